@@ -1,0 +1,114 @@
+/*
+ * casevault - policy files: record classes with their retention rules, and
+ * the allow-list of document types.
+ *
+ * A policy directory holds human-edited INI files (parsed with inih):
+ *   retention.ini  one [class-name] section per record class:
+ *                    label   = Case note            (required)
+ *                    section = case | cp            (required)
+ *                    rule    = TRIGGER + PERIOD     (one or more lines)
+ *                    action  = destroy | review     (required)
+ *                  TRIGGER is filed, event-date, case-closed, child-dob or
+ *                  last-contact; PERIOD is e.g. 6y, 18m, 30d, 1y6m.
+ *   filetypes.ini  one [MIME/TYPE] section per admitted type:
+ *                    extension   = pdf              (required, no dot)
+ *                    compressible = yes | no        (default no)
+ *                    label       = PDF document     (optional)
+ *   calendar.ini   bank holidays (see calendar.h); not loaded here.
+ *
+ * Loading is all or nothing: any problem in any file makes cv_policy_load
+ * fail with CV_EPOLICY and lists every problem with its file and line.
+ */
+#ifndef CASEVAULT_POLICY_H
+#define CASEVAULT_POLICY_H
+
+#include "common.h"
+#include "date.h"
+
+typedef enum {
+	CV_TRIG_FILED = 0,
+	CV_TRIG_EVENT_DATE,
+	CV_TRIG_CASE_CLOSED,
+	CV_TRIG_CHILD_DOB,
+	CV_TRIG_LAST_CONTACT
+} cv_trigger;
+
+typedef enum { CV_ACTION_DESTROY = 0, CV_ACTION_REVIEW = 1 } cv_action;
+
+typedef struct {
+	cv_trigger trigger;
+	int years, months, days;
+} cv_retention_rule;
+
+#define CV_MAX_RULES 8
+
+typedef struct {
+	char name[64];         /* [a-z0-9-], 1-63 chars */
+	char label[128];
+	cv_section section;
+	cv_action action;
+	size_t nrules;
+	cv_retention_rule rules[CV_MAX_RULES];
+} cv_class;
+
+typedef struct {
+	char mime[128];        /* e.g. "application/pdf" */
+	char ext[16];          /* e.g. "pdf" */
+	char label[64];
+	int compressible;
+} cv_filetype;
+
+typedef struct cv_policy cv_policy;
+
+/*
+ * Load retention.ini and filetypes.ini from dir.  On success *out is a new
+ * policy the caller frees with cv_policy_free.  On failure returns CV_EPOLICY
+ * (or CV_ENOTFOUND when a file is missing) and appends every problem to
+ * problems (which may be NULL).
+ */
+int cv_policy_load(cv_policy **out, const char *dir, cv_problems *problems);
+void cv_policy_free(cv_policy *p);
+
+/* Lower-case hex SHA-256 (64 chars) over retention.ini then filetypes.ini. */
+const char *cv_policy_hash(const cv_policy *p);
+
+size_t cv_policy_class_count(const cv_policy *p);
+const cv_class *cv_policy_class_at(const cv_policy *p, size_t i);
+/* NULL when no such class. */
+const cv_class *cv_policy_class(const cv_policy *p, const char *name);
+
+/* NULL when the MIME type is not on the allow-list. */
+const cv_filetype *cv_policy_filetype(const cv_policy *p, const char *mime);
+size_t cv_policy_filetype_count(const cv_policy *p);
+const cv_filetype *cv_policy_filetype_at(const cv_policy *p, size_t i);
+
+/*
+ * Check one policy file, choosing the checker from its base name
+ * (retention.ini, filetypes.ini, calendar.ini).  Returns 0 when clean,
+ * CV_EPOLICY when problems were appended, CV_ENOTFOUND / CV_EINVAL when the
+ * file is missing or of an unknown kind.
+ */
+int cv_policy_check_file(const char *path, cv_problems *problems);
+
+/* The facts a retention date is computed from; NULL = not known yet. */
+typedef struct {
+	const cv_date *filed;
+	const cv_date *event_date;
+	const cv_date *case_closed;
+	const cv_date *child_dob;
+	const cv_date *last_contact;
+} cv_retention_facts;
+
+/*
+ * Apply every rule of cls to facts; the latest date wins.  Years and months
+ * are added with the "never early" rounding (29 Feb + 1y = 1 Mar).
+ * Returns 0 and sets *out when every rule's trigger is known, CV_ENOTFOUND
+ * when some trigger is not known yet (e.g. the case is still open: the
+ * record is kept until it is), CV_EINVAL when the class has no rules.
+ */
+int cv_retention_date(cv_date *out, const cv_class *cls, const cv_retention_facts *facts);
+
+const char *cv_trigger_name(cv_trigger t);
+const char *cv_action_name(cv_action a);
+
+#endif

@@ -487,14 +487,13 @@ static void on_rule(struct parse_ctx *ctx, const char *key, const char *value)
 			key, ctx->rule_line[i]);
 		return;
 	}
-	if (!strcmp(value, "yes")) {
+	/* Set even when the value is bad, so it is not also reported unset. */
+	ctx->rule_line[i] = ctx->lineno;
+	if (!strcmp(value, "yes"))
 		ctx->cal->rules |= 1u << i;
-	} else if (strcmp(value, "no")) {
+	else if (strcmp(value, "no"))
 		problem(ctx, ctx->lineno, "rule '%s' must be yes or no, not '%s'",
 			key, value);
-		return;
-	}
-	ctx->rule_line[i] = ctx->lineno;
 }
 
 static void on_day(struct parse_ctx *ctx, struct cv_daylist *l, const char *section,

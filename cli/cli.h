@@ -1,0 +1,79 @@
+/*
+ * casevault CLI - shared declarations.  The CLI parses arguments, calls
+ * libcasevault and prints; it holds no vault logic of its own.
+ */
+#ifndef CV_CLI_H
+#define CV_CLI_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "casevault/vault.h"
+
+/* Exit codes (DESIGN section 6). */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+typedef struct {
+	const char *name;      /* long option name */
+	int shortopt;          /* 0 for none */
+	const char *arg;       /* argument name, NULL for a flag */
+	const char *help;
+} cli_opt;
+
+#define CLI_OPT_END { NULL, 0, NULL, NULL }
+
+enum {
+	NEEDS_VAULT = 1 << 0,    /* open the vault (-C / CASEVAULT_DIR) before running */
+};
+
+struct cli_ctx;
+typedef int (*cli_fn)(struct cli_ctx *c);
+
+typedef struct {
+	const char *name;        /* "file", "case open" */
+	cli_fn fn;
+	int flags;
+	const char *args;        /* positional arguments, e.g. "CASE PATH..." */
+	int min_args, max_args;  /* -1 = unlimited */
+	const char *summary;
+	const cli_opt *opts;
+} cli_cmd;
+
+#define CLI_MAX_OPTS 32
+
+typedef struct cli_ctx {
+	const cli_cmd *cmd;
+	const char *vault_dir;
+	const char *as;
+	const char *passphrase_file;
+	int json;
+	cv_vault *v;
+	int argc;                 /* positional arguments */
+	char **argv;
+	const char *val[CLI_MAX_OPTS];  /* option values, by index in cmd->opts */
+} cli_ctx;
+
+/* Value of option name ("1" for a given flag), or NULL. */
+const char *cli_opt_value(const cli_ctx *c, const char *name);
+int cli_flag(const cli_ctx *c, const char *name);
+
+/* Report an error: one line on stderr (and a JSON object with --json). Returns code. */
+int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Map a library return code to an exit code and report the vault's message. */
+int cli_lib_fail(cli_ctx *c, int r);
+/* Print a JSON value to stdout (steals the reference). */
+void cli_json_out(json_t *j);
+/* Print the non-empty notice of the vault (crash recovery etc.) to stderr. */
+void cli_notices(cli_ctx *c);
+/* Open the vault for a command that needs one (used by init's demo too). */
+int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
+
+/* Command tables, one per file. */
+extern const cli_cmd cmd_init_spec, cmd_lock_spec;
+extern const cli_cmd cmd_case_open_spec, cmd_case_list_spec, cmd_case_show_spec, cmd_case_close_spec;
+extern const cli_cmd cmd_file_spec, cmd_note_spec, cmd_import_spec;
+extern const cli_cmd cmd_ls_spec, cmd_get_spec, cmd_verify_spec;
+extern const cli_cmd cmd_policy_check_spec;
+
+#endif

@@ -1,0 +1,365 @@
+/* casevault file, note, import */
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <csv.h>
+
+#include "cli.h"
+#include "casevault/common.h"
+#include "casevault/record.h"
+
+static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int show_errors)
+{
+	size_t i;
+
+	if (c->json) {
+		json_t *arr = json_array(), *errs = json_array();
+		int ok = 1;
+
+		for (i = 0; i < n; i++) {
+			if (items[i].status == 0 && items[i].record_id[0]) {
+				json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i}", "record", items[i].record_id,
+					"case", items[i].case_id, "mime", items[i].mime, "line", items[i].line));
+			} else {
+				ok = 0;
+				json_array_append_new(errs, json_pack("{s:i, s:s}", "line", items[i].line, "error", items[i].error));
+			}
+		}
+		cli_json_out(json_pack("{s:b, s:o, s:o}", "ok", ok, "filed", arr, "errors", errs));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (items[i].status == 0 && items[i].record_id[0])
+			printf("%s  %s  %s\n", items[i].record_id, items[i].case_id, items[i].mime);
+		else if (show_errors)
+			fprintf(stderr, "casevault: line %d: %s\n", items[i].line, items[i].error);
+	}
+}
+
+static int section_of(cli_ctx *c)
+{
+	return cli_flag(c, "cp") ? CV_SECTION_CP : CV_SECTION_CASE;
+}
+
+static const cli_opt file_opts[] = {
+	{ "class", 0, "CLASS", "record class from the retention policy (required)" },
+	{ "cp", 0, NULL, "file into the separate child-protection file" },
+	{ "title", 0, "TITLE", "title (default: the file's name); stored encrypted" },
+	{ "date", 0, "DATE", "date of the event the document records, YYYY-MM-DD (default: today)" },
+	CLI_OPT_END
+};
+
+static int cmd_file(cli_ctx *c)
+{
+	cv_file_item *items;
+	size_t n = (size_t)c->argc - 1, i;
+	int r;
+
+	if (!cli_opt_value(c, "class"))
+		return cli_fail(c, EXIT_USAGE, "file needs --class CLASS; see policies/retention.ini for the classes");
+	if (cli_opt_value(c, "title") && n > 1)
+		return cli_fail(c, EXIT_USAGE, "--title names one document; file several documents without it or one at a time");
+	items = calloc(n, sizeof(*items));
+	if (!items)
+		return cli_fail(c, EXIT_FAIL, "out of memory");
+	for (i = 0; i < n; i++) {
+		items[i].case_id = c->argv[0];
+		items[i].section = section_of(c);
+		items[i].class_name = cli_opt_value(c, "class");
+		items[i].path = c->argv[i + 1];
+		items[i].title = cli_opt_value(c, "title");
+		items[i].date = cli_opt_value(c, "date");
+		items[i].line = (int)i + 1;
+	}
+	r = cv_file(c->v, items, n, 0, NULL, NULL, NULL);
+	if (r < 0) {
+		r = cli_lib_fail(c, r);
+	} else {
+		print_result(c, items, n, 1);
+		r = EXIT_OK;
+	}
+	free(items);
+	return r;
+}
+
+const cli_cmd cmd_file_spec = {
+	"file", cmd_file, NEEDS_VAULT, "CASE PATH...", 2, -1,
+	"File documents into a case: all of them or, if any is refused, none.",
+	file_opts
+};
+
+static const cli_opt note_opts[] = {
+	{ "class", 0, "CLASS", "record class, e.g. phone-call or case-note (required)" },
+	{ "cp", 0, NULL, "file into the separate child-protection file" },
+	{ "text", 0, "TEXT", "the note's text (default: read standard input)" },
+	{ "title", 0, "TITLE", "title (default: the note's first line); stored encrypted" },
+	{ "date", 0, "DATE", "date of the call or meeting, YYYY-MM-DD (default: today)" },
+	CLI_OPT_END
+};
+
+#define MAX_NOTE (16 * 1024 * 1024)
+
+static int cmd_note(cli_ctx *c)
+{
+	cv_file_item it;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!cli_opt_value(c, "class"))
+		return cli_fail(c, EXIT_USAGE, "note needs --class CLASS, e.g. --class phone-call");
+	memset(&it, 0, sizeof(it));
+	if (cli_opt_value(c, "text")) {
+		it.text = cli_opt_value(c, "text");
+		it.text_len = strlen(it.text);
+	} else {
+		size_t alloc = 0;
+		ssize_t got;
+
+		if (isatty(0))
+			fprintf(stderr, "casevault: type the note, then Ctrl-D\n");
+		for (;;) {
+			if (len + 65536 > alloc) {
+				char *nb;
+				alloc = alloc ? alloc * 2 : 131072;
+				if (alloc > MAX_NOTE + 65536) {
+					free(buf);
+					return cli_fail(c, EXIT_FAIL, "the note is longer than 16 MB; file it as a document with 'casevault file'");
+				}
+				nb = realloc(buf, alloc);
+				if (!nb) {
+					free(buf);
+					return cli_fail(c, EXIT_FAIL, "out of memory");
+				}
+				buf = nb;
+			}
+			got = read(0, buf + len, alloc - len);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0) {
+				free(buf);
+				return cli_fail(c, EXIT_FAIL, "cannot read the note from standard input: %s", strerror(errno));
+			}
+			if (got == 0)
+				break;
+			len += (size_t)got;
+		}
+		it.text = buf;
+		it.text_len = len;
+	}
+	it.case_id = c->argv[0];
+	it.section = section_of(c);
+	it.class_name = cli_opt_value(c, "class");
+	it.title = cli_opt_value(c, "title");
+	it.date = cli_opt_value(c, "date");
+	it.line = 1;
+	r = cv_file(c->v, &it, 1, 0, NULL, NULL, NULL);
+	if (buf) {
+		explicit_bzero(buf, len);
+		free(buf);
+	}
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	print_result(c, &it, 1, 1);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_note_spec = {
+	"note", cmd_note, NEEDS_VAULT, "CASE", 1, 1,
+	"File a typed note (a phone call, meeting, case note) from --text or standard input.",
+	note_opts
+};
+
+/* ---- import ---- */
+
+#define NCOLS 6  /* case, path, class, section, title, date */
+
+struct csvstate {
+	char *field[NCOLS];
+	int nfields;
+	int row;
+	int header_seen;
+	cv_file_item *items;
+	size_t n, alloc;
+	char **paths;   /* owned strings, freed at the end */
+	size_t npaths, apaths;
+	const char *basedir;
+	int oom;
+};
+
+static char *keep(struct csvstate *s, char *str)
+{
+	if (!str)
+		return NULL;
+	if (s->npaths == s->apaths) {
+		size_t na = s->apaths ? s->apaths * 2 : 256;
+		char **np = reallocarray(s->paths, na, sizeof(char *));
+		if (!np) {
+			s->oom = 1;
+			free(str);
+			return NULL;
+		}
+		s->paths = np;
+		s->apaths = na;
+	}
+	s->paths[s->npaths++] = str;
+	return str;
+}
+
+static void on_field(void *data, size_t len, void *hook)
+{
+	struct csvstate *s = hook;
+
+	if (s->nfields < NCOLS)
+		s->field[s->nfields] = strndup(data ? data : "", len);
+	s->nfields++;
+}
+
+static void on_row(int term, void *hook)
+{
+	struct csvstate *s = hook;
+	cv_file_item *it;
+	int i;
+
+	(void)term;
+	s->row++;
+	if (!s->header_seen) {
+		s->header_seen = 1;
+		if (s->field[0] && !strcmp(s->field[0], "case"))
+			goto done;
+	}
+	if (s->n == s->alloc) {
+		size_t na = s->alloc ? s->alloc * 2 : 256;
+		cv_file_item *ni = reallocarray(s->items, na, sizeof(*ni));
+		if (!ni) {
+			s->oom = 1;
+			goto done;
+		}
+		s->items = ni;
+		s->alloc = na;
+	}
+	it = &s->items[s->n++];
+	memset(it, 0, sizeof(*it));
+	it->line = s->row;
+	if (s->nfields != NCOLS) {
+		it->status = CV_EINVAL;
+		snprintf(it->error, sizeof(it->error), "expected 6 columns (case, path, class, section, title, date), found %d", s->nfields);
+		it->case_id = keep(s, strdup(s->nfields > 0 && s->field[0] ? s->field[0] : ""));
+		goto done;
+	}
+	it->case_id = keep(s, s->field[0]);
+	s->field[0] = NULL;
+	if (s->field[1][0] == '/' || !s->basedir) {
+		it->path = keep(s, s->field[1]);
+	} else {
+		char *p = NULL;
+		if (asprintf(&p, "%s/%s", s->basedir, s->field[1]) < 0)
+			p = NULL;
+		it->path = keep(s, p);
+		free(s->field[1]);
+	}
+	s->field[1] = NULL;
+	it->class_name = keep(s, s->field[2]);
+	s->field[2] = NULL;
+	if (!s->field[3][0] || cv_section_parse(&it->section, s->field[3]) < 0) {
+		it->status = CV_EINVAL;
+		snprintf(it->error, sizeof(it->error), "section must be 'case' or 'cp', not '%.40s'", s->field[3]);
+	}
+	if (s->field[4][0]) {
+		it->title = keep(s, s->field[4]);
+		s->field[4] = NULL;
+	}
+	if (s->field[5][0]) {
+		it->date = keep(s, s->field[5]);
+		s->field[5] = NULL;
+	}
+	if (!it->path)
+		s->oom = 1;
+done:
+	for (i = 0; i < NCOLS; i++) {
+		free(s->field[i]);
+		s->field[i] = NULL;
+	}
+	s->nfields = 0;
+}
+
+static void progress_bar(void *hook, size_t done, size_t total)
+{
+	int width = 40, fill = total ? (int)((double)done / (double)total * width) : width;
+
+	(void)hook;
+	fprintf(stderr, "\r[%.*s%*s] %zu/%zu", fill, "########################################", width - fill, "", done, total);
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static const cli_opt import_opts[] = { CLI_OPT_END };
+
+static int cmd_import(cli_ctx *c)
+{
+	struct csv_parser p;
+	struct csvstate s;
+	char buf[65536], *dircopy = NULL;
+	size_t got, nfiled = 0, i;
+	FILE *f;
+	int r, exitc = EXIT_OK;
+
+	memset(&s, 0, sizeof(s));
+	f = fopen(c->argv[0], "re");
+	if (!f)
+		return cli_fail(c, EXIT_FAIL, "cannot read %s: %s", c->argv[0], strerror(errno));
+	dircopy = strdup(c->argv[0]);
+	s.basedir = dircopy ? dirname(dircopy) : NULL;
+	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+		fclose(f);
+		free(dircopy);
+		return cli_fail(c, EXIT_FAIL, "cannot start the CSV parser");
+	}
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (csv_parse(&p, buf, got, on_field, on_row, &s) != got) {
+			fclose(f);
+			r = cli_fail(c, EXIT_FAIL, "%s: malformed CSV near record %d: %s; fix the file and import again (nothing was filed)",
+				     c->argv[0], s.row + 1, csv_strerror(csv_error(&p)));
+			goto out;
+		}
+	}
+	fclose(f);
+	csv_fini(&p, on_field, on_row, &s);
+	if (s.oom) {
+		r = cli_fail(c, EXIT_FAIL, "out of memory reading %s", c->argv[0]);
+		goto out;
+	}
+	if (s.n == 0) {
+		r = cli_fail(c, EXIT_FAIL, "%s lists no documents (columns: case, path, class, section, title, date)", c->argv[0]);
+		goto out;
+	}
+	r = cv_file(c->v, s.items, s.n, CV_FILE_PER_CASE, isatty(2) && !c->json ? progress_bar : NULL, NULL, &nfiled);
+	if (r < 0 && nfiled == 0 && r != CV_EREFUSED && r != CV_EINVAL && r != CV_ENOTFOUND) {
+		/* a failure of the whole run (passphrase, lock), not of single lines */
+		print_result(c, s.items, s.n, 1);
+		r = cli_lib_fail(c, r);
+		goto out;
+	}
+	print_result(c, s.items, s.n, 1);
+	if (!c->json)
+		fprintf(stderr, "casevault: imported %zu of %zu documents\n", nfiled, s.n);
+	exitc = nfiled == s.n ? EXIT_OK : EXIT_FAIL;
+	r = exitc;
+out:
+	csv_free(&p);
+	for (i = 0; i < s.npaths; i++)
+		free(s.paths[i]);
+	free(s.paths);
+	free(s.items);
+	free(dircopy);
+	return r;
+}
+
+const cli_cmd cmd_import_spec = {
+	"import", cmd_import, NEEDS_VAULT, "MANIFEST.csv", 1, 1,
+	"File a backlog from a CSV manifest (case, path, class, section, title, date); each case all or nothing.",
+	import_opts
+};

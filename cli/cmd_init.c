@@ -1,0 +1,74 @@
+/* casevault init, casevault lock */
+#include <string.h>
+
+#include "cli.h"
+#include "casevault/common.h"
+
+static const cli_opt init_opts[] = {
+	{ "name", 0, "NAME", "display name of the first manager (stored encrypted)" },
+	{ "policies", 0, "DIR", "copy policy files from DIR (default: the installed policies)" },
+	{ "no-passphrase", 0, NULL, "make the manager's key without a passphrase: throwaway test or demo vaults only" },
+	CLI_OPT_END
+};
+
+static int cmd_init(cli_ctx *c)
+{
+	cv_init_opts o;
+	cv_vault *v = NULL;
+	int r;
+
+	if (!c->vault_dir && c->argc == 1)
+		c->vault_dir = c->argv[0];
+	if (!c->vault_dir)
+		return cli_fail(c, EXIT_USAGE, "no vault directory given; use 'casevault init DIR' or -C DIR");
+	memset(&o, 0, sizeof(o));
+	o.staff_name = cli_opt_value(c, "name");
+	o.policy_dir = cli_opt_value(c, "policies");
+	o.no_passphrase = cli_flag(c, "no-passphrase");
+	r = cv_vault_init(&v, c->vault_dir, &o, c->passphrase_file ? cli_passphrase_cb : NULL,
+			  (void *)c->passphrase_file);
+	if (r < 0) {
+		const char *m = v ? cv_vault_errmsg(v) : "";
+		if (!*m && r == CV_EEXISTS)
+			m = "a vault or other files already exist there; refusing to initialise over them (choose an empty or new directory)";
+		else if (!*m && r == CV_EINVAL)
+			m = "the vault path is too long for gpg-agent's sockets; choose a shorter path";
+		else if (!*m)
+			m = "cannot create the vault directory";
+		cv_vault_close(v);
+		return cli_fail(c, EXIT_FAIL, "cannot initialise %s: %s", c->vault_dir, m);
+	}
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:s}", "ok", 1, "vault", cv_vault_path(v), "staff", cv_vault_actor(v)));
+	else
+		printf("initialised vault %s; first manager is %s\n", cv_vault_path(v), cv_vault_actor(v));
+	cv_vault_close(v);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_init_spec = {
+	"init", cmd_init, 0, "[DIR]", 0, 1,
+	"Create a new vault with its first manager and the two section master keys.",
+	init_opts
+};
+
+static const cli_opt lock_opts[] = { CLI_OPT_END };
+
+static int cmd_lock(cli_ctx *c)
+{
+	int r = cv_vault_forget(c->v);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b}", "ok", 1));
+	else
+		printf("locked: cached passphrases for this vault are forgotten\n");
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_lock_spec = {
+	"lock", cmd_lock, NEEDS_VAULT, "", 0, 0,
+	"Forget every cached passphrase for this vault now (the idle lock, at once).",
+	lock_opts
+};

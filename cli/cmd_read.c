@@ -1,0 +1,157 @@
+/* casevault ls, get, verify */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "casevault/common.h"
+#include "casevault/record.h"
+
+static const cli_opt ls_opts[] = {
+	{ "cp", 0, NULL, "list the child-protection file instead of the case file" },
+	CLI_OPT_END
+};
+
+static int cmd_ls(cli_ctx *c)
+{
+	cv_record *list;
+	size_t n, i;
+	int r = cv_record_list(c->v, c->argv[0], cli_flag(c, "cp") ? CV_SECTION_CP : CV_SECTION_CASE, &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s?}",
+				"id", list[i].id, "class", list[i].class_name, "title", list[i].title,
+				"date", list[i].event_date, "filed_at", list[i].filed_at, "filed_by", list[i].filed_by,
+				"mime", list[i].mime, "size", (json_int_t)list[i].size,
+				"retain_until", list[i].retain_until[0] ? list[i].retain_until : NULL));
+		cli_json_out(json_pack("{s:b, s:s, s:s, s:o}", "ok", 1, "case", c->argv[0],
+				       "section", cli_flag(c, "cp") ? "cp" : "case", "records", arr));
+	} else {
+		for (i = 0; i < n; i++)
+			printf("%s  %s  %-14s %-24s %9lld  %s\n", list[i].id, list[i].event_date, list[i].class_name,
+			       list[i].mime,
+			       (long long)list[i].size, list[i].title);
+	}
+	cv_record_list_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_ls_spec = {
+	"ls", cmd_ls, NEEDS_VAULT, "CASE", 1, 1,
+	"List the records of a case (titles are decrypted).",
+	ls_opts
+};
+
+static const cli_opt get_opts[] = {
+	{ "output", 'o', "PATH", "write to a new file PATH (mode 0600, never over an existing file); default standard output" },
+	CLI_OPT_END
+};
+
+static int cmd_get(cli_ctx *c)
+{
+	const char *out = cli_opt_value(c, "output");
+	char *tmp = NULL, *dcopy = NULL;
+	cv_record info;
+	int fd = 1, r;
+
+	if (out) {
+		if (access(out, F_OK) == 0 || errno != ENOENT)
+			return cli_fail(c, EXIT_FAIL, "%s already exists; choose a new file name (casevault never overwrites)", out);
+		dcopy = strdup(out);
+		if (!dcopy || asprintf(&tmp, "%s/.casevault-get-XXXXXX", dirname(dcopy)) < 0) {
+			free(dcopy);
+			return cli_fail(c, EXIT_FAIL, "out of memory");
+		}
+		fd = mkostemp(tmp, O_CLOEXEC);
+		if (fd < 0) {
+			r = cli_fail(c, EXIT_FAIL, "cannot create a file beside %s: %s", out, strerror(errno));
+			goto out;
+		}
+		fchmod(fd, 0600);
+	} else if (c->json) {
+		return cli_fail(c, EXIT_USAGE, "get --json needs -o PATH (the document cannot share standard output with JSON)");
+	}
+	r = cv_record_get(c->v, c->argv[0], fd, &info);
+	if (r < 0) {
+		r = cli_lib_fail(c, r);
+		goto out;
+	}
+	if (out) {
+		if (fsync(fd) < 0 || link(tmp, out) < 0) {
+			r = cli_fail(c, EXIT_FAIL, "cannot write %s: %s", out, strerror(errno));
+			cv_record_release(&info);
+			goto out;
+		}
+		if (c->json)
+			cli_json_out(json_pack("{s:b, s:s, s:s, s:s, s:I}", "ok", 1, "record", info.id, "output", out,
+					       "mime", info.mime, "size", (json_int_t)info.size));
+		else
+			fprintf(stderr, "casevault: wrote %s (%s, %lld bytes; hash and signature checked)\n",
+				out, info.mime, (long long)info.size);
+	}
+	cv_record_release(&info);
+	r = EXIT_OK;
+out:
+	if (out && fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(dcopy);
+	return r;
+}
+
+const cli_cmd cmd_get_spec = {
+	"get", cmd_get, NEEDS_VAULT, "RECORD", 1, 1,
+	"Write a record's document out after checking its hash and signature.",
+	get_opts
+};
+
+static const cli_opt verify_opts[] = { CLI_OPT_END };
+
+static int cmd_verify(cli_ctx *c)
+{
+	cv_verify_report rep;
+	size_t i;
+	int r = cv_verify(c->v, &rep);
+
+	if (r < 0 && r != CV_ECORRUPT) {
+		cv_verify_report_release(&rep);
+		return cli_lib_fail(c, r);
+	}
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < rep.nproblems; i++)
+			json_array_append_new(arr, json_pack("{s:s, s:s}", "what", rep.problems[i].what, "problem", rep.problems[i].msg));
+		cli_json_out(json_pack("{s:b, s:I, s:I, s:I, s:o}", "ok", rep.nproblems == 0,
+				       "archives", (json_int_t)rep.archives, "records", (json_int_t)rep.records,
+				       "receipts", (json_int_t)rep.receipts, "problems", arr));
+	} else {
+		for (i = 0; i < rep.nproblems; i++)
+			printf("PROBLEM %s: %s\n", rep.problems[i].what, rep.problems[i].msg);
+		printf("%s: %zu archives, %zu records, %zu receipts checked; %zu problem%s\n",
+		       rep.nproblems ? "FAILED" : "ok", rep.archives, rep.records, rep.receipts,
+		       rep.nproblems, rep.nproblems == 1 ? "" : "s");
+	}
+	r = rep.nproblems ? EXIT_FAIL : EXIT_OK;
+	if (rep.nproblems)
+		fprintf(stderr, "casevault: verify found %zu problem%s; see docs/recovery.md\n", rep.nproblems,
+			rep.nproblems == 1 ? "" : "s");
+	cv_verify_report_release(&rep);
+	return r;
+}
+
+const cli_cmd cmd_verify_spec = {
+	"verify", cmd_verify, NEEDS_VAULT, "", 0, 0,
+	"Check every archive, signature and record hash, and look for orphan files or rows.",
+	verify_opts
+};

@@ -1,0 +1,111 @@
+# casevault CLI test helpers: source this from tests/cli/t*.sh.
+#
+# Every test gets a fresh short-path work directory (gpg-agent sockets live
+# in the vault's gnupg/ and must stay under ~100 characters), a real gpg,
+# real SQLite files and the real binary ($CASEVAULT_BIN, set by CTest).
+# On exit the vault's gpg-agent is killed and the directory removed.
+
+set -u
+CV_SOURCE_DIR=${CV_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+CV=${CASEVAULT_BIN:-$CV_SOURCE_DIR/build/casevault}
+CORPUS=$CV_SOURCE_DIR/../shared/corpus
+export CASEVAULT_POLICY_DIR=$CV_SOURCE_DIR/policies
+unset CASEVAULT_DIR CASEVAULT_PASSPHRASE_FILE CASEVAULT_TODAY
+
+T=$(mktemp -d /tmp/cvt.XXXXXX)
+V=$T/v
+FAILS=0
+PASSES=0
+
+cleanup() {
+	local d
+	for d in "$T"/*/gnupg "$T"/gnupg; do
+		[ -d "$d" ] && GNUPGHOME=$d gpgconf --kill all 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok()   { PASSES=$((PASSES + 1)); echo "ok - $*"; }
+fail() { FAILS=$((FAILS + 1)); echo "FAIL - $*"; }
+check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
+	local d=$1; shift
+	if "$@"; then ok "$d"; else fail "$d"; fi
+}
+finish() {
+	echo "# $PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+	exit $?
+}
+
+# run_cv ARGS...: run the CLI, capturing stdout in $OUT, stderr in $ERR, status in $RC.
+run_cv() {
+	"$CV" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+
+# expect_fail DESCRIPTION ARGS...: the command must exit non-zero with exactly
+# one line on stderr.
+expect_fail() {
+	local d=$1; shift
+	run_cv "$@"
+	local lines
+	lines=$(printf '%s' "$ERR" | grep -c '')
+	if [ "$RC" -ne 0 ] && [ "$lines" -eq 1 ]; then
+		ok "$d (exit $RC: $ERR)"
+	else
+		fail "$d: exit $RC, $lines stderr lines: $ERR"
+	fi
+}
+
+# new_vault [DIR]: a vault with an unprotected manager key (fast); sets CASEVAULT_DIR.
+new_vault() {
+	local dir=${1:-$V}
+	"$CV" init "$dir" --no-passphrase --name "Test Manager" >/dev/null || { echo "init failed"; exit 1; }
+	export CASEVAULT_DIR=$dir
+}
+
+# new_case: opens a case, prints its id.
+new_case() {
+	"$CV" case open --parent "${1:-Parent Name}" --child "${2:-Child Name}" \
+		--child-dob "${3:-2014-05-06}" --pr-confirmed
+}
+
+# tree_hash DIR: one hash over every file's path, mode and content (for "changes nothing").
+tree_hash() {
+	(cd "$1" && find . -type f ! -name 'S.*' ! -name '.lock' ! -name 'random_seed' -print0 | sort -z |
+		xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+# make_docs DIR: small real documents of every allowed type, made here so the
+# suite does not depend on ../shared/corpus.
+make_docs() {
+	local d=$1
+	mkdir -p "$d"
+	printf 'Meeting with the SENCO about the EHCP.\nAgreed actions follow.\n' >"$d/note.txt"
+	printf 'From: school@example.org\nTo: office@example.org\nSubject: Annual review\nDate: Mon, 2 Nov 2026 10:00:00 +0000\nMessage-ID: <1@example.org>\n\nThe annual review is on Friday.\n' >"$d/mail.eml"
+	if command -v convert >/dev/null; then
+		convert -size 64x48 xc:white -fill black -draw 'rectangle 5,5 40,30' "$d/scan.png" 2>/dev/null
+		convert -size 64x48 gradient:white-black "$d/scan.jpg" 2>/dev/null
+		convert -size 64x48 xc:gray -compress none "$d/scan.tif" 2>/dev/null
+	fi
+	if command -v gs >/dev/null; then
+		gs -q -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -o "$d/letter.pdf" \
+			-c '/Helvetica findfont 12 scalefont setfont 72 720 moveto (Letter from the school) show showpage' 2>/dev/null
+	fi
+	# ODT and DOCX are zip containers; make them with python's zipfile (stdlib).
+	python3 - "$d" <<'PY'
+import sys, zipfile
+d = sys.argv[1]
+with zipfile.ZipFile(d + "/report.odt", "w") as z:
+    z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+    z.writestr("content.xml", "<?xml version='1.0'?><office:document-content xmlns:office='urn:oasis:names:tc:opendocument:xmlns:office:1.0'><office:body><office:text>Report</office:text></office:body></office:document-content>")
+    z.writestr("META-INF/manifest.xml", "<?xml version='1.0'?><manifest:manifest xmlns:manifest='urn:oasis:names:tc:opendocument:xmlns:manifest:1.0'/>")
+with zipfile.ZipFile(d + "/report.docx", "w") as z:
+    z.writestr("[Content_Types].xml", "<?xml version='1.0'?><Types xmlns='http://schemas.openxmlformats.org/package/2006/content-types'><Override PartName='/word/document.xml' ContentType='application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml'/></Types>")
+    z.writestr("_rels/.rels", "<?xml version='1.0'?><Relationships xmlns='http://schemas.openxmlformats.org/package/2006/relationships'/>")
+    z.writestr("word/document.xml", "<?xml version='1.0'?><w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'><w:body><w:p><w:r><w:t>Report</w:t></w:r></w:p></w:body></w:document>")
+PY
+}

@@ -1,0 +1,492 @@
+/* casevault - archive writing and reading; see archive.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <archive.h>
+#include <archive_entry.h>
+#include <gcrypt.h>
+
+#include "cv_archive.h"
+
+#define CHUNK (256 * 1024)
+
+static void hex32(const unsigned char *d, char out[65])
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+	out[64] = '\0';
+}
+
+static void block_sigpipe(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* ---- writing ---- */
+
+struct wjob {
+	int pipefd;
+	int compress;
+	cv_member_in *m;
+	size_t n;
+	cv_manifest_fn mf;
+	void *hook;
+	int err;               /* 0 or CV_E* */
+	char msg[256];
+};
+
+static int add_entry(struct archive *a, const char *name, int64_t size)
+{
+	struct archive_entry *e = archive_entry_new();
+	int r;
+
+	if (!e)
+		return -1;
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, size);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0600);
+	archive_entry_set_mtime(e, 0, 0);
+	r = archive_write_header(a, e);
+	archive_entry_free(e);
+	return r == ARCHIVE_OK ? 0 : -1;
+}
+
+static void *writer(void *arg)
+{
+	struct wjob *j = arg;
+	struct archive *a = archive_write_new();
+	unsigned char *buf = malloc(CHUNK);
+	char *json = NULL;
+	gcry_md_hd_t md = NULL;
+	size_t i;
+
+	block_sigpipe();
+	if (!a || !buf) {
+		j->err = CV_ERROR;
+		snprintf(j->msg, sizeof(j->msg), "out of memory");
+		goto out;
+	}
+	archive_write_set_format_pax_restricted(a);
+	if (j->compress) {
+		archive_write_add_filter_zstd(a);
+		archive_write_set_filter_option(a, "zstd", "compression-level", "1");
+	} else {
+		archive_write_add_filter_none(a);
+	}
+	archive_write_set_bytes_in_last_block(a, 1);
+	if (archive_write_open_fd(a, j->pipefd) != ARCHIVE_OK)
+		goto aerr;
+	for (i = 0; i < j->n; i++) {
+		cv_member_in *m = &j->m[i];
+		int64_t total = 0;
+		ssize_t got;
+
+		if (add_entry(a, m->name, m->size) < 0)
+			goto aerr;
+		if (gcry_md_open(&md, GCRY_MD_SHA256, 0)) {
+			j->err = CV_ERROR;
+			snprintf(j->msg, sizeof(j->msg), "cannot start SHA-256");
+			goto out;
+		}
+		if (lseek(m->fd, 0, SEEK_SET) < 0)
+			goto ioerr;
+		while ((got = read(m->fd, buf, CHUNK)) > 0) {
+			if (total + got > m->size)
+				break;
+			gcry_md_write(md, buf, (size_t)got);
+			if (archive_write_data(a, buf, (size_t)got) != got)
+				goto aerr;
+			total += got;
+		}
+		if (got < 0)
+			goto ioerr;
+		if (total != m->size) {
+			j->err = CV_EINVAL;
+			snprintf(j->msg, sizeof(j->msg), "a file changed size while it was being filed; file it again");
+			goto out;
+		}
+		hex32(gcry_md_read(md, GCRY_MD_SHA256), m->sha256);
+		gcry_md_close(md);
+		md = NULL;
+	}
+	if (j->mf(j->hook, j->m, j->n, &json) < 0) {
+		j->err = CV_ERROR;
+		snprintf(j->msg, sizeof(j->msg), "cannot build the archive manifest");
+		goto out;
+	}
+	if (add_entry(a, "manifest.json", (int64_t)strlen(json)) < 0 ||
+	    archive_write_data(a, json, strlen(json)) != (ssize_t)strlen(json))
+		goto aerr;
+	if (archive_write_close(a) != ARCHIVE_OK)
+		goto aerr;
+	goto out;
+ioerr:
+	j->err = CV_ERROR;
+	snprintf(j->msg, sizeof(j->msg), "cannot read a document: %s", strerror(errno));
+	goto out;
+aerr:
+	j->err = CV_ERROR;
+	snprintf(j->msg, sizeof(j->msg), "cannot write the archive stream: %s",
+		 archive_error_string(a) ? archive_error_string(a) : "unknown error");
+out:
+	if (md)
+		gcry_md_close(md);
+	if (a)
+		archive_write_free(a);
+	if (json) {
+		explicit_bzero(json, strlen(json));
+		free(json);
+	}
+	if (buf) {
+		explicit_bzero(buf, CHUNK);
+		free(buf);
+	}
+	close(j->pipefd);
+	return NULL;
+}
+
+struct hashfd {
+	int fd;
+	gcry_md_hd_t md;
+	int64_t count;
+};
+
+static ssize_t hashfd_write(void *h, const void *buf, size_t len)
+{
+	struct hashfd *o = h;
+	const char *p = buf;
+	size_t left = len;
+
+	while (left) {
+		ssize_t w = write(o->fd, p, left);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	gcry_md_write(o->md, buf, len);
+	o->count += (int64_t)len;
+	return (ssize_t)len;
+}
+
+static ssize_t hashfd_read(void *h, void *buf, size_t len)
+{
+	struct hashfd *o = h;
+	ssize_t r;
+
+	do
+		r = read(o->fd, buf, len);
+	while (r < 0 && errno == EINTR);
+	if (r > 0) {
+		gcry_md_write(o->md, buf, (size_t)r);
+		o->count += r;
+	}
+	return r;
+}
+
+int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int compress,
+		     cv_member_in *m, size_t n, cv_manifest_fn mf, void *hook,
+		     int64_t *out_size, char out_sha[65])
+{
+	struct gpgme_data_cbs cbs = { NULL, hashfd_write, NULL, NULL };
+	struct wjob job;
+	struct hashfd ho = { -1, NULL, 0 };
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t err = 0;
+	pthread_t th;
+	int p[2] = { -1, -1 }, started = 0, r;
+
+	memset(&job, 0, sizeof(job));
+	ho.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (ho.fd < 0)
+		return cv_error(v, CV_ERROR, "cannot create an archive file: %s", strerror(errno));
+	if (gcry_md_open(&ho.md, GCRY_MD_SHA256, 0)) {
+		r = cv_error(v, CV_ERROR, "cannot start SHA-256");
+		goto out;
+	}
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		goto out;
+	cv_gpg_use_secret(ctx, key_hex);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
+		goto out;
+	}
+	job.pipefd = p[1];
+	job.compress = compress;
+	job.m = m;
+	job.n = n;
+	job.mf = mf;
+	job.hook = hook;
+	if (pthread_create(&th, NULL, writer, &job) != 0) {
+		r = cv_error(v, CV_ERROR, "cannot start the archive writer");
+		goto out;
+	}
+	started = 1;
+	p[1] = -1;  /* the writer closes it */
+	err = gpgme_data_new_from_fd(&in, p[0]);
+	if (!err)
+		err = gpgme_data_new_from_cbs(&out, &cbs, &ho);
+	if (!err)
+		err = gpgme_op_encrypt(ctx, NULL, GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS, in, out);
+	/* Unblock the writer whatever happened, then wait for it. */
+	close(p[0]);
+	p[0] = -1;
+	pthread_join(th, NULL);
+	started = 0;
+	if (job.err) {
+		r = cv_error(v, job.err, "%s", job.msg);
+		goto out;
+	}
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot encrypt an archive");
+		goto out;
+	}
+	if (fsync(ho.fd) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot sync an archive file: %s", strerror(errno));
+		goto out;
+	}
+	hex32(gcry_md_read(ho.md, GCRY_MD_SHA256), out_sha);
+	*out_size = ho.count;
+	r = 0;
+out:
+	if (started) {
+		if (p[0] >= 0)
+			close(p[0]);
+		p[0] = -1;
+		pthread_join(th, NULL);
+	}
+	if (in)
+		gpgme_data_release(in);
+	if (out)
+		gpgme_data_release(out);
+	if (ctx)
+		gpgme_release(ctx);
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	if (ho.md)
+		gcry_md_close(ho.md);
+	if (ho.fd >= 0)
+		close(ho.fd);
+	if (r < 0)
+		unlink(path);
+	return r;
+}
+
+/* ---- reading ---- */
+
+struct rjob {
+	int pipefd;
+	cv_archive_reader *rd;
+	int err;
+	char msg[256];
+};
+
+static void drain(int fd)
+{
+	char buf[8192];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void *reader(void *arg)
+{
+	struct rjob *j = arg;
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int r;
+
+	if (!a) {
+		j->err = CV_ERROR;
+		snprintf(j->msg, sizeof(j->msg), "out of memory");
+		goto out;
+	}
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_none(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_fd(a, j->pipefd, CHUNK) != ARCHIVE_OK)
+		goto aerr;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		int want;
+
+		if (archive_entry_filetype(e) != AE_IFREG || !name) {
+			j->err = CV_ECORRUPT;
+			snprintf(j->msg, sizeof(j->msg), "an archive holds an unexpected member");
+			goto out;
+		}
+		want = j->rd->entry(j->rd->hook, name, archive_entry_size(e));
+		if (want < 0) {
+			j->err = want;
+			snprintf(j->msg, sizeof(j->msg), "stopped reading an archive");
+			goto out;
+		}
+		if (want) {
+			const void *buf;
+			size_t size;
+			la_int64_t off;
+
+			while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+				if (size && j->rd->data(j->rd->hook, buf, size) < 0) {
+					j->err = CV_ERROR;
+					snprintf(j->msg, sizeof(j->msg), "cannot write a record out: %s", strerror(errno));
+					goto out;
+				}
+			if (r != ARCHIVE_EOF)
+				goto aerr;
+			if (j->rd->end && j->rd->end(j->rd->hook, name) < 0) {
+				j->err = CV_ERROR;
+				snprintf(j->msg, sizeof(j->msg), "cannot finish a record");
+				goto out;
+			}
+		} else {
+			archive_read_data_skip(a);
+		}
+	}
+	if (r != ARCHIVE_EOF)
+		goto aerr;
+	goto out;
+aerr:
+	j->err = CV_ECORRUPT;
+	snprintf(j->msg, sizeof(j->msg), "an archive's contents are damaged: %s",
+		 archive_error_string(a) ? archive_error_string(a) : "unknown error");
+out:
+	drain(j->pipefd);  /* never leave gpg blocked on a full pipe */
+	if (a)
+		archive_read_free(a);
+	close(j->pipefd);
+	return NULL;
+}
+
+int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
+		    cv_archive_reader *rd, char out_sha[65])
+{
+	struct gpgme_data_cbs cbs = { hashfd_read, NULL, NULL, NULL };
+	struct hashfd hi = { -1, NULL, 0 };
+	struct rjob job;
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t err = 0;
+	pthread_t th;
+	int p[2] = { -1, -1 }, started = 0, r;
+
+	memset(&job, 0, sizeof(job));
+	hi.fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (hi.fd < 0)
+		return cv_error(v, errno == ENOENT ? CV_ENOTFOUND : CV_ERROR,
+				"cannot open an archive file: %s", strerror(errno));
+	if (gcry_md_open(&hi.md, GCRY_MD_SHA256, 0)) {
+		r = cv_error(v, CV_ERROR, "cannot start SHA-256");
+		goto out;
+	}
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		goto out;
+	cv_gpg_use_secret(ctx, key_hex);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
+		goto out;
+	}
+	job.pipefd = p[0];
+	job.rd = rd;
+	if (pthread_create(&th, NULL, reader, &job) != 0) {
+		r = cv_error(v, CV_ERROR, "cannot start the archive reader");
+		goto out;
+	}
+	started = 1;
+	p[0] = -1;
+	err = gpgme_data_new_from_cbs(&in, &cbs, &hi);
+	if (!err)
+		err = gpgme_data_new_from_fd(&out, p[1]);
+	if (!err)
+		err = gpgme_op_decrypt(ctx, in, out);
+	close(p[1]);
+	p[1] = -1;
+	pthread_join(th, NULL);
+	started = 0;
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot decrypt an archive");
+		if (r == CV_ERROR)
+			r = CV_ECORRUPT;
+		goto out;
+	}
+	if (job.err) {
+		r = cv_error(v, job.err, "%s", job.msg);
+		goto out;
+	}
+	if (out_sha)
+		hex32(gcry_md_read(hi.md, GCRY_MD_SHA256), out_sha);
+	r = 0;
+out:
+	if (started) {
+		if (p[1] >= 0)
+			close(p[1]);
+		p[1] = -1;
+		pthread_join(th, NULL);
+	}
+	if (in)
+		gpgme_data_release(in);
+	if (out)
+		gpgme_data_release(out);
+	if (ctx)
+		gpgme_release(ctx);
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	if (hi.md)
+		gcry_md_close(hi.md);
+	if (hi.fd >= 0)
+		close(hi.fd);
+	return r;
+}
+
+int cv_file_sha256(cv_vault *v, const char *path, char out[65], int64_t *size)
+{
+	unsigned char *buf;
+	gcry_md_hd_t md;
+	int64_t total = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return cv_error(v, errno == ENOENT ? CV_ENOTFOUND : CV_ERROR, "cannot open an archive file: %s", strerror(errno));
+	buf = malloc(CHUNK);
+	if (!buf || gcry_md_open(&md, GCRY_MD_SHA256, 0)) {
+		free(buf);
+		close(fd);
+		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	while ((n = read(fd, buf, CHUNK)) > 0) {
+		gcry_md_write(md, buf, (size_t)n);
+		total += n;
+	}
+	close(fd);
+	free(buf);
+	if (n < 0) {
+		gcry_md_close(md);
+		return cv_error(v, CV_ERROR, "cannot read an archive file: %s", strerror(errno));
+	}
+	hex32(gcry_md_read(md, GCRY_MD_SHA256), out);
+	gcry_md_close(md);
+	if (size)
+		*size = total;
+	return 0;
+}

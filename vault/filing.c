@@ -1,0 +1,842 @@
+/*
+ * casevault - filing: file, import and note all come through cv_file.
+ *
+ * Crash safety.  A call first commits an intent log (table pending) naming
+ * the archive files it is about to write, then writes each archive to a
+ * temporary name, fsyncs, renames and fsyncs the directory, signs one
+ * receipt over all archives, and commits every index row in one
+ * transaction that also clears the intent log.  A crash before that commit
+ * leaves files named in pending, which cv_vault_open removes; a crash after
+ * it leaves a complete filing.  Either way verify passes and the batch is
+ * all there or not there at all.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <magic.h>
+#include <jansson.h>
+
+#include "cv_archive.h"
+#include "casevault/case.h"
+#include "casevault/date.h"
+#include "casevault/record.h"
+
+typedef struct {
+	const char *case_id;
+	cv_section section;
+	size_t *idx;            /* indices into items */
+	size_t n;
+	char file[40];          /* archive file name */
+	char key[CV_KEY_HEX + 1];
+	cv_member_in *m;
+	char sha[65];
+	int64_t size;
+	int compress;
+	int failed;
+	int written;
+	char *wrapped;
+	int key_gen;
+	char child_dob[11];
+	char closed[11];
+	/* for the manifest */
+	cv_vault *v;
+	cv_file_item *items;
+	const char *now;
+	const char *policy_hash;
+} group;
+
+static int item_fail(cv_file_item *it, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int item_fail(cv_file_item *it, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(it->error, sizeof(it->error), fmt, ap);
+	va_end(ap);
+	it->status = code;
+	return code;
+}
+
+static int valid_text(const char *s, size_t len, int allow_newline)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0 || c == 0x7f)
+			return 0;
+		if (c < 0x20 && !(allow_newline && (c == '\n' || c == '\r' || c == '\t')))
+			return 0;
+	}
+	return 1;
+}
+
+/* Metadata checks that need no file: class, section, dates, title, case. */
+static int check_meta(cv_vault *v, cv_file_item *it, const cv_date *today)
+{
+	const cv_class *cls;
+	cv_date d;
+	cv_case c;
+	int r;
+
+	if (!it->case_id || !*it->case_id)
+		return item_fail(it, CV_EINVAL, "no case given");
+	cls = cv_policy_class(v->policy, it->class_name ? it->class_name : "");
+	if (!cls)
+		return item_fail(it, CV_ENOTFOUND, "unknown record class '%s'; see policies/retention.ini for the classes",
+				 it->class_name ? it->class_name : "");
+	if (cls->section != it->section) {
+		if (cls->section == CV_SECTION_CP)
+			return item_fail(it, CV_EREFUSED, "class '%s' belongs to the child-protection file; file it with --cp", cls->name);
+		return item_fail(it, CV_EREFUSED, "class '%s' belongs to the main case file, not the child-protection file; drop --cp or choose a cp class", cls->name);
+	}
+	if (it->date) {
+		if (cv_date_parse(&d, it->date) < 0)
+			return item_fail(it, CV_EINVAL, "the date '%s' is not a real date written YYYY-MM-DD", it->date);
+		if (cv_date_cmp(&d, today) > 0)
+			return item_fail(it, CV_EINVAL, "the date %s is in the future", it->date);
+	}
+	if (it->title && (!*it->title || strlen(it->title) > 300 || !valid_text(it->title, strlen(it->title), 0)))
+		return item_fail(it, CV_EINVAL, "the title is empty, too long or holds control characters");
+	if (!it->path && (!it->text || it->text_len == 0))
+		return item_fail(it, CV_EINVAL, "the note is empty; give its text with --text or on standard input");
+	if (!it->path && !valid_text(it->text, it->text_len, 1))
+		return item_fail(it, CV_EINVAL, "the note holds binary data; file documents with 'casevault file'");
+	r = cv_case_get(v, &c, it->case_id, 0);
+	if (r < 0)
+		return item_fail(it, r, "%s", cv_vault_errmsg(v));
+	cv_case_release(&c);
+	return 0;
+}
+
+/* Open and type-check one document through a single descriptor. */
+static int open_doc(cv_vault *v, magic_t mg, cv_file_item *it, int *fdp, int64_t *sizep, int *compressible)
+{
+	const cv_filetype *ft;
+	struct stat sb;
+	const char *mime;
+	int fd;
+
+	*fdp = -1;
+	if (!it->path) {
+		/* A note: the text lives in anonymous memory, never on disk. */
+		fd = memfd_create("casevault-note", MFD_CLOEXEC);
+		if (fd < 0)
+			return item_fail(it, CV_ERROR, "cannot hold the note in memory: %s", strerror(errno));
+		if (write(fd, it->text, it->text_len) != (ssize_t)it->text_len) {
+			close(fd);
+			return item_fail(it, CV_ERROR, "cannot hold the note in memory");
+		}
+		snprintf(it->mime, sizeof(it->mime), "text/plain");
+		ft = cv_policy_filetype(v->policy, "text/plain");
+		*compressible = ft ? ft->compressible : 1;
+		*sizep = (int64_t)it->text_len;
+		*fdp = fd;
+		return 0;
+	}
+	fd = open(it->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return item_fail(it, CV_EINVAL, "%s is a symbolic link; file the document it points to", it->path);
+		if (errno == ENOENT)
+			return item_fail(it, CV_ENOTFOUND, "%s: no such file", it->path);
+		return item_fail(it, CV_EINVAL, "cannot read %s: %s", it->path, strerror(errno));
+	}
+	if (fstat(fd, &sb) < 0) {
+		close(fd);
+		return item_fail(it, CV_EINVAL, "cannot read %s: %s", it->path, strerror(errno));
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		close(fd);
+		return item_fail(it, CV_EINVAL, "%s is a directory; give the documents inside it", it->path);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return item_fail(it, CV_EINVAL, "%s is not a regular file (a pipe, device or socket); save it to a file first", it->path);
+	}
+	if (sb.st_size == 0) {
+		close(fd);
+		return item_fail(it, CV_EINVAL, "%s is empty; there is nothing to file", it->path);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	mime = magic_descriptor(mg, fd);
+	if (!mime) {
+		int e = errno;
+		close(fd);
+		return item_fail(it, CV_EINVAL, "cannot tell the type of %s: %s", it->path,
+				 magic_error(mg) ? magic_error(mg) : strerror(e));
+	}
+	snprintf(it->mime, sizeof(it->mime), "%s", mime);
+	ft = cv_policy_filetype(v->policy, it->mime);
+	if (!ft) {
+		close(fd);
+		return item_fail(it, CV_EREFUSED, "%s is %s, a type the policy does not admit; only PDF, TIFF, JPEG, PNG, plain text, ODT/DOCX and e-mail can be filed",
+				 it->path, it->mime);
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return item_fail(it, CV_EINVAL, "cannot read %s: %s", it->path, strerror(errno));
+	}
+	*compressible = ft->compressible;
+	*sizep = (int64_t)sb.st_size;
+	*fdp = fd;
+	return 0;
+}
+
+static const char *ext_for(cv_vault *v, const char *mime)
+{
+	const cv_filetype *ft = cv_policy_filetype(v->policy, mime);
+
+	return ft ? ft->ext : "bin";
+}
+
+static char *default_title(const cv_file_item *it)
+{
+	if (it->title)
+		return strdup(it->title);
+	if (it->path) {
+		char *copy = strdup(it->path), *b, *t;
+		if (!copy)
+			return NULL;
+		b = basename(copy);
+		t = strdup(b);
+		free(copy);
+		return t;
+	} else {
+		/* first line of the note, up to 80 bytes */
+		size_t len = 0;
+		char *t;
+
+		while (len < it->text_len && len < 80 && it->text[len] != '\n' && it->text[len] != '\r')
+			len++;
+		if (len == 0)
+			return strdup("Note");
+		t = strndup(it->text, len);
+		return t;
+	}
+}
+
+static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
+{
+	group *g = hook;
+	json_t *root = json_object(), *recs = json_array();
+	size_t i;
+	int ok = root && recs;
+
+	if (ok) {
+		json_object_set_new(root, "format", json_string("casevault-archive/1"));
+		json_object_set_new(root, "archive", json_string(g->file));
+		json_object_set_new(root, "case", json_string(g->case_id));
+		json_object_set_new(root, "section", json_string(cv_section_name(g->section)));
+		json_object_set_new(root, "created", json_string(g->now));
+		json_object_set_new(root, "filed_by", json_string(g->v->actor));
+		json_object_set_new(root, "policy_hash", json_string(g->policy_hash));
+	}
+	for (i = 0; ok && i < n; i++) {
+		cv_file_item *it = &g->items[g->idx[i]];
+		char *title = default_title(it);
+		char today[11];
+		cv_date d;
+		json_t *r = json_object();
+
+		if (!r || !title) {
+			free(title);
+			json_decref(r);
+			ok = 0;
+			break;
+		}
+		if (!it->date && cv_date_today(&d) == 0)
+			cv_date_format(&d, today);
+		json_object_set_new(r, "id", json_string(it->record_id));
+		json_object_set_new(r, "member", json_string(m[i].name));
+		json_object_set_new(r, "class", json_string(it->class_name));
+		json_object_set_new(r, "title", json_string(title));
+		json_object_set_new(r, "event_date", json_string(it->date ? it->date : today));
+		json_object_set_new(r, "filed_at", json_string(g->now));
+		json_object_set_new(r, "mime", json_string(it->mime));
+		json_object_set_new(r, "size", json_integer(m[i].size));
+		json_object_set_new(r, "sha256", json_string(m[i].sha256));
+		json_array_append_new(recs, r);
+		explicit_bzero(title, strlen(title));
+		free(title);
+	}
+	if (ok) {
+		json_object_set_new(root, "records", recs);
+		recs = NULL;
+		*json = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
+		ok = *json != NULL;
+	}
+	json_decref(recs);
+	json_decref(root);
+	return ok ? 0 : -1;
+}
+
+static void group_close_fds(group *g)
+{
+	size_t i;
+
+	if (!g->m)
+		return;
+	for (i = 0; i < g->n; i++)
+		if (g->m[i].fd >= 0) {
+			close(g->m[i].fd);
+			g->m[i].fd = -1;
+		}
+}
+
+static void group_fail_case(group *gs, size_t ng, cv_file_item *items, const char *case_id,
+			    size_t bad_item, int per_case)
+{
+	size_t i, j;
+
+	for (i = 0; i < ng; i++) {
+		if (per_case && strcmp(gs[i].case_id, case_id))
+			continue;
+		gs[i].failed = 1;
+		group_close_fds(&gs[i]);
+		for (j = 0; j < gs[i].n; j++) {
+			cv_file_item *it = &items[gs[i].idx[j]];
+			if (it->status == 0 && gs[i].idx[j] != bad_item)
+				item_fail(it, CV_EREFUSED, "not filed because another document of the same %s was refused (line %d)",
+					  per_case ? "case" : "batch", items[bad_item].line);
+		}
+	}
+}
+
+/* Validate one group's documents; on failure mark its case (or all) failed. */
+static int open_group(cv_vault *v, magic_t mg, group *gs, size_t ng, size_t gi,
+		      cv_file_item *items, int per_case)
+{
+	group *g = &gs[gi];
+	size_t j, ncomp = 0;
+	int64_t total = 0, comp = 0;
+
+	for (j = 0; j < g->n; j++) {
+		cv_file_item *it = &items[g->idx[j]];
+		int c = 0;
+
+		if (open_doc(v, mg, it, &g->m[j].fd, &g->m[j].size, &c) < 0) {
+			group_fail_case(gs, ng, items, g->case_id, g->idx[j], per_case);
+			return -1;
+		}
+		snprintf(g->m[j].name, sizeof(g->m[j].name), "%s.%s", it->record_id, ext_for(v, it->mime));
+		total += g->m[j].size;
+		if (c) {
+			comp += g->m[j].size;
+			ncomp++;
+		}
+	}
+	g->compress = total > 0 && comp * 2 >= total;
+	(void)ncomp;
+	return 0;
+}
+
+static int write_group(cv_vault *v, group *g)
+{
+	char *tmp = NULL, *fin = NULL;
+	int r;
+
+	if (asprintf(&tmp, "%s/.tmp-%s", v->archdir, g->file) < 0 ||
+	    asprintf(&fin, "%s/%s", v->archdir, g->file) < 0) {
+		free(tmp);
+		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	if ((r = cv_random_hex(g->key, CV_KEY_LEN)) < 0)
+		goto out;
+	r = cv_archive_write(v, tmp, g->key, g->compress, g->m, g->n, manifest, g, &g->size, g->sha);
+	if (r < 0)
+		goto out;
+	if (rename(tmp, fin) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot move an archive into place: %s", strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	g->written = 1;
+	r = cv_keys_wrap(v, g->section, g->key, &g->wrapped, &g->key_gen);
+out:
+	explicit_bzero(g->key, sizeof(g->key));
+	free(tmp);
+	free(fin);
+	return r;
+}
+
+static void unlink_group(cv_vault *v, group *g)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s", v->archdir, g->file) >= 0) {
+		unlink(p);
+		free(p);
+	}
+	if (asprintf(&p, "%s/.tmp-%s", v->archdir, g->file) >= 0) {
+		unlink(p);
+		free(p);
+	}
+	g->written = 0;
+}
+
+static int bind_sealed(cv_vault *v, sqlite3_stmt *st, int idx, cv_section s, const char *col,
+		       const char *id, const char *val)
+{
+	unsigned char *b = NULL;
+	size_t len = 0;
+	char ctx[64];
+	int r;
+
+	snprintf(ctx, sizeof(ctx), "records.%s:%s", col, id);
+	if ((r = cv_seal_str(v, s, ctx, val, &b, &len)) < 0)
+		return r;
+	sqlite3_bind_blob(st, idx, b, (int)len, free);
+	return 0;
+}
+
+static int retention_for(cv_vault *v, group *g, cv_file_item *it, const cv_date *today, char out[11])
+{
+	const cv_class *cls = cv_policy_class(v->policy, it->class_name);
+	cv_date ev = *today, dob, closed;
+	cv_retention_facts f = { today, &ev, NULL, NULL, NULL };
+	cv_date res;
+
+	out[0] = '\0';
+	if (it->date)
+		cv_date_parse(&ev, it->date);
+	if (g->child_dob[0] && cv_date_parse(&dob, g->child_dob) == 0)
+		f.child_dob = &dob;
+	if (g->closed[0] && cv_date_parse(&closed, g->closed) == 0)
+		f.case_closed = &closed;
+	if (cls && cv_retention_date(&res, cls, &f) == 0)
+		cv_date_format(&res, out);
+	return 0;
+}
+
+static int commit_all(cv_vault *v, group *gs, size_t ng, cv_file_item *items, const char *now,
+		      const char *receipt, const char *sig, const cv_date *today)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 receipt_id, archive_id;
+	size_t i, j;
+	int r;
+
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	if ((r = cv_index_prepare(v, &st, "INSERT INTO receipts(staff_id, created, body, sig) VALUES(?,?,?,?)")) < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, v->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, receipt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, sig, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = cv_index_dberr(v, "store the filing receipt");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	receipt_id = sqlite3_last_insert_rowid(v->db);
+	for (i = 0; i < ng; i++) {
+		group *g = &gs[i];
+
+		if (g->failed)
+			continue;
+		if ((r = cv_index_prepare(v, &st,
+			"INSERT INTO archives(file, case_id, section, key_gen, wrapped_key, compression, size, sha256, receipt_id, created)"
+			" VALUES(?,?,?,?,?,?,?,?,?,?)")) < 0)
+			goto fail;
+		sqlite3_bind_text(st, 1, g->file, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, g->case_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, cv_section_name(g->section), -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, g->key_gen);
+		sqlite3_bind_text(st, 5, g->wrapped, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, g->compress ? "zstd" : "none", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, g->size);
+		sqlite3_bind_text(st, 8, g->sha, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 9, receipt_id);
+		sqlite3_bind_text(st, 10, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			r = cv_index_dberr(v, "record an archive");
+			goto fail;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		archive_id = sqlite3_last_insert_rowid(v->db);
+		for (j = 0; j < g->n; j++) {
+			cv_file_item *it = &items[g->idx[j]];
+			char *title = default_title(it), ev[11], ret[11];
+			cv_date d;
+
+			if (!title) {
+				r = cv_error(v, CV_ERROR, "out of memory");
+				goto fail;
+			}
+			if (it->date)
+				snprintf(ev, sizeof(ev), "%s", it->date);
+			else {
+				cv_date_today(&d);
+				cv_date_format(&d, ev);
+			}
+			retention_for(v, g, it, today, ret);
+			r = cv_index_prepare(v, &st,
+				"INSERT INTO records(id, seq, case_id, section, class, archive_id, member, mime, size,"
+				" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash)"
+				" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+			if (r == 0) {
+				sqlite3_bind_text(st, 1, it->record_id, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(st, 2, strtol(it->record_id + 2, NULL, 10));
+				sqlite3_bind_text(st, 3, g->case_id, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, 4, cv_section_name(g->section), -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, 5, it->class_name, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(st, 6, archive_id);
+				sqlite3_bind_text(st, 7, g->m[j].name, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, 8, it->mime, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(st, 9, g->m[j].size);
+				if ((r = bind_sealed(v, st, 10, g->section, "title", it->record_id, title)) == 0 &&
+				    (r = bind_sealed(v, st, 11, g->section, "sha256", it->record_id, g->m[j].sha256)) == 0)
+					r = bind_sealed(v, st, 12, g->section, "event_date", it->record_id, ev);
+				sqlite3_bind_text(st, 13, now, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, 14, v->actor, -1, SQLITE_STATIC);
+				if (ret[0])
+					sqlite3_bind_text(st, 15, ret, -1, SQLITE_TRANSIENT);
+				else
+					sqlite3_bind_null(st, 15);
+				sqlite3_bind_text(st, 16, cv_policy_hash(v->policy), -1, SQLITE_STATIC);
+			}
+			explicit_bzero(title, strlen(title));
+			free(title);
+			if (r < 0)
+				goto fail;
+			if (sqlite3_step(st) != SQLITE_DONE) {
+				r = cv_index_dberr(v, "record a document");
+				goto fail;
+			}
+			sqlite3_finalize(st);
+			st = NULL;
+		}
+	}
+	if ((r = cv_index_exec(v, "DELETE FROM pending")) < 0)
+		goto fail;
+	return cv_index_commit(v);
+fail:
+	sqlite3_finalize(st);
+	cv_index_rollback(v);
+	return r;
+}
+
+static char *receipt_json(cv_vault *v, group *gs, size_t ng, const char *now)
+{
+	json_t *root = json_object(), *arr = json_array();
+	char *s = NULL;
+	size_t i;
+
+	if (!root || !arr)
+		goto out;
+	json_object_set_new(root, "format", json_string("casevault-receipt/1"));
+	json_object_set_new(root, "staff", json_string(v->actor));
+	json_object_set_new(root, "fpr", json_string(v->actor_fpr));
+	json_object_set_new(root, "created", json_string(now));
+	for (i = 0; i < ng; i++) {
+		json_t *a;
+
+		if (gs[i].failed)
+			continue;
+		a = json_object();
+		json_object_set_new(a, "file", json_string(gs[i].file));
+		json_object_set_new(a, "sha256", json_string(gs[i].sha));
+		json_object_set_new(a, "size", json_integer(gs[i].size));
+		json_array_append_new(arr, a);
+	}
+	json_object_set_new(root, "archives", arr);
+	arr = NULL;
+	s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+out:
+	json_decref(arr);
+	json_decref(root);
+	return s;
+}
+
+static int begin_pending(cv_vault *v, group *gs, size_t ng, cv_file_item *items, const char *now)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i, j;
+	long seq;
+	int r;
+
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	for (i = 0; i < ng; i++) {
+		if (gs[i].failed)
+			continue;
+		if ((r = cv_random_hex(gs[i].file, 16)) < 0)
+			goto fail;
+		strcat(gs[i].file, ".pgp");
+		for (j = 0; j < gs[i].n; j++) {
+			if ((r = cv_index_next_id(v, "record", &seq)) < 0)
+				goto fail;
+			snprintf(items[gs[i].idx[j]].record_id, sizeof(items[0].record_id), "R-%06ld", seq);
+		}
+		if ((r = cv_index_prepare(v, &st, "INSERT INTO pending(file, created) VALUES(?, ?)")) < 0)
+			goto fail;
+		sqlite3_bind_text(st, 1, gs[i].file, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			r = cv_index_dberr(v, "start the filing");
+			goto fail;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	return cv_index_commit(v);
+fail:
+	sqlite3_finalize(st);
+	cv_index_rollback(v);
+	return r;
+}
+
+static void clear_pending(cv_vault *v)
+{
+	cv_index_exec(v, "DELETE FROM pending");
+}
+
+int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
+	    cv_progress_fn progress, void *hook, size_t *nfiled)
+{
+	int per_case = flags & CV_FILE_PER_CASE;
+	group *gs = NULL;
+	size_t ng = 0, i, j, done = 0, filed = 0;
+	magic_t mg = NULL;
+	cv_date today;
+	char now[32], *receipt = NULL, *sig = NULL;
+	size_t siglen = 0;
+	int r = 0, any_bad = 0, need[CV_SECTION_COUNT] = { 0, 0 };
+
+	if (nfiled)
+		*nfiled = 0;
+	if (n == 0)
+		return cv_error(v, CV_EINVAL, "nothing to file");
+	if (cv_date_today(&today) < 0)
+		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
+	cv_now_iso(now);
+
+	/* 1. Checks that need no document. */
+	for (i = 0; i < n; i++) {
+		items[i].record_id[0] = '\0';
+		if (!items[i].case_id)
+			items[i].case_id = "";
+		if (items[i].status < 0) {
+			/* refused by the caller already (e.g. a malformed CSV line) */
+			any_bad = 1;
+			continue;
+		}
+		items[i].error[0] = '\0';
+		if (check_meta(v, &items[i], &today) < 0)
+			any_bad = 1;
+		else
+			need[items[i].section] = 1;
+	}
+	if (any_bad && !per_case) {
+		for (i = 0; i < n; i++)
+			if (items[i].status < 0)
+				return cv_error(v, items[i].status, "%s%s", items[i].error,
+						n > 1 ? "; nothing was filed" : "");
+	}
+	for (i = 0; i < CV_SECTION_COUNT; i++)
+		if (need[i] && (r = cv_require_key(v, (cv_section)i)) < 0)
+			return r;
+
+	/* 2. Group by (case, section); in import mode a bad item spoils its case. */
+	gs = calloc(n, sizeof(*gs));
+	if (!gs)
+		return cv_error(v, CV_ERROR, "out of memory");
+	for (i = 0; i < n; i++) {
+		group *g = NULL;
+
+		for (j = 0; j < ng; j++)
+			if (!strcmp(gs[j].case_id, items[i].case_id) && gs[j].section == items[i].section) {
+				g = &gs[j];
+				break;
+			}
+		if (!g) {
+			g = &gs[ng++];
+			g->case_id = items[i].case_id;
+			g->section = items[i].section;
+			g->idx = calloc(n, sizeof(size_t));
+			if (!g->idx) {
+				r = cv_error(v, CV_ERROR, "out of memory");
+				goto out;
+			}
+			g->v = v;
+			g->items = items;
+			g->now = now;
+			g->policy_hash = cv_policy_hash(v->policy);
+		}
+		g->idx[g->n++] = i;
+	}
+	for (i = 0; i < ng; i++) {
+		gs[i].m = calloc(gs[i].n, sizeof(cv_member_in));
+		if (!gs[i].m) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			goto out;
+		}
+		for (j = 0; j < gs[i].n; j++)
+			gs[i].m[j].fd = -1;
+		for (j = 0; j < gs[i].n; j++)
+			if (items[gs[i].idx[j]].status < 0) {
+				group_fail_case(gs, ng, items, gs[i].case_id, gs[i].idx[j], 1);
+				break;
+			}
+	}
+	for (i = 0; i < ng; i++) {
+		cv_case c;
+
+		if (gs[i].failed)
+			continue;
+		if (cv_case_get(v, &c, gs[i].case_id, 1) == 0) {
+			snprintf(gs[i].child_dob, sizeof(gs[i].child_dob), "%s", c.child_dob);
+			snprintf(gs[i].closed, sizeof(gs[i].closed), "%s", c.closed);
+			cv_case_release(&c);
+		}
+	}
+
+	mg = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_SYMLINK);
+	if (!mg || magic_load(mg, NULL) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot load libmagic's type database: %s", mg ? magic_error(mg) : "out of memory");
+		goto out;
+	}
+
+	/* 3. All or nothing: check every document before writing anything. */
+	if (!per_case) {
+		for (i = 0; i < ng; i++)
+			if (open_group(v, mg, gs, ng, i, items, 0) < 0)
+				break;
+		for (i = 0; i < n; i++)
+			if (items[i].status < 0) {
+				r = cv_error(v, items[i].status, "%s%s", items[i].error,
+					     n > 1 ? "; nothing was filed" : "");
+				goto out;
+			}
+	}
+
+	if ((r = cv_vault_lock_writer(v, 1)) < 0)
+		goto out;
+	if ((r = begin_pending(v, gs, ng, items, now)) < 0)
+		goto out;
+
+	/* 4. Write the archives. */
+	for (i = 0; i < ng; i++) {
+		group *g = &gs[i];
+
+		if (g->failed)
+			continue;
+		if (per_case && open_group(v, mg, gs, ng, i, items, 1) < 0) {
+			/* the case's earlier groups may already be written */
+			for (j = 0; j < ng; j++)
+				if (gs[j].failed && gs[j].written)
+					unlink_group(v, &gs[j]);
+			continue;
+		}
+		r = write_group(v, g);
+		group_close_fds(g);
+		if (r < 0) {
+			if (!per_case)
+				goto undo;
+			for (j = 0; j < g->n; j++)
+				item_fail(&items[g->idx[j]], r, "%s", cv_vault_errmsg(v));
+			group_fail_case(gs, ng, items, g->case_id, g->idx[0], 1);
+			for (j = 0; j < ng; j++)
+				if (gs[j].failed && gs[j].written)
+					unlink_group(v, &gs[j]);
+			r = 0;
+			continue;
+		}
+		done += g->n;
+		if (progress)
+			progress(hook, done, n);
+	}
+	if (cv_fsync_dir(v->archdir) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s", strerror(errno));
+		goto undo;
+	}
+	for (i = 0; i < ng; i++)
+		if (!gs[i].failed)
+			filed += gs[i].n;
+	if (filed == 0) {
+		clear_pending(v);
+		r = cv_error(v, CV_EREFUSED, "nothing was filed");
+		for (i = 0; i < n; i++)
+			if (items[i].status < 0) {
+				r = cv_error(v, items[i].status, "%s; nothing was filed", items[i].error);
+				break;
+			}
+		goto out;
+	}
+
+	/* 5. One signed receipt for everything this call wrote. */
+	receipt = receipt_json(v, gs, ng, now);
+	if (!receipt) {
+		r = cv_error(v, CV_ERROR, "out of memory");
+		goto undo;
+	}
+	if ((r = cv_gpg_sign_detached(v, v->actor_fpr, receipt, strlen(receipt), &sig, &siglen)) < 0)
+		goto undo;
+	{
+		char *s = malloc(siglen + 1);
+		if (!s) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			goto undo;
+		}
+		memcpy(s, sig, siglen);
+		s[siglen] = '\0';
+		cv_gpg_free(sig);
+		sig = s;
+	}
+
+	/* 6. Commit. */
+	if ((r = commit_all(v, gs, ng, items, now, receipt, sig, &today)) < 0)
+		goto undo;
+	if (nfiled)
+		*nfiled = filed;
+	r = 0;
+	for (i = 0; i < n; i++)
+		if (items[i].status < 0) {
+			r = cv_error(v, CV_EREFUSED, "%zu of %zu documents were not filed; see the report", n - filed, n);
+			break;
+		}
+	goto out;
+undo:
+	for (i = 0; i < ng; i++)
+		if (gs[i].written)
+			unlink_group(v, &gs[i]);
+	cv_fsync_dir(v->archdir);
+	clear_pending(v);
+	for (i = 0; i < n; i++)
+		if (items[i].status == 0) {
+			items[i].status = r;
+			snprintf(items[i].error, sizeof(items[i].error), "not filed: %s", cv_vault_errmsg(v));
+			items[i].record_id[0] = '\0';
+		}
+out:
+	if (gs) {
+		for (i = 0; i < ng; i++) {
+			group_close_fds(&gs[i]);
+			free(gs[i].idx);
+			free(gs[i].m);
+			free(gs[i].wrapped);
+			explicit_bzero(gs[i].key, sizeof(gs[i].key));
+		}
+		free(gs);
+	}
+	for (i = 0; i < n; i++)
+		if (items[i].status < 0)
+			items[i].record_id[0] = '\0';
+	if (mg)
+		magic_close(mg);
+	free(receipt);
+	free(sig);
+	cv_vault_unlock_writer(v);
+	return r;
+}

@@ -1,0 +1,389 @@
+/*
+ * casevault - every GPGME call.
+ *
+ * Contexts are made per operation and always point at the vault's own
+ * GNUPGHOME.  Fixed secrets (archive and master keys, random 256-bit hex
+ * strings) are handed to gpg through loopback pinentry and never through
+ * argv or the environment; the vault's gpg.conf sets no-symkey-cache so
+ * gpg-agent does not keep them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct cv_pass_ctx {
+	cv_vault *v;
+	const char *secret;
+	int asked;
+};
+
+int cv_gpg_err(cv_vault *v, gpgme_error_t err, const char *what)
+{
+	gpgme_err_code_t c = gpgme_err_code(err);
+
+	if (c == GPG_ERR_BAD_PASSPHRASE || c == GPG_ERR_NO_PASSPHRASE)
+		return cv_error(v, CV_EBADPASS, "%s: wrong passphrase; try again", what);
+	if (c == GPG_ERR_CANCELED || c == GPG_ERR_FULLY_CANCELED)
+		return cv_error(v, CV_EBADPASS, "%s: passphrase entry was cancelled", what);
+	if (c == GPG_ERR_NO_SECKEY)
+		return cv_error(v, CV_EBADPASS, "%s: no secret key for this staff member in the vault", what);
+	if (c == GPG_ERR_BAD_DATA || c == GPG_ERR_BAD_SIGNATURE || c == GPG_ERR_CHECKSUM ||
+	    c == GPG_ERR_NO_DATA || c == GPG_ERR_INV_PACKET || c == GPG_ERR_DECRYPT_FAILED)
+		return cv_error(v, CV_ECORRUPT, "%s: %s", what, gpgme_strerror(err));
+	return cv_error(v, CV_ERROR, "%s: %s", what, gpgme_strerror(err));
+}
+
+int cv_gpg_ctx(cv_vault *v, gpgme_ctx_t *out, int armor)
+{
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+
+	err = gpgme_new(&ctx);
+	if (!err)
+		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
+	if (err) {
+		if (ctx)
+			gpgme_release(ctx);
+		return cv_gpg_err(v, err, "cannot start gpg");
+	}
+	gpgme_set_armor(ctx, armor);
+	gpgme_set_offline(ctx, 1);
+	*out = ctx;
+	return 0;
+}
+
+static gpgme_error_t write_pass(int fd, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (gpgme_io_writen(fd, s, len) < 0 || gpgme_io_writen(fd, "\n", 1) < 0)
+		return gpgme_error_from_errno(errno);
+	return 0;
+}
+
+static gpgme_error_t secret_cb(void *hook, const char *uid_hint, const char *info,
+			       int prev_was_bad, int fd)
+{
+	const char *secret = hook;
+
+	(void)uid_hint;
+	(void)info;
+	if (prev_was_bad)
+		return gpgme_error(GPG_ERR_BAD_PASSPHRASE);
+	return write_pass(fd, secret);
+}
+
+void cv_gpg_use_secret(gpgme_ctx_t ctx, const char *secret)
+{
+	gpgme_set_pinentry_mode(ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+	gpgme_set_passphrase_cb(ctx, secret_cb, (void *)secret);
+}
+
+static gpgme_error_t staff_cb(void *hook, const char *uid_hint, const char *info,
+			      int prev_was_bad, int fd)
+{
+	cv_vault *v = hook;
+	char buf[1024];
+	gpgme_error_t err;
+
+	(void)uid_hint;
+	(void)info;
+	if (prev_was_bad)
+		return gpgme_error(GPG_ERR_BAD_PASSPHRASE);
+	if (v->pass_cb(v->pass_hook, v->actor, prev_was_bad, buf, sizeof(buf)) != 0) {
+		explicit_bzero(buf, sizeof(buf));
+		return gpgme_error(GPG_ERR_CANCELED);
+	}
+	buf[sizeof(buf) - 1] = '\0';
+	err = write_pass(fd, buf);
+	explicit_bzero(buf, sizeof(buf));
+	return err;
+}
+
+void cv_gpg_use_staff_pass(cv_vault *v, gpgme_ctx_t ctx)
+{
+	if (v->pass_cb) {
+		gpgme_set_pinentry_mode(ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+		gpgme_set_passphrase_cb(ctx, staff_cb, v);
+	}
+}
+
+void cv_gpg_free(void *p)
+{
+	gpgme_free(p);
+}
+
+/* Take the contents of a memory data object as a malloc'd buffer. */
+static int take(cv_vault *v, gpgme_data_t d, char **out, size_t *outlen)
+{
+	size_t len = 0;
+	char *buf = gpgme_data_release_and_get_mem(d, &len);
+
+	if (!buf && len)
+		return cv_error(v, CV_ERROR, "out of memory");
+	*out = buf;
+	if (outlen)
+		*outlen = len;
+	return 0;
+}
+
+static int wipe_release(gpgme_data_t d)
+{
+	size_t len = 0;
+	char *buf = gpgme_data_release_and_get_mem(d, &len);
+
+	if (buf) {
+		explicit_bzero(buf, len);
+		gpgme_free(buf);
+	}
+	return 0;
+}
+
+int cv_gpg_sym_encrypt_mem(cv_vault *v, const char *secret, const void *buf, size_t len,
+			   char **out, size_t *outlen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, o = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 1)) < 0)
+		return r;
+	cv_gpg_use_secret(ctx, secret);
+	err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new(&o);
+	if (!err)
+		err = gpgme_op_encrypt(ctx, NULL, GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS, in, o);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot wrap a key");
+		if (o)
+			gpgme_data_release(o);
+	} else {
+		r = take(v, o, out, outlen);
+	}
+	gpgme_data_release(in);
+	gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_sym_decrypt_mem(cv_vault *v, const char *secret, const void *buf, size_t len,
+			   char **out, size_t *outlen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, o = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	cv_gpg_use_secret(ctx, secret);
+	err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new(&o);
+	if (!err)
+		err = gpgme_op_decrypt(ctx, in, o);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot unwrap a key");
+		if (o)
+			wipe_release(o);
+	} else {
+		r = take(v, o, out, outlen);
+	}
+	gpgme_data_release(in);
+	gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_pk_encrypt_mem(cv_vault *v, const char *fpr, const void *buf, size_t len,
+			  char **out, size_t *outlen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, o = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_key_t recp[2] = { NULL, NULL };
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 1)) < 0)
+		return r;
+	err = gpgme_get_key(ctx, fpr, &key, 0);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot find a staff key");
+		goto out;
+	}
+	recp[0] = key;
+	err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new(&o);
+	if (!err)
+		err = gpgme_op_encrypt(ctx, recp, GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, in, o);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot make a keyslip");
+		if (o)
+			gpgme_data_release(o);
+	} else {
+		r = take(v, o, out, outlen);
+	}
+out:
+	if (in)
+		gpgme_data_release(in);
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_pk_decrypt_mem(cv_vault *v, const void *buf, size_t len, char **out, size_t *outlen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, o = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	cv_gpg_use_staff_pass(v, ctx);
+	err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new(&o);
+	if (!err)
+		err = gpgme_op_decrypt(ctx, in, o);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot unlock the vault");
+		if (o)
+			wipe_release(o);
+	} else {
+		r = take(v, o, out, outlen);
+	}
+	gpgme_data_release(in);
+	gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_sign_detached(cv_vault *v, const char *fpr, const void *buf, size_t len,
+			 char **sig, size_t *siglen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, o = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 1)) < 0)
+		return r;
+	cv_gpg_use_staff_pass(v, ctx);
+	err = gpgme_get_key(ctx, fpr, &key, 1);
+	if (!err)
+		err = gpgme_signers_add(ctx, key);
+	if (!err)
+		err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new(&o);
+	if (!err)
+		err = gpgme_op_sign(ctx, in, o, GPGME_SIG_MODE_DETACH);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot sign");
+		if (o)
+			gpgme_data_release(o);
+	} else {
+		r = take(v, o, sig, siglen);
+	}
+	if (in)
+		gpgme_data_release(in);
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_verify_detached(cv_vault *v, const void *buf, size_t len,
+			   const void *sig, size_t siglen, char **signer_fpr)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, s = NULL;
+	gpgme_verify_result_t res;
+	gpgme_error_t err;
+	int r;
+
+	*signer_fpr = NULL;
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new_from_mem(&s, sig, siglen, 0);
+	if (!err)
+		err = gpgme_op_verify(ctx, s, in, NULL);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot check a signature");
+		goto out;
+	}
+	res = gpgme_op_verify_result(ctx);
+	if (!res || !res->signatures || gpgme_err_code(res->signatures->status) != GPG_ERR_NO_ERROR ||
+	    !res->signatures->fpr) {
+		r = cv_error(v, CV_ECORRUPT, "bad signature");
+		goto out;
+	}
+	*signer_fpr = strdup(res->signatures->fpr);
+	r = *signer_fpr ? 0 : CV_ERROR;
+out:
+	if (in)
+		gpgme_data_release(in);
+	if (s)
+		gpgme_data_release(s);
+	gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_create_staff_key(cv_vault *v, const char *staff_id, int no_passphrase,
+			    char *fpr_out, size_t fprlen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_genkey_result_t res;
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+	char uid[128];
+	unsigned int flags = GPGME_CREATE_SIGN | GPGME_CREATE_CERT | GPGME_CREATE_NOEXPIRE;
+	int r;
+
+	/* Neutral user id: staff names are personal data and pubring.kbx is clear text. */
+	if (snprintf(uid, sizeof(uid), "casevault staff %s <%s@casevault.invalid>", staff_id, staff_id) >= (int)sizeof(uid))
+		return cv_error(v, CV_EINVAL, "staff id too long");
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	if (no_passphrase) {
+		flags |= GPGME_CREATE_NOPASSWD;
+	} else {
+		cv_gpg_use_staff_pass(v, ctx);
+	}
+	err = gpgme_op_createkey(ctx, uid, "ed25519", 0, 0, NULL, flags);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot create the staff key");
+		goto out;
+	}
+	res = gpgme_op_genkey_result(ctx);
+	if (!res || !res->fpr) {
+		r = cv_error(v, CV_ERROR, "gpg made no key");
+		goto out;
+	}
+	snprintf(fpr_out, fprlen, "%s", res->fpr);
+	err = gpgme_get_key(ctx, fpr_out, &key, 1);
+	if (!err)
+		err = gpgme_op_createsubkey(ctx, key, "cv25519", 0, 0,
+					    GPGME_CREATE_ENCR | GPGME_CREATE_NOEXPIRE |
+					    (no_passphrase ? GPGME_CREATE_NOPASSWD : 0));
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot create the staff encryption subkey");
+		goto out;
+	}
+	r = 0;
+out:
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return r;
+}

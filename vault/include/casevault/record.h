@@ -1,0 +1,96 @@
+/*
+ * casevault - filing, listing and reading records.
+ */
+#ifndef CASEVAULT_RECORD_H
+#define CASEVAULT_RECORD_H
+
+#include <stdint.h>
+#include "vault.h"
+
+/* One document or note to file.  Inputs first, results after. */
+typedef struct {
+	const char *case_id;
+	cv_section section;
+	const char *class_name;
+	const char *path;        /* the document; NULL for a note */
+	const char *text;        /* a note's text when path is NULL */
+	size_t text_len;
+	const char *title;       /* NULL: the file's base name, or "Note" */
+	const char *date;        /* date of the event, YYYY-MM-DD; NULL = today */
+	int line;                /* caller's reference (e.g. CSV line), for reports */
+	/* results */
+	char record_id[16];
+	char mime[96];
+	int status;              /* in: 0, or <0 when the caller already refused it; out: 0 filed, or a CV_E* code */
+	char error[256];         /* why this item was not filed */
+} cv_file_item;
+
+enum {
+	/*
+	 * Import mode: each case's items are all or nothing on their own; a case
+	 * with a bad item is reported and skipped, the others are filed.
+	 * Without it, one bad item anywhere files nothing at all.
+	 */
+	CV_FILE_PER_CASE = 1 << 0
+};
+
+typedef void (*cv_progress_fn)(void *hook, size_t done, size_t total);
+
+/*
+ * File items: one archive per (case, section), one signed receipt and one
+ * index transaction for the whole call.  Returns 0 when every item was
+ * filed; otherwise a CV_E* code, with each item's status and error set.
+ * *nfiled (may be NULL) receives the number of items filed.
+ */
+int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
+	    cv_progress_fn progress, void *hook, size_t *nfiled);
+
+typedef struct {
+	char id[16];
+	char case_id[24];
+	cv_section section;
+	char class_name[64];
+	char *title;             /* unsealed */
+	char event_date[11];
+	char filed_at[32];
+	char filed_by[24];
+	char mime[96];
+	int64_t size;
+	char retain_until[11];   /* "" when not yet known */
+} cv_record;
+
+/* Records of one case and section, oldest first. */
+int cv_record_list(cv_vault *v, const char *case_id, cv_section section,
+		   cv_record **out, size_t *n);
+void cv_record_list_free(cv_record *list, size_t n);
+
+/*
+ * Write a record's bytes to fd after checking the archive's signed receipt;
+ * the SHA-256 is checked as the bytes stream (CV_ECORRUPT at the end when
+ * it differs: callers writing to a file delete it).  *info (may be NULL) is
+ * filled and released with cv_record_release.
+ */
+int cv_record_get(cv_vault *v, const char *record_id, int fd, cv_record *info);
+void cv_record_release(cv_record *r);
+
+/* One problem found by cv_verify. */
+typedef struct {
+	char what[32];           /* record id, archive file or "index" */
+	char msg[224];
+} cv_verify_problem;
+
+typedef struct {
+	size_t archives, records, receipts;
+	size_t nproblems;
+	cv_verify_problem *problems;
+} cv_verify_report;
+
+/*
+ * Check every archive decrypts and is covered by a valid receipt signed by
+ * a known staff key, every record's hash, and that no file or row is an
+ * orphan.  Returns 0 when clean, CV_ECORRUPT when problems were found.
+ */
+int cv_verify(cv_vault *v, cv_verify_report *rep);
+void cv_verify_report_release(cv_verify_report *rep);
+
+#endif

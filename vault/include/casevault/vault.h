@@ -1,0 +1,86 @@
+/*
+ * casevault - the vault handle.
+ *
+ * A vault is a directory (DESIGN section 4):
+ *   vault.db       SQLite index (WAL), 0600
+ *   gnupg/         the vault's own GNUPGHOME, 0700
+ *   archives/      OpenPGP messages, one per archive, neutral names
+ *   certificates/  certificates of destruction
+ *   policies/      the policy files this vault runs under
+ *
+ * Every function returns 0 or a negative CV_E* code (common.h); after a
+ * failure cv_vault_errmsg() says what went wrong in one line that contains
+ * no secret and no personal data.  The library never prints or exits.
+ */
+#ifndef CASEVAULT_VAULT_H
+#define CASEVAULT_VAULT_H
+
+#include "common.h"
+
+typedef struct cv_vault cv_vault;
+
+/*
+ * Asked for a staff member's passphrase.  Write at most bufsize-1 bytes and
+ * a NUL into buf; return 0, or non-zero to give up.  prev_was_bad is set when
+ * the previous answer was wrong.  Without a callback gpg-agent asks through
+ * pinentry (and may answer from its cache).
+ */
+typedef int (*cv_passphrase_cb)(void *hook, const char *staff_id, int prev_was_bad,
+				char *buf, size_t bufsize);
+
+/* Options for cv_vault_init. */
+typedef struct {
+	const char *policy_dir;    /* policies to copy in; NULL = built-in default */
+	const char *staff_name;    /* display name of the first manager (sealed) */
+	int no_passphrase;         /* test/demo vaults only: unprotected staff key */
+} cv_init_opts;
+
+/* Library set-up; call once before anything else.  0 or CV_ERROR. */
+int cv_global_init(void);
+
+/*
+ * Create a new vault at path (which must not exist or be an empty
+ * directory) with one manager.  The passphrase for the manager's new key
+ * comes from cb (or pinentry).  On success *out is an open, unlocked handle.
+ * CV_EEXISTS when a vault is already there.
+ */
+int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
+		  cv_passphrase_cb cb, void *hook);
+
+/*
+ * Open an existing vault.  Finishes or rolls back an operation a crash
+ * interrupted (when no other process holds the vault).  CV_ENOTFOUND when
+ * path holds no vault.
+ */
+int cv_vault_open(cv_vault **out, const char *path);
+
+/* Close and wipe every key held in memory.  Accepts NULL. */
+void cv_vault_close(cv_vault *v);
+
+/* The message of the last failure on v ("" if none). */
+const char *cv_vault_errmsg(const cv_vault *v);
+/* Informational notes collected since open (e.g. crash recovery), or "". */
+const char *cv_vault_notice(const cv_vault *v);
+
+void cv_vault_set_passphrase_cb(cv_vault *v, cv_passphrase_cb cb, void *hook);
+
+/*
+ * Choose the staff member acting.  NULL = the staff member registered for
+ * this OS user.  CV_ENOTFOUND / CV_EREFUSED (revoked).
+ */
+int cv_vault_set_actor(cv_vault *v, const char *staff_id);
+const char *cv_vault_actor(const cv_vault *v);
+
+/*
+ * Unlock the section master keys the actor may hold: one operation with the
+ * actor's secret key (a single keyslip).  Idempotent.  CV_EBADPASS on a
+ * wrong passphrase.
+ */
+int cv_vault_unlock(cv_vault *v);
+
+/* Make gpg-agent forget cached passphrases for this vault now. */
+int cv_vault_forget(cv_vault *v);
+
+const char *cv_vault_path(const cv_vault *v);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * casevault - the SQLite index: schema, numbered migrations, helpers.
+ *
+ * The schema version is PRAGMA user_version.  Migration N turns version N-1
+ * into N and runs inside one transaction with the version bump; add new
+ * migrations at the end of the list and never edit a released one.
+ * Personal fields are BLOBs sealed by seal.c; everything in clear here is an
+ * id, a class, a date of an administrative event, a size or a hash of
+ * ciphertext.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static const char *migrations[] = {
+	/* 1: the foundation */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT INTO counters VALUES('staff',0),('case',0),('record',0);"
+	"CREATE TABLE staff("
+	"  id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK(role IN ('manager','caseworker','cp-lead','volunteer','auditor')),"
+	"  fpr TEXT NOT NULL UNIQUE, os_uid INTEGER, name BLOB,"
+	"  created TEXT NOT NULL, revoked TEXT);"
+	"CREATE TABLE section_keys("
+	"  section TEXT PRIMARY KEY CHECK(section IN ('case','cp')),"
+	"  generation INTEGER NOT NULL, check_mac TEXT NOT NULL);"
+	"CREATE TABLE keyslips("
+	"  staff_id TEXT NOT NULL REFERENCES staff(id), generation INTEGER NOT NULL,"
+	"  sections TEXT NOT NULL, slip TEXT NOT NULL, created TEXT NOT NULL,"
+	"  PRIMARY KEY(staff_id, generation));"
+	"CREATE TABLE cases("
+	"  id TEXT PRIMARY KEY, parent BLOB NOT NULL, child BLOB NOT NULL, child_dob BLOB NOT NULL,"
+	"  pr_confirmed_by TEXT NOT NULL REFERENCES staff(id), pr_confirmed_at TEXT NOT NULL,"
+	"  opened TEXT NOT NULL, closed TEXT, opened_by TEXT NOT NULL REFERENCES staff(id));"
+	"CREATE TABLE receipts("
+	"  id INTEGER PRIMARY KEY, staff_id TEXT NOT NULL REFERENCES staff(id),"
+	"  created TEXT NOT NULL, body TEXT NOT NULL, sig TEXT NOT NULL);"
+	"CREATE TABLE archives("
+	"  id INTEGER PRIMARY KEY, file TEXT NOT NULL UNIQUE,"
+	"  case_id TEXT REFERENCES cases(id), section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  key_gen INTEGER NOT NULL, wrapped_key TEXT NOT NULL, compression TEXT NOT NULL,"
+	"  size INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id), created TEXT NOT NULL);"
+	"CREATE TABLE records("
+	"  id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
+	"  case_id TEXT REFERENCES cases(id), section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  class TEXT NOT NULL, archive_id INTEGER NOT NULL REFERENCES archives(id),"
+	"  member TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL,"
+	"  title BLOB NOT NULL, sha256 BLOB NOT NULL, event_date BLOB NOT NULL,"
+	"  filed_at TEXT NOT NULL, filed_by TEXT NOT NULL REFERENCES staff(id),"
+	"  retain_until TEXT, policy_hash TEXT NOT NULL);"
+	"CREATE INDEX records_case ON records(case_id, section);"
+	"CREATE INDEX records_archive ON records(archive_id);"
+	"CREATE TABLE pending(file TEXT PRIMARY KEY, created TEXT NOT NULL);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int cv_index_dberr(cv_vault *v, const char *what)
+{
+	int code = sqlite3_errcode(v->db);
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return cv_error(v, CV_ELOCKED, "cannot %s: the index is busy; try again", what);
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		return cv_error(v, CV_ECORRUPT, "cannot %s: the index is damaged (%s); see docs/recovery.md",
+				what, sqlite3_errmsg(v->db));
+	return cv_error(v, CV_ERROR, "cannot %s: %s", what, sqlite3_errmsg(v->db));
+}
+
+int cv_index_exec(cv_vault *v, const char *sql)
+{
+	if (sqlite3_exec(v->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return cv_index_dberr(v, "update the index");
+	return 0;
+}
+
+int cv_index_prepare(cv_vault *v, sqlite3_stmt **st, const char *sql)
+{
+	if (sqlite3_prepare_v2(v->db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return cv_index_dberr(v, "read the index");
+	}
+	return 0;
+}
+
+int cv_index_begin(cv_vault *v)
+{
+	return cv_index_exec(v, "BEGIN IMMEDIATE");
+}
+
+int cv_index_commit(cv_vault *v)
+{
+	if (sqlite3_exec(v->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int r = cv_index_dberr(v, "commit to the index");
+		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	return 0;
+}
+
+void cv_index_rollback(cv_vault *v)
+{
+	if (v->db && !sqlite3_get_autocommit(v->db))
+		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int cv_index_next_id(cv_vault *v, const char *counter, long *out)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st,
+		"UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, counter, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = cv_index_dberr(v, "allocate an id");
+		sqlite3_finalize(st);
+		return r;
+	}
+	*out = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int user_version(cv_vault *v, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "PRAGMA user_version")) < 0)
+		return r;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return cv_index_dberr(v, "read the schema version");
+	}
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int migrate(cv_vault *v)
+{
+	int ver = 0, r, i;
+	char sql[64];
+
+	if ((r = user_version(v, &ver)) < 0)
+		return r;
+	if (ver > NMIGRATIONS)
+		return cv_error(v, CV_ERROR, "the index was written by a newer casevault (schema %d, this one knows %d); upgrade casevault", ver, NMIGRATIONS);
+	for (i = ver; i < NMIGRATIONS; i++) {
+		if ((r = cv_index_begin(v)) < 0)
+			return r;
+		if (sqlite3_exec(v->db, migrations[i], NULL, NULL, NULL) != SQLITE_OK) {
+			r = cv_index_dberr(v, "upgrade the index schema");
+			cv_index_rollback(v);
+			return r;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if ((r = cv_index_exec(v, sql)) < 0 || (r = cv_index_commit(v)) < 0) {
+			cv_index_rollback(v);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int cv_index_open(cv_vault *v, int create)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+	int r;
+
+	if (create) {
+		/* Create the file ourselves so it is 0600 from the first byte. */
+		int fd = open(v->dbpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return cv_error(v, CV_EEXISTS, "cannot create the index: %s", strerror(errno));
+		close(fd);
+	}
+	if (sqlite3_open_v2(v->dbpath, &v->db, flags, NULL) != SQLITE_OK)
+		return cv_index_dberr(v, "open the index");
+	sqlite3_busy_timeout(v->db, 10000);
+	sqlite3_extended_result_codes(v->db, 0);
+	/* secure_delete: deleted rows (wrapped keys) are overwritten, not left in free pages. */
+	if ((r = cv_index_exec(v,
+		"PRAGMA journal_mode = WAL;"
+		"PRAGMA synchronous = FULL;"
+		"PRAGMA foreign_keys = ON;"
+		"PRAGMA secure_delete = ON;"
+		"PRAGMA temp_store = MEMORY;"
+		"PRAGMA trusted_schema = OFF;")) < 0)
+		return r;
+	return migrate(v);
+}

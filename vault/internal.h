@@ -1,0 +1,114 @@
+/*
+ * casevault - private declarations shared by the library's modules.
+ * Nothing here is part of the public API.
+ */
+#ifndef CV_INTERNAL_H
+#define CV_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <sqlite3.h>
+#include <gpgme.h>
+
+#include "casevault/common.h"
+#include "casevault/vault.h"
+#include "casevault/policy.h"
+
+#define CV_KEY_LEN 32               /* section master and archive keys */
+#define CV_KEY_HEX (CV_KEY_LEN * 2)
+#define CV_SCHEMA_VERSION 1
+#define CV_MAX_VAULT_PATH 80        /* gpg-agent socket paths are short */
+
+struct cv_vault {
+	char *path;
+	char *dbpath;
+	char *gnupghome;
+	char *archdir;
+	sqlite3 *db;
+	cv_policy *policy;
+	int lockfd;                 /* flock on VAULT/.lock, -1 when not held */
+	char actor[32];             /* staff id, "" until chosen */
+	char actor_fpr[48];
+	char actor_role[16];
+	cv_passphrase_cb pass_cb;
+	void *pass_hook;
+	/* Unlocked section master keys (gcry secure memory), NULL when not held. */
+	unsigned char *mkey[CV_SECTION_COUNT];
+	int mkey_gen[CV_SECTION_COUNT];
+	int unlocked;
+	char errmsg[512];
+	char notice[512];
+};
+
+/* vault.c */
+int cv_error(cv_vault *v, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void cv_notice(cv_vault *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cv_vault_lock_writer(cv_vault *v, int wait);
+void cv_vault_unlock_writer(cv_vault *v);
+int cv_fsync_dir(const char *dir);
+int cv_random_hex(char *out, size_t nbytes);  /* out gets 2*nbytes hex + NUL */
+void cv_now_iso(char out[32]);               /* UTC, seconds, "...Z" */
+int cv_require_key(cv_vault *v, cv_section s);
+
+/* gpg.c: every GPGME call lives here. */
+typedef struct cv_pass_ctx cv_pass_ctx;
+int cv_gpg_ctx(cv_vault *v, gpgme_ctx_t *out, int armor);
+/* Use a fixed secret (an archive or master key) as passphrase, loopback. */
+void cv_gpg_use_secret(gpgme_ctx_t ctx, const char *secret);
+/* Route passphrase prompts for staff keys through the vault callback. */
+void cv_gpg_use_staff_pass(cv_vault *v, gpgme_ctx_t ctx);
+int cv_gpg_err(cv_vault *v, gpgme_error_t err, const char *what);
+int cv_gpg_sym_encrypt_mem(cv_vault *v, const char *secret, const void *buf, size_t len,
+			   char **out, size_t *outlen);
+int cv_gpg_sym_decrypt_mem(cv_vault *v, const char *secret, const void *buf, size_t len,
+			   char **out, size_t *outlen);
+int cv_gpg_pk_encrypt_mem(cv_vault *v, const char *fpr, const void *buf, size_t len,
+			  char **out, size_t *outlen);
+/* Decrypt with a staff key (a protected-key operation). */
+int cv_gpg_pk_decrypt_mem(cv_vault *v, const void *buf, size_t len,
+			  char **out, size_t *outlen);
+int cv_gpg_sign_detached(cv_vault *v, const char *fpr, const void *buf, size_t len,
+			 char **sig, size_t *siglen);
+/* Verify; on success *signer_fpr (malloc) names the valid signing key. */
+int cv_gpg_verify_detached(cv_vault *v, const void *buf, size_t len,
+			   const void *sig, size_t siglen, char **signer_fpr);
+int cv_gpg_create_staff_key(cv_vault *v, const char *staff_id, int no_passphrase,
+			    char *fpr_out, size_t fprlen);
+void cv_gpg_free(void *p);  /* frees buffers from *_mem (wipes them) */
+
+/* seal.c: encrypted index columns and keyed look-up hashes (libgcrypt). */
+int cv_seal(cv_vault *v, cv_section s, const char *ctx, const void *plain, size_t len,
+	    unsigned char **out, size_t *outlen);
+int cv_seal_str(cv_vault *v, cv_section s, const char *ctx, const char *str,
+		unsigned char **out, size_t *outlen);
+/* Returns a malloc'd NUL-terminated plaintext. CV_ECORRUPT on a bad tag. */
+int cv_unseal(cv_vault *v, cv_section s, const char *ctx, const void *blob, size_t len,
+	      char **out, size_t *outlen);
+int cv_sha256_hex(const void *buf, size_t len, char out[65]);
+
+/* index.c */
+int cv_index_open(cv_vault *v, int create);
+int cv_index_exec(cv_vault *v, const char *sql);
+int cv_index_prepare(cv_vault *v, sqlite3_stmt **st, const char *sql);
+int cv_index_begin(cv_vault *v);
+int cv_index_commit(cv_vault *v);
+void cv_index_rollback(cv_vault *v);
+int cv_index_next_id(cv_vault *v, const char *counter, long *out);
+int cv_index_dberr(cv_vault *v, const char *what);
+
+/* record.c: check a receipt's signature (by a staff key) and that it lists file/sha. */
+int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, const char *sha);
+
+/* util.c */
+int cv_rmtree(const char *path, int keep_top);
+
+/* keys.c */
+int cv_keys_write_slip(cv_vault *v, const char *staff_id, const char *fpr, int mask, int gen);
+int cv_keys_create_sections(cv_vault *v, const char *staff_id, const char *fpr, int sections_mask);
+int cv_keys_unlock(cv_vault *v);
+int cv_keys_wrap(cv_vault *v, cv_section s, const char *key_hex, char **wrapped, int *gen);
+int cv_keys_unwrap(cv_vault *v, cv_section s, int gen, const char *wrapped,
+		   char out_hex[CV_KEY_HEX + 1]);
+void cv_keys_wipe(cv_vault *v);
+
+#endif

@@ -1,0 +1,27 @@
+/* casevault - small file-system helpers. */
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static const char *rm_top;
+static int rm_keep_top;
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	if (ftw->level == 0 && rm_keep_top)
+		return 0;
+	return remove(path) < 0 ? 0 : 0;  /* best effort */
+}
+
+/* Remove a directory tree (not following symlinks); keep_top keeps path itself. */
+int cv_rmtree(const char *path, int keep_top)
+{
+	rm_top = path;
+	rm_keep_top = keep_top;
+	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}

@@ -1,0 +1,633 @@
+/* casevault - the vault handle: init, open, close, errors, locking. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <gcrypt.h>
+
+#include "internal.h"
+
+int cv_error(cv_vault *v, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v) {
+		va_start(ap, fmt);
+		vsnprintf(v->errmsg, sizeof(v->errmsg), fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void cv_notice(cv_vault *v, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len = strlen(v->notice);
+
+	if (len && len < sizeof(v->notice) - 2) {
+		v->notice[len++] = ';';
+		v->notice[len++] = ' ';
+		v->notice[len] = '\0';
+	}
+	va_start(ap, fmt);
+	vsnprintf(v->notice + len, sizeof(v->notice) - len, fmt, ap);
+	va_end(ap);
+}
+
+const char *cv_vault_errmsg(const cv_vault *v) { return v ? v->errmsg : "out of memory"; }
+const char *cv_vault_notice(const cv_vault *v) { return v->notice; }
+const char *cv_vault_path(const cv_vault *v) { return v->path; }
+const char *cv_vault_actor(const cv_vault *v) { return v->actor; }
+
+void cv_vault_set_passphrase_cb(cv_vault *v, cv_passphrase_cb cb, void *hook)
+{
+	v->pass_cb = cb;
+	v->pass_hook = hook;
+}
+
+int cv_global_init(void)
+{
+	static int done;
+
+	if (done)
+		return 0;
+	if (!gcry_check_version(GCRYPT_VERSION))
+		return CV_ERROR;
+	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
+	gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	if (!gpgme_check_version(NULL))
+		return CV_ERROR;
+	if (gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP))
+		return CV_ERROR;
+	done = 1;
+	return 0;
+}
+
+int cv_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int cv_random_hex(char *out, size_t nbytes)
+{
+	unsigned char buf[64];
+	size_t i;
+
+	if (nbytes > sizeof(buf))
+		return CV_ERROR;
+	gcry_randomize(buf, nbytes, GCRY_STRONG_RANDOM);
+	for (i = 0; i < nbytes; i++)
+		sprintf(out + 2 * i, "%02x", buf[i]);
+	out[2 * nbytes] = '\0';
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+void cv_now_iso(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static char *join(const char *a, const char *b)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/%s", a, b) < 0)
+		return NULL;
+	return s;
+}
+
+static cv_vault *vault_new(const char *path)
+{
+	cv_vault *v = calloc(1, sizeof(*v));
+	char real[PATH_MAX];
+
+	if (!v)
+		return NULL;
+	v->lockfd = -1;
+	if (realpath(path, real))
+		v->path = strdup(real);
+	else
+		v->path = strdup(path);
+	if (!v->path)
+		goto fail;
+	v->dbpath = join(v->path, "vault.db");
+	v->gnupghome = join(v->path, "gnupg");
+	v->archdir = join(v->path, "archives");
+	if (!v->dbpath || !v->gnupghome || !v->archdir)
+		goto fail;
+	return v;
+fail:
+	cv_vault_close(v);
+	return NULL;
+}
+
+void cv_vault_close(cv_vault *v)
+{
+	if (!v)
+		return;
+	cv_keys_wipe(v);
+	if (v->db)
+		sqlite3_close(v->db);
+	cv_policy_free(v->policy);
+	cv_vault_unlock_writer(v);
+	free(v->path);
+	free(v->dbpath);
+	free(v->gnupghome);
+	free(v->archdir);
+	explicit_bzero(v, sizeof(*v));
+	free(v);
+}
+
+int cv_vault_lock_writer(cv_vault *v, int wait)
+{
+	char *p;
+
+	if (v->lockfd >= 0)
+		return 0;
+	p = join(v->path, ".lock");
+	if (!p)
+		return cv_error(v, CV_ERROR, "out of memory");
+	v->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(p);
+	if (v->lockfd < 0)
+		return cv_error(v, CV_ERROR, "cannot open the vault lock file: %s", strerror(errno));
+	if (flock(v->lockfd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		int e = errno;
+		close(v->lockfd);
+		v->lockfd = -1;
+		if (e == EWOULDBLOCK)
+			return cv_error(v, CV_ELOCKED, "another casevault process is writing to this vault; try again when it has finished");
+		return cv_error(v, CV_ERROR, "cannot lock the vault: %s", strerror(e));
+	}
+	return 0;
+}
+
+void cv_vault_unlock_writer(cv_vault *v)
+{
+	if (v->lockfd >= 0) {
+		close(v->lockfd);  /* releases the flock */
+		v->lockfd = -1;
+	}
+}
+
+static int load_policy(cv_vault *v)
+{
+	cv_problems probs = CV_PROBLEMS_INIT;
+	char *dir = join(v->path, "policies");
+	int r;
+
+	if (!dir)
+		return cv_error(v, CV_ERROR, "out of memory");
+	r = cv_policy_load(&v->policy, dir, &probs);
+	if (r < 0) {
+		if (probs.n)
+			cv_error(v, CV_EPOLICY, "the vault's policy is invalid: %s:%d: %s; fix it (casevault policy check FILE)",
+				 probs.items[0].file ? probs.items[0].file : dir,
+				 probs.items[0].line, probs.items[0].msg);
+		else
+			cv_error(v, CV_EPOLICY, "cannot load the vault's policies from %s", dir);
+		r = CV_EPOLICY;
+	}
+	cv_problems_release(&probs);
+	free(dir);
+	return r;
+}
+
+/* Remove what an interrupted filing left behind (see filing.c). */
+static int recover_pending(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0, r;
+
+	r = cv_index_prepare(v, &st, "SELECT file FROM pending WHERE file NOT IN (SELECT file FROM archives)");
+	if (r < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *f = (const char *)sqlite3_column_text(st, 0);
+		char *a = NULL, *t = NULL;
+
+		if (asprintf(&a, "%s/%s", v->archdir, f) >= 0) {
+			unlink(a);
+			free(a);
+		}
+		if (asprintf(&t, "%s/.tmp-%s", v->archdir, f) >= 0) {
+			unlink(t);
+			free(t);
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	cv_fsync_dir(v->archdir);
+	r = cv_index_exec(v, "DELETE FROM pending");
+	if (r == 0 && n)
+		cv_notice(v, "rolled back an interrupted filing (%d incomplete archive%s removed)",
+			  n, n == 1 ? "" : "s");
+	return r;
+}
+
+static int has_pending(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int any = 0;
+
+	if (cv_index_prepare(v, &st, "SELECT 1 FROM pending LIMIT 1") < 0)
+		return 0;
+	any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return any;
+}
+
+int cv_vault_open(cv_vault **out, const char *path)
+{
+	cv_vault *v;
+	struct stat sb;
+	int r;
+
+	*out = NULL;
+	if ((r = cv_global_init()) < 0)
+		return r;
+	v = vault_new(path);
+	if (!v)
+		return CV_ERROR;
+	if (stat(v->dbpath, &sb) < 0 || stat(v->gnupghome, &sb) < 0) {
+		r = cv_error(v, CV_ENOTFOUND, "no vault at %s; create one with 'casevault init' or choose one with -C DIR", path);
+		goto out;
+	}
+	if ((r = cv_index_open(v, 0)) < 0)
+		goto out;
+	if ((r = load_policy(v)) < 0)
+		goto out;
+	if (has_pending(v) && cv_vault_lock_writer(v, 0) == 0) {
+		r = recover_pending(v);
+		cv_vault_unlock_writer(v);
+		if (r < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	if (r < 0) {
+		*out = v;  /* caller reads errmsg, then closes */
+		return r;
+	}
+	*out = v;
+	return 0;
+}
+
+static int copy_file(cv_vault *v, const char *src, const char *dst)
+{
+	char buf[8192];
+	int in, o, r = 0;
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return cv_error(v, CV_ENOTFOUND, "cannot read policy file %s: %s", src, strerror(errno));
+	o = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (o < 0) {
+		close(in);
+		return cv_error(v, CV_ERROR, "cannot create %s: %s", dst, strerror(errno));
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(o, buf, n) != n) {
+			r = cv_error(v, CV_ERROR, "cannot write %s: %s", dst, strerror(errno));
+			break;
+		}
+	if (n < 0)
+		r = cv_error(v, CV_ERROR, "cannot read %s: %s", src, strerror(errno));
+	if (r == 0 && fsync(o) < 0)
+		r = cv_error(v, CV_ERROR, "cannot sync %s: %s", dst, strerror(errno));
+	close(in);
+	close(o);
+	return r;
+}
+
+static const char *default_policy_dir(void)
+{
+	const char *e = getenv("CASEVAULT_POLICY_DIR");
+	struct stat sb;
+
+	if (e && *e)
+		return e;
+	if (stat(CV_DEFAULT_POLICY_DIR "/retention.ini", &sb) == 0)
+		return CV_DEFAULT_POLICY_DIR;
+	return CV_SOURCE_POLICY_DIR;
+}
+
+static int write_text(cv_vault *v, const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return cv_error(v, CV_ERROR, "cannot create %s: %s", path, strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+		close(fd);
+		return cv_error(v, CV_ERROR, "cannot write %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+/* gpg settings for the vault's own GNUPGHOME; see docs/security.md. */
+static const char gpg_conf[] =
+	"# casevault: settings for the vault's own GnuPG home.\n"
+	"# Archive and wrapping keys are random 256-bit strings, so there is\n"
+	"# nothing to stretch: a salted (not iterated) S2K is enough and fast.\n"
+	"s2k-mode 1\n"
+	"s2k-digest-algo SHA256\n"
+	"s2k-cipher-algo AES256\n"
+	"cipher-algo AES256\n"
+	"digest-algo SHA256\n"
+	"personal-cipher-preferences AES256\n"
+	"# Never keep archive keys in gpg-agent's cache.\n"
+	"no-symkey-cache\n"
+	"no-greeting\n"
+	"no-auto-key-locate\n"
+	"no-auto-key-retrieve\n";
+
+static const char agent_conf[] =
+	"# casevault: the idle lock. A staff passphrase is remembered for ten\n"
+	"# minutes after its last use and at most two hours; then asked again.\n"
+	"default-cache-ttl 600\n"
+	"max-cache-ttl 7200\n"
+	"allow-loopback-pinentry\n";
+
+int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
+		  cv_passphrase_cb cb, void *hook)
+{
+	static const char *pfiles[] = { "retention.ini", "filetypes.ini", "calendar.ini", NULL };
+	cv_vault *v = NULL;
+	struct stat sb;
+	const char *pdir;
+	char fpr[48], staff_id[16] = "S-0001", now[32], *p = NULL, *q = NULL;
+	unsigned char *name_sealed = NULL;
+	size_t name_len = 0;
+	sqlite3_stmt *st = NULL;
+	int r, created_dir = 0, i;
+	mode_t old_umask;
+
+	*out = NULL;
+	if ((r = cv_global_init()) < 0)
+		return r;
+	if (strlen(path) > CV_MAX_VAULT_PATH)
+		return CV_EINVAL;
+	old_umask = umask(077);
+	if (stat(path, &sb) == 0) {
+		DIR *d;
+		struct dirent *de;
+		int empty = 1;
+
+		if (!S_ISDIR(sb.st_mode)) {
+			umask(old_umask);
+			return CV_EEXISTS;
+		}
+		d = opendir(path);
+		while (d && (de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				empty = 0;
+		if (d)
+			closedir(d);
+		if (!empty) {
+			umask(old_umask);
+			return CV_EEXISTS;
+		}
+		chmod(path, 0700);
+	} else {
+		if (mkdir(path, 0700) < 0) {
+			umask(old_umask);
+			return CV_ERROR;
+		}
+		created_dir = 1;
+	}
+	v = vault_new(path);
+	if (!v) {
+		r = CV_ERROR;
+		goto out;
+	}
+	cv_vault_set_passphrase_cb(v, cb, hook);
+	if (strlen(v->path) > CV_MAX_VAULT_PATH) {
+		r = cv_error(v, CV_EINVAL, "vault path is too long for gpg-agent's sockets (max %d characters); choose a shorter path", CV_MAX_VAULT_PATH);
+		goto out;
+	}
+	if (mkdir(v->gnupghome, 0700) < 0 || mkdir(v->archdir, 0700) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot create the vault directories: %s", strerror(errno));
+		goto out;
+	}
+	if (asprintf(&p, "%s/certificates", v->path) < 0 || mkdir(p, 0700) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot create the certificates directory");
+		goto out;
+	}
+	free(p);
+	p = NULL;
+	if (asprintf(&p, "%s/gpg.conf", v->gnupghome) < 0 || (r = write_text(v, p, gpg_conf)) < 0)
+		goto out;
+	free(p);
+	p = NULL;
+	if (asprintf(&p, "%s/gpg-agent.conf", v->gnupghome) < 0 || (r = write_text(v, p, agent_conf)) < 0)
+		goto out;
+	free(p);
+	p = NULL;
+
+	/* Policies: copied in, so the vault keeps the schedule it runs under. */
+	pdir = opts && opts->policy_dir ? opts->policy_dir : default_policy_dir();
+	if (asprintf(&p, "%s/policies", v->path) < 0 || mkdir(p, 0700) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot create the policies directory");
+		goto out;
+	}
+	for (i = 0; pfiles[i]; i++) {
+		char *src = NULL, *dst = NULL;
+
+		if (asprintf(&src, "%s/%s", pdir, pfiles[i]) < 0 || asprintf(&dst, "%s/%s", p, pfiles[i]) < 0) {
+			free(src);
+			r = cv_error(v, CV_ERROR, "out of memory");
+			goto out;
+		}
+		r = copy_file(v, src, dst);
+		free(src);
+		free(dst);
+		if (r < 0)
+			goto out;
+	}
+	if ((r = load_policy(v)) < 0)
+		goto out;
+
+	if ((r = cv_index_open(v, 1)) < 0)
+		goto out;
+	if ((r = cv_gpg_create_staff_key(v, staff_id, opts && opts->no_passphrase, fpr, sizeof(fpr))) < 0)
+		goto out;
+	if ((r = cv_index_begin(v)) < 0)
+		goto out;
+	cv_now_iso(now);
+	if ((r = cv_index_prepare(v, &st,
+		"INSERT INTO staff(id, seq, role, fpr, os_uid, created) VALUES(?, 1, 'manager', ?, ?, ?)")) < 0)
+		goto rollback;
+	sqlite3_bind_text(st, 1, staff_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, fpr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)getuid());
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = cv_index_dberr(v, "add the first staff member");
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = cv_index_exec(v, "UPDATE counters SET value = 1 WHERE name = 'staff'")) < 0)
+		goto rollback;
+	if ((r = cv_keys_create_sections(v, staff_id, fpr, (1 << CV_SECTION_CASE) | (1 << CV_SECTION_CP))) < 0)
+		goto rollback;
+	snprintf(v->actor, sizeof(v->actor), "%s", staff_id);
+	snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", fpr);
+	snprintf(v->actor_role, sizeof(v->actor_role), "manager");
+	if (opts && opts->staff_name && *opts->staff_name) {
+		if ((r = cv_seal_str(v, CV_SECTION_CASE, "staff.name:S-0001", opts->staff_name,
+				     &name_sealed, &name_len)) < 0)
+			goto rollback;
+		if ((r = cv_index_prepare(v, &st, "UPDATE staff SET name = ? WHERE id = 'S-0001'")) < 0)
+			goto rollback;
+		sqlite3_bind_blob(st, 1, name_sealed, (int)name_len, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			r = cv_index_dberr(v, "store the staff name");
+			goto rollback;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if ((r = cv_index_commit(v)) < 0)
+		goto out;
+	*out = v;
+	v = NULL;
+	r = 0;
+	goto out;
+rollback:
+	sqlite3_finalize(st);
+	st = NULL;
+	cv_index_rollback(v);
+out:
+	sqlite3_finalize(st);
+	free(p);
+	free(q);
+	free(name_sealed);
+	umask(old_umask);
+	if (v) {
+		/* A failed init leaves nothing behind but an empty directory we did not create. */
+		char *msg = strdup(v->errmsg);
+		char *cmd_path = strdup(v->path);
+
+		cv_vault_close(v);
+		if (cmd_path) {
+			cv_rmtree(cmd_path, !created_dir);
+		}
+		free(cmd_path);
+		if (msg) {
+			/* hand the message back through a minimal handle */
+			cv_vault *e = calloc(1, sizeof(*e));
+			if (e) {
+				e->lockfd = -1;
+				snprintf(e->errmsg, sizeof(e->errmsg), "%s", msg);
+				*out = e;
+			}
+			free(msg);
+		}
+	}
+	return r;
+}
+
+int cv_vault_set_actor(cv_vault *v, const char *staff_id)
+{
+	sqlite3_stmt *st = NULL;
+	int r, found = 0;
+
+	if (staff_id) {
+		if ((r = cv_index_prepare(v, &st, "SELECT id, fpr, role, revoked FROM staff WHERE id = ?")) < 0)
+			return r;
+		sqlite3_bind_text(st, 1, staff_id, -1, SQLITE_STATIC);
+	} else {
+		if ((r = cv_index_prepare(v, &st,
+			"SELECT id, fpr, role, revoked FROM staff WHERE os_uid = ? AND revoked IS NULL ORDER BY seq")) < 0)
+			return r;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)getuid());
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (found++) {
+			sqlite3_finalize(st);
+			return cv_error(v, CV_EREFUSED, "several staff members are registered for this OS user; say who is acting with --as STAFF-ID");
+		}
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			sqlite3_finalize(st);
+			return cv_error(v, CV_EREFUSED, "staff member %s has been revoked and may not act", staff_id);
+		}
+		snprintf(v->actor, sizeof(v->actor), "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(v->actor_role, sizeof(v->actor_role), "%s", (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (!found) {
+		if (staff_id)
+			return cv_error(v, CV_ENOTFOUND, "no staff member %s in this vault; see 'casevault staff list'", staff_id);
+		return cv_error(v, CV_ENOTFOUND, "no staff member is registered for this OS user; say who is acting with --as STAFF-ID");
+	}
+	cv_keys_wipe(v);
+	return 0;
+}
+
+int cv_vault_unlock(cv_vault *v)
+{
+	int r;
+
+	if (v->unlocked)
+		return 0;
+	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
+		return r;
+	return cv_keys_unlock(v);
+}
+
+int cv_vault_forget(cv_vault *v)
+{
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+	int r;
+
+	cv_keys_wipe(v);
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	/* Ask the vault's gpg-agent to drop every cached passphrase. */
+	char *sock = NULL;
+
+	if (asprintf(&sock, "%s/S.gpg-agent", v->gnupghome) < 0) {
+		gpgme_release(ctx);
+		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_ASSUAN);
+	if (!err)
+		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, v->gnupghome);
+	free(sock);
+	if (!err)
+		err = gpgme_op_assuan_transact_ext(ctx, "RELOADAGENT", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	gpgme_release(ctx);
+	if (err && gpgme_err_code(err) != GPG_ERR_ASS_CONNECT_FAILED &&
+	    gpgme_err_code(err) != GPG_ERR_NO_AGENT)
+		return cv_gpg_err(v, err, "cannot clear gpg-agent's cache");
+	return 0;
+}

@@ -1,0 +1,316 @@
+/*
+ * casevault - verify: every archive decrypts, matches a receipt signed by a
+ * staff key, every record's hash matches, no orphan file or row.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gcrypt.h>
+#include <jansson.h>
+
+#include "cv_archive.h"
+#include "casevault/record.h"
+
+static void problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
+{
+	cv_verify_problem *p;
+	va_list ap;
+
+	p = reallocarray(rep->problems, rep->nproblems + 1, sizeof(*p));
+	if (!p)
+		return;
+	rep->problems = p;
+	p = &rep->problems[rep->nproblems++];
+	snprintf(p->what, sizeof(p->what), "%s", what);
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+	va_end(ap);
+}
+
+void cv_verify_report_release(cv_verify_report *rep)
+{
+	free(rep->problems);
+	memset(rep, 0, sizeof(*rep));
+}
+
+typedef struct {
+	char name[64];
+	char sha[65];
+} seen_member;
+
+struct vctx {
+	seen_member *seen;
+	size_t nseen, alloc;
+	gcry_md_hd_t md;
+	char *manifest;
+	size_t mlen;
+	int in_manifest;
+	int toolarge;
+};
+
+static int v_entry(void *hook, const char *name, int64_t size)
+{
+	struct vctx *c = hook;
+
+	c->in_manifest = !strcmp(name, "manifest.json");
+	if (c->in_manifest) {
+		if (size > 64 * 1024 * 1024) {
+			c->toolarge = 1;
+			return 0;
+		}
+		return 1;
+	}
+	if (c->nseen == c->alloc) {
+		size_t na = c->alloc ? c->alloc * 2 : 16;
+		seen_member *s = reallocarray(c->seen, na, sizeof(*s));
+		if (!s)
+			return -1;
+		c->seen = s;
+		c->alloc = na;
+	}
+	snprintf(c->seen[c->nseen].name, sizeof(c->seen[0].name), "%s", name);
+	c->seen[c->nseen].sha[0] = '\0';
+	if (gcry_md_open(&c->md, GCRY_MD_SHA256, 0))
+		return -1;
+	return 1;
+}
+
+static int v_data(void *hook, const void *buf, size_t len)
+{
+	struct vctx *c = hook;
+
+	if (c->in_manifest) {
+		char *m = realloc(c->manifest, c->mlen + len + 1);
+		if (!m)
+			return -1;
+		memcpy(m + c->mlen, buf, len);
+		c->mlen += len;
+		m[c->mlen] = '\0';
+		c->manifest = m;
+		return 0;
+	}
+	gcry_md_write(c->md, buf, len);
+	return 0;
+}
+
+static int v_end(void *hook, const char *name)
+{
+	struct vctx *c = hook;
+	const unsigned char *d;
+	int i;
+
+	(void)name;
+	if (c->in_manifest)
+		return 0;
+	d = gcry_md_read(c->md, GCRY_MD_SHA256);
+	for (i = 0; i < 32; i++)
+		sprintf(c->seen[c->nseen].sha + 2 * i, "%02x", d[i]);
+	gcry_md_close(c->md);
+	c->md = NULL;
+	c->nseen++;
+	return 0;
+}
+
+static const char *seen_sha(struct vctx *c, const char *member)
+{
+	size_t i;
+
+	for (i = 0; i < c->nseen; i++)
+		if (!strcmp(c->seen[i].name, member))
+			return c->seen[i].sha;
+	return NULL;
+}
+
+/* Comma-separated ids of the records in an archive, for naming them in a problem. */
+static void records_of(cv_vault *v, sqlite3_int64 aid, char *out, size_t outlen)
+{
+	sqlite3_stmt *st = NULL;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (cv_index_prepare(v, &st, "SELECT id FROM records WHERE archive_id = ? ORDER BY seq") < 0)
+		return;
+	sqlite3_bind_int64(st, 1, aid);
+	while (sqlite3_step(st) == SQLITE_ROW && len + 12 < outlen)
+		len += (size_t)snprintf(out + len, outlen - len, "%s%s", len ? "," : "",
+					(const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+static int check_archive(cv_vault *v, cv_verify_report *rep, sqlite3_int64 aid, const char *file,
+			 cv_section sec, const char *wrapped, int gen, const char *sha,
+			 sqlite3_int64 receipt_id)
+{
+	struct vctx c;
+	cv_archive_reader rd = { v_entry, v_data, v_end, &c };
+	char *path = NULL, key[CV_KEY_HEX + 1], got[65], recs[160];
+	sqlite3_stmt *st = NULL;
+	json_t *man = NULL;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	records_of(v, aid, recs, sizeof(recs));
+	if (asprintf(&path, "%s/%s", v->archdir, file) < 0)
+		return CV_ERROR;
+	if (cv_verify_receipt(v, receipt_id, file, sha) < 0)
+		problem(rep, file, "%s (records %s)", cv_vault_errmsg(v), recs);
+	if ((r = cv_keys_unwrap(v, sec, gen, wrapped, key)) < 0) {
+		if (r == CV_EREFUSED) {
+			problem(rep, file, "not checked: %s", cv_vault_errmsg(v));
+			goto out;
+		}
+		problem(rep, file, "its wrapped key does not open (records %s)", recs);
+		goto out;
+	}
+	r = cv_archive_read(v, path, key, &rd, got);
+	explicit_bzero(key, sizeof(key));
+	if (r < 0) {
+		if (r == CV_ENOTFOUND)
+			problem(rep, file, "archive file is missing (records %s)", recs);
+		else
+			problem(rep, file, "archive does not decrypt or is damaged: altered or corrupt (records %s)", recs);
+		goto out;
+	}
+	if (strcmp(got, sha))
+		problem(rep, file, "archive differs from the hash in the index (records %s)", recs);
+	man = c.manifest ? json_loads(c.manifest, 0, NULL) : NULL;
+	if (!man)
+		problem(rep, file, "archive has no readable manifest (records %s)", recs);
+	if ((r = cv_index_prepare(v, &st, "SELECT id, member, sha256, size FROM records WHERE archive_id = ? ORDER BY seq")) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, aid);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *member = (const char *)sqlite3_column_text(st, 1);
+		const char *actual = seen_sha(&c, member);
+		char ctx[64], *want = NULL;
+		json_t *arr = man ? json_object_get(man, "records") : NULL;
+		size_t i;
+		int inman = 0;
+
+		rep->records++;
+		snprintf(ctx, sizeof(ctx), "records.sha256:%s", id);
+		if (cv_unseal(v, sec, ctx, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), &want, NULL) < 0) {
+			problem(rep, id, "its recorded hash in the index is damaged or altered");
+			continue;
+		}
+		if (!actual)
+			problem(rep, id, "record is missing from its archive %s", file);
+		else if (strcmp(actual, want))
+			problem(rep, id, "record's content does not match the hash in the index");
+		for (i = 0; arr && i < json_array_size(arr); i++) {
+			json_t *e = json_array_get(arr, i);
+			const char *mid = json_string_value(json_object_get(e, "id"));
+			const char *msha = json_string_value(json_object_get(e, "sha256"));
+			if (mid && !strcmp(mid, id)) {
+				inman = 1;
+				if (!msha || !actual || strcmp(msha, actual))
+					problem(rep, id, "record's content does not match the archive manifest");
+			}
+		}
+		if (man && !inman)
+			problem(rep, id, "record is not listed in its archive's manifest");
+		free(want);
+	}
+	sqlite3_finalize(st);
+	r = 0;
+out:
+	json_decref(man);
+	free(c.manifest);
+	free(c.seen);
+	if (c.md)
+		gcry_md_close(c.md);
+	free(path);
+	return 0;
+}
+
+/* Shared with record.c through the receipt check; cached per call. */
+int cv_verify(cv_vault *v, cv_verify_report *rep)
+{
+	sqlite3_stmt *st = NULL;
+	DIR *d;
+	struct dirent *de;
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	if ((r = cv_vault_unlock(v)) < 0)
+		return r;
+	if ((r = cv_index_prepare(v, &st, "PRAGMA integrity_check")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		if (m && strcmp(m, "ok"))
+			problem(rep, "index", "SQLite integrity check: %.180s", m);
+	}
+	sqlite3_finalize(st);
+	if ((r = cv_index_prepare(v, &st, "PRAGMA foreign_key_check")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(rep, "index", "a row in %s refers to a missing %s",
+			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	/* Records whose archive row is gone. */
+	if ((r = cv_index_prepare(v, &st, "SELECT id FROM records WHERE archive_id NOT IN (SELECT id FROM archives)")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(rep, (const char *)sqlite3_column_text(st, 0), "record's archive is not in the index (orphan row)");
+	sqlite3_finalize(st);
+	if ((r = cv_index_prepare(v, &st, "SELECT file FROM archives WHERE id NOT IN (SELECT archive_id FROM records)")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(rep, (const char *)sqlite3_column_text(st, 0), "archive holds no record in the index (orphan row)");
+	sqlite3_finalize(st);
+	rep->receipts = 0;
+	if ((r = cv_index_prepare(v, &st, "SELECT count(*) FROM receipts")) == 0) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rep->receipts = (size_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT id, file, section, wrapped_key, key_gen, sha256, receipt_id FROM archives ORDER BY id")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cv_section sec;
+		char file[64], sha[65], *wrapped;
+
+		snprintf(file, sizeof(file), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(sha, sizeof(sha), "%s", (const char *)sqlite3_column_text(st, 5));
+		cv_section_parse(&sec, (const char *)sqlite3_column_text(st, 2));
+		wrapped = strdup((const char *)sqlite3_column_text(st, 3));
+		if (!wrapped)
+			break;
+		rep->archives++;
+		check_archive(v, rep, sqlite3_column_int64(st, 0), file, sec, wrapped,
+			      sqlite3_column_int(st, 4), sha, sqlite3_column_int64(st, 6));
+		free(wrapped);
+	}
+	sqlite3_finalize(st);
+
+	/* Files nobody knows about. */
+	d = opendir(v->archdir);
+	if (!d) {
+		problem(rep, "archives", "the archives directory is missing");
+	} else {
+		while ((de = readdir(d))) {
+			int known = 0;
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if (cv_index_prepare(v, &st, "SELECT 1 FROM archives WHERE file = ?") == 0) {
+				sqlite3_bind_text(st, 1, de->d_name, -1, SQLITE_TRANSIENT);
+				known = sqlite3_step(st) == SQLITE_ROW;
+				sqlite3_finalize(st);
+			}
+			if (!known)
+				problem(rep, "archives", "file %.64s is not in the index (orphan file)", de->d_name);
+		}
+		closedir(d);
+	}
+	return rep->nproblems ? cv_error(v, CV_ECORRUPT, "verify found %zu problem%s", rep->nproblems,
+					 rep->nproblems == 1 ? "" : "s") : 0;
+}

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Install the Debian 12 packages casevault needs to build, test and benchmark.
+# Run as root (or with sudo available).  Safe to run again.
+set -eu
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+	build-essential cmake pkg-config git ca-certificates \
+	libgpgme-dev libarchive-dev libsqlite3-dev libmagic-dev libmagic-mgc libgcrypt20-dev \
+	libjansson-dev libinih-dev libcsv-dev libcmocka-dev \
+	gnupg gpg-agent sqlite3 tar zstd libarchive-tools p7zip-full \
+	imagemagick ghostscript python3 procps psmisc strace time file >/dev/null

@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install the packages, build with -Werror, and run the whole test suite
+# twice: a normal build, then AddressSanitizer + UndefinedBehaviorSanitizer.
+# This is what CI runs (.ci/run).
+set -eu
+cd "$(dirname "$0")/.."
+[ "${CV_SKIP_DEPS:-0}" = 1 ] || sh scripts/deps.sh
+jobs=$(nproc)
+cmake -S . -B build -DENABLE_WERROR=ON -DBUILD_TESTS=ON >/dev/null
+cmake --build build -j"$jobs"
+(cd build && ctest --output-on-failure -j"$jobs")
+if [ "${CV_SKIP_SANITIZERS:-0}" != 1 ]; then
+	cmake -S . -B build-asan -DENABLE_WERROR=ON -DBUILD_TESTS=ON -DENABLE_SANITIZERS=ON \
+		-DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build-asan -j"$jobs"
+	(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j"$jobs")
+fi
+echo "all tests passed"

@@ -17,8 +17,8 @@ static int cmd_init(cli_ctx *c)
 	cv_vault *v = NULL;
 	int r;
 
-	if (!c->vault_dir && c->argc == 1)
-		c->vault_dir = c->argv[0];
+	if (c->argc == 1)
+		c->vault_dir = c->argv[0];  /* an explicit DIR beats CASEVAULT_DIR */
 	if (!c->vault_dir)
 		return cli_fail(c, EXIT_USAGE, "no vault directory given; use 'casevault init DIR' or -C DIR");
 	memset(&o, 0, sizeof(o));
@@ -34,7 +34,7 @@ static int cmd_init(cli_ctx *c)
 		else if (!*m && r == CV_EINVAL)
 			m = "the vault path is too long for gpg-agent's sockets; choose a shorter path";
 		else if (!*m)
-			m = "cannot create the vault directory";
+			m = "cannot create the vault directory (check the parent directory exists and is writable)";
 		cv_vault_close(v);
 		return cli_fail(c, EXIT_FAIL, "cannot initialise %s: %s", c->vault_dir, m);
 	}

@@ -315,6 +315,8 @@ int main(int argc, char **argv)
 				cmd->name, cmd->args ? cmd->args : "", cmd->name);
 	if (!c.vault_dir)
 		c.vault_dir = getenv("CASEVAULT_DIR");
+	if (c.vault_dir && !*c.vault_dir)
+		c.vault_dir = NULL;
 	if (!c.passphrase_file)
 		c.passphrase_file = getenv("CASEVAULT_PASSPHRASE_FILE");
 	if (c.passphrase_file && !*c.passphrase_file)

@@ -120,6 +120,7 @@ static void *writer(void *arg)
 		hex32(gcry_md_read(md, GCRY_MD_SHA256), m->sha256);
 		gcry_md_close(md);
 		md = NULL;
+		cv_crashpoint("archive-member");
 	}
 	if (j->mf(j->hook, j->m, j->n, &json) < 0) {
 		j->err = CV_ERROR;

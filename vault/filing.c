@@ -326,7 +326,6 @@ static int open_group(cv_vault *v, magic_t mg, group *gs, size_t ng, size_t gi,
 			group_fail_case(gs, ng, items, g->case_id, g->idx[j], per_case);
 			return -1;
 		}
-		snprintf(g->m[j].name, sizeof(g->m[j].name), "%s.%s", it->record_id, ext_for(v, it->mime));
 		total += g->m[j].size;
 		if (c) {
 			comp += g->m[j].size;
@@ -347,6 +346,11 @@ static int write_group(cv_vault *v, group *g)
 	    asprintf(&fin, "%s/%s", v->archdir, g->file) < 0) {
 		free(tmp);
 		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	/* Member names use the record ids, allocated once the intent log is committed. */
+	for (size_t j = 0; j < g->n; j++) {
+		cv_file_item *it = &g->items[g->idx[j]];
+		snprintf(g->m[j].name, sizeof(g->m[j].name), "%s.%s", it->record_id, ext_for(v, it->mime));
 	}
 	if ((r = cv_random_hex(g->key, CV_KEY_LEN)) < 0)
 		goto out;
@@ -725,6 +729,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 		goto out;
 	if ((r = begin_pending(v, gs, ng, items, now)) < 0)
 		goto out;
+	cv_crashpoint("filing-pending");
 
 	/* 4. Write the archives. */
 	for (i = 0; i < ng; i++) {
@@ -753,6 +758,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 			r = 0;
 			continue;
 		}
+		cv_crashpoint("filing-archive");
 		done += g->n;
 		if (progress)
 			progress(hook, done, n);
@@ -775,6 +781,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 		goto out;
 	}
 
+	cv_crashpoint("filing-before-sign");
 	/* 5. One signed receipt for everything this call wrote. */
 	receipt = receipt_json(v, gs, ng, now);
 	if (!receipt) {
@@ -796,8 +803,10 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	}
 
 	/* 6. Commit. */
+	cv_crashpoint("filing-before-commit");
 	if ((r = commit_all(v, gs, ng, items, now, receipt, sig, &today)) < 0)
 		goto undo;
+	cv_crashpoint("filing-after-commit");
 	if (nfiled)
 		*nfiled = filed;
 	r = 0;

@@ -101,6 +101,7 @@ int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, c
 
 /* util.c */
 int cv_rmtree(const char *path, int keep_top);
+void cv_crashpoint(const char *name);
 
 /* keys.c */
 int cv_keys_write_slip(cv_vault *v, const char *staff_id, const char *fpr, int mask, int gen);

@@ -1,5 +1,7 @@
 /* casevault - small file-system helpers. */
 #include <ftw.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,4 +26,16 @@ int cv_rmtree(const char *path, int keep_top)
 	rm_top = path;
 	rm_keep_top = keep_top;
 	return nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * Fault injection for the crash tests: when $CASEVAULT_CRASHPOINT names this
+ * point, the process kills itself with SIGKILL, as a power cut would.
+ */
+void cv_crashpoint(const char *name)
+{
+	const char *want = getenv("CASEVAULT_CRASHPOINT");
+
+	if (want && !strcmp(want, name))
+		raise(SIGKILL);
 }

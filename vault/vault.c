@@ -21,9 +21,13 @@ int cv_error(cv_vault *v, int code, const char *fmt, ...)
 	va_list ap;
 
 	if (v) {
+		/* format apart first: callers may pass the old message as an argument */
+		char buf[sizeof(v->errmsg)];
+
 		va_start(ap, fmt);
-		vsnprintf(v->errmsg, sizeof(v->errmsg), fmt, ap);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
+		memcpy(v->errmsg, buf, sizeof(buf));
 	}
 	return code;
 }

@@ -26,6 +26,16 @@ for i in "${!docs[@]}"; do
 	check "round trip $(basename "${docs[$i]}") via stdout" cmp -s "${docs[$i]}" "$T/stdout-$i"
 done
 
+# Several documents of the same type in one call come back as themselves.
+printf 'First note.\n' >"$T/a.txt"; printf 'Second note, longer.\n' >"$T/b.txt"; printf 'Third.\n' >"$T/c.txt"
+run_cv file "$C" "$T/a.txt" "$T/b.txt" "$T/c.txt" --class case-note --json
+for i in 0 1 2; do
+	f=$(printf 'a b c' | cut -d' ' -f$((i + 1)))
+	id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][$i]['record'])")
+	"$CV" get "$id" >"$T/same-$i" 2>/dev/null
+	check "same-type batch: $f.txt comes back as itself" cmp -s "$T/$f.txt" "$T/same-$i"
+done
+
 # The shared corpus, when present.
 if [ -d "$CORPUS" ]; then
 	n=0

@@ -217,6 +217,33 @@ static int check_archive(cv_vault *v, cv_verify_report *rep, sqlite3_int64 aid, 
 		free(want);
 	}
 	sqlite3_finalize(st);
+	st = NULL;
+	/* Every record the archive says it holds must still be in the index. */
+	{
+		json_t *arr = man ? json_object_get(man, "records") : NULL;
+		size_t i, j;
+
+		for (i = 0; arr && i < json_array_size(arr); i++) {
+			const char *mid = json_string_value(json_object_get(json_array_get(arr, i), "id"));
+			int known = 0;
+
+			if (!mid)
+				continue;
+			if (cv_index_prepare(v, &st, "SELECT 1 FROM records WHERE id = ? AND archive_id = ?") == 0) {
+				sqlite3_bind_text(st, 1, mid, -1, SQLITE_TRANSIENT);
+				sqlite3_bind_int64(st, 2, aid);
+				known = sqlite3_step(st) == SQLITE_ROW;
+				sqlite3_finalize(st);
+				st = NULL;
+			}
+			if (!known)
+				problem(rep, mid, "record is in archive %s but missing from the index (deleted row?)", file);
+		}
+		for (i = 0; i < c.nseen; i++)
+			for (j = i + 1; j < c.nseen; j++)
+				if (!strcmp(c.seen[i].name, c.seen[j].name))
+					problem(rep, file, "archive holds two members named %.60s", c.seen[i].name);
+	}
 	r = 0;
 out:
 	json_decref(man);

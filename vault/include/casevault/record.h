@@ -75,7 +75,7 @@ void cv_record_release(cv_record *r);
 
 /* One problem found by cv_verify. */
 typedef struct {
-	char what[32];           /* record id, archive file or "index" */
+	char what[48];           /* record id, archive file or "index" */
 	char msg[224];
 } cv_verify_problem;
 

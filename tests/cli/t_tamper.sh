@@ -1,0 +1,91 @@
+#!/bin/bash
+# Property 4: tamper evidence.  One flipped byte in an archive, or a changed
+# hash in the index, makes verify fail and name the record; so do a missing
+# archive, a stray file, a deleted row and a forged receipt.
+source "$CV_SOURCE_DIR/tests/cli/lib.sh"
+
+new_vault
+C=$(new_case "Tamper Parent" "Tamper Child" 2012-12-12)
+make_docs "$T/docs"
+"$CV" file "$C" "$T/docs/letter.pdf" "$T/docs/scan.png" --class letter >/dev/null
+"$CV" file "$C" "$T/docs/scan.jpg" --class report >/dev/null   # R-000003, its own archive
+run_cv verify
+check "a fresh vault verifies" test "$RC" -eq 0
+
+snapshot() { rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
+restore() { GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }
+archive_of() { sqlite3 "$V/vault.db" "SELECT a.file FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = '$1'"; }
+expect_named() { # expect_named DESCRIPTION WORD...: verify fails and its report names each WORD
+	local d=$1; shift
+	run_cv verify
+	if [ "$RC" -eq 0 ]; then fail "$d: verify passed"; return; fi
+	local w
+	for w in "$@"; do
+		if grep -q -- "$w" <<<"$OUT"; then ok "$d: verify fails and names $w"; else fail "$d: $w not named in: $OUT"; fi
+	done
+}
+snapshot
+
+# 1. One flipped byte in the middle of an archive.
+a=$(archive_of R-000003)
+size=$(stat -c %s "$V/archives/$a")
+python3 - "$V/archives/$a" $((size / 2)) <<'PY'
+import sys
+p, off = sys.argv[1], int(sys.argv[2])
+with open(p, "r+b") as f:
+    f.seek(off); b = f.read(1); f.seek(off); f.write(bytes([b[0] ^ 0x01]))
+PY
+expect_named "flipped archive byte" R-000003 "$a"
+expect_fail "get refuses a record from an altered archive" get R-000003 -o "$T/x.jpg"
+check "get left no file behind" test ! -e "$T/x.jpg"
+restore
+
+# 2. A flipped byte in the last block (the integrity packet).
+a=$(archive_of R-000001)
+python3 - "$V/archives/$a" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(-3, 2); b = f.read(1); f.seek(-3, 2); f.write(bytes([b[0] ^ 0x80]))
+PY
+expect_named "flipped byte at the end of an archive" R-000001 R-000002
+restore
+
+# 3. A changed record hash in the index (sealed column).
+sqlite3 "$V/vault.db" "UPDATE records SET sha256 = substr(sha256, 1, 20) || X'00' || substr(sha256, 22) WHERE id = 'R-000002'"
+expect_named "changed record hash in the index" R-000002
+restore
+
+# 4. A hash swapped between two records (each sealed value is bound to its row).
+sqlite3 "$V/vault.db" "UPDATE records SET sha256 = (SELECT sha256 FROM records WHERE id = 'R-000001') WHERE id = 'R-000002'"
+expect_named "record hash copied from another row" R-000002
+restore
+
+# 5. A changed archive hash in the index.
+sqlite3 "$V/vault.db" "UPDATE archives SET sha256 = '$(printf '0%.0s' $(seq 64))' WHERE file = '$(archive_of R-000003)'"
+expect_named "changed archive hash in the index" R-000003
+restore
+
+# 6. A forged receipt body (signature no longer matches).
+sqlite3 "$V/vault.db" "UPDATE receipts SET body = replace(body, 'casevault-receipt/1', 'casevault-receipt/2') WHERE id = 1"
+expect_named "altered filing receipt" R-000001
+restore
+
+# 7. A missing archive file, and a stray file.
+rm "$V/archives/$(archive_of R-000003)"
+printf 'stray' >"$V/archives/0123456789abcdef0123456789abcdef.pgp"
+expect_named "missing archive and stray file" R-000003 "0123456789abcdef0123456789abcdef.pgp"
+restore
+
+# 8. A deleted record row.
+sqlite3 "$V/vault.db" "PRAGMA foreign_keys=ON; DELETE FROM records WHERE id = 'R-000002'"
+expect_named "deleted record row" R-000002
+restore
+
+# 9. A deleted archive row (its records become orphans).
+sqlite3 "$V/vault.db" "DELETE FROM archives WHERE file = '$(archive_of R-000003)'"
+expect_named "deleted archive row" R-000003
+restore
+
+run_cv verify
+check "the restored vault verifies again" test "$RC" -eq 0
+finish

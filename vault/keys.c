@@ -234,9 +234,22 @@ int cv_keys_unlock(cv_vault *v)
 	sqlite3_finalize(st);
 	if (r < 0)
 		return r;
-	r = load_slip(v, text, tlen);
-	explicit_bzero(text, tlen);
-	cv_gpg_free(text);
+	{
+		/* gpg's output is not a C string: parse a NUL-terminated copy in secure memory */
+		char *copy = gcry_malloc_secure(tlen + 1);
+
+		if (copy) {
+			memcpy(copy, text, tlen);
+			copy[tlen] = '\0';
+		}
+		explicit_bzero(text, tlen);
+		cv_gpg_free(text);
+		if (!copy)
+			return cv_error(v, CV_ERROR, "out of secure memory");
+		r = load_slip(v, copy, tlen);
+		explicit_bzero(copy, tlen + 1);
+		gcry_free(copy);
+	}
 	if (r < 0) {
 		cv_keys_wipe(v);
 		return r;

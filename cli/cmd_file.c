@@ -313,7 +313,7 @@ static int cmd_import(cli_ctx *c)
 		return cli_fail(c, EXIT_FAIL, "cannot read %s: %s", c->argv[0], strerror(errno));
 	dircopy = strdup(c->argv[0]);
 	s.basedir = dircopy ? dirname(dircopy) : NULL;
-	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
 		fclose(f);
 		free(dircopy);
 		return cli_fail(c, EXIT_FAIL, "cannot start the CSV parser");
@@ -327,7 +327,11 @@ static int cmd_import(cli_ctx *c)
 		}
 	}
 	fclose(f);
-	csv_fini(&p, on_field, on_row, &s);
+	if (csv_fini(&p, on_field, on_row, &s) != 0) {
+		r = cli_fail(c, EXIT_FAIL, "%s: malformed CSV at the end (an unterminated quote?): %s; fix the file and import again (nothing was filed)",
+			     c->argv[0], csv_strerror(csv_error(&p)));
+		goto out;
+	}
 	if (s.oom) {
 		r = cli_fail(c, EXIT_FAIL, "out of memory reading %s", c->argv[0]);
 		goto out;

@@ -26,9 +26,11 @@ int cv_gpg_err(cv_vault *v, gpgme_error_t err, const char *what)
 	gpgme_err_code_t c = gpgme_err_code(err);
 
 	if (c == GPG_ERR_BAD_PASSPHRASE || c == GPG_ERR_NO_PASSPHRASE)
-		return cv_error(v, CV_EBADPASS, "%s: wrong passphrase; try again", what);
+		return cv_error(v, CV_EBADPASS, "%s: wrong passphrase; check it (or the --passphrase-file) and try again", what);
 	if (c == GPG_ERR_CANCELED || c == GPG_ERR_FULLY_CANCELED)
 		return cv_error(v, CV_EBADPASS, "%s: passphrase entry was cancelled", what);
+	if (c == GPG_ERR_ENOTTY || c == GPG_ERR_NO_PIN_ENTRY || c == GPG_ERR_PIN_ENTRY)
+		return cv_error(v, CV_EBADPASS, "%s: no passphrase given and no terminal for pinentry; run in a terminal or use --passphrase-file", what);
 	if (c == GPG_ERR_NO_SECKEY)
 		return cv_error(v, CV_EBADPASS, "%s: no secret key for this staff member in the vault", what);
 	if (c == GPG_ERR_BAD_DATA || c == GPG_ERR_BAD_SIGNATURE || c == GPG_ERR_CHECKSUM ||
@@ -37,14 +39,33 @@ int cv_gpg_err(cv_vault *v, gpgme_error_t err, const char *what)
 	return cv_error(v, CV_ERROR, "%s: %s", what, gpgme_strerror(err));
 }
 
+int cv_gpg_home(cv_vault *v)
+{
+	gpgme_error_t err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
+
+	return err ? cv_gpg_err(v, err, "cannot find gpg (is gnupg installed?)") : 0;
+}
+
 int cv_gpg_ctx(cv_vault *v, gpgme_ctx_t *out, int armor)
 {
 	gpgme_ctx_t ctx;
 	gpgme_error_t err;
 
 	err = gpgme_new(&ctx);
-	if (!err)
-		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
+	if (!err) {
+		/*
+		 * Setting a context's engine makes GPGME run "gpg --version" again,
+		 * once per context; the process default was set to this vault's
+		 * home when it was opened (cv_gpg_home), so only another vault
+		 * opened since in the same process needs the per-context call.
+		 */
+		gpgme_engine_info_t ei = gpgme_ctx_get_engine_info(ctx);
+
+		while (ei && ei->protocol != GPGME_PROTOCOL_OpenPGP)
+			ei = ei->next;
+		if (!ei || !ei->home_dir || strcmp(ei->home_dir, v->gnupghome))
+			err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
+	}
 	if (err) {
 		if (ctx)
 			gpgme_release(ctx);

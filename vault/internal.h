@@ -52,6 +52,7 @@ int cv_require_key(cv_vault *v, cv_section s);
 
 /* gpg.c: every GPGME call lives here. */
 typedef struct cv_pass_ctx cv_pass_ctx;
+int cv_gpg_home(cv_vault *v);  /* make v's GNUPGHOME the process default */
 int cv_gpg_ctx(cv_vault *v, gpgme_ctx_t *out, int armor);
 /* Use a fixed secret (an archive or master key) as passphrase, loopback. */
 void cv_gpg_use_secret(gpgme_ctx_t ctx, const char *secret);

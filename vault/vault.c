@@ -69,9 +69,9 @@ int cv_global_init(void)
 	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
 	gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	/* No engine enumeration here: it runs gpg, gpgsm and gpgconf --version
+	 * on every start.  A missing gpg shows up at the first operation. */
 	if (!gpgme_check_version(NULL))
-		return CV_ERROR;
-	if (gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP))
 		return CV_ERROR;
 	done = 1;
 	return 0;
@@ -279,6 +279,8 @@ int cv_vault_open(cv_vault **out, const char *path)
 		r = cv_error(v, CV_ENOTFOUND, "no vault at %s; create one with 'casevault init' or choose one with -C DIR", path);
 		goto out;
 	}
+	if ((r = cv_gpg_home(v)) < 0)
+		goto out;
 	if ((r = cv_index_open(v, 0)) < 0)
 		goto out;
 	if ((r = load_policy(v)) < 0)
@@ -439,6 +441,8 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		r = cv_error(v, CV_ERROR, "cannot create the vault directories: %s", strerror(errno));
 		goto out;
 	}
+	if ((r = cv_gpg_home(v)) < 0)
+		goto out;
 	if (asprintf(&p, "%s/certificates", v->path) < 0 || mkdir(p, 0700) < 0) {
 		r = cv_error(v, CV_ERROR, "cannot create the certificates directory");
 		goto out;

@@ -1,0 +1,58 @@
+#!/bin/bash
+# The full passphrase path: a protected staff key, loopback pinentry from a
+# passphrase file, a wrong passphrase, the cached unlock (gpg-agent), lock,
+# no terminal for pinentry.  Also counts the gpg processes each command
+# starts: unlock once and sign once per command, never once per record.
+source "$CV_SOURCE_DIR/tests/cli/lib.sh"
+
+printf 'correct horse battery staple\n' >"$T/pass"
+printf 'incorrect horse\n' >"$T/bad"
+run_cv init "$V" --passphrase-file "$T/pass" --name "Pass Manager"
+check "init with a passphrase file" test "$RC" -eq 0
+export CASEVAULT_DIR=$V
+check "the staff secret key is passphrase-protected (gpg asks for it)" \
+	bash -c "! GNUPGHOME='$V/gnupg' gpg --batch --pinentry-mode loopback --passphrase '' --export-secret-keys >/dev/null 2>&1"
+check "the vault's GNUPGHOME is 0700" test "$(stat -c %a "$V/gnupg")" = 700
+check "the index is 0600" test "$(stat -c %a "$V/vault.db")" = 600
+
+C=$("$CV" --passphrase-file "$T/pass" case open --parent "P" --child "C" --child-dob 2015-05-05 --pr-confirmed)
+check "case open with the passphrase file" test -n "$C"
+run_cv case list --names </dev/null
+check "cached unlock: a second command needs no passphrase" test "$RC" -eq 0
+"$CV" lock >/dev/null
+expect_fail "after lock, with no terminal, the passphrase is needed" case list --names </dev/null
+check "the message says what to do" grep -q "passphrase-file" <<<"$ERR"
+expect_fail "after lock, a wrong passphrase is refused" --passphrase-file "$T/bad" case list --names
+check "the message names a wrong passphrase" grep -q "wrong passphrase" <<<"$ERR"
+run_cv --passphrase-file "$T/pass" case list --names
+check "the right passphrase unlocks again" test "$RC" -eq 0
+CASEVAULT_PASSPHRASE_FILE=$T/pass run_cv case show "$C"
+check "CASEVAULT_PASSPHRASE_FILE works too" test "$RC" -eq 0
+
+# gpg processes per command (strace counts every exec of gpg).
+if command -v strace >/dev/null; then
+	make_docs "$T/d"
+	export CASEVAULT_PASSPHRASE_FILE=$T/pass
+	# Count gpg operations (runs with a status channel); GPGME's own start-up
+	# probes (gpgconf, gpg --version: once per process) are reported apart.
+	gpgs() {
+		strace -f -qq -e trace=execve -o "$T/trace" "$CV" "$@" >/dev/null 2>&1
+		echo "# $*: $(grep -c 'execve(' "$T/trace") processes in all" >&2
+		grep 'execve("[^"]*/gpg"' "$T/trace" | grep -c -- '--status-fd'
+	}
+	n=$(gpgs file "$C" "$T/d/letter.pdf" "$T/d/scan.png" "$T/d/scan.jpg" "$T/d/note.txt" --class letter)
+	check "file 4 documents: 5 gpg runs (unlock, encrypt, wrap, find signing key, sign), got $n" test "$n" -eq 5
+	for i in $(seq 1 30); do printf 'note %s\n' "$i"; done >"$T/n.txt"
+	for i in $(seq 1 20); do cp "$T/n.txt" "$T/d/n$i.txt"; done
+	n=$(gpgs file "$C" "$T"/d/n*.txt --class case-note)
+	check "file 21 documents: still 5 gpg runs, got $n" test "$n" -eq 5
+	n=$(gpgs ls "$C")
+	check "ls of 24 records: 1 gpg run (the unlock), got $n" test "$n" -eq 1
+	n=$(gpgs get R-000003 -o "$T/got.png")
+	check "get: 4 gpg runs (receipt check, unlock, unwrap, decrypt), got $n" test "$n" -eq 4
+	n=$(gpgs note "$C" --class phone-call --text "hello")
+	check "note: 5 gpg runs, got $n" test "$n" -eq 5
+else
+	echo "# strace is missing: gpg process counts not measured"
+fi
+finish

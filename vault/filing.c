@@ -278,6 +278,22 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 	return ok ? 0 : -1;
 }
 
+#define SPOILED "not filed because "
+
+/* The item that failed on its own account (not one spoiled by another). */
+static cv_file_item *root_cause(cv_file_item *items, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (items[i].status < 0 && strncmp(items[i].error, SPOILED, strlen(SPOILED)))
+			return &items[i];
+	for (i = 0; i < n; i++)
+		if (items[i].status < 0)
+			return &items[i];
+	return &items[0];
+}
+
 static void group_close_fds(group *g)
 {
 	size_t i;
@@ -304,7 +320,7 @@ static void group_fail_case(group *gs, size_t ng, cv_file_item *items, const cha
 		for (j = 0; j < gs[i].n; j++) {
 			cv_file_item *it = &items[gs[i].idx[j]];
 			if (it->status == 0 && gs[i].idx[j] != bad_item)
-				item_fail(it, CV_EREFUSED, "not filed because another document of the same %s was refused (line %d)",
+				item_fail(it, CV_EREFUSED, SPOILED "another document of the same %s was refused (line %d)",
 					  per_case ? "case" : "batch", items[bad_item].line);
 		}
 	}
@@ -719,7 +735,8 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 				break;
 		for (i = 0; i < n; i++)
 			if (items[i].status < 0) {
-				r = cv_error(v, items[i].status, "%s%s", items[i].error,
+				cv_file_item *cause = root_cause(items, n);
+				r = cv_error(v, cause->status, "%s%s", cause->error,
 					     n > 1 ? "; nothing was filed" : "");
 				goto out;
 			}

@@ -21,12 +21,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <magic.h>
+#include <pthread.h>
 #include <jansson.h>
 
 #include "cv_archive.h"
 #include "casevault/case.h"
 #include "casevault/date.h"
 #include "casevault/record.h"
+
+#define CV_MAX_WORKERS 8
 
 typedef struct {
 	const char *case_id;
@@ -40,6 +43,7 @@ typedef struct {
 	int64_t size;
 	int compress;
 	int failed;
+	int taken;              /* claimed by a writer */
 	int written;
 	char *wrapped;
 	int key_gen;
@@ -622,12 +626,166 @@ static void clear_pending(cv_vault *v)
 	cv_index_exec(v, "DELETE FROM pending");
 }
 
+/*
+ * The archive writers.  Each archive costs a gpg process or two and an
+ * fsync, and type detection costs CPU: a few workers keep both cores and the
+ * disk busy.  A unit of work is one case (import mode: its groups succeed or
+ * fail together, and only its worker touches them) or one group.  Workers
+ * run on a private copy of the handle, so that error messages do not race;
+ * they read the policy and the unlocked keys and never touch the index.
+ */
+typedef struct {
+	cv_vault *v;
+	group *gs;
+	size_t ng;
+	cv_file_item *items;
+	size_t n;
+	int per_case;
+	cv_progress_fn progress;
+	void *hook;
+	pthread_mutex_t mu;
+	size_t next;              /* next group index to consider */
+	size_t done;
+	int fatal;                /* all-or-nothing mode: first failure */
+	char fatal_msg[512];
+} pool;
+
+static void pool_fail_case(pool *p, cv_vault *w, const char *case_id)
+{
+	size_t j;
+
+	for (j = 0; j < p->ng; j++)
+		if (!strcmp(p->gs[j].case_id, case_id) && p->gs[j].written)
+			unlink_group(w, &p->gs[j]);
+}
+
+static void *pool_worker(void *arg)
+{
+	pool *p = arg;
+	cv_vault w = *p->v;        /* private copy: own error buffer */
+	magic_t mg = NULL;
+	size_t gi, j;
+
+	w.errmsg[0] = '\0';
+	if (p->per_case) {
+		mg = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_SYMLINK);
+		if (!mg || magic_load(mg, NULL) < 0) {
+			pthread_mutex_lock(&p->mu);
+			p->fatal = CV_ERROR;
+			snprintf(p->fatal_msg, sizeof(p->fatal_msg), "cannot load libmagic's type database");
+			pthread_mutex_unlock(&p->mu);
+			if (mg)
+				magic_close(mg);
+			return NULL;
+		}
+	}
+	for (;;) {
+		const char *unit_case;
+
+		/* Take the next unit: a group whose case nobody has taken yet. */
+		pthread_mutex_lock(&p->mu);
+		while (p->next < p->ng && (p->gs[p->next].failed || p->gs[p->next].taken))
+			p->next++;
+		if (p->fatal || p->next >= p->ng) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		gi = p->next++;
+		unit_case = p->gs[gi].case_id;
+		for (j = gi; j < p->ng; j++)
+			if (j == gi || (p->per_case && !strcmp(p->gs[j].case_id, unit_case)))
+				p->gs[j].taken = 1;
+		pthread_mutex_unlock(&p->mu);
+
+		for (j = gi; j < p->ng; j++) {
+			group *g = &p->gs[j];
+			int r;
+
+			if (j != gi && !(p->per_case && !strcmp(g->case_id, unit_case)))
+				continue;
+			if (g->failed)
+				continue;
+			if (p->per_case && open_group(&w, mg, p->gs, p->ng, j, p->items, 1) < 0) {
+				pool_fail_case(p, &w, unit_case);
+				break;
+			}
+			r = write_group(&w, g);
+			group_close_fds(g);
+			if (r < 0) {
+				size_t k;
+
+				if (!p->per_case) {
+					pthread_mutex_lock(&p->mu);
+					if (!p->fatal) {
+						p->fatal = r;
+						snprintf(p->fatal_msg, sizeof(p->fatal_msg), "%s", w.errmsg);
+					}
+					pthread_mutex_unlock(&p->mu);
+					break;
+				}
+				for (k = 0; k < g->n; k++)
+					item_fail(&p->items[g->idx[k]], r, "%s", w.errmsg);
+				group_fail_case(p->gs, p->ng, p->items, g->case_id, g->idx[0], 1);
+				pool_fail_case(p, &w, unit_case);
+				break;
+			}
+			cv_crashpoint("filing-archive");
+			pthread_mutex_lock(&p->mu);
+			p->done += g->n;
+			if (p->progress)
+				p->progress(p->hook, p->done, p->n);
+			pthread_mutex_unlock(&p->mu);
+		}
+	}
+	if (mg)
+		magic_close(mg);
+	explicit_bzero(&w, sizeof(w));
+	return NULL;
+}
+
+static int run_pool(cv_vault *v, group *gs, size_t ng, cv_file_item *items, size_t n,
+		    int per_case, cv_progress_fn progress, void *hook)
+{
+	pthread_t th[CV_MAX_WORKERS];
+	pool p;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nw, i, started = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.v = v;
+	p.gs = gs;
+	p.ng = ng;
+	p.items = items;
+	p.n = n;
+	p.per_case = per_case;
+	p.progress = progress;
+	p.hook = hook;
+	pthread_mutex_init(&p.mu, NULL);
+	/* twice the cores: gpg start-up and fsync leave a core idle otherwise */
+	nw = cpus > 0 ? (size_t)cpus * 2 : 2;
+	if (nw > CV_MAX_WORKERS)
+		nw = CV_MAX_WORKERS;
+	if (nw > ng)
+		nw = ng;
+	for (i = 0; i < nw; i++)
+		if (pthread_create(&th[i], NULL, pool_worker, &p) == 0)
+			started++;
+	if (started == 0 && ng > 0)
+		pool_worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+	if (p.fatal)
+		return cv_error(v, p.fatal, "%s", p.fatal_msg);
+	return 0;
+}
+
 int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	    cv_progress_fn progress, void *hook, size_t *nfiled)
 {
 	int per_case = flags & CV_FILE_PER_CASE;
 	group *gs = NULL;
-	size_t ng = 0, i, j, done = 0, filed = 0;
+	size_t ng = 0, i, j, filed = 0;
 	magic_t mg = NULL;
 	cv_date today;
 	char now[32], *receipt = NULL, *sig = NULL;
@@ -722,8 +880,10 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 		}
 	}
 
-	mg = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_SYMLINK);
-	if (!mg || magic_load(mg, NULL) < 0) {
+	/* Import mode types each case's documents in the writers instead. */
+	if (!per_case)
+		mg = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_SYMLINK);
+	if (!per_case && (!mg || magic_load(mg, NULL) < 0)) {
 		r = cv_error(v, CV_ERROR, "cannot load libmagic's type database: %s", mg ? magic_error(mg) : "out of memory");
 		goto out;
 	}
@@ -748,38 +908,10 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 		goto out;
 	cv_crashpoint("filing-pending");
 
-	/* 4. Write the archives. */
-	for (i = 0; i < ng; i++) {
-		group *g = &gs[i];
-
-		if (g->failed)
-			continue;
-		if (per_case && open_group(v, mg, gs, ng, i, items, 1) < 0) {
-			/* the case's earlier groups may already be written */
-			for (j = 0; j < ng; j++)
-				if (gs[j].failed && gs[j].written)
-					unlink_group(v, &gs[j]);
-			continue;
-		}
-		r = write_group(v, g);
-		group_close_fds(g);
-		if (r < 0) {
-			if (!per_case)
-				goto undo;
-			for (j = 0; j < g->n; j++)
-				item_fail(&items[g->idx[j]], r, "%s", cv_vault_errmsg(v));
-			group_fail_case(gs, ng, items, g->case_id, g->idx[0], 1);
-			for (j = 0; j < ng; j++)
-				if (gs[j].failed && gs[j].written)
-					unlink_group(v, &gs[j]);
-			r = 0;
-			continue;
-		}
-		cv_crashpoint("filing-archive");
-		done += g->n;
-		if (progress)
-			progress(hook, done, n);
-	}
+	/* 4. Write the archives, several at a time (see run_pool). */
+	r = run_pool(v, gs, ng, items, n, per_case, progress, hook);
+	if (r < 0)
+		goto undo;
 	if (cv_fsync_dir(v->archdir) < 0) {
 		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s", strerror(errno));
 		goto undo;

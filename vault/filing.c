@@ -42,6 +42,7 @@ typedef struct {
 	char sha[65];
 	int64_t size;
 	int compress;
+	char rkey[200];         /* retention key: records that fall due together */
 	int failed;
 	int taken;              /* claimed by a writer */
 	int written;
@@ -280,6 +281,34 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 	json_decref(recs);
 	json_decref(root);
 	return ok ? 0 : -1;
+}
+
+/*
+ * Records that fall due together share an archive, so that a purge deletes
+ * whole archives and a rewrite is the exception: the key is the class's
+ * action and rules, plus the event date when a rule runs from it.  Every
+ * other trigger (filing day, case closure, date of birth, last contact) is
+ * the same for every record of one case in one call.
+ */
+static void retention_key(cv_vault *v, const cv_file_item *it, char *out, size_t outlen)
+{
+	const cv_class *cls = cv_policy_class(v->policy, it->class_name ? it->class_name : "");
+	size_t len = 0, k;
+	int uses_event = 0;
+
+	out[0] = '\0';
+	if (!cls)
+		return;
+	len += (size_t)snprintf(out + len, outlen - len, "%s", cv_action_name(cls->action));
+	for (k = 0; k < cls->nrules && len < outlen; k++) {
+		const cv_retention_rule *ru = &cls->rules[k];
+		len += (size_t)snprintf(out + len, outlen - len, ";%s+%dy%dm%dd", cv_trigger_name(ru->trigger),
+					ru->years, ru->months, ru->days);
+		if (ru->trigger == CV_TRIG_EVENT_DATE)
+			uses_event = 1;
+	}
+	if (uses_event && len < outlen)
+		snprintf(out + len, outlen - len, "@%s", it->date ? it->date : "today");
 }
 
 #define SPOILED "not filed because "
@@ -833,8 +862,12 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	for (i = 0; i < n; i++) {
 		group *g = NULL;
 
+		char rkey[sizeof(gs[0].rkey)];
+
+		retention_key(v, &items[i], rkey, sizeof(rkey));
 		for (j = 0; j < ng; j++)
-			if (!strcmp(gs[j].case_id, items[i].case_id) && gs[j].section == items[i].section) {
+			if (!strcmp(gs[j].case_id, items[i].case_id) && gs[j].section == items[i].section &&
+			    !strcmp(gs[j].rkey, rkey)) {
 				g = &gs[j];
 				break;
 			}
@@ -842,6 +875,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 			g = &gs[ng++];
 			g->case_id = items[i].case_id;
 			g->section = items[i].section;
+			snprintf(g->rkey, sizeof(g->rkey), "%s", rkey);
 			g->idx = calloc(n, sizeof(size_t));
 			if (!g->idx) {
 				r = cv_error(v, CV_ERROR, "out of memory");

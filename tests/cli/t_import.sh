@@ -60,6 +60,18 @@ check "the summary says how many were imported" grep -q "imported" <<<"$ERR"
 run_cv verify
 check "verify passes after a partial import" test "$RC" -eq 0
 
+# Records that fall due together share an archive; others do not.
+before=$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')
+run_cv file "$C1" "$T/d/scan.tif" "$T/d/mail.eml" --class letter
+run_cv file "$C1" "$T/d/note.txt" --class complaint --date 2026-03-01
+"$CV" file "$C1" "$T/d/scan.png" --class letter >/dev/null
+check "same retention rules: one archive per call" test "$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')" -eq $((before + 3))
+printf 'case,path,class,section,title,date\n%s,scan.png,letter,case,L,2026-10-01\n%s,note.txt,complaint,case,C1,2026-10-02\n%s,mail.eml,complaint,case,C2,2026-10-03\n%s,scan.jpg,case-note,case,N,2026-10-04\n' "$C2" "$C2" "$C2" "$C2" >"$T/d/due.csv"
+before=$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')
+run_cv import "$T/d/due.csv"
+check "import: letter and case-note share an archive, two complaints with different event dates do not (3 archives)" \
+	test "$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')" -eq $((before + 3))
+
 # A malformed CSV (unterminated quote) files nothing at all.
 printf 'case,path,class,section,title,date\n%s,scan.png,letter,case,"unterminated,2026-11-01\n' "$C1" >"$T/d/broken.csv"
 before=$(tree_hash "$V")

@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "casevault/case.h"
 #include "casevault/date.h"
+#include "casevault/staff.h"
 
 static int valid_name(const char *s)
 {
@@ -60,6 +61,8 @@ int cv_case_open(cv_vault *v, const char *parent, const char *child, const char 
 		return cv_error(v, CV_EINVAL, "the opening date is in the future");
 	cv_date_format(&dob, dobs);
 	cv_date_format(&op, ops);
+	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, NULL)) < 0)
+		return r;
 	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0)
 		return r;
 	if ((r = cv_vault_lock_writer(v, 1)) < 0)
@@ -93,6 +96,8 @@ int cv_case_open(cv_vault *v, const char *parent, const char *child, const char 
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	if ((r = cv_audit(v, "case.open", 0, id)) < 0)
+		goto rollback;
 	if ((r = cv_index_commit(v)) < 0)
 		goto out;
 	snprintf(id_out, 24, "%s", id);
@@ -150,6 +155,20 @@ static int row_to_case(cv_vault *v, sqlite3_stmt *st, cv_case *c, int unseal)
 
 int cv_case_get(cv_vault *v, cv_case *out, const char *id, int unseal)
 {
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = cv_authorize(v, unseal ? CV_ACT_READ_CASE : CV_ACT_LIST, id)) < 0)
+		return r;
+	r = cv_case_fetch(v, out, id, unseal);
+	if (unseal && r != CV_ENOTFOUND)
+		cv_audit(v, "case.show", r, id);
+	return r;
+}
+
+/* Without authorisation or audit: for the library's own use. */
+int cv_case_fetch(cv_vault *v, cv_case *out, const char *id, int unseal)
+{
 	sqlite3_stmt *st = NULL;
 	int r;
 
@@ -192,8 +211,12 @@ int cv_case_list(cv_vault *v, cv_case **out, size_t *n, int unseal)
 
 	*out = NULL;
 	*n = 0;
+	if ((r = cv_authorize(v, unseal ? CV_ACT_READ_CASE : CV_ACT_LIST, NULL)) < 0)
+		return r;
 	if (unseal && (r = cv_require_key(v, CV_SECTION_CASE)) < 0)
 		return r;
+	if (unseal)
+		cv_audit(v, "case.list", 0, NULL);
 	if ((r = cv_index_prepare(v, &st, "SELECT " CASE_COLS " FROM cases c ORDER BY c.id")) < 0)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -249,9 +272,14 @@ int cv_case_close(cv_vault *v, const char *id, const char *date)
 		return cv_error(v, CV_EINVAL, "the closing date must be a real date written YYYY-MM-DD");
 	if (cv_date_cmp(&d, &today) > 0)
 		return cv_error(v, CV_EINVAL, "the closing date is in the future");
+	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, id)) < 0)
+		return r;
+	/* Closing starts retention periods: unlock now if working them out needs a sealed date. */
+	if ((r = cv_retention_prepare(v, id, 1)) < 0)
+		return r;
 	if ((r = cv_vault_lock_writer(v, 1)) < 0)
 		return r;
-	if ((r = cv_case_get(v, &c, id, 0)) < 0)
+	if ((r = cv_case_fetch(v, &c, id, 0)) < 0)
 		goto out;
 	if (c.closed[0]) {
 		r = cv_error(v, CV_EREFUSED, "case %s was already closed on %s", id, c.closed);
@@ -262,14 +290,128 @@ int cv_case_close(cv_vault *v, const char *id, const char *date)
 		goto out;
 	}
 	cv_date_format(&d, ds);
-	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET closed = ? WHERE id = ? AND closed IS NULL")) < 0)
+	if ((r = cv_index_begin(v)) < 0)
 		goto out;
+	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET closed = ? WHERE id = ? AND closed IS NULL")) < 0) {
+		cv_index_rollback(v);
+		goto out;
+	}
 	sqlite3_bind_text(st, 1, ds, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = cv_index_dberr(v, "close the case");
 	sqlite3_finalize(st);
+	/* The case's records get their retention dates in the same transaction. */
+	if (r == 0)
+		r = cv_retention_recompute_tx(v, id, NULL, NULL);
+	if (r == 0)
+		cv_audit(v, "case.close", 0, id);
+	if (r == 0)
+		r = cv_index_commit(v);
+	else
+		cv_index_rollback(v);
 out:
 	cv_vault_unlock_writer(v);
+	return r;
+}
+
+/* Change a trigger of case id's retention dates and work them out again (issue 4). */
+static int retrigger(cv_vault *v, const char *id, const char *sql, const char *val, const char *what,
+		     const char *audit_action, size_t *changed)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_vault_lock_writer(v, 1)) < 0)
+		return r;
+	if ((r = cv_index_begin(v)) < 0)
+		goto out;
+	if ((r = cv_index_prepare(v, &st, sql)) < 0)
+		goto rollback;
+	if (val)
+		sqlite3_bind_blob(st, 1, val, (int)strlen(val), SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(v->db) != 1) {
+		r = cv_index_dberr(v, what);
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = cv_retention_recompute_tx(v, id, changed, NULL)) < 0)
+		goto rollback;
+	(void)audit_action;  /* for the audit trail (issue 3) */
+	r = cv_index_commit(v);
+	goto out;
+rollback:
+	sqlite3_finalize(st);
+	cv_index_rollback(v);
+out:
+	cv_vault_unlock_writer(v);
+	return r;
+}
+
+int cv_case_reopen(cv_vault *v, const char *id, size_t *changed)
+{
+	cv_case c;
+	int r;
+
+	if ((r = cv_case_get(v, &c, id, 0)) < 0)
+		return r;
+	if (!c.closed[0])
+		return cv_error(v, CV_EREFUSED, "case %s is open; only a closed case can be reopened", id);
+	/* An open case has no closing date: every date that runs from it is unknown again. */
+	return retrigger(v, id, "UPDATE cases SET closed = NULL WHERE ?1 IS NULL AND id = ?2",
+			 NULL, "reopen the case", "case.reopen", changed);
+}
+
+int cv_case_set_dob(cv_vault *v, const char *id, const char *child_dob, size_t *changed)
+{
+	cv_case c;
+	cv_date dob, today;
+	char dobs[11], ctx[64];
+	unsigned char *b = NULL;
+	size_t len = 0;
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if (!child_dob || cv_date_parse(&dob, child_dob) < 0)
+		return cv_error(v, CV_EINVAL, "the child's date of birth must be a real date written YYYY-MM-DD");
+	if (cv_date_today(&today) < 0)
+		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
+	if (cv_date_cmp(&dob, &today) > 0)
+		return cv_error(v, CV_EINVAL, "the child's date of birth is in the future; check it");
+	if ((r = cv_case_get(v, &c, id, 0)) < 0)
+		return r;
+	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0 || (r = cv_retention_prepare(v, id, -1)) < 0)
+		return r;
+	cv_date_format(&dob, dobs);
+	snprintf(ctx, sizeof(ctx), "cases.child_dob:%s", id);
+	if ((r = cv_seal_str(v, CV_SECTION_CASE, ctx, dobs, &b, &len)) < 0)
+		return r;
+	if ((r = cv_vault_lock_writer(v, 1)) < 0)
+		goto out;
+	if ((r = cv_index_begin(v)) < 0)
+		goto unlock;
+	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET child_dob = ? WHERE id = ?")) < 0)
+		goto rollback;
+	sqlite3_bind_blob(st, 1, b, (int)len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = cv_index_dberr(v, "correct the date of birth");
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = cv_retention_recompute_tx(v, id, changed, NULL)) < 0)
+		goto rollback;
+	r = cv_index_commit(v);
+	goto unlock;
+rollback:
+	sqlite3_finalize(st);
+	cv_index_rollback(v);
+unlock:
+	cv_vault_unlock_writer(v);
+out:
+	free(b);
 	return r;
 }

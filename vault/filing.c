@@ -28,6 +28,7 @@
 #include "casevault/case.h"
 #include "casevault/date.h"
 #include "casevault/record.h"
+#include "casevault/staff.h"
 
 #define CV_MAX_WORKERS 8
 
@@ -114,7 +115,7 @@ static int check_meta(cv_vault *v, cv_file_item *it, const cv_date *today)
 		return item_fail(it, CV_EINVAL, "the note is empty; give its text with --text or on standard input");
 	if (!it->path && !valid_text(it->text, it->text_len, 1))
 		return item_fail(it, CV_EINVAL, "the note holds binary data; file documents with 'casevault file'");
-	r = cv_case_get(v, &c, it->case_id, 0);
+	r = cv_case_fetch(v, &c, it->case_id, 0);
 	if (r < 0)
 		return item_fail(it, r, "%s", cv_vault_errmsg(v));
 	cv_case_release(&c);
@@ -469,6 +470,8 @@ static int retention_for(cv_vault *v, group *g, cv_file_item *it, const cv_date 
 	return 0;
 }
 
+static int audit_filing(cv_vault *v, group *gs, size_t ng, cv_file_item *items);
+
 static int commit_all(cv_vault *v, group *gs, size_t ng, cv_file_item *items, const char *now,
 		      const char *receipt, const char *sig, const cv_date *today)
 {
@@ -573,10 +576,47 @@ static int commit_all(cv_vault *v, group *gs, size_t ng, cv_file_item *items, co
 	}
 	if ((r = cv_index_exec(v, "DELETE FROM pending")) < 0)
 		goto fail;
+	if ((r = audit_filing(v, gs, ng, items)) < 0)
+		goto fail;
 	return cv_index_commit(v);
 fail:
 	sqlite3_finalize(st);
 	cv_index_rollback(v);
+	return r;
+}
+
+/* One event for the call: the case(s) and every record id filed. */
+static int audit_filing(cv_vault *v, group *gs, size_t ng, cv_file_item *items)
+{
+	size_t i, j, len = 0, cap = 256;
+	char *ids = malloc(cap);
+	int r;
+
+	if (!ids)
+		return cv_error(v, CV_ERROR, "out of memory");
+	ids[0] = '\0';
+	for (i = 0; i < ng; i++) {
+		if (gs[i].failed)
+			continue;
+		for (j = 0; j <= gs[i].n; j++) {
+			const char *id = j == 0 ? gs[i].case_id : items[gs[i].idx[j - 1]].record_id;
+			size_t need = strlen(id) + 2;
+
+			if (j == 0 && strstr(ids, id))
+				continue;
+			if (len + need >= cap) {
+				char *n2 = realloc(ids, cap = (cap + need) * 2);
+				if (!n2) {
+					free(ids);
+					return cv_error(v, CV_ERROR, "out of memory");
+				}
+				ids = n2;
+			}
+			len += (size_t)sprintf(ids + len, "%s%s", len ? " " : "", id);
+		}
+	}
+	r = cv_audit(v, "file", 0, ids);
+	free(ids);
 	return r;
 }
 
@@ -851,6 +891,24 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 				return cv_error(v, items[i].status, "%s%s", items[i].error,
 						n > 1 ? "; nothing was filed" : "");
 	}
+	/* What the caller may file: notes, documents, the child-protection file. */
+	{
+		int want[CV_ACT_COUNT] = { 0 };
+
+		for (i = 0; i < n; i++) {
+			if (items[i].status < 0)
+				continue;
+			if (items[i].section == CV_SECTION_CP)
+				want[CV_ACT_FILE_CP] = 1;
+			else if (items[i].path)
+				want[CV_ACT_FILE_CASE] = 1;
+			else
+				want[CV_ACT_FILE_NOTE] = 1;
+		}
+		for (i = 0; i < CV_ACT_COUNT; i++)
+			if (want[i] && (r = cv_authorize(v, (cv_act)i, n == 1 ? items[0].case_id : NULL)) < 0)
+				return r;
+	}
 	for (i = 0; i < CV_SECTION_COUNT; i++)
 		if (need[i] && (r = cv_require_key(v, (cv_section)i)) < 0)
 			return r;
@@ -907,7 +965,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 
 		if (gs[i].failed)
 			continue;
-		if (cv_case_get(v, &c, gs[i].case_id, 1) == 0) {
+		if (cv_case_fetch(v, &c, gs[i].case_id, 1) == 0) {
 			snprintf(gs[i].child_dob, sizeof(gs[i].child_dob), "%s", c.child_dob);
 			snprintf(gs[i].closed, sizeof(gs[i].closed), "%s", c.closed);
 			cv_case_release(&c);

@@ -360,8 +360,30 @@ out:
 	return r;
 }
 
+static int create_key(cv_vault *w, cv_vault *v, const char *staff_id, int no_passphrase,
+		      char *fpr_out, size_t fprlen);
+
 int cv_gpg_create_staff_key(cv_vault *v, const char *staff_id, int no_passphrase,
 			    char *fpr_out, size_t fprlen)
+{
+	return cv_gpg_create_staff_key_cb(v, staff_id, no_passphrase, v->pass_cb, v->pass_hook,
+					  fpr_out, fprlen);
+}
+
+/* The new person's passphrase comes from cb, not from the acting person's. */
+int cv_gpg_create_staff_key_cb(cv_vault *v, const char *staff_id, int no_passphrase,
+			       cv_passphrase_cb cb, void *hook, char *fpr_out, size_t fprlen)
+{
+	cv_vault w = *v;  /* a copy whose callback asks the new person */
+
+	w.pass_cb = cb;
+	w.pass_hook = hook;
+	snprintf(w.actor, sizeof(w.actor), "%s", staff_id);
+	return create_key(&w, v, staff_id, no_passphrase, fpr_out, fprlen);
+}
+
+static int create_key(cv_vault *w, cv_vault *v, const char *staff_id, int no_passphrase,
+		      char *fpr_out, size_t fprlen)
 {
 	gpgme_ctx_t ctx = NULL;
 	gpgme_genkey_result_t res;
@@ -379,7 +401,7 @@ int cv_gpg_create_staff_key(cv_vault *v, const char *staff_id, int no_passphrase
 	if (no_passphrase) {
 		flags |= GPGME_CREATE_NOPASSWD;
 	} else {
-		cv_gpg_use_staff_pass(v, ctx);
+		cv_gpg_use_staff_pass(w, ctx);
 	}
 	err = gpgme_op_createkey(ctx, uid, "ed25519", 0, 0, NULL, flags);
 	if (err) {
@@ -405,6 +427,59 @@ int cv_gpg_create_staff_key(cv_vault *v, const char *staff_id, int no_passphrase
 out:
 	if (key)
 		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return r;
+}
+
+/* Delete a key (public and secret) from the vault's keyring; best effort. */
+int cv_gpg_delete_key(cv_vault *v, const char *fpr)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if (!fpr || !*fpr)
+		return 0;
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	err = gpgme_get_key(ctx, fpr, &key, 0);
+	if (!err)
+		err = gpgme_op_delete_ext(ctx, key, GPGME_DELETE_ALLOW_SECRET | GPGME_DELETE_FORCE);
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return err ? cv_gpg_err(v, err, "cannot delete a key") : 0;
+}
+
+/*
+ * Remove a person's secret key but keep the public key, which still checks
+ * the receipts they signed: export the public key, delete both, import it back.
+ */
+int cv_gpg_drop_secret(cv_vault *v, const char *fpr)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t pub = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	err = gpgme_data_new(&pub);
+	if (!err)
+		err = gpgme_op_export(ctx, fpr, 0, pub);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot export a public key");
+		goto out;
+	}
+	if ((r = cv_gpg_delete_key(v, fpr)) < 0)
+		goto out;
+	gpgme_data_seek(pub, 0, SEEK_SET);
+	err = gpgme_op_import(ctx, pub);
+	r = err ? cv_gpg_err(v, err, "cannot keep the public key") : 0;
+out:
+	if (pub)
+		gpgme_data_release(pub);
 	gpgme_release(ctx);
 	return r;
 }

@@ -58,6 +58,44 @@ static const char *migrations[] = {
 	"CREATE INDEX records_case ON records(case_id, section);"
 	"CREATE INDEX records_archive ON records(archive_id);"
 	"CREATE TABLE pending(file TEXT PRIMARY KEY, created TEXT NOT NULL);",
+	/* 2: retention - holds, reviews, purge intents, certificates, policy versions (retention.c, purge.c) */
+	"CREATE TABLE holds("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('hold','moratorium','request')),"
+	"  case_id TEXT REFERENCES cases(id), record_id TEXT, ref TEXT, reason BLOB,"
+	"  section TEXT NOT NULL DEFAULT 'case' CHECK(section IN ('case','cp')),"
+	"  placed_by TEXT NOT NULL REFERENCES staff(id), placed_at TEXT NOT NULL,"
+	"  released_by TEXT REFERENCES staff(id), released_at TEXT,"
+	"  CHECK(case_id IS NOT NULL OR record_id IS NOT NULL));"
+	"CREATE INDEX holds_case ON holds(case_id) WHERE released_at IS NULL;"
+	"CREATE INDEX holds_record ON holds(record_id) WHERE released_at IS NULL;"
+	"CREATE INDEX holds_ref ON holds(kind, ref);"
+	"CREATE TABLE reviews("
+	"  id INTEGER PRIMARY KEY, record_id TEXT NOT NULL,"
+	"  decision TEXT NOT NULL CHECK(decision IN ('approve','defer')),"
+	"  retain_until TEXT NOT NULL, until TEXT, reason BLOB,"
+	"  section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  decided_by TEXT NOT NULL REFERENCES staff(id), decided_at TEXT NOT NULL);"
+	"CREATE INDEX reviews_record ON reviews(record_id);"
+	"CREATE TABLE shred(file TEXT PRIMARY KEY, created TEXT NOT NULL);"
+	"CREATE TABLE certificates("
+	"  number INTEGER PRIMARY KEY, created TEXT NOT NULL, run_by TEXT NOT NULL,"
+	"  records INTEGER NOT NULL, body TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	"  prev_sha256 TEXT);"
+	"CREATE TABLE destroyed(record_id TEXT PRIMARY KEY,"
+	"  certificate INTEGER NOT NULL REFERENCES certificates(number));"
+	"CREATE TABLE policy_versions(hash TEXT PRIMARY KEY, retention TEXT NOT NULL,"
+	"  filetypes TEXT NOT NULL, first_used TEXT NOT NULL);"
+	"CREATE INDEX records_due ON records(retain_until) WHERE retain_until IS NOT NULL;",
+	/* 3: staff attestations and the audit trail (staff.c, audit.c) */
+	"CREATE TABLE attestations("
+	"  staff_id TEXT NOT NULL REFERENCES staff(id), date TEXT NOT NULL,"
+	"  policy_version TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL);"
+	"CREATE INDEX attestations_staff ON attestations(staff_id, date);"
+	"CREATE TABLE audit("
+	"  seq INTEGER NOT NULL, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+	"  ids TEXT NOT NULL, outcome TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE INDEX audit_seq ON audit(seq);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -100,13 +138,20 @@ int cv_index_commit(cv_vault *v)
 	if (sqlite3_exec(v->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int r = cv_index_dberr(v, "commit to the index");
 		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+		v->audit_dirty = 0;
 		return r;
+	}
+	if (v->audit_dirty) {
+		/* an audit event went in with this transaction: move the anchor */
+		v->audit_dirty = 0;
+		cv_audit_sync_head(v);
 	}
 	return 0;
 }
 
 void cv_index_rollback(cv_vault *v)
 {
+	v->audit_dirty = 0;
 	if (v->db && !sqlite3_get_autocommit(v->db))
 		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
 }

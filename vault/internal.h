@@ -16,7 +16,7 @@
 
 #define CV_KEY_LEN 32               /* section master and archive keys */
 #define CV_KEY_HEX (CV_KEY_LEN * 2)
-#define CV_SCHEMA_VERSION 1
+#define CV_SCHEMA_VERSION 2
 #define CV_MAX_VAULT_PATH 80        /* gpg-agent socket paths are short */
 
 struct cv_vault {
@@ -30,12 +30,15 @@ struct cv_vault {
 	char actor[32];             /* staff id, "" until chosen */
 	char actor_fpr[48];
 	char actor_role[16];
+	int role;                   /* cv_role of the actor */
+	int audit_dirty;            /* an event committed with a transaction; anchor pending */
 	cv_passphrase_cb pass_cb;
 	void *pass_hook;
 	/* Unlocked section master keys (gcry secure memory), NULL when not held. */
 	unsigned char *mkey[CV_SECTION_COUNT];
 	int mkey_gen[CV_SECTION_COUNT];
 	int unlocked;
+	int policy_fallback;        /* running on the last good policy kept in the index */
 	char errmsg[512];
 	char notice[512];
 };
@@ -75,6 +78,10 @@ int cv_gpg_verify_detached(cv_vault *v, const void *buf, size_t len,
 			   const void *sig, size_t siglen, char **signer_fpr);
 int cv_gpg_create_staff_key(cv_vault *v, const char *staff_id, int no_passphrase,
 			    char *fpr_out, size_t fprlen);
+int cv_gpg_create_staff_key_cb(cv_vault *v, const char *staff_id, int no_passphrase,
+			       cv_passphrase_cb cb, void *hook, char *fpr_out, size_t fprlen);
+int cv_gpg_delete_key(cv_vault *v, const char *fpr);
+int cv_gpg_drop_secret(cv_vault *v, const char *fpr);
 void cv_gpg_free(void *p);  /* frees buffers from *_mem (wipes them) */
 
 /* seal.c: encrypted index columns and keyed look-up hashes (libgcrypt). */
@@ -112,5 +119,37 @@ int cv_keys_wrap(cv_vault *v, cv_section s, const char *key_hex, char **wrapped,
 int cv_keys_unwrap(cv_vault *v, cv_section s, int gen, const char *wrapped,
 		   char out_hex[CV_KEY_HEX + 1]);
 void cv_keys_wipe(cv_vault *v);
+int cv_keys_check_mac(const unsigned char *key, char out[65]);
+
+/* audit.c: append one event (ids only, never personal data).  Inside a
+ * transaction the event commits with it and the anchor follows on commit. */
+int cv_audit(cv_vault *v, const char *action, int outcome, const char *ids);
+int cv_audit_sync_head(cv_vault *v);
+
+/* case.c: a case without authorisation or audit, for the library's own use */
+struct cv_case;
+int cv_case_fetch(cv_vault *v, struct cv_case *out, const char *id, int unseal);
+
+/* staff.c */
+int cv_role_sections(int role);  /* bit mask of sections a role's keyslip holds */
+
+/* retention.c, purge.c (issue 4) */
+/* After the policy files loaded: keep their text by hash (the last good policy). */
+int cv_retention_remember_policy(cv_vault *v);
+/* When they fail to load: fall back to the last good policy; 0 when it did (a notice says so). */
+int cv_retention_policy_fallback(cv_vault *v, const char *why);
+/* Before a trigger changes: unlock what working out case_id's dates needs. */
+int cv_retention_prepare(cv_vault *v, const char *case_id, int closed_known);  /* <0: as stored */
+/* Inside the caller's transaction: recompute case_id's dates (NULL = all). */
+int cv_retention_recompute_tx(cv_vault *v, const char *case_id, size_t *changed, size_t *pending);
+/* Whether an interrupted purge left work (shred intents, missing certificate files). */
+int cv_purge_needs_recovery(cv_vault *v);
+/* Finish an interrupted purge; the caller holds the writer lock. */
+int cv_purge_recover(cv_vault *v);
+/* 1 when file is an archive being destroyed (named in the shred intent log). */
+int cv_purge_is_shredding(cv_vault *v, const char *file);
+/* verify: the certificate chain, files and destruction log; report() per problem. */
+int cv_verify_certificates(cv_vault *v, void (*report)(void *hook, const char *what, const char *msg),
+			   void *hook, size_t *count);
 
 #endif

@@ -47,7 +47,7 @@ static int from_hex(const char *s, size_t len, unsigned char *k)
 	return 0;
 }
 
-static int check_mac(const unsigned char *key, char out[65])
+int cv_keys_check_mac(const unsigned char *key, char out[65])
 {
 	unsigned char d[32];
 	gcry_md_hd_t h;
@@ -152,7 +152,7 @@ int cv_keys_create_sections(cv_vault *v, const char *staff_id, const char *fpr, 
 			return cv_error(v, CV_ERROR, "out of secure memory");
 		gcry_randomize(v->mkey[s], CV_KEY_LEN, GCRY_VERY_STRONG_RANDOM);
 		v->mkey_gen[s] = 1;
-		check_mac(v->mkey[s], mac);
+		cv_keys_check_mac(v->mkey[s], mac);
 		if ((r = cv_index_prepare(v, &st,
 			"INSERT INTO section_keys(section, generation, check_mac) VALUES(?, 1, ?)")) < 0)
 			return r;
@@ -190,7 +190,7 @@ static int load_slip(cv_vault *v, char *text, size_t len)
 			return cv_error(v, CV_ERROR, "out of secure memory");
 		if (from_hex(sp + 1, strlen(sp + 1), v->mkey[s]) < 0)
 			return cv_error(v, CV_ECORRUPT, "a keyslip holds a malformed key");
-		check_mac(v->mkey[s], mac);
+		cv_keys_check_mac(v->mkey[s], mac);
 		if ((r = cv_index_prepare(v, &st, "SELECT generation FROM section_keys WHERE section = ? AND check_mac = ?")) < 0)
 			return r;
 		sqlite3_bind_text(st, 1, cv_section_name(s), -1, SQLITE_STATIC);

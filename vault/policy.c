@@ -896,6 +896,53 @@ out:
 	return ret;
 }
 
+/*
+ * Load a policy from the texts of retention.ini and filetypes.ini held in
+ * memory (the last good policy kept in the index, see retention.c).  The
+ * hash is the same as cv_policy_load would give for files with these bytes.
+ */
+int cv_policy_load_mem(cv_policy **out, const char *retention, size_t rlen,
+		       const char *filetypes, size_t flen, cv_problems *problems)
+{
+	struct parse rs, fs;
+	cv_policy *p = NULL;
+	int ret, r1, r2;
+
+	parse_init(&rs, KIND_RETENTION, "retention.ini", problems);
+	parse_init(&fs, KIND_FILETYPES, "filetypes.ini", problems);
+	if (!out || !retention || !filetypes)
+		return CV_EINVAL;
+	*out = NULL;
+	r1 = parse_buf(&rs, retention, rlen);
+	r2 = parse_buf(&fs, filetypes, flen);
+	ret = worse(r1, r2);
+	if (ret)
+		goto out;
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		ret = CV_ERROR;
+		goto out;
+	}
+	ret = hash_hex(p->hash, retention, rlen, filetypes, flen);
+	if (ret)
+		goto out;
+	p->classes = rs.classes;
+	p->nclasses = rs.nclasses;
+	p->types = fs.types;
+	p->ntypes = fs.ntypes;
+	rs.classes = NULL;
+	rs.nclasses = 0;
+	fs.types = NULL;
+	fs.ntypes = 0;
+	*out = p;
+	p = NULL;
+out:
+	cv_policy_free(p);
+	parse_release(&rs);
+	parse_release(&fs);
+	return ret;
+}
+
 void cv_policy_free(cv_policy *p)
 {
 	if (!p)

@@ -10,6 +10,7 @@
 
 #include "cv_archive.h"
 #include "casevault/record.h"
+#include "casevault/staff.h"
 
 static int unseal_rec(cv_vault *v, sqlite3_stmt *st, int col, cv_section s, const char *what,
 		      const char *id, char **out)
@@ -85,8 +86,11 @@ int cv_record_list(cv_vault *v, const char *case_id, cv_section section,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return cv_error(v, CV_ENOTFOUND, "no case %s in this vault; see 'casevault case list'", case_id);
+	if ((r = cv_authorize(v, section == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, case_id)) < 0)
+		return r;
 	if ((r = cv_require_key(v, section)) < 0)
 		return r;
+	cv_audit(v, section == CV_SECTION_CP ? "record.list.cp" : "record.list", 0, case_id);
 	if ((r = cv_index_prepare(v, &st, "SELECT " REC_COLS " FROM records r WHERE r.case_id = ? AND r.section = ? ORDER BY r.seq")) < 0)
 		return r;
 	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
@@ -241,7 +245,8 @@ int cv_record_get(cv_vault *v, const char *record_id, int fd, cv_record *info)
 	{
 		cv_section s;
 		cv_section_parse(&s, (const char *)sqlite3_column_text(st, 2));
-		if ((r = cv_require_key(v, s)) < 0) {
+		if ((r = cv_authorize(v, s == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, record_id)) < 0 ||
+		    (r = cv_require_key(v, s)) < 0) {
 			sqlite3_finalize(st);
 			return r;
 		}
@@ -313,6 +318,14 @@ out:
 	free(path);
 	free(want);
 	free(wrapped);
+	if (rec.id[0]) {
+		/* every read is an event, and so is a read that failed its checks */
+		char msg[sizeof(v->errmsg)];
+
+		memcpy(msg, v->errmsg, sizeof(msg));
+		cv_audit(v, "record.get", r, record_id);
+		memcpy(v->errmsg, msg, sizeof(msg));
+	}
 	if (info && r == 0)
 		*info = rec;
 	else

@@ -15,6 +15,8 @@
 #include <gcrypt.h>
 
 #include "internal.h"
+#include "casevault/staff.h"
+#include "casevault/date.h"
 
 int cv_error(cv_vault *v, int code, const char *fmt, ...)
 {
@@ -213,6 +215,11 @@ static int load_policy(cv_vault *v)
 		else
 			cv_error(v, CV_EPOLICY, "cannot load the vault's policies from %s", dir);
 		r = CV_EPOLICY;
+		/* The vault keeps using the last good policy it recorded (retention.c). */
+		if (cv_retention_policy_fallback(v, v->errmsg) == 0)
+			r = 0;
+	} else if (v->db) {
+		cv_retention_remember_policy(v);
 	}
 	cv_problems_release(&probs);
 	free(dir);
@@ -285,11 +292,18 @@ int cv_vault_open(cv_vault **out, const char *path)
 		goto out;
 	if ((r = load_policy(v)) < 0)
 		goto out;
+	cv_audit_sync_head(v);
 	if (has_pending(v) && cv_vault_lock_writer(v, 0) == 0) {
 		r = recover_pending(v);
 		cv_vault_unlock_writer(v);
 		if (r < 0)
 			goto out;
+	}
+	/* Then finish a purge a crash interrupted after its commit (purge.c). */
+	if (cv_purge_needs_recovery(v) && cv_vault_lock_writer(v, 0) == 0) {
+		if (cv_purge_recover(v) < 0)
+			cv_notice(v, "an interrupted purge is not finished yet: %s", v->errmsg);
+		cv_vault_unlock_writer(v);
 	}
 	r = 0;
 out:
@@ -508,6 +522,30 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 	snprintf(v->actor, sizeof(v->actor), "%s", staff_id);
 	snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", fpr);
 	snprintf(v->actor_role, sizeof(v->actor_role), "manager");
+	v->role = CV_ROLE_MANAGER;
+	/* Setting up the vault is the first manager agreeing to the policy. */
+	{
+		char today_s[11];
+		cv_date td;
+
+		cv_date_today(&td);
+		cv_date_format(&td, today_s);
+		if ((r = cv_index_prepare(v, &st,
+			"INSERT INTO attestations(staff_id, date, policy_version, recorded_by, recorded_at)"
+			" VALUES('S-0001', ?, ?, 'S-0001', ?)")) < 0)
+			goto rollback;
+		sqlite3_bind_text(st, 1, today_s, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, opts && opts->policy_version ? opts->policy_version : "1", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			r = cv_index_dberr(v, "record the first attestation");
+			goto rollback;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if ((r = cv_audit(v, "vault.init", 0, "S-0001")) < 0)
+			goto rollback;
+	}
 	if (opts && opts->staff_name && *opts->staff_name) {
 		if ((r = cv_seal_str(v, CV_SECTION_CASE, "staff.name:S-0001", opts->staff_name,
 				     &name_sealed, &name_len)) < 0)
@@ -524,6 +562,7 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 	}
 	if ((r = cv_index_commit(v)) < 0)
 		goto out;
+	cv_audit_sync_head(v);
 	*out = v;
 	v = NULL;
 	r = 0;
@@ -589,6 +628,7 @@ int cv_vault_set_actor(cv_vault *v, const char *staff_id)
 		snprintf(v->actor, sizeof(v->actor), "%s", (const char *)sqlite3_column_text(st, 0));
 		snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", (const char *)sqlite3_column_text(st, 1));
 		snprintf(v->actor_role, sizeof(v->actor_role), "%s", (const char *)sqlite3_column_text(st, 2));
+		cv_role_parse((cv_role *)&v->role, v->actor_role);
 	}
 	sqlite3_finalize(st);
 	if (!found) {

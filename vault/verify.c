@@ -12,6 +12,7 @@
 
 #include "cv_archive.h"
 #include "casevault/record.h"
+#include "casevault/staff.h"
 
 static void problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -29,6 +30,12 @@ static void problem(cv_verify_report *rep, const char *what, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
 	va_end(ap);
+}
+
+/* Certificates of destruction: checked by purge.c, reported here. */
+static void cert_problem(void *hook, const char *what, const char *msg)
+{
+	problem(hook, what, "%s", msg);
 }
 
 void cv_verify_report_release(cv_verify_report *rep)
@@ -264,6 +271,8 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
+	if ((r = cv_authorize(v, CV_ACT_VERIFY, NULL)) < 0)
+		return r;
 	if ((r = cv_vault_unlock(v)) < 0)
 		return r;
 	if ((r = cv_index_prepare(v, &st, "PRAGMA integrity_check")) < 0)
@@ -333,11 +342,13 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 				known = sqlite3_step(st) == SQLITE_ROW;
 				sqlite3_finalize(st);
 			}
-			if (!known)
+			if (!known && !cv_purge_is_shredding(v, de->d_name))
 				problem(rep, "archives", "file %.64s is not in the index (orphan file)", de->d_name);
 		}
 		closedir(d);
 	}
+	cv_verify_certificates(v, cert_problem, rep, NULL);
+	cv_audit(v, "verify", rep->nproblems ? CV_ECORRUPT : 0, NULL);
 	return rep->nproblems ? cv_error(v, CV_ECORRUPT, "verify found %zu problem%s", rep->nproblems,
 					 rep->nproblems == 1 ? "" : "s") : 0;
 }

@@ -7,7 +7,7 @@
 
 #include "vault.h"
 
-typedef struct {
+typedef struct cv_case {
 	char id[24];           /* "C-2026-0007" */
 	char *parent;          /* NULL in listings made without unlocking */
 	char *child;
@@ -36,7 +36,18 @@ void cv_case_release(cv_case *c);
 int cv_case_list(cv_vault *v, cv_case **out, size_t *n, int unseal);
 void cv_case_list_free(cv_case *list, size_t n);
 
-/* Close a case on date (NULL = today).  CV_EREFUSED if already closed. */
+/*
+ * Close a case on date (NULL = today).  CV_EREFUSED if already closed.
+ * The retention dates of the case's records are worked out again in the
+ * same transaction; that unlocks the vault when a class of its records
+ * runs from the child's date of birth or the event date (sealed).
+ */
 int cv_case_close(cv_vault *v, const char *id, const char *date);
+
+/* Reopen a closed case: dates that run from its closure become unknown again (kept). */
+int cv_case_reopen(cv_vault *v, const char *id, size_t *changed);
+
+/* Correct the child's date of birth (unlocks) and work the dates out again. */
+int cv_case_set_dob(cv_vault *v, const char *id, const char *child_dob, size_t *changed);
 
 #endif

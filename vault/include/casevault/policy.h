@@ -68,6 +68,13 @@ typedef struct cv_policy cv_policy;
  */
 int cv_policy_load(cv_policy **out, const char *dir, cv_problems *problems);
 void cv_policy_free(cv_policy *p);
+/*
+ * The same from the two files' texts in memory (retention.ini, then
+ * filetypes.ini); problems name those two files.  Used to fall back to the
+ * last good policy kept in the index.
+ */
+int cv_policy_load_mem(cv_policy **out, const char *retention, size_t rlen,
+		       const char *filetypes, size_t flen, cv_problems *problems);
 
 /* Lower-case hex SHA-256 (64 chars) over retention.ini then filetypes.ini. */
 const char *cv_policy_hash(const cv_policy *p);

@@ -33,6 +33,7 @@ typedef struct {
 	const char *policy_dir;    /* policies to copy in; NULL = built-in default */
 	const char *staff_name;    /* display name of the first manager (sealed) */
 	int no_passphrase;         /* test/demo vaults only: unprotected staff key */
+	const char *policy_version; /* confidentiality policy the manager agrees to; NULL = "1" */
 } cv_init_opts;
 
 /* Library set-up; call once before anything else.  0 or CV_ERROR. */

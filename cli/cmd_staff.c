@@ -1,0 +1,223 @@
+/* casevault staff add|list|attest|revoke, audit show|verify */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "casevault/audit.h"
+#include "casevault/common.h"
+#include "casevault/staff.h"
+
+static const cli_opt add_opts[] = {
+	{ "role", 0, "ROLE", "manager, caseworker, cp-lead, volunteer or auditor (required)" },
+	{ "key", 0, "FILE", "import this OpenPGP secret key instead of making one" },
+	{ "new-passphrase-file", 0, "FILE", "the new person's own passphrase (default: pinentry asks them)" },
+	{ "os-user", 0, "USER", "the OS user (name or uid) who acts as this person by default" },
+	{ "no-passphrase", 0, NULL, "make the key without a passphrase: throwaway test or demo vaults only" },
+	CLI_OPT_END
+};
+
+static int cmd_staff_add(cli_ctx *c)
+{
+	cv_staff_opts o;
+	const char *u = cli_opt_value(c, "os-user");
+	char id[16];
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.name = c->argv[0];
+	o.os_uid = -1;
+	if (!cli_opt_value(c, "role") || cv_role_parse(&o.role, cli_opt_value(c, "role")) < 0)
+		return cli_fail(c, EXIT_USAGE, "staff add needs --role manager|caseworker|cp-lead|volunteer|auditor");
+	if (u) {
+		struct passwd *pw = getpwnam(u);
+		char *end;
+		long uid = strtol(u, &end, 10);
+
+		if (pw)
+			o.os_uid = (long)pw->pw_uid;
+		else if (*u && !*end && uid >= 0)
+			o.os_uid = uid;
+		else
+			return cli_fail(c, EXIT_USAGE, "no OS user '%s' on this machine", u);
+	}
+	o.key_file = cli_opt_value(c, "key");
+	o.no_passphrase = cli_flag(c, "no-passphrase");
+	if (cli_opt_value(c, "new-passphrase-file")) {
+		if (access(cli_opt_value(c, "new-passphrase-file"), R_OK) < 0)
+			return cli_fail(c, EXIT_USAGE, "cannot read %s", cli_opt_value(c, "new-passphrase-file"));
+		o.new_pass_cb = cli_passphrase_cb;
+		o.new_pass_hook = (void *)cli_opt_value(c, "new-passphrase-file");
+	}
+	r = cv_staff_add(c->v, &o, id);
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:s}", "ok", 1, "staff", id, "role", cv_role_name(o.role)));
+	else
+		printf("%s\n", id);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_staff_add_spec = {
+	"staff add", cmd_staff_add, NEEDS_VAULT, "NAME", 1, 1,
+	"Add a member of staff with their own key and the keyslips their role allows (managers only).",
+	add_opts
+};
+
+static const cli_opt list_opts[] = {
+	{ "names", 0, NULL, "also show names (managers only; unlocks the vault)" },
+	CLI_OPT_END
+};
+
+static int cmd_staff_list(cli_ctx *c)
+{
+	cv_staff *list;
+	size_t n, i;
+	int names = cli_flag(c, "names");
+	int r = cv_staff_list(c->v, &list, &n, names);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++) {
+			json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id", list[i].id,
+					      "role", cv_role_name(list[i].role), "created", list[i].created,
+					      "attested", list[i].attested[0] ? list[i].attested : NULL,
+					      "policy_version", list[i].policy_version[0] ? list[i].policy_version : NULL,
+					      "revoked", list[i].revoked[0] ? list[i].revoked : NULL);
+			if (list[i].name)
+				json_object_set_new(j, "name", json_string(list[i].name));
+			json_array_append_new(arr, j);
+		}
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "staff", arr));
+	} else {
+		for (i = 0; i < n; i++)
+			printf("%-7s %-10s attested %-10s%s%s%s%s\n", list[i].id, cv_role_name(list[i].role),
+			       list[i].attested[0] ? list[i].attested : "never",
+			       list[i].revoked[0] ? "  REVOKED " : "", list[i].revoked,
+			       list[i].name ? "  " : "", list[i].name ? list[i].name : "");
+	}
+	cv_staff_list_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_staff_list_spec = {
+	"staff list", cmd_staff_list, NEEDS_VAULT, "", 0, 0,
+	"List staff: id, role, last attestation, revocation.",
+	list_opts
+};
+
+static const cli_opt attest_opts[] = {
+	{ "date", 0, "DATE", "the day they agreed (default: today)" },
+	{ "policy-version", 0, "VERSION", "version of the confidentiality policy agreed to (default: the last one recorded)" },
+	CLI_OPT_END
+};
+
+static int cmd_staff_attest(cli_ctx *c)
+{
+	int r = cv_staff_attest(c->v, c->argv[0], cli_opt_value(c, "date"), cli_opt_value(c, "policy-version"));
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s}", "ok", 1, "staff", c->argv[0]));
+	else
+		printf("recorded: %s agreed to the confidentiality policy\n", c->argv[0]);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_staff_attest_spec = {
+	"staff attest", cmd_staff_attest, NEEDS_VAULT, "STAFF-ID", 1, 1,
+	"Record that a person agreed to the confidentiality policy (renew every 12 months).",
+	attest_opts
+};
+
+static const cli_opt revoke_opts[] = { CLI_OPT_END };
+
+static int cmd_staff_revoke(cli_ctx *c)
+{
+	size_t n = 0;
+	int r = cv_staff_revoke(c->v, c->argv[0], &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:I}", "ok", 1, "staff", c->argv[0], "archive_keys_rewrapped", (json_int_t)n));
+	else
+		printf("revoked %s: keyslips removed, section keys rotated (%zu archive keys re-wrapped)\n", c->argv[0], n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_staff_revoke_spec = {
+	"staff revoke", cmd_staff_revoke, NEEDS_VAULT, "STAFF-ID", 1, 1,
+	"Revoke a person: remove their keyslips and rotate the keys they held.",
+	revoke_opts
+};
+
+static const cli_opt show_opts[] = {
+	{ "since", 0, "DATE", "events on or after DATE (YYYY-MM-DD)" },
+	{ "actor", 0, "STAFF-ID", "events by this person" },
+	{ "record", 0, "ID", "events naming this record (or case, staff or request id)" },
+	CLI_OPT_END
+};
+
+static int cmd_audit_show(cli_ctx *c)
+{
+	cv_audit_filter f = { cli_opt_value(c, "since"), cli_opt_value(c, "actor"), cli_opt_value(c, "record") };
+	cv_audit_event *list;
+	size_t n, i;
+	int r = cv_audit_list(c->v, &f, &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)list[i].seq,
+				"time", list[i].time, "actor", list[i].actor, "action", list[i].action,
+				"ids", list[i].ids, "outcome", list[i].outcome, "hash", list[i].hash));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "events", arr));
+	} else {
+		for (i = 0; i < n; i++)
+			printf("%6ld  %s  %-7s %-16s %-8s %s\n", list[i].seq, list[i].time, list[i].actor,
+			       list[i].action, list[i].outcome, list[i].ids);
+	}
+	cv_audit_list_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_audit_show_spec = {
+	"audit show", cmd_audit_show, NEEDS_VAULT, "", 0, 0,
+	"Show the audit trail (managers and auditors).",
+	show_opts
+};
+
+static const cli_opt verify_opts[] = { CLI_OPT_END };
+
+static int cmd_audit_verify(cli_ctx *c)
+{
+	cv_audit_report rep;
+	int r = cv_audit_verify(c->v, &rep);
+
+	if (r < 0 && r != CV_ECORRUPT)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:I, s:I, s:s}", "ok", r == 0, "events", (json_int_t)rep.events,
+				       "first_bad", (json_int_t)rep.first_bad, "problem", rep.problem));
+	else if (r == 0)
+		printf("ok: %ld events, chain and anchor intact\n", rep.events);
+	else
+		printf("BROKEN at event %ld: %s\n", rep.first_bad, rep.problem);
+	if (r < 0)
+		fprintf(stderr, "casevault: the audit trail has been tampered with at event %ld; see docs/recovery.md\n", rep.first_bad);
+	return r == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+const cli_cmd cmd_audit_verify_spec = {
+	"audit verify", cmd_audit_verify, NEEDS_VAULT, "", 0, 0,
+	"Check the audit trail's hash chain and anchor; say where it breaks.",
+	verify_opts
+};

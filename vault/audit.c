@@ -1,0 +1,321 @@
+/* casevault - the audit trail (see include/casevault/audit.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "casevault/audit.h"
+#include "casevault/staff.h"
+
+static const char *outcome_name(int code)
+{
+	if (code == 0)
+		return "ok";
+	if (code == CV_EREFUSED || code == CV_EHELD || code == CV_EBADPASS)
+		return "refused";
+	return "failed";
+}
+
+/* The hashed form of an event: every field, in order, with the previous hash. */
+static int event_hash(long seq, const char *time, const char *actor, const char *action,
+		      const char *ids, const char *outcome, const char *prev, char out[65])
+{
+	char *s = NULL;
+	int len = asprintf(&s, "casevault-audit/1\n%ld\n%s\n%s\n%s\n%s\n%s\n%s\n",
+			   seq, time, actor, action, ids, outcome, prev);
+
+	if (len < 0)
+		return CV_ERROR;
+	cv_sha256_hex(s, (size_t)len, out);
+	free(s);
+	return 0;
+}
+
+static char *head_path(cv_vault *v)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/audit.head", v->path) < 0)
+		return NULL;
+	return p;
+}
+
+/* The anchor: "seq hash\n", written to a temp name, synced and renamed. */
+static int write_head(cv_vault *v, long seq, const char *hash)
+{
+	char *p = head_path(v), *tmp = NULL, buf[96];
+	int fd, len, r = 0;
+
+	if (!p || asprintf(&tmp, "%s.tmp", p) < 0) {
+		free(p);
+		return CV_ERROR;
+	}
+	len = snprintf(buf, sizeof(buf), "%ld %s\n", seq, hash);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, buf, (size_t)len) != len || fsync(fd) < 0 || rename(tmp, p) < 0)
+		r = CV_ERROR;
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		unlink(tmp);
+	free(p);
+	free(tmp);
+	return r;
+}
+
+static int read_head(cv_vault *v, long *seq, char hash[65])
+{
+	char *p = head_path(v), buf[128];
+	FILE *f;
+	int ok;
+
+	if (!p)
+		return CV_ERROR;
+	f = fopen(p, "re");
+	free(p);
+	if (!f)
+		return CV_ENOTFOUND;
+	ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%ld %64s", seq, hash) == 2;
+	fclose(f);
+	return ok ? 0 : CV_ECORRUPT;
+}
+
+int cv_audit(cv_vault *v, const char *action, int outcome, const char *ids)
+{
+	sqlite3_stmt *st = NULL;
+	char prev[65] = "", hash[65], now[32];
+	const char *oc = outcome_name(outcome);
+	const char *actor = v->actor[0] ? v->actor : "-";
+	long seq = 1;
+	int r, intx = !sqlite3_get_autocommit(v->db);
+
+	cv_now_iso(now);
+	if (!intx && (r = cv_index_begin(v)) < 0)
+		return r;
+	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		seq = (long)sqlite3_column_int64(st, 0) + 1;
+		snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = event_hash(seq, now, actor, action, ids ? ids : "", oc, prev, hash)) < 0)
+		goto fail;
+	if ((r = cv_index_prepare(v, &st,
+		"INSERT INTO audit(seq, time, actor, action, ids, outcome, prev, hash) VALUES(?,?,?,?,?,?,?,?)")) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ids ? ids : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, oc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = cv_index_dberr(v, "append to the audit trail");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (intx) {
+		/* the caller commits; the anchor is brought up to date on the next open */
+		v->audit_dirty = 1;
+		return 0;
+	}
+	if ((r = cv_index_commit(v)) < 0)
+		return r;
+	if (write_head(v, seq, hash) < 0)
+		return cv_error(v, CV_ERROR, "cannot write the audit anchor: %s", strerror(errno));
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	if (!intx)
+		cv_index_rollback(v);
+	return r;
+}
+
+/*
+ * Bring the anchor up to the chain's head after a crash between a commit and
+ * the anchor write.  Only ever moves forward along a chain that verifies from
+ * the anchored event; an anchor ahead of the chain is left alone (truncation).
+ */
+int cv_audit_sync_head(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	char hash[65], head_hash[65];
+	long seq = 0, head_seq = 0;
+	int r, have;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+		return r;
+	have = sqlite3_step(st) == SQLITE_ROW;
+	if (have) {
+		seq = (long)sqlite3_column_int64(st, 0);
+		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (!have)
+		return 0;
+	r = read_head(v, &head_seq, head_hash);
+	if (r == 0 && head_seq >= seq)
+		return 0;
+	if (r == CV_ECORRUPT)
+		return 0;  /* leave evidence alone; audit verify reports it */
+	if (r == 0) {
+		/* the anchored event must still be in the chain */
+		if (cv_index_prepare(v, &st, "SELECT 1 FROM audit WHERE seq = ? AND hash = ?") < 0)
+			return CV_ERROR;
+		sqlite3_bind_int64(st, 1, head_seq);
+		sqlite3_bind_text(st, 2, head_hash, -1, SQLITE_STATIC);
+		have = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (!have)
+			return 0;
+	}
+	return write_head(v, seq, hash);
+}
+
+int cv_audit_verify(cv_vault *v, cv_audit_report *rep)
+{
+	sqlite3_stmt *st = NULL;
+	char prev[65] = "", hash[65], head_hash[65];
+	long expect = 1, head_seq = 0;
+	int r, hr;
+
+	memset(rep, 0, sizeof(*rep));
+	if ((r = cv_authorize(v, CV_ACT_AUDIT, NULL)) < 0)
+		return r;
+	if ((r = cv_index_prepare(v, &st, "SELECT seq, time, actor, action, ids, outcome, prev, hash FROM audit ORDER BY rowid")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long seq = (long)sqlite3_column_int64(st, 0);
+		const char *stored_prev = (const char *)sqlite3_column_text(st, 6);
+		const char *stored = (const char *)sqlite3_column_text(st, 7);
+
+		rep->events++;
+		if (seq != expect) {
+			rep->first_bad = seq;
+			snprintf(rep->problem, sizeof(rep->problem),
+				 seq > expect ? "event %ld is missing (deleted) before event %ld" :
+				 "event %ld is out of order or duplicated (found %ld)", expect, seq);
+			break;
+		}
+		if (strcmp(stored_prev ? stored_prev : "", prev)) {
+			rep->first_bad = seq;
+			snprintf(rep->problem, sizeof(rep->problem),
+				 "event %ld does not follow event %ld (inserted, deleted or reordered)", seq, seq - 1);
+			break;
+		}
+		event_hash(seq, (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+			   (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4),
+			   (const char *)sqlite3_column_text(st, 5), prev, hash);
+		if (!stored || strcmp(hash, stored)) {
+			rep->first_bad = seq;
+			snprintf(rep->problem, sizeof(rep->problem), "event %ld has been edited (its hash does not match)", seq);
+			break;
+		}
+		snprintf(prev, sizeof(prev), "%s", stored);
+		expect++;
+	}
+	sqlite3_finalize(st);
+	if (!rep->first_bad) {
+		hr = read_head(v, &head_seq, head_hash);
+		if (hr == CV_ENOTFOUND && rep->events > 0) {
+			rep->first_bad = rep->events;
+			snprintf(rep->problem, sizeof(rep->problem), "the audit anchor (audit.head) is missing");
+		} else if (hr == CV_ECORRUPT) {
+			rep->first_bad = rep->events;
+			snprintf(rep->problem, sizeof(rep->problem), "the audit anchor (audit.head) is damaged");
+		} else if (hr == 0 && head_seq > rep->events) {
+			rep->first_bad = rep->events + 1;
+			snprintf(rep->problem, sizeof(rep->problem),
+				 "events %ld to %ld have been cut off the end of the trail (the anchor says %ld)",
+				 rep->events + 1, head_seq, head_seq);
+		} else if (hr == 0 && head_seq > 0 && head_seq == rep->events && strcmp(head_hash, prev)) {
+			rep->first_bad = head_seq;
+			snprintf(rep->problem, sizeof(rep->problem), "event %ld does not match the audit anchor", head_seq);
+		}
+	}
+	r = rep->first_bad ? CV_ECORRUPT : 0;
+	cv_audit(v, "audit.verify", r, NULL);
+	if (r)
+		return cv_error(v, CV_ECORRUPT, "the audit trail is broken at event %ld: %s", rep->first_bad, rep->problem);
+	return 0;
+}
+
+int cv_audit_list(cv_vault *v, const cv_audit_filter *f, cv_audit_event **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	cv_audit_event *list = NULL;
+	size_t cnt = 0, alloc = 0;
+	int r, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((r = cv_authorize(v, CV_ACT_AUDIT, NULL)) < 0)
+		return r;
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT seq, time, actor, action, ids, outcome, hash FROM audit"
+		" WHERE (?1 IS NULL OR time >= ?1) AND (?2 IS NULL OR actor = ?2)"
+		" AND (?3 IS NULL OR (' ' || ids || ' ') LIKE ('% ' || ?3 || ' %'))"
+		" ORDER BY seq")) < 0)
+		return r;
+	if (f && f->since)
+		sqlite3_bind_text(st, 1, f->since, -1, SQLITE_STATIC);
+	if (f && f->actor)
+		sqlite3_bind_text(st, 2, f->actor, -1, SQLITE_STATIC);
+	if (f && f->id)
+		sqlite3_bind_text(st, 3, f->id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cv_audit_event *e;
+
+		if (cnt == alloc) {
+			size_t na = alloc ? alloc * 2 : 64;
+			cv_audit_event *nl = reallocarray(list, na, sizeof(*nl));
+			if (!nl) {
+				r = cv_error(v, CV_ERROR, "out of memory");
+				goto fail;
+			}
+			list = nl;
+			alloc = na;
+		}
+		e = &list[cnt];
+		memset(e, 0, sizeof(*e));
+		e->seq = (long)sqlite3_column_int64(st, 0);
+		snprintf(e->time, sizeof(e->time), "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(e->actor, sizeof(e->actor), "%s", (const char *)sqlite3_column_text(st, 2));
+		snprintf(e->action, sizeof(e->action), "%s", (const char *)sqlite3_column_text(st, 3));
+		e->ids = strdup(sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "");
+		snprintf(e->outcome, sizeof(e->outcome), "%s", (const char *)sqlite3_column_text(st, 5));
+		snprintf(e->hash, sizeof(e->hash), "%s", (const char *)sqlite3_column_text(st, 6));
+		cnt++;
+		if (!e->ids) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			goto fail;
+		}
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*n = cnt;
+	cv_audit(v, "audit.show", 0, f && f->id ? f->id : NULL);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	cv_audit_list_free(list, cnt);
+	return r;
+}
+
+void cv_audit_list_free(cv_audit_event *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i].ids);
+	free(list);
+}

@@ -77,5 +77,10 @@ extern const cli_cmd cmd_ls_spec, cmd_get_spec, cmd_verify_spec;
 extern const cli_cmd cmd_policy_check_spec;
 extern const cli_cmd cmd_staff_add_spec, cmd_staff_list_spec, cmd_staff_attest_spec, cmd_staff_revoke_spec;
 extern const cli_cmd cmd_audit_show_spec, cmd_audit_verify_spec;
+extern const cli_cmd cmd_case_reopen_spec, cmd_case_set_dob_spec;
+extern const cli_cmd cmd_hold_add_spec, cmd_hold_release_spec, cmd_hold_list_spec;
+extern const cli_cmd cmd_retention_due_spec, cmd_retention_recompute_spec;
+extern const cli_cmd cmd_review_spec, cmd_review_approve_spec, cmd_review_defer_spec;
+extern const cli_cmd cmd_purge_spec, cmd_certificates_list_spec, cmd_certificates_show_spec;
 
 #endif

@@ -33,6 +33,11 @@ static const cli_cmd *commands[] = {
 	&cmd_policy_check_spec, &cmd_lock_spec,
 	&cmd_staff_add_spec, &cmd_staff_list_spec, &cmd_staff_attest_spec, &cmd_staff_revoke_spec,
 	&cmd_audit_show_spec, &cmd_audit_verify_spec,
+	&cmd_case_reopen_spec, &cmd_case_set_dob_spec,
+	&cmd_hold_add_spec, &cmd_hold_release_spec, &cmd_hold_list_spec,
+	&cmd_retention_due_spec, &cmd_retention_recompute_spec,
+	&cmd_review_approve_spec, &cmd_review_defer_spec, &cmd_review_spec,  /* two-word forms first */
+	&cmd_purge_spec, &cmd_certificates_list_spec, &cmd_certificates_show_spec,
 	NULL
 };
 

@@ -1,0 +1,495 @@
+/*
+ * casevault hold add|release|list, retention due|recompute, review
+ * [approve|defer], purge, certificates list|show, case reopen|set-dob.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "casevault/case.h"
+#include "casevault/common.h"
+#include "casevault/retention.h"
+
+static json_t *hold_json(const cv_hold *h)
+{
+	return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:s?}",
+			 "id", (json_int_t)h->id, "kind", cv_hold_kind_name(h->kind),
+			 "case", h->case_id[0] ? h->case_id : NULL, "record", h->record_id[0] ? h->record_id : NULL,
+			 "ref", h->ref[0] ? h->ref : NULL, "reason", h->reason,
+			 "placed_by", h->placed_by, "placed_at", h->placed_at,
+			 "released_by", h->released_by[0] ? h->released_by : NULL,
+			 "released_at", h->released_at[0] ? h->released_at : NULL);
+}
+
+static const char *hold_target(const cv_hold *h)
+{
+	return h->record_id[0] ? h->record_id : h->case_id;
+}
+
+/* ---- hold ---- */
+
+static const cli_opt hold_add_opts[] = {
+	{ "reason", 0, "R", "why the records must be kept (required; sealed in the index)" },
+	{ "moratorium", 0, NULL, "a moratorium flag (RULES 13, IICSA): blocks disposal while it stands" },
+	CLI_OPT_END
+};
+
+static int cmd_hold_add(cli_ctx *c)
+{
+	long id = 0;
+	int r;
+
+	if (!cli_opt_value(c, "reason"))
+		return cli_fail(c, EXIT_USAGE, "hold add needs --reason R");
+	r = cv_hold_place(c->v, cli_flag(c, "moratorium") ? CV_HOLD_MORATORIUM : CV_HOLD_HOLD, c->argv[0],
+			  cli_opt_value(c, "reason"), NULL, &id);
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:I, s:s, s:s}", "ok", 1, "hold", (json_int_t)id, "target", c->argv[0],
+				       "kind", cli_flag(c, "moratorium") ? "moratorium" : "hold"));
+	else
+		printf("hold %ld placed on %s%s\n", id, c->argv[0], cli_flag(c, "moratorium") ? " (moratorium)" : "");
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_hold_add_spec = {
+	"hold add", cmd_hold_add, NEEDS_VAULT, "CASE|RECORD", 1, 1,
+	"Put a case or a record on hold: nothing held is ever destroyed.",
+	hold_add_opts
+};
+
+static const cli_opt none_opts[] = { CLI_OPT_END };
+
+static int parse_id(cli_ctx *c, const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (errno || *end || *out <= 0)
+		return cli_fail(c, EXIT_USAGE, "'%s' is not a number; see 'casevault %s --help'", s, c->cmd->name);
+	return 0;
+}
+
+static int cmd_hold_release(cli_ctx *c)
+{
+	long id;
+	int r;
+
+	if ((r = parse_id(c, c->argv[0], &id)) != 0)
+		return r;
+	r = cv_hold_release(c->v, id);
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:I}", "ok", 1, "hold", (json_int_t)id));
+	else
+		printf("hold %ld released\n", id);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_hold_release_spec = {
+	"hold release", cmd_hold_release, NEEDS_VAULT, "ID", 1, 1,
+	"Release a hold; its records fall back to the schedule.",
+	none_opts
+};
+
+static const cli_opt hold_list_opts[] = {
+	{ "all", 0, NULL, "also list released holds" },
+	{ "reasons", 0, NULL, "also show the reasons (unlocks the vault)" },
+	CLI_OPT_END
+};
+
+static int cmd_hold_list(cli_ctx *c)
+{
+	cv_hold *list;
+	size_t n, i;
+	int r = cv_hold_list(c->v, cli_flag(c, "all"), cli_flag(c, "reasons"), &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, hold_json(&list[i]));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "holds", arr));
+	} else {
+		for (i = 0; i < n; i++) {
+			const cv_hold *h = &list[i];
+			printf("%-5ld %-10s %-12s placed %s by %s", h->id, cv_hold_kind_name(h->kind), hold_target(h),
+			       h->placed_at, h->placed_by);
+			if (h->ref[0])
+				printf("  ref %s", h->ref);
+			if (h->released_at[0])
+				printf("  released %s by %s", h->released_at, h->released_by);
+			if (h->reason)
+				printf("  reason: %s", h->reason);
+			printf("\n");
+		}
+		if (n == 0)
+			printf("no holds\n");
+	}
+	cv_hold_list_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_hold_list_spec = {
+	"hold list", cmd_hold_list, NEEDS_VAULT, "", 0, 0,
+	"List the holds that stand (ids, targets, who and when).",
+	hold_list_opts
+};
+
+/* ---- the due list ---- */
+
+static json_t *due_json(const cv_due *d)
+{
+	json_t *j = json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
+			      "id", d->id, "case", d->case_id[0] ? d->case_id : NULL, "section", cv_section_name(d->section),
+			      "class", d->class_name, "retain_until", d->retain_until, "status", cv_due_status_name(d->status),
+			      "policy_hash", d->policy_hash, "archive", d->archive, "whole_archive", d->whole);
+	if (d->status == CV_DUE_HELD)
+		json_object_set_new(j, "held_by", json_pack("{s:I, s:s, s:s?}", "hold", (json_int_t)d->hold.id,
+			"kind", cv_hold_kind_name(d->hold.kind), "ref", d->hold.ref[0] ? d->hold.ref : NULL));
+	if (d->status == CV_DUE_APPROVED)
+		json_object_set_new(j, "approved_by", json_string(d->approved_by));
+	return j;
+}
+
+static void due_line(const cv_due *d)
+{
+	printf("%s  %-12s %-4s %-16s due %s  %s", d->id, d->case_id[0] ? d->case_id : "-", cv_section_name(d->section),
+	       d->class_name, d->retain_until, cv_due_status_name(d->status));
+	if (d->status == CV_DUE_HELD)
+		printf(" (%s %ld on %s%s%s)", cv_hold_kind_name(d->hold.kind), d->hold.id, hold_target(&d->hold),
+		       d->hold.ref[0] ? ", ref " : "", d->hold.ref);
+	if (d->status == CV_DUE_APPROVED)
+		printf(" (by %s)", d->approved_by);
+	if ((d->status == CV_DUE_DESTROY || d->status == CV_DUE_APPROVED) && !d->whole)
+		printf(" (its archive must be rewritten: needs an unlock)");
+	printf("\n");
+}
+
+static const cli_opt due_opts[] = {
+	{ "as-of", 0, "DATE", "what is due on DATE, YYYY-MM-DD (default: today; a later date forecasts)" },
+	CLI_OPT_END
+};
+
+static int cmd_retention_due(cli_ctx *c)
+{
+	cv_due *list;
+	size_t n, i;
+	int r = cv_retention_due(c->v, cli_opt_value(c, "as-of"), &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, due_json(&list[i]));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "records", arr));
+	} else {
+		for (i = 0; i < n; i++)
+			due_line(&list[i]);
+		if (n == 0)
+			printf("nothing is due\n");
+	}
+	cv_due_list_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_retention_due_spec = {
+	"retention due", cmd_retention_due, NEEDS_VAULT, "", 0, 0,
+	"List what is due for destruction, what is held (and by what) and what awaits review.",
+	due_opts
+};
+
+static int cmd_retention_recompute(cli_ctx *c)
+{
+	size_t changed = 0, pending = 0;
+	int r = cv_retention_recompute(c->v, c->argc ? c->argv[0] : NULL, &changed, &pending);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:I, s:I}", "ok", 1, "changed", (json_int_t)changed, "pending", (json_int_t)pending));
+	else {
+		printf("%zu retention date%s changed\n", changed, changed == 1 ? "" : "s");
+		if (pending)
+			printf("%zu record%s left without a date: their section's key is not yours (ask a colleague who holds it)\n",
+			       pending, pending == 1 ? "" : "s");
+	}
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_retention_recompute_spec = {
+	"retention recompute", cmd_retention_recompute, NEEDS_VAULT, "[CASE]", 0, 1,
+	"Work retention dates out again under the current policy (after a policy change).",
+	none_opts
+};
+
+/* ---- review ---- */
+
+static int cmd_review(cli_ctx *c)
+{
+	cv_due *list;
+	size_t n, i;
+	int r = cv_review_list(c->v, cli_opt_value(c, "as-of"), &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, due_json(&list[i]));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "records", arr));
+	} else {
+		for (i = 0; i < n; i++)
+			due_line(&list[i]);
+		if (n == 0)
+			printf("nothing awaits review\n");
+	}
+	cv_due_list_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_review_spec = {
+	"review", cmd_review, NEEDS_VAULT, "", 0, 0,
+	"List records of review classes (child protection...) that are due: a manager decides.",
+	due_opts
+};
+
+static int cmd_review_approve(cli_ctx *c)
+{
+	int r = cv_review_approve(c->v, c->argv[0]);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s}", "ok", 1, "record", c->argv[0]));
+	else
+		printf("destruction of %s approved; the next purge destroys it unless it is held\n", c->argv[0]);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_review_approve_spec = {
+	"review approve", cmd_review_approve, NEEDS_VAULT, "RECORD", 1, 1,
+	"Approve the destruction of a due record of a review class (manager).",
+	none_opts
+};
+
+static const cli_opt defer_opts[] = {
+	{ "until", 0, "DATE", "keep the record until DATE, YYYY-MM-DD (required; after today)" },
+	{ "reason", 0, "R", "why it is kept longer (required; sealed in the index)" },
+	CLI_OPT_END
+};
+
+static int cmd_review_defer(cli_ctx *c)
+{
+	int r;
+
+	if (!cli_opt_value(c, "until") || !cli_opt_value(c, "reason"))
+		return cli_fail(c, EXIT_USAGE, "review defer needs --until DATE and --reason R");
+	r = cv_review_defer(c->v, c->argv[0], cli_opt_value(c, "until"), cli_opt_value(c, "reason"));
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:s}", "ok", 1, "record", c->argv[0], "until", cli_opt_value(c, "until")));
+	else
+		printf("%s kept until %s\n", c->argv[0], cli_opt_value(c, "until"));
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_review_defer_spec = {
+	"review defer", cmd_review_defer, NEEDS_VAULT, "RECORD", 1, 1,
+	"Keep a record of a review class until a later date, with a reason (manager).",
+	defer_opts
+};
+
+/* ---- purge ---- */
+
+static const cli_opt purge_opts[] = {
+	{ "dry-run", 0, NULL, "show what would be destroyed; change nothing at all" },
+	{ "as-of", 0, "DATE", "destroy what is due on DATE (default: today; a later date only with --dry-run)" },
+	{ "scheduled", 0, NULL, "unattended run (systemd timer): never asks for a passphrase, prints one log line" },
+	CLI_OPT_END
+};
+
+static void summary(char *buf, size_t len, const cv_purge_report *rep, int dry)
+{
+	size_t n = (size_t)snprintf(buf, len, "%s %zu record%s in %zu archive%s%s%s",
+		dry ? "would destroy" : "destroyed", rep->destroyed, rep->destroyed == 1 ? "" : "s",
+		rep->archives_destroyed + rep->archives_rewritten,
+		rep->archives_destroyed + rep->archives_rewritten == 1 ? "" : "s",
+		rep->archives_rewritten ? (dry ? " (some by a rewrite)" : " (some rewritten)") : "",
+		"");
+	if (n < len && rep->certificate)
+		n += (size_t)snprintf(buf + n, len - n, " (certificate %ld, sha256 %.16s)", rep->certificate, rep->certificate_sha256);
+	if (n < len)
+		snprintf(buf + n, len - n, "; kept: %zu held, %zu awaiting review, %zu stale date%s, %zu unknown class%s, %zu pending a rewrite%s",
+			 rep->held, rep->review, rep->stale, rep->stale == 1 ? "" : "s", rep->unknown,
+			 rep->unknown == 1 ? "" : "es", rep->pending,
+			 rep->policy_fallback ? "; WARNING: the policy files are invalid, the last good policy was used" : "");
+}
+
+static int cmd_purge(cli_ctx *c)
+{
+	cv_purge_report rep;
+	int dry = cli_flag(c, "dry-run"), sched = cli_flag(c, "scheduled");
+	const char *as_of = cli_opt_value(c, "as-of");
+	char line[768];
+	size_t i;
+	int r;
+
+	r = cv_purge(c->v, as_of, (dry ? CV_PURGE_DRY_RUN : 0) | (sched ? CV_PURGE_SCHEDULED : 0), &rep);
+	if (r < 0) {
+		if (sched)
+			r = cli_fail(c, EXIT_FAIL, "purge FAILED: %s", cv_vault_errmsg(c->v));
+		else
+			r = cli_lib_fail(c, r);
+		cv_purge_report_release(&rep);
+		return r;
+	}
+	if (rep.another_running) {
+		if (c->json)
+			cli_json_out(json_pack("{s:b, s:b}", "ok", 1, "another_running", 1));
+		else
+			printf("casevault purge: another purge is running on this vault; nothing done\n");
+		cv_purge_report_release(&rep);
+		return EXIT_OK;
+	}
+	summary(line, sizeof(line), &rep, dry);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < rep.nitems; i++)
+			json_array_append_new(arr, due_json(&rep.items[i]));
+		cli_json_out(json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b, s:o}",
+			"ok", !(sched && (rep.pending || rep.policy_fallback)), "dry_run", dry,
+			"destroyed", (json_int_t)rep.destroyed,
+			"archives_erased", (json_int_t)rep.archives_destroyed, "archives_rewritten", (json_int_t)rep.archives_rewritten,
+			"held", (json_int_t)rep.held, "awaiting_review", (json_int_t)rep.review, "stale", (json_int_t)rep.stale,
+			"unknown_class", (json_int_t)rep.unknown, "pending_rewrite", (json_int_t)rep.pending,
+			"certificate", (json_int_t)rep.certificate,
+			"certificate_sha256", rep.certificate ? rep.certificate_sha256 : NULL,
+			"policy_fallback", rep.policy_fallback, "records", arr));
+	} else if (sched) {
+		printf("casevault purge: %s\n", line);
+	} else {
+		for (i = 0; i < rep.nitems; i++)
+			due_line(&rep.items[i]);
+		printf("%s\n", line);
+	}
+	/* Unattended: work left undone (a rewrite waiting for an unlock, a broken policy file) is a failure to look at. */
+	r = sched && (rep.pending || rep.policy_fallback) ? EXIT_FAIL : EXIT_OK;
+	cv_purge_report_release(&rep);
+	return r;
+}
+
+const cli_cmd cmd_purge_spec = {
+	"purge", cmd_purge, NEEDS_VAULT, "", 0, 0,
+	"Destroy every record that is due, not held and (review classes) approved, with a certificate.",
+	purge_opts
+};
+
+/* ---- certificates ---- */
+
+static int cmd_cert_list(cli_ctx *c)
+{
+	cv_certificate *list;
+	size_t n, i;
+	int r = cv_certificate_list(c->v, &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s}", "number", (json_int_t)list[i].number,
+				"created", list[i].created, "run_by", list[i].run_by, "records", (json_int_t)list[i].records,
+				"sha256", list[i].sha256));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "certificates", arr));
+	} else {
+		for (i = 0; i < n; i++)
+			printf("%-5ld %s  %-9s %6ld record%s  sha256 %.16s\n", list[i].number, list[i].created, list[i].run_by,
+			       list[i].records, list[i].records == 1 ? " " : "s", list[i].sha256);
+		if (n == 0)
+			printf("no certificates yet\n");
+	}
+	free(list);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_certificates_list_spec = {
+	"certificates list", cmd_cert_list, NEEDS_VAULT, "", 0, 0,
+	"List the certificates of destruction.",
+	none_opts
+};
+
+static int cmd_cert_show(cli_ctx *c)
+{
+	char *body = NULL;
+	long n;
+	int r;
+
+	if ((r = parse_id(c, c->argv[0], &n)) != 0)
+		return r;
+	if ((r = cv_certificate_get(c->v, n, &body)) < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *j = json_loads(body, 0, NULL);
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "certificate", j ? j : json_null()));
+	} else {
+		fputs(body, stdout);
+	}
+	free(body);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_certificates_show_spec = {
+	"certificates show", cmd_cert_show, NEEDS_VAULT, "N", 1, 1,
+	"Print one certificate of destruction (JSON, as kept in the index and in certificates/).",
+	none_opts
+};
+
+/* ---- case reopen, case set-dob ---- */
+
+static int cmd_case_reopen(cli_ctx *c)
+{
+	size_t changed = 0;
+	int r = cv_case_reopen(c->v, c->argv[0], &changed);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:I}", "ok", 1, "case", c->argv[0], "dates_changed", (json_int_t)changed));
+	else
+		printf("reopened %s (%zu retention date%s cleared)\n", c->argv[0], changed, changed == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_case_reopen_spec = {
+	"case reopen", cmd_case_reopen, NEEDS_VAULT, "CASE", 1, 1,
+	"Reopen a closed case; dates that run from its closure are unknown again (records kept).",
+	none_opts
+};
+
+static int cmd_case_set_dob(cli_ctx *c)
+{
+	size_t changed = 0;
+	int r = cv_case_set_dob(c->v, c->argv[0], c->argv[1], &changed);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:I}", "ok", 1, "case", c->argv[0], "dates_changed", (json_int_t)changed));
+	else
+		printf("date of birth corrected for %s (%zu retention date%s changed)\n", c->argv[0], changed, changed == 1 ? "" : "s");
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_case_set_dob_spec = {
+	"case set-dob", cmd_case_set_dob, NEEDS_VAULT, "CASE DATE", 2, 2,
+	"Correct the child's date of birth; retention dates are worked out again.",
+	none_opts
+};

@@ -181,6 +181,74 @@ int cv_audit_sync_head(cv_vault *v)
 	return write_head(v, seq, hash);
 }
 
+static int chain_has(cv_vault *v, long seq, const char *hash)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (cv_index_prepare(v, &st, "SELECT 1 FROM audit WHERE seq = ? AND hash = ?") == 0) {
+		sqlite3_bind_int64(st, 1, seq);
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return found;
+}
+
+/*
+ * Second anchors: every filing receipt is signed by a staff key and names the
+ * head of the trail when it was made, so events cannot be cut back past the
+ * last filing even by someone who also rewrites audit.head.  (The receipts'
+ * signatures themselves are checked by 'casevault verify'.)
+ */
+static void check_receipt_anchors(cv_vault *v, cv_audit_report *rep)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (cv_index_prepare(v, &st,
+		"SELECT id, json_extract(body, '$.audit_seq'), json_extract(body, '$.audit_hash') FROM receipts"
+		" WHERE json_extract(body, '$.audit_seq') IS NOT NULL ORDER BY id") < 0)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long seq = (long)sqlite3_column_int64(st, 1);
+		const char *hash = (const char *)sqlite3_column_text(st, 2);
+
+		long long rid = (long long)sqlite3_column_int64(st, 0);
+
+		if (seq > rep->events) {
+			rep->first_bad = rep->events + 1;
+			snprintf(rep->problem, sizeof(rep->problem),
+				 "events %ld to %ld have been cut off the end (signed filing receipt %lld names event %ld)",
+				 rep->events + 1, seq, rid, seq);
+			break;
+		}
+		if (seq > 0 && (!hash || !chain_has(v, seq, hash))) {
+			rep->first_bad = seq;
+			snprintf(rep->problem, sizeof(rep->problem), "event %ld does not match signed filing receipt %lld", seq, rid);
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+/* The head of the chain now: (0, "") for an empty trail. */
+int cv_audit_head(cv_vault *v, long *seq, char hash[65])
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*seq = 0;
+	hash[0] = '\0';
+	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+		return r;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*seq = (long)sqlite3_column_int64(st, 0);
+		snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 int cv_audit_verify(cv_vault *v, cv_audit_report *rep)
 {
 	sqlite3_stmt *st = NULL;
@@ -237,11 +305,13 @@ int cv_audit_verify(cv_vault *v, cv_audit_report *rep)
 			snprintf(rep->problem, sizeof(rep->problem),
 				 "events %ld to %ld have been cut off the end of the trail (the anchor says %ld)",
 				 rep->events + 1, head_seq, head_seq);
-		} else if (hr == 0 && head_seq > 0 && head_seq == rep->events && strcmp(head_hash, prev)) {
+		} else if (hr == 0 && head_seq > 0 && !chain_has(v, head_seq, head_hash)) {
 			rep->first_bad = head_seq;
 			snprintf(rep->problem, sizeof(rep->problem), "event %ld does not match the audit anchor", head_seq);
 		}
 	}
+	if (!rep->first_bad)
+		check_receipt_anchors(v, rep);
 	r = rep->first_bad ? CV_ECORRUPT : 0;
 	cv_audit(v, "audit.verify", r, NULL);
 	if (r)

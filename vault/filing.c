@@ -632,6 +632,16 @@ static char *receipt_json(cv_vault *v, group *gs, size_t ng, const char *now)
 	json_object_set_new(root, "staff", json_string(v->actor));
 	json_object_set_new(root, "fpr", json_string(v->actor_fpr));
 	json_object_set_new(root, "created", json_string(now));
+	{
+		/* the signature also anchors the audit trail as it stands */
+		long seq;
+		char hash[65];
+
+		if (cv_audit_head(v, &seq, hash) == 0 && seq > 0) {
+			json_object_set_new(root, "audit_seq", json_integer(seq));
+			json_object_set_new(root, "audit_hash", json_string(hash));
+		}
+	}
 	for (i = 0; i < ng; i++) {
 		json_t *a;
 

@@ -125,6 +125,7 @@ int cv_keys_check_mac(const unsigned char *key, char out[65]);
  * transaction the event commits with it and the anchor follows on commit. */
 int cv_audit(cv_vault *v, const char *action, int outcome, const char *ids);
 int cv_audit_sync_head(cv_vault *v);
+int cv_audit_head(cv_vault *v, long *seq, char hash[65]);
 
 /* case.c: a case without authorisation or audit, for the library's own use */
 struct cv_case;

@@ -1002,7 +1002,14 @@ static int commit_purge(cv_vault *v, cv_due *items, size_t n, rewrite *rws, size
 		if ((r = step_done(v, logd, "log a destruction")) < 0)
 			goto fail;
 		rep->destroyed++;
-		if (d->whole && (i == 0 || items[i - 1].archive_id != d->archive_id || !items[i - 1].whole)) {
+	}
+	/* Then the archives (their records are gone, so the foreign keys allow it). */
+	for (i = 0; i < n; i++) {
+		cv_due *d = &items[i];
+
+		if (d->status != CV_DUE_DESTROY && d->status != CV_DUE_APPROVED)
+			continue;
+		if (d->whole && (i == 0 || items[i - 1].archive_id != d->archive_id)) {
 			sqlite3_bind_int64(delarch, 1, d->archive_id);
 			if ((r = step_done(v, delarch, "delete an archive key")) < 0)
 				goto fail;

@@ -1,0 +1,77 @@
+#!/bin/bash
+# Issue 3 properties 4 and 6: the audit trail is complete (a scripted
+# sequence of commands yields exactly the expected events, in order) and
+# editing, deleting, inserting, reordering or truncating events is detected.
+source "$CV_SOURCE_DIR/tests/cli/lib.sh"
+
+new_vault
+make_docs "$T/d"
+C=$(new_case "Audit Parent" "Audit Child" 2013-03-03)
+W=$("$CV" staff add "Wendy Worker" --role caseworker --no-passphrase)
+"$CV" staff attest "$W" >/dev/null
+"$CV" file "$C" "$T/d/letter.pdf" --class letter >/dev/null
+"$CV" note "$C" --class phone-call --text "called back" >/dev/null
+"$CV" --as "$W" ls "$C" >/dev/null
+"$CV" --as "$W" get R-000001 >/dev/null
+"$CV" --as "$W" ls "$C" --cp >/dev/null 2>&1        # refused: caseworker
+"$CV" case show "$C" >/dev/null
+"$CV" case close "$C" >/dev/null
+"$CV" verify >/dev/null
+"$CV" ls C-1999-0001 >/dev/null 2>&1                 # bad input: no event
+"$CV" file "$C" "$T/missing.pdf" --class letter >/dev/null 2>&1   # bad input: no event
+run_cv --json audit show
+got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(" ".join(e["actor"]+":"+e["action"]+":"+e["outcome"] for e in json.load(sys.stdin)["events"]))')
+want="S-0001:vault.init:ok S-0001:case.open:ok S-0001:staff.add:ok S-0001:staff.attest:ok S-0001:file:ok S-0001:file:ok $W:record.list:ok $W:record.get:ok $W:access.cp:refused S-0001:case.show:ok S-0001:case.close:ok S-0001:verify:ok"
+if [ "$got" = "$want" ]; then ok "the trail holds exactly the expected events, in order"; else fail "trail: $got"; fi
+check "events name the records read" grep -q '"ids": "R-000001"' <<<"$OUT"
+check "no personal data in the events" bash -c "! sqlite3 '$V/vault.db' 'SELECT * FROM audit' | grep -q -e Audit -e Wendy -e letter.pdf -e 'called back'"
+run_cv --json audit show --actor "$W"
+check "audit show --actor filters" test "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["events"]))')" = 3
+run_cv --json audit show --record R-000001
+check "audit show --record filters" test "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["events"]))')" = 2
+run_cv audit verify
+check "an untouched trail verifies" test "$RC" -eq 0
+
+snap() { rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
+restore() { GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }
+broken() { # broken DESCRIPTION EVENT: audit verify fails and names the event
+	run_cv audit verify
+	if [ "$RC" -ne 0 ] && grep -q "event $2" <<<"$OUT"; then ok "$1 detected at event $2 ($OUT)"; else fail "$1: exit $RC: $OUT"; fi
+}
+snap
+sqlite3 "$V/vault.db" "UPDATE audit SET ids = 'R-000099' WHERE seq = 8"
+broken "an edited event" 8
+restore
+sqlite3 "$V/vault.db" "UPDATE audit SET outcome = 'ok' WHERE seq = 9"
+broken "a refusal rewritten as ok" 9
+restore
+sqlite3 "$V/vault.db" "DELETE FROM audit WHERE seq = 6"
+broken "a deleted event" 6
+restore
+sqlite3 "$V/vault.db" "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE seq >= 7; DELETE FROM audit WHERE seq >= 7;
+	INSERT INTO audit SELECT 7, time, actor, 'record.get', 'R-000002', 'ok', prev, hash FROM t WHERE seq = 7;
+	INSERT INTO audit SELECT seq + 1, time, actor, action, ids, outcome, prev, hash FROM t;"
+broken "an inserted event" 7
+restore
+sqlite3 "$V/vault.db" "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE seq IN (7, 8); DELETE FROM audit WHERE seq >= 7 AND seq <= 8;
+	INSERT INTO audit SELECT 7, time, actor, action, ids, outcome, prev, hash FROM t WHERE seq = 8;
+	INSERT INTO audit SELECT 8, time, actor, action, ids, outcome, prev, hash FROM t WHERE seq = 7;"
+broken "two events swapped" 7
+restore
+last=$(sqlite3 "$V/vault.db" "SELECT max(seq) FROM audit")
+sqlite3 "$V/vault.db" "DELETE FROM audit WHERE seq > $((last - 3))"
+broken "events cut off the end" $((last - 2))
+restore
+printf '1 %064d\n' 0 >"$V/audit.head"
+broken "a forged anchor" 1
+restore
+# Cut back to event 3 and rewrite audit.head to match: the signed filing
+# receipts still name later events.
+h3=$(sqlite3 "$V/vault.db" "SELECT hash FROM audit WHERE seq = 3")
+sqlite3 "$V/vault.db" "DELETE FROM audit WHERE seq > 3"
+printf '3 %s\n' "$h3" >"$V/audit.head"
+broken "a truncation with a rewritten anchor" 4
+restore
+run_cv audit verify
+check "the restored trail verifies" test "$RC" -eq 0
+finish

@@ -1,4 +1,5 @@
 /* casevault init, casevault lock */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -8,6 +9,8 @@ static const cli_opt init_opts[] = {
 	{ "name", 0, "NAME", "display name of the first manager (stored encrypted)" },
 	{ "policies", 0, "DIR", "copy policy files from DIR (default: the installed policies)" },
 	{ "no-passphrase", 0, NULL, "make the manager's key without a passphrase: throwaway test or demo vaults only" },
+	{ "idle", 0, "SECONDS", "idle lock: how long an unlock is remembered (default 600, ten minutes)" },
+	{ "policy-version", 0, "VERSION", "version of the confidentiality policy the first manager agrees to (default 1)" },
 	CLI_OPT_END
 };
 
@@ -25,6 +28,13 @@ static int cmd_init(cli_ctx *c)
 	o.staff_name = cli_opt_value(c, "name");
 	o.policy_dir = cli_opt_value(c, "policies");
 	o.no_passphrase = cli_flag(c, "no-passphrase");
+	o.policy_version = cli_opt_value(c, "policy-version");
+	if (cli_opt_value(c, "idle")) {
+		char *end;
+		o.idle_seconds = strtol(cli_opt_value(c, "idle"), &end, 10);
+		if (*end || o.idle_seconds < 1 || o.idle_seconds > 86400)
+			return cli_fail(c, EXIT_USAGE, "--idle takes a number of seconds from 1 to 86400");
+	}
 	r = cv_vault_init(&v, c->vault_dir, &o, c->passphrase_file ? cli_passphrase_cb : NULL,
 			  (void *)c->passphrase_file);
 	if (r < 0) {
@@ -52,11 +62,25 @@ const cli_cmd cmd_init_spec = {
 	init_opts
 };
 
-static const cli_opt lock_opts[] = { CLI_OPT_END };
+static const cli_opt lock_opts[] = {
+	{ "idle", 0, "SECONDS", "also set the idle lock: remember an unlock this long from now on (managers)" },
+	CLI_OPT_END
+};
 
 static int cmd_lock(cli_ctx *c)
 {
-	int r = cv_vault_forget(c->v);
+	int r;
+
+	if (cli_opt_value(c, "idle")) {
+		char *end;
+		long s = strtol(cli_opt_value(c, "idle"), &end, 10);
+
+		if (*end || s < 1 || s > 86400)
+			return cli_fail(c, EXIT_USAGE, "--idle takes a number of seconds from 1 to 86400");
+		r = cv_vault_set_idle(c->v, s);
+	} else {
+		r = cv_vault_forget(c->v);
+	}
 
 	if (r < 0)
 		return cli_lib_fail(c, r);

@@ -387,12 +387,49 @@ static const char gpg_conf[] =
 	"no-auto-key-locate\n"
 	"no-auto-key-retrieve\n";
 
-static const char agent_conf[] =
-	"# casevault: the idle lock. A staff passphrase is remembered for ten\n"
-	"# minutes after its last use and at most two hours; then asked again.\n"
-	"default-cache-ttl 600\n"
-	"max-cache-ttl 7200\n"
-	"allow-loopback-pinentry\n";
+#define AGENT_CONF_FMT \
+	"# casevault: the idle lock. A staff passphrase is remembered for\n" \
+	"# default-cache-ttl seconds after its last use (at most max-cache-ttl),\n" \
+	"# then asked again. Change it with 'casevault lock --idle SECONDS'.\n" \
+	"default-cache-ttl %ld\n" \
+	"max-cache-ttl %ld\n" \
+	"allow-loopback-pinentry\n"
+
+static int write_agent_conf(cv_vault *v, long idle)
+{
+	char text[512], *p = NULL, *tmp = NULL;
+	int r;
+
+	snprintf(text, sizeof(text), AGENT_CONF_FMT, idle, idle > 7200 ? idle : 7200);
+	if (asprintf(&p, "%s/gpg-agent.conf", v->gnupghome) < 0 || asprintf(&tmp, "%s.tmp", p) < 0) {
+		free(p);
+		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	unlink(tmp);
+	r = write_text(v, tmp, text);
+	if (r == 0 && rename(tmp, p) < 0)
+		r = cv_error(v, CV_ERROR, "cannot replace gpg-agent.conf: %s", strerror(errno));
+	if (r < 0)
+		unlink(tmp);
+	free(p);
+	free(tmp);
+	return r;
+}
+
+int cv_vault_set_idle(cv_vault *v, long seconds)
+{
+	int r;
+
+	if (seconds < 1 || seconds > 86400)
+		return cv_error(v, CV_EINVAL, "the idle time must be between 1 second and 24 hours (86400 seconds)");
+	if ((r = cv_authorize(v, CV_ACT_STAFF_ADMIN, NULL)) < 0)
+		return r;
+	if ((r = write_agent_conf(v, seconds)) < 0)
+		return r;
+	cv_audit(v, "vault.idle", 0, NULL);
+	/* the agent rereads its configuration and forgets what it held */
+	return cv_vault_forget(v);
+}
 
 int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		  cv_passphrase_cb cb, void *hook)
@@ -467,10 +504,8 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		goto out;
 	free(p);
 	p = NULL;
-	if (asprintf(&p, "%s/gpg-agent.conf", v->gnupghome) < 0 || (r = write_text(v, p, agent_conf)) < 0)
+	if ((r = write_agent_conf(v, opts && opts->idle_seconds > 0 ? opts->idle_seconds : 600)) < 0)
 		goto out;
-	free(p);
-	p = NULL;
 
 	/* Policies: copied in, so the vault keeps the schedule it runs under. */
 	pdir = opts && opts->policy_dir ? opts->policy_dir : default_policy_dir();

@@ -34,6 +34,7 @@ typedef struct {
 	const char *staff_name;    /* display name of the first manager (sealed) */
 	int no_passphrase;         /* test/demo vaults only: unprotected staff key */
 	const char *policy_version; /* confidentiality policy the manager agrees to; NULL = "1" */
+	long idle_seconds;         /* idle lock: passphrase cache time, 0 = 600 (ten minutes) */
 } cv_init_opts;
 
 /* Library set-up; call once before anything else.  0 or CV_ERROR. */
@@ -81,6 +82,8 @@ int cv_vault_unlock(cv_vault *v);
 
 /* Make gpg-agent forget cached passphrases for this vault now. */
 int cv_vault_forget(cv_vault *v);
+/* Set the idle lock: how long an unlock is remembered (managers only). */
+int cv_vault_set_idle(cv_vault *v, long seconds);
 
 const char *cv_vault_path(const cv_vault *v);
 

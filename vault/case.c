@@ -303,7 +303,7 @@ int cv_case_close(cv_vault *v, const char *id, const char *date)
 	sqlite3_finalize(st);
 	/* The case's records get their retention dates in the same transaction. */
 	if (r == 0)
-		r = cv_retention_recompute_tx(v, id, NULL, NULL);
+		r = cv_retention_recompute_tx(v, id, 1u << CV_TRIG_CASE_CLOSED, NULL, NULL);
 	if (r == 0)
 		cv_audit(v, "case.close", 0, id);
 	if (r == 0)
@@ -317,7 +317,7 @@ out:
 
 /* Change a trigger of case id's retention dates and work them out again (issue 4). */
 static int retrigger(cv_vault *v, const char *id, const char *sql, const char *val, const char *what,
-		     const char *audit_action, size_t *changed)
+		     const char *audit_action, unsigned trig_mask, size_t *changed)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
@@ -337,7 +337,7 @@ static int retrigger(cv_vault *v, const char *id, const char *sql, const char *v
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((r = cv_retention_recompute_tx(v, id, changed, NULL)) < 0)
+	if ((r = cv_retention_recompute_tx(v, id, trig_mask, changed, NULL)) < 0)
 		goto rollback;
 	(void)audit_action;  /* for the audit trail (issue 3) */
 	r = cv_index_commit(v);
@@ -361,7 +361,7 @@ int cv_case_reopen(cv_vault *v, const char *id, size_t *changed)
 		return cv_error(v, CV_EREFUSED, "case %s is open; only a closed case can be reopened", id);
 	/* An open case has no closing date: every date that runs from it is unknown again. */
 	return retrigger(v, id, "UPDATE cases SET closed = NULL WHERE ?1 IS NULL AND id = ?2",
-			 NULL, "reopen the case", "case.reopen", changed);
+			 NULL, "reopen the case", "case.reopen", 1u << CV_TRIG_CASE_CLOSED, changed);
 }
 
 int cv_case_set_dob(cv_vault *v, const char *id, const char *child_dob, size_t *changed)
@@ -402,7 +402,7 @@ int cv_case_set_dob(cv_vault *v, const char *id, const char *child_dob, size_t *
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((r = cv_retention_recompute_tx(v, id, changed, NULL)) < 0)
+	if ((r = cv_retention_recompute_tx(v, id, 1u << CV_TRIG_CHILD_DOB, changed, NULL)) < 0)
 		goto rollback;
 	r = cv_index_commit(v);
 	goto unlock;

@@ -142,7 +142,8 @@ int cv_retention_policy_fallback(cv_vault *v, const char *why);
 /* Before a trigger changes: unlock what working out case_id's dates needs. */
 int cv_retention_prepare(cv_vault *v, const char *case_id, int closed_known);  /* <0: as stored */
 /* Inside the caller's transaction: recompute case_id's dates (NULL = all). */
-int cv_retention_recompute_tx(cv_vault *v, const char *case_id, size_t *changed, size_t *pending);
+int cv_retention_recompute_tx(cv_vault *v, const char *case_id, unsigned trig_mask,  /* 1 << cv_trigger; 0 = all */
+			      size_t *changed, size_t *pending);
 /* Whether an interrupted purge left work (shred intents, missing certificate files). */
 int cv_purge_needs_recovery(cv_vault *v);
 /* Finish an interrupted purge; the caller holds the writer lock. */

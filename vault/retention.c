@@ -1043,7 +1043,20 @@ static int defer_floor(cv_vault *v, const char *record_id, char out[11])
 	return 0;
 }
 
-int cv_retention_recompute_tx(cv_vault *v, const char *case_id, size_t *changed, size_t *pending)
+/* Whether cls has a rule running from a trigger in mask (0 = every trigger). */
+static int uses_trigger(const cv_class *cls, unsigned mask)
+{
+	size_t k;
+
+	if (!mask)
+		return 1;
+	for (k = 0; k < cls->nrules; k++)
+		if (mask & (1u << cls->rules[k].trigger))
+			return 1;
+	return 0;
+}
+
+int cv_retention_recompute_tx(cv_vault *v, const char *case_id, unsigned trig_mask, size_t *changed, size_t *pending)
 {
 	sqlite3_stmt *st = NULL, *up = NULL;
 	struct casefacts cf;
@@ -1073,8 +1086,8 @@ int cv_retention_recompute_tx(cv_vault *v, const char *case_id, size_t *changed,
 		char newd[11] = "", floor[11];
 		int need, miss = 0;
 
-		if (!cls)
-			continue;  /* unknown class: its date stays as it is (and it is never due) */
+		if (!cls || !uses_trigger(cls, trig_mask))
+			continue;  /* unknown class (never due) or a date this change cannot move */
 		cv_section_parse(&sec, col(st, 2));
 		if (!surely_unknown(cls, closed_known, has_case)) {
 			need = sealed_needs(cls);
@@ -1166,7 +1179,7 @@ int cv_retention_recompute(cv_vault *v, const char *case_id, size_t *changed, si
 		return r;
 	if ((r = cv_index_begin(v)) < 0)
 		goto out;
-	if ((r = cv_retention_recompute_tx(v, case_id, changed, pending)) < 0) {
+	if ((r = cv_retention_recompute_tx(v, case_id, 0, changed, pending)) < 0) {
 		cv_index_rollback(v);
 		goto out;
 	}

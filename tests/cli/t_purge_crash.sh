@@ -1,0 +1,115 @@
+#!/bin/bash
+# Issue 4, property 4: a purge killed with SIGKILL at many points (every
+# crash point of purge.c, then random moments of a real run) leaves a vault
+# that verify passes; running the purge again completes it; no record is
+# half-destroyed (its row gone but its archive file still there, or the
+# reverse); nothing that was not due is touched.
+source "$CV_SOURCE_DIR/tests/cli/lib.sh"
+
+at() { export CASEVAULT_TODAY=$1; "$CV" staff attest S-0001 >/dev/null 2>&1; }
+db() { sqlite3 -readonly "$V/vault.db" "$1"; }
+rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))'; }
+
+# ---- the template vault ----
+at 2015-01-10
+new_vault
+mkdir -p "$T/d"
+for n in a1 a2 b1 c1 m1 m2 o1; do printf 'Document %s\n' "$n" >"$T/d/$n.txt"; done
+{ printf '%%PDF-1.4\n'; head -c 12M /dev/urandom; } >"$T/d/big.pdf"   # slow to overwrite: room to be killed
+A=$(new_case "A Parent" "A Child" 2010-05-05)
+B=$(new_case "B Parent" "B Child" 2010-05-05)
+C=$(new_case "C Parent" "C Child" 2010-05-05)
+M=$(new_case "M Parent" "M Child" 2010-05-05)
+O=$(new_case "O Parent" "O Child" 2010-05-05)   # stays open: not due
+"$CV" file "$A" "$T/d/a1.txt" "$T/d/big.pdf" "$T/d/a2.txt" --class letter >/dev/null
+"$CV" file "$B" "$T/d/b1.txt" --class letter >/dev/null
+"$CV" file "$C" "$T/d/c1.txt" --class report >/dev/null
+"$CV" file "$M" "$T/d/m1.txt" "$T/d/m2.txt" --class letter >/dev/null
+"$CV" file "$O" "$T/d/o1.txt" --class letter >/dev/null
+read -r M1 M2 <<<"$(rec_ids "$M")"
+O1=$(rec_ids "$O")
+at 2015-02-01
+for c in "$A" "$B" "$C" "$M"; do "$CV" case close "$c" --date 2015-02-01 >/dev/null; done
+at 2022-03-01
+"$CV" hold add "$M1" --moratorium --reason "moratorium" >/dev/null   # M's archive needs a rewrite
+ALL=$(db "SELECT group_concat(id, ' ') FROM records")
+DUE=$(db "SELECT group_concat(id, ' ') FROM records WHERE case_id != '$O' AND id != '$M1'")
+"$CV" verify >/dev/null || { echo "template does not verify"; exit 1; }
+GNUPGHOME=$V/gnupg gpgconf --kill all
+mkdir -p "$T/tmpl"
+(cd "$V" && tar cf - --exclude='S.*' .) | (cd "$T/tmpl" && tar xf -)
+
+fresh() { # a new copy of the template at $V
+	GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null
+	rm -rf "$V" && mkdir -p "$V" && chmod 700 "$V"
+	(cd "$T/tmpl" && tar cf - .) | (cd "$V" && tar xf -)
+}
+
+consistent() { # LABEL: after the vault was opened once, every record is whole or wholly gone
+	local label=$1 id f bad=0
+	for id in $ALL; do
+		f=$(db "SELECT a.file FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = '$id'")
+		if [ -n "$f" ]; then
+			[ -f "$V/archives/$f" ] || { bad=1; echo "# $id: in the index, archive file missing"; }
+		else
+			[ "$(db "SELECT count(*) FROM destroyed WHERE record_id = '$id'")" = 1 ] || { bad=1; echo "# $id: gone without a destruction log entry"; }
+		fi
+	done
+	for f in $(ls -A "$V/archives"); do
+		[ "$(db "SELECT count(*) FROM archives WHERE file = '$f'")" = 1 ] || { bad=1; echo "# file $f: in archives/ but not in the index"; }
+	done
+	[ "$(db "SELECT count(*) FROM shred")" = 0 ] || { bad=1; echo "# shred intents left"; }
+	[ "$(db "SELECT count(*) FROM pending")" = 0 ] || { bad=1; echo "# pending intents left"; }
+	if [ $bad -eq 0 ]; then ok "$label: no record half-destroyed"; else fail "$label: a record is half-destroyed"; fi
+}
+
+untouched() { # LABEL: what was not due is intact
+	local label=$1
+	rm -f "$T/g1" "$T/g2"
+	if "$CV" get "$O1" -o "$T/g1" >/dev/null 2>&1 && cmp -s "$T/g1" "$T/d/o1.txt" &&
+	   "$CV" get "$M1" -o "$T/g2" >/dev/null 2>&1 && cmp -s "$T/g2" "$T/d/m1.txt"; then
+		ok "$label: the records not due (and the held one) are intact"
+	else
+		fail "$label: a record that was not due was touched"
+	fi
+}
+
+after_crash() { # LABEL
+	local label=$1 id left=0
+	run_cv verify
+	if [ "$RC" -eq 0 ]; then ok "$label: verify passes"; else fail "$label: verify: $OUT $ERR"; fi
+	consistent "$label"
+	untouched "$label"
+	run_cv purge
+	if [ "$RC" -eq 0 ]; then ok "$label: the purge runs again"; else fail "$label: rerun: $ERR"; fi
+	for id in $DUE; do [ "$(db "SELECT count(*) FROM records WHERE id = '$id'")" = 0 ] || left=1; done
+	if [ $left -eq 0 ]; then ok "$label: the rerun completed the purge"; else fail "$label: records due are left after the rerun"; fi
+	run_cv verify
+	if [ "$RC" -eq 0 ]; then ok "$label: verify passes after the rerun"; else fail "$label: verify after rerun: $OUT $ERR"; fi
+	consistent "$label (after the rerun)"
+	untouched "$label (after the rerun)"
+	run_cv certificates list
+	if [ -n "$OUT" ] && ls "$V/certificates"/*.json >/dev/null 2>&1; then ok "$label: certificates kept"
+	else fail "$label: no certificate"; fi
+}
+
+# 1. Every crash point of the purge.
+for point in purge-start purge-pending purge-rewrite purge-before-commit purge-after-commit purge-overwrite purge-shred; do
+	fresh
+	CASEVAULT_CRASHPOINT=$point "$CV" purge >/dev/null 2>&1
+	rc=$?
+	check "crash point $point killed the purge" test "$rc" -eq 137
+	after_crash "crash at $point"
+done
+
+# 2. SIGKILL at random moments of a real run.
+for delay in 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.6 0.8; do
+	fresh
+	"$CV" purge >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	after_crash "SIGKILL after ${delay}s"
+done
+finish

@@ -156,7 +156,7 @@ static void usage_all(FILE *f)
 		   "casevault keeps a confidential office's case records encrypted, indexed and\n"
 		   "on a retention schedule.  Commands:\n\n");
 	for (i = 0; commands[i]; i++)
-		fprintf(f, "  %-16s %s\n", commands[i]->name, commands[i]->summary);
+		fprintf(f, "  %-20s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f, "\n'casevault COMMAND --help' describes a command; docs/ has the manual.\n");
 }
 

@@ -20,7 +20,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <magic.h>
 #include <pthread.h>
 #include <jansson.h>
 
@@ -123,7 +122,7 @@ static int check_meta(cv_vault *v, cv_file_item *it, const cv_date *today)
 }
 
 /* Open and type-check one document through a single descriptor. */
-static int open_doc(cv_vault *v, magic_t mg, cv_file_item *it, int *fdp, int64_t *sizep, int *compressible)
+static int open_doc(cv_vault *v, cv_typer *mg, cv_file_item *it, int *fdp, int64_t *sizep, int *compressible)
 {
 	const cv_filetype *ft;
 	struct stat sb;
@@ -172,12 +171,10 @@ static int open_doc(cv_vault *v, magic_t mg, cv_file_item *it, int *fdp, int64_t
 		return item_fail(it, CV_EINVAL, "%s is empty; there is nothing to file", it->path);
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	mime = magic_descriptor(mg, fd);
+	mime = cv_typer_mime(mg, fd);
 	if (!mime) {
-		int e = errno;
 		close(fd);
-		return item_fail(it, CV_EINVAL, "cannot tell the type of %s: %s", it->path,
-				 magic_error(mg) ? magic_error(mg) : strerror(e));
+		return item_fail(it, CV_EINVAL, "cannot tell the type of %s: %s", it->path, cv_typer_error(mg));
 	}
 	snprintf(it->mime, sizeof(it->mime), "%s", mime);
 	ft = cv_policy_filetype(v->policy, it->mime);
@@ -361,7 +358,7 @@ static void group_fail_case(group *gs, size_t ng, cv_file_item *items, const cha
 }
 
 /* Validate one group's documents; on failure mark its case (or all) failed. */
-static int open_group(cv_vault *v, magic_t mg, group *gs, size_t ng, size_t gi,
+static int open_group(cv_vault *v, cv_typer *mg, group *gs, size_t ng, size_t gi,
 		      cv_file_item *items, int per_case)
 {
 	group *g = &gs[gi];
@@ -742,21 +739,16 @@ static void *pool_worker(void *arg)
 {
 	pool *p = arg;
 	cv_vault w = *p->v;        /* private copy: own error buffer */
-	magic_t mg = NULL;
+	cv_typer *mg = NULL;
 	size_t gi, j;
 
 	w.errmsg[0] = '\0';
-	if (p->per_case) {
-		mg = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_SYMLINK);
-		if (!mg || magic_load(mg, NULL) < 0) {
-			pthread_mutex_lock(&p->mu);
-			p->fatal = CV_ERROR;
-			snprintf(p->fatal_msg, sizeof(p->fatal_msg), "cannot load libmagic's type database");
-			pthread_mutex_unlock(&p->mu);
-			if (mg)
-				magic_close(mg);
-			return NULL;
-		}
+	if (p->per_case && cv_typer_new(&mg, w.errmsg, sizeof(w.errmsg)) < 0) {
+		pthread_mutex_lock(&p->mu);
+		p->fatal = CV_ERROR;
+		snprintf(p->fatal_msg, sizeof(p->fatal_msg), "%s", w.errmsg);
+		pthread_mutex_unlock(&p->mu);
+		return NULL;
 	}
 	for (;;) {
 		const char *unit_case;
@@ -816,8 +808,7 @@ static void *pool_worker(void *arg)
 			pthread_mutex_unlock(&p->mu);
 		}
 	}
-	if (mg)
-		magic_close(mg);
+	cv_typer_free(mg);
 	explicit_bzero(&w, sizeof(w));
 	return NULL;
 }
@@ -865,7 +856,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	int per_case = flags & CV_FILE_PER_CASE;
 	group *gs = NULL;
 	size_t ng = 0, i, j, filed = 0;
-	magic_t mg = NULL;
+	cv_typer *mg = NULL;
 	cv_date today;
 	char now[32], *receipt = NULL, *sig = NULL;
 	size_t siglen = 0;
@@ -983,10 +974,8 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	}
 
 	/* Import mode types each case's documents in the writers instead. */
-	if (!per_case)
-		mg = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_SYMLINK);
-	if (!per_case && (!mg || magic_load(mg, NULL) < 0)) {
-		r = cv_error(v, CV_ERROR, "cannot load libmagic's type database: %s", mg ? magic_error(mg) : "out of memory");
+	if (!per_case && cv_typer_new(&mg, v->errmsg, sizeof(v->errmsg)) < 0) {
+		r = CV_ERROR;
 		goto out;
 	}
 
@@ -1093,8 +1082,7 @@ out:
 	for (i = 0; i < n; i++)
 		if (items[i].status < 0)
 			items[i].record_id[0] = '\0';
-	if (mg)
-		magic_close(mg);
+	cv_typer_free(mg);
 	free(receipt);
 	free(sig);
 	cv_vault_unlock_writer(v);

@@ -131,6 +131,13 @@ int cv_audit_head(cv_vault *v, long *seq, char hash[65]);
 struct cv_case;
 int cv_case_fetch(cv_vault *v, struct cv_case *out, const char *id, int unseal);
 
+/* typecheck.c: the type of a document from its content (libmagic, two stages) */
+typedef struct cv_typer cv_typer;
+int cv_typer_new(cv_typer **out, char *err, size_t errlen);
+void cv_typer_free(cv_typer *t);
+const char *cv_typer_mime(cv_typer *t, int fd);
+const char *cv_typer_error(const cv_typer *t);
+
 /* staff.c */
 int cv_role_sections(int role);  /* bit mask of sections a role's keyslip holds */
 

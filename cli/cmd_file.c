@@ -33,7 +33,7 @@ static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int show_err
 	for (i = 0; i < n; i++) {
 		if (items[i].status == 0 && items[i].record_id[0])
 			printf("%s  %s  %s\n", items[i].record_id, items[i].case_id, items[i].mime);
-		else if (show_errors)
+		else if (show_errors && items[i].error[0])
 			fprintf(stderr, "casevault: line %d: %s\n", items[i].line, items[i].error);
 	}
 }
@@ -58,7 +58,7 @@ static int cmd_file(cli_ctx *c)
 	int r;
 
 	if (!cli_opt_value(c, "class"))
-		return cli_fail(c, EXIT_USAGE, "file needs --class CLASS; see policies/retention.ini for the classes");
+		return cli_fail(c, EXIT_USAGE, "file needs --class CLASS; the classes are in the vault's policies/retention.ini");
 	if (cli_opt_value(c, "title") && n > 1)
 		return cli_fail(c, EXIT_USAGE, "--title names one document; file several documents without it or one at a time");
 	items = calloc(n, sizeof(*items));
@@ -212,6 +212,12 @@ static void on_field(void *data, size_t len, void *hook)
 {
 	struct csvstate *s = hook;
 
+	/* a spreadsheet's "CSV UTF-8" starts with a byte-order mark */
+	if (s->row == 0 && s->nfields == 0 && data && len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
+		data = (char *)data + 3;
+		len -= 3;
+	}
+
 	if (s->nfields < NCOLS)
 		s->field[s->nfields] = strndup(data ? data : "", len);
 	s->nfields++;
@@ -342,8 +348,7 @@ static int cmd_import(cli_ctx *c)
 	}
 	r = cv_file(c->v, s.items, s.n, CV_FILE_PER_CASE, isatty(2) && !c->json ? progress_bar : NULL, NULL, &nfiled);
 	if (r < 0 && nfiled == 0 && r != CV_EREFUSED && r != CV_EINVAL && r != CV_ENOTFOUND) {
-		/* a failure of the whole run (passphrase, lock), not of single lines */
-		print_result(c, s.items, s.n, 1);
+		/* a failure of the whole run (passphrase, lock, role): one line */
 		r = cli_lib_fail(c, r);
 		goto out;
 	}

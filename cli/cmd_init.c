@@ -38,7 +38,11 @@ static int cmd_init(cli_ctx *c)
 	r = cv_vault_init(&v, c->vault_dir, &o, c->passphrase_file ? cli_passphrase_cb : NULL,
 			  (void *)c->passphrase_file);
 	if (r < 0) {
-		const char *m = v ? cv_vault_errmsg(v) : "";
+		char buf[512];
+		const char *m = buf;
+
+		/* copy the message out: the handle is freed before it is printed */
+		snprintf(buf, sizeof(buf), "%s", v ? cv_vault_errmsg(v) : "");
 		if (!*m && r == CV_EEXISTS)
 			m = "a vault or other files already exist there; refusing to initialise over them (choose an empty or new directory)";
 		else if (!*m && r == CV_EINVAL)

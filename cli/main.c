@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include "cli.h"
@@ -94,7 +95,8 @@ int cli_lib_fail(cli_ctx *c, int r)
 
 	if (!m || !*m)
 		m = "failed";
-	return cli_fail(c, r == CV_EINVAL && 0 ? EXIT_USAGE : EXIT_FAIL, "%s", m);
+	(void)r;  /* every library refusal is exit 1; exit 2 is for the command line itself */
+	return cli_fail(c, EXIT_FAIL, "%s", m);
 }
 
 void cli_notices(cli_ctx *c)
@@ -192,6 +194,11 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	umask(077);
+	/* Decrypted documents and keys pass through this process: no core dumps,
+	 * and no ptrace by other processes of the same user. */
+	rl.rlim_cur = rl.rlim_max = 0;
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* Imports hold one descriptor per document of a case. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -206,6 +213,15 @@ int main(int argc, char **argv)
 		} else if ((!strcmp(argv[first], "-C") || !strcmp(argv[first], "--vault")) && first + 1 < argc) {
 			c.vault_dir = argv[first + 1];
 			first += 2;
+		} else if (!strncmp(argv[first], "--vault=", 8)) {
+			c.vault_dir = argv[first] + 8;
+			first++;
+		} else if (!strncmp(argv[first], "--as=", 5)) {
+			c.as = argv[first] + 5;
+			first++;
+		} else if (!strncmp(argv[first], "--passphrase-file=", 18)) {
+			c.passphrase_file = argv[first] + 18;
+			first++;
 		} else if (!strcmp(argv[first], "--as") && first + 1 < argc) {
 			c.as = argv[first + 1];
 			first += 2;

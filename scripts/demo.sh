@@ -18,7 +18,7 @@ case=$($CV case open --parent "Alex Example" --child "Sam Example" --child-dob 2
 gs -q -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -o "$work/letter.pdf" \
 	-c '/Helvetica findfont 12 scalefont setfont 72 720 moveto (Letter from the school about the EHCP) show showpage'
 convert -size 320x200 xc:white -fill black -draw 'text 20,100 "scanned report"' "$work/report.png"
-$CV file "$case" "$work/letter.pdf" "$work/report.png" --class letter --date 2026-11-02
+$CV file "$case" "$work/letter.pdf" "$work/report.png" --class letter
 echo "Phoned Alex: annual review moved to Friday." | $CV note "$case" --class phone-call
 $CV ls "$case"
 $CV get R-000002 -o "$work/report-copy.png"

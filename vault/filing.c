@@ -95,7 +95,7 @@ static int check_meta(cv_vault *v, cv_file_item *it, const cv_date *today)
 		return item_fail(it, CV_EINVAL, "no case given");
 	cls = cv_policy_class(v->policy, it->class_name ? it->class_name : "");
 	if (!cls)
-		return item_fail(it, CV_ENOTFOUND, "unknown record class '%s'; see policies/retention.ini for the classes",
+		return item_fail(it, CV_ENOTFOUND, "unknown record class '%s'; the classes are in the vault's policies/retention.ini",
 				 it->class_name ? it->class_name : "");
 	if (cls->section != it->section) {
 		if (cls->section == CV_SECTION_CP)
@@ -179,9 +179,15 @@ static int open_doc(cv_vault *v, cv_typer *mg, cv_file_item *it, int *fdp, int64
 	snprintf(it->mime, sizeof(it->mime), "%s", mime);
 	ft = cv_policy_filetype(v->policy, it->mime);
 	if (!ft) {
+		char allowed[160] = "";
+		size_t k, len = 0;
+
+		for (k = 0; k < cv_policy_filetype_count(v->policy) && len + 20 < sizeof(allowed); k++)
+			len += (size_t)snprintf(allowed + len, sizeof(allowed) - len, "%s%s", k ? ", " : "",
+						cv_policy_filetype_at(v->policy, k)->label);
 		close(fd);
-		return item_fail(it, CV_EREFUSED, "%s is %s, a type the policy does not admit; only PDF, TIFF, JPEG, PNG, plain text, ODT/DOCX and e-mail can be filed",
-				 it->path, it->mime);
+		return item_fail(it, CV_EREFUSED, "%s is %s, a type the policy does not admit; the vault's policies/filetypes.ini admits %s",
+				 it->path, it->mime, allowed);
 	}
 	if (lseek(fd, 0, SEEK_SET) < 0) {
 		close(fd);

@@ -149,11 +149,15 @@ int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, c
 	root = json_loadb((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM staff WHERE fpr = ?")) < 0)
+	/* signed by the staff member the receipt names, who was not revoked then */
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT 1 FROM receipts rc JOIN staff s ON s.id = rc.staff_id"
+		" WHERE rc.id = ? AND s.fpr = ? AND (s.revoked IS NULL OR s.revoked >= rc.created)")) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, signer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, receipt_id);
+	sqlite3_bind_text(st, 2, signer, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		r = cv_error(v, CV_ECORRUPT, "the filing receipt of archive %s is signed by a key that is not a staff key", file);
+		r = cv_error(v, CV_ECORRUPT, "the filing receipt of archive %s is not signed by the staff member it names (or they were revoked)", file);
 		goto out;
 	}
 	arr = root ? json_object_get(root, "archives") : NULL;

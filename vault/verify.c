@@ -148,6 +148,30 @@ static void records_of(cv_vault *v, sqlite3_int64 aid, char *out, size_t outlen)
 	sqlite3_finalize(st);
 }
 
+/* The index's clear fields must agree with the signed archive's manifest. */
+static void check_clear_fields(cv_verify_report *rep, const char *id, sqlite3_stmt *st, json_t *man, json_t *e)
+{
+	const char *mcase = json_string_value(json_object_get(man, "case"));
+	const char *msec = json_string_value(json_object_get(man, "section"));
+	const char *col;
+	json_t *sz = json_object_get(e, "size");
+
+	col = (const char *)sqlite3_column_text(st, 4);
+	if (mcase && (!col || strcmp(col, mcase)))
+		problem(rep, id, "record's case in the index differs from its archive (moved?)");
+	col = (const char *)sqlite3_column_text(st, 5);
+	if (msec && (!col || strcmp(col, msec)))
+		problem(rep, id, "record's section in the index differs from its archive");
+	col = (const char *)sqlite3_column_text(st, 6);
+	if (json_string_value(json_object_get(e, "class")) && (!col || strcmp(col, json_string_value(json_object_get(e, "class")))))
+		problem(rep, id, "record's class in the index differs from its archive");
+	col = (const char *)sqlite3_column_text(st, 7);
+	if (json_string_value(json_object_get(e, "mime")) && (!col || strcmp(col, json_string_value(json_object_get(e, "mime")))))
+		problem(rep, id, "record's type in the index differs from its archive");
+	if (json_is_integer(sz) && json_integer_value(sz) != sqlite3_column_int64(st, 3))
+		problem(rep, id, "record's size in the index differs from its archive");
+}
+
 static int check_archive(cv_vault *v, cv_verify_report *rep, sqlite3_int64 aid, const char *file,
 			 cv_section sec, const char *wrapped, int gen, const char *sha,
 			 sqlite3_int64 receipt_id)
@@ -193,7 +217,7 @@ static int check_archive(cv_vault *v, cv_verify_report *rep, sqlite3_int64 aid, 
 	man = c.manifest ? json_loads(c.manifest, 0, NULL) : NULL;
 	if (!man)
 		problem(rep, file, "archive has no readable manifest (records %s)", recs);
-	if ((r = cv_index_prepare(v, &st, "SELECT id, member, sha256, size FROM records WHERE archive_id = ? ORDER BY seq")) < 0)
+	if ((r = cv_index_prepare(v, &st, "SELECT id, member, sha256, size, case_id, section, class, mime FROM records WHERE archive_id = ? ORDER BY seq")) < 0)
 		goto out;
 	sqlite3_bind_int64(st, 1, aid);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -223,6 +247,7 @@ static int check_archive(cv_vault *v, cv_verify_report *rep, sqlite3_int64 aid, 
 				inman = 1;
 				if (!msha || !actual || strcmp(msha, actual))
 					problem(rep, id, "record's content does not match the archive manifest");
+				check_clear_fields(rep, id, st, man, e);
 			}
 		}
 		if (man && !inman)

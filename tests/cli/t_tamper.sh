@@ -86,6 +86,24 @@ sqlite3 "$V/vault.db" "DELETE FROM archives WHERE file = '$(archive_of R-000003)
 expect_named "deleted archive row" R-000003
 restore
 
+# 10. Clear index fields that disagree with the signed archive.
+C2=$(new_case "Other Parent" "Other Child" 2011-01-01)
+sqlite3 "$V/vault.db" "UPDATE records SET case_id = '$C2' WHERE id = 'R-000002'"
+expect_named "a record moved to another case" R-000002
+restore
+sqlite3 "$V/vault.db" "UPDATE records SET class = 'complaint' WHERE id = 'R-000001'"
+expect_named "a record's class changed" R-000001
+restore
+sqlite3 "$V/vault.db" "UPDATE records SET size = size + 1 WHERE id = 'R-000003'"
+expect_named "a record's size changed" R-000003
+restore
+
+# 11. A receipt reassigned to someone else.
+W=$("$CV" staff add "Other Staff" --role caseworker --no-passphrase)
+sqlite3 "$V/vault.db" "UPDATE receipts SET staff_id = '$W' WHERE id = 1"
+expect_named "a receipt claiming another signer" R-000001
+restore
+
 run_cv verify
 check "the restored vault verifies again" test "$RC" -eq 0
 finish

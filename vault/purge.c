@@ -592,7 +592,7 @@ static char *certificate_json(cv_vault *v, cv_polcache *pc, long number, const c
 		if (!cls)
 			cls = cv_policy_class(v->policy, d->class_name);
 		cv_rules_text(cls, rules, sizeof(rules));
-		snprintf(fd, sizeof(fd), "%s", d->filed_at);
+		snprintf(fd, sizeof(fd), "%.10s", d->filed_at);
 		if (d->status == CV_DUE_APPROVED)
 			snprintf(who, sizeof(who), "%s (review approved)", d->approved_by);
 		else

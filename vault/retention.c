@@ -1094,7 +1094,7 @@ int cv_retention_recompute_tx(cv_vault *v, const char *case_id, unsigned trig_ma
 			{
 				char b[11];
 
-				snprintf(b, sizeof(b), "%s", col(st, 3));  /* the day of filed_at */
+				snprintf(b, sizeof(b), "%.10s", col(st, 3));  /* the day of filed_at */
 				if (cv_date_parse(&filed, b) == 0)
 					f.filed = &filed;
 			}

@@ -270,57 +270,95 @@ int cv_require_key(cv_vault *v, cv_section s)
 	return 0;
 }
 
-int cv_keys_wrap(cv_vault *v, cv_section s, const char *key_hex, char **wrapped, int *gen)
+/*
+ * Archive keys are wrapped in-process, in a form a person can undo with the
+ * sqlite3 shell and bash alone (docs/recovery.md):
+ *
+ *     wrapped = "cvkw1:" NONCE ":" hex(K xor SHA3-256(MASTER || NONCE))
+ *
+ * where MASTER and NONCE are the lower-case hex strings of the section
+ * master key and a random 256-bit nonce, and K is the archive key.  The
+ * nonce is never reused, so the SHA3 output is a one-time pad; SHA3 has no
+ * length extension, so a key-prefixed hash is a sound PRF.  Deleting the
+ * wrapped value (the purge) leaves nothing that derives K; rotating the
+ * master key re-wraps every K without touching an archive or starting a
+ * process.  The archive itself stays an OpenPGP message (GPGME).
+ */
+#define WRAP_TAG "cvkw1:"
+
+static int wrap_mask(cv_vault *v, cv_section s, const char *nonce_hex, unsigned char mask[32])
 {
 	char mhex[CV_KEY_HEX + 1];
-	size_t len;
-	int r;
+	gcry_md_hd_t h;
 
+	to_hex(v->mkey[s], mhex);
+	if (gcry_md_open(&h, GCRY_MD_SHA3_256, GCRY_MD_FLAG_SECURE)) {
+		explicit_bzero(mhex, sizeof(mhex));
+		return cv_error(v, CV_ERROR, "cannot start SHA3-256");
+	}
+	gcry_md_write(h, mhex, CV_KEY_HEX);
+	gcry_md_write(h, nonce_hex, CV_KEY_HEX);
+	memcpy(mask, gcry_md_read(h, GCRY_MD_SHA3_256), 32);
+	gcry_md_close(h);
+	explicit_bzero(mhex, sizeof(mhex));
+	return 0;
+}
+
+int cv_keys_wrap(cv_vault *v, cv_section s, const char *key_hex, char **wrapped, int *gen)
+{
+	unsigned char k[CV_KEY_LEN], mask[32], nonce[CV_KEY_LEN];
+	char nonce_hex[CV_KEY_HEX + 1], c_hex[CV_KEY_HEX + 1];
+	int r, i;
+
+	*wrapped = NULL;
 	if ((r = cv_require_key(v, s)) < 0)
 		return r;
-	to_hex(v->mkey[s], mhex);
-	r = cv_gpg_sym_encrypt_mem(v, mhex, key_hex, strlen(key_hex), wrapped, &len);
-	explicit_bzero(mhex, sizeof(mhex));
-	if (r == 0) {
-		/* armored output is text; make it a C string */
-		char *t = malloc(len + 1);
-		if (t) {
-			memcpy(t, *wrapped, len);
-			t[len] = '\0';
-		}
-		cv_gpg_free(*wrapped);
-		*wrapped = t;
-		if (!t)
-			return cv_error(v, CV_ERROR, "out of memory");
-		*gen = v->mkey_gen[s];
+	if (strlen(key_hex) != CV_KEY_HEX || from_hex(key_hex, CV_KEY_HEX, k) < 0)
+		return cv_error(v, CV_EINVAL, "an archive key is malformed");
+	gcry_randomize(nonce, sizeof(nonce), GCRY_STRONG_RANDOM);
+	to_hex(nonce, nonce_hex);
+	if ((r = wrap_mask(v, s, nonce_hex, mask)) < 0) {
+		explicit_bzero(k, sizeof(k));
+		return r;
 	}
-	return r;
+	for (i = 0; i < CV_KEY_LEN; i++)
+		k[i] ^= mask[i];
+	to_hex(k, c_hex);
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(mask, sizeof(mask));
+	if (asprintf(wrapped, WRAP_TAG "%s:%s", nonce_hex, c_hex) < 0) {
+		*wrapped = NULL;
+		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	*gen = v->mkey_gen[s];
+	return 0;
 }
 
 int cv_keys_unwrap(cv_vault *v, cv_section s, int gen, const char *wrapped,
 		   char out_hex[CV_KEY_HEX + 1])
 {
-	char mhex[CV_KEY_HEX + 1], *plain = NULL;
-	size_t len = 0;
-	int r;
+	unsigned char k[CV_KEY_LEN], mask[32];
+	char nonce_hex[CV_KEY_HEX + 1];
+	size_t tl = strlen(WRAP_TAG);
+	int r, i;
 
 	if ((r = cv_require_key(v, s)) < 0)
 		return r;
 	if (gen != v->mkey_gen[s])
 		return cv_error(v, CV_ECORRUPT, "an archive key was wrapped under an older master key");
-	to_hex(v->mkey[s], mhex);
-	r = cv_gpg_sym_decrypt_mem(v, mhex, wrapped, strlen(wrapped), &plain, &len);
-	explicit_bzero(mhex, sizeof(mhex));
-	if (r < 0)
+	if (!wrapped || strlen(wrapped) != tl + 2 * CV_KEY_HEX + 1 || strncmp(wrapped, WRAP_TAG, tl) ||
+	    wrapped[tl + CV_KEY_HEX] != ':' || from_hex(wrapped + tl + CV_KEY_HEX + 1, CV_KEY_HEX, k) < 0)
+		return cv_error(v, CV_ECORRUPT, "an archive key in the index is damaged");
+	memcpy(nonce_hex, wrapped + tl, CV_KEY_HEX);
+	nonce_hex[CV_KEY_HEX] = '\0';
+	if (from_hex(nonce_hex, CV_KEY_HEX, mask) < 0)
+		return cv_error(v, CV_ECORRUPT, "an archive key in the index is damaged");
+	if ((r = wrap_mask(v, s, nonce_hex, mask)) < 0)
 		return r;
-	if (len != CV_KEY_HEX) {
-		explicit_bzero(plain, len);
-		cv_gpg_free(plain);
-		return cv_error(v, CV_ECORRUPT, "an archive key is malformed");
-	}
-	memcpy(out_hex, plain, CV_KEY_HEX);
-	out_hex[CV_KEY_HEX] = '\0';
-	explicit_bzero(plain, len);
-	cv_gpg_free(plain);
+	for (i = 0; i < CV_KEY_LEN; i++)
+		k[i] ^= mask[i];
+	to_hex(k, out_hex);
+	explicit_bzero(k, sizeof(k));
+	explicit_bzero(mask, sizeof(mask));
 	return 0;
 }

@@ -109,3 +109,19 @@ with zipfile.ZipFile(d + "/report.docx", "w") as z:
     z.writestr("word/document.xml", "<?xml version='1.0'?><w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'><w:body><w:p><w:r><w:t>Report</w:t></w:r></w:p></w:body></w:document>")
 PY
 }
+
+# unwrap_key SECTION_KEY WRAPPED: the archive key the docs/recovery.md procedure
+# derives (stock sqlite3 sha3 and bash arithmetic).  With the wrong section
+# key it yields a wrong key, which then fails to decrypt the archive.
+unwrap_key() {
+	local mask k= i
+	mask=$(printf "SELECT lower(hex(sha3('%s' || '%s', 256)));" "$1" "${2:6:64}" | sqlite3 :memory:)
+	for i in 0 16 32 48; do k=$k$(printf '%016x' $(( 0x${mask:$i:16} ^ 0x${2:$((71 + i)):16} ))); done
+	printf '%s' "$k"
+}
+
+# opens_archive GNUPGHOME KEY FILE: 0 when KEY decrypts the archive FILE.
+opens_archive() {
+	GNUPGHOME=$1 gpg --batch --quiet --pinentry-mode loopback --passphrase-fd 3 --decrypt "$3" \
+		3< <(printf '%s' "$2") >/dev/null 2>&1
+}

@@ -41,17 +41,17 @@ if command -v strace >/dev/null; then
 		grep 'execve("[^"]*/gpg"' "$T/trace" | grep -c -- '--status-fd'
 	}
 	n=$(gpgs file "$C" "$T/d/letter.pdf" "$T/d/scan.png" "$T/d/scan.jpg" "$T/d/note.txt" --class letter)
-	check "file 4 documents: 5 gpg runs (unlock, encrypt, wrap, find signing key, sign), got $n" test "$n" -eq 5
+	check "file 4 documents: 4 gpg runs (unlock, encrypt, find signing key, sign), got $n" test "$n" -eq 4
 	for i in $(seq 1 30); do printf 'note %s\n' "$i"; done >"$T/n.txt"
 	for i in $(seq 1 20); do cp "$T/n.txt" "$T/d/n$i.txt"; done
 	n=$(gpgs file "$C" "$T"/d/n*.txt --class case-note)
-	check "file 21 documents: still 5 gpg runs, got $n" test "$n" -eq 5
+	check "file 21 documents: still 4 gpg runs, got $n" test "$n" -eq 4
 	n=$(gpgs ls "$C")
 	check "ls of 24 records: 1 gpg run (the unlock), got $n" test "$n" -eq 1
 	n=$(gpgs get R-000003 -o "$T/got.png")
-	check "get: 4 gpg runs (receipt check, unlock, unwrap, decrypt), got $n" test "$n" -eq 4
+	check "get: 3 gpg runs (receipt check, unlock, decrypt), got $n" test "$n" -eq 3
 	n=$(gpgs note "$C" --class phone-call --text "hello")
-	check "note: 5 gpg runs, got $n" test "$n" -eq 5
+	check "note: 4 gpg runs, got $n" test "$n" -eq 4
 else
 	echo "# strace is missing: gpg process counts not measured"
 fi

@@ -124,13 +124,16 @@ while IFS= read -r rowid; do
 done < <(db "SELECT rowid FROM keyslips")
 masters=("${keys[@]}")
 check "the section keys were recovered from the keyslips (control)" test "${#masters[@]}" -ge 2
-while IFS= read -r id; do
-	db "SELECT wrapped_key FROM archives WHERE id = $id" >"$T/w.asc"
+own=0
+while IFS='|' read -r file wrapped; do
 	for m in "${masters[@]}"; do
-		k=$(printf '%s\n' "$m" | gpg --homedir "$V/gnupg" --batch --quiet --pinentry-mode loopback --passphrase-fd 0 --decrypt "$T/w.asc" 2>/dev/null) && keys+=("$k")
+		k=$(unwrap_key "$m" "$wrapped")
+		keys+=("$k")
+		opens_archive "$V/gnupg" "$k" "$V/archives/$file" && own=$((own + 1))
 	done
-done < <(db "SELECT id FROM archives")
-check "archive keys were unwrapped from the remaining archives (control)" test "${#keys[@]}" -gt "${#masters[@]}"
+done < <(db "SELECT file, wrapped_key FROM archives")
+check "archive keys were unwrapped from the remaining archives (control: each opens its own archive)" \
+	test "$own" -eq "$(db 'SELECT count(*) FROM archives')" -a "$own" -gt 0
 opened=0
 for k in "${keys[@]}"; do
 	if printf '%s\n' "$k" | gpg --homedir "$V/gnupg" --batch --quiet --pinentry-mode loopback --passphrase-fd 0 \

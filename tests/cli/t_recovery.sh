@@ -369,8 +369,12 @@ LFILE=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n').pgp
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$L/key"
 gpg --batch --quiet --pinentry-mode loopback --passphrase-file "$L/key" --symmetric --cipher-algo AES256 \
 	-o "$WORK/vault/archives/$LFILE" "$L/legacy.tar"
-LWRAP=$(printf '%s\n' "$SECTION_KEY" | gpg --batch --quiet --armor --pinentry-mode loopback --passphrase-fd 0 \
-	--symmetric --cipher-algo AES256 -o - "$L/key")
+# the wrap format of docs/recovery.md step 6, made with stock tools
+LNONCE=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+LMASK=$(printf "SELECT lower(hex(sha3('%s' || '%s', 256)));" "$SECTION_KEY" "$LNONCE" | sqlite3 :memory:)
+LK=$(cat "$L/key"); LC=
+for i in 0 16 32 48; do LC=$LC$(printf '%016x' $(( 0x${LMASK:$i:16} ^ 0x${LK:$i:16} ))); done
+LWRAP=cvkw1:$LNONCE:$LC
 sqlite3 "$DB" "INSERT INTO archives(file, case_id, section, key_gen, wrapped_key, compression, size, sha256, receipt_id, created)
 	VALUES('$LFILE', '$CASE', 'case', 1, '$LWRAP', 'zstd', $(stat -c %s "$WORK/vault/archives/$LFILE"),
 	       '$(sha256sum <"$WORK/vault/archives/$LFILE" | cut -d' ' -f1)', 1, '2025-01-02T00:00:00Z');

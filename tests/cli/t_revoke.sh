@@ -16,6 +16,7 @@ L=$("$CV" staff add "Lee Leaver" --role cp-lead --no-passphrase)
 sqlite3 "$V/vault.db" "SELECT slip FROM keyslips WHERE staff_id = '$L'" >"$T/old-slip.asc"
 GNUPGHOME=$V/gnupg gpg --batch --export-secret-keys "$(sqlite3 "$V/vault.db" "SELECT fpr FROM staff WHERE id = '$L'")" >"$T/leaver.key"
 cp -a "$V/archives" "$T/old-archives"
+sqlite3 "$V/vault.db" ".backup '$T/pre.db'"
 
 run_cv --json staff revoke "$L"
 check "staff revoke succeeds" test "$RC" -eq 0
@@ -40,16 +41,19 @@ while read -r slip_row; do
 		GNUPGHOME=$G gpg --batch --quiet --decrypt >/dev/null 2>&1; then opened=$((opened + 1)); fi
 done < <(sqlite3 "$V/vault.db" "SELECT rowid FROM keyslips")
 check "the leaver's key opens none of the $n current keyslips" test "$opened" -eq 0
+# control: before the revocation, the old key and the old wrapped keys did open the archives
+old_case_key=$(awk '$1 == "case" {print $2}' "$T/old-slip.txt")
+check "control: the old keys opened the old wrapped keys" \
+	opens_archive "$G" "$(unwrap_key "$old_case_key" "$(sqlite3 "$T/pre.db" "SELECT wrapped_key FROM archives WHERE id = 1")")" \
+	"$T/old-archives/$(sqlite3 "$T/pre.db" "SELECT file FROM archives WHERE id = 1")"
 for sec in case cp; do
 	key=$(awk -v s="$sec" '$1 == s {print $2}' "$T/old-slip.txt")
 	tried=0; opened=0
-	while read -r aid; do
+	while IFS='|' read -r file wrapped; do
 		tried=$((tried + 1))
-		if sqlite3 "$V/vault.db" "SELECT wrapped_key FROM archives WHERE id = $aid" |
-			GNUPGHOME=$G gpg --batch --quiet --pinentry-mode loopback --passphrase-fd 3 --decrypt \
-			3< <(printf '%s' "$key") >/dev/null 2>&1; then opened=$((opened + 1)); fi
-	done < <(sqlite3 "$V/vault.db" "SELECT id FROM archives WHERE section = '$sec'")
-	check "the old $sec key opens none of the $tried archive keys held now (old and new archives)" test "$opened" -eq 0
+		if opens_archive "$G" "$(unwrap_key "$key" "$wrapped")" "$V/archives/$file"; then opened=$((opened + 1)); fi
+	done < <(sqlite3 "$V/vault.db" "SELECT file, wrapped_key FROM archives WHERE section = '$sec'")
+	check "the old $sec key opens none of the $tried archives through the keys held now (old and new archives)" test "$opened" -eq 0
 done
 GNUPGHOME=$G gpgconf --kill all 2>/dev/null
 

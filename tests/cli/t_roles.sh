@@ -83,18 +83,20 @@ check "the caseworker's keyslip opens (their own key)" grep -q '^case ' "$T/slip
 check "it holds no child-protection key" bash -c "! grep -q '^cp ' '$T/slip.txt'"
 casekey=$(awk '$1 == "case" {print $2}' "$T/slip.txt")
 cpwrapped=$(sqlite3 "$V/vault.db" "SELECT wrapped_key FROM archives WHERE section = 'cp' LIMIT 1")
-if printf '%s\n' "$cpwrapped" | GNUPGHOME=$G gpg --batch --quiet --pinentry-mode loopback \
-	--passphrase-fd 3 --decrypt 3< <(printf '%s' "$casekey") >/dev/null 2>&1; then
-	fail "the case key opened a CP archive key"
-else
-	ok "the case key does not open a CP archive key"
-fi
 cparch=$(sqlite3 "$V/vault.db" "SELECT file FROM archives WHERE section = 'cp' LIMIT 1")
-if GNUPGHOME=$G gpg --batch --quiet --pinentry-mode loopback --passphrase-fd 3 \
-	--decrypt "$V/archives/$cparch" 3< <(printf '%s' "$casekey") >/dev/null 2>&1; then
-	fail "the case key decrypted a CP archive"
+casewrapped=$(sqlite3 "$V/vault.db" "SELECT wrapped_key FROM archives WHERE section = 'case' LIMIT 1")
+casearch=$(sqlite3 "$V/vault.db" "SELECT file FROM archives WHERE section = 'case' LIMIT 1")
+check "control: the recovery procedure with the case key opens a case archive" \
+	opens_archive "$G" "$(unwrap_key "$casekey" "$casewrapped")" "$V/archives/$casearch"
+if opens_archive "$G" "$(unwrap_key "$casekey" "$cpwrapped")" "$V/archives/$cparch"; then
+	fail "the case key opened a CP archive"
 else
-	ok "the case key does not decrypt a CP archive"
+	ok "the case key, through the recovery procedure, does not open a CP archive"
+fi
+if opens_archive "$G" "$casekey" "$V/archives/$cparch"; then
+	fail "the case key decrypted a CP archive directly"
+else
+	ok "the case key does not decrypt a CP archive directly"
 fi
 GNUPGHOME=$G gpgconf --kill all 2>/dev/null
 

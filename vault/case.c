@@ -339,7 +339,8 @@ static int retrigger(cv_vault *v, const char *id, const char *sql, const char *v
 	st = NULL;
 	if ((r = cv_retention_recompute_tx(v, id, trig_mask, changed, NULL)) < 0)
 		goto rollback;
-	(void)audit_action;  /* for the audit trail (issue 3) */
+	if ((r = cv_audit(v, audit_action, 0, id)) < 0)
+		goto rollback;
 	r = cv_index_commit(v);
 	goto out;
 rollback:
@@ -355,6 +356,8 @@ int cv_case_reopen(cv_vault *v, const char *id, size_t *changed)
 	cv_case c;
 	int r;
 
+	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, id)) < 0)
+		return r;
 	if ((r = cv_case_get(v, &c, id, 0)) < 0)
 		return r;
 	if (!c.closed[0])
@@ -373,6 +376,9 @@ int cv_case_set_dob(cv_vault *v, const char *id, const char *child_dob, size_t *
 	size_t len = 0;
 	sqlite3_stmt *st = NULL;
 	int r;
+
+	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, id)) < 0)
+		return r;
 
 	if (!child_dob || cv_date_parse(&dob, child_dob) < 0)
 		return cv_error(v, CV_EINVAL, "the child's date of birth must be a real date written YYYY-MM-DD");

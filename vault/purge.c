@@ -43,6 +43,7 @@
 
 #include "cv_archive.h"
 #include "cv_retention.h"
+#include "casevault/staff.h"
 
 #define SHRED_CHUNK (256 * 1024)
 
@@ -667,6 +668,8 @@ int cv_certificate_list(cv_vault *v, cv_certificate **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
+	if ((r = cv_authorize(v, CV_ACT_AUDIT, NULL)) < 0)
+		return r;
 	if ((r = cv_index_prepare(v, &st, "SELECT number, created, run_by, records, sha256 FROM certificates ORDER BY number")) < 0)
 		return r;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -691,7 +694,24 @@ int cv_certificate_list(cv_vault *v, cv_certificate **out, size_t *n)
 	return 0;
 }
 
+static int certificate_body(cv_vault *v, long number, char **json);
+
 int cv_certificate_get(cv_vault *v, long number, char **json)
+{
+	char ids[32];
+	int r;
+
+	*json = NULL;
+	snprintf(ids, sizeof(ids), "certificate-%ld", number);
+	if ((r = cv_authorize(v, CV_ACT_AUDIT, ids)) < 0)
+		return r;
+	r = certificate_body(v, number, json);
+	if (r == 0)
+		cv_audit(v, "certificate.show", 0, ids);
+	return r;
+}
+
+static int certificate_body(cv_vault *v, long number, char **json)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
@@ -1158,7 +1178,8 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 	if (sched) {
 		snprintf(run_by, sizeof(run_by), "schedule");
 	} else if (!dry) {
-		if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
+		/* a purge by hand is a decision to destroy: managers only */
+		if ((r = cv_authorize(v, CV_ACT_APPROVE, NULL)) < 0)
 			return r;
 		snprintf(run_by, sizeof(run_by), "%s", v->actor);
 	} else {
@@ -1301,7 +1322,7 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 	r = finish_shred(v, NULL);
 	{
 		char *body = NULL;
-		if (cv_certificate_get(v, rep->certificate, &body) == 0) {
+		if (certificate_body(v, rep->certificate, &body) == 0) {
 			int r2 = write_cert_file(v, rep->certificate, body);
 			if (r == 0)
 				r = r2;
@@ -1310,6 +1331,17 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 	}
 	if (r == 0)
 		r = checkpoint(v);
+	if (!dry && rep->destroyed) {
+		/* the trail names the certificate; the scheduled run acts as "schedule" */
+		char ids[32], keep[sizeof(v->actor)];
+
+		snprintf(ids, sizeof(ids), "certificate-%ld", rep->certificate);
+		memcpy(keep, v->actor, sizeof(keep));
+		if (sched)
+			snprintf(v->actor, sizeof(v->actor), "schedule");
+		cv_audit(v, sched ? "purge.scheduled" : "purge", r, ids);
+		memcpy(v->actor, keep, sizeof(keep));
+	}
 out:
 	if (r == 0 && rep->pending && !sched && rewrite_msg[0])
 		cv_notice(v, "%zu record%s not destroyed: their archive must be rewritten and the vault could not be unlocked (%s)",

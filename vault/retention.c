@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cv_retention.h"
+#include "casevault/staff.h"
 #include "casevault/case.h"
 
 static const char *const kind_names[] = { "hold", "moratorium", "request" };
@@ -325,6 +326,8 @@ int cv_hold_place(cv_vault *v, cv_hold_kind kind, const char *target, const char
 	size_t slen = 0;
 	long id;
 	int r;
+	if (kind != CV_HOLD_REQUEST && (r = cv_authorize(v, CV_ACT_HOLD, target)) < 0)
+		return r;
 
 	if ((unsigned)kind > CV_HOLD_REQUEST)
 		return cv_error(v, CV_EINVAL, "unknown kind of hold");
@@ -409,6 +412,13 @@ int cv_hold_place(cv_vault *v, cv_hold_kind kind, const char *target, const char
 		sqlite3_finalize(st);
 		st = NULL;
 	}
+	{
+		char ids[64];
+
+		snprintf(ids, sizeof(ids), "hold-%ld %s", id, target);
+		if ((r = cv_audit(v, "hold.add", 0, ids)) < 0)
+			goto rollback;
+	}
 	if ((r = cv_index_commit(v)) < 0)
 		goto out;
 	if (id_out)
@@ -461,6 +471,8 @@ int cv_hold_release(cv_vault *v, long id)
 	sqlite3_stmt *st = NULL;
 	size_t n = 0;
 	int r, released = 0;
+	if ((r = cv_authorize(v, CV_ACT_APPROVE, NULL)) < 0)
+		return r;
 
 	if ((r = cv_index_prepare(v, &st, "SELECT released_at FROM holds WHERE id = ?")) < 0)
 		return r;
@@ -477,6 +489,12 @@ int cv_hold_release(cv_vault *v, long id)
 			  id, NULL, NULL, &n);
 	if (r == 0 && n == 0)
 		return cv_error(v, CV_EREFUSED, "hold %ld was already released", id);
+	if (r == 0) {
+		char ids[32];
+
+		snprintf(ids, sizeof(ids), "hold-%ld", id);
+		cv_audit(v, "hold.release", 0, ids);
+	}
 	return r;
 }
 
@@ -495,6 +513,8 @@ int cv_hold_list(cv_vault *v, int all, int unseal, cv_hold **out, size_t *n)
 	cv_hold *list = NULL;
 	size_t cnt = 0, alloc = 0;
 	int r, rc;
+	if ((r = cv_authorize(v, unseal ? CV_ACT_READ_CASE : CV_ACT_LIST, NULL)) < 0)
+		return r;
 
 	*out = NULL;
 	*n = 0;
@@ -731,6 +751,8 @@ int cv_retention_due(cv_vault *v, const char *as_of, cv_due **out, size_t *n)
 	cv_polcache pc = CV_POLCACHE_INIT;
 	char day[11];
 	int r;
+	if ((r = cv_authorize(v, CV_ACT_LIST, NULL)) < 0)
+		return r;
 
 	*out = NULL;
 	*n = 0;
@@ -881,6 +903,8 @@ int cv_review_approve(cv_vault *v, const char *record_id)
 	cv_section sec;
 	char retain[11];
 	int r;
+	if ((r = cv_authorize(v, CV_ACT_APPROVE, record_id)) < 0)
+		return r;
 
 	if ((r = review_target(v, record_id, 1, &sec, retain)) < 0)
 		return r;
@@ -893,6 +917,8 @@ int cv_review_approve(cv_vault *v, const char *record_id)
 		return r;
 	r = add_review(v, record_id, sec, "approve", retain, NULL, NULL);
 	cv_vault_unlock_writer(v);
+	if (r == 0)
+		cv_audit(v, "review.approve", 0, record_id);
 	return r;
 }
 
@@ -902,6 +928,8 @@ int cv_review_defer(cv_vault *v, const char *record_id, const char *until, const
 	cv_date d, today;
 	char retain[11], ds[11];
 	int r;
+	if ((r = cv_authorize(v, CV_ACT_APPROVE, record_id)) < 0)
+		return r;
 
 	if (!until || cv_date_parse(&d, until) < 0)
 		return cv_error(v, CV_EINVAL, "the new date must be a real date written YYYY-MM-DD");
@@ -924,6 +952,8 @@ int cv_review_defer(cv_vault *v, const char *record_id, const char *until, const
 		return r;
 	r = add_review(v, record_id, sec, "defer", retain[0] ? retain : "", ds, reason);
 	cv_vault_unlock_writer(v);
+	if (r == 0)
+		cv_audit(v, "review.defer", 0, record_id);
 	return r;
 }
 
@@ -1166,6 +1196,8 @@ out:
 int cv_retention_recompute(cv_vault *v, const char *case_id, size_t *changed, size_t *pending)
 {
 	int r;
+	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, case_id)) < 0)
+		return r;
 
 	if (case_id) {
 		cv_case c;

@@ -359,6 +359,8 @@ static int cmd_import(cli_ctx *c)
 	r = exitc;
 out:
 	csv_free(&p);
+	for (i = 0; i < NCOLS; i++)
+		free(s.field[i]);  /* a row the parser never finished */
 	for (i = 0; i < s.npaths; i++)
 		free(s.paths[i]);
 	free(s.paths);

@@ -39,6 +39,10 @@ static const cli_cmd *commands[] = {
 	&cmd_retention_due_spec, &cmd_retention_recompute_spec,
 	&cmd_review_approve_spec, &cmd_review_defer_spec, &cmd_review_spec,  /* two-word forms first */
 	&cmd_purge_spec, &cmd_certificates_list_spec, &cmd_certificates_show_spec,
+	&cmd_case_person_add_spec, &cmd_case_person_list_spec, &cmd_case_link_spec,
+	&cmd_request_open_spec, &cmd_request_list_spec, &cmd_request_show_spec, &cmd_request_decide_spec,
+	&cmd_request_attach_spec, &cmd_request_extend_spec, &cmd_request_bundle_spec, &cmd_request_log_spec,
+	&cmd_request_close_spec,
 	NULL
 };
 
@@ -167,17 +171,22 @@ static const cli_cmd *find_cmd(int argc, char **argv, int *consumed)
 	int i;
 
 	for (i = 0; commands[i]; i++) {
-		const char *n = commands[i]->name, *sp = strchr(n, ' ');
+		/* "file", "case open", "case person add": one word of argv per word of the name */
+		const char *n = commands[i]->name;
+		int w = 0;
 
-		if (sp) {
-			size_t l = (size_t)(sp - n);
-			if (argc >= 2 && strlen(argv[0]) == l && !strncmp(argv[0], n, l) && !strcmp(argv[1], sp + 1)) {
-				*consumed = 2;
+		while (w < argc) {
+			const char *sp = strchr(n, ' ');
+			size_t l = sp ? (size_t)(sp - n) : strlen(n);
+
+			if (strlen(argv[w]) != l || strncmp(argv[w], n, l))
+				break;
+			w++;
+			if (!sp) {
+				*consumed = w;
 				return commands[i];
 			}
-		} else if (argc >= 1 && !strcmp(argv[0], n)) {
-			*consumed = 1;
-			return commands[i];
+			n = sp + 1;
 		}
 	}
 	return NULL;

@@ -30,6 +30,7 @@
 #include <ini.h>
 
 #include "casevault/calendar.h"
+#include "casevault/disclose.h"
 #include "casevault/policy.h"
 
 #define POLICY_MAX_BYTES (1024 * 1024)
@@ -1028,6 +1029,10 @@ int cv_policy_check_file(const char *path, cv_problems *problems)
 	base = base ? base + 1 : path;
 	if (!strcmp(base, "calendar.ini"))
 		return cv_calendar_check_file(path, problems);
+	if (!strcmp(base, "redaction.ini"))
+		return cv_redaction_check_file(path, problems);
+	if (!strcmp(base, "disclosure-letter.txt"))
+		return cv_letter_check_file(path, problems);
 	if (!strcmp(base, "retention.ini")) {
 		parse_init(&st, KIND_RETENTION, path, problems);
 	} else if (!strcmp(base, "filetypes.ini")) {
@@ -1035,7 +1040,7 @@ int cv_policy_check_file(const char *path, cv_problems *problems)
 	} else {
 		if (problems && cv_problems_add(problems, path, 0,
 				"unknown kind of policy file: the name must be "
-				"retention.ini, filetypes.ini or calendar.ini"))
+				"retention.ini, filetypes.ini, calendar.ini, redaction.ini or disclosure-letter.txt"))
 			return CV_ERROR;
 		return CV_EINVAL;
 	}

@@ -32,6 +32,15 @@ static const struct {
 	{ "records", "event_date", "section" },
 	{ "holds", "reason", "section" },
 	{ "reviews", "reason", "section" },
+	{ "requests", "requester", NULL },
+	{ "requests", "ext_reason", NULL },
+	{ "people", "name", NULL },
+	{ "people", "phone", NULL },
+	{ "people", "email", NULL },
+	{ "people", "role", NULL },
+	{ "decisions", "ground", "section" },
+	{ "decisions", "reason", "section" },
+	{ "disclosure_items", "ground", "section" },
 };
 
 typedef struct {

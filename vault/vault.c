@@ -434,7 +434,7 @@ int cv_vault_set_idle(cv_vault *v, long seconds)
 int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		  cv_passphrase_cb cb, void *hook)
 {
-	static const char *pfiles[] = { "retention.ini", "filetypes.ini", "calendar.ini", NULL };
+	static const char *pfiles[] = { "retention.ini", "filetypes.ini", "calendar.ini", "redaction.ini", "disclosure-letter.txt", NULL };
 	cv_vault *v = NULL;
 	struct stat sb;
 	const char *pdir;

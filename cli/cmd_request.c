@@ -1,0 +1,531 @@
+/*
+ * casevault request open|list|show|decide|attach|extend|bundle|log|close,
+ * case person add|list, case link.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "casevault/disclose.h"
+#include "casevault/request.h"
+
+/* ---- request open ---- */
+
+static const cli_opt open_opts[] = {
+	{ "requester", 0, "NAME", "the person asking (sealed in the index)" },
+	{ "relationship", 0, "REL", "client, other-parent, child or representative" },
+	{ "received", 0, "DATE", "the date the request was received, YYYY-MM-DD" },
+	{ "id-verified", 0, "DATE", "the date the requester's identity was verified, when it had to be" },
+	{ "pr-confirmed", 0, NULL, "other-parent: you checked they hold parental responsibility" },
+	{ "authority-confirmed", 0, NULL, "representative: you checked the client's written authority" },
+	CLI_OPT_END
+};
+
+static int cmd_request_open(cli_ctx *c)
+{
+	cv_request_opts o;
+	cv_request q;
+	char id[24];
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	if (!cli_opt_value(c, "requester") || !cli_opt_value(c, "relationship") || !cli_opt_value(c, "received"))
+		return cli_fail(c, EXIT_USAGE, "request open needs --requester NAME, --relationship REL and --received DATE");
+	if (cv_relationship_parse(&o.relationship, cli_opt_value(c, "relationship")) < 0)
+		return cli_fail(c, EXIT_USAGE, "--relationship must be client, other-parent, child or representative");
+	o.case_id = c->argv[0];
+	o.requester = cli_opt_value(c, "requester");
+	o.received = cli_opt_value(c, "received");
+	o.id_verified = cli_opt_value(c, "id-verified");
+	o.authority_confirmed = o.relationship == CV_REL_OTHER_PARENT ? cli_flag(c, "pr-confirmed") :
+				o.relationship == CV_REL_REPRESENTATIVE ? cli_flag(c, "authority-confirmed") : 0;
+	r = cv_request_open(c->v, &o, id);
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if ((r = cv_request_get(c->v, &q, id, 0)) < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:s, s:s, s:s}", "ok", 1, "request", id, "case", q.case_id,
+				       "clock_start", q.clock_start, "due", q.due));
+	else
+		printf("%s opened on %s; clock started %s; due %s (case %s is held until it is closed)\n",
+		       id, q.case_id, q.clock_start, q.due, q.case_id);
+	cv_request_release(&q);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_request_open_spec = {
+	"request open", cmd_request_open, NEEDS_VAULT, "CASE", 1, 1,
+	"Register a subject access request, work out its due date and hold its case.",
+	open_opts
+};
+
+/* ---- request list ---- */
+
+static json_t *req_json(const cv_request *q)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:I, s:b, s:s?}",
+			      "id", q->id, "case", q->case_id, "relationship", cv_relationship_name(q->relationship),
+			      "received", q->received, "id_verified", q->id_verified[0] ? q->id_verified : NULL,
+			      "clock_start", q->clock_start, "due", q->due,
+			      "extended_due", q->extended_due[0] ? q->extended_due : NULL,
+			      "days_left", (json_int_t)q->days_left, "overdue", !q->closed_at[0] && q->days_left < 0,
+			      "closed_at", q->closed_at[0] ? q->closed_at : NULL);
+	if (q->requester)
+		json_object_set_new(j, "requester", json_string(q->requester));
+	if (q->extended_due[0]) {
+		json_object_set_new(j, "original_due", json_string(q->original_due));
+		json_object_set_new(j, "extension_notified", json_string(q->ext_notified));
+		json_object_set_new(j, "extension_grounds", json_string(q->ext_grounds));
+		if (q->ext_reason)
+			json_object_set_new(j, "extension_reason", json_string(q->ext_reason));
+	}
+	return j;
+}
+
+static const cli_opt list_opts[] = {
+	{ "all", 0, NULL, "also list closed requests" },
+	{ "names", 0, NULL, "also show the requesters' names (unlocks the vault)" },
+	CLI_OPT_END
+};
+
+static int cmd_request_list(cli_ctx *c)
+{
+	cv_request *list;
+	size_t n, i;
+	int names = cli_flag(c, "names");
+	int r = cv_request_list(c->v, cli_flag(c, "all"), names, &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, req_json(&list[i]));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "requests", arr));
+	} else {
+		if (n == 0)
+			printf("no open requests\n");
+		for (i = 0; i < n; i++) {
+			const cv_request *q = &list[i];
+			char left[48];
+
+			if (q->closed_at[0])
+				snprintf(left, sizeof(left), "closed %.10s", q->closed_at);
+			else if (q->days_left < 0)
+				snprintf(left, sizeof(left), "OVERDUE by %ld day%s", -q->days_left, q->days_left == -1 ? "" : "s");
+			else if (q->days_left == 0)
+				snprintf(left, sizeof(left), "due today");
+			else
+				snprintf(left, sizeof(left), "%ld day%s left", q->days_left, q->days_left == 1 ? "" : "s");
+			printf("%-14s %-12s due %s%s  %-20s received %s  %s", q->id, q->case_id, q->due,
+			       q->extended_due[0] ? " (extended)" : "", left, q->received, cv_relationship_name(q->relationship));
+			if (names)
+				printf("  %s", q->requester);
+			printf("\n");
+		}
+	}
+	cv_request_list_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_request_list_spec = {
+	"request list", cmd_request_list, NEEDS_VAULT, "", 0, 0,
+	"List open subject access requests by due date, overdue ones marked.",
+	list_opts
+};
+
+/* ---- request show ---- */
+
+static const cli_opt none_opts[] = { CLI_OPT_END };
+
+static int cmd_request_show(cli_ctx *c)
+{
+	cv_request q;
+	cv_scope_item *items = NULL;
+	size_t n = 0, i, need = 0;
+	int r = cv_request_get(c->v, &q, c->argv[0], 1);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if ((r = cv_request_scope(c->v, c->argv[0], &items, &n)) < 0) {
+		cv_request_release(&q);
+		return cli_lib_fail(c, r);
+	}
+	for (i = 0; i < n; i++)
+		if (items[i].decision == CV_DEC_NEEDED)
+			need++;
+	if (c->json) {
+		json_t *j = req_json(&q), *arr = json_array();
+		for (i = 0; i < n; i++) {
+			const cv_scope_item *s = &items[i];
+			json_t *it = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:b, s:s, s:b}",
+					       "record", s->record_id, "section", s->section ? "cp" : "case",
+					       "class", s->class_name, "title", s->title,
+					       "date", s->event_date[0] ? s->event_date : NULL, "type", s->mime,
+					       "text", s->text, "decision", cv_decision_name(s->decision), "default", s->is_default);
+			if (s->ground)
+				json_object_set_new(it, "ground", json_string(s->ground));
+			if (s->reason)
+				json_object_set_new(it, "reason", json_string(s->reason));
+			if (!s->is_default) {
+				json_object_set_new(it, "decided_by", json_string(s->decided_by));
+				json_object_set_new(it, "decided_at", json_string(s->decided_at));
+			}
+			if (s->copy_record[0])
+				json_object_set_new(it, "copy", json_string(s->copy_record));
+			json_array_append_new(arr, it);
+		}
+		json_object_set_new(j, "records", arr);
+		json_object_set_new(j, "awaiting_decision", json_integer((json_int_t)need));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "request", j));
+	} else {
+		printf("request       %s (%s)\nrequester     %s (%s)\nreceived      %s%s%s\nclock start   %s\ndue           %s%s\n",
+		       q.id, q.closed_at[0] ? "closed" : "open", q.requester, cv_relationship_name(q.relationship),
+		       q.received, q.id_verified[0] ? ", identity verified " : "", q.id_verified, q.clock_start, q.due,
+		       q.extended_due[0] ? " (extended)" : "");
+		if (q.extended_due[0])
+			printf("extension     %s, requester told %s: %s\n", q.ext_grounds, q.ext_notified, q.ext_reason ? q.ext_reason : "");
+		printf("case          %s\n\n", q.case_id);
+		for (i = 0; i < n; i++) {
+			const cv_scope_item *s = &items[i];
+			char dec[128];
+
+			if (s->decision == CV_DEC_WITHHOLD)
+				snprintf(dec, sizeof(dec), "withhold (%s)", s->ground ? s->ground : "?");
+			else if (s->decision == CV_DEC_COPY)
+				snprintf(dec, sizeof(dec), "redacted copy %s", s->copy_record);
+			else
+				snprintf(dec, sizeof(dec), "%s", s->decision == CV_DEC_NEEDED ? "NEEDS A DECISION" : cv_decision_name(s->decision));
+			printf("%-9s %-4s %-10s %-16s %-34s %s%s%s\n", s->record_id, s->section ? "cp" : "case",
+			       s->event_date[0] ? s->event_date : "-", s->class_name, dec,
+			       s->is_default ? "[default] " : "", s->title ? s->title : "(child-protection file)",
+			       s->is_default ? "" : "");
+		}
+		printf("\n%zu record%s in scope; %zu await%s a decision\n", n, n == 1 ? "" : "s", need, need == 1 ? "s" : "");
+	}
+	cv_scope_free(items, n);
+	cv_request_release(&q);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_request_show_spec = {
+	"request show", cmd_request_show, NEEDS_VAULT, "REQ", 1, 1,
+	"Show a request and every record in its scope with its decision.",
+	none_opts
+};
+
+/* ---- request decide ---- */
+
+static const cli_opt decide_opts[] = {
+	{ "release", 0, NULL, "disclose the record as it is (no automatic redaction)" },
+	{ "redact", 0, NULL, "disclose it with automatic redaction (text records)" },
+	{ "withhold", 0, "GROUND", "leave it out on this ground (see [grounds] in redaction.ini)" },
+	{ "reason", 0, "R", "why (required; sealed in the index)" },
+	CLI_OPT_END
+};
+
+static int cmd_request_decide(cli_ctx *c)
+{
+	int rel = cli_flag(c, "release"), red = cli_flag(c, "redact");
+	const char *wh = cli_opt_value(c, "withhold");
+	cv_decision d;
+	int r;
+
+	if (rel + red + (wh != NULL) != 1)
+		return cli_fail(c, EXIT_USAGE, "request decide needs exactly one of --release, --redact or --withhold GROUND");
+	if (!cli_opt_value(c, "reason"))
+		return cli_fail(c, EXIT_USAGE, "request decide needs --reason R");
+	d = rel ? CV_DEC_RELEASE : red ? CV_DEC_REDACT : CV_DEC_WITHHOLD;
+	r = cv_request_decide(c->v, c->argv[0], c->argv[1], d, wh, cli_opt_value(c, "reason"));
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "request", c->argv[0], "record", c->argv[1],
+				       "decision", cv_decision_name(d)));
+	else
+		printf("%s: %s %s\n", c->argv[0], c->argv[1], rel ? "released" : red ? "released with redaction" : "withheld");
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_request_decide_spec = {
+	"request decide", cmd_request_decide, NEEDS_VAULT, "REQ RECORD", 2, 2,
+	"Record a decision on one record of a request (child-protection: cp-lead or manager).",
+	decide_opts
+};
+
+/* ---- request attach ---- */
+
+static int cmd_request_attach(cli_ctx *c)
+{
+	char copy[16];
+	int r = cv_request_attach(c->v, c->argv[0], c->argv[1], c->argv[2], copy);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "request", c->argv[0], "record", c->argv[1], "copy", copy));
+	else
+		printf("%s: %s filed as the redacted copy of %s\n", c->argv[0], copy, c->argv[1]);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_request_attach_spec = {
+	"request attach", cmd_request_attach, NEEDS_VAULT, "REQ RECORD PATH", 3, 3,
+	"File a redacted copy of a record; the bundle discloses it in the original's place.",
+	none_opts
+};
+
+/* ---- request extend ---- */
+
+static const cli_opt extend_opts[] = {
+	{ "reason", 0, "R", "the reasons given to the requester (required; sealed)" },
+	{ "notified", 0, "DATE", "when the requester was told, YYYY-MM-DD (on or before the original due date)" },
+	{ "complex", 0, NULL, "the request is complex" },
+	{ "several", 0, NULL, "the request is one of several from the requester" },
+	CLI_OPT_END
+};
+
+static int cmd_request_extend(cli_ctx *c)
+{
+	char due[11];
+	int r;
+
+	if (!cli_opt_value(c, "reason") || !cli_opt_value(c, "notified"))
+		return cli_fail(c, EXIT_USAGE, "request extend needs --reason R and --notified DATE");
+	r = cv_request_extend(c->v, c->argv[0], cli_opt_value(c, "reason"), cli_opt_value(c, "notified"),
+			      cli_flag(c, "complex"), cli_flag(c, "several"), due);
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:s}", "ok", 1, "request", c->argv[0], "due", due));
+	else
+		printf("%s extended: now due %s\n", c->argv[0], due);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_request_extend_spec = {
+	"request extend", cmd_request_extend, NEEDS_VAULT, "REQ", 1, 1,
+	"Extend a request by up to two months (complex or one of several; requester told in time).",
+	extend_opts
+};
+
+/* ---- request bundle ---- */
+
+static const cli_opt bundle_opts[] = {
+	{ "output", 'o', "FILE", "the bundle to write (must not exist)" },
+	{ "recipient", 0, "KEYFILE", "encrypt to this OpenPGP public key instead of a passphrase" },
+	CLI_OPT_END
+};
+
+static int cmd_request_bundle(cli_ctx *c)
+{
+	cv_bundle_opts o;
+	cv_bundle_result res;
+	int r;
+
+	if (!cli_opt_value(c, "output"))
+		return cli_fail(c, EXIT_USAGE, "request bundle needs -o FILE");
+	o.out_path = cli_opt_value(c, "output");
+	o.recipient_key = cli_opt_value(c, "recipient");
+	r = cv_request_bundle(c->v, c->argv[0], &o, &res);
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *j = json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:I}", "ok", 1, "request", c->argv[0],
+				      "file", o.out_path, "sha256", res.sha256, "size", (json_int_t)res.size,
+				      "documents", (json_int_t)res.members, "disclosure", (json_int_t)res.disclosure);
+		if (o.recipient_key)
+			json_object_set_new(j, "recipient", json_string(res.recipient_fpr));
+		else
+			json_object_set_new(j, "passphrase", json_string(res.passphrase));
+		cli_json_out(j);
+	} else {
+		printf("%s: %s written (%zu document%s, SHA-256 %s)\n", c->argv[0], o.out_path, res.members,
+		       res.members == 1 ? "" : "s", res.sha256);
+		if (o.recipient_key)
+			printf("encrypted to OpenPGP key %s\n", res.recipient_fpr);
+		else
+			printf("passphrase (shown once, never stored; send it separately): %s\n", res.passphrase);
+	}
+	explicit_bzero(res.passphrase, sizeof(res.passphrase));
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_request_bundle_spec = {
+	"request bundle", cmd_request_bundle, NEEDS_VAULT, "REQ", 1, 1,
+	"Write the disclosure bundle (AES-256 ZIP, or OpenPGP to --recipient), checked before it is kept.",
+	bundle_opts
+};
+
+/* ---- request log ---- */
+
+static int cmd_request_log(cli_ctx *c)
+{
+	cv_log_entry *list = NULL;
+	size_t n = 0, i, j;
+	int r = cv_request_log(c->v, c->argv[0], &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++) {
+			json_t *items = json_array();
+			for (j = 0; j < list[i].nitems; j++) {
+				const cv_log_item *li = &list[i].items[j];
+				json_t *it = json_pack("{s:s, s:s, s:s, s:s}", "record", li->record_id, "source", li->source_record,
+						       "outcome", li->outcome, "decided_by", li->decided_by);
+				if (li->number)
+					json_object_set_new(it, "number", json_integer(li->number));
+				if (li->ground)
+					json_object_set_new(it, "ground", json_string(li->ground));
+				json_array_append_new(items, it);
+			}
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:o}",
+				"disclosure", (json_int_t)list[i].id, "form", list[i].form, "sha256", list[i].sha256,
+				"size", (json_int_t)list[i].size, "documents", (json_int_t)list[i].members,
+				"built_by", list[i].built_by, "built_at", list[i].built_at, "policy", list[i].policy_hash,
+				"records", items));
+		}
+		cli_json_out(json_pack("{s:b, s:s, s:o}", "ok", 1, "request", c->argv[0], "bundles", arr));
+	} else {
+		if (n == 0)
+			printf("no bundle made for %s yet\n", c->argv[0]);
+		for (i = 0; i < n; i++) {
+			printf("bundle %ld  %s  by %s  %s  %ld document%s\n  SHA-256 %s\n", list[i].id, list[i].built_at,
+			       list[i].built_by, list[i].form, list[i].members, list[i].members == 1 ? "" : "s", list[i].sha256);
+			for (j = 0; j < list[i].nitems; j++) {
+				const cv_log_item *li = &list[i].items[j];
+				char num[16] = "-";
+				if (li->number)
+					snprintf(num, sizeof(num), "%d", li->number);
+				printf("  %-9s %-9s %5s  %-10s %s%s\n", li->record_id, strcmp(li->source_record, li->record_id) ? li->source_record : "",
+				       num, li->outcome, li->decided_by, li->ground ? "" : "");
+				if (li->ground)
+					printf("            ground: %s\n", li->ground);
+			}
+		}
+	}
+	cv_request_log_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_request_log_spec = {
+	"request log", cmd_request_log, NEEDS_VAULT, "REQ", 1, 1,
+	"Show the internal disclosure log of a request: what went out, what was withheld and why.",
+	none_opts
+};
+
+/* ---- request close ---- */
+
+static int cmd_request_close(cli_ctx *c)
+{
+	int r = cv_request_close(c->v, c->argv[0]);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s}", "ok", 1, "request", c->argv[0]));
+	else
+		printf("%s closed; the hold on its case is released\n", c->argv[0]);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_request_close_spec = {
+	"request close", cmd_request_close, NEEDS_VAULT, "REQ", 1, 1,
+	"Close a request and release the hold on its case.",
+	none_opts
+};
+
+/* ---- case person add|list, case link ---- */
+
+static const cli_opt person_opts[] = {
+	{ "kind", 0, "KIND", "third-party, professional or volunteer (required)" },
+	{ "phone", 0, "P", "their phone number (redacted for third parties and volunteers)" },
+	{ "email", 0, "E", "their e-mail address (redacted for third parties and volunteers)" },
+	{ "role", 0, "ROLE", "a professional's role, e.g. SENCO" },
+	CLI_OPT_END
+};
+
+static int cmd_case_person_add(cli_ctx *c)
+{
+	cv_person_kind k;
+	long id = 0;
+	int r;
+
+	if (!cli_opt_value(c, "kind"))
+		return cli_fail(c, EXIT_USAGE, "case person add needs --kind third-party|professional|volunteer");
+	if (cv_person_kind_parse(&k, cli_opt_value(c, "kind")) < 0)
+		return cli_fail(c, EXIT_USAGE, "--kind must be third-party, professional or volunteer");
+	r = cv_person_add(c->v, c->argv[0], c->argv[1], k, cli_opt_value(c, "phone"), cli_opt_value(c, "email"),
+			  cli_opt_value(c, "role"), &id);
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:I, s:s}", "ok", 1, "case", c->argv[0], "person", (json_int_t)id,
+				       "kind", cv_person_kind_name(k)));
+	else
+		printf("person %ld (%s) recorded on %s\n", id, cv_person_kind_name(k), c->argv[0]);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_case_person_add_spec = {
+	"case person add", cmd_case_person_add, NEEDS_VAULT, "CASE NAME", 2, 2,
+	"Record a person named in a case file, so that redaction knows whom to remove.",
+	person_opts
+};
+
+static int cmd_case_person_list(cli_ctx *c)
+{
+	cv_person *list = NULL;
+	size_t n = 0, i;
+	int r = cv_person_list(c->v, c->argv[0], &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}",
+				"id", (json_int_t)list[i].id, "kind", cv_person_kind_name(list[i].kind), "name", list[i].name,
+				"phone", list[i].phone, "email", list[i].email, "role", list[i].role,
+				"added_by", list[i].added_by, "added_at", list[i].added_at));
+		cli_json_out(json_pack("{s:b, s:s, s:o}", "ok", 1, "case", c->argv[0], "people", arr));
+	} else {
+		if (n == 0)
+			printf("no people recorded on %s\n", c->argv[0]);
+		for (i = 0; i < n; i++)
+			printf("%-4ld %-12s %s%s%s%s%s%s%s\n", list[i].id, cv_person_kind_name(list[i].kind), list[i].name,
+			       list[i].role ? ", " : "", list[i].role ? list[i].role : "",
+			       list[i].phone ? ", " : "", list[i].phone ? list[i].phone : "",
+			       list[i].email ? ", " : "", list[i].email ? list[i].email : "");
+	}
+	cv_person_list_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_case_person_list_spec = {
+	"case person list", cmd_case_person_list, NEEDS_VAULT, "CASE", 1, 1,
+	"List the people recorded on a case (unlocks the vault).",
+	none_opts
+};
+
+static int cmd_case_link(cli_ctx *c)
+{
+	int r = cv_case_link(c->v, c->argv[0], c->argv[1]);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:[s, s]}", "ok", 1, "linked", c->argv[0], c->argv[1]));
+	else
+		printf("linked %s and %s\n", c->argv[0], c->argv[1]);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_case_link_spec = {
+	"case link", cmd_case_link, NEEDS_VAULT, "CASE CASE", 2, 2,
+	"Mark two cases as the two sides of a separated family (never disclosed across).",
+	none_opts
+};

@@ -839,6 +839,8 @@ static int run_pool(cv_vault *v, group *gs, size_t ng, cv_file_item *items, size
 	pthread_mutex_init(&p.mu, NULL);
 	/* twice the cores: gpg start-up and fsync leave a core idle otherwise */
 	nw = cpus > 0 ? (size_t)cpus * 2 : 2;
+	if (getenv("CASEVAULT_WORKERS") && atoi(getenv("CASEVAULT_WORKERS")) > 0)
+		nw = (size_t)atoi(getenv("CASEVAULT_WORKERS"));  /* tuning and benchmarks */
 	if (nw > CV_MAX_WORKERS)
 		nw = CV_MAX_WORKERS;
 	if (nw > ng)

@@ -383,6 +383,9 @@ static const char gpg_conf[] =
 	"personal-cipher-preferences AES256\n"
 	"# Never keep archive keys in gpg-agent's cache.\n"
 	"no-symkey-cache\n"
+	"# Parallel gpg runs would queue on the lock of GNUPGHOME/random_seed;\n"
+	"# the kernel's getrandom() seeds libgcrypt without it.\n"
+	"no-random-seed-file\n"
 	"no-greeting\n"
 	"no-auto-key-locate\n"
 	"no-auto-key-retrieve\n";

@@ -434,10 +434,12 @@ static size_t match_term(const cv_redactor *rd, const term *t, size_t i)
 			return 0;
 		j++;
 	}
-	/* Smiths, Smith's */
+	/* Smiths, Joneses, Smith's */
 	c = byte_at(rd, j);
 	if ((c == 's' || c == 'S') && !is_word(byte_at(rd, j + 1)))
 		j++;
+	else if ((c == 'e' || c == 'E') && (byte_at(rd, j + 1) == 's' || byte_at(rd, j + 1) == 'S') && !is_word(byte_at(rd, j + 2)))
+		j += 2;
 	else if (c == '\'' && (byte_at(rd, j + 1) == 's' || byte_at(rd, j + 1) == 'S') && !is_word(byte_at(rd, j + 2)))
 		j += 2;
 	else if (c == 0xe2 && byte_at(rd, j + 1) == 0x80 && byte_at(rd, j + 2) == 0x99 &&

@@ -78,7 +78,7 @@ int cv_typer_new(cv_typer **out, char *err, size_t errlen)
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	t->fast = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR |
+	t->fast = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR | MAGIC_NO_CHECK_TOKENS |
 			     MAGIC_NO_CHECK_CDF | MAGIC_NO_CHECK_ELF | MAGIC_NO_CHECK_JSON | MAGIC_NO_CHECK_CSV);
 	if (!t->fast || magic_load(t->fast, path) < 0) {
 		snprintf(err, errlen, "cannot load casevault's type rules: %s",

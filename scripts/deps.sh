@@ -11,4 +11,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	libgpgme-dev libarchive-dev libsqlite3-dev libmagic-dev libmagic-mgc libgcrypt20-dev \
 	libjansson-dev libinih-dev libcsv-dev libcmocka-dev \
 	gnupg gpg-agent sqlite3 tar zstd libarchive-tools p7zip-full \
-	imagemagick ghostscript python3 procps psmisc strace time file >/dev/null
+	imagemagick ghostscript python3 procps psmisc strace time file util-linux bsdutils \
+	restic >/dev/null

@@ -164,62 +164,6 @@ static int wipe_release(gpgme_data_t d)
 	return 0;
 }
 
-int cv_gpg_sym_encrypt_mem(cv_vault *v, const char *secret, const void *buf, size_t len,
-			   char **out, size_t *outlen)
-{
-	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t in = NULL, o = NULL;
-	gpgme_error_t err;
-	int r;
-
-	if ((r = cv_gpg_ctx(v, &ctx, 1)) < 0)
-		return r;
-	cv_gpg_use_secret(ctx, secret);
-	err = gpgme_data_new_from_mem(&in, buf, len, 0);
-	if (!err)
-		err = gpgme_data_new(&o);
-	if (!err)
-		err = gpgme_op_encrypt(ctx, NULL, GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS, in, o);
-	if (err) {
-		r = cv_gpg_err(v, err, "cannot wrap a key");
-		if (o)
-			gpgme_data_release(o);
-	} else {
-		r = take(v, o, out, outlen);
-	}
-	gpgme_data_release(in);
-	gpgme_release(ctx);
-	return r;
-}
-
-int cv_gpg_sym_decrypt_mem(cv_vault *v, const char *secret, const void *buf, size_t len,
-			   char **out, size_t *outlen)
-{
-	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t in = NULL, o = NULL;
-	gpgme_error_t err;
-	int r;
-
-	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
-		return r;
-	cv_gpg_use_secret(ctx, secret);
-	err = gpgme_data_new_from_mem(&in, buf, len, 0);
-	if (!err)
-		err = gpgme_data_new(&o);
-	if (!err)
-		err = gpgme_op_decrypt(ctx, in, o);
-	if (err) {
-		r = cv_gpg_err(v, err, "cannot unwrap a key");
-		if (o)
-			wipe_release(o);
-	} else {
-		r = take(v, o, out, outlen);
-	}
-	gpgme_data_release(in);
-	gpgme_release(ctx);
-	return r;
-}
-
 int cv_gpg_pk_encrypt_mem(cv_vault *v, const char *fpr, const void *buf, size_t len,
 			  char **out, size_t *outlen)
 {

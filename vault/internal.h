@@ -62,10 +62,6 @@ void cv_gpg_use_secret(gpgme_ctx_t ctx, const char *secret);
 /* Route passphrase prompts for staff keys through the vault callback. */
 void cv_gpg_use_staff_pass(cv_vault *v, gpgme_ctx_t ctx);
 int cv_gpg_err(cv_vault *v, gpgme_error_t err, const char *what);
-int cv_gpg_sym_encrypt_mem(cv_vault *v, const char *secret, const void *buf, size_t len,
-			   char **out, size_t *outlen);
-int cv_gpg_sym_decrypt_mem(cv_vault *v, const char *secret, const void *buf, size_t len,
-			   char **out, size_t *outlen);
 int cv_gpg_pk_encrypt_mem(cv_vault *v, const char *fpr, const void *buf, size_t len,
 			  char **out, size_t *outlen);
 /* Decrypt with a staff key (a protected-key operation). */

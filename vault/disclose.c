@@ -596,7 +596,9 @@ typedef struct {
 	size_t nrel;
 	int width;              /* digits of the member numbers */
 	cv_redactor *red;       /* names + patterns: what the records go through */
+	cv_redactor *cred;      /* the same terms, for the check (its own: it may run in another thread) */
 	cv_redactor *names;     /* names only: the letter is searched with this */
+	int phase;              /* 1: fingerprints of withheld text; 2: the ZIP */
 	cv_redactor *withheld;  /* titles and short texts of withheld records */
 	cv_fprint *fp;          /* longer withheld texts */
 	char **fp_owner;        /* not used: fingerprints do not say whose they are */
@@ -753,12 +755,12 @@ static int rd_entry(void *hook, const char *name, int64_t size)
 		sitem *s = &b->s[i];
 		if (s->done)
 			continue;
-		if (s->number && !strcmp(name, s->src_member)) {
+		if (b->phase == 2 && s->number && !strcmp(name, s->src_member)) {
 			b->cur = s;
 			b->cur_mode = 1;
 			break;
 		}
-		if (s->fingerprint && !strcmp(name, s->member)) {
+		if (b->phase == 1 && s->fingerprint && !strcmp(name, s->member)) {
 			b->cur = s;
 			b->cur_mode = 2;
 			break;
@@ -1058,19 +1060,14 @@ static int produce(bctx *b)
 	size_t na = 0, i, j;
 	int r;
 
-	if (zip_mem(b, "letter.txt", b->letter) < 0 || zip_mem(b, "index.html", b->index_html) < 0 ||
-	    zip_mem(b, "index.json", b->index_json) < 0)
-		return cv_error(b->v, b->err, "%s", b->msg);
-	/* each archive once, in the order of the first number it serves */
-	aids = calloc(b->ns ? b->ns * 2 : 1, sizeof(*aids));
+	aids = calloc(b->ns ? b->ns : 1, sizeof(*aids));
 	if (!aids)
 		return cv_error(b->v, CV_ERROR, "out of memory");
-	for (i = 0; i < b->nrel; i++) {
-		for (j = 0; j < na && aids[j] != b->rel[i]->src_archive; j++)
-			;
-		if (j == na)
-			aids[na++] = b->rel[i]->src_archive;
-	}
+	/*
+	 * Phase 1: every withheld text into the fingerprints, before a byte of
+	 * the ZIP exists (the OpenPGP form checks it while it is written).
+	 */
+	b->phase = 1;
 	for (i = 0; i < b->ns; i++)
 		if (b->s[i].fingerprint) {
 			for (j = 0; j < na && aids[j] != b->s[i].archive; j++)
@@ -1078,6 +1075,25 @@ static int produce(bctx *b)
 			if (j == na)
 				aids[na++] = b->s[i].archive;
 		}
+	for (i = 0; i < na; i++)
+		if ((r = read_archive(b, aids[i])) < 0) {
+			free(aids);
+			return r;
+		}
+	/* Phase 2: the ZIP; each archive once, in the order of the first number it serves. */
+	b->phase = 2;
+	na = 0;
+	if (zip_mem(b, "letter.txt", b->letter) < 0 || zip_mem(b, "index.html", b->index_html) < 0 ||
+	    zip_mem(b, "index.json", b->index_json) < 0) {
+		free(aids);
+		return cv_error(b->v, b->err, "%s", b->msg);
+	}
+	for (i = 0; i < b->nrel; i++) {
+		for (j = 0; j < na && aids[j] != b->rel[i]->src_archive; j++)
+			;
+		if (j == na)
+			aids[na++] = b->rel[i]->src_archive;
+	}
 	for (i = 0; i < na; i++)
 		if ((r = read_archive(b, aids[i])) < 0) {
 			free(aids);
@@ -1201,20 +1217,20 @@ static void check_archive(chk *c, struct archive *ar)
 			}
 			cv_redactor_feed(b->withheld, buf, (size_t)n, NULL, NULL);
 			if (terms)
-				cv_redactor_feed(pats ? b->red : b->names, buf, (size_t)n, NULL, NULL);
+				cv_redactor_feed(pats ? b->cred : b->names, buf, (size_t)n, NULL, NULL);
 		}
 		cv_fprint_scan_end(b->fp);
 		{
-			size_t h0 = cv_redactor_hits(b->withheld), h1 = cv_redactor_hits(b->red), h2 = cv_redactor_hits(b->names);
+			size_t h0 = cv_redactor_hits(b->withheld), h1 = cv_redactor_hits(b->cred), h2 = cv_redactor_hits(b->names);
 
 			cv_redactor_finish(b->withheld, NULL, NULL);
 			if (terms)
-				cv_redactor_finish(pats ? b->red : b->names, NULL, NULL);
+				cv_redactor_finish(pats ? b->cred : b->names, NULL, NULL);
 			if (c->err)
 				break;
 			if (cv_redactor_hits(b->withheld) != h0)
 				chk_fail(c, "%s names or quotes a withheld record (its title or text); the bundle was deleted", what);
-			else if (cv_redactor_hits(b->red) != h1 || cv_redactor_hits(b->names) != h2)
+			else if (cv_redactor_hits(b->cred) != h1 || cv_redactor_hits(b->names) != h2)
 				chk_fail(c, "%s still contains a redaction term (a third party's or volunteer's details); the bundle was deleted", what);
 		}
 	}
@@ -1719,6 +1735,15 @@ int cv_request_bundle(cv_vault *v, const char *req_id, const cv_bundle_opts *o, 
 		}
 	}
 
+	/* A decision to redact needs a type casevault can read (the policy's [text] may have changed since). */
+	for (i = 0; i < b.ns; i++) {
+		sitem *s = &b.s[i];
+		if (s->it.decision == CV_DEC_REDACT && !s->src_text) {
+			r = cv_error(v, CV_EREFUSED, "record %s is marked for automatic redaction, but its type (%s) is not text under the current redaction policy; decide on it again", s->it.record_id, s->src_mime);
+			goto out;
+		}
+	}
+
 	/* Numbers, names, what is searched. */
 	b.rel = calloc(b.ns ? b.ns : 1, sizeof(sitem *));
 	if (!b.rel) {
@@ -1758,6 +1783,7 @@ int cv_request_bundle(cv_vault *v, const char *req_id, const cv_bundle_opts *o, 
 
 	/* Terms and the withheld-text detectors. */
 	if ((r = cv_people_redactor(v, pol, &b.req, &b.red, 1, &b.requester)) < 0 ||
+	    (r = cv_people_redactor(v, pol, &b.req, &b.cred, 1, NULL)) < 0 ||
 	    (r = cv_people_redactor(v, pol, &b.req, &b.names, 0, NULL)) < 0)
 		goto out;
 	if (cv_redactor_new(&b.withheld, pol->marker) < 0 || cv_fprint_new(&b.fp) < 0) {
@@ -1871,6 +1897,7 @@ out:
 	if (b.cur_md)
 		gcry_md_close(b.cur_md);
 	cv_redactor_free(b.red);
+	cv_redactor_free(b.cred);
 	cv_redactor_free(b.names);
 	cv_redactor_free(b.withheld);
 	cv_fprint_free(b.fp);

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# casevault disclosure bundle benchmark (issue 5): bundling a case should cost
+# little more than decrypting its archives and writing an AES ZIP of the same
+# files, and peak memory should not grow with the size of a record.
+#
+# Builds a vault in a temporary directory under /tmp with one case of
+# --records records (default 1,000: half scans of about 400 KB of random
+# bytes behind a JPEG or PDF header, half text notes of about 3 KB naming a
+# third party, a volunteer and phone numbers), imported from one CSV, plus two
+# child-protection notes (withheld: the check fingerprints them).  Every scan
+# is given a --release decision (the case names people, so scans need one).
+# Then, --runs times each (best and median wall clock):
+#   bundle  casevault request bundle REQ -o FILE (AES-256 ZIP, redaction of
+#           the notes, the fail-closed check reading the ZIP back)
+#   floor   for every archive of the case: unwrap its key (sqlite3, as in
+#           docs/recovery.md), gpg --decrypt | tar -x into /dev/shm; then
+#           bsdtar (libarchive) writes an AES-256 ZIP of those files (stored,
+#           as the bundle stores scans)
+# and the ratio bundle / floor (target: at most 1.5).  Peak RSS of the bundle
+# (/usr/bin/time -v) is measured on this vault and on a second one holding
+# the same bytes in --big records of equal size (default 4: 50 MB each): the
+# two must be about the same.  Everything is removed on exit and every
+# gpg-agent it started is stopped.
+#
+# Usage: bench/bench_bundle.sh [--runs N] [--records N] [--scan-kb N] [--big N]
+# Environment: CASEVAULT_BIN (default build/casevault), CASEVAULT_POLICY_DIR.
+set -euo pipefail
+export LC_ALL=C
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CV=${CASEVAULT_BIN:-$REPO/build/casevault}
+export CASEVAULT_POLICY_DIR=${CASEVAULT_POLICY_DIR:-$REPO/policies}
+RUNS=3 RECORDS=1000 SCAN_KB=400 BIG=4
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) RUNS=$2; shift 2 ;;
+	--records) RECORDS=$2; shift 2 ;;
+	--scan-kb) SCAN_KB=$2; shift 2 ;;
+	--big) BIG=$2; shift 2 ;;
+	-h|--help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+	*) echo "bench_bundle.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+	esac
+done
+for n in "$RUNS" "$RECORDS" "$SCAN_KB" "$BIG"; do
+	case $n in ''|*[!0-9]*|0) echo "bench_bundle.sh: options take whole numbers > 0" >&2; exit 2 ;; esac
+done
+for t in sqlite3 gpg bsdtar /usr/bin/time python3; do
+	command -v "$t" >/dev/null || { echo "bench_bundle.sh: needs $t" >&2; exit 2; }
+done
+
+W=$(mktemp -d /tmp/cvb.XXXXXX)
+SHM=$(mktemp -d /dev/shm/cvb.XXXXXX)
+cleanup() {
+	for g in "$W"/*/gnupg; do [ -d "$g" ] && gpgconf --homedir "$g" --kill gpg-agent 2>/dev/null; done
+	rm -rf "$W" "$SHM"
+}
+trap cleanup EXIT
+export CASEVAULT_TODAY=$(date +%Y-%m-%d)
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# make_vault DIR NSCANS SCANBYTES NNOTES: a vault with one case; prints the request id
+make_vault() {
+	local dir=$1 nscan=$2 bytes=$3 nnote=$4 i src=$W/src-$(basename "$1")
+	mkdir -p "$src"
+	"$CV" init "$dir" --no-passphrase --name "Bench Manager" >/dev/null
+	export CASEVAULT_DIR=$dir
+	local c
+	c=$("$CV" case open --parent "Alex Example" --child "Sam Example" --child-dob 2015-02-01 --pr-confirmed)
+	"$CV" case person add "$c" "Patricia Jones" --kind third-party --phone "07700 900456" >/dev/null
+	"$CV" case person add "$c" "Vera Quillfeather" --kind volunteer --email vera.q@example.org >/dev/null
+	printf 'case,path,class,section,title,date\n' >"$src/m.csv"
+	for ((i = 1; i <= nscan; i++)); do
+		if ((i % 2)); then
+			{ printf '\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00'; head -c "$bytes" /dev/urandom; } >"$src/s$i.jpg"
+			printf '%s,s%d.jpg,letter,case,Scan %d,2025-%02d-%02d\n' "$c" "$i" "$i" $((i % 12 + 1)) $((i % 28 + 1)) >>"$src/m.csv"
+		else
+			{ printf '%%PDF-1.4\n'; head -c "$bytes" /dev/urandom; } >"$src/s$i.pdf"
+			printf '%s,s%d.pdf,report,case,Report %d,2025-%02d-%02d\n' "$c" "$i" "$i" $((i % 12 + 1)) $((i % 28 + 1)) >>"$src/m.csv"
+		fi
+	done
+	for ((i = 1; i <= nnote; i++)); do
+		python3 - "$src/n$i.txt" "$i" <<'PY'
+import sys
+n = int(sys.argv[2])
+lines = ["Phone call %d with Alex Example about Sam's review." % n,
+         "Patricia Jones (neighbour) rang on 07700 900456; Vera from the volunteers will call back.",
+         "The SENCO agreed to send the EP report by Friday. NHS 943 476 %04d." % (n % 10000)]
+body = "\n".join(lines) + "\n"
+filler = "Notes of the discussion continue with the plan for the next term and the support agreed. "
+open(sys.argv[1], "w").write(body + filler * 32 + "\n")
+PY
+		printf '%s,n%d.txt,case-note,case,Note %d,2025-%02d-%02d\n' "$c" "$i" "$i" $((i % 12 + 1)) $((i % 28 + 1)) >>"$src/m.csv"
+	done
+	"$CV" import "$src/m.csv" >/dev/null
+	rm -rf "$src"
+	"$CV" note "$c" --class cp-note --cp --title "Referral" --text "Child protection concern recorded at length so that it is fingerprinted by the bundle check, number one." >/dev/null
+	"$CV" note "$c" --class cp-note --cp --title "Strategy" --text "Strategy discussion held with the local authority designated officer and police, notes kept here." >/dev/null
+	local r
+	r=$("$CV" --json request open "$c" --requester "Alex Example" --relationship client --received "$CASEVAULT_TODAY" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])')
+	"$CV" --json request show "$r" | python3 -c '
+import json,sys
+for x in json.load(sys.stdin)["request"]["records"]:
+    if x["decision"] == "needs-decision": print(x["record"])' >"$W/needs"
+	while read -r rec; do
+		"$CV" request decide "$r" "$rec" --release --reason "scan checked: nothing about others" >/dev/null
+	done <"$W/needs"
+	echo "$r"
+}
+
+# floor DIR OUT: decrypt every archive of the vault into /dev/shm, then bsdtar an AES ZIP of the files
+floor() {
+	local dir=$1 out=$2 db=$1/vault.db slip key sk ck wrapped mask ak f comp
+	rm -rf "${SHM:?}"/* "$out"
+	slip=$(sqlite3 -readonly "$db" "SELECT slip FROM keyslips WHERE staff_id = 'S-0001' ORDER BY generation DESC LIMIT 1")
+	key=$(printf '%s\n' "$slip" | GNUPGHOME=$dir/gnupg gpg --batch --quiet --decrypt 2>/dev/null)
+	sk=$(printf '%s\n' "$key" | sed -n 's/^case //p')
+	ck=$(printf '%s\n' "$key" | sed -n 's/^cp //p')
+	while IFS='|' read -r f wrapped comp sec; do
+		local s=$sk
+		[ "$sec" = cp ] && s=$ck
+		mask=$(printf "SELECT lower(hex(sha3('%s' || '%s', 256)));" "$s" "${wrapped:6:64}" | sqlite3 :memory:)
+		ak=; for i in 0 16 32 48; do ak=$ak$(printf '%016x' $(( 0x${mask:$i:16} ^ 0x${wrapped:$((71 + i)):16} ))); done
+		printf '%s\n' "$ak" | GNUPGHOME=$dir/gnupg gpg --batch --quiet --pinentry-mode loopback --passphrase-fd 0 \
+			--decrypt "$dir/archives/$f" | tar $([ "$comp" = zstd ] && echo --zstd) -x -C "$SHM" -f -
+	done < <(sqlite3 -readonly "$db" "SELECT file, wrapped_key, compression, section FROM archives")
+	rm -f "$SHM/manifest.json"
+	bsdtar --format zip --options zip:encryption=aes256,zip:compression=store --passphrase "bench-floor-passphrase" \
+		-cf "$out" -C "$SHM" .
+}
+
+echo "building: $RECORDS records ($((RECORDS / 2)) scans of $SCAN_KB KB, $((RECORDS - RECORDS / 2)) notes) ..." >&2
+t0=$(now)
+REQ=$(make_vault "$W/v" $((RECORDS / 2)) $((SCAN_KB * 1024)) $((RECORDS - RECORDS / 2)))
+t1=$(now)
+BYTES=$(sqlite3 -readonly "$W/v/vault.db" "SELECT sum(size) FROM records")
+echo "built in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s: $(sqlite3 -readonly "$W/v/vault.db" "SELECT count(*) FROM records") records, $((BYTES / 1048576)) MB, $(sqlite3 -readonly "$W/v/vault.db" "SELECT count(*) FROM archives") archives" >&2
+
+bt=() ft=()
+for ((run = 1; run <= RUNS; run++)); do
+	rm -f "$W/b.zip"
+	/usr/bin/time -v -o "$W/time" "$CV" -C "$W/v" request bundle "$REQ" -o "$W/b.zip" >"$W/out"
+	bt+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$W/time")")
+	RSS_SMALL=$(awk -F': ' '/Maximum resident/ {print $2}' "$W/time")
+	s=$(now); floor "$W/v" "$W/f.zip"; e=$(now)
+	ft+=("$(echo "$e - $s" | bc)")
+done
+BSIZE=$(stat -c %s "$W/b.zip") FSIZE=$(stat -c %s "$W/f.zip")
+bbest=$(printf '%s\n' "${bt[@]}" | sort -g | head -1); bmed=$(printf '%s\n' "${bt[@]}" | median)
+fbest=$(printf '%s\n' "${ft[@]}" | sort -g | head -1); fmed=$(printf '%s\n' "${ft[@]}" | median)
+
+echo "building: $BIG records of $((BYTES / BIG / 1048576)) MB for the memory comparison ..." >&2
+REQ2=$(make_vault "$W/big" "$BIG" $((BYTES / BIG)) 0)
+/usr/bin/time -v -o "$W/time2" "$CV" -C "$W/big" request bundle "$REQ2" -o "$W/b2.zip" >/dev/null
+RSS_BIG=$(awk -F': ' '/Maximum resident/ {print $2}' "$W/time2")
+BIGT=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$W/time2")
+
+printf '\ncasevault request bundle, %d records, %d MB (%d CPU cores), %d runs\n' "$RECORDS" $((BYTES / 1048576)) "$(nproc)" "$RUNS"
+printf '  %-44s best %6.2f s   median %6.2f s   (%d MB written)\n' "bundle (AES ZIP + redaction + check)" "$bbest" "$bmed" $((BSIZE / 1048576))
+printf '  %-44s best %6.2f s   median %6.2f s   (%d MB written)\n' "floor (gpg | tar to /dev/shm, bsdtar AES ZIP)" "$fbest" "$fmed" $((FSIZE / 1048576))
+printf '  ratio bundle/floor: best %.2f, median %.2f (target <= 1.5)\n' "$(echo "$bbest / $fbest" | bc -l)" "$(echo "$bmed / $fmed" | bc -l)"
+printf '  peak RSS: %d records of ~%d KB: %d MB;  %d records of %d MB: %d MB (bundle %.2f s)\n' \
+	"$RECORDS" $((BYTES / RECORDS / 1024)) $((RSS_SMALL / 1024)) "$BIG" $((BYTES / BIG / 1048576)) $((RSS_BIG / 1024)) "$BIGT"

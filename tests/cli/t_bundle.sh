@@ -182,4 +182,14 @@ done
 run_cv verify
 check "verify passes after it all (exit $RC)" test "$RC" -eq 0
 
+# ---- key rotation re-seals every sealed column of requests, people, decisions, the log ----
+run_cv staff revoke "$CPL"
+check "revoking the cp-lead rotates both section keys (exit $RC)" test "$RC" -eq 0
+run_cv request log "$R"
+check "  the log's grounds still open under the new keys" grep -q "ground: sch2-para16" "$T/out"
+run_cv --json request show "$R"
+check "  decisions' reasons still open" grep -q "neighbour's account, no consent" "$T/out"
+run_cv case person list "$C"
+check "  the people named still open" grep -q "Quillfeather, 07700 900123, vera.q@example.org" "$T/out"
+
 finish

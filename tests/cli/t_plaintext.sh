@@ -72,7 +72,9 @@ kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 "$CV" ls "$C1" >/dev/null   # the last connection checkpoints the WAL into the index
 scan "vault directory after checkpoint" "$V"
 # Everything the commands left in /tmp: files newer than the marker, outside this test's inputs.
-mapfile -t left < <(find /tmp -xdev -newer "$marker" -type f ! -path "$T/in/*" ! -path "$T/out*" ! -path "$T/err" 2>/dev/null)
+# (The inputs of any test run, this one's or a concurrent one's, live in /tmp/cvt.*/in and
+# are not what the commands left behind.)
+mapfile -t left < <(find /tmp -xdev -newer "$marker" -type f ! -path '/tmp/cvt.*/in/*' ! -path "$T/out*" ! -path "$T/err" 2>/dev/null)
 if [ "${#left[@]}" -gt 0 ]; then
 	scan "files left in /tmp (${#left[@]} files)" "${left[@]}"
 else

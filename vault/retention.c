@@ -474,7 +474,7 @@ int cv_hold_release(cv_vault *v, long id)
 	if ((r = cv_authorize(v, CV_ACT_APPROVE, NULL)) < 0)
 		return r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT released_at FROM holds WHERE id = ?")) < 0)
+	if ((r = cv_index_prepare(v, &st, "SELECT released_at, kind, ref FROM holds WHERE id = ?")) < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -482,7 +482,29 @@ int cv_hold_release(cv_vault *v, long id)
 		return cv_error(v, CV_ENOTFOUND, "no hold %ld in this vault; see 'casevault hold list'", id);
 	}
 	released = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	if (!released && sqlite3_column_text(st, 1) && !strcmp((const char *)sqlite3_column_text(st, 1), "request")) {
+		/* RULES 4: a request holds its case until the request is closed, and only then */
+		char ref[48];
+
+		snprintf(ref, sizeof(ref), "%s", sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+		sqlite3_finalize(st);
+		st = NULL;
+		/* a hold left by a crash before its request was registered may go */
+		if (cv_index_prepare(v, &st, "SELECT 1 FROM requests WHERE id = ? AND closed_at IS NULL") == 0) {
+			int open_req;
+
+			sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+			open_req = sqlite3_step(st) == SQLITE_ROW;
+			sqlite3_finalize(st);
+			st = NULL;
+			if (!open_req)
+				goto release;
+		}
+		return cv_error(v, CV_EHELD, "hold %ld belongs to subject access request %s; it ends when the request is closed ('casevault request close %s')",
+				id, ref, ref);
+	}
 	sqlite3_finalize(st);
+release:
 	if (released)
 		return cv_error(v, CV_EREFUSED, "hold %ld was already released", id);
 	r = release_where(v, "UPDATE holds SET released_by = ?1, released_at = ?2 WHERE id = ?3 AND released_at IS NULL",

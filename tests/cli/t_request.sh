@@ -155,6 +155,9 @@ check "purge runs (exit $RC)" test "$RC" -eq 0
 n1=$(db "SELECT count(*) FROM records WHERE case_id = '$P'")
 check "while $PQ is open the purge destroyed nothing in $P ($n0 -> $n1)" test "$n0" = "$n1" -a "$n0" -eq 2
 check "hold list shows the request's hold" sh -c "'$CV' hold list | grep -q '$PQ'"
+hid=$(db "SELECT id FROM holds WHERE kind = 'request' AND ref = '$PQ' AND released_at IS NULL")
+expect_fail "the request's hold cannot be released by hand while the request is open (rule 4)" hold release "$hid"
+check "...and says to close the request" grep -q "request close $PQ" <<<"$ERR"
 run_cv request close "$PQ"
 check "request close exits 0" test "$RC" -eq 0
 check "the request's hold is released" sh -c "! '$CV' hold list | grep -q '$PQ'"

@@ -14,6 +14,7 @@
 #include "cv_archive.h"
 
 #define CHUNK (256 * 1024)
+#define IO_BUFFER "262144"
 
 static void hex32(const unsigned char *d, char out[65])
 {
@@ -243,6 +244,11 @@ int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int com
 	err = gpgme_data_new_from_fd(&in, p[0]);
 	if (!err)
 		err = gpgme_data_new_from_cbs(&out, &cbs, &ho);
+	/* GPGME copies between us and gpg 4 KiB at a time unless told otherwise */
+	if (!err)
+		gpgme_data_set_flag(in, "io-buffer-size", IO_BUFFER);
+	if (!err)
+		gpgme_data_set_flag(out, "io-buffer-size", IO_BUFFER);
 	if (!err)
 		err = gpgme_op_encrypt(ctx, NULL, GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS, in, out);
 	/* Unblock the writer whatever happened, then wait for it. */
@@ -416,6 +422,10 @@ int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
 	err = gpgme_data_new_from_cbs(&in, &cbs, &hi);
 	if (!err)
 		err = gpgme_data_new_from_fd(&out, p[1]);
+	if (!err)
+		gpgme_data_set_flag(in, "io-buffer-size", IO_BUFFER);
+	if (!err)
+		gpgme_data_set_flag(out, "io-buffer-size", IO_BUFFER);
 	if (!err)
 		err = gpgme_op_decrypt(ctx, in, out);
 	close(p[1]);

@@ -32,7 +32,8 @@ sleep 5
 run_cv --as S-0001 case show "$C" </dev/null
 check "after the idle time the passphrase is asked again" test "$RC" -ne 0
 run_cv --as S-0001 --passphrase-file "$T/m.pass" case show "$C"
-"$CV" --as S-0001 lock >/dev/null
+run_cv --as S-0001 lock
+check "lock succeeds" test "$RC" -eq 0
 run_cv --as S-0001 case show "$C" </dev/null
 check "lock forgets it at once" test "$RC" -ne 0
 run_cv --as S-0001 --passphrase-file "$T/m.pass" lock --idle 600

@@ -458,7 +458,8 @@ static int retention_for(cv_vault *v, group *g, cv_file_item *it, const cv_date 
 {
 	const cv_class *cls = cv_policy_class(v->policy, it->class_name);
 	cv_date ev = *today, dob, closed;
-	cv_retention_facts f = { today, &ev, NULL, NULL, NULL };
+	/* filing into the case is the latest contact with it */
+	cv_retention_facts f = { today, &ev, NULL, NULL, today };
 	cv_date res;
 
 	out[0] = '\0';
@@ -579,6 +580,11 @@ static int commit_all(cv_vault *v, group *gs, size_t ng, cv_file_item *items, co
 	}
 	if ((r = cv_index_exec(v, "DELETE FROM pending")) < 0)
 		goto fail;
+	/* the case's last contact moved: dates that run from it move too */
+	for (i = 0; i < ng; i++)
+		if (!gs[i].failed &&
+		    (r = cv_retention_recompute_tx(v, gs[i].case_id, 1u << CV_TRIG_LAST_CONTACT, NULL, NULL)) < 0)
+			goto fail;
 	if ((r = audit_filing(v, gs, ng, items)) < 0)
 		goto fail;
 	return cv_index_commit(v);

@@ -1003,7 +1003,7 @@ static int surely_unknown(const cv_class *cls, int case_closed_known, int has_ca
 
 	for (k = 0; k < cls->nrules; k++) {
 		cv_trigger t = cls->rules[k].trigger;
-		if (t == CV_TRIG_LAST_CONTACT)
+		if (t == CV_TRIG_LAST_CONTACT && !has_case)
 			return 1;
 		if (t == CV_TRIG_CASE_CLOSED && !case_closed_known)
 			return 1;
@@ -1013,8 +1013,15 @@ static int surely_unknown(const cv_class *cls, int case_closed_known, int has_ca
 	return 0;
 }
 
+/*
+ * last-contact: the latest day anything was filed into the case (a call, a
+ * meeting, a letter).  It only moves forward, so a date computed from it is
+ * never early; filing into a case recomputes the dates that use it.
+ */
 #define REC_SQL "SELECT r.id, r.class, r.section, r.filed_at, r.event_date, r.retain_until, r.policy_hash," \
-	" r.case_id, c.closed FROM records r LEFT JOIN cases c ON c.id = r.case_id"
+	" r.case_id, c.closed," \
+	" (SELECT substr(max(r2.filed_at), 1, 10) FROM records r2 WHERE r2.case_id = r.case_id)" \
+	" FROM records r LEFT JOIN cases c ON c.id = r.case_id"
 
 int cv_retention_prepare(cv_vault *v, const char *case_id, int closed_known)
 {
@@ -1132,7 +1139,7 @@ int cv_retention_recompute_tx(cv_vault *v, const char *case_id, unsigned trig_ma
 		const cv_class *cls = cv_policy_class(v->policy, col(st, 1));
 		int has_case = sqlite3_column_type(st, 7) != SQLITE_NULL;
 		int closed_known = sqlite3_column_type(st, 8) != SQLITE_NULL;
-		cv_date filed, ev, closed, res;
+		cv_date filed, ev, closed, res, last;
 		cv_retention_facts f = { NULL, NULL, NULL, NULL, NULL };
 		cv_section sec = CV_SECTION_CASE;
 		char newd[11] = "", floor[11];
@@ -1152,6 +1159,8 @@ int cv_retention_recompute_tx(cv_vault *v, const char *case_id, unsigned trig_ma
 			}
 			if (closed_known && cv_date_parse(&closed, col(st, 8)) == 0)
 				f.case_closed = &closed;
+			if (has_case && sqlite3_column_type(st, 9) != SQLITE_NULL && cv_date_parse(&last, col(st, 9)) == 0)
+				f.last_contact = &last;
 			if (need & 1) {
 				if ((r = load_dob(v, col(st, 7), &cf)) < 0)
 					goto out;

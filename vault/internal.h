@@ -39,6 +39,9 @@ struct cv_vault {
 	int mkey_gen[CV_SECTION_COUNT];
 	int unlocked;
 	int policy_fallback;        /* running on the last good policy kept in the index */
+	/* receipts whose signature this handle has checked (verify meets one per archive) */
+	struct cv_receipt_ok { sqlite3_int64 id; char fpr[48]; } *receipt_ok;
+	size_t nreceipt_ok;
 	char errmsg[512];
 	char notice[512];
 };

@@ -140,11 +140,32 @@ int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, c
 		sqlite3_finalize(st);
 		return cv_error(v, CV_ECORRUPT, "archive %s has no filing receipt", file);
 	}
-	r = cv_gpg_verify_detached(v, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-				   sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1), &signer);
-	if (r < 0) {
+	/* one receipt covers every archive of a filing: check its signature once per handle */
+	for (i = 0; i < v->nreceipt_ok; i++)
+		if (v->receipt_ok[i].id == receipt_id) {
+			signer = strdup(v->receipt_ok[i].fpr);
+			break;
+		}
+	if (!signer) {
+		struct cv_receipt_ok *n2;
+
+		r = cv_gpg_verify_detached(v, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+					   sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1), &signer);
+		if (r < 0) {
+			sqlite3_finalize(st);
+			return cv_error(v, CV_ECORRUPT, "the filing receipt of archive %s has a bad signature", file);
+		}
+		n2 = reallocarray(v->receipt_ok, v->nreceipt_ok + 1, sizeof(*n2));
+		if (n2) {
+			v->receipt_ok = n2;
+			n2[v->nreceipt_ok].id = receipt_id;
+			snprintf(n2[v->nreceipt_ok].fpr, sizeof(n2[0].fpr), "%s", signer);
+			v->nreceipt_ok++;
+		}
+	}
+	if (!signer) {
 		sqlite3_finalize(st);
-		return cv_error(v, CV_ECORRUPT, "the filing receipt of archive %s has a bad signature", file);
+		return cv_error(v, CV_ERROR, "out of memory");
 	}
 	root = json_loadb((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
 	sqlite3_finalize(st);

@@ -158,6 +158,7 @@ void cv_vault_close(cv_vault *v)
 		sqlite3_close(v->db);
 	cv_policy_free(v->policy);
 	cv_vault_unlock_writer(v);
+	free(v->receipt_ok);
 	free(v->path);
 	free(v->dbpath);
 	free(v->gnupghome);

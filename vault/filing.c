@@ -84,7 +84,7 @@ static int valid_text(const char *s, size_t len, int allow_newline)
 }
 
 /* Metadata checks that need no file: class, section, dates, title, case. */
-static int check_meta(cv_vault *v, cv_file_item *it, const cv_date *today)
+static int check_meta(cv_vault *v, cv_file_item *it, const cv_date *today, char known_case[24])
 {
 	const cv_class *cls;
 	cv_date d;
@@ -114,10 +114,13 @@ static int check_meta(cv_vault *v, cv_file_item *it, const cv_date *today)
 		return item_fail(it, CV_EINVAL, "the note is empty; give its text with --text or on standard input");
 	if (!it->path && !valid_text(it->text, it->text_len, 1))
 		return item_fail(it, CV_EINVAL, "the note holds binary data; file documents with 'casevault file'");
+	if (!strcmp(it->case_id, known_case))
+		return 0;  /* checked for the item before */
 	r = cv_case_fetch(v, &c, it->case_id, 0);
 	if (r < 0)
 		return item_fail(it, r, "%s", cv_vault_errmsg(v));
 	cv_case_release(&c);
+	snprintf(known_case, 24, "%s", it->case_id);
 	return 0;
 }
 
@@ -476,10 +479,24 @@ static int retention_for(cv_vault *v, group *g, cv_file_item *it, const cv_date 
 
 static int audit_filing(cv_vault *v, group *gs, size_t ng, cv_file_item *items);
 
+/* Whether any class of the policy has a rule running from trigger t. */
+static int policy_uses(const cv_policy *p, cv_trigger t)
+{
+	size_t i, k;
+
+	for (i = 0; i < cv_policy_class_count(p); i++) {
+		const cv_class *c = cv_policy_class_at(p, i);
+		for (k = 0; k < c->nrules; k++)
+			if (c->rules[k].trigger == t)
+				return 1;
+	}
+	return 0;
+}
+
 static int commit_all(cv_vault *v, group *gs, size_t ng, cv_file_item *items, const char *now,
 		      const char *receipt, const char *sig, const cv_date *today)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = NULL, *rst = NULL;
 	sqlite3_int64 receipt_id, archive_id;
 	size_t i, j;
 	int r;
@@ -541,11 +558,16 @@ static int commit_all(cv_vault *v, group *gs, size_t ng, cv_file_item *items, co
 				cv_date_format(&d, ev);
 			}
 			retention_for(v, g, it, today, ret);
-			r = cv_index_prepare(v, &st,
-				"INSERT INTO records(id, seq, case_id, section, class, archive_id, member, mime, size,"
-				" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash)"
-				" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+			r = 0;
+			if (!rst)
+				r = cv_index_prepare(v, &rst,
+					"INSERT INTO records(id, seq, case_id, section, class, archive_id, member, mime, size,"
+					" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash)"
+					" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+			st = rst;
 			if (r == 0) {
+				sqlite3_reset(st);
+				sqlite3_clear_bindings(st);
 				sqlite3_bind_text(st, 1, it->record_id, -1, SQLITE_STATIC);
 				sqlite3_bind_int64(st, 2, strtol(it->record_id + 2, NULL, 10));
 				sqlite3_bind_text(st, 3, g->case_id, -1, SQLITE_STATIC);
@@ -574,22 +596,33 @@ static int commit_all(cv_vault *v, group *gs, size_t ng, cv_file_item *items, co
 				r = cv_index_dberr(v, "record a document");
 				goto fail;
 			}
-			sqlite3_finalize(st);
-			st = NULL;
+			st = NULL;  /* rst stays prepared for the next row */
 		}
 	}
+	sqlite3_finalize(rst);
+	rst = NULL;
 	if ((r = cv_index_exec(v, "DELETE FROM pending")) < 0)
 		goto fail;
 	/* the case's last contact moved: dates that run from it move too */
-	for (i = 0; i < ng; i++)
-		if (!gs[i].failed &&
-		    (r = cv_retention_recompute_tx(v, gs[i].case_id, 1u << CV_TRIG_LAST_CONTACT, NULL, NULL)) < 0)
-			goto fail;
+	if (policy_uses(v->policy, CV_TRIG_LAST_CONTACT))
+		for (i = 0; i < ng; i++) {
+			size_t k;
+			int seen = 0;
+
+			for (k = 0; k < i; k++)
+				if (!gs[k].failed && !strcmp(gs[k].case_id, gs[i].case_id))
+					seen = 1;
+			if (!gs[i].failed && !seen &&
+			    (r = cv_retention_recompute_tx(v, gs[i].case_id, 1u << CV_TRIG_LAST_CONTACT, NULL, NULL)) < 0)
+				goto fail;
+		}
 	if ((r = audit_filing(v, gs, ng, items)) < 0)
 		goto fail;
 	return cv_index_commit(v);
 fail:
-	sqlite3_finalize(st);
+	if (st != rst)
+		sqlite3_finalize(st);
+	sqlite3_finalize(rst);
 	cv_index_rollback(v);
 	return r;
 }
@@ -871,6 +904,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	group *gs = NULL;
 	size_t ng = 0, i, j, filed = 0;
 	cv_typer *mg = NULL;
+	char known_case[24] = "";
 	cv_date today;
 	char now[32], *receipt = NULL, *sig = NULL;
 	size_t siglen = 0;
@@ -895,7 +929,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 			continue;
 		}
 		items[i].error[0] = '\0';
-		if (check_meta(v, &items[i], &today) < 0)
+		if (check_meta(v, &items[i], &today, known_case) < 0)
 			any_bad = 1;
 		else
 			need[items[i].section] = 1;

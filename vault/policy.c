@@ -832,12 +832,36 @@ static int hash_hex(char out[65], const char *a, size_t alen,
 	return 0;
 }
 
+/* A policy from two parsed files: takes their classes and types; the hash covers both texts. */
+static int assemble(cv_policy **out, struct parse *rs, struct parse *fs,
+		    const char *rbuf, size_t rlen, const char *fbuf, size_t flen)
+{
+	cv_policy *p = calloc(1, sizeof(*p));
+	int ret;
+
+	if (!p)
+		return CV_ERROR;
+	if ((ret = hash_hex(p->hash, rbuf, rlen, fbuf, flen)) != 0) {
+		cv_policy_free(p);
+		return ret;
+	}
+	p->classes = rs->classes;
+	p->nclasses = rs->nclasses;
+	p->types = fs->types;
+	p->ntypes = fs->ntypes;
+	rs->classes = NULL;
+	rs->nclasses = 0;
+	fs->types = NULL;
+	fs->ntypes = 0;
+	*out = p;
+	return 0;
+}
+
 int cv_policy_load(cv_policy **out, const char *dir, cv_problems *problems)
 {
 	char *rpath = NULL, *fpath = NULL, *rbuf = NULL, *fbuf = NULL;
 	size_t rlen = 0, flen = 0;
 	struct parse rs, fs;
-	cv_policy *p = NULL;
 	int ret, r1, r2;
 
 	parse_init(&rs, KIND_RETENTION, NULL, problems);
@@ -868,26 +892,8 @@ int cv_policy_load(cv_policy **out, const char *dir, cv_problems *problems)
 	if (ret)
 		goto out;
 
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		ret = CV_ERROR;
-		goto out;
-	}
-	ret = hash_hex(p->hash, rbuf, rlen, fbuf, flen);
-	if (ret)
-		goto out;
-	p->classes = rs.classes;
-	p->nclasses = rs.nclasses;
-	p->types = fs.types;
-	p->ntypes = fs.ntypes;
-	rs.classes = NULL;
-	rs.nclasses = 0;
-	fs.types = NULL;
-	fs.ntypes = 0;
-	*out = p;
-	p = NULL;
+	ret = assemble(out, &rs, &fs, rbuf, rlen, fbuf, flen);
 out:
-	cv_policy_free(p);
 	parse_release(&rs);
 	parse_release(&fs);
 	free(rbuf);
@@ -906,7 +912,6 @@ int cv_policy_load_mem(cv_policy **out, const char *retention, size_t rlen,
 		       const char *filetypes, size_t flen, cv_problems *problems)
 {
 	struct parse rs, fs;
-	cv_policy *p = NULL;
 	int ret, r1, r2;
 
 	parse_init(&rs, KIND_RETENTION, "retention.ini", problems);
@@ -919,26 +924,8 @@ int cv_policy_load_mem(cv_policy **out, const char *retention, size_t rlen,
 	ret = worse(r1, r2);
 	if (ret)
 		goto out;
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		ret = CV_ERROR;
-		goto out;
-	}
-	ret = hash_hex(p->hash, retention, rlen, filetypes, flen);
-	if (ret)
-		goto out;
-	p->classes = rs.classes;
-	p->nclasses = rs.nclasses;
-	p->types = fs.types;
-	p->ntypes = fs.ntypes;
-	rs.classes = NULL;
-	rs.nclasses = 0;
-	fs.types = NULL;
-	fs.ntypes = 0;
-	*out = p;
-	p = NULL;
+	ret = assemble(out, &rs, &fs, retention, rlen, filetypes, flen);
 out:
-	cv_policy_free(p);
 	parse_release(&rs);
 	parse_release(&fs);
 	return ret;

@@ -71,9 +71,9 @@ int cv_retention_as_of(cv_vault *v, const char *as_of, int allow_future, char ou
 	d = today;
 	if (as_of && cv_date_parse(&d, as_of) < 0)
 		return cv_error(v, CV_EINVAL, "the date '%s' is not a real date written YYYY-MM-DD", as_of);
-	if (!allow_future && cv_date_cmp(&d, &today) > 0)
-		return cv_error(v, CV_EREFUSED, "--as-of %s is in the future: nothing is destroyed before its date (use --dry-run to see what will fall due)", as_of);
 	cv_date_format(&d, out);
+	if (!allow_future && cv_date_cmp(&d, &today) > 0)
+		return cv_error(v, CV_EREFUSED, "--as-of %s is in the future: nothing is destroyed before its date (use --dry-run to see what will fall due)", out);
 	return 0;
 }
 

@@ -201,47 +201,22 @@ static ssize_t hashfd_read(void *h, void *buf, size_t len)
 	return r;
 }
 
-int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int compress,
-		     cv_member_in *m, size_t n, cv_manifest_fn mf, void *hook,
-		     int64_t *out_size, char out_sha[65])
+int cv_archive_encrypt_stream(cv_vault *v, const char *key_hex, int in_fd, int out_fd,
+			      int64_t *out_size, char out_sha[65])
 {
 	struct gpgme_data_cbs cbs = { NULL, hashfd_write, NULL, NULL };
-	struct wjob job;
-	struct hashfd ho = { -1, NULL, 0 };
+	struct hashfd ho = { out_fd, NULL, 0 };
 	gpgme_ctx_t ctx = NULL;
 	gpgme_data_t in = NULL, out = NULL;
-	gpgme_error_t err = 0;
-	pthread_t th;
-	int p[2] = { -1, -1 }, started = 0, r;
+	gpgme_error_t err;
+	int r;
 
-	memset(&job, 0, sizeof(job));
-	ho.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (ho.fd < 0)
-		return cv_error(v, CV_ERROR, "cannot create an archive file: %s", strerror(errno));
-	if (gcry_md_open(&ho.md, GCRY_MD_SHA256, 0)) {
-		r = cv_error(v, CV_ERROR, "cannot start SHA-256");
-		goto out;
-	}
+	if (gcry_md_open(&ho.md, GCRY_MD_SHA256, 0))
+		return cv_error(v, CV_ERROR, "cannot start SHA-256");
 	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
 		goto out;
 	cv_gpg_use_secret(ctx, key_hex);
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
-		goto out;
-	}
-	job.pipefd = p[1];
-	job.compress = compress;
-	job.m = m;
-	job.n = n;
-	job.mf = mf;
-	job.hook = hook;
-	if (pthread_create(&th, NULL, writer, &job) != 0) {
-		r = cv_error(v, CV_ERROR, "cannot start the archive writer");
-		goto out;
-	}
-	started = 1;
-	p[1] = -1;  /* the writer closes it */
-	err = gpgme_data_new_from_fd(&in, p[0]);
+	err = gpgme_data_new_from_fd(&in, in_fd);
 	if (!err)
 		err = gpgme_data_new_from_cbs(&out, &cbs, &ho);
 	/* GPGME copies between us and gpg 4 KiB at a time unless told otherwise */
@@ -251,47 +226,109 @@ int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int com
 		gpgme_data_set_flag(out, "io-buffer-size", IO_BUFFER);
 	if (!err)
 		err = gpgme_op_encrypt(ctx, NULL, GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS, in, out);
-	/* Unblock the writer whatever happened, then wait for it. */
-	close(p[0]);
-	p[0] = -1;
-	pthread_join(th, NULL);
-	started = 0;
-	if (job.err) {
-		r = cv_error(v, job.err, "%s", job.msg);
-		goto out;
-	}
 	if (err) {
 		r = cv_gpg_err(v, err, "cannot encrypt an archive");
-		goto out;
-	}
-	if (fsync(ho.fd) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot sync an archive file: %s", strerror(errno));
 		goto out;
 	}
 	hex32(gcry_md_read(ho.md, GCRY_MD_SHA256), out_sha);
 	*out_size = ho.count;
 	r = 0;
 out:
-	if (started) {
-		if (p[0] >= 0)
-			close(p[0]);
-		p[0] = -1;
-		pthread_join(th, NULL);
-	}
 	if (in)
 		gpgme_data_release(in);
 	if (out)
 		gpgme_data_release(out);
 	if (ctx)
 		gpgme_release(ctx);
+	gcry_md_close(ho.md);
+	return r;
+}
+
+/*
+ * With an encryption helper (v->helper, see helper.c) this thread writes the
+ * pax stream into a pipe and the helper runs gpg; without one a writer
+ * thread fills the pipe while this thread runs gpg.
+ */
+int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int compress,
+		     cv_member_in *m, size_t n, cv_manifest_fn mf, void *hook,
+		     int64_t *out_size, char out_sha[65])
+{
+	struct wjob job;
+	pthread_t th;
+	int fd, p[2] = { -1, -1 }, r;
+
+	memset(&job, 0, sizeof(job));
+	job.compress = compress;
+	job.m = m;
+	job.n = n;
+	job.mf = mf;
+	job.hook = hook;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cv_error(v, CV_ERROR, "cannot create an archive file: %s", strerror(errno));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
+		goto out;
+	}
+	job.pipefd = p[1];
+	if (v->helper) {
+		sigset_t set, old;
+
+		if ((r = cv_helper_encrypt_begin(v, v->helper, key_hex, p[0], fd)) < 0)
+			goto out;
+		close(p[0]);
+		p[0] = -1;
+		p[1] = -1;  /* the writer closes it */
+		/* a helper that fails stops reading: EPIPE, not SIGPIPE */
+		sigemptyset(&set);
+		sigaddset(&set, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &set, &old);
+		writer(&job);
+		if (sigismember(&old, SIGPIPE) == 0) {
+			struct timespec zero = { 0, 0 };
+			sigset_t pend;
+
+			sigpending(&pend);
+			if (sigismember(&pend, SIGPIPE))
+				sigtimedwait(&set, NULL, &zero);
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+		}
+		/* a helper's failure makes the writer fail too: report the cause */
+		if ((r = cv_helper_encrypt_end(v, v->helper, out_size, out_sha)) < 0)
+			goto out;
+		if (job.err) {
+			r = cv_error(v, job.err, "%s", job.msg);
+			goto out;
+		}
+	} else {
+		if (pthread_create(&th, NULL, writer, &job) != 0) {
+			r = cv_error(v, CV_ERROR, "cannot start the archive writer");
+			goto out;
+		}
+		p[1] = -1;  /* the writer closes it */
+		r = cv_archive_encrypt_stream(v, key_hex, p[0], fd, out_size, out_sha);
+		/* Unblock the writer whatever happened, then wait for it. */
+		close(p[0]);
+		p[0] = -1;
+		pthread_join(th, NULL);
+		if (job.err) {
+			r = cv_error(v, job.err, "%s", job.msg);
+			goto out;
+		}
+		if (r < 0)
+			goto out;
+	}
+	if (fsync(fd) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot sync an archive file: %s", strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
 	if (p[0] >= 0)
 		close(p[0]);
 	if (p[1] >= 0)
 		close(p[1]);
-	if (ho.md)
-		gcry_md_close(ho.md);
-	if (ho.fd >= 0)
-		close(ho.fd);
+	close(fd);
 	if (r < 0)
 		unlink(path);
 	return r;

@@ -29,6 +29,19 @@ int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int com
 		     cv_member_in *m, size_t n, cv_manifest_fn mf, void *hook,
 		     int64_t *out_size, char out_sha[65]);
 
+/*
+ * Encrypt everything read from in_fd (to its end) into out_fd under key_hex;
+ * out_size and out_sha describe the ciphertext written.  No fsync.
+ */
+int cv_archive_encrypt_stream(cv_vault *v, const char *key_hex, int in_fd, int out_fd,
+			      int64_t *out_size, char out_sha[65]);
+
+/* helper.c: encryption helpers (see there); a filing gives one to each writer as v->helper. */
+int cv_helper_start(cv_vault *v, cv_helper **out);
+void cv_helper_stop(cv_helper *h);
+int cv_helper_encrypt_begin(cv_vault *v, cv_helper *h, const char *key_hex, int in_fd, int out_fd);
+int cv_helper_encrypt_end(cv_vault *v, cv_helper *h, int64_t *size, char sha[65]);
+
 typedef struct {
 	/* Called per member: return 1 to receive its bytes, 0 to skip, <0 to stop. */
 	int (*entry)(void *hook, const char *name, int64_t size);

@@ -764,6 +764,9 @@ typedef struct {
 	int per_case;
 	cv_progress_fn progress;
 	void *hook;
+	cv_helper **helpers;      /* one per worker, entries may be NULL */
+	size_t nhelpers;
+	size_t started;           /* workers that have taken their helper */
 	pthread_mutex_t mu;
 	size_t next;              /* next group index to consider */
 	size_t done;
@@ -788,6 +791,10 @@ static void *pool_worker(void *arg)
 	size_t gi, j;
 
 	w.errmsg[0] = '\0';
+	pthread_mutex_lock(&p->mu);
+	w.helper = p->started < p->nhelpers ? p->helpers[p->started] : NULL;
+	p->started++;
+	pthread_mutex_unlock(&p->mu);
 	if (p->per_case && cv_typer_new(&mg, w.errmsg, sizeof(w.errmsg)) < 0) {
 		pthread_mutex_lock(&p->mu);
 		p->fatal = CV_ERROR;
@@ -858,12 +865,27 @@ static void *pool_worker(void *arg)
 	return NULL;
 }
 
+/* How many writers for ng groups: twice the cores, since gpg start-up and fsync leave a core idle otherwise. */
+static size_t pool_size(size_t ng)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nw = cpus > 0 ? (size_t)cpus * 2 : 2;
+
+	if (getenv("CASEVAULT_WORKERS") && atoi(getenv("CASEVAULT_WORKERS")) > 0)
+		nw = (size_t)atoi(getenv("CASEVAULT_WORKERS"));  /* tuning and benchmarks */
+	if (nw > CV_MAX_WORKERS)
+		nw = CV_MAX_WORKERS;
+	if (nw > ng)
+		nw = ng;
+	return nw;
+}
+
 static int run_pool(cv_vault *v, group *gs, size_t ng, cv_file_item *items, size_t n,
-		    int per_case, cv_progress_fn progress, void *hook)
+		    int per_case, cv_helper **helpers, size_t nhelpers,
+		    cv_progress_fn progress, void *hook)
 {
 	pthread_t th[CV_MAX_WORKERS];
 	pool p;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t nw, i, started = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -875,15 +897,10 @@ static int run_pool(cv_vault *v, group *gs, size_t ng, cv_file_item *items, size
 	p.per_case = per_case;
 	p.progress = progress;
 	p.hook = hook;
+	p.helpers = helpers;
+	p.nhelpers = nhelpers;
 	pthread_mutex_init(&p.mu, NULL);
-	/* twice the cores: gpg start-up and fsync leave a core idle otherwise */
-	nw = cpus > 0 ? (size_t)cpus * 2 : 2;
-	if (getenv("CASEVAULT_WORKERS") && atoi(getenv("CASEVAULT_WORKERS")) > 0)
-		nw = (size_t)atoi(getenv("CASEVAULT_WORKERS"));  /* tuning and benchmarks */
-	if (nw > CV_MAX_WORKERS)
-		nw = CV_MAX_WORKERS;
-	if (nw > ng)
-		nw = ng;
+	nw = pool_size(ng);
 	for (i = 0; i < nw; i++)
 		if (pthread_create(&th[i], NULL, pool_worker, &p) == 0)
 			started++;
@@ -904,6 +921,8 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	group *gs = NULL;
 	size_t ng = 0, i, j, filed = 0;
 	cv_typer *mg = NULL;
+	cv_helper *helpers[CV_MAX_WORKERS] = { NULL };
+	size_t nhelpers = 0;
 	char known_case[24] = "";
 	cv_date today;
 	char now[32], *receipt = NULL, *sig = NULL;
@@ -958,10 +977,6 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 			if (want[i] && (r = cv_authorize(v, (cv_act)i, n == 1 ? items[0].case_id : NULL)) < 0)
 				return r;
 	}
-	for (i = 0; i < CV_SECTION_COUNT; i++)
-		if (need[i] && (r = cv_require_key(v, (cv_section)i)) < 0)
-			return r;
-
 	/* 2. Group by (case, section); in import mode a bad item spoils its case. */
 	gs = calloc(n, sizeof(*gs));
 	if (!gs)
@@ -1009,6 +1024,18 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 				break;
 			}
 	}
+	/*
+	 * Encryption helpers (helper.c): forked now, while this process is
+	 * single-threaded, small, and holds no section key.  Without them the
+	 * writers run gpg themselves.
+	 */
+	for (nhelpers = 0; nhelpers < pool_size(ng); nhelpers++)
+		if (cv_helper_start(v, &helpers[nhelpers]) < 0)
+			break;
+	v->errmsg[0] = '\0';
+	for (i = 0; i < CV_SECTION_COUNT; i++)
+		if (need[i] && (r = cv_require_key(v, (cv_section)i)) < 0)
+			goto out;
 	for (i = 0; i < ng; i++) {
 		cv_case c;
 
@@ -1048,7 +1075,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	cv_crashpoint("filing-pending");
 
 	/* 4. Write the archives, several at a time (see run_pool). */
-	r = run_pool(v, gs, ng, items, n, per_case, progress, hook);
+	r = run_pool(v, gs, ng, items, n, per_case, helpers, nhelpers, progress, hook);
 	if (r < 0)
 		goto undo;
 	if (cv_fsync_dir(v->archdir) < 0) {
@@ -1131,6 +1158,8 @@ out:
 		if (items[i].status < 0)
 			items[i].record_id[0] = '\0';
 	cv_typer_free(mg);
+	for (i = 0; i < nhelpers; i++)
+		cv_helper_stop(helpers[i]);
 	free(receipt);
 	free(sig);
 	cv_vault_unlock_writer(v);

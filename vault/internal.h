@@ -19,6 +19,8 @@
 #define CV_SCHEMA_VERSION 2
 #define CV_MAX_VAULT_PATH 80        /* gpg-agent socket paths are short */
 
+typedef struct cv_helper cv_helper;
+
 struct cv_vault {
 	char *path;
 	char *dbpath;
@@ -42,6 +44,7 @@ struct cv_vault {
 	/* receipts whose signature this handle has checked (verify meets one per archive) */
 	struct cv_receipt_ok { sqlite3_int64 id; char fpr[48]; } *receipt_ok;
 	size_t nreceipt_ok;
+	cv_helper *helper;          /* a filing writer's encryption helper (helper.c), or NULL */
 	char errmsg[512];
 	char notice[512];
 };

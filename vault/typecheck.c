@@ -33,15 +33,7 @@ static const char fast_rules[] =
 	"0\tstring\tII\\x2a\\x00\tTIFF image\n!:mime\timage/tiff\n"
 	/* markers of active or executable text: always to the full database */
 	"0\tstring\t#!\tscript\n!:mime\tapplication/x-casevault-check\n"
-	"0\tsearch/4096/cw\t\\<!doctype\tmarkup\n!:mime\tapplication/x-casevault-check\n"
-	"0\tsearch/4096/cw\t\\<html\tmarkup\n!:mime\tapplication/x-casevault-check\n"
-	"0\tsearch/4096/cw\t\\<head\tmarkup\n!:mime\tapplication/x-casevault-check\n"
-	"0\tsearch/4096/cw\t\\<body\tmarkup\n!:mime\tapplication/x-casevault-check\n"
-	"0\tsearch/4096/cw\t\\<script\tmarkup\n!:mime\tapplication/x-casevault-check\n"
-	"0\tsearch/4096/cw\t\\<iframe\tmarkup\n!:mime\tapplication/x-casevault-check\n"
-	"0\tsearch/4096/cw\t\\<svg\tmarkup\n!:mime\tapplication/x-casevault-check\n"
-	"0\tsearch/4096/cw\t\\<?xml\tmarkup\n!:mime\tapplication/x-casevault-check\n"
-	"0\tsearch/4096/cw\t\\<?php\tmarkup\n!:mime\tapplication/x-casevault-check\n"
+	"0\tregex/4096c\t[<](!doctype|html|head|body|script|iframe|svg|[?]xml|[?]php)\tmarkup\n!:mime\tapplication/x-casevault-check\n"
 	"0\tsearch/4096\t%!PS\tPostScript\n!:mime\tapplication/x-casevault-check\n"
 	"0\tsearch/4096\t{\\\\rtf\tRTF\n!:mime\tapplication/x-casevault-check\n"
 	/* e-mail, as the full database knows it (mail.news) */

@@ -44,6 +44,14 @@ for point in filing-pending archive-member filing-archive filing-before-sign fil
 	attempt "crash at $point"
 done
 
+# 1b. An encryption helper (vault/helper.c) killed while the filing goes on:
+# the filing fails with one line, keeps nothing, and the vault verifies.
+CASEVAULT_CRASHPOINT=helper-encrypt expect_fail "a filing whose encryption helper was killed fails" \
+	file "$C" "${batch[@]}" --class letter
+check "the error names the helper" grep -q 'encryption helper' "$T/err"
+attempt "helper killed"
+check "no helper outlives the filing" sh -c "! pgrep -f '[c]asevault file $C' >/dev/null"
+
 # 2. SIGKILL at many moments of a real run (two sections: two archives).
 for delay in 0.01 0.03 0.05 0.08 0.1 0.13 0.16 0.2 0.25 0.3 0.35 0.4 0.5 0.6 0.8 1.0; do
 	"$CV" file "$C" "${batch[@]}" --class letter >/dev/null 2>&1 &

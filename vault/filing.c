@@ -711,30 +711,35 @@ static int begin_pending(cv_vault *v, group *gs, size_t ng, cv_file_item *items,
 	long seq;
 	int r;
 
+	long want = 0;
+
+	for (i = 0; i < ng; i++)
+		if (!gs[i].failed)
+			want += (long)gs[i].n;
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
+	/* one block of record ids, in filing order */
+	if (want > 0 && (r = cv_index_next_ids(v, "record", want, &seq)) < 0)
+		goto fail;
+	if ((r = cv_index_prepare(v, &st, "INSERT INTO pending(file, created) VALUES(?, ?)")) < 0)
+		goto fail;
 	for (i = 0; i < ng; i++) {
 		if (gs[i].failed)
 			continue;
 		if ((r = cv_random_hex(gs[i].file, 16)) < 0)
 			goto fail;
 		strcat(gs[i].file, ".pgp");
-		for (j = 0; j < gs[i].n; j++) {
-			if ((r = cv_index_next_id(v, "record", &seq)) < 0)
-				goto fail;
-			snprintf(items[gs[i].idx[j]].record_id, sizeof(items[0].record_id), "R-%06ld", seq);
-		}
-		if ((r = cv_index_prepare(v, &st, "INSERT INTO pending(file, created) VALUES(?, ?)")) < 0)
-			goto fail;
+		for (j = 0; j < gs[i].n; j++)
+			snprintf(items[gs[i].idx[j]].record_id, sizeof(items[0].record_id), "R-%06ld", seq++);
+		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, gs[i].file, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE) {
 			r = cv_index_dberr(v, "start the filing");
 			goto fail;
 		}
-		sqlite3_finalize(st);
-		st = NULL;
 	}
+	sqlite3_finalize(st);
 	return cv_index_commit(v);
 fail:
 	sqlite3_finalize(st);

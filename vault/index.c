@@ -198,23 +198,29 @@ void cv_index_rollback(cv_vault *v)
 		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int cv_index_next_id(cv_vault *v, const char *counter, long *out)
+int cv_index_next_ids(cv_vault *v, const char *counter, long count, long *first)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
 
 	if ((r = cv_index_prepare(v, &st,
-		"UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value")) < 0)
+		"UPDATE counters SET value = value + ? WHERE name = ? RETURNING value")) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, counter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, count);
+	sqlite3_bind_text(st, 2, counter, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		r = cv_index_dberr(v, "allocate an id");
 		sqlite3_finalize(st);
 		return r;
 	}
-	*out = (long)sqlite3_column_int64(st, 0);
+	*first = (long)sqlite3_column_int64(st, 0) - count + 1;
 	sqlite3_finalize(st);
 	return 0;
+}
+
+int cv_index_next_id(cv_vault *v, const char *counter, long *out)
+{
+	return cv_index_next_ids(v, counter, 1, out);
 }
 
 static int user_version(cv_vault *v, int *out)

@@ -20,6 +20,7 @@
 #define CV_MAX_VAULT_PATH 80        /* gpg-agent socket paths are short */
 
 typedef struct cv_helper cv_helper;
+typedef struct cv_seal_cache cv_seal_cache;
 
 struct cv_vault {
 	char *path;
@@ -44,10 +45,15 @@ struct cv_vault {
 	/* receipts whose signature this handle has checked (verify meets one per archive) */
 	struct cv_receipt_ok { sqlite3_int64 id; char fpr[48]; } *receipt_ok;
 	size_t nreceipt_ok;
+	cv_seal_cache *seal;        /* seal.c: ready AES-GCM contexts, shared by handle copies */
 	cv_helper *helper;          /* a filing writer's encryption helper (helper.c), or NULL */
 	char errmsg[512];
 	char notice[512];
 };
+
+/* seal.c */
+cv_seal_cache *cv_seal_cache_new(void);
+void cv_seal_cache_free(cv_seal_cache *c);
 
 /* vault.c */
 int cv_error(cv_vault *v, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -104,6 +110,7 @@ int cv_index_begin(cv_vault *v);
 int cv_index_commit(cv_vault *v);
 void cv_index_rollback(cv_vault *v);
 int cv_index_next_id(cv_vault *v, const char *counter, long *out);
+int cv_index_next_ids(cv_vault *v, const char *counter, long count, long *first);  /* a block of ids */
 int cv_index_dberr(cv_vault *v, const char *what);
 
 /* record.c: check a receipt's signature (by a staff key) and that it lists file/sha. */

@@ -141,7 +141,8 @@ static cv_vault *vault_new(const char *path)
 	v->dbpath = join(v->path, "vault.db");
 	v->gnupghome = join(v->path, "gnupg");
 	v->archdir = join(v->path, "archives");
-	if (!v->dbpath || !v->gnupghome || !v->archdir)
+	v->seal = cv_seal_cache_new();
+	if (!v->dbpath || !v->gnupghome || !v->archdir || !v->seal)
 		goto fail;
 	return v;
 fail:
@@ -154,6 +155,7 @@ void cv_vault_close(cv_vault *v)
 	if (!v)
 		return;
 	cv_keys_wipe(v);
+	cv_seal_cache_free(v->seal);
 	if (v->db)
 		sqlite3_close(v->db);
 	cv_policy_free(v->policy);

@@ -215,7 +215,8 @@ int cv_archive_encrypt_stream(cv_vault *v, const char *key_hex, int in_fd, int o
 		return cv_error(v, CV_ERROR, "cannot start SHA-256");
 	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
 		goto out;
-	cv_gpg_use_secret(ctx, key_hex);
+	if (key_hex)
+		cv_gpg_use_secret(ctx, key_hex);
 	err = gpgme_data_new_from_fd(&in, in_fd);
 	if (!err)
 		err = gpgme_data_new_from_cbs(&out, &cbs, &ho);

@@ -31,7 +31,8 @@ int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int com
 
 /*
  * Encrypt everything read from in_fd (to its end) into out_fd under key_hex;
- * out_size and out_sha describe the ciphertext written.  No fsync.
+ * out_size and out_sha describe the ciphertext written.  No fsync.  key_hex
+ * NULL: gpg reads the key itself (an encryption helper's home, helper.c).
  */
 int cv_archive_encrypt_stream(cv_vault *v, const char *key_hex, int in_fd, int out_fd,
 			      int64_t *out_size, char out_sha[65]);
@@ -39,6 +40,7 @@ int cv_archive_encrypt_stream(cv_vault *v, const char *key_hex, int in_fd, int o
 /* helper.c: encryption helpers (see there); a filing gives one to each writer as v->helper. */
 int cv_helper_start(cv_vault *v, cv_helper **out);
 void cv_helper_stop(cv_helper *h);
+void cv_helper_sweep(cv_vault *v);  /* remove homes that dead helpers left */
 int cv_helper_encrypt_begin(cv_vault *v, cv_helper *h, const char *key_hex, int in_fd, int out_fd);
 int cv_helper_encrypt_end(cv_vault *v, cv_helper *h, int64_t *size, char sha[65]);
 

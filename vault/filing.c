@@ -1034,6 +1034,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	 * single-threaded, small, and holds no section key.  Without them the
 	 * writers run gpg themselves.
 	 */
+	cv_helper_sweep(v);
 	for (nhelpers = 0; nhelpers < pool_size(ng); nhelpers++)
 		if (cv_helper_start(v, &helpers[nhelpers]) < 0)
 			break;

@@ -20,7 +20,21 @@
  * replies with the ciphertext's size and SHA-256, or the error message.
  * A helper holds no descriptor of the parent's beyond its socket, writes
  * nothing to the terminal, and dies with its parent (PR_SET_PDEATHSIG).
+ *
+ * Each helper also runs gpg without gpg-agent.  Handing an archive key over
+ * through loopback pinentry costs gpg a connection to the agent and a few
+ * round trips per archive (about 1.2 ms, and the agent serves one request
+ * at a time).  So a helper makes a GnuPG home of its own, GNUPGHOME/sym-PID:
+ * the vault's gpg.conf plus "no-keyring" and "passphrase-file" naming a FIFO
+ * in that directory.  Before each run the helper empties the FIFO and puts
+ * the archive key in it; gpg reads it up to the newline.  The key exists
+ * only in the pipe's kernel buffer, never in a file, and the directory is
+ * 0700 inside the vault's 0700 GnuPG home.  The helper removes its home
+ * when it exits; a home left by a killed helper is removed by the next
+ * filing (cv_helper_sweep).  If the home cannot be made, the helper hands
+ * keys over through the agent as before.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -29,6 +43,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +52,7 @@
 struct cv_helper {
 	pid_t pid;
 	int sock;
+	char *home;            /* its GnuPG home, GNUPGHOME/sym-PID (it may have none) */
 };
 
 struct helper_req {
@@ -120,8 +136,197 @@ static void close_from(int lo, int hi)
 			close(fd);
 }
 
+/* ---- the helper's own GnuPG home (see the top of this file) ---- */
+
+struct sym_home {
+	char *dir, *conf, *fifo;
+	int fd;                /* the FIFO, held open for reading and writing */
+};
+
+static void home_remove(struct sym_home *hm)
+{
+	if (hm->fd >= 0)
+		close(hm->fd);
+	hm->fd = -1;
+	if (hm->fifo)
+		unlink(hm->fifo);
+	if (hm->conf)
+		unlink(hm->conf);
+	if (hm->dir)
+		rmdir(hm->dir);
+	free(hm->dir);
+	free(hm->conf);
+	free(hm->fifo);
+	hm->dir = hm->conf = hm->fifo = NULL;
+}
+
+static void remove_home_dir(const char *dir)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/key", dir) >= 0) {
+		unlink(p);
+		free(p);
+	}
+	if (asprintf(&p, "%s/gpg.conf", dir) >= 0) {
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+}
+
+/* Whether process pid still runs (a zombie does not: a killed helper's parent may be slow to reap it). */
+static int running(long pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (!(f = fopen(path, "re"))) {
+		if (access("/proc/self/stat", F_OK) == 0)
+			return 0;  /* /proc works: there is no such process */
+		return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+/* Remove the GnuPG homes of helpers that no longer run. */
+void cv_helper_sweep(cv_vault *v)
+{
+	DIR *d = opendir(v->gnupghome);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end, *p = NULL;
+		long pid;
+
+		if (strncmp(e->d_name, "sym-", 4))
+			continue;
+		pid = strtol(e->d_name + 4, &end, 10);
+		if (*end || pid <= 0 || running(pid))
+			continue;
+		if (asprintf(&p, "%s/%s", v->gnupghome, e->d_name) >= 0) {
+			remove_home_dir(p);
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t cap = 0, len = 0, got;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *n = realloc(buf, cap = len + 4096 + 1);
+			if (!n) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = n;
+		}
+		got = fread(buf + len, 1, 4096, f);
+		len += got;
+		if (got < 4096)
+			break;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+static int home_make(cv_vault *v, struct sym_home *hm)
+{
+	char *base = NULL;
+	FILE *f = NULL;
+	int fd;
+
+	memset(hm, 0, sizeof(*hm));
+	hm->fd = -1;
+	if (asprintf(&hm->dir, "%s/sym-%ld", v->gnupghome, (long)getpid()) < 0) {
+		hm->dir = NULL;
+		return -1;
+	}
+	if (asprintf(&hm->conf, "%s/gpg.conf", hm->dir) < 0 || asprintf(&hm->fifo, "%s/key", hm->dir) < 0)
+		goto fail;
+	remove_home_dir(hm->dir);  /* a dead helper with this pid left it */
+	if (mkdir(hm->dir, 0700) < 0 || mkfifo(hm->fifo, 0600) < 0)
+		goto fail;
+	/* O_RDWR: never blocks, and the pipe keeps what is written while we hold it */
+	hm->fd = open(hm->fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (hm->fd < 0)
+		goto fail;
+	if (asprintf(&base, "%s/gpg.conf", v->gnupghome) < 0) {
+		base = NULL;
+		goto fail;
+	}
+	{
+		char *text = slurp(base);
+
+		fd = text ? open(hm->conf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+		if (fd >= 0 && !(f = fdopen(fd, "w")))
+			close(fd);
+		if (f)
+			fprintf(f, "%s\n# casevault encryption helper (vault/helper.c): symmetric only, no agent\n"
+				"no-keyring\nbatch\npinentry-mode loopback\npassphrase-file %s\n", text, hm->fifo);
+		free(text);
+	}
+	if (!f || fflush(f) != 0 || ferror(f)) {
+		if (f)
+			fclose(f);
+		goto fail;
+	}
+	fclose(f);
+	free(base);
+	return 0;
+fail:
+	free(base);
+	home_remove(hm);
+	return -1;
+}
+
+static void fifo_drain(int fd)
+{
+	char junk[256];
+
+	while (read(fd, junk, sizeof(junk)) > 0)
+		;
+	explicit_bzero(junk, sizeof(junk));
+}
+
+static int fifo_put(int fd, const char *key_hex)
+{
+	char line[CV_KEY_HEX + 2];
+	size_t len = strlen(key_hex);
+	ssize_t w;
+
+	if (len > CV_KEY_HEX)
+		return -1;
+	fifo_drain(fd);  /* never a key a failed run left behind */
+	memcpy(line, key_hex, len);
+	line[len] = '\n';
+	w = write(fd, line, len + 1);  /* under PIPE_BUF: all or nothing */
+	explicit_bzero(line, sizeof(line));
+	return w == (ssize_t)(len + 1) ? 0 : -1;
+}
+
 static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t parent)
 {
+	struct sym_home hm;
+	int own_home;
 	struct helper_req rq;
 	struct helper_rep rep;
 	int fds[2], devnull, r;
@@ -142,14 +347,30 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 	dup2(devnull, 2);
 	close_from(3, sock - 1);
 	close_from(sock + 1, ~0U >> 1);
+	own_home = home_make(v, &hm) == 0;
+	if (own_home) {
+		/* this process's gpg runs use the helper's home from now on */
+		v->gnupghome = hm.dir;
+		if (cv_gpg_home(v) < 0)
+			_exit(1);
+	}
 	for (;;) {
 		r = recv_req(sock, &rq, fds);
-		if (r <= 0)
+		if (r <= 0) {
+			if (own_home)
+				home_remove(&hm);
 			_exit(r == 0 ? 0 : 1);
+		}
 		cv_crashpoint("helper-encrypt");  /* tests: a helper dies mid-filing */
 		memset(&rep, 0, sizeof(rep));
 		v->errmsg[0] = '\0';
-		rep.status = cv_archive_encrypt_stream(v, rq.key, fds[0], fds[1], &rep.size, rep.sha);
+		if (own_home && fifo_put(hm.fd, rq.key) < 0)
+			rep.status = cv_error(v, CV_ERROR, "cannot hand an archive key to gpg: %s", strerror(errno));
+		else
+			rep.status = cv_archive_encrypt_stream(v, own_home ? NULL : rq.key, fds[0], fds[1],
+							       &rep.size, rep.sha);
+		if (own_home)
+			fifo_drain(hm.fd);
 		explicit_bzero(&rq, sizeof(rq));
 		/* close the pipe first: a writer blocked on it sees EPIPE, then reads the reply */
 		close(fds[0]);
@@ -190,6 +411,8 @@ int cv_helper_start(cv_vault *v, cv_helper **out)
 	}
 	close(sv[1]);
 	h->sock = sv[0];
+	if (asprintf(&h->home, "%s/sym-%ld", v->gnupghome, (long)h->pid) < 0)
+		h->home = NULL;
 	*out = h;
 	return 0;
 }
@@ -200,9 +423,12 @@ void cv_helper_stop(cv_helper *h)
 
 	if (!h)
 		return;
-	close(h->sock);  /* the helper reads end-of-file and exits */
+	close(h->sock);  /* the helper reads end-of-file, removes its home and exits */
 	while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
 		;
+	if (h->home && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		remove_home_dir(h->home);  /* it died before it could */
+	free(h->home);
 	free(h);
 }
 

@@ -50,7 +50,15 @@ CASEVAULT_CRASHPOINT=helper-encrypt expect_fail "a filing whose encryption helpe
 	file "$C" "${batch[@]}" --class letter
 check "the error names the helper" grep -q 'encryption helper' "$T/err"
 attempt "helper killed"
-check "no helper outlives the filing" sh -c "! pgrep -f '[c]asevault file $C' >/dev/null"
+mine() { # casevault processes working on this test's vault (other tests run in parallel)
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = casevault ] || continue
+		tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "CASEVAULT_DIR=$CASEVAULT_DIR" && echo "${p#/proc/}"
+	done
+}
+check "no helper outlives the filing" test -z "$(mine)"
+check "no helper GnuPG home is left behind" sh -c "! ls -d '$V'/gnupg/sym-* 2>/dev/null"
 
 # 2. SIGKILL at many moments of a real run (two sections: two archives).
 for delay in 0.01 0.03 0.05 0.08 0.1 0.13 0.16 0.2 0.25 0.3 0.35 0.4 0.5 0.6 0.8 1.0; do
@@ -65,6 +73,7 @@ done
 # 3. A batch reported as filed is never lost: file, then crash the next one.
 run_cv file "$C" "$T/docs/scan.tif" --class letter
 check "a filing completes" test "$RC" -eq 0
+check "it removed the GnuPG homes of the helpers killed above" sh -c "! ls -d '$V'/gnupg/sym-* 2>/dev/null"
 expected=$((expected + 1))
 CASEVAULT_CRASHPOINT=filing-before-commit "$CV" file "$C" "${batch[@]}" --class letter >/dev/null 2>&1
 attempt "after a completed filing"

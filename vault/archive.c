@@ -96,7 +96,10 @@ static void *writer(void *arg)
 
 		if (add_entry(a, m->name, m->size) < 0)
 			goto aerr;
-		if (gcry_md_open(&md, GCRY_MD_SHA256, 0)) {
+		/* one context for every member: each libgcrypt open polls the random pool */
+		if (md)
+			gcry_md_reset(md);
+		else if (gcry_md_open(&md, GCRY_MD_SHA256, 0)) {
 			j->err = CV_ERROR;
 			snprintf(j->msg, sizeof(j->msg), "cannot start SHA-256");
 			goto out;
@@ -119,8 +122,6 @@ static void *writer(void *arg)
 			goto out;
 		}
 		hex32(gcry_md_read(md, GCRY_MD_SHA256), m->sha256);
-		gcry_md_close(md);
-		md = NULL;
 		cv_crashpoint("archive-member");
 	}
 	if (j->mf(j->hook, j->m, j->n, &json) < 0) {

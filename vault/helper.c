@@ -339,6 +339,8 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	/* nothing of the parent's but the socket: not the vault lock, not stdout */
+	if (sock <= 2 && (sock = fcntl(sock, F_DUPFD_CLOEXEC, 3)) < 0)
+		_exit(1);  /* a parent started without standard descriptors */
 	devnull = open("/dev/null", O_RDWR);
 	if (devnull < 0)
 		_exit(1);
@@ -347,12 +349,22 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 	dup2(devnull, 2);
 	close_from(3, sock - 1);
 	close_from(sock + 1, ~0U >> 1);
-	own_home = home_make(v, &hm) == 0;
+	/* CASEVAULT_HELPER_HOME=0: hand keys over through gpg-agent (tests, diagnosis) */
+	own_home = !(getenv("CASEVAULT_HELPER_HOME") && !strcmp(getenv("CASEVAULT_HELPER_HOME"), "0")) &&
+		   home_make(v, &hm) == 0;
 	if (own_home) {
 		/* this process's gpg runs use the helper's home from now on */
+		char *vault_home = v->gnupghome;
+
 		v->gnupghome = hm.dir;
-		if (cv_gpg_home(v) < 0)
-			_exit(1);
+		if (cv_gpg_home(v) < 0) {
+			/* keep to the vault's home and the agent */
+			home_remove(&hm);
+			own_home = 0;
+			v->gnupghome = vault_home;
+			if (cv_gpg_home(v) < 0)
+				_exit(1);
+		}
 	}
 	for (;;) {
 		r = recv_req(sock, &rq, fds);

@@ -36,6 +36,17 @@ for i in 0 1 2; do
 	check "same-type batch: $f.txt comes back as itself" cmp -s "$T/$f.txt" "$T/same-$i"
 done
 
+# Encryption helpers that hand the archive key to gpg through gpg-agent (their
+# fallback when they cannot make a GnuPG home of their own) file the same bytes.
+CASEVAULT_HELPER_HOME=0 run_cv file "$C" "$T/docs/scan.png" "$T/docs/note.txt" --class letter --json
+check "filing through the helpers' agent fallback succeeds" test "$RC" -eq 0
+for i in 0 1; do
+	f=$(printf 'scan.png note.txt' | cut -d' ' -f$((i + 1)))
+	id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][$i]['record'])")
+	"$CV" get "$id" >"$T/agent-$i" 2>/dev/null
+	check "agent fallback: $f comes back as itself" cmp -s "$T/docs/$f" "$T/agent-$i"
+done
+
 # The shared corpus, when present.
 if [ -d "$CORPUS" ]; then
 	n=0

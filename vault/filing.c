@@ -1031,8 +1031,8 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	}
 	/*
 	 * Encryption helpers (helper.c): forked now, while this process is
-	 * single-threaded, small, and holds no section key.  Without them the
-	 * writers run gpg themselves.
+	 * single-threaded and small, and before this filing unlocks a section
+	 * key.  Without them the writers run gpg themselves.
 	 */
 	cv_helper_sweep(v);
 	for (nhelpers = 0; nhelpers < pool_size(ng); nhelpers++)

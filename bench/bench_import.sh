@@ -393,7 +393,7 @@ straced() { # label command...
 			for (p in exe) if (p != "gpg" && p != "casevault") { helpers += exe[p]; hl = hl (hl == "" ? "" : ", ") p " " exe[p] }
 			for (o in ops) gl = gl (gl == "" ? "" : ", ") ops[o] " " o
 			printf "  %-36s %5d %7d %6d %9d %9d\n", label, exe["gpg"], helpers, pksign, pkdec, getpass
-			printf "  %-36s       gpg: %s; helpers: %s\n", "", gl, hl == "" ? "none" : hl
+			printf "  %-36s       gpg: %s; other GnuPG programs: %s\n", "", gl, hl == "" ? "none" : hl
 			print exe["gpg"] + 0 > gpgfile
 		}' "$W"/st/p.* >>"$W/counts.txt"
 	rm -rf "$W/st"
@@ -524,11 +524,11 @@ say
 cat "$W/mem.txt"
 say
 say "gpg processes and secret-key operations per casevault command (strace -ff)"
-printf '  %-36s %5s %7s %6s %9s %9s\n' "command" "gpg" "helpers" "PKSIGN" "PKDECRYPT" "GET_PASS"
+printf '  %-36s %5s %7s %6s %9s %9s\n' "command" "gpg" "others" "PKSIGN" "PKDECRYPT" "GET_PASS"
 cat "$W/counts.txt"
-say "  helpers: other GnuPG programs GPGME runs (gpgconf, gpgsm --version, gpg-agent)."
+say "  others: other GnuPG programs GPGME runs (gpgconf, gpgsm --version, gpg-agent); casevault's own encryption helpers are forks of casevault and not counted."
 say "  PKSIGN, PKDECRYPT: secret-key operations in gpg-agent, each needing the staff key unlocked."
-say "  GET_PASS: symmetric keys (archive, wrapping) handed over through loopback pinentry."
+say "  GET_PASS: symmetric keys handed over through loopback pinentry (gpg-agent); a filing hands its archive keys to gpg through its encryption helpers' FIFOs instead."
 say "  untraced wall time: ls $T_LS s, get $T_GET s"
 say "  baselines by construction: restic 0 gpg, per-case $CASES, one archive 1, per note $NOTES; none uses a secret key."
 say

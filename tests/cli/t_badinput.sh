@@ -40,6 +40,10 @@ CASEVAULT_DIR= refused "no vault given" ls "$C"
 CASEVAULT_PASSPHRASE_FILE=$T/bad refused "wrong passphrase" ls "$C"
 "$CV" lock >/dev/null
 CASEVAULT_PASSPHRASE_FILE=$T/bad refused "wrong passphrase when filing" file "$C" "$T/docs/scan.png" --class letter
+printf 'case,path,class,section,title,date\n%s,%s,letter,case,A,2025-01-01\n%s,%s,letter,case,B,2025-01-02\n' \
+	"$C" "$T/docs/scan.png" "$C" "$T/docs/note.txt" >"$T/two.csv"
+"$CV" lock >/dev/null
+CASEVAULT_PASSPHRASE_FILE=$T/bad refused "wrong passphrase when importing: one line, not one per row" import "$T/two.csv"
 refused "unknown case" file C-1999-9999 "$T/docs/scan.png" --class letter
 refused "unknown case for ls" ls C-1999-9999
 refused "unknown record" get R-999999

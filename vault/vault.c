@@ -201,6 +201,26 @@ void cv_vault_unlock_writer(cv_vault *v)
 	}
 }
 
+/* At init: the policies being copied in must load, and a mistake is named in the file the user gave. */
+static int check_policy_source(cv_vault *v, const char *dir)
+{
+	cv_problems probs = CV_PROBLEMS_INIT;
+	cv_policy *check = NULL;
+	int r = 0;
+
+	if (cv_policy_load(&check, dir, &probs) < 0) {
+		if (probs.n)
+			r = cv_error(v, CV_EPOLICY, "the policy is invalid: %s:%d: %s; fix it (casevault policy check FILE)",
+				     probs.items[0].file ? probs.items[0].file : dir,
+				     probs.items[0].line, probs.items[0].msg);
+		else
+			r = cv_error(v, CV_EPOLICY, "cannot load the policies from %s", dir);
+	}
+	cv_policy_free(check);
+	cv_problems_release(&probs);
+	return r;
+}
+
 static int load_policy(cv_vault *v)
 {
 	cv_problems probs = CV_PROBLEMS_INIT;
@@ -533,7 +553,7 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		if (r < 0)
 			goto out;
 	}
-	if ((r = load_policy(v)) < 0)
+	if ((r = check_policy_source(v, pdir)) < 0 || (r = load_policy(v)) < 0)
 		goto out;
 
 	if ((r = cv_index_open(v, 1)) < 0)

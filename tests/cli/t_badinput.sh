@@ -73,6 +73,14 @@ refused "unknown option" file "$C" "$T/docs/scan.png" --class letter --colour bl
 refused "unknown command" frobnicate
 refused "get over an existing file" get R-000001 -o "$T/docs/scan.png"
 refused "init over an existing vault" init "$V" --no-passphrase
+# init with a broken policy names the file the user gave, and makes no vault
+mkdir "$T/badpol" && cp -r "$CASEVAULT_POLICY_DIR"/. "$T/badpol/" && printf 'garbage line\n' >>"$T/badpol/retention.ini"
+CASEVAULT_POLICY_DIR=$T/badpol expect_fail "init with a broken policy" init "$T/newvault" --no-passphrase
+check "the error names the user's policy file and line" grep -q "$T/badpol/retention.ini:[0-9]*:" "$T/err"
+check "no vault was left behind" test ! -e "$T/newvault"
+CASEVAULT_POLICY_DIR=$T/nopol expect_fail "init without a policy directory" init "$T/newvault" --no-passphrase
+check "the error says which policy file cannot be read" grep -q "cannot read policy file $T/nopol/" "$T/err"
+check "no vault was left behind (no policies)" test ! -e "$T/newvault"
 refused "unknown staff member" --as S-9999 ls "$C"
 refused "import of a missing manifest" import "$T/none.csv"
 

@@ -22,7 +22,7 @@ typedef struct {
 	char record_id[16];
 	char mime[96];
 	int status;              /* in: 0, or <0 when the caller already refused it; out: 0 filed, or a CV_E* code */
-	char error[256];         /* why this item was not filed */
+	char error[512];         /* why this item was not filed */
 } cv_file_item;
 
 enum {

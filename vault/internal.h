@@ -115,6 +115,7 @@ int cv_index_dberr(cv_vault *v, const char *what);
 
 /* record.c: check a receipt's signature (by a staff key) and that it lists file/sha. */
 int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, const char *sha);
+int cv_verify_receipt_signed(cv_vault *v, sqlite3_int64 receipt_id);  /* signature and signer only */
 
 /* util.c */
 int cv_rmtree(const char *path, int keep_top);

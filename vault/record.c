@@ -125,20 +125,25 @@ fail:
 }
 
 /* Check a receipt's signature (signer must be a staff key) and that it lists file with sha. */
-int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, const char *sha)
+/*
+ * The receipt's signature is valid, made by the staff member it names while
+ * they were not revoked; *root gets its parsed body.  what names the archive
+ * (or the receipt) in messages.  Signatures are checked once per handle.
+ */
+static int receipt_open(cv_vault *v, sqlite3_int64 receipt_id, const char *what, json_t **root)
 {
 	sqlite3_stmt *st = NULL;
 	char *signer = NULL;
-	json_t *root = NULL, *arr;
 	size_t i;
-	int r, found = 0;
+	int r;
 
+	*root = NULL;
 	if ((r = cv_index_prepare(v, &st, "SELECT body, sig FROM receipts WHERE id = ?")) < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, receipt_id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		return cv_error(v, CV_ECORRUPT, "archive %s has no filing receipt", file);
+		return cv_error(v, CV_ECORRUPT, "%s has no filing receipt", what);
 	}
 	/* one receipt covers every archive of a filing: check its signature once per handle */
 	for (i = 0; i < v->nreceipt_ok; i++)
@@ -153,7 +158,7 @@ int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, c
 					   sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1), &signer);
 		if (r < 0) {
 			sqlite3_finalize(st);
-			return cv_error(v, CV_ECORRUPT, "the filing receipt of archive %s has a bad signature", file);
+			return cv_error(v, CV_ECORRUPT, "the filing receipt of %s has a bad signature", what);
 		}
 		n2 = reallocarray(v->receipt_ok, v->nreceipt_ok + 1, sizeof(*n2));
 		if (n2) {
@@ -167,7 +172,7 @@ int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, c
 		sqlite3_finalize(st);
 		return cv_error(v, CV_ERROR, "out of memory");
 	}
-	root = json_loadb((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
+	*root = json_loadb((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
 	sqlite3_finalize(st);
 	st = NULL;
 	/* signed by the staff member the receipt names, who was not revoked then */
@@ -177,10 +182,40 @@ int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, c
 		goto out;
 	sqlite3_bind_int64(st, 1, receipt_id);
 	sqlite3_bind_text(st, 2, signer, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		r = cv_error(v, CV_ECORRUPT, "the filing receipt of archive %s is not signed by the staff member it names (or they were revoked)", file);
-		goto out;
+	r = sqlite3_step(st) == SQLITE_ROW ? 0 :
+		cv_error(v, CV_ECORRUPT, "the filing receipt of %s is not signed by the staff member it names (or they were revoked)", what);
+out:
+	sqlite3_finalize(st);
+	free(signer);
+	if (r < 0) {
+		json_decref(*root);
+		*root = NULL;
 	}
+	return r;
+}
+
+int cv_verify_receipt_signed(cv_vault *v, sqlite3_int64 receipt_id)
+{
+	char what[48];
+	json_t *root;
+	int r;
+
+	snprintf(what, sizeof(what), "receipt %lld", (long long)receipt_id);
+	r = receipt_open(v, receipt_id, what, &root);
+	json_decref(root);
+	return r;
+}
+
+int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, const char *sha)
+{
+	char what[96];
+	json_t *root = NULL, *arr;
+	size_t i;
+	int r, found = 0;
+
+	snprintf(what, sizeof(what), "archive %s", file);
+	if ((r = receipt_open(v, receipt_id, what, &root)) < 0)
+		return r;
 	arr = root ? json_object_get(root, "archives") : NULL;
 	for (i = 0; arr && i < json_array_size(arr); i++) {
 		json_t *a = json_array_get(arr, i);
@@ -190,10 +225,7 @@ int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, c
 			found = 1;
 	}
 	r = found ? 0 : cv_error(v, CV_ECORRUPT, "archive %s does not match its signed filing receipt", file);
-out:
-	sqlite3_finalize(st);
 	json_decref(root);
-	free(signer);
 	return r;
 }
 

@@ -293,6 +293,56 @@ out:
 	return 0;
 }
 
+/*
+ * Archives that vanished.  Every archive a signed receipt lists must still be
+ * in the index, or be named by a certificate of destruction (the purge is the
+ * only way casevault removes an archive).  The archive loop checked the
+ * receipts that still have archives; a receipt with none left gets its
+ * signature checked here, so that editing its list hides nothing.
+ */
+static void check_vanished(cv_vault *v, cv_verify_report *rep)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (cv_index_prepare(v, &st,
+		"SELECT r.id, json_extract(j.value, '$.file') FROM receipts r, json_each(r.body, '$.archives') j"
+		" WHERE json_extract(j.value, '$.file') NOT IN (SELECT file FROM archives)"
+		" AND json_extract(j.value, '$.file') NOT IN"
+		"  (SELECT json_extract(c.value, '$.file') FROM certificates, json_each(certificates.body, '$.archives') c)") < 0) {
+		problem(rep, "index", "cannot compare the receipts with the archives: %s", cv_vault_errmsg(v));
+		return;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(rep, (const char *)sqlite3_column_text(st, 1),
+			"archive listed in filing receipt %lld is gone from the index and no certificate of destruction names it"
+			" (removed outside casevault?)", (long long)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	if (cv_index_prepare(v, &st, "SELECT id FROM receipts WHERE id NOT IN (SELECT receipt_id FROM archives) ORDER BY id") < 0)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (cv_verify_receipt_signed(v, sqlite3_column_int64(st, 0)) < 0)
+			problem(rep, "receipts", "%s", cv_vault_errmsg(v));
+	sqlite3_finalize(st);
+	/* casevault never deletes a receipt, and their ids run from 1 without a gap */
+	if (cv_index_prepare(v, &st, "SELECT id FROM receipts ORDER BY id") < 0)
+		return;
+	{
+		sqlite3_int64 want = 1, id;
+
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			if (id == want + 1)
+				problem(rep, "receipts", "filing receipt %lld is missing (deleted outside casevault?)",
+					(long long)want);
+			else if (id > want)
+				problem(rep, "receipts", "filing receipts %lld to %lld are missing (deleted outside casevault?)",
+					(long long)want, (long long)(id - 1));
+			want = id + 1;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
 /* Shared with record.c through the receipt check; cached per call. */
 int cv_verify(cv_vault *v, cv_verify_report *rep)
 {
@@ -378,6 +428,7 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 		}
 		closedir(d);
 	}
+	check_vanished(v, rep);
 	cv_verify_certificates(v, cert_problem, rep, NULL);
 	cv_audit(v, "verify", rep->nproblems ? CV_ECORRUPT : 0, NULL);
 	return rep->nproblems ? cv_error(v, CV_ECORRUPT, "verify found %zu problem%s", rep->nproblems,

@@ -104,6 +104,23 @@ sqlite3 "$V/vault.db" "UPDATE receipts SET staff_id = '$W' WHERE id = 1"
 expect_named "a receipt claiming another signer" R-000001
 restore
 
+# 12. An archive removed consistently: its record rows, its archive row and its file.
+a=$(archive_of R-000003)
+sqlite3 "$V/vault.db" "PRAGMA foreign_keys=ON; DELETE FROM records WHERE archive_id = (SELECT id FROM archives WHERE file = '$a'); DELETE FROM archives WHERE file = '$a'"
+rm "$V/archives/$a"
+expect_named "an archive removed with its rows and its file" "$a" "no certificate of destruction"
+# ... and the receipt edited to forget it as well: its signature no longer holds.
+sqlite3 "$V/vault.db" "UPDATE receipts SET body = json_remove(body, (SELECT '\$.archives[' || j.key || ']' FROM json_each(receipts.body, '\$.archives') j WHERE json_extract(j.value, '\$.file') = '$a')) WHERE id IN (SELECT r.id FROM receipts r, json_each(r.body, '\$.archives') j WHERE json_extract(j.value, '\$.file') = '$a')"
+check "the receipt no longer lists the archive" test -z "$(sqlite3 "$V/vault.db" "SELECT 1 FROM receipts r, json_each(r.body, '\$.archives') j WHERE json_extract(j.value, '\$.file') = '$a'")"
+expect_named "the same, with the receipt edited to match" "signature"
+restore
+# 13. An earlier filing removed whole: archive file, rows, and its receipt.
+a=$(archive_of R-000001)
+sqlite3 "$V/vault.db" "PRAGMA foreign_keys=ON; DELETE FROM records WHERE archive_id = (SELECT id FROM archives WHERE file = '$a'); DELETE FROM archives WHERE file = '$a'; DELETE FROM receipts WHERE id = 1"
+rm "$V/archives/$a"
+expect_named "a filing removed with its receipt" "filing receipt 1 is missing"
+restore
+
 run_cv verify
 check "the restored vault verifies again" test "$RC" -eq 0
 finish

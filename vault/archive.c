@@ -25,17 +25,6 @@ static void hex32(const unsigned char *d, char out[65])
 	out[64] = '\0';
 }
 
-/*
- * A 1 MiB pipe instead of Linux's 64 KiB: the two ends (libarchive and
- * GPGME, or the encryption helper) wake each other 16 times less often.
- * Interleaved runs of the import benchmark: median 876 -> 797 ms.  Where
- * the kernel refuses (fs.pipe-max-size), the default pipe serves.
- */
-static void widen_pipe(int fd)
-{
-	(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
-}
-
 static void block_sigpipe(void)
 {
 	sigset_t set;
@@ -283,7 +272,6 @@ int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int com
 		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
 		goto out;
 	}
-	widen_pipe(p[1]);
 	job.pipefd = p[1];
 	if (v->helper) {
 		sigset_t set, old;
@@ -462,7 +450,6 @@ int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
 		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
 		goto out;
 	}
-	widen_pipe(p[1]);
 	job.pipefd = p[0];
 	job.rd = rd;
 	if (pthread_create(&th, NULL, reader, &job) != 0) {

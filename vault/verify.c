@@ -304,18 +304,29 @@ static void check_vanished(cv_vault *v, cv_verify_report *rep)
 {
 	sqlite3_stmt *st = NULL;
 
+	int rc;
+
+	if (cv_index_prepare(v, &st, "SELECT id FROM receipts WHERE NOT json_valid(body)") == 0) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			problem(rep, "receipts", "filing receipt %lld is not readable JSON (altered?)",
+				(long long)sqlite3_column_int64(st, 0));
+		sqlite3_finalize(st);
+	}
 	if (cv_index_prepare(v, &st,
 		"SELECT r.id, json_extract(j.value, '$.file') FROM receipts r, json_each(r.body, '$.archives') j"
-		" WHERE json_extract(j.value, '$.file') NOT IN (SELECT file FROM archives)"
+		" WHERE json_valid(r.body) AND json_extract(j.value, '$.file') NOT IN (SELECT file FROM archives)"
 		" AND json_extract(j.value, '$.file') NOT IN"
-		"  (SELECT json_extract(c.value, '$.file') FROM certificates, json_each(certificates.body, '$.archives') c)") < 0) {
+		"  (SELECT json_extract(c.value, '$.file') FROM certificates, json_each(certificates.body, '$.archives') c"
+		"   WHERE json_valid(certificates.body))") < 0) {
 		problem(rep, "index", "cannot compare the receipts with the archives: %s", cv_vault_errmsg(v));
 		return;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		problem(rep, (const char *)sqlite3_column_text(st, 1),
 			"archive listed in filing receipt %lld is gone from the index and no certificate of destruction names it"
 			" (removed outside casevault?)", (long long)sqlite3_column_int64(st, 0));
+	if (rc != SQLITE_DONE)
+		problem(rep, "index", "cannot compare the receipts with the archives: %.200s", sqlite3_errmsg(v->db));
 	sqlite3_finalize(st);
 	if (cv_index_prepare(v, &st, "SELECT id FROM receipts WHERE id NOT IN (SELECT receipt_id FROM archives) ORDER BY id") < 0)
 		return;

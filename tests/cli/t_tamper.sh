@@ -114,6 +114,10 @@ sqlite3 "$V/vault.db" "UPDATE receipts SET body = json_remove(body, (SELECT '\$.
 check "the receipt no longer lists the archive" test -z "$(sqlite3 "$V/vault.db" "SELECT 1 FROM receipts r, json_each(r.body, '\$.archives') j WHERE json_extract(j.value, '\$.file') = '$a'")"
 expect_named "the same, with the receipt edited to match" "signature"
 restore
+# 12b. A receipt whose text is no longer JSON.
+sqlite3 "$V/vault.db" "UPDATE receipts SET body = 'not json' WHERE id = 2"
+expect_named "a receipt that is not JSON" "filing receipt 2 is not readable JSON"
+restore
 # 13. An earlier filing removed whole: archive file, rows, and its receipt.
 a=$(archive_of R-000001)
 sqlite3 "$V/vault.db" "PRAGMA foreign_keys=ON; DELETE FROM records WHERE archive_id = (SELECT id FROM archives WHERE file = '$a'); DELETE FROM archives WHERE file = '$a'; DELETE FROM receipts WHERE id = 1"

@@ -143,23 +143,6 @@ struct sym_home {
 	int fd;                /* the FIFO, held open for reading and writing */
 };
 
-static void home_remove(struct sym_home *hm)
-{
-	if (hm->fd >= 0)
-		close(hm->fd);
-	hm->fd = -1;
-	if (hm->fifo)
-		unlink(hm->fifo);
-	if (hm->conf)
-		unlink(hm->conf);
-	if (hm->dir)
-		rmdir(hm->dir);
-	free(hm->dir);
-	free(hm->conf);
-	free(hm->fifo);
-	hm->dir = hm->conf = hm->fifo = NULL;
-}
-
 static void remove_home_dir(const char *dir)
 {
 	char *p = NULL;
@@ -173,6 +156,19 @@ static void remove_home_dir(const char *dir)
 		free(p);
 	}
 	rmdir(dir);
+}
+
+static void home_remove(struct sym_home *hm)
+{
+	if (hm->fd >= 0)
+		close(hm->fd);
+	hm->fd = -1;
+	if (hm->dir)
+		remove_home_dir(hm->dir);
+	free(hm->dir);
+	free(hm->conf);
+	free(hm->fifo);
+	hm->dir = hm->conf = hm->fifo = NULL;
 }
 
 /* Whether process pid still runs (a zombie does not: a killed helper's parent may be slow to reap it). */

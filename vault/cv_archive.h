@@ -41,6 +41,7 @@ int cv_archive_encrypt_stream(cv_vault *v, const char *key_hex, int in_fd, int o
 int cv_helper_start(cv_vault *v, cv_helper **out);
 void cv_helper_stop(cv_helper *h);
 void cv_helper_sweep(cv_vault *v);  /* remove homes that dead helpers left */
+int cv_single_threaded(void);       /* helpers are only forked from a one-thread process */
 int cv_helper_encrypt_begin(cv_vault *v, cv_helper *h, const char *key_hex, int in_fd, int out_fd);
 int cv_helper_encrypt_end(cv_vault *v, cv_helper *h, int64_t *size, char sha[65]);
 

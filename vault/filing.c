@@ -1035,7 +1035,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	 * key.  Without them the writers run gpg themselves.
 	 */
 	cv_helper_sweep(v);
-	for (nhelpers = 0; nhelpers < pool_size(ng); nhelpers++)
+	for (nhelpers = 0; cv_single_threaded() && nhelpers < pool_size(ng); nhelpers++)
 		if (cv_helper_start(v, &helpers[nhelpers]) < 0)
 			break;
 	v->errmsg[0] = '\0';

@@ -390,6 +390,27 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 	}
 }
 
+/*
+ * Whether this process runs one thread.  A helper is a fork that goes on
+ * running library code, which is only safe when no other thread could hold
+ * a lock at the moment of the fork: a program that calls cv_file from one of
+ * several threads gets no helpers (its writers run gpg themselves).
+ */
+int cv_single_threaded(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	int n = -1;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	fclose(f);
+	return n == 1;
+}
+
 int cv_helper_start(cv_vault *v, cv_helper **out)
 {
 	cv_helper *h = calloc(1, sizeof(*h));

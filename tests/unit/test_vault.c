@@ -12,10 +12,12 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
 #include "internal.h"
+#include "cv_archive.h"
 #include "casevault/case.h"
 #include "casevault/record.h"
 
@@ -186,6 +188,60 @@ static void test_file_and_get(void **state)
 	cv_vault_close(v);
 }
 
+/* A second thread that only waits: the process is no longer single-threaded. */
+static pthread_mutex_t idle_mu = PTHREAD_MUTEX_INITIALIZER;
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&idle_mu);
+	pthread_mutex_unlock(&idle_mu);
+	return NULL;
+}
+
+/* Filing from a many-threaded caller forks no encryption helper and still works. */
+static void test_file_threaded_caller(void **state)
+{
+	cv_vault *v = open_v();
+	cv_file_item it[1];
+	cv_record rec;
+	char a[128], out[128], id[24], buf[128];
+	pthread_t th;
+	size_t nf = 0;
+	ssize_t got;
+	int fd;
+
+	(void)state;
+	assert_int_equal(cv_single_threaded(), 1);
+	assert_int_equal(cv_case_open(v, "Eve Parent", "Fay Child", "2017-07-07", 1, NULL, id), 0);
+	snprintf(a, sizeof(a), "%s/threaded.txt", dir);
+	write_file(a, "Filed while another thread ran.\n");
+	pthread_mutex_lock(&idle_mu);
+	assert_int_equal(pthread_create(&th, NULL, idle_thread, NULL), 0);
+	assert_int_equal(cv_single_threaded(), 0);
+	memset(it, 0, sizeof(it));
+	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a, .line = 1 };
+	/* a helper would kill itself at this crash point and fail the filing */
+	setenv("CASEVAULT_CRASHPOINT", "helper-encrypt", 1);
+	assert_int_equal(cv_file(v, it, 1, 0, NULL, NULL, &nf), 0);
+	unsetenv("CASEVAULT_CRASHPOINT");
+	pthread_mutex_unlock(&idle_mu);
+	pthread_join(th, NULL);
+	assert_int_equal(nf, 1);
+	snprintf(out, sizeof(out), "%s/threaded-out.txt", dir);
+	fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(cv_record_get(v, it[0].record_id, fd, &rec), 0);
+	close(fd);
+	cv_record_release(&rec);
+	fd = open(out, O_RDONLY);
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(got > 0);
+	buf[got] = '\0';
+	assert_string_equal(buf, "Filed while another thread ran.\n");
+	cv_vault_close(v);
+}
+
 static void test_seal(void **state)
 {
 	cv_vault *v = open_v();
@@ -279,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_case_lifecycle),
 		cmocka_unit_test(test_file_and_get),
+		cmocka_unit_test(test_file_threaded_caller),
 		cmocka_unit_test(test_seal),
 		cmocka_unit_test(test_locking),
 		cmocka_unit_test(test_bad_passphrase),

@@ -52,6 +52,8 @@ struct cv_vault {
 };
 
 /* seal.c */
+int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *column,
+		   sqlite3_int64 id, const char *text, const char *what);
 cv_seal_cache *cv_seal_cache_new(void);
 void cv_seal_cache_free(cv_seal_cache *c);
 

@@ -320,10 +320,8 @@ int cv_hold_place(cv_vault *v, cv_hold_kind kind, const char *target, const char
 		  const char *ref, long *id_out)
 {
 	sqlite3_stmt *st = NULL;
-	char case_id[24] = "", record_id[24] = "", ctx[64], now[32];
+	char case_id[24] = "", record_id[24] = "", now[32];
 	cv_section sec = CV_SECTION_CASE;
-	unsigned char *sealed = NULL;
-	size_t slen = 0;
 	long id;
 	int r;
 	if (kind != CV_HOLD_REQUEST && (r = cv_authorize(v, CV_ACT_HOLD, target)) < 0)
@@ -397,21 +395,8 @@ int cv_hold_place(cv_vault *v, cv_hold_kind kind, const char *target, const char
 	sqlite3_finalize(st);
 	st = NULL;
 	id = (long)sqlite3_last_insert_rowid(v->db);
-	if (reason && *reason) {
-		snprintf(ctx, sizeof(ctx), "holds.reason:%ld", id);
-		if ((r = cv_seal_str(v, sec, ctx, reason, &sealed, &slen)) < 0)
-			goto rollback;
-		if ((r = cv_index_prepare(v, &st, "UPDATE holds SET reason = ? WHERE id = ?")) < 0)
-			goto rollback;
-		sqlite3_bind_blob(st, 1, sealed, (int)slen, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, id);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			r = cv_index_dberr(v, "place the hold");
-			goto rollback;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-	}
+	if (reason && *reason && (r = cv_seal_update(v, sec, "holds", "reason", id, reason, "place the hold")) < 0)
+		goto rollback;
 	{
 		char ids[64];
 
@@ -430,7 +415,6 @@ rollback:
 	st = NULL;
 	cv_index_rollback(v);
 out:
-	free(sealed);
 	cv_vault_unlock_writer(v);
 	return r;
 }
@@ -854,9 +838,7 @@ static int add_review(cv_vault *v, const char *record_id, cv_section sec, const 
 		      const char *retain, const char *until, const char *reason)
 {
 	sqlite3_stmt *st = NULL;
-	unsigned char *sealed = NULL;
-	size_t slen = 0;
-	char now[32], ctx[64];
+	char now[32];
 	long id;
 	int r;
 
@@ -884,21 +866,8 @@ static int add_review(cv_vault *v, const char *record_id, cv_section sec, const 
 	sqlite3_finalize(st);
 	st = NULL;
 	id = (long)sqlite3_last_insert_rowid(v->db);
-	if (reason) {
-		snprintf(ctx, sizeof(ctx), "reviews.reason:%ld", id);
-		if ((r = cv_seal_str(v, sec, ctx, reason, &sealed, &slen)) < 0)
-			goto fail;
-		if ((r = cv_index_prepare(v, &st, "UPDATE reviews SET reason = ? WHERE id = ?")) < 0)
-			goto fail;
-		sqlite3_bind_blob(st, 1, sealed, (int)slen, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, id);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			r = cv_index_dberr(v, "record the review decision");
-			goto fail;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-	}
+	if (reason && (r = cv_seal_update(v, sec, "reviews", "reason", id, reason, "record the review decision")) < 0)
+		goto fail;
 	if (until) {
 		if ((r = cv_index_prepare(v, &st, "UPDATE records SET retain_until = ? WHERE id = ?")) < 0)
 			goto fail;
@@ -911,11 +880,9 @@ static int add_review(cv_vault *v, const char *record_id, cv_section sec, const 
 		sqlite3_finalize(st);
 		st = NULL;
 	}
-	free(sealed);
 	return cv_index_commit(v);
 fail:
 	sqlite3_finalize(st);
-	free(sealed);
 	cv_index_rollback(v);
 	return r;
 }

@@ -1035,9 +1035,13 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	 * key.  Without them the writers run gpg themselves.
 	 */
 	cv_helper_sweep(v);
-	for (nhelpers = 0; cv_single_threaded() && nhelpers < pool_size(ng); nhelpers++)
-		if (cv_helper_start(v, &helpers[nhelpers]) < 0)
-			break;
+	if (cv_single_threaded()) {
+		size_t want = pool_size(ng);
+
+		for (nhelpers = 0; nhelpers < want; nhelpers++)
+			if (cv_helper_start(v, &helpers[nhelpers]) < 0)
+				break;
+	}
 	v->errmsg[0] = '\0';
 	for (i = 0; i < CV_SECTION_COUNT; i++)
 		if (need[i] && (r = cv_require_key(v, (cv_section)i)) < 0)

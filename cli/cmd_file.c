@@ -15,24 +15,30 @@ static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int show_err
 	size_t i;
 
 	if (c->json) {
-		json_t *arr = json_array(), *errs = json_array();
+		json_t *arr = json_array(), *errs = json_array(), *skipped = json_array();
 		int ok = 1;
 
 		for (i = 0; i < n; i++) {
 			if (items[i].status == 0 && items[i].record_id[0]) {
 				json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i}", "record", items[i].record_id,
 					"case", items[i].case_id, "mime", items[i].mime, "line", items[i].line));
+			} else if (items[i].status == 0 && items[i].duplicate_of[0]) {
+				json_array_append_new(skipped, json_pack("{s:i, s:s, s:s}", "line", items[i].line,
+					"case", items[i].case_id, "duplicate_of", items[i].duplicate_of));
 			} else {
 				ok = 0;
 				json_array_append_new(errs, json_pack("{s:i, s:s}", "line", items[i].line, "error", items[i].error));
 			}
 		}
-		cli_json_out(json_pack("{s:b, s:o, s:o}", "ok", ok, "filed", arr, "errors", errs));
+		cli_json_out(json_pack("{s:b, s:o, s:o, s:o}", "ok", ok, "filed", arr, "skipped", skipped, "errors", errs));
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		if (items[i].status == 0 && items[i].record_id[0])
 			printf("%s  %s  %s\n", items[i].record_id, items[i].case_id, items[i].mime);
+		else if (items[i].status == 0 && items[i].duplicate_of[0])
+			fprintf(stderr, "casevault: line %d: skipped: the same document is already filed in %s as %s\n",
+				items[i].line, items[i].case_id, items[i].duplicate_of);
 		else if (show_errors && items[i].error[0])
 			fprintf(stderr, "casevault: line %d: %s\n", items[i].line, items[i].error);
 	}
@@ -48,6 +54,7 @@ static const cli_opt file_opts[] = {
 	{ "cp", 0, NULL, "file into the separate child-protection file" },
 	{ "title", 0, "TITLE", "title (default: the file's name); stored encrypted" },
 	{ "date", 0, "DATE", "date of the event the document records, YYYY-MM-DD (default: today)" },
+	{ "allow-duplicate", 0, NULL, "file a document even if the same bytes are already filed in this case" },
 	CLI_OPT_END
 };
 
@@ -73,7 +80,7 @@ static int cmd_file(cli_ctx *c)
 		items[i].date = cli_opt_value(c, "date");
 		items[i].line = (int)i + 1;
 	}
-	r = cv_file(c->v, items, n, 0, NULL, NULL, NULL);
+	r = cv_file(c->v, items, n, cli_flag(c, "allow-duplicate") ? CV_FILE_ALLOW_DUPLICATES : 0, NULL, NULL, NULL);
 	if (r < 0) {
 		r = cli_lib_fail(c, r);
 	} else {
@@ -302,14 +309,17 @@ static void progress_bar(void *hook, size_t done, size_t total)
 	fflush(stderr);
 }
 
-static const cli_opt import_opts[] = { CLI_OPT_END };
+static const cli_opt import_opts[] = {
+	{ "allow-duplicates", 0, NULL, "file documents even if the same bytes are already filed in their case (default: skip them)" },
+	CLI_OPT_END
+};
 
 static int cmd_import(cli_ctx *c)
 {
 	struct csv_parser p;
 	struct csvstate s;
 	char buf[65536], *dircopy = NULL;
-	size_t got, nfiled = 0, i;
+	size_t got, nfiled = 0, nskipped = 0, i;
 	FILE *f;
 	int r, exitc = EXIT_OK;
 
@@ -346,16 +356,21 @@ static int cmd_import(cli_ctx *c)
 		r = cli_fail(c, EXIT_FAIL, "%s lists no documents (columns: case, path, class, section, title, date)", c->argv[0]);
 		goto out;
 	}
-	r = cv_file(c->v, s.items, s.n, CV_FILE_PER_CASE, isatty(2) && !c->json ? progress_bar : NULL, NULL, &nfiled);
+	r = cv_file(c->v, s.items, s.n, CV_FILE_PER_CASE | (cli_flag(c, "allow-duplicates") ? CV_FILE_ALLOW_DUPLICATES : 0),
+		    isatty(2) && !c->json ? progress_bar : NULL, NULL, &nfiled);
 	if (r < 0 && nfiled == 0 && r != CV_EREFUSED && r != CV_EINVAL && r != CV_ENOTFOUND) {
 		/* a failure of the whole run (passphrase, lock, role): one line */
 		r = cli_lib_fail(c, r);
 		goto out;
 	}
 	print_result(c, s.items, s.n, 1);
-	if (!c->json)
+	for (i = 0; i < s.n; i++)
+		nskipped += s.items[i].status == 0 && s.items[i].duplicate_of[0];
+	if (!c->json && nskipped)
+		fprintf(stderr, "casevault: imported %zu of %zu documents; %zu already filed, skipped\n", nfiled, s.n, nskipped);
+	else if (!c->json)
 		fprintf(stderr, "casevault: imported %zu of %zu documents\n", nfiled, s.n);
-	exitc = nfiled == s.n ? EXIT_OK : EXIT_FAIL;
+	exitc = nfiled + nskipped == s.n ? EXIT_OK : EXIT_FAIL;
 	r = exitc;
 out:
 	csv_free(&p);

@@ -508,35 +508,50 @@ out:
 	return r;
 }
 
-int cv_file_sha256(cv_vault *v, const char *path, char out[65], int64_t *size)
+int cv_fd_sha256(int fd, char out[65], int64_t *size)
 {
 	unsigned char *buf;
 	gcry_md_hd_t md;
 	int64_t total = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (fd < 0)
-		return cv_error(v, errno == ENOENT ? CV_ENOTFOUND : CV_ERROR, "cannot open an archive file: %s", strerror(errno));
 	buf = malloc(CHUNK);
 	if (!buf || gcry_md_open(&md, GCRY_MD_SHA256, 0)) {
 		free(buf);
-		close(fd);
-		return cv_error(v, CV_ERROR, "out of memory");
+		errno = ENOMEM;
+		return -1;
 	}
-	while ((n = read(fd, buf, CHUNK)) > 0) {
+	while ((n = read(fd, buf, CHUNK)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
 		gcry_md_write(md, buf, (size_t)n);
 		total += n;
 	}
-	close(fd);
 	free(buf);
 	if (n < 0) {
+		int e = errno;
+
 		gcry_md_close(md);
-		return cv_error(v, CV_ERROR, "cannot read an archive file: %s", strerror(errno));
+		errno = e;
+		return -1;
 	}
 	hex32(gcry_md_read(md, GCRY_MD_SHA256), out);
 	gcry_md_close(md);
 	if (size)
 		*size = total;
+	return 0;
+}
+
+int cv_file_sha256(cv_vault *v, const char *path, char out[65], int64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r, e;
+
+	if (fd < 0)
+		return cv_error(v, errno == ENOENT ? CV_ENOTFOUND : CV_ERROR, "cannot open an archive file: %s", strerror(errno));
+	r = cv_fd_sha256(fd, out, size);
+	e = errno;
+	close(fd);
+	if (r < 0)
+		return cv_error(v, CV_ERROR, "cannot read an archive file: %s", strerror(e));
 	return 0;
 }

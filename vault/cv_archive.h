@@ -62,6 +62,9 @@ typedef struct {
 int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
 		    cv_archive_reader *rd, char out_sha[65]);
 
+/* SHA-256 of what is left to read from fd: 0, or -1 with errno set. */
+int cv_fd_sha256(int fd, char out[65], int64_t *size);
+
 /* SHA-256 of a file's bytes. */
 int cv_file_sha256(cv_vault *v, const char *path, char out[65], int64_t *size);
 

@@ -919,6 +919,224 @@ static int run_pool(cv_vault *v, group *gs, size_t ng, cv_file_item *items, size
 	return 0;
 }
 
+/*
+ * Duplicates.  A document whose bytes are already filed in the same case
+ * and section, or that the call lists twice for one case and section, is
+ * refused (all or nothing), or in import mode skipped and named in
+ * duplicate_of: an import run again after its refused cases were mended
+ * files only what is missing.  Sizes are in the index in the clear, hashes
+ * sealed: only a document with the size of an existing record, or of
+ * another document of the call, is read and hashed, and only those
+ * records' hashes are unsealed.  Another case or section does not count
+ * (one school letter may belong to two siblings' cases).
+ */
+#define NO_DUP ((size_t)-1)
+
+typedef struct {
+	char id[16];
+	int64_t size;
+	char sha[65];
+} known_doc;
+
+static int64_t doc_size(const char *path)
+{
+	struct stat sb;
+
+	if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+		return -1;  /* the checks that follow say what is wrong */
+	return (int64_t)sb.st_size;
+}
+
+static int doc_sha(const char *path, char out[65])
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -1;
+	r = cv_fd_sha256(fd, out, NULL);
+	close(fd);
+	return r;
+}
+
+static int dup_candidate(const cv_file_item *it)
+{
+	return it->status == 0 && it->path;
+}
+
+/* Known records of one case and section with a size some document has. */
+static int known_docs(cv_vault *v, sqlite3_stmt *st, const char *case_id, cv_section s, const int64_t *sz,
+		      const size_t *list, size_t nl, known_doc **out, size_t *nout)
+{
+	known_doc *k = NULL;
+	size_t nk = 0, j;
+	int r = 0, rc;
+
+	*out = NULL;
+	*nout = 0;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cv_section_name(s), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t size = sqlite3_column_int64(st, 1);
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		char ctx[64], *sha = NULL;
+		known_doc *nk2;
+
+		for (j = 0; j < nl && sz[list[j]] != size; j++)
+			;
+		if (j == nl)
+			continue;
+		snprintf(ctx, sizeof(ctx), "records.sha256:%s", id);
+		if ((r = cv_unseal(v, s, ctx, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), &sha, NULL)) < 0)
+			break;
+		nk2 = realloc(k, (nk + 1) * sizeof(*k));
+		if (!nk2) {
+			free(sha);
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		k = nk2;
+		snprintf(k[nk].id, sizeof(k[nk].id), "%s", id);
+		k[nk].size = size;
+		snprintf(k[nk].sha, sizeof(k[nk].sha), "%s", sha);
+		free(sha);
+		nk++;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = cv_index_dberr(v, "look for documents already filed");
+	sqlite3_reset(st);
+	if (r < 0) {
+		free(k);
+		return r;
+	}
+	*out = k;
+	*nout = nk;
+	return 0;
+}
+
+/*
+ * Marks each duplicate: duplicate_of names the record already filed, or
+ * first[i] the earlier item of the call with the same bytes.
+ */
+static int find_duplicates(cv_vault *v, cv_file_item *items, size_t n, size_t *first)
+{
+	int64_t *sz = calloc(n, sizeof(*sz));
+	char (*sha)[65] = calloc(n, sizeof(*sha));
+	size_t *list = calloc(n, sizeof(*list));
+	unsigned char *done = calloc(n, 1);
+	sqlite3_stmt *st = NULL;
+	size_t i, j, k, nl;
+	int r = 0;
+
+	if (!sz || !sha || !list || !done) {
+		r = cv_error(v, CV_ERROR, "out of memory");
+		goto out;
+	}
+	if ((r = cv_index_prepare(v, &st, "SELECT id, size, sha256 FROM records WHERE case_id = ? AND section = ?")) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		first[i] = NO_DUP;
+	for (i = 0; i < n && r == 0; i++) {
+		known_doc *kd = NULL;
+		size_t nk = 0;
+
+		if (done[i] || !dup_candidate(&items[i]))
+			continue;
+		/* the call's documents for this case and section */
+		for (nl = 0, j = i; j < n; j++)
+			if (!done[j] && dup_candidate(&items[j]) && items[j].section == items[i].section &&
+			    !strcmp(items[j].case_id, items[i].case_id)) {
+				done[j] = 1;
+				sz[j] = doc_size(items[j].path);
+				list[nl++] = j;
+			}
+		if ((r = known_docs(v, st, items[i].case_id, items[i].section, sz, list, nl, &kd, &nk)) < 0)
+			break;
+		for (j = 0; j < nl; j++) {
+			size_t a = list[j];
+			int same_size = 0;
+
+			if (sz[a] <= 0)
+				continue;
+			for (k = 0; k < nk && !same_size; k++)
+				same_size = kd[k].size == sz[a];
+			for (k = 0; k < nl && !same_size; k++)
+				same_size = k != j && sz[list[k]] == sz[a];
+			if (!same_size)
+				continue;
+			if (doc_sha(items[a].path, sha[a]) < 0) {
+				sz[a] = -1;  /* unreadable: the checks that follow say so */
+				continue;
+			}
+			for (k = 0; k < nk; k++)
+				if (kd[k].size == sz[a] && !strcmp(kd[k].sha, sha[a])) {
+					snprintf(items[a].duplicate_of, sizeof(items[a].duplicate_of), "%s", kd[k].id);
+					break;
+				}
+			for (k = 0; k < j && !items[a].duplicate_of[0]; k++) {
+				size_t b = list[k];
+
+				if (sz[b] == sz[a] && sha[b][0] && !strcmp(sha[b], sha[a])) {
+					if (items[b].duplicate_of[0])
+						memcpy(items[a].duplicate_of, items[b].duplicate_of, sizeof(items[a].duplicate_of));
+					else
+						first[a] = first[b] != NO_DUP ? first[b] : b;
+					break;
+				}
+			}
+		}
+		free(kd);
+	}
+out:
+	sqlite3_finalize(st);
+	free(sz);
+	free(sha);
+	free(list);
+	free(done);
+	return r;
+}
+
+/* Take a skipped duplicate out of the group that would have filed it. */
+static void drop_from_group(group *gs, size_t ng, size_t item)
+{
+	size_t i, j;
+
+	for (i = 0; i < ng; i++)
+		for (j = 0; j < gs[i].n; j++)
+			if (gs[i].idx[j] == item) {
+				memmove(&gs[i].idx[j], &gs[i].idx[j + 1], (gs[i].n - j - 1) * sizeof(gs[i].idx[0]));
+				gs[i].n--;
+				if (gs[i].n == 0)
+					gs[i].failed = 1;  /* nothing left to write */
+				return;
+			}
+}
+
+_Static_assert(sizeof(((cv_file_item *)0)->record_id) == sizeof(((cv_file_item *)0)->duplicate_of),
+	       "settle_duplicates copies record ids into duplicate_of");
+
+/* After the filing: a repeat names the record its first copy became. */
+static void settle_duplicates(cv_file_item *items, size_t n, const size_t *first)
+{
+	size_t i;
+
+	for (i = 0; first && i < n; i++) {
+		const cv_file_item *f;
+
+		if (first[i] == NO_DUP)
+			continue;
+		f = &items[first[i]];
+		/* record ids and duplicate_of are both 16 bytes, NUL-terminated */
+		if (f->status == 0 && f->record_id[0])
+			memcpy(items[i].duplicate_of, f->record_id, sizeof(items[i].duplicate_of));
+		else if (f->status == 0 && f->duplicate_of[0])
+			memcpy(items[i].duplicate_of, f->duplicate_of, sizeof(items[i].duplicate_of));
+		else if (items[i].status == 0)
+			item_fail(&items[i], f->status < 0 ? f->status : CV_EREFUSED,
+				  SPOILED "it is the same document as line %d, which was not filed", f->line);
+	}
+}
+
 int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	    cv_progress_fn progress, void *hook, size_t *nfiled)
 {
@@ -931,7 +1149,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	char known_case[24] = "";
 	cv_date today;
 	char now[32], *receipt = NULL, *sig = NULL;
-	size_t siglen = 0;
+	size_t siglen = 0, *first = NULL, nbad;
 	int r = 0, any_bad = 0, need[CV_SECTION_COUNT] = { 0, 0 };
 
 	if (nfiled)
@@ -945,6 +1163,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	/* 1. Checks that need no document. */
 	for (i = 0; i < n; i++) {
 		items[i].record_id[0] = '\0';
+		items[i].duplicate_of[0] = '\0';
 		if (!items[i].case_id)
 			items[i].case_id = "";
 		if (items[i].status < 0) {
@@ -1057,6 +1276,36 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 			cv_case_release(&c);
 		}
 	}
+	/* Documents already filed in their case: refused, or skipped in import mode. */
+	if (!(flags & CV_FILE_ALLOW_DUPLICATES)) {
+		first = calloc(n, sizeof(*first));
+		if (!first) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			goto out;
+		}
+		if ((r = find_duplicates(v, items, n, first)) < 0)
+			goto out;
+		for (i = 0; i < n; i++) {
+			const cv_file_item *it = &items[i];
+
+			if (!it->duplicate_of[0] && first[i] == NO_DUP)
+				continue;
+			if (per_case) {
+				drop_from_group(gs, ng, i);
+				continue;
+			}
+			if (it->duplicate_of[0])
+				r = cv_error(v, CV_EEXISTS, "%s is already filed in the %s file of %s as %s (the same bytes); nothing was filed; to file a second copy anyway, add --allow-duplicate",
+					     it->path, it->section == CV_SECTION_CP ? "child-protection" : "case",
+					     it->case_id, it->duplicate_of);
+			else if (!strcmp(items[first[i]].path, it->path))
+				r = cv_error(v, CV_EEXISTS, "%s is given twice; give it once (nothing was filed)", it->path);
+			else
+				r = cv_error(v, CV_EEXISTS, "%s and %s are the same document; give it once (nothing was filed)",
+					     items[first[i]].path, it->path);
+			goto out;
+		}
+	}
 
 	/* Import mode types each case's documents in the writers instead. */
 	if (!per_case && cv_typer_new(&mg, v->errmsg, sizeof(v->errmsg)) < 0) {
@@ -1097,7 +1346,8 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 			filed += gs[i].n;
 	if (filed == 0) {
 		clear_pending(v);
-		r = cv_error(v, CV_EREFUSED, "nothing was filed");
+		settle_duplicates(items, n, first);
+		r = 0;  /* import mode: every document was already filed */
 		for (i = 0; i < n; i++)
 			if (items[i].status < 0) {
 				r = cv_error(v, items[i].status, "%s; nothing was filed", items[i].error);
@@ -1134,12 +1384,10 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	cv_crashpoint("filing-after-commit");
 	if (nfiled)
 		*nfiled = filed;
-	r = 0;
-	for (i = 0; i < n; i++)
-		if (items[i].status < 0) {
-			r = cv_error(v, CV_EREFUSED, "%zu of %zu documents were not filed; see the report", n - filed, n);
-			break;
-		}
+	settle_duplicates(items, n, first);
+	for (i = 0, nbad = 0; i < n; i++)
+		nbad += items[i].status < 0;
+	r = nbad ? cv_error(v, CV_EREFUSED, "%zu of %zu documents were not filed; see the report", nbad, n) : 0;
 	goto out;
 undo:
 	for (i = 0; i < ng; i++)
@@ -1148,7 +1396,7 @@ undo:
 	cv_fsync_dir(v->archdir);
 	clear_pending(v);
 	for (i = 0; i < n; i++)
-		if (items[i].status == 0) {
+		if (items[i].status == 0 && !items[i].duplicate_of[0] && !(first && first[i] != NO_DUP)) {
 			items[i].status = r;
 			snprintf(items[i].error, sizeof(items[i].error), "not filed: %s", cv_vault_errmsg(v));
 			items[i].record_id[0] = '\0';
@@ -1167,6 +1415,8 @@ out:
 	for (i = 0; i < n; i++)
 		if (items[i].status < 0)
 			items[i].record_id[0] = '\0';
+	settle_duplicates(items, n, first);  /* undo: a repeat of a document not filed */
+	free(first);
 	cv_typer_free(mg);
 	for (i = 0; i < nhelpers; i++)
 		cv_helper_stop(helpers[i]);

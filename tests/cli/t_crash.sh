@@ -38,7 +38,7 @@ attempt() { # attempt LABEL: after a killed filing, the vault verifies and holds
 
 # 1. Deterministic crash points inside the filing.
 for point in filing-pending archive-member filing-archive filing-before-sign filing-before-commit filing-after-commit; do
-	CASEVAULT_CRASHPOINT=$point "$CV" file "$C" "${batch[@]}" --class letter >/dev/null 2>&1
+	CASEVAULT_CRASHPOINT=$point "$CV" file "$C" "${batch[@]}" --class letter --allow-duplicate >/dev/null 2>&1
 	rc=$?
 	check "crash point $point killed the process" test "$rc" -eq 137
 	attempt "crash at $point"
@@ -47,7 +47,7 @@ done
 # 1b. An encryption helper (vault/helper.c) killed while the filing goes on:
 # the filing fails with one line, keeps nothing, and the vault verifies.
 CASEVAULT_CRASHPOINT=helper-encrypt expect_fail "a filing whose encryption helper was killed fails" \
-	file "$C" "${batch[@]}" --class letter
+	file "$C" "${batch[@]}" --class letter --allow-duplicate
 check "the error names the helper" grep -q 'encryption helper' "$T/err"
 attempt "helper killed"
 mine() { # casevault processes working on this test's vault (other tests run in parallel)
@@ -62,7 +62,7 @@ check "no helper GnuPG home is left behind" sh -c "! ls -d '$V'/gnupg/sym-* 2>/d
 
 # 2. SIGKILL at many moments of a real run (two sections: two archives).
 for delay in 0.01 0.03 0.05 0.08 0.1 0.13 0.16 0.2 0.25 0.3 0.35 0.4 0.5 0.6 0.8 1.0; do
-	"$CV" file "$C" "${batch[@]}" --class letter >/dev/null 2>&1 &
+	"$CV" file "$C" "${batch[@]}" --class letter --allow-duplicate >/dev/null 2>&1 &
 	pid=$!
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
@@ -71,11 +71,11 @@ for delay in 0.01 0.03 0.05 0.08 0.1 0.13 0.16 0.2 0.25 0.3 0.35 0.4 0.5 0.6 0.8
 done
 
 # 3. A batch reported as filed is never lost: file, then crash the next one.
-run_cv file "$C" "$T/docs/scan.tif" --class letter
+run_cv file "$C" "$T/docs/scan.tif" --class letter --allow-duplicate
 check "a filing completes" test "$RC" -eq 0
 check "it removed the GnuPG homes of the helpers killed above" sh -c "! ls -d '$V'/gnupg/sym-* 2>/dev/null"
 expected=$((expected + 1))
-CASEVAULT_CRASHPOINT=filing-before-commit "$CV" file "$C" "${batch[@]}" --class letter >/dev/null 2>&1
+CASEVAULT_CRASHPOINT=filing-before-commit "$CV" file "$C" "${batch[@]}" --class letter --allow-duplicate >/dev/null 2>&1
 attempt "after a completed filing"
 check "the completed filing is still there" test "$(count)" -eq "$expected"
 finish

@@ -62,13 +62,13 @@ check "verify passes after a partial import" test "$RC" -eq 0
 
 # Records that fall due together share an archive; others do not.
 before=$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')
-run_cv file "$C1" "$T/d/scan.tif" "$T/d/mail.eml" --class letter
-run_cv file "$C1" "$T/d/note.txt" --class complaint --date 2026-03-01
-"$CV" file "$C1" "$T/d/scan.png" --class letter >/dev/null
+run_cv file "$C1" "$T/d/scan.tif" "$T/d/mail.eml" --class letter --allow-duplicate
+run_cv file "$C1" "$T/d/note.txt" --class complaint --date 2026-03-01 --allow-duplicate
+"$CV" file "$C1" "$T/d/scan.png" --class letter --allow-duplicate >/dev/null
 check "same retention rules: one archive per call" test "$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')" -eq $((before + 3))
 printf 'case,path,class,section,title,date\n%s,scan.png,letter,case,L,2026-10-01\n%s,note.txt,complaint,case,C1,2026-10-02\n%s,mail.eml,complaint,case,C2,2026-10-03\n%s,scan.jpg,case-note,case,N,2026-10-04\n' "$C2" "$C2" "$C2" "$C2" >"$T/d/due.csv"
 before=$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')
-run_cv import "$T/d/due.csv"
+run_cv import "$T/d/due.csv" --allow-duplicates
 check "import: letter and case-note share an archive, two complaints with different event dates do not (3 archives)" \
 	test "$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')" -eq $((before + 3))
 
@@ -79,10 +79,10 @@ expect_fail "a malformed CSV is refused" import "$T/d/broken.csv"
 check "a malformed CSV changes nothing" test "$before" = "$(tree_hash "$V")"
 
 # The progress bar is drawn only on a terminal.
-run_cv import "$T/d/good.csv"
+run_cv import "$T/d/good.csv" --allow-duplicates
 check "no progress bar when stderr is not a terminal" bash -c "! grep -q '\[#' '$T/err'"
 if command -v script >/dev/null; then
-	script -qec "$CV import $T/d/good.csv" /dev/null >"$T/tty.out" 2>&1
+	script -qec "$CV import --allow-duplicates $T/d/good.csv" /dev/null >"$T/tty.out" 2>&1
 	check "a progress bar on a terminal" grep -q '\[####' "$T/tty.out"
 fi
 finish

@@ -42,9 +42,8 @@ if command -v strace >/dev/null; then
 	}
 	n=$(gpgs file "$C" "$T/d/letter.pdf" "$T/d/scan.png" "$T/d/scan.jpg" "$T/d/note.txt" --class letter)
 	check "file 4 documents: 4 gpg runs (unlock, encrypt, find signing key, sign), got $n" test "$n" -eq 4
-	for i in $(seq 1 30); do printf 'note %s\n' "$i"; done >"$T/n.txt"
-	for i in $(seq 1 20); do cp "$T/n.txt" "$T/d/n$i.txt"; done
-	n=$(gpgs file "$C" "$T"/d/n*.txt --class case-note)
+	for i in $(seq 1 21); do for j in $(seq 1 30); do printf 'note %s of %s\n' "$j" "$i"; done >"$T/d/n$i.txt"; done
+	n=$(gpgs file "$C" "$T"/d/n[0-9]*.txt --class case-note)
 	check "file 21 documents: still 4 gpg runs, got $n" test "$n" -eq 4
 	n=$(gpgs ls "$C")
 	check "ls of 24 records: 1 gpg run (the unlock), got $n" test "$n" -eq 1

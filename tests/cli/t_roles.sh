@@ -19,7 +19,7 @@ ID[manager]=S-0001
 # can ROLE ACTION...: 0 when allowed.  Refusals must be one line naming the rule.
 declare -A ACTIONS=(
 	[note]="note $C --class phone-call --text x"
-	[file]="file $C $T/d/scan.png --class letter"
+	[file]="file $C $T/d/scan.png --class letter --allow-duplicate"
 	[file-cp]="note $C --class cp-note --cp --text y"
 	[ls]="ls $C"
 	[ls-cp]="ls $C --cp"

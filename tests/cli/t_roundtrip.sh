@@ -38,7 +38,7 @@ done
 
 # Encryption helpers that hand the archive key to gpg through gpg-agent (their
 # fallback when they cannot make a GnuPG home of their own) file the same bytes.
-CASEVAULT_HELPER_HOME=0 run_cv file "$C" "$T/docs/scan.png" "$T/docs/note.txt" --class letter --json
+CASEVAULT_HELPER_HOME=0 run_cv file "$C" "$T/docs/scan.png" "$T/docs/note.txt" --class letter --json --allow-duplicate
 check "filing through the helpers' agent fallback succeeds" test "$RC" -eq 0
 for i in 0 1; do
 	f=$(printf 'scan.png note.txt' | cut -d' ' -f$((i + 1)))
@@ -52,7 +52,7 @@ if [ -d "$CORPUS" ]; then
 	n=0
 	for f in "$CORPUS"/*.pdf "$CORPUS"/*.jpg "$CORPUS"/*.tiff "$CORPUS"/*.png "$CORPUS"/*.odt; do
 		[ -f "$f" ] || continue
-		run_cv file "$C" "$f" --class report --json
+		run_cv file "$C" "$f" --class report --json --allow-duplicate
 		id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][0]['record'])" 2>/dev/null)
 		"$CV" get "$id" -o "$T/corpus-$n" 2>/dev/null
 		check "corpus round trip $(basename "$f")" cmp -s "$f" "$T/corpus-$n"

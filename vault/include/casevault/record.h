@@ -23,6 +23,12 @@ typedef struct {
 	char mime[96];
 	int status;              /* in: 0, or <0 when the caller already refused it; out: 0 filed, or a CV_E* code */
 	char error[512];         /* why this item was not filed */
+	/*
+	 * Import mode: status 0 and no record_id when the same document (same
+	 * bytes) is already filed in this case and section, or comes earlier
+	 * in this call; this names that record.
+	 */
+	char duplicate_of[16];
 } cv_file_item;
 
 enum {
@@ -31,7 +37,14 @@ enum {
 	 * with a bad item is reported and skipped, the others are filed.
 	 * Without it, one bad item anywhere files nothing at all.
 	 */
-	CV_FILE_PER_CASE = 1 << 0
+	CV_FILE_PER_CASE = 1 << 0,
+	/*
+	 * File a document even when the same bytes are already filed in that
+	 * case and section.  Without it such a document is refused (all or
+	 * nothing), or in import mode skipped and reported in duplicate_of.
+	 * Notes are never checked: the same words twice are two events.
+	 */
+	CV_FILE_ALLOW_DUPLICATES = 1 << 1
 };
 
 typedef void (*cv_progress_fn)(void *hook, size_t done, size_t total);
@@ -39,8 +52,9 @@ typedef void (*cv_progress_fn)(void *hook, size_t done, size_t total);
 /*
  * File items: one archive per (case, section), one signed receipt and one
  * index transaction for the whole call.  Returns 0 when every item was
- * filed; otherwise a CV_E* code, with each item's status and error set.
- * *nfiled (may be NULL) receives the number of items filed.
+ * filed (or, in import mode, skipped as a duplicate); otherwise a CV_E*
+ * code, with each item's status and error set.  *nfiled (may be NULL)
+ * receives the number of items filed.
  */
 int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	    cv_progress_fn progress, void *hook, size_t *nfiled);

@@ -68,6 +68,9 @@ check "the manager still reads the cp file (2 notes)" \
 "$CV" get R-000001 >"$T/back.pdf" 2>/dev/null
 check "documents filed before the rotation still come back" cmp -s "$T/d/letter.pdf" "$T/back.pdf"
 check "names are still readable (re-sealed)" grep -q "Revoke Parent" < <("$CV" case show "$C")
+expect_fail "a document filed before the rotation is still recognised as already filed" \
+	file "$C" "$T/d/letter.pdf" --class letter
+check "  by its record" grep -q "as R-000001" <<<"$ERR"
 run_cv verify
 check "verify passes after the rotation" test "$RC" -eq 0
 expect_fail "a manager cannot revoke themself (the vault always keeps a manager)" staff revoke S-0001

@@ -44,10 +44,10 @@ static int section_of(cli_ctx *c)
 }
 
 static const cli_opt file_opts[] = {
-	{ "class", 0, "CLASS", "record class from the retention policy (required)" },
-	{ "cp", 0, NULL, "file into the separate child-protection file" },
-	{ "title", 0, "TITLE", "title (default: the file's name); stored encrypted" },
-	{ "date", 0, "DATE", "date of the event the document records, YYYY-MM-DD (default: today)" },
+	{ "class", 0, "CLASS", "record class from the retention policy (required)", NULL },
+	{ "cp", 0, NULL, "file into the separate child-protection file", NULL },
+	{ "title", 0, "TITLE", "title (default: the file's name); stored encrypted", "Title" },
+	{ "date", 0, "DATE", "date of the event the document records, YYYY-MM-DD (default: today)", "Date of the event (YYYY-MM-DD)" },
 	CLI_OPT_END
 };
 
@@ -87,15 +87,15 @@ static int cmd_file(cli_ctx *c)
 const cli_cmd cmd_file_spec = {
 	"file", cmd_file, NEEDS_VAULT, "CASE PATH...", 2, -1,
 	"File documents into a case: all of them or, if any is refused, none.",
-	file_opts
+	file_opts, { NULL }
 };
 
 static const cli_opt note_opts[] = {
-	{ "class", 0, "CLASS", "record class, e.g. phone-call or case-note (required)" },
-	{ "cp", 0, NULL, "file into the separate child-protection file" },
-	{ "text", 0, "TEXT", "the note's text (default: read standard input)" },
-	{ "title", 0, "TITLE", "title (default: the note's first line); stored encrypted" },
-	{ "date", 0, "DATE", "date of the call or meeting, YYYY-MM-DD (default: today)" },
+	{ "class", 0, "CLASS", "record class, e.g. phone-call or case-note (required)", NULL },
+	{ "cp", 0, NULL, "file into the separate child-protection file", NULL },
+	{ "text", 0, "TEXT", "the note's text (default: read standard input)", NULL },
+	{ "title", 0, "TITLE", "title (default: the note's first line); stored encrypted", "Title" },
+	{ "date", 0, "DATE", "date of the call or meeting, YYYY-MM-DD (default: today)", "Date of the call or meeting (YYYY-MM-DD)" },
 	CLI_OPT_END
 };
 
@@ -169,7 +169,7 @@ static int cmd_note(cli_ctx *c)
 const cli_cmd cmd_note_spec = {
 	"note", cmd_note, NEEDS_VAULT, "CASE", 1, 1,
 	"File a typed note (a phone call, meeting, case note) from --text or standard input.",
-	note_opts
+	note_opts, { NULL }
 };
 
 /* ---- import ---- */
@@ -372,5 +372,5 @@ out:
 const cli_cmd cmd_import_spec = {
 	"import", cmd_import, NEEDS_VAULT, "MANIFEST.csv", 1, 1,
 	"File a backlog from a CSV manifest (case, path, class, section, title, date); each case all or nothing.",
-	import_opts
+	import_opts, { NULL }
 };

@@ -18,11 +18,11 @@
 #include "casevault/common.h"
 
 static const cli_opt global_opts[] = {
-	{ "vault", 'C', "DIR", "the vault directory (default: $CASEVAULT_DIR)" },
-	{ "json", 0, NULL, "machine-readable output on standard output" },
-	{ "as", 0, "STAFF-ID", "act as this staff member (default: the one registered for this OS user)" },
-	{ "passphrase-file", 0, "FILE", "read the staff passphrase from FILE (default: $CASEVAULT_PASSPHRASE_FILE, else pinentry)" },
-	{ "help", 'h', NULL, "show this help" },
+	{ "vault", 'C', "DIR", "the vault directory (default: $CASEVAULT_DIR)", NULL },
+	{ "json", 0, NULL, "machine-readable output on standard output", NULL },
+	{ "as", 0, "STAFF-ID", "act as this staff member (default: the one registered for this OS user)", NULL },
+	{ "passphrase-file", 0, "FILE", "read the staff passphrase from FILE (default: $CASEVAULT_PASSPHRASE_FILE, else pinentry)", NULL },
+	{ "help", 'h', NULL, "show this help", NULL },
 	CLI_OPT_END
 };
 

@@ -93,7 +93,7 @@ const cli_cmd cmd_file_spec = {
 static const cli_opt note_opts[] = {
 	{ "class", 0, "CLASS", "record class, e.g. phone-call or case-note (required)", NULL },
 	{ "cp", 0, NULL, "file into the separate child-protection file", NULL },
-	{ "text", 0, "TEXT", "the note's text (default: read standard input)", NULL },
+	{ "text", 0, "TEXT", "the note's text (default, or -: the rest of standard input)", NULL },
 	{ "title", 0, "TITLE", "title (default: the note's first line); stored encrypted", "Title" },
 	{ "date", 0, "DATE", "date of the call or meeting, YYYY-MM-DD (default: today)", "Date of the call or meeting (YYYY-MM-DD)" },
 	CLI_OPT_END
@@ -111,7 +111,13 @@ static int cmd_note(cli_ctx *c)
 	if (!cli_opt_value(c, "class"))
 		return cli_fail(c, EXIT_USAGE, "note needs --class CLASS, e.g. --class phone-call");
 	memset(&it, 0, sizeof(it));
-	if (cli_opt_value(c, "text")) {
+	/*
+	 * The text is read from standard input when --text is absent or "-" (the
+	 * whole rest of it, not one line: --text is not a one-line personal
+	 * value).  Personal values given as "-" (--title, --date) were read
+	 * first, one line each, so their lines come before the text.
+	 */
+	if (cli_opt_value(c, "text") && strcmp(cli_opt_value(c, "text"), "-")) {
 		it.text = cli_opt_value(c, "text");
 		it.text_len = strlen(it.text);
 	} else {

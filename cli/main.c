@@ -223,7 +223,7 @@ static int read_stdin_value(cli_ctx *c, const struct stdin_value *sv, char **out
 	const cli_cmd *cmd = c->cmd;
 	char label[80], word[32], *buf = NULL, ch;
 	size_t len = 0, alloc = 0;
-	int newline = 0, nul = 0;
+	int newline = 0, nul = 0, tty = isatty(0);
 	ssize_t got;
 
 	if (sv->opt >= 0) {
@@ -232,7 +232,7 @@ static int read_stdin_value(cli_ctx *c, const struct stdin_value *sv, char **out
 		arg_word(cmd, sv->arg, word, sizeof(word));
 		snprintf(label, sizeof(label), "the %s argument", word);
 	}
-	if (isatty(0)) {
+	if (tty) {
 		fprintf(stderr, "%s: ", sv->opt >= 0 ? cmd->opts[sv->opt].personal : cmd->personal_args[sv->arg]);
 		fflush(stderr);
 	}
@@ -281,6 +281,10 @@ static int read_stdin_value(cli_ctx *c, const struct stdin_value *sv, char **out
 		wipe_free(buf, alloc);
 		if (nul)
 			return cli_fail(c, EXIT_USAGE, "the line for %s on standard input holds a NUL byte; give the value as text", label);
+		if (tty && !newline)
+			fputc('\n', stderr);  /* Ctrl-D left the cursor after the prompt */
+		if (tty)
+			return cli_fail(c, EXIT_USAGE, "nothing was typed for %s; type the value at the prompt, then Enter", label);
 		if (newline)
 			return cli_fail(c, EXIT_USAGE, "the line for %s on standard input is empty; give each '-' value on its own line, in command-line order", label);
 		return cli_fail(c, EXIT_USAGE, "standard input ended before the value of %s; give one line for each '-' value, in command-line order", label);

@@ -267,6 +267,12 @@ if command -v script >/dev/null; then
 	id=$(grep -o 'C-[0-9]*-[0-9]*' "$T/tty.txt" | tail -1)
 	run_cv --json case show "$id"
 	check "on a terminal: the typed names are stored" json_is "$OUT" 'd["case"]["parent"] + "/" + d["case"]["child"]' "Tty Parent/Tty Child"
+	before=$(vault_state)
+	{ sleep 1; printf 'Tty Parent\n'; sleep 0.5; printf '\n'; sleep 2; } |
+		script -qec "$CV case open --parent - --child - --child-dob - --pr-confirmed" /dev/null >"$T/tty" 2>&1
+	check "on a terminal: an empty answer exits 2 (script exit $?)" test "$?" -eq 2
+	check "on a terminal: an empty answer says what to do" grep -q "nothing was typed for --child; type the value at the prompt" "$T/tty"
+	check "on a terminal: an empty answer changes nothing" test "$before" = "$(vault_state)"
 else
 	echo "# script(1) is missing: the terminal prompt is not tested"
 fi

@@ -136,8 +136,7 @@ int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *
  * input, one line each, in the order their words stand on the command line,
  * after a prompt when standard input is a terminal.  Read one byte at a time
  * so that nothing after the last line is taken: note reads the rest as its
- * text, and a shell loop ("while read ...; do casevault ...; done <file")
- * keeps its place.
+ * text, and several commands can share one input, each taking its lines.
  */
 #define STDIN_VALUE_MAX 131071  /* the longest single argument Linux passes (MAX_ARG_STRLEN - 1) */
 

@@ -14,18 +14,28 @@
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
+/*
+ * An option whose value is personal data (a name, a date of birth, a title,
+ * a reason about a person) names the field in `personal` ("Parent's name").
+ * Its value may then be given as "-": the parser reads it from standard
+ * input (one line per such value, in command-line order) or prompts for it
+ * on a terminal, so it stays out of shell history and /proc/PID/cmdline.
+ */
 typedef struct {
 	const char *name;      /* long option name */
 	int shortopt;          /* 0 for none */
 	const char *arg;       /* argument name, NULL for a flag */
 	const char *help;
+	const char *personal;  /* the prompt's field name if the value is personal data, else NULL */
 } cli_opt;
 
-#define CLI_OPT_END { NULL, 0, NULL, NULL }
+#define CLI_OPT_END { NULL, 0, NULL, NULL, NULL }
 
 enum {
 	NEEDS_VAULT = 1 << 0,    /* open the vault (-C / CASEVAULT_DIR) before running */
 };
+
+#define CLI_PERSONAL_ARGS 2
 
 struct cli_ctx;
 typedef int (*cli_fn)(struct cli_ctx *c);
@@ -38,6 +48,8 @@ typedef struct {
 	int min_args, max_args;  /* -1 = unlimited */
 	const char *summary;
 	const cli_opt *opts;
+	/* Positional arguments that are personal data, as `personal` above, by position. */
+	const char *personal_args[CLI_PERSONAL_ARGS];
 } cli_cmd;
 
 #define CLI_MAX_OPTS 32

@@ -6,11 +6,11 @@
 #include "casevault/case.h"
 
 static const cli_opt open_opts[] = {
-	{ "parent", 0, "NAME", "the parent or carer the service works with" },
-	{ "child", 0, "NAME", "the child or young person" },
-	{ "child-dob", 0, "DATE", "the child's date of birth, YYYY-MM-DD" },
-	{ "pr-confirmed", 0, NULL, "confirm you have checked the parent has parental responsibility (required)" },
-	{ "opened", 0, "DATE", "date the case was opened (default: today)" },
+	{ "parent", 0, "NAME", "the parent or carer the service works with", "Parent's name" },
+	{ "child", 0, "NAME", "the child or young person", "Child's name" },
+	{ "child-dob", 0, "DATE", "the child's date of birth, YYYY-MM-DD", "Child's date of birth (YYYY-MM-DD)" },
+	{ "pr-confirmed", 0, NULL, "confirm you have checked the parent has parental responsibility (required)", NULL },
+	{ "opened", 0, "DATE", "date the case was opened (default: today)", NULL },
 	CLI_OPT_END
 };
 
@@ -37,7 +37,7 @@ static int cmd_case_open(cli_ctx *c)
 const cli_cmd cmd_case_open_spec = {
 	"case open", cmd_case_open, NEEDS_VAULT, "", 0, 0,
 	"Open a case for a parent or carer with parental responsibility.",
-	open_opts
+	open_opts, { NULL }
 };
 
 static json_t *case_json(const cv_case *k, int full)
@@ -56,7 +56,7 @@ static json_t *case_json(const cv_case *k, int full)
 }
 
 static const cli_opt list_opts[] = {
-	{ "names", 0, NULL, "also show names (unlocks the vault)" },
+	{ "names", 0, NULL, "also show names (unlocks the vault)", NULL },
 	CLI_OPT_END
 };
 
@@ -91,7 +91,7 @@ static int cmd_case_list(cli_ctx *c)
 const cli_cmd cmd_case_list_spec = {
 	"case list", cmd_case_list, NEEDS_VAULT, "", 0, 0,
 	"List cases (ids and dates; --names to show names).",
-	list_opts
+	list_opts, { NULL }
 };
 
 static const cli_opt show_opts[] = { CLI_OPT_END };
@@ -119,11 +119,11 @@ static int cmd_case_show(cli_ctx *c)
 const cli_cmd cmd_case_show_spec = {
 	"case show", cmd_case_show, NEEDS_VAULT, "CASE", 1, 1,
 	"Show a case's details.",
-	show_opts
+	show_opts, { NULL }
 };
 
 static const cli_opt close_opts[] = {
-	{ "date", 0, "DATE", "closing date (default: today)" },
+	{ "date", 0, "DATE", "closing date (default: today)", NULL },
 	CLI_OPT_END
 };
 
@@ -143,5 +143,5 @@ static int cmd_case_close(cli_ctx *c)
 const cli_cmd cmd_case_close_spec = {
 	"case close", cmd_case_close, NEEDS_VAULT, "CASE", 1, 1,
 	"Close a case; retention periods that run from closure start then.",
-	close_opts
+	close_opts, { NULL }
 };

@@ -50,11 +50,11 @@ static int section_of(cli_ctx *c)
 }
 
 static const cli_opt file_opts[] = {
-	{ "class", 0, "CLASS", "record class from the retention policy (required)" },
-	{ "cp", 0, NULL, "file into the separate child-protection file" },
-	{ "title", 0, "TITLE", "title (default: the file's name); stored encrypted" },
-	{ "date", 0, "DATE", "date of the event the document records, YYYY-MM-DD (default: today)" },
-	{ "allow-duplicate", 0, NULL, "file a document even if the same bytes are already filed in this case" },
+	{ "class", 0, "CLASS", "record class from the retention policy (required)", NULL },
+	{ "cp", 0, NULL, "file into the separate child-protection file", NULL },
+	{ "title", 0, "TITLE", "title (default: the file's name); stored encrypted", "Title" },
+	{ "date", 0, "DATE", "date of the event the document records, YYYY-MM-DD (default: today)", "Date of the event (YYYY-MM-DD)" },
+	{ "allow-duplicate", 0, NULL, "file a document even if the same bytes are already filed in this case", NULL },
 	CLI_OPT_END
 };
 
@@ -94,15 +94,15 @@ static int cmd_file(cli_ctx *c)
 const cli_cmd cmd_file_spec = {
 	"file", cmd_file, NEEDS_VAULT, "CASE PATH...", 2, -1,
 	"File documents into a case: all of them or, if any is refused, none.",
-	file_opts
+	file_opts, { NULL }
 };
 
 static const cli_opt note_opts[] = {
-	{ "class", 0, "CLASS", "record class, e.g. phone-call or case-note (required)" },
-	{ "cp", 0, NULL, "file into the separate child-protection file" },
-	{ "text", 0, "TEXT", "the note's text (default: read standard input)" },
-	{ "title", 0, "TITLE", "title (default: the note's first line); stored encrypted" },
-	{ "date", 0, "DATE", "date of the call or meeting, YYYY-MM-DD (default: today)" },
+	{ "class", 0, "CLASS", "record class, e.g. phone-call or case-note (required)", NULL },
+	{ "cp", 0, NULL, "file into the separate child-protection file", NULL },
+	{ "text", 0, "TEXT", "the note's text (default, or -: the rest of standard input)", NULL },
+	{ "title", 0, "TITLE", "title (default: the note's first line); stored encrypted", "Title" },
+	{ "date", 0, "DATE", "date of the call or meeting, YYYY-MM-DD (default: today)", "Date of the call or meeting (YYYY-MM-DD)" },
 	CLI_OPT_END
 };
 
@@ -118,7 +118,13 @@ static int cmd_note(cli_ctx *c)
 	if (!cli_opt_value(c, "class"))
 		return cli_fail(c, EXIT_USAGE, "note needs --class CLASS, e.g. --class phone-call");
 	memset(&it, 0, sizeof(it));
-	if (cli_opt_value(c, "text")) {
+	/*
+	 * The text is read from standard input when --text is absent or "-" (the
+	 * whole rest of it, not one line: --text is not a one-line personal
+	 * value).  Personal values given as "-" (--title, --date) were read
+	 * first, one line each, so their lines come before the text.
+	 */
+	if (cli_opt_value(c, "text") && strcmp(cli_opt_value(c, "text"), "-")) {
 		it.text = cli_opt_value(c, "text");
 		it.text_len = strlen(it.text);
 	} else {
@@ -176,7 +182,7 @@ static int cmd_note(cli_ctx *c)
 const cli_cmd cmd_note_spec = {
 	"note", cmd_note, NEEDS_VAULT, "CASE", 1, 1,
 	"File a typed note (a phone call, meeting, case note) from --text or standard input.",
-	note_opts
+	note_opts, { NULL }
 };
 
 /* ---- import ---- */
@@ -310,7 +316,7 @@ static void progress_bar(void *hook, size_t done, size_t total)
 }
 
 static const cli_opt import_opts[] = {
-	{ "allow-duplicates", 0, NULL, "file documents even if the same bytes are already filed in their case (default: skip them)" },
+	{ "allow-duplicates", 0, NULL, "file documents even if the same bytes are already filed in their case (default: skip them)", NULL },
 	CLI_OPT_END
 };
 
@@ -387,5 +393,5 @@ out:
 const cli_cmd cmd_import_spec = {
 	"import", cmd_import, NEEDS_VAULT, "MANIFEST.csv", 1, 1,
 	"File a backlog from a CSV manifest (case, path, class, section, title, date); each case all or nothing.",
-	import_opts
+	import_opts, { NULL }
 };

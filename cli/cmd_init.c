@@ -6,11 +6,11 @@
 #include "casevault/common.h"
 
 static const cli_opt init_opts[] = {
-	{ "name", 0, "NAME", "display name of the first manager (stored encrypted)" },
-	{ "policies", 0, "DIR", "copy policy files from DIR (default: the installed policies)" },
-	{ "no-passphrase", 0, NULL, "make the manager's key without a passphrase: throwaway test or demo vaults only" },
-	{ "idle", 0, "SECONDS", "idle lock: how long an unlock is remembered (default 600, ten minutes)" },
-	{ "policy-version", 0, "VERSION", "version of the confidentiality policy the first manager agrees to (default 1)" },
+	{ "name", 0, "NAME", "display name of the first manager (stored encrypted)", "Your name" },
+	{ "policies", 0, "DIR", "copy policy files from DIR (default: the installed policies)", NULL },
+	{ "no-passphrase", 0, NULL, "make the manager's key without a passphrase: throwaway test or demo vaults only", NULL },
+	{ "idle", 0, "SECONDS", "idle lock: how long an unlock is remembered (default 600, ten minutes)", NULL },
+	{ "policy-version", 0, "VERSION", "version of the confidentiality policy the first manager agrees to (default 1)", NULL },
 	CLI_OPT_END
 };
 
@@ -63,11 +63,11 @@ static int cmd_init(cli_ctx *c)
 const cli_cmd cmd_init_spec = {
 	"init", cmd_init, 0, "[DIR]", 0, 1,
 	"Create a new vault with its first manager and the two section master keys.",
-	init_opts
+	init_opts, { NULL }
 };
 
 static const cli_opt lock_opts[] = {
-	{ "idle", 0, "SECONDS", "also set the idle lock: remember an unlock this long from now on (managers)" },
+	{ "idle", 0, "SECONDS", "also set the idle lock: remember an unlock this long from now on (managers)", NULL },
 	CLI_OPT_END
 };
 
@@ -98,5 +98,5 @@ static int cmd_lock(cli_ctx *c)
 const cli_cmd cmd_lock_spec = {
 	"lock", cmd_lock, NEEDS_VAULT, "", 0, 0,
 	"Forget every cached passphrase for this vault now (the idle lock, at once).",
-	lock_opts
+	lock_opts, { NULL }
 };

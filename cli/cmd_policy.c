@@ -47,5 +47,5 @@ static int cmd_policy_check(cli_ctx *c)
 const cli_cmd cmd_policy_check_spec = {
 	"policy check", cmd_policy_check, 0, "FILE...", 1, -1,
 	"Check policy files and report every problem with its line number.",
-	check_opts
+	check_opts, { NULL }
 };

@@ -12,7 +12,7 @@
 #include "casevault/record.h"
 
 static const cli_opt ls_opts[] = {
-	{ "cp", 0, NULL, "list the child-protection file instead of the case file" },
+	{ "cp", 0, NULL, "list the child-protection file instead of the case file", NULL },
 	CLI_OPT_END
 };
 
@@ -47,11 +47,11 @@ static int cmd_ls(cli_ctx *c)
 const cli_cmd cmd_ls_spec = {
 	"ls", cmd_ls, NEEDS_VAULT, "CASE", 1, 1,
 	"List the records of a case (titles are decrypted).",
-	ls_opts
+	ls_opts, { NULL }
 };
 
 static const cli_opt get_opts[] = {
-	{ "output", 'o', "PATH", "write to a new file PATH (mode 0600, never over an existing file); default standard output" },
+	{ "output", 'o', "PATH", "write to a new file PATH (mode 0600, never over an existing file); default standard output", NULL },
 	CLI_OPT_END
 };
 
@@ -113,7 +113,7 @@ out:
 const cli_cmd cmd_get_spec = {
 	"get", cmd_get, NEEDS_VAULT, "RECORD", 1, 1,
 	"Write a record's document out after checking its hash and signature.",
-	get_opts
+	get_opts, { NULL }
 };
 
 static const cli_opt verify_opts[] = { CLI_OPT_END };
@@ -157,5 +157,5 @@ static int cmd_verify(cli_ctx *c)
 const cli_cmd cmd_verify_spec = {
 	"verify", cmd_verify, NEEDS_VAULT, "", 0, 0,
 	"Check every archive, signature and record hash, and look for orphan files or rows.",
-	verify_opts
+	verify_opts, { NULL }
 };

@@ -12,12 +12,12 @@
 /* ---- request open ---- */
 
 static const cli_opt open_opts[] = {
-	{ "requester", 0, "NAME", "the person asking (sealed in the index)" },
-	{ "relationship", 0, "REL", "client, other-parent, child or representative" },
-	{ "received", 0, "DATE", "the date the request was received, YYYY-MM-DD" },
-	{ "id-verified", 0, "DATE", "the date the requester's identity was verified, when it had to be" },
-	{ "pr-confirmed", 0, NULL, "other-parent: you checked they hold parental responsibility" },
-	{ "authority-confirmed", 0, NULL, "representative: you checked the client's written authority" },
+	{ "requester", 0, "NAME", "the person asking (sealed in the index)", "Requester's name" },
+	{ "relationship", 0, "REL", "client, other-parent, child or representative", NULL },
+	{ "received", 0, "DATE", "the date the request was received, YYYY-MM-DD", NULL },
+	{ "id-verified", 0, "DATE", "the date the requester's identity was verified, when it had to be", NULL },
+	{ "pr-confirmed", 0, NULL, "other-parent: you checked they hold parental responsibility", NULL },
+	{ "authority-confirmed", 0, NULL, "representative: you checked the client's written authority", NULL },
 	CLI_OPT_END
 };
 
@@ -57,7 +57,7 @@ static int cmd_request_open(cli_ctx *c)
 const cli_cmd cmd_request_open_spec = {
 	"request open", cmd_request_open, NEEDS_VAULT, "CASE", 1, 1,
 	"Register a subject access request, work out its due date and hold its case.",
-	open_opts
+	open_opts, { NULL }
 };
 
 /* ---- request list ---- */
@@ -84,8 +84,8 @@ static json_t *req_json(const cv_request *q)
 }
 
 static const cli_opt list_opts[] = {
-	{ "all", 0, NULL, "also list closed requests" },
-	{ "names", 0, NULL, "also show the requesters' names (unlocks the vault)" },
+	{ "all", 0, NULL, "also list closed requests", NULL },
+	{ "names", 0, NULL, "also show the requesters' names (unlocks the vault)", NULL },
 	CLI_OPT_END
 };
 
@@ -132,7 +132,7 @@ static int cmd_request_list(cli_ctx *c)
 const cli_cmd cmd_request_list_spec = {
 	"request list", cmd_request_list, NEEDS_VAULT, "", 0, 0,
 	"List open subject access requests by due date, overdue ones marked.",
-	list_opts
+	list_opts, { NULL }
 };
 
 /* ---- request show ---- */
@@ -212,16 +212,16 @@ static int cmd_request_show(cli_ctx *c)
 const cli_cmd cmd_request_show_spec = {
 	"request show", cmd_request_show, NEEDS_VAULT, "REQ", 1, 1,
 	"Show a request and every record in its scope with its decision.",
-	none_opts
+	none_opts, { NULL }
 };
 
 /* ---- request decide ---- */
 
 static const cli_opt decide_opts[] = {
-	{ "release", 0, NULL, "disclose the record as it is (no automatic redaction)" },
-	{ "redact", 0, NULL, "disclose it with automatic redaction (text records)" },
-	{ "withhold", 0, "GROUND", "leave it out on this ground (see [grounds] in redaction.ini)" },
-	{ "reason", 0, "R", "why (required; sealed in the index)" },
+	{ "release", 0, NULL, "disclose the record as it is (no automatic redaction)", NULL },
+	{ "redact", 0, NULL, "disclose it with automatic redaction (text records)", NULL },
+	{ "withhold", 0, "GROUND", "leave it out on this ground (see [grounds] in redaction.ini)", NULL },
+	{ "reason", 0, "R", "why (required; sealed in the index)", "Reason for the decision" },
 	CLI_OPT_END
 };
 
@@ -251,7 +251,7 @@ static int cmd_request_decide(cli_ctx *c)
 const cli_cmd cmd_request_decide_spec = {
 	"request decide", cmd_request_decide, NEEDS_VAULT, "REQ RECORD", 2, 2,
 	"Record a decision on one record of a request (child-protection: cp-lead or manager).",
-	decide_opts
+	decide_opts, { NULL }
 };
 
 /* ---- request attach ---- */
@@ -273,16 +273,16 @@ static int cmd_request_attach(cli_ctx *c)
 const cli_cmd cmd_request_attach_spec = {
 	"request attach", cmd_request_attach, NEEDS_VAULT, "REQ RECORD PATH", 3, 3,
 	"File a redacted copy of a record; the bundle discloses it in the original's place.",
-	none_opts
+	none_opts, { NULL }
 };
 
 /* ---- request extend ---- */
 
 static const cli_opt extend_opts[] = {
-	{ "reason", 0, "R", "the reasons given to the requester (required; sealed)" },
-	{ "notified", 0, "DATE", "when the requester was told, YYYY-MM-DD (on or before the original due date)" },
-	{ "complex", 0, NULL, "the request is complex" },
-	{ "several", 0, NULL, "the request is one of several from the requester" },
+	{ "reason", 0, "R", "the reasons given to the requester (required; sealed)", "Reasons given to the requester" },
+	{ "notified", 0, "DATE", "when the requester was told, YYYY-MM-DD (on or before the original due date)", NULL },
+	{ "complex", 0, NULL, "the request is complex", NULL },
+	{ "several", 0, NULL, "the request is one of several from the requester", NULL },
 	CLI_OPT_END
 };
 
@@ -307,14 +307,14 @@ static int cmd_request_extend(cli_ctx *c)
 const cli_cmd cmd_request_extend_spec = {
 	"request extend", cmd_request_extend, NEEDS_VAULT, "REQ", 1, 1,
 	"Extend a request by up to two months (complex or one of several; requester told in time).",
-	extend_opts
+	extend_opts, { NULL }
 };
 
 /* ---- request bundle ---- */
 
 static const cli_opt bundle_opts[] = {
-	{ "output", 'o', "FILE", "the bundle to write (must not exist)" },
-	{ "recipient", 0, "KEYFILE", "encrypt to this OpenPGP public key instead of a passphrase" },
+	{ "output", 'o', "FILE", "the bundle to write (must not exist)", NULL },
+	{ "recipient", 0, "KEYFILE", "encrypt to this OpenPGP public key instead of a passphrase", NULL },
 	CLI_OPT_END
 };
 
@@ -355,7 +355,7 @@ static int cmd_request_bundle(cli_ctx *c)
 const cli_cmd cmd_request_bundle_spec = {
 	"request bundle", cmd_request_bundle, NEEDS_VAULT, "REQ", 1, 1,
 	"Write the disclosure bundle (AES-256 ZIP, or OpenPGP to --recipient), checked before it is kept.",
-	bundle_opts
+	bundle_opts, { NULL }
 };
 
 /* ---- request log ---- */
@@ -414,7 +414,7 @@ static int cmd_request_log(cli_ctx *c)
 const cli_cmd cmd_request_log_spec = {
 	"request log", cmd_request_log, NEEDS_VAULT, "REQ", 1, 1,
 	"Show the internal disclosure log of a request: what went out, what was withheld and why.",
-	none_opts
+	none_opts, { NULL }
 };
 
 /* ---- request close ---- */
@@ -435,16 +435,16 @@ static int cmd_request_close(cli_ctx *c)
 const cli_cmd cmd_request_close_spec = {
 	"request close", cmd_request_close, NEEDS_VAULT, "REQ", 1, 1,
 	"Close a request and release the hold on its case.",
-	none_opts
+	none_opts, { NULL }
 };
 
 /* ---- case person add|list, case link ---- */
 
 static const cli_opt person_opts[] = {
-	{ "kind", 0, "KIND", "third-party, professional or volunteer (required)" },
-	{ "phone", 0, "P", "their phone number (redacted for third parties and volunteers)" },
-	{ "email", 0, "E", "their e-mail address (redacted for third parties and volunteers)" },
-	{ "role", 0, "ROLE", "a professional's role, e.g. SENCO" },
+	{ "kind", 0, "KIND", "third-party, professional or volunteer (required)", NULL },
+	{ "phone", 0, "P", "their phone number (redacted for third parties and volunteers)", "Phone number" },
+	{ "email", 0, "E", "their e-mail address (redacted for third parties and volunteers)", "E-mail address" },
+	{ "role", 0, "ROLE", "a professional's role, e.g. SENCO", "Role" },
 	CLI_OPT_END
 };
 
@@ -473,7 +473,7 @@ static int cmd_case_person_add(cli_ctx *c)
 const cli_cmd cmd_case_person_add_spec = {
 	"case person add", cmd_case_person_add, NEEDS_VAULT, "CASE NAME", 2, 2,
 	"Record a person named in a case file, so that redaction knows whom to remove.",
-	person_opts
+	person_opts, { NULL, "Person's name" }
 };
 
 static int cmd_case_person_list(cli_ctx *c)
@@ -508,7 +508,7 @@ static int cmd_case_person_list(cli_ctx *c)
 const cli_cmd cmd_case_person_list_spec = {
 	"case person list", cmd_case_person_list, NEEDS_VAULT, "CASE", 1, 1,
 	"List the people recorded on a case (unlocks the vault).",
-	none_opts
+	none_opts, { NULL }
 };
 
 static int cmd_case_link(cli_ctx *c)
@@ -527,5 +527,5 @@ static int cmd_case_link(cli_ctx *c)
 const cli_cmd cmd_case_link_spec = {
 	"case link", cmd_case_link, NEEDS_VAULT, "CASE CASE", 2, 2,
 	"Mark two cases as the two sides of a separated family (never disclosed across).",
-	none_opts
+	none_opts, { NULL }
 };

@@ -30,8 +30,8 @@ static const char *hold_target(const cv_hold *h)
 /* ---- hold ---- */
 
 static const cli_opt hold_add_opts[] = {
-	{ "reason", 0, "R", "why the records must be kept (required; sealed in the index)" },
-	{ "moratorium", 0, NULL, "a moratorium flag (RULES 13, IICSA): blocks disposal while it stands" },
+	{ "reason", 0, "R", "why the records must be kept (required; sealed in the index)", "Reason for the hold" },
+	{ "moratorium", 0, NULL, "a moratorium flag (RULES 13, IICSA): blocks disposal while it stands", NULL },
 	CLI_OPT_END
 };
 
@@ -57,7 +57,7 @@ static int cmd_hold_add(cli_ctx *c)
 const cli_cmd cmd_hold_add_spec = {
 	"hold add", cmd_hold_add, NEEDS_VAULT, "CASE|RECORD", 1, 1,
 	"Put a case or a record on hold: nothing held is ever destroyed.",
-	hold_add_opts
+	hold_add_opts, { NULL }
 };
 
 static const cli_opt none_opts[] = { CLI_OPT_END };
@@ -93,12 +93,12 @@ static int cmd_hold_release(cli_ctx *c)
 const cli_cmd cmd_hold_release_spec = {
 	"hold release", cmd_hold_release, NEEDS_VAULT, "ID", 1, 1,
 	"Release a hold; its records fall back to the schedule.",
-	none_opts
+	none_opts, { NULL }
 };
 
 static const cli_opt hold_list_opts[] = {
-	{ "all", 0, NULL, "also list released holds" },
-	{ "reasons", 0, NULL, "also show the reasons (unlocks the vault)" },
+	{ "all", 0, NULL, "also list released holds", NULL },
+	{ "reasons", 0, NULL, "also show the reasons (unlocks the vault)", NULL },
 	CLI_OPT_END
 };
 
@@ -138,7 +138,7 @@ static int cmd_hold_list(cli_ctx *c)
 const cli_cmd cmd_hold_list_spec = {
 	"hold list", cmd_hold_list, NEEDS_VAULT, "", 0, 0,
 	"List the holds that stand (ids, targets, who and when).",
-	hold_list_opts
+	hold_list_opts, { NULL }
 };
 
 /* ---- the due list ---- */
@@ -172,7 +172,7 @@ static void due_line(const cv_due *d)
 }
 
 static const cli_opt due_opts[] = {
-	{ "as-of", 0, "DATE", "what is due on DATE, YYYY-MM-DD (default: today; a later date forecasts)" },
+	{ "as-of", 0, "DATE", "what is due on DATE, YYYY-MM-DD (default: today; a later date forecasts)", NULL },
 	CLI_OPT_END
 };
 
@@ -202,7 +202,7 @@ static int cmd_retention_due(cli_ctx *c)
 const cli_cmd cmd_retention_due_spec = {
 	"retention due", cmd_retention_due, NEEDS_VAULT, "", 0, 0,
 	"List what is due for destruction, what is held (and by what) and what awaits review.",
-	due_opts
+	due_opts, { NULL }
 };
 
 static int cmd_retention_recompute(cli_ctx *c)
@@ -226,7 +226,7 @@ static int cmd_retention_recompute(cli_ctx *c)
 const cli_cmd cmd_retention_recompute_spec = {
 	"retention recompute", cmd_retention_recompute, NEEDS_VAULT, "[CASE]", 0, 1,
 	"Work retention dates out again under the current policy (after a policy change).",
-	none_opts
+	none_opts, { NULL }
 };
 
 /* ---- review ---- */
@@ -257,7 +257,7 @@ static int cmd_review(cli_ctx *c)
 const cli_cmd cmd_review_spec = {
 	"review", cmd_review, NEEDS_VAULT, "", 0, 0,
 	"List records of review classes (child protection...) that are due: a manager decides.",
-	due_opts
+	due_opts, { NULL }
 };
 
 static int cmd_review_approve(cli_ctx *c)
@@ -276,12 +276,12 @@ static int cmd_review_approve(cli_ctx *c)
 const cli_cmd cmd_review_approve_spec = {
 	"review approve", cmd_review_approve, NEEDS_VAULT, "RECORD", 1, 1,
 	"Approve the destruction of a due record of a review class (manager).",
-	none_opts
+	none_opts, { NULL }
 };
 
 static const cli_opt defer_opts[] = {
-	{ "until", 0, "DATE", "keep the record until DATE, YYYY-MM-DD (required; after today)" },
-	{ "reason", 0, "R", "why it is kept longer (required; sealed in the index)" },
+	{ "until", 0, "DATE", "keep the record until DATE, YYYY-MM-DD (required; after today)", NULL },
+	{ "reason", 0, "R", "why it is kept longer (required; sealed in the index)", "Reason for keeping it" },
 	CLI_OPT_END
 };
 
@@ -304,15 +304,15 @@ static int cmd_review_defer(cli_ctx *c)
 const cli_cmd cmd_review_defer_spec = {
 	"review defer", cmd_review_defer, NEEDS_VAULT, "RECORD", 1, 1,
 	"Keep a record of a review class until a later date, with a reason (manager).",
-	defer_opts
+	defer_opts, { NULL }
 };
 
 /* ---- purge ---- */
 
 static const cli_opt purge_opts[] = {
-	{ "dry-run", 0, NULL, "show what would be destroyed; change nothing at all" },
-	{ "as-of", 0, "DATE", "destroy what is due on DATE (default: today; a later date only with --dry-run)" },
-	{ "scheduled", 0, NULL, "unattended run (systemd timer): never asks for a passphrase, prints one log line" },
+	{ "dry-run", 0, NULL, "show what would be destroyed; change nothing at all", NULL },
+	{ "as-of", 0, "DATE", "destroy what is due on DATE (default: today; a later date only with --dry-run)", NULL },
+	{ "scheduled", 0, NULL, "unattended run (systemd timer): never asks for a passphrase, prints one log line", NULL },
 	CLI_OPT_END
 };
 
@@ -389,7 +389,7 @@ static int cmd_purge(cli_ctx *c)
 const cli_cmd cmd_purge_spec = {
 	"purge", cmd_purge, NEEDS_VAULT, "", 0, 0,
 	"Destroy every record that is due, not held and (review classes) approved, with a certificate.",
-	purge_opts
+	purge_opts, { NULL }
 };
 
 /* ---- certificates ---- */
@@ -423,7 +423,7 @@ static int cmd_cert_list(cli_ctx *c)
 const cli_cmd cmd_certificates_list_spec = {
 	"certificates list", cmd_cert_list, NEEDS_VAULT, "", 0, 0,
 	"List the certificates of destruction.",
-	none_opts
+	none_opts, { NULL }
 };
 
 static int cmd_cert_show(cli_ctx *c)
@@ -449,7 +449,7 @@ static int cmd_cert_show(cli_ctx *c)
 const cli_cmd cmd_certificates_show_spec = {
 	"certificates show", cmd_cert_show, NEEDS_VAULT, "N", 1, 1,
 	"Print one certificate of destruction (JSON, as kept in the index and in certificates/).",
-	none_opts
+	none_opts, { NULL }
 };
 
 /* ---- case reopen, case set-dob ---- */
@@ -471,7 +471,7 @@ static int cmd_case_reopen(cli_ctx *c)
 const cli_cmd cmd_case_reopen_spec = {
 	"case reopen", cmd_case_reopen, NEEDS_VAULT, "CASE", 1, 1,
 	"Reopen a closed case; dates that run from its closure are unknown again (records kept).",
-	none_opts
+	none_opts, { NULL }
 };
 
 static int cmd_case_set_dob(cli_ctx *c)
@@ -491,5 +491,5 @@ static int cmd_case_set_dob(cli_ctx *c)
 const cli_cmd cmd_case_set_dob_spec = {
 	"case set-dob", cmd_case_set_dob, NEEDS_VAULT, "CASE DATE", 2, 2,
 	"Correct the child's date of birth; retention dates are worked out again.",
-	none_opts
+	none_opts, { NULL, "Child's date of birth (YYYY-MM-DD)" }
 };

@@ -10,11 +10,11 @@
 #include "casevault/staff.h"
 
 static const cli_opt add_opts[] = {
-	{ "role", 0, "ROLE", "manager, caseworker, cp-lead, volunteer or auditor (required)" },
-	{ "key", 0, "FILE", "import this OpenPGP secret key instead of making one" },
-	{ "new-passphrase-file", 0, "FILE", "the new person's own passphrase (default: pinentry asks them)" },
-	{ "os-user", 0, "USER", "the OS user (name or uid) who acts as this person by default" },
-	{ "no-passphrase", 0, NULL, "make the key without a passphrase: throwaway test or demo vaults only" },
+	{ "role", 0, "ROLE", "manager, caseworker, cp-lead, volunteer or auditor (required)", NULL },
+	{ "key", 0, "FILE", "import this OpenPGP secret key instead of making one", NULL },
+	{ "new-passphrase-file", 0, "FILE", "the new person's own passphrase (default: pinentry asks them)", NULL },
+	{ "os-user", 0, "USER", "the OS user (name or uid) who acts as this person by default", NULL },
+	{ "no-passphrase", 0, NULL, "make the key without a passphrase: throwaway test or demo vaults only", NULL },
 	CLI_OPT_END
 };
 
@@ -63,11 +63,11 @@ static int cmd_staff_add(cli_ctx *c)
 const cli_cmd cmd_staff_add_spec = {
 	"staff add", cmd_staff_add, NEEDS_VAULT, "NAME", 1, 1,
 	"Add a member of staff with their own key and the keyslips their role allows (managers only).",
-	add_opts
+	add_opts, { "New staff member's name" }
 };
 
 static const cli_opt list_opts[] = {
-	{ "names", 0, NULL, "also show names (managers only; unlocks the vault)" },
+	{ "names", 0, NULL, "also show names (managers only; unlocks the vault)", NULL },
 	CLI_OPT_END
 };
 
@@ -107,12 +107,12 @@ static int cmd_staff_list(cli_ctx *c)
 const cli_cmd cmd_staff_list_spec = {
 	"staff list", cmd_staff_list, NEEDS_VAULT, "", 0, 0,
 	"List staff: id, role, last attestation, revocation.",
-	list_opts
+	list_opts, { NULL }
 };
 
 static const cli_opt attest_opts[] = {
-	{ "date", 0, "DATE", "the day they agreed (default: today)" },
-	{ "policy-version", 0, "VERSION", "version of the confidentiality policy agreed to (default: the last one recorded)" },
+	{ "date", 0, "DATE", "the day they agreed (default: today)", NULL },
+	{ "policy-version", 0, "VERSION", "version of the confidentiality policy agreed to (default: the last one recorded)", NULL },
 	CLI_OPT_END
 };
 
@@ -132,7 +132,7 @@ static int cmd_staff_attest(cli_ctx *c)
 const cli_cmd cmd_staff_attest_spec = {
 	"staff attest", cmd_staff_attest, NEEDS_VAULT, "STAFF-ID", 1, 1,
 	"Record that a person agreed to the confidentiality policy (renew every 12 months).",
-	attest_opts
+	attest_opts, { NULL }
 };
 
 static const cli_opt revoke_opts[] = { CLI_OPT_END };
@@ -154,13 +154,13 @@ static int cmd_staff_revoke(cli_ctx *c)
 const cli_cmd cmd_staff_revoke_spec = {
 	"staff revoke", cmd_staff_revoke, NEEDS_VAULT, "STAFF-ID", 1, 1,
 	"Revoke a person: remove their keyslips and rotate the keys they held.",
-	revoke_opts
+	revoke_opts, { NULL }
 };
 
 static const cli_opt show_opts[] = {
-	{ "since", 0, "DATE", "events on or after DATE (YYYY-MM-DD)" },
-	{ "actor", 0, "STAFF-ID", "events by this person" },
-	{ "record", 0, "ID", "events naming this record (or case, staff or request id)" },
+	{ "since", 0, "DATE", "events on or after DATE (YYYY-MM-DD)", NULL },
+	{ "actor", 0, "STAFF-ID", "events by this person", NULL },
+	{ "record", 0, "ID", "events naming this record (or case, staff or request id)", NULL },
 	CLI_OPT_END
 };
 
@@ -192,7 +192,7 @@ static int cmd_audit_show(cli_ctx *c)
 const cli_cmd cmd_audit_show_spec = {
 	"audit show", cmd_audit_show, NEEDS_VAULT, "", 0, 0,
 	"Show the audit trail (managers and auditors).",
-	show_opts
+	show_opts, { NULL }
 };
 
 static const cli_opt verify_opts[] = { CLI_OPT_END };
@@ -219,5 +219,5 @@ static int cmd_audit_verify(cli_ctx *c)
 const cli_cmd cmd_audit_verify_spec = {
 	"audit verify", cmd_audit_verify, NEEDS_VAULT, "", 0, 0,
 	"Check the audit trail's hash chain and anchor; say where it breaks.",
-	verify_opts
+	verify_opts, { NULL }
 };

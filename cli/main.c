@@ -18,11 +18,11 @@
 #include "casevault/common.h"
 
 static const cli_opt global_opts[] = {
-	{ "vault", 'C', "DIR", "the vault directory (default: $CASEVAULT_DIR)" },
-	{ "json", 0, NULL, "machine-readable output on standard output" },
-	{ "as", 0, "STAFF-ID", "act as this staff member (default: the one registered for this OS user)" },
-	{ "passphrase-file", 0, "FILE", "read the staff passphrase from FILE (default: $CASEVAULT_PASSPHRASE_FILE, else pinentry)" },
-	{ "help", 'h', NULL, "show this help" },
+	{ "vault", 'C', "DIR", "the vault directory (default: $CASEVAULT_DIR)", NULL },
+	{ "json", 0, NULL, "machine-readable output on standard output", NULL },
+	{ "as", 0, "STAFF-ID", "act as this staff member (default: the one registered for this OS user)", NULL },
+	{ "passphrase-file", 0, "FILE", "read the staff passphrase from FILE (default: $CASEVAULT_PASSPHRASE_FILE, else pinentry)", NULL },
+	{ "help", 'h', NULL, "show this help", NULL },
 	CLI_OPT_END
 };
 
@@ -131,6 +131,196 @@ int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *
 	return 0;
 }
 
+/*
+ * Personal values given as "-" (see cli_opt.personal): read from standard
+ * input, one line each, in the order their words stand on the command line,
+ * after a prompt when standard input is a terminal.  Read one byte at a time
+ * so that nothing after the last line is taken: note reads the rest as its
+ * text, and several commands can share one input, each taking its lines.
+ */
+#define STDIN_VALUE_MAX 131071  /* the longest single argument Linux passes (MAX_ARG_STRLEN - 1) */
+
+struct stdin_value {
+	size_t pos;  /* its word's place on the command line */
+	int opt;     /* index in cmd->opts, or -1 for a positional argument */
+	int arg;     /* index in c->argv when opt < 0 */
+};
+
+static char *stdin_values[CLI_MAX_OPTS + CLI_PERSONAL_ARGS];
+static size_t nstdin_values;
+
+/* The place of the command-line word that holds p: the word itself, or its
+ * value part ("--parent=-", "-x-"); getopt permutes argv, words is a copy. */
+static size_t word_of(char *const *words, int nwords, const char *p)
+{
+	int k;
+
+	for (k = 0; k < nwords; k++) {
+		const char *eq = strchr(words[k], '=');
+
+		if (p == words[k] || (eq && p == eq + 1) ||
+		    (words[k][0] == '-' && words[k][1] && words[k][1] != '-' && p == words[k] + 2))
+			return (size_t)k;
+	}
+	return (size_t)nwords;
+}
+
+/* The personal values given as "-", in command-line order. */
+static size_t collect_stdin_values(const cli_ctx *c, char *const *words, int nwords, struct stdin_value *sv)
+{
+	const cli_cmd *cmd = c->cmd;
+	size_t n = 0, i, j;
+
+	for (i = 0; cmd->opts && cmd->opts[i].name; i++)
+		if (cmd->opts[i].personal && c->val[i] && !strcmp(c->val[i], "-")) {
+			sv[n].pos = word_of(words, nwords, c->val[i]);
+			sv[n].opt = (int)i;
+			sv[n++].arg = -1;
+		}
+	for (i = 0; i < CLI_PERSONAL_ARGS && (int)i < c->argc; i++)
+		if (cmd->personal_args[i] && !strcmp(c->argv[i], "-")) {
+			sv[n].pos = word_of(words, nwords, c->argv[i]);
+			sv[n].opt = -1;
+			sv[n++].arg = (int)i;
+		}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && sv[j - 1].pos > sv[j].pos; j--) {
+			struct stdin_value t = sv[j];
+			sv[j] = sv[j - 1];
+			sv[j - 1] = t;
+		}
+	return n;
+}
+
+/* Word number i (from 0) of a command's argument synopsis ("CASE NAME"). */
+static void arg_word(const cli_cmd *cmd, int i, char *buf, size_t len)
+{
+	const char *p = cmd->args ? cmd->args : "";
+	size_t l;
+
+	for (;;) {
+		p += strspn(p, " ");
+		l = strcspn(p, " ");
+		if (!i-- || !*p)
+			break;
+		p += l;
+	}
+	snprintf(buf, len, "%.*s", (int)l, p);
+}
+
+static void wipe_free(char *buf, size_t len)
+{
+	if (buf) {
+		explicit_bzero(buf, len);
+		free(buf);
+	}
+}
+
+/* One value: a new string, or an exit code (one line already reported). */
+static int read_stdin_value(cli_ctx *c, const struct stdin_value *sv, char **out)
+{
+	const cli_cmd *cmd = c->cmd;
+	char label[80], word[32], *buf = NULL, ch;
+	size_t len = 0, alloc = 0;
+	int newline = 0, nul = 0, tty = isatty(0);
+	ssize_t got;
+
+	if (sv->opt >= 0) {
+		snprintf(label, sizeof(label), "--%s", cmd->opts[sv->opt].name);
+	} else {
+		arg_word(cmd, sv->arg, word, sizeof(word));
+		snprintf(label, sizeof(label), "the %s argument", word);
+	}
+	if (tty) {
+		fprintf(stderr, "%s: ", sv->opt >= 0 ? cmd->opts[sv->opt].personal : cmd->personal_args[sv->arg]);
+		fflush(stderr);
+	}
+	for (;;) {
+		got = read(0, &ch, 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int e = errno;
+			wipe_free(buf, alloc);
+			return cli_fail(c, EXIT_FAIL, "cannot read the value of %s from standard input: %s", label, strerror(e));
+		}
+		if (got == 0)
+			break;
+		if (ch == '\n') {
+			newline = 1;
+			break;
+		}
+		if (len == STDIN_VALUE_MAX) {
+			wipe_free(buf, alloc);
+			return cli_fail(c, EXIT_USAGE, "the line for %s on standard input is longer than %d bytes; give a shorter value",
+					label, STDIN_VALUE_MAX);
+		}
+		if (len + 1 >= alloc) {
+			/* grow by hand: realloc could leave a copy of the value behind unwiped */
+			size_t na = alloc ? alloc * 2 : 128;
+			char *nb = malloc(na);
+
+			if (!nb) {
+				wipe_free(buf, alloc);
+				return cli_fail(c, EXIT_FAIL, "out of memory");
+			}
+			if (buf)
+				memcpy(nb, buf, len);
+			wipe_free(buf, alloc);
+			buf = nb;
+			alloc = na;
+		}
+		if (!ch)
+			nul = 1;
+		buf[len++] = ch;
+	}
+	if (len && buf[len - 1] == '\r')
+		len--;
+	if (!len || nul) {
+		wipe_free(buf, alloc);
+		if (nul)
+			return cli_fail(c, EXIT_USAGE, "the line for %s on standard input holds a NUL byte; give the value as text", label);
+		if (tty && !newline)
+			fputc('\n', stderr);  /* Ctrl-D left the cursor after the prompt */
+		if (tty)
+			return cli_fail(c, EXIT_USAGE, "nothing was typed for %s; type the value at the prompt, then Enter", label);
+		if (newline)
+			return cli_fail(c, EXIT_USAGE, "the line for %s on standard input is empty; give each '-' value on its own line, in command-line order", label);
+		return cli_fail(c, EXIT_USAGE, "standard input ended before the value of %s; give one line for each '-' value, in command-line order", label);
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+/* Replace every "-" of a personal value by the line read for it. */
+static int read_stdin_values(cli_ctx *c, const struct stdin_value *sv, size_t n)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		char *v = NULL;
+
+		if ((r = read_stdin_value(c, &sv[i], &v)) != 0)
+			return r;
+		stdin_values[nstdin_values++] = v;
+		if (sv[i].opt >= 0)
+			c->val[sv[i].opt] = v;
+		else
+			c->argv[sv[i].arg] = v;
+	}
+	return 0;
+}
+
+static void forget_stdin_values(void)
+{
+	while (nstdin_values > 0) {
+		char *v = stdin_values[--nstdin_values];
+		wipe_free(v, strlen(v));
+	}
+}
+
 static void print_opts(FILE *f, const cli_opt *o)
 {
 	char left[64];
@@ -144,11 +334,33 @@ static void print_opts(FILE *f, const cli_opt *o)
 	}
 }
 
+/* Which values are personal data, and how to keep them off the command line. */
+static void print_personal(FILE *f, const cli_cmd *cmd)
+{
+	const cli_opt *o;
+	char word[32];
+	int i, n = 0;
+
+	for (i = 0; i < CLI_PERSONAL_ARGS; i++)
+		if (cmd->personal_args[i]) {
+			arg_word(cmd, i, word, sizeof(word));
+			fprintf(f, "%s%s", n++ ? ", " : "\npersonal data: ", word);
+		}
+	for (o = cmd->opts; o && o->name; o++)
+		if (o->personal)
+			fprintf(f, "%s--%s", n++ ? ", " : "\npersonal data: ", o->name);
+	if (n)
+		fprintf(f, ".\nGive - instead of such a value to type it at a prompt, or to read it from standard\n"
+			   "input (one line each, in command-line order): it then stays out of your shell\n"
+			   "history and of the process list that every local user can read.\n");
+}
+
 static void usage_cmd(FILE *f, const cli_cmd *cmd)
 {
 	fprintf(f, "usage: casevault %s%s%s [options]\n\n%s\n\noptions:\n", cmd->name,
 		cmd->args && *cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
 	print_opts(f, cmd->opts);
+	print_personal(f, cmd);
 	fprintf(f, "\nglobal options:\n");
 	print_opts(f, global_opts);
 	fprintf(f, "\nexit status: 0 ok, 1 refused or failed, 2 usage error\n");
@@ -195,10 +407,12 @@ static const cli_cmd *find_cmd(int argc, char **argv, int *consumed)
 int main(int argc, char **argv)
 {
 	struct option lopts[2 * CLI_MAX_OPTS + 1];
+	struct stdin_value sv[CLI_MAX_OPTS + CLI_PERSONAL_ARGS];
 	char shorts[64];
 	cli_ctx c;
 	const cli_cmd *cmd;
 	int first = 1, consumed = 0, nl = 0, ns = 0, i, r, opt, idx, nopts = 0, help = 0;
+	size_t nsv;
 	struct rlimit rl;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -295,12 +509,18 @@ int main(int argc, char **argv)
 	{
 		int sub_argc = argc - first - consumed + 1;
 		char **sub_argv = argv + first + consumed - 1;
+		/* the words in their order: getopt permutes sub_argv */
+		char **words = malloc((size_t)sub_argc * sizeof(char *));
 
+		if (!words)
+			return cli_fail(&c, EXIT_FAIL, "out of memory");
+		memcpy(words, sub_argv, (size_t)sub_argc * sizeof(char *));
 		optind = 1;
 		opterr = 0;
 		while ((opt = getopt_long(sub_argc, sub_argv, shorts, lopts, &idx)) != -1) {
 			if (opt == '?' || opt == ':') {
 				const char *bad = sub_argv[optind - 1];
+				free(words);
 				return cli_fail(&c, EXIT_USAGE, "%s option '%s' for 'casevault %s'; see 'casevault %s --help'",
 						opt == ':' ? "missing value for" : "unknown", bad, cmd->name, cmd->name);
 			}
@@ -334,12 +554,14 @@ int main(int argc, char **argv)
 				c.val[opt - 1000] = cmd->opts[opt - 1000].arg ? optarg : "1";
 			}
 		}
+		c.argc = sub_argc - optind;
+		c.argv = sub_argv + optind;
+		nsv = collect_stdin_values(&c, words, sub_argc, sv);
+		free(words);
 		if (help) {
 			usage_cmd(stdout, cmd);
 			return EXIT_OK;
 		}
-		c.argc = sub_argc - optind;
-		c.argv = sub_argv + optind;
 	}
 	(void)nopts;
 	if (c.argc < cmd->min_args || (cmd->max_args >= 0 && c.argc > cmd->max_args))
@@ -376,7 +598,12 @@ int main(int argc, char **argv)
 			return r;
 		}
 	}
-	r = cmd->fn(&c);
+	/* Values given as "-" are read last, so that a wrong vault or staff
+	 * member is reported before anyone types a name. */
+	r = read_stdin_values(&c, sv, nsv);
+	if (r == 0)
+		r = cmd->fn(&c);
+	forget_stdin_values();
 	cv_vault_close(c.v);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "casevault: cannot write output: %s\n", strerror(errno));

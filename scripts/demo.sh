@@ -14,7 +14,8 @@ trap 'GNUPGHOME=$work/vault/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$work"
 export CASEVAULT_DIR=$work/vault
 set -x
 $CV init "$CASEVAULT_DIR" --no-passphrase --name "Demo Manager"
-case=$($CV case open --parent "Alex Example" --child "Sam Example" --child-dob 2015-02-28 --pr-confirmed)
+# names as '-': read from standard input, so they are not in the process list
+case=$(printf '%s\n' "Alex Example" "Sam Example" 2015-02-28 | $CV case open --parent - --child - --child-dob - --pr-confirmed)
 gs -q -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -o "$work/letter.pdf" \
 	-c '/Helvetica findfont 12 scalefont setfont 72 720 moveto (Letter from the school about the EHCP) show showpage'
 convert -size 320x200 xc:white -fill black -draw 'text 20,100 "scanned report"' "$work/report.png"

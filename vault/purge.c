@@ -489,6 +489,7 @@ static int rewrite_one(cv_vault *v, rewrite *rw)
 		explicit_bzero(newkey, sizeof(newkey));
 		goto out;
 	}
+	cv_crashpoint("purge-rewrite-tmp");
 	if (rename(tmp, fin) < 0) {
 		explicit_bzero(newkey, sizeof(newkey));
 		unlink(tmp);
@@ -1288,6 +1289,7 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 		if (!rewrite_err && cv_fsync_dir(v->archdir) < 0)
 			rewrite_err = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s", strerror(errno));
 		if (!rewrite_err) {
+			cv_crashpoint("purge-sign");  /* the new archives in place; gpg is forked next */
 			receipt = receipt_json(v, rws, nrw, now);
 			if (!receipt)
 				rewrite_err = cv_error(v, CV_ERROR, "out of memory");

@@ -14,6 +14,9 @@
 #include "casevault/record.h"
 #include "casevault/staff.h"
 
+/* How long verify waits for a writer to finish before it checks (the index's busy timeout). */
+#define VERIFY_LOCK_WAIT_MS 10000
+
 static void problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
@@ -364,6 +367,9 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 
 	memset(rep, 0, sizeof(*rep));
 	if ((r = cv_authorize(v, CV_ACT_VERIFY, NULL)) < 0)
+		return r;
+	/* What a crash left first, if the open found the writer lock held (vault.c). */
+	if ((r = cv_vault_recover(v, VERIFY_LOCK_WAIT_MS)) < 0)
 		return r;
 	if ((r = cv_vault_unlock(v)) < 0)
 		return r;

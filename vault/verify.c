@@ -425,7 +425,7 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 	}
 	sqlite3_finalize(st);
 
-	/* Files nobody knows about. */
+	/* Files nobody knows about (an intent log names the files of a writer still running). */
 	d = opendir(v->archdir);
 	if (!d) {
 		problem(rep, "archives", "the archives directory is missing");
@@ -435,7 +435,9 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
-			if (cv_index_prepare(v, &st, "SELECT 1 FROM archives WHERE file = ?") == 0) {
+			/* one statement: a filing that commits meanwhile moves its file from pending to archives */
+			if (cv_index_prepare(v, &st, "SELECT 1 FROM archives WHERE file = ?1 UNION ALL"
+					     " SELECT 1 FROM pending WHERE file = ?1 OR '.tmp-' || file = ?1") == 0) {
 				sqlite3_bind_text(st, 1, de->d_name, -1, SQLITE_TRANSIENT);
 				known = sqlite3_step(st) == SQLITE_ROW;
 				sqlite3_finalize(st);

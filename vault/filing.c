@@ -6,9 +6,10 @@
  * temporary name, fsyncs, renames and fsyncs the directory, signs one
  * receipt over all archives, and commits every index row in one
  * transaction that also clears the intent log.  A crash before that commit
- * leaves files named in pending, which cv_vault_open removes; a crash after
- * it leaves a complete filing.  Either way verify passes and the batch is
- * all there or not there at all.
+ * leaves files named in pending, which the next holder of the writer lock
+ * removes (cv_vault_open when it gets the lock, verify, or a writer before
+ * its own intent log); a crash after it leaves a complete filing.  Either
+ * way verify passes and the batch is all there or not there at all.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -1328,6 +1329,9 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	}
 
 	if ((r = cv_vault_lock_writer(v, 1)) < 0)
+		goto out;
+	/* What a crash left, if the open found the lock held: commit_all clears pending. */
+	if ((r = cv_pending_recover(v)) < 0)
 		goto out;
 	if ((r = begin_pending(v, gs, ng, items, now)) < 0)
 		goto out;

@@ -62,6 +62,11 @@ int cv_error(cv_vault *v, int code, const char *fmt, ...) __attribute__((format(
 void cv_notice(cv_vault *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cv_vault_lock_writer(cv_vault *v, int wait);
 void cv_vault_unlock_writer(cv_vault *v);
+/* The files a crashed filing or rewrite left (named in pending); the caller
+ * holds the writer lock and has no intents of its own in pending yet. */
+int cv_pending_recover(cv_vault *v);
+/* Both intent logs, when the writer lock is had within wait_ms; 1 when it was not. */
+int cv_vault_recover(cv_vault *v, int wait_ms);
 int cv_fsync_dir(const char *dir);
 int cv_random_hex(char *out, size_t nbytes);  /* out gets 2*nbytes hex + NUL */
 void cv_now_iso(char out[32]);               /* UTC, seconds, "...Z" */

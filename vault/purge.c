@@ -23,8 +23,10 @@
  *   6. each old archive file overwritten once with random bytes, synced,
  *      unlinked; the directory synced; the certificate file written;
  *      the shred rows deleted.
- * A crash before 4 leaves files named in pending: cv_vault_open removes
- * them (as for a filing) and nothing was destroyed; a rerun does it all.
+ * A crash before 4 leaves files named in pending and nothing destroyed:
+ * the next process to hold the writer lock removes them (cv_vault_open
+ * tries it, verify waits a while for it, and a purge or filing does it
+ * first, since its commit clears pending); a rerun does it all.
  * A crash after 4 leaves shred rows: cv_vault_open (cv_purge_recover)
  * checkpoints, removes those files and writes the certificate file.  So
  * the index and the files never disagree once the vault has been opened.
@@ -489,6 +491,7 @@ static int rewrite_one(cv_vault *v, rewrite *rw)
 		explicit_bzero(newkey, sizeof(newkey));
 		goto out;
 	}
+	cv_crashpoint("purge-rewrite-tmp");
 	if (rename(tmp, fin) < 0) {
 		explicit_bzero(newkey, sizeof(newkey));
 		unlink(tmp);
@@ -1195,6 +1198,13 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 		}
 		if ((r = cv_vault_lock_writer(v, 1)) < 0)
 			goto out;
+		/*
+		 * The files a crashed filing or rewrite left, if the open found
+		 * the lock held (vault.c) and could not remove them: this run's
+		 * commit clears the intent log, and would leave them for good.
+		 */
+		if ((r = cv_pending_recover(v)) < 0)
+			goto out;
 		/* Finish what an interrupted purge left, before planning anew. */
 		if (cv_purge_needs_recovery(v) && (r = cv_purge_recover(v)) < 0)
 			goto out;
@@ -1288,6 +1298,7 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 		if (!rewrite_err && cv_fsync_dir(v->archdir) < 0)
 			rewrite_err = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s", strerror(errno));
 		if (!rewrite_err) {
+			cv_crashpoint("purge-sign");  /* the new archives in place; gpg is forked next */
 			receipt = receipt_json(v, rws, nrw, now);
 			if (!receipt)
 				rewrite_err = cv_error(v, CV_ERROR, "out of memory");

@@ -249,12 +249,26 @@ static int load_policy(cv_vault *v)
 	return r;
 }
 
-/* Remove what an interrupted filing left behind (see filing.c). */
-static int recover_pending(cv_vault *v)
+static int has_pending(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int any = 0;
+
+	if (cv_index_prepare(v, &st, "SELECT 1 FROM pending LIMIT 1") < 0)
+		return 0;
+	any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return any;
+}
+
+/* Remove what an interrupted filing or purge rewrite left behind (see filing.c). */
+int cv_pending_recover(cv_vault *v)
 {
 	sqlite3_stmt *st = NULL;
 	int n = 0, r;
 
+	if (!has_pending(v))
+		return 0;
 	r = cv_index_prepare(v, &st, "SELECT file FROM pending WHERE file NOT IN (SELECT file FROM archives)");
 	if (r < 0)
 		return r;
@@ -281,16 +295,35 @@ static int recover_pending(cv_vault *v)
 	return r;
 }
 
-static int has_pending(cv_vault *v)
+/*
+ * Finish what a crash left (the intent logs pending and shred) under the
+ * writer lock, waiting up to wait_ms for it.  The lock can outlive a killed
+ * process for a moment: GPGME starts gpg with fork(), and until the child
+ * closes the descriptors it inherited it holds a copy of the lock.  A
+ * writer may also be running, and then the intents are its own, in flight.
+ * 1 when the lock could not be had (left for later), 0 when done.
+ */
+int cv_vault_recover(cv_vault *v, int wait_ms)
 {
-	sqlite3_stmt *st = NULL;
-	int any = 0;
+	int held = v->lockfd >= 0, r = 0;
 
-	if (cv_index_prepare(v, &st, "SELECT 1 FROM pending LIMIT 1") < 0)
+	if (!has_pending(v) && !cv_purge_needs_recovery(v))
 		return 0;
-	any = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return any;
+	if (!held) {
+		while ((r = cv_vault_lock_writer(v, 0)) == CV_ELOCKED && wait_ms > 0) {
+			usleep(20 * 1000);
+			wait_ms -= 20;
+		}
+		if (r < 0)
+			return 1;
+	}
+	r = cv_pending_recover(v);
+	/* Then finish a purge a crash interrupted after its commit (purge.c). */
+	if (r == 0 && cv_purge_needs_recovery(v) && cv_purge_recover(v) < 0)
+		cv_notice(v, "an interrupted purge is not finished yet: %s", v->errmsg);
+	if (!held)
+		cv_vault_unlock_writer(v);
+	return r;
 }
 
 int cv_vault_open(cv_vault **out, const char *path)
@@ -316,18 +349,10 @@ int cv_vault_open(cv_vault **out, const char *path)
 	if ((r = load_policy(v)) < 0)
 		goto out;
 	cv_audit_sync_head(v);
-	if (has_pending(v) && cv_vault_lock_writer(v, 0) == 0) {
-		r = recover_pending(v);
-		cv_vault_unlock_writer(v);
-		if (r < 0)
-			goto out;
-	}
-	/* Then finish a purge a crash interrupted after its commit (purge.c). */
-	if (cv_purge_needs_recovery(v) && cv_vault_lock_writer(v, 0) == 0) {
-		if (cv_purge_recover(v) < 0)
-			cv_notice(v, "an interrupted purge is not finished yet: %s", v->errmsg);
-		cv_vault_unlock_writer(v);
-	}
+	/* Only tried: a reader does not wait for a writer.  Writers and verify
+	 * finish what is left when the lock is held now. */
+	if ((r = cv_vault_recover(v, 0)) < 0)
+		goto out;
 	r = 0;
 out:
 	if (r < 0) {

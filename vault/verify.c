@@ -14,6 +14,9 @@
 #include "casevault/record.h"
 #include "casevault/staff.h"
 
+/* How long verify waits for a writer to finish before it checks (the index's busy timeout). */
+#define VERIFY_LOCK_WAIT_MS 10000
+
 static void problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
@@ -365,6 +368,9 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 	memset(rep, 0, sizeof(*rep));
 	if ((r = cv_authorize(v, CV_ACT_VERIFY, NULL)) < 0)
 		return r;
+	/* What a crash left first, if the open found the writer lock held (vault.c). */
+	if ((r = cv_vault_recover(v, VERIFY_LOCK_WAIT_MS)) < 0)
+		return r;
 	if ((r = cv_vault_unlock(v)) < 0)
 		return r;
 	if ((r = cv_index_prepare(v, &st, "PRAGMA integrity_check")) < 0)
@@ -419,7 +425,7 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 	}
 	sqlite3_finalize(st);
 
-	/* Files nobody knows about. */
+	/* Files nobody knows about (an intent log names the files of a writer still running). */
 	d = opendir(v->archdir);
 	if (!d) {
 		problem(rep, "archives", "the archives directory is missing");
@@ -429,7 +435,9 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
-			if (cv_index_prepare(v, &st, "SELECT 1 FROM archives WHERE file = ?") == 0) {
+			/* one statement: a filing that commits meanwhile moves its file from pending to archives */
+			if (cv_index_prepare(v, &st, "SELECT 1 FROM archives WHERE file = ?1 UNION ALL"
+					     " SELECT 1 FROM pending WHERE file = ?1 OR '.tmp-' || file = ?1") == 0) {
 				sqlite3_bind_text(st, 1, de->d_name, -1, SQLITE_TRANSIENT);
 				known = sqlite3_step(st) == SQLITE_ROW;
 				sqlite3_finalize(st);

@@ -94,7 +94,7 @@ after_crash() { # LABEL
 }
 
 # 1. Every crash point of the purge.
-for point in purge-start purge-pending purge-rewrite purge-before-commit purge-after-commit purge-overwrite purge-shred; do
+for point in purge-start purge-pending purge-rewrite-tmp purge-rewrite purge-sign purge-before-commit purge-after-commit purge-overwrite purge-shred; do
 	fresh
 	CASEVAULT_CRASHPOINT=$point "$CV" purge >/dev/null 2>&1
 	rc=$?
@@ -111,5 +111,41 @@ for delay in 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.6 0.8; do
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	after_crash "SIGKILL after ${delay}s"
+done
+
+# 3. A kill while the purge's writer lock outlives it.  GPGME starts gpg
+# with fork(), and the child holds a copy of every descriptor of the purge,
+# the writer lock (flock on VAULT/.lock) among them, until it closes them
+# just before exec.  A purge killed then leaves its lock held a few
+# milliseconds longer (much longer on a loaded machine), and the next
+# process finds the vault locked; so does one that opens it while another
+# writer runs.  Modelled here by holding the lock for a second, at the two
+# moments a rewrite's new file exists that only the intent log (pending)
+# names; the next process is verify, a purge or a filing.
+hold_lock() { # the writer lock, held for a second by another process
+	rm -f "$T/held"
+	flock "$V/.lock" sh -c ': >"$1"; sleep 1' sh "$T/held" &
+	HOLDER=$!
+	while [ ! -e "$T/held" ]; do sleep 0.01; done
+}
+printf 'Document o2\n' >"$T/d/o2.txt"
+for point in purge-rewrite-tmp purge-sign; do
+	for next in verify purge file; do
+		fresh
+		CASEVAULT_CRASHPOINT=$point "$CV" purge >/dev/null 2>&1
+		rc=$?
+		check "crash point $point killed the purge" test "$rc" -eq 137
+		hold_lock
+		case $next in
+		verify) run_cv verify ;;
+		purge) run_cv purge ;;
+		file) run_cv file "$O" "$T/d/o2.txt" --class letter ;;
+		esac
+		if [ "$RC" -eq 0 ]; then ok "crash at $point, lock held: $next passes"
+		else fail "crash at $point, lock held: $next: $OUT $ERR"; fi
+		consistent "crash at $point, lock held, after $next"
+		wait "$HOLDER"
+		after_crash "crash at $point, lock held, then $next"
+	done
 done
 finish

@@ -290,7 +290,7 @@ int cv_pending_recover(cv_vault *v)
 	cv_fsync_dir(v->archdir);
 	r = cv_index_exec(v, "DELETE FROM pending");
 	if (r == 0 && n)
-		cv_notice(v, "rolled back an interrupted filing (%d incomplete archive%s removed)",
+		cv_notice(v, "rolled back an interrupted filing or purge (%d incomplete archive%s removed)",
 			  n, n == 1 ? "" : "s");
 	return r;
 }

@@ -1015,6 +1015,25 @@ static int known_docs(cv_vault *v, sqlite3_stmt *st, const char *case_id, cv_sec
 	return 0;
 }
 
+/* Documents in (case, section, call) order, so each case and section is one run. */
+typedef struct {
+	const char *case_id;
+	cv_section section;
+	size_t idx;
+} dup_key;
+
+static int dup_key_cmp(const void *a, const void *b)
+{
+	const dup_key *x = a, *y = b;
+	int c = strcmp(x->case_id, y->case_id);
+
+	if (c)
+		return c;
+	if (x->section != y->section)
+		return x->section < y->section ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
 /*
  * Marks each duplicate: duplicate_of names the record already filed, or
  * first[i] the earlier item of the call with the same bytes.
@@ -1024,34 +1043,38 @@ static int find_duplicates(cv_vault *v, cv_file_item *items, size_t n, size_t *f
 	int64_t *sz = calloc(n, sizeof(*sz));
 	char (*sha)[65] = calloc(n, sizeof(*sha));
 	size_t *list = calloc(n, sizeof(*list));
-	unsigned char *done = calloc(n, 1);
+	dup_key *keys = calloc(n, sizeof(*keys));
 	sqlite3_stmt *st = NULL;
-	size_t i, j, k, nl;
+	size_t i, j, k, nl, nkeys = 0, run;
 	int r = 0;
 
-	if (!sz || !sha || !list || !done) {
+	if (!sz || !sha || !list || !keys) {
 		r = cv_error(v, CV_ERROR, "out of memory");
 		goto out;
 	}
 	if ((r = cv_index_prepare(v, &st, "SELECT id, size, sha256 FROM records WHERE case_id = ? AND section = ?")) < 0)
 		goto out;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		first[i] = NO_DUP;
-	for (i = 0; i < n && r == 0; i++) {
+		if (dup_candidate(&items[i])) {
+			keys[nkeys].case_id = items[i].case_id;
+			keys[nkeys].section = items[i].section;
+			keys[nkeys++].idx = i;
+		}
+	}
+	qsort(keys, nkeys, sizeof(*keys), dup_key_cmp);
+	for (run = 0; run < nkeys && r == 0; run += nl) {
 		known_doc *kd = NULL;
 		size_t nk = 0;
+		const dup_key *head = &keys[run];
 
-		if (done[i] || !dup_candidate(&items[i]))
-			continue;
-		/* the call's documents for this case and section */
-		for (nl = 0, j = i; j < n; j++)
-			if (!done[j] && dup_candidate(&items[j]) && items[j].section == items[i].section &&
-			    !strcmp(items[j].case_id, items[i].case_id)) {
-				done[j] = 1;
-				sz[j] = doc_size(items[j].path);
-				list[nl++] = j;
-			}
-		if ((r = known_docs(v, st, items[i].case_id, items[i].section, sz, list, nl, &kd, &nk)) < 0)
+		/* the call's documents for this case and section, in call order */
+		for (nl = 0; run + nl < nkeys && keys[run + nl].section == head->section &&
+			     !strcmp(keys[run + nl].case_id, head->case_id); nl++) {
+			list[nl] = keys[run + nl].idx;
+			sz[list[nl]] = doc_size(items[list[nl]].path);
+		}
+		if ((r = known_docs(v, st, head->case_id, head->section, sz, list, nl, &kd, &nk)) < 0)
 			break;
 		for (j = 0; j < nl; j++) {
 			size_t a = list[j];
@@ -1093,7 +1116,7 @@ out:
 	free(sz);
 	free(sha);
 	free(list);
-	free(done);
+	free(keys);
 	return r;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -55,12 +56,35 @@ static const cli_opt get_opts[] = {
 	CLI_OPT_END
 };
 
+/*
+ * To a terminal: the document is checked in anonymous memory first, then
+ * shown only if it is text.  A scan or a PDF would fill the screen with
+ * bytes, and a failed check would come after them.
+ */
+static int show_on_terminal(cli_ctx *c, int mfd, const cv_record *info)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if (strncmp(info->mime, "text/", 5))
+		return cli_fail(c, EXIT_USAGE, "%s is %s, not text; write it to a file with -o PATH", info->id, info->mime);
+	if (lseek(mfd, 0, SEEK_SET) < 0)
+		return cli_fail(c, EXIT_FAIL, "cannot read the document back: %s", strerror(errno));
+	while ((n = read(mfd, buf, sizeof(buf))) > 0)
+		if (write(1, buf, (size_t)n) != n)
+			break;
+	explicit_bzero(buf, sizeof(buf));
+	if (n != 0)
+		return cli_fail(c, EXIT_FAIL, "cannot write the document to the terminal: %s", strerror(errno));
+	return EXIT_OK;
+}
+
 static int cmd_get(cli_ctx *c)
 {
 	const char *out = cli_opt_value(c, "output");
 	char *tmp = NULL, *dcopy = NULL;
 	cv_record info;
-	int fd = 1, r;
+	int fd = 1, r, tty = 0;
 
 	if (out) {
 		if (access(out, F_OK) == 0 || errno != ENOENT)
@@ -78,6 +102,11 @@ static int cmd_get(cli_ctx *c)
 		fchmod(fd, 0600);
 	} else if (c->json) {
 		return cli_fail(c, EXIT_USAGE, "get --json needs -o PATH (the document cannot share standard output with JSON)");
+	} else if (isatty(1)) {
+		tty = 1;
+		fd = memfd_create("casevault-get", MFD_CLOEXEC);
+		if (fd < 0)
+			return cli_fail(c, EXIT_FAIL, "cannot hold the document in memory: %s", strerror(errno));
 	}
 	r = cv_record_get(c->v, c->argv[0], fd, &info);
 	if (r < 0) {
@@ -97,10 +126,10 @@ static int cmd_get(cli_ctx *c)
 			fprintf(stderr, "casevault: wrote %s (%s, %lld bytes; hash and signature checked)\n",
 				out, info.mime, (long long)info.size);
 	}
+	r = tty ? show_on_terminal(c, fd, &info) : EXIT_OK;
 	cv_record_release(&info);
-	r = EXIT_OK;
 out:
-	if (out && fd >= 0)
+	if ((out || tty) && fd >= 0)
 		close(fd);
 	if (tmp) {
 		unlink(tmp);

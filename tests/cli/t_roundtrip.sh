@@ -26,6 +26,20 @@ for i in "${!docs[@]}"; do
 	check "round trip $(basename "${docs[$i]}") via stdout" cmp -s "${docs[$i]}" "$T/stdout-$i"
 done
 
+# To a terminal: text is shown once checked, anything else is refused with a hint
+# and not one byte of it reaches the screen.
+if command -v script >/dev/null; then
+	png_id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][1]['record'])")
+	txt_id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][4]['record'])")
+	script -qec "'$CV' get $png_id; echo rc=\$?" /dev/null >"$T/tty-png" 2>&1
+	check "get of a PNG to a terminal: exit 2" grep -q 'rc=2' "$T/tty-png"
+	check "  one line saying to use -o" test "$(grep -c 'is image/png, not text; write it to a file with -o PATH' "$T/tty-png")" -eq 1 -a "$(grep -vc '^rc=' "$T/tty-png")" -eq 1
+	check "  no byte of the PNG on the terminal" bash -c "! grep -aq PNG '$T/tty-png'"
+	script -qec "'$CV' get $txt_id; echo rc=\$?" /dev/null >"$T/tty-txt" 2>&1
+	check "get of a text note to a terminal shows it (exit 0)" grep -q 'rc=0' "$T/tty-txt"
+	check "  the note's text is on the terminal" grep -q 'Meeting with the SENCO about the EHCP.' "$T/tty-txt"
+fi
+
 # Several documents of the same type in one call come back as themselves.
 printf 'First note.\n' >"$T/a.txt"; printf 'Second note, longer.\n' >"$T/b.txt"; printf 'Third.\n' >"$T/c.txt"
 run_cv file "$C" "$T/a.txt" "$T/b.txt" "$T/c.txt" --class case-note --json

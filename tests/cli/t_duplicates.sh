@@ -103,6 +103,18 @@ check "a case with a refused row: exit 1 (exit $RC)" test "$RC" -eq 1
 check "  nothing of that case filed" test "$(nrec)" -eq "$n"
 check "  the repeat says its first copy was not filed" grep -q "line 4: not filed because it is the same document as line 2, which was not filed" <<<"$ERR"
 
+# A repeat under another class (so another archive group) is still the same document.
+C5=$(new_case "Dup Five" "Child Five" 2016-05-05)
+cat >"$T/d/m3.csv" <<CSV
+case,path,class,section,title,date
+$C5,letter.pdf,letter,case,As a letter,2026-10-06
+$C5,letter.pdf,complaint,case,As a complaint,2026-10-06
+CSV
+n=$(nrec)
+run_cv import "$T/d/m3.csv"
+check "a repeat under another class is skipped (exit $RC)" test "$RC" -eq 0 -a "$(nrec)" -eq $((n + 1))
+check "  and names the record its first row became" grep -q "line 3: skipped: the same document is already filed in $C5 as R-" <<<"$ERR"
+
 # --allow-duplicates files them
 run_cv import "$T/d/m.csv" --allow-duplicates
 check "import --allow-duplicates files every row again (exit $RC)" test "$RC" -eq 0 -a "$(printf '%s\n' "$OUT" | grep -c '^R-')" -eq 4

@@ -10,7 +10,31 @@
 #include "casevault/common.h"
 #include "casevault/record.h"
 
-static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int show_errors)
+static int is_skipped(const cv_file_item *it)
+{
+	return it->status == 0 && !it->record_id[0] && (it->duplicate_of[0] || it->duplicate_line);
+}
+
+/* Why a document was (or would be) skipped, for the report on standard error. */
+static void say_skipped(const cv_file_item *it, int check)
+{
+	const char *verb = check ? "would be skipped" : "skipped";
+
+	if (it->duplicate_line && it->duplicate_of[0])
+		fprintf(stderr, "casevault: line %d: %s: the same document as line %d, filed as %s\n",
+			it->line, verb, it->duplicate_line, it->duplicate_of);
+	else if (it->duplicate_line)
+		fprintf(stderr, "casevault: line %d: %s: the same document as line %d\n", it->line, verb, it->duplicate_line);
+	else
+		fprintf(stderr, "casevault: line %d: %s: the same document is already filed in %s as %s\n",
+			it->line, verb, it->case_id, it->duplicate_of);
+}
+
+/*
+ * The report: what was filed (or, with check, would be), what was skipped
+ * as already filed, what was refused.
+ */
+static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int check)
 {
 	size_t i;
 
@@ -19,28 +43,42 @@ static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int show_err
 		int ok = 1;
 
 		for (i = 0; i < n; i++) {
-			if (items[i].status == 0 && items[i].record_id[0]) {
-				json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:i}", "record", items[i].record_id,
-					"case", items[i].case_id, "mime", items[i].mime, "line", items[i].line));
-			} else if (items[i].status == 0 && items[i].duplicate_of[0]) {
-				json_array_append_new(skipped, json_pack("{s:i, s:s, s:s}", "line", items[i].line,
-					"case", items[i].case_id, "duplicate_of", items[i].duplicate_of));
+			const cv_file_item *it = &items[i];
+
+			if (it->status == 0 && (it->record_id[0] || (check && !is_skipped(it)))) {
+				json_t *o = json_pack("{s:s, s:s, s:i}", "case", it->case_id, "mime", it->mime, "line", it->line);
+
+				if (!check)
+					json_object_set_new(o, "record", json_string(it->record_id));
+				json_array_append_new(arr, o);
+			} else if (is_skipped(it)) {
+				json_t *o = json_pack("{s:i, s:s}", "line", it->line, "case", it->case_id);
+
+				if (it->duplicate_of[0])
+					json_object_set_new(o, "duplicate_of", json_string(it->duplicate_of));
+				if (it->duplicate_line)
+					json_object_set_new(o, "duplicate_line", json_integer(it->duplicate_line));
+				json_array_append_new(skipped, o);
 			} else {
 				ok = 0;
-				json_array_append_new(errs, json_pack("{s:i, s:s}", "line", items[i].line, "error", items[i].error));
+				json_array_append_new(errs, json_pack("{s:i, s:s}", "line", it->line, "error", it->error));
 			}
 		}
-		cli_json_out(json_pack("{s:b, s:o, s:o, s:o}", "ok", ok, "filed", arr, "skipped", skipped, "errors", errs));
+		cli_json_out(json_pack("{s:b, s:o, s:o, s:o}", "ok", ok, check ? "would_file" : "filed", arr,
+				       "skipped", skipped, "errors", errs));
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (items[i].status == 0 && items[i].record_id[0])
-			printf("%s  %s  %s\n", items[i].record_id, items[i].case_id, items[i].mime);
-		else if (items[i].status == 0 && items[i].duplicate_of[0])
-			fprintf(stderr, "casevault: line %d: skipped: the same document is already filed in %s as %s\n",
-				items[i].line, items[i].case_id, items[i].duplicate_of);
-		else if (show_errors && items[i].error[0])
-			fprintf(stderr, "casevault: line %d: %s\n", items[i].line, items[i].error);
+		const cv_file_item *it = &items[i];
+
+		if (it->status == 0 && it->record_id[0])
+			printf("%s  %s  %s\n", it->record_id, it->case_id, it->mime);
+		else if (is_skipped(it))
+			say_skipped(it, check);
+		else if (check && it->status == 0)
+			printf("line %d  %s  %s  would be filed\n", it->line, it->case_id, it->mime);
+		else if (it->error[0])
+			fprintf(stderr, "casevault: line %d: %s\n", it->line, it->error);
 	}
 }
 
@@ -84,7 +122,7 @@ static int cmd_file(cli_ctx *c)
 	if (r < 0) {
 		r = cli_lib_fail(c, r);
 	} else {
-		print_result(c, items, n, 1);
+		print_result(c, items, n, 0);
 		r = EXIT_OK;
 	}
 	free(items);
@@ -175,7 +213,7 @@ static int cmd_note(cli_ctx *c)
 	}
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	print_result(c, &it, 1, 1);
+	print_result(c, &it, 1, 0);
 	return EXIT_OK;
 }
 
@@ -317,6 +355,7 @@ static void progress_bar(void *hook, size_t done, size_t total)
 
 static const cli_opt import_opts[] = {
 	{ "allow-duplicates", 0, NULL, "file documents even if the same bytes are already filed in their case (default: skip them)", NULL },
+	{ "check", 0, NULL, "check every row as an import would, and file nothing", NULL },
 	CLI_OPT_END
 };
 
@@ -325,9 +364,9 @@ static int cmd_import(cli_ctx *c)
 	struct csv_parser p;
 	struct csvstate s;
 	char buf[65536], *dircopy = NULL;
-	size_t got, nfiled = 0, nskipped = 0, i;
+	size_t got, nfiled = 0, nskipped = 0, nbad = 0, i;
 	FILE *f;
-	int r, exitc = EXIT_OK;
+	int r, exitc = EXIT_OK, check = cli_flag(c, "check");
 
 	memset(&s, 0, sizeof(s));
 	f = fopen(c->argv[0], "re");
@@ -362,21 +401,26 @@ static int cmd_import(cli_ctx *c)
 		r = cli_fail(c, EXIT_FAIL, "%s lists no documents (columns: case, path, class, section, title, date)", c->argv[0]);
 		goto out;
 	}
-	r = cv_file(c->v, s.items, s.n, CV_FILE_PER_CASE | (cli_flag(c, "allow-duplicates") ? CV_FILE_ALLOW_DUPLICATES : 0),
-		    isatty(2) && !c->json ? progress_bar : NULL, NULL, &nfiled);
+	r = cv_file(c->v, s.items, s.n, CV_FILE_PER_CASE | (cli_flag(c, "allow-duplicates") ? CV_FILE_ALLOW_DUPLICATES : 0) |
+		    (check ? CV_FILE_CHECK_ONLY : 0), isatty(2) && !c->json && !check ? progress_bar : NULL, NULL, &nfiled);
 	if (r < 0 && nfiled == 0 && r != CV_EREFUSED && r != CV_EINVAL && r != CV_ENOTFOUND) {
 		/* a failure of the whole run (passphrase, lock, role): one line */
 		r = cli_lib_fail(c, r);
 		goto out;
 	}
-	print_result(c, s.items, s.n, 1);
-	for (i = 0; i < s.n; i++)
-		nskipped += s.items[i].status == 0 && s.items[i].duplicate_of[0];
-	if (!c->json && nskipped)
+	print_result(c, s.items, s.n, check);
+	for (i = 0; i < s.n; i++) {
+		nskipped += is_skipped(&s.items[i]);
+		nbad += s.items[i].status < 0;
+	}
+	if (!c->json && check)
+		fprintf(stderr, "casevault: checked %zu documents: %zu would be filed, %zu skipped as already filed, %zu refused; nothing was filed\n",
+			s.n, s.n - nskipped - nbad, nskipped, nbad);
+	else if (!c->json && nskipped)
 		fprintf(stderr, "casevault: imported %zu of %zu documents; %zu already filed, skipped\n", nfiled, s.n, nskipped);
 	else if (!c->json)
 		fprintf(stderr, "casevault: imported %zu of %zu documents\n", nfiled, s.n);
-	exitc = nfiled + nskipped == s.n ? EXIT_OK : EXIT_FAIL;
+	exitc = nbad == 0 ? EXIT_OK : EXIT_FAIL;
 	r = exitc;
 out:
 	csv_free(&p);

@@ -1139,8 +1139,12 @@ static void drop_from_group(group *gs, size_t ng, size_t item)
 _Static_assert(sizeof(((cv_file_item *)0)->record_id) == sizeof(((cv_file_item *)0)->duplicate_of),
 	       "settle_duplicates copies record ids into duplicate_of");
 
-/* After the filing: a repeat names the record its first copy became. */
-static void settle_duplicates(cv_file_item *items, size_t n, const size_t *first)
+/*
+ * After the filing: a repeat names the record its first copy became.  In
+ * a check nothing was filed: a repeat of a document that would be filed
+ * is skipped, and names only that line.
+ */
+static void settle_duplicates(cv_file_item *items, size_t n, const size_t *first, int check_only)
 {
 	size_t i;
 
@@ -1150,6 +1154,9 @@ static void settle_duplicates(cv_file_item *items, size_t n, const size_t *first
 		if (first[i] == NO_DUP)
 			continue;
 		f = &items[first[i]];
+		items[i].duplicate_line = f->line;
+		if (check_only && f->status == 0 && !f->duplicate_of[0])
+			continue;
 		/* record ids and duplicate_of are both 16 bytes, NUL-terminated */
 		if (f->status == 0 && f->record_id[0])
 			memcpy(items[i].duplicate_of, f->record_id, sizeof(items[i].duplicate_of));
@@ -1164,7 +1171,7 @@ static void settle_duplicates(cv_file_item *items, size_t n, const size_t *first
 int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	    cv_progress_fn progress, void *hook, size_t *nfiled)
 {
-	int per_case = flags & CV_FILE_PER_CASE;
+	int per_case = flags & CV_FILE_PER_CASE, check_only = flags & CV_FILE_CHECK_ONLY;
 	group *gs = NULL;
 	size_t ng = 0, i, j, filed = 0;
 	cv_typer *mg = NULL;
@@ -1188,6 +1195,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	for (i = 0; i < n; i++) {
 		items[i].record_id[0] = '\0';
 		items[i].duplicate_of[0] = '\0';
+		items[i].duplicate_line = 0;
 		if (!items[i].case_id)
 			items[i].case_id = "";
 		if (items[i].status < 0) {
@@ -1278,7 +1286,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	 * key.  Without them the writers run gpg themselves.
 	 */
 	cv_helper_sweep(v);
-	if (cv_single_threaded()) {
+	if (!check_only && cv_single_threaded()) {
 		size_t want = pool_size(ng);
 
 		for (nhelpers = 0; nhelpers < want; nhelpers++)
@@ -1332,7 +1340,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	}
 
 	/* Import mode types each case's documents in the writers instead. */
-	if (!per_case && cv_typer_new(&mg, v->errmsg, sizeof(v->errmsg)) < 0) {
+	if ((!per_case || check_only) && cv_typer_new(&mg, v->errmsg, sizeof(v->errmsg)) < 0) {
 		r = CV_ERROR;
 		goto out;
 	}
@@ -1349,6 +1357,34 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 					     n > 1 ? "; nothing was filed" : "");
 				goto out;
 			}
+	}
+	/* A check: every document looked at as a filing would, nothing written. */
+	if (check_only) {
+		/* every document on its own account, so one pass shows every problem */
+		for (i = 0; per_case && i < ng; i++)
+			for (j = 0; j < gs[i].n; j++) {
+				cv_file_item *it = &items[gs[i].idx[j]];
+				int c = 0;
+
+				if (it->status == 0 && open_doc(v, mg, it, &gs[i].m[j].fd, &gs[i].m[j].size, &c) == 0) {
+					close(gs[i].m[j].fd);
+					gs[i].m[j].fd = -1;
+				}
+			}
+		for (i = 0; per_case && i < ng; i++)
+			for (j = 0; j < gs[i].n; j++)
+				if (items[gs[i].idx[j]].status < 0 &&
+				    strncmp(items[gs[i].idx[j]].error, SPOILED, strlen(SPOILED))) {
+					group_fail_case(gs, ng, items, gs[i].case_id, gs[i].idx[j], 1);
+					break;
+				}
+		for (i = 0; i < ng; i++)
+			group_close_fds(&gs[i]);
+		settle_duplicates(items, n, first, check_only);
+		for (i = 0, nbad = 0; i < n; i++)
+			nbad += items[i].status < 0;
+		r = nbad ? cv_error(v, CV_EREFUSED, "%zu of %zu documents would not be filed; see the report", nbad, n) : 0;
+		goto out;
 	}
 
 	if ((r = cv_vault_lock_writer(v, 1)) < 0)
@@ -1373,7 +1409,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 			filed += gs[i].n;
 	if (filed == 0) {
 		clear_pending(v);
-		settle_duplicates(items, n, first);
+		settle_duplicates(items, n, first, check_only);
 		r = 0;  /* import mode: every document was already filed */
 		for (i = 0; i < n; i++)
 			if (items[i].status < 0) {
@@ -1411,7 +1447,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	cv_crashpoint("filing-after-commit");
 	if (nfiled)
 		*nfiled = filed;
-	settle_duplicates(items, n, first);
+	settle_duplicates(items, n, first, check_only);
 	for (i = 0, nbad = 0; i < n; i++)
 		nbad += items[i].status < 0;
 	r = nbad ? cv_error(v, CV_EREFUSED, "%zu of %zu documents were not filed; see the report", nbad, n) : 0;
@@ -1442,7 +1478,7 @@ out:
 	for (i = 0; i < n; i++)
 		if (items[i].status < 0)
 			items[i].record_id[0] = '\0';
-	settle_duplicates(items, n, first);  /* undo: a repeat of a document not filed */
+	settle_duplicates(items, n, first, check_only);  /* undo: a repeat of a document not filed */
 	free(first);
 	cv_typer_free(mg);
 	for (i = 0; i < nhelpers; i++)

@@ -68,7 +68,7 @@ check "import with one filed and one repeated row exits 0 (exit $RC)" test "$RC"
 check "  two records added" test "$(nrec)" -eq $((n_before_import + 2))
 check "  line 2 is reported as skipped, naming the record" grep -q "line 2: skipped: the same document is already filed in $C1 as R-" <<<"$ERR"
 scan_rec=$(printf '%s\n' "$OUT" | awk '$3 == "image/png" { print $1 }')
-check "  line 5 (line 3 again) names the record line 3 became ($scan_rec)" grep -q "line 5: skipped: the same document is already filed in $C3 as $scan_rec" <<<"$ERR"
+check "  line 5 (line 3 again) names line 3 and the record it became ($scan_rec)" grep -q "line 5: skipped: the same document as line 3, filed as $scan_rec" <<<"$ERR"
 check "  the summary counts the skipped rows" grep -q "imported 2 of 4 documents; 2 already filed, skipped" <<<"$ERR"
 
 # The same manifest again: nothing filed, every row skipped, exit 0, no receipt.
@@ -113,7 +113,49 @@ CSV
 n=$(nrec)
 run_cv import "$T/d/m3.csv"
 check "a repeat under another class is skipped (exit $RC)" test "$RC" -eq 0 -a "$(nrec)" -eq $((n + 1))
-check "  and names the record its first row became" grep -q "line 3: skipped: the same document is already filed in $C5 as R-" <<<"$ERR"
+check "  and names the row and the record it became" grep -q "line 3: skipped: the same document as line 2, filed as R-" <<<"$ERR"
+
+# import --check: every row looked at as an import would, every problem of a case
+# reported on its own line, nothing written.
+C6=$(new_case "Dup Six" "Child Six" 2017-06-06)
+printf 'A new letter for case six.\n' >"$T/d/six.txt"
+cat >"$T/d/chk.csv" <<CSV
+case,path,class,section,title,date
+$C1,letter.pdf,letter,case,Already filed,2026-10-01
+$C6,six.txt,letter,case,New,2026-10-07
+$C6,six.txt,complaint,case,Repeat,2026-10-07
+$C4,mail.eml,correspondence,case,Fine alone,2026-10-07
+$C4,evil.pdf,letter,case,Script,2026-10-07
+$C4,missing.pdf,letter,case,Missing,2026-10-07
+C-1999-0001,six.txt,letter,case,Unknown case,2026-10-07
+CSV
+before=$(tree_hash "$V")
+run_cv import --check "$T/d/chk.csv"
+check "import --check with refused rows exits 1 (exit $RC)" test "$RC" -eq 1
+check "  nothing changed (tree hash)" test "$before" = "$(tree_hash "$V")"
+check "  line 3 would be filed" grep -q "^line 3  $C6  text/plain  would be filed" <<<"$OUT"
+check "  line 2 would be skipped, naming its record" grep -q "line 2: would be skipped: the same document is already filed in $C1 as R-" <<<"$ERR"
+check "  line 4 would be skipped as a repeat of line 3" grep -q "line 4: would be skipped: the same document as line 3$" <<<"$ERR"
+check "  line 6: the script, named with its type" grep -q "line 6: .*evil.pdf is text/x-shellscript" <<<"$ERR"
+check "  line 7: its own problem too, not just 'spoiled'" grep -q "line 7: .*missing.pdf: no such file" <<<"$ERR"
+check "  line 5 is spoiled by its case" grep -q "line 5: not filed because another document of the same case was refused" <<<"$ERR"
+check "  line 8: unknown case" grep -q "line 8: no case C-1999-0001" <<<"$ERR"
+check "  the summary counts each kind" grep -q "checked 7 documents: 1 would be filed, 2 skipped as already filed, 4 refused; nothing was filed" <<<"$ERR"
+run_cv --json import --check "$T/d/chk.csv"
+check "  JSON: would_file, skipped and errors" python3 - "$OUT" <<'PY'
+import json, sys
+j = json.loads(sys.argv[1])
+assert j["ok"] is False and "filed" not in j, j
+assert [(w["line"], "record" in w) for w in j["would_file"]] == [(3, False)], j
+assert [s["line"] for s in j["skipped"]] == [2, 4] and j["skipped"][1]["duplicate_line"] == 3, j
+assert [e["line"] for e in j["errors"]] == [5, 6, 7, 8], j
+PY
+printf 'case,path,class,section,title,date\n%s,six.txt,letter,case,New,2026-10-07\n' "$C6" >"$T/d/chk-ok.csv"
+run_cv import --check "$T/d/chk-ok.csv"
+check "import --check of a clean manifest exits 0 (exit $RC)" test "$RC" -eq 0
+check "  and the case still has no records" test "$(db "SELECT count(*) FROM records WHERE case_id = '$C6'")" -eq 0
+run_cv import "$T/d/chk-ok.csv"
+check "the real import then files it (exit $RC)" test "$RC" -eq 0 -a "$(db "SELECT count(*) FROM records WHERE case_id = '$C6'")" -eq 1
 
 # --allow-duplicates files them
 run_cv import "$T/d/m.csv" --allow-duplicates

@@ -29,6 +29,7 @@ typedef struct {
 	 * in this call; this names that record.
 	 */
 	char duplicate_of[16];
+	int duplicate_line;      /* the earlier item (its line) it repeats in this call, or 0 */
 } cv_file_item;
 
 enum {
@@ -44,7 +45,14 @@ enum {
 	 * nothing), or in import mode skipped and reported in duplicate_of.
 	 * Notes are never checked: the same words twice are two events.
 	 */
-	CV_FILE_ALLOW_DUPLICATES = 1 << 1
+	CV_FILE_ALLOW_DUPLICATES = 1 << 1,
+	/*
+	 * Check everything a filing checks (cases, classes, sections, dates,
+	 * titles, files, types from content, duplicates) and file nothing: no
+	 * archive, index row, receipt or intent log.  An item that would be
+	 * filed keeps status 0 with an empty record_id.
+	 */
+	CV_FILE_CHECK_ONLY = 1 << 2
 };
 
 typedef void (*cv_progress_fn)(void *hook, size_t done, size_t total);

@@ -195,20 +195,27 @@ const cli_cmd cmd_audit_show_spec = {
 	show_opts, { NULL }
 };
 
-static const cli_opt verify_opts[] = { CLI_OPT_END };
+static const cli_opt verify_opts[] = {
+	{ "expect", 0, "HEAD", "a head (SEQ:HASH) printed by an earlier audit verify and kept outside the vault: it must still be in the chain", NULL },
+	CLI_OPT_END
+};
 
 static int cmd_audit_verify(cli_ctx *c)
 {
 	cv_audit_report rep;
-	int r = cv_audit_verify(c->v, &rep);
+	const char *expect = cli_opt_value(c, "expect");
+	int r = expect ? cv_audit_verify_since(c->v, expect, &rep) : cv_audit_verify(c->v, &rep);
 
+	if (r == CV_EINVAL)
+		return cli_fail(c, EXIT_USAGE, "%s", cv_vault_errmsg(c->v));
 	if (r < 0 && r != CV_ECORRUPT)
 		return cli_lib_fail(c, r);
 	if (c->json)
-		cli_json_out(json_pack("{s:b, s:I, s:I, s:s}", "ok", r == 0, "events", (json_int_t)rep.events,
-				       "first_bad", (json_int_t)rep.first_bad, "problem", rep.problem));
+		cli_json_out(json_pack("{s:b, s:I, s:I, s:s, s:s}", "ok", r == 0, "events", (json_int_t)rep.events,
+				       "first_bad", (json_int_t)rep.first_bad, "problem", rep.problem, "head", rep.head));
 	else if (r == 0)
-		printf("ok: %ld events, chain and anchor intact\n", rep.events);
+		printf("ok: %ld events, chain and anchor intact%s%s\nhead: %s\n", rep.events,
+		       expect ? "; still holds the head " : "", expect ? expect : "", rep.head[0] ? rep.head : "(empty trail)");
 	else
 		printf("BROKEN at event %ld: %s\n", rep.first_bad, rep.problem);
 	if (r < 0)

@@ -1,4 +1,5 @@
 /* casevault - the audit trail (see include/casevault/audit.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -249,14 +250,50 @@ int cv_audit_head(cv_vault *v, long *seq, char hash[65])
 	return 0;
 }
 
-int cv_audit_verify(cv_vault *v, cv_audit_report *rep)
+/* "SEQ:HASH" as the user recorded it: a positive sequence number, 16 to 64 hex digits. */
+static int parse_expected_head(const char *s, long *seq, char hash[65])
+{
+	char *end;
+	size_t n;
+
+	errno = 0;
+	*seq = strtol(s, &end, 10);
+	if (errno || end == s || *seq <= 0 || *end != ':')
+		return -1;
+	n = strspn(end + 1, "0123456789abcdefABCDEF");
+	if (n < 16 || n > 64 || end[1 + n] != '\0')
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		hash[i] = (char)tolower((unsigned char)end[1 + i]);
+	hash[n] = '\0';
+	return 0;
+}
+
+static int chain_has_prefix(cv_vault *v, long seq, const char *prefix)
 {
 	sqlite3_stmt *st = NULL;
-	char prev[65] = "", hash[65], head_hash[65];
-	long expect = 1, head_seq = 0;
+	int found = 0;
+
+	if (cv_index_prepare(v, &st, "SELECT 1 FROM audit WHERE seq = ? AND substr(hash, 1, length(?2)) = ?2") == 0) {
+		sqlite3_bind_int64(st, 1, seq);
+		sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return found;
+}
+
+static int audit_verify(cv_vault *v, const char *expect_head, cv_audit_report *rep)
+{
+	sqlite3_stmt *st = NULL;
+	char prev[65] = "", hash[65], head_hash[65], want_hash[65];
+	long expect = 1, head_seq = 0, want_seq = 0;
 	int r, hr;
 
 	memset(rep, 0, sizeof(*rep));
+	if (expect_head && parse_expected_head(expect_head, &want_seq, want_hash) < 0)
+		return cv_error(v, CV_EINVAL, "the head to expect must be SEQ:HASH as 'audit verify' printed it (at least 16 hex digits of the hash), not '%.40s'",
+				expect_head);
 	if ((r = cv_authorize(v, CV_ACT_AUDIT, NULL)) < 0)
 		return r;
 	if ((r = cv_index_prepare(v, &st, "SELECT seq, time, actor, action, ids, outcome, prev, hash FROM audit ORDER BY rowid")) < 0)
@@ -289,6 +326,7 @@ int cv_audit_verify(cv_vault *v, cv_audit_report *rep)
 			break;
 		}
 		snprintf(prev, sizeof(prev), "%s", stored);
+		snprintf(rep->head, sizeof(rep->head), "%ld:%s", seq, stored);
 		expect++;
 	}
 	sqlite3_finalize(st);
@@ -312,6 +350,17 @@ int cv_audit_verify(cv_vault *v, cv_audit_report *rep)
 	}
 	if (!rep->first_bad)
 		check_receipt_anchors(v, rep);
+	/* the head recorded outside the vault: what no file of the vault can vouch for */
+	if (!rep->first_bad && want_seq > rep->events) {
+		rep->first_bad = rep->events + 1;
+		snprintf(rep->problem, sizeof(rep->problem),
+			 "events %ld to %ld are gone (the head you recorded names event %ld): the trail was cut back or the vault rolled back",
+			 rep->events + 1, want_seq, want_seq);
+	} else if (!rep->first_bad && want_seq > 0 && !chain_has_prefix(v, want_seq, want_hash)) {
+		rep->first_bad = want_seq;
+		snprintf(rep->problem, sizeof(rep->problem),
+			 "event %ld is not the one you recorded: the trail was rewritten or the vault rolled back", want_seq);
+	}
 	r = rep->first_bad ? CV_ECORRUPT : 0;
 	cv_audit(v, "audit.verify", r, NULL);
 	if (r)
@@ -388,4 +437,14 @@ void cv_audit_list_free(cv_audit_event *list, size_t n)
 	for (i = 0; i < n; i++)
 		free(list[i].ids);
 	free(list);
+}
+
+int cv_audit_verify(cv_vault *v, cv_audit_report *rep)
+{
+	return audit_verify(v, NULL, rep);
+}
+
+int cv_audit_verify_since(cv_vault *v, const char *expect, cv_audit_report *rep)
+{
+	return audit_verify(v, expect, rep);
 }

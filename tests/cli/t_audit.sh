@@ -74,4 +74,36 @@ broken "a truncation with a rewritten anchor" 4
 restore
 run_cv audit verify
 check "the restored trail verifies" test "$RC" -eq 0
+
+# A head kept outside the vault catches what no file of the vault can: the newest
+# filing removed with its receipt, its events and the anchor, or a roll-back of the
+# whole vault to an older copy.
+run_cv --json audit verify
+H1=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["head"])')
+check "audit verify prints the head (SEQ:HASH)" grep -Eq '^[0-9]+:[0-9a-f]{64}$' <<<"$H1"
+run_cv audit verify
+check "  also without --json" grep -q "^head: [0-9]*:[0-9a-f]\{64\}$" <<<"$OUT"
+snap                                    # the older copy a roll-back would restore
+printf 'Filed after the head was recorded.\n' >"$T/late.txt"
+"$CV" file "$C" "$T/late.txt" --class letter >/dev/null || fail "filing after the head"
+run_cv --json audit verify
+H2=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["head"])')
+run_cv audit verify --expect "$H1"
+check "the live vault still holds an earlier head (exit $RC)" test "$RC" -eq 0
+run_cv audit verify --expect "${H2:0:$(( ${#H2} - 48 ))}"
+check "  and the newest, given by its first 16 hex digits (exit $RC)" test "$RC" -eq 0
+GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null
+mv "$V" "$T/live"; cp -a "$T/snap" "$V"  # roll back
+run_cv audit verify
+check "a rolled-back copy passes a plain audit verify (the gap the head closes)" test "$RC" -eq 0
+run_cv audit verify --expect "$H2"
+check "  but not with the head recorded since (exit $RC)" test "$RC" -eq 1
+check "  and says so" grep -q "the trail was rewritten or the vault rolled back\|the trail was cut back or the vault rolled back" <<<"$OUT"
+GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null
+rm -rf "$V"; mv "$T/live" "$V"
+before=$(tree_hash "$V")
+expect_fail "a malformed head is a usage error" audit verify --expect "12:zz"
+check "  exit 2" test "$RC" -eq 2
+expect_fail "a head with too short a hash is a usage error" audit verify --expect "${H2:0:10}"
+check "  and changes nothing" test "$before" = "$(tree_hash "$V")"
 finish

@@ -42,6 +42,7 @@ typedef struct {
 	long events;
 	long first_bad;      /* sequence number of the first problem, 0 if none */
 	char problem[256];
+	char head[96];       /* "SEQ:HASH" of the last event checked, "" for an empty trail */
 } cv_audit_report;
 
 /*
@@ -50,5 +51,14 @@ typedef struct {
  * truncated events).
  */
 int cv_audit_verify(cv_vault *v, cv_audit_report *rep);
+
+/*
+ * The same, and the head recorded earlier outside the vault ("SEQ:HASH",
+ * the hash in full or its first 16 or more hex digits) must still be in the
+ * chain: a copy of the vault rolled back to before it, or a trail cut back
+ * and re-anchored by someone who can write every file of the vault, fails.
+ * CV_EINVAL when expect is malformed.
+ */
+int cv_audit_verify_since(cv_vault *v, const char *expect, cv_audit_report *rep);
 
 #endif

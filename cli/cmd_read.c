@@ -57,9 +57,10 @@ static const cli_opt get_opts[] = {
 };
 
 /*
- * To a terminal: the document is checked in anonymous memory first, then
- * shown only if it is text.  A scan or a PDF would fill the screen with
- * bytes, and a failed check would come after them.
+ * To a terminal: only text (a scan or a PDF would fill the screen with
+ * bytes), and only once checked in anonymous memory (a failed check would
+ * otherwise come after the bytes).  cmd_get refuses other types before
+ * decrypting; this checks again on what the read returned.
  */
 static int show_on_terminal(cli_ctx *c, int mfd, const cv_record *info)
 {
@@ -103,6 +104,13 @@ static int cmd_get(cli_ctx *c)
 	} else if (c->json) {
 		return cli_fail(c, EXIT_USAGE, "get --json needs -o PATH (the document cannot share standard output with JSON)");
 	} else if (isatty(1)) {
+		char mime[96];
+
+		/* refuse before decrypting anything: the type is kept in clear */
+		if ((r = cv_record_mime(c->v, c->argv[0], mime)) < 0)
+			return cli_lib_fail(c, r);
+		if (strncmp(mime, "text/", 5))
+			return cli_fail(c, EXIT_USAGE, "%s is %s, not text; write it to a file with -o PATH", c->argv[0], mime);
 		tty = 1;
 		fd = memfd_create("casevault-get", MFD_CLOEXEC);
 		if (fd < 0)

@@ -275,6 +275,26 @@ static int get_end(void *hook, const char *name)
 	return 0;
 }
 
+int cv_record_mime(cv_vault *v, const char *record_id, char mime[96])
+{
+	sqlite3_stmt *st = NULL;
+	cv_section s;
+	int r;
+
+	mime[0] = '\0';
+	if ((r = cv_index_prepare(v, &st, "SELECT section, mime FROM records WHERE id = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return cv_error(v, CV_ENOTFOUND, "no record %s in this vault; see 'casevault ls CASE'", record_id);
+	}
+	cv_section_parse(&s, (const char *)sqlite3_column_text(st, 0));
+	snprintf(mime, 96, "%s", (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return cv_authorize(v, s == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, record_id);
+}
+
 int cv_record_get(cv_vault *v, const char *record_id, int fd, cv_record *info)
 {
 	sqlite3_stmt *st = NULL;

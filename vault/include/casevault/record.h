@@ -93,6 +93,9 @@ void cv_record_list_free(cv_record *list, size_t n);
  * filled and released with cv_record_release.
  */
 int cv_record_get(cv_vault *v, const char *record_id, int fd, cv_record *info);
+
+/* A record's type (kept in clear), for a caller who may read it; no unlock. */
+int cv_record_mime(cv_vault *v, const char *record_id, char mime[96]);
 void cv_record_release(cv_record *r);
 
 /* One problem found by cv_verify. */

@@ -242,6 +242,81 @@ static void test_file_threaded_caller(void **state)
 	cv_vault_close(v);
 }
 
+static size_t count_records(cv_vault *v, const char *case_id)
+{
+	cv_record *list = NULL;
+	size_t n = 0;
+
+	assert_int_equal(cv_record_list(v, case_id, CV_SECTION_CASE, &list, &n), 0);
+	cv_record_list_free(list, n);
+	return n;
+}
+
+/*
+ * Duplicates through the API: refused in one call (CV_EEXISTS, nothing
+ * filed), skipped in import mode with duplicate_of / duplicate_line set,
+ * filed with CV_FILE_ALLOW_DUPLICATES; CV_FILE_CHECK_ONLY files nothing.
+ */
+static void test_duplicates_and_check(void **state)
+{
+	cv_vault *v = open_v();
+	cv_file_item it[3];
+	char a[128], a2[128], b[128], id[24], mime[96], first[16];
+	size_t nf = 0;
+
+	(void)state;
+	assert_int_equal(cv_case_open(v, "Gil Parent", "Hal Child", "2015-05-05", 1, NULL, id), 0);
+	snprintf(a, sizeof(a), "%s/dup-a.txt", dir);
+	snprintf(a2, sizeof(a2), "%s/dup-a-copy.txt", dir);
+	snprintf(b, sizeof(b), "%s/dup-b.txt", dir);
+	write_file(a, "The same letter, twice.\n");
+	write_file(a2, "The same letter, twice.\n");
+	write_file(b, "Another letter, longer.\n");
+	memset(it, 0, sizeof(it));
+	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a, .line = 1 };
+	assert_int_equal(cv_file(v, it, 1, 0, NULL, NULL, &nf), 0);
+	snprintf(first, sizeof(first), "%s", it[0].record_id);
+	assert_int_equal(cv_record_mime(v, first, mime), 0);
+	assert_string_equal(mime, "text/plain");
+
+	/* a copy under another name: refused, nothing filed, the record named */
+	memset(it, 0, sizeof(it));
+	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = b, .line = 1 };
+	it[1] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a2, .line = 2 };
+	assert_int_equal(cv_file(v, it, 2, 0, NULL, NULL, &nf), CV_EEXISTS);
+	assert_int_equal(nf, 0);
+	assert_non_null(strstr(cv_vault_errmsg(v), "already filed"));
+	assert_int_equal(count_records(v, id), 1);
+
+	/* a check files nothing and says what would happen */
+	memset(it, 0, sizeof(it));
+	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a2, .line = 1 };
+	it[1] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = b, .line = 2 };
+	it[2] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "report", .path = b, .line = 3 };
+	assert_int_equal(cv_file(v, it, 3, CV_FILE_PER_CASE | CV_FILE_CHECK_ONLY, NULL, NULL, &nf), 0);
+	assert_int_equal(nf, 0);
+	assert_int_equal(count_records(v, id), 1);
+	assert_true(it[0].status == 0 && it[0].duplicate_of[0] && !it[0].record_id[0]);
+	assert_true(it[1].status == 0 && !it[1].duplicate_of[0] && !it[1].duplicate_line);
+	assert_true(it[2].status == 0 && !it[2].duplicate_of[0] && it[2].duplicate_line == 2);
+
+	/* import mode: the copy and the repeat are skipped, the new one filed */
+	assert_int_equal(cv_file(v, it, 3, CV_FILE_PER_CASE, NULL, NULL, &nf), 0);
+	assert_int_equal(nf, 1);
+	assert_int_equal(count_records(v, id), 2);
+	assert_string_equal(it[0].duplicate_of, first);
+	assert_true(it[1].record_id[0]);
+	assert_string_equal(it[2].duplicate_of, it[1].record_id);
+	assert_int_equal(it[2].duplicate_line, 2);
+
+	/* and on purpose, a second copy */
+	memset(it, 0, sizeof(it));
+	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a2, .line = 1 };
+	assert_int_equal(cv_file(v, it, 1, CV_FILE_ALLOW_DUPLICATES, NULL, NULL, &nf), 0);
+	assert_int_equal(count_records(v, id), 3);
+	cv_vault_close(v);
+}
+
 static void test_seal(void **state)
 {
 	cv_vault *v = open_v();
@@ -336,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_case_lifecycle),
 		cmocka_unit_test(test_file_and_get),
 		cmocka_unit_test(test_file_threaded_caller),
+		cmocka_unit_test(test_duplicates_and_check),
 		cmocka_unit_test(test_seal),
 		cmocka_unit_test(test_locking),
 		cmocka_unit_test(test_bad_passphrase),

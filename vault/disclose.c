@@ -518,6 +518,40 @@ out:
 	return r;
 }
 
+/*
+ * A "redacted copy" with exactly the original's bytes is the original,
+ * unredacted: attaching it would disclose everything redaction was meant
+ * to remove (a scan's text cannot be checked by the bundle's check).
+ */
+static int refuse_unchanged(cv_vault *v, const char *record_id, cv_section sec, const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	char *orig = NULL, got[65];
+	int fd, r;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT sha256 FROM records WHERE id = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = unseal_col(v, st, 0, sec, "records", "sha256", record_id, &orig);
+	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat sb;
+
+		/* the filing's own checks say what is wrong with anything else */
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && cv_fd_sha256(fd, got, NULL) == 0 &&
+		    orig && !strcmp(orig, got))
+			r = cv_error(v, CV_EREFUSED, "%s is %s itself, unchanged: redact it (black out, re-scan or edit) and attach the redacted file",
+				     path, record_id);
+		close(fd);
+	}
+	free(orig);
+	return r;
+}
+
 int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, const char *path,
 		      char copy_out[16])
 {
@@ -553,6 +587,8 @@ int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, co
 	sqlite3_finalize(st);
 	if (r < 0)
 		goto out;
+	if ((r = refuse_unchanged(v, record_id, sec, path)) < 0)
+		goto out;
 	memset(&it, 0, sizeof(it));
 	it.case_id = req.case_id;
 	it.section = sec;
@@ -561,7 +597,8 @@ int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, co
 	snprintf(title, sizeof(title), "Redacted copy of %s for %s", record_id, req_id);
 	it.title = title;
 	it.date = ev;
-	if ((r = cv_file(v, &it, 1, 0, NULL, NULL, NULL)) < 0)
+	/* the same copy may serve two requests: only the original itself is refused (above) */
+	if ((r = cv_file(v, &it, 1, CV_FILE_ALLOW_DUPLICATES, NULL, NULL, NULL)) < 0)
 		goto out;
 	if ((r = cv_vault_lock_writer(v, 1)) < 0)
 		goto out;

@@ -80,6 +80,12 @@ check "  and wrote nothing" test ! -e "$T/early.zip"
 "$CV" --as "$CW" request decide "$R" R-000005 --withhold sch2-para16 --reason "neighbour's account, no consent" >/dev/null
 # a redacted copy of the scan
 convert -size 64x48 xc:white "$T/scan-redacted.png" 2>/dev/null || cp "$T/d/scan.jpg" "$T/scan-redacted.png"
+# the original itself, unchanged, is not a redacted copy
+"$CV" get R-000004 -o "$T/unredacted-original" 2>/dev/null
+before=$(tree_hash "$V")
+expect_fail "attaching the original, unchanged, as its redacted copy is refused" --as "$CW" request attach "$R" R-000004 "$T/unredacted-original"
+check "  the message says to redact it first" grep -q "is R-000004 itself, unchanged: redact it" "$T/err"
+check "  and nothing changed" test "$before" = "$(tree_hash "$V")"
 run_cv --as "$CW" request attach "$R" R-000004 "$T/scan-redacted.png"
 check "a redacted copy is attached (exit $RC)" test "$RC" -eq 0
 COPY=$(db "SELECT copy_record FROM decisions WHERE decision = 'copy'")

@@ -988,7 +988,8 @@ static int known_docs(cv_vault *v, sqlite3_stmt *st, const char *case_id, cv_sec
 		if (j == nl)
 			continue;
 		snprintf(ctx, sizeof(ctx), "records.sha256:%s", id);
-		if ((r = cv_unseal(v, s, ctx, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), &sha, NULL)) < 0)
+		if ((r = cv_require_key(v, s)) < 0 ||
+		    (r = cv_unseal(v, s, ctx, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), &sha, NULL)) < 0)
 			break;
 		nk2 = realloc(k, (nk + 1) * sizeof(*k));
 		if (!nk2) {
@@ -1294,10 +1295,11 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 				break;
 	}
 	v->errmsg[0] = '\0';
-	for (i = 0; i < CV_SECTION_COUNT; i++)
+	/* A check unlocks only if the duplicate check must open sealed hashes (known_docs). */
+	for (i = 0; i < CV_SECTION_COUNT && !check_only; i++)
 		if (need[i] && (r = cv_require_key(v, (cv_section)i)) < 0)
 			goto out;
-	for (i = 0; i < ng; i++) {
+	for (i = 0; i < ng && !check_only; i++) {
 		cv_case c;
 
 		if (gs[i].failed)

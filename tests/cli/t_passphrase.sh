@@ -29,6 +29,23 @@ check "the right passphrase unlocks again" test "$RC" -eq 0
 CASEVAULT_PASSPHRASE_FILE=$T/pass run_cv case show "$C"
 check "CASEVAULT_PASSPHRASE_FILE works too" test "$RC" -eq 0
 
+# import --check unlocks only when the duplicate check must open a sealed hash:
+# a backlog for a new case is checked without the passphrase.
+C2=$("$CV" --passphrase-file "$T/pass" case open --parent "Q" --child "D" --child-dob 2016-06-06 --pr-confirmed)
+mkdir -p "$T/chk"
+printf 'A letter for the new case.\n' >"$T/chk/new.txt"
+printf 'case,path,class,section,title,date\n%s,new.txt,letter,case,New,2026-10-01\n' "$C2" >"$T/chk/m.csv"
+"$CV" lock >/dev/null
+run_cv import --check "$T/chk/m.csv" </dev/null
+check "import --check of a new case needs no passphrase (exit $RC)" test "$RC" -eq 0
+"$CV" --passphrase-file "$T/pass" file "$C2" "$T/chk/new.txt" --class letter >/dev/null
+"$CV" lock >/dev/null
+expect_fail "  but a check that must open a sealed hash asks for it" import --check "$T/chk/m.csv" </dev/null
+check "  (the passphrase message)" grep -q "passphrase" <<<"$ERR"
+run_cv --passphrase-file "$T/pass" import --check "$T/chk/m.csv"
+check "  and with it finds the document already filed (exit $RC)" test "$RC" -eq 0
+check "  (reported as a skip)" grep -q "line 2: would be skipped: the same document is already filed in $C2" <<<"$ERR"
+
 # gpg processes per command (strace counts every exec of gpg).
 if command -v strace >/dev/null; then
 	make_docs "$T/d"
@@ -46,7 +63,7 @@ if command -v strace >/dev/null; then
 	n=$(gpgs file "$C" "$T"/d/n[0-9]*.txt --class case-note)
 	check "file 21 documents: still 4 gpg runs, got $n" test "$n" -eq 4
 	n=$(gpgs ls "$C")
-	check "ls of 24 records: 1 gpg run (the unlock), got $n" test "$n" -eq 1
+	check "ls of 25 records: 1 gpg run (the unlock), got $n" test "$n" -eq 1
 	n=$(gpgs get R-000003 -o "$T/got.png")
 	check "get: 3 gpg runs (receipt check, unlock, decrypt), got $n" test "$n" -eq 3
 	n=$(gpgs note "$C" --class phone-call --text "hello")

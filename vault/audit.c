@@ -182,12 +182,14 @@ int cv_audit_sync_head(cv_vault *v)
 	return write_head(v, seq, hash);
 }
 
+/* Event seq has this hash, or (for a head a person wrote down) its first 16+ hex digits. */
 static int chain_has(cv_vault *v, long seq, const char *hash)
 {
 	sqlite3_stmt *st = NULL;
 	int found = 0;
 
-	if (cv_index_prepare(v, &st, "SELECT 1 FROM audit WHERE seq = ? AND hash = ?") == 0) {
+	if (cv_index_prepare(v, &st, "SELECT 1 FROM audit WHERE seq = ?1 AND"
+			     " (hash = ?2 OR (length(?2) >= 16 AND substr(hash, 1, length(?2)) = ?2))") == 0) {
 		sqlite3_bind_int64(st, 1, seq);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
 		found = sqlite3_step(st) == SQLITE_ROW;
@@ -269,20 +271,6 @@ static int parse_expected_head(const char *s, long *seq, char hash[65])
 	return 0;
 }
 
-static int chain_has_prefix(cv_vault *v, long seq, const char *prefix)
-{
-	sqlite3_stmt *st = NULL;
-	int found = 0;
-
-	if (cv_index_prepare(v, &st, "SELECT 1 FROM audit WHERE seq = ? AND substr(hash, 1, length(?2)) = ?2") == 0) {
-		sqlite3_bind_int64(st, 1, seq);
-		sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
-		found = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-	}
-	return found;
-}
-
 static int audit_verify(cv_vault *v, const char *expect_head, cv_audit_report *rep)
 {
 	sqlite3_stmt *st = NULL;
@@ -356,7 +344,7 @@ static int audit_verify(cv_vault *v, const char *expect_head, cv_audit_report *r
 		snprintf(rep->problem, sizeof(rep->problem),
 			 "events %ld to %ld are gone (the head you recorded names event %ld): the trail was cut back or the vault rolled back",
 			 rep->events + 1, want_seq, want_seq);
-	} else if (!rep->first_bad && want_seq > 0 && !chain_has_prefix(v, want_seq, want_hash)) {
+	} else if (!rep->first_bad && want_seq > 0 && !chain_has(v, want_seq, want_hash)) {
 		rep->first_bad = want_seq;
 		snprintf(rep->problem, sizeof(rep->problem),
 			 "event %ld is not the one you recorded: the trail was rewritten or the vault rolled back", want_seq);

@@ -518,6 +518,24 @@ out:
 	return r;
 }
 
+/* One sealed column of a record, unsealed (*out NULL when the record has none). */
+static int record_sealed(cv_vault *v, const char *record_id, cv_section sec, const char *column, char **out)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[80];
+	int r;
+
+	*out = NULL;
+	snprintf(sql, sizeof(sql), "SELECT %s FROM records WHERE id = ?", column);  /* column: a constant */
+	if ((r = cv_index_prepare(v, &st, sql)) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		r = unseal_col(v, st, 0, sec, "records", column, record_id, out);
+	sqlite3_finalize(st);
+	return r;
+}
+
 /*
  * A "redacted copy" with exactly the original's bytes is the original,
  * unredacted: attaching it would disclose everything redaction was meant
@@ -525,17 +543,10 @@ out:
  */
 static int refuse_unchanged(cv_vault *v, const char *record_id, cv_section sec, const char *path)
 {
-	sqlite3_stmt *st = NULL;
 	char *orig = NULL, got[65];
 	int fd, r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT sha256 FROM records WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = unseal_col(v, st, 0, sec, "records", "sha256", record_id, &orig);
-	sqlite3_finalize(st);
-	if (r < 0)
+	if ((r = record_sealed(v, record_id, sec, "sha256", &orig)) < 0)
 		return r;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -559,7 +570,6 @@ int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, co
 	cv_req_row req;
 	cv_section sec;
 	cv_file_item it;
-	sqlite3_stmt *st = NULL;
 	char mime[96], cls[64], ids[80], title[64], *ev = NULL;
 	int r;
 
@@ -579,13 +589,7 @@ int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, co
 	if ((r = cv_require_key(v, sec)) < 0)
 		goto out;
 	/* the copy keeps the original's event date (its place in the bundle's order) */
-	if ((r = cv_index_prepare(v, &st, "SELECT event_date FROM records WHERE id = ?")) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = unseal_col(v, st, 0, sec, "records", "event_date", record_id, &ev);
-	sqlite3_finalize(st);
-	if (r < 0)
+	if ((r = record_sealed(v, record_id, sec, "event_date", &ev)) < 0)
 		goto out;
 	if ((r = refuse_unchanged(v, record_id, sec, path)) < 0)
 		goto out;

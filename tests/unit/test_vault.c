@@ -121,6 +121,13 @@ static void test_case_lifecycle(void **state)
 	cv_vault_close(v);
 }
 
+/* A document to file into the case file of case_id. */
+static cv_file_item doc_item(const char *case_id, const char *class_name, const char *path, int line)
+{
+	return (cv_file_item){ .case_id = case_id, .section = CV_SECTION_CASE, .class_name = class_name,
+			       .path = path, .line = line };
+}
+
 static void test_file_and_get(void **state)
 {
 	cv_vault *v = open_v();
@@ -140,8 +147,8 @@ static void test_file_and_get(void **state)
 
 	/* One bad file: nothing is filed, and the bad one is named. */
 	memset(it, 0, sizeof(it));
-	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a, .line = 1 };
-	it[1] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = b, .line = 2 };
+	it[0] = doc_item(id, "letter", a, 1);
+	it[1] = doc_item(id, "letter", b, 2);
 	assert_int_equal(cv_file(v, it, 2, 0, NULL, NULL, &nf), CV_EREFUSED);
 	assert_int_equal(nf, 0);
 	assert_non_null(strstr(cv_vault_errmsg(v), "text/x-shellscript"));
@@ -219,7 +226,7 @@ static void test_file_threaded_caller(void **state)
 	assert_int_equal(pthread_create(&th, NULL, idle_thread, NULL), 0);
 	assert_int_equal(cv_single_threaded(), 0);
 	memset(it, 0, sizeof(it));
-	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a, .line = 1 };
+	it[0] = doc_item(id, "letter", a, 1);
 	/* a helper would kill itself at this crash point and fail the filing */
 	setenv("CASEVAULT_CRASHPOINT", "helper-encrypt", 1);
 	assert_int_equal(cv_file(v, it, 1, 0, NULL, NULL, &nf), 0);
@@ -273,7 +280,7 @@ static void test_duplicates_and_check(void **state)
 	write_file(a2, "The same letter, twice.\n");
 	write_file(b, "Another letter, longer.\n");
 	memset(it, 0, sizeof(it));
-	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a, .line = 1 };
+	it[0] = doc_item(id, "letter", a, 1);
 	assert_int_equal(cv_file(v, it, 1, 0, NULL, NULL, &nf), 0);
 	snprintf(first, sizeof(first), "%s", it[0].record_id);
 	assert_int_equal(cv_record_mime(v, first, mime), 0);
@@ -281,8 +288,8 @@ static void test_duplicates_and_check(void **state)
 
 	/* a copy under another name: refused, nothing filed, the record named */
 	memset(it, 0, sizeof(it));
-	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = b, .line = 1 };
-	it[1] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a2, .line = 2 };
+	it[0] = doc_item(id, "letter", b, 1);
+	it[1] = doc_item(id, "letter", a2, 2);
 	assert_int_equal(cv_file(v, it, 2, 0, NULL, NULL, &nf), CV_EEXISTS);
 	assert_int_equal(nf, 0);
 	assert_non_null(strstr(cv_vault_errmsg(v), "already filed"));
@@ -290,9 +297,9 @@ static void test_duplicates_and_check(void **state)
 
 	/* a check files nothing and says what would happen */
 	memset(it, 0, sizeof(it));
-	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a2, .line = 1 };
-	it[1] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = b, .line = 2 };
-	it[2] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "report", .path = b, .line = 3 };
+	it[0] = doc_item(id, "letter", a2, 1);
+	it[1] = doc_item(id, "letter", b, 2);
+	it[2] = doc_item(id, "report", b, 3);
 	assert_int_equal(cv_file(v, it, 3, CV_FILE_PER_CASE | CV_FILE_CHECK_ONLY, NULL, NULL, &nf), 0);
 	assert_int_equal(nf, 0);
 	assert_int_equal(count_records(v, id), 1);
@@ -311,7 +318,7 @@ static void test_duplicates_and_check(void **state)
 
 	/* and on purpose, a second copy */
 	memset(it, 0, sizeof(it));
-	it[0] = (cv_file_item){ .case_id = id, .section = CV_SECTION_CASE, .class_name = "letter", .path = a2, .line = 1 };
+	it[0] = doc_item(id, "letter", a2, 1);
 	assert_int_equal(cv_file(v, it, 1, CV_FILE_ALLOW_DUPLICATES, NULL, NULL, &nf), 0);
 	assert_int_equal(count_records(v, id), 3);
 	cv_vault_close(v);

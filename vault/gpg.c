@@ -7,6 +7,7 @@
  * argv or the environment; the vault's gpg.conf sets no-symkey-cache so
  * gpg-agent does not keep them.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,101 @@ static int wipe_release(gpgme_data_t d)
 		explicit_bzero(buf, len);
 		gpgme_free(buf);
 	}
+	return 0;
+}
+
+/*
+ * Where the vault's gpg-agent listens.  GnuPG puts the socket in the GnuPG
+ * home only when /run/user/UID does not exist; where it does (any desktop
+ * with systemd-logind) the socket is /run/user/UID/gnupg/d.HASH/S.gpg-agent,
+ * HASH derived from the home's path.  Only gpgconf knows which, so ask it,
+ * through GPGME's spawn engine: "gpgconf --homedir HOME --list-dirs
+ * agent-socket" prints one percent-escaped line.
+ */
+static int agent_socket(cv_vault *v, char **out)
+{
+	const char *argv[] = { "gpgconf", "--homedir", v->gnupghome, "--list-dirs", "agent-socket", NULL };
+	gpgme_engine_info_t ei = NULL;
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t o = NULL;
+	gpgme_error_t err;
+	char *text = NULL, *p, *q;
+	size_t len = 0;
+	int r;
+
+	err = gpgme_get_engine_info(&ei);
+	while (!err && ei && ei->protocol != GPGME_PROTOCOL_GPGCONF)
+		ei = ei->next;
+	if (err || !ei || !ei->file_name)
+		return cv_error(v, CV_ERROR, "cannot find gpgconf, which knows where gpg-agent listens (is gnupg installed?)");
+	err = gpgme_new(&ctx);
+	if (!err)
+		err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_SPAWN);
+	if (!err)
+		err = gpgme_data_new(&o);
+	if (!err)
+		err = gpgme_op_spawn(ctx, ei->file_name, argv, NULL, o, NULL, 0);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot ask gpgconf where gpg-agent listens");
+		goto out;
+	}
+	text = gpgme_data_release_and_get_mem(o, &len);
+	o = NULL;
+	if (!text || len == 0 || text[0] != '/' || memchr(text, '\0', len)) {
+		r = cv_error(v, CV_ERROR, "gpgconf did not say where gpg-agent listens");
+		goto out;
+	}
+	*out = malloc(len + 1);
+	if (!*out) {
+		r = cv_error(v, CV_ERROR, "out of memory");
+		goto out;
+	}
+	/* one line; gpgconf escapes '%', ':' and the like as %XX */
+	for (p = text, q = *out; p < text + len && *p != '\n'; p++) {
+		unsigned int c;
+
+		if (*p == '%' && p + 2 < text + len && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2]) && sscanf(p + 1, "%2x", &c) == 1 && c) {
+			*q++ = (char)c;
+			p += 2;
+		} else {
+			*q++ = *p;
+		}
+	}
+	*q = '\0';
+	r = 0;
+out:
+	gpgme_free(text);
+	if (o)
+		gpgme_data_release(o);
+	if (ctx)
+		gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_agent_forget(cv_vault *v)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_error_t err;
+	char *sock = NULL;
+	int r;
+
+	if ((r = agent_socket(v, &sock)) < 0)
+		return r;
+	err = gpgme_new(&ctx);
+	if (!err)
+		err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_ASSUAN);
+	if (!err)
+		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, v->gnupghome);
+	/* RELOADAGENT forgets every cached passphrase and rereads gpg-agent.conf */
+	if (!err)
+		err = gpgme_op_assuan_transact_ext(ctx, "RELOADAGENT", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (ctx)
+		gpgme_release(ctx);
+	free(sock);
+	/* no agent listening: it has nothing cached */
+	if (err && gpgme_err_code(err) != GPG_ERR_ASS_CONNECT_FAILED && gpgme_err_code(err) != GPG_ERR_NO_AGENT)
+		return cv_gpg_err(v, err, "cannot clear gpg-agent's cache");
 	return 0;
 }
 

@@ -739,29 +739,6 @@ int cv_vault_unlock(cv_vault *v)
 
 int cv_vault_forget(cv_vault *v)
 {
-	gpgme_ctx_t ctx;
-	gpgme_error_t err;
-	int r;
-
 	cv_keys_wipe(v);
-	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
-		return r;
-	/* Ask the vault's gpg-agent to drop every cached passphrase. */
-	char *sock = NULL;
-
-	if (asprintf(&sock, "%s/S.gpg-agent", v->gnupghome) < 0) {
-		gpgme_release(ctx);
-		return cv_error(v, CV_ERROR, "out of memory");
-	}
-	err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_ASSUAN);
-	if (!err)
-		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, v->gnupghome);
-	free(sock);
-	if (!err)
-		err = gpgme_op_assuan_transact_ext(ctx, "RELOADAGENT", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-	gpgme_release(ctx);
-	if (err && gpgme_err_code(err) != GPG_ERR_ASS_CONNECT_FAILED &&
-	    gpgme_err_code(err) != GPG_ERR_NO_AGENT)
-		return cv_gpg_err(v, err, "cannot clear gpg-agent's cache");
-	return 0;
+	return cv_gpg_agent_forget(v);
 }

@@ -46,6 +46,48 @@ run_cv --passphrase-file "$T/pass" import --check "$T/chk/m.csv"
 check "  and with it finds the document already filed (exit $RC)" test "$RC" -eq 0
 check "  (reported as a skip)" grep -q "line 2: would be skipped: the same document is already filed in $C2" <<<"$ERR"
 
+# lock where gpg-agent listens under /run/user/UID.  GnuPG keeps the agent's
+# socket in the vault's GnuPG home only where /run/user/UID does not exist;
+# on a desktop (systemd-logind makes it) the socket is in
+# /run/user/UID/gnupg/d.HASH/.  lock used to look only in the home: it found
+# no agent there, said "forgotten", and the passphrase stayed cached.  Without
+# such a directory here (CI runs as root in a container), the scenario runs in
+# a private mount namespace with a tmpfs over /run, which the host never sees.
+lock_under_run_user() { # VAULT: prints one result per line
+	local v=$1
+	export CASEVAULT_DIR=$v
+	"$CV" init "$v" --passphrase-file "$T/pass" --name "Desk Manager" >/dev/null 2>&1 || { echo "init-failed"; return; }
+	echo "socket=$(gpgconf --homedir "$v/gnupg" --list-dirs agent-socket)"
+	"$CV" --passphrase-file "$T/pass" case open --parent "P" --child "C" --child-dob 2015-05-05 --pr-confirmed >/dev/null 2>&1
+	"$CV" case list --names </dev/null >/dev/null 2>&1
+	echo "cached=$?"
+	"$CV" lock >/dev/null 2>&1
+	echo "lock=$?"
+	"$CV" case list --names </dev/null >/dev/null 2>&1
+	echo "after=$?"
+	gpgconf --homedir "$v/gnupg" --kill all 2>/dev/null
+}
+uid=$(id -u)
+if [ -d "/run/user/$uid" ]; then
+	res=$(lock_under_run_user "$T/desk")
+elif [ "$uid" -eq 0 ] && unshare -m true 2>/dev/null; then
+	export -f lock_under_run_user
+	export CV T
+	res=$(unshare -m bash -c 'mount -t tmpfs -o mode=755 tmpfs /run && mkdir -p -m 700 /run/user/0 &&
+		lock_under_run_user "$T/desk"')
+else
+	res=""
+	echo "# SKIP lock under /run/user: no /run/user/$uid and no private mount namespace (needs root)"
+fi
+if [ -n "$res" ]; then
+	check "desktop layout: gpg-agent's socket is under /run/user/$uid ($(grep '^socket=' <<<"$res"))" \
+		grep -q "^socket=/run/user/$uid/gnupg/" <<<"$res"
+	check "  the unlock is cached there" grep -qx "cached=0" <<<"$res"
+	check "  lock succeeds" grep -qx "lock=0" <<<"$res"
+	check "  and after lock the passphrase is needed again ($(grep '^after=' <<<"$res"))" grep -qx "after=[1-9][0-9]*" <<<"$res"
+fi
+export CASEVAULT_DIR=$V
+
 # gpg processes per command (strace counts every exec of gpg).
 if command -v strace >/dev/null; then
 	make_docs "$T/d"

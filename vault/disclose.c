@@ -1431,7 +1431,7 @@ static int recipient_home(cv_vault *v, const char *keyfile, char home[64], char 
 		goto fail;
 	}
 	snprintf(fpr, 48, "%s", ir->imports->fpr);
-	if ((err = gpgme_get_key(ctx, fpr, &key, 0))) {
+	if ((err = cv_gpg_get_key(ctx, fpr, &key, 0))) {
 		r = cv_error(v, CV_EINVAL, "the recipient's key cannot be used: %s", gpgme_strerror(err));
 		goto fail;
 	}
@@ -1474,7 +1474,7 @@ static int build_openpgp(bctx *b, const char *keyfile, int outfd, char fpr[48])
 	memset(&cj, 0, sizeof(cj));
 	if ((r = recipient_home(v, keyfile, home, fpr, &ctx)) < 0)
 		return r;
-	if ((err = gpgme_get_key(ctx, fpr, &keys[0], 0))) {
+	if ((err = cv_gpg_get_key(ctx, fpr, &keys[0], 0))) {
 		r = cv_error(v, CV_ERROR, "the recipient's key: %s", gpgme_strerror(err));
 		goto out;
 	}

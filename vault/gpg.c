@@ -134,6 +134,42 @@ void cv_gpg_use_staff_pass(cv_vault *v, gpgme_ctx_t ctx)
 	}
 }
 
+/*
+ * gpgme_get_key, in CTX itself: gpgme_get_key lists in a new context and,
+ * since ours names a GnuPG home, that costs one more "gpg --version" run
+ * (about 3 ms) on every call.  Exactly one key must match.
+ */
+gpgme_error_t cv_gpg_get_key(gpgme_ctx_t ctx, const char *fpr, gpgme_key_t *out, int secret)
+{
+	gpgme_key_t key = NULL, more = NULL;
+	gpgme_error_t err;
+
+	*out = NULL;
+	if (!fpr || !*fpr)
+		return gpgme_error(GPG_ERR_INV_VALUE);
+	err = gpgme_op_keylist_start(ctx, fpr, secret);
+	if (!err)
+		err = gpgme_op_keylist_next(ctx, &key);
+	if (!err) {
+		gpgme_error_t e2 = gpgme_op_keylist_next(ctx, &more);
+
+		if (!e2) {
+			gpgme_key_unref(more);
+			err = gpgme_error(GPG_ERR_AMBIGUOUS_NAME);
+		} else if (gpgme_err_code(e2) != GPG_ERR_EOF) {
+			err = e2;
+		}
+	}
+	gpgme_op_keylist_end(ctx);
+	if (err) {
+		if (key)
+			gpgme_key_unref(key);
+		return err;
+	}
+	*out = key;
+	return 0;
+}
+
 void cv_gpg_free(void *p)
 {
 	gpgme_free(p);
@@ -272,7 +308,7 @@ int cv_gpg_pk_encrypt_mem(cv_vault *v, const char *fpr, const void *buf, size_t 
 
 	if ((r = cv_gpg_ctx(v, &ctx, 1)) < 0)
 		return r;
-	err = gpgme_get_key(ctx, fpr, &key, 0);
+	err = cv_gpg_get_key(ctx, fpr, &key, 0);
 	if (err) {
 		r = cv_gpg_err(v, err, "cannot find a staff key");
 		goto out;
@@ -338,7 +374,7 @@ int cv_gpg_sign_detached(cv_vault *v, const char *fpr, const void *buf, size_t l
 	if ((r = cv_gpg_ctx(v, &ctx, 1)) < 0)
 		return r;
 	cv_gpg_use_staff_pass(v, ctx);
-	err = gpgme_get_key(ctx, fpr, &key, 1);
+	err = cv_gpg_get_key(ctx, fpr, &key, 1);
 	if (!err)
 		err = gpgme_signers_add(ctx, key);
 	if (!err)
@@ -454,7 +490,7 @@ static int create_key(cv_vault *w, cv_vault *v, const char *staff_id, int no_pas
 		goto out;
 	}
 	snprintf(fpr_out, fprlen, "%s", res->fpr);
-	err = gpgme_get_key(ctx, fpr_out, &key, 1);
+	err = cv_gpg_get_key(ctx, fpr_out, &key, 1);
 	if (!err)
 		err = gpgme_op_createsubkey(ctx, key, "cv25519", 0, 0,
 					    GPGME_CREATE_ENCR | GPGME_CREATE_NOEXPIRE |
@@ -483,7 +519,7 @@ int cv_gpg_delete_key(cv_vault *v, const char *fpr)
 		return 0;
 	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
 		return r;
-	err = gpgme_get_key(ctx, fpr, &key, 0);
+	err = cv_gpg_get_key(ctx, fpr, &key, 0);
 	if (!err)
 		err = gpgme_op_delete_ext(ctx, key, GPGME_DELETE_ALLOW_SECRET | GPGME_DELETE_FORCE);
 	if (key)

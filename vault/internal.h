@@ -98,6 +98,7 @@ int cv_gpg_create_staff_key_cb(cv_vault *v, const char *staff_id, int no_passphr
 int cv_gpg_delete_key(cv_vault *v, const char *fpr);
 int cv_gpg_drop_secret(cv_vault *v, const char *fpr);
 int cv_gpg_agent_forget(cv_vault *v);  /* gpg-agent forgets cached passphrases */
+gpgme_error_t cv_gpg_get_key(gpgme_ctx_t ctx, const char *fpr, gpgme_key_t *out, int secret);
 void cv_gpg_free(void *p);  /* frees buffers from *_mem (wipes them) */
 
 /* seal.c: encrypted index columns and keyed look-up hashes (libgcrypt). */

@@ -187,7 +187,7 @@ static int import_key(cv_vault *v, const char *path, cv_passphrase_cb cb, void *
 		goto out;
 	}
 	snprintf(fpr, fprlen, "%s", res->imports->fpr);
-	err = gpgme_get_key(ctx, fpr, &key, 1);
+	err = cv_gpg_get_key(ctx, fpr, &key, 1);
 	if (err || !key->can_encrypt) {
 		r = cv_error(v, CV_EINVAL, "the key in %s cannot encrypt; it needs an encryption subkey", path);
 		goto undo;

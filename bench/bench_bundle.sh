@@ -65,7 +65,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 make_vault() {
 	local dir=$1 nscan=$2 bytes=$3 nnote=$4 i src=$W/src-$(basename "$1")
 	mkdir -p "$src"
-	"$CV" init "$dir" --no-passphrase --name "Bench Manager" >/dev/null
+	"$CV" init "$dir" --no-passphrase --test-clock --name "Bench Manager" >/dev/null
 	export CASEVAULT_DIR=$dir
 	local c
 	c=$("$CV" case open --parent "Alex Example" --child "Sam Example" --child-dob 2015-02-01 --pr-confirmed)

@@ -53,7 +53,7 @@ printf 'A short typed case note.\n' >"$W/note.txt"
 build() { # build NAME TOTAL: a vault with TOTAL records, DUE_CASES*PER_DUE due
 	local name=$1 total=$2 v=$W/$1 open_cases i c
 	export CASEVAULT_TODAY=2015-01-10
-	"$CV" init "$v" --no-passphrase --name "Bench Manager" >/dev/null
+	"$CV" init "$v" --no-passphrase --test-clock --name "Bench Manager" >/dev/null
 	export CASEVAULT_DIR=$v
 	open_cases=$(( (total - DUE_CASES * PER_DUE) / PER_OPEN ))
 	: >"$W/$name.csv"

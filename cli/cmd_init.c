@@ -9,6 +9,7 @@ static const cli_opt init_opts[] = {
 	{ "name", 0, "NAME", "display name of the first manager (stored encrypted)", "Your name" },
 	{ "policies", 0, "DIR", "copy policy files from DIR (default: the installed policies)", NULL },
 	{ "no-passphrase", 0, NULL, "make the manager's key without a passphrase: throwaway test or demo vaults only", NULL },
+	{ "test-clock", 0, NULL, "a test vault: CASEVAULT_TODAY may set its today (real vaults refuse it)", NULL },
 	{ "idle", 0, "SECONDS", "idle lock: how long an unlock is remembered (default 600, ten minutes)", NULL },
 	{ "policy-version", 0, "VERSION", "version of the confidentiality policy the first manager agrees to (default 1)", NULL },
 	CLI_OPT_END
@@ -28,6 +29,7 @@ static int cmd_init(cli_ctx *c)
 	o.staff_name = cli_opt_value(c, "name");
 	o.policy_dir = cli_opt_value(c, "policies");
 	o.no_passphrase = cli_flag(c, "no-passphrase");
+	o.test_clock = cli_flag(c, "test-clock");
 	o.policy_version = cli_opt_value(c, "policy-version");
 	if (cli_opt_value(c, "idle")) {
 		char *end;
@@ -53,9 +55,11 @@ static int cmd_init(cli_ctx *c)
 		return cli_fail(c, EXIT_FAIL, "cannot initialise %s: %s", c->vault_dir, m);
 	}
 	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:s}", "ok", 1, "vault", cv_vault_path(v), "staff", cv_vault_actor(v)));
+		cli_json_out(json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "vault", cv_vault_path(v), "staff", cv_vault_actor(v),
+				       "test_clock", cv_vault_test_clock(v)));
 	else
-		printf("initialised vault %s; first manager is %s\n", cv_vault_path(v), cv_vault_actor(v));
+		printf("initialised %svault %s; first manager is %s\n", cv_vault_test_clock(v) ? "test " : "",
+		       cv_vault_path(v), cv_vault_actor(v));
 	cv_vault_close(v);
 	return EXIT_OK;
 }

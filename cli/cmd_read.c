@@ -169,10 +169,10 @@ static int cmd_verify(cli_ctx *c)
 		json_t *arr = json_array();
 		for (i = 0; i < rep.nproblems; i++)
 			json_array_append_new(arr, json_pack("{s:s, s:s}", "what", rep.problems[i].what, "problem", rep.problems[i].msg));
-		cli_json_out(json_pack("{s:b, s:I, s:I, s:I, s:I, s:o}", "ok", rep.nproblems == 0,
+		cli_json_out(json_pack("{s:b, s:I, s:I, s:I, s:I, s:b, s:o}", "ok", rep.nproblems == 0,
 				       "archives", (json_int_t)rep.archives, "records", (json_int_t)rep.records,
 				       "receipts", (json_int_t)rep.receipts, "sealed_only", (json_int_t)rep.sealed_only,
-				       "problems", arr));
+				       "test_clock", cv_vault_test_clock(c->v), "problems", arr));
 	} else {
 		for (i = 0; i < rep.nproblems; i++)
 			printf("PROBLEM %s: %s\n", rep.problems[i].what, rep.problems[i].msg);
@@ -182,6 +182,8 @@ static int cmd_verify(cli_ctx *c)
 		if (rep.sealed_only)
 			printf("note: %zu archive%s of a section you hold no key for (child-protection) checked against "
 			       "their signed receipts without decrypting\n", rep.sealed_only, rep.sealed_only == 1 ? "" : "s");
+		if (cv_vault_test_clock(c->v))
+			printf("note: a test vault (init --test-clock): CASEVAULT_TODAY can change its dates; keep no real records in it\n");
 	}
 	r = rep.nproblems ? EXIT_FAIL : EXIT_OK;
 	if (rep.nproblems)

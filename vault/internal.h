@@ -42,6 +42,7 @@ struct cv_vault {
 	int mkey_gen[CV_SECTION_COUNT];
 	int unlocked;
 	int policy_fallback;        /* running on the last good policy kept in the index */
+	int test_clock;             /* made with init --test-clock: CASEVAULT_TODAY sets today */
 	/* receipts whose signature this handle has checked (verify meets one per archive) */
 	struct cv_receipt_ok { sqlite3_int64 id; char fpr[48]; } *receipt_ok;
 	size_t nreceipt_ok;

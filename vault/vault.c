@@ -326,6 +326,37 @@ int cv_vault_recover(cv_vault *v, int wait_ms)
 	return r;
 }
 
+/*
+ * CASEVAULT_TODAY moves "today" for tests (retention falling due years
+ * later).  A real vault must not follow it: "CASEVAULT_TODAY=2099-01-01
+ * casevault purge" would destroy, with proper certificates, everything due
+ * before 2099.  So only a vault made with init --test-clock (meta row
+ * test_clock, and an audit event) accepts it; any other vault refuses to
+ * open while it is set, before anything is read or changed.
+ */
+static int check_clock(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	v->test_clock = 0;
+	if ((r = cv_index_prepare(v, &st, "SELECT value FROM meta WHERE key = 'test_clock'")) < 0)
+		return r;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    !strcmp((const char *)sqlite3_column_text(st, 0), "1"))
+		v->test_clock = 1;
+	sqlite3_finalize(st);
+	if (getenv("CASEVAULT_TODAY") && !v->test_clock)
+		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is set, but this vault takes its dates from the system clock "
+				"(only test vaults made with 'init --test-clock' follow it); unset CASEVAULT_TODAY");
+	return 0;
+}
+
+int cv_vault_test_clock(const cv_vault *v)
+{
+	return v ? v->test_clock : 0;
+}
+
 int cv_vault_open(cv_vault **out, const char *path)
 {
 	cv_vault *v;
@@ -345,6 +376,8 @@ int cv_vault_open(cv_vault **out, const char *path)
 	if ((r = cv_gpg_home(v)) < 0)
 		goto out;
 	if ((r = cv_index_open(v, 0)) < 0)
+		goto out;
+	if ((r = check_clock(v)) < 0)
 		goto out;
 	if ((r = load_policy(v)) < 0)
 		goto out;
@@ -535,6 +568,11 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		goto out;
 	}
 	cv_vault_set_passphrase_cb(v, cb, hook);
+	if (getenv("CASEVAULT_TODAY") && !(opts && opts->test_clock)) {
+		r = cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is set: it is for test vaults only; unset it, or add --test-clock to make a test vault");
+		goto out;
+	}
+	v->test_clock = opts && opts->test_clock;
 	if (strlen(v->path) > CV_MAX_VAULT_PATH) {
 		r = cv_error(v, CV_EINVAL, "vault path is too long for gpg-agent's sockets (max %d characters); choose a shorter path", CV_MAX_VAULT_PATH);
 		goto out;
@@ -630,6 +668,10 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		sqlite3_finalize(st);
 		st = NULL;
 		if ((r = cv_audit(v, "vault.init", 0, "S-0001")) < 0)
+			goto rollback;
+		if (v->test_clock &&
+		    ((r = cv_index_exec(v, "INSERT INTO meta(key, value) VALUES('test_clock', '1')")) < 0 ||
+		     (r = cv_audit(v, "vault.test-clock", 0, "")) < 0))
 			goto rollback;
 	}
 	if (opts && opts->staff_name && *opts->staff_name) {

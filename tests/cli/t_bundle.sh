@@ -15,7 +15,7 @@ source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 not() { ! "$@"; }
 db() { sqlite3 -readonly "$V/vault.db" "$1"; }
 export CASEVAULT_TODAY=2026-11-20
-new_vault
+new_test_vault
 CW=$("$CV" staff add "Casey Worker" --role caseworker --no-passphrase); "$CV" staff attest "$CW" >/dev/null
 CPL=$("$CV" staff add "Lee Protect" --role cp-lead --no-passphrase); "$CV" staff attest "$CPL" >/dev/null
 C=$(new_case "Alex Example" "Sam Example" 2015-02-01)

@@ -27,7 +27,7 @@ same_doc() { # same_doc RECORD FILE: get gives back exactly FILE
 }
 
 at 2015-01-10
-new_vault
+new_test_vault
 mkdir -p "$T/d"
 for n in a1 a2 an b1 h1 m1 m2 q1; do printf 'Document %s about Alice Smithson-Parker\n' "$n" >"$T/d/$n.txt"; done
 A=$(new_case "Alice Smithson-Parker" "Ben Smithson-Parker" 2010-05-05)  # closed: falls due
@@ -199,6 +199,34 @@ check "review defer" test "$RC" -eq 0
 run_cv review
 check "a deferred record no longer awaits review" bash -c "! grep -q '$RC2' '$T/out'"
 check "its new date is kept" test "$(db "SELECT retain_until FROM records WHERE id = '$RC2'")" = 2030-01-01
+
+# ---- a real vault ignores no clock: CASEVAULT_TODAY is refused, not followed ----
+# (Without the guard, "CASEVAULT_TODAY=2099-01-01 casevault purge" destroyed,
+# with proper certificates, everything due before 2099.)
+unset CASEVAULT_TODAY
+RV=$T/real
+new_vault "$RV"
+RA=$(new_case "Real Parent" "Real Child" 2010-05-05)
+"$CV" file "$RA" "$T/d/a1.txt" --class letter >/dev/null
+"$CV" case close "$RA" >/dev/null
+rrec=$("$CV" --json ls "$RA" | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')
+check "the real vault's record is due only years from now" \
+	test "$(sqlite3 -readonly "$RV/vault.db" "SELECT retain_until > date('now') FROM records WHERE id = '$rrec'")" = 1
+before=$(tree_hash "$RV")
+CASEVAULT_TODAY=2099-01-01 expect_fail "a real vault refuses to purge under CASEVAULT_TODAY" purge
+check "  the message says to unset it" grep -q "unset CASEVAULT_TODAY" <<<"$ERR"
+CASEVAULT_TODAY=2099-01-01 expect_fail "  and a dry run too" purge --dry-run
+CASEVAULT_TODAY=2099-01-01 expect_fail "  and a scheduled run too" purge --scheduled
+CASEVAULT_TODAY=2015-01-01 expect_fail "  and any other command (here ls)" ls "$RA"
+check "  nothing changed" test "$before" = "$(tree_hash "$RV")"
+check "  and the record is still there" test "$(sqlite3 -readonly "$RV/vault.db" "SELECT count(*) FROM records WHERE id = '$rrec'")" = 1
+run_cv --json verify
+check "verify: the real vault is not a test vault" grep -q '"test_clock": false' <<<"$OUT"
+CASEVAULT_TODAY=2030-01-01 expect_fail "init under CASEVAULT_TODAY without --test-clock is refused" init "$T/real2" --no-passphrase
+check "  and leaves no vault behind" test ! -e "$T/real2"
+CASEVAULT_DIR=$V CASEVAULT_TODAY=2022-03-01 run_cv verify
+check "verify names a test vault" grep -q "note: a test vault" <<<"$OUT"
+export CASEVAULT_DIR=$V
 
 # ---- the scheduled run's lock: a second one at once exits 0 and does nothing ----
 flock "$V/.purge.lock" sleep 3 &

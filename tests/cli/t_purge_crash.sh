@@ -12,7 +12,7 @@ rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" "
 
 # ---- the template vault ----
 at 2015-01-10
-new_vault
+new_test_vault
 mkdir -p "$T/d"
 for n in a1 a2 b1 c1 m1 m2 o1; do printf 'Document %s\n' "$n" >"$T/d/$n.txt"; done
 { printf '%%PDF-1.4\n'; head -c 12M /dev/urandom; } >"$T/d/big.pdf"   # slow to overwrite: room to be killed

@@ -16,7 +16,7 @@ db() { sqlite3 -readonly "$V/vault.db" "$1"; }
 not() { ! "$@"; }
 
 at 2026-12-01
-new_vault
+new_test_vault
 C=$(new_case "Alex Example" "Sam Example" 2015-02-01)
 
 # ---- 1. due dates, end to end ----

@@ -21,7 +21,7 @@ expect_date() { # DESCRIPTION RECORD DATE
 }
 
 at 2012-01-10
-new_vault
+new_test_vault
 K=$(new_case "Leap Parent" "Leap Child" 2008-02-29)    # born on 29 February
 E=$(new_case "Early Parent" "Early Child" 2004-02-29)  # older: closure wins over DOB
 "$CV" note "$K" --class letter --text "letter" >/dev/null;              L=$(last_id)

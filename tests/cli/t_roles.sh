@@ -4,7 +4,7 @@
 # cryptographically; staff names are never in clear.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
-new_vault
+new_test_vault
 C=$(new_case "Roles Parent" "Roles Child" 2015-01-01)
 make_docs "$T/d"
 declare -A ID

@@ -38,7 +38,7 @@ static void sh(const char *fmt, ...)
 static int setup(void **state)
 {
 	cv_vault *v = NULL;
-	cv_init_opts o = { CV_TEST_SOURCE_DIR "/policies", "Unit Manager", 1, NULL, 0 };
+	cv_init_opts o = { CV_TEST_SOURCE_DIR "/policies", "Unit Manager", 1, NULL, 0, 0 };
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/cvu.XXXXXX");
@@ -76,7 +76,7 @@ static void write_file(const char *path, const char *text)
 static void test_open_errors(void **state)
 {
 	cv_vault *v = NULL;
-	cv_init_opts o = { CV_TEST_SOURCE_DIR "/policies", NULL, 1, NULL, 0 };
+	cv_init_opts o = { CV_TEST_SOURCE_DIR "/policies", NULL, 1, NULL, 0, 0 };
 	char p[128];
 
 	(void)state;
@@ -368,7 +368,7 @@ static void test_locking(void **state)
 static void test_bad_passphrase(void **state)
 {
 	cv_vault *v = NULL;
-	cv_init_opts o = { CV_TEST_SOURCE_DIR "/policies", NULL, 0, NULL, 0 };
+	cv_init_opts o = { CV_TEST_SOURCE_DIR "/policies", NULL, 0, NULL, 0, 0 };
 	char p[128];
 	static int calls;
 	int cb(void *hook, const char *staff, int bad, char *buf, size_t n);

@@ -35,6 +35,7 @@ typedef struct {
 	int no_passphrase;         /* test/demo vaults only: unprotected staff key */
 	const char *policy_version; /* confidentiality policy the manager agrees to; NULL = "1" */
 	long idle_seconds;         /* idle lock: passphrase cache time, 0 = 600 (ten minutes) */
+	int test_clock;            /* test vaults only: $CASEVAULT_TODAY may set today's date */
 } cv_init_opts;
 
 /* Library set-up; call once before anything else.  0 or CV_ERROR. */
@@ -61,6 +62,8 @@ void cv_vault_close(cv_vault *v);
 
 /* The message of the last failure on v ("" if none). */
 const char *cv_vault_errmsg(const cv_vault *v);
+/* 1 for a test vault (init --test-clock): $CASEVAULT_TODAY sets its today. */
+int cv_vault_test_clock(const cv_vault *v);
 /* Informational notes collected since open (e.g. crash recovery), or "". */
 const char *cv_vault_notice(const cv_vault *v);
 

@@ -1163,6 +1163,52 @@ static void undo_rewrites(cv_vault *v, rewrite *rws, size_t nrw)
 	cv_index_exec(v, "DELETE FROM pending");
 }
 
+/*
+ * A clock that jumps ahead makes records fall due early, and an unattended
+ * run would destroy them.  Every purge that runs (not a dry run) records the
+ * day it ran on (meta purge_day, never moved back); a scheduled run refuses a
+ * today more than CV_PURGE_MAX_GAP days after it.  The timer runs daily, so
+ * a longer gap means the clock jumped or the machine was off that long: a
+ * person checks the date and runs the purge by hand once.  A clock gone back
+ * only makes fewer records due.
+ */
+#define CV_PURGE_MAX_GAP 40
+
+static int check_clock_gap(cv_vault *v, const char *day)
+{
+	sqlite3_stmt *st = NULL;
+	cv_date last, now, limit;
+	char last_s[11] = "";
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT value FROM meta WHERE key = 'purge_day'")) < 0)
+		return r;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(last_s, sizeof(last_s), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (!last_s[0] || cv_date_parse(&last, last_s) < 0 || cv_date_parse(&now, day) < 0)
+		return 0;
+	cv_date_add_days(&limit, &last, CV_PURGE_MAX_GAP);
+	if (cv_date_cmp(&now, &limit) <= 0)
+		return 0;
+	return cv_error(v, CV_EREFUSED, "today is %s but the last purge ran on %s, more than %d days ago: "
+			"the system clock may have jumped; nothing was destroyed. Check the date; if it is right, "
+			"run 'casevault purge' by hand once", day, last_s, CV_PURGE_MAX_GAP);
+}
+
+static void record_purge_day(cv_vault *v, const char *day)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (cv_index_prepare(v, &st, "INSERT INTO meta(key, value) VALUES('purge_day', ?)"
+			     " ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)") < 0)
+		return;
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		cv_notice(v, "could not record the day of this purge: %s", sqlite3_errmsg(v->db));
+	sqlite3_finalize(st);
+}
+
 int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 {
 	cv_polcache pc = CV_POLCACHE_INIT;
@@ -1207,6 +1253,8 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 			goto out;
 		/* Finish what an interrupted purge left, before planning anew. */
 		if (cv_purge_needs_recovery(v) && (r = cv_purge_recover(v)) < 0)
+			goto out;
+		if (sched && (r = check_clock_gap(v, day)) < 0)
 			goto out;
 	}
 	cv_crashpoint("purge-start");
@@ -1354,6 +1402,8 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 		memcpy(v->actor, keep, sizeof(keep));
 	}
 out:
+	if (r == 0 && !dry)
+		record_purge_day(v, day);
 	if (r == 0 && rep->pending && !sched && rewrite_msg[0])
 		cv_notice(v, "%zu record%s not destroyed: their archive must be rewritten and the vault could not be unlocked (%s)",
 			  rep->pending, rep->pending == 1 ? "" : "s", rewrite_msg);

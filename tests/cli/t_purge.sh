@@ -228,6 +228,29 @@ CASEVAULT_DIR=$V CASEVAULT_TODAY=2022-03-01 run_cv verify
 check "verify names a test vault" grep -q "note: a test vault" <<<"$OUT"
 export CASEVAULT_DIR=$V
 
+# ---- a clock that jumps ahead: the scheduled run refuses, a person decides ----
+# V's purges ran on 2022-03-01.  Three months later (the timer runs daily) the
+# clock must have jumped, or the machine was off: nothing is destroyed unattended.
+export CASEVAULT_TODAY=2022-06-05
+before=$(tree_hash "$V")
+run_cv purge --scheduled
+check "a scheduled run 96 days after the last purge refuses (exit $RC)" test "$RC" -eq 1
+check "  in one line that names both dates" bash -c "grep -c '' '$T/err' | grep -qx 1 && grep -q 'today is 2022-06-05 but the last purge ran on 2022-03-01' '$T/err'"
+check "  and says what to do" grep -q "run 'casevault purge' by hand once" "$T/err"
+check "  and changes nothing" test "$before" = "$(tree_hash "$V")"
+check "  while a dry run still shows what is due" bash -c "'$CV' purge --dry-run >/dev/null 2>&1"
+run_cv purge
+check "a purge by hand runs (exit $RC)" test "$RC" -eq 0
+export CASEVAULT_TODAY=2022-06-06
+run_cv purge --scheduled
+check "  after which the next day's scheduled run works again (exit $RC)" test "$RC" -eq 0
+export CASEVAULT_TODAY=2022-05-01
+run_cv purge --scheduled
+check "a clock gone back is not refused (it makes fewer records due) (exit $RC)" test "$RC" -eq 0
+check "  and does not move the last purge day back" \
+	test "$(sqlite3 -readonly "$V/vault.db" "SELECT value FROM meta WHERE key = 'purge_day'")" = 2022-06-06
+unset CASEVAULT_TODAY
+
 # ---- the scheduled run's lock: a second one at once exits 0 and does nothing ----
 flock "$V/.purge.lock" sleep 3 &
 lockpid=$!

@@ -267,7 +267,7 @@ int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int com
 	job.hook = hook;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return cv_error(v, CV_ERROR, "cannot create an archive file: %s", strerror(errno));
+		return cv_error(v, CV_ERROR, "cannot create an archive file: %s%s", strerror(errno), cv_disk_hint(errno));
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
 		goto out;
@@ -321,7 +321,7 @@ int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int com
 			goto out;
 	}
 	if (fsync(fd) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot sync an archive file: %s", strerror(errno));
+		r = cv_error(v, CV_ERROR, "cannot sync an archive file: %s%s", strerror(errno), cv_disk_hint(errno));
 		goto out;
 	}
 	r = 0;

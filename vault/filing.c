@@ -415,7 +415,7 @@ static int write_group(cv_vault *v, group *g)
 	if (r < 0)
 		goto out;
 	if (rename(tmp, fin) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot move an archive into place: %s", strerror(errno));
+		r = cv_error(v, CV_ERROR, "cannot move an archive into place: %s%s", strerror(errno), cv_disk_hint(errno));
 		unlink(tmp);
 		goto out;
 	}
@@ -1403,7 +1403,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	if (r < 0)
 		goto undo;
 	if (cv_fsync_dir(v->archdir) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s", strerror(errno));
+		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s%s", strerror(errno), cv_disk_hint(errno));
 		goto undo;
 	}
 	for (i = 0; i < ng; i++)

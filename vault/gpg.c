@@ -37,6 +37,8 @@ int cv_gpg_err(cv_vault *v, gpgme_error_t err, const char *what)
 	if (c == GPG_ERR_BAD_DATA || c == GPG_ERR_BAD_SIGNATURE || c == GPG_ERR_CHECKSUM ||
 	    c == GPG_ERR_NO_DATA || c == GPG_ERR_INV_PACKET || c == GPG_ERR_DECRYPT_FAILED)
 		return cv_error(v, CV_ECORRUPT, "%s: %s", what, gpgme_strerror(err));
+	if (c == GPG_ERR_ENOSPC || c == GPG_ERR_EDQUOT)
+		return cv_error(v, CV_ERROR, "%s: %s%s", what, gpgme_strerror(err), cv_disk_hint(ENOSPC));
 	return cv_error(v, CV_ERROR, "%s: %s", what, gpgme_strerror(err));
 }
 

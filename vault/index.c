@@ -151,7 +151,10 @@ int cv_index_dberr(cv_vault *v, const char *what)
 	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
 		return cv_error(v, CV_ECORRUPT, "cannot %s: the index is damaged (%s); see docs/recovery.md",
 				what, sqlite3_errmsg(v->db));
-	return cv_error(v, CV_ERROR, "cannot %s: %s", what, sqlite3_errmsg(v->db));
+	if (code == SQLITE_FULL)
+		return cv_error(v, CV_ERROR, "cannot %s: %s%s", what, sqlite3_errmsg(v->db), cv_disk_hint(ENOSPC));
+	return cv_error(v, CV_ERROR, "cannot %s: %s%s", what, sqlite3_errmsg(v->db),
+			cv_disk_hint(sqlite3_system_errno(v->db)));
 }
 
 int cv_index_exec(cv_vault *v, const char *sql)

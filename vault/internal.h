@@ -69,6 +69,8 @@ int cv_pending_recover(cv_vault *v);
 /* Both intent logs, when the writer lock is had within wait_ms; 1 when it was not. */
 int cv_vault_recover(cv_vault *v, int wait_ms);
 int cv_fsync_dir(const char *dir);
+/* "" or, for ENOSPC/EDQUOT, what to do about a full disk (appended to messages) */
+const char *cv_disk_hint(int err);
 int cv_random_hex(char *out, size_t nbytes);  /* out gets 2*nbytes hex + NUL */
 void cv_now_iso(char out[32]);               /* UTC, seconds, "...Z" */
 int cv_require_key(cv_vault *v, cv_section s);

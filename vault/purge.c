@@ -124,18 +124,18 @@ static int write_cert_file(cv_vault *v, long number, const char *body)
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		r = cv_error(v, CV_ERROR, "cannot write certificate %ld: %s", number, strerror(errno));
+		r = cv_error(v, CV_ERROR, "cannot write certificate %ld: %s%s", number, strerror(errno), cv_disk_hint(errno));
 		goto out;
 	}
 	if (write(fd, body, len) != (ssize_t)len || fsync(fd) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot write certificate %ld: %s", number, strerror(errno));
+		r = cv_error(v, CV_ERROR, "cannot write certificate %ld: %s%s", number, strerror(errno), cv_disk_hint(errno));
 		close(fd);
 		unlink(tmp);
 		goto out;
 	}
 	close(fd);
 	if (rename(tmp, fin) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot write certificate %ld: %s", number, strerror(errno));
+		r = cv_error(v, CV_ERROR, "cannot write certificate %ld: %s%s", number, strerror(errno), cv_disk_hint(errno));
 		unlink(tmp);
 		goto out;
 	}
@@ -252,7 +252,7 @@ static int finish_shred(cv_vault *v, size_t *nfiles)
 	sqlite3_finalize(st);
 	sqlite3_finalize(live);
 	if (cv_fsync_dir(v->archdir) < 0 && r == 0)
-		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s", strerror(errno));
+		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s%s", strerror(errno), cv_disk_hint(errno));
 	if (r == 0 && ck < 0)
 		r = ck;
 	if (r == 0)
@@ -495,7 +495,7 @@ static int rewrite_one(cv_vault *v, rewrite *rw)
 	if (rename(tmp, fin) < 0) {
 		explicit_bzero(newkey, sizeof(newkey));
 		unlink(tmp);
-		r = cv_error(v, CV_ERROR, "cannot move an archive into place: %s", strerror(errno));
+		r = cv_error(v, CV_ERROR, "cannot move an archive into place: %s%s", strerror(errno), cv_disk_hint(errno));
 		goto out;
 	}
 	rw->written = 1;
@@ -1344,7 +1344,7 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 			cv_crashpoint("purge-rewrite");
 		}
 		if (!rewrite_err && cv_fsync_dir(v->archdir) < 0)
-			rewrite_err = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s", strerror(errno));
+			rewrite_err = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s%s", strerror(errno), cv_disk_hint(errno));
 		if (!rewrite_err) {
 			cv_crashpoint("purge-sign");  /* the new archives in place; gpg is forked next */
 			receipt = receipt_json(v, rws, nrw, now);

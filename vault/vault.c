@@ -326,6 +326,13 @@ int cv_vault_recover(cv_vault *v, int wait_ms)
 	return r;
 }
 
+const char *cv_disk_hint(int err)
+{
+	if (err == ENOSPC || err == EDQUOT)
+		return "; the disk holding the vault is full: free some space there and try again";
+	return "";
+}
+
 /*
  * CASEVAULT_TODAY moves "today" for tests (retention falling due years
  * later).  A real vault must not follow it: "CASEVAULT_TODAY=2099-01-01

@@ -61,6 +61,30 @@ inner() {
 	"$CV" verify >/dev/null 2>&1
 	echo "verify2=$?"
 	gpgconf --homedir "$M/v/gnupg" --kill all 2>/dev/null
+	# a purge on a full disk: it destroys nothing, or all it reports (with a certificate)
+	export CASEVAULT_DIR=$M/p CASEVAULT_TODAY=2015-01-10
+	"$CV" init "$M/p" --no-passphrase --test-clock --name "Full Purge" >/dev/null || { echo "init2-failed"; return; }
+	P=$("$CV" case open --parent "Pat Fuller" --child "Kim Fuller" --child-dob 2005-01-01 --pr-confirmed)
+	"$CV" file "$P" "$T/small.txt" --class letter >/dev/null
+	"$CV" note "$P" --class case-note --text "Rang Pat Fuller" >/dev/null
+	export CASEVAULT_TODAY=2015-02-01
+	"$CV" case close "$P" >/dev/null
+	export CASEVAULT_TODAY=2022-03-01
+	"$CV" staff attest S-0001 >/dev/null
+	dd if=/dev/zero of="$M/fill" bs=4k 2>/dev/null
+	"$CV" purge >"$T/o5" 2>"$T/e5"
+	local prc=$?
+	echo "purge=$prc lines=$(grep -c '' "$T/e5")"
+	echo "purgemsg=$(cat "$T/e5")"
+	rm -f "$M/fill"
+	echo "purge-left=$(sqlite3 -readonly "$M/p/vault.db" "SELECT count(*) FROM records") certs=$(ls "$M/p/certificates" | wc -l)"
+	"$CV" verify >/dev/null 2>"$T/e6"
+	echo "pverify=$? $(cat "$T/e6")"
+	"$CV" purge >/dev/null 2>&1
+	echo "purge2=$? left=$(sqlite3 -readonly "$M/p/vault.db" "SELECT count(*) FROM records")"
+	"$CV" verify >/dev/null 2>&1
+	echo "pverify2=$?"
+	gpgconf --homedir "$M/p/gnupg" --kill all 2>/dev/null
 	umount "$M"
 }
 export -f inner tree_hash
@@ -82,4 +106,10 @@ check "once space is freed, verify passes" test "$(get verify)" = 0
 check "  the first record is still there, and only it" test "$(get records)" = 1
 check "  and filing works again" test "$(get after)" = 0
 check "  verify passes again" test "$(get verify2)" = 0
+check "a purge on a full disk: one line when it fails ($(get purge))" \
+	bash -c '[ "${1%% *}" = 0 ] || [ "$1" = "1 lines=1" ]' _ "$(get purge)"
+check "  it destroyed all or nothing ($(get purge-left))" grep -qE "^(2 certs=0|0 certs=1)$" <<<"$(get purge-left)"
+check "  once space is freed, verify passes ($(get pverify))" test "$(get pverify)" = "0 "
+check "  and a purge by hand finishes the job ($(get purge2))" test "$(get purge2)" = "0 left=0"
+check "  verify passes at the end" test "$(get pverify2)" = 0
 finish

@@ -4,11 +4,13 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
@@ -334,6 +336,36 @@ const char *cv_disk_hint(int err)
 }
 
 /*
+ * SQLite's write-ahead log keeps its index in shared memory and does not
+ * work over a network file system (sqlite.org/wal.html); flock and the
+ * gpg-agent socket kept in the vault fare no better.  Offices keep files on
+ * a NAS, and WSL shows Windows drives over 9p.  So init refuses such a
+ * place, and every open of a vault already there says so.
+ */
+const char *cv_network_fs(long f_type)
+{
+	switch ((uint32_t)f_type) {
+	case 0x6969u: return "NFS";
+	case 0x517Bu: return "SMB";
+	case 0xFF534D42u: return "CIFS";
+	case 0xFE534D42u: return "SMB2";
+	case 0x01021997u: return "9p";
+	case 0x5346414Fu: return "AFS";
+	case 0x00C36400u: return "Ceph";
+	case 0x73757245u: return "Coda";
+	case 0x564Cu: return "NCP";
+	default: return NULL;
+	}
+}
+
+static const char *network_fs_at(const char *path)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 ? cv_network_fs((long)sf.f_type) : NULL;
+}
+
+/*
  * CASEVAULT_TODAY moves "today" for tests (retention falling due years
  * later).  A real vault must not follow it: "CASEVAULT_TODAY=2099-01-01
  * casevault purge" would destroy, with proper certificates, everything due
@@ -386,6 +418,10 @@ int cv_vault_open(cv_vault **out, const char *path)
 		goto out;
 	if ((r = check_clock(v)) < 0)
 		goto out;
+	if (network_fs_at(v->path))
+		cv_notice(v, "the vault is on a network file system (%s), where SQLite's write-ahead log and the vault's "
+			  "locks are not safe: move it to a local disk (docs/recovery.md, Backups and restoring)",
+			  network_fs_at(v->path));
 	if ((r = load_policy(v)) < 0)
 		goto out;
 	cv_audit_sync_head(v);
@@ -575,6 +611,12 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		goto out;
 	}
 	cv_vault_set_passphrase_cb(v, cb, hook);
+	if (network_fs_at(v->path)) {
+		r = cv_error(v, CV_EINVAL, "%s is on a network file system (%s), where SQLite's write-ahead log and the "
+			     "vault's locks are not safe; choose a directory on a local disk (back it up to the network instead)",
+			     v->path, network_fs_at(v->path));
+		goto out;
+	}
 	if (getenv("CASEVAULT_TODAY") && !(opts && opts->test_clock)) {
 		r = cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is set: it is for test vaults only; unset it, or add --test-clock to make a test vault");
 		goto out;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <cmocka.h>
 
 #include "internal.h"
@@ -352,6 +353,25 @@ static void test_seal(void **state)
 	cv_vault_close(v);
 }
 
+/* Network file systems (where SQLite's WAL is unsafe) are named; local ones are not. */
+static void test_network_fs(void **state)
+{
+	struct statfs sf;
+
+	(void)state;
+	assert_string_equal(cv_network_fs(0x6969), "NFS");
+	assert_string_equal(cv_network_fs((long)0xFF534D42u), "CIFS");
+	assert_string_equal(cv_network_fs((long)0xFE534D42u), "SMB2");
+	assert_string_equal(cv_network_fs(0x01021997), "9p");
+	assert_null(cv_network_fs(0xEF53));       /* ext2/3/4 */
+	assert_null(cv_network_fs(0x58465342));   /* xfs */
+	assert_null(cv_network_fs(0x01021994));   /* tmpfs */
+	assert_null(cv_network_fs(0x9123683E));   /* btrfs */
+	/* and the place the tests run is local: init works there (every other test) */
+	assert_int_equal(statfs(dir, &sf), 0);
+	assert_null(cv_network_fs((long)sf.f_type));
+}
+
 static void test_locking(void **state)
 {
 	cv_vault *a = open_v(), *b = open_v();
@@ -420,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_file_threaded_caller),
 		cmocka_unit_test(test_duplicates_and_check),
 		cmocka_unit_test(test_seal),
+		cmocka_unit_test(test_network_fs),
 		cmocka_unit_test(test_locking),
 		cmocka_unit_test(test_bad_passphrase),
 		cmocka_unit_test(test_bad_policy),

@@ -4,6 +4,8 @@
  */
 #include <dirent.h>
 #include <stdarg.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,6 +360,47 @@ static void check_vanished(cv_vault *v, cv_verify_report *rep)
 }
 
 /* Shared with record.c through the receipt check; cached per call. */
+/*
+ * Nothing in the vault may be open to other users: vault.db's clear columns
+ * say which cases have child-protection material, and how much.  A copy made
+ * without keeping modes (cp -r under umask 022, an unzip, a restore tool)
+ * leaves it readable; report the first few paths, and say what to run.
+ */
+static __thread cv_verify_report *perm_rep;  /* nftw takes no hook */
+static __thread size_t perm_found;
+static __thread uid_t perm_owner;
+
+static int perm_visit(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_SL || S_ISSOCK(sb->st_mode))
+		return 0;  /* gpg-agent's sockets; links are never followed */
+	if (sb->st_mode & (S_IRWXG | S_IRWXO)) {
+		if (perm_found++ < 5)
+			problem(perm_rep, "permissions", "%.200s is open to other users (mode %04o); "
+				"run: chmod -R go-rwx on the vault directory", path, (unsigned)(sb->st_mode & 07777));
+	}
+	if (sb->st_uid != perm_owner && perm_found++ < 5)
+		problem(perm_rep, "permissions", "%.200s belongs to uid %u, not to the vault's owner (uid %u), who cannot "
+			"change it; run: chown -R on the vault directory", path, (unsigned)sb->st_uid, (unsigned)perm_owner);
+	return 0;
+}
+
+static void check_permissions(cv_vault *v, cv_verify_report *rep)
+{
+	struct stat sb;
+
+	if (stat(v->path, &sb) < 0)
+		return;
+	perm_rep = rep;
+	perm_found = 0;
+	perm_owner = sb.st_uid;
+	nftw(v->path, perm_visit, 16, FTW_PHYS);
+	if (perm_found > 5)
+		problem(rep, "permissions", "and %zu more paths like these", perm_found - 5);
+	perm_rep = NULL;
+}
+
 int cv_verify(cv_vault *v, cv_verify_report *rep)
 {
 	sqlite3_stmt *st = NULL;
@@ -448,6 +491,7 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 		closedir(d);
 	}
 	check_vanished(v, rep);
+	check_permissions(v, rep);
 	cv_verify_certificates(v, cert_problem, rep, NULL);
 	cv_audit(v, "verify", rep->nproblems ? CV_ECORRUPT : 0, NULL);
 	return rep->nproblems ? cv_error(v, CV_ECORRUPT, "verify found %zu problem%s", rep->nproblems,

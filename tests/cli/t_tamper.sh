@@ -125,6 +125,20 @@ rm "$V/archives/$a"
 expect_named "a filing removed with its receipt" "filing receipt 1 is missing"
 restore
 
+# 14. A copy that lost its modes (cp -r under umask 022): the index readable by others.
+chmod 644 "$V/vault.db"
+chmod 755 "$V/archives"
+expect_named "vault.db and archives/ open to other users" "vault.db is open to other users (mode 0644)" \
+	"archives is open to other users (mode 0755)" "chmod -R go-rwx"
+restore
+# 15. A file left by another user (root ran a command): the owner could not change it.
+if [ "$(id -u)" -eq 0 ]; then
+	a=$(archive_of R-000001)
+	chown 65534 "$V/archives/$a"
+	expect_named "an archive owned by another user" "$a belongs to uid 65534" "chown -R"
+	restore
+fi
+
 run_cv verify
 check "the restored vault verifies again" test "$RC" -eq 0
 finish

@@ -1191,7 +1191,7 @@ static int check_clock_gap(cv_vault *v, const char *day)
 	cv_date_add_days(&limit, &last, CV_PURGE_MAX_GAP);
 	if (cv_date_cmp(&now, &limit) <= 0)
 		return 0;
-	return cv_error(v, CV_EREFUSED, "today is %s but the last purge ran on %s, more than %d days ago: "
+	return cv_error(v, CV_EREFUSED, "today is %s but the last purge (or the vault's set-up) was on %s, more than %d days ago: "
 			"the system clock may have jumped; nothing was destroyed. Check the date; if it is right, "
 			"run 'casevault purge' by hand once", day, last_s, CV_PURGE_MAX_GAP);
 }

@@ -722,6 +722,22 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		    ((r = cv_index_exec(v, "INSERT INTO meta(key, value) VALUES('test_clock', '1')")) < 0 ||
 		     (r = cv_audit(v, "vault.test-clock", 0, "")) < 0))
 			goto rollback;
+		/*
+		 * The scheduled purge compares today with the last purge (purge.c,
+		 * check_clock_gap); until one has run, with the day the vault was
+		 * set up.  Not for a test vault, whose today jumps by years.
+		 */
+		if (!v->test_clock) {
+			if ((r = cv_index_prepare(v, &st, "INSERT INTO meta(key, value) VALUES('purge_day', ?)")) < 0)
+				goto rollback;
+			sqlite3_bind_text(st, 1, today_s, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(st) != SQLITE_DONE) {
+				r = cv_index_dberr(v, "record the day the vault was set up");
+				goto rollback;
+			}
+			sqlite3_finalize(st);
+			st = NULL;
+		}
 	}
 	if (opts && opts->staff_name && *opts->staff_name) {
 		if ((r = cv_seal_str(v, CV_SECTION_CASE, "staff.name:S-0001", opts->staff_name,

@@ -224,6 +224,18 @@ run_cv --json verify
 check "verify: the real vault is not a test vault" grep -q '"test_clock": false' <<<"$OUT"
 CASEVAULT_TODAY=2030-01-01 expect_fail "init under CASEVAULT_TODAY without --test-clock is refused" init "$T/real2" --no-passphrase
 check "  and leaves no vault behind" test ! -e "$T/real2"
+# the first scheduled run on a real vault compares with the day it was set up
+check "init records the day a real vault was set up" \
+	test "$(sqlite3 -readonly "$RV/vault.db" "SELECT value FROM meta WHERE key = 'purge_day'")" = "$(date +%F)"
+sqlite3 "$RV/vault.db" "UPDATE meta SET value = date('now', 'localtime', '-50 days') WHERE key = 'purge_day'"
+run_cv purge --scheduled
+check "a first scheduled run 50 days after set-up refuses (exit $RC)" \
+	bash -c "test $RC -eq 1 && grep -q 'or the vault.s set-up) was on' '$T/err'"
+check "  the record is untouched" test "$(sqlite3 -readonly "$RV/vault.db" "SELECT count(*) FROM records")" = 1
+run_cv purge
+check "  a purge by hand runs (exit $RC)" test "$RC" -eq 0
+run_cv purge --scheduled
+check "  and then the scheduled run works (exit $RC)" test "$RC" -eq 0
 CASEVAULT_DIR=$V CASEVAULT_TODAY=2022-03-01 run_cv verify
 check "verify names a test vault" grep -q "note: a test vault" <<<"$OUT"
 export CASEVAULT_DIR=$V
@@ -235,7 +247,7 @@ export CASEVAULT_TODAY=2022-06-05
 before=$(tree_hash "$V")
 run_cv purge --scheduled
 check "a scheduled run 96 days after the last purge refuses (exit $RC)" test "$RC" -eq 1
-check "  in one line that names both dates" bash -c "grep -c '' '$T/err' | grep -qx 1 && grep -q 'today is 2022-06-05 but the last purge ran on 2022-03-01' '$T/err'"
+check "  in one line that names both dates" bash -c "grep -c '' '$T/err' | grep -qx 1 && grep -q 'today is 2022-06-05 but the last purge (or the vault.s set-up) was on 2022-03-01' '$T/err'"
 check "  and says what to do" grep -q "run 'casevault purge' by hand once" "$T/err"
 check "  and changes nothing" test "$before" = "$(tree_hash "$V")"
 check "  while a dry run still shows what is due" bash -c "'$CV' purge --dry-run >/dev/null 2>&1"

@@ -41,6 +41,7 @@ struct cv_vault {
 	unsigned char *mkey[CV_SECTION_COUNT];
 	int mkey_gen[CV_SECTION_COUNT];
 	int unlocked;
+	int proven;                 /* the actor proved their key this command (cv_prove_actor) */
 	int policy_fallback;        /* running on the last good policy kept in the index */
 	int test_clock;             /* made with init --test-clock: CASEVAULT_TODAY sets today */
 	/* receipts whose signature this handle has checked (verify meets one per archive) */
@@ -102,7 +103,9 @@ int cv_gpg_create_staff_key_cb(cv_vault *v, const char *staff_id, int no_passphr
 			       cv_passphrase_cb cb, void *hook, char *fpr_out, size_t fprlen);
 int cv_gpg_delete_key(cv_vault *v, const char *fpr);
 int cv_gpg_drop_secret(cv_vault *v, const char *fpr);
-int cv_gpg_agent_forget(cv_vault *v);  /* gpg-agent forgets cached passphrases */
+int cv_gpg_agent_forget(cv_vault *v);
+/* staff.c: the actor proves their key (unlock, or a signature if they hold no keyslip) */
+int cv_prove_actor(cv_vault *v);  /* gpg-agent forgets cached passphrases */
 gpgme_error_t cv_gpg_get_key(gpgme_ctx_t ctx, const char *fpr, gpgme_key_t *out, int secret);
 void cv_gpg_free(void *p);  /* frees buffers from *_mem (wipes them) */
 

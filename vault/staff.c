@@ -125,6 +125,49 @@ static int check_attested(cv_vault *v, const char *id)
 	return 0;
 }
 
+/*
+ * The acting staff member is only claimed (--as, or the OS user's
+ * registration): anyone who can run casevault could name a manager and
+ * release a hold, approve a destruction or decide a disclosure.  So what
+ * changes the vault or decides what is disclosed needs proof: the actor's own
+ * secret key, that is their passphrase (or gpg-agent's cache of it).  With a
+ * keyslip the proof is the unlock the command mostly needs anyway; without
+ * one (an auditor) it is a signature over a line naming them.
+ */
+int cv_prove_actor(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	char line[96], now[32], *sig = NULL;
+	size_t siglen = 0;
+	int r, slip;
+
+	if (v->unlocked || v->proven)
+		return 0;
+	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
+		return r;
+	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM keyslips WHERE staff_id = ? LIMIT 1")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, v->actor, -1, SQLITE_STATIC);
+	slip = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (slip)
+		return cv_vault_unlock(v);
+	cv_now_iso(now);
+	snprintf(line, sizeof(line), "casevault: %s acting at %s\n", v->actor, now);
+	if ((r = cv_gpg_sign_detached(v, v->actor_fpr, line, strlen(line), &sig, &siglen)) < 0)
+		return r;
+	cv_gpg_free(sig);
+	v->proven = 1;
+	return 0;
+}
+
+static int needs_proof(cv_act act)
+{
+	/* filing unlocks before it writes; listing, verify and the audit trail change nothing */
+	return act == CV_ACT_READ_CASE || act == CV_ACT_READ_CP || act == CV_ACT_CASE_ADMIN ||
+	       act == CV_ACT_HOLD || act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN;
+}
+
 int cv_authorize(cv_vault *v, cv_act act, const char *ids)
 {
 	int r;
@@ -147,6 +190,8 @@ int cv_authorize(cv_vault *v, cv_act act, const char *ids)
 				act == CV_ACT_AUDIT ? "manager or auditor" :
 				act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN ? "manager" : "caseworker or manager");
 	}
+	if (needs_proof(act) && (r = cv_prove_actor(v)) < 0)
+		return r;
 	return 0;
 }
 
@@ -382,8 +427,10 @@ int cv_staff_attest(cv_vault *v, const char *id, const char *date, const char *v
 
 	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
 		return r;
-	/* anyone may renew their own agreement, even once it has lapsed */
+	/* anyone may renew their own agreement, even once it has lapsed: if they prove who they are */
 	if (strcmp(id, v->actor) && (r = cv_authorize(v, CV_ACT_STAFF_ADMIN, id)) < 0)
+		return r;
+	if (!strcmp(id, v->actor) && (r = cv_prove_actor(v)) < 0)
 		return r;
 	if ((r = cv_index_prepare(v, &st, "SELECT revoked IS NULL FROM staff WHERE id = ?")) < 0)
 		return r;

@@ -830,6 +830,7 @@ int cv_vault_set_actor(cv_vault *v, const char *staff_id)
 		return cv_error(v, CV_ENOTFOUND, "no staff member is registered for this OS user; say who is acting with --as STAFF-ID");
 	}
 	cv_keys_wipe(v);
+	v->proven = 0;  /* a new actor proves themselves again */
 	return 0;
 }
 

@@ -88,6 +88,35 @@ if [ -n "$res" ]; then
 fi
 export CASEVAULT_DIR=$V
 
+# Claiming to be someone else: --as names a staff member, the key proves it.
+# A caseworker who knows only their own passphrase must not release a hold,
+# close a case or renew an agreement as the manager (before, every action
+# that decrypts nothing trusted --as).
+printf 'worker horse staple battery\n' >"$T/wpass"
+printf 'auditor staple horse battery\n' >"$T/apass"
+W=$(echo "Wendy Worker" | "$CV" --passphrase-file "$T/pass" staff add - --role caseworker --new-passphrase-file "$T/wpass")
+A=$(echo "Andy Auditor" | "$CV" --passphrase-file "$T/pass" staff add - --role auditor --new-passphrase-file "$T/apass")
+"$CV" --passphrase-file "$T/pass" staff attest "$W" >/dev/null
+"$CV" --passphrase-file "$T/pass" hold add "$C" --reason "court order" >/dev/null
+hid=$(sqlite3 -readonly "$V/vault.db" "SELECT max(id) FROM holds")
+"$CV" lock >/dev/null
+before=$(tree_hash "$V")
+expect_fail "--as the manager, no passphrase: hold release refused" --as S-0001 hold release "$hid" </dev/null
+expect_fail "--as the manager with the caseworker's passphrase: refused" --as S-0001 --passphrase-file "$T/wpass" hold release "$hid"
+check "  (a wrong passphrase)" grep -q "wrong passphrase" <<<"$ERR"
+expect_fail "--as the manager: case close refused" --as S-0001 --passphrase-file "$T/wpass" case close "$C"
+expect_fail "--as the manager: renewing the manager's agreement refused" --as S-0001 --passphrase-file "$T/wpass" staff attest S-0001
+expect_fail "--as the auditor, no passphrase: renewing the auditor's agreement refused" --as "$A" staff attest "$A" </dev/null
+check "  none of it changed anything" test "$before" = "$(tree_hash "$V")"
+check "  the hold stands" test "$(sqlite3 -readonly "$V/vault.db" "SELECT released_at IS NULL FROM holds WHERE id = $hid")" = 1
+run_cv --as "$W" --passphrase-file "$T/wpass" hold release "$hid"
+check "the caseworker as themselves: refused by role (exit $RC)" bash -c "test $RC -ne 0 && grep -q 'is a caseworker and may not' '$T/err'"
+run_cv --as "$A" --passphrase-file "$T/apass" staff attest "$A"
+check "the auditor with their own passphrase renews their agreement (a signature: no keyslip) (exit $RC)" test "$RC" -eq 0
+run_cv --as S-0001 --passphrase-file "$T/pass" hold release "$hid"
+check "the manager with their passphrase releases the hold (exit $RC)" test "$RC" -eq 0
+"$CV" lock >/dev/null
+
 # gpg processes per command (strace counts every exec of gpg).
 if command -v strace >/dev/null; then
 	make_docs "$T/d"

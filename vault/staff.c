@@ -163,9 +163,14 @@ int cv_prove_actor(cv_vault *v)
 
 static int needs_proof(cv_act act)
 {
-	/* filing unlocks before it writes; listing, verify and the audit trail change nothing */
+	/*
+	 * Filing unlocks before it writes (and import --check writes nothing);
+	 * verify unlocks to decrypt; listing ids and dates is open to every role.
+	 * The audit trail is for managers and auditors only: proven too.
+	 */
 	return act == CV_ACT_READ_CASE || act == CV_ACT_READ_CP || act == CV_ACT_CASE_ADMIN ||
-	       act == CV_ACT_HOLD || act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN;
+	       act == CV_ACT_HOLD || act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN ||
+	       act == CV_ACT_AUDIT;
 }
 
 int cv_authorize(cv_vault *v, cv_act act, const char *ids)

@@ -113,6 +113,10 @@ run_cv --as "$W" --passphrase-file "$T/wpass" hold release "$hid"
 check "the caseworker as themselves: refused by role (exit $RC)" bash -c "test $RC -ne 0 && grep -q 'is a caseworker and may not' '$T/err'"
 run_cv --as "$A" --passphrase-file "$T/apass" staff attest "$A"
 check "the auditor with their own passphrase renews their agreement (a signature: no keyslip) (exit $RC)" test "$RC" -eq 0
+"$CV" lock >/dev/null
+expect_fail "--as the auditor, no passphrase: the audit trail refused" --as "$A" audit show </dev/null
+run_cv --as "$A" --passphrase-file "$T/apass" audit show
+check "  and shown with the auditor's passphrase (exit $RC)" test "$RC" -eq 0
 run_cv --as S-0001 --passphrase-file "$T/pass" hold release "$hid"
 check "the manager with their passphrase releases the hold (exit $RC)" test "$RC" -eq 0
 "$CV" lock >/dev/null

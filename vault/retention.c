@@ -1194,7 +1194,14 @@ out:
 int cv_retention_recompute(cv_vault *v, const char *case_id, size_t *changed, size_t *pending)
 {
 	int r;
-	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, case_id)) < 0)
+
+	/*
+	 * Applying an edited schedule to records already filed can bring their
+	 * destruction forward: a manager's decision (RULES 14), like an approval.
+	 * Closing a case or correcting a date of birth still works the case's
+	 * dates out under the current policy on its own (cv_retention_recompute_tx).
+	 */
+	if ((r = cv_authorize(v, CV_ACT_APPROVE, case_id)) < 0)
 		return r;
 
 	if (case_id) {

@@ -189,8 +189,9 @@ int cv_authorize(cv_vault *v, cv_act act, const char *ids)
 	}
 	if (!cv_role_allows(v->role, act)) {
 		cv_audit(v, act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP ? "access.cp" : "access", CV_EREFUSED, ids);
-		return cv_error(v, CV_EREFUSED, "staff member %s is a %s and may not %s; ask a %s",
-				v->actor, cv_role_name(v->role), act_words[act],
+		return cv_error(v, CV_EREFUSED, "staff member %s is %s %s and may not %s; ask a %s",
+				v->actor, cv_role_name(v->role)[0] && strchr("aeiou", cv_role_name(v->role)[0]) ? "an" : "a",
+				cv_role_name(v->role), act_words[act],
 				act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP ? "cp-lead or manager" :
 				act == CV_ACT_AUDIT ? "manager or auditor" :
 				act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN ? "manager" : "caseworker or manager");

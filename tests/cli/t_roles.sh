@@ -34,6 +34,7 @@ declare -A ACTIONS=(
 	[staff-names]="staff list --names"
 	[audit-show]="audit show"
 	[audit-verify]="audit verify"
+	[recompute]="retention recompute"
 )
 # The role table (1 = allowed), columns: volunteer caseworker cp-lead manager auditor
 declare -A TABLE=(
@@ -43,6 +44,7 @@ declare -A TABLE=(
 	[case-names]="0 1 1 1 0"  [case-open]="0 1 1 1 0" [verify]="0 1 1 1 0"
 	[staff-add]="0 0 0 1 0"   [staff-names]="0 0 0 1 0"
 	[audit-show]="0 0 0 1 1"  [audit-verify]="0 0 0 1 1"
+	[recompute]="0 0 0 1 0"
 )
 roles=(volunteer caseworker cp-lead manager auditor)
 for a in "${!ACTIONS[@]}"; do

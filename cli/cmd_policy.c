@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "casevault/common.h"
 #include "casevault/policy.h"
+#include "casevault/retention.h"
 
 static const cli_opt check_opts[] = { CLI_OPT_END };
 
@@ -48,4 +49,30 @@ const cli_cmd cmd_policy_check_spec = {
 	"policy check", cmd_policy_check, 0, "FILE...", 1, -1,
 	"Check policy files and report every problem with its line number.",
 	check_opts, { NULL }
+};
+
+static const cli_opt adopt_opts[] = { CLI_OPT_END };
+
+static int cmd_policy_adopt(cli_ctx *c)
+{
+	char old_hash[80], new_hash[80];
+	int r = cv_policy_adopt(c->v, old_hash, new_hash);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:b, s:s, s:s}", "ok", 1, "changed", strcmp(old_hash, new_hash) != 0,
+				       "previous", old_hash, "policy", new_hash));
+	else if (!strcmp(old_hash, new_hash))
+		printf("the policy files hold the adopted policy already (%.12s); nothing to adopt\n", new_hash);
+	else
+		printf("adopted policy %.12s (was %.12s); records filed before keep their dates until "
+		       "'casevault retention recompute' (those whose rules changed are kept as stale)\n", new_hash, old_hash);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_policy_adopt_spec = {
+	"policy adopt", cmd_policy_adopt, NEEDS_VAULT, "", 0, 0,
+	"Adopt the edited policy files as the vault's schedule (manager); until then a change is not used.",
+	adopt_opts, { NULL }
 };

@@ -330,6 +330,7 @@ static void summary(char *buf, size_t len, const cv_purge_report *rep, int dry)
 		snprintf(buf + n, len - n, "; kept: %zu held, %zu awaiting review, %zu stale date%s, %zu unknown class%s, %zu pending a rewrite%s",
 			 rep->held, rep->review, rep->stale, rep->stale == 1 ? "" : "s", rep->unknown,
 			 rep->unknown == 1 ? "" : "es", rep->pending,
+			 rep->policy_unadopted ? "; WARNING: the policy files changed and no manager adopted them, the adopted policy was used" :
 			 rep->policy_fallback ? "; WARNING: the policy files are invalid, the last good policy was used" : "");
 }
 

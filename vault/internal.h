@@ -44,6 +44,7 @@ struct cv_vault {
 	int proven;                 /* the actor proved their key this command (cv_prove_actor) */
 	int policy_fallback;        /* running on the last good policy kept in the index */
 	int test_clock;             /* made with init --test-clock: CASEVAULT_TODAY sets today */
+	int policy_unadopted;       /* the policy files changed and no manager adopted them (fallback too) */
 	/* receipts whose signature this handle has checked (verify meets one per archive) */
 	struct cv_receipt_ok { sqlite3_int64 id; char fpr[48]; } *receipt_ok;
 	size_t nreceipt_ok;
@@ -171,6 +172,7 @@ int cv_role_sections(int role);  /* bit mask of sections a role's keyslip holds 
 /* retention.c, purge.c (issue 4) */
 /* After the policy files loaded: keep their text by hash (the last good policy). */
 int cv_retention_remember_policy(cv_vault *v);
+int cv_retention_check_adopted(cv_vault *v);  /* files changed and not adopted: run on the adopted policy */
 /* When they fail to load: fall back to the last good policy; 0 when it did (a notice says so). */
 int cv_retention_policy_fallback(cv_vault *v, const char *why);
 /* Before a trigger changes: unlock what working out case_id's dates needs. */

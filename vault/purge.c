@@ -1221,6 +1221,7 @@ int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 
 	memset(rep, 0, sizeof(*rep));
 	rep->policy_fallback = v->policy_fallback;
+	rep->policy_unadopted = v->policy_unadopted;
 	if ((r = cv_retention_as_of(v, as_of, dry, day)) < 0)
 		return r;
 	cv_now_iso(now);

@@ -126,9 +126,9 @@ static int meta_get(cv_vault *v, const char *key, char *out, size_t outlen)
 }
 
 /*
- * Keep the text of the policy the vault runs on, by hash, and which one is
- * current.  Writes only when something changed, so that opening a vault
- * under an unchanged policy writes nothing (purge --dry-run changes nothing).
+ * Keep the text of the policy in the files (v->policy, just loaded), by
+ * hash, and make it the current one: the vault's first policy, or a change
+ * a manager adopts (cv_policy_adopt).  Writes only when something changed.
  */
 int cv_retention_remember_policy(cv_vault *v)
 {
@@ -190,6 +190,89 @@ out:
 	return r;
 }
 
+/*
+ * The schedule decides what is destroyed, so a change to the policy files is
+ * a manager's decision (RULES 14), recorded: until a manager runs 'policy
+ * adopt', every command keeps to the policy adopted last (as it does when the
+ * files are invalid), and the scheduled purge says so and exits 1.  The
+ * first policy a vault sees (the one init copied in) is adopted by opening.
+ */
+int cv_retention_check_adopted(cv_vault *v)
+{
+	char cur[80], why[256];
+	cv_policy *files;
+
+	if (!v->db || !cv_policy_hash(v->policy))
+		return 0;
+	if (!meta_get(v, "policy.current", cur, sizeof(cur)))
+		return cv_retention_remember_policy(v);
+	if (!strcmp(cur, cv_policy_hash(v->policy)))
+		return 0;
+	snprintf(why, sizeof(why), "the policy files were changed (%.12s) and no manager has adopted the change "
+		 "('casevault policy adopt')", cv_policy_hash(v->policy));
+	files = v->policy;
+	v->policy = NULL;
+	v->policy_unadopted = 1;
+	if (cv_retention_policy_fallback(v, why) == 0) {
+		cv_policy_free(files);
+		return 0;
+	}
+	v->policy_unadopted = 0;
+	/* the adopted text is gone from the index (damaged): run on the files, and say so */
+	v->policy = files;
+	cv_notice(v, "%s, and the adopted policy %.12s is not in the index; running on the files", why, cur);
+	return 0;
+}
+
+int cv_policy_adopt(cv_vault *v, char old_hash[80], char new_hash[80])
+{
+	cv_problems probs = CV_PROBLEMS_INIT;
+	cv_policy *files = NULL, *keep;
+	char *dir = NULL;
+	int r;
+
+	old_hash[0] = new_hash[0] = '\0';
+	if ((r = cv_authorize(v, CV_ACT_APPROVE, NULL)) < 0)
+		return r;
+	if (asprintf(&dir, "%s/policies", v->path) < 0)
+		return cv_error(v, CV_ERROR, "out of memory");
+	r = cv_policy_load(&files, dir, &probs);
+	free(dir);
+	if (r < 0) {
+		if (probs.n)
+			r = cv_error(v, CV_EPOLICY, "the policy files are invalid: %s:%d: %s; nothing adopted (casevault policy check FILE)",
+				     probs.items[0].file ? probs.items[0].file : "policies", probs.items[0].line, probs.items[0].msg);
+		else
+			r = cv_error(v, CV_EPOLICY, "cannot load the policy files; nothing adopted");
+		cv_problems_release(&probs);
+		return r;
+	}
+	cv_problems_release(&probs);
+	meta_get(v, "policy.current", old_hash, 80);
+	snprintf(new_hash, 80, "%s", cv_policy_hash(files));
+	if (!strcmp(old_hash, new_hash)) {
+		cv_policy_free(files);
+		return 0;
+	}
+	keep = v->policy;
+	v->policy = files;
+	if ((r = cv_index_begin(v)) < 0)
+		goto out;
+	if ((r = cv_retention_remember_policy(v)) < 0 || (r = cv_audit(v, "policy.adopt", 0, new_hash)) < 0) {
+		cv_index_rollback(v);
+		goto out;
+	}
+	if ((r = cv_index_commit(v)) < 0)
+		goto out;
+	v->policy_fallback = v->policy_unadopted = 0;
+	cv_policy_free(keep);
+	return 0;
+out:
+	v->policy = keep;
+	cv_policy_free(files);
+	return r;
+}
+
 int cv_retention_policy_fallback(cv_vault *v, const char *why)
 {
 	sqlite3_stmt *st = NULL;
@@ -205,8 +288,9 @@ int cv_retention_policy_fallback(cv_vault *v, const char *why)
 	    cv_policy_load_mem(&v->policy, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
 			       (const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1), NULL) == 0) {
 		v->policy_fallback = 1;
-		cv_notice(v, "%s; the vault keeps using its last good policy (%.12s, in use since %.10s) until the files are fixed",
-			  why, cur, col(st, 2));
+		cv_notice(v, "%s; the vault keeps using its %s policy (%.12s, in use since %.10s) until %s",
+			  why, v->policy_unadopted ? "adopted" : "last good", cur, col(st, 2),
+			  v->policy_unadopted ? "a manager adopts the change or the files are put back" : "the files are fixed");
 		r = 0;
 	}
 	sqlite3_finalize(st);

@@ -244,7 +244,7 @@ static int load_policy(cv_vault *v)
 		if (cv_retention_policy_fallback(v, v->errmsg) == 0)
 			r = 0;
 	} else if (v->db) {
-		cv_retention_remember_policy(v);
+		r = cv_retention_check_adopted(v);
 	}
 	cv_problems_release(&probs);
 	free(dir);

@@ -117,6 +117,22 @@ check "once fixed, no warning" bash -c "! grep -q 'last good policy' '$T/err'"
 at 2034-01-01
 sed -i '0,/^rule    = case-closed + 6y      ; IRMS: case file, closure + 6 years/s//rule = case-closed + 6y/' "$P_INI"
 sed -i '/^\[letter\]/,/^action/s/^rule    = case-closed + 6y/rule = case-closed + 10y/' "$P_INI"
+# A changed schedule is a manager's decision: until adopted, nothing uses it.
+run_cv retention due
+check "an edited schedule is not used before a manager adopts it" bash -c "! grep -q '^$L .*stale' '$T/out'"
+check "  and every command says so" grep -q "no manager has adopted the change ('casevault policy adopt')" "$T/err"
+run_cv purge --dry-run
+check "  the purge's summary warns (the scheduled run's log line, which then exits 1)" \
+	grep -q 'WARNING: the policy files changed and no manager adopted them' "$T/out"
+CW=$("$CV" staff add "Carl Worker" --role caseworker --no-passphrase)
+"$CV" staff attest "$CW" >/dev/null
+run_cv --as "$CW" policy adopt
+check "  a caseworker cannot adopt it (exit $RC)" bash -c "test $RC -eq 1 && grep -q 'may not' '$T/err'"
+run_cv policy adopt
+check "the manager adopts it (exit $RC)" bash -c "test $RC -eq 0 && grep -q '^adopted policy' '$T/out'"
+check "  recorded in the audit trail" bash -c "'$CV' audit show | grep -q 'policy.adopt'"
+run_cv policy adopt
+check "  adopting again changes nothing" grep -q "nothing to adopt" "$T/out"
 run_cv retention due
 check "letters computed under the old schedule are stale" grep -q "^$L .*stale" "$T/out"
 check "other classes whose rules did not change are still due" grep -q "^$CP .*due$" "$T/out"

@@ -125,6 +125,7 @@ typedef struct {
 	long certificate;        /* number of this run's certificate, 0 when none */
 	char certificate_sha256[65];
 	int policy_fallback;     /* the vault runs on its last good policy */
+	int policy_unadopted;    /* ... because the files changed and no manager adopted them */
 	int another_running;     /* CV_PURGE_SCHEDULED and another purge holds the lock */
 } cv_purge_report;
 
@@ -186,5 +187,14 @@ typedef struct {
 int cv_certificate_list(cv_vault *v, cv_certificate **out, size_t *n);   /* free() */
 /* The certificate's JSON text (malloc'd, caller frees).  CV_ENOTFOUND. */
 int cv_certificate_get(cv_vault *v, long number, char **json);
+
+/*
+ * Adopt the policy files in VAULT/policies as the vault's schedule (managers
+ * only, proven by their key; an audit event names the new hash).  Until then
+ * a change to the files is not used.  old_hash and new_hash get the policy
+ * hashes before and after (equal when the files hold the adopted policy
+ * already: nothing is written).  CV_EPOLICY when the files are invalid.
+ */
+int cv_policy_adopt(cv_vault *v, char old_hash[80], char new_hash[80]);
 
 #endif

@@ -272,29 +272,51 @@ out:
 	return r;
 }
 
-int cv_gpg_agent_forget(cv_vault *v)
+/* RELOADAGENT to the agent at SOCK: it forgets every cached passphrase and rereads its conf */
+static gpgme_error_t reload_agent(cv_vault *v, const char *sock)
 {
 	gpgme_ctx_t ctx = NULL;
 	gpgme_error_t err;
-	char *sock = NULL;
-	int r;
 
-	if ((r = agent_socket(v, &sock)) < 0)
-		return r;
 	err = gpgme_new(&ctx);
 	if (!err)
 		err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_ASSUAN);
 	if (!err)
 		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, v->gnupghome);
-	/* RELOADAGENT forgets every cached passphrase and rereads gpg-agent.conf */
 	if (!err)
 		err = gpgme_op_assuan_transact_ext(ctx, "RELOADAGENT", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 	if (ctx)
 		gpgme_release(ctx);
+	/* no agent listening there: it has nothing cached */
+	if (gpgme_err_code(err) == GPG_ERR_ASS_CONNECT_FAILED || gpgme_err_code(err) == GPG_ERR_NO_AGENT)
+		err = 0;
+	return err;
+}
+
+/*
+ * Every agent that may hold the vault's passphrases: the one gpgconf names
+ * for this session, and the one in the GnuPG home itself, which a session
+ * without /run/user/UID (ssh, cron, a container) starts for the same home.
+ */
+int cv_gpg_agent_forget(cv_vault *v)
+{
+	gpgme_error_t err, err2 = 0;
+	char *sock = NULL, *home_sock = NULL;
+	int r;
+
+	if ((r = agent_socket(v, &sock)) < 0)
+		return r;
+	err = reload_agent(v, sock);
+	if (asprintf(&home_sock, "%s/S.gpg-agent", v->gnupghome) < 0) {
+		free(sock);
+		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	if (strcmp(home_sock, sock))
+		err2 = reload_agent(v, home_sock);
 	free(sock);
-	/* no agent listening: it has nothing cached */
-	if (err && gpgme_err_code(err) != GPG_ERR_ASS_CONNECT_FAILED && gpgme_err_code(err) != GPG_ERR_NO_AGENT)
-		return cv_gpg_err(v, err, "cannot clear gpg-agent's cache");
+	free(home_sock);
+	if (err || err2)
+		return cv_gpg_err(v, err ? err : err2, "cannot clear gpg-agent's cache");
 	return 0;
 }
 

@@ -86,6 +86,33 @@ if [ -n "$res" ]; then
 	check "  lock succeeds" grep -qx "lock=0" <<<"$res"
 	check "  and after lock the passphrase is needed again ($(grep '^after=' <<<"$res"))" grep -qx "after=[1-9][0-9]*" <<<"$res"
 fi
+# Two agents for one vault: one started by a session without /run/user/UID
+# (ssh, cron: its socket in the vault's gnupg/), one by a desktop session.
+# lock must clear both.
+two_agents() {
+	local v=$1
+	export CASEVAULT_DIR=$v
+	"$CV" init "$v" --passphrase-file "$T/pass" --name "Two Agents" >/dev/null 2>&1 || { echo "init-failed"; return; }
+	"$CV" --passphrase-file "$T/pass" case list --names >/dev/null 2>&1      # agent 1, socket in gnupg/
+	mount -t tmpfs -o mode=755 tmpfs /run && mkdir -p -m 700 "/run/user/$(id -u)" || { echo "mount-failed"; return; }
+	"$CV" --passphrase-file "$T/pass" case list --names >/dev/null 2>&1      # agent 2, under /run/user
+	"$CV" lock >/dev/null 2>&1
+	echo "lock=$?"
+	gpgconf --homedir "$v/gnupg" --kill all 2>/dev/null                      # agent 2 gone
+	local i
+	for i in $(seq 50); do umount /run 2>/dev/null && break; sleep 0.1; done  # once agent 2 has exited
+	[ -d "/run/user/$(id -u)" ] && { echo "umount-failed"; return; }
+	"$CV" case list --names </dev/null >/dev/null 2>&1                          # agent 1 again
+	echo "after=$?"
+	gpgconf --homedir "$v/gnupg" --kill all 2>/dev/null
+}
+if [ ! -d "/run/user/$uid" ] && [ "$uid" -eq 0 ] && unshare -m true 2>/dev/null; then
+	export -f two_agents
+	res=$(unshare -m bash -c 'two_agents "$T/two"')
+	check "two agents for one vault (ssh and desktop sessions): lock succeeds" grep -qx "lock=0" <<<"$res"
+	check "  and the agent of the other session forgot the passphrase too ($(grep '^after=' <<<"$res"))" \
+		grep -qx "after=[1-9][0-9]*" <<<"$res"
+fi
 export CASEVAULT_DIR=$V
 
 # Claiming to be someone else: --as names a staff member, the key proves it.

@@ -373,8 +373,15 @@ static __thread uid_t perm_owner;
 static int perm_visit(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)ftw;
-	if (flag == FTW_SL || S_ISSOCK(sb->st_mode))
-		return 0;  /* gpg-agent's sockets; links are never followed */
+	if (S_ISSOCK(sb->st_mode))
+		return 0;  /* gpg-agent's sockets */
+	if (flag == FTW_SL || S_ISLNK(sb->st_mode)) {
+		/* casevault makes none, and opens what it reads with O_NOFOLLOW */
+		if (perm_found++ < 5)
+			problem(perm_rep, "permissions", "%.200s is a symbolic link; the vault holds none: "
+				"find out who made it, then remove it", path);
+		return 0;
+	}
 	if (sb->st_mode & (S_IRWXG | S_IRWXO)) {
 		if (perm_found++ < 5)
 			problem(perm_rep, "permissions", "%.200s is open to other users (mode %04o); "

@@ -131,6 +131,10 @@ chmod 755 "$V/archives"
 expect_named "vault.db and archives/ open to other users" "vault.db is open to other users (mode 0644)" \
 	"archives is open to other users (mode 0755)" "chmod -R go-rwx"
 restore
+# 14b. A symbolic link planted in the vault.
+ln -s /etc/passwd "$V/archives/planted.pgp"
+expect_named "a symbolic link in archives/" "planted.pgp is a symbolic link"
+restore
 # 15. A file left by another user (root ran a command): the owner could not change it.
 if [ "$(id -u)" -eq 0 ]; then
 	a=$(archive_of R-000001)

@@ -7,7 +7,6 @@
  * argv or the environment; the vault's gpg.conf sets no-symkey-cache so
  * gpg-agent does not keep them.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,69 +206,32 @@ static int wipe_release(gpgme_data_t d)
  * Where the vault's gpg-agent listens.  GnuPG puts the socket in the GnuPG
  * home only when /run/user/UID does not exist; where it does (any desktop
  * with systemd-logind) the socket is /run/user/UID/gnupg/d.HASH/S.gpg-agent,
- * HASH derived from the home's path.  Only gpgconf knows which, so ask it,
- * through GPGME's spawn engine: "gpgconf --homedir HOME --list-dirs
- * agent-socket" prints one percent-escaped line.
+ * HASH derived from the home's path.  Only gpgconf knows which: ask it
+ * through GPGME's gpgconf engine, pointed at the vault's home.
  */
 static int agent_socket(cv_vault *v, char **out)
 {
-	const char *argv[] = { "gpgconf", "--homedir", v->gnupghome, "--list-dirs", "agent-socket", NULL };
-	gpgme_engine_info_t ei = NULL;
 	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t o = NULL;
 	gpgme_error_t err;
-	char *text = NULL, *p, *q;
-	size_t len = 0;
-	int r;
+	char *dir = NULL;
 
-	err = gpgme_get_engine_info(&ei);
-	while (!err && ei && ei->protocol != GPGME_PROTOCOL_GPGCONF)
-		ei = ei->next;
-	if (err || !ei || !ei->file_name)
-		return cv_error(v, CV_ERROR, "cannot find gpgconf, which knows where gpg-agent listens (is gnupg installed?)");
 	err = gpgme_new(&ctx);
 	if (!err)
-		err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_SPAWN);
+		err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_GPGCONF);
 	if (!err)
-		err = gpgme_data_new(&o);
+		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_GPGCONF, NULL, v->gnupghome);
 	if (!err)
-		err = gpgme_op_spawn(ctx, ei->file_name, argv, NULL, o, NULL, 0);
-	if (err) {
-		r = cv_gpg_err(v, err, "cannot ask gpgconf where gpg-agent listens");
-		goto out;
-	}
-	text = gpgme_data_release_and_get_mem(o, &len);
-	o = NULL;
-	if (!text || len == 0 || text[0] != '/' || memchr(text, '\0', len)) {
-		r = cv_error(v, CV_ERROR, "gpgconf did not say where gpg-agent listens");
-		goto out;
-	}
-	*out = malloc(len + 1);
-	if (!*out) {
-		r = cv_error(v, CV_ERROR, "out of memory");
-		goto out;
-	}
-	/* one line; gpgconf escapes '%', ':' and the like as %XX */
-	for (p = text, q = *out; p < text + len && *p != '\n'; p++) {
-		unsigned int c;
-
-		if (*p == '%' && p + 2 < text + len && isxdigit((unsigned char)p[1]) &&
-		    isxdigit((unsigned char)p[2]) && sscanf(p + 1, "%2x", &c) == 1 && c) {
-			*q++ = (char)c;
-			p += 2;
-		} else {
-			*q++ = *p;
-		}
-	}
-	*q = '\0';
-	r = 0;
-out:
-	gpgme_free(text);
-	if (o)
-		gpgme_data_release(o);
+		err = gpgme_op_conf_dir(ctx, "agent-socket", &dir);
 	if (ctx)
 		gpgme_release(ctx);
-	return r;
+	if (err || !dir || dir[0] != '/') {
+		gpgme_free(dir);
+		return err ? cv_gpg_err(v, err, "cannot ask gpgconf where gpg-agent listens")
+			   : cv_error(v, CV_ERROR, "gpgconf did not say where gpg-agent listens");
+	}
+	*out = strdup(dir);
+	gpgme_free(dir);
+	return *out ? 0 : cv_error(v, CV_ERROR, "out of memory");
 }
 
 /* RELOADAGENT to the agent at SOCK: it forgets every cached passphrase and rereads its conf */

@@ -337,7 +337,7 @@ const char *cv_disk_hint(int err)
 
 /*
  * SQLite's write-ahead log keeps its index in shared memory and does not
- * work over a network file system (sqlite.org/wal.html); flock and the
+ * work over a network file system, see sqlite.org/wal.html; flock and the
  * gpg-agent socket kept in the vault fare no better.  Offices keep files on
  * a NAS, and WSL shows Windows drives over 9p.  So init refuses such a
  * place, and every open of a vault already there says so.
@@ -400,6 +400,7 @@ int cv_vault_open(cv_vault **out, const char *path)
 {
 	cv_vault *v;
 	struct stat sb;
+	const char *fs;
 	int r;
 
 	*out = NULL;
@@ -418,10 +419,9 @@ int cv_vault_open(cv_vault **out, const char *path)
 		goto out;
 	if ((r = check_clock(v)) < 0)
 		goto out;
-	if (network_fs_at(v->path))
-		cv_notice(v, "the vault is on a network file system (%s), where SQLite's write-ahead log and the vault's "
-			  "locks are not safe: move it to a local disk (docs/recovery.md, Backups and restoring)",
-			  network_fs_at(v->path));
+	if ((fs = network_fs_at(v->path)))
+		cv_notice(v, "the vault is on %s, a network file system, where SQLite's write-ahead log and the vault's "
+			  "locks are not safe: move it to a local disk (docs/recovery.md, Backups and restoring)", fs);
 	if ((r = load_policy(v)) < 0)
 		goto out;
 	cv_audit_sync_head(v);
@@ -564,7 +564,7 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 	static const char *pfiles[] = { "retention.ini", "filetypes.ini", "calendar.ini", "redaction.ini", "disclosure-letter.txt", NULL };
 	cv_vault *v = NULL;
 	struct stat sb;
-	const char *pdir;
+	const char *pdir, *fs;
 	char fpr[48], staff_id[16] = "S-0001", now[32], *p = NULL, *q = NULL;
 	unsigned char *name_sealed = NULL;
 	size_t name_len = 0;
@@ -611,10 +611,10 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		goto out;
 	}
 	cv_vault_set_passphrase_cb(v, cb, hook);
-	if (network_fs_at(v->path)) {
-		r = cv_error(v, CV_EINVAL, "%s is on a network file system (%s), where SQLite's write-ahead log and the "
+	if ((fs = network_fs_at(v->path))) {
+		r = cv_error(v, CV_EINVAL, "%s is on %s, a network file system, where SQLite's write-ahead log and the "
 			     "vault's locks are not safe; choose a directory on a local disk (back it up to the network instead)",
-			     v->path, network_fs_at(v->path));
+			     v->path, fs);
 		goto out;
 	}
 	if (getenv("CASEVAULT_TODAY") && !(opts && opts->test_clock)) {

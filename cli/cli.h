@@ -33,6 +33,7 @@ typedef struct {
 
 enum {
 	NEEDS_VAULT = 1 << 0,    /* open the vault (-C / CASEVAULT_DIR) before running */
+	NEEDS_GPGCONF = 1 << 1,  /* talks to gpg-agent directly: cv_global_init_ex(CV_INIT_GPGCONF) */
 };
 
 #define CLI_PERSONAL_ARGS 2

@@ -100,7 +100,7 @@ static int cmd_lock(cli_ctx *c)
 }
 
 const cli_cmd cmd_lock_spec = {
-	"lock", cmd_lock, NEEDS_VAULT, "", 0, 0,
+	"lock", cmd_lock, NEEDS_VAULT | NEEDS_GPGCONF, "", 0, 0,
 	"Forget every cached passphrase for this vault now (the idle lock, at once).",
 	lock_opts, { NULL }
 };

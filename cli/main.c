@@ -578,7 +578,7 @@ int main(int argc, char **argv)
 	if (c.passphrase_file && access(c.passphrase_file, R_OK) < 0)
 		return cli_fail(&c, EXIT_USAGE, "cannot read the passphrase file %s: %s", c.passphrase_file, strerror(errno));
 
-	if (cv_global_init() < 0)
+	if (cv_global_init_ex(cmd->flags & NEEDS_GPGCONF ? CV_INIT_GPGCONF : 0) < 0)
 		return cli_fail(&c, EXIT_FAIL, "cannot initialise GnuPG/libgcrypt; is gnupg installed?");
 	if (cmd->flags & NEEDS_VAULT) {
 		if (!c.vault_dir)

@@ -494,22 +494,101 @@ static int policy_uses(const cv_policy *p, cv_trigger t)
 	return 0;
 }
 
+/*
+ * The receipt's signature, made while commit_all writes the rows: signing
+ * takes a gpg run and a round trip to gpg-agent (about 12 ms), and the rows
+ * need no signature until the receipt's own row is completed, just before
+ * COMMIT.  The thread works on a copy of the handle (its own error buffer)
+ * and touches nothing but GPGME; the main thread does not use GPGME until it
+ * has joined it.  Without a thread the signature is made in line.
+ */
+typedef struct {
+	cv_vault w;               /* private copy of the handle */
+	const char *receipt;
+	char *sig;                /* gpgme-allocated detached signature */
+	size_t siglen;
+	int r;
+	pthread_t th;
+	int threaded;
+} signer;
+
+static void *signer_run(void *arg)
+{
+	signer *sg = arg;
+
+	sg->r = cv_gpg_sign_detached(&sg->w, sg->w.actor_fpr, sg->receipt, strlen(sg->receipt), &sg->sig, &sg->siglen);
+	return NULL;
+}
+
+static void signer_start(signer *sg, cv_vault *v, const char *receipt)
+{
+	sg->w = *v;
+	sg->w.errmsg[0] = '\0';
+	sg->receipt = receipt;
+	sg->sig = NULL;
+	sg->siglen = 0;
+	sg->r = 0;
+	sg->threaded = pthread_create(&sg->th, NULL, signer_run, sg) == 0;
+}
+
+/* The signature as a string (malloc'd), or the signing error reported on v. */
+static int signer_finish(signer *sg, cv_vault *v, char **sig)
+{
+	*sig = NULL;
+	if (sg->threaded) {
+		pthread_join(sg->th, NULL);
+		sg->threaded = 0;
+	} else if (sg->receipt) {
+		signer_run(sg);
+	}
+	sg->receipt = NULL;
+	if (sg->r < 0) {
+		int r = cv_error(v, sg->r, "%s", sg->w.errmsg);
+
+		explicit_bzero(&sg->w, sizeof(sg->w));
+		return r;
+	}
+	explicit_bzero(&sg->w, sizeof(sg->w));
+	*sig = malloc(sg->siglen + 1);
+	if (*sig) {
+		memcpy(*sig, sg->sig, sg->siglen);
+		(*sig)[sg->siglen] = '\0';
+	}
+	cv_gpg_free(sg->sig);
+	sg->sig = NULL;
+	return *sig ? 0 : cv_error(v, CV_ERROR, "out of memory");
+}
+
+/* Wait for the signer and drop what it made (a commit that failed first). */
+static void signer_discard(signer *sg)
+{
+	if (sg->threaded)
+		pthread_join(sg->th, NULL);
+	sg->threaded = 0;
+	sg->receipt = NULL;
+	cv_gpg_free(sg->sig);
+	sg->sig = NULL;
+	explicit_bzero(&sg->w, sizeof(sg->w));
+}
+
 static int commit_all(cv_vault *v, group *gs, size_t ng, cv_file_item *items, const char *now,
-		      const char *receipt, const char *sig, const cv_date *today)
+		      const char *receipt, signer *sg, char **sigp, const cv_date *today)
 {
 	sqlite3_stmt *st = NULL, *rst = NULL;
 	sqlite3_int64 receipt_id, archive_id;
 	size_t i, j;
 	int r;
 
-	if ((r = cv_index_begin(v)) < 0)
+	if ((r = cv_index_begin(v)) < 0) {
+		signer_discard(sg);
 		return r;
-	if ((r = cv_index_prepare(v, &st, "INSERT INTO receipts(staff_id, created, body, sig) VALUES(?,?,?,?)")) < 0)
+	}
+	/* the signature is filled in last, once the signer is done */
+	if ((r = cv_index_prepare(v, &st, "INSERT INTO receipts(staff_id, created, body, sig) VALUES(?,?,?,'')")) < 0)
 		goto fail;
 	sqlite3_bind_text(st, 1, v->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, receipt, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, sig, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		r = cv_index_dberr(v, "store the filing receipt");
 		goto fail;
@@ -619,12 +698,26 @@ static int commit_all(cv_vault *v, group *gs, size_t ng, cv_file_item *items, co
 		}
 	if ((r = audit_filing(v, gs, ng, items)) < 0)
 		goto fail;
+	if ((r = signer_finish(sg, v, sigp)) < 0)
+		goto fail;
+	if ((r = cv_index_prepare(v, &st, "UPDATE receipts SET sig = ? WHERE id = ?")) < 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, *sigp, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, receipt_id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = cv_index_dberr(v, "store the filing receipt");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	cv_crashpoint("filing-before-commit");
 	return cv_index_commit(v);
 fail:
 	if (st != rst)
 		sqlite3_finalize(st);
 	sqlite3_finalize(rst);
 	cv_index_rollback(v);
+	signer_discard(sg);  /* the first error stands */
 	return r;
 }
 
@@ -1181,7 +1274,8 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	char known_case[24] = "";
 	cv_date today;
 	char now[32], *receipt = NULL, *sig = NULL;
-	size_t siglen = 0, *first = NULL, nbad;
+	size_t *first = NULL, nbad;
+	signer sg = { .receipt = NULL, .sig = NULL, .threaded = 0 };
 	int r = 0, any_bad = 0, need[CV_SECTION_COUNT] = { 0, 0 };
 
 	if (nfiled)
@@ -1422,29 +1516,16 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	}
 
 	cv_crashpoint("filing-before-sign");
-	/* 5. One signed receipt for everything this call wrote. */
+	/* 5. One signed receipt for everything this call wrote, signed while 6 runs. */
 	receipt = receipt_json(v, gs, ng, now);
 	if (!receipt) {
 		r = cv_error(v, CV_ERROR, "out of memory");
 		goto undo;
 	}
-	if ((r = cv_gpg_sign_detached(v, v->actor_fpr, receipt, strlen(receipt), &sig, &siglen)) < 0)
-		goto undo;
-	{
-		char *s = malloc(siglen + 1);
-		if (!s) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto undo;
-		}
-		memcpy(s, sig, siglen);
-		s[siglen] = '\0';
-		cv_gpg_free(sig);
-		sig = s;
-	}
+	signer_start(&sg, v, receipt);
 
 	/* 6. Commit. */
-	cv_crashpoint("filing-before-commit");
-	if ((r = commit_all(v, gs, ng, items, now, receipt, sig, &today)) < 0)
+	if ((r = commit_all(v, gs, ng, items, now, receipt, &sg, &sig, &today)) < 0)
 		goto undo;
 	cv_crashpoint("filing-after-commit");
 	if (nfiled)

@@ -215,6 +215,9 @@ static int agent_socket(cv_vault *v, char **out)
 	gpgme_error_t err;
 	char *dir = NULL;
 
+	if (!cv_gpgconf_enabled())
+		return cv_error(v, CV_ERROR, "cannot ask gpgconf where gpg-agent listens: this program "
+				"initialised casevault without CV_INIT_GPGCONF (a bug: report it)");
 	err = gpgme_new(&ctx);
 	if (!err)
 		err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_GPGCONF);

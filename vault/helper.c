@@ -349,6 +349,14 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 	own_home = !(getenv("CASEVAULT_HELPER_HOME") && !strcmp(getenv("CASEVAULT_HELPER_HOME"), "0")) &&
 		   home_make(v, &hm) == 0;
 	if (own_home) {
+		/*
+		 * gpg here reads a key from a FIFO and writes to GPGME: it
+		 * never talks to a person or to gpg-agent (whose pinentry
+		 * would take its language from gpg's).  The C locale spares
+		 * each of its runs loading some thirteen locale files (about
+		 * 0.15 ms of CPU).
+		 */
+		setenv("LC_ALL", "C", 1);
 		/* this process's gpg runs use the helper's home from now on */
 		char *vault_home = v->gnupghome;
 

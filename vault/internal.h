@@ -105,6 +105,8 @@ int cv_gpg_create_staff_key_cb(cv_vault *v, const char *staff_id, int no_passphr
 int cv_gpg_delete_key(cv_vault *v, const char *fpr);
 int cv_gpg_drop_secret(cv_vault *v, const char *fpr);
 int cv_gpg_agent_forget(cv_vault *v);
+/* 1 when cv_global_init_ex was given CV_INIT_GPGCONF (GPGME may run gpgconf). */
+int cv_gpgconf_enabled(void);
 /* staff.c: the actor proves their key (unlock, or a signature if they hold no keyslip) */
 int cv_prove_actor(cv_vault *v);  /* gpg-agent forgets cached passphrases */
 gpgme_error_t cv_gpg_get_key(gpgme_ctx_t ctx, const char *fpr, gpgme_key_t *out, int secret);

@@ -62,7 +62,19 @@ void cv_vault_set_passphrase_cb(cv_vault *v, cv_passphrase_cb cb, void *hook)
 	v->pass_hook = hook;
 }
 
+static int gpgconf_enabled;
+
+int cv_gpgconf_enabled(void)
+{
+	return gpgconf_enabled;
+}
+
 int cv_global_init(void)
+{
+	return cv_global_init_ex(0);
+}
+
+int cv_global_init_ex(unsigned flags)
 {
 	static int done;
 
@@ -75,6 +87,15 @@ int cv_global_init(void)
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	/* No engine enumeration here: it runs gpg, gpgsm and gpgconf --version
 	 * on every start.  A missing gpg shows up at the first operation. */
+	/*
+	 * GPGME would otherwise run gpgconf --list-dirs, --list-components and
+	 * --version, and gpgsm --version, before the first operation of every
+	 * command (about 8 ms of a 30 ms "ls"), to learn where programs that
+	 * casevault does not use live.  gpg itself is then found on PATH.
+	 */
+	gpgconf_enabled = !!(flags & CV_INIT_GPGCONF);
+	if (!gpgconf_enabled)
+		gpgme_set_global_flag("disable-gpgconf", "1");
 	if (!gpgme_check_version(NULL))
 		return CV_ERROR;
 	done = 1;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "cv_archive.h"
 
 struct cv_pass_ctx {
 	cv_vault *v;
@@ -41,10 +42,40 @@ int cv_gpg_err(cv_vault *v, gpgme_error_t err, const char *what)
 	return cv_error(v, CV_ERROR, "%s: %s", what, gpgme_strerror(err));
 }
 
+/*
+ * The GnuPG home that this process's contexts use by default.  GPGME runs
+ * "gpg --version" again whenever an engine's home is set, for the process
+ * (gpgme_set_engine_info) or for one context, which cost every command
+ * about 2 ms, and every encryption helper as much when it started.  So a
+ * process that is still single-threaded names the home in GNUPGHOME, which
+ * gpg reads when GPGME gives it no --homedir; setenv is not safe beside
+ * other threads, so a process that has some sets the engine's home instead.
+ * env_home records which home GNUPGHOME names (NULL: not set by us).
+ */
+static char *env_home;
+
 int cv_gpg_home(cv_vault *v)
 {
-	gpgme_error_t err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
+	gpgme_engine_info_t ei = NULL;
+	gpgme_error_t err;
+	char *copy;
 
+	err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
+	if (!err)
+		err = gpgme_get_engine_info(&ei);
+	while (!err && ei && ei->protocol != GPGME_PROTOCOL_OpenPGP)
+		ei = ei->next;
+	if (err || !ei)
+		return cv_gpg_err(v, err ? err : gpgme_error(GPG_ERR_INV_ENGINE), "cannot find gpg (is gnupg installed?)");
+	if (!ei->home_dir && cv_single_threaded() && (copy = strdup(v->gnupghome))) {
+		if (setenv("GNUPGHOME", v->gnupghome, 1) == 0) {
+			free(env_home);
+			env_home = copy;
+			return 0;
+		}
+		free(copy);
+	}
+	err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
 	return err ? cv_gpg_err(v, err, "cannot find gpg (is gnupg installed?)") : 0;
 }
 
@@ -57,15 +88,18 @@ int cv_gpg_ctx(cv_vault *v, gpgme_ctx_t *out, int armor)
 	if (!err) {
 		/*
 		 * Setting a context's engine makes GPGME run "gpg --version" again,
-		 * once per context; the process default was set to this vault's
-		 * home when it was opened (cv_gpg_home), so only another vault
-		 * opened since in the same process needs the per-context call.
+		 * once per context; the process default was pointed at this vault's
+		 * home when it was opened (cv_gpg_home: GNUPGHOME, or the engine's
+		 * home), so only another vault opened since in the same process
+		 * needs the per-context call.
 		 */
 		gpgme_engine_info_t ei = gpgme_ctx_get_engine_info(ctx);
+		const char *home;
 
 		while (ei && ei->protocol != GPGME_PROTOCOL_OpenPGP)
 			ei = ei->next;
-		if (!ei || !ei->home_dir || strcmp(ei->home_dir, v->gnupghome))
+		home = !ei ? NULL : ei->home_dir ? ei->home_dir : env_home;
+		if (!home || strcmp(home, v->gnupghome))
 			err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
 	}
 	if (err) {

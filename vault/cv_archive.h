@@ -39,7 +39,8 @@ int cv_archive_encrypt_stream(cv_vault *v, const char *key_hex, int in_fd, int o
 
 /* helper.c: encryption helpers (see there); a filing gives one to each writer as v->helper. */
 int cv_helper_start(cv_vault *v, cv_helper **out);
-void cv_helper_stop(cv_helper *h);
+void cv_helper_release(cv_helper *h);  /* no more work: it starts to exit */
+void cv_helper_stop(cv_helper *h);     /* release it and wait for it */
 void cv_helper_sweep(cv_vault *v);  /* remove homes that dead helpers left */
 int cv_single_threaded(void);       /* helpers are only forked from a one-thread process */
 int cv_helper_encrypt_begin(cv_vault *v, cv_helper *h, const char *key_hex, int in_fd, int out_fd);

@@ -1494,6 +1494,9 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 
 	/* 4. Write the archives, several at a time (see run_pool). */
 	r = run_pool(v, gs, ng, items, n, per_case, helpers, nhelpers, progress, hook);
+	/* the helpers exit (and remove their homes) while the index is written */
+	for (i = 0; i < nhelpers; i++)
+		cv_helper_release(helpers[i]);
 	if (r < 0)
 		goto undo;
 	if (cv_fsync_dir(v->archdir) < 0) {

@@ -454,13 +454,21 @@ int cv_helper_start(cv_vault *v, cv_helper **out)
 	return 0;
 }
 
+void cv_helper_release(cv_helper *h)
+{
+	if (h && h->sock >= 0) {
+		close(h->sock);  /* the helper reads end-of-file, removes its home and exits */
+		h->sock = -1;
+	}
+}
+
 void cv_helper_stop(cv_helper *h)
 {
 	int st;
 
 	if (!h)
 		return;
-	close(h->sock);  /* the helper reads end-of-file, removes its home and exits */
+	cv_helper_release(h);
 	while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
 		;
 	if (h->home && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))

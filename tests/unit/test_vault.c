@@ -417,6 +417,40 @@ int cb(void *hook, const char *staff, int bad, char *buf, size_t n)
 	return 0;
 }
 
+/*
+ * Two vaults in one process.  GNUPGHOME names the GnuPG home of the vault
+ * opened last (gpg.c, cv_gpg_home); the other's gpg runs must still use its
+ * own home, where its keys are: its keyslip opens nowhere else.
+ */
+static void test_two_vaults(void **state)
+{
+	cv_vault *a = open_v(), *b = NULL;
+	cv_init_opts o = { CV_TEST_SOURCE_DIR "/policies", "Second Manager", 1, NULL, 0, 0 };
+	char p[128], id[24];
+	cv_case c;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/v2", dir);
+	assert_int_equal(cv_vault_init(&b, p, &o, NULL, NULL), 0);
+	assert_non_null(getenv("GNUPGHOME"));
+	assert_string_equal(getenv("GNUPGHOME"), b->gnupghome);
+	assert_string_not_equal(a->gnupghome, b->gnupghome);
+	assert_int_equal(cv_case_open(a, "Ann Two", "Ben Two", "2014-02-03", 1, NULL, id), 0);
+	assert_int_equal(cv_case_get(a, &c, id, 1), 0);
+	assert_string_equal(c.parent, "Ann Two");
+	cv_case_release(&c);
+	assert_int_equal(cv_case_open(b, "Cat Three", "Dan Three", "2015-02-03", 1, NULL, id), 0);
+	assert_int_equal(cv_case_get(b, &c, id, 1), 0);
+	assert_string_equal(c.child, "Dan Three");
+	cv_case_release(&c);
+	/* this process was set up without gpgconf (cv_global_init): forgetting says so, not "locked" */
+	assert_int_equal(cv_vault_forget(a), CV_ERROR);
+	assert_non_null(strstr(cv_vault_errmsg(a), "CV_INIT_GPGCONF"));
+	cv_vault_close(a);
+	cv_vault_close(b);
+	sh("GNUPGHOME=%s/gnupg gpgconf --kill all", p);
+}
+
 static void test_bad_policy(void **state)
 {
 	cv_vault *v = NULL;
@@ -444,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_locking),
 		cmocka_unit_test(test_bad_passphrase),
 		cmocka_unit_test(test_bad_policy),
+		cmocka_unit_test(test_two_vaults),
 	};
 
 	setenv("CASEVAULT_POLICY_DIR", CV_TEST_SOURCE_DIR "/policies", 1);

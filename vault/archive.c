@@ -12,6 +12,7 @@
 #include <gcrypt.h>
 
 #include "cv_archive.h"
+#include "helper_serve.h"
 
 #define CHUNK (256 * 1024)
 #define IO_BUFFER "262144"
@@ -166,27 +167,6 @@ struct hashfd {
 	int64_t count;
 };
 
-static ssize_t hashfd_write(void *h, const void *buf, size_t len)
-{
-	struct hashfd *o = h;
-	const char *p = buf;
-	size_t left = len;
-
-	while (left) {
-		ssize_t w = write(o->fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	gcry_md_write(o->md, buf, len);
-	o->count += (int64_t)len;
-	return (ssize_t)len;
-}
-
 static ssize_t hashfd_read(void *h, void *buf, size_t len)
 {
 	struct hashfd *o = h;
@@ -205,44 +185,17 @@ static ssize_t hashfd_read(void *h, void *buf, size_t len)
 int cv_archive_encrypt_stream(cv_vault *v, const char *key_hex, int in_fd, int out_fd,
 			      int64_t *out_size, char out_sha[65])
 {
-	struct gpgme_data_cbs cbs = { NULL, hashfd_write, NULL, NULL };
-	struct hashfd ho = { out_fd, NULL, 0 };
 	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t in = NULL, out = NULL;
 	gpgme_error_t err;
 	int r;
 
-	if (gcry_md_open(&ho.md, GCRY_MD_SHA256, 0))
-		return cv_error(v, CV_ERROR, "cannot start SHA-256");
 	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
-		goto out;
+		return r;
 	if (key_hex)
 		cv_gpg_use_secret(ctx, key_hex);
-	err = gpgme_data_new_from_fd(&in, in_fd);
-	if (!err)
-		err = gpgme_data_new_from_cbs(&out, &cbs, &ho);
-	/* GPGME copies between us and gpg 4 KiB at a time unless told otherwise */
-	if (!err)
-		gpgme_data_set_flag(in, "io-buffer-size", IO_BUFFER);
-	if (!err)
-		gpgme_data_set_flag(out, "io-buffer-size", IO_BUFFER);
-	if (!err)
-		err = gpgme_op_encrypt(ctx, NULL, GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS, in, out);
-	if (err) {
-		r = cv_gpg_err(v, err, "cannot encrypt an archive");
-		goto out;
-	}
-	hex32(gcry_md_read(ho.md, GCRY_MD_SHA256), out_sha);
-	*out_size = ho.count;
-	r = 0;
-out:
-	if (in)
-		gpgme_data_release(in);
-	if (out)
-		gpgme_data_release(out);
-	if (ctx)
-		gpgme_release(ctx);
-	gcry_md_close(ho.md);
+	r = cv_encrypt_hashed(ctx, in_fd, out_fd, out_size, out_sha, &err) < 0
+		? cv_gpg_err(v, err, "cannot encrypt an archive") : 0;
+	gpgme_release(ctx);
 	return r;
 }
 

@@ -1,4 +1,5 @@
 /* casevault - small file-system helpers. */
+#include <errno.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -38,4 +39,12 @@ void cv_crashpoint(const char *name)
 
 	if (want && !strcmp(want, name))
 		raise(SIGKILL);
+}
+
+/* What to add to a message about a failed write: the disk is full, and what to do. */
+const char *cv_disk_hint(int err)
+{
+	if (err == ENOSPC || err == EDQUOT)
+		return "; the disk holding the vault is full: free some space there and try again";
+	return "";
 }

@@ -349,13 +349,6 @@ int cv_vault_recover(cv_vault *v, int wait_ms)
 	return r;
 }
 
-const char *cv_disk_hint(int err)
-{
-	if (err == ENOSPC || err == EDQUOT)
-		return "; the disk holding the vault is full: free some space there and try again";
-	return "";
-}
-
 /*
  * SQLite's write-ahead log keeps its index in shared memory and does not
  * work over a network file system, see sqlite.org/wal.html; flock and the

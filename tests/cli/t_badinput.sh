@@ -118,6 +118,25 @@ else
 	echo "# setpriv is missing: the unreadable-file case cannot be run as root"
 fi
 
+# The encryption helper program is started by casevault only (vault/helper.c).
+HP=$(dirname "$CV")/casevault-helper
+if [ -x "$HP" ]; then
+	"$HP" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "casevault-helper run by hand is refused in one line (exit $rc)" test "$rc" -eq 2 -a "$(grep -c '' "$T/err")" -eq 1
+	"$HP" 1 "$V/gnupg" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "casevault-helper given a descriptor that is not a socket is refused (exit $rc)" test "$rc" -eq 2
+	check "  and it removed nothing" test -f "$V/gnupg/gpg.conf"
+	python3 -c '
+import socket, subprocess, sys
+a, b = socket.socketpair()
+sys.exit(subprocess.call([sys.argv[1], str(b.fileno()), sys.argv[2]], pass_fds=[b.fileno()], stderr=subprocess.DEVNULL))' "$HP" "$V/gnupg" 
+	rc=$?
+	check "casevault-helper pointed at the vault's own GnuPG home refuses it (exit $rc)" test "$rc" -eq 2
+	check "  and the vault's gpg.conf is still there" test -f "$V/gnupg/gpg.conf"
+fi
+
 run_cv verify
 check "verify passes after all the refusals" test "$RC" -eq 0
 check "exactly one record was filed" test "$("$CV" --json ls "$C" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["records"]))')" = 1

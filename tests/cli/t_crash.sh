@@ -53,7 +53,7 @@ attempt "helper killed"
 mine() { # casevault processes working on this test's vault (other tests run in parallel)
 	local p
 	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = casevault ] || continue
+		case $(cat "$p/comm" 2>/dev/null) in casevault | casevault-helpe*) ;; *) continue ;; esac
 		tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qxF "CASEVAULT_DIR=$CASEVAULT_DIR" && echo "${p#/proc/}"
 	done
 }

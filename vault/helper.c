@@ -33,6 +33,10 @@
  * when it exits; a home left by a killed helper is removed by the next
  * filing (cv_helper_sweep).  If the home cannot be made, the helper hands
  * keys over through the agent as before.
+ *
+ * Once the home is made, the fork executes the casevault-helper program
+ * (helper/main.c; see helper_program below), which serves the same loop
+ * (helper_serve.c) from a much smaller process.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -390,10 +390,10 @@ straced() { # label command...
 		/^(write|send[a-z]*)\([0-9]+, *(\{[^"]*)?"PKDECRYPT/ { pkdec++ }
 		/^(write|send[a-z]*)\([0-9]+, *(\{[^"]*)?"GET_PASSPHRASE/ { getpass++ }
 		END {
-			for (p in exe) if (p != "gpg" && p != "casevault") { helpers += exe[p]; hl = hl (hl == "" ? "" : ", ") p " " exe[p] }
+			for (p in exe) if (p != "gpg" && p != "casevault" && p != "casevault-helper") { helpers += exe[p]; hl = hl (hl == "" ? "" : ", ") p " " exe[p] }
 			for (o in ops) gl = gl (gl == "" ? "" : ", ") ops[o] " " o
 			printf "  %-36s %5d %7d %6d %9d %9d\n", label, exe["gpg"], helpers, pksign, pkdec, getpass
-			printf "  %-36s       gpg: %s; other GnuPG programs: %s\n", "", gl, hl == "" ? "none" : hl
+			printf "  %-36s       gpg: %s; other GnuPG programs: %s; casevault-helper: %d\n", "", gl, hl == "" ? "none" : hl, exe["casevault-helper"]
 			print exe["gpg"] + 0 > gpgfile
 		}' "$W"/st/p.* >>"$W/counts.txt"
 	rm -rf "$W/st"
@@ -527,7 +527,7 @@ say
 say "gpg processes and secret-key operations per casevault command (strace -ff)"
 printf '  %-36s %5s %7s %6s %9s %9s\n' "command" "gpg" "others" "PKSIGN" "PKDECRYPT" "GET_PASS"
 cat "$W/counts.txt"
-say "  others: other GnuPG programs GPGME runs (gpgconf, gpgsm --version, gpg-agent); casevault's own encryption helpers are forks of casevault and not counted."
+say "  others: other GnuPG programs GPGME runs (gpgconf, gpgsm --version, gpg-agent); casevault's own encryption helpers (forks of casevault that execute casevault-helper) are not among them."
 say "  PKSIGN, PKDECRYPT: secret-key operations in gpg-agent, each needing the staff key unlocked."
 say "  GET_PASS: symmetric keys handed over through loopback pinentry (gpg-agent); a filing hands its archive keys to gpg through its encryption helpers' FIFOs instead."
 say "  untraced wall time: ls $T_LS s, get $T_GET s"

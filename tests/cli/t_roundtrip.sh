@@ -61,6 +61,29 @@ for i in 0 1; do
 	check "agent fallback: $f comes back as itself" cmp -s "$T/docs/$f" "$T/agent-$i"
 done
 
+# Without the casevault-helper program (a casevault copied away from it, or an
+# install that lacks it) the forked helpers serve in-process: the same bytes.
+mkdir -p "$T/lone"
+cp "$CV" "$T/lone/casevault"
+if [ ! -x "$(dirname "$CV")/casevault-helper" ]; then
+	echo "# no casevault-helper beside $CV: every filing above already ran without it"
+elif [ -e /usr/local/libexec/casevault/casevault-helper ] || [ -e /usr/libexec/casevault/casevault-helper ]; then
+	echo "# an installed casevault-helper would be found: the in-process case is not run here"
+else
+	CVBAK=$CV
+	CV=$T/lone/casevault
+	run_cv file "$C" "$T/docs/scan.png" "$T/docs/note.txt" --class letter --json --allow-duplicate
+	check "filing without the helper program succeeds" test "$RC" -eq 0
+	for i in 0 1; do
+		f=$(printf 'scan.png note.txt' | cut -d' ' -f$((i + 1)))
+		id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][$i]['record'])")
+		"$CV" get "$id" >"$T/lone-$i" 2>/dev/null
+		check "without the helper program: $f comes back as itself" cmp -s "$T/docs/$f" "$T/lone-$i"
+	done
+	check "no helper GnuPG home is left behind" sh -c "! ls -d '$CASEVAULT_DIR'/gnupg/sym-* 2>/dev/null"
+	CV=$CVBAK
+fi
+
 # The shared corpus, when present.
 if [ -d "$CORPUS" ]; then
 	n=0

@@ -120,19 +120,9 @@ struct hashfd {
 static ssize_t hashfd_write(void *h, const void *buf, size_t len)
 {
 	struct hashfd *o = h;
-	const char *p = buf;
-	size_t left = len;
 
-	while (left) {
-		ssize_t w = write(o->fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
+	if (cv_write_all(o->fd, buf, len) < 0)
+		return -1;
 	gcry_md_write(o->md, buf, len);
 	o->count += (int64_t)len;
 	return (ssize_t)len;

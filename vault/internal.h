@@ -73,6 +73,8 @@ int cv_vault_recover(cv_vault *v, int wait_ms);
 int cv_fsync_dir(const char *dir);
 /* "" or, for ENOSPC/EDQUOT, what to do about a full disk (appended to messages) */
 const char *cv_disk_hint(int err);
+/* util.c: write all of buf (short writes, EINTR); 0 or -1 with errno. */
+int cv_write_all(int fd, const void *buf, size_t len);
 /* "NFS", "SMB", "9p"...: a statfs f_type where the vault is not safe; NULL for a local one */
 const char *cv_network_fs(long f_type);
 int cv_random_hex(char *out, size_t nbytes);  /* out gets 2*nbytes hex + NUL */

@@ -368,19 +368,8 @@ static int rw_data(void *hook, const void *buf, size_t len)
 		return 0;
 	}
 	if (c->cur >= 0) {
-		const char *p = buf;
-		size_t left = len;
-
-		while (left) {
-			ssize_t w = write(c->m[c->cur].fd, p, left);
-			if (w < 0) {
-				if (errno == EINTR)
-					continue;
-				return -1;
-			}
-			p += w;
-			left -= (size_t)w;
-		}
+		if (cv_write_all(c->m[c->cur].fd, buf, len) < 0)
+			return -1;
 		c->m[c->cur].size += (int64_t)len;
 	}
 	return 0;

@@ -248,21 +248,11 @@ static int get_entry(void *hook, const char *name, int64_t size)
 static int get_data(void *hook, const void *buf, size_t len)
 {
 	struct getctx *g = hook;
-	const char *p = buf;
-	size_t left = len;
 
 	gcry_md_write(g->md, buf, len);
 	g->bytes += (int64_t)len;
-	while (left) {
-		ssize_t w = write(g->fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
+	if (cv_write_all(g->fd, buf, len) < 0)
+		return -1;
 	return 0;
 }
 

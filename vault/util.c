@@ -48,3 +48,22 @@ const char *cv_disk_hint(int err)
 		return "; the disk holding the vault is full: free some space there and try again";
 	return "";
 }
+
+/* Write all of buf to fd, through short writes and EINTR.  0, or -1 with errno set. */
+int cv_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}

@@ -689,33 +689,16 @@ static int cmp_release(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static la_ssize_t zw_write(struct archive *a, void *hook, const void *buf, size_t len)
 {
 	bctx *b = hook;
 
 	(void)a;
-	if (write_all(b->outfd, buf, len) < 0) {
+	if (cv_write_all(b->outfd, buf, len) < 0) {
 		archive_set_error(a, errno, "cannot write the bundle");
 		return -1;
 	}
-	if (b->teefd >= 0 && write_all(b->teefd, buf, len) < 0) {
+	if (b->teefd >= 0 && cv_write_all(b->teefd, buf, len) < 0) {
 		archive_set_error(a, errno, "the bundle check stopped");
 		return -1;
 	}
@@ -1375,7 +1358,7 @@ static ssize_t hashout_write(void *hook, const void *buf, size_t len)
 {
 	struct hashout *o = hook;
 
-	if (write_all(o->fd, buf, len) < 0)
+	if (cv_write_all(o->fd, buf, len) < 0)
 		return -1;
 	gcry_md_write(o->md, buf, len);
 	o->n += (int64_t)len;

@@ -221,8 +221,8 @@ fail:
  * process: a forked casevault maps some 140 regions (26 libraries) and
  * holds megabytes of the parent's heap, where the program maps about 40.
  * Measured with 200 symmetric encryptions through GPGME, 0.45 ms less CPU
- * per gpg run.  Taken from the install directory, or from beside this
- * executable (a build tree); only a regular file that nobody but its owner
+ * per gpg run.  Taken from beside this executable (a build tree), else from
+ * the install directory; only a regular file that nobody but its owner
  * (root or this user) can write.  Without it the fork serves in-process.
  */
 static int usable_program(const char *path)
@@ -239,18 +239,21 @@ static const char *helper_program(void)
 	ssize_t n;
 	char *slash;
 
+	/* beside this executable first: a build tree's own, never an older installed one */
+	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	if (n > 0) {
+		path[n] = '\0';
+		if ((slash = strrchr(path, '/'))) {
+			strcpy(slash + 1, "casevault-helper");
+			if (usable_program(path))
+				return path;
+		}
+	}
 #ifdef CV_HELPER_PROGRAM
 	if (usable_program(CV_HELPER_PROGRAM))
 		return CV_HELPER_PROGRAM;
 #endif
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n <= 0)
-		return NULL;
-	path[n] = '\0';
-	if (!(slash = strrchr(path, '/')))
-		return NULL;
-	strcpy(slash + 1, "casevault-helper");
-	return usable_program(path) ? path : NULL;
+	return NULL;
 }
 
 /* The in-process service: encrypt with this vault handle (helper_main). */

@@ -33,7 +33,8 @@ static int encrypt_one(void *hook, const char *key_hex, int in_fd, int out_fd,
 	gpgme_error_t err;
 
 	(void)key_hex;  /* NULL: the key is in the FIFO, where gpg.conf's passphrase-file points */
-	if (cv_encrypt_hashed(hook, in_fd, out_fd, size, sha, &err) == 0)
+	if (cv_encrypt_hashed(hook, NULL, GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS,
+			      in_fd, out_fd, size, sha, &err) == 0)
 		return 0;
 	snprintf(msg, msglen, "cannot encrypt an archive: %s%s", gpgme_strerror(err),
 		 cv_disk_hint(gpgme_err_code_to_errno(gpgme_err_code(err))));

@@ -193,7 +193,8 @@ int cv_archive_encrypt_stream(cv_vault *v, const char *key_hex, int in_fd, int o
 		return r;
 	if (key_hex)
 		cv_gpg_use_secret(ctx, key_hex);
-	r = cv_encrypt_hashed(ctx, in_fd, out_fd, out_size, out_sha, &err) < 0
+	r = cv_encrypt_hashed(ctx, NULL, GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS,
+			      in_fd, out_fd, out_size, out_sha, &err) < 0
 		? cv_gpg_err(v, err, "cannot encrypt an archive") : 0;
 	gpgme_release(ctx);
 	return r;

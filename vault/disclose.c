@@ -47,6 +47,7 @@
 
 #include "cv_archive.h"
 #include "cv_disclose.h"
+#include "helper_serve.h"
 #include "casevault/audit.h"
 #include "casevault/case.h"
 #include "casevault/date.h"
@@ -1348,23 +1349,6 @@ static void *produce_thread(void *arg)
 	return NULL;
 }
 
-struct hashout {
-	int fd;
-	gcry_md_hd_t md;
-	int64_t n;
-};
-
-static ssize_t hashout_write(void *hook, const void *buf, size_t len)
-{
-	struct hashout *o = hook;
-
-	if (cv_write_all(o->fd, buf, len) < 0)
-		return -1;
-	gcry_md_write(o->md, buf, len);
-	o->n += (int64_t)len;
-	return (ssize_t)len;
-}
-
 /* Import the recipient's key into a throw-away home; its fingerprint in fpr. */
 static int recipient_home(cv_vault *v, const char *keyfile, char home[64], char fpr[48], gpgme_ctx_t *ctxout)
 {
@@ -1441,11 +1425,9 @@ static int build_openpgp(bctx *b, const char *keyfile, int outfd, char fpr[48])
 {
 	cv_vault *v = b->v;
 	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t in = NULL, out = NULL;
 	gpgme_key_t keys[2] = { NULL, NULL };
-	struct gpgme_data_cbs cbs = { NULL, hashout_write, NULL, NULL };
-	struct hashout ho = { outfd, NULL, 0 };
-	char home[64] = "";
+	char home[64] = "", sha[65];
+	int64_t size = 0;
 	int p1[2] = { -1, -1 }, p2[2] = { -1, -1 }, r;
 	pthread_t tp, tc;
 	int started_p = 0, started_c = 0;
@@ -1459,10 +1441,6 @@ static int build_openpgp(bctx *b, const char *keyfile, int outfd, char fpr[48])
 		return r;
 	if ((err = cv_gpg_get_key(ctx, fpr, &keys[0], 0))) {
 		r = cv_error(v, CV_ERROR, "the recipient's key: %s", gpgme_strerror(err));
-		goto out;
-	}
-	if (gcry_md_open(&ho.md, GCRY_MD_SHA256, 0)) {
-		r = cv_error(v, CV_ERROR, "cannot start SHA-256");
 		goto out;
 	}
 	if (pipe2(p1, O_CLOEXEC) < 0 || pipe2(p2, O_CLOEXEC) < 0) {
@@ -1491,11 +1469,9 @@ static int build_openpgp(bctx *b, const char *keyfile, int outfd, char fpr[48])
 		goto out;
 	}
 	started_p = 1;
-	err = gpgme_data_new_from_fd(&in, p1[0]);
-	if (!err)
-		err = gpgme_data_new_from_cbs(&out, &cbs, &ho);
-	if (!err)
-		err = gpgme_op_encrypt(ctx, keys, GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, in, out);
+	/* err: 0, or why it failed (reported after the threads are joined) */
+	cv_encrypt_hashed(ctx, keys, GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, p1[0], outfd,
+			  &size, sha, &err);
 	close(p1[0]);
 	p1[0] = -1;
 	pthread_join(tp, NULL);
@@ -1514,14 +1490,9 @@ static int build_openpgp(bctx *b, const char *keyfile, int outfd, char fpr[48])
 		r = cv_error(v, cj.c.err, "%s", cj.c.msg);
 		goto out;
 	}
-	{
-		const unsigned char *d = gcry_md_read(ho.md, GCRY_MD_SHA256);
-		int i;
-		b->md = NULL;
-		for (i = 0; i < 32; i++)
-			sprintf(b->msg + 2 * i, "%02x", d[i]);
-		b->written = ho.n;
-	}
+	b->md = NULL;
+	b->written = size;  /* the encrypted file's, not the ZIP stream's */
+	memcpy(b->msg, sha, sizeof(sha));  /* the caller reads the file's SHA-256 here */
 	r = 0;
 out:
 	if (p1[0] >= 0)
@@ -1532,16 +1503,10 @@ out:
 		pthread_join(tc, NULL);
 	if (p2[0] >= 0)
 		close(p2[0]);
-	if (in)
-		gpgme_data_release(in);
-	if (out)
-		gpgme_data_release(out);
 	if (keys[0])
 		gpgme_key_unref(keys[0]);
 	if (ctx)
 		gpgme_release(ctx);
-	if (ho.md)
-		gcry_md_close(ho.md);
 	if (home[0])
 		cv_rmtree(home, 0);
 	return r;

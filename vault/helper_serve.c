@@ -128,8 +128,8 @@ static ssize_t hashfd_write(void *h, const void *buf, size_t len)
 	return (ssize_t)len;
 }
 
-int cv_encrypt_hashed(gpgme_ctx_t ctx, int in_fd, int out_fd, int64_t *size, char sha[65],
-		      gpgme_error_t *err)
+int cv_encrypt_hashed(gpgme_ctx_t ctx, gpgme_key_t recp[], gpgme_encrypt_flags_t flags,
+		      int in_fd, int out_fd, int64_t *size, char sha[65], gpgme_error_t *err)
 {
 	struct gpgme_data_cbs cbs = { NULL, hashfd_write, NULL, NULL };
 	struct hashfd ho = { out_fd, NULL, 0 };
@@ -149,7 +149,7 @@ int cv_encrypt_hashed(gpgme_ctx_t ctx, int in_fd, int out_fd, int64_t *size, cha
 	if (!*err)
 		gpgme_data_set_flag(out, "io-buffer-size", IO_BUFFER);
 	if (!*err)
-		*err = gpgme_op_encrypt(ctx, NULL, GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS, in, out);
+		*err = gpgme_op_encrypt(ctx, recp, flags, in, out);
 	if (!*err) {
 		d = gcry_md_read(ho.md, GCRY_MD_SHA256);
 		for (i = 0; i < 32; i++)

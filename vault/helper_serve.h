@@ -39,12 +39,14 @@ void cv_fifo_drain(int fd);
 int cv_fifo_put(int fd, const char *key_hex);
 
 /*
- * Encrypt in_fd into out_fd with ctx (symmetric, no compression; the key
- * comes from the passphrase source ctx is set up with), counting and
- * hashing (SHA-256) the ciphertext as it is written.  0, or -1 with *err set.
+ * Encrypt in_fd into out_fd with ctx (to recp with flags: for an archive
+ * NULL and GPGME_ENCRYPT_SYMMETRIC | GPGME_ENCRYPT_NO_COMPRESS, the key
+ * coming from the passphrase source ctx is set up with), counting and
+ * hashing (SHA-256) the ciphertext as it is written.  0, or -1 with *err
+ * set.  Neither descriptor is closed.
  */
-int cv_encrypt_hashed(gpgme_ctx_t ctx, int in_fd, int out_fd, int64_t *size, char sha[65],
-		      gpgme_error_t *err);
+int cv_encrypt_hashed(gpgme_ctx_t ctx, gpgme_key_t recp[], gpgme_encrypt_flags_t flags,
+		      int in_fd, int out_fd, int64_t *size, char sha[65], gpgme_error_t *err);
 
 /*
  * The service loop.  For each request: the key goes into fifo_fd (when

@@ -173,6 +173,9 @@ run_cv --as "$CPL" request bundle "$R" -o "$T/sar.zip.gpg" --recipient "$T/alex.
 check "bundle for an OpenPGP recipient (exit $RC: $ERR)" test "$RC" -eq 0
 check "  prints no passphrase" not grep -q passphrase "$T/out"
 check "  the vault's keyring did not get the key" not sh -c "GNUPGHOME='$V/gnupg' gpg --list-keys 2>/dev/null | grep -q alex@example.org"
+sha=$(sha256sum "$T/sar.zip.gpg" | cut -d' ' -f1)
+run_cv --as "$CPL" request log "$R"
+check "  the log keeps the SHA-256 of the encrypted file" grep -q "$sha" "$T/out"
 GNUPGHOME=$T/rk/gnupg gpg -q --batch -d "$T/sar.zip.gpg" >"$T/p.zip" 2>/dev/null
 mkdir "$T/x3" && (cd "$T/x3" && 7z x "$T/p.zip" >/dev/null)
 check "gpg and 7z open it: the same members" test "$(ls "$T/x3" | tr '\n' ' ')" = "001.txt 002.pdf 003.txt 004.png index.html index.json letter.txt "

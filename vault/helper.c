@@ -307,7 +307,15 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 		 * 0.15 ms of CPU).
 		 */
 		setenv("LC_ALL", "C", 1);
-		/* the small program, when there is one: it serves until the socket closes, then removes the home */
+		/*
+		 * The small program, when there is one: it serves until the
+		 * socket closes, then removes the home.  This is casevault's
+		 * own code (helper/main.c, helper_serve.c), built and installed
+		 * with it, which does every OpenPGP operation through GPGME as
+		 * this process would; no GnuPG or other tool is run in its
+		 * stead, and no shell or PATH search is involved (execl of an
+		 * absolute path checked by usable_program).
+		 */
 		if ((program = helper_program())) {
 			char arg[16];
 

@@ -52,14 +52,19 @@ done
 
 # Encryption helpers that hand the archive key to gpg through gpg-agent (their
 # fallback when they cannot make a GnuPG home of their own) file the same bytes.
-CASEVAULT_HELPER_HOME=0 run_cv file "$C" "$T/docs/scan.png" "$T/docs/note.txt" --class letter --json --allow-duplicate
-check "filing through the helpers' agent fallback succeeds" test "$RC" -eq 0
-for i in 0 1; do
-	f=$(printf 'scan.png note.txt' | cut -d' ' -f$((i + 1)))
-	id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][$i]['record'])")
-	"$CV" get "$id" >"$T/agent-$i" 2>/dev/null
-	check "agent fallback: $f comes back as itself" cmp -s "$T/docs/$f" "$T/agent-$i"
-done
+# file_pair LABEL: file scan.png and note.txt in one call, and check that both come back as themselves.
+file_pair() {
+	local i f id
+	run_cv file "$C" "$T/docs/scan.png" "$T/docs/note.txt" --class letter --json --allow-duplicate
+	check "filing $1 succeeds" test "$RC" -eq 0
+	for i in 0 1; do
+		f=$(printf 'scan.png note.txt' | cut -d' ' -f$((i + 1)))
+		id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][$i]['record'])")
+		"$CV" get "$id" >"$T/pair-$i" 2>/dev/null
+		check "$1: $f comes back as itself" cmp -s "$T/docs/$f" "$T/pair-$i"
+	done
+}
+CASEVAULT_HELPER_HOME=0 file_pair "through the helpers' agent fallback"
 
 # Without the casevault-helper program (a casevault copied away from it, or an
 # install that lacks it) the forked helpers serve in-process: the same bytes.
@@ -72,14 +77,7 @@ elif [ -e /usr/local/libexec/casevault/casevault-helper ] || [ -e /usr/libexec/c
 else
 	CVBAK=$CV
 	CV=$T/lone/casevault
-	run_cv file "$C" "$T/docs/scan.png" "$T/docs/note.txt" --class letter --json --allow-duplicate
-	check "filing without the helper program succeeds" test "$RC" -eq 0
-	for i in 0 1; do
-		f=$(printf 'scan.png note.txt' | cut -d' ' -f$((i + 1)))
-		id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][$i]['record'])")
-		"$CV" get "$id" >"$T/lone-$i" 2>/dev/null
-		check "without the helper program: $f comes back as itself" cmp -s "$T/docs/$f" "$T/lone-$i"
-	done
+	file_pair "without the helper program"
 	check "no helper GnuPG home is left behind" sh -c "! ls -d '$CASEVAULT_DIR'/gnupg/sym-* 2>/dev/null"
 	CV=$CVBAK
 fi

@@ -24,8 +24,9 @@
 #include <gcrypt.h>
 #include <gpgme.h>
 
-#include "helper_serve.h"
-#include "internal.h"
+#include "casevault/common.h"
+#include "crypto/helper_serve.h"
+#include "base/util.h"
 
 static int encrypt_one(void *hook, const char *key_hex, int in_fd, int out_fd,
 		       int64_t *size, char sha[65], char *msg, size_t msglen)

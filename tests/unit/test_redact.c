@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cv_disclose.h"
+#include "rules/redpolicy.h"
 
 static cv_redactor *mk(void)
 {

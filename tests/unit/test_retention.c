@@ -14,7 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "base/util.h"
+#include "core/keys.h"
 #include "casevault/case.h"
 #include "casevault/retention.h"
 

@@ -17,8 +17,12 @@
 #include <sys/vfs.h>
 #include <cmocka.h>
 
-#include "internal.h"
-#include "cv_archive.h"
+#include "base/util.h"
+#include "core/keys.h"
+#include "core/lock.h"
+#include "crypto/seal.h"
+#include "crypto/stream.h"
+#include "store/archive.h"
 #include "casevault/case.h"
 #include "casevault/record.h"
 

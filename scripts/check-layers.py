@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Check that casevault's layers only look down (docs/architecture.md, Layers).
+
+    base  ->  rules, crypto  ->  store  ->  core  ->  ops  ->  cli
+
+A file may include headers of its own layer and of the layers below it;
+rules and crypto are peers and may not include each other.  The public API
+(vault/include/casevault/*.h) declares types every layer uses and may be
+included anywhere; the CLI includes nothing else of the library.
+
+Two checks, each failing with one line per problem:
+  includes  every #include "..." in vault/ and cli/ (always);
+  calls     with --objects BUILD_DIR: every symbol an object file of the
+            library uses (nm) must be defined in its own layer or below, so
+            that a call through a public header cannot go up unseen.
+Both also fail on a cycle between modules (a module is one .c and its .h).
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+LEVEL = {"base": 0, "rules": 1, "crypto": 1, "store": 2, "core": 3, "ops": 4, "cli": 5}
+INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+
+
+def layer_of(path):
+    """'vault/core/audit.c' -> 'core'; 'cli/main.c' -> 'cli'; None elsewhere."""
+    parts = path.split(os.sep)
+    if parts[0] == "cli":
+        return "cli"
+    if parts[0] == "vault" and len(parts) > 2 and parts[1] in LEVEL:
+        return parts[1]
+    return None
+
+
+def module_of(path):
+    return os.path.splitext(path)[0]
+
+
+def may_use(src, dst):
+    if src == dst:
+        return True
+    if {src, dst} == {"rules", "crypto"}:
+        return False
+    return LEVEL[dst] < LEVEL[src]
+
+
+def sources(root):
+    for top in ("vault", "cli"):
+        for dirpath, _, files in os.walk(os.path.join(root, top)):
+            for f in sorted(files):
+                if f.endswith((".c", ".h")):
+                    full = os.path.join(dirpath, f)
+                    yield os.path.relpath(full, root)
+
+
+def resolve(root, src, inc):
+    """The repository path an include names, or None for the public API."""
+    if inc.startswith("casevault/"):
+        return None
+    for base in (os.path.dirname(src), "vault"):
+        cand = os.path.normpath(os.path.join(base, inc))
+        if os.path.exists(os.path.join(root, cand)):
+            return cand
+    return "?" + inc
+
+
+def find_cycles(edges):
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+    counter = [0]
+
+    def visit(n):
+        index[n] = low[n] = counter[0]
+        counter[0] += 1
+        stack.append(n)
+        on.add(n)
+        for m in sorted(edges.get(n, ())):
+            if m not in index:
+                visit(m)
+                low[n] = min(low[n], low[m])
+            elif m in on:
+                low[n] = min(low[n], index[m])
+        if low[n] == index[n]:
+            comp = []
+            while True:
+                m = stack.pop()
+                on.discard(m)
+                comp.append(m)
+                if m == n:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(10000)
+    for n in sorted(edges):
+        if n not in index:
+            visit(n)
+    return out
+
+
+def check_includes(root):
+    problems, edges = [], {}
+    for src in sources(root):
+        lsrc = layer_of(src)
+        if lsrc is None:
+            if not src.startswith(os.path.join("vault", "include")):
+                problems.append(f"{src}: not in a layer folder (vault/base, rules, crypto, store, core, ops)")
+            continue
+        text = open(os.path.join(root, src), encoding="utf-8").read()
+        for inc in INCLUDE.findall(text):
+            dst = resolve(root, src, inc)
+            if dst is None:
+                continue
+            if dst.startswith("?"):
+                problems.append(f"{src}: includes \"{inc}\", which is not a file of the repository")
+                continue
+            ldst = layer_of(dst)
+            if ldst is None:
+                problems.append(f"{src}: includes {dst}, which is in no layer")
+            elif lsrc == "cli" and ldst != "cli":
+                problems.append(f"{src}: the CLI includes {dst}; it may use only the public API (casevault/*.h)")
+            elif not may_use(lsrc, ldst):
+                problems.append(f"{src}: {lsrc} includes {dst} ({ldst}): a layer may only include its own or lower layers")
+            if module_of(dst) != module_of(src):
+                edges.setdefault(module_of(src), set()).add(module_of(dst))
+    for comp in find_cycles(edges):
+        problems.append("include cycle between modules: " + " <-> ".join(comp))
+    return problems
+
+
+def nm(obj):
+    out = subprocess.run(["nm", obj], capture_output=True, text=True, check=True).stdout
+    defined, used = set(), set()
+    for line in out.splitlines():
+        p = line.split()
+        if len(p) == 3 and p[1] in "TDBRC":
+            defined.add(p[2])
+        elif len(p) == 2 and p[0] == "U":
+            used.add(p[1])
+    return defined, used
+
+
+def check_calls(root, build):
+    objdir = os.path.join(build, "CMakeFiles", "casevault.dir")
+    objs = {}
+    for dirpath, _, files in os.walk(objdir):
+        for f in files:
+            if f.endswith(".c.o"):
+                full = os.path.join(dirpath, f)
+                rel = os.path.relpath(full, objdir)[: -len(".o")]
+                if layer_of(rel) and os.path.exists(os.path.join(root, rel)):  # not a moved file's old object
+                    objs[rel] = nm(full)
+    if not objs:
+        return [f"{objdir}: no object files; build the library first"]
+    owner = {}
+    for rel, (defined, _) in objs.items():
+        for s in defined:
+            owner[s] = rel
+    problems, edges = [], {}
+    for rel, (_, used) in sorted(objs.items()):
+        lsrc = layer_of(rel)
+        for s in sorted(used):
+            dst = owner.get(s)
+            if not dst or dst == rel:
+                continue
+            ldst = layer_of(dst)
+            if not may_use(lsrc, ldst):
+                problems.append(f"{rel}: {lsrc} calls {s} in {dst} ({ldst})")
+            edges.setdefault(module_of(rel), set()).add(module_of(dst))
+    for comp in find_cycles(edges):
+        problems.append("call cycle between modules: " + " <-> ".join(comp))
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    ap.add_argument("--objects", metavar="BUILD_DIR", help="also check calls in the built library")
+    args = ap.parse_args()
+    root = os.path.abspath(args.root)
+    problems = check_includes(root)
+    if args.objects:
+        problems += check_calls(root, os.path.abspath(args.objects))
+    for p in problems:
+        print(p, flush=True)
+    if problems:
+        print(f"check-layers: {len(problems)} problem(s); see docs/architecture.md, Layers", file=sys.stderr)
+        return 1
+    print("check-layers: the layers only look down")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

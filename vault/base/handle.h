@@ -1,0 +1,72 @@
+/*
+ * casevault - the vault handle's data and its error reporting.
+ *
+ * Every layer reports into the same handle (its errmsg and notice) and reads
+ * the same few facts from it (paths, the open index, the unlocked section
+ * keys), as SQLite's layers share one struct sqlite3.  What the handle DOES
+ * (open, lock, recover, choose the actor) lives in core/; nothing here calls
+ * up.  See docs/architecture.md, Layers.
+ */
+#ifndef CV_BASE_HANDLE_H
+#define CV_BASE_HANDLE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "casevault/common.h"
+#include "casevault/vault.h"
+#include "casevault/policy.h"
+
+#include "base/handle.h"
+
+
+#define CV_KEY_LEN 32               /* section master and archive keys */
+#define CV_KEY_HEX (CV_KEY_LEN * 2)
+#define CV_MAX_VAULT_PATH 80        /* gpg-agent socket paths are short */
+#define CV_MAX_COMMIT_HOOKS 4
+
+struct sqlite3;
+typedef struct cv_helper cv_helper;
+typedef struct cv_seal_cache cv_seal_cache;
+typedef int (*cv_commit_hook)(cv_vault *v);
+
+struct cv_vault {
+	char *path;
+	char *dbpath;
+	char *gnupghome;
+	char *archdir;
+	struct sqlite3 *db;
+	cv_policy *policy;
+	int lockfd;                 /* flock on VAULT/.lock, -1 when not held */
+	char actor[32];             /* staff id, "" until chosen */
+	char actor_fpr[48];
+	char actor_role[16];
+	int role;                   /* cv_role of the actor */
+	/* run once after the open transaction commits (store/index.c); audit registers one */
+	cv_commit_hook on_commit[CV_MAX_COMMIT_HOOKS];
+	int n_on_commit;
+	cv_passphrase_cb pass_cb;
+	void *pass_hook;
+	/* Unlocked section master keys (gcry secure memory), NULL when not held. */
+	unsigned char *mkey[CV_SECTION_COUNT];
+	int mkey_gen[CV_SECTION_COUNT];
+	int unlocked;
+	int proven;                 /* the actor proved their key this command (cv_prove_actor) */
+	int policy_fallback;        /* running on the last good policy kept in the index */
+	int test_clock;             /* made with init --test-clock: CASEVAULT_TODAY sets today */
+	int policy_unadopted;       /* the policy files changed and no manager adopted them (fallback too) */
+	/* receipts whose signature this handle has checked (verify meets one per archive) */
+	struct cv_receipt_ok { long long id; char fpr[48]; } *receipt_ok;
+	size_t nreceipt_ok;
+	cv_seal_cache *seal;        /* crypto/seal.c: ready AES-GCM contexts, shared by handle copies */
+	cv_helper *helper;          /* a filing writer's encryption helper (crypto/helper.c), or NULL */
+	char errmsg[512];
+	char notice[512];
+};
+
+/* Set v's message; returns code, so "return cv_error(v, CV_EINVAL, ...)". */
+int cv_error(cv_vault *v, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Add to what the command tells the person besides its result. */
+void cv_notice(cv_vault *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,203 @@
+/* casevault - the audit trail (see include/casevault/audit.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "core/audit.h"
+#include "crypto/seal.h"
+#include "store/index.h"
+#include "casevault/audit.h"
+#include "casevault/staff.h"
+
+static const char *outcome_name(int code)
+{
+	if (code == 0)
+		return "ok";
+	if (code == CV_EREFUSED || code == CV_EHELD || code == CV_EBADPASS)
+		return "refused";
+	return "failed";
+}
+
+/* The hashed form of an event: every field, in order, with the previous hash. */
+int cv_audit_event_hash(long seq, const char *time, const char *actor, const char *action,
+		      const char *ids, const char *outcome, const char *prev, char out[65])
+{
+	char *s = NULL;
+	int len = asprintf(&s, "casevault-audit/1\n%ld\n%s\n%s\n%s\n%s\n%s\n%s\n",
+			   seq, time, actor, action, ids, outcome, prev);
+
+	if (len < 0)
+		return CV_ERROR;
+	cv_sha256_hex(s, (size_t)len, out);
+	free(s);
+	return 0;
+}
+
+static char *head_path(cv_vault *v)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/audit.head", v->path) < 0)
+		return NULL;
+	return p;
+}
+
+/* The anchor: "seq hash\n", written to a temp name, synced and renamed. */
+static int write_head(cv_vault *v, long seq, const char *hash)
+{
+	char *p = head_path(v), *tmp = NULL, buf[96];
+	int fd, len, r = 0;
+
+	if (!p || asprintf(&tmp, "%s.tmp", p) < 0) {
+		free(p);
+		return CV_ERROR;
+	}
+	len = snprintf(buf, sizeof(buf), "%ld %s\n", seq, hash);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, buf, (size_t)len) != len || fsync(fd) < 0 || rename(tmp, p) < 0)
+		r = CV_ERROR;
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		unlink(tmp);
+	free(p);
+	free(tmp);
+	return r;
+}
+
+int cv_audit_read_head(cv_vault *v, long *seq, char hash[65])
+{
+	char *p = head_path(v), buf[128];
+	FILE *f;
+	int ok;
+
+	if (!p)
+		return CV_ERROR;
+	f = fopen(p, "re");
+	free(p);
+	if (!f)
+		return CV_ENOTFOUND;
+	ok = fgets(buf, sizeof(buf), f) && sscanf(buf, "%ld %64s", seq, hash) == 2;
+	fclose(f);
+	return ok ? 0 : CV_ECORRUPT;
+}
+
+int cv_audit(cv_vault *v, const char *action, int outcome, const char *ids)
+{
+	sqlite3_stmt *st = NULL;
+	char prev[65] = "", hash[65], now[32];
+	const char *oc = outcome_name(outcome);
+	const char *actor = v->actor[0] ? v->actor : "-";
+	long seq = 1;
+	int r, intx = cv_index_in_tx(v);
+
+	cv_now_iso(now);
+	if (!intx && (r = cv_index_begin(v)) < 0)
+		return r;
+	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+		goto fail;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		seq = (long)sqlite3_column_int64(st, 0) + 1;
+		snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = cv_audit_event_hash(seq, now, actor, action, ids ? ids : "", oc, prev, hash)) < 0)
+		goto fail;
+	if ((r = cv_index_prepare(v, &st,
+		"INSERT INTO audit(seq, time, actor, action, ids, outcome, prev, hash) VALUES(?,?,?,?,?,?,?,?)")) < 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ids ? ids : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, oc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = cv_index_dberr(v, "append to the audit trail");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (intx)  /* the event commits with the caller's change; the anchor follows it */
+		return cv_index_on_commit(v, cv_audit_sync_head);
+	if ((r = cv_index_commit(v)) < 0)
+		return r;
+	if (write_head(v, seq, hash) < 0)
+		return cv_error(v, CV_ERROR, "cannot write the audit anchor: %s", strerror(errno));
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	if (!intx)
+		cv_index_rollback(v);
+	return r;
+}
+
+/*
+ * Bring the anchor up to the chain's head after a crash between a commit and
+ * the anchor write.  Only ever moves forward along a chain that verifies from
+ * the anchored event; an anchor ahead of the chain is left alone (truncation).
+ */
+int cv_audit_sync_head(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	char hash[65], head_hash[65];
+	long seq = 0, head_seq = 0;
+	int r, have;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+		return r;
+	have = sqlite3_step(st) == SQLITE_ROW;
+	if (have) {
+		seq = (long)sqlite3_column_int64(st, 0);
+		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (!have)
+		return 0;
+	r = cv_audit_read_head(v, &head_seq, head_hash);
+	if (r == 0 && head_seq >= seq)
+		return 0;
+	if (r == CV_ECORRUPT)
+		return 0;  /* leave evidence alone; audit verify reports it */
+	if (r == 0) {
+		/* the anchored event must still be in the chain */
+		if (cv_index_prepare(v, &st, "SELECT 1 FROM audit WHERE seq = ? AND hash = ?") < 0)
+			return CV_ERROR;
+		sqlite3_bind_int64(st, 1, head_seq);
+		sqlite3_bind_text(st, 2, head_hash, -1, SQLITE_STATIC);
+		have = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+		if (!have)
+			return 0;
+	}
+	return write_head(v, seq, hash);
+}
+
+/* The head of the chain now: (0, "") for an empty trail. */
+int cv_audit_head(cv_vault *v, long *seq, char hash[65])
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*seq = 0;
+	hash[0] = '\0';
+	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+		return r;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*seq = (long)sqlite3_column_int64(st, 0);
+		snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+

@@ -1,0 +1,97 @@
+/*
+ * casevault - authorisation: the actor's role allows the action, their
+ * agreement to the confidentiality policy is current, and what changes the
+ * vault or decides a disclosure is done with their proven key.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "casevault/date.h"
+#include "casevault/staff.h"
+#include "base/handle.h"
+#include "core/actor.h"
+#include "core/audit.h"
+#include "core/authz.h"
+#include "rules/roles.h"
+#include "store/index.h"
+
+int cv_latest_attestation(cv_vault *v, const char *id, char date[11], char version[32])
+{
+	sqlite3_stmt *st = NULL;
+	int r, found;
+
+	date[0] = '\0';
+	if (version)
+		version[0] = '\0';
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT date, policy_version FROM attestations WHERE staff_id = ? ORDER BY date DESC, rowid DESC LIMIT 1")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	if (found) {
+		snprintf(date, 11, "%s", (const char *)sqlite3_column_text(st, 0));
+		if (version)
+			snprintf(version, 32, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* 0 when id's attestation is current on today, else CV_EREFUSED with a message. */
+static int check_attested(cv_vault *v, const char *id)
+{
+	char date[11];
+	cv_date d, until, today;
+	int r;
+
+	if ((r = cv_latest_attestation(v, id, date, NULL)) < 0)
+		return r;
+	if (cv_date_today(&today) < 0)
+		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
+	if (!date[0] || cv_date_parse(&d, date) < 0)
+		return cv_error(v, CV_EREFUSED, "staff member %s has not agreed to the confidentiality policy; a manager records it with 'casevault staff attest %s'", id, id);
+	cv_date_add_months_later(&until, &d, 12);
+	if (cv_date_cmp(&today, &until) >= 0)
+		return cv_error(v, CV_EREFUSED, "staff member %s last agreed to the confidentiality policy on %s, more than 12 months ago; renew it with 'casevault staff attest %s'", id, date, id);
+	return 0;
+}
+
+static int needs_proof(cv_act act)
+{
+	/*
+	 * Filing unlocks before it writes (and import --check writes nothing);
+	 * verify unlocks to decrypt; listing ids and dates is open to every role.
+	 * The audit trail is for managers and auditors only: proven too.
+	 */
+	return act == CV_ACT_READ_CASE || act == CV_ACT_READ_CP || act == CV_ACT_CASE_ADMIN ||
+	       act == CV_ACT_HOLD || act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN ||
+	       act == CV_ACT_AUDIT;
+}
+
+int cv_authorize(cv_vault *v, cv_act act, const char *ids)
+{
+	int r;
+
+	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
+		return r;
+	if ((r = check_attested(v, v->actor)) < 0) {
+		char msg[sizeof(v->errmsg)];
+
+		memcpy(msg, v->errmsg, sizeof(msg));
+		cv_audit(v, "access", CV_EREFUSED, ids);
+		memcpy(v->errmsg, msg, sizeof(msg));
+		return r;
+	}
+	if (!cv_role_allows(v->role, act)) {
+		cv_audit(v, act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP ? "access.cp" : "access", CV_EREFUSED, ids);
+		return cv_error(v, CV_EREFUSED, "staff member %s is %s %s and may not %s; ask a %s",
+				v->actor, cv_role_name(v->role)[0] && strchr("aeiou", cv_role_name(v->role)[0]) ? "an" : "a",
+				cv_role_name(v->role), cv_act_words(act),
+				act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP ? "cp-lead or manager" :
+				act == CV_ACT_AUDIT ? "manager or auditor" :
+				act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN ? "manager" : "caseworker or manager");
+	}
+	if (needs_proof(act) && (r = cv_prove_actor(v)) < 0)
+		return r;
+	return 0;
+}

@@ -1,0 +1,12 @@
+/*
+ * casevault - authorisation's private part (cv_authorize is in casevault/staff.h).
+ */
+#ifndef CV_CORE_AUTHZ_H
+#define CV_CORE_AUTHZ_H
+
+#include "base/handle.h"
+
+/* The date and version of id's latest agreement to the confidentiality policy; CV_ENOTFOUND without one. */
+int cv_latest_attestation(cv_vault *v, const char *id, char date[11], char version[32]);
+
+#endif

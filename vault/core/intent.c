@@ -1,0 +1,328 @@
+/*
+ * casevault - the intent logs and crash recovery (docs/architecture.md,
+ * Crash safety).
+ *
+ * Two logs in the index say what a command meant to do with files, so that
+ * a crash at any point leaves the index and the files agreeing once the
+ * next process holds the writer lock:
+ *   pending  archive files a filing or a purge rewrite is writing, named
+ *            before the first byte; until the commit that files their rows
+ *            they are removed by recovery (nothing happened);
+ *   shred    archive files the purge's commit destroyed (their keys are
+ *            gone already); recovery overwrites and removes them and writes
+ *            any certificate file the crash left unwritten.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "core/intent.h"
+#include "core/lock.h"
+#include "crypto/seal.h"
+#include "store/index.h"
+
+#define SHRED_CHUNK (256 * 1024)
+
+/* Overwrite once with random bytes, sync, unlink.  0 when gone (or already gone). */
+static int shred_file(const char *path)
+{
+	struct stat sb;
+	unsigned char *buf;
+	off_t left;
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	buf = malloc(SHRED_CHUNK);
+	if (!buf) {
+		close(fd);
+		return -1;
+	}
+	left = sb.st_size;
+	while (left > 0) {
+		size_t n = left > SHRED_CHUNK ? SHRED_CHUNK : (size_t)left;
+		ssize_t w;
+
+		cv_random_fill(buf, n);
+		w = write(fd, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;  /* a full disk cannot stop the unlink: the key is gone already */
+		left -= w;
+		cv_crashpoint("purge-overwrite");
+	}
+	fsync(fd);
+	close(fd);
+	free(buf);
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int cv_cert_file_write(cv_vault *v, long number, const char *body)
+{
+	char *tmp = NULL, *fin = NULL, *dir = NULL;
+	size_t len = strlen(body);
+	int fd, r = 0;
+
+	if (asprintf(&dir, "%s/certificates", v->path) < 0)
+		return cv_error(v, CV_ERROR, "out of memory");
+	if (asprintf(&tmp, "%s/.tmp-%ld.json", dir, number) < 0 || asprintf(&fin, "%s/%ld.json", dir, number) < 0) {
+		r = cv_error(v, CV_ERROR, "out of memory");
+		goto out;
+	}
+	mkdir(dir, 0700);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = cv_error(v, CV_ERROR, "cannot write certificate %ld: %s%s", number, strerror(errno), cv_disk_hint(errno));
+		goto out;
+	}
+	if (write(fd, body, len) != (ssize_t)len || fsync(fd) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot write certificate %ld: %s%s", number, strerror(errno), cv_disk_hint(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, fin) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot write certificate %ld: %s%s", number, strerror(errno), cv_disk_hint(errno));
+		unlink(tmp);
+		goto out;
+	}
+	cv_fsync_dir(dir);
+out:
+	free(tmp);
+	free(fin);
+	free(dir);
+	return r;
+}
+
+int cv_cert_file_matches(cv_vault *v, long number, const char *body, int *exists)
+{
+	char *p = NULL, *buf = NULL;
+	size_t len = strlen(body);
+	struct stat sb;
+	int fd, same = 0;
+
+	*exists = 0;
+	if (asprintf(&p, "%s/certificates/%ld.json", v->path, number) < 0)
+		return 0;
+	fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(p);
+	if (fd < 0)
+		return 0;
+	*exists = 1;
+	if (fstat(fd, &sb) == 0 && (size_t)sb.st_size == len && (buf = malloc(len + 1))) {
+		size_t got = 0;
+		ssize_t n;
+
+		while (got < len && (n = read(fd, buf + got, len - got)) > 0)
+			got += (size_t)n;
+		same = got == len && !memcmp(buf, body, len);
+		free(buf);
+	}
+	close(fd);
+	return same;
+}
+
+int cv_purge_needs_recovery(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int need = 0, exists = 0;
+
+	if (cv_index_prepare(v, &st, "SELECT 1 FROM shred LIMIT 1") < 0)
+		return 0;
+	need = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (need)
+		return 1;
+	if (cv_index_prepare(v, &st, "SELECT number, body FROM certificates ORDER BY number DESC LIMIT 1") < 0)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		cv_cert_file_matches(v, (long)sqlite3_column_int64(st, 0), cv_col(st, 1), &exists);
+		need = !exists;
+	}
+	sqlite3_finalize(st);
+	return need;
+}
+
+int cv_purge_is_shredding(cv_vault *v, const char *file)
+{
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (cv_index_prepare(v, &st, "SELECT 1 FROM shred WHERE file = ?") < 0)
+		return 0;
+	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* Remove the files named in shred; 0, or <0 when something is left for next time. */
+int cv_shred_finish(cv_vault *v, size_t *nfiles)
+{
+	sqlite3_stmt *st = NULL, *live = NULL;
+	int r = 0, ck;
+
+	if (nfiles)
+		*nfiles = 0;
+	/* The keys first: their rows are gone; push the pages out of the WAL. */
+	ck = cv_index_checkpoint(v);
+	if ((r = cv_index_prepare(v, &st, "SELECT file FROM shred")) < 0)
+		return r;
+	if ((r = cv_index_prepare(v, &live, "SELECT 1 FROM archives WHERE file = ?")) < 0) {
+		sqlite3_finalize(st);
+		return r;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *f = cv_col(st, 0);
+		char *p = NULL;
+		int is_live;
+
+		/* Defensive: never remove an archive the index still uses. */
+		sqlite3_reset(live);
+		sqlite3_bind_text(live, 1, f, -1, SQLITE_TRANSIENT);
+		is_live = sqlite3_step(live) == SQLITE_ROW;
+		if (is_live || strchr(f, '/') || f[0] == '.')
+			continue;
+		if (asprintf(&p, "%s/%s", v->archdir, f) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		if (shred_file(p) < 0)
+			r = cv_error(v, CV_ERROR, "cannot remove archive %s: %s", f, strerror(errno));
+		else if (nfiles)
+			(*nfiles)++;
+		free(p);
+		cv_crashpoint("purge-shred");
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(live);
+	if (cv_fsync_dir(v->archdir) < 0 && r == 0)
+		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s%s", strerror(errno), cv_disk_hint(errno));
+	if (r == 0 && ck < 0)
+		r = ck;
+	if (r == 0)
+		r = cv_index_exec(v, "DELETE FROM shred");
+	return r;
+}
+
+static int write_missing_certs(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int r = 0, exists;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT number, body FROM certificates ORDER BY number")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long n = (long)sqlite3_column_int64(st, 0);
+
+		cv_cert_file_matches(v, n, cv_col(st, 1), &exists);
+		if (!exists && (r = cv_cert_file_write(v, n, cv_col(st, 1))) < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_purge_recover(cv_vault *v)
+{
+	size_t n = 0;
+	int r;
+
+	r = cv_shred_finish(v, &n);
+	if (write_missing_certs(v) < 0 && r == 0)
+		r = CV_ERROR;
+	if (n)
+		cv_notice(v, "finished an interrupted purge (%zu archive%s erased)", n, n == 1 ? "" : "s");
+	return r;
+}
+
+static int has_pending(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int any = 0;
+
+	if (cv_index_prepare(v, &st, "SELECT 1 FROM pending LIMIT 1") < 0)
+		return 0;
+	any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return any;
+}
+
+/* Remove what an interrupted filing or purge rewrite left behind (see filing.c). */
+int cv_pending_recover(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0, r;
+
+	if (!has_pending(v))
+		return 0;
+	r = cv_index_prepare(v, &st, "SELECT file FROM pending WHERE file NOT IN (SELECT file FROM archives)");
+	if (r < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *f = (const char *)sqlite3_column_text(st, 0);
+		char *a = NULL, *t = NULL;
+
+		if (asprintf(&a, "%s/%s", v->archdir, f) >= 0) {
+			unlink(a);
+			free(a);
+		}
+		if (asprintf(&t, "%s/.tmp-%s", v->archdir, f) >= 0) {
+			unlink(t);
+			free(t);
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	cv_fsync_dir(v->archdir);
+	r = cv_index_exec(v, "DELETE FROM pending");
+	if (r == 0 && n)
+		cv_notice(v, "rolled back an interrupted filing or purge (%d incomplete archive%s removed)",
+			  n, n == 1 ? "" : "s");
+	return r;
+}
+
+/*
+ * Finish what a crash left (the intent logs pending and shred) under the
+ * writer lock, waiting up to wait_ms for it.  The lock can outlive a killed
+ * process for a moment: GPGME starts gpg with fork(), and until the child
+ * closes the descriptors it inherited it holds a copy of the lock.  A
+ * writer may also be running, and then the intents are its own, in flight.
+ * 1 when the lock could not be had (left for later), 0 when done.
+ */
+int cv_vault_recover(cv_vault *v, int wait_ms)
+{
+	int held = v->lockfd >= 0, r = 0;
+
+	if (!has_pending(v) && !cv_purge_needs_recovery(v))
+		return 0;
+	if (!held) {
+		while ((r = cv_vault_lock_writer(v, 0)) == CV_ELOCKED && wait_ms > 0) {
+			usleep(20 * 1000);
+			wait_ms -= 20;
+		}
+		if (r < 0)
+			return 1;
+	}
+	r = cv_pending_recover(v);
+	/* Then finish a purge a crash interrupted after its commit (purge.c). */
+	if (r == 0 && cv_purge_needs_recovery(v) && cv_purge_recover(v) < 0)
+		cv_notice(v, "an interrupted purge is not finished yet: %s", v->errmsg);
+	if (!held)
+		cv_vault_unlock_writer(v);
+	return r;
+}
+

@@ -1,0 +1,28 @@
+/*
+ * casevault - the intent logs (pending, shred) and crash recovery; see intent.c.
+ */
+#ifndef CV_CORE_INTENT_H
+#define CV_CORE_INTENT_H
+
+#include <stddef.h>
+#include "base/handle.h"
+
+/* The files a crashed filing or rewrite left (named in pending); the caller
+ * holds the writer lock and has no intents of its own in pending yet. */
+int cv_pending_recover(cv_vault *v);
+/* Both intent logs, when the writer lock is had within wait_ms; 1 when it was not. */
+int cv_vault_recover(cv_vault *v, int wait_ms);
+
+/* Whether an interrupted purge left work (shred intents, missing certificate files). */
+int cv_purge_needs_recovery(cv_vault *v);
+/* Finish an interrupted purge; the caller holds the writer lock. */
+int cv_purge_recover(cv_vault *v);
+/* 1 when file is an archive being destroyed (named in the shred intent log). */
+int cv_purge_is_shredding(cv_vault *v, const char *file);
+/* Overwrite and remove the files named in shred; <0 when something is left for next time. */
+int cv_shred_finish(cv_vault *v, size_t *nfiles);
+/* certificates/N.json written atomically; whether it exists with exactly body. */
+int cv_cert_file_write(cv_vault *v, long number, const char *body);
+int cv_cert_file_matches(cv_vault *v, long number, const char *body, int *exists);
+
+#endif

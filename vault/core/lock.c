@@ -1,0 +1,45 @@
+/*
+ * casevault - the writer lock: one process changes a vault at a time
+ * (flock on VAULT/.lock; readers never wait for it).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/handle.h"
+#include "core/lock.h"
+
+int cv_vault_lock_writer(cv_vault *v, int wait)
+{
+	char *p;
+
+	if (v->lockfd >= 0)
+		return 0;
+	if (asprintf(&p, "%s/.lock", v->path) < 0)
+		return cv_error(v, CV_ERROR, "out of memory");
+	v->lockfd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	free(p);
+	if (v->lockfd < 0)
+		return cv_error(v, CV_ERROR, "cannot open the vault lock file: %s", strerror(errno));
+	if (flock(v->lockfd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
+		int e = errno;
+		close(v->lockfd);
+		v->lockfd = -1;
+		if (e == EWOULDBLOCK)
+			return cv_error(v, CV_ELOCKED, "another casevault process is writing to this vault; try again when it has finished");
+		return cv_error(v, CV_ERROR, "cannot lock the vault: %s", strerror(e));
+	}
+	return 0;
+}
+
+void cv_vault_unlock_writer(cv_vault *v)
+{
+	if (v->lockfd >= 0) {
+		close(v->lockfd);  /* releases the flock */
+		v->lockfd = -1;
+	}
+}

@@ -1,0 +1,585 @@
+/* casevault - the vault handle: init, open, close, errors, locking. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <gcrypt.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "core/adopted.h"
+#include "core/audit.h"
+#include "core/intent.h"
+#include "core/keys.h"
+#include "core/lock.h"
+#include "crypto/gpg.h"
+#include "crypto/seal.h"
+#include "store/index.h"
+#include "casevault/staff.h"
+#include "casevault/date.h"
+
+const char *cv_vault_errmsg(const cv_vault *v) { return v ? v->errmsg : "out of memory"; }
+const char *cv_vault_notice(const cv_vault *v) { return v->notice; }
+const char *cv_vault_path(const cv_vault *v) { return v->path; }
+const char *cv_vault_actor(const cv_vault *v) { return v->actor; }
+
+void cv_vault_set_passphrase_cb(cv_vault *v, cv_passphrase_cb cb, void *hook)
+{
+	v->pass_cb = cb;
+	v->pass_hook = hook;
+}
+
+static char *join(const char *a, const char *b)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/%s", a, b) < 0)
+		return NULL;
+	return s;
+}
+
+static cv_vault *vault_new(const char *path)
+{
+	cv_vault *v = calloc(1, sizeof(*v));
+	char real[PATH_MAX];
+
+	if (!v)
+		return NULL;
+	v->lockfd = -1;
+	if (realpath(path, real))
+		v->path = strdup(real);
+	else
+		v->path = strdup(path);
+	if (!v->path)
+		goto fail;
+	v->dbpath = join(v->path, "vault.db");
+	v->gnupghome = join(v->path, "gnupg");
+	v->archdir = join(v->path, "archives");
+	v->seal = cv_seal_cache_new();
+	if (!v->dbpath || !v->gnupghome || !v->archdir || !v->seal)
+		goto fail;
+	return v;
+fail:
+	cv_vault_close(v);
+	return NULL;
+}
+
+void cv_vault_close(cv_vault *v)
+{
+	if (!v)
+		return;
+	cv_keys_wipe(v);
+	cv_seal_cache_free(v->seal);
+	if (v->db)
+		sqlite3_close(v->db);
+	cv_policy_free(v->policy);
+	cv_vault_unlock_writer(v);
+	free(v->receipt_ok);
+	free(v->path);
+	free(v->dbpath);
+	free(v->gnupghome);
+	free(v->archdir);
+	explicit_bzero(v, sizeof(*v));
+	free(v);
+}
+
+/* At init: the policies being copied in must load, and a mistake is named in the file the user gave. */
+static int check_policy_source(cv_vault *v, const char *dir)
+{
+	cv_problems probs = CV_PROBLEMS_INIT;
+	cv_policy *check = NULL;
+	int r = 0;
+
+	if (cv_policy_load(&check, dir, &probs) < 0) {
+		if (probs.n)
+			r = cv_error(v, CV_EPOLICY, "the policy is invalid: %s:%d: %s; fix it (casevault policy check FILE)",
+				     probs.items[0].file ? probs.items[0].file : dir,
+				     probs.items[0].line, probs.items[0].msg);
+		else
+			r = cv_error(v, CV_EPOLICY, "cannot load the policies from %s", dir);
+	}
+	cv_policy_free(check);
+	cv_problems_release(&probs);
+	return r;
+}
+
+static int load_policy(cv_vault *v)
+{
+	cv_problems probs = CV_PROBLEMS_INIT;
+	char *dir = join(v->path, "policies");
+	int r;
+
+	if (!dir)
+		return cv_error(v, CV_ERROR, "out of memory");
+	r = cv_policy_load(&v->policy, dir, &probs);
+	if (r < 0) {
+		if (probs.n)
+			cv_error(v, CV_EPOLICY, "the vault's policy is invalid: %s:%d: %s; fix it (casevault policy check FILE)",
+				 probs.items[0].file ? probs.items[0].file : dir,
+				 probs.items[0].line, probs.items[0].msg);
+		else
+			cv_error(v, CV_EPOLICY, "cannot load the vault's policies from %s", dir);
+		r = CV_EPOLICY;
+		/* The vault keeps using the last good policy it recorded (retention.c). */
+		if (cv_retention_policy_fallback(v, v->errmsg) == 0)
+			r = 0;
+	} else if (v->db) {
+		r = cv_retention_check_adopted(v);
+	}
+	cv_problems_release(&probs);
+	free(dir);
+	return r;
+}
+
+static const char *network_fs_at(const char *path)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 ? cv_network_fs((long)sf.f_type) : NULL;
+}
+
+/*
+ * CASEVAULT_TODAY moves "today" for tests (retention falling due years
+ * later).  A real vault must not follow it: "CASEVAULT_TODAY=2099-01-01
+ * casevault purge" would destroy, with proper certificates, everything due
+ * before 2099.  So only a vault made with init --test-clock (meta row
+ * test_clock, and an audit event) accepts it; any other vault refuses to
+ * open while it is set, before anything is read or changed.
+ */
+static int check_clock(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	v->test_clock = 0;
+	if ((r = cv_index_prepare(v, &st, "SELECT value FROM meta WHERE key = 'test_clock'")) < 0)
+		return r;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    !strcmp((const char *)sqlite3_column_text(st, 0), "1"))
+		v->test_clock = 1;
+	sqlite3_finalize(st);
+	if (getenv("CASEVAULT_TODAY") && !v->test_clock)
+		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is set, but this vault takes its dates from the system clock "
+				"(only test vaults made with 'init --test-clock' follow it); unset CASEVAULT_TODAY");
+	return 0;
+}
+
+int cv_vault_test_clock(const cv_vault *v)
+{
+	return v ? v->test_clock : 0;
+}
+
+int cv_vault_open(cv_vault **out, const char *path)
+{
+	cv_vault *v;
+	struct stat sb;
+	const char *fs;
+	int r;
+
+	*out = NULL;
+	if ((r = cv_global_init()) < 0)
+		return r;
+	v = vault_new(path);
+	if (!v)
+		return CV_ERROR;
+	if (stat(v->dbpath, &sb) < 0 || stat(v->gnupghome, &sb) < 0) {
+		r = cv_error(v, CV_ENOTFOUND, "no vault at %s; create one with 'casevault init' or choose one with -C DIR", path);
+		goto out;
+	}
+	if ((r = cv_gpg_home(v)) < 0)
+		goto out;
+	if ((r = cv_index_open(v, 0)) < 0)
+		goto out;
+	if ((r = check_clock(v)) < 0)
+		goto out;
+	if ((fs = network_fs_at(v->path)))
+		cv_notice(v, "the vault is on %s, a network file system, where SQLite's write-ahead log and the vault's "
+			  "locks are not safe: move it to a local disk (docs/recovery.md, Backups and restoring)", fs);
+	if ((r = load_policy(v)) < 0)
+		goto out;
+	cv_audit_sync_head(v);
+	/* Only tried: a reader does not wait for a writer.  Writers and verify
+	 * finish what is left when the lock is held now. */
+	if ((r = cv_vault_recover(v, 0)) < 0)
+		goto out;
+	r = 0;
+out:
+	if (r < 0) {
+		*out = v;  /* caller reads errmsg, then closes */
+		return r;
+	}
+	*out = v;
+	return 0;
+}
+
+static int copy_file(cv_vault *v, const char *src, const char *dst)
+{
+	char buf[8192];
+	int in, o, r = 0;
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return cv_error(v, CV_ENOTFOUND, "cannot read policy file %s: %s", src, strerror(errno));
+	o = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (o < 0) {
+		close(in);
+		return cv_error(v, CV_ERROR, "cannot create %s: %s", dst, strerror(errno));
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(o, buf, n) != n) {
+			r = cv_error(v, CV_ERROR, "cannot write %s: %s", dst, strerror(errno));
+			break;
+		}
+	if (n < 0)
+		r = cv_error(v, CV_ERROR, "cannot read %s: %s", src, strerror(errno));
+	if (r == 0 && fsync(o) < 0)
+		r = cv_error(v, CV_ERROR, "cannot sync %s: %s", dst, strerror(errno));
+	close(in);
+	close(o);
+	return r;
+}
+
+static const char *default_policy_dir(void)
+{
+	const char *e = getenv("CASEVAULT_POLICY_DIR");
+	struct stat sb;
+
+	if (e && *e)
+		return e;
+	if (stat(CV_DEFAULT_POLICY_DIR "/retention.ini", &sb) == 0)
+		return CV_DEFAULT_POLICY_DIR;
+	return CV_SOURCE_POLICY_DIR;
+}
+
+static int write_text(cv_vault *v, const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return cv_error(v, CV_ERROR, "cannot create %s: %s", path, strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
+		close(fd);
+		return cv_error(v, CV_ERROR, "cannot write %s: %s", path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+/* gpg settings for the vault's own GNUPGHOME; see docs/security.md. */
+static const char gpg_conf[] =
+	"# casevault: settings for the vault's own GnuPG home.\n"
+	"# Archive and wrapping keys are random 256-bit strings, so there is\n"
+	"# nothing to stretch: a salted (not iterated) S2K is enough and fast.\n"
+	"s2k-mode 1\n"
+	"s2k-digest-algo SHA256\n"
+	"s2k-cipher-algo AES256\n"
+	"cipher-algo AES256\n"
+	"digest-algo SHA256\n"
+	"personal-cipher-preferences AES256\n"
+	"# Never keep archive keys in gpg-agent's cache.\n"
+	"no-symkey-cache\n"
+	"# Parallel gpg runs would queue on the lock of GNUPGHOME/random_seed;\n"
+	"# the kernel's getrandom() seeds libgcrypt without it.\n"
+	"no-random-seed-file\n"
+	"no-greeting\n"
+	"no-auto-key-locate\n"
+	"no-auto-key-retrieve\n";
+
+#define AGENT_CONF_FMT \
+	"# casevault: the idle lock. A staff passphrase is remembered for\n" \
+	"# default-cache-ttl seconds after its last use (at most max-cache-ttl),\n" \
+	"# then asked again. Change it with 'casevault lock --idle SECONDS'.\n" \
+	"default-cache-ttl %ld\n" \
+	"max-cache-ttl %ld\n" \
+	"allow-loopback-pinentry\n"
+
+static int write_agent_conf(cv_vault *v, long idle)
+{
+	char text[512], *p = NULL, *tmp = NULL;
+	int r;
+
+	snprintf(text, sizeof(text), AGENT_CONF_FMT, idle, idle > 7200 ? idle : 7200);
+	if (asprintf(&p, "%s/gpg-agent.conf", v->gnupghome) < 0 || asprintf(&tmp, "%s.tmp", p) < 0) {
+		free(p);
+		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	unlink(tmp);
+	r = write_text(v, tmp, text);
+	if (r == 0 && rename(tmp, p) < 0)
+		r = cv_error(v, CV_ERROR, "cannot replace gpg-agent.conf: %s", strerror(errno));
+	if (r < 0)
+		unlink(tmp);
+	free(p);
+	free(tmp);
+	return r;
+}
+
+int cv_vault_set_idle(cv_vault *v, long seconds)
+{
+	int r;
+
+	if (seconds < 1 || seconds > 86400)
+		return cv_error(v, CV_EINVAL, "the idle time must be between 1 second and 24 hours (86400 seconds)");
+	if ((r = cv_authorize(v, CV_ACT_STAFF_ADMIN, NULL)) < 0)
+		return r;
+	if ((r = write_agent_conf(v, seconds)) < 0)
+		return r;
+	cv_audit(v, "vault.idle", 0, NULL);
+	/* the agent rereads its configuration and forgets what it held */
+	return cv_vault_forget(v);
+}
+
+int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
+		  cv_passphrase_cb cb, void *hook)
+{
+	static const char *pfiles[] = { "retention.ini", "filetypes.ini", "calendar.ini", "redaction.ini", "disclosure-letter.txt", NULL };
+	cv_vault *v = NULL;
+	struct stat sb;
+	const char *pdir, *fs;
+	char fpr[48], staff_id[16] = "S-0001", now[32], *p = NULL, *q = NULL;
+	unsigned char *name_sealed = NULL;
+	size_t name_len = 0;
+	sqlite3_stmt *st = NULL;
+	int r, created_dir = 0, i;
+	mode_t old_umask;
+
+	*out = NULL;
+	if ((r = cv_global_init()) < 0)
+		return r;
+	if (strlen(path) > CV_MAX_VAULT_PATH)
+		return CV_EINVAL;
+	old_umask = umask(077);
+	if (stat(path, &sb) == 0) {
+		DIR *d;
+		struct dirent *de;
+		int empty = 1;
+
+		if (!S_ISDIR(sb.st_mode)) {
+			umask(old_umask);
+			return CV_EEXISTS;
+		}
+		d = opendir(path);
+		while (d && (de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				empty = 0;
+		if (d)
+			closedir(d);
+		if (!empty) {
+			umask(old_umask);
+			return CV_EEXISTS;
+		}
+		chmod(path, 0700);
+	} else {
+		if (mkdir(path, 0700) < 0) {
+			umask(old_umask);
+			return CV_ERROR;
+		}
+		created_dir = 1;
+	}
+	v = vault_new(path);
+	if (!v) {
+		r = CV_ERROR;
+		goto out;
+	}
+	cv_vault_set_passphrase_cb(v, cb, hook);
+	if ((fs = network_fs_at(v->path))) {
+		r = cv_error(v, CV_EINVAL, "%s is on %s, a network file system, where SQLite's write-ahead log and the "
+			     "vault's locks are not safe; choose a directory on a local disk (back it up to the network instead)",
+			     v->path, fs);
+		goto out;
+	}
+	if (getenv("CASEVAULT_TODAY") && !(opts && opts->test_clock)) {
+		r = cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is set: it is for test vaults only; unset it, or add --test-clock to make a test vault");
+		goto out;
+	}
+	v->test_clock = opts && opts->test_clock;
+	if (strlen(v->path) > CV_MAX_VAULT_PATH) {
+		r = cv_error(v, CV_EINVAL, "vault path is too long for gpg-agent's sockets (max %d characters); choose a shorter path", CV_MAX_VAULT_PATH);
+		goto out;
+	}
+	if (mkdir(v->gnupghome, 0700) < 0 || mkdir(v->archdir, 0700) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot create the vault directories: %s", strerror(errno));
+		goto out;
+	}
+	if ((r = cv_gpg_home(v)) < 0)
+		goto out;
+	if (asprintf(&p, "%s/certificates", v->path) < 0 || mkdir(p, 0700) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot create the certificates directory");
+		goto out;
+	}
+	free(p);
+	p = NULL;
+	if (asprintf(&p, "%s/gpg.conf", v->gnupghome) < 0 || (r = write_text(v, p, gpg_conf)) < 0)
+		goto out;
+	free(p);
+	p = NULL;
+	if ((r = write_agent_conf(v, opts && opts->idle_seconds > 0 ? opts->idle_seconds : 600)) < 0)
+		goto out;
+
+	/* Policies: copied in, so the vault keeps the schedule it runs under. */
+	pdir = opts && opts->policy_dir ? opts->policy_dir : default_policy_dir();
+	if (asprintf(&p, "%s/policies", v->path) < 0 || mkdir(p, 0700) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot create the policies directory");
+		goto out;
+	}
+	for (i = 0; pfiles[i]; i++) {
+		char *src = NULL, *dst = NULL;
+
+		if (asprintf(&src, "%s/%s", pdir, pfiles[i]) < 0 || asprintf(&dst, "%s/%s", p, pfiles[i]) < 0) {
+			free(src);
+			r = cv_error(v, CV_ERROR, "out of memory");
+			goto out;
+		}
+		r = copy_file(v, src, dst);
+		free(src);
+		free(dst);
+		if (r < 0)
+			goto out;
+	}
+	if ((r = check_policy_source(v, pdir)) < 0 || (r = load_policy(v)) < 0)
+		goto out;
+
+	if ((r = cv_index_open(v, 1)) < 0)
+		goto out;
+	if ((r = cv_gpg_create_staff_key(v, staff_id, opts && opts->no_passphrase, fpr, sizeof(fpr))) < 0)
+		goto out;
+	if ((r = cv_index_begin(v)) < 0)
+		goto out;
+	cv_now_iso(now);
+	if ((r = cv_index_prepare(v, &st,
+		"INSERT INTO staff(id, seq, role, fpr, os_uid, created) VALUES(?, 1, 'manager', ?, ?, ?)")) < 0)
+		goto rollback;
+	sqlite3_bind_text(st, 1, staff_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, fpr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)getuid());
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = cv_index_dberr(v, "add the first staff member");
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((r = cv_index_exec(v, "UPDATE counters SET value = 1 WHERE name = 'staff'")) < 0)
+		goto rollback;
+	if ((r = cv_keys_create_sections(v, staff_id, fpr, (1 << CV_SECTION_CASE) | (1 << CV_SECTION_CP))) < 0)
+		goto rollback;
+	snprintf(v->actor, sizeof(v->actor), "%s", staff_id);
+	snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", fpr);
+	snprintf(v->actor_role, sizeof(v->actor_role), "manager");
+	v->role = CV_ROLE_MANAGER;
+	/* Setting up the vault is the first manager agreeing to the policy. */
+	{
+		char today_s[11];
+		cv_date td;
+
+		cv_date_today(&td);
+		cv_date_format(&td, today_s);
+		if ((r = cv_index_prepare(v, &st,
+			"INSERT INTO attestations(staff_id, date, policy_version, recorded_by, recorded_at)"
+			" VALUES('S-0001', ?, ?, 'S-0001', ?)")) < 0)
+			goto rollback;
+		sqlite3_bind_text(st, 1, today_s, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, opts && opts->policy_version ? opts->policy_version : "1", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			r = cv_index_dberr(v, "record the first attestation");
+			goto rollback;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if ((r = cv_audit(v, "vault.init", 0, "S-0001")) < 0)
+			goto rollback;
+		if (v->test_clock &&
+		    ((r = cv_index_exec(v, "INSERT INTO meta(key, value) VALUES('test_clock', '1')")) < 0 ||
+		     (r = cv_audit(v, "vault.test-clock", 0, "")) < 0))
+			goto rollback;
+		/*
+		 * The scheduled purge compares today with the last purge (purge.c,
+		 * check_clock_gap); until one has run, with the day the vault was
+		 * set up.  Not for a test vault, whose today jumps by years.
+		 */
+		if (!v->test_clock) {
+			if ((r = cv_index_prepare(v, &st, "INSERT INTO meta(key, value) VALUES('purge_day', ?)")) < 0)
+				goto rollback;
+			sqlite3_bind_text(st, 1, today_s, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(st) != SQLITE_DONE) {
+				r = cv_index_dberr(v, "record the day the vault was set up");
+				goto rollback;
+			}
+			sqlite3_finalize(st);
+			st = NULL;
+		}
+	}
+	if (opts && opts->staff_name && *opts->staff_name) {
+		if ((r = cv_seal_str(v, CV_SECTION_CASE, "staff.name:S-0001", opts->staff_name,
+				     &name_sealed, &name_len)) < 0)
+			goto rollback;
+		if ((r = cv_index_prepare(v, &st, "UPDATE staff SET name = ? WHERE id = 'S-0001'")) < 0)
+			goto rollback;
+		sqlite3_bind_blob(st, 1, name_sealed, (int)name_len, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			r = cv_index_dberr(v, "store the staff name");
+			goto rollback;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if ((r = cv_index_commit(v)) < 0)
+		goto out;
+	cv_audit_sync_head(v);
+	*out = v;
+	v = NULL;
+	r = 0;
+	goto out;
+rollback:
+	sqlite3_finalize(st);
+	st = NULL;
+	cv_index_rollback(v);
+out:
+	sqlite3_finalize(st);
+	free(p);
+	free(q);
+	free(name_sealed);
+	umask(old_umask);
+	if (v) {
+		/* A failed init leaves nothing behind but an empty directory we did not create. */
+		char *msg = strdup(v->errmsg);
+		char *cmd_path = strdup(v->path);
+
+		cv_vault_close(v);
+		if (cmd_path) {
+			cv_rmtree(cmd_path, !created_dir);
+		}
+		free(cmd_path);
+		if (msg) {
+			/* hand the message back through a minimal handle */
+			cv_vault *e = calloc(1, sizeof(*e));
+			if (e) {
+				e->lockfd = -1;
+				snprintf(e->errmsg, sizeof(e->errmsg), "%s", msg);
+				*out = e;
+			}
+			free(msg);
+		}
+	}
+	return r;
+}
+
+int cv_vault_forget(cv_vault *v)
+{
+	cv_keys_wipe(v);
+	return cv_gpg_agent_forget(v);
+}

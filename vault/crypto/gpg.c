@@ -1,0 +1,628 @@
+/*
+ * casevault - every GPGME call.
+ *
+ * Contexts are made per operation and always point at the vault's own
+ * GNUPGHOME.  Fixed secrets (archive and master keys, random 256-bit hex
+ * strings) are handed to gpg through loopback pinentry and never through
+ * argv or the environment; the vault's gpg.conf sets no-symkey-cache so
+ * gpg-agent does not keep them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <gcrypt.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "crypto/gpg.h"
+
+struct cv_pass_ctx {
+	cv_vault *v;
+	const char *secret;
+	int asked;
+};
+
+int cv_gpg_err(cv_vault *v, gpgme_error_t err, const char *what)
+{
+	gpgme_err_code_t c = gpgme_err_code(err);
+
+	if (c == GPG_ERR_BAD_PASSPHRASE || c == GPG_ERR_NO_PASSPHRASE)
+		return cv_error(v, CV_EBADPASS, "%s: wrong passphrase; check it (or the --passphrase-file) and try again", what);
+	if (c == GPG_ERR_CANCELED || c == GPG_ERR_FULLY_CANCELED)
+		return cv_error(v, CV_EBADPASS, "%s: passphrase entry was cancelled", what);
+	if (c == GPG_ERR_ENOTTY || c == GPG_ERR_NO_PIN_ENTRY || c == GPG_ERR_PIN_ENTRY)
+		return cv_error(v, CV_EBADPASS, "%s: no passphrase given and no terminal for pinentry; run in a terminal or use --passphrase-file", what);
+	if (c == GPG_ERR_NO_SECKEY)
+		return cv_error(v, CV_EBADPASS, "%s: no secret key for this staff member in the vault", what);
+	if (c == GPG_ERR_BAD_DATA || c == GPG_ERR_BAD_SIGNATURE || c == GPG_ERR_CHECKSUM ||
+	    c == GPG_ERR_NO_DATA || c == GPG_ERR_INV_PACKET || c == GPG_ERR_DECRYPT_FAILED)
+		return cv_error(v, CV_ECORRUPT, "%s: %s", what, gpgme_strerror(err));
+	if (c == GPG_ERR_ENOSPC || c == GPG_ERR_EDQUOT)
+		return cv_error(v, CV_ERROR, "%s: %s%s", what, gpgme_strerror(err), cv_disk_hint(ENOSPC));
+	return cv_error(v, CV_ERROR, "%s: %s", what, gpgme_strerror(err));
+}
+
+/*
+ * The GnuPG home that this process's contexts use by default.  GPGME runs
+ * "gpg --version" again whenever an engine's home is set, for the process
+ * (gpgme_set_engine_info) or for one context, which cost every command
+ * about 2 ms, and every encryption helper as much when it started.  So a
+ * process that is still single-threaded names the home in GNUPGHOME, which
+ * gpg reads when GPGME gives it no --homedir; setenv is not safe beside
+ * other threads, so a process that has some sets the engine's home instead.
+ * env_home records which home GNUPGHOME names (NULL: not set by us).
+ */
+static char *env_home;
+
+int cv_gpg_home(cv_vault *v)
+{
+	gpgme_engine_info_t ei = NULL;
+	gpgme_error_t err;
+	char *copy;
+
+	err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
+	if (!err)
+		err = gpgme_get_engine_info(&ei);
+	while (!err && ei && ei->protocol != GPGME_PROTOCOL_OpenPGP)
+		ei = ei->next;
+	if (err || !ei)
+		return cv_gpg_err(v, err ? err : gpgme_error(GPG_ERR_INV_ENGINE), "cannot find gpg (is gnupg installed?)");
+	if (!ei->home_dir && cv_single_threaded() && (copy = strdup(v->gnupghome))) {
+		if (setenv("GNUPGHOME", v->gnupghome, 1) == 0) {
+			free(env_home);
+			env_home = copy;
+			return 0;
+		}
+		free(copy);
+	}
+	err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
+	return err ? cv_gpg_err(v, err, "cannot find gpg (is gnupg installed?)") : 0;
+}
+
+int cv_gpg_ctx(cv_vault *v, gpgme_ctx_t *out, int armor)
+{
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+
+	err = gpgme_new(&ctx);
+	if (!err) {
+		/*
+		 * Setting a context's engine makes GPGME run "gpg --version" again,
+		 * once per context; the process default was pointed at this vault's
+		 * home when it was opened (cv_gpg_home: GNUPGHOME, or the engine's
+		 * home), so only another vault opened since in the same process
+		 * needs the per-context call.
+		 */
+		gpgme_engine_info_t ei = gpgme_ctx_get_engine_info(ctx);
+		const char *home;
+
+		while (ei && ei->protocol != GPGME_PROTOCOL_OpenPGP)
+			ei = ei->next;
+		home = !ei ? NULL : ei->home_dir ? ei->home_dir : env_home;
+		if (!home || strcmp(home, v->gnupghome))
+			err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
+	}
+	if (err) {
+		if (ctx)
+			gpgme_release(ctx);
+		return cv_gpg_err(v, err, "cannot start gpg");
+	}
+	gpgme_set_armor(ctx, armor);
+	gpgme_set_offline(ctx, 1);
+	*out = ctx;
+	return 0;
+}
+
+static gpgme_error_t write_pass(int fd, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (gpgme_io_writen(fd, s, len) < 0 || gpgme_io_writen(fd, "\n", 1) < 0)
+		return gpgme_error_from_errno(errno);
+	return 0;
+}
+
+static gpgme_error_t secret_cb(void *hook, const char *uid_hint, const char *info,
+			       int prev_was_bad, int fd)
+{
+	const char *secret = hook;
+
+	(void)uid_hint;
+	(void)info;
+	if (prev_was_bad)
+		return gpgme_error(GPG_ERR_BAD_PASSPHRASE);
+	return write_pass(fd, secret);
+}
+
+void cv_gpg_use_secret(gpgme_ctx_t ctx, const char *secret)
+{
+	gpgme_set_pinentry_mode(ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+	gpgme_set_passphrase_cb(ctx, secret_cb, (void *)secret);
+}
+
+static gpgme_error_t staff_cb(void *hook, const char *uid_hint, const char *info,
+			      int prev_was_bad, int fd)
+{
+	cv_vault *v = hook;
+	char buf[1024];
+	gpgme_error_t err;
+
+	(void)uid_hint;
+	(void)info;
+	if (prev_was_bad)
+		return gpgme_error(GPG_ERR_BAD_PASSPHRASE);
+	if (v->pass_cb(v->pass_hook, v->actor, prev_was_bad, buf, sizeof(buf)) != 0) {
+		explicit_bzero(buf, sizeof(buf));
+		return gpgme_error(GPG_ERR_CANCELED);
+	}
+	buf[sizeof(buf) - 1] = '\0';
+	err = write_pass(fd, buf);
+	explicit_bzero(buf, sizeof(buf));
+	return err;
+}
+
+void cv_gpg_use_staff_pass(cv_vault *v, gpgme_ctx_t ctx)
+{
+	if (v->pass_cb) {
+		gpgme_set_pinentry_mode(ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+		gpgme_set_passphrase_cb(ctx, staff_cb, v);
+	}
+}
+
+/*
+ * gpgme_get_key, in CTX itself: gpgme_get_key lists in a new context and,
+ * since ours names a GnuPG home, that costs one more "gpg --version" run
+ * (about 3 ms) on every call.  Exactly one key must match.
+ */
+gpgme_error_t cv_gpg_get_key(gpgme_ctx_t ctx, const char *fpr, gpgme_key_t *out, int secret)
+{
+	gpgme_key_t key = NULL, more = NULL;
+	gpgme_error_t err;
+
+	*out = NULL;
+	if (!fpr || !*fpr)
+		return gpgme_error(GPG_ERR_INV_VALUE);
+	err = gpgme_op_keylist_start(ctx, fpr, secret);
+	if (!err)
+		err = gpgme_op_keylist_next(ctx, &key);
+	if (!err) {
+		gpgme_error_t e2 = gpgme_op_keylist_next(ctx, &more);
+
+		if (!e2) {
+			gpgme_key_unref(more);
+			err = gpgme_error(GPG_ERR_AMBIGUOUS_NAME);
+		} else if (gpgme_err_code(e2) != GPG_ERR_EOF) {
+			err = e2;
+		}
+	}
+	gpgme_op_keylist_end(ctx);
+	if (err) {
+		if (key)
+			gpgme_key_unref(key);
+		return err;
+	}
+	*out = key;
+	return 0;
+}
+
+void cv_gpg_free(void *p)
+{
+	gpgme_free(p);
+}
+
+/* Take the contents of a memory data object as a malloc'd buffer. */
+static int take(cv_vault *v, gpgme_data_t d, char **out, size_t *outlen)
+{
+	size_t len = 0;
+	char *buf = gpgme_data_release_and_get_mem(d, &len);
+
+	if (!buf && len)
+		return cv_error(v, CV_ERROR, "out of memory");
+	*out = buf;
+	if (outlen)
+		*outlen = len;
+	return 0;
+}
+
+static int wipe_release(gpgme_data_t d)
+{
+	size_t len = 0;
+	char *buf = gpgme_data_release_and_get_mem(d, &len);
+
+	if (buf) {
+		explicit_bzero(buf, len);
+		gpgme_free(buf);
+	}
+	return 0;
+}
+
+/*
+ * Where the vault's gpg-agent listens.  GnuPG puts the socket in the GnuPG
+ * home only when /run/user/UID does not exist; where it does (any desktop
+ * with systemd-logind) the socket is /run/user/UID/gnupg/d.HASH/S.gpg-agent,
+ * HASH derived from the home's path.  Only gpgconf knows which: ask it
+ * through GPGME's gpgconf engine, pointed at the vault's home.
+ */
+static int agent_socket(cv_vault *v, char **out)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_error_t err;
+	char *dir = NULL;
+
+	if (!cv_gpgconf_enabled())
+		return cv_error(v, CV_ERROR, "cannot ask gpgconf where gpg-agent listens: this program "
+				"initialised casevault without CV_INIT_GPGCONF (a bug: report it)");
+	err = gpgme_new(&ctx);
+	if (!err)
+		err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_GPGCONF);
+	if (!err)
+		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_GPGCONF, NULL, v->gnupghome);
+	if (!err)
+		err = gpgme_op_conf_dir(ctx, "agent-socket", &dir);
+	if (ctx)
+		gpgme_release(ctx);
+	if (err || !dir || dir[0] != '/') {
+		gpgme_free(dir);
+		return err ? cv_gpg_err(v, err, "cannot ask gpgconf where gpg-agent listens")
+			   : cv_error(v, CV_ERROR, "gpgconf did not say where gpg-agent listens");
+	}
+	*out = strdup(dir);
+	gpgme_free(dir);
+	return *out ? 0 : cv_error(v, CV_ERROR, "out of memory");
+}
+
+/* RELOADAGENT to the agent at SOCK: it forgets every cached passphrase and rereads its conf */
+static gpgme_error_t reload_agent(cv_vault *v, const char *sock)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_error_t err;
+
+	err = gpgme_new(&ctx);
+	if (!err)
+		err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_ASSUAN);
+	if (!err)
+		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, v->gnupghome);
+	if (!err)
+		err = gpgme_op_assuan_transact_ext(ctx, "RELOADAGENT", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (ctx)
+		gpgme_release(ctx);
+	/* no agent listening there: it has nothing cached */
+	if (gpgme_err_code(err) == GPG_ERR_ASS_CONNECT_FAILED || gpgme_err_code(err) == GPG_ERR_NO_AGENT)
+		err = 0;
+	return err;
+}
+
+/*
+ * Every agent that may hold the vault's passphrases: the one gpgconf names
+ * for this session, and the one in the GnuPG home itself, which a session
+ * without /run/user/UID (ssh, cron, a container) starts for the same home.
+ */
+int cv_gpg_agent_forget(cv_vault *v)
+{
+	gpgme_error_t err, err2 = 0;
+	char *sock = NULL, *home_sock = NULL;
+	int r;
+
+	if ((r = agent_socket(v, &sock)) < 0)
+		return r;
+	err = reload_agent(v, sock);
+	if (asprintf(&home_sock, "%s/S.gpg-agent", v->gnupghome) < 0) {
+		free(sock);
+		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	if (strcmp(home_sock, sock))
+		err2 = reload_agent(v, home_sock);
+	free(sock);
+	free(home_sock);
+	if (err || err2)
+		return cv_gpg_err(v, err ? err : err2, "cannot clear gpg-agent's cache");
+	return 0;
+}
+
+int cv_gpg_pk_encrypt_mem(cv_vault *v, const char *fpr, const void *buf, size_t len,
+			  char **out, size_t *outlen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, o = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_key_t recp[2] = { NULL, NULL };
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 1)) < 0)
+		return r;
+	err = cv_gpg_get_key(ctx, fpr, &key, 0);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot find a staff key");
+		goto out;
+	}
+	recp[0] = key;
+	err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new(&o);
+	if (!err)
+		err = gpgme_op_encrypt(ctx, recp, GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, in, o);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot make a keyslip");
+		if (o)
+			gpgme_data_release(o);
+	} else {
+		r = take(v, o, out, outlen);
+	}
+out:
+	if (in)
+		gpgme_data_release(in);
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_pk_decrypt_mem(cv_vault *v, const void *buf, size_t len, char **out, size_t *outlen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, o = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	cv_gpg_use_staff_pass(v, ctx);
+	err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new(&o);
+	if (!err)
+		err = gpgme_op_decrypt(ctx, in, o);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot unlock the vault");
+		if (o)
+			wipe_release(o);
+	} else {
+		r = take(v, o, out, outlen);
+	}
+	gpgme_data_release(in);
+	gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_sign_detached(cv_vault *v, const char *fpr, const void *buf, size_t len,
+			 char **sig, size_t *siglen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, o = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 1)) < 0)
+		return r;
+	cv_gpg_use_staff_pass(v, ctx);
+	err = cv_gpg_get_key(ctx, fpr, &key, 1);
+	if (!err)
+		err = gpgme_signers_add(ctx, key);
+	if (!err)
+		err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new(&o);
+	if (!err)
+		err = gpgme_op_sign(ctx, in, o, GPGME_SIG_MODE_DETACH);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot sign");
+		if (o)
+			gpgme_data_release(o);
+	} else {
+		r = take(v, o, sig, siglen);
+	}
+	if (in)
+		gpgme_data_release(in);
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return r;
+}
+
+int cv_gpg_verify_detached(cv_vault *v, const void *buf, size_t len,
+			   const void *sig, size_t siglen, char **signer_fpr)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t in = NULL, s = NULL;
+	gpgme_verify_result_t res;
+	gpgme_error_t err;
+	int r;
+
+	*signer_fpr = NULL;
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	err = gpgme_data_new_from_mem(&in, buf, len, 0);
+	if (!err)
+		err = gpgme_data_new_from_mem(&s, sig, siglen, 0);
+	if (!err)
+		err = gpgme_op_verify(ctx, s, in, NULL);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot check a signature");
+		goto out;
+	}
+	res = gpgme_op_verify_result(ctx);
+	if (!res || !res->signatures || gpgme_err_code(res->signatures->status) != GPG_ERR_NO_ERROR ||
+	    !res->signatures->fpr) {
+		r = cv_error(v, CV_ECORRUPT, "bad signature");
+		goto out;
+	}
+	*signer_fpr = strdup(res->signatures->fpr);
+	r = *signer_fpr ? 0 : CV_ERROR;
+out:
+	if (in)
+		gpgme_data_release(in);
+	if (s)
+		gpgme_data_release(s);
+	gpgme_release(ctx);
+	return r;
+}
+
+static int create_key(cv_vault *w, cv_vault *v, const char *staff_id, int no_passphrase,
+		      char *fpr_out, size_t fprlen);
+
+int cv_gpg_create_staff_key(cv_vault *v, const char *staff_id, int no_passphrase,
+			    char *fpr_out, size_t fprlen)
+{
+	return cv_gpg_create_staff_key_cb(v, staff_id, no_passphrase, v->pass_cb, v->pass_hook,
+					  fpr_out, fprlen);
+}
+
+/* The new person's passphrase comes from cb, not from the acting person's. */
+int cv_gpg_create_staff_key_cb(cv_vault *v, const char *staff_id, int no_passphrase,
+			       cv_passphrase_cb cb, void *hook, char *fpr_out, size_t fprlen)
+{
+	cv_vault w = *v;  /* a copy whose callback asks the new person */
+
+	w.pass_cb = cb;
+	w.pass_hook = hook;
+	snprintf(w.actor, sizeof(w.actor), "%s", staff_id);
+	return create_key(&w, v, staff_id, no_passphrase, fpr_out, fprlen);
+}
+
+static int create_key(cv_vault *w, cv_vault *v, const char *staff_id, int no_passphrase,
+		      char *fpr_out, size_t fprlen)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_genkey_result_t res;
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+	char uid[128];
+	unsigned int flags = GPGME_CREATE_SIGN | GPGME_CREATE_CERT | GPGME_CREATE_NOEXPIRE;
+	int r;
+
+	/* Neutral user id: staff names are personal data and pubring.kbx is clear text. */
+	if (snprintf(uid, sizeof(uid), "casevault staff %s <%s@casevault.invalid>", staff_id, staff_id) >= (int)sizeof(uid))
+		return cv_error(v, CV_EINVAL, "staff id too long");
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	if (no_passphrase) {
+		flags |= GPGME_CREATE_NOPASSWD;
+	} else {
+		cv_gpg_use_staff_pass(w, ctx);
+	}
+	err = gpgme_op_createkey(ctx, uid, "ed25519", 0, 0, NULL, flags);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot create the staff key");
+		goto out;
+	}
+	res = gpgme_op_genkey_result(ctx);
+	if (!res || !res->fpr) {
+		r = cv_error(v, CV_ERROR, "gpg made no key");
+		goto out;
+	}
+	snprintf(fpr_out, fprlen, "%s", res->fpr);
+	err = cv_gpg_get_key(ctx, fpr_out, &key, 1);
+	if (!err)
+		err = gpgme_op_createsubkey(ctx, key, "cv25519", 0, 0,
+					    GPGME_CREATE_ENCR | GPGME_CREATE_NOEXPIRE |
+					    (no_passphrase ? GPGME_CREATE_NOPASSWD : 0));
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot create the staff encryption subkey");
+		goto out;
+	}
+	r = 0;
+out:
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return r;
+}
+
+/* Delete a key (public and secret) from the vault's keyring; best effort. */
+int cv_gpg_delete_key(cv_vault *v, const char *fpr)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if (!fpr || !*fpr)
+		return 0;
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	err = cv_gpg_get_key(ctx, fpr, &key, 0);
+	if (!err)
+		err = gpgme_op_delete_ext(ctx, key, GPGME_DELETE_ALLOW_SECRET | GPGME_DELETE_FORCE);
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return err ? cv_gpg_err(v, err, "cannot delete a key") : 0;
+}
+
+/*
+ * Remove a person's secret key but keep the public key, which still checks
+ * the receipts they signed: export the public key, delete both, import it back.
+ */
+int cv_gpg_drop_secret(cv_vault *v, const char *fpr)
+{
+	gpgme_ctx_t ctx = NULL;
+	gpgme_data_t pub = NULL;
+	gpgme_error_t err;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	err = gpgme_data_new(&pub);
+	if (!err)
+		err = gpgme_op_export(ctx, fpr, 0, pub);
+	if (err) {
+		r = cv_gpg_err(v, err, "cannot export a public key");
+		goto out;
+	}
+	if ((r = cv_gpg_delete_key(v, fpr)) < 0)
+		goto out;
+	gpgme_data_seek(pub, 0, SEEK_SET);
+	err = gpgme_op_import(ctx, pub);
+	r = err ? cv_gpg_err(v, err, "cannot keep the public key") : 0;
+out:
+	if (pub)
+		gpgme_data_release(pub);
+	gpgme_release(ctx);
+	return r;
+}
+
+/* ---- library start-up (cv_global_init, casevault/vault.h) ---- */
+
+static int gpgconf_enabled;
+
+int cv_gpgconf_enabled(void)
+{
+	return gpgconf_enabled;
+}
+
+int cv_global_init(void)
+{
+	return cv_global_init_ex(0);
+}
+
+int cv_global_init_ex(unsigned flags)
+{
+	static int done;
+
+	if (done)
+		return 0;
+	if (!gcry_check_version(GCRYPT_VERSION))
+		return CV_ERROR;
+	gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
+	gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	/* No engine enumeration here: it runs gpg, gpgsm and gpgconf --version
+	 * on every start.  A missing gpg shows up at the first operation. */
+	/*
+	 * GPGME would otherwise run gpgconf --list-dirs, --list-components and
+	 * --version, and gpgsm --version, before the first operation of every
+	 * command (about 8 ms of a 30 ms "ls"), to learn where programs that
+	 * casevault does not use live.  gpg itself is then found on PATH.
+	 */
+	gpgconf_enabled = !!(flags & CV_INIT_GPGCONF);
+	if (!gpgconf_enabled)
+		gpgme_set_global_flag("disable-gpgconf", "1");
+	if (!gpgme_check_version(NULL))
+		return CV_ERROR;
+	done = 1;
+	return 0;
+}

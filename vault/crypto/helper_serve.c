@@ -1,0 +1,197 @@
+/* casevault - the encryption helpers' protocol and service loop; see helper_serve.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <gcrypt.h>
+
+#include "base/util.h"
+#include "crypto/helper_serve.h"
+#include "casevault/common.h"
+
+#define IO_BUFFER "262144"
+
+int cv_helper_send_req(int sock, const struct cv_helper_req *rq, int in_fd, int out_fd)
+{
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec io = { (void *)rq, sizeof(*rq) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	int fds[2] = { in_fd, out_fd };
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&u, 0, sizeof(u));
+	mh.msg_iov = &io;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(*rq) ? 0 : -1;
+}
+
+int cv_helper_recv_req(int sock, struct cv_helper_req *rq, int fds[2])
+{
+	union {
+		char buf[CMSG_SPACE(2 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec io = { rq, sizeof(*rq) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &io;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	c = CMSG_FIRSTHDR(&mh);
+	if (n != (ssize_t)sizeof(*rq) || !c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+	    c->cmsg_len != CMSG_LEN(2 * sizeof(int)))
+		return -1;
+	memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
+	rq->key[sizeof(rq->key) - 1] = '\0';
+	return 1;
+}
+
+void cv_helper_home_remove(const char *dir)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/key", dir) >= 0) {
+		unlink(p);
+		free(p);
+	}
+	if (asprintf(&p, "%s/gpg.conf", dir) >= 0) {
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+}
+
+void cv_fifo_drain(int fd)
+{
+	char junk[256];
+
+	while (read(fd, junk, sizeof(junk)) > 0)
+		;
+	explicit_bzero(junk, sizeof(junk));
+}
+
+int cv_fifo_put(int fd, const char *key_hex)
+{
+	char line[CV_HELPER_KEY_HEX + 2];
+	size_t len = strlen(key_hex);
+	ssize_t w;
+
+	if (len > CV_HELPER_KEY_HEX)
+		return -1;
+	cv_fifo_drain(fd);  /* never a key a failed run left behind */
+	memcpy(line, key_hex, len);
+	line[len] = '\n';
+	w = write(fd, line, len + 1);  /* under PIPE_BUF: all or nothing */
+	explicit_bzero(line, sizeof(line));
+	return w == (ssize_t)(len + 1) ? 0 : -1;
+}
+
+struct hashfd {
+	int fd;
+	gcry_md_hd_t md;
+	int64_t count;
+};
+
+static ssize_t hashfd_write(void *h, const void *buf, size_t len)
+{
+	struct hashfd *o = h;
+
+	if (cv_write_all(o->fd, buf, len) < 0)
+		return -1;
+	gcry_md_write(o->md, buf, len);
+	o->count += (int64_t)len;
+	return (ssize_t)len;
+}
+
+int cv_encrypt_hashed(gpgme_ctx_t ctx, gpgme_key_t recp[], gpgme_encrypt_flags_t flags,
+		      int in_fd, int out_fd, int64_t *size, char sha[65], gpgme_error_t *err)
+{
+	struct gpgme_data_cbs cbs = { NULL, hashfd_write, NULL, NULL };
+	struct hashfd ho = { out_fd, NULL, 0 };
+	gpgme_data_t in = NULL, out = NULL;
+	const unsigned char *d;
+	int i;
+
+	*err = gcry_md_open(&ho.md, GCRY_MD_SHA256, 0) ? gpgme_error(GPG_ERR_ENOMEM) : 0;
+	if (*err)
+		return -1;
+	*err = gpgme_data_new_from_fd(&in, in_fd);
+	if (!*err)
+		*err = gpgme_data_new_from_cbs(&out, &cbs, &ho);
+	/* GPGME copies between us and gpg 4 KiB at a time unless told otherwise */
+	if (!*err)
+		gpgme_data_set_flag(in, "io-buffer-size", IO_BUFFER);
+	if (!*err)
+		gpgme_data_set_flag(out, "io-buffer-size", IO_BUFFER);
+	if (!*err)
+		*err = gpgme_op_encrypt(ctx, recp, flags, in, out);
+	if (!*err) {
+		d = gcry_md_read(ho.md, GCRY_MD_SHA256);
+		for (i = 0; i < 32; i++)
+			sprintf(sha + 2 * i, "%02x", d[i]);
+		sha[64] = '\0';
+		*size = ho.count;
+	}
+	if (in)
+		gpgme_data_release(in);
+	if (out)
+		gpgme_data_release(out);
+	gcry_md_close(ho.md);
+	return *err ? -1 : 0;
+}
+
+int cv_helper_serve(int sock, int fifo_fd, cv_helper_encrypt_fn enc, void *hook)
+{
+	struct cv_helper_req rq;
+	struct cv_helper_rep rep;
+	int fds[2], r;
+
+	for (;;) {
+		r = cv_helper_recv_req(sock, &rq, fds);
+		if (r <= 0)
+			return r;
+		cv_crashpoint("helper-encrypt");  /* tests: a helper dies mid-filing */
+		memset(&rep, 0, sizeof(rep));
+		if (fifo_fd >= 0 && cv_fifo_put(fifo_fd, rq.key) < 0) {
+			rep.status = CV_ERROR;
+			snprintf(rep.msg, sizeof(rep.msg), "cannot hand an archive key to gpg: %s", strerror(errno));
+		} else {
+			rep.status = enc(hook, fifo_fd >= 0 ? NULL : rq.key, fds[0], fds[1], &rep.size, rep.sha,
+					 rep.msg, sizeof(rep.msg));
+		}
+		if (fifo_fd >= 0)
+			cv_fifo_drain(fifo_fd);
+		explicit_bzero(&rq, sizeof(rq));
+		/* close the pipe first: a writer blocked on it sees EPIPE, then reads the reply */
+		close(fds[0]);
+		close(fds[1]);
+		if (send(sock, &rep, sizeof(rep), MSG_NOSIGNAL) != (ssize_t)sizeof(rep))
+			return -1;
+	}
+}

@@ -1,0 +1,13 @@
+/*
+ * casevault - filing receipts: who filed an archive, signed with their key.
+ */
+#ifndef CV_OPS_RECORD_H
+#define CV_OPS_RECORD_H
+
+#include "base/handle.h"
+
+/* Check a receipt's signature (by a staff key) and that it lists file/sha. */
+int cv_verify_receipt(cv_vault *v, long long receipt_id, const char *file, const char *sha);
+int cv_verify_receipt_signed(cv_vault *v, long long receipt_id);  /* signature and signer only */
+
+#endif

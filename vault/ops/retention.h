@@ -1,0 +1,30 @@
+/*
+ * casevault - retention's private declarations, shared with cases and the purge.
+ */
+#ifndef CV_RETENTION_PRIV_H
+#define CV_RETENTION_PRIV_H
+
+#include "base/handle.h"
+#include "core/adopted.h"
+#include "casevault/date.h"
+#include "casevault/retention.h"
+
+/* "case-closed+6y; event-date+6y" */
+void cv_rules_text(const cv_class *cls, char *out, size_t len);
+
+/*
+ * The plan: every record due on as_of ("YYYY-MM-DD") with its status, and
+ * for each whether its whole archive goes.  No unlock, no write.
+ */
+int cv_retention_plan(cv_vault *v, const char *as_of, cv_polcache *pc, cv_due **out, size_t *n);
+
+/* Today, or as_of checked ("YYYY-MM-DD" out). */
+int cv_retention_as_of(cv_vault *v, const char *as_of, int allow_future, char out[11]);
+
+/* Before a trigger changes: unlock what working out case_id's dates needs. */
+int cv_retention_prepare(cv_vault *v, const char *case_id, int closed_known);  /* <0: as stored */
+/* Inside the caller's transaction: recompute case_id's dates (NULL = all). */
+int cv_retention_recompute_tx(cv_vault *v, const char *case_id, unsigned trig_mask,  /* 1 << cv_trigger; 0 = all */
+			      size_t *changed, size_t *pending);
+
+#endif

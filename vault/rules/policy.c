@@ -1,0 +1,1110 @@
+/*
+ * casevault - policy files: record classes with their retention rules, and
+ * the allow-list of document types.
+ *
+ * The files are parsed with inih.  inih as shipped (r55) cannot tell its
+ * handler the line number, truncates section names to 49 bytes (a MIME type
+ * such as the .docx one is longer) and reports only the first syntax error,
+ * so it reads through read_line() below, which
+ *   - counts lines, so that every problem names its line;
+ *   - takes the section headers itself, keeping the full name and noticing
+ *     repeated sections (inih would merge them silently);
+ *   - strips indentation, so that an indented line is never read as a
+ *     continuation of the line above;
+ *   - reports every line inih would reject (and over-long lines, which inih
+ *     would split in two) and hands inih an empty line instead, so that one
+ *     bad line never hides the next.
+ * inih then splits "key = value" and strips inline comments.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gcrypt.h>
+#include <ini.h>
+
+#include "casevault/calendar.h"
+#include "casevault/disclose.h"
+#include "casevault/policy.h"
+
+
+
+
+#define POLICY_MAX_BYTES (1024 * 1024)
+
+/* Upper bounds of each part of a period: no schedule keeps anything longer. */
+#define PERIOD_MAX_YEARS 200
+#define PERIOD_MAX_MONTHS (PERIOD_MAX_YEARS * 12)
+#define PERIOD_MAX_DAYS (PERIOD_MAX_YEARS * 366)
+
+enum kind { KIND_RETENTION, KIND_FILETYPES };
+
+struct rclass {
+	cv_class c;
+	int line;               /* of the [section] header */
+	int bad;                /* bad name or repeated: never loaded */
+	int label_line, section_line, action_line;
+	int rule_lines;         /* rule lines seen, good or bad */
+};
+
+struct ftype {
+	cv_filetype t;
+	int line;
+	int bad;
+	int ext_line, comp_line, label_line;
+};
+
+struct cv_policy {
+	struct rclass *classes;
+	size_t nclasses;
+	struct ftype *types;
+	size_t ntypes;
+	char hash[65];
+};
+
+struct parse {
+	enum kind kind;
+	const char *file;
+	cv_problems *problems;  /* may be NULL */
+	size_t nproblems;
+	int failed;             /* out of memory */
+	const char *buf;
+	size_t len, pos;
+	int line;               /* of the line last handed to inih */
+	long cur;               /* current section entry, -1 before the first */
+	struct rclass *classes;
+	size_t nclasses, aclasses;
+	struct ftype *types;
+	size_t ntypes, atypes;
+};
+
+static const char *const trigger_names[] = {
+	"filed", "event-date", "case-closed", "child-dob", "last-contact"
+};
+
+#define TRIGGER_COUNT (sizeof(trigger_names) / sizeof(trigger_names[0]))
+
+const char *cv_trigger_name(cv_trigger t)
+{
+	if ((unsigned)t >= TRIGGER_COUNT)
+		return "unknown";
+	return trigger_names[t];
+}
+
+const char *cv_action_name(cv_action a)
+{
+	return a == CV_ACTION_REVIEW ? "review" : "destroy";
+}
+
+static void problem(struct parse *st, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void problem(struct parse *st, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int n;
+
+	st->nproblems++;
+	if (!st->problems)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		st->failed = 1;
+		return;
+	}
+	if (cv_problems_add(st->problems, st->file, line, "%s", msg))
+		st->failed = 1;
+	free(msg);
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int is_lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/*
+ * Where inih's find_chars_or_comment would stop in s[0..len): at the first
+ * of chars, or at a ';' that follows whitespace (an inline comment).
+ * Returns len when it finds neither.
+ */
+static size_t find_chars(const char *s, size_t len, const char *chars)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (strchr(chars, s[i]))
+			return i;
+		if (s[i] == ';' && i > 0 && is_blank(s[i - 1]))
+			return len;
+	}
+	return len;
+}
+
+static int valid_class_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 1 || len > 63)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!is_lower_alnum(s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+/* RFC 6838 restricted-name, lower case only, 1-63 characters. */
+static int valid_mime_part(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 1 || len > 63 || !is_lower_alnum(s[0]))
+		return 0;
+	for (i = 1; i < len; i++)
+		if (!is_lower_alnum(s[i]) && !strchr("!#$&^_.+-", s[i]))
+			return 0;
+	return 1;
+}
+
+static int valid_mime(const char *s, size_t len)
+{
+	const char *slash = memchr(s, '/', len);
+	size_t tlen;
+
+	if (!slash || len >= sizeof(((cv_filetype *)0)->mime))
+		return 0;
+	tlen = (size_t)(slash - s);
+	return valid_mime_part(s, tlen) &&
+	       valid_mime_part(slash + 1, len - tlen - 1);
+}
+
+static int grow(void **items, size_t *alloc, size_t n, size_t size)
+{
+	size_t na;
+	void *ni;
+
+	if (n < *alloc)
+		return 0;
+	na = *alloc ? *alloc * 2 : 16;
+	ni = reallocarray(*items, na, size);
+	if (!ni)
+		return CV_ERROR;
+	*items = ni;
+	*alloc = na;
+	return 0;
+}
+
+static void begin_class(struct parse *st, const char *name, size_t len, int line)
+{
+	struct rclass *rc;
+	size_t i;
+
+	if (grow((void **)&st->classes, &st->aclasses, st->nclasses,
+		 sizeof(*st->classes))) {
+		st->failed = 1;
+		return;
+	}
+	rc = &st->classes[st->nclasses];
+	memset(rc, 0, sizeof(*rc));
+	rc->line = line;
+	if (!valid_class_name(name, len)) {
+		problem(st, line, "bad class name [%.*s]: use 1-63 characters "
+			"from a-z, 0-9 and '-'", (int)(len > 80 ? 80 : len), name);
+		rc->bad = 1;
+		/* Keep a name for later messages; it is never looked up. */
+		len = len < sizeof(rc->c.name) ? len : sizeof(rc->c.name) - 1;
+	}
+	memcpy(rc->c.name, name, len);
+	rc->c.name[len] = '\0';
+	/* Against first occurrences only (a bad name is truncated). */
+	for (i = 0; !rc->bad && i < st->nclasses; i++) {
+		if (!st->classes[i].bad &&
+		    !strcmp(st->classes[i].c.name, rc->c.name)) {
+			problem(st, line, "duplicate class [%s] (first defined at "
+				"line %d)", rc->c.name, st->classes[i].line);
+			rc->bad = 1;
+		}
+	}
+	st->cur = (long)st->nclasses++;
+}
+
+static void begin_filetype(struct parse *st, const char *name, size_t len, int line)
+{
+	struct ftype *ft;
+	size_t i;
+
+	if (grow((void **)&st->types, &st->atypes, st->ntypes,
+		 sizeof(*st->types))) {
+		st->failed = 1;
+		return;
+	}
+	ft = &st->types[st->ntypes];
+	memset(ft, 0, sizeof(*ft));
+	ft->line = line;
+	if (!valid_mime(name, len)) {
+		problem(st, line, "bad MIME type [%.*s]: write one lower-case "
+			"type/subtype such as [application/pdf], without "
+			"wildcards or parameters", (int)(len > 80 ? 80 : len), name);
+		ft->bad = 1;
+		len = len < sizeof(ft->t.mime) ? len : sizeof(ft->t.mime) - 1;
+	}
+	memcpy(ft->t.mime, name, len);
+	ft->t.mime[len] = '\0';
+	for (i = 0; !ft->bad && i < st->ntypes; i++) {
+		if (!st->types[i].bad &&
+		    !strcmp(st->types[i].t.mime, ft->t.mime)) {
+			problem(st, line, "duplicate MIME type [%s] (first defined "
+				"at line %d)", ft->t.mime, st->types[i].line);
+			ft->bad = 1;
+		}
+	}
+	st->cur = (long)st->ntypes++;
+}
+
+/*
+ * The inih reader: hands inih one line at a time (see the comment at the
+ * top).  Lines inih would reject are reported here and replaced by an
+ * empty line.
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+	struct parse *st = stream;
+	const char *p, *end, *nl;
+	size_t len, i;
+
+	if (st->pos >= st->len || num < 2)
+		return NULL;
+	p = st->buf + st->pos;
+	nl = memchr(p, '\n', st->len - st->pos);
+	end = nl ? nl : st->buf + st->len;
+	st->pos = (size_t)(end - st->buf) + (nl ? 1 : 0);
+	st->line++;
+	if (st->line == 1 && end - p >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	while (p < end && is_blank(*p))
+		p++;
+	while (end > p && is_blank(end[-1]))
+		end--;
+	len = (size_t)(end - p);
+	str[0] = '\n';
+	str[1] = '\0';
+
+	if (len == 0 || *p == ';' || *p == '#')
+		return str;     /* comments may be as long as they like */
+	if (memchr(p, '\0', len)) {
+		problem(st, st->line, "line contains a NUL byte");
+		return str;
+	}
+	if (len + 2 > (size_t)num) {
+		problem(st, st->line, "line is too long (at most %d characters)",
+			num - 2);
+		return str;
+	}
+
+	if (*p == '[') {
+		i = find_chars(p + 1, len - 1, "]");
+		if (i == len - 1) {
+			problem(st, st->line, "section header has no closing ']'");
+			return str;
+		}
+		end = p + 1 + i + 1;
+		while (end < p + len && is_blank(*end))
+			end++;
+		if (end < p + len && *end != ';' && *end != '#') {
+			problem(st, st->line, "unexpected text after ']'");
+			return str;
+		}
+		if (st->kind == KIND_RETENTION)
+			begin_class(st, p + 1, i, st->line);
+		else
+			begin_filetype(st, p + 1, i, st->line);
+		/* inih still needs the header to track its own section. */
+	} else if (find_chars(p, len, "=:") == len) {
+		problem(st, st->line, "expected 'key = value' or [section]");
+		return str;
+	}
+	memcpy(str, p, len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	return str;
+}
+
+/* Copies value into dst (of size) or says why not; 0 when copied. */
+static int take_text(struct parse *st, char *dst, size_t size,
+		     const char *key, const char *value)
+{
+	size_t len = strlen(value);
+	size_t i;
+
+	if (len == 0) {
+		problem(st, st->line, "%s is empty", key);
+		return -1;
+	}
+	if (len >= size) {
+		problem(st, st->line, "%s is longer than %zu characters", key,
+			size - 1);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f) {
+			problem(st, st->line, "%s contains a control character",
+				key);
+			return -1;
+		}
+	}
+	memcpy(dst, value, len + 1);
+	return 0;
+}
+
+/* 0 when the key is seen for the first time in its section. */
+static int once(struct parse *st, int *seen, const char *key)
+{
+	if (*seen) {
+		problem(st, st->line, "duplicate key '%s' (first set at line %d)",
+			key, *seen);
+		return -1;
+	}
+	*seen = st->line;
+	return 0;
+}
+
+enum period_err { PERIOD_OK, PERIOD_BAD, PERIOD_TOO_LONG, PERIOD_ZERO };
+
+/* One or more <digits><unit>, units y, m, d in that order, each once. */
+static enum period_err parse_period(cv_retention_rule *r, const char *s, size_t len)
+{
+	static const char units[] = "ymd";
+	static const long max[] = {
+		PERIOD_MAX_YEARS, PERIOD_MAX_MONTHS, PERIOD_MAX_DAYS
+	};
+	long part[3] = { 0, 0, 0 };
+	size_t i = 0, next = 0, digits;
+	const char *u;
+	long v;
+
+	if (len == 0)
+		return PERIOD_BAD;
+	while (i < len) {
+		v = 0;
+		digits = 0;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			if (++digits > 6)
+				return PERIOD_TOO_LONG;
+			v = v * 10 + (s[i++] - '0');
+		}
+		if (!digits || i == len || s[i] == '\0')
+			return PERIOD_BAD;
+		u = strchr(units, s[i]);
+		if (!u || (size_t)(u - units) < next)
+			return PERIOD_BAD;
+		next = (size_t)(u - units);
+		if (v > max[next])
+			return PERIOD_TOO_LONG;
+		part[next++] = v;
+		i++;
+	}
+	if (!part[0] && !part[1] && !part[2])
+		return PERIOD_ZERO;
+	r->years = (int)part[0];
+	r->months = (int)part[1];
+	r->days = (int)part[2];
+	return PERIOD_OK;
+}
+
+/* "TRIGGER + PERIOD"; 0 and fills r, or reports and returns -1. */
+static int parse_rule(struct parse *st, cv_retention_rule *r, const char *value)
+{
+	const char *plus = strchr(value, '+');
+	const char *t, *te, *pe;
+	size_t tlen, i;
+	int ret = 0;
+
+	if (!plus) {
+		problem(st, st->line, "rule '%s' is not TRIGGER + PERIOD "
+			"(e.g. case-closed + 6y)", value);
+		return -1;
+	}
+	t = value;
+	te = plus;
+	while (te > t && is_blank(te[-1]))
+		te--;
+	tlen = (size_t)(te - t);
+	plus++;
+	while (is_blank(*plus))
+		plus++;
+	pe = plus + strlen(plus);
+	if (tlen == 0) {
+		problem(st, st->line, "rule '%s' has no trigger before '+'", value);
+		ret = -1;
+	} else {
+		for (i = 0; i < TRIGGER_COUNT; i++)
+			if (strlen(trigger_names[i]) == tlen &&
+			    !memcmp(trigger_names[i], t, tlen))
+				break;
+		if (i == TRIGGER_COUNT) {
+			problem(st, st->line, "unknown trigger '%.*s' (expected "
+				"filed, event-date, case-closed, child-dob or "
+				"last-contact)", (int)tlen, t);
+			ret = -1;
+		} else {
+			r->trigger = (cv_trigger)i;
+		}
+	}
+	switch (parse_period(r, plus, (size_t)(pe - plus))) {
+	case PERIOD_OK:
+		break;
+	case PERIOD_TOO_LONG:
+		problem(st, st->line, "period '%s' is too long (at most %d "
+			"years, %d months or %d days)", plus, PERIOD_MAX_YEARS,
+			PERIOD_MAX_MONTHS, PERIOD_MAX_DAYS);
+		ret = -1;
+		break;
+	case PERIOD_ZERO:
+		problem(st, st->line, "period '%s' is zero: a record would "
+			"fall due the day its trigger is known", plus);
+		ret = -1;
+		break;
+	default:
+		problem(st, st->line, "bad period '%s' (expected a number and "
+			"y, m or d, e.g. 6y, 18m, 30d, 1y6m)", plus);
+		ret = -1;
+		break;
+	}
+	return ret;
+}
+
+static void retention_key(struct parse *st, struct rclass *rc,
+			  const char *name, const char *value)
+{
+	cv_retention_rule r;
+	cv_section sec;
+
+	if (!strcmp(name, "label")) {
+		if (once(st, &rc->label_line, name) == 0)
+			take_text(st, rc->c.label, sizeof(rc->c.label), name, value);
+	} else if (!strcmp(name, "section")) {
+		if (once(st, &rc->section_line, name))
+			return;
+		if (cv_section_parse(&sec, value))
+			problem(st, st->line, "bad section '%s' (expected case "
+				"or cp)", value);
+		else
+			rc->c.section = sec;
+	} else if (!strcmp(name, "action")) {
+		if (once(st, &rc->action_line, name))
+			return;
+		if (!strcmp(value, "destroy"))
+			rc->c.action = CV_ACTION_DESTROY;
+		else if (!strcmp(value, "review"))
+			rc->c.action = CV_ACTION_REVIEW;
+		else
+			problem(st, st->line, "bad action '%s' (expected destroy "
+				"or review)", value);
+	} else if (!strcmp(name, "rule")) {
+		if (++rc->rule_lines > CV_MAX_RULES) {
+			problem(st, st->line, "too many rules in [%s] (at most %d)",
+				rc->c.name, CV_MAX_RULES);
+			return;
+		}
+		memset(&r, 0, sizeof(r));
+		if (parse_rule(st, &r, value) == 0)
+			rc->c.rules[rc->c.nrules++] = r;
+	} else {
+		problem(st, st->line, "unknown key '%s' (expected label, section, "
+			"rule or action)", name);
+	}
+}
+
+static void filetype_key(struct parse *st, struct ftype *ft,
+			 const char *name, const char *value)
+{
+	size_t len, i;
+
+	if (!strcmp(name, "extension")) {
+		if (once(st, &ft->ext_line, name))
+			return;
+		len = strlen(value);
+		for (i = 0; i < len && is_lower_alnum(value[i]); i++)
+			;
+		if (len == 0 || i < len || len >= sizeof(ft->t.ext))
+			problem(st, st->line, "bad extension '%s' (expected 1-%zu "
+				"characters from a-z and 0-9, without the dot)",
+				value, sizeof(ft->t.ext) - 1);
+		else
+			memcpy(ft->t.ext, value, len + 1);
+	} else if (!strcmp(name, "compressible")) {
+		if (once(st, &ft->comp_line, name))
+			return;
+		if (!strcmp(value, "yes"))
+			ft->t.compressible = 1;
+		else if (!strcmp(value, "no"))
+			ft->t.compressible = 0;
+		else
+			problem(st, st->line, "bad compressible '%s' (expected yes "
+				"or no)", value);
+	} else if (!strcmp(name, "label")) {
+		if (once(st, &ft->label_line, name) == 0)
+			take_text(st, ft->t.label, sizeof(ft->t.label), name, value);
+	} else {
+		problem(st, st->line, "unknown key '%s' (expected extension, "
+			"compressible or label)", name);
+	}
+}
+
+static int on_key(void *user, const char *section, const char *name,
+		  const char *value)
+{
+	struct parse *st = user;
+
+	(void)section;  /* inih truncates it; read_line tracks the real one */
+	if (!name || !value)
+		return 1;
+	if (st->cur < 0) {
+		problem(st, st->line, "key '%s' comes before the first [section]",
+			name);
+		return 1;
+	}
+	if (st->kind == KIND_RETENTION)
+		retention_key(st, &st->classes[st->cur], name, value);
+	else
+		filetype_key(st, &st->types[st->cur], name, value);
+	return 1;
+}
+
+/* Whole-section checks, once every line has been read. */
+static void finish(struct parse *st)
+{
+	struct rclass *rc;
+	struct ftype *ft;
+	size_t i, j;
+
+	if (st->kind == KIND_RETENTION) {
+		if (st->nclasses == 0)
+			problem(st, 0, "no record classes: every record needs one");
+		for (i = 0; i < st->nclasses; i++) {
+			rc = &st->classes[i];
+			if (!rc->label_line)
+				problem(st, rc->line, "class [%s] has no label",
+					rc->c.name);
+			if (!rc->section_line)
+				problem(st, rc->line, "class [%s] has no section "
+					"(case or cp)", rc->c.name);
+			if (!rc->action_line)
+				problem(st, rc->line, "class [%s] has no action "
+					"(destroy or review)", rc->c.name);
+			if (!rc->rule_lines)
+				problem(st, rc->line, "class [%s] has no rule",
+					rc->c.name);
+			/* RULES 12: child-protection records are never destroyed
+			 * automatically; a manager reviews each one. */
+			if (rc->section_line && rc->action_line &&
+			    rc->c.section == CV_SECTION_CP &&
+			    rc->c.action != CV_ACTION_REVIEW)
+				problem(st, rc->action_line, "child-protection "
+					"class [%s] must have action = review",
+					rc->c.name);
+		}
+		return;
+	}
+	if (st->ntypes == 0)
+		problem(st, 0, "no file types: every document would be refused");
+	for (i = 0; i < st->ntypes; i++) {
+		ft = &st->types[i];
+		if (!ft->ext_line)
+			problem(st, ft->line, "type [%s] has no extension",
+				ft->t.mime);
+		if (!ft->label_line) {
+			/* Default label: the extension in capitals ("PDF"). */
+			for (j = 0; ft->t.ext[j]; j++)
+				ft->t.label[j] = (char)(ft->t.ext[j] >= 'a' &&
+					ft->t.ext[j] <= 'z' ? ft->t.ext[j] - 32 :
+					ft->t.ext[j]);
+			ft->t.label[j] = '\0';
+		}
+	}
+}
+
+static void parse_init(struct parse *st, enum kind kind, const char *file,
+		       cv_problems *problems)
+{
+	memset(st, 0, sizeof(*st));
+	st->kind = kind;
+	st->file = file;
+	st->problems = problems;
+	st->cur = -1;
+}
+
+static void parse_release(struct parse *st)
+{
+	free(st->classes);
+	free(st->types);
+	st->classes = NULL;
+	st->types = NULL;
+	st->nclasses = st->ntypes = 0;
+}
+
+/* Stable sort of items[from..n) by line, so a report reads top to bottom. */
+static void sort_problems(cv_problems *p, size_t from)
+{
+	cv_problem tmp;
+	size_t i, j;
+
+	for (i = from + 1; i < p->n; i++) {
+		tmp = p->items[i];
+		for (j = i; j > from && p->items[j - 1].line > tmp.line; j--)
+			p->items[j] = p->items[j - 1];
+		p->items[j] = tmp;
+	}
+}
+
+/* 0, CV_EPOLICY (problems reported) or CV_ERROR. */
+static int parse_buf(struct parse *st, const char *buf, size_t len)
+{
+	size_t first = st->problems ? st->problems->n : 0;
+	int r;
+
+	st->buf = buf;
+	st->len = len;
+	st->pos = 0;
+	st->line = 0;
+	r = ini_parse_stream(read_line, st, on_key, st);
+	if (r < 0 || st->failed)
+		return CV_ERROR;
+	/* read_line hides every line inih rejects, so this is a safety net. */
+	if (r > 0)
+		problem(st, r, "cannot parse this line");
+	finish(st);
+	if (st->problems)
+		sort_problems(st->problems, first);
+	if (st->failed)
+		return CV_ERROR;
+	return st->nproblems ? CV_EPOLICY : 0;
+}
+
+/*
+ * Reads a whole policy file (the bytes parsed are the bytes hashed).
+ * Symbolic links are followed: the file is administrator-owned policy.
+ * 0, CV_ENOTFOUND, CV_EINVAL (not a regular file), CV_EPOLICY (too large)
+ * or CV_ERROR, with a problem for each failure.
+ */
+static int read_file(const char *path, cv_problems *problems, char **out,
+		     size_t *outlen)
+{
+	struct stat sb;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, ret;
+
+	*out = NULL;
+	*outlen = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			ret = CV_ENOTFOUND;
+			if (problems && cv_problems_add(problems, path, 0,
+							"file not found"))
+				ret = CV_ERROR;
+		} else {
+			ret = CV_ERROR;
+			if (problems)
+				cv_problems_add(problems, path, 0, "cannot open: %s",
+						strerror(errno));
+		}
+		goto out;
+	}
+	if (fstat(fd, &sb) < 0) {
+		ret = CV_ERROR;
+		if (problems)
+			cv_problems_add(problems, path, 0, "cannot stat: %s",
+					strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		ret = CV_EINVAL;
+		if (problems && cv_problems_add(problems, path, 0,
+						"not a regular file"))
+			ret = CV_ERROR;
+		goto out;
+	}
+	if (sb.st_size > POLICY_MAX_BYTES) {
+		ret = CV_EPOLICY;
+		if (problems && cv_problems_add(problems, path, 0,
+						"file is larger than 1 MiB"))
+			ret = CV_ERROR;
+		goto out;
+	}
+	/* One byte spare to see a file that grew since fstat. */
+	buf = malloc((size_t)sb.st_size + 2);
+	if (!buf) {
+		ret = CV_ERROR;
+		goto out;
+	}
+	while (len < (size_t)sb.st_size + 1) {
+		n = read(fd, buf + len, (size_t)sb.st_size + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = CV_ERROR;
+			if (problems)
+				cv_problems_add(problems, path, 0,
+						"cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > (size_t)sb.st_size) {
+		ret = CV_ERROR;
+		if (problems)
+			cv_problems_add(problems, path, 0,
+					"file changed while it was read");
+		goto out;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * The more serious of two results: CV_ERROR, CV_ENOTFOUND, CV_EINVAL (not a
+ * regular file), CV_EPOLICY, 0.
+ */
+static int worse(int a, int b)
+{
+	static const int order[] = {
+		CV_ERROR, CV_ENOTFOUND, CV_EINVAL, CV_EPOLICY
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (a == order[i] || b == order[i])
+			return order[i];
+	return a ? a : b;
+}
+
+static int hash_hex(char out[65], const char *a, size_t alen,
+		    const char *b, size_t blen)
+{
+	static const char hex[] = "0123456789abcdef";
+	gcry_md_hd_t md;
+	unsigned char *d;
+	size_t i;
+
+	/* Harmless when the application has already initialised libgcrypt;
+	 * lets the policy module run without cv_global_init (policy check). */
+	if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P) &&
+	    !gcry_check_version(NULL))
+		return CV_ERROR;
+	if (gcry_md_open(&md, GCRY_MD_SHA256, 0))
+		return CV_ERROR;
+	gcry_md_write(md, a, alen);
+	gcry_md_write(md, b, blen);
+	d = gcry_md_read(md, GCRY_MD_SHA256);
+	if (!d) {
+		gcry_md_close(md);
+		return CV_ERROR;
+	}
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 0xf];
+	}
+	out[64] = '\0';
+	gcry_md_close(md);
+	return 0;
+}
+
+/* A policy from two parsed files: takes their classes and types; the hash covers both texts. */
+static int assemble(cv_policy **out, struct parse *rs, struct parse *fs,
+		    const char *rbuf, size_t rlen, const char *fbuf, size_t flen)
+{
+	cv_policy *p = calloc(1, sizeof(*p));
+	int ret;
+
+	if (!p)
+		return CV_ERROR;
+	if ((ret = hash_hex(p->hash, rbuf, rlen, fbuf, flen)) != 0) {
+		cv_policy_free(p);
+		return ret;
+	}
+	p->classes = rs->classes;
+	p->nclasses = rs->nclasses;
+	p->types = fs->types;
+	p->ntypes = fs->ntypes;
+	rs->classes = NULL;
+	rs->nclasses = 0;
+	fs->types = NULL;
+	fs->ntypes = 0;
+	*out = p;
+	return 0;
+}
+
+int cv_policy_load(cv_policy **out, const char *dir, cv_problems *problems)
+{
+	char *rpath = NULL, *fpath = NULL, *rbuf = NULL, *fbuf = NULL;
+	size_t rlen = 0, flen = 0;
+	struct parse rs, fs;
+	int ret, r1, r2;
+
+	parse_init(&rs, KIND_RETENTION, NULL, problems);
+	parse_init(&fs, KIND_FILETYPES, NULL, problems);
+	if (!out || !dir)
+		return CV_EINVAL;
+	*out = NULL;
+	if (asprintf(&rpath, "%s/retention.ini", dir) < 0) {
+		rpath = NULL;
+		ret = CV_ERROR;
+		goto out;
+	}
+	if (asprintf(&fpath, "%s/filetypes.ini", dir) < 0) {
+		fpath = NULL;
+		ret = CV_ERROR;
+		goto out;
+	}
+	rs.file = rpath;
+	fs.file = fpath;
+	/* Read and check both files, so that one report lists everything. */
+	r1 = read_file(rpath, problems, &rbuf, &rlen);
+	if (r1 == 0)
+		r1 = parse_buf(&rs, rbuf, rlen);
+	r2 = read_file(fpath, problems, &fbuf, &flen);
+	if (r2 == 0)
+		r2 = parse_buf(&fs, fbuf, flen);
+	ret = worse(r1, r2);
+	if (ret)
+		goto out;
+
+	ret = assemble(out, &rs, &fs, rbuf, rlen, fbuf, flen);
+out:
+	parse_release(&rs);
+	parse_release(&fs);
+	free(rbuf);
+	free(fbuf);
+	free(rpath);
+	free(fpath);
+	return ret;
+}
+
+/*
+ * Load a policy from the texts of retention.ini and filetypes.ini held in
+ * memory (the last good policy kept in the index, see retention.c).  The
+ * hash is the same as cv_policy_load would give for files with these bytes.
+ */
+int cv_policy_load_mem(cv_policy **out, const char *retention, size_t rlen,
+		       const char *filetypes, size_t flen, cv_problems *problems)
+{
+	struct parse rs, fs;
+	int ret, r1, r2;
+
+	parse_init(&rs, KIND_RETENTION, "retention.ini", problems);
+	parse_init(&fs, KIND_FILETYPES, "filetypes.ini", problems);
+	if (!out || !retention || !filetypes)
+		return CV_EINVAL;
+	*out = NULL;
+	r1 = parse_buf(&rs, retention, rlen);
+	r2 = parse_buf(&fs, filetypes, flen);
+	ret = worse(r1, r2);
+	if (ret)
+		goto out;
+	ret = assemble(out, &rs, &fs, retention, rlen, filetypes, flen);
+out:
+	parse_release(&rs);
+	parse_release(&fs);
+	return ret;
+}
+
+void cv_policy_free(cv_policy *p)
+{
+	if (!p)
+		return;
+	free(p->classes);
+	free(p->types);
+	free(p);
+}
+
+const char *cv_policy_hash(const cv_policy *p)
+{
+	return p ? p->hash : NULL;
+}
+
+size_t cv_policy_class_count(const cv_policy *p)
+{
+	return p ? p->nclasses : 0;
+}
+
+const cv_class *cv_policy_class_at(const cv_policy *p, size_t i)
+{
+	if (!p || i >= p->nclasses)
+		return NULL;
+	return &p->classes[i].c;
+}
+
+const cv_class *cv_policy_class(const cv_policy *p, const char *name)
+{
+	size_t i;
+
+	if (!p || !name)
+		return NULL;
+	for (i = 0; i < p->nclasses; i++)
+		if (!strcmp(p->classes[i].c.name, name))
+			return &p->classes[i].c;
+	return NULL;
+}
+
+/*
+ * MIME types compare without case (RFC 2045) and without parameters, so
+ * that "text/plain; charset=us-ascii" from libmagic's MAGIC_MIME finds
+ * text/plain.  The allow-list itself holds lower-case bare types only.
+ */
+const cv_filetype *cv_policy_filetype(const cv_policy *p, const char *mime)
+{
+	size_t i, len;
+
+	if (!p || !mime)
+		return NULL;
+	len = strcspn(mime, ";");
+	while (len > 0 && is_blank(mime[len - 1]))
+		len--;
+	for (i = 0; i < p->ntypes; i++)
+		if (strlen(p->types[i].t.mime) == len &&
+		    !strncasecmp(p->types[i].t.mime, mime, len))
+			return &p->types[i].t;
+	return NULL;
+}
+
+size_t cv_policy_filetype_count(const cv_policy *p)
+{
+	return p ? p->ntypes : 0;
+}
+
+const cv_filetype *cv_policy_filetype_at(const cv_policy *p, size_t i)
+{
+	if (!p || i >= p->ntypes)
+		return NULL;
+	return &p->types[i].t;
+}
+
+int cv_policy_check_file(const char *path, cv_problems *problems)
+{
+	const char *base;
+	struct parse st;
+	char *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!path)
+		return CV_EINVAL;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (!strcmp(base, "calendar.ini"))
+		return cv_calendar_check_file(path, problems);
+	if (!strcmp(base, "redaction.ini"))
+		return cv_redaction_check_file(path, problems);
+	if (!strcmp(base, "disclosure-letter.txt"))
+		return cv_letter_check_file(path, problems);
+	if (!strcmp(base, "retention.ini")) {
+		parse_init(&st, KIND_RETENTION, path, problems);
+	} else if (!strcmp(base, "filetypes.ini")) {
+		parse_init(&st, KIND_FILETYPES, path, problems);
+	} else {
+		if (problems && cv_problems_add(problems, path, 0,
+				"unknown kind of policy file: the name must be "
+				"retention.ini, filetypes.ini, calendar.ini, redaction.ini or disclosure-letter.txt"))
+			return CV_ERROR;
+		return CV_EINVAL;
+	}
+	ret = read_file(path, problems, &buf, &len);
+	if (ret)
+		goto out;
+	ret = parse_buf(&st, buf, len);
+out:
+	parse_release(&st);
+	free(buf);
+	return ret;
+}
+
+static const cv_date *trigger_fact(const cv_retention_facts *f, cv_trigger t)
+{
+	switch (t) {
+	case CV_TRIG_FILED:
+		return f->filed;
+	case CV_TRIG_EVENT_DATE:
+		return f->event_date;
+	case CV_TRIG_CASE_CLOSED:
+		return f->case_closed;
+	case CV_TRIG_CHILD_DOB:
+		return f->child_dob;
+	case CV_TRIG_LAST_CONTACT:
+		return f->last_contact;
+	}
+	return NULL;
+}
+
+int cv_retention_date(cv_date *out, const cv_class *cls,
+		      const cv_retention_facts *facts)
+{
+	const cv_retention_rule *r;
+	const cv_date *from;
+	cv_date best = { 0, 0, 0 }, d, t;
+	size_t i;
+
+	if (!out || !cls || !facts || cls->nrules == 0 ||
+	    cls->nrules > CV_MAX_RULES)
+		return CV_EINVAL;
+	for (i = 0; i < cls->nrules; i++) {
+		r = &cls->rules[i];
+		if ((unsigned)r->trigger >= TRIGGER_COUNT || r->years < 0 ||
+		    r->months < 0 || r->days < 0)
+			return CV_EINVAL;
+		from = trigger_fact(facts, r->trigger);
+		if (from && !cv_date_valid(from))
+			return CV_EINVAL;
+	}
+	/* Until every trigger is known the record is kept: no date yet. */
+	for (i = 0; i < cls->nrules; i++)
+		if (!trigger_fact(facts, cls->rules[i].trigger))
+			return CV_ENOTFOUND;
+	for (i = 0; i < cls->nrules; i++) {
+		r = &cls->rules[i];
+		d = *trigger_fact(facts, r->trigger);
+		/* Years, then months, then days; each rounds later, never
+		 * earlier (29 Feb + 1y = 1 Mar). */
+		if (r->years) {
+			cv_date_add_years_later(&t, &d, r->years);
+			d = t;
+		}
+		if (r->months) {
+			cv_date_add_months_later(&t, &d, r->months);
+			d = t;
+		}
+		if (r->days) {
+			cv_date_add_days(&t, &d, r->days);
+			d = t;
+		}
+		if (i == 0 || cv_date_cmp(&d, &best) > 0)
+			best = d;
+	}
+	*out = best;
+	return 0;
+}

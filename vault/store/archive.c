@@ -1,0 +1,370 @@
+/*
+ * casevault - archive files: the pax container (libarchive) streamed
+ * through a pipe into the OpenPGP encryption of crypto/stream.c (or an
+ * encryption helper) and back; see archive.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "crypto/helper.h"
+#include "crypto/seal.h"
+#include "crypto/stream.h"
+#include "store/archive.h"
+
+#define CHUNK (256 * 1024)
+
+static void block_sigpipe(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* ---- writing ---- */
+
+struct wjob {
+	int pipefd;
+	int compress;
+	cv_member_in *m;
+	size_t n;
+	cv_manifest_fn mf;
+	void *hook;
+	int err;               /* 0 or CV_E* */
+	char msg[256];
+};
+
+static int add_entry(struct archive *a, const char *name, int64_t size)
+{
+	struct archive_entry *e = archive_entry_new();
+	int r;
+
+	if (!e)
+		return -1;
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, size);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0600);
+	archive_entry_set_mtime(e, 0, 0);
+	r = archive_write_header(a, e);
+	archive_entry_free(e);
+	return r == ARCHIVE_OK ? 0 : -1;
+}
+
+static void *writer(void *arg)
+{
+	struct wjob *j = arg;
+	struct archive *a = archive_write_new();
+	unsigned char *buf = malloc(CHUNK);
+	char *json = NULL;
+	cv_sha256 *md = NULL;
+	size_t i;
+
+	block_sigpipe();
+	if (!a || !buf) {
+		j->err = CV_ERROR;
+		snprintf(j->msg, sizeof(j->msg), "out of memory");
+		goto out;
+	}
+	archive_write_set_format_pax_restricted(a);
+	if (j->compress) {
+		archive_write_add_filter_zstd(a);
+		archive_write_set_filter_option(a, "zstd", "compression-level", "1");
+	} else {
+		archive_write_add_filter_none(a);
+	}
+	archive_write_set_bytes_in_last_block(a, 1);
+	if (archive_write_open_fd(a, j->pipefd) != ARCHIVE_OK)
+		goto aerr;
+	for (i = 0; i < j->n; i++) {
+		cv_member_in *m = &j->m[i];
+		int64_t total = 0;
+		ssize_t got;
+
+		if (add_entry(a, m->name, m->size) < 0)
+			goto aerr;
+		/* one context for every member: each libgcrypt open polls the random pool */
+		if (md)
+			cv_sha256_reset(md);
+		else if (!(md = cv_sha256_new())) {
+			j->err = CV_ERROR;
+			snprintf(j->msg, sizeof(j->msg), "cannot start SHA-256");
+			goto out;
+		}
+		if (lseek(m->fd, 0, SEEK_SET) < 0)
+			goto ioerr;
+		while ((got = read(m->fd, buf, CHUNK)) > 0) {
+			if (total + got > m->size)
+				break;
+			cv_sha256_write(md, buf, (size_t)got);
+			if (archive_write_data(a, buf, (size_t)got) != got)
+				goto aerr;
+			total += got;
+		}
+		if (got < 0)
+			goto ioerr;
+		if (total != m->size) {
+			j->err = CV_EINVAL;
+			snprintf(j->msg, sizeof(j->msg), "a file changed size while it was being filed; file it again");
+			goto out;
+		}
+		cv_sha256_final(md, m->sha256);
+		cv_crashpoint("archive-member");
+	}
+	if (j->mf(j->hook, j->m, j->n, &json) < 0) {
+		j->err = CV_ERROR;
+		snprintf(j->msg, sizeof(j->msg), "cannot build the archive manifest");
+		goto out;
+	}
+	if (add_entry(a, "manifest.json", (int64_t)strlen(json)) < 0 ||
+	    archive_write_data(a, json, strlen(json)) != (ssize_t)strlen(json))
+		goto aerr;
+	if (archive_write_close(a) != ARCHIVE_OK)
+		goto aerr;
+	goto out;
+ioerr:
+	j->err = CV_ERROR;
+	snprintf(j->msg, sizeof(j->msg), "cannot read a document: %s", strerror(errno));
+	goto out;
+aerr:
+	j->err = CV_ERROR;
+	snprintf(j->msg, sizeof(j->msg), "cannot write the archive stream: %s",
+		 archive_error_string(a) ? archive_error_string(a) : "unknown error");
+out:
+	cv_sha256_free(md);
+	if (a)
+		archive_write_free(a);
+	if (json) {
+		explicit_bzero(json, strlen(json));
+		free(json);
+	}
+	if (buf) {
+		explicit_bzero(buf, CHUNK);
+		free(buf);
+	}
+	close(j->pipefd);
+	return NULL;
+}
+
+/*
+ * With an encryption helper (v->helper, see helper.c) this thread writes the
+ * pax stream into a pipe and the helper runs gpg; without one a writer
+ * thread fills the pipe while this thread runs gpg.
+ */
+int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int compress,
+		     cv_member_in *m, size_t n, cv_manifest_fn mf, void *hook,
+		     int64_t *out_size, char out_sha[65])
+{
+	struct wjob job;
+	pthread_t th;
+	int fd, p[2] = { -1, -1 }, r;
+
+	memset(&job, 0, sizeof(job));
+	job.compress = compress;
+	job.m = m;
+	job.n = n;
+	job.mf = mf;
+	job.hook = hook;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cv_error(v, CV_ERROR, "cannot create an archive file: %s%s", strerror(errno), cv_disk_hint(errno));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
+		goto out;
+	}
+	job.pipefd = p[1];
+	if (v->helper) {
+		sigset_t set, old;
+
+		if ((r = cv_helper_encrypt_begin(v, v->helper, key_hex, p[0], fd)) < 0)
+			goto out;
+		close(p[0]);
+		p[0] = -1;
+		p[1] = -1;  /* the writer closes it */
+		/* a helper that fails stops reading: EPIPE, not SIGPIPE */
+		sigemptyset(&set);
+		sigaddset(&set, SIGPIPE);
+		pthread_sigmask(SIG_BLOCK, &set, &old);
+		writer(&job);
+		if (sigismember(&old, SIGPIPE) == 0) {
+			struct timespec zero = { 0, 0 };
+			sigset_t pend;
+
+			sigpending(&pend);
+			if (sigismember(&pend, SIGPIPE))
+				sigtimedwait(&set, NULL, &zero);
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+		}
+		/* a helper's failure makes the writer fail too: report the cause */
+		if ((r = cv_helper_encrypt_end(v, v->helper, out_size, out_sha)) < 0)
+			goto out;
+		if (job.err) {
+			r = cv_error(v, job.err, "%s", job.msg);
+			goto out;
+		}
+	} else {
+		if (pthread_create(&th, NULL, writer, &job) != 0) {
+			r = cv_error(v, CV_ERROR, "cannot start the archive writer");
+			goto out;
+		}
+		p[1] = -1;  /* the writer closes it */
+		r = cv_archive_encrypt_stream(v, key_hex, p[0], fd, out_size, out_sha);
+		/* Unblock the writer whatever happened, then wait for it. */
+		close(p[0]);
+		p[0] = -1;
+		pthread_join(th, NULL);
+		if (job.err) {
+			r = cv_error(v, job.err, "%s", job.msg);
+			goto out;
+		}
+		if (r < 0)
+			goto out;
+	}
+	if (fsync(fd) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot sync an archive file: %s%s", strerror(errno), cv_disk_hint(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+	close(fd);
+	if (r < 0)
+		unlink(path);
+	return r;
+}
+
+/* ---- reading ---- */
+
+struct rjob {
+	int pipefd;
+	cv_archive_reader *rd;
+	int err;
+	char msg[256];
+};
+
+static void drain(int fd)
+{
+	char buf[8192];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void *reader(void *arg)
+{
+	struct rjob *j = arg;
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int r;
+
+	if (!a) {
+		j->err = CV_ERROR;
+		snprintf(j->msg, sizeof(j->msg), "out of memory");
+		goto out;
+	}
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_none(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_fd(a, j->pipefd, CHUNK) != ARCHIVE_OK)
+		goto aerr;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		int want;
+
+		if (archive_entry_filetype(e) != AE_IFREG || !name) {
+			j->err = CV_ECORRUPT;
+			snprintf(j->msg, sizeof(j->msg), "an archive holds an unexpected member");
+			goto out;
+		}
+		want = j->rd->entry(j->rd->hook, name, archive_entry_size(e));
+		if (want < 0) {
+			j->err = want;
+			snprintf(j->msg, sizeof(j->msg), "stopped reading an archive");
+			goto out;
+		}
+		if (want) {
+			const void *buf;
+			size_t size;
+			la_int64_t off;
+
+			while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+				if (size && j->rd->data(j->rd->hook, buf, size) < 0) {
+					j->err = CV_ERROR;
+					snprintf(j->msg, sizeof(j->msg), "cannot write a record out: %s", strerror(errno));
+					goto out;
+				}
+			if (r != ARCHIVE_EOF)
+				goto aerr;
+			if (j->rd->end && j->rd->end(j->rd->hook, name) < 0) {
+				j->err = CV_ERROR;
+				snprintf(j->msg, sizeof(j->msg), "cannot finish a record");
+				goto out;
+			}
+		} else {
+			archive_read_data_skip(a);
+		}
+	}
+	if (r != ARCHIVE_EOF)
+		goto aerr;
+	goto out;
+aerr:
+	j->err = CV_ECORRUPT;
+	snprintf(j->msg, sizeof(j->msg), "an archive's contents are damaged: %s",
+		 archive_error_string(a) ? archive_error_string(a) : "unknown error");
+out:
+	drain(j->pipefd);  /* never leave gpg blocked on a full pipe */
+	if (a)
+		archive_read_free(a);
+	close(j->pipefd);
+	return NULL;
+}
+
+int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
+		    cv_archive_reader *rd, char out_sha[65])
+{
+	struct rjob job;
+	pthread_t th;
+	int fd, p[2] = { -1, -1 }, r;
+
+	memset(&job, 0, sizeof(job));
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return cv_error(v, errno == ENOENT ? CV_ENOTFOUND : CV_ERROR,
+				"cannot open an archive file: %s", strerror(errno));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
+		close(fd);
+		return r;
+	}
+	job.pipefd = p[0];
+	job.rd = rd;
+	if (pthread_create(&th, NULL, reader, &job) != 0) {
+		r = cv_error(v, CV_ERROR, "cannot start the archive reader");
+		close(p[0]);
+		close(p[1]);
+		close(fd);
+		return r;
+	}
+	r = cv_archive_decrypt_stream(v, key_hex, fd, p[1], out_sha);
+	/* the reader sees the end of the stream, whatever happened, and ends */
+	close(p[1]);
+	pthread_join(th, NULL);
+	close(fd);
+	if (r == 0 && job.err)
+		r = cv_error(v, job.err, "%s", job.msg);
+	return r;
+}

@@ -1,0 +1,49 @@
+/*
+ * casevault - archive files: a pax stream (libarchive) encrypted as one OpenPGP
+ * message (GPGME), streamed through a pipe and a worker thread so that
+ * memory stays flat whatever the document size and plaintext never touches
+ * the disk.
+ */
+#ifndef CV_ARCHIVE_H
+#define CV_ARCHIVE_H
+
+#include <stdint.h>
+#include "base/handle.h"
+
+typedef struct {
+	int fd;               /* open regular file, read from its start */
+	char name[64];        /* member name inside the archive */
+	int64_t size;         /* expected size; a change while filing is an error */
+	char sha256[65];      /* out: SHA-256 of the bytes written */
+} cv_member_in;
+
+/* Builds the manifest once every member's hash is known; *json is malloc'd. */
+typedef int (*cv_manifest_fn)(void *hook, const cv_member_in *m, size_t n, char **json);
+
+/*
+ * Write members plus "manifest.json" into a new file at path (O_EXCL, 0600),
+ * encrypted under key_hex, zstd-compressed when compress is set.  The file
+ * is fsynced; the caller renames it and syncs the directory.
+ */
+int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int compress,
+		     cv_member_in *m, size_t n, cv_manifest_fn mf, void *hook,
+		     int64_t *out_size, char out_sha[65]);
+
+typedef struct {
+	/* Called per member: return 1 to receive its bytes, 0 to skip, <0 to stop. */
+	int (*entry)(void *hook, const char *name, int64_t size);
+	int (*data)(void *hook, const void *buf, size_t len);
+	int (*end)(void *hook, const char *name);
+	void *hook;
+} cv_archive_reader;
+
+/*
+ * Decrypt the archive at path with key_hex and stream its members to rd.
+ * out_sha (may be NULL) receives the SHA-256 of the ciphertext read.
+ * CV_ECORRUPT when decryption or the integrity check fails; the callbacks
+ * may have seen data by then, so callers commit nothing before success.
+ */
+int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
+		    cv_archive_reader *rd, char out_sha[65]);
+
+#endif

@@ -1,0 +1,346 @@
+/*
+ * casevault - the SQLite index: schema, numbered migrations, helpers.
+ *
+ * The schema version is PRAGMA user_version.  Migration N turns version N-1
+ * into N and runs inside one transaction with the version bump; add new
+ * migrations at the end of the list and never edit a released one.
+ * Personal fields are BLOBs sealed by seal.c; everything in clear here is an
+ * id, a class, a date of an administrative event, a size or a hash of
+ * ciphertext.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "store/index.h"
+
+static const char *migrations[] = {
+	/* 1: the foundation */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT INTO counters VALUES('staff',0),('case',0),('record',0);"
+	"CREATE TABLE staff("
+	"  id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK(role IN ('manager','caseworker','cp-lead','volunteer','auditor')),"
+	"  fpr TEXT NOT NULL UNIQUE, os_uid INTEGER, name BLOB,"
+	"  created TEXT NOT NULL, revoked TEXT);"
+	"CREATE TABLE section_keys("
+	"  section TEXT PRIMARY KEY CHECK(section IN ('case','cp')),"
+	"  generation INTEGER NOT NULL, check_mac TEXT NOT NULL);"
+	"CREATE TABLE keyslips("
+	"  staff_id TEXT NOT NULL REFERENCES staff(id), generation INTEGER NOT NULL,"
+	"  sections TEXT NOT NULL, slip TEXT NOT NULL, created TEXT NOT NULL,"
+	"  PRIMARY KEY(staff_id, generation));"
+	"CREATE TABLE cases("
+	"  id TEXT PRIMARY KEY, parent BLOB NOT NULL, child BLOB NOT NULL, child_dob BLOB NOT NULL,"
+	"  pr_confirmed_by TEXT NOT NULL REFERENCES staff(id), pr_confirmed_at TEXT NOT NULL,"
+	"  opened TEXT NOT NULL, closed TEXT, opened_by TEXT NOT NULL REFERENCES staff(id));"
+	"CREATE TABLE receipts("
+	"  id INTEGER PRIMARY KEY, staff_id TEXT NOT NULL REFERENCES staff(id),"
+	"  created TEXT NOT NULL, body TEXT NOT NULL, sig TEXT NOT NULL);"
+	"CREATE TABLE archives("
+	"  id INTEGER PRIMARY KEY, file TEXT NOT NULL UNIQUE,"
+	"  case_id TEXT REFERENCES cases(id), section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  key_gen INTEGER NOT NULL, wrapped_key TEXT NOT NULL, compression TEXT NOT NULL,"
+	"  size INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+	"  receipt_id INTEGER NOT NULL REFERENCES receipts(id), created TEXT NOT NULL);"
+	"CREATE TABLE records("
+	"  id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE,"
+	"  case_id TEXT REFERENCES cases(id), section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  class TEXT NOT NULL, archive_id INTEGER NOT NULL REFERENCES archives(id),"
+	"  member TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL,"
+	"  title BLOB NOT NULL, sha256 BLOB NOT NULL, event_date BLOB NOT NULL,"
+	"  filed_at TEXT NOT NULL, filed_by TEXT NOT NULL REFERENCES staff(id),"
+	"  retain_until TEXT, policy_hash TEXT NOT NULL);"
+	"CREATE INDEX records_case ON records(case_id, section);"
+	"CREATE INDEX records_archive ON records(archive_id);"
+	"CREATE TABLE pending(file TEXT PRIMARY KEY, created TEXT NOT NULL);",
+	/* 2: retention - holds, reviews, purge intents, certificates, policy versions (retention.c, purge.c) */
+	"CREATE TABLE holds("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('hold','moratorium','request')),"
+	"  case_id TEXT REFERENCES cases(id), record_id TEXT, ref TEXT, reason BLOB,"
+	"  section TEXT NOT NULL DEFAULT 'case' CHECK(section IN ('case','cp')),"
+	"  placed_by TEXT NOT NULL REFERENCES staff(id), placed_at TEXT NOT NULL,"
+	"  released_by TEXT REFERENCES staff(id), released_at TEXT,"
+	"  CHECK(case_id IS NOT NULL OR record_id IS NOT NULL));"
+	"CREATE INDEX holds_case ON holds(case_id) WHERE released_at IS NULL;"
+	"CREATE INDEX holds_record ON holds(record_id) WHERE released_at IS NULL;"
+	"CREATE INDEX holds_ref ON holds(kind, ref);"
+	"CREATE TABLE reviews("
+	"  id INTEGER PRIMARY KEY, record_id TEXT NOT NULL,"
+	"  decision TEXT NOT NULL CHECK(decision IN ('approve','defer')),"
+	"  retain_until TEXT NOT NULL, until TEXT, reason BLOB,"
+	"  section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  decided_by TEXT NOT NULL REFERENCES staff(id), decided_at TEXT NOT NULL);"
+	"CREATE INDEX reviews_record ON reviews(record_id);"
+	"CREATE TABLE shred(file TEXT PRIMARY KEY, created TEXT NOT NULL);"
+	"CREATE TABLE certificates("
+	"  number INTEGER PRIMARY KEY, created TEXT NOT NULL, run_by TEXT NOT NULL,"
+	"  records INTEGER NOT NULL, body TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	"  prev_sha256 TEXT);"
+	"CREATE TABLE destroyed(record_id TEXT PRIMARY KEY,"
+	"  certificate INTEGER NOT NULL REFERENCES certificates(number));"
+	"CREATE TABLE policy_versions(hash TEXT PRIMARY KEY, retention TEXT NOT NULL,"
+	"  filetypes TEXT NOT NULL, first_used TEXT NOT NULL);"
+	"CREATE INDEX records_due ON records(retain_until) WHERE retain_until IS NOT NULL;",
+	/* 3: staff attestations and the audit trail (staff.c, audit.c) */
+	"CREATE TABLE attestations("
+	"  staff_id TEXT NOT NULL REFERENCES staff(id), date TEXT NOT NULL,"
+	"  policy_version TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL);"
+	"CREATE INDEX attestations_staff ON attestations(staff_id, date);"
+	"CREATE TABLE audit("
+	"  seq INTEGER NOT NULL, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+	"  ids TEXT NOT NULL, outcome TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE INDEX audit_seq ON audit(seq);",
+	/* 4: subject access requests, people named in cases, linked cases, disclosures (request.c, people.c, disclose.c) */
+	"INSERT INTO counters VALUES('request',0);"
+	"CREATE TABLE requests("
+	"  id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, case_id TEXT NOT NULL REFERENCES cases(id),"
+	"  relationship TEXT NOT NULL CHECK(relationship IN ('client','other-parent','child','representative')),"
+	"  requester BLOB NOT NULL, received TEXT NOT NULL, id_verified TEXT, clock_start TEXT NOT NULL,"
+	"  due TEXT NOT NULL, extended_due TEXT, ext_reason BLOB, ext_notified TEXT, ext_grounds TEXT,"
+	"  authority_by TEXT REFERENCES staff(id), authority_at TEXT,"
+	"  opened_by TEXT NOT NULL REFERENCES staff(id), opened_at TEXT NOT NULL,"
+	"  closed_by TEXT REFERENCES staff(id), closed_at TEXT, calendar_hash TEXT NOT NULL);"
+	"CREATE INDEX requests_case ON requests(case_id);"
+	"CREATE TABLE people("
+	"  id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('third-party','professional','volunteer')),"
+	"  name BLOB NOT NULL, phone BLOB, email BLOB, role BLOB,"
+	"  added_by TEXT NOT NULL REFERENCES staff(id), added_at TEXT NOT NULL);"
+	"CREATE INDEX people_case ON people(case_id);"
+	"CREATE TABLE case_links("
+	"  a TEXT NOT NULL REFERENCES cases(id), b TEXT NOT NULL REFERENCES cases(id),"
+	"  linked_by TEXT NOT NULL REFERENCES staff(id), linked_at TEXT NOT NULL,"
+	"  PRIMARY KEY(a, b), CHECK(a < b));"
+	"CREATE TABLE decisions("
+	"  id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id), record_id TEXT NOT NULL,"
+	"  decision TEXT NOT NULL CHECK(decision IN ('release','redact','withhold','copy')),"
+	"  ground BLOB, reason BLOB, copy_record TEXT,"
+	"  section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  decided_by TEXT NOT NULL REFERENCES staff(id), decider_role TEXT NOT NULL, decided_at TEXT NOT NULL,"
+	"  policy_hash TEXT NOT NULL);"
+	"CREATE INDEX decisions_request ON decisions(request_id, record_id);"
+	"CREATE INDEX decisions_copy ON decisions(copy_record) WHERE copy_record IS NOT NULL;"
+	"CREATE TABLE disclosures("
+	"  id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id),"
+	"  form TEXT NOT NULL CHECK(form IN ('zip-aes256','openpgp')), sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
+	"  members INTEGER NOT NULL, built_by TEXT NOT NULL REFERENCES staff(id), built_at TEXT NOT NULL,"
+	"  policy_hash TEXT NOT NULL);"
+	"CREATE TABLE disclosure_items("
+	"  id INTEGER PRIMARY KEY, disclosure_id INTEGER NOT NULL REFERENCES disclosures(id),"
+	"  record_id TEXT NOT NULL, source_record TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL CHECK(outcome IN ('released','redacted','withheld')),"
+	"  number INTEGER, ground BLOB, decided_by TEXT NOT NULL,"
+	"  section TEXT NOT NULL CHECK(section IN ('case','cp')));"
+	"CREATE INDEX disclosure_items_d ON disclosure_items(disclosure_id);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int cv_index_dberr(cv_vault *v, const char *what)
+{
+	int code = sqlite3_errcode(v->db);
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return cv_error(v, CV_ELOCKED, "cannot %s: the index is busy; try again", what);
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		return cv_error(v, CV_ECORRUPT, "cannot %s: the index is damaged (%s); see docs/recovery.md",
+				what, sqlite3_errmsg(v->db));
+	if (code == SQLITE_FULL)
+		return cv_error(v, CV_ERROR, "cannot %s: %s%s", what, sqlite3_errmsg(v->db), cv_disk_hint(ENOSPC));
+	return cv_error(v, CV_ERROR, "cannot %s: %s%s", what, sqlite3_errmsg(v->db),
+			cv_disk_hint(sqlite3_system_errno(v->db)));
+}
+
+int cv_index_exec(cv_vault *v, const char *sql)
+{
+	if (sqlite3_exec(v->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return cv_index_dberr(v, "update the index");
+	return 0;
+}
+
+int cv_index_prepare(cv_vault *v, sqlite3_stmt **st, const char *sql)
+{
+	if (sqlite3_prepare_v2(v->db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return cv_index_dberr(v, "read the index");
+	}
+	return 0;
+}
+
+int cv_index_begin(cv_vault *v)
+{
+	return cv_index_exec(v, "BEGIN IMMEDIATE");
+}
+
+int cv_index_commit(cv_vault *v)
+{
+	int i, n = v->n_on_commit;
+
+	v->n_on_commit = 0;
+	if (sqlite3_exec(v->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int r = cv_index_dberr(v, "commit to the index");
+		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	for (i = 0; i < n; i++)
+		v->on_commit[i](v);
+	return 0;
+}
+
+void cv_index_rollback(cv_vault *v)
+{
+	v->n_on_commit = 0;
+	if (v->db && !sqlite3_get_autocommit(v->db))
+		sqlite3_exec(v->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int cv_index_in_tx(cv_vault *v)
+{
+	return v->db && !sqlite3_get_autocommit(v->db);
+}
+
+/*
+ * The index never calls the layers above it: work that must follow a
+ * commit (the audit trail's anchor file, core/audit.c) is registered here
+ * by the layer that needs it.
+ */
+int cv_index_on_commit(cv_vault *v, cv_commit_hook fn)
+{
+	int i;
+
+	if (!cv_index_in_tx(v))
+		return fn(v);
+	for (i = 0; i < v->n_on_commit; i++)
+		if (v->on_commit[i] == fn)
+			return 0;
+	if (v->n_on_commit == CV_MAX_COMMIT_HOOKS)
+		return cv_error(v, CV_ERROR, "too many on-commit hooks");
+	v->on_commit[v->n_on_commit++] = fn;
+	return 0;
+}
+
+int cv_index_next_ids(cv_vault *v, const char *counter, long count, long *first)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st,
+		"UPDATE counters SET value = value + ? WHERE name = ? RETURNING value")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, count);
+	sqlite3_bind_text(st, 2, counter, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		r = cv_index_dberr(v, "allocate an id");
+		sqlite3_finalize(st);
+		return r;
+	}
+	*first = (long)sqlite3_column_int64(st, 0) - count + 1;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int cv_index_next_id(cv_vault *v, const char *counter, long *out)
+{
+	return cv_index_next_ids(v, counter, 1, out);
+}
+
+static int user_version(cv_vault *v, int *out)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "PRAGMA user_version")) < 0)
+		return r;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return cv_index_dberr(v, "read the schema version");
+	}
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int migrate(cv_vault *v)
+{
+	int ver = 0, r, i;
+	char sql[64];
+
+	if ((r = user_version(v, &ver)) < 0)
+		return r;
+	if (ver > NMIGRATIONS)
+		return cv_error(v, CV_ERROR, "the index was written by a newer casevault (schema %d, this one knows %d); upgrade casevault", ver, NMIGRATIONS);
+	for (i = ver; i < NMIGRATIONS; i++) {
+		if ((r = cv_index_begin(v)) < 0)
+			return r;
+		if (sqlite3_exec(v->db, migrations[i], NULL, NULL, NULL) != SQLITE_OK) {
+			r = cv_index_dberr(v, "upgrade the index schema");
+			cv_index_rollback(v);
+			return r;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if ((r = cv_index_exec(v, sql)) < 0 || (r = cv_index_commit(v)) < 0) {
+			cv_index_rollback(v);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int cv_index_open(cv_vault *v, int create)
+{
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX;
+	int r;
+
+	if (create) {
+		/* Create the file ourselves so it is 0600 from the first byte. */
+		int fd = open(v->dbpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return cv_error(v, CV_EEXISTS, "cannot create the index: %s", strerror(errno));
+		close(fd);
+	}
+	if (sqlite3_open_v2(v->dbpath, &v->db, flags, NULL) != SQLITE_OK)
+		return cv_index_dberr(v, "open the index");
+	sqlite3_busy_timeout(v->db, 10000);
+	sqlite3_extended_result_codes(v->db, 0);
+	/* secure_delete: deleted rows (wrapped keys) are overwritten, not left in free pages. */
+	if ((r = cv_index_exec(v,
+		"PRAGMA journal_mode = WAL;"
+		"PRAGMA synchronous = FULL;"
+		"PRAGMA foreign_keys = ON;"
+		"PRAGMA secure_delete = ON;"
+		"PRAGMA temp_store = MEMORY;"
+		"PRAGMA trusted_schema = OFF;")) < 0)
+		return r;
+	return migrate(v);
+}
+
+const char *cv_col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
+}
+
+/*
+ * Push every committed page from the write-ahead log into vault.db and
+ * empty the log, so that deleted rows (wrapped keys) are overwritten where
+ * secure_delete wrote zeroes, not left in the log.
+ */
+int cv_index_checkpoint(cv_vault *v)
+{
+	int nlog = -1, nckpt = -1;
+	int rc = sqlite3_wal_checkpoint_v2(v->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
+
+	if (rc != SQLITE_OK)
+		return cv_error(v, CV_ELOCKED, "cannot checkpoint the index (%s): another process is reading it; the erase completes on the next run",
+				sqlite3_errmsg(v->db));
+	return 0;
+}

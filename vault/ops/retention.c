@@ -31,7 +31,7 @@
 #include "core/lock.h"
 #include "crypto/seal.h"
 #include "ops/retention.h"
-#include "store/cases.h"
+#include "store/db_cases.h"
 #include "store/index.h"
 #include "store/sealed.h"
 #include "casevault/staff.h"
@@ -162,7 +162,7 @@ int cv_hold_place(cv_vault *v, cv_hold_kind kind, const char *target, const char
 	if (reason && (strlen(reason) > 2000 || strpbrk(reason, "\r\n\t")))
 		return cv_error(v, CV_EINVAL, "the reason is too long or holds control characters; keep it to one line");
 	if (!strncmp(target, "C-", 2)) {
-		if ((r = cv_case_exists(v, target)) < 0)
+		if ((r = cv_db_case_exists(v, target)) < 0)
 			return r;
 		snprintf(case_id, sizeof(case_id), "%s", target);
 	} else {
@@ -1026,7 +1026,7 @@ int cv_retention_recompute(cv_vault *v, const char *case_id, size_t *changed, si
 	if ((r = cv_authorize(v, CV_ACT_APPROVE, case_id)) < 0)
 		return r;
 
-	if (case_id && (r = cv_case_exists(v, case_id)) < 0)
+	if (case_id && (r = cv_db_case_exists(v, case_id)) < 0)
 		return r;
 	if ((r = cv_retention_prepare(v, case_id, -1)) < 0)
 		return r;

@@ -22,36 +22,9 @@
 #include "crypto/seal.h"
 #include "rules/roles.h"
 #include "store/index.h"
+#include "store/sealed.h"
 #include "casevault/audit.h"
 #include "casevault/staff.h"
-
-/*
- * Every sealed column: table, column, and where its section comes from
- * (NULL: always the case section).  The context is "table.column:<id>".
- * Modules that add sealed columns add them here.
- */
-static const struct {
-	const char *table, *column, *section_col;
-} sealed_cols[] = {
-	{ "cases", "parent", NULL },
-	{ "cases", "child", NULL },
-	{ "cases", "child_dob", NULL },
-	{ "staff", "name", NULL },
-	{ "records", "title", "section" },
-	{ "records", "sha256", "section" },
-	{ "records", "event_date", "section" },
-	{ "holds", "reason", "section" },
-	{ "reviews", "reason", "section" },
-	{ "requests", "requester", NULL },
-	{ "requests", "ext_reason", NULL },
-	{ "people", "name", NULL },
-	{ "people", "phone", NULL },
-	{ "people", "email", NULL },
-	{ "people", "role", NULL },
-	{ "decisions", "ground", "section" },
-	{ "decisions", "reason", "section" },
-	{ "disclosure_items", "ground", "section" },
-};
 
 typedef struct {
 	const char *table, *column;
@@ -104,15 +77,15 @@ static int open_fields(cv_vault *v, int mask, opened_field **out, size_t *nout)
 	size_t n = 0, alloc = 0, c;
 	int r = 0;
 
-	for (c = 0; c < sizeof(sealed_cols) / sizeof(sealed_cols[0]); c++) {
+	for (c = 0; c < cv_nsealed_cols; c++) {
 		sqlite3_stmt *st = NULL;
 		char *sql = NULL;
 
-		if (!table_has(v, sealed_cols[c].table, sealed_cols[c].column))
+		if (!table_has(v, cv_sealed_cols[c].table, cv_sealed_cols[c].column))
 			continue;
-		if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", sealed_cols[c].column,
-			     sealed_cols[c].section_col ? sealed_cols[c].section_col : "'case'",
-			     sealed_cols[c].table, sealed_cols[c].column) < 0)
+		if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", cv_sealed_cols[c].column,
+			     cv_sealed_cols[c].section_col ? cv_sealed_cols[c].section_col : "'case'",
+			     cv_sealed_cols[c].table, cv_sealed_cols[c].column) < 0)
 			return cv_error(v, CV_ERROR, "out of memory");
 		r = cv_index_prepare(v, &st, sql);
 		free(sql);
@@ -137,8 +110,8 @@ static int open_fields(cv_vault *v, int mask, opened_field **out, size_t *nout)
 				alloc = na;
 			}
 			memset(&f[n], 0, sizeof(f[n]));
-			f[n].table = sealed_cols[c].table;
-			f[n].column = sealed_cols[c].column;
+			f[n].table = cv_sealed_cols[c].table;
+			f[n].column = cv_sealed_cols[c].column;
 			f[n].sec = sec;
 			snprintf(f[n].id, sizeof(f[n].id), "%s", (const char *)sqlite3_column_text(st, 0));
 			snprintf(ctx, sizeof(ctx), "%s.%s:%s", f[n].table, f[n].column, f[n].id);

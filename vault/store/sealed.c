@@ -11,12 +11,84 @@
 #include "store/index.h"
 #include "store/sealed.h"
 
-/*
- * Seal text under the context "table.column:id" and store it in that row's
- * column: for rows whose sealed fields name their own new rowid.  table and
- * column come from the caller's code, never from input.  what names the
- * action in the error message.
- */
+const cv_sealed_col cv_sealed_cols[] = {
+	{ "cases", "parent", NULL },
+	{ "cases", "child", NULL },
+	{ "cases", "child_dob", NULL },
+	{ "staff", "name", NULL },
+	{ "records", "title", "section" },
+	{ "records", "sha256", "section" },
+	{ "records", "event_date", "section" },
+	{ "holds", "reason", "section" },
+	{ "reviews", "reason", "section" },
+	{ "requests", "requester", NULL },
+	{ "requests", "ext_reason", NULL },
+	{ "people", "name", NULL },
+	{ "people", "phone", NULL },
+	{ "people", "email", NULL },
+	{ "people", "role", NULL },
+	{ "decisions", "ground", "section" },
+	{ "decisions", "reason", "section" },
+	{ "disclosure_items", "ground", "section" },
+};
+const size_t cv_nsealed_cols = sizeof(cv_sealed_cols) / sizeof(cv_sealed_cols[0]);
+
+static void context(char *out, size_t len, const char *table, const char *column, const char *id)
+{
+	snprintf(out, len, "%s.%s:%s", table, column, id);
+}
+
+int cv_sealed_bind(cv_vault *v, sqlite3_stmt *st, int idx, cv_section s,
+		   const char *table, const char *column, const char *id, const char *text)
+{
+	unsigned char *b = NULL;
+	size_t len = 0;
+	char ctx[128];
+	int r;
+
+	if (!text) {
+		sqlite3_bind_null(st, idx);
+		return 0;
+	}
+	context(ctx, sizeof(ctx), table, column, id);
+	if ((r = cv_seal_str(v, s, ctx, text, &b, &len)) < 0)
+		return r;
+	if (sqlite3_bind_blob(st, idx, b, (int)len, free) != SQLITE_OK)
+		return cv_index_dberr(v, "store a sealed field");
+	return 0;
+}
+
+int cv_sealed_get(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
+		  const char *table, const char *column, const char *id, char **out)
+{
+	char ctx[128];
+
+	*out = NULL;
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	context(ctx, sizeof(ctx), table, column, id);
+	return cv_unseal(v, s, ctx, sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col), out, NULL);
+}
+
+int cv_sealed_bind_n(cv_vault *v, sqlite3_stmt *st, int idx, cv_section s,
+		     const char *table, const char *column, long long id, const char *text)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%lld", id);
+	return cv_sealed_bind(v, st, idx, s, table, column, n, text);
+}
+
+int cv_sealed_get_n(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
+		    const char *table, const char *column, long long id, char **out)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%lld", id);
+	return cv_sealed_get(v, st, col, s, table, column, n, out);
+}
+
+/* See sealed.h. */
 int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *column,
 		   sqlite3_int64 id, const char *text, const char *what)
 {

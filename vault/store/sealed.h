@@ -1,13 +1,48 @@
 /*
  * casevault - sealed index columns: the registry of every BLOB column that
- * holds personal data under a section key, and writing one.
+ * holds personal data under a section key, and the one way to write and
+ * read them (docs/architecture.md, Sealed columns).
+ *
+ * A sealed value's context is "table.column:id", id being the row's key as
+ * text, so a value copied into another row or column fails to open.
  */
 #ifndef CV_STORE_SEALED_H
 #define CV_STORE_SEALED_H
 
+#include <stddef.h>
 #include <sqlite3.h>
 #include "base/handle.h"
 
+typedef struct {
+	const char *table, *column;
+	const char *section_col;   /* the row's column naming its section; NULL: always the case section */
+} cv_sealed_col;
+
+/* Every sealed column; a unit test holds it against the schema's BLOB columns. */
+extern const cv_sealed_col cv_sealed_cols[];
+extern const size_t cv_nsealed_cols;
+
+/* Seal text (NULL binds NULL) under s for table.column of row id, and bind it as parameter idx. */
+int cv_sealed_bind(cv_vault *v, sqlite3_stmt *st, int idx, cv_section s,
+		   const char *table, const char *column, const char *id, const char *text);
+/*
+ * Open column col of st's current row, sealed under s for table.column of
+ * row id: *out is malloc'd text, or NULL when the column is NULL.
+ * CV_ECORRUPT when it does not open (tampered, or moved from another row).
+ */
+int cv_sealed_get(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
+		  const char *table, const char *column, const char *id, char **out);
+/* The same for a row whose key is an integer (people, holds, decisions...). */
+int cv_sealed_bind_n(cv_vault *v, sqlite3_stmt *st, int idx, cv_section s,
+		     const char *table, const char *column, long long id, const char *text);
+int cv_sealed_get_n(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
+		    const char *table, const char *column, long long id, char **out);
+/*
+ * Seal text for the row whose integer key is id and store it there: for rows
+ * inserted first, whose sealed fields name their own new rowid.  table and
+ * column come from the caller's code, never from input.  what names the
+ * action in the error message.
+ */
 int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *column,
 		   sqlite3_int64 id, const char *text, const char *what);
 

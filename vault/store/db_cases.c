@@ -1,9 +1,9 @@
-/* casevault - the cases table (cases.h). */
+/* casevault - the cases table (db_cases.h). */
 #include "casevault/common.h"
-#include "store/cases.h"
+#include "store/db_cases.h"
 #include "store/index.h"
 
-int cv_case_exists(cv_vault *v, const char *id)
+int cv_db_case_exists(cv_vault *v, const char *id)
 {
 	sqlite3_stmt *st = NULL;
 	int r, found;

@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include "casevault/vault.h"
 
-/* Exit codes (DESIGN section 6). */
+/* Exit codes (docs/commands/README.md, Exit status). */
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2

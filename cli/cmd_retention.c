@@ -31,7 +31,7 @@ static const char *hold_target(const cv_hold *h)
 
 static const cli_opt hold_add_opts[] = {
 	{ "reason", 0, "R", "why the records must be kept (required; sealed in the index)", "Reason for the hold" },
-	{ "moratorium", 0, NULL, "a moratorium flag (RULES 13, IICSA): blocks disposal while it stands", NULL },
+	{ "moratorium", 0, NULL, "a moratorium flag (IICSA; docs/legal-rules.md LR-13): blocks disposal while it stands", NULL },
 	CLI_OPT_END
 };
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 3 properties 4 and 6: the audit trail is complete (a scripted
+# The audit trail is complete (a scripted
 # sequence of commands yields exactly the expected events, in order) and
 # editing, deleting, inserting, reordering or truncating events is detected.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 5, properties 2 and 3 (DESIGN 7 property 5), with stock tools:
+# The disclosure bundle (docs/legal-rules.md §7-§11; docs/architecture.md, Properties, 5), with stock tools:
 #   2. a case with child-protection notes, third parties, a volunteer's phone
 #      number and e-mail, and a linked case: the bundle, opened with 7z and the
 #      printed passphrase (and the OpenPGP form with gpg), holds none of the

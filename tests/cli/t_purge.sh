@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 4, properties 1, 2 and 5, against the real binary and real gpg:
+# The purge, against the real binary and real gpg:
 #   1. crypto-shred: a copy of an archive taken before the purge cannot be
 #      decrypted afterwards with any key material left in the vault, and the
 #      wrapped key's bytes appear nowhere under the vault directory (WAL too);
@@ -61,7 +61,7 @@ run_cv hold add "$H" --reason "Tribunal appeal by Held Parent"
 check "hold add on a case" test "$RC" -eq 0
 run_cv hold add "$M1" --moratorium --reason "IICSA moratorium"
 check "moratorium on a record" test "$RC" -eq 0
-# An open subject access request is a hold of kind 'request' (placed by the request module, issue 5).
+# An open subject access request is a hold of kind 'request' (placed by the request module, docs/legal-rules.md §4).
 sqlite3 "$V/vault.db" "INSERT INTO holds(kind, case_id, ref, placed_by, placed_at) VALUES('request', '$Q', 'SAR-0001', 'S-0001', '2022-03-01T00:00:00Z')"
 expect_fail "a hold needs a reason" hold add "$A" --reason ""
 expect_fail "a hold on an unknown case is refused" hold add C-1999-0099 --reason x

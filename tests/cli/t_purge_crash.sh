@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 4, property 4: a purge killed with SIGKILL at many points (every
+# A purge killed with SIGKILL at many points (every
 # crash point of purge.c, then random moments of a real run) leaves a vault
 # that verify passes; running the purge again completes it; no record is
 # half-destroyed (its row gone but its archive file still there, or the

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Stock-tool recovery (DESIGN.md section 4): with a staff key and its
+# Stock-tool recovery: with a staff key and its
 # passphrase, every record comes back with gpg, sqlite3 and tar alone,
 # following docs/recovery.md.
 #

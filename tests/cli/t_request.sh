@@ -1,8 +1,8 @@
 #!/bin/bash
-# Issue 5, properties 1, 4 and 5, against the real binary:
+# Subject access requests, against the real binary:
 #   1. due dates end to end (request open, the vault's calendar.ini): every
-#      example of RULES 2, month ends, a leap year, weekends, bank holidays,
-#      identity verified later; extensions per RULES 3 and their refusals;
+#      example of docs/legal-rules.md §2, month ends, a leap year, weekends, bank holidays,
+#      identity verified later; extensions per docs/legal-rules.md §3 and their refusals;
 #   4. while a request is open, purge destroys nothing in its case even when
 #      its records are due; after request close it does;
 #   5. bad input (unknown case or request, future dates, an extension without
@@ -29,9 +29,9 @@ while read -r rec want why; do
 	got=$(due_of "$rec")
 	check "received $rec -> due $want ($why), got $got" test "$got" = "$want"
 done <<'EOF'
-2026-09-03 2026-10-05 RULES-2-example:Sat-3-Oct-rolls-to-Mon
-2026-01-31 2026-03-02 RULES-2-example:28-Feb-a-Saturday
-2026-11-30 2026-12-30 RULES-2-example:a-Wednesday
+2026-09-03 2026-10-05 LR-2-example:Sat-3-Oct-rolls-to-Mon
+2026-01-31 2026-03-02 LR-2-example:28-Feb-a-Saturday
+2026-11-30 2026-12-30 LR-2-example:a-Wednesday
 2026-03-29 2026-04-29 29-Mar
 2026-03-30 2026-04-30 30-Mar
 2026-03-31 2026-04-30 31-Mar:April-has-30-days
@@ -60,7 +60,7 @@ got=$(due_of 2026-09-03)
 check "a one-off day in [extra] moves the due date (3 Sep -> Tue 6 Oct), got $got" test "$got" = 2026-10-06
 cp "$T/cal.bak" "$V/policies/calendar.ini"
 
-# extensions (RULES 3)
+# extensions (docs/legal-rules.md §3)
 R=$("$CV" --json request open "$C" --requester "Alex Example" --relationship client --received 2026-09-03 |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])')
 before=$(tree_hash "$V")
@@ -93,7 +93,7 @@ check "request list is by due date (first due $first)" test "$first" = "$(sort -
 check "the extended request is not overdue" grep -q "$R .*extended.*days left" "$T/out"
 check "requester names are not shown without --names" not grep -q "Alex" "$T/out"
 
-# ---- authority (RULES 6) ----
+# ---- authority (docs/legal-rules.md §6) ----
 at 2026-12-01
 expect_fail "other-parent without --pr-confirmed is refused" request open "$C" --requester "Jo Example" --relationship other-parent --received 2026-11-01
 check "  and says separation alone is no reason" grep -q "separation" "$T/err"
@@ -156,7 +156,7 @@ n1=$(db "SELECT count(*) FROM records WHERE case_id = '$P'")
 check "while $PQ is open the purge destroyed nothing in $P ($n0 -> $n1)" test "$n0" = "$n1" -a "$n0" -eq 2
 check "hold list shows the request's hold" sh -c "'$CV' hold list | grep -q '$PQ'"
 hid=$(db "SELECT id FROM holds WHERE kind = 'request' AND ref = '$PQ' AND released_at IS NULL")
-expect_fail "the request's hold cannot be released by hand while the request is open (rule 4)" hold release "$hid"
+expect_fail "the request's hold cannot be released by hand while the request is open (docs/legal-rules.md §4)" hold release "$hid"
 check "...and says to close the request" grep -q "request close $PQ" <<<"$ERR"
 run_cv request close "$PQ"
 check "request close exits 0" test "$RC" -eq 0

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 4, properties 3 and 6, end to end against the real binary:
+# Retention dates and policy versions, end to end against the real binary:
 #   3. retention dates follow the schedule for every trigger (filed,
 #      event-date, case-closed, child-dob), with 29 February and the
 #      latest-date-wins rule, and are worked out again when a trigger changes

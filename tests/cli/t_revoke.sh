@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 3 property 3: after staff revoke, the revoked key opens no keyslip and
+# Revocation: after staff revoke, the revoked key opens no keyslip and
 # no archive key: a copy of their old keyslip gives old master keys that open
 # nothing held or filed afterwards.  Records stay readable for everyone else.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 3: each role can do exactly what its row of the role table allows,
+# Each role can do exactly what its row of the role table allows,
 # and every refusal is one clear line; the child-protection file is separated
 # cryptographically; staff names are never in clear.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 3: staff with their own passphrases; who is acting; the idle lock
+# Staff with their own passphrases; who is acting; the idle lock
 # (an unlock is remembered for a limited time, lock forgets it at once).
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 

@@ -1,6 +1,6 @@
 /*
  * Unit tests for vault/calendar.c: the shipped England & Wales calendar,
- * subject access request due dates (RULES 1-3), and policy file errors.
+ * subject access request due dates (docs/legal-rules.md §1-§3), and policy file errors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,7 +73,7 @@ static void holidays_of_year(char *out, size_t size, int y)
 	}
 }
 
-/* RULES 2: exactly these, no more, no fewer. */
+/* docs/legal-rules.md §2: exactly these, no more, no fewer. */
 static void test_bank_holidays_2025_2027(void **state)
 {
 	char got[512];
@@ -229,7 +229,7 @@ static void test_next_working_day(void **state)
 	assert_date(r, 1, 2, 3);
 }
 
-/* ---- subject access: clock start (RULES 1) ---- */
+/* ---- subject access: clock start (docs/legal-rules.md §1) ---- */
 
 static void test_clock_start(void **state)
 {
@@ -271,7 +271,7 @@ static void test_clock_start(void **state)
 	assert_date(r, 1, 2, 3);
 }
 
-/* ---- subject access: due date (RULES 2) ---- */
+/* ---- subject access: due date (docs/legal-rules.md §2) ---- */
 
 static const struct {
 	int start[3];
@@ -279,7 +279,7 @@ static const struct {
 	int extended[3];
 	const char *why;
 } due_cases[] = {
-	/* the three examples in RULES 2 */
+	/* the three examples in docs/legal-rules.md §2 */
 	{ { 2026, 9, 3 }, { 2026, 10, 5 }, { 2026, 12, 3 }, "Sat 3 Oct -> Mon 5 Oct" },
 	{ { 2026, 1, 31 }, { 2026, 3, 2 }, { 2026, 4, 30 }, "28 Feb is a Saturday" },
 	{ { 2026, 11, 30 }, { 2026, 12, 30 }, { 2027, 3, 1 }, "Wed 30 Dec" },
@@ -373,7 +373,7 @@ static void test_due_invalid(void **state)
 	assert_date(r, 1, 2, 3);
 }
 
-/* ---- subject access: extensions (RULES 3) ---- */
+/* ---- subject access: extensions (docs/legal-rules.md §3) ---- */
 
 static int problem_contains(const cv_problems *p, const char *needle)
 {

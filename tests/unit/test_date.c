@@ -210,7 +210,7 @@ static void test_weekday(void **state)
 	d = D(1970, 1, 1);
 	assert_int_equal(cv_date_weekday(&d), 3);   /* Thursday */
 	d = D(2026, 9, 3);
-	assert_int_equal(cv_date_weekday(&d), 3);   /* Thu 3 Sep 2026 (RULES 2) */
+	assert_int_equal(cv_date_weekday(&d), 3);   /* Thu 3 Sep 2026 (docs/legal-rules.md §2) */
 	d = D(2026, 10, 3);
 	assert_int_equal(cv_date_weekday(&d), 5);   /* Saturday */
 	d = D(2026, 10, 4);
@@ -218,7 +218,7 @@ static void test_weekday(void **state)
 	d = D(2026, 10, 5);
 	assert_int_equal(cv_date_weekday(&d), 0);   /* Monday */
 	d = D(2026, 2, 28);
-	assert_int_equal(cv_date_weekday(&d), 5);   /* Saturday (RULES 2) */
+	assert_int_equal(cv_date_weekday(&d), 5);   /* Saturday (docs/legal-rules.md §2) */
 	d = D(2026, 12, 30);
 	assert_int_equal(cv_date_weekday(&d), 2);   /* Wednesday */
 	d = D(2000, 1, 1);
@@ -373,7 +373,7 @@ static void test_add_years_later(void **state)
 {
 	cv_date d, r;
 
-	d = D(2024, 2, 29);            /* RULES 12: never early */
+	d = D(2024, 2, 29);            /* docs/legal-rules.md §12: never early */
 	cv_date_add_years_later(&r, &d, 1);
 	assert_date(r, 2025, 3, 1);
 	cv_date_add_years_later(&r, &d, 4);

@@ -233,7 +233,7 @@ static void test_shipped_loads(void **state)
 	assert_non_null(f->policy);
 	assert_int_equal(cv_policy_class_count(f->policy), 17);
 
-	/* Every case-file class: closure + 6 years at least (RULES 12). */
+	/* Every case-file class: closure + 6 years at least (docs/legal-rules.md §12). */
 	for (i = 0; i < sizeof(case_classes) / sizeof(case_classes[0]); i++) {
 		c = cv_policy_class(f->policy, case_classes[i]);
 		assert_non_null(c);
@@ -242,7 +242,7 @@ static void test_shipped_loads(void **state)
 		assert_int_equal(c->section, CV_SECTION_CASE);
 		assert_true(has_rule(c, CV_TRIG_CASE_CLOSED, 6, 0, 0));
 	}
-	/* Child protection: DOB + 25 years, then review (RULES 12). */
+	/* Child protection: DOB + 25 years, then review (docs/legal-rules.md §12). */
 	for (i = 0; i < sizeof(cp_classes) / sizeof(cp_classes[0]); i++) {
 		c = cv_policy_class(f->policy, cp_classes[i]);
 		assert_non_null(c);
@@ -615,7 +615,7 @@ static void test_bad_action_and_cp_destroy(void **state)
 			       "[case-note]\nlabel = A\nsection = case\n"
 			       "rule = filed + 1y\naction = shred\n",
 			       5, "bad action 'shred'");
-	/* RULES 12: child-protection records are never destroyed automatically. */
+	/* docs/legal-rules.md §12: child-protection records are never destroyed automatically. */
 	expect_retention_error(f,
 			       "[cp-note]\nlabel = A\nsection = cp\n"
 			       "rule = child-dob + 25y\naction = destroy\n",

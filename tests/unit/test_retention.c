@@ -117,7 +117,7 @@ static void test_hold_errors(void **state)
 	assert_int_equal(cv_hold_place(v, CV_HOLD_HOLD, "C-1999-0001", "r", NULL, &id), CV_ENOTFOUND);
 	assert_int_equal(cv_hold_place(v, CV_HOLD_HOLD, "R-999999", "r", NULL, &id), CV_ENOTFOUND);
 	assert_int_equal(cv_hold_place(v, CV_HOLD_HOLD, cid, "Tribunal", NULL, &id), 0);
-	/* A request (issue 5) is a hold of kind 'request' with its reference; no reason needed. */
+	/* A request is a hold of kind 'request' with its reference; no reason needed. */
 	assert_int_equal(cv_hold_place(v, CV_HOLD_REQUEST, cid, NULL, "SAR-0001", &id2), 0);
 	assert_int_equal(cv_hold_list(v, 0, 1, &list, &n), 0);
 	assert_int_equal(n, 2);

@@ -134,7 +134,7 @@ out:
 
 /*
  * The schedule decides what is destroyed, so a change to the policy files is
- * a manager's decision (RULES 14), recorded: until a manager runs 'policy
+ * a manager's decision (docs/legal-rules.md §14), recorded: until a manager runs 'policy
  * adopt', every command keeps to the policy adopted last (as it does when the
  * files are invalid), and the scheduled purge says so and exits 1.  The
  * first policy a vault sees (the one init copied in) is adopted by opening.

@@ -323,7 +323,7 @@ out:
 	return r;
 }
 
-/* Change a trigger of case id's retention dates and work them out again (issue 4). */
+/* Change a trigger of case id's retention dates and work them out again. */
 static int retrigger(cv_vault *v, const char *id, const char *sql, const char *val, const char *what,
 		     const char *audit_action, unsigned trig_mask, size_t *changed)
 {

@@ -506,7 +506,7 @@ int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv
 			     record_id, mime, req_id, record_id);
 		goto out;
 	}
-	/* RULES 8: child-protection material is released only by a cp-lead or manager */
+	/* docs/legal-rules.md §8: child-protection material is released only by a cp-lead or manager */
 	snprintf(ids, sizeof(ids), "%s %s", req_id, record_id);
 	if ((r = cv_authorize(v, sec == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, ids)) < 0)
 		goto out;
@@ -1724,7 +1724,7 @@ int cv_request_bundle(cv_vault *v, const char *req_id, const cv_bundle_opts *o, 
 		if ((r = load_scope(v, pol, &b.req, &b.s, &b.ns)) < 0)
 			goto out;
 	}
-	/* A released child-protection record needs a recorded cp-lead or manager decision (RULES 8). */
+	/* A released child-protection record needs a recorded cp-lead or manager decision (docs/legal-rules.md §8). */
 	for (i = 0; i < b.ns; i++) {
 		sitem *s = &b.s[i];
 		if (s->it.section == CV_SECTION_CP && s->it.decision != CV_DEC_WITHHOLD &&

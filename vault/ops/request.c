@@ -1,7 +1,7 @@
 /*
  * casevault - subject access requests: open, list, show, extend, close.
- * Due dates come from calendar.c (RULES 1-3) under the vault's own
- * policies/calendar.ini; the hold on the case from retention.c (RULES 4).
+ * Due dates come from calendar.c (docs/legal-rules.md §1-§3) under the vault's own
+ * policies/calendar.ini; the hold on the case from retention.c (docs/legal-rules.md §4).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,7 +154,7 @@ int cv_request_open(cv_vault *v, const cv_request_opts *o, char id_out[24])
 	}
 	if ((r = cv_case_fetch(v, &c, o->case_id, 0)) < 0)
 		return r;
-	/* RULES 6: the client's parental responsibility was recorded at case open. */
+	/* docs/legal-rules.md §6: the client's parental responsibility was recorded at case open. */
 	if (o->relationship == CV_REL_OTHER_PARENT && !o->authority_confirmed)
 		return cv_error(v, CV_EREFUSED, "a request by the other parent needs their parental responsibility checked: confirm it with --pr-confirmed (separation alone is never a reason to refuse)");
 	if (o->relationship == CV_REL_REPRESENTATIVE && !o->authority_confirmed)

@@ -289,7 +289,7 @@ int cv_hold_release(cv_vault *v, long id)
 	}
 	released = sqlite3_column_type(st, 0) != SQLITE_NULL;
 	if (!released && sqlite3_column_text(st, 1) && !strcmp((const char *)sqlite3_column_text(st, 1), "request")) {
-		/* RULES 4: a request holds its case until the request is closed, and only then */
+		/* docs/legal-rules.md §4: a request holds its case until the request is closed, and only then */
 		char ref[48];
 
 		snprintf(ref, sizeof(ref), "%s", sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
@@ -650,7 +650,7 @@ static int review_target(cv_vault *v, const char *record_id, int must_be_due, cv
 
 static int require_manager(cv_vault *v, const char *what)
 {
-	/* Roles come with staff management (issue 3); today's only staff member is the manager. */
+	/* Signing off destruction or keeping a record longer is a manager's (docs/legal-rules.md §14). */
 	if (strcmp(v->actor_role, "manager"))
 		return cv_error(v, CV_EREFUSED, "only a manager may %s (%s is a %s)", what, v->actor, v->actor_role);
 	return 0;
@@ -1019,7 +1019,7 @@ int cv_retention_recompute(cv_vault *v, const char *case_id, size_t *changed, si
 
 	/*
 	 * Applying an edited schedule to records already filed can bring their
-	 * destruction forward: a manager's decision (RULES 14), like an approval.
+	 * destruction forward: a manager's decision (docs/legal-rules.md §14), like an approval.
 	 * Closing a case or correcting a date of birth still works the case's
 	 * dates out under the current policy on its own (cv_retention_recompute_tx).
 	 */

@@ -608,7 +608,7 @@ static void finish(struct parse *st)
 			if (!rc->rule_lines)
 				problem(st, rc->line, "class [%s] has no rule",
 					rc->c.name);
-			/* RULES 12: child-protection records are never destroyed
+			/* docs/legal-rules.md §12: child-protection records are never destroyed
 			 * automatically; a manager reviews each one. */
 			if (rc->section_line && rc->action_line &&
 			    rc->c.section == CV_SECTION_CP &&

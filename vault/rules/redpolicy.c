@@ -165,7 +165,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			c->seen[0] = line;
 		} else if (!strcmp(name, "case-text")) {
 			if (parse_decision(value, &d) < 0 || d == CV_DEC_RELEASE)
-				problem(c, line, "case-text must be redact, withhold or needs-decision (RULES 7: never release text unredacted by default)");
+				problem(c, line, "case-text must be redact, withhold or needs-decision (docs/legal-rules.md LR-7: never release text unredacted by default)");
 			else
 				p->case_text = d;
 			c->seen[1] = line;
@@ -183,7 +183,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			c->seen[3] = line;
 		} else if (!strcmp(name, "cp")) {
 			if (strcmp(value, "withhold"))
-				problem(c, line, "cp must be withhold (RULES 8: releasing child-protection material needs a recorded decision)");
+				problem(c, line, "cp must be withhold (docs/legal-rules.md LR-8: releasing child-protection material needs a recorded decision)");
 			c->seen[4] = line;
 		} else if (!strcmp(name, "cp-ground")) {
 			if (!valid_name(value))
@@ -445,7 +445,7 @@ int cv_rpolicy_load(cv_rpolicy **out, const char *path, const char *letter, cv_p
 		problem(&c, 0, "[text] lists no type: no record could be redacted automatically");
 	if (!c.p->office[0])
 		problem(&c, 0, "[letter] must set office (the service's name, for the cover letter)");
-	/* the patterns the rules name (RULES 7, DESIGN 5) must stay */
+	/* the patterns the rules name (docs/legal-rules.md §7) must stay */
 	{
 		static const char *const need[] = { "uk-phone", "email", "ni-number", "nhs-number" };
 		size_t j;

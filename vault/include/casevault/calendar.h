@@ -24,7 +24,7 @@
  * Loading is all or nothing: any problem makes the load fail with
  * CV_EPOLICY, and every problem is appended with the file and line number.
  *
- * Subject access (RULES 1-3): the clock starts at the latest of the facts
+ * Subject access (docs/legal-rules.md §1-§3): the clock starts at the latest of the facts
  * that apply; the request is due the same date a month later (clamped to the
  * month's last day), rolled to the next working day; an extension moves it
  * to the same date three months after the clock start, rolled the same way.
@@ -74,7 +74,7 @@ int cv_calendar_is_working_day(const cv_calendar *cal, const cv_date *d);
 int cv_calendar_next_working_day(cv_date *out, const cv_calendar *cal, const cv_date *d);
 
 /*
- * The facts that start a subject access request's clock (RULES 1).
+ * The facts that start a subject access request's clock (docs/legal-rules.md §1).
  * received is required; any other field is NULL when it does not apply
  * (no identity check needed, no fee, no clarification sought).  While the
  * office is still waiting for one of them the clock has not started, and
@@ -94,21 +94,21 @@ typedef struct {
 int cv_calendar_sar_clock_start(cv_date *out, const cv_sar_facts *facts);
 
 /*
- * Due date (RULES 2): the same date one month after clock_start, or the last
+ * Due date (docs/legal-rules.md §2): the same date one month after clock_start, or the last
  * day of that month if it has no such date, then the next working day.
  * 0, or CV_EINVAL (invalid date, NULL calendar).
  */
 int cv_calendar_sar_due(cv_date *out, const cv_calendar *cal, const cv_date *clock_start);
 
 /*
- * Extended due date (RULES 3): as cv_calendar_sar_due but three months
+ * Extended due date (docs/legal-rules.md §3): as cv_calendar_sar_due but three months
  * after clock_start.  Says nothing about whether the extension is allowed:
  * see cv_calendar_sar_extend.
  */
 int cv_calendar_sar_extended_due(cv_date *out, const cv_calendar *cal,
 				 const cv_date *clock_start);
 
-/* An extension request (RULES 3). */
+/* An extension request (docs/legal-rules.md §3). */
 typedef struct {
 	int complex;             /* the request is flagged complex */
 	int one_of_several;      /* one of several requests from the requester */

@@ -3,9 +3,9 @@
  *
  * Dates are plain values.  Two "add months/years" flavours exist because the
  * law rounds differently: a subject access request due date clamps to the
- * last day of a short month (RULES rule 2), while a retention date must never
+ * last day of a short month (docs/legal-rules.md §2), while a retention date must never
  * fall early, so a missing day rolls forward to the 1st of the next month
- * (RULES rule 12: 29 Feb + 1 year = 1 Mar).
+ * (docs/legal-rules.md §12: 29 Feb + 1 year = 1 Mar).
  */
 #ifndef CASEVAULT_DATE_H
 #define CASEVAULT_DATE_H

@@ -2,7 +2,7 @@
  * casevault - disclosure: the people named in a case, linked cases, the
  * redaction engine, decisions on the records in a request's scope, the
  * bundle and its fail-closed check, and the internal disclosure log
- * (RULES 7-11, DESIGN section 7 property 5).  See docs/requests.md and
+ * (docs/legal-rules.md §7-§11; docs/architecture.md, Properties, 5).  See docs/requests.md and
  * docs/policy-redaction.md.
  *
  * Every function returns 0 or a negative CV_E* code with a one-line
@@ -19,9 +19,9 @@
 /* ---- people named in a case, linked cases ---- */
 
 typedef enum {
-	CV_PERSON_THIRD_PARTY = 0,  /* redacted (RULES 7) */
-	CV_PERSON_PROFESSIONAL,     /* acting in their role: disclosed (RULES 7) */
-	CV_PERSON_VOLUNTEER         /* redacted, with their phone and e-mail (RULES 10) */
+	CV_PERSON_THIRD_PARTY = 0,  /* redacted (docs/legal-rules.md §7) */
+	CV_PERSON_PROFESSIONAL,     /* acting in their role: disclosed (docs/legal-rules.md §7) */
+	CV_PERSON_VOLUNTEER         /* redacted, with their phone and e-mail (docs/legal-rules.md §10) */
 } cv_person_kind;
 
 int cv_person_kind_parse(cv_person_kind *out, const char *s);  /* 0 or CV_EINVAL */
@@ -176,7 +176,7 @@ void cv_scope_free(cv_scope_item *items, size_t n);
  * Record a decision on record_id for req_id.  reason is required;
  * CV_DEC_WITHHOLD needs a ground named in the policy's [grounds].
  * Releasing a child-protection record (release or redact) needs a cp-lead
- * or manager (RULES 8).  CV_DEC_REDACT is for text records only.
+ * or manager (docs/legal-rules.md §8).  CV_DEC_REDACT is for text records only.
  * CV_EREFUSED: outside the scope (another case, a linked case), closed
  * request, role.  CV_ENOTFOUND: no such request or record.
  */

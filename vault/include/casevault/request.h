@@ -1,5 +1,5 @@
 /*
- * casevault - subject access requests (RULES 1-6): registering a request,
+ * casevault - subject access requests (docs/legal-rules.md §1-§6): registering a request,
  * its statutory due date, extensions, the hold on its case, closing it.
  * Decisions on records, redaction and bundles are in disclose.h.
  *
@@ -40,7 +40,7 @@ typedef struct {
 	const char *received;       /* YYYY-MM-DD, not in the future */
 	const char *id_verified;    /* YYYY-MM-DD or NULL (no check was needed) */
 	/*
-	 * RULES 6.  other-parent: the staff member checked that the requester
+	 * docs/legal-rules.md §6.  other-parent: the staff member checked that the requester
 	 * holds parental responsibility (separation alone is never a reason to
 	 * refuse).  representative: the written authority of the client was
 	 * checked.  The client's own responsibility was recorded when the case
@@ -50,7 +50,7 @@ typedef struct {
 } cv_request_opts;
 
 /*
- * Register a request, work its due date out (RULES 1-2, the vault's
+ * Register a request, work its due date out (docs/legal-rules.md §1-§2, the vault's
  * policies/calendar.ini) and hold its case.  id_out gets "REQ-2026-0001".
  * CV_ENOTFOUND (no such case), CV_EINVAL (bad or future date, empty name,
  * identity verified before receipt), CV_EREFUSED (authority not confirmed,
@@ -88,7 +88,7 @@ int cv_request_list(cv_vault *v, int all, int unseal, cv_request **out, size_t *
 void cv_request_list_free(cv_request *list, size_t n);
 
 /*
- * Extend request id (RULES 3) by cv_calendar_sar_extend: it must be complex
+ * Extend request id (docs/legal-rules.md §3) by cv_calendar_sar_extend: it must be complex
  * or one of several, with a reason (sealed), and the requester told on or
  * before the original due date (notified, not in the future).  due_out gets
  * the new due date.  CV_EREFUSED (conditions unmet: the message lists

@@ -22,7 +22,7 @@
 
 typedef enum {
 	CV_HOLD_HOLD = 0,       /* an ordinary legal or management hold */
-	CV_HOLD_MORATORIUM,     /* RULES 13: IICSA moratorium flag */
+	CV_HOLD_MORATORIUM,     /* docs/legal-rules.md §13: IICSA moratorium flag */
 	CV_HOLD_REQUEST         /* an open subject access request (ref = its id) */
 } cv_hold_kind;
 

@@ -1,7 +1,7 @@
 /*
  * casevault - the vault handle.
  *
- * A vault is a directory (DESIGN section 4):
+ * A vault is a directory (docs/architecture.md, The vault on disk):
  *   vault.db       SQLite index (WAL), 0600
  *   gnupg/         the vault's own GNUPGHOME, 0700
  *   archives/      OpenPGP messages, one per archive, neutral names

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Check that casevault's layers only look down (docs/architecture.md, Layers).
 
-    base  ->  rules, crypto  ->  store  ->  core  ->  ops  ->  cli
+    base  ->  crypto  ->  rules  ->  store  ->  core  ->  ops  ->  cli
 
-A file may include headers of its own layer and of the layers below it;
-rules and crypto are peers and may not include each other.  The public API
+A file may include headers of its own layer and of the layers below it.
+(crypto sits below rules because a policy's identity is its SHA-256.)  The public API
 (vault/include/casevault/*.h) declares types every layer uses and may be
 included anywhere; the CLI includes nothing else of the library.
 
@@ -21,7 +21,9 @@ import re
 import subprocess
 import sys
 
-LEVEL = {"base": 0, "rules": 1, "crypto": 1, "store": 2, "core": 3, "ops": 4, "cli": 5}
+LEVEL = {"base": 0, "crypto": 1, "rules": 2, "store": 3, "core": 4, "ops": 5, "cli": 6}
+# Libraries each confined to one layer: SQL in store, OpenPGP and libgcrypt in crypto.
+CONFINED = {"sqlite3_": "store", "gpgme_": "crypto", "gcry_": "crypto"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -40,11 +42,7 @@ def module_of(path):
 
 
 def may_use(src, dst):
-    if src == dst:
-        return True
-    if {src, dst} == {"rules", "crypto"}:
-        return False
-    return LEVEL[dst] < LEVEL[src]
+    return LEVEL[dst] <= LEVEL[src]
 
 
 def sources(root):
@@ -175,15 +173,39 @@ def check_calls(root, build):
     return problems
 
 
+def check_libraries(root, build):
+    """sqlite3_* only from store, gpgme_*/gcry_* only from crypto (in the objects' symbols)."""
+    objdir = os.path.join(build, "CMakeFiles", "casevault.dir")
+    problems = []
+    for dirpath, _, files in os.walk(objdir):
+        for f in sorted(files):
+            if not f.endswith(".c.o"):
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, f), objdir)[: -len(".o")]
+            layer = layer_of(rel)
+            if not layer or not os.path.exists(os.path.join(root, rel)):
+                continue
+            _, used = nm(os.path.join(dirpath, f))
+            for prefix, home in CONFINED.items():
+                calls = sorted(s for s in used if s.startswith(prefix))
+                if calls and layer != home:
+                    problems.append(f"{rel}: calls {prefix}* ({', '.join(calls[:3])}{', ...' if len(calls) > 3 else ''}), which only {home}/ may")
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     ap.add_argument("--objects", metavar="BUILD_DIR", help="also check calls in the built library")
+    ap.add_argument("--libraries", action="store_true",
+                    help="with --objects: SQLite only from store/, GPGME and libgcrypt only from crypto/")
     args = ap.parse_args()
     root = os.path.abspath(args.root)
     problems = check_includes(root)
     if args.objects:
         problems += check_calls(root, os.path.abspath(args.objects))
+        if args.libraries:
+            problems += check_libraries(root, os.path.abspath(args.objects))
     for p in problems:
         print(p, flush=True)
     if problems:

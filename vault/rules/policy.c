@@ -26,12 +26,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gcrypt.h>
 #include <ini.h>
 
 #include "casevault/calendar.h"
 #include "casevault/disclose.h"
 #include "casevault/policy.h"
+#include "crypto/seal.h"
 
 
 
@@ -807,31 +807,14 @@ static int worse(int a, int b)
 static int hash_hex(char out[65], const char *a, size_t alen,
 		    const char *b, size_t blen)
 {
-	static const char hex[] = "0123456789abcdef";
-	gcry_md_hd_t md;
-	unsigned char *d;
-	size_t i;
+	cv_sha256 *md = cv_sha256_new();
 
-	/* Harmless when the application has already initialised libgcrypt;
-	 * lets the policy module run without cv_global_init (policy check). */
-	if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P) &&
-	    !gcry_check_version(NULL))
+	if (!md)
 		return CV_ERROR;
-	if (gcry_md_open(&md, GCRY_MD_SHA256, 0))
-		return CV_ERROR;
-	gcry_md_write(md, a, alen);
-	gcry_md_write(md, b, blen);
-	d = gcry_md_read(md, GCRY_MD_SHA256);
-	if (!d) {
-		gcry_md_close(md);
-		return CV_ERROR;
-	}
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 0xf];
-	}
-	out[64] = '\0';
-	gcry_md_close(md);
+	cv_sha256_write(md, a, alen);
+	cv_sha256_write(md, b, blen);
+	cv_sha256_final(md, out);
+	cv_sha256_free(md);
 	return 0;
 }
 

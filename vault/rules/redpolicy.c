@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <gcrypt.h>
 #include <ini.h>
 
 #include "base/handle.h"
+#include "crypto/seal.h"
 #include "rules/redpolicy.h"
 
 const char *const cv_letter_fields[] = {
@@ -482,23 +482,19 @@ int cv_rpolicy_load(cv_rpolicy **out, const char *path, const char *letter, cv_p
 		ret = 0;
 	if (ret == 0) {
 		/* the hash of the two files, recorded with every decision and bundle */
-		gcry_md_hd_t h;
+		cv_sha256 *h = cv_sha256_new();
 		char *t = NULL;
 		size_t len = 0;
 
-		if (gcry_md_open(&h, GCRY_MD_SHA256, 0) == 0) {
+		if (h) {
 			if (slurp(path, &t, &len, 1 << 20) == 0) {
-				gcry_md_write(h, t, len);
+				cv_sha256_write(h, t, len);
 				free(t);
 			}
 			if (c.p->letter)
-				gcry_md_write(h, c.p->letter, strlen(c.p->letter));
-			{
-				const unsigned char *d = gcry_md_read(h, GCRY_MD_SHA256);
-				for (i = 0; i < 32; i++)
-					sprintf(c.p->hash + 2 * i, "%02x", d[i]);
-			}
-			gcry_md_close(h);
+				cv_sha256_write(h, c.p->letter, strlen(c.p->letter));
+			cv_sha256_final(h, c.p->hash);
+			cv_sha256_free(h);
 		}
 		*out = c.p;
 	} else {

@@ -404,21 +404,14 @@ static const cli_cmd *find_cmd(int argc, char **argv, int *consumed)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* Decrypted documents and keys pass through this process. */
+static void harden_process(void)
 {
-	struct option lopts[2 * CLI_MAX_OPTS + 1];
-	struct stdin_value sv[CLI_MAX_OPTS + CLI_PERSONAL_ARGS];
-	char shorts[64];
-	cli_ctx c;
-	const cli_cmd *cmd;
-	int first = 1, consumed = 0, nl = 0, ns = 0, i, r, opt, idx, nopts = 0, help = 0;
-	size_t nsv;
 	struct rlimit rl;
 
 	signal(SIGPIPE, SIG_IGN);
 	umask(077);
-	/* Decrypted documents and keys pass through this process: no core dumps,
-	 * and no ptrace by other processes of the same user. */
+	/* No core dumps, and no ptrace by other processes of the same user. */
 	rl.rlim_cur = rl.rlim_max = 0;
 	setrlimit(RLIMIT_CORE, &rl);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -427,187 +420,262 @@ int main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	memset(&c, 0, sizeof(c));
-	/* Leading global options before the command word. */
-	while (first < argc && argv[first][0] == '-') {
-		if (!strcmp(argv[first], "--json")) {
-			c.json = json_mode = 1;
-			first++;
-		} else if ((!strcmp(argv[first], "-C") || !strcmp(argv[first], "--vault")) && first + 1 < argc) {
-			c.vault_dir = argv[first + 1];
-			first += 2;
-		} else if (!strncmp(argv[first], "--vault=", 8)) {
-			c.vault_dir = argv[first] + 8;
-			first++;
-		} else if (!strncmp(argv[first], "--as=", 5)) {
-			c.as = argv[first] + 5;
-			first++;
-		} else if (!strncmp(argv[first], "--passphrase-file=", 18)) {
-			c.passphrase_file = argv[first] + 18;
-			first++;
-		} else if (!strcmp(argv[first], "--as") && first + 1 < argc) {
-			c.as = argv[first + 1];
-			first += 2;
-		} else if (!strcmp(argv[first], "--passphrase-file") && first + 1 < argc) {
-			c.passphrase_file = argv[first + 1];
-			first += 2;
-		} else if (!strcmp(argv[first], "-h") || !strcmp(argv[first], "--help")) {
-			usage_all(stdout);
-			return EXIT_OK;
-		} else {
-			break;
-		}
-	}
-	if (first >= argc) {
-		usage_all(stderr);
-		return EXIT_USAGE;
-	}
-	if (!strcmp(argv[first], "help")) {
-		if (first + 1 < argc && (cmd = find_cmd(argc - first - 1, argv + first + 1, &consumed))) {
-			usage_cmd(stdout, cmd);
-			return EXIT_OK;
-		}
-		usage_all(stdout);
-		return EXIT_OK;
-	}
-	cmd = find_cmd(argc - first, argv + first, &consumed);
-	if (!cmd)
-		return cli_fail(&c, EXIT_USAGE, "unknown command '%s'; see 'casevault --help'", argv[first]);
-	c.cmd = cmd;
+}
 
-	/* Build getopt tables: the command's options, then the global ones. */
-	shorts[ns++] = '+';  /* placeholder, replaced below */
-	ns = 0;
+/* A global option that takes a value, by name: where it goes in c. */
+static const char **global_slot(cli_ctx *c, const char *name)
+{
+	if (!strcmp(name, "vault"))
+		return &c->vault_dir;
+	if (!strcmp(name, "as"))
+		return &c->as;
+	if (!strcmp(name, "passphrase-file"))
+		return &c->passphrase_file;
+	return NULL;
+}
+
+/*
+ * Leading global options before the command word (-C DIR, --as=ID...).
+ * Returns the index of the command word, or -1 after printing the help.
+ */
+static int leading_globals(cli_ctx *c, int argc, char **argv)
+{
+	static const char *const valued[] = { "vault", "as", "passphrase-file" };
+	int first = 1;
+	size_t k;
+
+	while (first < argc && argv[first][0] == '-') {
+		const char *a = argv[first];
+		int took = 0;
+
+		if (!strcmp(a, "--json")) {
+			c->json = json_mode = 1;
+			took = 1;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage_all(stdout);
+			return -1;
+		} else if (!strcmp(a, "-C") && first + 1 < argc) {
+			c->vault_dir = argv[first + 1];
+			took = 2;
+		}
+		for (k = 0; !took && k < sizeof(valued) / sizeof(valued[0]); k++) {
+			size_t n = strlen(valued[k]);
+
+			if (strncmp(a, "--", 2) || strncmp(a + 2, valued[k], n))
+				continue;
+			if (a[2 + n] == '=') {
+				*global_slot(c, valued[k]) = a + 3 + n;
+				took = 1;
+			} else if (!a[2 + n] && first + 1 < argc) {
+				*global_slot(c, valued[k]) = argv[first + 1];
+				took = 2;
+			}
+		}
+		if (!took)
+			break;
+		first += took;
+	}
+	return first;
+}
+
+/* Add one option table to the getopt tables; its entries are numbered from base. */
+static void add_opts(const cli_opt *opts, int base, struct option *lopts, int *nl, char *shorts, int *ns)
+{
+	int i;
+
+	for (i = 0; opts && opts[i].name; i++) {
+		lopts[*nl].name = opts[i].name;
+		lopts[*nl].has_arg = opts[i].arg ? required_argument : no_argument;
+		lopts[*nl].flag = NULL;
+		lopts[*nl].val = base + i;
+		(*nl)++;
+		if (opts[i].shortopt) {
+			shorts[(*ns)++] = (char)opts[i].shortopt;
+			if (opts[i].arg)
+				shorts[(*ns)++] = ':';
+		}
+	}
+}
+
+/* A short option's number in the getopt tables (1000 + i: the command's, 2000 + i: global). */
+static int short_to_index(const cli_cmd *cmd, int opt)
+{
+	int i;
+
+	for (i = 0; cmd->opts && cmd->opts[i].name; i++)
+		if (cmd->opts[i].shortopt == opt)
+			return 1000 + i;
+	for (i = 0; global_opts[i].name; i++)
+		if (global_opts[i].shortopt == opt)
+			return 2000 + i;
+	return opt;
+}
+
+static void set_option(cli_ctx *c, const cli_cmd *cmd, int opt, int *help)
+{
+	if (opt >= 2000) {
+		const char *gn = global_opts[opt - 2000].name;
+		const char **slot = global_slot(c, gn);
+
+		if (slot)
+			*slot = optarg;
+		else if (!strcmp(gn, "json"))
+			c->json = json_mode = 1;
+		else if (!strcmp(gn, "help"))
+			*help = 1;
+	} else if (opt >= 1000) {
+		c->val[opt - 1000] = cmd->opts[opt - 1000].arg ? optarg : "1";
+	}
+}
+
+/*
+ * The command's options and arguments (words after the command name).
+ * 0, -1 after printing the command's help, or an exit status.
+ */
+static int parse_command(cli_ctx *c, const cli_cmd *cmd, int sub_argc, char **sub_argv,
+			 struct stdin_value *sv, size_t *nsv)
+{
+	struct option lopts[2 * CLI_MAX_OPTS + 1];
+	char shorts[64], **words;
+	int nl = 0, ns = 0, opt, idx, help = 0;
+
 	shorts[ns++] = ':';
-	for (i = 0; cmd->opts && cmd->opts[i].name; i++, nopts++) {
-		lopts[nl].name = cmd->opts[i].name;
-		lopts[nl].has_arg = cmd->opts[i].arg ? required_argument : no_argument;
-		lopts[nl].flag = NULL;
-		lopts[nl].val = 1000 + i;
-		nl++;
-		if (cmd->opts[i].shortopt) {
-			shorts[ns++] = (char)cmd->opts[i].shortopt;
-			if (cmd->opts[i].arg)
-				shorts[ns++] = ':';
-		}
-	}
-	for (i = 0; global_opts[i].name; i++) {
-		lopts[nl].name = global_opts[i].name;
-		lopts[nl].has_arg = global_opts[i].arg ? required_argument : no_argument;
-		lopts[nl].flag = NULL;
-		lopts[nl].val = 2000 + i;
-		nl++;
-		if (global_opts[i].shortopt) {
-			shorts[ns++] = (char)global_opts[i].shortopt;
-			if (global_opts[i].arg)
-				shorts[ns++] = ':';
-		}
-	}
+	add_opts(cmd->opts, 1000, lopts, &nl, shorts, &ns);
+	add_opts(global_opts, 2000, lopts, &nl, shorts, &ns);
 	memset(&lopts[nl], 0, sizeof(lopts[nl]));
 	shorts[ns] = '\0';
+	/* the words in their order: getopt permutes sub_argv */
+	if (!(words = malloc((size_t)sub_argc * sizeof(char *))))
+		return cli_fail(c, EXIT_FAIL, "out of memory");
+	memcpy(words, sub_argv, (size_t)sub_argc * sizeof(char *));
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(sub_argc, sub_argv, shorts, lopts, &idx)) != -1) {
+		if (opt == '?' || opt == ':') {
+			const char *bad = sub_argv[optind - 1];
 
-	{
-		int sub_argc = argc - first - consumed + 1;
-		char **sub_argv = argv + first + consumed - 1;
-		/* the words in their order: getopt permutes sub_argv */
-		char **words = malloc((size_t)sub_argc * sizeof(char *));
-
-		if (!words)
-			return cli_fail(&c, EXIT_FAIL, "out of memory");
-		memcpy(words, sub_argv, (size_t)sub_argc * sizeof(char *));
-		optind = 1;
-		opterr = 0;
-		while ((opt = getopt_long(sub_argc, sub_argv, shorts, lopts, &idx)) != -1) {
-			if (opt == '?' || opt == ':') {
-				const char *bad = sub_argv[optind - 1];
-				free(words);
-				return cli_fail(&c, EXIT_USAGE, "%s option '%s' for 'casevault %s'; see 'casevault %s --help'",
-						opt == ':' ? "missing value for" : "unknown", bad, cmd->name, cmd->name);
-			}
-			if (opt < 1000) {
-				/* map short options to the table entry */
-				for (i = 0; cmd->opts && cmd->opts[i].name; i++)
-					if (cmd->opts[i].shortopt == opt) {
-						opt = 1000 + i;
-						break;
-					}
-				if (opt < 1000)
-					for (i = 0; global_opts[i].name; i++)
-						if (global_opts[i].shortopt == opt) {
-							opt = 2000 + i;
-							break;
-						}
-			}
-			if (opt >= 2000) {
-				const char *gn = global_opts[opt - 2000].name;
-				if (!strcmp(gn, "vault"))
-					c.vault_dir = optarg;
-				else if (!strcmp(gn, "json"))
-					c.json = json_mode = 1;
-				else if (!strcmp(gn, "as"))
-					c.as = optarg;
-				else if (!strcmp(gn, "passphrase-file"))
-					c.passphrase_file = optarg;
-				else if (!strcmp(gn, "help"))
-					help = 1;
-			} else if (opt >= 1000) {
-				c.val[opt - 1000] = cmd->opts[opt - 1000].arg ? optarg : "1";
-			}
+			free(words);
+			return cli_fail(c, EXIT_USAGE, "%s option '%s' for 'casevault %s'; see 'casevault %s --help'",
+					opt == ':' ? "missing value for" : "unknown", bad, cmd->name, cmd->name);
 		}
-		c.argc = sub_argc - optind;
-		c.argv = sub_argv + optind;
-		nsv = collect_stdin_values(&c, words, sub_argc, sv);
-		free(words);
-		if (help) {
-			usage_cmd(stdout, cmd);
-			return EXIT_OK;
-		}
+		set_option(c, cmd, opt < 1000 ? short_to_index(cmd, opt) : opt, &help);
 	}
-	(void)nopts;
-	if (c.argc < cmd->min_args || (cmd->max_args >= 0 && c.argc > cmd->max_args))
-		return cli_fail(&c, EXIT_USAGE, "usage: casevault %s %s; see 'casevault %s --help'",
-				cmd->name, cmd->args ? cmd->args : "", cmd->name);
-	if (!c.vault_dir)
-		c.vault_dir = getenv("CASEVAULT_DIR");
-	if (c.vault_dir && !*c.vault_dir)
-		c.vault_dir = NULL;
-	if (!c.passphrase_file)
-		c.passphrase_file = getenv("CASEVAULT_PASSPHRASE_FILE");
-	if (c.passphrase_file && !*c.passphrase_file)
-		c.passphrase_file = NULL;
-	if (c.passphrase_file && access(c.passphrase_file, R_OK) < 0)
-		return cli_fail(&c, EXIT_USAGE, "cannot read the passphrase file %s: %s", c.passphrase_file, strerror(errno));
+	c->argc = sub_argc - optind;
+	c->argv = sub_argv + optind;
+	*nsv = collect_stdin_values(c, words, sub_argc, sv);
+	free(words);
+	if (help) {
+		usage_cmd(stdout, cmd);
+		return -1;
+	}
+	return 0;
+}
+
+/* An empty environment variable or option is no value. */
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+static int settle_globals(cli_ctx *c)
+{
+	if (!c->vault_dir)
+		c->vault_dir = getenv("CASEVAULT_DIR");
+	c->vault_dir = nonempty(c->vault_dir);
+	if (!c->passphrase_file)
+		c->passphrase_file = getenv("CASEVAULT_PASSPHRASE_FILE");
+	c->passphrase_file = nonempty(c->passphrase_file);
+	if (c->passphrase_file && access(c->passphrase_file, R_OK) < 0)
+		return cli_fail(c, EXIT_USAGE, "cannot read the passphrase file %s: %s", c->passphrase_file, strerror(errno));
+	return 0;
+}
+
+static int open_vault(cli_ctx *c)
+{
+	int r;
+
+	if (!c->vault_dir)
+		return cli_fail(c, EXIT_USAGE, "no vault given; use -C DIR or set CASEVAULT_DIR");
+	r = cv_vault_open(&c->v, c->vault_dir);
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	cli_notices(c);
+	if (c->passphrase_file)
+		cv_vault_set_passphrase_cb(c->v, cli_passphrase_cb, (void *)c->passphrase_file);
+	if (c->as && (r = cv_vault_set_actor(c->v, c->as)) < 0)
+		return cli_lib_fail(c, r);
+	return 0;
+}
+
+/* The command word(s), or a usage answer; NULL with *status set when done. */
+static const cli_cmd *choose_command(cli_ctx *c, int argc, char **argv, int first, int *consumed, int *status)
+{
+	const cli_cmd *cmd;
+
+	*status = EXIT_OK;
+	if (first >= argc) {
+		usage_all(stderr);
+		*status = EXIT_USAGE;
+		return NULL;
+	}
+	if (!strcmp(argv[first], "help")) {
+		if (first + 1 < argc && (cmd = find_cmd(argc - first - 1, argv + first + 1, consumed)))
+			usage_cmd(stdout, cmd);
+		else
+			usage_all(stdout);
+		return NULL;
+	}
+	cmd = find_cmd(argc - first, argv + first, consumed);
+	if (!cmd)
+		*status = cli_fail(c, EXIT_USAGE, "unknown command '%s'; see 'casevault --help'", argv[first]);
+	return cmd;
+}
+
+/* Run the command; the vault is closed and stdout flushed on every path. */
+static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t nsv)
+{
+	int r;
 
 	if (cv_global_init_ex(cmd->flags & NEEDS_GPGCONF ? CV_INIT_GPGCONF : 0) < 0)
-		return cli_fail(&c, EXIT_FAIL, "cannot initialise GnuPG/libgcrypt; is gnupg installed?");
-	if (cmd->flags & NEEDS_VAULT) {
-		if (!c.vault_dir)
-			return cli_fail(&c, EXIT_USAGE, "no vault given; use -C DIR or set CASEVAULT_DIR");
-		r = cv_vault_open(&c.v, c.vault_dir);
-		if (r < 0) {
-			r = cli_lib_fail(&c, r);
-			cv_vault_close(c.v);
-			return r;
-		}
-		cli_notices(&c);
-		if (c.passphrase_file)
-			cv_vault_set_passphrase_cb(c.v, cli_passphrase_cb, (void *)c.passphrase_file);
-		if (c.as && (r = cv_vault_set_actor(c.v, c.as)) < 0) {
-			r = cli_lib_fail(&c, r);
-			cv_vault_close(c.v);
-			return r;
-		}
-	}
+		return cli_fail(c, EXIT_FAIL, "cannot initialise GnuPG/libgcrypt; is gnupg installed?");
+	r = cmd->flags & NEEDS_VAULT ? open_vault(c) : 0;
 	/* Values given as "-" are read last, so that a wrong vault or staff
 	 * member is reported before anyone types a name. */
-	r = read_stdin_values(&c, sv, nsv);
 	if (r == 0)
-		r = cmd->fn(&c);
+		r = read_stdin_values(c, sv, nsv);
+	if (r == 0)
+		r = cmd->fn(c);
 	forget_stdin_values();
-	cv_vault_close(c.v);
+	cv_vault_close(c->v);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "casevault: cannot write output: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
 	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct stdin_value sv[CLI_MAX_OPTS + CLI_PERSONAL_ARGS];
+	const cli_cmd *cmd;
+	cli_ctx c;
+	int first, consumed = 0, r;
+	size_t nsv = 0;
+
+	harden_process();
+	memset(&c, 0, sizeof(c));
+	if ((first = leading_globals(&c, argc, argv)) < 0)
+		return EXIT_OK;
+	if (!(cmd = choose_command(&c, argc, argv, first, &consumed, &r)))
+		return r;
+	c.cmd = cmd;
+	r = parse_command(&c, cmd, argc - first - consumed + 1, argv + first + consumed - 1, sv, &nsv);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	if (c.argc < cmd->min_args || (cmd->max_args >= 0 && c.argc > cmd->max_args))
+		return cli_fail(&c, EXIT_USAGE, "usage: casevault %s %s; see 'casevault %s --help'",
+				cmd->name, cmd->args ? cmd->args : "", cmd->name);
+	if ((r = settle_globals(&c)) != 0)
+		return r;
+	return run(&c, cmd, sv, nsv);
 }

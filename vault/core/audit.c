@@ -101,6 +101,7 @@ int cv_audit(cv_vault *v, const char *action, int outcome, const char *ids)
 	cv_now_iso(now);
 	if (!intx && (r = cv_index_begin(v)) < 0)
 		return r;
+	cv_crashpoint("audit-append");  /* tests: the event and its change go together */
 	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
 		goto fail;
 	if (sqlite3_step(st) == SQLITE_ROW) {

@@ -176,11 +176,14 @@ static const cli_opt due_opts[] = {
 	CLI_OPT_END
 };
 
-static int cmd_retention_due(cli_ctx *c)
+typedef int (*due_list_fn)(cv_vault *v, const char *as_of, cv_due **out, size_t *n);
+
+/* retention due and review print the same list; only the empty line differs. */
+static int print_due_list(cli_ctx *c, due_list_fn list_fn, const char *none)
 {
 	cv_due *list;
 	size_t n, i;
-	int r = cv_retention_due(c->v, cli_opt_value(c, "as-of"), &list, &n);
+	int r = list_fn(c->v, cli_opt_value(c, "as-of"), &list, &n);
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
@@ -193,10 +196,15 @@ static int cmd_retention_due(cli_ctx *c)
 		for (i = 0; i < n; i++)
 			due_line(&list[i]);
 		if (n == 0)
-			printf("nothing is due\n");
+			printf("%s\n", none);
 	}
 	cv_due_list_free(list, n);
 	return EXIT_OK;
+}
+
+static int cmd_retention_due(cli_ctx *c)
+{
+	return print_due_list(c, cv_retention_due, "nothing is due");
 }
 
 const cli_cmd cmd_retention_due_spec = {
@@ -233,25 +241,7 @@ const cli_cmd cmd_retention_recompute_spec = {
 
 static int cmd_review(cli_ctx *c)
 {
-	cv_due *list;
-	size_t n, i;
-	int r = cv_review_list(c->v, cli_opt_value(c, "as-of"), &list, &n);
-
-	if (r < 0)
-		return cli_lib_fail(c, r);
-	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, due_json(&list[i]));
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "records", arr));
-	} else {
-		for (i = 0; i < n; i++)
-			due_line(&list[i]);
-		if (n == 0)
-			printf("nothing awaits review\n");
-	}
-	cv_due_list_free(list, n);
-	return EXIT_OK;
+	return print_due_list(c, cv_review_list, "nothing awaits review");
 }
 
 const cli_cmd cmd_review_spec = {

@@ -200,11 +200,7 @@ int cv_audit_list(cv_vault *v, const cv_audit_filter *f, cv_audit_event **out, s
 
 void cv_audit_list_free(cv_audit_event *list, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(list[i].ids);
-	free(list);
+	cv_db_audit_list_free(list, n);
 }
 
 int cv_audit_verify(cv_vault *v, cv_audit_report *rep)

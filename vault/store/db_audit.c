@@ -101,7 +101,7 @@ static int audit_event_from(sqlite3_stmt *st, cv_audit_event *e)
 	return e->ids ? 0 : -1;
 }
 
-static void free_events(cv_audit_event *list, size_t n)
+void cv_db_audit_list_free(cv_audit_event *list, size_t n)
 {
 	size_t i;
 
@@ -143,7 +143,7 @@ int cv_db_audit_list(cv_vault *v, const cv_audit_filter *f, cv_audit_event **out
 	}
 	sqlite3_finalize(st);
 	if (r < 0) {
-		free_events(list, cnt);
+		cv_db_audit_list_free(list, cnt);
 		return r;
 	}
 	*out = list;

@@ -32,6 +32,7 @@ int cv_db_audit_has(cv_vault *v, long seq, const char *hash, int prefix_ok);
 int cv_db_audit_each(cv_vault *v, int (*fn)(void *hook, const cv_db_audit_row *r), void *hook);
 /* Events matching f (may be NULL), oldest first; free with cv_audit_list_free. */
 int cv_db_audit_list(cv_vault *v, const cv_audit_filter *f, cv_audit_event **out, size_t *n);
+void cv_db_audit_list_free(cv_audit_event *list, size_t n);
 
 /* The trail head a signed filing receipt names; hash NULL when the receipt has none. */
 typedef struct {

@@ -1,4 +1,4 @@
-/* casevault - staff, roles, attestation, revocation with key rotation. */
+/* casevault - staff: adding, listing and attesting (revocation and key rotation: rotate.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <gcrypt.h>
 
 #include "casevault/staff.h"
 
@@ -16,44 +15,33 @@
 #include "core/actor.h"
 #include "core/keys.h"
 #include "crypto/gpg.h"
+#include "crypto/keymem.h"
 #include "crypto/keywrap.h"
-#include "store/index.h"
+#include "store/db_keys.h"
+#include "store/db_staff.h"
 
 int cv_vault_set_actor(cv_vault *v, const char *staff_id)
 {
-	sqlite3_stmt *st = NULL;
-	int r, found = 0;
+	cv_db_staff_actor rows[2];
+	size_t found = 0;
+	int r;
 
-	if (staff_id) {
-		if ((r = cv_index_prepare(v, &st, "SELECT id, fpr, role, revoked FROM staff WHERE id = ?")) < 0)
-			return r;
-		sqlite3_bind_text(st, 1, staff_id, -1, SQLITE_STATIC);
-	} else {
-		if ((r = cv_index_prepare(v, &st,
-			"SELECT id, fpr, role, revoked FROM staff WHERE os_uid = ? AND revoked IS NULL ORDER BY seq")) < 0)
-			return r;
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)getuid());
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (found++) {
-			sqlite3_finalize(st);
-			return cv_error(v, CV_EREFUSED, "several staff members are registered for this OS user; say who is acting with --as STAFF-ID");
-		}
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-			sqlite3_finalize(st);
-			return cv_error(v, CV_EREFUSED, "staff member %s has been revoked and may not act", staff_id);
-		}
-		snprintf(v->actor, sizeof(v->actor), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", (const char *)sqlite3_column_text(st, 1));
-		snprintf(v->actor_role, sizeof(v->actor_role), "%s", (const char *)sqlite3_column_text(st, 2));
-		cv_role_parse((cv_role *)&v->role, v->actor_role);
-	}
-	sqlite3_finalize(st);
+	/* two rows are enough to tell "one" from "several" */
+	if ((r = cv_db_staff_actors(v, staff_id, (long)getuid(), rows, 2, &found)) < 0)
+		return r;
 	if (!found) {
 		if (staff_id)
 			return cv_error(v, CV_ENOTFOUND, "no staff member %s in this vault; see 'casevault staff list'", staff_id);
 		return cv_error(v, CV_ENOTFOUND, "no staff member is registered for this OS user; say who is acting with --as STAFF-ID");
 	}
+	if (rows[0].revoked)
+		return cv_error(v, CV_EREFUSED, "staff member %s has been revoked and may not act", staff_id);
+	snprintf(v->actor, sizeof(v->actor), "%s", rows[0].id);
+	snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", rows[0].fpr);
+	snprintf(v->actor_role, sizeof(v->actor_role), "%s", rows[0].role);
+	cv_role_parse((cv_role *)&v->role, v->actor_role);
+	if (found > 1)
+		return cv_error(v, CV_EREFUSED, "several staff members are registered for this OS user; say who is acting with --as STAFF-ID");
 	cv_keys_wipe(v);
 	v->proven = 0;  /* a new actor proves themselves again */
 	return 0;
@@ -93,7 +81,7 @@ int cv_keys_wrap(cv_vault *v, cv_section s, const char *key_hex, char **wrapped,
 		return r;
 	if (strlen(key_hex) != CV_KEY_HEX || cv_hex_decode(key_hex, CV_KEY_LEN, k) < 0)
 		return cv_error(v, CV_EINVAL, "an archive key is malformed");
-	gcry_randomize(nonce, sizeof(nonce), GCRY_STRONG_RANDOM);
+	cv_keymem_nonce(nonce, sizeof(nonce));
 	if (!(*wrapped = malloc(CV_WRAPPED_LEN)))
 		r = cv_error(v, CV_ERROR, "out of memory");
 	else if (cv_keywrap(v->mkey[s], k, nonce, *wrapped) < 0)
@@ -139,7 +127,6 @@ int cv_keys_unwrap(cv_vault *v, cv_section s, int gen, const char *wrapped,
  */
 int cv_prove_actor(cv_vault *v)
 {
-	sqlite3_stmt *st = NULL;
 	char line[96], now[32], *sig = NULL;
 	size_t siglen = 0;
 	int r, slip;
@@ -148,11 +135,8 @@ int cv_prove_actor(cv_vault *v)
 		return 0;
 	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
 		return r;
-	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM keyslips WHERE staff_id = ? LIMIT 1")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, v->actor, -1, SQLITE_STATIC);
-	slip = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	if ((slip = cv_db_keys_slip_held(v, v->actor)) < 0)
+		return slip;
 	if (slip)
 		return cv_vault_unlock(v);
 	cv_now_iso(now);

@@ -14,10 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/handle.h"
 #include "base/util.h"
 #include "core/adopted.h"
 #include "core/audit.h"
+#include "store/db_meta.h"
 #include "store/index.h"
 #include "casevault/staff.h"
 
@@ -50,21 +52,10 @@ static int read_all(const char *path, char **out, size_t *len)
 	return 0;
 }
 
+/* The meta value of key into out: 1 when there is one; 0 when not or unreadable. */
 static int meta_get(cv_vault *v, const char *key, char *out, size_t outlen)
 {
-	sqlite3_stmt *st = NULL;
-	int found = 0;
-
-	out[0] = '\0';
-	if (cv_index_prepare(v, &st, "SELECT value FROM meta WHERE key = ?") < 0)
-		return 0;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(out, outlen, "%s", cv_col(st, 0));
-		found = 1;
-	}
-	sqlite3_finalize(st);
-	return found;
+	return cv_db_meta_get(v, key, out, outlen) > 0;
 }
 
 /*
@@ -74,7 +65,6 @@ static int meta_get(cv_vault *v, const char *key, char *out, size_t outlen)
  */
 int cv_retention_remember_policy(cv_vault *v)
 {
-	sqlite3_stmt *st = NULL;
 	const char *hash = cv_policy_hash(v->policy);
 	char cur[80], *rp = NULL, *fp = NULL, *rt = NULL, *ft = NULL, now[32];
 	size_t rl = 0, fl = 0;
@@ -83,12 +73,8 @@ int cv_retention_remember_policy(cv_vault *v)
 
 	if (!v->db || !hash)
 		return 0;
-	if (cv_index_prepare(v, &st, "SELECT 1 FROM policy_versions WHERE hash = ?") < 0)
+	if ((known = cv_db_meta_policy_known(v, hash)) < 0)
 		return 0;  /* an index older than migration 2 cannot happen here; do not fail open */
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	known = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	st = NULL;
 	if (known && meta_get(v, "policy.current", cur, sizeof(cur)) && !strcmp(cur, hash))
 		return 0;
 	cv_now_iso(now);
@@ -103,27 +89,11 @@ int cv_retention_remember_policy(cv_vault *v)
 		/* Store it only if these bytes are the policy loaded (not edited since). */
 		if (cv_policy_load_mem(&check, rt, rl, ft, fl, NULL) < 0 || strcmp(cv_policy_hash(check), hash))
 			goto out;
-		if ((r = cv_index_prepare(v, &st,
-			"INSERT OR IGNORE INTO policy_versions(hash, retention, filetypes, first_used) VALUES(?,?,?,?)")) < 0)
+		if ((r = cv_db_meta_policy_insert(v, hash, rt, rl, ft, fl, now)) < 0)
 			goto out;
-		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, rt, (int)rl, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, ft, (int)fl, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			r = cv_index_dberr(v, "keep the policy version");
-			goto out;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
 	}
-	if ((r = cv_index_prepare(v, &st, "INSERT OR REPLACE INTO meta(key, value) VALUES('policy.current', ?)")) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "record the current policy");
+	r = cv_db_meta_set(v, "policy.current", hash, 1, "record the current policy");
 out:
-	sqlite3_finalize(st);
 	cv_policy_free(check);
 	free(rp);
 	free(fp);
@@ -217,32 +187,29 @@ out:
 
 int cv_retention_policy_fallback(cv_vault *v, const char *why)
 {
-	sqlite3_stmt *st = NULL;
+	cv_db_meta_policy kept;
 	char cur[80];
 	int r = CV_ENOTFOUND;
 
 	if (!v->db || !meta_get(v, "policy.current", cur, sizeof(cur)))
 		return CV_ENOTFOUND;
-	if (cv_index_prepare(v, &st, "SELECT retention, filetypes, first_used FROM policy_versions WHERE hash = ?") < 0)
+	if (cv_db_meta_policy_get(v, cur, &kept) <= 0)
 		return CV_ENOTFOUND;
-	sqlite3_bind_text(st, 1, cur, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW &&
-	    cv_policy_load_mem(&v->policy, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-			       (const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1), NULL) == 0) {
+	if (cv_policy_load_mem(&v->policy, kept.retention, kept.retention_len,
+			       kept.filetypes, kept.filetypes_len, NULL) == 0) {
 		v->policy_fallback = 1;
 		cv_notice(v, "%s; the vault keeps using its %s policy (%.12s, in use since %.10s) until %s",
-			  why, v->policy_unadopted ? "adopted" : "last good", cur, cv_col(st, 2),
+			  why, v->policy_unadopted ? "adopted" : "last good", cur, kept.first_used,
 			  v->policy_unadopted ? "a manager adopts the change or the files are put back" : "the files are fixed");
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	cv_db_meta_policy_release(&kept);
 	return r;
 }
 
 const cv_policy *cv_polcache_get(cv_vault *v, cv_polcache *c, const char *hash)
 {
-	sqlite3_stmt *st = NULL;
-	cv_polcache_entry *e;
+	cv_db_meta_policy kept;
 	cv_policy *p = NULL;
 	size_t i;
 
@@ -251,21 +218,15 @@ const cv_policy *cv_polcache_get(cv_vault *v, cv_polcache *c, const char *hash)
 	for (i = 0; i < c->n; i++)
 		if (!strcmp(c->e[i].hash, hash))
 			return c->e[i].p;
-	if (cv_index_prepare(v, &st, "SELECT retention, filetypes FROM policy_versions WHERE hash = ?") == 0) {
-		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			cv_policy_load_mem(&p, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-					   (const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1), NULL);
-		sqlite3_finalize(st);
-	}
-	e = reallocarray(c->e, c->n + 1, sizeof(*e));
-	if (!e) {
+	if (cv_db_meta_policy_get(v, hash, &kept) > 0)
+		cv_policy_load_mem(&p, kept.retention, kept.retention_len, kept.filetypes, kept.filetypes_len, NULL);
+	cv_db_meta_policy_release(&kept);
+	if (CV_ARRAY_GROW(&c->e, &c->cap, c->n) < 0) {
 		cv_policy_free(p);
 		return NULL;
 	}
-	c->e = e;
-	snprintf(e[c->n].hash, sizeof(e[0].hash), "%s", hash);
-	e[c->n].p = p;
+	snprintf(c->e[c->n].hash, sizeof(c->e[0].hash), "%s", hash);
+	c->e[c->n].p = p;
 	c->n++;
 	return p;
 }
@@ -278,6 +239,6 @@ void cv_polcache_release(cv_polcache *c)
 		cv_policy_free(c->e[i].p);
 	free(c->e);
 	c->e = NULL;
-	c->n = 0;
+	c->n = c->cap = 0;
 }
 

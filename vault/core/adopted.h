@@ -20,10 +20,10 @@ typedef struct {
 
 typedef struct {
 	cv_polcache_entry *e;
-	size_t n;
+	size_t n, cap;
 } cv_polcache;
 
-#define CV_POLCACHE_INIT { NULL, 0 }
+#define CV_POLCACHE_INIT { NULL, 0, 0 }
 
 /* The policy with this hash: the vault's own when it matches, else a stored version, else NULL. */
 const cv_policy *cv_polcache_get(cv_vault *v, cv_polcache *c, const char *hash);

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "core/audit.h"
 #include "crypto/seal.h"
+#include "store/db_audit.h"
 #include "store/index.h"
 #include "casevault/audit.h"
 #include "casevault/staff.h"
@@ -91,53 +92,29 @@ int cv_audit_read_head(cv_vault *v, long *seq, char hash[65])
 
 int cv_audit(cv_vault *v, const char *action, int outcome, const char *ids)
 {
-	sqlite3_stmt *st = NULL;
 	char prev[65] = "", hash[65], now[32];
-	const char *oc = outcome_name(outcome);
-	const char *actor = v->actor[0] ? v->actor : "-";
-	long seq = 1;
+	cv_db_audit_row ev = { 1, now, v->actor[0] ? v->actor : "-", action, ids ? ids : "",
+			       outcome_name(outcome), prev, hash };
 	int r, intx = cv_index_in_tx(v);
 
 	cv_now_iso(now);
 	if (!intx && (r = cv_index_begin(v)) < 0)
 		return r;
 	cv_crashpoint("audit-append");  /* tests: the event and its change go together */
-	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+	if ((r = cv_db_audit_last(v, &ev.seq, prev)) < 0)
 		goto fail;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		seq = (long)sqlite3_column_int64(st, 0) + 1;
-		snprintf(prev, sizeof(prev), "%s", (const char *)sqlite3_column_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((r = cv_audit_event_hash(seq, now, actor, action, ids ? ids : "", oc, prev, hash)) < 0)
+	ev.seq += r;  /* the next after the last, or 1 */
+	if ((r = cv_audit_event_hash(ev.seq, now, ev.actor, action, ev.ids, ev.outcome, prev, hash)) < 0 ||
+	    (r = cv_db_audit_insert(v, &ev)) < 0)
 		goto fail;
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT INTO audit(seq, time, actor, action, ids, outcome, prev, hash) VALUES(?,?,?,?,?,?,?,?)")) < 0)
-		goto fail;
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, ids ? ids : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, oc, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = cv_index_dberr(v, "append to the audit trail");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
 	if (intx)  /* the event commits with the caller's change; the anchor follows it */
 		return cv_index_on_commit(v, cv_audit_sync_head);
 	if ((r = cv_index_commit(v)) < 0)
 		return r;
-	if (write_head(v, seq, hash) < 0)
+	if (write_head(v, ev.seq, hash) < 0)
 		return cv_error(v, CV_ERROR, "cannot write the audit anchor: %s", strerror(errno));
 	return 0;
 fail:
-	sqlite3_finalize(st);
 	if (!intx)
 		cv_index_rollback(v);
 	return r;
@@ -150,21 +127,12 @@ fail:
  */
 int cv_audit_sync_head(cv_vault *v)
 {
-	sqlite3_stmt *st = NULL;
 	char hash[65], head_hash[65];
 	long seq = 0, head_seq = 0;
-	int r, have;
+	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+	if ((r = cv_db_audit_last(v, &seq, hash)) <= 0)
 		return r;
-	have = sqlite3_step(st) == SQLITE_ROW;
-	if (have) {
-		seq = (long)sqlite3_column_int64(st, 0);
-		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	if (!have)
-		return 0;
 	r = cv_audit_read_head(v, &head_seq, head_hash);
 	if (r == 0 && head_seq >= seq)
 		return 0;
@@ -172,13 +140,9 @@ int cv_audit_sync_head(cv_vault *v)
 		return 0;  /* leave evidence alone; audit verify reports it */
 	if (r == 0) {
 		/* the anchored event must still be in the chain */
-		if (cv_index_prepare(v, &st, "SELECT 1 FROM audit WHERE seq = ? AND hash = ?") < 0)
+		if ((r = cv_db_audit_has(v, head_seq, head_hash, 0)) < 0)
 			return CV_ERROR;
-		sqlite3_bind_int64(st, 1, head_seq);
-		sqlite3_bind_text(st, 2, head_hash, -1, SQLITE_STATIC);
-		have = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-		if (!have)
+		if (!r)
 			return 0;
 	}
 	return write_head(v, seq, hash);
@@ -187,18 +151,10 @@ int cv_audit_sync_head(cv_vault *v)
 /* The head of the chain now: (0, "") for an empty trail. */
 int cv_audit_head(cv_vault *v, long *seq, char hash[65])
 {
-	sqlite3_stmt *st = NULL;
 	int r;
 
 	*seq = 0;
 	hash[0] = '\0';
-	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
-		return r;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*seq = (long)sqlite3_column_int64(st, 0);
-		snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	return 0;
+	r = cv_db_audit_last(v, seq, hash);
+	return r < 0 ? r : 0;
 }
-

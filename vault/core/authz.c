@@ -13,28 +13,11 @@
 #include "core/audit.h"
 #include "core/authz.h"
 #include "rules/roles.h"
-#include "store/index.h"
+#include "store/db_staff.h"
 
 int cv_latest_attestation(cv_vault *v, const char *id, char date[11], char version[32])
 {
-	sqlite3_stmt *st = NULL;
-	int r, found;
-
-	date[0] = '\0';
-	if (version)
-		version[0] = '\0';
-	if ((r = cv_index_prepare(v, &st,
-		"SELECT date, policy_version FROM attestations WHERE staff_id = ? ORDER BY date DESC, rowid DESC LIMIT 1")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	if (found) {
-		snprintf(date, 11, "%s", (const char *)sqlite3_column_text(st, 0));
-		if (version)
-			snprintf(version, 32, "%s", (const char *)sqlite3_column_text(st, 1));
-	}
-	sqlite3_finalize(st);
-	return 0;
+	return cv_db_staff_latest_attestation(v, id, date, version);
 }
 
 /* 0 when id's attestation is current on today, else CV_EREFUSED with a message. */

@@ -25,6 +25,7 @@
 #include "core/intent.h"
 #include "core/lock.h"
 #include "crypto/seal.h"
+#include "store/db_intent.h"
 #include "store/index.h"
 
 #define SHRED_CHUNK (256 * 1024)
@@ -135,105 +136,90 @@ int cv_cert_file_matches(cv_vault *v, long number, const char *body, int *exists
 	return same;
 }
 
+/* Recovery has a certificate file to write when the newest certificate's is missing. */
+static int cert_file_missing(void *hook, long number, const char *body)
+{
+	int exists = 0;
+
+	cv_cert_file_matches(hook, number, body, &exists);
+	return !exists;
+}
+
 int cv_purge_needs_recovery(cv_vault *v)
 {
-	sqlite3_stmt *st = NULL;
-	int need = 0, exists = 0;
-
-	if (cv_index_prepare(v, &st, "SELECT 1 FROM shred LIMIT 1") < 0)
-		return 0;
-	need = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (need)
+	if (cv_db_intent_shred_any(v))
 		return 1;
-	if (cv_index_prepare(v, &st, "SELECT number, body FROM certificates ORDER BY number DESC LIMIT 1") < 0)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		cv_cert_file_matches(v, (long)sqlite3_column_int64(st, 0), cv_col(st, 1), &exists);
-		need = !exists;
-	}
-	sqlite3_finalize(st);
-	return need;
+	return cv_db_intent_cert_last(v, cert_file_missing, v) > 0;
 }
 
 int cv_purge_is_shredding(cv_vault *v, const char *file)
 {
-	sqlite3_stmt *st = NULL;
-	int yes = 0;
+	return cv_db_intent_shred_has(v, file);
+}
 
-	if (cv_index_prepare(v, &st, "SELECT 1 FROM shred WHERE file = ?") < 0)
+struct shred_run {
+	cv_vault *v;
+	size_t *nfiles;
+	int r;
+};
+
+/* One file of the shred log: overwritten and removed unless the index still uses it. */
+static int shred_one(void *hook, const char *f, int live)
+{
+	struct shred_run *run = hook;
+	cv_vault *v = run->v;
+	char *p = NULL;
+
+	/* Defensive: never remove an archive the index still uses. */
+	if (live || strchr(f, '/') || f[0] == '.')
 		return 0;
-	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return yes;
+	if (asprintf(&p, "%s/%s", v->archdir, f) < 0)
+		return run->r = cv_error(v, CV_ERROR, "out of memory");
+	if (shred_file(p) < 0)
+		run->r = cv_error(v, CV_ERROR, "cannot remove archive %s: %s", f, strerror(errno));
+	else if (run->nfiles)
+		(*run->nfiles)++;
+	free(p);
+	cv_crashpoint("purge-shred");
+	return 0;
 }
 
 /* Remove the files named in shred; 0, or <0 when something is left for next time. */
 int cv_shred_finish(cv_vault *v, size_t *nfiles)
 {
-	sqlite3_stmt *st = NULL, *live = NULL;
-	int r = 0, ck;
+	struct shred_run run = { v, nfiles, 0 };
+	int r, ck;
 
 	if (nfiles)
 		*nfiles = 0;
 	/* The keys first: their rows are gone; push the pages out of the WAL. */
 	ck = cv_index_checkpoint(v);
-	if ((r = cv_index_prepare(v, &st, "SELECT file FROM shred")) < 0)
+	if ((r = cv_db_intent_shred_each(v, shred_one, &run)) < 0 && !run.r)
 		return r;
-	if ((r = cv_index_prepare(v, &live, "SELECT 1 FROM archives WHERE file = ?")) < 0) {
-		sqlite3_finalize(st);
-		return r;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *f = cv_col(st, 0);
-		char *p = NULL;
-		int is_live;
-
-		/* Defensive: never remove an archive the index still uses. */
-		sqlite3_reset(live);
-		sqlite3_bind_text(live, 1, f, -1, SQLITE_TRANSIENT);
-		is_live = sqlite3_step(live) == SQLITE_ROW;
-		if (is_live || strchr(f, '/') || f[0] == '.')
-			continue;
-		if (asprintf(&p, "%s/%s", v->archdir, f) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-		if (shred_file(p) < 0)
-			r = cv_error(v, CV_ERROR, "cannot remove archive %s: %s", f, strerror(errno));
-		else if (nfiles)
-			(*nfiles)++;
-		free(p);
-		cv_crashpoint("purge-shred");
-	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(live);
+	r = run.r;
 	if (cv_fsync_dir(v->archdir) < 0 && r == 0)
 		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s%s", strerror(errno), cv_disk_hint(errno));
 	if (r == 0 && ck < 0)
 		r = ck;
 	if (r == 0)
-		r = cv_index_exec(v, "DELETE FROM shred");
+		r = cv_db_intent_shred_clear(v);
 	return r;
+}
+
+static int write_cert_if_missing(void *hook, long number, const char *body)
+{
+	cv_vault *v = hook;
+	int exists;
+
+	cv_cert_file_matches(v, number, body, &exists);
+	if (!exists)
+		return cv_cert_file_write(v, number, body);
+	return 0;
 }
 
 static int write_missing_certs(cv_vault *v)
 {
-	sqlite3_stmt *st = NULL;
-	int r = 0, exists;
-
-	if ((r = cv_index_prepare(v, &st, "SELECT number, body FROM certificates ORDER BY number")) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		long n = (long)sqlite3_column_int64(st, 0);
-
-		cv_cert_file_matches(v, n, cv_col(st, 1), &exists);
-		if (!exists && (r = cv_cert_file_write(v, n, cv_col(st, 1))) < 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	return r;
+	return cv_db_intent_cert_each(v, write_cert_if_missing, v);
 }
 
 int cv_purge_recover(cv_vault *v)
@@ -249,49 +235,45 @@ int cv_purge_recover(cv_vault *v)
 	return r;
 }
 
-static int has_pending(cv_vault *v)
-{
-	sqlite3_stmt *st = NULL;
-	int any = 0;
+struct orphans {
+	cv_vault *v;
+	int n;
+};
 
-	if (cv_index_prepare(v, &st, "SELECT 1 FROM pending LIMIT 1") < 0)
-		return 0;
-	any = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return any;
+/* Remove one file an interrupted filing or rewrite left, and its temporary name. */
+static int remove_orphan(void *hook, const char *f)
+{
+	struct orphans *o = hook;
+	cv_vault *v = o->v;
+	char *a = NULL, *t = NULL;
+
+	if (asprintf(&a, "%s/%s", v->archdir, f) >= 0) {
+		unlink(a);
+		free(a);
+	}
+	if (asprintf(&t, "%s/.tmp-%s", v->archdir, f) >= 0) {
+		unlink(t);
+		free(t);
+	}
+	o->n++;
+	return 0;
 }
 
 /* Remove what an interrupted filing or purge rewrite left behind (see filing.c). */
 int cv_pending_recover(cv_vault *v)
 {
-	sqlite3_stmt *st = NULL;
-	int n = 0, r;
+	struct orphans o = { v, 0 };
+	int r;
 
-	if (!has_pending(v))
+	if (!cv_db_intent_pending_any(v))
 		return 0;
-	r = cv_index_prepare(v, &st, "SELECT file FROM pending WHERE file NOT IN (SELECT file FROM archives)");
-	if (r < 0)
+	if ((r = cv_db_intent_pending_orphans(v, remove_orphan, &o)) < 0)
 		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *f = (const char *)sqlite3_column_text(st, 0);
-		char *a = NULL, *t = NULL;
-
-		if (asprintf(&a, "%s/%s", v->archdir, f) >= 0) {
-			unlink(a);
-			free(a);
-		}
-		if (asprintf(&t, "%s/.tmp-%s", v->archdir, f) >= 0) {
-			unlink(t);
-			free(t);
-		}
-		n++;
-	}
-	sqlite3_finalize(st);
 	cv_fsync_dir(v->archdir);
-	r = cv_index_exec(v, "DELETE FROM pending");
-	if (r == 0 && n)
+	r = cv_db_intent_pending_clear(v);
+	if (r == 0 && o.n)
 		cv_notice(v, "rolled back an interrupted filing or purge (%d incomplete archive%s removed)",
-			  n, n == 1 ? "" : "s");
+			  o.n, o.n == 1 ? "" : "s");
 	return r;
 }
 
@@ -307,7 +289,7 @@ int cv_vault_recover(cv_vault *v, int wait_ms)
 {
 	int held = v->lockfd >= 0, r = 0;
 
-	if (!has_pending(v) && !cv_purge_needs_recovery(v))
+	if (!cv_db_intent_pending_any(v) && !cv_purge_needs_recovery(v))
 		return 0;
 	if (!held) {
 		while ((r = cv_vault_lock_writer(v, 0)) == CV_ELOCKED && wait_ms > 0) {

@@ -16,26 +16,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gcrypt.h>
 
 #include "base/handle.h"
 #include "base/hex.h"
 #include "base/util.h"
 #include "core/keys.h"
 #include "crypto/gpg.h"
+#include "crypto/keymem.h"
 #include "crypto/keywrap.h"
-#include "store/index.h"
+#include "store/db_keys.h"
 
 void cv_keys_wipe(cv_vault *v)
 {
 	int s;
 
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
-		if (v->mkey[s]) {
-			explicit_bzero(v->mkey[s], CV_KEY_LEN);
-			gcry_free(v->mkey[s]);
-			v->mkey[s] = NULL;
-		}
+		cv_keymem_free(v->mkey[s], CV_KEY_LEN);
+		v->mkey[s] = NULL;
 	}
 	v->unlocked = 0;
 }
@@ -43,7 +40,7 @@ void cv_keys_wipe(cv_vault *v)
 /* Build the keyslip text for the sections in mask from the keys in memory. */
 static int slip_text(cv_vault *v, int mask, char **out, size_t *len, char *sections, size_t slen)
 {
-	char *t = gcry_malloc_secure(256), hex[CV_KEY_HEX + 1];
+	char *t = cv_keymem_alloc(256), hex[CV_KEY_HEX + 1];
 	size_t n;
 	int s;
 
@@ -55,7 +52,7 @@ static int slip_text(cv_vault *v, int mask, char **out, size_t *len, char *secti
 		if (!(mask & (1 << s)))
 			continue;
 		if (!v->mkey[s]) {
-			gcry_free(t);
+			cv_keymem_free(t, 256);
 			return cv_error(v, CV_EREFUSED, "cannot grant the %s section: it is not unlocked", cv_section_name(s));
 		}
 		cv_hex_encode(v->mkey[s], CV_KEY_LEN, hex);
@@ -74,54 +71,32 @@ int cv_keys_write_slip(cv_vault *v, const char *staff_id, const char *fpr, int m
 {
 	char *text = NULL, *slip = NULL, sections[32], now[32];
 	size_t tlen = 0, slen = 0;
-	sqlite3_stmt *st = NULL;
 	int r;
 
 	if ((r = slip_text(v, mask, &text, &tlen, sections, sizeof(sections))) < 0)
 		return r;
 	r = cv_gpg_pk_encrypt_mem(v, fpr, text, tlen, &slip, &slen);
-	explicit_bzero(text, tlen);
-	gcry_free(text);
+	cv_keymem_free(text, tlen);
 	if (r < 0)
 		return r;
 	cv_now_iso(now);
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT OR REPLACE INTO keyslips(staff_id, generation, sections, slip, created) VALUES(?,?,?,?,?)")) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, staff_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, gen);
-	sqlite3_bind_text(st, 3, sections, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, slip, (int)slen, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "store a keyslip");
-out:
-	sqlite3_finalize(st);
+	r = cv_db_keys_slip_put(v, staff_id, gen, sections, slip, slen, now);
 	cv_gpg_free(slip);
 	return r;
 }
 
 int cv_keys_create_sections(cv_vault *v, const char *staff_id, const char *fpr, int mask)
 {
-	sqlite3_stmt *st = NULL;
 	char mac[65];
 	int s, r;
 
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
-		v->mkey[s] = gcry_malloc_secure(CV_KEY_LEN);
+		v->mkey[s] = cv_keymem_new_key(CV_KEY_LEN);
 		if (!v->mkey[s])
 			return cv_error(v, CV_ERROR, "out of secure memory");
-		gcry_randomize(v->mkey[s], CV_KEY_LEN, GCRY_VERY_STRONG_RANDOM);
 		v->mkey_gen[s] = 1;
 		cv_keys_check_mac(v->mkey[s], mac);
-		if ((r = cv_index_prepare(v, &st,
-			"INSERT INTO section_keys(section, generation, check_mac) VALUES(?, 1, ?)")) < 0)
-			return r;
-		sqlite3_bind_text(st, 1, cv_section_name(s), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, mac, -1, SQLITE_TRANSIENT);
-		r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "store a section key check");
-		sqlite3_finalize(st);
-		if (r < 0)
+		if ((r = cv_db_keys_section_insert(v, cv_section_name(s), mac)) < 0)
 			return r;
 	}
 	v->unlocked = 1;
@@ -133,7 +108,6 @@ static int load_slip(cv_vault *v, char *text, size_t len)
 {
 	char *line, *save = NULL, mac[65];
 	int s, got = 0, r = 0;
-	sqlite3_stmt *st = NULL;
 
 	if (len < 20 || strncmp(text, "casevault-keyslip 1\n", 20))
 		return cv_error(v, CV_ECORRUPT, "a keyslip is not in casevault's format");
@@ -147,24 +121,18 @@ static int load_slip(cv_vault *v, char *text, size_t len)
 		if (cv_section_parse(&sec, line) < 0)
 			continue;
 		s = (int)sec;
-		if (!v->mkey[s] && !(v->mkey[s] = gcry_malloc_secure(CV_KEY_LEN)))
+		if (!v->mkey[s] && !(v->mkey[s] = cv_keymem_alloc(CV_KEY_LEN)))
 			return cv_error(v, CV_ERROR, "out of secure memory");
 		if (strlen(sp + 1) != CV_KEY_HEX || cv_hex_decode(sp + 1, CV_KEY_LEN, v->mkey[s]) < 0)
 			return cv_error(v, CV_ECORRUPT, "a keyslip holds a malformed key");
 		cv_keys_check_mac(v->mkey[s], mac);
-		if ((r = cv_index_prepare(v, &st, "SELECT generation FROM section_keys WHERE section = ? AND check_mac = ?")) < 0)
+		if ((r = cv_db_keys_section_match(v, cv_section_name(s), mac, &v->mkey_gen[s])) < 0)
 			return r;
-		sqlite3_bind_text(st, 1, cv_section_name(s), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, mac, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_finalize(st);
-			explicit_bzero(v->mkey[s], CV_KEY_LEN);
-			gcry_free(v->mkey[s]);
+		if (!r) {
+			cv_keymem_free(v->mkey[s], CV_KEY_LEN);
 			v->mkey[s] = NULL;
 			return cv_error(v, CV_ECORRUPT, "a keyslip holds a key that does not match the vault (outdated or tampered keyslip)");
 		}
-		v->mkey_gen[s] = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
 		got++;
 	}
 	if (!got)
@@ -174,30 +142,26 @@ static int load_slip(cv_vault *v, char *text, size_t len)
 
 int cv_keys_unlock(cv_vault *v)
 {
-	sqlite3_stmt *st = NULL;
-	char *text = NULL;
-	size_t tlen = 0;
+	char *text = NULL, *slip = NULL;
+	size_t tlen = 0, slen = 0;
 	int r;
 
 	if (v->unlocked)
 		return 0;
 	if (!v->actor[0])
 		return cv_error(v, CV_EREFUSED, "no staff member is acting; pass --as STAFF-ID");
-	if ((r = cv_index_prepare(v, &st,
-		"SELECT slip FROM keyslips WHERE staff_id = ? ORDER BY generation DESC LIMIT 1")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, v->actor, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+	r = cv_db_keys_slip_latest(v, v->actor, &slip, &slen);
+	if (r == CV_ENOTFOUND)
 		return cv_error(v, CV_EREFUSED, "staff member %s holds no keyslip; ask a manager to grant access", v->actor);
-	}
-	r = cv_gpg_pk_decrypt_mem(v, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &text, &tlen);
-	sqlite3_finalize(st);
+	if (r < 0)
+		return r;
+	r = cv_gpg_pk_decrypt_mem(v, slip, slen, &text, &tlen);
+	free(slip);
 	if (r < 0)
 		return r;
 	{
 		/* gpg's output is not a C string: parse a NUL-terminated copy in secure memory */
-		char *copy = gcry_malloc_secure(tlen + 1);
+		char *copy = cv_keymem_alloc(tlen + 1);
 
 		if (copy) {
 			memcpy(copy, text, tlen);
@@ -208,8 +172,7 @@ int cv_keys_unlock(cv_vault *v)
 		if (!copy)
 			return cv_error(v, CV_ERROR, "out of secure memory");
 		r = load_slip(v, copy, tlen);
-		explicit_bzero(copy, tlen + 1);
-		gcry_free(copy);
+		cv_keymem_free(copy, tlen + 1);
 	}
 	if (r < 0) {
 		cv_keys_wipe(v);

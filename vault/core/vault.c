@@ -14,7 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
-#include <gcrypt.h>
 
 #include "base/handle.h"
 #include "base/util.h"
@@ -25,6 +24,8 @@
 #include "core/lock.h"
 #include "crypto/gpg.h"
 #include "crypto/seal.h"
+#include "store/db_meta.h"
+#include "store/db_staff.h"
 #include "store/index.h"
 #include "casevault/staff.h"
 #include "casevault/date.h"
@@ -81,8 +82,7 @@ void cv_vault_close(cv_vault *v)
 		return;
 	cv_keys_wipe(v);
 	cv_seal_cache_free(v->seal);
-	if (v->db)
-		sqlite3_close(v->db);
+	cv_db_meta_close(v);
 	cv_policy_free(v->policy);
 	cv_vault_unlock_writer(v);
 	free(v->receipt_ok);
@@ -159,16 +159,14 @@ static const char *network_fs_at(const char *path)
  */
 static int check_clock(cv_vault *v)
 {
-	sqlite3_stmt *st = NULL;
+	char value[8];
 	int r;
 
 	v->test_clock = 0;
-	if ((r = cv_index_prepare(v, &st, "SELECT value FROM meta WHERE key = 'test_clock'")) < 0)
+	if ((r = cv_db_meta_get(v, "test_clock", value, sizeof(value))) < 0)
 		return r;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-	    !strcmp((const char *)sqlite3_column_text(st, 0), "1"))
+	if (r && !strcmp(value, "1"))
 		v->test_clock = 1;
-	sqlite3_finalize(st);
 	if (getenv("CASEVAULT_TODAY") && !v->test_clock)
 		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is set, but this vault takes its dates from the system clock "
 				"(only test vaults made with 'init --test-clock' follow it); unset CASEVAULT_TODAY");
@@ -342,18 +340,211 @@ int cv_vault_set_idle(cv_vault *v, long seconds)
 	return cv_vault_forget(v);
 }
 
+/* path is a new or empty directory, made 0700; CV_EEXISTS when something is there. */
+static int init_dir(const char *path, int *created)
+{
+	struct stat sb;
+
+	*created = 0;
+	if (stat(path, &sb) == 0) {
+		DIR *d;
+		struct dirent *de;
+		int empty = 1;
+
+		if (!S_ISDIR(sb.st_mode))
+			return CV_EEXISTS;
+		d = opendir(path);
+		while (d && (de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				empty = 0;
+		if (d)
+			closedir(d);
+		if (!empty)
+			return CV_EEXISTS;
+		chmod(path, 0700);
+		return 0;
+	}
+	if (mkdir(path, 0700) < 0)
+		return CV_ERROR;
+	*created = 1;
+	return 0;
+}
+
+/* Where and how the vault may be made: a local disk, a short path, the real clock unless a test vault. */
+static int init_checks(cv_vault *v, const cv_init_opts *opts)
+{
+	const char *fs;
+
+	if ((fs = network_fs_at(v->path)))
+		return cv_error(v, CV_EINVAL, "%s is on %s, a network file system, where SQLite's write-ahead log and the "
+				"vault's locks are not safe; choose a directory on a local disk (back it up to the network instead)",
+				v->path, fs);
+	if (getenv("CASEVAULT_TODAY") && !(opts && opts->test_clock))
+		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is set: it is for test vaults only; unset it, or add --test-clock to make a test vault");
+	v->test_clock = opts && opts->test_clock;
+	if (strlen(v->path) > CV_MAX_VAULT_PATH)
+		return cv_error(v, CV_EINVAL, "vault path is too long for gpg-agent's sockets (max %d characters); choose a shorter path", CV_MAX_VAULT_PATH);
+	return 0;
+}
+
+/* The directories, the GnuPG home and its settings (docs/security.md). */
+static int init_layout(cv_vault *v, const cv_init_opts *opts)
+{
+	char *p = NULL;
+	int r;
+
+	if (mkdir(v->gnupghome, 0700) < 0 || mkdir(v->archdir, 0700) < 0)
+		return cv_error(v, CV_ERROR, "cannot create the vault directories: %s", strerror(errno));
+	if ((r = cv_gpg_home(v)) < 0)
+		return r;
+	if (asprintf(&p, "%s/certificates", v->path) < 0 || mkdir(p, 0700) < 0) {
+		free(p);
+		return cv_error(v, CV_ERROR, "cannot create the certificates directory");
+	}
+	free(p);
+	p = NULL;
+	if (asprintf(&p, "%s/gpg.conf", v->gnupghome) < 0) {
+		free(p);
+		return CV_ERROR;
+	}
+	r = write_text(v, p, gpg_conf);
+	free(p);
+	if (r < 0)
+		return r;
+	return write_agent_conf(v, opts && opts->idle_seconds > 0 ? opts->idle_seconds : 600);
+}
+
+/* Policies: copied in, so the vault keeps the schedule it runs under. */
+static int init_policies(cv_vault *v, const cv_init_opts *opts)
+{
+	static const char *pfiles[] = { "retention.ini", "filetypes.ini", "calendar.ini", "redaction.ini", "disclosure-letter.txt", NULL };
+	const char *pdir = opts && opts->policy_dir ? opts->policy_dir : default_policy_dir();
+	char *p = NULL;
+	int r = 0, i;
+
+	if (asprintf(&p, "%s/policies", v->path) < 0 || mkdir(p, 0700) < 0) {
+		free(p);
+		return cv_error(v, CV_ERROR, "cannot create the policies directory");
+	}
+	for (i = 0; pfiles[i] && r == 0; i++) {
+		char *src = NULL, *dst = NULL;
+
+		if (asprintf(&src, "%s/%s", pdir, pfiles[i]) < 0 || asprintf(&dst, "%s/%s", p, pfiles[i]) < 0)
+			r = cv_error(v, CV_ERROR, "out of memory");
+		else
+			r = copy_file(v, src, dst);
+		free(src);
+		free(dst);
+	}
+	free(p);
+	if (r < 0)
+		return r;
+	if ((r = check_policy_source(v, pdir)) < 0)
+		return r;
+	return load_policy(v);
+}
+
+/*
+ * Setting up the vault is the first manager agreeing to the policy; the
+ * scheduled purge compares today with the last purge (purge.c,
+ * check_clock_gap), until one has run with the day the vault was set up.
+ * Not for a test vault, whose today jumps by years.
+ */
+static int init_first_day(cv_vault *v, const cv_init_opts *opts, const char *now)
+{
+	char today_s[11];
+	cv_date td;
+	int r;
+
+	cv_date_today(&td);
+	cv_date_format(&td, today_s);
+	if ((r = cv_db_staff_attest_insert(v, "S-0001", today_s, opts && opts->policy_version ? opts->policy_version : "1",
+					   "S-0001", now, "record the first attestation")) < 0 ||
+	    (r = cv_audit(v, "vault.init", 0, "S-0001")) < 0)
+		return r;
+	if (v->test_clock &&
+	    ((r = cv_db_meta_set(v, "test_clock", "1", 0, "update the index")) < 0 ||
+	     (r = cv_audit(v, "vault.test-clock", 0, "")) < 0))
+		return r;
+	if (!v->test_clock)
+		return cv_db_meta_set(v, "purge_day", today_s, 0, "record the day the vault was set up");
+	return 0;
+}
+
+/* The first manager, the section keys and their keyslip, in the transaction the caller opened. */
+static int init_first_manager(cv_vault *v, const cv_init_opts *opts, const char *staff_id, const char *fpr)
+{
+	char now[32];
+	cv_db_staff_new row = { staff_id, "manager", fpr, 1, (long)getuid(), NULL, now };
+	int r;
+
+	cv_now_iso(now);
+	if ((r = cv_db_staff_insert(v, &row, "add the first staff member")) < 0 ||
+	    (r = cv_db_meta_counter_set(v, "staff", 1)) < 0 ||
+	    (r = cv_keys_create_sections(v, staff_id, fpr, (1 << CV_SECTION_CASE) | (1 << CV_SECTION_CP))) < 0)
+		return r;
+	snprintf(v->actor, sizeof(v->actor), "%s", staff_id);
+	snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", fpr);
+	snprintf(v->actor_role, sizeof(v->actor_role), "manager");
+	v->role = CV_ROLE_MANAGER;
+	if ((r = init_first_day(v, opts, now)) < 0)
+		return r;
+	if (opts && opts->staff_name && *opts->staff_name)
+		return cv_db_staff_set_name(v, staff_id, opts->staff_name);
+	return 0;
+}
+
+/* A failed init leaves nothing behind but an empty directory we did not create. */
+static void init_undo(cv_vault *v, int created_dir, cv_vault **out)
+{
+	char *msg = strdup(v->errmsg);
+	char *cmd_path = strdup(v->path);
+
+	cv_vault_close(v);
+	if (cmd_path)
+		cv_rmtree(cmd_path, !created_dir);
+	free(cmd_path);
+	if (msg) {
+		/* hand the message back through a minimal handle */
+		cv_vault *e = calloc(1, sizeof(*e));
+		if (e) {
+			e->lockfd = -1;
+			snprintf(e->errmsg, sizeof(e->errmsg), "%s", msg);
+			*out = e;
+		}
+		free(msg);
+	}
+}
+
+/* Everything after the directory exists: its layout, the policies, the index, the first manager. */
+static int init_vault(cv_vault *v, const cv_init_opts *opts)
+{
+	char fpr[48];
+	const char *staff_id = "S-0001";
+	int r;
+
+	if ((r = init_checks(v, opts)) < 0 || (r = init_layout(v, opts)) < 0 ||
+	    (r = init_policies(v, opts)) < 0 || (r = cv_index_open(v, 1)) < 0)
+		return r;
+	if ((r = cv_gpg_create_staff_key(v, staff_id, opts && opts->no_passphrase, fpr, sizeof(fpr))) < 0)
+		return r;
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	if ((r = init_first_manager(v, opts, staff_id, fpr)) < 0) {
+		cv_index_rollback(v);
+		return r;
+	}
+	if ((r = cv_index_commit(v)) < 0)
+		return r;
+	cv_audit_sync_head(v);
+	return 0;
+}
+
 int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 		  cv_passphrase_cb cb, void *hook)
 {
-	static const char *pfiles[] = { "retention.ini", "filetypes.ini", "calendar.ini", "redaction.ini", "disclosure-letter.txt", NULL };
-	cv_vault *v = NULL;
-	struct stat sb;
-	const char *pdir, *fs;
-	char fpr[48], staff_id[16] = "S-0001", now[32], *p = NULL, *q = NULL;
-	unsigned char *name_sealed = NULL;
-	size_t name_len = 0;
-	sqlite3_stmt *st = NULL;
-	int r, created_dir = 0, i;
+	cv_vault *v;
+	int r, created_dir = 0;
 	mode_t old_umask;
 
 	*out = NULL;
@@ -362,219 +553,22 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
 	if (strlen(path) > CV_MAX_VAULT_PATH)
 		return CV_EINVAL;
 	old_umask = umask(077);
-	if (stat(path, &sb) == 0) {
-		DIR *d;
-		struct dirent *de;
-		int empty = 1;
-
-		if (!S_ISDIR(sb.st_mode)) {
-			umask(old_umask);
-			return CV_EEXISTS;
-		}
-		d = opendir(path);
-		while (d && (de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				empty = 0;
-		if (d)
-			closedir(d);
-		if (!empty) {
-			umask(old_umask);
-			return CV_EEXISTS;
-		}
-		chmod(path, 0700);
-	} else {
-		if (mkdir(path, 0700) < 0) {
-			umask(old_umask);
-			return CV_ERROR;
-		}
-		created_dir = 1;
+	if ((r = init_dir(path, &created_dir)) < 0) {
+		umask(old_umask);
+		return r;
 	}
 	v = vault_new(path);
-	if (!v) {
+	if (!v)
 		r = CV_ERROR;
-		goto out;
+	else {
+		cv_vault_set_passphrase_cb(v, cb, hook);
+		r = init_vault(v, opts);
 	}
-	cv_vault_set_passphrase_cb(v, cb, hook);
-	if ((fs = network_fs_at(v->path))) {
-		r = cv_error(v, CV_EINVAL, "%s is on %s, a network file system, where SQLite's write-ahead log and the "
-			     "vault's locks are not safe; choose a directory on a local disk (back it up to the network instead)",
-			     v->path, fs);
-		goto out;
-	}
-	if (getenv("CASEVAULT_TODAY") && !(opts && opts->test_clock)) {
-		r = cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is set: it is for test vaults only; unset it, or add --test-clock to make a test vault");
-		goto out;
-	}
-	v->test_clock = opts && opts->test_clock;
-	if (strlen(v->path) > CV_MAX_VAULT_PATH) {
-		r = cv_error(v, CV_EINVAL, "vault path is too long for gpg-agent's sockets (max %d characters); choose a shorter path", CV_MAX_VAULT_PATH);
-		goto out;
-	}
-	if (mkdir(v->gnupghome, 0700) < 0 || mkdir(v->archdir, 0700) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot create the vault directories: %s", strerror(errno));
-		goto out;
-	}
-	if ((r = cv_gpg_home(v)) < 0)
-		goto out;
-	if (asprintf(&p, "%s/certificates", v->path) < 0 || mkdir(p, 0700) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot create the certificates directory");
-		goto out;
-	}
-	free(p);
-	p = NULL;
-	if (asprintf(&p, "%s/gpg.conf", v->gnupghome) < 0 || (r = write_text(v, p, gpg_conf)) < 0)
-		goto out;
-	free(p);
-	p = NULL;
-	if ((r = write_agent_conf(v, opts && opts->idle_seconds > 0 ? opts->idle_seconds : 600)) < 0)
-		goto out;
-
-	/* Policies: copied in, so the vault keeps the schedule it runs under. */
-	pdir = opts && opts->policy_dir ? opts->policy_dir : default_policy_dir();
-	if (asprintf(&p, "%s/policies", v->path) < 0 || mkdir(p, 0700) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot create the policies directory");
-		goto out;
-	}
-	for (i = 0; pfiles[i]; i++) {
-		char *src = NULL, *dst = NULL;
-
-		if (asprintf(&src, "%s/%s", pdir, pfiles[i]) < 0 || asprintf(&dst, "%s/%s", p, pfiles[i]) < 0) {
-			free(src);
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto out;
-		}
-		r = copy_file(v, src, dst);
-		free(src);
-		free(dst);
-		if (r < 0)
-			goto out;
-	}
-	if ((r = check_policy_source(v, pdir)) < 0 || (r = load_policy(v)) < 0)
-		goto out;
-
-	if ((r = cv_index_open(v, 1)) < 0)
-		goto out;
-	if ((r = cv_gpg_create_staff_key(v, staff_id, opts && opts->no_passphrase, fpr, sizeof(fpr))) < 0)
-		goto out;
-	if ((r = cv_index_begin(v)) < 0)
-		goto out;
-	cv_now_iso(now);
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT INTO staff(id, seq, role, fpr, os_uid, created) VALUES(?, 1, 'manager', ?, ?, ?)")) < 0)
-		goto rollback;
-	sqlite3_bind_text(st, 1, staff_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, fpr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)getuid());
-	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = cv_index_dberr(v, "add the first staff member");
-		goto rollback;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if ((r = cv_index_exec(v, "UPDATE counters SET value = 1 WHERE name = 'staff'")) < 0)
-		goto rollback;
-	if ((r = cv_keys_create_sections(v, staff_id, fpr, (1 << CV_SECTION_CASE) | (1 << CV_SECTION_CP))) < 0)
-		goto rollback;
-	snprintf(v->actor, sizeof(v->actor), "%s", staff_id);
-	snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", fpr);
-	snprintf(v->actor_role, sizeof(v->actor_role), "manager");
-	v->role = CV_ROLE_MANAGER;
-	/* Setting up the vault is the first manager agreeing to the policy. */
-	{
-		char today_s[11];
-		cv_date td;
-
-		cv_date_today(&td);
-		cv_date_format(&td, today_s);
-		if ((r = cv_index_prepare(v, &st,
-			"INSERT INTO attestations(staff_id, date, policy_version, recorded_by, recorded_at)"
-			" VALUES('S-0001', ?, ?, 'S-0001', ?)")) < 0)
-			goto rollback;
-		sqlite3_bind_text(st, 1, today_s, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, opts && opts->policy_version ? opts->policy_version : "1", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			r = cv_index_dberr(v, "record the first attestation");
-			goto rollback;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		if ((r = cv_audit(v, "vault.init", 0, "S-0001")) < 0)
-			goto rollback;
-		if (v->test_clock &&
-		    ((r = cv_index_exec(v, "INSERT INTO meta(key, value) VALUES('test_clock', '1')")) < 0 ||
-		     (r = cv_audit(v, "vault.test-clock", 0, "")) < 0))
-			goto rollback;
-		/*
-		 * The scheduled purge compares today with the last purge (purge.c,
-		 * check_clock_gap); until one has run, with the day the vault was
-		 * set up.  Not for a test vault, whose today jumps by years.
-		 */
-		if (!v->test_clock) {
-			if ((r = cv_index_prepare(v, &st, "INSERT INTO meta(key, value) VALUES('purge_day', ?)")) < 0)
-				goto rollback;
-			sqlite3_bind_text(st, 1, today_s, -1, SQLITE_TRANSIENT);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				r = cv_index_dberr(v, "record the day the vault was set up");
-				goto rollback;
-			}
-			sqlite3_finalize(st);
-			st = NULL;
-		}
-	}
-	if (opts && opts->staff_name && *opts->staff_name) {
-		if ((r = cv_seal_str(v, CV_SECTION_CASE, "staff.name:S-0001", opts->staff_name,
-				     &name_sealed, &name_len)) < 0)
-			goto rollback;
-		if ((r = cv_index_prepare(v, &st, "UPDATE staff SET name = ? WHERE id = 'S-0001'")) < 0)
-			goto rollback;
-		sqlite3_bind_blob(st, 1, name_sealed, (int)name_len, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			r = cv_index_dberr(v, "store the staff name");
-			goto rollback;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	if ((r = cv_index_commit(v)) < 0)
-		goto out;
-	cv_audit_sync_head(v);
-	*out = v;
-	v = NULL;
-	r = 0;
-	goto out;
-rollback:
-	sqlite3_finalize(st);
-	st = NULL;
-	cv_index_rollback(v);
-out:
-	sqlite3_finalize(st);
-	free(p);
-	free(q);
-	free(name_sealed);
 	umask(old_umask);
-	if (v) {
-		/* A failed init leaves nothing behind but an empty directory we did not create. */
-		char *msg = strdup(v->errmsg);
-		char *cmd_path = strdup(v->path);
-
-		cv_vault_close(v);
-		if (cmd_path) {
-			cv_rmtree(cmd_path, !created_dir);
-		}
-		free(cmd_path);
-		if (msg) {
-			/* hand the message back through a minimal handle */
-			cv_vault *e = calloc(1, sizeof(*e));
-			if (e) {
-				e->lockfd = -1;
-				snprintf(e->errmsg, sizeof(e->errmsg), "%s", msg);
-				*out = e;
-			}
-			free(msg);
-		}
-	}
+	if (r == 0)
+		*out = v;
+	else if (v)
+		init_undo(v, created_dir, out);
 	return r;
 }
 

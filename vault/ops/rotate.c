@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gcrypt.h>
 
+#include "base/array.h"
 #include "base/handle.h"
 #include "base/util.h"
 #include "core/actor.h"
@@ -18,362 +18,234 @@
 #include "core/keys.h"
 #include "core/lock.h"
 #include "crypto/gpg.h"
+#include "crypto/keymem.h"
 #include "crypto/keywrap.h"
-#include "crypto/seal.h"
 #include "rules/roles.h"
+#include "store/db_keys.h"
+#include "store/db_rotate.h"
+#include "store/db_staff.h"
 #include "store/index.h"
-#include "store/sealed.h"
 #include "casevault/audit.h"
 #include "casevault/staff.h"
 
 typedef struct {
-	const char *table, *column;
-	char id[48];
-	cv_section sec;
-	char *plain;
-	size_t len;
-} opened_field;
-
-typedef struct {
-	sqlite3_int64 aid;
+	long long aid;
 	cv_section sec;
 	char key[CV_KEY_HEX + 1];
 	char *wrapped;
 	int gen;
 } archive_key;
 
-static int table_has(cv_vault *v, const char *table, const char *column)
-{
-	sqlite3_stmt *st = NULL;
-	char *sql = NULL;
-	int found = 0;
+/* What a rotation holds while it runs: opened fields, archive keys, the old master keys. */
+typedef struct {
+	cv_vault *v;
+	int mask;                              /* the sections being rotated */
+	int slip_gen;                          /* the new keyslips' generation */
+	cv_db_sealed_field *fields;
+	size_t nfields;
+	archive_key *ak;
+	size_t nak, cap;
+	unsigned char *oldk[CV_SECTION_COUNT];
+	int oldgen[CV_SECTION_COUNT];
+} rotation;
 
-	if (asprintf(&sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s'", table, column) < 0)
+/* A new keyslip for one remaining staff member whose role holds keys. */
+static int write_slip(void *hook, const char *id, const char *role_name, const char *fpr)
+{
+	rotation *rot = hook;
+	cv_role role;
+
+	if (cv_role_parse(&role, role_name) < 0 || !cv_role_sections(role))
 		return 0;
-	if (cv_index_prepare(v, &st, sql) == 0) {
-		found = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-	}
-	free(sql);
-	return found;
+	return cv_keys_write_slip(rot->v, id, fpr, cv_role_sections(role), rot->slip_gen);
 }
 
-static void free_fields(opened_field *f, size_t n)
+static int active_staff_slips(rotation *rot, const char *skip)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (f[i].plain) {
-			explicit_bzero(f[i].plain, f[i].len);
-			free(f[i].plain);
-		}
-	free(f);
-}
-
-/* Open every sealed field of the sections in mask with the current keys. */
-static int open_fields(cv_vault *v, int mask, opened_field **out, size_t *nout)
-{
-	opened_field *f = NULL;
-	size_t n = 0, alloc = 0, c;
-	int r = 0;
-
-	for (c = 0; c < cv_nsealed_cols; c++) {
-		sqlite3_stmt *st = NULL;
-		char *sql = NULL;
-
-		if (!table_has(v, cv_sealed_cols[c].table, cv_sealed_cols[c].column))
-			continue;
-		if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", cv_sealed_cols[c].column,
-			     cv_sealed_cols[c].section_col ? cv_sealed_cols[c].section_col : "'case'",
-			     cv_sealed_cols[c].table, cv_sealed_cols[c].column) < 0)
-			return cv_error(v, CV_ERROR, "out of memory");
-		r = cv_index_prepare(v, &st, sql);
-		free(sql);
-		if (r < 0)
-			goto fail;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			cv_section sec;
-			char ctx[96];
-
-			cv_section_parse(&sec, (const char *)sqlite3_column_text(st, 2));
-			if (!(mask & (1 << sec)))
-				continue;
-			if (n == alloc) {
-				size_t na = alloc ? alloc * 2 : 256;
-				opened_field *nf = reallocarray(f, na, sizeof(*nf));
-				if (!nf) {
-					sqlite3_finalize(st);
-					r = cv_error(v, CV_ERROR, "out of memory");
-					goto fail;
-				}
-				f = nf;
-				alloc = na;
-			}
-			memset(&f[n], 0, sizeof(f[n]));
-			f[n].table = cv_sealed_cols[c].table;
-			f[n].column = cv_sealed_cols[c].column;
-			f[n].sec = sec;
-			snprintf(f[n].id, sizeof(f[n].id), "%s", (const char *)sqlite3_column_text(st, 0));
-			snprintf(ctx, sizeof(ctx), "%s.%s:%s", f[n].table, f[n].column, f[n].id);
-			r = cv_unseal(v, sec, ctx, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
-				      &f[n].plain, &f[n].len);
-			if (r < 0) {
-				sqlite3_finalize(st);
-				goto fail;
-			}
-			n++;
-		}
-		sqlite3_finalize(st);
-	}
-	*out = f;
-	*nout = n;
-	return 0;
-fail:
-	free_fields(f, n);
-	return r;
-}
-
-static int reseal_fields(cv_vault *v, opened_field *f, size_t n)
-{
-	size_t i;
 	int r;
 
-	for (i = 0; i < n; i++) {
-		sqlite3_stmt *st = NULL;
-		unsigned char *blob = NULL;
-		size_t blen = 0;
-		char ctx[96], *sql = NULL;
-
-		snprintf(ctx, sizeof(ctx), "%s.%s:%s", f[i].table, f[i].column, f[i].id);
-		if ((r = cv_seal(v, f[i].sec, ctx, f[i].plain, f[i].len, &blob, &blen)) < 0)
-			return r;
-		if (asprintf(&sql, "UPDATE %s SET %s = ? WHERE id = ?", f[i].table, f[i].column) < 0) {
-			free(blob);
-			return cv_error(v, CV_ERROR, "out of memory");
-		}
-		r = cv_index_prepare(v, &st, sql);
-		free(sql);
-		if (r < 0) {
-			free(blob);
-			return r;
-		}
-		sqlite3_bind_blob(st, 1, blob, (int)blen, free);
-		sqlite3_bind_text(st, 2, f[i].id, -1, SQLITE_STATIC);
-		r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "re-seal a field");
-		sqlite3_finalize(st);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	if ((r = cv_db_keys_slips_clear(rot->v)) < 0)
+		return r;
+	return cv_db_staff_each_active(rot->v, skip, write_slip, rot);
 }
 
-static int active_staff_slips(cv_vault *v, const char *skip, int gen)
+/* Who may be revoked, by whom; *fpr and *mask (the sections they hold) when they may. */
+static int revoke_check(cv_vault *v, const char *id, char fpr[48], int *mask)
 {
-	sqlite3_stmt *st = NULL;
-	int r = 0;
+	cv_db_staff_facts f;
+	cv_role role = CV_ROLE_VOLUNTEER;
+	int r, s, found;
 
-	if ((r = cv_index_exec(v, "DELETE FROM keyslips")) < 0)
-		return r;
-	if ((r = cv_index_prepare(v, &st, "SELECT id, role, fpr FROM staff WHERE revoked IS NULL AND id != ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, skip, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cv_role role;
-		char id[16], fpr[48];
-
-		snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(fpr, sizeof(fpr), "%s", (const char *)sqlite3_column_text(st, 2));
-		if (cv_role_parse(&role, (const char *)sqlite3_column_text(st, 1)) < 0 || !cv_role_sections(role))
-			continue;
-		if ((r = cv_keys_write_slip(v, id, fpr, cv_role_sections(role), gen)) < 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
-int cv_staff_revoke(cv_vault *v, const char *id, size_t *rewrapped)
-{
-	sqlite3_stmt *st = NULL;
-	opened_field *fields = NULL;
-	archive_key *ak = NULL;
-	size_t nfields = 0, nak = 0, alloc = 0, i;
-	unsigned char *oldk[CV_SECTION_COUNT] = { NULL, NULL };
-	int oldgen[CV_SECTION_COUNT];
-	char fpr[48], now[32], mac[65];
-	int r, s, mask = 0, managers = 0, exists = 0, gen = 0, in_tx = 0;
-
-	if (rewrapped)
-		*rewrapped = 0;
 	if ((r = cv_authorize(v, CV_ACT_STAFF_ADMIN, id)) < 0)
 		return r;
 	if (!strcmp(id, v->actor))
 		return cv_error(v, CV_EREFUSED, "you cannot revoke yourself; ask another manager");
-	if ((r = cv_index_prepare(v, &st, "SELECT fpr, revoked IS NULL, role,"
-		" (SELECT count(*) FROM staff WHERE role = 'manager' AND revoked IS NULL) FROM staff WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		cv_role role;
-
-		exists = 1 + sqlite3_column_int(st, 1);
-		snprintf(fpr, sizeof(fpr), "%s", (const char *)sqlite3_column_text(st, 0));
-		cv_role_parse(&role, (const char *)sqlite3_column_text(st, 2));
-		mask = cv_role_sections(role);
-		managers = sqlite3_column_int(st, 3) - (role == CV_ROLE_MANAGER);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (!exists)
+	if ((found = cv_db_staff_facts_get(v, id, &f)) < 0)
+		return found;
+	if (!found)
 		return cv_error(v, CV_ENOTFOUND, "no staff member %s in this vault; see 'casevault staff list'", id);
-	if (exists == 1)
+	if (!f.active)
 		return cv_error(v, CV_EREFUSED, "staff member %s is already revoked", id);
-	if (managers < 1)
+	cv_role_parse(&role, f.role);
+	*mask = cv_role_sections(role);
+	if (f.managers - (role == CV_ROLE_MANAGER) < 1)
 		return cv_error(v, CV_EREFUSED, "%s is the last manager; add another manager first", id);
+	snprintf(fpr, 48, "%s", f.fpr);
 	if ((r = cv_vault_unlock(v)) < 0)
 		return r;
 	for (s = 0; s < CV_SECTION_COUNT; s++)
-		if ((mask & (1 << s)) && !v->mkey[s])
+		if ((*mask & (1 << s)) && !v->mkey[s])
 			return cv_error(v, CV_EREFUSED, "you do not hold the %s key needed to rotate it", cv_section_name(s));
-	if ((r = cv_vault_lock_writer(v, 1)) < 0)
-		return r;
+	return 0;
+}
 
-	/* 1. Open everything held under the keys being replaced. */
-	if ((r = open_fields(v, mask, &fields, &nfields)) < 0)
-		goto out;
-	if ((r = cv_index_prepare(v, &st, "SELECT id, section, wrapped_key, key_gen FROM archives ORDER BY id")) < 0)
-		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cv_section sec;
+/* Unwrap one archive key of a rotated section with the old master key. */
+static int take_archive_key(void *hook, const cv_db_archive_key *k)
+{
+	rotation *rot = hook;
+	cv_vault *v = rot->v;
+	archive_key *a;
+	int r;
 
-		cv_section_parse(&sec, (const char *)sqlite3_column_text(st, 1));
-		if (!(mask & (1 << sec)))
-			continue;
-		if (nak == alloc) {
-			size_t na = alloc ? alloc * 2 : 64;
-			archive_key *n2 = reallocarray(ak, na, sizeof(*n2));
-			if (!n2) {
-				r = cv_error(v, CV_ERROR, "out of memory");
-				goto out;
-			}
-			ak = n2;
-			alloc = na;
-		}
-		memset(&ak[nak], 0, sizeof(ak[nak]));
-		ak[nak].aid = sqlite3_column_int64(st, 0);
-		ak[nak].sec = sec;
-		r = cv_keys_unwrap(v, sec, sqlite3_column_int(st, 3), (const char *)sqlite3_column_text(st, 2), ak[nak].key);
-		nak++;
-		if (r < 0)
-			goto out;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
+	if (!(rot->mask & (1 << k->sec)))
+		return 0;
+	if (CV_ARRAY_GROW(&rot->ak, &rot->cap, rot->nak) < 0)
+		return cv_error(v, CV_ERROR, "out of memory");
+	a = &rot->ak[rot->nak++];
+	memset(a, 0, sizeof(*a));
+	a->aid = k->id;
+	a->sec = k->sec;
+	r = cv_keys_unwrap(v, k->sec, k->gen, k->wrapped, a->key);
+	return r < 0 ? r : 0;
+}
 
-	/* 2. New keys; the old ones stay in hand until the commit. */
+/* New master keys for the rotated sections; the old ones stay in hand until the commit. */
+static int new_master_keys(cv_vault *v, rotation *rot)
+{
+	int s, gen = 0;
+
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
-		oldgen[s] = v->mkey_gen[s];
-		if (!(mask & (1 << s)))
+		rot->oldgen[s] = v->mkey_gen[s];
+		if (!(rot->mask & (1 << s)))
 			continue;
-		oldk[s] = v->mkey[s];
-		v->mkey[s] = gcry_malloc_secure(CV_KEY_LEN);
-		if (!v->mkey[s]) {
-			r = cv_error(v, CV_ERROR, "out of secure memory");
-			goto out;
-		}
-		gcry_randomize(v->mkey[s], CV_KEY_LEN, GCRY_VERY_STRONG_RANDOM);
-		v->mkey_gen[s] = oldgen[s] + 1;
-		if (v->mkey_gen[s] > gen)
-			gen = v->mkey_gen[s];
+		rot->oldk[s] = v->mkey[s];
+		if (!(v->mkey[s] = cv_keymem_new_key(CV_KEY_LEN)))
+			return cv_error(v, CV_ERROR, "out of secure memory");
+		v->mkey_gen[s] = rot->oldgen[s] + 1;
 	}
 	for (s = 0; s < CV_SECTION_COUNT; s++)
 		if (v->mkey_gen[s] > gen)
 			gen = v->mkey_gen[s];
-	gen++;  /* keyslip generation: newer than any before */
+	rot->slip_gen = gen + 1;  /* keyslip generation: newer than any before */
+	return 0;
+}
 
-	/* 3. Everything in one transaction. */
-	if ((r = cv_index_begin(v)) < 0)
-		goto out;
-	in_tx = 1;
-	for (i = 0; i < nak; i++) {
-		if ((r = cv_keys_wrap(v, ak[i].sec, ak[i].key, &ak[i].wrapped, &ak[i].gen)) < 0)
-			goto out;
-		if ((r = cv_index_prepare(v, &st, "UPDATE archives SET wrapped_key = ?, key_gen = ? WHERE id = ?")) < 0)
-			goto out;
-		sqlite3_bind_text(st, 1, ak[i].wrapped, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, ak[i].gen);
-		sqlite3_bind_int64(st, 3, ak[i].aid);
-		r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "re-wrap an archive key");
-		sqlite3_finalize(st);
-		st = NULL;
-		if (r < 0)
-			goto out;
+/* Every write of the rotation, in the transaction the caller opened. */
+static int rotate_rows(cv_vault *v, rotation *rot, const char *id)
+{
+	char now[32], mac[65];
+	size_t i;
+	int r, s;
+
+	for (i = 0; i < rot->nak; i++) {
+		archive_key *a = &rot->ak[i];
+
+		if ((r = cv_keys_wrap(v, a->sec, a->key, &a->wrapped, &a->gen)) < 0 ||
+		    (r = cv_db_rotate_set_wrapped(v, a->aid, a->wrapped, a->gen)) < 0)
+			return r;
 	}
-	if ((r = reseal_fields(v, fields, nfields)) < 0)
-		goto out;
+	if ((r = cv_db_rotate_reseal(v, rot->fields, rot->nfields)) < 0)
+		return r;
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
-		if (!(mask & (1 << s)))
+		if (!(rot->mask & (1 << s)))
 			continue;
 		cv_keys_check_mac(v->mkey[s], mac);
-		if ((r = cv_index_prepare(v, &st, "UPDATE section_keys SET generation = ?, check_mac = ? WHERE section = ?")) < 0)
-			goto out;
-		sqlite3_bind_int(st, 1, v->mkey_gen[s]);
-		sqlite3_bind_text(st, 2, mac, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, cv_section_name(s), -1, SQLITE_STATIC);
-		r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "store a new section key check");
-		sqlite3_finalize(st);
-		st = NULL;
-		if (r < 0)
-			goto out;
+		if ((r = cv_db_keys_section_update(v, cv_section_name(s), v->mkey_gen[s], mac)) < 0)
+			return r;
 	}
-	if ((r = active_staff_slips(v, id, gen)) < 0)
-		goto out;
+	if ((r = active_staff_slips(rot, id)) < 0)
+		return r;
 	cv_now_iso(now);
-	if ((r = cv_index_prepare(v, &st, "UPDATE staff SET revoked = ? WHERE id = ?")) < 0)
-		goto out;
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "mark the revocation");
-	sqlite3_finalize(st);
-	st = NULL;
-	if (r < 0 || (r = cv_audit(v, "staff.revoke", 0, id)) < 0)
-		goto out;
-	if ((r = cv_index_commit(v)) < 0)
-		goto out;
-	in_tx = 0;
-	/* Old key material in the index is gone; checkpoint so the WAL holds none either. */
-	cv_index_exec(v, "PRAGMA wal_checkpoint(TRUNCATE)");
-	/* Their secret key leaves the vault's keyring; the public part stays for old signatures. */
-	cv_gpg_drop_secret(v, fpr);
-	if (rewrapped)
-		*rewrapped = nak;
-	r = 0;
-out:
-	sqlite3_finalize(st);
-	if (in_tx)
-		cv_index_rollback(v);
+	if ((r = cv_db_staff_mark_revoked(v, id, now)) < 0)
+		return r;
+	return cv_audit(v, "staff.revoke", 0, id);
+}
+
+/* After the rotation: on failure the old keys go back (nothing changed), else they are wiped. */
+static void rotation_end(cv_vault *v, rotation *rot, int failed)
+{
+	size_t i;
+	int s;
+
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
-		if (!oldk[s])
+		if (!rot->oldk[s])
 			continue;
-		if (r < 0) {
-			/* put the old keys back: nothing changed */
-			if (v->mkey[s]) {
-				explicit_bzero(v->mkey[s], CV_KEY_LEN);
-				gcry_free(v->mkey[s]);
-			}
-			v->mkey[s] = oldk[s];
-			v->mkey_gen[s] = oldgen[s];
+		if (failed) {
+			cv_keymem_free(v->mkey[s], CV_KEY_LEN);
+			v->mkey[s] = rot->oldk[s];
+			v->mkey_gen[s] = rot->oldgen[s];
 		} else {
-			explicit_bzero(oldk[s], CV_KEY_LEN);
-			gcry_free(oldk[s]);
+			cv_keymem_free(rot->oldk[s], CV_KEY_LEN);
 		}
 	}
-	for (i = 0; i < nak; i++) {
-		explicit_bzero(ak[i].key, sizeof(ak[i].key));
-		free(ak[i].wrapped);
+	for (i = 0; i < rot->nak; i++) {
+		explicit_bzero(rot->ak[i].key, sizeof(rot->ak[i].key));
+		free(rot->ak[i].wrapped);
 	}
-	free(ak);
-	free_fields(fields, nfields);
+	free(rot->ak);
+	cv_db_rotate_fields_free(rot->fields, rot->nfields);
+}
+
+/* Open, re-key and rewrite under the writer lock; see the comment at the top. */
+static int rotate(cv_vault *v, rotation *rot, const char *id)
+{
+	int r;
+
+	/* 1. Open everything held under the keys being replaced. */
+	if ((r = cv_db_rotate_open_fields(v, rot->mask, &rot->fields, &rot->nfields)) < 0 ||
+	    (r = cv_db_rotate_archive_keys(v, take_archive_key, rot)) < 0)
+		return r;
+	/* 2. New keys. */
+	if ((r = new_master_keys(v, rot)) < 0)
+		return r;
+	/* 3. Everything in one transaction. */
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	if ((r = rotate_rows(v, rot, id)) < 0) {
+		cv_index_rollback(v);
+		return r;
+	}
+	if ((r = cv_index_commit(v)) < 0) {
+		cv_index_rollback(v);
+		return r;
+	}
+	return 0;
+}
+
+int cv_staff_revoke(cv_vault *v, const char *id, size_t *rewrapped)
+{
+	rotation rot;
+	char fpr[48];
+	int r;
+
+	memset(&rot, 0, sizeof(rot));
+	rot.v = v;
+	if (rewrapped)
+		*rewrapped = 0;
+	if ((r = revoke_check(v, id, fpr, &rot.mask)) < 0)
+		return r;
+	if ((r = cv_vault_lock_writer(v, 1)) < 0)
+		return r;
+	r = rotate(v, &rot, id);
+	if (r == 0) {
+		/* Old key material in the index is gone; checkpoint so the WAL holds none either. */
+		cv_db_rotate_checkpoint(v);
+		/* Their secret key leaves the vault's keyring; the public part stays for old signatures. */
+		cv_gpg_drop_secret(v, fpr);
+		if (rewrapped)
+			*rewrapped = rot.nak;
+	}
+	rotation_end(v, &rot, r < 0);
 	cv_vault_unlock_writer(v);
 	return r;
 }

@@ -1,0 +1,173 @@
+/* casevault - the audit table and the receipts' trail heads (db_audit.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/array.h"
+#include "base/handle.h"
+#include "store/db_audit.h"
+#include "store/index.h"
+
+int cv_db_audit_last(cv_vault *v, long *seq, char hash[65])
+{
+	sqlite3_stmt *st = NULL;
+	int r, have;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+		return r;
+	have = sqlite3_step(st) == SQLITE_ROW;
+	if (have) {
+		*seq = (long)sqlite3_column_int64(st, 0);
+		snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return have;
+}
+
+int cv_db_audit_insert(cv_vault *v, const cv_db_audit_row *row)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st,
+		"INSERT INTO audit(seq, time, actor, action, ids, outcome, prev, hash) VALUES(?,?,?,?,?,?,?,?)")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, row->seq);
+	sqlite3_bind_text(st, 2, row->time, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, row->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, row->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, row->ids, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, row->outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, row->prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, row->hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = cv_index_dberr(v, "append to the audit trail");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_audit_has(cv_vault *v, long seq, const char *hash, int prefix_ok)
+{
+	sqlite3_stmt *st = NULL;
+	int r, found;
+
+	if ((r = cv_index_prepare(v, &st, prefix_ok ?
+		"SELECT 1 FROM audit WHERE seq = ?1 AND"
+		" (hash = ?2 OR (length(?2) >= 16 AND substr(hash, 1, length(?2)) = ?2))" :
+		"SELECT 1 FROM audit WHERE seq = ? AND hash = ?")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+int cv_db_audit_each(cv_vault *v, int (*fn)(void *hook, const cv_db_audit_row *r), void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	cv_db_audit_row row;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT seq, time, actor, action, ids, outcome, prev, hash FROM audit ORDER BY rowid")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		row.seq = (long)sqlite3_column_int64(st, 0);
+		row.time = (const char *)sqlite3_column_text(st, 1);
+		row.actor = (const char *)sqlite3_column_text(st, 2);
+		row.action = (const char *)sqlite3_column_text(st, 3);
+		row.ids = (const char *)sqlite3_column_text(st, 4);
+		row.outcome = (const char *)sqlite3_column_text(st, 5);
+		row.prev = (const char *)sqlite3_column_text(st, 6);
+		row.hash = (const char *)sqlite3_column_text(st, 7);
+		if ((r = fn(hook, &row)) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+/* One row of the filtered listing into e; -1 when out of memory. */
+static int audit_event_from(sqlite3_stmt *st, cv_audit_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->seq = (long)sqlite3_column_int64(st, 0);
+	snprintf(e->time, sizeof(e->time), "%s", (const char *)sqlite3_column_text(st, 1));
+	snprintf(e->actor, sizeof(e->actor), "%s", (const char *)sqlite3_column_text(st, 2));
+	snprintf(e->action, sizeof(e->action), "%s", (const char *)sqlite3_column_text(st, 3));
+	e->ids = strdup(cv_col(st, 4));
+	snprintf(e->outcome, sizeof(e->outcome), "%s", (const char *)sqlite3_column_text(st, 5));
+	snprintf(e->hash, sizeof(e->hash), "%s", (const char *)sqlite3_column_text(st, 6));
+	return e->ids ? 0 : -1;
+}
+
+void cv_db_audit_list_free(cv_audit_event *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(list[i].ids);
+	free(list);
+}
+
+int cv_db_audit_list(cv_vault *v, const cv_audit_filter *f, cv_audit_event **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	cv_audit_event *list = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT seq, time, actor, action, ids, outcome, hash FROM audit"
+		" WHERE (?1 IS NULL OR time >= ?1) AND (?2 IS NULL OR actor = ?2)"
+		" AND (?3 IS NULL OR (' ' || ids || ' ') LIKE ('% ' || ?3 || ' %'))"
+		" ORDER BY seq")) < 0)
+		return r;
+	if (f && f->since)
+		sqlite3_bind_text(st, 1, f->since, -1, SQLITE_STATIC);
+	if (f && f->actor)
+		sqlite3_bind_text(st, 2, f->actor, -1, SQLITE_STATIC);
+	if (f && f->id)
+		sqlite3_bind_text(st, 3, f->id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		if (audit_event_from(st, &list[cnt++]) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (r < 0) {
+		cv_db_audit_list_free(list, cnt);
+		return r;
+	}
+	*out = list;
+	*n = cnt;
+	return 0;
+}
+
+int cv_db_audit_receipt_anchors(cv_vault *v, int (*fn)(void *hook, const cv_db_audit_anchor *a), void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	cv_db_audit_anchor a;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT id, json_extract(body, '$.audit_seq'), json_extract(body, '$.audit_hash') FROM receipts"
+		" WHERE json_extract(body, '$.audit_seq') IS NOT NULL ORDER BY id")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		a.receipt = (long long)sqlite3_column_int64(st, 0);
+		a.seq = (long)sqlite3_column_int64(st, 1);
+		a.hash = (const char *)sqlite3_column_text(st, 2);
+		if ((r = fn(hook, &a)) != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,107 @@
+/* casevault - the intent logs and certificate rows for recovery (db_intent.h). */
+#include "base/handle.h"
+#include "store/db_intent.h"
+#include "store/index.h"
+
+/* 1 when the query (with an optional text parameter) returns a row; 0 when not or unreadable. */
+static int any_row(cv_vault *v, const char *sql, const char *param)
+{
+	sqlite3_stmt *st = NULL;
+	int yes;
+
+	if (cv_index_prepare(v, &st, sql) < 0)
+		return 0;
+	if (param)
+		sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+int cv_db_intent_pending_any(cv_vault *v)
+{
+	return any_row(v, "SELECT 1 FROM pending LIMIT 1", NULL);
+}
+
+int cv_db_intent_pending_orphans(cv_vault *v, int (*fn)(void *hook, const char *file), void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT file FROM pending WHERE file NOT IN (SELECT file FROM archives)")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if ((r = fn(hook, cv_col(st, 0))) < 0)
+			break;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_intent_pending_clear(cv_vault *v)
+{
+	return cv_index_exec(v, "DELETE FROM pending");
+}
+
+int cv_db_intent_shred_any(cv_vault *v)
+{
+	return any_row(v, "SELECT 1 FROM shred LIMIT 1", NULL);
+}
+
+int cv_db_intent_shred_has(cv_vault *v, const char *file)
+{
+	return any_row(v, "SELECT 1 FROM shred WHERE file = ?", file);
+}
+
+int cv_db_intent_shred_each(cv_vault *v, int (*fn)(void *hook, const char *file, int live), void *hook)
+{
+	sqlite3_stmt *st = NULL, *live = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT file FROM shred")) < 0)
+		return r;
+	if ((r = cv_index_prepare(v, &live, "SELECT 1 FROM archives WHERE file = ?")) < 0) {
+		sqlite3_finalize(st);
+		return r;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *f = cv_col(st, 0);
+
+		sqlite3_reset(live);
+		sqlite3_bind_text(live, 1, f, -1, SQLITE_TRANSIENT);
+		if ((r = fn(hook, f, sqlite3_step(live) == SQLITE_ROW)) < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(live);
+	return r;
+}
+
+int cv_db_intent_shred_clear(cv_vault *v)
+{
+	return cv_index_exec(v, "DELETE FROM shred");
+}
+
+/* Each certificate the query returns (number, body); fn returns <0 to stop. */
+static int certs(cv_vault *v, const char *sql, int (*fn)(void *hook, long number, const char *body), void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, sql)) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if ((r = fn(hook, (long)sqlite3_column_int64(st, 0), cv_col(st, 1))) < 0)
+			break;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_intent_cert_last(cv_vault *v, int (*fn)(void *hook, long number, const char *body), void *hook)
+{
+	return certs(v, "SELECT number, body FROM certificates ORDER BY number DESC LIMIT 1", fn, hook);
+}
+
+int cv_db_intent_cert_each(cv_vault *v, int (*fn)(void *hook, long number, const char *body), void *hook)
+{
+	return certs(v, "SELECT number, body FROM certificates ORDER BY number", fn, hook);
+}

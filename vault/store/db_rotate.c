@@ -1,0 +1,164 @@
+/* casevault - what a key rotation rewrites (db_rotate.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/array.h"
+#include "base/handle.h"
+#include "store/db_rotate.h"
+#include "store/index.h"
+#include "store/sealed.h"
+
+/* Whether this index has the column (a registry entry may name a newer table). */
+static int table_has(cv_vault *v, const char *table, const char *column)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	int found = 0;
+
+	if (asprintf(&sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s'", table, column) < 0)
+		return 0;
+	if (cv_index_prepare(v, &st, sql) == 0) {
+		found = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	return found;
+}
+
+void cv_db_rotate_fields_free(cv_db_sealed_field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].plain) {
+			explicit_bzero(f[i].plain, strlen(f[i].plain));
+			free(f[i].plain);
+		}
+	free(f);
+}
+
+/* Open the fields of one sealed column whose section is in mask, appending to *f. */
+static int open_column(cv_vault *v, const cv_sealed_col *c, int mask, cv_db_sealed_field **f, size_t *n, size_t *cap)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	int r;
+
+	if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", c->column,
+		     c->section_col ? c->section_col : "'case'", c->table, c->column) < 0)
+		return cv_error(v, CV_ERROR, "out of memory");
+	r = cv_index_prepare(v, &st, sql);
+	free(sql);
+	if (r < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cv_db_sealed_field *e;
+		cv_section sec;
+
+		cv_section_parse(&sec, (const char *)sqlite3_column_text(st, 2));
+		if (!(mask & (1 << sec)))
+			continue;
+		if (CV_ARRAY_GROW(f, cap, *n) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		e = &(*f)[*n];
+		memset(e, 0, sizeof(*e));
+		e->table = c->table;
+		e->column = c->column;
+		e->sec = sec;
+		snprintf(e->id, sizeof(e->id), "%s", (const char *)sqlite3_column_text(st, 0));
+		if ((r = cv_sealed_get(v, st, 1, sec, c->table, c->column, e->id, &e->plain)) < 0)
+			break;
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_rotate_open_fields(cv_vault *v, int mask, cv_db_sealed_field **out, size_t *nout)
+{
+	cv_db_sealed_field *f = NULL;
+	size_t n = 0, cap = 0, c;
+	int r;
+
+	*out = NULL;
+	*nout = 0;
+	for (c = 0; c < cv_nsealed_cols; c++) {
+		if (!table_has(v, cv_sealed_cols[c].table, cv_sealed_cols[c].column))
+			continue;
+		if ((r = open_column(v, &cv_sealed_cols[c], mask, &f, &n, &cap)) < 0) {
+			cv_db_rotate_fields_free(f, n);
+			return r;
+		}
+	}
+	*out = f;
+	*nout = n;
+	return 0;
+}
+
+int cv_db_rotate_reseal(cv_vault *v, const cv_db_sealed_field *f, size_t n)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_stmt *st = NULL;
+		char *sql = NULL;
+
+		if (asprintf(&sql, "UPDATE %s SET %s = ? WHERE id = ?", f[i].table, f[i].column) < 0)
+			return cv_error(v, CV_ERROR, "out of memory");
+		r = cv_index_prepare(v, &st, sql);
+		free(sql);
+		if (r < 0)
+			return r;
+		sqlite3_bind_text(st, 2, f[i].id, -1, SQLITE_STATIC);
+		if ((r = cv_sealed_bind(v, st, 1, f[i].sec, f[i].table, f[i].column, f[i].id, f[i].plain)) == 0)
+			r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "re-seal a field");
+		sqlite3_finalize(st);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cv_db_rotate_archive_keys(cv_vault *v, int (*fn)(void *hook, const cv_db_archive_key *k), void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	cv_db_archive_key k;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT id, section, wrapped_key, key_gen FROM archives ORDER BY id")) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		k.id = (long long)sqlite3_column_int64(st, 0);
+		cv_section_parse(&k.sec, (const char *)sqlite3_column_text(st, 1));
+		k.wrapped = (const char *)sqlite3_column_text(st, 2);
+		k.gen = sqlite3_column_int(st, 3);
+		if ((r = fn(hook, &k)) < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_rotate_set_wrapped(cv_vault *v, long long id, const char *wrapped, int gen)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "UPDATE archives SET wrapped_key = ?, key_gen = ? WHERE id = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, wrapped, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, gen);
+	sqlite3_bind_int64(st, 3, id);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "re-wrap an archive key");
+	sqlite3_finalize(st);
+	return r;
+}
+
+void cv_db_rotate_checkpoint(cv_vault *v)
+{
+	cv_index_exec(v, "PRAGMA wal_checkpoint(TRUNCATE)");
+}

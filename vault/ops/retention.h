@@ -21,7 +21,7 @@ int cv_retention_plan(cv_vault *v, const char *as_of, cv_polcache *pc, cv_due **
 /*
  * Run fn under the writer lock in one transaction: committed when fn
  * returns 0, rolled back otherwise, so that a change and its audit event
- * are written both or neither (docs/architecture.md, Audit trail).
+ * are written both or neither (docs/architecture.md, Properties, 2 and 7).
  */
 int cv_retention_locked_tx(cv_vault *v, int (*fn)(cv_vault *v, void *arg), void *arg);
 

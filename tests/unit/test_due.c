@@ -1,0 +1,179 @@
+/* Unit tests for vault/rules/due.c: the status a record gets once due. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "rules/due.h"
+
+/* A destroy-class record dated 2026-03-01, current rules, not held. */
+static cv_due_facts plain(const char *as_of)
+{
+	cv_due_facts f = { "2026-03-01", as_of, 1, 0, 0, 0, 0 };
+
+	return f;
+}
+
+static cv_due_status decide(const cv_due_facts *f)
+{
+	cv_due_status s = (cv_due_status)-1;
+
+	assert_int_equal(cv_due_decide(f, &s), 1);
+	return s;
+}
+
+static void test_not_due_the_day_before(void **state)
+{
+	cv_due_facts f = plain("2026-02-28");
+	cv_due_status s = CV_DUE_HELD;
+
+	assert_int_equal(cv_due_decide(&f, &s), 0);
+	assert_int_equal(s, CV_DUE_HELD);  /* untouched */
+	/* nothing due counts, whatever else holds */
+	f.held = 1;
+	f.class_known = 0;
+	assert_int_equal(cv_due_decide(&f, &s), 0);
+	/* across a month and a year */
+	f = plain("2025-12-31");
+	assert_int_equal(cv_due_decide(&f, &s), 0);
+}
+
+static void test_due_the_day_of_and_after(void **state)
+{
+	cv_due_facts f = plain("2026-03-01");
+
+	assert_int_equal(decide(&f), CV_DUE_DESTROY);
+	f.as_of = "2026-03-02";
+	assert_int_equal(decide(&f), CV_DUE_DESTROY);
+	f.as_of = "2031-01-01";
+	assert_int_equal(decide(&f), CV_DUE_DESTROY);
+}
+
+static void test_no_date_is_kept(void **state)
+{
+	cv_due_facts f = plain("2099-12-31");
+	cv_due_status s;
+
+	f.retain_until = NULL;
+	assert_int_equal(cv_due_decide(&f, &s), 0);
+	f.retain_until = "";
+	assert_int_equal(cv_due_decide(&f, &s), 0);
+}
+
+static void test_unknown_class_first(void **state)
+{
+	cv_due_facts f = plain("2026-03-01");
+
+	f.class_known = 0;
+	assert_int_equal(decide(&f), CV_DUE_UNKNOWN_CLASS);
+	f.rules_differ = f.held = f.review_class = f.approved = 1;
+	assert_int_equal(decide(&f), CV_DUE_UNKNOWN_CLASS);
+}
+
+static void test_stale_before_held(void **state)
+{
+	cv_due_facts f = plain("2026-03-01");
+
+	f.rules_differ = 1;
+	assert_int_equal(decide(&f), CV_DUE_STALE);
+	f.held = f.review_class = f.approved = 1;
+	assert_int_equal(decide(&f), CV_DUE_STALE);
+}
+
+static void test_held(void **state)
+{
+	cv_due_facts f = plain("2026-03-01");
+
+	f.held = 1;
+	assert_int_equal(decide(&f), CV_DUE_HELD);
+	/* a hold wins over a manager's approval */
+	f.review_class = f.approved = 1;
+	assert_int_equal(decide(&f), CV_DUE_HELD);
+}
+
+static void test_review(void **state)
+{
+	cv_due_facts f = plain("2026-03-01");
+
+	f.review_class = 1;
+	assert_int_equal(decide(&f), CV_DUE_REVIEW);
+	f.approved = 1;
+	assert_int_equal(decide(&f), CV_DUE_APPROVED);
+	/* an approval means nothing for a class that is not reviewed */
+	f.review_class = 0;
+	assert_int_equal(decide(&f), CV_DUE_DESTROY);
+}
+
+static void test_deferred_review(void **state)
+{
+	/* a deferral moved retain_until to 2027-06-30: due again that day only */
+	cv_due_facts f = plain("2027-06-29");
+
+	f.retain_until = "2027-06-30";
+	f.review_class = 1;
+	{
+		cv_due_status s;
+		assert_int_equal(cv_due_decide(&f, &s), 0);
+	}
+	f.as_of = "2027-06-30";
+	assert_int_equal(decide(&f), CV_DUE_REVIEW);
+}
+
+static void test_goes_and_pending(void **state)
+{
+	assert_true(cv_due_goes(CV_DUE_DESTROY));
+	assert_true(cv_due_goes(CV_DUE_APPROVED));
+	assert_false(cv_due_goes(CV_DUE_HELD));
+	assert_false(cv_due_goes(CV_DUE_REVIEW));
+	assert_false(cv_due_goes(CV_DUE_STALE));
+	assert_false(cv_due_goes(CV_DUE_UNKNOWN_CLASS));
+	assert_false(cv_due_goes(CV_DUE_PENDING));
+	assert_int_equal(cv_due_rewrite_blocked(CV_DUE_DESTROY), CV_DUE_PENDING);
+	assert_int_equal(cv_due_rewrite_blocked(CV_DUE_APPROVED), CV_DUE_PENDING);
+	assert_int_equal(cv_due_rewrite_blocked(CV_DUE_HELD), CV_DUE_HELD);
+	assert_int_equal(cv_due_rewrite_blocked(CV_DUE_REVIEW), CV_DUE_REVIEW);
+	assert_string_equal(cv_due_status_name(CV_DUE_PENDING), "pending-rewrite");
+}
+
+static void test_same_rules(void **state)
+{
+	cv_retention_rule r1[2] = { { CV_TRIG_CASE_CLOSED, 6, 0, 0 }, { CV_TRIG_EVENT_DATE, 6, 0, 0 } };
+	cv_retention_rule r2[2] = { { CV_TRIG_CASE_CLOSED, 6, 0, 0 }, { CV_TRIG_EVENT_DATE, 6, 0, 1 } };
+	cv_class a, b;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memcpy(a.rules, r1, sizeof(r1));
+	a.nrules = 2;
+	memcpy(b.rules, r1, sizeof(r1));
+	b.nrules = 2;
+	assert_true(cv_class_same_rules(&a, &b));
+	memcpy(b.rules, r2, sizeof(r2));
+	assert_false(cv_class_same_rules(&a, &b));
+	memcpy(b.rules, r1, sizeof(r1));
+	b.nrules = 1;
+	assert_false(cv_class_same_rules(&a, &b));
+	assert_false(cv_class_same_rules(&a, NULL));
+	assert_false(cv_class_same_rules(NULL, &b));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_not_due_the_day_before),
+		cmocka_unit_test(test_due_the_day_of_and_after),
+		cmocka_unit_test(test_no_date_is_kept),
+		cmocka_unit_test(test_unknown_class_first),
+		cmocka_unit_test(test_stale_before_held),
+		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_review),
+		cmocka_unit_test(test_deferred_review),
+		cmocka_unit_test(test_goes_and_pending),
+		cmocka_unit_test(test_same_rules),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

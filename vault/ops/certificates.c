@@ -1,0 +1,265 @@
+/*
+ * casevault - certificates of destruction: written by the purge's commit
+ * (purge.c, step 4), listed and shown to auditors, and checked by verify
+ * (the chain, the files in certificates/, no listed record still indexed).
+ * See docs/retention.md.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "base/handle.h"
+#include "core/actor.h"
+#include "core/audit.h"
+#include "core/intent.h"
+#include "crypto/seal.h"
+#include "ops/certificates.h"
+#include "ops/retention.h"
+#include "rules/due.h"
+#include "store/db_purge.h"
+#include "casevault/staff.h"
+
+/* The lowest and highest of the dates seen: "" until the first. */
+static void widen(char lo[11], char hi[11], const char *d)
+{
+	if (!lo[0] || strcmp(d, lo) < 0)
+		snprintf(lo, 11, "%s", d);
+	if (!hi[0] || strcmp(d, hi) > 0)
+		snprintf(hi, 11, "%s", d);
+}
+
+/* What the run's certificate gathers besides the records. */
+struct certsum {
+	json_t *recs, *classes, *arch, *auth;
+	char flo[11], fhi[11], rlo[11], rhi[11];
+	int64_t last_arch;
+	long count;
+};
+
+/* A destroyed record's entry, and what it adds to the run's summary. */
+static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct certsum *s)
+{
+	const cv_policy *p = cv_polcache_get(v, pc, d->policy_hash);
+	const cv_class *cls = p ? cv_policy_class(p, d->class_name) : NULL;
+	char rules[256], fd[11], who[64];
+
+	if (!cls)
+		cls = cv_policy_class(v->policy, d->class_name);
+	cv_rules_text(cls, rules, sizeof(rules));
+	snprintf(fd, sizeof(fd), "%.10s", d->filed_at);
+	if (d->status == CV_DUE_APPROVED)
+		snprintf(who, sizeof(who), "%s (review approved)", d->approved_by);
+	else
+		snprintf(who, sizeof(who), "schedule");
+	json_array_append_new(s->recs, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+		"id", d->id, "case", d->case_id[0] ? d->case_id : NULL, "section", cv_section_name(d->section),
+		"class", d->class_name, "filed", fd, "retain_until", d->retain_until,
+		"rule", rules, "action", cls && cls->action == CV_ACTION_REVIEW ? "review" : "destroy",
+		"rule_note", "the latest of the rules' dates",
+		"policy_hash", d->policy_hash, "authorised_by", who,
+		"removed_by", d->whole ? "archive erased" : "archive rewritten without it, then erased"));
+	json_object_set_new(s->classes, d->class_name,
+			    json_integer(json_integer_value(json_object_get(s->classes, d->class_name)) + 1));
+	widen(s->flo, s->fhi, fd);
+	widen(s->rlo, s->rhi, d->retain_until);
+	if (d->status == CV_DUE_APPROVED) {
+		json_t *a = json_string(d->approved_by);
+		size_t k;
+		int seen = 0;
+		for (k = 0; k < json_array_size(s->auth); k++)
+			if (json_equal(json_array_get(s->auth, k), a))
+				seen = 1;
+		if (!seen)
+			json_array_append(s->auth, a);
+		json_decref(a);
+	}
+	if (d->whole && d->archive_id != s->last_arch) {
+		json_array_append_new(s->arch, json_pack("{s:s, s:s}", "file", d->archive, "outcome", "erased"));
+		s->last_arch = d->archive_id;
+	}
+	s->count++;
+}
+
+static json_t *certificate_head(cv_vault *v, const cv_certificate_run *run)
+{
+	json_t *root = json_object();
+
+	json_object_set_new(root, "format", json_string("casevault-certificate/1"));
+	json_object_set_new(root, "number", json_integer(run->number));
+	json_object_set_new(root, "previous_sha256", run->prev && *run->prev ? json_string(run->prev) : json_null());
+	json_object_set_new(root, "created", json_string(run->now));
+	json_object_set_new(root, "as_of", json_string(run->as_of));
+	json_object_set_new(root, "run_by", json_string(run->run_by));
+	json_object_set_new(root, "method", json_string(
+		"cryptographic erase (NIST SP 800-88 purge): the only copy of each archive key, wrapped in the index, "
+		"deleted with SQLite secure_delete and the write-ahead log checkpointed and truncated; then the "
+		"ciphertext file overwritten once with random bytes, synced and unlinked, and the directory synced. "
+		"Records sharing an archive with records kept were removed by re-encrypting the kept ones under a new key first."));
+	json_object_set_new(root, "policy_in_force", json_string(cv_policy_hash(v->policy)));
+	return root;
+}
+
+/* The JSON text with a final newline. */
+static char *dump_lines(json_t *root)
+{
+	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s) {
+		size_t l = strlen(s);
+		char *t = realloc(s, l + 2);
+		if (t) {
+			t[l] = '\n';
+			t[l + 1] = '\0';
+			s = t;
+		}
+	}
+	return s;
+}
+
+char *cv_certificate_json(cv_vault *v, cv_polcache *pc, const cv_certificate_run *run, long *records)
+{
+	json_t *root = certificate_head(v, run), *dr = json_object();
+	struct certsum s;
+	size_t i;
+	char *text;
+
+	memset(&s, 0, sizeof(s));
+	s.recs = json_array();
+	s.classes = json_object();
+	s.arch = json_array();
+	s.auth = json_array();
+	s.last_arch = -1;
+	for (i = 0; i < run->n; i++) {
+		const cv_due *d = &run->items[i];
+
+		/* destroyed by a rewrite only when its archive was rewritten in this run */
+		if (cv_due_goes(d->status) && (d->whole || cv_rewrite_done(run->rws, run->nrw, d->archive_id)))
+			certify_record(v, pc, d, &s);
+	}
+	for (i = 0; i < run->nrw; i++)
+		if (run->rws[i].written)
+			json_array_append_new(s.arch, json_pack("{s:s, s:s, s:s}", "file", run->rws[i].file, "outcome",
+								"rewritten, then erased", "kept_records_moved_to", run->rws[i].newfile));
+	json_object_set_new(root, "authorised_by", json_pack("{s:s, s:o}", "schedule",
+		"the retention schedule in retention.ini (each record's policy_hash names its version)",
+		"review_approved_by", s.auth));
+	json_object_set_new(root, "record_count", json_integer((json_int_t)s.count));
+	json_object_set_new(root, "classes", s.classes);
+	json_object_set_new(dr, "filed", json_pack("{s:s, s:s}", "from", s.flo, "to", s.fhi));
+	json_object_set_new(dr, "retain_until", json_pack("{s:s, s:s}", "from", s.rlo, "to", s.rhi));
+	json_object_set_new(root, "date_range", dr);
+	json_object_set_new(root, "archives", s.arch);
+	json_object_set_new(root, "records", s.recs);
+	text = dump_lines(root);
+	json_decref(root);
+	*records = s.count;
+	return text;
+}
+
+int cv_certificate_list(cv_vault *v, cv_certificate **out, size_t *n)
+{
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if ((r = cv_authorize(v, CV_ACT_AUDIT, NULL)) < 0)
+		return r;
+	return cv_db_certificate_list(v, out, n);
+}
+
+int cv_certificate_body(cv_vault *v, long number, char **json)
+{
+	return cv_db_certificate_body(v, number, json);
+}
+
+int cv_certificate_get(cv_vault *v, long number, char **json)
+{
+	char ids[32];
+	int r;
+
+	*json = NULL;
+	snprintf(ids, sizeof(ids), "certificate-%ld", number);
+	if ((r = cv_authorize(v, CV_ACT_AUDIT, ids)) < 0)
+		return r;
+	r = cv_certificate_body(v, number, json);
+	if (r == 0)
+		cv_audit(v, "certificate.show", 0, ids);
+	return r;
+}
+
+/* verify's walk along the chain. */
+struct chain {
+	cv_vault *v;
+	void (*report)(void *hook, const char *what, const char *msg);
+	void *hook;
+	char prev[65];
+	long expect;
+	size_t count;
+};
+
+/* Records a certificate lists as destroyed must be gone from the index. */
+static void check_gone(struct chain *ch, json_t *j, const char *what)
+{
+	json_t *recs = j ? json_object_get(j, "records") : NULL;
+	char msg[256];
+	size_t i;
+
+	for (i = 0; recs && i < json_array_size(recs); i++) {
+		const char *id = json_string_value(json_object_get(json_array_get(recs, i), "id"));
+
+		if (id && cv_db_record_exists(ch->v, id) == 1) {
+			snprintf(msg, sizeof(msg), "lists record %.24s as destroyed, but the index still holds it", id);
+			ch->report(ch->hook, what, msg);
+		}
+	}
+}
+
+static void check_certificate(void *hook, const cv_db_certificate_row *c)
+{
+	struct chain *ch = hook;
+	char sha[65], msg[256], what[32];
+	json_t *j = json_loads(c->body, 0, NULL);
+	const char *jprev;
+	int exists;
+
+	ch->count++;
+	snprintf(what, sizeof(what), "certificate %ld", c->number);
+	if (c->number != ch->expect) {
+		snprintf(msg, sizeof(msg), "certificates %ld to %ld are missing (deleted?)", ch->expect, c->number - 1);
+		ch->report(ch->hook, what, msg);
+	}
+	ch->expect = c->number + 1;
+	cv_sha256_hex(c->body, strlen(c->body), sha);
+	if (strcmp(sha, c->sha256))
+		ch->report(ch->hook, what, "its text does not match its SHA-256: altered");
+	jprev = j ? json_string_value(json_object_get(j, "previous_sha256")) : NULL;
+	if (!j || json_integer_value(json_object_get(j, "number")) != c->number)
+		ch->report(ch->hook, what, "is not a readable certificate or carries another number");
+	if (strcmp(jprev ? jprev : "", ch->prev) || strcmp(c->prev_sha256, ch->prev))
+		ch->report(ch->hook, what, "does not chain to the certificate before it (one was altered, removed or inserted)");
+	if (!cv_cert_file_matches(ch->v, c->number, c->body, &exists))
+		ch->report(ch->hook, what, exists ? "its file in certificates/ differs from the index: altered" :
+			   "its file in certificates/ is missing");
+	check_gone(ch, j, what);
+	json_decref(j);
+	snprintf(ch->prev, sizeof(ch->prev), "%s", sha);
+}
+
+int cv_verify_certificates(cv_vault *v, void (*report)(void *hook, const char *what, const char *msg),
+			   void *hook, size_t *count)
+{
+	struct chain ch;
+	int r;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.v = v;
+	ch.report = report;
+	ch.hook = hook;
+	ch.expect = 1;
+	if ((r = cv_db_certificate_each(v, check_certificate, &ch)) < 0)
+		return r;
+	if (count)
+		*count = ch.count;
+	return 0;
+}

@@ -1,0 +1,137 @@
+/*
+ * casevault - review decisions: a record of a review class is destroyed
+ * only once a manager approves it for its current retention date, or kept
+ * to a later date with a reason (docs/legal-rules.md §14, docs/retention.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "core/actor.h"
+#include "core/audit.h"
+#include "ops/retention.h"
+#include "store/db_retention.h"
+#include "casevault/staff.h"
+
+int cv_review_list(cv_vault *v, const char *as_of, cv_due **out, size_t *n)
+{
+	cv_due *all = NULL;
+	size_t na = 0, i, k = 0;
+	int r;
+
+	if ((r = cv_retention_due(v, as_of, &all, &na)) < 0)
+		return r;
+	for (i = 0; i < na; i++) {
+		const cv_class *cls = cv_policy_class(v->policy, all[i].class_name);
+		if (cls && cls->action == CV_ACTION_REVIEW)
+			all[k++] = all[i];
+	}
+	*out = all;
+	*n = k;
+	return 0;
+}
+
+/* A due review-class record, for a decision.  Fills section and retain_until. */
+static int review_target(cv_vault *v, const char *record_id, int must_be_due, cv_section *sec, char retain[11])
+{
+	const cv_class *cls;
+	char today[11], cls_name[64];
+	int r;
+
+	if ((r = cv_retention_as_of(v, NULL, 0, today)) < 0)
+		return r;
+	if ((r = cv_db_review_record(v, record_id, cls_name, sec, retain)) < 0)
+		return r;
+	if (r == 0)
+		return cv_error(v, CV_ENOTFOUND, "no record %s in this vault", record_id);
+	cls = cv_policy_class(v->policy, cls_name);
+	if (!cls || cls->action != CV_ACTION_REVIEW)
+		return cv_error(v, CV_EREFUSED, "record %s is of class '%s', which is not reviewed: it is destroyed on its date by the schedule",
+				record_id, cls_name);
+	if (must_be_due && (!retain[0] || strcmp(retain, today) > 0))
+		return cv_error(v, CV_EREFUSED, "record %s is not due for review yet (%s); a decision can be made once it is due",
+				record_id, retain[0] ? retain : "no retention date yet");
+	return 0;
+}
+
+static int require_manager(cv_vault *v, const char *what)
+{
+	/* Signing off destruction or keeping a record longer is a manager's (docs/legal-rules.md §14). */
+	if (strcmp(v->actor_role, "manager"))
+		return cv_error(v, CV_EREFUSED, "only a manager may %s (%s is a %s)", what, v->actor, v->actor_role);
+	return 0;
+}
+
+/* A decision and its audit event (review.approve, review.defer): both or neither. */
+struct decision {
+	const char *record_id;
+	cv_section sec;
+	const char *decision, *retain, *until, *reason, *event;
+};
+
+static int decide_tx(cv_vault *v, void *arg)
+{
+	const struct decision *d = arg;
+	char now[32];
+	int r;
+
+	cv_now_iso(now);
+	if ((r = cv_db_review_insert(v, d->record_id, d->sec, d->decision, d->retain, d->until, d->reason, now)) < 0)
+		return r;
+	return cv_audit(v, d->event, 0, d->record_id);
+}
+
+int cv_review_approve(cv_vault *v, const char *record_id)
+{
+	cv_section sec;
+	char retain[11];
+	int r;
+	if ((r = cv_authorize(v, CV_ACT_APPROVE, record_id)) < 0)
+		return r;
+
+	if ((r = review_target(v, record_id, 1, &sec, retain)) < 0)
+		return r;
+	/* The approver proves who they are by unlocking. */
+	if ((r = cv_require_key(v, sec)) < 0)
+		return r;
+	if ((r = require_manager(v, "approve the destruction of a record")) < 0)
+		return r;
+	{
+		struct decision d = { record_id, sec, "approve", retain, NULL, NULL, "review.approve" };
+		return cv_retention_locked_tx(v, decide_tx, &d);
+	}
+}
+
+int cv_review_defer(cv_vault *v, const char *record_id, const char *until, const char *reason)
+{
+	cv_section sec;
+	cv_date d, today;
+	char retain[11], ds[11];
+	int r;
+	if ((r = cv_authorize(v, CV_ACT_APPROVE, record_id)) < 0)
+		return r;
+
+	if (!until || cv_date_parse(&d, until) < 0)
+		return cv_error(v, CV_EINVAL, "the new date must be a real date written YYYY-MM-DD");
+	if (!reason || !*reason || strlen(reason) > 2000 || strpbrk(reason, "\r\n\t"))
+		return cv_error(v, CV_EINVAL, "a new review date needs a one-line reason (--reason R)");
+	if (cv_date_today(&today) < 0)
+		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
+	if (cv_date_cmp(&d, &today) <= 0)
+		return cv_error(v, CV_EINVAL, "the new review date must be after today");
+	cv_date_format(&d, ds);
+	if ((r = review_target(v, record_id, 0, &sec, retain)) < 0)
+		return r;
+	if (retain[0] && strcmp(ds, retain) <= 0)
+		return cv_error(v, CV_EINVAL, "record %s is already kept until %s; choose a later date", record_id, retain);
+	if ((r = cv_require_key(v, sec)) < 0)
+		return r;
+	if ((r = require_manager(v, "set a new review date")) < 0)
+		return r;
+	{
+		struct decision dd = { record_id, sec, "defer", retain[0] ? retain : "", ds, reason, "review.defer" };
+		return cv_retention_locked_tx(v, decide_tx, &dd);
+	}
+}

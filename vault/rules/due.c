@@ -1,0 +1,59 @@
+/*
+ * casevault - the due-status decision (due.h).
+ *
+ * A record is due when its retain_until (in clear) is on or before the day
+ * asked about.  It is then, in this order:
+ *   - kept, if its class is no longer in the policy (unknown class);
+ *   - kept, if its date was computed under another policy version whose
+ *     rules for its class differ from today's (stale: recompute first, since
+ *     the new schedule may keep it longer);
+ *   - kept, if a standing hold is on it or on its case (hold, moratorium,
+ *     open subject access request, docs/legal-rules.md §4 and §13);
+ *   - for a review class, kept until a manager approves (the approval is
+ *     tied to the retention date it approved, docs/legal-rules.md §14);
+ *   - otherwise destroyed by the next purge.
+ */
+#include <string.h>
+
+#include "rules/due.h"
+
+int cv_due_decide(const cv_due_facts *f, cv_due_status *status)
+{
+	/* dates are YYYY-MM-DD: their text order is their calendar order, as in the index */
+	if (!f->retain_until || !f->retain_until[0] || strcmp(f->retain_until, f->as_of) > 0)
+		return 0;
+	if (!f->class_known)
+		*status = CV_DUE_UNKNOWN_CLASS;
+	else if (f->rules_differ)
+		*status = CV_DUE_STALE;
+	else if (f->held)
+		*status = CV_DUE_HELD;
+	else if (f->review_class)
+		*status = f->approved ? CV_DUE_APPROVED : CV_DUE_REVIEW;
+	else
+		*status = CV_DUE_DESTROY;
+	return 1;
+}
+
+int cv_due_goes(cv_due_status s)
+{
+	return s == CV_DUE_DESTROY || s == CV_DUE_APPROVED;
+}
+
+cv_due_status cv_due_rewrite_blocked(cv_due_status s)
+{
+	return cv_due_goes(s) ? CV_DUE_PENDING : s;
+}
+
+int cv_class_same_rules(const cv_class *a, const cv_class *b)
+{
+	size_t k;
+
+	if (!a || !b || a->nrules != b->nrules)
+		return 0;
+	for (k = 0; k < a->nrules; k++)
+		if (a->rules[k].trigger != b->rules[k].trigger || a->rules[k].years != b->rules[k].years ||
+		    a->rules[k].months != b->rules[k].months || a->rules[k].days != b->rules[k].days)
+			return 0;
+	return 1;
+}

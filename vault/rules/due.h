@@ -1,0 +1,42 @@
+/*
+ * casevault - the due-status decision: what becomes of a record that has
+ * reached its retention date, worked out from plain facts (no vault, no
+ * index), so that the rule of docs/retention.md can be read and tested on
+ * its own.
+ */
+#ifndef CV_RULES_DUE_H
+#define CV_RULES_DUE_H
+
+#include "casevault/policy.h"
+#include "casevault/retention.h"
+
+/* What is known about one record on the day asked about. */
+typedef struct {
+	const char *retain_until;  /* "YYYY-MM-DD"; NULL or "" while not known: kept */
+	const char *as_of;         /* the day asked about, "YYYY-MM-DD" */
+	int class_known;           /* its class is still in the policy */
+	int rules_differ;          /* its date came from another policy whose rules for its class differ */
+	int held;                  /* a standing hold on it or on its case */
+	int review_class;          /* its class asks for a manager's review */
+	int approved;              /* a manager approved destruction for this retain_until */
+} cv_due_facts;
+
+/*
+ * 0 when the record is not due on f->as_of (no date yet, or a later one: a
+ * deferred review moves retain_until on); otherwise 1 with *status set:
+ * unknown class, then stale, then held, then review (approved or
+ * awaiting), else destroy.  CV_DUE_PENDING is never returned here: it is
+ * the purge's (cv_due_rewrite_blocked).
+ */
+int cv_due_decide(const cv_due_facts *f, cv_due_status *status);
+
+/* Whether a record of this status goes in the run (destroy, or approved). */
+int cv_due_goes(cv_due_status s);
+
+/* A record that goes but whose archive cannot be rewritten stays, pending. */
+cv_due_status cv_due_rewrite_blocked(cv_due_status s);
+
+/* Whether two classes retain by the same rules (trigger and period, in order). */
+int cv_class_same_rules(const cv_class *a, const cv_class *b);
+
+#endif

@@ -1,0 +1,223 @@
+/* casevault - the holds table (db_holds.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/array.h"
+#include "casevault/common.h"
+#include "store/db_holds.h"
+#include "store/index.h"
+#include "store/sealed.h"
+
+#define HOLD_COLS "id, kind, case_id, record_id, ref, placed_by, placed_at, released_by, released_at"
+
+static void row_to_hold(sqlite3_stmt *st, cv_hold *h)
+{
+	const char *kind = cv_col(st, 1);
+
+	/* columns: HOLD_COLS */
+	memset(h, 0, sizeof(*h));
+	h->id = (long)sqlite3_column_int64(st, 0);
+	if (!strcmp(kind, "moratorium"))
+		h->kind = CV_HOLD_MORATORIUM;
+	else if (!strcmp(kind, "request"))
+		h->kind = CV_HOLD_REQUEST;
+	snprintf(h->case_id, sizeof(h->case_id), "%s", cv_col(st, 2));
+	snprintf(h->record_id, sizeof(h->record_id), "%s", cv_col(st, 3));
+	snprintf(h->ref, sizeof(h->ref), "%s", cv_col(st, 4));
+	snprintf(h->placed_by, sizeof(h->placed_by), "%s", cv_col(st, 5));
+	snprintf(h->placed_at, sizeof(h->placed_at), "%s", cv_col(st, 6));
+	snprintf(h->released_by, sizeof(h->released_by), "%s", cv_col(st, 7));
+	snprintf(h->released_at, sizeof(h->released_at), "%s", cv_col(st, 8));
+}
+
+/* Bind text, or NULL for an empty or absent value. */
+static void bind_or_null(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s && *s)
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+int cv_db_hold_target(cv_vault *v, const char *record_id, char case_id[24], cv_section *sec)
+{
+	sqlite3_stmt *st = NULL;
+	int r, found;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT case_id, section FROM records WHERE id = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	if (found) {
+		snprintf(case_id, 24, "%s", cv_col(st, 0));
+		cv_section_parse(sec, cv_col(st, 1));
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int cv_db_hold_insert(cv_vault *v, const char *kind, const char *case_id, const char *record_id,
+		      const char *ref, cv_section sec, const char *reason, const char *now, long *id)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st,
+		"INSERT INTO holds(kind, case_id, record_id, ref, section, placed_by, placed_at) VALUES(?,?,?,?,?,?,?)")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	bind_or_null(st, 2, case_id);
+	bind_or_null(st, 3, record_id);
+	bind_or_null(st, 4, ref);
+	sqlite3_bind_text(st, 5, cv_section_name(sec), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, v->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		r = cv_index_dberr(v, "place the hold");
+		sqlite3_finalize(st);
+		return r;
+	}
+	sqlite3_finalize(st);
+	*id = (long)sqlite3_last_insert_rowid(v->db);
+	if (reason && *reason)
+		return cv_seal_update(v, sec, "holds", "reason", *id, reason, "place the hold");
+	return 0;
+}
+
+int cv_db_hold_get(cv_vault *v, long id, int *released, char kind[16], char ref[48])
+{
+	sqlite3_stmt *st = NULL;
+	int r, found;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT released_at, kind, ref FROM holds WHERE id = ?")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	if (found) {
+		*released = sqlite3_column_type(st, 0) != SQLITE_NULL;
+		snprintf(kind, 16, "%s", cv_col(st, 1));
+		snprintf(ref, 48, "%s", cv_col(st, 2));
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int cv_db_request_open(cv_vault *v, const char *ref)
+{
+	sqlite3_stmt *st = NULL;
+	int r, open_req;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM requests WHERE id = ? AND closed_at IS NULL")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	open_req = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return open_req;
+}
+
+int cv_db_hold_release(cv_vault *v, long id, const char *kind, const char *ref, const char *now, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, kind ?
+		"UPDATE holds SET released_by = ?1, released_at = ?2 WHERE kind = ?3 AND ref = ?4 AND released_at IS NULL" :
+		"UPDATE holds SET released_by = ?1, released_at = ?2 WHERE id = ?3 AND released_at IS NULL")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, v->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	if (kind) {
+		sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, ref, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_int64(st, 3, id);
+	}
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = cv_index_dberr(v, "release the hold");
+	else if (n)
+		*n = (size_t)sqlite3_changes(v->db);
+	sqlite3_finalize(st);
+	return r;
+}
+
+void cv_db_hold_list_free(cv_hold *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; list && i < n; i++)
+		if (list[i].reason) {
+			explicit_bzero(list[i].reason, strlen(list[i].reason));
+			free(list[i].reason);
+		}
+	free(list);
+}
+
+/* A reason opens only under its section's key; without it, it stays NULL. */
+static int hold_reason(cv_vault *v, sqlite3_stmt *st, cv_hold *h)
+{
+	cv_section sec = CV_SECTION_CASE;
+
+	if (sqlite3_column_type(st, 9) != SQLITE_BLOB)
+		return 0;
+	cv_section_parse(&sec, cv_col(st, 10));
+	if (!v->mkey[sec])
+		return 0;
+	if (cv_sealed_get_n(v, st, 9, sec, "holds", "reason", h->id, &h->reason) < 0)
+		return cv_error(v, CV_ECORRUPT, "the reason of hold %ld is damaged or altered", h->id);
+	return 0;
+}
+
+int cv_db_hold_list(cv_vault *v, int all, int unseal, cv_hold **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	cv_hold *list = NULL;
+	size_t cnt = 0, cap = 0;
+	int r, rc;
+
+	if ((r = cv_index_prepare(v, &st, all ?
+		"SELECT " HOLD_COLS ", reason, section FROM holds ORDER BY id DESC" :
+		"SELECT " HOLD_COLS ", reason, section FROM holds WHERE released_at IS NULL ORDER BY id DESC")) < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			goto fail;
+		}
+		row_to_hold(st, &list[cnt]);
+		cnt++;
+		if (unseal && (r = hold_reason(v, st, &list[cnt - 1])) < 0)
+			goto fail;
+	}
+	if (rc != SQLITE_DONE) {
+		r = cv_index_dberr(v, "list holds");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	cv_db_hold_list_free(list, cnt);
+	return r;
+}
+
+int cv_db_hold_find(cv_vault *v, const char *record_id, const char *case_id, cv_hold *by)
+{
+	sqlite3_stmt *st = NULL;
+	int r, held;
+
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT " HOLD_COLS " FROM holds WHERE released_at IS NULL AND record_id = ?1"
+		" UNION ALL SELECT " HOLD_COLS " FROM holds WHERE released_at IS NULL AND record_id IS NULL AND case_id = ?2"
+		" LIMIT 1")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
+	bind_or_null(st, 2, case_id);
+	held = sqlite3_step(st) == SQLITE_ROW;
+	if (held && by)
+		row_to_hold(st, by);
+	sqlite3_finalize(st);
+	return held;
+}

@@ -89,7 +89,7 @@ static const char *col(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
-static void wipe_free(char *s)
+void cv_wipe_free(char *s)
 {
 	if (s) {
 		explicit_bzero(s, strlen(s));
@@ -140,9 +140,9 @@ static void sitems_free(sitem *s, size_t n)
 	size_t i;
 
 	for (i = 0; s && i < n; i++) {
-		wipe_free(s[i].it.title);
-		wipe_free(s[i].it.ground);
-		wipe_free(s[i].it.reason);
+		cv_wipe_free(s[i].it.title);
+		cv_wipe_free(s[i].it.ground);
+		cv_wipe_free(s[i].it.reason);
 	}
 	free(s);
 }
@@ -167,7 +167,7 @@ static int load_decision(cv_vault *v, const char *req_id, sitem *s)
 		dec_parse(col(st, 1), &s->it.decision);
 		cv_section_parse(&sec, col(st, 5));
 		s->it.is_default = 0;
-		wipe_free(s->it.ground);
+		cv_wipe_free(s->it.ground);
 		s->it.ground = NULL;
 		if ((r = unseal_col(v, st, 2, sec, "decisions", "ground", did, &s->it.ground)) < 0 ||
 		    (r = unseal_col(v, st, 3, sec, "decisions", "reason", did, &s->it.reason)) < 0)
@@ -340,29 +340,14 @@ void cv_scope_free(cv_scope_item *items, size_t n)
 	size_t i;
 
 	for (i = 0; items && i < n; i++) {
-		wipe_free(items[i].title);
-		wipe_free(items[i].ground);
-		wipe_free(items[i].reason);
+		cv_wipe_free(items[i].title);
+		cv_wipe_free(items[i].ground);
+		cv_wipe_free(items[i].reason);
 	}
 	free(items);
 }
 
 /* ---- decisions ---- */
-
-static int one_line(const char *s, size_t max)
-{
-	size_t i, n = s ? strlen(s) : 0, blank = 1;
-
-	if (n == 0 || n > max)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-		if (s[i] != ' ')
-			blank = 0;
-	}
-	return !blank;
-}
 
 /* record_id must be a record of req's case (not a copy): its section, mime and class. */
 static int in_scope(cv_vault *v, const cv_req_row *req, const char *record_id, cv_section *sec, char mime[96], char cls[64])
@@ -485,7 +470,7 @@ int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv
 
 	if (d != CV_DEC_RELEASE && d != CV_DEC_REDACT && d != CV_DEC_WITHHOLD)
 		return cv_error(v, CV_EINVAL, "a decision is --release, --redact or --withhold GROUND");
-	if (!one_line(reason, 2000))
+	if (!cv_text_one_line(reason, 2000))
 		return cv_error(v, CV_EINVAL, "a decision needs a reason (--reason R, one line)");
 	if (d != CV_DEC_WITHHOLD && ground)
 		return cv_error(v, CV_EINVAL, "a ground goes with --withhold only");
@@ -1019,7 +1004,7 @@ static int make_index(bctx *b)
 		if (!et || !ek) {
 			free(et);
 			free(ek);
-			wipe_free(title);
+			cv_wipe_free(title);
 			r = cv_error(b->v, CV_ERROR, "out of memory");
 			break;
 		}
@@ -1027,7 +1012,7 @@ static int make_index(bctx *b)
 			s->number, s->it.event_date, ek, et, s->name, s->name);
 		free(et);
 		free(ek);
-		wipe_free(title);
+		cv_wipe_free(title);
 	}
 	fprintf(f, "</table>\n</body></html>\n");
 	fclose(f);
@@ -1900,10 +1885,10 @@ out:
 	cv_redactor_free(b.names);
 	cv_redactor_free(b.withheld);
 	cv_fprint_free(b.fp);
-	wipe_free(b.requester);
-	wipe_free(b.letter);
-	wipe_free(b.index_json);
-	wipe_free(b.index_html);
+	cv_wipe_free(b.requester);
+	cv_wipe_free(b.letter);
+	cv_wipe_free(b.index_json);
+	cv_wipe_free(b.index_html);
 	free(b.rel);
 	sitems_free(b.s, b.ns);
 	cv_rpolicy_free(pol);
@@ -2001,7 +1986,7 @@ void cv_request_log_free(cv_log_entry *list, size_t n)
 
 	for (i = 0; list && i < n; i++) {
 		for (j = 0; j < list[i].nitems; j++)
-			wipe_free(list[i].items[j].ground);
+			cv_wipe_free(list[i].items[j].ground);
 		free(list[i].items);
 	}
 	free(list);

@@ -22,6 +22,10 @@ typedef struct {
 	long seq;
 } cv_req_row;
 int cv_req_fetch(cv_vault *v, const char *id, cv_req_row *out);
+/* request.c: 1 when s is one line of text (not empty or blank, no control characters, <= max bytes). */
+int cv_text_one_line(const char *s, size_t max);
+/* disclose.c: wipe personal text before freeing it (NULL is fine). */
+void cv_wipe_free(char *s);
 
 /* people.c: redaction terms of a case for a request (third parties, volunteers, linked parents). */
 int cv_people_redactor(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_redactor **out,

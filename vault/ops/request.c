@@ -92,22 +92,6 @@ int cv_req_fetch(cv_vault *v, const char *id, cv_req_row *out)
 	return 0;
 }
 
-/* One line of text: not empty, not blank, no control characters, at most max bytes. */
-int cv_text_one_line(const char *s, size_t max)
-{
-	size_t i, n = s ? strlen(s) : 0, blank = 1;
-
-	if (n == 0 || n > max)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-		if (s[i] != ' ')
-			blank = 0;
-	}
-	return !blank;
-}
-
 /* The dates of a new request, checked against today (docs/legal-rules.md §1-§2). */
 static int check_open_dates(cv_vault *v, const cv_request_opts *o, cv_date *received, cv_date *idv)
 {

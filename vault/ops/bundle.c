@@ -262,7 +262,7 @@ static int build_openpgp(cv_bundle *b, const char *keyfile, int outfd, char fpr[
 	pthread_t tp, tc;
 	char why[256];
 	int64_t size = 0;
-	int p1[2] = { -1, -1 }, p2[2] = { -1, -1 }, r, enc;
+	int p1[2] = { -1, -1 }, p2[2] = { -1, -1 }, r, enc, i;
 
 	memset(&pj, 0, sizeof(pj));
 	memset(&cj, 0, sizeof(cj));
@@ -291,11 +291,11 @@ static int build_openpgp(cv_bundle *b, const char *keyfile, int outfd, char fpr[
 	else
 		b->written = size;  /* the encrypted file's, not the ZIP stream's */
 out:
-	for (enc = 0; enc < 2; enc++) {
-		if (p1[enc] >= 0)
-			close(p1[enc]);
-		if (p2[enc] >= 0)
-			close(p2[enc]);
+	for (i = 0; i < 2; i++) {
+		if (p1[i] >= 0)
+			close(p1[i]);
+		if (p2[i] >= 0)
+			close(p2[i]);
 	}
 	cv_bundle_rcpt_close(rc);
 	return r;

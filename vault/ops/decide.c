@@ -13,13 +13,11 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
-#include "core/lock.h"
 #include "crypto/seal.h"
 #include "ops/disclose.h"
 #include "rules/redpolicy.h"
 #include "store/db_disclose.h"
 #include "store/db_people.h"
-#include "store/index.h"
 #include "casevault/audit.h"
 #include "casevault/record.h"
 #include "casevault/staff.h"
@@ -53,27 +51,47 @@ static int in_scope(cv_vault *v, const cv_req_row *req, const char *record_id, c
 	return 0;
 }
 
-static int insert_decision(cv_vault *v, const cv_req_row *req, const char *record_id, cv_section sec,
-			   cv_decision d, const char *ground, const char *reason, const char *copy,
-			   const char *policy_hash)
+/* An open request, a record in its scope, and the redaction policy; closed: what follows "is closed". */
+static int open_in_scope(cv_vault *v, const char *req_id, const char *record_id, const char *closed,
+			 cv_req_row *req, cv_section *sec, char mime[96], char cls[64], cv_rpolicy **pol)
 {
+	int r;
+
+	if ((r = cv_req_fetch(v, req_id, req)) < 0)
+		return r;
+	if (!req->open)
+		return cv_error(v, CV_EREFUSED, "request %s is closed%s", req_id, closed);
+	if ((r = in_scope(v, req, record_id, sec, mime, cls)) < 0)
+		return r;
+	return cv_rpolicy_vault(v, pol);
+}
+
+/* docs/legal-rules.md §8: child-protection material is read and released only by a cp-lead or manager. */
+static int may_read(cv_vault *v, cv_section sec, const char *ids)
+{
+	int r;
+
+	if ((r = cv_authorize(v, sec == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, ids)) < 0)
+		return r;
+	return cv_require_key(v, sec);
+}
+
+struct decision_tx {
 	cv_db_decision_new n;
+	const char *event, *ids;
+};
+
+static int decision_tx(cv_vault *v, void *hook)
+{
+	struct decision_tx *t = hook;
 	char now[32];
+	int r;
 
 	cv_now_iso(now);
-	memset(&n, 0, sizeof(n));
-	n.request_id = req->id;
-	n.record_id = record_id;
-	n.section = sec;
-	n.decision = cv_decision_name(d);
-	n.ground = ground;
-	n.reason = reason;
-	n.copy_record = copy;
-	n.decided_by = v->actor;
-	n.decider_role = v->actor_role;
-	n.decided_at = now;
-	n.policy_hash = policy_hash;
-	return cv_db_decision_insert(v, &n);
+	t->n.decided_at = now;
+	if ((r = cv_db_decision_insert(v, &t->n)) < 0)
+		return r;
+	return cv_audit(v, t->event, 0, t->ids);
 }
 
 /* The decision and its audit event, together, under the writer lock. */
@@ -81,21 +99,22 @@ static int commit_decision(cv_vault *v, const cv_req_row *req, const char *recor
 			   cv_decision d, const char *ground, const char *reason, const char *copy,
 			   const char *policy_hash, const char *event, const char *ids)
 {
-	int r;
+	struct decision_tx t;
 
-	if ((r = cv_vault_lock_writer(v, 1)) < 0)
-		return r;
-	if ((r = cv_index_begin(v)) < 0)
-		goto unlock;
-	if ((r = insert_decision(v, req, record_id, sec, d, ground, reason, copy, policy_hash)) < 0 ||
-	    (r = cv_audit(v, event, 0, ids)) < 0) {
-		cv_index_rollback(v);
-		goto unlock;
-	}
-	r = cv_index_commit(v);
-unlock:
-	cv_vault_unlock_writer(v);
-	return r;
+	memset(&t, 0, sizeof(t));
+	t.n.request_id = req->id;
+	t.n.record_id = record_id;
+	t.n.section = sec;
+	t.n.decision = cv_decision_name(d);
+	t.n.ground = ground;
+	t.n.reason = reason;
+	t.n.copy_record = copy;
+	t.n.decided_by = v->actor;
+	t.n.decider_role = v->actor_role;
+	t.n.policy_hash = policy_hash;
+	t.event = event;
+	t.ids = ids;
+	return cv_req_write(v, decision_tx, &t);
 }
 
 int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv_decision d,
@@ -113,14 +132,8 @@ int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv
 		return cv_error(v, CV_EINVAL, "a decision needs a reason (--reason R, one line)");
 	if (d != CV_DEC_WITHHOLD && ground)
 		return cv_error(v, CV_EINVAL, "a ground goes with --withhold only");
-	if ((r = cv_req_fetch(v, req_id, &req)) < 0)
-		return r;
-	if (!req.open)
-		return cv_error(v, CV_EREFUSED, "request %s is closed; its decisions can no longer change", req_id);
-	if ((r = in_scope(v, &req, record_id, &sec, mime, cls)) < 0)
-		return r;
-	if ((r = cv_rpolicy_vault(v, &pol)) < 0)
-		return r;
+	if ((r = open_in_scope(v, req_id, record_id, "; its decisions can no longer change", &req, &sec, mime, cls, &pol)) < 0)
+		goto out;
 	if (d == CV_DEC_WITHHOLD && !cv_rpolicy_ground(pol, ground)) {
 		r = cv_error(v, CV_EINVAL, "'%.40s' is not a ground of the redaction policy; see [grounds] in policies/redaction.ini", ground ? ground : "");
 		goto out;
@@ -130,11 +143,8 @@ int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv
 			     record_id, mime, req_id, record_id);
 		goto out;
 	}
-	/* docs/legal-rules.md §8: child-protection material is released only by a cp-lead or manager */
 	snprintf(ids, sizeof(ids), "%s %s", req_id, record_id);
-	if ((r = cv_authorize(v, sec == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, ids)) < 0)
-		goto out;
-	if ((r = cv_require_key(v, sec)) < 0)
+	if ((r = may_read(v, sec, ids)) < 0)
 		goto out;
 	r = commit_decision(v, &req, record_id, sec, d, ground, reason, NULL, pol->hash, "request.decide", ids);
 out:
@@ -210,18 +220,10 @@ int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, co
 
 	if (!path || !*path)
 		return cv_error(v, CV_EINVAL, "no redacted copy given");
-	if ((r = cv_req_fetch(v, req_id, &req)) < 0)
-		return r;
-	if (!req.open)
-		return cv_error(v, CV_EREFUSED, "request %s is closed", req_id);
-	if ((r = in_scope(v, &req, record_id, &sec, mime, cls)) < 0)
-		return r;
-	if ((r = cv_rpolicy_vault(v, &pol)) < 0)
-		return r;
-	snprintf(ids, sizeof(ids), "%s %s", req_id, record_id);
-	if ((r = cv_authorize(v, sec == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, ids)) < 0)
+	if ((r = open_in_scope(v, req_id, record_id, "", &req, &sec, mime, cls, &pol)) < 0)
 		goto out;
-	if ((r = cv_require_key(v, sec)) < 0)
+	snprintf(ids, sizeof(ids), "%s %s", req_id, record_id);
+	if ((r = may_read(v, sec, ids)) < 0)
 		goto out;
 	if ((r = file_copy(v, &req, record_id, sec, cls, path, &it)) < 0)
 		goto out;

@@ -31,14 +31,9 @@ const char *cv_decision_name(cv_decision d)
 
 static int dec_parse(const char *s, cv_decision *out)
 {
-	int i;
+	int i = cv_text_pick(dec_names, CV_DEC_COPY + 1, s);
 
-	for (i = 0; i <= CV_DEC_COPY; i++)
-		if (s && !strcmp(s, dec_names[i])) {
-			*out = (cv_decision)i;
-			return 0;
-		}
-	return CV_EINVAL;
+	return i < 0 ? CV_EINVAL : (*out = (cv_decision)i, 0);
 }
 
 void cv_sitems_free(cv_sitem *s, size_t n)

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 #include "base/handle.h"
-#include "ops/reqtext.h"
+#include "ops/requtil.h"
 #include "rules/redpolicy.h"
 #include "casevault/disclose.h"
 #include "casevault/request.h"

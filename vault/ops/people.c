@@ -12,14 +12,12 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
-#include "core/lock.h"
 #include "ops/case.h"
 #include "ops/disclose.h"
 #include "rules/redpolicy.h"
 #include "store/db_cases.h"
 #include "store/db_people.h"
 #include "store/db_requests.h"
-#include "store/index.h"
 #include "casevault/audit.h"
 #include "casevault/case.h"
 #include "casevault/staff.h"
@@ -28,14 +26,9 @@ static const char *const kind_names[] = { "third-party", "professional", "volunt
 
 int cv_person_kind_parse(cv_person_kind *out, const char *s)
 {
-	int i;
+	int i = cv_text_pick(kind_names, 3, s);
 
-	for (i = 0; i < 3; i++)
-		if (s && !strcmp(s, kind_names[i])) {
-			*out = (cv_person_kind)i;
-			return 0;
-		}
-	return CV_EINVAL;
+	return i < 0 ? CV_EINVAL : (*out = (cv_person_kind)i, 0);
 }
 
 const char *cv_person_kind_name(cv_person_kind k)
@@ -43,13 +36,11 @@ const char *cv_person_kind_name(cv_person_kind k)
 	return (unsigned)k < 3 ? kind_names[k] : "unknown";
 }
 
-int cv_person_add(cv_vault *v, const char *case_id, const char *name, cv_person_kind kind,
-		  const char *phone, const char *email, const char *role, long *id_out)
+/* A person's details: one line each; a phone number of digits and separators; an e-mail with an @. */
+static int check_person(cv_vault *v, cv_person_kind kind, const char *name, const char *phone,
+			const char *email, const char *role)
 {
-	cv_db_person_new p;
-	char now[32], ids[64];
-	long id = 0;
-	int r;
+	size_t i, d = 0;
 
 	if ((unsigned)kind > CV_PERSON_VOLUNTEER)
 		return cv_error(v, CV_EINVAL, "the kind must be third-party, professional or volunteer");
@@ -59,7 +50,6 @@ int cv_person_add(cv_vault *v, const char *case_id, const char *name, cv_person_
 	    (role && !cv_text_one_line(role, 200)))
 		return cv_error(v, CV_EINVAL, "a phone number, e-mail address or role is empty, too long or holds control characters");
 	if (phone) {
-		size_t i, d = 0;
 		for (i = 0; phone[i]; i++)
 			if (phone[i] >= '0' && phone[i] <= '9')
 				d++;
@@ -70,40 +60,55 @@ int cv_person_add(cv_vault *v, const char *case_id, const char *name, cv_person_
 	}
 	if (email && (!strchr(email, '@') || strchr(email, ' ')))
 		return cv_error(v, CV_EINVAL, "the e-mail address is not of the form name@domain");
+	return 0;
+}
+
+struct person_tx {
+	cv_db_person_new p;
+	long id;
+};
+
+static int add_person_tx(cv_vault *v, void *hook)
+{
+	struct person_tx *t = hook;
+	char now[32], ids[64];
+	int r;
+
+	cv_now_iso(now);
+	t->p.added_by = v->actor;
+	t->p.added_at = now;
+	if ((r = cv_db_person_insert(v, &t->p, &t->id)) < 0)
+		return r;
+	snprintf(ids, sizeof(ids), "%s P-%ld", t->p.case_id, t->id);
+	return cv_audit(v, "case.person.add", 0, ids);
+}
+
+int cv_person_add(cv_vault *v, const char *case_id, const char *name, cv_person_kind kind,
+		  const char *phone, const char *email, const char *role, long *id_out)
+{
+	struct person_tx t;
+	int r;
+
+	if ((r = check_person(v, kind, name, phone, email, role)) < 0)
+		return r;
 	if ((r = cv_db_case_exists(v, case_id)) < 0)
 		return r;
 	if ((r = cv_authorize(v, CV_ACT_READ_CASE, case_id)) < 0)
 		return r;
 	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0)
 		return r;
-	if ((r = cv_vault_lock_writer(v, 1)) < 0)
+	memset(&t, 0, sizeof(t));
+	t.p.case_id = case_id;
+	t.p.kind = kind_names[kind];
+	t.p.name = name;
+	t.p.phone = phone;
+	t.p.email = email;
+	t.p.role = role;
+	if ((r = cv_req_write(v, add_person_tx, &t)) < 0)
 		return r;
-	if ((r = cv_index_begin(v)) < 0)
-		goto out;
-	cv_now_iso(now);
-	p.case_id = case_id;
-	p.kind = kind_names[kind];
-	p.name = name;
-	p.phone = phone;
-	p.email = email;
-	p.role = role;
-	p.added_by = v->actor;
-	p.added_at = now;
-	if ((r = cv_db_person_insert(v, &p, &id)) < 0)
-		goto rollback;
-	snprintf(ids, sizeof(ids), "%s P-%ld", case_id, id);
-	if ((r = cv_audit(v, "case.person.add", 0, ids)) < 0)
-		goto rollback;
-	if ((r = cv_index_commit(v)) < 0)
-		goto out;
 	if (id_out)
-		*id_out = id;
-	goto out;
-rollback:
-	cv_index_rollback(v);
-out:
-	cv_vault_unlock_writer(v);
-	return r;
+		*id_out = t.id;
+	return 0;
 }
 
 void cv_person_list_free(cv_person *list, size_t n)
@@ -177,38 +182,37 @@ int cv_person_list(cv_vault *v, const char *case_id, cv_person **out, size_t *n)
 	return r;
 }
 
+static int link_tx(cv_vault *v, void *hook)
+{
+	const char *const *ab = hook;   /* lo, hi */
+	char now[32], ids[64];
+	int r;
+
+	cv_now_iso(now);
+	snprintf(ids, sizeof(ids), "%s %s", ab[0], ab[1]);
+	if ((r = cv_db_link_insert(v, ab[0], ab[1], v->actor, now)) < 0)
+		return r;
+	return cv_audit(v, "case.link", 0, ids);
+}
+
 int cv_case_link(cv_vault *v, const char *a, const char *b)
 {
-	const char *lo, *hi;
-	char now[32], ids[64];
+	const char *ab[2];
 	int r;
 
 	if (!a || !b || !strcmp(a, b))
 		return cv_error(v, CV_EINVAL, "a case cannot be linked to itself");
 	if ((r = cv_db_case_exists(v, a)) < 0 || (r = cv_db_case_exists(v, b)) < 0)
 		return r;
-	lo = strcmp(a, b) < 0 ? a : b;
-	hi = lo == a ? b : a;
-	if ((r = cv_db_link_exists(v, lo, hi)) < 0)
+	ab[0] = strcmp(a, b) < 0 ? a : b;
+	ab[1] = ab[0] == a ? b : a;
+	if ((r = cv_db_link_exists(v, ab[0], ab[1])) < 0)
 		return r;
 	if (r)
 		return cv_error(v, CV_EEXISTS, "cases %s and %s are already linked", a, b);
 	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, a)) < 0)
 		return r;
-	if ((r = cv_vault_lock_writer(v, 1)) < 0)
-		return r;
-	if ((r = cv_index_begin(v)) < 0)
-		goto out;
-	cv_now_iso(now);
-	snprintf(ids, sizeof(ids), "%s %s", lo, hi);
-	if ((r = cv_db_link_insert(v, lo, hi, v->actor, now)) < 0 || (r = cv_audit(v, "case.link", 0, ids)) < 0) {
-		cv_index_rollback(v);
-		goto out;
-	}
-	r = cv_index_commit(v);
-out:
-	cv_vault_unlock_writer(v);
-	return r;
+	return cv_req_write(v, link_tx, (void *)ab);
 }
 
 int cv_case_links(cv_vault *v, const char *case_id, char (**out)[24], size_t *n)

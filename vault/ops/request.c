@@ -29,14 +29,9 @@ static const char *const rel_names[] = { "client", "other-parent", "child", "rep
 
 int cv_relationship_parse(cv_relationship *out, const char *s)
 {
-	int i;
+	int i = cv_text_pick(rel_names, 4, s);
 
-	for (i = 0; i < 4; i++)
-		if (s && !strcmp(s, rel_names[i])) {
-			*out = (cv_relationship)i;
-			return 0;
-		}
-	return CV_EINVAL;
+	return i < 0 ? CV_EINVAL : (*out = (cv_relationship)i, 0);
 }
 
 const char *cv_relationship_name(cv_relationship r)
@@ -114,29 +109,30 @@ static int check_open_dates(cv_vault *v, const cv_request_opts *o, cv_date *rece
 	return 0;
 }
 
+struct open_tx {
+	const cv_request_opts *o;
+	cv_db_request_new q;
+};
+
 /* The request's row and its audit event, in one transaction (the hold is already placed). */
-static int register_request(cv_vault *v, const cv_request_opts *o, cv_db_request_new *q)
+static int open_tx(cv_vault *v, void *hook)
 {
+	struct open_tx *t = hook;
+	const cv_request_opts *o = t->o;
 	char now[32], audit_ids[64];
 	int r, authority;
 
-	if ((r = cv_vault_lock_writer(v, 1)) < 0)
-		return r;
-	if ((r = cv_index_begin(v)) < 0)
-		return r;
 	cv_now_iso(now);
 	authority = o->authority_confirmed && (o->relationship == CV_REL_OTHER_PARENT || o->relationship == CV_REL_REPRESENTATIVE);
-	q->authority_by = authority ? v->actor : NULL;
-	q->authority_at = authority ? now : NULL;
-	q->opened_by = v->actor;
-	q->opened_at = now;
-	snprintf(audit_ids, sizeof(audit_ids), "%s %s", q->id, o->case_id);
-	if ((r = cv_db_request_insert(v, q)) < 0 || (r = cv_audit(v, "request.open", 0, audit_ids)) < 0) {
-		cv_index_rollback(v);
+	t->q.authority_by = authority ? v->actor : NULL;
+	t->q.authority_at = authority ? now : NULL;
+	t->q.opened_by = v->actor;
+	t->q.opened_at = now;
+	snprintf(audit_ids, sizeof(audit_ids), "%s %s", t->q.id, o->case_id);
+	if ((r = cv_db_request_insert(v, &t->q)) < 0 || (r = cv_audit(v, "request.open", 0, audit_ids)) < 0)
 		return r;
-	}
 	cv_crashpoint("request-open-before-commit");
-	return cv_index_commit(v);
+	return 0;
 }
 
 int cv_request_open(cv_vault *v, const cv_request_opts *o, char id_out[24])
@@ -144,7 +140,7 @@ int cv_request_open(cv_vault *v, const cv_request_opts *o, char id_out[24])
 	cv_calendar *cal = NULL;
 	cv_date received, idv, start, due;
 	cv_sar_facts facts;
-	cv_db_request_new q;
+	struct open_tx t;
 	cv_case c;
 	char rs[11], ids[11] = "", ss[11], dues[11], id[24], calhash[65] = "";
 	long seq = 0, hold = 0;
@@ -195,18 +191,19 @@ int cv_request_open(cv_vault *v, const cv_request_opts *o, char id_out[24])
 	held = 1;
 
 	/* 2. The request itself. */
-	memset(&q, 0, sizeof(q));
-	q.id = id;
-	q.seq = seq;
-	q.case_id = o->case_id;
-	q.relationship = rel_names[o->relationship];
-	q.requester = o->requester;
-	q.received = rs;
-	q.id_verified = ids[0] ? ids : NULL;
-	q.clock_start = ss;
-	q.due = dues;
-	q.calendar_hash = calhash;
-	if ((r = register_request(v, o, &q)) < 0)
+	memset(&t, 0, sizeof(t));
+	t.o = o;
+	t.q.id = id;
+	t.q.seq = seq;
+	t.q.case_id = o->case_id;
+	t.q.relationship = rel_names[o->relationship];
+	t.q.requester = o->requester;
+	t.q.received = rs;
+	t.q.id_verified = ids[0] ? ids : NULL;
+	t.q.clock_start = ss;
+	t.q.due = dues;
+	t.q.calendar_hash = calhash;
+	if ((r = cv_req_write(v, open_tx, &t)) < 0)
 		goto out;
 	held = 0;
 	snprintf(id_out, 24, "%s", id);
@@ -364,12 +361,27 @@ static int work_extension(cv_vault *v, const char *id, const cv_date *start, cv_
 	return r;
 }
 
+struct extend_tx {
+	const char *id, *due, *reason, *told, *grounds, *ids;
+};
+
+static int extend_tx(cv_vault *v, void *hook)
+{
+	struct extend_tx *t = hook;
+	int r;
+
+	if ((r = cv_db_request_extend(v, t->id, t->due, t->reason, t->told, t->grounds)) < 0)
+		return r;
+	return cv_audit(v, "request.extend", 0, t->ids);
+}
+
 int cv_request_extend(cv_vault *v, const char *id, const char *reason, const char *notified,
 		      int complex, int several, char due_out[11])
 {
 	cv_req_row row;
 	cv_date start, nd, ext;
 	cv_sar_extension e;
+	struct extend_tx t;
 	char exts[11], grounds[32], clock[11] = "", already[11] = "", told[11], ids[64];
 	int r;
 
@@ -399,29 +411,36 @@ int cv_request_extend(cv_vault *v, const char *id, const char *reason, const cha
 	cv_date_format(&nd, told);
 	snprintf(grounds, sizeof(grounds), "%s%s%s", complex ? "complex" : "", complex && several ? "," : "",
 		 several ? "several" : "");
-	if ((r = cv_vault_lock_writer(v, 1)) < 0)
-		return r;
-	if ((r = cv_index_begin(v)) < 0)
-		goto unlock;
 	snprintf(ids, sizeof(ids), "%s %s", id, row.case_id);
-	if ((r = cv_db_request_extend(v, id, exts, reason, told, grounds)) < 0 ||
-	    (r = cv_audit(v, "request.extend", 0, ids)) < 0) {
-		cv_index_rollback(v);
-		goto unlock;
-	}
-	if ((r = cv_index_commit(v)) < 0)
-		goto unlock;
+	t.id = id;
+	t.due = exts;
+	t.reason = reason;
+	t.told = told;
+	t.grounds = grounds;
+	t.ids = ids;
+	if ((r = cv_req_write(v, extend_tx, &t)) < 0)
+		return r;
 	if (due_out)
 		snprintf(due_out, 11, "%s", exts);
-unlock:
-	cv_vault_unlock_writer(v);
-	return r;
+	return 0;
+}
+
+static int close_tx(cv_vault *v, void *hook)
+{
+	const char *const *idv = hook;   /* the request, the audit ids */
+	char now[32];
+	int r;
+
+	cv_now_iso(now);
+	if ((r = cv_db_request_close(v, idv[0], v->actor, now)) < 0)
+		return r;
+	return cv_audit(v, "request.close", 0, idv[1]);
 }
 
 int cv_request_close(cv_vault *v, const char *id)
 {
 	cv_req_row row;
-	char now[32], ids[64];
+	char ids[64];
 	size_t released = 0;
 	int r;
 
@@ -433,20 +452,11 @@ int cv_request_close(cv_vault *v, const char *id)
 		return r;
 	snprintf(ids, sizeof(ids), "%s %s", id, row.case_id);
 	if (row.open) {
+		const char *idv[2] = { id, ids };
+
 		/* closed first, hold released after: a crash between leaves the case held */
-		if ((r = cv_vault_lock_writer(v, 1)) < 0)
+		if ((r = cv_req_write(v, close_tx, (void *)idv)) < 0)
 			return r;
-		if ((r = cv_index_begin(v)) < 0)
-			goto unlock;
-		cv_now_iso(now);
-		if ((r = cv_db_request_close(v, id, v->actor, now)) < 0 ||
-		    (r = cv_audit(v, "request.close", 0, ids)) < 0) {
-			cv_index_rollback(v);
-			goto unlock;
-		}
-		if ((r = cv_index_commit(v)) < 0)
-			goto unlock;
-		cv_vault_unlock_writer(v);
 		cv_crashpoint("request-close-before-release");
 	}
 	if ((r = cv_hold_release_ref(v, CV_HOLD_REQUEST, id, &released)) < 0)
@@ -454,7 +464,4 @@ int cv_request_close(cv_vault *v, const char *id)
 	if (!row.open)
 		cv_audit(v, "request.close", 0, ids);
 	return 0;
-unlock:
-	cv_vault_unlock_writer(v);
-	return r;
 }

@@ -236,14 +236,6 @@ out:
 	return r;
 }
 
-static void bind_opt(sqlite3_stmt *st, int idx, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, idx);
-}
-
 int cv_db_decision_insert(cv_vault *v, const cv_db_decision_new *d)
 {
 	sqlite3_stmt *st = NULL;
@@ -257,7 +249,10 @@ int cv_db_decision_insert(cv_vault *v, const cv_db_decision_new *d)
 	sqlite3_bind_text(st, 1, d->request_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, d->record_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, d->decision, -1, SQLITE_STATIC);
-	bind_opt(st, 4, d->copy_record);
+	if (d->copy_record)
+		sqlite3_bind_text(st, 4, d->copy_record, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 4);
 	sqlite3_bind_text(st, 5, cv_section_name(d->section), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, d->decided_by, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, d->decider_role, -1, SQLITE_STATIC);

@@ -1,0 +1,79 @@
+/*
+ * casevault - the disclosure bundle's shared state, between its steps
+ * (bundle.c), the ZIP writer (bundle_write.c), its documents
+ * (bundle_docs.c) and the fail-closed check (bundle_check.c).
+ * See bundle.c for the whole sequence (docs/legal-rules.md §7-§11;
+ * docs/architecture.md, Properties, 5).
+ */
+#ifndef CV_OPS_BUNDLE_H
+#define CV_OPS_BUNDLE_H
+
+#include <stdint.h>
+#include <time.h>
+#include "base/handle.h"
+#include "crypto/seal.h"
+#include "ops/disclose.h"
+
+struct archive;
+
+typedef struct {
+	cv_vault *v;
+	const cv_rpolicy *pol;
+	cv_req_row req;
+	cv_sitem *s;
+	size_t ns;
+	cv_sitem **rel;         /* released, in number order */
+	size_t nrel;
+	int width;              /* digits of the member numbers */
+	cv_redactor *red;       /* names + patterns: what the records go through */
+	cv_redactor *cred;      /* the same terms, for the check (its own: it may run in another thread) */
+	cv_redactor *names;     /* names only: the letter is searched with this */
+	int phase;              /* 1: fingerprints of withheld text; 2: the ZIP */
+	cv_redactor *withheld;  /* titles and short texts of withheld records */
+	cv_fprint *fp;          /* longer withheld texts */
+	char *requester;
+	char *letter;           /* the filled template */
+	char *index_json, *index_html;
+	time_t mtime;
+	char date[11];
+	const char *passphrase; /* ZIP form */
+	/* writing */
+	struct archive *zw;
+	int outfd;              /* where the ZIP bytes go */
+	int teefd;              /* OpenPGP form: a copy of them for the check */
+	cv_sha256 *md;          /* of the file (ZIP form) */
+	int64_t written;
+	/* the member being streamed */
+	cv_sitem *cur;
+	int cur_mode;           /* 0 skip, 1 into the ZIP, 2 into the fingerprints */
+	cv_sha256 *cur_md;
+	int64_t cur_bytes;
+	int err;
+	char msg[256];
+} cv_bundle;
+
+/* bundle_write.c: open the ZIP writer on b->outfd (encrypt: AES-256 under b->passphrase). */
+int cv_bundle_zip_open(cv_bundle *b, int encrypt);
+/* bundle_write.c: the withheld texts into the fingerprints, then everything into the ZIP. */
+int cv_bundle_produce(cv_bundle *b);
+
+/* bundle_docs.c: the cover letter, the index (JSON and HTML), the withheld-record terms. */
+int cv_bundle_letter(cv_bundle *b);
+int cv_bundle_index(cv_bundle *b);
+int cv_bundle_withheld_terms(cv_bundle *b);
+
+/* bundle_check.c: the fail-closed check of the ZIP file at path (ZIP form). */
+int cv_bundle_check_file(cv_bundle *b, const char *path);
+/* bundle_check.c: the same check on a pipe carrying the ZIP bytes (OpenPGP form), in its own thread. */
+typedef struct {
+	cv_bundle *b;
+	int fd;
+	int err;
+	char msg[256];
+} cv_bundle_checker;
+void *cv_bundle_check_thread(void *arg);
+
+/* disclog.c: the disclosure log of a bundle just written, and its audit event (inside the caller's transaction). */
+int cv_disclog_add(cv_bundle *b, const char *form, const char *sha, int64_t size, long *id_out);
+
+#endif

@@ -1,0 +1,351 @@
+/*
+ * casevault - writing the disclosure bundle's ZIP (libarchive): the cover
+ * letter and index, then the released records, each archive decrypted once
+ * and each member streamed through the redactor straight into the ZIP.
+ * Withheld text is streamed into the fingerprints first (bundle.c, step 3).
+ * Every member's bytes are checked against the index as they pass
+ * (docs/architecture.md, Properties, 1 and 5).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "core/actor.h"
+#include "crypto/seal.h"
+#include "ops/bundle.h"
+#include "ops/record.h"
+#include "rules/redpolicy.h"
+#include "store/archive.h"
+#include "store/db_disclose.h"
+#include "casevault/policy.h"
+
+static int bfail(cv_bundle *b, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int bfail(cv_bundle *b, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->err)
+		return b->err;
+	va_start(ap, fmt);
+	vsnprintf(b->msg, sizeof(b->msg), fmt, ap);
+	va_end(ap);
+	b->err = code;
+	return code;
+}
+
+/* A record to redact holds NUL bytes: the redactor cannot read it (docs/legal-rules.md §9). */
+static void not_text(cv_bundle *b, const cv_sitem *s)
+{
+	bfail(b, CV_EREFUSED, "record %s is not plain 8-bit text (it holds NUL bytes), so casevault cannot redact it; decide on it again (--release, --withhold, or attach a redacted copy)",
+	      s->src_id);
+}
+
+static la_ssize_t zw_write(struct archive *a, void *hook, const void *buf, size_t len)
+{
+	cv_bundle *b = hook;
+
+	(void)a;
+	if (cv_write_all(b->outfd, buf, len) < 0) {
+		archive_set_error(a, errno, "cannot write the bundle");
+		return -1;
+	}
+	if (b->teefd >= 0 && cv_write_all(b->teefd, buf, len) < 0) {
+		archive_set_error(a, errno, "the bundle check stopped");
+		return -1;
+	}
+	if (b->md)
+		cv_sha256_write(b->md, buf, len);
+	b->written += (int64_t)len;
+	return (la_ssize_t)len;
+}
+
+static int zip_header(cv_bundle *b, const char *name, int64_t size, int compress)
+{
+	struct archive_entry *e = archive_entry_new();
+	int r;
+
+	if (!e)
+		return bfail(b, CV_ERROR, "out of memory");
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	/* one time for every member: nothing about a record's history */
+	archive_entry_set_mtime(e, b->mtime, 0);
+	if (size >= 0)
+		archive_entry_set_size(e, size);
+	if (compress)
+		archive_write_zip_set_compression_deflate(b->zw);
+	else
+		archive_write_zip_set_compression_store(b->zw);
+	r = archive_write_header(b->zw, e);
+	archive_entry_free(e);
+	if (r != ARCHIVE_OK)
+		return bfail(b, CV_ERROR, "cannot write the bundle: %s", archive_error_string(b->zw));
+	return 0;
+}
+
+static int zip_data(cv_bundle *b, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		la_ssize_t w = archive_write_data(b->zw, p, len);
+		if (w <= 0)
+			return bfail(b, CV_ERROR, "cannot write the bundle: %s", archive_error_string(b->zw));
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int zip_mem(cv_bundle *b, const char *name, const char *text)
+{
+	int r;
+
+	if ((r = zip_header(b, name, (int64_t)strlen(text), 1)) < 0)
+		return r;
+	return zip_data(b, text, strlen(text));
+}
+
+static int red_sink(void *hook, const void *buf, size_t len)
+{
+	return zip_data(hook, buf, len) < 0 ? -1 : 0;
+}
+
+/* cv_archive_read callbacks (the reader thread): route each member. */
+static int rd_entry(void *hook, const char *name, int64_t size)
+{
+	cv_bundle *b = hook;
+	size_t i;
+
+	(void)size;
+	if (b->err)
+		return -1;
+	b->cur = NULL;
+	b->cur_mode = 0;
+	/* member names are record ids, unique in the vault */
+	for (i = 0; i < b->ns; i++) {
+		cv_sitem *s = &b->s[i];
+		if (s->done)
+			continue;
+		if (b->phase == 2 && s->number && !strcmp(name, s->src_member)) {
+			b->cur = s;
+			b->cur_mode = 1;
+			break;
+		}
+		if (b->phase == 1 && s->fingerprint && !strcmp(name, s->member)) {
+			b->cur = s;
+			b->cur_mode = 2;
+			break;
+		}
+	}
+	if (!b->cur)
+		return 0;
+	if (!(b->cur_md = cv_sha256_new())) {
+		bfail(b, CV_ERROR, "cannot start SHA-256");
+		return -1;
+	}
+	b->cur_bytes = 0;
+	if (b->cur_mode == 1) {
+		cv_sitem *s = b->cur;
+		const cv_filetype *ft = cv_policy_filetype(b->v->policy, s->src_mime);
+		int compress = (ft && ft->compressible) || s->redact;
+
+		if (zip_header(b, s->name, s->redact ? -1 : s->src_size, compress) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+static int rd_data(void *hook, const void *buf, size_t len)
+{
+	cv_bundle *b = hook;
+	int r;
+
+	if (b->err || !b->cur)
+		return -1;
+	cv_sha256_write(b->cur_md, buf, len);
+	b->cur_bytes += (int64_t)len;
+	if (b->cur_mode == 2)
+		return cv_fprint_add(b->fp, buf, len) < 0 ? (bfail(b, CV_ERROR, "out of memory"), -1) : 0;
+	if (b->cur->redact) {
+		r = cv_redactor_feed(b->red, buf, len, red_sink, b);
+		if (r == CV_EINVAL)
+			not_text(b, b->cur);
+		return r < 0 ? -1 : 0;
+	}
+	return zip_data(b, buf, len) < 0 ? -1 : 0;
+}
+
+/* The bytes of a member must be what was filed: its recorded SHA-256 and size. */
+static int member_matches(cv_bundle *b, const cv_sitem *s, const char got[65])
+{
+	const char *id = b->cur_mode == 2 ? s->it.record_id : s->src_id;
+	int sec = b->cur_mode == 2 ? s->it.section : s->src_section;
+	char *want = NULL;
+	int64_t size = -1;
+	int ok;
+
+	/* the index is only read here, from this one thread while the caller waits */
+	cv_db_disclose_hash(b->v, id, (cv_section)sec, &want, &size);
+	ok = want && !strcmp(want, got) && size == b->cur_bytes;
+	free(want);
+	if (!ok)
+		bfail(b, CV_ECORRUPT, "record %s does not match its recorded hash; nothing was written (run 'casevault verify')", id);
+	return ok;
+}
+
+static int rd_end(void *hook, const char *name)
+{
+	cv_bundle *b = hook;
+	cv_sitem *s = b->cur;
+	char got[65];
+	int r = 0;
+
+	(void)name;
+	if (!s)
+		return 0;
+	b->cur = NULL;
+	if (b->cur_mode == 2)
+		cv_fprint_add_end(b->fp);
+	else if (s->redact && (r = cv_redactor_finish(b->red, red_sink, b)) < 0) {
+		if (r == CV_EINVAL)
+			not_text(b, s);
+		r = -1;
+	}
+	cv_sha256_final(b->cur_md, got);
+	cv_sha256_free(b->cur_md);
+	b->cur_md = NULL;
+	if (r < 0 || !member_matches(b, s, got))
+		return -1;
+	s->done = 1;
+	return 0;
+}
+
+/* Decrypt one archive and stream what is needed from it. */
+static int read_archive(cv_bundle *b, long long aid)
+{
+	cv_vault *v = b->v;
+	cv_db_archive a;
+	char got[65], key[CV_KEY_HEX + 1], *path = NULL;
+	cv_archive_reader rd = { rd_entry, rd_data, rd_end, b };
+	int r;
+
+	if ((r = cv_db_disclose_archive(v, aid, &a)) < 0)
+		return r;
+	if (!r)
+		return cv_error(v, CV_ECORRUPT, "an archive of request %s's records is missing from the index; run 'casevault verify'", b->req.id);
+	if (asprintf(&path, "%s/%s", v->archdir, a.file) < 0) {
+		free(a.wrapped_key);
+		return cv_error(v, CV_ERROR, "out of memory");
+	}
+	if ((r = cv_verify_receipt(v, a.receipt, a.file, a.sha256)) < 0)
+		goto out;
+	if ((r = cv_keys_unwrap(v, a.section, a.key_gen, a.wrapped_key, key)) < 0)
+		goto out;
+	r = cv_archive_read(v, path, key, &rd, got);
+	explicit_bzero(key, sizeof(key));
+	if (b->err) {
+		r = cv_error(v, b->err, "%s", b->msg);
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	if (strcmp(got, a.sha256))
+		r = cv_error(v, CV_ECORRUPT, "archive %s has been altered (hash mismatch); nothing was written (run 'casevault verify')", a.file);
+out:
+	free(a.wrapped_key);
+	free(path);
+	return r;
+}
+
+/* Each archive once, in the order of the first record it serves. */
+static int read_archives(cv_bundle *b, long long *aids, cv_sitem **items, size_t n, int by_source)
+{
+	size_t na = 0, i, j;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		long long aid = by_source ? items[i]->src_archive : items[i]->archive;
+
+		for (j = 0; j < na && aids[j] != aid; j++)
+			;
+		if (j == na)
+			aids[na++] = aid;
+	}
+	for (i = 0; i < na; i++)
+		if ((r = read_archive(b, aids[i])) < 0)
+			return r;
+	return 0;
+}
+
+/* Everything into the ZIP writer b->zw (already open). */
+int cv_bundle_produce(cv_bundle *b)
+{
+	long long *aids = calloc(b->ns ? b->ns : 1, sizeof(*aids));
+	cv_sitem **fps = calloc(b->ns ? b->ns : 1, sizeof(*fps));
+	size_t nfp = 0, i;
+	int r;
+
+	if (!aids || !fps) {
+		free(aids);
+		free(fps);
+		return cv_error(b->v, CV_ERROR, "out of memory");
+	}
+	for (i = 0; i < b->ns; i++)
+		if (b->s[i].fingerprint)
+			fps[nfp++] = &b->s[i];
+	/*
+	 * Phase 1: every withheld text into the fingerprints, before a byte of
+	 * the ZIP exists (the OpenPGP form checks it while it is written).
+	 */
+	b->phase = 1;
+	r = read_archives(b, aids, fps, nfp, 0);
+	free(fps);
+	if (r < 0)
+		goto out;
+	/* Phase 2: the ZIP; each archive once, in the order of the first number it serves. */
+	b->phase = 2;
+	if (zip_mem(b, "letter.txt", b->letter) < 0 || zip_mem(b, "index.html", b->index_html) < 0 ||
+	    zip_mem(b, "index.json", b->index_json) < 0) {
+		r = cv_error(b->v, b->err, "%s", b->msg);
+		goto out;
+	}
+	if ((r = read_archives(b, aids, b->rel, b->nrel, 1)) < 0)
+		goto out;
+	for (i = 0; i < b->ns; i++)
+		if ((b->s[i].number || b->s[i].fingerprint) && !b->s[i].done) {
+			r = cv_error(b->v, CV_ECORRUPT, "record %s is missing from its archive; nothing was written (run 'casevault verify')",
+				     b->s[i].number ? b->s[i].src_id : b->s[i].it.record_id);
+			goto out;
+		}
+	if (archive_write_close(b->zw) != ARCHIVE_OK)
+		r = cv_error(b->v, CV_ERROR, "cannot finish the bundle: %s", archive_error_string(b->zw));
+out:
+	free(aids);
+	return r;
+}
+
+int cv_bundle_zip_open(cv_bundle *b, int encrypt)
+{
+	b->zw = archive_write_new();
+	if (!b->zw)
+		return cv_error(b->v, CV_ERROR, "out of memory");
+	if (archive_write_set_format_zip(b->zw) != ARCHIVE_OK ||
+	    (encrypt && (archive_write_set_options(b->zw, "zip:encryption=aes256") != ARCHIVE_OK ||
+			 archive_write_set_passphrase(b->zw, b->passphrase) != ARCHIVE_OK)) ||
+	    archive_write_set_bytes_per_block(b->zw, 0) != ARCHIVE_OK ||
+	    archive_write_open(b->zw, b, NULL, zw_write, NULL) != ARCHIVE_OK)
+		return cv_error(b->v, CV_ERROR, "cannot start the bundle (AES-256 ZIP): %s", archive_error_string(b->zw));
+	return 0;
+}
+

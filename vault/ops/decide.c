@@ -1,0 +1,238 @@
+/*
+ * casevault - decisions on the records in a request's scope, and redacted
+ * copies attached in an original's place (docs/legal-rules.md §7-§9).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "core/actor.h"
+#include "core/audit.h"
+#include "crypto/seal.h"
+#include "ops/disclose.h"
+#include "rules/redpolicy.h"
+#include "store/db_disclose.h"
+#include "store/db_people.h"
+#include "casevault/audit.h"
+#include "casevault/record.h"
+#include "casevault/staff.h"
+
+/* record_id must be a record of req's case (not a copy): its section, mime and class. */
+static int in_scope(cv_vault *v, const cv_req_row *req, const char *record_id, cv_section *sec, char mime[96], char cls[64])
+{
+	char case_id[24] = "", orig[16];
+	int r;
+
+	if (!record_id || strncmp(record_id, "R-", 2) || strlen(record_id) >= 16)
+		return cv_error(v, CV_ENOTFOUND, "no record %.40s in this vault", record_id ? record_id : "");
+	if ((r = cv_db_disclose_record(v, record_id, case_id, sec, mime, cls)) < 0)
+		return r;
+	if (!r)
+		return cv_error(v, CV_ENOTFOUND, "no record %s in this vault; see 'casevault request show %s'", record_id, req->id);
+	if (strcmp(case_id, req->case_id)) {
+		/* docs/legal-rules.md §7: the other side of a separated family is never in scope */
+		if ((r = cv_db_link_exists(v, case_id, req->case_id)) < 0)
+			return r;
+		if (r)
+			return cv_error(v, CV_EREFUSED, "record %s belongs to the linked case %s: records of the other side of a separated family are never disclosed in request %s",
+					record_id, case_id, req->id);
+		return cv_error(v, CV_EREFUSED, "record %s is not in the scope of request %s (it belongs to %s, not %s)",
+				record_id, req->id, case_id[0] ? case_id : "no case", req->case_id);
+	}
+	if ((r = cv_db_disclose_copy_of(v, record_id, orig)) < 0)
+		return r;
+	if (r)
+		return cv_error(v, CV_EREFUSED, "record %s is a redacted copy of %s; decide on the original", record_id, orig);
+	return 0;
+}
+
+/* An open request, a record in its scope, and the redaction policy; closed: what follows "is closed". */
+static int open_in_scope(cv_vault *v, const char *req_id, const char *record_id, const char *closed,
+			 cv_req_row *req, cv_section *sec, char mime[96], char cls[64], cv_rpolicy **pol)
+{
+	int r;
+
+	if ((r = cv_req_fetch(v, req_id, req)) < 0)
+		return r;
+	if (!req->open)
+		return cv_error(v, CV_EREFUSED, "request %s is closed%s", req_id, closed);
+	if ((r = in_scope(v, req, record_id, sec, mime, cls)) < 0)
+		return r;
+	return cv_rpolicy_vault(v, pol);
+}
+
+/* docs/legal-rules.md §8: child-protection material is read and released only by a cp-lead or manager. */
+static int may_read(cv_vault *v, cv_section sec, const char *ids)
+{
+	int r;
+
+	if ((r = cv_authorize(v, sec == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, ids)) < 0)
+		return r;
+	return cv_require_key(v, sec);
+}
+
+struct decision_tx {
+	cv_db_decision_new n;
+	const char *event, *ids;
+};
+
+static int decision_tx(cv_vault *v, void *hook)
+{
+	struct decision_tx *t = hook;
+	char now[32];
+	int r;
+
+	cv_now_iso(now);
+	t->n.decided_at = now;
+	if ((r = cv_db_decision_insert(v, &t->n)) < 0)
+		return r;
+	return cv_audit(v, t->event, 0, t->ids);
+}
+
+/* The decision and its audit event, together, under the writer lock. */
+static int commit_decision(cv_vault *v, const cv_req_row *req, const char *record_id, cv_section sec,
+			   cv_decision d, const char *ground, const char *reason, const char *copy,
+			   const char *policy_hash, const char *event, const char *ids)
+{
+	struct decision_tx t;
+
+	memset(&t, 0, sizeof(t));
+	t.n.request_id = req->id;
+	t.n.record_id = record_id;
+	t.n.section = sec;
+	t.n.decision = cv_decision_name(d);
+	t.n.ground = ground;
+	t.n.reason = reason;
+	t.n.copy_record = copy;
+	t.n.decided_by = v->actor;
+	t.n.decider_role = v->actor_role;
+	t.n.policy_hash = policy_hash;
+	t.event = event;
+	t.ids = ids;
+	return cv_req_write(v, decision_tx, &t);
+}
+
+int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv_decision d,
+		      const char *ground, const char *reason)
+{
+	cv_rpolicy *pol = NULL;
+	cv_req_row req;
+	cv_section sec;
+	char mime[96], cls[64], ids[80];
+	int r;
+
+	if (d != CV_DEC_RELEASE && d != CV_DEC_REDACT && d != CV_DEC_WITHHOLD)
+		return cv_error(v, CV_EINVAL, "a decision is --release, --redact or --withhold GROUND");
+	if (!cv_text_one_line(reason, 2000))
+		return cv_error(v, CV_EINVAL, "a decision needs a reason (--reason R, one line)");
+	if (d != CV_DEC_WITHHOLD && ground)
+		return cv_error(v, CV_EINVAL, "a ground goes with --withhold only");
+	if ((r = open_in_scope(v, req_id, record_id, "; its decisions can no longer change", &req, &sec, mime, cls, &pol)) < 0)
+		goto out;
+	if (d == CV_DEC_WITHHOLD && !cv_rpolicy_ground(pol, ground)) {
+		r = cv_error(v, CV_EINVAL, "'%.40s' is not a ground of the redaction policy; see [grounds] in policies/redaction.ini", ground ? ground : "");
+		goto out;
+	}
+	if (d == CV_DEC_REDACT && !cv_rpolicy_is_text(pol, mime)) {
+		r = cv_error(v, CV_EREFUSED, "record %s is %s, which casevault cannot redact; attach a redacted copy with 'casevault request attach %s %s PATH'",
+			     record_id, mime, req_id, record_id);
+		goto out;
+	}
+	snprintf(ids, sizeof(ids), "%s %s", req_id, record_id);
+	if ((r = may_read(v, sec, ids)) < 0)
+		goto out;
+	r = commit_decision(v, &req, record_id, sec, d, ground, reason, NULL, pol->hash, "request.decide", ids);
+out:
+	cv_rpolicy_free(pol);
+	return r;
+}
+
+/*
+ * A "redacted copy" with exactly the original's bytes is the original,
+ * unredacted: attaching it would disclose everything redaction was meant
+ * to remove (a scan's text cannot be checked by the bundle's check).
+ */
+static int refuse_unchanged(cv_vault *v, const char *record_id, cv_section sec, const char *path)
+{
+	char *orig = NULL, got[65];
+	int fd, r;
+
+	if ((r = cv_db_disclose_sealed(v, record_id, sec, "sha256", &orig)) < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat sb;
+
+		/* the filing's own checks say what is wrong with anything else */
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && cv_fd_sha256(fd, got, NULL) == 0 &&
+		    orig && !strcmp(orig, got))
+			r = cv_error(v, CV_EREFUSED, "%s is %s itself, unchanged: redact it (black out, re-scan or edit) and attach the redacted file",
+				     path, record_id);
+		close(fd);
+	}
+	free(orig);
+	return r;
+}
+
+/* File the copy in the original's case, section and class, keeping its event date. */
+static int file_copy(cv_vault *v, const cv_req_row *req, const char *record_id, cv_section sec,
+		     char cls[64], const char *path, cv_file_item *it)
+{
+	char title[64], *ev = NULL;
+	int r;
+
+	/* the copy keeps the original's event date (its place in the bundle's order) */
+	if ((r = cv_db_disclose_sealed(v, record_id, sec, "event_date", &ev)) < 0)
+		return r;
+	if ((r = refuse_unchanged(v, record_id, sec, path)) < 0)
+		goto out;
+	memset(it, 0, sizeof(*it));
+	it->case_id = req->case_id;
+	it->section = sec;
+	it->class_name = cls;
+	it->path = path;
+	snprintf(title, sizeof(title), "Redacted copy of %s for %s", record_id, req->id);
+	it->title = title;
+	it->date = ev;
+	/* the same copy may serve two requests: only the original itself is refused (above) */
+	r = cv_file(v, it, 1, CV_FILE_ALLOW_DUPLICATES, NULL, NULL, NULL);
+	it->title = NULL;
+	it->date = NULL;
+out:
+	free(ev);
+	return r;
+}
+
+int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, const char *path,
+		      char copy_out[16])
+{
+	cv_rpolicy *pol = NULL;
+	cv_req_row req;
+	cv_section sec;
+	cv_file_item it;
+	char mime[96], cls[64], ids[80];
+	int r;
+
+	if (!path || !*path)
+		return cv_error(v, CV_EINVAL, "no redacted copy given");
+	if ((r = open_in_scope(v, req_id, record_id, "", &req, &sec, mime, cls, &pol)) < 0)
+		goto out;
+	snprintf(ids, sizeof(ids), "%s %s", req_id, record_id);
+	if ((r = may_read(v, sec, ids)) < 0)
+		goto out;
+	if ((r = file_copy(v, &req, record_id, sec, cls, path, &it)) < 0)
+		goto out;
+	snprintf(ids, sizeof(ids), "%s %s %s", req_id, record_id, it.record_id);
+	if ((r = commit_decision(v, &req, record_id, sec, CV_DEC_COPY, NULL, "redacted copy attached", it.record_id,
+				 pol->hash, "request.attach", ids)) < 0)
+		goto out;
+	snprintf(copy_out, 16, "%s", it.record_id);
+out:
+	cv_rpolicy_free(pol);
+	return r;
+}

@@ -1,6 +1,6 @@
 /*
  * casevault - the receipts table: one signed receipt per filing, naming
- * every archive it wrote (docs/architecture.md, Crash safety).
+ * every archive it wrote (docs/architecture.md, "Filing: the data flow").
  */
 #ifndef CV_STORE_DB_RECEIPTS_H
 #define CV_STORE_DB_RECEIPTS_H

@@ -29,6 +29,18 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/* A child's date of birth: a real date, not in the future (*today: the vault's today). */
+static int parse_dob(cv_vault *v, const char *child_dob, cv_date *dob, cv_date *today)
+{
+	if (!child_dob || cv_date_parse(dob, child_dob) < 0)
+		return cv_error(v, CV_EINVAL, "the child's date of birth must be a real date written YYYY-MM-DD");
+	if (cv_date_today(today) < 0)
+		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
+	if (cv_date_cmp(dob, today) > 0)
+		return cv_error(v, CV_EINVAL, "the child's date of birth is in the future; check it");
+	return 0;
+}
+
 int cv_case_open(cv_vault *v, const char *parent, const char *child, const char *child_dob,
 		 int pr_confirmed, const char *opened, char id_out[24])
 {
@@ -43,12 +55,8 @@ int cv_case_open(cv_vault *v, const char *parent, const char *child, const char 
 		return cv_error(v, CV_EINVAL, "the parent's name is missing or holds control characters");
 	if (!valid_name(child))
 		return cv_error(v, CV_EINVAL, "the child's name is missing or holds control characters");
-	if (!child_dob || cv_date_parse(&dob, child_dob) < 0)
-		return cv_error(v, CV_EINVAL, "the child's date of birth must be a real date written YYYY-MM-DD");
-	if (cv_date_today(&today) < 0)
-		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
-	if (cv_date_cmp(&dob, &today) > 0)
-		return cv_error(v, CV_EINVAL, "the child's date of birth is in the future; check it");
+	if ((r = parse_dob(v, child_dob, &dob, &today)) < 0)
+		return r;
 	op = today;
 	if (opened && cv_date_parse(&op, opened) < 0)
 		return cv_error(v, CV_EINVAL, "the opening date must be a real date written YYYY-MM-DD");
@@ -226,12 +234,8 @@ int cv_case_set_dob(cv_vault *v, const char *id, const char *child_dob, size_t *
 	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, id)) < 0)
 		return r;
 
-	if (!child_dob || cv_date_parse(&dob, child_dob) < 0)
-		return cv_error(v, CV_EINVAL, "the child's date of birth must be a real date written YYYY-MM-DD");
-	if (cv_date_today(&today) < 0)
-		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
-	if (cv_date_cmp(&dob, &today) > 0)
-		return cv_error(v, CV_EINVAL, "the child's date of birth is in the future; check it");
+	if ((r = parse_dob(v, child_dob, &dob, &today)) < 0)
+		return r;
 	if ((r = cv_case_get(v, &c, id, 0)) < 0)
 		return r;
 	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0 || (r = cv_retention_prepare(v, id, -1)) < 0)

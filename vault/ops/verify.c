@@ -11,6 +11,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "base/array.h"
 #include "base/handle.h"
 #include "core/actor.h"
 #include "core/audit.h"
@@ -84,14 +85,8 @@ static int v_entry(void *hook, const char *name, int64_t size)
 		}
 		return 1;
 	}
-	if (c->nseen == c->alloc) {
-		size_t na = c->alloc ? c->alloc * 2 : 16;
-		seen_member *s = reallocarray(c->seen, na, sizeof(*s));
-		if (!s)
-			return -1;
-		c->seen = s;
-		c->alloc = na;
-	}
+	if (CV_ARRAY_GROW(&c->seen, &c->alloc, c->nseen) < 0)
+		return -1;
 	snprintf(c->seen[c->nseen].name, sizeof(c->seen[0].name), "%s", name);
 	c->seen[c->nseen].sha[0] = '\0';
 	if (!(c->md = cv_sha256_new()))

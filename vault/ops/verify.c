@@ -369,7 +369,6 @@ static void check_vanished(cv_vault *v, cv_verify_report *rep)
 	cv_db_receipts_each(v, check_receipt_gap, &w);
 }
 
-/* Shared with record.c through the receipt check; cached per call. */
 /*
  * Nothing in the vault may be open to other users: vault.db's clear columns
  * say which cases have child-protection material, and how much.  A copy made

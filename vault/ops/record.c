@@ -1,11 +1,10 @@
-/* casevault - listing and reading records; verify. */
+/* casevault - listing and reading records; the filing receipts that vouch for them. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <gcrypt.h>
 #include <jansson.h>
 
 #include "base/handle.h"
@@ -16,184 +15,77 @@
 #include "crypto/seal.h"
 #include "ops/record.h"
 #include "store/archive.h"
-#include "store/index.h"
+#include "store/db_cases.h"
+#include "store/db_receipts.h"
+#include "store/db_records.h"
 #include "casevault/record.h"
 #include "casevault/staff.h"
-
-static int unseal_rec(cv_vault *v, sqlite3_stmt *st, int col, cv_section s, const char *what,
-		      const char *id, char **out)
-{
-	char ctx[64];
-
-	snprintf(ctx, sizeof(ctx), "records.%s:%s", what, id);
-	return cv_unseal(v, s, ctx, sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col), out, NULL);
-}
-
-#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until"
-
-static int row_to_record(cv_vault *v, sqlite3_stmt *st, cv_record *rec)
-{
-	char *ev = NULL;
-	int r;
-
-	memset(rec, 0, sizeof(*rec));
-	snprintf(rec->id, sizeof(rec->id), "%s", (const char *)sqlite3_column_text(st, 0));
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-		snprintf(rec->case_id, sizeof(rec->case_id), "%s", (const char *)sqlite3_column_text(st, 1));
-	cv_section_parse(&rec->section, (const char *)sqlite3_column_text(st, 2));
-	snprintf(rec->class_name, sizeof(rec->class_name), "%s", (const char *)sqlite3_column_text(st, 3));
-	if ((r = unseal_rec(v, st, 4, rec->section, "title", rec->id, &rec->title)) < 0)
-		return r;
-	if ((r = unseal_rec(v, st, 5, rec->section, "event_date", rec->id, &ev)) < 0) {
-		cv_record_release(rec);
-		return r;
-	}
-	snprintf(rec->event_date, sizeof(rec->event_date), "%s", ev);
-	free(ev);
-	snprintf(rec->filed_at, sizeof(rec->filed_at), "%s", (const char *)sqlite3_column_text(st, 6));
-	snprintf(rec->filed_by, sizeof(rec->filed_by), "%s", (const char *)sqlite3_column_text(st, 7));
-	snprintf(rec->mime, sizeof(rec->mime), "%s", (const char *)sqlite3_column_text(st, 8));
-	rec->size = sqlite3_column_int64(st, 9);
-	if (sqlite3_column_type(st, 10) != SQLITE_NULL)
-		snprintf(rec->retain_until, sizeof(rec->retain_until), "%s", (const char *)sqlite3_column_text(st, 10));
-	return 0;
-}
-
-void cv_record_release(cv_record *rec)
-{
-	if (rec && rec->title) {
-		explicit_bzero(rec->title, strlen(rec->title));
-		free(rec->title);
-		rec->title = NULL;
-	}
-}
-
-void cv_record_list_free(cv_record *list, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		cv_record_release(&list[i]);
-	free(list);
-}
 
 int cv_record_list(cv_vault *v, const char *case_id, cv_section section,
 		   cv_record **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_record *list = NULL;
-	size_t cnt = 0, alloc = 0;
-	int r, rc;
+	int r;
 
 	*out = NULL;
 	*n = 0;
-	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM cases WHERE id = ?")) < 0)
+	if ((r = cv_db_case_exists(v, case_id)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return cv_error(v, CV_ENOTFOUND, "no case %s in this vault; see 'casevault case list'", case_id);
 	if ((r = cv_authorize(v, section == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, case_id)) < 0)
 		return r;
 	if ((r = cv_require_key(v, section)) < 0)
 		return r;
 	cv_audit(v, section == CV_SECTION_CP ? "record.list.cp" : "record.list", 0, case_id);
-	if ((r = cv_index_prepare(v, &st, "SELECT " REC_COLS " FROM records r WHERE r.case_id = ? AND r.section = ? ORDER BY r.seq")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cv_section_name(section), -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == alloc) {
-			size_t na = alloc ? alloc * 2 : 32;
-			cv_record *nl = reallocarray(list, na, sizeof(*nl));
-			if (!nl) {
-				r = cv_error(v, CV_ERROR, "out of memory");
-				goto fail;
-			}
-			list = nl;
-			alloc = na;
-		}
-		if ((r = row_to_record(v, st, &list[cnt])) < 0)
-			goto fail;
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list records");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	cv_record_list_free(list, cnt);
-	return r;
+	return cv_db_records_list(v, case_id, section, out, n);
 }
 
-/* Check a receipt's signature (signer must be a staff key) and that it lists file with sha. */
 /*
  * The receipt's signature is valid, made by the staff member it names while
  * they were not revoked; *root gets its parsed body.  what names the archive
- * (or the receipt) in messages.  Signatures are checked once per handle.
+ * (or the receipt) in messages.  One receipt covers every archive of a
+ * filing: its signature is checked once per handle.
  */
-static int receipt_open(cv_vault *v, sqlite3_int64 receipt_id, const char *what, json_t **root)
+static int receipt_signer(cv_vault *v, long long receipt_id, const char *body, size_t blen,
+			  const char *sig, size_t slen, const char *what, char **signer)
 {
-	sqlite3_stmt *st = NULL;
-	char *signer = NULL;
+	struct cv_receipt_ok *n2;
 	size_t i;
+
+	*signer = NULL;
+	for (i = 0; i < v->nreceipt_ok; i++)
+		if (v->receipt_ok[i].id == receipt_id) {
+			*signer = strdup(v->receipt_ok[i].fpr);
+			return *signer ? 0 : cv_error(v, CV_ERROR, "out of memory");
+		}
+	if (cv_gpg_verify_detached(v, body, blen, sig, slen, signer) < 0)
+		return cv_error(v, CV_ECORRUPT, "the filing receipt of %s has a bad signature", what);
+	n2 = reallocarray(v->receipt_ok, v->nreceipt_ok + 1, sizeof(*n2));
+	if (n2) {
+		v->receipt_ok = n2;
+		n2[v->nreceipt_ok].id = receipt_id;
+		snprintf(n2[v->nreceipt_ok].fpr, sizeof(n2[0].fpr), "%s", *signer);
+		v->nreceipt_ok++;
+	}
+	return *signer ? 0 : cv_error(v, CV_ERROR, "out of memory");
+}
+
+static int receipt_open(cv_vault *v, long long receipt_id, const char *what, json_t **root)
+{
+	char *body = NULL, *sig = NULL, *signer = NULL;
+	size_t blen = 0, slen = 0;
 	int r;
 
 	*root = NULL;
-	if ((r = cv_index_prepare(v, &st, "SELECT body, sig FROM receipts WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, receipt_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return cv_error(v, CV_ECORRUPT, "%s has no filing receipt", what);
-	}
-	/* one receipt covers every archive of a filing: check its signature once per handle */
-	for (i = 0; i < v->nreceipt_ok; i++)
-		if (v->receipt_ok[i].id == receipt_id) {
-			signer = strdup(v->receipt_ok[i].fpr);
-			break;
-		}
-	if (!signer) {
-		struct cv_receipt_ok *n2;
-
-		r = cv_gpg_verify_detached(v, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-					   sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1), &signer);
-		if (r < 0) {
-			sqlite3_finalize(st);
-			return cv_error(v, CV_ECORRUPT, "the filing receipt of %s has a bad signature", what);
-		}
-		n2 = reallocarray(v->receipt_ok, v->nreceipt_ok + 1, sizeof(*n2));
-		if (n2) {
-			v->receipt_ok = n2;
-			n2[v->nreceipt_ok].id = receipt_id;
-			snprintf(n2[v->nreceipt_ok].fpr, sizeof(n2[0].fpr), "%s", signer);
-			v->nreceipt_ok++;
-		}
-	}
-	if (!signer) {
-		sqlite3_finalize(st);
-		return cv_error(v, CV_ERROR, "out of memory");
-	}
-	*root = json_loadb((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), 0, NULL);
-	sqlite3_finalize(st);
-	st = NULL;
-	/* signed by the staff member the receipt names, who was not revoked then */
-	if ((r = cv_index_prepare(v, &st,
-		"SELECT 1 FROM receipts rc JOIN staff s ON s.id = rc.staff_id"
-		" WHERE rc.id = ? AND s.fpr = ? AND (s.revoked IS NULL OR s.revoked >= rc.created)")) < 0)
+	if ((r = cv_db_receipt_get(v, receipt_id, &body, &blen, &sig, &slen)) < 0)
+		return r == CV_ENOTFOUND ? cv_error(v, CV_ECORRUPT, "%s has no filing receipt", what) : r;
+	if ((r = receipt_signer(v, receipt_id, body, blen, sig, slen, what, &signer)) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, receipt_id);
-	sqlite3_bind_text(st, 2, signer, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_ROW ? 0 :
-		cv_error(v, CV_ECORRUPT, "the filing receipt of %s is not signed by the staff member it names (or they were revoked)", what);
+	*root = json_loadb(body, blen, 0, NULL);
+	/* signed by the staff member the receipt names, who was not revoked then */
+	if ((r = cv_db_receipt_signer_ok(v, receipt_id, signer)) >= 0)
+		r = r ? 0 : cv_error(v, CV_ECORRUPT, "the filing receipt of %s is not signed by the staff member it names (or they were revoked)", what);
 out:
-	sqlite3_finalize(st);
+	free(body);
+	free(sig);
 	free(signer);
 	if (r < 0) {
 		json_decref(*root);
@@ -202,7 +94,7 @@ out:
 	return r;
 }
 
-int cv_verify_receipt_signed(cv_vault *v, sqlite3_int64 receipt_id)
+int cv_verify_receipt_signed(cv_vault *v, long long receipt_id)
 {
 	char what[48];
 	json_t *root;
@@ -214,7 +106,7 @@ int cv_verify_receipt_signed(cv_vault *v, sqlite3_int64 receipt_id)
 	return r;
 }
 
-int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, const char *sha)
+int cv_verify_receipt(cv_vault *v, long long receipt_id, const char *file, const char *sha)
 {
 	char what[96];
 	json_t *root = NULL, *arr;
@@ -240,7 +132,7 @@ int cv_verify_receipt(cv_vault *v, sqlite3_int64 receipt_id, const char *file, c
 struct getctx {
 	const char *member;
 	int fd;
-	gcry_md_hd_t md;
+	cv_sha256 *md;
 	int found;
 	int64_t bytes;
 };
@@ -257,7 +149,7 @@ static int get_data(void *hook, const void *buf, size_t len)
 {
 	struct getctx *g = hook;
 
-	gcry_md_write(g->md, buf, len);
+	cv_sha256_write(g->md, buf, len);
 	g->bytes += (int64_t)len;
 	if (cv_write_all(g->fd, buf, len) < 0)
 		return -1;
@@ -273,97 +165,66 @@ static int get_end(void *hook, const char *name)
 	return 0;
 }
 
-int cv_record_mime(cv_vault *v, const char *record_id, char mime[96])
+static int allow_read(cv_vault *v, cv_section s, const char *record_id)
 {
-	sqlite3_stmt *st = NULL;
-	cv_section s;
-	int r;
-
-	mime[0] = '\0';
-	if ((r = cv_index_prepare(v, &st, "SELECT section, mime FROM records WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return cv_error(v, CV_ENOTFOUND, "no record %s in this vault; see 'casevault ls CASE'", record_id);
-	}
-	cv_section_parse(&s, (const char *)sqlite3_column_text(st, 0));
-	snprintf(mime, 96, "%s", (const char *)sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
 	return cv_authorize(v, s == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, record_id);
 }
 
-int cv_record_get(cv_vault *v, const char *record_id, int fd, cv_record *info)
+int cv_record_mime(cv_vault *v, const char *record_id, char mime[96])
 {
-	sqlite3_stmt *st = NULL;
-	cv_record rec;
-	char *path = NULL, *want = NULL, key[CV_KEY_HEX + 1], sha[65], got[65];
-	char file[64], member[64], wrapped_buf[1];
-	char *wrapped = NULL;
-	sqlite3_int64 receipt;
+	cv_section s;
+	int r;
+
+	if ((r = cv_db_record_mime(v, record_id, &s, mime)) < 0)
+		return r;
+	return allow_read(v, s, record_id);
+}
+
+struct get_allow {
+	cv_vault *v;
+	const char *record_id;
+};
+
+/* Before the store opens a sealed field: may the caller read it, and is its section unlocked. */
+static int get_allow(void *hook, cv_section s)
+{
+	struct get_allow *a = hook;
+	int r;
+
+	if ((r = allow_read(a->v, s, a->record_id)) < 0)
+		return r;
+	return cv_require_key(a->v, s);
+}
+
+/* The archive's ciphertext is what a staff member signed for. */
+static int check_signed_archive(cv_vault *v, const char *record_id, const cv_db_record_where *w, const char *path)
+{
+	char got[65];
+	int r;
+
+	if ((r = cv_file_sha256(v, path, got, NULL)) < 0)
+		return cv_error(v, r == CV_ENOTFOUND ? CV_ECORRUPT : r, "record %s: its archive file is missing or unreadable; run 'casevault verify'", record_id);
+	if (strcmp(got, w->archive_sha))
+		return cv_error(v, CV_ECORRUPT, "record %s: its archive has been altered (hash mismatch); run 'casevault verify'", record_id);
+	if ((r = cv_verify_receipt(v, w->receipt_id, w->file, w->archive_sha)) < 0)
+		return cv_error(v, r, "record %s: %s", record_id, cv_vault_errmsg(v));
+	return 0;
+}
+
+/* Decrypt the record's member into fd, hashing it on the way. */
+static int copy_member(cv_vault *v, const char *record_id, const cv_db_record_where *w, const char *path, int fd)
+{
 	struct getctx g;
 	cv_archive_reader rd = { get_entry, get_data, get_end, &g };
-	int r, gen, i;
+	char key[CV_KEY_HEX + 1], got[65];
+	int r;
 
-	(void)wrapped_buf;
-	memset(&rec, 0, sizeof(rec));
 	memset(&g, 0, sizeof(g));
-	if ((r = cv_index_prepare(v, &st,
-		"SELECT " REC_COLS ", r.member, r.sha256, a.file, a.sha256, a.wrapped_key, a.key_gen, a.receipt_id"
-		" FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = ?")) < 0)
+	if ((r = cv_keys_unwrap(v, w->rec.section, w->key_gen, w->wrapped, key)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return cv_error(v, CV_ENOTFOUND, "no record %s in this vault; see 'casevault ls CASE'", record_id);
-	}
-	{
-		cv_section s;
-		cv_section_parse(&s, (const char *)sqlite3_column_text(st, 2));
-		if ((r = cv_authorize(v, s == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, record_id)) < 0 ||
-		    (r = cv_require_key(v, s)) < 0) {
-			sqlite3_finalize(st);
-			return r;
-		}
-	}
-	if ((r = row_to_record(v, st, &rec)) < 0 ||
-	    (r = unseal_rec(v, st, 12, rec.section, "sha256", rec.id, &want)) < 0) {
-		sqlite3_finalize(st);
-		goto out;
-	}
-	snprintf(member, sizeof(member), "%s", (const char *)sqlite3_column_text(st, 11));
-	snprintf(file, sizeof(file), "%s", (const char *)sqlite3_column_text(st, 13));
-	snprintf(sha, sizeof(sha), "%s", (const char *)sqlite3_column_text(st, 14));
-	wrapped = strdup((const char *)sqlite3_column_text(st, 15));
-	gen = sqlite3_column_int(st, 16);
-	receipt = sqlite3_column_int64(st, 17);
-	sqlite3_finalize(st);
-	if (!wrapped) {
-		r = cv_error(v, CV_ERROR, "out of memory");
-		goto out;
-	}
-	/* The ciphertext must be what a staff member signed for. */
-	if (asprintf(&path, "%s/%s", v->archdir, file) < 0) {
-		r = cv_error(v, CV_ERROR, "out of memory");
-		goto out;
-	}
-	if ((r = cv_file_sha256(v, path, got, NULL)) < 0) {
-		r = cv_error(v, r == CV_ENOTFOUND ? CV_ECORRUPT : r, "record %s: its archive file is missing or unreadable; run 'casevault verify'", record_id);
-		goto out;
-	}
-	if (strcmp(got, sha)) {
-		r = cv_error(v, CV_ECORRUPT, "record %s: its archive has been altered (hash mismatch); run 'casevault verify'", record_id);
-		goto out;
-	}
-	if ((r = cv_verify_receipt(v, receipt, file, sha)) < 0) {
-		r = cv_error(v, r, "record %s: %s", record_id, cv_vault_errmsg(v));
-		goto out;
-	}
-	if ((r = cv_keys_unwrap(v, rec.section, gen, wrapped, key)) < 0)
-		goto out;
-	g.member = member;
+	g.member = w->member;
 	g.fd = fd;
-	if (gcry_md_open(&g.md, GCRY_MD_SHA256, 0)) {
+	if (!(g.md = cv_sha256_new())) {
 		r = cv_error(v, CV_ERROR, "cannot start SHA-256");
 		goto out;
 	}
@@ -376,24 +237,34 @@ int cv_record_get(cv_vault *v, const char *record_id, int fd, cv_record *info)
 		r = cv_error(v, CV_ECORRUPT, "record %s is missing from its archive; run 'casevault verify'", record_id);
 		goto out;
 	}
-	{
-		const unsigned char *d = gcry_md_read(g.md, GCRY_MD_SHA256);
-		for (i = 0; i < 32; i++)
-			sprintf(got + 2 * i, "%02x", d[i]);
-	}
-	if (strcmp(got, want) || g.bytes != rec.size) {
+	cv_sha256_final(g.md, got);
+	if (strcmp(got, w->sha) || g.bytes != w->rec.size)
 		r = cv_error(v, CV_ECORRUPT, "record %s does not match its recorded hash; do not rely on this copy", record_id);
-		goto out;
-	}
-	r = 0;
 out:
 	explicit_bzero(key, sizeof(key));
-	if (g.md)
-		gcry_md_close(g.md);
+	cv_sha256_free(g.md);
+	return r;
+}
+
+int cv_record_get(cv_vault *v, const char *record_id, int fd, cv_record *info)
+{
+	cv_db_record_where w;
+	struct get_allow a = { v, record_id };
+	char *path = NULL;
+	int r;
+
+	if ((r = cv_db_record_locate(v, record_id, get_allow, &a, &w)) < 0)
+		goto out;
+	if (asprintf(&path, "%s/%s", v->archdir, w.file) < 0) {
+		path = NULL;
+		r = cv_error(v, CV_ERROR, "out of memory");
+		goto out;
+	}
+	if ((r = check_signed_archive(v, record_id, &w, path)) == 0)
+		r = copy_member(v, record_id, &w, path, fd);
+out:
 	free(path);
-	free(want);
-	free(wrapped);
-	if (rec.id[0]) {
+	if (w.rec.id[0]) {
 		/* every read is an event, and so is a read that failed its checks */
 		char msg[sizeof(v->errmsg)];
 
@@ -401,9 +272,10 @@ out:
 		cv_audit(v, "record.get", r, record_id);
 		memcpy(v->errmsg, msg, sizeof(msg));
 	}
-	if (info && r == 0)
-		*info = rec;
-	else
-		cv_record_release(&rec);
+	if (info && r == 0) {
+		*info = w.rec;
+		w.rec.title = NULL;
+	}
+	cv_db_record_where_release(&w);
 	return r;
 }

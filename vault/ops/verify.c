@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gcrypt.h>
 #include <jansson.h>
 
+#include "base/array.h"
 #include "base/handle.h"
 #include "core/actor.h"
 #include "core/audit.h"
@@ -20,7 +20,8 @@
 #include "ops/purge.h"
 #include "ops/record.h"
 #include "store/archive.h"
-#include "store/index.h"
+#include "store/db_receipts.h"
+#include "store/db_verify.h"
 #include "casevault/record.h"
 #include "casevault/staff.h"
 
@@ -65,7 +66,7 @@ typedef struct {
 struct vctx {
 	seen_member *seen;
 	size_t nseen, alloc;
-	gcry_md_hd_t md;
+	cv_sha256 *md;
 	char *manifest;
 	size_t mlen;
 	int in_manifest;
@@ -84,17 +85,11 @@ static int v_entry(void *hook, const char *name, int64_t size)
 		}
 		return 1;
 	}
-	if (c->nseen == c->alloc) {
-		size_t na = c->alloc ? c->alloc * 2 : 16;
-		seen_member *s = reallocarray(c->seen, na, sizeof(*s));
-		if (!s)
-			return -1;
-		c->seen = s;
-		c->alloc = na;
-	}
+	if (CV_ARRAY_GROW(&c->seen, &c->alloc, c->nseen) < 0)
+		return -1;
 	snprintf(c->seen[c->nseen].name, sizeof(c->seen[0].name), "%s", name);
 	c->seen[c->nseen].sha[0] = '\0';
-	if (gcry_md_open(&c->md, GCRY_MD_SHA256, 0))
+	if (!(c->md = cv_sha256_new()))
 		return -1;
 	return 1;
 }
@@ -113,23 +108,19 @@ static int v_data(void *hook, const void *buf, size_t len)
 		c->manifest = m;
 		return 0;
 	}
-	gcry_md_write(c->md, buf, len);
+	cv_sha256_write(c->md, buf, len);
 	return 0;
 }
 
 static int v_end(void *hook, const char *name)
 {
 	struct vctx *c = hook;
-	const unsigned char *d;
-	int i;
 
 	(void)name;
 	if (c->in_manifest)
 		return 0;
-	d = gcry_md_read(c->md, GCRY_MD_SHA256);
-	for (i = 0; i < 32; i++)
-		sprintf(c->seen[c->nseen].sha + 2 * i, "%02x", d[i]);
-	gcry_md_close(c->md);
+	cv_sha256_final(c->md, c->seen[c->nseen].sha);
+	cv_sha256_free(c->md);
 	c->md = NULL;
 	c->nseen++;
 	return 0;
@@ -146,54 +137,132 @@ static const char *seen_sha(struct vctx *c, const char *member)
 }
 
 /* Comma-separated ids of the records in an archive, for naming them in a problem. */
-static void records_of(cv_vault *v, sqlite3_int64 aid, char *out, size_t outlen)
+struct idlist {
+	char *out;
+	size_t len, outlen;
+};
+
+static int add_id(void *hook, const char *id)
 {
-	sqlite3_stmt *st = NULL;
-	size_t len = 0;
+	struct idlist *l = hook;
+
+	if (l->len + 12 >= l->outlen)
+		return 1;
+	l->len += (size_t)snprintf(l->out + l->len, l->outlen - l->len, "%s%s", l->len ? "," : "", id);
+	return 0;
+}
+
+static void records_of(cv_vault *v, long long aid, char *out, size_t outlen)
+{
+	struct idlist l = { out, 0, outlen };
 
 	out[0] = '\0';
-	if (cv_index_prepare(v, &st, "SELECT id FROM records WHERE archive_id = ? ORDER BY seq") < 0)
-		return;
-	sqlite3_bind_int64(st, 1, aid);
-	while (sqlite3_step(st) == SQLITE_ROW && len + 12 < outlen)
-		len += (size_t)snprintf(out + len, outlen - len, "%s%s", len ? "," : "",
-					(const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	cv_db_verify_record_ids(v, aid, add_id, &l);
 }
 
 /* The index's clear fields must agree with the signed archive's manifest. */
-static void check_clear_fields(cv_verify_report *rep, const char *id, sqlite3_stmt *st, json_t *man, json_t *e)
+static void check_clear_fields(cv_verify_report *rep, const cv_db_verify_record *rec, json_t *man, json_t *e)
 {
 	const char *mcase = json_string_value(json_object_get(man, "case"));
 	const char *msec = json_string_value(json_object_get(man, "section"));
-	const char *col;
+	const char *mclass = json_string_value(json_object_get(e, "class"));
+	const char *mmime = json_string_value(json_object_get(e, "mime"));
 	json_t *sz = json_object_get(e, "size");
 
-	col = (const char *)sqlite3_column_text(st, 4);
-	if (mcase && (!col || strcmp(col, mcase)))
-		problem(rep, id, "record's case in the index differs from its archive (moved?)");
-	col = (const char *)sqlite3_column_text(st, 5);
-	if (msec && (!col || strcmp(col, msec)))
-		problem(rep, id, "record's section in the index differs from its archive");
-	col = (const char *)sqlite3_column_text(st, 6);
-	if (json_string_value(json_object_get(e, "class")) && (!col || strcmp(col, json_string_value(json_object_get(e, "class")))))
-		problem(rep, id, "record's class in the index differs from its archive");
-	col = (const char *)sqlite3_column_text(st, 7);
-	if (json_string_value(json_object_get(e, "mime")) && (!col || strcmp(col, json_string_value(json_object_get(e, "mime")))))
-		problem(rep, id, "record's type in the index differs from its archive");
-	if (json_is_integer(sz) && json_integer_value(sz) != sqlite3_column_int64(st, 3))
-		problem(rep, id, "record's size in the index differs from its archive");
+	if (mcase && (!rec->case_id || strcmp(rec->case_id, mcase)))
+		problem(rep, rec->id, "record's case in the index differs from its archive (moved?)");
+	if (msec && (!rec->section || strcmp(rec->section, msec)))
+		problem(rep, rec->id, "record's section in the index differs from its archive");
+	if (mclass && (!rec->class_name || strcmp(rec->class_name, mclass)))
+		problem(rep, rec->id, "record's class in the index differs from its archive");
+	if (mmime && (!rec->mime || strcmp(rec->mime, mmime)))
+		problem(rep, rec->id, "record's type in the index differs from its archive");
+	if (json_is_integer(sz) && json_integer_value(sz) != rec->size)
+		problem(rep, rec->id, "record's size in the index differs from its archive");
 }
 
-static int check_archive(cv_vault *v, cv_verify_report *rep, sqlite3_int64 aid, const char *file,
+/* One archive being checked: what its members hashed to and what its manifest says. */
+struct archive_check {
+	cv_verify_report *rep;
+	struct vctx *c;
+	json_t *man;
+	const char *file;
+};
+
+/* A record of the archive: its content against the index's hash and the manifest. */
+static void check_record(void *hook, const cv_db_verify_record *rec)
+{
+	struct archive_check *ac = hook;
+	cv_verify_report *rep = ac->rep;
+	const char *actual = seen_sha(ac->c, rec->member);
+	json_t *arr = ac->man ? json_object_get(ac->man, "records") : NULL;
+	size_t i;
+	int inman = 0;
+
+	rep->records++;
+	if (!rec->sha) {
+		problem(rep, rec->id, "its recorded hash in the index is damaged or altered");
+		return;
+	}
+	if (!actual)
+		problem(rep, rec->id, "record is missing from its archive %s", ac->file);
+	else if (strcmp(actual, rec->sha))
+		problem(rep, rec->id, "record's content does not match the hash in the index");
+	for (i = 0; arr && i < json_array_size(arr); i++) {
+		json_t *e = json_array_get(arr, i);
+		const char *mid = json_string_value(json_object_get(e, "id"));
+		const char *msha = json_string_value(json_object_get(e, "sha256"));
+		if (mid && !strcmp(mid, rec->id)) {
+			inman = 1;
+			if (!msha || !actual || strcmp(msha, actual))
+				problem(rep, rec->id, "record's content does not match the archive manifest");
+			check_clear_fields(rep, rec, ac->man, e);
+		}
+	}
+	if (ac->man && !inman)
+		problem(rep, rec->id, "record is not listed in its archive's manifest");
+}
+
+/* Every record the archive says it holds must still be in the index; no member twice. */
+static void check_manifest_listed(cv_vault *v, cv_verify_report *rep, long long aid, const char *file,
+				  json_t *man, const struct vctx *c)
+{
+	json_t *arr = man ? json_object_get(man, "records") : NULL;
+	size_t i, j;
+
+	for (i = 0; arr && i < json_array_size(arr); i++) {
+		const char *mid = json_string_value(json_object_get(json_array_get(arr, i), "id"));
+
+		if (mid && !cv_db_verify_record_in_archive(v, mid, aid))
+			problem(rep, mid, "record is in archive %s but missing from the index (deleted row?)", file);
+	}
+	for (i = 0; i < c->nseen; i++)
+		for (j = i + 1; j < c->nseen; j++)
+			if (!strcmp(c->seen[i].name, c->seen[j].name))
+				problem(rep, file, "archive holds two members named %.60s", c->seen[i].name);
+}
+
+/* Without the section's key (a caseworker and the cp file): the ciphertext against its signed receipt. */
+static void check_sealed_only(cv_vault *v, cv_verify_report *rep, const char *path, const char *file,
+			      const char *sha, const char *recs)
+{
+	char got[65];
+
+	if (cv_file_sha256(v, path, got, NULL) < 0)
+		problem(rep, file, "archive file is missing or unreadable (records %s)", recs);
+	else if (strcmp(got, sha))
+		problem(rep, file, "archive differs from the hash in the index (records %s)", recs);
+	rep->sealed_only++;
+}
+
+static int check_archive(cv_vault *v, cv_verify_report *rep, long long aid, const char *file,
 			 cv_section sec, const char *wrapped, int gen, const char *sha,
-			 sqlite3_int64 receipt_id)
+			 long long receipt_id)
 {
 	struct vctx c;
 	cv_archive_reader rd = { v_entry, v_data, v_end, &c };
 	char *path = NULL, key[CV_KEY_HEX + 1], got[65], recs[160];
-	sqlite3_stmt *st = NULL;
-	json_t *man = NULL;
+	struct archive_check ac = { rep, &c, NULL, file };
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -203,13 +272,7 @@ static int check_archive(cv_vault *v, cv_verify_report *rep, sqlite3_int64 aid, 
 	if (cv_verify_receipt(v, receipt_id, file, sha) < 0)
 		problem(rep, file, "%s (records %s)", cv_vault_errmsg(v), recs);
 	if (!v->mkey[sec]) {
-		/* no key for this section (a caseworker and the cp file): check the
-		 * ciphertext against its signed receipt, without decrypting */
-		if (cv_file_sha256(v, path, got, NULL) < 0)
-			problem(rep, file, "archive file is missing or unreadable (records %s)", recs);
-		else if (strcmp(got, sha))
-			problem(rep, file, "archive differs from the hash in the index (records %s)", recs);
-		rep->sealed_only++;
+		check_sealed_only(v, rep, path, file, sha, recs);
 		goto out;
 	}
 	if ((r = cv_keys_unwrap(v, sec, gen, wrapped, key)) < 0) {
@@ -227,82 +290,59 @@ static int check_archive(cv_vault *v, cv_verify_report *rep, sqlite3_int64 aid, 
 	}
 	if (strcmp(got, sha))
 		problem(rep, file, "archive differs from the hash in the index (records %s)", recs);
-	man = c.manifest ? json_loads(c.manifest, 0, NULL) : NULL;
-	if (!man)
+	ac.man = c.manifest ? json_loads(c.manifest, 0, NULL) : NULL;
+	if (!ac.man)
 		problem(rep, file, "archive has no readable manifest (records %s)", recs);
-	if ((r = cv_index_prepare(v, &st, "SELECT id, member, sha256, size, case_id, section, class, mime FROM records WHERE archive_id = ? ORDER BY seq")) < 0)
-		goto out;
-	sqlite3_bind_int64(st, 1, aid);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *member = (const char *)sqlite3_column_text(st, 1);
-		const char *actual = seen_sha(&c, member);
-		char ctx[64], *want = NULL;
-		json_t *arr = man ? json_object_get(man, "records") : NULL;
-		size_t i;
-		int inman = 0;
-
-		rep->records++;
-		snprintf(ctx, sizeof(ctx), "records.sha256:%s", id);
-		if (cv_unseal(v, sec, ctx, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), &want, NULL) < 0) {
-			problem(rep, id, "its recorded hash in the index is damaged or altered");
-			continue;
-		}
-		if (!actual)
-			problem(rep, id, "record is missing from its archive %s", file);
-		else if (strcmp(actual, want))
-			problem(rep, id, "record's content does not match the hash in the index");
-		for (i = 0; arr && i < json_array_size(arr); i++) {
-			json_t *e = json_array_get(arr, i);
-			const char *mid = json_string_value(json_object_get(e, "id"));
-			const char *msha = json_string_value(json_object_get(e, "sha256"));
-			if (mid && !strcmp(mid, id)) {
-				inman = 1;
-				if (!msha || !actual || strcmp(msha, actual))
-					problem(rep, id, "record's content does not match the archive manifest");
-				check_clear_fields(rep, id, st, man, e);
-			}
-		}
-		if (man && !inman)
-			problem(rep, id, "record is not listed in its archive's manifest");
-		free(want);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	/* Every record the archive says it holds must still be in the index. */
-	{
-		json_t *arr = man ? json_object_get(man, "records") : NULL;
-		size_t i, j;
-
-		for (i = 0; arr && i < json_array_size(arr); i++) {
-			const char *mid = json_string_value(json_object_get(json_array_get(arr, i), "id"));
-			int known = 0;
-
-			if (!mid)
-				continue;
-			if (cv_index_prepare(v, &st, "SELECT 1 FROM records WHERE id = ? AND archive_id = ?") == 0) {
-				sqlite3_bind_text(st, 1, mid, -1, SQLITE_TRANSIENT);
-				sqlite3_bind_int64(st, 2, aid);
-				known = sqlite3_step(st) == SQLITE_ROW;
-				sqlite3_finalize(st);
-				st = NULL;
-			}
-			if (!known)
-				problem(rep, mid, "record is in archive %s but missing from the index (deleted row?)", file);
-		}
-		for (i = 0; i < c.nseen; i++)
-			for (j = i + 1; j < c.nseen; j++)
-				if (!strcmp(c.seen[i].name, c.seen[j].name))
-					problem(rep, file, "archive holds two members named %.60s", c.seen[i].name);
-	}
-	r = 0;
+	if (cv_db_verify_records(v, aid, sec, check_record, &ac) == 0)
+		check_manifest_listed(v, rep, aid, file, ac.man, &c);
 out:
-	json_decref(man);
+	json_decref(ac.man);
 	free(c.manifest);
 	free(c.seen);
-	if (c.md)
-		gcry_md_close(c.md);
+	cv_sha256_free(c.md);
 	free(path);
+	return 0;
+}
+
+static int unreadable_receipt(void *hook, long long id)
+{
+	problem(hook, "receipts", "filing receipt %lld is not readable JSON (altered?)", id);
+	return 0;
+}
+
+static int vanished_archive(void *hook, long long receipt, const char *file)
+{
+	problem(hook, file, "archive listed in filing receipt %lld is gone from the index and no certificate of destruction names it"
+		" (removed outside casevault?)", receipt);
+	return 0;
+}
+
+struct receipt_walk {
+	cv_vault *v;
+	cv_verify_report *rep;
+	long long want;          /* the next receipt id expected */
+};
+
+static int check_receipt_signed(void *hook, long long id)
+{
+	struct receipt_walk *w = hook;
+
+	if (cv_verify_receipt_signed(w->v, id) < 0)
+		problem(w->rep, "receipts", "%s", cv_vault_errmsg(w->v));
+	return 0;
+}
+
+/* casevault never deletes a receipt, and their ids run from 1 without a gap */
+static int check_receipt_gap(void *hook, long long id)
+{
+	struct receipt_walk *w = hook;
+
+	if (id == w->want + 1)
+		problem(w->rep, "receipts", "filing receipt %lld is missing (deleted outside casevault?)", w->want);
+	else if (id > w->want)
+		problem(w->rep, "receipts", "filing receipts %lld to %lld are missing (deleted outside casevault?)",
+			w->want, id - 1);
+	w->want = id + 1;
 	return 0;
 }
 
@@ -315,59 +355,20 @@ out:
  */
 static void check_vanished(cv_vault *v, cv_verify_report *rep)
 {
-	sqlite3_stmt *st = NULL;
+	struct receipt_walk w = { v, rep, 1 };
+	int stepped;
 
-	int rc;
-
-	if (cv_index_prepare(v, &st, "SELECT id FROM receipts WHERE NOT json_valid(body)") == 0) {
-		while (sqlite3_step(st) == SQLITE_ROW)
-			problem(rep, "receipts", "filing receipt %lld is not readable JSON (altered?)",
-				(long long)sqlite3_column_int64(st, 0));
-		sqlite3_finalize(st);
-	}
-	if (cv_index_prepare(v, &st,
-		"SELECT r.id, json_extract(j.value, '$.file') FROM receipts r, json_each(r.body, '$.archives') j"
-		" WHERE json_valid(r.body) AND json_extract(j.value, '$.file') NOT IN (SELECT file FROM archives)"
-		" AND json_extract(j.value, '$.file') NOT IN"
-		"  (SELECT json_extract(c.value, '$.file') FROM certificates, json_each(certificates.body, '$.archives') c"
-		"   WHERE json_valid(certificates.body))") < 0) {
+	cv_db_receipts_unreadable(v, unreadable_receipt, rep);
+	if (cv_db_receipts_vanished(v, vanished_archive, rep, &stepped) < 0) {
 		problem(rep, "index", "cannot compare the receipts with the archives: %s", cv_vault_errmsg(v));
-		return;
+		if (!stepped)
+			return;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		problem(rep, (const char *)sqlite3_column_text(st, 1),
-			"archive listed in filing receipt %lld is gone from the index and no certificate of destruction names it"
-			" (removed outside casevault?)", (long long)sqlite3_column_int64(st, 0));
-	if (rc != SQLITE_DONE)
-		problem(rep, "index", "cannot compare the receipts with the archives: %.200s", sqlite3_errmsg(v->db));
-	sqlite3_finalize(st);
-	if (cv_index_prepare(v, &st, "SELECT id FROM receipts WHERE id NOT IN (SELECT receipt_id FROM archives) ORDER BY id") < 0)
+	if (cv_db_receipts_without_archives(v, check_receipt_signed, &w) < 0)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		if (cv_verify_receipt_signed(v, sqlite3_column_int64(st, 0)) < 0)
-			problem(rep, "receipts", "%s", cv_vault_errmsg(v));
-	sqlite3_finalize(st);
-	/* casevault never deletes a receipt, and their ids run from 1 without a gap */
-	if (cv_index_prepare(v, &st, "SELECT id FROM receipts ORDER BY id") < 0)
-		return;
-	{
-		sqlite3_int64 want = 1, id;
-
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			id = sqlite3_column_int64(st, 0);
-			if (id == want + 1)
-				problem(rep, "receipts", "filing receipt %lld is missing (deleted outside casevault?)",
-					(long long)want);
-			else if (id > want)
-				problem(rep, "receipts", "filing receipts %lld to %lld are missing (deleted outside casevault?)",
-					(long long)want, (long long)(id - 1));
-			want = id + 1;
-		}
-	}
-	sqlite3_finalize(st);
+	cv_db_receipts_each(v, check_receipt_gap, &w);
 }
 
-/* Shared with record.c through the receipt check; cached per call. */
 /*
  * Nothing in the vault may be open to other users: vault.db's clear columns
  * say which cases have child-protection material, and how much.  A copy made
@@ -416,11 +417,87 @@ static void check_permissions(cv_vault *v, cv_verify_report *rep)
 	perm_rep = NULL;
 }
 
+static void integrity_line(void *hook, const char *m, const char *unused)
+{
+	(void)unused;
+	if (m && strcmp(m, "ok"))
+		problem(hook, "index", "SQLite integrity check: %.180s", m);
+}
+
+static void dangling_row(void *hook, const char *table, const char *parent)
+{
+	problem(hook, "index", "a row in %s refers to a missing %s", table, parent);
+}
+
+static void orphan_record(void *hook, const char *id, const char *unused)
+{
+	(void)unused;
+	problem(hook, id, "record's archive is not in the index (orphan row)");
+}
+
+static void orphan_archive(void *hook, const char *file, const char *unused)
+{
+	(void)unused;
+	problem(hook, file, "archive holds no record in the index (orphan row)");
+}
+
+/* The index on its own: SQLite's checks and rows that lost their partner. */
+static int check_index(cv_vault *v, cv_verify_report *rep)
+{
+	int r;
+
+	if ((r = cv_db_verify_integrity(v, integrity_line, rep)) < 0 ||
+	    (r = cv_db_verify_foreign_keys(v, dangling_row, rep)) < 0 ||
+	    (r = cv_db_verify_orphan_records(v, orphan_record, rep)) < 0 ||
+	    (r = cv_db_verify_orphan_archives(v, orphan_archive, rep)) < 0)
+		return r;
+	rep->receipts = cv_db_receipts_count(v);
+	return 0;
+}
+
+struct archive_walk {
+	cv_vault *v;
+	cv_verify_report *rep;
+};
+
+static int verify_archive(void *hook, const cv_db_verify_archive *a)
+{
+	struct archive_walk *w = hook;
+	char file[64], sha[65], *wrapped;
+
+	snprintf(file, sizeof(file), "%s", a->file);
+	snprintf(sha, sizeof(sha), "%s", a->sha256);
+	wrapped = strdup(a->wrapped_key);
+	if (!wrapped)
+		return 1;  /* out of memory: the archives that follow go unchecked */
+	w->rep->archives++;
+	check_archive(w->v, w->rep, a->id, file, a->section, wrapped, a->key_gen, sha, a->receipt_id);
+	free(wrapped);
+	return 0;
+}
+
+/* Files nobody knows about (an intent log names the files of a writer still running). */
+static void check_orphan_files(cv_vault *v, cv_verify_report *rep)
+{
+	DIR *d = opendir(v->archdir);
+	struct dirent *de;
+
+	if (!d) {
+		problem(rep, "archives", "the archives directory is missing");
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!cv_db_verify_file_known(v, de->d_name) && !cv_purge_is_shredding(v, de->d_name))
+			problem(rep, "archives", "file %.64s is not in the index (orphan file)", de->d_name);
+	}
+	closedir(d);
+}
+
 int cv_verify(cv_vault *v, cv_verify_report *rep)
 {
-	sqlite3_stmt *st = NULL;
-	DIR *d;
-	struct dirent *de;
+	struct archive_walk aw = { v, rep };
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
@@ -431,80 +508,11 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 		return r;
 	if ((r = cv_vault_unlock(v)) < 0)
 		return r;
-	if ((r = cv_index_prepare(v, &st, "PRAGMA integrity_check")) < 0)
+	if ((r = check_index(v, rep)) < 0)
 		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 0);
-		if (m && strcmp(m, "ok"))
-			problem(rep, "index", "SQLite integrity check: %.180s", m);
-	}
-	sqlite3_finalize(st);
-	if ((r = cv_index_prepare(v, &st, "PRAGMA foreign_key_check")) < 0)
+	if ((r = cv_db_verify_archives(v, verify_archive, &aw)) < 0)
 		return r;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(rep, "index", "a row in %s refers to a missing %s",
-			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 2));
-	sqlite3_finalize(st);
-	/* Records whose archive row is gone. */
-	if ((r = cv_index_prepare(v, &st, "SELECT id FROM records WHERE archive_id NOT IN (SELECT id FROM archives)")) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(rep, (const char *)sqlite3_column_text(st, 0), "record's archive is not in the index (orphan row)");
-	sqlite3_finalize(st);
-	if ((r = cv_index_prepare(v, &st, "SELECT file FROM archives WHERE id NOT IN (SELECT archive_id FROM records)")) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(rep, (const char *)sqlite3_column_text(st, 0), "archive holds no record in the index (orphan row)");
-	sqlite3_finalize(st);
-	rep->receipts = 0;
-	if ((r = cv_index_prepare(v, &st, "SELECT count(*) FROM receipts")) == 0) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			rep->receipts = (size_t)sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-
-	if ((r = cv_index_prepare(v, &st,
-		"SELECT id, file, section, wrapped_key, key_gen, sha256, receipt_id FROM archives ORDER BY id")) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cv_section sec;
-		char file[64], sha[65], *wrapped;
-
-		snprintf(file, sizeof(file), "%s", (const char *)sqlite3_column_text(st, 1));
-		snprintf(sha, sizeof(sha), "%s", (const char *)sqlite3_column_text(st, 5));
-		cv_section_parse(&sec, (const char *)sqlite3_column_text(st, 2));
-		wrapped = strdup((const char *)sqlite3_column_text(st, 3));
-		if (!wrapped)
-			break;
-		rep->archives++;
-		check_archive(v, rep, sqlite3_column_int64(st, 0), file, sec, wrapped,
-			      sqlite3_column_int(st, 4), sha, sqlite3_column_int64(st, 6));
-		free(wrapped);
-	}
-	sqlite3_finalize(st);
-
-	/* Files nobody knows about (an intent log names the files of a writer still running). */
-	d = opendir(v->archdir);
-	if (!d) {
-		problem(rep, "archives", "the archives directory is missing");
-	} else {
-		while ((de = readdir(d))) {
-			int known = 0;
-
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			/* one statement: a filing that commits meanwhile moves its file from pending to archives */
-			if (cv_index_prepare(v, &st, "SELECT 1 FROM archives WHERE file = ?1 UNION ALL"
-					     " SELECT 1 FROM pending WHERE file = ?1 OR '.tmp-' || file = ?1") == 0) {
-				sqlite3_bind_text(st, 1, de->d_name, -1, SQLITE_TRANSIENT);
-				known = sqlite3_step(st) == SQLITE_ROW;
-				sqlite3_finalize(st);
-			}
-			if (!known && !cv_purge_is_shredding(v, de->d_name))
-				problem(rep, "archives", "file %.64s is not in the index (orphan file)", de->d_name);
-		}
-		closedir(d);
-	}
+	check_orphan_files(v, rep);
 	check_vanished(v, rep);
 	check_permissions(v, rep);
 	cv_verify_certificates(v, cert_problem, rep, NULL);

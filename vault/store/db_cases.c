@@ -1,7 +1,19 @@
 /* casevault - the cases table (db_cases.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/array.h"
 #include "casevault/common.h"
 #include "store/db_cases.h"
 #include "store/index.h"
+#include "store/sealed.h"
+
+#define CASE_COLS "c.id, c.parent, c.child, c.child_dob, c.opened, c.closed, c.pr_confirmed_by, c.pr_confirmed_at," \
+	" (SELECT count(*) FROM records r WHERE r.case_id = c.id AND r.section = 'case')," \
+	" (SELECT count(*) FROM records r WHERE r.case_id = c.id AND r.section = 'cp')"
+
+#define NO_CASE "no case %s in this vault; see 'casevault case list'"
 
 int cv_db_case_exists(cv_vault *v, const char *id)
 {
@@ -13,5 +25,184 @@ int cv_db_case_exists(cv_vault *v, const char *id)
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
-	return found ? 0 : cv_error(v, CV_ENOTFOUND, "no case %s in this vault; see 'casevault case list'", id);
+	return found ? 0 : cv_error(v, CV_ENOTFOUND, NO_CASE, id);
+}
+
+static int unseal_col(cv_vault *v, sqlite3_stmt *st, int col, const char *what, const char *id, char **out)
+{
+	return cv_sealed_get(v, st, col, CV_SECTION_CASE, "cases", what, id, out);
+}
+
+static int row_to_case(cv_vault *v, sqlite3_stmt *st, cv_case *c, int unseal)
+{
+	char *dob = NULL;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%s", cv_col(st, 0));
+	snprintf(c->opened, sizeof(c->opened), "%s", cv_col(st, 4));
+	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+		snprintf(c->closed, sizeof(c->closed), "%s", cv_col(st, 5));
+	snprintf(c->pr_confirmed_by, sizeof(c->pr_confirmed_by), "%s", cv_col(st, 6));
+	snprintf(c->pr_confirmed_at, sizeof(c->pr_confirmed_at), "%s", cv_col(st, 7));
+	c->records_case = (long)sqlite3_column_int64(st, 8);
+	c->records_cp = (long)sqlite3_column_int64(st, 9);
+	if (!unseal)
+		return 0;
+	if ((r = unseal_col(v, st, 1, "parent", c->id, &c->parent)) < 0 ||
+	    (r = unseal_col(v, st, 2, "child", c->id, &c->child)) < 0 ||
+	    (r = unseal_col(v, st, 3, "child_dob", c->id, &dob)) < 0) {
+		cv_case_release(c);
+		return r;
+	}
+	snprintf(c->child_dob, sizeof(c->child_dob), "%s", dob ? dob : "");
+	free(dob);
+	return 0;
+}
+
+int cv_db_case_get(cv_vault *v, const char *id, int unseal, cv_case *out)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = cv_index_prepare(v, &st, "SELECT " CASE_COLS " FROM cases c WHERE c.id = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		r = cv_error(v, CV_ENOTFOUND, NO_CASE, id);
+	else
+		r = row_to_case(v, st, out, unseal);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_case_list(cv_vault *v, int unseal, cv_case **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	cv_case *list = NULL;
+	size_t cnt = 0, cap = 0;
+	int r, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((r = cv_index_prepare(v, &st, "SELECT " CASE_COLS " FROM cases c ORDER BY c.id")) < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			goto fail;
+		}
+		if ((r = row_to_case(v, st, &list[cnt], unseal)) < 0)
+			goto fail;
+		cnt++;
+	}
+	if (rc != SQLITE_DONE) {
+		r = cv_index_dberr(v, "list cases");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	cv_case_list_free(list, cnt);
+	return r;
+}
+
+int cv_db_case_insert(cv_vault *v, const cv_db_case_new *c)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st,
+		"INSERT INTO cases(id, parent, child, child_dob, pr_confirmed_by, pr_confirmed_at, opened, opened_by)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5)")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_TRANSIENT);
+	if ((r = cv_sealed_bind(v, st, 2, CV_SECTION_CASE, "cases", "parent", c->id, c->parent)) < 0 ||
+	    (r = cv_sealed_bind(v, st, 3, CV_SECTION_CASE, "cases", "child", c->id, c->child)) < 0 ||
+	    (r = cv_sealed_bind(v, st, 4, CV_SECTION_CASE, "cases", "child_dob", c->id, c->child_dob)) < 0)
+		goto out;
+	sqlite3_bind_text(st, 5, c->confirmed_by, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, c->confirmed_at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, c->opened, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = cv_index_dberr(v, "open the case");
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_case_close(cv_vault *v, const char *id, const char *date)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET closed = ? WHERE id = ? AND closed IS NULL")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = cv_index_dberr(v, "close the case");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_case_reopen(cv_vault *v, const char *id, const char *unused)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	(void)unused;
+	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET closed = NULL WHERE id = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(v->db) != 1)
+		r = cv_index_dberr(v, "reopen the case");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_case_set_dob(cv_vault *v, const char *id, const char *child_dob)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET child_dob = ? WHERE id = ?")) < 0)
+		return r;
+	if ((r = cv_sealed_bind(v, st, 1, CV_SECTION_CASE, "cases", "child_dob", id, child_dob)) == 0) {
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			r = cv_index_dberr(v, "correct the date of birth");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* The public release functions live with the rows they free (the store fills them). */
+void cv_case_release(cv_case *c)
+{
+	if (!c)
+		return;
+	if (c->parent) {
+		explicit_bzero(c->parent, strlen(c->parent));
+		free(c->parent);
+	}
+	if (c->child) {
+		explicit_bzero(c->child, strlen(c->child));
+		free(c->child);
+	}
+	explicit_bzero(c->child_dob, sizeof(c->child_dob));
+	c->parent = c->child = NULL;
+}
+
+void cv_case_list_free(cv_case *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cv_case_release(&list[i]);
+	free(list);
 }

@@ -1,0 +1,161 @@
+/* casevault - the receipts table (db_receipts.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db_receipts.h"
+#include "store/index.h"
+
+int cv_db_receipt_insert(cv_vault *v, const char *staff, const char *created, const char *body, long long *id)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "INSERT INTO receipts(staff_id, created, body, sig) VALUES(?,?,?,'')")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, staff, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = cv_index_dberr(v, "store the filing receipt");
+	else
+		*id = sqlite3_last_insert_rowid(v->db);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_receipt_set_sig(cv_vault *v, long long id, const char *sig)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "UPDATE receipts SET sig = ? WHERE id = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, sig, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = cv_index_dberr(v, "store the filing receipt");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static char *column_copy(sqlite3_stmt *st, int col, size_t *len)
+{
+	const void *p = sqlite3_column_text(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	char *s = malloc(n + 1);
+
+	if (s) {
+		if (n)
+			memcpy(s, p, n);
+		s[n] = '\0';
+	}
+	*len = n;
+	return s;
+}
+
+int cv_db_receipt_get(cv_vault *v, long long id, char **body, size_t *body_len, char **sig, size_t *sig_len)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*body = *sig = NULL;
+	if ((r = cv_index_prepare(v, &st, "SELECT body, sig FROM receipts WHERE id = ?")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return cv_error(v, CV_ENOTFOUND, "no filing receipt %lld", id);
+	}
+	*body = column_copy(st, 0, body_len);
+	*sig = column_copy(st, 1, sig_len);
+	sqlite3_finalize(st);
+	if (*body && *sig)
+		return 0;
+	free(*body);
+	free(*sig);
+	*body = *sig = NULL;
+	return cv_error(v, CV_ERROR, "out of memory");
+}
+
+int cv_db_receipt_signer_ok(cv_vault *v, long long id, const char *fpr)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT 1 FROM receipts rc JOIN staff s ON s.id = rc.staff_id"
+		" WHERE rc.id = ? AND s.fpr = ? AND (s.revoked IS NULL OR s.revoked >= rc.created)")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, fpr, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Run sql and pass the integer of each row's first column to fn. */
+static int each_id(cv_vault *v, const char *sql, int (*fn)(void *hook, long long id), void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, sql)) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if ((r = fn(hook, sqlite3_column_int64(st, 0))) < 0)
+			break;
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+int cv_db_receipts_each(cv_vault *v, int (*fn)(void *hook, long long id), void *hook)
+{
+	return each_id(v, "SELECT id FROM receipts ORDER BY id", fn, hook);
+}
+
+int cv_db_receipts_without_archives(cv_vault *v, int (*fn)(void *hook, long long id), void *hook)
+{
+	return each_id(v, "SELECT id FROM receipts WHERE id NOT IN (SELECT receipt_id FROM archives) ORDER BY id", fn, hook);
+}
+
+int cv_db_receipts_unreadable(cv_vault *v, int (*fn)(void *hook, long long id), void *hook)
+{
+	return each_id(v, "SELECT id FROM receipts WHERE NOT json_valid(body)", fn, hook);
+}
+
+size_t cv_db_receipts_count(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+
+	if (cv_index_prepare(v, &st, "SELECT count(*) FROM receipts") == 0) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = (size_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return n;
+}
+
+int cv_db_receipts_vanished(cv_vault *v, int (*fn)(void *hook, long long receipt, const char *file),
+			    void *hook, int *stepped)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+
+	*stepped = 0;
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT r.id, json_extract(j.value, '$.file') FROM receipts r, json_each(r.body, '$.archives') j"
+		" WHERE json_valid(r.body) AND json_extract(j.value, '$.file') NOT IN (SELECT file FROM archives)"
+		" AND json_extract(j.value, '$.file') NOT IN"
+		"  (SELECT json_extract(c.value, '$.file') FROM certificates, json_each(certificates.body, '$.archives') c"
+		"   WHERE json_valid(certificates.body))")) < 0)
+		return r;
+	*stepped = 1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(hook, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+	if (rc != SQLITE_DONE)
+		r = cv_error(v, CV_ERROR, "%.200s", sqlite3_errmsg(v->db));
+	sqlite3_finalize(st);
+	return r;
+}

@@ -1,0 +1,261 @@
+/* casevault - the records table (db_records.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/array.h"
+#include "store/db_records.h"
+#include "store/index.h"
+#include "store/sealed.h"
+
+#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until"
+#define NO_RECORD "no record %s in this vault; see 'casevault ls CASE'"
+
+static int unseal_rec(cv_vault *v, sqlite3_stmt *st, int col, cv_section s, const char *what,
+		      const char *id, char **out)
+{
+	return cv_sealed_get(v, st, col, s, "records", what, id, out);
+}
+
+/* The REC_COLS of st's row; the id is set first, so a caller sees whose fields did not open. */
+static int row_to_record(cv_vault *v, sqlite3_stmt *st, cv_record *rec)
+{
+	char *ev = NULL;
+	int r;
+
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->id, sizeof(rec->id), "%s", cv_col(st, 0));
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		snprintf(rec->case_id, sizeof(rec->case_id), "%s", cv_col(st, 1));
+	cv_section_parse(&rec->section, cv_col(st, 2));
+	snprintf(rec->class_name, sizeof(rec->class_name), "%s", cv_col(st, 3));
+	if ((r = unseal_rec(v, st, 4, rec->section, "title", rec->id, &rec->title)) < 0)
+		return r;
+	if ((r = unseal_rec(v, st, 5, rec->section, "event_date", rec->id, &ev)) < 0) {
+		cv_record_release(rec);
+		return r;
+	}
+	snprintf(rec->event_date, sizeof(rec->event_date), "%s", ev ? ev : "");
+	free(ev);
+	snprintf(rec->filed_at, sizeof(rec->filed_at), "%s", cv_col(st, 6));
+	snprintf(rec->filed_by, sizeof(rec->filed_by), "%s", cv_col(st, 7));
+	snprintf(rec->mime, sizeof(rec->mime), "%s", cv_col(st, 8));
+	rec->size = sqlite3_column_int64(st, 9);
+	if (sqlite3_column_type(st, 10) != SQLITE_NULL)
+		snprintf(rec->retain_until, sizeof(rec->retain_until), "%s", cv_col(st, 10));
+	return 0;
+}
+
+/* The public release functions live with the rows they free (the store fills them). */
+void cv_record_release(cv_record *rec)
+{
+	if (rec && rec->title) {
+		explicit_bzero(rec->title, strlen(rec->title));
+		free(rec->title);
+		rec->title = NULL;
+	}
+}
+
+void cv_record_list_free(cv_record *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cv_record_release(&list[i]);
+	free(list);
+}
+
+int cv_db_records_list(cv_vault *v, const char *case_id, cv_section s, cv_record **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	cv_record *list = NULL;
+	size_t cnt = 0, cap = 0;
+	int r, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((r = cv_index_prepare(v, &st, "SELECT " REC_COLS " FROM records r WHERE r.case_id = ? AND r.section = ? ORDER BY r.seq")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cv_section_name(s), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			goto fail;
+		}
+		if ((r = row_to_record(v, st, &list[cnt])) < 0)
+			goto fail;
+		cnt++;
+	}
+	if (rc != SQLITE_DONE) {
+		r = cv_index_dberr(v, "list records");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = list;
+	*n = cnt;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	cv_record_list_free(list, cnt);
+	return r;
+}
+
+int cv_db_record_mime(cv_vault *v, const char *id, cv_section *s, char mime[96])
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	mime[0] = '\0';
+	if ((r = cv_index_prepare(v, &st, "SELECT section, mime FROM records WHERE id = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return cv_error(v, CV_ENOTFOUND, NO_RECORD, id);
+	}
+	cv_section_parse(s, cv_col(st, 0));
+	snprintf(mime, 96, "%s", cv_col(st, 1));
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv_section s), void *hook,
+			cv_db_record_where *w)
+{
+	sqlite3_stmt *st = NULL;
+	cv_section s;
+	int r;
+
+	memset(w, 0, sizeof(*w));
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT " REC_COLS ", r.member, r.sha256, a.file, a.sha256, a.wrapped_key, a.key_gen, a.receipt_id"
+		" FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return cv_error(v, CV_ENOTFOUND, NO_RECORD, id);
+	}
+	cv_section_parse(&s, cv_col(st, 2));
+	if ((r = allow(hook, s)) < 0)
+		goto out;
+	if ((r = row_to_record(v, st, &w->rec)) < 0 ||
+	    (r = unseal_rec(v, st, 12, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
+		goto out;
+	snprintf(w->member, sizeof(w->member), "%s", cv_col(st, 11));
+	snprintf(w->file, sizeof(w->file), "%s", cv_col(st, 13));
+	snprintf(w->archive_sha, sizeof(w->archive_sha), "%s", cv_col(st, 14));
+	w->wrapped = strdup(cv_col(st, 15));
+	w->key_gen = sqlite3_column_int(st, 16);
+	w->receipt_id = sqlite3_column_int64(st, 17);
+	if (!w->wrapped)
+		r = cv_error(v, CV_ERROR, "out of memory");
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+void cv_db_record_where_release(cv_db_record_where *w)
+{
+	cv_record_release(&w->rec);
+	free(w->sha);
+	free(w->wrapped);
+	w->sha = w->wrapped = NULL;
+}
+
+int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
+			int (*want)(void *hook, const cv_db_record_hash *row), void *hook,
+			cv_db_record_hash **out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	cv_db_record_hash *k = NULL, row;
+	size_t nk = 0, cap = 0;
+	int r, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((r = cv_index_prepare(v, &st, "SELECT id, size, sha256 FROM records WHERE case_id = ? AND section = ?")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cv_section_name(s), -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *sha = NULL;
+
+		memset(&row, 0, sizeof(row));
+		snprintf(row.id, sizeof(row.id), "%s", cv_col(st, 0));
+		row.size = sqlite3_column_int64(st, 1);
+		if ((r = want(hook, &row)) < 0)
+			break;
+		if (r == 0)
+			continue;
+		if ((r = unseal_rec(v, st, 2, s, "sha256", row.id, &sha)) < 0)
+			break;
+		snprintf(row.sha, sizeof(row.sha), "%s", sha ? sha : "");
+		free(sha);
+		if (CV_ARRAY_GROW(&k, &cap, nk) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		k[nk++] = row;
+		r = 0;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = cv_index_dberr(v, "look for documents already filed");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		free(k);
+		return r;
+	}
+	*out = k;
+	*n = nk;
+	return 0;
+}
+
+static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w)
+{
+	int r;
+
+	sqlite3_bind_text(st, 1, w->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, strtol(w->id + 2, NULL, 10));
+	sqlite3_bind_text(st, 3, w->case_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, cv_section_name(w->section), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, w->class_name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, w->archive_id);
+	sqlite3_bind_text(st, 7, w->member, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, w->mime, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, w->size);
+	if ((r = cv_sealed_bind(v, st, 10, w->section, "records", "title", w->id, w->title)) < 0 ||
+	    (r = cv_sealed_bind(v, st, 11, w->section, "records", "sha256", w->id, w->sha256)) < 0 ||
+	    (r = cv_sealed_bind(v, st, 12, w->section, "records", "event_date", w->id, w->event_date)) < 0)
+		return r;
+	sqlite3_bind_text(st, 13, w->filed_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, w->filed_by, -1, SQLITE_STATIC);
+	if (w->retain_until && w->retain_until[0])
+		sqlite3_bind_text(st, 15, w->retain_until, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 15);
+	sqlite3_bind_text(st, 16, w->policy_hash, -1, SQLITE_STATIC);
+	return 0;
+}
+
+int cv_db_records_insert(cv_vault *v, const cv_db_record_new *rows, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int r = 0;
+
+	if (n && (r = cv_index_prepare(v, &st,
+		"INSERT INTO records(id, seq, case_id, section, class, archive_id, member, mime, size,"
+		" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0)
+		return r;
+	for (i = 0; i < n && r == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if ((r = bind_record(v, st, &rows[i])) == 0 && sqlite3_step(st) != SQLITE_DONE)
+			r = cv_index_dberr(v, "record a document");
+	}
+	sqlite3_finalize(st);
+	return r;
+}

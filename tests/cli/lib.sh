@@ -60,6 +60,24 @@ expect_fail() {
 	fi
 }
 
+# not COMMAND...: succeeds when the command fails (for check).
+not() { ! "$@"; }
+
+# db SQL: a query on the vault's index, opened read-only.
+db() { sqlite3 -readonly "$V/vault.db" "$1"; }
+
+# at DAY: pretend today is DAY (CASEVAULT_TODAY, for a vault made with
+# new_test_vault) and renew the manager's yearly attestation.
+at() { export CASEVAULT_TODAY=$1; "$CV" staff attest S-0001 >/dev/null 2>&1; }
+
+# rec_ids CASE [--cp]: the ids of the case's records, as ls lists them.
+rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))'; }
+
+# snapshot / restore: keep a copy of the vault at $T/snap, put it back (after
+# stopping the vault's gpg-agent) to undo what a scenario did to the vault.
+snapshot() { rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
+restore() { GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }
+
 # new_vault [DIR]: a vault with an unprotected manager key (fast); sets CASEVAULT_DIR.
 new_vault() {
 	local dir=${1:-$V}

@@ -91,6 +91,21 @@ new_test_vault() {
 }
 NEW_VAULT_OPTS=
 
+# fixture_vault NAME DIR PASSFILE: DIR becomes a copy of the passphrase-
+# protected vault NAME (see tests/cli/fixtures.sh), made once per CTest run
+# in $CV_FIXTURE_DIR (or, when a script is run by hand, now, in $T).
+# PASSFILE must hold the passphrase the vault was made with.  The copy has
+# no gpg-agent: its first command starts one for DIR/gnupg (cleanup stops it).
+fixture_vault() {
+	local name=$1 dir=$2 pass=$3 fx=${CV_FIXTURE_DIR:-}
+	if [ -z "$fx" ] || [ ! -d "$fx/$name" ]; then
+		fx=$T/fixtures
+		[ -d "$fx/$name" ] || bash "$CV_SOURCE_DIR/tests/cli/fixtures.sh" "$fx" "$name" >&2 || return 1
+	fi
+	cmp -s "$fx/$name.pass" "$pass" || { echo "fixture $name: $pass is not the passphrase it was made with" >&2; return 1; }
+	cp -a "$fx/$name" "$dir"
+}
+
 # new_case: opens a case, prints its id.
 new_case() {
 	"$CV" case open --parent "${1:-Parent Name}" --child "${2:-Child Name}" \

@@ -5,7 +5,7 @@ source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 printf 'manager passphrase one\n' >"$T/m.pass"
 printf 'caseworker passphrase two\n' >"$T/w.pass"
-"$CV" init "$V" --passphrase-file "$T/m.pass" --idle 3 >/dev/null || { echo "init failed"; exit 1; }
+fixture_vault idle3 "$V" "$T/m.pass" || { echo "no vault"; exit 1; }   # init --idle 3
 export CASEVAULT_DIR=$V
 C=$("$CV" --passphrase-file "$T/m.pass" case open --parent P --child C --child-dob 2016-02-29 --pr-confirmed)
 W=$("$CV" --passphrase-file "$T/m.pass" staff add "Walter Worker" --role caseworker --new-passphrase-file "$T/w.pass" --os-user 0)

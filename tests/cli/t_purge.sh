@@ -258,10 +258,12 @@ check "  and does not move the last purge day back" \
 unset CASEVAULT_TODAY
 
 # ---- the scheduled run's lock: a second one at once exits 0 and does nothing ----
-flock "$V/.purge.lock" sleep 3 &
+# (the other purge holds the lock from when it says so until told to stop, at most 30 s)
+flock "$V/.purge.lock" sh -c ': >"$1"; for _ in $(seq 600); do [ -e "$2" ] && break; sleep 0.05; done' sh "$T/held" "$T/release" &
 lockpid=$!
-sleep 0.5
+for _ in $(seq 200); do [ -e "$T/held" ] && break; sleep 0.05; done
 run_cv purge --scheduled
+: >"$T/release"
 check "a second purge at once exits 0" test "$RC" -eq 0
 check "and says another purge is running" grep -q "another purge is running" "$T/out"
 wait "$lockpid"

@@ -60,6 +60,24 @@ expect_fail() {
 	fi
 }
 
+# not COMMAND...: succeeds when the command fails (for check).
+not() { ! "$@"; }
+
+# db SQL: a query on the vault's index, opened read-only.
+db() { sqlite3 -readonly "$V/vault.db" "$1"; }
+
+# at DAY: pretend today is DAY (CASEVAULT_TODAY, for a vault made with
+# new_test_vault) and renew the manager's yearly attestation.
+at() { export CASEVAULT_TODAY=$1; "$CV" staff attest S-0001 >/dev/null 2>&1; }
+
+# rec_ids CASE [--cp]: the ids of the case's records, as ls lists them.
+rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))'; }
+
+# snapshot / restore: keep a copy of the vault at $T/snap, put it back (after
+# stopping the vault's gpg-agent) to undo what a scenario did to the vault.
+snapshot() { rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
+restore() { GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }
+
 # new_vault [DIR]: a vault with an unprotected manager key (fast); sets CASEVAULT_DIR.
 new_vault() {
 	local dir=${1:-$V}
@@ -72,6 +90,21 @@ new_test_vault() {
 	NEW_VAULT_OPTS=--test-clock new_vault "$@"
 }
 NEW_VAULT_OPTS=
+
+# fixture_vault NAME DIR PASSFILE: DIR becomes a copy of the passphrase-
+# protected vault NAME (see tests/cli/fixtures.sh), made once per CTest run
+# in $CV_FIXTURE_DIR (or, when a script is run by hand, now, in $T).
+# PASSFILE must hold the passphrase the vault was made with.  The copy has
+# no gpg-agent: its first command starts one for DIR/gnupg (cleanup stops it).
+fixture_vault() {
+	local name=$1 dir=$2 pass=$3 fx=${CV_FIXTURE_DIR:-}
+	if [ -z "$fx" ] || [ ! -d "$fx/$name" ]; then
+		fx=$T/fixtures
+		[ -d "$fx/$name" ] || bash "$CV_SOURCE_DIR/tests/cli/fixtures.sh" "$fx" "$name" >&2 || return 1
+	fi
+	cmp -s "$fx/$name.pass" "$pass" || { echo "fixture $name: $pass is not the passphrase it was made with" >&2; return 1; }
+	cp -a "$fx/$name" "$dir"
+}
 
 # new_case: opens a case, prints its id.
 new_case() {

@@ -32,13 +32,11 @@ check "audit show --record filters" test "$(printf '%s' "$OUT" | python3 -c 'imp
 run_cv audit verify
 check "an untouched trail verifies" test "$RC" -eq 0
 
-snap() { rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
-restore() { GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }
 broken() { # broken DESCRIPTION EVENT: audit verify fails and names the event
 	run_cv audit verify
 	if [ "$RC" -ne 0 ] && grep -q "event $2" <<<"$OUT"; then ok "$1 detected at event $2 ($OUT)"; else fail "$1: exit $RC: $OUT"; fi
 }
-snap
+snapshot
 sqlite3 "$V/vault.db" "UPDATE audit SET ids = 'R-000099' WHERE seq = 8"
 broken "an edited event" 8
 restore
@@ -83,7 +81,7 @@ H1=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin
 check "audit verify prints the head (SEQ:HASH)" grep -Eq '^[0-9]+:[0-9a-f]{64}$' <<<"$H1"
 run_cv audit verify
 check "  also without --json" grep -q "^head: [0-9]*:[0-9a-f]\{64\}$" <<<"$OUT"
-snap                                    # the older copy a roll-back would restore
+snapshot                                # the older copy a roll-back would restore
 printf 'Filed after the head was recorded.\n' >"$T/late.txt"
 "$CV" file "$C" "$T/late.txt" --class letter >/dev/null || fail "filing after the head"
 run_cv --json audit verify

@@ -5,7 +5,7 @@ source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 printf 'correct horse battery staple\n' >"$T/pass"
 printf 'wrong passphrase\n' >"$T/bad"
-"$CV" init "$V" --passphrase-file "$T/pass" --name "Bad Input Manager" >/dev/null || { echo "init failed"; exit 1; }
+fixture_vault pass "$V" "$T/pass" || { echo "no vault"; exit 1; }
 export CASEVAULT_DIR=$V CASEVAULT_PASSPHRASE_FILE=$T/pass
 C=$("$CV" case open --parent "Parent B" --child "Child B" --child-dob 2012-01-02 --pr-confirmed)
 make_docs "$T/docs"

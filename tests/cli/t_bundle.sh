@@ -12,8 +12,6 @@
 # quotes a withheld one deletes the bundle), redacted copies, the log.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
-not() { ! "$@"; }
-db() { sqlite3 -readonly "$V/vault.db" "$1"; }
 export CASEVAULT_TODAY=2026-11-20
 new_test_vault
 CW=$("$CV" staff add "Casey Worker" --role caseworker --no-passphrase); "$CV" staff attest "$CW" >/dev/null

@@ -8,7 +8,6 @@
 # not duplicates.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
-db() { sqlite3 -readonly "$V/vault.db" "$1"; }
 nrec() { db 'SELECT count(*) FROM records'; }
 
 new_vault

@@ -7,8 +7,9 @@ source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 printf 'correct horse battery staple\n' >"$T/pass"
 printf 'incorrect horse\n' >"$T/bad"
-run_cv init "$V" --passphrase-file "$T/pass" --name "Pass Manager"
-check "init with a passphrase file" test "$RC" -eq 0
+# init --passphrase-file (checked by tests/cli/fixtures.sh), copied
+fixture_vault pass "$V" "$T/pass"
+check "a vault made with a passphrase file" test -f "$V/vault.db"
 export CASEVAULT_DIR=$V
 check "the staff secret key is passphrase-protected (gpg asks for it)" \
 	bash -c "! GNUPGHOME='$V/gnupg' gpg --batch --pinentry-mode loopback --passphrase '' --export-secret-keys >/dev/null 2>&1"
@@ -53,10 +54,9 @@ check "  (reported as a skip)" grep -q "line 2: would be skipped: the same docum
 # no agent there, said "forgotten", and the passphrase stayed cached.  Without
 # such a directory here (CI runs as root in a container), the scenario runs in
 # a private mount namespace with a tmpfs over /run, which the host never sees.
-lock_under_run_user() { # VAULT: prints one result per line
+lock_under_run_user() { # VAULT (a copy of the fixture): prints one result per line
 	local v=$1
 	export CASEVAULT_DIR=$v
-	"$CV" init "$v" --passphrase-file "$T/pass" --name "Desk Manager" >/dev/null 2>&1 || { echo "init-failed"; return; }
 	echo "socket=$(gpgconf --homedir "$v/gnupg" --list-dirs agent-socket)"
 	"$CV" --passphrase-file "$T/pass" case open --parent "P" --child "C" --child-dob 2015-05-05 --pr-confirmed >/dev/null 2>&1
 	"$CV" case list --names </dev/null >/dev/null 2>&1
@@ -68,6 +68,7 @@ lock_under_run_user() { # VAULT: prints one result per line
 	gpgconf --homedir "$v/gnupg" --kill all 2>/dev/null
 }
 uid=$(id -u)
+fixture_vault pass "$T/desk" "$T/pass" || fail "no vault for the desktop layout"
 if [ -d "/run/user/$uid" ]; then
 	res=$(lock_under_run_user "$T/desk")
 elif [ "$uid" -eq 0 ] && unshare -m true 2>/dev/null; then
@@ -89,10 +90,9 @@ fi
 # Two agents for one vault: one started by a session without /run/user/UID
 # (ssh, cron: its socket in the vault's gnupg/), one by a desktop session.
 # lock must clear both.
-two_agents() {
+two_agents() { # VAULT (a copy of the fixture)
 	local v=$1
 	export CASEVAULT_DIR=$v
-	"$CV" init "$v" --passphrase-file "$T/pass" --name "Two Agents" >/dev/null 2>&1 || { echo "init-failed"; return; }
 	"$CV" --passphrase-file "$T/pass" case list --names >/dev/null 2>&1      # agent 1, socket in gnupg/
 	mount -t tmpfs -o mode=755 tmpfs /run && mkdir -p -m 700 "/run/user/$(id -u)" || { echo "mount-failed"; return; }
 	"$CV" --passphrase-file "$T/pass" case list --names >/dev/null 2>&1      # agent 2, under /run/user
@@ -107,6 +107,7 @@ two_agents() {
 	gpgconf --homedir "$v/gnupg" --kill all 2>/dev/null
 }
 if [ ! -d "/run/user/$uid" ] && [ "$uid" -eq 0 ] && unshare -m true 2>/dev/null; then
+	fixture_vault pass "$T/two" "$T/pass" || fail "no vault for two agents"
 	export -f two_agents
 	res=$(unshare -m bash -c 'two_agents "$T/two"')
 	check "two agents for one vault (ssh and desktop sessions): lock succeeds" grep -qx "lock=0" <<<"$res"

@@ -7,7 +7,11 @@ source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 marker=$T/marker
 touch "$marker"
-sleep 1
+# Files made from now on must be newer than the marker (find -newer): wait
+# until the file system's clock has moved past it (a few ms; 1 s on coarse
+# file systems).
+for _ in $(seq 200); do touch "$T/tick"; [ "$T/tick" -nt "$marker" ] && break; sleep 0.01; done
+rm -f "$T/tick"
 printf 'a long enough passphrase for tests\n' >"$T/pass"
 "$CV" init "$V" --passphrase-file "$T/pass" --name "Marguerite Staffington" >/dev/null || { echo "init failed"; exit 1; }
 export CASEVAULT_DIR=$V CASEVAULT_PASSPHRASE_FILE=$T/pass
@@ -26,9 +30,10 @@ python3 -c "
 import sqlite3, time
 c = sqlite3.connect('$V/vault.db', isolation_level=None)
 c.execute('BEGIN'); c.execute('SELECT count(*) FROM staff').fetchall()
+open('$T/holding', 'w').close()
 time.sleep(300)" &
 holder=$!
-sleep 0.5
+for _ in $(seq 200); do [ -e "$T/holding" ] && break; sleep 0.05; done   # its read transaction is open
 C1=$("$CV" case open --parent "Zebedee Quartermaine" --child "Philomena Quartermaine" --child-dob 2013-02-28 --pr-confirmed)
 C2=$("$CV" case open --parent "Ottoline Vanderbilt-Ngata" --child "Crispin Vanderbilt-Ngata" --child-dob 2016-10-09 --pr-confirmed)
 make_docs "$T/in"

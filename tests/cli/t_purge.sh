@@ -11,14 +11,8 @@
 # scheduled run's one log line, its exit status and its lock.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
-at() { # at DAY: pretend today is DAY (and renew the manager's yearly attestation)
-	export CASEVAULT_TODAY=$1
-	"$CV" staff attest S-0001 >/dev/null 2>&1
-}
-db() { sqlite3 -readonly "$V/vault.db" "$1"; }
 archive_of() { db "SELECT a.file FROM archives a JOIN records r ON r.archive_id = a.id WHERE r.id = '$1'"; }
 wrapped_of() { db "SELECT a.wrapped_key FROM archives a JOIN records r ON r.archive_id = a.id WHERE r.id = '$1'"; }
-rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))'; }
 exists() { [ "$(db "SELECT count(*) FROM records WHERE id = '$1'")" = 1 ]; }
 gone() { ! exists "$1"; }
 same_doc() { # same_doc RECORD FILE: get gives back exactly FILE
@@ -264,10 +258,12 @@ check "  and does not move the last purge day back" \
 unset CASEVAULT_TODAY
 
 # ---- the scheduled run's lock: a second one at once exits 0 and does nothing ----
-flock "$V/.purge.lock" sleep 3 &
+# (the other purge holds the lock from when it says so until told to stop, at most 30 s)
+flock "$V/.purge.lock" sh -c ': >"$1"; for _ in $(seq 600); do [ -e "$2" ] && break; sleep 0.05; done' sh "$T/held" "$T/release" &
 lockpid=$!
-sleep 0.5
+for _ in $(seq 200); do [ -e "$T/held" ] && break; sleep 0.05; done
 run_cv purge --scheduled
+: >"$T/release"
 check "a second purge at once exits 0" test "$RC" -eq 0
 check "and says another purge is running" grep -q "another purge is running" "$T/out"
 wait "$lockpid"

@@ -6,9 +6,6 @@
 # reverse); nothing that was not due is touched.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
-at() { export CASEVAULT_TODAY=$1; "$CV" staff attest S-0001 >/dev/null 2>&1; }
-db() { sqlite3 -readonly "$V/vault.db" "$1"; }
-rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))'; }
 
 # ---- the template vault ----
 at 2015-01-10

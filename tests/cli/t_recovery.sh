@@ -96,7 +96,7 @@ PASSPHRASE='tidy lantern 42 orbit'
 printf '%s\n' "$PASSPHRASE" >"$T/pass"
 printf 'not the passphrase\n' >"$T/wrongpass"
 chmod 600 "$T/pass" "$T/wrongpass"
-"$CV" init "$V" --passphrase-file "$T/pass" --name X >/dev/null || { echo "init failed"; exit 1; }
+fixture_vault recovery "$V" "$T/pass" || { echo "no vault"; exit 1; }
 export CASEVAULT_DIR=$V CASEVAULT_PASSPHRASE_FILE=$T/pass
 CASE=$(new_case) || { echo "case open failed"; exit 1; }
 

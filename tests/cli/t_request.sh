@@ -11,9 +11,6 @@
 #      line, non-zero exit, and not one byte of the vault changed.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
-at() { export CASEVAULT_TODAY=$1; "$CV" staff attest S-0001 >/dev/null 2>&1; }
-db() { sqlite3 -readonly "$V/vault.db" "$1"; }
-not() { ! "$@"; }
 
 at 2026-12-01
 new_test_vault

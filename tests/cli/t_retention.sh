@@ -10,8 +10,6 @@
 # (The date arithmetic itself is unit-tested in tests/unit/test_policy.c.)
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
-at() { export CASEVAULT_TODAY=$1; "$CV" staff attest S-0001 >/dev/null 2>&1; }
-db() { sqlite3 -readonly "$V/vault.db" "$1"; }
 until_of() { db "SELECT ifnull(retain_until, 'none') FROM records WHERE id = '$1'"; }
 last_id() { db "SELECT id FROM records ORDER BY seq DESC LIMIT 1"; }
 expect_date() { # DESCRIPTION RECORD DATE

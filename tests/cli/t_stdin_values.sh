@@ -256,8 +256,26 @@ check "init --name - without input: exit 2, no vault made" bash -c '[ "$1" -eq 2
 
 # ---- a terminal: a prompt naming the field, on stderr ---------------------
 
+# on_screen FILE ERE: wait (at most 10 s) until the terminal's output in FILE shows ERE.
+on_screen() {
+	local i
+	for i in $(seq 200); do grep -qE -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
+	return 1
+}
+# type_at FILE [PROMPT LINE]... DONE: the keyboard: types each LINE once its
+# PROMPT is on the screen, and stays (stdin open) until DONE is.
+type_at() {
+	local f=$1; shift
+	while [ $# -gt 1 ]; do
+		on_screen "$f" "$1"
+		printf '%s\n' "$2"
+		shift 2
+	done
+	on_screen "$f" "$1"
+}
 if command -v script >/dev/null; then
-	{ sleep 1; printf 'Tty Parent\n'; sleep 0.5; printf 'Tty Child\n'; sleep 0.5; printf '2011-11-11\n'; sleep 2; } |
+	: >"$T/tty"
+	type_at "$T/tty" "Parent's name: " 'Tty Parent' "Child's name: " 'Tty Child' "Child's date of birth" '2011-11-11' 'C-[0-9]+-[0-9]+' |
 		script -qec "$CV case open --parent - --child - --child-dob - --pr-confirmed" /dev/null >"$T/tty" 2>&1
 	tr -d '\r' <"$T/tty" >"$T/tty.txt"
 	# (the terminal echoes what is typed, perhaps before the prompt on a slow machine)
@@ -268,7 +286,8 @@ if command -v script >/dev/null; then
 	run_cv --json case show "$id"
 	check "on a terminal: the typed names are stored" json_is "$OUT" 'd["case"]["parent"] + "/" + d["case"]["child"]' "Tty Parent/Tty Child"
 	before=$(vault_state)
-	{ sleep 1; printf 'Tty Parent\n'; sleep 0.5; printf '\n'; sleep 2; } |
+	: >"$T/tty"
+	type_at "$T/tty" "Parent's name: " 'Tty Parent' "Child's name: " '' 'nothing was typed' |
 		script -qec "$CV case open --parent - --child - --child-dob - --pr-confirmed" /dev/null >"$T/tty" 2>&1
 	check "on a terminal: an empty answer exits 2 (script exit $?)" test "$?" -eq 2
 	check "on a terminal: an empty answer says what to do" grep -q "nothing was typed for --child; type the value at the prompt" "$T/tty"

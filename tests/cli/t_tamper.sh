@@ -12,8 +12,6 @@ make_docs "$T/docs"
 run_cv verify
 check "a fresh vault verifies" test "$RC" -eq 0
 
-snapshot() { rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
-restore() { GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }
 archive_of() { sqlite3 "$V/vault.db" "SELECT a.file FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = '$1'"; }
 expect_named() { # expect_named DESCRIPTION WORD...: verify fails and its report names each WORD
 	local d=$1; shift

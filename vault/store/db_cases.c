@@ -135,6 +135,17 @@ out:
 	return r;
 }
 
+/* Run a bound UPDATE and finalize it; one_row: an error unless exactly one row changed. */
+static int step_update(cv_vault *v, sqlite3_stmt *st, const char *what, int one_row)
+{
+	int r = 0;
+
+	if (sqlite3_step(st) != SQLITE_DONE || (one_row && sqlite3_changes(v->db) != 1))
+		r = cv_index_dberr(v, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
 int cv_db_case_close(cv_vault *v, const char *id, const char *date)
 {
 	sqlite3_stmt *st = NULL;
@@ -144,10 +155,7 @@ int cv_db_case_close(cv_vault *v, const char *id, const char *date)
 		return r;
 	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "close the case");
-	sqlite3_finalize(st);
-	return r;
+	return step_update(v, st, "close the case", 0);
 }
 
 int cv_db_case_reopen(cv_vault *v, const char *id, const char *unused)
@@ -159,10 +167,7 @@ int cv_db_case_reopen(cv_vault *v, const char *id, const char *unused)
 	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET closed = NULL WHERE id = ?")) < 0)
 		return r;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(v->db) != 1)
-		r = cv_index_dberr(v, "reopen the case");
-	sqlite3_finalize(st);
-	return r;
+	return step_update(v, st, "reopen the case", 1);
 }
 
 int cv_db_case_set_dob(cv_vault *v, const char *id, const char *child_dob)
@@ -172,13 +177,12 @@ int cv_db_case_set_dob(cv_vault *v, const char *id, const char *child_dob)
 
 	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET child_dob = ? WHERE id = ?")) < 0)
 		return r;
-	if ((r = cv_sealed_bind(v, st, 1, CV_SECTION_CASE, "cases", "child_dob", id, child_dob)) == 0) {
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			r = cv_index_dberr(v, "correct the date of birth");
+	if ((r = cv_sealed_bind(v, st, 1, CV_SECTION_CASE, "cases", "child_dob", id, child_dob)) < 0) {
+		sqlite3_finalize(st);
+		return r;
 	}
-	sqlite3_finalize(st);
-	return r;
+	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	return step_update(v, st, "correct the date of birth", 0);
 }
 
 /* The public release functions live with the rows they free (the store fills them). */

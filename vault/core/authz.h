@@ -6,7 +6,7 @@
 
 #include "base/handle.h"
 
-/* The date and version of id's latest agreement to the confidentiality policy; CV_ENOTFOUND without one. */
+/* The date and version of id's latest agreement to the confidentiality policy; "" in date without one. */
 int cv_latest_attestation(cv_vault *v, const char *id, char date[11], char version[32]);
 
 #endif

@@ -242,5 +242,5 @@ int cv_case_set_dob(cv_vault *v, const char *id, const char *child_dob, size_t *
 		return r;
 	cv_date_format(&dob, dobs);
 	/* a correction, not an event of its own: no audit entry, as before */
-	return retrigger(v, id, cv_db_case_set_dob, dobs, NULL, 1u << CV_TRIG_CHILD_DOB, changed);
+	return retrigger(v, id, cv_db_case_set_dob, dobs, "case.set-dob", 1u << CV_TRIG_CHILD_DOB, changed);
 }

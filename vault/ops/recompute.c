@@ -9,6 +9,7 @@
 
 #include "base/handle.h"
 #include "core/actor.h"
+#include "core/audit.h"
 #include "ops/retention.h"
 #include "store/db_cases.h"
 #include "store/db_retention.h"
@@ -234,8 +235,12 @@ struct recompute_all {
 static int recompute_all_tx(cv_vault *v, void *arg)
 {
 	struct recompute_all *a = arg;
+	int r;
 
-	return cv_retention_recompute_tx(v, a->case_id, 0, a->changed, a->pending);
+	/* new destruction dates are a manager's decision: answerable like one */
+	if ((r = cv_retention_recompute_tx(v, a->case_id, 0, a->changed, a->pending)) < 0)
+		return r;
+	return cv_audit(v, "retention.recompute", 0, a->case_id);
 }
 
 int cv_retention_recompute(cv_vault *v, const char *case_id, size_t *changed, size_t *pending)

@@ -26,6 +26,7 @@
 #define CV_MAX_COMMIT_HOOKS 4
 
 struct sqlite3;
+struct cv_objstore;
 typedef struct cv_helper cv_helper;
 typedef struct cv_seal_cache cv_seal_cache;
 typedef int (*cv_commit_hook)(cv_vault *v);
@@ -35,6 +36,7 @@ struct cv_vault {
 	char *dbpath;
 	char *gnupghome;
 	char *archdir;
+	struct cv_objstore *objects;  /* where archive files live (store/objects.h) */
 	struct sqlite3 *db;
 	cv_policy *policy;
 	int lockfd;                 /* flock on VAULT/.lock, -1 when not held */

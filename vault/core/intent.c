@@ -25,49 +25,9 @@
 #include "core/intent.h"
 #include "core/lock.h"
 #include "crypto/seal.h"
+#include "store/archive.h"
 #include "store/db_intent.h"
 #include "store/index.h"
-
-#define SHRED_CHUNK (256 * 1024)
-
-/* Overwrite once with random bytes, sync, unlink.  0 when gone (or already gone). */
-static int shred_file(const char *path)
-{
-	struct stat sb;
-	unsigned char *buf;
-	off_t left;
-	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return -1;
-	}
-	buf = malloc(SHRED_CHUNK);
-	if (!buf) {
-		close(fd);
-		return -1;
-	}
-	left = sb.st_size;
-	while (left > 0) {
-		size_t n = left > SHRED_CHUNK ? SHRED_CHUNK : (size_t)left;
-		ssize_t w;
-
-		cv_random_fill(buf, n);
-		w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;  /* a full disk cannot stop the unlink: the key is gone already */
-		left -= w;
-		cv_crashpoint("purge-overwrite");
-	}
-	fsync(fd);
-	close(fd);
-	free(buf);
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
 
 int cv_cert_file_write(cv_vault *v, long number, const char *body)
 {
@@ -167,19 +127,15 @@ struct shred_run {
 static int shred_one(void *hook, const char *f, int live)
 {
 	struct shred_run *run = hook;
-	cv_vault *v = run->v;
-	char *p = NULL;
+	int r;
 
 	/* Defensive: never remove an archive the index still uses. */
 	if (live || strchr(f, '/') || f[0] == '.')
 		return 0;
-	if (asprintf(&p, "%s/%s", v->archdir, f) < 0)
-		return run->r = cv_error(v, CV_ERROR, "out of memory");
-	if (shred_file(p) < 0)
-		run->r = cv_error(v, CV_ERROR, "cannot remove archive %s: %s", f, strerror(errno));
+	if ((r = cv_archive_shred(run->v, f)) < 0)
+		run->r = r;
 	else if (run->nfiles)
 		(*run->nfiles)++;
-	free(p);
 	cv_crashpoint("purge-shred");
 	return 0;
 }
@@ -197,8 +153,8 @@ int cv_shred_finish(cv_vault *v, size_t *nfiles)
 	if ((r = cv_db_intent_shred_each(v, shred_one, &run)) < 0 && !run.r)
 		return r;
 	r = run.r;
-	if (cv_fsync_dir(v->archdir) < 0 && r == 0)
-		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s%s", strerror(errno), cv_disk_hint(errno));
+	if (cv_archive_sync(v) < 0 && r == 0)
+		r = CV_ERROR;
 	if (r == 0 && ck < 0)
 		r = ck;
 	if (r == 0)
@@ -244,17 +200,8 @@ struct orphans {
 static int remove_orphan(void *hook, const char *f)
 {
 	struct orphans *o = hook;
-	cv_vault *v = o->v;
-	char *a = NULL, *t = NULL;
 
-	if (asprintf(&a, "%s/%s", v->archdir, f) >= 0) {
-		unlink(a);
-		free(a);
-	}
-	if (asprintf(&t, "%s/.tmp-%s", v->archdir, f) >= 0) {
-		unlink(t);
-		free(t);
-	}
+	cv_archive_discard(o->v, f);
 	o->n++;
 	return 0;
 }
@@ -269,7 +216,7 @@ int cv_pending_recover(cv_vault *v)
 		return 0;
 	if ((r = cv_db_intent_pending_orphans(v, remove_orphan, &o)) < 0)
 		return r;
-	cv_fsync_dir(v->archdir);
+	cv_archive_sync(v);
 	r = cv_db_intent_pending_clear(v);
 	if (r == 0 && o.n)
 		cv_notice(v, "rolled back an interrupted filing or purge (%d incomplete archive%s removed)",
@@ -308,3 +255,17 @@ int cv_vault_recover(cv_vault *v, int wait_ms)
 	return r;
 }
 
+int cv_intent_new_archive(cv_vault *v, char name[40], const char *now, const char *what)
+{
+	int r;
+
+	if ((r = cv_random_hex(name, 16)) < 0)
+		return r;
+	strcat(name, ".pgp");
+	return cv_db_intent_pending_add(v, name, now, what);
+}
+
+int cv_intent_clear(cv_vault *v)
+{
+	return cv_db_intent_pending_clear(v);
+}

@@ -25,4 +25,14 @@ int cv_shred_finish(cv_vault *v, size_t *nfiles);
 int cv_cert_file_write(cv_vault *v, long number, const char *body);
 int cv_cert_file_matches(cv_vault *v, long number, const char *body, int *exists);
 
+/*
+ * Name a new archive file (random, never reused) and record it in the
+ * pending log, inside the caller's transaction, before its first byte is
+ * written: one way for filing and the purge's rewrites.  name gets
+ * 32 hex digits and ".pgp".
+ */
+int cv_intent_new_archive(cv_vault *v, char name[40], const char *now, const char *what);
+/* The pending log is done with: the caller's commit made its files archives, or they were removed. */
+int cv_intent_clear(cv_vault *v);
+
 #endif

@@ -20,6 +20,7 @@
 #include "core/adopted.h"
 #include "core/audit.h"
 #include "core/intent.h"
+#include "store/objects.h"
 #include "core/keys.h"
 #include "core/lock.h"
 #include "crypto/gpg.h"
@@ -67,8 +68,9 @@ static cv_vault *vault_new(const char *path)
 	v->dbpath = join(v->path, "vault.db");
 	v->gnupghome = join(v->path, "gnupg");
 	v->archdir = join(v->path, "archives");
+	v->objects = v->archdir ? cv_objstore_local(v->archdir) : NULL;
 	v->seal = cv_seal_cache_new();
-	if (!v->dbpath || !v->gnupghome || !v->archdir || !v->seal)
+	if (!v->dbpath || !v->gnupghome || !v->archdir || !v->objects || !v->seal)
 		goto fail;
 	return v;
 fail:
@@ -90,6 +92,8 @@ void cv_vault_close(cv_vault *v)
 	free(v->dbpath);
 	free(v->gnupghome);
 	free(v->archdir);
+	if (v->objects)
+		v->objects->free(v->objects);
 	explicit_bzero(v, sizeof(*v));
 	free(v);
 }

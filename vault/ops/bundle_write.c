@@ -236,7 +236,7 @@ static int read_archive(cv_bundle *b, long long aid)
 {
 	cv_vault *v = b->v;
 	cv_db_archive a;
-	char got[65], key[CV_KEY_HEX + 1], *path = NULL;
+	char got[65], key[CV_KEY_HEX + 1];
 	cv_archive_reader rd = { rd_entry, rd_data, rd_end, b };
 	int r;
 
@@ -244,15 +244,11 @@ static int read_archive(cv_bundle *b, long long aid)
 		return r;
 	if (!r)
 		return cv_error(v, CV_ECORRUPT, "an archive of request %s's records is missing from the index; run 'casevault verify'", b->req.id);
-	if (asprintf(&path, "%s/%s", v->archdir, a.file) < 0) {
-		free(a.wrapped_key);
-		return cv_error(v, CV_ERROR, "out of memory");
-	}
 	if ((r = cv_verify_receipt(v, a.receipt, a.file, a.sha256)) < 0)
 		goto out;
 	if ((r = cv_keys_unwrap(v, a.section, a.key_gen, a.wrapped_key, key)) < 0)
 		goto out;
-	r = cv_archive_read(v, path, key, &rd, got);
+	r = cv_archive_read(v, a.file, key, &rd, got);
 	explicit_bzero(key, sizeof(key));
 	if (b->err) {
 		r = cv_error(v, b->err, "%s", b->msg);
@@ -264,7 +260,6 @@ static int read_archive(cv_bundle *b, long long aid)
 		r = cv_error(v, CV_ECORRUPT, "archive %s has been altered (hash mismatch); nothing was written (run 'casevault verify')", a.file);
 out:
 	free(a.wrapped_key);
-	free(path);
 	return r;
 }
 

@@ -29,6 +29,7 @@
 #include "ops/filing_docs.h"
 #include "ops/filing_dups.h"
 #include "ops/filing_pool.h"
+#include "store/archive.h"
 #include "casevault/case.h"
 #include "casevault/date.h"
 #include "casevault/record.h"
@@ -268,7 +269,7 @@ static void undo(filing *f, int r)
 	for (i = 0; i < f->ng; i++)
 		if (f->gs[i].written)
 			cv_filing_unlink_group(v, &f->gs[i]);
-	cv_fsync_dir(v->archdir);
+	cv_archive_sync(v);
 	cv_filing_clear_pending(v);
 	for (i = 0; i < f->n; i++) {
 		cv_file_item *it = &f->items[i];
@@ -317,10 +318,8 @@ static int write_and_commit(filing *f, cv_progress_fn progress, void *hook, size
 		cv_helper_release(f->helpers[i]);
 	if (r < 0)
 		goto undo;
-	if (cv_fsync_dir(v->archdir) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s%s", strerror(errno), cv_disk_hint(errno));
+	if ((r = cv_archive_sync(v)) < 0)
 		goto undo;
-	}
 	for (i = 0; i < f->ng; i++)
 		if (!f->gs[i].failed)
 			filed += f->gs[i].n;

@@ -13,12 +13,13 @@
 #include "base/array.h"
 #include "base/util.h"
 #include "core/audit.h"
+#include "core/intent.h"
+#include "core/receipt.h"
 #include "crypto/gpg.h"
 #include "crypto/seal.h"
 #include "ops/filing_commit.h"
 #include "ops/retention.h"
 #include "store/db_archives.h"
-#include "store/db_filing.h"
 #include "store/db_receipts.h"
 #include "store/db_records.h"
 #include "store/index.h"
@@ -165,45 +166,20 @@ static int audit_filing(cv_vault *v, const cv_filing_group *gs, size_t ng, cv_fi
 	return r;
 }
 
+/* The receipt of a filing: every archive it wrote (core/receipt.c). */
 static char *receipt_json(cv_vault *v, const cv_filing_group *gs, size_t ng, const char *now)
 {
-	json_t *root = json_object(), *arr = json_array();
-	char *s = NULL;
-	size_t i;
+	cv_receipt_archive *a = calloc(ng ? ng : 1, sizeof(*a));
+	size_t i, n = 0;
+	char *s;
 
-	if (!root || !arr)
-		goto out;
-	json_object_set_new(root, "format", json_string("casevault-receipt/1"));
-	json_object_set_new(root, "staff", json_string(v->actor));
-	json_object_set_new(root, "fpr", json_string(v->actor_fpr));
-	json_object_set_new(root, "created", json_string(now));
-	{
-		/* the signature also anchors the audit trail as it stands */
-		long seq;
-		char hash[65];
-
-		if (cv_audit_head(v, &seq, hash) == 0 && seq > 0) {
-			json_object_set_new(root, "audit_seq", json_integer(seq));
-			json_object_set_new(root, "audit_hash", json_string(hash));
-		}
-	}
-	for (i = 0; i < ng; i++) {
-		json_t *a;
-
-		if (gs[i].failed)
-			continue;
-		a = json_object();
-		json_object_set_new(a, "file", json_string(gs[i].file));
-		json_object_set_new(a, "sha256", json_string(gs[i].sha));
-		json_object_set_new(a, "size", json_integer(gs[i].size));
-		json_array_append_new(arr, a);
-	}
-	json_object_set_new(root, "archives", arr);
-	arr = NULL;
-	s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
-out:
-	json_decref(arr);
-	json_decref(root);
+	if (!a)
+		return NULL;
+	for (i = 0; i < ng; i++)
+		if (!gs[i].failed)
+			a[n++] = (cv_receipt_archive){ gs[i].file, gs[i].sha, gs[i].size };
+	s = cv_receipt_json(v, NULL, a, n, now);
+	free(a);
 	return s;
 }
 
@@ -321,7 +297,7 @@ static int commit_all(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item 
 	for (i = 0; i < ng; i++)
 		if (!gs[i].failed && (r = commit_group(v, &gs[i], items, now, today, receipt_id)) < 0)
 			goto fail;
-	if ((r = cv_db_pending_clear(v)) < 0 ||
+	if ((r = cv_intent_clear(v)) < 0 ||
 	    (r = recompute_last_contact(v, gs, ng)) < 0 ||
 	    (r = audit_filing(v, gs, ng, items)) < 0 ||
 	    (r = signer_finish(sg, v, sigp)) < 0 ||
@@ -355,43 +331,33 @@ int cv_filing_commit(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item *
 
 int cv_filing_begin_pending(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item *items, const char *now)
 {
-	const char **files = calloc(ng ? ng : 1, sizeof(*files));
-	size_t i, j, nf = 0;
+	size_t i, j;
 	long seq, want = 0;
 	int r;
 
-	if (!files)
-		return cv_error(v, CV_ERROR, "out of memory");
 	for (i = 0; i < ng; i++)
 		if (!gs[i].failed)
 			want += (long)gs[i].n;
 	if ((r = cv_index_begin(v)) < 0)
-		goto out;
+		return r;
 	/* one block of record ids, in filing order */
 	if (want > 0 && (r = cv_index_next_ids(v, "record", want, &seq)) < 0)
 		goto fail;
 	for (i = 0; i < ng; i++) {
 		if (gs[i].failed)
 			continue;
-		if ((r = cv_random_hex(gs[i].file, 16)) < 0)
+		if ((r = cv_intent_new_archive(v, gs[i].file, now, "start the filing")) < 0)
 			goto fail;
-		strcat(gs[i].file, ".pgp");
 		for (j = 0; j < gs[i].n; j++)
 			snprintf(items[gs[i].idx[j]].record_id, sizeof(items[0].record_id), "R-%06ld", seq++);
-		files[nf++] = gs[i].file;
 	}
-	if ((r = cv_db_pending_insert(v, files, nf, now)) < 0)
-		goto fail;
-	r = cv_index_commit(v);
-	goto out;
+	return cv_index_commit(v);
 fail:
 	cv_index_rollback(v);
-out:
-	free(files);
 	return r;
 }
 
 void cv_filing_clear_pending(cv_vault *v)
 {
-	cv_db_pending_clear(v);
+	cv_intent_clear(v);
 }

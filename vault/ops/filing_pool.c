@@ -73,14 +73,8 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 
 static int write_group(cv_vault *v, cv_filing_group *g)
 {
-	char *tmp = NULL, *fin = NULL;
 	int r;
 
-	if (asprintf(&tmp, "%s/.tmp-%s", v->archdir, g->file) < 0 ||
-	    asprintf(&fin, "%s/%s", v->archdir, g->file) < 0) {
-		free(tmp);
-		return cv_error(v, CV_ERROR, "out of memory");
-	}
 	/* Member names use the record ids, allocated once the intent log is committed. */
 	for (size_t j = 0; j < g->n; j++) {
 		cv_file_item *it = &g->items[g->idx[j]];
@@ -88,35 +82,21 @@ static int write_group(cv_vault *v, cv_filing_group *g)
 	}
 	if ((r = cv_random_hex(g->key, CV_KEY_LEN)) < 0)
 		goto out;
-	r = cv_archive_write(v, tmp, g->key, g->compress, g->m, g->n, manifest, g, &g->size, g->sha);
+	r = cv_archive_write(v, g->file, g->key, g->compress, g->m, g->n, manifest, g, &g->size, g->sha);
+	if (r == 0)
+		r = cv_archive_publish(v, g->file);
 	if (r < 0)
 		goto out;
-	if (rename(tmp, fin) < 0) {
-		r = cv_error(v, CV_ERROR, "cannot move an archive into place: %s%s", strerror(errno), cv_disk_hint(errno));
-		unlink(tmp);
-		goto out;
-	}
 	g->written = 1;
 	r = cv_keys_wrap(v, g->section, g->key, &g->wrapped, &g->key_gen);
 out:
 	explicit_bzero(g->key, sizeof(g->key));
-	free(tmp);
-	free(fin);
 	return r;
 }
 
 void cv_filing_unlink_group(cv_vault *v, cv_filing_group *g)
 {
-	char *p = NULL;
-
-	if (asprintf(&p, "%s/%s", v->archdir, g->file) >= 0) {
-		unlink(p);
-		free(p);
-	}
-	if (asprintf(&p, "%s/.tmp-%s", v->archdir, g->file) >= 0) {
-		unlink(p);
-		free(p);
-	}
+	cv_archive_discard(v, g->file);
 	g->written = 0;
 }
 

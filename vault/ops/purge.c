@@ -53,7 +53,9 @@
 #include "ops/retention.h"
 #include "ops/rewrite.h"
 #include "rules/due.h"
+#include "store/archive.h"
 #include "store/db_purge.h"
+#include "store/db_receipts.h"
 #include "store/index.h"
 #include "casevault/staff.h"
 
@@ -215,7 +217,7 @@ static int audit_purge(cv_vault *v, struct run *run, long number)
 
 static int commit_purge(cv_vault *v, struct run *run, cv_purge_report *rep)
 {
-	int64_t receipt_id = 0;
+	long long receipt_id = 0;
 	char sha[65];
 	long number = 0;
 	int r;
@@ -224,12 +226,13 @@ static int commit_purge(cv_vault *v, struct run *run, cv_purge_report *rep)
 		return r;
 	if ((r = check_new_holds(v, rep->items, rep->nitems)) < 0)
 		goto fail;
-	if (run->receipt && (r = cv_db_receipt_insert(v, run->now, run->receipt, run->sig, &receipt_id)) < 0)
+	if (run->receipt && ((r = cv_db_receipt_insert(v, v->actor, run->now, run->receipt, &receipt_id)) < 0 ||
+			     (r = cv_db_receipt_set_sig(v, receipt_id, run->sig)) < 0))
 		goto fail;
 	if ((r = insert_certificate(v, run, rep, &number, sha)) < 0 ||
 	    (r = delete_rows(v, run, rep, number)) < 0 ||
 	    (r = replace_archives(v, run, rep, receipt_id)) < 0 ||
-	    (r = cv_db_pending_clear(v)) < 0)
+	    (r = cv_intent_clear(v)) < 0)
 		goto fail;
 	if (rep->destroyed && (r = audit_purge(v, run, number)) < 0)
 		goto fail;
@@ -439,8 +442,8 @@ static int do_rewrites(cv_vault *v, struct run *run)
 			break;
 		cv_crashpoint("purge-rewrite");
 	}
-	if (r == 0 && cv_fsync_dir(v->archdir) < 0)
-		r = cv_error(v, CV_ERROR, "cannot sync the archives directory: %s%s", strerror(errno), cv_disk_hint(errno));
+	if (r == 0)
+		r = cv_archive_sync(v);
 	if (r == 0) {
 		cv_crashpoint("purge-sign");  /* the new archives in place; gpg is forked next */
 		r = sign_receipt(v, run);

@@ -197,12 +197,12 @@ static int get_allow(void *hook, cv_section s)
 }
 
 /* The archive's ciphertext is what a staff member signed for. */
-static int check_signed_archive(cv_vault *v, const char *record_id, const cv_db_record_where *w, const char *path)
+static int check_signed_archive(cv_vault *v, const char *record_id, const cv_db_record_where *w)
 {
 	char got[65];
 	int r;
 
-	if ((r = cv_file_sha256(v, path, got, NULL)) < 0)
+	if ((r = cv_archive_sha256(v, w->file, got, NULL)) < 0)
 		return cv_error(v, r == CV_ENOTFOUND ? CV_ECORRUPT : r, "record %s: its archive file is missing or unreadable; run 'casevault verify'", record_id);
 	if (strcmp(got, w->archive_sha))
 		return cv_error(v, CV_ECORRUPT, "record %s: its archive has been altered (hash mismatch); run 'casevault verify'", record_id);
@@ -212,7 +212,7 @@ static int check_signed_archive(cv_vault *v, const char *record_id, const cv_db_
 }
 
 /* Decrypt the record's member into fd, hashing it on the way. */
-static int copy_member(cv_vault *v, const char *record_id, const cv_db_record_where *w, const char *path, int fd)
+static int copy_member(cv_vault *v, const char *record_id, const cv_db_record_where *w, int fd)
 {
 	struct getctx g;
 	cv_archive_reader rd = { get_entry, get_data, get_end, &g };
@@ -228,7 +228,7 @@ static int copy_member(cv_vault *v, const char *record_id, const cv_db_record_wh
 		r = cv_error(v, CV_ERROR, "cannot start SHA-256");
 		goto out;
 	}
-	r = cv_archive_read(v, path, key, &rd, NULL);
+	r = cv_archive_read(v, w->file, key, &rd, NULL);
 	if (r < 0) {
 		r = cv_error(v, r, "record %s: %s", record_id, cv_vault_errmsg(v));
 		goto out;
@@ -250,20 +250,13 @@ int cv_record_get(cv_vault *v, const char *record_id, int fd, cv_record *info)
 {
 	cv_db_record_where w;
 	struct get_allow a = { v, record_id };
-	char *path = NULL;
 	int r;
 
 	if ((r = cv_db_record_locate(v, record_id, get_allow, &a, &w)) < 0)
 		goto out;
-	if (asprintf(&path, "%s/%s", v->archdir, w.file) < 0) {
-		path = NULL;
-		r = cv_error(v, CV_ERROR, "out of memory");
-		goto out;
-	}
-	if ((r = check_signed_archive(v, record_id, &w, path)) == 0)
-		r = copy_member(v, record_id, &w, path, fd);
+	if ((r = check_signed_archive(v, record_id, &w)) == 0)
+		r = copy_member(v, record_id, &w, fd);
 out:
-	free(path);
 	if (w.rec.id[0]) {
 		/* every read is an event, and so is a read that failed its checks */
 		char msg[sizeof(v->errmsg)];

@@ -13,6 +13,8 @@
 #include "base/handle.h"
 #include "base/util.h"
 #include "core/actor.h"
+#include "core/intent.h"
+#include "core/receipt.h"
 #include "crypto/seal.h"
 #include "ops/rewrite.h"
 #include "rules/due.h"
@@ -121,21 +123,16 @@ void cv_rewrite_release(cv_rewrite *rw)
 /* Decrypt the old archive, capturing the survivors and the manifest; its hash must be the index's. */
 static int read_old(cv_vault *v, cv_rewrite *rw, struct rctx *c)
 {
-	char key[CV_KEY_HEX + 1], got[65], *path = NULL;
+	char key[CV_KEY_HEX + 1], got[65];
 	int r;
 
-	if (asprintf(&path, "%s/%s", v->archdir, rw->file) < 0)
-		return cv_error(v, CV_ERROR, "out of memory");
-	if ((r = cv_keys_unwrap(v, rw->section, rw->key_gen, rw->wrapped, key)) < 0) {
-		free(path);
+	if ((r = cv_keys_unwrap(v, rw->section, rw->key_gen, rw->wrapped, key)) < 0)
 		return r;
-	}
 	{
 		cv_archive_reader rd = { rw_entry, rw_data, rw_end, c };
-		r = cv_archive_read(v, path, key, &rd, got);
+		r = cv_archive_read(v, rw->file, key, &rd, got);
 	}
 	explicit_bzero(key, sizeof(key));
-	free(path);
 	if (r < 0 || c->err)
 		return cv_error(v, CV_ECORRUPT, "archive %s does not decrypt or is damaged; nothing was destroyed (run 'casevault verify')", rw->file);
 	if (strcmp(got, rw->sha))
@@ -180,28 +177,17 @@ static int new_manifest(cv_vault *v, cv_rewrite *rw, struct rctx *c)
 /* Write the survivors under newkey to a temporary name, then move it into place. */
 static int write_new(cv_vault *v, cv_rewrite *rw, struct rctx *c, const char *newkey)
 {
-	char *tmp = NULL, *fin = NULL;
 	int r;
 
-	if (asprintf(&tmp, "%s/.tmp-%s", v->archdir, rw->newfile) < 0 || asprintf(&fin, "%s/%s", v->archdir, rw->newfile) < 0) {
-		r = cv_error(v, CV_ERROR, "out of memory");
-		goto out;
-	}
-	r = cv_archive_write(v, tmp, newkey, !strcmp(rw->compression, "zstd"), c->m, rw->nsurv, rw_manifest, rw,
+	r = cv_archive_write(v, rw->newfile, newkey, !strcmp(rw->compression, "zstd"), c->m, rw->nsurv, rw_manifest, rw,
 			     &rw->newsize, rw->newsha);
 	if (r < 0)
-		goto out;
+		return r;
 	cv_crashpoint("purge-rewrite-tmp");
-	if (rename(tmp, fin) < 0) {
-		unlink(tmp);
-		r = cv_error(v, CV_ERROR, "cannot move an archive into place: %s%s", strerror(errno), cv_disk_hint(errno));
-		goto out;
-	}
+	if ((r = cv_archive_publish(v, rw->newfile)) < 0)
+		return r;
 	rw->written = 1;
-out:
-	free(tmp);
-	free(fin);
-	return r;
+	return 0;
 }
 
 /* What was copied must be what was filed. */
@@ -333,17 +319,12 @@ int cv_rewrite_begin_pending(cv_vault *v, cv_rewrite *rws, size_t nrw, const cha
 
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
-	for (i = 0; i < nrw; i++) {
-		if ((r = cv_random_hex(rws[i].newfile, 16)) < 0)
-			goto fail;
-		strcat(rws[i].newfile, ".pgp");
-		if ((r = cv_db_pending_add(v, rws[i].newfile, now)) < 0)
-			goto fail;
-	}
+	for (i = 0; i < nrw; i++)
+		if ((r = cv_intent_new_archive(v, rws[i].newfile, now, "start the rewrite")) < 0) {
+			cv_index_rollback(v);
+			return r;
+		}
 	return cv_index_commit(v);
-fail:
-	cv_index_rollback(v);
-	return r;
 }
 
 void cv_rewrite_undo(cv_vault *v, cv_rewrite *rws, size_t nrw)
@@ -351,41 +332,27 @@ void cv_rewrite_undo(cv_vault *v, cv_rewrite *rws, size_t nrw)
 	size_t i;
 
 	for (i = 0; i < nrw; i++) {
-		char *p = NULL;
-
 		if (!rws[i].newfile[0])
 			continue;
-		if (asprintf(&p, "%s/%s", v->archdir, rws[i].newfile) >= 0) {
-			unlink(p);
-			free(p);
-		}
-		if (asprintf(&p, "%s/.tmp-%s", v->archdir, rws[i].newfile) >= 0) {
-			unlink(p);
-			free(p);
-		}
+		cv_archive_discard(v, rws[i].newfile);
 		rws[i].written = 0;
 	}
-	cv_fsync_dir(v->archdir);
-	cv_db_pending_clear(v);
+	cv_archive_sync(v);
+	cv_intent_clear(v);
 }
 
 char *cv_rewrite_receipt_json(cv_vault *v, const cv_rewrite *rws, size_t nrw, const char *now)
 {
-	json_t *root = json_object(), *arr = json_array();
+	cv_receipt_archive *a = calloc(nrw ? nrw : 1, sizeof(*a));
+	size_t i, n = 0;
 	char *s;
-	size_t i;
 
-	json_object_set_new(root, "format", json_string("casevault-receipt/1"));
-	json_object_set_new(root, "staff", json_string(v->actor));
-	json_object_set_new(root, "fpr", json_string(v->actor_fpr));
-	json_object_set_new(root, "created", json_string(now));
-	json_object_set_new(root, "purpose", json_string("purge: archives rewritten without the records destroyed"));
+	if (!a)
+		return NULL;
 	for (i = 0; i < nrw; i++)
 		if (rws[i].written)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:I}", "file", rws[i].newfile,
-							     "sha256", rws[i].newsha, "size", (json_int_t)rws[i].newsize));
-	json_object_set_new(root, "archives", arr);
-	s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(root);
+			a[n++] = (cv_receipt_archive){ rws[i].newfile, rws[i].newsha, rws[i].newsize };
+	s = cv_receipt_json(v, "purge: archives rewritten without the records destroyed", a, n, now);
+	free(a);
 	return s;
 }

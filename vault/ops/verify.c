@@ -243,12 +243,12 @@ static void check_manifest_listed(cv_vault *v, cv_verify_report *rep, long long 
 }
 
 /* Without the section's key (a caseworker and the cp file): the ciphertext against its signed receipt. */
-static void check_sealed_only(cv_vault *v, cv_verify_report *rep, const char *path, const char *file,
+static void check_sealed_only(cv_vault *v, cv_verify_report *rep, const char *file,
 			      const char *sha, const char *recs)
 {
 	char got[65];
 
-	if (cv_file_sha256(v, path, got, NULL) < 0)
+	if (cv_archive_sha256(v, file, got, NULL) < 0)
 		problem(rep, file, "archive file is missing or unreadable (records %s)", recs);
 	else if (strcmp(got, sha))
 		problem(rep, file, "archive differs from the hash in the index (records %s)", recs);
@@ -261,25 +261,23 @@ static int check_archive(cv_vault *v, cv_verify_report *rep, long long aid, cons
 {
 	struct vctx c;
 	cv_archive_reader rd = { v_entry, v_data, v_end, &c };
-	char *path = NULL, key[CV_KEY_HEX + 1], got[65], recs[160];
+	char key[CV_KEY_HEX + 1], got[65], recs[160];
 	struct archive_check ac = { rep, &c, NULL, file };
 	int r;
 
 	memset(&c, 0, sizeof(c));
 	records_of(v, aid, recs, sizeof(recs));
-	if (asprintf(&path, "%s/%s", v->archdir, file) < 0)
-		return CV_ERROR;
 	if (cv_verify_receipt(v, receipt_id, file, sha) < 0)
 		problem(rep, file, "%s (records %s)", cv_vault_errmsg(v), recs);
 	if (!v->mkey[sec]) {
-		check_sealed_only(v, rep, path, file, sha, recs);
+		check_sealed_only(v, rep, file, sha, recs);
 		goto out;
 	}
 	if ((r = cv_keys_unwrap(v, sec, gen, wrapped, key)) < 0) {
 		problem(rep, file, "its wrapped key does not open (records %s)", recs);
 		goto out;
 	}
-	r = cv_archive_read(v, path, key, &rd, got);
+	r = cv_archive_read(v, file, key, &rd, got);
 	explicit_bzero(key, sizeof(key));
 	if (r < 0) {
 		if (r == CV_ENOTFOUND)
@@ -300,7 +298,6 @@ out:
 	free(c.manifest);
 	free(c.seen);
 	cv_sha256_free(c.md);
-	free(path);
 	return 0;
 }
 
@@ -477,22 +474,26 @@ static int verify_archive(void *hook, const cv_db_verify_archive *a)
 }
 
 /* Files nobody knows about (an intent log names the files of a writer still running). */
+struct orphan_walk {
+	cv_vault *v;
+	cv_verify_report *rep;
+};
+
+static int check_orphan(void *hook, const char *name)
+{
+	struct orphan_walk *w = hook;
+
+	if (!cv_db_verify_file_known(w->v, name) && !cv_purge_is_shredding(w->v, name))
+		problem(w->rep, "archives", "file %.64s is not in the index (orphan file)", name);
+	return 0;
+}
+
 static void check_orphan_files(cv_vault *v, cv_verify_report *rep)
 {
-	DIR *d = opendir(v->archdir);
-	struct dirent *de;
+	struct orphan_walk w = { v, rep };
 
-	if (!d) {
+	if (cv_archive_list(v, check_orphan, &w) == CV_ENOTFOUND)
 		problem(rep, "archives", "the archives directory is missing");
-		return;
-	}
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (!cv_db_verify_file_known(v, de->d_name) && !cv_purge_is_shredding(v, de->d_name))
-			problem(rep, "archives", "file %.64s is not in the index (orphan file)", de->d_name);
-	}
-	closedir(d);
 }
 
 int cv_verify(cv_vault *v, cv_verify_report *rep)

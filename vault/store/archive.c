@@ -20,6 +20,7 @@
 #include "crypto/seal.h"
 #include "crypto/stream.h"
 #include "store/archive.h"
+#include "store/objects.h"
 
 #define CHUNK (256 * 1024)
 
@@ -162,7 +163,7 @@ out:
  * pax stream into a pipe and the helper runs gpg; without one a writer
  * thread fills the pipe while this thread runs gpg.
  */
-int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int compress,
+int cv_archive_write(cv_vault *v, const char *name, const char *key_hex, int compress,
 		     cv_member_in *m, size_t n, cv_manifest_fn mf, void *hook,
 		     int64_t *out_size, char out_sha[65])
 {
@@ -176,9 +177,8 @@ int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int com
 	job.n = n;
 	job.mf = mf;
 	job.hook = hook;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return cv_error(v, CV_ERROR, "cannot create an archive file: %s%s", strerror(errno), cv_disk_hint(errno));
+	if ((r = v->objects->create(v->objects, v, name, &fd)) < 0)
+		return r;
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
 		goto out;
@@ -243,7 +243,7 @@ out:
 		close(p[1]);
 	close(fd);
 	if (r < 0)
-		unlink(path);
+		v->objects->discard(v->objects, v, name);
 	return r;
 }
 
@@ -333,7 +333,7 @@ out:
 	return NULL;
 }
 
-int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
+int cv_archive_read(cv_vault *v, const char *name, const char *key_hex,
 		    cv_archive_reader *rd, char out_sha[65])
 {
 	struct rjob job;
@@ -341,10 +341,8 @@ int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
 	int fd, p[2] = { -1, -1 }, r;
 
 	memset(&job, 0, sizeof(job));
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return cv_error(v, errno == ENOENT ? CV_ENOTFOUND : CV_ERROR,
-				"cannot open an archive file: %s", strerror(errno));
+	if ((r = v->objects->open(v->objects, v, name, &fd)) < 0)
+		return r;
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
 		close(fd);
@@ -367,4 +365,45 @@ int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
 	if (r == 0 && job.err)
 		r = cv_error(v, job.err, "%s", job.msg);
 	return r;
+}
+
+/* ---- the files, through the backend ---- */
+
+int cv_archive_publish(cv_vault *v, const char *name)
+{
+	return v->objects->publish(v->objects, v, name);
+}
+
+int cv_archive_discard(cv_vault *v, const char *name)
+{
+	return v->objects->discard(v->objects, v, name);
+}
+
+int cv_archive_shred(cv_vault *v, const char *name)
+{
+	return v->objects->shred(v->objects, v, name);
+}
+
+int cv_archive_sync(cv_vault *v)
+{
+	return v->objects->sync(v->objects, v);
+}
+
+int cv_archive_list(cv_vault *v, int (*fn)(void *hook, const char *name), void *hook)
+{
+	return v->objects->list(v->objects, v, fn, hook);
+}
+
+int cv_archive_sha256(cv_vault *v, const char *name, char out[65], int64_t *size)
+{
+	int fd, r, e;
+
+	if ((r = v->objects->open(v->objects, v, name, &fd)) < 0)
+		return r;
+	r = cv_fd_sha256(fd, out, size);
+	e = errno;
+	close(fd);
+	if (r < 0)
+		return cv_error(v, CV_ERROR, "cannot read an archive file: %s", strerror(e));
+	return 0;
 }

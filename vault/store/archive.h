@@ -21,11 +21,13 @@ typedef struct {
 typedef int (*cv_manifest_fn)(void *hook, const cv_member_in *m, size_t n, char **json);
 
 /*
- * Write members plus "manifest.json" into a new file at path (O_EXCL, 0600),
- * encrypted under key_hex, zstd-compressed when compress is set.  The file
- * is fsynced; the caller renames it and syncs the directory.
+ * Write members plus "manifest.json" into a new archive file, name, not yet
+ * visible (the backend's create), encrypted under key_hex, zstd-compressed
+ * when compress is set.  The file is synced; the caller publishes it
+ * (cv_archive_publish) and then syncs (cv_archive_sync).  On failure
+ * nothing is left.
  */
-int cv_archive_write(cv_vault *v, const char *path, const char *key_hex, int compress,
+int cv_archive_write(cv_vault *v, const char *name, const char *key_hex, int compress,
 		     cv_member_in *m, size_t n, cv_manifest_fn mf, void *hook,
 		     int64_t *out_size, char out_sha[65]);
 
@@ -38,12 +40,20 @@ typedef struct {
 } cv_archive_reader;
 
 /*
- * Decrypt the archive at path with key_hex and stream its members to rd.
+ * Decrypt the archive file name with key_hex and stream its members to rd.
  * out_sha (may be NULL) receives the SHA-256 of the ciphertext read.
  * CV_ECORRUPT when decryption or the integrity check fails; the callbacks
  * may have seen data by then, so callers commit nothing before success.
  */
-int cv_archive_read(cv_vault *v, const char *path, const char *key_hex,
+int cv_archive_read(cv_vault *v, const char *name, const char *key_hex,
 		    cv_archive_reader *rd, char out_sha[65]);
+
+/* The archive files themselves, through the vault's backend (store/objects.h). */
+int cv_archive_publish(cv_vault *v, const char *name);   /* written and synced: now visible */
+int cv_archive_discard(cv_vault *v, const char *name);   /* gone, half-written copy too */
+int cv_archive_shred(cv_vault *v, const char *name);     /* overwritten, then gone */
+int cv_archive_sync(cv_vault *v);                        /* publishes and removals durable */
+int cv_archive_sha256(cv_vault *v, const char *name, char out[65], int64_t *size);
+int cv_archive_list(cv_vault *v, int (*fn)(void *hook, const char *name), void *hook);
 
 #endif

@@ -42,6 +42,20 @@ int cv_db_intent_pending_clear(cv_vault *v)
 	return cv_index_exec(v, "DELETE FROM pending");
 }
 
+int cv_db_intent_pending_add(cv_vault *v, const char *file, const char *now, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "INSERT INTO pending(file, created) VALUES(?, ?)")) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
 int cv_db_intent_shred_any(cv_vault *v)
 {
 	return any_row(v, "SELECT 1 FROM shred LIMIT 1", NULL);

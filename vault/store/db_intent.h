@@ -13,6 +13,8 @@ int cv_db_intent_pending_any(cv_vault *v);
 /* Each file named in pending that no archive row took; fn returns <0 to stop. */
 int cv_db_intent_pending_orphans(cv_vault *v, int (*fn)(void *hook, const char *file), void *hook);
 int cv_db_intent_pending_clear(cv_vault *v);
+/* Name file in the pending log, in the caller's transaction; what names the command in an error. */
+int cv_db_intent_pending_add(cv_vault *v, const char *file, const char *now, const char *what);
 
 /* 1 when the shred log names any file, 0 when not or unreadable. */
 int cv_db_intent_shred_any(cv_vault *v);

@@ -91,25 +91,6 @@ int cv_db_record_exists(cv_vault *v, const char *id)
 	return found;
 }
 
-/* ---- the intent log of new files (pending) ---- */
-
-int cv_db_pending_add(cv_vault *v, const char *file, const char *now)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "INSERT INTO pending(file, created) VALUES(?, ?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	return run_done(v, st, "start the rewrite");
-}
-
-int cv_db_pending_clear(cv_vault *v)
-{
-	return cv_index_exec(v, "DELETE FROM pending");
-}
-
 /* ---- the run's commit ---- */
 
 int cv_db_certificate_last(cv_vault *v, long *number, char prev[65])
@@ -126,23 +107,6 @@ int cv_db_certificate_last(cv_vault *v, long *number, char prev[65])
 		snprintf(prev, 65, "%s", cv_col(st, 1));
 	}
 	sqlite3_finalize(st);
-	return 0;
-}
-
-int cv_db_receipt_insert(cv_vault *v, const char *now, const char *body, const char *sig, int64_t *id)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "INSERT INTO receipts(staff_id, created, body, sig) VALUES(?,?,?,?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, v->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, sig, -1, SQLITE_STATIC);
-	if ((r = run_done(v, st, "record the receipt")) < 0)
-		return r;
-	*id = sqlite3_last_insert_rowid(v->db);
 	return 0;
 }
 

@@ -2,8 +2,8 @@
  * casevault - the index side of the purge (docs/retention.md): archives and
  * their records as a rewrite needs them, the run's single commit (receipt,
  * certificate, records and archive keys deleted, destruction and shred
- * logs), the pending intent log of the rewrites, the certificates, and the
- * day of the last purge.
+ * logs), the certificates, and the day of the last purge.  The rewrites'
+ * pending intents and the receipt are core's (core/intent.c, core/receipt.c).
  */
 #ifndef CV_STORE_DB_PURGE_H
 #define CV_STORE_DB_PURGE_H
@@ -34,17 +34,10 @@ int cv_db_record_sha256(cv_vault *v, const char *id, cv_section sec, char **sha)
 /* 1 when record id is still in the index, 0 when not, <0 on error. */
 int cv_db_record_exists(cv_vault *v, const char *id);
 
-/* ---- the intent log of new files (pending) ---- */
-
-int cv_db_pending_add(cv_vault *v, const char *file, const char *now);
-int cv_db_pending_clear(cv_vault *v);
-
 /* ---- the run's commit (the caller holds the transaction) ---- */
 
 /* The last certificate's number (0 without one) and hash ("" without one). */
 int cv_db_certificate_last(cv_vault *v, long *number, char prev[65]);
-/* The signed receipt of the rewritten archives, by the actor; *id its row. */
-int cv_db_receipt_insert(cv_vault *v, const char *now, const char *body, const char *sig, int64_t *id);
 int cv_db_certificate_insert(cv_vault *v, long number, const char *now, const char *run_by, long records,
 			     const char *body, const char *sha256, const char *prev);
 /* Delete record id and log it destroyed under certificate number. */

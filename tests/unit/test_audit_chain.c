@@ -24,6 +24,7 @@
 #include "crypto/keywrap.h"
 #include "casevault/audit.h"
 #include "casevault/vault.h"
+#include "testvault.h"
 
 /* ---- the event hash ---------------------------------------------------- */
 
@@ -121,36 +122,16 @@ static void test_event_hash_every_field(void **state)
 
 /* ---- a real vault ------------------------------------------------------- */
 
-static char dir[64];
-static char vpath[96];
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
-
 /* A fresh vault with a few events: init, then three verifications. */
 static int vault_setup(void **state)
 {
 	cv_vault *v = NULL;
-	cv_init_opts o = { CV_TEST_SOURCE_DIR "/policies", "Chain Manager", 1, NULL, 0, 0 };
 	cv_audit_report rep;
 	int i;
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/cva.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(vpath, sizeof(vpath), "%s/v", dir);
-	assert_int_equal(cv_vault_init(&v, vpath, &o, NULL, NULL), 0);
-	cv_vault_close(v);
-	v = NULL;
-	assert_int_equal(cv_vault_open(&v, vpath), 0);
+	tv_make("cva", "Chain Manager", NULL);
+	assert_int_equal(cv_vault_open(&v, tv_path), 0);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(cv_audit_verify(v, &rep), 0);
 	cv_vault_close(v);
@@ -160,7 +141,7 @@ static int vault_setup(void **state)
 static int vault_teardown(void **state)
 {
 	(void)state;
-	sh("GNUPGHOME=%s/gnupg gpgconf --kill all; rm -rf %s", vpath, dir);
+	tv_remove();
 	return 0;
 }
 
@@ -170,7 +151,7 @@ static void tamper(const char *sql)
 	char db[128];
 	sqlite3 *h = NULL;
 
-	snprintf(db, sizeof(db), "%s/vault.db", vpath);
+	snprintf(db, sizeof(db), "%s/vault.db", tv_path);
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_changes(h), 1);
@@ -183,7 +164,7 @@ static int verify_now(cv_audit_report *rep, char msg[512])
 	cv_vault *v = NULL;
 	int r;
 
-	assert_int_equal(cv_vault_open(&v, vpath), 0);
+	assert_int_equal(cv_vault_open(&v, tv_path), 0);
 	r = cv_audit_verify(v, rep);
 	snprintf(msg, 512, "%s", cv_vault_errmsg(v));
 	cv_vault_close(v);

@@ -18,36 +18,19 @@
 #include "core/keys.h"
 #include "casevault/case.h"
 #include "casevault/retention.h"
-
-static char dir[64];
-static char vpath[96];
+#include "testvault.h"
 
 static int setup(void **state)
 {
-	cv_vault *v = NULL;
-	cv_init_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.policy_dir = CV_TEST_SOURCE_DIR "/policies";
-	o.staff_name = "Unit Manager";
-	o.no_passphrase = 1;
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/cvr.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(vpath, sizeof(vpath), "%s/v", dir);
-	assert_int_equal(cv_vault_init(&v, vpath, &o, NULL, NULL), 0);
-	cv_vault_close(v);
+	tv_make("cvr", "Unit Manager", NULL);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[256];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "GNUPGHOME=%s/gnupg gpgconf --kill all; rm -rf %s", vpath, dir);
-	assert_int_equal(system(cmd), 0);
+	tv_remove();
 	return 0;
 }
 
@@ -55,7 +38,7 @@ static cv_vault *open_v(void)
 {
 	cv_vault *v = NULL;
 
-	assert_int_equal(cv_vault_open(&v, vpath), 0);
+	assert_int_equal(cv_vault_open(&v, tv_path), 0);
 	return v;
 }
 

@@ -25,39 +25,19 @@
 #include "store/archive.h"
 #include "casevault/case.h"
 #include "casevault/record.h"
-
-static char dir[64];
-static char vpath[96];
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
+#include "testvault.h"
 
 static int setup(void **state)
 {
-	cv_vault *v = NULL;
-	cv_init_opts o = { CV_TEST_SOURCE_DIR "/policies", "Unit Manager", 1, NULL, 0, 0 };
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/cvu.XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(vpath, sizeof(vpath), "%s/v", dir);
-	assert_int_equal(cv_vault_init(&v, vpath, &o, NULL, NULL), 0);
-	cv_vault_close(v);
+	tv_make("cvu", "Unit Manager", NULL);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	sh("GNUPGHOME=%s/gnupg gpgconf --kill all; rm -rf %s", vpath, dir);
+	tv_remove();
 	return 0;
 }
 
@@ -65,7 +45,7 @@ static cv_vault *open_v(void)
 {
 	cv_vault *v = NULL;
 
-	assert_int_equal(cv_vault_open(&v, vpath), 0);
+	assert_int_equal(cv_vault_open(&v, tv_path), 0);
 	return v;
 }
 
@@ -85,12 +65,12 @@ static void test_open_errors(void **state)
 	char p[128];
 
 	(void)state;
-	snprintf(p, sizeof(p), "%s/nothing-here", dir);
+	snprintf(p, sizeof(p), "%s/nothing-here", tv_dir);
 	assert_int_equal(cv_vault_open(&v, p), CV_ENOTFOUND);
 	assert_non_null(strstr(cv_vault_errmsg(v), "no vault"));
 	cv_vault_close(v);
 	v = NULL;
-	assert_int_equal(cv_vault_init(&v, vpath, &o, NULL, NULL), CV_EEXISTS);
+	assert_int_equal(cv_vault_init(&v, tv_path, &o, NULL, NULL), CV_EEXISTS);
 	cv_vault_close(v);
 }
 
@@ -145,8 +125,8 @@ static void test_file_and_get(void **state)
 
 	(void)state;
 	assert_int_equal(cv_case_open(v, "Cat Parent", "Dan Child", "2016-06-06", 1, NULL, id), 0);
-	snprintf(a, sizeof(a), "%s/a.txt", dir);
-	snprintf(b, sizeof(b), "%s/b.sh", dir);
+	snprintf(a, sizeof(a), "%s/a.txt", tv_dir);
+	snprintf(b, sizeof(b), "%s/b.sh", tv_dir);
 	write_file(a, "A note about the annual review.\n");
 	write_file(b, "#!/bin/sh\necho not a document\n");
 
@@ -182,7 +162,7 @@ static void test_file_and_get(void **state)
 	assert_string_equal(it[0].mime, "text/plain");
 	assert_string_equal(it[0].record_id, "R-000001");  /* refused calls allocate no id */
 
-	snprintf(out, sizeof(out), "%s/out.txt", dir);
+	snprintf(out, sizeof(out), "%s/out.txt", tv_dir);
 	fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(cv_record_get(v, it[0].record_id, fd, &rec), 0);
@@ -225,7 +205,7 @@ static void test_file_threaded_caller(void **state)
 	(void)state;
 	assert_int_equal(cv_single_threaded(), 1);
 	assert_int_equal(cv_case_open(v, "Eve Parent", "Fay Child", "2017-07-07", 1, NULL, id), 0);
-	snprintf(a, sizeof(a), "%s/threaded.txt", dir);
+	snprintf(a, sizeof(a), "%s/threaded.txt", tv_dir);
 	write_file(a, "Filed while another thread ran.\n");
 	pthread_mutex_lock(&idle_mu);
 	assert_int_equal(pthread_create(&th, NULL, idle_thread, NULL), 0);
@@ -239,7 +219,7 @@ static void test_file_threaded_caller(void **state)
 	pthread_mutex_unlock(&idle_mu);
 	pthread_join(th, NULL);
 	assert_int_equal(nf, 1);
-	snprintf(out, sizeof(out), "%s/threaded-out.txt", dir);
+	snprintf(out, sizeof(out), "%s/threaded-out.txt", tv_dir);
 	fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	assert_int_equal(cv_record_get(v, it[0].record_id, fd, &rec), 0);
@@ -278,9 +258,9 @@ static void test_duplicates_and_check(void **state)
 
 	(void)state;
 	assert_int_equal(cv_case_open(v, "Gil Parent", "Hal Child", "2015-05-05", 1, NULL, id), 0);
-	snprintf(a, sizeof(a), "%s/dup-a.txt", dir);
-	snprintf(a2, sizeof(a2), "%s/dup-a-copy.txt", dir);
-	snprintf(b, sizeof(b), "%s/dup-b.txt", dir);
+	snprintf(a, sizeof(a), "%s/dup-a.txt", tv_dir);
+	snprintf(a2, sizeof(a2), "%s/dup-a-copy.txt", tv_dir);
+	snprintf(b, sizeof(b), "%s/dup-b.txt", tv_dir);
 	write_file(a, "The same letter, twice.\n");
 	write_file(a2, "The same letter, twice.\n");
 	write_file(b, "Another letter, longer.\n");
@@ -372,7 +352,7 @@ static void test_network_fs(void **state)
 	assert_null(cv_network_fs(0x01021994));   /* tmpfs */
 	assert_null(cv_network_fs(0x9123683E));   /* btrfs */
 	/* and the place the tests run is local: init works there (every other test) */
-	assert_int_equal(statfs(dir, &sf), 0);
+	assert_int_equal(statfs(tv_dir, &sf), 0);
 	assert_null(cv_network_fs((long)sf.f_type));
 }
 
@@ -398,17 +378,17 @@ static void test_bad_passphrase(void **state)
 	int cb(void *hook, const char *staff, int bad, char *buf, size_t n);
 
 	(void)state;
-	snprintf(p, sizeof(p), "%s/pv", dir);
+	snprintf(p, sizeof(p), "%s/pv", tv_dir);
 	assert_int_equal(cv_vault_init(&v, p, &o, cb, "right one"), 0);
 	cv_vault_close(v);
-	sh("GNUPGHOME=%s/gnupg gpgconf --kill all", p);
+	tv_sh("GNUPGHOME=%s/gnupg gpgconf --kill all", p);
 	assert_int_equal(cv_vault_open(&v, p), 0);
 	cv_vault_set_passphrase_cb(v, cb, "wrong one");
 	assert_int_equal(cv_vault_unlock(v), CV_EBADPASS);
 	cv_vault_set_passphrase_cb(v, cb, "right one");
 	assert_int_equal(cv_vault_unlock(v), 0);
 	cv_vault_close(v);
-	sh("GNUPGHOME=%s/gnupg gpgconf --kill all", p);
+	tv_sh("GNUPGHOME=%s/gnupg gpgconf --kill all", p);
 	(void)calls;
 }
 
@@ -434,7 +414,7 @@ static void test_two_vaults(void **state)
 	cv_case c;
 
 	(void)state;
-	snprintf(p, sizeof(p), "%s/v2", dir);
+	snprintf(p, sizeof(p), "%s/v2", tv_dir);
 	assert_int_equal(cv_vault_init(&b, p, &o, NULL, NULL), 0);
 	assert_non_null(getenv("GNUPGHOME"));
 	assert_string_equal(getenv("GNUPGHOME"), b->gnupghome);
@@ -452,7 +432,7 @@ static void test_two_vaults(void **state)
 	assert_non_null(strstr(cv_vault_errmsg(a), "CV_INIT_GPGCONF"));
 	cv_vault_close(a);
 	cv_vault_close(b);
-	sh("GNUPGHOME=%s/gnupg gpgconf --kill all", p);
+	tv_sh("GNUPGHOME=%s/gnupg gpgconf --kill all", p);
 }
 
 static void test_bad_policy(void **state)
@@ -460,13 +440,13 @@ static void test_bad_policy(void **state)
 	cv_vault *v = NULL;
 
 	(void)state;
-	sh("cp %s/policies/retention.ini %s/ret.bak && printf '[broken\\n' >> %s/policies/retention.ini",
-	   vpath, dir, vpath);
+	tv_sh("cp %s/policies/retention.ini %s/ret.bak && printf '[broken\\n' >> %s/policies/retention.ini",
+	   tv_path, tv_dir, tv_path);
 	/* the vault keeps running on the last good policy it recorded, and says so */
-	assert_int_equal(cv_vault_open(&v, vpath), 0);
+	assert_int_equal(cv_vault_open(&v, tv_path), 0);
 	assert_non_null(strstr(cv_vault_notice(v), "retention.ini"));
 	cv_vault_close(v);
-	sh("cp %s/ret.bak %s/policies/retention.ini", dir, vpath);
+	tv_sh("cp %s/ret.bak %s/policies/retention.ini", tv_dir, tv_path);
 }
 
 int main(void)

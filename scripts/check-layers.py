@@ -129,7 +129,12 @@ def check_includes(root):
     return problems
 
 
+NM_CACHE = {}
+
+
 def nm(obj):
+    if obj in NM_CACHE:
+        return NM_CACHE[obj]
     out = subprocess.run(["nm", obj], capture_output=True, text=True, check=True).stdout
     defined, used = set(), set()
     for line in out.splitlines():
@@ -138,6 +143,7 @@ def nm(obj):
             defined.add(p[2])
         elif len(p) == 2 and p[0] == "U":
             used.add(p[1])
+    NM_CACHE[obj] = (defined, used)
     return defined, used
 
 

@@ -1,9 +1,10 @@
-/* casevault case open|list|show|close */
+/* casevault CLI: case open, list, show, close; case person add, list; case link. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "casevault/case.h"
+#include "casevault/disclose.h"
 
 static const cli_opt open_opts[] = {
 	{ "parent", 0, "NAME", "the parent or carer the service works with", "Parent's name" },
@@ -144,4 +145,96 @@ const cli_cmd cmd_case_close_spec = {
 	"case close", cmd_case_close, NEEDS_VAULT, "CASE", 1, 1,
 	"Close a case; retention periods that run from closure start then.",
 	close_opts, { NULL }
+};
+
+/* ---- case person add|list, case link ---- */
+
+static const cli_opt person_opts[] = {
+	{ "kind", 0, "KIND", "third-party, professional or volunteer (required)", NULL },
+	{ "phone", 0, "P", "their phone number (redacted for third parties and volunteers)", "Phone number" },
+	{ "email", 0, "E", "their e-mail address (redacted for third parties and volunteers)", "E-mail address" },
+	{ "role", 0, "ROLE", "a professional's role, e.g. SENCO", "Role" },
+	CLI_OPT_END
+};
+
+static int cmd_case_person_add(cli_ctx *c)
+{
+	cv_person_kind k;
+	long id = 0;
+	int r;
+
+	if (!cli_opt_value(c, "kind"))
+		return cli_fail(c, EXIT_USAGE, "case person add needs --kind third-party|professional|volunteer");
+	if (cv_person_kind_parse(&k, cli_opt_value(c, "kind")) < 0)
+		return cli_fail(c, EXIT_USAGE, "--kind must be third-party, professional or volunteer");
+	r = cv_person_add(c->v, c->argv[0], c->argv[1], k, cli_opt_value(c, "phone"), cli_opt_value(c, "email"),
+			  cli_opt_value(c, "role"), &id);
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:s, s:I, s:s}", "ok", 1, "case", c->argv[0], "person", (json_int_t)id,
+				       "kind", cv_person_kind_name(k)));
+	else
+		printf("person %ld (%s) recorded on %s\n", id, cv_person_kind_name(k), c->argv[0]);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_case_person_add_spec = {
+	"case person add", cmd_case_person_add, NEEDS_VAULT, "CASE NAME", 2, 2,
+	"Record a person named in a case file, so that redaction knows whom to remove.",
+	person_opts, { NULL, "Person's name" }
+};
+
+static int cmd_case_person_list(cli_ctx *c)
+{
+	cv_person *list = NULL;
+	size_t n = 0, i;
+	int r = cv_person_list(c->v, c->argv[0], &list, &n);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json) {
+		json_t *arr = json_array();
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}",
+				"id", (json_int_t)list[i].id, "kind", cv_person_kind_name(list[i].kind), "name", list[i].name,
+				"phone", list[i].phone, "email", list[i].email, "role", list[i].role,
+				"added_by", list[i].added_by, "added_at", list[i].added_at));
+		cli_json_out(json_pack("{s:b, s:s, s:o}", "ok", 1, "case", c->argv[0], "people", arr));
+	} else {
+		if (n == 0)
+			printf("no people recorded on %s\n", c->argv[0]);
+		for (i = 0; i < n; i++)
+			printf("%-4ld %-12s %s%s%s%s%s%s%s\n", list[i].id, cv_person_kind_name(list[i].kind), list[i].name,
+			       list[i].role ? ", " : "", list[i].role ? list[i].role : "",
+			       list[i].phone ? ", " : "", list[i].phone ? list[i].phone : "",
+			       list[i].email ? ", " : "", list[i].email ? list[i].email : "");
+	}
+	cv_person_list_free(list, n);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_case_person_list_spec = {
+	"case person list", cmd_case_person_list, NEEDS_VAULT, "CASE", 1, 1,
+	"List the people recorded on a case (unlocks the vault).",
+	cli_no_opts, { NULL }
+};
+
+static int cmd_case_link(cli_ctx *c)
+{
+	int r = cv_case_link(c->v, c->argv[0], c->argv[1]);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:[s, s]}", "ok", 1, "linked", c->argv[0], c->argv[1]));
+	else
+		printf("linked %s and %s\n", c->argv[0], c->argv[1]);
+	return EXIT_OK;
+}
+
+const cli_cmd cmd_case_link_spec = {
+	"case link", cmd_case_link, NEEDS_VAULT, "CASE CASE", 2, 2,
+	"Mark two cases as the two sides of a separated family (never disclosed across).",
+	cli_no_opts, { NULL }
 };

@@ -60,8 +60,6 @@ const cli_cmd cmd_hold_add_spec = {
 	hold_add_opts, { NULL }
 };
 
-static const cli_opt none_opts[] = { CLI_OPT_END };
-
 static int parse_id(cli_ctx *c, const char *s, long *out)
 {
 	char *end;
@@ -93,7 +91,7 @@ static int cmd_hold_release(cli_ctx *c)
 const cli_cmd cmd_hold_release_spec = {
 	"hold release", cmd_hold_release, NEEDS_VAULT, "ID", 1, 1,
 	"Release a hold; its records fall back to the schedule.",
-	none_opts, { NULL }
+	cli_no_opts, { NULL }
 };
 
 static const cli_opt hold_list_opts[] = {
@@ -234,7 +232,7 @@ static int cmd_retention_recompute(cli_ctx *c)
 const cli_cmd cmd_retention_recompute_spec = {
 	"retention recompute", cmd_retention_recompute, NEEDS_VAULT, "[CASE]", 0, 1,
 	"Work retention dates out again under the current policy (after a policy change).",
-	none_opts, { NULL }
+	cli_no_opts, { NULL }
 };
 
 /* ---- review ---- */
@@ -266,7 +264,7 @@ static int cmd_review_approve(cli_ctx *c)
 const cli_cmd cmd_review_approve_spec = {
 	"review approve", cmd_review_approve, NEEDS_VAULT, "RECORD", 1, 1,
 	"Approve the destruction of a due record of a review class (manager).",
-	none_opts, { NULL }
+	cli_no_opts, { NULL }
 };
 
 static const cli_opt defer_opts[] = {
@@ -414,7 +412,7 @@ static int cmd_cert_list(cli_ctx *c)
 const cli_cmd cmd_certificates_list_spec = {
 	"certificates list", cmd_cert_list, NEEDS_VAULT, "", 0, 0,
 	"List the certificates of destruction.",
-	none_opts, { NULL }
+	cli_no_opts, { NULL }
 };
 
 static int cmd_cert_show(cli_ctx *c)
@@ -440,7 +438,7 @@ static int cmd_cert_show(cli_ctx *c)
 const cli_cmd cmd_certificates_show_spec = {
 	"certificates show", cmd_cert_show, NEEDS_VAULT, "N", 1, 1,
 	"Print one certificate of destruction (JSON, as kept in the index and in certificates/).",
-	none_opts, { NULL }
+	cli_no_opts, { NULL }
 };
 
 /* ---- case reopen, case set-dob ---- */
@@ -462,7 +460,7 @@ static int cmd_case_reopen(cli_ctx *c)
 const cli_cmd cmd_case_reopen_spec = {
 	"case reopen", cmd_case_reopen, NEEDS_VAULT, "CASE", 1, 1,
 	"Reopen a closed case; dates that run from its closure are unknown again (records kept).",
-	none_opts, { NULL }
+	cli_no_opts, { NULL }
 };
 
 static int cmd_case_set_dob(cli_ctx *c)
@@ -482,5 +480,5 @@ static int cmd_case_set_dob(cli_ctx *c)
 const cli_cmd cmd_case_set_dob_spec = {
 	"case set-dob", cmd_case_set_dob, NEEDS_VAULT, "CASE DATE", 2, 2,
 	"Correct the child's date of birth; retention dates are worked out again.",
-	none_opts, { NULL, "Child's date of birth (YYYY-MM-DD)" }
+	cli_no_opts, { NULL, "Child's date of birth (YYYY-MM-DD)" }
 };

@@ -17,6 +17,8 @@
 #include "cli.h"
 #include "casevault/common.h"
 
+const cli_opt cli_no_opts[] = { CLI_OPT_END };
+
 static const cli_opt global_opts[] = {
 	{ "vault", 'C', "DIR", "the vault directory (default: $CASEVAULT_DIR)", NULL },
 	{ "json", 0, NULL, "machine-readable output on standard output", NULL },

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "casevault/case.h"
 #include "casevault/common.h"
+#include "casevault/purge.h"
 #include "casevault/retention.h"
 
 static json_t *hold_json(const cv_hold *h)

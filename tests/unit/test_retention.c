@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "core/keys.h"
 #include "casevault/case.h"
+#include "casevault/purge.h"
 #include "casevault/retention.h"
 #include "testvault.h"
 

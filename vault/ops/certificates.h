@@ -9,6 +9,7 @@
 #include "base/handle.h"
 #include "core/adopted.h"
 #include "ops/rewrite.h"
+#include "casevault/purge.h"
 
 /* What one run's certificate states. */
 typedef struct {

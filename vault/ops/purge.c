@@ -57,6 +57,7 @@
 #include "store/db_purge.h"
 #include "store/db_receipts.h"
 #include "store/index.h"
+#include "casevault/purge.h"
 #include "casevault/staff.h"
 
 /* One run: what it was asked, and what it prepared for its commit. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/handle.h"
+#include "casevault/purge.h"
 #include "casevault/retention.h"
 
 /* ---- archives, for a rewrite ---- */

@@ -1,0 +1,59 @@
+/*
+ * casevault - the purge: destroying what is due, provably, and the
+ * certificates of destruction (docs/legal-rules.md §14; docs/retention.md).
+ */
+#ifndef CASEVAULT_PURGE_H
+#define CASEVAULT_PURGE_H
+
+#include <stddef.h>
+#include "retention.h"
+
+enum {
+	CV_PURGE_DRY_RUN = 1 << 0,    /* plan only: change nothing at all */
+	CV_PURGE_SCHEDULED = 1 << 1   /* unattended: never unlock; rewrites are reported pending */
+};
+
+typedef struct {
+	cv_due *items;           /* every due record with its final status */
+	size_t nitems;
+	size_t destroyed;        /* records destroyed (or that would be, dry run) */
+	size_t archives_destroyed;
+	size_t archives_rewritten;
+	size_t held, review, stale, unknown, pending;
+	long certificate;        /* number of this run's certificate, 0 when none */
+	char certificate_sha256[65];
+	int policy_fallback;     /* the vault runs on its last good policy */
+	int policy_unadopted;    /* ... because the files changed and no manager adopted them */
+	int another_running;     /* CV_PURGE_SCHEDULED and another purge holds the lock */
+} cv_purge_report;
+
+/*
+ * Destroy every record that is due on as_of (NULL = today; a date after
+ * today is refused unless CV_PURGE_DRY_RUN), not held, and for review
+ * classes approved.  Whole archives are erased without any passphrase: the
+ * wrapped key row is deleted (secure_delete), the WAL checkpointed and
+ * truncated, the file overwritten with random bytes, synced and unlinked.
+ * An archive that also holds records not going is first rewritten with the
+ * survivors under a new key (needs an unlock; pending when none).  One
+ * certificate of destruction per run that destroyed anything.  Crash safe:
+ * see purge.c.  With CV_PURGE_SCHEDULED a second concurrent purge returns 0
+ * at once with rep->another_running set.
+ */
+int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep);
+void cv_purge_report_release(cv_purge_report *rep);
+
+/* ---- certificates ---- */
+
+typedef struct {
+	long number;
+	char created[32];
+	char run_by[24];        /* "schedule" or a staff id */
+	long records;
+	char sha256[65];
+} cv_certificate;
+
+int cv_certificate_list(cv_vault *v, cv_certificate **out, size_t *n);   /* free() */
+/* The certificate's JSON text (malloc'd, caller frees).  CV_ENOTFOUND. */
+int cv_certificate_get(cv_vault *v, long number, char **json);
+
+#endif

@@ -12,6 +12,7 @@
 
 #include "base/handle.h"
 #include "core/lock.h"
+#include "store/index.h"
 
 int cv_vault_lock_writer(cv_vault *v, int wait)
 {
@@ -42,4 +43,20 @@ void cv_vault_unlock_writer(cv_vault *v)
 		close(v->lockfd);  /* releases the flock */
 		v->lockfd = -1;
 	}
+}
+
+int cv_vault_write_tx(cv_vault *v, int (*fn)(cv_vault *v, void *arg), void *arg)
+{
+	int r;
+
+	if ((r = cv_vault_lock_writer(v, 1)) < 0)
+		return r;
+	if ((r = cv_index_begin(v)) == 0) {
+		if ((r = fn(v, arg)) < 0)
+			cv_index_rollback(v);
+		else
+			r = cv_index_commit(v);
+	}
+	cv_vault_unlock_writer(v);
+	return r;
 }

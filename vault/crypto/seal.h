@@ -30,6 +30,8 @@ void cv_random_fill(void *buf, size_t n);
 int cv_random_hex(char *out, size_t nbytes);  /* out gets 2*nbytes hex + NUL */
 /* SHA-256 of what is left to read from fd: 0, or -1 with errno set. */
 int cv_fd_sha256(int fd, char out[65], int64_t *size);
+/* SHA-256 of what is left to read from fd, which is then closed; a failure is reported on v. */
+int cv_fd_sha256_close(cv_vault *v, int fd, char out[65], int64_t *size);
 /* SHA-256 of a file's bytes. */
 int cv_file_sha256(cv_vault *v, const char *path, char out[65], int64_t *size);
 

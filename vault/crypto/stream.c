@@ -138,16 +138,21 @@ int cv_fd_sha256(int fd, char out[65], int64_t *size)
 	return 0;
 }
 
-int cv_file_sha256(cv_vault *v, const char *path, char out[65], int64_t *size)
+int cv_fd_sha256_close(cv_vault *v, int fd, char out[65], int64_t *size)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r, e;
+	int r = cv_fd_sha256(fd, out, size), e = errno;
 
-	if (fd < 0)
-		return cv_error(v, errno == ENOENT ? CV_ENOTFOUND : CV_ERROR, "cannot open an archive file: %s", strerror(errno));
-	r = cv_fd_sha256(fd, out, size);
-	e = errno;
 	close(fd);
 	if (r < 0)
 		return cv_error(v, CV_ERROR, "cannot read an archive file: %s", strerror(e));
 	return 0;
+}
+
+int cv_file_sha256(cv_vault *v, const char *path, char out[65], int64_t *size)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return cv_error(v, errno == ENOENT ? CV_ENOTFOUND : CV_ERROR, "cannot open an archive file: %s", strerror(errno));
+	return cv_fd_sha256_close(v, fd, out, size);
 }

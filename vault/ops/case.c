@@ -184,29 +184,31 @@ out:
 	return r;
 }
 
-/*
- * Change a trigger of case id's retention dates (update) and work them out
- * again in the same transaction; audit_action, when given, is its event.
- */
+struct retrigger {
+	const char *id, *val, *audit_action;
+	int (*update)(cv_vault *, const char *, const char *);
+	unsigned trig_mask;
+	size_t *changed;
+};
+
+static int retrigger_tx(cv_vault *v, void *arg)
+{
+	struct retrigger *t = arg;
+	int r;
+
+	if ((r = t->update(v, t->id, t->val)) < 0 ||
+	    (r = cv_retention_recompute_tx(v, t->id, t->trig_mask, t->changed, NULL)) < 0)
+		return r;
+	return cv_audit(v, t->audit_action, 0, t->id);
+}
+
+/* Change a trigger of case id's retention dates (update), work them out again and record it, in one transaction. */
 static int retrigger(cv_vault *v, const char *id, int (*update)(cv_vault *, const char *, const char *),
 		     const char *val, const char *audit_action, unsigned trig_mask, size_t *changed)
 {
-	int r;
+	struct retrigger t = { id, val, audit_action, update, trig_mask, changed };
 
-	if ((r = cv_vault_lock_writer(v, 1)) < 0)
-		return r;
-	if ((r = cv_index_begin(v)) < 0)
-		goto out;
-	if ((r = update(v, id, val)) < 0 ||
-	    (r = cv_retention_recompute_tx(v, id, trig_mask, changed, NULL)) < 0 ||
-	    (audit_action && (r = cv_audit(v, audit_action, 0, id)) < 0)) {
-		cv_index_rollback(v);
-		goto out;
-	}
-	r = cv_index_commit(v);
-out:
-	cv_vault_unlock_writer(v);
-	return r;
+	return cv_vault_write_tx(v, retrigger_tx, &t);
 }
 
 int cv_case_reopen(cv_vault *v, const char *id, size_t *changed)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/handle.h"
+#include "core/lock.h"
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
@@ -114,7 +115,7 @@ static int commit_decision(cv_vault *v, const cv_req_row *req, const char *recor
 	t.n.policy_hash = policy_hash;
 	t.event = event;
 	t.ids = ids;
-	return cv_req_write(v, decision_tx, &t);
+	return cv_vault_write_tx(v, decision_tx, &t);
 }
 
 int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv_decision d,

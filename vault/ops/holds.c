@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "core/lock.h"
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
@@ -102,7 +103,7 @@ int cv_hold_place(cv_vault *v, cv_hold_kind kind, const char *target, const char
 	{
 		struct placing p = { kind, target, case_id, record_id, ref, reason, sec, 0 };
 
-		if ((r = cv_retention_locked_tx(v, place_tx, &p)) == 0 && id_out)
+		if ((r = cv_vault_write_tx(v, place_tx, &p)) == 0 && id_out)
 			*id_out = p.id;
 	}
 	return r;
@@ -139,7 +140,7 @@ static int release(cv_vault *v, struct release *rl)
 
 	if ((r = ensure_actor(v)) < 0)
 		return r;
-	return cv_retention_locked_tx(v, release_tx, rl);
+	return cv_vault_write_tx(v, release_tx, rl);
 }
 
 int cv_hold_release(cv_vault *v, long id)

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "base/handle.h"
+#include "core/lock.h"
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
@@ -104,7 +105,7 @@ int cv_person_add(cv_vault *v, const char *case_id, const char *name, cv_person_
 	t.p.phone = phone;
 	t.p.email = email;
 	t.p.role = role;
-	if ((r = cv_req_write(v, add_person_tx, &t)) < 0)
+	if ((r = cv_vault_write_tx(v, add_person_tx, &t)) < 0)
 		return r;
 	if (id_out)
 		*id_out = t.id;
@@ -212,7 +213,7 @@ int cv_case_link(cv_vault *v, const char *a, const char *b)
 		return cv_error(v, CV_EEXISTS, "cases %s and %s are already linked", a, b);
 	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, a)) < 0)
 		return r;
-	return cv_req_write(v, link_tx, (void *)ab);
+	return cv_vault_write_tx(v, link_tx, (void *)ab);
 }
 
 int cv_case_links(cv_vault *v, const char *case_id, char (**out)[24], size_t *n)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "core/lock.h"
 #include "core/actor.h"
 #include "core/audit.h"
 #include "ops/retention.h"
@@ -261,5 +262,5 @@ int cv_retention_recompute(cv_vault *v, const char *case_id, size_t *changed, si
 		return r;
 	if ((r = cv_retention_prepare(v, case_id, -1)) < 0)
 		return r;
-	return cv_retention_locked_tx(v, recompute_all_tx, &a);
+	return cv_vault_write_tx(v, recompute_all_tx, &a);
 }

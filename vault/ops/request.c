@@ -203,7 +203,7 @@ int cv_request_open(cv_vault *v, const cv_request_opts *o, char id_out[24])
 	t.q.clock_start = ss;
 	t.q.due = dues;
 	t.q.calendar_hash = calhash;
-	if ((r = cv_req_write(v, open_tx, &t)) < 0)
+	if ((r = cv_vault_write_tx(v, open_tx, &t)) < 0)
 		goto out;
 	held = 0;
 	snprintf(id_out, 24, "%s", id);
@@ -418,7 +418,7 @@ int cv_request_extend(cv_vault *v, const char *id, const char *reason, const cha
 	t.told = told;
 	t.grounds = grounds;
 	t.ids = ids;
-	if ((r = cv_req_write(v, extend_tx, &t)) < 0)
+	if ((r = cv_vault_write_tx(v, extend_tx, &t)) < 0)
 		return r;
 	if (due_out)
 		snprintf(due_out, 11, "%s", exts);
@@ -455,7 +455,7 @@ int cv_request_close(cv_vault *v, const char *id)
 		const char *idv[2] = { id, ids };
 
 		/* closed first, hold released after: a crash between leaves the case held */
-		if ((r = cv_req_write(v, close_tx, (void *)idv)) < 0)
+		if ((r = cv_vault_write_tx(v, close_tx, (void *)idv)) < 0)
 			return r;
 		cv_crashpoint("request-close-before-release");
 	}

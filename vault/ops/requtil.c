@@ -31,24 +31,6 @@ int cv_text_pick(const char *const names[], int n, const char *s)
 	return -1;
 }
 
-int cv_req_write(cv_vault *v, int (*fn)(cv_vault *v, void *hook), void *hook)
-{
-	int r;
-
-	if ((r = cv_vault_lock_writer(v, 1)) < 0)
-		return r;
-	if ((r = cv_index_begin(v)) < 0)
-		goto out;
-	if ((r = fn(v, hook)) < 0) {
-		cv_index_rollback(v);
-		goto out;
-	}
-	r = cv_index_commit(v);
-out:
-	cv_vault_unlock_writer(v);
-	return r;
-}
-
 void cv_wipe_free(char *s)
 {
 	if (s) {

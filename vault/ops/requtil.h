@@ -17,11 +17,5 @@ int cv_text_pick(const char *const names[], int n, const char *s);
 /* Wipe personal text (names, titles, grounds) before freeing it; NULL is fine. */
 void cv_wipe_free(char *s);
 
-/*
- * Run fn inside the writer lock and one index transaction: committed when
- * fn returns 0, rolled back otherwise.  What fn writes, with its audit
- * event, commits together or not at all.
- */
-int cv_req_write(cv_vault *v, int (*fn)(cv_vault *v, void *hook), void *hook);
 
 #endif

@@ -31,22 +31,6 @@ const char *cv_due_status_name(cv_due_status s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
 
-int cv_retention_locked_tx(cv_vault *v, int (*fn)(cv_vault *v, void *arg), void *arg)
-{
-	int r;
-
-	if ((r = cv_vault_lock_writer(v, 1)) < 0)
-		return r;
-	if ((r = cv_index_begin(v)) == 0) {
-		if ((r = fn(v, arg)) < 0)
-			cv_index_rollback(v);
-		else
-			r = cv_index_commit(v);
-	}
-	cv_vault_unlock_writer(v);
-	return r;
-}
-
 int cv_retention_as_of(cv_vault *v, const char *as_of, int allow_future, char out[11])
 {
 	cv_date today, d;

@@ -23,7 +23,6 @@ int cv_retention_plan(cv_vault *v, const char *as_of, cv_polcache *pc, cv_due **
  * returns 0, rolled back otherwise, so that a change and its audit event
  * are written both or neither (docs/architecture.md, Properties, 2 and 7).
  */
-int cv_retention_locked_tx(cv_vault *v, int (*fn)(cv_vault *v, void *arg), void *arg);
 
 /* Today, or as_of checked ("YYYY-MM-DD" out). */
 int cv_retention_as_of(cv_vault *v, const char *as_of, int allow_future, char out[11]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "core/lock.h"
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
@@ -100,7 +101,7 @@ int cv_review_approve(cv_vault *v, const char *record_id)
 		return r;
 	{
 		struct decision d = { record_id, sec, "approve", retain, NULL, NULL, "review.approve" };
-		return cv_retention_locked_tx(v, decide_tx, &d);
+		return cv_vault_write_tx(v, decide_tx, &d);
 	}
 }
 
@@ -132,6 +133,6 @@ int cv_review_defer(cv_vault *v, const char *record_id, const char *until, const
 		return r;
 	{
 		struct decision dd = { record_id, sec, "defer", retain[0] ? retain : "", ds, reason, "review.defer" };
-		return cv_retention_locked_tx(v, decide_tx, &dd);
+		return cv_vault_write_tx(v, decide_tx, &dd);
 	}
 }

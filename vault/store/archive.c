@@ -396,14 +396,9 @@ int cv_archive_list(cv_vault *v, int (*fn)(void *hook, const char *name), void *
 
 int cv_archive_sha256(cv_vault *v, const char *name, char out[65], int64_t *size)
 {
-	int fd, r, e;
+	int fd, r;
 
 	if ((r = v->objects->open(v->objects, v, name, &fd)) < 0)
 		return r;
-	r = cv_fd_sha256(fd, out, size);
-	e = errno;
-	close(fd);
-	if (r < 0)
-		return cv_error(v, CV_ERROR, "cannot read an archive file: %s", strerror(e));
-	return 0;
+	return cv_fd_sha256_close(v, fd, out, size);
 }

@@ -13,25 +13,35 @@
 #include <cmocka.h>
 
 #include "casevault/calendar.h"
+#include "testutil.h"
 
 #define SHIPPED CV_TEST_SOURCE_DIR "/policies/calendar.ini"
 
 static cv_calendar *cal;   /* the shipped calendar, loaded once */
 
-static cv_date D(int y, int m, int d)
+#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A day and its holiday name in the shipped calendar (NULL: not a holiday). */
+struct named_day {
+	int d[3];
+	const char *name;
+};
+
+static void assert_names(const struct named_day *rows, size_t n)
 {
-	cv_date r = { y, m, d };
+	const char *got;
+	cv_date d;
+	size_t i;
 
-	return r;
+	for (i = 0; i < n; i++) {
+		d = DA(rows[i].d);
+		got = cv_calendar_holiday_name(cal, &d);
+		if (rows[i].name ? !got || strcmp(got, rows[i].name) : got != NULL)
+			fail_msg("row %zu: %04d-%02d-%02d is \"%s\", want \"%s\"", i,
+				 d.y, d.m, d.d, got ? got : "(none)",
+				 rows[i].name ? rows[i].name : "(none)");
+	}
 }
-
-#define assert_date(got, y, m, d) do {				\
-		char g_[11], w_[11];				\
-		cv_date want_ = D(y, m, d);			\
-		cv_date_format(&(got), g_);			\
-		cv_date_format(&want_, w_);			\
-		assert_string_equal(g_, w_);			\
-	} while (0)
 
 static int load_shipped(void **state)
 {
@@ -142,57 +152,60 @@ static void test_easter(void **state)
 
 static void test_substitute_days(void **state)
 {
+	static const struct named_day rows[] = {
+		/* Christmas 2027 on a Saturday: Sat 25 and Sun 26 are weekend days */
+		{ { 2027, 12, 27 }, "Christmas Day (substitute day)" },
+		{ { 2027, 12, 28 }, "Boxing Day (substitute day)" },
+		/* Christmas 2022 on a Sunday: Boxing Day Mon 26, Christmas Tue 27 */
+		{ { 2022, 12, 26 }, "Boxing Day" },
+		{ { 2022, 12, 27 }, "Christmas Day (substitute day)" },
+		/* Christmas 2026 on a Friday: Boxing Day moves to Mon 28 */
+		{ { 2026, 12, 25 }, "Christmas Day" },
+		{ { 2026, 12, 28 }, "Boxing Day (substitute day)" },
+		/* New Year on a Saturday (2028) and a Sunday (2023) */
+		{ { 2028, 1, 3 }, "New Year's Day (substitute day)" },
+		{ { 2023, 1, 2 }, "New Year's Day (substitute day)" },
+	};
 	cv_date d;
 
-	/* Christmas 2027 on a Saturday: Sat 25 and Sun 26 are weekend days */
+	assert_names(rows, NROWS(rows));
 	d = D(2027, 12, 25);
 	assert_false(cv_calendar_is_holiday(cal, &d));
 	assert_false(cv_calendar_is_working_day(cal, &d));
-	d = D(2027, 12, 27);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "Christmas Day (substitute day)");
-	d = D(2027, 12, 28);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "Boxing Day (substitute day)");
-	/* Christmas 2022 on a Sunday: Boxing Day Mon 26, Christmas Tue 27 */
-	d = D(2022, 12, 26);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "Boxing Day");
-	d = D(2022, 12, 27);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "Christmas Day (substitute day)");
-	/* Christmas 2026 on a Friday: Boxing Day moves to Mon 28 */
-	d = D(2026, 12, 25);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "Christmas Day");
-	d = D(2026, 12, 28);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "Boxing Day (substitute day)");
-	/* New Year on a Saturday (2028) and a Sunday (2023) */
-	d = D(2028, 1, 3);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "New Year's Day (substitute day)");
-	d = D(2023, 1, 2);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "New Year's Day (substitute day)");
 	d = D(2028, 1, 1);
 	assert_false(cv_calendar_is_holiday(cal, &d));
 }
 
 static void test_working_days(void **state)
 {
+	static const struct {
+		int d[3];
+		int working;
+	} rows[] = {
+		{ { 2026, 9, 3 }, 1 },          /* Thursday */
+		{ { 2026, 10, 2 }, 1 },         /* Friday */
+		{ { 2026, 10, 3 }, 0 },         /* Saturday */
+		{ { 2026, 10, 4 }, 0 },         /* Sunday */
+		{ { 2026, 8, 31 }, 0 },         /* summer bank holiday, a Monday */
+		{ { 2026, 2, 29 }, 0 },         /* not a date */
+	};
+	static const struct named_day names[] = {
+		{ { 2026, 8, 31 }, "Summer bank holiday" },
+		{ { 2026, 5, 4 }, "Early May bank holiday" },
+		{ { 2026, 5, 25 }, "Spring bank holiday" },
+	};
 	cv_date d;
+	size_t i;
 
-	d = D(2026, 9, 3);              /* Thursday */
-	assert_true(cv_calendar_is_working_day(cal, &d));
-	d = D(2026, 10, 2);             /* Friday */
-	assert_true(cv_calendar_is_working_day(cal, &d));
-	d = D(2026, 10, 3);             /* Saturday */
-	assert_false(cv_calendar_is_working_day(cal, &d));
+	for (i = 0; i < NROWS(rows); i++) {
+		d = DA(rows[i].d);
+		if (!cv_calendar_is_working_day(cal, &d) != !rows[i].working)
+			fail_msg("row %zu: working day should be %d", i, rows[i].working);
+	}
+	assert_names(names, NROWS(names));
+	d = D(2026, 10, 3);
 	assert_false(cv_calendar_is_holiday(cal, &d));
-	d = D(2026, 10, 4);             /* Sunday */
-	assert_false(cv_calendar_is_working_day(cal, &d));
-	d = D(2026, 8, 31);             /* summer bank holiday, a Monday */
-	assert_false(cv_calendar_is_working_day(cal, &d));
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "Summer bank holiday");
-	d = D(2026, 5, 4);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "Early May bank holiday");
-	d = D(2026, 5, 25);
-	assert_string_equal(cv_calendar_holiday_name(cal, &d), "Spring bank holiday");
-	d = D(2026, 2, 29);             /* not a date */
-	assert_false(cv_calendar_is_working_day(cal, &d));
+	d = D(2026, 2, 29);
 	assert_false(cv_calendar_is_holiday(cal, &d));
 	d = D(2026, 9, 3);
 	assert_false(cv_calendar_is_working_day(NULL, &d));
@@ -200,26 +213,25 @@ static void test_working_days(void **state)
 
 static void test_next_working_day(void **state)
 {
+	static const struct {
+		int in[3];
+		int want[3];
+	} rows[] = {
+		{ { 2026, 9, 3 }, { 2026, 9, 3 } },     /* already a working day */
+		{ { 2026, 10, 3 }, { 2026, 10, 5 } },   /* Saturday -> Monday */
+		{ { 2026, 4, 3 }, { 2026, 4, 7 } },     /* Good Friday -> Tuesday after Easter Monday */
+		{ { 2027, 12, 25 }, { 2027, 12, 29 } }, /* Sat, Sun, two substitute days */
+		{ { 2026, 12, 31 }, { 2026, 12, 31 } }, /* a Thursday */
+		{ { 2027, 1, 1 }, { 2027, 1, 4 } },
+	};
 	cv_date d, r;
+	size_t i;
 
-	d = D(2026, 9, 3);              /* already a working day */
-	assert_int_equal(cv_calendar_next_working_day(&r, cal, &d), 0);
-	assert_date(r, 2026, 9, 3);
-	d = D(2026, 10, 3);             /* Saturday -> Monday */
-	assert_int_equal(cv_calendar_next_working_day(&r, cal, &d), 0);
-	assert_date(r, 2026, 10, 5);
-	d = D(2026, 4, 3);              /* Good Friday -> Tuesday after Easter Monday */
-	assert_int_equal(cv_calendar_next_working_day(&r, cal, &d), 0);
-	assert_date(r, 2026, 4, 7);
-	d = D(2027, 12, 25);            /* Sat, Sun, two substitute days */
-	assert_int_equal(cv_calendar_next_working_day(&r, cal, &d), 0);
-	assert_date(r, 2027, 12, 29);
-	d = D(2026, 12, 31);            /* a Thursday */
-	assert_int_equal(cv_calendar_next_working_day(&r, cal, &d), 0);
-	assert_date(r, 2026, 12, 31);
-	d = D(2027, 1, 1);
-	assert_int_equal(cv_calendar_next_working_day(&r, cal, &d), 0);
-	assert_date(r, 2027, 1, 4);
+	for (i = 0; i < NROWS(rows); i++) {
+		d = DA(rows[i].in);
+		assert_int_equal(cv_calendar_next_working_day(&r, cal, &d), 0);
+		assert_date(r, rows[i].want[0], rows[i].want[1], rows[i].want[2]);
+	}
 
 	r = D(1, 2, 3);
 	d = D(2026, 2, 30);
@@ -233,40 +245,46 @@ static void test_next_working_day(void **state)
 
 static void test_clock_start(void **state)
 {
-	cv_date received = D(2026, 1, 5), id = D(2026, 1, 20), fee = D(2026, 1, 12);
-	cv_date clar = D(2026, 1, 27), early = D(2025, 12, 1), bad = D(2026, 2, 29), r;
-	cv_sar_facts f = { &received, NULL, NULL, NULL };
+	/* received, identity verified, fee received, clarification; year 0 is "not known" */
+	static const struct {
+		int f[4][3];
+		int rc;
+		int want[3];
+	} rows[] = {
+		{ { { 2026, 1, 5 } }, 0, { 2026, 1, 5 } },
+		{ { { 2026, 1, 5 }, { 2026, 1, 20 } }, 0, { 2026, 1, 20 } },
+		/* fee earlier than identity: identity wins */
+		{ { { 2026, 1, 5 }, { 2026, 1, 20 }, { 2026, 1, 12 } }, 0, { 2026, 1, 20 } },
+		{ { { 2026, 1, 5 }, { 2026, 1, 20 }, { 2026, 1, 12 }, { 2026, 1, 27 } }, 0,
+		  { 2026, 1, 27 } },
+		/* each fact alone can be the latest */
+		{ { { 2026, 1, 5 }, { 0 }, { 2026, 1, 12 } }, 0, { 2026, 1, 12 } },
+		{ { { 2026, 1, 5 }, { 0 }, { 0 }, { 2026, 1, 27 } }, 0, { 2026, 1, 27 } },
+		/* identity already verified before the request: receipt starts it */
+		{ { { 2026, 1, 5 }, { 2025, 12, 1 } }, 0, { 2026, 1, 5 } },
+		/* no receipt; a date that does not exist */
+		{ { { 0 }, { 2026, 1, 20 } }, CV_EINVAL, { 0 } },
+		{ { { 2026, 1, 5 }, { 0 }, { 2026, 2, 29 } }, CV_EINVAL, { 0 } },
+		{ { { 2026, 2, 29 } }, CV_EINVAL, { 0 } },
+	};
+	cv_date dates[4], r;
+	const cv_date *p[4];
+	cv_sar_facts f;
+	size_t i, k;
 
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), 0);
-	assert_date(r, 2026, 1, 5);
-	f.identity_verified = &id;
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), 0);
-	assert_date(r, 2026, 1, 20);
-	f.fee_received = &fee;          /* earlier than identity: identity wins */
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), 0);
-	assert_date(r, 2026, 1, 20);
-	f.clarification_received = &clar;
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), 0);
-	assert_date(r, 2026, 1, 27);
-	/* each fact alone can be the latest */
-	f = (cv_sar_facts){ &received, NULL, &fee, NULL };
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), 0);
-	assert_date(r, 2026, 1, 12);
-	f = (cv_sar_facts){ &received, NULL, NULL, &clar };
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), 0);
-	assert_date(r, 2026, 1, 27);
-	/* identity already verified before the request: receipt starts it */
-	f = (cv_sar_facts){ &received, &early, NULL, NULL };
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), 0);
-	assert_date(r, 2026, 1, 5);
-
-	r = D(1, 2, 3);
-	f = (cv_sar_facts){ NULL, &id, NULL, NULL };
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), CV_EINVAL);
-	f = (cv_sar_facts){ &received, NULL, &bad, NULL };
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), CV_EINVAL);
-	f = (cv_sar_facts){ &bad, NULL, NULL, NULL };
-	assert_int_equal(cv_calendar_sar_clock_start(&r, &f), CV_EINVAL);
+	for (i = 0; i < NROWS(rows); i++) {
+		for (k = 0; k < 4; k++) {
+			dates[k] = DA(rows[i].f[k]);
+			p[k] = rows[i].f[k][0] ? &dates[k] : NULL;
+		}
+		f = (cv_sar_facts){ p[0], p[1], p[2], p[3] };
+		r = D(1, 2, 3);
+		assert_int_equal(cv_calendar_sar_clock_start(&r, &f), rows[i].rc);
+		if (rows[i].rc == 0)
+			assert_date(r, rows[i].want[0], rows[i].want[1], rows[i].want[2]);
+		else
+			assert_date(r, 1, 2, 3);
+	}
 	assert_int_equal(cv_calendar_sar_clock_start(&r, NULL), CV_EINVAL);
 	assert_date(r, 1, 2, 3);
 }
@@ -413,6 +431,19 @@ static void test_extension_allowed(void **state)
 	cv_problems_release(&p);
 }
 
+/* The extension is refused with one problem, whose message contains needle. */
+static void expect_refused(const cv_date *start, const cv_sar_extension *ext, const char *needle)
+{
+	cv_problems p = CV_PROBLEMS_INIT;
+	cv_date r = D(1, 2, 3);
+
+	assert_int_equal(cv_calendar_sar_extend(&r, cal, start, ext, &p), CV_EREFUSED);
+	assert_int_equal(p.n, 1);
+	assert_true(problem_contains(&p, needle));
+	cv_problems_release(&p);
+	assert_date(r, 1, 2, 3);
+}
+
 static void test_extension_refused(void **state)
 {
 	cv_date start = D(2026, 9, 3), told = D(2026, 9, 20), late = D(2026, 10, 6);
@@ -422,22 +453,13 @@ static void test_extension_refused(void **state)
 
 	/* neither complex nor one of several */
 	ext = (cv_sar_extension){ 0, 0, "we are busy", &told };
-	assert_int_equal(cv_calendar_sar_extend(&r, cal, &start, &ext, &p), CV_EREFUSED);
-	assert_int_equal(p.n, 1);
-	assert_true(problem_contains(&p, "neither flagged complex nor one of several"));
-	cv_problems_release(&p);
+	expect_refused(&start, &ext, "neither flagged complex nor one of several");
 
 	/* no reason, and a blank one */
 	ext = (cv_sar_extension){ 1, 0, NULL, &told };
-	assert_int_equal(cv_calendar_sar_extend(&r, cal, &start, &ext, &p), CV_EREFUSED);
-	assert_int_equal(p.n, 1);
-	assert_true(problem_contains(&p, "no reason"));
-	cv_problems_release(&p);
+	expect_refused(&start, &ext, "no reason");
 	ext.reason = " \t\n";
-	assert_int_equal(cv_calendar_sar_extend(&r, cal, &start, &ext, &p), CV_EREFUSED);
-	assert_int_equal(p.n, 1);
-	assert_true(problem_contains(&p, "no reason"));
-	cv_problems_release(&p);
+	expect_refused(&start, &ext, "no reason");
 
 	/* not told yet */
 	ext = (cv_sar_extension){ 1, 0, "complex", NULL };
@@ -449,10 +471,7 @@ static void test_extension_refused(void **state)
 
 	/* told the day after the original due date */
 	ext.notified = &late;
-	assert_int_equal(cv_calendar_sar_extend(&r, cal, &start, &ext, &p), CV_EREFUSED);
-	assert_int_equal(p.n, 1);
-	assert_true(problem_contains(&p, "after the original due date 2026-10-05"));
-	cv_problems_release(&p);
+	expect_refused(&start, &ext, "after the original due date 2026-10-05");
 
 	/* the unrolled date (Sat 3 Oct) is not the due date: still allowed */
 	ext.notified = &unrolled;

@@ -9,41 +9,44 @@
 #include <cmocka.h>
 
 #include "casevault/date.h"
+#include "testutil.h"
 
-static cv_date D(int y, int m, int d)
+/* Fails naming the row, so that a table reports which case broke. */
+static void assert_row(const char *what, size_t row, const cv_date *got, const int want[3])
 {
-	cv_date r = { y, m, d };
+	char g[11], w[11];
+	cv_date wd = DA(want);
 
-	return r;
+	cv_date_format(got, g);
+	cv_date_format(&wd, w);
+	if (strcmp(g, w))
+		fail_msg("%s row %zu: got %s, want %s", what, row, g, w);
 }
 
-/* Compare as strings so that a failure prints both dates. */
-#define assert_date(got, y, m, d) do {				\
-		char g_[11], w_[11];				\
-		cv_date want_ = D(y, m, d);			\
-		cv_date_format(&(got), g_);			\
-		cv_date_format(&want_, w_);			\
-		assert_string_equal(g_, w_);			\
-	} while (0)
+#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
 
 static void test_parse_valid(void **state)
 {
+	static const struct {
+		const char *text;
+		int want[3];
+	} ok[] = {
+		{ "2026-09-03", { 2026, 9, 3 } }, { "2024-02-29", { 2024, 2, 29 } },
+		{ "2000-02-29", { 2000, 2, 29 } }, { "0001-01-01", { 1, 1, 1 } },
+		{ "9999-12-31", { 9999, 12, 31 } }, { "2026-04-30", { 2026, 4, 30 } },
+	};
 	cv_date d;
+	size_t i;
 
+	for (i = 0; i < NROWS(ok); i++) {
+		assert_int_equal(cv_date_parse(&d, ok[i].text), 0);
+		assert_row("parse", i, &d, ok[i].want);
+	}
+	/* the fields themselves, not only their printed form */
 	assert_int_equal(cv_date_parse(&d, "2026-09-03"), 0);
 	assert_int_equal(d.y, 2026);
 	assert_int_equal(d.m, 9);
 	assert_int_equal(d.d, 3);
-	assert_int_equal(cv_date_parse(&d, "2024-02-29"), 0);
-	assert_date(d, 2024, 2, 29);
-	assert_int_equal(cv_date_parse(&d, "2000-02-29"), 0);
-	assert_date(d, 2000, 2, 29);
-	assert_int_equal(cv_date_parse(&d, "0001-01-01"), 0);
-	assert_date(d, 1, 1, 1);
-	assert_int_equal(cv_date_parse(&d, "9999-12-31"), 0);
-	assert_date(d, 9999, 12, 31);
-	assert_int_equal(cv_date_parse(&d, "2026-04-30"), 0);
-	assert_date(d, 2026, 4, 30);
 }
 
 static void test_parse_strict(void **state)
@@ -95,37 +98,35 @@ static void test_format(void **state)
 
 static void test_valid(void **state)
 {
+	static const struct {
+		int d[3];
+		int valid;
+	} rows[] = {
+		{ { 2024, 2, 29 }, 1 }, { { 2025, 2, 29 }, 0 }, { { 0, 1, 1 }, 0 },
+		{ { 10000, 1, 1 }, 0 }, { { 2026, 0, 1 }, 0 }, { { 2026, 13, 1 }, 0 },
+		{ { 2026, 1, 0 }, 0 }, { { 2026, 4, 31 }, 0 },
+	};
 	cv_date d;
+	size_t i;
 
-	d = D(2024, 2, 29);
-	assert_true(cv_date_valid(&d));
-	d = D(2025, 2, 29);
-	assert_false(cv_date_valid(&d));
-	d = D(0, 1, 1);
-	assert_false(cv_date_valid(&d));
-	d = D(10000, 1, 1);
-	assert_false(cv_date_valid(&d));
-	d = D(2026, 0, 1);
-	assert_false(cv_date_valid(&d));
-	d = D(2026, 13, 1);
-	assert_false(cv_date_valid(&d));
-	d = D(2026, 1, 0);
-	assert_false(cv_date_valid(&d));
-	d = D(2026, 4, 31);
-	assert_false(cv_date_valid(&d));
+	for (i = 0; i < NROWS(rows); i++) {
+		d = DA(rows[i].d);
+		if (!cv_date_valid(&d) != !rows[i].valid)
+			fail_msg("valid row %zu: want %d", i, rows[i].valid);
+	}
 	assert_false(cv_date_valid(NULL));
 }
 
 static void test_leap_years(void **state)
 {
-	assert_true(cv_date_is_leap(2024));
-	assert_true(cv_date_is_leap(2028));
-	assert_true(cv_date_is_leap(2000));
-	assert_true(cv_date_is_leap(1600));
-	assert_false(cv_date_is_leap(2025));
-	assert_false(cv_date_is_leap(2026));
-	assert_false(cv_date_is_leap(1900));
-	assert_false(cv_date_is_leap(2100));
+	static const int leap[] = { 2024, 2028, 2000, 1600 };
+	static const int common[] = { 2025, 2026, 1900, 2100 };
+	size_t i;
+
+	for (i = 0; i < NROWS(leap); i++)
+		assert_true(cv_date_is_leap(leap[i]));
+	for (i = 0; i < NROWS(common); i++)
+		assert_false(cv_date_is_leap(common[i]));
 }
 
 static void test_days_in_month(void **state)
@@ -146,27 +147,27 @@ static void test_days_in_month(void **state)
 
 static void test_day_numbers(void **state)
 {
+	static const struct {
+		int d[3];
+		long days;
+	} to[] = {
+		{ { 1970, 1, 1 }, 0 }, { { 1969, 12, 31 }, -1 }, { { 2000, 3, 1 }, 11017 },
+		{ { 2026, 9, 3 }, 20699 }, { { 1, 1, 1 }, -719162 },
+		{ { 9999, 12, 31 }, 2932896 },
+	}, from[] = {
+		{ { 1970, 1, 1 }, 0 }, { { 2000, 2, 29 }, 11016 }, { { 1969, 12, 31 }, -1 },
+	};
 	cv_date d;
+	size_t i;
 
-	d = D(1970, 1, 1);
-	assert_int_equal(cv_date_to_days(&d), 0);
-	d = D(1969, 12, 31);
-	assert_int_equal(cv_date_to_days(&d), -1);
-	d = D(2000, 3, 1);
-	assert_int_equal(cv_date_to_days(&d), 11017);
-	d = D(2026, 9, 3);
-	assert_int_equal(cv_date_to_days(&d), 20699);
-	d = D(1, 1, 1);
-	assert_int_equal(cv_date_to_days(&d), -719162);
-	d = D(9999, 12, 31);
-	assert_int_equal(cv_date_to_days(&d), 2932896);
-
-	cv_date_from_days(&d, 0);
-	assert_date(d, 1970, 1, 1);
-	cv_date_from_days(&d, 11016);
-	assert_date(d, 2000, 2, 29);
-	cv_date_from_days(&d, -1);
-	assert_date(d, 1969, 12, 31);
+	for (i = 0; i < NROWS(to); i++) {
+		d = DA(to[i].d);
+		assert_int_equal(cv_date_to_days(&d), to[i].days);
+	}
+	for (i = 0; i < NROWS(from); i++) {
+		cv_date_from_days(&d, from[i].days);
+		assert_row("from_days", i, &d, from[i].d);
+	}
 }
 
 /* Every day of the range round-trips and follows the day before it. */
@@ -205,216 +206,176 @@ static void test_cmp(void **state)
 
 static void test_weekday(void **state)
 {
+	/* 0 is Monday */
+	static const struct {
+		int d[3];
+		int wday;
+	} rows[] = {
+		{ { 1970, 1, 1 }, 3 },          /* Thursday */
+		{ { 2026, 9, 3 }, 3 },          /* Thu 3 Sep 2026 (docs/legal-rules.md §2) */
+		{ { 2026, 10, 3 }, 5 },         /* Saturday */
+		{ { 2026, 10, 4 }, 6 },         /* Sunday */
+		{ { 2026, 10, 5 }, 0 },         /* Monday */
+		{ { 2026, 2, 28 }, 5 },         /* Saturday (docs/legal-rules.md §2) */
+		{ { 2026, 12, 30 }, 2 },        /* Wednesday */
+		{ { 2000, 1, 1 }, 5 },
+		{ { 1969, 12, 28 }, 6 },        /* before the epoch */
+		{ { 1, 1, 1 }, 0 },             /* proleptic Gregorian */
+		{ { 9999, 12, 31 }, 4 },
+	};
 	cv_date d;
+	size_t i;
 
-	d = D(1970, 1, 1);
-	assert_int_equal(cv_date_weekday(&d), 3);   /* Thursday */
-	d = D(2026, 9, 3);
-	assert_int_equal(cv_date_weekday(&d), 3);   /* Thu 3 Sep 2026 (docs/legal-rules.md §2) */
-	d = D(2026, 10, 3);
-	assert_int_equal(cv_date_weekday(&d), 5);   /* Saturday */
-	d = D(2026, 10, 4);
-	assert_int_equal(cv_date_weekday(&d), 6);   /* Sunday */
-	d = D(2026, 10, 5);
-	assert_int_equal(cv_date_weekday(&d), 0);   /* Monday */
-	d = D(2026, 2, 28);
-	assert_int_equal(cv_date_weekday(&d), 5);   /* Saturday (docs/legal-rules.md §2) */
-	d = D(2026, 12, 30);
-	assert_int_equal(cv_date_weekday(&d), 2);   /* Wednesday */
-	d = D(2000, 1, 1);
-	assert_int_equal(cv_date_weekday(&d), 5);
-	d = D(1969, 12, 28);
-	assert_int_equal(cv_date_weekday(&d), 6);   /* before the epoch */
-	d = D(1, 1, 1);
-	assert_int_equal(cv_date_weekday(&d), 0);   /* proleptic Gregorian */
-	d = D(9999, 12, 31);
-	assert_int_equal(cv_date_weekday(&d), 4);
+	for (i = 0; i < NROWS(rows); i++) {
+		d = DA(rows[i].d);
+		assert_int_equal(cv_date_weekday(&d), rows[i].wday);
+	}
+}
+
+/* A date, a count and the date the function must give. */
+struct arith_case {
+	int in[3];
+	long n;
+	int want[3];
+};
+
+enum arith_op { ADD_DAYS, ADD_MONTHS_CLAMP, ADD_MONTHS_LATER, ADD_YEARS_LATER };
+
+static void run_arith(const char *what, enum arith_op op, const struct arith_case *rows, size_t n)
+{
+	cv_date d, r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		d = DA(rows[i].in);
+		switch (op) {
+		case ADD_DAYS:
+			cv_date_add_days(&r, &d, rows[i].n);
+			break;
+		case ADD_MONTHS_CLAMP:
+			cv_date_add_months_clamp(&r, &d, (int)rows[i].n);
+			break;
+		case ADD_MONTHS_LATER:
+			cv_date_add_months_later(&r, &d, (int)rows[i].n);
+			break;
+		case ADD_YEARS_LATER:
+			cv_date_add_years_later(&r, &d, (int)rows[i].n);
+			break;
+		}
+		assert_row(what, i, &r, rows[i].want);
+	}
 }
 
 static void test_add_days(void **state)
 {
-	cv_date d = D(2026, 9, 3), r;
+	static const struct arith_case rows[] = {
+		{ { 2026, 9, 3 }, 30, { 2026, 10, 3 } },
+		{ { 2026, 9, 3 }, 0, { 2026, 9, 3 } },
+		{ { 2026, 9, 3 }, -3, { 2026, 8, 31 } },
+		{ { 2024, 2, 28 }, 1, { 2024, 2, 29 } },
+		{ { 2024, 2, 28 }, 2, { 2024, 3, 1 } },
+		{ { 2025, 2, 28 }, 1, { 2025, 3, 1 } },
+		{ { 2026, 12, 31 }, 1, { 2027, 1, 1 } },
+		{ { 2026, 12, 31 }, 365, { 2027, 12, 31 } },
+		/* the range saturates instead of overflowing */
+		{ { 9999, 12, 31 }, 1, { 9999, 12, 31 } },
+		{ { 1, 1, 1 }, -1, { 1, 1, 1 } },
+		{ { 2026, 1, 1 }, 9223372036854775807L, { 9999, 12, 31 } },
+		{ { 2026, 1, 1 }, -9223372036854775807L - 1, { 1, 1, 1 } },
+	};
+	cv_date d = D(2026, 12, 31);
 
-	cv_date_add_days(&r, &d, 30);
-	assert_date(r, 2026, 10, 3);
-	cv_date_add_days(&r, &d, 0);
-	assert_date(r, 2026, 9, 3);
-	cv_date_add_days(&r, &d, -3);
-	assert_date(r, 2026, 8, 31);
-	d = D(2024, 2, 28);
-	cv_date_add_days(&r, &d, 1);
-	assert_date(r, 2024, 2, 29);
-	cv_date_add_days(&r, &d, 2);
-	assert_date(r, 2024, 3, 1);
-	d = D(2025, 2, 28);
-	cv_date_add_days(&r, &d, 1);
-	assert_date(r, 2025, 3, 1);
-	d = D(2026, 12, 31);
-	cv_date_add_days(&r, &d, 1);
-	assert_date(r, 2027, 1, 1);
-	cv_date_add_days(&r, &d, 365);
-	assert_date(r, 2027, 12, 31);
+	run_arith("add_days", ADD_DAYS, rows, NROWS(rows));
 	/* out and in may be the same object */
 	cv_date_add_days(&d, &d, -365);
 	assert_date(d, 2025, 12, 31);
-	/* the range saturates instead of overflowing */
-	d = D(9999, 12, 31);
-	cv_date_add_days(&r, &d, 1);
-	assert_date(r, 9999, 12, 31);
-	d = D(1, 1, 1);
-	cv_date_add_days(&r, &d, -1);
-	assert_date(r, 1, 1, 1);
-	d = D(2026, 1, 1);
-	cv_date_add_days(&r, &d, 9223372036854775807L);
-	assert_date(r, 9999, 12, 31);
-	cv_date_add_days(&r, &d, -9223372036854775807L - 1);
-	assert_date(r, 1, 1, 1);
 }
 
 static void test_add_months_clamp(void **state)
 {
-	cv_date d, r;
+	static const struct arith_case rows[] = {
+		{ { 2024, 1, 31 }, 1, { 2024, 2, 29 } },   /* leap year: 29 Feb */
+		{ { 2026, 1, 31 }, 1, { 2026, 2, 28 } },   /* common year: 28 Feb */
+		{ { 2024, 1, 30 }, 1, { 2024, 2, 29 } },
+		{ { 2024, 1, 29 }, 1, { 2024, 2, 29 } },
+		{ { 2025, 1, 29 }, 1, { 2025, 2, 28 } },
+		{ { 2026, 3, 29 }, 1, { 2026, 4, 29 } },
+		{ { 2026, 3, 30 }, 1, { 2026, 4, 30 } },
+		{ { 2026, 3, 31 }, 1, { 2026, 4, 30 } },
+		{ { 2024, 8, 31 }, 1, { 2024, 9, 30 } },
+		{ { 2026, 8, 31 }, 3, { 2026, 11, 30 } },
+		{ { 2025, 11, 30 }, 3, { 2026, 2, 28 } },
+		{ { 2026, 12, 15 }, 1, { 2027, 1, 15 } },
+		{ { 2026, 12, 15 }, 12, { 2027, 12, 15 } },
+		{ { 2026, 12, 15 }, -12, { 2025, 12, 15 } },
+		{ { 2026, 1, 15 }, -1, { 2025, 12, 15 } },
+		{ { 2024, 3, 31 }, -1, { 2024, 2, 29 } },
+		{ { 2025, 3, 31 }, -1, { 2025, 2, 28 } },
+		{ { 2026, 9, 3 }, 0, { 2026, 9, 3 } },
+		/* saturates at the ends of the range */
+		{ { 9999, 12, 1 }, 1, { 9999, 12, 31 } },
+		{ { 1, 1, 31 }, -2147483647L - 1, { 1, 1, 1 } },
+	};
 
-	d = D(2024, 1, 31);            /* leap year: 29 Feb */
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2024, 2, 29);
-	d = D(2026, 1, 31);            /* common year: 28 Feb */
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2026, 2, 28);
-	d = D(2024, 1, 30);
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2024, 2, 29);
-	d = D(2024, 1, 29);
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2024, 2, 29);
-	d = D(2025, 1, 29);
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2025, 2, 28);
-	d = D(2026, 3, 29);
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2026, 4, 29);
-	d = D(2026, 3, 30);
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2026, 4, 30);
-	d = D(2026, 3, 31);
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2026, 4, 30);
-	d = D(2024, 8, 31);
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2024, 9, 30);
-	d = D(2026, 8, 31);
-	cv_date_add_months_clamp(&r, &d, 3);
-	assert_date(r, 2026, 11, 30);
-	d = D(2025, 11, 30);
-	cv_date_add_months_clamp(&r, &d, 3);
-	assert_date(r, 2026, 2, 28);
-	d = D(2026, 12, 15);
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 2027, 1, 15);
-	cv_date_add_months_clamp(&r, &d, 12);
-	assert_date(r, 2027, 12, 15);
-	cv_date_add_months_clamp(&r, &d, -12);
-	assert_date(r, 2025, 12, 15);
-	d = D(2026, 1, 15);
-	cv_date_add_months_clamp(&r, &d, -1);
-	assert_date(r, 2025, 12, 15);
-	d = D(2024, 3, 31);
-	cv_date_add_months_clamp(&r, &d, -1);
-	assert_date(r, 2024, 2, 29);
-	d = D(2025, 3, 31);
-	cv_date_add_months_clamp(&r, &d, -1);
-	assert_date(r, 2025, 2, 28);
-	d = D(2026, 9, 3);
-	cv_date_add_months_clamp(&r, &d, 0);
-	assert_date(r, 2026, 9, 3);
-	/* saturates at the ends of the range */
-	d = D(9999, 12, 1);
-	cv_date_add_months_clamp(&r, &d, 1);
-	assert_date(r, 9999, 12, 31);
-	d = D(1, 1, 31);
-	cv_date_add_months_clamp(&r, &d, -2147483647 - 1);
-	assert_date(r, 1, 1, 1);
+	run_arith("add_months_clamp", ADD_MONTHS_CLAMP, rows, NROWS(rows));
 }
 
 static void test_add_months_later(void **state)
 {
-	cv_date d, r;
+	static const struct arith_case rows[] = {
+		{ { 2026, 1, 31 }, 1, { 2026, 3, 1 } },    /* no 31 Feb: 1 Mar */
+		{ { 2024, 1, 31 }, 1, { 2024, 3, 1 } },
+		{ { 2024, 1, 29 }, 1, { 2024, 2, 29 } },   /* 29 Feb exists in 2024 */
+		{ { 2025, 1, 29 }, 1, { 2025, 3, 1 } },
+		{ { 2026, 8, 31 }, 1, { 2026, 10, 1 } },
+		{ { 2026, 3, 31 }, 1, { 2026, 5, 1 } },
+		{ { 2026, 10, 31 }, 1, { 2026, 12, 1 } },  /* rolls into the next year */
+		{ { 2026, 12, 31 }, -1, { 2026, 12, 1 } },
+		{ { 2026, 9, 3 }, 18, { 2028, 3, 3 } },
+	};
 
-	d = D(2026, 1, 31);            /* no 31 Feb: 1 Mar */
-	cv_date_add_months_later(&r, &d, 1);
-	assert_date(r, 2026, 3, 1);
-	d = D(2024, 1, 31);
-	cv_date_add_months_later(&r, &d, 1);
-	assert_date(r, 2024, 3, 1);
-	d = D(2024, 1, 29);            /* 29 Feb exists in 2024 */
-	cv_date_add_months_later(&r, &d, 1);
-	assert_date(r, 2024, 2, 29);
-	d = D(2025, 1, 29);
-	cv_date_add_months_later(&r, &d, 1);
-	assert_date(r, 2025, 3, 1);
-	d = D(2026, 8, 31);
-	cv_date_add_months_later(&r, &d, 1);
-	assert_date(r, 2026, 10, 1);
-	d = D(2026, 3, 31);
-	cv_date_add_months_later(&r, &d, 1);
-	assert_date(r, 2026, 5, 1);
-	d = D(2026, 10, 31);           /* rolls into the next year */
-	cv_date_add_months_later(&r, &d, 1);
-	assert_date(r, 2026, 12, 1);
-	d = D(2026, 12, 31);
-	cv_date_add_months_later(&r, &d, -1);
-	assert_date(r, 2026, 12, 1);
-	d = D(2026, 9, 3);
-	cv_date_add_months_later(&r, &d, 18);
-	assert_date(r, 2028, 3, 3);
+	run_arith("add_months_later", ADD_MONTHS_LATER, rows, NROWS(rows));
 }
 
 static void test_add_years_later(void **state)
 {
-	cv_date d, r;
+	static const struct arith_case rows[] = {
+		/* docs/legal-rules.md §12: never early */
+		{ { 2024, 2, 29 }, 1, { 2025, 3, 1 } },
+		{ { 2024, 2, 29 }, 4, { 2028, 2, 29 } },
+		{ { 2024, 2, 29 }, -1, { 2023, 3, 1 } },
+		{ { 2024, 2, 29 }, 76, { 2100, 3, 1 } },   /* 2100 is not a leap year */
+		{ { 2000, 2, 29 }, 25, { 2025, 3, 1 } },   /* child DOB + 25 years */
+		{ { 2000, 2, 29 }, 31, { 2031, 3, 1 } },
+		{ { 2023, 2, 28 }, 1, { 2024, 2, 28 } },
+		{ { 2026, 9, 3 }, 6, { 2032, 9, 3 } },
+		{ { 9998, 2, 1 }, 2147483647, { 9999, 12, 31 } },
+	};
 
-	d = D(2024, 2, 29);            /* docs/legal-rules.md §12: never early */
-	cv_date_add_years_later(&r, &d, 1);
-	assert_date(r, 2025, 3, 1);
-	cv_date_add_years_later(&r, &d, 4);
-	assert_date(r, 2028, 2, 29);
-	cv_date_add_years_later(&r, &d, -1);
-	assert_date(r, 2023, 3, 1);
-	cv_date_add_years_later(&r, &d, 76);   /* 2100 is not a leap year */
-	assert_date(r, 2100, 3, 1);
-	d = D(2000, 2, 29);            /* child DOB + 25 years */
-	cv_date_add_years_later(&r, &d, 25);
-	assert_date(r, 2025, 3, 1);
-	cv_date_add_years_later(&r, &d, 31);
-	assert_date(r, 2031, 3, 1);
-	d = D(2023, 2, 28);
-	cv_date_add_years_later(&r, &d, 1);
-	assert_date(r, 2024, 2, 28);
-	d = D(2026, 9, 3);
-	cv_date_add_years_later(&r, &d, 6);
-	assert_date(r, 2032, 9, 3);
-	d = D(9998, 2, 1);
-	cv_date_add_years_later(&r, &d, 2147483647);
-	assert_date(r, 9999, 12, 31);
+	run_arith("add_years_later", ADD_YEARS_LATER, rows, NROWS(rows));
 }
 
 static void test_today_env(void **state)
 {
-	cv_date d;
-
-	assert_int_equal(setenv("CASEVAULT_TODAY", "2026-09-03", 1), 0);
-	assert_int_equal(cv_date_today(&d), 0);
-	assert_date(d, 2026, 9, 3);
-	assert_int_equal(setenv("CASEVAULT_TODAY", "2024-02-29", 1), 0);
-	assert_int_equal(cv_date_today(&d), 0);
-	assert_date(d, 2024, 2, 29);
 	/* set but invalid: an error, never a silent fall-back to the clock */
-	assert_int_equal(setenv("CASEVAULT_TODAY", "2026-02-29", 1), 0);
-	assert_int_equal(cv_date_today(&d), CV_EINVAL);
-	assert_int_equal(setenv("CASEVAULT_TODAY", "3 Sep 2026", 1), 0);
-	assert_int_equal(cv_date_today(&d), CV_EINVAL);
-	assert_int_equal(setenv("CASEVAULT_TODAY", "", 1), 0);
-	assert_int_equal(cv_date_today(&d), CV_EINVAL);
+	static const struct {
+		const char *env;
+		int rc;
+		int want[3];
+	} rows[] = {
+		{ "2026-09-03", 0, { 2026, 9, 3 } }, { "2024-02-29", 0, { 2024, 2, 29 } },
+		{ "2026-02-29", CV_EINVAL, { 0 } }, { "3 Sep 2026", CV_EINVAL, { 0 } },
+		{ "", CV_EINVAL, { 0 } },
+	};
+	cv_date d;
+	size_t i;
+
+	for (i = 0; i < NROWS(rows); i++) {
+		assert_int_equal(setenv("CASEVAULT_TODAY", rows[i].env, 1), 0);
+		assert_int_equal(cv_date_today(&d), rows[i].rc);
+		if (rows[i].rc == 0)
+			assert_row("today", i, &d, rows[i].want);
+	}
 	assert_int_equal(unsetenv("CASEVAULT_TODAY"), 0);
 }
 

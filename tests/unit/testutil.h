@@ -1,0 +1,48 @@
+/*
+ * Unit tests' shared helpers: civil dates written as D(y, m, d) and
+ * compared as strings (so that a failure prints both dates), and a text
+ * file written whole.  Header-only: include it after <cmocka.h>.
+ */
+#ifndef CV_TESTUTIL_H
+#define CV_TESTUTIL_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "casevault/date.h"
+
+static cv_date D(int y, int m, int d) __attribute__((unused));
+static cv_date D(int y, int m, int d)
+{
+	cv_date r = { y, m, d };
+
+	return r;
+}
+
+/* A row's date, given as { y, m, d } in a table of cases. */
+static cv_date DA(const int a[3]) __attribute__((unused));
+static cv_date DA(const int a[3])
+{
+	return D(a[0], a[1], a[2]);
+}
+
+#define assert_date(got, y, m, d) do {				\
+		char g_[11], w_[11];				\
+		cv_date want_ = D(y, m, d);			\
+		cv_date_format(&(got), g_);			\
+		cv_date_format(&want_, w_);			\
+		assert_string_equal(g_, w_);			\
+	} while (0)
+
+/* Write (mode "w") or append ("a") text to path; every step must succeed. */
+static void tu_write(const char *path, const char *mode, const char *text) __attribute__((unused));
+static void tu_write(const char *path, const char *mode, const char *text)
+{
+	FILE *fp = fopen(path, mode);
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+#endif

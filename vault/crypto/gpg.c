@@ -239,6 +239,39 @@ static int wipe_release(gpgme_data_t d)
 }
 
 /*
+ * The end of a one-shot operation into memory o: on success its bytes go
+ * to *out; on failure the error names what and o is dropped, wiped first
+ * when it may hold a decrypted secret (docs/security.md, "No plaintext on
+ * disk inside the vault").
+ */
+static int op_result(cv_vault *v, gpgme_error_t err, const char *what, gpgme_data_t o,
+		     int wipe, char **out, size_t *outlen)
+{
+	int r;
+
+	if (!err)
+		return take(v, o, out, outlen);
+	r = cv_gpg_err(v, err, what);
+	if (o && wipe)
+		wipe_release(o);
+	else if (o)
+		gpgme_data_release(o);
+	return r;
+}
+
+/* What an operation held: two data objects and a key, any of them NULL, and its context. */
+static void op_release(gpgme_ctx_t ctx, gpgme_data_t a, gpgme_data_t b, gpgme_key_t key)
+{
+	if (a)
+		gpgme_data_release(a);
+	if (b)
+		gpgme_data_release(b);
+	if (key)
+		gpgme_key_unref(key);
+	gpgme_release(ctx);
+}
+
+/*
  * Where the vault's gpg-agent listens.  GnuPG puts the socket in the GnuPG
  * home only when /run/user/UID does not exist; where it does (any desktop
  * with systemd-logind) the socket is /run/user/UID/gnupg/d.HASH/S.gpg-agent,
@@ -344,19 +377,9 @@ int cv_gpg_pk_encrypt_mem(cv_vault *v, const char *fpr, const void *buf, size_t 
 		err = gpgme_data_new(&o);
 	if (!err)
 		err = gpgme_op_encrypt(ctx, recp, GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_COMPRESS, in, o);
-	if (err) {
-		r = cv_gpg_err(v, err, "cannot make a keyslip");
-		if (o)
-			gpgme_data_release(o);
-	} else {
-		r = take(v, o, out, outlen);
-	}
+	r = op_result(v, err, "cannot make a keyslip", o, 0, out, outlen);
 out:
-	if (in)
-		gpgme_data_release(in);
-	if (key)
-		gpgme_key_unref(key);
-	gpgme_release(ctx);
+	op_release(ctx, in, NULL, key);
 	return r;
 }
 
@@ -375,15 +398,8 @@ int cv_gpg_pk_decrypt_mem(cv_vault *v, const void *buf, size_t len, char **out, 
 		err = gpgme_data_new(&o);
 	if (!err)
 		err = gpgme_op_decrypt(ctx, in, o);
-	if (err) {
-		r = cv_gpg_err(v, err, "cannot unlock the vault");
-		if (o)
-			wipe_release(o);
-	} else {
-		r = take(v, o, out, outlen);
-	}
-	gpgme_data_release(in);
-	gpgme_release(ctx);
+	r = op_result(v, err, "cannot unlock the vault", o, 1, out, outlen);
+	op_release(ctx, in, NULL, NULL);
 	return r;
 }
 
@@ -408,18 +424,8 @@ int cv_gpg_sign_detached(cv_vault *v, const char *fpr, const void *buf, size_t l
 		err = gpgme_data_new(&o);
 	if (!err)
 		err = gpgme_op_sign(ctx, in, o, GPGME_SIG_MODE_DETACH);
-	if (err) {
-		r = cv_gpg_err(v, err, "cannot sign");
-		if (o)
-			gpgme_data_release(o);
-	} else {
-		r = take(v, o, sig, siglen);
-	}
-	if (in)
-		gpgme_data_release(in);
-	if (key)
-		gpgme_key_unref(key);
-	gpgme_release(ctx);
+	r = op_result(v, err, "cannot sign", o, 0, sig, siglen);
+	op_release(ctx, in, NULL, key);
 	return r;
 }
 
@@ -453,11 +459,7 @@ int cv_gpg_verify_detached(cv_vault *v, const void *buf, size_t len,
 	*signer_fpr = strdup(res->signatures->fpr);
 	r = *signer_fpr ? 0 : CV_ERROR;
 out:
-	if (in)
-		gpgme_data_release(in);
-	if (s)
-		gpgme_data_release(s);
-	gpgme_release(ctx);
+	op_release(ctx, in, s, NULL);
 	return r;
 }
 
@@ -526,9 +528,7 @@ static int create_key(cv_vault *w, cv_vault *v, const char *staff_id, int no_pas
 	}
 	r = 0;
 out:
-	if (key)
-		gpgme_key_unref(key);
-	gpgme_release(ctx);
+	op_release(ctx, NULL, NULL, key);
 	return r;
 }
 
@@ -547,9 +547,7 @@ int cv_gpg_delete_key(cv_vault *v, const char *fpr)
 	err = cv_gpg_get_key(ctx, fpr, &key, 0);
 	if (!err)
 		err = gpgme_op_delete_ext(ctx, key, GPGME_DELETE_ALLOW_SECRET | GPGME_DELETE_FORCE);
-	if (key)
-		gpgme_key_unref(key);
-	gpgme_release(ctx);
+	op_release(ctx, NULL, NULL, key);
 	return err ? cv_gpg_err(v, err, "cannot delete a key") : 0;
 }
 

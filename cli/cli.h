@@ -77,6 +77,16 @@ int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...) __attribute__((for
 int cli_lib_fail(cli_ctx *c, int r);
 /* Print a JSON value to stdout (steals the reference). */
 void cli_json_out(json_t *j);
+/* One list item as JSON; arg is the command's choice (e.g. --names). */
+typedef json_t *(*cli_item_json)(const void *item, int arg);
+/* A JSON array of fn(item, arg) over the n items, size bytes each, at items. */
+json_t *cli_json_array(const void *items, size_t n, size_t size, cli_item_json fn, int arg);
+/*
+ * A command's success, said once: with --json, j (which starts with
+ * "ok": true) on stdout, else fmt as text; j is freed either way, so that
+ * the two forms of one result stay side by side.  Returns EXIT_OK.
+ */
+int cli_done(cli_ctx *c, json_t *j, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Print the non-empty notice of the vault (crash recovery etc.) to stderr. */
 void cli_notices(cli_ctx *c);
 /* Open the vault for a command that needs one (used by init's demo too). */

@@ -12,6 +12,15 @@ static const cli_opt show_opts[] = {
 	CLI_OPT_END
 };
 
+static json_t *event_json(const void *item, int arg)
+{
+	const cv_audit_event *e = item;
+
+	(void)arg;
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)e->seq, "time", e->time,
+			 "actor", e->actor, "action", e->action, "ids", e->ids, "outcome", e->outcome, "hash", e->hash);
+}
+
 static int cmd_audit_show(cli_ctx *c)
 {
 	cv_audit_filter f = { cli_opt_value(c, "since"), cli_opt_value(c, "actor"), cli_opt_value(c, "record") };
@@ -21,18 +30,13 @@ static int cmd_audit_show(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)list[i].seq,
-				"time", list[i].time, "actor", list[i].actor, "action", list[i].action,
-				"ids", list[i].ids, "outcome", list[i].outcome, "hash", list[i].hash));
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "events", arr));
-	} else {
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "events",
+				       cli_json_array(list, n, sizeof(*list), event_json, 0)));
+	else
 		for (i = 0; i < n; i++)
 			printf("%6ld  %s  %-7s %-16s %-8s %s\n", list[i].seq, list[i].time, list[i].actor,
 			       list[i].action, list[i].outcome, list[i].ids);
-	}
 	cv_audit_list_free(list, n);
 	return EXIT_OK;
 }

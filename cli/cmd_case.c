@@ -28,11 +28,8 @@ static int cmd_case_open(cli_ctx *c)
 			 cli_opt_value(c, "child-dob"), 1, cli_opt_value(c, "opened"), id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s}", "ok", 1, "case", id));
-	else
-		printf("%s\n", id);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s}", "ok", 1, "case", id),
+			"%s\n", id);
 }
 
 const cli_cmd cmd_case_open_spec = {
@@ -41,8 +38,9 @@ const cli_cmd cmd_case_open_spec = {
 	open_opts, { NULL }
 };
 
-static json_t *case_json(const cv_case *k, int full)
+static json_t *case_json(const void *item, int full)
 {
+	const cv_case *k = item;
 	json_t *j = json_pack("{s:s, s:s, s:s?, s:I, s:I}", "id", k->id, "opened", k->opened,
 			      "closed", k->closed[0] ? k->closed : NULL,
 			      "records", (json_int_t)k->records_case, "cp_records", (json_int_t)k->records_cp);
@@ -71,10 +69,8 @@ static int cmd_case_list(cli_ctx *c)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, case_json(&list[i], names));
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "cases", arr));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "cases",
+				       cli_json_array(list, n, sizeof(*list), case_json, names)));
 	} else {
 		for (i = 0; i < n; i++) {
 			printf("%-12s opened %s%s%s  %ld record%s", list[i].id, list[i].opened,
@@ -134,11 +130,8 @@ static int cmd_case_close(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s}", "ok", 1, "case", c->argv[0]));
-	else
-		printf("closed %s\n", c->argv[0]);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s}", "ok", 1, "case", c->argv[0]),
+			"closed %s\n", c->argv[0]);
 }
 
 const cli_cmd cmd_case_close_spec = {
@@ -171,12 +164,9 @@ static int cmd_case_person_add(cli_ctx *c)
 			  cli_opt_value(c, "role"), &id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:I, s:s}", "ok", 1, "case", c->argv[0], "person", (json_int_t)id,
-				       "kind", cv_person_kind_name(k)));
-	else
-		printf("person %ld (%s) recorded on %s\n", id, cv_person_kind_name(k), c->argv[0]);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s, s:I, s:s}", "ok", 1, "case", c->argv[0], "person", (json_int_t)id,
+			"kind", cv_person_kind_name(k)),
+			"person %ld (%s) recorded on %s\n", id, cv_person_kind_name(k), c->argv[0]);
 }
 
 const cli_cmd cmd_case_person_add_spec = {
@@ -184,6 +174,16 @@ const cli_cmd cmd_case_person_add_spec = {
 	"Record a person named in a case file, so that redaction knows whom to remove.",
 	person_opts, { NULL, "Person's name" }
 };
+
+static json_t *person_json(const void *item, int arg)
+{
+	const cv_person *p = item;
+
+	(void)arg;
+	return json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "id", (json_int_t)p->id,
+			 "kind", cv_person_kind_name(p->kind), "name", p->name, "phone", p->phone, "email", p->email,
+			 "role", p->role, "added_by", p->added_by, "added_at", p->added_at);
+}
 
 static int cmd_case_person_list(cli_ctx *c)
 {
@@ -194,13 +194,8 @@ static int cmd_case_person_list(cli_ctx *c)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}",
-				"id", (json_int_t)list[i].id, "kind", cv_person_kind_name(list[i].kind), "name", list[i].name,
-				"phone", list[i].phone, "email", list[i].email, "role", list[i].role,
-				"added_by", list[i].added_by, "added_at", list[i].added_at));
-		cli_json_out(json_pack("{s:b, s:s, s:o}", "ok", 1, "case", c->argv[0], "people", arr));
+		cli_json_out(json_pack("{s:b, s:s, s:o}", "ok", 1, "case", c->argv[0], "people",
+				       cli_json_array(list, n, sizeof(*list), person_json, 0)));
 	} else {
 		if (n == 0)
 			printf("no people recorded on %s\n", c->argv[0]);
@@ -226,11 +221,8 @@ static int cmd_case_link(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:[s, s]}", "ok", 1, "linked", c->argv[0], c->argv[1]));
-	else
-		printf("linked %s and %s\n", c->argv[0], c->argv[1]);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:[s, s]}", "ok", 1, "linked", c->argv[0], c->argv[1]),
+			"linked %s and %s\n", c->argv[0], c->argv[1]);
 }
 
 const cli_cmd cmd_case_link_spec = {

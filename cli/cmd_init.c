@@ -54,14 +54,12 @@ static int cmd_init(cli_ctx *c)
 		cv_vault_close(v);
 		return cli_fail(c, EXIT_FAIL, "cannot initialise %s: %s", c->vault_dir, m);
 	}
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "vault", cv_vault_path(v), "staff", cv_vault_actor(v),
-				       "test_clock", cv_vault_test_clock(v)));
-	else
-		printf("initialised %svault %s; first manager is %s\n", cv_vault_test_clock(v) ? "test " : "",
-		       cv_vault_path(v), cv_vault_actor(v));
+	r = cli_done(c, json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "vault", cv_vault_path(v), "staff", cv_vault_actor(v),
+			"test_clock", cv_vault_test_clock(v)),
+			"initialised %svault %s; first manager is %s\n", cv_vault_test_clock(v) ? "test " : "",
+			cv_vault_path(v), cv_vault_actor(v));
 	cv_vault_close(v);
-	return EXIT_OK;
+	return r;
 }
 
 const cli_cmd cmd_init_spec = {
@@ -92,11 +90,8 @@ static int cmd_lock(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b}", "ok", 1));
-	else
-		printf("locked: cached passphrases for this vault are forgotten\n");
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b}", "ok", 1),
+			"locked: cached passphrases for this vault are forgotten\n");
 }
 
 const cli_cmd cmd_lock_spec = {

@@ -17,6 +17,17 @@ static const cli_opt ls_opts[] = {
 	CLI_OPT_END
 };
 
+static json_t *record_json(const void *item, int arg)
+{
+	const cv_record *rec = item;
+
+	(void)arg;
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s?}", "id", rec->id, "class", rec->class_name,
+			 "title", rec->title, "date", rec->event_date, "filed_at", rec->filed_at, "filed_by", rec->filed_by,
+			 "mime", rec->mime, "size", (json_int_t)rec->size,
+			 "retain_until", rec->retain_until[0] ? rec->retain_until : NULL);
+}
+
 static int cmd_ls(cli_ctx *c)
 {
 	cv_record *list;
@@ -25,22 +36,14 @@ static int cmd_ls(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s?}",
-				"id", list[i].id, "class", list[i].class_name, "title", list[i].title,
-				"date", list[i].event_date, "filed_at", list[i].filed_at, "filed_by", list[i].filed_by,
-				"mime", list[i].mime, "size", (json_int_t)list[i].size,
-				"retain_until", list[i].retain_until[0] ? list[i].retain_until : NULL));
+	if (c->json)
 		cli_json_out(json_pack("{s:b, s:s, s:s, s:o}", "ok", 1, "case", c->argv[0],
-				       "section", cli_flag(c, "cp") ? "cp" : "case", "records", arr));
-	} else {
+				       "section", cli_flag(c, "cp") ? "cp" : "case",
+				       "records", cli_json_array(list, n, sizeof(*list), record_json, 0)));
+	else
 		for (i = 0; i < n; i++)
 			printf("%s  %s  %-14s %-24s %9lld  %s\n", list[i].id, list[i].event_date, list[i].class_name,
-			       list[i].mime,
-			       (long long)list[i].size, list[i].title);
-	}
+			       list[i].mime, (long long)list[i].size, list[i].title);
 	cv_record_list_free(list, n);
 	return EXIT_OK;
 }
@@ -155,6 +158,14 @@ const cli_cmd cmd_get_spec = {
 
 static const cli_opt verify_opts[] = { CLI_OPT_END };
 
+static json_t *problem_json(const void *item, int arg)
+{
+	const cv_verify_problem *p = item;
+
+	(void)arg;
+	return json_pack("{s:s, s:s}", "what", p->what, "problem", p->msg);
+}
+
 static int cmd_verify(cli_ctx *c)
 {
 	cv_verify_report rep;
@@ -166,9 +177,8 @@ static int cmd_verify(cli_ctx *c)
 		return cli_lib_fail(c, r);
 	}
 	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < rep.nproblems; i++)
-			json_array_append_new(arr, json_pack("{s:s, s:s}", "what", rep.problems[i].what, "problem", rep.problems[i].msg));
+		json_t *arr = cli_json_array(rep.problems, rep.nproblems, sizeof(*rep.problems), problem_json, 0);
+
 		cli_json_out(json_pack("{s:b, s:I, s:I, s:I, s:I, s:b, s:o}", "ok", rep.nproblems == 0,
 				       "archives", (json_int_t)rep.archives, "records", (json_int_t)rep.records,
 				       "receipts", (json_int_t)rep.receipts, "sealed_only", (json_int_t)rep.sealed_only,

@@ -41,14 +41,12 @@ static int cmd_request_open(cli_ctx *c)
 		return cli_lib_fail(c, r);
 	if ((r = cv_request_get(c->v, &q, id, 0)) < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:s, s:s, s:s}", "ok", 1, "request", id, "case", q.case_id,
-				       "clock_start", q.clock_start, "due", q.due));
-	else
-		printf("%s opened on %s; clock started %s; due %s (case %s is held until it is closed)\n",
-		       id, q.case_id, q.clock_start, q.due, q.case_id);
+	r = cli_done(c, json_pack("{s:b, s:s, s:s, s:s, s:s}", "ok", 1, "request", id, "case", q.case_id,
+			"clock_start", q.clock_start, "due", q.due),
+			"%s opened on %s; clock started %s; due %s (case %s is held until it is closed)\n",
+			id, q.case_id, q.clock_start, q.due, q.case_id);
 	cv_request_release(&q);
-	return EXIT_OK;
+	return r;
 }
 
 const cli_cmd cmd_request_open_spec = {
@@ -59,8 +57,9 @@ const cli_cmd cmd_request_open_spec = {
 
 /* ---- request list ---- */
 
-static json_t *req_json(const cv_request *q)
+static json_t *req_json(const void *item, int arg)
 {
+	const cv_request *q = item;
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:I, s:b, s:s?}",
 			      "id", q->id, "case", q->case_id, "relationship", cv_relationship_name(q->relationship),
 			      "received", q->received, "id_verified", q->id_verified[0] ? q->id_verified : NULL,
@@ -68,6 +67,7 @@ static json_t *req_json(const cv_request *q)
 			      "extended_due", q->extended_due[0] ? q->extended_due : NULL,
 			      "days_left", (json_int_t)q->days_left, "overdue", !q->closed_at[0] && q->days_left < 0,
 			      "closed_at", q->closed_at[0] ? q->closed_at : NULL);
+	(void)arg;
 	if (q->requester)
 		json_object_set_new(j, "requester", json_string(q->requester));
 	if (q->extended_due[0]) {
@@ -96,10 +96,8 @@ static int cmd_request_list(cli_ctx *c)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, req_json(&list[i]));
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "requests", arr));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "requests",
+				       cli_json_array(list, n, sizeof(*list), req_json, 0)));
 	} else {
 		if (n == 0)
 			printf("no open requests\n");
@@ -151,7 +149,7 @@ static int cmd_request_show(cli_ctx *c)
 		if (items[i].decision == CV_DEC_NEEDED)
 			need++;
 	if (c->json) {
-		json_t *j = req_json(&q), *arr = json_array();
+		json_t *j = req_json(&q, 0), *arr = json_array();
 		for (i = 0; i < n; i++) {
 			const cv_scope_item *s = &items[i];
 			json_t *it = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:b, s:s, s:b}",
@@ -235,12 +233,9 @@ static int cmd_request_decide(cli_ctx *c)
 	r = cv_request_decide(c->v, c->argv[0], c->argv[1], d, wh, cli_opt_value(c, "reason"));
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "request", c->argv[0], "record", c->argv[1],
-				       "decision", cv_decision_name(d)));
-	else
-		printf("%s: %s %s\n", c->argv[0], c->argv[1], rel ? "released" : red ? "released with redaction" : "withheld");
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "request", c->argv[0], "record", c->argv[1],
+			"decision", cv_decision_name(d)),
+			"%s: %s %s\n", c->argv[0], c->argv[1], rel ? "released" : red ? "released with redaction" : "withheld");
 }
 
 const cli_cmd cmd_request_decide_spec = {
@@ -258,11 +253,8 @@ static int cmd_request_attach(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "request", c->argv[0], "record", c->argv[1], "copy", copy));
-	else
-		printf("%s: %s filed as the redacted copy of %s\n", c->argv[0], copy, c->argv[1]);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "request", c->argv[0], "record", c->argv[1], "copy", copy),
+			"%s: %s filed as the redacted copy of %s\n", c->argv[0], copy, c->argv[1]);
 }
 
 const cli_cmd cmd_request_attach_spec = {
@@ -292,11 +284,8 @@ static int cmd_request_extend(cli_ctx *c)
 			      cli_flag(c, "complex"), cli_flag(c, "several"), due);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:s}", "ok", 1, "request", c->argv[0], "due", due));
-	else
-		printf("%s extended: now due %s\n", c->argv[0], due);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s, s:s}", "ok", 1, "request", c->argv[0], "due", due),
+			"%s extended: now due %s\n", c->argv[0], due);
 }
 
 const cli_cmd cmd_request_extend_spec = {
@@ -420,11 +409,8 @@ static int cmd_request_close(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s}", "ok", 1, "request", c->argv[0]));
-	else
-		printf("%s closed; the hold on its case is released\n", c->argv[0]);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s}", "ok", 1, "request", c->argv[0]),
+			"%s closed; the hold on its case is released\n", c->argv[0]);
 }
 
 const cli_cmd cmd_request_close_spec = {

@@ -12,8 +12,11 @@
 #include "casevault/purge.h"
 #include "casevault/retention.h"
 
-static json_t *hold_json(const cv_hold *h)
+static json_t *hold_json(const void *item, int arg)
 {
+	const cv_hold *h = item;
+
+	(void)arg;
 	return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:s?}",
 			 "id", (json_int_t)h->id, "kind", cv_hold_kind_name(h->kind),
 			 "case", h->case_id[0] ? h->case_id : NULL, "record", h->record_id[0] ? h->record_id : NULL,
@@ -47,12 +50,9 @@ static int cmd_hold_add(cli_ctx *c)
 			  cli_opt_value(c, "reason"), NULL, &id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:I, s:s, s:s}", "ok", 1, "hold", (json_int_t)id, "target", c->argv[0],
-				       "kind", cli_flag(c, "moratorium") ? "moratorium" : "hold"));
-	else
-		printf("hold %ld placed on %s%s\n", id, c->argv[0], cli_flag(c, "moratorium") ? " (moratorium)" : "");
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:I, s:s, s:s}", "ok", 1, "hold", (json_int_t)id, "target", c->argv[0],
+			"kind", cli_flag(c, "moratorium") ? "moratorium" : "hold"),
+			"hold %ld placed on %s%s\n", id, c->argv[0], cli_flag(c, "moratorium") ? " (moratorium)" : "");
 }
 
 const cli_cmd cmd_hold_add_spec = {
@@ -82,11 +82,8 @@ static int cmd_hold_release(cli_ctx *c)
 	r = cv_hold_release(c->v, id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:I}", "ok", 1, "hold", (json_int_t)id));
-	else
-		printf("hold %ld released\n", id);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:I}", "ok", 1, "hold", (json_int_t)id),
+			"hold %ld released\n", id);
 }
 
 const cli_cmd cmd_hold_release_spec = {
@@ -110,10 +107,8 @@ static int cmd_hold_list(cli_ctx *c)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, hold_json(&list[i]));
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "holds", arr));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "holds",
+				       cli_json_array(list, n, sizeof(*list), hold_json, 0)));
 	} else {
 		for (i = 0; i < n; i++) {
 			const cv_hold *h = &list[i];
@@ -142,12 +137,14 @@ const cli_cmd cmd_hold_list_spec = {
 
 /* ---- the due list ---- */
 
-static json_t *due_json(const cv_due *d)
+static json_t *due_json(const void *item, int arg)
 {
+	const cv_due *d = item;
 	json_t *j = json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:b}",
 			      "id", d->id, "case", d->case_id[0] ? d->case_id : NULL, "section", cv_section_name(d->section),
 			      "class", d->class_name, "retain_until", d->retain_until, "status", cv_due_status_name(d->status),
 			      "policy_hash", d->policy_hash, "archive", d->archive, "whole_archive", d->whole);
+	(void)arg;
 	if (d->status == CV_DUE_HELD)
 		json_object_set_new(j, "held_by", json_pack("{s:I, s:s, s:s?}", "hold", (json_int_t)d->hold.id,
 			"kind", cv_hold_kind_name(d->hold.kind), "ref", d->hold.ref[0] ? d->hold.ref : NULL));
@@ -187,10 +184,8 @@ static int print_due_list(cli_ctx *c, due_list_fn list_fn, const char *none)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, due_json(&list[i]));
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "records", arr));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "records",
+				       cli_json_array(list, n, sizeof(*list), due_json, 0)));
 	} else {
 		for (i = 0; i < n; i++)
 			due_line(&list[i]);
@@ -255,11 +250,8 @@ static int cmd_review_approve(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s}", "ok", 1, "record", c->argv[0]));
-	else
-		printf("destruction of %s approved; the next purge destroys it unless it is held\n", c->argv[0]);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s}", "ok", 1, "record", c->argv[0]),
+			"destruction of %s approved; the next purge destroys it unless it is held\n", c->argv[0]);
 }
 
 const cli_cmd cmd_review_approve_spec = {
@@ -283,11 +275,8 @@ static int cmd_review_defer(cli_ctx *c)
 	r = cv_review_defer(c->v, c->argv[0], cli_opt_value(c, "until"), cli_opt_value(c, "reason"));
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:s}", "ok", 1, "record", c->argv[0], "until", cli_opt_value(c, "until")));
-	else
-		printf("%s kept until %s\n", c->argv[0], cli_opt_value(c, "until"));
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s, s:s}", "ok", 1, "record", c->argv[0], "until", cli_opt_value(c, "until")),
+			"%s kept until %s\n", c->argv[0], cli_opt_value(c, "until"));
 }
 
 const cli_cmd cmd_review_defer_spec = {
@@ -351,9 +340,8 @@ static int cmd_purge(cli_ctx *c)
 	}
 	summary(line, sizeof(line), &rep, dry);
 	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < rep.nitems; i++)
-			json_array_append_new(arr, due_json(&rep.items[i]));
+		json_t *arr = cli_json_array(rep.items, rep.nitems, sizeof(*rep.items), due_json, 0);
+
 		cli_json_out(json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b, s:o}",
 			"ok", !(sched && (rep.pending || rep.policy_fallback)), "dry_run", dry,
 			"destroyed", (json_int_t)rep.destroyed,
@@ -384,6 +372,15 @@ const cli_cmd cmd_purge_spec = {
 
 /* ---- certificates ---- */
 
+static json_t *cert_json(const void *item, int arg)
+{
+	const cv_certificate *k = item;
+
+	(void)arg;
+	return json_pack("{s:I, s:s, s:s, s:I, s:s}", "number", (json_int_t)k->number, "created", k->created,
+			 "run_by", k->run_by, "records", (json_int_t)k->records, "sha256", k->sha256);
+}
+
 static int cmd_cert_list(cli_ctx *c)
 {
 	cv_certificate *list;
@@ -393,12 +390,8 @@ static int cmd_cert_list(cli_ctx *c)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s}", "number", (json_int_t)list[i].number,
-				"created", list[i].created, "run_by", list[i].run_by, "records", (json_int_t)list[i].records,
-				"sha256", list[i].sha256));
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "certificates", arr));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "certificates",
+				       cli_json_array(list, n, sizeof(*list), cert_json, 0)));
 	} else {
 		for (i = 0; i < n; i++)
 			printf("%-5ld %s  %-9s %6ld record%s  sha256 %.16s\n", list[i].number, list[i].created, list[i].run_by,
@@ -451,11 +444,8 @@ static int cmd_case_reopen(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:I}", "ok", 1, "case", c->argv[0], "dates_changed", (json_int_t)changed));
-	else
-		printf("reopened %s (%zu retention date%s cleared)\n", c->argv[0], changed, changed == 1 ? "" : "s");
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "case", c->argv[0], "dates_changed", (json_int_t)changed),
+			"reopened %s (%zu retention date%s cleared)\n", c->argv[0], changed, changed == 1 ? "" : "s");
 }
 
 const cli_cmd cmd_case_reopen_spec = {
@@ -471,11 +461,8 @@ static int cmd_case_set_dob(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:I}", "ok", 1, "case", c->argv[0], "dates_changed", (json_int_t)changed));
-	else
-		printf("date of birth corrected for %s (%zu retention date%s changed)\n", c->argv[0], changed, changed == 1 ? "" : "s");
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "case", c->argv[0], "dates_changed", (json_int_t)changed),
+			"date of birth corrected for %s (%zu retention date%s changed)\n", c->argv[0], changed, changed == 1 ? "" : "s");
 }
 
 const cli_cmd cmd_case_set_dob_spec = {

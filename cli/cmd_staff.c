@@ -53,11 +53,8 @@ static int cmd_staff_add(cli_ctx *c)
 	r = cv_staff_add(c->v, &o, id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:s}", "ok", 1, "staff", id, "role", cv_role_name(o.role)));
-	else
-		printf("%s\n", id);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s, s:s}", "ok", 1, "staff", id, "role", cv_role_name(o.role)),
+			"%s\n", id);
 }
 
 const cli_cmd cmd_staff_add_spec = {
@@ -71,6 +68,21 @@ static const cli_opt list_opts[] = {
 	CLI_OPT_END
 };
 
+static json_t *staff_json(const void *item, int arg)
+{
+	const cv_staff *s = item;
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id", s->id,
+			      "role", cv_role_name(s->role), "created", s->created,
+			      "attested", s->attested[0] ? s->attested : NULL,
+			      "policy_version", s->policy_version[0] ? s->policy_version : NULL,
+			      "revoked", s->revoked[0] ? s->revoked : NULL);
+
+	(void)arg;
+	if (s->name)
+		json_object_set_new(j, "name", json_string(s->name));
+	return j;
+}
+
 static int cmd_staff_list(cli_ctx *c)
 {
 	cv_staff *list;
@@ -80,26 +92,15 @@ static int cmd_staff_list(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json) {
-		json_t *arr = json_array();
-		for (i = 0; i < n; i++) {
-			json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id", list[i].id,
-					      "role", cv_role_name(list[i].role), "created", list[i].created,
-					      "attested", list[i].attested[0] ? list[i].attested : NULL,
-					      "policy_version", list[i].policy_version[0] ? list[i].policy_version : NULL,
-					      "revoked", list[i].revoked[0] ? list[i].revoked : NULL);
-			if (list[i].name)
-				json_object_set_new(j, "name", json_string(list[i].name));
-			json_array_append_new(arr, j);
-		}
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "staff", arr));
-	} else {
+	if (c->json)
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "staff",
+				       cli_json_array(list, n, sizeof(*list), staff_json, 0)));
+	else
 		for (i = 0; i < n; i++)
 			printf("%-7s %-10s attested %-10s%s%s%s%s\n", list[i].id, cv_role_name(list[i].role),
 			       list[i].attested[0] ? list[i].attested : "never",
 			       list[i].revoked[0] ? "  REVOKED " : "", list[i].revoked,
 			       list[i].name ? "  " : "", list[i].name ? list[i].name : "");
-	}
 	cv_staff_list_free(list, n);
 	return EXIT_OK;
 }
@@ -122,11 +123,8 @@ static int cmd_staff_attest(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s}", "ok", 1, "staff", c->argv[0]));
-	else
-		printf("recorded: %s agreed to the confidentiality policy\n", c->argv[0]);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s}", "ok", 1, "staff", c->argv[0]),
+			"recorded: %s agreed to the confidentiality policy\n", c->argv[0]);
 }
 
 const cli_cmd cmd_staff_attest_spec = {
@@ -144,11 +142,8 @@ static int cmd_staff_revoke(cli_ctx *c)
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:I}", "ok", 1, "staff", c->argv[0], "archive_keys_rewrapped", (json_int_t)n));
-	else
-		printf("revoked %s: keyslips removed, section keys rotated (%zu archive keys re-wrapped)\n", c->argv[0], n);
-	return EXIT_OK;
+	return cli_done(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "staff", c->argv[0], "archive_keys_rewrapped", (json_int_t)n),
+			"revoked %s: keyslips removed, section keys rotated (%zu archive keys re-wrapped)\n", c->argv[0], n);
 }
 
 const cli_cmd cmd_staff_revoke_spec = {

@@ -77,6 +77,31 @@ void cli_json_out(json_t *j)
 	json_decref(j);
 }
 
+json_t *cli_json_array(const void *items, size_t n, size_t size, cli_item_json fn, int arg)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, fn((const char *)items + i * size, arg));
+	return arr;
+}
+
+int cli_done(cli_ctx *c, json_t *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->json) {
+		cli_json_out(j);
+		return EXIT_OK;
+	}
+	json_decref(j);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	return EXIT_OK;
+}
+
 int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...)
 {
 	char msg[1024];

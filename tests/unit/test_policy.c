@@ -93,26 +93,6 @@ static void append_text(const char *dir, const char *name, const char *text)
 	put_text(dir, name, "a", text);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n >= 0);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
-}
-
 static void copy_shipped(const char *dir, const char *name)
 {
 	char src[512];
@@ -121,7 +101,7 @@ static void copy_shipped(const char *dir, const char *name)
 
 	assert_true(snprintf(src, sizeof(src), "%s/%s", SHIPPED, name) <
 		    (int)sizeof(src));
-	text = slurp(src, &len);
+	text = tu_slurp(src, &len);
 	write_text(dir, name, text);
 	free(text);
 }
@@ -358,9 +338,9 @@ static void test_hash(void **state)
 
 	/* SHA-256 over retention.ini's bytes, then filetypes.ini's. */
 	snprintf(path, sizeof(path), "%s/retention.ini", f->dir);
-	r = slurp(path, &rl);
+	r = tu_slurp(path, &rl);
 	snprintf(path, sizeof(path), "%s/filetypes.ini", f->dir);
-	t = slurp(path, &tl);
+	t = tu_slurp(path, &tl);
 	both = malloc(rl + tl);
 	assert_non_null(both);
 	memcpy(both, r, rl);

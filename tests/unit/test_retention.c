@@ -19,54 +19,17 @@
 #include "casevault/case.h"
 #include "casevault/purge.h"
 #include "casevault/retention.h"
+#define TV_PREFIX "cvr"
 #include "testvault.h"
-
-static int setup(void **state)
-{
-	(void)state;
-	tv_make("cvr", "Unit Manager", NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tv_remove();
-	return 0;
-}
-
-static cv_vault *open_v(void)
-{
-	cv_vault *v = NULL;
-
-	assert_int_equal(cv_vault_open(&v, tv_path), 0);
-	return v;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	*len = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc(*len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, *len, f), *len);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
+#include "testutil.h"
 
 /* The last good policy is loaded from text: same classes, same hash. */
 static void test_policy_load_mem(void **state)
 {
 	cv_policy *a = NULL, *b = NULL;
 	size_t rl, fl;
-	char *r = slurp(CV_TEST_SOURCE_DIR "/policies/retention.ini", &rl);
-	char *f = slurp(CV_TEST_SOURCE_DIR "/policies/filetypes.ini", &fl);
+	char *r = tu_slurp(CV_TEST_SOURCE_DIR "/policies/retention.ini", &rl);
+	char *f = tu_slurp(CV_TEST_SOURCE_DIR "/policies/filetypes.ini", &fl);
 	cv_problems probs = CV_PROBLEMS_INIT;
 
 	(void)state;
@@ -87,7 +50,7 @@ static void test_policy_load_mem(void **state)
 
 static void test_hold_errors(void **state)
 {
-	cv_vault *v = open_v();
+	cv_vault *v = tv_open();
 	char cid[24];
 	long id = 0, id2 = 0;
 	size_t n = 0;
@@ -129,7 +92,7 @@ static void test_hold_errors(void **state)
 
 static void test_due_purge_review_errors(void **state)
 {
-	cv_vault *v = open_v();
+	cv_vault *v = tv_open();
 	cv_due *due = NULL;
 	cv_purge_report rep;
 	char *body = NULL;
@@ -165,5 +128,5 @@ int main(void)
 		cmocka_unit_test(test_due_purge_review_errors),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tv_group_setup, tv_group_teardown);
 }

@@ -1,12 +1,13 @@
 /*
  * Unit tests' shared helpers: civil dates written as D(y, m, d) and
  * compared as strings (so that a failure prints both dates), and a text
- * file written whole.  Header-only: include it after <cmocka.h>.
+ * file written or read whole.  Header-only: include it after <cmocka.h>.
  */
 #ifndef CV_TESTUTIL_H
 #define CV_TESTUTIL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "casevault/date.h"
@@ -43,6 +44,28 @@ static void tu_write(const char *path, const char *mode, const char *text)
 	assert_non_null(fp);
 	assert_int_equal(fputs(text, fp) >= 0, 1);
 	assert_int_equal(fclose(fp), 0);
+}
+
+/* The whole of path, NUL-terminated, its length in *len (free it). */
+static char *tu_slurp(const char *path, size_t *len) __attribute__((unused));
+static char *tu_slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n >= 0);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
 }
 
 #endif

@@ -56,4 +56,31 @@ static void tv_remove(void)
 	tv_sh("GNUPGHOME=%s/gnupg gpgconf --kill all; rm -rf %s", tv_path, tv_dir);
 }
 
+/* Open the vault at tv_path, which must succeed. */
+static cv_vault *tv_open(void) __attribute__((unused));
+static cv_vault *tv_open(void)
+{
+	cv_vault *v = NULL;
+
+	assert_int_equal(cv_vault_open(&v, tv_path), 0);
+	return v;
+}
+
+#ifdef TV_PREFIX
+/* cmocka group fixtures: one vault, under /tmp/TV_PREFIX.XXXXXX, for the group's tests. */
+static int tv_group_setup(void **state)
+{
+	(void)state;
+	tv_make(TV_PREFIX, "Unit Manager", NULL);
+	return 0;
+}
+
+static int tv_group_teardown(void **state)
+{
+	(void)state;
+	tv_remove();
+	return 0;
+}
+#endif
+
 #endif

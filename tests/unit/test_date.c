@@ -232,60 +232,107 @@ static void test_weekday(void **state)
 	}
 }
 
-/* A date, a count and the date the function must give. */
-struct arith_case {
+enum arith_op { ADD_DAYS, ADD_MONTHS_CLAMP, ADD_MONTHS_LATER, ADD_YEARS_LATER };
+
+/* A function, a date, a count and the date the function must give. */
+static const struct {
+	enum arith_op op;
 	int in[3];
 	long n;
 	int want[3];
+} arith[] = {
+	/* add_days */
+	{ ADD_DAYS, { 2026, 9, 3 }, 30, { 2026, 10, 3 } },
+	{ ADD_DAYS, { 2026, 9, 3 }, 0, { 2026, 9, 3 } },
+	{ ADD_DAYS, { 2026, 9, 3 }, -3, { 2026, 8, 31 } },
+	{ ADD_DAYS, { 2024, 2, 28 }, 1, { 2024, 2, 29 } },
+	{ ADD_DAYS, { 2024, 2, 28 }, 2, { 2024, 3, 1 } },
+	{ ADD_DAYS, { 2025, 2, 28 }, 1, { 2025, 3, 1 } },
+	{ ADD_DAYS, { 2026, 12, 31 }, 1, { 2027, 1, 1 } },
+	{ ADD_DAYS, { 2026, 12, 31 }, 365, { 2027, 12, 31 } },
+	/* the range saturates instead of overflowing */
+	{ ADD_DAYS, { 9999, 12, 31 }, 1, { 9999, 12, 31 } },
+	{ ADD_DAYS, { 1, 1, 1 }, -1, { 1, 1, 1 } },
+	{ ADD_DAYS, { 2026, 1, 1 }, 9223372036854775807L, { 9999, 12, 31 } },
+	{ ADD_DAYS, { 2026, 1, 1 }, -9223372036854775807L - 1, { 1, 1, 1 } },
+	/* add_months_clamp */
+	{ ADD_MONTHS_CLAMP, { 2024, 1, 31 }, 1, { 2024, 2, 29 } },   /* leap year: 29 Feb */
+	{ ADD_MONTHS_CLAMP, { 2026, 1, 31 }, 1, { 2026, 2, 28 } },   /* common year: 28 Feb */
+	{ ADD_MONTHS_CLAMP, { 2024, 1, 30 }, 1, { 2024, 2, 29 } },
+	{ ADD_MONTHS_CLAMP, { 2024, 1, 29 }, 1, { 2024, 2, 29 } },
+	{ ADD_MONTHS_CLAMP, { 2025, 1, 29 }, 1, { 2025, 2, 28 } },
+	{ ADD_MONTHS_CLAMP, { 2026, 3, 29 }, 1, { 2026, 4, 29 } },
+	{ ADD_MONTHS_CLAMP, { 2026, 3, 30 }, 1, { 2026, 4, 30 } },
+	{ ADD_MONTHS_CLAMP, { 2026, 3, 31 }, 1, { 2026, 4, 30 } },
+	{ ADD_MONTHS_CLAMP, { 2024, 8, 31 }, 1, { 2024, 9, 30 } },
+	{ ADD_MONTHS_CLAMP, { 2026, 8, 31 }, 3, { 2026, 11, 30 } },
+	{ ADD_MONTHS_CLAMP, { 2025, 11, 30 }, 3, { 2026, 2, 28 } },
+	{ ADD_MONTHS_CLAMP, { 2026, 12, 15 }, 1, { 2027, 1, 15 } },
+	{ ADD_MONTHS_CLAMP, { 2026, 12, 15 }, 12, { 2027, 12, 15 } },
+	{ ADD_MONTHS_CLAMP, { 2026, 12, 15 }, -12, { 2025, 12, 15 } },
+	{ ADD_MONTHS_CLAMP, { 2026, 1, 15 }, -1, { 2025, 12, 15 } },
+	{ ADD_MONTHS_CLAMP, { 2024, 3, 31 }, -1, { 2024, 2, 29 } },
+	{ ADD_MONTHS_CLAMP, { 2025, 3, 31 }, -1, { 2025, 2, 28 } },
+	{ ADD_MONTHS_CLAMP, { 2026, 9, 3 }, 0, { 2026, 9, 3 } },
+	/* saturates at the ends of the range */
+	{ ADD_MONTHS_CLAMP, { 9999, 12, 1 }, 1, { 9999, 12, 31 } },
+	{ ADD_MONTHS_CLAMP, { 1, 1, 31 }, -2147483647L - 1, { 1, 1, 1 } },
+	/* add_months_later */
+	{ ADD_MONTHS_LATER, { 2026, 1, 31 }, 1, { 2026, 3, 1 } },    /* no 31 Feb: 1 Mar */
+	{ ADD_MONTHS_LATER, { 2024, 1, 31 }, 1, { 2024, 3, 1 } },
+	{ ADD_MONTHS_LATER, { 2024, 1, 29 }, 1, { 2024, 2, 29 } },   /* 29 Feb exists in 2024 */
+	{ ADD_MONTHS_LATER, { 2025, 1, 29 }, 1, { 2025, 3, 1 } },
+	{ ADD_MONTHS_LATER, { 2026, 8, 31 }, 1, { 2026, 10, 1 } },
+	{ ADD_MONTHS_LATER, { 2026, 3, 31 }, 1, { 2026, 5, 1 } },
+	{ ADD_MONTHS_LATER, { 2026, 10, 31 }, 1, { 2026, 12, 1 } },  /* rolls into the next year */
+	{ ADD_MONTHS_LATER, { 2026, 12, 31 }, -1, { 2026, 12, 1 } },
+	{ ADD_MONTHS_LATER, { 2026, 9, 3 }, 18, { 2028, 3, 3 } },
+	/* add_years_later */
+	/* docs/legal-rules.md §12: never early */
+	{ ADD_YEARS_LATER, { 2024, 2, 29 }, 1, { 2025, 3, 1 } },
+	{ ADD_YEARS_LATER, { 2024, 2, 29 }, 4, { 2028, 2, 29 } },
+	{ ADD_YEARS_LATER, { 2024, 2, 29 }, -1, { 2023, 3, 1 } },
+	{ ADD_YEARS_LATER, { 2024, 2, 29 }, 76, { 2100, 3, 1 } },   /* 2100 is not a leap year */
+	{ ADD_YEARS_LATER, { 2000, 2, 29 }, 25, { 2025, 3, 1 } },   /* child DOB + 25 years */
+	{ ADD_YEARS_LATER, { 2000, 2, 29 }, 31, { 2031, 3, 1 } },
+	{ ADD_YEARS_LATER, { 2023, 2, 28 }, 1, { 2024, 2, 28 } },
+	{ ADD_YEARS_LATER, { 2026, 9, 3 }, 6, { 2032, 9, 3 } },
+	{ ADD_YEARS_LATER, { 9998, 2, 1 }, 2147483647, { 9999, 12, 31 } },
 };
 
-enum arith_op { ADD_DAYS, ADD_MONTHS_CLAMP, ADD_MONTHS_LATER, ADD_YEARS_LATER };
-
-static void run_arith(const char *what, enum arith_op op, const struct arith_case *rows, size_t n)
+/* Every row of arith for op. */
+static void run_arith(enum arith_op op)
 {
 	cv_date d, r;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		d = DA(rows[i].in);
+	for (i = 0; i < NROWS(arith); i++) {
+		if (arith[i].op != op)
+			continue;
+		d = DA(arith[i].in);
 		switch (op) {
 		case ADD_DAYS:
-			cv_date_add_days(&r, &d, rows[i].n);
+			cv_date_add_days(&r, &d, arith[i].n);
 			break;
 		case ADD_MONTHS_CLAMP:
-			cv_date_add_months_clamp(&r, &d, (int)rows[i].n);
+			cv_date_add_months_clamp(&r, &d, (int)arith[i].n);
 			break;
 		case ADD_MONTHS_LATER:
-			cv_date_add_months_later(&r, &d, (int)rows[i].n);
+			cv_date_add_months_later(&r, &d, (int)arith[i].n);
 			break;
 		case ADD_YEARS_LATER:
-			cv_date_add_years_later(&r, &d, (int)rows[i].n);
+			cv_date_add_years_later(&r, &d, (int)arith[i].n);
 			break;
 		}
-		assert_row(what, i, &r, rows[i].want);
+		assert_row("arith", i, &r, arith[i].want);
 	}
 }
 
 static void test_add_days(void **state)
 {
-	static const struct arith_case rows[] = {
-		{ { 2026, 9, 3 }, 30, { 2026, 10, 3 } },
-		{ { 2026, 9, 3 }, 0, { 2026, 9, 3 } },
-		{ { 2026, 9, 3 }, -3, { 2026, 8, 31 } },
-		{ { 2024, 2, 28 }, 1, { 2024, 2, 29 } },
-		{ { 2024, 2, 28 }, 2, { 2024, 3, 1 } },
-		{ { 2025, 2, 28 }, 1, { 2025, 3, 1 } },
-		{ { 2026, 12, 31 }, 1, { 2027, 1, 1 } },
-		{ { 2026, 12, 31 }, 365, { 2027, 12, 31 } },
-		/* the range saturates instead of overflowing */
-		{ { 9999, 12, 31 }, 1, { 9999, 12, 31 } },
-		{ { 1, 1, 1 }, -1, { 1, 1, 1 } },
-		{ { 2026, 1, 1 }, 9223372036854775807L, { 9999, 12, 31 } },
-		{ { 2026, 1, 1 }, -9223372036854775807L - 1, { 1, 1, 1 } },
-	};
 	cv_date d = D(2026, 12, 31);
 
-	run_arith("add_days", ADD_DAYS, rows, NROWS(rows));
+	run_arith(ADD_DAYS);
 	/* out and in may be the same object */
 	cv_date_add_days(&d, &d, -365);
 	assert_date(d, 2025, 12, 31);
@@ -293,66 +340,17 @@ static void test_add_days(void **state)
 
 static void test_add_months_clamp(void **state)
 {
-	static const struct arith_case rows[] = {
-		{ { 2024, 1, 31 }, 1, { 2024, 2, 29 } },   /* leap year: 29 Feb */
-		{ { 2026, 1, 31 }, 1, { 2026, 2, 28 } },   /* common year: 28 Feb */
-		{ { 2024, 1, 30 }, 1, { 2024, 2, 29 } },
-		{ { 2024, 1, 29 }, 1, { 2024, 2, 29 } },
-		{ { 2025, 1, 29 }, 1, { 2025, 2, 28 } },
-		{ { 2026, 3, 29 }, 1, { 2026, 4, 29 } },
-		{ { 2026, 3, 30 }, 1, { 2026, 4, 30 } },
-		{ { 2026, 3, 31 }, 1, { 2026, 4, 30 } },
-		{ { 2024, 8, 31 }, 1, { 2024, 9, 30 } },
-		{ { 2026, 8, 31 }, 3, { 2026, 11, 30 } },
-		{ { 2025, 11, 30 }, 3, { 2026, 2, 28 } },
-		{ { 2026, 12, 15 }, 1, { 2027, 1, 15 } },
-		{ { 2026, 12, 15 }, 12, { 2027, 12, 15 } },
-		{ { 2026, 12, 15 }, -12, { 2025, 12, 15 } },
-		{ { 2026, 1, 15 }, -1, { 2025, 12, 15 } },
-		{ { 2024, 3, 31 }, -1, { 2024, 2, 29 } },
-		{ { 2025, 3, 31 }, -1, { 2025, 2, 28 } },
-		{ { 2026, 9, 3 }, 0, { 2026, 9, 3 } },
-		/* saturates at the ends of the range */
-		{ { 9999, 12, 1 }, 1, { 9999, 12, 31 } },
-		{ { 1, 1, 31 }, -2147483647L - 1, { 1, 1, 1 } },
-	};
-
-	run_arith("add_months_clamp", ADD_MONTHS_CLAMP, rows, NROWS(rows));
+	run_arith(ADD_MONTHS_CLAMP);
 }
 
 static void test_add_months_later(void **state)
 {
-	static const struct arith_case rows[] = {
-		{ { 2026, 1, 31 }, 1, { 2026, 3, 1 } },    /* no 31 Feb: 1 Mar */
-		{ { 2024, 1, 31 }, 1, { 2024, 3, 1 } },
-		{ { 2024, 1, 29 }, 1, { 2024, 2, 29 } },   /* 29 Feb exists in 2024 */
-		{ { 2025, 1, 29 }, 1, { 2025, 3, 1 } },
-		{ { 2026, 8, 31 }, 1, { 2026, 10, 1 } },
-		{ { 2026, 3, 31 }, 1, { 2026, 5, 1 } },
-		{ { 2026, 10, 31 }, 1, { 2026, 12, 1 } },  /* rolls into the next year */
-		{ { 2026, 12, 31 }, -1, { 2026, 12, 1 } },
-		{ { 2026, 9, 3 }, 18, { 2028, 3, 3 } },
-	};
-
-	run_arith("add_months_later", ADD_MONTHS_LATER, rows, NROWS(rows));
+	run_arith(ADD_MONTHS_LATER);
 }
 
 static void test_add_years_later(void **state)
 {
-	static const struct arith_case rows[] = {
-		/* docs/legal-rules.md §12: never early */
-		{ { 2024, 2, 29 }, 1, { 2025, 3, 1 } },
-		{ { 2024, 2, 29 }, 4, { 2028, 2, 29 } },
-		{ { 2024, 2, 29 }, -1, { 2023, 3, 1 } },
-		{ { 2024, 2, 29 }, 76, { 2100, 3, 1 } },   /* 2100 is not a leap year */
-		{ { 2000, 2, 29 }, 25, { 2025, 3, 1 } },   /* child DOB + 25 years */
-		{ { 2000, 2, 29 }, 31, { 2031, 3, 1 } },
-		{ { 2023, 2, 28 }, 1, { 2024, 2, 28 } },
-		{ { 2026, 9, 3 }, 6, { 2032, 9, 3 } },
-		{ { 9998, 2, 1 }, 2147483647, { 9999, 12, 31 } },
-	};
-
-	run_arith("add_years_later", ADD_YEARS_LATER, rows, NROWS(rows));
+	run_arith(ADD_YEARS_LATER);
 }
 
 static void test_today_env(void **state)

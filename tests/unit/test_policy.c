@@ -452,20 +452,82 @@ static void test_good_periods(void **state)
 	assert_int_equal(c->action, CV_ACTION_REVIEW);
 }
 
-struct file_case {
+#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Which test a malformed file belongs to; FILETYPES breaks filetypes.ini, the others retention.ini. */
+enum file_group { MISSING_KEYS, BAD_SECTION, BAD_ACTION, KEY_AND_SYNTAX, FILETYPES };
+
+static const struct {
+	enum file_group group;
 	const char *text;
 	int line;         /* the line the problem names */
 	const char *what; /* in its message */
+} file_cases[] = {
+	/* missing_keys */
+	{ MISSING_KEYS, CASE_NOTE_CLASS "\n[letter]\nsection = case\nrule = case-closed + 6y\n"
+	  "action = destroy\n", 7, "[letter] has no label" },
+	{ MISSING_KEYS, "[a]\nlabel = A\nrule = filed + 1y\naction = destroy\n", 1, "has no section" },
+	{ MISSING_KEYS, "[a]\nlabel = A\nsection = case\nrule = filed + 1y\n", 1, "has no action" },
+	{ MISSING_KEYS, "[a]\nlabel = A\nsection = case\naction = destroy\n", 1, "has no rule" },
+	{ MISSING_KEYS, "[a]\nlabel =\nsection = case\nrule = filed + 1y\naction = destroy\n", 2,
+	  "label is empty" },
+	/* bad_section */
+	{ BAD_SECTION, "[case-note]\nlabel = Case note\nsection = main-file\n"
+	  "rule = case-closed + 6y\naction = destroy\n", 3, "bad section 'main-file'" },
+	{ BAD_SECTION, CASE_NOTE_CLASS "\n[Case Note]\nlabel = Case note\nsection = case\n"
+	  "rule = case-closed + 6y\naction = destroy\n", 7, "bad class name [Case Note]" },
+	{ BAD_SECTION, "[a-class-name-that-is-far-too-long-to-be-a-record-class-in-the-schedule]\n"
+	  "label = A\nsection = case\nrule = filed + 1y\naction = destroy\n", 1,
+	  "bad class name" },
+	{ BAD_SECTION, "[]\nlabel = A\n", 1, "bad class name []" },
+	{ BAD_SECTION, "[case-note\nlabel = A\n", 1, "no closing ']'" },
+	{ BAD_SECTION, "[case-note] junk\nlabel = A\n", 1, "unexpected text after ']'" },
+	/* bad_action_and_cp_destroy */
+	{ BAD_ACTION, "[case-note]\nlabel = A\nsection = case\nrule = filed + 1y\naction = shred\n",
+	  5, "bad action 'shred'" },
+	/* docs/legal-rules.md §12: child-protection records are never destroyed automatically. */
+	{ BAD_ACTION, "[cp-note]\nlabel = A\nsection = cp\nrule = child-dob + 25y\naction = destroy\n",
+	  5, "must have action = review" },
+	/* duplicate_key_and_syntax */
+	{ KEY_AND_SYNTAX, "[a]\nlabel = A\nlabel = B\nsection = case\nrule = filed + 1y\naction = destroy\n",
+	  3, "duplicate key 'label' (first set at line 2)" },
+	{ KEY_AND_SYNTAX, "label = A\n[a]\nlabel = A\nsection = case\nrule = filed + 1y\naction = destroy\n",
+	  1, "before the first [section]" },
+	{ KEY_AND_SYNTAX, "[a]\nlabel = A\nsection = case\nrule filed + 1y\naction = destroy\n",
+	  4, "expected 'key = value'" },
+	{ KEY_AND_SYNTAX, "", 0, "no record classes" },
+	/* filetype_errors */
+	{ FILETYPES, "[application/pdf]\nextension = pdf\n\n[image/png]\nextension = png\n"
+	  "[application/pdf]\nextension = pdf\n", 6,
+	  "duplicate MIME type [application/pdf] (first defined at line 1)" },
+	{ FILETYPES, "[application/pdf]\nextension = .pdf\n", 2, "bad extension '.pdf'" },
+	{ FILETYPES, "[application/pdf]\nextension = PDF\n", 2, "bad extension 'PDF'" },
+	{ FILETYPES, "[application/pdf]\nextension =\n", 2, "bad extension ''" },
+	{ FILETYPES, "[application/pdf]\nextension = abcdefghijklmnop\n", 2, "bad extension" },
+	{ FILETYPES, "[application/pdf]\nextension = pdf\ncompressible = true\n", 3,
+	  "bad compressible 'true'" },
+	{ FILETYPES, "[application/pdf]\nlabel = PDF\n", 1, "has no extension" },
+	{ FILETYPES, "[application/pdf]\nextension = pdf\nexecutable = no\n", 3,
+	  "unknown key 'executable'" },
+	{ FILETYPES, "[image/*]\nextension = img\n", 1, "bad MIME type [image/*]" },
+	{ FILETYPES, "[Application/PDF]\nextension = pdf\n", 1, "bad MIME type" },
+	{ FILETYPES, "[pdf]\nextension = pdf\n", 1, "bad MIME type [pdf]" },
+	{ FILETYPES, "[text/plain; charset=utf-8]\nextension = txt\n", 1, "bad MIME type" },
+	{ FILETYPES, "; nothing\n", 0, "no file types" },
 };
 
-#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
-
-static void retention_errors(struct fixture *f, const struct file_case *rows, size_t n)
+static void run_file_errors(struct fixture *f, enum file_group g)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		expect_retention_error(f, rows[i].text, rows[i].line, rows[i].what);
+	for (i = 0; i < NROWS(file_cases); i++) {
+		if (file_cases[i].group != g)
+			continue;
+		if (g == FILETYPES)
+			expect_filetypes_error(f, file_cases[i].text, file_cases[i].line, file_cases[i].what);
+		else
+			expect_retention_error(f, file_cases[i].text, file_cases[i].line, file_cases[i].what);
+	}
 }
 
 static void test_unknown_trigger(void **state)
@@ -487,17 +549,7 @@ static void test_unknown_key(void **state)
 static void test_missing_keys(void **state)
 {
 	/* Each missing key is reported at the class's header. */
-	static const struct file_case rows[] = {
-		{ CASE_NOTE_CLASS "\n[letter]\nsection = case\nrule = case-closed + 6y\n"
-		  "action = destroy\n", 7, "[letter] has no label" },
-		{ "[a]\nlabel = A\nrule = filed + 1y\naction = destroy\n", 1, "has no section" },
-		{ "[a]\nlabel = A\nsection = case\nrule = filed + 1y\n", 1, "has no action" },
-		{ "[a]\nlabel = A\nsection = case\naction = destroy\n", 1, "has no rule" },
-		{ "[a]\nlabel =\nsection = case\nrule = filed + 1y\naction = destroy\n", 2,
-		  "label is empty" },
-	};
-
-	retention_errors(*state, rows, NROWS(rows));
+	run_file_errors(*state, MISSING_KEYS);
 }
 
 static void test_duplicate_class(void **state)
@@ -537,33 +589,12 @@ static void test_duplicate_class(void **state)
 
 static void test_bad_section(void **state)
 {
-	static const struct file_case rows[] = {
-		{ "[case-note]\nlabel = Case note\nsection = main-file\n"
-		  "rule = case-closed + 6y\naction = destroy\n", 3, "bad section 'main-file'" },
-		{ CASE_NOTE_CLASS "\n[Case Note]\nlabel = Case note\nsection = case\n"
-		  "rule = case-closed + 6y\naction = destroy\n", 7, "bad class name [Case Note]" },
-		{ "[a-class-name-that-is-far-too-long-to-be-a-record-class-in-the-schedule]\n"
-		  "label = A\nsection = case\nrule = filed + 1y\naction = destroy\n", 1,
-		  "bad class name" },
-		{ "[]\nlabel = A\n", 1, "bad class name []" },
-		{ "[case-note\nlabel = A\n", 1, "no closing ']'" },
-		{ "[case-note] junk\nlabel = A\n", 1, "unexpected text after ']'" },
-	};
-
-	retention_errors(*state, rows, NROWS(rows));
+	run_file_errors(*state, BAD_SECTION);
 }
 
 static void test_bad_action_and_cp_destroy(void **state)
 {
-	static const struct file_case rows[] = {
-		{ "[case-note]\nlabel = A\nsection = case\nrule = filed + 1y\naction = shred\n",
-		  5, "bad action 'shred'" },
-		/* docs/legal-rules.md §12: child-protection records are never destroyed automatically. */
-		{ "[cp-note]\nlabel = A\nsection = cp\nrule = child-dob + 25y\naction = destroy\n",
-		  5, "must have action = review" },
-	};
-
-	retention_errors(*state, rows, NROWS(rows));
+	run_file_errors(*state, BAD_ACTION);
 }
 
 static void test_too_many_rules(void **state)
@@ -578,17 +609,7 @@ static void test_too_many_rules(void **state)
 
 static void test_duplicate_key_and_syntax(void **state)
 {
-	static const struct file_case rows[] = {
-		{ "[a]\nlabel = A\nlabel = B\nsection = case\nrule = filed + 1y\naction = destroy\n",
-		  3, "duplicate key 'label' (first set at line 2)" },
-		{ "label = A\n[a]\nlabel = A\nsection = case\nrule = filed + 1y\naction = destroy\n",
-		  1, "before the first [section]" },
-		{ "[a]\nlabel = A\nsection = case\nrule filed + 1y\naction = destroy\n",
-		  4, "expected 'key = value'" },
-		{ "", 0, "no record classes" },
-	};
-
-	retention_errors(*state, rows, NROWS(rows));
+	run_file_errors(*state, KEY_AND_SYNTAX);
 }
 
 static void test_long_line(void **state)
@@ -700,29 +721,7 @@ static void test_indentation_and_comments(void **state)
 
 static void test_filetype_errors(void **state)
 {
-	static const struct file_case rows[] = {
-		{ "[application/pdf]\nextension = pdf\n\n[image/png]\nextension = png\n"
-		  "[application/pdf]\nextension = pdf\n", 6,
-		  "duplicate MIME type [application/pdf] (first defined at line 1)" },
-		{ "[application/pdf]\nextension = .pdf\n", 2, "bad extension '.pdf'" },
-		{ "[application/pdf]\nextension = PDF\n", 2, "bad extension 'PDF'" },
-		{ "[application/pdf]\nextension =\n", 2, "bad extension ''" },
-		{ "[application/pdf]\nextension = abcdefghijklmnop\n", 2, "bad extension" },
-		{ "[application/pdf]\nextension = pdf\ncompressible = true\n", 3,
-		  "bad compressible 'true'" },
-		{ "[application/pdf]\nlabel = PDF\n", 1, "has no extension" },
-		{ "[application/pdf]\nextension = pdf\nexecutable = no\n", 3,
-		  "unknown key 'executable'" },
-		{ "[image/*]\nextension = img\n", 1, "bad MIME type [image/*]" },
-		{ "[Application/PDF]\nextension = pdf\n", 1, "bad MIME type" },
-		{ "[pdf]\nextension = pdf\n", 1, "bad MIME type [pdf]" },
-		{ "[text/plain; charset=utf-8]\nextension = txt\n", 1, "bad MIME type" },
-		{ "; nothing\n", 0, "no file types" },
-	};
-	size_t i;
-
-	for (i = 0; i < NROWS(rows); i++)
-		expect_filetypes_error(*state, rows[i].text, rows[i].line, rows[i].what);
+	run_file_errors(*state, FILETYPES);
 }
 
 static void test_filetype_default_label(void **state)

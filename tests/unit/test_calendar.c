@@ -19,8 +19,6 @@
 
 static cv_calendar *cal;   /* the shipped calendar, loaded once */
 
-#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
-
 /* A day and its holiday name in the shipped calendar (NULL: not a holiday). */
 struct named_day {
 	int d[3];
@@ -178,10 +176,8 @@ static void test_substitute_days(void **state)
 
 static void test_working_days(void **state)
 {
-	static const struct {
-		int d[3];
-		int working;
-	} rows[] = {
+	/* 1: a working day */
+	static const struct day_num rows[] = {
 		{ { 2026, 9, 3 }, 1 },          /* Thursday */
 		{ { 2026, 10, 2 }, 1 },         /* Friday */
 		{ { 2026, 10, 3 }, 0 },         /* Saturday */
@@ -199,8 +195,8 @@ static void test_working_days(void **state)
 
 	for (i = 0; i < NROWS(rows); i++) {
 		d = DA(rows[i].d);
-		if (!cv_calendar_is_working_day(cal, &d) != !rows[i].working)
-			fail_msg("row %zu: working day should be %d", i, rows[i].working);
+		if (!cv_calendar_is_working_day(cal, &d) != !rows[i].v)
+			fail_msg("row %zu: working day should be %ld", i, rows[i].v);
 	}
 	assert_names(names, NROWS(names));
 	d = D(2026, 10, 3);

@@ -452,10 +452,11 @@ static void test_good_periods(void **state)
 	assert_int_equal(c->action, CV_ACTION_REVIEW);
 }
 
-#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
-
 /* Which test a malformed file belongs to; FILETYPES breaks filetypes.ini, the others retention.ini. */
-enum file_group { MISSING_KEYS, BAD_SECTION, BAD_ACTION, KEY_AND_SYNTAX, FILETYPES };
+enum file_group {
+	UNKNOWN_TRIGGER, UNKNOWN_KEY, MISSING_KEYS, BAD_SECTION, BAD_ACTION, TOO_MANY_RULES,
+	KEY_AND_SYNTAX, FILETYPES
+};
 
 static const struct {
 	enum file_group group;
@@ -463,6 +464,13 @@ static const struct {
 	int line;         /* the line the problem names */
 	const char *what; /* in its message */
 } file_cases[] = {
+	{ UNKNOWN_TRIGGER, "[case-note]\nlabel = Case note\nsection = case\n"
+	  "rule = case-closed + 6y\nrule = closure + 6y\naction = destroy\n", 5, "unknown trigger 'closure'" },
+	{ UNKNOWN_KEY, "[case-note]\nlabel = Case note\nsection = case\n"
+	  "retain = forever\nrule = case-closed + 6y\naction = destroy\n", 4, "unknown key 'retain'" },
+	{ TOO_MANY_RULES, "[a]\nlabel = A\nsection = case\naction = destroy\n"
+	  "rule = filed + 1y\nrule = filed + 2y\nrule = filed + 3y\nrule = filed + 4y\nrule = filed + 5y\n"
+	  "rule = filed + 6y\nrule = filed + 7y\nrule = filed + 8y\nrule = filed + 9y\n", 13, "too many rules" },
 	/* missing_keys */
 	{ MISSING_KEYS, CASE_NOTE_CLASS "\n[letter]\nsection = case\nrule = case-closed + 6y\n"
 	  "action = destroy\n", 7, "[letter] has no label" },
@@ -532,18 +540,12 @@ static void run_file_errors(struct fixture *f, enum file_group g)
 
 static void test_unknown_trigger(void **state)
 {
-	expect_retention_error(*state,
-			       "[case-note]\nlabel = Case note\nsection = case\n"
-			       "rule = case-closed + 6y\nrule = closure + 6y\naction = destroy\n",
-			       5, "unknown trigger 'closure'");
+	run_file_errors(*state, UNKNOWN_TRIGGER);
 }
 
 static void test_unknown_key(void **state)
 {
-	expect_retention_error(*state,
-			       "[case-note]\nlabel = Case note\nsection = case\n"
-			       "retain = forever\nrule = case-closed + 6y\naction = destroy\n",
-			       4, "unknown key 'retain'");
+	run_file_errors(*state, UNKNOWN_KEY);
 }
 
 static void test_missing_keys(void **state)
@@ -599,12 +601,7 @@ static void test_bad_action_and_cp_destroy(void **state)
 
 static void test_too_many_rules(void **state)
 {
-	expect_retention_error(*state,
-			       "[a]\nlabel = A\nsection = case\naction = destroy\n"
-			       "rule = filed + 1y\nrule = filed + 2y\nrule = filed + 3y\n"
-			       "rule = filed + 4y\nrule = filed + 5y\nrule = filed + 6y\n"
-			       "rule = filed + 7y\nrule = filed + 8y\nrule = filed + 9y\n",
-			       13, "too many rules");
+	run_file_errors(*state, TOO_MANY_RULES);
 }
 
 static void test_duplicate_key_and_syntax(void **state)

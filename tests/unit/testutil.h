@@ -27,6 +27,14 @@ static cv_date DA(const int a[3])
 	return D(a[0], a[1], a[2]);
 }
 
+/* A table row: a date and the number a function must give for it. */
+struct day_num {
+	int d[3];
+	long v;
+};
+
+#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
+
 #define assert_date(got, y, m, d) do {				\
 		char g_[11], w_[11];				\
 		cv_date want_ = D(y, m, d);			\

@@ -118,6 +118,25 @@ static int check_policy_source(cv_vault *v, const char *dir)
 	return r;
 }
 
+/*
+ * Why the vault's own policy did not load.  A file that is gone or cannot
+ * be read (a problem with no line) is not a mistake to fix in it: the copy
+ * the vault runs on is restored (docs/recovery.md, Backups and restoring).
+ */
+static void policy_error(cv_vault *v, const cv_problems *probs, const char *dir)
+{
+	const char *file = probs->n && probs->items[0].file ? probs->items[0].file : dir;
+
+	if (!probs->n)
+		cv_error(v, CV_EPOLICY, "cannot load the vault's policies from %s", dir);
+	else if (probs->items[0].line == 0 && access(file, R_OK) < 0)
+		cv_error(v, CV_EPOLICY, "the vault's policy file %s cannot be read (%s): restore it from a backup "
+			 "(docs/recovery.md, Backups and restoring)", file, probs->items[0].msg);
+	else
+		cv_error(v, CV_EPOLICY, "the vault's policy is invalid: %s:%d: %s; fix it (casevault policy check FILE)",
+			 file, probs->items[0].line, probs->items[0].msg);
+}
+
 static int load_policy(cv_vault *v)
 {
 	cv_problems probs = CV_PROBLEMS_INIT;
@@ -128,12 +147,7 @@ static int load_policy(cv_vault *v)
 		return cv_error(v, CV_ERROR, "out of memory");
 	r = cv_policy_load(&v->policy, dir, &probs);
 	if (r < 0) {
-		if (probs.n)
-			cv_error(v, CV_EPOLICY, "the vault's policy is invalid: %s:%d: %s; fix it (casevault policy check FILE)",
-				 probs.items[0].file ? probs.items[0].file : dir,
-				 probs.items[0].line, probs.items[0].msg);
-		else
-			cv_error(v, CV_EPOLICY, "cannot load the vault's policies from %s", dir);
+		policy_error(v, &probs, dir);
 		r = CV_EPOLICY;
 		/* The vault keeps using the last good policy it recorded (retention.c). */
 		if (cv_retention_policy_fallback(v, v->errmsg) == 0)
@@ -230,7 +244,9 @@ static int check_vault_files(cv_vault *v, const char *path)
 			return cv_error(v, CV_ENOTFOUND, "no vault at %s; create one with 'casevault init' or choose one with -C DIR", path);
 		return cv_error(v, CV_ECORRUPT, "the vault's index %s is missing: " LOST_INDEX, v->dbpath);
 	}
-	if (S_ISREG(sb.st_mode) && sb.st_size == 0)
+	if (!S_ISREG(sb.st_mode))
+		return cv_error(v, CV_ECORRUPT, "the vault's index %s is not a regular file: " LOST_INDEX, v->dbpath);
+	if (sb.st_size == 0)
 		return cv_error(v, CV_ECORRUPT, "the vault's index %s is empty (0 bytes): it was lost or truncated; " LOST_INDEX, v->dbpath);
 	if (stat(v->gnupghome, &sb) < 0 || !S_ISDIR(sb.st_mode))
 		return cv_error(v, CV_ECORRUPT, "the vault's GnuPG home %s (the staff keys) is missing: " LOST_KEYS, v->gnupghome);

@@ -118,6 +118,25 @@ static int check_policy_source(cv_vault *v, const char *dir)
 	return r;
 }
 
+/*
+ * Why the vault's own policy did not load.  A file that is gone or cannot
+ * be read (a problem with no line) is not a mistake to fix in it: the copy
+ * the vault runs on is restored (docs/recovery.md, Backups and restoring).
+ */
+static void policy_error(cv_vault *v, const cv_problems *probs, const char *dir)
+{
+	const char *file = probs->n && probs->items[0].file ? probs->items[0].file : dir;
+
+	if (!probs->n)
+		cv_error(v, CV_EPOLICY, "cannot load the vault's policies from %s", dir);
+	else if (probs->items[0].line == 0 && access(file, R_OK) < 0)
+		cv_error(v, CV_EPOLICY, "the vault's policy file %s cannot be read (%s): restore it from a backup "
+			 "(docs/recovery.md, Backups and restoring)", file, probs->items[0].msg);
+	else
+		cv_error(v, CV_EPOLICY, "the vault's policy is invalid: %s:%d: %s; fix it (casevault policy check FILE)",
+			 file, probs->items[0].line, probs->items[0].msg);
+}
+
 static int load_policy(cv_vault *v)
 {
 	cv_problems probs = CV_PROBLEMS_INIT;
@@ -128,12 +147,7 @@ static int load_policy(cv_vault *v)
 		return cv_error(v, CV_ERROR, "out of memory");
 	r = cv_policy_load(&v->policy, dir, &probs);
 	if (r < 0) {
-		if (probs.n)
-			cv_error(v, CV_EPOLICY, "the vault's policy is invalid: %s:%d: %s; fix it (casevault policy check FILE)",
-				 probs.items[0].file ? probs.items[0].file : dir,
-				 probs.items[0].line, probs.items[0].msg);
-		else
-			cv_error(v, CV_EPOLICY, "cannot load the vault's policies from %s", dir);
+		policy_error(v, &probs, dir);
 		r = CV_EPOLICY;
 		/* The vault keeps using the last good policy it recorded (retention.c). */
 		if (cv_retention_policy_fallback(v, v->errmsg) == 0)
@@ -182,10 +196,85 @@ int cv_vault_test_clock(const cv_vault *v)
 	return v ? v->test_clock : 0;
 }
 
+#define LOST_INDEX "restore it from a backup (docs/recovery.md, A lost or damaged index)"
+#define LOST_KEYS "restore it from a backup (docs/recovery.md, A lost GnuPG home or keyring)"
+
+/* Anything casevault puts in a vault directory besides the index. */
+static int has_vault_parts(const cv_vault *v)
+{
+	static const char *parts[] = { "gnupg", "archives", "certificates", "policies", "audit.head", NULL };
+	struct stat sb;
+	char p[PATH_MAX];
+	int i;
+
+	for (i = 0; parts[i]; i++)
+		if (snprintf(p, sizeof(p), "%s/%s", v->path, parts[i]) < (int)sizeof(p) && lstat(p, &sb) == 0)
+			return 1;
+	return 0;
+}
+
+/* GnuPG's public keyring: pubring.kbx, or keyboxd's database where a GnuPG home uses one. */
+static int has_keyring(const cv_vault *v)
+{
+	struct stat sb;
+	char p[PATH_MAX];
+
+	if (snprintf(p, sizeof(p), "%s/pubring.kbx", v->gnupghome) < (int)sizeof(p) && stat(p, &sb) == 0)
+		return 1;
+	return snprintf(p, sizeof(p), "%s/public-keys.d/pubring.db", v->gnupghome) < (int)sizeof(p) &&
+	       stat(p, &sb) == 0;
+}
+
+/*
+ * The files every command needs, each named when it is missing, before
+ * anything is opened or written.  Only 'casevault init' on an empty
+ * directory makes an index: a vault whose index is missing or empty has
+ * lost it, and a new empty one would make every archive, receipt and
+ * certificate an orphan without a word (docs/recovery.md, A lost or
+ * damaged index).
+ */
+static int check_vault_files(cv_vault *v, const char *path)
+{
+	struct stat sb;
+
+	if (lstat(v->dbpath, &sb) < 0) {
+		if (errno != ENOENT)
+			return cv_error(v, CV_ERROR, "cannot read the vault's index %s: %s", v->dbpath, strerror(errno));
+		if (!has_vault_parts(v))
+			return cv_error(v, CV_ENOTFOUND, "no vault at %s; create one with 'casevault init' or choose one with -C DIR", path);
+		return cv_error(v, CV_ECORRUPT, "the vault's index %s is missing: " LOST_INDEX, v->dbpath);
+	}
+	if (!S_ISREG(sb.st_mode))
+		return cv_error(v, CV_ECORRUPT, "the vault's index %s is not a regular file: " LOST_INDEX, v->dbpath);
+	if (sb.st_size == 0)
+		return cv_error(v, CV_ECORRUPT, "the vault's index %s is empty (0 bytes): it was lost or truncated; " LOST_INDEX, v->dbpath);
+	if (stat(v->gnupghome, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return cv_error(v, CV_ECORRUPT, "the vault's GnuPG home %s (the staff keys) is missing: " LOST_KEYS, v->gnupghome);
+	if (!has_keyring(v))
+		return cv_error(v, CV_ECORRUPT, "the vault keyring %s/pubring.kbx is missing: " LOST_KEYS, v->gnupghome);
+	return 0;
+}
+
+/* The index file holds this vault's schema and SQLite can read it; refused before any use (see check_vault_files). */
+static int check_index_file(cv_vault *v)
+{
+	char why[160];
+	int ver, r = cv_db_meta_probe(v->dbpath, &ver, why, sizeof(why));
+
+	if (r == 1)
+		return 0;
+	if (r == 0)
+		return cv_error(v, CV_ECORRUPT, "the vault's index %s holds no casevault tables (replaced or emptied): " LOST_INDEX, v->dbpath);
+	if (r == CV_ECORRUPT)
+		return cv_error(v, CV_ECORRUPT, "the vault's index %s is damaged or truncated (%s): " LOST_INDEX, v->dbpath, why);
+	if (r == CV_ELOCKED)
+		return cv_error(v, CV_ELOCKED, "cannot read the index: it is busy; try again");
+	return cv_error(v, CV_ERROR, "cannot read the vault's index %s: %s", v->dbpath, why);
+}
+
 int cv_vault_open(cv_vault **out, const char *path)
 {
 	cv_vault *v;
-	struct stat sb;
 	const char *fs;
 	int r;
 
@@ -195,10 +284,8 @@ int cv_vault_open(cv_vault **out, const char *path)
 	v = vault_new(path);
 	if (!v)
 		return CV_ERROR;
-	if (stat(v->dbpath, &sb) < 0 || stat(v->gnupghome, &sb) < 0) {
-		r = cv_error(v, CV_ENOTFOUND, "no vault at %s; create one with 'casevault init' or choose one with -C DIR", path);
+	if ((r = check_vault_files(v, path)) < 0 || (r = check_index_file(v)) < 0)
 		goto out;
-	}
 	if ((r = cv_gpg_home(v)) < 0)
 		goto out;
 	if ((r = cv_index_open(v, 0)) < 0)

@@ -447,12 +447,19 @@ int cv_gpg_verify_detached(cv_vault *v, const void *buf, size_t len,
 	if (!err)
 		err = gpgme_op_verify(ctx, s, in, NULL);
 	if (err) {
-		r = cv_gpg_err(v, err, "cannot check a signature");
+		r = cv_gpg_err(v, err, "unreadable signature (damaged)");
 		goto out;
 	}
 	res = gpgme_op_verify_result(ctx);
-	if (!res || !res->signatures || gpgme_err_code(res->signatures->status) != GPG_ERR_NO_ERROR ||
-	    !res->signatures->fpr) {
+	if (!res || !res->signatures) {
+		r = cv_error(v, CV_ECORRUPT, "no signature in it (damaged)");
+		goto out;
+	}
+	if (gpgme_err_code(res->signatures->status) == GPG_ERR_NO_PUBKEY) {
+		r = cv_error(v, CV_ECORRUPT, "signer key missing: the key that made the signature is not in the vault keyring");
+		goto out;
+	}
+	if (gpgme_err_code(res->signatures->status) != GPG_ERR_NO_ERROR || !res->signatures->fpr) {
 		r = cv_error(v, CV_ECORRUPT, "bad signature");
 		goto out;
 	}

@@ -149,3 +149,40 @@ void cv_db_meta_close(cv_vault *v)
 		sqlite3_close(v->db);
 	v->db = NULL;
 }
+
+/*
+ * The index as found on disk, read on a connection of its own before
+ * cv_index_open, which would lay a new schema into an empty file
+ * (docs/recovery.md, A lost or damaged index).  No SQLITE_OPEN_CREATE: a
+ * missing file stays missing.  The probe reads the schema version and the
+ * five tables every vault has had since migration 1; it writes nothing.
+ */
+int cv_db_meta_probe(const char *dbpath, int *version, char *why, size_t whylen)
+{
+	static const char sql[] =
+		"SELECT (SELECT user_version FROM pragma_user_version),"
+		" (SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+		"  AND name IN ('meta', 'staff', 'receipts', 'archives', 'records'))";
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc, r = CV_ECORRUPT;
+
+	*version = 0;
+	snprintf(why, whylen, "cannot be opened");
+	rc = sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		r = *version > 0 && sqlite3_column_int(st, 1) == 5;
+	} else if (db) {
+		snprintf(why, whylen, "%s", sqlite3_errmsg(db));
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			r = CV_ELOCKED;
+		else if (rc != SQLITE_CORRUPT && rc != SQLITE_NOTADB)
+			r = CV_ERROR;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return r;
+}

@@ -38,4 +38,13 @@ void cv_db_meta_policy_release(cv_db_meta_policy *p);
 /* Close the index connection (the handle is being closed). */
 void cv_db_meta_close(cv_vault *v);
 
+/*
+ * Read the index file at dbpath without using it (and without creating
+ * it): 1 when it holds a vault's schema (its version in *version), 0 when
+ * it holds none (an empty file), CV_ECORRUPT when SQLite cannot read it
+ * (truncated or damaged), CV_ELOCKED or CV_ERROR otherwise; why gets
+ * SQLite's reason.
+ */
+int cv_db_meta_probe(const char *dbpath, int *version, char *why, size_t whylen);
+
 #endif

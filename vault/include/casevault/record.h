@@ -94,6 +94,20 @@ void cv_record_list_free(cv_record *list, size_t n);
  */
 int cv_record_get(cv_vault *v, const char *record_id, int fd, cv_record *info);
 
+enum {
+	/*
+	 * Read a record whose filing receipt's signature does not hold but
+	 * whose body still lists the archive with the hash in the index: every
+	 * hash is checked as always (archive, receipt, the document against
+	 * the hash sealed at filing); only who filed it is unproven.  Audited
+	 * as record.get.damaged-receipt, and noted (cv_vault_notice).  Without
+	 * it such a record is refused (docs/security.md, Filing receipts).
+	 */
+	CV_GET_DAMAGED_RECEIPT = 1 << 0
+};
+/* cv_record_get with CV_GET_* flags. */
+int cv_record_get_flags(cv_vault *v, const char *record_id, int fd, int flags, cv_record *info);
+
 /* A record's type (kept in clear), for a caller who may read it; no unlock. */
 int cv_record_mime(cv_vault *v, const char *record_id, char mime[96]);
 void cv_record_release(cv_record *r);

@@ -357,6 +357,8 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
+	/* lead a process group: the gpg GPGME starts for us joins it and dies with us (helper_serve.c) */
+	setpgid(0, 0);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

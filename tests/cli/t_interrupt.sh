@@ -148,4 +148,24 @@ for run in KILL:0.1 KILL:0.4 KILL:0.8 TERM:0.2 TERM:0.6 INT:0.3 INT:0.7; do
 	next_writer
 	clean "bundle, SIG$sig after ${delay}s"
 done
+# What the office saw: SIGTERM while the bundle waits for the writer lock
+# (another command is writing).  Nothing is named before the log: no file.
+n_before=$("$CV" request log "$R" 2>/dev/null | grep -c '^bundle ')
+rm -f "$T/holder.pid"
+flock "$V/.lock" sh -c 'echo $$ >"$1"; exec sleep 30' sh "$T/holder.pid" &
+holder=$!
+while [ ! -s "$T/holder.pid" ]; do sleep 0.05; done
+env --default-signal=INT,TERM "$CV" request bundle "$R" -o "$T/bo/waiting.zip" >/dev/null 2>&1 &
+pid=$!
+n=0
+until grep -q lock "/proc/$pid/wchan" 2>/dev/null || [ $n -ge 300 ]; do sleep 0.1; n=$((n + 1)); done
+check "the bundle waits for the writer lock" grep -q lock "/proc/$pid/wchan"
+kill -TERM "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+kill "$(cat "$T/holder.pid")" 2>/dev/null   # flock then exits and the lock is free
+wait "$holder" 2>/dev/null
+check "SIGTERM while waiting for the lock: nothing at -o" test ! -e "$T/bo/waiting.zip"
+check "  and nothing was logged" test "$("$CV" request log "$R" 2>/dev/null | grep -c '^bundle ')" = "$n_before"
+next_writer
+clean "bundle, SIGTERM while waiting for the lock"
 finish

@@ -30,8 +30,9 @@
  * the archive key in it; gpg reads it up to the newline.  The key exists
  * only in the pipe's kernel buffer, never in a file, and the directory is
  * 0700 inside the vault's 0700 GnuPG home.  The helper removes its home
- * when it exits; a home left by a killed helper is removed by the next
- * filing (cv_helper_sweep).  If the home cannot be made, the helper hands
+ * when it exits; a home left by a killed helper is removed, and the gpg
+ * still working in it stopped, by the next process to take the writer
+ * lock (cv_helper_sweep, core/sweep.c).  If the home cannot be made, the helper hands
  * keys over through the agent as before.
  *
  * Once the home is made, the fork executes the casevault-helper program

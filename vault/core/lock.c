@@ -12,6 +12,7 @@
 
 #include "base/handle.h"
 #include "core/lock.h"
+#include "core/sweep.h"
 #include "store/index.h"
 
 int cv_vault_lock_writer(cv_vault *v, int wait)
@@ -34,6 +35,7 @@ int cv_vault_lock_writer(cv_vault *v, int wait)
 			return cv_error(v, CV_ELOCKED, "another casevault process is writing to this vault; try again when it has finished");
 		return cv_error(v, CV_ERROR, "cannot lock the vault: %s", strerror(e));
 	}
+	cv_sweep_leftovers(v);  /* nobody else writes now: remove what killed commands left */
 	return 0;
 }
 

@@ -16,12 +16,13 @@
 #include "casevault/common.h"
 #include "crypto/bundle.h"
 #include "crypto/gpg.h"
+#include "crypto/helper.h"
 #include "crypto/helper_serve.h"
 
 struct cv_bundle_rcpt {
 	gpgme_ctx_t ctx;
 	gpgme_key_t key;
-	char home[64];
+	char home[4096];
 };
 
 /* The key file: a regular file, never followed through a link. */
@@ -83,10 +84,38 @@ static int check_key(cv_vault *v, cv_bundle_rcpt *rc, const char *fpr)
 	return 0;
 }
 
+/*
+ * The throw-away home: GNUPGHOME/cvr-PID-XXXXXX, 0700 inside the vault's
+ * 0700 GnuPG home, where the next command that takes the writer lock finds
+ * and removes it if this process is killed (cv_bundle_rcpt_sweep;
+ * docs/recovery.md, Interrupted commands).  It holds the recipient's public
+ * key only while the bundle is made.  "no-autostart": importing a public
+ * key and encrypting to it need no gpg-agent, so none is left running.
+ */
+static int make_home(cv_vault *v, cv_bundle_rcpt *rc)
+{
+	char *conf = NULL;
+	int fd, r = 0;
+
+	if (snprintf(rc->home, sizeof(rc->home), "%s/cvr-%ld-XXXXXX", v->gnupghome, (long)getpid()) >= (int)sizeof(rc->home) ||
+	    !mkdtemp(rc->home)) {
+		rc->home[0] = '\0';
+		return cv_error(v, CV_ERROR, "cannot make a temporary GnuPG home: %s", strerror(errno));
+	}
+	if (asprintf(&conf, "%s/gpg.conf", rc->home) < 0)
+		return cv_error(v, CV_ERROR, "out of memory");
+	fd = open(conf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || cv_write_all(fd, "no-autostart\n", 13) < 0)
+		r = cv_error(v, CV_ERROR, "cannot make a temporary GnuPG home: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(conf);
+	return r;
+}
+
 int cv_bundle_rcpt_open(cv_vault *v, const char *keyfile, char fpr[48], cv_bundle_rcpt **out)
 {
 	cv_bundle_rcpt *rc;
-	const char *tmp = getenv("TMPDIR");
 	gpgme_error_t err;
 	int fd, r;
 
@@ -97,15 +126,9 @@ int cv_bundle_rcpt_open(cv_vault *v, const char *keyfile, char fpr[48], cv_bundl
 		close(fd);
 		return cv_error(v, CV_ERROR, "out of memory");
 	}
-	/* outside the vault: the key's user id may name the requester */
-	if (!tmp || !*tmp || strlen(tmp) > 32)
-		tmp = "/tmp";
-	snprintf(rc->home, sizeof(rc->home), "%s/cvr-XXXXXX", tmp);
-	if (!mkdtemp(rc->home)) {
-		r = cv_error(v, CV_ERROR, "cannot make a temporary GnuPG home: %s", strerror(errno));
+	if ((r = make_home(v, rc)) < 0) {
 		close(fd);
-		free(rc);
-		return r;
+		goto fail;
 	}
 	if ((r = import_key(v, rc, fd, fpr)) < 0 || (r = check_key(v, rc, fpr)) < 0)
 		goto fail;
@@ -143,9 +166,16 @@ void cv_bundle_rcpt_close(cv_bundle_rcpt *rc)
 		gpgme_key_unref(rc->key);
 	if (rc->ctx)
 		gpgme_release(rc->ctx);
-	if (rc->home[0])
+	if (rc->home[0]) {
+		cv_gpg_agent_kill(rc->home);  /* none is started (no-autostart); an older gpg may ignore it */
 		cv_rmtree(rc->home, 0);
+	}
 	free(rc);
+}
+
+void cv_bundle_rcpt_sweep(cv_vault *v)
+{
+	cv_gnupg_homes_sweep(v, "cvr-");
 }
 
 void cv_bundle_passphrase(char out[64])

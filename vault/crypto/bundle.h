@@ -15,7 +15,8 @@ typedef struct cv_bundle_rcpt cv_bundle_rcpt;
 
 /*
  * Import the one public key in keyfile into a new temporary GnuPG home
- * (outside the vault: the key's user id may name the requester) and check
+ * (GNUPGHOME/cvr-PID-XXXXXX, so that the next writer can remove it if this
+ * process is killed; see bundle.c) and check
  * that it can encrypt; fpr gets its fingerprint.  CV_EINVAL with a message
  * when the file is not exactly one usable OpenPGP public key.
  */
@@ -29,6 +30,8 @@ int cv_bundle_rcpt_encrypt(cv_bundle_rcpt *rc, int in_fd, int out_fd, int64_t *s
 			   char *why, size_t whylen);
 /* Release the key and remove the temporary home (NULL is fine). */
 void cv_bundle_rcpt_close(cv_bundle_rcpt *rc);
+/* Remove the homes of bundles whose process was killed (their pid no longer runs). */
+void cv_bundle_rcpt_sweep(cv_vault *v);
 
 /* A ZIP passphrase: 25 characters of 5 bits (125 bits) in five groups, strong random. */
 void cv_bundle_passphrase(char out[64]);

@@ -631,3 +631,24 @@ int cv_global_init_ex(unsigned flags)
 	done = 1;
 	return 0;
 }
+
+/*
+ * KILLAGENT to the gpg-agent of a GnuPG home that a killed casevault
+ * process left behind (crypto/helper.c, cv_gnupg_homes_sweep): the same
+ * Assuan connection gpgconf --kill makes, through GPGME rather than by
+ * running gpgconf (docs/architecture.md, Layers).  Nothing listening is fine.
+ */
+void cv_gpg_agent_kill(const char *home)
+{
+	gpgme_ctx_t ctx = NULL;
+	char *sock = NULL;
+
+	if (asprintf(&sock, "%s/S.gpg-agent", home) < 0)
+		return;
+	if (access(sock, F_OK) == 0 && !gpgme_new(&ctx) && !gpgme_set_protocol(ctx, GPGME_PROTOCOL_ASSUAN) &&
+	    !gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, home))
+		gpgme_op_assuan_transact_ext(ctx, "KILLAGENT", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (ctx)
+		gpgme_release(ctx);
+	free(sock);
+}

@@ -34,6 +34,7 @@ int cv_gpg_create_staff_key_cb(cv_vault *v, const char *staff_id, int no_passphr
 int cv_gpg_delete_key(cv_vault *v, const char *fpr);
 int cv_gpg_drop_secret(cv_vault *v, const char *fpr);
 int cv_gpg_agent_forget(cv_vault *v);  /* gpg-agent forgets cached passphrases */
+void cv_gpg_agent_kill(const char *home);  /* KILLAGENT to the agent of a home a dead process left */
 /* 1 when cv_global_init_ex was given CV_INIT_GPGCONF (GPGME may run gpgconf). */
 int cv_gpgconf_enabled(void);
 gpgme_error_t cv_gpg_get_key(gpgme_ctx_t ctx, const char *fpr, gpgme_key_t *out, int secret);

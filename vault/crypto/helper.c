@@ -30,8 +30,9 @@
  * the archive key in it; gpg reads it up to the newline.  The key exists
  * only in the pipe's kernel buffer, never in a file, and the directory is
  * 0700 inside the vault's 0700 GnuPG home.  The helper removes its home
- * when it exits; a home left by a killed helper is removed by the next
- * filing (cv_helper_sweep).  If the home cannot be made, the helper hands
+ * when it exits; a home left by a killed helper is removed, and the gpg
+ * still working in it stopped, by the next process to take the writer
+ * lock (cv_helper_sweep, core/sweep.c).  If the home cannot be made, the helper hands
  * keys over through the agent as before.
  *
  * Once the home is made, the fork executes the casevault-helper program
@@ -52,6 +53,7 @@
 #include <unistd.h>
 
 #include "base/handle.h"
+#include "base/util.h"
 #include "crypto/gpg.h"
 #include "crypto/helper.h"
 #include "crypto/helper_serve.h"
@@ -114,10 +116,75 @@ static int running(long pid)
 	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
-/* Remove the GnuPG homes of helpers that no longer run. */
-void cv_helper_sweep(cv_vault *v)
+/* Read up to len-1 bytes of a small /proc file; the count, or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* Whether process pid is this user's gpg or gpg-agent and one of its arguments is home or lies in it. */
+static int works_on(const char *pid, const char *home)
+{
+	char path[64], comm[32], args[8192];
+	size_t hl = strlen(home);
+	struct stat sb;
+	ssize_t n, i;
+
+	snprintf(path, sizeof(path), "/proc/%s", pid);
+	if (stat(path, &sb) < 0 || sb.st_uid != getuid())
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	if (read_small(path, comm, sizeof(comm)) <= 0 || (strcmp(comm, "gpg\n") && strcmp(comm, "gpg-agent\n")))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%s/cmdline", pid);
+	if ((n = read_small(path, args, sizeof(args))) <= 0)
+		return 0;
+	for (i = 0; i < n; i += (ssize_t)strlen(args + i) + 1)
+		if (!strncmp(args + i, home, hl) && (args[i + hl] == '\0' || args[i + hl] == '/'))
+			return 1;
+	return 0;
+}
+
+/*
+ * Stop what still runs on the home of a dead process: its gpg-agent
+ * (KILLAGENT, as gpgconf --kill would), then any gpg its death orphaned,
+ * for example one a killed helper's gpg waits on the key FIFO for ever.
+ * Only processes of this user whose command line names this home: the
+ * home's own pid is dead, so they are leftovers of it.
+ */
+static void stop_leftover_processes(const char *home)
+{
+	DIR *d;
+	struct dirent *e;
+
+	cv_gpg_agent_kill(home);
+	if (!(d = opendir("/proc")))
+		return;
+	while ((e = readdir(d)))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && works_on(e->d_name, home))
+			kill((pid_t)atol(e->d_name), SIGKILL);
+	closedir(d);
+}
+
+/*
+ * Remove GNUPGHOME/<prefix>PID[-...] homes whose process no longer runs,
+ * and stop the gpg processes and agents they left (docs/recovery.md,
+ * Interrupted commands).  A home whose pid runs (its owner, or a process
+ * that reused the number) is left alone.
+ */
+void cv_gnupg_homes_sweep(cv_vault *v, const char *prefix)
 {
 	DIR *d = opendir(v->gnupghome);
+	size_t pl = strlen(prefix);
 	struct dirent *e;
 
 	if (!d)
@@ -126,17 +193,24 @@ void cv_helper_sweep(cv_vault *v)
 		char *end, *p = NULL;
 		long pid;
 
-		if (strncmp(e->d_name, "sym-", 4))
+		if (strncmp(e->d_name, prefix, pl))
 			continue;
-		pid = strtol(e->d_name + 4, &end, 10);
-		if (*end || pid <= 0 || running(pid))
+		pid = strtol(e->d_name + pl, &end, 10);
+		if ((*end && *end != '-') || pid <= 0 || running(pid))
 			continue;
 		if (asprintf(&p, "%s/%s", v->gnupghome, e->d_name) >= 0) {
-			cv_helper_home_remove(p);
+			stop_leftover_processes(p);
+			cv_rmtree(p, 0);
 			free(p);
 		}
 	}
 	closedir(d);
+}
+
+/* Remove the GnuPG homes of helpers that no longer run. */
+void cv_helper_sweep(cv_vault *v)
+{
+	cv_gnupg_homes_sweep(v, "sym-");
 }
 
 static char *slurp(const char *path)
@@ -284,6 +358,8 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
+	/* lead a process group: the gpg GPGME starts for us joins it and dies with us (helper_serve.c) */
+	setpgid(0, 0);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <gcrypt.h>
@@ -166,12 +168,29 @@ int cv_encrypt_hashed(gpgme_ctx_t ctx, gpgme_key_t recp[], gpgme_encrypt_flags_t
 	return *err ? -1 : 0;
 }
 
+/*
+ * The parent died (PR_SET_PDEATHSIG): take this helper's gpg with it.  GPGME
+ * double-forks gpg, so it is no child of ours to wait for; it shares our
+ * process group, which the helper leads (helper.c), and is killed with it
+ * rather than left running with init as its parent (docs/recovery.md,
+ * Interrupted commands).
+ */
+static void die_with_group(int sig)
+{
+	(void)sig;
+	if (getpgrp() == getpid())
+		kill(0, SIGKILL);
+	_exit(1);
+}
+
 int cv_helper_serve(int sock, int fifo_fd, cv_helper_encrypt_fn enc, void *hook)
 {
 	struct cv_helper_req rq;
 	struct cv_helper_rep rep;
 	int fds[2], r;
 
+	signal(SIGTERM, die_with_group);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	for (;;) {
 		r = cv_helper_recv_req(sock, &rq, fds);
 		if (r <= 0)

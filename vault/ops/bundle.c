@@ -8,8 +8,8 @@
  *      volunteers, the linked case's parent, the policy's patterns) and
  *      the "withheld" detector (titles of withheld records, short withheld
  *      texts) and fingerprints of longer withheld texts.
- *   3. write: a ZIP (libarchive, bundle_write.c) to a temporary file beside
- *      the target: letter.txt, index.html, index.json, then the released
+ *   3. write: a ZIP (libarchive, bundle_write.c) to an unnamed file beside
+ *      the target (bundle_tmp.c): letter.txt, index.html, index.json, then the released
  *      records as NNN.ext.  Archives are decrypted once each
  *      (cv_archive_read: GPGME to a pipe to a reader thread), each released
  *      member streamed through the redactor straight into the ZIP writer;
@@ -24,9 +24,10 @@
  *      exactly the bytes handed to gpg (OpenPGP form) - and every text
  *      member is searched.  Any hit, any unexpected member, any entry time
  *      other than the bundle's deletes the file.
- *   5. the temporary file is linked to the target (never overwriting),
- *      then the disclosure log and the audit event are committed
- *      (disclog.c); a failure there removes the bundle again.
+ *   5. under the writer lock, with SIGTERM, SIGINT and SIGHUP held back:
+ *      the disclosure log and the audit event are committed (disclog.c),
+ *      and only then is the file linked to the target (never overwriting).
+ *      A bundle at -o is always a logged one; see publish().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -320,71 +321,91 @@ static int build_zip(cv_bundle *b, int fd, cv_bundle_result *res, char sha[65])
 	return 0;
 }
 
-/* Write the bundle to a new temporary file beside the target (*tmp), synced and checked. */
-static int write_bundle(cv_bundle *b, const cv_bundle_opts *o, const char *dir, char **tmp,
+/* Write the bundle to an unnamed file beside the target (bundle_tmp.c), synced and checked. */
+static int write_bundle(cv_bundle *b, const cv_bundle_opts *o, const char *dir, cv_btmp *t,
 			cv_bundle_result *res, char sha[65])
 {
 	cv_vault *v = b->v;
-	int fd, r;
+	int r;
 
-	if (asprintf(tmp, "%s/.casevault-bundle-XXXXXX", dir) < 0) {
-		*tmp = NULL;
-		return cv_error(v, CV_ERROR, "out of memory");
-	}
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(*tmp);
-		*tmp = NULL;
-		return cv_error(v, CV_ERROR, "cannot create a file beside %s: %s", o->out_path, strerror(errno));
-	}
-	fchmod(fd, 0600);
+	if ((r = cv_btmp_open(v, dir, o->out_path, t)) < 0)
+		return r;
 	if (o->recipient_key)
-		r = build_openpgp(b, o->recipient_key, fd, res->recipient_fpr, sha);
+		r = build_openpgp(b, o->recipient_key, t->fd, res->recipient_fpr, sha);
 	else
-		r = build_zip(b, fd, res, sha);
-	if (r == 0 && fsync(fd) < 0)
-		r = cv_error(v, CV_ERROR, "cannot sync the bundle: %s", strerror(errno));
-	close(fd);
+		r = build_zip(b, t->fd, res, sha);
+	if (r == 0 && fsync(t->fd) < 0)
+		r = cv_error(v, CV_ERROR, "cannot sync the bundle: %s%s", strerror(errno), cv_disk_hint(errno));
 	if (r < 0)
 		return r;
 	/* Fail closed: read it back before anything is reported. */
 	if (!o->recipient_key)
-		return cv_bundle_check_file(b, *tmp);
+		return cv_bundle_check_file(b, t->path);
 	return 0;
 }
 
-/* ---- step 5: naming the file and logging it, all or nothing ---- */
+/* ---- step 5: logging the bundle, then naming it, all or nothing ---- */
 
-static int publish(cv_bundle *b, const cv_bundle_opts *o, const char *dir, char **tmp,
+/* The log and its audit event, committed; -o is checked again under the lock. */
+static int log_bundle(cv_bundle *b, const cv_bundle_opts *o, cv_bundle_result *res, const char *sha)
+{
+	cv_vault *v = b->v;
+	struct stat sb;
+	int r;
+
+	if (lstat(o->out_path, &sb) == 0)
+		return cv_error(v, CV_EEXISTS, "%s appeared while the bundle was made; nothing was written", o->out_path);
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	if ((r = cv_disclog_add(b, o->recipient_key ? "openpgp" : "zip-aes256", sha, res->size, &res->disclosure)) < 0) {
+		char msg[sizeof(v->errmsg)];
+
+		memcpy(msg, v->errmsg, sizeof(msg));
+		cv_index_rollback(v);
+		memcpy(v->errmsg, msg, sizeof(msg));
+		return r;
+	}
+	cv_crashpoint("bundle-before-commit");
+	return cv_index_commit(v);
+}
+
+/*
+ * Under the writer lock, with SIGTERM, SIGINT and SIGHUP held back: the
+ * disclosure log is committed first and only then is the file given its
+ * name, so a bundle at -o is always one the log and the audit trail record
+ * (docs/legal-rules.md §11; docs/security.md, Subject access bundles).
+ * SIGKILL cannot be held back: killed before the commit, the unnamed file
+ * goes with the process; killed between the commit and the link, the log
+ * shows a bundle that never reached -o, which is safe (nothing went out).
+ */
+static int publish(cv_bundle *b, const cv_bundle_opts *o, const char *dir, cv_btmp *t,
 		   cv_bundle_result *res, const char *sha)
 {
 	cv_vault *v = b->v;
 	struct stat fs;
+	sigset_t old;
 	int r;
 
-	cv_crashpoint("bundle-before-link");
-	if (link(*tmp, o->out_path) < 0)
-		return errno == EEXIST ? cv_error(v, CV_EEXISTS, "%s appeared while the bundle was made; nothing was written", o->out_path)
-				       : cv_error(v, CV_ERROR, "cannot name the bundle %s: %s", o->out_path, strerror(errno));
-	unlink(*tmp);
-	free(*tmp);
-	*tmp = NULL;
-	cv_fsync_dir(dir);
-	res->size = stat(o->out_path, &fs) == 0 ? fs.st_size : 0;
-	/* The log: all or nothing with the file. */
-	if ((r = cv_vault_lock_writer(v, 1)) < 0 || (r = cv_index_begin(v)) < 0 ||
-	    (r = cv_disclog_add(b, o->recipient_key ? "openpgp" : "zip-aes256", sha, res->size, &res->disclosure)) < 0 ||
-	    (r = cv_index_commit(v)) < 0) {
-		char msg[sizeof(v->errmsg)];
-		memcpy(msg, v->errmsg, sizeof(msg));
-		cv_index_rollback(v);
-		unlink(o->out_path);
-		cv_fsync_dir(dir);
-		memcpy(v->errmsg, msg, sizeof(msg));
-		cv_vault_unlock_writer(v);
+	res->size = fstat(t->fd, &fs) == 0 ? fs.st_size : 0;
+	/* waiting for the lock may be interrupted: nothing is named yet */
+	if ((r = cv_vault_lock_writer(v, 1)) < 0)
 		return r;
+	cv_btmp_hold_signals(&old);
+	if ((r = log_bundle(b, o, res, sha)) == 0) {
+		cv_crashpoint("bundle-before-link");
+		if ((r = cv_btmp_place(v, t, dir, o->out_path)) < 0) {
+			char msg[sizeof(v->errmsg)];
+
+			/* the caller's refusal event then says it never reached -o */
+			snprintf(msg, sizeof(msg), "%s", v->errmsg);
+			cv_error(v, r, "%s; disclosure D-%ld is logged, but no file was written: build the bundle again", msg, res->disclosure);
+		}
+		cv_crashpoint("bundle-after-link");
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	cv_vault_unlock_writer(v);
+	if (r < 0)
+		return r;
 	snprintf(res->sha256, sizeof(res->sha256), "%s", sha);
 	res->members = b->nrel;
 	return 0;
@@ -439,23 +460,24 @@ static void bundle_release(cv_bundle *b)
 }
 
 /* Steps 1-3 and 5; see the top of this file. */
-static int bundle_steps(cv_bundle *b, const cv_bundle_opts *o, const char *dir, char **tmp,
+static int bundle_steps(cv_bundle *b, const cv_bundle_opts *o, const char *dir, cv_btmp *t,
 			cv_bundle_result *res, const cv_date *today, const char *ids)
 {
 	char sha[65] = "";
 	int r;
 
 	if ((r = load_decided_scope(b, ids)) < 0 || (r = number_items(b, today)) < 0 ||
-	    (r = prepare_terms(b)) < 0 || (r = write_bundle(b, o, dir, tmp, res, sha)) < 0)
+	    (r = prepare_terms(b)) < 0 || (r = write_bundle(b, o, dir, t, res, sha)) < 0)
 		return r;
-	return publish(b, o, dir, tmp, res, sha);
+	return publish(b, o, dir, t, res, sha);
 }
 
 int cv_request_bundle(cv_vault *v, const char *req_id, const cv_bundle_opts *o, cv_bundle_result *res)
 {
 	cv_rpolicy *pol = NULL;
 	cv_bundle b;
-	char *dir = NULL, *tmp = NULL, ids[64];
+	cv_btmp t = { .fd = -1 };
+	char *dir = NULL, ids[64];
 	cv_date today;
 	int r;
 
@@ -475,7 +497,7 @@ int cv_request_bundle(cv_vault *v, const char *req_id, const cv_bundle_opts *o, 
 		goto out;
 	b.pol = pol;
 	snprintf(ids, sizeof(ids), "%s %s", req_id, b.req.case_id);
-	r = bundle_steps(&b, o, dir, &tmp, res, &today, ids);
+	r = bundle_steps(&b, o, dir, &t, res, &today, ids);
 out:
 	if (r < 0) {
 		explicit_bzero(res->passphrase, sizeof(res->passphrase));
@@ -487,11 +509,7 @@ out:
 			memcpy(v->errmsg, msg, sizeof(msg));
 		}
 	}
-	if (tmp) {
-		unlink(tmp);
-		cv_fsync_dir(dir);
-		free(tmp);
-	}
+	cv_btmp_close(&t, dir);
 	bundle_release(&b);
 	cv_rpolicy_free(pol);
 	free(dir);

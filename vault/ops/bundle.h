@@ -8,6 +8,8 @@
 #ifndef CV_OPS_BUNDLE_H
 #define CV_OPS_BUNDLE_H
 
+#include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <time.h>
 #include "base/handle.h"
@@ -72,6 +74,19 @@ typedef struct {
 	char msg[256];
 } cv_bundle_checker;
 void *cv_bundle_check_thread(void *arg);
+
+/* bundle_tmp.c: the bundle's file until it is named: unnamed (O_TMPFILE) where the file system allows. */
+typedef struct {
+	int fd;
+	int named;              /* a named temporary: removed on SIGTERM, SIGINT, SIGHUP */
+	char path[PATH_MAX];    /* where it can be read: /proc/self/fd/N, or the named temporary */
+} cv_btmp;
+int cv_btmp_open(cv_vault *v, const char *dir, const char *out_path, cv_btmp *t);
+/* Give it the name out_path (never overwriting); the folder is synced. */
+int cv_btmp_place(cv_vault *v, cv_btmp *t, const char *dir, const char *out_path);
+void cv_btmp_close(cv_btmp *t, const char *dir);
+/* Hold SIGTERM, SIGINT and SIGHUP back in this thread (old: the mask to restore). */
+void cv_btmp_hold_signals(sigset_t *old);
 
 /* disclog.c: the disclosure log of a bundle just written, and its audit event (inside the caller's transaction). */
 int cv_disclog_add(cv_bundle *b, const char *form, const char *sha, int64_t size, long *id_out);

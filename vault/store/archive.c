@@ -402,3 +402,11 @@ int cv_archive_sha256(cv_vault *v, const char *name, char out[65], int64_t *size
 		return r;
 	return cv_fd_sha256_close(v, fd, out, size);
 }
+
+int cv_archive_sweep_tmp(cv_vault *v, int *n)
+{
+	*n = 0;
+	if (!v->objects || !v->objects->sweep)
+		return 0;
+	return v->objects->sweep(v->objects, v, n);
+}

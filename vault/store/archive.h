@@ -54,6 +54,8 @@ int cv_archive_discard(cv_vault *v, const char *name);   /* gone, half-written c
 int cv_archive_shred(cv_vault *v, const char *name);     /* overwritten, then gone */
 int cv_archive_sync(cv_vault *v);                        /* publishes and removals durable */
 int cv_archive_sha256(cv_vault *v, const char *name, char out[65], int64_t *size);
+/* Remove half-written archives (.tmp-NAME) killed writers left; only with the writer lock held. */
+int cv_archive_sweep_tmp(cv_vault *v, int *n);
 int cv_archive_list(cv_vault *v, int (*fn)(void *hook, const char *name), void *hook);
 
 #endif

@@ -32,6 +32,9 @@ struct cv_objstore {
 	int (*sync)(cv_objstore *o, cv_vault *v);
 	/* Call fn with every name held, half-written ones too ("<prefix>name"); stops at fn's <0. */
 	int (*list)(cv_objstore *o, cv_vault *v, int (*fn)(void *hook, const char *name), void *hook);
+	/* Remove every half-written object; *n gets how many.  The caller holds the
+	 * writer lock, so none is being written (docs/recovery.md, Interrupted commands). */
+	int (*sweep)(cv_objstore *o, cv_vault *v, int *n);
 	void (*free)(cv_objstore *o);
 };
 

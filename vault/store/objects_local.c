@@ -175,6 +175,30 @@ static int local_list(cv_objstore *o, cv_vault *v, int (*fn)(void *hook, const c
 	return r < 0 ? r : 0;
 }
 
+/* .tmp-NAME files a killed filing or purge rewrite left (objects.h, sweep). */
+static int local_sweep(cv_objstore *o, cv_vault *v, int *n)
+{
+	DIR *d = opendir(((local_store *)o)->dir);
+	struct dirent *de;
+	int r = 0;
+
+	*n = 0;
+	if (!d)
+		return cv_error(v, CV_ENOTFOUND, "the archives directory is missing");
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) || !cv_object_name_ok(de->d_name + strlen(TMP_PREFIX)))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			(*n)++;
+		else if (errno != ENOENT)
+			r = cv_error(v, CV_ERROR, "cannot remove %s from the archives directory: %s", de->d_name, strerror(errno));
+	}
+	closedir(d);
+	if (*n && r == 0)
+		r = local_sync(o, v);
+	return r;
+}
+
 static void local_free(cv_objstore *o)
 {
 	if (o) {
@@ -198,6 +222,7 @@ cv_objstore *cv_objstore_local(const char *dir)
 	s->base.shred = local_shred;
 	s->base.sync = local_sync;
 	s->base.list = local_list;
+	s->base.sweep = local_sweep;
 	s->base.free = local_free;
 	return &s->base;
 }

@@ -152,7 +152,7 @@ static int cmd_staff_revoke(cli_ctx *c)
 }
 
 const cli_cmd cmd_staff_revoke_spec = {
-	"staff revoke", cmd_staff_revoke, NEEDS_VAULT, "STAFF-ID", 1, 1,
+	"staff revoke", cmd_staff_revoke, NEEDS_VAULT | NEEDS_GPGCONF, "STAFF-ID", 1, 1,
 	"Revoke a person: remove their keyslips and rotate the keys they held.",
 	revoke_opts, { NULL }
 };

@@ -245,7 +245,7 @@ static int wipe_release(gpgme_data_t d)
  * HASH derived from the home's path.  Only gpgconf knows which: ask it
  * through GPGME's gpgconf engine, pointed at the vault's home.
  */
-static int agent_socket(cv_vault *v, char **out)
+int cv_gpg_agent_socket(cv_vault *v, char **out)
 {
 	gpgme_ctx_t ctx = NULL;
 	gpgme_error_t err;
@@ -305,7 +305,7 @@ int cv_gpg_agent_forget(cv_vault *v)
 	char *sock = NULL, *home_sock = NULL;
 	int r;
 
-	if ((r = agent_socket(v, &sock)) < 0)
+	if ((r = cv_gpg_agent_socket(v, &sock)) < 0)
 		return r;
 	err = reload_agent(v, sock);
 	if (asprintf(&home_sock, "%s/S.gpg-agent", v->gnupghome) < 0) {

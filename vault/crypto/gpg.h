@@ -33,6 +33,8 @@ int cv_gpg_create_staff_key_cb(cv_vault *v, const char *staff_id, int no_passphr
 			       cv_passphrase_cb cb, void *hook, char *fpr_out, size_t fprlen);
 int cv_gpg_delete_key(cv_vault *v, const char *fpr);
 int cv_gpg_drop_secret(cv_vault *v, const char *fpr);
+/* Where the vault's gpg-agent listens (asks gpgconf: needs CV_INIT_GPGCONF); *out is malloc'd. */
+int cv_gpg_agent_socket(cv_vault *v, char **out);
 int cv_gpg_agent_forget(cv_vault *v);  /* gpg-agent forgets cached passphrases */
 /* 1 when cv_global_init_ex was given CV_INIT_GPGCONF (GPGME may run gpgconf). */
 int cv_gpgconf_enabled(void);

@@ -79,6 +79,8 @@ int cli_lib_fail(cli_ctx *c, int r);
 void cli_json_out(json_t *j);
 /* Print the non-empty notice of the vault (crash recovery etc.) to stderr. */
 void cli_notices(cli_ctx *c);
+/* Print the notices the command added after the first 'from' bytes (those printed at open). */
+void cli_notices_from(cli_ctx *c, size_t from);
 /* Open the vault for a command that needs one (used by init's demo too). */
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
 

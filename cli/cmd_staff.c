@@ -139,9 +139,10 @@ static const cli_opt revoke_opts[] = { CLI_OPT_END };
 
 static int cmd_staff_revoke(cli_ctx *c)
 {
-	size_t n = 0;
+	size_t n = 0, seen = strlen(cv_vault_notice(c->v));
 	int r = cv_staff_revoke(c->v, c->argv[0], &n);
 
+	cli_notices_from(c, seen);
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if (c->json)

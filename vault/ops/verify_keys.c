@@ -137,8 +137,7 @@ static void say_skipped(cv_vault *v, int mask, int manager)
 
 	for (s = 0; s < CV_SECTION_COUNT; s++)
 		if (!(mask & (1 << s)))
-			cv_notice(v, "you hold no %s key: its archives were checked against their signed receipts only "
-				  "and its sealed fields were not opened", cv_section_name(s));
+			cv_notice(v, "you hold no %s key: the sealed fields of its rows were not opened", cv_section_name(s));
 	if (!manager)
 		cv_notice(v, "only your own keyslip was checked; a manager's verify checks everyone's");
 }

@@ -1,0 +1,63 @@
+#!/bin/bash
+# verify checks more than the archives: keyslips older than the keys they
+# hold, every sealed column, the vault's gpg.conf, and receipts whose
+# signer's public key is gone ("signer key missing").
+source "$CV_SOURCE_DIR/tests/cli/lib.sh"
+
+new_vault
+C=$(new_case "Sealed Parent" "Sealed Child" 2014-04-04)
+W=$("$CV" staff add "Wren Worker" --role caseworker --no-passphrase)
+"$CV" staff attest "$W" >/dev/null
+R=$("$CV" --as "$W" note "$C" --class case-note --text "Note by the caseworker" | awk '{print $1}')
+"$CV" note "$C" --class cp-note --cp --text "CP note" >/dev/null
+run_cv verify
+check "a clean vault verifies ($OUT)" test "$RC" -eq 0
+run_cv --as "$W" verify
+check "a caseworker's verify passes" test "$RC" -eq 0
+check "  and says what their role kept it from checking" grep -q "no cp key" <<<"$ERR"
+snapshot
+
+# An outdated keyslip: the caseworker's, older than the case key it holds.
+sqlite3 "$V/vault.db" "UPDATE keyslips SET generation = 0 WHERE staff_id = '$W'"
+run_cv verify
+check "verify fails on an outdated keyslip" test "$RC" -ne 0
+check "  naming it" grep -q "outdated keyslip for $W" <<<"$OUT"
+restore
+
+# A damaged sealed case column: one byte of the parent's name changed.
+python3 - "$V/vault.db" "$C" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+b = bytearray(db.execute("SELECT parent FROM cases WHERE id = ?", (sys.argv[2],)).fetchone()[0])
+b[len(b) // 2] ^= 1
+db.execute("UPDATE cases SET parent = ? WHERE id = ?", (bytes(b), sys.argv[2]))
+db.commit()
+PY
+run_cv verify
+check "verify fails on a damaged sealed column" test "$RC" -ne 0
+check "  naming the row and the column" grep -q "$C.*cases.parent does not open" <<<"$OUT"
+restore
+
+# The vault's gpg.conf missing, then changed.
+mv "$V/gnupg/gpg.conf" "$T/gpg.conf"
+run_cv verify
+check "verify fails when gpg.conf is missing" test "$RC" -ne 0
+check "  naming it" grep -q "gpg.conf is missing" <<<"$OUT"
+sed 's/^s2k-mode 1$/s2k-mode 3/; /^no-symkey-cache/d' "$T/gpg.conf" >"$V/gnupg/gpg.conf"
+run_cv verify
+check "verify names a changed S2K setting" grep -q "changes the setting 's2k-mode 1'" <<<"$OUT"
+check "  and a missing no-symkey-cache" grep -q "lacks 'no-symkey-cache'" <<<"$OUT"
+restore
+
+# The caseworker's public key deleted: their receipt's signer key is missing.
+FPR=$(db "SELECT fpr FROM staff WHERE id = '$W'")
+GNUPGHOME=$V/gnupg gpg --batch --yes --delete-secret-and-public-key "$FPR" >/dev/null 2>&1
+run_cv verify
+check "verify fails when a signer's public key is gone" test "$RC" -ne 0
+check "  saying signer key missing, not bad signature" \
+	bash -c 'grep -q "signer key missing" <<<"$1" && ! grep -q "bad signature" <<<"$1"' _ "$OUT"
+check "  naming the caseworker" grep -q "public key of $W" <<<"$OUT"
+restore
+run_cv verify
+check "the vault put back verifies" test "$RC" -eq 0
+finish

@@ -5,7 +5,8 @@
 # case, dated over 12 months in a class kept from its event date, so about
 # 12 archives per case; all filed by one import, so one receipt lists every
 # archive, as an office's backlog import does), then times `casevault verify` with
-# /usr/bin/time -v: seconds and peak resident memory.  Everything lives in
+# /usr/bin/time -v: wall-clock seconds, CPU seconds (user and system, gpg
+# included) and peak resident memory.  Everything lives in
 # one temporary directory under /tmp; its gpg-agents are stopped and the
 # directory removed on exit.
 #
@@ -66,16 +67,17 @@ make_vault() {
 }
 
 echo "casevault verify benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
-printf '%8s %8s %9s %10s\n' records archives seconds peak-RSS-MB
+printf '%8s %8s %9s %9s %10s\n' records archives seconds cpu-s peak-RSS-MB
 for n in "${SIZES[@]}"; do
 	make_vault "$n"
-	best= rss=
+	best= rss= cpu=
 	for ((r = 1; r <= RUNS; r++)); do
 		CASEVAULT_DIR=$W/v$n /usr/bin/time -v "$CV" verify >"$W/out" 2>"$W/time" \
 			|| { echo "bench_verify.sh: verify failed:" >&2; cat "$W/out" "$W/time" >&2; exit 1; }
 		s=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); t = 0; for (i = 1; i <= n; i++) t = t * 60 + p[i]; print t }' "$W/time")
 		m=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$W/time")
-		if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$s rss=$m; fi
+		u=$(awk -F': ' '/(User|System) time/ { t += $2 } END { printf "%.2f", t }' "$W/time")
+		if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$s rss=$m cpu=$u; fi
 	done
-	printf '%8d %8s %9s %10s\n' "$n" "$(grep -o '[0-9]* archives' "$W/out" | cut -d' ' -f1)" "$best" "$rss"
+	printf '%8d %8s %9s %9s %10s\n' "$n" "$(grep -o '[0-9]* archives' "$W/out" | cut -d' ' -f1)" "$best" "$cpu" "$rss"
 done

@@ -273,11 +273,10 @@ int cv_gpg_agent_socket(cv_vault *v, char **out)
 	return *out ? 0 : cv_error(v, CV_ERROR, "out of memory");
 }
 
-/* RELOADAGENT to the agent at SOCK: it forgets every cached passphrase and rereads its conf */
-static gpgme_error_t reload_agent(cv_vault *v, const char *sock)
+gpgme_error_t cv_gpg_agent_command(cv_vault *v, const char *sock, const char *cmd)
 {
 	gpgme_ctx_t ctx = NULL;
-	gpgme_error_t err;
+	gpgme_error_t err, op = 0;
 
 	err = gpgme_new(&ctx);
 	if (!err)
@@ -285,9 +284,17 @@ static gpgme_error_t reload_agent(cv_vault *v, const char *sock)
 	if (!err)
 		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, v->gnupghome);
 	if (!err)
-		err = gpgme_op_assuan_transact_ext(ctx, "RELOADAGENT", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+		err = gpgme_op_assuan_transact_ext(ctx, cmd, NULL, NULL, NULL, NULL, NULL, NULL, &op);
 	if (ctx)
 		gpgme_release(ctx);
+	return err ? err : op;
+}
+
+/* RELOADAGENT to the agent at SOCK: it forgets every cached passphrase and rereads its conf */
+static gpgme_error_t reload_agent(cv_vault *v, const char *sock)
+{
+	gpgme_error_t err = cv_gpg_agent_command(v, sock, "RELOADAGENT");
+
 	/* no agent listening there: it has nothing cached */
 	if (gpgme_err_code(err) == GPG_ERR_ASS_CONNECT_FAILED || gpgme_err_code(err) == GPG_ERR_NO_AGENT)
 		err = 0;

@@ -77,22 +77,11 @@ static int agent_path(cv_vault *v, char **sock)
 /* DELETE_KEY --force for one keygrip; a grip the agent no longer has is done already. */
 static gpgme_error_t delete_grip(cv_vault *v, const char *sock, const char *grip)
 {
-	gpgme_ctx_t ctx = NULL;
-	gpgme_error_t err, op = 0;
+	gpgme_error_t err;
 	char cmd[96];
 
 	snprintf(cmd, sizeof(cmd), "DELETE_KEY --force %s", grip);
-	err = gpgme_new(&ctx);
-	if (!err)
-		err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_ASSUAN);
-	if (!err)
-		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, v->gnupghome);
-	if (!err)
-		err = gpgme_op_assuan_transact_ext(ctx, cmd, NULL, NULL, NULL, NULL, NULL, NULL, &op);
-	if (ctx)
-		gpgme_release(ctx);
-	if (!err)
-		err = op;
+	err = cv_gpg_agent_command(v, sock, cmd);
 	if (gpgme_err_code(err) == GPG_ERR_NO_SECKEY)
 		err = 0;
 	return err;

@@ -125,18 +125,25 @@ int cv_db_intent_cert_each(cv_vault *v, int (*fn)(void *hook, long number, const
  * ("revoke-secret:FPR" = the staff id), written in the transaction that
  * marks the person revoked and removed once the key is gone (core/intent.c).
  */
-int cv_db_intent_revoke_add(cv_vault *v, const char *fpr, const char *staff_id)
+static int revoke_write(cv_vault *v, const char *sql, const char *fpr, const char *staff_id, const char *what)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "INSERT OR REPLACE INTO meta(key, value) VALUES('revoke-secret:' || ?, ?)")) < 0)
+	if ((r = cv_index_prepare(v, &st, sql)) < 0)
 		return r;
 	sqlite3_bind_text(st, 1, fpr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, staff_id, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "record the revocation's intent");
+	if (staff_id)
+		sqlite3_bind_text(st, 2, staff_id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, what);
 	sqlite3_finalize(st);
 	return r;
+}
+
+int cv_db_intent_revoke_add(cv_vault *v, const char *fpr, const char *staff_id)
+{
+	return revoke_write(v, "INSERT OR REPLACE INTO meta(key, value) VALUES('revoke-secret:' || ?, ?)",
+			    fpr, staff_id, "record the revocation's intent");
 }
 
 int cv_db_intent_revoke_any(cv_vault *v)
@@ -165,13 +172,6 @@ int cv_db_intent_revoke_each(cv_vault *v, int (*fn)(void *hook, const char *fpr,
 
 int cv_db_intent_revoke_clear(cv_vault *v, const char *fpr)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "DELETE FROM meta WHERE key = 'revoke-secret:' || ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, fpr, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "clear the revocation's intent");
-	sqlite3_finalize(st);
-	return r;
+	return revoke_write(v, "DELETE FROM meta WHERE key = 'revoke-secret:' || ?", fpr, NULL,
+			    "clear the revocation's intent");
 }

@@ -11,7 +11,7 @@
 #include "crypto/keydelete.h"
 #include "ops/verify_keys.h"
 #include "store/db_receipts.h"
-#include "store/db_staff.h"
+#include "store/db_intent.h"
 #include "store/db_verify.h"
 #include "casevault/staff.h"
 
@@ -154,7 +154,7 @@ void cv_verify_keys(cv_vault *v, cv_verify_report *rep)
 	if (cv_db_verify_sealed(v, mask, sealed_bad, rep, &n) < 0)
 		cv_verify_add_problem(rep, "index", "cannot read the sealed columns: %s", cv_vault_errmsg(v));
 	cv_db_verify_keyslips(v, manager ? NULL : v->actor, keyslip_row, &w);
-	cv_db_staff_each_revoked(v, revoked_secret, &w);
+	cv_db_intent_revoked_each(v, revoked_secret, &w);
 	check_gpg_conf(v, rep);
 	say_skipped(v, mask, manager);
 }

@@ -156,18 +156,29 @@ int cv_db_intent_revoke_has(cv_vault *v, const char *staff_id)
 	return any_row(v, "SELECT 1 FROM meta WHERE key LIKE 'revoke-secret:%' AND value = ?", staff_id);
 }
 
-int cv_db_intent_revoke_each(cv_vault *v, int (*fn)(void *hook, const char *fpr, const char *staff_id), void *hook)
+/* Each row's two text columns to fn, which returns <0 to stop. */
+static int each_pair(cv_vault *v, const char *sql, int (*fn)(void *hook, const char *a, const char *b), void *hook)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT substr(key, 15), value FROM meta WHERE key LIKE 'revoke-secret:%'")) < 0)
+	if ((r = cv_index_prepare(v, &st, sql)) < 0)
 		return r;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		if ((r = fn(hook, cv_col(st, 0), cv_col(st, 1))) < 0)
 			break;
 	sqlite3_finalize(st);
 	return r;
+}
+
+int cv_db_intent_revoke_each(cv_vault *v, int (*fn)(void *hook, const char *fpr, const char *staff_id), void *hook)
+{
+	return each_pair(v, "SELECT substr(key, 15), value FROM meta WHERE key LIKE 'revoke-secret:%'", fn, hook);
+}
+
+int cv_db_intent_revoked_each(cv_vault *v, int (*fn)(void *hook, const char *staff_id, const char *fpr), void *hook)
+{
+	return each_pair(v, "SELECT id, fpr FROM staff WHERE revoked IS NOT NULL ORDER BY id", fn, hook);
 }
 
 int cv_db_intent_revoke_clear(cv_vault *v, const char *fpr)

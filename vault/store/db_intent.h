@@ -37,5 +37,7 @@ int cv_db_intent_revoke_has(cv_vault *v, const char *staff_id);
 /* Each unfinished one; fn returns <0 to stop. */
 int cv_db_intent_revoke_each(cv_vault *v, int (*fn)(void *hook, const char *fpr, const char *staff_id), void *hook);
 int cv_db_intent_revoke_clear(cv_vault *v, const char *fpr);
+/* Every revoked staff member (id, fingerprint), whose secret key must be gone once their intent is done. */
+int cv_db_intent_revoked_each(cv_vault *v, int (*fn)(void *hook, const char *staff_id, const char *fpr), void *hook);
 
 #endif

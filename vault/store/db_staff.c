@@ -247,17 +247,3 @@ int cv_db_staff_attest_insert(cv_vault *v, const char *id, const char *date, con
 	sqlite3_finalize(st);
 	return r;
 }
-
-int cv_db_staff_each_revoked(cv_vault *v, int (*fn)(void *hook, const char *id, const char *fpr), void *hook)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "SELECT id, fpr FROM staff WHERE revoked IS NOT NULL ORDER BY id")) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		if ((r = fn(hook, cv_col(st, 0), cv_col(st, 1))) < 0)
-			break;
-	sqlite3_finalize(st);
-	return r;
-}

@@ -61,7 +61,4 @@ int cv_db_staff_latest_attestation(cv_vault *v, const char *id, char date[11], c
 int cv_db_staff_attest_insert(cv_vault *v, const char *id, const char *date, const char *version,
 			      const char *by, const char *at, const char *what);
 
-/* Each revoked staff member's id and key fingerprint; fn returns <0 to stop. */
-int cv_db_staff_each_revoked(cv_vault *v, int (*fn)(void *hook, const char *id, const char *fpr), void *hook);
-
 #endif

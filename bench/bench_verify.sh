@@ -5,8 +5,9 @@
 # case, dated over 12 months in a class kept from its event date, so about
 # 12 archives per case; all filed by one import, so one receipt lists every
 # archive, as an office's backlog import does), then times `casevault verify` with
-# /usr/bin/time -v: wall-clock seconds, CPU seconds (user and system, gpg
-# included) and peak resident memory.  Everything lives in
+# /usr/bin/time -v: wall-clock seconds, CPU seconds (user and system) and
+# peak resident memory of casevault itself (GPGME starts gpg as a grandchild,
+# which time does not count; on a busy machine the CPU seconds are steadier).  Everything lives in
 # one temporary directory under /tmp; its gpg-agents are stopped and the
 # directory removed on exit.
 #

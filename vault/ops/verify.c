@@ -3,7 +3,6 @@
  * staff key, every record's hash matches, no orphan file or row.
  */
 #include <dirent.h>
-#include <stdarg.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <stdio.h>

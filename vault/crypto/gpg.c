@@ -560,38 +560,6 @@ int cv_gpg_delete_key(cv_vault *v, const char *fpr)
 	return err ? cv_gpg_err(v, err, "cannot delete a key") : 0;
 }
 
-/*
- * Remove a person's secret key but keep the public key, which still checks
- * the receipts they signed: export the public key, delete both, import it back.
- */
-int cv_gpg_drop_secret(cv_vault *v, const char *fpr)
-{
-	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t pub = NULL;
-	gpgme_error_t err;
-	int r;
-
-	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
-		return r;
-	err = gpgme_data_new(&pub);
-	if (!err)
-		err = gpgme_op_export(ctx, fpr, 0, pub);
-	if (err) {
-		r = cv_gpg_err(v, err, "cannot export a public key");
-		goto out;
-	}
-	if ((r = cv_gpg_delete_key(v, fpr)) < 0)
-		goto out;
-	gpgme_data_seek(pub, 0, SEEK_SET);
-	err = gpgme_op_import(ctx, pub);
-	r = err ? cv_gpg_err(v, err, "cannot keep the public key") : 0;
-out:
-	if (pub)
-		gpgme_data_release(pub);
-	gpgme_release(ctx);
-	return r;
-}
-
 /* ---- library start-up (cv_global_init, casevault/vault.h) ---- */
 
 static int gpgconf_enabled;

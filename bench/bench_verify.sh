@@ -64,7 +64,8 @@ make_vault() {
 			done
 		done
 	} >"$W/m$n.csv"
-	CASEVAULT_DIR=$v "$CV" import "$W/m$n.csv" >/dev/null
+	CASEVAULT_DIR=$v "$CV" import "$W/m$n.csv" >/dev/null 2>"$W/import.err" \
+		|| { echo "bench_verify.sh: the import failed:" >&2; cat "$W/import.err" >&2; exit 1; }
 }
 
 echo "casevault verify benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"

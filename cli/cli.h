@@ -89,6 +89,8 @@ json_t *cli_json_array(const void *items, size_t n, size_t size, cli_item_json f
 int cli_done(cli_ctx *c, json_t *j, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Print the non-empty notice of the vault (crash recovery etc.) to stderr. */
 void cli_notices(cli_ctx *c);
+/* Print the notices the command added after the first 'from' bytes (those printed at open). */
+void cli_notices_from(cli_ctx *c, size_t from);
 /* Open the vault for a command that needs one (used by init's demo too). */
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
 

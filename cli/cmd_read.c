@@ -176,7 +176,10 @@ static int cmd_verify(cli_ctx *c)
 {
 	cv_verify_report rep;
 	size_t i;
+	size_t seen = strlen(cv_vault_notice(c->v));
 	int r = cv_verify(c->v, &rep);
+
+	cli_notices_from(c, seen);
 
 	if (r < 0 && r != CV_ECORRUPT) {
 		cv_verify_report_release(&rep);

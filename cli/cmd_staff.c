@@ -137,9 +137,10 @@ static const cli_opt revoke_opts[] = { CLI_OPT_END };
 
 static int cmd_staff_revoke(cli_ctx *c)
 {
-	size_t n = 0;
+	size_t n = 0, seen = strlen(cv_vault_notice(c->v));
 	int r = cv_staff_revoke(c->v, c->argv[0], &n);
 
+	cli_notices_from(c, seen);
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	return cli_done(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "staff", c->argv[0], "archive_keys_rewrapped", (json_int_t)n),
@@ -147,7 +148,7 @@ static int cmd_staff_revoke(cli_ctx *c)
 }
 
 const cli_cmd cmd_staff_revoke_spec = {
-	"staff revoke", cmd_staff_revoke, NEEDS_VAULT, "STAFF-ID", 1, 1,
+	"staff revoke", cmd_staff_revoke, NEEDS_VAULT | NEEDS_GPGCONF, "STAFF-ID", 1, 1,
 	"Revoke a person: remove their keyslips and rotate the keys they held.",
 	revoke_opts, { NULL }
 };

@@ -136,6 +136,17 @@ void cli_notices(cli_ctx *c)
 		fprintf(stderr, "casevault: note: %s\n", cv_vault_notice(c->v));
 }
 
+void cli_notices_from(cli_ctx *c, size_t from)
+{
+	const char *n = c->v ? cv_vault_notice(c->v) : "";
+
+	if (strlen(n) <= from)
+		return;
+	n += from;
+	n += strspn(n, "; ");
+	fprintf(stderr, "casevault: note: %s\n", n);
+}
+
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
 {
 	const char *path = hook;

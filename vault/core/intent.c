@@ -10,7 +10,10 @@
  *            they are removed by recovery (nothing happened);
  *   shred    archive files the purge's commit destroyed (their keys are
  *            gone already); recovery overwrites and removes them and writes
- *            any certificate file the crash left unwritten.
+ *            any certificate file the crash left unwritten;
+ *   revoke   secret keys of revoked staff, named in the commit that revoked
+ *            them; recovery deletes the secret key (never the public one,
+ *            which still checks their receipts) and clears the intent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +27,8 @@
 #include "base/util.h"
 #include "core/intent.h"
 #include "core/lock.h"
+#include "crypto/gpg.h"
+#include "crypto/keydelete.h"
 #include "crypto/seal.h"
 #include "store/archive.h"
 #include "store/db_intent.h"
@@ -224,6 +229,72 @@ int cv_pending_recover(cv_vault *v)
 	return r;
 }
 
+struct revoke_run {
+	cv_vault *v;
+	const char *only;     /* one staff id, or NULL: every intent */
+	int n;
+	int r;
+	char failed[16];
+};
+
+/* One revocation intent: the secret key goes, then the intent (a crash between: done again). */
+static int finish_revoke(void *hook, const char *fpr, const char *staff_id)
+{
+	struct revoke_run *run = hook;
+	int r;
+
+	if (run->only && strcmp(run->only, staff_id))
+		return 0;
+	if ((r = cv_gpg_delete_secret(run->v, fpr)) < 0) {
+		run->r = r;
+		snprintf(run->failed, sizeof(run->failed), "%s", staff_id);
+		return 0;
+	}
+	cv_crashpoint("revoke-after-delete");
+	if ((r = cv_db_intent_revoke_clear(run->v, fpr)) < 0)
+		run->r = r;
+	else
+		run->n++;
+	return 0;
+}
+
+int cv_revoke_finish(cv_vault *v, const char *staff_id, int *finished)
+{
+	struct revoke_run run = { v, staff_id, 0, 0, "" };
+	int r;
+
+	if (finished)
+		*finished = 0;
+	if ((r = cv_db_intent_revoke_each(v, finish_revoke, &run)) < 0 && !run.r)
+		run.r = r;
+	if (finished)
+		*finished = run.n;
+	if (run.n && !staff_id)
+		cv_notice(v, "finished an interrupted revocation (%d secret key%s removed from the vault's keyring)",
+			  run.n, run.n == 1 ? "" : "s");
+	if (run.r < 0)
+		cv_notice(v, "the revocation of %s is not finished: its secret key is still in the vault's keyring (%s); "
+			  "run 'casevault staff revoke %s' again", run.failed[0] ? run.failed : "a staff member",
+			  v->errmsg, run.failed[0] ? run.failed : "ID");
+	return run.r;
+}
+
+/*
+ * Only gpg-agent deletes a secret key alone, and GPGME reaches it only in a
+ * process that may run gpgconf (cv_global_init_ex, CV_INIT_GPGCONF, as
+ * 'staff revoke' and 'lock' do).  Elsewhere an unfinished revocation is
+ * named on every open until one of them finishes it; 1 when that is all
+ * there is to recover.
+ */
+static int revoke_left(cv_vault *v)
+{
+	if (cv_gpgconf_enabled() || !cv_db_intent_revoke_any(v))
+		return 0;
+	cv_notice(v, "a revocation is not finished: a revoked person's secret key is still in the vault's keyring; "
+		  "run 'casevault staff revoke ID' again for them (see 'casevault verify')");
+	return !cv_db_intent_pending_any(v) && !cv_purge_needs_recovery(v);
+}
+
 /*
  * Finish what a crash left (the intent logs pending and shred) under the
  * writer lock, waiting up to wait_ms for it.  The lock can outlive a killed
@@ -236,7 +307,9 @@ int cv_vault_recover(cv_vault *v, int wait_ms)
 {
 	int held = v->lockfd >= 0, r = 0;
 
-	if (!cv_db_intent_pending_any(v) && !cv_purge_needs_recovery(v))
+	if (revoke_left(v))
+		return 0;
+	if (!cv_db_intent_pending_any(v) && !cv_purge_needs_recovery(v) && !cv_db_intent_revoke_any(v))
 		return 0;
 	if (!held) {
 		while ((r = cv_vault_lock_writer(v, 0)) == CV_ELOCKED && wait_ms > 0) {
@@ -250,6 +323,8 @@ int cv_vault_recover(cv_vault *v, int wait_ms)
 	/* Then finish a purge a crash interrupted after its commit (purge.c). */
 	if (r == 0 && cv_purge_needs_recovery(v) && cv_purge_recover(v) < 0)
 		cv_notice(v, "an interrupted purge is not finished yet: %s", v->errmsg);
+	if (r == 0 && cv_gpgconf_enabled() && cv_db_intent_revoke_any(v))
+		cv_revoke_finish(v, NULL, NULL);
 	if (!held)
 		cv_vault_unlock_writer(v);
 	return r;

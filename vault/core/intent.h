@@ -35,4 +35,12 @@ int cv_intent_new_archive(cv_vault *v, char name[40], const char *now, const cha
 /* The pending log is done with: the caller's commit made its files archives, or they were removed. */
 int cv_intent_clear(cv_vault *v);
 
+/*
+ * Finish revocations (docs/architecture.md, Crash safety): delete the secret
+ * key each revocation intent names, then clear the intent; only staff_id's
+ * when given.  *finished gets how many were done; <0 (with a notice) when a
+ * key could not be deleted, whose intent stays for the next writer.
+ */
+int cv_revoke_finish(cv_vault *v, const char *staff_id, int *finished);
+
 #endif

@@ -278,7 +278,7 @@ static void op_release(gpgme_ctx_t ctx, gpgme_data_t a, gpgme_data_t b, gpgme_ke
  * HASH derived from the home's path.  Only gpgconf knows which: ask it
  * through GPGME's gpgconf engine, pointed at the vault's home.
  */
-static int agent_socket(cv_vault *v, char **out)
+int cv_gpg_agent_socket(cv_vault *v, char **out)
 {
 	gpgme_ctx_t ctx = NULL;
 	gpgme_error_t err;
@@ -306,11 +306,10 @@ static int agent_socket(cv_vault *v, char **out)
 	return *out ? 0 : cv_error(v, CV_ERROR, "out of memory");
 }
 
-/* RELOADAGENT to the agent at SOCK: it forgets every cached passphrase and rereads its conf */
-static gpgme_error_t reload_agent(cv_vault *v, const char *sock)
+gpgme_error_t cv_gpg_agent_command(cv_vault *v, const char *sock, const char *cmd)
 {
 	gpgme_ctx_t ctx = NULL;
-	gpgme_error_t err;
+	gpgme_error_t err, op = 0;
 
 	err = gpgme_new(&ctx);
 	if (!err)
@@ -318,9 +317,17 @@ static gpgme_error_t reload_agent(cv_vault *v, const char *sock)
 	if (!err)
 		err = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, v->gnupghome);
 	if (!err)
-		err = gpgme_op_assuan_transact_ext(ctx, "RELOADAGENT", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+		err = gpgme_op_assuan_transact_ext(ctx, cmd, NULL, NULL, NULL, NULL, NULL, NULL, &op);
 	if (ctx)
 		gpgme_release(ctx);
+	return err ? err : op;
+}
+
+/* RELOADAGENT to the agent at SOCK: it forgets every cached passphrase and rereads its conf */
+static gpgme_error_t reload_agent(cv_vault *v, const char *sock)
+{
+	gpgme_error_t err = cv_gpg_agent_command(v, sock, "RELOADAGENT");
+
 	/* no agent listening there: it has nothing cached */
 	if (gpgme_err_code(err) == GPG_ERR_ASS_CONNECT_FAILED || gpgme_err_code(err) == GPG_ERR_NO_AGENT)
 		err = 0;
@@ -338,7 +345,7 @@ int cv_gpg_agent_forget(cv_vault *v)
 	char *sock = NULL, *home_sock = NULL;
 	int r;
 
-	if ((r = agent_socket(v, &sock)) < 0)
+	if ((r = cv_gpg_agent_socket(v, &sock)) < 0)
 		return r;
 	err = reload_agent(v, sock);
 	if (asprintf(&home_sock, "%s/S.gpg-agent", v->gnupghome) < 0) {
@@ -556,38 +563,6 @@ int cv_gpg_delete_key(cv_vault *v, const char *fpr)
 		err = gpgme_op_delete_ext(ctx, key, GPGME_DELETE_ALLOW_SECRET | GPGME_DELETE_FORCE);
 	op_release(ctx, NULL, NULL, key);
 	return err ? cv_gpg_err(v, err, "cannot delete a key") : 0;
-}
-
-/*
- * Remove a person's secret key but keep the public key, which still checks
- * the receipts they signed: export the public key, delete both, import it back.
- */
-int cv_gpg_drop_secret(cv_vault *v, const char *fpr)
-{
-	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t pub = NULL;
-	gpgme_error_t err;
-	int r;
-
-	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
-		return r;
-	err = gpgme_data_new(&pub);
-	if (!err)
-		err = gpgme_op_export(ctx, fpr, 0, pub);
-	if (err) {
-		r = cv_gpg_err(v, err, "cannot export a public key");
-		goto out;
-	}
-	if ((r = cv_gpg_delete_key(v, fpr)) < 0)
-		goto out;
-	gpgme_data_seek(pub, 0, SEEK_SET);
-	err = gpgme_op_import(ctx, pub);
-	r = err ? cv_gpg_err(v, err, "cannot keep the public key") : 0;
-out:
-	if (pub)
-		gpgme_data_release(pub);
-	gpgme_release(ctx);
-	return r;
 }
 
 /* ---- library start-up (cv_global_init, casevault/vault.h) ---- */

@@ -32,7 +32,10 @@ int cv_gpg_create_staff_key(cv_vault *v, const char *staff_id, int no_passphrase
 int cv_gpg_create_staff_key_cb(cv_vault *v, const char *staff_id, int no_passphrase,
 			       cv_passphrase_cb cb, void *hook, char *fpr_out, size_t fprlen);
 int cv_gpg_delete_key(cv_vault *v, const char *fpr);
-int cv_gpg_drop_secret(cv_vault *v, const char *fpr);
+/* Where the vault's gpg-agent listens (asks gpgconf: needs CV_INIT_GPGCONF); *out is malloc'd. */
+int cv_gpg_agent_socket(cv_vault *v, char **out);
+/* One Assuan command to the agent at sock (needs CV_INIT_GPGCONF); the transport's or the command's error. */
+gpgme_error_t cv_gpg_agent_command(cv_vault *v, const char *sock, const char *cmd);
 int cv_gpg_agent_forget(cv_vault *v);  /* gpg-agent forgets cached passphrases */
 void cv_gpg_agent_kill(const char *home);  /* KILLAGENT to the agent of a home a dead process left */
 /* 1 when cv_global_init_ex was given CV_INIT_GPGCONF (GPGME may run gpgconf). */

@@ -5,6 +5,9 @@
  * (the archives themselves are not rewritten), sealed index fields are
  * opened and sealed again, and every remaining person gets a new keyslip.
  * A crash leaves the old state whole (SQLite rolls the transaction back).
+ * The person's secret key leaves the vault's keyring after the commit, as an
+ * intent the commit records: a crash after it leaves the deletion to the next
+ * writer (docs/architecture.md, Crash safety; core/intent.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +18,14 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
+#include "core/intent.h"
 #include "core/keys.h"
 #include "core/lock.h"
 #include "crypto/gpg.h"
 #include "crypto/keymem.h"
 #include "crypto/keywrap.h"
 #include "rules/roles.h"
+#include "store/db_intent.h"
 #include "store/db_keys.h"
 #include "store/db_rotate.h"
 #include "store/db_staff.h"
@@ -40,6 +45,7 @@ typedef struct {
 typedef struct {
 	cv_vault *v;
 	int mask;                              /* the sections being rotated */
+	const char *fpr;                       /* the revoked person's key */
 	int slip_gen;                          /* the new keyslips' generation */
 	cv_db_sealed_field *fields;
 	size_t nfields;
@@ -69,7 +75,11 @@ static int active_staff_slips(rotation *rot, const char *skip)
 	return cv_db_staff_each_active(rot->v, skip, write_slip, rot);
 }
 
-/* Who may be revoked, by whom; *fpr and *mask (the sections they hold) when they may. */
+/*
+ * Who may be revoked, by whom; *fpr and *mask (the sections they hold) when
+ * they may; 1 when they are revoked already but their secret key's deletion
+ * is unfinished.
+ */
 static int revoke_check(cv_vault *v, const char *id, char fpr[48], int *mask)
 {
 	cv_db_staff_facts f;
@@ -85,7 +95,7 @@ static int revoke_check(cv_vault *v, const char *id, char fpr[48], int *mask)
 	if (!found)
 		return cv_error(v, CV_ENOTFOUND, "no staff member %s in this vault; see 'casevault staff list'", id);
 	if (!f.active)
-		return cv_error(v, CV_EREFUSED, "staff member %s is already revoked", id);
+		return cv_db_intent_revoke_has(v, id) ? 1 : cv_error(v, CV_EREFUSED, "staff member %s is already revoked", id);
 	cv_role_parse(&role, f.role);
 	*mask = cv_role_sections(role);
 	if (f.managers - (role == CV_ROLE_MANAGER) < 1)
@@ -166,7 +176,8 @@ static int rotate_rows(cv_vault *v, rotation *rot, const char *id)
 	if ((r = active_staff_slips(rot, id)) < 0)
 		return r;
 	cv_now_iso(now);
-	if ((r = cv_db_staff_mark_revoked(v, id, now)) < 0)
+	if ((r = cv_db_staff_mark_revoked(v, id, now)) < 0 ||
+	    (r = cv_db_intent_revoke_add(v, rot->fpr, id)) < 0)
 		return r;
 	return cv_audit(v, "staff.revoke", 0, id);
 }
@@ -222,6 +233,22 @@ static int rotate(cv_vault *v, rotation *rot, const char *id)
 	return 0;
 }
 
+/* Revoked already, but a crash (or gpg-agent) left their secret key: delete it now. */
+static int finish_earlier(cv_vault *v, const char *id)
+{
+	int r, n = 0;
+
+	if ((r = cv_vault_lock_writer(v, 1)) < 0)
+		return r;
+	r = cv_revoke_finish(v, id, &n);
+	cv_vault_unlock_writer(v);
+	if (r < 0)
+		return r;
+	cv_notice(v, "%s was revoked already; finished the interrupted revocation: their secret key is gone "
+		  "from the vault's keyring (their public key stays, for their receipts)", id);
+	return 0;
+}
+
 int cv_staff_revoke(cv_vault *v, const char *id, size_t *rewrapped)
 {
 	rotation rot;
@@ -234,14 +261,19 @@ int cv_staff_revoke(cv_vault *v, const char *id, size_t *rewrapped)
 		*rewrapped = 0;
 	if ((r = revoke_check(v, id, fpr, &rot.mask)) < 0)
 		return r;
+	if (r == 1)
+		return finish_earlier(v, id);
 	if ((r = cv_vault_lock_writer(v, 1)) < 0)
 		return r;
+	rot.fpr = fpr;
 	r = rotate(v, &rot, id);
 	if (r == 0) {
 		/* Old key material in the index is gone; checkpoint so the WAL holds none either. */
 		cv_db_rotate_checkpoint(v);
-		/* Their secret key leaves the vault's keyring; the public part stays for old signatures. */
-		cv_gpg_drop_secret(v, fpr);
+		cv_crashpoint("revoke-after-commit");
+		/* Their secret key leaves the vault's keyring (the public part stays for their
+		 * receipts); if it cannot, the intent stays for the next writer and a notice says so. */
+		cv_revoke_finish(v, id, NULL);
 		if (rewrapped)
 			*rewrapped = rot.nak;
 	}

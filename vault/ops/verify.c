@@ -3,7 +3,6 @@
  * staff key, every record's hash matches, no orphan file or row.
  */
 #include <dirent.h>
-#include <stdarg.h>
 #include <ftw.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include "crypto/seal.h"
 #include "ops/purge.h"
 #include "ops/record.h"
+#include "ops/verify_keys.h"
 #include "store/archive.h"
 #include "store/db_receipts.h"
 #include "store/db_verify.h"
@@ -28,28 +28,10 @@
 /* How long verify waits for a writer to finish before it checks (the index's busy timeout). */
 #define VERIFY_LOCK_WAIT_MS 10000
 
-static void problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
-{
-	cv_verify_problem *p;
-	va_list ap;
-
-	p = reallocarray(rep->problems, rep->nproblems + 1, sizeof(*p));
-	if (!p)
-		return;
-	rep->problems = p;
-	p = &rep->problems[rep->nproblems++];
-	snprintf(p->what, sizeof(p->what), "%s", what);
-	va_start(ap, fmt);
-	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
-	va_end(ap);
-}
-
 /* Certificates of destruction: checked by purge.c, reported here. */
 static void cert_problem(void *hook, const char *what, const char *msg)
 {
-	problem(hook, what, "%s", msg);
+	cv_verify_add_problem(hook, what, "%s", msg);
 }
 
 void cv_verify_report_release(cv_verify_report *rep)
@@ -170,15 +152,15 @@ static void check_clear_fields(cv_verify_report *rep, const cv_db_verify_record 
 	json_t *sz = json_object_get(e, "size");
 
 	if (mcase && (!rec->case_id || strcmp(rec->case_id, mcase)))
-		problem(rep, rec->id, "record's case in the index differs from its archive (moved?)");
+		cv_verify_add_problem(rep, rec->id, "record's case in the index differs from its archive (moved?)");
 	if (msec && (!rec->section || strcmp(rec->section, msec)))
-		problem(rep, rec->id, "record's section in the index differs from its archive");
+		cv_verify_add_problem(rep, rec->id, "record's section in the index differs from its archive");
 	if (mclass && (!rec->class_name || strcmp(rec->class_name, mclass)))
-		problem(rep, rec->id, "record's class in the index differs from its archive");
+		cv_verify_add_problem(rep, rec->id, "record's class in the index differs from its archive");
 	if (mmime && (!rec->mime || strcmp(rec->mime, mmime)))
-		problem(rep, rec->id, "record's type in the index differs from its archive");
+		cv_verify_add_problem(rep, rec->id, "record's type in the index differs from its archive");
 	if (json_is_integer(sz) && json_integer_value(sz) != rec->size)
-		problem(rep, rec->id, "record's size in the index differs from its archive");
+		cv_verify_add_problem(rep, rec->id, "record's size in the index differs from its archive");
 }
 
 /* One archive being checked: what its members hashed to and what its manifest says. */
@@ -201,13 +183,13 @@ static void check_record(void *hook, const cv_db_verify_record *rec)
 
 	rep->records++;
 	if (!rec->sha) {
-		problem(rep, rec->id, "its recorded hash in the index is damaged or altered");
+		cv_verify_add_problem(rep, rec->id, "its recorded hash in the index is damaged or altered");
 		return;
 	}
 	if (!actual)
-		problem(rep, rec->id, "record is missing from its archive %s", ac->file);
+		cv_verify_add_problem(rep, rec->id, "record is missing from its archive %s", ac->file);
 	else if (strcmp(actual, rec->sha))
-		problem(rep, rec->id, "record's content does not match the hash in the index");
+		cv_verify_add_problem(rep, rec->id, "record's content does not match the hash in the index");
 	for (i = 0; arr && i < json_array_size(arr); i++) {
 		json_t *e = json_array_get(arr, i);
 		const char *mid = json_string_value(json_object_get(e, "id"));
@@ -215,12 +197,12 @@ static void check_record(void *hook, const cv_db_verify_record *rec)
 		if (mid && !strcmp(mid, rec->id)) {
 			inman = 1;
 			if (!msha || !actual || strcmp(msha, actual))
-				problem(rep, rec->id, "record's content does not match the archive manifest");
+				cv_verify_add_problem(rep, rec->id, "record's content does not match the archive manifest");
 			check_clear_fields(rep, rec, ac->man, e);
 		}
 	}
 	if (ac->man && !inman)
-		problem(rep, rec->id, "record is not listed in its archive's manifest");
+		cv_verify_add_problem(rep, rec->id, "record is not listed in its archive's manifest");
 }
 
 /* Every record the archive says it holds must still be in the index; no member twice. */
@@ -234,12 +216,12 @@ static void check_manifest_listed(cv_vault *v, cv_verify_report *rep, long long 
 		const char *mid = json_string_value(json_object_get(json_array_get(arr, i), "id"));
 
 		if (mid && !cv_db_verify_record_in_archive(v, mid, aid))
-			problem(rep, mid, "record is in archive %s but missing from the index (deleted row?)", file);
+			cv_verify_add_problem(rep, mid, "record is in archive %s but missing from the index (deleted row?)", file);
 	}
 	for (i = 0; i < c->nseen; i++)
 		for (j = i + 1; j < c->nseen; j++)
 			if (!strcmp(c->seen[i].name, c->seen[j].name))
-				problem(rep, file, "archive holds two members named %.60s", c->seen[i].name);
+				cv_verify_add_problem(rep, file, "archive holds two members named %.60s", c->seen[i].name);
 }
 
 /* Without the section's key (a caseworker and the cp file): the ciphertext against its signed receipt. */
@@ -249,16 +231,76 @@ static void check_sealed_only(cv_vault *v, cv_verify_report *rep, const char *fi
 	char got[65];
 
 	if (cv_archive_sha256(v, file, got, NULL) < 0)
-		problem(rep, file, "archive file is missing or unreadable (records %s)", recs);
+		cv_verify_add_problem(rep, file, "archive file is missing or unreadable (records %s)", recs);
 	else if (strcmp(got, sha))
-		problem(rep, file, "archive differs from the hash in the index (records %s)", recs);
+		cv_verify_add_problem(rep, file, "archive differs from the hash in the index (records %s)", recs);
 	rep->sealed_only++;
 }
 
-static int check_archive(cv_vault *v, cv_verify_report *rep, long long aid, const char *file,
-			 cv_section sec, const char *wrapped, int gen, const char *sha,
+/*
+ * A receipt, checked and parsed once for all the archives it lists: one
+ * import's receipt can list thousands, and parsing it again for each made
+ * verify grow with the square of the vault (docs/commands/verify.md).
+ */
+struct receipt_cache {
+	long long id;            /* the receipt in hand; 0 before the first */
+	json_t *files;           /* file -> sha256 of each archive it lists; NULL when it failed */
+	char err[300];           /* why it failed */
+};
+
+static void receipt_load(cv_vault *v, struct receipt_cache *rc, long long id)
+{
+	char *body = NULL, *sig = NULL;
+	size_t blen = 0, slen = 0, i;
+	json_t *root = NULL, *arr;
+
+	json_decref(rc->files);
+	rc->files = NULL;
+	rc->id = id;
+	if (cv_verify_receipt_signed(v, id) < 0) {
+		if (!cv_verify_signer_missing(v, id, rc->err, sizeof(rc->err)))
+			snprintf(rc->err, sizeof(rc->err), "%s", cv_vault_errmsg(v));
+		return;
+	}
+	if (cv_db_receipt_get(v, id, &body, &blen, &sig, &slen) == 0)
+		root = json_loadb(body, blen, 0, NULL);
+	free(body);
+	free(sig);
+	arr = json_object_get(root, "archives");
+	rc->files = json_object();
+	for (i = 0; rc->files && i < json_array_size(arr); i++) {
+		json_t *a = json_array_get(arr, i);
+		const char *f = json_string_value(json_object_get(a, "file"));
+		json_t *h = json_object_get(a, "sha256");
+
+		if (f && json_is_string(h))
+			json_object_set(rc->files, f, h);
+	}
+	json_decref(root);
+}
+
+/* The archive's receipt is signed by its staff member and lists it with this hash; NULL, or why not. */
+static const char *receipt_lists(cv_vault *v, struct receipt_cache *rc, long long id, const char *file,
+				 const char *sha)
+{
+	const char *h;
+
+	if (rc->id != id)
+		receipt_load(v, rc, id);
+	if (!rc->files)
+		return rc->err;
+	h = json_string_value(json_object_get(rc->files, file));
+	if (h && !strcmp(h, sha))
+		return NULL;
+	snprintf(rc->err, sizeof(rc->err), "archive %s does not match its signed filing receipt", file);
+	return rc->err;
+}
+
+static int check_archive(cv_vault *v, cv_verify_report *rep, struct receipt_cache *rc, long long aid,
+			 const char *file, cv_section sec, const char *wrapped, int gen, const char *sha,
 			 long long receipt_id)
 {
+	const char *why;
 	struct vctx c;
 	cv_archive_reader rd = { v_entry, v_data, v_end, &c };
 	char key[CV_KEY_HEX + 1], got[65], recs[160];
@@ -267,30 +309,30 @@ static int check_archive(cv_vault *v, cv_verify_report *rep, long long aid, cons
 
 	memset(&c, 0, sizeof(c));
 	records_of(v, aid, recs, sizeof(recs));
-	if (cv_verify_receipt(v, receipt_id, file, sha) < 0)
-		problem(rep, file, "%s (records %s)", cv_vault_errmsg(v), recs);
+	if ((why = receipt_lists(v, rc, receipt_id, file, sha)))
+		cv_verify_add_problem(rep, file, "%s (records %s)", why, recs);
 	if (!v->mkey[sec]) {
 		check_sealed_only(v, rep, file, sha, recs);
 		goto out;
 	}
 	if ((r = cv_keys_unwrap(v, sec, gen, wrapped, key)) < 0) {
-		problem(rep, file, "its wrapped key does not open (records %s)", recs);
+		cv_verify_add_problem(rep, file, "its wrapped key does not open (records %s)", recs);
 		goto out;
 	}
 	r = cv_archive_read(v, file, key, &rd, got);
 	explicit_bzero(key, sizeof(key));
 	if (r < 0) {
 		if (r == CV_ENOTFOUND)
-			problem(rep, file, "archive file is missing (records %s)", recs);
+			cv_verify_add_problem(rep, file, "archive file is missing (records %s)", recs);
 		else
-			problem(rep, file, "archive does not decrypt or is damaged: altered or corrupt (records %s)", recs);
+			cv_verify_add_problem(rep, file, "archive does not decrypt or is damaged: altered or corrupt (records %s)", recs);
 		goto out;
 	}
 	if (strcmp(got, sha))
-		problem(rep, file, "archive differs from the hash in the index (records %s)", recs);
+		cv_verify_add_problem(rep, file, "archive differs from the hash in the index (records %s)", recs);
 	ac.man = c.manifest ? json_loads(c.manifest, 0, NULL) : NULL;
 	if (!ac.man)
-		problem(rep, file, "archive has no readable manifest (records %s)", recs);
+		cv_verify_add_problem(rep, file, "archive has no readable manifest (records %s)", recs);
 	if (cv_db_verify_records(v, aid, sec, check_record, &ac) == 0)
 		check_manifest_listed(v, rep, aid, file, ac.man, &c);
 out:
@@ -303,13 +345,13 @@ out:
 
 static int unreadable_receipt(void *hook, long long id)
 {
-	problem(hook, "receipts", "filing receipt %lld is not readable JSON (altered?)", id);
+	cv_verify_add_problem(hook, "receipts", "filing receipt %lld is not readable JSON (altered?)", id);
 	return 0;
 }
 
 static int vanished_archive(void *hook, long long receipt, const char *file)
 {
-	problem(hook, file, "archive listed in filing receipt %lld is gone from the index and no certificate of destruction names it"
+	cv_verify_add_problem(hook, file, "archive listed in filing receipt %lld is gone from the index and no certificate of destruction names it"
 		" (removed outside casevault?)", receipt);
 	return 0;
 }
@@ -324,8 +366,13 @@ static int check_receipt_signed(void *hook, long long id)
 {
 	struct receipt_walk *w = hook;
 
-	if (cv_verify_receipt_signed(w->v, id) < 0)
-		problem(w->rep, "receipts", "%s", cv_vault_errmsg(w->v));
+	char msg[300];
+
+	if (cv_verify_receipt_signed(w->v, id) < 0) {
+		if (!cv_verify_signer_missing(w->v, id, msg, sizeof(msg)))
+			snprintf(msg, sizeof(msg), "%s", cv_vault_errmsg(w->v));
+		cv_verify_add_problem(w->rep, "receipts", "%s", msg);
+	}
 	return 0;
 }
 
@@ -335,9 +382,9 @@ static int check_receipt_gap(void *hook, long long id)
 	struct receipt_walk *w = hook;
 
 	if (id == w->want + 1)
-		problem(w->rep, "receipts", "filing receipt %lld is missing (deleted outside casevault?)", w->want);
+		cv_verify_add_problem(w->rep, "receipts", "filing receipt %lld is missing (deleted outside casevault?)", w->want);
 	else if (id > w->want)
-		problem(w->rep, "receipts", "filing receipts %lld to %lld are missing (deleted outside casevault?)",
+		cv_verify_add_problem(w->rep, "receipts", "filing receipts %lld to %lld are missing (deleted outside casevault?)",
 			w->want, id - 1);
 	w->want = id + 1;
 	return 0;
@@ -357,7 +404,7 @@ static void check_vanished(cv_vault *v, cv_verify_report *rep)
 
 	cv_db_receipts_unreadable(v, unreadable_receipt, rep);
 	if (cv_db_receipts_vanished(v, vanished_archive, rep, &stepped) < 0) {
-		problem(rep, "index", "cannot compare the receipts with the archives: %s", cv_vault_errmsg(v));
+		cv_verify_add_problem(rep, "index", "cannot compare the receipts with the archives: %s", cv_vault_errmsg(v));
 		if (!stepped)
 			return;
 	}
@@ -384,17 +431,17 @@ static int perm_visit(const char *path, const struct stat *sb, int flag, struct 
 	if (flag == FTW_SL || S_ISLNK(sb->st_mode)) {
 		/* casevault makes none, and opens what it reads with O_NOFOLLOW */
 		if (perm_found++ < 5)
-			problem(perm_rep, "permissions", "%.200s is a symbolic link; the vault holds none: "
+			cv_verify_add_problem(perm_rep, "permissions", "%.200s is a symbolic link; the vault holds none: "
 				"find out who made it, then remove it", path);
 		return 0;
 	}
 	if (sb->st_mode & (S_IRWXG | S_IRWXO)) {
 		if (perm_found++ < 5)
-			problem(perm_rep, "permissions", "%.200s is open to other users (mode %04o); "
+			cv_verify_add_problem(perm_rep, "permissions", "%.200s is open to other users (mode %04o); "
 				"run: chmod -R go-rwx on the vault directory", path, (unsigned)(sb->st_mode & 07777));
 	}
 	if (sb->st_uid != perm_owner && perm_found++ < 5)
-		problem(perm_rep, "permissions", "%.200s belongs to uid %u, not to the vault's owner (uid %u), who cannot "
+		cv_verify_add_problem(perm_rep, "permissions", "%.200s belongs to uid %u, not to the vault's owner (uid %u), who cannot "
 			"change it; run: chown -R on the vault directory", path, (unsigned)sb->st_uid, (unsigned)perm_owner);
 	return 0;
 }
@@ -410,7 +457,7 @@ static void check_permissions(cv_vault *v, cv_verify_report *rep)
 	perm_owner = sb.st_uid;
 	nftw(v->path, perm_visit, 16, FTW_PHYS);
 	if (perm_found > 5)
-		problem(rep, "permissions", "and %zu more paths like these", perm_found - 5);
+		cv_verify_add_problem(rep, "permissions", "and %zu more paths like these", perm_found - 5);
 	perm_rep = NULL;
 }
 
@@ -418,24 +465,24 @@ static void integrity_line(void *hook, const char *m, const char *unused)
 {
 	(void)unused;
 	if (m && strcmp(m, "ok"))
-		problem(hook, "index", "SQLite integrity check: %.180s", m);
+		cv_verify_add_problem(hook, "index", "SQLite integrity check: %.180s", m);
 }
 
 static void dangling_row(void *hook, const char *table, const char *parent)
 {
-	problem(hook, "index", "a row in %s refers to a missing %s", table, parent);
+	cv_verify_add_problem(hook, "index", "a row in %s refers to a missing %s", table, parent);
 }
 
 static void orphan_record(void *hook, const char *id, const char *unused)
 {
 	(void)unused;
-	problem(hook, id, "record's archive is not in the index (orphan row)");
+	cv_verify_add_problem(hook, id, "record's archive is not in the index (orphan row)");
 }
 
 static void orphan_archive(void *hook, const char *file, const char *unused)
 {
 	(void)unused;
-	problem(hook, file, "archive holds no record in the index (orphan row)");
+	cv_verify_add_problem(hook, file, "archive holds no record in the index (orphan row)");
 }
 
 /* The index on its own: SQLite's checks and rows that lost their partner. */
@@ -455,6 +502,7 @@ static int check_index(cv_vault *v, cv_verify_report *rep)
 struct archive_walk {
 	cv_vault *v;
 	cv_verify_report *rep;
+	struct receipt_cache rc;
 };
 
 static int verify_archive(void *hook, const cv_db_verify_archive *a)
@@ -468,7 +516,7 @@ static int verify_archive(void *hook, const cv_db_verify_archive *a)
 	if (!wrapped)
 		return 1;  /* out of memory: the archives that follow go unchecked */
 	w->rep->archives++;
-	check_archive(w->v, w->rep, a->id, file, a->section, wrapped, a->key_gen, sha, a->receipt_id);
+	check_archive(w->v, w->rep, &w->rc, a->id, file, a->section, wrapped, a->key_gen, sha, a->receipt_id);
 	free(wrapped);
 	return 0;
 }
@@ -484,7 +532,7 @@ static int check_orphan(void *hook, const char *name)
 	struct orphan_walk *w = hook;
 
 	if (!cv_db_verify_file_known(w->v, name) && !cv_purge_is_shredding(w->v, name))
-		problem(w->rep, "archives", "file %.64s is not in the index (orphan file)", name);
+		cv_verify_add_problem(w->rep, "archives", "file %.64s is not in the index (orphan file)", name);
 	return 0;
 }
 
@@ -493,12 +541,12 @@ static void check_orphan_files(cv_vault *v, cv_verify_report *rep)
 	struct orphan_walk w = { v, rep };
 
 	if (cv_archive_list(v, check_orphan, &w) == CV_ENOTFOUND)
-		problem(rep, "archives", "the archives directory is missing");
+		cv_verify_add_problem(rep, "archives", "the archives directory is missing");
 }
 
 int cv_verify(cv_vault *v, cv_verify_report *rep)
 {
-	struct archive_walk aw = { v, rep };
+	struct archive_walk aw = { v, rep, { 0, NULL, "" } };
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
@@ -511,11 +559,14 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 		return r;
 	if ((r = check_index(v, rep)) < 0)
 		return r;
-	if ((r = cv_db_verify_archives(v, verify_archive, &aw)) < 0)
+	r = cv_db_verify_archives(v, verify_archive, &aw);
+	json_decref(aw.rc.files);
+	if (r < 0)
 		return r;
 	check_orphan_files(v, rep);
 	check_vanished(v, rep);
 	check_permissions(v, rep);
+	cv_verify_keys(v, rep);
 	cv_verify_certificates(v, cert_problem, rep, NULL);
 	cv_audit(v, "verify", rep->nproblems ? CV_ECORRUPT : 0, NULL);
 	return rep->nproblems ? cv_error(v, CV_ECORRUPT, "verify found %zu problem%s", rep->nproblems,

@@ -119,3 +119,70 @@ int cv_db_intent_cert_each(cv_vault *v, int (*fn)(void *hook, long number, const
 {
 	return certs(v, "SELECT number, body FROM certificates ORDER BY number", fn, hook);
 }
+
+/*
+ * The revocation intents: "delete the secret key of FPR", one meta row each
+ * ("revoke-secret:FPR" = the staff id), written in the transaction that
+ * marks the person revoked and removed once the key is gone (core/intent.c).
+ */
+static int revoke_write(cv_vault *v, const char *sql, const char *fpr, const char *staff_id, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, sql)) < 0)
+		return r;
+	sqlite3_bind_text(st, 1, fpr, -1, SQLITE_STATIC);
+	if (staff_id)
+		sqlite3_bind_text(st, 2, staff_id, -1, SQLITE_STATIC);
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_intent_revoke_add(cv_vault *v, const char *fpr, const char *staff_id)
+{
+	return revoke_write(v, "INSERT OR REPLACE INTO meta(key, value) VALUES('revoke-secret:' || ?, ?)",
+			    fpr, staff_id, "record the revocation's intent");
+}
+
+int cv_db_intent_revoke_any(cv_vault *v)
+{
+	return any_row(v, "SELECT 1 FROM meta WHERE key LIKE 'revoke-secret:%' LIMIT 1", NULL);
+}
+
+int cv_db_intent_revoke_has(cv_vault *v, const char *staff_id)
+{
+	return any_row(v, "SELECT 1 FROM meta WHERE key LIKE 'revoke-secret:%' AND value = ?", staff_id);
+}
+
+/* Each row's two text columns to fn, which returns <0 to stop. */
+static int each_pair(cv_vault *v, const char *sql, int (*fn)(void *hook, const char *a, const char *b), void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, sql)) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if ((r = fn(hook, cv_col(st, 0), cv_col(st, 1))) < 0)
+			break;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_intent_revoke_each(cv_vault *v, int (*fn)(void *hook, const char *fpr, const char *staff_id), void *hook)
+{
+	return each_pair(v, "SELECT substr(key, 15), value FROM meta WHERE key LIKE 'revoke-secret:%'", fn, hook);
+}
+
+int cv_db_intent_revoked_each(cv_vault *v, int (*fn)(void *hook, const char *staff_id, const char *fpr), void *hook)
+{
+	return each_pair(v, "SELECT id, fpr FROM staff WHERE revoked IS NOT NULL ORDER BY id", fn, hook);
+}
+
+int cv_db_intent_revoke_clear(cv_vault *v, const char *fpr)
+{
+	return revoke_write(v, "DELETE FROM meta WHERE key = 'revoke-secret:' || ?", fpr, NULL,
+			    "clear the revocation's intent");
+}

@@ -29,4 +29,15 @@ int cv_db_intent_cert_last(cv_vault *v, int (*fn)(void *hook, long number, const
 /* Every certificate, oldest first; fn returns <0 to stop (and that is returned). */
 int cv_db_intent_cert_each(cv_vault *v, int (*fn)(void *hook, long number, const char *body), void *hook);
 
+/* Revocation intents: delete the secret key of fpr (staff_id's), in the caller's transaction. */
+int cv_db_intent_revoke_add(cv_vault *v, const char *fpr, const char *staff_id);
+/* 1 when any revocation intent is unfinished (for staff_id: _has). */
+int cv_db_intent_revoke_any(cv_vault *v);
+int cv_db_intent_revoke_has(cv_vault *v, const char *staff_id);
+/* Each unfinished one; fn returns <0 to stop. */
+int cv_db_intent_revoke_each(cv_vault *v, int (*fn)(void *hook, const char *fpr, const char *staff_id), void *hook);
+int cv_db_intent_revoke_clear(cv_vault *v, const char *fpr);
+/* Every revoked staff member (id, fingerprint), whose secret key must be gone once their intent is done. */
+int cv_db_intent_revoked_each(cv_vault *v, int (*fn)(void *hook, const char *staff_id, const char *fpr), void *hook);
+
 #endif

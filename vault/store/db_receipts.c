@@ -159,3 +159,23 @@ int cv_db_receipts_vanished(cv_vault *v, int (*fn)(void *hook, long long receipt
 	sqlite3_finalize(st);
 	return r;
 }
+
+int cv_db_receipt_signer(cv_vault *v, long long id, char staff_id[16], char fpr[48])
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	staff_id[0] = fpr[0] = '\0';
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT s.id, s.fpr FROM receipts rc JOIN staff s ON s.id = rc.staff_id WHERE rc.id = ?")) < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(staff_id, 16, "%s", cv_col(st, 0));
+		snprintf(fpr, 48, "%s", cv_col(st, 1));
+	} else {
+		r = CV_ENOTFOUND;
+	}
+	sqlite3_finalize(st);
+	return r;
+}

@@ -36,4 +36,7 @@ size_t cv_db_receipts_count(cv_vault *v);
 int cv_db_receipts_vanished(cv_vault *v, int (*fn)(void *hook, long long receipt, const char *file),
 			    void *hook, int *stepped);
 
+/* The staff member a receipt names and their key's fingerprint (0, or CV_ENOTFOUND). */
+int cv_db_receipt_signer(cv_vault *v, long long id, char staff_id[16], char fpr[48]);
+
 #endif

@@ -49,7 +49,7 @@ int cv_db_verify_archives(cv_vault *v, int (*fn)(void *hook, const cv_db_verify_
 	int r;
 
 	if ((r = cv_index_prepare(v, &st,
-		"SELECT id, file, section, wrapped_key, key_gen, sha256, receipt_id FROM archives ORDER BY id")) < 0)
+		"SELECT id, file, section, wrapped_key, key_gen, sha256, receipt_id FROM archives ORDER BY receipt_id, id")) < 0)
 		return r;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		a.id = sqlite3_column_int64(st, 0);
@@ -132,4 +132,75 @@ int cv_db_verify_file_known(cv_vault *v, const char *name)
 		sqlite3_finalize(st);
 	}
 	return known;
+}
+
+int cv_db_verify_keyslips(cv_vault *v, const char *only,
+			  int (*fn)(void *hook, const char *staff_id, int gen, int outdated, int revoked), void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	/* a keyslip is current when its generation is at least that of every section key it holds */
+	if ((r = cv_index_prepare(v, &st,
+		"SELECT k.staff_id, k.generation, k.generation < coalesce((SELECT max(sk.generation) FROM section_keys sk"
+		"  WHERE instr(',' || k.sections || ',', ',' || sk.section || ',') > 0), 0),"
+		" s.revoked IS NOT NULL FROM keyslips k LEFT JOIN staff s ON s.id = k.staff_id"
+		" WHERE ?1 IS NULL OR k.staff_id = ?1 ORDER BY k.staff_id, k.generation")) < 0)
+		return r;
+	if (only)
+		sqlite3_bind_text(st, 1, only, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if ((r = fn(hook, cv_col(st, 0), sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+			    sqlite3_column_int(st, 3))) < 0)
+			break;
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Open every value of one sealed column whose row's section is in mask. */
+static int sealed_column(cv_vault *v, const cv_sealed_col *c, int mask,
+			 void (*fn)(void *hook, const char *table, const char *column, const char *id),
+			 void *hook, size_t *checked)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	int r;
+
+	if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", c->column,
+		     c->section_col ? c->section_col : "'case'", c->table, c->column) < 0)
+		return cv_error(v, CV_ERROR, "out of memory");
+	r = cv_index_prepare(v, &st, sql);
+	free(sql);
+	if (r < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cv_section sec;
+		char *plain = NULL;
+
+		if (cv_section_parse(&sec, cv_col(st, 2)) < 0 || !(mask & (1 << sec)))
+			continue;
+		(*checked)++;
+		if (cv_sealed_get(v, st, 1, sec, c->table, c->column, cv_col(st, 0), &plain) < 0)
+			fn(hook, c->table, c->column, cv_col(st, 0));
+		if (plain) {
+			explicit_bzero(plain, strlen(plain));
+			free(plain);
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int cv_db_verify_sealed(cv_vault *v, int mask,
+			void (*fn)(void *hook, const char *table, const char *column, const char *id),
+			void *hook, size_t *checked)
+{
+	size_t i;
+	int r;
+
+	*checked = 0;
+	for (i = 0; i < cv_nsealed_cols; i++)
+		if ((r = sealed_column(v, &cv_sealed_cols[i], mask, fn, hook, checked)) < 0)
+			return r;
+	return 0;
 }

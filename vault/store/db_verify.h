@@ -53,4 +53,15 @@ int cv_db_verify_record_in_archive(cv_vault *v, const char *id, long long aid);
  */
 int cv_db_verify_file_known(cv_vault *v, const char *name);
 
+/*
+ * Every keyslip (only's, when not NULL): outdated when its generation is
+ * older than a section key it holds; revoked when its owner is.
+ */
+int cv_db_verify_keyslips(cv_vault *v, const char *only,
+			  int (*fn)(void *hook, const char *staff_id, int gen, int outdated, int revoked), void *hook);
+/* Open every sealed column (cv_sealed_cols) of the rows of the sections in mask; fn for each that fails. */
+int cv_db_verify_sealed(cv_vault *v, int mask,
+			void (*fn)(void *hook, const char *table, const char *column, const char *id),
+			void *hook, size_t *checked);
+
 #endif

@@ -1,0 +1,160 @@
+/*
+ * casevault - verify's checks on keys (verify_keys.h): what a revocation,
+ * a rotation or a lost file can leave wrong without any archive changing.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/handle.h"
+#include "crypto/keydelete.h"
+#include "ops/verify_keys.h"
+#include "store/db_receipts.h"
+#include "store/db_intent.h"
+#include "store/db_verify.h"
+#include "casevault/staff.h"
+
+void cv_verify_add_problem(cv_verify_report *rep, const char *what, const char *fmt, ...)
+{
+	cv_verify_problem *p;
+	va_list ap;
+
+	p = reallocarray(rep->problems, rep->nproblems + 1, sizeof(*p));
+	if (!p)
+		return;
+	rep->problems = p;
+	p = &rep->problems[rep->nproblems++];
+	snprintf(p->what, sizeof(p->what), "%s", what);
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+	va_end(ap);
+}
+
+int cv_verify_signer_missing(cv_vault *v, long long receipt_id, char *msg, size_t msglen)
+{
+	char id[16], fpr[48];
+
+	if (cv_db_receipt_signer(v, receipt_id, id, fpr) < 0 || cv_gpg_has_public(v, fpr) != 0)
+		return 0;
+	snprintf(msg, msglen, "filing receipt %lld: signer key missing (the public key of %s is gone from the "
+		 "vault's keyring; restore gnupg/ from a backup, docs/recovery.md)", receipt_id, id);
+	return 1;
+}
+
+struct key_walk {
+	cv_vault *v;
+	cv_verify_report *rep;
+};
+
+/* A revocation finishes by deleting the secret key (docs/architecture.md, Crash safety). */
+static int revoked_secret(void *hook, const char *id, const char *fpr)
+{
+	struct key_walk *w = hook;
+
+	if (cv_gpg_has_secret(w->v, fpr) > 0)
+		cv_verify_add_problem(w->rep, id, "revoked staff member's secret key is still in the vault's keyring; "
+				      "run 'casevault staff revoke %s' to finish the revocation", id);
+	return 0;
+}
+
+static int keyslip_row(void *hook, const char *id, int gen, int outdated, int revoked)
+{
+	struct key_walk *w = hook;
+
+	if (revoked)
+		cv_verify_add_problem(w->rep, id, "keyslip (generation %d) of revoked %s is still in the index", gen, id);
+	else if (outdated)
+		cv_verify_add_problem(w->rep, id, "outdated keyslip for %s (generation %d, older than the section keys "
+				      "it holds): it opens retired keys; revoke and add the person again", id, gen);
+	return 0;
+}
+
+static void sealed_bad(void *hook, const char *table, const char *column, const char *id)
+{
+	cv_verify_add_problem(hook, id, "sealed %s.%s does not open (damaged or altered)", table, column);
+}
+
+/*
+ * The settings of the vault's gpg.conf that casevault relies on
+ * (docs/security.md): without them gpg falls back to iterated SHA-1 S2K
+ * and gpg-agent caches archive keys.
+ */
+static const char *const gpg_needs[][2] = {
+	{ "s2k-mode", "1" }, { "s2k-digest-algo", "SHA256" }, { "s2k-cipher-algo", "AES256" },
+	{ "cipher-algo", "AES256" }, { "digest-algo", "SHA256" }, { "no-symkey-cache", "" },
+};
+#define NGPG_NEEDS (sizeof(gpg_needs) / sizeof(gpg_needs[0]))
+
+/* One line of gpg.conf: bit i of *ok when it sets need i as casevault does, of *bad when otherwise. */
+static void gpg_conf_line(char *line, unsigned *ok, unsigned *bad)
+{
+	char *opt = line + strspn(line, " \t"), *val;
+	size_t i;
+
+	opt[strcspn(opt, "\r\n")] = '\0';
+	if (!*opt || *opt == '#')
+		return;
+	val = opt + strcspn(opt, " \t");
+	if (*val)
+		*val++ = '\0';
+	val += strspn(val, " \t");
+	for (i = 0; i < NGPG_NEEDS; i++)
+		if (!strcmp(opt, gpg_needs[i][0]))
+			*(strcmp(val, gpg_needs[i][1]) ? bad : ok) |= 1u << i;
+}
+
+static void check_gpg_conf(cv_vault *v, cv_verify_report *rep)
+{
+	char *path = NULL, line[512];
+	unsigned ok = 0, bad = 0;
+	size_t i;
+	FILE *f;
+
+	if (asprintf(&path, "%s/gpg.conf", v->gnupghome) < 0)
+		return;
+	f = fopen(path, "re");
+	free(path);
+	if (!f) {
+		cv_verify_add_problem(rep, "gnupg/gpg.conf", "the vault's gpg.conf is missing: new archives get gpg's "
+				      "defaults (iterated SHA-1 S2K, keys cached by gpg-agent); restore it from a backup");
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		gpg_conf_line(line, &ok, &bad);
+	fclose(f);
+	for (i = 0; i < NGPG_NEEDS; i++)
+		if (!(ok & (1u << i)) || (bad & (1u << i)))
+			cv_verify_add_problem(rep, "gnupg/gpg.conf", "the vault's gpg.conf %s '%s%s%s' (changed?); "
+					      "restore it from a backup", (bad & (1u << i)) ? "changes the setting" : "lacks",
+					      gpg_needs[i][0], gpg_needs[i][1][0] ? " " : "", gpg_needs[i][1]);
+}
+
+/* What the caller's role kept verify from checking, said once (docs/commands/verify.md). */
+static void say_skipped(cv_vault *v, int mask, int manager)
+{
+	int s;
+
+	for (s = 0; s < CV_SECTION_COUNT; s++)
+		if (!(mask & (1 << s)))
+			cv_notice(v, "you hold no %s key: the sealed fields of its rows were not opened", cv_section_name(s));
+	if (!manager)
+		cv_notice(v, "only your own keyslip was checked; a manager's verify checks everyone's");
+}
+
+void cv_verify_keys(cv_vault *v, cv_verify_report *rep)
+{
+	struct key_walk w = { v, rep };
+	int mask = 0, s, manager = v->role == CV_ROLE_MANAGER;
+	size_t n = 0;
+
+	for (s = 0; s < CV_SECTION_COUNT; s++)
+		if (v->mkey[s])
+			mask |= 1 << s;
+	if (cv_db_verify_sealed(v, mask, sealed_bad, rep, &n) < 0)
+		cv_verify_add_problem(rep, "index", "cannot read the sealed columns: %s", cv_vault_errmsg(v));
+	cv_db_verify_keyslips(v, manager ? NULL : v->actor, keyslip_row, &w);
+	cv_db_intent_revoked_each(v, revoked_secret, &w);
+	check_gpg_conf(v, rep);
+	say_skipped(v, mask, manager);
+}

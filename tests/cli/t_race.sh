@@ -1,6 +1,6 @@
 #!/bin/bash
 # A revoke racing the commands that seal or wrap with the section keys
-# (file, import, note, case open), and two filings of one document at once.
+# (file, import, note, case open, hold add, request open, staff add), and two filings of one document at once.
 #
 # Each scenario stops the writer with CASEVAULT_CRASHPOINT=POINT:stop at a
 # point of the writer lock (docs/architecture.md, Concurrency), lets the
@@ -40,6 +40,8 @@ writer() {
 	import) printf 'case,path,class,section,title,date\n%s,%s,letter,case,Race import %s,\n%s,%s,cp-note,cp,Race cp %s,\n' \
 			"$C" "$T/d/race$n.txt" "$n" "$C" "$T/d/race$n.txt" "$n" >"$T/d/race$n.csv"
 		exec "$CV" import "$T/d/race$n.csv" ;;
+	hold)   exec "$CV" hold add "$C" --reason "Race hold $n" ;;
+	request) exec "$CV" request open "$C" --requester "Race Requester $n" --relationship client --received 2026-11-02 ;;
 	case)   exec "$CV" case open --parent "Race Parent $n" --child "Race Child $n" --child-dob 2016-06-06 --pr-confirmed ;;
 	esac
 }
@@ -49,6 +51,8 @@ writer() {
 everything_readable() {
 	local c r bad=0
 	"$CV" verify >"$T/verify.out" 2>&1 || { cat "$T/verify.out"; return 1; }
+	"$CV" hold list --reasons >/dev/null 2>"$T/get.err" || { echo "hold list: $(cat "$T/get.err")"; bad=1; }
+	"$CV" request list --names >/dev/null 2>"$T/get.err" || { echo "request list: $(cat "$T/get.err")"; bad=1; }
 	for c in $("$CV" --json case list | python3 -c 'import json,sys; print(" ".join(c["id"] for c in json.load(sys.stdin)["cases"]))'); do
 		"$CV" --json case list --names >/dev/null 2>&1 || bad=1
 		"$CV" case show "$c" >/dev/null 2>&1 || { echo "case $c does not show"; bad=1; }
@@ -62,7 +66,7 @@ everything_readable() {
 # leaver: a new member of staff holding both sections (their revoke rotates both).
 leaver() { "$CV" staff add "Leaver $RANDOM" --role cp-lead --no-passphrase; }
 
-for kind in file note import case; do
+for kind in file note import case hold request; do
 	for point in writer-lock-wait writer-locked; do
 		L=$(leaver)
 		CASEVAULT_CRASHPOINT=$point:stop writer "$kind" >"$T/w.out" 2>"$T/w.err" &

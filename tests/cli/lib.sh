@@ -12,6 +12,14 @@ CORPUS=$CV_SOURCE_DIR/../shared/corpus
 export CASEVAULT_POLICY_DIR=$CV_SOURCE_DIR/policies
 unset CASEVAULT_DIR CASEVAULT_PASSPHRASE_FILE CASEVAULT_TODAY
 
+# Debian's python3 (scripts/deps.sh installs it) rather than whatever shim a
+# version manager puts first on PATH: a pyenv shim costs a third of a second
+# a call, and the suite calls python3 hundreds of times.
+if [ -x /usr/bin/python3 ]; then
+	python3() { /usr/bin/python3 "$@"; }
+	export -f python3
+fi
+
 T=$(mktemp -d /tmp/cvt.XXXXXX)
 V=$T/v
 FAILS=0

@@ -36,12 +36,22 @@ int cv_rmtree(const char *path, int keep_top)
  * Fault injection for the crash tests: when $CASEVAULT_CRASHPOINT names this
  * point, the process kills itself with SIGKILL, as a power cut would.
  */
+static int stopped_once;  /* a test's stop point stops a process once */
+
 void cv_crashpoint(const char *name)
 {
 	const char *want = getenv("CASEVAULT_CRASHPOINT");
+	size_t n = strlen(name);
 
-	if (want && !strcmp(want, name))
+	if (!want || strncmp(want, name, n))
+		return;
+	if (!want[n]) {
 		raise(SIGKILL);
+	} else if (!strcmp(want + n, ":stop") && !stopped_once) {
+		/* a test lets another command run here, then continues this one, which then runs on */
+		stopped_once = 1;
+		raise(SIGSTOP);
+	}
 }
 
 /* What to add to a message about a failed write: the disk is full, and what to do. */

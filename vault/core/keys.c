@@ -182,3 +182,44 @@ int cv_keys_unlock(cv_vault *v)
 	return 0;
 }
 
+/* 1 when every section key in memory is still the vault's current one. */
+static int keys_current(cv_vault *v)
+{
+	char mac[65];
+	int s, r, gen;
+
+	for (s = 0; s < CV_SECTION_COUNT; s++) {
+		if (!v->mkey[s])
+			continue;
+		cv_keys_check_mac(v->mkey[s], mac);
+		if ((r = cv_db_keys_section_match(v, cv_section_name(s), mac, &gen)) <= 0)
+			return r;
+		if (gen != v->mkey_gen[s])
+			return 0;
+	}
+	return 1;
+}
+
+int cv_keys_refresh(cv_vault *v)
+{
+	char why[sizeof(v->errmsg)];
+	int r;
+
+	if (!v->unlocked || (r = keys_current(v)) > 0)
+		return 0;
+	if (r < 0)
+		return r;
+	/*
+	 * A rotation (staff revoke, keys rotate) committed between this
+	 * command's unlock and its writer lock.  Sealing or wrapping with the
+	 * retired keys would leave rows and archives nobody can open
+	 * (docs/architecture.md, Keys): open the caller's new keyslip instead.
+	 */
+	cv_keys_wipe(v);
+	if ((r = cv_keys_unlock(v)) == 0)
+		return 0;
+	snprintf(why, sizeof(why), "%s", v->errmsg);
+	return cv_error(v, r, "the vault's keys were changed by a revoke or rotation while this command waited, "
+			"and yours no longer open them (%s); nothing was changed", why);
+}
+

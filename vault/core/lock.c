@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "base/handle.h"
+#include "base/util.h"
+#include "core/keys.h"
 #include "core/lock.h"
 #include "core/sweep.h"
 #include "store/index.h"
@@ -18,6 +20,7 @@
 int cv_vault_lock_writer(cv_vault *v, int wait)
 {
 	char *p;
+	int r;
 
 	if (v->lockfd >= 0)
 		return 0;
@@ -27,6 +30,7 @@ int cv_vault_lock_writer(cv_vault *v, int wait)
 	free(p);
 	if (v->lockfd < 0)
 		return cv_error(v, CV_ERROR, "cannot open the vault lock file: %s", strerror(errno));
+	cv_crashpoint("writer-lock-wait");
 	if (flock(v->lockfd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 		int e = errno;
 		close(v->lockfd);
@@ -36,7 +40,16 @@ int cv_vault_lock_writer(cv_vault *v, int wait)
 		return cv_error(v, CV_ERROR, "cannot lock the vault: %s", strerror(e));
 	}
 	cv_sweep_leftovers(v);  /* nobody else writes now: remove what killed commands left */
-	return 0;
+	/*
+	 * Rotations commit under this lock, so from here until it is released
+	 * the section keys cannot change: check that the ones unlocked before
+	 * waiting are still current (docs/architecture.md, Concurrency).
+	 */
+	if ((r = cv_keys_refresh(v)) < 0)
+		cv_vault_unlock_writer(v);
+	else
+		cv_crashpoint("writer-locked");
+	return r;
 }
 
 void cv_vault_unlock_writer(cv_vault *v)

@@ -368,6 +368,15 @@ static int file_items(filing *f, int flags, cv_progress_fn progress, void *hook,
 {
 	int r;
 
+	/*
+	 * A filing holds the writer lock from before it reads the cases and
+	 * checks for duplicates until its commit: two filings of one document
+	 * at once then see each other's commit, and the keys it seals with
+	 * cannot be retired meanwhile (docs/architecture.md, Concurrency).
+	 * A check changes nothing and takes no lock.
+	 */
+	if (!f->check_only && (r = cv_vault_lock_writer(f->v, 1)) < 0)
+		return r;
 	if ((r = make_groups(f)) < 0 || (r = prepare(f)) < 0)
 		return r;
 	/* Documents already filed in their case: refused, or skipped in import mode. */

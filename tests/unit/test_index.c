@@ -2,8 +2,9 @@
  * The store's statement API (store/index.h; docs/architecture.md, The
  * statement API): every type letter binds what it says, 'n' turns "" into
  * NULL, a statement that does not prepare, bind or step leaves a one-line
- * message and a negative code, and a single-row lookup tells found from
- * not found.  A bare index, no GnuPG: the binder needs none.
+ * message and a negative code, a single-row lookup tells found from
+ * not found, and a list of rows is released when a row does not fill.
+ * An index in memory, no GnuPG: the binder needs none.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,21 +20,18 @@
 
 typedef struct {
 	cv_vault v;
-	char dir[64];
 } fixture;
 
+/* An index in memory: the schema and the connection settings of a real one, nothing on disk. */
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/cvindexXXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_true(asprintf(&f->v.dbpath, "%s/vault.db", f->dir) > 0);
+	f->v.dbpath = strdup(":memory:");
 	f->v.lockfd = -1;
-	assert_int_equal(cv_index_open(&f->v, 1), 0);
-	assert_int_equal(cv_index_exec(&f->v,
-		"CREATE TABLE t(k TEXT PRIMARY KEY, a, b, c, d, e, f)"), 0);
+	assert_int_equal(cv_index_open(&f->v, 0), 0);
+	assert_int_equal(cv_index_exec(&f->v, "CREATE TABLE t(k TEXT PRIMARY KEY, a, b, c, d, e, f)"), 0);
 	*state = f;
 	return 0;
 }
@@ -41,12 +39,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char *p = NULL;
 
-	sqlite3_close(f->v.db);
-	assert_true(asprintf(&p, "rm -rf %s", f->dir) > 0);
-	assert_int_equal(system(p), 0);
-	free(p);
+	assert_int_equal(sqlite3_close(f->v.db), SQLITE_OK);
 	free(f->v.dbpath);
 	free(f);
 	return 0;
@@ -173,6 +167,65 @@ static void query_then_done(void **state)
 	assert_int_equal(n, 1);
 }
 
+typedef struct {
+	char k[8];
+	long b;
+} item;
+
+static int released;
+
+/* Fills each row; fails at the row whose k is ctx (when ctx is given). */
+static int fill_item(cv_vault *v, sqlite3_stmt *st, void *out, void *ctx)
+{
+	item *it = out;
+
+	if (ctx && !strcmp(cv_col(st, 0), ctx))
+		return cv_error(v, CV_ERROR, "cannot read row %s", (const char *)ctx);
+	cv_col_copy(st, 0, it->k, sizeof(it->k));
+	it->b = (long)sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+static void release_items(void *list, size_t n)
+{
+	released = (int)n;
+	free(list);
+}
+
+static const cv_index_list items = { sizeof(item), fill_item, release_items };
+
+/* Every row into a list; a row that does not fill releases what was filled. */
+static void collect_lists_rows(void **state)
+{
+	fixture *f = *state;
+	item *list = NULL;
+	size_t n = 99, i;
+	char k[8];
+
+	for (i = 0; i < 40; i++) {
+		snprintf(k, sizeof(k), "r%02zu", i);
+		assert_int_equal(cv_index_run(&f->v, "store a row", "INSERT INTO t(k, b) VALUES(?, ?)", "tl", k, (long)i * 3), 0);
+	}
+	assert_int_equal(cv_index_collect(&f->v, "list rows", &items, &list, &n, NULL,
+					  "SELECT k, b FROM t WHERE b >= ? ORDER BY k", "i", 30), 0);
+	assert_int_equal(n, 30);
+	assert_string_equal(list[0].k, "r10");
+	assert_int_equal(list[29].b, 39 * 3);
+	free(list);
+	released = -1;
+	assert_true(cv_index_collect(&f->v, "list rows", &items, &list, &n, "r12",
+				     "SELECT k, b FROM t ORDER BY k", NULL) < 0);
+	assert_string_equal(f->v.errmsg, "cannot read row r12");
+	assert_int_equal(released, 12);
+	assert_null(list);
+	assert_int_equal(n, 0);
+	assert_int_equal(cv_index_collect(&f->v, "list rows", &items, &list, &n, NULL,
+					  "SELECT k, b FROM t WHERE k = ?", "t", "none"), 0);
+	assert_int_equal(n, 0);
+	assert_true(cv_index_collect(&f->v, "list rows", &items, &list, &n, NULL, "SELECT k FROM nosuch", NULL) < 0);
+	assert_null(list);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +234,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(errors_say_what_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_tells_found_from_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(query_then_done, setup, teardown),
+		cmocka_unit_test_setup_teardown(collect_lists_rows, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,10 +65,12 @@ int cv_db_audit_each(cv_vault *v, int (*fn)(void *hook, const cv_db_audit_row *r
 	return r < 0 ? r : 0;
 }
 
-/* One row of the filtered listing into e; -1 when out of memory. */
-static int audit_event_from(sqlite3_stmt *st, cv_audit_event *e)
+/* One row of the filtered listing into item (a cv_audit_event). */
+static int audit_event_from(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
 {
-	memset(e, 0, sizeof(*e));
+	cv_audit_event *e = item;
+
+	(void)unused;
 	e->seq = (long)sqlite3_column_int64(st, 0);
 	cv_col_copy(st, 1, e->time, sizeof(e->time));
 	cv_col_copy(st, 2, e->actor, sizeof(e->actor));
@@ -76,7 +78,7 @@ static int audit_event_from(sqlite3_stmt *st, cv_audit_event *e)
 	e->ids = strdup(cv_col(st, 4));
 	cv_col_copy(st, 5, e->outcome, sizeof(e->outcome));
 	cv_col_copy(st, 6, e->hash, sizeof(e->hash));
-	return e->ids ? 0 : -1;
+	return e->ids ? 0 : cv_error(v, CV_ERROR, "out of memory");
 }
 
 void cv_db_audit_list_free(cv_audit_event *list, size_t n)
@@ -88,39 +90,20 @@ void cv_db_audit_list_free(cv_audit_event *list, size_t n)
 	free(list);
 }
 
+static void free_events(void *list, size_t n)
+{
+	cv_db_audit_list_free(list, n);
+}
+
+static const cv_index_list audit_list = { sizeof(cv_audit_event), audit_event_from, free_events };
+
 int cv_db_audit_list(cv_vault *v, const cv_audit_filter *f, cv_audit_event **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_audit_event *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_query(v, &st,
+	return cv_index_collect(v, NULL, &audit_list, out, n, NULL,
 		"SELECT seq, time, actor, action, ids, outcome, hash FROM audit"
 		" WHERE (?1 IS NULL OR time >= ?1) AND (?2 IS NULL OR actor = ?2)"
 		" AND (?3 IS NULL OR (' ' || ids || ' ') LIKE ('% ' || ?3 || ' %'))"
-		" ORDER BY seq", "ttt", f ? f->since : NULL, f ? f->actor : NULL, f ? f->id : NULL)) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-		if (audit_event_from(st, &list[cnt++]) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	if (r < 0) {
-		cv_db_audit_list_free(list, cnt);
-		return r;
-	}
-	*out = list;
-	*n = cnt;
-	return 0;
+		" ORDER BY seq", "ttt", f ? f->since : NULL, f ? f->actor : NULL, f ? f->id : NULL);
 }
 
 int cv_db_audit_receipt_anchors(cv_vault *v, int (*fn)(void *hook, const cv_db_audit_anchor *a), void *hook)

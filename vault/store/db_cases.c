@@ -31,8 +31,11 @@ static int unseal_col(cv_vault *v, sqlite3_stmt *st, int col, const char *what, 
 	return cv_sealed_get(v, st, col, CV_SECTION_CASE, "cases", what, id, out);
 }
 
-static int row_to_case(cv_vault *v, sqlite3_stmt *st, cv_case *c, int unseal)
+/* A cv_index_list fill: the row into item (a cv_case); ctx points to unseal. */
+static int row_to_case(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx)
 {
+	cv_case *c = item;
+	int unseal = *(int *)ctx;
 	char *dob = NULL;
 	int r;
 
@@ -65,43 +68,22 @@ int cv_db_case_get(cv_vault *v, const char *id, int unseal, cv_case *out)
 	memset(out, 0, sizeof(*out));
 	if ((r = cv_index_one(v, &st, "SELECT " CASE_COLS " FROM cases c WHERE c.id = ?", "t", id)) <= 0)
 		return r < 0 ? r : cv_error(v, CV_ENOTFOUND, NO_CASE, id);
-	r = row_to_case(v, st, out, unseal);
+	r = row_to_case(v, st, out, &unseal);
 	sqlite3_finalize(st);
 	return r;
 }
 
+static void free_cases(void *list, size_t n)
+{
+	cv_case_list_free(list, n);
+}
+
+static const cv_index_list case_list = { sizeof(cv_case), row_to_case, free_cases };
+
 int cv_db_case_list(cv_vault *v, int unseal, cv_case **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_case *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_prepare(v, &st, "SELECT " CASE_COLS " FROM cases c ORDER BY c.id")) < 0)
-		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		if ((r = row_to_case(v, st, &list[cnt], unseal)) < 0)
-			goto fail;
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list cases");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	cv_case_list_free(list, cnt);
-	return r;
+	return cv_index_collect(v, "list cases", &case_list, out, n, &unseal,
+				"SELECT " CASE_COLS " FROM cases c ORDER BY c.id", NULL);
 }
 
 int cv_db_case_insert(cv_vault *v, const cv_db_case_new *c)

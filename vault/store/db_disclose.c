@@ -299,57 +299,60 @@ static int log_items(cv_vault *v, cv_log_entry *e, void (*need_key)(cv_vault *v,
 	return r;
 }
 
+/* The items of one bundle, wiped and freed. */
+static void entry_release(cv_log_entry *e)
+{
+	size_t j;
+
+	for (j = 0; j < e->nitems; j++)
+		wipe(&e->items[j].ground);
+	free(e->items);
+	e->items = NULL;
+	e->nitems = 0;
+}
+
+typedef void (*need_key_fn)(cv_vault *v, cv_section s);
+
+/* One row of the disclosure log and its items into item (a cv_log_entry); ctx: the need_key_fn. */
+static int fill_entry(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx)
+{
+	cv_log_entry *e = item;
+	int r;
+
+	e->id = (long)sqlite3_column_int64(st, 0);
+	cv_col_copy(st, 1, e->request_id, sizeof(e->request_id));
+	cv_col_copy(st, 2, e->form, sizeof(e->form));
+	cv_col_copy(st, 3, e->sha256, sizeof(e->sha256));
+	e->size = sqlite3_column_int64(st, 4);
+	e->members = (long)sqlite3_column_int64(st, 5);
+	cv_col_copy(st, 6, e->built_by, sizeof(e->built_by));
+	cv_col_copy(st, 7, e->built_at, sizeof(e->built_at));
+	cv_col_copy(st, 8, e->policy_hash, sizeof(e->policy_hash));
+	if ((r = log_items(v, e, *(need_key_fn *)ctx)) < 0)
+		entry_release(e);
+	return r;
+}
+
+static void free_entries(void *list, size_t n)
+{
+	cv_db_disclosure_list_free(list, n);
+}
+
+static const cv_index_list log_list = { sizeof(cv_log_entry), fill_entry, free_entries };
+
 int cv_db_disclosure_list(cv_vault *v, const char *req_id, void (*need_key)(cv_vault *v, cv_section s),
 			  cv_log_entry **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_log_entry *list = NULL, *e;
-	size_t cnt = 0, cap = 0;
-	int r = 0;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_query(v, &st,
+	return cv_index_collect(v, NULL, &log_list, out, n, &need_key,
 		"SELECT id, request_id, form, sha256, size, members, built_by, built_at, policy_hash FROM disclosures WHERE request_id = ? ORDER BY id",
-		"t", req_id)) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		e = &list[cnt++];
-		memset(e, 0, sizeof(*e));
-		e->id = (long)sqlite3_column_int64(st, 0);
-		cv_col_copy(st, 1, e->request_id, sizeof(e->request_id));
-		cv_col_copy(st, 2, e->form, sizeof(e->form));
-		cv_col_copy(st, 3, e->sha256, sizeof(e->sha256));
-		e->size = sqlite3_column_int64(st, 4);
-		e->members = (long)sqlite3_column_int64(st, 5);
-		cv_col_copy(st, 6, e->built_by, sizeof(e->built_by));
-		cv_col_copy(st, 7, e->built_at, sizeof(e->built_at));
-		cv_col_copy(st, 8, e->policy_hash, sizeof(e->policy_hash));
-		if ((r = log_items(v, e, need_key)) < 0)
-			goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	cv_db_disclosure_list_free(list, cnt);
-	return r;
+		"t", req_id);
 }
 
 void cv_db_disclosure_list_free(cv_log_entry *list, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; list && i < n; i++) {
-		for (j = 0; j < list[i].nitems; j++)
-			wipe(&list[i].items[j].ground);
-		free(list[i].items);
-	}
+	for (i = 0; list && i < n; i++)
+		entry_release(&list[i]);
 	free(list);
 }

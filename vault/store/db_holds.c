@@ -126,39 +126,24 @@ static int hold_reason(cv_vault *v, sqlite3_stmt *st, cv_hold *h)
 	return 0;
 }
 
+static int fill_hold(cv_vault *v, sqlite3_stmt *st, void *item, void *unseal)
+{
+	row_to_hold(st, item);
+	return *(int *)unseal ? hold_reason(v, st, item) : 0;
+}
+
+static void free_holds(void *list, size_t n)
+{
+	cv_db_hold_list_free(list, n);
+}
+
+static const cv_index_list hold_list = { sizeof(cv_hold), fill_hold, free_holds };
+
 int cv_db_hold_list(cv_vault *v, int all, int unseal, cv_hold **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_hold *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r, rc;
-
-	if ((r = cv_index_prepare(v, &st, all ?
+	return cv_index_collect(v, "list holds", &hold_list, out, n, &unseal, all ?
 		"SELECT " HOLD_COLS ", reason, section FROM holds ORDER BY id DESC" :
-		"SELECT " HOLD_COLS ", reason, section FROM holds WHERE released_at IS NULL ORDER BY id DESC")) < 0)
-		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		row_to_hold(st, &list[cnt]);
-		cnt++;
-		if (unseal && (r = hold_reason(v, st, &list[cnt - 1])) < 0)
-			goto fail;
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list holds");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	cv_db_hold_list_free(list, cnt);
-	return r;
+		"SELECT " HOLD_COLS ", reason, section FROM holds WHERE released_at IS NULL ORDER BY id DESC", NULL);
 }
 
 int cv_db_hold_find(cv_vault *v, const char *record_id, const char *case_id, cv_hold *by)

@@ -49,12 +49,15 @@ static void person_free(cv_db_person *p)
 		}
 }
 
-static int person_row(cv_vault *v, sqlite3_stmt *st, cv_db_person *p)
+/* A cv_index_list fill: the row into item (a cv_db_person). */
+static int person_row(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
 {
+	cv_db_person *p = item;
 	static const char *const cols[] = { "name", "phone", "email", "role" };
 	char **f[4] = { &p->name, &p->phone, &p->email, &p->role };
 	int i, r;
 
+	(void)unused;
 	memset(p, 0, sizeof(*p));
 	p->id = (long)sqlite3_column_int64(st, 0);
 	cv_col_copy(st, 1, p->case_id, sizeof(p->case_id));
@@ -69,42 +72,23 @@ static int person_row(cv_vault *v, sqlite3_stmt *st, cv_db_person *p)
 	return 0;
 }
 
+static void free_people(void *list, size_t n)
+{
+	cv_db_person *p = list;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		person_free(&p[i]);
+	free(p);
+}
+
+static const cv_index_list person_list = { sizeof(cv_db_person), person_row, free_people };
+
 int cv_db_person_list(cv_vault *v, const char *case_id, cv_db_person **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_db_person *list = NULL;
-	size_t cnt = 0, cap = 0, i;
-	int r = 0, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_query(v, &st,
+	return cv_index_collect(v, "list people", &person_list, out, n, NULL,
 		"SELECT id, case_id, kind, name, phone, email, role, added_by, added_at FROM people WHERE case_id = ? ORDER BY id",
-		"t", case_id)) < 0)
-		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		if ((r = person_row(v, st, &list[cnt])) < 0)
-			goto fail;
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list people");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	for (i = 0; i < cnt; i++)
-		person_free(&list[i]);
-	free(list);
-	return r;
+		"t", case_id);
 }
 
 int cv_db_person_any(cv_vault *v, const char *case_id)

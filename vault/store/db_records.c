@@ -17,12 +17,17 @@ static int unseal_rec(cv_vault *v, sqlite3_stmt *st, int col, cv_section s, cons
 	return cv_sealed_get(v, st, col, s, "records", what, id, out);
 }
 
-/* The REC_COLS of st's row; the id is set first, so a caller sees whose fields did not open. */
-static int row_to_record(cv_vault *v, sqlite3_stmt *st, cv_record *rec)
+/*
+ * A cv_index_list fill: the REC_COLS of st's row into item (a cv_record);
+ * the id is set first, so a caller sees whose fields did not open.
+ */
+static int row_to_record(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
 {
+	cv_record *rec = item;
 	char *ev = NULL;
 	int r;
 
+	(void)unused;
 	memset(rec, 0, sizeof(*rec));
 	cv_col_copy(st, 0, rec->id, sizeof(rec->id));
 	cv_col_copy(st, 1, rec->case_id, sizeof(rec->case_id));
@@ -63,39 +68,18 @@ void cv_record_list_free(cv_record *list, size_t n)
 	free(list);
 }
 
+static void free_records(void *list, size_t n)
+{
+	cv_record_list_free(list, n);
+}
+
+static const cv_index_list record_list = { sizeof(cv_record), row_to_record, free_records };
+
 int cv_db_records_list(cv_vault *v, const char *case_id, cv_section s, cv_record **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_record *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_query(v, &st, "SELECT " REC_COLS " FROM records r WHERE r.case_id = ? AND r.section = ? ORDER BY r.seq",
-				"tt", case_id, cv_section_name(s))) < 0)
-		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		if ((r = row_to_record(v, st, &list[cnt])) < 0)
-			goto fail;
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list records");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	cv_record_list_free(list, cnt);
-	return r;
+	return cv_index_collect(v, "list records", &record_list, out, n, NULL,
+		"SELECT " REC_COLS " FROM records r WHERE r.case_id = ? AND r.section = ? ORDER BY r.seq",
+		"tt", case_id, cv_section_name(s));
 }
 
 int cv_db_record_mime(cv_vault *v, const char *id, cv_section *s, char mime[96])
@@ -127,7 +111,7 @@ int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv
 	cv_section_parse(&s, cv_col(st, 2));
 	if ((r = allow(hook, s)) < 0)
 		goto out;
-	if ((r = row_to_record(v, st, &w->rec)) < 0 ||
+	if ((r = row_to_record(v, st, &w->rec, NULL)) < 0 ||
 	    (r = unseal_rec(v, st, 12, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
 		goto out;
 	cv_col_copy(st, 11, w->member, sizeof(w->member));

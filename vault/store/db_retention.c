@@ -20,8 +20,12 @@ static int row_by_key(cv_vault *v, sqlite3_stmt **st, const char *sql, const cha
 
 /* ---- the records due ---- */
 
-static void row_to_due(sqlite3_stmt *st, cv_due *d)
+static int row_to_due(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
 {
+	cv_due *d = item;
+
+	(void)v;
+	(void)unused;
 	memset(d, 0, sizeof(*d));
 	cv_col_copy(st, 0, d->id, sizeof(d->id));
 	cv_col_copy(st, 1, d->case_id, sizeof(d->case_id));
@@ -32,41 +36,23 @@ static void row_to_due(sqlite3_stmt *st, cv_due *d)
 	cv_col_copy(st, 6, d->policy_hash, sizeof(d->policy_hash));
 	d->archive_id = sqlite3_column_int64(st, 7);
 	cv_col_copy(st, 8, d->archive, sizeof(d->archive));
+	return 0;
 }
+
+static void free_due(void *list, size_t n)
+{
+	(void)n;
+	free(list);
+}
+
+static const cv_index_list due_list = { sizeof(cv_due), row_to_due, free_due };
 
 int cv_db_due_list(cv_vault *v, const char *as_of, cv_due **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_due *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_query(v, &st,
+	return cv_index_collect(v, "list the records due", &due_list, out, n, NULL,
 		"SELECT r.id, r.case_id, r.section, r.class, r.filed_at, r.retain_until, r.policy_hash,"
 		" r.archive_id, a.file FROM records r JOIN archives a ON a.id = r.archive_id"
-		" WHERE r.retain_until IS NOT NULL AND r.retain_until <= ? ORDER BY r.archive_id, r.seq", "t", as_of)) < 0)
-		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		row_to_due(st, &list[cnt++]);
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list the records due");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	free(list);
-	return r;
+		" WHERE r.retain_until IS NOT NULL AND r.retain_until <= ? ORDER BY r.archive_id, r.seq", "t", as_of);
 }
 
 int cv_db_archive_count(cv_vault *v, int64_t archive_id, int64_t *total)

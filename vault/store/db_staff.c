@@ -70,8 +70,12 @@ int cv_db_staff_set_name(cv_vault *v, const char *id, const char *name)
 	return sealed_done(v, st, 1, id, name, "store the staff name");
 }
 
-static int staff_from(cv_vault *v, sqlite3_stmt *st, int unseal, cv_staff *s)
+/* A cv_index_list fill: the row into item (a cv_staff); ctx points to unseal. */
+static int staff_from(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx)
 {
+	cv_staff *s = item;
+	int unseal = *(int *)ctx;
+
 	memset(s, 0, sizeof(*s));
 	cv_col_copy(st, 0, s->id, sizeof(s->id));
 	cv_role_parse(&s->role, cv_col(st, 2));
@@ -98,37 +102,20 @@ void cv_db_staff_list_free(cv_staff *list, size_t n)
 	free(list);
 }
 
+static void free_staff(void *list, size_t n)
+{
+	cv_db_staff_list_free(list, n);
+}
+
+static const cv_index_list staff_list = { sizeof(cv_staff), staff_from, free_staff };
+
 int cv_db_staff_list(cv_vault *v, int unseal, cv_staff **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_staff *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_prepare(v, &st,
+	return cv_index_collect(v, NULL, &staff_list, out, n, &unseal,
 		"SELECT s.id, s.name, s.role, s.fpr, s.os_uid, s.created, s.revoked,"
 		" (SELECT date FROM attestations a WHERE a.staff_id = s.id ORDER BY date DESC, rowid DESC LIMIT 1),"
 		" (SELECT policy_version FROM attestations a WHERE a.staff_id = s.id ORDER BY date DESC, rowid DESC LIMIT 1)"
-		" FROM staff s ORDER BY s.seq")) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-		if ((r = staff_from(v, st, unseal, &list[cnt++])) < 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (r < 0) {
-		cv_db_staff_list_free(list, cnt);
-		return r;
-	}
-	*out = list;
-	*n = cnt;
-	return 0;
+		" FROM staff s ORDER BY s.seq", NULL);
 }
 
 int cv_db_staff_state(cv_vault *v, const char *id)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/handle.h"
 #include "base/util.h"
 #include "store/index.h"
@@ -458,6 +459,53 @@ int cv_index_one(cv_vault *v, sqlite3_stmt **st, const char *sql, const char *ty
 	r = rc == SQLITE_DONE ? 0 : cv_index_dberr(v, "read the index");
 	sqlite3_finalize(*st);
 	*st = NULL;
+	return r;
+}
+
+/* Step st to its end into a list (cv_index_collect); finalizes st. */
+static int collect(cv_vault *v, sqlite3_stmt *st, const char *what, const cv_index_list *how,
+		   void **list, size_t *n, void *ctx)
+{
+	size_t cap = 0;
+	int r = 0, rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *item;
+
+		if (cv_array_grow(list, &cap, *n, how->item_size) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		item = (char *)*list + *n * how->item_size;
+		memset(item, 0, how->item_size);
+		if ((r = how->fill(v, st, item, ctx)) < 0)
+			break;
+		(*n)++;
+	}
+	if (r == 0 && rc != SQLITE_DONE && what)
+		r = cv_index_dberr(v, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_index_collect(cv_vault *v, const char *what, const cv_index_list *how, void *items, size_t *n,
+		     void *ctx, const char *sql, const char *types, ...)
+{
+	void **list = items;
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int r;
+
+	*list = NULL;
+	*n = 0;
+	va_start(ap, types);
+	r = queryv(v, &st, "read the index", sql, types, &ap);
+	va_end(ap);
+	if (r < 0 || (r = collect(v, st, what, how, list, n, ctx)) == 0)
+		return r;
+	how->release(*list, *n);
+	*list = NULL;
+	*n = 0;
 	return r;
 }
 

@@ -67,5 +67,23 @@ int cv_index_run(cv_vault *v, const char *what, const char *sql, const char *typ
  * and finalizes it), 0 when there is no row (*st is NULL), < 0 on error.
  */
 int cv_index_one(cv_vault *v, sqlite3_stmt **st, const char *sql, const char *types, ...);
+/* How cv_index_collect makes one item of a list from a row, and frees a list. */
+typedef struct {
+	size_t item_size;
+	/* Fill the zeroed item from st's row; when it fails, it leaves nothing to free. */
+	int (*fill)(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx);
+	void (*release)(void *items, size_t n);
+} cv_index_list;
+
+/*
+ * A list: prepare and bind sql, and make one item of *items per row, *n of
+ * them, with how->fill(v, st, item, ctx).  < 0 when the statement does not
+ * prepare or bind, when out of memory, when fill fails, or when a step
+ * fails ("cannot <what>: ..."; what NULL: a failed step ends the list
+ * quietly, as the listings that never checked it did); the items are then
+ * released and *items is NULL, *n 0.
+ */
+int cv_index_collect(cv_vault *v, const char *what, const cv_index_list *how, void *items, size_t *n,
+		     void *ctx, const char *sql, const char *types, ...);
 
 #endif

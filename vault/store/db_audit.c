@@ -11,56 +11,34 @@
 int cv_db_audit_last(cv_vault *v, long *seq, char hash[65])
 {
 	sqlite3_stmt *st = NULL;
-	int r, have;
+	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", NULL)) <= 0)
 		return r;
-	have = sqlite3_step(st) == SQLITE_ROW;
-	if (have) {
-		*seq = (long)sqlite3_column_int64(st, 0);
-		snprintf(hash, 65, "%s", (const char *)sqlite3_column_text(st, 1));
-	}
+	*seq = (long)sqlite3_column_int64(st, 0);
+	cv_col_copy(st, 1, hash, 65);
 	sqlite3_finalize(st);
-	return have;
+	return 1;
 }
 
 int cv_db_audit_insert(cv_vault *v, const cv_db_audit_row *row)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT INTO audit(seq, time, actor, action, ids, outcome, prev, hash) VALUES(?,?,?,?,?,?,?,?)")) < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, row->seq);
-	sqlite3_bind_text(st, 2, row->time, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, row->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, row->action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, row->ids, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, row->outcome, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, row->prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, row->hash, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "append to the audit trail");
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, "append to the audit trail",
+		"INSERT INTO audit(seq, time, actor, action, ids, outcome, prev, hash) VALUES(?,?,?,?,?,?,?,?)",
+		"lttttttt", row->seq, row->time, row->actor, row->action, row->ids, row->outcome, row->prev, row->hash);
 }
 
 int cv_db_audit_has(cv_vault *v, long seq, const char *hash, int prefix_ok)
 {
 	sqlite3_stmt *st = NULL;
-	int r, found;
+	int r;
 
-	if ((r = cv_index_prepare(v, &st, prefix_ok ?
+	r = cv_index_one(v, &st, prefix_ok ?
 		"SELECT 1 FROM audit WHERE seq = ?1 AND"
 		" (hash = ?2 OR (length(?2) >= 16 AND substr(hash, 1, length(?2)) = ?2))" :
-		"SELECT 1 FROM audit WHERE seq = ? AND hash = ?")) < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
+		"SELECT 1 FROM audit WHERE seq = ? AND hash = ?", "lt", seq, hash);
 	sqlite3_finalize(st);
-	return found;
+	return r;
 }
 
 int cv_db_audit_each(cv_vault *v, int (*fn)(void *hook, const cv_db_audit_row *r), void *hook)
@@ -87,18 +65,20 @@ int cv_db_audit_each(cv_vault *v, int (*fn)(void *hook, const cv_db_audit_row *r
 	return r < 0 ? r : 0;
 }
 
-/* One row of the filtered listing into e; -1 when out of memory. */
-static int audit_event_from(sqlite3_stmt *st, cv_audit_event *e)
+/* One row of the filtered listing into item (a cv_audit_event). */
+static int audit_event_from(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
 {
-	memset(e, 0, sizeof(*e));
+	cv_audit_event *e = item;
+
+	(void)unused;
 	e->seq = (long)sqlite3_column_int64(st, 0);
-	snprintf(e->time, sizeof(e->time), "%s", (const char *)sqlite3_column_text(st, 1));
-	snprintf(e->actor, sizeof(e->actor), "%s", (const char *)sqlite3_column_text(st, 2));
-	snprintf(e->action, sizeof(e->action), "%s", (const char *)sqlite3_column_text(st, 3));
+	cv_col_copy(st, 1, e->time, sizeof(e->time));
+	cv_col_copy(st, 2, e->actor, sizeof(e->actor));
+	cv_col_copy(st, 3, e->action, sizeof(e->action));
 	e->ids = strdup(cv_col(st, 4));
-	snprintf(e->outcome, sizeof(e->outcome), "%s", (const char *)sqlite3_column_text(st, 5));
-	snprintf(e->hash, sizeof(e->hash), "%s", (const char *)sqlite3_column_text(st, 6));
-	return e->ids ? 0 : -1;
+	cv_col_copy(st, 5, e->outcome, sizeof(e->outcome));
+	cv_col_copy(st, 6, e->hash, sizeof(e->hash));
+	return e->ids ? 0 : cv_error(v, CV_ERROR, "out of memory");
 }
 
 void cv_db_audit_list_free(cv_audit_event *list, size_t n)
@@ -110,45 +90,20 @@ void cv_db_audit_list_free(cv_audit_event *list, size_t n)
 	free(list);
 }
 
+static void free_events(void *list, size_t n)
+{
+	cv_db_audit_list_free(list, n);
+}
+
+static const cv_index_list audit_list = { sizeof(cv_audit_event), audit_event_from, free_events };
+
 int cv_db_audit_list(cv_vault *v, const cv_audit_filter *f, cv_audit_event **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_audit_event *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_prepare(v, &st,
+	return cv_index_collect(v, NULL, &audit_list, out, n, NULL,
 		"SELECT seq, time, actor, action, ids, outcome, hash FROM audit"
 		" WHERE (?1 IS NULL OR time >= ?1) AND (?2 IS NULL OR actor = ?2)"
 		" AND (?3 IS NULL OR (' ' || ids || ' ') LIKE ('% ' || ?3 || ' %'))"
-		" ORDER BY seq")) < 0)
-		return r;
-	if (f && f->since)
-		sqlite3_bind_text(st, 1, f->since, -1, SQLITE_STATIC);
-	if (f && f->actor)
-		sqlite3_bind_text(st, 2, f->actor, -1, SQLITE_STATIC);
-	if (f && f->id)
-		sqlite3_bind_text(st, 3, f->id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-		if (audit_event_from(st, &list[cnt++]) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	if (r < 0) {
-		cv_db_audit_list_free(list, cnt);
-		return r;
-	}
-	*out = list;
-	*n = cnt;
-	return 0;
+		" ORDER BY seq", "ttt", f ? f->since : NULL, f ? f->actor : NULL, f ? f->id : NULL);
 }
 
 int cv_db_audit_receipt_anchors(cv_vault *v, int (*fn)(void *hook, const cv_db_audit_anchor *a), void *hook)

@@ -18,14 +18,12 @@
 int cv_db_case_exists(cv_vault *v, const char *id)
 {
 	sqlite3_stmt *st = NULL;
-	int r, found;
+	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM cases WHERE id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT 1 FROM cases WHERE id = ?", "t", id)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
-	return found ? 0 : cv_error(v, CV_ENOTFOUND, NO_CASE, id);
+	return r ? 0 : cv_error(v, CV_ENOTFOUND, NO_CASE, id);
 }
 
 static int unseal_col(cv_vault *v, sqlite3_stmt *st, int col, const char *what, const char *id, char **out)
@@ -33,18 +31,20 @@ static int unseal_col(cv_vault *v, sqlite3_stmt *st, int col, const char *what, 
 	return cv_sealed_get(v, st, col, CV_SECTION_CASE, "cases", what, id, out);
 }
 
-static int row_to_case(cv_vault *v, sqlite3_stmt *st, cv_case *c, int unseal)
+/* A cv_index_list fill: the row into item (a cv_case); ctx points to unseal. */
+static int row_to_case(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx)
 {
+	cv_case *c = item;
+	int unseal = *(int *)ctx;
 	char *dob = NULL;
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(c->id, sizeof(c->id), "%s", cv_col(st, 0));
-	snprintf(c->opened, sizeof(c->opened), "%s", cv_col(st, 4));
-	if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-		snprintf(c->closed, sizeof(c->closed), "%s", cv_col(st, 5));
-	snprintf(c->pr_confirmed_by, sizeof(c->pr_confirmed_by), "%s", cv_col(st, 6));
-	snprintf(c->pr_confirmed_at, sizeof(c->pr_confirmed_at), "%s", cv_col(st, 7));
+	cv_col_copy(st, 0, c->id, sizeof(c->id));
+	cv_col_copy(st, 4, c->opened, sizeof(c->opened));
+	cv_col_copy(st, 5, c->closed, sizeof(c->closed));
+	cv_col_copy(st, 6, c->pr_confirmed_by, sizeof(c->pr_confirmed_by));
+	cv_col_copy(st, 7, c->pr_confirmed_at, sizeof(c->pr_confirmed_at));
 	c->records_case = (long)sqlite3_column_int64(st, 8);
 	c->records_cp = (long)sqlite3_column_int64(st, 9);
 	if (!unseal)
@@ -66,49 +66,24 @@ int cv_db_case_get(cv_vault *v, const char *id, int unseal, cv_case *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = cv_index_prepare(v, &st, "SELECT " CASE_COLS " FROM cases c WHERE c.id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		r = cv_error(v, CV_ENOTFOUND, NO_CASE, id);
-	else
-		r = row_to_case(v, st, out, unseal);
+	if ((r = cv_index_one(v, &st, "SELECT " CASE_COLS " FROM cases c WHERE c.id = ?", "t", id)) <= 0)
+		return r < 0 ? r : cv_error(v, CV_ENOTFOUND, NO_CASE, id);
+	r = row_to_case(v, st, out, &unseal);
 	sqlite3_finalize(st);
 	return r;
 }
 
+static void free_cases(void *list, size_t n)
+{
+	cv_case_list_free(list, n);
+}
+
+static const cv_index_list case_list = { sizeof(cv_case), row_to_case, free_cases };
+
 int cv_db_case_list(cv_vault *v, int unseal, cv_case **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_case *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_prepare(v, &st, "SELECT " CASE_COLS " FROM cases c ORDER BY c.id")) < 0)
-		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		if ((r = row_to_case(v, st, &list[cnt], unseal)) < 0)
-			goto fail;
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list cases");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	cv_case_list_free(list, cnt);
-	return r;
+	return cv_index_collect(v, "list cases", &case_list, out, n, &unseal,
+				"SELECT " CASE_COLS " FROM cases c ORDER BY c.id", NULL);
 }
 
 int cv_db_case_insert(cv_vault *v, const cv_db_case_new *c)
@@ -116,58 +91,34 @@ int cv_db_case_insert(cv_vault *v, const cv_db_case_new *c)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st,
+	if ((r = cv_index_query(v, &st,
 		"INSERT INTO cases(id, parent, child, child_dob, pr_confirmed_by, pr_confirmed_at, opened, opened_by)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5)")) < 0)
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5)", "t---ttt", c->id, c->confirmed_by, c->confirmed_at, c->opened)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_TRANSIENT);
 	if ((r = cv_sealed_bind(v, st, 2, CV_SECTION_CASE, "cases", "parent", c->id, c->parent)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 3, CV_SECTION_CASE, "cases", "child", c->id, c->child)) < 0 ||
-	    (r = cv_sealed_bind(v, st, 4, CV_SECTION_CASE, "cases", "child_dob", c->id, c->child_dob)) < 0)
-		goto out;
-	sqlite3_bind_text(st, 5, c->confirmed_by, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, c->confirmed_at, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, c->opened, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "open the case");
-out:
-	sqlite3_finalize(st);
-	return r;
-}
-
-/* Run a bound UPDATE and finalize it; one_row: an error unless exactly one row changed. */
-static int step_update(cv_vault *v, sqlite3_stmt *st, const char *what, int one_row)
-{
-	int r = 0;
-
-	if (sqlite3_step(st) != SQLITE_DONE || (one_row && sqlite3_changes(v->db) != 1))
-		r = cv_index_dberr(v, what);
-	sqlite3_finalize(st);
-	return r;
+	    (r = cv_sealed_bind(v, st, 4, CV_SECTION_CASE, "cases", "child_dob", c->id, c->child_dob)) < 0) {
+		sqlite3_finalize(st);
+		return r;
+	}
+	return cv_index_done(v, st, "open the case");
 }
 
 int cv_db_case_close(cv_vault *v, const char *id, const char *date)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET closed = ? WHERE id = ? AND closed IS NULL")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	return step_update(v, st, "close the case", 0);
+	return cv_index_run(v, "close the case", "UPDATE cases SET closed = ? WHERE id = ? AND closed IS NULL",
+			    "tt", date, id);
 }
 
 int cv_db_case_reopen(cv_vault *v, const char *id, const char *unused)
 {
-	sqlite3_stmt *st = NULL;
 	int r;
 
 	(void)unused;
-	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET closed = NULL WHERE id = ?")) < 0)
+	if ((r = cv_index_run(v, "reopen the case", "UPDATE cases SET closed = NULL WHERE id = ?", "t", id)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	return step_update(v, st, "reopen the case", 1);
+	/* one row, or the case is not there */
+	return sqlite3_changes(v->db) == 1 ? 0 : cv_index_dberr(v, "reopen the case");
 }
 
 int cv_db_case_set_dob(cv_vault *v, const char *id, const char *child_dob)
@@ -175,14 +126,13 @@ int cv_db_case_set_dob(cv_vault *v, const char *id, const char *child_dob)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "UPDATE cases SET child_dob = ? WHERE id = ?")) < 0)
+	if ((r = cv_index_query(v, &st, "UPDATE cases SET child_dob = ? WHERE id = ?", "-t", id)) < 0)
 		return r;
 	if ((r = cv_sealed_bind(v, st, 1, CV_SECTION_CASE, "cases", "child_dob", id, child_dob)) < 0) {
 		sqlite3_finalize(st);
 		return r;
 	}
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	return step_update(v, st, "correct the date of birth", 0);
+	return cv_index_done(v, st, "correct the date of birth");
 }
 
 /* The public release functions live with the rows they free (the store fills them). */

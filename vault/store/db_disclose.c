@@ -52,23 +52,22 @@ int cv_db_scope_each(cv_vault *v, const char *case_id,
 	cv_db_scope_row row;
 	int r = 0, rc;
 
-	if ((r = cv_index_prepare(v, &st,
+	if ((r = cv_index_query(v, &st,
 		"SELECT r.id, r.section, r.class, r.title, r.event_date, r.mime, r.seq, r.size, r.archive_id, r.member"
 		" FROM records r WHERE r.case_id = ?"
 		" AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.copy_record = r.id)"
-		" ORDER BY r.seq")) < 0)
+		" ORDER BY r.seq", "t", case_id)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&row, 0, sizeof(row));
-		snprintf(row.record_id, sizeof(row.record_id), "%s", cv_col(st, 0));
+		cv_col_copy(st, 0, row.record_id, sizeof(row.record_id));
 		row.section = section_of(st, 1);
-		snprintf(row.class_name, sizeof(row.class_name), "%s", cv_col(st, 2));
-		snprintf(row.mime, sizeof(row.mime), "%s", cv_col(st, 5));
+		cv_col_copy(st, 2, row.class_name, sizeof(row.class_name));
+		cv_col_copy(st, 5, row.mime, sizeof(row.mime));
 		row.seq = (long)sqlite3_column_int64(st, 6);
 		row.size = sqlite3_column_int64(st, 7);
 		row.archive = sqlite3_column_int64(st, 8);
-		snprintf(row.member, sizeof(row.member), "%s", cv_col(st, 9));
+		cv_col_copy(st, 9, row.member, sizeof(row.member));
 		if ((r = get_if_key(v, st, 3, row.section, "records", "title", row.record_id, &row.title)) < 0 ||
 		    (r = get_if_key(v, st, 4, row.section, "records", "event_date", row.record_id, &row.event_date)) < 0) {
 			wipe(&row.title);
@@ -89,19 +88,17 @@ int cv_db_disclose_source(cv_vault *v, const char *id, cv_db_source *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = cv_index_prepare(v, &st, "SELECT id, mime, size, archive_id, member, section FROM records WHERE id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT id, mime, size, archive_id, member, section FROM records WHERE id = ?",
+			      "t", id)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(st) == SQLITE_ROW)) {
-		snprintf(out->id, sizeof(out->id), "%s", cv_col(st, 0));
-		snprintf(out->mime, sizeof(out->mime), "%s", cv_col(st, 1));
-		out->size = sqlite3_column_int64(st, 2);
-		out->archive = sqlite3_column_int64(st, 3);
-		snprintf(out->member, sizeof(out->member), "%s", cv_col(st, 4));
-		out->section = section_of(st, 5);
-	}
+	cv_col_copy(st, 0, out->id, sizeof(out->id));
+	cv_col_copy(st, 1, out->mime, sizeof(out->mime));
+	out->size = sqlite3_column_int64(st, 2);
+	out->archive = sqlite3_column_int64(st, 3);
+	cv_col_copy(st, 4, out->member, sizeof(out->member));
+	out->section = section_of(st, 5);
 	sqlite3_finalize(st);
-	return r;
+	return 1;
 }
 
 int cv_db_disclose_record(cv_vault *v, const char *id, char case_id[24], cv_section *sec,
@@ -110,17 +107,14 @@ int cv_db_disclose_record(cv_vault *v, const char *id, char case_id[24], cv_sect
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT case_id, section, mime, class FROM records WHERE id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT case_id, section, mime, class FROM records WHERE id = ?", "t", id)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(st) == SQLITE_ROW)) {
-		snprintf(case_id, 24, "%s", cv_col(st, 0));
-		cv_section_parse(sec, cv_col(st, 1));
-		snprintf(mime, 96, "%s", cv_col(st, 2));
-		snprintf(cls, 64, "%s", cv_col(st, 3));
-	}
+	cv_col_copy(st, 0, case_id, 24);
+	cv_section_parse(sec, cv_col(st, 1));
+	cv_col_copy(st, 2, mime, 96);
+	cv_col_copy(st, 3, cls, 64);
 	sqlite3_finalize(st);
-	return r;
+	return 1;
 }
 
 int cv_db_disclose_copy_of(cv_vault *v, const char *id, char orig[16])
@@ -128,11 +122,8 @@ int cv_db_disclose_copy_of(cv_vault *v, const char *id, char orig[16])
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT record_id FROM decisions WHERE copy_record = ? LIMIT 1")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if ((r = sqlite3_step(st) == SQLITE_ROW))
-		snprintf(orig, 16, "%s", cv_col(st, 0));
+	if ((r = cv_index_one(v, &st, "SELECT record_id FROM decisions WHERE copy_record = ? LIMIT 1", "t", id)) > 0)
+		cv_col_copy(st, 0, orig, 16);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -152,11 +143,9 @@ int cv_db_disclose_sealed(cv_vault *v, const char *id, cv_section sec, const cha
 		sql = "SELECT title FROM records WHERE id = ?";
 	else
 		return cv_error(v, CV_ERROR, "records.%s is not a sealed column", column);
-	if ((r = cv_index_prepare(v, &st, sql)) < 0)
+	if ((r = cv_index_one(v, &st, sql, "t", id)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		r = get_if_key(v, st, 0, sec, "records", column, id, out);
+	r = get_if_key(v, st, 0, sec, "records", column, id, out);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -168,13 +157,10 @@ int cv_db_disclose_hash(cv_vault *v, const char *id, cv_section sec, char **sha,
 
 	*sha = NULL;
 	*size = -1;
-	if ((r = cv_index_prepare(v, &st, "SELECT sha256, size FROM records WHERE id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT sha256, size FROM records WHERE id = ?", "t", id)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		r = cv_sealed_get(v, st, 0, sec, "records", "sha256", id, sha);
-		*size = sqlite3_column_int64(st, 1);
-	}
+	r = cv_sealed_get(v, st, 0, sec, "records", "sha256", id, sha);
+	*size = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	return r;
 }
@@ -185,19 +171,17 @@ int cv_db_disclose_archive(cv_vault *v, long long aid, cv_db_archive *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = cv_index_prepare(v, &st, "SELECT file, sha256, wrapped_key, key_gen, receipt_id, section FROM archives WHERE id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT file, sha256, wrapped_key, key_gen, receipt_id, section FROM archives WHERE id = ?",
+			      "I", (sqlite3_int64)aid)) <= 0)
 		return r;
-	sqlite3_bind_int64(st, 1, aid);
-	if ((r = sqlite3_step(st) == SQLITE_ROW)) {
-		snprintf(out->file, sizeof(out->file), "%s", cv_col(st, 0));
-		snprintf(out->sha256, sizeof(out->sha256), "%s", cv_col(st, 1));
-		out->wrapped_key = strdup(cv_col(st, 2));
-		out->key_gen = sqlite3_column_int(st, 3);
-		out->receipt = sqlite3_column_int64(st, 4);
-		out->section = section_of(st, 5);
-		if (!out->wrapped_key)
-			r = cv_error(v, CV_ERROR, "out of memory");
-	}
+	cv_col_copy(st, 0, out->file, sizeof(out->file));
+	cv_col_copy(st, 1, out->sha256, sizeof(out->sha256));
+	out->wrapped_key = strdup(cv_col(st, 2));
+	out->key_gen = sqlite3_column_int(st, 3);
+	out->receipt = sqlite3_column_int64(st, 4);
+	out->section = section_of(st, 5);
+	if (!out->wrapped_key)
+		r = cv_error(v, CV_ERROR, "out of memory");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -210,26 +194,22 @@ int cv_db_decision_latest(cv_vault *v, const char *req_id, const char *record_id
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = cv_index_prepare(v, &st,
+	if ((r = cv_index_one(v, &st,
 		"SELECT id, decision, ground, reason, copy_record, section, decided_by, decider_role, decided_at"
-		" FROM decisions WHERE request_id = ? AND record_id = ? ORDER BY id DESC LIMIT 1")) < 0)
+		" FROM decisions WHERE request_id = ? AND record_id = ? ORDER BY id DESC LIMIT 1", "tt", req_id, record_id)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, req_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, record_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		goto out;
 	id = sqlite3_column_int64(st, 0);
 	sec = section_of(st, 5);
-	snprintf(out->decision, sizeof(out->decision), "%s", cv_col(st, 1));
+	cv_col_copy(st, 1, out->decision, sizeof(out->decision));
 	if ((r = get_if_key_n(v, st, 2, sec, "decisions", "ground", id, &out->ground)) < 0 ||
 	    (r = get_if_key_n(v, st, 3, sec, "decisions", "reason", id, &out->reason)) < 0) {
 		wipe(&out->ground);
 		goto out;
 	}
-	snprintf(out->copy_record, sizeof(out->copy_record), "%s", cv_col(st, 4));
-	snprintf(out->decided_by, sizeof(out->decided_by), "%s", cv_col(st, 6));
-	snprintf(out->decider_role, sizeof(out->decider_role), "%s", cv_col(st, 7));
-	snprintf(out->decided_at, sizeof(out->decided_at), "%s", cv_col(st, 8));
+	cv_col_copy(st, 4, out->copy_record, sizeof(out->copy_record));
+	cv_col_copy(st, 6, out->decided_by, sizeof(out->decided_by));
+	cv_col_copy(st, 7, out->decider_role, sizeof(out->decider_role));
+	cv_col_copy(st, 8, out->decided_at, sizeof(out->decided_at));
 	r = 1;
 out:
 	sqlite3_finalize(st);
@@ -238,29 +218,13 @@ out:
 
 int cv_db_decision_insert(cv_vault *v, const cv_db_decision_new *d)
 {
-	sqlite3_stmt *st = NULL;
 	sqlite3_int64 id;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st,
+	if ((r = cv_index_run(v, "record the decision",
 		"INSERT INTO decisions(request_id, record_id, decision, copy_record, section, decided_by, decider_role, decided_at, policy_hash)"
-		" VALUES(?,?,?,?,?,?,?,?,?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, d->request_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->decision, -1, SQLITE_STATIC);
-	if (d->copy_record)
-		sqlite3_bind_text(st, 4, d->copy_record, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_text(st, 5, cv_section_name(d->section), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, d->decided_by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, d->decider_role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, d->decided_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, d->policy_hash, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "record the decision");
-	sqlite3_finalize(st);
-	if (r < 0)
+		" VALUES(?,?,?,?,?,?,?,?,?)", "ttttttttt", d->request_id, d->record_id, d->decision, d->copy_record,
+		cv_section_name(d->section), d->decided_by, d->decider_role, d->decided_at, d->policy_hash)) < 0)
 		return r;
 	/* sealed fields name their row: sealed once its id exists */
 	id = sqlite3_last_insert_rowid(v->db);
@@ -271,22 +235,11 @@ int cv_db_decision_insert(cv_vault *v, const cv_db_decision_new *d)
 
 int cv_db_disclosure_insert(cv_vault *v, const cv_db_disclosure_new *d, long long *id_out)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
+	int r = cv_index_run(v, "log the disclosure",
+		"INSERT INTO disclosures(request_id, form, sha256, size, members, built_by, built_at, policy_hash) VALUES(?,?,?,?,?,?,?,?)",
+		"tttIIttt", d->request_id, d->form, d->sha256, (sqlite3_int64)d->size, (sqlite3_int64)d->members,
+		d->built_by, d->built_at, d->policy_hash);
 
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT INTO disclosures(request_id, form, sha256, size, members, built_by, built_at, policy_hash) VALUES(?,?,?,?,?,?,?,?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, d->request_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->form, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, d->size);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)d->members);
-	sqlite3_bind_text(st, 6, d->built_by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, d->built_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, d->policy_hash, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "log the disclosure");
-	sqlite3_finalize(st);
 	if (r == 0)
 		*id_out = sqlite3_last_insert_rowid(v->db);
 	return r;
@@ -297,21 +250,14 @@ int cv_db_disclosure_item_insert(cv_vault *v, long long disclosure_id, const cv_
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT INTO disclosure_items(disclosure_id, record_id, source_record, outcome, number, decided_by, section) VALUES(?,?,?,?,?,?,?)")) < 0)
+	if ((r = cv_index_query(v, &st,
+		"INSERT INTO disclosure_items(disclosure_id, record_id, source_record, outcome, number, decided_by, section) VALUES(?,?,?,?,?,?,?)",
+		"Ittt-tt", (sqlite3_int64)disclosure_id, it->record_id, it->source_record, it->outcome, it->decided_by,
+		cv_section_name(it->section))) < 0)
 		return r;
-	sqlite3_bind_int64(st, 1, disclosure_id);
-	sqlite3_bind_text(st, 2, it->record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, it->source_record, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, it->outcome, -1, SQLITE_STATIC);
 	if (it->number)
 		sqlite3_bind_int(st, 5, it->number);
-	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_text(st, 6, it->decided_by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, cv_section_name(it->section), -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "log the disclosure");
-	sqlite3_finalize(st);
+	r = cv_index_done(v, st, "log the disclosure");
 	if (r < 0 || !it->ground)
 		return r;
 	return cv_seal_update(v, it->section, "disclosure_items", "ground", sqlite3_last_insert_rowid(v->db),
@@ -325,10 +271,10 @@ static int log_items(cv_vault *v, cv_log_entry *e, void (*need_key)(cv_vault *v,
 	size_t cap = 0;
 	int r = 0;
 
-	if ((r = cv_index_prepare(v, &it,
-		"SELECT id, record_id, source_record, outcome, number, ground, decided_by, section FROM disclosure_items WHERE disclosure_id = ? ORDER BY id")) < 0)
+	if ((r = cv_index_query(v, &it,
+		"SELECT id, record_id, source_record, outcome, number, ground, decided_by, section FROM disclosure_items WHERE disclosure_id = ? ORDER BY id",
+		"I", (sqlite3_int64)e->id)) < 0)
 		return r;
-	sqlite3_bind_int64(it, 1, e->id);
 	while (sqlite3_step(it) == SQLITE_ROW) {
 		cv_log_item *li;
 		cv_section sec;
@@ -339,11 +285,11 @@ static int log_items(cv_vault *v, cv_log_entry *e, void (*need_key)(cv_vault *v,
 		}
 		li = &e->items[e->nitems++];
 		memset(li, 0, sizeof(*li));
-		snprintf(li->record_id, sizeof(li->record_id), "%s", cv_col(it, 1));
-		snprintf(li->source_record, sizeof(li->source_record), "%s", cv_col(it, 2));
-		snprintf(li->outcome, sizeof(li->outcome), "%s", cv_col(it, 3));
+		cv_col_copy(it, 1, li->record_id, sizeof(li->record_id));
+		cv_col_copy(it, 2, li->source_record, sizeof(li->source_record));
+		cv_col_copy(it, 3, li->outcome, sizeof(li->outcome));
 		li->number = sqlite3_column_int(it, 4);
-		snprintf(li->decided_by, sizeof(li->decided_by), "%s", cv_col(it, 6));
+		cv_col_copy(it, 6, li->decided_by, sizeof(li->decided_by));
 		sec = section_of(it, 7);
 		need_key(v, sec);
 		if ((r = get_if_key_n(v, it, 5, sec, "disclosure_items", "ground", sqlite3_column_int64(it, 0), &li->ground)) < 0)
@@ -353,57 +299,60 @@ static int log_items(cv_vault *v, cv_log_entry *e, void (*need_key)(cv_vault *v,
 	return r;
 }
 
+/* The items of one bundle, wiped and freed. */
+static void entry_release(cv_log_entry *e)
+{
+	size_t j;
+
+	for (j = 0; j < e->nitems; j++)
+		wipe(&e->items[j].ground);
+	free(e->items);
+	e->items = NULL;
+	e->nitems = 0;
+}
+
+typedef void (*need_key_fn)(cv_vault *v, cv_section s);
+
+/* One row of the disclosure log and its items into item (a cv_log_entry); ctx: the need_key_fn. */
+static int fill_entry(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx)
+{
+	cv_log_entry *e = item;
+	int r;
+
+	e->id = (long)sqlite3_column_int64(st, 0);
+	cv_col_copy(st, 1, e->request_id, sizeof(e->request_id));
+	cv_col_copy(st, 2, e->form, sizeof(e->form));
+	cv_col_copy(st, 3, e->sha256, sizeof(e->sha256));
+	e->size = sqlite3_column_int64(st, 4);
+	e->members = (long)sqlite3_column_int64(st, 5);
+	cv_col_copy(st, 6, e->built_by, sizeof(e->built_by));
+	cv_col_copy(st, 7, e->built_at, sizeof(e->built_at));
+	cv_col_copy(st, 8, e->policy_hash, sizeof(e->policy_hash));
+	if ((r = log_items(v, e, *(need_key_fn *)ctx)) < 0)
+		entry_release(e);
+	return r;
+}
+
+static void free_entries(void *list, size_t n)
+{
+	cv_db_disclosure_list_free(list, n);
+}
+
+static const cv_index_list log_list = { sizeof(cv_log_entry), fill_entry, free_entries };
+
 int cv_db_disclosure_list(cv_vault *v, const char *req_id, void (*need_key)(cv_vault *v, cv_section s),
 			  cv_log_entry **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_log_entry *list = NULL, *e;
-	size_t cnt = 0, cap = 0;
-	int r = 0;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_prepare(v, &st,
-		"SELECT id, request_id, form, sha256, size, members, built_by, built_at, policy_hash FROM disclosures WHERE request_id = ? ORDER BY id")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, req_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		e = &list[cnt++];
-		memset(e, 0, sizeof(*e));
-		e->id = (long)sqlite3_column_int64(st, 0);
-		snprintf(e->request_id, sizeof(e->request_id), "%s", cv_col(st, 1));
-		snprintf(e->form, sizeof(e->form), "%s", cv_col(st, 2));
-		snprintf(e->sha256, sizeof(e->sha256), "%s", cv_col(st, 3));
-		e->size = sqlite3_column_int64(st, 4);
-		e->members = (long)sqlite3_column_int64(st, 5);
-		snprintf(e->built_by, sizeof(e->built_by), "%s", cv_col(st, 6));
-		snprintf(e->built_at, sizeof(e->built_at), "%s", cv_col(st, 7));
-		snprintf(e->policy_hash, sizeof(e->policy_hash), "%s", cv_col(st, 8));
-		if ((r = log_items(v, e, need_key)) < 0)
-			goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	cv_db_disclosure_list_free(list, cnt);
-	return r;
+	return cv_index_collect(v, NULL, &log_list, out, n, &need_key,
+		"SELECT id, request_id, form, sha256, size, members, built_by, built_at, policy_hash FROM disclosures WHERE request_id = ? ORDER BY id",
+		"t", req_id);
 }
 
 void cv_db_disclosure_list_free(cv_log_entry *list, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; list && i < n; i++) {
-		for (j = 0; j < list[i].nitems; j++)
-			wipe(&list[i].items[j].ground);
-		free(list[i].items);
-	}
+	for (i = 0; list && i < n; i++)
+		entry_release(&list[i]);
 	free(list);
 }

@@ -22,63 +22,37 @@ static void row_to_hold(sqlite3_stmt *st, cv_hold *h)
 		h->kind = CV_HOLD_MORATORIUM;
 	else if (!strcmp(kind, "request"))
 		h->kind = CV_HOLD_REQUEST;
-	snprintf(h->case_id, sizeof(h->case_id), "%s", cv_col(st, 2));
-	snprintf(h->record_id, sizeof(h->record_id), "%s", cv_col(st, 3));
-	snprintf(h->ref, sizeof(h->ref), "%s", cv_col(st, 4));
-	snprintf(h->placed_by, sizeof(h->placed_by), "%s", cv_col(st, 5));
-	snprintf(h->placed_at, sizeof(h->placed_at), "%s", cv_col(st, 6));
-	snprintf(h->released_by, sizeof(h->released_by), "%s", cv_col(st, 7));
-	snprintf(h->released_at, sizeof(h->released_at), "%s", cv_col(st, 8));
-}
-
-/* Bind text, or NULL for an empty or absent value. */
-static void bind_or_null(sqlite3_stmt *st, int idx, const char *s)
-{
-	if (s && *s)
-		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, idx);
+	cv_col_copy(st, 2, h->case_id, sizeof(h->case_id));
+	cv_col_copy(st, 3, h->record_id, sizeof(h->record_id));
+	cv_col_copy(st, 4, h->ref, sizeof(h->ref));
+	cv_col_copy(st, 5, h->placed_by, sizeof(h->placed_by));
+	cv_col_copy(st, 6, h->placed_at, sizeof(h->placed_at));
+	cv_col_copy(st, 7, h->released_by, sizeof(h->released_by));
+	cv_col_copy(st, 8, h->released_at, sizeof(h->released_at));
 }
 
 int cv_db_hold_target(cv_vault *v, const char *record_id, char case_id[24], cv_section *sec)
 {
 	sqlite3_stmt *st = NULL;
-	int r, found;
+	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT case_id, section FROM records WHERE id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT case_id, section FROM records WHERE id = ?", "t", record_id)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	if (found) {
-		snprintf(case_id, 24, "%s", cv_col(st, 0));
-		cv_section_parse(sec, cv_col(st, 1));
-	}
+	cv_col_copy(st, 0, case_id, 24);
+	cv_section_parse(sec, cv_col(st, 1));
 	sqlite3_finalize(st);
-	return found;
+	return 1;
 }
 
 int cv_db_hold_insert(cv_vault *v, const char *kind, const char *case_id, const char *record_id,
 		      const char *ref, cv_section sec, const char *reason, const char *now, long *id)
 {
-	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT INTO holds(kind, case_id, record_id, ref, section, placed_by, placed_at) VALUES(?,?,?,?,?,?,?)")) < 0)
+	if ((r = cv_index_run(v, "place the hold",
+		"INSERT INTO holds(kind, case_id, record_id, ref, section, placed_by, placed_at) VALUES(?,?,?,?,?,?,?)",
+		"tnnnttt", kind, case_id, record_id, ref, cv_section_name(sec), v->actor, now)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	bind_or_null(st, 2, case_id);
-	bind_or_null(st, 3, record_id);
-	bind_or_null(st, 4, ref);
-	sqlite3_bind_text(st, 5, cv_section_name(sec), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, v->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = cv_index_dberr(v, "place the hold");
-		sqlite3_finalize(st);
-		return r;
-	}
-	sqlite3_finalize(st);
 	*id = (long)sqlite3_last_insert_rowid(v->db);
 	if (reason && *reason)
 		return cv_seal_update(v, sec, "holds", "reason", *id, reason, "place the hold");
@@ -88,56 +62,40 @@ int cv_db_hold_insert(cv_vault *v, const char *kind, const char *case_id, const 
 int cv_db_hold_get(cv_vault *v, long id, int *released, char kind[16], char ref[48])
 {
 	sqlite3_stmt *st = NULL;
-	int r, found;
+	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT released_at, kind, ref FROM holds WHERE id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT released_at, kind, ref FROM holds WHERE id = ?", "l", id)) <= 0)
 		return r;
-	sqlite3_bind_int64(st, 1, id);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	if (found) {
-		*released = sqlite3_column_type(st, 0) != SQLITE_NULL;
-		snprintf(kind, 16, "%s", cv_col(st, 1));
-		snprintf(ref, 48, "%s", cv_col(st, 2));
-	}
+	*released = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	cv_col_copy(st, 1, kind, 16);
+	cv_col_copy(st, 2, ref, 48);
 	sqlite3_finalize(st);
-	return found;
+	return 1;
 }
 
 int cv_db_request_open(cv_vault *v, const char *ref)
 {
 	sqlite3_stmt *st = NULL;
-	int r, open_req;
+	int r = cv_index_one(v, &st, "SELECT 1 FROM requests WHERE id = ? AND closed_at IS NULL", "t", ref);
 
-	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM requests WHERE id = ? AND closed_at IS NULL")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-	open_req = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
-	return open_req;
+	return r;
 }
 
 int cv_db_hold_release(cv_vault *v, long id, const char *kind, const char *ref, const char *now, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, kind ?
-		"UPDATE holds SET released_by = ?1, released_at = ?2 WHERE kind = ?3 AND ref = ?4 AND released_at IS NULL" :
-		"UPDATE holds SET released_by = ?1, released_at = ?2 WHERE id = ?3 AND released_at IS NULL")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, v->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	if (kind) {
-		sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, ref, -1, SQLITE_STATIC);
-	} else {
-		sqlite3_bind_int64(st, 3, id);
-	}
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "release the hold");
-	else if (n)
+	if (kind)
+		r = cv_index_run(v, "release the hold",
+			"UPDATE holds SET released_by = ?1, released_at = ?2 WHERE kind = ?3 AND ref = ?4 AND released_at IS NULL",
+			"tttt", v->actor, now, kind, ref);
+	else
+		r = cv_index_run(v, "release the hold",
+			"UPDATE holds SET released_by = ?1, released_at = ?2 WHERE id = ?3 AND released_at IS NULL",
+			"ttl", v->actor, now, id);
+	if (r == 0 && n)
 		*n = (size_t)sqlite3_changes(v->db);
-	sqlite3_finalize(st);
 	return r;
 }
 
@@ -168,55 +126,37 @@ static int hold_reason(cv_vault *v, sqlite3_stmt *st, cv_hold *h)
 	return 0;
 }
 
+static int fill_hold(cv_vault *v, sqlite3_stmt *st, void *item, void *unseal)
+{
+	row_to_hold(st, item);
+	return *(int *)unseal ? hold_reason(v, st, item) : 0;
+}
+
+static void free_holds(void *list, size_t n)
+{
+	cv_db_hold_list_free(list, n);
+}
+
+static const cv_index_list hold_list = { sizeof(cv_hold), fill_hold, free_holds };
+
 int cv_db_hold_list(cv_vault *v, int all, int unseal, cv_hold **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_hold *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r, rc;
-
-	if ((r = cv_index_prepare(v, &st, all ?
+	return cv_index_collect(v, "list holds", &hold_list, out, n, &unseal, all ?
 		"SELECT " HOLD_COLS ", reason, section FROM holds ORDER BY id DESC" :
-		"SELECT " HOLD_COLS ", reason, section FROM holds WHERE released_at IS NULL ORDER BY id DESC")) < 0)
-		return r;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		row_to_hold(st, &list[cnt]);
-		cnt++;
-		if (unseal && (r = hold_reason(v, st, &list[cnt - 1])) < 0)
-			goto fail;
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list holds");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	cv_db_hold_list_free(list, cnt);
-	return r;
+		"SELECT " HOLD_COLS ", reason, section FROM holds WHERE released_at IS NULL ORDER BY id DESC", NULL);
 }
 
 int cv_db_hold_find(cv_vault *v, const char *record_id, const char *case_id, cv_hold *by)
 {
 	sqlite3_stmt *st = NULL;
-	int r, held;
+	int held;
 
-	if ((r = cv_index_prepare(v, &st,
+	if ((held = cv_index_one(v, &st,
 		"SELECT " HOLD_COLS " FROM holds WHERE released_at IS NULL AND record_id = ?1"
 		" UNION ALL SELECT " HOLD_COLS " FROM holds WHERE released_at IS NULL AND record_id IS NULL AND case_id = ?2"
-		" LIMIT 1")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	bind_or_null(st, 2, case_id);
-	held = sqlite3_step(st) == SQLITE_ROW;
-	if (held && by)
+		" LIMIT 1", "tn", record_id, case_id)) <= 0)
+		return held;
+	if (by)
 		row_to_hold(st, by);
 	sqlite3_finalize(st);
 	return held;

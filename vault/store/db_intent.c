@@ -7,15 +7,10 @@
 static int any_row(cv_vault *v, const char *sql, const char *param)
 {
 	sqlite3_stmt *st = NULL;
-	int yes;
+	int yes = cv_index_one(v, &st, sql, param ? "t" : NULL, param);
 
-	if (cv_index_prepare(v, &st, sql) < 0)
-		return 0;
-	if (param)
-		sqlite3_bind_text(st, 1, param, -1, SQLITE_STATIC);
-	yes = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
-	return yes;
+	return yes > 0;
 }
 
 int cv_db_intent_pending_any(cv_vault *v)
@@ -44,16 +39,7 @@ int cv_db_intent_pending_clear(cv_vault *v)
 
 int cv_db_intent_pending_add(cv_vault *v, const char *file, const char *now, const char *what)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "INSERT INTO pending(file, created) VALUES(?, ?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, what);
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, what, "INSERT INTO pending(file, created) VALUES(?, ?)", "tt", file, now);
 }
 
 int cv_db_intent_shred_any(cv_vault *v)

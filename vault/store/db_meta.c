@@ -10,34 +10,19 @@
 int cv_db_meta_get(cv_vault *v, const char *key, char *out, size_t outlen)
 {
 	sqlite3_stmt *st = NULL;
-	int r, found = 0;
+	int found;
 
 	out[0] = '\0';
-	if ((r = cv_index_prepare(v, &st, "SELECT value FROM meta WHERE key = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(out, outlen, "%s", cv_col(st, 0));
-		found = 1;
-	}
+	if ((found = cv_index_one(v, &st, "SELECT value FROM meta WHERE key = ?", "t", key)) > 0)
+		cv_col_copy(st, 0, out, outlen);
 	sqlite3_finalize(st);
 	return found;
 }
 
 int cv_db_meta_set(cv_vault *v, const char *key, const char *value, int replace, const char *what)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, replace ? "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)" :
-				  "INSERT INTO meta(key, value) VALUES(?, ?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, what);
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, what, replace ? "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)" :
+			    "INSERT INTO meta(key, value) VALUES(?, ?)", "tt", key, value);
 }
 
 int cv_db_meta_counter_peek(cv_vault *v, const char *name, long *next)
@@ -45,38 +30,23 @@ int cv_db_meta_counter_peek(cv_vault *v, const char *name, long *next)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT value + 1 FROM counters WHERE name = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT value + 1 FROM counters WHERE name = ?", "t", name)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	*next = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 1;
+	*next = r ? (long)sqlite3_column_int64(st, 0) : 1;
 	sqlite3_finalize(st);
 	return 0;
 }
 
 int cv_db_meta_counter_set(cv_vault *v, const char *name, long value)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "UPDATE counters SET value = ? WHERE name = ?")) < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, value);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "update the index");
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, "update the index", "UPDATE counters SET value = ? WHERE name = ?", "lt", value, name);
 }
 
 int cv_db_meta_policy_known(cv_vault *v, const char *hash)
 {
 	sqlite3_stmt *st = NULL;
-	int r, known;
+	int known = cv_index_one(v, &st, "SELECT 1 FROM policy_versions WHERE hash = ?", "t", hash);
 
-	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM policy_versions WHERE hash = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	known = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return known;
 }
@@ -84,34 +54,9 @@ int cv_db_meta_policy_known(cv_vault *v, const char *hash)
 int cv_db_meta_policy_insert(cv_vault *v, const char *hash, const char *retention, size_t rlen,
 			     const char *filetypes, size_t flen, const char *first_used)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT OR IGNORE INTO policy_versions(hash, retention, filetypes, first_used) VALUES(?,?,?,?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, retention, (int)rlen, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, filetypes, (int)flen, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, first_used, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "keep the policy version");
-	sqlite3_finalize(st);
-	return r;
-}
-
-/* A copy of text column i with its length; NULL when out of memory. */
-static char *column_copy(sqlite3_stmt *st, int i, size_t *len)
-{
-	const char *t = cv_col(st, i);
-	char *c;
-
-	*len = (size_t)sqlite3_column_bytes(st, i);
-	if ((c = malloc(*len + 1))) {
-		memcpy(c, t, *len);
-		c[*len] = '\0';
-	}
-	return c;
+	return cv_index_run(v, "keep the policy version",
+		"INSERT OR IGNORE INTO policy_versions(hash, retention, filetypes, first_used) VALUES(?,?,?,?)",
+		"tTTt", hash, retention, rlen, filetypes, flen, first_used);
 }
 
 int cv_db_meta_policy_get(cv_vault *v, const char *hash, cv_db_meta_policy *p)
@@ -120,16 +65,13 @@ int cv_db_meta_policy_get(cv_vault *v, const char *hash, cv_db_meta_policy *p)
 	int r;
 
 	memset(p, 0, sizeof(*p));
-	if ((r = cv_index_prepare(v, &st, "SELECT retention, filetypes, first_used FROM policy_versions WHERE hash = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT retention, filetypes, first_used FROM policy_versions WHERE hash = ?",
+			      "t", hash)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	r = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		p->retention = column_copy(st, 0, &p->retention_len);
-		p->filetypes = column_copy(st, 1, &p->filetypes_len);
-		snprintf(p->first_used, sizeof(p->first_used), "%s", cv_col(st, 2));
-		r = p->retention && p->filetypes ? 1 : cv_error(v, CV_ERROR, "out of memory");
-	}
+	p->retention = cv_col_dup(st, 0, &p->retention_len);
+	p->filetypes = cv_col_dup(st, 1, &p->filetypes_len);
+	cv_col_copy(st, 2, p->first_used, sizeof(p->first_used));
+	r = p->retention && p->filetypes ? 1 : cv_error(v, CV_ERROR, "out of memory");
 	sqlite3_finalize(st);
 	if (r < 0)
 		cv_db_meta_policy_release(p);

@@ -17,32 +17,22 @@ int cv_db_person_insert(cv_vault *v, const cv_db_person_new *p, long *id_out)
 	long id;
 	int r, i;
 
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT INTO people(case_id, kind, name, added_by, added_at) VALUES(?, ?, x'', ?, ?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, p->case_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, p->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, p->added_by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, p->added_at, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "record the person");
-	sqlite3_finalize(st);
-	st = NULL;
-	if (r < 0)
+	if ((r = cv_index_run(v, "record the person",
+		"INSERT INTO people(case_id, kind, name, added_by, added_at) VALUES(?, ?, x'', ?, ?)",
+		"tttt", p->case_id, p->kind, p->added_by, p->added_at)) < 0)
 		return r;
 	/* the sealed fields name the row they belong to: sealed once its id exists */
 	id = (long)sqlite3_last_insert_rowid(v->db);
-	if ((r = cv_index_prepare(v, &st, "UPDATE people SET name = ?, phone = ?, email = ?, role = ? WHERE id = ?")) < 0)
+	if ((r = cv_index_query(v, &st, "UPDATE people SET name = ?, phone = ?, email = ?, role = ? WHERE id = ?",
+				"----l", id)) < 0)
 		return r;
 	for (i = 0; i < 4; i++)
-		if ((r = cv_sealed_bind_n(v, st, i + 1, CV_SECTION_CASE, "people", cols[i], id, vals[i])) < 0)
-			goto out;
-	sqlite3_bind_int64(st, 5, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "record the person");
-	else
+		if ((r = cv_sealed_bind_n(v, st, i + 1, CV_SECTION_CASE, "people", cols[i], id, vals[i])) < 0) {
+			sqlite3_finalize(st);
+			return r;
+		}
+	if ((r = cv_index_done(v, st, "record the person")) == 0)
 		*id_out = id;
-out:
-	sqlite3_finalize(st);
 	return r;
 }
 
@@ -59,18 +49,21 @@ static void person_free(cv_db_person *p)
 		}
 }
 
-static int person_row(cv_vault *v, sqlite3_stmt *st, cv_db_person *p)
+/* A cv_index_list fill: the row into item (a cv_db_person). */
+static int person_row(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
 {
+	cv_db_person *p = item;
 	static const char *const cols[] = { "name", "phone", "email", "role" };
 	char **f[4] = { &p->name, &p->phone, &p->email, &p->role };
 	int i, r;
 
+	(void)unused;
 	memset(p, 0, sizeof(*p));
 	p->id = (long)sqlite3_column_int64(st, 0);
-	snprintf(p->case_id, sizeof(p->case_id), "%s", cv_col(st, 1));
-	snprintf(p->kind, sizeof(p->kind), "%s", cv_col(st, 2));
-	snprintf(p->added_by, sizeof(p->added_by), "%s", cv_col(st, 7));
-	snprintf(p->added_at, sizeof(p->added_at), "%s", cv_col(st, 8));
+	cv_col_copy(st, 1, p->case_id, sizeof(p->case_id));
+	cv_col_copy(st, 2, p->kind, sizeof(p->kind));
+	cv_col_copy(st, 7, p->added_by, sizeof(p->added_by));
+	cv_col_copy(st, 8, p->added_at, sizeof(p->added_at));
 	for (i = 0; i < 4; i++)
 		if ((r = cv_sealed_get_n(v, st, 3 + i, CV_SECTION_CASE, "people", cols[i], p->id, f[i])) < 0) {
 			person_free(p);
@@ -79,87 +72,50 @@ static int person_row(cv_vault *v, sqlite3_stmt *st, cv_db_person *p)
 	return 0;
 }
 
+static void free_people(void *list, size_t n)
+{
+	cv_db_person *p = list;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		person_free(&p[i]);
+	free(p);
+}
+
+static const cv_index_list person_list = { sizeof(cv_db_person), person_row, free_people };
+
 int cv_db_person_list(cv_vault *v, const char *case_id, cv_db_person **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_db_person *list = NULL;
-	size_t cnt = 0, cap = 0, i;
-	int r = 0, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_prepare(v, &st,
-		"SELECT id, case_id, kind, name, phone, email, role, added_by, added_at FROM people WHERE case_id = ? ORDER BY id")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		if ((r = person_row(v, st, &list[cnt])) < 0)
-			goto fail;
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list people");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	for (i = 0; i < cnt; i++)
-		person_free(&list[i]);
-	free(list);
-	return r;
+	return cv_index_collect(v, "list people", &person_list, out, n, NULL,
+		"SELECT id, case_id, kind, name, phone, email, role, added_by, added_at FROM people WHERE case_id = ? ORDER BY id",
+		"t", case_id);
 }
 
 int cv_db_person_any(cv_vault *v, const char *case_id)
 {
 	sqlite3_stmt *st = NULL;
-	int found;
-
-	if (cv_index_prepare(v, &st,
+	int found = cv_index_one(v, &st,
 		"SELECT 1 FROM people WHERE case_id = ?1 AND kind IN ('third-party','volunteer')"
-		" UNION ALL SELECT 1 FROM case_links WHERE a = ?1 OR b = ?1 LIMIT 1") < 0)
-		return 1;  /* fail safe: as if people were named */
-	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
+		" UNION ALL SELECT 1 FROM case_links WHERE a = ?1 OR b = ?1 LIMIT 1", "t", case_id);
+
 	sqlite3_finalize(st);
-	return found;
+	return found != 0;  /* an error is fail safe: as if people were named */
 }
 
 int cv_db_link_exists(cv_vault *v, const char *a, const char *b)
 {
 	sqlite3_stmt *st = NULL;
-	int r;
+	int r = cv_index_one(v, &st, "SELECT 1 FROM case_links WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)",
+			     "tt", a, b);
 
-	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM case_links WHERE (a = ?1 AND b = ?2) OR (a = ?2 AND b = ?1)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return r;
 }
 
 int cv_db_link_insert(cv_vault *v, const char *lo, const char *hi, const char *by, const char *at)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "INSERT INTO case_links(a, b, linked_by, linked_at) VALUES(?, ?, ?, ?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "link the cases");
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, "link the cases", "INSERT INTO case_links(a, b, linked_by, linked_at) VALUES(?, ?, ?, ?)",
+			    "tttt", lo, hi, by, at);
 }
 
 int cv_db_link_list(cv_vault *v, const char *case_id, char (**out)[24], size_t *n)
@@ -171,17 +127,16 @@ int cv_db_link_list(cv_vault *v, const char *case_id, char (**out)[24], size_t *
 
 	*out = NULL;
 	*n = 0;
-	if ((r = cv_index_prepare(v, &st,
-		"SELECT b FROM case_links WHERE a = ?1 UNION SELECT a FROM case_links WHERE b = ?1 ORDER BY 1")) < 0)
+	if ((r = cv_index_query(v, &st,
+		"SELECT b FROM case_links WHERE a = ?1 UNION SELECT a FROM case_links WHERE b = ?1 ORDER BY 1", "t", case_id)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
 			sqlite3_finalize(st);
 			free(list);
 			return cv_error(v, CV_ERROR, "out of memory");
 		}
-		snprintf(list[cnt++], 24, "%s", cv_col(st, 0));
+		cv_col_copy(st, 0, list[cnt++], 24);
 	}
 	sqlite3_finalize(st);
 	*out = list;

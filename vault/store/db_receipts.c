@@ -8,50 +8,17 @@
 
 int cv_db_receipt_insert(cv_vault *v, const char *staff, const char *created, const char *body, long long *id)
 {
-	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "INSERT INTO receipts(staff_id, created, body, sig) VALUES(?,?,?,'')")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, staff, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, created, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "store the filing receipt");
-	else
+	if ((r = cv_index_run(v, "store the filing receipt", "INSERT INTO receipts(staff_id, created, body, sig) VALUES(?,?,?,'')",
+			      "ttt", staff, created, body)) == 0)
 		*id = sqlite3_last_insert_rowid(v->db);
-	sqlite3_finalize(st);
 	return r;
 }
 
 int cv_db_receipt_set_sig(cv_vault *v, long long id, const char *sig)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "UPDATE receipts SET sig = ? WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, sig, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "store the filing receipt");
-	sqlite3_finalize(st);
-	return r;
-}
-
-static char *column_copy(sqlite3_stmt *st, int col, size_t *len)
-{
-	const void *p = sqlite3_column_text(st, col);
-	size_t n = (size_t)sqlite3_column_bytes(st, col);
-	char *s = malloc(n + 1);
-
-	if (s) {
-		if (n)
-			memcpy(s, p, n);
-		s[n] = '\0';
-	}
-	*len = n;
-	return s;
+	return cv_index_run(v, "store the filing receipt", "UPDATE receipts SET sig = ? WHERE id = ?", "tI", sig, id);
 }
 
 int cv_db_receipt_get(cv_vault *v, long long id, char **body, size_t *body_len, char **sig, size_t *sig_len)
@@ -60,15 +27,10 @@ int cv_db_receipt_get(cv_vault *v, long long id, char **body, size_t *body_len, 
 	int r;
 
 	*body = *sig = NULL;
-	if ((r = cv_index_prepare(v, &st, "SELECT body, sig FROM receipts WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return cv_error(v, CV_ENOTFOUND, "no filing receipt %lld", id);
-	}
-	*body = column_copy(st, 0, body_len);
-	*sig = column_copy(st, 1, sig_len);
+	if ((r = cv_index_one(v, &st, "SELECT body, sig FROM receipts WHERE id = ?", "I", id)) <= 0)
+		return r < 0 ? r : cv_error(v, CV_ENOTFOUND, "no filing receipt %lld", id);
+	*body = cv_col_dup(st, 0, body_len);
+	*sig = cv_col_dup(st, 1, sig_len);
 	sqlite3_finalize(st);
 	if (*body && *sig)
 		return 0;
@@ -81,15 +43,10 @@ int cv_db_receipt_get(cv_vault *v, long long id, char **body, size_t *body_len, 
 int cv_db_receipt_signer_ok(cv_vault *v, long long id, const char *fpr)
 {
 	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st,
+	int r = cv_index_one(v, &st,
 		"SELECT 1 FROM receipts rc JOIN staff s ON s.id = rc.staff_id"
-		" WHERE rc.id = ? AND s.fpr = ? AND (s.revoked IS NULL OR s.revoked >= rc.created)")) < 0)
-		return r;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, fpr, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_ROW;
+		" WHERE rc.id = ? AND s.fpr = ? AND (s.revoked IS NULL OR s.revoked >= rc.created)", "It", id, fpr);
+
 	sqlite3_finalize(st);
 	return r;
 }
@@ -129,11 +86,9 @@ size_t cv_db_receipts_count(cv_vault *v)
 	sqlite3_stmt *st = NULL;
 	size_t n = 0;
 
-	if (cv_index_prepare(v, &st, "SELECT count(*) FROM receipts") == 0) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = (size_t)sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
+	if (cv_index_one(v, &st, "SELECT count(*) FROM receipts", NULL) > 0)
+		n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	return n;
 }
 

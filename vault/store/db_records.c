@@ -17,18 +17,22 @@ static int unseal_rec(cv_vault *v, sqlite3_stmt *st, int col, cv_section s, cons
 	return cv_sealed_get(v, st, col, s, "records", what, id, out);
 }
 
-/* The REC_COLS of st's row; the id is set first, so a caller sees whose fields did not open. */
-static int row_to_record(cv_vault *v, sqlite3_stmt *st, cv_record *rec)
+/*
+ * A cv_index_list fill: the REC_COLS of st's row into item (a cv_record);
+ * the id is set first, so a caller sees whose fields did not open.
+ */
+static int row_to_record(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
 {
+	cv_record *rec = item;
 	char *ev = NULL;
 	int r;
 
+	(void)unused;
 	memset(rec, 0, sizeof(*rec));
-	snprintf(rec->id, sizeof(rec->id), "%s", cv_col(st, 0));
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-		snprintf(rec->case_id, sizeof(rec->case_id), "%s", cv_col(st, 1));
+	cv_col_copy(st, 0, rec->id, sizeof(rec->id));
+	cv_col_copy(st, 1, rec->case_id, sizeof(rec->case_id));
 	cv_section_parse(&rec->section, cv_col(st, 2));
-	snprintf(rec->class_name, sizeof(rec->class_name), "%s", cv_col(st, 3));
+	cv_col_copy(st, 3, rec->class_name, sizeof(rec->class_name));
 	if ((r = unseal_rec(v, st, 4, rec->section, "title", rec->id, &rec->title)) < 0)
 		return r;
 	if ((r = unseal_rec(v, st, 5, rec->section, "event_date", rec->id, &ev)) < 0) {
@@ -37,12 +41,11 @@ static int row_to_record(cv_vault *v, sqlite3_stmt *st, cv_record *rec)
 	}
 	snprintf(rec->event_date, sizeof(rec->event_date), "%s", ev ? ev : "");
 	free(ev);
-	snprintf(rec->filed_at, sizeof(rec->filed_at), "%s", cv_col(st, 6));
-	snprintf(rec->filed_by, sizeof(rec->filed_by), "%s", cv_col(st, 7));
-	snprintf(rec->mime, sizeof(rec->mime), "%s", cv_col(st, 8));
+	cv_col_copy(st, 6, rec->filed_at, sizeof(rec->filed_at));
+	cv_col_copy(st, 7, rec->filed_by, sizeof(rec->filed_by));
+	cv_col_copy(st, 8, rec->mime, sizeof(rec->mime));
 	rec->size = sqlite3_column_int64(st, 9);
-	if (sqlite3_column_type(st, 10) != SQLITE_NULL)
-		snprintf(rec->retain_until, sizeof(rec->retain_until), "%s", cv_col(st, 10));
+	cv_col_copy(st, 10, rec->retain_until, sizeof(rec->retain_until));
 	return 0;
 }
 
@@ -65,40 +68,18 @@ void cv_record_list_free(cv_record *list, size_t n)
 	free(list);
 }
 
+static void free_records(void *list, size_t n)
+{
+	cv_record_list_free(list, n);
+}
+
+static const cv_index_list record_list = { sizeof(cv_record), row_to_record, free_records };
+
 int cv_db_records_list(cv_vault *v, const char *case_id, cv_section s, cv_record **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_record *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_prepare(v, &st, "SELECT " REC_COLS " FROM records r WHERE r.case_id = ? AND r.section = ? ORDER BY r.seq")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cv_section_name(s), -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		if ((r = row_to_record(v, st, &list[cnt])) < 0)
-			goto fail;
-		cnt++;
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list records");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	cv_record_list_free(list, cnt);
-	return r;
+	return cv_index_collect(v, "list records", &record_list, out, n, NULL,
+		"SELECT " REC_COLS " FROM records r WHERE r.case_id = ? AND r.section = ? ORDER BY r.seq",
+		"tt", case_id, cv_section_name(s));
 }
 
 int cv_db_record_mime(cv_vault *v, const char *id, cv_section *s, char mime[96])
@@ -107,15 +88,10 @@ int cv_db_record_mime(cv_vault *v, const char *id, cv_section *s, char mime[96])
 	int r;
 
 	mime[0] = '\0';
-	if ((r = cv_index_prepare(v, &st, "SELECT section, mime FROM records WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return cv_error(v, CV_ENOTFOUND, NO_RECORD, id);
-	}
+	if ((r = cv_index_one(v, &st, "SELECT section, mime FROM records WHERE id = ?", "t", id)) <= 0)
+		return r < 0 ? r : cv_error(v, CV_ENOTFOUND, NO_RECORD, id);
 	cv_section_parse(s, cv_col(st, 0));
-	snprintf(mime, 96, "%s", cv_col(st, 1));
+	cv_col_copy(st, 1, mime, 96);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -128,24 +104,19 @@ int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv
 	int r;
 
 	memset(w, 0, sizeof(*w));
-	if ((r = cv_index_prepare(v, &st,
+	if ((r = cv_index_one(v, &st,
 		"SELECT " REC_COLS ", r.member, r.sha256, a.file, a.sha256, a.wrapped_key, a.key_gen, a.receipt_id"
-		" FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return cv_error(v, CV_ENOTFOUND, NO_RECORD, id);
-	}
+		" FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = ?", "t", id)) <= 0)
+		return r < 0 ? r : cv_error(v, CV_ENOTFOUND, NO_RECORD, id);
 	cv_section_parse(&s, cv_col(st, 2));
 	if ((r = allow(hook, s)) < 0)
 		goto out;
-	if ((r = row_to_record(v, st, &w->rec)) < 0 ||
+	if ((r = row_to_record(v, st, &w->rec, NULL)) < 0 ||
 	    (r = unseal_rec(v, st, 12, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
 		goto out;
-	snprintf(w->member, sizeof(w->member), "%s", cv_col(st, 11));
-	snprintf(w->file, sizeof(w->file), "%s", cv_col(st, 13));
-	snprintf(w->archive_sha, sizeof(w->archive_sha), "%s", cv_col(st, 14));
+	cv_col_copy(st, 11, w->member, sizeof(w->member));
+	cv_col_copy(st, 13, w->file, sizeof(w->file));
+	cv_col_copy(st, 14, w->archive_sha, sizeof(w->archive_sha));
 	w->wrapped = strdup(cv_col(st, 15));
 	w->key_gen = sqlite3_column_int(st, 16);
 	w->receipt_id = sqlite3_column_int64(st, 17);
@@ -175,15 +146,14 @@ int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
 
 	*out = NULL;
 	*n = 0;
-	if ((r = cv_index_prepare(v, &st, "SELECT id, size, sha256 FROM records WHERE case_id = ? AND section = ?")) < 0)
+	if ((r = cv_index_query(v, &st, "SELECT id, size, sha256 FROM records WHERE case_id = ? AND section = ?",
+				"tt", case_id, cv_section_name(s))) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cv_section_name(s), -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char *sha = NULL;
 
 		memset(&row, 0, sizeof(row));
-		snprintf(row.id, sizeof(row.id), "%s", cv_col(st, 0));
+		cv_col_copy(st, 0, row.id, sizeof(row.id));
 		row.size = sqlite3_column_int64(st, 1);
 		if ((r = want(hook, &row)) < 0)
 			break;
@@ -216,26 +186,14 @@ static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w)
 {
 	int r;
 
-	sqlite3_bind_text(st, 1, w->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, strtol(w->id + 2, NULL, 10));
-	sqlite3_bind_text(st, 3, w->case_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, cv_section_name(w->section), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, w->class_name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, w->archive_id);
-	sqlite3_bind_text(st, 7, w->member, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, w->mime, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, w->size);
-	if ((r = cv_sealed_bind(v, st, 10, w->section, "records", "title", w->id, w->title)) < 0 ||
+	if ((r = cv_index_bind(v, st, "record a document", "tltttIttI---ttnt", w->id, strtol(w->id + 2, NULL, 10),
+			       w->case_id, cv_section_name(w->section), w->class_name, (sqlite3_int64)w->archive_id,
+			       w->member, w->mime, (sqlite3_int64)w->size, w->filed_at, w->filed_by,
+			       w->retain_until, w->policy_hash)) < 0 ||
+	    (r = cv_sealed_bind(v, st, 10, w->section, "records", "title", w->id, w->title)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 11, w->section, "records", "sha256", w->id, w->sha256)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 12, w->section, "records", "event_date", w->id, w->event_date)) < 0)
 		return r;
-	sqlite3_bind_text(st, 13, w->filed_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 14, w->filed_by, -1, SQLITE_STATIC);
-	if (w->retain_until && w->retain_until[0])
-		sqlite3_bind_text(st, 15, w->retain_until, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 15);
-	sqlite3_bind_text(st, 16, w->policy_hash, -1, SQLITE_STATIC);
 	return 0;
 }
 

@@ -15,68 +15,44 @@
  */
 static int row_by_key(cv_vault *v, sqlite3_stmt **st, const char *sql, const char *key)
 {
-	int r;
-
-	if ((r = cv_index_prepare(v, st, sql)) < 0)
-		return r;
-	sqlite3_bind_text(*st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(*st) == SQLITE_ROW)
-		return 1;
-	sqlite3_finalize(*st);
-	*st = NULL;
-	return 0;
+	return cv_index_one(v, st, sql, "t", key);
 }
 
 /* ---- the records due ---- */
 
-static void row_to_due(sqlite3_stmt *st, cv_due *d)
+static int row_to_due(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
 {
+	cv_due *d = item;
+
+	(void)v;
+	(void)unused;
 	memset(d, 0, sizeof(*d));
-	snprintf(d->id, sizeof(d->id), "%s", cv_col(st, 0));
-	snprintf(d->case_id, sizeof(d->case_id), "%s", cv_col(st, 1));
+	cv_col_copy(st, 0, d->id, sizeof(d->id));
+	cv_col_copy(st, 1, d->case_id, sizeof(d->case_id));
 	cv_section_parse(&d->section, cv_col(st, 2));
-	snprintf(d->class_name, sizeof(d->class_name), "%s", cv_col(st, 3));
-	snprintf(d->filed_at, sizeof(d->filed_at), "%s", cv_col(st, 4));
-	snprintf(d->retain_until, sizeof(d->retain_until), "%s", cv_col(st, 5));
-	snprintf(d->policy_hash, sizeof(d->policy_hash), "%s", cv_col(st, 6));
+	cv_col_copy(st, 3, d->class_name, sizeof(d->class_name));
+	cv_col_copy(st, 4, d->filed_at, sizeof(d->filed_at));
+	cv_col_copy(st, 5, d->retain_until, sizeof(d->retain_until));
+	cv_col_copy(st, 6, d->policy_hash, sizeof(d->policy_hash));
 	d->archive_id = sqlite3_column_int64(st, 7);
-	snprintf(d->archive, sizeof(d->archive), "%s", cv_col(st, 8));
+	cv_col_copy(st, 8, d->archive, sizeof(d->archive));
+	return 0;
 }
+
+static void free_due(void *list, size_t n)
+{
+	(void)n;
+	free(list);
+}
+
+static const cv_index_list due_list = { sizeof(cv_due), row_to_due, free_due };
 
 int cv_db_due_list(cv_vault *v, const char *as_of, cv_due **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_due *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r, rc;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_prepare(v, &st,
+	return cv_index_collect(v, "list the records due", &due_list, out, n, NULL,
 		"SELECT r.id, r.case_id, r.section, r.class, r.filed_at, r.retain_until, r.policy_hash,"
 		" r.archive_id, a.file FROM records r JOIN archives a ON a.id = r.archive_id"
-		" WHERE r.retain_until IS NOT NULL AND r.retain_until <= ? ORDER BY r.archive_id, r.seq")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, as_of, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			goto fail;
-		}
-		row_to_due(st, &list[cnt++]);
-	}
-	if (rc != SQLITE_DONE) {
-		r = cv_index_dberr(v, "list the records due");
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	free(list);
-	return r;
+		" WHERE r.retain_until IS NOT NULL AND r.retain_until <= ? ORDER BY r.archive_id, r.seq", "t", as_of);
 }
 
 int cv_db_archive_count(cv_vault *v, int64_t archive_id, int64_t *total)
@@ -85,11 +61,10 @@ int cv_db_archive_count(cv_vault *v, int64_t archive_id, int64_t *total)
 	int r;
 
 	*total = -1;
-	if ((r = cv_index_prepare(v, &st, "SELECT count(*) FROM records WHERE archive_id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT count(*) FROM records WHERE archive_id = ?", "I",
+			      (sqlite3_int64)archive_id)) <= 0)
 		return r;
-	sqlite3_bind_int64(st, 1, archive_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*total = sqlite3_column_int64(st, 0);
+	*total = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -99,21 +74,15 @@ int cv_db_archive_count(cv_vault *v, int64_t archive_id, int64_t *total)
 int cv_db_review_approver(cv_vault *v, const char *record_id, const char *retain_until, char out[24])
 {
 	sqlite3_stmt *st = NULL;
-	int found = 0;
+	int found;
 
 	out[0] = '\0';
-	if (cv_index_prepare(v, &st,
+	if ((found = cv_index_one(v, &st,
 		"SELECT decided_by FROM reviews WHERE record_id = ? AND decision = 'approve' AND retain_until = ?"
-		" ORDER BY id DESC LIMIT 1") < 0)
-		return cv_index_dberr(v, "read review decisions");
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, retain_until, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(out, 24, "%s", cv_col(st, 0));
-		found = 1;
-	}
+		" ORDER BY id DESC LIMIT 1", "tt", record_id, retain_until)) > 0)
+		cv_col_copy(st, 0, out, 24);
 	sqlite3_finalize(st);
-	return found;
+	return found < 0 ? cv_index_dberr(v, "read review decisions") : found;
 }
 
 int cv_db_review_record(cv_vault *v, const char *record_id, char cls[64], cv_section *sec, char retain[11])
@@ -123,55 +92,30 @@ int cv_db_review_record(cv_vault *v, const char *record_id, char cls[64], cv_sec
 
 	if ((r = row_by_key(v, &st, "SELECT class, section, retain_until FROM records WHERE id = ?", record_id)) <= 0)
 		return r;
-	snprintf(cls, 64, "%s", cv_col(st, 0));
+	cv_col_copy(st, 0, cls, 64);
 	cv_section_parse(sec, cv_col(st, 1));
-	snprintf(retain, 11, "%s", cv_col(st, 2));
+	cv_col_copy(st, 2, retain, 11);
 	sqlite3_finalize(st);
 	return 1;
 }
 
 static int set_retain_until(cv_vault *v, const char *record_id, const char *until)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "UPDATE records SET retain_until = ? WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, until, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, record_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "set the new review date");
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, "set the new review date", "UPDATE records SET retain_until = ? WHERE id = ?",
+			    "tt", until, record_id);
 }
 
 int cv_db_review_insert(cv_vault *v, const char *record_id, cv_section sec, const char *decision,
 			const char *retain, const char *until, const char *reason, const char *now)
 {
-	sqlite3_stmt *st = NULL;
 	long id;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st,
+	if ((r = cv_index_run(v, "record the review decision",
 		"INSERT INTO reviews(record_id, decision, retain_until, until, section, decided_by, decided_at)"
-		" VALUES(?,?,?,?,?,?,?)")) < 0)
+		" VALUES(?,?,?,?,?,?,?)", "ttttttt", record_id, decision, retain, until, cv_section_name(sec),
+		v->actor, now)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, decision, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, retain, -1, SQLITE_STATIC);
-	if (until)
-		sqlite3_bind_text(st, 4, until, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_text(st, 5, cv_section_name(sec), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, v->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		r = cv_index_dberr(v, "record the review decision");
-		sqlite3_finalize(st);
-		return r;
-	}
-	sqlite3_finalize(st);
 	id = (long)sqlite3_last_insert_rowid(v->db);
 	if (reason && (r = cv_seal_update(v, sec, "reviews", "reason", id, reason, "record the review decision")) < 0)
 		return r;
@@ -181,15 +125,14 @@ int cv_db_review_insert(cv_vault *v, const char *record_id, cv_section sec, cons
 int cv_db_defer_floor(cv_vault *v, const char *record_id, char out[11])
 {
 	sqlite3_stmt *st = NULL;
+	int r;
 
 	out[0] = '\0';
-	if (cv_index_prepare(v, &st, "SELECT max(until) FROM reviews WHERE record_id = ? AND decision = 'defer'") < 0)
-		return cv_index_dberr(v, "read review decisions");
-	sqlite3_bind_text(st, 1, record_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		snprintf(out, 11, "%s", cv_col(st, 0));
+	if ((r = cv_index_one(v, &st, "SELECT max(until) FROM reviews WHERE record_id = ? AND decision = 'defer'",
+			      "t", record_id)) > 0)
+		cv_col_copy(st, 0, out, 11);
 	sqlite3_finalize(st);
-	return 0;
+	return r < 0 ? cv_index_dberr(v, "read review decisions") : 0;
 }
 
 /* ---- retention dates ---- */
@@ -219,10 +162,8 @@ int cv_db_dated_each(cv_vault *v, const char *case_id, int ordered, const char *
 	sqlite3_stmt *st = NULL;
 	int r, rc;
 
-	if ((r = cv_index_prepare(v, &st, sql[case_id != NULL][ordered != 0])) < 0)
+	if ((r = cv_index_query(v, &st, sql[case_id != NULL][ordered != 0], case_id ? "t" : NULL, case_id)) < 0)
 		return r;
-	if (case_id)
-		sqlite3_bind_text(st, 1, case_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cv_db_dated d;
 
@@ -277,19 +218,6 @@ int cv_db_event_date(cv_vault *v, const char *record_id, cv_section sec, char **
 
 int cv_db_retention_set(cv_vault *v, const char *record_id, const char *retain_until, const char *hash)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "UPDATE records SET retain_until = ?, policy_hash = ? WHERE id = ?")) < 0)
-		return r;
-	if (retain_until[0])
-		sqlite3_bind_text(st, 1, retain_until, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 1);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, record_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "update a retention date");
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, "update a retention date", "UPDATE records SET retain_until = ?, policy_hash = ? WHERE id = ?",
+			    "ntt", retain_until, hash, record_id);
 }

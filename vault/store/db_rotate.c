@@ -13,17 +13,10 @@
 static int table_has(cv_vault *v, const char *table, const char *column)
 {
 	sqlite3_stmt *st = NULL;
-	char *sql = NULL;
-	int found = 0;
+	int found = cv_index_one(v, &st, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", "tt", table, column);
 
-	if (asprintf(&sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = '%s'", table, column) < 0)
-		return 0;
-	if (cv_index_prepare(v, &st, sql) == 0) {
-		found = sqlite3_step(st) == SQLITE_ROW;
-		sqlite3_finalize(st);
-	}
-	free(sql);
-	return found;
+	sqlite3_finalize(st);
+	return found > 0;
 }
 
 void cv_db_rotate_fields_free(cv_db_sealed_field *f, size_t n)
@@ -56,7 +49,7 @@ static int open_column(cv_vault *v, const cv_sealed_col *c, int mask, cv_db_seal
 		cv_db_sealed_field *e;
 		cv_section sec;
 
-		cv_section_parse(&sec, (const char *)sqlite3_column_text(st, 2));
+		cv_section_parse(&sec, cv_col(st, 2));
 		if (!(mask & (1 << sec)))
 			continue;
 		if (CV_ARRAY_GROW(f, cap, *n) < 0) {
@@ -68,7 +61,7 @@ static int open_column(cv_vault *v, const cv_sealed_col *c, int mask, cv_db_seal
 		e->table = c->table;
 		e->column = c->column;
 		e->sec = sec;
-		snprintf(e->id, sizeof(e->id), "%s", (const char *)sqlite3_column_text(st, 0));
+		cv_col_copy(st, 0, e->id, sizeof(e->id));
 		if ((r = cv_sealed_get(v, st, 1, sec, c->table, c->column, e->id, &e->plain)) < 0)
 			break;
 		(*n)++;
@@ -109,15 +102,15 @@ int cv_db_rotate_reseal(cv_vault *v, const cv_db_sealed_field *f, size_t n)
 
 		if (asprintf(&sql, "UPDATE %s SET %s = ? WHERE id = ?", f[i].table, f[i].column) < 0)
 			return cv_error(v, CV_ERROR, "out of memory");
-		r = cv_index_prepare(v, &st, sql);
+		r = cv_index_query(v, &st, sql, "-t", f[i].id);
 		free(sql);
 		if (r < 0)
 			return r;
-		sqlite3_bind_text(st, 2, f[i].id, -1, SQLITE_STATIC);
-		if ((r = cv_sealed_bind(v, st, 1, f[i].sec, f[i].table, f[i].column, f[i].id, f[i].plain)) == 0)
-			r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "re-seal a field");
-		sqlite3_finalize(st);
-		if (r < 0)
+		if ((r = cv_sealed_bind(v, st, 1, f[i].sec, f[i].table, f[i].column, f[i].id, f[i].plain)) < 0) {
+			sqlite3_finalize(st);
+			return r;
+		}
+		if ((r = cv_index_done(v, st, "re-seal a field")) < 0)
 			return r;
 	}
 	return 0;
@@ -133,7 +126,7 @@ int cv_db_rotate_archive_keys(cv_vault *v, int (*fn)(void *hook, const cv_db_arc
 		return r;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		k.id = (long long)sqlite3_column_int64(st, 0);
-		cv_section_parse(&k.sec, (const char *)sqlite3_column_text(st, 1));
+		cv_section_parse(&k.sec, cv_col(st, 1));
 		k.wrapped = (const char *)sqlite3_column_text(st, 2);
 		k.gen = sqlite3_column_int(st, 3);
 		if ((r = fn(hook, &k)) < 0)
@@ -145,17 +138,8 @@ int cv_db_rotate_archive_keys(cv_vault *v, int (*fn)(void *hook, const cv_db_arc
 
 int cv_db_rotate_set_wrapped(cv_vault *v, long long id, const char *wrapped, int gen)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "UPDATE archives SET wrapped_key = ?, key_gen = ? WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, wrapped, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, gen);
-	sqlite3_bind_int64(st, 3, id);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "re-wrap an archive key");
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, "re-wrap an archive key", "UPDATE archives SET wrapped_key = ?, key_gen = ? WHERE id = ?",
+			    "tiI", wrapped, gen, (sqlite3_int64)id);
 }
 
 void cv_db_rotate_checkpoint(cv_vault *v)

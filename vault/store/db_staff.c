@@ -15,26 +15,35 @@ int cv_db_staff_actors(cv_vault *v, const char *id, long uid, cv_db_staff_actor 
 	int r;
 
 	*n = 0;
-	if (id) {
-		if ((r = cv_index_prepare(v, &st, "SELECT id, fpr, role, revoked FROM staff WHERE id = ?")) < 0)
-			return r;
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	} else {
-		if ((r = cv_index_prepare(v, &st,
-			"SELECT id, fpr, role, revoked FROM staff WHERE os_uid = ? AND revoked IS NULL ORDER BY seq")) < 0)
-			return r;
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)uid);
-	}
+	if (id)
+		r = cv_index_query(v, &st, "SELECT id, fpr, role, revoked FROM staff WHERE id = ?", "t", id);
+	else
+		r = cv_index_query(v, &st,
+			"SELECT id, fpr, role, revoked FROM staff WHERE os_uid = ? AND revoked IS NULL ORDER BY seq", "l", uid);
+	if (r < 0)
+		return r;
 	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
 		cv_db_staff_actor *a = &rows[(*n)++];
 
-		snprintf(a->id, sizeof(a->id), "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(a->fpr, sizeof(a->fpr), "%s", (const char *)sqlite3_column_text(st, 1));
-		snprintf(a->role, sizeof(a->role), "%s", (const char *)sqlite3_column_text(st, 2));
+		cv_col_copy(st, 0, a->id, sizeof(a->id));
+		cv_col_copy(st, 1, a->fpr, sizeof(a->fpr));
+		cv_col_copy(st, 2, a->role, sizeof(a->role));
 		a->revoked = sqlite3_column_type(st, 3) != SQLITE_NULL;
 	}
 	sqlite3_finalize(st);
 	return 0;
+}
+
+/* Bind the sealed name as parameter idx, then step st to its end and finalize it. */
+static int sealed_done(cv_vault *v, sqlite3_stmt *st, int idx, const char *id, const char *name, const char *what)
+{
+	int r;
+
+	if ((r = cv_sealed_bind(v, st, idx, CV_SECTION_CASE, "staff", "name", id, name)) < 0) {
+		sqlite3_finalize(st);
+		return r;
+	}
+	return cv_index_done(v, st, what);
 }
 
 int cv_db_staff_insert(cv_vault *v, const cv_db_staff_new *s, const char *what)
@@ -42,23 +51,13 @@ int cv_db_staff_insert(cv_vault *v, const cv_db_staff_new *s, const char *what)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT INTO staff(id, seq, role, fpr, os_uid, name, created) VALUES(?,?,?,?,?,?,?)")) < 0)
+	if ((r = cv_index_query(v, &st,
+		"INSERT INTO staff(id, seq, role, fpr, os_uid, name, created) VALUES(?,?,?,?,?,?,?)",
+		"tltt--t", s->id, (long)s->seq, s->role, s->fpr, s->created)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, s->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, s->seq);
-	sqlite3_bind_text(st, 3, s->role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, s->fpr, -1, SQLITE_STATIC);
 	if (s->os_uid >= 0)
 		sqlite3_bind_int64(st, 5, s->os_uid);
-	else
-		sqlite3_bind_null(st, 5);
-	sqlite3_bind_text(st, 7, s->created, -1, SQLITE_STATIC);
-	if ((r = cv_sealed_bind(v, st, 6, CV_SECTION_CASE, "staff", "name", s->id, s->name)) == 0 &&
-	    sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, what);
-	sqlite3_finalize(st);
-	return r;
+	return sealed_done(v, st, 6, s->id, s->name, what);
 }
 
 int cv_db_staff_set_name(cv_vault *v, const char *id, const char *name)
@@ -66,34 +65,26 @@ int cv_db_staff_set_name(cv_vault *v, const char *id, const char *name)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "UPDATE staff SET name = ? WHERE id = ?")) < 0)
+	if ((r = cv_index_query(v, &st, "UPDATE staff SET name = ? WHERE id = ?", "-t", id)) < 0)
 		return r;
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	if ((r = cv_sealed_bind(v, st, 1, CV_SECTION_CASE, "staff", "name", id, name)) == 0 &&
-	    sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, "store the staff name");
-	sqlite3_finalize(st);
-	return r;
+	return sealed_done(v, st, 1, id, name, "store the staff name");
 }
 
-/* Text column i into out (size len) unless it is NULL. */
-static void text_into(sqlite3_stmt *st, int i, char *out, size_t len)
+/* A cv_index_list fill: the row into item (a cv_staff); ctx points to unseal. */
+static int staff_from(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx)
 {
-	if (sqlite3_column_type(st, i) != SQLITE_NULL)
-		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, i));
-}
+	cv_staff *s = item;
+	int unseal = *(int *)ctx;
 
-static int staff_from(cv_vault *v, sqlite3_stmt *st, int unseal, cv_staff *s)
-{
 	memset(s, 0, sizeof(*s));
-	snprintf(s->id, sizeof(s->id), "%s", (const char *)sqlite3_column_text(st, 0));
-	cv_role_parse(&s->role, (const char *)sqlite3_column_text(st, 2));
-	snprintf(s->fpr, sizeof(s->fpr), "%s", (const char *)sqlite3_column_text(st, 3));
+	cv_col_copy(st, 0, s->id, sizeof(s->id));
+	cv_role_parse(&s->role, cv_col(st, 2));
+	cv_col_copy(st, 3, s->fpr, sizeof(s->fpr));
 	s->os_uid = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(st, 4);
-	snprintf(s->created, sizeof(s->created), "%s", (const char *)sqlite3_column_text(st, 5));
-	text_into(st, 6, s->revoked, sizeof(s->revoked));
-	text_into(st, 7, s->attested, sizeof(s->attested));
-	text_into(st, 8, s->policy_version, sizeof(s->policy_version));
+	cv_col_copy(st, 5, s->created, sizeof(s->created));
+	cv_col_copy(st, 6, s->revoked, sizeof(s->revoked));
+	cv_col_copy(st, 7, s->attested, sizeof(s->attested));
+	cv_col_copy(st, 8, s->policy_version, sizeof(s->policy_version));
 	if (!unseal)
 		return 0;
 	return cv_sealed_get(v, st, 1, CV_SECTION_CASE, "staff", "name", s->id, &s->name);
@@ -111,37 +102,20 @@ void cv_db_staff_list_free(cv_staff *list, size_t n)
 	free(list);
 }
 
+static void free_staff(void *list, size_t n)
+{
+	cv_db_staff_list_free(list, n);
+}
+
+static const cv_index_list staff_list = { sizeof(cv_staff), staff_from, free_staff };
+
 int cv_db_staff_list(cv_vault *v, int unseal, cv_staff **out, size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	cv_staff *list = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_prepare(v, &st,
+	return cv_index_collect(v, NULL, &staff_list, out, n, &unseal,
 		"SELECT s.id, s.name, s.role, s.fpr, s.os_uid, s.created, s.revoked,"
 		" (SELECT date FROM attestations a WHERE a.staff_id = s.id ORDER BY date DESC, rowid DESC LIMIT 1),"
 		" (SELECT policy_version FROM attestations a WHERE a.staff_id = s.id ORDER BY date DESC, rowid DESC LIMIT 1)"
-		" FROM staff s ORDER BY s.seq")) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-		if ((r = staff_from(v, st, unseal, &list[cnt++])) < 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (r < 0) {
-		cv_db_staff_list_free(list, cnt);
-		return r;
-	}
-	*out = list;
-	*n = cnt;
-	return 0;
+		" FROM staff s ORDER BY s.seq", NULL);
 }
 
 int cv_db_staff_state(cv_vault *v, const char *id)
@@ -149,10 +123,9 @@ int cv_db_staff_state(cv_vault *v, const char *id)
 	sqlite3_stmt *st = NULL;
 	int r, state;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT revoked IS NULL FROM staff WHERE id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT revoked IS NULL FROM staff WHERE id = ?", "t", id)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	state = sqlite3_step(st) == SQLITE_ROW ? 1 + sqlite3_column_int(st, 0) : 0;
+	state = 1 + sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return state;
 }
@@ -160,35 +133,23 @@ int cv_db_staff_state(cv_vault *v, const char *id)
 int cv_db_staff_facts_get(cv_vault *v, const char *id, cv_db_staff_facts *f)
 {
 	sqlite3_stmt *st = NULL;
-	int r, found;
+	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT fpr, revoked IS NULL, role,"
-		" (SELECT count(*) FROM staff WHERE role = 'manager' AND revoked IS NULL) FROM staff WHERE id = ?")) < 0)
+	if ((r = cv_index_one(v, &st, "SELECT fpr, revoked IS NULL, role,"
+		" (SELECT count(*) FROM staff WHERE role = 'manager' AND revoked IS NULL) FROM staff WHERE id = ?",
+		"t", id)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	if (found) {
-		snprintf(f->fpr, sizeof(f->fpr), "%s", (const char *)sqlite3_column_text(st, 0));
-		f->active = sqlite3_column_int(st, 1);
-		snprintf(f->role, sizeof(f->role), "%s", (const char *)sqlite3_column_text(st, 2));
-		f->managers = sqlite3_column_int(st, 3);
-	}
+	cv_col_copy(st, 0, f->fpr, sizeof(f->fpr));
+	f->active = sqlite3_column_int(st, 1);
+	cv_col_copy(st, 2, f->role, sizeof(f->role));
+	f->managers = sqlite3_column_int(st, 3);
 	sqlite3_finalize(st);
-	return found;
+	return 1;
 }
 
 int cv_db_staff_mark_revoked(cv_vault *v, const char *id, const char *when)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st, "UPDATE staff SET revoked = ? WHERE id = ?")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, when, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-	r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, "mark the revocation");
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, "mark the revocation", "UPDATE staff SET revoked = ? WHERE id = ?", "tt", when, id);
 }
 
 int cv_db_staff_each_active(cv_vault *v, const char *skip,
@@ -197,9 +158,8 @@ int cv_db_staff_each_active(cv_vault *v, const char *skip,
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT id, role, fpr FROM staff WHERE revoked IS NULL AND id != ?")) < 0)
+	if ((r = cv_index_query(v, &st, "SELECT id, role, fpr FROM staff WHERE revoked IS NULL AND id != ?", "t", skip)) < 0)
 		return r;
-	sqlite3_bind_text(st, 1, skip, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		if ((r = fn(hook, cv_col(st, 0), cv_col(st, 1), cv_col(st, 2))) < 0)
 			break;
@@ -215,15 +175,13 @@ int cv_db_staff_latest_attestation(cv_vault *v, const char *id, char date[11], c
 	date[0] = '\0';
 	if (version)
 		version[0] = '\0';
-	if ((r = cv_index_prepare(v, &st,
-		"SELECT date, policy_version FROM attestations WHERE staff_id = ? ORDER BY date DESC, rowid DESC LIMIT 1")) < 0)
+	if ((r = cv_index_one(v, &st,
+		"SELECT date, policy_version FROM attestations WHERE staff_id = ? ORDER BY date DESC, rowid DESC LIMIT 1",
+		"t", id)) <= 0)
 		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(date, 11, "%s", (const char *)sqlite3_column_text(st, 0));
-		if (version)
-			snprintf(version, 32, "%s", (const char *)sqlite3_column_text(st, 1));
-	}
+	cv_col_copy(st, 0, date, 11);
+	if (version)
+		cv_col_copy(st, 1, version, 32);
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -231,19 +189,7 @@ int cv_db_staff_latest_attestation(cv_vault *v, const char *id, char date[11], c
 int cv_db_staff_attest_insert(cv_vault *v, const char *id, const char *date, const char *version,
 			      const char *by, const char *at, const char *what)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_prepare(v, &st,
-		"INSERT INTO attestations(staff_id, date, policy_version, recorded_by, recorded_at) VALUES(?,?,?,?,?)")) < 0)
-		return r;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = cv_index_dberr(v, what);
-	sqlite3_finalize(st);
-	return r;
+	return cv_index_run(v, what,
+		"INSERT INTO attestations(staff_id, date, policy_version, recorded_by, recorded_at) VALUES(?,?,?,?,?)",
+		"ttttt", id, date, version, by, at);
 }

@@ -10,11 +10,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/handle.h"
 #include "base/util.h"
 #include "store/index.h"
@@ -232,11 +235,9 @@ int cv_index_next_ids(cv_vault *v, const char *counter, long count, long *first)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st,
-		"UPDATE counters SET value = value + ? WHERE name = ? RETURNING value")) < 0)
+	if ((r = cv_index_query(v, &st, "UPDATE counters SET value = value + ? WHERE name = ? RETURNING value",
+				"lt", count, counter)) < 0)
 		return r;
-	sqlite3_bind_int64(st, 1, count);
-	sqlite3_bind_text(st, 2, counter, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		r = cv_index_dberr(v, "allocate an id");
 		sqlite3_finalize(st);
@@ -257,12 +258,8 @@ static int user_version(cv_vault *v, int *out)
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "PRAGMA user_version")) < 0)
-		return r;
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return cv_index_dberr(v, "read the schema version");
-	}
+	if ((r = cv_index_one(v, &st, "PRAGMA user_version", NULL)) <= 0)
+		return r < 0 ? r : cv_index_dberr(v, "read the schema version");
 	*out = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return 0;
@@ -327,6 +324,189 @@ const char *cv_col(sqlite3_stmt *st, int i)
 	const char *s = (const char *)sqlite3_column_text(st, i);
 
 	return s ? s : "";
+}
+
+void cv_col_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", cv_col(st, i));
+}
+
+char *cv_col_dup(sqlite3_stmt *st, int i, size_t *len)
+{
+	const char *t = cv_col(st, i);
+	char *c;
+
+	*len = (size_t)sqlite3_column_bytes(st, i);
+	if ((c = malloc(*len + 1))) {
+		memcpy(c, t, *len);
+		c[*len] = '\0';
+	}
+	return c;
+}
+
+/* Bind one parameter of type c from ap; SQLITE_OK or SQLite's error. */
+static int bind_one(sqlite3_stmt *st, int idx, char c, va_list *ap)
+{
+	const char *s;
+	const void *p;
+	size_t len;
+
+	switch (c) {
+	case 't':
+		return sqlite3_bind_text(st, idx, va_arg(*ap, const char *), -1, SQLITE_TRANSIENT);
+	case 'n':
+		s = va_arg(*ap, const char *);
+		return s && *s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
+	case 'T':
+		s = va_arg(*ap, const char *);
+		len = va_arg(*ap, size_t);
+		return sqlite3_bind_text64(st, idx, s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+	case 'b':
+		p = va_arg(*ap, const void *);
+		len = va_arg(*ap, size_t);
+		return sqlite3_bind_blob64(st, idx, p, len, SQLITE_TRANSIENT);
+	case 'i':
+		return sqlite3_bind_int(st, idx, va_arg(*ap, int));
+	case 'l':
+		return sqlite3_bind_int64(st, idx, va_arg(*ap, long));
+	case 'I':
+		return sqlite3_bind_int64(st, idx, va_arg(*ap, sqlite3_int64));
+	case '-':
+		return SQLITE_OK;
+	default:
+		return SQLITE_MISUSE;
+	}
+}
+
+static int bindv(cv_vault *v, sqlite3_stmt *st, const char *what, const char *types, va_list *ap)
+{
+	int i, rc;
+
+	for (i = 0; types && types[i]; i++)
+		if ((rc = bind_one(st, i + 1, types[i], ap)) != SQLITE_OK)
+			return cv_error(v, CV_ERROR, "cannot %s: parameter %d ('%c') does not bind: %s",
+					what, i + 1, types[i], sqlite3_errstr(rc));
+	return 0;
+}
+
+int cv_index_bind(cv_vault *v, sqlite3_stmt *st, const char *what, const char *types, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = bindv(v, st, what, types, &ap);
+	va_end(ap);
+	return r;
+}
+
+static int queryv(cv_vault *v, sqlite3_stmt **st, const char *what, const char *sql, const char *types, va_list *ap)
+{
+	int r;
+
+	if ((r = cv_index_prepare(v, st, sql)) < 0)
+		return r;
+	if ((r = bindv(v, *st, what, types, ap)) < 0) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+	}
+	return r;
+}
+
+int cv_index_query(cv_vault *v, sqlite3_stmt **st, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = queryv(v, st, "read the index", sql, types, &ap);
+	va_end(ap);
+	return r;
+}
+
+int cv_index_done(cv_vault *v, sqlite3_stmt *st, const char *what)
+{
+	int r = sqlite3_step(st) == SQLITE_DONE ? 0 : cv_index_dberr(v, what);
+
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_index_run(cv_vault *v, const char *what, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = queryv(v, &st, what, sql, types, &ap);
+	va_end(ap);
+	return r < 0 ? r : cv_index_done(v, st, what);
+}
+
+int cv_index_one(cv_vault *v, sqlite3_stmt **st, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int r, rc;
+
+	va_start(ap, types);
+	r = queryv(v, st, "read the index", sql, types, &ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	if ((rc = sqlite3_step(*st)) == SQLITE_ROW)
+		return 1;
+	r = rc == SQLITE_DONE ? 0 : cv_index_dberr(v, "read the index");
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return r;
+}
+
+/* Step st to its end into a list (cv_index_collect); finalizes st. */
+static int collect(cv_vault *v, sqlite3_stmt *st, const char *what, const cv_index_list *how,
+		   void **list, size_t *n, void *ctx)
+{
+	size_t cap = 0;
+	int r = 0, rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *item;
+
+		if (cv_array_grow(list, &cap, *n, how->item_size) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		item = (char *)*list + *n * how->item_size;
+		memset(item, 0, how->item_size);
+		if ((r = how->fill(v, st, item, ctx)) < 0)
+			break;
+		(*n)++;
+	}
+	if (r == 0 && rc != SQLITE_DONE && what)
+		r = cv_index_dberr(v, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_index_collect(cv_vault *v, const char *what, const cv_index_list *how, void *items, size_t *n,
+		     void *ctx, const char *sql, const char *types, ...)
+{
+	void **list = items;
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int r;
+
+	*list = NULL;
+	*n = 0;
+	va_start(ap, types);
+	r = queryv(v, &st, "read the index", sql, types, &ap);
+	va_end(ap);
+	if (r < 0 || (r = collect(v, st, what, how, list, n, ctx)) == 0)
+		return r;
+	how->release(*list, *n);
+	*list = NULL;
+	*n = 0;
+	return r;
 }
 
 /*

@@ -92,7 +92,6 @@ int cv_sealed_get_n(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
 int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *column,
 		   sqlite3_int64 id, const char *text, const char *what)
 {
-	sqlite3_stmt *st = NULL;
 	unsigned char *sealed = NULL;
 	size_t slen = 0;
 	char ctx[96], *sql = NULL;
@@ -105,13 +104,7 @@ int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *col
 		free(sealed);
 		return cv_error(v, CV_ERROR, "out of memory");
 	}
-	if ((r = cv_index_prepare(v, &st, sql)) == 0) {
-		sqlite3_bind_blob(st, 1, sealed, (int)slen, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, id);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			r = cv_index_dberr(v, what);
-	}
-	sqlite3_finalize(st);
+	r = cv_index_run(v, what, sql, "bI", sealed, slen, id);
 	free(sql);
 	free(sealed);
 	return r;

@@ -52,7 +52,7 @@ check "  a good receipt's record: signature_checked true, a plain read" \
 # verify names the receipt and its records, and only those.
 run_cv verify
 check "verify fails" test "$RC" -ne 0
-check "  names filing receipt 1 with R-000001 and R-000002" grep -q "filing receipt 1 of archive .*(records R-000001,R-000002)" <<<"$OUT"
+check "  names filing receipt 1 with R-000001 and R-000002" grep -q "filing receipt 1.*(records R-000001,R-000002)" <<<"$OUT"
 check "  does not name R-000003" not grep -q R-000003 <<<"$OUT"
 
 # Never a document that does not match what was filed, override or not.

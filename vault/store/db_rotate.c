@@ -9,16 +9,6 @@
 #include "store/index.h"
 #include "store/sealed.h"
 
-/* Whether this index has the column (a registry entry may name a newer table). */
-static int table_has(cv_vault *v, const char *table, const char *column)
-{
-	sqlite3_stmt *st = NULL;
-	int found = cv_index_one(v, &st, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", "tt", table, column);
-
-	sqlite3_finalize(st);
-	return found > 0;
-}
-
 void cv_db_rotate_fields_free(cv_db_sealed_field *f, size_t n)
 {
 	size_t i;
@@ -31,63 +21,46 @@ void cv_db_rotate_fields_free(cv_db_sealed_field *f, size_t n)
 	free(f);
 }
 
-/* Open the fields of one sealed column whose section is in mask, appending to *f. */
-static int open_column(cv_vault *v, const cv_sealed_col *c, int mask, cv_db_sealed_field **f, size_t *n, size_t *cap)
+struct fields {
+	cv_db_sealed_field *f;
+	size_t n, cap;
+	cv_vault *v;
+};
+
+/* Keep one opened field for the re-seal; one that does not open stops the rotation. */
+static int keep_field(void *hook, const cv_sealed_col *c, const char *id, cv_section sec, char **plain, int err)
 {
-	sqlite3_stmt *st = NULL;
-	char *sql = NULL;
-	int r;
+	struct fields *fs = hook;
+	cv_db_sealed_field *e;
 
-	if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", c->column,
-		     c->section_col ? c->section_col : "'case'", c->table, c->column) < 0)
-		return cv_error(v, CV_ERROR, "out of memory");
-	r = cv_index_prepare(v, &st, sql);
-	free(sql);
-	if (r < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cv_db_sealed_field *e;
-		cv_section sec;
-
-		cv_section_parse(&sec, cv_col(st, 2));
-		if (!(mask & (1 << sec)))
-			continue;
-		if (CV_ARRAY_GROW(f, cap, *n) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-		e = &(*f)[*n];
-		memset(e, 0, sizeof(*e));
-		e->table = c->table;
-		e->column = c->column;
-		e->sec = sec;
-		cv_col_copy(st, 0, e->id, sizeof(e->id));
-		if ((r = cv_sealed_get(v, st, 1, sec, c->table, c->column, e->id, &e->plain)) < 0)
-			break;
-		(*n)++;
-	}
-	sqlite3_finalize(st);
-	return r;
+	if (err < 0)
+		return err;
+	if (CV_ARRAY_GROW(&fs->f, &fs->cap, fs->n) < 0)
+		return cv_error(fs->v, CV_ERROR, "out of memory");
+	e = &fs->f[fs->n++];
+	memset(e, 0, sizeof(*e));
+	e->table = c->table;
+	e->column = c->column;
+	e->sec = sec;
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	e->plain = *plain;
+	*plain = NULL;
+	return 0;
 }
 
 int cv_db_rotate_open_fields(cv_vault *v, int mask, cv_db_sealed_field **out, size_t *nout)
 {
-	cv_db_sealed_field *f = NULL;
-	size_t n = 0, cap = 0, c;
+	struct fields fs = { NULL, 0, 0, v };
 	int r;
 
 	*out = NULL;
 	*nout = 0;
-	for (c = 0; c < cv_nsealed_cols; c++) {
-		if (!table_has(v, cv_sealed_cols[c].table, cv_sealed_cols[c].column))
-			continue;
-		if ((r = open_column(v, &cv_sealed_cols[c], mask, &f, &n, &cap)) < 0) {
-			cv_db_rotate_fields_free(f, n);
-			return r;
-		}
+	if ((r = cv_sealed_each(v, mask, keep_field, &fs)) < 0) {
+		cv_db_rotate_fields_free(fs.f, fs.n);
+		return r;
 	}
-	*out = f;
-	*nout = n;
+	*out = fs.f;
+	*nout = fs.n;
 	return 0;
 }
 

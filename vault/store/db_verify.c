@@ -157,37 +157,22 @@ int cv_db_verify_keyslips(cv_vault *v, const char *only,
 	return r;
 }
 
-/* Open every value of one sealed column whose row's section is in mask. */
-static int sealed_column(cv_vault *v, const cv_sealed_col *c, int mask,
-			 void (*fn)(void *hook, const char *table, const char *column, const char *id),
-			 void *hook, size_t *checked)
+struct sealed_check {
+	void (*fn)(void *hook, const char *table, const char *column, const char *id);
+	void *hook;
+	size_t *checked;
+};
+
+/* Count one sealed value; report it when it does not open, and go on. */
+static int check_field(void *hook, const cv_sealed_col *c, const char *id, cv_section sec, char **plain, int err)
 {
-	sqlite3_stmt *st = NULL;
-	char *sql = NULL;
-	int r;
+	struct sealed_check *sc = hook;
 
-	if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", c->column,
-		     c->section_col ? c->section_col : "'case'", c->table, c->column) < 0)
-		return cv_error(v, CV_ERROR, "out of memory");
-	r = cv_index_prepare(v, &st, sql);
-	free(sql);
-	if (r < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		cv_section sec;
-		char *plain = NULL;
-
-		if (cv_section_parse(&sec, cv_col(st, 2)) < 0 || !(mask & (1 << sec)))
-			continue;
-		(*checked)++;
-		if (cv_sealed_get(v, st, 1, sec, c->table, c->column, cv_col(st, 0), &plain) < 0)
-			fn(hook, c->table, c->column, cv_col(st, 0));
-		if (plain) {
-			explicit_bzero(plain, strlen(plain));
-			free(plain);
-		}
-	}
-	sqlite3_finalize(st);
+	(void)sec;
+	(void)plain;
+	(*sc->checked)++;
+	if (err < 0)
+		sc->fn(sc->hook, c->table, c->column, id);
 	return 0;
 }
 
@@ -195,12 +180,8 @@ int cv_db_verify_sealed(cv_vault *v, int mask,
 			void (*fn)(void *hook, const char *table, const char *column, const char *id),
 			void *hook, size_t *checked)
 {
-	size_t i;
-	int r;
+	struct sealed_check sc = { fn, hook, checked };
 
 	*checked = 0;
-	for (i = 0; i < cv_nsealed_cols; i++)
-		if ((r = sealed_column(v, &cv_sealed_cols[i], mask, fn, hook, checked)) < 0)
-			return r;
-	return 0;
+	return cv_sealed_each(v, mask, check_field, &sc);
 }

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/handle.h"
 #include "crypto/seal.h"
@@ -109,3 +110,60 @@ int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *col
 	free(sealed);
 	return r;
 }
+
+/* Whether this index has the column (a registry entry may name a newer table). */
+static int table_has(cv_vault *v, const char *table, const char *column)
+{
+	sqlite3_stmt *st = NULL;
+	int found = cv_index_one(v, &st, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", "tt", table, column);
+
+	sqlite3_finalize(st);
+	return found > 0;
+}
+
+/* Every value of one sealed column whose row's section is in mask, to fn. */
+static int each_in_column(cv_vault *v, const cv_sealed_col *c, int mask, cv_sealed_fn fn, void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = NULL;
+	int r;
+
+	if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", c->column,
+		     c->section_col ? c->section_col : "'case'", c->table, c->column) < 0)
+		return cv_error(v, CV_ERROR, "out of memory");
+	r = cv_index_prepare(v, &st, sql);
+	free(sql);
+	if (r < 0)
+		return r;
+	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+		cv_section sec;
+		char *plain = NULL;
+		int err;
+
+		if (cv_section_parse(&sec, cv_col(st, 2)) < 0 || !(mask & (1 << sec)))
+			continue;
+		err = cv_sealed_get(v, st, 1, sec, c->table, c->column, cv_col(st, 0), &plain);
+		r = fn(hook, c, cv_col(st, 0), sec, &plain, err);
+		if (plain) {
+			explicit_bzero(plain, strlen(plain));
+			free(plain);
+		}
+	}
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+int cv_sealed_each(cv_vault *v, int mask, cv_sealed_fn fn, void *hook)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < cv_nsealed_cols; i++) {
+		if (!table_has(v, cv_sealed_cols[i].table, cv_sealed_cols[i].column))
+			continue;
+		if ((r = each_in_column(v, &cv_sealed_cols[i], mask, fn, hook)) < 0)
+			return r;
+	}
+	return 0;
+}
+

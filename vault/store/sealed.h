@@ -46,4 +46,15 @@ int cv_sealed_get_n(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
 int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *column,
 		   sqlite3_int64 id, const char *text, const char *what);
 
+/*
+ * Open every sealed value whose row's section is in mask, column by column
+ * of the registry (rotation re-seals them all; verify checks them all).
+ * fn gets each with err 0, or err < 0 and *plain NULL when it does not open;
+ * it may take *plain (setting it NULL), else it is wiped after the call.
+ * fn returning < 0 stops the walk with that code.
+ */
+typedef int (*cv_sealed_fn)(void *hook, const cv_sealed_col *c, const char *id, cv_section sec,
+			    char **plain, int err);
+int cv_sealed_each(cv_vault *v, int mask, cv_sealed_fn fn, void *hook);
+
 #endif

@@ -88,4 +88,21 @@ check "  the destruction log names the part that lists a record" \
 sed -i 's/"case-note"/"case-notes"/' "$V/certificates/2.json"
 run_cv verify
 check "verify finds an altered part" bash -c "test $RC -ne 0 && grep -q 'certificate 2' '$T/out'"
+
+# ---- 4. a certificate file that cannot be written: the records WERE destroyed ----
+at 2015-01-10
+new_test_vault "$T/w"
+W1=$(new_case "Write Parent" "Write Child" 2010-05-05)
+"$CV" note "$W1" --class case-note --text "A note" >/dev/null
+at 2015-02-01
+"$CV" case close "$W1" --date 2015-02-01 >/dev/null
+at 2022-03-01
+rmdir "$T/w/certificates" && : >"$T/w/certificates"   # no directory to write into
+expect_fail "a purge whose certificate file cannot be written fails" purge
+check "  saying the record WAS destroyed, by which certificate, and what to do" \
+	grep -q "1 record WAS destroyed (certificate 1, .*) but the certificate file could not be written: .*run 'casevault verify'" <<<"$ERR"
+check "  the record is gone" test "$(sqlite3 -readonly "$T/w/vault.db" 'SELECT count(*) FROM records')" = 0
+rm "$T/w/certificates" && mkdir -m 700 "$T/w/certificates"
+run_cv verify
+check "  once fixed, verify writes the file and passes" bash -c "test $RC -eq 0 && test -s '$T/w/certificates/1.json'"
 finish

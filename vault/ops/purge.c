@@ -487,9 +487,9 @@ static int finish(cv_vault *v, struct run *run, cv_purge_report *rep)
 		snprintf(why, sizeof(why), "%s", cv_vault_errmsg(v));
 	if (r == 0 && !cert_failed)
 		return 0;
-	return cv_error(v, CV_ERROR, "%zu record%s WERE destroyed (certificate %ld, sha256 %.16s, is in the index) but %s: %s; "
+	return cv_error(v, CV_ERROR, "%zu record%s destroyed (certificate %ld, sha256 %.16s, is in the index) but %s: %s; "
 			"%sthen run 'casevault verify', which finishes it (docs/recovery.md, \"A purge that could not finish\")",
-			rep->destroyed, rep->destroyed == 1 ? "" : "s", run->cert.last, run->cert.sha256,
+			rep->destroyed, rep->destroyed == 1 ? " WAS" : "s WERE", run->cert.last, run->cert.sha256,
 			cert_failed ? "the certificate file could not be written" : "the erase could not finish", why,
 			strstr(why, "is full") ? "" : "fix that, ");
 }

@@ -105,8 +105,8 @@ one() {
 }
 
 echo "casevault scale benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: nproc $(nproc), $(awk '/MemTotal/{printf "%.1f GB RAM", $2/1048576}' /proc/meminfo); binary $CV" \
-     "($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+echo "machine: nproc $(nproc), $(awk '/MemTotal/{printf "%.1f GB RAM", $2/1048576}' /proc/meminfo); binary $CV;" \
+     "repository at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "load before: $(uptime)"
 : >"$W/table"
 for s in $SIZES; do one "$s"; done

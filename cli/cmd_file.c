@@ -232,7 +232,7 @@ const cli_cmd cmd_note_spec = {
  * each (CASEVAULT_IMPORT_BATCH overrides it, for tests), so that memory does
  * not grow with the manifest (docs/commands/import.md, "Large manifests").
  */
-#define IMPORT_BATCH 2000
+#define IMPORT_BATCH 5000
 /* No field of a manifest is near this long (a path is at most 4 KB, a title 300 bytes). */
 #define MAX_FIELD (64 * 1024)
 

@@ -130,36 +130,7 @@ mkdir -p "$W/d" "$W/o"
 for c in $(seq "$CASES"); do mkdir "$W/d/$(printf 'c%03d' "$c")"; done
 
 # Notes: English-like case-note text, each one different, 1.8-2.3 KB.
-awk -v cases="$CASES" -v per="$NOTES_PER_CASE" -v dir="$W/d" 'BEGIN {
-	srand(20261128)
-	nw = split("the a and to of with about parent mother father carer child school teacher " \
-		"SENCO meeting review plan support report asked said agreed phoned visited home " \
-		"next week Monday Tuesday Wednesday Thursday Friday appointment letter email " \
-		"EHCP annual draft needs assessment speech language therapy reading maths class " \
-		"attendance worried happy progress concerns follow up send copy local authority " \
-		"officer tribunal deadline evidence form consent share information discussed " \
-		"options transport lunch behaviour sleep health visitor GP referral waiting list " \
-		"was were is will would could should has had have not also then after before " \
-		"because when while that this these those we they she he it our their", w, " ")
-	kinds[0] = "Case note"; kinds[1] = "Phone call with parent"; kinds[2] = "Meeting note"
-	for (c = 1; c <= cases; c++)
-		for (k = 1; k <= per; k++) {
-			f = sprintf("%s/c%03d/n%02d.txt", dir, c, k)
-			target = 1800 + int(rand() * 500)
-			s = sprintf("%s %d, case %d: %s %s\n\n", kinds[k % 3], k, c, w[1 + int(rand() * nw)], w[1 + int(rand() * nw)])
-			line = ""; cap = 1
-			while (length(s) + length(line) < target) {
-				word = w[1 + int(rand() * nw)]
-				if (cap) { word = toupper(substr(word, 1, 1)) substr(word, 2); cap = 0 }
-				line = line (line == "" ? "" : " ") word
-				if (rand() < 0.09) { line = line "."; cap = 1 }
-				if (length(line) > 70) { s = s line "\n"; line = "" }
-			}
-			s = s line ".\n"
-			printf "%s", s > f
-			close(f)
-		}
-}'
+awk -v cases="$CASES" -v per="$NOTES_PER_CASE" -v dir="$W/d" -f "$REPO/bench/gen_notes.awk"
 
 # Scans: incompressible noise ("photos" are plasma plus Gaussian noise) in
 # four formats, 60-400 KB each (about 230 KB on average), each one unique.

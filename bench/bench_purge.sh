@@ -40,14 +40,7 @@ for n in "$RUNS" "$BIG" "$SMALL"; do
 done
 for t in gpgconf sqlite3 tar; do command -v "$t" >/dev/null || { echo "bench_purge.sh: needs $t" >&2; exit 2; }; done
 
-W=$(mktemp -d /tmp/cvb.XXXXXX)
-cleanup() {
-	local d
-	for d in "$W"/*/gnupg; do [ -d "$d" ] && GNUPGHOME=$d gpgconf --kill all 2>/dev/null; done
-	rm -rf "$W"
-}
-trap cleanup EXIT
-unset CASEVAULT_DIR CASEVAULT_PASSPHRASE_FILE
+source "$REPO/bench/lib.sh"
 printf 'A short typed case note.\n' >"$W/note.txt"
 
 build() { # build NAME TOTAL: a vault with TOTAL records, DUE_CASES*PER_DUE due

@@ -1,5 +1,6 @@
 /* casevault file, note, import */
 #include <errno.h>
+#include <search.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,19 +227,99 @@ const cli_cmd cmd_note_spec = {
 /* ---- import ---- */
 
 #define NCOLS 6  /* case, path, class, section, title, date */
+/*
+ * The manifest is filed in batches of whole cases, about IMPORT_BATCH rows
+ * each (CASEVAULT_IMPORT_BATCH overrides it, for tests), so that memory does
+ * not grow with the manifest (docs/commands/import.md, "Large manifests").
+ */
+#define IMPORT_BATCH 5000
+/* No field of a manifest is near this long (a path is at most 4 KB, a title 300 bytes). */
+#define MAX_FIELD (64 * 1024)
+
+/* A case of the manifest: how many rows it has and the batch that files them. */
+struct csvcase {
+	char *id;
+	size_t rows;
+	size_t batch;
+};
 
 struct csvstate {
 	char *field[NCOLS];
 	int nfields;
 	int row;
 	int header_seen;
+	int planning;              /* the first pass: count each case's rows */
+	size_t batch;              /* later passes: keep only this batch's rows */
+	void *tree;                /* tsearch tree of struct csvcase, by id */
+	struct csvcase **cases;    /* in order of first appearance */
+	size_t ncases, acases, rows;
 	cv_file_item *items;
 	size_t n, alloc;
 	char **paths;   /* owned strings, freed at the end */
 	size_t npaths, apaths;
 	const char *basedir;
-	int oom;
+	int oom, toolong, changed;
 };
+
+static int case_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct csvcase *)a)->id, ((const struct csvcase *)b)->id);
+}
+
+/* The case of a row, added (planning) or looked up; NULL when unknown or out of memory. */
+static struct csvcase *case_of(struct csvstate *s, const char *id)
+{
+	struct csvcase key = { (char *)id, 0, 0 }, *c, **found;
+
+	found = tfind(&key, &s->tree, case_cmp);
+	if (found || !s->planning)
+		return found ? *found : NULL;
+	if (s->ncases == s->acases) {
+		size_t na = s->acases ? s->acases * 2 : 64;
+		struct csvcase **nc = reallocarray(s->cases, na, sizeof(*nc));
+		if (!nc)
+			return NULL;
+		s->cases = nc;
+		s->acases = na;
+	}
+	if (!(c = calloc(1, sizeof(*c))) || !(c->id = strdup(id)) || !tsearch(c, &s->tree, case_cmp)) {
+		if (c)
+			free(c->id);
+		free(c);
+		return NULL;
+	}
+	s->cases[s->ncases++] = c;
+	return c;
+}
+
+/* Whole cases, in order, to batches of about IMPORT_BATCH rows; the number of batches. */
+static size_t plan_batches(struct csvstate *s)
+{
+	const char *env = getenv("CASEVAULT_IMPORT_BATCH");
+	size_t per = env && atoi(env) > 0 ? (size_t)atoi(env) : IMPORT_BATCH, b = 0, in = 0, i;
+
+	for (i = 0; i < s->ncases; i++) {
+		s->cases[i]->batch = b;
+		in += s->cases[i]->rows;
+		if (in >= per) {
+			b++;
+			in = 0;
+		}
+	}
+	return b + (in > 0);
+}
+
+static void free_cases(struct csvstate *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncases; i++) {
+		tdelete(s->cases[i], &s->tree, case_cmp);
+		free(s->cases[i]->id);
+		free(s->cases[i]);
+	}
+	free(s->cases);
+}
 
 static char *keep(struct csvstate *s, char *str)
 {
@@ -268,31 +349,44 @@ static void on_field(void *data, size_t len, void *hook)
 		data = (char *)data + 3;
 		len -= 3;
 	}
-
+	if (len > MAX_FIELD && !s->toolong)
+		s->toolong = s->row + 1;
 	if (s->nfields < NCOLS)
-		s->field[s->nfields] = strndup(data ? data : "", len);
+		s->field[s->nfields] = strndup(data ? data : "", len > MAX_FIELD ? MAX_FIELD : len);
 	s->nfields++;
 }
 
-static void on_row(int term, void *hook)
+/* Whether the row just read belongs to this pass's batch (counting it when planning). */
+static int row_wanted(struct csvstate *s)
 {
-	struct csvstate *s = hook;
-	cv_file_item *it;
-	int i;
+	struct csvcase *c = case_of(s, s->nfields > 0 && s->field[0] ? s->field[0] : "");
 
-	(void)term;
-	s->row++;
-	if (!s->header_seen) {
-		s->header_seen = 1;
-		if (s->field[0] && !strcmp(s->field[0], "case"))
-			goto done;
+	if (!c) {
+		if (s->planning)
+			s->oom = 1;
+		else
+			s->changed = 1;
+		return 0;
 	}
+	if (s->planning) {
+		c->rows++;
+		s->rows++;
+		return 0;
+	}
+	return c->batch == s->batch;
+}
+
+/* One row of the batch being read, as an item to file. */
+static void add_item(struct csvstate *s)
+{
+	cv_file_item *it;
+
 	if (s->n == s->alloc) {
 		size_t na = s->alloc ? s->alloc * 2 : 256;
 		cv_file_item *ni = reallocarray(s->items, na, sizeof(*ni));
 		if (!ni) {
 			s->oom = 1;
-			goto done;
+			return;
 		}
 		s->items = ni;
 		s->alloc = na;
@@ -304,7 +398,7 @@ static void on_row(int term, void *hook)
 		it->status = CV_EINVAL;
 		snprintf(it->error, sizeof(it->error), "expected 6 columns (case, path, class, section, title, date), found %d", s->nfields);
 		it->case_id = keep(s, strdup(s->nfields > 0 && s->field[0] ? s->field[0] : ""));
-		goto done;
+		return;
 	}
 	it->case_id = keep(s, s->field[0]);
 	s->field[0] = NULL;
@@ -334,12 +428,75 @@ static void on_row(int term, void *hook)
 	}
 	if (!it->path)
 		s->oom = 1;
+}
+
+static void on_row(int term, void *hook)
+{
+	struct csvstate *s = hook;
+	int i;
+
+	(void)term;
+	s->row++;
+	if (!s->header_seen) {
+		s->header_seen = 1;
+		if (s->field[0] && !strcmp(s->field[0], "case"))
+			goto done;
+	}
+	if (row_wanted(s))
+		add_item(s);
 done:
 	for (i = 0; i < NCOLS; i++) {
 		free(s->field[i]);
 		s->field[i] = NULL;
 	}
 	s->nfields = 0;
+}
+
+/*
+ * One pass over the manifest.  libcsv grows a field's buffer by its block
+ * size; starting at 64 KiB and set to the buffer's size before each chunk,
+ * the buffer doubles, so a long field costs a few copies, not one per 128
+ * bytes.  A field longer than MAX_FIELD stops the import before anything
+ * is filed.
+ */
+static int read_manifest(cli_ctx *c, FILE *f, struct csvstate *s)
+{
+	struct csv_parser p;
+	char buf[65536];
+	size_t got;
+	int r = 0;
+
+	s->row = s->header_seen = s->nfields = 0;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+		return cli_fail(c, EXIT_FAIL, "cannot start the CSV parser");
+	rewind(f);
+	while (!r && (got = fread(buf, 1, sizeof(buf), f)) > 0) {
+		size_t have = csv_get_buffer_size(&p);
+
+		csv_set_blk_size(&p, have > sizeof(buf) ? have : sizeof(buf));
+		if (csv_parse(&p, buf, got, on_field, on_row, s) != got)
+			r = cli_fail(c, EXIT_FAIL, "%s: malformed CSV near record %d: %s; fix the file and import again (nothing was filed)",
+				     c->argv[0], s->row + 1, csv_strerror(csv_error(&p)));
+		else if (p.entry_pos > MAX_FIELD && !s->toolong)
+			s->toolong = s->row + 1;
+		if (s->toolong)
+			r = cli_fail(c, EXIT_FAIL, "%s: record %d has a field longer than %d KB (a path or title is far shorter): "
+				     "a quote is probably not closed; fix the file and import again (nothing was filed)",
+				     c->argv[0], s->toolong, MAX_FIELD / 1024);
+	}
+	if (!r && ferror(f))
+		r = cli_fail(c, EXIT_FAIL, "cannot read %s: %s", c->argv[0], strerror(errno));
+	if (!r && csv_fini(&p, on_field, on_row, s) != 0)
+		r = cli_fail(c, EXIT_FAIL, "%s: malformed CSV at the end (an unterminated quote?): %s; fix the file and import again (nothing was filed)",
+			     c->argv[0], csv_strerror(csv_error(&p)));
+	if (!r && s->oom)
+		r = cli_fail(c, EXIT_FAIL, "out of memory reading %s", c->argv[0]);
+	csv_free(&p);
+	for (int i = 0; i < NCOLS; i++) {
+		free(s->field[i]);  /* a row the parser never finished */
+		s->field[i] = NULL;
+	}
+	return r;
 }
 
 static void progress_bar(void *hook, size_t done, size_t total)
@@ -353,20 +510,77 @@ static void progress_bar(void *hook, size_t done, size_t total)
 	fflush(stderr);
 }
 
+/* The bar over the whole manifest: a batch's progress plus the rows before it. */
+struct progress_all {
+	size_t before, total;
+};
+
+static void progress_batch(void *hook, size_t done, size_t total)
+{
+	struct progress_all *pa = hook;
+
+	(void)total;
+	progress_bar(NULL, pa->before + done, pa->total);
+}
+
 static const cli_opt import_opts[] = {
 	{ "allow-duplicates", 0, NULL, "file documents even if the same bytes are already filed in their case (default: skip them)", NULL },
 	{ "check", 0, NULL, "check every row as an import would, and file nothing", NULL },
 	CLI_OPT_END
 };
 
+/* The rows of the import so far: filed, skipped, refused. */
+struct import_count {
+	size_t filed, skipped, bad, seen;
+};
+
+/*
+ * File (or check) batch b: read its rows, file them, report them (text) or
+ * keep them for the one JSON report.  0, or the exit status of a failure of
+ * the whole run (passphrase, lock, role, a full disk).
+ */
+static int import_batch(cli_ctx *c, FILE *f, struct csvstate *s, size_t b, struct import_count *cnt)
+{
+	int check = cli_flag(c, "check"), r;
+	struct progress_all pa = { cnt->seen, s->rows };
+	size_t first = s->n, nfiled = 0, i;
+
+	s->batch = b;
+	if ((r = read_manifest(c, f, s)) != 0)
+		return r;
+	r = cv_file(c->v, s->items + first, s->n - first, CV_FILE_PER_CASE |
+		    (cli_flag(c, "allow-duplicates") ? CV_FILE_ALLOW_DUPLICATES : 0) | (check ? CV_FILE_CHECK_ONLY : 0),
+		    isatty(2) && !c->json && !check ? progress_batch : NULL, &pa, &nfiled);
+	if (r < 0 && nfiled == 0 && r != CV_EREFUSED && r != CV_EINVAL && r != CV_ENOTFOUND) {
+		/* a failure of the whole run: one line, and what earlier batches did */
+		if (cnt->filed)
+			return cli_fail(c, EXIT_FAIL, "%s; %zu documents were imported before this: import the manifest again "
+					"once that is fixed (documents already filed are skipped)", cv_vault_errmsg(c->v), cnt->filed);
+		return cli_lib_fail(c, r);
+	}
+	for (i = first; i < s->n; i++) {
+		cnt->skipped += is_skipped(&s->items[i]);
+		cnt->bad += s->items[i].status < 0;
+	}
+	cnt->filed += nfiled;
+	cnt->seen += s->n - first;
+	if (c->json)
+		return 0;  /* every batch's rows stay for the one report */
+	print_result(c, s->items, s->n, check);
+	for (i = 0; i < s->npaths; i++)
+		free(s->paths[i]);
+	s->npaths = s->n = 0;
+	return 0;
+}
+
 static int cmd_import(cli_ctx *c)
 {
-	struct csv_parser p;
 	struct csvstate s;
-	char buf[65536], *dircopy = NULL;
-	size_t got, nfiled = 0, nskipped = 0, nbad = 0, i;
+	struct import_count cnt = { 0, 0, 0, 0 };
+	char *dircopy = NULL;
+	size_t nb, b, i;
 	FILE *f;
-	int r, exitc = EXIT_OK, check = cli_flag(c, "check");
+	int r = 0, check = cli_flag(c, "check");
 
 	memset(&s, 0, sizeof(s));
 	f = fopen(c->argv[0], "re");
@@ -374,58 +588,36 @@ static int cmd_import(cli_ctx *c)
 		return cli_fail(c, EXIT_FAIL, "cannot read %s: %s", c->argv[0], strerror(errno));
 	dircopy = strdup(c->argv[0]);
 	s.basedir = dircopy ? dirname(dircopy) : NULL;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0) {
-		fclose(f);
-		free(dircopy);
-		return cli_fail(c, EXIT_FAIL, "cannot start the CSV parser");
-	}
-	while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (csv_parse(&p, buf, got, on_field, on_row, &s) != got) {
-			fclose(f);
-			r = cli_fail(c, EXIT_FAIL, "%s: malformed CSV near record %d: %s; fix the file and import again (nothing was filed)",
-				     c->argv[0], s.row + 1, csv_strerror(csv_error(&p)));
-			goto out;
-		}
-	}
-	fclose(f);
-	if (csv_fini(&p, on_field, on_row, &s) != 0) {
-		r = cli_fail(c, EXIT_FAIL, "%s: malformed CSV at the end (an unterminated quote?): %s; fix the file and import again (nothing was filed)",
-			     c->argv[0], csv_strerror(csv_error(&p)));
+	/* The first pass files nothing: a malformed manifest is refused whole. */
+	s.planning = 1;
+	if ((r = read_manifest(c, f, &s)) != 0)
 		goto out;
-	}
-	if (s.oom) {
-		r = cli_fail(c, EXIT_FAIL, "out of memory reading %s", c->argv[0]);
-		goto out;
-	}
-	if (s.n == 0) {
+	s.planning = 0;
+	if (s.rows == 0) {
 		r = cli_fail(c, EXIT_FAIL, "%s lists no documents (columns: case, path, class, section, title, date)", c->argv[0]);
 		goto out;
 	}
-	r = cv_file(c->v, s.items, s.n, CV_FILE_PER_CASE | (cli_flag(c, "allow-duplicates") ? CV_FILE_ALLOW_DUPLICATES : 0) |
-		    (check ? CV_FILE_CHECK_ONLY : 0), isatty(2) && !c->json && !check ? progress_bar : NULL, NULL, &nfiled);
-	if (r < 0 && nfiled == 0 && r != CV_EREFUSED && r != CV_EINVAL && r != CV_ENOTFOUND) {
-		/* a failure of the whole run (passphrase, lock, role): one line */
-		r = cli_lib_fail(c, r);
+	nb = plan_batches(&s);
+	for (b = 0; b < nb && r == 0; b++)
+		r = import_batch(c, f, &s, b, &cnt);
+	if (r == 0 && s.changed)
+		r = cli_fail(c, EXIT_FAIL, "%s changed while it was imported; %zu documents were imported: import it again "
+			     "(documents already filed are skipped)", c->argv[0], cnt.filed);
+	if (r != 0)
 		goto out;
-	}
-	print_result(c, s.items, s.n, check);
-	for (i = 0; i < s.n; i++) {
-		nskipped += is_skipped(&s.items[i]);
-		nbad += s.items[i].status < 0;
-	}
+	if (c->json)
+		print_result(c, s.items, s.n, check);
 	if (!c->json && check)
 		fprintf(stderr, "casevault: checked %zu documents: %zu would be filed, %zu skipped as already filed, %zu refused; nothing was filed\n",
-			s.n, s.n - nskipped - nbad, nskipped, nbad);
-	else if (!c->json && nskipped)
-		fprintf(stderr, "casevault: imported %zu of %zu documents; %zu already filed, skipped\n", nfiled, s.n, nskipped);
+			cnt.seen, cnt.seen - cnt.skipped - cnt.bad, cnt.skipped, cnt.bad);
+	else if (!c->json && cnt.skipped)
+		fprintf(stderr, "casevault: imported %zu of %zu documents; %zu already filed, skipped\n", cnt.filed, cnt.seen, cnt.skipped);
 	else if (!c->json)
-		fprintf(stderr, "casevault: imported %zu of %zu documents\n", nfiled, s.n);
-	exitc = nbad == 0 ? EXIT_OK : EXIT_FAIL;
-	r = exitc;
+		fprintf(stderr, "casevault: imported %zu of %zu documents\n", cnt.filed, cnt.seen);
+	r = cnt.bad == 0 ? EXIT_OK : EXIT_FAIL;
 out:
-	csv_free(&p);
-	for (i = 0; i < NCOLS; i++)
-		free(s.field[i]);  /* a row the parser never finished */
+	fclose(f);
+	free_cases(&s);
 	for (i = 0; i < s.npaths; i++)
 		free(s.paths[i]);
 	free(s.paths);

@@ -23,6 +23,8 @@
 /* The lowest and highest of the dates seen: "" until the first. */
 static void widen(char lo[11], char hi[11], const char *d)
 {
+	if (!d[0])
+		return;
 	if (!lo[0] || strcmp(d, lo) < 0)
 		snprintf(lo, 11, "%s", d);
 	if (!hi[0] || strcmp(d, hi) > 0)
@@ -86,8 +88,9 @@ static json_t *certificate_head(cv_vault *v, const cv_certificate_run *run)
 	json_t *root = json_object();
 
 	json_object_set_new(root, "format", json_string("casevault-certificate/1"));
-	json_object_set_new(root, "number", json_integer(run->number));
-	json_object_set_new(root, "previous_sha256", run->prev && *run->prev ? json_string(run->prev) : json_null());
+	/* number and previous_sha256 are filled in when it is stored (store) */
+	json_object_set_new(root, "number", json_integer(0));
+	json_object_set_new(root, "previous_sha256", json_null());
 	json_object_set_new(root, "created", json_string(run->now));
 	json_object_set_new(root, "as_of", json_string(run->as_of));
 	json_object_set_new(root, "run_by", json_string(run->run_by));
@@ -117,44 +120,165 @@ static char *dump_lines(json_t *root)
 	return s;
 }
 
-char *cv_certificate_json(cv_vault *v, cv_polcache *pc, const cv_certificate_run *run, long *records)
+/* Whether the run destroyed d: its archive erased, or rewritten in this run without it. */
+static int certified(const cv_certificate_run *run, const cv_due *d)
 {
-	json_t *root = certificate_head(v, run), *dr = json_object();
+	return cv_due_goes(d->status) && (d->whole || cv_rewrite_done(run->rws, run->nrw, d->archive_id));
+}
+
+static void certsum_init(struct certsum *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->recs = json_array();
+	s->classes = json_object();
+	s->arch = json_array();
+	s->auth = json_array();
+	s->last_arch = -1;
+}
+
+static void certsum_release(struct certsum *s)
+{
+	json_decref(s->recs);
+	json_decref(s->classes);
+	json_decref(s->arch);
+	json_decref(s->auth);
+}
+
+/* A part's classes, date ranges and approvers added to the run's totals. */
+static void certsum_add(struct certsum *t, const struct certsum *s)
+{
+	const char *k;
+	json_t *val;
+	size_t i, j;
+
+	json_object_foreach(s->classes, k, val)
+		json_object_set_new(t->classes, k, json_integer(json_integer_value(json_object_get(t->classes, k)) +
+								 json_integer_value(val)));
+	for (i = 0; i < 2; i++) {
+		widen(t->flo, t->fhi, i ? s->fhi : s->flo);
+		widen(t->rlo, t->rhi, i ? s->rhi : s->rlo);
+	}
+	for (i = 0; i < json_array_size(s->auth); i++) {
+		for (j = 0; j < json_array_size(t->auth); j++)
+			if (json_equal(json_array_get(t->auth, j), json_array_get(s->auth, i)))
+				break;
+		if (j == json_array_size(t->auth))
+			json_array_append(t->auth, json_array_get(s->auth, i));
+	}
+	t->count += s->count;
+}
+
+/* The summary every certificate of a run carries: authority, count, classes, date ranges. */
+static void put_summary(json_t *root, struct certsum *s)
+{
+	json_t *dr = json_object();
+
+	json_object_set_new(root, "authorised_by", json_pack("{s:s, s:O}", "schedule",
+		"the retention schedule in retention.ini (each record's policy_hash names its version)",
+		"review_approved_by", s->auth));
+	json_object_set_new(root, "record_count", json_integer((json_int_t)s->count));
+	json_object_set(root, "classes", s->classes);
+	json_object_set_new(dr, "filed", json_pack("{s:s, s:s}", "from", s->flo, "to", s->fhi));
+	json_object_set_new(dr, "retain_until", json_pack("{s:s, s:s}", "from", s->rlo, "to", s->rhi));
+	json_object_set_new(root, "date_range", dr);
+}
+
+/* The JSON text of root, stored as certificate number, chained to prev (then prev is its hash). */
+static int store(cv_vault *v, const cv_certificate_run *run, json_t *root, long number, long records, char prev[65])
+{
+	char *body, sha[65];
+	int r;
+
+	json_object_set_new(root, "number", json_integer(number));
+	json_object_set_new(root, "previous_sha256", prev[0] ? json_string(prev) : json_null());
+	body = dump_lines(root);
+	json_decref(root);
+	if (!body)
+		return cv_error(v, CV_ERROR, "out of memory");
+	cv_sha256_hex(body, strlen(body), sha);
+	r = cv_db_certificate_insert(v, number, run->now, run->run_by, records, body, sha, prev[0] ? prev : NULL);
+	free(body);
+	snprintf(prev, 65, "%s", sha);
+	return r;
+}
+
+/*
+ * One part: the next CV_CERT_PART certified records from *from (all of
+ * them when the run has one certificate), with their archives; the run's
+ * rewritten archives go in its first part.
+ */
+static int store_part(cv_vault *v, cv_polcache *pc, const cv_certificate_run *run, cv_certificate_span *sp,
+		      size_t *from, long part, struct certsum *total, char prev[65])
+{
+	json_t *root = certificate_head(v, run);
 	struct certsum s;
 	size_t i;
-	char *text;
+	int r;
 
-	memset(&s, 0, sizeof(s));
-	s.recs = json_array();
-	s.classes = json_object();
-	s.arch = json_array();
-	s.auth = json_array();
-	s.last_arch = -1;
-	for (i = 0; i < run->n; i++) {
-		const cv_due *d = &run->items[i];
-
-		/* destroyed by a rewrite only when its archive was rewritten in this run */
-		if (cv_due_goes(d->status) && (d->whole || cv_rewrite_done(run->rws, run->nrw, d->archive_id)))
-			certify_record(v, pc, d, &s);
-	}
-	for (i = 0; i < run->nrw; i++)
+	certsum_init(&s);
+	for (i = *from; i < run->n && (!sp->parts || s.count < CV_CERT_PART); i++)
+		if (certified(run, &run->items[i]))
+			certify_record(v, pc, &run->items[i], &s);
+	*from = i;
+	for (i = 0; part == 1 && i < run->nrw; i++)
 		if (run->rws[i].written)
 			json_array_append_new(s.arch, json_pack("{s:s, s:s, s:s}", "file", run->rws[i].file, "outcome",
 								"rewritten, then erased", "kept_records_moved_to", run->rws[i].newfile));
-	json_object_set_new(root, "authorised_by", json_pack("{s:s, s:o}", "schedule",
-		"the retention schedule in retention.ini (each record's policy_hash names its version)",
-		"review_approved_by", s.auth));
-	json_object_set_new(root, "record_count", json_integer((json_int_t)s.count));
-	json_object_set_new(root, "classes", s.classes);
-	json_object_set_new(dr, "filed", json_pack("{s:s, s:s}", "from", s.flo, "to", s.fhi));
-	json_object_set_new(dr, "retain_until", json_pack("{s:s, s:s}", "from", s.rlo, "to", s.rhi));
-	json_object_set_new(root, "date_range", dr);
-	json_object_set_new(root, "archives", s.arch);
-	json_object_set_new(root, "records", s.recs);
-	text = dump_lines(root);
-	json_decref(root);
-	*records = s.count;
-	return text;
+	put_summary(root, &s);
+	if (sp->parts)
+		json_object_set_new(root, "part", json_pack("{s:I, s:I, s:I}", "number", (json_int_t)part,
+			"of", (json_int_t)sp->parts, "index", (json_int_t)sp->last));
+	json_object_set(root, "archives", s.arch);
+	json_object_set(root, "records", s.recs);
+	certsum_add(total, &s);
+	r = store(v, run, root, sp->first + part - 1, s.count, prev);
+	if (r == 0 && sp->parts) {
+		json_t *e = json_pack("{s:I, s:I, s:s}", "certificate", (json_int_t)(sp->first + part - 1),
+				      "records", (json_int_t)s.count, "sha256", prev);
+		json_array_append_new(total->recs, e);  /* the index's list of parts */
+	}
+	certsum_release(&s);
+	return r;
+}
+
+int cv_certificates_insert(cv_vault *v, cv_polcache *pc, const cv_certificate_run *run, cv_certificate_span *sp)
+{
+	struct certsum total;
+	char prev[65];
+	size_t i, n = 0, from = 0;
+	long part, last;
+	int r;
+
+	memset(sp, 0, sizeof(*sp));
+	if ((r = cv_db_certificate_last(v, &last, prev)) < 0)
+		return r;
+	for (i = 0; i < run->n; i++)
+		n += (size_t)certified(run, &run->items[i]);
+	/* Up to CV_CERT_PART records: one certificate, as always; more: parts, then their index. */
+	sp->first = last + 1;
+	sp->parts = n > CV_CERT_PART ? (long)((n + CV_CERT_PART - 1) / CV_CERT_PART) : 0;
+	sp->last = sp->first + sp->parts;
+	certsum_init(&total);
+	for (part = 1, r = 0; r == 0 && part <= (sp->parts ? sp->parts : 1); part++)
+		r = store_part(v, pc, run, sp, &from, part, &total, prev);
+	if (r == 0 && sp->parts) {
+		json_t *root = certificate_head(v, run);
+
+		put_summary(root, &total);
+		json_object_set(root, "parts", total.recs);
+		r = store(v, run, root, sp->last, total.count, prev);
+	}
+	if (r == 0) {
+		sp->records = total.count;
+		snprintf(sp->sha256, sizeof(sp->sha256), "%s", prev);
+	}
+	certsum_release(&total);
+	return r;
+}
+
+long cv_certificate_of(const cv_certificate_span *sp, size_t k)
+{
+	return sp->parts ? sp->first + (long)(k / CV_CERT_PART) : sp->first;
 }
 
 int cv_certificate_list(cv_vault *v, cv_certificate **out, size_t *n)

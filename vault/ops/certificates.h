@@ -11,18 +11,37 @@
 #include "ops/rewrite.h"
 #include "casevault/purge.h"
 
+/*
+ * A run that destroys more records than this gets its certificate in
+ * parts of this many records, then an index (docs/retention.md,
+ * "Certificates of destruction"): each part is a file a person can open,
+ * and no step of the purge or of verify holds more than one part.
+ */
+#define CV_CERT_PART 1000
+
 /* What one run's certificate states. */
 typedef struct {
-	long number;
-	const char *prev, *now, *as_of, *run_by;
+	const char *now, *as_of, *run_by;
 	const cv_due *items;
 	size_t n;
 	const cv_rewrite *rws;
 	size_t nrw;
 } cv_certificate_run;
 
-/* The certificate's JSON text, newline-terminated (malloc'd), and how many records it names. */
-char *cv_certificate_json(cv_vault *v, cv_polcache *pc, const cv_certificate_run *run, long *records);
+/* The certificates a run stored: first to last (the index, when parts > 0). */
+typedef struct {
+	long first, last, parts;
+	long records;
+	char sha256[65];          /* the last one's: the run's anchor, printed by the purge */
+} cv_certificate_span;
+
+/*
+ * Store the run's certificates in the caller's transaction, numbered after
+ * the last one and chained to it by hash: one, or parts and an index.
+ */
+int cv_certificates_insert(cv_vault *v, cv_polcache *pc, const cv_certificate_run *run, cv_certificate_span *sp);
+/* The certificate that lists the k-th record the run destroyed (in the order of run->items). */
+long cv_certificate_of(const cv_certificate_span *sp, size_t k);
 /* Certificate number's text, without an audit event (malloc'd).  CV_ENOTFOUND. */
 int cv_certificate_body(cv_vault *v, long number, char **json);
 

@@ -16,13 +16,16 @@
  *      moved, every destroyed record's row and every old archive's row (its
  *      wrapped key: the only copy of the archive key) deleted with
  *      secure_delete on, the destruction log (destroyed), the shred intent
- *      log (shred: the files to remove), the certificate, the audit event;
- *      the pending rows cleared.  This commit is the moment of destruction;
+ *      log (shred: the files to remove), the certificate (in parts of
+ *      CV_CERT_PART records and an index for a large run: certificates.c),
+ *      the audit event; the pending rows cleared.  This commit is the
+ *      moment of destruction;
  *   5. PRAGMA wal_checkpoint(TRUNCATE): the pages that held the wrapped keys
  *      are overwritten in vault.db and the WAL is emptied;
  *   6. each old archive file overwritten once with random bytes, synced,
- *      unlinked; the directory synced; the certificate file written;
- *      the shred rows deleted.
+ *      unlinked; the directory synced; the certificate files written;
+ *      the shred rows deleted.  A failure here says the records WERE
+ *      destroyed (docs/recovery.md, "A purge that could not finish").
  * A crash before 4 leaves files named in pending and nothing destroyed:
  * the next process to hold the writer lock removes them (cv_vault_open
  * tries it, verify waits a while for it, and a purge or filing does it
@@ -69,6 +72,7 @@ struct run {
 	size_t nrw;
 	char *receipt, *sig;
 	char rewrite_msg[512];   /* why the vault could not be unlocked for a rewrite */
+	cv_certificate_span cert;   /* the certificates the commit stored */
 };
 
 void cv_purge_report_release(cv_purge_report *rep)
@@ -120,20 +124,12 @@ static int check_new_holds(cv_vault *v, const cv_due *items, size_t n)
 	return 0;
 }
 
-/* The certificate: numbered after the last one and chained to it by hash. */
-static int insert_certificate(cv_vault *v, struct run *run, cv_purge_report *rep, long *number, char sha[65])
+/* The run's certificates: numbered after the last one and chained to it by hash (certificates.c). */
+static int insert_certificates(cv_vault *v, struct run *run, cv_purge_report *rep)
 {
 	cv_certificate_run cr;
-	char prev[65], *body;
-	long records;
-	int r;
 
-	if ((r = cv_db_certificate_last(v, number, prev)) < 0)
-		return r;
-	(*number)++;
 	memset(&cr, 0, sizeof(cr));
-	cr.number = *number;
-	cr.prev = prev;
 	cr.now = run->now;
 	cr.as_of = run->day;
 	cr.run_by = run->run_by;
@@ -141,17 +137,11 @@ static int insert_certificate(cv_vault *v, struct run *run, cv_purge_report *rep
 	cr.n = rep->nitems;
 	cr.rws = run->rws;
 	cr.nrw = run->nrw;
-	body = cv_certificate_json(v, &run->pc, &cr, &records);
-	if (!body)
-		return cv_error(v, CV_ERROR, "out of memory");
-	cv_sha256_hex(body, strlen(body), sha);
-	r = cv_db_certificate_insert(v, *number, run->now, run->run_by, records, body, sha, prev);
-	free(body);
-	return r;
+	return cv_certificates_insert(v, &run->pc, &cr, &run->cert);
 }
 
 /* Every destroyed record's row, then every old archive's row (its wrapped key). */
-static int delete_rows(cv_vault *v, struct run *run, cv_purge_report *rep, long number)
+static int delete_rows(cv_vault *v, struct run *run, cv_purge_report *rep)
 {
 	const cv_due *items = rep->items;
 	size_t i, n = rep->nitems;
@@ -161,7 +151,8 @@ static int delete_rows(cv_vault *v, struct run *run, cv_purge_report *rep, long 
 		if (!cv_due_goes(items[i].status) ||
 		    !(items[i].whole || cv_rewrite_done(run->rws, run->nrw, items[i].archive_id)))
 			continue;
-		if ((r = cv_db_record_destroy(v, items[i].id, number)) < 0)
+		/* the destruction log names the certificate (the part) that lists it */
+		if ((r = cv_db_record_destroy(v, items[i].id, cv_certificate_of(&run->cert, rep->destroyed))) < 0)
 			return r;
 		rep->destroyed++;
 	}
@@ -219,8 +210,6 @@ static int audit_purge(cv_vault *v, struct run *run, long number)
 static int commit_purge(cv_vault *v, struct run *run, cv_purge_report *rep)
 {
 	long long receipt_id = 0;
-	char sha[65];
-	long number = 0;
 	int r;
 
 	if ((r = cv_index_begin(v)) < 0)
@@ -230,18 +219,19 @@ static int commit_purge(cv_vault *v, struct run *run, cv_purge_report *rep)
 	if (run->receipt && ((r = cv_db_receipt_insert(v, v->actor, run->now, run->receipt, &receipt_id)) < 0 ||
 			     (r = cv_db_receipt_set_sig(v, receipt_id, run->sig)) < 0))
 		goto fail;
-	if ((r = insert_certificate(v, run, rep, &number, sha)) < 0 ||
-	    (r = delete_rows(v, run, rep, number)) < 0 ||
+	if ((r = insert_certificates(v, run, rep)) < 0 ||
+	    (r = delete_rows(v, run, rep)) < 0 ||
 	    (r = replace_archives(v, run, rep, receipt_id)) < 0 ||
 	    (r = cv_intent_clear(v)) < 0)
 		goto fail;
-	if (rep->destroyed && (r = audit_purge(v, run, number)) < 0)
+	if (rep->destroyed && (r = audit_purge(v, run, run->cert.last)) < 0)
 		goto fail;
 	cv_crashpoint("purge-before-commit");
 	if ((r = cv_index_commit(v)) < 0)
 		return r;
-	rep->certificate = number;
-	snprintf(rep->certificate_sha256, sizeof(rep->certificate_sha256), "%s", sha);
+	/* the last certificate of the run: the only one, or the index of its parts */
+	rep->certificate = run->cert.last;
+	snprintf(rep->certificate_sha256, sizeof(rep->certificate_sha256), "%s", run->cert.sha256);
 	return 0;
 fail:
 	cv_index_rollback(v);
@@ -454,21 +444,54 @@ static int do_rewrites(cv_vault *v, struct run *run)
 	return r;
 }
 
-/* Steps 5 and 6, after the commit. */
-static int finish(cv_vault *v, cv_purge_report *rep)
+/* Each certificate file of the run (parts first, the index last); <0 at the first that fails. */
+static int write_cert_files(cv_vault *v, const cv_certificate_span *sp)
 {
-	char *body = NULL;
-	int r = cv_shred_finish(v, NULL);
+	long n;
+	int r = 0;
 
-	if (cv_certificate_body(v, rep->certificate, &body) == 0) {
-		int r2 = cv_cert_file_write(v, rep->certificate, body);
-		if (r == 0)
-			r = r2;
+	for (n = sp->first; r == 0 && n <= sp->last; n++) {
+		char *body = NULL;
+
+		if ((r = cv_certificate_body(v, n, &body)) == 0)
+			r = cv_cert_file_write(v, n, body);
+		free(body);
 	}
-	free(body);
-	if (r == 0)
-		r = cv_index_checkpoint(v);
 	return r;
+}
+
+/*
+ * Steps 5 and 6, after the commit.  The records are destroyed whatever
+ * happens here, so a failure says that first, then what to do: what is
+ * left is in the shred log and the certificates table, and the next
+ * command to open the vault finishes it (docs/recovery.md, "A purge that
+ * could not finish").
+ */
+static int finish(cv_vault *v, struct run *run, cv_purge_report *rep)
+{
+	char why[512] = "";
+	int r, cert_failed = 0;
+
+	/* the keys' pages out of the WAL first; the reason, if that fails, is the one to give */
+	if ((r = cv_db_purge_checkpoint(v)) < 0)
+		snprintf(why, sizeof(why), "%s", cv_vault_errmsg(v));
+	if (cv_shred_finish(v, NULL) < 0 && r == 0) {
+		r = CV_ERROR;
+		snprintf(why, sizeof(why), "%s", cv_vault_errmsg(v));
+	}
+	if (write_cert_files(v, &run->cert) < 0) {
+		cert_failed = 1;
+		snprintf(why, sizeof(why), "%s", cv_vault_errmsg(v));
+	}
+	if (r == 0 && !cert_failed && (r = cv_db_purge_checkpoint(v)) < 0)
+		snprintf(why, sizeof(why), "%s", cv_vault_errmsg(v));
+	if (r == 0 && !cert_failed)
+		return 0;
+	return cv_error(v, CV_ERROR, "%zu record%s destroyed (certificate %ld, sha256 %.16s, is in the index) but %s: %s; "
+			"%sthen run 'casevault verify', which finishes it (docs/recovery.md, \"A purge that could not finish\")",
+			rep->destroyed, rep->destroyed == 1 ? " WAS" : "s WERE", run->cert.last, run->cert.sha256,
+			cert_failed ? "the certificate file could not be written" : "the erase could not finish", why,
+			strstr(why, "is full") ? "" : "fix that, ");
 }
 
 /* Steps 2 to 6 under the locks. */
@@ -492,7 +515,7 @@ static int purge_locked(cv_vault *v, struct run *run, cv_purge_report *rep)
 		return r;
 	}
 	cv_crashpoint("purge-after-commit");
-	return finish(v, rep);
+	return finish(v, run, rep);
 }
 
 static void run_release(struct run *run)

@@ -1,4 +1,5 @@
 /* casevault - the index side of the purge (db_purge.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,4 +297,23 @@ void cv_db_purge_day_record(cv_vault *v, const char *day)
 	if (sqlite3_step(st) != SQLITE_DONE)
 		cv_notice(v, "could not record the day of this purge: %s", sqlite3_errmsg(v->db));
 	sqlite3_finalize(st);
+}
+
+/*
+ * PRAGMA wal_checkpoint(TRUNCATE) after the purge's commit, with the reason
+ * it failed: a reader holding the WAL (the erase completes on the next
+ * run) is not a full disk (space must be freed first).
+ */
+int cv_db_purge_checkpoint(cv_vault *v)
+{
+	int rc = sqlite3_wal_checkpoint_v2(v->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	int err = sqlite3_system_errno(v->db);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	if (rc == SQLITE_FULL || err == ENOSPC || err == EDQUOT)
+		return cv_error(v, CV_ERROR, "cannot checkpoint the index: the disk holding the vault is full");
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return cv_error(v, CV_ELOCKED, "cannot checkpoint the index: another process is reading it");
+	return cv_error(v, CV_ERROR, "cannot checkpoint the index: %s", sqlite3_errmsg(v->db));
 }

@@ -78,4 +78,7 @@ int cv_db_purge_day_get(cv_vault *v, char out[11]);
 /* Record day, never moving it back; a failure is a notice only. */
 void cv_db_purge_day_record(cv_vault *v, const char *day);
 
+/* The checkpoint after the purge's commit; the message tells a full disk from a busy reader. */
+int cv_db_purge_checkpoint(cv_vault *v);
+
 #endif

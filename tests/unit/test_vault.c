@@ -113,15 +113,45 @@ static cv_file_item doc_item(const char *case_id, const char *class_name, const 
 			       .path = path, .line = line };
 }
 
+/* Get record_id into a new file tv_dir/name: its bytes must be want; *rec for the caller to check and release. */
+static void get_expect(cv_vault *v, const char *record_id, const char *name, const char *want, cv_record *rec)
+{
+	char out[128], buf[256];
+	ssize_t got;
+	int fd;
+
+	snprintf(out, sizeof(out), "%s/%s", tv_dir, name);
+	fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(cv_record_get(v, record_id, fd, rec), 0);
+	close(fd);
+	fd = open(out, O_RDONLY);
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	assert_true(got > 0);
+	buf[got] = '\0';
+	assert_string_equal(buf, want);
+}
+
+/* Two letters filed together must be refused with want, neither filed. */
+static void file_pair_refused(cv_vault *v, cv_file_item it[3], const char *id, const char *a, const char *b, int want)
+{
+	size_t nf = 1;
+
+	memset(it, 0, 3 * sizeof(*it));
+	it[0] = doc_item(id, "letter", a, 1);
+	it[1] = doc_item(id, "letter", b, 2);
+	assert_int_equal(cv_file(v, it, 2, 0, NULL, NULL, &nf), want);
+	assert_int_equal(nf, 0);
+}
+
 static void test_file_and_get(void **state)
 {
 	cv_vault *v = open_v();
 	cv_file_item it[3];
 	cv_record rec;
-	char a[128], b[128], out[128], id[24], buf[256];
+	char a[128], b[128], id[24];
 	size_t nf = 0;
-	int fd;
-	ssize_t got;
 
 	(void)state;
 	assert_int_equal(cv_case_open(v, "Cat Parent", "Dan Child", "2016-06-06", 1, NULL, id), 0);
@@ -131,11 +161,7 @@ static void test_file_and_get(void **state)
 	write_file(b, "#!/bin/sh\necho not a document\n");
 
 	/* One bad file: nothing is filed, and the bad one is named. */
-	memset(it, 0, sizeof(it));
-	it[0] = doc_item(id, "letter", a, 1);
-	it[1] = doc_item(id, "letter", b, 2);
-	assert_int_equal(cv_file(v, it, 2, 0, NULL, NULL, &nf), CV_EREFUSED);
-	assert_int_equal(nf, 0);
+	file_pair_refused(v, it, id, a, b, CV_EREFUSED);
 	assert_non_null(strstr(cv_vault_errmsg(v), "text/x-shellscript"));
 	assert_int_equal(it[1].status, CV_EREFUSED);
 
@@ -162,20 +188,10 @@ static void test_file_and_get(void **state)
 	assert_string_equal(it[0].mime, "text/plain");
 	assert_string_equal(it[0].record_id, "R-000001");  /* refused calls allocate no id */
 
-	snprintf(out, sizeof(out), "%s/out.txt", tv_dir);
-	fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(cv_record_get(v, it[0].record_id, fd, &rec), 0);
-	close(fd);
+	get_expect(v, it[0].record_id, "out.txt", "A note about the annual review.\n", &rec);
 	assert_string_equal(rec.title, "a.txt");
 	assert_string_equal(rec.class_name, "letter");
 	cv_record_release(&rec);
-	fd = open(out, O_RDONLY);
-	got = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	assert_true(got > 0);
-	buf[got] = '\0';
-	assert_string_equal(buf, "A note about the annual review.\n");
 	assert_int_equal(cv_record_get(v, "R-999999", 1, NULL), CV_ENOTFOUND);
 	cv_vault_close(v);
 }
@@ -196,11 +212,9 @@ static void test_file_threaded_caller(void **state)
 	cv_vault *v = open_v();
 	cv_file_item it[1];
 	cv_record rec;
-	char a[128], out[128], id[24], buf[128];
+	char a[128], id[24];
 	pthread_t th;
 	size_t nf = 0;
-	ssize_t got;
-	int fd;
 
 	(void)state;
 	assert_int_equal(cv_single_threaded(), 1);
@@ -219,18 +233,8 @@ static void test_file_threaded_caller(void **state)
 	pthread_mutex_unlock(&idle_mu);
 	pthread_join(th, NULL);
 	assert_int_equal(nf, 1);
-	snprintf(out, sizeof(out), "%s/threaded-out.txt", tv_dir);
-	fd = open(out, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	assert_true(fd >= 0);
-	assert_int_equal(cv_record_get(v, it[0].record_id, fd, &rec), 0);
-	close(fd);
+	get_expect(v, it[0].record_id, "threaded-out.txt", "Filed while another thread ran.\n", &rec);
 	cv_record_release(&rec);
-	fd = open(out, O_RDONLY);
-	got = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	assert_true(got > 0);
-	buf[got] = '\0';
-	assert_string_equal(buf, "Filed while another thread ran.\n");
 	cv_vault_close(v);
 }
 
@@ -272,11 +276,7 @@ static void test_duplicates_and_check(void **state)
 	assert_string_equal(mime, "text/plain");
 
 	/* a copy under another name: refused, nothing filed, the record named */
-	memset(it, 0, sizeof(it));
-	it[0] = doc_item(id, "letter", b, 1);
-	it[1] = doc_item(id, "letter", a2, 2);
-	assert_int_equal(cv_file(v, it, 2, 0, NULL, NULL, &nf), CV_EEXISTS);
-	assert_int_equal(nf, 0);
+	file_pair_refused(v, it, id, b, a2, CV_EEXISTS);
 	assert_non_null(strstr(cv_vault_errmsg(v), "already filed"));
 	assert_int_equal(count_records(v, id), 1);
 

@@ -121,27 +121,57 @@ static int mark_whole(cv_vault *v, cv_due *list, size_t nl)
 	return 0;
 }
 
+/* Each record's status, then whether its whole archive goes. */
+static int plan_status(cv_vault *v, cv_polcache *pc, const char *as_of, cv_due *list, size_t nl)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < nl; i++)
+		if ((r = due_status(v, pc, as_of, &list[i])) < 0)
+			return r;
+	return mark_whole(v, list, nl);
+}
+
 int cv_retention_plan(cv_vault *v, const char *as_of, cv_polcache *pc, cv_due **out, size_t *n)
 {
 	cv_due *list = NULL;
-	size_t nl = 0, i;
+	size_t nl = 0;
 	int r;
 
 	*out = NULL;
 	*n = 0;
 	if ((r = cv_db_due_list(v, as_of, &list, &nl)) < 0)
 		return r;
-	for (i = 0; i < nl; i++)
-		if ((r = due_status(v, pc, as_of, &list[i])) < 0)
-			goto fail;
-	if ((r = mark_whole(v, list, nl)) < 0)
-		goto fail;
+	if ((r = plan_status(v, pc, as_of, list, nl)) < 0) {
+		free(list);
+		return r;
+	}
 	*out = list;
 	*n = nl;
 	return 0;
-fail:
-	free(list);
-	return r;
+}
+
+int cv_retention_plan_each(cv_vault *v, const char *as_of, cv_polcache *pc, cv_plan_chunk_fn fn, void *hook)
+{
+	int64_t after = 0;
+	int r;
+
+	for (;;) {
+		cv_due *list = NULL;
+		size_t nl = 0;
+
+		if ((r = cv_db_due_chunk(v, as_of, after, CV_PLAN_CHUNK, &list, &nl)) < 0)
+			return r;
+		if (nl == 0)
+			return 0;
+		after = list[nl - 1].archive_id;
+		if ((r = plan_status(v, pc, as_of, list, nl)) == 0)
+			r = fn(hook, list, nl);
+		free(list);
+		if (r < 0)
+			return r;
+	}
 }
 
 int cv_retention_due(cv_vault *v, const char *as_of, cv_due **out, size_t *n)

@@ -221,3 +221,22 @@ int cv_db_retention_set(cv_vault *v, const char *record_id, const char *retain_u
 	return cv_index_run(v, "update a retention date", "UPDATE records SET retain_until = ?, policy_hash = ? WHERE id = ?",
 			    "ntt", retain_until, hash, record_id);
 }
+
+/*
+ * The purge walks the records due in chunks (docs/retention.md, "The purge
+ * at scale"): the due rows of the archives after after_archive, up to and
+ * including the archive of the (limit+1)-th such row, so that a chunk ends
+ * on an archive's last due record.  By the archive index: each chunk reads
+ * only its own rows.
+ */
+int cv_db_due_chunk(cv_vault *v, const char *as_of, int64_t after_archive, int limit, cv_due **out, size_t *n)
+{
+	return cv_index_collect(v, "list the records due", &due_list, out, n, NULL,
+		"SELECT r.id, r.case_id, r.section, r.class, r.filed_at, r.retain_until, r.policy_hash,"
+		" r.archive_id, a.file FROM records r INDEXED BY records_archive JOIN archives a ON a.id = r.archive_id"
+		" WHERE r.retain_until IS NOT NULL AND r.retain_until <= ?1 AND r.archive_id > ?2"
+		" AND r.archive_id <= coalesce((SELECT archive_id FROM records INDEXED BY records_archive"
+		"  WHERE retain_until IS NOT NULL AND retain_until <= ?1 AND archive_id > ?2"
+		"  ORDER BY archive_id LIMIT 1 OFFSET ?3), 9223372036854775807)"
+		" ORDER BY r.archive_id, r.seq", "tIi", as_of, (sqlite3_int64)after_archive, limit);
+}

@@ -152,26 +152,39 @@ int cv_retention_plan(cv_vault *v, const char *as_of, cv_polcache *pc, cv_due **
 	return 0;
 }
 
+/* Archives i to *j - 1 of the list: about CV_PLAN_CHUNK records due, at least one archive. */
+static size_t chunk_end(const cv_db_due_archive *a, size_t na, size_t i)
+{
+	int64_t sum = 0;
+	size_t j;
+
+	for (j = i; j < na && (j == i || sum + a[j].due <= CV_PLAN_CHUNK); j++)
+		sum += a[j].due;
+	return j;
+}
+
 int cv_retention_plan_each(cv_vault *v, const char *as_of, cv_polcache *pc, cv_plan_chunk_fn fn, void *hook)
 {
-	int64_t after = 0;
+	cv_db_due_archive *a = NULL;
+	size_t na = 0, i, j;
 	int r;
 
-	for (;;) {
+	/* one row per archive, not per record: the walk holds one chunk of records */
+	if ((r = cv_db_due_archives(v, as_of, &a, &na)) < 0)
+		return r;
+	for (i = 0; r == 0 && i < na; i = j) {
 		cv_due *list = NULL;
 		size_t nl = 0;
 
-		if ((r = cv_db_due_chunk(v, as_of, after, CV_PLAN_CHUNK, &list, &nl)) < 0)
-			return r;
-		if (nl == 0)
-			return 0;
-		after = list[nl - 1].archive_id;
-		if ((r = plan_status(v, pc, as_of, list, nl)) == 0)
+		j = chunk_end(a, na, i);
+		if ((r = cv_db_due_range(v, as_of, a[i].id, a[j - 1].id, &list, &nl)) < 0)
+			break;
+		if ((r = plan_status(v, pc, as_of, list, nl)) == 0 && nl)
 			r = fn(hook, list, nl);
 		free(list);
-		if (r < 0)
-			return r;
 	}
+	free(a);
+	return r;
 }
 
 int cv_retention_due(cv_vault *v, const char *as_of, cv_due **out, size_t *n)

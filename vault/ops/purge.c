@@ -6,13 +6,16 @@
  *   1. locks: VAULT/.purge.lock (flock, not waited for: one purge at a
  *      time) and the writer lock (waits for a filing to finish); finish any
  *      purge a crash interrupted (step 6 onwards);
- *   2. the plan (retention.c): every record due, held, awaiting review...;
+ *   2. the plan (retention.c), walked in chunks of whole archives: every
+ *      record due, held, awaiting review...; the run keeps one byte per
+ *      record, not the records (docs/retention.md, "The purge at scale");
  *   3. rewrites (only for an archive that also holds records not going, and
  *      only with an unlock): the survivors are copied, through memory, into
  *      a new archive under a new key, named first in the filing intent log
  *      (pending), written to a temporary name, synced and renamed; one
  *      receipt signed by the actor lists the new archives;
- *   4. ONE transaction: the receipt and the new archives' rows, survivors
+ *   4. ONE transaction, walking the plan again (a hold placed since on a
+ *      record going refuses the run): the receipt and the new archives' rows, survivors
  *      moved, every destroyed record's row and every old archive's row (its
  *      wrapped key: the only copy of the archive key) deleted with
  *      secure_delete on, the destruction log (destroyed), the shred intent

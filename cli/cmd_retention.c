@@ -312,22 +312,79 @@ static void summary(char *buf, size_t len, const cv_purge_report *rep, int dry)
 			 rep->policy_fallback ? "; WARNING: the policy files are invalid, the last good policy was used" : "");
 }
 
+/*
+ * Each record due as the purge walks its plan: a line at once, or (--json)
+ * its object into a temporary file that the report splices in at the end,
+ * so that neither the purge nor this command holds the list
+ * (docs/retention.md, "The purge at scale").
+ */
+struct purge_out {
+	int sched;
+	FILE *json;
+	size_t n;
+	int failed;
+};
+
+static void purge_each(void *hook, const cv_due *d)
+{
+	struct purge_out *o = hook;
+	json_t *j;
+
+	if (!o->json) {
+		if (!o->sched)
+			due_line(d);
+		return;
+	}
+	j = due_json(d, 0);
+	if (!j || fputs(o->n++ ? ",\n" : "\n", o->json) < 0 ||
+	    json_dumpf(j, o->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+		o->failed = 1;
+	json_decref(j);
+}
+
+/* The report with its "records" (last, empty in head) filled from the temporary file. */
+static int purge_json_out(cli_ctx *c, json_t *head, struct purge_out *o)
+{
+	char *s = json_dumps(head, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *open_at, buf[8192];
+	size_t got;
+
+	json_decref(head);
+	open_at = s ? strrchr(s, '[') : NULL;
+	if (!open_at || o->failed || fflush(o->json) != 0 || fseek(o->json, 0, SEEK_SET) != 0) {
+		free(s);
+		return cli_fail(c, EXIT_FAIL, "the purge ran but its JSON report could not be written (temporary file): "
+				"see 'casevault certificates list' for what it destroyed");
+	}
+	fwrite(s, 1, (size_t)(open_at - s) + 1, stdout);
+	while ((got = fread(buf, 1, sizeof(buf), o->json)) > 0)
+		fwrite(buf, 1, got, stdout);
+	fputs(o->n ? "\n]\n}\n" : "]\n}\n", stdout);
+	free(s);
+	return EXIT_OK;
+}
+
 static int cmd_purge(cli_ctx *c)
 {
 	cv_purge_report rep;
 	int dry = cli_flag(c, "dry-run"), sched = cli_flag(c, "scheduled");
 	const char *as_of = cli_opt_value(c, "as-of");
+	struct purge_out o = { sched, NULL, 0, 0 };
 	char line[768];
-	size_t i;
 	int r;
 
-	r = cv_purge(c->v, as_of, (dry ? CV_PURGE_DRY_RUN : 0) | (sched ? CV_PURGE_SCHEDULED : 0), &rep);
+	if (c->json && !(o.json = tmpfile()))
+		return cli_fail(c, EXIT_FAIL, "cannot make a temporary file for the JSON report: %s; nothing was done "
+				"(is /tmp writable?)", strerror(errno));
+	r = cv_purge_each(c->v, as_of, (dry ? CV_PURGE_DRY_RUN : 0) | (sched ? CV_PURGE_SCHEDULED : 0), &rep,
+			  purge_each, &o);
 	if (r < 0) {
 		if (sched)
 			r = cli_fail(c, EXIT_FAIL, "purge FAILED: %s", cv_vault_errmsg(c->v));
 		else
 			r = cli_lib_fail(c, r);
 		cv_purge_report_release(&rep);
+		if (o.json)
+			fclose(o.json);
 		return r;
 	}
 	if (rep.another_running) {
@@ -336,13 +393,14 @@ static int cmd_purge(cli_ctx *c)
 		else
 			printf("casevault purge: another purge is running on this vault; nothing done\n");
 		cv_purge_report_release(&rep);
+		if (o.json)
+			fclose(o.json);
 		return EXIT_OK;
 	}
 	summary(line, sizeof(line), &rep, dry);
+	r = EXIT_OK;
 	if (c->json) {
-		json_t *arr = cli_json_array(rep.items, rep.nitems, sizeof(*rep.items), due_json, 0);
-
-		cli_json_out(json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b, s:o}",
+		r = purge_json_out(c, json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b, s:o}",
 			"ok", !(sched && (rep.pending || rep.policy_fallback)), "dry_run", dry,
 			"destroyed", (json_int_t)rep.destroyed,
 			"archives_erased", (json_int_t)rep.archives_destroyed, "archives_rewritten", (json_int_t)rep.archives_rewritten,
@@ -350,17 +408,18 @@ static int cmd_purge(cli_ctx *c)
 			"unknown_class", (json_int_t)rep.unknown, "pending_rewrite", (json_int_t)rep.pending,
 			"certificate", (json_int_t)rep.certificate,
 			"certificate_sha256", rep.certificate ? rep.certificate_sha256 : NULL,
-			"policy_fallback", rep.policy_fallback, "records", arr));
+			"policy_fallback", rep.policy_fallback, "records", json_array()), &o);
 	} else if (sched) {
 		printf("casevault purge: %s\n", line);
 	} else {
-		for (i = 0; i < rep.nitems; i++)
-			due_line(&rep.items[i]);
 		printf("%s\n", line);
 	}
 	/* Unattended: work left undone (a rewrite waiting for an unlock, a broken policy file) is a failure to look at. */
-	r = sched && (rep.pending || rep.policy_fallback) ? EXIT_FAIL : EXIT_OK;
+	if (r == EXIT_OK && sched && (rep.pending || rep.policy_fallback))
+		r = EXIT_FAIL;
 	cv_purge_report_release(&rep);
+	if (o.json)
+		fclose(o.json);
 	return r;
 }
 

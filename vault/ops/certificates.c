@@ -120,12 +120,6 @@ static char *dump_lines(json_t *root)
 	return s;
 }
 
-/* Whether the run destroyed d: its archive erased, or rewritten in this run without it. */
-static int certified(const cv_certificate_run *run, const cv_due *d)
-{
-	return cv_due_goes(d->status) && (d->whole || cv_rewrite_done(run->rws, run->nrw, d->archive_id));
-}
-
 static void certsum_init(struct certsum *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -202,78 +196,123 @@ static int store(cv_vault *v, const cv_certificate_run *run, json_t *root, long 
 	return r;
 }
 
+/* A run's certificates as the purge's commit walks the records it destroys. */
+struct cv_certificate_writer {
+	cv_certificate_run run;
+	cv_certificate_span *sp;
+	struct certsum cur, total;   /* the part being filled; the run's totals */
+	long part;                   /* the number (from 1) of the part being filled */
+	char prev[65];               /* the hash the next certificate chains to */
+};
+
 /*
- * One part: the next CV_CERT_PART certified records from *from (all of
- * them when the run has one certificate), with their archives; the run's
- * rewritten archives go in its first part.
+ * Store the part being filled (all the run's records when it has one
+ * certificate), with its archives; the run's rewritten archives go in its
+ * first part.  The next part starts empty.
  */
-static int store_part(cv_vault *v, cv_polcache *pc, const cv_certificate_run *run, cv_certificate_span *sp,
-		      size_t *from, long part, struct certsum *total, char prev[65])
+static int store_part(cv_vault *v, cv_certificate_writer *w)
 {
+	const cv_certificate_run *run = &w->run;
+	cv_certificate_span *sp = w->sp;
 	json_t *root = certificate_head(v, run);
-	struct certsum s;
+	struct certsum *s = &w->cur;
 	size_t i;
 	int r;
 
-	certsum_init(&s);
-	for (i = *from; i < run->n && (!sp->parts || s.count < CV_CERT_PART); i++)
-		if (certified(run, &run->items[i]))
-			certify_record(v, pc, &run->items[i], &s);
-	*from = i;
-	for (i = 0; part == 1 && i < run->nrw; i++)
+	for (i = 0; w->part == 1 && i < run->nrw; i++)
 		if (run->rws[i].written)
-			json_array_append_new(s.arch, json_pack("{s:s, s:s, s:s}", "file", run->rws[i].file, "outcome",
-								"rewritten, then erased", "kept_records_moved_to", run->rws[i].newfile));
-	put_summary(root, &s);
+			json_array_append_new(s->arch, json_pack("{s:s, s:s, s:s}", "file", run->rws[i].file, "outcome",
+								 "rewritten, then erased", "kept_records_moved_to", run->rws[i].newfile));
+	put_summary(root, s);
 	if (sp->parts)
-		json_object_set_new(root, "part", json_pack("{s:I, s:I, s:I}", "number", (json_int_t)part,
+		json_object_set_new(root, "part", json_pack("{s:I, s:I, s:I}", "number", (json_int_t)w->part,
 			"of", (json_int_t)sp->parts, "index", (json_int_t)sp->last));
-	json_object_set(root, "archives", s.arch);
-	json_object_set(root, "records", s.recs);
-	certsum_add(total, &s);
-	r = store(v, run, root, sp->first + part - 1, s.count, prev);
+	json_object_set(root, "archives", s->arch);
+	json_object_set(root, "records", s->recs);
+	certsum_add(&w->total, s);
+	r = store(v, run, root, sp->first + w->part - 1, s->count, w->prev);
 	if (r == 0 && sp->parts) {
-		json_t *e = json_pack("{s:I, s:I, s:s}", "certificate", (json_int_t)(sp->first + part - 1),
-				      "records", (json_int_t)s.count, "sha256", prev);
-		json_array_append_new(total->recs, e);  /* the index's list of parts */
+		json_t *e = json_pack("{s:I, s:I, s:s}", "certificate", (json_int_t)(sp->first + w->part - 1),
+				      "records", (json_int_t)s->count, "sha256", w->prev);
+		json_array_append_new(w->total.recs, e);  /* the index's list of parts */
 	}
-	certsum_release(&s);
+	/* the next part lists again an archive whose records it continues, as each part stands alone */
+	certsum_release(s);
+	certsum_init(s);
+	w->part++;
 	return r;
 }
 
-int cv_certificates_insert(cv_vault *v, cv_polcache *pc, const cv_certificate_run *run, cv_certificate_span *sp)
+int cv_certificates_start(cv_vault *v, const cv_certificate_run *run, size_t n, cv_certificate_span *sp,
+			  cv_certificate_writer **out)
 {
-	struct certsum total;
-	char prev[65];
-	size_t i, n = 0, from = 0;
-	long part, last;
+	cv_certificate_writer *w;
+	long last;
 	int r;
 
+	*out = NULL;
 	memset(sp, 0, sizeof(*sp));
-	if ((r = cv_db_certificate_last(v, &last, prev)) < 0)
+	if (!(w = calloc(1, sizeof(*w))))
+		return cv_error(v, CV_ERROR, "out of memory");
+	if ((r = cv_db_certificate_last(v, &last, w->prev)) < 0) {
+		free(w);
 		return r;
-	for (i = 0; i < run->n; i++)
-		n += (size_t)certified(run, &run->items[i]);
+	}
 	/* Up to CV_CERT_PART records: one certificate, as always; more: parts, then their index. */
 	sp->first = last + 1;
 	sp->parts = n > CV_CERT_PART ? (long)((n + CV_CERT_PART - 1) / CV_CERT_PART) : 0;
 	sp->last = sp->first + sp->parts;
-	certsum_init(&total);
-	for (part = 1, r = 0; r == 0 && part <= (sp->parts ? sp->parts : 1); part++)
-		r = store_part(v, pc, run, sp, &from, part, &total, prev);
-	if (r == 0 && sp->parts) {
-		json_t *root = certificate_head(v, run);
+	w->run = *run;
+	w->sp = sp;
+	w->part = 1;
+	certsum_init(&w->cur);
+	certsum_init(&w->total);
+	*out = w;
+	return 0;
+}
 
-		put_summary(root, &total);
-		json_object_set(root, "parts", total.recs);
-		r = store(v, run, root, sp->last, total.count, prev);
+int cv_certificates_add(cv_vault *v, cv_polcache *pc, cv_certificate_writer *w, const cv_due *d)
+{
+	if (w->sp->parts && w->cur.count == CV_CERT_PART && w->part < w->sp->parts) {
+		int r = store_part(v, w);
+
+		if (r < 0)
+			return r;
 	}
-	if (r == 0) {
-		sp->records = total.count;
-		snprintf(sp->sha256, sizeof(sp->sha256), "%s", prev);
+	certify_record(v, pc, d, &w->cur);
+	return 0;
+}
+
+int cv_certificates_finish(cv_vault *v, cv_certificate_writer *w)
+{
+	cv_certificate_span *sp = w->sp;
+	int r;
+
+	if (sp->parts && w->part != sp->parts)
+		return cv_error(v, CV_ERROR, "the purge certified %ld records, not the %ld parts it counted: nothing was destroyed; run it again",
+				w->total.count + w->cur.count, sp->parts);
+	if ((r = store_part(v, w)) < 0)
+		return r;
+	if (sp->parts) {
+		json_t *root = certificate_head(v, &w->run);
+
+		put_summary(root, &w->total);
+		json_object_set(root, "parts", w->total.recs);
+		if ((r = store(v, &w->run, root, sp->last, w->total.count, w->prev)) < 0)
+			return r;
 	}
-	certsum_release(&total);
-	return r;
+	sp->records = w->total.count;
+	snprintf(sp->sha256, sizeof(sp->sha256), "%s", w->prev);
+	return 0;
+}
+
+void cv_certificates_writer_free(cv_certificate_writer *w)
+{
+	if (!w)
+		return;
+	certsum_release(&w->cur);
+	certsum_release(&w->total);
+	free(w);
 }
 
 long cv_certificate_of(const cv_certificate_span *sp, size_t k)

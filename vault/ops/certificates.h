@@ -22,8 +22,6 @@
 /* What one run's certificate states. */
 typedef struct {
 	const char *now, *as_of, *run_by;
-	const cv_due *items;
-	size_t n;
 	const cv_rewrite *rws;
 	size_t nrw;
 } cv_certificate_run;
@@ -37,10 +35,19 @@ typedef struct {
 
 /*
  * Store the run's certificates in the caller's transaction, numbered after
- * the last one and chained to it by hash: one, or parts and an index.
+ * the last one and chained to it by hash: one, or parts and an index.  The
+ * purge walks its plan once and hands each record it destroys to
+ * cv_certificates_add, so that no more than one part is held at a time:
+ * start with the number of records the run destroys (it fixes the parts),
+ * add each in the run's order, finish (the last part and the index), free.
  */
-int cv_certificates_insert(cv_vault *v, cv_polcache *pc, const cv_certificate_run *run, cv_certificate_span *sp);
-/* The certificate that lists the k-th record the run destroyed (in the order of run->items). */
+typedef struct cv_certificate_writer cv_certificate_writer;
+int cv_certificates_start(cv_vault *v, const cv_certificate_run *run, size_t n, cv_certificate_span *sp,
+			  cv_certificate_writer **w);
+int cv_certificates_add(cv_vault *v, cv_polcache *pc, cv_certificate_writer *w, const cv_due *d);
+int cv_certificates_finish(cv_vault *v, cv_certificate_writer *w);
+void cv_certificates_writer_free(cv_certificate_writer *w);
+/* The certificate that lists the k-th record the run destroyed (in the order they were added). */
 long cv_certificate_of(const cv_certificate_span *sp, size_t k);
 /* Certificate number's text, without an audit event (malloc'd).  CV_ENOTFOUND. */
 int cv_certificate_body(cv_vault *v, long number, char **json);

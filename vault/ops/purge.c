@@ -6,13 +6,16 @@
  *   1. locks: VAULT/.purge.lock (flock, not waited for: one purge at a
  *      time) and the writer lock (waits for a filing to finish); finish any
  *      purge a crash interrupted (step 6 onwards);
- *   2. the plan (retention.c): every record due, held, awaiting review...;
+ *   2. the plan (retention.c), walked in chunks of whole archives: every
+ *      record due, held, awaiting review...; the run keeps one byte per
+ *      record, not the records (docs/retention.md, "The purge at scale");
  *   3. rewrites (only for an archive that also holds records not going, and
  *      only with an unlock): the survivors are copied, through memory, into
  *      a new archive under a new key, named first in the filing intent log
  *      (pending), written to a temporary name, synced and renamed; one
  *      receipt signed by the actor lists the new archives;
- *   4. ONE transaction: the receipt and the new archives' rows, survivors
+ *   4. ONE transaction, walking the plan again (a hold placed since on a
+ *      record going refuses the run): the receipt and the new archives' rows, survivors
  *      moved, every destroyed record's row and every old archive's row (its
  *      wrapped key: the only copy of the archive key) deleted with
  *      secure_delete on, the destruction log (destroyed), the shred intent
@@ -36,12 +39,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/handle.h"
 #include "base/util.h"
 #include "core/actor.h"
@@ -63,9 +68,19 @@
 #include "casevault/purge.h"
 #include "casevault/staff.h"
 
-/* One run: what it was asked, and what it prepared for its commit. */
+/*
+ * One run: what it was asked, and what it prepared for its commit.  The
+ * plan is walked twice in chunks (retention.c, cv_retention_plan_each):
+ * once to decide, once in the commit to destroy; between them the run keeps
+ * one byte per record due (marks) and no record (docs/retention.md, "The
+ * purge at scale").
+ */
 struct run {
-	int dry, sched;
+	cv_vault *v;
+	cv_purge_report *rep;
+	cv_purge_each_fn each;
+	void *hook;
+	int dry, sched, can_unlock;
 	char day[11], now[32], run_by[32];
 	cv_polcache pc;
 	cv_rewrite *rws;
@@ -73,13 +88,20 @@ struct run {
 	char *receipt, *sig;
 	char rewrite_msg[512];   /* why the vault could not be unlocked for a rewrite */
 	cv_certificate_span cert;   /* the certificates the commit stored */
+	cv_certificate_writer *cw;
+	unsigned char *marks;       /* each record due, in plan order: its status, CV_MARK_WHOLE */
+	size_t nmarks, capmarks, k; /* k: the commit's place in marks */
+	size_t ncert;               /* records the run destroys */
+	uint64_t plan_sum, commit_sum;  /* the records due, as each walk saw them */
 };
+
+#define CV_MARK_WHOLE 0x80
+
 
 void cv_purge_report_release(cv_purge_report *rep)
 {
 	if (!rep)
 		return;
-	free(rep->items);
 	memset(rep, 0, sizeof(*rep));
 }
 
@@ -108,55 +130,88 @@ static int purge_lock(cv_vault *v, int *fdp)
 
 /* ---- the single commit of a run (step 4 above) ---- */
 
-/* A hold placed since the plan (by a process that did not take the writer lock) wins. */
-static int check_new_holds(cv_vault *v, const cv_due *items, size_t n)
+/* FNV-1a over a record's id and mark: the commit walks the very plan the run decided on. */
+static uint64_t sum_mark(uint64_t h, const char *id, unsigned char mark)
+{
+	const unsigned char *p = (const unsigned char *)id;
+
+	if (!h)
+		h = 14695981039346656037ULL;
+	for (; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (h ^ mark) * 1099511628211ULL;
+}
+
+static unsigned char mark_of(const cv_due *d)
+{
+	return (unsigned char)((unsigned)d->status | (d->whole ? CV_MARK_WHOLE : 0));
+}
+
+static int plan_changed(cv_vault *v)
+{
+	return cv_error(v, CV_EREFUSED, "the records due changed while the purge ran; nothing was destroyed: run the purge again");
+}
+
+/*
+ * The plan again, in the commit: each record keeps the status the run
+ * decided on (a hold released since keeps its record until the next run,
+ * a pending one stays pending), but a hold placed since on a record going
+ * (by a process that does not take the writer lock) wins: nothing is
+ * destroyed (docs/legal-rules.md §13).
+ */
+static int recheck_chunk(cv_vault *v, struct run *run, cv_due *items, size_t n)
 {
 	size_t i;
-	int r;
 
-	for (i = 0; i < n; i++) {
-		if (!cv_due_goes(items[i].status))
-			continue;
-		if ((r = cv_hold_check(v, items[i].id, NULL)) != 0)
-			return r > 0 ? cv_error(v, CV_EHELD, "record %s was put on hold while the purge ran; nothing was destroyed: run the purge again",
-						items[i].id) : r;
+	for (i = 0; i < n; i++, run->k++) {
+		cv_due *d = &items[i];
+		cv_due_status was;
+
+		if (run->k >= run->nmarks)
+			return plan_changed(v);
+		was = (cv_due_status)(run->marks[run->k] & ~CV_MARK_WHOLE);
+		if (cv_due_goes(was) && d->status == CV_DUE_HELD)
+			return cv_error(v, CV_EHELD, "record %s was put on hold while the purge ran; nothing was destroyed: run the purge again",
+					d->id);
+		if (cv_due_goes(was) && d->status != was)
+			return plan_changed(v);
+		d->status = was;
+		d->whole = !!(run->marks[run->k] & CV_MARK_WHOLE);
+		run->commit_sum = sum_mark(run->commit_sum, d->id, run->marks[run->k]);
 	}
 	return 0;
 }
 
-/* The run's certificates: numbered after the last one and chained to it by hash (certificates.c). */
-static int insert_certificates(cv_vault *v, struct run *run, cv_purge_report *rep)
+/* Whether the run destroys d: its archive erased, or rewritten in this run without it. */
+static int certified(const struct run *run, const cv_due *d)
 {
-	cv_certificate_run cr;
-
-	memset(&cr, 0, sizeof(cr));
-	cr.now = run->now;
-	cr.as_of = run->day;
-	cr.run_by = run->run_by;
-	cr.items = rep->items;
-	cr.n = rep->nitems;
-	cr.rws = run->rws;
-	cr.nrw = run->nrw;
-	return cv_certificates_insert(v, &run->pc, &cr, &run->cert);
+	return cv_due_goes(d->status) && (d->whole || cv_rewrite_done(run->rws, run->nrw, d->archive_id));
 }
 
-/* Every destroyed record's row, then every old archive's row (its wrapped key). */
-static int delete_rows(cv_vault *v, struct run *run, cv_purge_report *rep)
+/*
+ * One chunk of the commit: each record destroyed is certified (its part),
+ * its row deleted and logged under that part, then the chunk's whole
+ * archives' rows (their wrapped keys) deleted.
+ */
+static int commit_chunk(void *hook, cv_due *items, size_t n)
 {
-	const cv_due *items = rep->items;
-	size_t i, n = rep->nitems;
+	struct run *run = hook;
+	cv_vault *v = run->v;
+	cv_purge_report *rep = run->rep;
+	size_t i;
 	int r;
 
+	if ((r = recheck_chunk(v, run, items, n)) < 0)
+		return r;
 	for (i = 0; i < n; i++) {
-		if (!cv_due_goes(items[i].status) ||
-		    !(items[i].whole || cv_rewrite_done(run->rws, run->nrw, items[i].archive_id)))
+		if (!certified(run, &items[i]))
 			continue;
 		/* the destruction log names the certificate (the part) that lists it */
-		if ((r = cv_db_record_destroy(v, items[i].id, cv_certificate_of(&run->cert, rep->destroyed))) < 0)
+		if ((r = cv_certificates_add(v, &run->pc, run->cw, &items[i])) < 0 ||
+		    (r = cv_db_record_destroy(v, items[i].id, cv_certificate_of(&run->cert, rep->destroyed))) < 0)
 			return r;
 		rep->destroyed++;
 	}
-	/* Then the archives (their records are gone, so the foreign keys allow it). */
 	for (i = 0; i < n; i++) {
 		if (!cv_due_goes(items[i].status) || !items[i].whole ||
 		    (i > 0 && items[i - 1].archive_id == items[i].archive_id))
@@ -166,6 +221,21 @@ static int delete_rows(cv_vault *v, struct run *run, cv_purge_report *rep)
 		rep->archives_destroyed++;
 	}
 	return 0;
+}
+
+/* The run's certificates (numbered after the last one, chained by hash) and its rows, in one walk. */
+static int destroy_planned(cv_vault *v, struct run *run)
+{
+	cv_certificate_run cr = { run->now, run->day, run->run_by, run->rws, run->nrw };
+	int r;
+
+	if ((r = cv_db_purge_defer_checks(v)) < 0 ||
+	    (r = cv_certificates_start(v, &cr, run->ncert, &run->cert, &run->cw)) < 0 ||
+	    (r = cv_retention_plan_each(v, run->day, &run->pc, commit_chunk, run)) < 0)
+		return r;
+	if (run->k != run->nmarks || run->commit_sum != run->plan_sum || (size_t)run->rep->destroyed != run->ncert)
+		return plan_changed(v);
+	return cv_certificates_finish(v, run->cw);
 }
 
 /* The rewritten archives replace the old ones, under the run's receipt. */
@@ -214,13 +284,10 @@ static int commit_purge(cv_vault *v, struct run *run, cv_purge_report *rep)
 
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
-	if ((r = check_new_holds(v, rep->items, rep->nitems)) < 0)
-		goto fail;
 	if (run->receipt && ((r = cv_db_receipt_insert(v, v->actor, run->now, run->receipt, &receipt_id)) < 0 ||
 			     (r = cv_db_receipt_set_sig(v, receipt_id, run->sig)) < 0))
 		goto fail;
-	if ((r = insert_certificates(v, run, rep)) < 0 ||
-	    (r = delete_rows(v, run, rep)) < 0 ||
+	if ((r = destroy_planned(v, run)) < 0 ||
 	    (r = replace_archives(v, run, rep, receipt_id)) < 0 ||
 	    (r = cv_intent_clear(v)) < 0)
 		goto fail;
@@ -325,24 +392,23 @@ static int add_rewrite(cv_vault *v, struct run *run, const cv_due *items, size_t
 }
 
 /* Archives that also keep records need a rewrite: only with an unlock, else their records are pending. */
-static int plan_rewrites(cv_vault *v, struct run *run, cv_purge_report *rep)
+static int plan_rewrites(cv_vault *v, struct run *run, cv_purge_report *rep, cv_due *items, size_t n)
 {
-	cv_due *items = rep->items;
 	size_t i, j, k;
-	int r, can_unlock = 0;
+	int r;
 
-	for (i = 0; i < rep->nitems; i = j) {
+	for (i = 0; i < n; i = j) {
 		size_t going = 0;
 
-		for (j = i; j < rep->nitems && items[j].archive_id == items[i].archive_id; j++)
+		for (j = i; j < n && items[j].archive_id == items[i].archive_id; j++)
 			if (cv_due_goes(items[j].status))
 				going++;
 		if (!going || items[i].whole)
 			continue;
-		if (!run->sched && !run->dry && !can_unlock)
-			can_unlock = cv_require_key(v, items[i].section) == 0 ? 1 : -1;
-		if (run->sched || can_unlock < 0 || (!run->dry && !v->mkey[items[i].section])) {
-			if (can_unlock < 0 && !run->rewrite_msg[0])
+		if (!run->sched && !run->dry && !run->can_unlock)
+			run->can_unlock = cv_require_key(v, items[i].section) == 0 ? 1 : -1;
+		if (run->sched || run->can_unlock < 0 || (!run->dry && !v->mkey[items[i].section])) {
+			if (run->can_unlock < 0 && !run->rewrite_msg[0])
 				snprintf(run->rewrite_msg, sizeof(run->rewrite_msg), "%s", cv_vault_errmsg(v));
 			for (k = i; k < j; k++)
 				items[k].status = cv_due_rewrite_blocked(items[k].status);
@@ -359,12 +425,12 @@ static int plan_rewrites(cv_vault *v, struct run *run, cv_purge_report *rep)
 }
 
 /* The report's counts; a dry run counts what would go. */
-static void count_plan(struct run *run, cv_purge_report *rep)
+static void count_plan(struct run *run, cv_purge_report *rep, const cv_due *items, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < rep->nitems; i++) {
-		const cv_due *d = &rep->items[i];
+	for (i = 0; i < n; i++) {
+		const cv_due *d = &items[i];
 
 		switch (d->status) {
 		case CV_DUE_HELD: rep->held++; break;
@@ -377,21 +443,36 @@ static void count_plan(struct run *run, cv_purge_report *rep)
 				rep->destroyed++;
 			break;
 		}
-		if (run->dry && d->whole && cv_due_goes(d->status) && (i == 0 || rep->items[i - 1].archive_id != d->archive_id))
+		if (run->dry && d->whole && cv_due_goes(d->status) && (i == 0 || items[i - 1].archive_id != d->archive_id))
 			rep->archives_destroyed++;
 	}
 }
 
-/* Whether the run has anything to destroy: a rewrite, or a whole archive going. */
-static int anything_goes(const struct run *run, const cv_purge_report *rep)
+/*
+ * One chunk of the plan (step 2): rewrites planned, counted, each record's
+ * mark kept for the commit and handed, with its final status, to the
+ * caller's each().  A record going is in a whole archive or a planned
+ * rewrite: the run destroys it.
+ */
+static int plan_chunk(void *hook, cv_due *items, size_t n)
 {
+	struct run *run = hook;
 	size_t i;
+	int r;
 
-	if (run->nrw)
-		return 1;
-	for (i = 0; i < rep->nitems; i++)
-		if (rep->items[i].whole && cv_due_goes(rep->items[i].status))
-			return 1;
+	if ((r = plan_rewrites(run->v, run, run->rep, items, n)) < 0)
+		return r;
+	count_plan(run, run->rep, items, n);
+	if (cv_array_grow(&run->marks, &run->capmarks, run->nmarks + n - 1, 1) < 0)
+		return cv_error(run->v, CV_ERROR, "out of memory");
+	for (i = 0; i < n; i++) {
+		run->marks[run->nmarks++] = mark_of(&items[i]);
+		run->plan_sum = sum_mark(run->plan_sum, items[i].id, mark_of(&items[i]));
+		run->ncert += (size_t)cv_due_goes(items[i].status);
+		if (run->each)
+			run->each(run->hook, &items[i]);
+	}
+	run->rep->nitems += n;
 	return 0;
 }
 
@@ -500,11 +581,9 @@ static int purge_locked(cv_vault *v, struct run *run, cv_purge_report *rep)
 	int r;
 
 	cv_crashpoint("purge-start");
-	if ((r = cv_retention_plan(v, run->day, &run->pc, &rep->items, &rep->nitems)) < 0 ||
-	    (r = plan_rewrites(v, run, rep)) < 0)
+	if ((r = cv_retention_plan_each(v, run->day, &run->pc, plan_chunk, run)) < 0)
 		return r;
-	count_plan(run, rep);
-	if (run->dry || !anything_goes(run, rep))
+	if (run->dry || !run->ncert)
 		return 0;
 	if (run->nrw && (r = do_rewrites(v, run)) < 0)
 		return r;
@@ -525,6 +604,8 @@ static void run_release(struct run *run)
 	for (i = 0; i < run->nrw; i++)
 		cv_rewrite_release(&run->rws[i]);
 	free(run->rws);
+	free(run->marks);
+	cv_certificates_writer_free(run->cw);
 	free(run->receipt);
 	free(run->sig);
 	cv_polcache_release(&run->pc);
@@ -532,10 +613,19 @@ static void run_release(struct run *run)
 
 int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep)
 {
+	return cv_purge_each(v, as_of, flags, rep, NULL, NULL);
+}
+
+int cv_purge_each(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep, cv_purge_each_fn each, void *hook)
+{
 	struct run run;
 	int lockfd = -1, r;
 
 	memset(&run, 0, sizeof(run));
+	run.v = v;
+	run.rep = rep;
+	run.each = each;
+	run.hook = hook;
 	run.pc = (cv_polcache)CV_POLCACHE_INIT;
 	run.dry = flags & CV_PURGE_DRY_RUN;
 	run.sched = flags & CV_PURGE_SCHEDULED;

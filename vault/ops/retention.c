@@ -121,26 +121,69 @@ static int mark_whole(cv_vault *v, cv_due *list, size_t nl)
 	return 0;
 }
 
+/* Each record's status, then whether its whole archive goes. */
+static int plan_status(cv_vault *v, cv_polcache *pc, const char *as_of, cv_due *list, size_t nl)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < nl; i++)
+		if ((r = due_status(v, pc, as_of, &list[i])) < 0)
+			return r;
+	return mark_whole(v, list, nl);
+}
+
 int cv_retention_plan(cv_vault *v, const char *as_of, cv_polcache *pc, cv_due **out, size_t *n)
 {
 	cv_due *list = NULL;
-	size_t nl = 0, i;
+	size_t nl = 0;
 	int r;
 
 	*out = NULL;
 	*n = 0;
 	if ((r = cv_db_due_list(v, as_of, &list, &nl)) < 0)
 		return r;
-	for (i = 0; i < nl; i++)
-		if ((r = due_status(v, pc, as_of, &list[i])) < 0)
-			goto fail;
-	if ((r = mark_whole(v, list, nl)) < 0)
-		goto fail;
+	if ((r = plan_status(v, pc, as_of, list, nl)) < 0) {
+		free(list);
+		return r;
+	}
 	*out = list;
 	*n = nl;
 	return 0;
-fail:
-	free(list);
+}
+
+/* Archives i to *j - 1 of the list: about CV_PLAN_CHUNK records due, at least one archive. */
+static size_t chunk_end(const cv_db_due_archive *a, size_t na, size_t i)
+{
+	int64_t sum = 0;
+	size_t j;
+
+	for (j = i; j < na && (j == i || sum + a[j].due <= CV_PLAN_CHUNK); j++)
+		sum += a[j].due;
+	return j;
+}
+
+int cv_retention_plan_each(cv_vault *v, const char *as_of, cv_polcache *pc, cv_plan_chunk_fn fn, void *hook)
+{
+	cv_db_due_archive *a = NULL;
+	size_t na = 0, i, j;
+	int r;
+
+	/* one row per archive, not per record: the walk holds one chunk of records */
+	if ((r = cv_db_due_archives(v, as_of, &a, &na)) < 0)
+		return r;
+	for (i = 0; r == 0 && i < na; i = j) {
+		cv_due *list = NULL;
+		size_t nl = 0;
+
+		j = chunk_end(a, na, i);
+		if ((r = cv_db_due_range(v, as_of, a[i].id, a[j - 1].id, &list, &nl)) < 0)
+			break;
+		if ((r = plan_status(v, pc, as_of, list, nl)) == 0 && nl)
+			r = fn(hook, list, nl);
+		free(list);
+	}
+	free(a);
 	return r;
 }
 

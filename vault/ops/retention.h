@@ -19,6 +19,17 @@ void cv_rules_text(const cv_class *cls, char *out, size_t len);
 int cv_retention_plan(cv_vault *v, const char *as_of, cv_polcache *pc, cv_due **out, size_t *n);
 
 /*
+ * The same plan in chunks of whole archives, about CV_PLAN_CHUNK records
+ * each (more only when one archive holds more), in the same order: fn gets
+ * each chunk, which is freed when it returns; a negative return stops the
+ * walk and is returned.  What the purge holds stays the same at any number
+ * of records (docs/retention.md, "The purge at scale").
+ */
+#define CV_PLAN_CHUNK 1000
+typedef int (*cv_plan_chunk_fn)(void *hook, cv_due *items, size_t n);
+int cv_retention_plan_each(cv_vault *v, const char *as_of, cv_polcache *pc, cv_plan_chunk_fn fn, void *hook);
+
+/*
  * Run fn under the writer lock in one transaction: committed when fn
  * returns 0, rolled back otherwise, so that a change and its audit event
  * are written both or neither (docs/architecture.md, Properties, 2 and 7).

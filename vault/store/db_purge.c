@@ -317,3 +317,14 @@ int cv_db_purge_checkpoint(cv_vault *v)
 		return cv_error(v, CV_ELOCKED, "cannot checkpoint the index: another process is reading it");
 	return cv_error(v, CV_ERROR, "cannot checkpoint the index: %s", sqlite3_errmsg(v->db));
 }
+
+/*
+ * The purge's commit writes each destruction-log row as it walks the plan,
+ * before the certificate part that lists it is stored (docs/retention.md,
+ * "The purge at scale"): the foreign keys are checked at the commit, which
+ * fails whole if any row dangles.  SQLite resets this at the transaction's end.
+ */
+int cv_db_purge_defer_checks(cv_vault *v)
+{
+	return cv_index_run(v, "defer the foreign key checks", "PRAGMA defer_foreign_keys = ON", "");
+}

@@ -81,4 +81,7 @@ void cv_db_purge_day_record(cv_vault *v, const char *day);
 /* The checkpoint after the purge's commit; the message tells a full disk from a busy reader. */
 int cv_db_purge_checkpoint(cv_vault *v);
 
+/* In the purge's transaction: foreign keys checked at its commit, not at each statement. */
+int cv_db_purge_defer_checks(cv_vault *v);
+
 #endif

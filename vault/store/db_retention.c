@@ -221,3 +221,40 @@ int cv_db_retention_set(cv_vault *v, const char *record_id, const char *retain_u
 	return cv_index_run(v, "update a retention date", "UPDATE records SET retain_until = ?, policy_hash = ? WHERE id = ?",
 			    "ntt", retain_until, hash, record_id);
 }
+
+/* ---- the records due, in chunks ---- */
+
+static int row_to_due_archive(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
+{
+	cv_db_due_archive *a = item;
+
+	(void)v;
+	(void)unused;
+	a->id = sqlite3_column_int64(st, 0);
+	a->due = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+static const cv_index_list due_archive_list = { sizeof(cv_db_due_archive), row_to_due_archive, free_due };
+
+/*
+ * The purge walks the records due in chunks of whole archives
+ * (docs/retention.md, "The purge at scale"): first the archives that hold
+ * records due, by the retain_until index (only due rows are read), then
+ * each chunk's rows by the archive index (only its archives' rows).
+ */
+int cv_db_due_archives(cv_vault *v, const char *as_of, cv_db_due_archive **out, size_t *n)
+{
+	return cv_index_collect(v, "list the archives of the records due", &due_archive_list, out, n, NULL,
+		"SELECT archive_id, count(*) FROM records WHERE retain_until IS NOT NULL AND retain_until <= ?"
+		" GROUP BY archive_id ORDER BY archive_id", "t", as_of);
+}
+
+int cv_db_due_range(cv_vault *v, const char *as_of, int64_t first, int64_t last, cv_due **out, size_t *n)
+{
+	return cv_index_collect(v, "list the records due", &due_list, out, n, NULL,
+		"SELECT r.id, r.case_id, r.section, r.class, r.filed_at, r.retain_until, r.policy_hash,"
+		" r.archive_id, a.file FROM records r INDEXED BY records_archive JOIN archives a ON a.id = r.archive_id"
+		" WHERE r.archive_id BETWEEN ? AND ? AND r.retain_until IS NOT NULL AND r.retain_until <= ?"
+		" ORDER BY r.archive_id, r.seq", "IIt", (sqlite3_int64)first, (sqlite3_int64)last, as_of);
+}

@@ -19,6 +19,14 @@
  * the index's fields of cv_due (status and whole are left 0).  free() the list.
  */
 int cv_db_due_list(cv_vault *v, const char *as_of, cv_due **out, size_t *n);
+/* An archive holding records due, and how many. */
+typedef struct {
+	int64_t id, due;
+} cv_db_due_archive;
+/* The archives holding records due on as_of, by id.  free() the list. */
+int cv_db_due_archives(cv_vault *v, const char *as_of, cv_db_due_archive **out, size_t *n);
+/* The records due of archives first to last (ids), as cv_db_due_list orders them.  free() the list. */
+int cv_db_due_range(cv_vault *v, const char *as_of, int64_t first, int64_t last, cv_due **out, size_t *n);
 /* How many records archive_id holds (-1 when it cannot be read). */
 int cv_db_archive_count(cv_vault *v, int64_t archive_id, int64_t *total);
 

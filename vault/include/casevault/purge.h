@@ -14,8 +14,7 @@ enum {
 };
 
 typedef struct {
-	cv_due *items;           /* every due record with its final status */
-	size_t nitems;
+	size_t nitems;           /* records due (each handed to cv_purge_each's each()) */
 	size_t destroyed;        /* records destroyed (or that would be, dry run) */
 	size_t archives_destroyed;
 	size_t archives_rewritten;
@@ -40,6 +39,16 @@ typedef struct {
  * at once with rep->another_running set.
  */
 int cv_purge(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep);
+
+/*
+ * The same, handing each record due to each(hook, d) with its final status
+ * as the plan is walked, before the commit (a failed run has then named
+ * records it did not destroy).  d is valid during the call only: the purge
+ * holds no list of the records, whatever their number (docs/retention.md,
+ * "The purge at scale").  each may be NULL.
+ */
+typedef void (*cv_purge_each_fn)(void *hook, const cv_due *d);
+int cv_purge_each(cv_vault *v, const char *as_of, int flags, cv_purge_report *rep, cv_purge_each_fn each, void *hook);
 void cv_purge_report_release(cv_purge_report *rep);
 
 /* ---- certificates ---- */

@@ -12,15 +12,15 @@ CORPUS=$CV_SOURCE_DIR/../shared/corpus
 export CASEVAULT_POLICY_DIR=$CV_SOURCE_DIR/policies
 unset CASEVAULT_DIR CASEVAULT_PASSPHRASE_FILE CASEVAULT_TODAY
 
+T=$(mktemp -d /tmp/cvt.XXXXXX)
+
 # Debian's python3 (scripts/deps.sh installs it) rather than whatever shim a
 # version manager puts first on PATH: a pyenv shim costs a third of a second
-# a call, and the suite calls python3 hundreds of times.
+# a call, and the suite calls python3 hundreds of times.  A link on PATH, not
+# a shell function: "python3 ... &" must give $! of python itself.
 if [ -x /usr/bin/python3 ]; then
-	python3() { /usr/bin/python3 "$@"; }
-	export -f python3
+	mkdir -p "$T/bin" && ln -sf /usr/bin/python3 "$T/bin/python3" && PATH=$T/bin:$PATH
 fi
-
-T=$(mktemp -d /tmp/cvt.XXXXXX)
 V=$T/v
 FAILS=0
 PASSES=0

@@ -23,6 +23,7 @@
 #include "store/objects.h"
 #include "core/keys.h"
 #include "core/lock.h"
+#include "crypto/gpgconf.h"
 #include "crypto/gpg.h"
 #include "crypto/seal.h"
 #include "store/db_meta.h"
@@ -367,25 +368,6 @@ static int write_text(cv_vault *v, const char *path, const char *text)
 	return 0;
 }
 
-/* gpg settings for the vault's own GNUPGHOME; see docs/security.md. */
-static const char gpg_conf[] =
-	"# casevault: settings for the vault's own GnuPG home.\n"
-	"# Archive and wrapping keys are random 256-bit strings, so there is\n"
-	"# nothing to stretch: a salted (not iterated) S2K is enough and fast.\n"
-	"s2k-mode 1\n"
-	"s2k-digest-algo SHA256\n"
-	"s2k-cipher-algo AES256\n"
-	"cipher-algo AES256\n"
-	"digest-algo SHA256\n"
-	"personal-cipher-preferences AES256\n"
-	"# Never keep archive keys in gpg-agent's cache.\n"
-	"no-symkey-cache\n"
-	"# Parallel gpg runs would queue on the lock of GNUPGHOME/random_seed;\n"
-	"# the kernel's getrandom() seeds libgcrypt without it.\n"
-	"no-random-seed-file\n"
-	"no-greeting\n"
-	"no-auto-key-locate\n"
-	"no-auto-key-retrieve\n";
 
 #define AGENT_CONF_FMT \
 	"# casevault: the idle lock. A staff passphrase is remembered for\n" \
@@ -498,7 +480,7 @@ static int init_layout(cv_vault *v, const cv_init_opts *opts)
 		free(p);
 		return CV_ERROR;
 	}
-	r = write_text(v, p, gpg_conf);
+	r = write_text(v, p, cv_gpg_conf_text);
 	free(p);
 	if (r < 0)
 		return r;

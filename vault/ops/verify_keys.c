@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "crypto/gpgconf.h"
 #include "crypto/keydelete.h"
 #include "ops/verify_keys.h"
 #include "store/db_receipts.h"
@@ -76,36 +77,62 @@ static void sealed_bad(void *hook, const char *table, const char *column, const 
 }
 
 /*
- * The settings of the vault's gpg.conf that casevault relies on
- * (docs/security.md): without them gpg falls back to iterated SHA-1 S2K
- * and gpg-agent caches archive keys.
+ * The settings of the vault's gpg.conf (crypto/gpgconf.c, docs/security.md):
+ * without them gpg falls back to iterated SHA-1 S2K and gpg-agent caches
+ * archive keys.  One option and its value per line; # starts a comment.
  */
-static const char *const gpg_needs[][2] = {
-	{ "s2k-mode", "1" }, { "s2k-digest-algo", "SHA256" }, { "s2k-cipher-algo", "AES256" },
-	{ "cipher-algo", "AES256" }, { "digest-algo", "SHA256" }, { "no-symkey-cache", "" },
+#define MAX_GPG_NEEDS 32
+struct gpg_needs {
+	char *text;                /* a copy of cv_gpg_conf_text, split in place */
+	const char *opt[MAX_GPG_NEEDS], *val[MAX_GPG_NEEDS];
+	size_t n;
 };
-#define NGPG_NEEDS (sizeof(gpg_needs) / sizeof(gpg_needs[0]))
+
+/* Split one gpg.conf line in place: 1 with *opt and *val, 0 for a blank line or a comment. */
+static int gpg_conf_split(char *line, const char **opt, const char **val)
+{
+	char *o = line + strspn(line, " \t"), *v;
+
+	o[strcspn(o, "\r\n")] = '\0';
+	if (!*o || *o == '#')
+		return 0;
+	v = o + strcspn(o, " \t");
+	if (*v)
+		*v++ = '\0';
+	*opt = o;
+	*val = v + strspn(v, " \t");
+	return 1;
+}
+
+static int gpg_needs_load(struct gpg_needs *g)
+{
+	char *line, *save = NULL;
+
+	g->n = 0;
+	if (!(g->text = strdup(cv_gpg_conf_text)))
+		return -1;
+	for (line = strtok_r(g->text, "\n", &save); line && g->n < MAX_GPG_NEEDS; line = strtok_r(NULL, "\n", &save))
+		if (gpg_conf_split(line, &g->opt[g->n], &g->val[g->n]))
+			g->n++;
+	return 0;
+}
 
 /* One line of gpg.conf: bit i of *ok when it sets need i as casevault does, of *bad when otherwise. */
-static void gpg_conf_line(char *line, unsigned *ok, unsigned *bad)
+static void gpg_conf_line(const struct gpg_needs *g, char *line, unsigned *ok, unsigned *bad)
 {
-	char *opt = line + strspn(line, " \t"), *val;
+	const char *opt, *val;
 	size_t i;
 
-	opt[strcspn(opt, "\r\n")] = '\0';
-	if (!*opt || *opt == '#')
+	if (!gpg_conf_split(line, &opt, &val))
 		return;
-	val = opt + strcspn(opt, " \t");
-	if (*val)
-		*val++ = '\0';
-	val += strspn(val, " \t");
-	for (i = 0; i < NGPG_NEEDS; i++)
-		if (!strcmp(opt, gpg_needs[i][0]))
-			*(strcmp(val, gpg_needs[i][1]) ? bad : ok) |= 1u << i;
+	for (i = 0; i < g->n; i++)
+		if (!strcmp(opt, g->opt[i]))
+			*(strcmp(val, g->val[i]) ? bad : ok) |= 1u << i;
 }
 
 static void check_gpg_conf(cv_vault *v, cv_verify_report *rep)
 {
+	struct gpg_needs g;
 	char *path = NULL, line[512];
 	unsigned ok = 0, bad = 0;
 	size_t i;
@@ -120,14 +147,19 @@ static void check_gpg_conf(cv_vault *v, cv_verify_report *rep)
 				      "defaults (iterated SHA-1 S2K, keys cached by gpg-agent); restore it from a backup");
 		return;
 	}
+	if (gpg_needs_load(&g) < 0) {
+		fclose(f);
+		return;
+	}
 	while (fgets(line, sizeof(line), f))
-		gpg_conf_line(line, &ok, &bad);
+		gpg_conf_line(&g, line, &ok, &bad);
 	fclose(f);
-	for (i = 0; i < NGPG_NEEDS; i++)
+	for (i = 0; i < g.n; i++)
 		if (!(ok & (1u << i)) || (bad & (1u << i)))
 			cv_verify_add_problem(rep, "gnupg/gpg.conf", "the vault's gpg.conf %s '%s%s%s' (changed?); "
 					      "restore it from a backup", (bad & (1u << i)) ? "changes the setting" : "lacks",
-					      gpg_needs[i][0], gpg_needs[i][1][0] ? " " : "", gpg_needs[i][1]);
+					      g.opt[i], g.val[i][0] ? " " : "", g.val[i]);
+	free(g.text);
 }
 
 /* What the caller's role kept verify from checking, said once (docs/commands/verify.md). */

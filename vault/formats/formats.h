@@ -1,0 +1,68 @@
+/*
+ * casevault - what a document says and what it carries besides: the text
+ * of every admitted format, its metadata removed, names removed from a
+ * born-digital PDF (docs/legal-rules.md §7-§10; docs/architecture.md,
+ * Layers: formats sits on base only, and is the one layer that links the
+ * format libraries: MuPDF, libxml2, GMime, gexiv2).
+ *
+ * Every function works on a whole document in memory (the bundle reads a
+ * member into memory before it decides what to do with it) and returns 0
+ * or a negative CV_E* code, with a one-line reason in err (no document
+ * text in it: a reason may reach a log).
+ */
+#ifndef CV_FORMATS_H
+#define CV_FORMATS_H
+
+#include <stddef.h>
+#include "casevault/common.h"
+
+/* The largest document the functions below accept (bytes). */
+#define CV_FMT_MAX ((size_t)256 << 20)
+
+/* What casevault can do with a type (by MIME type, as libmagic names it). */
+enum {
+	CV_FMT_TEXT = 1,     /* its words can be extracted (cv_fmt_text) */
+	CV_FMT_CLEAN = 2,    /* its metadata can be removed (cv_fmt_clean) */
+	CV_FMT_REDACT = 4    /* named text can be removed from it (cv_fmt_redact) */
+};
+int cv_fmt_caps(const char *mime);
+
+/*
+ * The words of a document as UTF-8 text (NUL-terminated; *len without the
+ * NUL): a PDF's text layer, an ODT's or DOCX's body, notes and headers, an
+ * e-mail's bodies and the text of its attachments, a text/plain file as it
+ * is (refused unless valid UTF-8).  A document with no text to extract (a
+ * scan: a PDF of images, a JPEG) gives 0 with *len 0.  CV_EINVAL for a
+ * document its library cannot read; CV_EREFUSED for a type without
+ * CV_FMT_TEXT.  Caller frees *text.
+ */
+int cv_fmt_text(const char *mime, const void *buf, size_t n, char **text, size_t *len,
+		char *err, size_t errlen);
+
+/*
+ * A copy of the document without metadata: PDF Info and XMP; ODT meta.xml
+ * and DOCX docProps; EXIF, XMP, IPTC and comments of images; for an
+ * e-mail, every header but From, To, Cc, Date and Subject.  Caller frees
+ * *out.  CV_EREFUSED for a type without CV_FMT_CLEAN.
+ */
+int cv_fmt_clean(const char *mime, const void *buf, size_t n, void **out, size_t *outlen,
+		 char *err, size_t errlen);
+
+/*
+ * 0 when the document carries no metadata cv_fmt_clean removes; CV_EREFUSED
+ * with what is left named in err ("PDF Info /Author") otherwise - the
+ * bundle's final check, which fails closed.
+ */
+int cv_fmt_metadata_check(const char *mime, const void *buf, size_t n, char *err, size_t errlen);
+
+/*
+ * A born-digital PDF with every occurrence of the terms (matched without
+ * regard to case) removed: the text itself under a redaction, not a box
+ * over it; the rest of the page's text stays.  *hits counts what was
+ * removed.  Caller frees *out.  CV_EREFUSED for a type without
+ * CV_FMT_REDACT.
+ */
+int cv_fmt_redact(const char *mime, const void *buf, size_t n, const char *const *terms, size_t nterms,
+		  void **out, size_t *outlen, size_t *hits, char *err, size_t errlen);
+
+#endif

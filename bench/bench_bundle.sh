@@ -4,8 +4,9 @@
 # files, and peak memory should not grow with the size of a record.
 #
 # Builds a vault in a temporary directory under /tmp with one case of
-# --records records (default 1,000: half scans of about 400 KB of random
-# bytes behind a JPEG or PDF header, half text notes of about 3 KB naming a
+# --records records (default 1,000: half scans of about 400 KB - JPEGs and
+# PDFs of random grey pixels, valid so that the bundle can read and clean
+# them (bench/gen_scan.py, cjpeg) - half text notes of about 3 KB naming a
 # third party, a volunteer and phone numbers), imported from one CSV, plus two
 # child-protection notes (withheld: the check fingerprints them).  Every scan
 # is given a --release decision (the case names people, so scans need one).
@@ -45,7 +46,7 @@ done
 for n in "$RUNS" "$RECORDS" "$SCAN_KB" "$BIG"; do
 	case $n in ''|*[!0-9]*|0) echo "bench_bundle.sh: options take whole numbers > 0" >&2; exit 2 ;; esac
 done
-for t in sqlite3 gpg bsdtar /usr/bin/time python3; do
+for t in sqlite3 gpg bsdtar /usr/bin/time python3 cjpeg; do
 	command -v "$t" >/dev/null || { echo "bench_bundle.sh: needs $t" >&2; exit 2; }
 done
 
@@ -74,10 +75,13 @@ make_vault() {
 	printf 'case,path,class,section,title,date\n' >"$src/m.csv"
 	for ((i = 1; i <= nscan; i++)); do
 		if ((i % 2)); then
-			{ printf '\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00'; head -c "$bytes" /dev/urandom; } >"$src/s$i.jpg"
+			# random grey pixels: about 0.8 bytes a pixel at quality 90
+			side=$(python3 -c "import math; print(int(math.sqrt($bytes / 0.8)))")
+			{ printf 'P5\n%d %d\n255\n' "$side" "$side"; head -c $((side * side)) /dev/urandom; } |
+				cjpeg -quality 90 -grayscale >"$src/s$i.jpg"
 			printf '%s,s%d.jpg,letter,case,Scan %d,2025-%02d-%02d\n' "$c" "$i" "$i" $((i % 12 + 1)) $((i % 28 + 1)) >>"$src/m.csv"
 		else
-			{ printf '%%PDF-1.4\n'; head -c "$bytes" /dev/urandom; } >"$src/s$i.pdf"
+			python3 "$REPO/bench/gen_scan.py" "$src/s$i.pdf" "$bytes"
 			printf '%s,s%d.pdf,report,case,Report %d,2025-%02d-%02d\n' "$c" "$i" "$i" $((i % 12 + 1)) $((i % 28 + 1)) >>"$src/m.csv"
 		fi
 	done

@@ -1,0 +1,137 @@
+/* Unit tests for vault/base/utf8.c: checking, showing, cutting and converting text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "casevault/common.h"
+#include "casevault/text.h"
+#include "testutil.h"
+
+static void test_check(void **state)
+{
+	static const struct {
+		const char *s;
+		int kind, want;
+		size_t at;
+	} rows[] = {
+		{ "Caf\xc3\xa9 notes", CV_TEXT_LINE, CV_TEXT_OK, 0 },
+		{ "Caf\xe9", CV_TEXT_LINE, CV_TEXT_NOT_UTF8, 3 },             /* Windows-1252 e-acute */
+		{ "ab\xff", CV_TEXT_LINE, CV_TEXT_NOT_UTF8, 2 },
+		{ "\xc0\xaf", CV_TEXT_LINE, CV_TEXT_NOT_UTF8, 0 },            /* overlong '/' */
+		{ "\xed\xa0\x80", CV_TEXT_LINE, CV_TEXT_NOT_UTF8, 0 },        /* a UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80", CV_TEXT_LINE, CV_TEXT_NOT_UTF8, 0 },    /* above U+10FFFF */
+		{ "x\xe2\x82", CV_TEXT_LINE, CV_TEXT_NOT_UTF8, 1 },           /* cut short */
+		{ "\xf0\x9f\x98\x80 ok", CV_TEXT_LINE, CV_TEXT_OK, 0 },
+		{ "title\x1b[2J", CV_TEXT_LINE, CV_TEXT_CONTROL, 5 },         /* ESC: a terminal attack */
+		{ "a\tb", CV_TEXT_LINE, CV_TEXT_CONTROL, 1 },
+		{ "a\tb\nc\r\n", CV_TEXT_LINES, CV_TEXT_OK, 0 },
+		{ "a\x7f", CV_TEXT_LINES, CV_TEXT_CONTROL, 1 },
+		{ "a\xc2\x9b", CV_TEXT_LINES, CV_TEXT_CONTROL, 1 },           /* C1 CSI */
+		{ "a\x1b", CV_TEXT_ANY, CV_TEXT_OK, 0 },
+	};
+	size_t i, at;
+
+	(void)state;
+	for (i = 0; i < NROWS(rows); i++) {
+		at = 999;
+		if (cv_text_check_str(rows[i].s, rows[i].kind, &at) != rows[i].want)
+			fail_msg("row %zu: got %d, want %d", i, cv_text_check_str(rows[i].s, rows[i].kind, NULL), rows[i].want);
+		if (rows[i].want != CV_TEXT_OK && at != rows[i].at)
+			fail_msg("row %zu: at %zu, want %zu", i, at, rows[i].at);
+	}
+	assert_int_equal(cv_text_check_str(NULL, CV_TEXT_LINE, NULL), CV_TEXT_OK);
+}
+
+static void test_display(void **state)
+{
+	char *d;
+
+	(void)state;
+	d = cv_text_display("Caf\xe9 \xff!", CV_TEXT_ANY);
+	assert_string_equal(d, "Caf\xef\xbf\xbd \xef\xbf\xbd!");
+	free(d);
+	d = cv_text_display("a\x1b[2Jb", CV_TEXT_LINE);
+	assert_string_equal(d, "a\xef\xbf\xbd[2Jb");
+	free(d);
+	d = cv_text_display("a\x1b" "b", CV_TEXT_ANY);
+	assert_string_equal(d, "a\x1b" "b");
+	free(d);
+	assert_null(cv_text_display(NULL, CV_TEXT_ANY));
+}
+
+/* A stored title that is not UTF-8 still makes an item: shown with U+FFFD, never dropped. */
+static void test_json_keeps_item(void **state)
+{
+	json_t *arr = json_array(), *o = json_object();
+	int failed = 0;
+	char *d = cv_text_display("Caf\xe9", CV_TEXT_ANY);
+
+	(void)state;
+	cv_json_set(&failed, o, "title", json_string("Caf\xe9"));
+	assert_int_equal(failed, 1);  /* what jansson refuses is noticed */
+	failed = 0;
+	cv_json_set(&failed, o, "title", json_string(d));
+	cv_json_push(&failed, arr, o);
+	assert_int_equal(failed, 0);
+	assert_int_equal(json_array_size(arr), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 0), "title")), "Caf\xef\xbf\xbd");
+	cv_json_push(&failed, arr, NULL);
+	assert_int_equal(failed, 1);
+	json_decref(arr);
+	free(d);
+}
+
+static void test_cut(void **state)
+{
+	const char *s = "ab\xc3\xa9" "cd";  /* "abécd" */
+
+	(void)state;
+	assert_int_equal(cv_text_cut(s, 6, 3), 2);  /* not inside the é */
+	assert_int_equal(cv_text_cut(s, 6, 4), 4);
+	assert_int_equal(cv_text_cut(s, 6, 80), 6);
+	assert_int_equal(cv_text_cut("\xe2\x82\xac", 3, 2), 0);
+}
+
+static void test_convert(void **state)
+{
+	cv_text_conv *cv = cv_text_conv_open("WINDOWS-1252");
+	char *out = NULL;
+	size_t at = 0;
+
+	(void)state;
+	assert_non_null(cv);
+	assert_int_equal(cv_text_conv_run(cv, "Caf\xe9 \x80", 6, &out, &at), 0);
+	assert_string_equal(out, "Caf\xc3\xa9 \xe2\x82\xac");  /* "Café €" */
+	free(out);
+	/* 0x81 has no character in Windows-1252 */
+	assert_int_equal(cv_text_conv_run(cv, "ab\x81", 3, &out, &at), CV_EINVAL);
+	assert_null(out);
+	assert_int_equal(at, 2);
+	cv_text_conv_close(cv);
+	cv = cv_text_conv_open("UTF-8");
+	assert_int_equal(cv_text_conv_run(cv, "Caf\xe9", 4, &out, &at), CV_EINVAL);
+	assert_int_equal(at, 3);
+	assert_int_equal(cv_text_conv_run(cv, "Caf\xc3\xa9", 5, &out, &at), 0);
+	assert_string_equal(out, "Caf\xc3\xa9");
+	free(out);
+	cv_text_conv_close(cv);
+	assert_null(cv_text_conv_open("no-such-encoding"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_display),
+		cmocka_unit_test(test_json_keeps_item),
+		cmocka_unit_test(test_cut),
+		cmocka_unit_test(test_convert),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

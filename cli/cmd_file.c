@@ -47,22 +47,23 @@ static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int check)
 			const cv_file_item *it = &items[i];
 
 			if (it->status == 0 && (it->record_id[0] || (check && !is_skipped(it)))) {
-				json_t *o = json_pack("{s:s, s:s, s:i}", "case", it->case_id, "mime", it->mime, "line", it->line);
+				json_t *o = json_pack("{s:o, s:s, s:i}", "case", cli_jtext(it->case_id), "mime", it->mime, "line", it->line);
 
 				if (!check)
-					json_object_set_new(o, "record", json_string(it->record_id));
-				json_array_append_new(arr, o);
+					cli_jset(o, "record", json_string(it->record_id));
+				cli_jpush(arr, o);
 			} else if (is_skipped(it)) {
-				json_t *o = json_pack("{s:i, s:s}", "line", it->line, "case", it->case_id);
+				json_t *o = json_pack("{s:i, s:o}", "line", it->line, "case", cli_jtext(it->case_id));
 
 				if (it->duplicate_of[0])
-					json_object_set_new(o, "duplicate_of", json_string(it->duplicate_of));
+					cli_jset(o, "duplicate_of", json_string(it->duplicate_of));
 				if (it->duplicate_line)
-					json_object_set_new(o, "duplicate_line", json_integer(it->duplicate_line));
-				json_array_append_new(skipped, o);
+					cli_jset(o, "duplicate_line", json_integer(it->duplicate_line));
+				cli_jpush(skipped, o);
 			} else {
 				ok = 0;
-				json_array_append_new(errs, json_pack("{s:i, s:s}", "line", it->line, "error", it->error));
+				/* an error may quote the refused value: U+FFFD for what is not UTF-8 */
+				cli_jpush(errs, json_pack("{s:i, s:o}", "line", it->line, "error", cli_jtext(it->error)));
 			}
 		}
 		cli_json_out(json_pack("{s:b, s:o, s:o, s:o}", "ok", ok, check ? "would_file" : "filed", arr,
@@ -79,7 +80,7 @@ static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int check)
 		else if (check && it->status == 0)
 			printf("line %d  %s  %s  would be filed\n", it->line, it->case_id, it->mime);
 		else if (it->error[0])
-			fprintf(stderr, "casevault: line %d: %s\n", it->line, it->error);
+			fprintf(stderr, "casevault: line %d: %s\n", it->line, cli_show(it->error));
 	}
 }
 

@@ -8,9 +8,16 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include <sqlite3.h>
+
+#include "casevault/case.h"
 #include "casevault/common.h"
+#include "casevault/record.h"
 #include "casevault/text.h"
+#include "base/handle.h"
+#include "store/sealed.h"
 #include "testutil.h"
+#include "testvault.h"
 
 static void test_check(void **state)
 {
@@ -123,6 +130,90 @@ static void test_convert(void **state)
 	assert_null(cv_text_conv_open("no-such-encoding"));
 }
 
+/* Put title (any bytes) in record id's sealed title, as a vault from before the check could hold. */
+static void plant_title(cv_vault *v, const char *id, const char *title)
+{
+	sqlite3_stmt *st = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(v->db, "UPDATE records SET title = ?1 WHERE id = ?2", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(cv_sealed_bind(v, st, 1, CV_SECTION_CASE, "records", "title", id, title), 0);
+	assert_int_equal(sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	assert_int_equal(sqlite3_changes(v->db), 1);
+	sqlite3_finalize(st);
+}
+
+/* The CLI's output of cmd on the test vault, parsed as JSON (it must be valid). */
+static json_t *cli_json(const char *cmd, const char *errfile)
+{
+	char line[512];
+	json_t *j;
+	FILE *p;
+
+	snprintf(line, sizeof(line), "%s/casevault --json -C %s %s 2>%s", CV_TEST_BINARY_DIR, tv_path, cmd, errfile);
+	assert_non_null(p = popen(line, "r"));
+	j = json_loadf(p, 0, NULL);
+	assert_int_equal(pclose(p), 0);
+	assert_non_null(j);
+	return j;
+}
+
+/*
+ * A title stored before text was checked (bytes that are not UTF-8, a
+ * terminal escape) is still listed by --json ls with U+FFFD, never left
+ * out, and verify names its record in a warning.
+ */
+static void test_stored_title_not_dropped(void **state)
+{
+	static const char note[] = "A note filed now";
+	cv_file_item it[2];
+	char case_id[24], errfile[128], err[1024] = "", cmd[64];
+	json_t *j, *recs;
+	cv_vault *v;
+	FILE *f;
+	size_t n;
+	int i;
+
+	(void)state;
+	tv_make("cvutf8", "Unit Manager", &v);
+	assert_int_equal(cv_vault_unlock(v), 0);
+	assert_int_equal(cv_case_open(v, "Parent Name", "Child Name", "2014-05-06", 1, NULL, case_id), 0);
+	memset(it, 0, sizeof(it));
+	for (i = 0; i < 2; i++) {
+		it[i].case_id = case_id;
+		it[i].class_name = "case-note";
+		it[i].text = note;
+		it[i].text_len = sizeof(note) - 1;
+		it[i].title = i ? "Second" : "First";
+	}
+	assert_int_equal(cv_file(v, it, 2, 0, NULL, NULL, NULL), 0);
+	it[0].title = "Caf\xe9";  /* what the library now refuses */
+	it[0].record_id[0] = it[0].status = 0;
+	assert_int_equal(cv_file(v, it, 1, 0, NULL, NULL, NULL), CV_EINVAL);
+	plant_title(v, it[1].record_id, "Caf\xe9 \x1b[2J");
+	cv_vault_close(v);
+
+	snprintf(errfile, sizeof(errfile), "%s/err", tv_dir);
+	snprintf(cmd, sizeof(cmd), "ls %s", case_id);
+	j = cli_json(cmd, errfile);
+	recs = json_object_get(j, "records");
+	n = json_array_size(recs);
+	assert_int_equal(n, 2);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(recs, 1), "title")),
+			    "Caf\xef\xbf\xbd \x1b[2J");  /* JSON escapes ESC */
+	json_decref(j);
+	j = cli_json("verify", errfile);
+	json_decref(j);
+	assert_non_null(f = fopen(errfile, "r"));
+	n = fread(err, 1, sizeof(err) - 1, f);
+	err[n] = '\0';
+	fclose(f);
+	if (!strstr(err, it[1].record_id) || !strstr(err, "not UTF-8"))
+		fail_msg("verify did not name %s: %s", it[1].record_id, err);
+	tv_remove();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_json_keeps_item),
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_convert),
+		cmocka_unit_test(test_stored_title_not_dropped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -749,10 +749,10 @@ static int is_path_word(const char *w)
 	return strstr(w, "PATH") || strstr(w, "FILE") || strstr(w, "DIR") || strstr(w, ".csv");
 }
 
-/* The kind of text an argument word holds: reasons and a note's text may run over lines. */
+/* The kind of text an argument word holds: only a note's text may run over lines (reasons are one line). */
 static int text_kind(const char *w)
 {
-	return !strcmp(w, "R") || !strcmp(w, "TEXT") ? CV_TEXT_LINES : CV_TEXT_LINE;
+	return !strcmp(w, "TEXT") ? CV_TEXT_LINES : CV_TEXT_LINE;
 }
 
 /* One value: 0, or the usage error naming it (docs/commands/README.md, "Text and JSON"). */

@@ -128,6 +128,14 @@ expect_fail "a byte Windows-1252 does not define" import --encoding windows-1252
 check "the refusal names line 3" grep -q 'line 3, column 5' "$T/err"
 check "nothing was filed" test "$before" = "$(state)"
 
+# a policy file's text (class descriptions, holiday names) is UTF-8 too
+cp "$V/policies/retention.ini" "$T/retention.ini"
+printf '; Caf\xe9 notes, saved from Notepad\n' >>"$T/retention.ini"
+N=$(grep -c '' "$T/retention.ini")
+run_cv policy check "$T/retention.ini"
+check "policy check: a line that is not UTF-8 is a problem with its line number (exit $RC: $ERR)" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "retention.ini:$2: this line is not UTF-8" "$3"' _ "$RC" "$N" "$T/err"
+
 # ---- 3. --json is valid JSON with every item ----
 "$CV" case person add "$C" "Zoë Ní Bhriain" --kind third-party --phone "07700 900123" >/dev/null
 # all_items NAME JSON-PATH WANT ARGS...: the command's --json parses and the list at PATH has WANT items

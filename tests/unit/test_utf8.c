@@ -102,6 +102,9 @@ static void test_cut(void **state)
 	assert_int_equal(cv_text_cut(s, 6, 4), 4);
 	assert_int_equal(cv_text_cut(s, 6, 80), 6);
 	assert_int_equal(cv_text_cut("\xe2\x82\xac", 3, 2), 0);
+	/* the line a policy problem names */
+	assert_int_equal(cv_text_bad_line("a\nb\nCaf\xe9\n", 9), 3);
+	assert_int_equal(cv_text_bad_line("a\nb\n", 4), 0);
 }
 
 static void test_convert(void **state)

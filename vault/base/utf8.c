@@ -116,6 +116,18 @@ char *cv_text_display(const char *s, int kind)
 	return out;
 }
 
+int cv_text_bad_line(const char *buf, size_t len)
+{
+	size_t at = 0, i;
+	int line = 1;
+
+	if (cv_text_check(buf, len, CV_TEXT_ANY, &at) == CV_TEXT_OK)
+		return 0;
+	for (i = 0; i < at; i++)
+		line += buf[i] == '\n';
+	return line;
+}
+
 size_t cv_text_cut(const char *s, size_t len, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -43,6 +43,9 @@ const char *cv_text_problem(int reason);
  */
 char *cv_text_display(const char *s, int kind);
 
+/* The line (from 1) of the first byte of buf that is not well-formed UTF-8; 0 when there is none. */
+int cv_text_bad_line(const char *buf, size_t len);
+
 /* The length of the longest prefix of s, at most max bytes, that does not end inside a character. */
 size_t cv_text_cut(const char *s, size_t len, size_t max);
 

@@ -185,8 +185,14 @@ int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...)
 			*p = ' ';
 	/* a message may quote a value that is not UTF-8 (the value refused) */
 	fprintf(stderr, "casevault: %s\n", cli_show(msg));
-	if ((c && c->json) || json_mode)
+	if ((c && c->json) || json_mode) {
+		/* printed even after a failed JSON call: this error is the answer then */
+		int failed = json_failed;
+
+		json_failed = 0;
 		cli_json_out(json_pack("{s:b, s:o, s:i}", "ok", 0, "error", cli_jtext(msg), "exit", exit_code));
+		json_failed |= failed;
+	}
 	return exit_code;
 }
 

@@ -75,8 +75,21 @@ int cli_flag(const cli_ctx *c, const char *name);
 int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Map a library return code to an exit code and report the vault's message. */
 int cli_lib_fail(cli_ctx *c, int r);
-/* Print a JSON value to stdout (steals the reference). */
+/*
+ * Print a JSON value to stdout (steals the reference).  NULL, or any failed
+ * cli_jset/cli_jpush/cli_json_array item before, prints an error instead and
+ * makes the exit status 1: --json never drops an item silently.
+ */
 void cli_json_out(json_t *j);
+/* json_object_set_new / json_array_append_new whose failure (or a NULL val) is recorded. */
+void cli_jset(json_t *obj, const char *key, json_t *val);
+void cli_jpush(json_t *arr, json_t *val);
+/* Whether a JSON call of this command has failed (for output written in parts). */
+int cli_json_failed(void);
+/* Text from the vault as JSON (null for NULL), bytes that are not UTF-8 shown as U+FFFD. */
+json_t *cli_jtext(const char *s);
+/* Text from the vault for the terminal: U+FFFD for bytes that are not UTF-8 and for control characters. */
+const char *cli_show(const char *s);
 /* One list item as JSON; arg is the command's choice (e.g. --names). */
 typedef json_t *(*cli_item_json)(const void *item, int arg);
 /* A JSON array of fn(item, arg) over the n items, size bytes each, at items. */

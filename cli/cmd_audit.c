@@ -17,8 +17,9 @@ static json_t *event_json(const void *item, int arg)
 	const cv_audit_event *e = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", (json_int_t)e->seq, "time", e->time,
-			 "actor", e->actor, "action", e->action, "ids", e->ids, "outcome", e->outcome, "hash", e->hash);
+	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:s}", "seq", (json_int_t)e->seq, "time", e->time,
+			 "actor", cli_jtext(e->actor), "action", cli_jtext(e->action), "ids", cli_jtext(e->ids),
+			 "outcome", cli_jtext(e->outcome), "hash", e->hash);
 }
 
 static int cmd_audit_show(cli_ctx *c)
@@ -35,8 +36,8 @@ static int cmd_audit_show(cli_ctx *c)
 				       cli_json_array(list, n, sizeof(*list), event_json, 0)));
 	else
 		for (i = 0; i < n; i++)
-			printf("%6ld  %s  %-7s %-16s %-8s %s\n", list[i].seq, list[i].time, list[i].actor,
-			       list[i].action, list[i].outcome, list[i].ids);
+			printf("%6ld  %s  %-7s %-16s %-8s %s\n", list[i].seq, list[i].time, cli_show(list[i].actor),
+			       cli_show(list[i].action), cli_show(list[i].outcome), cli_show(list[i].ids));
 	cv_audit_list_free(list, n);
 	return EXIT_OK;
 }
@@ -63,8 +64,8 @@ static int cmd_audit_verify(cli_ctx *c)
 	if (r < 0 && r != CV_ECORRUPT)
 		return cli_lib_fail(c, r);
 	if (c->json)
-		cli_json_out(json_pack("{s:b, s:I, s:I, s:s, s:s}", "ok", r == 0, "events", (json_int_t)rep.events,
-				       "first_bad", (json_int_t)rep.first_bad, "problem", rep.problem, "head", rep.head));
+		cli_json_out(json_pack("{s:b, s:I, s:I, s:o, s:s}", "ok", r == 0, "events", (json_int_t)rep.events,
+				       "first_bad", (json_int_t)rep.first_bad, "problem", cli_jtext(rep.problem), "head", rep.head));
 	else if (r == 0)
 		printf("ok: %ld events, chain and anchor intact%s%s\nhead: %s\n", rep.events,
 		       expect ? "; still holds the head " : "", expect ? expect : "", rep.head[0] ? rep.head : "(empty trail)");

@@ -45,11 +45,11 @@ static json_t *case_json(const void *item, int full)
 			      "closed", k->closed[0] ? k->closed : NULL,
 			      "records", (json_int_t)k->records_case, "cp_records", (json_int_t)k->records_cp);
 	if (full && k->parent) {
-		json_object_set_new(j, "parent", json_string(k->parent));
-		json_object_set_new(j, "child", json_string(k->child));
-		json_object_set_new(j, "child_dob", json_string(k->child_dob));
-		json_object_set_new(j, "pr_confirmed_by", json_string(k->pr_confirmed_by));
-		json_object_set_new(j, "pr_confirmed_at", json_string(k->pr_confirmed_at));
+		cli_jset(j, "parent", cli_jtext(k->parent));
+		cli_jset(j, "child", cli_jtext(k->child));
+		cli_jset(j, "child_dob", cli_jtext(k->child_dob));
+		cli_jset(j, "pr_confirmed_by", cli_jtext(k->pr_confirmed_by));
+		cli_jset(j, "pr_confirmed_at", cli_jtext(k->pr_confirmed_at));
 	}
 	return j;
 }
@@ -77,7 +77,7 @@ static int cmd_case_list(cli_ctx *c)
 			       list[i].closed[0] ? "  closed " : "", list[i].closed,
 			       list[i].records_case, list[i].records_case == 1 ? "" : "s");
 			if (names)
-				printf("  %s (child %s)", list[i].parent, list[i].child);
+				printf("  %s (child %s)", cli_show(list[i].parent), cli_show(list[i].child));
 			printf("\n");
 		}
 	}
@@ -106,7 +106,7 @@ static int cmd_case_show(cli_ctx *c)
 		printf("case          %s\nparent        %s\nchild         %s (born %s)\n"
 		       "PR confirmed  by %s at %s\nopened        %s\nclosed        %s\n"
 		       "records       %ld in the case file, %ld in the child-protection file\n",
-		       k.id, k.parent, k.child, k.child_dob, k.pr_confirmed_by, k.pr_confirmed_at,
+		       k.id, cli_show(k.parent), cli_show(k.child), k.child_dob, k.pr_confirmed_by, k.pr_confirmed_at,
 		       k.opened, k.closed[0] ? k.closed : "(open)", k.records_case, k.records_cp);
 	}
 	cv_case_release(&k);
@@ -180,9 +180,9 @@ static json_t *person_json(const void *item, int arg)
 	const cv_person *p = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s}", "id", (json_int_t)p->id,
-			 "kind", cv_person_kind_name(p->kind), "name", p->name, "phone", p->phone, "email", p->email,
-			 "role", p->role, "added_by", p->added_by, "added_at", p->added_at);
+	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:s, s:s}", "id", (json_int_t)p->id,
+			 "kind", cv_person_kind_name(p->kind), "name", cli_jtext(p->name), "phone", cli_jtext(p->phone),
+			 "email", cli_jtext(p->email), "role", cli_jtext(p->role), "added_by", p->added_by, "added_at", p->added_at);
 }
 
 static int cmd_case_person_list(cli_ctx *c)
@@ -200,10 +200,10 @@ static int cmd_case_person_list(cli_ctx *c)
 		if (n == 0)
 			printf("no people recorded on %s\n", c->argv[0]);
 		for (i = 0; i < n; i++)
-			printf("%-4ld %-12s %s%s%s%s%s%s%s\n", list[i].id, cv_person_kind_name(list[i].kind), list[i].name,
-			       list[i].role ? ", " : "", list[i].role ? list[i].role : "",
-			       list[i].phone ? ", " : "", list[i].phone ? list[i].phone : "",
-			       list[i].email ? ", " : "", list[i].email ? list[i].email : "");
+			printf("%-4ld %-12s %s%s%s%s%s%s%s\n", list[i].id, cv_person_kind_name(list[i].kind), cli_show(list[i].name),
+			       list[i].role ? ", " : "", list[i].role ? cli_show(list[i].role) : "",
+			       list[i].phone ? ", " : "", list[i].phone ? cli_show(list[i].phone) : "",
+			       list[i].email ? ", " : "", list[i].email ? cli_show(list[i].email) : "");
 	}
 	cv_person_list_free(list, n);
 	return EXIT_OK;

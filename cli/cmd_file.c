@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "casevault/common.h"
 #include "casevault/record.h"
+#include "casevault/text.h"
 
 static int is_skipped(const cv_file_item *it)
 {
@@ -47,22 +48,23 @@ static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int check)
 			const cv_file_item *it = &items[i];
 
 			if (it->status == 0 && (it->record_id[0] || (check && !is_skipped(it)))) {
-				json_t *o = json_pack("{s:s, s:s, s:i}", "case", it->case_id, "mime", it->mime, "line", it->line);
+				json_t *o = json_pack("{s:o, s:s, s:i}", "case", cli_jtext(it->case_id), "mime", it->mime, "line", it->line);
 
 				if (!check)
-					json_object_set_new(o, "record", json_string(it->record_id));
-				json_array_append_new(arr, o);
+					cli_jset(o, "record", json_string(it->record_id));
+				cli_jpush(arr, o);
 			} else if (is_skipped(it)) {
-				json_t *o = json_pack("{s:i, s:s}", "line", it->line, "case", it->case_id);
+				json_t *o = json_pack("{s:i, s:o}", "line", it->line, "case", cli_jtext(it->case_id));
 
 				if (it->duplicate_of[0])
-					json_object_set_new(o, "duplicate_of", json_string(it->duplicate_of));
+					cli_jset(o, "duplicate_of", json_string(it->duplicate_of));
 				if (it->duplicate_line)
-					json_object_set_new(o, "duplicate_line", json_integer(it->duplicate_line));
-				json_array_append_new(skipped, o);
+					cli_jset(o, "duplicate_line", json_integer(it->duplicate_line));
+				cli_jpush(skipped, o);
 			} else {
 				ok = 0;
-				json_array_append_new(errs, json_pack("{s:i, s:s}", "line", it->line, "error", it->error));
+				/* an error may quote the refused value: U+FFFD for what is not UTF-8 */
+				cli_jpush(errs, json_pack("{s:i, s:o}", "line", it->line, "error", cli_jtext(it->error)));
 			}
 		}
 		cli_json_out(json_pack("{s:b, s:o, s:o, s:o}", "ok", ok, check ? "would_file" : "filed", arr,
@@ -79,7 +81,7 @@ static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int check)
 		else if (check && it->status == 0)
 			printf("line %d  %s  %s  would be filed\n", it->line, it->case_id, it->mime);
 		else if (it->error[0])
-			fprintf(stderr, "casevault: line %d: %s\n", it->line, it->error);
+			fprintf(stderr, "casevault: line %d: %s\n", it->line, cli_show(it->error));
 	}
 }
 
@@ -259,6 +261,10 @@ struct csvstate {
 	size_t npaths, apaths;
 	const char *basedir;
 	int oom, toolong, changed;
+	cv_text_conv *conv;        /* --encoding: every field is converted to UTF-8 */
+	int badrow, badcol;        /* the first field that is not text in its encoding */
+	size_t badat;
+	unsigned char badbyte;
 };
 
 static int case_cmp(const void *a, const void *b)
@@ -340,6 +346,56 @@ static char *keep(struct csvstate *s, char *str)
 	return str;
 }
 
+/*
+ * A field as UTF-8: converted from --encoding, or checked as it is.  The
+ * first field that is neither is noted (s->badrow) and stops the import
+ * before anything is filed: a manifest in the wrong encoding is wrong
+ * throughout (docs/commands/import.md, "Encoding").
+ */
+static char *field_text(struct csvstate *s, const char *data, size_t len)
+{
+	char *out = NULL;
+	size_t at = 0;
+	int r;
+
+	if (s->conv) {
+		r = cv_text_conv_run(s->conv, data, len, &out, &at);
+		if (r == CV_ERROR)
+			s->oom = 1;
+		if (r == 0)
+			return out;
+	} else if (cv_text_check(data, len, CV_TEXT_ANY, &at) == CV_TEXT_OK) {
+		return strndup(data, len);
+	}
+	if (!s->badrow && !s->oom) {
+		s->badrow = s->row + 1;
+		s->badcol = s->nfields + 1;
+		s->badat = at;
+		s->badbyte = at < len ? (unsigned char)data[at] : 0;
+	}
+	return strdup("");
+}
+
+/* The one-line refusal of a manifest whose field is not text in its encoding. */
+static int bad_text(cli_ctx *c, const struct csvstate *s)
+{
+	static const char *const cols[NCOLS] = { "case", "path", "class", "section", "title", "date" };
+	const char *enc = cli_opt_value(c, "encoding");
+	char col[32];
+
+	if (s->badcol <= NCOLS)
+		snprintf(col, sizeof(col), "%d (%s)", s->badcol, cols[s->badcol - 1]);
+	else
+		snprintf(col, sizeof(col), "%d", s->badcol);
+	if (enc)
+		return cli_fail(c, EXIT_FAIL, "%s: line %d, column %s: byte %zu (0x%02x) is not %s text; check the file's "
+				"encoding and give the right --encoding (nothing was filed)", c->argv[0], s->badrow, col,
+				s->badat + 1, s->badbyte, enc);
+	return cli_fail(c, EXIT_FAIL, "%s: line %d, column %s is not UTF-8 (byte %zu, 0x%02x); save the file as UTF-8, "
+			"or give --encoding windows-1252 (nothing was filed)", c->argv[0], s->badrow, col,
+			s->badat + 1, s->badbyte);
+}
+
 static void on_field(void *data, size_t len, void *hook)
 {
 	struct csvstate *s = hook;
@@ -352,7 +408,7 @@ static void on_field(void *data, size_t len, void *hook)
 	if (len > MAX_FIELD && !s->toolong)
 		s->toolong = s->row + 1;
 	if (s->nfields < NCOLS)
-		s->field[s->nfields] = strndup(data ? data : "", len > MAX_FIELD ? MAX_FIELD : len);
+		s->field[s->nfields] = field_text(s, data ? data : "", len > MAX_FIELD ? MAX_FIELD : len);
 	s->nfields++;
 }
 
@@ -491,6 +547,8 @@ static int read_manifest(cli_ctx *c, FILE *f, struct csvstate *s)
 			     c->argv[0], csv_strerror(csv_error(&p)));
 	if (!r && s->oom)
 		r = cli_fail(c, EXIT_FAIL, "out of memory reading %s", c->argv[0]);
+	if (!r && s->badrow)
+		r = bad_text(c, s);
 	csv_free(&p);
 	for (int i = 0; i < NCOLS; i++) {
 		free(s->field[i]);  /* a row the parser never finished */
@@ -526,6 +584,7 @@ static void progress_batch(void *hook, size_t done, size_t total)
 static const cli_opt import_opts[] = {
 	{ "allow-duplicates", 0, NULL, "file documents even if the same bytes are already filed in their case (default: skip them)", NULL },
 	{ "check", 0, NULL, "check every row as an import would, and file nothing", NULL },
+	{ "encoding", 0, "ENC", "the manifest's character set: utf-8 (default), windows-1252 or iso-8859-1", NULL },
 	CLI_OPT_END
 };
 
@@ -573,6 +632,19 @@ static int import_batch(cli_ctx *c, FILE *f, struct csvstate *s, size_t b, struc
 	return 0;
 }
 
+/* --encoding: a converter from the manifest's character set (iconv's names). */
+static int open_encoding(cli_ctx *c, struct csvstate *s)
+{
+	const char *enc = cli_opt_value(c, "encoding");
+
+	if (!enc)
+		return 0;
+	if (!(s->conv = cv_text_conv_open(enc)))
+		return cli_fail(c, EXIT_USAGE, "unknown --encoding '%s'; give utf-8, windows-1252 or iso-8859-1 "
+				"('iconv -l' lists every name)", enc);
+	return 0;
+}
+
 static int cmd_import(cli_ctx *c)
 {
 	struct csvstate s;
@@ -583,9 +655,13 @@ static int cmd_import(cli_ctx *c)
 	int r = 0, check = cli_flag(c, "check");
 
 	memset(&s, 0, sizeof(s));
+	if ((r = open_encoding(c, &s)) != 0)
+		return r;
 	f = fopen(c->argv[0], "re");
-	if (!f)
+	if (!f) {
+		cv_text_conv_close(s.conv);
 		return cli_fail(c, EXIT_FAIL, "cannot read %s: %s", c->argv[0], strerror(errno));
+	}
 	dircopy = strdup(c->argv[0]);
 	s.basedir = dircopy ? dirname(dircopy) : NULL;
 	/* The first pass files nothing: a malformed manifest is refused whole. */
@@ -617,6 +693,7 @@ static int cmd_import(cli_ctx *c)
 	r = cnt.bad == 0 ? EXIT_OK : EXIT_FAIL;
 out:
 	fclose(f);
+	cv_text_conv_close(s.conv);
 	free_cases(&s);
 	for (i = 0; i < s.npaths; i++)
 		free(s.paths[i]);

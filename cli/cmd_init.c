@@ -54,7 +54,7 @@ static int cmd_init(cli_ctx *c)
 		cv_vault_close(v);
 		return cli_fail(c, EXIT_FAIL, "cannot initialise %s: %s", c->vault_dir, m);
 	}
-	r = cli_done(c, json_pack("{s:b, s:s, s:s, s:b}", "ok", 1, "vault", cv_vault_path(v), "staff", cv_vault_actor(v),
+	r = cli_done(c, json_pack("{s:b, s:o, s:s, s:b}", "ok", 1, "vault", cli_jtext(cv_vault_path(v)), "staff", cv_vault_actor(v),
 			"test_clock", cv_vault_test_clock(v)),
 			"initialised %svault %s; first manager is %s\n", cv_vault_test_clock(v) ? "test " : "",
 			cv_vault_path(v), cv_vault_actor(v));

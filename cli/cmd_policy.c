@@ -32,10 +32,10 @@ static int cmd_policy_check(cli_ctx *c)
 	for (k = 0; k < probs.n; k++) {
 		const cv_problem *p = &probs.items[k];
 		if (c->json)
-			json_array_append_new(arr, json_pack("{s:s, s:i, s:s}", "file", p->file ? p->file : "",
-							     "line", p->line, "problem", p->msg));
+			cli_jpush(arr, json_pack("{s:o, s:i, s:o}", "file", cli_jtext(p->file ? p->file : ""),
+						 "line", p->line, "problem", cli_jtext(p->msg)));
 		else
-			fprintf(stderr, "%s:%d: %s\n", p->file ? p->file : "?", p->line, p->msg);
+			fprintf(stderr, "%s:%d: %s\n", p->file ? cli_show(p->file) : "?", p->line, cli_show(p->msg));
 	}
 	if (c->json)
 		cli_json_out(json_pack("{s:b, s:o}", "ok", !bad, "problems", arr));

@@ -22,8 +22,9 @@ static json_t *record_json(const void *item, int arg)
 	const cv_record *rec = item;
 
 	(void)arg;
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s?}", "id", rec->id, "class", rec->class_name,
-			 "title", rec->title, "date", rec->event_date, "filed_at", rec->filed_at, "filed_by", rec->filed_by,
+	/* a title stored before text was checked still lists, with U+FFFD (docs/commands/README.md) */
+	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:s?}", "id", rec->id, "class", rec->class_name,
+			 "title", cli_jtext(rec->title), "date", rec->event_date, "filed_at", rec->filed_at, "filed_by", rec->filed_by,
 			 "mime", rec->mime, "size", (json_int_t)rec->size,
 			 "retain_until", rec->retain_until[0] ? rec->retain_until : NULL);
 }
@@ -43,7 +44,7 @@ static int cmd_ls(cli_ctx *c)
 	else
 		for (i = 0; i < n; i++)
 			printf("%s  %s  %-14s %-24s %9lld  %s\n", list[i].id, list[i].event_date, list[i].class_name,
-			       list[i].mime, (long long)list[i].size, list[i].title);
+			       list[i].mime, (long long)list[i].size, cli_show(list[i].title));
 	cv_record_list_free(list, n);
 	return EXIT_OK;
 }
@@ -169,7 +170,7 @@ static json_t *problem_json(const void *item, int arg)
 	const cv_verify_problem *p = item;
 
 	(void)arg;
-	return json_pack("{s:s, s:s}", "what", p->what, "problem", p->msg);
+	return json_pack("{s:o, s:o}", "what", cli_jtext(p->what), "problem", cli_jtext(p->msg));
 }
 
 static int cmd_verify(cli_ctx *c)
@@ -194,7 +195,7 @@ static int cmd_verify(cli_ctx *c)
 				       "test_clock", cv_vault_test_clock(c->v), "problems", arr));
 	} else {
 		for (i = 0; i < rep.nproblems; i++)
-			printf("PROBLEM %s: %s\n", rep.problems[i].what, rep.problems[i].msg);
+			printf("PROBLEM %s: %s\n", cli_show(rep.problems[i].what), cli_show(rep.problems[i].msg));
 		printf("%s: %zu archives, %zu records, %zu receipts checked; %zu problem%s\n",
 		       rep.nproblems ? "FAILED" : "ok", rep.archives, rep.records, rep.receipts,
 		       rep.nproblems, rep.nproblems == 1 ? "" : "s");

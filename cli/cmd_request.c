@@ -69,13 +69,13 @@ static json_t *req_json(const void *item, int arg)
 			      "closed_at", q->closed_at[0] ? q->closed_at : NULL);
 	(void)arg;
 	if (q->requester)
-		json_object_set_new(j, "requester", json_string(q->requester));
+		cli_jset(j, "requester", cli_jtext(q->requester));
 	if (q->extended_due[0]) {
-		json_object_set_new(j, "original_due", json_string(q->original_due));
-		json_object_set_new(j, "extension_notified", json_string(q->ext_notified));
-		json_object_set_new(j, "extension_grounds", json_string(q->ext_grounds));
+		cli_jset(j, "original_due", cli_jtext(q->original_due));
+		cli_jset(j, "extension_notified", cli_jtext(q->ext_notified));
+		cli_jset(j, "extension_grounds", cli_jtext(q->ext_grounds));
 		if (q->ext_reason)
-			json_object_set_new(j, "extension_reason", json_string(q->ext_reason));
+			cli_jset(j, "extension_reason", cli_jtext(q->ext_reason));
 	}
 	return j;
 }
@@ -116,7 +116,7 @@ static int cmd_request_list(cli_ctx *c)
 			printf("%-14s %-12s due %s%s  %-20s received %s  %s", q->id, q->case_id, q->due,
 			       q->extended_due[0] ? " (extended)" : "", left, q->received, cv_relationship_name(q->relationship));
 			if (names)
-				printf("  %s", q->requester);
+				printf("  %s", cli_show(q->requester));
 			printf("\n");
 		}
 	}
@@ -152,33 +152,33 @@ static int cmd_request_show(cli_ctx *c)
 		json_t *j = req_json(&q, 0), *arr = json_array();
 		for (i = 0; i < n; i++) {
 			const cv_scope_item *s = &items[i];
-			json_t *it = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:b, s:s, s:b}",
+			json_t *it = json_pack("{s:s, s:s, s:s, s:o, s:s?, s:s, s:b, s:s, s:b}",
 					       "record", s->record_id, "section", s->section ? "cp" : "case",
-					       "class", s->class_name, "title", s->title,
+					       "class", s->class_name, "title", cli_jtext(s->title),
 					       "date", s->event_date[0] ? s->event_date : NULL, "type", s->mime,
 					       "text", s->text, "decision", cv_decision_name(s->decision), "default", s->is_default);
 			if (s->ground)
-				json_object_set_new(it, "ground", json_string(s->ground));
+				cli_jset(it, "ground", cli_jtext(s->ground));
 			if (s->reason)
-				json_object_set_new(it, "reason", json_string(s->reason));
+				cli_jset(it, "reason", cli_jtext(s->reason));
 			if (!s->is_default) {
-				json_object_set_new(it, "decided_by", json_string(s->decided_by));
-				json_object_set_new(it, "decided_at", json_string(s->decided_at));
+				cli_jset(it, "decided_by", cli_jtext(s->decided_by));
+				cli_jset(it, "decided_at", cli_jtext(s->decided_at));
 			}
 			if (s->copy_record[0])
-				json_object_set_new(it, "copy", json_string(s->copy_record));
-			json_array_append_new(arr, it);
+				cli_jset(it, "copy", cli_jtext(s->copy_record));
+			cli_jpush(arr, it);
 		}
-		json_object_set_new(j, "records", arr);
-		json_object_set_new(j, "awaiting_decision", json_integer((json_int_t)need));
+		cli_jset(j, "records", arr);
+		cli_jset(j, "awaiting_decision", json_integer((json_int_t)need));
 		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "request", j));
 	} else {
 		printf("request       %s (%s)\nrequester     %s (%s)\nreceived      %s%s%s\nclock start   %s\ndue           %s%s\n",
-		       q.id, q.closed_at[0] ? "closed" : "open", q.requester, cv_relationship_name(q.relationship),
+		       q.id, q.closed_at[0] ? "closed" : "open", cli_show(q.requester), cv_relationship_name(q.relationship),
 		       q.received, q.id_verified[0] ? ", identity verified " : "", q.id_verified, q.clock_start, q.due,
 		       q.extended_due[0] ? " (extended)" : "");
 		if (q.extended_due[0])
-			printf("extension     %s, requester told %s: %s\n", q.ext_grounds, q.ext_notified, q.ext_reason ? q.ext_reason : "");
+			printf("extension     %s, requester told %s: %s\n", q.ext_grounds, q.ext_notified, q.ext_reason ? cli_show(q.ext_reason) : "");
 		printf("case          %s\n\n", q.case_id);
 		for (i = 0; i < n; i++) {
 			const cv_scope_item *s = &items[i];
@@ -192,7 +192,7 @@ static int cmd_request_show(cli_ctx *c)
 				snprintf(dec, sizeof(dec), "%s", s->decision == CV_DEC_NEEDED ? "NEEDS A DECISION" : cv_decision_name(s->decision));
 			printf("%-9s %-4s %-10s %-16s %-34s %s%s%s\n", s->record_id, s->section ? "cp" : "case",
 			       s->event_date[0] ? s->event_date : "-", s->class_name, dec,
-			       s->is_default ? "[default] " : "", s->title ? s->title : "(child-protection file)",
+			       s->is_default ? "[default] " : "", s->title ? cli_show(s->title) : "(child-protection file)",
 			       s->is_default ? "" : "");
 		}
 		printf("\n%zu record%s in scope; %zu await%s a decision\n", n, n == 1 ? "" : "s", need, need == 1 ? "s" : "");
@@ -361,12 +361,12 @@ static int cmd_request_log(cli_ctx *c)
 				json_t *it = json_pack("{s:s, s:s, s:s, s:s}", "record", li->record_id, "source", li->source_record,
 						       "outcome", li->outcome, "decided_by", li->decided_by);
 				if (li->number)
-					json_object_set_new(it, "number", json_integer(li->number));
+					cli_jset(it, "number", json_integer(li->number));
 				if (li->ground)
-					json_object_set_new(it, "ground", json_string(li->ground));
-				json_array_append_new(items, it);
+					cli_jset(it, "ground", cli_jtext(li->ground));
+				cli_jpush(items, it);
 			}
-			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:o}",
+			cli_jpush(arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:o}",
 				"disclosure", (json_int_t)list[i].id, "form", list[i].form, "sha256", list[i].sha256,
 				"size", (json_int_t)list[i].size, "documents", (json_int_t)list[i].members,
 				"built_by", list[i].built_by, "built_at", list[i].built_at, "policy", list[i].policy_hash,

@@ -17,10 +17,10 @@ static json_t *hold_json(const void *item, int arg)
 	const cv_hold *h = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:s?, s:s?, s:s?, s:s?, s:s, s:s, s:s?, s:s?}",
+	return json_pack("{s:I, s:s, s:s?, s:s?, s:o, s:o, s:s, s:s, s:s?, s:s?}",
 			 "id", (json_int_t)h->id, "kind", cv_hold_kind_name(h->kind),
 			 "case", h->case_id[0] ? h->case_id : NULL, "record", h->record_id[0] ? h->record_id : NULL,
-			 "ref", h->ref[0] ? h->ref : NULL, "reason", h->reason,
+			 "ref", cli_jtext(h->ref[0] ? h->ref : NULL), "reason", cli_jtext(h->reason),
 			 "placed_by", h->placed_by, "placed_at", h->placed_at,
 			 "released_by", h->released_by[0] ? h->released_by : NULL,
 			 "released_at", h->released_at[0] ? h->released_at : NULL);
@@ -115,11 +115,11 @@ static int cmd_hold_list(cli_ctx *c)
 			printf("%-5ld %-10s %-12s placed %s by %s", h->id, cv_hold_kind_name(h->kind), hold_target(h),
 			       h->placed_at, h->placed_by);
 			if (h->ref[0])
-				printf("  ref %s", h->ref);
+				printf("  ref %s", cli_show(h->ref));
 			if (h->released_at[0])
 				printf("  released %s by %s", h->released_at, h->released_by);
 			if (h->reason)
-				printf("  reason: %s", h->reason);
+				printf("  reason: %s", cli_show(h->reason));
 			printf("\n");
 		}
 		if (n == 0)
@@ -146,10 +146,10 @@ static json_t *due_json(const void *item, int arg)
 			      "policy_hash", d->policy_hash, "archive", d->archive, "whole_archive", d->whole);
 	(void)arg;
 	if (d->status == CV_DUE_HELD)
-		json_object_set_new(j, "held_by", json_pack("{s:I, s:s, s:s?}", "hold", (json_int_t)d->hold.id,
-			"kind", cv_hold_kind_name(d->hold.kind), "ref", d->hold.ref[0] ? d->hold.ref : NULL));
+		cli_jset(j, "held_by", json_pack("{s:I, s:s, s:o}", "hold", (json_int_t)d->hold.id,
+			"kind", cv_hold_kind_name(d->hold.kind), "ref", cli_jtext(d->hold.ref[0] ? d->hold.ref : NULL)));
 	if (d->status == CV_DUE_APPROVED)
-		json_object_set_new(j, "approved_by", json_string(d->approved_by));
+		cli_jset(j, "approved_by", cli_jtext(d->approved_by));
 	return j;
 }
 
@@ -159,7 +159,7 @@ static void due_line(const cv_due *d)
 	       d->class_name, d->retain_until, cv_due_status_name(d->status));
 	if (d->status == CV_DUE_HELD)
 		printf(" (%s %ld on %s%s%s)", cv_hold_kind_name(d->hold.kind), d->hold.id, hold_target(&d->hold),
-		       d->hold.ref[0] ? ", ref " : "", d->hold.ref);
+		       d->hold.ref[0] ? ", ref " : "", cli_show(d->hold.ref));
 	if (d->status == CV_DUE_APPROVED)
 		printf(" (by %s)", d->approved_by);
 	if ((d->status == CV_DUE_DESTROY || d->status == CV_DUE_APPROVED) && !d->whole)
@@ -350,7 +350,7 @@ static int purge_json_out(cli_ctx *c, json_t *head, struct purge_out *o)
 
 	json_decref(head);
 	open_at = s ? strrchr(s, '[') : NULL;
-	if (!open_at || o->failed || fflush(o->json) != 0 || fseek(o->json, 0, SEEK_SET) != 0) {
+	if (!open_at || o->failed || cli_json_failed() || fflush(o->json) != 0 || fseek(o->json, 0, SEEK_SET) != 0) {
 		free(s);
 		return cli_fail(c, EXIT_FAIL, "the purge ran but its JSON report could not be written (temporary file): "
 				"see 'casevault certificates list' for what it destroyed");
@@ -480,7 +480,13 @@ static int cmd_cert_show(cli_ctx *c)
 		return cli_lib_fail(c, r);
 	if (c->json) {
 		json_t *j = json_loads(body, 0, NULL);
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "certificate", j ? j : json_null()));
+
+		if (!j) {
+			free(body);
+			return cli_fail(c, EXIT_FAIL, "certificate %ld is not valid JSON in the index; run 'casevault verify' "
+					"and see docs/recovery.md", n);
+		}
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "certificate", j));
 	} else {
 		fputs(body, stdout);
 	}

@@ -79,7 +79,7 @@ static json_t *staff_json(const void *item, int arg)
 
 	(void)arg;
 	if (s->name)
-		json_object_set_new(j, "name", json_string(s->name));
+		cli_jset(j, "name", cli_jtext(s->name));
 	return j;
 }
 
@@ -100,7 +100,7 @@ static int cmd_staff_list(cli_ctx *c)
 			printf("%-7s %-10s attested %-10s%s%s%s%s\n", list[i].id, cv_role_name(list[i].role),
 			       list[i].attested[0] ? list[i].attested : "never",
 			       list[i].revoked[0] ? "  REVOKED " : "", list[i].revoked,
-			       list[i].name ? "  " : "", list[i].name ? list[i].name : "");
+			       list[i].name ? "  " : "", list[i].name ? cli_show(list[i].name) : "");
 	cv_staff_list_free(list, n);
 	return EXIT_OK;
 }

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "casevault/common.h"
+#include "casevault/text.h"
 
 const cli_opt cli_no_opts[] = { CLI_OPT_END };
 
@@ -65,16 +66,82 @@ int cli_flag(const cli_ctx *c, const char *name)
 	return cli_opt_value(c, name) != NULL;
 }
 
+/*
+ * JSON fails closed (docs/commands/README.md, "Text and JSON"): the first
+ * jansson call that fails, anywhere in a command, is recorded here; the
+ * output is then an error and the exit status 1, never a document that
+ * says "ok" without one of its items.
+ */
+static int json_failed;
+
+void cli_jset(json_t *obj, const char *key, json_t *val)
+{
+	cv_json_set(&json_failed, obj, key, val);
+}
+
+void cli_jpush(json_t *arr, json_t *val)
+{
+	cv_json_push(&json_failed, arr, val);
+}
+
+int cli_json_failed(void)
+{
+	return json_failed;
+}
+
+/* Text shown by cli_show that had to be mended, freed at exit. */
+static char **mended;
+static size_t nmended;
+
+static const char *mend(const char *s, int kind)
+{
+	char **nm, *d;
+
+	if (!s || cv_text_check_str(s, kind, NULL) == CV_TEXT_OK)
+		return s;
+	if (!(d = cv_text_display(s, kind)) || !(nm = realloc(mended, (nmended + 1) * sizeof(*nm)))) {
+		free(d);
+		return "\xef\xbf\xbd";  /* out of memory: the value shows as one U+FFFD, its line stays */
+	}
+	mended = nm;
+	mended[nmended++] = d;
+	return d;
+}
+
+const char *cli_show(const char *s)
+{
+	return mend(s, CV_TEXT_LINE);
+}
+
+json_t *cli_jtext(const char *s)
+{
+	return s ? json_string(mend(s, CV_TEXT_ANY)) : json_null();
+}
+
+static void forget_mended(void)
+{
+	while (nmended > 0)
+		free(mended[--nmended]);
+	free(mended);
+	mended = NULL;
+}
+
 void cli_json_out(json_t *j)
 {
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *s = j && !json_failed ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
-	if (s) {
-		fputs(s, stdout);
-		fputc('\n', stdout);
-		free(s);
-	}
 	json_decref(j);
+	if (!s) {
+		json_failed = 1;
+		fputs("{\"ok\": false, \"error\": \"the JSON output could not be made (an item could not be encoded); "
+		      "nothing was printed rather than an incomplete list\", \"exit\": 1}\n", stdout);
+		fprintf(stderr, "casevault: the JSON output could not be made (an item could not be encoded); "
+			"run the command without --json, and 'casevault verify'\n");
+		return;
+	}
+	fputs(s, stdout);
+	fputc('\n', stdout);
+	free(s);
 }
 
 json_t *cli_json_array(const void *items, size_t n, size_t size, cli_item_json fn, int arg)
@@ -82,8 +149,10 @@ json_t *cli_json_array(const void *items, size_t n, size_t size, cli_item_json f
 	json_t *arr = json_array();
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, fn((const char *)items + i * size, arg));
+	if (!arr)
+		json_failed = 1;
+	for (i = 0; arr && i < n; i++)
+		cli_jpush(arr, fn((const char *)items + i * size, arg));
 	return arr;
 }
 
@@ -114,9 +183,16 @@ int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...)
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	fprintf(stderr, "casevault: %s\n", msg);
-	if ((c && c->json) || json_mode)
-		cli_json_out(json_pack("{s:b, s:s, s:i}", "ok", 0, "error", msg, "exit", exit_code));
+	/* a message may quote a value that is not UTF-8 (the value refused) */
+	fprintf(stderr, "casevault: %s\n", cli_show(msg));
+	if ((c && c->json) || json_mode) {
+		/* printed even after a failed JSON call: this error is the answer then */
+		int failed = json_failed;
+
+		json_failed = 0;
+		cli_json_out(json_pack("{s:b, s:o, s:i}", "ok", 0, "error", cli_jtext(msg), "exit", exit_code));
+		json_failed |= failed;
+	}
 	return exit_code;
 }
 
@@ -669,6 +745,69 @@ static const cli_cmd *choose_command(cli_ctx *c, int argc, char **argv, int firs
 	return cmd;
 }
 
+/*
+ * Whether a value named by an argument word ("TITLE", "PATH...", "KEYFILE")
+ * is a file name: those are the file system's bytes, not text, and are
+ * left as they are.
+ */
+static int is_path_word(const char *w)
+{
+	return strstr(w, "PATH") || strstr(w, "FILE") || strstr(w, "DIR") || strstr(w, ".csv");
+}
+
+/* The kind of text an argument word holds: only a note's text may run over lines (reasons are one line). */
+static int text_kind(const char *w)
+{
+	return !strcmp(w, "TEXT") ? CV_TEXT_LINES : CV_TEXT_LINE;
+}
+
+/* One value: 0, or the usage error naming it (docs/commands/README.md, "Text and JSON"). */
+static int check_text(cli_ctx *c, const char *label, const char *word, const char *val)
+{
+	size_t at = 0;
+	int why = cv_text_check_str(val, text_kind(word), &at);
+
+	if (why == CV_TEXT_OK)
+		return 0;
+	if (why == CV_TEXT_NOT_UTF8)
+		return cli_fail(c, EXIT_USAGE, "%s is not UTF-8 (byte %zu, 0x%02x); type it in UTF-8 or convert it "
+				"(e.g. iconv -f windows-1252 -t utf-8)", label, at + 1, (unsigned char)val[at]);
+	return cli_fail(c, EXIT_USAGE, "%s holds a control character (byte %zu, 0x%02x)%s; give it as plain text",
+			label, at + 1, (unsigned char)val[at],
+			text_kind(word) == CV_TEXT_LINE ? " and must be one line" : "");
+}
+
+/*
+ * Every text value of the command line and of its "-" lines is UTF-8 with
+ * no control characters (tab and newline in reasons and notes) before the
+ * command runs, so that nothing else is stored, printed or put in JSON.
+ */
+static int check_text_values(cli_ctx *c)
+{
+	const cli_cmd *cmd = c->cmd;
+	char label[80], word[32];
+	int i, r;
+
+	for (i = 0; cmd->opts && cmd->opts[i].name; i++) {
+		if (!cmd->opts[i].arg || !c->val[i] || is_path_word(cmd->opts[i].arg))
+			continue;
+		snprintf(label, sizeof(label), "--%s", cmd->opts[i].name);
+		if ((r = check_text(c, label, cmd->opts[i].arg, c->val[i])) != 0)
+			return r;
+	}
+	for (i = 0; i < c->argc; i++) {
+		arg_word(cmd, i, word, sizeof(word));
+		if (!*word || strstr(word, "..."))  /* the rest are of the last word's kind */
+			break;
+		if (is_path_word(word))
+			continue;
+		snprintf(label, sizeof(label), "the %s argument", word);
+		if ((r = check_text(c, label, word, c->argv[i])) != 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Run the command; the vault is closed and stdout flushed on every path. */
 static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t nsv)
 {
@@ -682,6 +821,8 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 	if (r == 0)
 		r = read_stdin_values(c, sv, nsv);
 	if (r == 0)
+		r = check_text_values(c);
+	if (r == 0)
 		r = cmd->fn(c);
 	forget_stdin_values();
 	cv_vault_close(c->v);
@@ -689,7 +830,7 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 		fprintf(stderr, "casevault: cannot write output: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}
-	return r;
+	return json_failed && r == EXIT_OK ? EXIT_FAIL : r;
 }
 
 int main(int argc, char **argv)
@@ -701,6 +842,7 @@ int main(int argc, char **argv)
 	size_t nsv = 0;
 
 	harden_process();
+	atexit(forget_mended);
 	memset(&c, 0, sizeof(c));
 	if ((first = leading_globals(&c, argc, argv)) < 0)
 		return EXIT_OK;

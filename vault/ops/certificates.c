@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "base/handle.h"
+#include "base/utf8.h"
 #include "core/actor.h"
 #include "core/audit.h"
 #include "core/intent.h"
@@ -37,6 +38,7 @@ struct certsum {
 	char flo[11], fhi[11], rlo[11], rhi[11];
 	int64_t last_arch;
 	long count;
+	int failed;  /* a jansson call failed: the certificate is not stored (cv_json_set) */
 };
 
 /* A destroyed record's entry, and what it adds to the run's summary. */
@@ -54,15 +56,15 @@ static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct
 		snprintf(who, sizeof(who), "%s (review approved)", d->approved_by);
 	else
 		snprintf(who, sizeof(who), "schedule");
-	json_array_append_new(s->recs, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	cv_json_push(&s->failed, s->recs, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		"id", d->id, "case", d->case_id[0] ? d->case_id : NULL, "section", cv_section_name(d->section),
 		"class", d->class_name, "filed", fd, "retain_until", d->retain_until,
 		"rule", rules, "action", cls && cls->action == CV_ACTION_REVIEW ? "review" : "destroy",
 		"rule_note", "the latest of the rules' dates",
 		"policy_hash", d->policy_hash, "authorised_by", who,
 		"removed_by", d->whole ? "archive erased" : "archive rewritten without it, then erased"));
-	json_object_set_new(s->classes, d->class_name,
-			    json_integer(json_integer_value(json_object_get(s->classes, d->class_name)) + 1));
+	cv_json_set(&s->failed, s->classes, d->class_name,
+		    json_integer(json_integer_value(json_object_get(s->classes, d->class_name)) + 1));
 	widen(s->flo, s->fhi, fd);
 	widen(s->rlo, s->rhi, d->retain_until);
 	if (d->status == CV_DUE_APPROVED) {
@@ -72,34 +74,34 @@ static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct
 		for (k = 0; k < json_array_size(s->auth); k++)
 			if (json_equal(json_array_get(s->auth, k), a))
 				seen = 1;
-		if (!seen)
-			json_array_append(s->auth, a);
+		if (!a || (!seen && json_array_append(s->auth, a) != 0))
+			s->failed = 1;
 		json_decref(a);
 	}
 	if (d->whole && d->archive_id != s->last_arch) {
-		json_array_append_new(s->arch, json_pack("{s:s, s:s}", "file", d->archive, "outcome", "erased"));
+		cv_json_push(&s->failed, s->arch, json_pack("{s:s, s:s}", "file", d->archive, "outcome", "erased"));
 		s->last_arch = d->archive_id;
 	}
 	s->count++;
 }
 
-static json_t *certificate_head(cv_vault *v, const cv_certificate_run *run)
+static json_t *certificate_head(cv_vault *v, const cv_certificate_run *run, int *failed)
 {
 	json_t *root = json_object();
 
-	json_object_set_new(root, "format", json_string("casevault-certificate/1"));
+	cv_json_set(failed, root, "format", json_string("casevault-certificate/1"));
 	/* number and previous_sha256 are filled in when it is stored (store) */
-	json_object_set_new(root, "number", json_integer(0));
-	json_object_set_new(root, "previous_sha256", json_null());
-	json_object_set_new(root, "created", json_string(run->now));
-	json_object_set_new(root, "as_of", json_string(run->as_of));
-	json_object_set_new(root, "run_by", json_string(run->run_by));
-	json_object_set_new(root, "method", json_string(
+	cv_json_set(failed, root, "number", json_integer(0));
+	cv_json_set(failed, root, "previous_sha256", json_null());
+	cv_json_set(failed, root, "created", json_string(run->now));
+	cv_json_set(failed, root, "as_of", json_string(run->as_of));
+	cv_json_set(failed, root, "run_by", json_string(run->run_by));
+	cv_json_set(failed, root, "method", json_string(
 		"cryptographic erase (NIST SP 800-88 purge): the only copy of each archive key, wrapped in the index, "
 		"deleted with SQLite secure_delete and the write-ahead log checkpointed and truncated; then the "
 		"ciphertext file overwritten once with random bytes, synced and unlinked, and the directory synced. "
 		"Records sharing an archive with records kept were removed by re-encrypting the kept ones under a new key first."));
-	json_object_set_new(root, "policy_in_force", json_string(cv_policy_hash(v->policy)));
+	cv_json_set(failed, root, "policy_in_force", json_string(cv_policy_hash(v->policy)));
 	return root;
 }
 
@@ -145,8 +147,9 @@ static void certsum_add(struct certsum *t, const struct certsum *s)
 	json_t *val;
 	size_t i, j;
 
+	t->failed |= s->failed;
 	json_object_foreach(s->classes, k, val)
-		json_object_set_new(t->classes, k, json_integer(json_integer_value(json_object_get(t->classes, k)) +
+		cv_json_set(&t->failed, t->classes, k, json_integer(json_integer_value(json_object_get(t->classes, k)) +
 								 json_integer_value(val)));
 	for (i = 0; i < 2; i++) {
 		widen(t->flo, t->fhi, i ? s->fhi : s->flo);
@@ -156,39 +159,43 @@ static void certsum_add(struct certsum *t, const struct certsum *s)
 		for (j = 0; j < json_array_size(t->auth); j++)
 			if (json_equal(json_array_get(t->auth, j), json_array_get(s->auth, i)))
 				break;
-		if (j == json_array_size(t->auth))
-			json_array_append(t->auth, json_array_get(s->auth, i));
+		if (j == json_array_size(t->auth) && json_array_append(t->auth, json_array_get(s->auth, i)) != 0)
+			t->failed = 1;
 	}
 	t->count += s->count;
 }
 
 /* The summary every certificate of a run carries: authority, count, classes, date ranges. */
-static void put_summary(json_t *root, struct certsum *s)
+static void put_summary(json_t *root, struct certsum *s, int *failed)
 {
 	json_t *dr = json_object();
 
-	json_object_set_new(root, "authorised_by", json_pack("{s:s, s:O}", "schedule",
+	*failed |= s->failed;
+	cv_json_set(failed, root, "authorised_by", json_pack("{s:s, s:O}", "schedule",
 		"the retention schedule in retention.ini (each record's policy_hash names its version)",
 		"review_approved_by", s->auth));
-	json_object_set_new(root, "record_count", json_integer((json_int_t)s->count));
-	json_object_set(root, "classes", s->classes);
-	json_object_set_new(dr, "filed", json_pack("{s:s, s:s}", "from", s->flo, "to", s->fhi));
-	json_object_set_new(dr, "retain_until", json_pack("{s:s, s:s}", "from", s->rlo, "to", s->rhi));
-	json_object_set_new(root, "date_range", dr);
+	cv_json_set(failed, root, "record_count", json_integer((json_int_t)s->count));
+	cv_json_set(failed, root, "classes", json_incref(s->classes));
+	cv_json_set(failed, dr, "filed", json_pack("{s:s, s:s}", "from", s->flo, "to", s->fhi));
+	cv_json_set(failed, dr, "retain_until", json_pack("{s:s, s:s}", "from", s->rlo, "to", s->rhi));
+	cv_json_set(failed, root, "date_range", dr);
 }
 
 /* The JSON text of root, stored as certificate number, chained to prev (then prev is its hash). */
-static int store(cv_vault *v, const cv_certificate_run *run, json_t *root, long number, long records, char prev[65])
+static int store(cv_vault *v, const cv_certificate_run *run, json_t *root, long number, long records, char prev[65],
+		 int failed)
 {
 	char *body, sha[65];
 	int r;
 
-	json_object_set_new(root, "number", json_integer(number));
-	json_object_set_new(root, "previous_sha256", prev[0] ? json_string(prev) : json_null());
-	body = dump_lines(root);
+	cv_json_set(&failed, root, "number", json_integer(number));
+	cv_json_set(&failed, root, "previous_sha256", prev[0] ? json_string(prev) : json_null());
+	body = failed ? NULL : dump_lines(root);
 	json_decref(root);
+	/* a certificate missing an entry would certify less than was destroyed: fail closed */
 	if (!body)
-		return cv_error(v, CV_ERROR, "out of memory");
+		return cv_error(v, CV_ERROR, "the certificate of destruction could not be written (out of memory or a JSON "
+				"value it could not encode): nothing was destroyed; run the purge again");
 	cv_sha256_hex(body, strlen(body), sha);
 	r = cv_db_certificate_insert(v, number, run->now, run->run_by, records, body, sha, prev[0] ? prev : NULL);
 	free(body);
@@ -214,27 +221,28 @@ static int store_part(cv_vault *v, cv_certificate_writer *w)
 {
 	const cv_certificate_run *run = &w->run;
 	cv_certificate_span *sp = w->sp;
-	json_t *root = certificate_head(v, run);
 	struct certsum *s = &w->cur;
+	int failed = 0;
+	json_t *root = certificate_head(v, run, &failed);
 	size_t i;
 	int r;
 
 	for (i = 0; w->part == 1 && i < run->nrw; i++)
 		if (run->rws[i].written)
-			json_array_append_new(s->arch, json_pack("{s:s, s:s, s:s}", "file", run->rws[i].file, "outcome",
+			cv_json_push(&s->failed, s->arch, json_pack("{s:s, s:s, s:s}", "file", run->rws[i].file, "outcome",
 								 "rewritten, then erased", "kept_records_moved_to", run->rws[i].newfile));
-	put_summary(root, s);
+	put_summary(root, s, &failed);
 	if (sp->parts)
-		json_object_set_new(root, "part", json_pack("{s:I, s:I, s:I}", "number", (json_int_t)w->part,
+		cv_json_set(&failed, root, "part", json_pack("{s:I, s:I, s:I}", "number", (json_int_t)w->part,
 			"of", (json_int_t)sp->parts, "index", (json_int_t)sp->last));
-	json_object_set(root, "archives", s->arch);
-	json_object_set(root, "records", s->recs);
+	cv_json_set(&failed, root, "archives", json_incref(s->arch));
+	cv_json_set(&failed, root, "records", json_incref(s->recs));
 	certsum_add(&w->total, s);
-	r = store(v, run, root, sp->first + w->part - 1, s->count, w->prev);
+	r = store(v, run, root, sp->first + w->part - 1, s->count, w->prev, failed);
 	if (r == 0 && sp->parts) {
 		json_t *e = json_pack("{s:I, s:I, s:s}", "certificate", (json_int_t)(sp->first + w->part - 1),
 				      "records", (json_int_t)s->count, "sha256", w->prev);
-		json_array_append_new(w->total.recs, e);  /* the index's list of parts */
+		cv_json_push(&w->total.failed, w->total.recs, e);  /* the index's list of parts */
 	}
 	/* the next part lists again an archive whose records it continues, as each part stands alone */
 	certsum_release(s);
@@ -294,11 +302,12 @@ int cv_certificates_finish(cv_vault *v, cv_certificate_writer *w)
 	if ((r = store_part(v, w)) < 0)
 		return r;
 	if (sp->parts) {
-		json_t *root = certificate_head(v, &w->run);
+		int failed = 0;
+		json_t *root = certificate_head(v, &w->run, &failed);
 
-		put_summary(root, &w->total);
-		json_object_set(root, "parts", w->total.recs);
-		if ((r = store(v, &w->run, root, sp->last, w->total.count, w->prev)) < 0)
+		put_summary(root, &w->total, &failed);
+		cv_json_set(&failed, root, "parts", json_incref(w->total.recs));
+		if ((r = store(v, &w->run, root, sp->last, w->total.count, w->prev, failed)) < 0)
 			return r;
 	}
 	sp->records = w->total.count;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/utf8.h"
 #include "ops/case.h"
 #include "ops/filing_docs.h"
 #include "casevault/case.h"
@@ -28,18 +29,19 @@ int cv_filing_item_fail(cv_file_item *it, int code, const char *fmt, ...)
 	return code;
 }
 
+/* UTF-8 with no control characters (tab and newlines in a note): docs/commands/README.md, "Text and JSON". */
 static int valid_text(const char *s, size_t len, int allow_newline)
 {
-	size_t i;
+	return cv_text_check(s, len, allow_newline ? CV_TEXT_LINES : CV_TEXT_LINE, NULL) == CV_TEXT_OK;
+}
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == 0 || c == 0x7f)
-			return 0;
-		if (c < 0x20 && !(allow_newline && (c == '\n' || c == '\r' || c == '\t')))
-			return 0;
-	}
-	return 1;
+/* A document's file name is its default title (cv_filing_title): it must then be text too. */
+static int valid_default_title(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	b = b ? b + 1 : path;
+	return valid_text(b, strlen(b), 0);
 }
 
 int cv_filing_check_meta(cv_vault *v, cv_file_item *it, const cv_date *today, char known_case[24])
@@ -67,11 +69,15 @@ int cv_filing_check_meta(cv_vault *v, cv_file_item *it, const cv_date *today, ch
 			return cv_filing_item_fail(it, CV_EINVAL, "the date %s is in the future", it->date);
 	}
 	if (it->title && (!*it->title || strlen(it->title) > 300 || !valid_text(it->title, strlen(it->title), 0)))
-		return cv_filing_item_fail(it, CV_EINVAL, "the title is empty, too long or holds control characters");
+		return cv_filing_item_fail(it, CV_EINVAL, "the title is empty, too long, not UTF-8 or holds control characters");
 	if (!it->path && (!it->text || it->text_len == 0))
 		return cv_filing_item_fail(it, CV_EINVAL, "the note is empty; give its text with --text or on standard input");
 	if (!it->path && !valid_text(it->text, it->text_len, 1))
-		return cv_filing_item_fail(it, CV_EINVAL, "the note holds binary data; file documents with 'casevault file'");
+		return cv_filing_item_fail(it, CV_EINVAL, "the note is not UTF-8 text or holds control characters; save it as UTF-8 "
+					   "(e.g. iconv -f windows-1252 -t utf-8), or file documents with 'casevault file'");
+	if (!it->title && it->path && !valid_default_title(it->path))
+		return cv_filing_item_fail(it, CV_EINVAL, "the file name is not UTF-8 text and would be the title; give a title "
+					   "(--title, or the manifest's title column)");
 	if (!strcmp(it->case_id, known_case))
 		return 0;  /* checked for the item before */
 	r = cv_case_fetch(v, &c, it->case_id, 0);
@@ -185,6 +191,7 @@ char *cv_filing_title(const cv_file_item *it)
 
 		while (len < it->text_len && len < 80 && it->text[len] != '\n' && it->text[len] != '\r')
 			len++;
+		len = cv_text_cut(it->text, it->text_len, len);  /* never half a character */
 		if (len == 0)
 			return strdup("Note");
 		t = strndup(it->text, len);

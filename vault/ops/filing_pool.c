@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "base/util.h"
+#include "base/utf8.h"
 #include "core/actor.h"
 #include "crypto/seal.h"
 #include "ops/filing_pool.h"
@@ -21,16 +22,16 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 	cv_filing_group *g = hook;
 	json_t *root = json_object(), *recs = json_array();
 	size_t i;
-	int ok = root && recs;
+	int ok = root && recs, failed = 0;
 
 	if (ok) {
-		json_object_set_new(root, "format", json_string("casevault-archive/1"));
-		json_object_set_new(root, "archive", json_string(g->file));
-		json_object_set_new(root, "case", json_string(g->case_id));
-		json_object_set_new(root, "section", json_string(cv_section_name(g->section)));
-		json_object_set_new(root, "created", json_string(g->now));
-		json_object_set_new(root, "filed_by", json_string(g->v->actor));
-		json_object_set_new(root, "policy_hash", json_string(g->policy_hash));
+		cv_json_set(&failed, root, "format", json_string("casevault-archive/1"));
+		cv_json_set(&failed, root, "archive", json_string(g->file));
+		cv_json_set(&failed, root, "case", json_string(g->case_id));
+		cv_json_set(&failed, root, "section", json_string(cv_section_name(g->section)));
+		cv_json_set(&failed, root, "created", json_string(g->now));
+		cv_json_set(&failed, root, "filed_by", json_string(g->v->actor));
+		cv_json_set(&failed, root, "policy_hash", json_string(g->policy_hash));
 	}
 	for (i = 0; ok && i < n; i++) {
 		cv_file_item *it = &g->items[g->idx[i]];
@@ -47,23 +48,24 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 		}
 		if (!it->date && cv_date_today(&d) == 0)
 			cv_date_format(&d, today);
-		json_object_set_new(r, "id", json_string(it->record_id));
-		json_object_set_new(r, "member", json_string(m[i].name));
-		json_object_set_new(r, "class", json_string(it->class_name));
-		json_object_set_new(r, "title", json_string(title));
-		json_object_set_new(r, "event_date", json_string(it->date ? it->date : today));
-		json_object_set_new(r, "filed_at", json_string(g->now));
-		json_object_set_new(r, "mime", json_string(it->mime));
-		json_object_set_new(r, "size", json_integer(m[i].size));
-		json_object_set_new(r, "sha256", json_string(m[i].sha256));
-		json_array_append_new(recs, r);
+		cv_json_set(&failed, r, "id", json_string(it->record_id));
+		cv_json_set(&failed, r, "member", json_string(m[i].name));
+		cv_json_set(&failed, r, "class", json_string(it->class_name));
+		cv_json_set(&failed, r, "title", json_string(title));
+		cv_json_set(&failed, r, "event_date", json_string(it->date ? it->date : today));
+		cv_json_set(&failed, r, "filed_at", json_string(g->now));
+		cv_json_set(&failed, r, "mime", json_string(it->mime));
+		cv_json_set(&failed, r, "size", json_integer(m[i].size));
+		cv_json_set(&failed, r, "sha256", json_string(m[i].sha256));
+		cv_json_push(&failed, recs, r);
 		explicit_bzero(title, strlen(title));
 		free(title);
 	}
 	if (ok) {
-		json_object_set_new(root, "records", recs);
+		cv_json_set(&failed, root, "records", recs);
 		recs = NULL;
-		*json = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
+		/* the manifest is what docs/recovery.md rebuilds the index from: all of it, or no archive */
+		*json = failed ? NULL : json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
 		ok = *json != NULL;
 	}
 	json_decref(recs);

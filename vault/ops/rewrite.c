@@ -11,6 +11,7 @@
 
 #include "base/array.h"
 #include "base/handle.h"
+#include "base/utf8.h"
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/intent.h"
@@ -145,6 +146,7 @@ static int new_manifest(cv_vault *v, cv_rewrite *rw, struct rctx *c)
 {
 	json_t *old = c->man ? json_loads(c->man, 0, NULL) : NULL, *recs, *keep;
 	size_t i, k;
+	int failed = 0;
 
 	recs = old ? json_object_get(old, "records") : NULL;
 	if (!recs) {
@@ -157,14 +159,18 @@ static int new_manifest(cv_vault *v, cv_rewrite *rw, struct rctx *c)
 		const char *id = json_string_value(json_object_get(e, "id"));
 		for (i = 0; id && i < rw->nsurv; i++)
 			if (!strcmp(id, rw->ids[i]))
-				json_array_append(keep, e);
+				cv_json_push(&failed, keep, json_incref(e));
 	}
 	rw->manifest = json_deep_copy(old);
-	json_object_set_new(rw->manifest, "records", keep);
-	json_object_set_new(rw->manifest, "archive", json_string(rw->newfile));
-	json_object_set_new(rw->manifest, "rewritten", json_string(rw->now));
-	json_object_set_new(rw->manifest, "rewritten_from", json_string(rw->file));
+	cv_json_set(&failed, rw->manifest, "records", keep);
+	cv_json_set(&failed, rw->manifest, "archive", json_string(rw->newfile));
+	cv_json_set(&failed, rw->manifest, "rewritten", json_string(rw->now));
+	cv_json_set(&failed, rw->manifest, "rewritten_from", json_string(rw->file));
 	json_decref(old);
+	/* a manifest without a kept record's entry would lose its title for good */
+	if (failed)
+		return cv_error(v, CV_ERROR, "cannot write the new manifest of archive %s (out of memory); nothing was destroyed",
+				rw->file);
 	for (i = 0; i < rw->nsurv; i++) {
 		if (c->m[i].fd < 0 || c->m[i].size != rw->sizes[i])
 			return cv_error(v, CV_ECORRUPT, "record %s is missing from archive %s or has the wrong size; nothing was destroyed",

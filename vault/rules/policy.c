@@ -28,6 +28,7 @@
 
 #include <ini.h>
 
+#include "base/utf8.h"
 #include "casevault/calendar.h"
 #include "casevault/disclose.h"
 #include "casevault/policy.h"
@@ -680,6 +681,9 @@ static int parse_buf(struct parse *st, const char *buf, size_t len)
 	st->len = len;
 	st->pos = 0;
 	st->line = 0;
+	/* names and descriptions are shown and put in JSON: UTF-8 (docs/commands/README.md, Text and JSON) */
+	if ((r = cv_text_bad_line(buf, len)) > 0)
+		problem(st, r, "this line is not UTF-8; save the file as UTF-8");
 	r = ini_parse_stream(read_line, st, on_key, st);
 	if (r < 0 || st->failed)
 		return CV_ERROR;

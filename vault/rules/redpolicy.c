@@ -17,6 +17,7 @@
 #include <ini.h>
 
 #include "base/handle.h"
+#include "base/utf8.h"
 #include "crypto/seal.h"
 #include "rules/redpolicy.h"
 
@@ -98,6 +99,8 @@ static char *read_line(char *str, int num, void *stream)
 		body--;
 	if (memchr(c->buf, '\0', n))
 		problem(c, c->lineno, "line contains a NUL byte");
+	else if (cv_text_bad_line(c->buf, n))
+		problem(c, c->lineno, "this line is not UTF-8; save the file as UTF-8");
 	if (body > (size_t)num - 2) {
 		problem(c, c->lineno, "line is longer than %d characters", num - 2);
 		n = (size_t)num - 1;
@@ -376,7 +379,7 @@ int cv_letter_check_file(const char *path, cv_problems *problems)
 {
 	char *t = NULL;
 	size_t len = 0, np = 0;
-	int r = slurp(path, &t, &len, 1 << 20);
+	int r = slurp(path, &t, &len, 1 << 20), line;
 
 	if (r < 0) {
 		if (problems)
@@ -388,6 +391,10 @@ int cv_letter_check_file(const char *path, cv_problems *problems)
 		np++;
 		if (problems)
 			cv_problems_add(problems, path, 0, "the template holds a NUL byte");
+	} else if ((line = cv_text_bad_line(t, len)) > 0) {
+		np++;
+		if (problems)
+			cv_problems_add(problems, path, line, "this line is not UTF-8; save the file as UTF-8");
 	}
 	r = check_letter_text(path, t, problems, &np);
 	free(t);

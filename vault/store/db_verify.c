@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
 #include "store/db_verify.h"
 #include "store/index.h"
 #include "store/sealed.h"
@@ -184,4 +185,28 @@ int cv_db_verify_sealed(cv_vault *v, int mask,
 
 	*checked = 0;
 	return cv_sealed_each(v, mask, check_field, &sc);
+}
+
+struct sealed_text {
+	void (*fn)(void *hook, const char *table, const char *column, const char *id);
+	void *hook;
+};
+
+/* One opened value: reported when it is not UTF-8 (stored before text was checked). */
+static int text_field(void *hook, const cv_sealed_col *c, const char *id, cv_section sec, char **plain, int err)
+{
+	struct sealed_text *st = hook;
+
+	(void)sec;
+	if (err == 0 && *plain && cv_text_check_str(*plain, CV_TEXT_ANY, NULL) != CV_TEXT_OK)
+		st->fn(st->hook, c->table, c->column, id);
+	return 0;
+}
+
+int cv_db_verify_sealed_text(cv_vault *v, int mask,
+			     void (*fn)(void *hook, const char *table, const char *column, const char *id), void *hook)
+{
+	struct sealed_text st = { fn, hook };
+
+	return cv_sealed_each(v, mask, text_field, &st);
 }

@@ -64,4 +64,12 @@ int cv_db_verify_sealed(cv_vault *v, int mask,
 			void (*fn)(void *hook, const char *table, const char *column, const char *id),
 			void *hook, size_t *checked);
 
+/*
+ * Every sealed value of the sections in mask that opens but is not UTF-8
+ * (stored before text was checked, docs/commands/README.md "Text and JSON"),
+ * to fn with its table, column and row id.
+ */
+int cv_db_verify_sealed_text(cv_vault *v, int mask,
+			     void (*fn)(void *hook, const char *table, const char *column, const char *id), void *hook);
+
 #endif

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "formats/formats.h"
 #include "formats/fmt.h"
 
@@ -64,6 +66,35 @@ int cv_fmt_caps(const char *mime)
 	return caps;
 }
 
+/* 1 when buf is well-formed UTF-8 without NUL bytes (GLib's check, as GMime uses). */
+int cv_fmt_utf8_ok(const char *buf, size_t n)
+{
+	return g_utf8_validate_len(buf, n, NULL) ? 1 : 0;
+}
+
+/* A NUL-terminated malloc'd copy of buf[0..n). */
+static int copy_out(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen)
+{
+	char *p = malloc(n + 1);
+
+	if (!p)
+		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
+	if (n)
+		memcpy(p, buf, n);
+	p[n] = '\0';
+	*out = p;
+	*outlen = n;
+	return 0;
+}
+
+static int plain_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen)
+{
+	if (!cv_fmt_utf8_ok(buf, n))
+		return cv_fmt_fail(err, errlen, CV_EINVAL,
+				   "the text is not valid UTF-8; save it as UTF-8 and file it again");
+	return copy_out(buf, n, (void **)text, len, err, errlen);
+}
+
 /* The checks every entry point makes before a library sees the bytes. */
 static int admit(const char *mime, int want, const void *buf, size_t n, int *kind, char *err, size_t errlen)
 {
@@ -91,7 +122,25 @@ int cv_fmt_text_depth(const char *mime, const void *buf, size_t n, int depth,
 	*len = 0;
 	if ((rc = admit(mime, CV_FMT_TEXT, buf, n, &kind, err, errlen)))
 		return rc;
-	return cv_fmt_fail(err, errlen, CV_EREFUSED, "not implemented yet");
+	if (depth > CV_FMT_MAX_DEPTH)
+		return cv_fmt_fail(err, errlen, CV_EREFUSED,
+				   "documents nested more than %d deep; send the attachments separately",
+				   CV_FMT_MAX_DEPTH);
+	switch (kind) {
+	case K_PDF:
+		return cv_pdf_text(buf, n, text, len, err, errlen);
+	case K_ODT:
+		return cv_office_text(CV_OFFICE_ODT, buf, n, text, len, err, errlen);
+	case K_DOCX:
+		return cv_office_text(CV_OFFICE_DOCX, buf, n, text, len, err, errlen);
+	case K_MAIL:
+		return cv_mail_text(buf, n, depth, text, len, err, errlen);
+	case K_TEXT:
+		return plain_text(buf, n, text, len, err, errlen);
+	default:
+		/* an image: its words are pixels (docs/legal-rules.md §8: reviewed by a person) */
+		return copy_out("", 0, (void **)text, len, err, errlen);
+	}
 }
 
 int cv_fmt_text(const char *mime, const void *buf, size_t n, char **text, size_t *len,
@@ -109,7 +158,23 @@ int cv_fmt_clean(const char *mime, const void *buf, size_t n, void **out, size_t
 	*outlen = 0;
 	if ((rc = admit(mime, CV_FMT_CLEAN, buf, n, &kind, err, errlen)))
 		return rc;
-	return cv_fmt_fail(err, errlen, CV_EREFUSED, "not implemented yet");
+	switch (kind) {
+	case K_PDF:
+		return cv_pdf_clean(buf, n, out, outlen, err, errlen);
+	case K_ODT:
+		return cv_office_clean(CV_OFFICE_ODT, buf, n, out, outlen, err, errlen);
+	case K_DOCX:
+		return cv_office_clean(CV_OFFICE_DOCX, buf, n, out, outlen, err, errlen);
+	case K_MAIL:
+		return cv_mail_clean(buf, n, out, outlen, err, errlen);
+	case K_IMAGE:
+		return cv_image_clean(buf, n, out, outlen, err, errlen);
+	default:
+		/* plain text carries nothing but its words */
+		if (!cv_fmt_utf8_ok(buf, n))
+			return cv_fmt_fail(err, errlen, CV_EINVAL, "the text is not valid UTF-8; save it as UTF-8");
+		return copy_out(buf, n, out, outlen, err, errlen);
+	}
 }
 
 int cv_fmt_metadata_check(const char *mime, const void *buf, size_t n, char *err, size_t errlen)
@@ -118,18 +183,37 @@ int cv_fmt_metadata_check(const char *mime, const void *buf, size_t n, char *err
 
 	if ((rc = admit(mime, CV_FMT_CLEAN, buf, n, &kind, err, errlen)))
 		return rc;
-	return cv_fmt_fail(err, errlen, CV_EREFUSED, "not implemented yet");
+	switch (kind) {
+	case K_PDF:
+		return cv_pdf_check(buf, n, err, errlen);
+	case K_ODT:
+		return cv_office_check(CV_OFFICE_ODT, buf, n, err, errlen);
+	case K_DOCX:
+		return cv_office_check(CV_OFFICE_DOCX, buf, n, err, errlen);
+	case K_MAIL:
+		return cv_mail_check(buf, n, err, errlen);
+	case K_IMAGE:
+		return cv_image_check(buf, n, err, errlen);
+	default:
+		return cv_fmt_utf8_ok(buf, n) ? 0 :
+			cv_fmt_fail(err, errlen, CV_EINVAL, "the text is not valid UTF-8; save it as UTF-8");
+	}
 }
 
 int cv_fmt_redact(const char *mime, const void *buf, size_t n, const char *const *terms, size_t nterms,
 		  void **out, size_t *outlen, size_t *hits, char *err, size_t errlen)
 {
 	int kind, rc;
+	size_t i;
 
 	*out = NULL;
 	*outlen = 0;
 	*hits = 0;
 	if ((rc = admit(mime, CV_FMT_REDACT, buf, n, &kind, err, errlen)))
 		return rc;
-	return cv_fmt_fail(err, errlen, CV_EREFUSED, "not implemented yet");
+	for (i = 0; i < nterms; i++)
+		if (!terms[i] || !terms[i][strspn(terms[i], " \t\r\n")] || !cv_fmt_utf8_ok(terms[i], strlen(terms[i])))
+			return cv_fmt_fail(err, errlen, CV_EINVAL,
+					   "redaction term %zu is empty or not UTF-8; give the words to remove", i + 1);
+	return cv_pdf_redact(buf, n, terms, nterms, out, outlen, hits, err, errlen);
 }

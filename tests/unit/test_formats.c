@@ -12,6 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include "formats/formats.h"
 
 #define PDF "application/pdf"
@@ -223,10 +226,125 @@ static void test_pdf_redact_bad_term(void **state)
 	free(d.buf);
 }
 
+/* The text of a member of a cleaned zip, read back with libarchive; NULL when absent. */
+static char *zip_member(const struct doc *d, const char *name, int *first)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char *out = NULL;
+	int i = 0;
+
+	assert_int_equal(archive_read_support_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_read_open_memory(a, d->buf, d->n), ARCHIVE_OK);
+	while (!out && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		if (strcmp(archive_entry_pathname(e), name) == 0) {
+			la_int64_t sz = archive_entry_size(e);
+
+			out = calloc(1, (size_t)sz + 1);
+			assert_int_equal(archive_read_data(a, out, (size_t)sz), sz);
+			if (first)
+				*first = i == 0;
+		}
+		i++;
+	}
+	archive_read_free(a);
+	return out;
+}
+
+static void test_odt_text(void **state)
+{
+	struct doc d = fixture("notes.odt");
+	char *t;
+
+	(void)state;
+	t = text_of(ODT, d.buf, d.n);
+	expect_in(t, "The mother, Jane Doe, attended.\n");
+	expect_in(t, "A footnote about Mr Smith.");
+	expect_in(t, "Header: Private and confidential");
+	free(t);
+	free(d.buf);
+}
+
+static void test_docx_text(void **state)
+{
+	struct doc d = fixture("notes.docx");
+	char *t;
+
+	(void)state;
+	t = text_of(DOCX, d.buf, d.n);
+	expect_in(t, "The mother, Jane Doe, attended.\n");
+	expect_in(t, "Second paragraph");
+	expect_in(t, "Header: Private and confidential");
+	expect_in(t, "Footer text");
+	expect_in(t, "A footnote about Mr Smith.");
+	expect_in(t, "Check with Mrs Brown.");
+	free(t);
+	free(d.buf);
+}
+
+static void test_odt_clean(void **state)
+{
+	struct doc c;
+	char *meta, *mt, *t;
+	int first = 0;
+
+	(void)state;
+	c = cleaned(ODT, "notes.odt", "meta:initial-creator");
+	mt = zip_member(&c, "mimetype", &first);
+	assert_non_null(mt);
+	assert_string_equal(mt, "application/vnd.oasis.opendocument.text");
+	assert_true(first);
+	/* the first local header names mimetype, compression method 0 (stored) */
+	assert_memory_equal(c.buf + 30, "mimetype", 8);
+	assert_int_equal(c.buf[8] | c.buf[9], 0);
+	meta = zip_member(&c, "meta.xml", NULL);
+	assert_non_null(meta);
+	assert_null(strstr(meta, "Caseworker"));
+	assert_non_null(strstr(meta, "office:version=\"1.3\""));
+	t = text_of(ODT, c.buf, c.n);
+	expect_in(t, "Jane Doe, attended.");
+	free(t);
+	free(meta);
+	free(mt);
+	free(c.buf);
+}
+
+static void test_docx_clean(void **state)
+{
+	struct doc c;
+	char *core, *app, *rels, *ct, *custom, *t;
+
+	(void)state;
+	c = cleaned(DOCX, "notes.docx", "dc:title");
+	core = zip_member(&c, "docProps/core.xml", NULL);
+	app = zip_member(&c, "docProps/app.xml", NULL);
+	rels = zip_member(&c, "_rels/.rels", NULL);
+	ct = zip_member(&c, "[Content_Types].xml", NULL);
+	custom = zip_member(&c, "docProps/custom.xml", NULL);
+	assert_non_null(core);
+	assert_null(strstr(core, "Caseworker"));
+	assert_null(strstr(app, "Example Office"));
+	assert_null(custom);
+	assert_null(strstr(rels, "custom.xml"));
+	assert_non_null(strstr(rels, "word/document.xml"));
+	assert_null(strstr(ct, "custom.xml"));
+	assert_non_null(strstr(ct, "/word/document.xml"));
+	t = text_of(DOCX, c.buf, c.n);
+	expect_in(t, "Jane Doe, attended.");
+	free(t);
+	free(core);
+	free(app);
+	free(rels);
+	free(ct);
+	free(c.buf);
+}
+
 static void test_malformed(void **state)
 {
 	(void)state;
 	expect_einval(PDF, "bad.pdf");
+	expect_einval(ODT, "bad.odt");
+	expect_einval(DOCX, "bad.docx");
 	expect_einval("text/plain", "latin1.txt");
 }
 
@@ -240,6 +358,10 @@ int main(void)
 		cmocka_unit_test(test_pdf_clean),
 		cmocka_unit_test(test_pdf_redact),
 		cmocka_unit_test(test_pdf_redact_bad_term),
+		cmocka_unit_test(test_odt_text),
+		cmocka_unit_test(test_docx_text),
+		cmocka_unit_test(test_odt_clean),
+		cmocka_unit_test(test_docx_clean),
 		cmocka_unit_test(test_malformed),
 	};
 

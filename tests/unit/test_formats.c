@@ -339,12 +339,99 @@ static void test_docx_clean(void **state)
 	free(c.buf);
 }
 
+static void test_mail_text(void **state)
+{
+	struct doc d = fixture("mail.eml");
+	char *t;
+
+	(void)state;
+	t = text_of(EML, d.buf, d.n);
+	expect_in(t, "Visit notes");                     /* the subject */
+	expect_in(t, "The visit to Zo\xc3\xab Smith went well.\n");  /* quoted-printable UTF-8 */
+	expect_in(t, "var hidden = 1;");                 /* script text in the HTML body */
+	expect_in(t, "Attached note: Peter Pan visited on Tuesday.");  /* base64 attachment */
+	expect_in(t, "Jane Doe met the social worker");  /* the attached PDF */
+	free(t);
+	free(d.buf);
+}
+
+static void test_mail_clean(void **state)
+{
+	struct doc c;
+	char *t;
+
+	(void)state;
+	c = cleaned(EML, "mail.eml", "e-mail header");
+	assert_null(memmem(c.buf, c.n, "X-Originating-IP", 16));
+	assert_null(memmem(c.buf, c.n, "Received:", 9));
+	assert_null(memmem(c.buf, c.n, "Message-ID", 10));
+	assert_null(memmem(c.buf, c.n, "User-Agent", 10));
+	assert_non_null(memmem(c.buf, c.n, "Subject: Visit notes", 20));
+	assert_non_null(memmem(c.buf, c.n, "From: A Worker", 14));
+	/* the attached PDF lost its Info too: the check above looked inside it */
+	t = text_of(EML, c.buf, c.n);
+	expect_in(t, "Attached note: Peter Pan");
+	expect_in(t, "Jane Doe met the social worker");
+	free(t);
+	free(c.buf);
+}
+
+static void test_jpeg(void **state)
+{
+	struct doc d = fixture("photo.jpg"), c;
+	char *t;
+
+	(void)state;
+	t = text_of(JPEG, d.buf, d.n);
+	assert_string_equal(t, "");
+	free(t);
+	free(d.buf);
+	c = cleaned(JPEG, "photo.jpg", "EXIF tag Exif.Image.Artist");
+	assert_int_equal((unsigned char)c.buf[0], 0xff);
+	assert_int_equal((unsigned char)c.buf[1], 0xd8);
+	assert_null(memmem(c.buf, c.n, "Jane Doe", 8));
+	assert_null(memmem(c.buf, c.n, "family home", 11));
+	free(c.buf);
+}
+
+/* A DOCX whose body inflates past CV_FMT_MAX, made here with libarchive (257 MiB of zeros, ~260 KB). */
+static void test_zip_bomb(void **state)
+{
+	static char zeros[1 << 20];
+	size_t cap = 4 << 20, used = 0, i, mib = (CV_FMT_MAX >> 20) + 1;
+	char *zip = malloc(cap), err[256] = "", *t = NULL;
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_memory(a, zip, cap, &used), ARCHIVE_OK);
+	archive_entry_set_pathname(e, "word/document.xml");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)(mib << 20));
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	for (i = 0; i < mib; i++)
+		assert_int_equal(archive_write_data(a, zeros, sizeof(zeros)), (la_ssize_t)sizeof(zeros));
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_entry_free(e);
+	archive_write_free(a);
+	assert_true(used < cap);
+	assert_int_equal(cv_fmt_text(DOCX, zip, used, &t, &len, err, sizeof(err)), CV_EINVAL);
+	assert_non_null(strstr(err, "zip bomb"));
+	assert_null(t);
+	free(zip);
+}
+
 static void test_malformed(void **state)
 {
 	(void)state;
 	expect_einval(PDF, "bad.pdf");
 	expect_einval(ODT, "bad.odt");
 	expect_einval(DOCX, "bad.docx");
+	expect_einval(JPEG, "bad.jpg");
+	expect_einval(EML, "bad.pdf");
 	expect_einval("text/plain", "latin1.txt");
 }
 
@@ -362,6 +449,10 @@ int main(void)
 		cmocka_unit_test(test_docx_text),
 		cmocka_unit_test(test_odt_clean),
 		cmocka_unit_test(test_docx_clean),
+		cmocka_unit_test(test_mail_text),
+		cmocka_unit_test(test_mail_clean),
+		cmocka_unit_test(test_jpeg),
+		cmocka_unit_test(test_zip_bomb),
 		cmocka_unit_test(test_malformed),
 	};
 

@@ -69,6 +69,8 @@ int cv_mail_clean(const void *buf, size_t n, void **out, size_t *outlen, char *e
 int cv_mail_check(const void *buf, size_t n, char *err, size_t errlen);
 
 /* image.c: gexiv2 */
+/* "" for a readable image (its words are pixels); CV_EINVAL otherwise */
+int cv_image_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
 int cv_image_clean(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
 int cv_image_check(const void *buf, size_t n, char *err, size_t errlen);
 

@@ -138,8 +138,7 @@ int cv_fmt_text_depth(const char *mime, const void *buf, size_t n, int depth,
 	case K_TEXT:
 		return plain_text(buf, n, text, len, err, errlen);
 	default:
-		/* an image: its words are pixels (docs/legal-rules.md §8: reviewed by a person) */
-		return copy_out("", 0, (void **)text, len, err, errlen);
+		return cv_image_text(buf, n, text, len, err, errlen);
 	}
 }
 

@@ -5,6 +5,7 @@
  * all: a small zip that inflates to gigabytes (a zip bomb) is refused
  * before it fills memory.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,17 +20,26 @@
 /* A fixed time for every member written (1980-01-01, the zip epoch): a member's time says when it was edited. */
 #define ZIP_TIME 315532800
 
-static int read_member(struct archive *a, GByteArray *data, size_t *total, char *err, size_t errlen)
+static int bomb(char *err, size_t errlen)
+{
+	return cv_fmt_fail(err, errlen, CV_EINVAL, "the document inflates to more than %zu MiB (a zip bomb?); "
+			   "refuse it", CV_FMT_MAX >> 20);
+}
+
+static int read_member(struct archive *a, struct archive_entry *e, GByteArray *data, size_t *total,
+		       char *err, size_t errlen)
 {
 	char chunk[65536];
 	la_ssize_t r;
 
+	/* the size the central directory declares: refused before inflating anything */
+	if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0 &&
+	    (uint64_t)archive_entry_size(e) > CV_FMT_MAX - *total)
+		return bomb(err, errlen);
 	while ((r = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
 		*total += (size_t)r;
 		if (*total > CV_FMT_MAX)
-			return cv_fmt_fail(err, errlen, CV_EINVAL,
-					   "the document inflates to more than %zu MiB (a zip bomb?); refuse it",
-					   CV_FMT_MAX >> 20);
+			return bomb(err, errlen);
 		g_byte_array_append(data, (const guint8 *)chunk, (guint)r);
 	}
 	if (r < 0)
@@ -63,7 +73,7 @@ int cv_zip_each(const void *buf, size_t n, int (*want)(const char *name), cv_zip
 		if (want && !want(m.name))
 			continue;
 		g_byte_array_set_size(data, 0);
-		if (!m.is_dir && (rc = read_member(a, data, &total, err, errlen)))
+		if (!m.is_dir && (rc = read_member(a, e, data, &total, err, errlen)))
 			break;
 		m.data = (const char *)data->data;
 		m.len = data->len;

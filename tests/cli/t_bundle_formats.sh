@@ -11,7 +11,9 @@
 #     their metadata come out without it (pdfinfo, exiftool, unzip -p);
 #   - a born-digital PDF naming a recorded third party comes out with the
 #     name's text removed (pdftotext finds no trace) and the rest of the
-#     page's words intact.
+#     page's words intact;
+#   - an ODT naming a third party, and a PDF with no text (a scan) on a case
+#     naming others, are refused until a person decides on them.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 for tool in gs pdftotext pdfinfo exiftool 7z unzip convert; do
@@ -44,6 +46,8 @@ pdf() {
 pdf "$D/cp-quote.pdf" '' "Summary of the term." "$CP1" "$CP2"
 pdf "$D/meta.pdf" '[ /Author (Vera Quillfeather) /Title (Scanned by Vera Quillfeather) /DOCINFO pdfmark' \
 	"Annual review summary for the family."
+# a scan: a page with no text layer
+gs -q -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -o "$D/scan.pdf" -c '72 72 moveto 300 300 lineto stroke showpage' 2>/dev/null
 pdf "$D/third.pdf" '' "The neighbour Patricia Jones attended the review meeting." \
 	"Agreed actions were written down for the school."
 python3 - "$D" "$CP1 $CP2" <<'PY'
@@ -59,6 +63,7 @@ def odt(path, body, creator=None):
         z.writestr("META-INF/manifest.xml", "<?xml version='1.0'?><manifest:manifest xmlns:manifest='urn:oasis:names:tc:opendocument:xmlns:manifest:1.0'/>")
 odt(d + "/cp-quote.odt", "Notes from the visit. " + cp)
 odt(d + "/meta.odt", "Plan for the next term.", "Vera Quillfeather")
+odt(d + "/names.odt", "Mrs Jones from next door came to the meeting.")
 with zipfile.ZipFile(d + "/meta.docx", "w") as z:
     z.writestr("[Content_Types].xml", "<?xml version='1.0'?><Types xmlns='http://schemas.openxmlformats.org/package/2006/content-types'><Override PartName='/word/document.xml' ContentType='application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml'/><Override PartName='/docProps/core.xml' ContentType='application/vnd.openxmlformats-package.core-properties+xml'/></Types>")
     z.writestr("_rels/.rels", "<?xml version='1.0'?><Relationships xmlns='http://schemas.openxmlformats.org/package/2006/relationships'><Relationship Id='rId1' Type='http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties' Target='docProps/core.xml'/></Relationships>")
@@ -93,6 +98,8 @@ put "Plan for next term" "$D/meta.odt" report 2026-03-02
 put Transport "$D/meta.docx" report 2026-03-03
 put Photograph "$D/photo.jpg" report 2026-03-04
 put "Review meeting" "$D/third.pdf" report 2026-03-05
+put "Meeting attendance" "$D/names.odt" report 2026-03-06
+put "Scanned form" "$D/scan.pdf" report 2026-03-07
 rid() { printf '%s' "${ID[$1]}"; }
 QUOTES="$(rid "Term summary") $(rid "Visit notes") $(rid "After the call")"
 
@@ -120,13 +127,23 @@ for i in 1 2 3; do
 done
 check "the three quoting records were each named once" test "$(tr ' ' '\n' <<<"$named" | sort -u | grep -c R-)" -eq 3
 
+# ---- a name in a type casevault cannot remove text from; a scan ----
+expect_fail "an ODT naming a third party is refused" --as "$CPL" request bundle "$R" -o "$T/n.zip"
+check "  naming the record and what to do" sh -c "grep -q '$(rid "Meeting attendance")' '$T/err' && grep -q 'decide on it: --withhold, or attach a redacted copy' '$T/err'"
+check "  without the name in the message" not grep -q Jones "$T/err"
+"$CV" --as "$CPL" request decide "$R" "$(rid "Meeting attendance")" --withhold sch2-para16 --reason "names the neighbour" >/dev/null
+expect_fail "a PDF with no text on a case naming others needs a person's decision" --as "$CPL" request bundle "$R" -o "$T/n.zip"
+check "  naming the record" grep -q "record $(rid "Scanned form") has no text casevault can read" "$T/err"
+check "  and wrote nothing" test ! -e "$T/n.zip"
+"$CV" --as "$CPL" request decide "$R" "$(rid "Scanned form")" --release --reason "looked at it: a diagram" >/dev/null
+
 run_cv --as "$CPL" request bundle "$R" -o "$T/sar.zip"
 check "with them withheld the bundle is made (exit $RC: $ERR)" test "$RC" -eq 0
 PASS=$(sed -n 's/^passphrase.*: //p' "$T/out")
 mkdir "$T/x"
 check "7z opens it" sh -c "cd '$T/x' && 7z x -p'$PASS' '$T/sar.zip' >/dev/null"
 member() { python3 -c 'import json,sys; print(next(d["file"] for d in json.load(open(sys.argv[1]))["documents"] if d["title"] == sys.argv[2]))' "$T/x/index.json" "$1"; }
-check "members: the letter, the indexes and six records" test "$(ls "$T/x" | wc -l)" -eq 9
+check "members: the letter, the indexes and seven records" test "$(ls "$T/x" | wc -l)" -eq 10
 [ -s "$T/x/index.json" ] || finish
 
 # ---- property 2 (files): none of the withheld text anywhere ----

@@ -384,6 +384,11 @@ int cv_bundle_produce(cv_bundle *b)
 		r = cv_error(b->v, CV_ERROR, "cannot finish the bundle: %s", archive_error_string(b->zw));
 out:
 	free(aids);
+	/* a refused member leaves the last entry open: close it while its file is still there to take the bytes */
+	if (r < 0 && b->zw) {
+		archive_write_free(b->zw);
+		b->zw = NULL;
+	}
 	if (b->cur_buf) {
 		explicit_bzero(b->cur_buf, b->cur_cap);
 		free(b->cur_buf);

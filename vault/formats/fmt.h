@@ -63,10 +63,20 @@ void cv_xml_text(const struct _xmlDoc *doc, int word, struct _GString *out);
 /* The words of an HTML body (UTF-8), a line per block; caller g_free()s *text. */
 int cv_html_text(const char *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
 
-/* mail.c: GMime */
-int cv_mail_text(const void *buf, size_t n, int depth, char **text, size_t *len, char *err, size_t errlen);
-int cv_mail_clean(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
-int cv_mail_check(const void *buf, size_t n, char *err, size_t errlen);
+/* mail.c: GMime; an attachment goes back to the entry points through nest */
+struct cv_fmt_nested {
+	int (*text)(const char *mime, const void *buf, size_t n, int depth, char **text, size_t *len,
+		    char *err, size_t errlen);
+	int (*clean)(const char *mime, const void *buf, size_t n, void **out, size_t *outlen,
+		     char *err, size_t errlen);
+	int (*check)(const char *mime, const void *buf, size_t n, char *err, size_t errlen);
+	int (*caps)(const char *mime);
+};
+int cv_mail_text(const struct cv_fmt_nested *nest, const void *buf, size_t n, int depth, char **text,
+		 size_t *len, char *err, size_t errlen);
+int cv_mail_clean(const struct cv_fmt_nested *nest, const void *buf, size_t n, void **out, size_t *outlen,
+		  char *err, size_t errlen);
+int cv_mail_check(const struct cv_fmt_nested *nest, const void *buf, size_t n, char *err, size_t errlen);
 
 /* image.c: gexiv2 */
 /* "" for a readable image (its words are pixels); CV_EINVAL otherwise */

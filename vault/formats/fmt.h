@@ -15,6 +15,8 @@
 /* Set err to a one-line reason and return rc. */
 int cv_fmt_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A NUL-terminated malloc'd copy of buf[0..n) in *out (caller frees). */
+int cv_fmt_copy(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
 /* 1 when buf[0..n) is valid UTF-8 without NUL bytes. */
 int cv_fmt_utf8_ok(const char *buf, size_t n);
 /* The text of a document nested depth levels deep (e-mail attachments). */

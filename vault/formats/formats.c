@@ -51,27 +51,12 @@ int cv_fmt_caps(const char *mime)
 	return caps;
 }
 
-/* A NUL-terminated malloc'd copy of buf[0..n). */
-static int copy_out(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen)
-{
-	char *p = malloc(n + 1);
-
-	if (!p)
-		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
-	if (n)
-		memcpy(p, buf, n);
-	p[n] = '\0';
-	*out = p;
-	*outlen = n;
-	return 0;
-}
-
 static int plain_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen)
 {
 	if (!cv_fmt_utf8_ok(buf, n))
 		return cv_fmt_fail(err, errlen, CV_EINVAL,
 				   "the text is not valid UTF-8; save it as UTF-8 and file it again");
-	return copy_out(buf, n, (void **)text, len, err, errlen);
+	return cv_fmt_copy(buf, n, (void **)text, len, err, errlen);
 }
 
 /*
@@ -158,7 +143,7 @@ int cv_fmt_clean(const char *mime, const void *buf, size_t n, void **out, size_t
 		/* plain text carries nothing but its words */
 		if (!cv_fmt_utf8_ok(buf, n))
 			return cv_fmt_fail(err, errlen, CV_EINVAL, "the text is not valid UTF-8; save it as UTF-8");
-		return copy_out(buf, n, out, outlen, err, errlen);
+		return cv_fmt_copy(buf, n, out, outlen, err, errlen);
 	}
 }
 

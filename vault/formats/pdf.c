@@ -74,16 +74,8 @@ static int take_buffer(fz_context *ctx, fz_buffer *b, void **out, size_t *outlen
 {
 	unsigned char *data = NULL;
 	size_t n = fz_buffer_storage(ctx, b, &data);
-	char *copy = malloc(n + 1);
 
-	if (!copy)
-		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
-	if (n)
-		memcpy(copy, data, n);
-	copy[n] = '\0';
-	*out = copy;
-	*outlen = n;
-	return 0;
+	return cv_fmt_copy(data, n, out, outlen, err, errlen);
 }
 
 static void page_text(fz_context *ctx, fz_document *doc, int i, fz_buffer *acc)

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-/* Nesting allowed for documents inside e-mails (legal-rules §8: every attachment is read). */
+/* Nesting allowed for documents inside e-mails (docs/legal-rules.md §7-§8: every attachment is read). */
 #define CV_FMT_MAX_DEPTH 4
 
 /* Set err to a one-line reason and return rc. */

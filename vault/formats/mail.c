@@ -2,7 +2,7 @@
  * casevault - e-mail (message/rfc822) with GMime 3: the words of its
  * headers, bodies and attachments; a copy with only the headers a reader
  * needs and every attachment's metadata removed (docs/legal-rules.md
- * §8-§9; docs/architecture.md, Layers: formats).
+ * §7-§9; docs/architecture.md, Layers: formats).
  */
 #include <string.h>
 
@@ -88,7 +88,7 @@ static char *part_type(const struct cv_fmt_nested *nest, GMimeObject *obj, const
 	return mime;
 }
 
-/* Types that carry no words to check: pictures (as scans, docs/legal-rules.md §8) and signatures. */
+/* Types that carry no words to check: pictures (as scans, docs/legal-rules.md §7) and signatures. */
 static int wordless(const char *mime)
 {
 	return g_ascii_strncasecmp(mime, "image/", 6) == 0 ||

@@ -1,7 +1,7 @@
 /*
  * casevault - XML and HTML read with libxml2: the parts of ODT and DOCX
  * documents and the HTML bodies of e-mails, as text (docs/legal-rules.md
- * §8: every word a document holds is checked, hidden or not).
+ * §7-§8: every word a document holds is checked, hidden or not).
  *
  * No external entity is loaded and nothing is fetched from the network
  * (XML_PARSE_NONET, no XML_PARSE_NOENT, no DTD loading); a part with a
@@ -88,7 +88,7 @@ static const char *const HTML_BLOCKS[] = { "p", "div", "br", "li", "tr", "td", "
 					   "h5", "h6", "title", "blockquote", "pre", "table", NULL };
 
 /*
- * Every text node, script and style included (docs/legal-rules.md §8: the
+ * Every text node, script and style included (docs/legal-rules.md §7-§8: the
  * whole body is disclosed, so all of it is checked), and the alt and
  * title attributes that a reader sees on hovering.
  */

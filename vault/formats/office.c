@@ -1,7 +1,7 @@
 /*
  * casevault - ODT and DOCX: the zip read and rewritten with libarchive
  * (zip.c), each XML part parsed with libxml2 (markup.c); never by hand
- * (docs/architecture.md, Layers: formats; docs/legal-rules.md §8-§9).
+ * (docs/architecture.md, Layers: formats; docs/legal-rules.md §7-§9).
  */
 #include <fnmatch.h>
 #include <string.h>

@@ -372,7 +372,7 @@ static size_t redact_page(fz_context *ctx, pdf_document *doc, int i, const char 
 	return hits;
 }
 
-/* The page number (from 1) where a term is still found, or 0 (docs/legal-rules.md §10: fail closed). */
+/* The page number (from 1) where a term is still found, or 0 (docs/legal-rules.md §7, §10: fail closed). */
 static int term_left(fz_context *ctx, pdf_document *doc, const char *const *terms, size_t nterms)
 {
 	fz_quad q[1];

@@ -211,6 +211,28 @@ static void test_pdf_redact(void **state)
 	free(d.buf);
 }
 
+/* Notes and bookmarks are read, and a name in them makes redaction fail closed. */
+static void test_pdf_hidden_text(void **state)
+{
+	struct doc d = fixture("annotated.pdf");
+	const char *terms[] = { "jane doe" };
+	char err[256] = "", *t;
+	void *out = NULL;
+	size_t len = 0, hits = 0;
+
+	(void)state;
+	t = text_of(PDF, d.buf, d.n);
+	expect_in(t, "A page with a note on it.");
+	expect_in(t, "Call Jane Doe back");
+	expect_in(t, "File of Mary Major");
+	free(t);
+	assert_int_equal(cv_fmt_redact(PDF, d.buf, d.n, terms, 1, &out, &len, &hits, err, sizeof(err)),
+			 CV_EREFUSED);
+	assert_non_null(strstr(err, "note or bookmark"));
+	assert_null(out);
+	free(d.buf);
+}
+
 static void test_pdf_redact_bad_term(void **state)
 {
 	struct doc d = fixture("letter.pdf");
@@ -444,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_pdf_scan_empty),
 		cmocka_unit_test(test_pdf_clean),
 		cmocka_unit_test(test_pdf_redact),
+		cmocka_unit_test(test_pdf_hidden_text),
 		cmocka_unit_test(test_pdf_redact_bad_term),
 		cmocka_unit_test(test_odt_text),
 		cmocka_unit_test(test_docx_text),

@@ -38,6 +38,8 @@ check "clean a DOCX" "$TOOL" clean $DOCX "$F/notes.docx" "$T/clean.docx"
 check "unzip -p core.xml: no creator or title" not bash -c "unzip -p '$T/clean.docx' docProps/core.xml | grep -Eq 'Caseworker|Jane'"
 check "unzip -p app.xml: no company" not bash -c "unzip -p '$T/clean.docx' docProps/app.xml | grep -q 'Example Office'"
 check "unzip -l: no custom.xml" not bash -c "unzip -l '$T/clean.docx' | grep -q custom.xml"
+check "unzip -p word/: no comment or change author" not bash -c "unzip -p '$T/clean.docx' 'word/*' | grep -q 'Vera Volunteer'"
+check "unzip -p content.xml: no annotation author" not bash -c "unzip -p '$T/clean.odt' content.xml | grep -q 'Vera Volunteer'"
 check "file: the clean DOCX is still a Word document" bash -c "file --brief --mime-type '$T/clean.docx' | grep -q wordprocessingml"
 
 # JPEG: EXIF, XMP, IPTC and the comment gone (exiftool), the image still decodes

@@ -62,6 +62,9 @@ struct _GString;
 int cv_xml_parse(const char *buf, size_t n, const char *part, struct _xmlDoc **out, char *err, size_t errlen);
 /* Append the words of an ODF (word 0) or WordprocessingML (word 1) part, a line per paragraph. */
 void cv_xml_text(const struct _xmlDoc *doc, int word, struct _GString *out);
+/* Empty (what NULL) or name the first of: attributes attrs in namespace ns, elements in elem_ns. */
+size_t cv_xml_strip(struct _xmlDoc *doc, const char *ns, const char *const *attrs, const char *elem_ns,
+		    char *what, size_t wlen);
 /* The words of an HTML body (UTF-8), a line per block; caller g_free()s *text. */
 int cv_html_text(const char *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
 

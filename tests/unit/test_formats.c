@@ -211,6 +211,28 @@ static void test_pdf_redact(void **state)
 	free(d.buf);
 }
 
+/* Notes and bookmarks are read, and a name in them makes redaction fail closed. */
+static void test_pdf_hidden_text(void **state)
+{
+	struct doc d = fixture("annotated.pdf");
+	const char *terms[] = { "jane doe" };
+	char err[256] = "", *t;
+	void *out = NULL;
+	size_t len = 0, hits = 0;
+
+	(void)state;
+	t = text_of(PDF, d.buf, d.n);
+	expect_in(t, "A page with a note on it.");
+	expect_in(t, "Call Jane Doe back");
+	expect_in(t, "File of Mary Major");
+	free(t);
+	assert_int_equal(cv_fmt_redact(PDF, d.buf, d.n, terms, 1, &out, &len, &hits, err, sizeof(err)),
+			 CV_EREFUSED);
+	assert_non_null(strstr(err, "note or bookmark"));
+	assert_null(out);
+	free(d.buf);
+}
+
 static void test_pdf_redact_bad_term(void **state)
 {
 	struct doc d = fixture("letter.pdf");
@@ -251,6 +273,28 @@ static char *zip_member(const struct doc *d, const char *name, int *first)
 	return out;
 }
 
+/* 1 when any member of the zip holds needle. */
+static int zip_holds(const struct doc *d, const char *needle)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char *buf;
+	int found = 0;
+
+	assert_int_equal(archive_read_support_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_read_open_memory(a, d->buf, d->n), ARCHIVE_OK);
+	while (!found && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		la_int64_t sz = archive_entry_size(e);
+
+		buf = calloc(1, (size_t)sz + 1);
+		assert_int_equal(archive_read_data(a, buf, (size_t)sz), sz);
+		found = memmem(buf, (size_t)sz, needle, strlen(needle)) != NULL;
+		free(buf);
+	}
+	archive_read_free(a);
+	return found;
+}
+
 static void test_odt_text(void **state)
 {
 	struct doc d = fixture("notes.odt");
@@ -278,6 +322,7 @@ static void test_docx_text(void **state)
 	expect_in(t, "Footer text");
 	expect_in(t, "A footnote about Mr Smith.");
 	expect_in(t, "Check with Mrs Brown.");
+	expect_in(t, "Second paragraph inserted");
 	free(t);
 	free(d.buf);
 }
@@ -289,7 +334,9 @@ static void test_odt_clean(void **state)
 	int first = 0;
 
 	(void)state;
-	c = cleaned(ODT, "notes.odt", "meta:initial-creator");
+	c = cleaned(ODT, "notes.odt", "ODT");
+	assert_false(zip_holds(&c, "Vera Volunteer"));
+	assert_true(zip_holds(&c, "Checked by the office."));
 	mt = zip_member(&c, "mimetype", &first);
 	assert_non_null(mt);
 	assert_string_equal(mt, "application/vnd.oasis.opendocument.text");
@@ -315,7 +362,13 @@ static void test_docx_clean(void **state)
 	char *core, *app, *rels, *ct, *custom, *t;
 
 	(void)state;
-	c = cleaned(DOCX, "notes.docx", "dc:title");
+	c = cleaned(DOCX, "notes.docx", "DOCX");
+	/* comment and tracked-change authors, initials, people.xml: nowhere */
+	assert_false(zip_holds(&c, "Vera Volunteer"));
+	assert_false(zip_holds(&c, "vera@example.org"));
+	assert_false(zip_holds(&c, "\"VV\""));
+	assert_true(zip_holds(&c, "w:author=\"\""));
+	assert_false(zip_holds(&c, "people.xml"));
 	core = zip_member(&c, "docProps/core.xml", NULL);
 	app = zip_member(&c, "docProps/app.xml", NULL);
 	rels = zip_member(&c, "_rels/.rels", NULL);
@@ -444,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_pdf_scan_empty),
 		cmocka_unit_test(test_pdf_clean),
 		cmocka_unit_test(test_pdf_redact),
+		cmocka_unit_test(test_pdf_hidden_text),
 		cmocka_unit_test(test_pdf_redact_bad_term),
 		cmocka_unit_test(test_odt_text),
 		cmocka_unit_test(test_docx_text),

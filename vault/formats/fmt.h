@@ -9,12 +9,14 @@
 
 #include <stddef.h>
 
-/* Nesting allowed for documents inside e-mails (legal-rules §8: every attachment is read). */
+/* Nesting allowed for documents inside e-mails (docs/legal-rules.md §7-§8: every attachment is read). */
 #define CV_FMT_MAX_DEPTH 4
 
 /* Set err to a one-line reason and return rc. */
 int cv_fmt_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A NUL-terminated malloc'd copy of buf[0..n) in *out (caller frees). */
+int cv_fmt_copy(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
 /* 1 when buf[0..n) is valid UTF-8 without NUL bytes. */
 int cv_fmt_utf8_ok(const char *buf, size_t n);
 /* The text of a document nested depth levels deep (e-mail attachments). */
@@ -60,13 +62,26 @@ struct _GString;
 int cv_xml_parse(const char *buf, size_t n, const char *part, struct _xmlDoc **out, char *err, size_t errlen);
 /* Append the words of an ODF (word 0) or WordprocessingML (word 1) part, a line per paragraph. */
 void cv_xml_text(const struct _xmlDoc *doc, int word, struct _GString *out);
+/* Empty (what NULL) or name the first of: attributes attrs in namespace ns, elements in elem_ns. */
+size_t cv_xml_strip(struct _xmlDoc *doc, const char *ns, const char *const *attrs, const char *elem_ns,
+		    char *what, size_t wlen);
 /* The words of an HTML body (UTF-8), a line per block; caller g_free()s *text. */
 int cv_html_text(const char *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
 
-/* mail.c: GMime */
-int cv_mail_text(const void *buf, size_t n, int depth, char **text, size_t *len, char *err, size_t errlen);
-int cv_mail_clean(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
-int cv_mail_check(const void *buf, size_t n, char *err, size_t errlen);
+/* mail.c: GMime; an attachment goes back to the entry points through nest */
+struct cv_fmt_nested {
+	int (*text)(const char *mime, const void *buf, size_t n, int depth, char **text, size_t *len,
+		    char *err, size_t errlen);
+	int (*clean)(const char *mime, const void *buf, size_t n, void **out, size_t *outlen,
+		     char *err, size_t errlen);
+	int (*check)(const char *mime, const void *buf, size_t n, char *err, size_t errlen);
+	int (*caps)(const char *mime);
+};
+int cv_mail_text(const struct cv_fmt_nested *nest, const void *buf, size_t n, int depth, char **text,
+		 size_t *len, char *err, size_t errlen);
+int cv_mail_clean(const struct cv_fmt_nested *nest, const void *buf, size_t n, void **out, size_t *outlen,
+		  char *err, size_t errlen);
+int cv_mail_check(const struct cv_fmt_nested *nest, const void *buf, size_t n, char *err, size_t errlen);
 
 /* image.c: gexiv2 */
 /* "" for a readable image (its words are pixels); CV_EINVAL otherwise */

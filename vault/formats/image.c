@@ -6,7 +6,7 @@
  * gexiv2 writes an image only to a file, so the clean copy is made in an
  * anonymous memory file (memfd_create): it has no name in any directory,
  * never reaches a disk, and is gone when its descriptor is closed, on
- * every path (docs/security.md: no plaintext outside the vault).
+ * every path (docs/security.md, No plaintext on disk inside the vault).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -64,7 +64,7 @@ int cv_image_text(const void *buf, size_t n, char **text, size_t *len, char *err
 	if (!md)
 		return CV_EINVAL;
 	g_object_unref(md);
-	/* an image's words are pixels: a person reads them (docs/legal-rules.md §8) */
+	/* an image's words are pixels: a person decides on them (docs/legal-rules.md §7) */
 	*text = g_strdup("");
 	*len = 0;
 	return 0;

@@ -2,7 +2,7 @@
  * casevault - e-mail (message/rfc822) with GMime 3: the words of its
  * headers, bodies and attachments; a copy with only the headers a reader
  * needs and every attachment's metadata removed (docs/legal-rules.md
- * §8-§9; docs/architecture.md, Layers: formats).
+ * §7-§9; docs/architecture.md, Layers: formats).
  */
 #include <string.h>
 
@@ -69,7 +69,7 @@ static GByteArray *part_bytes(GMimePart *part)
  * makes of its name and first bytes (the format's library then refuses
  * it if that was wrong).  Caller g_free()s.
  */
-static char *part_type(GMimeObject *obj, const GByteArray *data)
+static char *part_type(const struct cv_fmt_nested *nest, GMimeObject *obj, const GByteArray *data)
 {
 	char *mime = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
 	char *guess, *g;
@@ -80,7 +80,7 @@ static char *part_type(GMimeObject *obj, const GByteArray *data)
 	guess = g_content_type_guess(g_mime_part_get_filename(GMIME_PART(obj)), data->data, data->len, &unsure);
 	g = guess ? g_content_type_get_mime_type(guess) : NULL;
 	g_free(guess);
-	if (g && cv_fmt_caps(g)) {
+	if (g && nest->caps(g)) {
 		g_free(mime);
 		return g;
 	}
@@ -88,7 +88,7 @@ static char *part_type(GMimeObject *obj, const GByteArray *data)
 	return mime;
 }
 
-/* Types that carry no words to check: pictures (as scans, docs/legal-rules.md §8) and signatures. */
+/* Types that carry no words to check: pictures (as scans, docs/legal-rules.md §7) and signatures. */
 static int wordless(const char *mime)
 {
 	return g_ascii_strncasecmp(mime, "image/", 6) == 0 ||
@@ -117,20 +117,20 @@ static int body_text(GMimeObject *obj, GString *out, char *err, size_t errlen)
 	return rc;
 }
 
-static int attachment_text(GMimeObject *obj, int depth, GString *out, char *err, size_t errlen)
+static int attachment_text(const struct cv_fmt_nested *nest, GMimeObject *obj, int depth, GString *out, char *err, size_t errlen)
 {
 	GByteArray *data = part_bytes(GMIME_PART(obj));
-	char *mime = part_type(obj, data), *t = NULL;
+	char *mime = part_type(nest, obj, data), *t = NULL;
 	size_t len = 0;
 	int rc = 0;
 
 	if (wordless(mime))
 		rc = 0;
-	else if (!(cv_fmt_caps(mime) & CV_FMT_TEXT))
+	else if (!(nest->caps(mime) & CV_FMT_TEXT))
 		rc = cv_fmt_fail(err, errlen, CV_EREFUSED,
 				 "the e-mail has an attachment of type %s whose text casevault cannot read; "
 				 "file the attachment separately", mime);
-	else if ((rc = cv_fmt_text_depth(mime, data->data, data->len, depth + 1, &t, &len, err, errlen)) == 0) {
+	else if ((rc = nest->text(mime, data->data, data->len, depth + 1, &t, &len, err, errlen)) == 0) {
 		g_string_append_len(out, t, (gssize)len);
 		g_string_append_c(out, '\n');
 	}
@@ -158,14 +158,14 @@ static void headers_text(GMimeMessage *msg, GString *out)
 		g_string_append_printf(out, "%s\n", subject);
 }
 
-static int object_text(GMimeObject *obj, int depth, GString *out, char *err, size_t errlen)
+static int object_text(const struct cv_fmt_nested *nest, GMimeObject *obj, int depth, GString *out, char *err, size_t errlen)
 {
 	GMimeMessage *inner;
 	int i, rc = 0;
 
 	if (GMIME_IS_MULTIPART(obj)) {
 		for (i = 0; rc == 0 && i < g_mime_multipart_get_count(GMIME_MULTIPART(obj)); i++)
-			rc = object_text(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), depth, out, err, errlen);
+			rc = object_text(nest, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), depth, out, err, errlen);
 	} else if (GMIME_IS_MESSAGE_PART(obj)) {
 		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 		if (depth + 1 > CV_FMT_MAX_DEPTH)
@@ -173,18 +173,19 @@ static int object_text(GMimeObject *obj, int depth, GString *out, char *err, siz
 					   "file the attached messages separately", CV_FMT_MAX_DEPTH);
 		if (inner) {
 			headers_text(inner, out);
-			rc = object_text(g_mime_message_get_mime_part(inner), depth + 1, out, err, errlen);
+			rc = object_text(nest, g_mime_message_get_mime_part(inner), depth + 1, out, err, errlen);
 		}
 	} else if (GMIME_IS_TEXT_PART(obj)) {
 		/* a text part, body or attached, in its declared character set */
 		rc = body_text(obj, out, err, errlen);
 	} else if (GMIME_IS_PART(obj)) {
-		rc = attachment_text(obj, depth, out, err, errlen);
+		rc = attachment_text(nest, obj, depth, out, err, errlen);
 	}
 	return rc;
 }
 
-int cv_mail_text(const void *buf, size_t n, int depth, char **text, size_t *len, char *err, size_t errlen)
+int cv_mail_text(const struct cv_fmt_nested *nest, const void *buf, size_t n, int depth, char **text,
+		 size_t *len, char *err, size_t errlen)
 {
 	GMimeMessage *msg = parse_mail(buf, n, err, errlen);
 	GString *out;
@@ -194,7 +195,7 @@ int cv_mail_text(const void *buf, size_t n, int depth, char **text, size_t *len,
 		return CV_EINVAL;
 	out = g_string_new(NULL);
 	headers_text(msg, out);
-	rc = object_text(g_mime_message_get_mime_part(msg), depth, out, err, errlen);
+	rc = object_text(nest, g_mime_message_get_mime_part(msg), depth, out, err, errlen);
 	g_object_unref(msg);
 	if (rc) {
 		g_string_free(out, TRUE);
@@ -237,20 +238,20 @@ static void headers_clean(GMimeObject *obj, char *what, size_t wlen)
 }
 
 /* Replace an attachment by its clean copy (check 1: only say whether it has metadata). */
-static int attachment_clean(GMimeObject *obj, int check, char *err, size_t errlen)
+static int attachment_clean(const struct cv_fmt_nested *nest, GMimeObject *obj, int check, char *err, size_t errlen)
 {
 	GByteArray *data = part_bytes(GMIME_PART(obj));
-	char *mime = part_type(obj, data);
+	char *mime = part_type(nest, obj, data);
 	GMimeStream *s;
 	GMimeDataWrapper *w;
 	void *out = NULL;
 	size_t outlen = 0;
 	int rc = 0;
 
-	if (check && (cv_fmt_caps(mime) & CV_FMT_CLEAN))
-		rc = cv_fmt_metadata_check(mime, data->data, data->len, err, errlen);
-	else if (cv_fmt_caps(mime) & CV_FMT_CLEAN)
-		rc = cv_fmt_clean(mime, data->data, data->len, &out, &outlen, err, errlen);
+	if (check && (nest->caps(mime) & CV_FMT_CLEAN))
+		rc = nest->check(mime, data->data, data->len, err, errlen);
+	else if (nest->caps(mime) & CV_FMT_CLEAN)
+		rc = nest->clean(mime, data->data, data->len, &out, &outlen, err, errlen);
 	if (rc == 0 && out) {
 		s = g_mime_stream_mem_new_with_buffer(out, outlen);
 		w = g_mime_data_wrapper_new_with_stream(s, GMIME_CONTENT_ENCODING_DEFAULT);
@@ -266,7 +267,7 @@ static int attachment_clean(GMimeObject *obj, int check, char *err, size_t errle
 }
 
 /* Every header and attachment of obj cleaned, or (check 1) the first metadata left named in err. */
-static int object_clean(GMimeObject *obj, int check, char *err, size_t errlen)
+static int object_clean(const struct cv_fmt_nested *nest, GMimeObject *obj, int check, char *err, size_t errlen)
 {
 	char what[128] = "";
 	int i, rc = 0;
@@ -276,21 +277,22 @@ static int object_clean(GMimeObject *obj, int check, char *err, size_t errlen)
 		return cv_fmt_fail(err, errlen, CV_EREFUSED, "metadata left in the document: %s", what);
 	if (GMIME_IS_MULTIPART(obj)) {
 		for (i = 0; rc == 0 && i < g_mime_multipart_get_count(GMIME_MULTIPART(obj)); i++)
-			rc = object_clean(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), check, err, errlen);
+			rc = object_clean(nest, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), check, err, errlen);
 	} else if (GMIME_IS_MESSAGE_PART(obj)) {
 		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
 
 		if (inner)
-			rc = object_clean(GMIME_OBJECT(inner), check, err, errlen);
+			rc = object_clean(nest, GMIME_OBJECT(inner), check, err, errlen);
 	} else if (GMIME_IS_MESSAGE(obj)) {
-		rc = object_clean(g_mime_message_get_mime_part(GMIME_MESSAGE(obj)), check, err, errlen);
+		rc = object_clean(nest, g_mime_message_get_mime_part(GMIME_MESSAGE(obj)), check, err, errlen);
 	} else if (GMIME_IS_PART(obj) && !GMIME_IS_TEXT_PART(obj)) {
-		rc = attachment_clean(obj, check, err, errlen);
+		rc = attachment_clean(nest, obj, check, err, errlen);
 	}
 	return rc;
 }
 
-int cv_mail_clean(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen)
+int cv_mail_clean(const struct cv_fmt_nested *nest, const void *buf, size_t n, void **out, size_t *outlen,
+		  char *err, size_t errlen)
 {
 	GMimeMessage *msg = parse_mail(buf, n, err, errlen);
 	GMimeStream *mem;
@@ -299,7 +301,7 @@ int cv_mail_clean(const void *buf, size_t n, void **out, size_t *outlen, char *e
 
 	if (!msg)
 		return CV_EINVAL;
-	rc = object_clean(GMIME_OBJECT(msg), 0, err, errlen);
+	rc = object_clean(nest, GMIME_OBJECT(msg), 0, err, errlen);
 	if (rc == 0) {
 		mem = g_mime_stream_mem_new();
 		if (g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL, mem) < 0)
@@ -315,14 +317,14 @@ int cv_mail_clean(const void *buf, size_t n, void **out, size_t *outlen, char *e
 	return rc;
 }
 
-int cv_mail_check(const void *buf, size_t n, char *err, size_t errlen)
+int cv_mail_check(const struct cv_fmt_nested *nest, const void *buf, size_t n, char *err, size_t errlen)
 {
 	GMimeMessage *msg = parse_mail(buf, n, err, errlen);
 	int rc;
 
 	if (!msg)
 		return CV_EINVAL;
-	rc = object_clean(GMIME_OBJECT(msg), 1, err, errlen);
+	rc = object_clean(nest, GMIME_OBJECT(msg), 1, err, errlen);
 	g_object_unref(msg);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * casevault - ODT and DOCX: the zip read and rewritten with libarchive
  * (zip.c), each XML part parsed with libxml2 (markup.c); never by hand
- * (docs/architecture.md, Layers: formats; docs/legal-rules.md §8-§9).
+ * (docs/architecture.md, Layers: formats; docs/legal-rules.md §7-§9).
  */
 #include <fnmatch.h>
 #include <string.h>
@@ -14,6 +14,14 @@
 
 #define ODT_MIMETYPE "application/vnd.oasis.opendocument.text"
 #define NS_OFFICE "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+#define NS_W "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#define NS_DC "http://purl.org/dc/elements/1.1/"
+
+/* Who wrote a comment or a tracked change: w:author and w:initials in DOCX, dc:* in ODT bodies. */
+static const char *const W_AUTHOR[] = { "author", "initials", NULL };
+static const char *const NO_ATTRS[] = { NULL };
+/* Parts dropped with their references: custom properties, the people who edited (with their accounts). */
+static const char *const DROPPED[] = { "docProps/custom.xml", "people.xml", NULL };
 
 /* docProps emptied to valid documents: Word opens a file with no properties. */
 static const char EMPTY_CORE[] =
@@ -106,16 +114,25 @@ static char *empty_meta(const struct cv_zip_member *m)
 
 /*
  * The part without the children of its root named el whose attribute attr
- * ends with suffix: the relationship to and the content type of the
- * custom properties dropped with them.
+ * names a DROPPED part: the relationships to and the content types of the
+ * parts dropped with them.
  */
-static int drop_refs(const struct cv_zip_member *m, const char *el, const char *attr, const char *suffix,
+static int ends_with_one(const char *v, const char *const *suffixes)
+{
+	size_t vl = strlen(v), sl;
+
+	for (; *suffixes; suffixes++)
+		if (vl >= (sl = strlen(*suffixes)) && strcmp(v + vl - sl, *suffixes) == 0)
+			return 1;
+	return 0;
+}
+
+static int drop_refs(const struct cv_zip_member *m, const char *el, const char *attr,
 		     xmlChar **out, int *outlen, char *err, size_t errlen)
 {
 	xmlDoc *doc;
 	xmlNode *c, *next;
 	xmlChar *v;
-	size_t sl = strlen(suffix), vl;
 	int rc;
 
 	if ((rc = cv_xml_parse(m->data, m->len, m->name, &doc, err, errlen)))
@@ -125,13 +142,27 @@ static int drop_refs(const struct cv_zip_member *m, const char *el, const char *
 		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, el) != 0)
 			continue;
 		v = xmlGetProp(c, (const xmlChar *)attr);
-		vl = v ? strlen((const char *)v) : 0;
-		if (v && vl >= sl && strcmp((const char *)v + vl - sl, suffix) == 0) {
+		if (v && ends_with_one((const char *)v, DROPPED)) {
 			xmlUnlinkNode(c);
 			xmlFreeNode(c);
 		}
 		xmlFree(v);
 	}
+	xmlDocDumpMemoryEnc(doc, out, outlen, "UTF-8");
+	xmlFreeDoc(doc);
+	return *out ? 0 : cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
+}
+
+/* A body part with its authors emptied (cv_xml_strip), serialised again. */
+static int unsign(const struct cv_zip_member *m, const char *ns, const char *const *attrs, const char *elem_ns,
+		  xmlChar **out, int *outlen, char *err, size_t errlen)
+{
+	xmlDoc *doc;
+	int rc;
+
+	if ((rc = cv_xml_parse(m->data, m->len, m->name, &doc, err, errlen)))
+		return rc;
+	cv_xml_strip(doc, ns, attrs, elem_ns, NULL, 0);
 	xmlDocDumpMemoryEnc(doc, out, outlen, "UTF-8");
 	xmlFreeDoc(doc);
 	return *out ? 0 : cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
@@ -156,12 +187,16 @@ static int clean_part(int kind, const struct cv_zip_member *m, char **repl, size
 		*rlen = strlen(*repl = g_strdup(EMPTY_CORE));
 	else if (kind == CV_OFFICE_DOCX && strcmp(m->name, "docProps/app.xml") == 0)
 		*rlen = strlen(*repl = g_strdup(EMPTY_APP));
-	else if (kind == CV_OFFICE_DOCX && strcmp(m->name, "docProps/custom.xml") == 0)
+	else if (kind == CV_OFFICE_DOCX && ends_with_one(m->name, DROPPED))
 		*skip = 1;
-	else if (kind == CV_OFFICE_DOCX && strcmp(m->name, "_rels/.rels") == 0)
-		rc = drop_refs(m, "Relationship", "Target", "docProps/custom.xml", xml, &xlen, err, errlen);
+	else if (kind == CV_OFFICE_DOCX && fnmatch("*_rels/*.rels", m->name, 0) == 0)
+		rc = drop_refs(m, "Relationship", "Target", xml, &xlen, err, errlen);
 	else if (kind == CV_OFFICE_DOCX && strcmp(m->name, "[Content_Types].xml") == 0)
-		rc = drop_refs(m, "Override", "PartName", "/docProps/custom.xml", xml, &xlen, err, errlen);
+		rc = drop_refs(m, "Override", "PartName", xml, &xlen, err, errlen);
+	else if (kind == CV_OFFICE_DOCX && docx_part(m->name))
+		rc = unsign(m, NS_W, W_AUTHOR, NULL, xml, &xlen, err, errlen);
+	else if (kind == CV_OFFICE_ODT && odt_part(m->name))
+		rc = unsign(m, NS_W, NO_ATTRS, NS_DC, xml, &xlen, err, errlen);
 	if (rc == 0 && *xml) {
 		*repl = (char *)*xml;
 		*rlen = (size_t)xlen;
@@ -232,33 +267,37 @@ static int check_member(void *user, const struct cv_zip_member *m, char *err, si
 	xmlDoc *doc;
 	int rc;
 
-	if (kind == CV_OFFICE_DOCX && strcmp(m->name, "docProps/custom.xml") == 0)
-		return cv_fmt_fail(err, errlen, CV_EREFUSED,
-				   "metadata left in the document: DOCX custom properties (docProps/custom.xml)");
+	char who[96] = "";
+
+	if (kind == CV_OFFICE_DOCX && ends_with_one(m->name, DROPPED))
+		return cv_fmt_fail(err, errlen, CV_EREFUSED, "metadata left in the document: DOCX %s", m->name);
 	if ((rc = cv_xml_parse(m->data, m->len, m->name, &doc, err, errlen)))
 		return rc;
-	f = first_element(xmlDocGetRootElement(doc));
-	if (kind == CV_OFFICE_ODT)      /* <office:document-meta><office:meta>fields */
-		f = first_element(f);
+	if (kind == CV_OFFICE_DOCX && docx_part(m->name))
+		cv_xml_strip(doc, NS_W, W_AUTHOR, NULL, who, sizeof(who));
+	else if (kind == CV_OFFICE_ODT && odt_part(m->name))
+		cv_xml_strip(doc, NS_W, NO_ATTRS, NS_DC, who, sizeof(who));
+	else if ((f = first_element(xmlDocGetRootElement(doc))) && kind == CV_OFFICE_ODT)
+		f = first_element(f);   /* <office:document-meta><office:meta>fields */
 	if (f)
-		rc = cv_fmt_fail(err, errlen, CV_EREFUSED, "metadata left in the document: %s %s <%s%s%s>",
-				 kind == CV_OFFICE_ODT ? "ODT" : "DOCX", m->name,
-				 f->ns && f->ns->prefix ? (const char *)f->ns->prefix : "",
-				 f->ns && f->ns->prefix ? ":" : "", (const char *)f->name);
+		snprintf(who, sizeof(who), "<%s%s%s>", f->ns && f->ns->prefix ? (const char *)f->ns->prefix : "",
+			 f->ns && f->ns->prefix ? ":" : "", (const char *)f->name);
+	if (who[0])
+		rc = cv_fmt_fail(err, errlen, CV_EREFUSED, "metadata left in the document: %s %s %s",
+				 kind == CV_OFFICE_ODT ? "ODT" : "DOCX", m->name, who);
 	xmlFreeDoc(doc);
 	return rc;
 }
 
 static int odt_meta(const char *name)
 {
-	return strcmp(name, "meta.xml") == 0;
+	return strcmp(name, "meta.xml") == 0 || odt_part(name);
 }
 
 static int docx_meta(const char *name)
 {
-	return strncmp(name, "docProps/", 9) == 0 &&
-		(strcmp(name + 9, "core.xml") == 0 || strcmp(name + 9, "app.xml") == 0 ||
-		 strcmp(name + 9, "custom.xml") == 0);
+	return strcmp(name, "docProps/core.xml") == 0 || strcmp(name, "docProps/app.xml") == 0 ||
+		ends_with_one(name, DROPPED) || docx_part(name);
 }
 
 int cv_office_check(int kind, const void *buf, size_t n, char *err, size_t errlen)

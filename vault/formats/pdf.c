@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>
 
@@ -21,6 +22,8 @@
 #define MAX_QUADS 512
 /* Rounds of search-and-redact on one page before it is refused as unredactable. */
 #define MAX_ROUNDS 16
+/* Bookmark levels read; deeper ones are a malformed or hostile outline. */
+#define CV_FMT_MAX_OUTLINE 32
 
 static void quiet(void *user, const char *message)
 {
@@ -52,16 +55,17 @@ static int open_pdf(fz_context *ctx, const void *buf, size_t n, pdf_document **o
 	fz_try(ctx) {
 		stm = fz_open_memory(ctx, buf, n);
 		doc = pdf_open_document_with_stream(ctx, stm);
-		pdf_count_pages(ctx, doc);
+		if (pdf_needs_password(ctx, doc))
+			rc = cv_fmt_fail(err, errlen, CV_EINVAL,
+					 "the PDF is protected by a password; ask for a copy without one");
+		else
+			pdf_count_pages(ctx, doc);
 	}
 	fz_always(ctx)
 		fz_drop_stream(ctx, stm);
 	fz_catch(ctx)
 		rc = cv_fmt_fail(err, errlen, CV_EINVAL, "not a readable PDF (%s); ask for the document again",
 				 fz_caught_message(ctx));
-	if (rc == 0 && pdf_needs_password(ctx, doc))
-		rc = cv_fmt_fail(err, errlen, CV_EINVAL,
-				 "the PDF is protected by a password; ask for a copy without one");
 	if (rc)
 		pdf_drop_document(ctx, doc);
 	else
@@ -74,16 +78,8 @@ static int take_buffer(fz_context *ctx, fz_buffer *b, void **out, size_t *outlen
 {
 	unsigned char *data = NULL;
 	size_t n = fz_buffer_storage(ctx, b, &data);
-	char *copy = malloc(n + 1);
 
-	if (!copy)
-		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
-	if (n)
-		memcpy(copy, data, n);
-	copy[n] = '\0';
-	*out = copy;
-	*outlen = n;
-	return 0;
+	return cv_fmt_copy(data, n, out, outlen, err, errlen);
 }
 
 static void page_text(fz_context *ctx, fz_document *doc, int i, fz_buffer *acc)
@@ -106,6 +102,55 @@ static void page_text(fz_context *ctx, fz_document *doc, int i, fz_buffer *acc)
 		fz_drop_buffer(ctx, b);
 		fz_drop_stext_page(ctx, st);
 		fz_drop_page(ctx, page);
+	}
+	fz_catch(ctx)
+		fz_rethrow(ctx);
+}
+
+static void outline_text(fz_context *ctx, const fz_outline *o, fz_buffer *acc, int depth)
+{
+	for (; o; o = o->next) {
+		if (o->title) {
+			fz_append_string(ctx, acc, o->title);
+			fz_append_byte(ctx, acc, '\n');
+		}
+		if (depth < CV_FMT_MAX_OUTLINE)
+			outline_text(ctx, o->down, acc, depth + 1);
+	}
+}
+
+/*
+ * What a reader shows besides the pages' text (docs/legal-rules.md §7-§8:
+ * hidden text is checked too): the notes of every annotation and the
+ * titles of the bookmarks.
+ */
+static void extra_text(fz_context *ctx, pdf_document *doc, fz_buffer *acc)
+{
+	fz_outline *outline = NULL;
+	pdf_page *page = NULL;
+	pdf_annot *a;
+	const char *c;
+	int i, np = pdf_count_pages(ctx, doc);
+
+	fz_var(outline);
+	fz_var(page);
+	fz_try(ctx) {
+		for (i = 0; i < np; i++) {
+			page = pdf_load_page(ctx, doc, i);
+			for (a = pdf_first_annot(ctx, page); a; a = pdf_next_annot(ctx, a))
+				if ((c = pdf_annot_contents(ctx, a)) && *c) {
+					fz_append_string(ctx, acc, c);
+					fz_append_byte(ctx, acc, '\n');
+				}
+			fz_drop_page(ctx, &page->super);
+			page = NULL;
+		}
+		outline = fz_load_outline(ctx, (fz_document *)doc);
+		outline_text(ctx, outline, acc, 0);
+	}
+	fz_always(ctx) {
+		fz_drop_outline(ctx, outline);
+		fz_drop_page(ctx, (fz_page *)page);
 	}
 	fz_catch(ctx)
 		fz_rethrow(ctx);
@@ -140,6 +185,7 @@ int cv_pdf_text(const void *buf, size_t n, char **text, size_t *len, char *err, 
 			np = pdf_count_pages(ctx, doc);
 			for (i = 0; i < np; i++)
 				page_text(ctx, (fz_document *)doc, i, acc);
+			extra_text(ctx, doc, acc);
 		}
 	}
 	fz_catch(ctx)
@@ -380,7 +426,35 @@ static size_t redact_page(fz_context *ctx, pdf_document *doc, int i, const char 
 	return hits;
 }
 
-/* The page number (from 1) where a term is still found, or 0 (docs/legal-rules.md §10: fail closed). */
+/* 1 when one of the terms is in the annotations' notes or the bookmarks, compared case-folded. */
+static int term_in_extra(fz_context *ctx, pdf_document *doc, const char *const *terms, size_t nterms)
+{
+	fz_buffer *acc = fz_new_buffer(ctx, 256);
+	char *hay = NULL, *needle;
+	size_t t;
+	int found = 0;
+
+	fz_try(ctx) {
+		extra_text(ctx, doc, acc);
+		hay = g_utf8_casefold(fz_string_from_buffer(ctx, acc), -1);
+	}
+	fz_always(ctx)
+		fz_drop_buffer(ctx, acc);
+	fz_catch(ctx)
+		fz_rethrow(ctx);
+	for (t = 0; t < nterms && !found; t++) {
+		needle = g_utf8_casefold(terms[t], -1);
+		found = strstr(hay, needle) != NULL;
+		g_free(needle);
+	}
+	g_free(hay);
+	return found;
+}
+
+/*
+ * The page number (from 1) where a term is still found, -1 for the notes
+ * or bookmarks, or 0 (docs/legal-rules.md §7, §10: fail closed).
+ */
 static int term_left(fz_context *ctx, pdf_document *doc, const char *const *terms, size_t nterms)
 {
 	fz_quad q[1];
@@ -392,7 +466,7 @@ static int term_left(fz_context *ctx, pdf_document *doc, const char *const *term
 		for (t = 0; t < nterms; t++)
 			if (fz_search_page_number(ctx, (fz_document *)doc, i, terms[t], mark, q, 1) > 0)
 				return i + 1;
-	return 0;
+	return term_in_extra(ctx, doc, terms, nterms) ? -1 : 0;
 }
 
 static int verify_redacted(fz_context *ctx, fz_buffer *ob, const char *const *terms, size_t nterms,
@@ -411,10 +485,14 @@ static int verify_redacted(fz_context *ctx, fz_buffer *ob, const char *const *te
 	fz_catch(ctx)
 		rc = cv_fmt_fail(err, errlen, CV_ERROR, "cannot re-read the redacted PDF (%s)",
 				 fz_caught_message(ctx));
-	if (rc == 0 && page)
+	if (rc == 0 && page > 0)
 		rc = cv_fmt_fail(err, errlen, CV_EREFUSED,
 				 "a redacted term is still in the text of page %d after redaction; "
 				 "withhold the document or redact it by hand", page);
+	else if (rc == 0 && page < 0)
+		rc = cv_fmt_fail(err, errlen, CV_EREFUSED,
+				 "a redacted term is in a note or bookmark of the PDF, which redaction does not "
+				 "reach; withhold the document or redact it by hand");
 	pdf_drop_document(ctx, doc);
 	return rc;
 }

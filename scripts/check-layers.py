@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Check that casevault's layers only look down (docs/architecture.md, Layers).
 
-    base  ->  crypto  ->  rules  ->  store  ->  core  ->  ops  ->  cli
+    base  ->  crypto  ->  formats  ->  rules  ->  store  ->  core  ->  ops  ->  cli
 
 A file may include headers of its own layer and of the layers below it.
-(crypto sits below rules because a policy's identity is its SHA-256.)  The public API
+(crypto sits below rules because a policy's identity is its SHA-256; formats
+uses base only and sits below rules so that the rules and the bundle can read documents.)  The public API
 (vault/include/casevault/*.h) declares types every layer uses and may be
 included anywhere; the CLI includes nothing else of the library.
 
@@ -21,9 +22,12 @@ import re
 import subprocess
 import sys
 
-LEVEL = {"base": 0, "crypto": 1, "rules": 2, "store": 3, "core": 4, "ops": 5, "cli": 6}
-# Libraries each confined to one layer: SQL in store, OpenPGP and libgcrypt in crypto.
-CONFINED = {"sqlite3_": "store", "gpgme_": "crypto", "gcry_": "crypto"}
+LEVEL = {"base": 0, "crypto": 1, "formats": 2, "rules": 3, "store": 4, "core": 5, "ops": 6, "cli": 7}
+# Libraries each confined to one layer: SQL in store, OpenPGP and libgcrypt in
+# crypto, the document format libraries (MuPDF, libxml2, GMime, gexiv2) in formats.
+CONFINED = {"sqlite3_": "store", "gpgme_": "crypto", "gcry_": "crypto",
+            "fz_": "formats", "pdf_": "formats", "xml": "formats", "html": "formats",
+            "g_mime_": "formats", "gexiv2_": "formats"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
@@ -105,7 +109,7 @@ def check_includes(root):
         lsrc = layer_of(src)
         if lsrc is None:
             if not src.startswith(os.path.join("vault", "include")):
-                problems.append(f"{src}: not in a layer folder (vault/base, rules, crypto, store, core, ops)")
+                problems.append(f"{src}: not in a layer folder (vault/base, crypto, formats, rules, store, core, ops)")
             continue
         text = open(os.path.join(root, src), encoding="utf-8").read()
         for inc in INCLUDE.findall(text):
@@ -180,7 +184,7 @@ def check_calls(root, build):
 
 
 def check_libraries(root, build):
-    """sqlite3_* only from store, gpgme_*/gcry_* only from crypto (in the objects' symbols)."""
+    """sqlite3_* only from store, gpgme_*/gcry_* only from crypto, format libraries only from formats."""
     objdir = os.path.join(build, "CMakeFiles", "casevault.dir")
     problems = []
     for dirpath, _, files in os.walk(objdir):
@@ -204,7 +208,8 @@ def main():
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     ap.add_argument("--objects", metavar="BUILD_DIR", help="also check calls in the built library")
     ap.add_argument("--libraries", action="store_true",
-                    help="with --objects: SQLite only from store/, GPGME and libgcrypt only from crypto/")
+                    help="with --objects: SQLite only from store/, GPGME and libgcrypt only from crypto/, "
+                         "MuPDF, libxml2, GMime and gexiv2 only from formats/")
     args = ap.parse_args()
     root = os.path.abspath(args.root)
     problems = check_includes(root)

@@ -78,7 +78,9 @@ for i in 1 2 3 4; do
 	for f in big.pdf note.txt mail.eml; do echo "$c,$f,letter,case,$f $i,2026-10-01"; done >>"$T/d/m.csv"
 done
 B=$(new_case "Bundle Parent" "Bundle Child" 2013-03-03)   # the bundle's: no import touches it
-"$CV" file "$B" "$T/d/big.pdf" --class letter --date 2026-10-01 >/dev/null
+# a large member, streamed (a PDF of random bytes cannot be read, so the bundle would refuse it)
+head -c 2300k /dev/urandom | base64 >"$T/d/big.txt"
+"$CV" file "$B" "$T/d/big.txt" --class letter --date 2026-10-01 >/dev/null
 "$CV" note "$B" --class case-note --date 2026-10-02 --text "Visit agreed with the family." >/dev/null
 for point in filing-pending filing-archive helper-encrypt filing-before-commit; do
 	CASEVAULT_CRASHPOINT=$point "$CV" import "$T/d/m.csv" >/dev/null 2>&1

@@ -283,8 +283,10 @@ static void test_shipped_policy(void **state)
 	assert_int_equal(p->case_other_none, CV_DEC_RELEASE);
 	assert_non_null(cv_rpolicy_ground(p, "sch3-para21"));
 	assert_true(cv_rpolicy_is_text(p, "text/plain"));
-	assert_false(cv_rpolicy_is_text(p, "message/rfc822"));
-	assert_false(cv_rpolicy_is_text(p, "application/pdf"));
+	/* the types whose words the formats layer extracts (docs/policy-redaction.md, [text]) */
+	assert_true(cv_rpolicy_is_text(p, "message/rfc822"));
+	assert_true(cv_rpolicy_is_text(p, "application/pdf"));
+	assert_false(cv_rpolicy_is_text(p, "image/jpeg"));
 	assert_int_equal(strlen(p->hash), 64);
 	cv_rpolicy_free(p);
 	assert_int_equal(cv_letter_check_file(CV_TEST_SOURCE_DIR "/policies/disclosure-letter.txt", NULL), 0);
@@ -332,6 +334,56 @@ static void test_policy_errors(void **state)
 	rm_tmp(path);
 }
 
+/* cv_redactor_matches: each matched text once, white space folded, protected names left out, rd untouched. */
+static void test_matches(void **state)
+{
+	cv_redactor *rd = mk();
+	char **m = NULL, err[128];
+	size_t n = 0;
+	const char *text = "Patricia Jones rang.  patricia\n  JONES again; Mr Jones's phone 07700 900456.\nAlex Jones wrote.";
+
+	(void)state;
+	assert_int_equal(cv_redactor_add_name(rd, "Patricia Jones", 3, 4, NULL, NULL), 0);
+	assert_int_equal(cv_redactor_add_phone(rd, "07700 900456"), 0);
+	assert_int_equal(cv_redactor_add_term(rd, "Alex Jones", CV_TERM_PROTECT), 0);
+	assert_int_equal(cv_redactor_add_pattern(rd, "[0-9]{3}-[0-9]{4}", err, sizeof(err)), 0);
+	assert_int_equal(cv_redactor_matches(rd, text, strlen(text), &m, &n), 0);
+	/* "Patricia Jones" and "patricia JONES" are one text; "Jones's" another; the protected name is not a match */
+	assert_int_equal(n, 3);
+	assert_string_equal(m[0], "Patricia Jones");
+	assert_string_equal(m[1], "Jones's");
+	assert_string_equal(m[2], "07700 900456");
+	cv_redactor_matches_free(m, n);
+	assert_int_equal(cv_redactor_hits(rd), 0);
+	assert_int_equal(cv_redactor_matches(rd, "nothing here", 12, &m, &n), 0);
+	assert_int_equal(n, 0);
+	cv_redactor_matches_free(m, n);
+	assert_int_equal(cv_redactor_matches(rd, "a\0b", 3, &m, &n), CV_EINVAL);
+	/* the streaming state is still the redactor's own */
+	expect_red(rd, "Call Patricia.", "Call [redacted].");
+	cv_redactor_free(rd);
+}
+
+/* cv_fprint_scan_text finds a withheld passage in one text without touching the streaming scan. */
+static void test_fprint_scan_text(void **state)
+{
+	const char *w = "The child disclosed bruising to the class teacher on Monday morning before school started.";
+	const char *q = "Summary. the CHILD disclosed bruising to the class teacher, on Monday morning before school started!";
+	cv_fprint *fp = NULL;
+
+	(void)state;
+	assert_int_equal(cv_fprint_new(&fp), 0);
+	assert_int_equal(cv_fprint_scan_text(fp, q, strlen(q)), 0);
+	assert_int_equal(cv_fprint_add(fp, w, strlen(w)), 0);
+	cv_fprint_add_end(fp);
+	assert_int_equal(cv_fprint_scan(fp, "The child disclosed", 19), 0);
+	assert_int_equal(cv_fprint_scan_text(fp, q, strlen(q)), 1);
+	assert_int_equal(cv_fprint_scan_text(fp, "An unrelated note about transport to school and the annual review.", 67), 0);
+	/* the half-fed streaming scan goes on where it was */
+	assert_int_equal(cv_fprint_scan(fp, w + 19, strlen(w) - 19), 1);
+	cv_fprint_free(fp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +395,8 @@ int main(void)
 		cmocka_unit_test(test_large_stream),
 		cmocka_unit_test(test_nul_is_refused),
 		cmocka_unit_test(test_fingerprints),
+		cmocka_unit_test(test_matches),
+		cmocka_unit_test(test_fprint_scan_text),
 		cmocka_unit_test(test_shipped_policy),
 		cmocka_unit_test(test_policy_errors),
 	};

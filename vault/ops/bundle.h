@@ -52,12 +52,26 @@ typedef struct {
 	int64_t cur_bytes;
 	int err;
 	char msg[256];
+	/* a member that is not plain text, read whole (bundle_member.c) */
+	int people;             /* people other than the requester are recorded on the case */
+	int cur_whole;
+	unsigned char *cur_buf;
+	size_t cur_len, cur_cap;
 } cv_bundle;
 
 /* bundle_write.c: open the ZIP writer on b->outfd (encrypt: AES-256 under b->passphrase). */
 int cv_bundle_zip_open(cv_bundle *b, int encrypt);
 /* bundle_write.c: the withheld texts into the fingerprints, then everything into the ZIP. */
 int cv_bundle_produce(cv_bundle *b);
+
+/* bundle_member.c: b->msg and b->err, once (the first failure is the one reported). */
+int cv_bundle_fail(cv_bundle *b, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* bundle_member.c: 1 unless mime is text/plain (streamed through the redactor). */
+int cv_bundle_whole(const char *mime);
+/* bundle_member.c: a released member read whole, checked and cleaned; *out NULL: write it as it is. */
+int cv_bundle_member(cv_bundle *b, const cv_sitem *s, const void *buf, size_t n, void **out, size_t *outlen);
+/* bundle_member.c: a withheld member read whole: its words into the fingerprints. */
+int cv_bundle_member_fingerprint(cv_bundle *b, const cv_sitem *s, const void *buf, size_t n);
 
 /* bundle_docs.c: the cover letter, the index (JSON and HTML), the withheld-record terms. */
 int cv_bundle_letter(cv_bundle *b);
@@ -72,6 +86,7 @@ typedef struct {
 	int fd;
 	int err;
 	char msg[256];
+	int index_seen;
 } cv_bundle_checker;
 void *cv_bundle_check_thread(void *arg);
 

@@ -7,7 +7,6 @@
  * (docs/architecture.md, Properties, 1 and 5).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "crypto/seal.h"
+#include "formats/formats.h"
 #include "ops/bundle.h"
 #include "ops/record.h"
 #include "rules/redpolicy.h"
@@ -25,25 +25,10 @@
 #include "store/db_disclose.h"
 #include "casevault/policy.h"
 
-static int bfail(cv_bundle *b, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int bfail(cv_bundle *b, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (b->err)
-		return b->err;
-	va_start(ap, fmt);
-	vsnprintf(b->msg, sizeof(b->msg), fmt, ap);
-	va_end(ap);
-	b->err = code;
-	return code;
-}
-
 /* A record to redact holds NUL bytes: the redactor cannot read it (docs/legal-rules.md §9). */
 static void not_text(cv_bundle *b, const cv_sitem *s)
 {
-	bfail(b, CV_EREFUSED, "record %s is not plain 8-bit text (it holds NUL bytes), so casevault cannot redact it; decide on it again (--release, --withhold, or attach a redacted copy)",
+	cv_bundle_fail(b, CV_EREFUSED, "record %s is not plain 8-bit text (it holds NUL bytes), so casevault cannot redact it; decide on it again (--release, --withhold, or attach a redacted copy)",
 	      s->src_id);
 }
 
@@ -72,7 +57,7 @@ static int zip_header(cv_bundle *b, const char *name, int64_t size, int compress
 	int r;
 
 	if (!e)
-		return bfail(b, CV_ERROR, "out of memory");
+		return cv_bundle_fail(b, CV_ERROR, "out of memory");
 	archive_entry_set_pathname(e, name);
 	archive_entry_set_filetype(e, AE_IFREG);
 	archive_entry_set_perm(e, 0644);
@@ -89,7 +74,7 @@ static int zip_header(cv_bundle *b, const char *name, int64_t size, int compress
 	r = archive_write_header(b->zw, e);
 	archive_entry_free(e);
 	if (r != ARCHIVE_OK)
-		return bfail(b, CV_ERROR, "cannot write the bundle: %s", archive_error_string(b->zw));
+		return cv_bundle_fail(b, CV_ERROR, "cannot write the bundle: %s", archive_error_string(b->zw));
 	return 0;
 }
 
@@ -100,7 +85,7 @@ static int zip_data(cv_bundle *b, const void *buf, size_t len)
 	while (len) {
 		la_ssize_t w = archive_write_data(b->zw, p, len);
 		if (w <= 0)
-			return bfail(b, CV_ERROR, "cannot write the bundle: %s", archive_error_string(b->zw));
+			return cv_bundle_fail(b, CV_ERROR, "cannot write the bundle: %s", archive_error_string(b->zw));
 		p += w;
 		len -= (size_t)w;
 	}
@@ -119,6 +104,68 @@ static int zip_mem(cv_bundle *b, const char *name, const char *text)
 static int red_sink(void *hook, const void *buf, size_t len)
 {
 	return zip_data(hook, buf, len) < 0 ? -1 : 0;
+}
+
+static int member_compress(cv_bundle *b, const cv_sitem *s)
+{
+	const cv_filetype *ft = cv_policy_filetype(b->v->policy, s->src_mime);
+
+	return (ft && ft->compressible) || s->redact;
+}
+
+/* A member that is not plain text is read whole: the formats layer works on a document in memory. */
+static int whole_start(cv_bundle *b, int64_t size)
+{
+	const cv_sitem *s = b->cur;
+
+	if (size < 0 || (uint64_t)size > CV_FMT_MAX)
+		return cv_bundle_fail(b, CV_EREFUSED, "record %s is larger than casevault reads whole (%zu MiB), so it cannot be checked; decide on it: --withhold, or attach a smaller copy",
+				      b->cur_mode == 1 ? s->src_id : s->it.record_id, CV_FMT_MAX >> 20);
+	free(b->cur_buf);
+	b->cur_len = 0;
+	b->cur_cap = (size_t)size + 1;
+	if (!(b->cur_buf = malloc(b->cur_cap)))
+		return cv_bundle_fail(b, CV_ERROR, "out of memory");
+	return 0;
+}
+
+/* The bytes are the filed ones (member_matches says so at the end): never more than recorded. */
+static int whole_data(cv_bundle *b, const void *buf, size_t len)
+{
+	if (len > b->cur_cap - b->cur_len) {
+		const cv_sitem *s = b->cur;
+		return cv_bundle_fail(b, CV_ECORRUPT, "record %s does not match its recorded hash; nothing was written (run 'casevault verify')",
+				      b->cur_mode == 1 ? s->src_id : s->it.record_id);
+	}
+	memcpy(b->cur_buf + b->cur_len, buf, len);
+	b->cur_len += len;
+	return 0;
+}
+
+/* A whole member, its bytes checked: into the fingerprints, or checked, cleaned and into the ZIP. */
+static int whole_end(cv_bundle *b, const cv_sitem *s)
+{
+	void *out = NULL;
+	size_t outlen = 0;
+	int r;
+
+	if (b->cur_mode == 2)
+		r = cv_bundle_member_fingerprint(b, s, b->cur_buf, b->cur_len);
+	else if ((r = cv_bundle_member(b, s, b->cur_buf, b->cur_len, &out, &outlen)) == 0) {
+		const void *p = out ? out : b->cur_buf;
+		size_t n = out ? outlen : b->cur_len;
+
+		r = zip_header(b, s->name, (int64_t)n, member_compress(b, s));
+		if (r == 0)
+			r = zip_data(b, p, n);
+	}
+	if (out) {
+		explicit_bzero(out, outlen);
+		free(out);
+	}
+	explicit_bzero(b->cur_buf, b->cur_len);
+	b->cur_len = 0;
+	return r;
 }
 
 /* cv_archive_read callbacks (the reader thread): route each member. */
@@ -151,16 +198,17 @@ static int rd_entry(void *hook, const char *name, int64_t size)
 	if (!b->cur)
 		return 0;
 	if (!(b->cur_md = cv_sha256_new())) {
-		bfail(b, CV_ERROR, "cannot start SHA-256");
+		cv_bundle_fail(b, CV_ERROR, "cannot start SHA-256");
 		return -1;
 	}
 	b->cur_bytes = 0;
+	b->cur_whole = cv_bundle_whole(b->cur_mode == 1 ? b->cur->src_mime : b->cur->it.mime);
+	if (b->cur_whole)
+		return whole_start(b, b->cur_mode == 1 ? b->cur->src_size : b->cur->size) < 0 ? -1 : 1;
 	if (b->cur_mode == 1) {
 		cv_sitem *s = b->cur;
-		const cv_filetype *ft = cv_policy_filetype(b->v->policy, s->src_mime);
-		int compress = (ft && ft->compressible) || s->redact;
 
-		if (zip_header(b, s->name, s->redact ? -1 : s->src_size, compress) < 0)
+		if (zip_header(b, s->name, s->redact ? -1 : s->src_size, member_compress(b, s)) < 0)
 			return -1;
 	}
 	return 1;
@@ -175,8 +223,10 @@ static int rd_data(void *hook, const void *buf, size_t len)
 		return -1;
 	cv_sha256_write(b->cur_md, buf, len);
 	b->cur_bytes += (int64_t)len;
+	if (b->cur_whole)
+		return whole_data(b, buf, len) < 0 ? -1 : 0;
 	if (b->cur_mode == 2)
-		return cv_fprint_add(b->fp, buf, len) < 0 ? (bfail(b, CV_ERROR, "out of memory"), -1) : 0;
+		return cv_fprint_add(b->fp, buf, len) < 0 ? (cv_bundle_fail(b, CV_ERROR, "out of memory"), -1) : 0;
 	if (b->cur->redact) {
 		r = cv_redactor_feed(b->red, buf, len, red_sink, b);
 		if (r == CV_EINVAL)
@@ -200,7 +250,7 @@ static int member_matches(cv_bundle *b, const cv_sitem *s, const char got[65])
 	ok = want && !strcmp(want, got) && size == b->cur_bytes;
 	free(want);
 	if (!ok)
-		bfail(b, CV_ECORRUPT, "record %s does not match its recorded hash; nothing was written (run 'casevault verify')", id);
+		cv_bundle_fail(b, CV_ECORRUPT, "record %s does not match its recorded hash; nothing was written (run 'casevault verify')", id);
 	return ok;
 }
 
@@ -215,7 +265,9 @@ static int rd_end(void *hook, const char *name)
 	if (!s)
 		return 0;
 	b->cur = NULL;
-	if (b->cur_mode == 2)
+	if (b->cur_whole)
+		;  /* below, once its bytes are known to be the filed ones */
+	else if (b->cur_mode == 2)
 		cv_fprint_add_end(b->fp);
 	else if (s->redact && (r = cv_redactor_finish(b->red, red_sink, b)) < 0) {
 		if (r == CV_EINVAL)
@@ -226,6 +278,9 @@ static int rd_end(void *hook, const char *name)
 	cv_sha256_free(b->cur_md);
 	b->cur_md = NULL;
 	if (r < 0 || !member_matches(b, s, got))
+		return -1;
+	/* the recorded hash is of the filed bytes, checked before any change */
+	if (b->cur_whole && whole_end(b, s) < 0)
 		return -1;
 	s->done = 1;
 	return 0;
@@ -299,6 +354,8 @@ int cv_bundle_produce(cv_bundle *b)
 	for (i = 0; i < b->ns; i++)
 		if (b->s[i].fingerprint)
 			fps[nfp++] = &b->s[i];
+	/* a scan's words cannot be read: it needs a decision when others are named (docs/legal-rules.md §9) */
+	b->people = cv_people_any(b->v, b->req.case_id) > 0;
 	/*
 	 * Phase 1: every withheld text into the fingerprints, before a byte of
 	 * the ZIP exists (the OpenPGP form checks it while it is written).
@@ -327,6 +384,16 @@ int cv_bundle_produce(cv_bundle *b)
 		r = cv_error(b->v, CV_ERROR, "cannot finish the bundle: %s", archive_error_string(b->zw));
 out:
 	free(aids);
+	/* a refused member leaves the last entry open: close it while its file is still there to take the bytes */
+	if (r < 0 && b->zw) {
+		archive_write_free(b->zw);
+		b->zw = NULL;
+	}
+	if (b->cur_buf) {
+		explicit_bzero(b->cur_buf, b->cur_cap);
+		free(b->cur_buf);
+		b->cur_buf = NULL;
+	}
 	return r;
 }
 

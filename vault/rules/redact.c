@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "casevault/common.h"
 #include "casevault/disclose.h"
@@ -61,6 +62,7 @@ struct cv_redactor {
 	size_t nspans, aspans;
 	size_t hits;
 	int bad;             /* a NUL byte was seen in this document */
+	struct matchlist *found; /* cv_redactor_matches: where the matched texts go */
 };
 
 static int is_word(int c)
@@ -539,6 +541,60 @@ static int emit(cv_sink_fn sink, void *hook, const void *b, size_t n)
 	return sink(hook, b, n) ? CV_ERROR : 0;
 }
 
+struct matchlist {
+	char **items;
+	size_t n, cap;
+};
+
+/* a matched text is a person's name or number: wiped before it is freed */
+static void wipe_free(char *t)
+{
+	if (t) {
+		explicit_bzero(t, strlen(t));
+		free(t);
+	}
+}
+
+/* cv_redactor_matches: keep the matched text once, white space folded to one space. */
+static int note_match(cv_redactor *rd, size_t so, size_t eo)
+{
+	struct matchlist *l = rd->found;
+	char *t;
+	size_t i, n = 0;
+
+	if (!l)
+		return 0;
+	if (!(t = malloc(eo - so + 1)))
+		return CV_ERROR;
+	for (i = so; i < eo; i++) {
+		int c = (unsigned char)rd->buf[i];
+		if (is_space(c)) {
+			if (n && t[n - 1] != ' ')
+				t[n++] = ' ';
+		} else {
+			t[n++] = (char)c;
+		}
+	}
+	t[n] = '\0';
+	for (i = 0; i < l->n; i++)
+		if (!strcasecmp(l->items[i], t)) {
+			wipe_free(t);
+			return 0;
+		}
+	if (l->n == l->cap) {
+		size_t na = l->cap ? l->cap * 2 : 8;
+		char **ni = reallocarray(l->items, na, sizeof(*ni));
+		if (!ni) {
+			wipe_free(t);
+			return CV_ERROR;
+		}
+		l->items = ni;
+		l->cap = na;
+	}
+	l->items[l->n++] = t;
+	return 0;
+}
+
 /* Replace and emit the settled part of the window; keep the rest. */
 static int process(cv_redactor *rd, int final, cv_sink_fn sink, void *hook)
 {
@@ -557,7 +613,7 @@ static int process(cv_redactor *rd, int final, cv_sink_fn sink, void *hook)
 		if (sp->so < pos) {
 			/* overlaps the previous span: replace what is left of it */
 			if (!sp->protect) {
-				if ((r = emit(sink, hook, rd->buf + pos, 0)) < 0)
+				if ((r = emit(sink, hook, rd->buf + pos, 0)) < 0 || (r = note_match(rd, sp->so, sp->eo)) < 0)
 					return r;
 				pos = sp->eo;
 			}
@@ -577,7 +633,8 @@ static int process(cv_redactor *rd, int final, cv_sink_fn sink, void *hook)
 			continue;
 		}
 		if ((r = emit(sink, hook, rd->buf + pos, sp->so - pos)) < 0 ||
-		    (r = emit(sink, hook, rd->marker, rd->marker_len)) < 0)
+		    (r = emit(sink, hook, rd->marker, rd->marker_len)) < 0 ||
+		    (r = note_match(rd, sp->so, sp->eo)) < 0)
 			return r;
 		rd->hits++;
 		pos = sp->eo;
@@ -680,6 +737,56 @@ int cv_redactor_string(cv_redactor *rd, const char *in, char **out)
 	}
 	*out = s.p;
 	return 0;
+}
+
+/*
+ * The texts the redactor would replace in a whole text, each once: the
+ * terms a born-digital PDF's redaction removes (docs/legal-rules.md §9).
+ * rd's terms and patterns are only read (a copy of its state does the
+ * work), so the bundle's writer can ask while its check streams through
+ * another redactor in another thread.
+ */
+int cv_redactor_matches(const cv_redactor *rd, const char *text, size_t len, char ***out, size_t *n)
+{
+	struct matchlist l = { NULL, 0, 0 };
+	cv_redactor w = *rd;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	w.buf = NULL;
+	w.len = w.cap = 0;
+	w.prev = '\n';
+	w.spans = NULL;
+	w.nspans = w.aspans = 0;
+	w.bad = 0;
+	w.found = &l;
+	r = cv_redactor_feed(&w, text, len, NULL, NULL);
+	if (r == 0)
+		r = cv_redactor_finish(&w, NULL, NULL);
+	else
+		cv_redactor_finish(&w, NULL, NULL);
+	free(w.buf);
+	free(w.spans);
+	if (r < 0) {
+		for (i = 0; i < l.n; i++)
+			wipe_free(l.items[i]);
+		free(l.items);
+		return r;
+	}
+	*out = l.items;
+	*n = l.n;
+	return 0;
+}
+
+void cv_redactor_matches_free(char **m, size_t n)
+{
+	size_t i;
+
+	for (i = 0; m && i < n; i++)
+		wipe_free(m[i]);
+	free(m);
 }
 
 /* ---- fingerprints of withheld text (winnowing, Schleimer et al. 2003) ---- */
@@ -924,4 +1031,26 @@ int cv_fprint_scan(cv_fprint *fp, const void *buf, size_t len)
 void cv_fprint_scan_end(cv_fprint *fp)
 {
 	roll_reset(fp);
+}
+
+/*
+ * cv_fprint_scan over a whole text with a rolling state of its own: fp is
+ * only read, so the bundle's writer can search a member while its check
+ * scans the ZIP with fp in another thread (docs/legal-rules.md §9).
+ */
+int cv_fprint_scan_text(const cv_fprint *fp, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	cv_fprint w = *fp;
+	size_t i;
+
+	if (!fp->count)
+		return 0;
+	roll_reset(&w);
+	for (i = 0; i < len; i++) {
+		uint64_t h;
+		if (roll(&w, p[i], &h) && tab_has(&w, h))
+			return 1;
+	}
+	return 0;
 }

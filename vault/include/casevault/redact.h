@@ -61,6 +61,15 @@ int cv_redactor_finish(cv_redactor *rd, cv_sink_fn sink, void *hook);
 size_t cv_redactor_hits(const cv_redactor *rd);
 size_t cv_redactor_term_count(const cv_redactor *rd);
 
+/*
+ * The distinct texts rd would replace in text (white space folded to one
+ * space), for removing them from a document that cannot be rewritten as
+ * text (a PDF).  rd's own state is untouched.  Free with
+ * cv_redactor_matches_free.
+ */
+int cv_redactor_matches(const cv_redactor *rd, const char *text, size_t len, char ***out, size_t *n);
+void cv_redactor_matches_free(char **m, size_t n);
+
 /* Redact a whole string in memory; *out is malloc'd. */
 int cv_redactor_string(cv_redactor *rd, const char *in, char **out);
 
@@ -79,6 +88,8 @@ void cv_fprint_add_end(cv_fprint *fp);
 /* Search streamed text; returns 1 once any fingerprint is seen, else 0. */
 int cv_fprint_scan(cv_fprint *fp, const void *buf, size_t len);
 void cv_fprint_scan_end(cv_fprint *fp);
+/* Search one whole text, fp only read (safe beside a stream scanning fp in another thread). */
+int cv_fprint_scan_text(const cv_fprint *fp, const void *buf, size_t len);
 size_t cv_fprint_count(const cv_fprint *fp);
 
 /* ---- the redaction policy (policies/redaction.ini) ---- */

@@ -1,0 +1,77 @@
+#!/bin/bash
+# Times the formats layer (vault/formats/) on a 50-page born-digital PDF:
+# text extraction, metadata removal, the metadata check and redaction of a
+# name, beside stock tools doing the nearest thing (pdftotext, mutool clean).
+#   cmake -S . -B build && cmake --build build -j2
+#   bench/bench_formats.sh [--runs N] [--pages N]
+# Needs python3, mutool, pdftotext, gcc, pkg-config.  Report on stdout.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${CV_BUILD_DIR:-$root/build}
+runs=5 pages=50
+while [ $# -gt 0 ]; do
+	case $1 in
+	--runs) runs=$2; shift 2 ;;
+	--pages) pages=$2; shift 2 ;;
+	*) echo "usage: $0 [--runs N] [--pages N]" >&2; exit 2 ;;
+	esac
+done
+tmp=$(mktemp -d /tmp/cvf.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "building the driver" >&2
+# shellcheck disable=SC2046
+gcc -O2 -I "$root/vault" -I "$root/vault/include" "$root/bench/bench_formats.c" -o "$tmp/bench" \
+	"$build/libcasevault.a" $(pkg-config --libs libxml-2.0 gmime-3.0 gexiv2 libarchive) \
+	-lmupdf -lmupdf-third -lmujs -lgumbo -lopenjp2 -ljbig2dec -ljpeg -lz -lm -lfreetype -lharfbuzz -lmagic
+
+echo "making a $pages-page PDF" >&2
+python3 - "$tmp/raw.pdf" "$pages" <<'PY'
+import sys
+pages = int(sys.argv[2])
+words = "the visit went well and the family asked about the school report again".split()
+objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        4: b"<< /Title (Case notes) /Author (A. Caseworker) >>"}
+kids, n = [], 5
+for p in range(pages):
+    lines = []
+    for l in range(45):
+        w = [words[(p * 7 + l * 3 + k) % len(words)] for k in range(12)]
+        if l % 9 == 0:
+            w[4:6] = ["Jane", "Doe"]
+        lines.append(" ".join(w))
+    body = b"BT /F1 11 Tf 50 760 Td 15 TL\n" + b"".join(b"(" + x.encode() + b") '\n" for x in lines) + b"ET"
+    objs[n + 1] = b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream"
+    objs[n] = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (n + 1)
+    kids.append(n)
+    n += 2
+objs[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+out = b"%PDF-1.7\n" + b"".join(b"%d 0 obj\n" % k + objs[k] + b"\nendobj\n" for k in sorted(objs))
+out += b"trailer\n<< /Root 1 0 R /Info 4 0 R /Size %d >>\n%%%%EOF\n" % n
+open(sys.argv[1], "wb").write(out)
+PY
+mutool clean -z "$tmp/raw.pdf" "$tmp/doc.pdf" 2>/dev/null
+size=$(stat -c %s "$tmp/doc.pdf")
+
+# best and median wall time (ms) of a shell command over $runs runs
+stock() {
+	local i s e t=()
+	for ((i = 0; i < runs; i++)); do
+		s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
+		t+=($(((e - s) / 100000)))
+	done
+	printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f %.1f\n", a[1]/10, a[int(NR/2)+1]/10}'
+}
+
+echo "# formats layer, $pages-page PDF ($size bytes), $runs runs; best and median ms"
+printf '%-34s %8s %8s\n' "operation" best median
+for op in text clean check; do
+	read -r best med _ < <("$tmp/bench" "$op" application/pdf "$tmp/doc.pdf" "$runs")
+	printf '%-34s %8s %8s\n' "cv_fmt_$op" "$best" "$med"
+done
+read -r best med _ < <("$tmp/bench" redact application/pdf "$tmp/doc.pdf" "$runs" "Jane Doe")
+printf '%-34s %8s %8s\n' "cv_fmt_redact (1 term, $((pages * 5)) hits)" "$best" "$med"
+read -r best med < <(stock pdftotext "$tmp/doc.pdf" -)
+printf '%-34s %8s %8s\n' "pdftotext (poppler)" "$best" "$med"
+read -r best med < <(stock mutool clean -gg "$tmp/doc.pdf" "$tmp/out.pdf")
+printf '%-34s %8s %8s\n' "mutool clean -gg" "$best" "$med"

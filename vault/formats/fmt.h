@@ -1,0 +1,92 @@
+/*
+ * casevault - the formats layer's private parts: one module per library
+ * (docs/architecture.md, Layers: formats).  formats.c picks the module
+ * for a MIME type; each module reads its format with the library made for
+ * it, never by hand.
+ */
+#ifndef CV_FORMATS_FMT_H
+#define CV_FORMATS_FMT_H
+
+#include <stddef.h>
+
+/* Nesting allowed for documents inside e-mails (docs/legal-rules.md §7-§8: every attachment is read). */
+#define CV_FMT_MAX_DEPTH 4
+
+/* Set err to a one-line reason and return rc. */
+int cv_fmt_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A NUL-terminated malloc'd copy of buf[0..n) in *out (caller frees). */
+int cv_fmt_copy(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
+/* 1 when buf[0..n) is valid UTF-8 without NUL bytes. */
+int cv_fmt_utf8_ok(const char *buf, size_t n);
+/* The text of a document nested depth levels deep (e-mail attachments). */
+int cv_fmt_text_depth(const char *mime, const void *buf, size_t n, int depth,
+		      char **text, size_t *len, char *err, size_t errlen);
+
+/* pdf.c: MuPDF */
+int cv_pdf_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+int cv_pdf_clean(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
+int cv_pdf_check(const void *buf, size_t n, char *err, size_t errlen);
+int cv_pdf_redact(const void *buf, size_t n, const char *const *terms, size_t nterms,
+		  void **out, size_t *outlen, size_t *hits, char *err, size_t errlen);
+
+/* zip.c: the zip container of ODT and DOCX (libarchive, in memory) */
+struct cv_zip_member {
+	const char *name;
+	int is_dir;
+	const char *data;    /* the whole member, inflated */
+	size_t len;
+};
+/* 0 to go on, or an error code that stops the walk (and is returned) */
+typedef int (*cv_zip_fn)(void *user, const struct cv_zip_member *m, char *err, size_t errlen);
+/* fn for every member want() accepts (want NULL: every member), in the container's order */
+int cv_zip_each(const void *buf, size_t n, int (*want)(const char *name), cv_zip_fn fn, void *user,
+		char *err, size_t errlen);
+typedef struct cv_zip_writer cv_zip_writer;
+int cv_zip_writer_new(cv_zip_writer **w, char *err, size_t errlen);
+int cv_zip_writer_add(cv_zip_writer *w, const struct cv_zip_member *m, int stored, char *err, size_t errlen);
+/* The container (caller frees *out with g_free); frees w either way. */
+int cv_zip_writer_finish(cv_zip_writer *w, void **out, size_t *outlen, char *err, size_t errlen);
+void cv_zip_writer_free(cv_zip_writer *w);
+
+/* office.c: ODT and DOCX, libarchive (the zip) and libxml2 (the parts) */
+enum { CV_OFFICE_ODT = 1, CV_OFFICE_DOCX = 2 };
+int cv_office_text(int kind, const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+int cv_office_clean(int kind, const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
+int cv_office_check(int kind, const void *buf, size_t n, char *err, size_t errlen);
+
+/* markup.c: libxml2 */
+struct _xmlDoc;
+struct _GString;
+/* An XML part (part names it in err); refused with a DTD: no entities, no network. */
+int cv_xml_parse(const char *buf, size_t n, const char *part, struct _xmlDoc **out, char *err, size_t errlen);
+/* Append the words of an ODF (word 0) or WordprocessingML (word 1) part, a line per paragraph. */
+void cv_xml_text(const struct _xmlDoc *doc, int word, struct _GString *out);
+/* Empty (what NULL) or name the first of: attributes attrs in namespace ns, elements in elem_ns. */
+size_t cv_xml_strip(struct _xmlDoc *doc, const char *ns, const char *const *attrs, const char *elem_ns,
+		    char *what, size_t wlen);
+/* The words of an HTML body (UTF-8), a line per block; caller g_free()s *text. */
+int cv_html_text(const char *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+
+/* mail.c: GMime; an attachment goes back to the entry points through nest */
+struct cv_fmt_nested {
+	int (*text)(const char *mime, const void *buf, size_t n, int depth, char **text, size_t *len,
+		    char *err, size_t errlen);
+	int (*clean)(const char *mime, const void *buf, size_t n, void **out, size_t *outlen,
+		     char *err, size_t errlen);
+	int (*check)(const char *mime, const void *buf, size_t n, char *err, size_t errlen);
+	int (*caps)(const char *mime);
+};
+int cv_mail_text(const struct cv_fmt_nested *nest, const void *buf, size_t n, int depth, char **text,
+		 size_t *len, char *err, size_t errlen);
+int cv_mail_clean(const struct cv_fmt_nested *nest, const void *buf, size_t n, void **out, size_t *outlen,
+		  char *err, size_t errlen);
+int cv_mail_check(const struct cv_fmt_nested *nest, const void *buf, size_t n, char *err, size_t errlen);
+
+/* image.c: gexiv2 */
+/* "" for a readable image (its words are pixels); CV_EINVAL otherwise */
+int cv_image_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+int cv_image_clean(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
+int cv_image_check(const void *buf, size_t n, char *err, size_t errlen);
+
+#endif

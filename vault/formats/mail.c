@@ -1,0 +1,330 @@
+/*
+ * casevault - e-mail (message/rfc822) with GMime 3: the words of its
+ * headers, bodies and attachments; a copy with only the headers a reader
+ * needs and every attachment's metadata removed (docs/legal-rules.md
+ * §7-§9; docs/architecture.md, Layers: formats).
+ */
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "casevault/common.h"
+#include "formats/formats.h"
+#include "formats/fmt.h"
+
+/* Headers kept by cv_mail_clean; Content-* describe the body and are kept too. */
+static const char *const KEEP[] = { "From", "To", "Cc", "Date", "Subject", "MIME-Version", NULL };
+
+static gpointer init_gmime(gpointer unused)
+{
+	(void)unused;
+	g_mime_init();
+	return NULL;
+}
+
+static GMimeMessage *parse_mail(const void *buf, size_t n, char *err, size_t errlen)
+{
+	static GOnce once = G_ONCE_INIT;
+	GMimeStream *stream;
+	GMimeParser *parser;
+	GMimeMessage *msg;
+
+	g_once(&once, init_gmime, NULL);
+	stream = g_mime_stream_mem_new_with_buffer(buf, n);
+	parser = g_mime_parser_new_with_stream(stream);
+	msg = g_mime_parser_construct_message(parser, NULL);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	if (msg && (!g_mime_message_get_mime_part(msg) ||
+		    g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(msg))) == 0)) {
+		g_object_unref(msg);
+		msg = NULL;
+	}
+	if (!msg)
+		cv_fmt_fail(err, errlen, CV_EINVAL, "not a readable e-mail message; save it again as .eml");
+	return msg;
+}
+
+/* The decoded bytes of a leaf part (transfer encoding undone), in a GByteArray the caller unrefs. */
+static GByteArray *part_bytes(GMimePart *part)
+{
+	GMimeDataWrapper *w = g_mime_part_get_content(part);
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GByteArray *ba;
+
+	if (w)
+		g_mime_data_wrapper_write_to_stream(w, mem);
+	/* the array is ours: the stream must not free it */
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	g_object_unref(mem);
+	return ba;
+}
+
+/*
+ * The type of an attachment as casevault knows it: the declared one, or,
+ * for a generic application/octet-stream, what GIO's shared MIME database
+ * makes of its name and first bytes (the format's library then refuses
+ * it if that was wrong).  Caller g_free()s.
+ */
+static char *part_type(const struct cv_fmt_nested *nest, GMimeObject *obj, const GByteArray *data)
+{
+	char *mime = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
+	char *guess, *g;
+	gboolean unsure = FALSE;
+
+	if (g_ascii_strcasecmp(mime, "application/octet-stream") != 0)
+		return mime;
+	guess = g_content_type_guess(g_mime_part_get_filename(GMIME_PART(obj)), data->data, data->len, &unsure);
+	g = guess ? g_content_type_get_mime_type(guess) : NULL;
+	g_free(guess);
+	if (g && nest->caps(g)) {
+		g_free(mime);
+		return g;
+	}
+	g_free(g);
+	return mime;
+}
+
+/* Types that carry no words to check: pictures (as scans, docs/legal-rules.md §7) and signatures. */
+static int wordless(const char *mime)
+{
+	return g_ascii_strncasecmp(mime, "image/", 6) == 0 ||
+		g_ascii_strcasecmp(mime, "application/pgp-signature") == 0 ||
+		g_ascii_strcasecmp(mime, "application/pkcs7-signature") == 0 ||
+		g_ascii_strcasecmp(mime, "application/x-pkcs7-signature") == 0;
+}
+
+static int body_text(GMimeObject *obj, GString *out, char *err, size_t errlen)
+{
+	char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj)), *h = NULL;
+	size_t hl = 0;
+	int rc = 0;
+
+	if (!t || !g_utf8_validate(t, -1, NULL))
+		rc = cv_fmt_fail(err, errlen, CV_EINVAL,
+				 "an e-mail body is not in the character set it declares; ask for the message again");
+	else if (g_mime_content_type_is_type(g_mime_object_get_content_type(obj), "text", "html"))
+		rc = cv_html_text(t, strlen(t), &h, &hl, err, errlen);
+	if (rc == 0) {
+		g_string_append(out, h ? h : t);
+		g_string_append_c(out, '\n');
+	}
+	g_free(h);
+	g_free(t);
+	return rc;
+}
+
+static int attachment_text(const struct cv_fmt_nested *nest, GMimeObject *obj, int depth, GString *out, char *err, size_t errlen)
+{
+	GByteArray *data = part_bytes(GMIME_PART(obj));
+	char *mime = part_type(nest, obj, data), *t = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	if (wordless(mime))
+		rc = 0;
+	else if (!(nest->caps(mime) & CV_FMT_TEXT))
+		rc = cv_fmt_fail(err, errlen, CV_EREFUSED,
+				 "the e-mail has an attachment of type %s whose text casevault cannot read; "
+				 "file the attachment separately", mime);
+	else if ((rc = nest->text(mime, data->data, data->len, depth + 1, &t, &len, err, errlen)) == 0) {
+		g_string_append_len(out, t, (gssize)len);
+		g_string_append_c(out, '\n');
+	}
+	g_free(t);
+	g_free(mime);
+	g_byte_array_unref(data);
+	return rc;
+}
+
+static void headers_text(GMimeMessage *msg, GString *out)
+{
+	static const GMimeAddressType types[] = { GMIME_ADDRESS_TYPE_FROM, GMIME_ADDRESS_TYPE_TO,
+						  GMIME_ADDRESS_TYPE_CC };
+	const char *subject = g_mime_message_get_subject(msg);
+	char *a;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(types); i++) {
+		a = internet_address_list_to_string(g_mime_message_get_addresses(msg, types[i]), NULL, FALSE);
+		if (a && *a && g_utf8_validate(a, -1, NULL))
+			g_string_append_printf(out, "%s\n", a);
+		g_free(a);
+	}
+	if (subject && g_utf8_validate(subject, -1, NULL))
+		g_string_append_printf(out, "%s\n", subject);
+}
+
+static int object_text(const struct cv_fmt_nested *nest, GMimeObject *obj, int depth, GString *out, char *err, size_t errlen)
+{
+	GMimeMessage *inner;
+	int i, rc = 0;
+
+	if (GMIME_IS_MULTIPART(obj)) {
+		for (i = 0; rc == 0 && i < g_mime_multipart_get_count(GMIME_MULTIPART(obj)); i++)
+			rc = object_text(nest, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), depth, out, err, errlen);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		if (depth + 1 > CV_FMT_MAX_DEPTH)
+			return cv_fmt_fail(err, errlen, CV_EREFUSED, "e-mails nested more than %d deep; "
+					   "file the attached messages separately", CV_FMT_MAX_DEPTH);
+		if (inner) {
+			headers_text(inner, out);
+			rc = object_text(nest, g_mime_message_get_mime_part(inner), depth + 1, out, err, errlen);
+		}
+	} else if (GMIME_IS_TEXT_PART(obj)) {
+		/* a text part, body or attached, in its declared character set */
+		rc = body_text(obj, out, err, errlen);
+	} else if (GMIME_IS_PART(obj)) {
+		rc = attachment_text(nest, obj, depth, out, err, errlen);
+	}
+	return rc;
+}
+
+int cv_mail_text(const struct cv_fmt_nested *nest, const void *buf, size_t n, int depth, char **text,
+		 size_t *len, char *err, size_t errlen)
+{
+	GMimeMessage *msg = parse_mail(buf, n, err, errlen);
+	GString *out;
+	int rc;
+
+	if (!msg)
+		return CV_EINVAL;
+	out = g_string_new(NULL);
+	headers_text(msg, out);
+	rc = object_text(nest, g_mime_message_get_mime_part(msg), depth, out, err, errlen);
+	g_object_unref(msg);
+	if (rc) {
+		g_string_free(out, TRUE);
+		return rc;
+	}
+	*len = out->len;
+	*text = g_string_free(out, FALSE);
+	return 0;
+}
+
+static int kept(const char *name)
+{
+	size_t i;
+
+	if (g_ascii_strncasecmp(name, "Content-", 8) == 0)
+		return 1;
+	for (i = 0; KEEP[i]; i++)
+		if (g_ascii_strcasecmp(name, KEEP[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Remove (or, with what set, name in what) the headers cv_mail_clean does not keep. */
+static void headers_clean(GMimeObject *obj, char *what, size_t wlen)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	const char *name;
+	int i;
+
+	for (i = g_mime_header_list_get_count(list) - 1; i >= 0; i--) {
+		name = g_mime_header_get_name(g_mime_header_list_get_header_at(list, i));
+		if (kept(name))
+			continue;
+		if (what) {
+			snprintf(what, wlen, "e-mail header %s", name);
+			return;
+		}
+		g_mime_header_list_remove_at(list, i);
+	}
+}
+
+/* Replace an attachment by its clean copy (check 1: only say whether it has metadata). */
+static int attachment_clean(const struct cv_fmt_nested *nest, GMimeObject *obj, int check, char *err, size_t errlen)
+{
+	GByteArray *data = part_bytes(GMIME_PART(obj));
+	char *mime = part_type(nest, obj, data);
+	GMimeStream *s;
+	GMimeDataWrapper *w;
+	void *out = NULL;
+	size_t outlen = 0;
+	int rc = 0;
+
+	if (check && (nest->caps(mime) & CV_FMT_CLEAN))
+		rc = nest->check(mime, data->data, data->len, err, errlen);
+	else if (nest->caps(mime) & CV_FMT_CLEAN)
+		rc = nest->clean(mime, data->data, data->len, &out, &outlen, err, errlen);
+	if (rc == 0 && out) {
+		s = g_mime_stream_mem_new_with_buffer(out, outlen);
+		w = g_mime_data_wrapper_new_with_stream(s, GMIME_CONTENT_ENCODING_DEFAULT);
+		g_mime_part_set_content(GMIME_PART(obj), w);
+		g_mime_part_set_content_encoding(GMIME_PART(obj), GMIME_CONTENT_ENCODING_BASE64);
+		g_object_unref(w);
+		g_object_unref(s);
+	}
+	g_free(out);
+	g_free(mime);
+	g_byte_array_unref(data);
+	return rc;
+}
+
+/* Every header and attachment of obj cleaned, or (check 1) the first metadata left named in err. */
+static int object_clean(const struct cv_fmt_nested *nest, GMimeObject *obj, int check, char *err, size_t errlen)
+{
+	char what[128] = "";
+	int i, rc = 0;
+
+	headers_clean(obj, check ? what : NULL, sizeof(what));
+	if (what[0])
+		return cv_fmt_fail(err, errlen, CV_EREFUSED, "metadata left in the document: %s", what);
+	if (GMIME_IS_MULTIPART(obj)) {
+		for (i = 0; rc == 0 && i < g_mime_multipart_get_count(GMIME_MULTIPART(obj)); i++)
+			rc = object_clean(nest, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), check, err, errlen);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+
+		if (inner)
+			rc = object_clean(nest, GMIME_OBJECT(inner), check, err, errlen);
+	} else if (GMIME_IS_MESSAGE(obj)) {
+		rc = object_clean(nest, g_mime_message_get_mime_part(GMIME_MESSAGE(obj)), check, err, errlen);
+	} else if (GMIME_IS_PART(obj) && !GMIME_IS_TEXT_PART(obj)) {
+		rc = attachment_clean(nest, obj, check, err, errlen);
+	}
+	return rc;
+}
+
+int cv_mail_clean(const struct cv_fmt_nested *nest, const void *buf, size_t n, void **out, size_t *outlen,
+		  char *err, size_t errlen)
+{
+	GMimeMessage *msg = parse_mail(buf, n, err, errlen);
+	GMimeStream *mem;
+	GByteArray *ba;
+	int rc;
+
+	if (!msg)
+		return CV_EINVAL;
+	rc = object_clean(nest, GMIME_OBJECT(msg), 0, err, errlen);
+	if (rc == 0) {
+		mem = g_mime_stream_mem_new();
+		if (g_mime_object_write_to_stream(GMIME_OBJECT(msg), NULL, mem) < 0)
+			rc = cv_fmt_fail(err, errlen, CV_ERROR, "cannot write the cleaned e-mail");
+		ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		if (rc == 0) {
+			*outlen = ba->len;
+			*out = g_memdup2(ba->data, ba->len);
+		}
+		g_object_unref(mem);
+	}
+	g_object_unref(msg);
+	return rc;
+}
+
+int cv_mail_check(const struct cv_fmt_nested *nest, const void *buf, size_t n, char *err, size_t errlen)
+{
+	GMimeMessage *msg = parse_mail(buf, n, err, errlen);
+	int rc;
+
+	if (!msg)
+		return CV_EINVAL;
+	rc = object_clean(nest, GMIME_OBJECT(msg), 1, err, errlen);
+	g_object_unref(msg);
+	return rc;
+}

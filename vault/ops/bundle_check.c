@@ -35,6 +35,21 @@ static int chk_fail(cv_bundle_checker *c, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * The letter read back must be exactly the one made: its template is the
+ * office's own words and only the values the case put into it were
+ * searched, when it was made (bundle_docs.c; docs/legal-rules.md §5).
+ */
+static int letter_differs(const cv_bundle *b, size_t *off, const char *buf, size_t n)
+{
+	size_t len = strlen(b->letter);
+
+	if (*off + n > len || memcmp(b->letter + *off, buf, n))
+		return 1;
+	*off += n;
+	return 0;
+}
+
 /* Read every member of ar and search the text ones. */
 static void check_archive(cv_bundle_checker *c, struct archive *ar)
 {
@@ -54,6 +69,7 @@ static void check_archive(cv_bundle_checker *c, struct archive *ar)
 		int meta = 0, letter = 0, text, terms, pats;
 		const char *what;
 		char whatbuf[64];
+		size_t loff = 0;
 
 		if (!name) {
 			chk_fail(c, "a member of the bundle has no name");
@@ -81,7 +97,7 @@ static void check_archive(cv_bundle_checker *c, struct archive *ar)
 		text = letter || meta || (s && s->src_text);
 		/* names in everything but a record released as it is by a recorded decision;
 		 * patterns in the index and redacted records (the letter carries the office's own details) */
-		terms = letter || meta || (s && s->check_terms);
+		terms = meta || (s && s->check_terms);
 		pats = meta || (s && s->check_terms);
 		if (s)
 			snprintf(whatbuf, sizeof(whatbuf), "record %s (member %s)", s->src_id, s->name);
@@ -100,6 +116,11 @@ static void check_archive(cv_bundle_checker *c, struct archive *ar)
 			}
 			if (n == 0)
 				break;
+			if (letter) {
+				if (letter_differs(b, &loff, buf, (size_t)n))
+					chk_fail(c, "the cover letter read back is not the one made; the bundle was deleted");
+				continue;
+			}
 			if (cv_fprint_scan(b->fp, buf, (size_t)n)) {
 				chk_fail(c, "%s contains text of a withheld record; the bundle was deleted: withhold it or attach a redacted copy", what);
 				break;
@@ -109,6 +130,8 @@ static void check_archive(cv_bundle_checker *c, struct archive *ar)
 				cv_redactor_feed(pats ? b->cred : b->names, buf, (size_t)n, NULL, NULL);
 		}
 		cv_fprint_scan_end(b->fp);
+		if (letter && loff != strlen(b->letter))
+			chk_fail(c, "the cover letter read back is not the one made; the bundle was deleted");
 		{
 			size_t h0 = cv_redactor_hits(b->withheld), h1 = cv_redactor_hits(b->cred), h2 = cv_redactor_hits(b->names);
 

@@ -354,42 +354,14 @@ static void pass_dest_close(pass_dest *d, int failed)
 		close(d->tty);
 }
 
-static int write_str(int fd, const char *s)
-{
-	size_t n = strlen(s);
-
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The passphrase to the terminal or the file (stdout is printed with the result). */
 static int pass_deliver(cli_ctx *c, pass_dest *d, const char *pass, const char *out)
 {
-	char line[160];
-
-	if (d->tty >= 0) {
-		snprintf(line, sizeof(line), "passphrase for %s (shown once, never stored; send it by another channel, e.g. phone): %s\n", out, pass);
-		if (write_str(d->tty, line) < 0)
-			d->tty = -1;
-		explicit_bzero(line, sizeof(line));
-	}
-	if (d->file >= 0) {
-		snprintf(line, sizeof(line), "%s\n", pass);
-		if (write_str(d->file, line) < 0 || fsync(d->file) < 0) {
-			explicit_bzero(line, sizeof(line));
-			return cli_fail(c, EXIT_FAIL, "%s was written but its passphrase could not be written to %s (%s): delete both and build the bundle again",
-					out, d->path, strerror(errno));
-		}
-		explicit_bzero(line, sizeof(line));
-	}
+	if (d->tty >= 0)
+		dprintf(d->tty, "passphrase for %s (shown once, never stored; send it by another channel, e.g. phone): %s\n", out, pass);
+	if (d->file >= 0 && (dprintf(d->file, "%s\n", pass) != (int)strlen(pass) + 1 || fsync(d->file) < 0))
+		return cli_fail(c, EXIT_FAIL, "%s was written but its passphrase could not be written to %s (%s): delete both and build the bundle again",
+				out, d->path, strerror(errno));
 	return EXIT_OK;
 }
 

@@ -15,8 +15,9 @@
  *      member streamed through the redactor straight into the ZIP writer;
  *      withheld text is streamed into the fingerprints.  Every member's
  *      SHA-256 is checked against the index as it passes, and each
- *      archive's receipt before.  ZIP form: AES-256 (WinZip AE-2), a
- *      generated passphrase.  OpenPGP form: the ZIP (unencrypted) goes
+ *      archive's receipt before.  ZIP form: AES-256 under a generated
+ *      passphrase; libarchive's AE-1 headers are then rewritten AE-2, no
+ *      plaintext CRC (bundle_zip.c).  OpenPGP form: the ZIP (unencrypted) goes
  *      through a pipe to gpg, encrypted to the recipient's key imported
  *      into a throw-away GNUPGHOME (crypto/bundle.c).
  *   4. check (fail closed, bundle_check.c): the ZIP is read back - reopened

@@ -54,12 +54,13 @@ static uint64_t le64(const unsigned char *p)
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-static int zread(int fd, void *buf, size_t n, uint64_t off)
+/* All n bytes at off, read (wr 0) or written (wr 1); -1 on any error or end of file. */
+static int zio(int fd, void *buf, size_t n, uint64_t off, int wr)
 {
 	unsigned char *p = buf;
 
 	while (n) {
-		ssize_t r = pread(fd, p, n, (off_t)off);
+		ssize_t r = wr ? pwrite(fd, p, n, (off_t)off) : pread(fd, p, n, (off_t)off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -71,21 +72,14 @@ static int zread(int fd, void *buf, size_t n, uint64_t off)
 	return 0;
 }
 
+static int zread(int fd, void *buf, size_t n, uint64_t off)
+{
+	return zio(fd, buf, n, off, 0);
+}
+
 static int zwrite(int fd, const void *buf, size_t n, uint64_t off)
 {
-	const unsigned char *p = buf;
-
-	while (n) {
-		ssize_t r = pwrite(fd, p, n, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return 0;
+	return zio(fd, (void *)buf, n, off, 1);
 }
 
 /* The data of extra field id within ext[0..len), or NULL; *dlen its length. */

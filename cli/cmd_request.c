@@ -332,7 +332,7 @@ static int pass_dest_open(cli_ctx *c, pass_dest *d)
 	if (d->path) {
 		d->file = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (d->file < 0)
-			return cli_fail(c, errno == EEXIST ? EXIT_FAIL : EXIT_USAGE, "cannot create the passphrase file %s: %s; give a new file's name (casevault never overwrites)",
+			return cli_fail(c, EXIT_FAIL, "cannot create the passphrase file %s: %s; give a new file's name (casevault never overwrites)",
 					d->path, strerror(errno));
 	} else if (!d->show) {
 		d->tty = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
@@ -357,8 +357,9 @@ static void pass_dest_close(pass_dest *d, int failed)
 /* The passphrase to the terminal or the file (stdout is printed with the result). */
 static int pass_deliver(cli_ctx *c, pass_dest *d, const char *pass, const char *out)
 {
-	if (d->tty >= 0)
-		dprintf(d->tty, "passphrase for %s (shown once, never stored; send it by another channel, e.g. phone): %s\n", out, pass);
+	if (d->tty >= 0 && dprintf(d->tty, "passphrase for %s (shown once, never stored; send it by another channel, e.g. phone): %s\n", out, pass) < 0)
+		return cli_fail(c, EXIT_FAIL, "%s was written but its passphrase could not be shown on the terminal (%s): delete it and build the bundle again with --passphrase-file FILE",
+				out, strerror(errno));
 	if (d->file >= 0 && (dprintf(d->file, "%s\n", pass) != (int)strlen(pass) + 1 || fsync(d->file) < 0))
 		return cli_fail(c, EXIT_FAIL, "%s was written but its passphrase could not be written to %s (%s): delete both and build the bundle again",
 				out, d->path, strerror(errno));
@@ -410,7 +411,7 @@ static int cmd_request_bundle(cli_ctx *c)
 		else if (d.show)
 			printf("passphrase (shown once, never stored; send it by another channel, e.g. phone): %s\n", res.passphrase);
 		else
-			printf("passphrase: %s (send it by another channel, e.g. phone)\n", d.path ? d.path : "shown on the terminal");
+			printf("passphrase %s %s (send it by another channel, e.g. phone)\n", d.path ? "written to" : "shown on the", d.path ? d.path : "terminal");
 	}
 	explicit_bzero(res.passphrase, sizeof(res.passphrase));
 	return EXIT_OK;

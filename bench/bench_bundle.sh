@@ -174,7 +174,7 @@ echo "built in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s: $(sqlite3 -readonl
 bt=() ft=()
 for ((run = 1; run <= RUNS; run++)); do
 	rm -f "$W/b.zip"
-	/usr/bin/time -v -o "$W/time" "$CV" -C "$W/v" request bundle "$REQ" -o "$W/b.zip" >"$W/out"
+	/usr/bin/time -v -o "$W/time" "$CV" -C "$W/v" request bundle "$REQ" -o "$W/b.zip" --show-passphrase >"$W/out"
 	bt+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$W/time")")
 	RSS_SMALL=$(awk -F': ' '/Maximum resident/ {print $2}' "$W/time")
 	s=$(now); floor "$W/v" "$W/f.zip"; e=$(now)
@@ -186,7 +186,7 @@ fbest=$(printf '%s\n' "${ft[@]}" | sort -g | head -1); fmed=$(printf '%s\n' "${f
 
 echo "building: $BIG records of $((BYTES / BIG / 1048576)) MB for the memory comparison ..." >&2
 REQ2=$(make_vault "$W/big" "$BIG" $((BYTES / BIG)) 0)
-/usr/bin/time -v -o "$W/time2" "$CV" -C "$W/big" request bundle "$REQ2" -o "$W/b2.zip" >/dev/null
+/usr/bin/time -v -o "$W/time2" "$CV" -C "$W/big" request bundle "$REQ2" -o "$W/b2.zip" --show-passphrase >/dev/null
 RSS_BIG=$(awk -F': ' '/Maximum resident/ {print $2}' "$W/time2")
 BIGT=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$W/time2")
 

@@ -1,6 +1,9 @@
 /* casevault CLI: request open, list, show, decide, attach, extend, bundle, log, close. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "casevault/disclose.h"
@@ -299,38 +302,116 @@ const cli_cmd cmd_request_extend_spec = {
 static const cli_opt bundle_opts[] = {
 	{ "output", 'o', "FILE", "the bundle to write (must not exist)", NULL },
 	{ "recipient", 0, "KEYFILE", "encrypt to this OpenPGP public key instead of a passphrase", NULL },
+	{ "show-passphrase", 0, NULL, "print the ZIP's passphrase on standard output (default: the terminal only)", NULL },
+	{ "passphrase-file", 0, "FILE", "write the ZIP's passphrase to this new file (mode 0600; must not exist)", NULL },
 	CLI_OPT_END
 };
+
+/*
+ * Where the ZIP's passphrase goes, settled before anything is built
+ * (docs/security.md, Subject access bundles): the terminal (/dev/tty) by
+ * default, so that it never lands in scrollback of a redirected stdout,
+ * logs or cron mail; standard output or a new 0600 file only when asked.
+ */
+typedef struct {
+	int tty, file;       /* descriptors, or -1 */
+	int show;            /* --show-passphrase */
+	const char *path;    /* --passphrase-file */
+} pass_dest;
+
+static int pass_dest_open(cli_ctx *c, pass_dest *d)
+{
+	d->tty = d->file = -1;
+	d->show = cli_flag(c, "show-passphrase");
+	d->path = cli_opt_value(c, "passphrase-file");
+	if (cli_opt_value(c, "recipient")) {
+		if (d->show || d->path)
+			return cli_fail(c, EXIT_USAGE, "--show-passphrase and --passphrase-file are for the ZIP form; an OpenPGP bundle (--recipient) has no passphrase");
+		return 0;
+	}
+	if (d->path) {
+		d->file = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (d->file < 0)
+			return cli_fail(c, EXIT_FAIL, "cannot create the passphrase file %s: %s; give a new file's name (casevault never overwrites)",
+					d->path, strerror(errno));
+	} else if (!d->show) {
+		d->tty = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (d->tty < 0)
+			return cli_fail(c, EXIT_USAGE, "no terminal to show the bundle's passphrase on: use --passphrase-file FILE (or --show-passphrase to print it on standard output); nothing was written");
+	}
+	return 0;
+}
+
+/* After a refusal: the passphrase file made for it goes (it is empty). */
+static void pass_dest_close(pass_dest *d, int failed)
+{
+	if (d->file >= 0) {
+		close(d->file);
+		if (failed)
+			unlink(d->path);
+	}
+	if (d->tty >= 0)
+		close(d->tty);
+}
+
+/* The passphrase to the terminal or the file (stdout is printed with the result). */
+static int pass_deliver(cli_ctx *c, pass_dest *d, const char *pass, const char *out)
+{
+	if (d->tty >= 0 && dprintf(d->tty, "passphrase for %s (shown once, never stored; send it by another channel, e.g. phone): %s\n", out, pass) < 0)
+		return cli_fail(c, EXIT_FAIL, "%s was written but its passphrase could not be shown on the terminal (%s): delete it and build the bundle again with --passphrase-file FILE",
+				out, strerror(errno));
+	if (d->file >= 0 && (dprintf(d->file, "%s\n", pass) != (int)strlen(pass) + 1 || fsync(d->file) < 0))
+		return cli_fail(c, EXIT_FAIL, "%s was written but its passphrase could not be written to %s (%s): delete both and build the bundle again",
+				out, d->path, strerror(errno));
+	return EXIT_OK;
+}
 
 static int cmd_request_bundle(cli_ctx *c)
 {
 	cv_bundle_opts o;
 	cv_bundle_result res;
+	pass_dest d;
 	int r;
 
 	if (!cli_opt_value(c, "output"))
 		return cli_fail(c, EXIT_USAGE, "request bundle needs -o FILE");
+	if ((r = pass_dest_open(c, &d)) != 0)
+		return r;
 	o.out_path = cli_opt_value(c, "output");
 	o.recipient_key = cli_opt_value(c, "recipient");
 	r = cv_request_bundle(c->v, c->argv[0], &o, &res);
-	if (r < 0)
+	if (r < 0) {
+		pass_dest_close(&d, 1);
 		return cli_lib_fail(c, r);
+	}
+	r = o.recipient_key ? EXIT_OK : pass_deliver(c, &d, res.passphrase, o.out_path);
+	pass_dest_close(&d, 0);
+	if (r != EXIT_OK) {
+		explicit_bzero(res.passphrase, sizeof(res.passphrase));
+		return r;
+	}
 	if (c->json) {
 		json_t *j = json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:I}", "ok", 1, "request", c->argv[0],
 				      "file", o.out_path, "sha256", res.sha256, "size", (json_int_t)res.size,
 				      "documents", (json_int_t)res.members, "disclosure", (json_int_t)res.disclosure);
-		if (o.recipient_key)
+		if (j && o.recipient_key)
 			json_object_set_new(j, "recipient", json_string(res.recipient_fpr));
-		else
+		else if (j && d.show)
 			json_object_set_new(j, "passphrase", json_string(res.passphrase));
+		if (!j) {
+			explicit_bzero(res.passphrase, sizeof(res.passphrase));
+			return cli_fail(c, EXIT_FAIL, "%s was written, but its result could not be printed (out of memory)", o.out_path);
+		}
 		cli_json_out(j);
 	} else {
 		printf("%s: %s written (%zu document%s, SHA-256 %s)\n", c->argv[0], o.out_path, res.members,
 		       res.members == 1 ? "" : "s", res.sha256);
 		if (o.recipient_key)
 			printf("encrypted to OpenPGP key %s\n", res.recipient_fpr);
+		else if (d.show)
+			printf("passphrase (shown once, never stored; send it by another channel, e.g. phone): %s\n", res.passphrase);
 		else
-			printf("passphrase (shown once, never stored; send it separately): %s\n", res.passphrase);
+			printf("passphrase %s %s (send it by another channel, e.g. phone)\n", d.path ? "written to" : "shown on the", d.path ? d.path : "terminal");
 	}
 	explicit_bzero(res.passphrase, sizeof(res.passphrase));
 	return EXIT_OK;

@@ -107,7 +107,7 @@ mkdir -p -m 700 "$T/rk"
 GNUPGHOME=$T/rk gpg --batch --passphrase '' --quick-gen-key "Parent Four <p4@example.org>" default default never 2>/dev/null
 GNUPGHOME=$T/rk gpg --export -a >"$T/p4.asc"
 GNUPGHOME=$T/rk gpgconf --kill all 2>/dev/null
-run_cv request bundle "$R" -o "$T/bo/whole.zip"
+run_cv request bundle "$R" -o "$T/bo/whole.zip" --show-passphrase
 check "a bundle can be made (exit $RC: $ERR)" test "$RC" -eq 0
 
 # bundled OUT LABEL: a file at OUT is in the disclosure log and the audit trail; else nothing is at OUT.
@@ -127,7 +127,7 @@ for run in bundle-before-commit:zip bundle-before-commit:openpgp bundle-before-l
 	point=${run%:*} form=${run#*:}
 	k=$((k + 1))
 	out=$T/bo/cp$k.$form
-	[ $form = zip ] && key=() || key=(--recipient "$T/p4.asc")
+	[ $form = zip ] && key=(--show-passphrase) || key=(--recipient "$T/p4.asc")
 	CASEVAULT_CRASHPOINT=$point "$CV" request bundle "$R" -o "$out" "${key[@]}" >/dev/null 2>&1
 	check "crash point $point killed the bundle ($form)" test "$?" -eq 137
 	bundled "$out" "$form bundle killed at $point"
@@ -157,7 +157,7 @@ rm -f "$T/holder.pid"
 flock "$V/.lock" sh -c 'echo $$ >"$1"; exec sleep 30' sh "$T/holder.pid" &
 holder=$!
 while [ ! -s "$T/holder.pid" ]; do sleep 0.05; done
-env --default-signal=INT,TERM "$CV" request bundle "$R" -o "$T/bo/waiting.zip" >/dev/null 2>&1 &
+env --default-signal=INT,TERM "$CV" request bundle "$R" -o "$T/bo/waiting.zip" --show-passphrase >/dev/null 2>&1 &
 pid=$!
 n=0
 until grep -q lock "/proc/$pid/wchan" 2>/dev/null || [ $n -ge 300 ]; do sleep 0.1; n=$((n + 1)); done

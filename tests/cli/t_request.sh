@@ -117,7 +117,7 @@ expect_fail "received not a date" request open "$C" --requester "X Y" --relation
 expect_fail "identity verified before receipt" request open "$C" --requester "X Y" --relationship client --received 2026-11-01 --id-verified 2026-10-01
 expect_fail "identity verified in the future" request open "$C" --requester "X Y" --relationship client --received 2026-11-01 --id-verified 2026-12-25
 expect_fail "unknown relationship" request open "$C" --requester "X Y" --relationship cousin --received 2026-11-01
-expect_fail "bundle to a path that exists" request bundle "$R" -o "$T/exists.zip"
+expect_fail "bundle to a path that exists" request bundle "$R" -o "$T/exists.zip" --show-passphrase
 check "  says it exists" grep -q "already exists" "$T/err"
 expect_fail "decision on another family's record" request decide "$R" "$DREC" --release --reason "x"
 check "  says out of scope" grep -q "not in the scope" "$T/err"

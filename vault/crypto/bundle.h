@@ -33,7 +33,12 @@ void cv_bundle_rcpt_close(cv_bundle_rcpt *rc);
 /* Remove the homes of bundles whose process was killed (their pid no longer runs). */
 void cv_bundle_rcpt_sweep(cv_vault *v);
 
-/* A ZIP passphrase: 25 characters of 5 bits (125 bits) in five groups, strong random. */
+/*
+ * A ZIP passphrase: 25 characters of 5 bits (125 bits) in five groups, strong
+ * random.  ZIP-AES stretches it with only 1000 rounds of PBKDF2-HMAC-SHA1, so
+ * the passphrase alone must resist offline guessing (docs/security.md,
+ * Subject access bundles): 2^125 does, and five groups can be read out by phone.
+ */
 void cv_bundle_passphrase(char out[64]);
 
 #endif

@@ -15,8 +15,9 @@
  *      member streamed through the redactor straight into the ZIP writer;
  *      withheld text is streamed into the fingerprints.  Every member's
  *      SHA-256 is checked against the index as it passes, and each
- *      archive's receipt before.  ZIP form: AES-256 (WinZip AE-2), a
- *      generated passphrase.  OpenPGP form: the ZIP (unencrypted) goes
+ *      archive's receipt before.  ZIP form: AES-256 under a generated
+ *      passphrase; libarchive's AE-1 headers are then rewritten AE-2, no
+ *      plaintext CRC (bundle_zip.c).  OpenPGP form: the ZIP (unencrypted) goes
  *      through a pipe to gpg, encrypted to the recipient's key imported
  *      into a throw-away GNUPGHOME (crypto/bundle.c).
  *   4. check (fail closed, bundle_check.c): the ZIP is read back - reopened
@@ -302,23 +303,23 @@ out:
 	return r;
 }
 
-/* ZIP form: AES-256 under a generated passphrase, hashed as it is written. */
+/*
+ * ZIP form: AES-256 under a generated passphrase; every member then made
+ * AE-2 (no plaintext CRC, bundle_zip.c) and the file hashed as it goes out.
+ */
 static int build_zip(cv_bundle *b, int fd, cv_bundle_result *res, char sha[65])
 {
 	int r;
 
 	cv_bundle_passphrase(res->passphrase);
 	b->passphrase = res->passphrase;
-	if (!(b->md = cv_sha256_new()))
-		return cv_error(b->v, CV_ERROR, "cannot start SHA-256");
 	b->outfd = fd;
 	if ((r = cv_bundle_zip_open(b, 1)) < 0 || (r = cv_bundle_produce(b)) < 0)
 		return r;
 	archive_write_free(b->zw);
 	b->zw = NULL;
-	cv_sha256_final(b->md, sha);
 	b->outfd = -1;
-	return 0;
+	return cv_bundle_zip_ae2(b->v, fd, sha);
 }
 
 /* Write the bundle to an unnamed file beside the target (bundle_tmp.c), synced and checked. */

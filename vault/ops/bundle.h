@@ -63,6 +63,8 @@ typedef struct {
 int cv_bundle_zip_open(cv_bundle *b, int encrypt);
 /* bundle_write.c: the withheld texts into the fingerprints, then everything into the ZIP. */
 int cv_bundle_produce(cv_bundle *b);
+/* bundle_zip.c: every member of the finished ZIP file fd made AE-2 (no CRC); sha the file's SHA-256 after. */
+int cv_bundle_zip_ae2(cv_vault *v, int fd, char sha[65]);
 
 /* bundle_member.c: b->msg and b->err, once (the first failure is the one reported). */
 int cv_bundle_fail(cv_bundle *b, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -100,8 +100,8 @@ static int classify(cv_bundle_checker *c, struct archive_entry *e, chk_member *m
 	if (!m->letter && !m->meta && !m->s)
 		return chk_fail(c, "the bundle holds an unexpected member (%.40s)", name);
 	/* names in everything but a record released as it is by a recorded decision;
-	 * patterns in the index and redacted records (the letter carries the office's own details) */
-	m->terms = m->letter || m->meta || (m->s && m->s->check_terms);
+	 * patterns in the index and redacted records; the letter is compared, not searched (check_letter) */
+	m->terms = m->meta || (m->s && m->s->check_terms);
 	m->pats = m->meta || (m->s && m->s->check_terms);
 	if (m->s)
 		snprintf(m->what, sizeof(m->what), "record %s (member %s)", m->s->src_id, m->s->name);
@@ -187,6 +187,23 @@ static void check_stream(cv_bundle_checker *c, struct archive *ar, const chk_mem
 	}
 }
 
+/*
+ * The letter read back must be exactly the one made: its template is the
+ * office's own words and only the values the case put into it were
+ * searched, when it was made (bundle_docs.c; docs/legal-rules.md §5).
+ */
+static void check_letter(cv_bundle_checker *c, struct archive *ar, const chk_member *m)
+{
+	char *text = NULL;
+	size_t n = 0;
+
+	if (read_whole(c, ar, m, &text, &n) < 0)
+		return;
+	if (n != strlen(c->b->letter) || memcmp(text, c->b->letter, n))
+		chk_fail(c, "the cover letter read back is not the one made; the bundle was deleted");
+	free(text);
+}
+
 /* index.json lists exactly the released members, each once (docs/legal-rules.md §11). */
 static void count_index(cv_bundle_checker *c, const char *text)
 {
@@ -264,7 +281,9 @@ static void check_archive(cv_bundle_checker *c, struct archive *ar)
 			check_whole(c, ar, &m);
 		else if (m.meta && !strcmp(archive_entry_pathname(e), "index.json"))
 			check_index(c, ar, &m);
-		else if (m.letter || m.meta || m.s->src_text)
+		else if (m.letter)
+			check_letter(c, ar, &m);
+		else if (m.meta || m.s->src_text)
 			check_stream(c, ar, &m, buf);
 		else {
 			archive_read_data_skip(ar);

@@ -10,8 +10,13 @@
 #include <jansson.h>
 
 #include "base/handle.h"
+#include "base/textcut.h"
+#include "casevault/text.h"
+#include "base/util.h"
+#include "ops/case.h"
 #include "ops/bundle.h"
 #include "rules/redpolicy.h"
+#include "casevault/case.h"
 #include "casevault/policy.h"
 
 static char *html_escape(const char *s)
@@ -45,112 +50,239 @@ static const char *class_label(cv_vault *v, const char *cls)
 	return c ? c->label : "Record";
 }
 
+/* Longest title the index shows; longer ones are cut between words after redaction. */
+#define INDEX_TITLE_MAX 120
+
+/*
+ * A title for the index: redacted whole, then shortened between words, so
+ * that a cut never leaves part of a name the redactor would have caught
+ * (docs/legal-rules.md §7, §10).
+ */
+static int index_title(cv_bundle *b, const cv_sitem *s, char **out)
+{
+	char *red = NULL;
+	size_t len, n;
+
+	*out = NULL;
+	if (cv_redactor_string(b->red, s->it.title ? s->it.title : "", &red) < 0)
+		return cv_error(b->v, CV_ERROR, "cannot redact the title of record %s", s->it.record_id);
+	len = strlen(red);
+	if (len > INDEX_TITLE_MAX) {
+		n = cv_text_cut_word(red, len, INDEX_TITLE_MAX - 3);
+		if (!n)
+			n = cv_text_cut(red, len, INDEX_TITLE_MAX - 3);
+		memcpy(red + n, "...", 4);
+	}
+	*out = red;
+	return 0;
+}
+
+/* One document in both indexes; any failure refuses the bundle (an index that drops a document says what it left out). */
+static int index_row(cv_bundle *b, const cv_sitem *s, json_t *arr, FILE *f)
+{
+	const char *kind = class_label(b->v, s->it.class_name);
+	char *title = NULL, *et = NULL, *ek = NULL;
+	json_error_t jerr;
+	json_t *row;
+	int r;
+
+	if ((r = index_title(b, s, &title)) < 0)
+		return r;
+	row = json_pack_ex(&jerr, 0, "{s:i, s:s, s:s, s:s, s:s}", "number", s->number, "file", s->name,
+			   "date", s->it.event_date, "kind", kind, "title", title);
+	if (!row || json_array_append_new(arr, row) < 0) {
+		cv_wipe_free(title);
+		return cv_error(b->v, CV_EREFUSED, "record %s cannot be listed in the bundle's index (%s); its title or kind must be UTF-8 text: correct it, nothing was written",
+				s->src_id, row ? "out of memory" : jerr.text);
+	}
+	et = html_escape(title);
+	ek = html_escape(kind);
+	cv_wipe_free(title);
+	if (!et || !ek) {
+		free(et);
+		free(ek);
+		return cv_error(b->v, CV_ERROR, "out of memory");
+	}
+	fprintf(f, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td><a href=\"%s\">%s</a></td></tr>\n",
+		s->number, s->it.event_date, ek, et, s->name, s->name);
+	free(et);
+	free(ek);
+	return 0;
+}
+
+/* index.json: the request, the date and the documents (arr, stolen). */
+static int index_json(cv_bundle *b, json_t *arr)
+{
+	json_t *root = json_pack("{s:s, s:s, s:o}", "request", b->req.id, "date", b->date, "documents", arr);
+
+	if (!root)
+		return cv_error(b->v, CV_ERROR, "cannot make the bundle's index.json (out of memory?)");
+	b->index_json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!b->index_json)
+		return cv_error(b->v, CV_ERROR, "cannot write the bundle's index.json (out of memory?)");
+	return 0;
+}
+
 int cv_bundle_index(cv_bundle *b)
 {
-	json_t *root = json_object(), *arr = json_array();
+	json_t *arr = json_array();
 	FILE *f = NULL;
 	char *html = NULL;
 	size_t hlen = 0, i;
 	int r = 0;
 
-	if (!root || !arr) {
-		json_decref(root);
-		json_decref(arr);
-		return cv_error(b->v, CV_ERROR, "out of memory");
-	}
-	json_object_set_new(root, "request", json_string(b->req.id));
-	json_object_set_new(root, "date", json_string(b->date));
-	f = open_memstream(&html, &hlen);
-	if (!f) {
-		json_decref(root);
+	if (!arr || !(f = open_memstream(&html, &hlen))) {
 		json_decref(arr);
 		return cv_error(b->v, CV_ERROR, "out of memory");
 	}
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Documents</title></head>\n<body>\n"
 		"<h1>Documents</h1>\n<p>Request %s, %s. See letter.txt.</p>\n<table>\n"
 		"<tr><th>Number</th><th>Date</th><th>Kind</th><th>Title</th><th>File</th></tr>\n", b->req.id, b->date);
-	for (i = 0; i < b->nrel; i++) {
-		cv_sitem *s = b->rel[i];
-		char *title = NULL, *et = NULL, *ek = NULL;
-		const char *kind = class_label(b->v, s->it.class_name);
-
-		/* titles are redacted like the text, always */
-		if ((r = cv_redactor_string(b->red, s->it.title ? s->it.title : "", &title)) < 0) {
-			r = cv_error(b->v, CV_ERROR, "cannot redact a title");
-			break;
-		}
-		json_array_append_new(arr, json_pack("{s:i, s:s, s:s, s:s, s:s}", "number", s->number, "file", s->name,
-						      "date", s->it.event_date, "kind", kind, "title", title));
-		et = html_escape(title);
-		ek = html_escape(kind);
-		if (!et || !ek) {
-			free(et);
-			free(ek);
-			cv_wipe_free(title);
-			r = cv_error(b->v, CV_ERROR, "out of memory");
-			break;
-		}
-		fprintf(f, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td><a href=\"%s\">%s</a></td></tr>\n",
-			s->number, s->it.event_date, ek, et, s->name, s->name);
-		free(et);
-		free(ek);
-		cv_wipe_free(title);
-	}
+	for (i = 0; i < b->nrel && r == 0; i++)
+		r = index_row(b, b->rel[i], arr, f);
 	fprintf(f, "</table>\n</body></html>\n");
-	fclose(f);
-	json_object_set_new(root, "documents", arr);
-	if (r == 0) {
-		b->index_json = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		b->index_html = html;
-		html = NULL;
-		if (!b->index_json)
-			r = cv_error(b->v, CV_ERROR, "out of memory");
+	if ((ferror(f) | fclose(f)) && r == 0)
+		r = cv_error(b->v, CV_ERROR, "cannot write the bundle's index.html (out of memory?)");
+	/* every released document is in the index, or there is no bundle */
+	if (r == 0 && json_array_size(arr) != b->nrel)
+		r = cv_error(b->v, CV_ERROR, "the bundle's index lists %zu of %zu documents; nothing was written", json_array_size(arr), b->nrel);
+	if (r < 0) {
+		json_decref(arr);
+		cv_wipe_free(html);
+		return r;
 	}
-	json_decref(root);
-	free(html);
-	return r;
+	b->index_html = html;
+	return index_json(b, arr);
 }
 
-int cv_bundle_letter(cv_bundle *b)
+/*
+ * The cover letter (docs/legal-rules.md §5): the office's template with its
+ * placeholders filled.  Only what the case and the request put into it is
+ * searched for recorded names and withheld titles (§7, §9, §10): the
+ * template's own words are the office's ("You may ask us..." never blocks
+ * a bundle for a third party called May).  A hit names the word, the
+ * placeholder and the file or record to correct.
+ */
+typedef struct {
+	const char *field;
+	const char *val;
+	const char *from;  /* what it comes from; NULL: the office's own */
+} letter_field;
+
+/* The first span of in that the redactor replaced (in and out differ there). */
+static void replaced_span(const char *in, const char *out, char *term, size_t n)
+{
+	size_t li = strlen(in), lo = strlen(out), p = 0, q = 0;
+
+	while (p < li && p < lo && in[p] == out[p])
+		p++;
+	while (q < li - p && q < lo - p && in[li - 1 - q] == out[lo - 1 - q])
+		q++;
+	snprintf(term, n, "%.*s", (int)(li - p - q), in + p);
+}
+
+static int letter_value_hits(cv_bundle *b, cv_redactor *rd, const letter_field *lf, const char *what)
+{
+	char *out = NULL, term[96];
+	size_t h = cv_redactor_hits(rd);
+
+	if (cv_redactor_string(rd, lf->val, &out) < 0)
+		return cv_error(b->v, CV_ERROR, "cannot check the cover letter's {{%s}}", lf->field);
+	if (cv_redactor_hits(rd) == h) {
+		cv_wipe_free(out);
+		return 0;
+	}
+	replaced_span(lf->val, out, term, sizeof(term));
+	cv_wipe_free(out);
+	return cv_error(b->v, CV_EREFUSED, "the cover letter would carry \"%s\" (%s) through {{%s}}, %s: correct that, or remove {{%s}} from %s/policies/disclosure-letter.txt and run 'casevault policy adopt'; nothing was written",
+			term, what, lf->field, lf->from, lf->field, b->v->path);
+}
+
+static int letter_value_ok(cv_bundle *b, const letter_field *lf)
+{
+	int r;
+
+	if (!lf->from || !*lf->val)
+		return 0;
+	if ((r = letter_value_hits(b, b->names, lf, "a recorded third party's or volunteer's name")) < 0)
+		return r;
+	return letter_value_hits(b, b->withheld, lf, "the title of a withheld record");
+}
+
+/* The case's names, for {{child}} and {{client}}, only when the template asks for them. */
+static int letter_case(cv_bundle *b, cv_case *c)
 {
 	const char *t = b->pol->letter ? b->pol->letter : "";
-	FILE *f;
-	char *out = NULL;
-	size_t len = 0;
 
-	f = open_memstream(&out, &len);
-	if (!f)
-		return cv_error(b->v, CV_ERROR, "out of memory");
+	if (!strstr(t, "{{child}}") && !strstr(t, "{{client}}"))
+		return 0;
+	return cv_case_fetch(b->v, c, b->req.case_id, 1);
+}
+
+static int letter_fill(cv_bundle *b, const letter_field *lf, size_t nf, FILE *f)
+{
+	const char *t = b->pol->letter ? b->pol->letter : "";
+	size_t i;
+	int r;
+
+	for (i = 0; i < nf; i++)
+		if (strstr(t, "{{") && (r = letter_value_ok(b, &lf[i])) < 0)
+			return r;
 	while (*t) {
 		const char *e;
 		if (t[0] == '{' && t[1] == '{' && (e = strstr(t + 2, "}}"))) {
 			size_t n = (size_t)(e - t - 2);
-			const char *val = NULL;
-			if (n == 9 && !strncmp(t + 2, "requester", 9))
-				val = b->requester;
-			else if (n == 7 && !strncmp(t + 2, "request", 7))
-				val = b->req.id;
-			else if (n == 8 && !strncmp(t + 2, "received", 8))
-				val = b->req.received;
-			else if (n == 3 && !strncmp(t + 2, "due", 3))
-				val = b->req.due;
-			else if (n == 4 && !strncmp(t + 2, "date", 4))
-				val = b->date;
-			else if (n == 6 && !strncmp(t + 2, "office", 6))
-				val = b->pol->office;
-			else if (n == 4 && !strncmp(t + 2, "case", 4))
-				val = b->req.case_id;
-			if (val) {
-				fputs(val, f);
+			for (i = 0; i < nf; i++)
+				if (strlen(lf[i].field) == n && !strncmp(t + 2, lf[i].field, n))
+					break;
+			if (i < nf) {
+				fputs(lf[i].val, f);
 				t = e + 2;
 				continue;
 			}
 		}
 		fputc(*t++, f);
 	}
-	fclose(f);
-	if (!out)
-		return cv_error(b->v, CV_ERROR, "out of memory");
+	return 0;
+}
+
+int cv_bundle_letter(cv_bundle *b)
+{
+	cv_case c;
+	char cfrom[96], rfrom[96];
+	FILE *f;
+	char *out = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	if ((r = letter_case(b, &c)) < 0)
+		return r;
+	snprintf(rfrom, sizeof(rfrom), "the requester recorded on request %s", b->req.id);
+	snprintf(cfrom, sizeof(cfrom), "a name recorded on case %s", b->req.case_id);
+	{
+		const letter_field lf[] = {
+			{ "requester", b->requester ? b->requester : "", rfrom },
+			{ "request", b->req.id, NULL }, { "received", b->req.received, NULL },
+			{ "due", b->req.due, NULL }, { "date", b->date, NULL },
+			{ "office", b->pol->office, NULL }, { "case", b->req.case_id, NULL },
+			{ "child", c.child ? c.child : "", cfrom }, { "client", c.parent ? c.parent : "", cfrom },
+		};
+
+		if (!(f = open_memstream(&out, &len))) {
+			cv_case_release(&c);
+			return cv_error(b->v, CV_ERROR, "out of memory");
+		}
+		r = letter_fill(b, lf, sizeof(lf) / sizeof(lf[0]), f);
+	}
+	cv_case_release(&c);
+	if ((ferror(f) | fclose(f)) && r == 0)
+		r = cv_error(b->v, CV_ERROR, "out of memory");
+	if (r < 0 || !out) {
+		cv_wipe_free(out);
+		return r < 0 ? r : cv_error(b->v, CV_ERROR, "out of memory");
+	}
 	b->letter = out;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/textcut.h"
 #include "base/utf8.h"
 #include "ops/case.h"
 #include "ops/filing_docs.h"
@@ -185,17 +186,20 @@ char *cv_filing_title(const cv_file_item *it)
 		free(copy);
 		return t;
 	} else {
-		/* first line of the note, up to 80 bytes */
+		/*
+		 * The first line of the note, up to 80 bytes, cut between words:
+		 * a cut inside a word can leave part of a recorded name that
+		 * redaction does not recognise in the bundle's index
+		 * (docs/legal-rules.md §7, §10).
+		 */
 		size_t len = 0;
-		char *t;
 
-		while (len < it->text_len && len < 80 && it->text[len] != '\n' && it->text[len] != '\r')
+		while (len < it->text_len && it->text[len] != '\n' && it->text[len] != '\r')
 			len++;
-		len = cv_text_cut(it->text, it->text_len, len);  /* never half a character */
+		len = cv_text_cut_word(it->text, len, 80);
 		if (len == 0)
 			return strdup("Note");
-		t = strndup(it->text, len);
-		return t;
+		return strndup(it->text, len);
 	}
 }
 

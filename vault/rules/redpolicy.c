@@ -22,7 +22,7 @@
 #include "rules/redpolicy.h"
 
 const char *const cv_letter_fields[] = {
-	"requester", "request", "received", "due", "date", "office", "case", NULL
+	"requester", "request", "received", "due", "date", "office", "case", "child", "client", NULL
 };
 
 struct rparse {
@@ -363,7 +363,7 @@ static int check_letter_text(const char *path, const char *t, cv_problems *probl
 			if (!known) {
 				(*nprob)++;
 				if (problems && cv_problems_add(problems, path, line,
-					"unknown placeholder {{%.*s}}; known: requester, request, received, due, date, office, case",
+					"unknown placeholder {{%.*s}}; known: requester, request, received, due, date, office, case, child, client",
 					(int)(n > 40 ? 40 : n), p + 2) < 0)
 					return CV_ERROR;
 			}

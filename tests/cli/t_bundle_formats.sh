@@ -117,7 +117,7 @@ check "a photograph still needs a decision (the case names others)" test "$(dec 
 # ---- each quote blocks the bundle until it is decided ----
 named=''
 for i in 1 2 3; do
-	expect_fail "bundle $i refused: a member quotes withheld child-protection text" --as "$CPL" request bundle "$R" -o "$T/b$i.zip"
+	expect_fail "bundle $i refused: a member quotes withheld child-protection text" --as "$CPL" request bundle "$R" -o "$T/b$i.zip" --show-passphrase
 	id=$(grep -o 'R-[0-9]*' "$T/err" | head -1)
 	check "  it names a quoting record ($id)" sh -c "case ' $QUOTES ' in *' $id '*) exit 0;; esac; exit 1"
 	check "  and says what to do" grep -q "decide on it: --withhold, or attach a redacted copy" "$T/err"
@@ -128,16 +128,16 @@ done
 check "the three quoting records were each named once" test "$(tr ' ' '\n' <<<"$named" | sort -u | grep -c R-)" -eq 3
 
 # ---- a name in a type casevault cannot remove text from; a scan ----
-expect_fail "an ODT naming a third party is refused" --as "$CPL" request bundle "$R" -o "$T/n.zip"
+expect_fail "an ODT naming a third party is refused" --as "$CPL" request bundle "$R" -o "$T/n.zip" --show-passphrase
 check "  naming the record and what to do" sh -c "grep -q '$(rid "Meeting attendance")' '$T/err' && grep -q 'decide on it: --withhold, or attach a redacted copy' '$T/err'"
 check "  without the name in the message" not grep -q Jones "$T/err"
 "$CV" --as "$CPL" request decide "$R" "$(rid "Meeting attendance")" --withhold sch2-para16 --reason "names the neighbour" >/dev/null
-expect_fail "a PDF with no text on a case naming others needs a person's decision" --as "$CPL" request bundle "$R" -o "$T/n.zip"
+expect_fail "a PDF with no text on a case naming others needs a person's decision" --as "$CPL" request bundle "$R" -o "$T/n.zip" --show-passphrase
 check "  naming the record" grep -q "record $(rid "Scanned form") has no text casevault can read" "$T/err"
 check "  and wrote nothing" test ! -e "$T/n.zip"
 "$CV" --as "$CPL" request decide "$R" "$(rid "Scanned form")" --release --reason "looked at it: a diagram" >/dev/null
 
-run_cv --as "$CPL" request bundle "$R" -o "$T/sar.zip"
+run_cv --as "$CPL" request bundle "$R" -o "$T/sar.zip" --show-passphrase
 check "with them withheld the bundle is made (exit $RC: $ERR)" test "$RC" -eq 0
 PASS=$(sed -n 's/^passphrase.*: //p' "$T/out")
 mkdir "$T/x"

@@ -115,7 +115,11 @@ new_test_vault "$T/j"
 JC=
 for k in 1 2 3 4 5 6 7 8 9 10; do JC="$JC $(new_case "Json Parent $k" "Json Child $k" 2010-05-05)"; done
 declare -A PEAK
-for n in 1000 10000; do
+# Under AddressSanitizer the peak is its shadow memory and quarantine, not
+# casevault's: there the report is checked at 1,000 rows only.
+SIZES="1000 10000"
+ldd "$CV" 2>/dev/null | grep -q libasan && SIZES=1000
+for n in $SIZES; do
 	mkdir -p "$T/j$n"
 	awk -v d="$T/j$n" -v cases="$JC" -v n="$n" 'BEGIN {
 		print "case,path,class,section,title,date"
@@ -137,6 +141,10 @@ assert sorted(r["line"] for r in d["filed"]) == list(range(2, int(sys.argv[2]) +
 ' "$T/j$n.json" "$n"
 	PEAK[$n]=$(cat "$T/rss$n")
 done
-check "  peak RSS flat in rows: ${PEAK[1000]} KB at 1,000, ${PEAK[10000]} KB at 10,000 (at most 1.3 times)" \
-	test $((PEAK[10000] * 10)) -le $((PEAK[1000] * 13))
+if [ "$SIZES" = 1000 ]; then
+	ok "  # SKIP peak RSS (a sanitizer build)"
+else
+	check "  peak RSS flat in rows: ${PEAK[1000]} KB at 1,000, ${PEAK[10000]} KB at 10,000 (at most 1.3 times)" \
+		test $((PEAK[10000] * 10)) -le $((PEAK[1000] * 13))
+fi
 finish

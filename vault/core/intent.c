@@ -326,12 +326,8 @@ int cv_vault_recover(cv_vault *v, int wait_ms)
 			usleep(20 * 1000);
 			wait_ms -= 20;
 		}
-		if (r < 0) {
-			if (cv_gpgconf_enabled() && cv_db_intent_revoke_any(v))
-				cv_notice(v, "a revocation is not finished (another casevault process is writing): "
-					  "the next command finishes it");
-			return 1;
-		}
+		if (r < 0)
+			return 1;  /* a revocation too: the writer may be that revoke, finishing it now */
 	}
 	r = cv_pending_recover(v);
 	/* Then finish a purge a crash interrupted after its commit (purge.c). */

@@ -20,9 +20,12 @@
 # made in a temporary directory under /tmp, removed on exit with every
 # gpg-agent it started.
 #
-# Usage: bench/bench_scale.sh [--sizes "1000 10000 100000"] [--per-case N]
+# Usage: bench/bench_scale.sh [--sizes "1000 10000 100000"] [--per-case N] [--json] [--import-only]
 #   --sizes LIST   vault sizes in records (default "1000 10000")
 #   --per-case N   records per case (default 500)
+#   --json         measure 'casevault --json import' (its report streamed
+#                  to standard output, checked to list every record)
+#   --import-only  measure the import alone: no verify, no purge
 # Environment: CASEVAULT_BIN (default build/casevault), CASEVAULT_POLICY_DIR
 # (default policies/).
 set -euo pipefail
@@ -33,11 +36,15 @@ CV=${CASEVAULT_BIN:-$REPO/build/casevault}
 export CASEVAULT_POLICY_DIR=${CASEVAULT_POLICY_DIR:-$REPO/policies}
 SIZES="1000 10000"
 PER_CASE=500
+JSON=
+IMPORT_ONLY=
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--sizes) SIZES=$2; shift 2 ;;
 	--per-case) PER_CASE=$2; shift 2 ;;
+	--json) JSON=--json; shift ;;
+	--import-only) IMPORT_ONLY=1; shift ;;
 	-h|--help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	*) echo "bench_scale.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
@@ -62,7 +69,7 @@ measure() {
 	awk -F': ' -v s="$size" -v w="$what" '
 		/Elapsed \(wall clock\)/ { n = split($2, t, ":"); secs = t[n] + (n > 1 ? 60 * t[n - 1] : 0) + (n > 2 ? 3600 * t[n - 2] : 0) }
 		/Maximum resident set size/ { kb = $2 }
-		END { printf "| %7d | %-7s | %8.2f | %8.1f |\n", s, w, secs, kb / 1024 }' "$W/tv" >>"$W/table"
+		END { printf "| %7d | %-9s | %8.2f | %8.1f |\n", s, w, secs, kb / 1024 }' "$W/tv" >>"$W/table"
 }
 
 # one SIZE: build, import, verify and purge a vault of SIZE records.
@@ -86,9 +93,14 @@ one() {
 				printf "%s,%s/c%d/n%d.txt,%s,case,Note %d,2014-%02d-%02d\n", c, d, i, k, cls[1 + k % 3], k, 1 + k % 12, 1 + k % 28
 		}' >>"$W/m$size.csv"
 	done
-	echo "# $size records: import" >&2
-	measure "$size" import import "$W/m$size.csv"
-	grep -q "imported $size of $size documents" "$W/err" || { echo "bench_scale.sh: the import did not file every document" >&2; exit 1; }
+	echo "# $size records: import $JSON" >&2
+	measure "$size" "import${JSON:+ -j}" $JSON import "$W/m$size.csv"
+	if [ -n "$JSON" ]; then
+		python3 -c 'import json, sys; sys.exit(len(json.load(open(sys.argv[1]))["filed"]) != int(sys.argv[2]))' "$W/out" "$size"
+	else
+		grep -q "imported $size of $size documents" "$W/err"
+	fi || { echo "bench_scale.sh: the import did not file every document" >&2; exit 1; }
+	[ -z "$IMPORT_ONLY" ] || { GNUPGHOME=$v/gnupg gpgconf --kill all 2>/dev/null || true; rm -rf "$v" "$W/d$size"; return 0; }
 	echo "# $size records: verify" >&2
 	measure "$size" verify verify
 	export CASEVAULT_TODAY=2015-02-01
@@ -112,6 +124,6 @@ echo "load before: $(uptime)"
 for s in $SIZES; do one "$s"; done
 echo "load after:  $(uptime)"
 echo
-echo "| records | command |   wall s | peak RSS MB |"
-echo "|--------:|---------|---------:|---------:|"
+echo "| records | command   |   wall s | peak RSS MB |"
+echo "|--------:|-----------|---------:|---------:|"
 cat "$W/table"

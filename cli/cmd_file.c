@@ -32,6 +32,37 @@ static void say_skipped(const cv_file_item *it, int check)
 			it->line, verb, it->case_id, it->duplicate_of);
 }
 
+/* The report's three lists, by index: filed (or would be), skipped, refused. */
+static const char *list_name(int k, int check)
+{
+	return k == 0 ? (check ? "would_file" : "filed") : k == 1 ? "skipped" : "errors";
+}
+
+/* One document's JSON report and the list (*k) it belongs to. */
+static json_t *item_json(const cv_file_item *it, int check, int *k)
+{
+	json_t *o;
+
+	if (it->status == 0 && (it->record_id[0] || (check && !is_skipped(it)))) {
+		o = json_pack("{s:o, s:s, s:i}", "case", cli_jtext(it->case_id), "mime", it->mime, "line", it->line);
+		if (!check)
+			cli_jset(o, "record", json_string(it->record_id));
+		*k = 0;
+	} else if (is_skipped(it)) {
+		o = json_pack("{s:i, s:o}", "line", it->line, "case", cli_jtext(it->case_id));
+		if (it->duplicate_of[0])
+			cli_jset(o, "duplicate_of", json_string(it->duplicate_of));
+		if (it->duplicate_line)
+			cli_jset(o, "duplicate_line", json_integer(it->duplicate_line));
+		*k = 1;
+	} else {
+		/* an error may quote the refused value: U+FFFD for what is not UTF-8 */
+		o = json_pack("{s:i, s:o}", "line", it->line, "error", cli_jtext(it->error));
+		*k = 2;
+	}
+	return o;
+}
+
 /*
  * The report: what was filed (or, with check, would be), what was skipped
  * as already filed, what was refused.
@@ -41,34 +72,16 @@ static void print_result(cli_ctx *c, cv_file_item *items, size_t n, int check)
 	size_t i;
 
 	if (c->json) {
-		json_t *arr = json_array(), *errs = json_array(), *skipped = json_array();
-		int ok = 1;
+		json_t *lists[3] = { json_array(), json_array(), json_array() };
+		int k;
 
 		for (i = 0; i < n; i++) {
-			const cv_file_item *it = &items[i];
+			json_t *o = item_json(&items[i], check, &k);
 
-			if (it->status == 0 && (it->record_id[0] || (check && !is_skipped(it)))) {
-				json_t *o = json_pack("{s:o, s:s, s:i}", "case", cli_jtext(it->case_id), "mime", it->mime, "line", it->line);
-
-				if (!check)
-					cli_jset(o, "record", json_string(it->record_id));
-				cli_jpush(arr, o);
-			} else if (is_skipped(it)) {
-				json_t *o = json_pack("{s:i, s:o}", "line", it->line, "case", cli_jtext(it->case_id));
-
-				if (it->duplicate_of[0])
-					cli_jset(o, "duplicate_of", json_string(it->duplicate_of));
-				if (it->duplicate_line)
-					cli_jset(o, "duplicate_line", json_integer(it->duplicate_line));
-				cli_jpush(skipped, o);
-			} else {
-				ok = 0;
-				/* an error may quote the refused value: U+FFFD for what is not UTF-8 */
-				cli_jpush(errs, json_pack("{s:i, s:o}", "line", it->line, "error", cli_jtext(it->error)));
-			}
+			cli_jpush(lists[k], o);
 		}
-		cli_json_out(json_pack("{s:b, s:o, s:o, s:o}", "ok", ok, check ? "would_file" : "filed", arr,
-				       "skipped", skipped, "errors", errs));
+		cli_json_out(json_pack("{s:b, s:o, s:o, s:o}", "ok", json_array_size(lists[2]) == 0,
+				       list_name(0, check), lists[0], "skipped", lists[1], "errors", lists[2]));
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -594,11 +607,85 @@ struct import_count {
 };
 
 /*
+ * import --json: each batch's rows go, as their objects, into one
+ * temporary file per list of the report (filed, skipped, errors), and the
+ * report is spliced from the three at the end, so that memory stays flat
+ * in the rows of the manifest as the batches keep it
+ * (docs/commands/import.md, "Large manifests").
+ */
+struct json_lists {
+	FILE *f[3];
+	size_t n[3];
+	int failed;
+};
+
+static int json_lists_open(cli_ctx *c, struct json_lists *jl)
+{
+	int k;
+
+	memset(jl, 0, sizeof(*jl));
+	for (k = 0; k < 3; k++)
+		if (!(jl->f[k] = tmpfile()))
+			return cli_fail(c, EXIT_FAIL, "cannot make a temporary file for the JSON report: %s; nothing was "
+					"imported (is /tmp writable?)", strerror(errno));
+	return 0;
+}
+
+static void json_lists_close(struct json_lists *jl)
+{
+	int k;
+
+	for (k = 0; k < 3; k++)
+		if (jl->f[k])
+			fclose(jl->f[k]);
+}
+
+static void json_lists_add(struct json_lists *jl, const cv_file_item *items, size_t n, int check)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = item_json(&items[i], check, &k);
+
+		if (!o || cli_json_failed() || fputs(jl->n[k]++ ? ",\n" : "\n", jl->f[k]) < 0 ||
+		    json_dumpf(o, jl->f[k], JSON_INDENT(2) | JSON_PRESERVE_ORDER) < 0)
+			jl->failed = 1;
+		json_decref(o);
+	}
+}
+
+/* The one report: "ok" (nothing refused), then each list from its file. */
+static int json_lists_out(cli_ctx *c, struct json_lists *jl, int check)
+{
+	char buf[8192];
+	size_t got;
+	int k;
+
+	for (k = 0; k < 3; k++)
+		if (fflush(jl->f[k]) != 0 || fseek(jl->f[k], 0, SEEK_SET) != 0)
+			jl->failed = 1;
+	if (jl->failed)
+		return cli_fail(c, EXIT_FAIL, "the import ran but its JSON report could not be written (temporary file): "
+				"'casevault ls CASE' lists what was filed");
+	printf("{\n  \"ok\": %s", jl->n[2] ? "false" : "true");
+	for (k = 0; k < 3; k++) {
+		printf(",\n  \"%s\": [", list_name(k, check));
+		while ((got = fread(buf, 1, sizeof(buf), jl->f[k])) > 0)
+			fwrite(buf, 1, got, stdout);
+		fputs(jl->n[k] ? "\n  ]" : "]", stdout);
+	}
+	fputs("\n}\n", stdout);
+	return 0;
+}
+
+/*
  * File (or check) batch b: read its rows, file them, report them (text) or
- * keep them for the one JSON report.  0, or the exit status of a failure of
+ * add them to the JSON report's files (jl).  0, or the exit status of a failure of
  * the whole run (passphrase, lock, role, a full disk).
  */
-static int import_batch(cli_ctx *c, FILE *f, struct csvstate *s, size_t b, struct import_count *cnt)
+static int import_batch(cli_ctx *c, FILE *f, struct csvstate *s, size_t b, struct import_count *cnt,
+			struct json_lists *jl)
 {
 	int check = cli_flag(c, "check"), r;
 	struct progress_all pa = { cnt->seen, s->rows };
@@ -624,8 +711,9 @@ static int import_batch(cli_ctx *c, FILE *f, struct csvstate *s, size_t b, struc
 	cnt->filed += nfiled;
 	cnt->seen += s->n - first;
 	if (c->json)
-		return 0;  /* every batch's rows stay for the one report */
-	print_result(c, s->items, s->n, check);
+		json_lists_add(jl, s->items, s->n, check);
+	else
+		print_result(c, s->items, s->n, check);
 	for (i = 0; i < s->npaths; i++)
 		free(s->paths[i]);
 	s->npaths = s->n = 0;
@@ -649,12 +737,14 @@ static int cmd_import(cli_ctx *c)
 {
 	struct csvstate s;
 	struct import_count cnt = { 0, 0, 0, 0 };
+	struct json_lists jl;
 	char *dircopy = NULL;
 	size_t nb, b, i;
 	FILE *f;
 	int r = 0, check = cli_flag(c, "check");
 
 	memset(&s, 0, sizeof(s));
+	memset(&jl, 0, sizeof(jl));
 	if ((r = open_encoding(c, &s)) != 0)
 		return r;
 	f = fopen(c->argv[0], "re");
@@ -662,6 +752,8 @@ static int cmd_import(cli_ctx *c)
 		cv_text_conv_close(s.conv);
 		return cli_fail(c, EXIT_FAIL, "cannot read %s: %s", c->argv[0], strerror(errno));
 	}
+	if (c->json && (r = json_lists_open(c, &jl)) != 0)
+		goto out;
 	dircopy = strdup(c->argv[0]);
 	s.basedir = dircopy ? dirname(dircopy) : NULL;
 	/* The first pass files nothing: a malformed manifest is refused whole. */
@@ -675,14 +767,14 @@ static int cmd_import(cli_ctx *c)
 	}
 	nb = plan_batches(&s);
 	for (b = 0; b < nb && r == 0; b++)
-		r = import_batch(c, f, &s, b, &cnt);
+		r = import_batch(c, f, &s, b, &cnt, &jl);
 	if (r == 0 && s.changed)
 		r = cli_fail(c, EXIT_FAIL, "%s changed while it was imported; %zu documents were imported: import it again "
 			     "(documents already filed are skipped)", c->argv[0], cnt.filed);
 	if (r != 0)
 		goto out;
-	if (c->json)
-		print_result(c, s.items, s.n, check);
+	if (c->json && (r = json_lists_out(c, &jl, check)) != 0)
+		goto out;
 	if (!c->json && check)
 		fprintf(stderr, "casevault: checked %zu documents: %zu would be filed, %zu skipped as already filed, %zu refused; nothing was filed\n",
 			cnt.seen, cnt.seen - cnt.skipped - cnt.bad, cnt.skipped, cnt.bad);
@@ -694,6 +786,7 @@ static int cmd_import(cli_ctx *c)
 out:
 	fclose(f);
 	cv_text_conv_close(s.conv);
+	json_lists_close(&jl);
 	free_cases(&s);
 	for (i = 0; i < s.npaths; i++)
 		free(s.paths[i]);

@@ -811,9 +811,17 @@ static int check_text_values(cli_ctx *c)
 /* Run the command; the vault is closed and stdout flushed on every path. */
 static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t nsv)
 {
+	unsigned init = cmd->flags & NEEDS_GPGCONF ? CV_INIT_GPGCONF : 0;
 	int r;
 
-	if (cv_global_init_ex(cmd->flags & NEEDS_GPGCONF ? CV_INIT_GPGCONF : 0) < 0)
+	/*
+	 * Finishing a revocation a crash left needs gpg-agent, reached only
+	 * with gpgconf (about 0.12 s): every command pays it while one is left,
+	 * and only then (docs/recovery.md, An interrupted revocation).
+	 */
+	if (!init && (cmd->flags & NEEDS_VAULT) && cv_vault_revoke_pending(c->vault_dir) == 1)
+		init = CV_INIT_GPGCONF;
+	if (cv_global_init_ex(init) < 0)
 		return cli_fail(c, EXIT_FAIL, "cannot initialise GnuPG/libgcrypt; is gnupg installed?");
 	r = cmd->flags & NEEDS_VAULT ? open_vault(c) : 0;
 	/* Values given as "-" are read last, so that a wrong vault or staff

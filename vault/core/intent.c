@@ -279,12 +279,22 @@ int cv_revoke_finish(cv_vault *v, const char *staff_id, int *finished)
 	return run.r;
 }
 
+int cv_vault_revoke_pending(const char *path)
+{
+	char db[4096];
+
+	if (!path || snprintf(db, sizeof(db), "%s/vault.db", path) >= (int)sizeof(db))
+		return 0;
+	return cv_db_intent_revoke_probe(db);
+}
+
 /*
  * Only gpg-agent deletes a secret key alone, and GPGME reaches it only in a
- * process that may run gpgconf (cv_global_init_ex, CV_INIT_GPGCONF, as
- * 'staff revoke' and 'lock' do).  Elsewhere an unfinished revocation is
- * named on every open until one of them finishes it; 1 when that is all
- * there is to recover.
+ * process that may run gpgconf (cv_global_init_ex, CV_INIT_GPGCONF): 'staff
+ * revoke' and 'lock' always start so, every other command when
+ * cv_vault_revoke_pending finds an intent before it starts.  A process
+ * started otherwise (a front end that does not ask) names the unfinished
+ * revocation on every open; 1 when that is all there is to recover.
  */
 static int revoke_left(cv_vault *v)
 {
@@ -317,7 +327,7 @@ int cv_vault_recover(cv_vault *v, int wait_ms)
 			wait_ms -= 20;
 		}
 		if (r < 0)
-			return 1;
+			return 1;  /* a revocation too: the writer may be that revoke, finishing it now */
 	}
 	r = cv_pending_recover(v);
 	/* Then finish a purge a crash interrupted after its commit (purge.c). */

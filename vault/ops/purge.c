@@ -587,6 +587,8 @@ static int purge_locked(cv_vault *v, struct run *run, cv_purge_report *rep)
 		return 0;
 	if (run->nrw && (r = do_rewrites(v, run)) < 0)
 		return r;
+	/* between the walks: a hold written now must still win (recheck_chunk) */
+	cv_crashpoint("purge-planned");
 	/* 4. The commit: the moment of destruction. */
 	if ((r = commit_purge(v, run, rep)) < 0) {
 		if (run->nrw)

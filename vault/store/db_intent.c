@@ -172,3 +172,27 @@ int cv_db_intent_revoke_clear(cv_vault *v, const char *fpr)
 	return revoke_write(v, "DELETE FROM meta WHERE key = 'revoke-secret:' || ?", fpr, NULL,
 			    "clear the revocation's intent");
 }
+
+/*
+ * Whether the index at dbpath holds a revocation intent, read before the
+ * library starts: the front end then starts it able to reach gpg-agent, so
+ * that opening the vault finishes the revocation (docs/recovery.md, An
+ * interrupted revocation).  Its own read-only connection (it never
+ * checkpoints or writes), no handle; 0 when there is none or the index
+ * cannot be read, which the open then reports.
+ */
+int cv_db_intent_revoke_probe(const char *dbpath)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int yes = 0;
+
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 2000);
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM meta WHERE key LIKE 'revoke-secret:%' LIMIT 1", -1, &st, NULL) == SQLITE_OK)
+			yes = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return yes;
+}

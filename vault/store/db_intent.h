@@ -39,5 +39,7 @@ int cv_db_intent_revoke_each(cv_vault *v, int (*fn)(void *hook, const char *fpr,
 int cv_db_intent_revoke_clear(cv_vault *v, const char *fpr);
 /* Every revoked staff member (id, fingerprint), whose secret key must be gone once their intent is done. */
 int cv_db_intent_revoked_each(cv_vault *v, int (*fn)(void *hook, const char *staff_id, const char *fpr), void *hook);
+/* 1 when the index file dbpath holds a revocation intent; read without a handle or cv_global_init. */
+int cv_db_intent_revoke_probe(const char *dbpath);
 
 #endif

@@ -53,6 +53,16 @@ int cv_global_init(void);
 int cv_global_init_ex(unsigned flags);
 
 /*
+ * 1 when the vault at path holds a revocation a crash left unfinished (the
+ * revoked person's secret key still to delete, docs/recovery.md, An
+ * interrupted revocation), else 0, also when path holds no readable vault.
+ * It only reads the index and may be called before cv_global_init_ex: a
+ * front end initialises with CV_INIT_GPGCONF when it says 1, and opening
+ * the vault then finishes the revocation.
+ */
+int cv_vault_revoke_pending(const char *path);
+
+/*
  * Create a new vault at path (which must not exist or be an empty
  * directory) with one manager.  The passphrase for the manager's new key
  * comes from cb (or pinentry).  On success *out is an open, unlocked handle.

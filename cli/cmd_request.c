@@ -175,6 +175,8 @@ static int cmd_request_show(cli_ctx *c)
 			}
 			if (s->copy_record[0])
 				json_object_set_new(it, "copy", json_string(s->copy_record));
+			if (s->why)
+				json_object_set_new(it, "why", json_string(s->why));
 			json_array_append_new(arr, it);
 		}
 		json_object_set_new(j, "records", arr);
@@ -204,6 +206,8 @@ static int cmd_request_show(cli_ctx *c)
 			       s->event_date[0] ? s->event_date : "-", s->class_name, dec,
 			       s->is_default ? "[default] " : "", s->title ? s->title : "(child-protection file)",
 			       s->is_default ? "" : "");
+			if (s->why)
+				printf("%-9s needs a decision: %s\n", "", s->why);
 		}
 		printf("\n%zu record%s in scope; %zu await%s a decision\n", n, n == 1 ? "" : "s", need, need == 1 ? "s" : "");
 	}

@@ -50,6 +50,7 @@
 #include "crypto/bundle.h"
 #include "crypto/seal.h"
 #include "ops/bundle.h"
+#include "ops/bundle_hints.h"
 #include "ops/disclose.h"
 #include "rules/redpolicy.h"
 #include "store/index.h"
@@ -191,7 +192,8 @@ static int prepare_terms(cv_bundle *b)
 		return r;
 	if (cv_redactor_new(&b->withheld, b->pol->marker) < 0 || cv_fprint_new(&b->fp) < 0)
 		return cv_error(v, CV_ERROR, "out of memory");
-	if ((r = cv_bundle_withheld_terms(b)) < 0)
+	if ((r = cv_bundle_withheld_terms(b)) < 0 ||
+	    (r = cv_hints_new(v, b->pol, &b->req, b->s, b->ns, &b->hints)) < 0)
 		return r;
 	if ((r = cv_bundle_letter(b)) < 0 || (r = cv_bundle_index(b)) < 0)
 		return r;
@@ -451,6 +453,7 @@ static void bundle_release(cv_bundle *b)
 	cv_redactor_free(b->names);
 	cv_redactor_free(b->withheld);
 	cv_fprint_free(b->fp);
+	cv_hints_free(b->hints);
 	cv_wipe_free(b->requester);
 	cv_wipe_free(b->letter);
 	cv_wipe_free(b->index_json);

@@ -18,6 +18,7 @@
 
 #include "base/handle.h"
 #include "ops/bundle.h"
+#include "ops/bundle_hints.h"
 #include "rules/redpolicy.h"
 
 static int chk_fail(cv_bundle_checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -105,12 +106,15 @@ static void check_archive(cv_bundle_checker *c, struct archive *ar)
 				break;
 			}
 			cv_redactor_feed(b->withheld, buf, (size_t)n, NULL, NULL);
+			cv_bundle_hints_feed(b->hints, s, buf, (size_t)n);
 			if (terms)
 				cv_redactor_feed(pats ? b->cred : b->names, buf, (size_t)n, NULL, NULL);
 		}
 		cv_fprint_scan_end(b->fp);
 		{
 			size_t h0 = cv_redactor_hits(b->withheld), h1 = cv_redactor_hits(b->cred), h2 = cv_redactor_hits(b->names);
+			char hint[256];
+			int hinted = cv_bundle_hints_end(b->hints, s, b->rel, b->nrel, hint, sizeof(hint));
 
 			cv_redactor_finish(b->withheld, NULL, NULL);
 			if (terms)
@@ -121,6 +125,8 @@ static void check_archive(cv_bundle_checker *c, struct archive *ar)
 				chk_fail(c, "%s names or quotes a withheld record (its title or text); the bundle was deleted", what);
 			else if (cv_redactor_hits(b->cred) != h1 || cv_redactor_hits(b->names) != h2)
 				chk_fail(c, "%s still contains a redaction term (a third party's or volunteer's details); the bundle was deleted", what);
+			else if (hinted)
+				chk_fail(c, "%s", hint);
 		}
 	}
 	if (!c->err && r != ARCHIVE_EOF)

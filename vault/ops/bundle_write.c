@@ -19,6 +19,7 @@
 #include "core/actor.h"
 #include "crypto/seal.h"
 #include "ops/bundle.h"
+#include "ops/bundle_hints.h"
 #include "ops/record.h"
 #include "rules/redpolicy.h"
 #include "store/archive.h"
@@ -175,6 +176,8 @@ static int rd_data(void *hook, const void *buf, size_t len)
 		return -1;
 	cv_sha256_write(b->cur_md, buf, len);
 	b->cur_bytes += (int64_t)len;
+	if (b->cur_mode == 2)
+		cv_bundle_hints_learn(b->hints, b->cur, buf, len);
 	if (b->cur_mode == 2)
 		return cv_fprint_add(b->fp, buf, len) < 0 ? (bfail(b, CV_ERROR, "out of memory"), -1) : 0;
 	if (b->cur->redact) {

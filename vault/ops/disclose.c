@@ -16,6 +16,7 @@
 #include "base/handle.h"
 #include "core/actor.h"
 #include "core/audit.h"
+#include "ops/bundle_hints.h"
 #include "ops/disclose.h"
 #include "rules/redpolicy.h"
 #include "store/db_disclose.h"
@@ -58,6 +59,7 @@ static int load_decision(cv_vault *v, const char *req_id, cv_sitem *s)
 		return r;
 	dec_parse(d.decision, &s->it.decision);
 	s->it.is_default = 0;
+	s->it.why = NULL;
 	cv_wipe_free(s->it.ground);
 	s->it.ground = d.ground;
 	s->it.reason = d.reason;
@@ -92,11 +94,13 @@ struct scope {
 	cv_vault *v;
 	const cv_rpolicy *pol;
 	int people;            /* the case names third parties or volunteers */
+	const char *third;     /* why the client's data needs a decision (docs/legal-rules.md §6a); NULL: the client asks */
+	const char *cp_ground; /* para 21 or the serious-harm ground (docs/legal-rules.md §8) */
 	cv_sitem *list;
 	size_t n, cap;
 };
 
-/* One record of the case, with the policy's default decision (docs/legal-rules.md §8-§9). */
+/* One record of the case, with its default decision for this requester (docs/legal-rules.md §6a, §8-§9). */
 static int add_item(void *hook, const cv_db_scope_row *row)
 {
 	struct scope *sc = hook;
@@ -127,7 +131,11 @@ static int add_item(void *hook, const cv_db_scope_row *row)
 	s->it.is_default = 1;
 	if (row->section == CV_SECTION_CP) {
 		s->it.decision = CV_DEC_WITHHOLD;
-		s->it.ground = strdup(pol->cp_ground);
+		s->it.ground = strdup(sc->cp_ground);
+	} else if (sc->third) {
+		/* every main-section record holds the client's data: someone decides (docs/legal-rules.md §6a) */
+		s->it.decision = CV_DEC_NEEDED;
+		s->it.why = sc->third;
 	} else if (s->it.text) {
 		s->it.decision = pol->case_text;
 	} else {
@@ -135,6 +143,49 @@ static int add_item(void *hook, const cv_db_scope_row *row)
 	}
 	if (s->it.decision == CV_DEC_WITHHOLD && !s->it.ground)
 		s->it.ground = strdup("policy-default");
+	return 0;
+}
+
+/* Who is asking decides the defaults (docs/legal-rules.md §6a, §8). */
+static int requester_defaults(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, struct scope *sc)
+{
+	int r;
+
+	if ((r = cv_req_client_side(v, req->id, (int)req->rel)) < 0)
+		return r;
+	sc->third = r ? NULL : cv_req_third_party_why((int)req->rel);
+	if ((r = cv_req_para21(v, req->id, req->case_id, (int)req->rel, req->received)) < 0)
+		return r;
+	sc->cp_ground = r ? pol->cp_ground : pol->cp_ground_other;
+	return 0;
+}
+
+/*
+ * A main-section title that hints at the child-protection file needs a
+ * decision (docs/legal-rules.md §9).  Without the child-protection key the
+ * policy's [cp-hints] list alone is searched (the titles are not readable);
+ * the bundle, made by a cp-lead or manager, searches them all again.
+ */
+static int hinted_titles(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_sitem *s, size_t n)
+{
+	cv_hints *h = NULL;
+	char term[64];
+	size_t i;
+	int r;
+
+	if ((r = cv_hints_new(v, pol, req, s, n, &h)) < 0 || !h)
+		return r;
+	for (i = 0; i < n; i++) {
+		cv_scope_item *it = &s[i].it;
+
+		if (it->section == CV_SECTION_CP || !it->is_default || !cv_hints_find(h, it->title, term, sizeof(term)))
+			continue;
+		it->decision = CV_DEC_NEEDED;
+		it->why = "mentions child-protection terms";
+		cv_wipe_free(it->ground);
+		it->ground = NULL;
+	}
+	cv_hints_free(h);
 	return 0;
 }
 
@@ -150,6 +201,8 @@ int cv_scope_load(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_
 	sc.v = v;
 	sc.pol = pol;
 	sc.people = cv_people_any(v, req->case_id);
+	if ((r = requester_defaults(v, pol, req, &sc)) < 0)
+		goto fail;
 	if ((r = cv_db_scope_each(v, req->case_id, add_item, &sc)) < 0)
 		goto fail;
 	for (i = 0; i < sc.n; i++) {
@@ -158,6 +211,8 @@ int cv_scope_load(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_
 		if ((r = load_source(v, pol, &sc.list[i])) < 0)
 			goto fail;
 	}
+	if ((r = hinted_titles(v, pol, req, sc.list, sc.n)) < 0)
+		goto fail;
 	*out = sc.list;
 	*n = sc.n;
 	return 0;

@@ -234,3 +234,15 @@ int cv_db_request_clock_set(cv_vault *v, const char *id, const char *clock_start
 		return r;
 	return update_one(v, st, id, "move the request's clock");
 }
+
+int cv_db_request_authority(cv_vault *v, const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	int r = cv_index_one(v, &st, "SELECT authority_by IS NOT NULL FROM requests WHERE id = ?", "t", id);
+
+	if (r <= 0)
+		return r < 0 ? r : cv_error(v, CV_ENOTFOUND, "no request %s in this vault", id);
+	r = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}

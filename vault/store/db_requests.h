@@ -64,5 +64,7 @@ int cv_db_request_pause(cv_vault *v, const char *id, const char *since, const ch
 /* A new clock start and due date for an open, unextended request (ends a pause); id_verified NULL: unchanged. */
 int cv_db_request_clock_set(cv_vault *v, const char *id, const char *clock_start, const char *due,
 			    const char *id_verified);
+/* 1 when the request records who confirmed the requester's authority (docs/legal-rules.md §6), else 0. */
+int cv_db_request_authority(cv_vault *v, const char *id);
 
 #endif

@@ -9,7 +9,11 @@
  * withheld text into the fingerprints, before a byte of the ZIP exists).
  * Distinctive: 5 letters or more, not a common English word (the list
  * below), not a word of any main-section title, nor of the names of the
- * case's parent and child (they appear throughout the case file).
+ * case's parent and child (they appear throughout the case file).  Of a
+ * note's text only the words written with a capital inside a sentence
+ * count (names of people, places, services: "Quennell", "Ribbonwood"):
+ * its ordinary words ("discussion", "concern", "police") fill every case
+ * file, and its sentences are caught whole by the fingerprints.
  * casevault records people per case, not per section, so there is no
  * "child-protection only" person: such a person is found through the
  * titles and notes that name them.
@@ -41,6 +45,9 @@ struct cv_hints {
 	size_t wlen;
 	int wlong;
 	const cv_sitem *learning;
+	int sentence;           /* the word being learnt starts a sentence */
+	int capital;            /* and starts with a capital */
+	int ended;              /* a full stop, ! or ? since the last word (a line break is not one: names wrap) */
 	char *text;             /* the member's text so far (up to NAMING_MAX) */
 	size_t tlen, tcap;
 	size_t hits0;
@@ -241,12 +248,14 @@ int cv_hints_cleared(const cv_sitem *s)
 	       (!strcmp(s->decider_role, "cp-lead") || !strcmp(s->decider_role, "manager"));
 }
 
-/* The word being learnt is complete. */
+/* The word being learnt is complete: a hint when it is a name inside a sentence. */
 static void learn_flush(cv_hints *h)
 {
 	h->word[h->wlen] = '\0';
-	if (h->wlen && !h->wlong)
+	if (h->wlen && !h->wlong && h->capital && !h->sentence)
 		add_word(h, h->word);
+	if (h->wlen)
+		h->ended = 0;
 	h->wlen = 0;
 	h->wlong = 0;
 }
@@ -258,12 +267,20 @@ void cv_bundle_hints_learn(cv_hints *h, const cv_sitem *s, const void *buf, size
 
 	if (!h || !s || s->it.section != CV_SECTION_CP)
 		return;
-	if (s != h->learning)
+	if (s != h->learning) {
 		learn_flush(h);
+		h->ended = 1;
+	}
 	h->learning = s;
 	for (i = 0; i < len; i++) {
 		if (!is_letter(p[i])) {
 			learn_flush(h);
+			if (p[i] == '.' || p[i] == '!' || p[i] == '?')
+				h->ended = 1;
+		} else if (h->wlen == 0) {
+			h->sentence = h->ended;
+			h->capital = p[i] >= 'A' && p[i] <= 'Z';
+			h->word[h->wlen++] = (char)p[i];
 		} else if (h->wlen < WORD_MAX) {
 			h->word[h->wlen++] = (char)p[i];
 		} else {

@@ -106,7 +106,7 @@ static int load_decided_scope(cv_bundle *b, const char *ids)
 		return r;
 	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0)
 		return r;
-	if ((r = cv_scope_load(v, b->pol, &b->req, &b->s, &b->ns)) < 0)
+	if ((r = cv_scope_load_hinted(v, b->pol, &b->req, &b->s, &b->ns)) < 0)
 		return r;
 	for (i = 0; i < b->ns; i++)
 		if (b->s[i].it.section == CV_SECTION_CP)
@@ -123,7 +123,7 @@ static int load_decided_scope(cv_bundle *b, const char *ids)
 		cv_sitems_free(b->s, b->ns);
 		b->s = NULL;
 		b->ns = 0;
-		if ((r = cv_scope_load(v, b->pol, &b->req, &b->s, &b->ns)) < 0)
+		if ((r = cv_scope_load_hinted(v, b->pol, &b->req, &b->s, &b->ns)) < 0)
 			return r;
 	}
 	return refuse_release(b);

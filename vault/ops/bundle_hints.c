@@ -363,3 +363,46 @@ int cv_bundle_hints_end(cv_hints *h, const cv_sitem *s, cv_sitem *const *rel, si
 	h->tlen = 0;
 	return hit;
 }
+
+/*
+ * A main-section title that hints at the child-protection file needs a
+ * decision (docs/legal-rules.md §9).  Without the child-protection key the
+ * policy's [cp-hints] list alone is searched (the titles are not readable);
+ * the bundle, made by a cp-lead or manager, searches them all again.
+ */
+static int hinted_titles(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_sitem *s, size_t n)
+{
+	cv_hints *h = NULL;
+	char term[64];
+	size_t i;
+	int r;
+
+	if ((r = cv_hints_new(v, pol, req, s, n, &h)) < 0 || !h)
+		return r;
+	for (i = 0; i < n; i++) {
+		cv_scope_item *it = &s[i].it;
+
+		if (it->section == CV_SECTION_CP || !it->is_default || !cv_hints_find(h, it->title, term, sizeof(term)))
+			continue;
+		it->decision = CV_DEC_NEEDED;
+		it->why = "mentions child-protection terms";
+		cv_wipe_free(it->ground);
+		it->ground = NULL;
+	}
+	cv_hints_free(h);
+	return 0;
+}
+
+int cv_scope_load_hinted(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_sitem **out, size_t *n)
+{
+	int r;
+
+	if ((r = cv_scope_load(v, pol, req, out, n)) < 0)
+		return r;
+	if ((r = hinted_titles(v, pol, req, *out, *n)) < 0) {
+		cv_sitems_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}

@@ -6,7 +6,8 @@
  * record's title or note would tell the requester that such material
  * exists.  Such a record needs a decision by a cp-lead or manager.
  *
- * Used at scope time (disclose.c: titles) and by the bundle (bundle.c
+ * Used at scope time (cv_scope_load_hinted: titles, for request show and
+ * the bundle) and by the bundle (bundle.c
  * builds them, bundle_write.c teaches them the words of withheld
  * child-protection notes, bundle_check.c feeds every released text
  * member through them).
@@ -34,6 +35,13 @@ void cv_hints_free(cv_hints *h);
 int cv_hints_find(cv_hints *h, const char *text, char *term, size_t len);
 /* 1 when a cp-lead or manager recorded a decision to release s: hints do not stop it. */
 int cv_hints_cleared(const cv_sitem *s);
+
+/*
+ * cv_scope_load, then every main-section title that hints at the
+ * child-protection file and has no decision yet needs one ("mentions
+ * child-protection terms").  For request show and the bundle.
+ */
+int cv_scope_load_hinted(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_sitem **out, size_t *n);
 
 /* Learn the distinctive words of a withheld child-protection text (streamed; s: the record). */
 void cv_bundle_hints_learn(cv_hints *h, const cv_sitem *s, const void *buf, size_t len);

@@ -3,6 +3,10 @@
  * request's case (never a linked case's), each with its latest decision or
  * the redaction policy's default (docs/legal-rules.md §7-§9).
  *
+ * Who asks decides the defaults (docs/legal-rules.md §6a, §8).  What
+ * request show lists: scope_show.c; titles hinting at the child-protection
+ * file: bundle_hints.c.
+ *
  * The rest of disclosure: decisions and redacted copies (decide.c), the
  * bundle (bundle.c: the steps; bundle_write.c: the ZIP; bundle_docs.c: the
  * letter, the index and the withheld-text terms; bundle_check.c: the
@@ -16,7 +20,6 @@
 #include "base/handle.h"
 #include "core/actor.h"
 #include "core/audit.h"
-#include "ops/bundle_hints.h"
 #include "ops/disclose.h"
 #include "rules/redpolicy.h"
 #include "store/db_disclose.h"
@@ -160,35 +163,6 @@ static int requester_defaults(cv_vault *v, const cv_rpolicy *pol, const cv_req_r
 	return 0;
 }
 
-/*
- * A main-section title that hints at the child-protection file needs a
- * decision (docs/legal-rules.md §9).  Without the child-protection key the
- * policy's [cp-hints] list alone is searched (the titles are not readable);
- * the bundle, made by a cp-lead or manager, searches them all again.
- */
-static int hinted_titles(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_sitem *s, size_t n)
-{
-	cv_hints *h = NULL;
-	char term[64];
-	size_t i;
-	int r;
-
-	if ((r = cv_hints_new(v, pol, req, s, n, &h)) < 0 || !h)
-		return r;
-	for (i = 0; i < n; i++) {
-		cv_scope_item *it = &s[i].it;
-
-		if (it->section == CV_SECTION_CP || !it->is_default || !cv_hints_find(h, it->title, term, sizeof(term)))
-			continue;
-		it->decision = CV_DEC_NEEDED;
-		it->why = "mentions child-protection terms";
-		cv_wipe_free(it->ground);
-		it->ground = NULL;
-	}
-	cv_hints_free(h);
-	return 0;
-}
-
 int cv_scope_load(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_sitem **out, size_t *n)
 {
 	struct scope sc;
@@ -211,63 +185,10 @@ int cv_scope_load(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_
 		if ((r = load_source(v, pol, &sc.list[i])) < 0)
 			goto fail;
 	}
-	if ((r = hinted_titles(v, pol, req, sc.list, sc.n)) < 0)
-		goto fail;
 	*out = sc.list;
 	*n = sc.n;
 	return 0;
 fail:
 	cv_sitems_free(sc.list, sc.n);
 	return r;
-}
-
-int cv_request_scope(cv_vault *v, const char *req_id, cv_scope_item **out, size_t *n)
-{
-	cv_rpolicy *pol = NULL;
-	cv_req_row req;
-	cv_sitem *s = NULL;
-	size_t ns = 0, i;
-	char ids[64];
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_req_fetch(v, req_id, &req)) < 0)
-		return r;
-	if ((r = cv_authorize(v, CV_ACT_READ_CASE, req_id)) < 0)
-		return r;
-	if ((r = cv_rpolicy_vault(v, &pol)) < 0)
-		return r;
-	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0)
-		goto out;
-	if ((r = cv_scope_load(v, pol, &req, &s, &ns)) < 0)
-		goto out;
-	*out = calloc(ns ? ns : 1, sizeof(cv_scope_item));
-	if (!*out) {
-		r = cv_error(v, CV_ERROR, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < ns; i++) {
-		(*out)[i] = s[i].it;
-		s[i].it.title = s[i].it.ground = s[i].it.reason = NULL;
-	}
-	*n = ns;
-	snprintf(ids, sizeof(ids), "%s %s", req_id, req.case_id);
-	cv_audit(v, "request.show", 0, ids);
-out:
-	cv_sitems_free(s, ns);
-	cv_rpolicy_free(pol);
-	return r;
-}
-
-void cv_scope_free(cv_scope_item *items, size_t n)
-{
-	size_t i;
-
-	for (i = 0; items && i < n; i++) {
-		cv_wipe_free(items[i].title);
-		cv_wipe_free(items[i].ground);
-		cv_wipe_free(items[i].reason);
-	}
-	free(items);
 }

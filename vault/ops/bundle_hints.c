@@ -217,6 +217,18 @@ void cv_hints_free(cv_hints *h)
 	free(h);
 }
 
+/* 1 when text mentions any hint (all the terms at once; never while a member streams through h->rd). */
+static int any_hint(cv_hints *h, const char *text)
+{
+	size_t before = cv_redactor_hits(h->rd);
+	char *out = NULL;
+	int hit = cv_redactor_string(h->rd, text, &out) < 0 || cv_redactor_hits(h->rd) != before;
+
+	cv_wipe_free(out);
+	h->hits0 = cv_redactor_hits(h->rd);
+	return hit;
+}
+
 int cv_hints_find(cv_hints *h, const char *text, char *term, size_t len)
 {
 	cv_redactor *one;
@@ -224,7 +236,7 @@ int cv_hints_find(cv_hints *h, const char *text, char *term, size_t len)
 	size_t i;
 	int found = 0;
 
-	if (!h || !text)
+	if (!h || !text || !any_hint(h, text))
 		return 0;
 	/* one redactor per term: only on a hit, to name it in the refusal */
 	for (i = 0; i < h->n && !found; i++) {
@@ -239,7 +251,10 @@ int cv_hints_find(cv_hints *h, const char *text, char *term, size_t len)
 		out = NULL;
 		cv_redactor_free(one);
 	}
-	return found;
+	/* the terms together matched (or could not be searched): fail closed, unnamed */
+	if (!found)
+		snprintf(term, len, "%s", "(a combination of hint terms)");
+	return 1;
 }
 
 int cv_hints_cleared(const cv_sitem *s)
@@ -357,7 +372,7 @@ int cv_bundle_hints_end(cv_hints *h, const cv_sitem *s, cv_sitem *const *rel, si
 		snprintf(msg, len, "record %s (member %s) mentions the child-protection term '%s'; the bundle was deleted: a cp-lead or manager must decide on it (request decide)",
 			 s->it.record_id, s->name, term);
 	}
-	h->hits0 = hits;
+	h->hits0 = cv_redactor_hits(h->rd);
 	if (h->text)
 		explicit_bzero(h->text, h->tcap);
 	h->tlen = 0;

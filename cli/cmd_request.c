@@ -1,4 +1,4 @@
-/* casevault CLI: request open, list, show, decide, attach, extend, bundle, log, close. */
+/* casevault CLI: request open, list, show, decide, attach, extend, pause, resume, verify-id, bundle, log, close. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "casevault/date.h"
 #include "casevault/disclose.h"
 #include "casevault/request.h"
 
@@ -68,11 +69,16 @@ static json_t *req_json(const void *item, int arg)
 			      "received", q->received, "id_verified", q->id_verified[0] ? q->id_verified : NULL,
 			      "clock_start", q->clock_start, "due", q->due,
 			      "extended_due", q->extended_due[0] ? q->extended_due : NULL,
-			      "days_left", (json_int_t)q->days_left, "overdue", !q->closed_at[0] && q->days_left < 0,
+			      "days_left", (json_int_t)q->days_left, "overdue", !q->closed_at[0] && !q->paused_since[0] && q->days_left < 0,
 			      "closed_at", q->closed_at[0] ? q->closed_at : NULL);
 	(void)arg;
 	if (q->requester)
 		cli_jset(j, "requester", cli_jtext(q->requester));
+	if (q->paused_since[0]) {
+		cli_jset(j, "paused_since", cli_jtext(q->paused_since));
+		if (q->pause_reason)
+			cli_jset(j, "pause_reason", cli_jtext(q->pause_reason));
+	}
 	if (q->extended_due[0]) {
 		cli_jset(j, "original_due", cli_jtext(q->original_due));
 		cli_jset(j, "extension_notified", cli_jtext(q->ext_notified));
@@ -110,6 +116,8 @@ static int cmd_request_list(cli_ctx *c)
 
 			if (q->closed_at[0])
 				snprintf(left, sizeof(left), "closed %.10s", q->closed_at);
+			else if (q->paused_since[0])
+				snprintf(left, sizeof(left), "paused since %s", q->paused_since);
 			else if (q->days_left < 0)
 				snprintf(left, sizeof(left), "OVERDUE by %ld day%s", -q->days_left, q->days_left == -1 ? "" : "s");
 			else if (q->days_left == 0)
@@ -170,6 +178,8 @@ static int cmd_request_show(cli_ctx *c)
 			}
 			if (s->copy_record[0])
 				cli_jset(it, "copy", cli_jtext(s->copy_record));
+			if (s->why)
+				cli_jset(it, "why", cli_jtext(s->why));
 			cli_jpush(arr, it);
 		}
 		cli_jset(j, "records", arr);
@@ -182,6 +192,9 @@ static int cmd_request_show(cli_ctx *c)
 		       q.extended_due[0] ? " (extended)" : "");
 		if (q.extended_due[0])
 			printf("extension     %s, requester told %s: %s\n", q.ext_grounds, q.ext_notified, q.ext_reason ? cli_show(q.ext_reason) : "");
+		if (q.paused_since[0])
+			printf("paused        since %s (the due date moves when it resumes): %s\n", q.paused_since,
+			       q.pause_reason ? cli_show(q.pause_reason) : "");
 		printf("case          %s\n\n", q.case_id);
 		for (i = 0; i < n; i++) {
 			const cv_scope_item *s = &items[i];
@@ -197,6 +210,8 @@ static int cmd_request_show(cli_ctx *c)
 			       s->event_date[0] ? s->event_date : "-", s->class_name, dec,
 			       s->is_default ? "[default] " : "", s->title ? cli_show(s->title) : "(child-protection file)",
 			       s->is_default ? "" : "");
+			if (s->why)
+				printf("%-9s needs a decision: %s\n", "", s->why);
 		}
 		printf("\n%zu record%s in scope; %zu await%s a decision\n", n, n == 1 ? "" : "s", need, need == 1 ? "s" : "");
 	}
@@ -295,6 +310,87 @@ const cli_cmd cmd_request_extend_spec = {
 	"request extend", cmd_request_extend, NEEDS_VAULT, "REQ", 1, 1,
 	"Extend a request by up to two months (complex or one of several; requester told in time).",
 	extend_opts, { NULL }
+};
+
+/* ---- request pause, resume, verify-id: the clock (docs/legal-rules.md LR-1) ---- */
+
+static const cli_opt pause_opts[] = {
+	{ "reason", 0, "TEXT", "what the office is waiting for: clarification, identity, fee (sealed)", "What the office is waiting for" },
+	{ "date", 0, "D", "the day the clock stopped, YYYY-MM-DD (default: today)", NULL },
+	CLI_OPT_END
+};
+
+static const cli_opt clock_opts[] = {
+	{ "date", 0, "D", "the day it happened, YYYY-MM-DD (default: today)", NULL },
+	CLI_OPT_END
+};
+
+static const char *clock_date(cli_ctx *c, char buf[11])
+{
+	const char *d = cli_opt_value(c, "date");
+	cv_date today;
+
+	if (d)
+		return d;
+	/* a bad CASEVAULT_TODAY: the library says so */
+	if (cv_date_today(&today) < 0)
+		return "";
+	cv_date_format(&today, buf);
+	return buf;
+}
+
+static int cmd_request_pause(cli_ctx *c)
+{
+	char today[11];
+	const char *d = clock_date(c, today);
+	int r;
+
+	if (!cli_opt_value(c, "reason"))
+		return cli_fail(c, EXIT_USAGE, "request pause needs --reason TEXT (what the office is waiting for)");
+	if ((r = cv_request_pause(c->v, c->argv[0], cli_opt_value(c, "reason"), d)) < 0)
+		return cli_lib_fail(c, r);
+	return cli_done(c, json_pack("{s:b, s:s, s:s}", "ok", 1, "request", c->argv[0], "paused_since", d),
+			"%s paused since %s: the clock is stopped until 'casevault request resume %s'\n", c->argv[0], d, c->argv[0]);
+}
+
+const cli_cmd cmd_request_pause_spec = {
+	"request pause", cmd_request_pause, NEEDS_VAULT, "REQ", 1, 1,
+	"Stop a request's clock while the office waits for a clarification, identity or a fee.",
+	pause_opts, { NULL }
+};
+
+static int cmd_request_clock(cli_ctx *c, int verify)
+{
+	char today[11], due[11];
+	const char *d = clock_date(c, today);
+	int r = verify ? cv_request_verify_id(c->v, c->argv[0], d, due) : cv_request_resume(c->v, c->argv[0], d, due);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	return cli_done(c, json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "request", c->argv[0], "clock_start", d, "due", due),
+			"%s: %s %s; now due %s\n", c->argv[0], verify ? "identity verified" : "clock restarted", d, due);
+}
+
+static int cmd_request_resume(cli_ctx *c)
+{
+	return cmd_request_clock(c, 0);
+}
+
+static int cmd_request_verify_id(cli_ctx *c)
+{
+	return cmd_request_clock(c, 1);
+}
+
+const cli_cmd cmd_request_resume_spec = {
+	"request resume", cmd_request_resume, NEEDS_VAULT, "REQ", 1, 1,
+	"Restart a paused request's clock: the due date is worked out from the resume date.",
+	clock_opts, { NULL }
+};
+
+const cli_cmd cmd_request_verify_id_spec = {
+	"request verify-id", cmd_request_verify_id, NEEDS_VAULT, "REQ", 1, 1,
+	"Record an identity check made after registration: the clock starts from its date.",
+	clock_opts, { NULL }
 };
 
 /* ---- request bundle ---- */

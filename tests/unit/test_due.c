@@ -1,4 +1,4 @@
-/* Unit tests for vault/rules/due.c: the status a record gets once due. */
+/* Unit tests for vault/rules/due.c (the status a record gets once due) and the age rule of Sch 3 para 21 (redpolicy.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "rules/due.h"
+#include "rules/redpolicy.h"
 
 /* A destroy-class record dated 2026-03-01, current rules, not held. */
 static cv_due_facts plain(const char *as_of)
@@ -160,6 +161,32 @@ static void test_same_rules(void **state)
 	assert_false(cv_class_same_rules(NULL, &b));
 }
 
+/* docs/legal-rules.md §8: Sch 3 para 21 covers a parent's request about a child under 18. */
+static void test_para21_parent_child_under_18(void **state)
+{
+	(void)state;
+	assert_int_equal(cv_rpolicy_para21(1, "2015-02-01", "2026-11-02"), 1);
+	/* the day before the 18th birthday: still a child */
+	assert_int_equal(cv_rpolicy_para21(1, "2008-11-03", "2026-11-02"), 1);
+	/* born 29 February: 18 on 1 March in a common year, so 28 February is still under 18 */
+	assert_int_equal(cv_rpolicy_para21(1, "2008-02-29", "2026-02-28"), 1);
+}
+
+static void test_para21_not_for_the_child_or_an_adult(void **state)
+{
+	(void)state;
+	/* the child's own request, or anyone without parental responsibility */
+	assert_int_equal(cv_rpolicy_para21(0, "2015-02-01", "2026-11-02"), 0);
+	/* 18 on the day the request was received, and after */
+	assert_int_equal(cv_rpolicy_para21(1, "2008-11-02", "2026-11-02"), 0);
+	assert_int_equal(cv_rpolicy_para21(1, "2008-02-29", "2026-03-01"), 0);
+	assert_int_equal(cv_rpolicy_para21(1, "2000-01-01", "2026-11-02"), 0);
+	/* an unknown or unreadable date of birth never assumes the exemption */
+	assert_int_equal(cv_rpolicy_para21(1, "", "2026-11-02"), 0);
+	assert_int_equal(cv_rpolicy_para21(1, NULL, "2026-11-02"), 0);
+	assert_int_equal(cv_rpolicy_para21(1, "2015-02-30", "2026-11-02"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +200,8 @@ int main(void)
 		cmocka_unit_test(test_deferred_review),
 		cmocka_unit_test(test_goes_and_pending),
 		cmocka_unit_test(test_same_rules),
+		cmocka_unit_test(test_para21_parent_child_under_18),
+		cmocka_unit_test(test_para21_not_for_the_child_or_an_adult),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -51,6 +51,7 @@
 #include "crypto/bundle.h"
 #include "crypto/seal.h"
 #include "ops/bundle.h"
+#include "ops/bundle_hints.h"
 #include "ops/disclose.h"
 #include "rules/redpolicy.h"
 #include "store/index.h"
@@ -106,7 +107,7 @@ static int load_decided_scope(cv_bundle *b, const char *ids)
 		return r;
 	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0)
 		return r;
-	if ((r = cv_scope_load(v, b->pol, &b->req, &b->s, &b->ns)) < 0)
+	if ((r = cv_scope_load_hinted(v, b->pol, &b->req, &b->s, &b->ns)) < 0)
 		return r;
 	for (i = 0; i < b->ns; i++)
 		if (b->s[i].it.section == CV_SECTION_CP)
@@ -123,7 +124,7 @@ static int load_decided_scope(cv_bundle *b, const char *ids)
 		cv_sitems_free(b->s, b->ns);
 		b->s = NULL;
 		b->ns = 0;
-		if ((r = cv_scope_load(v, b->pol, &b->req, &b->s, &b->ns)) < 0)
+		if ((r = cv_scope_load_hinted(v, b->pol, &b->req, &b->s, &b->ns)) < 0)
 			return r;
 	}
 	return refuse_release(b);
@@ -192,7 +193,8 @@ static int prepare_terms(cv_bundle *b)
 		return r;
 	if (cv_redactor_new(&b->withheld, b->pol->marker) < 0 || cv_fprint_new(&b->fp) < 0)
 		return cv_error(v, CV_ERROR, "out of memory");
-	if ((r = cv_bundle_withheld_terms(b)) < 0)
+	if ((r = cv_bundle_withheld_terms(b)) < 0 ||
+	    (r = cv_hints_new(v, b->pol, &b->req, b->s, b->ns, &b->hints)) < 0)
 		return r;
 	if ((r = cv_bundle_letter(b)) < 0 || (r = cv_bundle_index(b)) < 0)
 		return r;
@@ -452,6 +454,7 @@ static void bundle_release(cv_bundle *b)
 	cv_redactor_free(b->names);
 	cv_redactor_free(b->withheld);
 	cv_fprint_free(b->fp);
+	cv_hints_free(b->hints);
 	cv_wipe_free(b->requester);
 	cv_wipe_free(b->letter);
 	cv_wipe_free(b->index_json);

@@ -33,6 +33,7 @@ typedef struct {
 	int phase;              /* 1: fingerprints of withheld text; 2: the ZIP */
 	cv_redactor *withheld;  /* titles and short texts of withheld records */
 	cv_fprint *fp;          /* longer withheld texts */
+	struct cv_hints *hints; /* child-protection hints (bundle_hints.c); NULL without cp records */
 	char *requester;
 	char *letter;           /* the filled template */
 	char *index_json, *index_html;

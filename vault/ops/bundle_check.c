@@ -20,6 +20,7 @@
 #include "base/handle.h"
 #include "formats/formats.h"
 #include "ops/bundle.h"
+#include "ops/bundle_hints.h"
 #include "rules/redpolicy.h"
 
 static int chk_fail(cv_bundle_checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -53,6 +54,7 @@ static int scan_chunk(cv_bundle_checker *c, const chk_member *m, const void *buf
 	if (cv_fprint_scan(b->fp, buf, n))
 		return chk_fail(c, "%s contains text of a withheld record; the bundle was deleted: withhold it or attach a redacted copy", m->what);
 	cv_redactor_feed(b->withheld, buf, n, NULL, NULL);
+	cv_bundle_hints_feed(b->hints, m->s, buf, n);
 	if (m->terms)
 		cv_redactor_feed(m->pats ? b->cred : b->names, buf, n, NULL, NULL);
 	return 0;
@@ -62,6 +64,9 @@ static int scan_chunk(cv_bundle_checker *c, const chk_member *m, const void *buf
 static void scan_end(cv_bundle_checker *c, const chk_member *m, const size_t h[3])
 {
 	cv_bundle *b = c->b;
+	char hint[256];
+	/* at the end of every member, even a failed one: it resets for the next */
+	int hinted = cv_bundle_hints_end(b->hints, m->s, b->rel, b->nrel, hint, sizeof(hint));
 
 	cv_fprint_scan_end(b->fp);
 	cv_redactor_finish(b->withheld, NULL, NULL);
@@ -73,6 +78,8 @@ static void scan_end(cv_bundle_checker *c, const chk_member *m, const size_t h[3
 		chk_fail(c, "%s names or quotes a withheld record (its title or text); the bundle was deleted", m->what);
 	else if (cv_redactor_hits(b->cred) != h[1] || cv_redactor_hits(b->names) != h[2])
 		chk_fail(c, "%s still contains a redaction term (a third party's or volunteer's details); the bundle was deleted", m->what);
+	else if (hinted)
+		chk_fail(c, "%s", hint);
 }
 
 /* Which member this is; 0, or -1 for a name the bundle must not hold. */

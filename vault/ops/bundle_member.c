@@ -15,6 +15,7 @@
 #include "base/handle.h"
 #include "formats/formats.h"
 #include "ops/bundle.h"
+#include "ops/bundle_hints.h"
 #include "casevault/redact.h"
 
 int cv_bundle_fail(cv_bundle *b, int code, const char *fmt, ...)
@@ -201,6 +202,8 @@ int cv_bundle_member_fingerprint(cv_bundle *b, const cv_sitem *s, const void *bu
 
 	if ((r = member_text(b, s->it.record_id, s->it.mime, buf, n, &text, &tlen)) < 0)
 		return r;
+	if (text)
+		cv_bundle_hints_learn(b->hints, s, text, tlen);
 	if (text && cv_fprint_add(b->fp, text, tlen) < 0)
 		r = cv_bundle_fail(b, CV_ERROR, "out of memory");
 	cv_fprint_add_end(b->fp);

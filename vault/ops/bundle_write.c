@@ -19,6 +19,7 @@
 #include "crypto/seal.h"
 #include "formats/formats.h"
 #include "ops/bundle.h"
+#include "ops/bundle_hints.h"
 #include "ops/record.h"
 #include "rules/redpolicy.h"
 #include "store/archive.h"
@@ -225,6 +226,9 @@ static int rd_data(void *hook, const void *buf, size_t len)
 	b->cur_bytes += (int64_t)len;
 	if (b->cur_whole)
 		return whole_data(b, buf, len) < 0 ? -1 : 0;
+	if (b->cur_mode == 2)
+	if (b->cur_mode == 2)
+		cv_bundle_hints_learn(b->hints, b->cur, buf, len);
 	if (b->cur_mode == 2)
 		return cv_fprint_add(b->fp, buf, len) < 0 ? (cv_bundle_fail(b, CV_ERROR, "out of memory"), -1) : 0;
 	if (b->cur->redact) {

@@ -77,6 +77,21 @@ static int may_read(cv_vault *v, cv_section sec, const char *ids)
 	return cv_require_key(v, sec);
 }
 
+/* docs/legal-rules.md §8: Sch 3 para 21 is a parent's ground about a child under 18, nobody else's. */
+static int para21_covers(cv_vault *v, const cv_req_row *req, const char *ground)
+{
+	int r;
+
+	if (strcmp(ground, "sch3-para21"))
+		return 0;
+	if ((r = cv_req_para21(v, req->id, req->case_id, (int)req->rel, req->received)) != 0)
+		return r < 0 ? r : 0;
+	return cv_error(v, CV_EREFUSED, "sch3-para21 covers only a request by a person with parental responsibility about a child under 18, and %s; withhold on sch3-para7 (serious harm) or sch2-para16 (third party)",
+			req->rel == CV_REL_CHILD ? "this is the child's own request" :
+			req->rel == CV_REL_REPRESENTATIVE ? "this representative has no recorded authority from the client" :
+			"the child was 18 on the day it was received or the date of birth is not recorded");
+}
+
 struct decision_tx {
 	cv_db_decision_new n;
 	const char *event, *ids;
@@ -139,6 +154,8 @@ int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv
 		r = cv_error(v, CV_EINVAL, "'%.40s' is not a ground of the redaction policy; see [grounds] in policies/redaction.ini", ground ? ground : "");
 		goto out;
 	}
+	if (d == CV_DEC_WITHHOLD && (r = para21_covers(v, &req, ground)) < 0)
+		goto out;
 	if (d == CV_DEC_REDACT && !cv_rpolicy_is_text(pol, mime)) {
 		r = cv_error(v, CV_EREFUSED, "record %s is %s, which casevault cannot redact; attach a redacted copy with 'casevault request attach %s %s PATH'",
 			     record_id, mime, req_id, record_id);

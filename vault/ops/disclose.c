@@ -3,6 +3,10 @@
  * request's case (never a linked case's), each with its latest decision or
  * the redaction policy's default (docs/legal-rules.md §7-§9).
  *
+ * Who asks decides the defaults (docs/legal-rules.md §6a, §8).  What
+ * request show lists: scope_show.c; titles hinting at the child-protection
+ * file: bundle_hints.c.
+ *
  * The rest of disclosure: decisions and redacted copies (decide.c), the
  * bundle (bundle.c: the steps; bundle_write.c: the ZIP; bundle_docs.c: the
  * letter, the index and the withheld-text terms; bundle_check.c: the
@@ -58,6 +62,7 @@ static int load_decision(cv_vault *v, const char *req_id, cv_sitem *s)
 		return r;
 	dec_parse(d.decision, &s->it.decision);
 	s->it.is_default = 0;
+	s->it.why = NULL;
 	cv_wipe_free(s->it.ground);
 	s->it.ground = d.ground;
 	s->it.reason = d.reason;
@@ -92,11 +97,13 @@ struct scope {
 	cv_vault *v;
 	const cv_rpolicy *pol;
 	int people;            /* the case names third parties or volunteers */
+	const char *third;     /* why the client's data needs a decision (docs/legal-rules.md §6a); NULL: the client asks */
+	const char *cp_ground; /* para 21 or the serious-harm ground (docs/legal-rules.md §8) */
 	cv_sitem *list;
 	size_t n, cap;
 };
 
-/* One record of the case, with the policy's default decision (docs/legal-rules.md §8-§9). */
+/* One record of the case, with its default decision for this requester (docs/legal-rules.md §6a, §8-§9). */
 static int add_item(void *hook, const cv_db_scope_row *row)
 {
 	struct scope *sc = hook;
@@ -127,7 +134,11 @@ static int add_item(void *hook, const cv_db_scope_row *row)
 	s->it.is_default = 1;
 	if (row->section == CV_SECTION_CP) {
 		s->it.decision = CV_DEC_WITHHOLD;
-		s->it.ground = strdup(pol->cp_ground);
+		s->it.ground = strdup(sc->cp_ground);
+	} else if (sc->third) {
+		/* every main-section record holds the client's data: someone decides (docs/legal-rules.md §6a) */
+		s->it.decision = CV_DEC_NEEDED;
+		s->it.why = sc->third;
 	} else if (s->it.text) {
 		s->it.decision = pol->case_text;
 	} else {
@@ -135,6 +146,20 @@ static int add_item(void *hook, const cv_db_scope_row *row)
 	}
 	if (s->it.decision == CV_DEC_WITHHOLD && !s->it.ground)
 		s->it.ground = strdup("policy-default");
+	return 0;
+}
+
+/* Who is asking decides the defaults (docs/legal-rules.md §6a, §8). */
+static int requester_defaults(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, struct scope *sc)
+{
+	int r;
+
+	if ((r = cv_req_client_side(v, req->id, (int)req->rel)) < 0)
+		return r;
+	sc->third = r ? NULL : cv_req_third_party_why((int)req->rel);
+	if ((r = cv_req_para21(v, req->id, req->case_id, (int)req->rel, req->received)) < 0)
+		return r;
+	sc->cp_ground = r ? pol->cp_ground : pol->cp_ground_other;
 	return 0;
 }
 
@@ -150,6 +175,8 @@ int cv_scope_load(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_
 	sc.v = v;
 	sc.pol = pol;
 	sc.people = cv_people_any(v, req->case_id);
+	if ((r = requester_defaults(v, pol, req, &sc)) < 0)
+		goto fail;
 	if ((r = cv_db_scope_each(v, req->case_id, add_item, &sc)) < 0)
 		goto fail;
 	for (i = 0; i < sc.n; i++) {
@@ -164,55 +191,4 @@ int cv_scope_load(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req, cv_
 fail:
 	cv_sitems_free(sc.list, sc.n);
 	return r;
-}
-
-int cv_request_scope(cv_vault *v, const char *req_id, cv_scope_item **out, size_t *n)
-{
-	cv_rpolicy *pol = NULL;
-	cv_req_row req;
-	cv_sitem *s = NULL;
-	size_t ns = 0, i;
-	char ids[64];
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_req_fetch(v, req_id, &req)) < 0)
-		return r;
-	if ((r = cv_authorize(v, CV_ACT_READ_CASE, req_id)) < 0)
-		return r;
-	if ((r = cv_rpolicy_vault(v, &pol)) < 0)
-		return r;
-	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0)
-		goto out;
-	if ((r = cv_scope_load(v, pol, &req, &s, &ns)) < 0)
-		goto out;
-	*out = calloc(ns ? ns : 1, sizeof(cv_scope_item));
-	if (!*out) {
-		r = cv_error(v, CV_ERROR, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < ns; i++) {
-		(*out)[i] = s[i].it;
-		s[i].it.title = s[i].it.ground = s[i].it.reason = NULL;
-	}
-	*n = ns;
-	snprintf(ids, sizeof(ids), "%s %s", req_id, req.case_id);
-	cv_audit(v, "request.show", 0, ids);
-out:
-	cv_sitems_free(s, ns);
-	cv_rpolicy_free(pol);
-	return r;
-}
-
-void cv_scope_free(cv_scope_item *items, size_t n)
-{
-	size_t i;
-
-	for (i = 0; items && i < n; i++) {
-		cv_wipe_free(items[i].title);
-		cv_wipe_free(items[i].ground);
-		cv_wipe_free(items[i].reason);
-	}
-	free(items);
 }

@@ -238,7 +238,8 @@ void cv_request_release(cv_request *q)
 		return;
 	cv_wipe_free(q->requester);
 	cv_wipe_free(q->ext_reason);
-	q->requester = q->ext_reason = NULL;
+	cv_wipe_free(q->pause_reason);
+	q->requester = q->ext_reason = q->pause_reason = NULL;
 }
 
 int cv_request_get(cv_vault *v, cv_request *out, const char *id, int unseal)
@@ -361,6 +362,12 @@ static int work_extension(cv_vault *v, const char *id, const cv_date *start, cv_
 	return r;
 }
 
+static const char *told_date(const cv_date *d, char buf[11])
+{
+	cv_date_format(d, buf);
+	return buf;
+}
+
 struct extend_tx {
 	const char *id, *due, *reason, *told, *grounds, *ids;
 };
@@ -389,6 +396,10 @@ int cv_request_extend(cv_vault *v, const char *id, const char *reason, const cha
 		return r;
 	if ((r = check_extend_args(v, reason, notified, &nd)) < 0)
 		return r;
+	/* docs/legal-rules.md §1: the requester cannot be told of an extension before asking */
+	if (strcmp(told_date(&nd, told), row.received) < 0)
+		return cv_error(v, CV_EINVAL, "a notice of extension cannot predate the request: %s was received %s, the notice is dated %s; give the date the requester was told",
+				id, row.received, told);
 	if (!row.open)
 		return cv_error(v, CV_EREFUSED, "request %s is closed", id);
 	if ((r = cv_db_request_clock(v, id, clock, already)) < 0)
@@ -408,7 +419,6 @@ int cv_request_extend(cv_vault *v, const char *id, const char *reason, const cha
 	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0)
 		return r;
 	cv_date_format(&ext, exts);
-	cv_date_format(&nd, told);
 	snprintf(grounds, sizeof(grounds), "%s%s%s", complex ? "complex" : "", complex && several ? "," : "",
 		 several ? "several" : "");
 	snprintf(ids, sizeof(ids), "%s %s", id, row.case_id);
@@ -464,4 +474,154 @@ int cv_request_close(cv_vault *v, const char *id)
 	if (!row.open)
 		cv_audit(v, "request.close", 0, ids);
 	return 0;
+}
+
+/* ---- the clock: pause, resume, identity verified after registration (docs/legal-rules.md §1) ---- */
+
+/* An open, unextended request (its clock in q) and a real date on or after receipt, not in the future. */
+static int clock_args(cv_vault *v, const char *id, const char *date, cv_req_row *row, cv_date *d,
+		      cv_request *q)
+{
+	cv_db_request full;
+	cv_date today;
+	int r;
+
+	if ((r = cv_req_fetch(v, id, row)) < 0)
+		return r;
+	if (cv_date_today(&today) < 0)
+		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
+	if (!date)
+		date = "";
+	if (cv_date_parse(d, date) < 0)
+		return cv_error(v, CV_EINVAL, "the date must be a real date written YYYY-MM-DD (--date D)");
+	if (cv_date_cmp(d, &today) > 0)
+		return cv_error(v, CV_EINVAL, "the date %s is in the future", date);
+	if (!row->open)
+		return cv_error(v, CV_EREFUSED, "request %s is closed", id);
+	if ((r = cv_db_request_get(v, id, 0, &full)) < 0)
+		return r;
+	*q = full.q;
+	/* an extension was worked out from this clock and told to the requester: it stands */
+	if (q->extended_due[0])
+		return cv_error(v, CV_EREFUSED, "request %s was extended (due %s): its clock can no longer move", id, q->extended_due);
+	if (strcmp(date, row->received) < 0)
+		return cv_error(v, CV_EINVAL, "%s is before request %s was received (%s)", date, id, row->received);
+	if ((r = cv_authorize(v, CV_ACT_READ_CASE, id)) < 0)
+		return r;
+	return cv_require_key(v, CV_SECTION_CASE);
+}
+
+struct clock_tx {
+	const char *id, *event, *ids;
+	const char *since, *reason;              /* pause */
+	const char *start, *due, *id_verified;   /* resume, verify-id */
+};
+
+static int clock_tx(cv_vault *v, void *hook)
+{
+	struct clock_tx *t = hook;
+	int r;
+
+	r = t->since ? cv_db_request_pause(v, t->id, t->since, t->reason)
+		     : cv_db_request_clock_set(v, t->id, t->start, t->due, t->id_verified);
+	if (r < 0)
+		return r;
+	return cv_audit(v, t->event, 0, t->ids);
+}
+
+int cv_request_pause(cv_vault *v, const char *id, const char *reason, const char *date)
+{
+	struct clock_tx t;
+	cv_req_row row;
+	cv_request q;
+	cv_date d;
+	char ds[11], ids[64];
+	int r;
+
+	if (!cv_text_one_line(reason, 2000))
+		return cv_error(v, CV_EINVAL, "a pause needs a reason (--reason TEXT, one line): what the office is waiting for");
+	if ((r = clock_args(v, id, date, &row, &d, &q)) < 0)
+		return r;
+	if (q.paused_since[0])
+		return cv_error(v, CV_EREFUSED, "request %s is already paused (since %s); resume it first", id, q.paused_since);
+	if (strcmp(date, q.clock_start) < 0)
+		return cv_error(v, CV_EINVAL, "the clock of request %s started on %s: it cannot stop before (%s)", id, q.clock_start, date);
+	memset(&t, 0, sizeof(t));
+	t.id = id;
+	t.event = "request.pause";
+	snprintf(ids, sizeof(ids), "%s %s", id, row.case_id);
+	t.ids = ids;
+	t.since = told_date(&d, ds);
+	t.reason = reason;
+	return cv_vault_write_tx(v, clock_tx, &t);
+}
+
+/* The clock starts on start: the due date as if the request were received that day (§2). */
+static int restart_clock(cv_vault *v, const cv_req_row *row, const char *event, const cv_date *start,
+			 const char *id_verified, char due_out[11])
+{
+	cv_calendar *cal = NULL;
+	struct clock_tx t;
+	cv_date due;
+	char ss[11], dues[11], ids[64];
+	int r;
+
+	if ((r = load_calendar(v, &cal, NULL)) < 0)
+		return r;
+	r = cv_calendar_sar_due(&due, cal, start);
+	cv_calendar_free(cal);
+	if (r < 0)
+		return cv_error(v, CV_EINVAL, "cannot work out the due date of request %s", row->id);
+	memset(&t, 0, sizeof(t));
+	t.id = row->id;
+	t.event = event;
+	snprintf(ids, sizeof(ids), "%s %s", row->id, row->case_id);
+	t.ids = ids;
+	t.start = told_date(start, ss);
+	t.due = told_date(&due, dues);
+	t.id_verified = id_verified;
+	if ((r = cv_vault_write_tx(v, clock_tx, &t)) < 0)
+		return r;
+	if (due_out)
+		snprintf(due_out, 11, "%s", dues);
+	return 0;
+}
+
+int cv_request_resume(cv_vault *v, const char *id, const char *date, char due_out[11])
+{
+	cv_req_row row;
+	cv_request q;
+	cv_date d;
+	int r;
+
+	if ((r = clock_args(v, id, date, &row, &d, &q)) < 0)
+		return r;
+	if (!q.paused_since[0])
+		return cv_error(v, CV_EREFUSED, "request %s is not paused; its clock is running", id);
+	if (strcmp(date, q.paused_since) < 0)
+		return cv_error(v, CV_EINVAL, "request %s was paused on %s: it cannot resume before (%s)", id, q.paused_since, date);
+	return restart_clock(v, &row, "request.resume", &d, NULL, due_out);
+}
+
+int cv_request_verify_id(cv_vault *v, const char *id, const char *date, char due_out[11])
+{
+	cv_req_row row;
+	cv_request q;
+	cv_date d, start;
+	char ds[11];
+	int r;
+
+	if ((r = clock_args(v, id, date, &row, &d, &q)) < 0)
+		return r;
+	if (q.id_verified[0])
+		return cv_error(v, CV_EREFUSED, "the identity of request %s was already verified on %s", id, q.id_verified);
+	/* checked before a pause began, it is not what the office is waiting for */
+	if (q.paused_since[0] && strcmp(date, q.paused_since) < 0)
+		return cv_error(v, CV_EINVAL, "request %s was paused on %s, after %s: record the identity check and resume it with 'casevault request resume'", id, q.paused_since, date);
+	/* the latest of receipt, identity and (resumed) clarification starts the clock */
+	if (cv_date_parse(&start, q.clock_start) < 0)
+		return cv_error(v, CV_ECORRUPT, "request %s has a damaged clock start date", id);
+	if (cv_date_cmp(&d, &start) > 0 || q.paused_since[0])
+		start = d;
+	return restart_clock(v, &row, "request.verify-id", &start, told_date(&d, ds), due_out);
 }

@@ -20,6 +20,7 @@
 #include "base/utf8.h"
 #include "crypto/seal.h"
 #include "rules/redpolicy.h"
+#include "casevault/date.h"
 
 const char *const cv_letter_fields[] = {
 	"requester", "request", "received", "due", "date", "office", "case", "child", "client", NULL
@@ -60,7 +61,7 @@ static void problem(struct rparse *c, int line, const char *fmt, ...)
 	free(msg);
 }
 
-static const char *const sections[] = { "defaults", "text", "names", "patterns", "grounds", "letter", NULL };
+static const char *const sections[] = { "defaults", "text", "names", "patterns", "grounds", "letter", "cp-hints", NULL };
 
 static void check_section_line(struct rparse *c, const char *s)
 {
@@ -77,7 +78,7 @@ static void check_section_line(struct rparse *c, const char *s)
 	for (i = 0; sections[i]; i++)
 		if (strlen(sections[i]) == (size_t)(end - s) && !strncmp(s, sections[i], (size_t)(end - s)))
 			return;
-	problem(c, c->lineno, "unknown section [%.*s]; expected [defaults], [text], [names], [patterns], [grounds] or [letter]",
+	problem(c, c->lineno, "unknown section [%.*s]; expected [defaults], [text], [names], [patterns], [grounds], [letter] or [cp-hints]",
 		(int)(end - s), s);
 }
 
@@ -151,12 +152,70 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/* One term of [cp-hints] terms (docs/legal-rules.md §9): kept trimmed, lower-case as written. */
+static void add_hint(struct rparse *c, const char *t, size_t n)
+{
+	cv_rpolicy *p = c->p;
+	char **nh;
+
+	while (n && (*t == ' ' || *t == '\t'))
+		t++, n--;
+	while (n && (t[n - 1] == ' ' || t[n - 1] == '\t'))
+		n--;
+	if (!n)
+		return;
+	if (n > 200) {
+		problem(c, c->lineno, "a [cp-hints] term is longer than 200 characters");
+		return;
+	}
+	if (!(nh = reallocarray(p->cp_hints, p->ncp_hints + 1, sizeof(char *))) || !(nh[p->ncp_hints] = strndup(t, n))) {
+		if (nh)
+			p->cp_hints = nh;
+		c->oom = 1;
+		return;
+	}
+	p->cp_hints = nh;
+	p->ncp_hints++;
+}
+
+/*
+ * Keys added for the requester-aware rules: [cp-hints] terms (a list, comma
+ * separated, the key may repeat) and [defaults] cp-ground-other, the ground
+ * logged for child-protection records when Sch 3 para 21 cannot apply
+ * (docs/legal-rules.md §8).  1 when the key was this function's.
+ */
+static int on_requester_key(struct rparse *c, const char *section, const char *name, const char *value)
+{
+	const char *comma;
+
+	if (!strcmp(section, "defaults") && !strcmp(name, "cp-ground-other")) {
+		if (!valid_name(value))
+			problem(c, c->lineno, "cp-ground-other must name a ground of [grounds]");
+		else
+			snprintf(c->p->cp_ground_other, sizeof(c->p->cp_ground_other), "%s", value);
+		c->seen[6] = c->lineno;
+		return 1;
+	}
+	if (strcmp(section, "cp-hints"))
+		return 0;
+	if (strcmp(name, "terms")) {
+		problem(c, c->lineno, "unknown key '%s' in [cp-hints]; expected terms = a, b, c", name);
+		return 1;
+	}
+	for (; (comma = strchr(value, ',')); value = comma + 1)
+		add_hint(c, value, (size_t)(comma - value));
+	add_hint(c, value, strlen(value));
+	return 1;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct rparse *c = user;
 	cv_rpolicy *p = c->p;
 	int line = c->lineno;
 
+	if (on_requester_key(c, section, name, value))
+		return 1;
 	if (!strcmp(section, "defaults")) {
 		cv_decision d;
 
@@ -306,6 +365,9 @@ void cv_rpolicy_free(cv_rpolicy *p)
 	for (i = 0; i < p->ngrounds; i++)
 		free(p->grounds[i].text);
 	free(p->grounds);
+	for (i = 0; i < p->ncp_hints; i++)
+		free(p->cp_hints[i]);
+	free(p->cp_hints);
 	free(p->letter);
 	free(p);
 }
@@ -439,6 +501,8 @@ int cv_rpolicy_load(cv_rpolicy **out, const char *path, const char *letter, cv_p
 	c.p->case_other_none = CV_DEC_RELEASE;
 	c.p->surname_min = 3;
 	c.p->first_min = 4;
+	/* a policy written before the key existed: the serious-harm ground (docs/legal-rules.md §8) */
+	snprintf(c.p->cp_ground_other, sizeof(c.p->cp_ground_other), "sch3-para7");
 	rc = ini_parse_stream(read_line, &c, on_key, &c);
 	if (rc == -2)
 		c.oom = 1;
@@ -448,6 +512,8 @@ int cv_rpolicy_load(cv_rpolicy **out, const char *path, const char *letter, cv_p
 		problem(&c, 0, "[defaults] must set cp-ground (the ground logged for withheld child-protection records)");
 	else if (!cv_rpolicy_ground(c.p, c.p->cp_ground))
 		problem(&c, c.seen[5], "cp-ground '%s' is not listed in [grounds]", c.p->cp_ground);
+	if (!cv_rpolicy_ground(c.p, c.p->cp_ground_other))
+		problem(&c, c.seen[6], "cp-ground-other '%s' is not listed in [grounds]", c.p->cp_ground_other);
 	if (c.p->ntext == 0)
 		problem(&c, 0, "[text] lists no type: no record could be redacted automatically");
 	if (!c.p->office[0])
@@ -568,4 +634,19 @@ const cv_rground *cv_rpolicy_ground(const cv_rpolicy *p, const char *name)
 		if (!strcmp(p->grounds[i].name, name))
 			return &p->grounds[i];
 	return NULL;
+}
+
+int cv_rpolicy_para21(int parent, const char *child_dob, const char *received)
+{
+	cv_date dob, rec, adult;
+
+	/* docs/legal-rules.md §8: a request by a person with parental responsibility only */
+	if (!parent || !child_dob || !received)
+		return 0;
+	/* an unknown date of birth cannot show the child is under 18: the exemption is not assumed */
+	if (cv_date_parse(&dob, child_dob) < 0 || cv_date_parse(&rec, received) < 0)
+		return 0;
+	/* born 29 February: 18 on 1 March in a common year (the later date) */
+	cv_date_add_years_later(&adult, &dob, 18);
+	return cv_date_cmp(&rec, &adult) < 0;
 }

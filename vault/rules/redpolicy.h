@@ -35,6 +35,9 @@ typedef struct {
 	char office[256];
 	char hash[65];                /* SHA-256 of redaction.ini then disclosure-letter.txt */
 	char *letter;                 /* the template's text */
+	char cp_ground_other[64];     /* cp records when Sch 3 para 21 cannot apply (sch3-para7) */
+	char **cp_hints;              /* [cp-hints] terms: child-protection words (docs/legal-rules.md §9) */
+	size_t ncp_hints;
 } cv_rpolicy;
 
 /* Load path (redaction.ini) and letter (the template); problems get every problem. */
@@ -44,6 +47,15 @@ void cv_rpolicy_free(cv_rpolicy *p);
 int cv_rpolicy_vault(cv_vault *v, cv_rpolicy **out);
 int cv_rpolicy_is_text(const cv_rpolicy *p, const char *mime);
 const cv_rground *cv_rpolicy_ground(const cv_rpolicy *p, const char *name);
+
+/*
+ * 1 when Sch 3 Pt 5 para 21 can cover a request (docs/legal-rules.md §8): it
+ * is made by a person with parental responsibility (parent non-zero: the
+ * client, the other parent, or a representative with the client's
+ * authority) about a child under 18 on the date received.  An unknown or
+ * unreadable date of birth gives 0 (the exemption is never assumed).
+ */
+int cv_rpolicy_para21(int parent, const char *child_dob, const char *received);
 
 /* The placeholders a letter template may use. */
 extern const char *const cv_letter_fields[];

@@ -48,7 +48,7 @@ int cv_db_request_insert(cv_vault *v, const cv_db_request_new *q)
 }
 
 #define REQ_COLS "id, case_id, relationship, requester, received, id_verified, clock_start, due, extended_due," \
-	" ext_reason, ext_notified, ext_grounds, opened_by, opened_at, closed_by, closed_at"
+	" ext_reason, ext_notified, ext_grounds, opened_by, opened_at, closed_by, closed_at, paused_since, pause_reason"
 
 static void wipe(char **s)
 {
@@ -80,8 +80,11 @@ static int row_to_request(cv_vault *v, sqlite3_stmt *st, int unseal, cv_db_reque
 	cv_col_copy(st, 13, q->opened_at, sizeof(q->opened_at));
 	cv_col_copy(st, 14, q->closed_by, sizeof(q->closed_by));
 	cv_col_copy(st, 15, q->closed_at, sizeof(q->closed_at));
+	cv_col_copy(st, 16, q->paused_since, sizeof(q->paused_since));
 	if (!unseal)
 		return 0;
+	if ((r = cv_sealed_get(v, st, 17, CV_SECTION_CASE, "requests", "pause_reason", q->id, &q->pause_reason)) < 0)
+		return r;
 	if ((r = cv_sealed_get(v, st, 3, CV_SECTION_CASE, "requests", "requester", q->id, &q->requester)) < 0)
 		return r;
 	if ((r = cv_sealed_get(v, st, 9, CV_SECTION_CASE, "requests", "ext_reason", q->id, &q->ext_reason)) < 0) {
@@ -185,6 +188,61 @@ int cv_db_request_requester(cv_vault *v, const char *id, char **out)
 	if ((r = cv_index_one(v, &st, "SELECT requester FROM requests WHERE id = ?", "t", id)) <= 0)
 		return r < 0 ? r : cv_error(v, CV_ENOTFOUND, "no request %s in this vault", id);
 	r = cv_sealed_get(v, st, 0, CV_SECTION_CASE, "requests", "requester", id, out);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Step an UPDATE that must change exactly the row of request id; the statement is finalized. */
+static int update_one(cv_vault *v, sqlite3_stmt *st, const char *id, const char *what)
+{
+	int r = 0;
+
+	if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(v->db) != 1)
+		r = sqlite3_changes(v->db) == 0 ? cv_error(v, CV_EREFUSED, "request %s changed meanwhile; try again", id)
+						 : cv_index_dberr(v, what);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_db_request_pause(cv_vault *v, const char *id, const char *since, const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_query(v, &st,
+		"UPDATE requests SET paused_since = ?, pause_reason = ? WHERE id = ? AND paused_since IS NULL AND closed_at IS NULL",
+		"t-t", since, id)) < 0)
+		return r;
+	if ((r = cv_sealed_bind(v, st, 2, CV_SECTION_CASE, "requests", "pause_reason", id, reason)) < 0) {
+		sqlite3_finalize(st);
+		return r;
+	}
+	return update_one(v, st, id, "pause the request");
+}
+
+int cv_db_request_clock_set(cv_vault *v, const char *id, const char *clock_start, const char *due,
+			    const char *id_verified)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	/* a new clock start ends any pause; id_verified NULL keeps the recorded one */
+	if ((r = cv_index_query(v, &st,
+		"UPDATE requests SET clock_start = ?, due = ?, id_verified = coalesce(?, id_verified),"
+		" paused_since = NULL, pause_reason = NULL WHERE id = ? AND closed_at IS NULL AND extended_due IS NULL",
+		"tttt", clock_start, due, id_verified, id)) < 0)
+		return r;
+	return update_one(v, st, id, "move the request's clock");
+}
+
+int cv_db_request_authority(cv_vault *v, const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	int r = cv_index_one(v, &st, "SELECT authority_by IS NOT NULL FROM requests WHERE id = ?", "t", id);
+
+	if (r <= 0)
+		return r < 0 ? r : cv_error(v, CV_ENOTFOUND, "no request %s in this vault", id);
+	r = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return r;
 }

@@ -59,4 +59,12 @@ int cv_db_request_hold_stands(cv_vault *v, const char *id);
 /* The requester's name, unsealed (*out malloc'd).  CV_ENOTFOUND. */
 int cv_db_request_requester(cv_vault *v, const char *id, char **out);
 
+/* Stop the clock of an open, running request on since; reason is sealed.  CV_EREFUSED when it changed. */
+int cv_db_request_pause(cv_vault *v, const char *id, const char *since, const char *reason);
+/* A new clock start and due date for an open, unextended request (ends a pause); id_verified NULL: unchanged. */
+int cv_db_request_clock_set(cv_vault *v, const char *id, const char *clock_start, const char *due,
+			    const char *id_verified);
+/* 1 when the request records who confirmed the requester's authority (docs/legal-rules.md §6), else 0. */
+int cv_db_request_authority(cv_vault *v, const char *id);
+
 #endif

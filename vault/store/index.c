@@ -143,6 +143,9 @@ static const char *migrations[] = {
 	"  number INTEGER, ground BLOB, decided_by TEXT NOT NULL,"
 	"  section TEXT NOT NULL CHECK(section IN ('case','cp')));"
 	"CREATE INDEX disclosure_items_d ON disclosure_items(disclosure_id);",
+	/* 5: the request clock stopped while the office waits (docs/legal-rules.md §1; request.c) */
+	"ALTER TABLE requests ADD COLUMN paused_since TEXT;"
+	"ALTER TABLE requests ADD COLUMN pause_reason BLOB;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

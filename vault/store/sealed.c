@@ -24,6 +24,7 @@ const cv_sealed_col cv_sealed_cols[] = {
 	{ "reviews", "reason", "section" },
 	{ "requests", "requester", NULL },
 	{ "requests", "ext_reason", NULL },
+	{ "requests", "pause_reason", NULL },
 	{ "people", "name", NULL },
 	{ "people", "phone", NULL },
 	{ "people", "email", NULL },

@@ -46,6 +46,7 @@ typedef struct {
 	char decided_by[24];
 	char decided_at[32];
 	char copy_record[16];        /* CV_DEC_COPY: the redacted copy's record id */
+	const char *why;             /* a default's reason, static text (NULL: the policy's plain default) */
 } cv_scope_item;
 
 /*

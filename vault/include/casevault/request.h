@@ -77,6 +77,8 @@ typedef struct {
 	char closed_by[24];
 	char closed_at[32];         /* "" while open */
 	long days_left;             /* due - today; negative when overdue */
+	char paused_since[11];      /* "" while the clock runs (docs/legal-rules.md §1) */
+	char *pause_reason;         /* NULL unless unsealed */
 } cv_request;
 
 /* One request (unseal: the requester and extension reason, unlocks).  CV_ENOTFOUND. */
@@ -96,6 +98,22 @@ void cv_request_list_free(cv_request *list, size_t n);
  */
 int cv_request_extend(cv_vault *v, const char *id, const char *reason, const char *notified,
 		      int complex, int several, char due_out[11]);
+
+/*
+ * The clock (docs/legal-rules.md §1).  Pause: the office is waiting for a
+ * clarification, an identity check or a fee from date (YYYY-MM-DD, not
+ * before the clock start nor in the future); reason is sealed.  Resume: the
+ * clock starts again on date as if the request were received that day, and
+ * the due date is worked out again (§2).  Verify-id: the requester's
+ * identity was verified on date, after registration; the clock start becomes
+ * the later of itself and date, the due date moves with it, and a pause
+ * (waiting for that check) ends.  due_out gets the new due date.  CV_EREFUSED: closed,
+ * extended (an extension fixes the due date), already paused / not paused;
+ * CV_EINVAL: bad date.
+ */
+int cv_request_pause(cv_vault *v, const char *id, const char *reason, const char *date);
+int cv_request_resume(cv_vault *v, const char *id, const char *date, char due_out[11]);
+int cv_request_verify_id(cv_vault *v, const char *id, const char *date, char due_out[11]);
 
 /*
  * Close request id and release the hold on its case.  Closing a closed

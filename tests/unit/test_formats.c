@@ -185,6 +185,18 @@ static void test_pdf_clean(void **state)
 	free(c.buf);
 }
 
+/* Embedded files and scripts are hidden content: removed, and the check fails while any is left. */
+static void test_pdf_attachment(void **state)
+{
+	struct doc c;
+
+	(void)state;
+	c = cleaned(PDF, "attached.pdf", "PDF /");
+	assert_null(memmem(c.buf, c.n, "Secret attachment", 17));
+	assert_null(memmem(c.buf, c.n, "app.alert", 9));
+	free(c.buf);
+}
+
 static void test_pdf_redact(void **state)
 {
 	struct doc d = fixture("letter.pdf");
@@ -497,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_pdf_scan_empty),
 		cmocka_unit_test(test_pdf_clean),
 		cmocka_unit_test(test_pdf_redact),
+		cmocka_unit_test(test_pdf_attachment),
 		cmocka_unit_test(test_pdf_hidden_text),
 		cmocka_unit_test(test_pdf_redact_bad_term),
 		cmocka_unit_test(test_odt_text),

@@ -205,7 +205,16 @@ int cv_pdf_text(const void *buf, size_t n, char **text, size_t *len, char *err, 
 	return rc;
 }
 
-/* Metadata keys removed from every dictionary of the file: XMP streams and application private data. */
+/*
+ * What a reader does not show but a released file would still carry:
+ * application private data, embedded files (whose words casevault never
+ * read) and scripts.  Removed from every dictionary, and the final check
+ * fails on any left (docs/legal-rules.md §9-§10).  Actions run on opening
+ * go too, but are not hidden content: the check does not look for them.
+ */
+static const char *const hidden_keys[] = { "PieceInfo", "EmbeddedFiles", "EF", "JavaScript", "JS" };
+
+/* Metadata keys removed from every dictionary of the file: XMP streams and the hidden keys above. */
 static void strip_keys(fz_context *ctx, pdf_document *doc)
 {
 	int i, n = pdf_xref_len(ctx, doc);
@@ -216,8 +225,13 @@ static void strip_keys(fz_context *ctx, pdf_document *doc)
 		fz_try(ctx) {
 			obj = pdf_load_object(ctx, doc, i);
 			if (pdf_is_dict(ctx, obj)) {
+				size_t k;
+
 				pdf_dict_del(ctx, obj, PDF_NAME(Metadata));
-				pdf_dict_dels(ctx, obj, "PieceInfo");
+				for (k = 0; k < sizeof(hidden_keys) / sizeof(hidden_keys[0]); k++)
+					pdf_dict_dels(ctx, obj, hidden_keys[k]);
+				pdf_dict_dels(ctx, obj, "OpenAction");
+				pdf_dict_dels(ctx, obj, "AA");
 			}
 		}
 		fz_always(ctx) {
@@ -289,6 +303,18 @@ int cv_pdf_clean(const void *buf, size_t n, void **out, size_t *outlen, char *er
 	return rc;
 }
 
+/* Which hidden key a dictionary still carries, in what[] */
+static void hidden_key(fz_context *ctx, pdf_obj *obj, int i, char *what, size_t wlen)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(hidden_keys) / sizeof(hidden_keys[0]); k++)
+		if (pdf_dict_gets(ctx, obj, hidden_keys[k])) {
+			snprintf(what, wlen, "PDF /%s (object %d)", hidden_keys[k], i);
+			return;
+		}
+}
+
 /* What metadata object i still carries, in what[], or "" */
 static void object_metadata(fz_context *ctx, pdf_document *doc, int i, char *what, size_t wlen)
 {
@@ -299,11 +325,11 @@ static void object_metadata(fz_context *ctx, pdf_document *doc, int i, char *wha
 		obj = pdf_load_object(ctx, doc, i);
 		if (pdf_is_dict(ctx, obj) && pdf_dict_get(ctx, obj, PDF_NAME(Metadata)))
 			snprintf(what, wlen, "PDF XMP stream (/Metadata of object %d)", i);
-		else if (pdf_is_dict(ctx, obj) && pdf_dict_gets(ctx, obj, "PieceInfo"))
-			snprintf(what, wlen, "PDF /PieceInfo (object %d)", i);
 		else if (pdf_is_dict(ctx, obj) && pdf_name_eq(ctx, pdf_dict_get(ctx, obj, PDF_NAME(Type)),
 							      PDF_NAME(Metadata)))
 			snprintf(what, wlen, "PDF XMP stream (object %d)", i);
+		else if (pdf_is_dict(ctx, obj))
+			hidden_key(ctx, obj, i, what, wlen);
 	}
 	fz_always(ctx)
 		pdf_drop_obj(ctx, obj);

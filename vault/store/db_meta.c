@@ -112,8 +112,11 @@ int cv_db_meta_probe(const char *dbpath, int *version, char *why, size_t whylen)
 	*version = 0;
 	snprintf(why, whylen, "cannot be opened");
 	rc = sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		/* another command may be committing: wait as the vault's own connection does */
+		sqlite3_busy_timeout(db, 10000);
 		rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	}
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*version = sqlite3_column_int(st, 0);
 		r = *version > 0 && sqlite3_column_int(st, 1) == 5;

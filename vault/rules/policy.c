@@ -515,9 +515,9 @@ static void retention_key(struct parse *st, struct rclass *rc,
 			problem(st, st->line, "bad action '%s' (expected destroy "
 				"or review)", value);
 	} else if (!strcmp(name, "rule")) {
-		if (++rc->rule_lines > CV_MAX_RULES) {
+		if (++rc->rule_lines > CV_RETENTION_RULES_MAX) {
 			problem(st, st->line, "too many rules in [%s] (at most %d)",
-				rc->c.name, CV_MAX_RULES);
+				rc->c.name, CV_RETENTION_RULES_MAX);
 			return;
 		}
 		memset(&r, 0, sizeof(r));
@@ -1057,7 +1057,7 @@ int cv_retention_date(cv_date *out, const cv_class *cls,
 	size_t i;
 
 	if (!out || !cls || !facts || cls->nrules == 0 ||
-	    cls->nrules > CV_MAX_RULES)
+	    cls->nrules > CV_RETENTION_RULES_MAX)
 		return CV_EINVAL;
 	for (i = 0; i < cls->nrules; i++) {
 		r = &cls->rules[i];

@@ -40,7 +40,7 @@ typedef struct {
 	int years, months, days;
 } cv_retention_rule;
 
-#define CV_MAX_RULES 8
+#define CV_RETENTION_RULES_MAX 8
 
 typedef struct {
 	char name[64];         /* [a-z0-9-], 1-63 chars */
@@ -48,7 +48,7 @@ typedef struct {
 	cv_section section;
 	cv_action action;
 	size_t nrules;
-	cv_retention_rule rules[CV_MAX_RULES];
+	cv_retention_rule rules[CV_RETENTION_RULES_MAX];
 } cv_class;
 
 typedef struct {

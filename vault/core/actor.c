@@ -56,7 +56,7 @@ int cv_vault_unlock(cv_vault *v)
 		return 0;
 	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
 		return r;
-	return (r = cv_keys_unlock(v)) < 0 ? r : cv_deposit_on_unlock(v);
+	return (r = cv_keys_unlock(v)) < 0 ? r : cv_deposit_on_unlock(v, cv_keys_wrap);
 }
 
 int cv_require_key(cv_vault *v, cv_section s)

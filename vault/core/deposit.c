@@ -15,7 +15,6 @@
 
 #include "base/handle.h"
 #include "base/hex.h"
-#include "core/actor.h"
 #include "core/audit.h"
 #include "core/deposit.h"
 #include "core/lock.h"
@@ -185,7 +184,7 @@ static void adoption_release(adoption *ad)
 }
 
 /* Open deposit d with the section key in memory and wrap its archive key again. */
-static int adoption_open(cv_vault *v, const cv_db_deposit *d, adoption *ad)
+static int adoption_open(cv_vault *v, cv_deposit_wrap_fn wrap, const cv_db_deposit *d, adoption *ad)
 {
 	unsigned char key[CV_KEY_LEN], seal[32];
 	char ctx[64], hex[CV_KEY_HEX + 1], *json = NULL;
@@ -214,7 +213,7 @@ static int adoption_open(cv_vault *v, const cv_db_deposit *d, adoption *ad)
 	cv_hex_encode(key, CV_KEY_LEN, hex);
 	explicit_bzero(key, sizeof(key));
 	if (r == 0)
-		r = cv_keys_wrap(v, d->section, hex, &ad->wrapped, &ad->gen);
+		r = wrap(v, d->section, hex, &ad->wrapped, &ad->gen);
 	else
 		r = cv_error(v, CV_ECORRUPT, "deposit %s has damaged records", d->file);
 	explicit_bzero(hex, sizeof(hex));
@@ -310,7 +309,7 @@ static int adoption_commit(cv_vault *v, const adoption *ad)
  * transaction.  strict: one that does not open fails the call; otherwise it
  * stays, named in a notice, and the others are adopted.
  */
-static int adopt_all(cv_vault *v, int strict)
+static int adopt_all(cv_vault *v, cv_deposit_wrap_fn wrap, int strict)
 {
 	cv_db_deposit *ds = NULL;
 	adoption *ads = NULL;
@@ -326,7 +325,7 @@ static int adopt_all(cv_vault *v, int strict)
 	for (i = 0; i < n && r == 0; i++) {
 		if (!v->mkey[ds[i].section])
 			continue;
-		if ((r = adoption_open(v, &ds[i], &ads[k])) == 0)
+		if ((r = adoption_open(v, wrap, &ds[i], &ads[k])) == 0)
 			k++;
 		else if (!strict) {
 			cv_notice(v, "a volunteer's deposit waits: %s", v->errmsg);
@@ -348,7 +347,7 @@ static int adopt_all(cv_vault *v, int strict)
 	return r;
 }
 
-int cv_deposit_on_unlock(cv_vault *v)
+int cv_deposit_on_unlock(cv_vault *v, cv_deposit_wrap_fn wrap)
 {
 	char saved[sizeof(v->errmsg)];
 	int took, r;
@@ -362,7 +361,7 @@ int cv_deposit_on_unlock(cv_vault *v)
 	took = v->lockfd < 0;
 	if (took && cv_vault_lock_writer(v, 0) < 0)
 		goto out;
-	r = adopt_all(v, 0);
+	r = adopt_all(v, wrap, 0);
 	if (took)
 		cv_vault_unlock_writer(v);
 	if (r < 0)
@@ -372,12 +371,12 @@ out:
 	return 0;
 }
 
-int cv_deposit_before_rotation(cv_vault *v, int *mask)
+int cv_deposit_before_rotation(cv_vault *v, cv_deposit_wrap_fn wrap, int *mask)
 {
 	char why[sizeof(v->errmsg)];
 	int r;
 
-	if ((r = adopt_all(v, 1)) < 0) {
+	if ((r = adopt_all(v, wrap, 1)) < 0) {
 		snprintf(why, sizeof(why), "%s", v->errmsg);
 		return cv_error(v, r, "volunteers' deposits must be adopted before the keys change, and one cannot be "
 				"(%s); nothing was changed", why);

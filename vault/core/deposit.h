@@ -14,13 +14,20 @@
 #include "store/db_records.h"
 
 /*
+ * The normal archive key wrap under an unlocked section key (cv_keys_wrap,
+ * core/actor.c), passed in by the caller: actor.c calls this module at
+ * unlock, so this module cannot call back into it (docs/architecture.md, Layers).
+ */
+typedef int (*cv_deposit_wrap_fn)(cv_vault *v, cv_section s, const char *key_hex, char **wrapped, int *gen);
+
+/*
  * Right after the actor's keys are unlocked: publish each unlocked
  * section's deposit public key where it is missing or stale, and adopt
  * every deposit waiting, when the writer lock is free.  The command goes on
  * whatever happens: a deposit that cannot be adopted is named in a notice.
  * Costs one index lookup when there is nothing to do.
  */
-int cv_deposit_on_unlock(cv_vault *v);
+int cv_deposit_on_unlock(cv_vault *v, cv_deposit_wrap_fn wrap);
 /*
  * For a filing by someone who may file into s without its key: the deposit
  * public key, refused (CV_EREFUSED) when none is published for the section
@@ -42,6 +49,6 @@ int cv_deposit_file(cv_vault *v, const cv_db_archive_new *a, const cv_db_record_
  * and add the case section to *mask while the case key is the one that
  * volunteers' keyslips held before deposits existed.
  */
-int cv_deposit_before_rotation(cv_vault *v, int *mask);
+int cv_deposit_before_rotation(cv_vault *v, cv_deposit_wrap_fn wrap, int *mask);
 
 #endif

@@ -214,7 +214,7 @@ static int rotate(cv_vault *v, rotation *rot, const char *id)
 	int r;
 
 	/* 1. Open everything held under the keys being replaced (volunteers' deposits adopted first). */
-	if ((r = cv_deposit_before_rotation(v, &rot->mask)) < 0 ||
+	if ((r = cv_deposit_before_rotation(v, cv_keys_wrap, &rot->mask)) < 0 ||
 	    (r = cv_db_rotate_open_fields(v, rot->mask, &rot->fields, &rot->nfields)) < 0 ||
 	    (r = cv_db_rotate_archive_keys(v, take_archive_key, rot)) < 0)
 		return r;

@@ -125,4 +125,36 @@ vret=$(db "SELECT retain_until FROM records WHERE id = '$VRID'")
 cret=$(db "SELECT retain_until FROM records WHERE id = '$CRID'")
 check "the adopted note got its retention date ($vret)" test -n "$vret"
 check "the same date as the caseworker's note of that class" test "$vret" = "$cret"
+
+# 6. A deposit key written into the index by someone else: what a volunteer
+# files to it is not adopted (verify names it), the key is replaced, and
+# the next deposit is adopted again.
+good=$(db "SELECT value FROM meta WHERE key = 'deposit.case'")
+sqlite3 "$V/vault.db" "UPDATE meta SET value = '${good%%:*}:$(printf '09%.0s' $(seq 32))' WHERE key = 'deposit.case'"
+"$CV" --as "$VOL" note "$C" --class phone-call --text "to a forged key" >/dev/null
+run_cv --as "$CW" verify
+check "a deposit to a forged key is not adopted, and verify's notice names it" grep -q "note: .*deposit .* does not open" <<<"$ERR"
+check "it stays a deposit" test "$(db "SELECT count(*) FROM deposits")" = 1
+check "the caseworker's command put the vault's own deposit key back" test "$(db "SELECT value FROM meta WHERE key = 'deposit.case'")" = "$good"
+run_cv --as "$VOL" note "$C" --class phone-call --text "to the real key"
+R3=${OUT%% *}
+"$CV" --as "$CW" ls "$C" >/dev/null 2>&1
+check "the next deposit is adopted" test "$(db "SELECT count(*) FROM records WHERE id = '$R3'")" = 1
+sqlite3 "$V/vault.db" "DELETE FROM deposits"   # the forged one: nobody can open it
+
+# 7. Revoking a volunteer rotates nothing (they held no key), except once
+# after an upgrade from volunteers with keyslips (meta deposit.legacy-case-gen).
+gen0=$(db "SELECT generation FROM section_keys WHERE section = 'case'")
+VOL2=$("$CV" staff add "Vic Volunteer" --role volunteer --no-passphrase)
+"$CV" staff revoke "$VOL2" >/dev/null
+check "revoking a volunteer leaves the case key" test "$(db "SELECT generation FROM section_keys WHERE section = 'case'")" = "$gen0"
+sqlite3 "$V/vault.db" "INSERT INTO meta(key, value) VALUES('deposit.legacy-case-gen', '$gen0')"
+"$CV" --as "$VOL" note "$C" --class phone-call --text "just before the revoke" >/dev/null
+R4=$(db "SELECT 1 FROM deposits")
+"$CV" staff revoke "$VOL" >/dev/null
+check "after the upgrade, the next revoke rotates the case key" test "$(db "SELECT generation FROM section_keys WHERE section = 'case'")" -gt "$gen0"
+check "the deposit waiting was adopted first" test "$R4" = 1 -a "$(db "SELECT count(*) FROM deposits")" = 0
+"$CV" --as "$CW" get "$RID" -o "$T/back2.txt" 2>/dev/null
+check "the caseworker still reads the adopted note after the rotation" cmp -s "$T/note.txt" "$T/back2.txt"
+check "the deposit key follows the new case key" test "$(db "SELECT value FROM meta WHERE key = 'deposit.case'")" != "$good"
 finish

@@ -46,9 +46,10 @@ static int fill(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx)
 	cv_col_copy(st, 9, d->policy_hash, sizeof(d->policy_hash));
 	cv_col_copy(st, 10, d->filed_by, sizeof(d->filed_by));
 	cv_col_copy(st, 11, d->created, sizeof(d->created));
-	if (n <= 0 || !(d->records = malloc((size_t)n)))
-		return cv_error(v, n <= 0 ? CV_ECORRUPT : CV_ERROR, n <= 0 ? "deposit %s holds no records" : "out of memory%s",
-				n <= 0 ? d->file : "");
+	if (n <= 0)
+		return cv_error(v, CV_ECORRUPT, "deposit %s holds no records", d->file);
+	if (!(d->records = malloc((size_t)n)))
+		return cv_error(v, CV_ERROR, "out of memory");
 	memcpy(d->records, sqlite3_column_blob(st, 12), (size_t)n);
 	d->records_len = (size_t)n;
 	return 0;

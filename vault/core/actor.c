@@ -13,6 +13,7 @@
 #include "base/hex.h"
 #include "base/util.h"
 #include "core/actor.h"
+#include "core/deposit.h"
 #include "core/keys.h"
 #include "crypto/gpg.h"
 #include "crypto/keymem.h"
@@ -55,7 +56,7 @@ int cv_vault_unlock(cv_vault *v)
 		return 0;
 	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
 		return r;
-	return cv_keys_unlock(v);
+	return (r = cv_keys_unlock(v)) < 0 ? r : cv_deposit_on_unlock(v, cv_keys_wrap);
 }
 
 int cv_require_key(cv_vault *v, cv_section s)

@@ -21,6 +21,7 @@
 #include "base/typecheck.h"
 #include "base/util.h"
 #include "core/actor.h"
+#include "core/deposit.h"
 #include "core/intent.h"
 #include "core/lock.h"
 #include "crypto/helper.h"
@@ -29,6 +30,7 @@
 #include "ops/filing_docs.h"
 #include "ops/filing_dups.h"
 #include "ops/filing_pool.h"
+#include "rules/roles.h"
 #include "store/archive.h"
 #include "casevault/case.h"
 #include "casevault/date.h"
@@ -164,6 +166,30 @@ static int make_groups(filing *f)
 	return 0;
 }
 
+/*
+ * Section s's master key, or, for someone whose role files into s without
+ * holding it (a volunteer), its deposit key: their groups become deposits
+ * (core/deposit.h).  Under the writer lock, so the key cannot change.
+ */
+static int section_key(filing *f, cv_section s)
+{
+	unsigned char pub[32];
+	size_t i;
+	int gen, r;
+
+	if (cv_role_sections(f->v->role) & (1 << s))
+		return cv_require_key(f->v, s);
+	if ((r = cv_deposit_public_key(f->v, s, pub, &gen)) < 0)
+		return r;
+	for (i = 0; i < f->ng; i++)
+		if (f->gs[i].section == s) {
+			f->gs[i].deposit = 1;
+			f->gs[i].key_gen = gen;
+			memcpy(f->gs[i].dpub, pub, sizeof(pub));
+		}
+	return 0;
+}
+
 /* Helpers, section keys and the cases' facts, before any document is read. */
 static int prepare(filing *f)
 {
@@ -187,13 +213,13 @@ static int prepare(filing *f)
 	v->errmsg[0] = '\0';
 	/* A check unlocks only if the duplicate check must open sealed hashes (filing_dups.c). */
 	for (i = 0; i < CV_SECTION_COUNT && !f->check_only; i++)
-		if (f->need[i] && (r = cv_require_key(v, (cv_section)i)) < 0)
+		if (f->need[i] && (r = section_key(f, (cv_section)i)) < 0)
 			return r;
 	for (i = 0; i < f->ng && !f->check_only; i++) {
 		cv_case c;
 
-		if (f->gs[i].failed)
-			continue;
+		if (f->gs[i].failed || f->gs[i].deposit)
+			continue;  /* a deposit's retention dates are set when it is adopted */
 		if (cv_case_fetch(v, &c, f->gs[i].case_id, 1) == 0) {
 			snprintf(f->gs[i].child_dob, sizeof(f->gs[i].child_dob), "%s", c.child_dob);
 			snprintf(f->gs[i].closed, sizeof(f->gs[i].closed), "%s", c.closed);
@@ -351,6 +377,7 @@ static void finish(filing *f)
 		free(f->gs[i].m);
 		free(f->gs[i].wrapped);
 		explicit_bzero(f->gs[i].key, sizeof(f->gs[i].key));
+		explicit_bzero(f->gs[i].dseal, sizeof(f->gs[i].dseal));
 	}
 	free(f->gs);
 	for (i = 0; i < f->n; i++)

@@ -13,6 +13,7 @@
 #include "base/array.h"
 #include "base/util.h"
 #include "core/audit.h"
+#include "core/deposit.h"
 #include "core/intent.h"
 #include "core/receipt.h"
 #include "crypto/gpg.h"
@@ -242,11 +243,11 @@ static int commit_group(cv_vault *v, const cv_filing_group *g, const cv_file_ite
 				g->size, g->sha, receipt_id, now };
 	cv_db_record_new *rows = NULL;
 	row_text *t = NULL;
-	long long archive_id;
+	long long archive_id = 0;
 	size_t j;
-	int r;
+	int r = 0;
 
-	if ((r = cv_db_archive_insert(v, &a, &archive_id)) < 0)
+	if (!g->deposit && (r = cv_db_archive_insert(v, &a, &archive_id)) < 0)
 		return r;
 	rows = calloc(g->n ? g->n : 1, sizeof(*rows));
 	t = calloc(g->n ? g->n : 1, sizeof(*t));
@@ -254,8 +255,8 @@ static int commit_group(cv_vault *v, const cv_filing_group *g, const cv_file_ite
 		r = cv_error(v, CV_ERROR, "out of memory");
 	for (j = 0; r == 0 && j < g->n; j++)
 		r = record_row(v, g, j, &items[g->idx[j]], today, now, archive_id, &t[j], &rows[j]);
-	if (r == 0)
-		r = cv_db_records_insert(v, rows, g->n);
+	if (r == 0)  /* a deposit's rows wait, sealed under its own key, until adopted */
+		r = g->deposit ? cv_deposit_file(v, &a, rows, g->n, g->dseal) : cv_db_records_insert(v, rows, g->n);
 	free(rows);
 	free_text(t, g->n);
 	return r;
@@ -273,7 +274,7 @@ static int recompute_last_contact(cv_vault *v, const cv_filing_group *gs, size_t
 		for (k = 0, seen = 0; k < i; k++)
 			if (!gs[k].failed && !strcmp(gs[k].case_id, gs[i].case_id))
 				seen = 1;
-		if (!gs[i].failed && !seen &&
+		if (!gs[i].failed && !seen && !gs[i].deposit &&
 		    (r = cv_retention_recompute_tx(v, gs[i].case_id, 1u << CV_TRIG_LAST_CONTACT, NULL, NULL)) < 0)
 			return r;
 	}

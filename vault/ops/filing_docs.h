@@ -43,6 +43,10 @@ typedef struct {
 	cv_file_item *items;
 	const char *now;
 	const char *policy_hash;
+	/* a deposit (core/deposit.h): filed by someone without the section key */
+	int deposit;
+	unsigned char dpub[32];   /* the section's deposit public key */
+	unsigned char dseal[32];  /* this filing's sealing key for the deposit row */
 } cv_filing_group;
 
 int cv_filing_item_fail(cv_file_item *it, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "base/utf8.h"
 #include "core/actor.h"
+#include "core/deposit.h"
 #include "crypto/seal.h"
 #include "ops/filing_pool.h"
 
@@ -90,7 +91,8 @@ static int write_group(cv_vault *v, cv_filing_group *g)
 	if (r < 0)
 		goto out;
 	g->written = 1;
-	r = cv_keys_wrap(v, g->section, g->key, &g->wrapped, &g->key_gen);
+	r = g->deposit ? cv_deposit_wrap_key(v, g->dpub, g->file, g->key, &g->wrapped, g->dseal)
+		       : cv_keys_wrap(v, g->section, g->key, &g->wrapped, &g->key_gen);
 out:
 	explicit_bzero(g->key, sizeof(g->key));
 	return r;

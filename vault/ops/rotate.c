@@ -18,6 +18,7 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
+#include "core/deposit.h"
 #include "core/intent.h"
 #include "core/keys.h"
 #include "core/lock.h"
@@ -212,8 +213,9 @@ static int rotate(cv_vault *v, rotation *rot, const char *id)
 {
 	int r;
 
-	/* 1. Open everything held under the keys being replaced. */
-	if ((r = cv_db_rotate_open_fields(v, rot->mask, &rot->fields, &rot->nfields)) < 0 ||
+	/* 1. Open everything held under the keys being replaced (volunteers' deposits adopted first). */
+	if ((r = cv_deposit_before_rotation(v, cv_keys_wrap, &rot->mask)) < 0 ||
+	    (r = cv_db_rotate_open_fields(v, rot->mask, &rot->fields, &rot->nfields)) < 0 ||
 	    (r = cv_db_rotate_archive_keys(v, take_archive_key, rot)) < 0)
 		return r;
 	/* 2. New keys. */

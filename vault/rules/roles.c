@@ -73,8 +73,8 @@ int cv_role_sections(int role)
 	case CV_ROLE_CP_LEAD:
 		return (1 << CV_SECTION_CASE) | (1 << CV_SECTION_CP);
 	case CV_ROLE_CASEWORKER:
-	case CV_ROLE_VOLUNTEER:  /* to seal and wrap what they file; reading is refused above */
 		return 1 << CV_SECTION_CASE;
+	/* a volunteer files to the deposit key and reads nothing (docs/architecture.md, Keys: deposits) */
 	default:
 		return 0;
 	}

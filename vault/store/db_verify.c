@@ -126,7 +126,7 @@ int cv_db_verify_file_known(cv_vault *v, const char *name)
 	sqlite3_stmt *st = NULL;
 	int known = 0;
 
-	if (cv_index_prepare(v, &st, "SELECT 1 FROM archives WHERE file = ?1 UNION ALL"
+	if (cv_index_prepare(v, &st, "SELECT 1 FROM archives WHERE file = ?1 UNION ALL SELECT 1 FROM deposits WHERE file = ?1 UNION ALL"
 			     " SELECT 1 FROM pending WHERE file = ?1 OR '.tmp-' || file = ?1") == 0) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 		known = sqlite3_step(st) == SQLITE_ROW;

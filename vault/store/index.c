@@ -146,6 +146,23 @@ static const char *migrations[] = {
 	/* 5: the request clock stopped while the office waits (docs/legal-rules.md §1; request.c) */
 	"ALTER TABLE requests ADD COLUMN paused_since TEXT;"
 	"ALTER TABLE requests ADD COLUMN pause_reason BLOB;",
+	/*
+	 * 6: volunteers deposit without reading (docs/architecture.md, Keys):
+	 * what they file waits here, wrapped to the deposit key; their keyslips
+	 * go, and the case key generation they held is noted, so that the next
+	 * revoke rotates it.
+	 */
+	"CREATE TABLE deposits("
+	"  file TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id),"
+	"  section TEXT NOT NULL CHECK(section IN ('case','cp')), key_gen INTEGER NOT NULL,"
+	"  wrapped_key TEXT NOT NULL, compression TEXT NOT NULL CHECK(compression IN ('zstd','none')),"
+	"  size INTEGER NOT NULL, sha256 TEXT NOT NULL, receipt_id INTEGER NOT NULL REFERENCES receipts(id),"
+	"  policy_hash TEXT NOT NULL, filed_by TEXT NOT NULL REFERENCES staff(id), created TEXT NOT NULL,"
+	"  records BLOB NOT NULL);"
+	"INSERT INTO meta(key, value) SELECT 'deposit.legacy-case-gen', generation FROM section_keys"
+	"  WHERE section = 'case' AND EXISTS(SELECT 1 FROM keyslips k JOIN staff s ON s.id = k.staff_id"
+	"  WHERE s.role = 'volunteer');"
+	"DELETE FROM keyslips WHERE staff_id IN (SELECT id FROM staff WHERE role = 'volunteer');",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

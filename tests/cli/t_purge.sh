@@ -121,7 +121,7 @@ check "the section keys were recovered from the keyslips (control)" test "${#mas
 own=0
 while IFS='|' read -r file wrapped; do
 	for m in "${masters[@]}"; do
-		k=$(unwrap_key "$m" "$wrapped")
+		k=$(unwrap_key "$m" "$V/vault.db" "$file")
 		keys+=("$k")
 		opens_archive "$V/gnupg" "$k" "$V/archives/$file" && own=$((own + 1))
 	done

@@ -90,7 +90,7 @@ static int write_group(cv_vault *v, cv_filing_group *g)
 	if (r < 0)
 		goto out;
 	g->written = 1;
-	r = cv_keys_wrap(v, g->section, g->key, &g->wrapped, &g->key_gen);
+	r = cv_keys_wrap(v, g->section, g->file, g->key, &g->wrapped, &g->key_gen);
 out:
 	explicit_bzero(g->key, sizeof(g->key));
 	return r;

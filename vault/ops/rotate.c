@@ -37,6 +37,7 @@ typedef struct {
 	long long aid;
 	cv_section sec;
 	char key[CV_KEY_HEX + 1];
+	char file[64];
 	char *wrapped;
 	int gen;
 } archive_key;
@@ -125,7 +126,9 @@ static int take_archive_key(void *hook, const cv_db_archive_key *k)
 	memset(a, 0, sizeof(*a));
 	a->aid = k->id;
 	a->sec = k->sec;
-	r = cv_keys_unwrap(v, k->sec, k->gen, k->wrapped, a->key);
+	snprintf(a->file, sizeof(a->file), "%s", k->file);
+	/* any wrap that fails its check stops the rotation before anything is written */
+	r = cv_keys_unwrap(v, k->sec, k->gen, a->file, k->wrapped, a->key);
 	return r < 0 ? r : 0;
 }
 
@@ -160,7 +163,7 @@ static int rotate_rows(cv_vault *v, rotation *rot, const char *id)
 	for (i = 0; i < rot->nak; i++) {
 		archive_key *a = &rot->ak[i];
 
-		if ((r = cv_keys_wrap(v, a->sec, a->key, &a->wrapped, &a->gen)) < 0 ||
+		if ((r = cv_keys_wrap(v, a->sec, a->file, a->key, &a->wrapped, &a->gen)) < 0 ||
 		    (r = cv_db_rotate_set_wrapped(v, a->aid, a->wrapped, a->gen)) < 0)
 			return r;
 	}

@@ -95,13 +95,14 @@ int cv_db_rotate_archive_keys(cv_vault *v, int (*fn)(void *hook, const cv_db_arc
 	cv_db_archive_key k;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT id, section, wrapped_key, key_gen FROM archives ORDER BY id")) < 0)
+	if ((r = cv_index_prepare(v, &st, "SELECT id, section, wrapped_key, key_gen, file FROM archives ORDER BY id")) < 0)
 		return r;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		k.id = (long long)sqlite3_column_int64(st, 0);
 		cv_section_parse(&k.sec, cv_col(st, 1));
 		k.wrapped = (const char *)sqlite3_column_text(st, 2);
 		k.gen = sqlite3_column_int(st, 3);
+		k.file = cv_col(st, 4);
 		if ((r = fn(hook, &k)) < 0)
 			break;
 	}

@@ -28,6 +28,7 @@ typedef struct {
 	long long id;
 	cv_section sec;
 	const char *wrapped;           /* valid during the callback only */
+	const char *file;              /* the archive file, bound into its wrap; likewise */
 	int gen;
 } cv_db_archive_key;
 

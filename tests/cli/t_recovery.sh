@@ -249,6 +249,7 @@ recover() {
 	[ "$BOUT" = "-----BEGIN PGP MESSAGE-----" ] || { fail "$REC: get-slip"; show_block; return 1; }
 	run_block "$2" "$T/pass"
 	grep -qx 'section key: 64 characters' <<<"$BOUT" || { fail "$REC: $2"; show_block; return 1; }
+	run_block unwrap-tools
 	run_block unwrap
 	[ "$BOUT" = "archive key: 64 characters" ] || { fail "$REC: unwrap"; show_block; return 1; }
 	run_block extract
@@ -270,6 +271,19 @@ for rid in $(printf '%s\n' "${!ORIG[@]}" | sort); do
 	fi
 	[ "$rid" = "$R_CP" ] && check "$R_CP: the CP record came from a cp archive" test "$SECTION" = cp
 done
+
+# The documented HKDF (bash and sha256sum) is OpenSSL's HKDF, and the wrap's
+# check holds with stock tools: one flipped bit, or another archive's row,
+# gives no key at all.
+case $WRAPPED in cvkw2:*) ok "the vault's wrapped keys are cvkw2" ;; *) fail "wrapped key is not cvkw2: $WRAPPED" ;; esac
+info="casevault archive-key wrap v2|$SECTION|$KEYGEN|$FILE"
+want=$(openssl kdf -binary -keylen 32 -kdfopt digest:SHA256 -kdfopt hexkey:"$SECTION_KEY" -kdfopt info:"$info" HKDF | od -An -v -tx1 | tr -d ' \n')
+got=$(hmac_sha256 "$(hmac_sha256 "$(printf '%064d' 0)" "$SECTION_KEY")" "$(printf '%s' "$info" | od -An -v -tx1 | tr -d ' \n')01")
+check "the documented HKDF equals openssl kdf HKDF" test -n "$want" -a "$got" = "$want"
+last=${WRAPPED: -1}; [ "$last" = 0 ] && last=1 || last=0
+check "a wrapped key with one flipped bit unwraps to nothing" test -z "$(archive_key "${WRAPPED%?}$last" "$SECTION" "$KEYGEN" "$FILE" 2>/dev/null)"
+check "a wrapped key moved to another archive's row unwraps to nothing" \
+	test -z "$(archive_key "$WRAPPED" "$SECTION" "$KEYGEN" "x$FILE" 2>/dev/null)"
 
 run_block show-manifest-entry
 expect_out "show-manifest-entry: id, class, date and title of the CP record" "^$R_CP\|cp-note\|[0-9]{4}-[0-9]{2}-[0-9]{2}\|Concern raised by the class teacher$"

@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/keys.h"
+#include "core/keyupgrade.h"
 #include "crypto/gpg.h"
 #include "crypto/keymem.h"
 #include "crypto/keywrap.h"
@@ -55,7 +56,9 @@ int cv_vault_unlock(cv_vault *v)
 		return 0;
 	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
 		return r;
-	return cv_keys_unlock(v);
+	if ((r = cv_keys_unlock(v)) < 0)
+		return r;
+	return cv_keys_upgrade_wraps(v);  /* old wraps, once a writer holds the keys (core/keyupgrade.c) */
 }
 
 int cv_require_key(cv_vault *v, cv_section s)

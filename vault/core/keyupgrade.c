@@ -1,9 +1,10 @@
 /*
  * casevault - old archive key wraps upgraded in one go (docs/architecture.md,
  * Keys; Crash safety).  A vault made before the checked wrap holds "cvkw1:"
- * rows, which carry no integrity check.  The first command that takes the
- * writer lock with a section key unlocked re-wraps every such row of that
- * section as "cvkw2:" in a single transaction: a crash before the commit
+ * rows, which carry no integrity check.  The first command that holds both
+ * the writer lock and a section key (core/lock.c, core/actor.c: whichever
+ * it takes second) re-wraps every such row of that section as "cvkw2:" in
+ * a single transaction: a crash before the commit
  * leaves every row as it was (the next writer starts again), after it every
  * row is new.  The write-ahead log is then checkpointed so the old wraps do
  * not linger in it.  A row wrapped under an older key generation or not well
@@ -108,7 +109,8 @@ int cv_keys_upgrade_wraps(cv_vault *v)
 	size_t i;
 	int r;
 
-	if (!v->unlocked)
+	/* both the writer lock and the keys, whichever came second; never inside a caller's transaction */
+	if (!v->unlocked || v->lockfd < 0 || cv_index_in_tx(v))
 		return 0;
 	if ((r = cv_db_rotate_archive_keys(v, take_old, &u)) == 0 && u.n && (r = rewrap_all(v, &u)) == 0)
 		r = write_all(v, &u);

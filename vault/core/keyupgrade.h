@@ -8,7 +8,7 @@
 #include "base/handle.h"
 
 /*
- * Under the writer lock, with the keys unlocked: re-wrap every cvkw1 row of
+ * Once the writer lock is held and the keys unlocked: re-wrap every cvkw1 row of
  * the sections whose current key is in hand, all in one transaction.  0 when
  * there was nothing to do or it is done; <0 (nothing changed) on failure.
  */

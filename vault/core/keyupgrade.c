@@ -16,7 +16,6 @@
 
 #include "base/array.h"
 #include "base/util.h"
-#include "core/actor.h"
 #include "core/keyupgrade.h"
 #include "crypto/keywrap.h"
 #include "store/db_rotate.h"
@@ -55,28 +54,31 @@ static int take_old(void *hook, const cv_db_archive_key *k)
 	return 0;
 }
 
-/* Unwrap the old form and wrap again; a malformed row is skipped (verify reports it). */
+/* Unwrap the old form and wrap again (the keys are in hand); a malformed row is skipped. */
 static int rewrap_all(cv_vault *v, upgrade *u)
 {
-	char key[CV_KEY_HEX + 1], *nw;
+	unsigned char k[32];
 	size_t i;
-	int r, gen;
+	int r, old;
 
 	for (i = 0; i < u->n; i++) {
 		old_wrap *o = &u->w[i];
+		cv_wrap_ctx c = { cv_section_name(o->sec), o->gen, o->file };
+		char *nw = malloc(CV_WRAPPED_LEN);
 
-		if (cv_keys_unwrap(v, o->sec, o->gen, o->file, o->wrapped, key) < 0) {
-			free(o->wrapped);
-			o->wrapped = NULL;
-			continue;
+		if (!nw)
+			return cv_error(v, CV_ERROR, "out of memory");
+		if (cv_keyunwrap(v->mkey[o->sec], &c, o->wrapped, k, &old) < 0) {
+			free(nw);
+			nw = NULL;
+		} else if ((r = cv_keywrap(v->mkey[o->sec], &c, k, nw)) < 0) {
+			explicit_bzero(k, sizeof(k));
+			free(nw);
+			return cv_error(v, CV_ERROR, "cannot wrap the key of archive %s again (libgcrypt)", o->file);
 		}
-		r = cv_keys_wrap(v, o->sec, o->file, key, &nw, &gen);
-		explicit_bzero(key, sizeof(key));
-		if (r < 0)
-			return r;
+		explicit_bzero(k, sizeof(k));
 		free(o->wrapped);
 		o->wrapped = nw;
-		o->gen = gen;
 	}
 	return 0;
 }

@@ -16,15 +16,16 @@ L=$("$CV" staff add "Lee Leaver" --role caseworker --no-passphrase)
 "$CV" note "$C" --class cp-note --cp --text "CP note" >/dev/null                 # R-000003
 "$CV" file "$C" "$T/d/report.odt" --class report >/dev/null                      # R-000004
 archive_of() { db "SELECT a.file FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = '$1'"; }
-wraps() { db "SELECT count(*) FROM archives WHERE wrapped_key LIKE '$1:%'"; }
+ks() { sqlite3 "$V/keys.db" "$1"; }
+wraps() { ks "SELECT count(*) FROM archive_keys WHERE wrapped_key LIKE '$1:%'"; }
 check "every archive key is wrapped as cvkw2" test "$(wraps cvkw2)" = "$(db 'SELECT count(*) FROM archives')"
 snapshot
 
 # ---- 1. a flipped bit in a wrapped key ----
 A1=$(archive_of R-000001)
-w=$(db "SELECT wrapped_key FROM archives WHERE file = '$A1'")
+w=$(ks "SELECT wrapped_key FROM archive_keys WHERE file = '$A1'")
 c=${w:40:1}; [ "$c" = 0 ] && c=1 || c=0
-sqlite3 "$V/vault.db" "UPDATE archives SET wrapped_key = '${w:0:40}$c${w:41}' WHERE file = '$A1'"
+ks "UPDATE archive_keys SET wrapped_key = '${w:0:40}$c${w:41}' WHERE file = '$A1'"
 before=$(tree_hash "$V")
 expect_fail "staff revoke refuses while a wrapped key fails its check" staff revoke "$L"
 check "the refusal names the archive" grep -q "$A1" "$T/err"
@@ -40,7 +41,7 @@ check "get left no file behind" test ! -e "$T/x.txt"
 # a wrapped key copied onto another archive's row fails too (the wrap names its archive)
 restore
 A4=$(archive_of R-000004)
-sqlite3 "$V/vault.db" "UPDATE archives SET wrapped_key = (SELECT wrapped_key FROM archives WHERE file = '$A1') WHERE file = '$A4'"
+ks "UPDATE archive_keys SET wrapped_key = (SELECT wrapped_key FROM archive_keys WHERE file = '$A1') WHERE file = '$A4'"
 run_cv verify
 check "a wrapped key moved to another archive: verify names that record" grep -q "R-000004" <<<"$OUT"
 restore
@@ -56,7 +57,7 @@ downgrade() { # every row back to cvkw1: K xor SHA3-256(hex(master) || nonce)
 		nonce=$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
 		mask=$(printf "SELECT lower(hex(sha3('%s' || '%s', 256)));" "$m" "$nonce" | sqlite3 :memory:)
 		c=; for i in 0 16 32 48; do c=$c$(printf '%016x' $(( 0x${mask:$i:16} ^ 0x${k:$i:16} ))); done
-		sqlite3 "$V/vault.db" "UPDATE archives SET wrapped_key = 'cvkw1:$nonce:$c' WHERE file = '$file'"
+		ks "UPDATE archive_keys SET wrapped_key = 'cvkw1:$nonce:$c' WHERE file = '$file'"
 	done < <(db "SELECT file, section FROM archives")
 }
 downgrade
@@ -87,8 +88,8 @@ check "R-000001 is byte-identical after the upgrade" cmp -s "$T/new1.txt" "$T/d/
 
 # ---- 3. an uninterrupted upgrade leaves no old wrap in vault.db or its WAL ----
 downgrade
-olds=$(db "SELECT substr(wrapped_key, 71) FROM archives")
-sqlite3 "$V/vault.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+olds=$(ks "SELECT substr(wrapped_key, 71) FROM archive_keys")
+ks "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 "$CV" file "$C" "$T/d/scan.jpg" --class letter >/dev/null 2>&1 || "$CV" note "$C" --class letter --text "after" >/dev/null
 check "the next writer upgraded every row" test "$(wraps cvkw1)" = 0
 left=0

@@ -83,7 +83,7 @@ dups=$(grep -o '^<!-- test: [a-z-]* -->$' "$DOC" | sort | uniq -d)
 if [ -z "$dups" ]; then ok "test block names are unique"; else fail "duplicate test blocks: $dups"; fi
 settings_vars=$(grep '^<!-- settings: ' "$DOC" | sed 's/^<!-- settings: \(.*\) -->$/\1/' | sort -u |
 	while read -r s; do doc_block settings "$s"; done | sort -u)
-bad_settings=$(grep -Ev "^(LIVE|STAFF|REC|KEYFILE|SECTION|BACKUP|FILE|WORD)=([^ ;|&\$\`']*|'[^']*')\$" <<<"$settings_vars")
+bad_settings=$(grep -Ev "^(LIVE|STAFF|REC|KEYFILE|SECTION|BACKUP|KEYBACKUP|FILE|WORD)=([^ ;|&\$\`']*|'[^']*')\$" <<<"$settings_vars")
 if [ -z "$bad_settings" ]; then ok "settings blocks only assign the variables this test sets"; else fail "settings lines the test does not know: $bad_settings"; fi
 
 for tool in gpg sqlite3 tar zstd sha256sum shred; do
@@ -164,12 +164,18 @@ R_PDFISH=$(rid_of "$D/report.odt")
 
 # ---- before you need it: export the staff key, take a backup ----
 
-LIVE=$V STAFF=S-0001 KEYFILE=$T/staff-key.asc BACKUP=$T/backup
+LIVE=$V STAFF=S-0001 KEYFILE=$T/staff-key.asc BACKUP=$T/backup KEYBACKUP=$T/keybackup
 run_block export-key
 expect_out "export-key: the staff key is exported" '^-----BEGIN PGP PRIVATE KEY BLOCK-----$'
 run_block backup
 expect_out "backup: the index snapshot passes integrity_check" '^ok$'
 check "backup: archives copied" test "$(find "$BACKUP/archives" -type f | wc -l)" -eq "$(find "$V/archives" -type f | wc -l)"
+# two rotations: the data backup holds no usable key, the key-store backup holds them all
+check "backup: the data backup's vault.db holds no wrapped key" \
+	test "$(sqlite3 -readonly "$BACKUP/vault.db" "SELECT count(*) FROM archives WHERE wrapped_key != ''")" = 0
+check "backup: the key-store backup holds every archive's key" \
+	test "$(sqlite3 -readonly "$KEYBACKUP/keys.db" "SELECT count(*) FROM archive_keys")" = "$(sqlite3 -readonly "$V/vault.db" "SELECT count(*) FROM archives")"
+check "backup: no keys.db in the data backup" test ! -e "$BACKUP/keys.db"
 
 # ---- filed after the backup, while another connection holds the index ----
 # The open reader keeps the last filings in vault.db-wal, so the copy only

@@ -18,6 +18,7 @@
 #include "base/util.h"
 #include "core/keyupgrade.h"
 #include "crypto/keywrap.h"
+#include "store/keystore.h"
 #include "store/db_rotate.h"
 #include "store/index.h"
 
@@ -91,7 +92,7 @@ static int write_all(cv_vault *v, const upgrade *u)
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
 	for (i = 0; i < u->n; i++)
-		if (u->w[i].wrapped && (r = cv_db_rotate_set_wrapped(v, u->w[i].aid, u->w[i].wrapped, u->w[i].gen)) < 0) {
+		if (u->w[i].wrapped && (r = cv_keystore_put(v, u->w[i].file, u->w[i].gen, u->w[i].wrapped)) < 0) {
 			cv_index_rollback(v);
 			return r;
 		}

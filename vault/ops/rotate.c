@@ -25,6 +25,7 @@
 #include "crypto/keymem.h"
 #include "crypto/keywrap.h"
 #include "rules/roles.h"
+#include "store/keystore.h"
 #include "store/db_intent.h"
 #include "store/db_keys.h"
 #include "store/db_rotate.h"
@@ -153,20 +154,42 @@ static int new_master_keys(cv_vault *v, rotation *rot)
 	return 0;
 }
 
-/* Every write of the rotation, in the transaction the caller opened. */
+/*
+ * Wrap every archive key under the new master keys and commit the wraps to
+ * the key store, beside the old generation's: until the index commit
+ * switches archives.key_gen they are orphans (swept if the rotation dies),
+ * after it the old ones are (store/keystore.h).
+ */
+static int store_new_wraps(cv_vault *v, rotation *rot)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < rot->nak; i++) {
+		archive_key *a = &rot->ak[i];
+
+		if ((r = cv_keys_wrap(v, a->sec, a->file, a->key, &a->wrapped, &a->gen)) < 0)
+			return r;
+	}
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	for (i = 0; i < rot->nak && r == 0; i++)
+		r = cv_keystore_put(v, rot->ak[i].file, rot->ak[i].gen, rot->ak[i].wrapped);
+	if (r < 0 || (r = cv_index_commit(v)) < 0)
+		cv_index_rollback(v);
+	return r;
+}
+
+/* Every index write of the rotation, in the transaction the caller opened. */
 static int rotate_rows(cv_vault *v, rotation *rot, const char *id)
 {
 	char now[32], mac[65];
 	size_t i;
 	int r, s;
 
-	for (i = 0; i < rot->nak; i++) {
-		archive_key *a = &rot->ak[i];
-
-		if ((r = cv_keys_wrap(v, a->sec, a->file, a->key, &a->wrapped, &a->gen)) < 0 ||
-		    (r = cv_db_rotate_set_wrapped(v, a->aid, a->wrapped, a->gen)) < 0)
+	for (i = 0; i < rot->nak; i++)
+		if ((r = cv_db_rotate_set_gen(v, rot->ak[i].aid, rot->ak[i].gen)) < 0)
 			return r;
-	}
 	if ((r = cv_db_rotate_reseal(v, rot->fields, rot->nfields)) < 0)
 		return r;
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
@@ -222,7 +245,11 @@ static int rotate(cv_vault *v, rotation *rot, const char *id)
 	/* 2. New keys. */
 	if ((r = new_master_keys(v, rot)) < 0)
 		return r;
-	/* 3. Everything in one transaction. */
+	/* 3. The new wraps, committed to the key store beside the old ones. */
+	if ((r = store_new_wraps(v, rot)) < 0)
+		return r;
+	cv_crashpoint("revoke-keys-stored");
+	/* 4. Everything else in one index transaction, which switches to them. */
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
 	if ((r = rotate_rows(v, rot, id)) < 0) {
@@ -271,7 +298,8 @@ int cv_staff_revoke(cv_vault *v, const char *id, size_t *rewrapped)
 	rot.fpr = fpr;
 	r = rotate(v, &rot, id);
 	if (r == 0) {
-		/* Old key material in the index is gone; checkpoint so the WAL holds none either. */
+		/* The old wraps leave the key store; checkpoint so neither WAL holds old key material. */
+		cv_keystore_sweep(v);
 		cv_db_rotate_checkpoint(v);
 		cv_crashpoint("revoke-after-commit");
 		/* Their secret key leaves the vault's keyring (the public part stays for their

@@ -4,6 +4,8 @@
 # wrap) and NEW, interleaved on the same notes corpus, and the ratio NEW/BASE
 # of the median times.  See bench/README.md, Key wrap.
 #   CASEVAULT_BASE=/path/to/old/casevault bench/bench_wrap.sh [--cases N] [--runs N] [--gets N]
+# The base runs with the policies/ of its tree (CASEVAULT_BASE_POLICY_DIR,
+# default BASE/../policies), the new binary with this tree's.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 NEW=${CASEVAULT_BIN:-$REPO/build/casevault}
@@ -19,7 +21,9 @@ while [ $# -gt 0 ]; do
 done
 # shellcheck source=lib.sh
 source "$REPO/bench/lib.sh"
-export CASEVAULT_POLICY_DIR=${CASEVAULT_POLICY_DIR:-$REPO/policies}
+# each binary with the policies of its own tree (a newer retention.ini may not load in an older build)
+NEW_POLICY=${CASEVAULT_POLICY_DIR:-$REPO/policies}
+BASE_POLICY=${CASEVAULT_BASE_POLICY_DIR:-$(dirname "$BASE")/../policies}
 
 mkdir -p "$W/d"
 for c in $(seq "$CASES"); do mkdir "$W/d/$(printf 'c%03d' "$c")"; done
@@ -28,7 +32,7 @@ awk -v cases="$CASES" -v per="$PER" -v dir="$W/d" -f "$REPO/bench/gen_notes.awk"
 # vault BIN NAME: a fresh vault with CASES cases and NAME.csv filing every note.
 vault() {
 	local bin=$1 v=$W/$2 c id k
-	"$bin" init "$v" --no-passphrase --name "Bench Manager" >/dev/null
+	CASEVAULT_POLICY_DIR=$POL "$bin" init "$v" --no-passphrase --name "Bench Manager" >/dev/null
 	{
 		echo "case,path,class,section,title,date"
 		for c in $(seq "$CASES"); do
@@ -48,7 +52,7 @@ gets() { # BIN VAULT: get GETS records spread over the archives
 declare -A IMP GET
 for r in $(seq "$RUNS"); do
 	for who in base new; do
-		bin=$BASE; [ $who = new ] && bin=$NEW
+		bin=$BASE POL=$BASE_POLICY; [ $who = new ] && bin=$NEW POL=$NEW_POLICY
 		vault "$bin" "$who$r"
 		IMP[$who]+="$(cd "$W" && secs env CASEVAULT_DIR="$W/$who$r" "$bin" import "$W/$who$r.csv") "
 		GET[$who]+="$(secs gets "$bin" "$W/$who$r") "

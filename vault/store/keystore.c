@@ -10,6 +10,19 @@
 #include "store/index.h"
 #include "store/keystore.h"
 
+/* 1 when the index names archives whose keys must be in the key store. */
+static int index_needs_keystore(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_prepare(v, &st, "SELECT 1 FROM main.archives WHERE wrapped_key = '' LIMIT 1")) < 0)
+		return r;
+	r = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return r;
+}
+
 int cv_keystore_attach(cv_vault *v)
 {
 	char *p;
@@ -17,6 +30,14 @@ int cv_keystore_attach(cv_vault *v)
 
 	if (asprintf(&p, "%s/keys.db", v->path) < 0)
 		return cv_error(v, CV_ERROR, "out of memory");
+	/* never a new, empty key store under archives whose keys it held (like the index, vault.c) */
+	if (access(p, F_OK) < 0 && (r = index_needs_keystore(v)) != 0) {
+		if (r > 0)
+			r = cv_error(v, CV_ECORRUPT, "the vault's key store %s is missing: restore keys.db from a "
+				     "key-store backup (docs/recovery.md, Backups and restoring)", p);
+		free(p);
+		return r;
+	}
 	/* made by us so that it is 0600 from its first byte, like vault.db */
 	fd = open(p, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {

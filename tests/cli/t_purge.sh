@@ -12,7 +12,7 @@
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 archive_of() { db "SELECT a.file FROM archives a JOIN records r ON r.archive_id = a.id WHERE r.id = '$1'"; }
-wrapped_of() { db "SELECT a.wrapped_key FROM archives a JOIN records r ON r.archive_id = a.id WHERE r.id = '$1'"; }
+wrapped_of() { sqlite3 -readonly "$V/keys.db" "SELECT wrapped_key FROM archive_keys WHERE file = '$(archive_of "$1")'"; }
 exists() { [ "$(db "SELECT count(*) FROM records WHERE id = '$1'")" = 1 ]; }
 gone() { ! exists "$1"; }
 same_doc() { # same_doc RECORD FILE: get gives back exactly FILE
@@ -95,7 +95,7 @@ FA=$(archive_of "$A1"); FN=$(archive_of "$AN")
 cp "$V/archives/$FA" "$T/copyA.pgp"
 wrapped_of "$A1" >"$T/wrappedA.asc"
 line=$(grep -v -e '^-----' -e '^$' -e '^=' "$T/wrappedA.asc" | awk '{ if (length($0) > length(l)) l = $0 } END { print l }')
-check "the wrapped key is in the index before the purge" grep -qaF "$line" "$V/vault.db" "$V/vault.db-wal"
+check "the wrapped key is in the key store before the purge" grep -qaF "$line" "$V/keys.db" "$V/keys.db-wal"
 
 # ---- the scheduled run: no passphrase, whole archives only, rewrites pending ----
 run_cv purge --scheduled
@@ -121,7 +121,7 @@ check "the section keys were recovered from the keyslips (control)" test "${#mas
 own=0
 while IFS='|' read -r file wrapped; do
 	for m in "${masters[@]}"; do
-		k=$(unwrap_key "$m" "$wrapped")
+		k=$(unwrap_key "$m" "$V/vault.db" "$file")
 		keys+=("$k")
 		opens_archive "$V/gnupg" "$k" "$V/archives/$file" && own=$((own + 1))
 	done

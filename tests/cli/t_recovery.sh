@@ -83,7 +83,7 @@ dups=$(grep -o '^<!-- test: [a-z-]* -->$' "$DOC" | sort | uniq -d)
 if [ -z "$dups" ]; then ok "test block names are unique"; else fail "duplicate test blocks: $dups"; fi
 settings_vars=$(grep '^<!-- settings: ' "$DOC" | sed 's/^<!-- settings: \(.*\) -->$/\1/' | sort -u |
 	while read -r s; do doc_block settings "$s"; done | sort -u)
-bad_settings=$(grep -Ev "^(LIVE|STAFF|REC|KEYFILE|SECTION|BACKUP|FILE|WORD)=([^ ;|&\$\`']*|'[^']*')\$" <<<"$settings_vars")
+bad_settings=$(grep -Ev "^(LIVE|STAFF|REC|KEYFILE|SECTION|BACKUP|KEYBACKUP|FILE|WORD)=([^ ;|&\$\`']*|'[^']*')\$" <<<"$settings_vars")
 if [ -z "$bad_settings" ]; then ok "settings blocks only assign the variables this test sets"; else fail "settings lines the test does not know: $bad_settings"; fi
 
 for tool in gpg sqlite3 tar zstd sha256sum shred; do
@@ -164,12 +164,18 @@ R_PDFISH=$(rid_of "$D/report.odt")
 
 # ---- before you need it: export the staff key, take a backup ----
 
-LIVE=$V STAFF=S-0001 KEYFILE=$T/staff-key.asc BACKUP=$T/backup
+LIVE=$V STAFF=S-0001 KEYFILE=$T/staff-key.asc BACKUP=$T/backup KEYBACKUP=$T/keybackup
 run_block export-key
 expect_out "export-key: the staff key is exported" '^-----BEGIN PGP PRIVATE KEY BLOCK-----$'
 run_block backup
 expect_out "backup: the index snapshot passes integrity_check" '^ok$'
 check "backup: archives copied" test "$(find "$BACKUP/archives" -type f | wc -l)" -eq "$(find "$V/archives" -type f | wc -l)"
+# two rotations: the data backup holds no usable key, the key-store backup holds them all
+check "backup: the data backup's vault.db holds no wrapped key" \
+	test "$(sqlite3 -readonly "$BACKUP/vault.db" "SELECT count(*) FROM archives WHERE wrapped_key != ''")" = 0
+check "backup: the key-store backup holds every archive's key" \
+	test "$(sqlite3 -readonly "$KEYBACKUP/keys.db" "SELECT count(*) FROM archive_keys")" = "$(sqlite3 -readonly "$V/vault.db" "SELECT count(*) FROM archives")"
+check "backup: no keys.db in the data backup" test ! -e "$BACKUP/keys.db"
 
 # ---- filed after the backup, while another connection holds the index ----
 # The open reader keeps the last filings in vault.db-wal, so the copy only
@@ -249,6 +255,7 @@ recover() {
 	[ "$BOUT" = "-----BEGIN PGP MESSAGE-----" ] || { fail "$REC: get-slip"; show_block; return 1; }
 	run_block "$2" "$T/pass"
 	grep -qx 'section key: 64 characters' <<<"$BOUT" || { fail "$REC: $2"; show_block; return 1; }
+	run_block unwrap-tools
 	run_block unwrap
 	[ "$BOUT" = "archive key: 64 characters" ] || { fail "$REC: unwrap"; show_block; return 1; }
 	run_block extract
@@ -270,6 +277,19 @@ for rid in $(printf '%s\n' "${!ORIG[@]}" | sort); do
 	fi
 	[ "$rid" = "$R_CP" ] && check "$R_CP: the CP record came from a cp archive" test "$SECTION" = cp
 done
+
+# The documented HKDF (bash and sha256sum) is OpenSSL's HKDF, and the wrap's
+# check holds with stock tools: one flipped bit, or another archive's row,
+# gives no key at all.
+case $WRAPPED in cvkw2:*) ok "the vault's wrapped keys are cvkw2" ;; *) fail "wrapped key is not cvkw2: $WRAPPED" ;; esac
+info="casevault archive-key wrap v2|$SECTION|$KEYGEN|$FILE"
+want=$(openssl kdf -binary -keylen 32 -kdfopt digest:SHA256 -kdfopt hexkey:"$SECTION_KEY" -kdfopt info:"$info" HKDF | od -An -v -tx1 | tr -d ' \n')
+got=$(hmac_sha256 "$(hmac_sha256 "$(printf '%064d' 0)" "$SECTION_KEY")" "$(printf '%s' "$info" | od -An -v -tx1 | tr -d ' \n')01")
+check "the documented HKDF equals openssl kdf HKDF" test -n "$want" -a "$got" = "$want"
+last=${WRAPPED: -1}; [ "$last" = 0 ] && last=1 || last=0
+check "a wrapped key with one flipped bit unwraps to nothing" test -z "$(archive_key "${WRAPPED%?}$last" "$SECTION" "$KEYGEN" "$FILE" 2>/dev/null)"
+check "a wrapped key moved to another archive's row unwraps to nothing" \
+	test -z "$(archive_key "$WRAPPED" "$SECTION" "$KEYGEN" "x$FILE" 2>/dev/null)"
 
 run_block show-manifest-entry
 expect_out "show-manifest-entry: id, class, date and title of the CP record" "^$R_CP\|cp-note\|[0-9]{4}-[0-9]{2}-[0-9]{2}\|Concern raised by the class teacher$"

@@ -17,6 +17,7 @@ sqlite3 "$V/vault.db" "SELECT slip FROM keyslips WHERE staff_id = '$L'" >"$T/old
 GNUPGHOME=$V/gnupg gpg --batch --export-secret-keys "$(sqlite3 "$V/vault.db" "SELECT fpr FROM staff WHERE id = '$L'")" >"$T/leaver.key"
 cp -a "$V/archives" "$T/old-archives"
 sqlite3 "$V/vault.db" ".backup '$T/pre.db'"
+sqlite3 "$V/keys.db" ".backup '$T/pre-keys.db'"
 
 run_cv --json staff revoke "$L"
 check "staff revoke succeeds" test "$RC" -eq 0
@@ -44,14 +45,14 @@ check "the leaver's key opens none of the $n current keyslips" test "$opened" -e
 # control: before the revocation, the old key and the old wrapped keys did open the archives
 old_case_key=$(awk '$1 == "case" {print $2}' "$T/old-slip.txt")
 check "control: the old keys opened the old wrapped keys" \
-	opens_archive "$G" "$(unwrap_key "$old_case_key" "$(sqlite3 "$T/pre.db" "SELECT wrapped_key FROM archives WHERE id = 1")")" \
+	opens_archive "$G" "$(unwrap_key "$old_case_key" "$T/pre.db" "$(sqlite3 "$T/pre.db" "SELECT file FROM archives WHERE id = 1")" "$T/pre-keys.db")" \
 	"$T/old-archives/$(sqlite3 "$T/pre.db" "SELECT file FROM archives WHERE id = 1")"
 for sec in case cp; do
 	key=$(awk -v s="$sec" '$1 == s {print $2}' "$T/old-slip.txt")
 	tried=0; opened=0
 	while IFS='|' read -r file wrapped; do
 		tried=$((tried + 1))
-		if opens_archive "$G" "$(unwrap_key "$key" "$wrapped")" "$V/archives/$file"; then opened=$((opened + 1)); fi
+		if opens_archive "$G" "$(unwrap_key "$key" "$V/vault.db" "$file")" "$V/archives/$file"; then opened=$((opened + 1)); fi
 	done < <(sqlite3 "$V/vault.db" "SELECT file, wrapped_key FROM archives WHERE section = '$sec'")
 	check "the old $sec key opens none of the $tried archives through the keys held now (old and new archives)" test "$opened" -eq 0
 done

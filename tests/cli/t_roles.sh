@@ -84,13 +84,11 @@ printf '%s\n' "$slip" | GNUPGHOME=$G gpg --batch --quiet --decrypt >"$T/slip.txt
 check "the caseworker's keyslip opens (their own key)" grep -q '^case ' "$T/slip.txt"
 check "it holds no child-protection key" bash -c "! grep -q '^cp ' '$T/slip.txt'"
 casekey=$(awk '$1 == "case" {print $2}' "$T/slip.txt")
-cpwrapped=$(sqlite3 "$V/vault.db" "SELECT wrapped_key FROM archives WHERE section = 'cp' LIMIT 1")
 cparch=$(sqlite3 "$V/vault.db" "SELECT file FROM archives WHERE section = 'cp' LIMIT 1")
-casewrapped=$(sqlite3 "$V/vault.db" "SELECT wrapped_key FROM archives WHERE section = 'case' LIMIT 1")
 casearch=$(sqlite3 "$V/vault.db" "SELECT file FROM archives WHERE section = 'case' LIMIT 1")
 check "control: the recovery procedure with the case key opens a case archive" \
-	opens_archive "$G" "$(unwrap_key "$casekey" "$casewrapped")" "$V/archives/$casearch"
-if opens_archive "$G" "$(unwrap_key "$casekey" "$cpwrapped")" "$V/archives/$cparch"; then
+	opens_archive "$G" "$(unwrap_key "$casekey" "$V/vault.db" "$casearch")" "$V/archives/$casearch"
+if opens_archive "$G" "$(unwrap_key "$casekey" "$V/vault.db" "$cparch")" "$V/archives/$cparch"; then
 	fail "the case key opened a CP archive"
 else
 	ok "the case key, through the recovery procedure, does not open a CP archive"

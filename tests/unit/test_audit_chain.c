@@ -1,6 +1,6 @@
 /*
- * Unit tests of the audit trail's hash chain and of the archive key wrap
- * (docs/architecture.md, Properties, 7; docs/recovery.md for the wrap).
+ * Unit tests of the audit trail's hash chain (docs/architecture.md,
+ * Properties, 7); the archive key wrap's are in test_keywrap.c.
  *
  * The expected values are worked out here from the documented layouts with
  * libgcrypt directly, and checked against vectors computed once outside
@@ -21,7 +21,6 @@
 #include <sqlite3.h>
 
 #include "core/audit.h"
-#include "crypto/keywrap.h"
 #include "casevault/audit.h"
 #include "casevault/vault.h"
 #include "testvault.h"
@@ -220,131 +219,6 @@ static void test_chain_last_event_deleted(void **state)
 	assert_non_null(strstr(rep.problem, "cut off the end"));
 }
 
-/* ---- the key wrap ------------------------------------------------------- */
-
-/* "cvkw1:" NONCE ":" hex(K xor SHA3-256(MASTER || NONCE)), MASTER and NONCE as lower-case hex. */
-static void expected_wrap(const unsigned char master[32], const unsigned char key[32],
-			  const unsigned char nonce[32], char out[CV_WRAPPED_LEN])
-{
-	char mhex[65], nhex[65], both[129];
-	unsigned char mask[32], k[32];
-	int i;
-
-	hex(master, 32, mhex);
-	hex(nonce, 32, nhex);
-	snprintf(both, sizeof(both), "%s%s", mhex, nhex);
-	gcry_md_hash_buffer(GCRY_MD_SHA3_256, mask, both, 128);
-	for (i = 0; i < 32; i++)
-		k[i] = key[i] ^ mask[i];
-	strcpy(out, "cvkw1:");
-	strcat(out, nhex);
-	strcat(out, ":");
-	hex(k, 32, out + strlen(out));
-}
-
-static void fill(unsigned char *b, unsigned char from)
-{
-	int i;
-
-	for (i = 0; i < 32; i++)
-		b[i] = (unsigned char)(from + i);
-}
-
-static void test_keywrap_known(void **state)
-{
-	/* master 00..1f, key a0..bf, nonce 40..5f; computed once with Python's hashlib */
-	static const char kat[] =
-		"cvkw1:404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f:"
-		"b9583881833d5c286dc8f4fcfa788936e96697cc307349185aa27d07d6ec9766";
-	unsigned char master[32], key[32], nonce[32], back[32];
-	char got[CV_WRAPPED_LEN], want[CV_WRAPPED_LEN];
-
-	(void)state;
-	fill(master, 0x00);
-	fill(key, 0xa0);
-	fill(nonce, 0x40);
-	assert_int_equal(cv_keywrap(master, key, nonce, got), 0);
-	expected_wrap(master, key, nonce, want);
-	assert_string_equal(got, want);
-	assert_string_equal(got, kat);
-	assert_int_equal(cv_keyunwrap(master, kat, back), 0);
-	assert_memory_equal(back, key, 32);
-
-	/* other inputs, same formula */
-	fill(master, 0x33);
-	fill(key, 0x01);
-	fill(nonce, 0xe0);
-	assert_int_equal(cv_keywrap(master, key, nonce, got), 0);
-	expected_wrap(master, key, nonce, want);
-	assert_string_equal(got, want);
-}
-
-static void test_keywrap_round_trip(void **state)
-{
-	unsigned char master[32], other[32], key[32], nonce[32], back[32];
-	char w1[CV_WRAPPED_LEN], w2[CV_WRAPPED_LEN];
-	int i;
-
-	(void)state;
-	for (i = 0; i < 8; i++) {
-		gcry_randomize(master, 32, GCRY_STRONG_RANDOM);
-		gcry_randomize(key, 32, GCRY_STRONG_RANDOM);
-		gcry_randomize(nonce, 32, GCRY_STRONG_RANDOM);
-		assert_int_equal(cv_keywrap(master, key, nonce, w1), 0);
-		assert_int_equal(strlen(w1), CV_WRAPPED_LEN - 1);
-		assert_int_equal(cv_keyunwrap(master, w1, back), 0);
-		assert_memory_equal(back, key, 32);
-		/* another master key gives another key, never this one */
-		memcpy(other, master, 32);
-		other[0] ^= 1;
-		assert_int_equal(cv_keyunwrap(other, w1, back), 0);
-		assert_memory_not_equal(back, key, 32);
-		/* a new nonce, a new wrap of the same key */
-		nonce[31] ^= 0x80;
-		assert_int_equal(cv_keywrap(master, key, nonce, w2), 0);
-		assert_string_not_equal(w1, w2);
-	}
-}
-
-static void test_keywrap_tampered(void **state)
-{
-	unsigned char master[32], key[32], nonce[32], back[32];
-	char w[CV_WRAPPED_LEN], t[CV_WRAPPED_LEN + 8];
-
-	(void)state;
-	fill(master, 0x10);
-	fill(key, 0x20);
-	fill(nonce, 0x30);
-	assert_int_equal(cv_keywrap(master, key, nonce, w), 0);
-
-	assert_int_equal(cv_keyunwrap(master, NULL, back), -2);
-	assert_int_equal(cv_keyunwrap(master, "", back), -2);
-	strcpy(t, w);
-	t[0] = 'C';                          /* the tag */
-	assert_int_equal(cv_keyunwrap(master, t, back), -2);
-	strcpy(t, w);
-	t[6 + 64] = ';';                     /* the separator */
-	assert_int_equal(cv_keyunwrap(master, t, back), -2);
-	strcpy(t, w);
-	t[10] = 'g';                         /* not hex, in the nonce */
-	assert_int_equal(cv_keyunwrap(master, t, back), -2);
-	strcpy(t, w);
-	t[CV_WRAPPED_LEN - 2] = 'z';         /* not hex, in the key */
-	assert_int_equal(cv_keyunwrap(master, t, back), -2);
-	strcpy(t, w);
-	t[CV_WRAPPED_LEN - 2] = '\0';        /* one digit short */
-	assert_int_equal(cv_keyunwrap(master, t, back), -2);
-	snprintf(t, sizeof(t), "%s0", w);    /* one digit too many */
-	assert_int_equal(cv_keyunwrap(master, t, back), -2);
-
-	/* The wrap carries no check of its own: a well-formed edit unwraps to
-	 * another key, which then fails to open the archive (docs/recovery.md). */
-	strcpy(t, w);
-	t[CV_WRAPPED_LEN - 2] = t[CV_WRAPPED_LEN - 2] == '0' ? '1' : '0';
-	assert_int_equal(cv_keyunwrap(master, t, back), 0);
-	assert_memory_not_equal(back, key, 32);
-}
-
 static int global_setup(void **state)
 {
 	(void)state;
@@ -356,9 +230,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_event_hash_known),
 		cmocka_unit_test(test_event_hash_every_field),
-		cmocka_unit_test(test_keywrap_known),
-		cmocka_unit_test(test_keywrap_round_trip),
-		cmocka_unit_test(test_keywrap_tampered),
 		cmocka_unit_test_setup_teardown(test_chain_intact, vault_setup, vault_teardown),
 		cmocka_unit_test_setup_teardown(test_chain_event_edited, vault_setup, vault_teardown),
 		cmocka_unit_test_setup_teardown(test_chain_event_deleted, vault_setup, vault_teardown),

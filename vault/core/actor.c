@@ -15,6 +15,7 @@
 #include "core/actor.h"
 #include "core/deposit.h"
 #include "core/keys.h"
+#include "core/keyupgrade.h"
 #include "crypto/gpg.h"
 #include "crypto/keymem.h"
 #include "crypto/keywrap.h"
@@ -56,7 +57,11 @@ int cv_vault_unlock(cv_vault *v)
 		return 0;
 	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
 		return r;
-	return (r = cv_keys_unlock(v)) < 0 ? r : cv_deposit_on_unlock(v, cv_keys_wrap);
+	if ((r = cv_keys_unlock(v)) < 0)
+		return r;
+	if ((r = cv_keys_upgrade_wraps(v)) < 0)  /* old wraps, once a writer holds the keys (core/keyupgrade.c) */
+		return r;
+	return cv_deposit_on_unlock(v, cv_keys_wrap);
 }
 
 int cv_require_key(cv_vault *v, cv_section s)
@@ -72,9 +77,10 @@ int cv_require_key(cv_vault *v, cv_section s)
 }
 
 /* Archive key wraps (crypto/keywrap.c), under an unlocked master key the actor may use. */
-int cv_keys_wrap(cv_vault *v, cv_section s, const char *key_hex, char **wrapped, int *gen)
+int cv_keys_wrap(cv_vault *v, cv_section s, const char *file, const char *key_hex, char **wrapped, int *gen)
 {
-	unsigned char k[CV_KEY_LEN], nonce[CV_KEY_LEN];
+	unsigned char k[CV_KEY_LEN];
+	cv_wrap_ctx c = { cv_section_name(s), 0, file };
 	int r;
 
 	*wrapped = NULL;
@@ -82,36 +88,40 @@ int cv_keys_wrap(cv_vault *v, cv_section s, const char *key_hex, char **wrapped,
 		return r;
 	if (strlen(key_hex) != CV_KEY_HEX || cv_hex_decode(key_hex, CV_KEY_LEN, k) < 0)
 		return cv_error(v, CV_EINVAL, "an archive key is malformed");
-	cv_keymem_nonce(nonce, sizeof(nonce));
+	c.gen = v->mkey_gen[s];
 	if (!(*wrapped = malloc(CV_WRAPPED_LEN)))
 		r = cv_error(v, CV_ERROR, "out of memory");
-	else if (cv_keywrap(v->mkey[s], k, nonce, *wrapped) < 0)
-		r = cv_error(v, CV_ERROR, "cannot start SHA3-256");
+	else if (cv_keywrap(v->mkey[s], &c, k, *wrapped) < 0)
+		r = cv_error(v, CV_ERROR, "cannot wrap the key of archive %s (libgcrypt AES key wrap)", file);
 	explicit_bzero(k, sizeof(k));
 	if (r < 0) {
 		free(*wrapped);
 		*wrapped = NULL;
 		return r;
 	}
-	*gen = v->mkey_gen[s];
+	*gen = c.gen;
 	return 0;
 }
 
-int cv_keys_unwrap(cv_vault *v, cv_section s, int gen, const char *wrapped,
+int cv_keys_unwrap(cv_vault *v, cv_section s, int gen, const char *file, const char *wrapped,
 		   char out_hex[CV_KEY_HEX + 1])
 {
 	unsigned char k[CV_KEY_LEN];
-	int r;
+	cv_wrap_ctx c = { cv_section_name(s), gen, file };
+	int r, old;
 
 	if ((r = cv_require_key(v, s)) < 0)
 		return r;
 	if (gen != v->mkey_gen[s])
-		return cv_error(v, CV_ECORRUPT, "an archive key was wrapped under an older master key");
-	r = cv_keyunwrap(v->mkey[s], wrapped, k);
+		return cv_error(v, CV_ECORRUPT, "the key of archive %s was wrapped under an older master key", file);
+	r = cv_keyunwrap(v->mkey[s], &c, wrapped, k, &old);
 	if (r == -2)
-		return cv_error(v, CV_ECORRUPT, "an archive key in the index is damaged");
+		return cv_error(v, CV_ECORRUPT, "the wrapped key of archive %s is damaged; run 'casevault verify'", file);
+	if (r == -3)
+		return cv_error(v, CV_ECORRUPT, "the wrapped key of archive %s fails its integrity check (altered, or "
+				"another archive's); nothing was changed; run 'casevault verify'", file);
 	if (r < 0)
-		return cv_error(v, CV_ERROR, "cannot start SHA3-256");
+		return cv_error(v, CV_ERROR, "cannot unwrap the key of archive %s (libgcrypt)", file);
 	cv_hex_encode(k, CV_KEY_LEN, out_hex);
 	explicit_bzero(k, sizeof(k));
 	return 0;

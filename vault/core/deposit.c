@@ -23,6 +23,7 @@
 #include "store/db_deposit.h"
 #include "store/db_meta.h"
 #include "store/index.h"
+#include "store/keystore.h"
 #include "casevault/case.h"
 #include "casevault/date.h"
 #include "casevault/policy.h"
@@ -213,7 +214,7 @@ static int adoption_open(cv_vault *v, cv_deposit_wrap_fn wrap, const cv_db_depos
 	cv_hex_encode(key, CV_KEY_LEN, hex);
 	explicit_bzero(key, sizeof(key));
 	if (r == 0)
-		r = wrap(v, d->section, hex, &ad->wrapped, &ad->gen);
+		r = wrap(v, d->section, d->file, hex, &ad->wrapped, &ad->gen);
 	else
 		r = cv_error(v, CV_ECORRUPT, "deposit %s has damaged records", d->file);
 	explicit_bzero(hex, sizeof(hex));
@@ -305,6 +306,27 @@ static int adoption_commit(cv_vault *v, const adoption *ad)
 }
 
 /*
+ * The adopted archives' keys go to the key store in a commit of their own,
+ * before the index commit that adopts them: a crash between leaves keys no
+ * archive row names, which the next writer sweeps (docs/architecture.md,
+ * Crash safety).
+ */
+static int keys_first(cv_vault *v, const adoption *ads, size_t k)
+{
+	size_t i;
+	int r;
+
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	for (i = 0; i < k && r == 0; i++)
+		r = cv_keystore_put(v, ads[i].d->file, ads[i].gen, ads[i].wrapped);
+	if (r == 0 && (r = cv_index_commit(v)) == 0)
+		return 0;
+	cv_index_rollback(v);
+	return r;
+}
+
+/*
  * Open every deposit this actor's keys reach, then adopt them all in one
  * transaction.  strict: one that does not open fails the call; otherwise it
  * stays, named in a notice, and the others are adopted.
@@ -332,6 +354,8 @@ static int adopt_all(cv_vault *v, cv_deposit_wrap_fn wrap, int strict)
 			r = 0;
 		}
 	}
+	if (r == 0 && k > 0)
+		r = keys_first(v, ads, k);
 	if (r == 0 && k > 0 && (r = cv_index_begin(v)) == 0) {
 		for (i = 0; i < k && r == 0; i++)
 			r = adoption_commit(v, &ads[i]);

@@ -18,7 +18,8 @@
  * core/actor.c), passed in by the caller: actor.c calls this module at
  * unlock, so this module cannot call back into it (docs/architecture.md, Layers).
  */
-typedef int (*cv_deposit_wrap_fn)(cv_vault *v, cv_section s, const char *key_hex, char **wrapped, int *gen);
+typedef int (*cv_deposit_wrap_fn)(cv_vault *v, cv_section s, const char *file, const char *key_hex,
+				  char **wrapped, int *gen);
 
 /*
  * Right after the actor's keys are unlocked: publish each unlocked

@@ -30,6 +30,7 @@
 #include "crypto/gpg.h"
 #include "crypto/keydelete.h"
 #include "crypto/seal.h"
+#include "store/keystore.h"
 #include "store/archive.h"
 #include "store/db_intent.h"
 #include "store/index.h"
@@ -153,8 +154,10 @@ int cv_shred_finish(cv_vault *v, size_t *nfiles)
 
 	if (nfiles)
 		*nfiles = 0;
-	/* The keys first: their rows are gone; push the pages out of the WAL. */
-	ck = cv_index_checkpoint(v);
+	/* The keys first: their index rows are gone; their key-store rows go now (a
+	 * crash before leaves them to the next run), then both WALs are emptied. */
+	if ((ck = cv_keystore_drop_shredded(v)) == 0)
+		ck = cv_index_checkpoint(v);
 	if ((r = cv_db_intent_shred_each(v, shred_one, &run)) < 0 && !run.r)
 		return r;
 	r = run.r;

@@ -13,9 +13,11 @@
 #include "base/handle.h"
 #include "base/util.h"
 #include "core/keys.h"
+#include "core/keyupgrade.h"
 #include "core/lock.h"
 #include "core/sweep.h"
 #include "store/index.h"
+#include "store/keystore.h"
 
 int cv_vault_lock_writer(cv_vault *v, int wait)
 {
@@ -40,12 +42,19 @@ int cv_vault_lock_writer(cv_vault *v, int wait)
 		return cv_error(v, CV_ERROR, "cannot lock the vault: %s", strerror(e));
 	}
 	cv_sweep_leftovers(v);  /* nobody else writes now: remove what killed commands left */
+	/* the key store: old keys moved out of vault.db, orphan keys deleted (store/keystore.h) */
+	if ((r = cv_keystore_settle(v)) < 0) {
+		cv_vault_unlock_writer(v);
+		return r;
+	}
 	/*
 	 * Rotations commit under this lock, so from here until it is released
 	 * the section keys cannot change: check that the ones unlocked before
-	 * waiting are still current (docs/architecture.md, Concurrency).
+	 * waiting are still current (docs/architecture.md, Concurrency).  With
+	 * them in hand, old unchecked archive key wraps are upgraded
+	 * (docs/architecture.md, Keys).
 	 */
-	if ((r = cv_keys_refresh(v)) < 0)
+	if ((r = cv_keys_refresh(v)) < 0 || (r = cv_keys_upgrade_wraps(v)) < 0)
 		cv_vault_unlock_writer(v);
 	else
 		cv_crashpoint("writer-locked");

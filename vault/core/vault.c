@@ -20,6 +20,7 @@
 #include "core/adopted.h"
 #include "core/audit.h"
 #include "core/intent.h"
+#include "store/keystore.h"
 #include "store/objects.h"
 #include "core/keys.h"
 #include "core/lock.h"
@@ -289,7 +290,7 @@ int cv_vault_open(cv_vault **out, const char *path)
 		goto out;
 	if ((r = cv_gpg_home(v)) < 0)
 		goto out;
-	if ((r = cv_index_open(v, 0)) < 0)
+	if ((r = cv_index_open(v, 0)) < 0 || (r = cv_keystore_attach(v)) < 0)
 		goto out;
 	if ((r = check_clock(v)) < 0)
 		goto out;
@@ -597,7 +598,8 @@ static int init_vault(cv_vault *v, const cv_init_opts *opts)
 	int r;
 
 	if ((r = init_checks(v, opts)) < 0 || (r = init_layout(v, opts)) < 0 ||
-	    (r = init_policies(v, opts)) < 0 || (r = cv_index_open(v, 1)) < 0)
+	    (r = init_policies(v, opts)) < 0 || (r = cv_index_open(v, 1)) < 0 ||
+	    (r = cv_keystore_attach(v)) < 0)
 		return r;
 	if ((r = cv_gpg_create_staff_key(v, staff_id, opts && opts->no_passphrase, fpr, sizeof(fpr))) < 0)
 		return r;

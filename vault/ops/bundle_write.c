@@ -305,7 +305,7 @@ static int read_archive(cv_bundle *b, long long aid)
 		return cv_error(v, CV_ECORRUPT, "an archive of request %s's records is missing from the index; run 'casevault verify'", b->req.id);
 	if ((r = cv_verify_receipt(v, a.receipt, a.file, a.sha256)) < 0)
 		goto out;
-	if ((r = cv_keys_unwrap(v, a.section, a.key_gen, a.wrapped_key, key)) < 0)
+	if ((r = cv_keys_unwrap(v, a.section, a.key_gen, a.file, a.wrapped_key, key)) < 0)
 		goto out;
 	r = cv_archive_read(v, a.file, key, &rd, got);
 	explicit_bzero(key, sizeof(key));

@@ -19,6 +19,8 @@
 #include "ops/retention.h"
 #include "rules/due.h"
 #include "store/db_purge.h"
+#include "casevault/date.h"
+#include "casevault/policy.h"
 #include "casevault/staff.h"
 
 /* The lowest and highest of the dates seen: "" until the first. */
@@ -85,9 +87,35 @@ static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct
 	s->count++;
 }
 
+/*
+ * The erasure, as it is: the key leaves the key store now, but a key-store
+ * backup taken before keeps it until the policy's backup rotation deletes
+ * that backup (docs/policy-retention.md, [backups]; docs/recovery.md).
+ */
+static char *erasure_method(cv_vault *v, const cv_certificate_run *run)
+{
+	cv_date today, last;
+	char day[11], *s = NULL;
+
+	snprintf(day, sizeof(day), "%.10s", run->now);
+	if (cv_date_parse(&today, day) < 0)
+		return NULL;
+	cv_date_add_days(&last, &today, cv_policy_keystore_backup_days(v->policy));
+	cv_date_format(&last, day);
+	if (asprintf(&s, "cryptographic erase (NIST SP 800-88 purge): each archive key put beyond use: its wrapped "
+		     "copy deleted from the key store with SQLite secure_delete and the write-ahead log checkpointed "
+		     "and truncated; the last key-store backup that holds it expires on %s. Then the ciphertext file "
+		     "overwritten once with random bytes, synced and unlinked, and the directory synced. Records "
+		     "sharing an archive with records kept were removed by re-encrypting the kept ones under a new "
+		     "key first.", day) < 0)
+		return NULL;
+	return s;
+}
+
 static json_t *certificate_head(cv_vault *v, const cv_certificate_run *run, int *failed)
 {
 	json_t *root = json_object();
+	char *method = erasure_method(v, run);
 
 	cv_json_set(failed, root, "format", json_string("casevault-certificate/1"));
 	/* number and previous_sha256 are filled in when it is stored (store) */
@@ -96,11 +124,8 @@ static json_t *certificate_head(cv_vault *v, const cv_certificate_run *run, int 
 	cv_json_set(failed, root, "created", json_string(run->now));
 	cv_json_set(failed, root, "as_of", json_string(run->as_of));
 	cv_json_set(failed, root, "run_by", json_string(run->run_by));
-	cv_json_set(failed, root, "method", json_string(
-		"cryptographic erase (NIST SP 800-88 purge): the only copy of each archive key, wrapped in the index, "
-		"deleted with SQLite secure_delete and the write-ahead log checkpointed and truncated; then the "
-		"ciphertext file overwritten once with random bytes, synced and unlinked, and the directory synced. "
-		"Records sharing an archive with records kept were removed by re-encrypting the kept ones under a new key first."));
+	cv_json_set(failed, root, "method", method ? json_string(method) : NULL);
+	free(method);
 	cv_json_set(failed, root, "policy_in_force", json_string(cv_policy_hash(v->policy)));
 	return root;
 }

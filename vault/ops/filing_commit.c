@@ -20,6 +20,7 @@
 #include "crypto/seal.h"
 #include "ops/filing_commit.h"
 #include "ops/retention.h"
+#include "store/keystore.h"
 #include "store/db_archives.h"
 #include "store/db_receipts.h"
 #include "store/db_records.h"
@@ -281,6 +282,33 @@ static int recompute_last_contact(cv_vault *v, const cv_filing_group *gs, size_t
 	return 0;
 }
 
+/*
+ * The archive keys go to the key store in a commit of their own, before the
+ * index commit that files the archives: a crash between leaves keys no
+ * archive row names, which the next writer sweeps (store/keystore.h).
+ */
+static int store_keys(cv_vault *v, const cv_filing_group *gs, size_t ng)
+{
+	size_t i;
+	int r;
+
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	for (i = 0; i < ng; i++)
+		/* a deposit's key waits in its deposits row until adoption (core/deposit.c) */
+		if (!gs[i].failed && !gs[i].deposit &&
+		    (r = cv_keystore_put(v, gs[i].file, gs[i].key_gen, gs[i].wrapped)) < 0) {
+			cv_index_rollback(v);
+			return r;
+		}
+	if ((r = cv_index_commit(v)) < 0) {
+		cv_index_rollback(v);
+		return r;
+	}
+	cv_crashpoint("filing-keys-stored");
+	return 0;
+}
+
 static int commit_all(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item *items, const char *now,
 		      const char *receipt, signer *sg, char **sigp, const cv_date *today)
 {
@@ -288,7 +316,7 @@ static int commit_all(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item 
 	size_t i;
 	int r;
 
-	if ((r = cv_index_begin(v)) < 0) {
+	if ((r = store_keys(v, gs, ng)) < 0 || (r = cv_index_begin(v)) < 0) {
 		signer_discard(sg);
 		return r;
 	}

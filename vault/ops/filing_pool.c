@@ -92,7 +92,7 @@ static int write_group(cv_vault *v, cv_filing_group *g)
 		goto out;
 	g->written = 1;
 	r = g->deposit ? cv_deposit_wrap_key(v, g->dpub, g->file, g->key, &g->wrapped, g->dseal)
-		       : cv_keys_wrap(v, g->section, g->key, &g->wrapped, &g->key_gen);
+		       : cv_keys_wrap(v, g->section, g->file, g->key, &g->wrapped, &g->key_gen);
 out:
 	explicit_bzero(g->key, sizeof(g->key));
 	return r;

@@ -61,6 +61,7 @@
 #include "ops/retention.h"
 #include "ops/rewrite.h"
 #include "rules/due.h"
+#include "store/keystore.h"
 #include "store/archive.h"
 #include "store/db_purge.h"
 #include "store/db_receipts.h"
@@ -277,11 +278,32 @@ static int audit_purge(cv_vault *v, struct run *run, long number)
 	return r;
 }
 
+/* The new keys of rewritten archives: committed to the key store before the index (store/keystore.h). */
+static int store_new_keys(cv_vault *v, const struct run *run)
+{
+	size_t i;
+	int r;
+
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	for (i = 0; i < run->nrw; i++)
+		if (run->rws[i].written &&
+		    (r = cv_keystore_put(v, run->rws[i].newfile, run->rws[i].newgen, run->rws[i].newwrapped)) < 0) {
+			cv_index_rollback(v);
+			return r;
+		}
+	if ((r = cv_index_commit(v)) < 0)
+		cv_index_rollback(v);
+	return r;
+}
+
 static int commit_purge(cv_vault *v, struct run *run, cv_purge_report *rep)
 {
 	long long receipt_id = 0;
 	int r;
 
+	if (run->nrw && (r = store_new_keys(v, run)) < 0)
+		return r;
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
 	if (run->receipt && ((r = cv_db_receipt_insert(v, v->actor, run->now, run->receipt, &receipt_id)) < 0 ||

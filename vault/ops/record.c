@@ -256,7 +256,7 @@ static int copy_member(cv_vault *v, const char *record_id, const cv_db_record_wh
 	int r;
 
 	memset(&g, 0, sizeof(g));
-	if ((r = cv_keys_unwrap(v, w->rec.section, w->key_gen, w->wrapped, key)) < 0)
+	if ((r = cv_keys_unwrap(v, w->rec.section, w->key_gen, w->file, w->wrapped, key)) < 0)
 		return r;
 	g.member = w->member;
 	g.fd = fd;

@@ -127,7 +127,7 @@ static int read_old(cv_vault *v, cv_rewrite *rw, struct rctx *c)
 	char key[CV_KEY_HEX + 1], got[65];
 	int r;
 
-	if ((r = cv_keys_unwrap(v, rw->section, rw->key_gen, rw->wrapped, key)) < 0)
+	if ((r = cv_keys_unwrap(v, rw->section, rw->key_gen, rw->file, rw->wrapped, key)) < 0)
 		return r;
 	{
 		cv_archive_reader rd = { rw_entry, rw_data, rw_end, c };
@@ -236,7 +236,7 @@ int cv_rewrite_one(cv_vault *v, cv_rewrite *rw)
 	if ((r = cv_random_hex(newkey, CV_KEY_LEN)) < 0)
 		goto out;
 	if ((r = write_new(v, rw, &c, newkey)) == 0 && (r = check_copied(v, rw, &c)) == 0)
-		r = cv_keys_wrap(v, rw->section, newkey, &rw->newwrapped, &rw->newgen);
+		r = cv_keys_wrap(v, rw->section, rw->newfile, newkey, &rw->newwrapped, &rw->newgen);
 	explicit_bzero(newkey, sizeof(newkey));
 out:
 	for (i = 0; c.m && i < rw->nsurv; i++)

@@ -26,6 +26,7 @@
 #include "crypto/keymem.h"
 #include "crypto/keywrap.h"
 #include "rules/roles.h"
+#include "store/keystore.h"
 #include "store/db_intent.h"
 #include "store/db_keys.h"
 #include "store/db_rotate.h"
@@ -38,6 +39,7 @@ typedef struct {
 	long long aid;
 	cv_section sec;
 	char key[CV_KEY_HEX + 1];
+	char file[64];
 	char *wrapped;
 	int gen;
 } archive_key;
@@ -126,7 +128,9 @@ static int take_archive_key(void *hook, const cv_db_archive_key *k)
 	memset(a, 0, sizeof(*a));
 	a->aid = k->id;
 	a->sec = k->sec;
-	r = cv_keys_unwrap(v, k->sec, k->gen, k->wrapped, a->key);
+	snprintf(a->file, sizeof(a->file), "%s", k->file);
+	/* any wrap that fails its check stops the rotation before anything is written */
+	r = cv_keys_unwrap(v, k->sec, k->gen, a->file, k->wrapped, a->key);
 	return r < 0 ? r : 0;
 }
 
@@ -151,20 +155,42 @@ static int new_master_keys(cv_vault *v, rotation *rot)
 	return 0;
 }
 
-/* Every write of the rotation, in the transaction the caller opened. */
+/*
+ * Wrap every archive key under the new master keys and commit the wraps to
+ * the key store, beside the old generation's: until the index commit
+ * switches archives.key_gen they are orphans (swept if the rotation dies),
+ * after it the old ones are (store/keystore.h).
+ */
+static int store_new_wraps(cv_vault *v, rotation *rot)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < rot->nak; i++) {
+		archive_key *a = &rot->ak[i];
+
+		if ((r = cv_keys_wrap(v, a->sec, a->file, a->key, &a->wrapped, &a->gen)) < 0)
+			return r;
+	}
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	for (i = 0; i < rot->nak && r == 0; i++)
+		r = cv_keystore_put(v, rot->ak[i].file, rot->ak[i].gen, rot->ak[i].wrapped);
+	if (r < 0 || (r = cv_index_commit(v)) < 0)
+		cv_index_rollback(v);
+	return r;
+}
+
+/* Every index write of the rotation, in the transaction the caller opened. */
 static int rotate_rows(cv_vault *v, rotation *rot, const char *id)
 {
 	char now[32], mac[65];
 	size_t i;
 	int r, s;
 
-	for (i = 0; i < rot->nak; i++) {
-		archive_key *a = &rot->ak[i];
-
-		if ((r = cv_keys_wrap(v, a->sec, a->key, &a->wrapped, &a->gen)) < 0 ||
-		    (r = cv_db_rotate_set_wrapped(v, a->aid, a->wrapped, a->gen)) < 0)
+	for (i = 0; i < rot->nak; i++)
+		if ((r = cv_db_rotate_set_gen(v, rot->ak[i].aid, rot->ak[i].gen)) < 0)
 			return r;
-	}
 	if ((r = cv_db_rotate_reseal(v, rot->fields, rot->nfields)) < 0)
 		return r;
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
@@ -221,7 +247,11 @@ static int rotate(cv_vault *v, rotation *rot, const char *id)
 	/* 2. New keys. */
 	if ((r = new_master_keys(v, rot)) < 0)
 		return r;
-	/* 3. Everything in one transaction. */
+	/* 3. The new wraps, committed to the key store beside the old ones. */
+	if ((r = store_new_wraps(v, rot)) < 0)
+		return r;
+	cv_crashpoint("revoke-keys-stored");
+	/* 4. Everything else in one index transaction, which switches to them. */
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
 	if ((r = rotate_rows(v, rot, id)) < 0) {
@@ -270,7 +300,8 @@ int cv_staff_revoke(cv_vault *v, const char *id, size_t *rewrapped)
 	rot.fpr = fpr;
 	r = rotate(v, &rot, id);
 	if (r == 0) {
-		/* Old key material in the index is gone; checkpoint so the WAL holds none either. */
+		/* The old wraps leave the key store; checkpoint so neither WAL holds old key material. */
+		cv_keystore_sweep(v);
 		cv_db_rotate_checkpoint(v);
 		cv_crashpoint("revoke-after-commit");
 		/* Their secret key leaves the vault's keyring (the public part stays for their

@@ -319,7 +319,7 @@ static int check_archive(cv_vault *v, cv_verify_report *rep, struct receipt_cach
 		check_sealed_only(v, rep, file, sha, recs);
 		goto out;
 	}
-	if ((r = cv_keys_unwrap(v, sec, gen, wrapped, key)) < 0) {
+	if ((r = cv_keys_unwrap(v, sec, gen, file, wrapped, key)) < 0) {
 		cv_verify_add_problem(rep, file, "its wrapped key does not open (records %s)", recs);
 		goto out;
 	}

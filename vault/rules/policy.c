@@ -64,6 +64,7 @@ struct ftype {
 struct cv_policy {
 	struct rclass *classes;
 	size_t nclasses;
+	int keystore_backup_days;
 	struct ftype *types;
 	size_t ntypes;
 	char hash[65];
@@ -83,7 +84,12 @@ struct parse {
 	size_t nclasses, aclasses;
 	struct ftype *types;
 	size_t ntypes, atypes;
+	int backup_days, backup_line;  /* [backups] keystore_backup_days, and where */
 };
+
+#define BACKUPS_SECTION (-2)      /* st->cur while in retention.ini's [backups] */
+#define KEYSTORE_BACKUP_DAYS 35
+#define KEYSTORE_BACKUP_DAYS_MAX 3660
 
 static const char *const trigger_names[] = {
 	"filed", "event-date", "case-closed", "child-dob", "last-contact"
@@ -213,6 +219,11 @@ static void begin_class(struct parse *st, const char *name, size_t len, int line
 	struct rclass *rc;
 	size_t i;
 
+	/* [backups] is no class: how long key-store backups are kept (docs/policy-retention.md) */
+	if (len == 7 && !memcmp(name, "backups", 7)) {
+		st->cur = BACKUPS_SECTION;
+		return;
+	}
 	if (grow((void **)&st->classes, &st->aclasses, st->nclasses,
 		 sizeof(*st->classes))) {
 		st->failed = 1;
@@ -565,6 +576,25 @@ static void filetype_key(struct parse *st, struct ftype *ft,
 	}
 }
 
+static void backups_key(struct parse *st, const char *name, const char *value)
+{
+	char *end;
+	long d;
+
+	if (strcmp(name, "keystore_backup_days")) {
+		problem(st, st->line, "unknown key '%s' in [backups] (expected keystore_backup_days)", name);
+		return;
+	}
+	if (once(st, &st->backup_line, name))
+		return;
+	d = strtol(value, &end, 10);
+	if (end == value || *end || d < 1 || d > KEYSTORE_BACKUP_DAYS_MAX)
+		problem(st, st->line, "bad keystore_backup_days '%s' (expected a whole number of days, 1 to %d)",
+			value, KEYSTORE_BACKUP_DAYS_MAX);
+	else
+		st->backup_days = (int)d;
+}
+
 static int on_key(void *user, const char *section, const char *name,
 		  const char *value)
 {
@@ -573,6 +603,10 @@ static int on_key(void *user, const char *section, const char *name,
 	(void)section;  /* inih truncates it; read_line tracks the real one */
 	if (!name || !value)
 		return 1;
+	if (st->cur == BACKUPS_SECTION) {
+		backups_key(st, name, value);
+		return 1;
+	}
 	if (st->cur < 0) {
 		problem(st, st->line, "key '%s' comes before the first [section]",
 			name);
@@ -837,6 +871,7 @@ static int assemble(cv_policy **out, struct parse *rs, struct parse *fs,
 	}
 	p->classes = rs->classes;
 	p->nclasses = rs->nclasses;
+	p->keystore_backup_days = rs->backup_days ? rs->backup_days : KEYSTORE_BACKUP_DAYS;
 	p->types = fs->types;
 	p->ntypes = fs->ntypes;
 	rs->classes = NULL;
@@ -933,6 +968,11 @@ void cv_policy_free(cv_policy *p)
 const char *cv_policy_hash(const cv_policy *p)
 {
 	return p ? p->hash : NULL;
+}
+
+int cv_policy_keystore_backup_days(const cv_policy *p)
+{
+	return p && p->keystore_backup_days ? p->keystore_backup_days : KEYSTORE_BACKUP_DAYS;
 }
 
 size_t cv_policy_class_count(const cv_policy *p)

@@ -7,6 +7,7 @@
 #include "casevault/common.h"
 #include "store/db_disclose.h"
 #include "store/index.h"
+#include "store/keystore.h"
 #include "store/sealed.h"
 
 /* Open a sealed column when the actor holds the section's key; NULL otherwise (db_disclose.h). */
@@ -171,7 +172,7 @@ int cv_db_disclose_archive(cv_vault *v, long long aid, cv_db_archive *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = cv_index_one(v, &st, "SELECT file, sha256, wrapped_key, key_gen, receipt_id, section FROM archives WHERE id = ?",
+	if ((r = cv_index_one(v, &st, "SELECT file, sha256, " CV_KS_WRAPPED("archives") ", key_gen, receipt_id, section FROM archives WHERE id = ?",
 			      "I", (sqlite3_int64)aid)) <= 0)
 		return r;
 	cv_col_copy(st, 0, out->file, sizeof(out->file));

@@ -9,6 +9,7 @@
 #include "casevault/common.h"
 #include "store/db_purge.h"
 #include "store/index.h"
+#include "store/keystore.h"
 #include "store/sealed.h"
 
 /* Step a statement that returns no row, then finalize it; what names the action in an error. */
@@ -31,7 +32,7 @@ int cv_db_archive_get(cv_vault *v, int64_t id, cv_db_archive *row)
 
 	memset(row, 0, sizeof(*row));
 	if ((r = cv_index_prepare(v, &st,
-		"SELECT file, section, key_gen, wrapped_key, compression, sha256 FROM archives WHERE id = ?")) < 0)
+		"SELECT file, section, key_gen, " CV_KS_WRAPPED("archives") ", compression, sha256 FROM archives WHERE id = ?")) < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
 	found = sqlite3_step(st) == SQLITE_ROW;
@@ -179,7 +180,7 @@ int cv_db_archive_replace(cv_vault *v, const cv_db_rewritten *rw, const char *no
 		return r;
 	sqlite3_bind_text(st, 1, rw->file, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, rw->key_gen);
-	sqlite3_bind_text(st, 3, rw->wrapped, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, "", -1, SQLITE_STATIC);  /* the key is in the key store (keystore.h) */
 	sqlite3_bind_int64(st, 4, rw->size);
 	sqlite3_bind_text(st, 5, rw->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, rw->receipt_id);

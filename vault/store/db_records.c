@@ -6,6 +6,7 @@
 #include "base/array.h"
 #include "store/db_records.h"
 #include "store/index.h"
+#include "store/keystore.h"
 #include "store/sealed.h"
 
 #define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until"
@@ -105,7 +106,7 @@ int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv
 
 	memset(w, 0, sizeof(*w));
 	if ((r = cv_index_one(v, &st,
-		"SELECT " REC_COLS ", r.member, r.sha256, a.file, a.sha256, a.wrapped_key, a.key_gen, a.receipt_id"
+		"SELECT " REC_COLS ", r.member, r.sha256, a.file, a.sha256, " CV_KS_WRAPPED("a") ", a.key_gen, a.receipt_id"
 		" FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = ?", "t", id)) <= 0)
 		return r < 0 ? r : cv_error(v, CV_ENOTFOUND, NO_RECORD, id);
 	cv_section_parse(&s, cv_col(st, 2));

@@ -7,6 +7,7 @@
 #include "base/handle.h"
 #include "store/db_rotate.h"
 #include "store/index.h"
+#include "store/keystore.h"
 #include "store/sealed.h"
 
 void cv_db_rotate_fields_free(cv_db_sealed_field *f, size_t n)
@@ -95,13 +96,14 @@ int cv_db_rotate_archive_keys(cv_vault *v, int (*fn)(void *hook, const cv_db_arc
 	cv_db_archive_key k;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT id, section, wrapped_key, key_gen FROM archives ORDER BY id")) < 0)
+	if ((r = cv_index_prepare(v, &st, "SELECT id, section, " CV_KS_WRAPPED("archives") ", key_gen, file FROM archives ORDER BY id")) < 0)
 		return r;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		k.id = (long long)sqlite3_column_int64(st, 0);
 		cv_section_parse(&k.sec, cv_col(st, 1));
 		k.wrapped = (const char *)sqlite3_column_text(st, 2);
 		k.gen = sqlite3_column_int(st, 3);
+		k.file = cv_col(st, 4);
 		if ((r = fn(hook, &k)) < 0)
 			break;
 	}
@@ -109,10 +111,10 @@ int cv_db_rotate_archive_keys(cv_vault *v, int (*fn)(void *hook, const cv_db_arc
 	return r;
 }
 
-int cv_db_rotate_set_wrapped(cv_vault *v, long long id, const char *wrapped, int gen)
+int cv_db_rotate_set_gen(cv_vault *v, long long id, int gen)
 {
-	return cv_index_run(v, "re-wrap an archive key", "UPDATE archives SET wrapped_key = ?, key_gen = ? WHERE id = ?",
-			    "tiI", wrapped, gen, (sqlite3_int64)id);
+	return cv_index_run(v, "re-wrap an archive key", "UPDATE archives SET key_gen = ? WHERE id = ?",
+			    "iI", gen, (sqlite3_int64)id);
 }
 
 void cv_db_rotate_checkpoint(cv_vault *v)

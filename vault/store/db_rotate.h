@@ -28,13 +28,17 @@ typedef struct {
 	long long id;
 	cv_section sec;
 	const char *wrapped;           /* valid during the callback only */
+	const char *file;              /* the archive file, bound into its wrap; likewise */
 	int gen;
 } cv_db_archive_key;
 
 /* Every archive's wrapped key, by archive id; fn returns <0 to stop (and that is returned). */
 int cv_db_rotate_archive_keys(cv_vault *v, int (*fn)(void *hook, const cv_db_archive_key *k), void *hook);
-/* Store an archive key wrapped again under generation gen. */
-int cv_db_rotate_set_wrapped(cv_vault *v, long long id, const char *wrapped, int gen);
+/*
+ * The archive's key is now wrapped under generation gen: its wrap must be in
+ * the key store already (store/keystore.h, committed first).
+ */
+int cv_db_rotate_set_gen(cv_vault *v, long long id, int gen);
 /* Empty the write-ahead log so that it holds no old key material either. */
 void cv_db_rotate_checkpoint(cv_vault *v);
 

@@ -6,6 +6,7 @@
 #include "base/utf8.h"
 #include "store/db_verify.h"
 #include "store/index.h"
+#include "store/keystore.h"
 #include "store/sealed.h"
 
 /* Run sql and pass column 0 (and column col_b, when >= 0) of each row to fn. */
@@ -50,7 +51,7 @@ int cv_db_verify_archives(cv_vault *v, int (*fn)(void *hook, const cv_db_verify_
 	int r;
 
 	if ((r = cv_index_prepare(v, &st,
-		"SELECT id, file, section, wrapped_key, key_gen, sha256, receipt_id FROM archives ORDER BY receipt_id, id")) < 0)
+		"SELECT id, file, section, " CV_KS_WRAPPED("archives") ", key_gen, sha256, receipt_id FROM archives ORDER BY receipt_id, id")) < 0)
 		return r;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		a.id = sqlite3_column_int64(st, 0);

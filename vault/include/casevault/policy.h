@@ -79,6 +79,9 @@ int cv_policy_load_mem(cv_policy **out, const char *retention, size_t rlen,
 /* Lower-case hex SHA-256 (64 chars) over retention.ini then filetypes.ini. */
 const char *cv_policy_hash(const cv_policy *p);
 
+/* Days a key-store backup is kept ([backups] keystore_backup_days; 35 when unset). */
+int cv_policy_keystore_backup_days(const cv_policy *p);
+
 size_t cv_policy_class_count(const cv_policy *p);
 const cv_class *cv_policy_class_at(const cv_policy *p, size_t i);
 /* NULL when no such class. */

@@ -14,6 +14,7 @@
 #include <gcrypt.h>
 
 #include "crypto/deposit.h"
+#include "crypto/keywrap.h"
 #include "casevault/vault.h"
 
 static void unhex(const char *h, unsigned char *out)

@@ -11,55 +11,12 @@
 
 #include "base/hex.h"
 #include "crypto/deposit.h"
+#include "crypto/keywrap.h"
 
 #define TAGLEN 6
 #define WRAPLEN 40        /* RFC 5649 output for a 32-byte key */
 #define NONCE_LEN 12
 #define GCM_TAG 16
-
-static int hmac(const void *key, size_t klen, const void *a, size_t alen, const void *b, size_t blen,
-		unsigned char c, int with_c, unsigned char out[32])
-{
-	gcry_md_hd_t h;
-
-	if (gcry_md_open(&h, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE) ||
-	    gcry_md_setkey(h, key, klen))
-		return -1;
-	gcry_md_write(h, a, alen);
-	gcry_md_write(h, b, blen);
-	if (with_c)
-		gcry_md_putc(h, c);
-	memcpy(out, gcry_md_read(h, GCRY_MD_SHA256), 32);
-	gcry_md_close(h);
-	return 0;
-}
-
-int cv_hkdf_sha256(const void *ikm, size_t ikmlen, const void *salt, size_t saltlen,
-		   const char *info, size_t infolen, unsigned char *out, size_t outlen)
-{
-	static const unsigned char zero[32];
-	unsigned char prk[32], t[32];
-	size_t done = 0, tlen = 0, n;
-	unsigned char i;
-	int r = 0;
-
-	if (outlen > 255 * 32)
-		return -1;
-	/* extract: an empty salt is HashLen zero bytes (RFC 5869, 2.2) */
-	if (hmac(saltlen ? salt : zero, saltlen ? saltlen : 32, ikm, ikmlen, "", 0, 0, 0, prk) < 0)
-		return -1;
-	for (i = 1; done < outlen; i++) {
-		if ((r = hmac(prk, 32, t, tlen, info, infolen, i, 1, t)) < 0)
-			break;
-		tlen = 32;
-		n = outlen - done < 32 ? outlen - done : 32;
-		memcpy(out + done, t, n);
-		done += n;
-	}
-	explicit_bzero(prk, sizeof(prk));
-	explicit_bzero(t, sizeof(t));
-	return r;
-}
 
 static int deposit_secret(const unsigned char master[32], const char *section, unsigned char d[32])
 {
@@ -113,21 +70,17 @@ static int filing_keys(const unsigned char z[32], const unsigned char e_pub[32],
 	return 0;
 }
 
-/* AES-256 key wrap with padding (RFC 5649) of 32 bytes, or its reverse. */
+/* AES-256 key wrap with padding (RFC 5649) of a 32-byte key, or its reverse (crypto/keywrap.c). */
 static int aeswrap(const unsigned char kek[32], const unsigned char *in, size_t inlen,
 		   unsigned char *out, size_t outlen, int unwrap)
 {
-	gcry_cipher_hd_t h;
-	gcry_error_t e;
+	size_t n = outlen;
+	int r;
 
-	if (gcry_cipher_open(&h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_AESWRAP,
-			     GCRY_CIPHER_SECURE | GCRY_CIPHER_EXTENDED))
-		return -1;
-	e = gcry_cipher_setkey(h, kek, 32);
-	if (!e)
-		e = unwrap ? gcry_cipher_decrypt(h, out, outlen, in, inlen) : gcry_cipher_encrypt(h, out, outlen, in, inlen);
-	gcry_cipher_close(h);
-	return e ? (unwrap ? -3 : -1) : 0;
+	if (!unwrap)
+		return cv_aes_kwp_wrap(kek, 32, in, inlen, out, &n) < 0 || n != outlen ? -1 : 0;
+	r = cv_aes_kwp_unwrap(kek, 32, in, inlen, out, &n);
+	return r < 0 ? r : n == outlen ? 0 : -3;
 }
 
 int cv_deposit_wrap(const unsigned char pub[32], const char *file, const unsigned char key[32],

@@ -26,9 +26,6 @@
 /* "cvdp1:" + 64 hex + ":" + 80 hex (40 bytes of RFC 5649 output) + NUL */
 #define CV_DEPOSIT_WRAPPED_LEN (6 + 64 + 1 + 80 + 1)
 
-/* HKDF-SHA256 (RFC 5869) through libgcrypt's HMAC: 0, or -1 (libgcrypt, outlen > 255*32). */
-int cv_hkdf_sha256(const void *ikm, size_t ikmlen, const void *salt, size_t saltlen,
-		   const char *info, size_t infolen, unsigned char *out, size_t outlen);
 /* The section's deposit public key (32 bytes), derived from its master key. 0 or -1. */
 int cv_deposit_public(const unsigned char master[32], const char *section, unsigned char pub[32]);
 /*

@@ -49,8 +49,8 @@ static int hmac3(const unsigned char *key, size_t keylen, const void *a, size_t 
 }
 
 /* RFC 5869; libgcrypt 1.10 has no HKDF of its own, so HMAC from gcry_mac. */
-int cv_hkdf_sha256(const unsigned char *ikm, size_t ikmlen, const unsigned char *salt, size_t saltlen,
-		   const unsigned char *info, size_t infolen, unsigned char *out, size_t outlen)
+int cv_hkdf_sha256(const void *ikm, size_t ikmlen, const void *salt, size_t saltlen,
+		   const void *info, size_t infolen, unsigned char *out, size_t outlen)
 {
 	static const unsigned char zeros[32];
 	unsigned char *prk = gcry_malloc_secure(64), *t = prk ? prk + 32 : NULL, ctr;

@@ -41,8 +41,8 @@ int cv_keyunwrap(const unsigned char master[32], const cv_wrap_ctx *c, const cha
 int cv_keys_check_mac(const unsigned char *key, char out[65]);
 
 /* The building blocks, for the known-answer tests (RFC 5869, RFC 5649). */
-int cv_hkdf_sha256(const unsigned char *ikm, size_t ikmlen, const unsigned char *salt, size_t saltlen,
-		   const unsigned char *info, size_t infolen, unsigned char *out, size_t outlen);
+int cv_hkdf_sha256(const void *ikm, size_t ikmlen, const void *salt, size_t saltlen,
+		   const void *info, size_t infolen, unsigned char *out, size_t outlen);
 /* out holds inlen rounded up to 8, plus 8 bytes; *outlen is set. */
 int cv_aes_kwp_wrap(const unsigned char *kek, size_t keklen, const unsigned char *in, size_t inlen,
 		    unsigned char *out, size_t *outlen);

@@ -39,6 +39,11 @@ file_with() {
 }
 # served WORDS: the debug line says so
 served() { grep -q "casevault: debug: encryption helper: $1" "$T/dbg"; }
+# refused_because DESCRIPTION WHAT REASON: filed in-process, WHAT refused for REASON
+refused_because() {
+	file_with "$1"
+	check "  it is refused: $3 ($(cat "$T/dbg"))" served "serves in-process ($2: $3)"
+}
 
 # A fake helper: it leaves a marker, then hands over to the real one (as a
 # malicious wrapper reading every key would).
@@ -55,13 +60,10 @@ check "  it runs the program ($(cat "$T/dbg"))" served "runs $X/casevault-helper
 
 rm "$X/casevault-helper"
 ln -s "$T/fake" "$X/casevault-helper"
-file_with "a helper that is a symbolic link (to a script)"
-check "  it is refused: a symbolic link ($(cat "$T/dbg"))" served "serves in-process ($X/casevault-helper: a symbolic link)"
+refused_because "a helper that is a symbolic link (to a script)" "$X/casevault-helper" "a symbolic link"
 check "  and what it points to never ran" test ! -e "$T/marker"
-
 ln -sf "$T/real/casevault-helper" "$X/casevault-helper"
-file_with "a helper that is a symbolic link to a real copy"
-check "  it is refused too ($(cat "$T/dbg"))" served "serves in-process ($X/casevault-helper: a symbolic link)"
+refused_because "a helper that is a symbolic link to a real copy" "$X/casevault-helper" "a symbolic link"
 
 rm "$X/casevault-helper"
 cp "$T/fake" "$X/casevault-helper"
@@ -70,24 +72,19 @@ check "  the script never runs (fexecve of a script through its descriptor fails
 
 cp -f "$HP" "$X/casevault-helper"
 chmod 775 "$X/casevault-helper"
-file_with "a group-writable helper"
-check "  it is refused ($(cat "$T/dbg"))" served "serves in-process ($X/casevault-helper: writable by group or others)"
+refused_because "a group-writable helper" "$X/casevault-helper" "writable by group or others"
 chmod 757 "$X/casevault-helper"
-file_with "a helper others can write"
-check "  it is refused ($(cat "$T/dbg"))" served "serves in-process ($X/casevault-helper: writable by group or others)"
-
+refused_because "a helper others can write" "$X/casevault-helper" "writable by group or others"
 chmod 755 "$X/casevault-helper"
 chmod 770 "$X"
-file_with "a helper in a group-writable directory"
-check "  it is refused ($(cat "$T/dbg"))" served "serves in-process ($X: writable by group or others)"
+refused_because "a helper in a group-writable directory" "$X" "writable by group or others"
 chmod 1777 "$X"
 file_with "a helper in a sticky directory (as /tmp is)"
 check "  it runs ($(cat "$T/dbg"))" served "runs $X/casevault-helper"
 chmod 700 "$X"
 if [ "$(id -u)" -eq 0 ]; then
 	chown nobody "$X/casevault-helper"
-	file_with "a helper owned by another user"
-	check "  it is refused ($(cat "$T/dbg"))" served "serves in-process ($X/casevault-helper: owned by another user)"
+	refused_because "a helper owned by another user" "$X/casevault-helper" "owned by another user"
 	chown root "$X/casevault-helper"
 fi
 

@@ -98,40 +98,49 @@ for f in gpg.conf pubring.kbx notes.txt; do echo "keep me" >"$G/sym-42/$f"; done
 fake_state() { (cd "$G" && find sym-42 gpg.conf -printf '%p %y %m %s %T@\n' | sort && cat sym-42/[gnp]* gpg.conf) | sha256sum; }
 before=$(fake_state)
 python3 - "$HP" "$G" >"$T/hand" 2>&1 <<'EOF'
-import os, socket, subprocess, sys
+import os, socket, sys, time
 hp, g = sys.argv[1], sys.argv[2]
-a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-os.set_inheritable(b.fileno(), True)
-def run(home):
-    r = subprocess.run([hp, str(b.fileno()), home], pass_fds=[b.fileno()], capture_output=True, text=True)
-    print("fake: exit %d, %d lines: %s" % (r.returncode, len(r.stderr.splitlines()), r.stderr.strip()))
-run(g + "/sym-42")
-run(g)
-# A home named for the helper's own pid, made before it starts: not its own either.
-pid = os.fork()
-if pid == 0:
-    home = "%s/sym-%d" % (g, os.getpid())
-    os.mkdir(home, 0o700)
+def hand(home, make=None):
+    """Run the helper by hand on a socket pair whose other end is closed at once
+    (as its parent would at the end of a filing); its pid, exit status, stderr."""
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(w, 2)
+        h = home if home else "%s/sym-%d" % (g, os.getpid())
+        if make:
+            make(h)
+        os.set_inheritable(b.fileno(), True)
+        os.execv(hp, [hp, str(b.fileno()), h])
+    os.close(w)
+    a.close()
+    b.close()
+    for _ in range(400):  # a helper that serves a home it did not make would wait here
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        st = 9
+    err = os.read(r, 4096).decode()
+    return pid, os.waitstatus_to_exitcode(st), err
+def full(h):
+    os.mkdir(h, 0o700)
     for f in ("gpg.conf", "notes.txt"):
-        open(home + "/" + f, "w").write("keep me\n")
-    os.mkfifo(home + "/key")
-    os.execv(hp, [hp, str(b.fileno()), home])
-_, st = os.waitpid(pid, 0)
-print("ownpid: exit %d, left %s" % (os.waitstatus_to_exitcode(st), ",".join(sorted(os.listdir("%s/sym-%d" % (g, pid))))))
-# Its own new home: made, served, removed.
-pid = os.fork()
-if pid == 0:
-    os.execv(hp, [hp, str(b.fileno()), "%s/sym-%d" % (g, os.getpid())])
-import time
-for _ in range(100):
-    if os.path.exists("%s/sym-%d/key" % (g, pid)):
-        break
-    time.sleep(0.02)
-made = os.path.exists("%s/sym-%d/key" % (g, pid))
-b.close()
-a.close()
-_, st = os.waitpid(pid, 0)
-print("fresh: made %s, exit %d, still there %s" % (made, os.waitstatus_to_exitcode(st), os.path.exists("%s/sym-%d" % (g, pid))))
+        open(h + "/" + f, "w").write("keep me\n")
+    os.mkfifo(h + "/key")
+for home in (g + "/sym-42", g):
+    pid, rc, err = hand(home)
+    print("fake: exit %d, %d lines: %s" % (rc, len(err.splitlines()), err.strip()))
+# A home named for the helper's own pid, made before it starts: not its own either.
+pid, rc, err = hand(None, full)
+print("ownpid: exit %d, left %s" % (rc, ",".join(sorted(os.listdir("%s/sym-%d" % (g, pid))))))
+# Its own new home: made, served, removed when the socket closes.
+pid, rc, err = hand(None)
+print("fresh: exit %d, still there %s" % (rc, os.path.exists("%s/sym-%d" % (g, pid))))
 EOF
 cat "$T/hand" | sed 's/^/# /'
 check "run by hand with a fake sym-42 home: refused in one line, exit non-zero" \
@@ -143,5 +152,5 @@ check "  (its files are readable as before)" grep -qx "keep me" "$G/sym-42/notes
 check "run by hand with an existing home named for its own pid: exit non-zero, nothing removed" \
 	grep -qx "ownpid: exit [1-9][0-9]*, left gpg.conf,key,notes.txt" "$T/hand"
 check "run by hand with a home it makes itself: it serves, then removes just that" \
-	grep -qx "fresh: made True, exit 0, still there False" "$T/hand"
+	grep -qx "fresh: exit 0, still there False" "$T/hand"
 finish

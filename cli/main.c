@@ -825,8 +825,9 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 	/*
 	 * --as may name someone other than the person registered for this OS
 	 * user, who then proves their passphrase afresh: gpg-agent must forget
-	 * the cached one first, and is reached only with gpgconf (about 8 ms,
-	 * paid only when --as is given; docs/security.md, Proving who acts).
+	 * the cached one first, and is reached only with gpgconf (a few more
+	 * short processes at start-up, paid only when --as is given;
+	 * docs/security.md, Proving who acts).
 	 */
 	if (c->as)
 		init = CV_INIT_GPGCONF;

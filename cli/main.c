@@ -822,6 +822,15 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 	 */
 	if (!init && (cmd->flags & NEEDS_VAULT) && cv_vault_revoke_pending(c->vault_dir) == 1)
 		init = CV_INIT_GPGCONF;
+	/*
+	 * --as may name someone other than the person registered for this OS
+	 * user, who then proves their passphrase afresh: gpg-agent must forget
+	 * the cached one first, and is reached only with gpgconf (a few more
+	 * short processes at start-up, paid only when --as is given;
+	 * docs/security.md, Proving who acts).
+	 */
+	if (c->as)
+		init = CV_INIT_GPGCONF;
 	if (cv_global_init_ex(init) < 0)
 		return cli_fail(c, EXIT_FAIL, "cannot initialise GnuPG/libgcrypt; is gnupg installed?");
 	r = cmd->flags & NEEDS_VAULT ? open_vault(c) : 0;

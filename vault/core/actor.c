@@ -49,6 +49,32 @@ int cv_vault_set_actor(cv_vault *v, const char *staff_id)
 	return 0;
 }
 
+/*
+ * gpg-agent caches a passphrase for the key, not for the person typing:
+ * while a manager's passphrase is cached, anyone running casevault as the
+ * same OS user who names the manager with --as would be let through, their
+ * own passphrase (or none) ignored.  So a staff member the OS does not
+ * vouch for, that is anyone but the one person registered for this OS user,
+ * proves the passphrase afresh: the agent first forgets that key's cached
+ * passphrase, then asks (docs/security.md, Proving who acts).  The person
+ * registered for this OS user keeps the cache, with or without --as.
+ */
+static int forget_unless_own(cv_vault *v)
+{
+	cv_db_staff_actor rows[2];
+	size_t found = 0;
+	int r;
+
+	if ((r = cv_db_staff_actors(v, NULL, (long)getuid(), rows, 2, &found)) < 0)
+		return r;
+	if (found == 1 && !strcmp(rows[0].id, v->actor))
+		return 0;
+	if ((r = cv_gpg_agent_forget_key(v, v->actor_fpr)) < 0)
+		return cv_error(v, r, "cannot prove staff member %s's passphrase afresh (%s); nothing was done",
+				v->actor, v->errmsg);
+	return 0;
+}
+
 int cv_vault_unlock(cv_vault *v)
 {
 	int r;
@@ -56,6 +82,8 @@ int cv_vault_unlock(cv_vault *v)
 	if (v->unlocked)
 		return 0;
 	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
+		return r;
+	if ((r = forget_unless_own(v)) < 0)
 		return r;
 	if ((r = cv_keys_unlock(v)) < 0)
 		return r;
@@ -132,7 +160,8 @@ int cv_keys_unwrap(cv_vault *v, cv_section s, int gen, const char *file, const c
  * registration): anyone who can run casevault could name a manager and
  * release a hold, approve a destruction or decide a disclosure.  So what
  * changes the vault or decides what is disclosed needs proof: the actor's own
- * secret key, that is their passphrase (or gpg-agent's cache of it).  With a
+ * secret key, that is their passphrase (or gpg-agent's cache of it, for the
+ * person registered for this OS user only: forget_unless_own).  With a
  * keyslip the proof is the unlock the command mostly needs anyway; without
  * one (an auditor) it is a signature over a line naming them.
  */
@@ -150,6 +179,8 @@ int cv_prove_actor(cv_vault *v)
 		return slip;
 	if (slip)
 		return cv_vault_unlock(v);
+	if ((r = forget_unless_own(v)) < 0)
+		return r;
 	cv_now_iso(now);
 	snprintf(line, sizeof(line), "casevault: %s acting at %s\n", v->actor, now);
 	if ((r = cv_gpg_sign_detached(v, v->actor_fpr, line, strlen(line), &sig, &siglen)) < 0)

@@ -323,42 +323,87 @@ gpgme_error_t cv_gpg_agent_command(cv_vault *v, const char *sock, const char *cm
 	return err ? err : op;
 }
 
-/* RELOADAGENT to the agent at SOCK: it forgets every cached passphrase and rereads its conf */
-static gpgme_error_t reload_agent(cv_vault *v, const char *sock)
+/* cmd to the agent at sock; no agent listening there is fine: it holds nothing */
+static gpgme_error_t command_if_listening(cv_vault *v, const char *sock, const char *cmd)
 {
-	gpgme_error_t err = cv_gpg_agent_command(v, sock, "RELOADAGENT");
+	gpgme_error_t err = cv_gpg_agent_command(v, sock, cmd);
 
-	/* no agent listening there: it has nothing cached */
 	if (gpgme_err_code(err) == GPG_ERR_ASS_CONNECT_FAILED || gpgme_err_code(err) == GPG_ERR_NO_AGENT)
 		err = 0;
 	return err;
 }
 
 /*
- * Every agent that may hold the vault's passphrases: the one gpgconf names
- * for this session, and the one in the GnuPG home itself, which a session
- * without /run/user/UID (ssh, cron, a container) starts for the same home.
+ * The commands cmds (NULL-terminated) to every agent that may hold the
+ * vault's passphrases: the one gpgconf names for this session, and the one
+ * in the GnuPG home itself, which a session without /run/user/UID (ssh,
+ * cron, a container) starts for the same home.
  */
-int cv_gpg_agent_forget(cv_vault *v)
+static int agents_command(cv_vault *v, const char *const *cmds, const char *what)
 {
-	gpgme_error_t err, err2 = 0;
+	gpgme_error_t err = 0;
 	char *sock = NULL, *home_sock = NULL;
 	int r;
 
 	if ((r = cv_gpg_agent_socket(v, &sock)) < 0)
 		return r;
-	err = reload_agent(v, sock);
 	if (asprintf(&home_sock, "%s/S.gpg-agent", v->gnupghome) < 0) {
 		free(sock);
 		return cv_error(v, CV_ERROR, "out of memory");
 	}
-	if (strcmp(home_sock, sock))
-		err2 = reload_agent(v, home_sock);
+	for (; *cmds && !err; cmds++) {
+		err = command_if_listening(v, sock, *cmds);
+		if (!err && strcmp(home_sock, sock))
+			err = command_if_listening(v, home_sock, *cmds);
+	}
 	free(sock);
 	free(home_sock);
-	if (err || err2)
-		return cv_gpg_err(v, err ? err : err2, "cannot clear gpg-agent's cache");
-	return 0;
+	return err ? cv_gpg_err(v, err, what) : 0;
+}
+
+/* RELOADAGENT: each agent forgets every cached passphrase and rereads its conf */
+int cv_gpg_agent_forget(cv_vault *v)
+{
+	static const char *const reload[] = { "RELOADAGENT", NULL };
+
+	return agents_command(v, reload, "cannot clear gpg-agent's cache");
+}
+
+#define CV_MAX_SUBKEYS 16
+
+/*
+ * CLEAR_PASSPHRASE for each of the key's (sub)keys: gpg-agent caches a
+ * staff passphrase under the keygrip of the key it unprotected ("normal"
+ * cache mode), the encryption subkey for a keyslip, the primary key for a
+ * signature.
+ */
+int cv_gpg_agent_forget_key(cv_vault *v, const char *fpr)
+{
+	char cmds[CV_MAX_SUBKEYS][96];
+	const char *list[CV_MAX_SUBKEYS + 1];
+	gpgme_ctx_t ctx = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_subkey_t sk;
+	gpgme_error_t err;
+	size_t n = 0;
+	int r;
+
+	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
+		return r;
+	err = cv_gpg_get_key(ctx, fpr, &key, 1);
+	for (sk = key ? key->subkeys : NULL; sk && n < CV_MAX_SUBKEYS; sk = sk->next)
+		if (sk->keygrip && strlen(sk->keygrip) == 40) {
+			snprintf(cmds[n], sizeof(cmds[n]), "CLEAR_PASSPHRASE --mode=normal %s", sk->keygrip);
+			list[n] = cmds[n];
+			n++;
+		}
+	list[n] = NULL;
+	op_release(ctx, NULL, NULL, key);
+	if (err)
+		return cv_gpg_err(v, err, "cannot find the acting staff member's secret key");
+	if (!n)
+		return cv_error(v, CV_ERROR, "gpg gave no keygrip for the acting staff member's key");
+	return agents_command(v, list, "cannot make gpg-agent forget a cached passphrase");
 }
 
 int cv_gpg_pk_encrypt_mem(cv_vault *v, const char *fpr, const void *buf, size_t len,

@@ -37,6 +37,8 @@ int cv_gpg_agent_socket(cv_vault *v, char **out);
 /* One Assuan command to the agent at sock (needs CV_INIT_GPGCONF); the transport's or the command's error. */
 gpgme_error_t cv_gpg_agent_command(cv_vault *v, const char *sock, const char *cmd);
 int cv_gpg_agent_forget(cv_vault *v);  /* gpg-agent forgets cached passphrases */
+/* gpg-agent forgets the cached passphrase of the secret key fpr (every subkey); needs CV_INIT_GPGCONF. */
+int cv_gpg_agent_forget_key(cv_vault *v, const char *fpr);
 void cv_gpg_agent_kill(const char *home);  /* KILLAGENT to the agent of a home a dead process left */
 /* 1 when cv_global_init_ex was given CV_INIT_GPGCONF (GPGME may run gpgconf). */
 int cv_gpgconf_enabled(void);

@@ -32,12 +32,15 @@
  * 0700 inside the vault's 0700 GnuPG home.  The helper removes its home
  * when it exits; a home left by a killed helper is removed, and the gpg
  * still working in it stopped, by the next process to take the writer
- * lock (cv_helper_sweep, core/sweep.c).  If the home cannot be made, the helper hands
- * keys over through the agent as before.
+ * lock (cv_helper_sweep, core/sweep.c).
  *
- * Once the home is made, the fork executes the casevault-helper program
- * (helper/main.c; see helper_program below), which serves the same loop
- * (helper_serve.c) from a much smaller process.
+ * The fork executes the casevault-helper program (helper/main.c; see
+ * helper_program below), which serves the same loop (helper_serve.c) from
+ * a much smaller process.  The program makes the home itself
+ * (cv_helper_home_make: refused if it exists), so that it only ever
+ * removes a home it made.  Without the program the fork makes the home and
+ * serves in-process; if the home cannot be made there, it hands keys over
+ * through the agent as before.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -73,27 +76,6 @@ static void close_from(int lo, int hi)
 	if (close_range((unsigned)lo, (unsigned)hi, 0) < 0)
 		for (int fd = lo; fd <= hi && fd < 65536; fd++)
 			close(fd);
-}
-
-/* ---- the helper's own GnuPG home (see the top of this file) ---- */
-
-struct sym_home {
-	char *dir, *conf, *fifo;
-	int fd;                /* the FIFO, held open for reading and writing */
-};
-
-
-static void home_remove(struct sym_home *hm)
-{
-	if (hm->fd >= 0)
-		close(hm->fd);
-	hm->fd = -1;
-	if (hm->dir)
-		cv_helper_home_remove(hm->dir);
-	free(hm->dir);
-	free(hm->conf);
-	free(hm->fifo);
-	hm->dir = hm->conf = hm->fifo = NULL;
 }
 
 /* Whether process pid still runs (a zombie does not: a killed helper's parent may be slow to reap it). */
@@ -213,84 +195,6 @@ void cv_helper_sweep(cv_vault *v)
 	cv_gnupg_homes_sweep(v, "sym-");
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, len = 0, got;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			char *n = realloc(buf, cap = len + 4096 + 1);
-			if (!n) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = n;
-		}
-		got = fread(buf + len, 1, 4096, f);
-		len += got;
-		if (got < 4096)
-			break;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
-static int home_make(cv_vault *v, struct sym_home *hm)
-{
-	char *base = NULL;
-	FILE *f = NULL;
-	int fd;
-
-	memset(hm, 0, sizeof(*hm));
-	hm->fd = -1;
-	if (asprintf(&hm->dir, "%s/sym-%ld", v->gnupghome, (long)getpid()) < 0) {
-		hm->dir = NULL;
-		return -1;
-	}
-	if (asprintf(&hm->conf, "%s/gpg.conf", hm->dir) < 0 || asprintf(&hm->fifo, "%s/key", hm->dir) < 0)
-		goto fail;
-	cv_helper_home_remove(hm->dir);  /* a dead helper with this pid left it */
-	if (mkdir(hm->dir, 0700) < 0 || mkfifo(hm->fifo, 0600) < 0)
-		goto fail;
-	/* O_RDWR: never blocks, and the pipe keeps what is written while we hold it */
-	hm->fd = open(hm->fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (hm->fd < 0)
-		goto fail;
-	if (asprintf(&base, "%s/gpg.conf", v->gnupghome) < 0) {
-		base = NULL;
-		goto fail;
-	}
-	{
-		char *text = slurp(base);
-
-		fd = text ? open(hm->conf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
-		if (fd >= 0 && !(f = fdopen(fd, "w")))
-			close(fd);
-		if (f)
-			fprintf(f, "%s\n# casevault encryption helper (vault/helper.c): symmetric only, no agent\n"
-				"no-keyring\nbatch\npinentry-mode loopback\npassphrase-file %s\n", text, hm->fifo);
-		free(text);
-	}
-	if (!f || fflush(f) != 0 || ferror(f)) {
-		if (f)
-			fclose(f);
-		goto fail;
-	}
-	fclose(f);
-	free(base);
-	return 0;
-fail:
-	free(base);
-	home_remove(hm);
-	return -1;
-}
-
 /*
  * The casevault-helper program (helper/main.c): the same service loop in a
  * process of its own that links GPGME and libgcrypt only.  GPGME forks
@@ -299,38 +203,133 @@ fail:
  * holds megabytes of the parent's heap, where the program maps about 40.
  * Measured with 200 symmetric encryptions through GPGME, 0.45 ms less CPU
  * per gpg run.  Taken from beside this executable (a build tree), else from
- * the install directory; only a regular file that nobody but its owner
- * (root or this user) can write.  Without it the fork serves in-process.
+ * the install directory.  Without it the fork serves in-process.
+ *
+ * Every archive key and every document's plaintext passes through it, so
+ * it is trusted by identity, not by name (docs/security.md, The encryption
+ * helper program): the path is opened one component at a time from "/"
+ * without following a symbolic link (O_PATH|O_NOFOLLOW), each directory
+ * and the file checked through its descriptor (fstat), and the program
+ * executed through that same descriptor (fexecve), so what was checked is
+ * what runs: a link, or a file swapped in after the check, never does.
  */
-static int usable_program(const char *path)
-{
-	struct stat sb;
+struct program {
+	int fd;                /* O_PATH descriptor of the checked program, or -1 */
+	char path[4096];
+	char why[160];         /* when fd < 0: why it is not used */
+	int missing;           /* it, or a directory above it, does not exist */
+};
 
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && !(sb.st_mode & 022) &&
-	       (sb.st_uid == 0 || sb.st_uid == getuid()) && access(path, X_OK) == 0;
+/* Why a directory or the program may not be trusted, or NULL: owned by root or this user, nobody else writes it. */
+static const char *untrusted(const struct stat *sb, int is_dir)
+{
+	if (S_ISLNK(sb->st_mode))
+		return "a symbolic link";
+	if (is_dir ? !S_ISDIR(sb->st_mode) : !S_ISREG(sb->st_mode))
+		return is_dir ? "not a directory" : "not a regular file";
+	if (sb->st_uid != 0 && sb->st_uid != geteuid())
+		return "owned by another user";
+	/* a sticky directory (/tmp) lets nobody else rename or remove what is ours in it */
+	if ((sb->st_mode & 022) && !(is_dir && (sb->st_mode & S_ISVTX)))
+		return "writable by group or others";
+	return NULL;
 }
 
-static const char *helper_program(void)
+/* Open one component below dir without following a link and check it; the descriptor, or -1 with pr->why. */
+static int open_checked(struct program *pr, int dir, const char *name, size_t upto, int is_dir)
 {
-	static char path[4096];
+	struct stat sb;
+	const char *why;
+	int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		pr->missing = errno == ENOENT;
+		why = strerror(errno);
+	} else
+		why = untrusted(&sb, is_dir);
+	if (!why)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	snprintf(pr->why, sizeof(pr->why), "%.*s: %s", (int)upto, pr->path, why);
+	return -1;
+}
+
+/* Open pr->path by identity (see above); 0, or -1 with pr->why (pr->missing when it is not there). */
+static int program_open(struct program *pr)
+{
+	char buf[sizeof(pr->path)], *p, *next;
+	int dir, fd;
+
+	pr->fd = -1;
+	pr->missing = 0;
+	if (pr->path[0] != '/' || snprintf(buf, sizeof(buf), "%s", pr->path) >= (int)sizeof(buf))
+		return -1;
+	dir = open_checked(pr, AT_FDCWD, "/", 1, 1);
+	for (p = buf + 1; dir >= 0; p = next) {
+		if ((next = strchr(p, '/')))
+			*next++ = '\0';
+		fd = open_checked(pr, dir, p, (size_t)(p - buf) + strlen(p), next != NULL);
+		close(dir);
+		if (!next) {
+			pr->fd = fd;
+			return fd < 0 ? -1 : 0;
+		}
+		dir = fd;
+	}
+	return -1;
+}
+
+/* The program to execute, opened and checked (pr->fd), or pr->fd -1 and why in pr->why. */
+static void helper_program(struct program *pr)
+{
 	ssize_t n;
 	char *slash;
 
 	/* beside this executable first: a build tree's own, never an older installed one */
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n > 0) {
-		path[n] = '\0';
-		if ((slash = strrchr(path, '/'))) {
-			strcpy(slash + 1, "casevault-helper");
-			if (usable_program(path))
-				return path;
-		}
+	n = readlink("/proc/self/exe", pr->path, sizeof(pr->path) - 32);
+	if (n > 0 && (pr->path[n] = '\0', slash = strrchr(pr->path, '/'))) {
+		strcpy(slash + 1, "casevault-helper");
+		if (program_open(pr) == 0 || !pr->missing)
+			return;  /* one refused there is not replaced by an installed one */
 	}
 #ifdef CV_HELPER_PROGRAM
-	if (usable_program(CV_HELPER_PROGRAM))
-		return CV_HELPER_PROGRAM;
+	snprintf(pr->path, sizeof(pr->path), "%s", CV_HELPER_PROGRAM);
+	if (program_open(pr) == 0 || !pr->missing)
+		return;
 #endif
-	return NULL;
+	snprintf(pr->why, sizeof(pr->why), "no casevault-helper beside casevault or installed");
+}
+
+/* CASEVAULT_DEBUG=helper: say on standard error which way each helper serves (tests, diagnosis). */
+static void debug_program(const struct program *pr)
+{
+	const char *d = getenv("CASEVAULT_DEBUG");
+
+	if (!d || !strstr(d, "helper"))
+		return;
+	if (pr->fd >= 0)
+		fprintf(stderr, "casevault: debug: encryption helper: runs %s\n", pr->path);
+	else
+		fprintf(stderr, "casevault: debug: encryption helper: serves in-process (%s)\n", pr->why);
+}
+
+/* Execute the checked program through its descriptor; returns only if it did not start. */
+static void program_exec(int prog, int sock, const char *home)
+{
+	char arg[16];
+	char *argv[] = { (char *)"casevault-helper", arg, (char *)home, NULL };
+
+	snprintf(arg, sizeof(arg), "%d", sock);
+	if (fcntl(sock, F_SETFD, 0) == 0) {
+		/*
+		 * Through the descriptor: a script (#!) fails here, as its
+		 * interpreter would open /proc/self/fd/N, closed on exec.
+		 */
+		fexecve(prog, argv, environ);
+		fcntl(sock, F_SETFD, FD_CLOEXEC);  /* it did not start: serve here */
+	}
+	close(prog);
 }
 
 /* The in-process service: encrypt with this vault handle (helper_main). */
@@ -347,12 +346,24 @@ static int serve_in_process(void *hook, const char *key_hex, int in_fd, int out_
 	return r;
 }
 
-static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t parent)
+/* Move a descriptor the child keeps above the standard ones (a parent started without them); -1 stays. */
+static int above_std(int fd)
 {
-	struct sym_home hm;
-	int own_home;
-	int devnull, r;
-	const char *program;
+	if (fd < 0 || fd > 2)
+		return fd;
+	if ((fd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		_exit(1);
+	return fd;
+}
+
+/*
+ * The fork sets itself apart: it dies with the parent, leads its own process
+ * group, and holds nothing of the parent's but its socket and the checked
+ * program (not the vault lock, not stdout).
+ */
+static void helper_detach(int *sock, int *prog, pid_t parent)
+{
+	int devnull, lo, hi;
 
 	/* die with the parent; it may already be gone */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -363,20 +374,45 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	/* nothing of the parent's but the socket: not the vault lock, not stdout */
-	if (sock <= 2 && (sock = fcntl(sock, F_DUPFD_CLOEXEC, 3)) < 0)
-		_exit(1);  /* a parent started without standard descriptors */
-	devnull = open("/dev/null", O_RDWR);
-	if (devnull < 0)
+	*sock = above_std(*sock);
+	*prog = above_std(*prog);
+	if ((devnull = open("/dev/null", O_RDWR)) < 0)
 		_exit(1);
 	dup2(devnull, 0);
 	dup2(devnull, 1);
 	dup2(devnull, 2);
-	close_from(3, sock - 1);
-	close_from(sock + 1, ~0U >> 1);
+	lo = *prog >= 0 && *prog < *sock ? *prog : *sock;
+	hi = *prog > *sock ? *prog : *sock;
+	close_from(3, lo - 1);
+	close_from(lo + 1, hi - 1);
+	close_from(hi + 1, ~0U >> 1);
+}
+
+/* This process's gpg runs use the helper's home from now on; -1 (home removed) if gpg cannot be pointed there. */
+static int use_home(cv_vault *v, struct cv_helper_home *hm)
+{
+	char *vault_home = v->gnupghome;
+
+	v->gnupghome = hm->path;
+	if (cv_gpg_home(v) == 0)
+		return 0;
+	/* keep to the vault's home and the agent */
+	cv_helper_home_unmake(hm);
+	v->gnupghome = vault_home;
+	if (cv_gpg_home(v) < 0)
+		_exit(1);
+	return -1;
+}
+
+static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, int prog, pid_t parent)
+{
+	struct cv_helper_home hm;
+	char *home = NULL, msg[512];
+	int own_home, r;
+
+	helper_detach(&sock, &prog, parent);
 	/* CASEVAULT_HELPER_HOME=0: hand keys over through gpg-agent (tests, diagnosis) */
-	own_home = !(getenv("CASEVAULT_HELPER_HOME") && !strcmp(getenv("CASEVAULT_HELPER_HOME"), "0")) &&
-		   home_make(v, &hm) == 0;
+	own_home = !(getenv("CASEVAULT_HELPER_HOME") && !strcmp(getenv("CASEVAULT_HELPER_HOME"), "0"));
 	if (own_home) {
 		/*
 		 * gpg here reads a key from a FIFO and writes to GPGME: it
@@ -386,53 +422,43 @@ static void __attribute__((noreturn)) helper_main(cv_vault *v, int sock, pid_t p
 		 * 0.15 ms of CPU).
 		 */
 		setenv("LC_ALL", "C", 1);
+		if (asprintf(&home, "%s/sym-%ld", v->gnupghome, (long)getpid()) < 0)
+			_exit(1);
+		cv_helper_home_remove(home);  /* a dead helper with this pid left it */
 		/*
-		 * The small program, when there is one: it serves until the
-		 * socket closes, then removes the home.  This is casevault's
-		 * own code (helper/main.c, helper_serve.c), built and installed
-		 * with it, which does every OpenPGP operation through GPGME as
-		 * this process would; no GnuPG or other tool is run in its
-		 * stead, and no shell or PATH search is involved (execl of an
-		 * absolute path checked by usable_program).
+		 * The small program, when there is one: it makes the home,
+		 * serves until the socket closes, then removes the home.  This
+		 * is casevault's own code (helper/main.c, helper_serve.c),
+		 * which does every OpenPGP operation through GPGME as this
+		 * process would; no shell or PATH search is involved.
 		 */
-		if ((program = helper_program())) {
-			char arg[16];
-
-			snprintf(arg, sizeof(arg), "%d", sock);
-			if (fcntl(sock, F_SETFD, 0) == 0) {
-				execl(program, "casevault-helper", arg, hm.dir, (char *)NULL);
-				fcntl(sock, F_SETFD, FD_CLOEXEC);  /* it did not start: serve here */
-			}
-		}
-		/* this process's gpg runs use the helper's home from now on */
-		char *vault_home = v->gnupghome;
-
-		v->gnupghome = hm.dir;
-		if (cv_gpg_home(v) < 0) {
-			/* keep to the vault's home and the agent */
-			home_remove(&hm);
-			own_home = 0;
-			v->gnupghome = vault_home;
-			if (cv_gpg_home(v) < 0)
-				_exit(1);
-		}
+		if (prog >= 0)
+			program_exec(prog, sock, home);
+		own_home = cv_helper_home_make(&hm, home, msg, sizeof(msg)) == 0 && use_home(v, &hm) == 0;
+	} else if (prog >= 0) {
+		close(prog);
 	}
-	r = cv_helper_serve(sock, own_home ? hm.fd : -1, serve_in_process, v);
+	r = cv_helper_serve(sock, own_home ? hm.fifo : -1, serve_in_process, v);
 	if (own_home)
-		home_remove(&hm);
+		cv_helper_home_unmake(&hm);
 	_exit(r == 0 ? 0 : 1);
 }
 
 int cv_helper_start(cv_vault *v, cv_helper **out)
 {
 	cv_helper *h = calloc(1, sizeof(*h));
+	struct program pr;
 	pid_t parent = getpid();
 	int sv[2];
 
 	*out = NULL;
 	if (!h)
 		return cv_error(v, CV_ERROR, "out of memory");
+	helper_program(&pr);
+	debug_program(&pr);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		if (pr.fd >= 0)
+			close(pr.fd);
 		free(h);
 		return cv_error(v, CV_ERROR, "cannot make a socket pair: %s", strerror(errno));
 	}
@@ -443,14 +469,18 @@ int cv_helper_start(cv_vault *v, cv_helper **out)
 
 		close(sv[0]);
 		close(sv[1]);
+		if (pr.fd >= 0)
+			close(pr.fd);
 		free(h);
 		return cv_error(v, CV_ERROR, "cannot start an encryption helper: %s", strerror(e));
 	}
 	if (h->pid == 0) {
 		close(sv[0]);
-		helper_main(v, sv[1], parent);
+		helper_main(v, sv[1], pr.fd, parent);
 	}
 	close(sv[1]);
+	if (pr.fd >= 0)
+		close(pr.fd);
 	h->sock = sv[0];
 	if (asprintf(&h->home, "%s/sym-%ld", v->gnupghome, (long)h->pid) < 0)
 		h->home = NULL;

@@ -1,11 +1,13 @@
 /* casevault - the encryption helpers' protocol and service loop; see helper_serve.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <gcrypt.h>
 
@@ -87,6 +89,133 @@ void cv_helper_home_remove(const char *dir)
 		free(p);
 	}
 	rmdir(dir);
+}
+
+/* The text of the small file name in directory dir (the vault's gpg.conf), or NULL. */
+static char *slurp_at(int dir, const char *name)
+{
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char *buf = NULL, *n;
+	size_t cap = 0, len = 0;
+	ssize_t got = 1;
+
+	while (fd >= 0 && got > 0) {
+		if (len + 4096 + 1 > cap) {
+			if (!(n = realloc(buf, cap = len + 4096 + 1)))
+				break;
+			buf = n;
+		}
+		got = read(fd, buf + len, 4096);
+		len += got > 0 ? (size_t)got : 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (got != 0) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* gpg.conf of the home: the vault's, then symmetric only, no agent, the key from the FIFO */
+static int home_conf(struct cv_helper_home *hm)
+{
+	char *text = slurp_at(hm->parent, "gpg.conf");
+	FILE *f = NULL;
+	int fd, ok;
+
+	fd = text ? openat(hm->dir, "gpg.conf", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	if (fd >= 0 && !(f = fdopen(fd, "w")))
+		close(fd);
+	if (f)
+		fprintf(f, "%s\n# casevault encryption helper (vault/helper.c): symmetric only, no agent\n"
+			"no-keyring\nbatch\npinentry-mode loopback\npassphrase-file %s\n", text, hm->fifo_path);
+	free(text);
+	ok = f && fflush(f) == 0 && !ferror(f);
+	if (f)
+		fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* Open GNUPGHOME (the parent of path) and check it: a directory of this user's nobody else writes. */
+static int home_parent(struct cv_helper_home *hm, const char *path, char *msg, size_t msglen)
+{
+	char *dir = strdup(path);
+	struct stat sb;
+
+	if (!dir || !strrchr(dir, '/'))
+		goto bad;
+	*strrchr(dir, '/') = '\0';
+	hm->parent = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (hm->parent < 0 || fstat(hm->parent, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 022))
+		goto bad;
+	free(dir);
+	return 0;
+bad:
+	snprintf(msg, msglen, "%s is not a GnuPG home of this user's that only this user can write", dir ? dir : path);
+	free(dir);
+	return -1;
+}
+
+int cv_helper_home_make(struct cv_helper_home *hm, const char *path, char *msg, size_t msglen)
+{
+	const char *name = strrchr(path, '/');
+	char *want = hm->name;
+
+	memset(hm, 0, sizeof(*hm));
+	hm->parent = hm->dir = hm->fifo = -1;
+	snprintf(want, sizeof(hm->name), "sym-%ld", (long)getpid());
+	if (path[0] != '/' || !name || strcmp(name + 1, want)) {
+		snprintf(msg, msglen, "%s is not this helper's GnuPG home (GNUPGHOME/%s)", path, want);
+		return -1;
+	}
+	if (home_parent(hm, path, msg, msglen) < 0)
+		goto fail;
+	/* made here or refused: a home this process did not make is never used, nor removed */
+	if (mkdirat(hm->parent, want, 0700) < 0) {
+		snprintf(msg, msglen, "cannot make %s: %s%s", path, strerror(errno),
+			 errno == EEXIST ? " (a helper uses only a home it makes itself)" : "");
+		goto fail;
+	}
+	hm->made = 1;
+	if (!(hm->path = strdup(path)) || asprintf(&hm->fifo_path, "%s/key", path) < 0) {
+		hm->fifo_path = NULL;
+		snprintf(msg, msglen, "out of memory");
+		goto fail;
+	}
+	hm->dir = openat(hm->parent, want, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_RDWR: never blocks, and the pipe keeps what is written while we hold it */
+	if (hm->dir < 0 || mkfifoat(hm->dir, "key", 0600) < 0 ||
+	    (hm->fifo = openat(hm->dir, "key", O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    home_conf(hm) < 0) {
+		snprintf(msg, msglen, "cannot set up %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	cv_helper_home_unmake(hm);
+	return -1;
+}
+
+void cv_helper_home_unmake(struct cv_helper_home *hm)
+{
+	if (hm->fifo >= 0)
+		close(hm->fifo);
+	if (hm->made && hm->dir >= 0) {
+		unlinkat(hm->dir, "key", 0);
+		unlinkat(hm->dir, "gpg.conf", 0);
+	}
+	if (hm->made)
+		unlinkat(hm->parent, hm->name, AT_REMOVEDIR);
+	if (hm->dir >= 0)
+		close(hm->dir);
+	if (hm->parent >= 0)
+		close(hm->parent);
+	free(hm->path);
+	free(hm->fifo_path);
+	memset(hm, 0, sizeof(*hm));
+	hm->parent = hm->dir = hm->fifo = -1;
 }
 
 void cv_fifo_drain(int fd)

@@ -37,6 +37,25 @@ int cv_helper_recv_req(int sock, struct cv_helper_req *rq, int fds[2]);
 /* Remove a helper's GnuPG home DIR: its key FIFO, its gpg.conf, the directory. */
 void cv_helper_home_remove(const char *dir);
 
+/*
+ * A helper's own GnuPG home, made by the helper itself (docs/architecture.md,
+ * Encryption helpers): path is GNUPGHOME/sym-PID, PID this process's id,
+ * and the directory must not exist yet.  GNUPGHOME must be a directory of
+ * this user's that nobody else can write.  What is made: the directory
+ * (0700), the key FIFO (held open in fifo) and gpg.conf (the vault's plus
+ * the helper's lines).  cv_helper_home_unmake removes only what was made.
+ */
+struct cv_helper_home {
+	int parent, dir, fifo;  /* descriptors: GNUPGHOME, the home, the key FIFO; -1 when not open */
+	int made;               /* the home directory was made by this process */
+	char name[32];          /* sym-PID */
+	char *path;             /* GNUPGHOME/sym-PID */
+	char *fifo_path;
+};
+/* 0, or -1 with a one-line reason in msg (nothing is left behind) */
+int cv_helper_home_make(struct cv_helper_home *hm, const char *path, char *msg, size_t msglen);
+void cv_helper_home_unmake(struct cv_helper_home *hm);
+
 /* The key FIFO of a helper's GnuPG home: emptied, or holding one key and a newline. */
 void cv_fifo_drain(int fd);
 int cv_fifo_put(int fd, const char *key_hex);

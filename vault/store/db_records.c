@@ -8,13 +8,39 @@
 #include "store/index.h"
 #include "store/sealed.h"
 
-#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until"
+#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until, r.retain_clear"
 #define NO_RECORD "no record %s in this vault; see 'casevault ls CASE'"
 
 static int unseal_rec(cv_vault *v, sqlite3_stmt *st, int col, cv_section s, const char *what,
 		      const char *id, char **out)
 {
 	return cv_sealed_get(v, st, col, s, "records", what, id, out);
+}
+
+/*
+ * The record's retention date, sealed under the schedule key: shown only
+ * to whoever holds it (the case key, or the purge's account), else left
+ * "" (docs/architecture.md, Sealed columns).  A vault not yet moved to
+ * sealed dates still has the clear one (column 11).
+ */
+static int retain_date(cv_vault *v, sqlite3_stmt *st, cv_record *rec)
+{
+	char *p = NULL;
+	int r;
+
+	if (sqlite3_column_type(st, 10) == SQLITE_NULL) {
+		cv_col_copy(st, 11, rec->retain_until, sizeof(rec->retain_until));
+		return 0;
+	}
+	if ((r = cv_sealed_schedule_load(v)) == 0)
+		return 0;
+	if (r < 0 || (r = cv_sealed_get(v, st, 10, CV_SEAL_SCHEDULE, "records", "retain_until", rec->id, &p)) < 0) {
+		cv_record_release(rec);
+		return r;
+	}
+	snprintf(rec->retain_until, sizeof(rec->retain_until), "%s", p ? p : "");
+	free(p);
+	return 0;
 }
 
 /*
@@ -45,8 +71,7 @@ static int row_to_record(cv_vault *v, sqlite3_stmt *st, void *item, void *unused
 	cv_col_copy(st, 7, rec->filed_by, sizeof(rec->filed_by));
 	cv_col_copy(st, 8, rec->mime, sizeof(rec->mime));
 	rec->size = sqlite3_column_int64(st, 9);
-	cv_col_copy(st, 10, rec->retain_until, sizeof(rec->retain_until));
-	return 0;
+	return retain_date(v, st, rec);
 }
 
 /* The public release functions live with the rows they free (the store fills them). */
@@ -112,14 +137,14 @@ int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv
 	if ((r = allow(hook, s)) < 0)
 		goto out;
 	if ((r = row_to_record(v, st, &w->rec, NULL)) < 0 ||
-	    (r = unseal_rec(v, st, 12, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
+	    (r = unseal_rec(v, st, 13, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
 		goto out;
-	cv_col_copy(st, 11, w->member, sizeof(w->member));
-	cv_col_copy(st, 13, w->file, sizeof(w->file));
-	cv_col_copy(st, 14, w->archive_sha, sizeof(w->archive_sha));
-	w->wrapped = strdup(cv_col(st, 15));
-	w->key_gen = sqlite3_column_int(st, 16);
-	w->receipt_id = sqlite3_column_int64(st, 17);
+	cv_col_copy(st, 12, w->member, sizeof(w->member));
+	cv_col_copy(st, 14, w->file, sizeof(w->file));
+	cv_col_copy(st, 15, w->archive_sha, sizeof(w->archive_sha));
+	w->wrapped = strdup(cv_col(st, 16));
+	w->key_gen = sqlite3_column_int(st, 17);
+	w->receipt_id = sqlite3_column_int64(st, 18);
 	if (!w->wrapped)
 		r = cv_error(v, CV_ERROR, "out of memory");
 out:
@@ -186,13 +211,15 @@ static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w)
 {
 	int r;
 
-	if ((r = cv_index_bind(v, st, "record a document", "tltttIttI---ttnt", w->id, strtol(w->id + 2, NULL, 10),
+	if ((r = cv_index_bind(v, st, "record a document", "tltttIttI---tt-t", w->id, strtol(w->id + 2, NULL, 10),
 			       w->case_id, cv_section_name(w->section), w->class_name, (sqlite3_int64)w->archive_id,
 			       w->member, w->mime, (sqlite3_int64)w->size, w->filed_at, w->filed_by,
-			       w->retain_until, w->policy_hash)) < 0 ||
+			       w->policy_hash)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 10, w->section, "records", "title", w->id, w->title)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 11, w->section, "records", "sha256", w->id, w->sha256)) < 0 ||
-	    (r = cv_sealed_bind(v, st, 12, w->section, "records", "event_date", w->id, w->event_date)) < 0)
+	    (r = cv_sealed_bind(v, st, 12, w->section, "records", "event_date", w->id, w->event_date)) < 0 ||
+	    (r = cv_sealed_bind(v, st, 15, CV_SEAL_SCHEDULE, "records", "retain_until", w->id,
+				w->retain_until && w->retain_until[0] ? w->retain_until : NULL)) < 0)
 		return r;
 	return 0;
 }

@@ -146,6 +146,21 @@ static const char *migrations[] = {
 	/* 5: the request clock stopped while the office waits (docs/legal-rules.md §1; request.c) */
 	"ALTER TABLE requests ADD COLUMN paused_since TEXT;"
 	"ALTER TABLE requests ADD COLUMN pause_reason BLOB;",
+	/*
+	 * sealed retention dates (docs/architecture.md, Sealed columns): the
+	 * clear dates move to retain_clear/until_clear, emptied by the first
+	 * unlock that holds the case key (core/schedule.c), which seals them
+	 * under the schedule key kept in vault_keys
+	 */
+	"DROP INDEX records_due;"
+	"ALTER TABLE records RENAME COLUMN retain_until TO retain_clear;"
+	"ALTER TABLE records ADD COLUMN retain_until BLOB;"
+	"ALTER TABLE reviews RENAME COLUMN retain_until TO retain_clear;"
+	"ALTER TABLE reviews RENAME COLUMN until TO until_clear;"
+	"ALTER TABLE reviews ADD COLUMN retain_until BLOB;"
+	"ALTER TABLE reviews ADD COLUMN until BLOB;"
+	"CREATE TABLE vault_keys(id TEXT PRIMARY KEY, section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  key BLOB NOT NULL, created TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

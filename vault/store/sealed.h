@@ -16,6 +16,7 @@
 typedef struct {
 	const char *table, *column;
 	const char *section_col;   /* the row's column naming its section; NULL: always the case section */
+	int schedule;              /* sealed under the schedule key (CV_SEAL_SCHEDULE), not a section's */
 } cv_sealed_col;
 
 /* Every sealed column; a unit test holds it against the schema's BLOB columns. */
@@ -47,7 +48,16 @@ int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *col
 		   sqlite3_int64 id, const char *text, const char *what);
 
 /*
- * Open every sealed value whose row's section is in mask, column by column
+ * Make the schedule key usable from the index (vault_keys, sealed under
+ * the case key) when the case key is held and it is not loaded yet: 1 when
+ * it is usable, 0 when the index holds none yet (a vault from before
+ * sealed dates) or the case key is not held, < 0 on damage.
+ */
+int cv_sealed_schedule_load(cv_vault *v);
+
+/*
+ * Open every sealed value whose row's section is in mask (bit
+ * CV_SEAL_SCHEDULE: the columns under the schedule key), column by column
  * of the registry (rotation re-seals them all; verify checks them all).
  * fn gets each with err 0, or err < 0 and *plain NULL when it does not open;
  * it may take *plain (setting it NULL), else it is wiped after the call.

@@ -42,13 +42,25 @@ check "  CP material too" test "$(retain_of "$CPN")" = 2037-11-30
 check "  born on 29 February: 1 March" test "$(retain_of "${SEN[2]}")" = 2041-03-01
 check "  a letter: closure + 6y" test "$(retain_of "$LET")" = 2032-01-10
 
-# ---- an older vault: a clear date is sealed by the next write that holds the case key ----
+# ---- a clear date written behind casevault's back is refused, not followed ----
 db_rw() { sqlite3 "$V/vault.db" "$1"; }
-db_rw "UPDATE records SET retain_clear = '2037-11-30', retain_until = NULL WHERE id = '${SEN[1]}'"
-check "control: a clear date is found by the grep" grep -aqr -- 2037-11-30 "$V/vault.db" "$V/vault.db-wal"
+db_rw "UPDATE records SET retain_clear = '2026-01-01', retain_until = NULL WHERE id = '$LET'"
+run_cv retention due
+check "a clear date in a vault with sealed dates is refused (exit $RC)" test "$RC" -eq 1
+check "  naming the record" grep -q "$LET has a retention date in clear" "$T/err"
+
+# ---- an older vault (clear dates, no schedule key): the next write seals them all ----
+declare -A WANT=(["${SEN[0]}"]=2040-03-04 ["${SEN[1]}"]=2037-11-30 ["${SEN[2]}"]=2041-03-01 ["${SEN[3]}"]=2035-07-01 ["$CPN"]=2037-11-30 ["$LET"]=2032-01-10)
+for r in "${!WANT[@]}"; do db_rw "UPDATE records SET retain_clear = '${WANT[$r]}', retain_until = NULL WHERE id = '$r'"; done
+db_rw "DELETE FROM vault_keys"
+rm "$V/purge/schedule.key"
+check "control: the clear dates are found by the grep" grep -aqr -- 2037-11-30 "$V/vault.db" "$V/vault.db-wal"
 "$CV" retention recompute >/dev/null || fail "retention recompute"
-check "the next write sealed it" test "$(db "SELECT typeof(retain_until) || ',' || ifnull(retain_clear, 'null') FROM records WHERE id = '${SEN[1]}'")" = blob,null
-check "  and it still opens" test "$(retain_of "${SEN[1]}")" = 2037-11-30
+check "the next write sealed them all" \
+	test "$(db "SELECT count(*) FROM records WHERE retain_clear IS NOT NULL OR (retain_until IS NOT NULL AND typeof(retain_until) <> 'blob')")" = 0
+check "  under a new schedule key" test "$(db "SELECT count(*) FROM vault_keys WHERE id = 'schedule'")" = 1
+check "  whose file is written again" test -f "$V/purge/schedule.key"
+check "  and every date still opens" test "$(retain_of "${SEN[1]}"),$(retain_of "$LET"),$(retain_of "${SEN[2]}")" = 2037-11-30,2032-01-10,2041-03-01
 
 # ---- a record due tomorrow survives today's purge ----
 at 2032-01-09

@@ -170,9 +170,12 @@ int cv_schedule_ensure(cv_vault *v)
 		return 0;
 	if ((r = cv_sealed_schedule_load(v)) < 0)
 		return r;
-	if (r == 0 && (r = create_key(v)) < 0)
-		return r;
-	if ((r = cv_db_schedule_seal_clear(v, &moved)) < 0)
+	/*
+	 * The key is made, and an older vault's clear dates sealed, in one
+	 * transaction: once it exists no clear date is ever read again (a new
+	 * one was written behind casevault's back, store/db_retention.c).
+	 */
+	if (r == 0 && ((r = create_key(v)) < 0 || (r = cv_db_schedule_seal_clear(v, &moved)) < 0))
 		return r;
 	return cv_index_on_commit(v, file_after_commit);
 }

@@ -12,7 +12,7 @@
 
 /*
  * With the case key held (else nothing is done): make the schedule key if
- * the index has none, seal any clear retention dates an older vault still
+ * the index has none and seal the clear retention dates an older vault
  * has, and after the commit write VAULT/purge/schedule.key if it is missing
  * or stale.  The caller holds the writer lock and the transaction.
  */

@@ -35,6 +35,14 @@ static int row_date(cv_vault *v, sqlite3_stmt *st, int sealed_col, int clear_col
 	out[0] = '\0';
 	if (sqlite3_column_type(st, sealed_col) == SQLITE_NULL) {
 		cv_col_copy(st, clear_col, out, 11);
+		/*
+		 * A vault with a schedule key has sealed every clear date in the
+		 * transaction that made it (core/schedule.c): a clear one now was
+		 * written behind casevault's back, and could make a record fall due.
+		 */
+		if (out[0] && v->skey)
+			return cv_error(v, CV_ECORRUPT, "%s %s has a retention date in clear though this vault's dates are sealed "
+					"(the index was altered?): nothing was changed; run 'casevault verify'", table, id);
 		return 0;
 	}
 	if ((r = cv_sealed_get(v, st, sealed_col, CV_SEAL_SCHEDULE, table, column, id, &p)) < 0)

@@ -164,7 +164,7 @@ static int create_key(cv_vault *v)
 int cv_schedule_ensure(cv_vault *v)
 {
 	size_t moved = 0;
-	int r;
+	int r, s;
 
 	if (!v->mkey[CV_SECTION_CASE])
 		return 0;
@@ -177,6 +177,10 @@ int cv_schedule_ensure(cv_vault *v)
 	 */
 	if (r == 0 && ((r = create_key(v)) < 0 || (r = cv_db_schedule_seal_clear(v, &moved)) < 0))
 		return r;
+	/* an older vault's exact sizes too, section by section as the keys are held */
+	for (s = 0; s < CV_SECTION_COUNT; s++)
+		if (v->mkey[s] && (r = cv_db_sizes_seal(v, (cv_section)s, &moved)) < 0)
+			return r;
 	return cv_index_on_commit(v, file_after_commit);
 }
 

@@ -13,7 +13,8 @@
 /*
  * With the case key held (else nothing is done): make the schedule key if
  * the index has none and seal the clear retention dates an older vault
- * has, and after the commit write VAULT/purge/schedule.key if it is missing
+ * has; seal the exact sizes still in clear of each section whose key is
+ * held; and after the commit write VAULT/purge/schedule.key if it is missing
  * or stale.  The caller holds the writer lock and the transaction.
  */
 int cv_schedule_ensure(cv_vault *v);

@@ -8,7 +8,7 @@
 #include "store/index.h"
 #include "store/sealed.h"
 
-#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until, r.retain_clear"
+#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until, r.retain_clear, r.size_sealed"
 #define NO_RECORD "no record %s in this vault; see 'casevault ls CASE'"
 
 static int unseal_rec(cv_vault *v, sqlite3_stmt *st, int col, cv_section s, const char *what,
@@ -70,7 +70,7 @@ static int row_to_record(cv_vault *v, sqlite3_stmt *st, void *item, void *unused
 	cv_col_copy(st, 6, rec->filed_at, sizeof(rec->filed_at));
 	cv_col_copy(st, 7, rec->filed_by, sizeof(rec->filed_by));
 	cv_col_copy(st, 8, rec->mime, sizeof(rec->mime));
-	rec->size = sqlite3_column_int64(st, 9);
+	rec->size = cv_sealed_size(v, st, 9, 12, rec->section, rec->id);
 	return retain_date(v, st, rec);
 }
 
@@ -137,14 +137,14 @@ int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv
 	if ((r = allow(hook, s)) < 0)
 		goto out;
 	if ((r = row_to_record(v, st, &w->rec, NULL)) < 0 ||
-	    (r = unseal_rec(v, st, 13, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
+	    (r = unseal_rec(v, st, 14, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
 		goto out;
-	cv_col_copy(st, 12, w->member, sizeof(w->member));
-	cv_col_copy(st, 14, w->file, sizeof(w->file));
-	cv_col_copy(st, 15, w->archive_sha, sizeof(w->archive_sha));
-	w->wrapped = strdup(cv_col(st, 16));
-	w->key_gen = sqlite3_column_int(st, 17);
-	w->receipt_id = sqlite3_column_int64(st, 18);
+	cv_col_copy(st, 13, w->member, sizeof(w->member));
+	cv_col_copy(st, 15, w->file, sizeof(w->file));
+	cv_col_copy(st, 16, w->archive_sha, sizeof(w->archive_sha));
+	w->wrapped = strdup(cv_col(st, 17));
+	w->key_gen = sqlite3_column_int(st, 18);
+	w->receipt_id = sqlite3_column_int64(st, 19);
 	if (!w->wrapped)
 		r = cv_error(v, CV_ERROR, "out of memory");
 out:
@@ -171,7 +171,7 @@ int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
 
 	*out = NULL;
 	*n = 0;
-	if ((r = cv_index_query(v, &st, "SELECT id, size, sha256 FROM records WHERE case_id = ? AND section = ?",
+	if ((r = cv_index_query(v, &st, "SELECT id, size, sha256, size_sealed FROM records WHERE case_id = ? AND section = ?",
 				"tt", case_id, cv_section_name(s))) < 0)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -179,11 +179,13 @@ int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
 
 		memset(&row, 0, sizeof(row));
 		cv_col_copy(st, 0, row.id, sizeof(row.id));
-		row.size = sqlite3_column_int64(st, 1);
+		row.size = cv_sealed_size(v, st, 1, 3, s, row.id);
 		if ((r = want(hook, &row)) < 0)
 			break;
 		if (r == 0)
 			continue;
+		/* want() may have unlocked s: the exact size now opens */
+		row.size = cv_sealed_size(v, st, 1, 3, s, row.id);
 		if ((r = unseal_rec(v, st, 2, s, "sha256", row.id, &sha)) < 0)
 			break;
 		snprintf(row.sha, sizeof(row.sha), "%s", sha ? sha : "");
@@ -207,19 +209,29 @@ int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
 	return 0;
 }
 
+/* The exact size, sealed under the record's section (the clear column holds its bucket). */
+static int bind_exact_size(cv_vault *v, sqlite3_stmt *st, int idx, const cv_db_record_new *w)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%lld", (long long)w->size);
+	return cv_sealed_bind(v, st, idx, w->section, "records", "size_sealed", w->id, n);
+}
+
 static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w)
 {
 	int r;
 
-	if ((r = cv_index_bind(v, st, "record a document", "tltttIttI---tt-t", w->id, strtol(w->id + 2, NULL, 10),
+	if ((r = cv_index_bind(v, st, "record a document", "tltttIttI---tt-t-", w->id, strtol(w->id + 2, NULL, 10),
 			       w->case_id, cv_section_name(w->section), w->class_name, (sqlite3_int64)w->archive_id,
-			       w->member, w->mime, (sqlite3_int64)w->size, w->filed_at, w->filed_by,
+			       w->member, w->mime, (sqlite3_int64)cv_size_bucket(w->size), w->filed_at, w->filed_by,
 			       w->policy_hash)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 10, w->section, "records", "title", w->id, w->title)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 11, w->section, "records", "sha256", w->id, w->sha256)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 12, w->section, "records", "event_date", w->id, w->event_date)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 15, CV_SEAL_SCHEDULE, "records", "retain_until", w->id,
-				w->retain_until && w->retain_until[0] ? w->retain_until : NULL)) < 0)
+				w->retain_until && w->retain_until[0] ? w->retain_until : NULL)) < 0 ||
+	    (r = bind_exact_size(v, st, 17, w)) < 0)
 		return r;
 	return 0;
 }
@@ -232,8 +244,8 @@ int cv_db_records_insert(cv_vault *v, const cv_db_record_new *rows, size_t n)
 
 	if (n && (r = cv_index_prepare(v, &st,
 		"INSERT INTO records(id, seq, case_id, section, class, archive_id, member, mime, size,"
-		" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0)
+		" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash, size_sealed)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0)
 		return r;
 	for (i = 0; i < n && r == 0; i++) {
 		sqlite3_reset(st);

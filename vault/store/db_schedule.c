@@ -95,6 +95,50 @@ static int move_column(cv_vault *v, const struct move *m, size_t *moved)
 	return r;
 }
 
+static int seal_size(cv_vault *v, cv_section s, const char *id, int64_t size)
+{
+	sqlite3_stmt *st = NULL;
+	char n[24];
+	int r;
+
+	snprintf(n, sizeof(n), "%lld", (long long)size);
+	if ((r = cv_index_query(v, &st, "UPDATE records SET size_sealed = ?, size = ? WHERE id = ?", "-It",
+				(sqlite3_int64)cv_size_bucket(size), id)) < 0)
+		return r;
+	if ((r = cv_sealed_bind(v, st, 1, s, "records", "size_sealed", id, n)) < 0) {
+		sqlite3_finalize(st);
+		return r;
+	}
+	return cv_index_done(v, st, "seal the record sizes");
+}
+
+int cv_db_sizes_seal(cv_vault *v, cv_section s, size_t *moved)
+{
+	struct clear_size { char id[32]; int64_t size; } *rows = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0, cap = 0, i;
+	int r;
+
+	*moved = 0;
+	if ((r = cv_index_query(v, &st, "SELECT id, size FROM records INDEXED BY records_size_clear"
+				" WHERE section = ? AND size_sealed IS NULL", "t", cv_section_name(s))) < 0)
+		return r;
+	while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (CV_ARRAY_GROW(&rows, &cap, n) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		cv_col_copy(st, 0, rows[n].id, sizeof(rows[n].id));
+		rows[n++].size = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	for (i = 0; r == 0 && i < n; i++)
+		r = seal_size(v, s, rows[i].id, rows[i].size);
+	free(rows);
+	*moved = r == 0 ? n : 0;
+	return n && r == 0 ? cv_index_on_commit(v, checkpoint) : r;
+}
+
 int cv_db_schedule_seal_clear(cv_vault *v, size_t *moved)
 {
 	size_t i;

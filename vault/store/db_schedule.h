@@ -22,4 +22,11 @@ int cv_db_schedule_insert(cv_vault *v, const char *key_hex, const char *now);
  */
 int cv_db_schedule_seal_clear(cv_vault *v, size_t *moved);
 
+/*
+ * Seal the exact size of every record of section s still in clear (an older
+ * vault's) and leave its bucket in clear (cv_size_bucket), in the caller's
+ * transaction; *moved counts them.
+ */
+int cv_db_sizes_seal(cv_vault *v, cv_section s, size_t *moved);
+
 #endif

@@ -160,7 +160,10 @@ static const char *migrations[] = {
 	"ALTER TABLE reviews ADD COLUMN retain_until BLOB;"
 	"ALTER TABLE reviews ADD COLUMN until BLOB;"
 	"CREATE TABLE vault_keys(id TEXT PRIMARY KEY, section TEXT NOT NULL CHECK(section IN ('case','cp')),"
-	"  key BLOB NOT NULL, created TEXT NOT NULL);",
+	"  key BLOB NOT NULL, created TEXT NOT NULL);"
+	/* exact sizes sealed, the clear size a bucket; an older vault's exact sizes wait for an unlock */
+	"ALTER TABLE records ADD COLUMN size_sealed BLOB;"
+	"CREATE INDEX records_size_clear ON records(section) WHERE size_sealed IS NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

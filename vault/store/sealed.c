@@ -22,6 +22,7 @@ const cv_sealed_col cv_sealed_cols[] = {
 	{ "records", "title", "section", 0 },
 	{ "records", "sha256", "section", 0 },
 	{ "records", "event_date", "section", 0 },
+	{ "records", "size_sealed", "section", 0 },
 	{ "holds", "reason", "section", 0 },
 	{ "reviews", "reason", "section", 0 },
 	{ "requests", "requester", NULL, 0 },
@@ -96,6 +97,32 @@ int cv_sealed_get_n(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
 
 	snprintf(n, sizeof(n), "%lld", id);
 	return cv_sealed_get(v, st, col, s, table, column, n, out);
+}
+
+int64_t cv_size_bucket(int64_t size)
+{
+	int64_t b = 4096;
+
+	while (b < size && b < INT64_MAX / 2)
+		b *= 2;
+	return b;
+}
+
+int64_t cv_sealed_size(cv_vault *v, sqlite3_stmt *st, int size_col, int sealed_col, cv_section s, const char *id)
+{
+	int64_t size = sqlite3_column_int64(st, size_col);
+	char *p = NULL, *end = NULL;
+	long long exact;
+
+	if (sqlite3_column_type(st, sealed_col) == SQLITE_NULL || !v->mkey[s])
+		return size;
+	if (cv_sealed_get(v, st, sealed_col, s, "records", "size_sealed", id, &p) < 0 || !p)
+		return size;  /* verify names the damaged value (cv_sealed_each) */
+	exact = strtoll(p, &end, 10);
+	if (*end || exact < 0 || cv_size_bucket(exact) != size)
+		exact = size;
+	free(p);
+	return exact;
 }
 
 /* See sealed.h. */

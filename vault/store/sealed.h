@@ -10,6 +10,7 @@
 #define CV_STORE_SEALED_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sqlite3.h>
 #include "base/handle.h"
 
@@ -46,6 +47,17 @@ int cv_sealed_get_n(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
  */
 int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *column,
 		   sqlite3_int64 id, const char *text, const char *what);
+
+/*
+ * A record's size as this handle may know it: the exact size sealed in
+ * column sealed_col under s when that opens, else the clear column
+ * size_col (the size's bucket, cv_size_bucket; an older vault's exact size
+ * while its size_sealed is NULL).  Exact sizes match known documents, so
+ * the index keeps only buckets in clear (docs/architecture.md, Sealed columns).
+ */
+int64_t cv_sealed_size(cv_vault *v, sqlite3_stmt *st, int size_col, int sealed_col, cv_section s, const char *id);
+/* The clear bucket of an exact size: the next power of two, at least 4 KiB. */
+int64_t cv_size_bucket(int64_t size);
 
 /*
  * Make the schedule key usable from the index (vault_keys, sealed under

@@ -66,46 +66,65 @@ static int move_one(cv_vault *v, const struct move *m, const char *id, const cha
 	return cv_index_done(v, st, m->what);
 }
 
-/* The clear values are read first, then sealed: no update runs under the scan of its own table. */
+/* A row's id and one clear value, read before any update (none runs under the scan of its own table). */
+typedef struct {
+	char id[32], val[24];
+} clear_row;
+
+/* Step st (prepared and bound) into *rows, then finalize it; free(*rows) after wiping it. */
+static int read_clear(cv_vault *v, sqlite3_stmt *st, clear_row **rows, size_t *n)
+{
+	size_t cap = 0;
+	int r = 0;
+
+	*rows = NULL;
+	*n = 0;
+	while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (CV_ARRAY_GROW(rows, &cap, *n) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		cv_col_copy(st, 0, (*rows)[*n].id, sizeof((*rows)[*n].id));
+		cv_col_copy(st, 1, (*rows)[*n].val, sizeof((*rows)[*n].val));
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static void free_clear(clear_row *rows, size_t n)
+{
+	if (rows)
+		explicit_bzero(rows, n * sizeof(*rows));
+	free(rows);
+}
+
 static int move_column(cv_vault *v, const struct move *m, size_t *moved)
 {
-	struct clear { char id[32], date[16]; } *rows = NULL;
 	sqlite3_stmt *st = NULL;
-	size_t n = 0, cap = 0, i;
+	clear_row *rows;
+	size_t n, i;
 	int r;
 
 	if ((r = cv_index_prepare(v, &st, m->select)) < 0)
 		return r;
-	while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&rows, &cap, n) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-		cv_col_copy(st, 0, rows[n].id, sizeof(rows[n].id));
-		cv_col_copy(st, 1, rows[n].date, sizeof(rows[n].date));
-		n++;
-	}
-	sqlite3_finalize(st);
+	r = read_clear(v, st, &rows, &n);
 	for (i = 0; r == 0 && i < n; i++)
-		if ((r = move_one(v, m, rows[i].id, rows[i].date)) == 0)
+		if ((r = move_one(v, m, rows[i].id, rows[i].val)) == 0)
 			(*moved)++;
-	if (rows)
-		explicit_bzero(rows, cap * sizeof(*rows));
-	free(rows);
+	free_clear(rows, n);
 	return r;
 }
 
-static int seal_size(cv_vault *v, cv_section s, const char *id, int64_t size)
+static int seal_size(cv_vault *v, cv_section s, const char *id, const char *exact)
 {
 	sqlite3_stmt *st = NULL;
-	char n[24];
 	int r;
 
-	snprintf(n, sizeof(n), "%lld", (long long)size);
 	if ((r = cv_index_query(v, &st, "UPDATE records SET size_sealed = ?, size = ? WHERE id = ?", "-It",
-				(sqlite3_int64)cv_size_bucket(size), id)) < 0)
+				(sqlite3_int64)cv_size_bucket(strtoll(exact, NULL, 10)), id)) < 0)
 		return r;
-	if ((r = cv_sealed_bind(v, st, 1, s, "records", "size_sealed", id, n)) < 0) {
+	if ((r = cv_sealed_bind(v, st, 1, s, "records", "size_sealed", id, exact)) < 0) {
 		sqlite3_finalize(st);
 		return r;
 	}
@@ -114,27 +133,19 @@ static int seal_size(cv_vault *v, cv_section s, const char *id, int64_t size)
 
 int cv_db_sizes_seal(cv_vault *v, cv_section s, size_t *moved)
 {
-	struct clear_size { char id[32]; int64_t size; } *rows = NULL;
 	sqlite3_stmt *st = NULL;
-	size_t n = 0, cap = 0, i;
+	clear_row *rows;
+	size_t n, i;
 	int r;
 
 	*moved = 0;
 	if ((r = cv_index_query(v, &st, "SELECT id, size FROM records INDEXED BY records_size_clear"
 				" WHERE section = ? AND size_sealed IS NULL", "t", cv_section_name(s))) < 0)
 		return r;
-	while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&rows, &cap, n) < 0) {
-			r = cv_error(v, CV_ERROR, "out of memory");
-			break;
-		}
-		cv_col_copy(st, 0, rows[n].id, sizeof(rows[n].id));
-		rows[n++].size = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
+	r = read_clear(v, st, &rows, &n);
 	for (i = 0; r == 0 && i < n; i++)
-		r = seal_size(v, s, rows[i].id, rows[i].size);
-	free(rows);
+		r = seal_size(v, s, rows[i].id, rows[i].val);
+	free_clear(rows, n);
 	*moved = r == 0 ? n : 0;
 	return n && r == 0 ? cv_index_on_commit(v, checkpoint) : r;
 }

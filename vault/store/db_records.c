@@ -218,7 +218,7 @@ static int bind_exact_size(cv_vault *v, sqlite3_stmt *st, int idx, const cv_db_r
 	return cv_sealed_bind(v, st, idx, w->section, "records", "size_sealed", w->id, n);
 }
 
-static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w)
+static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w, int dated)
 {
 	int r;
 
@@ -230,7 +230,7 @@ static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w)
 	    (r = cv_sealed_bind(v, st, 11, w->section, "records", "sha256", w->id, w->sha256)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 12, w->section, "records", "event_date", w->id, w->event_date)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 15, CV_SEAL_SCHEDULE, "records", "retain_until", w->id,
-				w->retain_until && w->retain_until[0] ? w->retain_until : NULL)) < 0 ||
+				dated && w->retain_until && w->retain_until[0] ? w->retain_until : NULL)) < 0 ||
 	    (r = bind_exact_size(v, st, 17, w)) < 0)
 		return r;
 	return 0;
@@ -240,8 +240,15 @@ int cv_db_records_insert(cv_vault *v, const cv_db_record_new *rows, size_t n)
 {
 	sqlite3_stmt *st = NULL;
 	size_t i;
-	int r = 0;
+	int r = 0, dated = 0;
 
+	/*
+	 * Who files without the case section (so without the schedule key)
+	 * leaves the date unset: the record is kept, never destroyed early,
+	 * until 'retention recompute' by someone holding it sets the date.
+	 */
+	if (n && (dated = cv_sealed_schedule_load(v)) < 0)
+		return dated;
 	if (n && (r = cv_index_prepare(v, &st,
 		"INSERT INTO records(id, seq, case_id, section, class, archive_id, member, mime, size,"
 		" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash, size_sealed)"
@@ -250,7 +257,10 @@ int cv_db_records_insert(cv_vault *v, const cv_db_record_new *rows, size_t n)
 	for (i = 0; i < n && r == 0; i++) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
-		if ((r = bind_record(v, st, &rows[i])) == 0 && sqlite3_step(st) != SQLITE_DONE)
+		if (!dated && rows[i].retain_until && rows[i].retain_until[0])
+			cv_notice(v, "record %s was filed without its retention date (the schedule key needs the case section): "
+				  "it is kept until 'casevault retention recompute' by someone holding the case section", rows[i].id);
+		if ((r = bind_record(v, st, &rows[i], dated)) == 0 && sqlite3_step(st) != SQLITE_DONE)
 			r = cv_index_dberr(v, "record a document");
 	}
 	sqlite3_finalize(st);

@@ -63,7 +63,7 @@ build() { # build NAME TOTAL: a vault with TOTAL records, DUE_CASES*PER_DUE due
 	GNUPGHOME=$v/gnupg gpgconf --kill all 2>/dev/null || true
 	echo "# $name: $(sqlite3 -readonly "$v/vault.db" 'SELECT count(*) FROM records') records in" \
 	     "$(sqlite3 -readonly "$v/vault.db" 'SELECT count(*) FROM archives') archives," \
-	     "$(sqlite3 -readonly "$v/vault.db" "SELECT count(*) FROM records WHERE retain_until <= '2022-03-01'") due" >&2
+	     "$(sqlite3 -readonly "$v/vault.db" 'SELECT count(*) FROM records WHERE retain_until IS NOT NULL') dated" >&2
 	(cd "$v" && tar cf "$W/$name.tar" --exclude='S.*' .)
 }
 

@@ -79,6 +79,13 @@ db() { sqlite3 -readonly "$V/vault.db" "$1"; }
 at() { export CASEVAULT_TODAY=$1; "$CV" staff attest S-0001 >/dev/null 2>&1; }
 
 # rec_ids CASE [--cp]: the ids of the case's records, as ls lists them.
+# A record's exact retention date ("none" while not known), read through the
+# CLI: the index seals it under the schedule key (docs/architecture.md, Sealed
+# columns).  Optionally the vault's directory as $2.
+retain_of() {
+	CASEVAULT_DIR=${2:-${CASEVAULT_DIR:-$V}} "$CV" --json retention due --as-of 9999-12-31 |
+		jq -r --arg id "$1" '[.records[] | select(.id == $id) | .retain_until][0] // "none"'
+}
 rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))'; }
 
 # snapshot / restore: keep a copy of the vault at $T/snap, put it back (after

@@ -46,9 +46,9 @@ read -r M1 M2 <<<"$(rec_ids "$M")"
 at 2015-02-01
 for c in "$A" "$H" "$M" "$Q" "$R"; do "$CV" case close "$c" --date 2015-02-01 >/dev/null || fail "close $c"; done
 check "closing gave the letters their date (closure + 6 years)" \
-	test "$(db "SELECT retain_until FROM records WHERE id = '$A1'")" = 2021-02-01
+	test "$(retain_of "$A1")" = 2021-02-01
 check "an open case's records have no date (kept)" \
-	test -z "$(db "SELECT retain_until FROM records WHERE id = '$B1'")"
+	test "$(retain_of "$B1")" = none
 
 at 2022-03-01
 run_cv hold add "$H" --reason "Tribunal appeal by Held Parent"
@@ -192,7 +192,7 @@ run_cv review defer "$RC2" --until 2030-01-01 --reason "Sibling case still open"
 check "review defer" test "$RC" -eq 0
 run_cv review
 check "a deferred record no longer awaits review" bash -c "! grep -q '$RC2' '$T/out'"
-check "its new date is kept" test "$(db "SELECT retain_until FROM records WHERE id = '$RC2'")" = 2030-01-01
+check "its new date is kept" test "$(retain_of "$RC2")" = 2030-01-01
 
 # ---- a real vault ignores no clock: CASEVAULT_TODAY is refused, not followed ----
 # (Without the guard, "CASEVAULT_TODAY=2099-01-01 casevault purge" destroyed,
@@ -205,7 +205,7 @@ RA=$(new_case "Real Parent" "Real Child" 2010-05-05)
 "$CV" case close "$RA" >/dev/null
 rrec=$("$CV" --json ls "$RA" | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')
 check "the real vault's record is due only years from now" \
-	test "$(sqlite3 -readonly "$RV/vault.db" "SELECT retain_until > date('now') FROM records WHERE id = '$rrec'")" = 1
+	test "$(retain_of "$rrec" "$RV")" \> "$(date +%F)"
 before=$(tree_hash "$RV")
 CASEVAULT_TODAY=2099-01-01 expect_fail "a real vault refuses to purge under CASEVAULT_TODAY" purge
 check "  the message says to unset it" grep -q "unset CASEVAULT_TODAY" <<<"$ERR"

@@ -10,7 +10,7 @@
 # (The date arithmetic itself is unit-tested in tests/unit/test_policy.c.)
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
-until_of() { db "SELECT ifnull(retain_until, 'none') FROM records WHERE id = '$1'"; }
+until_of() { retain_of "$1"; }
 last_id() { db "SELECT id FROM records ORDER BY seq DESC LIMIT 1"; }
 expect_date() { # DESCRIPTION RECORD DATE
 	local got

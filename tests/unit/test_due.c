@@ -3,10 +3,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "casevault/date.h"
 #include "rules/due.h"
 #include "rules/redpolicy.h"
 
@@ -187,10 +189,92 @@ static void test_para21_not_for_the_child_or_an_adult(void **state)
 	assert_int_equal(cv_rpolicy_para21(1, "2015-02-30", "2026-11-02"), 0);
 }
 
+/*
+ * A test calendar (docs/retention.md): 400 records with exact dates
+ * (a date of birth + 25 years, or near the runs), 2,000 random run days in
+ * order; each run destroys what cv_due_decide sends (cv_due_goes).  No
+ * record goes before its exact date, and each goes on the first run on or
+ * after it.  The seed is fixed and printed on failure.
+ */
+#define CAL_SEED 20261202u
+#define CAL_RECORDS 400
+#define CAL_RUNS 2000
+
+static uint32_t cal_next(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static int cal_day_cmp(const void *a, const void *b)
+{
+	return cv_date_cmp(a, b);
+}
+
+static void cal_random_day(uint32_t *seed, const cv_date *base, long span, cv_date *out)
+{
+	cv_date_add_days(out, base, (long)(cal_next(seed) % (uint32_t)span));
+}
+
+static void test_calendar_never_early(void **state)
+{
+	static cv_date runs[CAL_RUNS];
+	cv_date base, dates[CAL_RECORDS], dob;
+	char text[CAL_RECORDS][11], day[11];
+	int gone[CAL_RECORDS] = { 0 };
+	uint32_t seed = CAL_SEED;
+	size_t i, k;
+
+	(void)state;
+	assert_int_equal(cv_date_parse(&base, "2030-01-01"), 0);
+	for (i = 0; i < CAL_RECORDS; i++) {
+		if (i % 2 == 0) {
+			cv_date b;
+
+			/* DOB + 25 years, as the policy's month arithmetic does it (29 February: the 28th) */
+			assert_int_equal(cv_date_parse(&b, "2005-01-01"), 0);
+			cal_random_day(&seed, &b, 15 * 366, &dob);
+			cv_date_add_months_clamp(&dates[i], &dob, 25 * 12);
+		} else {
+			cal_random_day(&seed, &base, 20 * 366, &dates[i]);
+		}
+		cv_date_format(&dates[i], text[i]);
+	}
+	for (k = 0; k < CAL_RUNS; k++)
+		cal_random_day(&seed, &base, 20 * 366, &runs[k]);
+	qsort(runs, CAL_RUNS, sizeof(runs[0]), cal_day_cmp);
+	for (k = 0; k < CAL_RUNS; k++) {
+		cv_date_format(&runs[k], day);
+		for (i = 0; i < CAL_RECORDS; i++) {
+			cv_due_facts f = { text[i], day, 1, 0, 0, 0, 0 };
+			cv_due_status st;
+
+			if (gone[i] || !cv_due_decide(&f, &st) || !cv_due_goes(st))
+				continue;
+			if (cv_date_cmp(&dates[i], &runs[k]) > 0)
+				fail_msg("seed %u: record %zu dated %s destroyed early on %s", CAL_SEED, i, text[i], day);
+			if (k > 0 && cv_date_cmp(&dates[i], &runs[k - 1]) <= 0)
+				fail_msg("seed %u: record %zu dated %s kept past the run of %s", CAL_SEED, i, text[i], day);
+			gone[i] = 1;
+		}
+	}
+	for (i = 0; i < CAL_RECORDS; i++)
+		if (!gone[i] && cv_date_cmp(&dates[i], &runs[CAL_RUNS - 1]) <= 0)
+			fail_msg("seed %u: record %zu dated %s never destroyed", CAL_SEED, i, text[i]);
+	/* the shared comparison: no date is never reached; the exact day is */
+	assert_false(cv_due_reached(NULL, "2030-01-01"));
+	assert_false(cv_due_reached("", "2030-01-01"));
+	assert_false(cv_due_reached("2030-01-02", "2030-01-01"));
+	assert_true(cv_due_reached("2030-01-01", "2030-01-01"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_not_due_the_day_before),
+		cmocka_unit_test(test_calendar_never_early),
 		cmocka_unit_test(test_due_the_day_of_and_after),
 		cmocka_unit_test(test_no_date_is_kept),
 		cmocka_unit_test(test_unknown_class_first),

@@ -24,6 +24,9 @@
 #define CV_KEY_HEX (CV_KEY_LEN * 2)
 #define CV_MAX_VAULT_PATH 80        /* gpg-agent socket paths are short */
 #define CV_MAX_COMMIT_HOOKS 4
+/* Sealing under the schedule key rather than a section's (crypto/seal.c, store/sealed.c). */
+#define CV_SEAL_SCHEDULE ((cv_section)CV_SECTION_COUNT)
+#define CV_SEAL_KEYS (CV_SECTION_COUNT + 1)
 
 struct sqlite3;
 struct cv_objstore;
@@ -52,6 +55,15 @@ struct cv_vault {
 	/* Unlocked section master keys (gcry secure memory), NULL when not held. */
 	unsigned char *mkey[CV_SECTION_COUNT];
 	int mkey_gen[CV_SECTION_COUNT];
+	/*
+	 * The schedule key (core/schedule.c): exact retention dates are sealed
+	 * under it, so the unattended purge can read them with no passphrase.
+	 * skey_file: it came from VAULT/purge/schedule.key (the purge's
+	 * account); otherwise from the index under the case key, and it is
+	 * used only while that key is held.
+	 */
+	unsigned char *skey;
+	int skey_file;
 	int unlocked;
 	int proven;                 /* the actor proved their key this command (cv_prove_actor) */
 	int policy_fallback;        /* running on the last good policy kept in the index */

@@ -23,6 +23,7 @@
 #include "store/keystore.h"
 #include "store/objects.h"
 #include "core/keys.h"
+#include "core/schedule.h"
 #include "core/lock.h"
 #include "crypto/gpgconf.h"
 #include "crypto/gpg.h"
@@ -85,6 +86,7 @@ void cv_vault_close(cv_vault *v)
 	if (!v)
 		return;
 	cv_keys_wipe(v);
+	cv_schedule_wipe(v);
 	cv_seal_cache_free(v->seal);
 	cv_db_meta_close(v);
 	cv_policy_free(v->policy);
@@ -555,7 +557,8 @@ static int init_first_manager(cv_vault *v, const cv_init_opts *opts, const char 
 	cv_now_iso(now);
 	if ((r = cv_db_staff_insert(v, &row, "add the first staff member")) < 0 ||
 	    (r = cv_db_meta_counter_set(v, "staff", 1)) < 0 ||
-	    (r = cv_keys_create_sections(v, staff_id, fpr, (1 << CV_SECTION_CASE) | (1 << CV_SECTION_CP))) < 0)
+	    (r = cv_keys_create_sections(v, staff_id, fpr, (1 << CV_SECTION_CASE) | (1 << CV_SECTION_CP))) < 0 ||
+	    (r = cv_schedule_ensure(v)) < 0)
 		return r;
 	snprintf(v->actor, sizeof(v->actor), "%s", staff_id);
 	snprintf(v->actor_fpr, sizeof(v->actor_fpr), "%s", fpr);

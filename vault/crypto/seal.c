@@ -63,16 +63,37 @@ void cv_sha256_free(cv_sha256 *h)
 		gcry_md_close((gcry_md_hd_t)h);
 }
 
+/*
+ * The key a value is sealed under: a section master key, or the schedule
+ * key (retention dates, docs/architecture.md, Sealed columns), which is
+ * used only while it came from the purge's file or the case key is held.
+ */
+static const unsigned char *seal_key(const cv_vault *v, cv_section s)
+{
+	if (s == CV_SEAL_SCHEDULE)
+		return v->skey && (v->skey_file || v->mkey[CV_SECTION_CASE]) ? v->skey : NULL;
+	return (unsigned)s < CV_SECTION_COUNT ? v->mkey[s] : NULL;
+}
+
+static int locked(cv_vault *v, cv_section s)
+{
+	if (s == CV_SEAL_SCHEDULE)
+		return cv_error(v, CV_EREFUSED, "retention dates are sealed and the schedule key is not available: "
+				"unlock the case section, or run as the purge's account");
+	return cv_error(v, CV_EREFUSED, "the %s section is locked for this staff member",
+			s == CV_SECTION_CP ? "child-protection" : "case");
+}
+
 static int derive(cv_vault *v, cv_section s, const char *label, unsigned char out[32])
 {
+	const unsigned char *key = seal_key(v, s);
 	gcry_md_hd_t h;
 
-	if (!v->mkey[s] || !out)
-		return cv_error(v, CV_EREFUSED, "the %s section is locked for this staff member",
-				s == CV_SECTION_CP ? "child-protection" : "case");
+	if (!key || !out)
+		return locked(v, s);
 	if (gcry_md_open(&h, GCRY_MD_SHA256, GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE))
 		return cv_error(v, CV_ERROR, "cannot start HMAC");
-	gcry_md_setkey(h, v->mkey[s], CV_KEY_LEN);
+	gcry_md_setkey(h, key, CV_KEY_LEN);
 	gcry_md_write(h, label, strlen(label));
 	memcpy(out, gcry_md_read(h, GCRY_MD_SHA256), 32);
 	gcry_md_close(h);
@@ -106,8 +127,8 @@ static int open_cipher(cv_vault *v, cv_section s, gcry_cipher_hd_t *h)
  */
 struct cv_seal_cache {
 	pthread_mutex_t mu;
-	unsigned char *mkey[CV_SECTION_COUNT];   /* copy of the key the context was made from */
-	gcry_cipher_hd_t h[CV_SECTION_COUNT];
+	unsigned char *mkey[CV_SEAL_KEYS];   /* copy of the key the context was made from */
+	gcry_cipher_hd_t h[CV_SEAL_KEYS];
 };
 
 cv_seal_cache *cv_seal_cache_new(void)
@@ -127,7 +148,7 @@ void cv_seal_cache_free(cv_seal_cache *c)
 
 	if (!c)
 		return;
-	for (s = 0; s < CV_SECTION_COUNT; s++) {
+	for (s = 0; s < CV_SEAL_KEYS; s++) {
 		if (c->h[s])
 			gcry_cipher_close(c->h[s]);
 		if (c->mkey[s]) {
@@ -143,14 +164,15 @@ void cv_seal_cache_free(cv_seal_cache *c)
 static int get_cipher(cv_vault *v, cv_section s, gcry_cipher_hd_t *h)
 {
 	cv_seal_cache *c = v->seal;
+	const unsigned char *key = seal_key(v, s);
 	int r;
 
-	if (!v->mkey[s])
-		return derive(v, s, "", NULL);  /* the locked-section error */
+	if (!key)
+		return locked(v, s);
 	if (!c)
 		return open_cipher(v, s, h);
 	pthread_mutex_lock(&c->mu);
-	if (!c->h[s] || memcmp(c->mkey[s], v->mkey[s], CV_KEY_LEN) != 0) {
+	if (!c->h[s] || memcmp(c->mkey[s], key, CV_KEY_LEN) != 0) {
 		if (c->h[s])
 			gcry_cipher_close(c->h[s]);
 		c->h[s] = NULL;
@@ -163,7 +185,7 @@ static int get_cipher(cv_vault *v, cv_section s, gcry_cipher_hd_t *h)
 			pthread_mutex_unlock(&c->mu);
 			return r;
 		}
-		memcpy(c->mkey[s], v->mkey[s], CV_KEY_LEN);
+		memcpy(c->mkey[s], key, CV_KEY_LEN);
 	}
 	*h = c->h[s];
 	gcry_cipher_reset(*h);

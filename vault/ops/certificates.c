@@ -37,7 +37,7 @@ static void widen(char lo[11], char hi[11], const char *d)
 /* What the run's certificate gathers besides the records. */
 struct certsum {
 	json_t *recs, *classes, *arch, *auth;
-	char flo[11], fhi[11], rlo[11], rhi[11];
+	char flo[11], fhi[11];
 	int64_t last_arch;
 	long count;
 	int failed;  /* a jansson call failed: the certificate is not stored (cv_json_set) */
@@ -58,9 +58,14 @@ static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct
 		snprintf(who, sizeof(who), "%s (review approved)", d->approved_by);
 	else
 		snprintf(who, sizeof(who), "schedule");
-	cv_json_push(&s->failed, s->recs, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	/*
+	 * No exact retention date: with the case and the rule it gives the
+	 * child's date of birth (DOB + 25 years).  The run's summary says
+	 * every record was due on or before as_of (docs/retention.md).
+	 */
+	cv_json_push(&s->failed, s->recs, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 		"id", d->id, "case", d->case_id[0] ? d->case_id : NULL, "section", cv_section_name(d->section),
-		"class", d->class_name, "filed", fd, "retain_until", d->retain_until,
+		"class", d->class_name, "filed", fd,
 		"rule", rules, "action", cls && cls->action == CV_ACTION_REVIEW ? "review" : "destroy",
 		"rule_note", "the latest of the rules' dates",
 		"policy_hash", d->policy_hash, "authorised_by", who,
@@ -68,7 +73,6 @@ static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct
 	cv_json_set(&s->failed, s->classes, d->class_name,
 		    json_integer(json_integer_value(json_object_get(s->classes, d->class_name)) + 1));
 	widen(s->flo, s->fhi, fd);
-	widen(s->rlo, s->rhi, d->retain_until);
 	if (d->status == CV_DUE_APPROVED) {
 		json_t *a = json_string(d->approved_by);
 		size_t k;
@@ -176,10 +180,8 @@ static void certsum_add(struct certsum *t, const struct certsum *s)
 	json_object_foreach(s->classes, k, val)
 		cv_json_set(&t->failed, t->classes, k, json_integer(json_integer_value(json_object_get(t->classes, k)) +
 								 json_integer_value(val)));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++)
 		widen(t->flo, t->fhi, i ? s->fhi : s->flo);
-		widen(t->rlo, t->rhi, i ? s->rhi : s->rlo);
-	}
 	for (i = 0; i < json_array_size(s->auth); i++) {
 		for (j = 0; j < json_array_size(t->auth); j++)
 			if (json_equal(json_array_get(t->auth, j), json_array_get(s->auth, i)))
@@ -191,7 +193,7 @@ static void certsum_add(struct certsum *t, const struct certsum *s)
 }
 
 /* The summary every certificate of a run carries: authority, count, classes, date ranges. */
-static void put_summary(json_t *root, struct certsum *s, int *failed)
+static void put_summary(json_t *root, struct certsum *s, const char *as_of, int *failed)
 {
 	json_t *dr = json_object();
 
@@ -202,7 +204,8 @@ static void put_summary(json_t *root, struct certsum *s, int *failed)
 	cv_json_set(failed, root, "record_count", json_integer((json_int_t)s->count));
 	cv_json_set(failed, root, "classes", json_incref(s->classes));
 	cv_json_set(failed, dr, "filed", json_pack("{s:s, s:s}", "from", s->flo, "to", s->fhi));
-	cv_json_set(failed, dr, "retain_until", json_pack("{s:s, s:s}", "from", s->rlo, "to", s->rhi));
+	/* the retention dates as a range open below: their exact bounds would date a birth (DOB + N years) */
+	cv_json_set(failed, dr, "retention_dates", json_pack("{s:s}", "on_or_before", as_of));
 	cv_json_set(failed, root, "date_range", dr);
 }
 
@@ -256,7 +259,7 @@ static int store_part(cv_vault *v, cv_certificate_writer *w)
 		if (run->rws[i].written)
 			cv_json_push(&s->failed, s->arch, json_pack("{s:s, s:s, s:s}", "file", run->rws[i].file, "outcome",
 								 "rewritten, then erased", "kept_records_moved_to", run->rws[i].newfile));
-	put_summary(root, s, &failed);
+	put_summary(root, s, run->as_of, &failed);
 	if (sp->parts)
 		cv_json_set(&failed, root, "part", json_pack("{s:I, s:I, s:I}", "number", (json_int_t)w->part,
 			"of", (json_int_t)sp->parts, "index", (json_int_t)sp->last));
@@ -330,7 +333,7 @@ int cv_certificates_finish(cv_vault *v, cv_certificate_writer *w)
 		int failed = 0;
 		json_t *root = certificate_head(v, &w->run, &failed);
 
-		put_summary(root, &w->total, &failed);
+		put_summary(root, &w->total, w->run.as_of, &failed);
 		cv_json_set(&failed, root, "parts", json_incref(w->total.recs));
 		if ((r = store(v, &w->run, root, sp->last, w->total.count, w->prev, failed)) < 0)
 			return r;

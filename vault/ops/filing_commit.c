@@ -12,6 +12,7 @@
 
 #include "base/array.h"
 #include "base/util.h"
+#include "core/schedule.h"
 #include "core/audit.h"
 #include "core/deposit.h"
 #include "core/intent.h"
@@ -320,8 +321,9 @@ static int commit_all(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item 
 		signer_discard(sg);
 		return r;
 	}
-	/* the signature is filled in last, once the signer is done */
-	if ((r = cv_db_receipt_insert(v, v->actor, now, receipt, &receipt_id)) < 0)
+	/* the signature is filled in last, once the signer is done; dates are sealed under the schedule key */
+	if ((r = cv_schedule_ensure(v)) < 0 ||
+	    (r = cv_db_receipt_insert(v, v->actor, now, receipt, &receipt_id)) < 0)
 		goto fail;
 	for (i = 0; i < ng; i++)
 		if (!gs[i].failed && (r = commit_group(v, &gs[i], items, now, today, receipt_id)) < 0)

@@ -12,6 +12,7 @@
 #include "crypto/seal.h"
 #include "ops/filing_dups.h"
 #include "store/db_records.h"
+#include "store/sealed.h"
 
 /*
  * Duplicates.  A document whose bytes are already filed in the same case
@@ -60,14 +61,19 @@ struct want_size {
 	size_t nl;
 };
 
-/* A record is worth its hash when a document has its size; only then is the section unlocked. */
+/*
+ * A record is worth its hash when a document has its size; only then is the
+ * section unlocked.  Locked, the index shows only the size's bucket
+ * (docs/architecture.md, Sealed columns): a document in the same bucket
+ * unlocks, and the exact sizes are compared once open.
+ */
 static int want_size(void *hook, const cv_db_record_hash *row)
 {
 	struct want_size *w = hook;
 	size_t j;
 	int r;
 
-	for (j = 0; j < w->nl && w->sz[w->list[j]] != row->size; j++)
+	for (j = 0; j < w->nl && w->sz[w->list[j]] != row->size && cv_size_bucket(w->sz[w->list[j]]) != row->size; j++)
 		;
 	if (j == w->nl)
 		return 0;

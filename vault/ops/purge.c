@@ -49,6 +49,7 @@
 #include "base/array.h"
 #include "base/handle.h"
 #include "base/util.h"
+#include "core/schedule.h"
 #include "core/actor.h"
 #include "core/adopted.h"
 #include "core/audit.h"
@@ -365,6 +366,9 @@ static int run_start(cv_vault *v, struct run *run, const char *as_of)
 	int r;
 
 	if ((r = cv_retention_as_of(v, as_of, run->dry, run->day)) < 0)
+		return r;
+	/* the exact dates are sealed: the schedule runs on the purge's key file, a person may unlock */
+	if ((r = cv_schedule_require(v, !run->sched)) < 0)
 		return r;
 	cv_now_iso(run->now);
 	if (run->sched) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "core/schedule.h"
 #include "core/lock.h"
 #include "core/actor.h"
 #include "core/audit.h"
@@ -223,6 +224,9 @@ int cv_retention_recompute_tx(cv_vault *v, const char *case_id, unsigned trig_ma
 		*changed = 0;
 	if (pending)
 		*pending = 0;
+	/* the dates are sealed under the schedule key; an older vault's clear ones are sealed now */
+	if ((r = cv_schedule_ensure(v)) < 0)
+		return r;
 	r = cv_db_dated_each(v, case_id, 1, "read the records", recompute_row, &rc);
 	explicit_bzero(&rc.cf, sizeof(rc.cf));
 	return r;

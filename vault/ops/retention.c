@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "core/schedule.h"
 #include "core/actor.h"
 #include "core/adopted.h"
 #include "core/lock.h"
@@ -197,7 +198,7 @@ int cv_retention_due(cv_vault *v, const char *as_of, cv_due **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((r = cv_retention_as_of(v, as_of, 1, day)) < 0)
+	if ((r = cv_retention_as_of(v, as_of, 1, day)) < 0 || (r = cv_schedule_require(v, 1)) < 0)
 		return r;
 	r = cv_retention_plan(v, day, &pc, out, n);
 	cv_polcache_release(&pc);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "core/schedule.h"
 #include "core/lock.h"
 #include "base/util.h"
 #include "core/actor.h"
@@ -41,7 +42,7 @@ static int review_target(cv_vault *v, const char *record_id, int must_be_due, cv
 	char today[11], cls_name[64];
 	int r;
 
-	if ((r = cv_retention_as_of(v, NULL, 0, today)) < 0)
+	if ((r = cv_retention_as_of(v, NULL, 0, today)) < 0 || (r = cv_schedule_require(v, 1)) < 0)
 		return r;
 	if ((r = cv_db_review_record(v, record_id, cls_name, sec, retain)) < 0)
 		return r;
@@ -79,7 +80,8 @@ static int decide_tx(cv_vault *v, void *arg)
 	int r;
 
 	cv_now_iso(now);
-	if ((r = cv_db_review_insert(v, d->record_id, d->sec, d->decision, d->retain, d->until, d->reason, now)) < 0)
+	if ((r = cv_schedule_ensure(v)) < 0 ||
+	    (r = cv_db_review_insert(v, d->record_id, d->sec, d->decision, d->retain, d->until, d->reason, now)) < 0)
 		return r;
 	return cv_audit(v, d->event, 0, d->record_id);
 }

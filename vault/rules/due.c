@@ -1,7 +1,8 @@
 /*
  * casevault - the due-status decision (due.h).
  *
- * A record is due when its retain_until (in clear) is on or before the day
+ * A record is due when its retain_until (sealed under the schedule key,
+ * opened by the store) is on or before the day
  * asked about.  It is then, in this order:
  *   - kept, if its class is no longer in the policy (unknown class);
  *   - kept, if its date was computed under another policy version whose
@@ -17,10 +18,15 @@
 
 #include "rules/due.h"
 
+int cv_due_reached(const char *retain_until, const char *as_of)
+{
+	/* dates are YYYY-MM-DD: their text order is their calendar order */
+	return retain_until && retain_until[0] && as_of && strcmp(retain_until, as_of) <= 0;
+}
+
 int cv_due_decide(const cv_due_facts *f, cv_due_status *status)
 {
-	/* dates are YYYY-MM-DD: their text order is their calendar order, as in the index */
-	if (!f->retain_until || !f->retain_until[0] || strcmp(f->retain_until, f->as_of) > 0)
+	if (!cv_due_reached(f->retain_until, f->as_of))
 		return 0;
 	if (!f->class_known)
 		*status = CV_DUE_UNKNOWN_CLASS;

@@ -22,6 +22,13 @@ typedef struct {
 } cv_due_facts;
 
 /*
+ * Whether a record dated retain_until ("YYYY-MM-DD"; NULL or "": no date,
+ * kept) has reached it on as_of: never before the exact day.  The one
+ * comparison the due list, the purge's selection and the status share.
+ */
+int cv_due_reached(const char *retain_until, const char *as_of);
+
+/*
  * 0 when the record is not due on f->as_of (no date yet, or a later one: a
  * deferred review moves retain_until on); otherwise 1 with *status set:
  * unknown class, then stale, then held, then review (approved or

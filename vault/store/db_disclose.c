@@ -54,7 +54,7 @@ int cv_db_scope_each(cv_vault *v, const char *case_id,
 	int r = 0, rc;
 
 	if ((r = cv_index_query(v, &st,
-		"SELECT r.id, r.section, r.class, r.title, r.event_date, r.mime, r.seq, r.size, r.archive_id, r.member"
+		"SELECT r.id, r.section, r.class, r.title, r.event_date, r.mime, r.seq, r.size, r.archive_id, r.member, r.size_sealed"
 		" FROM records r WHERE r.case_id = ?"
 		" AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.copy_record = r.id)"
 		" ORDER BY r.seq", "t", case_id)) < 0)
@@ -66,7 +66,7 @@ int cv_db_scope_each(cv_vault *v, const char *case_id,
 		cv_col_copy(st, 2, row.class_name, sizeof(row.class_name));
 		cv_col_copy(st, 5, row.mime, sizeof(row.mime));
 		row.seq = (long)sqlite3_column_int64(st, 6);
-		row.size = sqlite3_column_int64(st, 7);
+		row.size = cv_sealed_size(v, st, 7, 10, row.section, row.record_id);
 		row.archive = sqlite3_column_int64(st, 8);
 		cv_col_copy(st, 9, row.member, sizeof(row.member));
 		if ((r = get_if_key(v, st, 3, row.section, "records", "title", row.record_id, &row.title)) < 0 ||
@@ -89,15 +89,15 @@ int cv_db_disclose_source(cv_vault *v, const char *id, cv_db_source *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if ((r = cv_index_one(v, &st, "SELECT id, mime, size, archive_id, member, section FROM records WHERE id = ?",
+	if ((r = cv_index_one(v, &st, "SELECT id, mime, size, archive_id, member, section, size_sealed FROM records WHERE id = ?",
 			      "t", id)) <= 0)
 		return r;
 	cv_col_copy(st, 0, out->id, sizeof(out->id));
 	cv_col_copy(st, 1, out->mime, sizeof(out->mime));
-	out->size = sqlite3_column_int64(st, 2);
 	out->archive = sqlite3_column_int64(st, 3);
 	cv_col_copy(st, 4, out->member, sizeof(out->member));
 	out->section = section_of(st, 5);
+	out->size = cv_sealed_size(v, st, 2, 6, out->section, out->id);
 	sqlite3_finalize(st);
 	return 1;
 }
@@ -158,10 +158,10 @@ int cv_db_disclose_hash(cv_vault *v, const char *id, cv_section sec, char **sha,
 
 	*sha = NULL;
 	*size = -1;
-	if ((r = cv_index_one(v, &st, "SELECT sha256, size FROM records WHERE id = ?", "t", id)) <= 0)
+	if ((r = cv_index_one(v, &st, "SELECT sha256, size, size_sealed FROM records WHERE id = ?", "t", id)) <= 0)
 		return r;
 	r = cv_sealed_get(v, st, 0, sec, "records", "sha256", id, sha);
-	*size = sqlite3_column_int64(st, 1);
+	*size = cv_sealed_size(v, st, 1, 2, sec, id);
 	sqlite3_finalize(st);
 	return r;
 }

@@ -56,11 +56,15 @@ int cv_db_archive_records(cv_vault *v, int64_t id,
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = cv_index_prepare(v, &st, "SELECT id, member, size FROM records WHERE archive_id = ? ORDER BY seq")) < 0)
+	if ((r = cv_index_prepare(v, &st, "SELECT id, member, size, size_sealed, section FROM records WHERE archive_id = ? ORDER BY seq")) < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, id);
-	while (r == 0 && sqlite3_step(st) == SQLITE_ROW)
-		r = fn(hook, cv_col(st, 0), cv_col(st, 1), sqlite3_column_int64(st, 2));
+	while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		cv_section sec = CV_SECTION_CASE;
+
+		cv_section_parse(&sec, cv_col(st, 4));
+		r = fn(hook, cv_col(st, 0), cv_col(st, 1), cv_sealed_size(v, st, 2, 3, sec, cv_col(st, 0)));
+	}
 	sqlite3_finalize(st);
 	return r;
 }

@@ -9,13 +9,39 @@
 #include "store/keystore.h"
 #include "store/sealed.h"
 
-#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until"
+#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until, r.retain_clear, r.size_sealed"
 #define NO_RECORD "no record %s in this vault; see 'casevault ls CASE'"
 
 static int unseal_rec(cv_vault *v, sqlite3_stmt *st, int col, cv_section s, const char *what,
 		      const char *id, char **out)
 {
 	return cv_sealed_get(v, st, col, s, "records", what, id, out);
+}
+
+/*
+ * The record's retention date, sealed under the schedule key: shown only
+ * to whoever holds it (the case key, or the purge's account), else left
+ * "" (docs/architecture.md, Sealed columns).  A vault not yet moved to
+ * sealed dates still has the clear one (column 11).
+ */
+static int retain_date(cv_vault *v, sqlite3_stmt *st, cv_record *rec)
+{
+	char *p = NULL;
+	int r;
+
+	if (sqlite3_column_type(st, 10) == SQLITE_NULL) {
+		cv_col_copy(st, 11, rec->retain_until, sizeof(rec->retain_until));
+		return 0;
+	}
+	if ((r = cv_sealed_schedule_load(v)) == 0)
+		return 0;
+	if (r < 0 || (r = cv_sealed_get(v, st, 10, CV_SEAL_SCHEDULE, "records", "retain_until", rec->id, &p)) < 0) {
+		cv_record_release(rec);
+		return r;
+	}
+	snprintf(rec->retain_until, sizeof(rec->retain_until), "%s", p ? p : "");
+	free(p);
+	return 0;
 }
 
 /*
@@ -45,9 +71,8 @@ static int row_to_record(cv_vault *v, sqlite3_stmt *st, void *item, void *unused
 	cv_col_copy(st, 6, rec->filed_at, sizeof(rec->filed_at));
 	cv_col_copy(st, 7, rec->filed_by, sizeof(rec->filed_by));
 	cv_col_copy(st, 8, rec->mime, sizeof(rec->mime));
-	rec->size = sqlite3_column_int64(st, 9);
-	cv_col_copy(st, 10, rec->retain_until, sizeof(rec->retain_until));
-	return 0;
+	rec->size = cv_sealed_size(v, st, 9, 12, rec->section, rec->id);
+	return retain_date(v, st, rec);
 }
 
 /* The public release functions live with the rows they free (the store fills them). */
@@ -113,14 +138,14 @@ int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv
 	if ((r = allow(hook, s)) < 0)
 		goto out;
 	if ((r = row_to_record(v, st, &w->rec, NULL)) < 0 ||
-	    (r = unseal_rec(v, st, 12, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
+	    (r = unseal_rec(v, st, 14, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
 		goto out;
-	cv_col_copy(st, 11, w->member, sizeof(w->member));
-	cv_col_copy(st, 13, w->file, sizeof(w->file));
-	cv_col_copy(st, 14, w->archive_sha, sizeof(w->archive_sha));
-	w->wrapped = strdup(cv_col(st, 15));
-	w->key_gen = sqlite3_column_int(st, 16);
-	w->receipt_id = sqlite3_column_int64(st, 17);
+	cv_col_copy(st, 13, w->member, sizeof(w->member));
+	cv_col_copy(st, 15, w->file, sizeof(w->file));
+	cv_col_copy(st, 16, w->archive_sha, sizeof(w->archive_sha));
+	w->wrapped = strdup(cv_col(st, 17));
+	w->key_gen = sqlite3_column_int(st, 18);
+	w->receipt_id = sqlite3_column_int64(st, 19);
 	if (!w->wrapped)
 		r = cv_error(v, CV_ERROR, "out of memory");
 out:
@@ -147,7 +172,7 @@ int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
 
 	*out = NULL;
 	*n = 0;
-	if ((r = cv_index_query(v, &st, "SELECT id, size, sha256 FROM records WHERE case_id = ? AND section = ?",
+	if ((r = cv_index_query(v, &st, "SELECT id, size, sha256, size_sealed FROM records WHERE case_id = ? AND section = ?",
 				"tt", case_id, cv_section_name(s))) < 0)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -155,11 +180,13 @@ int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
 
 		memset(&row, 0, sizeof(row));
 		cv_col_copy(st, 0, row.id, sizeof(row.id));
-		row.size = sqlite3_column_int64(st, 1);
+		row.size = cv_sealed_size(v, st, 1, 3, s, row.id);
 		if ((r = want(hook, &row)) < 0)
 			break;
 		if (r == 0)
 			continue;
+		/* want() may have unlocked s: the exact size now opens */
+		row.size = cv_sealed_size(v, st, 1, 3, s, row.id);
 		if ((r = unseal_rec(v, st, 2, s, "sha256", row.id, &sha)) < 0)
 			break;
 		snprintf(row.sha, sizeof(row.sha), "%s", sha ? sha : "");
@@ -183,17 +210,29 @@ int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
 	return 0;
 }
 
-static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w)
+/* The exact size, sealed under the record's section (the clear column holds its bucket). */
+static int bind_exact_size(cv_vault *v, sqlite3_stmt *st, int idx, const cv_db_record_new *w)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%lld", (long long)w->size);
+	return cv_sealed_bind(v, st, idx, w->section, "records", "size_sealed", w->id, n);
+}
+
+static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w, int dated)
 {
 	int r;
 
-	if ((r = cv_index_bind(v, st, "record a document", "tltttIttI---ttnt", w->id, strtol(w->id + 2, NULL, 10),
+	if ((r = cv_index_bind(v, st, "record a document", "tltttIttI---tt-t-", w->id, strtol(w->id + 2, NULL, 10),
 			       w->case_id, cv_section_name(w->section), w->class_name, (sqlite3_int64)w->archive_id,
-			       w->member, w->mime, (sqlite3_int64)w->size, w->filed_at, w->filed_by,
-			       w->retain_until, w->policy_hash)) < 0 ||
+			       w->member, w->mime, (sqlite3_int64)cv_size_bucket(w->size), w->filed_at, w->filed_by,
+			       w->policy_hash)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 10, w->section, "records", "title", w->id, w->title)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 11, w->section, "records", "sha256", w->id, w->sha256)) < 0 ||
-	    (r = cv_sealed_bind(v, st, 12, w->section, "records", "event_date", w->id, w->event_date)) < 0)
+	    (r = cv_sealed_bind(v, st, 12, w->section, "records", "event_date", w->id, w->event_date)) < 0 ||
+	    (r = cv_sealed_bind(v, st, 15, CV_SEAL_SCHEDULE, "records", "retain_until", w->id,
+				dated && w->retain_until && w->retain_until[0] ? w->retain_until : NULL)) < 0 ||
+	    (r = bind_exact_size(v, st, 17, w)) < 0)
 		return r;
 	return 0;
 }
@@ -202,17 +241,27 @@ int cv_db_records_insert(cv_vault *v, const cv_db_record_new *rows, size_t n)
 {
 	sqlite3_stmt *st = NULL;
 	size_t i;
-	int r = 0;
+	int r = 0, dated = 0;
 
+	/*
+	 * Who files without the case section (so without the schedule key)
+	 * leaves the date unset: the record is kept, never destroyed early,
+	 * until 'retention recompute' by someone holding it sets the date.
+	 */
+	if (n && (dated = cv_sealed_schedule_load(v)) < 0)
+		return dated;
 	if (n && (r = cv_index_prepare(v, &st,
 		"INSERT INTO records(id, seq, case_id, section, class, archive_id, member, mime, size,"
-		" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0)
+		" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash, size_sealed)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0)
 		return r;
 	for (i = 0; i < n && r == 0; i++) {
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
-		if ((r = bind_record(v, st, &rows[i])) == 0 && sqlite3_step(st) != SQLITE_DONE)
+		if (!dated && rows[i].retain_until && rows[i].retain_until[0])
+			cv_notice(v, "record %s was filed without its retention date (the schedule key needs the case section): "
+				  "it is kept until 'casevault retention recompute' by someone holding the case section", rows[i].id);
+		if ((r = bind_record(v, st, &rows[i], dated)) == 0 && sqlite3_step(st) != SQLITE_DONE)
 			r = cv_index_dberr(v, "record a document");
 	}
 	sqlite3_finalize(st);

@@ -35,7 +35,11 @@ int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv
 			cv_db_record_where *out);
 void cv_db_record_where_release(cv_db_record_where *w);
 
-/* A record's hash, size and id: what the duplicate check compares. */
+/*
+ * A record's hash, size and id: what the duplicate check compares.  want()
+ * sees the size as the handle knows it: exact while the section is
+ * unlocked, else its clear bucket (cv_size_bucket).
+ */
 typedef struct {
 	char id[16];
 	int64_t size;

@@ -5,6 +5,7 @@
 
 #include "base/array.h"
 #include "casevault/common.h"
+#include "rules/due.h"
 #include "store/db_retention.h"
 #include "store/index.h"
 #include "store/sealed.h"
@@ -18,41 +19,121 @@ static int row_by_key(cv_vault *v, sqlite3_stmt **st, const char *sql, const cha
 	return cv_index_one(v, st, sql, "t", key);
 }
 
+/* ---- sealed dates ---- */
+
+/*
+ * A retention date of st's row: the sealed column (the schedule key,
+ * docs/architecture.md, Sealed columns) or, in a vault not yet moved to
+ * sealed dates, the clear one; "" when there is none.
+ */
+static int row_date(cv_vault *v, sqlite3_stmt *st, int sealed_col, int clear_col, const char *table,
+		    const char *column, const char *id, char out[11])
+{
+	char *p = NULL;
+	int r;
+
+	out[0] = '\0';
+	if (sqlite3_column_type(st, sealed_col) == SQLITE_NULL) {
+		cv_col_copy(st, clear_col, out, 11);
+		/*
+		 * A vault with a schedule key has sealed every clear date in the
+		 * transaction that made it (core/schedule.c): a clear one now was
+		 * written behind casevault's back, and could make a record fall due.
+		 */
+		if (out[0] && v->skey)
+			return cv_error(v, CV_ECORRUPT, "%s %s has a retention date in clear though this vault's dates are sealed "
+					"(the index was altered?): nothing was changed; run 'casevault verify'", table, id);
+		return 0;
+	}
+	if ((r = cv_sealed_get(v, st, sealed_col, CV_SEAL_SCHEDULE, table, column, id, &p)) < 0)
+		return r;
+	snprintf(out, 11, "%s", p ? p : "");
+	free(p);
+	return 0;
+}
+
+/* A sealed date of records or reviews bound as parameter idx (NULL or "" binds NULL). */
+static int bind_date(cv_vault *v, sqlite3_stmt *st, int idx, const char *table, const char *column,
+		     const char *id, const char *date)
+{
+	return cv_sealed_bind(v, st, idx, CV_SEAL_SCHEDULE, table, column, id, date && date[0] ? date : NULL);
+}
+
+/* The schedule key from the index when the case key is held (store/sealed.c); legacy vaults have none. */
+static int schedule_ready(cv_vault *v)
+{
+	int r = cv_sealed_schedule_load(v);
+
+	return r < 0 ? r : 0;
+}
+
 /* ---- the records due ---- */
 
-static int row_to_due(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
-{
-	cv_due *d = item;
+#define DUE_COLS "SELECT r.id, r.case_id, r.section, r.class, r.filed_at, r.retain_until, r.policy_hash," \
+	" r.archive_id, a.file, r.retain_clear FROM records r"
+#define DUE_JOIN " JOIN archives a ON a.id = r.archive_id"
+#define DUE_DATED "(r.retain_until IS NOT NULL OR r.retain_clear IS NOT NULL)"
 
-	(void)v;
-	(void)unused;
+static int row_to_due(cv_vault *v, sqlite3_stmt *st, cv_due *d)
+{
 	memset(d, 0, sizeof(*d));
 	cv_col_copy(st, 0, d->id, sizeof(d->id));
 	cv_col_copy(st, 1, d->case_id, sizeof(d->case_id));
 	cv_section_parse(&d->section, cv_col(st, 2));
 	cv_col_copy(st, 3, d->class_name, sizeof(d->class_name));
 	cv_col_copy(st, 4, d->filed_at, sizeof(d->filed_at));
-	cv_col_copy(st, 5, d->retain_until, sizeof(d->retain_until));
 	cv_col_copy(st, 6, d->policy_hash, sizeof(d->policy_hash));
 	d->archive_id = sqlite3_column_int64(st, 7);
 	cv_col_copy(st, 8, d->archive, sizeof(d->archive));
-	return 0;
+	return row_date(v, st, 5, 9, "records", "retain_until", d->id, d->retain_until);
 }
 
-static void free_due(void *list, size_t n)
+/*
+ * Step st (DUE_COLS, bound) and keep the records whose exact date is on or
+ * before as_of (cv_due_reached): the dates are sealed, so the index cannot
+ * choose them; each is opened and compared here.
+ */
+static int collect_due(cv_vault *v, sqlite3_stmt *st, const char *as_of, cv_due **out, size_t *n)
 {
-	(void)n;
-	free(list);
-}
+	cv_due *list = NULL, d;
+	size_t nl = 0, cap = 0;
+	int r = 0, rc;
 
-static const cv_index_list due_list = { sizeof(cv_due), row_to_due, free_due };
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((r = row_to_due(v, st, &d)) < 0)
+			break;
+		if (!cv_due_reached(d.retain_until, as_of))
+			continue;
+		if (CV_ARRAY_GROW(&list, &cap, nl) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		list[nl++] = d;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = cv_index_dberr(v, "list the records due");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		free(list);
+		list = NULL;
+		nl = 0;
+	}
+	*out = list;
+	*n = nl;
+	return r;
+}
 
 int cv_db_due_list(cv_vault *v, const char *as_of, cv_due **out, size_t *n)
 {
-	return cv_index_collect(v, "list the records due", &due_list, out, n, NULL,
-		"SELECT r.id, r.case_id, r.section, r.class, r.filed_at, r.retain_until, r.policy_hash,"
-		" r.archive_id, a.file FROM records r JOIN archives a ON a.id = r.archive_id"
-		" WHERE r.retain_until IS NOT NULL AND r.retain_until <= ? ORDER BY r.archive_id, r.seq", "t", as_of);
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if ((r = schedule_ready(v)) < 0 ||
+	    (r = cv_index_query(v, &st, DUE_COLS DUE_JOIN " WHERE " DUE_DATED " ORDER BY r.archive_id, r.seq", NULL)) < 0)
+		return r;
+	return collect_due(v, st, as_of, out, n);
 }
 
 int cv_db_archive_count(cv_vault *v, int64_t archive_id, int64_t *total)
@@ -74,15 +155,25 @@ int cv_db_archive_count(cv_vault *v, int64_t archive_id, int64_t *total)
 int cv_db_review_approver(cv_vault *v, const char *record_id, const char *retain_until, char out[24])
 {
 	sqlite3_stmt *st = NULL;
-	int found;
+	char date[11];
+	int r, found = 0;
 
 	out[0] = '\0';
-	if ((found = cv_index_one(v, &st,
-		"SELECT decided_by FROM reviews WHERE record_id = ? AND decision = 'approve' AND retain_until = ?"
-		" ORDER BY id DESC LIMIT 1", "tt", record_id, retain_until)) > 0)
-		cv_col_copy(st, 0, out, 24);
+	if ((r = schedule_ready(v)) < 0 ||
+	    (r = cv_index_query(v, &st, "SELECT decided_by, id, retain_until, retain_clear FROM reviews"
+				" WHERE record_id = ? AND decision = 'approve' ORDER BY id DESC", "t", record_id)) < 0)
+		return r;
+	/* the approval is tied to the date it approved (docs/legal-rules.md §14); the dates are sealed */
+	while (!found && sqlite3_step(st) == SQLITE_ROW) {
+		if ((r = row_date(v, st, 2, 3, "reviews", "retain_until", cv_col(st, 1), date)) < 0)
+			break;
+		if (!strcmp(date, retain_until)) {
+			cv_col_copy(st, 0, out, 24);
+			found = 1;
+		}
+	}
 	sqlite3_finalize(st);
-	return found < 0 ? cv_index_dberr(v, "read review decisions") : found;
+	return r < 0 ? r : found;
 }
 
 int cv_db_review_record(cv_vault *v, const char *record_id, char cls[64], cv_section *sec, char retain[11])
@@ -90,19 +181,38 @@ int cv_db_review_record(cv_vault *v, const char *record_id, char cls[64], cv_sec
 	sqlite3_stmt *st = NULL;
 	int r;
 
-	if ((r = row_by_key(v, &st, "SELECT class, section, retain_until FROM records WHERE id = ?", record_id)) <= 0)
+	if ((r = schedule_ready(v)) < 0 ||
+	    (r = row_by_key(v, &st, "SELECT class, section, retain_until, retain_clear FROM records WHERE id = ?",
+			    record_id)) <= 0)
 		return r;
 	cv_col_copy(st, 0, cls, 64);
 	cv_section_parse(sec, cv_col(st, 1));
-	cv_col_copy(st, 2, retain, 11);
+	r = row_date(v, st, 2, 3, "records", "retain_until", record_id, retain);
 	sqlite3_finalize(st);
-	return 1;
+	return r < 0 ? r : 1;
 }
 
-static int set_retain_until(cv_vault *v, const char *record_id, const char *until)
+/* Record_id's retention date, sealed; the clear one of an older vault goes (docs/architecture.md, Sealed columns). */
+static int set_retain_until(cv_vault *v, const char *record_id, const char *until, const char *hash)
 {
-	return cv_index_run(v, "set the new review date", "UPDATE records SET retain_until = ? WHERE id = ?",
-			    "tt", until, record_id);
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = schedule_ready(v)) < 0)
+		return r;
+	if (hash)
+		r = cv_index_query(v, &st, "UPDATE records SET retain_until = ?, retain_clear = NULL, policy_hash = ?"
+				   " WHERE id = ?", "-tt", hash, record_id);
+	else
+		r = cv_index_query(v, &st, "UPDATE records SET retain_until = ?, retain_clear = NULL WHERE id = ?",
+				   "-t", record_id);
+	if (r < 0)
+		return r;
+	if ((r = bind_date(v, st, 1, "records", "retain_until", record_id, until)) < 0) {
+		sqlite3_finalize(st);
+		return r;
+	}
+	return cv_index_done(v, st, "update a retention date");
 }
 
 int cv_db_review_insert(cv_vault *v, const char *record_id, cv_section sec, const char *decision,
@@ -111,28 +221,41 @@ int cv_db_review_insert(cv_vault *v, const char *record_id, cv_section sec, cons
 	long id;
 	int r;
 
+	/* retain_clear is '' and until_clear NULL: both dates are sealed under the schedule key */
 	if ((r = cv_index_run(v, "record the review decision",
-		"INSERT INTO reviews(record_id, decision, retain_until, until, section, decided_by, decided_at)"
-		" VALUES(?,?,?,?,?,?,?)", "ttttttt", record_id, decision, retain, until, cv_section_name(sec),
-		v->actor, now)) < 0)
+		"INSERT INTO reviews(record_id, decision, retain_clear, section, decided_by, decided_at)"
+		" VALUES(?,?,'',?,?,?)", "ttttt", record_id, decision, cv_section_name(sec), v->actor, now)) < 0)
 		return r;
 	id = (long)sqlite3_last_insert_rowid(v->db);
+	if ((r = schedule_ready(v)) < 0 ||
+	    (retain && retain[0] &&
+	     (r = cv_seal_update(v, CV_SEAL_SCHEDULE, "reviews", "retain_until", id, retain, "record the review decision")) < 0) ||
+	    (until && (r = cv_seal_update(v, CV_SEAL_SCHEDULE, "reviews", "until", id, until, "record the review decision")) < 0))
+		return r;
 	if (reason && (r = cv_seal_update(v, sec, "reviews", "reason", id, reason, "record the review decision")) < 0)
 		return r;
-	return until ? set_retain_until(v, record_id, until) : 0;
+	return until ? set_retain_until(v, record_id, until, NULL) : 0;
 }
 
 int cv_db_defer_floor(cv_vault *v, const char *record_id, char out[11])
 {
 	sqlite3_stmt *st = NULL;
+	char date[11];
 	int r;
 
 	out[0] = '\0';
-	if ((r = cv_index_one(v, &st, "SELECT max(until) FROM reviews WHERE record_id = ? AND decision = 'defer'",
-			      "t", record_id)) > 0)
-		cv_col_copy(st, 0, out, 11);
+	if ((r = schedule_ready(v)) < 0 ||
+	    (r = cv_index_query(v, &st, "SELECT id, until, until_clear FROM reviews WHERE record_id = ? AND decision = 'defer'",
+				"t", record_id)) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if ((r = row_date(v, st, 1, 2, "reviews", "until", cv_col(st, 0), date)) < 0)
+			break;
+		if (strcmp(date, out) > 0)
+			memcpy(out, date, 11);
+	}
 	sqlite3_finalize(st);
-	return r < 0 ? cv_index_dberr(v, "read review decisions") : 0;
+	return r;
 }
 
 /* ---- retention dates ---- */
@@ -144,7 +267,8 @@ int cv_db_defer_floor(cv_vault *v, const char *record_id, char out[11])
  */
 #define REC_SQL "SELECT r.id, r.class, r.section, r.filed_at, r.retain_until, r.policy_hash," \
 	" r.case_id, c.closed," \
-	" (SELECT substr(max(r2.filed_at), 1, 10) FROM records r2 WHERE r2.case_id = r.case_id)" \
+	" (SELECT substr(max(r2.filed_at), 1, 10) FROM records r2 WHERE r2.case_id = r.case_id)," \
+	" r.retain_clear" \
 	" FROM records r LEFT JOIN cases c ON c.id = r.case_id"
 
 static const char *col_or_null(sqlite3_stmt *st, int i)
@@ -160,9 +284,11 @@ int cv_db_dated_each(cv_vault *v, const char *case_id, int ordered, const char *
 		{ REC_SQL " WHERE r.case_id = ?", REC_SQL " WHERE r.case_id = ? ORDER BY r.case_id" },
 	};
 	sqlite3_stmt *st = NULL;
+	char date[11];
 	int r, rc;
 
-	if ((r = cv_index_query(v, &st, sql[case_id != NULL][ordered != 0], case_id ? "t" : NULL, case_id)) < 0)
+	if ((r = schedule_ready(v)) < 0 ||
+	    (r = cv_index_query(v, &st, sql[case_id != NULL][ordered != 0], case_id ? "t" : NULL, case_id)) < 0)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cv_db_dated d;
@@ -172,7 +298,9 @@ int cv_db_dated_each(cv_vault *v, const char *case_id, int ordered, const char *
 		d.section = CV_SECTION_CASE;
 		cv_section_parse(&d.section, cv_col(st, 2));
 		d.filed_at = cv_col(st, 3);
-		d.retain_until = cv_col(st, 4);
+		if ((r = row_date(v, st, 4, 9, "records", "retain_until", d.id, date)) < 0)
+			break;
+		d.retain_until = date;
 		d.policy_hash = cv_col(st, 5);
 		d.case_id = col_or_null(st, 6);
 		d.closed = col_or_null(st, 7);
@@ -218,43 +346,72 @@ int cv_db_event_date(cv_vault *v, const char *record_id, cv_section sec, char **
 
 int cv_db_retention_set(cv_vault *v, const char *record_id, const char *retain_until, const char *hash)
 {
-	return cv_index_run(v, "update a retention date", "UPDATE records SET retain_until = ?, policy_hash = ? WHERE id = ?",
-			    "ntt", retain_until, hash, record_id);
+	return set_retain_until(v, record_id, retain_until, hash);
 }
 
 /* ---- the records due, in chunks ---- */
 
-static int row_to_due_archive(cv_vault *v, sqlite3_stmt *st, void *item, void *unused)
-{
-	cv_db_due_archive *a = item;
-
-	(void)v;
-	(void)unused;
-	a->id = sqlite3_column_int64(st, 0);
-	a->due = sqlite3_column_int64(st, 1);
-	return 0;
-}
-
-static const cv_index_list due_archive_list = { sizeof(cv_db_due_archive), row_to_due_archive, free_due };
-
 /*
  * The purge walks the records due in chunks of whole archives
  * (docs/retention.md, "The purge at scale"): first the archives that hold
- * records due, by the retain_until index (only due rows are read), then
- * each chunk's rows by the archive index (only its archives' rows).
+ * records due, then each chunk's rows by the archive index (only its
+ * archives' rows).  The dates are sealed: every dated record's date is
+ * opened and compared with as_of here, one small row at a time.
  */
 int cv_db_due_archives(cv_vault *v, const char *as_of, cv_db_due_archive **out, size_t *n)
 {
-	return cv_index_collect(v, "list the archives of the records due", &due_archive_list, out, n, NULL,
-		"SELECT archive_id, count(*) FROM records WHERE retain_until IS NOT NULL AND retain_until <= ?"
-		" GROUP BY archive_id ORDER BY archive_id", "t", as_of);
+	sqlite3_stmt *st = NULL;
+	cv_db_due_archive *a = NULL;
+	size_t na = 0, cap = 0;
+	char date[11];
+	int r, rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((r = schedule_ready(v)) < 0 ||
+	    (r = cv_index_query(v, &st, "SELECT r.archive_id, r.id, r.retain_until, r.retain_clear FROM records r"
+				" WHERE " DUE_DATED " ORDER BY r.archive_id", NULL)) < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if ((r = row_date(v, st, 2, 3, "records", "retain_until", cv_col(st, 1), date)) < 0)
+			break;
+		if (!cv_due_reached(date, as_of))
+			continue;
+		if (na && a[na - 1].id == id) {
+			a[na - 1].due++;
+			continue;
+		}
+		if (CV_ARRAY_GROW(&a, &cap, na) < 0) {
+			r = cv_error(v, CV_ERROR, "out of memory");
+			break;
+		}
+		a[na].id = id;
+		a[na++].due = 1;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = cv_index_dberr(v, "list the archives of the records due");
+	sqlite3_finalize(st);
+	if (r < 0) {
+		free(a);
+		return r;
+	}
+	*out = a;
+	*n = na;
+	return 0;
 }
 
 int cv_db_due_range(cv_vault *v, const char *as_of, int64_t first, int64_t last, cv_due **out, size_t *n)
 {
-	return cv_index_collect(v, "list the records due", &due_list, out, n, NULL,
-		"SELECT r.id, r.case_id, r.section, r.class, r.filed_at, r.retain_until, r.policy_hash,"
-		" r.archive_id, a.file FROM records r INDEXED BY records_archive JOIN archives a ON a.id = r.archive_id"
-		" WHERE r.archive_id BETWEEN ? AND ? AND r.retain_until IS NOT NULL AND r.retain_until <= ?"
-		" ORDER BY r.archive_id, r.seq", "IIt", (sqlite3_int64)first, (sqlite3_int64)last, as_of);
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if ((r = schedule_ready(v)) < 0 ||
+	    (r = cv_index_query(v, &st, DUE_COLS " INDEXED BY records_archive" DUE_JOIN " WHERE r.archive_id BETWEEN ? AND ? AND "
+				DUE_DATED " ORDER BY r.archive_id, r.seq", "II", (sqlite3_int64)first, (sqlite3_int64)last)) < 0)
+		return r;
+	return collect_due(v, st, as_of, out, n);
 }

@@ -88,7 +88,7 @@ int cv_db_verify_records(cv_vault *v, long long aid, cv_section s,
 	int r;
 
 	if ((r = cv_index_prepare(v, &st,
-		"SELECT id, member, sha256, size, case_id, section, class, mime FROM records WHERE archive_id = ? ORDER BY seq")) < 0)
+		"SELECT id, member, sha256, size, case_id, section, class, mime, size_sealed FROM records WHERE archive_id = ? ORDER BY seq")) < 0)
 		return r;
 	sqlite3_bind_int64(st, 1, aid);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -96,7 +96,7 @@ int cv_db_verify_records(cv_vault *v, long long aid, cv_section s,
 		rec.member = (const char *)sqlite3_column_text(st, 1);
 		if (cv_sealed_get(v, st, 2, s, "records", "sha256", rec.id, &rec.sha) < 0)
 			rec.sha = NULL;
-		rec.size = sqlite3_column_int64(st, 3);
+		rec.size = cv_sealed_size(v, st, 3, 8, s, rec.id);
 		rec.case_id = (const char *)sqlite3_column_text(st, 4);
 		rec.section = (const char *)sqlite3_column_text(st, 5);
 		rec.class_name = (const char *)sqlite3_column_text(st, 6);

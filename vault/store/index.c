@@ -163,6 +163,24 @@ static const char *migrations[] = {
 	"  WHERE section = 'case' AND EXISTS(SELECT 1 FROM keyslips k JOIN staff s ON s.id = k.staff_id"
 	"  WHERE s.role = 'volunteer');"
 	"DELETE FROM keyslips WHERE staff_id IN (SELECT id FROM staff WHERE role = 'volunteer');",
+	/*
+	 * 7: sealed retention dates (docs/architecture.md, Sealed columns): the
+	 * clear dates move to retain_clear/until_clear, emptied by the first
+	 * unlock that holds the case key (core/schedule.c), which seals them
+	 * under the schedule key kept in vault_keys
+	 */
+	"DROP INDEX records_due;"
+	"ALTER TABLE records RENAME COLUMN retain_until TO retain_clear;"
+	"ALTER TABLE records ADD COLUMN retain_until BLOB;"
+	"ALTER TABLE reviews RENAME COLUMN retain_until TO retain_clear;"
+	"ALTER TABLE reviews RENAME COLUMN until TO until_clear;"
+	"ALTER TABLE reviews ADD COLUMN retain_until BLOB;"
+	"ALTER TABLE reviews ADD COLUMN until BLOB;"
+	"CREATE TABLE vault_keys(id TEXT PRIMARY KEY, section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  key BLOB NOT NULL, created TEXT NOT NULL);"
+	/* exact sizes sealed, the clear size a bucket; an older vault's exact sizes wait for an unlock */
+	"ALTER TABLE records ADD COLUMN size_sealed BLOB;"
+	"CREATE INDEX records_size_clear ON records(section) WHERE size_sealed IS NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

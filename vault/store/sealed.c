@@ -8,30 +8,39 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "base/hex.h"
+#include "crypto/keymem.h"
 #include "crypto/seal.h"
 #include "store/index.h"
 #include "store/sealed.h"
 
 const cv_sealed_col cv_sealed_cols[] = {
-	{ "cases", "parent", NULL },
-	{ "cases", "child", NULL },
-	{ "cases", "child_dob", NULL },
-	{ "staff", "name", NULL },
-	{ "records", "title", "section" },
-	{ "records", "sha256", "section" },
-	{ "records", "event_date", "section" },
-	{ "holds", "reason", "section" },
-	{ "reviews", "reason", "section" },
-	{ "requests", "requester", NULL },
-	{ "requests", "ext_reason", NULL },
-	{ "requests", "pause_reason", NULL },
-	{ "people", "name", NULL },
-	{ "people", "phone", NULL },
-	{ "people", "email", NULL },
-	{ "people", "role", NULL },
-	{ "decisions", "ground", "section" },
-	{ "decisions", "reason", "section" },
-	{ "disclosure_items", "ground", "section" },
+	{ "cases", "parent", NULL, 0 },
+	{ "cases", "child", NULL, 0 },
+	{ "cases", "child_dob", NULL, 0 },
+	{ "staff", "name", NULL, 0 },
+	{ "records", "title", "section", 0 },
+	{ "records", "sha256", "section", 0 },
+	{ "records", "event_date", "section", 0 },
+	{ "records", "size_sealed", "section", 0 },
+	{ "holds", "reason", "section", 0 },
+	{ "reviews", "reason", "section", 0 },
+	{ "requests", "requester", NULL, 0 },
+	{ "requests", "ext_reason", NULL, 0 },
+	{ "requests", "pause_reason", NULL, 0 },
+	{ "people", "name", NULL, 0 },
+	{ "people", "phone", NULL, 0 },
+	{ "people", "email", NULL, 0 },
+	{ "people", "role", NULL, 0 },
+	{ "decisions", "ground", "section", 0 },
+	{ "decisions", "reason", "section", 0 },
+	{ "disclosure_items", "ground", "section", 0 },
+	/* the schedule key itself, and the keys of the blind indexes, under the case key */
+	{ "vault_keys", "key", "section", 0 },
+	/* exact retention dates: DOB + 25 years publishes a birth date (docs/architecture.md, Sealed columns) */
+	{ "records", "retain_until", NULL, 1 },
+	{ "reviews", "retain_until", NULL, 1 },
+	{ "reviews", "until", NULL, 1 },
 };
 const size_t cv_nsealed_cols = sizeof(cv_sealed_cols) / sizeof(cv_sealed_cols[0]);
 
@@ -90,6 +99,32 @@ int cv_sealed_get_n(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
 	return cv_sealed_get(v, st, col, s, table, column, n, out);
 }
 
+int64_t cv_size_bucket(int64_t size)
+{
+	int64_t b = 4096;
+
+	while (b < size && b < INT64_MAX / 2)
+		b *= 2;
+	return b;
+}
+
+int64_t cv_sealed_size(cv_vault *v, sqlite3_stmt *st, int size_col, int sealed_col, cv_section s, const char *id)
+{
+	int64_t size = sqlite3_column_int64(st, size_col);
+	char *p = NULL, *end = NULL;
+	long long exact;
+
+	if (sqlite3_column_type(st, sealed_col) == SQLITE_NULL || !v->mkey[s])
+		return size;
+	if (cv_sealed_get(v, st, sealed_col, s, "records", "size_sealed", id, &p) < 0 || !p)
+		return size;  /* verify names the damaged value (cv_sealed_each) */
+	exact = strtoll(p, &end, 10);
+	if (*end || exact < 0 || cv_size_bucket(exact) != size)
+		exact = size;
+	free(p);
+	return exact;
+}
+
 /* See sealed.h. */
 int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *column,
 		   sqlite3_int64 id, const char *text, const char *what)
@@ -112,6 +147,47 @@ int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *col
 	return r;
 }
 
+static int table_has(cv_vault *v, const char *table, const char *column);
+
+static int table_has_keys(cv_vault *v)
+{
+	return table_has(v, "vault_keys", "key");
+}
+
+/* See sealed.h. */
+int cv_sealed_schedule_load(cv_vault *v)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char *key;
+	char *hex = NULL;
+	int r;
+
+	if (v->skey && (v->skey_file || v->mkey[CV_SECTION_CASE]))
+		return 1;
+	if (!v->mkey[CV_SECTION_CASE] || !table_has_keys(v))
+		return 0;
+	if ((r = cv_index_one(v, &st, "SELECT key FROM vault_keys WHERE id = 'schedule'", NULL)) <= 0)
+		return r;
+	r = cv_sealed_get(v, st, 0, CV_SECTION_CASE, "vault_keys", "key", "schedule", &hex);
+	sqlite3_finalize(st);
+	if (r < 0 || !hex)
+		return r < 0 ? r : cv_error(v, CV_ECORRUPT, "the schedule key in the index is damaged");
+	key = v->skey ? v->skey : cv_keymem_alloc(CV_KEY_LEN);
+	if (!key)
+		r = cv_error(v, CV_ERROR, "out of secure memory");
+	else if (strlen(hex) != CV_KEY_HEX || cv_hex_decode(hex, CV_KEY_LEN, key) < 0)
+		r = cv_error(v, CV_ECORRUPT, "the schedule key in the index is damaged");
+	explicit_bzero(hex, strlen(hex));
+	free(hex);
+	if (key && r < 0 && key != v->skey)
+		cv_keymem_free(key, CV_KEY_LEN);
+	if (r < 0)
+		return r;
+	v->skey = key;
+	v->skey_file = 0;
+	return 1;
+}
+
 /* Whether this index has the column (a registry entry may name a newer table). */
 static int table_has(cv_vault *v, const char *table, const char *column)
 {
@@ -130,7 +206,7 @@ static int each_in_column(cv_vault *v, const cv_sealed_col *c, int mask, cv_seal
 	int r;
 
 	if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", c->column,
-		     c->section_col ? c->section_col : "'case'", c->table, c->column) < 0)
+		     c->schedule ? "'schedule'" : c->section_col ? c->section_col : "'case'", c->table, c->column) < 0)
 		return cv_error(v, CV_ERROR, "out of memory");
 	r = cv_index_prepare(v, &st, sql);
 	free(sql);
@@ -141,7 +217,11 @@ static int each_in_column(cv_vault *v, const cv_sealed_col *c, int mask, cv_seal
 		char *plain = NULL;
 		int err;
 
-		if (cv_section_parse(&sec, cv_col(st, 2)) < 0 || !(mask & (1 << sec)))
+		if (c->schedule)
+			sec = CV_SEAL_SCHEDULE;
+		else if (cv_section_parse(&sec, cv_col(st, 2)) < 0)
+			continue;
+		if (!(mask & (1 << sec)))
 			continue;
 		err = cv_sealed_get(v, st, 1, sec, c->table, c->column, cv_col(st, 0), &plain);
 		r = fn(hook, c, cv_col(st, 0), sec, &plain, err);

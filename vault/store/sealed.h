@@ -10,12 +10,14 @@
 #define CV_STORE_SEALED_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sqlite3.h>
 #include "base/handle.h"
 
 typedef struct {
 	const char *table, *column;
 	const char *section_col;   /* the row's column naming its section; NULL: always the case section */
+	int schedule;              /* sealed under the schedule key (CV_SEAL_SCHEDULE), not a section's */
 } cv_sealed_col;
 
 /* Every sealed column; a unit test holds it against the schema's BLOB columns. */
@@ -47,7 +49,27 @@ int cv_seal_update(cv_vault *v, cv_section s, const char *table, const char *col
 		   sqlite3_int64 id, const char *text, const char *what);
 
 /*
- * Open every sealed value whose row's section is in mask, column by column
+ * A record's size as this handle may know it: the exact size sealed in
+ * column sealed_col under s when that opens, else the clear column
+ * size_col (the size's bucket, cv_size_bucket; an older vault's exact size
+ * while its size_sealed is NULL).  Exact sizes match known documents, so
+ * the index keeps only buckets in clear (docs/architecture.md, Sealed columns).
+ */
+int64_t cv_sealed_size(cv_vault *v, sqlite3_stmt *st, int size_col, int sealed_col, cv_section s, const char *id);
+/* The clear bucket of an exact size: the next power of two, at least 4 KiB. */
+int64_t cv_size_bucket(int64_t size);
+
+/*
+ * Make the schedule key usable from the index (vault_keys, sealed under
+ * the case key) when the case key is held and it is not loaded yet: 1 when
+ * it is usable, 0 when the index holds none yet (a vault from before
+ * sealed dates) or the case key is not held, < 0 on damage.
+ */
+int cv_sealed_schedule_load(cv_vault *v);
+
+/*
+ * Open every sealed value whose row's section is in mask (bit
+ * CV_SEAL_SCHEDULE: the columns under the schedule key), column by column
  * of the registry (rotation re-seals them all; verify checks them all).
  * fn gets each with err 0, or err < 0 and *plain NULL when it does not open;
  * it may take *plain (setting it NULL), else it is wiped after the call.

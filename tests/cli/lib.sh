@@ -84,7 +84,7 @@ at() { export CASEVAULT_TODAY=$1; "$CV" staff attest S-0001 >/dev/null 2>&1; }
 # columns).  Optionally the vault's directory as $2.
 retain_of() {
 	CASEVAULT_DIR=${2:-${CASEVAULT_DIR:-$V}} "$CV" --json retention due --as-of 9999-12-31 |
-		jq -r --arg id "$1" '[.records[] | select(.id == $id) | .retain_until][0] // "none"'
+		python3 -c 'import json,sys; d=[r.get("retain_until") for r in json.load(sys.stdin)["records"] if r["id"] == sys.argv[1]]; print(d[0] if d and d[0] else "none")' "$1"
 }
 rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))'; }
 

@@ -121,9 +121,9 @@ check "a volunteer files into a closed case as a caseworker may" test "$RC" -eq 
 VRID=${OUT%% *}
 run_cv --as "$CW" note "$C2" --class phone-call --text "after closing, by the caseworker"
 CRID=${OUT%% *}
-vret=$(db "SELECT retain_until FROM records WHERE id = '$VRID'")
-cret=$(db "SELECT retain_until FROM records WHERE id = '$CRID'")
-check "the adopted note got its retention date ($vret)" test -n "$vret"
+vret=$(retain_of "$VRID")
+cret=$(retain_of "$CRID")
+check "the adopted note got its retention date ($vret)" test "$vret" != none
 check "the same date as the caseworker's note of that class" test "$vret" = "$cret"
 
 # 6. A deposit key written into the index by someone else: what a volunteer

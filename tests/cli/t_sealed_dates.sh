@@ -15,7 +15,7 @@
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 last_id() { db "SELECT id FROM records ORDER BY seq DESC LIMIT 1"; }
-present() { "$CV" --json ls "$1" ${3:-} | jq -e --arg id "$2" 'any(.records[]; .id == $id)' >/dev/null; }
+present() { "$CV" --json ls "$1" ${3:-} | python3 -c 'import json,sys; sys.exit(0 if any(r["id"] == sys.argv[1] for r in json.load(sys.stdin)["records"]) else 1)' "$2"; }
 
 DOBS=(2015-03-04 2012-11-30 2016-02-29 2010-07-01)
 at 2026-01-10

@@ -43,7 +43,7 @@ typedef struct {
 	/* writing */
 	struct archive *zw;
 	int outfd;              /* where the ZIP bytes go */
-	int teefd;              /* OpenPGP form: a copy of them for the check */
+	int teefd;              /* a copy of them for the check (bundle_check.c) */
 	cv_sha256 *md;          /* of the file (ZIP form) */
 	int64_t written;
 	/* the member being streamed */
@@ -64,8 +64,12 @@ typedef struct {
 int cv_bundle_zip_open(cv_bundle *b, int encrypt);
 /* bundle_write.c: the withheld texts into the fingerprints, then everything into the ZIP. */
 int cv_bundle_produce(cv_bundle *b);
-/* bundle_zip.c: every member of the finished ZIP file fd made AE-2 (no CRC); sha the file's SHA-256 after. */
-int cv_bundle_zip_ae2(cv_vault *v, int fd, char sha[65]);
+/*
+ * bundle_zip.c: every member of the finished ZIP file fd made AE-2 (no CRC);
+ * sha the file's SHA-256 after.  The file with those bytes put back must be
+ * the checked_size bytes whose SHA-256 is checked_sha (what the check read).
+ */
+int cv_bundle_zip_ae2(cv_vault *v, int fd, const char *checked_sha, int64_t checked_size, char sha[65]);
 
 /* bundle_member.c: b->msg and b->err, once (the first failure is the one reported). */
 int cv_bundle_fail(cv_bundle *b, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -81,15 +85,21 @@ int cv_bundle_letter(cv_bundle *b);
 int cv_bundle_index(cv_bundle *b);
 int cv_bundle_withheld_terms(cv_bundle *b);
 
-/* bundle_check.c: the fail-closed check of the ZIP file at path (ZIP form). */
-int cv_bundle_check_file(cv_bundle *b, const char *path);
-/* bundle_check.c: the same check on a pipe carrying the ZIP bytes (OpenPGP form), in its own thread. */
+/*
+ * bundle_check.c: the fail-closed check, in its own thread, of a pipe
+ * carrying the ZIP bytes as they are written (both forms); sha and bytes:
+ * of everything that came through it, once the thread is joined.
+ */
 typedef struct {
 	cv_bundle *b;
 	int fd;
 	int err;
 	char msg[256];
 	int index_seen;
+	cv_sha256 *md;
+	char sha[65];
+	int64_t bytes;
+	char buf[65536];
 } cv_bundle_checker;
 void *cv_bundle_check_thread(void *arg);
 

@@ -6,6 +6,7 @@
  * and redaction terms.  Any hit, any unexpected member, any entry time
  * other than the bundle's, and the bundle is deleted.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <jansson.h>
 
 #include "base/handle.h"
+#include "crypto/seal.h"
 #include "formats/formats.h"
 #include "ops/bundle.h"
 #include "ops/bundle_hints.h"
@@ -307,50 +309,63 @@ static void check_archive(cv_bundle_checker *c, struct archive *ar)
 	free(buf);
 }
 
-int cv_bundle_check_file(cv_bundle *b, const char *path)
+/* The pipe, read for libarchive: every byte that passes is hashed (what was checked). */
+static la_ssize_t pipe_read(struct archive *a, void *hook, const void **buf)
 {
-	struct archive *ar = archive_read_new();
-	cv_bundle_checker c;
+	cv_bundle_checker *c = hook;
+	ssize_t n;
 
-	memset(&c, 0, sizeof(c));
-	c.b = b;
-	if (!ar)
-		return cv_error(b->v, CV_ERROR, "out of memory");
-	archive_read_support_format_zip_seekable(ar);
-	if (archive_read_add_passphrase(ar, b->passphrase) != ARCHIVE_OK ||
-	    archive_read_open_filename(ar, path, 65536) != ARCHIVE_OK) {
-		chk_fail(&c, "cannot reopen the bundle: %s", archive_error_string(ar));
-	} else {
-		check_archive(&c, ar);
+	do
+		n = read(c->fd, c->buf, sizeof(c->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (a)
+			archive_set_error(a, errno, "cannot read the bundle's bytes");
+		return -1;
 	}
-	archive_read_free(ar);
-	return c.err ? cv_error(b->v, c.err, "%s", c.msg) : 0;
+	if (c->md)
+		cv_sha256_write(c->md, c->buf, (size_t)n);
+	c->bytes += n;
+	*buf = c->buf;
+	return n;
 }
 
-/* OpenPGP form: the check reads a copy of the ZIP bytes from a pipe, in its own thread. */
+/*
+ * The check of a copy of the bundle's bytes, read from a pipe as they are
+ * written, in its own thread: the OpenPGP form (the bytes handed to gpg)
+ * and the ZIP form (the bytes written to the file, under its passphrase),
+ * so that writing and reading back overlap.  c->sha is the SHA-256 of
+ * every byte that came through the pipe, c->bytes their number.
+ */
 void *cv_bundle_check_thread(void *arg)
 {
 	cv_bundle_checker *j = arg;
 	struct archive *ar = archive_read_new();
-	char sink[65536];
+	const void *p;
 	sigset_t set;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (!ar) {
+	j->md = cv_sha256_new();
+	if (!ar || !j->md) {
 		chk_fail(j, "out of memory");
 	} else {
 		archive_read_support_format_zip_streamable(ar);
-		if (archive_read_open_fd(ar, j->fd, 65536) != ARCHIVE_OK)
+		if ((j->b->passphrase && archive_read_add_passphrase(ar, j->b->passphrase) != ARCHIVE_OK) ||
+		    archive_read_open(ar, j, NULL, pipe_read, NULL) != ARCHIVE_OK)
 			chk_fail(j, "cannot read the bundle back: %s", archive_error_string(ar));
 		else
 			check_archive(j, ar);
-		archive_read_free(ar);
 	}
-	/* keep draining so that the writer never blocks */
-	while (read(j->fd, sink, sizeof(sink)) > 0)
+	archive_read_free(ar);
+	/* keep draining (and hashing) so that the writer never blocks */
+	while (pipe_read(NULL, j, &p) > 0)
 		;
+	if (j->md)
+		cv_sha256_final(j->md, j->sha);
+	cv_sha256_free(j->md);
+	j->md = NULL;
 	close(j->fd);
 	return NULL;
 }

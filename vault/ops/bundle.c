@@ -384,7 +384,8 @@ static int log_bundle(cv_bundle *b, const cv_bundle_opts *o, cv_bundle_result *r
 		return cv_error(v, CV_EEXISTS, "%s appeared while the bundle was made; nothing was written", o->out_path);
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
-	if ((r = cv_disclog_add(b, o->recipient_key ? "openpgp" : "zip-aes256", sha, res->size, &res->disclosure)) < 0) {
+	if ((r = cv_disclog_add(b, o->recipient_key ? "openpgp" : "zip-aes256", sha, res->size, &res->disclosure)) < 0 ||
+	    (r = cv_bundle_unread_audit(b)) < 0) {
 		char msg[sizeof(v->errmsg)];
 
 		memcpy(msg, v->errmsg, sizeof(msg));
@@ -484,6 +485,7 @@ static void bundle_release(cv_bundle *b)
 	cv_wipe_free(b->index_json);
 	cv_wipe_free(b->index_html);
 	free(b->rel);
+	free(b->unread);
 	cv_sitems_free(b->s, b->ns);
 }
 
@@ -495,7 +497,7 @@ static int bundle_steps(cv_bundle *b, const cv_bundle_opts *o, const char *dir, 
 	int r;
 
 	if ((r = load_decided_scope(b, ids)) < 0 || (r = number_items(b, today)) < 0 ||
-	    (r = prepare_terms(b)) < 0 || (r = write_bundle(b, o, dir, t, res, sha)) < 0)
+	    (r = cv_bundle_unread_opts(b, o->unreadable_withheld)) < 0 || (r = prepare_terms(b)) < 0 || (r = write_bundle(b, o, dir, t, res, sha)) < 0)
 		return r;
 	return publish(b, o, dir, t, res, sha);
 }

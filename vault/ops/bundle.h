@@ -58,6 +58,13 @@ typedef struct {
 	int cur_whole;
 	unsigned char *cur_buf;
 	size_t cur_len, cur_cap;
+	/* withheld records whose words cannot be read (bundle_unread.c) */
+	int damaged;            /* the archive being read failed as a file (missing, altered) */
+	char damaged_file[64];
+	const char *unread_ok;  /* --unreadable-withheld: the records the bundle may go without */
+	unsigned char *unread;  /* per item: 0, or what is wrong ('d', 'f', 'l') */
+	const cv_sitem *unread_first;
+	char unread_why[200];
 } cv_bundle;
 
 /* bundle_write.c: open the ZIP writer on b->outfd (encrypt: AES-256 under b->passphrase). */
@@ -79,6 +86,13 @@ int cv_bundle_whole(const char *mime);
 int cv_bundle_member(cv_bundle *b, const cv_sitem *s, const void *buf, size_t n, void **out, size_t *outlen);
 /* bundle_member.c: a withheld member read whole: its words into the fingerprints. */
 int cv_bundle_member_fingerprint(cv_bundle *b, const cv_sitem *s, const void *buf, size_t n);
+
+/* bundle_unread.c: withheld records that cannot be read (see there). */
+int cv_bundle_unread_opts(cv_bundle *b, const char *list);
+void cv_bundle_unread_mark(cv_bundle *b, const cv_sitem *s, int kind, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void cv_bundle_unread_archive(cv_bundle *b, long long aid, const char *why);
+int cv_bundle_unread_check(cv_bundle *b);
+int cv_bundle_unread_audit(cv_bundle *b);
 
 /* bundle_docs.c: the cover letter, the index (JSON and HTML), the withheld-record terms. */
 int cv_bundle_letter(cv_bundle *b);

@@ -20,11 +20,15 @@
  *      plaintext CRC (bundle_zip.c).  OpenPGP form: the ZIP (unencrypted) goes
  *      through a pipe to gpg, encrypted to the recipient's key imported
  *      into a throw-away GNUPGHOME (crypto/bundle.c).
- *   4. check (fail closed, bundle_check.c): the ZIP is read back - reopened
- *      with the passphrase (ZIP form), or read from a second pipe carrying
- *      exactly the bytes handed to gpg (OpenPGP form) - and every text
- *      member is searched.  Any hit, any unexpected member, any entry time
- *      other than the bundle's deletes the file.
+ *   4. check (fail closed, bundle_check.c), in its own thread while the
+ *      ZIP is written: it reads a second pipe carrying exactly the bytes
+ *      written (ZIP form: to the file, decrypted with the passphrase;
+ *      OpenPGP form: to gpg), and every member is searched.  ZIP form: the
+ *      AE-2 rewrite proves the file is those bytes but for the fields it
+ *      sets (bundle_zip.c).  A withheld record that cannot be read refuses
+ *      the bundle unless named (bundle_unread.c).  Any hit, any
+ *      unexpected member, any entry time other than the bundle's deletes
+ *      the file.
  *   5. under the writer lock, with SIGTERM, SIGINT and SIGHUP held back:
  *      the disclosure log and the audit event are committed (disclog.c),
  *      and only then is the file linked to the target (never overwriting).

@@ -1,9 +1,9 @@
 /*
  * casevault - the bundle's fail-closed check (docs/legal-rules.md §7-§11;
- * docs/architecture.md, Properties, 5): the ZIP is read back - reopened
- * with its passphrase, or from a pipe carrying exactly the bytes handed to
- * gpg - and every text member searched for withheld text, withheld titles
- * and redaction terms.  Any hit, any unexpected member, any entry time
+ * docs/architecture.md, Properties, 5): the ZIP is read back from a pipe
+ * carrying exactly the bytes written - to the file (decrypted with its
+ * passphrase) or to gpg - and every text member searched for withheld
+ * text, withheld titles and redaction terms.  Any hit, any unexpected member, any entry time
  * other than the bundle's, and the bundle is deleted.
  */
 #include <errno.h>

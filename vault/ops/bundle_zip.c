@@ -16,6 +16,15 @@
  * the data descriptor, and the 0x9901 extra field's vendor version to 2.
  * Anything unexpected refuses the bundle: a member that is not AES
  * (method 99 with a 0x9901 field) never goes out.
+ *
+ * The check read the bytes as they were written, from a pipe, going
+ * through the local headers (bundle_check.c).  So here the central
+ * directory, which readers such as 7-Zip use, must describe exactly those
+ * members: each local header where the one before it ended, with the
+ * central header's flags, method, time and name, the last ending where the
+ * directory starts.  And one pass over the finished file gives its SHA-256
+ * and that of the file with every changed byte put back, which must be
+ * the check's.
  */
 #include <errno.h>
 #include <stdint.h>

@@ -110,6 +110,7 @@ typedef struct {
 	int err;
 	char msg[256];
 	int index_seen;
+	unsigned char bidi[2];  /* the last bytes of the member's text so far */
 	cv_sha256 *md;
 	char sha[65];
 	int64_t bytes;

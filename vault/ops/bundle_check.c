@@ -48,11 +48,39 @@ typedef struct {
 	char what[64];
 } chk_member;
 
+/*
+ * A Unicode direction control (U+202A-U+202E embeddings and overrides,
+ * U+2066-U+2069 isolates) in UTF-8: its code point, or 0.  c->bidi carries
+ * the last two bytes from one piece of a member to the next.
+ */
+static unsigned bidi_find(cv_bundle_checker *c, const unsigned char *p, size_t n)
+{
+	unsigned x0 = c->bidi[0], x1 = c->bidi[1];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned x = p[i];
+
+		if (x0 == 0xE2 && ((x1 == 0x80 && x >= 0xAA && x <= 0xAE) || (x1 == 0x81 && x >= 0xA6 && x <= 0xA9)))
+			return 0x2000 | (x1 & 0x3F) << 6 | (x & 0x3F);
+		x0 = x1;
+		x1 = x;
+	}
+	c->bidi[0] = (unsigned char)x0;
+	c->bidi[1] = (unsigned char)x1;
+	return 0;
+}
+
 /* Search a piece of a member's text (streamed, or extracted whole). */
 static int scan_chunk(cv_bundle_checker *c, const chk_member *m, const void *buf, size_t n)
 {
 	cv_bundle *b = c->b;
+	unsigned bidi = bidi_find(c, buf, n);
 
+	/* it can make a title read as another file's name, or text run backwards (docs/legal-rules.md §11) */
+	if (bidi)
+		return chk_fail(c, "%s holds a Unicode direction control (U+%04X), which can reorder or hide what it shows; the bundle was deleted: attach a copy without it, or withhold it",
+				m->what, bidi);
 	if (cv_fprint_scan(b->fp, buf, n))
 		return chk_fail(c, "%s contains text of a withheld record; the bundle was deleted: withhold it or attach a redacted copy", m->what);
 	cv_redactor_feed(b->withheld, buf, n, NULL, NULL);
@@ -92,6 +120,7 @@ static int classify(cv_bundle_checker *c, struct archive_entry *e, chk_member *m
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
+	c->bidi[0] = c->bidi[1] = 0;
 	if (!name)
 		return chk_fail(c, "a member of the bundle has no name");
 	if (archive_entry_mtime(e) != b->mtime || archive_entry_filetype(e) != AE_IFREG)

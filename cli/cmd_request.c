@@ -400,7 +400,7 @@ static const cli_opt bundle_opts[] = {
 	{ "recipient", 0, "KEYFILE", "encrypt to this OpenPGP public key instead of a passphrase", NULL },
 	{ "show-passphrase", 0, NULL, "print the ZIP's passphrase on standard output (default: the terminal only)", NULL },
 	{ "passphrase-file", 0, "FILE", "write the ZIP's passphrase to this new file (mode 0600; must not exist)", NULL },
-	{ "unreadable-withheld", 0, "REC[,REC]", "go without these withheld records' words in the check (they cannot be read)", NULL },
+	{ "unreadable-withheld", 0, "RECORDS", "go without these withheld records' words in the check (comma-separated ids; they cannot be read)", NULL },
 	CLI_OPT_END
 };
 

@@ -182,10 +182,13 @@ BYTES=$(sqlite3 -readonly "$W/v/vault.db" "SELECT sum(size) FROM records")
 echo "built in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s: $(sqlite3 -readonly "$W/v/vault.db" "SELECT count(*) FROM records") records, $((BYTES / 1048576)) MB, $(sqlite3 -readonly "$W/v/vault.db" "SELECT count(*) FROM archives") archives" >&2
 
 wall() { awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$1"; }
-# bundle BIN OUT: one timed bundle of the small vault; its wall seconds
+cpu() { awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$1"; }
+# bundle BIN OUT: one timed bundle of the small vault; its wall seconds (its CPU seconds, gpg's
+# included, appended to $W/cpu-NAME of the binary)
 bundle() {
 	rm -f "$2"
 	/usr/bin/time -v -o "$W/time" "$1" -C "$W/v" request bundle "$REQ" -o "$2" --show-passphrase >"$W/out"
+	cpu "$W/time" >>"$W/cpu-$(basename "$2")"
 	wall "$W/time"
 }
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -215,10 +218,12 @@ printf '\ncasevault request bundle, %d records, %d MB (%d CPU cores), %d runs\n'
 printf '  %-44s best %6.2f s   median %6.2f s   (%d MB written)\n' "bundle (AES ZIP + redaction + check)" "$bbest" "$bmed" $((BSIZE / 1048576))
 printf '  %-44s best %6.2f s   median %6.2f s   (%d MB written)\n' "floor (gpg | tar to /dev/shm, bsdtar AES ZIP)" "$fbest" "$fmed" $((FSIZE / 1048576))
 printf '  ratio bundle/floor: best %.2f, median %.2f (target <= 1.5)\n' "$(echo "$bbest / $fbest" | bc -l)" "$(echo "$bmed / $fmed" | bc -l)"
+printf '  bundle CPU (user + system, gpg included): median %.2f s\n' "$(median <"$W/cpu-b.zip")"
 if [ -n "$BEFORE" ]; then
 	obest=$(printf '%s\n' "${ot[@]}" | sort -g | head -1); omed=$(printf '%s\n' "${ot[@]}" | median)
-	printf '  %-44s best %6.2f s   median %6.2f s   ratio best %.2f, median %.2f; peak RSS %d MB\n' \
-		"before ($BEFORE)" "$obest" "$omed" "$(echo "$obest / $fbest" | bc -l)" "$(echo "$omed / $fmed" | bc -l)" $((RSS_BEFORE / 1024))
+	printf '  %-44s best %6.2f s   median %6.2f s   ratio best %.2f, median %.2f; peak RSS %d MB; CPU median %.2f s\n' \
+		"before ($BEFORE)" "$obest" "$omed" "$(echo "$obest / $fbest" | bc -l)" "$(echo "$omed / $fmed" | bc -l)" $((RSS_BEFORE / 1024)) \
+		"$(median <"$W/cpu-o.zip")"
 fi
 printf '  load average (1, 5, 15 min): %s at the start of the runs, %s at the end\n' "$LOAD0" "$LOAD1"
 printf '  peak RSS: %d records of ~%d KB: %d MB;  %d records of %d MB: %d MB (bundle %.2f s)\n' \

@@ -22,7 +22,13 @@
 # two must be about the same.  Everything is removed on exit and every
 # gpg-agent it started is stopped.
 #
-# Usage: bench/bench_bundle.sh [--runs N] [--records N] [--scan-kb N] [--big N]
+# With --before BIN, every run also bundles with that binary (an older
+# build, on the same vault, with the same policies), interleaved with the
+# other two, and its figures are printed beside them: load changes during a
+# run, so a before/after comparison is only fair within one script.
+# The load average is printed at the start and the end.
+#
+# Usage: bench/bench_bundle.sh [--runs N] [--records N] [--scan-kb N] [--big N] [--before BIN]
 # Environment: CASEVAULT_BIN (default build/casevault), CASEVAULT_POLICY_DIR.
 set -euo pipefail
 export LC_ALL=C
@@ -30,7 +36,7 @@ export LC_ALL=C
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CV=${CASEVAULT_BIN:-$REPO/build/casevault}
 export CASEVAULT_POLICY_DIR=${CASEVAULT_POLICY_DIR:-$REPO/policies}
-RUNS=3 RECORDS=1000 SCAN_KB=400 BIG=4
+RUNS=3 RECORDS=1000 SCAN_KB=400 BIG=4 BEFORE=
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -38,6 +44,7 @@ while [ $# -gt 0 ]; do
 	--records) RECORDS=$2; shift 2 ;;
 	--scan-kb) SCAN_KB=$2; shift 2 ;;
 	--big) BIG=$2; shift 2 ;;
+	--before) BEFORE=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	*) echo "bench_bundle.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
@@ -45,6 +52,9 @@ done
 for n in "$RUNS" "$RECORDS" "$SCAN_KB" "$BIG"; do
 	case $n in ''|*[!0-9]*|0) echo "bench_bundle.sh: options take whole numbers > 0" >&2; exit 2 ;; esac
 done
+if [ -n "$BEFORE" ] && [ ! -x "$BEFORE" ]; then
+	echo "bench_bundle.sh: --before $BEFORE is not an executable" >&2; exit 2
+fi
 for t in sqlite3 gpg bsdtar /usr/bin/time python3; do
 	command -v "$t" >/dev/null || { echo "bench_bundle.sh: needs $t" >&2; exit 2; }
 done
@@ -171,15 +181,29 @@ t1=$(now)
 BYTES=$(sqlite3 -readonly "$W/v/vault.db" "SELECT sum(size) FROM records")
 echo "built in $(printf '%.1f' "$(echo "$t1 - $t0" | bc)") s: $(sqlite3 -readonly "$W/v/vault.db" "SELECT count(*) FROM records") records, $((BYTES / 1048576)) MB, $(sqlite3 -readonly "$W/v/vault.db" "SELECT count(*) FROM archives") archives" >&2
 
-bt=() ft=()
+wall() { awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$1"; }
+cpu() { awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$1"; }
+# bundle BIN OUT: one timed bundle of the small vault; its wall seconds (its CPU seconds, gpg's
+# included, appended to $W/cpu-NAME of the binary)
+bundle() {
+	rm -f "$2"
+	/usr/bin/time -v -o "$W/time" "$1" -C "$W/v" request bundle "$REQ" -o "$2" --show-passphrase >"$W/out"
+	cpu "$W/time" >>"$W/cpu-$(basename "$2")"
+	wall "$W/time"
+}
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+bt=() ft=() ot=()
 for ((run = 1; run <= RUNS; run++)); do
-	rm -f "$W/b.zip"
-	/usr/bin/time -v -o "$W/time" "$CV" -C "$W/v" request bundle "$REQ" -o "$W/b.zip" --show-passphrase >"$W/out"
-	bt+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$W/time")")
+	if [ -n "$BEFORE" ]; then
+		ot+=("$(bundle "$BEFORE" "$W/o.zip")")
+		RSS_BEFORE=$(awk -F': ' '/Maximum resident/ {print $2}' "$W/time")
+	fi
+	bt+=("$(bundle "$CV" "$W/b.zip")")
 	RSS_SMALL=$(awk -F': ' '/Maximum resident/ {print $2}' "$W/time")
 	s=$(now); floor "$W/v" "$W/f.zip"; e=$(now)
 	ft+=("$(echo "$e - $s" | bc)")
 done
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 BSIZE=$(stat -c %s "$W/b.zip") FSIZE=$(stat -c %s "$W/f.zip")
 bbest=$(printf '%s\n' "${bt[@]}" | sort -g | head -1); bmed=$(printf '%s\n' "${bt[@]}" | median)
 fbest=$(printf '%s\n' "${ft[@]}" | sort -g | head -1); fmed=$(printf '%s\n' "${ft[@]}" | median)
@@ -188,11 +212,19 @@ echo "building: $BIG records of $((BYTES / BIG / 1048576)) MB for the memory com
 REQ2=$(make_vault "$W/big" "$BIG" $((BYTES / BIG)) 0)
 /usr/bin/time -v -o "$W/time2" "$CV" -C "$W/big" request bundle "$REQ2" -o "$W/b2.zip" --show-passphrase >/dev/null
 RSS_BIG=$(awk -F': ' '/Maximum resident/ {print $2}' "$W/time2")
-BIGT=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, a, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + a[i]; print s}' "$W/time2")
+BIGT=$(wall "$W/time2")
 
 printf '\ncasevault request bundle, %d records, %d MB (%d CPU cores), %d runs\n' "$RECORDS" $((BYTES / 1048576)) "$(nproc)" "$RUNS"
 printf '  %-44s best %6.2f s   median %6.2f s   (%d MB written)\n' "bundle (AES ZIP + redaction + check)" "$bbest" "$bmed" $((BSIZE / 1048576))
 printf '  %-44s best %6.2f s   median %6.2f s   (%d MB written)\n' "floor (gpg | tar to /dev/shm, bsdtar AES ZIP)" "$fbest" "$fmed" $((FSIZE / 1048576))
 printf '  ratio bundle/floor: best %.2f, median %.2f (target <= 1.5)\n' "$(echo "$bbest / $fbest" | bc -l)" "$(echo "$bmed / $fmed" | bc -l)"
+printf '  bundle CPU (user + system, gpg included): median %.2f s\n' "$(median <"$W/cpu-b.zip")"
+if [ -n "$BEFORE" ]; then
+	obest=$(printf '%s\n' "${ot[@]}" | sort -g | head -1); omed=$(printf '%s\n' "${ot[@]}" | median)
+	printf '  %-44s best %6.2f s   median %6.2f s   ratio best %.2f, median %.2f; peak RSS %d MB; CPU median %.2f s\n' \
+		"before ($BEFORE)" "$obest" "$omed" "$(echo "$obest / $fbest" | bc -l)" "$(echo "$omed / $fmed" | bc -l)" $((RSS_BEFORE / 1024)) \
+		"$(median <"$W/cpu-o.zip")"
+fi
+printf '  load average (1, 5, 15 min): %s at the start of the runs, %s at the end\n' "$LOAD0" "$LOAD1"
 printf '  peak RSS: %d records of ~%d KB: %d MB;  %d records of %d MB: %d MB (bundle %.2f s)\n' \
 	"$RECORDS" $((BYTES / RECORDS / 1024)) $((RSS_SMALL / 1024)) "$BIG" $((BYTES / BIG / 1048576)) $((RSS_BIG / 1024)) "$BIGT"

@@ -400,6 +400,7 @@ static const cli_opt bundle_opts[] = {
 	{ "recipient", 0, "KEYFILE", "encrypt to this OpenPGP public key instead of a passphrase", NULL },
 	{ "show-passphrase", 0, NULL, "print the ZIP's passphrase on standard output (default: the terminal only)", NULL },
 	{ "passphrase-file", 0, "FILE", "write the ZIP's passphrase to this new file (mode 0600; must not exist)", NULL },
+	{ "unreadable-withheld", 0, "RECORDS", "go without these withheld records' words in the check (comma-separated ids; they cannot be read)", NULL },
 	CLI_OPT_END
 };
 
@@ -475,6 +476,7 @@ static int cmd_request_bundle(cli_ctx *c)
 		return r;
 	o.out_path = cli_opt_value(c, "output");
 	o.recipient_key = cli_opt_value(c, "recipient");
+	o.unreadable_withheld = cli_opt_value(c, "unreadable-withheld");
 	r = cv_request_bundle(c->v, c->argv[0], &o, &res);
 	if (r < 0) {
 		pass_dest_close(&d, 1);

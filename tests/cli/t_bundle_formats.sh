@@ -186,4 +186,32 @@ check "the rest of the first line is intact" sh -c "grep -q 'The neighbour' '$T/
 check "the second line is intact" grep -q "Agreed actions were written down for the school" "$T/third.txt"
 check "not a box over the text: the bytes hold no name either" not sh -c "mutool clean -d '$MT' '$T/third-d.pdf' && grep -qai 'Patricia' '$T/third-d.pdf'"
 
+# ---- a withheld record that cannot be read ----
+# Withheld, it is not sent; but its words are what the check searches the
+# released records for.  Its archive gone, or its file unreadable as its
+# type: the bundle is refused with what is wrong and what to do (never
+# "decide --withhold": it is withheld), unless the record is named in
+# --unreadable-withheld; then the bundle goes, and the audit trail says so.
+head -c 300 "$D/meta.pdf" >"$T/broken.pdf"
+put "Broken scan" "$T/broken.pdf" report 2026-03-08
+"$CV" --as "$CPL" request decide "$R" "$(rid "Broken scan")" --withhold sch2-para16 --reason "unreadable copy" >/dev/null
+VN=$(rid "Visit notes") BS=$(rid "Broken scan")
+AF=$(db "SELECT a.file FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.id = '$VN'")
+mv "$V/archives/$AF" "$T/kept.pgp"
+expect_fail "a withheld record whose archive is missing refuses the bundle" --as "$CPL" request bundle "$R" -o "$T/u1.zip" --show-passphrase
+check "  naming it, the archive and what is wrong: $ERR" sh -c "grep -q 'withheld record $VN cannot be read (archive $AF: ' '$T/err' && grep -q 'No such file' '$T/err'"
+check "  saying what to do: verify, a backup, or the option naming both" sh -c "grep -q \"run 'casevault verify' and restore the vault from a backup\" '$T/err' && grep -q 'nor can 1 other' '$T/err' && grep -q 'add --unreadable-withheld $VN,$BS; nothing was written' '$T/err'"
+check "  and not to withhold what is withheld" not grep -qE 'decide on it|--withhold[ ,]' "$T/err"
+check "  and wrote nothing" test ! -e "$T/u1.zip"
+expect_fail "named one, the other unreadable one still refuses" --as "$CPL" request bundle "$R" -o "$T/u2.zip" --show-passphrase --unreadable-withheld "$VN"
+check "  naming it and why: its file is as filed, but not readable as a PDF: $ERR" sh -c "grep -q 'withheld record $BS cannot be read (it cannot be read as application/pdf' '$T/err' && grep -q 'its file is as filed' '$T/err' && grep -q 'add --unreadable-withheld $BS;' '$T/err'"
+expect_fail "naming a released record is refused" --as "$CPL" request bundle "$R" -o "$T/u3.zip" --show-passphrase --unreadable-withheld "$VN,$(rid Transport)"
+check "  saying it is not a withheld record" grep -q "names $(rid Transport), which is not a withheld record" "$T/err"
+run_cv --as "$CPL" request bundle "$R" -o "$T/u.zip" --show-passphrase --unreadable-withheld "$BS,$VN"
+check "both named, the bundle is made (exit $RC: $ERR)" test "$RC" -eq 0
+PASS=$(sed -n 's/^passphrase.*: //p' "$T/out")
+check "  7z opens it: the same seven records" sh -c "7z l -p'$PASS' '$T/u.zip' | grep -c ' 00[0-9]\.' | grep -qx 7"
+check "  the audit trail names the records it went without" sh -c "'$CV' audit show | grep 'request.bundle-unchecked' | grep -q '$R $VN $BS\|$R $BS $VN'"
+mv "$T/kept.pgp" "$V/archives/$AF"
+
 finish

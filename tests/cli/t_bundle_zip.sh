@@ -139,4 +139,27 @@ if script -qec true /dev/null >/dev/null 2>&1; then
 else
 	ok "no 'script' to make a terminal: the terminal case is skipped"
 fi
+# ---- Unicode direction controls (docs/commands/request-bundle.md) ----
+# U+202E in a title would make "Invoice<RLO>fdp.exe" read as "Invoiceexe.pdf":
+# the index shows U+FFFD in its place.  In a released text it would run the
+# text backwards: the check refuses the bundle, naming the record.
+RLO=$(printf '\342\200\256') LRI=$(printf '\342\201\246')
+"$CV" note "$C" --class meeting-note --date 2026-05-01 --title "Invoice${RLO}fdp.exe" --text "Plan agreed." >/dev/null
+BIDI=$("$CV" note "$C" --class meeting-note --date 2026-05-02 --title "Hidden" --text "Payment agreed: ${LRI}${RLO}0001 GBP" | awk '{print $1; exit}')
+for rid in $("$CV" --json request show "$R" | python3 -c 'import json,sys; print(" ".join(r["record"] for r in json.load(sys.stdin)["request"]["records"] if r["decision"] == "needs-decision"))'); do
+	"$CV" request decide "$R" "$rid" --release --reason "the client's own records" >/dev/null 2>&1
+done
+expect_fail "a released text holding a direction override is refused" request bundle "$R" -o "$T/bidi.zip" --show-passphrase
+check "  naming the record and the character: $ERR" sh -c "grep -q 'record $BIDI (member .*) holds a Unicode direction control (U+2066)' '$T/err'"
+check "  and the bundle is deleted" test ! -e "$T/bidi.zip"
+"$CV" request decide "$R" "$BIDI" --withhold sch2-para16 --reason "to be re-typed" >/dev/null
+run_cv request bundle "$R" -o "$T/bidi.zip" --show-passphrase
+check "withheld, the bundle is made (exit $RC: $ERR)" test "$RC" -eq 0
+BPASS=$(sed -n 's/^passphrase.*: //p' "$T/out")
+mkdir "$T/bx" && (cd "$T/bx" && 7z x -p"$BPASS" "$T/bidi.zip" >/dev/null 2>&1)
+check "  the index shows the title with U+FFFD for the override" python3 -c '
+import json,sys; t = [d["title"] for d in json.load(open(sys.argv[1], encoding="utf-8"))["documents"]]
+assert "Invoice\ufffdfdp.exe" in t, t' "$T/bx/index.json"
+check "  no member holds a direction control" not env LC_ALL=C grep -rqaP '\xe2(\x80[\xaa-\xae]|\x81[\xa6-\xa9])' "$T/bx"
+
 finish

@@ -14,6 +14,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <magic.h>
 
 #include "formats/formats.h"
 
@@ -339,6 +340,17 @@ static void test_docx_text(void **state)
 	free(d.buf);
 }
 
+/* What libmagic (file(1)'s library) takes the document for. */
+static void magic_type(const struct doc *d, const char *want)
+{
+	magic_t m = magic_open(MAGIC_MIME_TYPE);
+
+	assert_non_null(m);
+	assert_int_equal(magic_load(m, NULL), 0);
+	assert_string_equal(magic_buffer(m, d->buf, d->n), want);
+	magic_close(m);
+}
+
 static void test_odt_clean(void **state)
 {
 	struct doc c;
@@ -356,6 +368,10 @@ static void test_odt_clean(void **state)
 	/* the first local header names mimetype, compression method 0 (stored) */
 	assert_memory_equal(c.buf + 30, "mimetype", 8);
 	assert_int_equal(c.buf[8] | c.buf[9], 0);
+	/* ODF: no extra field, so the type is at offset 38, where libmagic reads it */
+	assert_int_equal(c.buf[28] | c.buf[29], 0);
+	assert_memory_equal(c.buf + 38, "application/vnd.oasis.opendocument.text", 39);
+	magic_type(&c, "application/vnd.oasis.opendocument.text");
 	meta = zip_member(&c, "meta.xml", NULL);
 	assert_non_null(meta);
 	assert_null(strstr(meta, "Caseworker"));

@@ -90,7 +90,80 @@ int cv_zip_each(const void *buf, size_t n, int (*want)(const char *name), cv_zip
 struct cv_zip_writer {
 	struct archive *a;
 	GByteArray *out;
+	int members;
+	int plain_first;        /* the first member is stored: its local header made plain at the end */
 };
+
+static uint32_t rd32(const guint8 *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t rd16(const guint8 *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void wr32(guint8 *p, uint32_t v)
+{
+	p[0] = (guint8)v;
+	p[1] = (guint8)(v >> 8);
+	p[2] = (guint8)(v >> 16);
+	p[3] = (guint8)(v >> 24);
+}
+
+/*
+ * ODF wants its first member, mimetype, stored with no extra field, so
+ * that the type is read at a fixed offset (38) by tools such as file(1);
+ * libarchive gives every local header its time and owner extra fields and
+ * a data descriptor.  So the first local header loses both (its CRC and
+ * sizes written into it), and every later offset moves back by what was
+ * removed.  Anything else than libarchive's plain layout (Zip64, a comment)
+ * is refused.
+ */
+static int plain_first(GByteArray *z)
+{
+	guint8 *p = z->data, *e, *c;
+	size_t n = z->len, nlen, xlen, size, cut, cd, i, count;
+
+	if (n < 30 + 22 || rd32(p) != 0x04034b50u || rd16(p + 8) != 0)
+		return -1;
+	e = p + n - 22;
+	nlen = rd16(p + 26);
+	xlen = rd16(p + 28);
+	size = rd32(p + 22);
+	cd = rd32(e + 16);
+	count = rd16(e + 10);
+	/* a data descriptor of 16 bytes when bit 3 is set */
+	cut = xlen + ((rd16(p + 6) & 8) ? 16 : 0);
+	if (rd32(e) != 0x06054b50u || rd16(e + 20) || cd + rd32(e + 12) != n - 22 || cd < 30 + nlen + xlen + size + cut - xlen ||
+	    ((rd16(p + 6) & 8) && rd32(p + 30 + nlen + xlen + size) != 0x08074b50u))
+		return -1;
+	c = p + cd;
+	if (rd32(c) != 0x02014b50u || rd32(c + 42) != 0 || rd32(c + 20) != size)
+		return -1;
+	/* the local header as the central one says: no descriptor, its CRC and sizes, no extra field */
+	p[6] &= (guint8)~8;
+	c[8] &= (guint8)~8;
+	memcpy(p + 14, c + 16, 12);
+	p[28] = p[29] = 0;
+	memmove(p + 30 + nlen, p + 30 + nlen + xlen, size);
+	memmove(p + 30 + nlen + size, p + 30 + nlen + xlen + size + cut - xlen, n - (30 + nlen + xlen + size + cut - xlen));
+	n -= cut;
+	c = p + cd - cut;
+	for (i = 0; i < count; i++) {
+		if ((size_t)(c - p) + 46 > n || rd32(c) != 0x02014b50u)
+			return -1;
+		if (i && rd32(c + 42) >= cut)
+			wr32(c + 42, rd32(c + 42) - (uint32_t)cut);
+		else if (i)
+			return -1;
+		c += 46 + rd16(c + 28) + rd16(c + 30) + rd16(c + 32);
+	}
+	wr32(p + n - 22 + 16, (uint32_t)(cd - cut));
+	g_byte_array_set_size(z, (guint)n);
+	return 0;
+}
 
 static la_ssize_t to_memory(struct archive *a, void *user, const void *buf, size_t n)
 {
@@ -151,6 +224,8 @@ int cv_zip_writer_add(cv_zip_writer *w, const struct cv_zip_member *m, int store
 	if (!ok)
 		return cv_fmt_fail(err, errlen, CV_ERROR, "cannot write %s to a zip container (%s)",
 				   m->name, archive_error_string(w->a));
+	if (!w->members++)
+		w->plain_first = stored && !m->is_dir && m->len > 0;
 	return 0;
 }
 
@@ -161,6 +236,8 @@ int cv_zip_writer_finish(cv_zip_writer *w, void **out, size_t *outlen, char *err
 	if (archive_write_close(w->a) != ARCHIVE_OK)
 		rc = cv_fmt_fail(err, errlen, CV_ERROR, "cannot finish a zip container (%s)",
 				 archive_error_string(w->a));
+	if (rc == 0 && w->plain_first && plain_first(w->out) < 0)
+		rc = cv_fmt_fail(err, errlen, CV_ERROR, "cannot store the first member of a zip container plainly (an unexpected layout)");
 	if (rc == 0) {
 		*outlen = w->out->len;
 		*out = g_byte_array_free(w->out, FALSE);

@@ -20,11 +20,15 @@
  *      plaintext CRC (bundle_zip.c).  OpenPGP form: the ZIP (unencrypted) goes
  *      through a pipe to gpg, encrypted to the recipient's key imported
  *      into a throw-away GNUPGHOME (crypto/bundle.c).
- *   4. check (fail closed, bundle_check.c): the ZIP is read back - reopened
- *      with the passphrase (ZIP form), or read from a second pipe carrying
- *      exactly the bytes handed to gpg (OpenPGP form) - and every text
- *      member is searched.  Any hit, any unexpected member, any entry time
- *      other than the bundle's deletes the file.
+ *   4. check (fail closed, bundle_check.c), in its own thread while the
+ *      ZIP is written: it reads a second pipe carrying exactly the bytes
+ *      written (ZIP form: to the file, decrypted with the passphrase;
+ *      OpenPGP form: to gpg), and every member is searched.  ZIP form: the
+ *      AE-2 rewrite proves the file is those bytes but for the fields it
+ *      sets (bundle_zip.c).  A withheld record that cannot be read refuses
+ *      the bundle unless named (bundle_unread.c).  Any hit, any
+ *      unexpected member, any entry time other than the bundle's deletes
+ *      the file.
  *   5. under the writer lock, with SIGTERM, SIGINT and SIGHUP held back:
  *      the disclosure log and the audit event are committed (disclog.c),
  *      and only then is the file linked to the target (never overwriting).
@@ -306,22 +310,51 @@ out:
 }
 
 /*
- * ZIP form: AES-256 under a generated passphrase; every member then made
- * AE-2 (no plaintext CRC, bundle_zip.c) and the file hashed as it goes out.
+ * ZIP form: AES-256 under a generated passphrase, written to the file and,
+ * through a pipe, to the check in its own thread (it decrypts and reads
+ * every member back while the next ones are written).  Every member is then
+ * made AE-2 (no plaintext CRC, bundle_zip.c), which also proves the file is
+ * the bytes the check read but for those fields, and hashes it as it goes out.
  */
 static int build_zip(cv_bundle *b, int fd, cv_bundle_result *res, char sha[65])
 {
-	int r;
+	cv_bundle_checker *cj = calloc(1, sizeof(*cj));
+	pthread_t tc;
+	int p[2], r;
 
+	if (!cj)
+		return cv_error(b->v, CV_ERROR, "out of memory");
 	cv_bundle_passphrase(res->passphrase);
 	b->passphrase = res->passphrase;
 	b->outfd = fd;
-	if ((r = cv_bundle_zip_open(b, 1)) < 0 || (r = cv_bundle_produce(b)) < 0)
-		return r;
-	archive_write_free(b->zw);
-	b->zw = NULL;
-	b->outfd = -1;
-	return cv_bundle_zip_ae2(b->v, fd, sha);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(cj);
+		return cv_error(b->v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
+	}
+	/* a larger pipe lets the writer run ahead of the check (best effort) */
+	(void)fcntl(p[1], F_SETPIPE_SZ, 1 << 20);
+	cj->b = b;
+	cj->fd = p[0];
+	if (pthread_create(&tc, NULL, cv_bundle_check_thread, cj) != 0) {
+		close(p[0]);
+		close(p[1]);
+		free(cj);
+		return cv_error(b->v, CV_ERROR, "cannot start the bundle check");
+	}
+	b->teefd = p[1];
+	if ((r = cv_bundle_zip_open(b, 1)) == 0 && (r = cv_bundle_produce(b)) == 0) {
+		archive_write_free(b->zw);
+		b->zw = NULL;
+	}
+	close(b->teefd);
+	b->teefd = b->outfd = -1;
+	pthread_join(tc, NULL);
+	if (r == 0 && cj->err)
+		r = cv_error(b->v, cj->err, "%s", cj->msg);
+	if (r == 0)
+		r = cv_bundle_zip_ae2(b->v, fd, cj->sha, cj->bytes, sha);
+	free(cj);
+	return r;
 }
 
 /* Write the bundle to an unnamed file beside the target (bundle_tmp.c), synced and checked. */
@@ -339,12 +372,7 @@ static int write_bundle(cv_bundle *b, const cv_bundle_opts *o, const char *dir, 
 		r = build_zip(b, t->fd, res, sha);
 	if (r == 0 && fsync(t->fd) < 0)
 		r = cv_error(v, CV_ERROR, "cannot sync the bundle: %s%s", strerror(errno), cv_disk_hint(errno));
-	if (r < 0)
-		return r;
-	/* Fail closed: read it back before anything is reported. */
-	if (!o->recipient_key)
-		return cv_bundle_check_file(b, t->path);
-	return 0;
+	return r;
 }
 
 /* ---- step 5: logging the bundle, then naming it, all or nothing ---- */
@@ -360,7 +388,8 @@ static int log_bundle(cv_bundle *b, const cv_bundle_opts *o, cv_bundle_result *r
 		return cv_error(v, CV_EEXISTS, "%s appeared while the bundle was made; nothing was written", o->out_path);
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
-	if ((r = cv_disclog_add(b, o->recipient_key ? "openpgp" : "zip-aes256", sha, res->size, &res->disclosure)) < 0) {
+	if ((r = cv_disclog_add(b, o->recipient_key ? "openpgp" : "zip-aes256", sha, res->size, &res->disclosure)) < 0 ||
+	    (r = cv_bundle_unread_audit(b)) < 0) {
 		char msg[sizeof(v->errmsg)];
 
 		memcpy(msg, v->errmsg, sizeof(msg));
@@ -460,6 +489,7 @@ static void bundle_release(cv_bundle *b)
 	cv_wipe_free(b->index_json);
 	cv_wipe_free(b->index_html);
 	free(b->rel);
+	free(b->unread);
 	cv_sitems_free(b->s, b->ns);
 }
 
@@ -471,7 +501,7 @@ static int bundle_steps(cv_bundle *b, const cv_bundle_opts *o, const char *dir, 
 	int r;
 
 	if ((r = load_decided_scope(b, ids)) < 0 || (r = number_items(b, today)) < 0 ||
-	    (r = prepare_terms(b)) < 0 || (r = write_bundle(b, o, dir, t, res, sha)) < 0)
+	    (r = cv_bundle_unread_opts(b, o->unreadable_withheld)) < 0 || (r = prepare_terms(b)) < 0 || (r = write_bundle(b, o, dir, t, res, sha)) < 0)
 		return r;
 	return publish(b, o, dir, t, res, sha);
 }

@@ -43,7 +43,7 @@ typedef struct {
 	/* writing */
 	struct archive *zw;
 	int outfd;              /* where the ZIP bytes go */
-	int teefd;              /* OpenPGP form: a copy of them for the check */
+	int teefd;              /* a copy of them for the check (bundle_check.c) */
 	cv_sha256 *md;          /* of the file (ZIP form) */
 	int64_t written;
 	/* the member being streamed */
@@ -58,14 +58,25 @@ typedef struct {
 	int cur_whole;
 	unsigned char *cur_buf;
 	size_t cur_len, cur_cap;
+	/* withheld records whose words cannot be read (bundle_unread.c) */
+	int damaged;            /* the archive being read failed as a file (missing, altered) */
+	char damaged_file[64];
+	const char *unread_ok;  /* --unreadable-withheld: the records the bundle may go without */
+	unsigned char *unread;  /* per item: 0, or what is wrong ('d', 'f', 'l') */
+	const cv_sitem *unread_first;
+	char unread_why[200];
 } cv_bundle;
 
 /* bundle_write.c: open the ZIP writer on b->outfd (encrypt: AES-256 under b->passphrase). */
 int cv_bundle_zip_open(cv_bundle *b, int encrypt);
 /* bundle_write.c: the withheld texts into the fingerprints, then everything into the ZIP. */
 int cv_bundle_produce(cv_bundle *b);
-/* bundle_zip.c: every member of the finished ZIP file fd made AE-2 (no CRC); sha the file's SHA-256 after. */
-int cv_bundle_zip_ae2(cv_vault *v, int fd, char sha[65]);
+/*
+ * bundle_zip.c: every member of the finished ZIP file fd made AE-2 (no CRC);
+ * sha the file's SHA-256 after.  The file with those bytes put back must be
+ * the checked_size bytes whose SHA-256 is checked_sha (what the check read).
+ */
+int cv_bundle_zip_ae2(cv_vault *v, int fd, const char *checked_sha, int64_t checked_size, char sha[65]);
 
 /* bundle_member.c: b->msg and b->err, once (the first failure is the one reported). */
 int cv_bundle_fail(cv_bundle *b, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -76,20 +87,34 @@ int cv_bundle_member(cv_bundle *b, const cv_sitem *s, const void *buf, size_t n,
 /* bundle_member.c: a withheld member read whole: its words into the fingerprints. */
 int cv_bundle_member_fingerprint(cv_bundle *b, const cv_sitem *s, const void *buf, size_t n);
 
+/* bundle_unread.c: withheld records that cannot be read (see there). */
+int cv_bundle_unread_opts(cv_bundle *b, const char *list);
+void cv_bundle_unread_mark(cv_bundle *b, const cv_sitem *s, int kind, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void cv_bundle_unread_archive(cv_bundle *b, long long aid, const char *why);
+int cv_bundle_unread_check(cv_bundle *b);
+int cv_bundle_unread_audit(cv_bundle *b);
+
 /* bundle_docs.c: the cover letter, the index (JSON and HTML), the withheld-record terms. */
 int cv_bundle_letter(cv_bundle *b);
 int cv_bundle_index(cv_bundle *b);
 int cv_bundle_withheld_terms(cv_bundle *b);
 
-/* bundle_check.c: the fail-closed check of the ZIP file at path (ZIP form). */
-int cv_bundle_check_file(cv_bundle *b, const char *path);
-/* bundle_check.c: the same check on a pipe carrying the ZIP bytes (OpenPGP form), in its own thread. */
+/*
+ * bundle_check.c: the fail-closed check, in its own thread, of a pipe
+ * carrying the ZIP bytes as they are written (both forms); sha and bytes:
+ * of everything that came through it, once the thread is joined.
+ */
 typedef struct {
 	cv_bundle *b;
 	int fd;
 	int err;
 	char msg[256];
 	int index_seen;
+	unsigned char bidi[2];  /* the last bytes of the member's text so far */
+	cv_sha256 *md;
+	char sha[65];
+	int64_t bytes;
+	char buf[65536];
 } cv_bundle_checker;
 void *cv_bundle_check_thread(void *arg);
 

@@ -1,11 +1,12 @@
 /*
  * casevault - the bundle's fail-closed check (docs/legal-rules.md §7-§11;
- * docs/architecture.md, Properties, 5): the ZIP is read back - reopened
- * with its passphrase, or from a pipe carrying exactly the bytes handed to
- * gpg - and every text member searched for withheld text, withheld titles
- * and redaction terms.  Any hit, any unexpected member, any entry time
+ * docs/architecture.md, Properties, 5): the ZIP is read back from a pipe
+ * carrying exactly the bytes written - to the file (decrypted with its
+ * passphrase) or to gpg - and every text member searched for withheld
+ * text, withheld titles and redaction terms.  Any hit, any unexpected member, any entry time
  * other than the bundle's, and the bundle is deleted.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <jansson.h>
 
 #include "base/handle.h"
+#include "crypto/seal.h"
 #include "formats/formats.h"
 #include "ops/bundle.h"
 #include "ops/bundle_hints.h"
@@ -46,11 +48,39 @@ typedef struct {
 	char what[64];
 } chk_member;
 
+/*
+ * A Unicode direction control (U+202A-U+202E embeddings and overrides,
+ * U+2066-U+2069 isolates) in UTF-8: its code point, or 0.  c->bidi carries
+ * the last two bytes from one piece of a member to the next.
+ */
+static unsigned bidi_find(cv_bundle_checker *c, const unsigned char *p, size_t n)
+{
+	unsigned x0 = c->bidi[0], x1 = c->bidi[1];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned x = p[i];
+
+		if (x0 == 0xE2 && ((x1 == 0x80 && x >= 0xAA && x <= 0xAE) || (x1 == 0x81 && x >= 0xA6 && x <= 0xA9)))
+			return 0x2000 | (x1 & 0x3F) << 6 | (x & 0x3F);
+		x0 = x1;
+		x1 = x;
+	}
+	c->bidi[0] = (unsigned char)x0;
+	c->bidi[1] = (unsigned char)x1;
+	return 0;
+}
+
 /* Search a piece of a member's text (streamed, or extracted whole). */
 static int scan_chunk(cv_bundle_checker *c, const chk_member *m, const void *buf, size_t n)
 {
 	cv_bundle *b = c->b;
+	unsigned bidi = bidi_find(c, buf, n);
 
+	/* it can make a title read as another file's name, or text run backwards (docs/legal-rules.md §11) */
+	if (bidi)
+		return chk_fail(c, "%s holds a Unicode direction control (U+%04X), which can reorder or hide what it shows; the bundle was deleted: attach a copy without it, or withhold it",
+				m->what, bidi);
 	if (cv_fprint_scan(b->fp, buf, n))
 		return chk_fail(c, "%s contains text of a withheld record; the bundle was deleted: withhold it or attach a redacted copy", m->what);
 	cv_redactor_feed(b->withheld, buf, n, NULL, NULL);
@@ -90,6 +120,7 @@ static int classify(cv_bundle_checker *c, struct archive_entry *e, chk_member *m
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
+	c->bidi[0] = c->bidi[1] = 0;
 	if (!name)
 		return chk_fail(c, "a member of the bundle has no name");
 	if (archive_entry_mtime(e) != b->mtime || archive_entry_filetype(e) != AE_IFREG)
@@ -307,50 +338,63 @@ static void check_archive(cv_bundle_checker *c, struct archive *ar)
 	free(buf);
 }
 
-int cv_bundle_check_file(cv_bundle *b, const char *path)
+/* The pipe, read for libarchive: every byte that passes is hashed (what was checked). */
+static la_ssize_t pipe_read(struct archive *a, void *hook, const void **buf)
 {
-	struct archive *ar = archive_read_new();
-	cv_bundle_checker c;
+	cv_bundle_checker *c = hook;
+	ssize_t n;
 
-	memset(&c, 0, sizeof(c));
-	c.b = b;
-	if (!ar)
-		return cv_error(b->v, CV_ERROR, "out of memory");
-	archive_read_support_format_zip_seekable(ar);
-	if (archive_read_add_passphrase(ar, b->passphrase) != ARCHIVE_OK ||
-	    archive_read_open_filename(ar, path, 65536) != ARCHIVE_OK) {
-		chk_fail(&c, "cannot reopen the bundle: %s", archive_error_string(ar));
-	} else {
-		check_archive(&c, ar);
+	do
+		n = read(c->fd, c->buf, sizeof(c->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (a)
+			archive_set_error(a, errno, "cannot read the bundle's bytes");
+		return -1;
 	}
-	archive_read_free(ar);
-	return c.err ? cv_error(b->v, c.err, "%s", c.msg) : 0;
+	if (c->md)
+		cv_sha256_write(c->md, c->buf, (size_t)n);
+	c->bytes += n;
+	*buf = c->buf;
+	return n;
 }
 
-/* OpenPGP form: the check reads a copy of the ZIP bytes from a pipe, in its own thread. */
+/*
+ * The check of a copy of the bundle's bytes, read from a pipe as they are
+ * written, in its own thread: the OpenPGP form (the bytes handed to gpg)
+ * and the ZIP form (the bytes written to the file, under its passphrase),
+ * so that writing and reading back overlap.  c->sha is the SHA-256 of
+ * every byte that came through the pipe, c->bytes their number.
+ */
 void *cv_bundle_check_thread(void *arg)
 {
 	cv_bundle_checker *j = arg;
 	struct archive *ar = archive_read_new();
-	char sink[65536];
+	const void *p;
 	sigset_t set;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (!ar) {
+	j->md = cv_sha256_new();
+	if (!ar || !j->md) {
 		chk_fail(j, "out of memory");
 	} else {
 		archive_read_support_format_zip_streamable(ar);
-		if (archive_read_open_fd(ar, j->fd, 65536) != ARCHIVE_OK)
+		if ((j->b->passphrase && archive_read_add_passphrase(ar, j->b->passphrase) != ARCHIVE_OK) ||
+		    archive_read_open(ar, j, NULL, pipe_read, NULL) != ARCHIVE_OK)
 			chk_fail(j, "cannot read the bundle back: %s", archive_error_string(ar));
 		else
 			check_archive(j, ar);
-		archive_read_free(ar);
 	}
-	/* keep draining so that the writer never blocks */
-	while (read(j->fd, sink, sizeof(sink)) > 0)
+	archive_read_free(ar);
+	/* keep draining (and hashing) so that the writer never blocks */
+	while (pipe_read(NULL, j, &p) > 0)
 		;
+	if (j->md)
+		cv_sha256_final(j->md, j->sha);
+	cv_sha256_free(j->md);
+	j->md = NULL;
 	close(j->fd);
 	return NULL;
 }

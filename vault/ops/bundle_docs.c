@@ -50,6 +50,24 @@ static const char *class_label(cv_vault *v, const char *cls)
 	return c ? c->label : "Record";
 }
 
+/*
+ * Unicode direction controls (U+202A-U+202E, U+2066-U+2069) in a title
+ * become U+FFFD, the same three bytes: a title cannot be made to read as
+ * another file's name, and the reader sees that something was there.
+ */
+static void neutralise_bidi(char *t)
+{
+	unsigned char *p = (unsigned char *)t;
+
+	for (; p[0] && p[1] && p[2]; p++)
+		if (p[0] == 0xE2 && ((p[1] == 0x80 && p[2] >= 0xAA && p[2] <= 0xAE) || (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9))) {
+			p[0] = 0xEF;
+			p[1] = 0xBF;
+			p[2] = 0xBD;
+			p += 2;
+		}
+}
+
 /* Longest title the index shows; longer ones are cut between words after redaction. */
 #define INDEX_TITLE_MAX 120
 
@@ -66,6 +84,7 @@ static int index_title(cv_bundle *b, const cv_sitem *s, char **out)
 	*out = NULL;
 	if (cv_redactor_string(b->red, s->it.title ? s->it.title : "", &red) < 0)
 		return cv_error(b->v, CV_ERROR, "cannot redact the title of record %s", s->it.record_id);
+	neutralise_bidi(red);
 	len = strlen(red);
 	if (len > INDEX_TITLE_MAX) {
 		n = cv_text_cut_word(red, len, INDEX_TITLE_MAX - 3);

@@ -196,12 +196,15 @@ int cv_bundle_member(cv_bundle *b, const cv_sitem *s, const void *buf, size_t n,
 /* A withheld member that is not plain text: its words into the fingerprints (docs/legal-rules.md §8). */
 int cv_bundle_member_fingerprint(cv_bundle *b, const cv_sitem *s, const void *buf, size_t n)
 {
-	char *text = NULL;
+	char *text = NULL, why[160] = "";
 	size_t tlen = 0;
-	int r;
+	int r = 0;
 
-	if ((r = member_text(b, s->it.record_id, s->it.mime, buf, n, &text, &tlen)) < 0)
-		return r;
+	/* its bytes are the filed ones, but its words cannot be read: noted, not fatal (bundle_unread.c) */
+	if ((cv_fmt_caps(s->it.mime) & CV_FMT_TEXT) && cv_fmt_text(s->it.mime, buf, n, &text, &tlen, why, sizeof(why)) < 0) {
+		cv_bundle_unread_mark(b, s, 'f', "it cannot be read as %s: %s", s->it.mime, why);
+		return 0;
+	}
 	if (text)
 		cv_bundle_hints_learn(b->hints, s, text, tlen);
 	if (text && cv_fprint_add(b->fp, text, tlen) < 0)

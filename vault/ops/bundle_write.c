@@ -198,6 +198,13 @@ static int rd_entry(void *hook, const char *name, int64_t size)
 	}
 	if (!b->cur)
 		return 0;
+	/* a withheld record too large to read whole: noted, skipped (bundle_unread.c) */
+	if (b->cur_mode == 2 && cv_bundle_whole(b->cur->it.mime) && (b->cur->size < 0 || (uint64_t)b->cur->size > CV_FMT_MAX)) {
+		cv_bundle_unread_mark(b, b->cur, 'l', "it is larger than casevault reads whole, %zu MiB", CV_FMT_MAX >> 20);
+		b->cur->done = 1;
+		b->cur = NULL;
+		return 0;
+	}
 	if (!(b->cur_md = cv_sha256_new())) {
 		cv_bundle_fail(b, CV_ERROR, "cannot start SHA-256");
 		return -1;
@@ -299,16 +306,22 @@ static int read_archive(cv_bundle *b, long long aid)
 	cv_archive_reader rd = { rd_entry, rd_data, rd_end, b };
 	int r;
 
+	b->damaged = 0;
 	if ((r = cv_db_disclose_archive(v, aid, &a)) < 0)
 		return r;
 	if (!r)
 		return cv_error(v, CV_ECORRUPT, "an archive of request %s's records is missing from the index; run 'casevault verify'", b->req.id);
+	/* damaged: a failure of the file itself, not of the keys or the memory (bundle_unread.c) */
+	b->damaged = 1;
+	snprintf(b->damaged_file, sizeof(b->damaged_file), "%s", a.file);
 	if ((r = cv_verify_receipt(v, a.receipt, a.file, a.sha256)) < 0)
 		goto out;
+	b->damaged = 0;
 	if ((r = cv_keys_unwrap(v, a.section, a.key_gen, a.file, a.wrapped_key, key)) < 0)
 		goto out;
 	r = cv_archive_read(v, a.file, key, &rd, got);
 	explicit_bzero(key, sizeof(key));
+	b->damaged = b->err ? b->err == CV_ECORRUPT : r < 0 || strcmp(got, a.sha256);
 	if (b->err) {
 		r = cv_error(v, b->err, "%s", b->msg);
 		goto out;
@@ -336,9 +349,19 @@ static int read_archives(cv_bundle *b, long long *aids, cv_sitem **items, size_t
 		if (j == na)
 			aids[na++] = aid;
 	}
-	for (i = 0; i < na; i++)
-		if ((r = read_archive(b, aids[i])) < 0)
+	for (i = 0; i < na; i++) {
+		r = read_archive(b, aids[i]);
+		/* a withheld record's archive that cannot be read is noted, not fatal (bundle_unread.c) */
+		if (r < 0 && b->phase == 1 && b->damaged && b->unread) {
+			char why[200];
+
+			snprintf(why, sizeof(why), "archive %s: %s", b->damaged_file, cv_vault_errmsg(b->v));
+			cv_bundle_unread_archive(b, aids[i], why);
+			continue;
+		}
+		if (r < 0)
 			return r;
+	}
 	return 0;
 }
 
@@ -367,6 +390,8 @@ int cv_bundle_produce(cv_bundle *b)
 	b->phase = 1;
 	r = read_archives(b, aids, fps, nfp, 0);
 	free(fps);
+	if (r == 0)
+		r = cv_bundle_unread_check(b);
 	if (r < 0)
 		goto out;
 	/* Phase 2: the ZIP; each archive once, in the order of the first number it serves. */

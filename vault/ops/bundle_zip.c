@@ -16,6 +16,15 @@
  * the data descriptor, and the 0x9901 extra field's vendor version to 2.
  * Anything unexpected refuses the bundle: a member that is not AES
  * (method 99 with a 0x9901 field) never goes out.
+ *
+ * The check read the bytes as they were written, from a pipe, going
+ * through the local headers (bundle_check.c).  So here the central
+ * directory, which readers such as 7-Zip use, must describe exactly those
+ * members: each local header where the one before it ended, with the
+ * central header's flags, method, time and name, the last ending where the
+ * directory starts.  And one pass over the finished file gives its SHA-256
+ * and that of the file with every changed byte put back, which must be
+ * the check's.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -101,17 +110,55 @@ static unsigned char *extra_find(unsigned char *ext, size_t len, uint16_t id, si
 	return NULL;
 }
 
-/* The AES field (vendor version, "AE", strength, method): vendor version 2. */
-static int aes_to_ae2(unsigned char *ext, size_t len)
+/*
+ * Every byte changed, with what it was: the file with them put back must be
+ * exactly the bytes the check read (bundle_check.c), and the central
+ * directory, which a streamed check never reads, must describe exactly the
+ * members it read, one after the other.
+ */
+typedef struct {
+	uint64_t off;
+	unsigned char old[4];
+	unsigned char len;
+} zpatch;
+
+typedef struct {
+	int fd;
+	zpatch *p;
+	size_t n, cap;
+	uint64_t next;          /* where the next member's local header must start */
+} zctx;
+
+/* Remember len bytes at off as they are in buf, then set them to 0 (or, for a version, 2). */
+static int zset(zctx *z, uint64_t off, unsigned char *buf, size_t len, int version)
+{
+	if (z->n == z->cap) {
+		size_t cap = z->cap ? z->cap * 2 : 256;
+		zpatch *np = realloc(z->p, cap * sizeof(*np));
+		if (!np)
+			return -1;
+		z->p = np;
+		z->cap = cap;
+	}
+	z->p[z->n].off = off;
+	z->p[z->n].len = (unsigned char)len;
+	memcpy(z->p[z->n].old, buf, len);
+	z->n++;
+	memset(buf, 0, len);
+	if (version)
+		buf[0] = 2;
+	return 0;
+}
+
+/* The AES field (vendor version, "AE", strength, method) at base+ext: vendor version 2. */
+static int aes_to_ae2(zctx *z, unsigned char *ext, size_t len, uint64_t base)
 {
 	size_t n = 0;
 	unsigned char *a = extra_find(ext, len, ZEXTRA_AES, &n);
 
 	if (!a || n != 7 || a[2] != 'A' || a[3] != 'E' || (le16(a) != 1 && le16(a) != 2))
 		return -1;
-	a[0] = 2;
-	a[1] = 0;
-	return 0;
+	return zset(z, base + (uint64_t)(a - ext), a, 2, 1);
 }
 
 typedef struct {
@@ -147,36 +194,51 @@ static int find_end(int fd, uint64_t fsize, zip_end *z)
 	return 0;
 }
 
-/* One member's local header (and data descriptor): no CRC, AE-2. */
-static int patch_local(int fd, uint64_t off, uint64_t csize, uint64_t limit)
+/* The data descriptor after a member's data (Zip64 when its local header has the field): no CRC; *end past it. */
+static int patch_desc(zctx *z, uint64_t off, int z64, uint64_t csize, uint64_t limit, uint64_t *end)
 {
-	unsigned char h[30], ext[65535], d[8];
-	uint16_t flags;
-	uint64_t nlen, xlen;
+	unsigned char d[24];
+	size_t dlen = z64 ? 24 : 16;
 
-	if (zread(fd, h, 30, off) < 0 || le32(h) != ZSIG_LOCAL || le16(h + 8) != ZIP_AES)
+	/* libarchive always signs its data descriptors: one without is not its own */
+	if (off + dlen > limit || zread(z->fd, d, dlen, off) < 0 || le32(d) != ZSIG_DESC ||
+	    (z64 ? le64(d + 8) : le32(d + 8)) != csize || zset(z, off + 4, d + 4, 4, 0) < 0)
 		return -1;
-	flags = le16(h + 6);
+	*end = off + dlen;
+	return zwrite(z->fd, d + 4, 4, off + 4);
+}
+
+/*
+ * One member's local header (and data descriptor): no CRC, AE-2.  It must
+ * follow the one before it and agree with its central header c (flags,
+ * method, time, date, name).
+ */
+static int patch_local(zctx *z, const unsigned char *c, uint64_t off, uint64_t csize, uint64_t limit)
+{
+	unsigned char h[30], ext[65535], name[65535];
+	size_t zl = 0;
+	uint64_t nlen, xlen, end;
+
+	if (off != z->next || zread(z->fd, h, 30, off) < 0 || le32(h) != ZSIG_LOCAL || le16(h + 8) != ZIP_AES ||
+	    memcmp(h + 6, c + 8, 8) || le16(h + 26) != le16(c + 28))
+		return -1;
 	nlen = le16(h + 26);
 	xlen = le16(h + 28);
-	if (off + 30 + nlen + xlen + csize > limit || zread(fd, ext, (size_t)xlen, off + 30 + nlen) < 0 ||
-	    aes_to_ae2(ext, (size_t)xlen) < 0)
+	end = off + 30 + nlen + xlen + csize;
+	if (end > limit || zread(z->fd, name, (size_t)nlen, off + 30) < 0 || memcmp(name, c + 46, (size_t)nlen) ||
+	    zread(z->fd, ext, (size_t)xlen, off + 30 + nlen) < 0 || aes_to_ae2(z, ext, (size_t)xlen, off + 30 + nlen) < 0 ||
+	    zset(z, off + 14, h + 14, 4, 0) < 0)
 		return -1;
-	memset(h + 14, 0, 4);
-	if (zwrite(fd, h, 30, off) < 0 || zwrite(fd, ext, (size_t)xlen, off + 30 + nlen) < 0)
+	if (zwrite(z->fd, h, 30, off) < 0 || zwrite(z->fd, ext, (size_t)xlen, off + 30 + nlen) < 0)
 		return -1;
-	if (!(flags & 8))
-		return 0;
-	/* libarchive always signs its data descriptors: one without is not its own */
-	off += 30 + nlen + xlen + csize;
-	if (off + 8 > limit || zread(fd, d, 8, off) < 0 || le32(d) != ZSIG_DESC)
+	if ((le16(h + 6) & 8) && patch_desc(z, end, extra_find(ext, (size_t)xlen, ZEXTRA_Z64, &zl) != NULL, csize, limit, &end) < 0)
 		return -1;
-	memset(d + 4, 0, 4);
-	return zwrite(fd, d + 4, 4, off + 4);
+	z->next = end;
+	return 0;
 }
 
 /* One central header at cd[p]: no CRC, AE-2, then its local header; *next past it. */
-static int patch_member(int fd, unsigned char *cd, size_t size, size_t p, uint64_t cd_off, size_t *next)
+static int patch_member(zctx *zc, unsigned char *cd, size_t size, size_t p, uint64_t cd_off, size_t *next)
 {
 	unsigned char *h = cd + p, *ext, *z;
 	size_t nlen, xlen, clen, zlen = 0, k = 0;
@@ -190,9 +252,8 @@ static int patch_member(int fd, unsigned char *cd, size_t size, size_t p, uint64
 	if (p + 46 + nlen + xlen + clen > size)
 		return -1;
 	ext = h + 46 + nlen;
-	if (aes_to_ae2(ext, xlen) < 0)
+	if (aes_to_ae2(zc, ext, xlen, cd_off + p + 46 + nlen) < 0 || zset(zc, cd_off + p + 16, h + 16, 4, 0) < 0)
 		return -1;
-	memset(h + 16, 0, 4);
 	usize = le32(h + 24);
 	csize = le32(h + 20);
 	loff = le32(h + 42);
@@ -212,10 +273,10 @@ static int patch_member(int fd, unsigned char *cd, size_t size, size_t p, uint64
 		loff = le64(z + k);
 	}
 	*next = p + 46 + nlen + xlen + clen;
-	return patch_local(fd, loff, csize, cd_off);
+	return patch_local(zc, h, loff, csize, cd_off);
 }
 
-static int patch_all(int fd, uint64_t fsize)
+static int patch_all(zctx *zc, uint64_t fsize)
 {
 	zip_end z;
 	unsigned char *cd;
@@ -223,30 +284,89 @@ static int patch_all(int fd, uint64_t fsize)
 	uint64_t i;
 	int r = -1;
 
-	if (find_end(fd, fsize, &z) < 0 || z.cd_size > ZCD_MAX || z.cd_off + z.cd_size > fsize || !z.count)
+	if (find_end(zc->fd, fsize, &z) < 0 || z.cd_size > ZCD_MAX || z.cd_off + z.cd_size > fsize || !z.count)
 		return -1;
 	if (!(cd = malloc(z.cd_size ? (size_t)z.cd_size : 1)))
 		return -1;
-	if (zread(fd, cd, (size_t)z.cd_size, z.cd_off) < 0)
+	if (zread(zc->fd, cd, (size_t)z.cd_size, z.cd_off) < 0)
 		goto out;
 	for (i = 0; i < z.count; i++)
-		if (patch_member(fd, cd, (size_t)z.cd_size, p, z.cd_off, &p) < 0)
+		if (patch_member(zc, cd, (size_t)z.cd_size, p, z.cd_off, &p) < 0)
 			goto out;
-	if (p == z.cd_size && zwrite(fd, cd, (size_t)z.cd_size, z.cd_off) == 0)
+	/* the members end where the central directory starts: nothing between or hidden */
+	if (p == z.cd_size && zc->next == z.cd_off && zwrite(zc->fd, cd, (size_t)z.cd_size, z.cd_off) == 0)
 		r = 0;
 out:
 	free(cd);
 	return r;
 }
 
-int cv_bundle_zip_ae2(cv_vault *v, int fd, char sha[65])
+static int cmp_patch(const void *x, const void *y)
 {
-	struct stat sb;
+	const zpatch *a = x, *b = y;
 
-	if (fstat(fd, &sb) < 0 || patch_all(fd, (uint64_t)sb.st_size) < 0)
-		return cv_error(v, CV_ERROR, "cannot mark the bundle's members AES AE-2 (no CRC): the ZIP libarchive wrote is not as expected; nothing was written");
-	/* the logged SHA-256 is of the file as it goes out */
-	if (lseek(fd, 0, SEEK_SET) < 0 || cv_fd_sha256(fd, sha, NULL) < 0)
-		return cv_error(v, CV_ERROR, "cannot hash the bundle: %s", strerror(errno));
-	return 0;
+	return a->off < b->off ? -1 : a->off > b->off;
+}
+
+/* Put the old bytes back into buf (the file's bytes from off); *k: the first patch not yet wholly before it. */
+static void unpatch(const zctx *z, size_t *k, unsigned char *buf, uint64_t off, size_t n)
+{
+	size_t i, j;
+
+	for (i = *k; i < z->n && z->p[i].off < off + n; i++)
+		for (j = 0; j < z->p[i].len; j++)
+			if (z->p[i].off + j >= off && z->p[i].off + j < off + n)
+				buf[z->p[i].off + j - off] = z->p[i].old[j];
+	while (*k < z->n && z->p[*k].off + z->p[*k].len <= off + n)
+		(*k)++;
+}
+
+/* One pass over the file: the SHA-256 of what goes out, and of it with the old bytes put back. */
+static int hash_both(const zctx *z, char sha[65], char before[65], int64_t *size)
+{
+	cv_sha256 *h1 = cv_sha256_new(), *h2 = cv_sha256_new();
+	unsigned char *buf = malloc(1 << 20);
+	uint64_t off = 0;
+	size_t k = 0;
+	ssize_t n = 0;
+
+	while (h1 && h2 && buf && (n = pread(z->fd, buf, 1 << 20, (off_t)off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		cv_sha256_write(h1, buf, (size_t)n);
+		unpatch(z, &k, buf, off, (size_t)n);
+		cv_sha256_write(h2, buf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	if (h1 && h2 && buf && n == 0) {
+		cv_sha256_final(h1, sha);
+		cv_sha256_final(h2, before);
+		*size = (int64_t)off;
+	}
+	cv_sha256_free(h1);
+	cv_sha256_free(h2);
+	free(buf);
+	return n == 0 && *size >= 0 ? 0 : -1;
+}
+
+int cv_bundle_zip_ae2(cv_vault *v, int fd, const char *checked_sha, int64_t checked_size, char sha[65])
+{
+	zctx z = { .fd = fd };
+	struct stat sb;
+	char before[65] = "";
+	int64_t size = -1;
+	int r = 0;
+
+	if (fstat(fd, &sb) < 0 || patch_all(&z, (uint64_t)sb.st_size) < 0)
+		r = cv_error(v, CV_ERROR, "cannot mark the bundle's members AES AE-2 (no CRC): the ZIP libarchive wrote is not as expected; nothing was written");
+	else if (qsort(z.p, z.n, sizeof(*z.p), cmp_patch), hash_both(&z, sha, before, &size) < 0)
+		r = cv_error(v, CV_ERROR, "cannot hash the bundle: %s", strerror(errno));
+	/* what goes out is what was checked, but for the CRCs and versions set here */
+	else if (size != checked_size || strcmp(before, checked_sha))
+		r = cv_error(v, CV_ERROR, "the bundle file is not the bytes its check read (%lld of %lld bytes); nothing was written",
+			     (long long)size, (long long)checked_size);
+	free(z.p);
+	return r;
 }

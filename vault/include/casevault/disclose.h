@@ -81,6 +81,7 @@ int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, co
 typedef struct {
 	const char *out_path;        /* must not exist */
 	const char *recipient_key;   /* NULL: ZIP with AES-256; else an OpenPGP public key file */
+	const char *unreadable_withheld; /* comma-separated withheld records the check may go without, or NULL */
 } cv_bundle_opts;
 
 typedef struct {

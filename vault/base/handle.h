@@ -44,6 +44,8 @@ struct cv_vault {
 	char actor_fpr[48];
 	char actor_role[16];
 	int role;                   /* cv_role of the actor */
+	char anchor_fpr[48];        /* the grants' anchor, from the actor's keyslip (core/grants.h) */
+	char vault_id[40];          /* the vault's id, from the same keyslip */
 	/* run once after the open transaction commits (store/index.c); audit registers one */
 	cv_commit_hook on_commit[CV_MAX_COMMIT_HOOKS];
 	int n_on_commit;

@@ -146,6 +146,13 @@ static const char *migrations[] = {
 	/* 5: the request clock stopped while the office waits (docs/legal-rules.md §1; request.c) */
 	"ALTER TABLE requests ADD COLUMN paused_since TEXT;"
 	"ALTER TABLE requests ADD COLUMN pause_reason BLOB;",
+	/* signed role grants: a change is a new signed row (core/grants.c; docs/architecture.md, Keys) */
+	"CREATE TABLE grants("
+	"  seq INTEGER PRIMARY KEY, staff_id TEXT NOT NULL REFERENCES staff(id),"
+	"  fpr TEXT NOT NULL, signer TEXT NOT NULL, statement TEXT NOT NULL, sig TEXT NOT NULL,"
+	"  created TEXT NOT NULL);"
+	"CREATE INDEX grants_staff ON grants(staff_id, seq);"
+	"CREATE INDEX grants_fpr ON grants(fpr, seq);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -108,12 +108,20 @@ run_cv --as "$W" ls "$C"
 check "after the anchor left, the caseworker still unlocks (exit $RC: $ERR)" test "$RC" -eq 0
 restore
 
+# 6b. The leaver's revocation (the newest grant) cut off and their row made active again.
+run_cv staff revoke "$L"
+check "a revoke before the roll-back (exit $RC: $ERR)" test "$RC" -eq 0
+sqlite3 "$V/vault.db" "DELETE FROM grants WHERE seq = (SELECT max(seq) FROM grants); UPDATE staff SET revoked = NULL WHERE id = '$L'"
+expect_fail "revocation cut off: the manager's unlock is refused" ls "$C" --cp
+check "revocation cut off: the refusal says grants were deleted" grep -q "signed grants were deleted" <<<"$ERR"
+restore
+
 # 7. A vault from before grants: keyslips without an anchor, no grants.  The
 # first manager to unlock signs them; until then verify says so.
 for id in S-0001 "$W" "$M" "$L"; do
 	fpr=$(db "SELECT fpr FROM staff WHERE id = '$id'")
 	db "SELECT slip FROM keyslips WHERE staff_id = '$id'" | GNUPGHOME=$V/gnupg gpg --batch --quiet --decrypt 2>/dev/null |
-		grep -v -e '^vault ' -e '^anchor ' | GNUPGHOME=$V/gnupg gpg --batch --quiet --armor --trust-model always -r "$fpr" --encrypt >"$T/old.asc"
+		grep -v -e '^vault ' -e '^anchor ' -e '^grants ' | GNUPGHOME=$V/gnupg gpg --batch --quiet --armor --trust-model always -r "$fpr" --encrypt >"$T/old.asc"
 	sqlite3 "$V/vault.db" "UPDATE keyslips SET slip = CAST(readfile('$T/old.asc') AS TEXT) WHERE staff_id = '$id'"
 done
 sqlite3 "$V/vault.db" "DELETE FROM grants; DELETE FROM meta WHERE key LIKE 'anchor.%' OR key = 'vault.id'"

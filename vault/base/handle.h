@@ -46,6 +46,7 @@ struct cv_vault {
 	int role;                   /* cv_role of the actor */
 	char anchor_fpr[48];        /* the grants' anchor, from the actor's keyslip (core/grants.h) */
 	char vault_id[40];          /* the vault's id, from the same keyslip */
+	long grants_seen;           /* the newest grant when that keyslip was written */
 	/* run once after the open transaction commits (store/index.c); audit registers one */
 	cv_commit_hook on_commit[CV_MAX_COMMIT_HOOKS];
 	int n_on_commit;

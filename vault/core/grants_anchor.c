@@ -173,6 +173,20 @@ static int no_anchor(cv_vault *v)
 	return upgrade(v);
 }
 
+/* No grant newer than the keyslip knew of is gone: the newest ones (a revocation) cannot be rolled back. */
+static int grants_all_there(cv_vault *v)
+{
+	long n, max;
+	int r;
+
+	if ((r = cv_db_grants_count(v, &n, &max)) < 0)
+		return r;
+	if (max < v->grants_seen)
+		return cv_error(v, CV_ECORRUPT, "signed grants were deleted from the index (your keyslip was written "
+				"when there were %ld); nothing was unlocked; restore vault.db from a backup", v->grants_seen);
+	return 0;
+}
+
 int cv_grants_check_actor(cv_vault *v)
 {
 	cv_grant g;
@@ -180,7 +194,7 @@ int cv_grants_check_actor(cv_vault *v)
 
 	if (!v->anchor_fpr[0])
 		return no_anchor(v);
-	if ((r = anchor_agrees(v)) < 0 || (r = cv_grants_current(v, v->actor, &g)) < 0)
+	if ((r = anchor_agrees(v)) < 0 || (r = grants_all_there(v)) < 0 || (r = cv_grants_current(v, v->actor, &g)) < 0)
 		return r;
 	if (g.revoked[0])
 		return cv_error(v, CV_EREFUSED, "staff member %s's grant was revoked on %s; they may not act", v->actor, g.revoked);

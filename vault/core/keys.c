@@ -8,6 +8,7 @@
  *     casevault-keyslip 1
  *     vault <32 hex>
  *     anchor <fingerprint>
+ *     grants <the newest grant's number when written>
  *     case <64 hex>
  *     cp <64 hex>
  *
@@ -32,6 +33,7 @@
 #include "crypto/gpg.h"
 #include "crypto/keymem.h"
 #include "crypto/keywrap.h"
+#include "store/db_grants.h"
 #include "store/db_keys.h"
 
 void cv_keys_wipe(cv_vault *v)
@@ -50,13 +52,17 @@ void cv_keys_wipe(cv_vault *v)
 /* Build the keyslip text for the sections in mask from the keys in memory. */
 static int slip_text(cv_vault *v, int mask, char **out, size_t *len, char *sections, size_t slen)
 {
-	char *t = cv_keymem_alloc(SLIP_MAX), hex[CV_KEY_HEX + 1];
+	char *t, hex[CV_KEY_HEX + 1];
+	long count, newest;
 	size_t n;
 	int s;
 
-	if (!t)
+	if ((s = cv_db_grants_count(v, &count, &newest)) < 0)
+		return s;
+	if (!(t = cv_keymem_alloc(SLIP_MAX)))
 		return cv_error(v, CV_ERROR, "out of secure memory");
-	n = (size_t)snprintf(t, SLIP_MAX, "casevault-keyslip 1\nvault %s\nanchor %s\n", v->vault_id, v->anchor_fpr);
+	n = (size_t)snprintf(t, SLIP_MAX, "casevault-keyslip 1\nvault %s\nanchor %s\ngrants %ld\n",
+			     v->vault_id, v->anchor_fpr, newest);
 	sections[0] = '\0';
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
 		if (!(mask & (1 << s)))
@@ -160,6 +166,10 @@ static int load_slip(cv_vault *v, char *text, size_t len)
 		if (!sp)
 			continue;
 		*sp = '\0';
+		if (!strcmp(line, "grants")) {
+			v->grants_seen = strtol(sp + 1, NULL, 10);
+			continue;
+		}
 		if (!strcmp(line, "vault") || !strcmp(line, "anchor")) {
 			/* the keyslip's own words: from before grants, a keyslip has neither (grants.c) */
 			if (line[0] == 'v')
@@ -201,6 +211,7 @@ int cv_keys_unlock(cv_vault *v)
 	if (!v->actor[0])
 		return cv_error(v, CV_EREFUSED, "no staff member is acting; pass --as STAFF-ID");
 	v->anchor_fpr[0] = v->vault_id[0] = '\0';
+	v->grants_seen = 0;
 	r = cv_db_keys_slip_latest(v, v->actor, &slip, &slen);
 	if (r == CV_ENOTFOUND)
 		return cv_error(v, CV_EREFUSED, "staff member %s holds no keyslip; ask a manager to grant access", v->actor);

@@ -12,6 +12,7 @@
 #include "core/actor.h"
 #include "core/audit.h"
 #include "core/authz.h"
+#include "core/grants_upgrade.h"
 #include "rules/roles.h"
 #include "store/db_staff.h"
 
@@ -71,6 +72,11 @@ static int refuse_role(cv_vault *v, cv_act act, const char *ids)
  */
 static int check_granted(cv_vault *v, cv_act act, const char *ids)
 {
+	int r;
+
+	/* a vault from before grants: its first manager to prove themselves signs them */
+	if (v->unlocked && (r = cv_grants_upgrade(v)) < 0)
+		return r;
 	if (v->unlocked)
 		return cv_role_allows(v->role, act) ? 0 : refuse_role(v, act, ids);
 	if (cv_role_sections(v->role))

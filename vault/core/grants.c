@@ -19,9 +19,12 @@
 #include "base/handle.h"
 #include "base/util.h"
 #include "core/grants.h"
+#include "crypto/anchor.h"
+#include "crypto/keymem.h"
 #include "crypto/gpg.h"
 #include "rules/roles.h"
 #include "store/db_grants.h"
+#include "store/db_meta.h"
 
 #define GRANT_FORMAT "casevault-grant/1"
 #define CHAIN_MAX 8   /* longer signer chains are refused (and cycles end) */
@@ -217,6 +220,112 @@ int cv_grants_slip_mask(cv_vault *v, const char *id, const char *fpr, int mask, 
 	return 0;
 }
 
+int cv_grants_pin_anchor(cv_vault *v, int mask)
+{
+	char key[32], mac[65];
+	int s, r;
+
+	for (s = 0; s < CV_SECTION_COUNT; s++) {
+		if (!(mask & (1 << s)) || !v->mkey[s])
+			continue;
+		if (cv_anchor_mac(v->mkey[s], v->vault_id, v->anchor_fpr, mac) < 0)
+			return cv_error(v, CV_ERROR, "cannot start HMAC");
+		snprintf(key, sizeof(key), "anchor.mac.%s", cv_section_name(s));
+		if ((r = cv_db_meta_set(v, key, mac, 1, "pin the grants' anchor")) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cv_grants_vault_id(cv_vault *v)
+{
+	int r;
+
+	if ((r = cv_db_meta_get(v, "vault.id", v->vault_id, sizeof(v->vault_id))) != 0)
+		return r < 0 ? r : 0;
+	cv_anchor_new_id(v->vault_id);
+	return cv_db_meta_set(v, "vault.id", v->vault_id, 0, "record the vault's id");
+}
+
+/* The vault id and every section key the keyslip holds agree with the anchor it names. */
+static int anchor_agrees(cv_vault *v)
+{
+	char key[32], want[65], have[65];
+	int s, r;
+
+	if ((r = cv_db_meta_get(v, "vault.id", have, sizeof(have))) < 0)
+		return r;
+	if (!r || strcmp(have, v->vault_id))
+		return cv_error(v, CV_ECORRUPT, "your keyslip names another vault than this index (a copied keyslip "
+				"or an altered index); nothing was unlocked");
+	for (s = 0; s < CV_SECTION_COUNT; s++) {
+		if (!v->mkey[s])
+			continue;
+		snprintf(key, sizeof(key), "anchor.mac.%s", cv_section_name(s));
+		if ((r = cv_db_meta_get(v, key, have, sizeof(have))) < 0)
+			return r;
+		if (cv_anchor_mac(v->mkey[s], v->vault_id, v->anchor_fpr, want) < 0)
+			return cv_error(v, CV_ERROR, "cannot start HMAC");
+		if (!r || strcmp(have, want))
+			return cv_error(v, CV_ECORRUPT, "the grants' anchor your keyslip names does not agree with the vault's "
+					"%s key (a forged keyslip or an altered index); nothing was unlocked; see docs/security.md",
+					cv_section_name(s));
+	}
+	return 0;
+}
+
+/* A keyslip without an anchor: a vault from before grants (grants_upgrade.h), or a forged one. */
+static int no_anchor(cv_vault *v)
+{
+	long n, max;
+	int r;
+
+	if ((r = cv_db_grants_count(v, &n, &max)) < 0)
+		return r;
+	if (n)
+		return cv_error(v, CV_ECORRUPT, "your keyslip names no grants' anchor but this vault's grants are signed "
+				"(an outdated or forged keyslip); nothing was unlocked");
+	return 0;
+}
+
+/* No grant newer than the keyslip knew of is gone: the newest ones (a revocation) cannot be rolled back. */
+static int grants_all_there(cv_vault *v)
+{
+	long n, max;
+	int r;
+
+	if ((r = cv_db_grants_count(v, &n, &max)) < 0)
+		return r;
+	if (max < v->grants_seen)
+		return cv_error(v, CV_ECORRUPT, "signed grants were deleted from the index (your keyslip was written "
+				"when there were %ld); nothing was unlocked; restore vault.db from a backup", v->grants_seen);
+	return 0;
+}
+
+int cv_grants_check_actor(cv_vault *v)
+{
+	cv_grant g;
+	int r, s;
+
+	if (!v->anchor_fpr[0])
+		return no_anchor(v);
+	if ((r = anchor_agrees(v)) < 0 || (r = grants_all_there(v)) < 0 || (r = cv_grants_current(v, v->actor, &g)) < 0)
+		return r;
+	if (g.revoked[0])
+		return cv_error(v, CV_EREFUSED, "staff member %s's grant was revoked on %s; they may not act", v->actor, g.revoked);
+	if (strcmp(g.fpr, v->actor_fpr) || strcmp(g.role, v->actor_role))
+		return cv_error(v, CV_ECORRUPT, "the staff row of %s disagrees with their signed grant (%s); the index was "
+				"altered: nothing was unlocked; a manager runs 'casevault verify'", v->actor,
+				strcmp(g.fpr, v->actor_fpr) ? "another key" : "another role");
+	for (s = 0; s < CV_SECTION_COUNT; s++)
+		if (v->mkey[s] && !(g.sections & (1 << s))) {
+			cv_keymem_free(v->mkey[s], CV_KEY_LEN);  /* a key their grant does not give them */
+			v->mkey[s] = NULL;
+		}
+	cv_role_parse((cv_role *)&v->role, g.role);
+	return 0;
+}
+
 struct verify_walk {
 	cv_vault *v;
 	void (*fn)(void *hook, const char *what, const char *msg);
@@ -251,7 +360,7 @@ static int verify_row(void *hook, const char *id, const char *role, const char *
 		snprintf(msg, sizeof(msg), "staff member %s has no signed grant (a row added or changed by editing the "
 			 "index, or its grant deleted): no keyslip is written to them", id);
 	else if (r < 0)
-		snprintf(msg, sizeof(msg), "%s", cv_vault_errmsg(w->v));
+		snprintf(msg, sizeof(msg), "%s", w->v->errmsg);
 	else {
 		row_differs(&g, role, fpr, os_uid, revoked, diff, sizeof(diff));
 		if (!diff[0])

@@ -38,8 +38,8 @@ int cv_grants_current(cv_vault *v, const char *id, cv_grant *g);
 /*
  * A keyslip has just opened: the anchor it names must agree with every
  * section key it holds, and the actor's grant must hold and agree with
- * their staff row; the actor's role is then the grant's.  A vault without
- * grants is signed here by its first manager to unlock (the upgrade).
+ * their staff row; the actor's role is then the grant's.  A keyslip with no
+ * anchor passes only while the vault has no grants at all (grants_upgrade.h).
  */
 int cv_grants_check_actor(cv_vault *v);
 /*
@@ -47,12 +47,6 @@ int cv_grants_check_actor(cv_vault *v);
  * id's valid grant for that key, 0 (with a notice) without one.
  */
 int cv_grants_slip_mask(cv_vault *v, const char *id, const char *fpr, int mask, int *out);
-/*
- * In a revocation's transaction: id's grant is revoked by a signed
- * statement, the grants id signed are signed again by the actor, and the
- * actor becomes the anchor when id was it.
- */
-int cv_grants_revoke(cv_vault *v, const char *id);
 /* Bind the anchor to each section key of mask held (meta anchor.mac.SECTION), in a transaction. */
 int cv_grants_pin_anchor(cv_vault *v, int mask);
 /* The vault's id into v->vault_id, made and stored when it has none yet. */

@@ -18,7 +18,7 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
-#include "core/grants.h"
+#include "core/grants_upgrade.h"
 #include "core/intent.h"
 #include "core/keys.h"
 #include "core/lock.h"

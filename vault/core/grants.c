@@ -274,28 +274,22 @@ static int anchor_agrees(cv_vault *v)
 	return 0;
 }
 
-/* A keyslip without an anchor: a vault from before grants (grants_upgrade.h), or a forged one. */
-static int no_anchor(cv_vault *v)
+/*
+ * The grants the keyslip expects are there.  A keyslip without an anchor
+ * passes only while the vault has no grants at all (grants_upgrade.h); one
+ * with an anchor names the newest grant when it was written, and none up to
+ * it may be gone: the newest ones (a revocation) cannot be rolled back.
+ */
+static int grants_expected(cv_vault *v)
 {
 	long n, max;
 	int r;
 
 	if ((r = cv_db_grants_count(v, &n, &max)) < 0)
 		return r;
-	if (n)
+	if (!v->anchor_fpr[0] && n)
 		return cv_error(v, CV_ECORRUPT, "your keyslip names no grants' anchor but this vault's grants are signed "
 				"(an outdated or forged keyslip); nothing was unlocked");
-	return 0;
-}
-
-/* No grant newer than the keyslip knew of is gone: the newest ones (a revocation) cannot be rolled back. */
-static int grants_all_there(cv_vault *v)
-{
-	long n, max;
-	int r;
-
-	if ((r = cv_db_grants_count(v, &n, &max)) < 0)
-		return r;
 	if (max < v->grants_seen)
 		return cv_error(v, CV_ECORRUPT, "signed grants were deleted from the index (your keyslip was written "
 				"when there were %ld); nothing was unlocked; restore vault.db from a backup", v->grants_seen);
@@ -307,9 +301,9 @@ int cv_grants_check_actor(cv_vault *v)
 	cv_grant g;
 	int r, s;
 
-	if (!v->anchor_fpr[0])
-		return no_anchor(v);
-	if ((r = anchor_agrees(v)) < 0 || (r = grants_all_there(v)) < 0 || (r = cv_grants_current(v, v->actor, &g)) < 0)
+	if ((r = grants_expected(v)) < 0 || !v->anchor_fpr[0])
+		return r;
+	if ((r = anchor_agrees(v)) < 0 || (r = cv_grants_current(v, v->actor, &g)) < 0)
 		return r;
 	if (g.revoked[0])
 		return cv_error(v, CV_EREFUSED, "staff member %s's grant was revoked on %s; they may not act", v->actor, g.revoked);

@@ -99,11 +99,21 @@ verify_names "altered grant" "the grant of $W (number [0-9]*) is not signed by t
 expect_fail "altered grant: the caseworker is refused at unlock" --as "$W" ls "$C" --cp
 restore
 
-# 6. The anchor leaves: the second manager revokes the first, re-signs what they signed and becomes the anchor.
-run_cv --as "$M" staff revoke S-0001
-check "anchor revoked by $M (exit $RC: $ERR)" test "$RC" -eq 0
-run_cv --as "$M" verify
-check "after the anchor left, $M's verify passes (exit $RC: $OUT $ERR)" test "$RC" -eq 0
+# 6. Revoking a signer.  M adds M2 (signed by M); M2 revokes M: M2's own
+# grant rests on M's signature, so M2 becomes the anchor and signs again what
+# M and the outgoing anchor signed.  Then S-0001 revokes M2, the anchor now.
+M2=$("$CV" --as "$M" staff add "Third Manager" --role manager --no-passphrase)
+"$CV" staff attest "$M2" >/dev/null
+run_cv --as "$M2" staff revoke "$M"
+check "signer revoked by $M2 (exit $RC: $ERR)" test "$RC" -eq 0
+run_cv --as "$M2" verify
+check "after the signer left, $M2's verify passes (exit $RC: $OUT $ERR)" test "$RC" -eq 0
+run_cv ls "$C" --cp
+check "after the signer left, S-0001 still unlocks (exit $RC: $ERR)" test "$RC" -eq 0
+run_cv staff revoke "$M2"
+check "the anchor $M2 revoked by S-0001 (exit $RC: $ERR)" test "$RC" -eq 0
+run_cv verify
+check "after the anchor left, S-0001's verify passes (exit $RC: $OUT $ERR)" test "$RC" -eq 0
 run_cv --as "$W" ls "$C"
 check "after the anchor left, the caseworker still unlocks (exit $RC: $ERR)" test "$RC" -eq 0
 restore

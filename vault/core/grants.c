@@ -132,6 +132,7 @@ static int statement_parse(cv_vault *v, const cv_db_grant *row, cv_grant *g)
 		snprintf(g->fpr, sizeof(g->fpr), "%s", fpr);
 		snprintf(g->revoked, sizeof(g->revoked), "%s", rev);
 		snprintf(g->signer, sizeof(g->signer), "%s", signer);
+		cv_anchor_digest(row->statement, g->digest);
 	}
 	json_decref(j);
 	return ok ? 0 : -1;
@@ -197,7 +198,7 @@ int cv_grants_current(cv_vault *v, const char *id, cv_grant *g)
 	return signer_valid(v, g->signer, id, 0);
 }
 
-int cv_grants_slip_mask(cv_vault *v, const char *id, const char *fpr, int mask, int *out)
+int cv_grants_slip_mask(cv_vault *v, const char *id, const char *fpr, int mask, int *out, cv_grant *gp)
 {
 	char why[sizeof(v->errmsg)];
 	cv_grant g;
@@ -217,6 +218,7 @@ int cv_grants_slip_mask(cv_vault *v, const char *id, const char *fpr, int mask, 
 		return 0;
 	}
 	*out = mask & g.sections;
+	*gp = g;
 	return 0;
 }
 
@@ -296,14 +298,36 @@ static int grants_expected(cv_vault *v)
 	return 0;
 }
 
+/*
+ * The actor's grant.  Their keyslip names the grant its writer verified
+ * (signature and signers, with gpg) when writing it; every change of a
+ * signer's standing rewrites every keyslip (a revocation's rotation), so
+ * while the newest grant is that one, the unlock need not run gpg again.
+ * Otherwise the full check.
+ */
+static int actor_grant(cv_vault *v, cv_grant *g)
+{
+	cv_db_grant row;
+	char seen[96];
+	int r;
+
+	if ((r = cv_db_grants_latest(v, v->actor, &row)) <= 0)
+		return cv_grants_current(v, v->actor, g);
+	cv_anchor_digest(row.statement, seen + snprintf(seen, 16, "%ld ", row.seq));
+	r = strcmp(seen, v->slip_grant) ? 1 : statement_parse(v, &row, g);
+	cv_db_grant_release(&row);
+	return r ? cv_grants_current(v, v->actor, g) : 0;
+}
+
 int cv_grants_check_actor(cv_vault *v)
 {
 	cv_grant g;
-	int r, s;
+	cv_role rl;
+	int r, s, held = 0;
 
 	if ((r = grants_expected(v)) < 0 || !v->anchor_fpr[0])
 		return r;
-	if ((r = anchor_agrees(v)) < 0 || (r = cv_grants_current(v, v->actor, &g)) < 0)
+	if ((r = anchor_agrees(v)) < 0 || (r = actor_grant(v, &g)) < 0)
 		return r;
 	if (g.revoked[0])
 		return cv_error(v, CV_EREFUSED, "staff member %s's grant was revoked on %s; they may not act", v->actor, g.revoked);
@@ -311,12 +335,23 @@ int cv_grants_check_actor(cv_vault *v)
 		return cv_error(v, CV_ECORRUPT, "the staff row of %s disagrees with their signed grant (%s); the index was "
 				"altered: nothing was unlocked; a manager runs 'casevault verify'", v->actor,
 				strcmp(g.fpr, v->actor_fpr) ? "another key" : "another role");
-	for (s = 0; s < CV_SECTION_COUNT; s++)
+	for (s = 0; s < CV_SECTION_COUNT; s++) {
 		if (v->mkey[s] && !(g.sections & (1 << s))) {
 			cv_keymem_free(v->mkey[s], CV_KEY_LEN);  /* a key their grant does not give them */
 			v->mkey[s] = NULL;
 		}
-	cv_role_parse((cv_role *)&v->role, g.role);
+		if (v->mkey[s])
+			held |= 1 << s;
+	}
+	/*
+	 * Whoever holds a section key can make a keyslip for themselves naming
+	 * an anchor of their own; what they cannot make is a key they lack, so a
+	 * role is believed only with every key it goes with (docs/security.md).
+	 */
+	if (cv_role_parse(&rl, g.role) < 0 || (cv_role_sections(rl) & ~held))
+		return cv_error(v, CV_ECORRUPT, "the grant of %s names the role %s without the keys it goes with (a forged "
+				"keyslip or grant); nothing was unlocked; a manager runs 'casevault verify'", v->actor, g.role);
+	v->role = (int)rl;
 	return 0;
 }
 

@@ -22,6 +22,7 @@ typedef struct {
 	char revoked[32];      /* "" while in force */
 	int sections;          /* bit (1 << cv_section) per section */
 	long os_uid;           /* -1: none */
+	char digest[65];       /* SHA-256 of the signed statement */
 } cv_grant;
 
 /*
@@ -46,7 +47,7 @@ int cv_grants_check_actor(cv_vault *v);
  * The sections of mask a keyslip for id, to key fpr, may carry: those of
  * id's valid grant for that key, 0 (with a notice) without one.
  */
-int cv_grants_slip_mask(cv_vault *v, const char *id, const char *fpr, int mask, int *out);
+int cv_grants_slip_mask(cv_vault *v, const char *id, const char *fpr, int mask, int *out, cv_grant *g);
 /* Bind the anchor to each section key of mask held (meta anchor.mac.SECTION), in a transaction. */
 int cv_grants_pin_anchor(cv_vault *v, int mask);
 /* The vault's id into v->vault_id, made and stored when it has none yet. */

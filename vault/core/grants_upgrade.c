@@ -110,39 +110,65 @@ int cv_grants_upgrade(cv_vault *v)
 
 struct resign {
 	cv_vault *v;
-	const char *leaver, *id;
+	const char *id;
+	char leaver[48], old_anchor[48];   /* old_anchor "" when the anchor stays */
 	cv_grant *list;
 	size_t n, cap;
 };
 
-/* A grant in force that the leaver signed: kept to be signed again by the actor. */
+/* A grant that rests on the leaver's (or the outgoing anchor's) signature: signed again below. */
 static int resign_collect(void *hook, const cv_db_grant *row)
 {
 	struct resign *rs = hook;
 	cv_grant g;
 
-	if (strcmp(row->signer, rs->leaver) || !strcmp(row->staff_id, rs->id))
+	if ((strcmp(row->signer, rs->leaver) && strcmp(row->signer, rs->old_anchor)) || !strcmp(row->staff_id, rs->id))
 		return 0;
 	if (cv_grants_current(rs->v, row->staff_id, &g) < 0) {
 		cv_notice(rs->v, "the grant of %s was not signed again: it does not hold; run 'casevault verify'", row->staff_id);
 		return 0;
 	}
-	if (g.revoked[0])
-		return 0;
+	/* revocations too: one signed by a manager who later leaves must still hold */
 	if (CV_ARRAY_GROW(&rs->list, &rs->cap, rs->n) < 0)
 		return cv_error(rs->v, CV_ERROR, "out of memory");
 	rs->list[rs->n++] = g;
 	return 0;
 }
 
+/* 1 when the actor's own grant rests, through its signers, on the key leaver (checked at unlock). */
+static int actor_rests_on(cv_vault *v, const char *leaver)
+{
+	cv_db_grant row;
+	char signer[48];
+	int depth, r;
+
+	if ((r = cv_db_grants_latest(v, v->actor, &row)) <= 0)
+		return r;
+	for (depth = 0; depth < 8 && strcmp(row.signer, v->anchor_fpr); depth++) {
+		if (!strcmp(row.signer, leaver)) {
+			cv_db_grant_release(&row);
+			return 1;
+		}
+		snprintf(signer, sizeof(signer), "%s", row.signer);
+		cv_db_grant_release(&row);
+		if ((r = cv_db_grants_latest_by_fpr(v, signer, &row)) <= 0)
+			return r;
+	}
+	cv_db_grant_release(&row);
+	return 0;
+}
+
 /*
  * A leaver's signatures stop counting when their grant is revoked, so what
- * they signed is signed again by the revoking manager, who also becomes the
- * anchor when the leaver was it (the rotation's new keyslips carry it).
+ * they signed is signed again by the revoking manager.  When the leaver is
+ * the anchor, or the revoking manager's own grant rests on the leaver's
+ * signature (nobody left could vouch for it), the revoking manager becomes
+ * the anchor and also signs again what the outgoing anchor signed; the
+ * rotation's new keyslips carry the new anchor.
  */
 int cv_grants_revoke(cv_vault *v, const char *id)
 {
-	struct resign rs = { v, NULL, id, NULL, 0, 0 };
+	struct resign rs = { v, id, "", "", NULL, 0, 0 };
 	cv_grant g;
 	size_t i;
 	int r;
@@ -153,14 +179,18 @@ int cv_grants_revoke(cv_vault *v, const char *id)
 		return 0;  /* nothing of theirs holds: nothing to revoke or sign again */
 	if (r < 0)
 		return r;
-	rs.leaver = g.fpr;
+	snprintf(rs.leaver, sizeof(rs.leaver), "%s", g.fpr);
+	if ((r = actor_rests_on(v, g.fpr)) < 0)
+		return r;
+	if ((r || !strcmp(g.fpr, v->anchor_fpr)) && strcmp(v->actor_fpr, v->anchor_fpr))
+		snprintf(rs.old_anchor, sizeof(rs.old_anchor), "%s", v->anchor_fpr);
 	if ((r = cv_db_grants_each_current(v, resign_collect, &rs)) < 0)
 		goto out;
+	if (rs.old_anchor[0])
+		snprintf(v->anchor_fpr, sizeof(v->anchor_fpr), "%s", v->actor_fpr);
 	cv_now_iso(g.revoked);
 	if ((r = cv_grants_sign(v, v->actor_fpr, &g)) < 0)
 		goto out;
-	if (!strcmp(g.fpr, v->anchor_fpr))
-		snprintf(v->anchor_fpr, sizeof(v->anchor_fpr), "%s", v->actor_fpr);
 	for (i = 0; i < rs.n && r == 0; i++)
 		r = cv_grants_sign(v, v->actor_fpr, &rs.list[i]);
 out:

@@ -50,7 +50,7 @@ void cv_keys_wipe(cv_vault *v)
 #define SLIP_MAX 512
 
 /* Build the keyslip text for the sections in mask from the keys in memory. */
-static int slip_text(cv_vault *v, int mask, char **out, size_t *len, char *sections, size_t slen)
+static int slip_text(cv_vault *v, int mask, const cv_grant *g, char **out, size_t *len, char *sections, size_t slen)
 {
 	char *t, hex[CV_KEY_HEX + 1];
 	long count, newest;
@@ -61,8 +61,8 @@ static int slip_text(cv_vault *v, int mask, char **out, size_t *len, char *secti
 		return s;
 	if (!(t = cv_keymem_alloc(SLIP_MAX)))
 		return cv_error(v, CV_ERROR, "out of secure memory");
-	n = (size_t)snprintf(t, SLIP_MAX, "casevault-keyslip 1\nvault %s\nanchor %s\ngrants %ld\n",
-			     v->vault_id, v->anchor_fpr, newest);
+	n = (size_t)snprintf(t, SLIP_MAX, "casevault-keyslip 1\nvault %s\nanchor %s\ngrants %ld\ngrant %ld %s\n",
+			     v->vault_id, v->anchor_fpr, newest, g->seq, g->digest);
 	sections[0] = '\0';
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
 		if (!(mask & (1 << s)))
@@ -87,6 +87,7 @@ int cv_keys_write_slip(cv_vault *v, const char *staff_id, const char *fpr, int m
 {
 	char *text = NULL, *slip = NULL, sections[32], now[32];
 	size_t tlen = 0, slen = 0;
+	cv_grant g;
 	int r;
 
 	/*
@@ -98,9 +99,9 @@ int cv_keys_write_slip(cv_vault *v, const char *staff_id, const char *fpr, int m
 		cv_notice(v, "no keyslip written for %s: this vault's grants are not signed yet", staff_id);
 		return 0;
 	}
-	if ((r = cv_grants_slip_mask(v, staff_id, fpr, mask, &mask)) < 0 || !mask)
+	if ((r = cv_grants_slip_mask(v, staff_id, fpr, mask, &mask, &g)) < 0 || !mask)
 		return r;
-	if ((r = slip_text(v, mask, &text, &tlen, sections, sizeof(sections))) < 0)
+	if ((r = slip_text(v, mask, &g, &text, &tlen, sections, sizeof(sections))) < 0)
 		return r;
 	r = cv_gpg_pk_encrypt_mem(v, fpr, text, tlen, &slip, &slen);
 	cv_keymem_free(text, SLIP_MAX);
@@ -166,6 +167,10 @@ static int load_slip(cv_vault *v, char *text, size_t len)
 		if (!sp)
 			continue;
 		*sp = '\0';
+		if (!strcmp(line, "grant")) {
+			snprintf(v->slip_grant, sizeof(v->slip_grant), "%s", sp + 1);
+			continue;
+		}
 		if (!strcmp(line, "grants")) {
 			v->grants_seen = strtol(sp + 1, NULL, 10);
 			continue;
@@ -212,6 +217,7 @@ int cv_keys_unlock(cv_vault *v)
 		return cv_error(v, CV_EREFUSED, "no staff member is acting; pass --as STAFF-ID");
 	v->anchor_fpr[0] = v->vault_id[0] = '\0';
 	v->grants_seen = 0;
+	v->slip_grant[0] = '\0';
 	r = cv_db_keys_slip_latest(v, v->actor, &slip, &slen);
 	if (r == CV_ENOTFOUND)
 		return cv_error(v, CV_EREFUSED, "staff member %s holds no keyslip; ask a manager to grant access", v->actor);

@@ -21,6 +21,14 @@ int cv_anchor_mac(const unsigned char key[32], const char *vault_id, const char 
 	return 0;
 }
 
+void cv_anchor_digest(const char *text, char out[65])
+{
+	unsigned char d[32];
+
+	gcry_md_hash_buffer(GCRY_MD_SHA256, d, text, strlen(text));
+	cv_hex_encode(d, sizeof(d), out);
+}
+
 void cv_anchor_new_id(char out[33])
 {
 	unsigned char id[16];

@@ -47,6 +47,10 @@ struct cv_vault {
 	char actor_fpr[48];
 	char actor_role[16];
 	int role;                   /* cv_role of the actor */
+	char anchor_fpr[48];        /* the grants' anchor, from the actor's keyslip (core/grants.h) */
+	char vault_id[40];          /* the vault's id, from the same keyslip */
+	long grants_seen;           /* the newest grant when that keyslip was written */
+	char slip_grant[96];        /* "SEQ SHA256": the actor's grant as its keyslip's writer verified it */
 	/* run once after the open transaction commits (store/index.c); audit registers one */
 	cv_commit_hook on_commit[CV_MAX_COMMIT_HOOKS];
 	int n_on_commit;

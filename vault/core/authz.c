@@ -12,6 +12,7 @@
 #include "core/actor.h"
 #include "core/audit.h"
 #include "core/authz.h"
+#include "core/grants_upgrade.h"
 #include "rules/roles.h"
 #include "store/db_staff.h"
 
@@ -51,6 +52,39 @@ static int needs_proof(cv_act act)
 	       act == CV_ACT_AUDIT;
 }
 
+/* The refusal when the actor's role does not allow act. */
+static int refuse_role(cv_vault *v, cv_act act, const char *ids)
+{
+	cv_audit(v, act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP ? "access.cp" : "access", CV_EREFUSED, ids);
+	return cv_error(v, CV_EREFUSED, "staff member %s is %s %s and may not %s; ask a %s",
+			v->actor, cv_role_name(v->role)[0] && strchr("aeiou", cv_role_name(v->role)[0]) ? "an" : "a",
+			cv_role_name(v->role), cv_act_words(act),
+			act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP ? "cp-lead or manager" :
+			act == CV_ACT_AUDIT ? "manager or auditor" :
+			act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN ? "manager" : "caseworker or manager");
+}
+
+/*
+ * After the proof: with a key unlocked the role is the signed grant's
+ * (core/grants.h), checked again; a role that holds section keys is proven
+ * only by opening its keyslip, so a staff row without one (added by editing
+ * the index) proves nothing (docs/security.md, Signed grants).
+ */
+static int check_granted(cv_vault *v, cv_act act, const char *ids)
+{
+	int r;
+
+	/* a vault from before grants: its first manager to prove themselves signs them */
+	if (v->unlocked && (r = cv_grants_upgrade(v)) < 0)
+		return r;
+	if (v->unlocked)
+		return cv_role_allows(v->role, act) ? 0 : refuse_role(v, act, ids);
+	if (cv_role_sections(v->role))
+		return cv_error(v, CV_EREFUSED, "staff member %s is listed as %s but holds no keyslip, so their role is not "
+				"granted; a manager runs 'casevault verify'", v->actor, cv_role_name(v->role));
+	return 0;
+}
+
 int cv_authorize(cv_vault *v, cv_act act, const char *ids)
 {
 	int r;
@@ -65,16 +99,9 @@ int cv_authorize(cv_vault *v, cv_act act, const char *ids)
 		memcpy(v->errmsg, msg, sizeof(msg));
 		return r;
 	}
-	if (!cv_role_allows(v->role, act)) {
-		cv_audit(v, act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP ? "access.cp" : "access", CV_EREFUSED, ids);
-		return cv_error(v, CV_EREFUSED, "staff member %s is %s %s and may not %s; ask a %s",
-				v->actor, cv_role_name(v->role)[0] && strchr("aeiou", cv_role_name(v->role)[0]) ? "an" : "a",
-				cv_role_name(v->role), cv_act_words(act),
-				act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP ? "cp-lead or manager" :
-				act == CV_ACT_AUDIT ? "manager or auditor" :
-				act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN ? "manager" : "caseworker or manager");
-	}
-	if (needs_proof(act) && (r = cv_prove_actor(v)) < 0)
+	if (!cv_role_allows(v->role, act))
+		return refuse_role(v, act, ids);
+	if (needs_proof(act) && ((r = cv_prove_actor(v)) < 0 || (r = check_granted(v, act, ids)) < 0))
 		return r;
 	return 0;
 }

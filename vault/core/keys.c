@@ -6,24 +6,34 @@
  * staff member's key, holding the master keys that person's role allows:
  *
  *     casevault-keyslip 1
+ *     vault <32 hex>
+ *     anchor <fingerprint>
+ *     grants <the newest grant's number when written>
  *     case <64 hex>
  *     cp <64 hex>
  *
  * One keyslip per person, so unlocking costs one secret-key operation.
+ * The anchor is the key every signed grant leads back to (core/grants.h):
+ * here, a rewrite of the index cannot move it, since a keyslip that holds
+ * the real section keys can only be made by someone who holds them
+ * (docs/security.md, Signed grants).
  * Archive keys are wrapped as OpenPGP symmetric messages whose passphrase is
  * the section master key in hex: recoverable with stock gpg (docs/recovery.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/handle.h"
 #include "base/hex.h"
 #include "base/util.h"
+#include "core/grants.h"
 #include "core/keys.h"
 #include "crypto/gpg.h"
 #include "crypto/keymem.h"
 #include "crypto/keywrap.h"
+#include "store/db_grants.h"
 #include "store/db_keys.h"
 
 void cv_keys_wipe(cv_vault *v)
@@ -37,26 +47,32 @@ void cv_keys_wipe(cv_vault *v)
 	v->unlocked = 0;
 }
 
+#define SLIP_MAX 512
+
 /* Build the keyslip text for the sections in mask from the keys in memory. */
-static int slip_text(cv_vault *v, int mask, char **out, size_t *len, char *sections, size_t slen)
+static int slip_text(cv_vault *v, int mask, const cv_grant *g, char **out, size_t *len, char *sections, size_t slen)
 {
-	char *t = cv_keymem_alloc(256), hex[CV_KEY_HEX + 1];
+	char *t, hex[CV_KEY_HEX + 1];
+	long count, newest;
 	size_t n;
 	int s;
 
-	if (!t)
+	if ((s = cv_db_grants_count(v, &count, &newest)) < 0)
+		return s;
+	if (!(t = cv_keymem_alloc(SLIP_MAX)))
 		return cv_error(v, CV_ERROR, "out of secure memory");
-	n = (size_t)snprintf(t, 256, "casevault-keyslip 1\n");
+	n = (size_t)snprintf(t, SLIP_MAX, "casevault-keyslip 1\nvault %s\nanchor %s\ngrants %ld\ngrant %ld %s\n",
+			     v->vault_id, v->anchor_fpr, newest, g->seq, g->digest);
 	sections[0] = '\0';
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
 		if (!(mask & (1 << s)))
 			continue;
 		if (!v->mkey[s]) {
-			cv_keymem_free(t, 256);
+			cv_keymem_free(t, SLIP_MAX);
 			return cv_error(v, CV_EREFUSED, "cannot grant the %s section: it is not unlocked", cv_section_name(s));
 		}
 		cv_hex_encode(v->mkey[s], CV_KEY_LEN, hex);
-		n += (size_t)snprintf(t + n, 256 - n, "%s %s\n", cv_section_name(s), hex);
+		n += (size_t)snprintf(t + n, SLIP_MAX - n, "%s %s\n", cv_section_name(s), hex);
 		if (sections[0])
 			strncat(sections, ",", slen - strlen(sections) - 1);
 		strncat(sections, cv_section_name(s), slen - strlen(sections) - 1);
@@ -71,24 +87,57 @@ int cv_keys_write_slip(cv_vault *v, const char *staff_id, const char *fpr, int m
 {
 	char *text = NULL, *slip = NULL, sections[32], now[32];
 	size_t tlen = 0, slen = 0;
+	cv_grant g;
 	int r;
 
-	if ((r = slip_text(v, mask, &text, &tlen, sections, sizeof(sections))) < 0)
+	/*
+	 * Only to the key and sections of a valid signed grant: the staff row
+	 * may have been edited (docs/security.md, Signed grants).  Encryption
+	 * trusts the key (ALWAYS_TRUST) because the grant named it.
+	 */
+	if (!v->anchor_fpr[0]) {
+		cv_notice(v, "no keyslip written for %s: this vault's grants are not signed yet", staff_id);
+		return 0;
+	}
+	if ((r = cv_grants_slip_mask(v, staff_id, fpr, mask, &mask, &g)) < 0 || !mask)
+		return r;
+	if ((r = slip_text(v, mask, &g, &text, &tlen, sections, sizeof(sections))) < 0)
 		return r;
 	r = cv_gpg_pk_encrypt_mem(v, fpr, text, tlen, &slip, &slen);
-	cv_keymem_free(text, tlen);
+	cv_keymem_free(text, SLIP_MAX);
 	if (r < 0)
 		return r;
 	cv_now_iso(now);
 	r = cv_db_keys_slip_put(v, staff_id, gen, sections, slip, slen, now);
 	cv_gpg_free(slip);
-	return r;
+	return r < 0 ? r : cv_grants_pin_anchor(v, mask);
+}
+
+/* The first manager's grant, signed by their own key: the anchor (the OS user who runs init). */
+static int anchor_grant(cv_vault *v, const char *staff_id, const char *fpr, int mask)
+{
+	cv_grant g;
+	int r;
+
+	if ((r = cv_grants_vault_id(v)) < 0)
+		return r;
+	memset(&g, 0, sizeof(g));
+	snprintf(v->anchor_fpr, sizeof(v->anchor_fpr), "%s", fpr);
+	snprintf(g.staff, sizeof(g.staff), "%s", staff_id);
+	snprintf(g.role, sizeof(g.role), "manager");
+	snprintf(g.fpr, sizeof(g.fpr), "%s", fpr);
+	g.sections = mask;
+	g.os_uid = (long)getuid();
+	return cv_grants_sign(v, fpr, &g);
 }
 
 int cv_keys_create_sections(cv_vault *v, const char *staff_id, const char *fpr, int mask)
 {
 	char mac[65];
 	int s, r;
+
+	if ((r = anchor_grant(v, staff_id, fpr, mask)) < 0)
+		return r;
 
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
 		v->mkey[s] = cv_keymem_new_key(CV_KEY_LEN);
@@ -118,6 +167,22 @@ static int load_slip(cv_vault *v, char *text, size_t len)
 		if (!sp)
 			continue;
 		*sp = '\0';
+		if (!strcmp(line, "grant")) {
+			snprintf(v->slip_grant, sizeof(v->slip_grant), "%s", sp + 1);
+			continue;
+		}
+		if (!strcmp(line, "grants")) {
+			v->grants_seen = strtol(sp + 1, NULL, 10);
+			continue;
+		}
+		if (!strcmp(line, "vault") || !strcmp(line, "anchor")) {
+			/* the keyslip's own words: from before grants, a keyslip has neither (grants.c) */
+			if (line[0] == 'v')
+				snprintf(v->vault_id, sizeof(v->vault_id), "%s", sp + 1);
+			else
+				snprintf(v->anchor_fpr, sizeof(v->anchor_fpr), "%s", sp + 1);
+			continue;
+		}
 		if (cv_section_parse(&sec, line) < 0)
 			continue;
 		s = (int)sec;
@@ -150,6 +215,9 @@ int cv_keys_unlock(cv_vault *v)
 		return 0;
 	if (!v->actor[0])
 		return cv_error(v, CV_EREFUSED, "no staff member is acting; pass --as STAFF-ID");
+	v->anchor_fpr[0] = v->vault_id[0] = '\0';
+	v->grants_seen = 0;
+	v->slip_grant[0] = '\0';
 	r = cv_db_keys_slip_latest(v, v->actor, &slip, &slen);
 	if (r == CV_ENOTFOUND)
 		return cv_error(v, CV_EREFUSED, "staff member %s holds no keyslip; ask a manager to grant access", v->actor);
@@ -174,6 +242,8 @@ int cv_keys_unlock(cv_vault *v)
 		r = load_slip(v, copy, tlen);
 		cv_keymem_free(copy, tlen + 1);
 	}
+	if (r == 0)
+		r = cv_grants_check_actor(v);
 	if (r < 0) {
 		cv_keys_wipe(v);
 		return r;

@@ -19,6 +19,7 @@
 #include "core/actor.h"
 #include "core/audit.h"
 #include "core/deposit.h"
+#include "core/grants_upgrade.h"
 #include "core/intent.h"
 #include "core/keys.h"
 #include "core/lock.h"
@@ -200,7 +201,8 @@ static int rotate_rows(cv_vault *v, rotation *rot, const char *id)
 		if ((r = cv_db_keys_section_update(v, cv_section_name(s), v->mkey_gen[s], mac)) < 0)
 			return r;
 	}
-	if ((r = active_staff_slips(rot, id)) < 0)
+	/* the revocation is a signed grant too, before the keyslips that carry the anchor */
+	if ((r = cv_grants_revoke(v, id)) < 0 || (r = active_staff_slips(rot, id)) < 0)
 		return r;
 	cv_now_iso(now);
 	if ((r = cv_db_staff_mark_revoked(v, id, now)) < 0 ||

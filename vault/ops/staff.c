@@ -10,6 +10,7 @@
 #include "core/actor.h"
 #include "core/audit.h"
 #include "core/authz.h"
+#include "core/grants.h"
 #include "core/keys.h"
 #include "core/lock.h"
 #include "crypto/gpg.h"
@@ -30,7 +31,21 @@ static int new_staff_key(cv_vault *v, const cv_staff_opts *o, const char *id, ch
 	return cv_gpg_create_staff_key_cb(v, id, o->no_passphrase, o->new_pass_cb, o->new_pass_hook, fpr, 48);
 }
 
-/* The staff row, their keyslip and the event, in one transaction; the key is removed on failure. */
+/* The new member's grant, signed by the acting manager: what their keyslip follows. */
+static int sign_grant(cv_vault *v, const cv_staff_opts *o, const char *id, const char *fpr)
+{
+	cv_grant g;
+
+	memset(&g, 0, sizeof(g));
+	snprintf(g.staff, sizeof(g.staff), "%s", id);
+	snprintf(g.role, sizeof(g.role), "%s", cv_role_name(o->role));
+	snprintf(g.fpr, sizeof(g.fpr), "%s", fpr);
+	g.os_uid = o->os_uid;
+	g.sections = cv_role_sections(o->role);
+	return cv_grants_sign(v, v->actor_fpr, &g);
+}
+
+/* The staff row, their grant, keyslip and the event, in one transaction; the key is removed on failure. */
 static int staff_add_tx(cv_vault *v, const cv_staff_opts *o, const char *id, const char *fpr)
 {
 	char now[32];
@@ -42,6 +57,7 @@ static int staff_add_tx(cv_vault *v, const cv_staff_opts *o, const char *id, con
 		return r;
 	if ((r = cv_index_next_id(v, "staff", &row.seq)) < 0 ||
 	    (r = cv_db_staff_insert(v, &row, "add the staff member")) < 0 ||
+	    (r = sign_grant(v, o, id, fpr)) < 0 ||
 	    (cv_role_sections(o->role) &&
 	     (r = cv_keys_write_slip(v, id, fpr, cv_role_sections(o->role), v->mkey_gen[CV_SECTION_CASE])) < 0) ||
 	    (r = cv_audit(v, "staff.add", 0, id)) < 0) {

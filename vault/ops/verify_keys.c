@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "core/grants.h"
 #include "crypto/gpgconf.h"
 #include "crypto/keydelete.h"
 #include "ops/verify_keys.h"
@@ -174,6 +175,11 @@ static void say_skipped(cv_vault *v, int mask, int manager)
 		cv_notice(v, "only your own keyslip was checked; a manager's verify checks everyone's");
 }
 
+static void grant_problem(void *hook, const char *what, const char *msg)
+{
+	cv_verify_add_problem(hook, what, "%s", msg);
+}
+
 void cv_verify_keys(cv_vault *v, cv_verify_report *rep)
 {
 	struct key_walk w = { v, rep };
@@ -187,6 +193,9 @@ void cv_verify_keys(cv_vault *v, cv_verify_report *rep)
 		cv_verify_add_problem(rep, "index", "cannot read the sealed columns: %s", cv_vault_errmsg(v));
 	cv_db_verify_keyslips(v, manager ? NULL : v->actor, keyslip_row, &w);
 	cv_db_intent_revoked_each(v, revoked_secret, &w);
+	/* every grant costs a signature check: a manager's verify checks them all (unlock checked the actor's) */
+	if (manager || !v->anchor_fpr[0])
+		cv_grants_verify(v, grant_problem, rep);
 	check_gpg_conf(v, rep);
 	say_skipped(v, mask, manager);
 }

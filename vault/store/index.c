@@ -181,6 +181,13 @@ static const char *migrations[] = {
 	/* exact sizes sealed, the clear size a bucket; an older vault's exact sizes wait for an unlock */
 	"ALTER TABLE records ADD COLUMN size_sealed BLOB;"
 	"CREATE INDEX records_size_clear ON records(section) WHERE size_sealed IS NULL;",
+	/* 8: signed role grants: a change is a new signed row (core/grants.c; docs/architecture.md, Keys) */
+	"CREATE TABLE grants("
+	"  seq INTEGER PRIMARY KEY, staff_id TEXT NOT NULL REFERENCES staff(id),"
+	"  fpr TEXT NOT NULL, signer TEXT NOT NULL, statement TEXT NOT NULL, sig TEXT NOT NULL,"
+	"  created TEXT NOT NULL);"
+	"CREATE INDEX grants_staff ON grants(staff_id, seq);"
+	"CREATE INDEX grants_fpr ON grants(fpr, seq);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -13,6 +13,7 @@
 #include "base/hex.h"
 #include "base/util.h"
 #include "core/actor.h"
+#include "core/checkpoint.h"
 #include "core/keys.h"
 #include "crypto/gpg.h"
 #include "crypto/keymem.h"
@@ -55,7 +56,9 @@ int cv_vault_unlock(cv_vault *v)
 		return 0;
 	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
 		return r;
-	return cv_keys_unlock(v);
+	if ((r = cv_keys_unlock(v)) == 0)
+		cv_checkpoint_on_unlock(v);  /* the trail's head signed (docs/architecture.md, The audit trail) */
+	return r;
 }
 
 int cv_require_key(cv_vault *v, cv_section s)

@@ -109,7 +109,7 @@ static int sig_by_key(cv_vault *v, const char *text, const char *sig, const char
 	int r = cv_gpg_verify_detached(v, text, strlen(text), sig, strlen(sig), &signer);
 
 	if (r < 0)
-		snprintf(why, whylen, "%s", cv_vault_errmsg(v));
+		snprintf(why, whylen, "%s", v->errmsg);
 	else if (strcasecmp(signer, fpr)) {
 		snprintf(why, whylen, "signed by another key (%.16s) than the one it names", signer);
 		r = CV_ECORRUPT;

@@ -225,7 +225,7 @@ int cv_certsign_check(cv_vault *v, long number, const char *body, const char *ru
 	return 0;
 }
 
-/* One certificate the purge key signed, checked, then counter-signed by the acting manager. */
+/* One certificate of the scheduled purge, its purge-key signature checked, counter-signed by the acting manager. */
 static int countersign_one(cv_vault *v, long number, const char *now)
 {
 	cv_certsig_state st;
@@ -236,7 +236,8 @@ static int countersign_one(cv_vault *v, long number, const char *now)
 
 	if ((r = cv_db_certificate_body(v, number, &body)) < 0)
 		return r;
-	if ((r = cv_certsign_check(v, number, body, "schedule", "signed", &st)) < 0 || !st.valid) {
+	/* unsigned (a vault without a purge key then): the counter-signature is its only one */
+	if ((r = cv_certsign_check(v, number, body, "schedule", "signed", &st)) < 0 || (st.present && !st.valid)) {
 		free(body);
 		return r < 0 ? r : cv_error(v, CV_ECORRUPT, "certificate %ld was not counter-signed: its signature does not hold (%s); "
 					    "run 'casevault verify'", number, st.why);
@@ -267,7 +268,7 @@ int cv_certsign_countersign(cv_vault *v)
 
 	if (v->role != CV_ROLE_MANAGER || !v->actor_fpr[0])
 		return 0;
-	if ((r = cv_db_certsig_awaiting(v, CV_PURGE_SIGNER, numbers, 64, &n)) < 0 || n == 0)
+	if ((r = cv_db_certsig_awaiting(v, numbers, 64, &n)) < 0 || n == 0)
 		return r;
 	cv_now_iso(now);
 	for (i = 0; i < n && r == 0; i++)

@@ -39,7 +39,7 @@ int cv_sig_by_staff(cv_vault *v, const char *text, const char *sig, const char *
  * purge key; a scheduled run in a vault without one leaves it unsigned (0).
  */
 int cv_certsign_sign(cv_vault *v, long number, const char *body, int scheduled, const char *now);
-/* The acting manager counter-signs every certificate signed by the purge key alone (own transactions). */
+/* The acting manager counter-signs every certificate of the scheduled purge not yet counter-signed. */
 int cv_certsign_countersign(cv_vault *v);
 
 /* What a certificate's signature of one kind ("signed", "countersigned") says. */

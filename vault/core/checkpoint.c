@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/handle.h"
 #include "base/util.h"
@@ -69,7 +70,19 @@ static int store(cv_vault *v, const cv_db_checkpoint *c)
 	return cv_index_commit(v);
 }
 
-/* Sign the head if any event came since the last checkpoint. */
+/* The newest checkpoint is CV_CHECKPOINT_AGE seconds old or more (or its time unreadable). */
+static int stale(const cv_db_checkpoint *last)
+{
+	struct tm tm;
+	time_t made;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!strptime(last->created, "%Y-%m-%dT%H:%M:%SZ", &tm) || (made = timegm(&tm)) == (time_t)-1)
+		return 1;
+	return time(NULL) - made >= CV_CHECKPOINT_AGE;
+}
+
+/* Sign the head when enough events came since the last checkpoint, or it is old (checkpoint.h). */
 static int checkpoint_make(cv_vault *v)
 {
 	cv_db_checkpoint last, c;
@@ -82,7 +95,7 @@ static int checkpoint_make(cv_vault *v)
 		return 0;
 	if ((have = cv_db_checkpoint_last(v, &last)) < 0)
 		return have;
-	if (have && last.seq >= c.seq)
+	if (have && (last.seq >= c.seq || (c.seq - last.seq < CV_CHECKPOINT_EVERY && !stale(&last))))
 		return 0;
 	if (have && (r = statement_sha(v, &last, c.prev)) < 0)
 		return r;

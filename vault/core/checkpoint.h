@@ -10,10 +10,23 @@
 #include "base/handle.h"
 
 /*
- * After a staff key was unlocked: sign the trail's head (once per command:
- * nothing when no event came since the last checkpoint) and, for a manager,
- * counter-sign what the purge key signed alone.  Never fails the unlock:
- * a failure is a notice, and the next unlock signs.
+ * How often an unlock signs: when CV_CHECKPOINT_EVERY events or more came
+ * since the newest checkpoint, or it is CV_CHECKPOINT_AGE seconds old or
+ * more, or there is none.  A signature is one more gpg process (about as
+ * long as the unlock itself when the agent has the passphrase cached), so
+ * signing at every unlock would slow a short command such as ls by some 40 %;
+ * one unlock in ten keeps it within a few per cent, and audit verify says
+ * which events the newest checkpoint does not cover yet.  1 signs at every
+ * unlock that follows an event.
+ */
+#define CV_CHECKPOINT_EVERY 10
+#define CV_CHECKPOINT_AGE 600
+
+/*
+ * After a staff key was unlocked: sign the trail's head (at most once per
+ * command, as above) and, for a manager, counter-sign the scheduled purge's
+ * certificates.  Never fails the unlock: a failure is a notice, and a later
+ * unlock signs.
  */
 void cv_checkpoint_on_unlock(cv_vault *v);
 

@@ -80,38 +80,13 @@ int cv_gpg_sign_in_home(cv_vault *v, const char *home, const char *fpr, const vo
 			char **sig, size_t *siglen)
 {
 	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t in = NULL, o = NULL;
-	gpgme_key_t key = NULL;
 	gpgme_error_t err = home_ctx(home, &ctx);
-	size_t n = 0;
+	int r;
 
 	*sig = NULL;
-	if (!err)
-		err = cv_gpg_get_key(ctx, fpr, &key, 1);
-	if (!err)
-		err = gpgme_signers_add(ctx, key);
-	if (!err)
-		err = gpgme_data_new_from_mem(&in, buf, len, 0);
-	if (!err)
-		err = gpgme_data_new(&o);
-	if (!err)
-		err = gpgme_op_sign(ctx, in, o, GPGME_SIG_MODE_DETACH);
-	if (!err) {
-		*sig = gpgme_data_release_and_get_mem(o, &n);
-		o = NULL;
-		if (!*sig)
-			err = gpgme_error(GPG_ERR_ENOMEM);
-	}
-	if (siglen)
-		*siglen = n;
-	if (o)
-		gpgme_data_release(o);
-	if (in)
-		gpgme_data_release(in);
-	if (key)
-		gpgme_key_unref(key);
-	if (ctx)
-		gpgme_release(ctx);
+	if (err)
+		return cv_gpg_err(v, err, "cannot sign with the purge key");
+	r = cv_gpg_sign_in(v, ctx, fpr, buf, len, sig, siglen);
 	cv_gpg_agent_kill(home);
-	return err ? cv_gpg_err(v, err, "cannot sign with the purge key") : 0;
+	return r;
 }

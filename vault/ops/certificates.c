@@ -416,6 +416,7 @@ struct chain {
 	char prev[65];
 	long expect;
 	size_t count;
+	size_t legacy;   /* unsigned, from before certificates were signed */
 };
 
 /* Records a certificate lists as destroyed must be gone from the index. */
@@ -436,51 +437,79 @@ static void check_gone(struct chain *ch, json_t *j, const char *what)
 }
 
 /*
+ * The purge event of the run that made certificate number (a part names its
+ * run's index): 1 with the SHA-256 it names in sha, 0 when it names none (a
+ * run from before events carried it), CV_ENOTFOUND when no event names the run.
+ */
+static int run_event(struct chain *ch, long number, json_t *j, char sha[65])
+{
+	json_t *part = j ? json_object_get(j, "part") : NULL;
+	char word[48], ids[256], *h;
+	int r;
+
+	if (part)
+		number = (long)json_integer_value(json_object_get(part, "index"));
+	snprintf(word, sizeof(word), "certificate-%ld", number);
+	if ((r = cv_db_audit_find(ch->v, "purge", word, ids, sizeof(ids))) == 0)
+		r = cv_db_audit_find(ch->v, "purge.scheduled", word, ids, sizeof(ids));
+	if (r <= 0)
+		return r < 0 ? r : CV_ENOTFOUND;
+	if (!(h = strstr(ids, "sha256-")))
+		return 0;
+	snprintf(sha, 65, "%.64s", h + 7);
+	return 1;
+}
+
+/*
  * Signed by whoever ran the purge (a manager, or the purge key for the
  * schedule); a counter-signature, once a manager has made it, must hold too.
+ * A scheduled run's certificate in a vault that had no purge key then has
+ * the manager's counter-signature only; one from before certificates were
+ * signed (legacy: its event names no hash) is counted for a notice.
  */
-static void check_signatures(struct chain *ch, const cv_db_certificate_row *c, json_t *j, const char *what)
+static void check_signatures(struct chain *ch, const cv_db_certificate_row *c, json_t *j, const char *what, int legacy)
 {
 	const char *run_by = j ? json_string_value(json_object_get(j, "run_by")) : NULL;
-	cv_certsig_state st;
+	cv_certsig_state st, cs;
 	char msg[256];
 
-	if (cv_certsign_check(ch->v, c->number, c->body, run_by ? run_by : "", "signed", &st) < 0)
+	if (cv_certsign_check(ch->v, c->number, c->body, run_by ? run_by : "", "signed", &st) < 0 ||
+	    cv_certsign_check(ch->v, c->number, c->body, "", "countersigned", &cs) < 0)
 		return;
-	if (!st.present)
-		ch->report(ch->hook, what, "is not signed (a scheduled purge in a vault without a purge key: "
-			   "a manager runs 'casevault purge-key init')");
-	else if (!st.valid) {
+	if (st.present && !st.valid) {
 		snprintf(msg, sizeof(msg), "its signature does not hold: %.200s", st.why);
 		ch->report(ch->hook, what, msg);
 	}
-	if (cv_certsign_check(ch->v, c->number, c->body, "", "countersigned", &st) == 0 && st.present && !st.valid) {
-		snprintf(msg, sizeof(msg), "its counter-signature does not hold: %.200s", st.why);
+	if (cs.present && !cs.valid) {
+		snprintf(msg, sizeof(msg), "its counter-signature does not hold: %.200s", cs.why);
 		ch->report(ch->hook, what, msg);
 	}
+	if (!st.present && !cs.present && legacy)
+		ch->legacy++;
+	else if (!st.present && !cs.present)
+		ch->report(ch->hook, what, "is not signed (a scheduled purge in a vault without a purge key: a manager's "
+			   "next unlock counter-signs it; 'casevault purge-key init' makes the key)");
+	else if (!st.present && (!run_by || strcmp(run_by, "schedule")))
+		ch->report(ch->hook, what, "is not signed by the manager who ran the purge");
 }
 
 /*
  * The purge's audit event names the run's last certificate and its SHA-256
  * (each earlier one is fixed by the chain of previous_sha256), so a
  * certificate replaced with its hash recomputed in the index is caught by
- * the trail, which checkpoints sign.
+ * the trail, which checkpoints sign.  1 when the run is from before events
+ * named the hash (legacy).
  */
-static void check_event(struct chain *ch, const cv_db_certificate_row *c, const char *what)
+static int check_event(struct chain *ch, const cv_db_certificate_row *c, json_t *j, const char *what)
 {
-	char word[48], ids[256], *h;
-	int r;
+	char sha[65];
+	int r = run_event(ch, c->number, j, sha);
 
-	snprintf(word, sizeof(word), "certificate-%ld", c->number);
-	r = cv_db_audit_find(ch->v, "purge", word, ids, sizeof(ids));
-	if (r == 0)
-		r = cv_db_audit_find(ch->v, "purge.scheduled", word, ids, sizeof(ids));
-	if (r < 0)
-		return;
-	if (r == 0)
+	if (r == CV_ENOTFOUND)
 		ch->report(ch->hook, what, "no purge event in the audit trail names it (inserted?)");
-	else if ((h = strstr(ids, "sha256-")) && strncmp(h + 7, c->sha256, 64))
+	else if (r == 1 && !json_object_get(j, "part") && strcmp(sha, c->sha256))
 		ch->report(ch->hook, what, "is not the certificate its purge event names (its SHA-256 differs): replaced");
+	return r == 0;
 }
 
 static void check_certificate(void *hook, const cv_db_certificate_row *c)
@@ -510,9 +539,7 @@ static void check_certificate(void *hook, const cv_db_certificate_row *c)
 		ch->report(ch->hook, what, exists ? "its file in certificates/ differs from the index: altered" :
 			   "its file in certificates/ is missing");
 	check_gone(ch, j, what);
-	check_signatures(ch, c, j, what);
-	if (j && !json_object_get(j, "part"))
-		check_event(ch, c, what);
+	check_signatures(ch, c, j, what, check_event(ch, c, j, what));
 	json_decref(j);
 	snprintf(ch->prev, sizeof(ch->prev), "%s", sha);
 }
@@ -530,6 +557,9 @@ int cv_verify_certificates(cv_vault *v, void (*report)(void *hook, const char *w
 	ch.expect = 1;
 	if ((r = cv_db_certificate_each(v, check_certificate, &ch)) < 0)
 		return r;
+	if (ch.legacy)
+		cv_notice(v, "%zu certificate%s from before certificates were signed: unsigned, protected by the hash chain only",
+			  ch.legacy, ch.legacy == 1 ? "" : "s");
 	if (count)
 		*count = ch.count;
 	return 0;

@@ -93,15 +93,15 @@ void cv_db_certsig_release(cv_db_certsig *s)
 	}
 }
 
-int cv_db_certsig_awaiting(cv_vault *v, const char *signer, long *numbers, size_t max, size_t *n)
+int cv_db_certsig_awaiting(cv_vault *v, long *numbers, size_t max, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
 	int r;
 
 	*n = 0;
-	if ((r = cv_index_query(v, &st, "SELECT s.number FROM certificate_sigs s WHERE s.kind = 'signed' AND s.signer = ?"
-				" AND NOT EXISTS (SELECT 1 FROM certificate_sigs c WHERE c.number = s.number AND c.kind = 'countersigned')"
-				" ORDER BY s.number LIMIT ?", "tl", signer, (long)max)) < 0)
+	if ((r = cv_index_query(v, &st, "SELECT c.number FROM certificates c WHERE c.run_by = 'schedule'"
+				" AND NOT EXISTS (SELECT 1 FROM certificate_sigs s WHERE s.number = c.number AND s.kind = 'countersigned')"
+				" ORDER BY c.number LIMIT ?", "l", (long)max)) < 0)
 		return r;
 	while (*n < max && sqlite3_step(st) == SQLITE_ROW)
 		numbers[(*n)++] = (long)sqlite3_column_int64(st, 0);

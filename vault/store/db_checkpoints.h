@@ -35,7 +35,7 @@ int cv_db_certsig_insert(cv_vault *v, const cv_db_certsig *s);
 /* Certificate number's signature of kind: 1 with *s filled, 0 when none, <0 on error. */
 int cv_db_certsig_get(cv_vault *v, long number, const char *kind, cv_db_certsig *s);
 void cv_db_certsig_release(cv_db_certsig *s);
-/* Up to max certificates signed by signer with no counter-signature, oldest first, into numbers. */
-int cv_db_certsig_awaiting(cv_vault *v, const char *signer, long *numbers, size_t max, size_t *n);
+/* Up to max certificates of the scheduled purge with no counter-signature, oldest first, into numbers. */
+int cv_db_certsig_awaiting(cv_vault *v, long *numbers, size_t max, size_t *n);
 
 #endif

@@ -157,8 +157,17 @@ static int check_one(void *hook, const cv_db_checkpoint *c)
 	w->out->count++;
 	if (c->number != w->out->count || strcmp(c->prev, w->prev))
 		return bad(w, c, "does not follow the checkpoint before it: checkpoints were deleted or edited");
-	if (c->seq > w->events || c->seq < w->last.seq)
-		return bad(w, c, "names an event the trail no longer holds: events were deleted after it was signed");
+	if (c->seq > w->events) {
+		char what[120];
+
+		snprintf(what, sizeof(what), "names event %ld, which the trail no longer holds: events were cut off after it was signed",
+			 c->seq);
+		bad(w, c, what);
+		w->out->bad_seq = w->events + 1;  /* the first event missing */
+		return 1;
+	}
+	if (c->seq < w->last.seq)
+		return bad(w, c, "names an earlier event than the checkpoint before it: checkpoints were edited");
 	if ((r = cv_db_audit_has(w->v, c->seq, c->hash, 0)) < 0)
 		return w->r = r;
 	if (!r)

@@ -5,6 +5,8 @@
 # The corpus is bench_import.sh's notes (100 cases x 20 notes, gen_notes.awk)
 # plus 2 PNG "scans" of noise per case.  import: into a fresh --no-passphrase
 # vault (init and case open not timed).  ls: one case, 10 times per round.
+# Wall clock, and CPU time (user + system of casevault and the gpg processes
+# it waits for, /usr/bin/time), which a loaded machine disturbs less.
 set -euo pipefail
 OLD=$1 NEW=$2 ROUNDS=${3:-5}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,26 +31,29 @@ make_vault() { # BIN NAME
 	  done; } >"$W/$2.csv"
 }
 now() { echo "$EPOCHREALTIME"; }
-declare -A IMP LS
+declare -A IMP LS ICPU LCPU
 for r in $(seq "$ROUNDS"); do
 	for which in old new; do
 		bin=$OLD; [ $which = new ] && bin=$NEW
 		name=$which$r
 		make_vault "$bin" "$name"
-		t0=$(now); (cd "$W" && CASEVAULT_DIR=$W/$name "$bin" import "$W/$name.csv" >/dev/null); t1=$(now)
+		t0=$(now); (cd "$W" && CASEVAULT_DIR=$W/$name /usr/bin/time -f '%U %S' -o "$W/t" "$bin" import "$W/$name.csv" >/dev/null 2>&1); t1=$(now)
 		IMP[$which]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f ", b-a}')"
+		ICPU[$which]+="$(awk '{printf "%.2f ", $1 + $2}' "$W/t")"
 		id=$(CASEVAULT_DIR=$W/$name "$bin" case list | awk 'NR==1{print $1}')
 		for k in $(seq 10); do
-			t0=$(now); CASEVAULT_DIR=$W/$name "$bin" ls "$id" >/dev/null; t1=$(now)
+			t0=$(now); CASEVAULT_DIR=$W/$name /usr/bin/time -f '%U %S' -o "$W/t" "$bin" ls "$id" >/dev/null; t1=$(now)
 			LS[$which]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f ", b-a}')"
+			LCPU[$which]+="$(awk '{printf "%.2f ", $1 + $2}' "$W/t")"
 		done
 		gpgconf --homedir "$W/$name/gnupg" --kill all 2>/dev/null || true
 		rm -rf "${W:?}/$name"
 	done
 done
-stats() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END{printf "best %.4f median %.4f", a[1], a[int((NR+1)/2)]}'; }
+stats() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1; s+=$1} END{printf "best %.4f median %.4f mean %.4f", a[1], a[int((NR+1)/2)], s/NR}'; }
 for which in old new; do
-	echo "$which import: $(echo "${IMP[$which]}" | stats)   ls: $(echo "${LS[$which]}" | stats)"
+	echo "$which import wall: $(echo "${IMP[$which]}" | stats)   cpu: $(echo "${ICPU[$which]}" | stats)"
+	echo "$which ls wall: $(echo "${LS[$which]}" | stats)   cpu: $(echo "${LCPU[$which]}" | stats)"
 done
 bi() { echo "${IMP[$1]}" | stats | awk '{print $2}'; }; bl() { echo "${LS[$1]}" | stats | awk '{print $2}'; }
 mi() { echo "${IMP[$1]}" | stats | awk '{print $4}'; }; ml() { echo "${LS[$1]}" | stats | awk '{print $4}'; }

@@ -431,6 +431,8 @@ int cv_gpg_sign_in(cv_vault *v, gpgme_ctx_t ctx, const char *fpr, const void *bu
 	int r;
 
 	err = cv_gpg_get_key(ctx, fpr, &key, 1);
+	if (gpgme_err_code(err) == GPG_ERR_EOF)  /* no secret key with that fingerprint here */
+		err = gpgme_error(GPG_ERR_NO_SECKEY);
 	if (!err)
 		err = gpgme_signers_add(ctx, key);
 	if (!err)

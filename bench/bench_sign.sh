@@ -7,6 +7,16 @@
 # vault (init and case open not timed).  ls: one case, 10 times per round.
 # Wall clock, and CPU time (user + system of casevault and the gpg processes
 # it waits for, /usr/bin/time), which a loaded machine disturbs less.
+#
+# 2026-12-02, 2 cores shared with six other builds (load average 12-15, so
+# walls are 15-30x the quiet figures), main 44eab88 against wt-c:
+#   a checkpoint at every unlock (3 rounds): ls wall median x1.43, best x1.77;
+#     import wall median x1.07 -> hence one checkpoint per 10 events / 10 min
+#   one in ten (2 rounds): import wall best x0.99, cpu mean 1.90 -> 2.45 s
+#     (2 samples each); ls wall median x1.04, cpu mean 0.0875 -> 0.0890 s
+#   ls alone, 30 interleaved runs: cpu mean 0.0913 -> 0.0960 s (x1.05),
+#     wall mean x1.06; import of 200 notes, 2 runs each: cpu 0.78-0.92 s
+#     old, 0.76-0.80 s new, 18 -> 20 gpg processes
 set -euo pipefail
 OLD=$1 NEW=$2 ROUNDS=${3:-5}
 REPO=$(cd "$(dirname "$0")/.." && pwd)

@@ -120,7 +120,7 @@ extern const cli_cmd cmd_case_reopen_spec, cmd_case_set_dob_spec;
 extern const cli_cmd cmd_hold_add_spec, cmd_hold_release_spec, cmd_hold_list_spec;
 extern const cli_cmd cmd_retention_due_spec, cmd_retention_recompute_spec;
 extern const cli_cmd cmd_review_spec, cmd_review_approve_spec, cmd_review_defer_spec;
-extern const cli_cmd cmd_purge_spec, cmd_certificates_list_spec, cmd_certificates_show_spec;
+extern const cli_cmd cmd_purge_spec, cmd_certificates_list_spec, cmd_certificates_show_spec, cmd_purge_key_init_spec;
 extern const cli_cmd cmd_case_person_add_spec, cmd_case_person_list_spec, cmd_case_link_spec;
 extern const cli_cmd cmd_request_open_spec, cmd_request_list_spec, cmd_request_show_spec, cmd_request_decide_spec,
 	cmd_request_attach_spec, cmd_request_extend_spec, cmd_request_bundle_spec, cmd_request_log_spec,

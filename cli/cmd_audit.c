@@ -53,6 +53,21 @@ static const cli_opt verify_opts[] = {
 	CLI_OPT_END
 };
 
+/* What is proven by a signature and what only by the chain (docs/commands/audit-verify.md). */
+static void print_verified(const cv_audit_report *rep, const char *expect)
+{
+	printf("ok: %ld events, chain and anchor intact%s%s\nhead: %s\n", rep->events,
+	       expect ? "; still holds the head " : "", expect ? expect : "", rep->head[0] ? rep->head : "(empty trail)");
+	if (!rep->proven)
+		printf("proven: no signed checkpoint yet; every event is chained but unsigned\n");
+	else if (rep->proven == rep->events)
+		printf("proven: up to event %ld (the last) by checkpoint %ld signed by %s at %s\n", rep->proven,
+		       rep->checkpoint, rep->proven_by, rep->proven_at);
+	else
+		printf("proven: up to event %ld by checkpoint %ld signed by %s at %s; events after %ld are chained but unsigned\n",
+		       rep->proven, rep->checkpoint, rep->proven_by, rep->proven_at, rep->proven);
+}
+
 static int cmd_audit_verify(cli_ctx *c)
 {
 	cv_audit_report rep;
@@ -64,11 +79,13 @@ static int cmd_audit_verify(cli_ctx *c)
 	if (r < 0 && r != CV_ECORRUPT)
 		return cli_lib_fail(c, r);
 	if (c->json)
-		cli_json_out(json_pack("{s:b, s:I, s:I, s:o, s:s}", "ok", r == 0, "events", (json_int_t)rep.events,
-				       "first_bad", (json_int_t)rep.first_bad, "problem", cli_jtext(rep.problem), "head", rep.head));
+		cli_json_out(json_pack("{s:b, s:I, s:I, s:o, s:s, s:I, s:I, s:I, s:s, s:s}", "ok", r == 0, "events",
+				       (json_int_t)rep.events, "first_bad", (json_int_t)rep.first_bad, "problem",
+				       cli_jtext(rep.problem), "head", rep.head, "checkpoints", (json_int_t)rep.checkpoints,
+				       "proven", (json_int_t)rep.proven, "checkpoint", (json_int_t)rep.checkpoint,
+				       "proven_by", rep.proven_by, "proven_at", rep.proven_at));
 	else if (r == 0)
-		printf("ok: %ld events, chain and anchor intact%s%s\nhead: %s\n", rep.events,
-		       expect ? "; still holds the head " : "", expect ? expect : "", rep.head[0] ? rep.head : "(empty trail)");
+		print_verified(&rep, expect);
 	else
 		printf("BROKEN at event %ld: %s\n", rep.first_bad, rep.problem);
 	if (r < 0)

@@ -468,35 +468,91 @@ const cli_cmd cmd_certificates_list_spec = {
 	cli_no_opts, { NULL }
 };
 
+/* Who signed it and whether that holds, as JSON. */
+static json_t *sigs_json(const cv_certificate_sigs *s)
+{
+	return json_pack("{s:o, s:o, s:b, s:o, s:o, s:b, s:o}",
+			 "signed_by", s->signed_by[0] ? json_string(s->signed_by) : json_null(),
+			 "signed_at", s->signed_by[0] ? json_string(s->signed_at) : json_null(), "signed_ok", s->signed_ok,
+			 "countersigned_by", s->countersigned_by[0] ? json_string(s->countersigned_by) : json_null(),
+			 "countersigned_at", s->countersigned_by[0] ? json_string(s->countersigned_at) : json_null(),
+			 "countersigned_ok", s->countersigned_ok, "problem", s->problem[0] ? cli_jtext(s->problem) : json_null());
+}
+
+/* The same in words, one line. */
+static void sigs_line(long n, const cv_certificate_sigs *s)
+{
+	if (!s->signed_by[0])
+		printf("certificate %ld: NOT signed\n", n);
+	else
+		printf("certificate %ld: signed by %s at %s%s%s%s%s%s%s\n", n, cli_show(s->signed_by), s->signed_at,
+		       s->signed_ok ? "" : " (the signature does NOT hold)",
+		       s->countersigned_by[0] ? "; counter-signed by " : !strcmp(s->signed_by, "purge-key") ?
+		       "; awaiting a manager's counter-signature" : "",
+		       s->countersigned_by[0] ? cli_show(s->countersigned_by) : "", s->countersigned_by[0] ? " at " : "",
+		       s->countersigned_at, s->countersigned_by[0] && !s->countersigned_ok ? " (does NOT hold)" : "");
+	if (s->problem[0])
+		printf("  %s\n", cli_show(s->problem));
+}
+
+static const cli_opt cert_show_opts[] = {
+	{ "signatures", 0, NULL, "print who signed and counter-signed it, and whether that holds, instead of its text", NULL },
+	CLI_OPT_END
+};
+
 static int cmd_cert_show(cli_ctx *c)
 {
+	cv_certificate_sigs sigs;
 	char *body = NULL;
+	json_t *j;
 	long n;
 	int r;
 
 	if ((r = parse_id(c, c->argv[0], &n)) != 0)
 		return r;
-	if ((r = cv_certificate_get(c->v, n, &body)) < 0)
+	if ((r = cv_certificate_get(c->v, n, &body)) < 0 || (r = cv_certificate_signatures(c->v, n, &sigs)) < 0) {
+		free(body);
 		return cli_lib_fail(c, r);
-	if (c->json) {
-		json_t *j = json_loads(body, 0, NULL);
-
-		if (!j) {
-			free(body);
-			return cli_fail(c, EXIT_FAIL, "certificate %ld is not valid JSON in the index; run 'casevault verify' "
-					"and see docs/recovery.md", n);
-		}
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "certificate", j));
-	} else {
-		fputs(body, stdout);
 	}
+	if (!c->json) {
+		if (cli_flag(c, "signatures"))
+			sigs_line(n, &sigs);
+		else
+			fputs(body, stdout);
+		free(body);
+		return EXIT_OK;
+	}
+	j = json_loads(body, 0, NULL);
 	free(body);
+	if (!j)
+		return cli_fail(c, EXIT_FAIL, "certificate %ld is not valid JSON in the index; run 'casevault verify' "
+				"and see docs/recovery.md", n);
+	cli_json_out(json_pack("{s:b, s:o, s:o}", "ok", 1, "certificate", j, "signatures", sigs_json(&sigs)));
 	return EXIT_OK;
 }
 
 const cli_cmd cmd_certificates_show_spec = {
 	"certificates show", cmd_cert_show, NEEDS_VAULT, "N", 1, 1,
 	"Print one certificate of destruction (JSON, as kept in the index and in certificates/).",
+	cert_show_opts, { NULL }
+};
+
+/* ---- purge-key init ---- */
+
+static int cmd_purge_key_init(cli_ctx *c)
+{
+	char fpr[48];
+	int r = cv_purge_key_init(c->v, fpr);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	return cli_done(c, json_pack("{s:b, s:s}", "ok", 1, "fingerprint", fpr),
+			"purge key %s made; the scheduled purge signs its certificates with it\n", fpr);
+}
+
+const cli_cmd cmd_purge_key_init_spec = {
+	"purge-key init", cmd_purge_key_init, NEEDS_VAULT, "", 0, 0,
+	"Make the vault's purge-only key, which signs the scheduled purge's certificates (managers).",
 	cli_no_opts, { NULL }
 };
 

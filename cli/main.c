@@ -41,7 +41,7 @@ static const cli_cmd *commands[] = {
 	&cmd_hold_add_spec, &cmd_hold_release_spec, &cmd_hold_list_spec,
 	&cmd_retention_due_spec, &cmd_retention_recompute_spec,
 	&cmd_review_approve_spec, &cmd_review_defer_spec, &cmd_review_spec,  /* two-word forms first */
-	&cmd_purge_spec, &cmd_certificates_list_spec, &cmd_certificates_show_spec,
+	&cmd_purge_spec, &cmd_certificates_list_spec, &cmd_certificates_show_spec, &cmd_purge_key_init_spec,
 	&cmd_case_person_add_spec, &cmd_case_person_list_spec, &cmd_case_link_spec,
 	&cmd_request_open_spec, &cmd_request_list_spec, &cmd_request_show_spec, &cmd_request_decide_spec,
 	&cmd_request_attach_spec, &cmd_request_extend_spec, &cmd_request_bundle_spec, &cmd_request_log_spec,

@@ -27,7 +27,7 @@ PASSES=0
 
 cleanup() {
 	local d
-	for d in "$T"/*/gnupg "$T"/gnupg; do
+	for d in "$T"/*/gnupg "$T"/gnupg "$T"/*/purge-key; do
 		[ -d "$d" ] && GNUPGHOME=$d gpgconf --kill all 2>/dev/null
 	done
 	rm -rf "$T"

@@ -17,11 +17,13 @@ VV=$V       # the vault being checked
 mkdir -p "$T/bo" "$T/d"
 
 # Processes working in this test's directory that should not be there: every
-# gpg, gpg-agent and encryption helper, but the agents of the vaults' own homes.
+# gpg, gpg-agent and encryption helper, but the agents of the vaults' own homes
+# (gnupg/, and purge-key/ where init made the purge key).
 leftover_procs() {
-	ps -eo pid=,comm=,args= | awk -v t="$T" -v k1="--homedir $V/gnupg " -v k2="--homedir $P/gnupg " '
+	ps -eo pid=,comm=,args= | awk -v t="$T" -v k1="--homedir $V/gnupg " -v k2="--homedir $P/gnupg " \
+		-v k3="--homedir $V/purge-key " -v k4="--homedir $P/purge-key " '
 		($2 == "gpg" || $2 == "gpg-agent" || $2 == "casevault-helpe") && index($0, t) &&
-		!($2 == "gpg-agent" && (index($0, k1) || index($0, k2)))'
+		!($2 == "gpg-agent" && (index($0, k1) || index($0, k2) || index($0, k3) || index($0, k4)))'
 }
 # A killed command's helpers die with it, a moment later: wait for that (at most 5 s).
 settle() {

@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/deposit.h"
+#include "core/checkpoint.h"
 #include "core/keys.h"
 #include "core/keyupgrade.h"
 #include "crypto/gpg.h"
@@ -89,7 +90,9 @@ int cv_vault_unlock(cv_vault *v)
 		return r;
 	if ((r = cv_keys_upgrade_wraps(v)) < 0)  /* old wraps, once a writer holds the keys (core/keyupgrade.c) */
 		return r;
-	return cv_deposit_on_unlock(v, cv_keys_wrap);
+	if ((r = cv_deposit_on_unlock(v, cv_keys_wrap)) == 0)
+		cv_checkpoint_on_unlock(v);  /* the trail's head signed (docs/architecture.md, The audit trail) */
+	return r;
 }
 
 int cv_require_key(cv_vault *v, cv_section s)

@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include "core/adopted.h"
 #include "core/audit.h"
+#include "core/certsign.h"
 #include "core/intent.h"
 #include "store/keystore.h"
 #include "store/objects.h"
@@ -596,7 +597,7 @@ static void init_undo(cv_vault *v, int created_dir, cv_vault **out)
 /* Everything after the directory exists: its layout, the policies, the index, the first manager. */
 static int init_vault(cv_vault *v, const cv_init_opts *opts)
 {
-	char fpr[48];
+	char fpr[48], purge_fpr[48];
 	const char *staff_id = "S-0001";
 	int r;
 
@@ -612,7 +613,7 @@ static int init_vault(cv_vault *v, const cv_init_opts *opts)
 		cv_index_rollback(v);
 		return r;
 	}
-	if ((r = cv_index_commit(v)) < 0)
+	if ((r = cv_index_commit(v)) < 0 || (r = cv_purgekey_create(v, purge_fpr)) < 0)  /* core/certsign.c */
 		return r;
 	cv_audit_sync_head(v);
 	return 0;

@@ -459,15 +459,25 @@ int cv_gpg_sign_detached(cv_vault *v, const char *fpr, const void *buf, size_t l
 			 char **sig, size_t *siglen)
 {
 	gpgme_ctx_t ctx = NULL;
-	gpgme_data_t in = NULL, o = NULL;
-	gpgme_key_t key = NULL;
-	gpgme_error_t err;
 	int r;
 
 	if ((r = cv_gpg_ctx(v, &ctx, 1)) < 0)
 		return r;
 	cv_gpg_use_staff_pass(v, ctx);
+	return cv_gpg_sign_in(v, ctx, fpr, buf, len, sig, siglen);
+}
+
+int cv_gpg_sign_in(cv_vault *v, gpgme_ctx_t ctx, const char *fpr, const void *buf, size_t len,
+		   char **sig, size_t *siglen)
+{
+	gpgme_data_t in = NULL, o = NULL;
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+	int r;
+
 	err = cv_gpg_get_key(ctx, fpr, &key, 1);
+	if (gpgme_err_code(err) == GPG_ERR_EOF)  /* no secret key with that fingerprint here */
+		err = gpgme_error(GPG_ERR_NO_SECKEY);
 	if (!err)
 		err = gpgme_signers_add(ctx, key);
 	if (!err)

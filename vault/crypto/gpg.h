@@ -24,6 +24,9 @@ int cv_gpg_pk_decrypt_mem(cv_vault *v, const void *buf, size_t len,
 			  char **out, size_t *outlen);
 int cv_gpg_sign_detached(cv_vault *v, const char *fpr, const void *buf, size_t len,
 			 char **sig, size_t *siglen);
+/* The same in ctx (which it releases): another GnuPG home's, as the purge key's (purgekey.c). */
+int cv_gpg_sign_in(cv_vault *v, gpgme_ctx_t ctx, const char *fpr, const void *buf, size_t len,
+		   char **sig, size_t *siglen);
 /* Verify; on success *signer_fpr (malloc) names the valid signing key. */
 int cv_gpg_verify_detached(cv_vault *v, const void *buf, size_t len,
 			   const void *sig, size_t siglen, char **signer_fpr);

@@ -11,6 +11,7 @@
 #include "casevault/staff.h"
 #include "base/handle.h"
 #include "core/audit.h"
+#include "core/checkpoint.h"
 #include "store/db_audit.h"
 
 /* Event seq has this hash, or (for a head a person wrote down) its first 16+ hex digits. */
@@ -117,6 +118,32 @@ static int check_event(void *hook, const cv_db_audit_row *e)
 	return 0;
 }
 
+/*
+ * The signed checkpoints: each must name an event the chain still holds,
+ * with its hash, and the newest must carry a staff member's signature.  An
+ * owner of the index who edits, deletes or inserts events and recomputes
+ * every hash is caught here, up to the newest checkpoint.
+ */
+static int check_checkpoints(cv_vault *v, cv_audit_report *rep)
+{
+	cv_checkpoint_check cc;
+	int r;
+
+	if ((r = cv_checkpoint_verify(v, rep->events, &cc)) < 0)
+		return r;
+	rep->checkpoints = cc.count;
+	if (cc.bad_seq) {
+		rep->first_bad = cc.bad_seq;
+		snprintf(rep->problem, sizeof(rep->problem), "%s", cc.problem);
+		return 0;
+	}
+	rep->proven = cc.proven;
+	rep->checkpoint = cc.number;
+	snprintf(rep->proven_by, sizeof(rep->proven_by), "%s", cc.staff);
+	snprintf(rep->proven_at, sizeof(rep->proven_at), "%s", cc.created);
+	return 0;
+}
+
 /* The chain ends where audit.head says it does. */
 static void check_head_file(cv_vault *v, cv_audit_report *rep)
 {
@@ -170,6 +197,8 @@ static int audit_verify(cv_vault *v, const char *expect_head, cv_audit_report *r
 	if ((r = cv_authorize(v, CV_ACT_AUDIT, NULL)) < 0)
 		return r;
 	if ((r = cv_db_audit_each(v, check_event, &walk)) < 0)
+		return r;
+	if (!rep->first_bad && (r = check_checkpoints(v, rep)) < 0)
 		return r;
 	if (!rep->first_bad)
 		check_head_file(v, rep);

@@ -13,11 +13,13 @@
 #include "base/utf8.h"
 #include "core/actor.h"
 #include "core/audit.h"
+#include "core/certsign.h"
 #include "core/intent.h"
 #include "crypto/seal.h"
 #include "ops/certificates.h"
 #include "ops/retention.h"
 #include "rules/due.h"
+#include "store/db_audit.h"
 #include "store/db_purge.h"
 #include "casevault/date.h"
 #include "casevault/policy.h"
@@ -226,6 +228,9 @@ static int store(cv_vault *v, const cv_certificate_run *run, json_t *root, long 
 				"value it could not encode): nothing was destroyed; run the purge again");
 	cv_sha256_hex(body, strlen(body), sha);
 	r = cv_db_certificate_insert(v, number, run->now, run->run_by, records, body, sha, prev[0] ? prev : NULL);
+	/* signed by whoever ran it, in the commit that destroys (docs/architecture.md, The audit trail) */
+	if (r == 0)
+		r = cv_certsign_sign(v, number, body, !strcmp(run->run_by, "schedule"), run->now);
 	free(body);
 	snprintf(prev, 65, "%s", sha);
 	return r;
@@ -388,6 +393,49 @@ int cv_certificate_get(cv_vault *v, long number, char **json)
 	return r;
 }
 
+int cv_certificate_signatures(cv_vault *v, long number, cv_certificate_sigs *out)
+{
+	cv_certsig_state st;
+	char *body = NULL;
+	json_t *j;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = cv_authorize(v, CV_ACT_AUDIT, NULL)) < 0)
+		return r;
+	if ((r = cv_certificate_body(v, number, &body)) < 0)
+		return r;
+	j = json_loads(body, 0, NULL);
+	r = cv_certsign_check(v, number, body, j && json_string_value(json_object_get(j, "run_by")) ?
+			      json_string_value(json_object_get(j, "run_by")) : "", "signed", &st);
+	json_decref(j);
+	if (r == 0 && st.present) {
+		snprintf(out->signed_by, sizeof(out->signed_by), "%s", st.signer);
+		snprintf(out->signed_at, sizeof(out->signed_at), "%s", st.created);
+		out->signed_ok = st.valid;
+		snprintf(out->problem, sizeof(out->problem), "%s", st.why);
+	}
+	if (r == 0 && (r = cv_certsign_check(v, number, body, "", "countersigned", &st)) == 0 && st.present) {
+		snprintf(out->countersigned_by, sizeof(out->countersigned_by), "%s", st.signer);
+		snprintf(out->countersigned_at, sizeof(out->countersigned_at), "%s", st.created);
+		out->countersigned_ok = st.valid;
+		if (!st.valid)
+			snprintf(out->problem, sizeof(out->problem), "%s", st.why);
+	}
+	free(body);
+	return r;
+}
+
+int cv_purge_key_init(cv_vault *v, char fpr[48])
+{
+	int r;
+
+	fpr[0] = '\0';
+	if ((r = cv_authorize(v, CV_ACT_APPROVE, NULL)) < 0)
+		return r;
+	return cv_purgekey_create(v, fpr);
+}
+
 /* verify's walk along the chain. */
 struct chain {
 	cv_vault *v;
@@ -396,6 +444,7 @@ struct chain {
 	char prev[65];
 	long expect;
 	size_t count;
+	size_t legacy;   /* unsigned, from before certificates were signed */
 };
 
 /* Records a certificate lists as destroyed must be gone from the index. */
@@ -413,6 +462,82 @@ static void check_gone(struct chain *ch, json_t *j, const char *what)
 			ch->report(ch->hook, what, msg);
 		}
 	}
+}
+
+/*
+ * The purge event of the run that made certificate number (a part names its
+ * run's index): 1 with the SHA-256 it names in sha, 0 when it names none (a
+ * run from before events carried it), CV_ENOTFOUND when no event names the run.
+ */
+static int run_event(struct chain *ch, long number, json_t *j, char sha[65])
+{
+	json_t *part = j ? json_object_get(j, "part") : NULL;
+	char word[48], ids[256], *h;
+	int r;
+
+	if (part)
+		number = (long)json_integer_value(json_object_get(part, "index"));
+	snprintf(word, sizeof(word), "certificate-%ld", number);
+	if ((r = cv_db_audit_find(ch->v, "purge", word, ids, sizeof(ids))) == 0)
+		r = cv_db_audit_find(ch->v, "purge.scheduled", word, ids, sizeof(ids));
+	if (r <= 0)
+		return r < 0 ? r : CV_ENOTFOUND;
+	if (!(h = strstr(ids, "sha256-")))
+		return 0;
+	snprintf(sha, 65, "%.64s", h + 7);
+	return 1;
+}
+
+/*
+ * Signed by whoever ran the purge (a manager, or the purge key for the
+ * schedule); a counter-signature, once a manager has made it, must hold too.
+ * A scheduled run's certificate in a vault that had no purge key then has
+ * the manager's counter-signature only; one from before certificates were
+ * signed (legacy: its event names no hash) is counted for a notice.
+ */
+static void check_signatures(struct chain *ch, const cv_db_certificate_row *c, json_t *j, const char *what, int legacy)
+{
+	const char *run_by = j ? json_string_value(json_object_get(j, "run_by")) : NULL;
+	cv_certsig_state st, cs;
+	char msg[256];
+
+	if (cv_certsign_check(ch->v, c->number, c->body, run_by ? run_by : "", "signed", &st) < 0 ||
+	    cv_certsign_check(ch->v, c->number, c->body, "", "countersigned", &cs) < 0)
+		return;
+	if (st.present && !st.valid) {
+		snprintf(msg, sizeof(msg), "its signature does not hold: %.200s", st.why);
+		ch->report(ch->hook, what, msg);
+	}
+	if (cs.present && !cs.valid) {
+		snprintf(msg, sizeof(msg), "its counter-signature does not hold: %.200s", cs.why);
+		ch->report(ch->hook, what, msg);
+	}
+	if (!st.present && !cs.present && legacy)
+		ch->legacy++;
+	else if (!st.present && !cs.present)
+		ch->report(ch->hook, what, "is not signed (a scheduled purge in a vault without a purge key: a manager's "
+			   "next unlock counter-signs it; 'casevault purge-key init' makes the key)");
+	else if (!st.present && (!run_by || strcmp(run_by, "schedule")))
+		ch->report(ch->hook, what, "is not signed by the manager who ran the purge");
+}
+
+/*
+ * The purge's audit event names the run's last certificate and its SHA-256
+ * (each earlier one is fixed by the chain of previous_sha256), so a
+ * certificate replaced with its hash recomputed in the index is caught by
+ * the trail, which checkpoints sign.  1 when the run is from before events
+ * named the hash (legacy).
+ */
+static int check_event(struct chain *ch, const cv_db_certificate_row *c, json_t *j, const char *what)
+{
+	char sha[65];
+	int r = run_event(ch, c->number, j, sha);
+
+	if (r == CV_ENOTFOUND)
+		ch->report(ch->hook, what, "no purge event in the audit trail names it (inserted?)");
+	else if (r == 1 && !json_object_get(j, "part") && strcmp(sha, c->sha256))
+		ch->report(ch->hook, what, "is not the certificate its purge event names (its SHA-256 differs): replaced");
+	return r == 0;
 }
 
 static void check_certificate(void *hook, const cv_db_certificate_row *c)
@@ -442,6 +567,7 @@ static void check_certificate(void *hook, const cv_db_certificate_row *c)
 		ch->report(ch->hook, what, exists ? "its file in certificates/ differs from the index: altered" :
 			   "its file in certificates/ is missing");
 	check_gone(ch, j, what);
+	check_signatures(ch, c, j, what, check_event(ch, c, j, what));
 	json_decref(j);
 	snprintf(ch->prev, sizeof(ch->prev), "%s", sha);
 }
@@ -459,6 +585,9 @@ int cv_verify_certificates(cv_vault *v, void (*report)(void *hook, const char *w
 	ch.expect = 1;
 	if ((r = cv_db_certificate_each(v, check_certificate, &ch)) < 0)
 		return r;
+	if (ch.legacy)
+		cv_notice(v, "%zu certificate%s from before certificates were signed: unsigned, protected by the hash chain only",
+			  ch.legacy, ch.legacy == 1 ? "" : "s");
 	if (count)
 		*count = ch.count;
 	return 0;

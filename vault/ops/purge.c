@@ -267,10 +267,11 @@ static int replace_archives(cv_vault *v, struct run *run, cv_purge_report *rep, 
  */
 static int audit_purge(cv_vault *v, struct run *run, long number)
 {
-	char ids[32], keep[sizeof(v->actor)];
+	char ids[128], keep[sizeof(v->actor)];
 	int r;
 
-	snprintf(ids, sizeof(ids), "certificate-%ld", number);
+	/* the certificate's hash in the chain: replacing it and its index hash breaks the trail */
+	snprintf(ids, sizeof(ids), "certificate-%ld sha256-%s", number, run->cert.sha256);
 	memcpy(keep, v->actor, sizeof(keep));
 	if (run->sched)
 		snprintf(v->actor, sizeof(v->actor), "schedule");

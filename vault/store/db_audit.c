@@ -126,3 +126,17 @@ int cv_db_audit_receipt_anchors(cv_vault *v, int (*fn)(void *hook, const cv_db_a
 	sqlite3_finalize(st);
 	return r < 0 ? r : 0;
 }
+
+int cv_db_audit_find(cv_vault *v, const char *action, const char *word, char *ids, size_t idslen)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = cv_index_one(v, &st, "SELECT ids FROM audit WHERE action = ? AND outcome = 'ok'"
+			      " AND instr(' ' || ids || ' ', ' ' || ? || ' ') > 0 ORDER BY seq DESC LIMIT 1",
+			      "tt", action, word)) <= 0)
+		return r;
+	cv_col_copy(st, 0, ids, idslen);
+	sqlite3_finalize(st);
+	return 1;
+}

@@ -41,6 +41,12 @@ typedef struct {
 	const char *hash;
 } cv_db_audit_anchor;
 
+/*
+ * The ids of the newest event of action whose ids name word (one of its
+ * space-separated ids) into ids: 1 found, 0 not, <0 on error.
+ */
+int cv_db_audit_find(cv_vault *v, const char *action, const char *word, char *ids, size_t idslen);
+
 /* Every receipt naming a trail head, in receipt order; fn returns non-zero to stop. */
 int cv_db_audit_receipt_anchors(cv_vault *v, int (*fn)(void *hook, const cv_db_audit_anchor *a), void *hook);
 

@@ -188,6 +188,16 @@ static const char *migrations[] = {
 	"  created TEXT NOT NULL);"
 	"CREATE INDEX grants_staff ON grants(staff_id, seq);"
 	"CREATE INDEX grants_fpr ON grants(fpr, seq);",
+	/* 9: signed audit checkpoints and certificate signatures (docs/architecture.md, The audit trail) */
+	"CREATE TABLE checkpoints("
+	"  number INTEGER PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL,"
+	"  staff_id TEXT NOT NULL, fpr TEXT NOT NULL, created TEXT NOT NULL,"
+	"  prev_sha256 TEXT NOT NULL, sig TEXT NOT NULL);"
+	"CREATE TABLE certificate_sigs("
+	"  number INTEGER NOT NULL REFERENCES certificates(number),"
+	"  kind TEXT NOT NULL CHECK(kind IN ('signed','countersigned')),"
+	"  signer TEXT NOT NULL, fpr TEXT NOT NULL, created TEXT NOT NULL, sig TEXT NOT NULL,"
+	"  PRIMARY KEY(number, kind));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

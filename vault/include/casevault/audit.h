@@ -43,6 +43,12 @@ typedef struct {
 	long first_bad;      /* sequence number of the first problem, 0 if none */
 	char problem[256];
 	char head[96];       /* "SEQ:HASH" of the last event checked, "" for an empty trail */
+	/* signed checkpoints: events 1..proven are proven by checkpoint number, signed by proven_by at proven_at */
+	long checkpoints;
+	long proven;         /* 0: no valid checkpoint */
+	long checkpoint;
+	char proven_by[32];
+	char proven_at[32];
 } cv_audit_report;
 
 /*

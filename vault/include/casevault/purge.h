@@ -65,4 +65,28 @@ int cv_certificate_list(cv_vault *v, cv_certificate **out, size_t *n);   /* free
 /* The certificate's JSON text (malloc'd, caller frees).  CV_ENOTFOUND. */
 int cv_certificate_get(cv_vault *v, long number, char **json);
 
+/*
+ * Who signed certificate number and whether it holds: a manager who ran the
+ * purge, or "purge-key" for the scheduled run, then the manager who
+ * counter-signed it at their next unlock (docs/architecture.md, The audit
+ * trail).  Managers and auditors.  CV_ENOTFOUND.
+ */
+typedef struct {
+	char signed_by[32];          /* a staff id, "purge-key", or "" when unsigned */
+	char signed_at[32];
+	int signed_ok;               /* the signature holds */
+	char countersigned_by[32];   /* "" when none yet */
+	char countersigned_at[32];
+	int countersigned_ok;
+	char problem[200];           /* why a signature does not hold */
+} cv_certificate_sigs;
+int cv_certificate_signatures(cv_vault *v, long number, cv_certificate_sigs *out);
+
+/*
+ * Make the vault's purge-only key, which signs the scheduled purge's
+ * certificates and can do nothing else (managers; init makes one).  fpr
+ * gets its fingerprint.  CV_EREFUSED when the vault has one.
+ */
+int cv_purge_key_init(cv_vault *v, char fpr[48]);
+
 #endif

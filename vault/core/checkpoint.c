@@ -1,0 +1,222 @@
+/*
+ * casevault - audit checkpoints (checkpoint.h).
+ *
+ * A checkpoint is a statement, signed (detached, GPGME) by the staff member
+ * whose key was just unlocked:
+ *
+ *     casevault-checkpoint/1
+ *     number N
+ *     seq S            the trail's last event when it was made
+ *     hash H           that event's hash (which covers every event before it)
+ *     staff ID
+ *     fpr FPR
+ *     created TIME
+ *     previous P       SHA-256 of checkpoint N-1's statement, "-" for the first
+ *
+ * Each names the one before, so the newest signature fixes every earlier
+ * statement: verifying it (one gpg call) proves them all, and a checkpoint
+ * removed from the middle breaks the chain.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "core/audit.h"
+#include "core/certsign.h"
+#include "core/checkpoint.h"
+#include "crypto/gpg.h"
+#include "crypto/seal.h"
+#include "store/db_audit.h"
+#include "store/db_checkpoints.h"
+#include "store/index.h"
+
+static char *statement(const cv_db_checkpoint *c)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "casevault-checkpoint/1\nnumber %ld\nseq %ld\nhash %s\nstaff %s\nfpr %s\ncreated %s\nprevious %s\n",
+		     c->number, c->seq, c->hash, c->staff_id, c->fpr, c->created, c->prev[0] ? c->prev : "-") < 0)
+		return NULL;
+	return s;
+}
+
+static int statement_sha(cv_vault *v, const cv_db_checkpoint *c, char out[65])
+{
+	char *s = statement(c);
+
+	if (!s)
+		return cv_error(v, CV_ERROR, "out of memory");
+	cv_sha256_hex(s, strlen(s), out);
+	free(s);
+	return 0;
+}
+
+/* The row, in the caller's transaction or in one of its own. */
+static int store(cv_vault *v, const cv_db_checkpoint *c)
+{
+	int r;
+
+	if (cv_index_in_tx(v))
+		return cv_db_checkpoint_insert(v, c);
+	if ((r = cv_index_begin(v)) < 0)
+		return r;
+	if ((r = cv_db_checkpoint_insert(v, c)) < 0) {
+		cv_index_rollback(v);
+		return r;
+	}
+	return cv_index_commit(v);
+}
+
+/* The newest checkpoint is CV_CHECKPOINT_AGE seconds old or more (or its time unreadable). */
+static int stale(const cv_db_checkpoint *last)
+{
+	struct tm tm;
+	time_t made;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!strptime(last->created, "%Y-%m-%dT%H:%M:%SZ", &tm) || (made = timegm(&tm)) == (time_t)-1)
+		return 1;
+	return time(NULL) - made >= CV_CHECKPOINT_AGE;
+}
+
+/* Sign the head when enough events came since the last checkpoint, or it is old (checkpoint.h). */
+static int checkpoint_make(cv_vault *v)
+{
+	cv_db_checkpoint last, c;
+	char *text = NULL, *sig = NULL;
+	size_t len = 0;
+	int r, have;
+
+	memset(&c, 0, sizeof(c));
+	if (!v->actor[0] || !v->actor_fpr[0] || (r = cv_audit_head(v, &c.seq, c.hash)) < 0 || c.seq == 0)
+		return 0;
+	if ((have = cv_db_checkpoint_last(v, &last)) < 0)
+		return have;
+	if (have && (last.seq >= c.seq || (c.seq - last.seq < CV_CHECKPOINT_EVERY && !stale(&last))))
+		return 0;
+	if (have && (r = statement_sha(v, &last, c.prev)) < 0)
+		return r;
+	c.number = have ? last.number + 1 : 1;
+	snprintf(c.staff_id, sizeof(c.staff_id), "%s", v->actor);
+	snprintf(c.fpr, sizeof(c.fpr), "%s", v->actor_fpr);
+	cv_now_iso(c.created);
+	if (!(text = statement(&c)))
+		return cv_error(v, CV_ERROR, "out of memory");
+	r = cv_gpg_sign_detached(v, v->actor_fpr, text, strlen(text), &sig, &len);
+	free(text);
+	if (r < 0)
+		return r;
+	c.sig = cv_sig_text(sig, len);
+	cv_gpg_free(sig);
+	if (!c.sig)
+		return cv_error(v, CV_ERROR, "out of memory");
+	r = store(v, &c);
+	free((char *)c.sig);
+	return r;
+}
+
+void cv_checkpoint_on_unlock(cv_vault *v)
+{
+	char keep[sizeof(v->errmsg)];
+
+	memcpy(keep, v->errmsg, sizeof(keep));
+	if (checkpoint_make(v) < 0)
+		cv_notice(v, "the audit checkpoint could not be signed (%s); the next unlock signs one", v->errmsg);
+	if (cv_certsign_countersign(v) < 0)
+		cv_notice(v, "%s", v->errmsg);
+	memcpy(v->errmsg, keep, sizeof(keep));
+}
+
+/* ---- audit verify ---- */
+
+struct walk {
+	cv_vault *v;
+	long events;
+	cv_checkpoint_check *out;
+	cv_db_checkpoint last;   /* the newest seen; sig malloc'd */
+	char prev[65];           /* its statement's SHA-256 */
+	int r;
+};
+
+static int bad(struct walk *w, const cv_db_checkpoint *c, const char *what)
+{
+	w->out->bad_seq = c->seq > 0 ? c->seq : 1;
+	snprintf(w->out->problem, sizeof(w->out->problem), "checkpoint %ld (signed by %.31s at %.31s) %.150s",
+		 c->number, c->staff_id, c->created, what);
+	return 1;
+}
+
+static int check_one(void *hook, const cv_db_checkpoint *c)
+{
+	struct walk *w = hook;
+	int r;
+
+	w->out->count++;
+	if (c->number != w->out->count || strcmp(c->prev, w->prev))
+		return bad(w, c, "does not follow the checkpoint before it: checkpoints were deleted or edited");
+	if (c->seq > w->events) {
+		char what[120];
+
+		snprintf(what, sizeof(what), "names event %ld, which the trail no longer holds: events were cut off after it was signed",
+			 c->seq);
+		bad(w, c, what);
+		w->out->bad_seq = w->events + 1;  /* the first event missing */
+		return 1;
+	}
+	if (c->seq < w->last.seq)
+		return bad(w, c, "names an earlier event than the checkpoint before it: checkpoints were edited");
+	if ((r = cv_db_audit_has(w->v, c->seq, c->hash, 0)) < 0)
+		return w->r = r;
+	if (!r)
+		return bad(w, c, "does not match the trail: events up to it were edited, deleted or inserted after it was signed");
+	free((char *)w->last.sig);
+	w->last = *c;
+	if (!(w->last.sig = strdup(c->sig)))
+		return w->r = cv_error(w->v, CV_ERROR, "out of memory");
+	return (w->r = statement_sha(w->v, c, w->prev)) < 0 ? 1 : 0;
+}
+
+/* The newest checkpoint's signature: it covers every statement before it. */
+static void check_newest(struct walk *w)
+{
+	cv_db_checkpoint *c = &w->last;
+	char why[160], what[200], *text = statement(c);
+
+	if (!text) {
+		w->r = cv_error(w->v, CV_ERROR, "out of memory");
+		return;
+	}
+	if (cv_sig_by_staff(w->v, text, c->sig, c->staff_id, c->fpr, NULL, why, sizeof(why)) < 0) {
+		snprintf(what, sizeof(what), "is not validly signed (%s)", why);
+		bad(w, c, what);
+	} else {
+		w->out->proven = c->seq;
+		w->out->number = c->number;
+		snprintf(w->out->staff, sizeof(w->out->staff), "%s", c->staff_id);
+		snprintf(w->out->created, sizeof(w->out->created), "%s", c->created);
+	}
+	free(text);
+}
+
+int cv_checkpoint_verify(cv_vault *v, long events, cv_checkpoint_check *out)
+{
+	struct walk w;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	memset(&w, 0, sizeof(w));
+	w.v = v;
+	w.events = events;
+	w.out = out;
+	if ((r = cv_db_checkpoint_each(v, check_one, &w)) < 0 || w.r < 0) {
+		free((char *)w.last.sig);
+		return r < 0 ? r : w.r;
+	}
+	if (!out->bad_seq && w.last.number)
+		check_newest(&w);
+	free((char *)w.last.sig);
+	return w.r < 0 ? w.r : 0;
+}

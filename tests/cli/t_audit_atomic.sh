@@ -12,14 +12,16 @@ export CASEVAULT_TODAY=2026-11-20
 
 # state: a hash of every table but the audit trail, then the number of events.
 # Id counters and the intent logs are left out: an id drawn by a rolled-back
-# command is not reused, and the logs are emptied by the next open.
+# command is not reused, and the logs are emptied by the next open.  So are
+# checkpoints: one signed at the unlock is a commit of its own, about the
+# events before the command (docs/architecture.md, The audit trail).
 state() {
 	"$CV" case list >/dev/null 2>&1  # opens the vault: recovery runs
 	python3 - "$V/vault.db" <<'PY'
 import hashlib, sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
 h = hashlib.sha256()
-skip = {"audit", "counters", "pending", "shred"}
+skip = {"audit", "counters", "pending", "shred", "checkpoints"}
 for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"):
     if t in skip:
         continue

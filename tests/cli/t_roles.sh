@@ -100,7 +100,7 @@ else
 fi
 GNUPGHOME=$G gpgconf --kill all 2>/dev/null
 
-# Staff names are sealed; gpg user ids are neutral.
+# Staff names are sealed; gpg user ids are neutral (staff ids, and the purge key's own).
 check "no staff name in clear anywhere under the vault" bash -c "! grep -r -a -l 'Staffperson' '$V'"
-check "gpg user ids name no one" bash -c "! GNUPGHOME='$V/gnupg' gpg --list-keys --with-colons 2>/dev/null | grep '^uid' | grep -v 'casevault staff S-'"
+check "gpg user ids name no one" bash -c "! GNUPGHOME='$V/gnupg' gpg --list-keys --with-colons 2>/dev/null | grep '^uid' | grep -v 'casevault staff S-\\|casevault purge key <purge@casevault.invalid>'"
 finish

@@ -34,6 +34,8 @@ set -euo pipefail
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../tests/cli/unwrap.sh
+source "$REPO/tests/cli/unwrap.sh"  # the archive key unwrap the floor uses
 CV=${CASEVAULT_BIN:-$REPO/build/casevault}
 export CASEVAULT_POLICY_DIR=${CASEVAULT_POLICY_DIR:-$REPO/policies}
 RUNS=3 RECORDS=1000 SCAN_KB=400 BIG=4 BEFORE=
@@ -155,20 +157,19 @@ for x in json.load(sys.stdin)["request"]["records"]:
 
 # floor DIR OUT: decrypt every archive of the vault into /dev/shm, then bsdtar an AES ZIP of the files
 floor() {
-	local dir=$1 out=$2 db=$1/vault.db slip key sk ck wrapped mask ak f comp
+	local dir=$1 out=$2 db=$1/vault.db slip key sk ck ak f comp
 	rm -rf "${SHM:?}"/* "$out"
 	slip=$(sqlite3 -readonly "$db" "SELECT slip FROM keyslips WHERE staff_id = 'S-0001' ORDER BY generation DESC LIMIT 1")
 	key=$(printf '%s\n' "$slip" | GNUPGHOME=$dir/gnupg gpg --batch --quiet --decrypt 2>/dev/null)
 	sk=$(printf '%s\n' "$key" | sed -n 's/^case //p')
 	ck=$(printf '%s\n' "$key" | sed -n 's/^cp //p')
-	while IFS='|' read -r f wrapped comp sec; do
+	while IFS='|' read -r f comp sec; do
 		local s=$sk
 		[ "$sec" = cp ] && s=$ck
-		mask=$(printf "SELECT lower(hex(sha3('%s' || '%s', 256)));" "$s" "${wrapped:6:64}" | sqlite3 :memory:)
-		ak=; for i in 0 16 32 48; do ak=$ak$(printf '%016x' $(( 0x${mask:$i:16} ^ 0x${wrapped:$((71 + i)):16} ))); done
+		ak=$(unwrap_key "$s" "$db" "$f")
 		printf '%s\n' "$ak" | GNUPGHOME=$dir/gnupg gpg --batch --quiet --pinentry-mode loopback --passphrase-fd 0 \
 			--decrypt "$dir/archives/$f" | tar $([ "$comp" = zstd ] && echo --zstd) -x -C "$SHM" -f -
-	done < <(sqlite3 -readonly "$db" "SELECT file, wrapped_key, compression, section FROM archives")
+	done < <(sqlite3 -readonly "$db" "SELECT file, compression, section FROM archives")
 	rm -f "$SHM/manifest.json"
 	bsdtar --format zip --options zip:encryption=aes256,zip:compression=store --passphrase "bench-floor-passphrase" \
 		-cf "$out" -C "$SHM" .

@@ -25,8 +25,3 @@ unsigned char *cv_keymem_new_key(size_t n)
 		gcry_randomize(k, n, GCRY_VERY_STRONG_RANDOM);
 	return k;
 }
-
-void cv_keymem_nonce(void *buf, size_t n)
-{
-	gcry_randomize(buf, n, GCRY_STRONG_RANDOM);
-}

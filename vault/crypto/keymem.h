@@ -15,7 +15,5 @@ void *cv_keymem_alloc(size_t n);
 void cv_keymem_free(void *p, size_t n);
 /* A new random master key of n bytes in secure memory (very strong random), or NULL. */
 unsigned char *cv_keymem_new_key(size_t n);
-/* n unpredictable bytes for a key wrap's nonce (strong random). */
-void cv_keymem_nonce(void *buf, size_t n);
 
 #endif

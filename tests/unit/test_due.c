@@ -1,4 +1,8 @@
-/* Unit tests for vault/rules/due.c (the status a record gets once due) and the age rule of Sch 3 para 21 (redpolicy.c). */
+/*
+ * Unit tests for vault/rules/due.c (the status a record gets once due), the
+ * quarter rounding of dates worked out from a date of birth (rules/policy.c,
+ * cv_retention_date) and the age rule of Sch 3 para 21 (redpolicy.c).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +13,7 @@
 #include <cmocka.h>
 
 #include "casevault/date.h"
+#include "casevault/policy.h"
 #include "rules/due.h"
 #include "rules/redpolicy.h"
 
@@ -270,6 +275,237 @@ static void test_calendar_never_early(void **state)
 	assert_true(cv_due_reached("2030-01-01", "2030-01-01"));
 }
 
+/*
+ * Dates worked out from a date of birth (docs/legal-rules.md §12): 2,000
+ * random dates of birth and closure dates, each with a second child born in
+ * the same quarter and closed the same day, through the shipped schedule
+ * (child protection, SEN/EHCP with its DOB + 31 years ceiling, a letter)
+ * and two classes whose periods have months and days.  For each:
+ *   (a) never due before the exact date of its rules, unless the ceiling
+ *       forbids keeping it so long (then not before the ceiling's quarter);
+ *   (b) never due after the exact ceiling;
+ *   (c) a date the birth decides (not a closure's) is a quarter boundary;
+ *   (d) two children born in one quarter get the same date when the birth
+ *       decides it for both.
+ * The exact dates are worked out here with the date module alone.
+ */
+#define DOB_SEED 20261203u
+#define DOB_RUNS 2000
+
+static void exact_rule(cv_date *out, const cv_retention_rule *r, const cv_date *from)
+{
+	cv_date d = *from, t;
+
+	if (r->years) {
+		cv_date_add_years_later(&t, &d, r->years);
+		d = t;
+	}
+	if (r->months) {
+		cv_date_add_months_later(&t, &d, r->months);
+		d = t;
+	}
+	if (r->days) {
+		cv_date_add_days(&t, &d, r->days);
+		d = t;
+	}
+	*out = d;
+}
+
+static int quarter_boundary(const cv_date *d)
+{
+	return (d->m % 3 == 1 && d->d == 1) || (d->m % 3 == 0 && d->d == cv_date_days_in_month(d->y, d->m));
+}
+
+struct dob_case {
+	cv_date dob, closed, got, floor, ceil, by_closure;
+	int closure_decides;
+};
+
+/* The class's date for one child, its exact limits, and whether the closure decided it. */
+static void dob_date(const cv_class *c, struct dob_case *k)
+{
+	cv_retention_facts f = { NULL, NULL, &k->closed, &k->dob, NULL };
+	cv_date d;
+	size_t i;
+
+	assert_int_equal(cv_retention_date(&k->got, c, &f), 0);
+	k->closure_decides = 0;
+	for (i = 0; i < c->nrules; i++) {
+		int by_dob = c->rules[i].trigger == CV_TRIG_CHILD_DOB;
+
+		exact_rule(&d, &c->rules[i], by_dob ? &k->dob : &k->closed);
+		if (i == 0 || cv_date_cmp(&d, &k->floor) > 0)
+			k->floor = d;
+		if (!by_dob && !cv_date_cmp(&d, &k->got))
+			k->closure_decides = 1;
+	}
+	k->ceil.y = 0;
+	if (c->has_ceiling)
+		exact_rule(&k->ceil, &c->ceiling, &k->dob);
+}
+
+static void dob_check(const cv_class *c, const struct dob_case *k, size_t run)
+{
+	char g[11], b[11];
+
+	cv_date_format(&k->got, g);
+	cv_date_format(&k->dob, b);
+	if (c->has_ceiling && cv_date_cmp(&k->floor, &k->ceil) > 0) {
+		cv_date q = k->ceil;
+
+		q.d = 1;
+		q.m = (q.m - 1) / 3 * 3 + 1;
+		if (cv_date_cmp(&k->got, &q) < 0)
+			fail_msg("seed %u run %zu [%s] born %s: due %s, before the ceiling's quarter", DOB_SEED, run, c->name, b, g);
+	} else if (cv_date_cmp(&k->got, &k->floor) < 0) {
+		fail_msg("seed %u run %zu [%s] born %s: due %s, before its exact date", DOB_SEED, run, c->name, b, g);
+	}
+	if (c->has_ceiling && cv_date_cmp(&k->got, &k->ceil) > 0)
+		fail_msg("seed %u run %zu [%s] born %s: due %s, after its ceiling", DOB_SEED, run, c->name, b, g);
+	if (!k->closure_decides && !quarter_boundary(&k->got))
+		fail_msg("seed %u run %zu [%s] born %s: due %s, no quarter boundary", DOB_SEED, run, c->name, b, g);
+}
+
+static void dob_classes(cv_class cls[5], cv_policy **pol)
+{
+	static const char *const shipped[] = { "cp-note", "sen-ehcp", "letter" };
+	cv_retention_rule months = { CV_TRIG_CHILD_DOB, 18, 7, 0 }, days = { CV_TRIG_CHILD_DOB, 25, 0, 45 };
+	cv_retention_rule closed = { CV_TRIG_CASE_CLOSED, 6, 0, 0 };
+	cv_problems pr = CV_PROBLEMS_INIT;
+	size_t i;
+
+	assert_int_equal(cv_policy_load(pol, CV_TEST_SOURCE_DIR "/policies", &pr), 0);
+	for (i = 0; i < 3; i++) {
+		assert_non_null(cv_policy_class(*pol, shipped[i]));
+		cls[i] = *cv_policy_class(*pol, shipped[i]);
+	}
+	assert_true(cls[1].has_ceiling);  /* SEN/EHCP: DOB + 31 years at most */
+	memset(&cls[3], 0, sizeof(cls[3]));
+	snprintf(cls[3].name, sizeof(cls[3].name), "months");
+	cls[3].rules[0] = months;
+	cls[3].rules[1] = closed;
+	cls[3].nrules = 2;
+	cls[4] = cls[3];
+	snprintf(cls[4].name, sizeof(cls[4].name), "days-ceiling");
+	cls[4].rules[0] = days;
+	cls[4].has_ceiling = 1;
+	cls[4].ceiling = (cv_retention_rule){ CV_TRIG_CHILD_DOB, 26, 0, 0 };
+}
+
+static void test_dob_quarters(void **state)
+{
+	cv_class cls[5];
+	cv_policy *pol = NULL;
+	uint32_t seed = DOB_SEED;
+	cv_date b0, c0;
+	size_t run, i;
+	int decided = 0;
+
+	(void)state;
+	dob_classes(cls, &pol);
+	assert_int_equal(cv_date_parse(&b0, "1995-01-01"), 0);
+	for (run = 0; run < DOB_RUNS; run++) {
+		struct dob_case k1, k2;
+
+		cal_random_day(&seed, &b0, 30 * 366, &k1.dob);
+		/* a second child born in the same quarter, both cases closed the same day */
+		k2.dob = k1.dob;
+		k2.dob.m = (k1.dob.m - 1) / 3 * 3 + 1 + (int)(cal_next(&seed) % 3);
+		k2.dob.d = 1 + (int)(cal_next(&seed) % (uint32_t)cv_date_days_in_month(k2.dob.y, k2.dob.m));
+		cv_date_add_days(&c0, &k1.dob, 92);
+		cal_random_day(&seed, &c0, 28 * 366, &k1.closed);
+		k2.closed = k1.closed;
+		for (i = 0; i < 5; i++) {
+			dob_date(&cls[i], &k1);
+			dob_date(&cls[i], &k2);
+			dob_check(&cls[i], &k1, run);
+			dob_check(&cls[i], &k2, run);
+			if (cls[i].rules[0].trigger == CV_TRIG_CHILD_DOB && !k1.closure_decides && !k2.closure_decides) {
+				decided++;
+				if (cv_date_cmp(&k1.got, &k2.got))
+					fail_msg("seed %u run %zu [%s]: two children born in one quarter, two dates", DOB_SEED, run,
+						 cls[i].name);
+			}
+		}
+	}
+	/* the births decided often enough for (c) and (d) to mean something */
+	assert_true(decided > DOB_RUNS);
+	cv_policy_free(pol);
+}
+
+/* Fixed cases: a floor goes at its quarter's end, a ceiling at its quarter's start, closure dates exact. */
+static void test_dob_quarters_fixed(void **state)
+{
+	cv_class c;
+	cv_date dob, closed, got;
+	cv_retention_facts f = { NULL, NULL, &closed, &dob, NULL };
+	char out[11];
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.rules[0] = (cv_retention_rule){ CV_TRIG_CHILD_DOB, 25, 0, 0 };
+	c.rules[1] = (cv_retention_rule){ CV_TRIG_CASE_CLOSED, 6, 0, 0 };
+	c.nrules = 2;
+	cv_date_parse(&dob, "2015-03-04");
+	cv_date_parse(&closed, "2026-01-10");
+	assert_int_equal(cv_retention_date(&got, &c, &f), 0);
+	cv_date_format(&got, out);
+	assert_string_equal(out, "2040-03-31");
+	cv_date_parse(&dob, "2016-02-29");
+	assert_int_equal(cv_retention_date(&got, &c, &f), 0);
+	cv_date_format(&got, out);
+	assert_string_equal(out, "2041-03-31");
+	/* the closure decides: exact */
+	cv_date_parse(&closed, "2038-05-17");
+	assert_int_equal(cv_retention_date(&got, &c, &f), 0);
+	cv_date_format(&got, out);
+	assert_string_equal(out, "2044-05-17");
+	/* a ceiling of DOB + 31y binds: the first day of its quarter */
+	c.has_ceiling = 1;
+	c.ceiling = (cv_retention_rule){ CV_TRIG_CHILD_DOB, 31, 0, 0 };
+	cv_date_parse(&dob, "2010-05-20");
+	cv_date_parse(&closed, "2036-01-01");
+	assert_int_equal(cv_retention_date(&got, &c, &f), 0);
+	cv_date_format(&got, out);
+	assert_string_equal(out, "2041-04-01");
+	/* the closure's date inside the ceiling's quarter, before the exact ceiling: that date */
+	cv_date_parse(&closed, "2035-05-02");
+	assert_int_equal(cv_retention_date(&got, &c, &f), 0);
+	cv_date_format(&got, out);
+	assert_string_equal(out, "2041-05-02");
+	/* the ceiling's trigger not known yet: no date */
+	f.child_dob = NULL;
+	assert_int_equal(cv_retention_date(&got, &c, &f), CV_ENOTFOUND);
+}
+
+/* policy check refuses a child-dob rule within a quarter of a child-dob ceiling. */
+static void test_dob_ceiling_check(void **state)
+{
+	static const char ft[] = "[application/pdf]\nextension = pdf\n";
+	static const char good[] = "[sen]\nlabel = S\nsection = case\nrule = child-dob + 25y\n"
+				   "rule = case-closed + 6y\nceiling = child-dob + 31y\naction = review\n";
+	static const char near[] = "[sen]\nlabel = S\nsection = case\nrule = child-dob + 30y11m\n"
+				   "ceiling = child-dob + 31y\naction = review\n";
+	static const char twice[] = "[sen]\nlabel = S\nsection = case\nrule = child-dob + 25y\n"
+				    "ceiling = child-dob + 31y\nceiling = child-dob + 30y\naction = review\n";
+	cv_problems pr = CV_PROBLEMS_INIT;
+	cv_policy *p = NULL;
+	const cv_class *c;
+
+	(void)state;
+	assert_int_equal(cv_policy_load_mem(&p, good, strlen(good), ft, strlen(ft), &pr), 0);
+	c = cv_policy_class(p, "sen");
+	assert_true(c && c->has_ceiling && c->ceiling.years == 31 && c->nrules == 2);
+	cv_policy_free(p);
+	assert_int_equal(cv_policy_load_mem(&p, near, strlen(near), ft, strlen(ft), &pr), CV_EPOLICY);
+	assert_int_equal(pr.n, 1);
+	assert_non_null(strstr(pr.items[0].msg, "within a calendar quarter of the ceiling"));
+	cv_problems_release(&pr);
+	assert_int_equal(cv_policy_load_mem(&p, twice, strlen(twice), ft, strlen(ft), &pr), CV_EPOLICY);
+	assert_non_null(strstr(pr.items[0].msg, "duplicate key 'ceiling'"));
+	cv_problems_release(&pr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +520,9 @@ int main(void)
 		cmocka_unit_test(test_deferred_review),
 		cmocka_unit_test(test_goes_and_pending),
 		cmocka_unit_test(test_same_rules),
+		cmocka_unit_test(test_dob_quarters),
+		cmocka_unit_test(test_dob_quarters_fixed),
+		cmocka_unit_test(test_dob_ceiling_check),
 		cmocka_unit_test(test_para21_parent_child_under_18),
 		cmocka_unit_test(test_para21_not_for_the_child_or_an_adult),
 	};

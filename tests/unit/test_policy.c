@@ -830,7 +830,7 @@ static void test_retention_each_trigger(void **state)
 		{ CV_TRIG_FILED, 1, 0, 0, { 2025, 3, 1 } },          /* 29 Feb + 1y = 1 Mar */
 		{ CV_TRIG_EVENT_DATE, 0, 0, 10, { 2024, 1, 4 } },
 		{ CV_TRIG_CASE_CLOSED, 6, 0, 0, { 2026, 3, 15 } },
-		{ CV_TRIG_CHILD_DOB, 25, 0, 0, { 2037, 3, 1 } },     /* 29 Feb 2012 + 25y */
+		{ CV_TRIG_CHILD_DOB, 25, 0, 0, { 2037, 3, 31 } },    /* 29 Feb 2012 + 25y: its quarter's end */
 		{ CV_TRIG_LAST_CONTACT, 0, 1, 0, { 2021, 3, 1 } },   /* 31 Jan + 1m, never early */
 	};
 	cv_date filed = D(2024, 2, 29), event = D(2023, 12, 25),
@@ -891,19 +891,22 @@ static void test_retention_latest_wins(void **state)
 	event = D(2023, 5, 5);                  /* complaint after closure */
 	expect_kept_until(c, &facts, 2029, 5, 5);
 
-	/* cp-referral: the child's 25th birthday beats closure + 6y... */
+	/* cp-referral: the child's 25th birthday (its quarter's end) beats closure + 6y... */
 	c = cv_policy_class(f->policy, "cp-referral");
-	expect_kept_until(c, &facts, 2037, 3, 1);
+	expect_kept_until(c, &facts, 2037, 3, 31);
 	/* ...until the case closes late. */
 	closed = D(2035, 7, 1);
 	expect_kept_until(c, &facts, 2041, 7, 1);
 
-	/* sen-ehcp: never later than DOB + 31y while the case closes by 25. */
+	/* sen-ehcp: never later than DOB + 31y (1 Mar 2043)... */
 	c = cv_policy_class(f->policy, "sen-ehcp");
 	closed = D(2037, 2, 28);
 	expect_kept_until(c, &facts, 2043, 2, 28);
 	closed = D(2016, 9, 1);
-	expect_kept_until(c, &facts, 2037, 3, 1);
+	expect_kept_until(c, &facts, 2037, 3, 31);
+	/* ...even when the case closes late: the first day of the ceiling's quarter */
+	closed = D(2038, 6, 1);
+	expect_kept_until(c, &facts, 2043, 1, 1);
 
 	/* enquiry: a year after it was logged. */
 	c = cv_policy_class(f->policy, "enquiry");

@@ -51,15 +51,21 @@ cv_due_status cv_due_rewrite_blocked(cv_due_status s)
 	return cv_due_goes(s) ? CV_DUE_PENDING : s;
 }
 
+static int same_rule(const cv_retention_rule *a, const cv_retention_rule *b)
+{
+	return a->trigger == b->trigger && a->years == b->years && a->months == b->months && a->days == b->days;
+}
+
 int cv_class_same_rules(const cv_class *a, const cv_class *b)
 {
 	size_t k;
 
-	if (!a || !b || a->nrules != b->nrules)
+	if (!a || !b || a->nrules != b->nrules || a->has_ceiling != b->has_ceiling)
+		return 0;
+	if (a->has_ceiling && !same_rule(&a->ceiling, &b->ceiling))
 		return 0;
 	for (k = 0; k < a->nrules; k++)
-		if (a->rules[k].trigger != b->rules[k].trigger || a->rules[k].years != b->rules[k].years ||
-		    a->rules[k].months != b->rules[k].months || a->rules[k].days != b->rules[k].days)
+		if (!same_rule(&a->rules[k], &b->rules[k]))
 			return 0;
 	return 1;
 }

@@ -50,7 +50,7 @@ struct rclass {
 	cv_class c;
 	int line;               /* of the [section] header */
 	int bad;                /* bad name or repeated: never loaded */
-	int label_line, section_line, action_line;
+	int label_line, section_line, action_line, ceiling_line;
 	int rule_lines;         /* rule lines seen, good or bad */
 };
 
@@ -534,9 +534,17 @@ static void retention_key(struct parse *st, struct rclass *rc,
 		memset(&r, 0, sizeof(r));
 		if (parse_rule(st, &r, value) == 0)
 			rc->c.rules[rc->c.nrules++] = r;
+	} else if (!strcmp(name, "ceiling")) {
+		if (once(st, &rc->ceiling_line, name))
+			return;
+		memset(&r, 0, sizeof(r));
+		if (parse_rule(st, &r, value) == 0) {
+			rc->c.ceiling = r;
+			rc->c.has_ceiling = 1;
+		}
 	} else {
 		problem(st, st->line, "unknown key '%s' (expected label, section, "
-			"rule or action)", name);
+			"rule, ceiling or action)", name);
 	}
 }
 
@@ -619,6 +627,42 @@ static int on_key(void *user, const char *section, const char *name,
 	return 1;
 }
 
+static void rule_date(cv_date *out, const cv_retention_rule *r, const cv_date *from, int round);
+
+/*
+ * A ceiling and a rule that both run from the date of birth must never
+ * meet in one calendar quarter: the rule's date, rounded up to its
+ * quarter's end, would then pass the ceiling, and the record could only go
+ * on an exact day that dates the birth (docs/legal-rules.md §12).  Every
+ * birthday of a four-year leap cycle is tried.
+ */
+static void check_ceiling(struct parse *st, const struct rclass *rc)
+{
+	const cv_date start = { 2000, 1, 1 };
+	cv_date dob, lo, cq;
+	size_t k;
+	long n;
+
+	if (!rc->c.has_ceiling || rc->c.ceiling.trigger != CV_TRIG_CHILD_DOB)
+		return;
+	for (k = 0; k < rc->c.nrules; k++) {
+		if (rc->c.rules[k].trigger != CV_TRIG_CHILD_DOB)
+			continue;
+		for (n = 0; n < 4 * 366; n++) {
+			cv_date_add_days(&dob, &start, n);
+			rule_date(&lo, &rc->c.rules[k], &dob, 1);
+			rule_date(&cq, &rc->c.ceiling, &dob, -1);
+			if (cv_date_cmp(&lo, &cq) > 0) {
+				problem(st, rc->ceiling_line, "class [%s]: a "
+					"child-dob rule comes within a calendar quarter "
+					"of the ceiling (keep them a quarter apart, or "
+					"the day a record goes dates a birth)", rc->c.name);
+				return;
+			}
+		}
+	}
+}
+
 /* Whole-section checks, once every line has been read. */
 static void finish(struct parse *st)
 {
@@ -651,6 +695,7 @@ static void finish(struct parse *st)
 				problem(st, rc->action_line, "child-protection "
 					"class [%s] must have action = review",
 					rc->c.name);
+			check_ceiling(st, rc);
 		}
 		return;
 	}
@@ -1088,50 +1133,140 @@ static const cv_date *trigger_fact(const cv_retention_facts *f, cv_trigger t)
 	return NULL;
 }
 
-int cv_retention_date(cv_date *out, const cv_class *cls,
-		      const cv_retention_facts *facts)
+/*
+ * The first (round < 0) or the last (round > 0) day of d's calendar
+ * quarter.  A date of birth and what is worked out from it are moved to
+ * these boundaries, so that the day a record falls due (and is reviewed or
+ * destroyed, and certified) tells no more than the quarter of a birth
+ * (docs/legal-rules.md §12).
+ */
+static void quarter_bound(cv_date *d, int round)
 {
-	const cv_retention_rule *r;
+	int first = (d->m - 1) / 3 * 3 + 1;
+
+	if (round > 0) {
+		d->m = first + 2;
+		d->d = cv_date_days_in_month(d->y, d->m);
+	} else {
+		d->m = first;
+		d->d = 1;
+	}
+}
+
+/*
+ * One rule's date from its trigger: years, then months, then days, each
+ * rounding later, never earlier (29 Feb + 1y = 1 Mar).  round = 0 gives the
+ * exact date; otherwise a date of birth is moved to its quarter's boundary
+ * (round > 0, a rule: the last day, never early; round < 0, a ceiling: the
+ * first, never late) both before the period is added, so that every child
+ * born in one quarter gets the same date whatever the period, and after,
+ * so that the date is a quarter boundary.  Other triggers are exact.
+ */
+static void rule_date(cv_date *out, const cv_retention_rule *r, const cv_date *from, int round)
+{
+	int q = round && r->trigger == CV_TRIG_CHILD_DOB;
+	cv_date d = *from, t;
+
+	if (q)
+		quarter_bound(&d, round);
+	if (r->years) {
+		cv_date_add_years_later(&t, &d, r->years);
+		d = t;
+	}
+	if (r->months) {
+		cv_date_add_months_later(&t, &d, r->months);
+		d = t;
+	}
+	if (r->days) {
+		cv_date_add_days(&t, &d, r->days);
+		d = t;
+	}
+	if (q)
+		quarter_bound(&d, round);
+	*out = d;
+}
+
+/* CV_EINVAL for a rule no policy file can hold or a trigger date that is no date; else 0. */
+static int rule_usable(const cv_retention_rule *r, const cv_retention_facts *facts)
+{
 	const cv_date *from;
-	cv_date best = { 0, 0, 0 }, d, t;
+
+	if ((unsigned)r->trigger >= TRIGGER_COUNT || r->years < 0 || r->months < 0 || r->days < 0)
+		return CV_EINVAL;
+	from = trigger_fact(facts, r->trigger);
+	return from && !cv_date_valid(from) ? CV_EINVAL : 0;
+}
+
+/* 0 when every rule (and the ceiling) can be worked out; CV_ENOTFOUND while a trigger is not known. */
+static int class_usable(const cv_class *cls, const cv_retention_facts *facts)
+{
 	size_t i;
 
-	if (!out || !cls || !facts || cls->nrules == 0 ||
-	    cls->nrules > CV_RETENTION_RULES_MAX)
+	if (!cls || !facts || cls->nrules == 0 || cls->nrules > CV_RETENTION_RULES_MAX)
 		return CV_EINVAL;
-	for (i = 0; i < cls->nrules; i++) {
-		r = &cls->rules[i];
-		if ((unsigned)r->trigger >= TRIGGER_COUNT || r->years < 0 ||
-		    r->months < 0 || r->days < 0)
+	for (i = 0; i < cls->nrules; i++)
+		if (rule_usable(&cls->rules[i], facts))
 			return CV_EINVAL;
-		from = trigger_fact(facts, r->trigger);
-		if (from && !cv_date_valid(from))
-			return CV_EINVAL;
-	}
+	if (cls->has_ceiling && rule_usable(&cls->ceiling, facts))
+		return CV_EINVAL;
 	/* Until every trigger is known the record is kept: no date yet. */
 	for (i = 0; i < cls->nrules; i++)
 		if (!trigger_fact(facts, cls->rules[i].trigger))
 			return CV_ENOTFOUND;
+	if (cls->has_ceiling && !trigger_fact(facts, cls->ceiling.trigger))
+		return CV_ENOTFOUND;
+	return 0;
+}
+
+/*
+ * The rules' date lo (rounded; lo_exact unrounded) under a ceiling whose
+ * exact date is cx and rounded date cq (docs/legal-rules.md §12: no rule
+ * extends a class's "at most").
+ */
+static cv_date under_ceiling(cv_date lo, cv_date lo_exact, cv_date cx, cv_date cq)
+{
+	if (cv_date_cmp(&lo, &cq) <= 0)
+		return lo;         /* the ceiling does not bind */
+	if (cv_date_cmp(&lo_exact, &cx) > 0)
+		return cq;         /* it binds: the first day of its quarter */
+	/*
+	 * The rules end inside the ceiling's quarter: never before their exact
+	 * date, never past the ceiling.  Their rounded date when it fits (then
+	 * it is a boundary, or not worked out from the birth); otherwise a
+	 * child-dob rule ends in the ceiling's quarter, which policy check
+	 * refuses, and the exact date keeps both limits.
+	 */
+	return cv_date_cmp(&lo, &cx) <= 0 ? lo : lo_exact;
+}
+
+int cv_retention_date(cv_date *out, const cv_class *cls,
+		      const cv_retention_facts *facts)
+{
+	cv_date lo = { 0, 0, 0 }, lo_exact = { 0, 0, 0 }, d, cx, cq;
+	size_t i;
+	int r;
+
+	if (!out)
+		return CV_EINVAL;
+	if ((r = class_usable(cls, facts)) != 0)
+		return r;
 	for (i = 0; i < cls->nrules; i++) {
-		r = &cls->rules[i];
-		d = *trigger_fact(facts, r->trigger);
-		/* Years, then months, then days; each rounds later, never
-		 * earlier (29 Feb + 1y = 1 Mar). */
-		if (r->years) {
-			cv_date_add_years_later(&t, &d, r->years);
-			d = t;
-		}
-		if (r->months) {
-			cv_date_add_months_later(&t, &d, r->months);
-			d = t;
-		}
-		if (r->days) {
-			cv_date_add_days(&t, &d, r->days);
-			d = t;
-		}
-		if (i == 0 || cv_date_cmp(&d, &best) > 0)
-			best = d;
+		const cv_date *from = trigger_fact(facts, cls->rules[i].trigger);
+
+		rule_date(&d, &cls->rules[i], from, 0);
+		if (i == 0 || cv_date_cmp(&d, &lo_exact) > 0)
+			lo_exact = d;
+		rule_date(&d, &cls->rules[i], from, 1);
+		if (i == 0 || cv_date_cmp(&d, &lo) > 0)
+			lo = d;
 	}
-	*out = best;
+	if (cls->has_ceiling) {
+		const cv_date *from = trigger_fact(facts, cls->ceiling.trigger);
+
+		rule_date(&cx, &cls->ceiling, from, 0);
+		rule_date(&cq, &cls->ceiling, from, -1);
+		lo = under_ceiling(lo, lo_exact, cx, cq);
+	}
+	*out = lo;
 	return 0;
 }

@@ -7,6 +7,7 @@
  *                    label   = Case note            (required)
  *                    section = case | cp            (required)
  *                    rule    = TRIGGER + PERIOD     (one or more lines)
+ *                    ceiling = TRIGGER + PERIOD     (optional: kept at most so long)
  *                    action  = destroy | review     (required)
  *                  TRIGGER is filed, event-date, case-closed, child-dob or
  *                  last-contact; PERIOD is e.g. 6y, 18m, 30d, 1y6m.
@@ -49,6 +50,8 @@ typedef struct {
 	cv_action action;
 	size_t nrules;
 	cv_retention_rule rules[CV_RETENTION_RULES_MAX];
+	int has_ceiling;       /* an "at most" that no rule extends (docs/legal-rules.md §12) */
+	cv_retention_rule ceiling;
 } cv_class;
 
 typedef struct {
@@ -110,8 +113,14 @@ typedef struct {
 } cv_retention_facts;
 
 /*
- * Apply every rule of cls to facts; the latest date wins.  Years and months
- * are added with the "never early" rounding (29 Feb + 1y = 1 Mar).
+ * Apply every rule of cls to facts; the latest date wins, but never past the
+ * class's ceiling, if it has one.  Years and months are added with the
+ * "never early" rounding (29 Feb + 1y = 1 Mar).  A date that runs from the
+ * child's date of birth is moved to a calendar-quarter boundary so that the
+ * day a record falls due does not date a birth: a rule's date to the last
+ * day of its quarter (later, never early), the ceiling's to the first day of
+ * its quarter (earlier, never late) but not below the rules' exact dates
+ * while they are within the ceiling (docs/legal-rules.md §12).
  * Returns 0 and sets *out when every rule's trigger is known, CV_ENOTFOUND
  * when some trigger is not known yet (e.g. the case is still open: the
  * record is kept until it is), CV_EINVAL when the class has no rules.

@@ -40,9 +40,9 @@ run_cv case close "$K"
 check "close the case on 29 Feb 2024" test "$RC" -eq 0
 "$CV" case close "$E" >/dev/null
 expect_date "case-closed + 6y from 29 Feb (letter)" "$L" 2030-03-01
-expect_date "child-dob + 25y from 29 Feb beats closure + 6y (EHCP)" "$S" 2033-03-01
+expect_date "child-dob + 25y from 29 Feb (its quarter's end) beats closure + 6y (EHCP)" "$S" 2033-03-31
 expect_date "closure + 6y beats child-dob + 25y (older child's EHCP)" "$S2" 2030-03-01
-expect_date "child-protection: DOB + 25y, latest wins" "$P" 2033-03-01
+expect_date "child-protection: DOB + 25y at its quarter's end, latest wins" "$P" 2033-03-31
 expect_date "complaint: event-date + 6y vs closure + 6y, latest wins" "$CP" 2030-03-01
 expect_date "enquiry dates do not move on closure" "$EQ" 2021-03-01
 

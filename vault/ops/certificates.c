@@ -45,6 +45,14 @@ struct certsum {
 	int failed;  /* a jansson call failed: the certificate is not stored (cv_json_set) */
 };
 
+/*
+ * How a record's date follows from its rules.  Dates from a date of birth
+ * are at quarter boundaries, so the run's day tells no more than a quarter
+ * (docs/legal-rules.md §12).
+ */
+#define RULE_NOTE "the latest of the rules' dates; one from the date of birth at its calendar quarter's end " \
+	"(an 'at most' at its quarter's start)"
+
 /* A destroyed record's entry, and what it adds to the run's summary. */
 static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct certsum *s)
 {
@@ -69,7 +77,7 @@ static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct
 		"id", d->id, "case", d->case_id[0] ? d->case_id : NULL, "section", cv_section_name(d->section),
 		"class", d->class_name, "filed", fd,
 		"rule", rules, "action", cls && cls->action == CV_ACTION_REVIEW ? "review" : "destroy",
-		"rule_note", "the latest of the rules' dates",
+		"rule_note", cls && cls->has_ceiling ? RULE_NOTE "; never past the 'at most'" : RULE_NOTE,
 		"policy_hash", d->policy_hash, "authorised_by", who,
 		"removed_by", d->whole ? "archive erased" : "archive rewritten without it, then erased"));
 	cv_json_set(&s->failed, s->classes, d->class_name,

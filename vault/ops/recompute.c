@@ -14,6 +14,7 @@
 #include "core/audit.h"
 #include "ops/retention.h"
 #include "store/db_cases.h"
+#include "store/db_meta.h"
 #include "store/db_retention.h"
 #include "casevault/staff.h"
 
@@ -232,6 +233,20 @@ int cv_retention_recompute_tx(cv_vault *v, const char *case_id, unsigned trig_ma
 	return r;
 }
 
+/*
+ * A vault dated before quarter dates marks it in meta (store/index.c,
+ * migration 10); a full recompute that re-dated every record clears it.
+ */
+#define DOB_EXACT_KEY "retention.dob-exact"
+
+int cv_retention_dob_exact(cv_vault *v)
+{
+	char val[8];
+	int r = cv_db_meta_get(v, DOB_EXACT_KEY, val, sizeof(val));
+
+	return r < 0 ? r : r > 0 && !strcmp(val, "1");
+}
+
 struct recompute_all {
 	const char *case_id;
 	size_t *changed, *pending;
@@ -240,10 +255,17 @@ struct recompute_all {
 static int recompute_all_tx(cv_vault *v, void *arg)
 {
 	struct recompute_all *a = arg;
+	size_t pending = 0;
 	int r;
 
 	/* new destruction dates are a manager's decision: answerable like one */
-	if ((r = cv_retention_recompute_tx(v, a->case_id, 0, a->changed, a->pending)) < 0)
+	if ((r = cv_retention_recompute_tx(v, a->case_id, 0, a->changed, &pending)) < 0)
+		return r;
+	if (a->pending)
+		*a->pending = pending;
+	/* every record re-dated: none can still carry an exact date from a birth */
+	if (!a->case_id && !pending && (r = cv_retention_dob_exact(v)) != 0 &&
+	    (r < 0 || (r = cv_db_meta_set(v, DOB_EXACT_KEY, "0", 1, "record that every date was worked out again")) < 0))
 		return r;
 	return cv_audit(v, "retention.recompute", 0, a->case_id);
 }

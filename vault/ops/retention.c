@@ -47,26 +47,32 @@ int cv_retention_as_of(cv_vault *v, const char *as_of, int allow_future, char ou
 	return 0;
 }
 
+/* "TRIGGER + PERIOD" appended at out + *used, after sep. */
+static void rule_text(const cv_retention_rule *ru, const char *sep, char *out, size_t len, size_t *used)
+{
+	char per[48];
+	int n = 0;
+
+	per[0] = '\0';
+	if (ru->years)
+		n += snprintf(per + n, sizeof(per) - (size_t)n, "%dy", ru->years);
+	if (ru->months)
+		n += snprintf(per + n, sizeof(per) - (size_t)n, "%dm", ru->months);
+	if (ru->days || n == 0)
+		snprintf(per + n, sizeof(per) - (size_t)n, "%dd", ru->days);
+	if (*used < len)
+		*used += (size_t)snprintf(out + *used, len - *used, "%s%s + %s", sep, cv_trigger_name(ru->trigger), per);
+}
+
 void cv_rules_text(const cv_class *cls, char *out, size_t len)
 {
 	size_t k, used = 0;
 
 	out[0] = '\0';
-	for (k = 0; cls && k < cls->nrules && used < len; k++) {
-		const cv_retention_rule *ru = &cls->rules[k];
-		char per[48];
-		int n = 0;
-
-		per[0] = '\0';
-		if (ru->years)
-			n += snprintf(per + n, sizeof(per) - (size_t)n, "%dy", ru->years);
-		if (ru->months)
-			n += snprintf(per + n, sizeof(per) - (size_t)n, "%dm", ru->months);
-		if (ru->days || n == 0)
-			snprintf(per + n, sizeof(per) - (size_t)n, "%dd", ru->days);
-		used += (size_t)snprintf(out + used, len - used, "%s%s + %s", k ? "; " : "",
-					 cv_trigger_name(ru->trigger), per);
-	}
+	for (k = 0; cls && k < cls->nrules; k++)
+		rule_text(&cls->rules[k], k ? "; " : "", out, len, &used);
+	if (cls && cls->has_ceiling)
+		rule_text(&cls->ceiling, "; at most ", out, len, &used);
 }
 
 /*
@@ -74,7 +80,7 @@ void cv_rules_text(const cv_class *cls, char *out, size_t len)
  * for what can still change the outcome: no hold is looked up for a
  * record kept anyway (unknown class, stale), no approval for one held.
  */
-static int due_status(cv_vault *v, cv_polcache *pc, const char *as_of, cv_due *d)
+static int due_status(cv_vault *v, cv_polcache *pc, const char *as_of, int dob_exact, cv_due *d)
 {
 	const cv_class *cls = cv_policy_class(v->policy, d->class_name);
 	cv_due_facts f = { d->retain_until, as_of, cls != NULL, 0, 0, 0, 0 };
@@ -85,6 +91,9 @@ static int due_status(cv_vault *v, cv_polcache *pc, const char *as_of, cv_due *d
 
 		f.rules_differ = !cv_class_same_rules(op ? cv_policy_class(op, d->class_name) : NULL, cls);
 	}
+	/* an exact date from a birth would date it: kept, stale, until a recompute */
+	if (dob_exact && cv_class_from_dob(cls))
+		f.rules_differ = 1;
 	if (f.class_known && !f.rules_differ) {
 		if ((r = cv_db_hold_find(v, d->id, d->case_id, &d->hold)) < 0)
 			return r;
@@ -126,10 +135,12 @@ static int mark_whole(cv_vault *v, cv_due *list, size_t nl)
 static int plan_status(cv_vault *v, cv_polcache *pc, const char *as_of, cv_due *list, size_t nl)
 {
 	size_t i;
-	int r;
+	int r, dob_exact = nl ? cv_retention_dob_exact(v) : 0;
 
+	if (dob_exact < 0)
+		return dob_exact;
 	for (i = 0; i < nl; i++)
-		if ((r = due_status(v, pc, as_of, &list[i])) < 0)
+		if ((r = due_status(v, pc, as_of, dob_exact, &list[i])) < 0)
 			return r;
 	return mark_whole(v, list, nl);
 }

@@ -9,6 +9,13 @@
 #include "casevault/date.h"
 #include "casevault/retention.h"
 
+/*
+ * 1 while records of a vault older than quarter dates may still carry an
+ * exact date worked out from a date of birth (until a full recompute), 0
+ * when not, <0 on error (docs/retention.md, "Dates from a date of birth").
+ */
+int cv_retention_dob_exact(cv_vault *v);
+
 /* "case-closed+6y; event-date+6y" */
 void cv_rules_text(const cv_class *cls, char *out, size_t len);
 

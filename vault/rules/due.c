@@ -51,6 +51,18 @@ cv_due_status cv_due_rewrite_blocked(cv_due_status s)
 	return cv_due_goes(s) ? CV_DUE_PENDING : s;
 }
 
+int cv_class_from_dob(const cv_class *cls)
+{
+	size_t k;
+
+	if (!cls)
+		return 0;
+	for (k = 0; k < cls->nrules; k++)
+		if (cls->rules[k].trigger == CV_TRIG_CHILD_DOB)
+			return 1;
+	return cls->has_ceiling && cls->ceiling.trigger == CV_TRIG_CHILD_DOB;
+}
+
 static int same_rule(const cv_retention_rule *a, const cv_retention_rule *b)
 {
 	return a->trigger == b->trigger && a->years == b->years && a->months == b->months && a->days == b->days;

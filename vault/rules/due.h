@@ -43,6 +43,9 @@ int cv_due_goes(cv_due_status s);
 /* A record that goes but whose archive cannot be rewritten stays, pending. */
 cv_due_status cv_due_rewrite_blocked(cv_due_status s);
 
+/* Whether a rule or the ceiling of cls runs from the child's date of birth. */
+int cv_class_from_dob(const cv_class *cls);
+
 /* Whether two classes retain by the same rules (trigger and period, in order) and ceiling. */
 int cv_class_same_rules(const cv_class *a, const cv_class *b);
 

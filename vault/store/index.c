@@ -198,6 +198,12 @@ static const char *migrations[] = {
 	"  kind TEXT NOT NULL CHECK(kind IN ('signed','countersigned')),"
 	"  signer TEXT NOT NULL, fpr TEXT NOT NULL, created TEXT NOT NULL, sig TEXT NOT NULL,"
 	"  PRIMARY KEY(number, kind));",
+	/*
+	 * 10: dates worked out from a date of birth are quarter boundaries
+	 * (docs/retention.md, "Dates from a date of birth"): a vault with records
+	 * dated before keeps them as stale until a full recompute (ops/recompute.c)
+	 */
+	"INSERT INTO meta(key, value) SELECT 'retention.dob-exact', '1' WHERE EXISTS(SELECT 1 FROM records);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

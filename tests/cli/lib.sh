@@ -169,6 +169,29 @@ PY
 # shellcheck source=unwrap.sh
 source "$CV_SOURCE_DIR/tests/cli/unwrap.sh"
 
+# birth_patterns "N..." DOB...: each date of birth and DOB + N years for each N, one date a
+# line in nine usual formats (29 February: the 28th and the 1st of March too), for grep -F -f.
+birth_patterns() {
+	python3 - "$@" <<'EOF'
+import calendar, datetime, sys
+def plus(d, n):
+    try:
+        return d.replace(year=d.year + n)
+    except ValueError:          # 29 February: the 28th, and the 1st of March too
+        return d.replace(year=d.year + n, day=28)
+def forms(d):
+    m = calendar.month_name[d.month]
+    return [d.strftime("%Y-%m-%d"), d.strftime("%d/%m/%Y"), d.strftime("%m/%d/%Y"), d.strftime("%Y%m%d"),
+            d.strftime("%d-%m-%Y"), d.strftime("%Y/%m/%d"), "%d %s %d" % (d.day, m, d.year),
+            "%s %d, %d" % (m, d.day, d.year), d.strftime("%d.%m.%Y")]
+for s in sys.argv[2:]:
+    d = datetime.date.fromisoformat(s)
+    for n in map(int, sys.argv[1].split()):
+        for x in [plus(d, n)] + ([plus(d, n) + datetime.timedelta(days=1)] if d.month == 2 and d.day == 29 else []):
+            print("\n".join(forms(x)))
+EOF
+}
+
 # opens_archive GNUPGHOME KEY FILE: 0 when KEY decrypts the archive FILE.
 opens_archive() {
 	GNUPGHOME=$1 gpg --batch --quiet --pinentry-mode loopback --passphrase-fd 3 --decrypt "$3" \

@@ -70,18 +70,7 @@ check "  B's too, the same day" not present "${CASES[1]}" "${SEN[1]}"
 check "  two certificates" test "$(ls "$V/certificates" | wc -l)" -eq 2
 
 # ---- the grep: each birth, and birth + 25 and + 31 years, in the usual formats ----
-python3 - "${DOBS[@]}" >"$T/patterns" <<'EOF'
-import calendar, datetime, sys
-def forms(d):
-    m = calendar.month_name[d.month]
-    return [d.strftime("%Y-%m-%d"), d.strftime("%d/%m/%Y"), d.strftime("%m/%d/%Y"), d.strftime("%Y%m%d"),
-            d.strftime("%d-%m-%Y"), d.strftime("%Y/%m/%d"), "%d %s %d" % (d.day, m, d.year),
-            "%s %d, %d" % (m, d.day, d.year), d.strftime("%d.%m.%Y")]
-for s in sys.argv[1:]:
-    d = datetime.date.fromisoformat(s)
-    for n in (0, 25, 31):
-        print("\n".join(forms(d.replace(year=d.year + n))))
-EOF
+birth_patterns "0 25 31" "${DOBS[@]}" >"$T/patterns"
 check "the patterns cover $(wc -l <"$T/patterns") date forms" test "$(wc -l <"$T/patterns")" -eq 81
 for n in 1 2; do "$CV" certificates show "$n" >>"$T/certs" || fail "certificates show $n"; done
 "$CV" --json audit show >"$T/audit" || fail "audit show"

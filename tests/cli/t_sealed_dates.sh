@@ -95,24 +95,7 @@ check "review rows hold no clear date" \
 check "a certificate was written" test -n "$(ls "$V/certificates")"
 
 # ---- the grep: every date of birth, and DOB + N for every N the policy uses ----
-python3 - "${DOBS[@]}" >"$T/patterns" <<'EOF'
-import calendar, datetime, sys
-def plus(d, n):
-    try:
-        return d.replace(year=d.year + n)
-    except ValueError:          # 29 February: the 28th, and the 1st of March too
-        return d.replace(year=d.year + n, day=28)
-def forms(d):
-    m = calendar.month_name[d.month]
-    return [d.strftime("%Y-%m-%d"), d.strftime("%d/%m/%Y"), d.strftime("%m/%d/%Y"), d.strftime("%Y%m%d"),
-            d.strftime("%d-%m-%Y"), d.strftime("%Y/%m/%d"), "%d %s %d" % (d.day, m, d.year),
-            "%s %d, %d" % (m, d.day, d.year), d.strftime("%d.%m.%Y")]
-for s in sys.argv[1:]:
-    d = datetime.date.fromisoformat(s)
-    for n in (0, 1, 6, 25, 31):
-        for x in [plus(d, n)] + ([plus(d, n) + datetime.timedelta(days=1)] if d.month == 2 and d.day == 29 else []):
-            print("\n".join(forms(x)))
-EOF
+birth_patterns "0 1 6 25 31" "${DOBS[@]}" >"$T/patterns"
 check "the patterns cover $(wc -l <"$T/patterns") date forms" test "$(wc -l <"$T/patterns")" -ge 175
 ls "$V"/vault.db* >"$T/dbfiles"
 hits=$(grep -aorF -f "$T/patterns" "$V" 2>/dev/null | sort | uniq -c)

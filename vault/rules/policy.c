@@ -633,23 +633,23 @@ static void rule_date(cv_date *out, const cv_retention_rule *r, const cv_date *f
  * A ceiling and a rule that both run from the date of birth must never
  * meet in one calendar quarter: the rule's date, rounded up to its
  * quarter's end, would then pass the ceiling, and the record could only go
- * on an exact day that dates the birth (docs/legal-rules.md §12).  Every
- * birthday of a four-year leap cycle is tried.
+ * on an exact day that dates the birth (docs/legal-rules.md §12).  Both
+ * dates depend on the quarter of birth alone (rule_date), so trying each
+ * quarter of a four-year leap cycle tries every birthday.
  */
 static void check_ceiling(struct parse *st, const struct rclass *rc)
 {
-	const cv_date start = { 2000, 1, 1 };
 	cv_date dob, lo, cq;
 	size_t k;
-	long n;
+	int n;
 
 	if (!rc->c.has_ceiling || rc->c.ceiling.trigger != CV_TRIG_CHILD_DOB)
 		return;
 	for (k = 0; k < rc->c.nrules; k++) {
 		if (rc->c.rules[k].trigger != CV_TRIG_CHILD_DOB)
 			continue;
-		for (n = 0; n < 4 * 366; n++) {
-			cv_date_add_days(&dob, &start, n);
+		for (n = 0; n < 16; n++) {
+			dob = (cv_date){ 2000 + n / 4, n % 4 * 3 + 1, 1 };
 			rule_date(&lo, &rc->c.rules[k], &dob, 1);
 			rule_date(&cq, &rc->c.ceiling, &dob, -1);
 			if (cv_date_cmp(&lo, &cq) > 0) {

@@ -46,10 +46,22 @@ static void reply(int conn, int code, const char *error)
 	free(msg);
 }
 
+/*
+ * The client is sent the reason, then what it still sends is read and
+ * dropped for a moment: a Unix socket closed with unread bytes resets the
+ * peer, which would lose the reply.
+ */
 static void __attribute__((noreturn)) refuse(struct incoming *in, const char *why)
 {
+	struct pollfd p = { in->conn, POLLIN, 0 };
+	char sink[4096];
+	int i;
+
 	fprintf(stderr, "casevaultd: request refused: %s\n", why);
 	reply(in->conn, EXIT_USAGE, why);
+	shutdown(in->conn, SHUT_WR);
+	for (i = 0; i < 64 && poll(&p, 1, 100) > 0 && read(in->conn, sink, sizeof(sink)) > 0; i++)
+		;
 	_exit(EXIT_USAGE);
 }
 

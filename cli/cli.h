@@ -55,6 +55,21 @@ typedef struct {
 
 #define CLI_MAX_OPTS 32
 
+/*
+ * A command run by casevaultd for a client (docs/service.md): the client's
+ * OS user (from the kernel, SO_PEERCRED), the service's vault, and the
+ * passphrase the client read from its own passphrase file (or NULL: asked
+ * at the client's terminal, its standard input).
+ */
+typedef struct {
+	long uid;
+	const char *vault_dir;
+	const char *passphrase;
+} cli_service;
+
+/* Where casevault looks for the daemon when a vault is not its own to open. */
+#define CLI_DEFAULT_SOCKET "/run/casevault/casevault.sock"
+
 typedef struct cli_ctx {
 	const cli_cmd *cmd;
 	const char *vault_dir;
@@ -65,7 +80,25 @@ typedef struct cli_ctx {
 	int argc;                 /* positional arguments */
 	char **argv;
 	const char *val[CLI_MAX_OPTS];  /* option values, by index in cmd->opts */
+	const cli_service *svc;   /* NULL in direct mode */
 } cli_ctx;
+
+/*
+ * The whole command line: casevault's main() (svc NULL: direct mode, or the
+ * client when the vault is a service's) and casevaultd's workers (svc set).
+ * Returns the exit status.
+ */
+int cli_main(int argc, char **argv, const cli_service *svc);
+/* The client (cli/client.c): CASEVAULT_SOCKET, or NULL; run the command through the daemon at sock. */
+const char *cli_client_socket(void);
+int cli_client_run(const char *sock, int argc, char **argv);
+/* Service mode (cli/svcmode.c): refuse what names a file; the client's identity and passphrase. */
+int cli_service_refuse(cli_ctx *c);
+int cli_service_actor(cli_ctx *c);
+/* Whether an argument word of a table ("FILE", "PATH...", "DIR") names a file. */
+int cli_is_path_word(const char *w);
+/* Word number i (from 0) of a command's argument synopsis ("CASE NAME"). */
+void cli_arg_word(const cli_cmd *cmd, int i, char *buf, size_t len);
 
 /* Value of option name ("1" for a given flag), or NULL. */
 const char *cli_opt_value(const cli_ctx *c, const char *name);

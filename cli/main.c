@@ -308,7 +308,7 @@ static size_t collect_stdin_values(const cli_ctx *c, char *const *words, int nwo
 }
 
 /* Word number i (from 0) of a command's argument synopsis ("CASE NAME"). */
-static void arg_word(const cli_cmd *cmd, int i, char *buf, size_t len)
+void cli_arg_word(const cli_cmd *cmd, int i, char *buf, size_t len)
 {
 	const char *p = cmd->args ? cmd->args : "";
 	size_t l;
@@ -343,7 +343,7 @@ static int read_stdin_value(cli_ctx *c, const struct stdin_value *sv, char **out
 	if (sv->opt >= 0) {
 		snprintf(label, sizeof(label), "--%s", cmd->opts[sv->opt].name);
 	} else {
-		arg_word(cmd, sv->arg, word, sizeof(word));
+		cli_arg_word(cmd, sv->arg, word, sizeof(word));
 		snprintf(label, sizeof(label), "the %s argument", word);
 	}
 	if (tty) {
@@ -458,7 +458,7 @@ static void print_personal(FILE *f, const cli_cmd *cmd)
 
 	for (i = 0; i < CLI_PERSONAL_ARGS; i++)
 		if (cmd->personal_args[i]) {
-			arg_word(cmd, i, word, sizeof(word));
+			cli_arg_word(cmd, i, word, sizeof(word));
 			fprintf(f, "%s%s", n++ ? ", " : "\npersonal data: ", word);
 		}
 	for (o = cmd->opts; o && o->name; o++)
@@ -694,6 +694,14 @@ static const char *nonempty(const char *s)
 
 static int settle_globals(cli_ctx *c)
 {
+	int r;
+
+	if (c->svc) {  /* the service's vault, the client's passphrase (cli/svcmode.c) */
+		if ((r = cli_service_refuse(c)) != 0)
+			return r;
+		c->vault_dir = c->svc->vault_dir;
+		return 0;
+	}
 	if (!c->vault_dir)
 		c->vault_dir = getenv("CASEVAULT_DIR");
 	c->vault_dir = nonempty(c->vault_dir);
@@ -715,6 +723,8 @@ static int open_vault(cli_ctx *c)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	cli_notices(c);
+	if (c->svc)
+		return cli_service_actor(c);
 	if (c->passphrase_file)
 		cv_vault_set_passphrase_cb(c->v, cli_passphrase_cb, (void *)c->passphrase_file);
 	if (c->as && (r = cv_vault_set_actor(c->v, c->as)) < 0)
@@ -751,7 +761,7 @@ static const cli_cmd *choose_command(cli_ctx *c, int argc, char **argv, int firs
  * is a file name: those are the file system's bytes, not text, and are
  * left as they are.
  */
-static int is_path_word(const char *w)
+int cli_is_path_word(const char *w)
 {
 	return strstr(w, "PATH") || strstr(w, "FILE") || strstr(w, "DIR") || strstr(w, ".csv");
 }
@@ -790,23 +800,46 @@ static int check_text_values(cli_ctx *c)
 	int i, r;
 
 	for (i = 0; cmd->opts && cmd->opts[i].name; i++) {
-		if (!cmd->opts[i].arg || !c->val[i] || is_path_word(cmd->opts[i].arg))
+		if (!cmd->opts[i].arg || !c->val[i] || cli_is_path_word(cmd->opts[i].arg))
 			continue;
 		snprintf(label, sizeof(label), "--%s", cmd->opts[i].name);
 		if ((r = check_text(c, label, cmd->opts[i].arg, c->val[i])) != 0)
 			return r;
 	}
 	for (i = 0; i < c->argc; i++) {
-		arg_word(cmd, i, word, sizeof(word));
+		cli_arg_word(cmd, i, word, sizeof(word));
 		if (!*word || strstr(word, "..."))  /* the rest are of the last word's kind */
 			break;
-		if (is_path_word(word))
+		if (cli_is_path_word(word))
 			continue;
 		snprintf(label, sizeof(label), "the %s argument", word);
 		if ((r = check_text(c, label, word, c->argv[i])) != 0)
 			return r;
 	}
 	return 0;
+}
+
+/* The command line as given, for the client (getopt permutes argv). */
+static int given_argc;
+static char **given_argv;
+
+/*
+ * A vault this OS user may not enter is another account's, most likely a
+ * service vault (docs/service.md): the command goes to casevaultd at its
+ * usual socket when there is one, else the answer says so rather than
+ * "no vault at ...".  1 when answered (*status set), else 0.
+ */
+static int not_mine(cli_ctx *c, int *status)
+{
+	if (access(c->vault_dir, X_OK) == 0 || errno != EACCES)
+		return 0;
+	if (access(CLI_DEFAULT_SOCKET, F_OK) == 0 && given_argv)
+		*status = cli_client_run(CLI_DEFAULT_SOCKET, given_argc, given_argv);
+	else
+		*status = cli_fail(c, EXIT_FAIL, "permission denied: the vault at %s belongs to another OS account; reach a "
+				   "service vault through casevaultd (CASEVAULT_SOCKET=PATH), or run casevault as the vault's owner",
+				   c->vault_dir);
+	return 1;
 }
 
 /* Run the command; the vault is closed and stdout flushed on every path. */
@@ -831,6 +864,8 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 	 */
 	if (c->as)
 		init = CV_INIT_GPGCONF;
+	if (!c->svc && (cmd->flags & NEEDS_VAULT) && c->vault_dir && not_mine(c, &r))
+		return r;
 	if (cv_global_init_ex(init) < 0)
 		return cli_fail(c, EXIT_FAIL, "cannot initialise GnuPG/libgcrypt; is gnupg installed?");
 	r = cmd->flags & NEEDS_VAULT ? open_vault(c) : 0;
@@ -851,17 +886,40 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 	return json_failed && r == EXIT_OK ? EXIT_FAIL : r;
 }
 
-int main(int argc, char **argv)
+/* The client's copy of the command line as given (freed at exit). */
+static void keep_given(int argc, char **argv)
+{
+	if ((given_argv = malloc(((size_t)argc + 1) * sizeof(char *)))) {
+		memcpy(given_argv, argv, ((size_t)argc + 1) * sizeof(char *));
+		given_argc = argc;
+	}
+}
+
+static void forget_given(void)
+{
+	free(given_argv);
+	given_argv = NULL;
+}
+
+int cli_main(int argc, char **argv, const cli_service *svc)
 {
 	struct stdin_value sv[CLI_MAX_OPTS + CLI_PERSONAL_ARGS];
 	const cli_cmd *cmd;
+	const char *sock;
 	cli_ctx c;
 	int first, consumed = 0, r;
 	size_t nsv = 0;
 
 	harden_process();
+	if (!svc && (sock = cli_client_socket()))
+		return cli_client_run(sock, argc, argv);
 	atexit(forget_mended);
 	memset(&c, 0, sizeof(c));
+	c.svc = svc;
+	if (!svc) {
+		keep_given(argc, argv);
+		atexit(forget_given);
+	}
 	if ((first = leading_globals(&c, argc, argv)) < 0)
 		return EXIT_OK;
 	if (!(cmd = choose_command(&c, argc, argv, first, &consumed, &r)))

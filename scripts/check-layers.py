@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Check that casevault's layers only look down (docs/architecture.md, Layers).
 
-    base  ->  crypto  ->  formats  ->  rules  ->  store  ->  core  ->  ops  ->  cli
+    base  ->  crypto  ->  formats  ->  rules  ->  store  ->  core  ->  ops  ->  cli  ->  service
 
 A file may include headers of its own layer and of the layers below it.
 (crypto sits below rules because a policy's identity is its SHA-256; formats
 uses base only and sits below rules so that the rules and the bundle can read documents.)  The public API
 (vault/include/casevault/*.h) declares types every layer uses and may be
-included anywhere; the CLI includes nothing else of the library.
+included anywhere; the CLI includes nothing else of the library.  The
+service (service/, casevaultd) runs the CLI's command table: it may include
+cli/ headers and the public API, and nothing may include it.
 
 Two checks, each failing with one line per problem:
   includes  every #include "..." in vault/ and cli/ (always);
@@ -22,7 +24,7 @@ import re
 import subprocess
 import sys
 
-LEVEL = {"base": 0, "crypto": 1, "formats": 2, "rules": 3, "store": 4, "core": 5, "ops": 6, "cli": 7}
+LEVEL = {"base": 0, "crypto": 1, "formats": 2, "rules": 3, "store": 4, "core": 5, "ops": 6, "cli": 7, "service": 8}
 # Libraries each confined to one layer: SQL in store, OpenPGP and libgcrypt in
 # crypto, the document format libraries (MuPDF, libxml2, GMime, gexiv2) in formats.
 CONFINED = {"sqlite3_": "store", "gpgme_": "crypto", "gcry_": "crypto",
@@ -34,8 +36,8 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 def layer_of(path):
     """'vault/core/audit.c' -> 'core'; 'cli/main.c' -> 'cli'; None elsewhere."""
     parts = path.split(os.sep)
-    if parts[0] == "cli":
-        return "cli"
+    if parts[0] in ("cli", "service"):
+        return parts[0]
     if parts[0] == "vault" and len(parts) > 2 and parts[1] in LEVEL:
         return parts[1]
     return None
@@ -50,7 +52,7 @@ def may_use(src, dst):
 
 
 def sources(root):
-    for top in ("vault", "cli"):
+    for top in ("vault", "cli", "service"):
         for dirpath, _, files in os.walk(os.path.join(root, top)):
             for f in sorted(files):
                 if f.endswith((".c", ".h")):
@@ -62,7 +64,7 @@ def resolve(root, src, inc):
     """The repository path an include names, or None for the public API."""
     if inc.startswith("casevault/"):
         return None
-    for base in (os.path.dirname(src), "vault"):
+    for base in (os.path.dirname(src), "vault") + (("cli",) if src.startswith("service" + os.sep) else ()):
         cand = os.path.normpath(os.path.join(base, inc))
         if os.path.exists(os.path.join(root, cand)):
             return cand
@@ -124,6 +126,8 @@ def check_includes(root):
                 problems.append(f"{src}: includes {dst}, which is in no layer")
             elif lsrc == "cli" and ldst != "cli":
                 problems.append(f"{src}: the CLI includes {dst}; it may use only the public API (casevault/*.h)")
+            elif lsrc == "service" and ldst not in ("cli", "service"):
+                problems.append(f"{src}: the service includes {dst}; it may use only cli/ and the public API (casevault/*.h)")
             elif not may_use(lsrc, ldst):
                 problems.append(f"{src}: {lsrc} includes {dst} ({ldst}): a layer may only include its own or lower layers")
             if module_of(dst) != module_of(src):

@@ -44,6 +44,8 @@ struct cv_vault {
 	cv_policy *policy;
 	int lockfd;                 /* flock on VAULT/.lock, -1 when not held */
 	char actor[32];             /* staff id, "" until chosen */
+	int os_uid_given;           /* 1: os_uid is the OS user acting (a service's client), else getuid() */
+	long os_uid;
 	char actor_fpr[48];
 	char actor_role[16];
 	int role;                   /* cv_role of the actor */

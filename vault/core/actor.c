@@ -23,6 +23,18 @@
 #include "store/db_keys.h"
 #include "store/db_staff.h"
 
+void cv_vault_set_os_uid(cv_vault *v, long uid)
+{
+	v->os_uid = uid;
+	v->os_uid_given = 1;
+}
+
+/* The OS user acting: a service's client (cv_vault_set_os_uid), else this process's. */
+static long acting_uid(const cv_vault *v)
+{
+	return v->os_uid_given ? v->os_uid : (long)getuid();
+}
+
 int cv_vault_set_actor(cv_vault *v, const char *staff_id)
 {
 	cv_db_staff_actor rows[2];
@@ -30,7 +42,7 @@ int cv_vault_set_actor(cv_vault *v, const char *staff_id)
 	int r;
 
 	/* two rows are enough to tell "one" from "several" */
-	if ((r = cv_db_staff_actors(v, staff_id, (long)getuid(), rows, 2, &found)) < 0)
+	if ((r = cv_db_staff_actors(v, staff_id, acting_uid(v), rows, 2, &found)) < 0)
 		return r;
 	if (!found) {
 		if (staff_id)
@@ -66,7 +78,7 @@ static int forget_unless_own(cv_vault *v)
 	size_t found = 0;
 	int r;
 
-	if ((r = cv_db_staff_actors(v, NULL, (long)getuid(), rows, 2, &found)) < 0)
+	if ((r = cv_db_staff_actors(v, NULL, acting_uid(v), rows, 2, &found)) < 0)
 		return r;
 	if (found == 1 && !strcmp(rows[0].id, v->actor))
 		return 0;

@@ -95,6 +95,14 @@ void cv_vault_set_passphrase_cb(cv_vault *v, cv_passphrase_cb cb, void *hook);
  * this OS user.  CV_ENOTFOUND / CV_EREFUSED (revoked).
  */
 int cv_vault_set_actor(cv_vault *v, const char *staff_id);
+/*
+ * The OS user on whose behalf this handle acts, for a service whose client
+ * is another account than the process (docs/service.md): the staff member
+ * registered for that uid is then the default actor, and the only one who
+ * keeps gpg-agent's cache.  Call before cv_vault_set_actor; without it the
+ * process's own uid (getuid) is used.
+ */
+void cv_vault_set_os_uid(cv_vault *v, long uid);
 const char *cv_vault_actor(const cv_vault *v);
 
 /*

@@ -1,0 +1,218 @@
+/*
+ * casevault - the casevaultd protocol's frames and messages (docs/protocol.md).
+ * The parser takes bytes from any local account: it refuses, with one line
+ * saying what is wrong, anything but the one shape version 1 allows.
+ */
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "proto.h"
+
+static void wipe_free(void *p)
+{
+	if (p) {
+		explicit_bzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+void cv_proto_wipe_json_memory(void)
+{
+	json_set_alloc_funcs(malloc, wipe_free);
+}
+
+int cv_proto_frame_len(const unsigned char hdr[4], size_t *len)
+{
+	unsigned long n = (unsigned long)hdr[0] << 24 | (unsigned long)hdr[1] << 16 |
+			  (unsigned long)hdr[2] << 8 | hdr[3];
+
+	*len = n;
+	return n == 0 || n > CV_PROTO_MAX_MSG ? -1 : 0;
+}
+
+static void put_len(unsigned char *p, size_t n)
+{
+	p[0] = (unsigned char)(n >> 24);
+	p[1] = (unsigned char)(n >> 16);
+	p[2] = (unsigned char)(n >> 8);
+	p[3] = (unsigned char)n;
+}
+
+/* A frame around the JSON of j (which is freed), or NULL. */
+static char *frame(json_t *j, size_t *len)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL, *out = NULL;
+	size_t n = s ? strlen(s) : 0;
+
+	json_decref(j);
+	if (s && n <= CV_PROTO_MAX_MSG && (out = malloc(n + 4))) {
+		put_len((unsigned char *)out, n);
+		memcpy(out + 4, s, n);
+		*len = n + 4;
+	}
+	wipe_free(s);
+	return out;
+}
+
+void cv_proto_request_free(cv_proto_request *rq)
+{
+	int i;
+
+	for (i = 0; rq->argv && i < rq->argc; i++)
+		free(rq->argv[i]);
+	free(rq->argv);
+	if (rq->passphrase)
+		explicit_bzero(rq->passphrase, strlen(rq->passphrase));
+	free(rq->passphrase);
+	free(rq->vault);
+	memset(rq, 0, sizeof(*rq));
+}
+
+/* A string member no longer than max, copied into *out; 0, or -1 with err. */
+static int take_string(json_t *val, const char *key, size_t max, char **out, char *err, size_t errlen)
+{
+	if (!json_is_string(val)) {
+		snprintf(err, errlen, "\"%s\" must be a string", key);
+		return -1;
+	}
+	if (json_string_length(val) > max) {
+		snprintf(err, errlen, "\"%s\" is longer than %zu bytes", key, max);
+		return -1;
+	}
+	if (!(*out = strdup(json_string_value(val)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int take_argv(json_t *arr, cv_proto_request *rq, char *err, size_t errlen)
+{
+	size_t i, n = json_array_size(arr);
+
+	if (!json_is_array(arr)) {
+		snprintf(err, errlen, "\"argv\" must be an array of strings");
+		return -1;
+	}
+	if (n > CV_PROTO_MAX_ARGS) {
+		snprintf(err, errlen, "\"argv\" has %zu words; at most %d are taken", n, CV_PROTO_MAX_ARGS);
+		return -1;
+	}
+	if (!(rq->argv = calloc(n + 1, sizeof(char *)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (take_string(json_array_get(arr, i), "argv", CV_PROTO_MAX_MSG, &rq->argv[i], err, errlen) < 0)
+			return -1;
+		rq->argc = (int)i + 1;
+	}
+	return 0;
+}
+
+/* One member of the request object. */
+static int take_member(const char *key, json_t *val, cv_proto_request *rq, int *have_argv, char *err, size_t errlen)
+{
+	if (!strcmp(key, "v")) {
+		if (json_is_integer(val) && json_integer_value(val) == CV_PROTO_VERSION)
+			return 0;
+		snprintf(err, errlen, "protocol version \"v\" must be %d; upgrade casevault to match casevaultd", CV_PROTO_VERSION);
+		return -1;
+	}
+	if (!strcmp(key, "argv")) {
+		*have_argv = 1;
+		return take_argv(val, rq, err, errlen);
+	}
+	if (!strcmp(key, "passphrase"))
+		return take_string(val, key, CV_PROTO_MAX_PASSPHRASE, &rq->passphrase, err, errlen);
+	if (!strcmp(key, "vault"))
+		return take_string(val, key, 4096, &rq->vault, err, errlen);
+	snprintf(err, errlen, "unknown member \"%.40s\" in the request", key);
+	return -1;
+}
+
+int cv_proto_parse_request(const char *buf, size_t len, cv_proto_request *rq, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *j, *val;
+	const char *key;
+	int have_argv = 0, r = 0;
+
+	memset(rq, 0, sizeof(*rq));
+	/* no duplicate keys; strings with NUL bytes are refused by default */
+	if (!(j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je))) {
+		snprintf(err, errlen, "the request is not valid JSON (%s at byte %d)", je.text, je.position);
+		return -1;
+	}
+	if (!json_is_object(j) || !json_object_get(j, "v")) {
+		snprintf(err, errlen, "the request must be a JSON object with \"v\": %d", CV_PROTO_VERSION);
+		r = -1;
+	}
+	json_object_foreach(j, key, val) {
+		if (r < 0 || (r = take_member(key, val, rq, &have_argv, err, errlen)) < 0)
+			break;
+	}
+	if (r == 0 && !have_argv) {
+		snprintf(err, errlen, "the request has no \"argv\"");
+		r = -1;
+	}
+	json_decref(j);
+	if (r < 0)
+		cv_proto_request_free(rq);
+	return r;
+}
+
+char *cv_proto_make_request(const cv_proto_request *rq, size_t *len, char *err, size_t errlen)
+{
+	json_t *j = json_pack("{s:i}", "v", CV_PROTO_VERSION), *arr = json_array();
+	char *out;
+	int i, bad = !j || !arr || json_object_set(j, "argv", arr) < 0;
+
+	for (i = 0; !bad && i < rq->argc; i++)
+		bad = json_array_append_new(arr, json_string(rq->argv[i])) < 0;
+	json_decref(arr);
+	if (!bad && rq->passphrase)
+		bad = json_object_set_new(j, "passphrase", json_string(rq->passphrase)) < 0;
+	if (!bad && rq->vault)
+		bad = json_object_set_new(j, "vault", json_string(rq->vault)) < 0;
+	if (bad) {
+		json_decref(j);
+		snprintf(err, errlen, "an argument is not UTF-8 text (the service takes UTF-8 only)");
+		return NULL;
+	}
+	if (!(out = frame(j, len)))
+		snprintf(err, errlen, "the request is longer than %d bytes; give fewer or shorter arguments", CV_PROTO_MAX_MSG);
+	return out;
+}
+
+char *cv_proto_make_reply(int exit_code, const char *error, size_t *len)
+{
+	json_t *j = json_pack("{s:i, s:i}", "v", CV_PROTO_VERSION, "exit", exit_code);
+
+	if (j && error && json_object_set_new(j, "error", json_string(error)) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
+	return frame(j, len);
+}
+
+int cv_proto_parse_reply(const char *buf, size_t len, int *exit_code, char *error, size_t errlen)
+{
+	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *e = json_object_get(j, "error");
+	int r = -1;
+
+	error[0] = '\0';
+	if (json_is_object(j) && json_integer_value(json_object_get(j, "v")) == CV_PROTO_VERSION &&
+	    json_is_integer(json_object_get(j, "exit"))) {
+		*exit_code = (int)json_integer_value(json_object_get(j, "exit"));
+		if (json_is_string(e))
+			snprintf(error, errlen, "%s", json_string_value(e));
+		r = 0;
+	}
+	json_decref(j);
+	return r;
+}

@@ -1,0 +1,39 @@
+/*
+ * The casevaultd protocol (docs/protocol.md): one request and one reply per
+ * connection, each a frame of a 4-byte big-endian length and that many
+ * bytes of JSON.  Shared by the client (cli/client.c) and the daemon
+ * (service/), which parses what any local account may send it: every limit
+ * is checked here, before anything is acted on.
+ */
+#ifndef CV_PROTO_H
+#define CV_PROTO_H
+
+#include <stddef.h>
+
+#define CV_PROTO_VERSION 1
+#define CV_PROTO_MAX_MSG (64 * 1024)    /* bytes of JSON in one frame */
+#define CV_PROTO_MAX_ARGS 256           /* words of the command line */
+#define CV_PROTO_MAX_PASSPHRASE 1024
+#define CV_PROTO_NFDS 3                 /* the client's stdin, stdout and stderr */
+
+typedef struct {
+	int argc;
+	char **argv;        /* argc words and a NULL, owned */
+	char *passphrase;   /* from the client's passphrase file, or NULL; wiped when freed */
+	char *vault;        /* the vault directory the client named, or NULL */
+} cv_proto_request;
+
+/* The length a frame header announces: 0, or -1 when it is 0 or over CV_PROTO_MAX_MSG. */
+int cv_proto_frame_len(const unsigned char hdr[4], size_t *len);
+/* Parse a request's JSON: 0, or -1 with a one-line reason in err. */
+int cv_proto_parse_request(const char *buf, size_t len, cv_proto_request *rq, char *err, size_t errlen);
+void cv_proto_request_free(cv_proto_request *rq);
+/* A whole frame (header and JSON), malloc'd, or NULL with a reason in err. */
+char *cv_proto_make_request(const cv_proto_request *rq, size_t *len, char *err, size_t errlen);
+char *cv_proto_make_reply(int exit_code, const char *error, size_t *len);
+/* Parse a reply's JSON: 0 with the exit status and the error ("" for none), or -1. */
+int cv_proto_parse_reply(const char *buf, size_t len, int *exit_code, char *error, size_t errlen);
+/* Free memory jansson held wiped (a passphrase passes through it); call once at start. */
+void cv_proto_wipe_json_memory(void);
+
+#endif

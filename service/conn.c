@@ -1,0 +1,223 @@
+/*
+ * casevaultd - one connection (docs/protocol.md): the request, who sent it,
+ * the worker that runs it, the reply.  This process is forked per
+ * connection, and the command runs in a further worker, so that a request
+ * that crashes, hangs or is killed costs only its own client: this process
+ * still answers that client, and the daemon goes on serving the others.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "cli.h"
+#include "proto.h"
+#include "service.h"
+
+struct incoming {
+	int conn;
+	time_t deadline;
+	int fds[CV_PROTO_NFDS];
+	int nfds;        /* descriptors received (extra ones are closed at once) */
+	char *buf;       /* the request's JSON */
+	size_t len;
+};
+
+static void reply(int conn, int code, const char *error)
+{
+	size_t len = 0, off = 0;
+	char *msg = cv_proto_make_reply(code, error, &len);
+	ssize_t n;
+
+	while (msg && off < len) {
+		if ((n = send(conn, msg + off, len - off, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(msg);
+}
+
+/*
+ * The client is sent the reason, then what it still sends is read and
+ * dropped for a moment: a Unix socket closed with unread bytes resets the
+ * peer, which would lose the reply.
+ */
+static void __attribute__((noreturn)) refuse(struct incoming *in, const char *why)
+{
+	struct pollfd p = { in->conn, POLLIN, 0 };
+	char sink[4096];
+	int i;
+
+	fprintf(stderr, "casevaultd: request refused: %s\n", why);
+	reply(in->conn, EXIT_USAGE, why);
+	shutdown(in->conn, SHUT_WR);
+	for (i = 0; i < 64 && poll(&p, 1, 100) > 0 && read(in->conn, sink, sizeof(sink)) > 0; i++)
+		;
+	_exit(EXIT_USAGE);
+}
+
+/* Keep up to CV_PROTO_NFDS descriptors passed with the bytes; close any others. */
+static void take_fds(struct incoming *in, struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	size_t i, n;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (in->nfds < CV_PROTO_NFDS)
+				in->fds[in->nfds] = fd;
+			else
+				close(fd);
+			in->nfds++;
+		}
+	}
+}
+
+/* Exactly len bytes into buf before the deadline, or a refusal. */
+static void receive(struct incoming *in, char *buf, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * 8)];
+	struct pollfd p = { in->conn, POLLIN, 0 };
+	struct iovec iov;
+	struct msghdr mh;
+	ssize_t n;
+	long left;
+
+	while (len) {
+		if ((left = (long)(in->deadline - time(NULL))) <= 0 || poll(&p, 1, (int)(left * 1000)) == 0)
+			refuse(in, "the request did not arrive in time; send it whole at once");
+		iov.iov_base = buf;
+		iov.iov_len = len;
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		if ((n = recvmsg(in->conn, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			refuse(in, "the request ended before its announced length (truncated)");
+		if (n < 0)
+			refuse(in, "the request could not be read");
+		take_fds(in, &mh);
+		if (mh.msg_flags & MSG_CTRUNC)
+			refuse(in, "too many descriptors were passed; pass exactly standard input, output and error");
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void read_request(struct incoming *in, int timeout)
+{
+	unsigned char hdr[4];
+
+	in->deadline = time(NULL) + timeout;
+	receive(in, (char *)hdr, 4);
+	if (cv_proto_frame_len(hdr, &in->len) < 0)
+		refuse(in, "the request's length is 0 or over the limit of 65536 bytes");
+	if (!(in->buf = malloc(in->len)))
+		refuse(in, "out of memory");
+	receive(in, in->buf, in->len);
+	if (in->nfds != CV_PROTO_NFDS)
+		refuse(in, "pass exactly three descriptors (standard input, output and error) with the request");
+}
+
+static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct incoming *in,
+						  cv_proto_request *rq, long uid)
+{
+	cli_service svc = { uid, cfg->vault_dir, rq->passphrase };
+	char **argv = calloc((size_t)rq->argc + 2, sizeof(char *));
+	int i;
+
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	prctl(PR_SET_NAME, "casevaultd-work", 0, 0, 0);
+	for (i = 0; i < CV_PROTO_NFDS; i++)
+		if (dup2(in->fds[i], i) < 0)
+			_exit(EXIT_FAIL);
+	for (i = 0; i < CV_PROTO_NFDS; i++)
+		if (in->fds[i] > 2)
+			close(in->fds[i]);
+	close(in->conn);
+	if (!argv)
+		_exit(EXIT_FAIL);
+	argv[0] = "casevault";
+	memcpy(argv + 1, rq->argv, (size_t)rq->argc * sizeof(char *));
+	exit(cli_main(rq->argc + 1, argv, &svc));
+}
+
+/* The peer's OS user, as the kernel saw it connect. */
+static long peer_uid(struct incoming *in)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(in->conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		refuse(in, "the kernel does not say who connected (SO_PEERCRED)");
+	return (long)cred.uid;
+}
+
+/* The answer for a worker that ended: its exit status, or a line saying it was stopped. */
+static void answer(int conn, int status, pid_t pid)
+{
+	char why[200];
+
+	if (WIFEXITED(status)) {
+		reply(conn, WEXITSTATUS(status), NULL);
+		return;
+	}
+	snprintf(why, sizeof(why), "the request was stopped (signal %d) before it finished; what it changed is kept "
+		 "only if it committed (docs/architecture.md, Crash safety); run 'casevault verify'",
+		 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	fprintf(stderr, "casevaultd: worker %ld: %s\n", (long)pid, why);
+	reply(conn, EXIT_FAIL, why);
+}
+
+void cvd_serve_connection(const cvd_config *cfg, int conn)
+{
+	struct incoming in = { .conn = conn, .fds = { -1, -1, -1 } };
+	cv_proto_request rq;
+	char err[256];
+	long uid;
+	int status, i;
+	pid_t pid;
+
+	signal(SIGCHLD, SIG_DFL);
+	prctl(PR_SET_NAME, "casevaultd-conn", 0, 0, 0);
+	read_request(&in, cfg->request_timeout);
+	if (cv_proto_parse_request(in.buf, in.len, &rq, err, sizeof(err)) < 0)
+		refuse(&in, err);
+	explicit_bzero(in.buf, in.len);
+	uid = peer_uid(&in);
+	if (rq.vault && strcmp(rq.vault, cfg->vault_dir)) {
+		snprintf(err, sizeof(err), "this casevaultd serves the vault at %.80s, not %.80s", cfg->vault_dir, rq.vault);
+		refuse(&in, err);
+	}
+	if ((pid = fork()) < 0)
+		refuse(&in, "the service cannot start a worker now (fork failed); try again");
+	if (pid == 0)
+		run_worker(cfg, &in, &rq, uid);
+	cv_proto_request_free(&rq);
+	for (i = 0; i < CV_PROTO_NFDS; i++)
+		close(in.fds[i]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(EXIT_FAIL);
+	answer(conn, status, pid);
+	_exit(0);
+}

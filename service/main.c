@@ -1,0 +1,192 @@
+/*
+ * casevaultd - the daemon (docs/service.md): listens on a Unix socket (its
+ * own, or the one systemd passes), forks a process per connection, and
+ * keeps count of them.  It holds no vault state itself: each request's
+ * worker opens the vault as a direct-mode command does.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "cli.h"
+#include "proto.h"
+#include "service.h"
+
+static volatile sig_atomic_t stopping;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void on_child(int sig)
+{
+	(void)sig;  /* only wakes poll; the loop reaps */
+}
+
+static int usage(FILE *f, int code)
+{
+	fprintf(f, "usage: casevaultd --vault DIR [--socket PATH] [--request-timeout SECONDS] [--max-clients N]\n\n"
+		   "Serves the vault at DIR, owned by this account, to the staff members whose grants name\n"
+		   "the OS users that connect (docs/service.md).  Without --socket it uses the socket systemd\n"
+		   "passes (casevaultd.socket), else %s.\n", CLI_DEFAULT_SOCKET);
+	return code;
+}
+
+static int die(const char *what, const char *arg)
+{
+	fprintf(stderr, "casevaultd: %s%s\n", what, arg ? arg : "");
+	return EXIT_FAIL;
+}
+
+/* The socket systemd passed (LISTEN_FDS), or -1. */
+static int systemd_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+
+	if (!pid || !n || atol(pid) != (long)getpid() || atoi(n) < 1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 3;
+}
+
+/* Every local account may connect: who it is comes from SO_PEERCRED, and only a grant lets it act. */
+static int own_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat sb;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return die("the socket path is too long: ", path), -1;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (lstat(path, &sb) == 0 && S_ISSOCK(sb.st_mode))
+		unlink(path);  /* left by a daemon that was stopped */
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0666) < 0 || listen(fd, 64) < 0) {
+		fprintf(stderr, "casevaultd: cannot listen on %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
+static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
+{
+	static const struct option lo[] = {
+		{ "vault", required_argument, NULL, 'C' }, { "socket", required_argument, NULL, 's' },
+		{ "request-timeout", required_argument, NULL, 't' }, { "max-clients", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+	};
+	int o;
+
+	while ((o = getopt_long(argc, argv, "C:h", lo, NULL)) != -1) {
+		if (o == 'C')
+			cfg->vault_dir = optarg;
+		else if (o == 's')
+			*sock = optarg;
+		else if (o == 't')
+			cfg->request_timeout = atoi(optarg);
+		else if (o == 'm')
+			cfg->max_clients = atoi(optarg);
+		else
+			return usage(o == 'h' ? stdout : stderr, o == 'h' ? -1 : EXIT_USAGE);
+	}
+	if (optind < argc || !cfg->vault_dir)
+		return usage(stderr, EXIT_USAGE);
+	if (cfg->request_timeout < 1 || cfg->request_timeout > 600 || cfg->max_clients < 1)
+		return die("--request-timeout takes 1 to 600 seconds and --max-clients at least 1", NULL), EXIT_USAGE;
+	return 0;
+}
+
+/* The daemon's own process: no core dumps, nothing for ptrace, files for the owner only. */
+static void harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+	struct sigaction sa;
+
+	umask(077);
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_child;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+static void serve(const cvd_config *cfg, int lfd)
+{
+	struct pollfd p = { lfd, POLLIN, 0 };
+	int conn, running = 0;
+	pid_t pid;
+
+	while (!stopping) {
+		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+			running--;
+		if (poll(&p, 1, 1000) <= 0 || (conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+			continue;
+		if (running >= cfg->max_clients) {
+			size_t len = 0;
+			char *busy = cv_proto_make_reply(EXIT_FAIL, "casevaultd is serving as many clients as it may; try again", &len);
+
+			if (busy)
+				send(conn, busy, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+			free(busy);
+			close(conn);
+			continue;
+		}
+		fflush(NULL);
+		if ((pid = fork()) == 0) {
+			close(lfd);
+			cvd_serve_connection(cfg, conn);
+		}
+		running += pid > 0;
+		close(conn);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	cvd_config cfg = { NULL, 10, 64 };
+	const char *sock = NULL;
+	char real[PATH_MAX];
+	struct stat sb;
+	int r, lfd;
+
+	if ((r = parse_args(argc, argv, &cfg, &sock)) != 0)
+		return r < 0 ? 0 : r;
+	if (geteuid() == 0)
+		return die("casevaultd runs as the vault's own service account, never as root (docs/service.md)", NULL);
+	if (!realpath(cfg.vault_dir, real) || stat(real, &sb) < 0)
+		return die("cannot find the vault directory ", cfg.vault_dir);
+	if (sb.st_uid != geteuid() || (sb.st_mode & 077))
+		return die("the vault directory must belong to this account and be closed to others (chmod 700): ", real);
+	cfg.vault_dir = real;
+	harden();
+	cv_proto_wipe_json_memory();
+	if ((lfd = sock ? -1 : systemd_socket()) < 0 && (lfd = own_socket(sock ? sock : CLI_DEFAULT_SOCKET)) < 0)
+		return EXIT_FAIL;
+	fprintf(stderr, "casevaultd: serving %s\n", cfg.vault_dir);
+	serve(&cfg, lfd);
+	if (sock)
+		unlink(sock);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * casevaultd - the vault as a service (docs/service.md): the daemon owns the
+ * vault under its own account and runs each client's command line, in a
+ * worker process of its own, with the command table casevault uses.
+ */
+#ifndef CVD_SERVICE_H
+#define CVD_SERVICE_H
+
+typedef struct {
+	const char *vault_dir;   /* the vault this daemon serves (real path) */
+	int request_timeout;     /* seconds to receive a whole request */
+	int max_clients;         /* connections served at once */
+} cvd_config;
+
+/*
+ * Serve one accepted connection, in the process forked for it: receive the
+ * request (within the time limit), learn the peer from the kernel, run the
+ * command in a worker and send the reply.  Never returns.
+ */
+void cvd_serve_connection(const cvd_config *cfg, int conn) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * libFuzzer target: the casevaultd protocol (docs/protocol.md), which any
+ * local account may send the daemon.  The input is one frame as it arrives
+ * on the socket: the 4-byte length is checked, then the JSON parsed as a
+ * request; a parsed request is made into a frame again and must parse to
+ * the same words (the client's encoder and the daemon's parser agree).  The
+ * same bytes are also parsed as a reply (the client reads those).  Build
+ * with -DBUILD_FUZZERS=ON and clang; run: build-fuzz/fuzz_protocol -max_total_time=60
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+static void round_trip(const cv_proto_request *rq)
+{
+	cv_proto_request again;
+	char err[256], *msg;
+	size_t len = 0, n;
+	int i;
+
+	if (!(msg = cv_proto_make_request(rq, &len, err, sizeof(err))))
+		return;  /* too long once escaped: refused to the client, not sent */
+	if (len < 4 || cv_proto_frame_len((const unsigned char *)msg, &n) < 0 || n != len - 4 ||
+	    cv_proto_parse_request(msg + 4, n, &again, err, sizeof(err)) < 0 || again.argc != rq->argc)
+		abort();
+	for (i = 0; i < rq->argc; i++)
+		if (strcmp(again.argv[i], rq->argv[i]))
+			abort();
+	if (!rq->passphrase != !again.passphrase || (rq->passphrase && strcmp(rq->passphrase, again.passphrase)))
+		abort();
+	cv_proto_request_free(&again);
+	free(msg);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	cv_proto_request rq;
+	char err[256];
+	size_t len;
+	int code;
+
+	if (size < 4 || cv_proto_frame_len(data, &len) < 0)
+		return 0;
+	if (len > size - 4)
+		len = size - 4;  /* the daemon reads exactly len bytes; fewer is a truncated request */
+	if (cv_proto_parse_request((const char *)data + 4, len, &rq, err, sizeof(err)) == 0) {
+		round_trip(&rq);
+		cv_proto_request_free(&rq);
+	}
+	cv_proto_parse_reply((const char *)data + 4, len, &code, err, sizeof(err));
+	return 0;
+}

@@ -47,11 +47,12 @@ finish() {
 }
 
 # run_cv ARGS...: run the CLI, capturing stdout in $OUT, stderr in $ERR, status in $RC.
+# ($(<file) is $(cat file) read by bash itself: no process.)
 run_cv() {
 	"$CV" "$@" >"$T/out" 2>"$T/err"
 	RC=$?
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
+	OUT=$(<"$T/out")
+	ERR=$(<"$T/err")
 }
 
 # expect_fail DESCRIPTION ARGS...: the command must exit non-zero with exactly

@@ -43,6 +43,18 @@ static int encrypt_one(void *hook, const char *key_hex, int in_fd, int out_fd,
 	return CV_ERROR;
 }
 
+/* GNUPGHOME for GPGME's version check: the vault's home, the parent of GNUPGHOME/sym-PID. */
+static void setenv_parent_home(const char *home)
+{
+	char *p = strdup(home), *slash;
+
+	if (p && (slash = strrchr(p, '/')) && slash != p) {
+		*slash = '\0';
+		setenv("GNUPGHOME", p, 1);
+	}
+	free(p);
+}
+
 int main(int argc, char **argv)
 {
 	struct rlimit rl = { 0, 0 };
@@ -68,19 +80,24 @@ int main(int argc, char **argv)
 	 * it ends, and must never remove files it did not make (someone's
 	 * directory given by hand).
 	 */
+	/*
+	 * GPGME runs "gpg --version" once, at gpgme_new: before the home and
+	 * its gpg.conf exist, so that this gpg never opens the key FIFO (it
+	 * would wait for ever if this process died meanwhile).
+	 */
+	setenv("LC_ALL", "C", 1);
+	setenv_parent_home(argv[2]);
+	gpgme_set_global_flag("disable-gpgconf", "1");
+	if (!gcry_check_version(GCRYPT_VERSION) || !gpgme_check_version(NULL) || gpgme_new(&ctx))
+		return 1;
 	if (cv_helper_home_make(&hm, argv[2], msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "casevault-helper: %s; it changed nothing\n", msg);
+		gpgme_release(ctx);
 		return 2;
 	}
 	fcntl((int)sock, F_SETFD, FD_CLOEXEC);
 	signal(SIGPIPE, SIG_IGN);
-	setenv("LC_ALL", "C", 1);
 	setenv("GNUPGHOME", hm.path, 1);
-	gpgme_set_global_flag("disable-gpgconf", "1");
-	if (!gcry_check_version(GCRYPT_VERSION) || !gpgme_check_version(NULL) || gpgme_new(&ctx)) {
-		cv_helper_home_unmake(&hm);
-		return 1;
-	}
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	gpgme_set_armor(ctx, 0);
 	gpgme_set_offline(ctx, 1);

@@ -153,4 +153,22 @@ check "run by hand with an existing home named for its own pid: exit non-zero, n
 	grep -qx "ownpid: exit [1-9][0-9]*, left gpg.conf,key,notes.txt" "$T/hand"
 check "run by hand with a home it makes itself: it serves, then removes just that" \
 	grep -qx "fresh: exit 0, still there False" "$T/hand"
+# A dead helper's home where a gpg still waits to open the key FIFO (as a
+# "gpg --version" started with that GNUPGHOME would, once its helper was
+# killed): the next filing's sweep lets that open return and the reader end.
+dead=4194000
+while kill -0 "$dead" 2>/dev/null; do dead=$((dead + 1)); done
+mkdir -m 700 "$V/gnupg/sym-$dead"
+mkfifo -m 600 "$V/gnupg/sym-$dead/key"
+cat "$V/gnupg/sym-$dead/key" >/dev/null &
+reader=$!
+sleep 0.3
+check "a reader waits on the dead helper's key FIFO" kill -0 "$reader"
+run_cv file "$C" "$T/doc.txt" --class letter --allow-duplicate
+check "a filing succeeds beside the dead helper's home (exit $RC)" test "$RC" -eq 0
+for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$reader" 2>/dev/null || break; sleep 0.2; done
+check "the sweep released the waiting reader" sh -c "! kill -0 $reader 2>/dev/null"
+check "and removed the dead helper's home" test ! -e "$V/gnupg/sym-$dead"
+kill "$reader" 2>/dev/null
+wait "$reader" 2>/dev/null
 finish

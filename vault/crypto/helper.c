@@ -137,6 +137,28 @@ static int works_on(const char *pid, const char *home)
 }
 
 /*
+ * A gpg started with GNUPGHOME pointing at a helper's home opens the key
+ * FIFO as it reads gpg.conf ("passphrase-file"), even for --version, and
+ * that open waits for a writer.  Once the helper is dead nobody writes, and
+ * its command line does not name the home, so works_on() cannot find it:
+ * opening the FIFO for writing, then closing it, lets any such open return
+ * and the reader see the end of the file, so it ends by itself.
+ */
+static void release_fifo_readers(const char *home)
+{
+	char *p = NULL;
+	int fd;
+
+	if (asprintf(&p, "%s/key", home) < 0)
+		return;
+	/* without O_TRUNC and with nothing written, whatever "key" is stays as it was */
+	fd = open(p, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	free(p);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
  * Stop what still runs on the home of a dead process: its gpg-agent
  * (KILLAGENT, as gpgconf --kill would), then any gpg its death orphaned,
  * for example one a killed helper's gpg waits on the key FIFO for ever.
@@ -149,6 +171,7 @@ static void stop_leftover_processes(const char *home)
 	struct dirent *e;
 
 	cv_gpg_agent_kill(home);
+	release_fifo_readers(home);
 	if (!(d = opendir("/proc")))
 		return;
 	while ((e = readdir(d)))

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "casevault/common.h"
+#include "casevault/retention.h"
 #include "casevault/text.h"
 
 const cli_opt cli_no_opts[] = { CLI_OPT_END };
@@ -715,6 +716,7 @@ static int open_vault(cli_ctx *c)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	cli_notices(c);
+	cv_retention_follow_deposits(c->v);
 	if (c->passphrase_file)
 		cv_vault_set_passphrase_cb(c->v, cli_passphrase_cb, (void *)c->passphrase_file);
 	if (c->as && (r = cv_vault_set_actor(c->v, c->as)) < 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "core/deposit.h"
 #include "core/grants.h"
 #include "crypto/gpgconf.h"
 #include "crypto/keydelete.h"
@@ -180,6 +181,19 @@ static void grant_problem(void *hook, const char *what, const char *msg)
 	cv_verify_add_problem(hook, what, "%s", msg);
 }
 
+/* Each section's published deposit key: signed by a key holder whose grant holds (core/deposit.c). */
+static void check_deposit_keys(cv_vault *v, cv_verify_report *rep)
+{
+	char what[32], why[sizeof(v->errmsg) + 64];
+	int s;
+
+	for (s = 0; s < CV_SECTION_COUNT; s++)
+		if (cv_deposit_check_key(v, (cv_section)s, why, sizeof(why)) != 0) {
+			snprintf(what, sizeof(what), "deposit.%s", cv_section_name(s));
+			cv_verify_add_problem(rep, what, "%s", why[0] ? why : cv_vault_errmsg(v));
+		}
+}
+
 void cv_verify_keys(cv_vault *v, cv_verify_report *rep)
 {
 	struct key_walk w = { v, rep };
@@ -196,6 +210,7 @@ void cv_verify_keys(cv_vault *v, cv_verify_report *rep)
 	/* every grant costs a signature check: a manager's verify checks them all (unlock checked the actor's) */
 	if (manager || !v->anchor_fpr[0])
 		cv_grants_verify(v, grant_problem, rep);
+	check_deposit_keys(v, rep);
 	check_gpg_conf(v, rep);
 	say_skipped(v, mask, manager);
 }

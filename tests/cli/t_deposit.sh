@@ -134,7 +134,7 @@ check "the same date as the caseworker's note of that class" test "$vret" = "$cr
 # the vault's own back and the next deposit is adopted.
 good=$(db "SELECT value FROM meta WHERE key = 'deposit.case'")
 check "the published deposit key is signed for its value" \
-	grep -q "^$good\$" <<<"$(db "SELECT value FROM meta WHERE key = 'deposit.case.sig'")"
+	grep -q "^key $good\$" <<<"$(db "SELECT value FROM meta WHERE key = 'deposit.case.sig'")"
 forged="${good%%:*}:$(printf '09%.0s' $(seq 32))"
 ndep=$(db "SELECT count(*) FROM deposits")
 snapshot
@@ -156,7 +156,7 @@ GNUPGHOME=$A gpg --export | GNUPGHOME=$V/gnupg gpg --batch --quiet --import 2>/d
 chmod 600 "$V/gnupg/pubring.kbx"
 printf 'casevault-deposit-key/1\nvault %s\nsection case\nkey %s\n' "$(db "SELECT value FROM meta WHERE key = 'vault.id'")" "$forged" >"$T/stmt"
 GNUPGHOME=$A gpg --batch --quiet --armor --detach-sign -o "$T/stmt.sig" "$T/stmt" 2>/dev/null
-{ printf '%s\n' "$forged"; cat "$T/stmt.sig"; } >"$T/sigrow"
+cat "$T/stmt" "$T/stmt.sig" >"$T/sigrow"
 GNUPGHOME=$A gpgconf --kill all 2>/dev/null
 sqlite3 "$V/vault.db" "UPDATE meta SET value = '$forged' WHERE key = 'deposit.case';
 	UPDATE meta SET value = CAST(readfile('$T/sigrow') AS TEXT) WHERE key = 'deposit.case.sig'"

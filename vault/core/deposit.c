@@ -50,7 +50,7 @@ static int pub_text(cv_vault *v, cv_section s, char out[PUB_TEXT])
 	return 0;
 }
 
-#define SIG_ROW 4096   /* "GEN:HEX\n" + an armored detached signature */
+#define SIG_ROW 4096   /* the statement and its armored detached signature */
 
 /* What a key holder signs: the deposit key of section s in this vault (docs/architecture.md, Keys). */
 static int statement(cv_vault *v, cv_section s, const char *value, char out[256])
@@ -64,19 +64,22 @@ static int statement(cv_vault *v, cv_section s, const char *value, char out[256]
 	return 0;
 }
 
-/* The signature row deposit.SECTION.sig when it is for value ("GEN:HEX\n" SIGNATURE): 1 with *sig, else 0. */
-static int sig_row(cv_vault *v, cv_section s, const char *value, char row[SIG_ROW], const char **sig)
+/*
+ * The row deposit.SECTION.sig (the statement, then its signature) when it
+ * is for value in this vault: 1 with text the statement and *sig in row,
+ * else 0.
+ */
+static int sig_row(cv_vault *v, cv_section s, const char *value, char text[256], char row[SIG_ROW], const char **sig)
 {
-	char key[40], *nl;
+	char key[40];
 	int r;
 
 	snprintf(key, sizeof(key), "deposit.%s.sig", cv_section_name(s));
-	if ((r = cv_db_meta_get(v, key, row, SIG_ROW)) <= 0)
+	if ((r = statement(v, s, value, text)) < 0 || (r = cv_db_meta_get(v, key, row, SIG_ROW)) <= 0)
 		return r;
-	nl = strchr(row, '\n');
-	if (!nl || (size_t)(nl - row) != strlen(value) || strncmp(row, value, strlen(value)))
+	if (strncmp(row, text, strlen(text)))
 		return 0;
-	*sig = nl + 1;
+	*sig = row + strlen(text);
 	return 1;
 }
 
@@ -94,15 +97,14 @@ static int sign_published(cv_vault *v, cv_section s, const char *value)
 
 	if (!v->anchor_fpr[0])
 		return 0;  /* no grants yet: nobody's signature could be vouched for */
-	if ((r = sig_row(v, s, value, row, &have)) != 0)
+	if ((r = sig_row(v, s, value, text, row, &have)) != 0)
 		return r < 0 ? r : 0;
-	if ((r = statement(v, s, value, text)) < 0 ||
-	    (r = cv_gpg_sign_detached(v, v->actor_fpr, text, strlen(text), &sig, &len)) < 0)
+	if ((r = cv_gpg_sign_detached(v, v->actor_fpr, text, strlen(text), &sig, &len)) < 0)
 		return r;
-	if (strlen(value) + 1 + len >= SIG_ROW)
+	if (strlen(text) + len >= SIG_ROW)
 		r = cv_error(v, CV_ERROR, "the deposit key's signature is too long");
 	else {
-		snprintf(row, sizeof(row), "%s\n%.*s", value, (int)len, sig);
+		snprintf(row, sizeof(row), "%s%.*s", text, (int)len, sig);
 		snprintf(key, sizeof(key), "deposit.%s.sig", cv_section_name(s));
 		r = cv_db_meta_set(v, key, row, 1, "sign the deposit key");
 	}
@@ -147,14 +149,13 @@ static int vouched(cv_vault *v, cv_section s, const char *value)
 	const char *sig = NULL;
 	int r;
 
-	if ((r = sig_row(v, s, value, row, &sig)) < 0)
+	if ((r = sig_row(v, s, value, text, row, &sig)) < 0)
 		return r;
 	if (r == 0)
 		return cv_error(v, CV_EREFUSED, "the %s section's deposit key in the index is not one its key holders "
 				"signed (an altered index, or none signed yet): nothing was filed; ask a caseworker to run "
 				"any command, and a manager to run 'casevault verify'", cv_section_name(s));
-	if ((r = statement(v, s, value, text)) == 0 &&
-	    (r = cv_gpg_verify_detached(v, text, strlen(text), sig, strlen(sig), &by)) == 0)
+	if ((r = cv_gpg_verify_detached(v, text, strlen(text), sig, strlen(sig), &by)) == 0)
 		r = cv_grants_vouch(v, by, 1 << s);
 	free(by);
 	if (r < 0) {

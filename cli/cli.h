@@ -65,6 +65,7 @@ typedef struct cli_ctx {
 	int argc;                 /* positional arguments */
 	char **argv;
 	const char *val[CLI_MAX_OPTS];  /* option values, by index in cmd->opts */
+	size_t notices_shown;     /* how much of the handle's notices is on stderr already */
 } cli_ctx;
 
 /* Value of option name ("1" for a given flag), or NULL. */

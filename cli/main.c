@@ -210,16 +210,19 @@ int cli_lib_fail(cli_ctx *c, int r)
 
 void cli_notices(cli_ctx *c)
 {
-	if (c->v && *cv_vault_notice(c->v))
-		fprintf(stderr, "casevault: note: %s\n", cv_vault_notice(c->v));
+	cli_notices_from(c, 0);
 }
 
 void cli_notices_from(cli_ctx *c, size_t from)
 {
 	const char *n = c->v ? cv_vault_notice(c->v) : "";
+	size_t len = strlen(n);
 
-	if (strlen(n) <= from)
+	if (from < c->notices_shown)
+		from = c->notices_shown;
+	if (len <= from)
 		return;
+	c->notices_shown = len;
 	n += from;
 	n += strspn(n, "; ");
 	fprintf(stderr, "casevault: note: %s\n", n);
@@ -844,6 +847,9 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 		r = check_text_values(c);
 	if (r == 0)
 		r = cmd->fn(c);
+	/* what the library noted on the way (an unlock that made this manager the anchor), once */
+	if (r == EXIT_OK)
+		cli_notices_from(c, 0);
 	forget_stdin_values();
 	cv_vault_close(c->v);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -178,6 +178,8 @@ run_cv --as "$W" verify
 check "old vault: a caseworker's verify says the grants are not yet signed" grep -q "grants not yet signed" <<<"$OUT$ERR"
 run_cv ls "$C" --cp
 check "old vault: the first manager's unlock works (exit $RC: $ERR)" test "$RC" -eq 0
+check "old vault: the manager is told, in one line, that they are now the anchor ($ERR)" \
+	test "$(grep -c "you are now its anchor" <<<"$ERR")" = 1 -a "$(printf '%s' "$ERR" | grep -c '')" = 1
 check "old vault: and signs the grants, an audit event says so" grep -q staff.grants <<<"$("$CV" audit show 2>/dev/null)"
 check "old vault: every active staff member now has a grant" test "$(db "SELECT count(DISTINCT staff_id) FROM grants")" = 4
 run_cv verify

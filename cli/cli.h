@@ -81,6 +81,7 @@ typedef struct cli_ctx {
 	char **argv;
 	const char *val[CLI_MAX_OPTS];  /* option values, by index in cmd->opts */
 	const cli_service *svc;   /* NULL in direct mode */
+	size_t notices_shown;     /* how much of the handle's notices is on stderr already */
 } cli_ctx;
 
 /*

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "casevault/common.h"
+#include "casevault/retention.h"
 #include "casevault/text.h"
 
 const cli_opt cli_no_opts[] = { CLI_OPT_END };
@@ -209,16 +210,19 @@ int cli_lib_fail(cli_ctx *c, int r)
 
 void cli_notices(cli_ctx *c)
 {
-	if (c->v && *cv_vault_notice(c->v))
-		fprintf(stderr, "casevault: note: %s\n", cv_vault_notice(c->v));
+	cli_notices_from(c, 0);
 }
 
 void cli_notices_from(cli_ctx *c, size_t from)
 {
 	const char *n = c->v ? cv_vault_notice(c->v) : "";
+	size_t len = strlen(n);
 
-	if (strlen(n) <= from)
+	if (from < c->notices_shown)
+		from = c->notices_shown;
+	if (len <= from)
 		return;
+	c->notices_shown = len;
 	n += from;
 	n += strspn(n, "; ");
 	fprintf(stderr, "casevault: note: %s\n", n);
@@ -723,6 +727,7 @@ static int open_vault(cli_ctx *c)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	cli_notices(c);
+	cv_retention_follow_deposits(c->v);
 	if (c->svc)
 		return cli_service_actor(c);
 	if (c->passphrase_file)
@@ -877,6 +882,9 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 		r = check_text_values(c);
 	if (r == 0)
 		r = cmd->fn(c);
+	/* what the library noted on the way (an unlock that made this manager the anchor), once */
+	if (r == EXIT_OK)
+		cli_notices_from(c, 0);
 	forget_stdin_values();
 	cv_vault_close(c->v);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

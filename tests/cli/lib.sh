@@ -136,6 +136,21 @@ tree_hash() {
 		xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 }
 
+# contact_log_policy DIR: the stock policies in DIR, with a test class
+# contact-log kept one year after the last contact with the family.
+contact_log_policy() {
+	cp -r "$CV_SOURCE_DIR/policies" "$1"
+	cat >>"$1/retention.ini" <<'INI'
+
+; test class: kept one year after the last contact with the family
+[contact-log]
+label   = Contact log
+section = case
+rule    = last-contact + 1y
+action  = destroy
+INI
+}
+
 # make_docs DIR: small real documents of every allowed type, made here so the
 # suite does not depend on ../shared/corpus.
 make_docs() {

@@ -126,21 +126,57 @@ cret=$(retain_of "$CRID")
 check "the adopted note got its retention date ($vret)" test "$vret" != none
 check "the same date as the caseworker's note of that class" test "$vret" = "$cret"
 
-# 6. A deposit key written into the index by someone else: what a volunteer
-# files to it is not adopted (verify names it), the key is replaced, and
-# the next deposit is adopted again.
+# 6. A deposit key written into the index by someone else.  The key is
+# signed by a key holder (meta deposit.case.sig); a volunteer checks that
+# signature and the signer's grant before encrypting to it, so a swapped
+# key, or one signed by a key that holds no grant, is refused in one line
+# with nothing written; verify names it; a key holder's next command puts
+# the vault's own back and the next deposit is adopted.
 good=$(db "SELECT value FROM meta WHERE key = 'deposit.case'")
-sqlite3 "$V/vault.db" "UPDATE meta SET value = '${good%%:*}:$(printf '09%.0s' $(seq 32))' WHERE key = 'deposit.case'"
-"$CV" --as "$VOL" note "$C" --class phone-call --text "to a forged key" >/dev/null
-run_cv --as "$CW" verify
-check "a deposit to a forged key is not adopted, and verify's notice names it" grep -q "note: .*deposit .* does not open" <<<"$ERR"
-check "it stays a deposit" test "$(db "SELECT count(*) FROM deposits")" = 1
-check "the caseworker's command put the vault's own deposit key back" test "$(db "SELECT value FROM meta WHERE key = 'deposit.case'")" = "$good"
+check "the published deposit key is signed for its value" \
+	grep -q "^key $good\$" <<<"$(db "SELECT value FROM meta WHERE key = 'deposit.case.sig'")"
+forged="${good%%:*}:$(printf '09%.0s' $(seq 32))"
+ndep=$(db "SELECT count(*) FROM deposits")
+snapshot
+sqlite3 "$V/vault.db" "UPDATE meta SET value = '$forged' WHERE key = 'deposit.case'"
+h0=$(tree_hash "$V")
+expect_fail "a volunteer's filing to a swapped deposit key is refused" --as "$VOL" note "$C" --class phone-call --text "to a forged key"
+check "the refusal names the unsigned deposit key" grep -q "deposit key in the index is not one its key holders signed" <<<"$ERR"
+check "nothing was written (vault tree hash unchanged)" test "$(tree_hash "$V")" = "$h0"
+run_cv verify
+check "verify fails (exit $RC)" test "$RC" -ne 0
+check "and names the swapped deposit key" grep -q "deposit.case: the deposit key in the index was not the vault's" <<<"$OUT"
+check "the command put the vault's own deposit key back" test "$(db "SELECT value FROM meta WHERE key = 'deposit.case'")" = "$good"
+restore
+# The same forged key with a signature by a key of the attacker's own (stock gpg), which holds no grant.
+A=$T/atk
+mkdir -m 700 "$A"
+GNUPGHOME=$A gpg --batch --quiet --passphrase '' --quick-gen-key 'Attacker <atk@example.org>' default default never 2>/dev/null
+GNUPGHOME=$A gpg --export | GNUPGHOME=$V/gnupg gpg --batch --quiet --import 2>/dev/null
+chmod 600 "$V/gnupg/pubring.kbx"
+printf 'casevault-deposit-key/1\nvault %s\nsection case\nkey %s\n' "$(db "SELECT value FROM meta WHERE key = 'vault.id'")" "$forged" >"$T/stmt"
+GNUPGHOME=$A gpg --batch --quiet --armor --detach-sign -o "$T/stmt.sig" "$T/stmt" 2>/dev/null
+cat "$T/stmt" "$T/stmt.sig" >"$T/sigrow"
+GNUPGHOME=$A gpgconf --kill all 2>/dev/null
+sqlite3 "$V/vault.db" "UPDATE meta SET value = '$forged' WHERE key = 'deposit.case';
+	UPDATE meta SET value = CAST(readfile('$T/sigrow') AS TEXT) WHERE key = 'deposit.case.sig'"
+check "control: the attacker's signature verifies with stock gpg" \
+	bash -c "GNUPGHOME='$V/gnupg' gpg --batch --quiet --verify '$T/stmt.sig' '$T/stmt' 2>/dev/null"
+h0=$(tree_hash "$V")
+expect_fail "a volunteer's filing to a key signed by an ungranted key is refused" --as "$VOL" note "$C" --class phone-call --text "to a forged key"
+check "the refusal says the signer holds no grant" grep -q "not vouched for (signed by a key that holds no grant)" <<<"$ERR"
+check "nothing was written (vault tree hash unchanged)" test "$(tree_hash "$V")" = "$h0"
+check "no deposit was made" test "$(db "SELECT count(*) FROM deposits")" = "$ndep"
+run_cv --as "$CW" ls "$C"
+check "a caseworker's command puts the vault's own key back, signed ($ERR)" \
+	test "$(db "SELECT value FROM meta WHERE key = 'deposit.case'")" = "$good"
 run_cv --as "$VOL" note "$C" --class phone-call --text "to the real key"
+check "the volunteer files again (exit $RC: $ERR)" test "$RC" -eq 0
 R3=${OUT%% *}
 "$CV" --as "$CW" ls "$C" >/dev/null 2>&1
 check "the next deposit is adopted" test "$(db "SELECT count(*) FROM records WHERE id = '$R3'")" = 1
-sqlite3 "$V/vault.db" "DELETE FROM deposits"   # the forged one: nobody can open it
+run_cv verify
+check "verify passes again (exit $RC: $OUT $ERR)" test "$RC" -eq 0
 
 # 7. Revoking a volunteer rotates nothing (they held no key), except once
 # after an upgrade from volunteers with keyslips (meta deposit.legacy-case-gen).
@@ -150,7 +186,7 @@ VOL2=$("$CV" staff add "Vic Volunteer" --role volunteer --no-passphrase)
 check "revoking a volunteer leaves the case key" test "$(db "SELECT generation FROM section_keys WHERE section = 'case'")" = "$gen0"
 sqlite3 "$V/vault.db" "INSERT INTO meta(key, value) VALUES('deposit.legacy-case-gen', '$gen0')"
 "$CV" --as "$VOL" note "$C" --class phone-call --text "just before the revoke" >/dev/null
-R4=$(db "SELECT 1 FROM deposits")
+R4=$(db "SELECT count(*) FROM deposits")
 "$CV" staff revoke "$VOL" >/dev/null
 check "after the upgrade, the next revoke rotates the case key" test "$(db "SELECT generation FROM section_keys WHERE section = 'case'")" -gt "$gen0"
 check "the deposit waiting was adopted first" test "$R4" = 1 -a "$(db "SELECT count(*) FROM deposits")" = 0

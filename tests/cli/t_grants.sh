@@ -99,6 +99,45 @@ verify_names "altered grant" "the grant of $W (number [0-9]*) is not signed by t
 expect_fail "altered grant: the caseworker is refused at unlock" --as "$W" ls "$C" --cp
 restore
 
+# 5. A caseworker who can write vault.db forges a keyslip for the CP
+# section to their own key: with stock gpg, the real case key from their own
+# keyslip and a CP key of their making, sections 'case,cp'; then a copy of a
+# manager's keyslip as theirs.  Neither gives them the CP section, verify
+# names the forged one, and after the next ordinary rewrite (a revoke) no
+# keyslip their key opens holds a CP key.
+WFPR=$(db "SELECT fpr FROM staff WHERE id = '$W'")
+db "SELECT slip FROM keyslips WHERE staff_id = '$W'" | GNUPGHOME=$V/gnupg gpg --batch --quiet --decrypt >"$T/w-own" 2>/dev/null
+check "forged keyslip: control, the caseworker's own keyslip holds the case key" grep -q '^case ' "$T/w-own"
+{ cat "$T/w-own"; printf 'cp %s\n' "$(head -c 32 /dev/urandom | xxd -p -c 64)"; } |
+	GNUPGHOME=$V/gnupg gpg --batch --quiet --armor --trust-model always -r "$WFPR" --encrypt >"$T/forged.asc"
+sqlite3 "$V/vault.db" "UPDATE keyslips SET slip = CAST(readfile('$T/forged.asc') AS TEXT), sections = 'case,cp' WHERE staff_id = '$W'"
+expect_fail "forged keyslip: the caseworker's unlock is refused" --as "$W" ls "$C"
+check "forged keyslip: the refusal says the keyslip holds a key that is not the vault's" grep -q "does not match the vault" <<<"$ERR"
+sqlite3 "$V/vault.db" "UPDATE keyslips SET slip = (SELECT slip FROM keyslips WHERE staff_id = 'S-0001'), sections = 'case,cp' WHERE staff_id = '$W'"
+run_cv --as "$W" ls "$C" --cp
+check "copied manager's keyslip: the caseworker still may not use the CP section (exit $RC: $ERR)" \
+	bash -c "[ $RC -ne 0 ] && grep -q 'may not read the child-protection' '$T/err'"
+revoke_leaver "forged keyslip"
+# With stock gpg and the caseworker's secret key alone: no keyslip opens to a CP key.
+G=$T/wg
+cp -a "$V/gnupg" "$G"
+for f in $(GNUPGHOME=$G gpg --with-colons --list-secret-keys 2>/dev/null | awk -F: '$1 == "sec" {p = 1; next} $1 == "fpr" && p {print $10; p = 0}'); do
+	[ "$f" = "$WFPR" ] || GNUPGHOME=$G gpg --batch --yes --delete-secret-keys "$f" >/dev/null 2>&1
+done
+check "forged keyslip: control, only the caseworker's secret key is in the copy" \
+	test "$(GNUPGHOME=$G gpg --list-secret-keys --with-colons 2>/dev/null | grep -c '^sec')" = 1
+cpslips=0 opened=0
+for row in $(db "SELECT rowid FROM keyslips"); do
+	if db "SELECT slip FROM keyslips WHERE rowid = $row" | GNUPGHOME=$G gpg --batch --quiet --decrypt >"$T/slip" 2>/dev/null; then
+		opened=$((opened + 1))
+		grep -q '^cp ' "$T/slip" && cpslips=$((cpslips + 1))
+	fi
+done
+GNUPGHOME=$G gpgconf --kill all 2>/dev/null
+check "forged keyslip: after the rewrite the caseworker's key opens one keyslip ($opened)" test "$opened" = 1
+check "forged keyslip: and no keyslip to the caseworker's key holds a CP key ($cpslips)" test "$cpslips" = 0
+restore
+
 # 6. Revoking a signer.  M adds M2 (signed by M); M2 revokes M: M2's own
 # grant rests on M's signature, so M2 becomes the anchor and signs again what
 # M and the outgoing anchor signed.  Then S-0001 revokes M2, the anchor now.
@@ -139,6 +178,8 @@ run_cv --as "$W" verify
 check "old vault: a caseworker's verify says the grants are not yet signed" grep -q "grants not yet signed" <<<"$OUT$ERR"
 run_cv ls "$C" --cp
 check "old vault: the first manager's unlock works (exit $RC: $ERR)" test "$RC" -eq 0
+check "old vault: the manager is told, in one line, that they are now the anchor ($ERR)" \
+	test "$(grep -c "you are now its anchor" <<<"$ERR")" = 1 -a "$(printf '%s' "$ERR" | grep -c '')" = 1
 check "old vault: and signs the grants, an audit event says so" grep -q staff.grants <<<"$("$CV" audit show 2>/dev/null)"
 check "old vault: every active staff member now has a grant" test "$(db "SELECT count(DISTINCT staff_id) FROM grants")" = 4
 run_cv verify

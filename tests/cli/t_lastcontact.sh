@@ -5,16 +5,7 @@
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 P=$T/pol
-cp -r "$CV_SOURCE_DIR/policies" "$P"
-cat >>"$P/retention.ini" <<'INI'
-
-; test class: kept one year after the last contact with the family
-[contact-log]
-label   = Contact log
-section = case
-rule    = last-contact + 1y
-action  = destroy
-INI
+contact_log_policy "$P"
 "$CV" policy check "$P/retention.ini" >/dev/null || { echo "policy with last-contact is invalid"; exit 1; }
 "$CV" init "$V" --no-passphrase --policies "$P" >/dev/null || { echo "init failed"; exit 1; }
 export CASEVAULT_DIR=$V

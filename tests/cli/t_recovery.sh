@@ -486,6 +486,15 @@ run_block restore-archive
 if [ "$(sed -n 1p <<<"$BOUT" | cut -d' ' -f1)" = "$(sed -n 2p <<<"$BOUT")" ]; then ok "restore-archive: backup copy matches the index hash"; else fail "restore-archive: hashes"; show_block; fi
 if [ "$BRC" -eq 0 ] && grep -q '^ok: ' <<<"$BOUT"; then ok "restore-archive: casevault verify passes"; else fail "restore-archive: verify"; show_block; fi
 
+# ---- which keys reach a command line ----
+# The section key never does, in the doc's tools nor in unwrap.sh (shared with the
+# bench): HKDF runs in bash; only openssl enc's -K takes a key, the per-archive KEK.
+for f in "$DOC" "$CV_SOURCE_DIR/tests/cli/unwrap.sh"; do
+	check "$(basename "$f"): no openssl kdf takes a key (hexkey:)" not grep -q 'hexkey:' "$f"
+	check "$(basename "$f"): the one -K is given the KEK" \
+		test "$(grep -o -- '-K "[^"]*"' "$f" | sort -u)" = '-K "$kek"'
+done
+
 # ---- every documented command was run ----
 
 for name in $(sed -n 's/^<!-- test: \([a-z-]*\) -->$/\1/p' "$DOC"); do

@@ -1,19 +1,38 @@
 # shellcheck shell=bash
 # unwrap_key, shared by the tests (lib.sh) and the benchmarks (bench/bench_bundle.sh):
-# the archive key unwrap of docs/recovery.md step 6, with sqlite3 and openssl.
+# the archive key unwrap of docs/recovery.md step 6, with sqlite3, bash,
+# sha256sum and openssl.
+
+# _uw_esc HEX: the printf escapes of the bytes HEX.
+_uw_esc() { local h=$1 i out=; for ((i = 0; i < ${#h}; i += 2)); do out+="\\x${h:i:2}"; done; printf '%s' "$out"; }
+# _uw_hmac KEYHEX MSGHEX: HMAC-SHA-256 in bash and sha256sum, so that no key reaches a command line.
+_uw_hmac() {
+	local k=$1 i b ipad= opad= inner
+	while [ ${#k} -lt 128 ]; do k+=00; done
+	for ((i = 0; i < 128; i += 2)); do
+		printf -v b '\\x%02x' $((0x${k:i:2} ^ 0x36)); ipad+=$b
+		printf -v b '\\x%02x' $((0x${k:i:2} ^ 0x5c)); opad+=$b
+	done
+	# shellcheck disable=SC2059
+	inner=$(printf "$ipad$(_uw_esc "$2")" | sha256sum | cut -c1-64)
+	# shellcheck disable=SC2059
+	printf "$opad$(_uw_esc "$inner")" | sha256sum | cut -c1-64
+}
 
 # unwrap_key SECTION_KEY DB FILE [KEYS_DB]: the key of archive FILE as
-# docs/recovery.md unwraps it (HKDF-SHA-256, then AES key wrap with padding),
-# here with stock openssl kdf and enc; DB is a vault.db, KEYS_DB its key
-# store (default: keys.db beside DB).  Empty when the wrap's integrity check
-# fails (the wrong section key, or an altered wrap).
+# docs/recovery.md unwraps it (HKDF-SHA-256 in bash, then AES key wrap with
+# padding in openssl enc); DB is a vault.db, KEYS_DB its key store
+# (default: keys.db beside DB).  Empty when the wrap's integrity check
+# fails (the wrong section key, or an altered wrap).  The section key
+# reaches no command line; the KEK, which opens this one archive, does:
+# OpenSSL 3 takes a raw AES key only as -K and has no interactive mode to
+# read a command from standard input (docs/recovery.md, step 6).
 unwrap_key() {
-	local sec gen w kek ks=${4:-$(dirname "$2")/keys.db}
+	local sec gen w info kek ks=${4:-$(dirname "$2")/keys.db}
 	IFS='|' read -r sec gen w < <(sqlite3 -readonly "$2" "SELECT section, key_gen, wrapped_key FROM archives WHERE file = '$3'")
 	[ -n "$w" ] || w=$(sqlite3 -readonly "$ks" "SELECT wrapped_key FROM archive_keys WHERE file = '$3' AND key_gen = $gen")
-	kek=$(openssl kdf -binary -keylen 32 -kdfopt digest:SHA256 -kdfopt hexkey:"$1" \
-		-kdfopt info:"casevault archive-key wrap v2|$sec|$gen|$3" HKDF | od -An -v -tx1 | tr -d ' \n')
-	w=$(sed 's/../\\x&/g' <<<"${w:6}")
+	info=$(printf 'casevault archive-key wrap v2|%s|%s|%s' "$sec" "$gen" "$3" | od -An -v -tx1 | tr -d ' \n')
+	kek=$(_uw_hmac "$(_uw_hmac "$(printf '%064d' 0)" "$1")" "${info}01")
 	# shellcheck disable=SC2059
-	printf "$w" | openssl enc -d -id-aes256-wrap-pad -K "$kek" -iv A65959A6 2>/dev/null | od -An -v -tx1 | tr -d ' \n'
+	printf "$(_uw_esc "${w:6}")" | openssl enc -d -id-aes256-wrap-pad -iv A65959A6 -K "$kek" 2>/dev/null | od -An -v -tx1 | tr -d ' \n'
 }

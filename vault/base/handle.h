@@ -72,6 +72,10 @@ struct cv_vault {
 	int skey_file;
 	int unlocked;
 	int proven;                 /* the actor proved their key this command (cv_prove_actor) */
+	/* a case's dates worked out again after a deposit's adoption (ops sets it: core/deposit.c) */
+	int (*adopt_hook)(cv_vault *v, const char *case_id);
+	int dry_run;                /* a check (import --check): an unlock writes nothing (core/actor.c) */
+	int deposit_forged;         /* sections whose deposit key this unlock found forged (core/deposit.c) */
 	int policy_fallback;        /* running on the last good policy kept in the index */
 	int test_clock;             /* made with init --test-clock: CASEVAULT_TODAY sets today */
 	int policy_unadopted;       /* the policy files changed and no manager adopted them (fallback too) */

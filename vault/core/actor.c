@@ -100,6 +100,8 @@ int cv_vault_unlock(cv_vault *v)
 		return r;
 	if ((r = cv_keys_unlock(v)) < 0)
 		return r;
+	if (v->dry_run)
+		return 0;  /* a check changes nothing: no wrap upgrade, adoption or checkpoint (docs/commands/import.md) */
 	if ((r = cv_keys_upgrade_wraps(v)) < 0)  /* old wraps, once a writer holds the keys (core/keyupgrade.c) */
 		return r;
 	if ((r = cv_deposit_on_unlock(v, cv_keys_wrap)) == 0)

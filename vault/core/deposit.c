@@ -18,7 +18,9 @@
 #include "core/audit.h"
 #include "core/deposit.h"
 #include "core/lock.h"
+#include "core/grants.h"
 #include "crypto/deposit.h"
+#include "crypto/gpg.h"
 #include "store/db_cases.h"
 #include "store/db_deposit.h"
 #include "store/db_meta.h"
@@ -48,7 +50,74 @@ static int pub_text(cv_vault *v, cv_section s, char out[PUB_TEXT])
 	return 0;
 }
 
-/* Publish every unlocked section's deposit key where the index holds none or a stale one. */
+#define SIG_ROW 4096   /* the statement and its armored detached signature */
+
+/* What a key holder signs: the deposit key of section s in this vault (docs/architecture.md, Keys). */
+static int statement(cv_vault *v, cv_section s, const char *value, char out[256])
+{
+	char id[40];
+	int r;
+
+	if ((r = cv_db_meta_get(v, "vault.id", id, sizeof(id))) < 0)
+		return r;
+	snprintf(out, 256, "casevault-deposit-key/1\nvault %s\nsection %s\nkey %s\n", id, cv_section_name(s), value);
+	return 0;
+}
+
+/*
+ * The row deposit.SECTION.sig (the statement, then its signature) when it
+ * is for value in this vault: 1 with text the statement and *sig in row,
+ * else 0.
+ */
+static int sig_row(cv_vault *v, cv_section s, const char *value, char text[256], char row[SIG_ROW], const char **sig)
+{
+	char key[40];
+	int r;
+
+	snprintf(key, sizeof(key), "deposit.%s.sig", cv_section_name(s));
+	if ((r = statement(v, s, value, text)) < 0 || (r = cv_db_meta_get(v, key, row, SIG_ROW)) <= 0)
+		return r;
+	if (strncmp(row, text, strlen(text)))
+		return 0;
+	*sig = row + strlen(text);
+	return 1;
+}
+
+/*
+ * Sign value as section s's deposit key, with the actor's key, whose grant
+ * includes s (cv_grants_check_actor dropped any other key): a volunteer, who
+ * cannot derive the key, checks this signature before encrypting to it.
+ */
+static int sign_published(cv_vault *v, cv_section s, const char *value)
+{
+	char row[SIG_ROW], text[256], key[40], *sig = NULL;
+	const char *have;
+	size_t len = 0;
+	int r;
+
+	if (!v->anchor_fpr[0])
+		return 0;  /* no grants yet: nobody's signature could be vouched for */
+	if ((r = sig_row(v, s, value, text, row, &have)) != 0)
+		return r < 0 ? r : 0;
+	if ((r = cv_gpg_sign_detached(v, v->actor_fpr, text, strlen(text), &sig, &len)) < 0)
+		return r;
+	if (strlen(text) + len >= SIG_ROW)
+		r = cv_error(v, CV_ERROR, "the deposit key's signature is too long");
+	else {
+		snprintf(row, sizeof(row), "%s%.*s", text, (int)len, sig);
+		snprintf(key, sizeof(key), "deposit.%s.sig", cv_section_name(s));
+		r = cv_db_meta_set(v, key, row, 1, "sign the deposit key");
+	}
+	cv_gpg_free(sig);
+	return r;
+}
+
+/*
+ * Publish every unlocked section's deposit key, signed, where the index
+ * holds none or a stale one.  One of the current generation that differs
+ * was written by someone who can write the index: replaced, and named by
+ * this command's verify (v->deposit_forged).
+ */
 static int publish(cv_vault *v)
 {
 	char key[32], want[PUB_TEXT], have[PUB_TEXT];
@@ -61,9 +130,38 @@ static int publish(cv_vault *v)
 		if ((r = pub_text(v, (cv_section)s, want)) < 0 ||
 		    (r = cv_db_meta_get(v, key, have, sizeof(have))) < 0)
 			return r;
-		/* a forged key (written by someone who can write the index) is replaced here too */
-		if (strcmp(have, want) && (r = cv_db_meta_set(v, key, want, 1, "publish the deposit key")) < 0)
+		if (have[0] && strcmp(have, want) && atoi(have) == v->mkey_gen[s]) {
+			v->deposit_forged |= 1 << s;
+			cv_notice(v, "the %s section's deposit key in the index was not the vault's (the index was altered): "
+				  "the vault's own is put back; a manager runs 'casevault verify'", cv_section_name(s));
+		}
+		if ((r = sign_published(v, (cv_section)s, want)) < 0 ||
+		    (strcmp(have, want) && (r = cv_db_meta_set(v, key, want, 1, "publish the deposit key")) < 0))
 			return r;
+	}
+	return cv_grants_record_anchor(v);
+}
+
+/* The published value of section s's deposit key is signed by a key holder whose grant holds. */
+static int vouched(cv_vault *v, cv_section s, const char *value)
+{
+	char row[SIG_ROW], text[256], why[sizeof(v->errmsg)], *by = NULL;
+	const char *sig = NULL;
+	int r;
+
+	if ((r = sig_row(v, s, value, text, row, &sig)) < 0)
+		return r;
+	if (r == 0)
+		return cv_error(v, CV_EREFUSED, "the %s section's deposit key in the index is not one its key holders "
+				"signed (an altered index, or none signed yet): nothing was filed; ask a caseworker to run "
+				"any command, and a manager to run 'casevault verify'", cv_section_name(s));
+	if ((r = cv_gpg_verify_detached(v, text, strlen(text), sig, strlen(sig), &by)) == 0)
+		r = cv_grants_vouch(v, by, 1 << s);
+	free(by);
+	if (r < 0) {
+		snprintf(why, sizeof(why), "%s", v->errmsg);
+		return cv_error(v, CV_ECORRUPT, "the %s section's deposit key in the index is not vouched for (%s): "
+				"nothing was filed; a manager runs 'casevault verify'", cv_section_name(s), why);
 	}
 	return 0;
 }
@@ -83,8 +181,31 @@ int cv_deposit_public_key(cv_vault *v, cv_section s, unsigned char pub[32], int 
 	if (strlen(colon + 1) != 64 || cv_hex_decode(colon + 1, 32, pub) < 0)
 		return cv_error(v, CV_ECORRUPT, "the %s section's deposit key in the index is malformed; "
 				"a caseworker's next command replaces it", cv_section_name(s));
+	if ((r = vouched(v, s, have)) < 0)
+		return r;
 	*gen = cur;
 	return 0;
+}
+
+int cv_deposit_check_key(cv_vault *v, cv_section s, char *why, size_t whylen)
+{
+	char key[32], have[PUB_TEXT], saved[sizeof(v->errmsg)];
+	int r;
+
+	why[0] = '\0';
+	if (v->deposit_forged & (1 << s)) {
+		snprintf(why, whylen, "the deposit key in the index was not the vault's (written by someone who can write "
+			 "vault.db); this command put the vault's own back: deposits filed to the forged one do not open");
+		return 1;
+	}
+	meta_key(s, key);
+	if ((r = cv_db_meta_get(v, key, have, sizeof(have))) <= 0)
+		return r;
+	snprintf(saved, sizeof(saved), "%s", v->errmsg);
+	if ((r = vouched(v, s, have)) < 0)
+		snprintf(why, whylen, "%s", v->errmsg);
+	snprintf(v->errmsg, sizeof(v->errmsg), "%s", saved);
+	return r < 0;
 }
 
 int cv_deposit_wrap_key(cv_vault *v, const unsigned char pub[32], const char *file, const char *key_hex,
@@ -298,7 +419,9 @@ static int adoption_commit(cv_vault *v, const adoption *ad)
 	else if ((r = cv_db_archive_insert(v, &a, &aid)) == 0 &&
 		 (r = adoption_rows(v, ad, aid, rows, ret, ids, sizeof(ids))) == 0 &&
 		 (r = cv_db_records_insert(v, rows, n)) == 0 &&
-		 (r = cv_db_deposit_delete(v, d->file)) == 0)
+		 (r = cv_db_deposit_delete(v, d->file)) == 0 &&
+		 /* the case's last contact moved, and what runs from it, as a filing moves them */
+		 (r = v->adopt_hook(v, d->case_id)) == 0)
 		r = cv_audit(v, "deposit.adopt", 0, ids);
 	free(rows);
 	free(ret);
@@ -340,6 +463,11 @@ static int adopt_all(cv_vault *v, cv_deposit_wrap_fn wrap, int strict)
 
 	if ((r = cv_db_deposit_list(v, &ds, &n)) < 0 || n == 0)
 		return r;
+	if (!v->adopt_hook) {
+		cv_db_deposit_list_free(ds, n);
+		return cv_error(v, CV_EREFUSED, "volunteers' deposits wait: this program does not work out retention "
+				"dates (cv_retention_follow_deposits)");
+	}
 	if (!(ads = calloc(n, sizeof(*ads)))) {
 		cv_db_deposit_list_free(ds, n);
 		return cv_error(v, CV_ERROR, "out of memory");

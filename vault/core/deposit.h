@@ -32,9 +32,16 @@ int cv_deposit_on_unlock(cv_vault *v, cv_deposit_wrap_fn wrap);
 /*
  * For a filing by someone who may file into s without its key: the deposit
  * public key, refused (CV_EREFUSED) when none is published for the section
- * key now in use.
+ * key now in use or none signed, CV_ECORRUPT when its signature or its
+ * signer's grant does not hold.
  */
 int cv_deposit_public_key(cv_vault *v, cv_section s, unsigned char pub[32], int *gen);
+/*
+ * For verify: 1 with why when section s's published deposit key is not
+ * one a key holder signed and whose grant holds, or this command's unlock
+ * found it forged; 0 when it holds or none is published.
+ */
+int cv_deposit_check_key(cv_vault *v, cv_section s, char *why, size_t whylen);
 /* Wrap the archive key (hex) of archive file to pub; *wrapped malloc'd; seal gets the filing's sealing key. */
 int cv_deposit_wrap_key(cv_vault *v, const unsigned char pub[32], const char *file, const char *key_hex,
 			char **wrapped, unsigned char seal[32]);

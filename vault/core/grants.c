@@ -236,7 +236,58 @@ int cv_grants_pin_anchor(cv_vault *v, int mask)
 		if ((r = cv_db_meta_set(v, key, mac, 1, "pin the grants' anchor")) < 0)
 			return r;
 	}
-	return 0;
+	return cv_grants_record_anchor(v);
+}
+
+int cv_grants_record_anchor(cv_vault *v)
+{
+	char have[48];
+	int r;
+
+	if (!v->anchor_fpr[0] || (r = cv_db_meta_get(v, "anchor.fpr", have, sizeof(have))) < 0)
+		return v->anchor_fpr[0] ? r : 0;
+	return strcmp(have, v->anchor_fpr) ? cv_db_meta_set(v, "anchor.fpr", v->anchor_fpr, 1, "record the anchor") : 0;
+}
+
+/* A keyless actor borrows the anchor and vault id the last key holder recorded: 1 when borrowed. */
+static int borrow_anchor(cv_vault *v)
+{
+	int r;
+
+	if (v->anchor_fpr[0])
+		return 0;
+	if ((r = cv_db_meta_get(v, "anchor.fpr", v->anchor_fpr, sizeof(v->anchor_fpr))) < 0 ||
+	    (r == 1 && (r = cv_db_meta_get(v, "vault.id", v->vault_id, sizeof(v->vault_id))) < 0))
+		return r;
+	if (r == 0) {
+		v->anchor_fpr[0] = '\0';
+		return cv_error(v, CV_EREFUSED, "no key holder has recorded the grants' anchor yet");
+	}
+	return 1;
+}
+
+int cv_grants_vouch(cv_vault *v, const char *fpr, int mask)
+{
+	cv_db_grant row;
+	cv_grant g;
+	int r, borrowed;
+
+	if ((borrowed = borrow_anchor(v)) < 0)
+		return borrowed;
+	if ((r = cv_db_grants_latest_by_fpr(v, fpr, &row)) == 0)
+		r = cv_error(v, CV_ECORRUPT, "signed by a key that holds no grant");
+	if (r > 0) {
+		r = grant_check(v, &row, &g);
+		cv_db_grant_release(&row);
+	}
+	if (r == 0 && (g.revoked[0] || (g.sections & mask) != mask))
+		r = cv_error(v, CV_ECORRUPT, "signed by %s, whose grant %s", g.staff,
+			     g.revoked[0] ? "is revoked" : "does not include the section");
+	if (r == 0)
+		r = signer_valid(v, g.signer, g.staff, 0);
+	if (borrowed)
+		v->anchor_fpr[0] = v->vault_id[0] = '\0';
+	return r;
 }
 
 int cv_grants_vault_id(cv_vault *v)

@@ -50,6 +50,19 @@ int cv_grants_check_actor(cv_vault *v);
 int cv_grants_slip_mask(cv_vault *v, const char *id, const char *fpr, int mask, int *out, cv_grant *g);
 /* Bind the anchor to each section key of mask held (meta anchor.mac.SECTION), in a transaction. */
 int cv_grants_pin_anchor(cv_vault *v, int mask);
+/*
+ * Record the anchor this unlock checked (meta anchor.fpr), for those who
+ * hold no keyslip to read it from (a volunteer, cv_grants_vouch).
+ */
+int cv_grants_record_anchor(cv_vault *v);
+/*
+ * Key fpr may vouch for a fact of the sections in mask: its newest grant
+ * holds (signature, signers back to the anchor), is in force and includes
+ * them.  0, or CV_ECORRUPT/CV_EREFUSED with why.  Without a keyslip (a
+ * volunteer) the anchor and vault id are those the last key holder's
+ * unlock recorded (docs/security.md, Signed grants).
+ */
+int cv_grants_vouch(cv_vault *v, const char *fpr, int mask);
 /* The vault's id into v->vault_id, made and stored when it has none yet. */
 int cv_grants_vault_id(cv_vault *v);
 /* verify: each unsigned, altered or stale grant, as (what, message) to fn. */

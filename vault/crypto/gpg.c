@@ -17,6 +17,7 @@
 #include "base/handle.h"
 #include "base/util.h"
 #include "crypto/gpg.h"
+#include "crypto/gpgconf.h"
 
 struct cv_pass_ctx {
 	cv_vault *v;
@@ -663,22 +664,12 @@ int cv_global_init_ex(unsigned flags)
 }
 
 /*
- * KILLAGENT to the gpg-agent of a GnuPG home that a killed casevault
- * process left behind (crypto/helper.c, cv_gnupg_homes_sweep): the same
- * Assuan connection gpgconf --kill makes, through GPGME rather than by
- * running gpgconf (docs/architecture.md, Layers).  Nothing listening is fine.
+ * KILLAGENT to the gpg-agent of a GnuPG home casevault made (the purge
+ * key's, a helper's, or one a killed process left: cv_gnupg_homes_sweep):
+ * the Assuan exchange gpgconf --kill makes, on a plain socket, since
+ * GPGME's Assuan engine is off while gpgconf is (crypto/gpgconf.c).
  */
 void cv_gpg_agent_kill(const char *home)
 {
-	gpgme_ctx_t ctx = NULL;
-	char *sock = NULL;
-
-	if (asprintf(&sock, "%s/S.gpg-agent", home) < 0)
-		return;
-	if (access(sock, F_OK) == 0 && !gpgme_new(&ctx) && !gpgme_set_protocol(ctx, GPGME_PROTOCOL_ASSUAN) &&
-	    !gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_ASSUAN, sock, home))
-		gpgme_op_assuan_transact_ext(ctx, "KILLAGENT", NULL, NULL, NULL, NULL, NULL, NULL, NULL);
-	if (ctx)
-		gpgme_release(ctx);
-	free(sock);
+	cv_gpgconf_kill_agent(home);
 }

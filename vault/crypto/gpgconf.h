@@ -7,5 +7,7 @@
 #define CV_CRYPTO_GPGCONF_H
 
 extern const char cv_gpg_conf_text[];
+/* Stop the gpg-agent listening in GnuPG home (VAULT/purge-key...), if any; needs no gpgconf. */
+void cv_gpgconf_kill_agent(const char *home);
 
 #endif

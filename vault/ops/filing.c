@@ -432,6 +432,8 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	f.n = n;
 	f.per_case = flags & CV_FILE_PER_CASE;
 	f.check_only = flags & CV_FILE_CHECK_ONLY;
+	if (f.check_only)
+		v->dry_run = 1;  /* its unlock adopts no deposit and signs no checkpoint */
 	if (nfiled)
 		*nfiled = 0;
 	if (n == 0)
@@ -445,6 +447,7 @@ int cv_file(cv_vault *v, cv_file_item *items, size_t n, int flags,
 	if (!f.gs)
 		return cv_error(v, CV_ERROR, "out of memory");
 	r = file_items(&f, flags, progress, hook, nfiled);
+	v->dry_run = 0;
 	finish(&f);
 	return r;
 }

@@ -270,6 +270,17 @@ static int recompute_all_tx(cv_vault *v, void *arg)
 	return cv_audit(v, "retention.recompute", 0, a->case_id);
 }
 
+/* An adopted deposit is a contact with the family, as a filing is (core/deposit.c). */
+static int adopted_contact(cv_vault *v, const char *case_id)
+{
+	return cv_retention_recompute_tx(v, case_id, 1u << CV_TRIG_LAST_CONTACT, NULL, NULL);
+}
+
+void cv_retention_follow_deposits(cv_vault *v)
+{
+	v->adopt_hook = adopted_contact;
+}
+
 int cv_retention_recompute(cv_vault *v, const char *case_id, size_t *changed, size_t *pending)
 {
 	struct recompute_all a = { case_id, changed, pending };

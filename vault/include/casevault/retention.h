@@ -139,6 +139,13 @@ int cv_review_defer(cv_vault *v, const char *record_id, const char *until, const
  * does not hold their section's key.
  */
 int cv_retention_recompute(cv_vault *v, const char *case_id, size_t *changed, size_t *pending);
+/*
+ * Let this handle adopt volunteers' deposits: an adoption (at a key
+ * holder's unlock) moves its case's last contact, and the dates that run
+ * from it, as a filing does.  A front end calls it after cv_vault_open;
+ * without it deposits wait.
+ */
+void cv_retention_follow_deposits(cv_vault *v);
 
 /*
  * Adopt the policy files in VAULT/policies as the vault's schedule (managers

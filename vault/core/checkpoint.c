@@ -180,9 +180,9 @@ int cv_checkpoint_event(cv_vault *v, const char *action)
 {
 	int r = 0, intx = cv_index_in_tx(v);
 
-	if (consequential(action))
+	if (consequential(action))  /* signs every event since the last checkpoint: the routine one too */
 		r = intx ? cv_index_on_commit(v, after_consequential) : after_consequential(v);
-	if (r == 0 && v->lockfd >= 0)
+	else if (v->lockfd >= 0)
 		r = intx ? cv_index_on_commit(v, after_routine) : after_routine(v);
 	return r;
 }

@@ -34,7 +34,8 @@
 void cv_checkpoint_on_unlock(cv_vault *v);
 
 /*
- * After cv_audit appended an event for action: when the action is
+ * After cv_audit appended an event for action (v->on_audit, set by the
+ * unlock, so the audit module needs no checkpoint): when the action is
  * consequential (a disclosure, a purge or erasure, a staff or grant change,
  * a hold, a request decision, the trail shown), sign the head once the
  * event's transaction commits, while the actor's key is unlocked, whatever

@@ -67,15 +67,12 @@ one_round() { # one_round LABEL BIN: appends one time each to $W/LABEL.{import,l
 	GNUPGHOME=$v/gnupg gpgconf --kill all 2>/dev/null || true
 }
 
-stats() { sort -n "$1" | awk '{ v[NR] = $1 } END { printf "best %.3f s, median %.3f s", v[1], v[int((NR + 1) / 2)] }'; }
-best() { sort -n "$1" | head -1; }
-
 for ((r = 0; r < RUNS; r++)); do
 	one_round old "$OLD"
 	one_round new "$NEW"
 done
 for what in import ls purge; do
-	printf '%-7s old: %s   new: %s   new/old %s\n' "$what" "$(stats "$W/old.$what")" "$(stats "$W/new.$what")" \
-		"$(awk -v a="$(best "$W/new.$what")" -v b="$(best "$W/old.$what")" 'BEGIN { printf "%.2f", a / b }')"
+	printf '%-7s old: %s   new: %s   new/old %s\n' "$what" "$(bench_stats "$W/old.$what" 1)" "$(bench_stats "$W/new.$what" 1)" \
+		"$(bench_ratio "$W/old.$what" "$W/new.$what" 1)"
 done
 echo "($NOTES notes in $CASES cases; purge destroys $((PER * (CASES / 2))) records of $((PER * CASES)); $RUNS rounds)"

@@ -65,10 +65,17 @@ R=$("$CV" --json request open "$C" --requester "Alex Example" --relationship cli
 "$CV" request decide "$R" R-000001 --release --reason "the parent's own letter" >/dev/null
 run_cv request bundle "$R" -o "$T/sar.zip" --show-passphrase
 check "a disclosure: the bundle is built (exit $RC)" test "$RC" -eq 0
-check "the unlocks that follow sign a checkpoint past the disclosure" signed_past "$(db "SELECT max(seq) FROM audit WHERE action = 'request.bundle'")"
+# A disclosure is consequential: its own command signs the head after its commit,
+# whatever the cadence, so no later unlock is needed (docs/architecture.md, The audit trail).
+bundled=$(db "SELECT max(seq) FROM audit WHERE action = 'request.bundle'")
+check "the bundle's own command signed a checkpoint covering its event $bundled" \
+	test "$(db "SELECT max(seq) FROM checkpoints")" -eq "$bundled"
 run_cv audit verify
 check "audit verify passes and says what is proven" grep -q "^proven: up to event [0-9]* .*by checkpoint [0-9]* signed by S-0001" <<<"$OUT"
 check "every checkpoint row is signed by S-0001's key" test "$(db "SELECT count(*) FROM checkpoints WHERE staff_id = 'S-0001' AND sig LIKE '-----BEGIN PGP SIGNATURE-----%'")" -ge 2
+ls_before=$(db "SELECT count(*) FROM checkpoints")
+"$CV" ls "$C" >/dev/null
+check "  an ls after it signs none (one in ten events)" test "$(db "SELECT count(*) FROM checkpoints")" -eq "$ls_before"
 check "  and not at every unlock (one in ten events at most)" test "$(db "SELECT count(*) FROM checkpoints")" -lt "$(db "SELECT count(*) FROM audit WHERE actor = 'S-0001'")"
 check "the disclosure's events are in the trail" test "$(db "SELECT count(*) FROM audit WHERE action IN ('request.decide', 'request.bundle')")" -ge 2
 snapshot
@@ -115,6 +122,29 @@ rechain "DELETE FROM audit WHERE action = 'request.bundle'"
 run_cv --as "$AUD" audit verify
 check "checkpoints cut off with the events: proven only before the edit ($OUT)" \
 	grep -q "proven: up to event $left .*events after $left are chained but unsigned" <<<"$OUT"
+restore
+
+# ---- the consequential commands sign their own events at once ----
+consequential() { # consequential ACTION COMMAND...: the command's event ACTION is the newest checkpoint's
+	local action=$1 ev
+	shift
+	"$CV" "$@" >/dev/null
+	ev=$(db "SELECT max(seq) FROM audit WHERE action = '$action'")
+	check "'$*' ($action, event ${ev:-none}) is signed by its own command" \
+		test "${ev:-0}" -gt 0 -a "$(db "SELECT max(seq) FROM checkpoints")" -eq "${ev:-0}"
+}
+consequential hold.add hold add "$C" --reason "a complaint is open"
+consequential hold.release hold release "$(db "SELECT max(id) FROM holds")"
+consequential staff.add staff add "Cy Worker" --role caseworker --no-passphrase
+signed=$(db "SELECT max(seq) FROM checkpoints")
+"$CV" case open --parent "Pat Other" --child "Kim Other" --child-dob 2013-03-03 --pr-confirmed >/dev/null
+check "an ordinary command (case open) signs nothing at its end before ten events" test "$(db "SELECT max(seq) FROM checkpoints")" -eq "$signed"
+run_cv audit verify
+check "  audit verify passes after them ($OUT)" test "$RC" -eq 0
+snapshot
+# The disclosure's events deleted once more, with the hold's and staff events after it kept:
+rechain "DELETE FROM audit WHERE action IN ('request.decide', 'request.bundle')"
+caught "deleting the disclosure's events (request.decide, request.bundle) under later checkpoints is caught"
 restore
 
 # ---- the purge key acts as nobody ----

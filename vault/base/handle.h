@@ -23,7 +23,7 @@
 #define CV_KEY_LEN 32               /* section master and archive keys */
 #define CV_KEY_HEX (CV_KEY_LEN * 2)
 #define CV_MAX_VAULT_PATH 80        /* gpg-agent socket paths are short */
-#define CV_MAX_COMMIT_HOOKS 4
+#define CV_MAX_COMMIT_HOOKS 8  /* audit head, checkpoint, schedule: several per transaction */
 /* Sealing under the schedule key rather than a section's (crypto/seal.c, store/sealed.c). */
 #define CV_SEAL_SCHEDULE ((cv_section)CV_SECTION_COUNT)
 #define CV_SEAL_KEYS (CV_SECTION_COUNT + 1)
@@ -56,6 +56,8 @@ struct cv_vault {
 	/* run once after the open transaction commits (store/index.c); audit registers one */
 	cv_commit_hook on_commit[CV_MAX_COMMIT_HOOKS];
 	int n_on_commit;
+	/* told of each event cv_audit appends, once a key is unlocked (core/checkpoint.c) */
+	int (*on_audit)(cv_vault *v, const char *action);
 	cv_passphrase_cb pass_cb;
 	void *pass_hook;
 	/* Unlocked section master keys (gcry secure memory), NULL when not held. */

@@ -104,8 +104,10 @@ int cv_vault_unlock(cv_vault *v)
 		return 0;  /* a check changes nothing: no wrap upgrade, adoption or checkpoint (docs/commands/import.md) */
 	if ((r = cv_keys_upgrade_wraps(v)) < 0)  /* old wraps, once a writer holds the keys (core/keyupgrade.c) */
 		return r;
-	if ((r = cv_deposit_on_unlock(v, cv_keys_wrap)) == 0)
+	if ((r = cv_deposit_on_unlock(v, cv_keys_wrap)) == 0) {
 		cv_checkpoint_on_unlock(v);  /* the trail's head signed (docs/architecture.md, The audit trail) */
+		v->on_audit = cv_checkpoint_event;  /* and after consequential events, while the key is unlocked */
+	}
 	return r;
 }
 

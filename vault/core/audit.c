@@ -107,13 +107,13 @@ int cv_audit(cv_vault *v, const char *action, int outcome, const char *ids)
 	if ((r = cv_audit_event_hash(ev.seq, now, ev.actor, action, ev.ids, ev.outcome, prev, hash)) < 0 ||
 	    (r = cv_db_audit_insert(v, &ev)) < 0)
 		goto fail;
-	if (intx)  /* the event commits with the caller's change; the anchor follows it */
-		return cv_index_on_commit(v, cv_audit_sync_head);
+	if (intx)  /* the event commits with the caller's change; the anchor follows it, then any checkpoint */
+		return (r = cv_index_on_commit(v, cv_audit_sync_head)) < 0 || !v->on_audit ? r : v->on_audit(v, action);
 	if ((r = cv_index_commit(v)) < 0)
 		return r;
 	if (write_head(v, ev.seq, hash) < 0)
 		return cv_error(v, CV_ERROR, "cannot write the audit anchor: %s", strerror(errno));
-	return 0;
+	return v->on_audit ? v->on_audit(v, action) : 0;
 fail:
 	if (!intx)
 		cv_index_rollback(v);

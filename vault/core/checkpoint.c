@@ -82,8 +82,12 @@ static int stale(const cv_db_checkpoint *last)
 	return time(NULL) - made >= CV_CHECKPOINT_AGE;
 }
 
-/* Sign the head when enough events came since the last checkpoint, or it is old (checkpoint.h). */
-static int checkpoint_make(cv_vault *v)
+/*
+ * Sign the head (in the caller's transaction, if one is open) when it is
+ * due: every event since the newest checkpoint (every 1: a consequential
+ * command's own), or CV_CHECKPOINT_EVERY of them, or an old one (checkpoint.h).
+ */
+static int checkpoint_make(cv_vault *v, long every)
 {
 	cv_db_checkpoint last, c;
 	char *text = NULL, *sig = NULL;
@@ -95,7 +99,7 @@ static int checkpoint_make(cv_vault *v)
 		return 0;
 	if ((have = cv_db_checkpoint_last(v, &last)) < 0)
 		return have;
-	if (have && (last.seq >= c.seq || (c.seq - last.seq < CV_CHECKPOINT_EVERY && !stale(&last))))
+	if (have && (last.seq >= c.seq || (c.seq - last.seq < every && !stale(&last))))
 		return 0;
 	if (have && (r = statement_sha(v, &last, c.prev)) < 0)
 		return r;
@@ -118,16 +122,76 @@ static int checkpoint_make(cv_vault *v)
 	return r;
 }
 
-void cv_checkpoint_on_unlock(cv_vault *v)
+/* A failed signature is a notice, never the command's failure: a later unlock signs. */
+static int sign_quietly(cv_vault *v, long every)
 {
 	char keep[sizeof(v->errmsg)];
 
 	memcpy(keep, v->errmsg, sizeof(keep));
-	if (checkpoint_make(v) < 0)
+	if (checkpoint_make(v, every) < 0)
 		cv_notice(v, "the audit checkpoint could not be signed (%s); the next unlock signs one", v->errmsg);
+	memcpy(v->errmsg, keep, sizeof(keep));
+	return 0;
+}
+
+void cv_checkpoint_on_unlock(cv_vault *v)
+{
+	char keep[sizeof(v->errmsg)];
+
+	/* a writer signs after its own commit instead, covering its events too (cv_checkpoint_event) */
+	if (v->lockfd < 0)
+		sign_quietly(v, CV_CHECKPOINT_EVERY);
+	memcpy(keep, v->errmsg, sizeof(keep));
 	if (cv_certsign_countersign(v) < 0)
 		cv_notice(v, "%s", v->errmsg);
 	memcpy(v->errmsg, keep, sizeof(keep));
+}
+
+/*
+ * The actions after which the command signs the head at once, while the
+ * actor's key is unlocked (docs/architecture.md, The audit trail): what is
+ * disclosed, destroyed, granted or held, how a request was decided, and the
+ * trail shown to someone outside.  Deleting their events is then caught even
+ * before anyone else unlocks.
+ */
+static int consequential(const char *action)
+{
+	static const char *const kinds[] = { "request.bundle", "request.decide", "disclose", "share", "refer",
+					     "purge", "erase", "staff.", "grant", "role", "hold.", "audit.show", NULL };
+	size_t i;
+
+	for (i = 0; kinds[i]; i++)
+		if (!strncmp(action, kinds[i], strlen(kinds[i])))
+			return 1;
+	return 0;
+}
+
+static int after_consequential(cv_vault *v)
+{
+	return v->unlocked ? sign_quietly(v, 1) : 0;
+}
+
+static int after_routine(cv_vault *v)
+{
+	return v->unlocked ? sign_quietly(v, CV_CHECKPOINT_EVERY) : 0;
+}
+
+int cv_checkpoint_event(cv_vault *v, const char *action)
+{
+	int r = 0, intx = cv_index_in_tx(v);
+
+	if (consequential(action))  /* signs every event since the last checkpoint: the routine one too */
+		r = intx ? cv_index_on_commit(v, after_consequential) : after_consequential(v);
+	else if (v->lockfd >= 0)
+		r = intx ? cv_index_on_commit(v, after_routine) : after_routine(v);
+	return r;
+}
+
+int cv_checkpoint_in_tx(cv_vault *v)
+{
+	if (!v->unlocked || !cv_index_in_tx(v))
+		return 0;
+	return sign_quietly(v, CV_CHECKPOINT_EVERY);
 }
 
 /* ---- audit verify ---- */

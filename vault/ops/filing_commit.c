@@ -14,6 +14,7 @@
 #include "base/util.h"
 #include "core/schedule.h"
 #include "core/audit.h"
+#include "core/checkpoint.h"
 #include "core/deposit.h"
 #include "core/intent.h"
 #include "core/receipt.h"
@@ -307,6 +308,7 @@ static int store_keys(cv_vault *v, const cv_filing_group *gs, size_t ng)
 		return r;
 	}
 	cv_crashpoint("filing-keys-stored");
+	cv_keystore_flush(v);  /* while the receipt's signer runs: the close then syncs no key-store log */
 	return 0;
 }
 
@@ -331,6 +333,8 @@ static int commit_all(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item 
 	if ((r = cv_intent_clear(v)) < 0 ||
 	    (r = recompute_last_contact(v, gs, ng)) < 0 ||
 	    (r = audit_filing(v, gs, ng, items)) < 0 ||
+	    /* a checkpoint that is due is signed now, beside the receipt's signer, and commits with the rows */
+	    (r = cv_checkpoint_in_tx(v)) < 0 ||
 	    (r = signer_finish(sg, v, sigp)) < 0 ||
 	    (r = cv_db_receipt_set_sig(v, receipt_id, *sigp)) < 0)
 		goto fail;

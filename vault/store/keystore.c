@@ -66,6 +66,17 @@ int cv_keystore_put(cv_vault *v, const char *file, int gen, const char *wrapped)
 			    "tit", file, gen, wrapped);
 }
 
+/*
+ * Copy the key store's committed log into keys.db now (PASSIVE: never waits
+ * for a reader), while the caller waits for something else: otherwise
+ * closing the connection does it, two fsyncs on the command's critical path.
+ * Only moves what is durable already; a failure leaves it to the close.
+ */
+void cv_keystore_flush(cv_vault *v)
+{
+	sqlite3_wal_checkpoint_v2(v->db, "ks", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 static int in_one_tx(cv_vault *v, const char *what, const char *sql)
 {
 	int r;

@@ -37,6 +37,8 @@ int cv_keystore_put(cv_vault *v, const char *file, int gen, const char *wrapped)
 int cv_keystore_settle(cv_vault *v);
 /* Under the writer lock only: delete orphan keys (the caller checkpoints). */
 int cv_keystore_sweep(cv_vault *v);
+/* Copy the key store's committed log into keys.db (PASSIVE), so that the close has none to copy. */
+void cv_keystore_flush(cv_vault *v);
 /* Delete the keys of the archives in the shred intent log (after the purge's commit). */
 int cv_keystore_drop_shredded(cv_vault *v);
 

@@ -198,6 +198,9 @@ static const char *migrations[] = {
 	"  kind TEXT NOT NULL CHECK(kind IN ('signed','countersigned')),"
 	"  signer TEXT NOT NULL, fpr TEXT NOT NULL, created TEXT NOT NULL, sig TEXT NOT NULL,"
 	"  PRIMARY KEY(number, kind));",
+	/* 10: the duplicate index, keyed blind values (docs/architecture.md, Sealed columns) */
+	"ALTER TABLE records ADD COLUMN blind TEXT;"
+	"CREATE INDEX records_blind_missing ON records(section) WHERE blind IS NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -122,6 +122,7 @@ static void match_call(struct dup_run *d, size_t j)
 	}
 }
 
+/* Marks the duplicates among one case and section's documents (see find_duplicates). */
 static int mark_run(struct dup_run *d)
 {
 	size_t j, k;

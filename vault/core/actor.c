@@ -16,6 +16,7 @@
 #include "core/deposit.h"
 #include "core/checkpoint.h"
 #include "core/keys.h"
+#include "core/blindupgrade.h"
 #include "core/keyupgrade.h"
 #include "crypto/gpg.h"
 #include "crypto/keymem.h"
@@ -103,6 +104,8 @@ int cv_vault_unlock(cv_vault *v)
 	if (v->dry_run)
 		return 0;  /* a check changes nothing: no wrap upgrade, adoption or checkpoint (docs/commands/import.md) */
 	if ((r = cv_keys_upgrade_wraps(v)) < 0)  /* old wraps, once a writer holds the keys (core/keyupgrade.c) */
+		return r;
+	if ((r = cv_blind_upgrade(v)) < 0)  /* older records' duplicate index, likewise (core/blindupgrade.c) */
 		return r;
 	if ((r = cv_deposit_on_unlock(v, cv_keys_wrap)) == 0) {
 		cv_checkpoint_on_unlock(v);  /* the trail's head signed (docs/architecture.md, The audit trail) */

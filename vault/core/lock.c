@@ -13,6 +13,7 @@
 #include "base/handle.h"
 #include "base/util.h"
 #include "core/keys.h"
+#include "core/blindupgrade.h"
 #include "core/keyupgrade.h"
 #include "core/lock.h"
 #include "core/sweep.h"
@@ -54,7 +55,7 @@ int cv_vault_lock_writer(cv_vault *v, int wait)
 	 * them in hand, old unchecked archive key wraps are upgraded
 	 * (docs/architecture.md, Keys).
 	 */
-	if ((r = cv_keys_refresh(v)) < 0 || (r = cv_keys_upgrade_wraps(v)) < 0)
+	if ((r = cv_keys_refresh(v)) < 0 || (r = cv_keys_upgrade_wraps(v)) < 0 || (r = cv_blind_upgrade(v)) < 0)
 		cv_vault_unlock_writer(v);
 	else
 		cv_crashpoint("writer-locked");

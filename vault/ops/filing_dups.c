@@ -19,13 +19,16 @@
  * and section, or that the call lists twice for one case and section, is
  * refused (all or nothing), or in import mode skipped and named in
  * duplicate_of: an import run again after its refused cases were mended
- * files only what is missing.  Sizes are in the index in the clear, hashes
- * sealed: only a document with the size of an existing record, or of
- * another document of the call, is read and hashed, and only those
- * records' hashes are unsealed.  Another case or section does not count
- * (one school letter may belong to two siblings' cases).
+ * files only what is missing.  The index keeps no exact size or hash in
+ * clear, nor opens any here: a document is read and hashed only when a
+ * record of its case and section has its size's bucket (the clear column),
+ * or another document of the call its exact size; its keyed blind value is
+ * then compared with those records' (docs/architecture.md, Sealed
+ * columns).  Another case or section does not count (one school letter may
+ * belong to two siblings' cases), and the case id in the blind value keeps
+ * the two from matching in the index too.
  */
-typedef cv_db_record_hash known_doc;
+typedef cv_db_record_blind known_doc;
 
 static int64_t doc_size(const char *path)
 {
@@ -52,40 +55,104 @@ static int dup_candidate(const cv_file_item *it)
 	return it->status == 0 && it->path;
 }
 
-/* Known records of one case and section with a size some document has. */
-struct want_size {
+/* One case and section's documents of the call (list, in call order), and what is known of them. */
+struct dup_run {
 	cv_vault *v;
+	cv_file_item *items;
+	const char *case_id;
 	cv_section s;
-	const int64_t *sz;
 	const size_t *list;
 	size_t nl;
+	int64_t *sz;            /* exact sizes of the call's documents, by item */
+	char (*sha)[65];        /* their hashes, by item, once read */
+	size_t *first;
+	known_doc *kd;          /* records of the case and section in some document's bucket */
+	size_t nk;
 };
 
 /*
- * A record is worth its hash when a document has its size; only then is the
- * section unlocked.  Locked, the index shows only the size's bucket
- * (docs/architecture.md, Sealed columns): a document in the same bucket
- * unlocks, and the exact sizes are compared once open.
+ * A record is worth its blind value when a document has its size's
+ * bucket; only then is the section unlocked (to compute the document's).
  */
-static int want_size(void *hook, const cv_db_record_hash *row)
+static int want_bucket(void *hook, const cv_db_record_blind *row)
 {
-	struct want_size *w = hook;
+	struct dup_run *d = hook;
 	size_t j;
 	int r;
 
-	for (j = 0; j < w->nl && w->sz[w->list[j]] != row->size && cv_size_bucket(w->sz[w->list[j]]) != row->size; j++)
+	for (j = 0; j < d->nl && (d->sz[d->list[j]] <= 0 || cv_size_bucket(d->sz[d->list[j]]) != row->bucket); j++)
 		;
-	if (j == w->nl)
+	if (j == d->nl)
 		return 0;
-	return (r = cv_require_key(w->v, w->s)) < 0 ? r : 1;
+	return (r = cv_require_key(d->v, d->s)) < 0 ? r : 1;
 }
 
-static int known_docs(cv_vault *v, const char *case_id, cv_section s, const int64_t *sz,
-		      const size_t *list, size_t nl, known_doc **out, size_t *nout)
+/* Item a against the records: duplicate_of names the one with its blind value. */
+static int match_known(struct dup_run *d, size_t a)
 {
-	struct want_size w = { v, s, sz, list, nl };
+	char blind[65];
+	size_t k;
+	int r;
 
-	return cv_db_record_hashes(v, case_id, s, want_size, &w, out, nout);
+	if ((r = cv_sealed_blind(d->v, d->s, d->case_id, d->sha[a], blind)) < 0)
+		return r;
+	for (k = 0; k < d->nk; k++)
+		if (!strcmp(d->kd[k].blind, blind)) {
+			snprintf(d->items[a].duplicate_of, sizeof(d->items[a].duplicate_of), "%s", d->kd[k].id);
+			break;
+		}
+	return 0;
+}
+
+/* Document list[j] against the call's earlier documents of the same exact size and hash. */
+static void match_call(struct dup_run *d, size_t j)
+{
+	size_t a = d->list[j], k;
+
+	for (k = 0; k < j && !d->items[a].duplicate_of[0]; k++) {
+		size_t b = d->list[k];
+
+		if (d->sz[b] == d->sz[a] && d->sha[b][0] && !strcmp(d->sha[b], d->sha[a])) {
+			if (d->items[b].duplicate_of[0])
+				memcpy(d->items[a].duplicate_of, d->items[b].duplicate_of, sizeof(d->items[a].duplicate_of));
+			else
+				d->first[a] = d->first[b] != CV_FILING_NO_DUP ? d->first[b] : b;
+			return;
+		}
+	}
+}
+
+/* Marks the duplicates among one case and section's documents (see find_duplicates). */
+static int mark_run(struct dup_run *d)
+{
+	size_t j, k;
+	int r;
+
+	if ((r = cv_db_record_blinds(d->v, d->case_id, d->s, want_bucket, d, &d->kd, &d->nk)) < 0)
+		return r;
+	for (j = 0; j < d->nl && r == 0; j++) {
+		size_t a = d->list[j];
+		int known = 0, twin = 0;
+
+		if (d->sz[a] <= 0)
+			continue;
+		for (k = 0; k < d->nk && !known; k++)
+			known = d->kd[k].bucket == cv_size_bucket(d->sz[a]);
+		for (k = 0; k < d->nl && !twin; k++)
+			twin = k != j && d->sz[d->list[k]] == d->sz[a];
+		if (!known && !twin)
+			continue;
+		if (doc_sha(d->items[a].path, d->sha[a]) < 0) {
+			d->sz[a] = -1;  /* unreadable: the checks that follow say so */
+			continue;
+		}
+		if (known)
+			r = match_known(d, a);
+		match_call(d, j);
+	}
+	free(d->kd);
+	d->kd = NULL;
+	return r;
 }
 
 /* Documents in (case, section, call) order, so each case and section is one run. */
@@ -113,14 +180,12 @@ static int dup_key_cmp(const void *a, const void *b)
  */
 static int find_duplicates(cv_vault *v, cv_file_item *items, size_t n, size_t *first)
 {
-	int64_t *sz = calloc(n, sizeof(*sz));
-	char (*sha)[65] = calloc(n, sizeof(*sha));
-	size_t *list = calloc(n, sizeof(*list));
+	struct dup_run d = { v, items, NULL, 0, NULL, 0, calloc(n, sizeof(int64_t)), calloc(n, 65), first, NULL, 0 };
+	size_t *list = calloc(n, sizeof(*list)), i, nkeys = 0, run;
 	dup_key *keys = calloc(n, sizeof(*keys));
-	size_t i, j, k, nl, nkeys = 0, run;
 	int r = 0;
 
-	if (!sz || !sha || !list || !keys) {
+	if (!d.sz || !d.sha || !list || !keys) {
 		r = cv_error(v, CV_ERROR, "out of memory");
 		goto out;
 	}
@@ -133,57 +198,21 @@ static int find_duplicates(cv_vault *v, cv_file_item *items, size_t n, size_t *f
 		}
 	}
 	qsort(keys, nkeys, sizeof(*keys), dup_key_cmp);
-	for (run = 0; run < nkeys && r == 0; run += nl) {
-		known_doc *kd = NULL;
-		size_t nk = 0;
-		const dup_key *head = &keys[run];
-
+	d.list = list;
+	for (run = 0; run < nkeys && r == 0; run += d.nl) {
+		d.case_id = keys[run].case_id;
+		d.s = keys[run].section;
 		/* the call's documents for this case and section, in call order */
-		for (nl = 0; run + nl < nkeys && keys[run + nl].section == head->section &&
-			     !strcmp(keys[run + nl].case_id, head->case_id); nl++) {
-			list[nl] = keys[run + nl].idx;
-			sz[list[nl]] = doc_size(items[list[nl]].path);
+		for (d.nl = 0; run + d.nl < nkeys && keys[run + d.nl].section == d.s &&
+			       !strcmp(keys[run + d.nl].case_id, d.case_id); d.nl++) {
+			list[d.nl] = keys[run + d.nl].idx;
+			d.sz[list[d.nl]] = doc_size(items[list[d.nl]].path);
 		}
-		if ((r = known_docs(v, head->case_id, head->section, sz, list, nl, &kd, &nk)) < 0)
-			break;
-		for (j = 0; j < nl; j++) {
-			size_t a = list[j];
-			int same_size = 0;
-
-			if (sz[a] <= 0)
-				continue;
-			for (k = 0; k < nk && !same_size; k++)
-				same_size = kd[k].size == sz[a];
-			for (k = 0; k < nl && !same_size; k++)
-				same_size = k != j && sz[list[k]] == sz[a];
-			if (!same_size)
-				continue;
-			if (doc_sha(items[a].path, sha[a]) < 0) {
-				sz[a] = -1;  /* unreadable: the checks that follow say so */
-				continue;
-			}
-			for (k = 0; k < nk; k++)
-				if (kd[k].size == sz[a] && !strcmp(kd[k].sha, sha[a])) {
-					snprintf(items[a].duplicate_of, sizeof(items[a].duplicate_of), "%s", kd[k].id);
-					break;
-				}
-			for (k = 0; k < j && !items[a].duplicate_of[0]; k++) {
-				size_t b = list[k];
-
-				if (sz[b] == sz[a] && sha[b][0] && !strcmp(sha[b], sha[a])) {
-					if (items[b].duplicate_of[0])
-						memcpy(items[a].duplicate_of, items[b].duplicate_of, sizeof(items[a].duplicate_of));
-					else
-						first[a] = first[b] != CV_FILING_NO_DUP ? first[b] : b;
-					break;
-				}
-			}
-		}
-		free(kd);
+		r = mark_run(&d);
 	}
 out:
-	free(sz);
-	free(sha);
+	free(d.sz);
+	free(d.sha);
 	free(list);
 	free(keys);
 	return r;

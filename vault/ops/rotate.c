@@ -33,6 +33,7 @@
 #include "store/db_rotate.h"
 #include "store/db_staff.h"
 #include "store/index.h"
+#include "store/sealed.h"
 #include "casevault/audit.h"
 #include "casevault/staff.h"
 
@@ -186,7 +187,7 @@ static int store_new_wraps(cv_vault *v, rotation *rot)
 static int rotate_rows(cv_vault *v, rotation *rot, const char *id)
 {
 	char now[32], mac[65];
-	size_t i;
+	size_t i, n;
 	int r, s;
 
 	for (i = 0; i < rot->nak; i++)
@@ -197,6 +198,9 @@ static int rotate_rows(cv_vault *v, rotation *rot, const char *id)
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
 		if (!(rot->mask & (1 << s)))
 			continue;
+		/* the duplicate index under the new key, from the hashes just sealed again */
+		if ((r = cv_sealed_blind_fill(v, (cv_section)s, 1, &n)) < 0)
+			return r;
 		cv_keys_check_mac(v->mkey[s], mac);
 		if ((r = cv_db_keys_section_update(v, cv_section_name(s), v->mkey_gen[s], mac)) < 0)
 			return r;

@@ -13,6 +13,7 @@
 #include "crypto/gpgconf.h"
 #include "crypto/keydelete.h"
 #include "ops/verify_keys.h"
+#include "store/sealed.h"
 #include "store/db_receipts.h"
 #include "store/db_intent.h"
 #include "store/db_verify.h"
@@ -77,6 +78,36 @@ static int keyslip_row(void *hook, const char *id, int gen, int outdated, int re
 static void sealed_bad(void *hook, const char *table, const char *column, const char *id)
 {
 	cv_verify_add_problem(hook, id, "sealed %s.%s does not open (damaged or altered)", table, column);
+}
+
+/* The duplicate index: a wrong value hides a duplicate, or names the wrong record as one. */
+struct blind_walk {
+	cv_verify_report *rep;
+	size_t missing;
+};
+
+static void blind_bad(void *hook, const char *id, int wrong)
+{
+	struct blind_walk *b = hook;
+
+	if (wrong)
+		cv_verify_add_problem(b->rep, id, "its duplicate index value (records.blind) is not the one its document "
+				      "gives (altered): duplicates of it would go unnoticed; restore vault.db from a backup "
+				      "(docs/recovery.md)");
+	else
+		b->missing++;
+}
+
+static void check_blind(cv_vault *v, cv_verify_report *rep, int mask)
+{
+	struct blind_walk b = { rep, 0 };
+
+	if (cv_sealed_blind_each(v, mask, blind_bad, &b) < 0)
+		cv_verify_add_problem(rep, "index", "cannot read the duplicate index: %s", cv_vault_errmsg(v));
+	else if (b.missing)
+		cv_notice(v, "%zu record%s filed before the duplicate index %s no value in it yet: the next command "
+			  "that writes with the section key computes %s", b.missing, b.missing == 1 ? "" : "s",
+			  b.missing == 1 ? "has" : "have", b.missing == 1 ? "it" : "them");
 }
 
 /*
@@ -225,6 +256,7 @@ void cv_verify_keys(cv_vault *v, cv_verify_report *rep)
 			mask |= 1 << s;
 	if (cv_db_verify_sealed(v, mask | schedule_mask(v, rep), sealed_bad, rep, &n) < 0)
 		cv_verify_add_problem(rep, "index", "cannot read the sealed columns: %s", cv_vault_errmsg(v));
+	check_blind(v, rep, mask);
 	cv_db_verify_keyslips(v, manager ? NULL : v->actor, keyslip_row, &w);
 	cv_db_intent_revoked_each(v, revoked_secret, &w);
 	/* every grant costs a signature check: a manager's verify checks them all (unlock checked the actor's) */

@@ -63,21 +63,118 @@ static int add_entry(struct archive *a, const char *name, int64_t size)
 	return r == ARCHIVE_OK ? 0 : -1;
 }
 
-static void *writer(void *arg)
-{
-	struct wjob *j = arg;
-	struct archive *a = archive_write_new();
-	unsigned char *buf = malloc(CHUNK);
-	char *json = NULL;
-	cv_sha256 *md = NULL;
-	size_t i;
+/*
+ * Padding (docs/architecture.md, Sizes).  An archive often holds one
+ * document, so its length would give away about how big that document is.
+ * The stream handed to gpg is therefore padded to a Padmé length (Nikitin
+ * et al., PETS 2019: at most about 12 % more, and only O(log log n) bits of
+ * the length left), and never less than PAD_MIN, below which every archive
+ * is as long: most notes and letters.  gpg adds no compression and an
+ * overhead that depends only on the length of what it encrypts, so every
+ * archive whose stream falls in one bucket has one ciphertext length.  The
+ * padding goes after the end of the stream where stock tools skip it
+ * (docs/recovery.md): a zstd skippable frame after a compressed stream
+ * (libzstd and the zstd program skip such frames), and zero blocks after
+ * an uncompressed tar's end-of-archive marker (tar's own record padding).
+ * Its bytes are zeros: the OpenPGP encryption hides them like the rest.
+ */
+#define PAD_MIN 8192
+#define SKIPPABLE_MAGIC 0x184D2A50u             /* zstd format, section 3.1.2 */
+#define SKIPPABLE_HEADER 8
+#define SKIPPABLE_MAX ((int64_t)1 << 30)        /* one frame's body, well under 4 GiB */
 
-	block_sigpipe();
-	if (!a || !buf) {
-		j->err = CV_ERROR;
-		snprintf(j->msg, sizeof(j->msg), "out of memory");
-		goto out;
+int64_t cv_archive_padded_size(int64_t len)
+{
+	int e, s;
+	int64_t mask;
+
+	if (len <= PAD_MIN)
+		return PAD_MIN;
+	e = 63 - __builtin_clzll((unsigned long long)len);   /* floor(log2 len) */
+	s = 32 - __builtin_clz((unsigned)e);                 /* floor(log2 e) + 1 */
+	mask = ((int64_t)1 << (e - s)) - 1;
+	return (len + mask) & ~mask;
+}
+
+/* libarchive's output, counted: the padding needs the stream's length. */
+struct counted {
+	int fd;
+	int64_t bytes;
+};
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		if ((n = write(fd, p, len)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
 	}
+	return 0;
+}
+
+static la_ssize_t counted_write(struct archive *a, void *hook, const void *buf, size_t len)
+{
+	struct counted *c = hook;
+
+	if (write_all(c->fd, buf, len) < 0) {
+		archive_set_error(a, errno, "%s", strerror(errno));
+		return -1;
+	}
+	c->bytes += (int64_t)len;
+	return (la_ssize_t)len;
+}
+
+/* pad bytes of zeros, from buf (CHUNK zero bytes). */
+static int write_zeros(int fd, const unsigned char *buf, int64_t pad)
+{
+	while (pad > 0) {
+		size_t n = pad < CHUNK ? (size_t)pad : CHUNK;
+
+		if (write_all(fd, buf, n) < 0)
+			return -1;
+		pad -= (int64_t)n;
+	}
+	return 0;
+}
+
+/* Pad the stream of len bytes to its bucket (see above); buf is CHUNK bytes of scratch. */
+static int pad_stream(int fd, int compressed, int64_t len, unsigned char *buf)
+{
+	int64_t pad = cv_archive_padded_size(len + SKIPPABLE_HEADER) - len;
+
+	memset(buf, 0, CHUNK);
+	if (!compressed)
+		return write_zeros(fd, buf, pad);
+	while (pad > 0) {
+		int64_t body = pad - SKIPPABLE_HEADER;
+		unsigned char h[SKIPPABLE_HEADER];
+		int i;
+
+		if (body > SKIPPABLE_MAX)  /* never leave less than a frame's header */
+			body = pad - SKIPPABLE_HEADER - SKIPPABLE_MAX >= SKIPPABLE_HEADER ? SKIPPABLE_MAX : SKIPPABLE_MAX - SKIPPABLE_HEADER;
+		for (i = 0; i < 4; i++) {  /* little-endian magic, then body length */
+			h[i] = (unsigned char)(SKIPPABLE_MAGIC >> (8 * i));
+			h[4 + i] = (unsigned char)((uint64_t)body >> (8 * i));
+		}
+		if (write_all(fd, h, sizeof(h)) < 0 || write_zeros(fd, buf, body) < 0)
+			return -1;
+		pad -= SKIPPABLE_HEADER + body;
+	}
+	return 0;
+}
+
+static struct archive *open_stream(struct wjob *j, struct counted *out)
+{
+	struct archive *a = archive_write_new();
+
+	if (!a)
+		return NULL;
 	archive_write_set_format_pax_restricted(a);
 	if (j->compress) {
 		archive_write_add_filter_zstd(a);
@@ -86,8 +183,32 @@ static void *writer(void *arg)
 		archive_write_add_filter_none(a);
 	}
 	archive_write_set_bytes_in_last_block(a, 1);
-	if (archive_write_open_fd(a, j->pipefd) != ARCHIVE_OK)
-		goto aerr;
+	if (archive_write_open2(a, out, NULL, counted_write, NULL, NULL) != ARCHIVE_OK) {
+		snprintf(j->msg, sizeof(j->msg), "cannot write the archive stream: %s",
+			 archive_error_string(a) ? archive_error_string(a) : "unknown error");
+		archive_write_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void *writer(void *arg)
+{
+	struct wjob *j = arg;
+	struct counted out = { j->pipefd, 0 };
+	struct archive *a = NULL;
+	unsigned char *buf = malloc(CHUNK);
+	char *json = NULL;
+	cv_sha256 *md = NULL;
+	size_t i;
+
+	block_sigpipe();
+	if (!buf || !(a = open_stream(j, &out))) {
+		j->err = CV_ERROR;
+		if (!j->msg[0])
+			snprintf(j->msg, sizeof(j->msg), "out of memory");
+		goto out;
+	}
 	for (i = 0; i < j->n; i++) {
 		cv_member_in *m = &j->m[i];
 		int64_t total = 0;
@@ -133,6 +254,10 @@ static void *writer(void *arg)
 		goto aerr;
 	if (archive_write_close(a) != ARCHIVE_OK)
 		goto aerr;
+	if (pad_stream(j->pipefd, j->compress, out.bytes, buf) < 0) {
+		j->err = CV_ERROR;
+		snprintf(j->msg, sizeof(j->msg), "cannot write the archive stream: %s", strerror(errno));
+	}
 	goto out;
 ioerr:
 	j->err = CV_ERROR;

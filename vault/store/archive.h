@@ -31,6 +31,14 @@ int cv_archive_write(cv_vault *v, const char *name, const char *key_hex, int com
 		     cv_member_in *m, size_t n, cv_manifest_fn mf, void *hook,
 		     int64_t *out_size, char out_sha[65]);
 
+/*
+ * The length an archive's stream is padded to before encryption: a Padmé
+ * length, at least 8 KiB (docs/architecture.md, Sizes).  The writer pads a
+ * stream of n bytes to cv_archive_padded_size(n + 8), room for a zstd
+ * skippable frame's header.
+ */
+int64_t cv_archive_padded_size(int64_t len);
+
 typedef struct {
 	/* Called per member: return 1 to receive its bytes, 0 to skip, <0 to stop. */
 	int (*entry)(void *hook, const char *name, int64_t size);

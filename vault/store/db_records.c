@@ -161,36 +161,53 @@ void cv_db_record_where_release(cv_db_record_where *w)
 	w->sha = w->wrapped = NULL;
 }
 
-int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
-			int (*want)(void *hook, const cv_db_record_hash *row), void *hook,
-			cv_db_record_hash **out, size_t *n)
+/*
+ * A kept row's blind value: the stored one, or, in a vault whose rows have
+ * none yet (the one-time fill waits for a writer, core/blindupgrade.c), the
+ * one its sealed hash gives, computed in memory.
+ */
+static int row_blind(cv_vault *v, sqlite3_stmt *st, cv_section s, const char *case_id, cv_db_record_blind *row)
+{
+	char *sha = NULL;
+	int r;
+
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+		cv_col_copy(st, 2, row->blind, sizeof(row->blind));
+		return 0;
+	}
+	if ((r = unseal_rec(v, st, 3, s, "sha256", row->id, &sha)) < 0 || !sha)
+		return r;
+	r = cv_sealed_blind(v, s, case_id, sha, row->blind);
+	explicit_bzero(sha, strlen(sha));
+	free(sha);
+	return r;
+}
+
+int cv_db_record_blinds(cv_vault *v, const char *case_id, cv_section s,
+			int (*want)(void *hook, const cv_db_record_blind *row), void *hook,
+			cv_db_record_blind **out, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	cv_db_record_hash *k = NULL, row;
+	cv_db_record_blind *k = NULL, row;
 	size_t nk = 0, cap = 0;
 	int r, rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((r = cv_index_query(v, &st, "SELECT id, size, sha256, size_sealed FROM records WHERE case_id = ? AND section = ?",
+	if ((r = cv_index_query(v, &st, "SELECT id, size, blind, sha256 FROM records WHERE case_id = ? AND section = ?",
 				"tt", case_id, cv_section_name(s))) < 0)
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *sha = NULL;
-
 		memset(&row, 0, sizeof(row));
 		cv_col_copy(st, 0, row.id, sizeof(row.id));
-		row.size = cv_sealed_size(v, st, 1, 3, s, row.id);
+		/* the clear column: a bucket, or an older row's exact size (its bucket is the same test) */
+		row.bucket = cv_size_bucket(sqlite3_column_int64(st, 1));
 		if ((r = want(hook, &row)) < 0)
 			break;
 		if (r == 0)
 			continue;
-		/* want() may have unlocked s: the exact size now opens */
-		row.size = cv_sealed_size(v, st, 1, 3, s, row.id);
-		if ((r = unseal_rec(v, st, 2, s, "sha256", row.id, &sha)) < 0)
+		if ((r = row_blind(v, st, s, case_id, &row)) < 0)
 			break;
-		snprintf(row.sha, sizeof(row.sha), "%s", sha ? sha : "");
-		free(sha);
 		if (CV_ARRAY_GROW(&k, &cap, nk) < 0) {
 			r = cv_error(v, CV_ERROR, "out of memory");
 			break;
@@ -219,6 +236,21 @@ static int bind_exact_size(cv_vault *v, sqlite3_stmt *st, int idx, const cv_db_r
 	return cv_sealed_bind(v, st, idx, w->section, "records", "size_sealed", w->id, n);
 }
 
+/* The duplicate index's value (NULL without the section key: the one-time fill sets it). */
+static int bind_blind(cv_vault *v, sqlite3_stmt *st, int idx, const cv_db_record_new *w)
+{
+	char blind[65];
+	int r;
+
+	if (!v->mkey[w->section] || !w->sha256)
+		return sqlite3_bind_null(st, idx) == SQLITE_OK ? 0 : cv_index_dberr(v, "record a document");
+	if ((r = cv_sealed_blind(v, w->section, w->case_id, w->sha256, blind)) < 0)
+		return r;
+	if (sqlite3_bind_text(st, idx, blind, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+		return cv_index_dberr(v, "record a document");
+	return 0;
+}
+
 static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w, int dated)
 {
 	int r;
@@ -232,7 +264,7 @@ static int bind_record(cv_vault *v, sqlite3_stmt *st, const cv_db_record_new *w,
 	    (r = cv_sealed_bind(v, st, 12, w->section, "records", "event_date", w->id, w->event_date)) < 0 ||
 	    (r = cv_sealed_bind(v, st, 15, CV_SEAL_SCHEDULE, "records", "retain_until", w->id,
 				dated && w->retain_until && w->retain_until[0] ? w->retain_until : NULL)) < 0 ||
-	    (r = bind_exact_size(v, st, 17, w)) < 0)
+	    (r = bind_exact_size(v, st, 17, w)) < 0 || (r = bind_blind(v, st, 18, w)) < 0)
 		return r;
 	return 0;
 }
@@ -252,8 +284,8 @@ int cv_db_records_insert(cv_vault *v, const cv_db_record_new *rows, size_t n)
 		return dated;
 	if (n && (r = cv_index_prepare(v, &st,
 		"INSERT INTO records(id, seq, case_id, section, class, archive_id, member, mime, size,"
-		" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash, size_sealed)"
-		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0)
+		" title, sha256, event_date, filed_at, filed_by, retain_until, policy_hash, size_sealed, blind)"
+		" VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) < 0)
 		return r;
 	for (i = 0; i < n && r == 0; i++) {
 		sqlite3_reset(st);

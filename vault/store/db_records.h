@@ -36,25 +36,25 @@ int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv
 void cv_db_record_where_release(cv_db_record_where *w);
 
 /*
- * A record's hash, size and id: what the duplicate check compares.  want()
- * sees the size as the handle knows it: exact while the section is
- * unlocked, else its clear bucket (cv_size_bucket).
+ * What the duplicate check compares: a record's id, the bucket of its size
+ * (the clear column) and its blind value (store/sealed.h).
  */
 typedef struct {
 	char id[16];
-	int64_t size;
-	char sha[65];           /* set only for rows want accepted */
-} cv_db_record_hash;
+	int64_t bucket;
+	char blind[65];         /* set only for rows want accepted */
+} cv_db_record_blind;
 
 /*
- * The records of one case and section whose hash the caller wants: want
- * sees each row's id and size (sha empty) and returns 1 to have its hash
- * opened and the row kept, 0 to skip it, or an error, which stops.  The
- * kept rows are a malloc'd array.
+ * The records of one case and section the caller wants: want sees each
+ * row's id and bucket (blind empty) and returns 1 to keep the row with its
+ * blind value, 0 to skip it, or an error, which stops.  No exact size and
+ * no hash is opened, except the hash of a row that has no blind value yet.
+ * The kept rows are a malloc'd array.
  */
-int cv_db_record_hashes(cv_vault *v, const char *case_id, cv_section s,
-			int (*want)(void *hook, const cv_db_record_hash *row), void *hook,
-			cv_db_record_hash **out, size_t *n);
+int cv_db_record_blinds(cv_vault *v, const char *case_id, cv_section s,
+			int (*want)(void *hook, const cv_db_record_blind *row), void *hook,
+			cv_db_record_blind **out, size_t *n);
 
 /* A row the filing adds; title, sha256 and event_date are sealed under section. */
 typedef struct {

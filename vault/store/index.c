@@ -204,6 +204,9 @@ static const char *migrations[] = {
 	 * dated before keeps them as stale until a full recompute (ops/recompute.c)
 	 */
 	"INSERT INTO meta(key, value) SELECT 'retention.dob-exact', '1' WHERE EXISTS(SELECT 1 FROM records);",
+	/* 11: the duplicate index, keyed blind values (docs/architecture.md, Sealed columns) */
+	"ALTER TABLE records ADD COLUMN blind TEXT;"
+	"CREATE INDEX records_blind_missing ON records(section) WHERE blind IS NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "base/handle.h"
+#include "base/array.h"
 #include "base/hex.h"
+#include "crypto/blind.h"
 #include "crypto/keymem.h"
 #include "crypto/seal.h"
 #include "store/index.h"
@@ -248,3 +250,128 @@ int cv_sealed_each(cv_vault *v, int mask, cv_sealed_fn fn, void *hook)
 	return 0;
 }
 
+
+/* ---- the duplicate index (docs/architecture.md, Sealed columns) ---- */
+
+int cv_sealed_blind(cv_vault *v, cv_section s, const char *case_id, const char *sha_hex, char out[65])
+{
+	int r;
+
+	if (!v->mkey[s])
+		return cv_error(v, CV_EREFUSED, "the %s key is not unlocked", cv_section_name(s));
+	r = cv_blind_value(v->mkey[s], cv_section_name(s), v->mkey_gen[s], case_id, sha_hex, out);
+	if (r == -2)
+		return cv_error(v, CV_ECORRUPT, "a document hash in the index is malformed");
+	return r < 0 ? cv_error(v, CV_ERROR, "cannot compute a duplicate index value (libgcrypt)") : 0;
+}
+
+typedef int (*blind_row_fn)(void *hook, const char *id, const char *stored, const char *want);
+
+/*
+ * Each record of section s (only those with no blind value when
+ * missing_only) whose sealed hash opens under the key in hand, with its
+ * stored value (NULL when none) and the one its hash gives now.  A hash
+ * that does not open is skipped: verify names it (cv_sealed_each).
+ */
+static int blind_rows(cv_vault *v, cv_section s, int missing_only, blind_row_fn fn, void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc = SQLITE_DONE;
+
+	if ((r = cv_index_query(v, &st, missing_only ?
+				"SELECT id, case_id, sha256, blind FROM records INDEXED BY records_blind_missing"
+				" WHERE section = ? AND blind IS NULL" :
+				"SELECT id, case_id, sha256, blind FROM records WHERE section = ?",
+				"t", cv_section_name(s))) < 0)
+		return r;
+	while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *sha = NULL, want[65];
+
+		if (cv_sealed_get(v, st, 2, s, "records", "sha256", cv_col(st, 0), &sha) < 0 || !sha)
+			continue;
+		r = cv_sealed_blind(v, s, cv_col(st, 1), sha, want);
+		explicit_bzero(sha, strlen(sha));
+		free(sha);
+		if (r == 0)
+			r = fn(hook, cv_col(st, 0), (const char *)sqlite3_column_text(st, 3), want);
+		else if (r == CV_ECORRUPT)
+			r = 0;  /* a malformed hash: verify names it */
+	}
+	if (r >= 0 && rc != SQLITE_DONE)
+		r = cv_index_dberr(v, "read the duplicate index");
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}
+
+struct blind_fix {
+	cv_vault *v;
+	struct { char id[24], want[65]; } *rows;
+	size_t n, cap;
+};
+
+static int blind_collect(void *hook, const char *id, const char *stored, const char *want)
+{
+	struct blind_fix *f = hook;
+
+	if (stored && !strcmp(stored, want))
+		return 0;
+	if (CV_ARRAY_GROW(&f->rows, &f->cap, f->n) < 0)
+		return cv_error(f->v, CV_ERROR, "out of memory");
+	snprintf(f->rows[f->n].id, sizeof(f->rows[f->n].id), "%s", id);
+	memcpy(f->rows[f->n++].want, want, 65);
+	return 0;
+}
+
+int cv_sealed_blind_missing(cv_vault *v, cv_section s)
+{
+	sqlite3_stmt *st = NULL;
+	int r = cv_index_one(v, &st, "SELECT 1 FROM records INDEXED BY records_blind_missing"
+			     " WHERE section = ? AND blind IS NULL LIMIT 1", "t", cv_section_name(s));
+
+	sqlite3_finalize(st);
+	return r;
+}
+
+int cv_sealed_blind_fill(cv_vault *v, cv_section s, int all, size_t *n)
+{
+	struct blind_fix f = { v, NULL, 0, 0 };
+	size_t i;
+	int r;
+
+	*n = 0;
+	r = blind_rows(v, s, !all, blind_collect, &f);
+	for (i = 0; r == 0 && i < f.n; i++)
+		r = cv_index_run(v, "store the duplicate index", "UPDATE records SET blind = ? WHERE id = ?", "tt",
+				 f.rows[i].want, f.rows[i].id);
+	if (r == 0)
+		*n = f.n;
+	free(f.rows);
+	return r;
+}
+
+struct blind_check {
+	cv_blind_fn fn;
+	void *hook;
+};
+
+static int blind_compare(void *hook, const char *id, const char *stored, const char *want)
+{
+	struct blind_check *c = hook;
+
+	if (!stored || strcmp(stored, want))
+		c->fn(c->hook, id, stored != NULL);
+	return 0;
+}
+
+int cv_sealed_blind_each(cv_vault *v, int mask, cv_blind_fn fn, void *hook)
+{
+	struct blind_check c = { fn, hook };
+	int s, r;
+
+	if (!table_has(v, "records", "blind"))
+		return 0;
+	for (s = 0; s < CV_SECTION_COUNT; s++)
+		if ((mask & (1 << s)) && v->mkey[s] && (r = blind_rows(v, (cv_section)s, 0, blind_compare, &c)) < 0)
+			return r;
+	return 0;
+}

@@ -79,4 +79,24 @@ typedef int (*cv_sealed_fn)(void *hook, const cv_sealed_col *c, const char *id, 
 			    char **plain, int err);
 int cv_sealed_each(cv_vault *v, int mask, cv_sealed_fn fn, void *hook);
 
+/*
+ * The duplicate index (docs/architecture.md, Sealed columns): records.blind
+ * is crypto/blind.c's keyed value of the case id and the document's hash,
+ * under s's current key generation.  cv_sealed_blind computes it for a
+ * document (the key must be unlocked).
+ */
+int cv_sealed_blind(cv_vault *v, cv_section s, const char *case_id, const char *sha_hex, char out[65]);
+/*
+ * Store the blind value of every record of s whose value is missing (all:
+ * or differs from what the key in hand gives, after a rotation), from its
+ * sealed hash, in the caller's transaction; *n counts the rows written.  A
+ * hash that does not open is left for verify to name.
+ */
+int cv_sealed_blind_fill(cv_vault *v, cv_section s, int all, size_t *n);
+/* 1 when some record of s has no blind value yet (filed before the index), 0 when none, <0 on error. */
+int cv_sealed_blind_missing(cv_vault *v, cv_section s);
+/* verify: fn for each record of the unlocked sections in mask whose value is missing (wrong 0) or wrong (1). */
+typedef void (*cv_blind_fn)(void *hook, const char *id, int wrong);
+int cv_sealed_blind_each(cv_vault *v, int mask, cv_blind_fn fn, void *hook);
+
 #endif

@@ -53,6 +53,14 @@ check "the ceiling: not due the day before its quarter" test "$(status_of "${SEN
 check "  due on its quarter's first day, before DOB + 31y" test "$(status_of "${SEN[2]}" 2035-07-01)" = awaiting-review
 
 at 2035-07-01
+# A manager's deferral keeps a record no longer than its ceiling either (docs/legal-rules.md §12).
+run_cv review defer "${SEN[2]}" --until 2035-08-20 --reason "still needed"
+check "review defer past the ceiling is refused (exit $RC)" test "$RC" -ne 0
+check "  in one line naming the ceiling's day" sh -c "test \$(wc -l <'$T/err') -eq 1 && grep -q 'at most until 2035-07-01' '$T/err'"
+check "  and the date is unchanged" test "$(retain_of "${SEN[2]}")" = 2035-07-01
+run_cv review defer "${SEN[0]}" --until 2042-04-02 --reason "still needed"
+check "A's EHCP material: a deferral to a day past 1 April 2042 is refused (exit $RC)" test "$RC" -ne 0
+check "  and its date is unchanged" test "$(retain_of "${SEN[0]}")" = 2036-06-30
 run_cv review approve "${SEN[2]}"
 check "review approve at the ceiling's quarter (exit $RC)" test "$RC" -eq 0
 run_cv purge

@@ -36,7 +36,8 @@ int cv_review_list(cv_vault *v, const char *as_of, cv_due **out, size_t *n)
 }
 
 /* A due review-class record, for a decision.  Fills section and retain_until. */
-static int review_target(cv_vault *v, const char *record_id, int must_be_due, cv_section *sec, char retain[11])
+static int review_target(cv_vault *v, const char *record_id, int must_be_due, cv_section *sec, char retain[11],
+			 char case_id[24], const cv_class **clsp)
 {
 	const cv_class *cls;
 	char today[11], cls_name[64];
@@ -44,7 +45,7 @@ static int review_target(cv_vault *v, const char *record_id, int must_be_due, cv
 
 	if ((r = cv_retention_as_of(v, NULL, 0, today)) < 0 || (r = cv_schedule_require(v, 1)) < 0)
 		return r;
-	if ((r = cv_db_review_record(v, record_id, cls_name, sec, retain)) < 0)
+	if ((r = cv_db_review_record(v, record_id, cls_name, sec, retain, case_id)) < 0)
 		return r;
 	if (r == 0)
 		return cv_error(v, CV_ENOTFOUND, "no record %s in this vault", record_id);
@@ -52,6 +53,7 @@ static int review_target(cv_vault *v, const char *record_id, int must_be_due, cv
 	if (!cls || cls->action != CV_ACTION_REVIEW)
 		return cv_error(v, CV_EREFUSED, "record %s is of class '%s', which is not reviewed: it is destroyed on its date by the schedule",
 				record_id, cls_name);
+	*clsp = cls;
 	if (must_be_due && (!retain[0] || strcmp(retain, today) > 0))
 		return cv_error(v, CV_EREFUSED, "record %s is not due for review yet (%s); a decision can be made once it is due",
 				record_id, retain[0] ? retain : "no retention date yet");
@@ -88,13 +90,14 @@ static int decide_tx(cv_vault *v, void *arg)
 
 int cv_review_approve(cv_vault *v, const char *record_id)
 {
+	const cv_class *cls;
 	cv_section sec;
-	char retain[11];
+	char retain[11], case_id[24];
 	int r;
 	if ((r = cv_authorize(v, CV_ACT_APPROVE, record_id)) < 0)
 		return r;
 
-	if ((r = review_target(v, record_id, 1, &sec, retain)) < 0)
+	if ((r = review_target(v, record_id, 1, &sec, retain, case_id, &cls)) < 0)
 		return r;
 	/* The approver proves who they are by unlocking. */
 	if ((r = cv_require_key(v, sec)) < 0)
@@ -107,11 +110,44 @@ int cv_review_approve(cv_vault *v, const char *record_id)
 	}
 }
 
+/*
+ * A deferral never keeps a record past its class's ceiling (SEN/EHCP
+ * material: never past the date of birth + 31 years, docs/legal-rules.md
+ * §12), moved to its quarter's first day as the schedule moves it.  The
+ * shipped ceilings run from the date of birth; a ceiling with another
+ * trigger is not checked here.
+ */
+static int within_ceiling(cv_vault *v, const char *record_id, const cv_class *cls, const char *case_id,
+			  const cv_date *until)
+{
+	cv_retention_facts f = { NULL, NULL, NULL, NULL, NULL };
+	cv_date dob, last;
+	char *s = NULL, ls[11];
+	int r, known;
+
+	if (!cls->has_ceiling || cls->ceiling.trigger != CV_TRIG_CHILD_DOB || !case_id[0])
+		return 0;
+	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0 || (r = cv_db_case_dob(v, case_id, &s)) < 0)
+		return r;
+	known = r > 0 && cv_date_parse(&dob, s) == 0;
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+	f.child_dob = &dob;
+	if (!known || cv_retention_ceiling(&last, cls, &f) < 0 || cv_date_cmp(until, &last) <= 0)
+		return 0;
+	cv_date_format(&last, ls);
+	return cv_error(v, CV_EREFUSED, "record %s is of class '%s', which is kept at most until %s (docs/legal-rules.md "
+			"§12): choose that day or earlier, or approve its destruction", record_id, cls->name, ls);
+}
+
 int cv_review_defer(cv_vault *v, const char *record_id, const char *until, const char *reason)
 {
+	const cv_class *cls;
 	cv_section sec;
 	cv_date d, today;
-	char retain[11], ds[11];
+	char retain[11], ds[11], case_id[24];
 	int r;
 	if ((r = cv_authorize(v, CV_ACT_APPROVE, record_id)) < 0)
 		return r;
@@ -125,7 +161,8 @@ int cv_review_defer(cv_vault *v, const char *record_id, const char *until, const
 	if (cv_date_cmp(&d, &today) <= 0)
 		return cv_error(v, CV_EINVAL, "the new review date must be after today");
 	cv_date_format(&d, ds);
-	if ((r = review_target(v, record_id, 0, &sec, retain)) < 0)
+	if ((r = review_target(v, record_id, 0, &sec, retain, case_id, &cls)) < 0 ||
+	    (r = within_ceiling(v, record_id, cls, case_id, &d)) < 0)
 		return r;
 	if (retain[0] && strcmp(ds, retain) <= 0)
 		return cv_error(v, CV_EINVAL, "record %s is already kept until %s; choose a later date", record_id, retain);

@@ -1270,3 +1270,14 @@ int cv_retention_date(cv_date *out, const cv_class *cls,
 	*out = lo;
 	return 0;
 }
+
+/* The ceiling's day as cv_retention_date uses it: the first day of its quarter (policy.h). */
+int cv_retention_ceiling(cv_date *out, const cv_class *cls, const cv_retention_facts *facts)
+{
+	const cv_date *from;
+
+	if (!cls->has_ceiling || !(from = trigger_fact(facts, cls->ceiling.trigger)))
+		return CV_ENOTFOUND;
+	rule_date(out, &cls->ceiling, from, -1);
+	return 0;
+}

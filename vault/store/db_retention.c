@@ -176,17 +176,19 @@ int cv_db_review_approver(cv_vault *v, const char *record_id, const char *retain
 	return r < 0 ? r : found;
 }
 
-int cv_db_review_record(cv_vault *v, const char *record_id, char cls[64], cv_section *sec, char retain[11])
+int cv_db_review_record(cv_vault *v, const char *record_id, char cls[64], cv_section *sec, char retain[11],
+			char case_id[24])
 {
 	sqlite3_stmt *st = NULL;
 	int r;
 
 	if ((r = schedule_ready(v)) < 0 ||
-	    (r = row_by_key(v, &st, "SELECT class, section, retain_until, retain_clear FROM records WHERE id = ?",
+	    (r = row_by_key(v, &st, "SELECT class, section, retain_until, retain_clear, case_id FROM records WHERE id = ?",
 			    record_id)) <= 0)
 		return r;
 	cv_col_copy(st, 0, cls, 64);
 	cv_section_parse(sec, cv_col(st, 1));
+	cv_col_copy(st, 4, case_id, 24);
 	r = row_date(v, st, 2, 3, "records", "retain_until", record_id, retain);
 	sqlite3_finalize(st);
 	return r < 0 ? r : 1;

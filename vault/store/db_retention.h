@@ -34,8 +34,9 @@ int cv_db_archive_count(cv_vault *v, int64_t archive_id, int64_t *total);
 
 /* Who approved record_id's destruction for this retain_until: 1 (out filled), 0 none, <0. */
 int cv_db_review_approver(cv_vault *v, const char *record_id, const char *retain_until, char out[24]);
-/* Record_id's class, section and retain_until ("" none): 1, or 0 when there is no such record. */
-int cv_db_review_record(cv_vault *v, const char *record_id, char cls[64], cv_section *sec, char retain[11]);
+/* Record_id's class, section, retain_until ("" none) and case: 1, or 0 when there is no such record. */
+int cv_db_review_record(cv_vault *v, const char *record_id, char cls[64], cv_section *sec, char retain[11],
+			char case_id[24]);
 /*
  * A decision ("approve" or "defer") by the actor, the reason sealed under
  * sec; with until (a defer) the record's retain_until becomes until.  The

@@ -127,6 +127,13 @@ typedef struct {
  */
 int cv_retention_date(cv_date *out, const cv_class *cls, const cv_retention_facts *facts);
 
+/*
+ * The last day a record of cls may be kept: its ceiling, moved to the first
+ * day of its quarter as cv_retention_date moves it.  0 and *out, or
+ * CV_ENOTFOUND when cls has no ceiling or the ceiling's trigger is not known.
+ */
+int cv_retention_ceiling(cv_date *out, const cv_class *cls, const cv_retention_facts *facts);
+
 const char *cv_trigger_name(cv_trigger t);
 const char *cv_action_name(cv_action a);
 

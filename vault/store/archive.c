@@ -102,27 +102,11 @@ struct counted {
 	int64_t bytes;
 };
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const unsigned char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		if ((n = write(fd, p, len)) < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static la_ssize_t counted_write(struct archive *a, void *hook, const void *buf, size_t len)
 {
 	struct counted *c = hook;
 
-	if (write_all(c->fd, buf, len) < 0) {
+	if (cv_write_all(c->fd, buf, len) < 0) {
 		archive_set_error(a, errno, "%s", strerror(errno));
 		return -1;
 	}
@@ -136,7 +120,7 @@ static int write_zeros(int fd, const unsigned char *buf, int64_t pad)
 	while (pad > 0) {
 		size_t n = pad < CHUNK ? (size_t)pad : CHUNK;
 
-		if (write_all(fd, buf, n) < 0)
+		if (cv_write_all(fd, buf, n) < 0)
 			return -1;
 		pad -= (int64_t)n;
 	}
@@ -162,7 +146,7 @@ static int pad_stream(int fd, int compressed, int64_t len, unsigned char *buf)
 			h[i] = (unsigned char)(SKIPPABLE_MAGIC >> (8 * i));
 			h[4 + i] = (unsigned char)((uint64_t)body >> (8 * i));
 		}
-		if (write_all(fd, h, sizeof(h)) < 0 || write_zeros(fd, buf, body) < 0)
+		if (cv_write_all(fd, h, sizeof(h)) < 0 || write_zeros(fd, buf, body) < 0)
 			return -1;
 		pad -= SKIPPABLE_HEADER + body;
 	}

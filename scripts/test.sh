@@ -13,7 +13,9 @@ if [ "${CV_SKIP_SANITIZERS:-0}" != 1 ]; then
 	cmake -S . -B build-asan -DENABLE_WERROR=ON -DBUILD_TESTS=ON -DENABLE_SANITIZERS=ON \
 		-DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build build-asan -j"$jobs"
+	# layers and functions read the sources (and the objects' calls, the
+	# same but for ASan's own): the normal run has checked them already.
 	(cd build-asan && \
-		ctest --output-on-failure -j"$jobs")
+		ctest --output-on-failure -j"$jobs" -E '^(layers|functions)$')
 fi
 echo "all tests passed"

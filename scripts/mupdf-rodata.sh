@@ -7,7 +7,8 @@
 # them (its noto.c declares them const), so they belong in .rodata.
 # Usage: mupdf-rodata.sh OBJCOPY AR NM SOURCE.a DEST.a
 set -eu
-objcopy=$1 ar=$2 nm=$3 src=$4 dest=$5
+objcopy=$1 ar=$2 nm=$3 src=$4
+dest=$(cd "$(dirname "$5")" && pwd)/$(basename "$5")
 work=$dest.d
 rm -rf "$work" && mkdir -p "$work"
 cp "$src" "$work/lib.a"
@@ -25,4 +26,4 @@ done
 "$ar" r lib.a $members
 "$ar" s lib.a
 mv lib.a "$dest"
-cd .. && rm -rf "$work"
+cd / && rm -rf "$work"

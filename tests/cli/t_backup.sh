@@ -96,6 +96,22 @@ expect_fail "a short backup passphrase is refused" backup "$T/bk/new.pgp" --secr
 expect_fail "a backup inside the vault is refused" backup "$V/inside.pgp" --secret-file "$T/secret"
 check "... nothing written" test ! -e "$T/bk/new.pgp" -a ! -e "$V/inside.pgp"
 
+# ---- what a killed backup left: its staging copy of the key store goes ----
+mkdir -m 700 "$V/backup-tmp.dead01" "$V/backup-tmp.live01"
+cp "$V/keys.db" "$V/backup-tmp.dead01/keys.db"
+: >"$V/backup-tmp.dead01/owner"
+: >"$V/backup-tmp.live01/owner"
+flock "$V/backup-tmp.live01/owner" sleep 60 &
+holder=$!
+sleep 0.2
+run_cv backup "$T/bk/after-kill.pgp" --secret-file "$T/secret"
+check "the next backup succeeds" test "$RC" -eq 0
+check "... and removes a dead backup's staging directory (a key-store copy)" test ! -e "$V/backup-tmp.dead01"
+check "... but not one whose backup still runs (owner lock held)" test -e "$V/backup-tmp.live01/owner"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+rm -rf "$V/backup-tmp.live01"
+
 # ---- a backup while another process files ----
 at 2022-03-02
 mkdir -p "$T/m"

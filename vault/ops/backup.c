@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +73,7 @@ typedef struct {
 	member *m;
 	size_t n, cap;
 	char *stage;          /* VAULT/backup-tmp.XXXXXX */
+	int owner;            /* stage/owner, flocked while this backup runs */
 } plan;
 
 static int add_member(plan *p, const char *name, const char *path, int archive)
@@ -495,6 +497,36 @@ static int link_archive(void *hook, const char *name)
 	return r;
 }
 
+/*
+ * A staging directory a killed backup left holds a copy of the key store:
+ * it would keep purged archives' keys alive (docs/architecture.md, Keys), so
+ * the next backup removes every one whose owner lock nobody holds.
+ */
+static void sweep_stages(plan *p)
+{
+	DIR *d = opendir(p->v->path);
+	struct dirent *e;
+	char *dir, *own;
+	int fd;
+
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)) ||
+		    asprintf(&dir, "%s/%s", p->v->path, e->d_name) < 0)
+			continue;
+		if (strcmp(dir, p->stage) && asprintf(&own, "%s/owner", dir) >= 0) {
+			fd = open(own, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
+				cv_rmtree(dir, 0);
+			if (fd >= 0)
+				close(fd);
+			free(own);
+		}
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* Under the writer lock: the index, the key store, the archives and audit.head as they are now. */
 static int take_snapshot(plan *p)
 {
@@ -504,6 +536,7 @@ static int take_snapshot(plan *p)
 
 	if ((r = cv_vault_lock_writer(v, 1)) < 0)
 		return r;
+	sweep_stages(p);
 	if (asprintf(&a, "%s/vault.db", p->stage) < 0 || asprintf(&b, "%s/keys.db", p->stage) < 0 ||
 	    asprintf(&c, "%s/audit.head", p->stage) < 0 || asprintf(&d, "%s/audit.head", v->path) < 0)
 		r = cv_error(v, CV_ERROR, "out of memory");
@@ -519,20 +552,23 @@ static int take_snapshot(plan *p)
 	return r;
 }
 
-/* A new staging directory VAULT/backup-tmp.XXXXXX with a/ for the archives' links. */
+/* A new staging directory VAULT/backup-tmp.XXXXXX with a/ for the archives' links, and its owner lock. */
 static int make_stage(plan *p)
 {
-	char *a = NULL;
+	char *a = NULL, *o = NULL;
 	int r = 0;
 
 	if (asprintf(&p->stage, "%s/" STAGE_PREFIX "XXXXXX", p->v->path) < 0) {
 		p->stage = NULL;
 		return cv_error(p->v, CV_ERROR, "out of memory");
 	}
-	if (!mkdtemp(p->stage) || asprintf(&a, "%s/a", p->stage) < 0 || mkdir(a, 0700) < 0)
+	if (!mkdtemp(p->stage) || asprintf(&a, "%s/a", p->stage) < 0 || mkdir(a, 0700) < 0 ||
+	    asprintf(&o, "%s/owner", p->stage) < 0 ||
+	    (p->owner = open(o, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 || flock(p->owner, LOCK_EX) < 0)
 		r = cv_error(p->v, CV_ERROR, "cannot make a staging directory in the vault: %s%s", strerror(errno),
 			     cv_disk_hint(errno));
 	free(a);
+	free(o);
 	return r;
 }
 
@@ -710,7 +746,7 @@ static int run_backup(plan *p, const cv_backup_opts *o, cv_backup_result *res)
 
 int cv_backup(cv_vault *v, const cv_backup_opts *o, cv_backup_result *res)
 {
-	plan p = { v, NULL, 0, 0, NULL };
+	plan p = { v, NULL, 0, 0, NULL, -1 };
 	int r;
 
 	memset(res, 0, sizeof(*res));
@@ -725,6 +761,8 @@ int cv_backup(cv_vault *v, const cv_backup_opts *o, cv_backup_result *res)
 	}
 	if (p.stage)
 		cv_rmtree(p.stage, 0);
+	if (p.owner >= 0)
+		close(p.owner);
 	free(p.stage);
 	free_plan(&p);
 	cv_audit(v, "backup", r < 0 ? r : 0, NULL);

@@ -251,7 +251,7 @@ static int safe_name(const char *name)
 	if (!strcmp(name, MARKER) || !strcmp(name, "vault.db") || !strcmp(name, "keys.db") ||
 	    !strcmp(name, "audit.head"))
 		return 1;
-	if (strstr(name, "..") || strstr(name, "//") || name[strlen(name) - 1] == '/')
+	if (!*name || strstr(name, "..") || strstr(name, "//") || name[strlen(name) - 1] == '/')
 		return 0;
 	for (i = 0; tops[i]; i++)
 		if (!strncmp(name, tops[i], strlen(tops[i])) && name[strlen(tops[i])])

@@ -12,11 +12,18 @@
 # directory; every gpg-agent it started is stopped and the directory removed
 # on exit.
 #
-# Usage: bench/bench_import.sh [--runs N] [--cases N] [--big-mb N]
+# Usage: bench/bench_import.sh [--runs N] [--cases N] [--big-mb N] [--old BIN]
 #   --runs N    time every contender N times, interleaved; report the best
 #               and the median (default 3)
 #   --cases N   number of cases (default 100; 20 notes and 2 scans per case)
 #   --big-mb N  size of the large document in the memory test (default 200)
+#   --old BIN   also time an older casevault build, alternating old and new
+#               import in every round (which goes first alternates too), and
+#               report new/old of the medians and bests, wall and CPU (the
+#               CPU seconds of each import's process tree and its vault's
+#               gpg-agent, bench/treecpu.c: the fairer figure on a shared
+#               machine).  BIN runs with the policies of its own tree
+#               (BIN/../../policies unless CASEVAULT_OLD_POLICY_DIR is set).
 # Environment: CASEVAULT_BIN (default build/casevault), CASEVAULT_POLICY_DIR
 # (default policies/).
 set -euo pipefail
@@ -31,6 +38,7 @@ NOTES_PER_CASE=20
 SCANS_PER_CASE=2
 BIG_MB=200
 SMALL_MB=2
+OLD=
 
 usage() { sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; }
 while [ $# -gt 0 ]; do
@@ -38,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--runs) RUNS=$2; shift 2 ;;
 	--cases) CASES=$2; shift 2 ;;
 	--big-mb) BIG_MB=$2; shift 2 ;;
+	--old) OLD=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	*) echo "bench_import.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
@@ -60,6 +69,11 @@ if [ ! -x "$CV" ]; then
 	echo "  cmake -S $REPO -B $REPO/build && cmake --build $REPO/build -j2" >&2
 	exit 2
 fi
+if [ -n "$OLD" ]; then
+	[ -x "$OLD" ] || { echo "bench_import.sh: --old $OLD is not an executable casevault build" >&2; exit 2; }
+	OLD_POL=${CASEVAULT_OLD_POLICY_DIR:-$(cd "$(dirname "$OLD")/../policies" 2>/dev/null && pwd || true)}
+	[ -d "$OLD_POL" ] || { echo "bench_import.sh: no policies for $OLD; set CASEVAULT_OLD_POLICY_DIR" >&2; exit 2; }
+fi
 VIEWJPEG=$(ls /usr/share/ghostscript/*/lib/viewjpeg.ps 2>/dev/null | head -n 1 || true)
 [ -n "$VIEWJPEG" ] || { echo "bench_import.sh: ghostscript's viewjpeg.ps not found" >&2; exit 2; }
 
@@ -72,6 +86,7 @@ SCANS=$((CASES * SCANS_PER_CASE))
 
 W=$(mktemp -d /tmp/cvb.XXXXXX)
 chmod 700 "$W"
+cc -O2 -o "$W/treecpu" "$REPO/bench/treecpu.c"
 
 # pids of live processes whose command line mentions the work directory
 mine() {
@@ -120,6 +135,7 @@ say "machine: nproc $(nproc), CPU ${CPU:-unknown}, $(awk '/MemTotal/{printf "%.1
 say "casevault repository at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- vault cli 2>/dev/null || echo ' (uncommitted changes in vault/ or cli/)'); binary $CV"
 say "$(gpg --version | head -n 1), $(restic version | cut -d' ' -f1-2), zstd $(zstd -V | sed 's/.* v\([0-9.]*\),.*/\1/'), $(tar --version | head -n 1)"
 say "runs per contender: $RUNS, interleaved (best and median reported)"
+[ -z "$OLD" ] || say "old build: $OLD (policies $OLD_POL), alternating with the new one in every round"
 say
 
 # ---------------------------------------------------------------------------
@@ -188,14 +204,14 @@ say
 # cases) and $W/NAME.csv, whose rows are all documents (KIND=all) or only the
 # notes (KIND=notes).  Case ids come from `casevault case open`.
 
-make_vault() {
-	local name=$1 kind=$2 v=$W/$1 c id k m
+make_vault() { # NAME KIND [BIN]: BIN (default $CV) makes the vault
+	local name=$1 kind=$2 v=$W/$1 c id k m bin=${3:-$CV}
 	local classes_n=(case-note phone-call meeting-note) classes_s=(letter report school-report correspondence)
-	"$CV" init "$v" --no-passphrase --name "Bench Manager" >/dev/null
+	"$bin" init "$v" --no-passphrase --name "Bench Manager" >/dev/null
 	{
 		echo "case,path,class,section,title,date"
 		for c in $(seq "$CASES"); do
-			id=$(CASEVAULT_DIR=$v "$CV" case open --parent "Parent $c" --child "Child $c" --child-dob 2014-01-02 --pr-confirmed)
+			id=$(CASEVAULT_DIR=$v "$bin" case open --parent "Parent $c" --child "Child $c" --child-dob 2014-01-02 --pr-confirmed)
 			for k in $(seq "$NOTES_PER_CASE"); do
 				m=$(( (c + k) % 12 + 1 ))
 				printf '%s,d/c%03d/n%02d.txt,%s,case,Note %d,2025-%02d-%02d\n' "$id" "$c" "$k" "${classes_n[k % 3]}" "$k" "$m" $(( (c * k) % 28 + 1 ))
@@ -228,8 +244,18 @@ timed() {
 }
 
 # --- casevault import, into a fresh vault each time ---
-cv_import() { # vault
-	CASEVAULT_DIR=$W/$1 "$CV" import "$W/$1.csv" >"$W/$1.out" 2>&1 || { cat "$W/$1.out" >&2; return 1; }
+# cv_import VAULT BIN: T and C as timed sets them, but C is the CPU of the
+# import's own process tree (treecpu) plus its vault's gpg-agent, which other
+# work on the machine does not inflate.
+cv_import() {
+	local v=$W/$1 p a0 a1 cpu wall
+	p=$(pgrep -f "^gpg-agent --homedir $v/gnupg " | head -n 1 || true)
+	a0=$([ -n "$p" ] && awk '{ print $14 + $15 }' "/proc/$p/stat" || echo 0)
+	CASEVAULT_DIR=$v "$W/treecpu" "$2" import "$v.csv" >"$v.out" 2>&1 || { cat "$v.out" >&2; return 1; }
+	a1=$([ -n "$p" ] && awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo "$a0")
+	read -r _ cpu wall < <(grep '^treecpu ' "$v.out")
+	T=$(awk -v w="$wall" 'BEGIN { printf "%.3f", w }')
+	C=$(awk -v c="$cpu" -v a="$((a1 - a0))" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", c + a / hz }')
 }
 
 # --- baselines, with a throwaway GNUPGHOME and an unprotected key ---
@@ -243,6 +269,7 @@ FPR=$(gpg --homedir "$G" --batch --quiet --with-colons --list-keys bench@casevau
 GPG_SYM=(gpg --homedir "$G" --batch --yes --quiet -z 0 --symmetric --cipher-algo AES256 --s2k-mode 1
 	--s2k-digest-algo SHA256 --s2k-cipher-algo AES256 --no-symkey-cache --pinentry-mode loopback --passphrase "$PASS")
 GPG_ENC=(gpg --homedir "$G" --batch --yes --quiet --encrypt --recipient "$FPR")
+NEW_POL=$CASEVAULT_POLICY_DIR
 export RESTIC_PASSWORD=$PASS RESTIC_CACHE_DIR=$W/rc GNUPGHOME=$G
 
 run_restic() {
@@ -268,21 +295,24 @@ run_pernote() {
 # one_run KEY ROUND: one timed run of a contender (setup untimed); appends
 # "wall:cpu" to RES[KEY].
 KEYS=(cv restic percase single pernote cvnotes)
-declare -A RES NDOCS NBYTES NGPG BEST MED CPUS
-NDOCS=([cv]=$DOCS [restic]=$DOCS [percase]=$DOCS [single]=$DOCS [pernote]=$NOTES [cvnotes]=$NOTES)
-NBYTES=([cv]=$BYTES [restic]=$BYTES [percase]=$BYTES [single]=$BYTES [pernote]=$NOTE_BYTES [cvnotes]=$NOTE_BYTES)
-NGPG=([cv]=- [restic]=0 [percase]=$CASES [single]=1 [pernote]=$NOTES [cvnotes]=-)
+declare -A RES NDOCS NBYTES NGPG BEST MED CPUS CMED
+NDOCS=([cv]=$DOCS [restic]=$DOCS [percase]=$DOCS [single]=$DOCS [pernote]=$NOTES [cvnotes]=$NOTES [old]=$DOCS [oldnotes]=$NOTES)
+NBYTES=([cv]=$BYTES [restic]=$BYTES [percase]=$BYTES [single]=$BYTES [pernote]=$NOTE_BYTES [cvnotes]=$NOTE_BYTES [old]=$BYTES [oldnotes]=$NOTE_BYTES)
+NGPG=([cv]=- [restic]=0 [percase]=$CASES [single]=1 [pernote]=$NOTES [cvnotes]=- [old]=- [oldnotes]=-)
 one_run() {
 	local key=$1 r=$2 v
 	rm -rf "$W/o" "$W/rr" "$W/rc"
 	mkdir "$W/o"
 	case $key in
-	cv|cvnotes)
+	cv|cvnotes|old|oldnotes)
 		v=v$key$r
+		bin=$CV
+		case $key in old*) bin=$OLD; export CASEVAULT_POLICY_DIR=$OLD_POL ;; esac
 		step "round $r, $key: setting up a vault with $CASES cases"
-		make_vault "$v" "$([ "$key" = cv ] && echo all || echo notes)"
+		make_vault "$v" "$(case $key in *notes) echo notes ;; *) echo all ;; esac)" "$bin"
 		step "round $r, $key: casevault import"
-		timed cv_import "$v"
+		cv_import "$v" "$bin"
+		export CASEVAULT_POLICY_DIR=$NEW_POL
 		grep -q "imported ${NDOCS[$key]} of ${NDOCS[$key]} documents" "$W/$v.out" \
 			|| { echo "bench_import.sh: the import did not file every document:" >&2; tail -n 5 "$W/$v.out" >&2; exit 1; }
 		gpgconf --homedir "$W/$v/gnupg" --kill all >/dev/null 2>&1 || true
@@ -304,19 +334,37 @@ one_run() {
 # Rounds interleave the contenders, so that load from other processes on
 # the machine spreads over all of them; the best (least disturbed) run is
 # the headline figure, the median is shown beside it.
+# With --old, each casevault import is paired with the old build's right
+# after or before it (the order alternates by round).
+round_keys() { # ROUND
+	local k
+	for k in "${KEYS[@]}"; do
+		case $k in
+		cv|cvnotes)
+			if [ -z "$OLD" ]; then echo "$k"
+			elif [ $(($1 % 2)) -eq 1 ]; then echo "$k" "old${k#cv}"
+			else echo "old${k#cv}" "$k"
+			fi ;;
+		*) echo "$k" ;;
+		esac
+	done
+}
+ALLKEYS=($(round_keys 1))
 for r in $(seq "$RUNS"); do
 	line=
-	for k in "${KEYS[@]}"; do
+	for k in $(round_keys "$r"); do
 		one_run "$k" "$r"
 		line="$line $k $T s,"
 	done
 	say "round $r:${line%,}"
 done
 rm -rf "$W/o" "$W/rr" "$W/rc"
-for k in "${KEYS[@]}"; do
+med() { sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+for k in "${ALLKEYS[@]}"; do
 	read -r BEST[$k] CPUS[$k] MED[$k] < <(printf '%s\n' ${RES[$k]} | sort -t: -k1,1g | awk -F: '
 		{ w[NR] = $1; c[NR] = $2 }
 		END { printf "%s %s %s\n", w[1], c[1], NR % 2 ? w[(NR + 1) / 2] : (w[NR / 2] + w[NR / 2 + 1]) / 2 }')
+	CMED[$k]=$(printf '%s\n' ${RES[$k]} | cut -d: -f2 | med)
 done
 say
 
@@ -469,7 +517,8 @@ row() { # key label
 		'BEGIN { printf "%-42s %7.2f %7.2f %6.2f %5d %5.1f %7.0f %6.1f %5s %7.2fx\n", l, t, m, c, n, b / 1e6, n / t, b / 1e6 / t, g, t / ref }'
 }
 say "import speed: wall seconds, best and median of $RUNS interleaved run(s); docs/s and MB/s from the best run;"
-say "CPU = machine-wide busy CPU seconds during the best run (all processes); MB = 10^6 bytes; gpg = gpg processes;"
+say "CPU = busy CPU seconds during the best run: machine-wide (all processes) for the stock tools, the import's own"
+say "process tree and its gpg-agent for casevault (bench/treecpu.c); MB = 10^6 bytes; gpg = gpg processes;"
 say "vs cv = this row's best wall time / casevault import's (above 1: casevault is faster)"
 say
 printf '%-42s %7s %7s %6s %5s %5s %7s %6s %5s %8s\n' "contender" "best s" "median" "CPU s" "docs" "MB" "docs/s" "MB/s" "gpg" "vs cv"
@@ -479,6 +528,20 @@ row percase "tar|zstd -1|gpg --symmetric, per case"
 row single "tar|zstd -1|gpg --encrypt, one archive"
 row pernote "gpg --encrypt per note (notes only)"
 row cvnotes "casevault import (notes only)"
+if [ -n "$OLD" ]; then
+	row old "old build: import"
+	row oldnotes "old build: import (notes only)"
+	say
+	say "new build / old build, $RUNS interleaved round(s) (below 1: the new build is faster)"
+	for k in cv cvnotes; do
+		o=old${k#cv}
+		awk -v l="$([ "$k" = cv ] && echo "import" || echo "import (notes only)")" \
+			-v nb="${BEST[$k]}" -v ob="${BEST[$o]}" -v nm="${MED[$k]}" -v om="${MED[$o]}" \
+			-v nc="${CMED[$k]}" -v oc="${CMED[$o]}" 'BEGIN {
+			printf "  %-22s wall median %.2f s vs %.2f s = x%.3f; best %.2f s vs %.2f s = x%.3f\n", l, nm, om, nm / om, nb, ob, nb / ob
+			printf "  %-22s CPU median  %.2f s vs %.2f s = x%.3f\n", "", nc, oc, nc / oc }'
+	done
+fi
 say
 say "targets"
 awk -v cv="${BEST[cv]}" -v re="${BEST[restic]}" -v pc="${BEST[percase]}" -v fl="${BEST[single]}" -v pn="${BEST[pernote]}" \

@@ -86,6 +86,40 @@ static void test_blind_value(void **state)
 	assert_int_equal(cv_blind_value(master, "case", 1, "C-2026-0001", NULL, b), -2);
 }
 
+/* The cache gives the uncached value, and follows a new key, section or generation at once. */
+static void test_blind_cached(void **state)
+{
+	static const char sha[] = "a591a6d40bf420404a011733cfb7b190d62c65bf0bcda32b57b277d9ad9f146e";
+	unsigned char master[32];
+	cv_blind_cache *c = cv_blind_cache_new();
+	char want[65], got[65];
+	int i, gen;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < 32; i++)
+		master[i] = (unsigned char)(i * 7);
+	for (gen = 1; gen <= 2; gen++)
+		for (i = 0; i < 3; i++) {
+			const char *cid = i == 1 ? "C-2026-0002" : "C-2026-0001";
+
+			assert_int_equal(cv_blind_value(master, "case", gen, cid, sha, want), 0);
+			assert_int_equal(cv_blind_cached(c, 0, master, "case", gen, cid, sha, got), 0);
+			assert_string_equal(want, got);
+		}
+	master[5] ^= 1;  /* a rotation or another vault: the slot must not answer with the old K */
+	assert_int_equal(cv_blind_value(master, "case", 2, "C-2026-0001", sha, want), 0);
+	assert_int_equal(cv_blind_cached(c, 0, master, "case", 2, "C-2026-0001", sha, got), 0);
+	assert_string_equal(want, got);
+	assert_int_equal(cv_blind_value(master, "cp", 2, "C-2026-0001", sha, want), 0);
+	assert_int_equal(cv_blind_cached(c, 0, master, "cp", 2, "C-2026-0001", sha, got), 0);
+	assert_string_equal(want, got);
+	assert_int_equal(cv_blind_cached(c, 1, master, "cp", 2, "C-2026-0001", "a591", got), -2);
+	assert_int_equal(cv_blind_cached(NULL, 0, master, "cp", 2, "C-2026-0001", sha, got), 0);
+	assert_string_equal(want, got);
+	cv_blind_cache_free(c);
+}
+
 static int global_setup(void **state)
 {
 	(void)state;
@@ -98,6 +132,7 @@ int main(void)
 		cmocka_unit_test(test_padme_known),
 		cmocka_unit_test(test_padme_bounds),
 		cmocka_unit_test(test_blind_value),
+		cmocka_unit_test(test_blind_cached),
 	};
 
 	return cmocka_run_group_tests(tests, global_setup, NULL);

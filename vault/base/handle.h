@@ -32,6 +32,7 @@ struct sqlite3;
 struct cv_objstore;
 typedef struct cv_helper cv_helper;
 typedef struct cv_seal_cache cv_seal_cache;
+typedef struct cv_blind_cache cv_blind_cache;
 typedef int (*cv_commit_hook)(cv_vault *v);
 
 struct cv_vault {
@@ -85,6 +86,7 @@ struct cv_vault {
 	struct cv_receipt_ok { long long id; char fpr[48]; } *receipt_ok;
 	size_t nreceipt_ok;
 	cv_seal_cache *seal;        /* crypto/seal.c: ready AES-GCM contexts, shared by handle copies */
+	cv_blind_cache *blind;      /* crypto/blind.c: the duplicate index's keys, derived once per section */
 	cv_helper *helper;          /* a filing writer's encryption helper (crypto/helper.c), or NULL */
 	char errmsg[512];
 	char notice[512];

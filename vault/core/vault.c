@@ -28,6 +28,7 @@
 #include "core/lock.h"
 #include "crypto/gpgconf.h"
 #include "crypto/gpg.h"
+#include "crypto/blind.h"
 #include "crypto/seal.h"
 #include "store/db_meta.h"
 #include "store/db_staff.h"
@@ -74,7 +75,8 @@ static cv_vault *vault_new(const char *path)
 	v->archdir = join(v->path, "archives");
 	v->objects = v->archdir ? cv_objstore_local(v->archdir) : NULL;
 	v->seal = cv_seal_cache_new();
-	if (!v->dbpath || !v->gnupghome || !v->archdir || !v->objects || !v->seal)
+	v->blind = cv_blind_cache_new();
+	if (!v->dbpath || !v->gnupghome || !v->archdir || !v->objects || !v->seal || !v->blind)
 		goto fail;
 	return v;
 fail:
@@ -89,6 +91,7 @@ void cv_vault_close(cv_vault *v)
 	cv_keys_wipe(v);
 	cv_schedule_wipe(v);
 	cv_seal_cache_free(v->seal);
+	cv_blind_cache_free(v->blind);
 	cv_db_meta_close(v);
 	cv_policy_free(v->policy);
 	cv_vault_unlock_writer(v);

@@ -17,4 +17,17 @@
 int cv_blind_value(const unsigned char master[32], const char *section, int gen, const char *case_id,
 		   const char *sha_hex, char out[CV_BLIND_HEX + 1]);
 
+/*
+ * The same value with K derived once per (master key, section, generation)
+ * and kept in slot `slot` of c (one per section), which a vault handle owns
+ * (core/vault.c): a filing computes one value per record.  A NULL c works
+ * like cv_blind_value.
+ */
+#define CV_BLIND_SLOTS 4
+typedef struct cv_blind_cache cv_blind_cache;
+cv_blind_cache *cv_blind_cache_new(void);
+void cv_blind_cache_free(cv_blind_cache *c);
+int cv_blind_cached(cv_blind_cache *c, int slot, const unsigned char master[32], const char *section, int gen,
+		    const char *case_id, const char *sha_hex, char out[CV_BLIND_HEX + 1]);
+
 #endif

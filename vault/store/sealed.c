@@ -259,7 +259,7 @@ int cv_sealed_blind(cv_vault *v, cv_section s, const char *case_id, const char *
 
 	if (!v->mkey[s])
 		return cv_error(v, CV_EREFUSED, "the %s key is not unlocked", cv_section_name(s));
-	r = cv_blind_value(v->mkey[s], cv_section_name(s), v->mkey_gen[s], case_id, sha_hex, out);
+	r = cv_blind_cached(v->blind, (int)s, v->mkey[s], cv_section_name(s), v->mkey_gen[s], case_id, sha_hex, out);
 	if (r == -2)
 		return cv_error(v, CV_ECORRUPT, "a document hash in the index is malformed");
 	return r < 0 ? cv_error(v, CV_ERROR, "cannot compute a duplicate index value (libgcrypt)") : 0;

@@ -225,7 +225,7 @@ void cli_notices_from(cli_ctx *c, size_t from)
 	c->notices_shown = len;
 	n += from;
 	n += strspn(n, "; ");
-	fprintf(stderr, "casevault: note: %s\n", n);
+	fprintf(stderr, "casevault: note: %s\n", cli_show(n));
 }
 
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)

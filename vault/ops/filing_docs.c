@@ -77,7 +77,8 @@ int cv_filing_check_meta(cv_vault *v, cv_file_item *it, const cv_date *today, ch
 		return cv_filing_item_fail(it, CV_EINVAL, "the note is not UTF-8 text or holds control characters; save it as UTF-8 "
 					   "(e.g. iconv -f windows-1252 -t utf-8), or file documents with 'casevault file'");
 	if (!it->title && it->path && !valid_default_title(it->path))
-		return cv_filing_item_fail(it, CV_EINVAL, "the file name is not UTF-8 text and would be the title; give a title "
+		return cv_filing_item_fail(it, CV_EINVAL, "the file name is not UTF-8 text or holds a control character (an escape sequence, a tab) and "
+					   "would be the title; give a title "
 					   "(--title, or the manifest's title column)");
 	if (!strcmp(it->case_id, known_case))
 		return 0;  /* checked for the item before */

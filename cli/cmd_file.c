@@ -278,6 +278,7 @@ struct csvstate {
 	int badrow, badcol;        /* the first field that is not text in its encoding */
 	size_t badat;
 	unsigned char badbyte;
+	int badnul;                /* ... because it holds a NUL byte */
 };
 
 static int case_cmp(const void *a, const void *b)
@@ -367,11 +368,15 @@ static char *keep(struct csvstate *s, char *str)
  */
 static char *field_text(struct csvstate *s, const char *data, size_t len)
 {
+	/* a NUL would end the C string early: a title silently cut short */
+	const char *nul = memchr(data, '\0', len);
 	char *out = NULL;
 	size_t at = 0;
 	int r;
 
-	if (s->conv) {
+	if (nul) {
+		at = (size_t)(nul - data);
+	} else if (s->conv) {
 		r = cv_text_conv_run(s->conv, data, len, &out, &at);
 		if (r == CV_ERROR)
 			s->oom = 1;
@@ -385,6 +390,7 @@ static char *field_text(struct csvstate *s, const char *data, size_t len)
 		s->badcol = s->nfields + 1;
 		s->badat = at;
 		s->badbyte = at < len ? (unsigned char)data[at] : 0;
+		s->badnul = nul != NULL;
 	}
 	return strdup("");
 }
@@ -400,6 +406,9 @@ static int bad_text(cli_ctx *c, const struct csvstate *s)
 		snprintf(col, sizeof(col), "%d (%s)", s->badcol, cols[s->badcol - 1]);
 	else
 		snprintf(col, sizeof(col), "%d", s->badcol);
+	if (s->badnul)
+		return cli_fail(c, EXIT_FAIL, "%s: line %d, column %s holds a NUL byte (byte %zu), which would cut it short; "
+				"remove it and import again (nothing was filed)", c->argv[0], s->badrow, col, s->badat + 1);
 	if (enc)
 		return cli_fail(c, EXIT_FAIL, "%s: line %d, column %s: byte %zu (0x%02x) is not %s text; check the file's "
 				"encoding and give the right --encoding (nothing was filed)", c->argv[0], s->badrow, col,

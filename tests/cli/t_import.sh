@@ -78,6 +78,13 @@ before=$(tree_hash "$V")
 expect_fail "a malformed CSV is refused" import "$T/d/broken.csv"
 check "a malformed CSV changes nothing" test "$before" = "$(tree_hash "$V")"
 
+# A NUL inside a title would cut it short: the row is refused, by line, and nothing is filed.
+printf 'case,path,class,section,title,date\n%s,scan.png,letter,case,Letter,2026-10-01\n%s,note.txt,complaint,case,Comp\0laint from school,2026-10-02\n' "$C1" "$C1" >"$T/d/nul.csv"
+before=$(tree_hash "$V")
+expect_fail "a title holding a NUL byte is refused" import "$T/d/nul.csv" --allow-duplicates
+check "the message names line 3, the title column and the NUL" grep -q 'line 3, column 5 (title) holds a NUL byte' "$T/err"
+check "a NUL in a title changes nothing (all or nothing)" test "$before" = "$(tree_hash "$V")"
+
 # The progress bar is drawn only on a terminal.
 run_cv import "$T/d/good.csv" --allow-duplicates
 check "no progress bar when stderr is not a terminal" bash -c "! grep -q '\[#' '$T/err'"

@@ -473,8 +473,14 @@ static void add_item(struct csvstate *s)
 	memset(it, 0, sizeof(*it));
 	it->line = s->row;
 	if (s->nfields != NCOLS) {
+		/* a spreadsheet saved with ';' (a European locale's CSV) or tabs reads as one column */
+		const char *sep = s->nfields == 1 && s->field[0] ? strpbrk(s->field[0], ";\t") : NULL;
+
 		it->status = CV_EINVAL;
-		snprintf(it->error, sizeof(it->error), "expected 6 columns (case, path, class, section, title, date), found %d", s->nfields);
+		snprintf(it->error, sizeof(it->error), "expected 6 columns (case, path, class, section, title, date), found %d%s",
+			 s->nfields, !sep ? "" : *sep == ';' ? "; the columns are separated by ';': save the manifest as CSV "
+			 "with commas (docs/commands/import.md, \"The manifest\")" : "; the columns are separated by tabs: save the "
+			 "manifest as CSV with commas (docs/commands/import.md, \"The manifest\")");
 		it->case_id = keep(s, strdup(s->nfields > 0 && s->field[0] ? s->field[0] : ""));
 		return;
 	}

@@ -585,11 +585,15 @@ static int read_manifest(cli_ctx *c, FILE *f, struct csvstate *s)
 	return r;
 }
 
+/* A bar drawn and not yet finished (rows skipped as already filed never reach the pool). */
+static int bar_open;
+
 static void progress_bar(void *hook, size_t done, size_t total)
 {
 	int width = 40, fill = total ? (int)((double)done / (double)total * width) : width;
 
 	(void)hook;
+	bar_open = done != total;
 	fprintf(stderr, "\r[%.*s%*s] %zu/%zu", fill, "########################################", width - fill, "", done, total);
 	if (done == total)
 		fputc('\n', stderr);
@@ -783,6 +787,10 @@ static int cmd_import(cli_ctx *c)
 	nb = plan_batches(&s);
 	for (b = 0; b < nb && r == 0; b++)
 		r = import_batch(c, f, &s, b, &cnt, &jl);
+	if (bar_open && r == 0)
+		progress_bar(NULL, s.rows, s.rows);  /* the skipped rows are done too */
+	else if (bar_open)
+		fputc('\n', stderr);
 	if (r == 0 && s.changed)
 		r = cli_fail(c, EXIT_FAIL, "%s changed while it was imported; %zu documents were imported: import it again "
 			     "(documents already filed are skipped)", c->argv[0], cnt.filed);

@@ -91,5 +91,12 @@ check "no progress bar when stderr is not a terminal" bash -c "! grep -q '\[#' '
 if command -v script >/dev/null; then
 	script -qec "$CV import --allow-duplicates $T/d/good.csv" /dev/null >"$T/tty.out" 2>&1
 	check "a progress bar on a terminal" grep -q '\[####' "$T/tty.out"
+	# rows skipped as already filed count too: the bar ends full, on its own line
+	printf 'One more letter.\n' >"$T/d/more.txt"
+	{ cat "$T/d/good.csv"; printf '%s,more.txt,letter,case,More,2026-10-05\n' "$C1"; } >"$T/d/mix.csv"
+	rows=$(($(grep -c '' "$T/d/mix.csv") - 1))
+	script -qec "$CV import $T/d/mix.csv" /dev/null >"$T/tty.out" 2>&1
+	check "a bar with skipped rows ends full ($rows/$rows)" grep -q "\] $rows/$rows" "$T/tty.out"
+	check "  and the summary is on a line of its own" grep -q "^casevault: imported 1 of $rows documents" <(tr '\r' '\n' <"$T/tty.out")
 fi
 finish

@@ -413,6 +413,81 @@ static int read_stdin_value(cli_ctx *c, const struct stdin_value *sv, char **out
 	return 0;
 }
 
+/*
+ * A date option or argument (DATE, D) must be written YYYY-MM-DD.
+ * 01/02/2019 is 1 February in the UK and 2 January elsewhere: it is
+ * refused, never guessed, with the form to type (docs/commands/README.md,
+ * "Dates").  Whether the date is real (no 30 February) is the library's
+ * check.  0, or 1 with the one-line reason in msg.
+ */
+static int date_problem(const char *label, const char *val, int personal, char *msg, size_t len)
+{
+	int d = 0, m = 0, y = 0, end = 0;
+	size_t i;
+
+	for (i = 0; val[i] && i < 10; i++)
+		if (!(i == 4 || i == 7 ? val[i] == '-' : val[i] >= '0' && val[i] <= '9'))
+			break;
+	if (i == 10 && !val[10])
+		return 0;
+	/* a date of birth is personal data: neither it nor its numbers go in the message */
+	if (personal)
+		snprintf(msg, len, "%s is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD "
+			 "(e.g. 2019-02-01 for 1 February 2019)", label);
+	else if (sscanf(val, "%2d%*[/.-]%2d%*[/.-]%4d%n", &d, &m, &y, &end) == 3 && !val[end] && y >= 1000)
+		snprintf(msg, len, "%s '%s' is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD "
+			 "(e.g. %04d-%02d-%02d); day and month are never guessed", label, val, y, m, d);
+	else
+		snprintf(msg, len, "%s '%s' is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD "
+			 "(e.g. 2019-02-01 for 1 February 2019)", label, val);
+	return 1;
+}
+
+static int is_date_word(const char *w)
+{
+	return w && (!strcmp(w, "DATE") || !strcmp(w, "D"));
+}
+
+static int check_date(cli_ctx *c, const char *label, const char *val, int personal)
+{
+	char msg[512];
+
+	return date_problem(label, val, personal, msg, sizeof(msg)) ? cli_fail(c, EXIT_USAGE, "%s", msg) : 0;
+}
+
+/* Tries at a prompt before a badly written value ends the command. */
+#define PROMPT_TRIES 3
+
+/*
+ * One "-" value; at a terminal a date not written YYYY-MM-DD is asked for
+ * again (up to PROMPT_TRIES times), so the values typed before it are not
+ * lost (docs/commands/README.md, "Keeping personal data off the command line").
+ */
+static int read_checked_value(cli_ctx *c, const struct stdin_value *sv, char **out)
+{
+	char word[32], label[80], msg[512];
+	int r, tries;
+
+	if (sv->opt >= 0) {
+		snprintf(word, sizeof(word), "%s", c->cmd->opts[sv->opt].arg ? c->cmd->opts[sv->opt].arg : "");
+		snprintf(label, sizeof(label), "--%s", c->cmd->opts[sv->opt].name);
+	} else {
+		cli_arg_word(c->cmd, sv->arg, word, sizeof(word));
+		snprintf(label, sizeof(label), "the %s argument", word);
+	}
+	for (tries = 1;; tries++) {
+		if ((r = read_stdin_value(c, sv, out)) != 0)
+			return r;
+		if (!isatty(0) || !is_date_word(word) || !date_problem(label, *out, 1, msg, sizeof(msg)))
+			return 0;
+		wipe_free(*out, strlen(*out));
+		*out = NULL;
+		if (tries == PROMPT_TRIES)
+			return cli_fail(c, EXIT_USAGE, "%s", msg);
+		fprintf(stderr, "casevault: %s; try again\n", msg);
+	}
+}
+
 /* Replace every "-" of a personal value by the line read for it. */
 static int read_stdin_values(cli_ctx *c, const struct stdin_value *sv, size_t n)
 {
@@ -422,7 +497,7 @@ static int read_stdin_values(cli_ctx *c, const struct stdin_value *sv, size_t n)
 	for (i = 0; i < n; i++) {
 		char *v = NULL;
 
-		if ((r = read_stdin_value(c, &sv[i], &v)) != 0)
+		if ((r = read_checked_value(c, &sv[i], &v)) != 0)
 			return r;
 		stdin_values[nstdin_values++] = v;
 		if (sv[i].opt >= 0)
@@ -891,34 +966,6 @@ static int check_text(cli_ctx *c, const char *label, const char *word, const cha
 }
 
 /*
- * A date option (DATE, D) must be written YYYY-MM-DD.  01/02/2019 is 1
- * February in the UK and 2 January elsewhere: it is refused, never
- * guessed, with the form to type (docs/commands/README.md, "Dates").
- * Whether the date is real (no 30 February) is the library's check.
- */
-static int check_date(cli_ctx *c, const char *label, const char *val)
-{
-	int d = 0, m = 0, y = 0, end = 0;
-	size_t i;
-
-	for (i = 0; val[i] && i < 10; i++)
-		if (!(i == 4 || i == 7 ? val[i] == '-' : val[i] >= '0' && val[i] <= '9'))
-			break;
-	if (i == 10 && !val[10])
-		return 0;
-	if (sscanf(val, "%2d%*[/.-]%2d%*[/.-]%4d%n", &d, &m, &y, &end) == 3 && !val[end] && y >= 1000)
-		return cli_fail(c, EXIT_USAGE, "%s '%s' is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD "
-				"(e.g. %04d-%02d-%02d); day and month are never guessed", label, val, y, m, d);
-	return cli_fail(c, EXIT_USAGE, "%s '%s' is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD "
-			"(e.g. 2019-02-01 for 1 February 2019)", label, val);
-}
-
-static int is_date_word(const char *w)
-{
-	return !strcmp(w, "DATE") || !strcmp(w, "D");
-}
-
-/*
  * Every text value of the command line and of its "-" lines is UTF-8 with
  * no control characters (tab and newline in reasons and notes) before the
  * command runs, so that nothing else is stored, printed or put in JSON.
@@ -935,7 +982,7 @@ static int check_text_values(cli_ctx *c)
 		snprintf(label, sizeof(label), "--%s", cmd->opts[i].name);
 		if ((r = check_text(c, label, cmd->opts[i].arg, c->val[i])) != 0)
 			return r;
-		if (is_date_word(cmd->opts[i].arg) && (r = check_date(c, label, c->val[i])) != 0)
+		if (is_date_word(cmd->opts[i].arg) && (r = check_date(c, label, c->val[i], cmd->opts[i].personal != NULL)) != 0)
 			return r;
 	}
 	for (i = 0; i < c->argc; i++) {
@@ -947,7 +994,8 @@ static int check_text_values(cli_ctx *c)
 		snprintf(label, sizeof(label), "the %s argument", word);
 		if ((r = check_text(c, label, word, c->argv[i])) != 0)
 			return r;
-		if (is_date_word(word) && (r = check_date(c, label, c->argv[i])) != 0)
+		if (is_date_word(word) && (r = check_date(c, label, c->argv[i],
+							  i < CLI_PERSONAL_ARGS && cmd->personal_args[i])) != 0)
 			return r;
 	}
 	return 0;

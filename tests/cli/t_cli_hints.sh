@@ -11,15 +11,30 @@ C=$(new_case)
 before=$(tree_hash "$V")
 expect_fail "a UK date of birth is refused" case open --parent P --child K --child-dob 01/02/2019 --pr-confirmed
 check "  exit 2, a usage error (got $RC)" test "$RC" -eq 2
-check "  saying what to type" grep -qF "write dates as YYYY-MM-DD (e.g. 2019-02-01)" "$T/err"
-check "  and that it is not guessed" grep -q "never guessed" "$T/err"
-expect_fail "a dotted date on file is refused" note "$C" --class phone-call --text "A call." --date 3.11.2026
-check "  with the example from its numbers" grep -qF "(e.g. 2026-11-03)" "$T/err"
+check "  saying what to type" grep -qF -- "--child-dob is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD (e.g. 2019-02-01" "$T/err"
+check "  without repeating the date of birth (personal data)" not grep -q '01/02/2019' "$T/err"
+expect_fail "a dotted date on a note is refused" note "$C" --class phone-call --text "A call." --date 3.11.2026
+check "  without repeating it" not grep -q '3.11.2026' "$T/err"
+expect_fail "a UK date to audit show --since is refused" audit show --since 03/11/2026
+check "  with the example from its numbers, not guessed" grep -qF "'03/11/2026' is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD (e.g. 2026-11-03); day and month are never guessed" "$T/err"
 expect_fail "a word for a date is refused" audit show --since yesterday
 check "  with an example" grep -qF "write dates as YYYY-MM-DD (e.g. 2019-02-01 for 1 February 2019)" "$T/err"
 expect_fail "the DATE argument of case set-dob" case set-dob "$C" 6/5/2014
-check "  names the argument" grep -q "the DATE argument '6/5/2014'" "$T/err"
+check "  names the argument" grep -q "the DATE argument is not a date" "$T/err"
 check "nothing changed" test "$before" = "$(tree_hash "$V")"
+# at a prompt, a badly written date is asked again; what was typed before stays
+if command -v script >/dev/null; then
+	printf 'Alex Prompt\nSam Prompt\n01/02/2015\n2015-02-01\n' |
+		script -qec "$CV case open --parent - --child - --child-dob - --pr-confirmed" /dev/null >"$T/tty.out" 2>&1
+	check "at a prompt a bad date is asked again" grep -q "try again" "$T/tty.out"
+	id=$(grep -o 'C-[0-9]\{4\}-[0-9]\{4\}' "$T/tty.out" | tail -1)
+	check "  and the case opens ($id) with the names typed first" \
+		sh -c "'$CV' --json case show '$id' | grep -q '\"child\": \"Sam Prompt\"'"
+	printf 'Alex Prompt\nSam Prompt\n1/2/2015\n2/1/2015\n01.02.2015\n' |
+		script -qec "$CV case open --parent - --child - --child-dob - --pr-confirmed" /dev/null >"$T/tty.out" 2>&1
+	check "  three bad tries end it" test "$(grep -c 'try again' "$T/tty.out")" -eq 2
+	check "  with the message" grep -q "child-dob is not a date written YYYY-MM-DD" <(tr '\r' '\n' <"$T/tty.out" | grep -v 'try again')
+fi
 run_cv case open --parent P --child K --child-dob 2019-02-01 --pr-confirmed
 check "a date written YYYY-MM-DD is taken (exit $RC: $ERR)" test "$RC" -eq 0
 expect_fail "a date that does not exist is still the library's refusal" case open --parent P --child K --child-dob 2019-02-30 --pr-confirmed

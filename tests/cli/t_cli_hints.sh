@@ -49,6 +49,15 @@ check "ls has a header line, then the record" sh -c "head -1 '$T/out' | grep -q 
 run_cv --json ls "$C" --cp
 check "--json ls of an empty section is unchanged: an empty list" test "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["records"])' <"$T/out")" = "[]"
 
+# ---- classes: what --class takes ----
+run_cv classes
+check "classes lists the policy's classes (exit $RC)" sh -c "test $RC -eq 0 && grep -q '^CLASS ' '$T/out' && grep -q '^phone-call  *case destroy' '$T/out' && grep -q '^cp-note  *cp  *review' '$T/out'"
+n=$(grep '^\[' "$CV_SOURCE_DIR/policies/retention.ini" | grep -vc '^\[backups\]')
+run_cv --json classes
+check "--json classes has one entry per class of retention.ini ($n)" \
+	test "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(len([c for c in d["classes"] if c["rules"]]))' <"$T/out")" = "$n"
+check "  with rules and ceiling as written" python3 -c 'import json,sys; d={c["name"]: c for c in json.load(open(sys.argv[1]))["classes"]}; sys.exit(not (d["sen-ehcp"]["ceiling"] == "child-dob + 31y" and "child-dob + 25y" in d["sen-ehcp"]["rules"]))' "$T/out"
+
 # ---- --version, group help, did-you-mean ----
 run_cv --version
 check "--version prints the version (exit $RC: $OUT)" sh -c "test $RC -eq 0 && echo '$OUT' | grep -Eq '^casevault [0-9]+\.[0-9]+\.[0-9]+$'"

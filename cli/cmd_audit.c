@@ -87,7 +87,7 @@ static int cmd_audit_verify(cli_ctx *c)
 	else if (r == 0)
 		print_verified(&rep, expect);
 	else
-		printf("BROKEN at event %ld: %s\n", rep.first_bad, rep.problem);
+		printf("BROKEN at event %ld: %s\n", rep.first_bad, cli_show(rep.problem));
 	if (r < 0)
 		fprintf(stderr, "casevault: the audit trail has been tampered with at event %ld; see docs/recovery.md\n", rep.first_bad);
 	return r == 0 ? EXIT_OK : EXIT_FAIL;

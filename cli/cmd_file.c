@@ -278,6 +278,7 @@ struct csvstate {
 	int badrow, badcol;        /* the first field that is not text in its encoding */
 	size_t badat;
 	unsigned char badbyte;
+	int badnul;                /* ... because it holds a NUL byte */
 };
 
 static int case_cmp(const void *a, const void *b)
@@ -367,11 +368,15 @@ static char *keep(struct csvstate *s, char *str)
  */
 static char *field_text(struct csvstate *s, const char *data, size_t len)
 {
+	/* a NUL would end the C string early: a title silently cut short */
+	const char *nul = memchr(data, '\0', len);
 	char *out = NULL;
 	size_t at = 0;
 	int r;
 
-	if (s->conv) {
+	if (nul) {
+		at = (size_t)(nul - data);
+	} else if (s->conv) {
 		r = cv_text_conv_run(s->conv, data, len, &out, &at);
 		if (r == CV_ERROR)
 			s->oom = 1;
@@ -385,6 +390,7 @@ static char *field_text(struct csvstate *s, const char *data, size_t len)
 		s->badcol = s->nfields + 1;
 		s->badat = at;
 		s->badbyte = at < len ? (unsigned char)data[at] : 0;
+		s->badnul = nul != NULL;
 	}
 	return strdup("");
 }
@@ -400,6 +406,9 @@ static int bad_text(cli_ctx *c, const struct csvstate *s)
 		snprintf(col, sizeof(col), "%d (%s)", s->badcol, cols[s->badcol - 1]);
 	else
 		snprintf(col, sizeof(col), "%d", s->badcol);
+	if (s->badnul)
+		return cli_fail(c, EXIT_FAIL, "%s: line %d, column %s holds a NUL byte (byte %zu), which would cut it short; "
+				"remove it and import again (nothing was filed)", c->argv[0], s->badrow, col, s->badat + 1);
 	if (enc)
 		return cli_fail(c, EXIT_FAIL, "%s: line %d, column %s: byte %zu (0x%02x) is not %s text; check the file's "
 				"encoding and give the right --encoding (nothing was filed)", c->argv[0], s->badrow, col,
@@ -464,8 +473,14 @@ static void add_item(struct csvstate *s)
 	memset(it, 0, sizeof(*it));
 	it->line = s->row;
 	if (s->nfields != NCOLS) {
+		/* a spreadsheet saved with ';' (a European locale's CSV) or tabs reads as one column */
+		const char *sep = s->nfields == 1 && s->field[0] ? strpbrk(s->field[0], ";\t") : NULL;
+
 		it->status = CV_EINVAL;
-		snprintf(it->error, sizeof(it->error), "expected 6 columns (case, path, class, section, title, date), found %d", s->nfields);
+		snprintf(it->error, sizeof(it->error), "expected 6 columns (case, path, class, section, title, date), found %d%s",
+			 s->nfields, !sep ? "" : *sep == ';' ? "; the columns are separated by ';': save the manifest as CSV "
+			 "with commas (docs/commands/import.md, \"The manifest\")" : "; the columns are separated by tabs: save the "
+			 "manifest as CSV with commas (docs/commands/import.md, \"The manifest\")");
 		it->case_id = keep(s, strdup(s->nfields > 0 && s->field[0] ? s->field[0] : ""));
 		return;
 	}
@@ -570,11 +585,15 @@ static int read_manifest(cli_ctx *c, FILE *f, struct csvstate *s)
 	return r;
 }
 
+/* A bar drawn and not yet finished (rows skipped as already filed never reach the pool). */
+static int bar_open;
+
 static void progress_bar(void *hook, size_t done, size_t total)
 {
 	int width = 40, fill = total ? (int)((double)done / (double)total * width) : width;
 
 	(void)hook;
+	bar_open = done != total;
 	fprintf(stderr, "\r[%.*s%*s] %zu/%zu", fill, "########################################", width - fill, "", done, total);
 	if (done == total)
 		fputc('\n', stderr);
@@ -768,6 +787,10 @@ static int cmd_import(cli_ctx *c)
 	nb = plan_batches(&s);
 	for (b = 0; b < nb && r == 0; b++)
 		r = import_batch(c, f, &s, b, &cnt, &jl);
+	if (bar_open && r == 0)
+		progress_bar(NULL, s.rows, s.rows);  /* the skipped rows are done too */
+	else if (bar_open)
+		fputc('\n', stderr);
 	if (r == 0 && s.changed)
 		r = cli_fail(c, EXIT_FAIL, "%s changed while it was imported; %zu documents were imported: import it again "
 			     "(documents already filed are skipped)", c->argv[0], cnt.filed);

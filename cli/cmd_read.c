@@ -41,10 +41,13 @@ static int cmd_ls(cli_ctx *c)
 		cli_json_out(json_pack("{s:b, s:s, s:s, s:o}", "ok", 1, "case", c->argv[0],
 				       "section", cli_flag(c, "cp") ? "cp" : "case",
 				       "records", cli_json_array(list, n, sizeof(*list), record_json, 0)));
+	else if (n == 0)
+		printf("no records in the %s of %s\n", cli_flag(c, "cp") ? "child-protection (CP) file" : "case file", c->argv[0]);
 	else
-		for (i = 0; i < n; i++)
-			printf("%s  %s  %-14s %-24s %9lld  %s\n", list[i].id, list[i].event_date, list[i].class_name,
-			       list[i].mime, (long long)list[i].size, cli_show(list[i].title));
+		printf("%-8s  %-10s  %-14s %-24s %9s  %s\n", "RECORD", "DATE", "CLASS", "TYPE", "BYTES", "TITLE");
+	for (i = 0; !c->json && i < n; i++)
+		printf("%s  %s  %-14s %-24s %9lld  %s\n", list[i].id, list[i].event_date, list[i].class_name,
+		       list[i].mime, (long long)list[i].size, cli_show(list[i].title));
 	cv_record_list_free(list, n);
 	return EXIT_OK;
 }

@@ -211,7 +211,7 @@ static int cmd_request_show(cli_ctx *c)
 			       s->is_default ? "[default] " : "", s->title ? cli_show(s->title) : "(child-protection file)",
 			       s->is_default ? "" : "");
 			if (s->why)
-				printf("%-9s needs a decision: %s\n", "", s->why);
+				printf("%-9s needs a decision: %s\n", "", cli_show(s->why));
 		}
 		printf("\n%zu record%s in scope; %zu await%s a decision\n", n, n == 1 ? "" : "s", need, need == 1 ? "s" : "");
 	}
@@ -566,7 +566,7 @@ static int cmd_request_log(cli_ctx *c)
 				printf("  %-9s %-9s %5s  %-10s %s%s\n", li->record_id, strcmp(li->source_record, li->record_id) ? li->source_record : "",
 				       num, li->outcome, li->decided_by, li->ground ? "" : "");
 				if (li->ground)
-					printf("            ground: %s\n", li->ground);
+					printf("            ground: %s\n", cli_show(li->ground));
 			}
 		}
 	}

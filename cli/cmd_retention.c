@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "casevault/case.h"
@@ -291,6 +292,7 @@ static const cli_opt purge_opts[] = {
 	{ "dry-run", 0, NULL, "show what would be destroyed; change nothing at all", NULL },
 	{ "as-of", 0, "DATE", "destroy what is due on DATE (default: today; a later date only with --dry-run)", NULL },
 	{ "scheduled", 0, NULL, "unattended run (systemd timer): never asks for a passphrase, prints one log line", NULL },
+	{ "yes", 0, NULL, "destroy without asking first (at a terminal, purge lists what is due and asks for yes)", NULL },
 	CLI_OPT_END
 };
 
@@ -319,7 +321,7 @@ static void summary(char *buf, size_t len, const cv_purge_report *rep, int dry)
  * (docs/retention.md, "The purge at scale").
  */
 struct purge_out {
-	int sched;
+	int sched;                 /* or already listed: no line per record */
 	FILE *json;
 	size_t n;
 	int failed;
@@ -363,6 +365,36 @@ static int purge_json_out(cli_ctx *c, json_t *head, struct purge_out *o)
 	return EXIT_OK;
 }
 
+/*
+ * At a terminal, a purge that would destroy something lists it first (a dry
+ * run) and goes on only when "yes" is typed (docs/commands/purge.md,
+ * "Confirmation").  Elsewhere nobody could answer: scripts and the systemd
+ * unit (--scheduled) run as asked.  1 to go on; 0 with *status set.
+ */
+static int confirm_purge(cli_ctx *c, const char *as_of, int *status)
+{
+	struct purge_out o = { c->json, NULL, 0, 0 };
+	cv_purge_report rep;
+	char line[768], answer[16] = "";
+	int r = cv_purge_each(c->v, as_of, CV_PURGE_DRY_RUN, &rep, purge_each, &o);
+	size_t n = rep.destroyed;
+
+	if (r < 0)
+		*status = cli_lib_fail(c, r);
+	else
+		summary(line, sizeof(line), &rep, 1);
+	cv_purge_report_release(&rep);
+	if (r < 0 || n == 0)
+		return r >= 0;  /* nothing to destroy: the purge itself says so */
+	fprintf(stderr, "%s\nDestroy these %zu record%s for good? Type yes to go on: ", line, n, n == 1 ? "" : "s");
+	fflush(stdout);
+	fflush(stderr);
+	if (fgets(answer, sizeof(answer), stdin) && !strcmp(answer, "yes\n"))
+		return 1;
+	*status = cli_fail(c, EXIT_FAIL, "purge cancelled: nothing was destroyed (type yes at the prompt, or give --yes)");
+	return 0;
+}
+
 static int cmd_purge(cli_ctx *c)
 {
 	cv_purge_report rep;
@@ -372,6 +404,11 @@ static int cmd_purge(cli_ctx *c)
 	char line[768];
 	int r;
 
+	if (!dry && !sched && !cli_flag(c, "yes") && isatty(0) && isatty(2)) {
+		if (!confirm_purge(c, as_of, &r))
+			return r;
+		o.sched = 1;  /* listed above */
+	}
 	if (c->json && !(o.json = tmpfile()))
 		return cli_fail(c, EXIT_FAIL, "cannot make a temporary file for the JSON report: %s; nothing was done "
 				"(is /tmp writable?)", strerror(errno));

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ static const cli_cmd *commands[] = {
 	&cmd_case_open_spec, &cmd_case_list_spec, &cmd_case_show_spec, &cmd_case_close_spec,
 	&cmd_file_spec, &cmd_note_spec, &cmd_import_spec,
 	&cmd_ls_spec, &cmd_get_spec, &cmd_verify_spec, &cmd_backup_spec, &cmd_restore_spec,
-	&cmd_policy_check_spec, &cmd_policy_adopt_spec, &cmd_lock_spec,
+	&cmd_policy_check_spec, &cmd_policy_adopt_spec, &cmd_classes_spec, &cmd_lock_spec,
 	&cmd_staff_add_spec, &cmd_staff_list_spec, &cmd_staff_attest_spec, &cmd_staff_revoke_spec,
 	&cmd_audit_show_spec, &cmd_audit_verify_spec,
 	&cmd_case_reopen_spec, &cmd_case_set_dob_spec,
@@ -225,7 +226,7 @@ void cli_notices_from(cli_ctx *c, size_t from)
 	c->notices_shown = len;
 	n += from;
 	n += strspn(n, "; ");
-	fprintf(stderr, "casevault: note: %s\n", n);
+	fprintf(stderr, "casevault: note: %s\n", cli_show(n));
 }
 
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
@@ -412,6 +413,81 @@ static int read_stdin_value(cli_ctx *c, const struct stdin_value *sv, char **out
 	return 0;
 }
 
+/*
+ * A date option or argument (DATE, D) must be written YYYY-MM-DD.
+ * 01/02/2019 is 1 February in the UK and 2 January elsewhere: it is
+ * refused, never guessed, with the form to type (docs/commands/README.md,
+ * "Dates").  Whether the date is real (no 30 February) is the library's
+ * check.  0, or 1 with the one-line reason in msg.
+ */
+static int date_problem(const char *label, const char *val, int personal, char *msg, size_t len)
+{
+	int d = 0, m = 0, y = 0, end = 0;
+	size_t i;
+
+	for (i = 0; val[i] && i < 10; i++)
+		if (!(i == 4 || i == 7 ? val[i] == '-' : val[i] >= '0' && val[i] <= '9'))
+			break;
+	if (i == 10 && !val[10])
+		return 0;
+	/* a date of birth is personal data: neither it nor its numbers go in the message */
+	if (personal)
+		snprintf(msg, len, "%s is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD "
+			 "(e.g. 2019-02-01 for 1 February 2019)", label);
+	else if (sscanf(val, "%2d%*[/.-]%2d%*[/.-]%4d%n", &d, &m, &y, &end) == 3 && !val[end] && y >= 1000)
+		snprintf(msg, len, "%s '%s' is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD "
+			 "(e.g. %04d-%02d-%02d); day and month are never guessed", label, val, y, m, d);
+	else
+		snprintf(msg, len, "%s '%s' is not a date written YYYY-MM-DD: write dates as YYYY-MM-DD "
+			 "(e.g. 2019-02-01 for 1 February 2019)", label, val);
+	return 1;
+}
+
+static int is_date_word(const char *w)
+{
+	return w && (!strcmp(w, "DATE") || !strcmp(w, "D"));
+}
+
+static int check_date(cli_ctx *c, const char *label, const char *val, int personal)
+{
+	char msg[512];
+
+	return date_problem(label, val, personal, msg, sizeof(msg)) ? cli_fail(c, EXIT_USAGE, "%s", msg) : 0;
+}
+
+/* Tries at a prompt before a badly written value ends the command. */
+#define PROMPT_TRIES 3
+
+/*
+ * One "-" value; at a terminal a date not written YYYY-MM-DD is asked for
+ * again (up to PROMPT_TRIES times), so the values typed before it are not
+ * lost (docs/commands/README.md, "Keeping personal data off the command line").
+ */
+static int read_checked_value(cli_ctx *c, const struct stdin_value *sv, char **out)
+{
+	char word[32], label[80], msg[512];
+	int r, tries;
+
+	if (sv->opt >= 0) {
+		snprintf(word, sizeof(word), "%s", c->cmd->opts[sv->opt].arg ? c->cmd->opts[sv->opt].arg : "");
+		snprintf(label, sizeof(label), "--%s", c->cmd->opts[sv->opt].name);
+	} else {
+		cli_arg_word(c->cmd, sv->arg, word, sizeof(word));
+		snprintf(label, sizeof(label), "the %s argument", word);
+	}
+	for (tries = 1;; tries++) {
+		if ((r = read_stdin_value(c, sv, out)) != 0)
+			return r;
+		if (!isatty(0) || !is_date_word(word) || !date_problem(label, *out, 1, msg, sizeof(msg)))
+			return 0;
+		wipe_free(*out, strlen(*out));
+		*out = NULL;
+		if (tries == PROMPT_TRIES)
+			return cli_fail(c, EXIT_USAGE, "%s", msg);
+		fprintf(stderr, "casevault: %s; try again\n", msg);
+	}
+}
+
 /* Replace every "-" of a personal value by the line read for it. */
 static int read_stdin_values(cli_ctx *c, const struct stdin_value *sv, size_t n)
 {
@@ -421,7 +497,7 @@ static int read_stdin_values(cli_ctx *c, const struct stdin_value *sv, size_t n)
 	for (i = 0; i < n; i++) {
 		char *v = NULL;
 
-		if ((r = read_stdin_value(c, &sv[i], &v)) != 0)
+		if ((r = read_checked_value(c, &sv[i], &v)) != 0)
 			return r;
 		stdin_values[nstdin_values++] = v;
 		if (sv[i].opt >= 0)
@@ -494,7 +570,8 @@ static void usage_all(FILE *f)
 		   "on a retention schedule.  Commands:\n\n");
 	for (i = 0; commands[i]; i++)
 		fprintf(f, "  %-20s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "\n'casevault COMMAND --help' describes a command; docs/ has the manual.\n");
+	fprintf(f, "\n'casevault COMMAND --help' describes a command, 'casevault --version' tells the version;\n"
+		   "docs/ has the manual.\n");
 }
 
 static const cli_cmd *find_cmd(int argc, char **argv, int *consumed)
@@ -572,6 +649,9 @@ static int leading_globals(cli_ctx *c, int argc, char **argv)
 			took = 1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage_all(stdout);
+			return -1;
+		} else if (!strcmp(a, "--version")) {
+			printf("casevault %s\n", CASEVAULT_VERSION);
 			return -1;
 		} else if (!strcmp(a, "-C") && first + 1 < argc) {
 			c->vault_dir = argv[first + 1];
@@ -737,6 +817,84 @@ static int open_vault(cli_ctx *c)
 	return 0;
 }
 
+/*
+ * "casevault case --help", "casevault request": the first word of several
+ * commands on its own lists them on f (NULL: only whether it is a group);
+ * 1 for a group, 0 when word names none.
+ */
+static int usage_group(FILE *f, const char *word)
+{
+	size_t l = strlen(word);
+	int i, n = 0;
+
+	for (i = 0; commands[i]; i++)
+		if (!strncmp(commands[i]->name, word, l) && commands[i]->name[l] == ' ') {
+			if (f && !n)
+				fprintf(f, "usage: casevault %s SUBCOMMAND [ARGS]\n\n", word);
+			if (f)
+				fprintf(f, "  %-20s %s\n", commands[i]->name, commands[i]->summary);
+			n++;
+		}
+	if (f && n)
+		fprintf(f, "\n'casevault %s SUBCOMMAND --help' describes one.\n", word);
+	return n > 0;
+}
+
+/* Edit distance (insert, delete, change, swap two neighbours), for did-you-mean. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[32][32];
+
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	return d[la][lb];
+}
+
+/* The command word closest to a mistyped one (at most 2 edits), or NULL. */
+static const char *nearest_word(const char *word)
+{
+	const char *best = NULL;
+	char first[32];
+	size_t bd = 3, d;
+	int i;
+
+	for (i = 0; commands[i]; i++) {
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(commands[i]->name, " "), commands[i]->name);
+		if ((d = distance(word, first)) < bd) {
+			bd = d;
+			best = commands[i]->name;
+		}
+	}
+	return best;
+}
+
+static int unknown_command(cli_ctx *c, const char *word)
+{
+	const char *near = nearest_word(word);
+	char first[32];
+
+	if (!near)
+		return cli_fail(c, EXIT_USAGE, "unknown command '%s'; see 'casevault --help'", word);
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(near, " "), near);
+	return cli_fail(c, EXIT_USAGE, "unknown command '%s'; did you mean '%s'? see 'casevault --help'", word, first);
+}
+
 /* The command word(s), or a usage answer; NULL with *status set when done. */
 static const cli_cmd *choose_command(cli_ctx *c, int argc, char **argv, int first, int *consumed, int *status)
 {
@@ -756,9 +914,23 @@ static const cli_cmd *choose_command(cli_ctx *c, int argc, char **argv, int firs
 		return NULL;
 	}
 	cmd = find_cmd(argc - first, argv + first, consumed);
-	if (!cmd)
-		*status = cli_fail(c, EXIT_USAGE, "unknown command '%s'; see 'casevault --help'", argv[first]);
-	return cmd;
+	if (cmd)
+		return cmd;
+	/* a group's word alone, or with --help: its subcommands */
+	if (first + 1 == argc || !strcmp(argv[first + 1], "--help") || !strcmp(argv[first + 1], "-h")) {
+		int help = first + 1 < argc;
+
+		if (usage_group(help ? stdout : stderr, argv[first])) {
+			*status = help ? EXIT_OK : EXIT_USAGE;
+			return NULL;
+		}
+	} else if (usage_group(NULL, argv[first])) {
+		*status = cli_fail(c, EXIT_USAGE, "unknown subcommand 'casevault %s %s'; see 'casevault %s --help'",
+				   argv[first], argv[first + 1], argv[first]);
+		return NULL;
+	}
+	*status = unknown_command(c, argv[first]);
+	return NULL;
 }
 
 /*
@@ -810,6 +982,8 @@ static int check_text_values(cli_ctx *c)
 		snprintf(label, sizeof(label), "--%s", cmd->opts[i].name);
 		if ((r = check_text(c, label, cmd->opts[i].arg, c->val[i])) != 0)
 			return r;
+		if (is_date_word(cmd->opts[i].arg) && (r = check_date(c, label, c->val[i], cmd->opts[i].personal != NULL)) != 0)
+			return r;
 	}
 	for (i = 0; i < c->argc; i++) {
 		cli_arg_word(cmd, i, word, sizeof(word));
@@ -819,6 +993,9 @@ static int check_text_values(cli_ctx *c)
 			continue;
 		snprintf(label, sizeof(label), "the %s argument", word);
 		if ((r = check_text(c, label, word, c->argv[i])) != 0)
+			return r;
+		if (is_date_word(word) && (r = check_date(c, label, c->argv[i],
+							  i < CLI_PERSONAL_ARGS && cmd->personal_args[i])) != 0)
 			return r;
 	}
 	return 0;
@@ -845,6 +1022,19 @@ static int not_mine(cli_ctx *c, int *status)
 				   "service vault through casevaultd (CASEVAULT_SOCKET=PATH), or run casevault as the vault's owner",
 				   c->vault_dir);
 	return 1;
+}
+
+/*
+ * Whether standard output is a pipe nobody reads any more.  SIGPIPE is
+ * ignored (harden_process), so a write to it fails with EPIPE; stdio may
+ * have met that on an earlier write and left errno since, so ask the pipe.
+ */
+static int reader_gone(void)
+{
+	struct pollfd p = { 1, POLLOUT, 0 };
+	struct stat sb;
+
+	return fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode) && poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 /* Run the command; the vault is closed and stdout flushed on every path. */
@@ -888,6 +1078,8 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 	forget_stdin_values();
 	cv_vault_close(c->v);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE || reader_gone())
+			return r;  /* "... | head": the reader stopped reading (docs/commands/README.md, Exit status) */
 		fprintf(stderr, "casevault: cannot write output: %s\n", strerror(errno));
 		return EXIT_FAIL;
 	}

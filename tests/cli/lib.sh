@@ -122,6 +122,35 @@ fixture_vault() {
 	cp -a "$fx/$name" "$dir"
 }
 
+# big_pdf FILE SIZE: a sound one-page PDF carrying SIZE (head -c units: 4M,
+# 30000000) random bytes in an unused stream, with its xref and %%EOF, so
+# that filing's structure check (docs/policy-filetypes.md) admits it.
+big_pdf() {
+	python3 - "$1" "$(numfmt --from=iec "$2")" <<'PY'
+import sys
+path, n = sys.argv[1], int(sys.argv[2])
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"]
+with open(path, "wb") as f, open("/dev/urandom", "rb") as r:
+    f.write(b"%PDF-1.4\n")
+    offs = []
+    for k, o in enumerate(objs, 1):
+        offs.append(f.tell())
+        f.write(b"%d 0 obj\n%s\nendobj\n" % (k, o))
+    offs.append(f.tell())
+    f.write(b"4 0 obj\n<< /Length %d >>\nstream\n" % n)
+    left = n
+    while left:
+        b = r.read(min(left, 1 << 20))
+        f.write(b)
+        left -= len(b)
+    f.write(b"\nendstream\nendobj\n")
+    x = f.tell()
+    f.write(b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs))
+    f.write(b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % x)
+PY
+}
+
 # new_case: opens a case, prints its id.
 new_case() {
 	"$CV" case open --parent "${1:-Parent Name}" --child "${2:-Child Name}" \

@@ -29,6 +29,12 @@ run_cv --json audit show --actor "$W"
 check "audit show --actor filters" test "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["events"]))')" = 3
 run_cv --json audit show --record R-000001
 check "audit show --record filters" test "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["events"]))')" = 2
+# --record is one exact id: LIKE wildcards and a lower-case id match nothing
+for id in % _ 'R-00000_' 'R-%' r-000001; do
+	run_cv --json audit show --record "$id"
+	check "audit show --record '$id' matches no event (exit $RC)" \
+		test "$RC-$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["events"]))')" = 0-0
+done
 run_cv audit verify
 check "an untouched trail verifies" test "$RC" -eq 0
 

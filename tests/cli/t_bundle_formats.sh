@@ -192,7 +192,9 @@ check "not a box over the text: the bytes hold no name either" not sh -c "mutool
 # type: the bundle is refused with what is wrong and what to do (never
 # "decide --withhold": it is withheld), unless the record is named in
 # --unreadable-withheld; then the bundle goes, and the audit trail says so.
-head -c 300 "$D/meta.pdf" >"$T/broken.pdf"
+# (a PDF locked by a password: sound by its structure, so filed, but its
+# words cannot be read; a PDF cut short is refused when filed)
+cp "$CORPUS/005-libreoffice-writer-password_libreoffice-writer-password.pdf" "$T/broken.pdf"
 put "Broken scan" "$T/broken.pdf" report 2026-03-08
 "$CV" --as "$CPL" request decide "$R" "$(rid "Broken scan")" --withhold sch2-para16 --reason "unreadable copy" >/dev/null
 VN=$(rid "Visit notes") BS=$(rid "Broken scan")

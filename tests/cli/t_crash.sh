@@ -8,7 +8,7 @@ new_vault
 C=$(new_case "Crash Parent" "Crash Child" 2011-11-11)
 make_docs "$T/docs"
 # Make the filing long enough to be interrupted at many moments.
-{ printf '%%PDF-1.4\n'; head -c 24M /dev/urandom; } >"$T/docs/big.pdf"
+big_pdf "$T/docs/big.pdf" 24M
 batch=("$T/docs/letter.pdf" "$T/docs/scan.png" "$T/docs/big.pdf" "$T/docs/scan.jpg" "$T/docs/note.txt")
 
 count() { # records in the case file and the cp file, as ls lists them (-1: ls failed)

@@ -24,7 +24,7 @@ inner() {
 	"$CV" file "$C" "$T/small.txt" --class letter >/dev/null
 	echo "small=$?"
 	# a document bigger than the space left: gpg's output cannot be written
-	{ printf '%%PDF-1.4\n'; head -c 30000000 /dev/urandom; } >"$T/big.pdf"
+	big_pdf "$T/big.pdf" 30000000
 	local before
 	(cd "$M/v" && find . -type f ! -name 'vault.db*' ! -name 'S.*' -print0 | sort -z | xargs -0 sha256sum) >"$T/l1"
 	# record ids are reserved when a filing starts (file.md: gaps are normal), so
@@ -87,7 +87,7 @@ inner() {
 	gpgconf --homedir "$M/p/gnupg" --kill all 2>/dev/null
 	umount "$M"
 }
-export -f inner tree_hash
+export -f inner tree_hash big_pdf
 export CV T
 res=$(unshare -m bash -c inner)
 echo "$res" | sed 's/^/# /'

@@ -78,11 +78,25 @@ before=$(tree_hash "$V")
 expect_fail "a malformed CSV is refused" import "$T/d/broken.csv"
 check "a malformed CSV changes nothing" test "$before" = "$(tree_hash "$V")"
 
+# A NUL inside a title would cut it short: the row is refused, by line, and nothing is filed.
+printf 'case,path,class,section,title,date\n%s,scan.png,letter,case,Letter,2026-10-01\n%s,note.txt,complaint,case,Comp\0laint from school,2026-10-02\n' "$C1" "$C1" >"$T/d/nul.csv"
+before=$(tree_hash "$V")
+expect_fail "a title holding a NUL byte is refused" import "$T/d/nul.csv" --allow-duplicates
+check "the message names line 3, the title column and the NUL" grep -q 'line 3, column 5 (title) holds a NUL byte' "$T/err"
+check "a NUL in a title changes nothing (all or nothing)" test "$before" = "$(tree_hash "$V")"
+
 # The progress bar is drawn only on a terminal.
 run_cv import "$T/d/good.csv" --allow-duplicates
 check "no progress bar when stderr is not a terminal" bash -c "! grep -q '\[#' '$T/err'"
 if command -v script >/dev/null; then
 	script -qec "$CV import --allow-duplicates $T/d/good.csv" /dev/null >"$T/tty.out" 2>&1
 	check "a progress bar on a terminal" grep -q '\[####' "$T/tty.out"
+	# rows skipped as already filed count too: the bar ends full, on its own line
+	printf 'One more letter.\n' >"$T/d/more.txt"
+	{ cat "$T/d/good.csv"; printf '%s,more.txt,letter,case,More,2026-10-05\n' "$C1"; } >"$T/d/mix.csv"
+	rows=$(($(grep -c '' "$T/d/mix.csv") - 1))
+	script -qec "$CV import $T/d/mix.csv" /dev/null >"$T/tty.out" 2>&1
+	check "a bar with skipped rows ends full ($rows/$rows)" grep -q "\] $rows/$rows" "$T/tty.out"
+	check "  and the summary is on a line of its own" grep -q "^casevault: imported 1 of $rows documents" <(tr '\r' '\n' <"$T/tty.out")
 fi
 finish

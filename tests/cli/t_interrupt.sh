@@ -51,7 +51,7 @@ export CASEVAULT_TODAY=2015-01-10
 new_test_vault "$P"
 printf 'Document a1\n' >"$T/d/a1.txt"
 printf 'Document m1\n' >"$T/d/m1.txt"
-{ printf '%%PDF-1.4\n'; head -c 4M /dev/urandom; } >"$T/d/big.pdf"
+big_pdf "$T/d/big.pdf" 4M
 A=$(new_case "A Parent" "A Child" 2010-05-05)
 "$CV" file "$A" "$T/d/a1.txt" "$T/d/big.pdf" "$T/d/m1.txt" --class letter >/dev/null
 M1=$("$CV" --json ls "$A" | python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin)["records"] if r["title"].startswith("m1")][0])')
@@ -73,7 +73,7 @@ export CASEVAULT_TODAY=2026-11-20
 new_test_vault
 VV=$V
 make_docs "$T/d"
-{ printf '%%PDF-1.4\n'; head -c 3M /dev/urandom; } >"$T/d/big.pdf"
+big_pdf "$T/d/big.pdf" 3M
 echo "case,path,class,section,title,date" >"$T/d/m.csv"
 for i in 1 2 3 4; do
 	c=$(new_case "Parent$i Person" "Child$i Person" 2012-01-01)

@@ -82,6 +82,25 @@ check "dry run changed no file" test "$(tree_hash "$V")" = "$before"
 expect_fail "a real purge refuses a future --as-of" purge --as-of 2040-01-01
 check "the refused purge changed no file" test "$(tree_hash "$V")" = "$before"
 
+# ---- at a terminal: purge lists what is due and asks for yes ----
+if command -v script >/dev/null; then
+	printf 'no\n' | script -qec "$CV purge" /dev/null >"$T/tty.out" 2>&1
+	check "at a terminal purge asks before destroying" grep -q 'Destroy these 4 records for good? Type yes to go on' "$T/tty.out"
+	check "  listing what is due first" grep -q "would destroy 4 records" "$T/tty.out"
+	check "  'no' cancels: nothing destroyed" grep -q 'purge cancelled: nothing was destroyed' "$T/tty.out"
+	check "  and no file changed" test "$(tree_hash "$V")" = "$before"
+	snapshot
+	printf 'yes\n' | script -qec "$CV purge" /dev/null >"$T/tty.out" 2>&1
+	check "  'yes' destroys" grep -q "destroyed [1-9]" "$T/tty.out"
+	restore
+	snapshot
+	printf 'no\n' | script -qec "$CV purge --yes" /dev/null >"$T/tty.out" 2>&1
+	check "  --yes does not ask" not grep -q 'Type yes' "$T/tty.out"
+	check "  and destroys" grep -q "destroyed [1-9]" "$T/tty.out"
+	restore
+	check "the restored vault is as before" test "$(tree_hash "$V")" = "$before"
+fi
+
 # ---- review ----
 run_cv review
 check "review lists both CP records" test "$(grep -c 'awaiting-review' "$T/out")" -eq 2

@@ -12,7 +12,7 @@ at 2015-01-10
 new_test_vault
 mkdir -p "$T/d"
 for n in a1 a2 b1 c1 m1 m2 o1; do printf 'Document %s\n' "$n" >"$T/d/$n.txt"; done
-{ printf '%%PDF-1.4\n'; head -c 12M /dev/urandom; } >"$T/d/big.pdf"   # slow to overwrite: room to be killed
+big_pdf "$T/d/big.pdf" 12M   # slow to overwrite: room to be killed
 A=$(new_case "A Parent" "A Child" 2010-05-05)
 B=$(new_case "B Parent" "B Child" 2010-05-05)
 C=$(new_case "C Parent" "C Child" 2010-05-05)

@@ -105,7 +105,7 @@ nid=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdi
 check "note round trip" cmp -s "$T/note-in" "$T/note-out"
 
 # A 200 MB document (incompressible, PDF by its magic bytes).
-{ printf '%%PDF-1.4\n'; head -c 200M /dev/urandom; } >"$T/big.pdf"
+big_pdf "$T/big.pdf" 200M
 run_cv file "$C" "$T/big.pdf" --class report --json
 check "file a 200 MB document" test "$RC" -eq 0
 bid=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][0]['record'])")

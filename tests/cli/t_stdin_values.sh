@@ -168,7 +168,7 @@ refused_in "case open: a NUL byte" "$PARENT\n$CHILD\\0x\n$DOB\n" case open --par
 refused_in "case open: an invalid date of birth via stdin" "$PARENT\n$CHILD\n15/01/2015\n" case open --parent - --child - --child-dob - --pr-confirmed
 cp "$T/err" "$T/err.stdin"
 run_cv case open --parent "$PARENT" --child "$CHILD" --child-dob 15/01/2015 --pr-confirmed
-check "an invalid date via stdin gives the argument's error and exit ($RC)" bash -c '[ "$1" -eq 1 ] && cmp -s "$2" "$3"' _ "$RC" "$T/err" "$T/err.stdin"
+check "an invalid date via stdin gives the argument's error and exit ($RC)" bash -c '[ "$1" -eq 2 ] && cmp -s "$2" "$3"' _ "$RC" "$T/err" "$T/err.stdin"
 refused_in "case open: a future date of birth via stdin" "$PARENT\n$CHILD\n2999-01-01\n" case open --parent - --child - --child-dob - --pr-confirmed
 refused_in "case open: a control character in a name via stdin" "$PARENT\nA\tB\n$DOB\n" case open --parent - --child - --child-dob - --pr-confirmed
 check "a control character: the message names --child" grep -q -- "--child holds a control character" "$T/err"

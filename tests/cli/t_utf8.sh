@@ -94,6 +94,13 @@ unchanged "values on standard input"
 cp "$T/docs/note.txt" "$T/caf"$'\xe9'".txt"
 expect_fail "file named in Windows-1252, no --title" file "$C" "$T/caf"$'\xe9'".txt" --class correspondence
 unchanged "file named in Windows-1252"
+# a file named with terminal escape sequences: refused, the message says why
+# and carries no raw ESC or BEL that could drive the terminal showing it
+cp "$T/docs/note.txt" "$T/a"$'\e]0;x\a'"b"$'\e[31m'".txt"
+expect_fail "file named with escape sequences, no --title" file "$C" "$T/a"$'\e]0;x\a'"b"$'\e[31m'".txt" --class correspondence
+check "the message names the control character" grep -q 'holds a control character' "$T/err"
+check "the message holds no raw ESC or BEL" not grep -q $'[\e\a]' "$T/err"
+unchanged "file named with escape sequences"
 # the same with a title is fine: a path is the file system's bytes, not text
 run_cv file "$C" "$T/caf"$'\xe9'".txt" --class correspondence --title "Letter"
 check "a file name that is not UTF-8 is accepted with a UTF-8 --title (exit $RC: $ERR)" test "$RC" -eq 0

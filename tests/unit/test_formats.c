@@ -122,11 +122,43 @@ static void expect_einval(const char *mime, const char *name)
 static void test_caps(void **state)
 {
 	(void)state;
-	assert_int_equal(cv_fmt_caps(PDF), CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT);
+	assert_int_equal(cv_fmt_caps(PDF), CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT | CV_FMT_STRUCTURE);
+	assert_false(cv_fmt_caps("text/plain") & CV_FMT_STRUCTURE);
 	assert_true(cv_fmt_caps(DOCX) & CV_FMT_TEXT);
 	assert_false(cv_fmt_caps(DOCX) & CV_FMT_REDACT);
 	assert_int_equal(cv_fmt_caps("application/zip"), 0);
 	assert_int_equal(cv_fmt_caps(NULL), 0);
+}
+
+/* A fixture is sound; the same with bytes appended, or cut to its header, is refused. */
+static void structure_case(const char *mime, const char *name)
+{
+	struct doc d = fixture(name);
+	char err[256] = "", *grown = malloc(d.n + 8);
+
+	assert_non_null(grown);
+	assert_int_equal(cv_fmt_structure(mime, d.buf, d.n, err, sizeof(err)), 0);
+	memcpy(grown, d.buf, d.n);
+	memcpy(grown + d.n, "\x7f" "ELF\1\1\1\0", 8);
+	assert_int_equal(cv_fmt_structure(mime, grown, d.n + 8, err, sizeof(err)), CV_EREFUSED);
+	assert_non_null(strstr(err, "throughout"));
+	assert_int_equal(cv_fmt_structure(mime, d.buf, 16, err, sizeof(err)), CV_EREFUSED);
+	free(grown);
+	free(d.buf);
+}
+
+static void test_structure(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	structure_case(PDF, "letter.pdf");
+	structure_case(PDF, "scan.pdf");
+	structure_case(JPEG, "photo.jpg");
+	structure_case(DOCX, "notes.docx");
+	structure_case(ODT, "notes.odt");
+	/* text and e-mail: nothing to check */
+	assert_int_equal(cv_fmt_structure("text/plain", "\x7f" "ELF", 4, err, sizeof(err)), 0);
 }
 
 static void test_refused_type(void **state)
@@ -520,6 +552,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_refused_type),
 		cmocka_unit_test(test_pdf_text),
 		cmocka_unit_test(test_pdf_scan_empty),

@@ -199,6 +199,11 @@ static int check_clock(cv_vault *v)
 	return 0;
 }
 
+const struct cv_policy *cv_vault_policy(const cv_vault *v)
+{
+	return v ? v->policy : NULL;
+}
+
 int cv_vault_test_clock(const cv_vault *v)
 {
 	return v ? v->test_clock : 0;

@@ -27,6 +27,7 @@ int cv_fmt_text_depth(const char *mime, const void *buf, size_t n, int depth,
 int cv_pdf_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
 int cv_pdf_clean(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
 int cv_pdf_check(const void *buf, size_t n, char *err, size_t errlen);
+int cv_pdf_structure(const void *buf, size_t n, char *err, size_t errlen);
 int cv_pdf_redact(const void *buf, size_t n, const char *const *terms, size_t nterms,
 		  void **out, size_t *outlen, size_t *hits, char *err, size_t errlen);
 
@@ -48,12 +49,15 @@ int cv_zip_writer_add(cv_zip_writer *w, const struct cv_zip_member *m, int store
 /* The container (caller frees *out with g_free); frees w either way. */
 int cv_zip_writer_finish(cv_zip_writer *w, void **out, size_t *outlen, char *err, size_t errlen);
 void cv_zip_writer_free(cv_zip_writer *w);
+/* 1 when the container ends with its end-of-central-directory record (and its comment): nothing appended */
+int cv_zip_ends_clean(const void *buf, size_t n);
 
 /* office.c: ODT and DOCX, libarchive (the zip) and libxml2 (the parts) */
 enum { CV_OFFICE_ODT = 1, CV_OFFICE_DOCX = 2 };
 int cv_office_text(int kind, const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
 int cv_office_clean(int kind, const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
 int cv_office_check(int kind, const void *buf, size_t n, char *err, size_t errlen);
+int cv_office_structure(int kind, const void *buf, size_t n, char *err, size_t errlen);
 
 /* markup.c: libxml2 */
 struct _xmlDoc;
@@ -88,5 +92,7 @@ int cv_mail_check(const struct cv_fmt_nested *nest, const void *buf, size_t n, c
 int cv_image_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
 int cv_image_clean(const void *buf, size_t n, void **out, size_t *outlen, char *err, size_t errlen);
 int cv_image_check(const void *buf, size_t n, char *err, size_t errlen);
+enum { CV_IMAGE_JPEG = 1, CV_IMAGE_PNG = 2, CV_IMAGE_TIFF = 3 };
+int cv_image_structure(int kind, const void *buf, size_t n, char *err, size_t errlen);
 
 #endif

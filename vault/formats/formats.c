@@ -17,15 +17,15 @@ static const struct {
 	int kind;
 	int caps;
 } TYPES[] = {
-	{ "application/pdf", K_PDF, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT },
-	{ "application/vnd.oasis.opendocument.text", K_ODT, CV_FMT_TEXT | CV_FMT_CLEAN },
+	{ "application/pdf", K_PDF, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT | CV_FMT_STRUCTURE },
+	{ "application/vnd.oasis.opendocument.text", K_ODT, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
 	{ "application/vnd.openxmlformats-officedocument.wordprocessingml.document", K_DOCX,
-	  CV_FMT_TEXT | CV_FMT_CLEAN },
+	  CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
 	{ "message/rfc822", K_MAIL, CV_FMT_TEXT | CV_FMT_CLEAN },
 	{ "text/plain", K_TEXT, CV_FMT_TEXT | CV_FMT_CLEAN },
-	{ "image/jpeg", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN },
-	{ "image/png", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN },
-	{ "image/tiff", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN },
+	{ "image/jpeg", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
+	{ "image/png", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
+	{ "image/tiff", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
 };
 
 static int kind_of(const char *mime, int *caps)
@@ -186,4 +186,26 @@ int cv_fmt_redact(const char *mime, const void *buf, size_t n, const char *const
 			return cv_fmt_fail(err, errlen, CV_EINVAL,
 					   "redaction term %zu is empty or not UTF-8; give the words to remove", i + 1);
 	return cv_pdf_redact(buf, n, terms, nterms, out, outlen, hits, err, errlen);
+}
+
+int cv_fmt_structure(const char *mime, const void *buf, size_t n, char *err, size_t errlen)
+{
+	int caps, kind = kind_of(mime, &caps);
+
+	if (n > CV_FMT_MAX)
+		return cv_fmt_fail(err, errlen, CV_EREFUSED, "the document is larger than %zu MiB; split it",
+				   CV_FMT_MAX >> 20);
+	switch (kind) {
+	case K_PDF:
+		return cv_pdf_structure(buf, n, err, errlen);
+	case K_ODT:
+		return cv_office_structure(CV_OFFICE_ODT, buf, n, err, errlen);
+	case K_DOCX:
+		return cv_office_structure(CV_OFFICE_DOCX, buf, n, err, errlen);
+	case K_IMAGE:
+		return cv_image_structure(!strcmp(mime, "image/png") ? CV_IMAGE_PNG : !strcmp(mime, "image/jpeg") ?
+					  CV_IMAGE_JPEG : CV_IMAGE_TIFF, buf, n, err, errlen);
+	default:
+		return 0;  /* text and e-mail: read as text when a bundle needs them */
+	}
 }

@@ -23,7 +23,8 @@
 enum {
 	CV_FMT_TEXT = 1,     /* its words can be extracted (cv_fmt_text) */
 	CV_FMT_CLEAN = 2,    /* its metadata can be removed (cv_fmt_clean) */
-	CV_FMT_REDACT = 4    /* named text can be removed from it (cv_fmt_redact) */
+	CV_FMT_REDACT = 4,   /* named text can be removed from it (cv_fmt_redact) */
+	CV_FMT_STRUCTURE = 8 /* its structure is checked before it is filed (cv_fmt_structure) */
 };
 int cv_fmt_caps(const char *mime);
 
@@ -64,5 +65,16 @@ int cv_fmt_metadata_check(const char *mime, const void *buf, size_t n, char *err
  */
 int cv_fmt_redact(const char *mime, const void *buf, size_t n, const char *const *terms, size_t nterms,
 		  void **out, size_t *outlen, size_t *hits, char *err, size_t errlen);
+
+/*
+ * Whether a document about to be filed is what libmagic named it, judged by
+ * its structure and not by its first bytes (docs/policy-filetypes.md,
+ * "Checked by structure"): a PDF opens with MuPDF and has a page, an image
+ * opens with gexiv2, an ODT or DOCX is a sound zip whose main part is XML;
+ * and nothing follows the format's end (%%EOF, IEND, JPEG's EOI, the zip's
+ * end record), where a program could ride along unseen.  0, or CV_EREFUSED
+ * with the reason in err.  Text and e-mail have no structure to check: 0.
+ */
+int cv_fmt_structure(const char *mime, const void *buf, size_t n, char *err, size_t errlen);
 
 #endif

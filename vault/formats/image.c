@@ -157,3 +157,35 @@ int cv_image_check(const void *buf, size_t n, char *err, size_t errlen)
 		return cv_fmt_fail(err, errlen, CV_EREFUSED, "metadata left in the document: %s", what);
 	return 0;
 }
+
+/*
+ * Nothing after the image's end: PNG's IEND chunk (with its CRC), JPEG's
+ * EOI marker (zero padding some scanners write is allowed).  A reader
+ * stops there, so anything appended is never seen.  TIFF has no end.
+ */
+static int ends_clean(int kind, const unsigned char *p, size_t n)
+{
+	static const unsigned char iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+
+	if (kind == CV_IMAGE_PNG)
+		return n >= sizeof(iend) && memcmp(p + n - sizeof(iend), iend, sizeof(iend)) == 0;
+	if (kind == CV_IMAGE_JPEG) {
+		while (n > 2 && p[n - 1] == 0)
+			n--;
+		return n >= 4 && p[n - 2] == 0xff && p[n - 1] == 0xd9;
+	}
+	return 1;
+}
+
+int cv_image_structure(int kind, const void *buf, size_t n, char *err, size_t errlen)
+{
+	GExiv2Metadata *md;
+
+	if (!ends_clean(kind, buf, n))
+		return cv_fmt_fail(err, errlen, CV_EREFUSED, "it is not a %s image throughout: bytes follow its end "
+				   "(an appended program?); save or scan the image again", kind == CV_IMAGE_PNG ? "PNG" : "JPEG");
+	if (!(md = open_image(buf, n, err, errlen)))
+		return CV_EREFUSED;
+	g_object_unref(md);
+	return 0;
+}

@@ -304,3 +304,41 @@ int cv_office_check(int kind, const void *buf, size_t n, char *err, size_t errle
 {
 	return cv_zip_each(buf, n, kind == CV_OFFICE_DOCX ? docx_meta : odt_meta, check_member, &kind, err, errlen);
 }
+
+/* The part that holds the document's body: without it there is no document to read. */
+static int odt_body(const char *name)
+{
+	return strcmp(name, "content.xml") == 0;
+}
+
+static int docx_body(const char *name)
+{
+	return strcmp(name, "word/document.xml") == 0;
+}
+
+static int parse_body(void *user, const struct cv_zip_member *m, char *err, size_t errlen)
+{
+	xmlDoc *doc;
+	int rc = cv_xml_parse(m->data, m->len, m->name, &doc, err, errlen);
+
+	if (rc == 0) {
+		xmlFreeDoc(doc);
+		(*(int *)user)++;
+	}
+	return rc;
+}
+
+int cv_office_structure(int kind, const void *buf, size_t n, char *err, size_t errlen)
+{
+	const char *what = kind == CV_OFFICE_DOCX ? "Word document" : "OpenDocument text";
+	int found = 0, rc;
+
+	if (!cv_zip_ends_clean(buf, n))
+		return cv_fmt_fail(err, errlen, CV_EREFUSED, "it is not a %s throughout: bytes follow the end of its zip "
+				   "container (an appended program?); save the document again", what);
+	rc = cv_zip_each(buf, n, kind == CV_OFFICE_DOCX ? docx_body : odt_body, parse_body, &found, err, errlen);
+	if (rc == 0 && !found)
+		rc = cv_fmt_fail(err, errlen, CV_EREFUSED, "the %s has no %s (its body); save the document again", what,
+				 kind == CV_OFFICE_DOCX ? "word/document.xml" : "content.xml");
+	return rc ? CV_EREFUSED : 0;
+}

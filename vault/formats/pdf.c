@@ -561,3 +561,56 @@ int cv_pdf_redact(const void *buf, size_t n, const char *const *terms, size_t nt
 	fz_drop_context(ctx);
 	return rc;
 }
+
+/*
+ * Only white space after the last %%EOF.  Anything else is bytes no PDF
+ * reader shows: an appended program, or a "PDF" that is a header in front
+ * of something else.  An incremental update ends with its own %%EOF.
+ */
+static int ends_at_eof(const char *buf, size_t n)
+{
+	size_t i = n, j;
+
+	while (i >= 5 && memcmp(buf + i - 5, "%%EOF", 5))
+		i--;
+	if (i < 5)
+		return 0;
+	for (j = i; j < n; j++)
+		if (buf[j] != ' ' && buf[j] != '\t' && buf[j] != '\r' && buf[j] != '\n' && buf[j] != '\f' && buf[j] != '\0')
+			return 0;
+	return 1;
+}
+
+static int page_count(fz_context *ctx, pdf_document *doc)
+{
+	volatile int pages = -1;
+
+	fz_try(ctx)
+		pages = pdf_count_pages(ctx, doc);
+	fz_catch(ctx)
+		pages = -1;
+	return pages;
+}
+
+int cv_pdf_structure(const void *buf, size_t n, char *err, size_t errlen)
+{
+	fz_context *ctx;
+	pdf_document *doc = NULL;
+	int rc, pages;
+
+	if (!ends_at_eof(buf, n))
+		return cv_fmt_fail(err, errlen, CV_EREFUSED, "it is not a PDF throughout: bytes follow its last %%%%EOF "
+				   "(an appended program?); ask for the document again, or print it to a new PDF");
+	if (!(ctx = new_ctx()))
+		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
+	rc = open_pdf(ctx, buf, n, &doc, err, errlen);
+	if (rc && strstr(err, "password"))
+		rc = 0;  /* opened far enough to ask for one: its pages are counted when it is read */
+	else if (rc == 0 && (pages = page_count(ctx, doc)) < 1)
+		rc = cv_fmt_fail(err, errlen, CV_EREFUSED, "the PDF has no pages MuPDF can find; ask for the document again");
+	else if (rc)
+		rc = CV_EREFUSED;
+	pdf_drop_document(ctx, doc);
+	fz_drop_context(ctx);
+	return rc;
+}

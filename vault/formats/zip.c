@@ -113,6 +113,22 @@ static void wr32(guint8 *p, uint32_t v)
 }
 
 /*
+ * libarchive reads a zip from the end record back, so bytes after it (or
+ * before the first member: a self-extracting program) go unread and
+ * unseen.  The record is the last 22 bytes and its comment.
+ */
+int cv_zip_ends_clean(const void *buf, size_t n)
+{
+	const guint8 *p = buf;
+	size_t i;
+
+	for (i = n >= 22 ? n - 22 + 1 : 0; i-- > 0 && n - i <= 22 + 0xffff;)
+		if (rd32(p + i) == 0x06054b50u)
+			return i + 22 + rd16(p + i + 20) == n;
+	return 0;
+}
+
+/*
  * ODF wants its first member, mimetype, stored with no extra field, so
  * that the type is read at a fixed offset (38) by tools such as file(1);
  * libarchive gives every local header its time and owner extra fields and

@@ -15,6 +15,7 @@
 
 #include "base/textcut.h"
 #include "base/utf8.h"
+#include "formats/formats.h"
 #include "ops/case.h"
 #include "ops/filing_docs.h"
 #include "casevault/case.h"
@@ -77,7 +78,8 @@ int cv_filing_check_meta(cv_vault *v, cv_file_item *it, const cv_date *today, ch
 		return cv_filing_item_fail(it, CV_EINVAL, "the note is not UTF-8 text or holds control characters; save it as UTF-8 "
 					   "(e.g. iconv -f windows-1252 -t utf-8), or file documents with 'casevault file'");
 	if (!it->title && it->path && !valid_default_title(it->path))
-		return cv_filing_item_fail(it, CV_EINVAL, "the file name is not UTF-8 text and would be the title; give a title "
+		return cv_filing_item_fail(it, CV_EINVAL, "the file name is not UTF-8 text or holds a control character (an escape sequence, a tab) and "
+					   "would be the title; give a title "
 					   "(--title, or the manifest's title column)");
 	if (!strcmp(it->case_id, known_case))
 		return 0;  /* checked for the item before */
@@ -86,6 +88,44 @@ int cv_filing_check_meta(cv_vault *v, cv_file_item *it, const cv_date *today, ch
 		return cv_filing_item_fail(it, r, "%s", cv_vault_errmsg(v));
 	cv_case_release(&c);
 	snprintf(known_case, 24, "%s", it->case_id);
+	return 0;
+}
+
+/*
+ * Before a document is filed: no larger than its type's max_size (from
+ * fstat, before a byte is read: a sparse 4 GiB "PDF" would otherwise be
+ * encrypted whole), and sound by its structure, not only its first bytes
+ * (docs/policy-filetypes.md, "Size" and "Checked by structure").  Read
+ * through the descriptor that is filed, so what was checked is what is
+ * filed; read, not mapped, so that a file cut short meanwhile is an error
+ * and not a SIGBUS in casevaultd.
+ */
+static int check_doc(cv_file_item *it, const cv_filetype *ft, int fd, int64_t size)
+{
+	char err[256];
+	char *buf;
+	ssize_t got = 0;
+	size_t have = 0;
+	int r;
+
+	if (size > ft->max_size)
+		return cv_filing_item_fail(it, CV_EREFUSED, "%s is %lld bytes, more than the %lld the policy admits for %s "
+					   "(max_size in filetypes.ini); split it or ask for a smaller copy", it->path,
+					   (long long)size, (long long)ft->max_size, ft->label);
+	if (!(cv_fmt_caps(it->mime) & CV_FMT_STRUCTURE))
+		return 0;  /* text and e-mail: nothing to check but their first bytes */
+	if (!(buf = malloc(size ? (size_t)size : 1)))
+		return cv_filing_item_fail(it, CV_ERROR, "out of memory reading %s", it->path);
+	while (have < (size_t)size && (got = pread(fd, buf + have, (size_t)size - have, (off_t)have)) > 0)
+		have += (size_t)got;
+	if (have < (size_t)size) {
+		free(buf);
+		return cv_filing_item_fail(it, CV_EINVAL, "cannot read %s: %s", it->path, got < 0 ? strerror(errno) : "it was cut short");
+	}
+	r = cv_fmt_structure(it->mime, buf, have, err, sizeof(err));
+	free(buf);
+	if (r < 0)
+		return cv_filing_item_fail(it, r, "%s is refused as %s: %s", it->path, ft->label, err);
 	return 0;
 }
 
@@ -155,6 +195,10 @@ int cv_filing_open_doc(cv_vault *v, cv_typer *mg, cv_file_item *it, int *fdp, in
 		close(fd);
 		return cv_filing_item_fail(it, CV_EREFUSED, "%s is %s, a type the policy does not admit; the vault's policies/filetypes.ini admits %s",
 				 it->path, it->mime, allowed);
+	}
+	if (check_doc(it, ft, fd, (int64_t)sb.st_size) < 0) {
+		close(fd);
+		return it->status;
 	}
 	if (lseek(fd, 0, SEEK_SET) < 0) {
 		close(fd);

@@ -58,7 +58,7 @@ struct ftype {
 	cv_filetype t;
 	int line;
 	int bad;
-	int ext_line, comp_line, label_line;
+	int ext_line, comp_line, label_line, size_line;
 };
 
 struct cv_policy {
@@ -548,6 +548,30 @@ static void retention_key(struct parse *st, struct rclass *rc,
 	}
 }
 
+/*
+ * max_size: a whole number of bytes, or of K, M or G (1024-based), from
+ * 1 byte up to CV_FILETYPE_MAX_SIZE (docs/policy-filetypes.md).
+ */
+static void take_size(struct parse *st, struct ftype *ft, const char *value)
+{
+	static const char units[] = "KMG";
+	const char *u;
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (end != value && *end && !end[1] && (u = strchr(units, *end)) && n >= 0 && n <= (CV_FILETYPE_MAX_SIZE >> 10))
+		n <<= 10 * (u - units + 1);
+	else if (*end)
+		n = -1;
+	if (end == value || errno || n < 1 || n > CV_FILETYPE_MAX_SIZE)
+		problem(st, st->line, "bad max_size '%s' (expected a size such as 64M or 512K, "
+			"at most %lldM)", value, (long long)(CV_FILETYPE_MAX_SIZE >> 20));
+	else
+		ft->t.max_size = n;
+}
+
 static void filetype_key(struct parse *st, struct ftype *ft,
 			 const char *name, const char *value)
 {
@@ -578,9 +602,12 @@ static void filetype_key(struct parse *st, struct ftype *ft,
 	} else if (!strcmp(name, "label")) {
 		if (once(st, &ft->label_line, name) == 0)
 			take_text(st, ft->t.label, sizeof(ft->t.label), name, value);
+	} else if (!strcmp(name, "max_size")) {
+		if (once(st, &ft->size_line, name) == 0)
+			take_size(st, ft, value);
 	} else {
 		problem(st, st->line, "unknown key '%s' (expected extension, "
-			"compressible or label)", name);
+			"compressible, label or max_size)", name);
 	}
 }
 
@@ -706,6 +733,8 @@ static void finish(struct parse *st)
 		if (!ft->ext_line)
 			problem(st, ft->line, "type [%s] has no extension",
 				ft->t.mime);
+		if (!ft->size_line)
+			ft->t.max_size = CV_FILETYPE_MAX_SIZE;
 		if (!ft->label_line) {
 			/* Default label: the extension in capitals ("PDF"). */
 			for (j = 0; ft->t.ext[j]; j++)

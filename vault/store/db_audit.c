@@ -97,12 +97,18 @@ static void free_events(void *list, size_t n)
 
 static const cv_index_list audit_list = { sizeof(cv_audit_event), audit_event_from, free_events };
 
+/*
+ * --record names one id: an event matches when that id is one of the words
+ * of its ids, exactly (docs/commands/audit-show.md).  instr, not LIKE: a
+ * '%' or '_' in the id given is a character, never a wildcard that would
+ * list the whole trail.
+ */
 int cv_db_audit_list(cv_vault *v, const cv_audit_filter *f, cv_audit_event **out, size_t *n)
 {
 	return cv_index_collect(v, NULL, &audit_list, out, n, NULL,
 		"SELECT seq, time, actor, action, ids, outcome, hash FROM audit"
 		" WHERE (?1 IS NULL OR time >= ?1) AND (?2 IS NULL OR actor = ?2)"
-		" AND (?3 IS NULL OR (' ' || ids || ' ') LIKE ('% ' || ?3 || ' %'))"
+		" AND (?3 IS NULL OR instr(' ' || ids || ' ', ' ' || ?3 || ' ') > 0)"
 		" ORDER BY seq", "ttt", f ? f->since : NULL, f ? f->actor : NULL, f ? f->id : NULL);
 }
 

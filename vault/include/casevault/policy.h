@@ -15,6 +15,8 @@
  *                    extension   = pdf              (required, no dot)
  *                    compressible = yes | no        (default no)
  *                    label       = PDF document     (optional)
+ *                    max_size    = 64M              (optional: bytes, K, M or G;
+ *                                                    default and ceiling CV_FILETYPE_MAX_SIZE)
  *   calendar.ini   bank holidays (see calendar.h); not loaded here.
  *
  * Loading is all or nothing: any problem in any file makes cv_policy_load
@@ -22,6 +24,8 @@
  */
 #ifndef CASEVAULT_POLICY_H
 #define CASEVAULT_POLICY_H
+
+#include <stdint.h>
 
 #include "common.h"
 #include "date.h"
@@ -59,7 +63,15 @@ typedef struct {
 	char ext[16];          /* e.g. "pdf" */
 	char label[64];
 	int compressible;
+	int64_t max_size;      /* larger documents are refused before they are read */
 } cv_filetype;
+
+/*
+ * The largest document of any type (256 MiB): a bundle reads each member
+ * whole into memory to clean and redact it (vault/formats, CV_FMT_MAX), so
+ * a larger one could be filed but never disclosed.
+ */
+#define CV_FILETYPE_MAX_SIZE ((int64_t)256 << 20)
 
 typedef struct cv_policy cv_policy;
 

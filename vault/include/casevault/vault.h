@@ -85,6 +85,11 @@ void cv_vault_close(cv_vault *v);
 const char *cv_vault_errmsg(const cv_vault *v);
 /* 1 for a test vault (init --test-clock): $CASEVAULT_TODAY sets its today. */
 int cv_vault_test_clock(const cv_vault *v);
+/*
+ * The policy the vault works under (its own policies/, or the last good
+ * one when those files are broken): owned by v, valid until it is closed.
+ */
+const struct cv_policy *cv_vault_policy(const cv_vault *v);
 /* Informational notes collected since open (e.g. crash recovery), or "". */
 const char *cv_vault_notice(const cv_vault *v);
 

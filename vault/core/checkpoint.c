@@ -27,6 +27,7 @@
 #include "core/audit.h"
 #include "core/certsign.h"
 #include "core/checkpoint.h"
+#include "core/lock.h"
 #include "crypto/gpg.h"
 #include "crypto/seal.h"
 #include "store/db_audit.h"
@@ -134,13 +135,33 @@ static int sign_quietly(cv_vault *v, long every)
 	return 0;
 }
 
+/*
+ * A command that does not hold the writer lock signs at its unlock only if
+ * it can take the lock at once: two readers signing together would both
+ * number theirs N+1, and a reader's insert would queue behind a writer's
+ * transaction, which under load (eight clients of casevaultd, docs/service.md,
+ * Concurrency) can outlast the index's busy wait.  Skipping loses nothing:
+ * the writer signs after its own commit, and the next unlock signs.
+ */
+static void sign_unless_writing(cv_vault *v)
+{
+	char keep[sizeof(v->errmsg)];
+
+	memcpy(keep, v->errmsg, sizeof(keep));
+	if (cv_vault_lock_writer(v, 0) == 0) {
+		sign_quietly(v, CV_CHECKPOINT_EVERY);
+		cv_vault_unlock_writer(v);
+	}
+	memcpy(v->errmsg, keep, sizeof(keep));
+}
+
 void cv_checkpoint_on_unlock(cv_vault *v)
 {
 	char keep[sizeof(v->errmsg)];
 
 	/* a writer signs after its own commit instead, covering its events too (cv_checkpoint_event) */
 	if (v->lockfd < 0)
-		sign_quietly(v, CV_CHECKPOINT_EVERY);
+		sign_unless_writing(v);
 	memcpy(keep, v->errmsg, sizeof(keep));
 	if (cv_certsign_countersign(v) < 0)
 		cv_notice(v, "%s", v->errmsg);

@@ -71,10 +71,10 @@ svc_accounts() {
 	SOCK=$T/run/casevault.sock
 }
 
-# svc_setup: the accounts, the vault, staff A (UA) and B (UB), caseworkers without passphrases
+# svc_setup [INIT OPTION...]: the accounts, the vault, staff A (UA) and B (UB), caseworkers without passphrases
 svc_setup() {
 	svc_accounts
-	as_svc "$CV" init "$V" --service --no-passphrase --name "Service Manager" >/dev/null ||
+	as_svc "$CV" init "$V" --service --no-passphrase --name "Service Manager" "$@" >/dev/null ||
 		{ echo "init --service failed"; exit 1; }
 	A=$(as_svc "$CV" staff add "Ada Worker" --role caseworker --no-passphrase --os-user "$UA") &&
 		B=$(as_svc "$CV" staff add "Ben Worker" --role caseworker --no-passphrase --os-user "$UB") &&

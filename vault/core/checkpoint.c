@@ -88,20 +88,26 @@ static int stale(const cv_db_checkpoint *last)
  * due: every event since the newest checkpoint (every 1: a consequential
  * command's own), or CV_CHECKPOINT_EVERY of them, or an old one (checkpoint.h).
  */
+/* 1 when a checkpoint is due (c gets the head, last the newest checkpoint if *have), 0 if not, or an error. */
+static int due(cv_vault *v, long every, cv_db_checkpoint *c, cv_db_checkpoint *last, int *have)
+{
+	memset(c, 0, sizeof(*c));
+	if (!v->actor[0] || !v->actor_fpr[0] || cv_audit_head(v, &c->seq, c->hash) < 0 || c->seq == 0)
+		return 0;
+	if ((*have = cv_db_checkpoint_last(v, last)) < 0)
+		return *have;
+	return !(*have && (last->seq >= c->seq || (c->seq - last->seq < every && !stale(last))));
+}
+
 static int checkpoint_make(cv_vault *v, long every)
 {
 	cv_db_checkpoint last, c;
 	char *text = NULL, *sig = NULL;
 	size_t len = 0;
-	int r, have;
+	int r, have = 0;
 
-	memset(&c, 0, sizeof(c));
-	if (!v->actor[0] || !v->actor_fpr[0] || (r = cv_audit_head(v, &c.seq, c.hash)) < 0 || c.seq == 0)
-		return 0;
-	if ((have = cv_db_checkpoint_last(v, &last)) < 0)
-		return have;
-	if (have && (last.seq >= c.seq || (c.seq - last.seq < every && !stale(&last))))
-		return 0;
+	if ((r = due(v, every, &c, &last, &have)) <= 0)
+		return r;
 	if (have && (r = statement_sha(v, &last, c.prev)) < 0)
 		return r;
 	c.number = have ? last.number + 1 : 1;
@@ -146,9 +152,11 @@ static int sign_quietly(cv_vault *v, long every)
 static void sign_unless_writing(cv_vault *v)
 {
 	char keep[sizeof(v->errmsg)];
+	cv_db_checkpoint c, last;
+	int have = 0;
 
 	memcpy(keep, v->errmsg, sizeof(keep));
-	if (cv_vault_lock_writer(v, 0) == 0) {
+	if (due(v, CV_CHECKPOINT_EVERY, &c, &last, &have) > 0 && cv_vault_lock_writer(v, 0) == 0) {
 		sign_quietly(v, CV_CHECKPOINT_EVERY);
 		cv_vault_unlock_writer(v);
 	}

@@ -1,4 +1,5 @@
 /* casevault init, casevault lock */
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -49,7 +50,24 @@ static int no_login_shell(const struct passwd *pw)
 	return !strcmp(b, "nologin") || !strcmp(b, "false");
 }
 
-/* As root: DIR made (or an empty one taken) 0700 for the account, then this process becomes it. */
+/* 1 when the directory holds nothing but . and .. */
+static int empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return d && n == 0;
+}
+
+/*
+ * As root: DIR made (or an empty one taken: root never hands over what is in
+ * a directory) 0700 for the account, then this process becomes it.
+ */
 static int become_owner(cli_ctx *c, const struct passwd *pw)
 {
 	struct stat sb;
@@ -59,8 +77,8 @@ static int become_owner(cli_ctx *c, const struct passwd *pw)
 	root_pass_read = c->passphrase_file != NULL;
 	if (mkdir(c->vault_dir, 0700) < 0 && errno != EEXIST)
 		return cli_fail(c, EXIT_FAIL, "cannot create %s: %s (check the parent directory exists)", c->vault_dir, strerror(errno));
-	if (lstat(c->vault_dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return cli_fail(c, EXIT_FAIL, "%s is not a directory; choose a new or empty directory", c->vault_dir);
+	if (lstat(c->vault_dir, &sb) < 0 || !S_ISDIR(sb.st_mode) || !empty_dir(c->vault_dir))
+		return cli_fail(c, EXIT_FAIL, "cannot initialise %s: it is not a new or empty directory; choose one", c->vault_dir);
 	if (chown(c->vault_dir, pw->pw_uid, pw->pw_gid) < 0 || chmod(c->vault_dir, 0700) < 0)
 		return cli_fail(c, EXIT_FAIL, "cannot give %s to %s: %s", c->vault_dir, pw->pw_name, strerror(errno));
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0 ||

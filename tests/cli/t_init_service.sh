@@ -32,6 +32,10 @@ check "--owner without --service: refused (exit $RC: $ERR)" \
 run_cv init "$T/r5" --service --owner "$LOGIN" --no-passphrase
 check "an account with a login shell: refused (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 2 ] && one_line && grep -q "has a login shell (/bin/bash)" <<<"$ERR" && [ ! -e "$T/r5" ]'
+mkdir -m 755 "$T/full" && touch "$T/full/keep"
+run_cv init "$T/full" --service --owner "$SVC" --no-passphrase
+check "as root, a directory that holds files: refused, and not handed over (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && [ "$(stat -c "%U %a" "$T/full")" = "root 755" ]'
 as_svc "$CV" init "$T/svc/r6" --service --owner "$UA" --no-passphrase >/dev/null 2>"$T/err"; RC=$?; ERR=$(<"$T/err")
 check "as the account, --owner naming another: refused (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 2 ] && one_line && grep -q "this runs as $SVC" <<<"$ERR" && [ ! -e "$T/svc/r6" ]'

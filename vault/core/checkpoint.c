@@ -153,11 +153,13 @@ static void sign_unless_writing(cv_vault *v)
 {
 	char keep[sizeof(v->errmsg)];
 	cv_db_checkpoint c, last;
-	int have = 0;
+	int have = 0, r;
 
 	memcpy(keep, v->errmsg, sizeof(keep));
 	if (due(v, CV_CHECKPOINT_EVERY, &c, &last, &have) > 0 && cv_vault_lock_writer(v, 0) == 0) {
-		sign_quietly(v, CV_CHECKPOINT_EVERY);
+		/* the index busy with other readers' events (SQLite's lock, not ours) is left to the next unlock too */
+		if ((r = checkpoint_make(v, CV_CHECKPOINT_EVERY)) < 0 && r != CV_ELOCKED)
+			cv_notice(v, "the audit checkpoint could not be signed (%s); the next unlock signs one", v->errmsg);
 		cv_vault_unlock_writer(v);
 	}
 	memcpy(v->errmsg, keep, sizeof(keep));

@@ -50,6 +50,7 @@ client() { # client N USER: the operations in turn until $END; one line "OP EXIT
 	local n=$1 u=$2 step=0 op rc t0
 	while [ "$(date +%s)" -lt "$END" ]; do
 		op=${OPS[$(((step + n) % ${#OPS[@]}))]}
+		[ "$step" -eq 0 ] && op=note   # eight writers at once first: each must wait its turn
 		step=$((step + 1))
 		t0=$(date +%s%N)
 		"op_$op" "$n" "$u" "$step"
@@ -69,7 +70,7 @@ wait "${pids[@]}"
 total=$(cat "$W"/*.log | wc -l)
 failed=$(awk '$2 != 0' "$W"/*.log | wc -l)
 summary=$(cat "$W"/*.log | awk '{ n[$1]++; ms[$1] += $3 } END { for (o in n) printf "%s %d (mean %d ms), ", o, n[o], ms[o] / n[o] }')
-check "8 clients ran $total commands (${summary% , }) in ${LOAD_SECONDS:-20} s" test "$total" -ge 16
+check "8 clients ran $total commands (${summary% , }) in ${LOAD_SECONDS:-20} s" test "$total" -ge 8
 check "every command exited 0 ($failed failed: $(cat "$W"/*.err 2>/dev/null | sort | uniq -c | head -n 5))" test "$failed" -eq 0
 check "no lock error reached a client" not grep -qi "database is locked\|another casevault process is writing" "$W"/*.err
 check "no command wrote to its standard error, not even a note ($(cat "$W"/*.err 2>/dev/null | head -n 2))" \
@@ -86,7 +87,7 @@ told = [l.split()[0] for l in open(sys.argv[1])]
 missing = [i for i in told if i not in listed]
 print("%d listed, %d told, missing: %s" % (len(listed), len(told), " ".join(missing) or "none"))
 sys.exit(1 if missing or len(set(told)) != len(told) else 0)' "$T/filed" >"$T/cmp.out"
-check "each of the $nfiled notes filed is listed, under its own id ($(cat "$T/cmp.out"))" test $? -eq 0 -a "$nfiled" -ge 4
+check "each of the $nfiled notes filed is listed, under its own id ($(cat "$T/cmp.out"))" test $? -eq 0 -a "$nfiled" -ge 8
 bad=0
 while read -r id f; do
 	svc_cv "$UB" get "$id" </dev/null 2>/dev/null | cmp -s - "$f" || { bad=$((bad + 1)); echo "# $id differs from $f"; }

@@ -1,6 +1,13 @@
 /* casevault init, casevault lock */
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "casevault/common.h"
@@ -12,8 +19,102 @@ static const cli_opt init_opts[] = {
 	{ "test-clock", 0, NULL, "a test vault: CASEVAULT_TODAY may set its today (real vaults refuse it)", NULL },
 	{ "idle", 0, "SECONDS", "idle lock: how long an unlock is remembered (default 600, ten minutes)", NULL },
 	{ "policy-version", 0, "VERSION", "version of the confidentiality policy the first manager agrees to (default 1)", NULL },
+	{ "service", 0, NULL, "a vault for casevaultd: owned by a dedicated account with no login shell, mode 0700", NULL },
+	{ "owner", 0, "ACCOUNT", "with --service, run as root: make DIR for ACCOUNT and initialise it as ACCOUNT", NULL },
 	CLI_OPT_END
 };
+
+/*
+ * init --service as root: the passphrase file is read now, while root may
+ * read it; the rest of init runs as the service account.
+ */
+static char root_pass[1024];
+static int root_pass_read;
+
+static int remembered_pass_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
+{
+	(void)hook;
+	(void)staff_id;
+	if (prev_was_bad)
+		return -1;
+	snprintf(buf, bufsize, "%s", root_pass);
+	return 0;
+}
+
+/* An account no one logs in as: its shell is nologin or false (docs/service.md, Setting it up). */
+static int no_login_shell(const struct passwd *pw)
+{
+	const char *b = strrchr(pw->pw_shell, '/');
+
+	b = b ? b + 1 : pw->pw_shell;
+	return !strcmp(b, "nologin") || !strcmp(b, "false");
+}
+
+/* 1 when the directory holds nothing but . and .. */
+static int empty_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	return d && n == 0;
+}
+
+/*
+ * As root: DIR made (or an empty one taken: root never hands over what is in
+ * a directory) 0700 for the account, then this process becomes it.
+ */
+static int become_owner(cli_ctx *c, const struct passwd *pw)
+{
+	struct stat sb;
+
+	if (c->passphrase_file && cli_passphrase_cb((void *)c->passphrase_file, "", 0, root_pass, sizeof(root_pass)) < 0)
+		return cli_fail(c, EXIT_FAIL, "cannot read the passphrase file %s", c->passphrase_file);
+	root_pass_read = c->passphrase_file != NULL;
+	if (mkdir(c->vault_dir, 0700) < 0 && errno != EEXIST)
+		return cli_fail(c, EXIT_FAIL, "cannot create %s: %s (check the parent directory exists)", c->vault_dir, strerror(errno));
+	if (lstat(c->vault_dir, &sb) < 0 || !S_ISDIR(sb.st_mode) || !empty_dir(c->vault_dir))
+		return cli_fail(c, EXIT_FAIL, "cannot initialise %s: it is not a new or empty directory; choose one", c->vault_dir);
+	if (chown(c->vault_dir, pw->pw_uid, pw->pw_gid) < 0 || chmod(c->vault_dir, 0700) < 0)
+		return cli_fail(c, EXIT_FAIL, "cannot give %s to %s: %s", c->vault_dir, pw->pw_name, strerror(errno));
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0 ||
+	    getuid() != pw->pw_uid || setenv("HOME", pw->pw_dir, 1) < 0)
+		return cli_fail(c, EXIT_FAIL, "cannot become the account %s: %s", pw->pw_name, strerror(errno));
+	return 0;
+}
+
+/*
+ * init --service: the vault casevaultd serves belongs to a dedicated account
+ * that alone can open it (docs/service.md); its first manager is registered
+ * for that account, which the scheduled purge runs as too.  Run as that
+ * account, or as root with --owner.  Returns 0, or the exit status of a refusal.
+ */
+static int service_account(cli_ctx *c, const char *owner)
+{
+	struct passwd *pw;
+	int root = geteuid() == 0;
+
+	if (root && !owner)
+		return cli_fail(c, EXIT_USAGE, "init --service makes a vault for a service account, never root's: "
+				"add --owner ACCOUNT (e.g. casevault), or run it as that account");
+	if (root && (!(pw = getpwnam(owner)) || pw->pw_uid == 0))
+		return cli_fail(c, EXIT_USAGE, "--owner %s: no such account, or root; make it first: "
+				"useradd --system --shell /usr/sbin/nologin %s", owner, owner);
+	if (!root && !(pw = getpwuid(getuid())))
+		return cli_fail(c, EXIT_FAIL, "the OS user %ld has no account entry", (long)getuid());
+	if (owner && strcmp(owner, pw->pw_name))
+		return cli_fail(c, EXIT_USAGE, "--owner %s: this runs as %s; run it as root to make the vault for %s",
+				owner, pw->pw_name, owner);
+	if (!no_login_shell(pw))
+		return cli_fail(c, EXIT_USAGE, "the account %s has a login shell (%s): a service vault belongs to a "
+				"dedicated account no one logs in as (useradd --system --shell /usr/sbin/nologin casevault)",
+				pw->pw_name, pw->pw_shell);
+	return root ? become_owner(c, pw) : 0;
+}
 
 static int cmd_init(cli_ctx *c)
 {
@@ -25,6 +126,10 @@ static int cmd_init(cli_ctx *c)
 		c->vault_dir = c->argv[0];  /* an explicit DIR beats CASEVAULT_DIR */
 	if (!c->vault_dir)
 		return cli_fail(c, EXIT_USAGE, "no vault directory given; use 'casevault init DIR' or -C DIR");
+	if (cli_opt_value(c, "owner") && !cli_flag(c, "service"))
+		return cli_fail(c, EXIT_USAGE, "--owner goes with --service (a vault for casevaultd)");
+	if (cli_flag(c, "service") && (r = service_account(c, cli_opt_value(c, "owner"))) != 0)
+		return r;
 	memset(&o, 0, sizeof(o));
 	o.staff_name = cli_opt_value(c, "name");
 	o.policy_dir = cli_opt_value(c, "policies");
@@ -37,8 +142,9 @@ static int cmd_init(cli_ctx *c)
 		if (*end || o.idle_seconds < 1 || o.idle_seconds > 86400)
 			return cli_fail(c, EXIT_USAGE, "--idle takes a number of seconds from 1 to 86400");
 	}
-	r = cv_vault_init(&v, c->vault_dir, &o, c->passphrase_file ? cli_passphrase_cb : NULL,
+	r = cv_vault_init(&v, c->vault_dir, &o, root_pass_read ? remembered_pass_cb : c->passphrase_file ? cli_passphrase_cb : NULL,
 			  (void *)c->passphrase_file);
+	explicit_bzero(root_pass, sizeof(root_pass));
 	if (r < 0) {
 		char buf[512];
 		const char *m = buf;
@@ -54,10 +160,14 @@ static int cmd_init(cli_ctx *c)
 		cv_vault_close(v);
 		return cli_fail(c, EXIT_FAIL, "cannot initialise %s: %s", c->vault_dir, m);
 	}
-	r = cli_done(c, json_pack("{s:b, s:o, s:s, s:b}", "ok", 1, "vault", cli_jtext(cv_vault_path(v)), "staff", cv_vault_actor(v),
-			"test_clock", cv_vault_test_clock(v)),
-			"initialised %svault %s; first manager is %s\n", cv_vault_test_clock(v) ? "test " : "",
-			cv_vault_path(v), cv_vault_actor(v));
+	if (cli_flag(c, "service") && chmod(cv_vault_path(v), 0700) < 0) {  /* casevaultd refuses a vault open to others */
+		cv_vault_close(v);
+		return cli_fail(c, EXIT_FAIL, "cannot close %s to other accounts (chmod 700): %s", c->vault_dir, strerror(errno));
+	}
+	r = cli_done(c, json_pack("{s:b, s:o, s:s, s:b, s:b}", "ok", 1, "vault", cli_jtext(cv_vault_path(v)), "staff", cv_vault_actor(v),
+			"test_clock", cv_vault_test_clock(v), "service", cli_flag(c, "service")),
+			"initialised %s%svault %s; first manager is %s\n", cv_vault_test_clock(v) ? "test " : "",
+			cli_flag(c, "service") ? "service " : "", cv_vault_path(v), cv_vault_actor(v));
 	cv_vault_close(v);
 	return r;
 }

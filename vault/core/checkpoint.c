@@ -27,6 +27,7 @@
 #include "core/audit.h"
 #include "core/certsign.h"
 #include "core/checkpoint.h"
+#include "core/lock.h"
 #include "crypto/gpg.h"
 #include "crypto/seal.h"
 #include "store/db_audit.h"
@@ -87,20 +88,26 @@ static int stale(const cv_db_checkpoint *last)
  * due: every event since the newest checkpoint (every 1: a consequential
  * command's own), or CV_CHECKPOINT_EVERY of them, or an old one (checkpoint.h).
  */
+/* 1 when a checkpoint is due (c gets the head, last the newest checkpoint if *have), 0 if not, or an error. */
+static int due(cv_vault *v, long every, cv_db_checkpoint *c, cv_db_checkpoint *last, int *have)
+{
+	memset(c, 0, sizeof(*c));
+	if (!v->actor[0] || !v->actor_fpr[0] || cv_audit_head(v, &c->seq, c->hash) < 0 || c->seq == 0)
+		return 0;
+	if ((*have = cv_db_checkpoint_last(v, last)) < 0)
+		return *have;
+	return !(*have && (last->seq >= c->seq || (c->seq - last->seq < every && !stale(last))));
+}
+
 static int checkpoint_make(cv_vault *v, long every)
 {
 	cv_db_checkpoint last, c;
 	char *text = NULL, *sig = NULL;
 	size_t len = 0;
-	int r, have;
+	int r, have = 0;
 
-	memset(&c, 0, sizeof(c));
-	if (!v->actor[0] || !v->actor_fpr[0] || (r = cv_audit_head(v, &c.seq, c.hash)) < 0 || c.seq == 0)
-		return 0;
-	if ((have = cv_db_checkpoint_last(v, &last)) < 0)
-		return have;
-	if (have && (last.seq >= c.seq || (c.seq - last.seq < every && !stale(&last))))
-		return 0;
+	if ((r = due(v, every, &c, &last, &have)) <= 0)
+		return r;
 	if (have && (r = statement_sha(v, &last, c.prev)) < 0)
 		return r;
 	c.number = have ? last.number + 1 : 1;
@@ -134,13 +141,37 @@ static int sign_quietly(cv_vault *v, long every)
 	return 0;
 }
 
+/*
+ * A command that does not hold the writer lock signs at its unlock only if
+ * it can take the lock at once: two readers signing together would both
+ * number theirs N+1, and a reader's insert would queue behind a writer's
+ * transaction, which under load (eight clients of casevaultd, docs/service.md,
+ * Concurrency) can outlast the index's busy wait.  Skipping loses nothing:
+ * the writer signs after its own commit, and the next unlock signs.
+ */
+static void sign_unless_writing(cv_vault *v)
+{
+	char keep[sizeof(v->errmsg)];
+	cv_db_checkpoint c, last;
+	int have = 0, r;
+
+	memcpy(keep, v->errmsg, sizeof(keep));
+	if (due(v, CV_CHECKPOINT_EVERY, &c, &last, &have) > 0 && cv_vault_lock_writer(v, 0) == 0) {
+		/* the index busy with other readers' events (SQLite's lock, not ours) is left to the next unlock too */
+		if ((r = checkpoint_make(v, CV_CHECKPOINT_EVERY)) < 0 && r != CV_ELOCKED)
+			cv_notice(v, "the audit checkpoint could not be signed (%s); the next unlock signs one", v->errmsg);
+		cv_vault_unlock_writer(v);
+	}
+	memcpy(v->errmsg, keep, sizeof(keep));
+}
+
 void cv_checkpoint_on_unlock(cv_vault *v)
 {
 	char keep[sizeof(v->errmsg)];
 
 	/* a writer signs after its own commit instead, covering its events too (cv_checkpoint_event) */
 	if (v->lockfd < 0)
-		sign_quietly(v, CV_CHECKPOINT_EVERY);
+		sign_unless_writing(v);
 	memcpy(keep, v->errmsg, sizeof(keep));
 	if (cv_certsign_countersign(v) < 0)
 		cv_notice(v, "%s", v->errmsg);

@@ -1,0 +1,83 @@
+# casevaultd test helpers (docs/service.md): source after tests/cli/lib.sh,
+# from tests/cli/t_service_*.sh and bench/bench_service_load.sh.
+#
+# svc_setup makes real OS accounts (useradd: root only; the caller skips
+# before when not root): a service account that owns the vault (0700) and
+# runs the daemon, and two staff accounts that reach it only through the
+# socket.  The vault is made by the service account itself with
+# 'init --service --no-passphrase' (fast: no passphrase to type); the
+# manager S-0001 is registered for the service account, so the service
+# account's direct-mode commands act as the manager.
+#
+# It sets SVC UA UB (account names), A B (their staff ids), V (the vault),
+# SOCK (the daemon's socket), and defines as_svc, as_user, svc_cv, svc_start
+# and svc_stop.  Everything is undone on exit (userdel, daemon stopped).
+
+CVD=${CASEVAULTD_BIN:-$(dirname "$CV")/casevaultd}
+SVC=cv$$s UA=cv$$a UB=cv$$b
+DPID=
+
+svc_cleanup() {
+	svc_stop
+	[ -d "${V:-}/gnupg" ] && as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all 2>/dev/null
+	[ -d "${V:-}/purge-key" ] && as_svc env GNUPGHOME="$V/purge-key" gpgconf --kill all 2>/dev/null
+	for u in "$UA" "$UB" "$SVC"; do id "$u" >/dev/null 2>&1 && userdel "$u" 2>/dev/null; done
+	cleanup
+}
+
+as_svc() { setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env HOME="$T/svc" CASEVAULT_DIR="$V" "$@"; }
+as_user() { local u=$1; shift; setpriv --reuid "$u" --regid "$(id -g "$u")" --init-groups env HOME=/nonexistent "$@"; }
+
+# svc_cv USER ARGS...: casevault as USER through the daemon (stdin, stdout, stderr as given)
+svc_cv() { local u=$1; shift; as_user "$u" env CASEVAULT_SOCKET="$SOCK" "$CV" "$@"; }
+
+# svc_start [VAR=VALUE...]: start casevaultd as the service account, with
+# the environment given (e.g. CASEVAULT_CRASHPOINT=... reaches every
+# worker), and wait for its socket.  DPID is the daemon itself.
+svc_start() {
+	rm -f "$SOCK"
+	# not through a shell function: $! must be the daemon itself
+	setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env HOME="$T/svc" "$@" \
+		"$CVD" --vault "$V" --socket "$SOCK" 2>>"$T/daemon.log" >/dev/null </dev/null &
+	DPID=$!
+	local i
+	for i in $(seq 100); do [ -S "$SOCK" ] && return 0; sleep 0.05; done
+	echo "# casevaultd did not start: $(tail -n 3 "$T/daemon.log")"
+	return 1
+}
+
+# svc_stop [SIGNAL]: stop the daemon (default TERM; KILL as a crash would)
+# and whatever connection and worker processes it left.
+svc_stop() {
+	[ -n "$DPID" ] || return 0
+	kill "-${1:-TERM}" "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	local p
+	for p in $(pgrep -u "$SVC" -x 'casevaultd-conn|casevaultd-work' 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	DPID=
+}
+
+# svc_accounts: the three OS accounts and their folders ($T/svc, $T/a, $T/b)
+svc_accounts() {
+	local u
+	trap svc_cleanup EXIT
+	for u in "$SVC" "$UA" "$UB"; do
+		useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$u" || { echo "useradd $u failed"; exit 1; }
+	done
+	chmod 711 "$T"          # the accounts pass through; only their own folders are open to them
+	mkdir -m 700 "$T/svc" "$T/a" "$T/b" && mkdir -m 755 "$T/run"
+	chown "$SVC" "$T/svc" "$T/run"; chown "$UA" "$T/a"; chown "$UB" "$T/b"
+	V=$T/svc/v
+	SOCK=$T/run/casevault.sock
+}
+
+# svc_setup [INIT OPTION...]: the accounts, the vault, staff A (UA) and B (UB), caseworkers without passphrases
+svc_setup() {
+	svc_accounts
+	as_svc "$CV" init "$V" --service --no-passphrase --name "Service Manager" "$@" >/dev/null ||
+		{ echo "init --service failed"; exit 1; }
+	A=$(as_svc "$CV" staff add "Ada Worker" --role caseworker --no-passphrase --os-user "$UA") &&
+		B=$(as_svc "$CV" staff add "Ben Worker" --role caseworker --no-passphrase --os-user "$UB") &&
+		as_svc "$CV" staff attest "$A" >/dev/null && as_svc "$CV" staff attest "$B" >/dev/null ||
+		{ echo "staff setup failed"; exit 1; }
+}

@@ -91,7 +91,7 @@ static int global_word(char **argv, int i, int argc, const char **name, const ch
  * The request: the words, less the options the client itself serves (its
  * passphrase file, which it reads; the vault, which names the daemon's).
  */
-static int build_request(int argc, char **argv, cv_proto_request *rq)
+static int build_request(int argc, char **argv, cv_proto_request *rq, const cli_ctx *c)
 {
 	const char *pf = getenv("CASEVAULT_PASSPHRASE_FILE"), *name, *val;
 	char real[PATH_MAX];
@@ -101,6 +101,9 @@ static int build_request(int argc, char **argv, cv_proto_request *rq)
 		return say("out of memory");
 	for (i = 1; i < argc; i += took ? took : 1) {
 		took = ended ? 0 : global_word(argv, i, argc, &name, &val);
+		/* only what the parser took as the global option: "request bundle --passphrase-file" is its own */
+		if (took && val != (!strcmp(name, "vault") ? c->vault_dir : c->passphrase_file))
+			took = 0;
 		ended |= !strcmp(argv[i], "--");
 		if (!took)
 			rq->argv[rq->argc++] = argv[i];
@@ -335,7 +338,7 @@ int cli_client_run(const char *sock, int argc, char **argv, cli_ctx *c)
 	rq.files = files;
 	if (!argv)
 		return say("out of memory");
-	if ((r = build_request(argc, argv, &rq)) == 0)
+	if ((r = build_request(argc, argv, &rq, c)) == 0)
 		r = cli_each_path(c, open_named, &op);
 	if (r == 0 && !(msg = cv_proto_make_request(&rq, &len, err, sizeof(err))))
 		r = say("%s", err);

@@ -414,6 +414,7 @@ typedef struct {
 	int tty, file;       /* descriptors, or -1 */
 	int show;            /* --show-passphrase */
 	const char *path;    /* --passphrase-file */
+	int passed;          /* file is the one casevaultd's client made: it removes it on failure */
 } pass_dest;
 
 static int pass_dest_open(cli_ctx *c, pass_dest *d)
@@ -421,12 +422,15 @@ static int pass_dest_open(cli_ctx *c, pass_dest *d)
 	d->tty = d->file = -1;
 	d->show = cli_flag(c, "show-passphrase");
 	d->path = cli_opt_value(c, "passphrase-file");
+	d->passed = 0;
 	if (cli_opt_value(c, "recipient")) {
 		if (d->show || d->path)
 			return cli_fail(c, EXIT_USAGE, "--show-passphrase and --passphrase-file are for the ZIP form; an OpenPGP bundle (--recipient) has no passphrase");
 		return 0;
 	}
-	if (d->path) {
+	if (d->path && (d->file = cli_passed_fd(c, d->path)) >= 0) {
+		d->passed = 1;  /* docs/service.md, Named files */
+	} else if (d->path) {
 		d->file = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (d->file < 0)
 			return cli_fail(c, EXIT_FAIL, "cannot create the passphrase file %s: %s; give a new file's name (casevault never overwrites)",
@@ -442,7 +446,7 @@ static int pass_dest_open(cli_ctx *c, pass_dest *d)
 /* After a refusal: the passphrase file made for it goes (it is empty). */
 static void pass_dest_close(pass_dest *d, int failed)
 {
-	if (d->file >= 0) {
+	if (d->file >= 0 && !d->passed) {
 		close(d->file);
 		if (failed)
 			unlink(d->path);
@@ -475,6 +479,8 @@ static int cmd_request_bundle(cli_ctx *c)
 	if ((r = pass_dest_open(c, &d)) != 0)
 		return r;
 	o.out_path = cli_opt_value(c, "output");
+	o.out_fd = cli_passed_fd(c, o.out_path);
+	o.has_out_fd = o.out_fd >= 0;
 	o.recipient_key = cli_opt_value(c, "recipient");
 	o.unreadable_withheld = cli_opt_value(c, "unreadable-withheld");
 	r = cv_request_bundle(c->v, c->argv[0], &o, &res);

@@ -45,6 +45,9 @@ int cli_service_refuse_path(cli_ctx *c, const char *what, const char *word)
 {
 	const char *hint = !strcmp(what, "--output")
 		? "leave it out to write to standard output (> FILE), or run the command in direct mode as the vault's owner"
+		: !strcmp(c->cmd->name, "import")
+		? "a manifest names further files, more than one request passes: import it in direct mode as the vault's "
+		  "owner, or file its documents with 'casevault file CASE PATH...'"
 		: "run the command in direct mode as the vault's owner";
 
 	return cli_fail(c, EXIT_FAIL, "'casevault %s' through casevaultd cannot take %s (%s): the service never opens "

@@ -193,3 +193,34 @@ check "a path with no descriptor is refused by the worker, which opens nothing (
 run_cv_as "$UA" ls "$C"
 check "...and the daemon goes on serving ($RC)" eval '[ "$RC" -eq 0 ] && grep -q "$RS" <<<"$OUT"'
 check "nothing was filed from /etc/shadow" not grep -q shadow <<<"$OUT"
+
+# ---- 5. request bundle -o and --passphrase-file: the client's new files, written through the descriptors
+REQ=$(as_svc "$CV" --as "$A" --json request open "$C" --requester "Pat Parent" --relationship client \
+	--received "$(date -u +%F)" | python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])')
+for r in $(as_svc "$CV" --as "$A" --json ls "$C" | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"]))'); do
+	as_svc "$CV" --as "$A" request decide "$REQ" "$r" --release --reason "the parent's own correspondence" >/dev/null
+done
+CWD=$T/a run_cv_as "$UA" request bundle "$REQ" -o sar.zip --passphrase-file sar.pass
+check "request bundle -o through the service writes the bundle into $UA's folder (exit $RC: $OUT $ERR)" \
+	eval '[ "$RC" -eq 0 ] && [ -s "$T/a/sar.zip" ] && [ -s "$T/a/sar.pass" ]'
+check "...both files $UA's own, mode 0600" \
+	test "$(stat -c '%U %a' "$T/a/sar.zip" "$T/a/sar.pass" | sort -u)" = "$UA 600"
+mkdir "$T/x" && (cd "$T/x" && 7z x -p"$(head -1 "$T/a/sar.pass")" "$T/a/sar.zip" >/dev/null 2>&1)
+check "...7z opens it with the passphrase written to $UA's file" eval 'grep -rqs "Only Ada may read this file" "$T/x"'
+CWD=$T/svc/d run_direct "$A" request bundle "$REQ" -o sar.zip --passphrase-file sar.pass
+check "...the direct mode's report but for the hash ($OUT)" \
+	eval '[ "$DRC" -eq 0 ] && [ "$(sed "s/SHA-256 [0-9a-f]*/SHA-256 H/" <<<"$OUT")" = "$(sed "s/SHA-256 [0-9a-f]*/SHA-256 H/" <<<"$DOUT")" ]'
+CWD=$T/a run_cv_as "$UA" request bundle "$REQ" -o sar.zip --passphrase-file new.pass
+CWD=$T/svc/d run_direct "$A" request bundle "$REQ" -o sar.zip --passphrase-file new.pass
+check "a bundle over an existing file is refused with the direct mode's line, nothing made (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && [ "$ERR" = "$DERR" ] && [ ! -e "$T/a/new.pass" ]'
+CWD=$T/a run_cv_as "$UA" request bundle Q-999999 -o none.zip --passphrase-file none.pass
+check "a refused bundle leaves neither file (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && [ ! -e "$T/a/none.zip" ] && [ ! -e "$T/a/none.pass" ]'
+CWD=$T/a run_cv_as "$UA" request bundle "$REQ" -o key.zip --recipient letter.txt
+check "--recipient KEYFILE is still refused through the service (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && [ ! -e "$T/a/key.zip" ]'
+
+sed 's/^/# daemon: /' "$T/daemon.log"
+check "the daemon's log holds no sanitizer report" not grep -q "Sanitizer\|runtime error" "$T/daemon.log"
+finish

@@ -364,7 +364,7 @@ static int write_bundle(cv_bundle *b, const cv_bundle_opts *o, const char *dir, 
 	cv_vault *v = b->v;
 	int r;
 
-	if ((r = cv_btmp_open(v, dir, o->out_path, t)) < 0)
+	if ((r = o->has_out_fd ? cv_btmp_given(v, o->out_fd, o->out_path, t) : cv_btmp_open(v, dir, o->out_path, t)) < 0)
 		return r;
 	if (o->recipient_key)
 		r = build_openpgp(b, o->recipient_key, t->fd, res->recipient_fpr, sha);
@@ -384,7 +384,7 @@ static int log_bundle(cv_bundle *b, const cv_bundle_opts *o, cv_bundle_result *r
 	struct stat sb;
 	int r;
 
-	if (lstat(o->out_path, &sb) == 0)
+	if (!o->has_out_fd && lstat(o->out_path, &sb) == 0)
 		return cv_error(v, CV_EEXISTS, "%s appeared while the bundle was made; nothing was written", o->out_path);
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
@@ -450,7 +450,7 @@ static int check_output(cv_vault *v, const cv_bundle_opts *o)
 
 	if (!o || !o->out_path || !*o->out_path)
 		return cv_error(v, CV_EINVAL, "no output file given (-o FILE)");
-	if (lstat(o->out_path, &sb) == 0)
+	if (!o->has_out_fd && lstat(o->out_path, &sb) == 0)
 		return cv_error(v, CV_EEXISTS, "%s already exists; casevault never overwrites a file: choose another name", o->out_path);
 	return 0;
 }
@@ -527,7 +527,7 @@ int cv_request_bundle(cv_vault *v, const char *req_id, const cv_bundle_opts *o, 
 		return r;
 	if (!b.req.open)
 		return cv_error(v, CV_EREFUSED, "request %s is closed", req_id);
-	if ((r = folder_of(v, o->out_path, &dir)) < 0 || (r = cv_rpolicy_vault(v, &pol)) < 0)
+	if ((!o->has_out_fd && (r = folder_of(v, o->out_path, &dir)) < 0) || (r = cv_rpolicy_vault(v, &pol)) < 0)
 		goto out;
 	b.pol = pol;
 	snprintf(ids, sizeof(ids), "%s %s", req_id, b.req.case_id);
@@ -543,7 +543,7 @@ out:
 			memcpy(v->errmsg, msg, sizeof(msg));
 		}
 	}
-	cv_btmp_close(&t, dir);
+	cv_btmp_close(&t, dir, r < 0);
 	bundle_release(&b);
 	cv_rpolicy_free(pol);
 	free(dir);

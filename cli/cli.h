@@ -125,6 +125,8 @@ int cli_each_path(cli_ctx *c, cli_path_fn fn, void *hook);
 int cli_service_refuse_path(cli_ctx *c, const char *what, const char *word);
 /* The descriptor a client passed for a value that names a file, or -1 (always in direct mode). */
 int cli_passed_fd(const cli_ctx *c, const char *val);
+/* cli_passphrase_cb for a passed passphrase file: hook is its descriptor, (void *)(intptr_t)fd. */
+int cli_passed_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
 int cli_service_actor(cli_ctx *c);
 /* Whether an argument word of a table ("FILE", "PATH...", "DIR") names a file. */
 int cli_is_path_word(const char *w);

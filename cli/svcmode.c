@@ -8,6 +8,7 @@
  * passed; and a passphrase comes from the request or from
  * the client's own terminal, never from the service's gpg-agent pinentry.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -24,6 +25,8 @@
  */
 static const cli_file_word file_words[] = {
 	{ "file", NULL, 0, NULL },
+	{ "staff add", "key", 0, NULL },
+	{ "staff add", "new-passphrase-file", 0, NULL },
 	{ "get", "output", 1, "%s already exists; choose a new file name (casevault never overwrites)" },
 	{ "request bundle", "output", 1, "%s already exists; casevault never overwrites a file: choose another name" },
 	{ "request bundle", "passphrase-file", 1, "cannot create the passphrase file %s: File exists; give a new "
@@ -100,6 +103,24 @@ int cli_passed_fd(const cli_ctx *c, const char *val)
 	const cli_passed_file *f = val ? passed(c->svc, val) : NULL;
 
 	return f ? f->fd : -1;
+}
+
+int cli_passed_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
+{
+	int fd = (int)(intptr_t)hook;
+	ssize_t n;
+	size_t len = 0;
+
+	(void)staff_id;
+	if (prev_was_bad || bufsize == 0)
+		return -1;
+	/* the first line, as cli_passphrase_cb reads a named file; an empty file is an empty passphrase */
+	while (len + 1 < bufsize && (n = pread(fd, buf + len, 1, (off_t)len)) == 1 && buf[len] != '\n')
+		len++;
+	buf[len] = '\0';
+	while (len && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	return 0;
 }
 
 /* A value that names a file: a descriptor the client passed for it, else refused. */

@@ -221,6 +221,34 @@ CWD=$T/a run_cv_as "$UA" request bundle "$REQ" -o key.zip --recipient letter.txt
 check "--recipient KEYFILE is still refused through the service (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && one_line && [ ! -e "$T/a/key.zip" ]'
 
+
+# ---- staff add --key and --new-passphrase-file: the manager's own files, passed
+mkdir -m 700 "$T/r"
+G=$T/r/g; mkdir -m 700 "$G"
+GNUPGHOME=$G gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "casevault imported" ed25519 sign,cert never 2>/dev/null
+fpr=$(GNUPGHOME=$G gpg --list-keys --with-colons 2>/dev/null | awk -F: '$1=="fpr"{print $10; exit}')
+GNUPGHOME=$G gpg --batch --pinentry-mode loopback --passphrase '' --quick-add-key "$fpr" cv25519 encr never 2>/dev/null
+GNUPGHOME=$G gpg --batch --pinentry-mode loopback --passphrase '' --export-secret-keys "$fpr" >"$T/r/ivy.key" 2>/dev/null
+GNUPGHOME=$G gpgconf --kill all 2>/dev/null
+chmod 600 "$T/r/ivy.key"
+check "the service account cannot read root's key file" not as_svc cat "$T/r/ivy.key" 2>/dev/null
+run_cv_as root --passphrase-file "$T/pass" staff add "Ivy Imported" --role volunteer --key "$T/r/ivy.key"
+IVY=$OUT
+check "staff add --key through the service imports the key the client passed (exit $RC: $OUT $ERR)" \
+	eval '[ "$RC" -eq 0 ] && as_svc env GNUPGHOME="$V/gnupg" gpg --list-secret-keys "$fpr" >/dev/null 2>&1'
+printf 'nia own words\n' >"$T/r/nia.pass" && chmod 600 "$T/r/nia.pass"
+run_cv_as root --passphrase-file "$T/pass" staff add "Nia New" --role caseworker --new-passphrase-file "$T/r/nia.pass"
+NIA=$OUT
+check "staff add --new-passphrase-file through the service (exit $RC: $OUT $ERR)" test "$RC" -eq 0 -a -n "$NIA"
+as_svc "$CV" "${M[@]}" staff attest "$NIA" >/dev/null 2>&1
+install -m 600 -o "$SVC" "$T/r/nia.pass" "$T/svc/nia.pass"
+printf 'not hers\n' >"$T/svc/bad.pass" && chown "$SVC" "$T/svc/bad.pass"
+as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill gpg-agent
+check "...the new key takes the passphrase from the passed file" \
+	as_svc "$CV" --as "$NIA" --passphrase-file "$T/svc/nia.pass" get "$R" >/dev/null 2>&1
+as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill gpg-agent
+check "...and no other" not as_svc "$CV" --as "$NIA" --passphrase-file "$T/svc/bad.pass" get "$R" >/dev/null 2>&1
+
 sed 's/^/# daemon: /' "$T/daemon.log"
 check "the daemon's log holds no sanitizer report" not grep -q "Sanitizer\|runtime error" "$T/daemon.log"
 finish

@@ -267,7 +267,8 @@ const cli_cmd cmd_request_decide_spec = {
 static int cmd_request_attach(cli_ctx *c)
 {
 	char copy[16];
-	int r = cv_request_attach(c->v, c->argv[0], c->argv[1], c->argv[2], copy);
+	/* through casevaultd the copy is the descriptor the client passed (docs/service.md, Named files) */
+	int r = cv_request_attach_fd(c->v, c->argv[0], c->argv[1], c->argv[2], cli_passed_fd(c, c->argv[2]), copy);
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
@@ -482,6 +483,8 @@ static int cmd_request_bundle(cli_ctx *c)
 	o.out_fd = cli_passed_fd(c, o.out_path);
 	o.has_out_fd = o.out_fd >= 0;
 	o.recipient_key = cli_opt_value(c, "recipient");
+	o.recipient_fd = cli_passed_fd(c, o.recipient_key);
+	o.has_recipient_fd = o.recipient_fd >= 0;
 	o.unreadable_withheld = cli_opt_value(c, "unreadable-withheld");
 	r = cv_request_bundle(c->v, c->argv[0], &o, &res);
 	if (r < 0) {

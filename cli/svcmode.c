@@ -29,6 +29,8 @@ static const cli_file_word file_words[] = {
 	{ "staff add", "new-passphrase-file", 0, NULL },
 	{ "get", "output", 1, "%s already exists; choose a new file name (casevault never overwrites)" },
 	{ "request bundle", "output", 1, "%s already exists; casevault never overwrites a file: choose another name" },
+	{ "request bundle", "recipient", 0, NULL },
+	{ "request attach", NULL, 0, NULL },
 	{ "request bundle", "passphrase-file", 1, "cannot create the passphrase file %s: File exists; give a new "
 	  "file's name (casevault never overwrites)" },
 	{ NULL, NULL, 0, NULL }

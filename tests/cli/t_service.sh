@@ -111,8 +111,8 @@ printf 'x\n' >"$T/a/rows.csv" && chown "$UA" "$T/a/rows.csv"
 run_cv_as "$UA" import "$T/a/rows.csv"
 check "import is refused through the service, naming the direct mode (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && one_line && grep -q "never opens a file a client names" <<<"$ERR"'
-run_cv_as "$UA" request attach Q-000001 "$R" "$T/a/rows.csv"
-check "request attach PATH is refused through the service (exit $RC: $ERR)" \
+run_cv_as "$UA" policy check "$T/a/rows.csv"
+check "policy check FILE is refused through the service (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && one_line && grep -q "never opens a file a client names" <<<"$ERR"'
 run_cv_as "$UA" --passphrase-file "$T/svc/m.pass" ls "$C"
 check "a passphrase file is read by the client itself: the service account's file is not (exit $RC: $ERR)" \

@@ -217,13 +217,33 @@ check "a bundle over an existing file is refused with the direct mode's line, no
 CWD=$T/a run_cv_as "$UA" request bundle Q-999999 -o none.zip --passphrase-file none.pass
 check "a refused bundle leaves neither file (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && one_line && [ ! -e "$T/a/none.zip" ] && [ ! -e "$T/a/none.pass" ]'
-CWD=$T/a run_cv_as "$UA" request bundle "$REQ" -o key.zip --recipient letter.txt
-check "--recipient KEYFILE is still refused through the service (exit $RC: $ERR)" \
-	eval '[ "$RC" -eq 1 ] && one_line && [ ! -e "$T/a/key.zip" ]'
+
+# ---- request attach PATH and request bundle --recipient KEYFILE: read through passed descriptors
+CWD=$T/a run_cv_as "$UA" request attach "$REQ" "$RS" letter.txt
+check "attaching the original, unchanged, is refused as in direct mode (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && grep -q "letter.txt is $RS itself, unchanged" <<<"$ERR"'
+printf 'Letter from the school about the annual review.\n[redacted]\n' >"$T/a/redacted.txt"
+chown "$UA" "$T/a/redacted.txt" && chmod 600 "$T/a/redacted.txt"
+CWD=$T/a run_cv_as "$UA" request attach "$REQ" "$RS" redacted.txt
+check "request attach through the service files $UA's redacted copy (exit $RC: $OUT $ERR)" test "$RC" -eq 0
+COPY=$(as_svc "$CV" --as "$A" --json ls "$C" | python3 -c 'import json,sys; print(" ".join(r["id"] for r in json.load(sys.stdin)["records"] if r["title"].startswith("Redacted copy of '"$RS"'")))')
+run_cv_as "$UA" get "$COPY"
+check "...the copy ($COPY) is the file $UA passed, byte for byte" eval '[ "$RC" -eq 0 ] && cmp -s "$T/out" "$T/a/redacted.txt"'
+mkdir -p -m 700 "$T/r" && mkdir -m 700 "$T/r/rk"
+GNUPGHOME=$T/r/rk gpg --batch --passphrase '' --quick-gen-key "Pat Parent <pat@example.org>" default default never 2>/dev/null
+GNUPGHOME=$T/r/rk gpg --export -a >"$T/a/pat.asc" && chown "$UA" "$T/a/pat.asc" && chmod 600 "$T/a/pat.asc"
+CWD=$T/a run_cv_as "$UA" request bundle "$REQ" -o sar.zip.gpg --recipient pat.asc
+check "request bundle --recipient through the service reads $UA's key file (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 0 ] && [ "$(stat -c "%U %a" "$T/a/sar.zip.gpg")" = "$UA 600" ]'
+GNUPGHOME=$T/r/rk gpg -q --batch -d "$T/a/sar.zip.gpg" >"$T/r/p.zip" 2>/dev/null
+mkdir "$T/x2" && (cd "$T/x2" && 7z x "$T/r/p.zip" >/dev/null 2>&1)
+check "...gpg and 7z open it: the redacted copy went out in the original's place" \
+	eval 'grep -rqs "\[redacted\]" "$T/x2" && grep -rqs "Only Ada may read this file" "$T/x2"'
+GNUPGHOME=$T/r/rk gpgconf --kill all 2>/dev/null
 
 
 # ---- staff add --key and --new-passphrase-file: the manager's own files, passed
-mkdir -m 700 "$T/r"
+mkdir -p -m 700 "$T/r"
 G=$T/r/g; mkdir -m 700 "$G"
 GNUPGHOME=$G gpg --batch --pinentry-mode loopback --passphrase '' --quick-gen-key "casevault imported" ed25519 sign,cert never 2>/dev/null
 fpr=$(GNUPGHOME=$G gpg --list-keys --with-colons 2>/dev/null | awk -F: '$1=="fpr"{print $10; exit}')

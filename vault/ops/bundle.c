@@ -261,7 +261,7 @@ static int start_threads(cv_bundle *b, int p1w, int p2[2], pthread_t *tc, cv_bun
 	return 0;
 }
 
-static int build_openpgp(cv_bundle *b, const char *keyfile, int outfd, char fpr[48], char sha[65])
+static int build_openpgp(cv_bundle *b, const char *keyfile, int keyfd, int outfd, char fpr[48], char sha[65])
 {
 	cv_vault *v = b->v;
 	cv_bundle_rcpt *rc = NULL;
@@ -274,7 +274,7 @@ static int build_openpgp(cv_bundle *b, const char *keyfile, int outfd, char fpr[
 
 	memset(&pj, 0, sizeof(pj));
 	memset(&cj, 0, sizeof(cj));
-	if ((r = cv_bundle_rcpt_open(v, keyfile, fpr, &rc)) < 0)
+	if ((r = cv_bundle_rcpt_open(v, keyfile, keyfd, fpr, &rc)) < 0)
 		return r;
 	if (pipe2(p1, O_CLOEXEC) < 0 || pipe2(p2, O_CLOEXEC) < 0) {
 		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
@@ -367,7 +367,7 @@ static int write_bundle(cv_bundle *b, const cv_bundle_opts *o, const char *dir, 
 	if ((r = o->has_out_fd ? cv_btmp_given(v, o->out_fd, o->out_path, t) : cv_btmp_open(v, dir, o->out_path, t)) < 0)
 		return r;
 	if (o->recipient_key)
-		r = build_openpgp(b, o->recipient_key, t->fd, res->recipient_fpr, sha);
+		r = build_openpgp(b, o->recipient_key, o->has_recipient_fd ? o->recipient_fd : -1, t->fd, res->recipient_fpr, sha);
 	else
 		r = build_zip(b, t->fd, res, sha);
 	if (r == 0 && fsync(t->fd) < 0)

@@ -1,7 +1,8 @@
 /*
  * casevault - filing, its documents: the checks on each item, opening and
  * typing a document, and the groups (one archive each) the items fall in.
- * Private to the filing (filing.c and its parts).
+ * Private to the filing (filing.c and its parts; a redacted copy, decide.c,
+ * opens its document with cv_filing_doc_fd as the filing does).
  */
 #ifndef CV_OPS_FILING_DOCS_H
 #define CV_OPS_FILING_DOCS_H

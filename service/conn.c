@@ -166,10 +166,11 @@ static void check_fds(struct incoming *in, const cv_proto_request *rq)
 		refuse(in, why);
 	}
 	for (i = 0; i < rq->nfiles; i++) {
-		int fd = in->fds[CV_PROTO_NFDS + i];
+		int fd = in->fds[CV_PROTO_NFDS + i], fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
 
-		acc = fd >= 0 ? fcntl(fd, F_GETFL) & O_ACCMODE : -1;
-		if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+		/* an O_PATH descriptor opens nothing: it is not a file passed to read or write */
+		acc = fl < 0 || (fl & O_PATH) ? -1 : fl & O_ACCMODE;
+		if (acc < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
 		    (rq->files[i].write ? acc == O_RDONLY || sb.st_size != 0 : acc == O_WRONLY)) {
 			snprintf(why, sizeof(why), "file %d of the request is not a regular file open to %s", i,
 				 rq->files[i].write ? "write, new and empty" : "read");

@@ -138,6 +138,10 @@ printf 'Ben only.\n' >"$T/b/secret.txt" && chown "$UB" "$T/b/secret.txt" && chmo
 SOCKET_OF_CLIENT=$T/run/none.sock run_cv_as "$UA" file "$C" "$T/b/secret.txt" --class letter
 check "a file the client cannot read is refused by the client, not sent (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && one_line && grep -q "cannot read $T/b/secret.txt: Permission denied" <<<"$ERR"'
+mapfile -t many < <(yes "$T/a/letter.txt" | head -65)
+SOCKET_OF_CLIENT=$T/run/none.sock run_cv_as "$UA" file "$C" "${many[@]}" --class letter
+check "more than 64 named files are refused by the client, not sent (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 2 ] && one_line && grep -q "at most 64 named files" <<<"$ERR"'
 ln -s letter.txt "$T/a/link.txt" && chown -h "$UA" "$T/a/link.txt"
 CWD=$T/a run_cv_as "$UA" file "$C" link.txt --class letter
 ln -s letter.txt "$T/svc/d/link.txt"
@@ -176,13 +180,14 @@ cases = [
     ("read-claimed-as-write", dict(listed, files=[{"arg": 4, "mode": "w", "name": "/etc/shadow"}]), [0, 1, 2, fd]),
     ("name-not-in-word", dict(listed, files=[{"arg": 1, "mode": "r", "name": "/etc/shadow"}]), [0, 1, 2, fd]),
     ("too-many-files", dict(listed, files=[{"arg": 4, "mode": "r", "name": "w"}] * 65), [0, 1, 2]),
+    ("o-path-descriptor", listed, [0, 1, 2, os.open(doc, os.O_PATH)]),
 ]
 for name, req, fds in cases:
     r = ask(req, fds)
     print(name, r.get("exit"), r.get("error"))
 PY
 cat "$T/raw.out"
-for name in claimed-not-passed passed-not-listed read-claimed-as-write name-not-in-word too-many-files; do
+for name in claimed-not-passed passed-not-listed read-claimed-as-write name-not-in-word too-many-files o-path-descriptor; do
 	line=$(grep "^$name " "$T/raw.out")
 	check "$name: refused by the daemon with exit 2 and a reason ($line)" \
 		eval '[ "$(cut -d" " -f2 <<<"$line")" = 2 ] && [ "$(cut -d" " -f3- <<<"$line")" != None ]'

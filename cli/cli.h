@@ -62,9 +62,18 @@ typedef struct {
  * at the client's terminal, its standard input).
  */
 typedef struct {
+	const char *word;   /* the request's word that names it */
+	const char *name;   /* the name as given: the end of that word */
+	int fd;
+	int write;          /* a new, empty file the client made for the command's output */
+} cli_passed_file;
+
+typedef struct {
 	long uid;
 	const char *vault_dir;
 	const char *passphrase;
+	const cli_passed_file *files;  /* the files the client opened and passed (docs/service.md, "Named files") */
+	int nfiles;
 } cli_service;
 
 /* Where casevault looks for the daemon when a vault is not its own to open. */
@@ -90,11 +99,34 @@ typedef struct cli_ctx {
  * Returns the exit status.
  */
 int cli_main(int argc, char **argv, const cli_service *svc);
-/* The client (cli/client.c): CASEVAULT_SOCKET, or NULL; run the command through the daemon at sock. */
+/*
+ * The client (cli/client.c): CASEVAULT_SOCKET, or NULL; run the command
+ * line argv, parsed in c, through the daemon at sock.
+ */
 const char *cli_client_socket(void);
-int cli_client_run(const char *sock, int argc, char **argv);
-/* Service mode (cli/svcmode.c): refuse what names a file; the client's identity and passphrase. */
+int cli_client_run(const char *sock, int argc, char **argv, cli_ctx *c);
+/*
+ * Service mode (cli/svcmode.c): refuse what names a file with no descriptor
+ * passed for it; the client's identity and passphrase.
+ */
 int cli_service_refuse(cli_ctx *c);
+/* A value that names a file the service may take, opened by the client (cli/svcmode.c). */
+typedef struct {
+	const char *cmd;     /* the command's name */
+	const char *opt;     /* the option, or NULL for its positional words */
+	int write;           /* a new file for the command's output; else read */
+	const char *exists;  /* a new file's refusal when it exists: the direct mode's words (%s: the name) */
+} cli_file_word;
+const cli_file_word *cli_file_word_of(const cli_cmd *cmd, const char *opt);
+/* fn on each value of the command line that names a file (fw NULL: the service takes none there). */
+typedef int (*cli_path_fn)(cli_ctx *c, const cli_file_word *fw, const char *what, const char *word,
+			   const char *val, void *hook);
+int cli_each_path(cli_ctx *c, cli_path_fn fn, void *hook);
+int cli_service_refuse_path(cli_ctx *c, const char *what, const char *word);
+/* The descriptor a client passed for a value that names a file, or -1 (always in direct mode). */
+int cli_passed_fd(const cli_ctx *c, const char *val);
+/* cli_passphrase_cb for a passed passphrase file: hook is its descriptor, (void *)(intptr_t)fd. */
+int cli_passed_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
 int cli_service_actor(cli_ctx *c);
 /* Whether an argument word of a table ("FILE", "PATH...", "DIR") names a file. */
 int cli_is_path_word(const char *w);

@@ -4,9 +4,12 @@
  * under their own account, sends the command line and its own standard
  * streams to the daemon, which runs the same command table on them: output,
  * --json and exit status are the direct mode's by construction.  The client
- * reads its own passphrase file and opens nothing of the vault.
+ * reads its own passphrase file and opens nothing of the vault; the files
+ * the command line names it opens itself, as the person who runs it, and
+ * passes as descriptors (docs/service.md, "Named files").
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "cli.h"
@@ -87,7 +91,7 @@ static int global_word(char **argv, int i, int argc, const char **name, const ch
  * The request: the words, less the options the client itself serves (its
  * passphrase file, which it reads; the vault, which names the daemon's).
  */
-static int build_request(int argc, char **argv, cv_proto_request *rq)
+static int build_request(int argc, char **argv, cv_proto_request *rq, const cli_ctx *c)
 {
 	const char *pf = getenv("CASEVAULT_PASSPHRASE_FILE"), *name, *val;
 	char real[PATH_MAX];
@@ -97,6 +101,9 @@ static int build_request(int argc, char **argv, cv_proto_request *rq)
 		return say("out of memory");
 	for (i = 1; i < argc; i += took ? took : 1) {
 		took = ended ? 0 : global_word(argv, i, argc, &name, &val);
+		/* only what the parser took as the global option: "request bundle --passphrase-file" is its own */
+		if (took && val != (!strcmp(name, "vault") ? c->vault_dir : c->passphrase_file))
+			took = 0;
 		ended |= !strcmp(argv[i], "--");
 		if (!took)
 			rq->argv[rq->argc++] = argv[i];
@@ -108,10 +115,18 @@ static int build_request(int argc, char **argv, cv_proto_request *rq)
 	return pf && *pf ? read_passphrase(pf, &rq->passphrase) : 0;
 }
 
-static int send_request(int fd, const char *msg, size_t len)
+/* The named files the client opened for the request, by descriptor after the standard three. */
+struct opened {
+	cv_proto_request *rq;
+	int fds[CV_PROTO_NFDS + CV_PROTO_MAX_FILES];
+	struct stat st[CV_PROTO_MAX_FILES];  /* what a new file is, so that only it is removed */
+};
+
+static int send_request(int fd, const char *msg, size_t len, const struct opened *op)
 {
-	int fds[CV_PROTO_NFDS] = { 0, 1, 2 };
-	char cbuf[CMSG_SPACE(sizeof(fds))];
+	const int *fds = op->fds;
+	size_t nfd = CV_PROTO_NFDS + (size_t)op->rq->nfiles;
+	char cbuf[CMSG_SPACE(sizeof(op->fds))];
 	struct iovec iov = { (void *)msg, len };
 	struct msghdr mh = { 0 };
 	struct cmsghdr *cm;
@@ -121,12 +136,12 @@ static int send_request(int fd, const char *msg, size_t len)
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof(cbuf);
+	mh.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(fds));
-	memcpy(CMSG_DATA(cm), fds, sizeof(fds));
+	cm->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, nfd * sizeof(int));
 	/* the descriptors ride on the first byte; the rest follows as it fits */
 	while ((n = sendmsg(fd, &mh, MSG_NOSIGNAL)) < 0)
 		if (errno != EINTR)
@@ -196,31 +211,147 @@ static int connect_to(const char *sock)
 	return fd;
 }
 
-int cli_client_run(const char *sock, int argc, char **argv)
+/* The word of the request whose value val is (the whole word, or the end of "--output=NAME"). */
+static int word_of(const cv_proto_request *rq, const char *val)
+{
+	int k;
+
+	for (k = 0; k < rq->argc; k++) {
+		size_t wl = strlen(rq->argv[k]);
+
+		if (val >= rq->argv[k] && val <= rq->argv[k] + wl && val + strlen(val) == rq->argv[k] + wl)
+			return k;
+	}
+	return -1;
+}
+
+/* A file to read, opened as direct mode opens a document (vault/ops/filing_docs.c), with its words. */
+static int open_input(cli_ctx *c, const char *val)
+{
+	struct stat sb;
+	int fd = open(val, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), e = errno;
+
+	if (fd < 0 && e == ELOOP)
+		return cli_fail(c, EXIT_FAIL, "%s is a symbolic link; file the document it points to", val), -1;
+	if (fd < 0 && e == ENOENT)
+		return cli_fail(c, EXIT_FAIL, "%s: no such file", val), -1;
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		if (fd < 0 || fstat(fd, &sb) < 0)
+			cli_fail(c, EXIT_FAIL, "cannot read %s: %s", val, strerror(fd < 0 ? e : errno));
+		else if (S_ISDIR(sb.st_mode))
+			cli_fail(c, EXIT_FAIL, "%s is a directory; give the documents inside it", val);
+		else
+			cli_fail(c, EXIT_FAIL, "%s is not a regular file (a pipe, device or socket); save it to a file first", val);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+/* A new file for the command's output: never over an existing one, 0600, the client's own. */
+static int open_output(cli_ctx *c, const cli_file_word *fw, const char *val)
+{
+	int fd = open(val, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	const char *at = fw->exists ? strstr(fw->exists, "%s") : NULL;
+
+	if (fd < 0 && errno == EEXIST && at)  /* the words around the name, as direct mode says them */
+		cli_fail(c, EXIT_FAIL, "%.*s%s%s", (int)(at - fw->exists), fw->exists, val, at + 2);
+	else if (fd < 0)
+		cli_fail(c, EXIT_FAIL, "cannot create %s: %s", val, strerror(errno));
+	return fd;
+}
+
+/* One value of the command line that names a file: opened and listed in the request, or refused. */
+static int open_named(cli_ctx *c, const cli_file_word *fw, const char *what, const char *word, const char *val,
+		      void *hook)
+{
+	struct opened *op = hook;
+	cv_proto_request *rq = op->rq;
+	cv_proto_file *f = &rq->files[rq->nfiles];
+	int fd, arg = word_of(rq, val);
+
+	if (!fw)
+		return cli_service_refuse_path(c, what, word);
+	if (rq->nfiles == CV_PROTO_MAX_FILES)
+		return cli_fail(c, EXIT_USAGE, "casevaultd takes at most %d named files in one command; give them in "
+				"several commands", CV_PROTO_MAX_FILES);
+	if (arg < 0)
+		return cli_fail(c, EXIT_USAGE, "%s (%s) is not a word of the command line as given", what, word);
+	if ((fd = fw->write ? open_output(c, fw, val) : open_input(c, val)) < 0)
+		return EXIT_FAIL;
+	op->fds[CV_PROTO_NFDS + rq->nfiles] = fd;
+	fstat(fd, &op->st[rq->nfiles]);
+	f->arg = arg;
+	f->write = fw->write;
+	f->name = (char *)val;
+	rq->nfiles++;
+	return 0;
+}
+
+/*
+ * The descriptors are closed; when the command failed, each new file the
+ * client made for it is removed, as the direct mode leaves no partial
+ * file, if the name still is that file.
+ */
+static void close_opened(struct opened *op, int failed)
+{
+	cv_proto_request *rq = op->rq;
+	struct stat sb;
+	int i;
+
+	for (i = 0; i < rq->nfiles; i++) {
+		if (failed && rq->files[i].write && lstat(rq->files[i].name, &sb) == 0 &&
+		    sb.st_dev == op->st[i].st_dev && sb.st_ino == op->st[i].st_ino)
+			unlink(rq->files[i].name);
+		close(op->fds[CV_PROTO_NFDS + i]);
+	}
+	rq->nfiles = 0;
+}
+
+static int talk(const char *sock, const char *msg, size_t len, const struct opened *op)
+{
+	int fd, r;
+
+	if ((fd = connect_to(sock)) < 0)
+		return say("cannot reach casevaultd at %s: %s; is the service running? (unset CASEVAULT_SOCKET to use a "
+			   "vault of your own directly)", sock, strerror(errno));
+	if (send_request(fd, msg, len, op) < 0)
+		r = say("cannot send the request to casevaultd at %s: %s", sock, strerror(errno));
+	else
+		r = read_reply(fd, sock);
+	close(fd);
+	return r;
+}
+
+int cli_client_run(const char *sock, int argc, char **argv, cli_ctx *c)
 {
 	cv_proto_request rq = { 0 };
+	cv_proto_file files[CV_PROTO_MAX_FILES];
+	struct opened op = { &rq, { 0, 1, 2 }, { { 0 } } };
 	char err[160], *msg = NULL;
 	size_t len = 0;
-	int fd = -1, r;
+	int r;
 
 	cv_proto_wipe_json_memory();
-	if ((r = build_request(argc, argv, &rq)) == 0 && !(msg = cv_proto_make_request(&rq, &len, err, sizeof(err))))
+	rq.files = files;
+	if (!argv)
+		return say("out of memory");
+	if ((r = build_request(argc, argv, &rq, c)) == 0)
+		r = cli_each_path(c, open_named, &op);
+	if (r == 0 && !(msg = cv_proto_make_request(&rq, &len, err, sizeof(err))))
 		r = say("%s", err);
-	if (r == 0 && (fd = connect_to(sock)) < 0)
-		r = say("cannot reach casevaultd at %s: %s; is the service running? (unset CASEVAULT_SOCKET to use a vault "
-			"of your own directly)", sock, strerror(errno));
-	if (r == 0 && send_request(fd, msg, len) < 0)
-		r = say("cannot send the request to casevaultd at %s: %s", sock, strerror(errno));
 	if (r == 0)
-		r = read_reply(fd, sock);
+		r = talk(sock, msg, len, &op);
+	close_opened(&op, r != 0);
 	if (msg)
 		explicit_bzero(msg, len);
 	free(msg);
-	rq.argc = 0;  /* the words are argv's */
+	rq.argc = 0;  /* the words, and the files' names, are argv's */
 	free(rq.argv);
 	rq.argv = NULL;
+	rq.files = NULL;
 	cv_proto_request_free(&rq);
-	if (fd >= 0)
-		close(fd);
 	return r;
 }

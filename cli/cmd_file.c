@@ -130,6 +130,9 @@ static int cmd_file(cli_ctx *c)
 		items[i].section = section_of(c);
 		items[i].class_name = cli_opt_value(c, "class");
 		items[i].path = c->argv[i + 1];
+		/* through casevaultd: the descriptor the client opened; the name as given stays the title */
+		items[i].fd = cli_passed_fd(c, c->argv[i + 1]);
+		items[i].has_fd = items[i].fd >= 0;
 		items[i].title = cli_opt_value(c, "title");
 		items[i].date = cli_opt_value(c, "date");
 		items[i].line = (int)i + 1;

@@ -93,10 +93,13 @@ static int cmd_get(cli_ctx *c)
 	const char *out = cli_opt_value(c, "output");
 	char *tmp = NULL, *dcopy = NULL;
 	cv_record info;
-	int fd = 1, r, tty = 0, unsigned_read;
+	int fd = 1, r, tty = 0, unsigned_read, passed = cli_passed_fd(c, out);
 	size_t noted;
 
-	if (out) {
+	if (passed >= 0) {
+		/* through casevaultd: the new 0600 file the client made (docs/service.md, Named files) */
+		fd = passed;
+	} else if (out) {
 		if (access(out, F_OK) == 0 || errno != ENOENT)
 			return cli_fail(c, EXIT_FAIL, "%s already exists; choose a new file name (casevault never overwrites)", out);
 		dcopy = strdup(out);
@@ -135,7 +138,7 @@ static int cmd_get(cli_ctx *c)
 		fprintf(stderr, "casevault: note: %s\n", cv_vault_notice(c->v) + noted + (noted ? 2 : 0));
 	unsigned_read = strlen(cv_vault_notice(c->v)) > noted;
 	if (out) {
-		if (fsync(fd) < 0 || link(tmp, out) < 0) {
+		if (fsync(fd) < 0 || (passed < 0 && link(tmp, out) < 0)) {
 			r = cli_fail(c, EXIT_FAIL, "cannot write %s: %s", out, strerror(errno));
 			cv_record_release(&info);
 			goto out;
@@ -150,7 +153,7 @@ static int cmd_get(cli_ctx *c)
 	r = tty ? show_on_terminal(c, fd, &info) : EXIT_OK;
 	cv_record_release(&info);
 out:
-	if ((out || tty) && fd >= 0)
+	if ((out || tty) && fd >= 0 && fd != passed)
 		close(fd);
 	if (tmp) {
 		unlink(tmp);

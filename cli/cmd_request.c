@@ -267,7 +267,8 @@ const cli_cmd cmd_request_decide_spec = {
 static int cmd_request_attach(cli_ctx *c)
 {
 	char copy[16];
-	int r = cv_request_attach(c->v, c->argv[0], c->argv[1], c->argv[2], copy);
+	/* through casevaultd the copy is the descriptor the client passed (docs/service.md, Named files) */
+	int r = cv_request_attach_fd(c->v, c->argv[0], c->argv[1], c->argv[2], cli_passed_fd(c, c->argv[2]), copy);
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
@@ -414,6 +415,7 @@ typedef struct {
 	int tty, file;       /* descriptors, or -1 */
 	int show;            /* --show-passphrase */
 	const char *path;    /* --passphrase-file */
+	int passed;          /* file is the one casevaultd's client made: it removes it on failure */
 } pass_dest;
 
 static int pass_dest_open(cli_ctx *c, pass_dest *d)
@@ -421,12 +423,15 @@ static int pass_dest_open(cli_ctx *c, pass_dest *d)
 	d->tty = d->file = -1;
 	d->show = cli_flag(c, "show-passphrase");
 	d->path = cli_opt_value(c, "passphrase-file");
+	d->passed = 0;
 	if (cli_opt_value(c, "recipient")) {
 		if (d->show || d->path)
 			return cli_fail(c, EXIT_USAGE, "--show-passphrase and --passphrase-file are for the ZIP form; an OpenPGP bundle (--recipient) has no passphrase");
 		return 0;
 	}
-	if (d->path) {
+	if (d->path && (d->file = cli_passed_fd(c, d->path)) >= 0) {
+		d->passed = 1;  /* docs/service.md, Named files */
+	} else if (d->path) {
 		d->file = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (d->file < 0)
 			return cli_fail(c, EXIT_FAIL, "cannot create the passphrase file %s: %s; give a new file's name (casevault never overwrites)",
@@ -442,7 +447,7 @@ static int pass_dest_open(cli_ctx *c, pass_dest *d)
 /* After a refusal: the passphrase file made for it goes (it is empty). */
 static void pass_dest_close(pass_dest *d, int failed)
 {
-	if (d->file >= 0) {
+	if (d->file >= 0 && !d->passed) {
 		close(d->file);
 		if (failed)
 			unlink(d->path);
@@ -475,7 +480,11 @@ static int cmd_request_bundle(cli_ctx *c)
 	if ((r = pass_dest_open(c, &d)) != 0)
 		return r;
 	o.out_path = cli_opt_value(c, "output");
+	o.out_fd = cli_passed_fd(c, o.out_path);
+	o.has_out_fd = o.out_fd >= 0;
 	o.recipient_key = cli_opt_value(c, "recipient");
+	o.recipient_fd = cli_passed_fd(c, o.recipient_key);
+	o.has_recipient_fd = o.recipient_fd >= 0;
 	o.unreadable_withheld = cli_opt_value(c, "unreadable-withheld");
 	r = cv_request_bundle(c->v, c->argv[0], &o, &res);
 	if (r < 0) {

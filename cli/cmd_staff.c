@@ -1,5 +1,6 @@
 /* casevault CLI: staff add, list, attest, revoke (audit: cmd_audit.c). */
 #include <pwd.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,8 +44,13 @@ static int cmd_staff_add(cli_ctx *c)
 			return cli_fail(c, EXIT_USAGE, "no OS user '%s' on this machine", u);
 	}
 	o.key_file = cli_opt_value(c, "key");
+	o.key_fd = cli_passed_fd(c, o.key_file);  /* through casevaultd: docs/service.md, Named files */
+	o.has_key_fd = o.key_fd >= 0;
 	o.no_passphrase = cli_flag(c, "no-passphrase");
-	if (cli_opt_value(c, "new-passphrase-file")) {
+	if (cli_passed_fd(c, cli_opt_value(c, "new-passphrase-file")) >= 0) {
+		o.new_pass_cb = cli_passed_passphrase_cb;
+		o.new_pass_hook = (void *)(intptr_t)cli_passed_fd(c, cli_opt_value(c, "new-passphrase-file"));
+	} else if (cli_opt_value(c, "new-passphrase-file")) {
 		if (access(cli_opt_value(c, "new-passphrase-file"), R_OK) < 0)
 			return cli_fail(c, EXIT_USAGE, "cannot read %s", cli_opt_value(c, "new-passphrase-file"));
 		o.new_pass_cb = cli_passphrase_cb;

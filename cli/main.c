@@ -1016,7 +1016,7 @@ static int not_mine(cli_ctx *c, int *status)
 	if (access(c->vault_dir, X_OK) == 0 || errno != EACCES)
 		return 0;
 	if (access(CLI_DEFAULT_SOCKET, F_OK) == 0 && given_argv)
-		*status = cli_client_run(CLI_DEFAULT_SOCKET, given_argc, given_argv);
+		*status = cli_client_run(CLI_DEFAULT_SOCKET, given_argc, given_argv, c);
 	else
 		*status = cli_fail(c, EXIT_FAIL, "permission denied: the vault at %s belongs to another OS account; reach a "
 				   "service vault through casevaultd (CASEVAULT_SOCKET=PATH), or run casevault as the vault's owner",
@@ -1111,8 +1111,6 @@ int cli_main(int argc, char **argv, const cli_service *svc)
 	size_t nsv = 0;
 
 	harden_process();
-	if (!svc && (sock = cli_client_socket()))
-		return cli_client_run(sock, argc, argv);
 	atexit(forget_mended);
 	memset(&c, 0, sizeof(c));
 	c.svc = svc;
@@ -1131,6 +1129,9 @@ int cli_main(int argc, char **argv, const cli_service *svc)
 	if (c.argc < cmd->min_args || (cmd->max_args >= 0 && c.argc > cmd->max_args))
 		return cli_fail(&c, EXIT_USAGE, "usage: casevault %s %s; see 'casevault %s --help'",
 				cmd->name, cmd->args ? cmd->args : "", cmd->name);
+	/* the client parses first: it opens the files the command line names (docs/service.md, Named files) */
+	if (!svc && (sock = cli_client_socket()))
+		return cli_client_run(sock, given_argc, given_argv, &c);
 	if ((r = settle_globals(&c)) != 0)
 		return r;
 	return run(&c, cmd, sv, nsv);

@@ -68,6 +68,9 @@ void cv_proto_request_free(cv_proto_request *rq)
 		explicit_bzero(rq->passphrase, strlen(rq->passphrase));
 	free(rq->passphrase);
 	free(rq->vault);
+	for (i = 0; rq->files && i < rq->nfiles; i++)
+		free(rq->files[i].name);
+	free(rq->files);
 	memset(rq, 0, sizeof(*rq));
 }
 
@@ -113,6 +116,75 @@ static int take_argv(json_t *arr, cv_proto_request *rq, char *err, size_t errlen
 	return 0;
 }
 
+/* One entry of "files": {"arg": N, "mode": "r"|"w", "name": "..."}. */
+static int take_file(json_t *o, cv_proto_file *f, char *err, size_t errlen)
+{
+	json_t *arg = json_object_get(o, "arg"), *mode = json_object_get(o, "mode");
+	const char *m = json_string_value(mode);
+
+	if (!json_is_object(o) || json_object_size(o) != 3 || !json_is_integer(arg) || !m || !json_object_get(o, "name")) {
+		snprintf(err, errlen, "each of \"files\" must be an object with exactly \"arg\", \"mode\" and \"name\"");
+		return -1;
+	}
+	if (strcmp(m, "r") && strcmp(m, "w")) {
+		snprintf(err, errlen, "a file's \"mode\" must be \"r\" or \"w\"");
+		return -1;
+	}
+	f->write = m[0] == 'w';
+	f->arg = json_integer_value(arg) < 0 || json_integer_value(arg) >= CV_PROTO_MAX_ARGS ? -1 : (int)json_integer_value(arg);
+	return take_string(json_object_get(o, "name"), "name", 4096, &f->name, err, errlen);
+}
+
+static int take_files(json_t *arr, cv_proto_request *rq, char *err, size_t errlen)
+{
+	size_t i, n = json_array_size(arr);
+
+	if (!json_is_array(arr)) {
+		snprintf(err, errlen, "\"files\" must be an array of objects");
+		return -1;
+	}
+	if (n > CV_PROTO_MAX_FILES) {
+		snprintf(err, errlen, "\"files\" lists %zu files; at most %d are taken", n, CV_PROTO_MAX_FILES);
+		return -1;
+	}
+	if (!(rq->files = calloc(n + 1, sizeof(*rq->files)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		rq->nfiles = (int)i + 1;
+		if (take_file(json_array_get(arr, i), &rq->files[i], err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Each file names a word of argv, once, whose value ends with its name
+ * (the whole word, or the value of "--output=NAME" or "-oNAME").
+ */
+static int check_files(const cv_proto_request *rq, char *err, size_t errlen)
+{
+	int i, k;
+
+	for (i = 0; i < rq->nfiles; i++) {
+		const cv_proto_file *f = &rq->files[i];
+		size_t wl, nl = strlen(f->name);
+
+		if (f->arg < 0 || f->arg >= rq->argc || !nl || (wl = strlen(rq->argv[f->arg])) < nl ||
+		    strcmp(rq->argv[f->arg] + wl - nl, f->name)) {
+			snprintf(err, errlen, "file %d of \"files\" does not name the end of a word of \"argv\"", i);
+			return -1;
+		}
+		for (k = 0; k < i; k++)
+			if (rq->files[k].arg == f->arg) {
+				snprintf(err, errlen, "\"files\" names word %d of \"argv\" twice", f->arg);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 /* One member of the request object. */
 static int take_member(const char *key, json_t *val, cv_proto_request *rq, int *have_argv, char *err, size_t errlen)
 {
@@ -130,6 +202,8 @@ static int take_member(const char *key, json_t *val, cv_proto_request *rq, int *
 		return take_string(val, key, CV_PROTO_MAX_PASSPHRASE, &rq->passphrase, err, errlen);
 	if (!strcmp(key, "vault"))
 		return take_string(val, key, 4096, &rq->vault, err, errlen);
+	if (!strcmp(key, "files"))
+		return take_files(val, rq, err, errlen);
 	snprintf(err, errlen, "unknown member \"%.40s\" in the request", key);
 	return -1;
 }
@@ -159,10 +233,26 @@ int cv_proto_parse_request(const char *buf, size_t len, cv_proto_request *rq, ch
 		snprintf(err, errlen, "the request has no \"argv\"");
 		r = -1;
 	}
+	if (r == 0)
+		r = check_files(rq, err, errlen);
 	json_decref(j);
 	if (r < 0)
 		cv_proto_request_free(rq);
 	return r;
+}
+
+static json_t *files_json(const cv_proto_request *rq)
+{
+	json_t *arr = json_array();
+	int i;
+
+	for (i = 0; arr && i < rq->nfiles; i++)
+		if (json_array_append_new(arr, json_pack("{s:i, s:s, s:s}", "arg", rq->files[i].arg, "mode",
+							 rq->files[i].write ? "w" : "r", "name", rq->files[i].name)) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
 }
 
 char *cv_proto_make_request(const cv_proto_request *rq, size_t *len, char *err, size_t errlen)
@@ -178,6 +268,8 @@ char *cv_proto_make_request(const cv_proto_request *rq, size_t *len, char *err, 
 		bad = json_object_set_new(j, "passphrase", json_string(rq->passphrase)) < 0;
 	if (!bad && rq->vault)
 		bad = json_object_set_new(j, "vault", json_string(rq->vault)) < 0;
+	if (!bad && rq->nfiles)
+		bad = json_object_set_new(j, "files", files_json(rq)) < 0;
 	if (bad) {
 		json_decref(j);
 		snprintf(err, errlen, "an argument is not UTF-8 text (the service takes UTF-8 only)");

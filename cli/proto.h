@@ -15,12 +15,25 @@
 #define CV_PROTO_MAX_ARGS 256           /* words of the command line */
 #define CV_PROTO_MAX_PASSPHRASE 1024
 #define CV_PROTO_NFDS 3                 /* the client's stdin, stdout and stderr */
+#define CV_PROTO_MAX_FILES 64           /* named files the client opened and passes after those */
+
+/*
+ * A file the client opened itself and passes as a descriptor (docs/service.md,
+ * "Named files"): the daemon never opens a path a client names.
+ */
+typedef struct {
+	int arg;            /* the word of argv whose value names it */
+	int write;          /* 1: a new file the client created for the command to write; 0: read */
+	char *name;         /* the name as given: the end of that word, owned */
+} cv_proto_file;
 
 typedef struct {
 	int argc;
 	char **argv;        /* argc words and a NULL, owned */
 	char *passphrase;   /* from the client's passphrase file, or NULL; wiped when freed */
 	char *vault;        /* the vault directory the client named, or NULL */
+	cv_proto_file *files; /* nfiles entries: descriptor CV_PROTO_NFDS + i of the message is files[i] */
+	int nfiles;
 } cv_proto_request;
 
 /* The length a frame header announces: 0, or -1 when it is 0 or over CV_PROTO_MAX_MSG. */

@@ -4,9 +4,11 @@
  * acting staff member is the one whose grant names the client's OS user,
  * and no one else (--as may only name them); the service never opens a
  * file a client named (no confused deputy: the service account can read
- * what the client cannot); and a passphrase comes from the request or from
+ * what the client cannot), it uses the descriptors the client opened and
+ * passed; and a passphrase comes from the request or from
  * the client's own terminal, never from the service's gpg-agent pinentry.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -14,42 +16,136 @@
 
 #include "cli.h"
 
-/* 0, or the refusal of a value that names a file. */
-static int refuse_path(cli_ctx *c, const char *what, const char *word)
+/*
+ * The files a client may name through the service, which it opens itself
+ * and passes as descriptors (docs/service.md, "Named files"); every other
+ * value that names a file is refused, so an option added later that names
+ * one is refused until it is listed here.  For a new file, "exists" is the
+ * direct mode's refusal of an existing one, word for word.
+ */
+static const cli_file_word file_words[] = {
+	{ "file", NULL, 0, NULL },
+	{ "staff add", "key", 0, NULL },
+	{ "staff add", "new-passphrase-file", 0, NULL },
+	{ "get", "output", 1, "%s already exists; choose a new file name (casevault never overwrites)" },
+	{ "request bundle", "output", 1, "%s already exists; casevault never overwrites a file: choose another name" },
+	{ "request bundle", "recipient", 0, NULL },
+	{ "request attach", NULL, 0, NULL },
+	{ "request bundle", "passphrase-file", 1, "cannot create the passphrase file %s: File exists; give a new "
+	  "file's name (casevault never overwrites)" },
+	{ NULL, NULL, 0, NULL }
+};
+
+const cli_file_word *cli_file_word_of(const cli_cmd *cmd, const char *opt)
+{
+	const cli_file_word *w;
+
+	for (w = file_words; w->cmd; w++)
+		if (!strcmp(w->cmd, cmd->name) && (opt && w->opt ? !strcmp(opt, w->opt) : !opt && !w->opt))
+			return w;
+	return NULL;
+}
+
+int cli_service_refuse_path(cli_ctx *c, const char *what, const char *word)
 {
 	const char *hint = !strcmp(what, "--output")
 		? "leave it out to write to standard output (> FILE), or run the command in direct mode as the vault's owner"
+		: !strcmp(c->cmd->name, "import")
+		? "a manifest names further files, more than one request passes: import it in direct mode as the vault's "
+		  "owner, or file its documents with 'casevault file CASE PATH...'"
 		: "run the command in direct mode as the vault's owner";
 
 	return cli_fail(c, EXIT_FAIL, "'casevault %s' through casevaultd cannot take %s (%s): the service never opens "
 			"a file a client names (docs/service.md); %s", c->cmd->name, what, word, hint);
 }
 
-int cli_service_refuse(cli_ctx *c)
+int cli_each_path(cli_ctx *c, cli_path_fn fn, void *hook)
 {
 	const cli_cmd *cmd = c->cmd;
 	char what[80], word[32];
-	int i;
+	int i, r, rest = 0;
 
-	if (c->vault_dir || c->passphrase_file)
-		return cli_fail(c, EXIT_FAIL, "casevaultd serves its own vault and takes the passphrase in the request; "
-				"give -C and --passphrase-file to casevault, not in a raw request");
 	for (i = 0; cmd->opts && cmd->opts[i].name; i++) {
 		if (!cmd->opts[i].arg || !c->val[i] || !cli_is_path_word(cmd->opts[i].arg))
 			continue;
 		snprintf(what, sizeof(what), "--%s", cmd->opts[i].name);
-		return refuse_path(c, what, cmd->opts[i].arg);
+		if ((r = fn(c, cli_file_word_of(cmd, cmd->opts[i].name), what, cmd->opts[i].arg, c->val[i], hook)) != 0)
+			return r;
 	}
 	for (i = 0; i < c->argc; i++) {
-		cli_arg_word(cmd, i, word, sizeof(word));
+		if (!rest)
+			cli_arg_word(cmd, i, word, sizeof(word));
 		if (!*word)
 			break;
-		if (cli_is_path_word(word))
-			return refuse_path(c, "a file name", word);
-		if (strstr(word, "..."))
-			break;
+		rest = strstr(word, "...") != NULL;  /* the rest are of the last word's kind */
+		if (cli_is_path_word(word) &&
+		    (r = fn(c, cli_file_word_of(cmd, NULL), "a file name", word, c->argv[i], hook)) != 0)
+			return r;
 	}
 	return 0;
+}
+
+/* The descriptor the client passed for this value (a pointer into a word of the request). */
+static const cli_passed_file *passed(const cli_service *s, const char *val)
+{
+	int i;
+
+	for (i = 0; s && i < s->nfiles; i++) {
+		const char *w = s->files[i].word;
+		size_t wl = strlen(w), nl = strlen(s->files[i].name);
+
+		if (val == w + wl - nl && !strcmp(val, s->files[i].name))
+			return &s->files[i];
+	}
+	return NULL;
+}
+
+int cli_passed_fd(const cli_ctx *c, const char *val)
+{
+	const cli_passed_file *f = val ? passed(c->svc, val) : NULL;
+
+	return f ? f->fd : -1;
+}
+
+int cli_passed_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
+{
+	int fd = (int)(intptr_t)hook;
+	ssize_t n;
+	size_t len = 0;
+
+	(void)staff_id;
+	if (prev_was_bad || bufsize == 0)
+		return -1;
+	/* the first line, as cli_passphrase_cb reads a named file; an empty file is an empty passphrase */
+	while (len + 1 < bufsize && (n = pread(fd, buf + len, 1, (off_t)len)) == 1 && buf[len] != '\n')
+		len++;
+	buf[len] = '\0';
+	while (len && buf[len - 1] == '\r')
+		buf[--len] = '\0';
+	return 0;
+}
+
+/* A value that names a file: a descriptor the client passed for it, else refused. */
+static int worker_path(cli_ctx *c, const cli_file_word *fw, const char *what, const char *word, const char *val,
+		       void *hook)
+{
+	const cli_passed_file *f = passed(c->svc, val);
+
+	(void)hook;
+	if (!fw)
+		return cli_service_refuse_path(c, what, word);
+	if (!f || f->write != fw->write)
+		return cli_fail(c, EXIT_USAGE, "no %s descriptor was passed for %s (%s); the casevault client opens the files "
+				"it names and passes them (docs/protocol.md)", fw->write ? "writable" : "readable", what, word);
+	return 0;
+}
+
+int cli_service_refuse(cli_ctx *c)
+{
+	if (c->vault_dir || c->passphrase_file)
+		return cli_fail(c, EXIT_FAIL, "casevaultd serves its own vault and takes the passphrase in the request; "
+				"give -C and --passphrase-file to casevault, not in a raw request");
+	return cli_each_path(c, worker_path, NULL);
 }
 
 /* Read one line from the client's terminal (its standard input), not echoed. */

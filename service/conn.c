@@ -6,6 +6,7 @@
  * still answers that client, and the daemon goes on serving the others.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "cli.h"
@@ -24,7 +26,7 @@
 struct incoming {
 	int conn;
 	time_t deadline;
-	int fds[CV_PROTO_NFDS];
+	int fds[CV_PROTO_NFDS + CV_PROTO_MAX_FILES];  /* the standard three, then the named files */
 	int nfds;        /* descriptors received (extra ones are closed at once) */
 	char *buf;       /* the request's JSON */
 	size_t len;
@@ -65,7 +67,11 @@ static void __attribute__((noreturn)) refuse(struct incoming *in, const char *wh
 	_exit(EXIT_USAGE);
 }
 
-/* Keep up to CV_PROTO_NFDS descriptors passed with the bytes; close any others. */
+/*
+ * Keep up to CV_PROTO_NFDS + CV_PROTO_MAX_FILES descriptors passed with the
+ * bytes, each above the standard three (the worker's dup2 must not close a
+ * file's); close any others.
+ */
 static void take_fds(struct incoming *in, struct msghdr *mh)
 {
 	struct cmsghdr *cm;
@@ -79,9 +85,15 @@ static void take_fds(struct incoming *in, struct msghdr *mh)
 			int fd;
 
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (in->nfds < CV_PROTO_NFDS)
+			if (fd <= 2) {
+				int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+				close(fd);
+				fd = high;
+			}
+			if (in->nfds < CV_PROTO_NFDS + CV_PROTO_MAX_FILES)
 				in->fds[in->nfds] = fd;
-			else
+			else if (fd >= 0)
 				close(fd);
 			in->nfds++;
 		}
@@ -91,7 +103,7 @@ static void take_fds(struct incoming *in, struct msghdr *mh)
 /* Exactly len bytes into buf before the deadline, or a refusal. */
 static void receive(struct incoming *in, char *buf, size_t len)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * 8)];
+	char cbuf[CMSG_SPACE(sizeof(int) * (CV_PROTO_NFDS + CV_PROTO_MAX_FILES + 8))];
 	struct pollfd p = { in->conn, POLLIN, 0 };
 	struct iovec iov;
 	struct msghdr mh;
@@ -116,7 +128,7 @@ static void receive(struct incoming *in, char *buf, size_t len)
 			refuse(in, "the request could not be read");
 		take_fds(in, &mh);
 		if (mh.msg_flags & MSG_CTRUNC)
-			refuse(in, "too many descriptors were passed; pass exactly standard input, output and error");
+			refuse(in, "too many descriptors were passed; pass standard input, output and error, then one per listed file");
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -133,17 +145,55 @@ static void read_request(struct incoming *in, int timeout)
 	if (!(in->buf = malloc(in->len)))
 		refuse(in, "out of memory");
 	receive(in, in->buf, in->len);
-	if (in->nfds != CV_PROTO_NFDS)
-		refuse(in, "pass exactly three descriptors (standard input, output and error) with the request");
+}
+
+/*
+ * The descriptors match the request: the standard three, then one per
+ * listed file, each a regular file open the way the list says (a new file
+ * to write is empty): a raw request cannot claim a file it did not pass.
+ */
+static void check_fds(struct incoming *in, const cv_proto_request *rq)
+{
+	char why[200];
+	struct stat sb;
+	int i, acc;
+
+	if (in->nfds < CV_PROTO_NFDS)
+		refuse(in, "pass exactly three descriptors (standard input, output and error) with the request, then one per listed file");
+	if (in->nfds != CV_PROTO_NFDS + rq->nfiles) {
+		snprintf(why, sizeof(why), "the request lists %d files but %d descriptors came after the standard three; "
+			 "pass exactly one per listed file", rq->nfiles, in->nfds - CV_PROTO_NFDS);
+		refuse(in, why);
+	}
+	for (i = 0; i < rq->nfiles; i++) {
+		int fd = in->fds[CV_PROTO_NFDS + i], fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+
+		/* an O_PATH descriptor opens nothing: it is not a file passed to read or write */
+		acc = fl < 0 || (fl & O_PATH) ? -1 : fl & O_ACCMODE;
+		if (acc < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+		    (rq->files[i].write ? acc == O_RDONLY || sb.st_size != 0 : acc == O_WRONLY)) {
+			snprintf(why, sizeof(why), "file %d of the request is not a regular file open to %s", i,
+				 rq->files[i].write ? "write, new and empty" : "read");
+			refuse(in, why);
+		}
+	}
 }
 
 static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct incoming *in,
 						  cv_proto_request *rq, long uid)
 {
-	cli_service svc = { uid, cfg->vault_dir, rq->passphrase };
+	cli_passed_file files[CV_PROTO_MAX_FILES];
+	cli_service svc = { .uid = uid, .vault_dir = cfg->vault_dir, .passphrase = rq->passphrase,
+			    .files = files, .nfiles = rq->nfiles };
 	char **argv = calloc((size_t)rq->argc + 2, sizeof(char *));
 	int i;
 
+	for (i = 0; i < rq->nfiles; i++) {
+		files[i].word = rq->argv[rq->files[i].arg];
+		files[i].name = rq->files[i].name;
+		files[i].fd = in->fds[CV_PROTO_NFDS + i];
+		files[i].write = rq->files[i].write;
+	}
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	prctl(PR_SET_NAME, "casevaultd-work", 0, 0, 0);
@@ -190,18 +240,21 @@ static void answer(int conn, int status, pid_t pid)
 
 void cvd_serve_connection(const cvd_config *cfg, int conn)
 {
-	struct incoming in = { .conn = conn, .fds = { -1, -1, -1 } };
+	struct incoming in = { .conn = conn };
 	cv_proto_request rq;
 	char err[256];
 	long uid;
 	int status, i;
 	pid_t pid;
 
+	for (i = 0; i < CV_PROTO_NFDS + CV_PROTO_MAX_FILES; i++)
+		in.fds[i] = -1;
 	signal(SIGCHLD, SIG_DFL);
 	prctl(PR_SET_NAME, "casevaultd-conn", 0, 0, 0);
 	read_request(&in, cfg->request_timeout);
 	if (cv_proto_parse_request(in.buf, in.len, &rq, err, sizeof(err)) < 0)
 		refuse(&in, err);
+	check_fds(&in, &rq);
 	explicit_bzero(in.buf, in.len);
 	uid = peer_uid(&in);
 	if (rq.vault && strcmp(rq.vault, cfg->vault_dir)) {
@@ -213,8 +266,9 @@ void cvd_serve_connection(const cvd_config *cfg, int conn)
 	if (pid == 0)
 		run_worker(cfg, &in, &rq, uid);
 	cv_proto_request_free(&rq);
-	for (i = 0; i < CV_PROTO_NFDS; i++)
-		close(in.fds[i]);
+	for (i = 0; i < CV_PROTO_NFDS + CV_PROTO_MAX_FILES; i++)
+		if (in.fds[i] >= 0)
+			close(in.fds[i]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			_exit(EXIT_FAIL);

@@ -106,13 +106,14 @@ run_cv_as nobody ls "$C"
 check "an OS user who is no staff member is refused (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && one_line && grep -q "OS user $(id -u nobody) is no staff member" <<<"$ERR"'
 
-# ---- the service never opens a file a client names
-run_cv_as "$UA" get "$R" -o "$T/a/copy"
-check "get -o is refused through the service, naming the direct mode (exit $RC: $ERR)" \
-	eval '[ "$RC" -eq 1 ] && one_line && [ ! -e "$T/a/copy" ] && grep -q "never opens a file a client names" <<<"$ERR"'
-printf 'x\n' >"$T/a/doc.txt" && chown "$UA" "$T/a/doc.txt"
-run_cv_as "$UA" file "$C" "$T/a/doc.txt" --class letter
-check "file PATH is refused through the service (exit $RC: $ERR)" eval '[ "$RC" -eq 1 ] && one_line'
+# ---- the service never opens a file a client names (those it takes, the client opens: t_service_files.sh)
+printf 'x\n' >"$T/a/rows.csv" && chown "$UA" "$T/a/rows.csv"
+run_cv_as "$UA" import "$T/a/rows.csv"
+check "import is refused through the service, naming the direct mode (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && grep -q "never opens a file a client names" <<<"$ERR"'
+run_cv_as "$UA" policy check "$T/a/rows.csv"
+check "policy check FILE is refused through the service (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && grep -q "never opens a file a client names" <<<"$ERR"'
 run_cv_as "$UA" --passphrase-file "$T/svc/m.pass" ls "$C"
 check "a passphrase file is read by the client itself: the service account's file is not (exit $RC: $ERR)" \
 	eval '[ "$RC" -ne 0 ] && grep -q "cannot read the passphrase file" <<<"$ERR"'

@@ -3,7 +3,8 @@
  * local account may send the daemon.  The input is one frame as it arrives
  * on the socket: the 4-byte length is checked, then the JSON parsed as a
  * request; a parsed request is made into a frame again and must parse to
- * the same words (the client's encoder and the daemon's parser agree).  The
+ * the same words and named files (the client's encoder and the daemon's
+ * parser agree), and every named file must point inside its word.  The
  * same bytes are also parsed as a reply (the client reads those).  Build
  * with -DBUILD_FUZZERS=ON and clang; run: build-fuzz/fuzz_protocol -max_total_time=60
  */
@@ -12,6 +13,41 @@
 #include <string.h>
 
 #include "proto.h"
+
+/* What the daemon relies on in a parsed request's "files" (docs/protocol.md, Named files). */
+static void check_files(const cv_proto_request *rq)
+{
+	int i, k;
+
+	if (rq->nfiles < 0 || rq->nfiles > CV_PROTO_MAX_FILES)
+		abort();
+	for (i = 0; i < rq->nfiles; i++) {
+		const cv_proto_file *f = &rq->files[i];
+		size_t wl, nl;
+
+		if (f->arg < 0 || f->arg >= rq->argc || !f->name)
+			abort();
+		wl = strlen(rq->argv[f->arg]);
+		nl = strlen(f->name);
+		if (nl == 0 || nl > wl || strcmp(rq->argv[f->arg] + wl - nl, f->name))
+			abort();
+		for (k = 0; k < i; k++)
+			if (rq->files[k].arg == f->arg)
+				abort();
+	}
+}
+
+static void same_files(const cv_proto_request *a, const cv_proto_request *b)
+{
+	int i;
+
+	if (a->nfiles != b->nfiles)
+		abort();
+	for (i = 0; i < a->nfiles; i++)
+		if (a->files[i].arg != b->files[i].arg || a->files[i].write != b->files[i].write ||
+		    strcmp(a->files[i].name, b->files[i].name))
+			abort();
+}
 
 static void round_trip(const cv_proto_request *rq)
 {
@@ -30,6 +66,7 @@ static void round_trip(const cv_proto_request *rq)
 			abort();
 	if (!rq->passphrase != !again.passphrase || (rq->passphrase && strcmp(rq->passphrase, again.passphrase)))
 		abort();
+	same_files(rq, &again);
 	cv_proto_request_free(&again);
 	free(msg);
 }
@@ -46,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (len > size - 4)
 		len = size - 4;  /* the daemon reads exactly len bytes; fewer is a truncated request */
 	if (cv_proto_parse_request((const char *)data + 4, len, &rq, err, sizeof(err)) == 0) {
+		check_files(&rq);
 		round_trip(&rq);
 		cv_proto_request_free(&rq);
 	}

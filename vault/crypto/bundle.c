@@ -26,11 +26,16 @@ struct cv_bundle_rcpt {
 };
 
 /* The key file: a regular file, never followed through a link. */
-static int open_keyfile(cv_vault *v, const char *keyfile)
+static int open_keyfile(cv_vault *v, const char *keyfile, int given)
 {
 	struct stat sb;
-	int fd = open(keyfile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* given: casevaultd's client opened it (docs/service.md, Named files); a descriptor of our own, from its start */
+	int fd = given >= 0 ? fcntl(given, F_DUPFD_CLOEXEC, 0) : open(keyfile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
+	if (fd >= 0 && given >= 0 && lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		if (fd >= 0)
 			close(fd);
@@ -113,14 +118,14 @@ static int make_home(cv_vault *v, cv_bundle_rcpt *rc)
 	return r;
 }
 
-int cv_bundle_rcpt_open(cv_vault *v, const char *keyfile, char fpr[48], cv_bundle_rcpt **out)
+int cv_bundle_rcpt_open(cv_vault *v, const char *keyfile, int keyfd, char fpr[48], cv_bundle_rcpt **out)
 {
 	cv_bundle_rcpt *rc;
 	gpgme_error_t err;
 	int fd, r;
 
 	*out = NULL;
-	if ((fd = open_keyfile(v, keyfile)) < 0)
+	if ((fd = open_keyfile(v, keyfile, keyfd)) < 0)
 		return fd;
 	if (!(rc = calloc(1, sizeof(*rc)))) {
 		close(fd);

@@ -18,9 +18,10 @@ typedef struct cv_bundle_rcpt cv_bundle_rcpt;
  * (GNUPGHOME/cvr-PID-XXXXXX, so that the next writer can remove it if this
  * process is killed; see bundle.c) and check
  * that it can encrypt; fpr gets its fingerprint.  CV_EINVAL with a message
- * when the file is not exactly one usable OpenPGP public key.
+ * when the file is not exactly one usable OpenPGP public key.  keyfd >= 0:
+ * the file already open (keyfile is then only its name).
  */
-int cv_bundle_rcpt_open(cv_vault *v, const char *keyfile, char fpr[48], cv_bundle_rcpt **out);
+int cv_bundle_rcpt_open(cv_vault *v, const char *keyfile, int keyfd, char fpr[48], cv_bundle_rcpt **out);
 /*
  * Encrypt everything read from in_fd to the recipient into out_fd, counting
  * and hashing the ciphertext.  0, or -1 with why filled (GPGME's words);

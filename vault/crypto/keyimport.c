@@ -1,6 +1,8 @@
 /* casevault - importing a staff member's secret key (keyimport.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <gpgme.h>
 
 #include "base/handle.h"
@@ -19,7 +21,7 @@ static int neutral_uids(gpgme_key_t key)
 }
 
 /* Import a secret key file; its user ids are stored in clear, so they must be neutral. */
-int cv_gpg_import_staff_key(cv_vault *v, const char *path, char *fpr, size_t fprlen)
+int cv_gpg_import_staff_key(cv_vault *v, const char *path, int fd, char *fpr, size_t fprlen)
 {
 	gpgme_ctx_t ctx = NULL;
 	gpgme_data_t d = NULL;
@@ -30,7 +32,11 @@ int cv_gpg_import_staff_key(cv_vault *v, const char *path, char *fpr, size_t fpr
 
 	if ((r = cv_gpg_ctx(v, &ctx, 0)) < 0)
 		return r;
-	err = gpgme_data_new_from_file(&d, path, 1);
+	/* a descriptor from casevaultd's client: read from its start (docs/service.md, Named files) */
+	if (fd >= 0)
+		err = lseek(fd, 0, SEEK_SET) < 0 ? gpgme_error_from_errno(errno) : gpgme_data_new_from_fd(&d, fd);
+	else
+		err = gpgme_data_new_from_file(&d, path, 1);
 	if (err) {
 		r = cv_error(v, CV_EINVAL, "cannot read the key file %s: %s", path, gpgme_strerror(err));
 		goto out;

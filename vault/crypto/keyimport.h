@@ -14,6 +14,7 @@
  * gets its fingerprint.  A key that cannot encrypt or has a user id with a
  * name is removed again and refused (CV_EINVAL, CV_EREFUSED).
  */
-int cv_gpg_import_staff_key(cv_vault *v, const char *path, char *fpr, size_t fprlen);
+/* fd >= 0: the key file already open (path is then only its name, for messages). */
+int cv_gpg_import_staff_key(cv_vault *v, const char *path, int fd, char *fpr, size_t fprlen);
 
 #endif

@@ -261,7 +261,7 @@ static int start_threads(cv_bundle *b, int p1w, int p2[2], pthread_t *tc, cv_bun
 	return 0;
 }
 
-static int build_openpgp(cv_bundle *b, const char *keyfile, int outfd, char fpr[48], char sha[65])
+static int build_openpgp(cv_bundle *b, const char *keyfile, int keyfd, int outfd, char fpr[48], char sha[65])
 {
 	cv_vault *v = b->v;
 	cv_bundle_rcpt *rc = NULL;
@@ -274,7 +274,7 @@ static int build_openpgp(cv_bundle *b, const char *keyfile, int outfd, char fpr[
 
 	memset(&pj, 0, sizeof(pj));
 	memset(&cj, 0, sizeof(cj));
-	if ((r = cv_bundle_rcpt_open(v, keyfile, fpr, &rc)) < 0)
+	if ((r = cv_bundle_rcpt_open(v, keyfile, keyfd, fpr, &rc)) < 0)
 		return r;
 	if (pipe2(p1, O_CLOEXEC) < 0 || pipe2(p2, O_CLOEXEC) < 0) {
 		r = cv_error(v, CV_ERROR, "cannot make a pipe: %s", strerror(errno));
@@ -364,10 +364,10 @@ static int write_bundle(cv_bundle *b, const cv_bundle_opts *o, const char *dir, 
 	cv_vault *v = b->v;
 	int r;
 
-	if ((r = cv_btmp_open(v, dir, o->out_path, t)) < 0)
+	if ((r = o->has_out_fd ? cv_btmp_given(v, o->out_fd, o->out_path, t) : cv_btmp_open(v, dir, o->out_path, t)) < 0)
 		return r;
 	if (o->recipient_key)
-		r = build_openpgp(b, o->recipient_key, t->fd, res->recipient_fpr, sha);
+		r = build_openpgp(b, o->recipient_key, o->has_recipient_fd ? o->recipient_fd : -1, t->fd, res->recipient_fpr, sha);
 	else
 		r = build_zip(b, t->fd, res, sha);
 	if (r == 0 && fsync(t->fd) < 0)
@@ -384,7 +384,7 @@ static int log_bundle(cv_bundle *b, const cv_bundle_opts *o, cv_bundle_result *r
 	struct stat sb;
 	int r;
 
-	if (lstat(o->out_path, &sb) == 0)
+	if (!o->has_out_fd && lstat(o->out_path, &sb) == 0)
 		return cv_error(v, CV_EEXISTS, "%s appeared while the bundle was made; nothing was written", o->out_path);
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
@@ -450,7 +450,7 @@ static int check_output(cv_vault *v, const cv_bundle_opts *o)
 
 	if (!o || !o->out_path || !*o->out_path)
 		return cv_error(v, CV_EINVAL, "no output file given (-o FILE)");
-	if (lstat(o->out_path, &sb) == 0)
+	if (!o->has_out_fd && lstat(o->out_path, &sb) == 0)
 		return cv_error(v, CV_EEXISTS, "%s already exists; casevault never overwrites a file: choose another name", o->out_path);
 	return 0;
 }
@@ -527,7 +527,7 @@ int cv_request_bundle(cv_vault *v, const char *req_id, const cv_bundle_opts *o, 
 		return r;
 	if (!b.req.open)
 		return cv_error(v, CV_EREFUSED, "request %s is closed", req_id);
-	if ((r = folder_of(v, o->out_path, &dir)) < 0 || (r = cv_rpolicy_vault(v, &pol)) < 0)
+	if ((!o->has_out_fd && (r = folder_of(v, o->out_path, &dir)) < 0) || (r = cv_rpolicy_vault(v, &pol)) < 0)
 		goto out;
 	b.pol = pol;
 	snprintf(ids, sizeof(ids), "%s %s", req_id, b.req.case_id);
@@ -543,7 +543,7 @@ out:
 			memcpy(v->errmsg, msg, sizeof(msg));
 		}
 	}
-	cv_btmp_close(&t, dir);
+	cv_btmp_close(&t, dir, r < 0);
 	bundle_release(&b);
 	cv_rpolicy_free(pol);
 	free(dir);

@@ -122,12 +122,16 @@ void *cv_bundle_check_thread(void *arg);
 typedef struct {
 	int fd;
 	int named;              /* a named temporary: removed on SIGTERM, SIGINT, SIGHUP */
+	int given;              /* the caller's new file (cv_bundle_opts.out_fd): named already */
 	char path[PATH_MAX];    /* where it can be read: /proc/self/fd/N, or the named temporary */
 } cv_btmp;
 int cv_btmp_open(cv_vault *v, const char *dir, const char *out_path, cv_btmp *t);
+/* The caller's new, empty file, open to read and write, as the bundle's file (a descriptor of its own). */
+int cv_btmp_given(cv_vault *v, int fd, const char *out_path, cv_btmp *t);
 /* Give it the name out_path (never overwriting); the folder is synced. */
 int cv_btmp_place(cv_vault *v, cv_btmp *t, const char *dir, const char *out_path);
-void cv_btmp_close(cv_btmp *t, const char *dir);
+/* failed: a given file is emptied. */
+void cv_btmp_close(cv_btmp *t, const char *dir, int failed);
 /* Hold SIGTERM, SIGINT and SIGHUP back in this thread (old: the mask to restore). */
 void cv_btmp_hold_signals(sigset_t *old);
 

@@ -115,10 +115,32 @@ int cv_btmp_open(cv_vault *v, const char *dir, const char *out_path, cv_btmp *t)
 	return open_named(v, dir, out_path, t);
 }
 
+/*
+ * casevaultd's worker never opens the path a client named (docs/service.md,
+ * Named files): the client made the file, and removes it if the command
+ * fails; what the bundle wrote is cut off before (cv_btmp_close).
+ */
+int cv_btmp_given(cv_vault *v, int fd, const char *out_path, cv_btmp *t)
+{
+	struct stat sb;
+	int acc = fcntl(fd, F_GETFL);
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size != 0 || acc < 0 || (acc & O_ACCMODE) != O_RDWR)
+		return cv_error(v, CV_EINVAL, "%s is not a new, empty file open to read and write", out_path);
+	if ((t->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return cv_error(v, CV_ERROR, "cannot write %s: %s", out_path, strerror(errno));
+	t->given = 1;
+	return 0;
+}
+
 int cv_btmp_place(cv_vault *v, cv_btmp *t, const char *dir, const char *out_path)
 {
 	int r;
 
+	if (t->given)
+		return 0;  /* the caller's file has its name */
 	if (t->named)
 		r = link(t->path, out_path);
 	else
@@ -130,8 +152,11 @@ int cv_btmp_place(cv_vault *v, cv_btmp *t, const char *dir, const char *out_path
 	return 0;
 }
 
-void cv_btmp_close(cv_btmp *t, const char *dir)
+void cv_btmp_close(cv_btmp *t, const char *dir, int failed)
 {
+	/* nothing of a refused bundle stays in the caller's file */
+	if (t->given && failed && t->fd >= 0 && ftruncate(t->fd, 0) == 0)
+		fsync(t->fd);
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;

@@ -16,6 +16,7 @@
 #include "core/audit.h"
 #include "crypto/seal.h"
 #include "ops/disclose.h"
+#include "ops/filing_docs.h"
 #include "rules/redpolicy.h"
 #include "store/db_disclose.h"
 #include "store/db_people.h"
@@ -175,14 +176,15 @@ out:
  * unredacted: attaching it would disclose everything redaction was meant
  * to remove (a scan's text cannot be checked by the bundle's check).
  */
-static int refuse_unchanged(cv_vault *v, const char *record_id, cv_section sec, const char *path)
+static int refuse_unchanged(cv_vault *v, const char *record_id, cv_section sec, const cv_file_item *in)
 {
+	const char *path = in->path;
 	char *orig = NULL, got[65];
 	int fd, r;
 
 	if ((r = cv_db_disclose_sealed(v, record_id, sec, "sha256", &orig)) < 0)
 		return r;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = cv_filing_doc_fd(in);
 	if (fd >= 0) {
 		struct stat sb;
 
@@ -199,7 +201,7 @@ static int refuse_unchanged(cv_vault *v, const char *record_id, cv_section sec, 
 
 /* File the copy in the original's case, section and class, keeping its event date. */
 static int file_copy(cv_vault *v, const cv_req_row *req, const char *record_id, cv_section sec,
-		     char cls[64], const char *path, cv_file_item *it)
+		     char cls[64], const char *path, int fd, cv_file_item *it)
 {
 	char title[64], *ev = NULL;
 	int r;
@@ -207,13 +209,15 @@ static int file_copy(cv_vault *v, const cv_req_row *req, const char *record_id, 
 	/* the copy keeps the original's event date (its place in the bundle's order) */
 	if ((r = cv_db_disclose_sealed(v, record_id, sec, "event_date", &ev)) < 0)
 		return r;
-	if ((r = refuse_unchanged(v, record_id, sec, path)) < 0)
-		goto out;
 	memset(it, 0, sizeof(*it));
+	it->path = path;
+	it->has_fd = fd >= 0;
+	it->fd = fd;
+	if ((r = refuse_unchanged(v, record_id, sec, it)) < 0)
+		goto out;
 	it->case_id = req->case_id;
 	it->section = sec;
 	it->class_name = cls;
-	it->path = path;
 	snprintf(title, sizeof(title), "Redacted copy of %s for %s", record_id, req->id);
 	it->title = title;
 	it->date = ev;
@@ -229,6 +233,12 @@ out:
 int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, const char *path,
 		      char copy_out[16])
 {
+	return cv_request_attach_fd(v, req_id, record_id, path, -1, copy_out);
+}
+
+int cv_request_attach_fd(cv_vault *v, const char *req_id, const char *record_id, const char *path, int fd,
+			 char copy_out[16])
+{
 	cv_rpolicy *pol = NULL;
 	cv_req_row req;
 	cv_section sec;
@@ -243,7 +253,7 @@ int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, co
 	snprintf(ids, sizeof(ids), "%s %s", req_id, record_id);
 	if ((r = may_read(v, sec, ids)) < 0)
 		goto out;
-	if ((r = file_copy(v, &req, record_id, sec, cls, path, &it)) < 0)
+	if ((r = file_copy(v, &req, record_id, sec, cls, path, fd, &it)) < 0)
 		goto out;
 	snprintf(ids, sizeof(ids), "%s %s %s", req_id, record_id, it.record_id);
 	if ((r = commit_decision(v, &req, record_id, sec, CV_DEC_COPY, NULL, "redacted copy attached", it.record_id,

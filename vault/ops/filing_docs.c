@@ -129,6 +129,20 @@ static int check_doc(cv_file_item *it, const cv_filetype *ft, int fd, int64_t si
 	return 0;
 }
 
+int cv_filing_doc_fd(const cv_file_item *it)
+{
+	int fd;
+
+	if (!it->has_fd)
+		return open(it->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	/* a dup shares the offset: each reader starts from the beginning */
+	if ((fd = fcntl(it->fd, F_DUPFD_CLOEXEC, 0)) >= 0 && lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int cv_filing_open_doc(cv_vault *v, cv_typer *mg, cv_file_item *it, int *fdp, int64_t *sizep, int *compressible)
 {
 	const cv_filetype *ft;
@@ -153,7 +167,7 @@ int cv_filing_open_doc(cv_vault *v, cv_typer *mg, cv_file_item *it, int *fdp, in
 		*fdp = fd;
 		return 0;
 	}
-	fd = open(it->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = cv_filing_doc_fd(it);
 	if (fd < 0) {
 		if (errno == ELOOP)
 			return cv_filing_item_fail(it, CV_EINVAL, "%s is a symbolic link; file the document it points to", it->path);

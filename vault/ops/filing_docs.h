@@ -1,7 +1,8 @@
 /*
  * casevault - filing, its documents: the checks on each item, opening and
  * typing a document, and the groups (one archive each) the items fall in.
- * Private to the filing (filing.c and its parts).
+ * Private to the filing (filing.c and its parts; a redacted copy, decide.c,
+ * opens its document with cv_filing_doc_fd as the filing does).
  */
 #ifndef CV_OPS_FILING_DOCS_H
 #define CV_OPS_FILING_DOCS_H
@@ -52,6 +53,12 @@ typedef struct {
 int cv_filing_item_fail(cv_file_item *it, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Metadata checks that need no file: class, section, dates, title, case (known_case: the last case found). */
 int cv_filing_check_meta(cv_vault *v, cv_file_item *it, const cv_date *today, char known_case[24]);
+/*
+ * A new descriptor of item it's document, at its start: the one the caller
+ * passed (has_fd), or the path opened without following a symbolic link;
+ * -1 with errno.
+ */
+int cv_filing_doc_fd(const cv_file_item *it);
 /* Open and type-check one document through a single descriptor. */
 int cv_filing_open_doc(cv_vault *v, cv_typer *mg, cv_file_item *it, int *fdp, int64_t *sizep, int *compressible);
 /* The document's title: given, its file name, or a note's first line (malloc'd). */

@@ -30,18 +30,18 @@
  */
 typedef cv_db_record_blind known_doc;
 
-static int64_t doc_size(const char *path)
+static int64_t doc_size(const cv_file_item *it)
 {
 	struct stat sb;
 
-	if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+	if ((it->has_fd ? fstat(it->fd, &sb) : lstat(it->path, &sb)) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
 		return -1;  /* the checks that follow say what is wrong */
 	return (int64_t)sb.st_size;
 }
 
-static int doc_sha(const char *path, char out[65])
+static int doc_sha(const cv_file_item *it, char out[65])
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), r;
+	int fd = cv_filing_doc_fd(it), r;
 
 	if (fd < 0)
 		return -1;
@@ -142,7 +142,7 @@ static int mark_run(struct dup_run *d)
 			twin = k != j && d->sz[d->list[k]] == d->sz[a];
 		if (!known && !twin)
 			continue;
-		if (doc_sha(d->items[a].path, d->sha[a]) < 0) {
+		if (doc_sha(&d->items[a], d->sha[a]) < 0) {
 			d->sz[a] = -1;  /* unreadable: the checks that follow say so */
 			continue;
 		}
@@ -206,7 +206,7 @@ static int find_duplicates(cv_vault *v, cv_file_item *items, size_t n, size_t *f
 		for (d.nl = 0; run + d.nl < nkeys && keys[run + d.nl].section == d.s &&
 			       !strcmp(keys[run + d.nl].case_id, d.case_id); d.nl++) {
 			list[d.nl] = keys[run + d.nl].idx;
-			d.sz[list[d.nl]] = doc_size(items[list[d.nl]].path);
+			d.sz[list[d.nl]] = doc_size(&items[list[d.nl]]);
 		}
 		r = mark_run(&d);
 	}

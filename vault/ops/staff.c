@@ -27,7 +27,7 @@
 static int new_staff_key(cv_vault *v, const cv_staff_opts *o, const char *id, char fpr[48])
 {
 	if (o->key_file)
-		return cv_gpg_import_staff_key(v, o->key_file, fpr, 48);
+		return cv_gpg_import_staff_key(v, o->key_file, o->has_key_fd ? o->key_fd : -1, fpr, 48);
 	return cv_gpg_create_staff_key_cb(v, id, o->no_passphrase, o->new_pass_cb, o->new_pass_hook, fpr, 48);
 }
 

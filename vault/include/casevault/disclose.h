@@ -75,12 +75,27 @@ int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv
  */
 int cv_request_attach(cv_vault *v, const char *req_id, const char *record_id, const char *path,
 		      char copy_out[16]);
+/*
+ * The same with the copy already open (fd, read from its start; path is
+ * then only its name): casevaultd's worker never opens a path a client
+ * named (docs/service.md, Named files).
+ */
+int cv_request_attach_fd(cv_vault *v, const char *req_id, const char *record_id, const char *path, int fd,
+			 char copy_out[16]);
 
 /* ---- the bundle ---- */
 
 typedef struct {
-	const char *out_path;        /* must not exist */
+	const char *out_path;        /* must not exist; with has_out_fd only the file's name, as given */
+	/*
+	 * A new, empty file the caller made (O_RDWR): casevaultd's client's
+	 * (docs/service.md, Named files).  The bundle is written into it, and
+	 * it is emptied if the bundle is refused; the caller removes it then.
+	 */
+	int has_out_fd;
+	int out_fd;
 	const char *recipient_key;   /* NULL: ZIP with AES-256; else an OpenPGP public key file */
+	int has_recipient_fd, recipient_fd;  /* recipient_key already open (casevaultd, as out_fd) */
 	const char *unreadable_withheld; /* comma-separated withheld records the check may go without, or NULL */
 } cv_bundle_opts;
 

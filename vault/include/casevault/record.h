@@ -12,12 +12,19 @@ typedef struct {
 	const char *case_id;
 	cv_section section;
 	const char *class_name;
-	const char *path;        /* the document; NULL for a note */
+	const char *path;        /* the document; NULL for a note (with has_fd: only its name, as given) */
 	const char *text;        /* a note's text when path is NULL */
 	size_t text_len;
 	const char *title;       /* NULL: the file's base name, or "Note" */
 	const char *date;        /* date of the event, YYYY-MM-DD; NULL = today */
 	int line;                /* caller's reference (e.g. CSV line), for reports */
+	/*
+	 * The document already open (fd, read from its start; the caller keeps
+	 * it): casevaultd's worker files what the client opened and passed,
+	 * and never opens the path a client named (docs/service.md, "Named files").
+	 */
+	int has_fd;
+	int fd;
 	/* results */
 	char record_id[16];
 	char mime[96];

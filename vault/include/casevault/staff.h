@@ -72,6 +72,7 @@ typedef struct {
 	const char *name;              /* display name (sealed in the index) */
 	cv_role role;
 	const char *key_file;          /* import this OpenPGP secret key instead of making one */
+	int has_key_fd, key_fd;        /* key_file already open (casevaultd: docs/service.md, Named files) */
 	long os_uid;                   /* OS user to act as by default, -1 for none */
 	cv_passphrase_cb new_pass_cb;  /* the new person's passphrase (NULL: pinentry) */
 	void *new_pass_hook;

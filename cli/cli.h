@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "casevault/vault.h"
+#include "casevault/session.h"
 
 /* Exit codes (docs/commands/README.md, Exit status). */
 #define EXIT_OK 0
@@ -65,6 +66,9 @@ typedef struct {
 	long uid;
 	const char *vault_dir;
 	const char *passphrase;
+	/* the daemon's sessions (docs/service.md, Sessions): the library's slip cache */
+	const cv_slip_cache *sessions;
+	void *sessions_ctx;
 } cli_service;
 
 /* Where casevault looks for the daemon when a vault is not its own to open. */

@@ -869,6 +869,13 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 	 */
 	if (c->as)
 		init = CV_INIT_GPGCONF;
+	/*
+	 * Through casevaultd a person without a session proves the passphrase
+	 * afresh: gpg-agent forgets their key's cached one first, likewise
+	 * (docs/service.md, Sessions).
+	 */
+	if (c->svc && c->svc->sessions)
+		init = CV_INIT_GPGCONF;
 	if (!c->svc && (cmd->flags & NEEDS_VAULT) && c->vault_dir && not_mine(c, &r))
 		return r;
 	if (cv_global_init_ex(init) < 0)

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "proto.h"
 #include "service.h"
+#include "session.h"
 
 struct incoming {
 	int conn;
@@ -140,7 +141,7 @@ static void read_request(struct incoming *in, int timeout)
 static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct incoming *in,
 						  cv_proto_request *rq, long uid)
 {
-	cli_service svc = { uid, cfg->vault_dir, rq->passphrase };
+	cli_service svc = { uid, cfg->vault_dir, rq->passphrase, &cvd_session_ops, cvd_session_ctx(cfg->keeper_fd) };
 	char **argv = calloc((size_t)rq->argc + 2, sizeof(char *));
 	int i;
 

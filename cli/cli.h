@@ -69,6 +69,7 @@ typedef struct {
 	/* the daemon's sessions (docs/service.md, Sessions): the library's slip cache */
 	const cv_slip_cache *sessions;
 	void *sessions_ctx;
+	int session_alive;        /* the client's OS user held a live session when the request came */
 } cli_service;
 
 /* Where casevault looks for the daemon when a vault is not its own to open. */

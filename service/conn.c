@@ -141,7 +141,8 @@ static void read_request(struct incoming *in, int timeout)
 static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct incoming *in,
 						  cv_proto_request *rq, long uid)
 {
-	cli_service svc = { uid, cfg->vault_dir, rq->passphrase, &cvd_session_ops, cvd_session_ctx(cfg->keeper_fd) };
+	void *sessions = cvd_session_ctx(cfg->keeper_fd, uid);
+	cli_service svc = { uid, cfg->vault_dir, rq->passphrase, &cvd_session_ops, sessions, cvd_session_alive(sessions) };
 	char **argv = calloc((size_t)rq->argc + 2, sizeof(char *));
 	int i;
 

@@ -27,10 +27,11 @@
 #include "session.h"
 #include "session_table.h"
 
-enum { OP_GET = 1, OP_PUT, OP_BAD, OP_LOCKED, OP_END, OP_END_ALL };
+enum { OP_GET = 1, OP_PUT, OP_BAD, OP_LOCKED, OP_END, OP_END_ALL, OP_ALIVE };
 
 typedef struct {
 	int op;
+	long uid;          /* the OS user the worker serves (SO_PEERCRED) */
 	long idle;
 	size_t len;
 	char staff[CVD_STAFF_LEN];
@@ -61,7 +62,9 @@ static void answer(cvd_table *t, const cvd_msg *m, cvd_reply *r)
 	if (m->op == OP_GET)
 		r->yes = (r->len = cvd_table_get(t, m->staff, m->slip_id, r->text, sizeof(r->text), now)) > 0;
 	else if (m->op == OP_PUT)
-		r->yes = cvd_table_put(t, m->staff, m->slip_id, m->text, m->len, m->idle, now) == 0;
+		r->yes = cvd_table_put(t, m->staff, m->uid, m->slip_id, m->text, m->len, m->idle, now) == 0;
+	else if (m->op == OP_ALIVE)
+		r->yes = cvd_table_alive(t, m->uid, now);
 	else if (m->op == OP_BAD)
 		r->yes = cvd_table_bad(t, m->staff, now, &until);
 	else if (m->op == OP_LOCKED)
@@ -167,13 +170,15 @@ void cvd_keeper_stop(pid_t pid, int fd)
 
 typedef struct {
 	int fd;
+	long uid;
 } client;
 
-static client the_client = { -1 };
+static client the_client = { -1, -1 };
 
-void *cvd_session_ctx(int fd)
+void *cvd_session_ctx(int fd, long uid)
 {
 	the_client.fd = fd;
+	the_client.uid = uid;
 	return &the_client;
 }
 
@@ -216,6 +221,7 @@ static long exchange(void *ctx, int op, const char *staff, exchange_fn fn, void 
 	if (m && r && (!staff || strlen(staff) < CVD_STAFF_LEN)) {
 		memset(m, 0, sizeof(*m));
 		m->op = op;
+		m->uid = ((const client *)ctx)->uid;
 		if (staff)
 			strcpy(m->staff, staff);
 		if (!fn || fn(m, NULL, 0, arg) == 0)
@@ -323,6 +329,18 @@ static int op_locked(void *ctx, const char *staff_id, char *why, size_t whylen)
 static void op_end(void *ctx, const char *staff_id)
 {
 	exchange(ctx, staff_id ? OP_END : OP_END_ALL, staff_id, NULL, NULL);
+}
+
+/* Before the worker starts, so before libgcrypt: no secret travels, ordinary memory is fine. */
+int cvd_session_alive(void *ctx)
+{
+	cvd_msg m;
+	cvd_reply r;
+
+	memset(&m, 0, sizeof(m));
+	m.op = OP_ALIVE;
+	m.uid = ((const client *)ctx)->uid;
+	return ask(ctx, &m, &r) == 0 && r.yes;
 }
 
 const cv_slip_cache cvd_session_ops = { op_get, op_put, op_bad, op_locked, op_end };

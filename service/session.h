@@ -22,6 +22,9 @@ void cvd_keeper_stop(pid_t pid, int fd);
 
 /* For a worker: the keeper at fd as the library's slip cache. */
 extern const cv_slip_cache cvd_session_ops;
-void *cvd_session_ctx(int fd);
+/* The client of the keeper at fd for a worker serving OS user uid. */
+void *cvd_session_ctx(int fd, long uid);
+/* 1 when that OS user holds a live session now. */
+int cvd_session_alive(void *ctx);
 
 #endif

@@ -89,8 +89,18 @@ static cvd_strikes *strikes(cvd_table *t, const char *staff, int make)
 	return free_k;
 }
 
-int cvd_table_put(cvd_table *t, const char *staff, const char *slip_id, const char *text, size_t len, long idle,
-		  time_t now)
+int cvd_table_alive(cvd_table *t, long uid, time_t now)
+{
+	int i;
+
+	for (i = 0; i < CVD_SESSIONS; i++)
+		if (t->s[i].uid == uid && alive(&t->s[i], now))
+			return 1;
+	return 0;
+}
+
+int cvd_table_put(cvd_table *t, const char *staff, long uid, const char *slip_id, const char *text, size_t len,
+		  long idle, time_t now)
 {
 	cvd_session *s;
 	cvd_strikes *k = strikes(t, staff, 0);
@@ -107,6 +117,7 @@ int cvd_table_put(cvd_table *t, const char *staff, const char *slip_id, const ch
 	memcpy(s->text, text, len);
 	s->len = len;
 	strcpy(s->staff, staff);
+	s->uid = uid;
 	strcpy(s->slip_id, slip_id);
 	s->proven = s->used = now;
 	s->idle = idle < 1 ? 1 : idle > CVD_IDLE_MAX ? CVD_IDLE_MAX : idle;

@@ -22,6 +22,7 @@
 
 typedef struct {
 	char staff[CVD_STAFF_LEN];     /* "" for a free slot */
+	long uid;                      /* the OS user whose worker proved it */
 	char slip_id[CVD_SLIP_ID_LEN];
 	char *text;                    /* the keyslip's text, in secure memory (CVD_TEXT_MAX bytes) */
 	size_t len;
@@ -46,8 +47,10 @@ void cvd_table_init(cvd_table *t, void *(*alloc)(size_t), void (*release)(void *
 /* staff's text (copied into buf) when slip_id matches and the session is alive; its length or 0. */
 size_t cvd_table_get(cvd_table *t, const char *staff, const char *slip_id, char *buf, size_t bufsize, time_t now);
 /* A proved keyslip: replaces staff's session; a proof also clears their wrong passphrases. 0 or -1. */
-int cvd_table_put(cvd_table *t, const char *staff, const char *slip_id, const char *text, size_t len, long idle,
-		  time_t now);
+int cvd_table_put(cvd_table *t, const char *staff, long uid, const char *slip_id, const char *text, size_t len,
+		  long idle, time_t now);
+/* 1 when the OS user uid holds a session alive at now, else 0. */
+int cvd_table_alive(cvd_table *t, long uid, time_t now);
 /* A wrong passphrase: 1 when it locks staff out (*until set), else 0. */
 int cvd_table_bad(cvd_table *t, const char *staff, time_t now, time_t *until);
 /* 1 when staff is locked out at now (*until set), else 0. */

@@ -96,6 +96,15 @@ run_cv_as "$UB" note "$C" --class phone-call --title "Ben's call" --text "Spoke 
 check "...a writer with a signed receipt runs in $UB's session with no passphrase (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 0 ] && [ -z "$ERR" ]'
 
+as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all   # the agent forgets; the session does not
+run_cv_as "$UB" note "$C" --class phone-call --title "Ben's second call" --text "Left a message."
+check "...with the agent's cache gone, a signing writer asks for the passphrase, not an obscure failure (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && grep -q "passphrase entry was cancelled" <<<"$ERR"'
+run_cv_as "$UB" --passphrase-file "$T/b/pass" note "$C" --class phone-call --title "Ben's second call" --text "Left a message."
+check "...given it, the writer runs (exit $RC: $ERR)" eval '[ "$RC" -eq 0 ] && [ -z "$ERR" ]'
+run_cv_as "$UB" get "$R"
+check "...and $UB's session was there all along (exit $RC: $ERR)" read_ok
+
 # ---- 2. lock ends the caller's own session only
 run_cv_as "$UA" lock
 check "$UA locks (exit $RC: $OUT $ERR)" eval '[ "$RC" -eq 0 ] && grep -q "your session is ended" <<<"$OUT"'

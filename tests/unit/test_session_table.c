@@ -64,9 +64,11 @@ static void test_hit_and_slip_id(void **state)
 	cvd_table *t = *state;
 	char buf[CVD_TEXT_MAX];
 
-	assert_int_equal(cvd_table_put(t, "S-0002", ID1, "slip text", 9, 600, T0), 0);
+	assert_int_equal(cvd_table_put(t, "S-0002", 1000, ID1, "slip text", 9, 600, T0), 0);
 	assert_int_equal(get(t, "S-0002", ID1, T0 + 10, buf), 9);
 	assert_memory_equal(buf, "slip text", 9);
+	assert_int_equal(cvd_table_alive(t, 1000, T0 + 10), 1);
+	assert_int_equal(cvd_table_alive(t, 1001, T0 + 10), 0);  /* another OS user's */
 	assert_int_equal(get(t, "S-0003", ID1, T0 + 10, buf), 0);  /* another person's: none */
 	/* a rotated keyslip misses, and the old text is dropped */
 	assert_int_equal(get(t, "S-0002", ID2, T0 + 10, buf), 0);
@@ -79,11 +81,13 @@ static void test_idle_expiry(void **state)
 	cvd_table *t = *state;
 	char buf[CVD_TEXT_MAX];
 
-	cvd_table_put(t, "S-0002", ID1, "x", 1, 600, T0);
+	cvd_table_put(t, "S-0002", 1000, ID1, "x", 1, 600, T0);
 	assert_int_equal(get(t, "S-0002", ID1, T0 + 599, buf), 1);   /* use restarts the idle time */
 	assert_int_equal(get(t, "S-0002", ID1, T0 + 1198, buf), 1);
 	cvd_table_expire(t, T0 + 1797);
 	assert_int_equal(live_texts, 1);
+	assert_int_equal(cvd_table_alive(t, 1000, T0 + 1797), 1);
+	assert_int_equal(cvd_table_alive(t, 1000, T0 + 1798), 0);
 	cvd_table_expire(t, T0 + 1798);  /* 600 s unused: wiped */
 	assert_int_equal(live_texts, 0);
 	assert_int_equal(get(t, "S-0002", ID1, T0 + 1798, buf), 0);
@@ -95,9 +99,9 @@ static void test_idle_capped_and_absolute(void **state)
 	char buf[CVD_TEXT_MAX];
 	time_t now;
 
-	cvd_table_put(t, "S-0002", ID1, "x", 1, 86400, T0);  /* an idle lock over 2 h counts as 2 h */
+	cvd_table_put(t, "S-0002", 1000, ID1, "x", 1, 86400, T0);  /* an idle lock over 2 h counts as 2 h */
 	assert_int_equal(get(t, "S-0002", ID1, T0 + 7199, buf), 1);
-	cvd_table_put(t, "S-0003", ID1, "y", 1, 86400, T0);
+	cvd_table_put(t, "S-0003", 1000, ID1, "y", 1, 86400, T0);
 	assert_int_equal(get(t, "S-0003", ID1, T0 + 7200, buf), 0);
 	/* used every minute, a session still ends 2 h after the proof */
 	for (now = T0 + 60; now < T0 + 7200; now += 60)
@@ -110,8 +114,8 @@ static void test_end_one_or_all(void **state)
 	cvd_table *t = *state;
 	char buf[CVD_TEXT_MAX];
 
-	cvd_table_put(t, "S-0002", ID1, "a", 1, 600, T0);
-	cvd_table_put(t, "S-0003", ID2, "b", 1, 600, T0);
+	cvd_table_put(t, "S-0002", 1000, ID1, "a", 1, 600, T0);
+	cvd_table_put(t, "S-0003", 1000, ID2, "b", 1, 600, T0);
 	cvd_table_end(t, "S-0002");
 	assert_int_equal(get(t, "S-0002", ID1, T0, buf), 0);
 	assert_int_equal(get(t, "S-0003", ID2, T0, buf), 1);
@@ -152,7 +156,7 @@ static void test_strikes_window_and_proof(void **state)
 	for (i = 0; i < CVD_STRIKES - 1; i++)
 		assert_int_equal(cvd_table_bad(t, "S-0002", T0 + CVD_STRIKE_WINDOW + i, &until), 0);
 	/* a proof clears the count */
-	cvd_table_put(t, "S-0002", ID1, "x", 1, 600, T0 + CVD_STRIKE_WINDOW + 10);
+	cvd_table_put(t, "S-0002", 1000, ID1, "x", 1, 600, T0 + CVD_STRIKE_WINDOW + 10);
 	assert_int_equal(cvd_table_bad(t, "S-0002", T0 + CVD_STRIKE_WINDOW + 11, &until), 0);
 	assert_int_equal(cvd_table_locked(t, "S-0002", T0 + CVD_STRIKE_WINDOW + 12, &until), 0);
 }
@@ -165,9 +169,9 @@ static void test_full_table_drops_least_used(void **state)
 
 	for (i = 0; i < CVD_SESSIONS; i++) {
 		snprintf(staff, sizeof(staff), "S-%04d", i + 1);
-		assert_int_equal(cvd_table_put(t, staff, ID1, "x", 1, 600, T0 + i), 0);
+		assert_int_equal(cvd_table_put(t, staff, 1000, ID1, "x", 1, 600, T0 + i), 0);
 	}
-	assert_int_equal(cvd_table_put(t, "S-9999", ID1, "y", 1, 600, T0 + 100), 0);
+	assert_int_equal(cvd_table_put(t, "S-9999", 1000, ID1, "y", 1, 600, T0 + 100), 0);
 	assert_int_equal(live_texts, CVD_SESSIONS);
 	assert_int_equal(get(t, "S-0001", ID1, T0 + 101, buf), 0);  /* the least recently used went */
 	assert_int_equal(get(t, "S-0002", ID1, T0 + 101, buf), 1);
@@ -180,9 +184,9 @@ static void test_bad_input(void **state)
 	char big[CVD_TEXT_MAX + 1], buf[CVD_TEXT_MAX];
 
 	memset(big, 'x', sizeof(big));
-	assert_int_equal(cvd_table_put(t, "S-0002", ID1, big, sizeof(big), 600, T0), -1);
-	assert_int_equal(cvd_table_put(t, "", ID1, "x", 1, 600, T0), -1);
-	assert_int_equal(cvd_table_put(t, "S-000000000000000000000000000000000000002", ID1, "x", 1, 600, T0), -1);
+	assert_int_equal(cvd_table_put(t, "S-0002", 1000, ID1, big, sizeof(big), 600, T0), -1);
+	assert_int_equal(cvd_table_put(t, "", 1000, ID1, "x", 1, 600, T0), -1);
+	assert_int_equal(cvd_table_put(t, "S-000000000000000000000000000000000000002", 1000, ID1, "x", 1, 600, T0), -1);
 	assert_int_equal(get(t, "S-0002", ID1, T0, buf), 0);
 	assert_int_equal(live_texts, 0);
 }

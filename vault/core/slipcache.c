@@ -74,8 +74,14 @@ int cv_slipcache_get(cv_vault *v, const char *slip_id, char **text, size_t *len)
 	cv_keymem_free(buf, CV_SLIP_TEXT_MAX + 1);
 	if ((r = cv_vault_check_lockout(v)) < 0)  /* locked out since the request began: no gpg at all */
 		return r;
-	/* gpg-agent may still hold the passphrase the session outlived: prove it afresh */
-	if ((r = cv_gpg_agent_forget_key(v, v->actor_fpr)) < 0)
+	/*
+	 * gpg-agent may still hold the passphrase the session outlived: prove it
+	 * afresh.  A front end that knew the person's session was alive when the
+	 * command began starts without gpgconf (cv_global_init_ex): a miss then
+	 * is a keyslip rotated under a live session, whose proof the agent's
+	 * cache may stand for, as it does in direct mode.
+	 */
+	if (cv_gpgconf_enabled() && (r = cv_gpg_agent_forget_key(v, v->actor_fpr)) < 0)
 		return cv_error(v, r, "cannot make gpg-agent ask staff member %s's passphrase afresh (%s); nothing was done",
 				v->actor, v->errmsg);
 	return 0;

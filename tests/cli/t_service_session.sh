@@ -116,16 +116,16 @@ run_cv_as "$UA" lock --idle 60
 check "lock --idle stays a manager's action (exit $RC: $ERR)" eval '[ "$RC" -eq 1 ] && one_line'
 
 # ---- 3. the idle lock ends a session
-run_cv_as root --passphrase-file "$T/pass" lock --idle 2
-check "the manager sets a 2-second idle lock through the service (exit $RC: $ERR)" test "$RC" -eq 0
+run_cv_as root --passphrase-file "$T/pass" lock --idle 6
+check "the manager sets a 6-second idle lock through the service (exit $RC: $ERR)" test "$RC" -eq 0
 run_cv_as "$UB" get "$R"
 check "...which ends every session: $UB is asked again (exit $RC: $ERR)" asked
 run_cv_as "$UA" --passphrase-file "$T/a/pass" get "$R"
 run_cv_as "$UA" get "$R"
 check "$UA proves again; within the idle time no passphrase (exit $RC: $ERR)" read_ok
-sleep 3.5
+sleep 7.5
 run_cv_as "$UA" get "$R"
-check "...3.5 s unused, past the idle lock, $UA is asked again (exit $RC: $ERR)" asked
+check "...7.5 s unused, past the idle lock, $UA is asked again (exit $RC: $ERR)" asked
 run_cv_as root --passphrase-file "$T/pass" lock --idle 600
 check "the manager sets the idle lock back to 10 minutes (exit $RC: $ERR)" test "$RC" -eq 0
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -134,6 +135,7 @@ static void harden(void)
 }
 
 static pid_t keeper_pid = -1;
+static time_t keeper_since;
 
 /*
  * The session keeper (docs/service.md, Sessions): started with the daemon,
@@ -142,20 +144,28 @@ static pid_t keeper_pid = -1;
  */
 static void keeper_start(cvd_config *cfg, int lfd)
 {
+	keeper_since = time(NULL);
 	if ((cfg->keeper_fd = cvd_keeper_start(lfd, &keeper_pid)) < 0)
 		fprintf(stderr, "casevaultd: cannot start the session keeper: %s; every command asks its passphrase\n",
 			strerror(errno));
 }
 
-/* A child ended: a connection, or the keeper. */
+/* A child ended: a connection, or the keeper (started again unless it cannot even start). */
 static void reaped(cvd_config *cfg, int lfd, pid_t pid, int *running)
 {
 	if (pid != keeper_pid) {
 		(*running)--;
 		return;
 	}
-	fprintf(stderr, "casevaultd: the session keeper stopped; sessions are lost, starting it again\n");
 	close(cfg->keeper_fd);
+	cfg->keeper_fd = -1;
+	keeper_pid = -1;
+	if (time(NULL) - keeper_since < 2) {
+		fprintf(stderr, "casevaultd: the session keeper stopped as it started; no sessions: every command asks "
+			"its passphrase until casevaultd is restarted\n");
+		return;
+	}
+	fprintf(stderr, "casevaultd: the session keeper stopped; sessions are lost, starting it again\n");
 	keeper_start(cfg, lfd);
 }
 

@@ -209,10 +209,17 @@ static int ask(const client *c, const cvd_msg *m, cvd_reply *r)
 	return ok ? 0 : -1;
 }
 
-/* An exchange about staff with buffers in secure memory; fn fills the message and reads the reply. */
-typedef long (*exchange_fn)(cvd_msg *m, cvd_reply *r, int asked, void *arg);
+/*
+ * One exchange about staff (NULL: none), message and reply in secure
+ * memory: fill (may be NULL) completes the message, read (may be NULL)
+ * turns the reply into the result; 0 when the keeper did not answer.
+ */
+typedef struct {
+	int (*fill)(cvd_msg *m, const void *arg);
+	long (*read)(const cvd_reply *r, void *arg);
+} exchange_ops;
 
-static long exchange(void *ctx, int op, const char *staff, exchange_fn fn, void *arg)
+static long exchange(void *ctx, int op, const char *staff, const exchange_ops *ops, void *arg)
 {
 	cvd_msg *m = cv_secure_alloc(sizeof(cvd_msg));
 	cvd_reply *r = cv_secure_alloc(sizeof(cvd_reply));
@@ -224,27 +231,42 @@ static long exchange(void *ctx, int op, const char *staff, exchange_fn fn, void 
 		m->uid = ((const client *)ctx)->uid;
 		if (staff)
 			strcpy(m->staff, staff);
-		if (!fn || fn(m, NULL, 0, arg) == 0)
-			out = fn ? fn(m, r, ask(ctx, m, r) == 0, arg) : (ask(ctx, m, r), 0);
+		if ((!ops->fill || ops->fill(m, arg) == 0) && ask(ctx, m, r) == 0 && ops->read)
+			out = ops->read(r, arg);
 	}
 	cv_secure_free(m, sizeof(cvd_msg));
 	cv_secure_free(r, sizeof(cvd_reply));
 	return out;
 }
 
-struct get_arg {
+struct slip_arg {
 	const char *slip_id;
-	char *buf;
-	size_t bufsize;
+	const char *text;  /* put */
+	char *buf;         /* get */
+	size_t len;        /* put: the text's; get: buf's size */
+	long idle;
 };
 
-static long get_fn(cvd_msg *m, cvd_reply *r, int asked, void *arg)
+static int fill_slip(cvd_msg *m, const void *arg)
 {
-	struct get_arg *a = arg;
+	const struct slip_arg *a = arg;
 
-	if (!r)
-		return strlen(a->slip_id) < CVD_SLIP_ID_LEN ? (strcpy(m->slip_id, a->slip_id), 0) : -1;
-	if (!asked || !r->yes || r->len > a->bufsize || r->len > sizeof(r->text))
+	if (strlen(a->slip_id) >= CVD_SLIP_ID_LEN || (a->text && a->len > sizeof(m->text)))
+		return -1;
+	strcpy(m->slip_id, a->slip_id);
+	if (a->text) {
+		memcpy(m->text, a->text, a->len);
+		m->len = a->len;
+		m->idle = a->idle;
+	}
+	return 0;
+}
+
+static long read_text(const cvd_reply *r, void *arg)
+{
+	struct slip_arg *a = arg;
+
+	if (!r->yes || r->len > a->len || r->len > sizeof(r->text))
 		return 0;
 	memcpy(a->buf, r->text, r->len);
 	return (long)r->len;
@@ -252,39 +274,19 @@ static long get_fn(cvd_msg *m, cvd_reply *r, int asked, void *arg)
 
 static size_t op_get(void *ctx, const char *staff_id, const char *slip_id, char *buf, size_t bufsize)
 {
-	struct get_arg a = { slip_id, buf, bufsize };
-	long n = exchange(ctx, OP_GET, staff_id, get_fn, &a);
+	static const exchange_ops ops = { fill_slip, read_text };
+	struct slip_arg a = { slip_id, NULL, buf, bufsize, 0 };
+	long n = exchange(ctx, OP_GET, staff_id, &ops, &a);
 
 	return n > 0 ? (size_t)n : 0;
 }
 
-struct put_arg {
-	const char *slip_id, *text;
-	size_t len;
-	long idle;
-};
-
-static long put_fn(cvd_msg *m, cvd_reply *r, int asked, void *arg)
-{
-	struct put_arg *a = arg;
-
-	(void)asked;
-	if (r)
-		return 0;
-	if (strlen(a->slip_id) >= CVD_SLIP_ID_LEN || a->len > sizeof(m->text))
-		return -1;
-	strcpy(m->slip_id, a->slip_id);
-	memcpy(m->text, a->text, a->len);
-	m->len = a->len;
-	m->idle = a->idle;
-	return 0;
-}
-
 static void op_put(void *ctx, const char *staff_id, const char *slip_id, const char *text, size_t len, long idle)
 {
-	struct put_arg a = { slip_id, text, len, idle };
+	static const exchange_ops ops = { fill_slip, NULL };
+	struct slip_arg a = { slip_id, text, NULL, len, idle };
 
-	exchange(ctx, OP_PUT, staff_id, put_fn, &a);
+	exchange(ctx, OP_PUT, staff_id, &ops, &a);
 }
 
 struct why_arg {
@@ -293,18 +295,16 @@ struct why_arg {
 	size_t whylen;
 };
 
-/* The one line a locked-out person reads (docs/service.md, Sessions). */
-static long why_fn(cvd_msg *m, cvd_reply *r, int asked, void *arg)
+/* The one line a locked-out person reads (docs/service.md, Sessions); 1 when locked out. */
+static long read_why(const cvd_reply *r, void *arg)
 {
 	struct why_arg *a = arg;
 	char when[32];
-	time_t until;
+	time_t until = (time_t)r->until;
 	struct tm tm;
 
-	(void)m;
-	if (!r || !asked || !r->yes)
+	if (!r->yes)
 		return 0;
-	until = (time_t)r->until;
 	strftime(when, sizeof(when), "%H:%M UTC", gmtime_r(&until, &tm));
 	snprintf(a->why, a->whylen, "staff member %s is locked out after %d wrong passphrases until %s; try again "
 		 "then, or ask a manager to check the audit trail (staff.lockout) and the service's administrator "
@@ -312,23 +312,27 @@ static long why_fn(cvd_msg *m, cvd_reply *r, int asked, void *arg)
 	return 1;
 }
 
+static const exchange_ops why_ops = { NULL, read_why };
+
 static int op_bad(void *ctx, const char *staff_id, char *why, size_t whylen)
 {
 	struct why_arg a = { staff_id, why, whylen };
 
-	return (int)exchange(ctx, OP_BAD, staff_id, why_fn, &a);
+	return (int)exchange(ctx, OP_BAD, staff_id, &why_ops, &a);
 }
 
 static int op_locked(void *ctx, const char *staff_id, char *why, size_t whylen)
 {
 	struct why_arg a = { staff_id, why, whylen };
 
-	return (int)exchange(ctx, OP_LOCKED, staff_id, why_fn, &a);
+	return (int)exchange(ctx, OP_LOCKED, staff_id, &why_ops, &a);
 }
 
 static void op_end(void *ctx, const char *staff_id)
 {
-	exchange(ctx, staff_id ? OP_END : OP_END_ALL, staff_id, NULL, NULL);
+	static const exchange_ops none = { NULL, NULL };
+
+	exchange(ctx, staff_id ? OP_END : OP_END_ALL, staff_id, &none, NULL);
 }
 
 /* Before the worker starts, so before libgcrypt: no secret travels, ordinary memory is fine. */

@@ -3,7 +3,11 @@
 # and get of a 2 KB note through the daemon with the person's session
 # unlocked, against the same commands in direct mode with gpg-agent's cache
 # warm (the same vault, the same account).  Wall milliseconds of the client,
-# median and p99 of each; the ratio session/direct of the medians.
+# median and p99 of each, and the ratio session/direct of the medians; and
+# the mean CPU milliseconds per command, which a loaded machine disturbs far
+# less: direct, the command's process tree and gpg-agent (bench/treecpu.c);
+# through the daemon, the client's tree and the daemon's reaped children
+# (connection process and worker: /proc/PID/stat cutime + cstime).
 #
 #   bench/bench_service.sh [--runs N] [--records N]
 #   --runs N      commands of each kind timed (default 30, at least 20)
@@ -31,7 +35,7 @@ source "$REPO/bench/lib.sh"
 ACCT=
 DPID=
 service_bench_cleanup() {
-	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	if [ -n "$DPID" ]; then kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null || true; fi
 	[ -d "$W/v/gnupg" ] && as_acct env GNUPGHOME="$W/v/gnupg" gpgconf --kill all 2>/dev/null
 	[ -n "$ACCT" ] && userdel "$ACCT" 2>/dev/null
 	bench_cleanup
@@ -41,10 +45,12 @@ if [ "$(id -u)" -eq 0 ]; then
 	ACCT=cvbench$$
 	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$ACCT"
 	chmod 711 "$W" && chown "$ACCT" "$W"
-	as_acct() { setpriv --reuid "$ACCT" --regid "$(id -g "$ACCT")" --init-groups env HOME="$W" "$@"; }
+	ACMD=(setpriv --reuid "$ACCT" --regid "$(id -g "$ACCT")" --init-groups env HOME="$W")
 else
-	as_acct() { "$@"; }
+	ACMD=(env)
 fi
+as_acct() { "${ACMD[@]}" "$@"; }
+bench_treecpu
 export CASEVAULT_POLICY_DIR=$REPO/policies
 
 # ---- the vault: a manager with a passphrase, one case of $RECORDS notes (untimed)
@@ -70,45 +76,53 @@ n=$(as_acct "$CV" --passphrase-file "$W/pass" --json ls "$C" | python3 -c 'impor
 R=R-$(printf '%06d' $(( RECORDS / 2 )))
 echo "set up: $C with $n records; get $R ($(as_acct "$CV" --passphrase-file "$W/pass" get "$R" | wc -c) bytes)" >&2
 
-# timed NAME COMMAND...: the command's wall milliseconds appended to $W/NAME (it must succeed)
+# timed NAME ARGS...: casevault ARGS as the account; "WALL CPU" (seconds) appended to $W/NAME
 timed() {
-	local out=$W/$1 t0 t1
+	local out=$W/$1
 	shift
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>"$W/err" </dev/null || { echo "bench_service: failed: $* ($(cat "$W/err"))" >&2; exit 1; }
-	t1=$EPOCHREALTIME
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }' >>"$out"
+	bench_time "$V" "$out" "${ACMD[@]}" "$CV" "$@"
 }
-stats() { # median and p99 (nearest rank) of a file of numbers
-	sort -g "$1" | awk '{ v[NR] = $1 } END { p = int(NR * 0.99 + 0.999); if (p > NR) p = NR
-		printf "median %7.1f ms  p99 %7.1f ms", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[p] }'
+# the CPU ticks of the daemon's reaped children (its connection processes, each with its worker)
+children_ticks() { awk '{ print $16 + $17 }' "/proc/$DPID/stat"; }
+# loop NAME ARGS...: $RUNS runs of timed; through the daemon, its children's CPU added to the mean
+loop() {
+	local name=$1 k0 k1
+	shift
+	k0=$([ -n "$DPID" ] && children_ticks || echo 0)
+	for _ in $(seq "$RUNS"); do timed "$name" "$@"; done
+	k1=$([ -n "$DPID" ] && children_ticks || echo 0)
+	echo $(( k1 - k0 )) >"$W/$name.ticks"
 }
-median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+stats() { # wall median and p99 (nearest rank), mean CPU, in ms, of $W/NAME
+	awk '{ print $1 * 1000 }' "$W/$1" | sort -g | awk -v cpu="$(cpu "$1")" '{ v[NR] = $1 } END {
+		p = int(NR * 0.99 + 0.999); if (p > NR) p = NR
+		printf "wall median %7.1f ms  p99 %7.1f ms   CPU mean %6.1f ms", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[p], cpu }'
+}
+median() { awk '{ print $1 }' "$W/$1" | sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+cpu() { awk -v t="$(cat "$W/$1.ticks")" -v hz="$(getconf CLK_TCK)" '{ s += $2; n++ } END { printf "%.1f", (s + t / hz) / n * 1000 }' "$W/$1"; }
 
 # ---- direct mode, gpg-agent's cache warm (the passphrase file is read only if the agent asks)
 D=(--passphrase-file "$W/pass")
 as_acct "$CV" "${D[@]}" ls "$C" >/dev/null
-for _ in $(seq "$RUNS"); do
-	timed direct.ls as_acct "$CV" "${D[@]}" ls "$C"
-	timed direct.get as_acct "$CV" "${D[@]}" get "$R"
-done
+loop direct.ls "${D[@]}" ls "$C"
+loop direct.get "${D[@]}" get "$R"
 
 # ---- through casevaultd, the session proved once
 mkdir -m 755 "$W/run" && { [ -z "$ACCT" ] || chown "$ACCT" "$W/run"; }
-as_acct "$CVD" --vault "$V" --socket "$W/run/sock" 2>"$W/daemon.log" >/dev/null </dev/null &
+"${ACMD[@]}" "$CVD" --vault "$V" --socket "$W/run/sock" 2>"$W/daemon.log" >/dev/null </dev/null &
 DPID=$!
 for _ in $(seq 50); do [ -S "$W/run/sock" ] && break; sleep 0.1; done
 export CASEVAULT_SOCKET=$W/run/sock
-timed proof as_acct "$CV" "${D[@]}" get "$R"
-for _ in $(seq "$RUNS"); do
-	timed session.ls as_acct "$CV" ls "$C"
-	timed session.get as_acct "$CV" get "$R"
-done
+timed proof "${D[@]}" get "$R"
+loop session.ls ls "$C"
+loop session.get get "$R"
 
 echo "casevaultd sessions: $RECORDS-record case, $RUNS runs each ($(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "  first command through the daemon (proves the passphrase): $(cat "$W/proof") ms"
+echo "  first command through the daemon (proves the passphrase): $(awk '{ printf "%.1f", $1 * 1000 }' "$W/proof") ms wall"
 for what in ls get; do
-	printf '  %-4s direct, agent cache warm: %s\n' "$what" "$(stats "$W/direct.$what")"
-	printf '  %-4s daemon, session unlocked: %s   session/direct x%.3f\n' "$what" "$(stats "$W/session.$what")" \
-		"$(awk -v a="$(median "$W/direct.$what")" -v b="$(median "$W/session.$what")" 'BEGIN { print b / a }')"
+	printf '  %-4s direct, agent cache warm: %s\n' "$what" "$(stats "direct.$what")"
+	printf '  %-4s daemon, session unlocked: %s\n' "$what" "$(stats "session.$what")"
+	printf '  %-4s session/direct: wall median x%.3f, CPU x%.3f\n' "$what" \
+		"$(awk -v a="$(median "direct.$what")" -v b="$(median "session.$what")" 'BEGIN { print b / a }')" \
+		"$(awk -v a="$(cpu "direct.$what")" -v b="$(cpu "session.$what")" 'BEGIN { print b / a }')"
 done

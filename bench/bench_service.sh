@@ -37,7 +37,10 @@ DPID=
 service_bench_cleanup() {
 	if [ -n "$DPID" ]; then kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null || true; fi
 	[ -d "$W/v/gnupg" ] && as_acct env GNUPGHOME="$W/v/gnupg" gpgconf --kill all 2>/dev/null
-	[ -n "$ACCT" ] && userdel "$ACCT" 2>/dev/null
+	if [ -n "$ACCT" ]; then  # userdel refuses while the account's agent is still exiting
+		for _ in $(seq 50); do pgrep -u "$ACCT" >/dev/null || break; sleep 0.1; done
+		userdel "$ACCT" 2>/dev/null || echo "bench_service: could not remove the account $ACCT (userdel $ACCT)" >&2
+	fi
 	bench_cleanup
 }
 trap service_bench_cleanup EXIT

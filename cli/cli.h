@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include "casevault/vault.h"
+#include "casevault/session.h"
 
 /* Exit codes (docs/commands/README.md, Exit status). */
 #define EXIT_OK 0
@@ -74,6 +75,10 @@ typedef struct {
 	const char *passphrase;
 	const cli_passed_file *files;  /* the files the client opened and passed (docs/service.md, "Named files") */
 	int nfiles;
+	/* the daemon's sessions (docs/service.md, Sessions): the library's slip cache */
+	const cv_slip_cache *sessions;
+	void *sessions_ctx;
+	int session_alive;        /* the client's OS user held a live session when the request came */
 } cli_service;
 
 /* Where casevault looks for the daemon when a vault is not its own to open. */

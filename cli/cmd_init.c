@@ -194,6 +194,11 @@ static int cmd_lock(cli_ctx *c)
 		if (*end || s < 1 || s > 86400)
 			return cli_fail(c, EXIT_USAGE, "--idle takes a number of seconds from 1 to 86400");
 		r = cv_vault_set_idle(c->v, s);
+	} else if (c->svc) {
+		/* through casevaultd: the caller's own session only (docs/service.md, Sessions) */
+		if ((r = cv_vault_end_session(c->v)) == 0)
+			return cli_done(c, json_pack("{s:b}", "ok", 1),
+					"locked: your session is ended and your cached passphrase forgotten\n");
 	} else {
 		r = cv_vault_forget(c->v);
 	}

@@ -1059,6 +1059,14 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 	 */
 	if (c->as)
 		init = CV_INIT_GPGCONF;
+	/*
+	 * Through casevaultd a person without a live session proves the
+	 * passphrase afresh: gpg-agent forgets their key's cached one first,
+	 * likewise.  With one, the command runs no gpg at all and starts
+	 * without gpgconf (docs/service.md, Sessions).
+	 */
+	if (c->svc && c->svc->sessions && !c->svc->session_alive)
+		init = CV_INIT_GPGCONF;
 	if (!c->svc && (cmd->flags & NEEDS_VAULT) && c->vault_dir && not_mine(c, &r))
 		return r;
 	if (cv_global_init_ex(init) < 0)

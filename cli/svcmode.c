@@ -201,6 +201,10 @@ int cli_service_actor(cli_ctx *c)
 				"with 'casevault staff add --os-user'", c->svc->uid);
 	if (r < 0)
 		return cli_lib_fail(c, r);
+	/* the session of this person only: the actor comes from SO_PEERCRED (docs/service.md, Sessions) */
+	cv_vault_set_slip_cache(c->v, c->svc->sessions, c->svc->sessions_ctx);
+	if ((r = cv_vault_check_lockout(c->v)) < 0)
+		return cli_lib_fail(c, r);
 	me = cv_vault_actor(c->v);
 	if (c->as && strcmp(c->as, me))
 		return cli_fail(c, EXIT_FAIL, "through casevaultd each person acts as themselves: OS user %ld is staff "

@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "proto.h"
 #include "service.h"
+#include "session.h"
 
 struct incoming {
 	int conn;
@@ -183,8 +184,11 @@ static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct i
 						  cv_proto_request *rq, long uid)
 {
 	cli_passed_file files[CV_PROTO_MAX_FILES];
+	void *sessions = cvd_session_ctx(cfg->keeper_fd, uid);
 	cli_service svc = { .uid = uid, .vault_dir = cfg->vault_dir, .passphrase = rq->passphrase,
-			    .files = files, .nfiles = rq->nfiles };
+			    .files = files, .nfiles = rq->nfiles,
+			    .sessions = &cvd_session_ops, .sessions_ctx = sessions,
+			    .session_alive = cvd_session_alive(sessions) };
 	char **argv = calloc((size_t)rq->argc + 2, sizeof(char *));
 	int i;
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -23,6 +24,7 @@
 #include "cli.h"
 #include "proto.h"
 #include "service.h"
+#include "session.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -132,7 +134,42 @@ static void harden(void)
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
-static void serve(const cvd_config *cfg, int lfd)
+static pid_t keeper_pid = -1;
+static time_t keeper_since;
+
+/*
+ * The session keeper (docs/service.md, Sessions): started with the daemon,
+ * started again if it dies; the sessions it held are lost then, and each
+ * person proves their passphrase again, nothing else.
+ */
+static void keeper_start(cvd_config *cfg, int lfd)
+{
+	keeper_since = time(NULL);
+	if ((cfg->keeper_fd = cvd_keeper_start(lfd, &keeper_pid)) < 0)
+		fprintf(stderr, "casevaultd: cannot start the session keeper: %s; every command asks its passphrase\n",
+			strerror(errno));
+}
+
+/* A child ended: a connection, or the keeper (started again unless it cannot even start). */
+static void reaped(cvd_config *cfg, int lfd, pid_t pid, int *running)
+{
+	if (pid != keeper_pid) {
+		(*running)--;
+		return;
+	}
+	close(cfg->keeper_fd);
+	cfg->keeper_fd = -1;
+	keeper_pid = -1;
+	if (time(NULL) - keeper_since < 2) {
+		fprintf(stderr, "casevaultd: the session keeper stopped as it started; no sessions: every command asks "
+			"its passphrase until casevaultd is restarted\n");
+		return;
+	}
+	fprintf(stderr, "casevaultd: the session keeper stopped; sessions are lost, starting it again\n");
+	keeper_start(cfg, lfd);
+}
+
+static void serve(cvd_config *cfg, int lfd)
 {
 	struct pollfd p = { lfd, POLLIN, 0 };
 	int conn, running = 0;
@@ -140,7 +177,7 @@ static void serve(const cvd_config *cfg, int lfd)
 
 	while (!stopping) {
 		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-			running--;
+			reaped(cfg, lfd, pid, &running);
 		if (poll(&p, 1, 1000) <= 0 || (conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			continue;
 		if (running >= cfg->max_clients) {
@@ -165,7 +202,7 @@ static void serve(const cvd_config *cfg, int lfd)
 
 int main(int argc, char **argv)
 {
-	cvd_config cfg = { NULL, 10, 64 };
+	cvd_config cfg = { NULL, 10, 64, -1 };
 	const char *sock = NULL;
 	char real[PATH_MAX];
 	struct stat sb;
@@ -185,7 +222,9 @@ int main(int argc, char **argv)
 	if ((lfd = sock ? -1 : systemd_socket()) < 0 && (lfd = own_socket(sock ? sock : CLI_DEFAULT_SOCKET)) < 0)
 		return EXIT_FAIL;
 	fprintf(stderr, "casevaultd: serving %s\n", cfg.vault_dir);
+	keeper_start(&cfg, lfd);
 	serve(&cfg, lfd);
+	cvd_keeper_stop(keeper_pid, cfg.keeper_fd);  /* every session wiped */
 	if (sock)
 		unlink(sock);
 	return 0;

@@ -10,6 +10,7 @@ typedef struct {
 	const char *vault_dir;   /* the vault this daemon serves (real path) */
 	int request_timeout;     /* seconds to receive a whole request */
 	int max_clients;         /* connections served at once */
+	int keeper_fd;           /* the session keeper's socket (session.h), -1 when it is not running */
 } cvd_config;
 
 /*

@@ -127,6 +127,7 @@ run_cv_as root --passphrase-file "$T/pass" get "$R"
 check "the right one unlocks S-0001's keys in the worker (exit $RC)" grep -q "annual review" <<<"$OUT"
 check "...and is in no log of the daemon" not grep -q "horse" "$T/daemon.log"
 if command -v script >/dev/null; then
+	run_cv_as root lock   # S-0001's session from the command above ends (docs/service.md, Sessions)
 	as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all
 	out=$( (sleep 2; printf 'correct horse battery staple\n') |
 		CASEVAULT_SOCKET="$SOCK" script -qec "$CV get $R" /dev/null 2>&1)

@@ -16,6 +16,7 @@
 #include "casevault/common.h"
 #include "casevault/vault.h"
 #include "casevault/policy.h"
+#include "casevault/session.h"
 
 #include "base/handle.h"
 
@@ -61,6 +62,10 @@ struct cv_vault {
 	int (*on_audit)(cv_vault *v, const char *action);
 	cv_passphrase_cb pass_cb;
 	void *pass_hook;
+	int pass_given;             /* pass_cb gave gpg a passphrase (a wrong one counts towards a lock-out) */
+	/* a front end's cache of unlocked keyslips (core/session.c; casevaultd's sessions), or NULL */
+	const cv_slip_cache *slip_cache;
+	void *slip_cache_ctx;
 	/* Unlocked section master keys (gcry secure memory), NULL when not held. */
 	unsigned char *mkey[CV_SECTION_COUNT];
 	int mkey_gen[CV_SECTION_COUNT];

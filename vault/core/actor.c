@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "casevault/session.h"
 #include "casevault/staff.h"
 
 #include "base/handle.h"
@@ -112,6 +113,22 @@ int cv_vault_unlock(cv_vault *v)
 		v->on_audit = cv_checkpoint_event;  /* and after consequential events, while the key is unlocked */
 	}
 	return r;
+}
+
+/*
+ * 'casevault lock' through casevaultd: the caller's own session, and their
+ * key's passphrase in gpg-agent, and nobody else's (docs/service.md, Sessions).
+ */
+int cv_vault_end_session(cv_vault *v)
+{
+	int r;
+
+	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
+		return r;
+	cv_keys_wipe(v);
+	if (v->slip_cache)
+		v->slip_cache->end(v->slip_cache_ctx, v->actor);
+	return cv_gpg_agent_forget_key(v, v->actor_fpr);
 }
 
 int cv_require_key(cv_vault *v, cv_section s)

@@ -30,9 +30,11 @@
 #include "base/util.h"
 #include "core/grants.h"
 #include "core/keys.h"
+#include "core/slipcache.h"
 #include "crypto/gpg.h"
 #include "crypto/keymem.h"
 #include "crypto/keywrap.h"
+#include "crypto/seal.h"
 #include "store/db_grants.h"
 #include "store/db_keys.h"
 
@@ -47,7 +49,7 @@ void cv_keys_wipe(cv_vault *v)
 	v->unlocked = 0;
 }
 
-#define SLIP_MAX 512
+#define SLIP_MAX CV_SLIP_TEXT_MAX
 
 /* Build the keyslip text for the sections in mask from the keys in memory. */
 static int slip_text(cv_vault *v, int mask, const cv_grant *g, char **out, size_t *len, char *sections, size_t slen)
@@ -205,11 +207,67 @@ static int load_slip(cv_vault *v, char *text, size_t len)
 	return 0;
 }
 
+/* gpg's output is not a C string: a NUL-terminated copy in secure memory, the output wiped */
+static char *slip_copy(char *text, size_t tlen)
+{
+	char *copy = cv_keymem_alloc(tlen + 1);
+
+	if (copy) {
+		memcpy(copy, text, tlen);
+		copy[tlen] = '\0';
+	}
+	explicit_bzero(text, tlen);
+	cv_gpg_free(text);
+	return copy;
+}
+
+/*
+ * The actor's keyslip as text (secure memory, NUL-terminated): from the
+ * front end's session (casevaultd, docs/service.md, Sessions), else
+ * decrypted by gpg with the actor's passphrase.  *fresh: gpg decrypted it.
+ */
+static int slip_open(cv_vault *v, const char *slip, size_t slen, const char *slip_id, char **out, size_t *outlen,
+		     int *fresh)
+{
+	char *text = NULL;
+	size_t tlen = 0;
+	int r;
+
+	*fresh = 0;
+	if ((r = cv_slipcache_get(v, slip_id, out, outlen)) != 0)
+		return r < 0 ? r : 0;
+	v->pass_given = 0;
+	if ((r = cv_gpg_pk_decrypt_mem(v, slip, slen, &text, &tlen)) < 0)
+		return cv_slipcache_failed(v, r);
+	if (!(*out = slip_copy(text, tlen)))
+		return cv_error(v, CV_ERROR, "out of secure memory");
+	*outlen = tlen;
+	*fresh = 1;
+	return 0;
+}
+
+/* Parse the keyslip text and check the actor's grant; a freshly decrypted one then goes to the session. */
+static int slip_use(cv_vault *v, char *text, size_t tlen, const char *slip_id, int fresh)
+{
+	char *kept = fresh && v->slip_cache ? cv_keymem_alloc(tlen + 1) : NULL;
+	int r;
+
+	if (kept)  /* parsing cuts the text up */
+		memcpy(kept, text, tlen + 1);
+	r = load_slip(v, text, tlen);
+	if (r == 0)
+		r = cv_grants_check_actor(v);
+	if (r == 0 && kept)
+		cv_slipcache_put(v, slip_id, kept, tlen);
+	cv_keymem_free(kept, tlen + 1);
+	return r;
+}
+
 int cv_keys_unlock(cv_vault *v)
 {
-	char *text = NULL, *slip = NULL;
+	char *text = NULL, *slip = NULL, slip_id[65];
 	size_t tlen = 0, slen = 0;
-	int r;
+	int r, fresh = 0;
 
 	if (v->unlocked)
 		return 0;
@@ -223,27 +281,13 @@ int cv_keys_unlock(cv_vault *v)
 		return cv_error(v, CV_EREFUSED, "staff member %s holds no keyslip; ask a manager to grant access", v->actor);
 	if (r < 0)
 		return r;
-	r = cv_gpg_pk_decrypt_mem(v, slip, slen, &text, &tlen);
+	if ((r = cv_sha256_hex(slip, slen, slip_id)) == 0)
+		r = slip_open(v, slip, slen, slip_id, &text, &tlen, &fresh);
 	free(slip);
 	if (r < 0)
 		return r;
-	{
-		/* gpg's output is not a C string: parse a NUL-terminated copy in secure memory */
-		char *copy = cv_keymem_alloc(tlen + 1);
-
-		if (copy) {
-			memcpy(copy, text, tlen);
-			copy[tlen] = '\0';
-		}
-		explicit_bzero(text, tlen);
-		cv_gpg_free(text);
-		if (!copy)
-			return cv_error(v, CV_ERROR, "out of secure memory");
-		r = load_slip(v, copy, tlen);
-		cv_keymem_free(copy, tlen + 1);
-	}
-	if (r == 0)
-		r = cv_grants_check_actor(v);
+	r = slip_use(v, text, tlen, slip_id, fresh);
+	cv_keymem_free(text, tlen + 1);
 	if (r < 0) {
 		cv_keys_wipe(v);
 		return r;

@@ -421,7 +421,9 @@ int cv_vault_set_idle(cv_vault *v, long seconds)
 	if ((r = write_agent_conf(v, seconds)) < 0)
 		return r;
 	cv_audit(v, "vault.idle", 0, NULL);
-	/* the agent rereads its configuration and forgets what it held */
+	/* the agent rereads its configuration and forgets what it held; casevaultd's sessions end too */
+	if (v->slip_cache)
+		v->slip_cache->end(v->slip_cache_ctx, NULL);
 	return cv_vault_forget(v);
 }
 

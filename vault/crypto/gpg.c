@@ -159,6 +159,7 @@ static gpgme_error_t staff_cb(void *hook, const char *uid_hint, const char *info
 		return gpgme_error(GPG_ERR_CANCELED);
 	}
 	buf[sizeof(buf) - 1] = '\0';
+	v->pass_given = 1;
 	err = write_pass(fd, buf);
 	explicit_bzero(buf, sizeof(buf));
 	return err;

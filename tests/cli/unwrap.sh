@@ -1,7 +1,11 @@
 # shellcheck shell=bash
 # unwrap_key, shared by the tests (lib.sh) and the benchmarks (bench/bench_bundle.sh):
 # the archive key unwrap of docs/recovery.md step 6, with sqlite3, bash,
-# sha256sum and openssl.
+# sha256sum and OpenSSL's libcrypto through python3 (aes_unwrap).
+
+# aes_unwrap, as docs/recovery.md step 6 defines it: read from the doc, so
+# that the tests run the very code a person following it runs.
+eval "$(sed -n '/^aes_unwrap() {/,/^}/p' "${BASH_SOURCE[0]%/*}/../../docs/recovery.md")"
 
 # _uw_esc HEX: the printf escapes of the bytes HEX.
 _uw_esc() { local h=$1 i out=; for ((i = 0; i < ${#h}; i += 2)); do out+="\\x${h:i:2}"; done; printf '%s' "$out"; }
@@ -21,18 +25,15 @@ _uw_hmac() {
 
 # unwrap_key SECTION_KEY DB FILE [KEYS_DB]: the key of archive FILE as
 # docs/recovery.md unwraps it (HKDF-SHA-256 in bash, then AES key wrap with
-# padding in openssl enc); DB is a vault.db, KEYS_DB its key store
+# padding through libcrypto); DB is a vault.db, KEYS_DB its key store
 # (default: keys.db beside DB).  Empty when the wrap's integrity check
-# fails (the wrong section key, or an altered wrap).  The section key
-# reaches no command line; the KEK, which opens this one archive, does:
-# OpenSSL 3 takes a raw AES key only as -K and has no interactive mode to
-# read a command from standard input (docs/recovery.md, step 6).
+# fails (the wrong section key, or an altered wrap).  No key reaches a
+# command line: the KEK goes to the unwrap on standard input.
 unwrap_key() {
 	local sec gen w info kek ks=${4:-$(dirname "$2")/keys.db}
 	IFS='|' read -r sec gen w < <(sqlite3 -readonly "$2" "SELECT section, key_gen, wrapped_key FROM archives WHERE file = '$3'")
 	[ -n "$w" ] || w=$(sqlite3 -readonly "$ks" "SELECT wrapped_key FROM archive_keys WHERE file = '$3' AND key_gen = $gen")
 	info=$(printf 'casevault archive-key wrap v2|%s|%s|%s' "$sec" "$gen" "$3" | od -An -v -tx1 | tr -d ' \n')
 	kek=$(_uw_hmac "$(_uw_hmac "$(printf '%064d' 0)" "$1")" "${info}01")
-	# shellcheck disable=SC2059
-	printf "$(_uw_esc "${w:6}")" | openssl enc -d -id-aes256-wrap-pad -iv A65959A6 -K "$kek" 2>/dev/null | od -An -v -tx1 | tr -d ' \n'
+	printf '%s\n%s\n' "$kek" "${w:6}" | aes_unwrap 2>/dev/null
 }

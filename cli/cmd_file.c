@@ -794,35 +794,38 @@ static int open_encoding(cli_ctx *c, struct csvstate *s)
 	return 0;
 }
 
+/* A stream on a copy of a passed descriptor (its owner closes the original), or NULL with errno. */
+static FILE *fdopen_copy(int fd)
+{
+	int own = fcntl(fd, F_DUPFD_CLOEXEC, 3), e;
+	FILE *f = own >= 0 ? fdopen(own, "r") : NULL;
+
+	if (!f && own >= 0) {
+		e = errno;
+		close(own);
+		errno = e;
+	}
+	return f;
+}
+
 /* The manifest: through casevaultd, the descriptor the client passed (docs/service.md, "Named files"). */
 static FILE *open_manifest(const cli_ctx *c)
 {
-	int fd = cli_passed_fd(c, c->argv[0]), own = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
-	FILE *f;
+	int fd = cli_passed_fd(c, c->argv[0]);
 
-	if (fd < 0)
-		return fopen(c->argv[0], "re");
-	if (own < 0 || !(f = fdopen(own, "r"))) {
-		if (own >= 0)
-			close(own);
-		return NULL;
-	}
-	return f;
+	return fd < 0 ? fopen(c->argv[0], "re") : fdopen_copy(fd);
 }
 
 int cli_import_each_path(cli_ctx *c, int fd, cli_import_path_fn fn, void *hook)
 {
 	struct csvstate s;
 	char *dircopy = NULL;
-	FILE *f = NULL;
-	int own = fcntl(fd, F_DUPFD_CLOEXEC, 3), r;
+	FILE *f = fdopen_copy(fd);
+	int r;
 
 	memset(&s, 0, sizeof(s));
-	if (own < 0 || !(f = fdopen(own, "r"))) {
-		if (own >= 0)
-			close(own);
+	if (!f)
 		return cli_fail(c, EXIT_FAIL, "cannot read %s: %s", c->argv[0], strerror(errno));
-	}
 	if ((r = open_encoding(c, &s)) == 0 && !(dircopy = strdup(c->argv[0])))
 		r = cli_fail(c, EXIT_FAIL, "out of memory reading %s", c->argv[0]);
 	s.basedir = dircopy ? dirname(dircopy) : NULL;

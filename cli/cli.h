@@ -79,6 +79,7 @@ typedef struct {
 	const cv_slip_cache *sessions;
 	void *sessions_ctx;
 	int session_alive;        /* the client's OS user held a live session when the request came */
+	int conn;                 /* the client's connection: import asks it for each document (docs/protocol.md) */
 } cli_service;
 
 /* Where casevault looks for the daemon when a vault is not its own to open. */
@@ -133,6 +134,15 @@ int cli_passed_fd(const cli_ctx *c, const char *val);
 /* cli_passphrase_cb for a passed passphrase file: hook is its descriptor, (void *)(intptr_t)fd. */
 int cli_passed_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
 int cli_service_actor(cli_ctx *c);
+/*
+ * import through the service: the document a manifest names, asked of the
+ * client, which opens it itself (cli/svcmode.c); the descriptor, or -1 with
+ * *err the errno of the client's open (or of the exchange).
+ */
+int cli_service_open_doc(const cli_ctx *c, const char *path, int *err);
+/* The path of each row of a manifest, as import files it (cli/cmd_file.c): the client's list of what it may pass. */
+typedef int (*cli_import_path_fn)(void *hook, const char *path);
+int cli_import_each_path(cli_ctx *c, int fd, cli_import_path_fn fn, void *hook);
 /* Whether an argument word of a table ("FILE", "PATH...", "DIR") names a file. */
 int cli_is_path_word(const char *w);
 /* Word number i (from 0) of a command's argument synopsis ("CASE NAME"). */

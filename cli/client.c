@@ -122,11 +122,10 @@ struct opened {
 	struct stat st[CV_PROTO_MAX_FILES];  /* what a new file is, so that only it is removed */
 };
 
-static int send_request(int fd, const char *msg, size_t len, const struct opened *op)
+/* A frame, the descriptors riding on its first byte (none: a plain send). */
+static int send_fds(int fd, const char *msg, size_t len, const int *fds, size_t nfd)
 {
-	const int *fds = op->fds;
-	size_t nfd = CV_PROTO_NFDS + (size_t)op->rq->nfiles;
-	char cbuf[CMSG_SPACE(sizeof(op->fds))];
+	char cbuf[CMSG_SPACE(sizeof(int) * (CV_PROTO_NFDS + CV_PROTO_MAX_FILES))];
 	struct iovec iov = { (void *)msg, len };
 	struct msghdr mh = { 0 };
 	struct cmsghdr *cm;
@@ -135,13 +134,15 @@ static int send_request(int fd, const char *msg, size_t len, const struct opened
 	memset(cbuf, 0, sizeof(cbuf));
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf;
-	mh.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(nfd * sizeof(int));
-	memcpy(CMSG_DATA(cm), fds, nfd * sizeof(int));
+	if (nfd) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+		memcpy(CMSG_DATA(cm), fds, nfd * sizeof(int));
+	}
 	/* the descriptors ride on the first byte; the rest follows as it fits */
 	while ((n = sendmsg(fd, &mh, MSG_NOSIGNAL)) < 0)
 		if (errno != EINTR)
@@ -152,6 +153,11 @@ static int send_request(int fd, const char *msg, size_t len, const struct opened
 				return -1;
 	}
 	return 0;
+}
+
+static int send_request(int fd, const char *msg, size_t len, const struct opened *op)
+{
+	return send_fds(fd, msg, len, op->fds, CV_PROTO_NFDS + (size_t)op->rq->nfiles);
 }
 
 static int read_all(int fd, char *buf, size_t len)
@@ -169,21 +175,100 @@ static int read_all(int fd, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * The documents a manifest names (import): the only paths the client opens
+ * when the daemon asks, sorted for bsearch.
+ */
+struct doclist {
+	char **path;
+	size_t n, alloc;
+};
+
+static int add_doc(void *hook, const char *path)
+{
+	struct doclist *d = hook;
+
+	if (d->n == d->alloc) {
+		size_t na = d->alloc ? d->alloc * 2 : 256;
+		char **np = reallocarray(d->path, na, sizeof(char *));
+
+		if (!np)
+			return -1;
+		d->path = np;
+		d->alloc = na;
+	}
+	if (!(d->path[d->n] = strdup(path)))
+		return -1;
+	d->n++;
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_docs(struct doclist *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->path[i]);
+	free(d->path);
+}
+
+/*
+ * The daemon asks for a document of the manifest: opened as direct mode
+ * opens it (vault/ops/filing_docs.c), as the person who runs the command,
+ * passed and closed at once: the client holds one at a time.  A path the
+ * manifest does not name is refused (EPERM): the client passes nothing else.
+ */
+static int serve_doc(int conn, const struct doclist *docs, const char *path)
+{
+	int fd = -1, err = EPERM, r;
+	char *msg;
+	size_t len = 0;
+
+	if (docs && bsearch(&path, docs->path, docs->n, sizeof(char *), cmp_path)) {
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		err = fd < 0 ? errno : 0;
+	}
+	if (!(msg = cv_proto_make_opened(err, &len))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	r = send_fds(conn, msg, len, &fd, fd >= 0);
+	free(msg);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 /* The reply: the command's exit status, after printing the daemon's own error if any. */
-static int read_reply(int fd, const char *sock)
+static int read_reply(int fd, const char *sock, const struct doclist *docs)
 {
 	unsigned char hdr[4];
-	char *buf = NULL, error[1024];
+	char *buf = NULL, *path = NULL, error[1024];
 	size_t len;
-	int code = EXIT_FAIL;
+	int code = EXIT_FAIL, asked;
 
-	if (read_all(fd, (char *)hdr, 4) < 0 || cv_proto_frame_len(hdr, &len) < 0 ||
-	    !(buf = malloc(len)) || read_all(fd, buf, len) < 0 || cv_proto_parse_reply(buf, len, &code, error, sizeof(error)) < 0) {
+	for (;;) {
+		if (read_all(fd, (char *)hdr, 4) < 0 || cv_proto_frame_len(hdr, &len) < 0 ||
+		    !(buf = malloc(len)) || read_all(fd, buf, len) < 0 || (asked = cv_proto_parse_open(buf, len, &path)) < 0 ||
+		    (asked && serve_doc(fd, docs, path) < 0) ||
+		    (!asked && cv_proto_parse_reply(buf, len, &code, error, sizeof(error)) < 0)) {
+			free(buf);
+			free(path);
+			return say("casevaultd at %s ended the request without an answer; run 'casevault verify' "
+				   "and try again, or ask the vault's administrator", sock);
+		}
 		free(buf);
-		return say("casevaultd at %s ended the request without an answer; run 'casevault verify' "
-			   "and try again, or ask the vault's administrator", sock);
+		free(path);
+		buf = path = NULL;
+		if (!asked)
+			break;
 	}
-	free(buf);
 	if (*error)
 		say("%s", error);
 	return code < 0 || code > 255 ? EXIT_FAIL : code;
@@ -310,7 +395,7 @@ static void close_opened(struct opened *op, int failed)
 	rq->nfiles = 0;
 }
 
-static int talk(const char *sock, const char *msg, size_t len, const struct opened *op)
+static int talk(const char *sock, const char *msg, size_t len, const struct opened *op, const struct doclist *docs)
 {
 	int fd, r;
 
@@ -320,7 +405,7 @@ static int talk(const char *sock, const char *msg, size_t len, const struct open
 	if (send_request(fd, msg, len, op) < 0)
 		r = say("cannot send the request to casevaultd at %s: %s", sock, strerror(errno));
 	else
-		r = read_reply(fd, sock);
+		r = read_reply(fd, sock, docs);
 	close(fd);
 	return r;
 }
@@ -330,6 +415,7 @@ int cli_client_run(const char *sock, int argc, char **argv, cli_ctx *c)
 	cv_proto_request rq = { 0 };
 	cv_proto_file files[CV_PROTO_MAX_FILES];
 	struct opened op = { &rq, { 0, 1, 2 }, { { 0 } } };
+	struct doclist docs = { NULL, 0, 0 };
 	char err[160], *msg = NULL;
 	size_t len = 0;
 	int r;
@@ -340,10 +426,15 @@ int cli_client_run(const char *sock, int argc, char **argv, cli_ctx *c)
 		return say("out of memory");
 	if ((r = build_request(argc, argv, &rq, c)) == 0)
 		r = cli_each_path(c, open_named, &op);
+	/* import: the manifest is read here first, with its parser, and refused before connecting */
+	if (r == 0 && !strcmp(c->cmd->name, "import") && rq.nfiles == 1 &&
+	    (r = cli_import_each_path(c, op.fds[CV_PROTO_NFDS], add_doc, &docs)) == 0)
+		qsort(docs.path, docs.n, sizeof(char *), cmp_path);
 	if (r == 0 && !(msg = cv_proto_make_request(&rq, &len, err, sizeof(err))))
 		r = say("%s", err);
 	if (r == 0)
-		r = talk(sock, msg, len, &op);
+		r = talk(sock, msg, len, &op, &docs);
+	free_docs(&docs);
 	close_opened(&op, r != 0);
 	if (msg)
 		explicit_bzero(msg, len);

@@ -1,5 +1,6 @@
 /* casevault file, note, import */
 #include <errno.h>
+#include <fcntl.h>
 #include <search.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -282,6 +283,9 @@ struct csvstate {
 	size_t badat;
 	unsigned char badbyte;
 	int badnul;                /* ... because it holds a NUL byte */
+	cli_import_path_fn each;   /* the first pass, in the client: each row's path (cli_import_each_path) */
+	void *each_hook;
+	const cli_ctx *svc;        /* through casevaultd: each document is asked of the client */
 };
 
 static int case_cmp(const void *a, const void *b)
@@ -457,6 +461,44 @@ static int row_wanted(struct csvstate *s)
 	return c->batch == s->batch;
 }
 
+/* The row's document: its path field, relative to the manifest's folder; the field is taken. */
+static char *row_path(struct csvstate *s)
+{
+	char *p = NULL;
+
+	if (s->field[1][0] == '/' || !s->basedir) {
+		p = s->field[1];
+	} else {
+		if (asprintf(&p, "%s/%s", s->basedir, s->field[1]) < 0)
+			p = NULL;
+		free(s->field[1]);
+	}
+	s->field[1] = NULL;
+	return p;
+}
+
+/* A document of the manifest through casevaultd: the client opens it and passes it (docs/protocol.md). */
+static int client_doc(void *hook, const char *path)
+{
+	int err = 0, fd = cli_service_open_doc(hook, path, &err);
+
+	if (fd < 0)
+		errno = err;
+	return fd;
+}
+
+/* The first pass in the client: the document of each row, the only ones it passes. */
+static void each_path(struct csvstate *s)
+{
+	char *p;
+
+	if (!s->each || s->nfields != NCOLS || !s->field[1])
+		return;
+	if (!(p = row_path(s)) || s->each(s->each_hook, p) < 0)
+		s->oom = 1;
+	free(p);
+}
+
 /* One row of the batch being read, as an item to file. */
 static void add_item(struct csvstate *s)
 {
@@ -489,16 +531,11 @@ static void add_item(struct csvstate *s)
 	}
 	it->case_id = keep(s, s->field[0]);
 	s->field[0] = NULL;
-	if (s->field[1][0] == '/' || !s->basedir) {
-		it->path = keep(s, s->field[1]);
-	} else {
-		char *p = NULL;
-		if (asprintf(&p, "%s/%s", s->basedir, s->field[1]) < 0)
-			p = NULL;
-		it->path = keep(s, p);
-		free(s->field[1]);
+	it->path = keep(s, row_path(s));
+	if (s->svc) {
+		it->open_doc = client_doc;
+		it->open_hook = (void *)s->svc;
 	}
-	s->field[1] = NULL;
 	it->class_name = keep(s, s->field[2]);
 	s->field[2] = NULL;
 	if (!s->field[3][0] || cv_section_parse(&it->section, s->field[3]) < 0) {
@@ -531,6 +568,8 @@ static void on_row(int term, void *hook)
 	}
 	if (row_wanted(s))
 		add_item(s);
+	else
+		each_path(s);
 done:
 	for (i = 0; i < NCOLS; i++) {
 		free(s->field[i]);
@@ -755,6 +794,53 @@ static int open_encoding(cli_ctx *c, struct csvstate *s)
 	return 0;
 }
 
+/* A stream on a copy of a passed descriptor (its owner closes the original), or NULL with errno. */
+static FILE *fdopen_copy(int fd)
+{
+	int own = fcntl(fd, F_DUPFD_CLOEXEC, 3), e;
+	FILE *f = own >= 0 ? fdopen(own, "r") : NULL;
+
+	if (!f && own >= 0) {
+		e = errno;
+		close(own);
+		errno = e;
+	}
+	return f;
+}
+
+/* The manifest: through casevaultd, the descriptor the client passed (docs/service.md, "Named files"). */
+static FILE *open_manifest(const cli_ctx *c)
+{
+	int fd = cli_passed_fd(c, c->argv[0]);
+
+	return fd < 0 ? fopen(c->argv[0], "re") : fdopen_copy(fd);
+}
+
+int cli_import_each_path(cli_ctx *c, int fd, cli_import_path_fn fn, void *hook)
+{
+	struct csvstate s;
+	char *dircopy = NULL;
+	FILE *f = fdopen_copy(fd);
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	if (!f)
+		return cli_fail(c, EXIT_FAIL, "cannot read %s: %s", c->argv[0], strerror(errno));
+	if ((r = open_encoding(c, &s)) == 0 && !(dircopy = strdup(c->argv[0])))
+		r = cli_fail(c, EXIT_FAIL, "out of memory reading %s", c->argv[0]);
+	s.basedir = dircopy ? dirname(dircopy) : NULL;
+	s.planning = 1;
+	s.each = fn;
+	s.each_hook = hook;
+	if (r == 0)
+		r = read_manifest(c, f, &s);
+	fclose(f);
+	cv_text_conv_close(s.conv);
+	free_cases(&s);
+	free(dircopy);
+	return r;
+}
+
 static int cmd_import(cli_ctx *c)
 {
 	struct csvstate s;
@@ -769,7 +855,7 @@ static int cmd_import(cli_ctx *c)
 	memset(&jl, 0, sizeof(jl));
 	if ((r = open_encoding(c, &s)) != 0)
 		return r;
-	f = fopen(c->argv[0], "re");
+	f = open_manifest(c);
 	if (!f) {
 		cv_text_conv_close(s.conv);
 		return cli_fail(c, EXIT_FAIL, "cannot read %s: %s", c->argv[0], strerror(errno));
@@ -778,6 +864,7 @@ static int cmd_import(cli_ctx *c)
 		goto out;
 	dircopy = strdup(c->argv[0]);
 	s.basedir = dircopy ? dirname(dircopy) : NULL;
+	s.svc = c->svc ? c : NULL;
 	/* The first pass files nothing: a malformed manifest is refused whole. */
 	s.planning = 1;
 	if ((r = read_manifest(c, f, &s)) != 0)

@@ -308,3 +308,41 @@ int cv_proto_parse_reply(const char *buf, size_t len, int *exit_code, char *erro
 	json_decref(j);
 	return r;
 }
+
+char *cv_proto_make_open(const char *path, size_t *len)
+{
+	return frame(json_pack("{s:i, s:s}", "v", CV_PROTO_VERSION, "open", path), len);
+}
+
+int cv_proto_parse_open(const char *buf, size_t len, char **path)
+{
+	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *p = json_object_get(j, "open");
+	int r = -1;
+
+	*path = NULL;
+	if (json_is_object(j) && json_integer_value(json_object_get(j, "v")) == CV_PROTO_VERSION)
+		r = !json_is_string(p) ? 0 : (*path = strdup(json_string_value(p))) ? 1 : -1;
+	json_decref(j);
+	return r;
+}
+
+char *cv_proto_make_opened(int err, size_t *len)
+{
+	return frame(json_pack("{s:i, s:i}", "v", CV_PROTO_VERSION, "errno", err), len);
+}
+
+int cv_proto_parse_opened(const char *buf, size_t len, int *err)
+{
+	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+	json_t *e = json_object_get(j, "errno");
+	int r = -1;
+
+	if (json_is_object(j) && json_integer_value(json_object_get(j, "v")) == CV_PROTO_VERSION &&
+	    json_is_integer(e) && json_integer_value(e) >= 0 && json_integer_value(e) < 4096) {
+		*err = (int)json_integer_value(e);
+		r = 0;
+	}
+	json_decref(j);
+	return r;
+}

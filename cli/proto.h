@@ -46,6 +46,19 @@ char *cv_proto_make_request(const cv_proto_request *rq, size_t *len, char *err, 
 char *cv_proto_make_reply(int exit_code, const char *error, size_t *len);
 /* Parse a reply's JSON: 0 with the exit status and the error ("" for none), or -1. */
 int cv_proto_parse_reply(const char *buf, size_t len, int *exit_code, char *error, size_t errlen);
+/*
+ * import through the service (docs/protocol.md, "Documents of a manifest"):
+ * while its worker runs, the daemon asks the client for one document the
+ * manifest names, {"v": 1, "open": PATH}; the client answers {"v": 1,
+ * "errno": 0} with the descriptor, or the errno of its own open and none.
+ */
+#define CV_PROTO_OPEN_TIMEOUT 10        /* seconds the worker waits for a document's answer */
+char *cv_proto_make_open(const char *path, size_t *len);
+/* A frame from the daemon: 1 and *path (malloc'd) for a document asked for, 0 for the reply, -1 neither. */
+int cv_proto_parse_open(const char *buf, size_t len, char **path);
+char *cv_proto_make_opened(int err, size_t *len);
+/* The client's answer: 0 with *err (0: a descriptor came with it), or -1. */
+int cv_proto_parse_opened(const char *buf, size_t len, int *err);
 /* Free memory jansson held wiped (a passphrase passes through it); call once at start. */
 void cv_proto_wipe_json_memory(void);
 

@@ -8,13 +8,20 @@
  * passed; and a passphrase comes from the request or from
  * the client's own terminal, never from the service's gpg-agent pinentry.
  */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "cli.h"
+#include "proto.h"
 
 /*
  * The files a client may name through the service, which it opens itself
@@ -31,6 +38,8 @@ static const cli_file_word file_words[] = {
 	{ "request bundle", "output", 1, "%s already exists; casevault never overwrites a file: choose another name" },
 	{ "request bundle", "recipient", 0, NULL },
 	{ "request attach", NULL, 0, NULL },
+	/* the manifest; the documents it names are asked of the client one by one (cli_service_open_doc) */
+	{ "import", NULL, 0, NULL },
 	{ "request bundle", "passphrase-file", 1, "cannot create the passphrase file %s: File exists; give a new "
 	  "file's name (casevault never overwrites)" },
 	{ NULL, NULL, 0, NULL }
@@ -50,9 +59,6 @@ int cli_service_refuse_path(cli_ctx *c, const char *what, const char *word)
 {
 	const char *hint = !strcmp(what, "--output")
 		? "leave it out to write to standard output (> FILE), or run the command in direct mode as the vault's owner"
-		: !strcmp(c->cmd->name, "import")
-		? "a manifest names further files, more than one request passes: import it in direct mode as the vault's "
-		  "owner, or file its documents with 'casevault file CASE PATH...'"
 		: "run the command in direct mode as the vault's owner";
 
 	return cli_fail(c, EXIT_FAIL, "'casevault %s' through casevaultd cannot take %s (%s): the service never opens "
@@ -211,4 +217,96 @@ int cli_service_actor(cli_ctx *c)
 				"member %s, so --as %s is refused; %s must run the command from their own account",
 				c->svc->uid, me, c->as, c->as);
 	return 0;
+}
+
+/* len bytes of the client's answer before the deadline; a descriptor that comes with them into *fd. */
+static int answer_bytes(int conn, char *buf, size_t len, time_t deadline, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+	struct pollfd p = { conn, POLLIN, 0 };
+	struct iovec iov;
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	ssize_t n;
+	long left;
+
+	while (len) {
+		if ((left = (long)(deadline - time(NULL))) <= 0 || poll(&p, 1, (int)(left * 1000)) <= 0)
+			return errno = ETIMEDOUT, -1;
+		iov.iov_base = buf;
+		iov.iov_len = len;
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		if ((n = recvmsg(conn, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return errno = n == 0 ? EPIPE : errno, -1;
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			size_t i, k = cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
+				? (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+
+			for (i = 0; i < k; i++) {  /* one descriptor is kept; any further one is closed */
+				int got;
+
+				memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+				if (*fd < 0)
+					*fd = got;
+				else
+					close(got);
+			}
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int send_all(int conn, const char *msg, size_t len)
+{
+	ssize_t n;
+
+	for (; len; msg += n, len -= (size_t)n)
+		while ((n = send(conn, msg, len, MSG_NOSIGNAL)) < 0)
+			if (errno != EINTR)
+				return -1;
+	return 0;
+}
+
+/*
+ * The worker never opens the path: it asks the client, which opens it as
+ * the person who runs the command and passes the descriptor.  A client
+ * that does not answer in CV_PROTO_OPEN_TIMEOUT seconds, or answers
+ * wrongly, fails this document and every later one: the connection is not
+ * trusted again (the filing refuses their cases as unreadable).  The
+ * filing's threads open their groups' documents at once
+ * (vault/ops/filing_pool.c): one question and its answer at a time.
+ */
+int cli_service_open_doc(const cli_ctx *c, const char *path, int *err)
+{
+	static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER;
+	static int broken;
+	unsigned char hdr[4];
+	char *msg = NULL, body[256];
+	size_t len = 0;
+	time_t deadline = time(NULL) + CV_PROTO_OPEN_TIMEOUT;
+	int fd = -1;
+
+	*err = 0;
+	pthread_mutex_lock(&one);
+	if (broken || !(msg = cv_proto_make_open(path, &len)) || send_all(c->svc->conn, msg, len) < 0 ||
+	    answer_bytes(c->svc->conn, (char *)hdr, 4, deadline, &fd) < 0 || cv_proto_frame_len(hdr, &len) < 0 ||
+	    len > sizeof(body) || answer_bytes(c->svc->conn, body, len, deadline, &fd) < 0 ||
+	    cv_proto_parse_opened(body, len, err) < 0 || (*err == 0) != (fd >= 0)) {
+		*err = broken ? EPIPE : errno ? errno : EPROTO;
+		broken = 1;
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	pthread_mutex_unlock(&one);
+	free(msg);
+	return fd;
 }

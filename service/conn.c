@@ -188,7 +188,7 @@ static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct i
 	cli_service svc = { .uid = uid, .vault_dir = cfg->vault_dir, .passphrase = rq->passphrase,
 			    .files = files, .nfiles = rq->nfiles,
 			    .sessions = &cvd_session_ops, .sessions_ctx = sessions,
-			    .session_alive = cvd_session_alive(sessions) };
+			    .session_alive = cvd_session_alive(sessions), .conn = in->conn };
 	char **argv = calloc((size_t)rq->argc + 2, sizeof(char *));
 	int i;
 
@@ -207,7 +207,8 @@ static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct i
 	for (i = 0; i < CV_PROTO_NFDS; i++)
 		if (in->fds[i] > 2)
 			close(in->fds[i]);
-	close(in->conn);
+	/* kept: import asks the client for each document over it; this process replies only after the worker ends */
+	fcntl(in->conn, F_SETFD, FD_CLOEXEC);
 	if (!argv)
 		_exit(EXIT_FAIL);
 	argv[0] = "casevault";

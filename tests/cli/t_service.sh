@@ -108,9 +108,6 @@ check "an OS user who is no staff member is refused (exit $RC: $ERR)" \
 
 # ---- the service never opens a file a client names (those it takes, the client opens: t_service_files.sh)
 printf 'x\n' >"$T/a/rows.csv" && chown "$UA" "$T/a/rows.csv"
-run_cv_as "$UA" import "$T/a/rows.csv"
-check "import is refused through the service, naming the direct mode (exit $RC: $ERR)" \
-	eval '[ "$RC" -eq 1 ] && one_line && grep -q "never opens a file a client names" <<<"$ERR"'
 run_cv_as "$UA" policy check "$T/a/rows.csv"
 check "policy check FILE is refused through the service (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && one_line && grep -q "never opens a file a client names" <<<"$ERR"'

@@ -7,9 +7,10 @@
 # the whole service at timed moments.  After each restart: verify and audit
 # verify pass, and the operation happened wholly or not at all (records
 # counted, audit events counted, the rerun completes it).
-# 'request bundle' writes a directory (-o DIR), which the service never
-# opens for a client: it is direct-mode only, so the bundle's crash points
-# are run in direct mode by the service account, with its daemon killed.
+# 'request bundle -o FILE' through the daemon (the client makes the file and
+# passes it) is killed at each of its crash points too: no disclosure is
+# half-logged, and the client leaves no file behind; the same points in
+# direct mode, by the service account with its daemon killed, follow.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
 
@@ -135,7 +136,22 @@ for point in revoke-keys-stored revoke-after-commit; do
 	check "...then $UB is refused through the daemon (exit $RC: $(head -c 120 "$T/err"))" test "$RC" -ne 0
 done
 
-# ---- 5. request bundle: direct mode only (-o DIR), run by the service account with its daemon killed
+# ---- 5. request bundle -o FILE through the daemon: the client made FILE and passed it
+for point in bundle-before-commit bundle-before-link bundle-after-link; do
+	fresh
+	rm -rf "$T/svc/out" && mkdir -m 700 "$T/svc/out" && chown "$SVC" "$T/svc/out"
+	killed "bundle through the daemon at $point" "$point" "$SVC" request bundle "$Q" -o "$T/svc/out/sar.zip" \
+		--show-passphrase </dev/null
+	whole "bundle through the daemon at $point"
+	e=$(events request.bundle) f=$(find "$T/svc/out" -type f | wc -l)
+	check "bundle through the daemon at $point: at most one disclosure logged ($e), the client left no file ($f)" \
+		eval '[ "$e" -le 1 ] && [ "$f" -eq 0 ]'
+	svc_cv "$SVC" request bundle "$Q" -o "$T/svc/out/sar.zip" --show-passphrase </dev/null >"$T/out" 2>"$T/err"; RC=$?
+	check "...and a bundle through the daemon afterwards succeeds (exit $RC: $(head -c 150 "$T/err"))" \
+		eval '[ "$RC" -eq 0 ] && [ -s "$T/svc/out/sar.zip" ] && [ "$(events request.bundle)" -eq $((e + 1)) ]'
+done
+
+# ---- 6. request bundle in direct mode, run by the service account with its daemon killed
 for point in bundle-before-link bundle-after-link; do
 	fresh
 	rm -rf "$T/svc/out" && mkdir -m 700 "$T/svc/out" && chown "$SVC" "$T/svc/out"

@@ -148,9 +148,6 @@ ln -s letter.txt "$T/svc/d/link.txt"
 CWD=$T/svc/d run_direct "$A" file "$C" link.txt --class letter
 check "a symbolic link is refused with the direct mode's line (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && one_line && grep -q "link.txt is a symbolic link" <<<"$ERR" && [ "$ERR" = "$DERR" ]'
-run_cv_as "$UA" import "$T/a/letter.txt"
-check "import is refused through the service, naming the direct mode (exit $RC: $ERR)" \
-	eval '[ "$RC" -eq 1 ] && one_line && grep -q "direct mode" <<<"$ERR"'
 
 # ---- 4. raw requests: a descriptor claimed but not passed, or passed but not listed
 python3 - "$SOCK" "$C" "$T/a/letter.txt" >"$T/raw.out" 2>&1 <<'PY'

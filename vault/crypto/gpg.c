@@ -54,23 +54,22 @@ int cv_gpg_err(cv_vault *v, gpgme_error_t err, const char *what)
  * gpg reads when GPGME gives it no --homedir; setenv is not safe beside
  * other threads, so a process that has some sets the engine's home instead.
  * env_home records which home GNUPGHOME names (NULL: not set by us).
+ *
+ * Opening a vault runs no gpg at all: GPGME learns gpg's version at the
+ * first context (cv_gpg_ctx), so a command that needs no gpg (an "ls"
+ * through casevaultd with the person's session unlocked, docs/service.md,
+ * Sessions) never starts one, and a missing gpg shows up at the first
+ * operation that needs it ("cannot start gpg").
  */
 static char *env_home;
+static int engine_home_set;  /* gpgme_set_engine_info named a home for the whole process */
 
 int cv_gpg_home(cv_vault *v)
 {
-	gpgme_engine_info_t ei = NULL;
 	gpgme_error_t err;
 	char *copy;
 
-	err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
-	if (!err)
-		err = gpgme_get_engine_info(&ei);
-	while (!err && ei && ei->protocol != GPGME_PROTOCOL_OpenPGP)
-		ei = ei->next;
-	if (err || !ei)
-		return cv_gpg_err(v, err ? err : gpgme_error(GPG_ERR_INV_ENGINE), "cannot find gpg (is gnupg installed?)");
-	if (!ei->home_dir && cv_single_threaded() && (copy = strdup(v->gnupghome))) {
+	if (!engine_home_set && cv_single_threaded() && (copy = strdup(v->gnupghome))) {
 		if (setenv("GNUPGHOME", v->gnupghome, 1) == 0) {
 			free(env_home);
 			env_home = copy;
@@ -79,6 +78,8 @@ int cv_gpg_home(cv_vault *v)
 		free(copy);
 	}
 	err = gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, NULL, v->gnupghome);
+	if (!err)
+		engine_home_set = 1;
 	return err ? cv_gpg_err(v, err, "cannot find gpg (is gnupg installed?)") : 0;
 }
 

@@ -133,6 +133,8 @@ int cv_filing_doc_fd(const cv_file_item *it)
 {
 	int fd;
 
+	if (it->open_doc && !it->has_fd)
+		return it->open_doc(it->open_hook, it->path);
 	if (!it->has_fd)
 		return open(it->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	/* a dup shares the offset: each reader starts from the beginning */

@@ -30,11 +30,27 @@
  */
 typedef cv_db_record_blind known_doc;
 
+/* A document opened on demand is never looked up by its path here either (docs/service.md, "Named files"). */
+static int doc_stat(const cv_file_item *it, struct stat *sb)
+{
+	int fd, r;
+
+	if (it->has_fd)
+		return fstat(it->fd, sb);
+	if (!it->open_doc)
+		return lstat(it->path, sb);
+	if ((fd = cv_filing_doc_fd(it)) < 0)
+		return -1;
+	r = fstat(fd, sb);
+	close(fd);
+	return r;
+}
+
 static int64_t doc_size(const cv_file_item *it)
 {
 	struct stat sb;
 
-	if ((it->has_fd ? fstat(it->fd, &sb) : lstat(it->path, &sb)) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+	if (doc_stat(it, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
 		return -1;  /* the checks that follow say what is wrong */
 	return (int64_t)sb.st_size;
 }

@@ -25,6 +25,15 @@ typedef struct {
 	 */
 	int has_fd;
 	int fd;
+	/*
+	 * Or opened on demand, each time the filing reads it (without has_fd):
+	 * casevaultd's import asks the client for each document the manifest
+	 * names, so that neither side holds thousands of descriptors
+	 * (docs/protocol.md, "Documents of a manifest").  A new descriptor at
+	 * its start, or -1 with errno as the client's open set it.
+	 */
+	int (*open_doc)(void *hook, const char *path);
+	void *open_hook;
 	/* results */
 	char record_id[16];
 	char mime[96];

@@ -118,6 +118,7 @@ async function caseworker(browser) {
   check('the downloaded PDF has the same bytes', sha(Buffer.from(dl.b64, 'base64')) === sha(fs.readFileSync(E.WEB_PDF)));
   check('a download is an attachment of type application/octet-stream with nosniff',
     dl.type === 'application/octet-stream' && /^attachment;/.test(dl.disp) && dl.nosniff === 'nosniff', JSON.stringify(dl).slice(0, 200));
+  page.pdfLink = link;
   return page;
 }
 
@@ -156,6 +157,18 @@ async function refusals(page) {
   check('the old cookie opens nothing after sign-out', r.status === 303 && r.headers.location === '/signin', r.status);
 }
 
+// a volunteer reads nothing: no keyslip, so no session, so no page and no record
+async function volunteer(browser, pdfLink) {
+  const page = await newPage(browser);
+  await signIn(page, E.WEB_VOL, E.WEB_VOL_PASS);
+  const text = await page.content();
+  check('a volunteer is not signed in (one line says why)', page.url().endsWith('/signin') && /class="error"/.test(text));
+  const r = await page.goto(BASE + pdfLink);
+  check('a volunteer gets no record by URL (sent to sign in)', page.url().endsWith('/signin') && r.status() === 200 &&
+    !(await page.content()).includes('%PDF'));
+  await page.close();
+}
+
 async function cpLead(browser) {
   const page = await newPage(browser);
   const C = E.WEB_CASE;
@@ -190,7 +203,9 @@ async function idleAndLockout(browser, cleo) {
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'] });
   try {
     const ada = await caseworker(browser);
+    const pdfLink = ada.pdfLink;
     await refusals(ada);
+    await volunteer(browser, pdfLink);
     const cleo = await cpLead(browser);
     await idleAndLockout(browser, cleo);
     check('no Content-Security-Policy violation on any page', cspViolations.length === 0, cspViolations.join(' | '));

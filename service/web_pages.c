@@ -385,7 +385,7 @@ static void sign_in(const web_req *rq, web_head *h, web_buf *b)
 
 void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
 {
-	int signout = !strcmp(rq->url, "/signout"), r;
+	int signout = !strcmp(rq->url, "/signout") && !strcmp(rq->method, "POST"), r;  /* never by a GET */
 	cv_vault *v = NULL;
 
 	if (!strcmp(rq->url, "/signin"))

@@ -22,6 +22,7 @@
 #include <microhttpd.h>
 
 #include "web.h"
+#include "session_table.h"
 #include "web_auth.h"
 
 #define WEB_FIELD_MAX 65536               /* a form's text field */
@@ -40,7 +41,17 @@ typedef struct {
 	char *names[WEB_MAX_FILES];
 	long total;
 	int refused;              /* too many files, too large, or unreadable: nothing is filed */
+	/* the page's worker, while the connection waits suspended (docs/web.md, Processes) */
+	struct MHD_Connection *conn;
+	pid_t pid;                /* 0: none started */
+	int pipe, ended, signin;
+	size_t got;               /* bytes of head received */
+	web_head head;
+	web_buf body;
+	char token[WEB_TOKEN_HEX]; /* the session's cookie, to find it again when the page is made */
 } web_form;
+
+static web_form *pending[64];  /* connections waiting for their worker */
 
 static const char css[] =
 	"body{font-family:sans-serif;font-size:1rem;line-height:1.5;margin:0;color:#111;background:#fff}"
@@ -206,6 +217,7 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 		return;
 	if (f->pp)
 		MHD_destroy_post_processor(f->pp);
+	web_free(&f->body);
 	for (i = 0; i < f->nfiles; i++) {
 		close(f->fds[i]);
 		free(f->names[i]);
@@ -255,40 +267,87 @@ static void __attribute__((noreturn)) run_worker(const web_req *rq, int fd)
 	_exit(ok ? 0 : 1);
 }
 
-int web_worker(const web_req *rq, web_head *h, web_buf *body)
+/* Start rq's worker for f's connection, which waits suspended until it ends; 0 or -1. */
+static int worker_start(web_form *f, const web_req *rq)
 {
-	char chunk[65536];
-	int p[2], status = 0;
-	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
+	int p[2];
+	size_t i;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
+	for (i = 0; i < sizeof(pending) / sizeof(pending[0]) && pending[i]; i++)
+		;
+	if (i == sizeof(pending) / sizeof(pending[0]) || pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	if ((pid = fork()) == 0) {
+	fflush(NULL);
+	if ((f->pid = fork()) == 0) {
 		close(p[0]);
 		run_worker(rq, p[1]);
 	}
 	close(p[1]);
-	while (pid > 0 && (n = read(p[0], chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (got < sizeof(*h)) {
-			size_t take = (size_t)n < sizeof(*h) - got ? (size_t)n : sizeof(*h) - got;
-
-			memcpy((char *)h + got, chunk, take);
-			got += take;
-			web_add(body, chunk + take, (size_t)n - take);
-		} else
-			web_add(body, chunk, (size_t)n);
+	if (f->pid < 0) {
+		close(p[0]);
+		return -1;
 	}
-	close(p[0]);
+	f->pipe = p[0];
+	memset(&f->head, 0, sizeof(f->head));
+	pending[i] = f;
+	MHD_suspend_connection(f->conn);
+	return 0;
+}
+
+/* What the worker sent since: the head first, then the body.  1 at its end. */
+static int worker_feed(web_form *f)
+{
+	char chunk[65536];
+	ssize_t n = read(f->pipe, chunk, sizeof(chunk));
+	size_t take = 0;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n > 0 && f->got < sizeof(f->head)) {
+		take = (size_t)n < sizeof(f->head) - f->got ? (size_t)n : sizeof(f->head) - f->got;
+		memcpy((char *)&f->head + f->got, chunk, take);
+		f->got += take;
+	}
+	if (n > 0)
+		web_add(&f->body, chunk + take, (size_t)n - take);
 	explicit_bzero(chunk, sizeof(chunk));
-	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	return n <= 0;
+}
+
+/* The worker ended: its status, and the connection resumed to send the page. */
+static void worker_end(web_form *f)
+{
+	int status = 0;
+
+	close(f->pipe);
+	while (waitpid(f->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	return pid > 0 && got == sizeof(*h) && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	f->ended = WIFEXITED(status) && WEXITSTATUS(status) == 0 && f->got == sizeof(f->head) ? 1 : -1;
+	MHD_resume_connection(f->conn);
+}
+
+/* Every waiting worker's pipe in rs; the highest descriptor. */
+static int workers_fdset(fd_set *rs, int max)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pending) / sizeof(pending[0]); i++)
+		if (pending[i]) {
+			FD_SET(pending[i]->pipe, rs);
+			max = pending[i]->pipe > max ? pending[i]->pipe : max;
+		}
+	return max;
+}
+
+static void workers_run(fd_set *rs)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pending) / sizeof(pending[0]); i++)
+		if (pending[i] && FD_ISSET(pending[i]->pipe, rs) && worker_feed(pending[i])) {
+			worker_end(pending[i]);
+			pending[i] = NULL;
+		}
 }
 
 /* ---- sign-in */
@@ -334,22 +393,27 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, web_form *f)
 	const char *pre = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cv_pre");
 	web_req rq = { .vault_dir = W.vault_dir, .keeper_fd = W.keeper_fd, .method = "POST", .url = "/signin",
 		       .staff = f->staff, .passphrase = f->passphrase, .uid = -1 };
-	char token[WEB_TOKEN_HEX], set[160];
-	web_buf b = { 0 };
-	web_head h;
 
 	if (!web_token_equal(pre, f->csrf))
 		return refuse(c, 403, "the sign-in form has expired or came from elsewhere; open the sign-in page "
 			      "again", NULL, NULL);
 	if (!f->staff || !f->passphrase || !*f->staff)
 		return signin_page(c, 400, "give your staff id and your passphrase");
-	memset(&h, 0, sizeof(h));
-	if (web_worker(&rq, &h, &b) < 0 || h.kind != WEB_SIGNED_IN) {
-		web_free(&b);
-		return signin_page(c, 403, h.message[0] ? h.message : "signing in failed; try again");
-	}
-	web_free(&b);
-	if (!web_session_new(h.staff, h.uid, h.role, token, time(NULL)))
+	f->signin = 1;
+	if (worker_start(f, &rq) < 0)
+		return refuse(c, 503, "the web interface is busy; try again in a moment", NULL, NULL);
+	return MHD_YES;
+}
+
+/* The sign-in worker ended: a new session and its cookie, or the form again with why. */
+static enum MHD_Result signed_in_now(struct MHD_Connection *c, web_form *f)
+{
+	web_head *h = &f->head;
+	char token[WEB_TOKEN_HEX], set[160];
+
+	if (f->ended < 0 || h->kind != WEB_SIGNED_IN)
+		return signin_page(c, 403, f->ended > 0 && h->message[0] ? h->message : "signing in failed; try again");
+	if (!web_session_new(h->staff, h->uid, h->role, token, time(NULL)))
 		return refuse(c, 500, "the web interface cannot keep another session now; try again", NULL, NULL);
 	cookie(set, sizeof(set), "cv_session", token, 0);
 	explicit_bzero(token, sizeof(token));
@@ -384,31 +448,47 @@ static enum MHD_Result answer(struct MHD_Connection *c, web_session *s, web_head
 }
 
 static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, const char *method, web_form *f,
-				 web_session *s)
+				 web_session *s, const char *token)
 {
+	int post = !strcmp(method, "POST");
 	web_req rq = { .vault_dir = W.vault_dir, .keeper_fd = W.keeper_fd, .method = method, .url = url,
 		       .staff = s->staff, .uid = s->uid, .role = s->role, .csrf = s->csrf,
-		       .cls = f ? f->cls : NULL, .title = f ? f->title : NULL, .text = f ? f->text : NULL };
-	web_buf b = { 0 };
-	web_head h;
+		       .cls = post ? f->cls : NULL, .title = post ? f->title : NULL, .text = post ? f->text : NULL };
 	int i;
 
-	if (f && f->refused)
+	if (f->refused)
 		return refuse(c, 400, "the form was too large (at most 32 documents, 256 MiB together, 64 KiB of "
 			      "text); nothing was filed", s->staff, s->csrf);
-	for (i = 0; f && i < f->nfiles; i++) {
+	for (i = 0; post && i < f->nfiles; i++) {
 		rq.fds[i] = f->fds[i];
 		rq.names[i] = f->names[i];
 	}
-	rq.nfiles = f ? f->nfiles : 0;
-	memset(&h, 0, sizeof(h));
-	if (web_worker(&rq, &h, &b) < 0) {
+	rq.nfiles = post ? f->nfiles : 0;
+	snprintf(f->token, sizeof(f->token), "%s", token);
+	if (worker_start(f, &rq) < 0)
+		return refuse(c, 503, "the web interface is busy; try again in a moment", s->staff, s->csrf);
+	return MHD_YES;
+}
+
+/* A page's worker ended: its answer, for the session as it is now. */
+static enum MHD_Result page_made(struct MHD_Connection *c, web_form *f)
+{
+	/* alive when the request came: the time the page took does not count as idle */
+	web_session *s = web_session_find(f->token, CVD_IDLE_MAX, time(NULL));
+	web_buf b = f->body;
+
+	memset(&f->body, 0, sizeof(f->body));
+	if (!s) {
+		web_free(&b);
+		return redirect(c, "/signin", NULL);
+	}
+	if (f->ended < 0) {
 		web_free(&b);
 		return refuse(c, 500, "the page stopped before it was made; what it changed is kept only if it "
 			      "committed (docs/architecture.md, Crash safety)", s->staff, s->csrf);
 	}
 	s->used = time(NULL);  /* idle from the end of the last page, however long it took */
-	return answer(c, s, &h, &b);
+	return answer(c, s, &f->head, &b);
 }
 
 /* The Host this server answers to: only its own loopback name (no DNS rebinding). */
@@ -444,6 +524,7 @@ static int same_origin(struct MHD_Connection *c, const char *self)
 static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const char *method, web_form *f)
 {
 	int post = !strcmp(method, "POST");
+	const char *token;
 	char self[96];
 	web_session *s;
 
@@ -461,7 +542,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 		return refuse(c, 403, "a form from another site was refused; nothing was changed", NULL, NULL);
 	if (!strcmp(url, "/signin"))
 		return post ? sign_in(c, f) : signin_page(c, 200, NULL);
-	s = web_session_find(MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cv_session"), W.idle, time(NULL));
+	token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cv_session");
+	s = web_session_find(token, W.idle, time(NULL));
 	if (!s && post)
 		return refuse(c, 403, "you are signed out, so nothing was changed; sign in again", NULL, NULL);
 	if (!s)
@@ -471,7 +553,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 			      "the page again and resend", s->staff, s->csrf);
 	if (!strcmp(url, "/"))
 		return redirect(c, "/cases", NULL);
-	return signed_in(c, url, method, post ? f : NULL, s);
+	return signed_in(c, url, method, f, s, token);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -494,6 +576,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		*size = 0;
 		return MHD_YES;
 	}
+	if (f->ended)  /* resumed: the worker has made the page */
+		return f->signin ? signed_in_now(c, f) : page_made(c, f);
+	f->conn = c;
 	return dispatch(c, url, method, f);
 }
 
@@ -505,6 +590,41 @@ static void web_term(int sig)
 	web_stopping = 1;
 }
 
+/* One turn: wait for a connection or a worker, then serve what is ready. */
+static void web_turn(struct MHD_Daemon *d)
+{
+	fd_set rs, ws, es;
+	MHD_socket max = 0;
+	MHD_UNSIGNED_LONG_LONG ms = 1000;
+	struct timeval tv;
+	int n;
+
+	FD_ZERO(&rs);
+	FD_ZERO(&ws);
+	FD_ZERO(&es);
+	if (MHD_get_fdset(d, &rs, &ws, &es, &max) != MHD_YES)
+		return;
+	n = workers_fdset(&rs, (int)max);
+	if (MHD_get_timeout(d, &ms) != MHD_YES || ms > 1000)
+		ms = 1000;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	if (select(n + 1, &rs, &ws, &es, &tv) < 0) {
+		FD_ZERO(&rs);
+		FD_ZERO(&ws);
+		FD_ZERO(&es);
+		if (errno != EINTR)
+			return;
+	}
+	workers_run(&rs);
+	MHD_run_from_select(d, &rs, &ws, &es);
+	MHD_run(d);  /* the connections resumed just now */
+}
+
+/*
+ * Workers run side by side: a connection waits suspended while its page is
+ * made, and the loop watches the workers' pipes with libmicrohttpd's sockets.
+ */
 static void __attribute__((noreturn)) web_run(void)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)W.port) };
@@ -512,7 +632,7 @@ static void __attribute__((noreturn)) web_run(void)
 
 	/* loopback only: no TLS yet, so no plaintext leaves the machine (docs/web.md) */
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	d = MHD_start_daemon(MHD_USE_ERROR_LOG, (uint16_t)W.port, NULL, NULL, handle, NULL,
+	d = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)W.port, NULL, NULL, handle, NULL,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, form_done, NULL,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
 			     MHD_OPTION_END);
@@ -522,9 +642,8 @@ static void __attribute__((noreturn)) web_run(void)
 	}
 	fprintf(stderr, "casevaultd: web interface at http://127.0.0.1:%d/\n", W.port);
 	while (!web_stopping)
-		MHD_run_wait(d, 1000);
-	MHD_stop_daemon(d);
-	_exit(0);
+		web_turn(d);
+	_exit(0);  /* connections still waiting for a worker close with the process; the workers finish */
 }
 
 int cvd_web_start(const char *vault_dir, int keeper_fd, int port, int idle, int other_fd, pid_t *pid)

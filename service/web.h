@@ -52,8 +52,6 @@ typedef struct {
 	char message[400];         /* sign-in refused: why, in one line */
 } web_head;
 
-/* Run rq in a worker process: *h and the body (freed by the caller); -1 when it crashed. */
-int web_worker(const web_req *rq, web_head *h, web_buf *body);
 /* In the worker: make the page (web_pages.c). */
 void web_make(const web_req *rq, web_head *h, web_buf *body, int *doc_fd);
 

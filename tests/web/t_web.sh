@@ -14,7 +14,7 @@ fi
 MODS=$(bash "$CV_SOURCE_DIR/tests/web/setup.sh") || exit 77
 SHOTS=${CV_BUILD_DIR:-$T}/web-shots
 rm -rf "$SHOTS"
-IDLE=6
+IDLE=20  # longer than any pause between two pages of the scenario on a loaded machine
 
 svc_accounts
 UV=cv$$v  # a volunteer's OS account, besides svc_lib's three

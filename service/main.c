@@ -147,6 +147,7 @@ static void harden(void)
 
 static pid_t keeper_pid = -1, web_pid = -1;
 static time_t keeper_since, web_since;
+static int web_renew;  /* the web process was stopped to follow a new keeper: start it again */
 
 /*
  * The web process (docs/web.md), started after the keeper, whose socket it
@@ -180,18 +181,19 @@ static void reaped(cvd_config *cfg, int lfd, pid_t pid, int *running)
 {
 	if (pid == web_pid) {
 		web_pid = -1;
-		if (time(NULL) - web_since < 2)
+		if (time(NULL) - web_since < 2 && !web_renew)
 			fprintf(stderr, "casevaultd: the web interface stopped as it started; not starting it again\n");
 		else
 			web_start(cfg, lfd);
+		web_renew = 0;
 		return;
 	}
 	if (pid != keeper_pid) {
 		(*running)--;
 		return;
 	}
-	if (web_pid > 0)
-		kill(web_pid, SIGTERM);  /* reaped, then started again with the new keeper's socket */
+	if (web_pid > 0 && kill(web_pid, SIGTERM) == 0)
+		web_renew = 1;  /* reaped, then started again with the new keeper's socket */
 	close(cfg->keeper_fd);
 	cfg->keeper_fd = -1;
 	keeper_pid = -1;

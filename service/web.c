@@ -392,12 +392,12 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, web_form *f)
 {
 	const char *pre = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cv_pre");
 	web_req rq = { .vault_dir = W.vault_dir, .keeper_fd = W.keeper_fd, .method = "POST", .url = "/signin",
-		       .staff = f->staff, .passphrase = f->passphrase, .uid = -1 };
+		       .staff = f->staff, .passphrase = f->passphrase ? f->passphrase : "", .uid = -1 };
 
 	if (!web_token_equal(pre, f->csrf))
 		return refuse(c, 403, "the sign-in form has expired or came from elsewhere; open the sign-in page "
 			      "again", NULL, NULL);
-	if (!f->staff || !f->passphrase || !*f->staff)
+	if (!f->staff || !*f->staff)  /* an empty passphrase is tried: it opens only a key without one */
 		return signin_page(c, 400, "give your staff id and your passphrase");
 	f->signin = 1;
 	if (worker_start(f, &rq) < 0)

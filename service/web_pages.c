@@ -282,6 +282,51 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 	lib_error(rq, h, b, v, r);
 }
 
+/* The manager's list of staff: the library refuses anyone else (CV_ACT_STAFF_ADMIN). */
+static void staff_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
+{
+	cv_staff *list = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if ((r = cv_staff_list(v, &list, &n, 1)) < 0)
+		return lib_error(rq, h, b, v, r);
+	web_page_start(b, "Staff", rq->staff, rq->csrf);
+	web_puts(b, "<table><caption>Staff and their yearly confidentiality attestation</caption><thead><tr>"
+		    "<th scope=\"col\">Staff id</th><th scope=\"col\">Name</th><th scope=\"col\">Role</th>"
+		    "<th scope=\"col\">Attested</th><th scope=\"col\">Attest</th></tr></thead><tbody>");
+	for (i = 0; i < n; i++) {
+		web_puts(b, "<tr><td>");
+		web_esc(b, list[i].id);
+		web_puts(b, "</td><td>");
+		web_esc(b, list[i].name);
+		web_puts(b, "</td><td>");
+		web_esc(b, cv_role_name(list[i].role));
+		web_puts(b, "</td><td>");
+		web_esc(b, list[i].attested[0] ? list[i].attested : "never");
+		web_printf(b, "</td><td><form method=\"post\" action=\"/staff/%s/attest\">", list[i].id);
+		web_csrf_field(b, rq->csrf);
+		web_puts(b, "<button type=\"submit\">Record today's attestation<span class=\"visually-hidden\"> of ");
+		web_esc(b, list[i].id);
+		web_puts(b, "</span></button></form></td></tr>");
+	}
+	web_puts(b, "</tbody></table>");
+	web_page_end(b);
+	cv_staff_list_free(list, n);
+}
+
+/* 'casevault staff attest ID' for today, by the manager (the library decides who may). */
+static void attest(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id)
+{
+	int r;
+
+	if ((r = cv_staff_attest(v, id, NULL, NULL)) < 0)
+		return lib_error(rq, h, b, v, r);
+	h->status = 303;
+	h->kind = WEB_REDIRECT;
+	snprintf(h->location, sizeof(h->location), "/staff");
+}
+
 /* "/case/C-2026-0001/note" -> "C-2026-0001" and "note" (or ""); 0, or -1 when it is no id. */
 static int split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest)
 {
@@ -307,6 +352,10 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 
 	if (!post && !strcmp(rq->url, "/cases"))
 		return cases_page(rq, v, h, b);
+	if (!post && !strcmp(rq->url, "/staff"))
+		return staff_page(rq, v, h, b);
+	if (post && split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "attest"))
+		return attest(rq, v, h, b, id);
 	if (!post && split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
 		return download(rq, v, h, b, id, doc_fd);
 	if (split_url(rq->url, "/case/", id, sizeof(id), &rest) == 0) {

@@ -137,6 +137,15 @@ async function refusals(page) {
   const before = await recordCount(page, C);
   const csrf = await page.$eval('input[name=csrf]', (i) => i.value);
   const cookie = await cookieHeader(page);
+  // property 2: the manager's staff page by URL, and its form replayed with a good token
+  check('a caseworker is shown no link to the manager\'s staff page', (await page.$('a[href="/staff"]')) === null);
+  r = await page.goto(BASE + '/staff');
+  text = await page.content();
+  check('a caseworker is refused the staff page by URL (403, no names shown)', r.status() === 403 &&
+    !text.includes('Cleo Lead') && !text.includes('Vic Volunteer'), r.status());
+  const replay = await raw('POST', '/staff/' + E.WEB_CLEO + '/attest', { Cookie: cookie, Origin: BASE,
+    Host: new URL(BASE).host, 'Content-Type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ csrf }).toString());
+  check('a caseworker replaying the manager\'s attest form is refused (403)', replay.status === 403, replay.status);
   const form = (t) => new URLSearchParams({ csrf: t, title: 'Forged', class: 'phone-call', text: 'forged' }).toString();
   const hdr = (origin) => ({ Cookie: cookie, Origin: origin, Host: new URL(BASE).host, 'Content-Type': 'application/x-www-form-urlencoded' });
   r = await raw('POST', '/case/' + C + '/note', hdr(BASE), form(''));
@@ -166,6 +175,21 @@ async function volunteer(browser, pdfLink) {
   const r = await page.goto(BASE + pdfLink);
   check('a volunteer gets no record by URL (sent to sign in)', page.url().endsWith('/signin') && r.status() === 200 &&
     !(await page.content()).includes('%PDF'));
+  await page.close();
+}
+
+// the manager (S-0001, whose test key has no passphrase) on the staff page, attesting Cleo
+async function manager(browser) {
+  const page = await newPage(browser);
+  await page.goto(BASE + '/signin');
+  await page.evaluate(() => document.getElementById('passphrase').removeAttribute('required'));
+  await page.type('#staff', 'S-0001');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  const r = await page.goto(BASE + '/staff');
+  check('the manager reads the staff page', r.status() === 200 && (await page.content()).includes('Cleo Lead'), r.status());
+  await audit(page, 'staff');
+  await Promise.all([page.waitForNavigation(), page.click(`form[action="/staff/${E.WEB_CLEO}/attest"] button`)]);
+  check('the manager records an attestation from the staff page', page.url().endsWith('/staff'));
   await page.close();
 }
 
@@ -206,6 +230,7 @@ async function idleAndLockout(browser, cleo) {
     const pdfLink = ada.pdfLink;
     await refusals(ada);
     await volunteer(browser, pdfLink);
+    await manager(browser);
     const cleo = await cpLead(browser);
     await idleAndLockout(browser, cleo);
     check('no Content-Security-Policy violation on any page', cspViolations.length === 0, cspViolations.join(' | '));

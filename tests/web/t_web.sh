@@ -72,8 +72,12 @@ NOTE=$(as_svc "$CV" --json ls "$C" | python3 -c 'import json,sys; print([r["id"]
 check "the note's text filed in the browser reads back through the CLI" \
 	test "$(as_svc "$CV" get "$NOTE")" = "Spoke to the school about the review."
 check "the lock-out is audited (staff.lockout)" grep -q "staff.lockout" <<<"$AUDIT"
+check "Cleo's attestations are the manager's two (CLI, staff page); the caseworker's replay made none" \
+	test "$(python3 -c '
+import json, sys
+print(" ".join(e["actor"] for e in json.load(sys.stdin)["events"] if e["action"] == "staff.attest" and sys.argv[1] in (e["ids"] or "")))' "$L" <<<"$AUDIT")" = "S-0001 S-0001"
 check "verify passes" as_svc "$CV" verify
 check "audit verify passes" as_svc "$CV" audit verify
 check "no passphrase in the daemon's log" not grep -q -e ada-web-pass -e cleo-web-pass -e vic-web-pass "$T/daemon.log"
-check "a screenshot of each page is kept ($SHOTS)" test "$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)" -ge 8
+check "a screenshot of each page is kept ($SHOTS)" test "$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)" -ge 9
 finish

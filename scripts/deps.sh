@@ -15,4 +15,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	gnupg gpg-agent sqlite3 tar zstd libarchive-tools p7zip-full \
 	imagemagick ghostscript python3 procps psmisc strace time file util-linux bsdutils \
 	poppler-utils libimage-exiftool-perl mupdf-tools libjpeg-turbo-progs \
-	restic >/dev/null
+	restic \
+	libmicrohttpd-dev libgnutls28-dev chromium >/dev/null
+# The web tests (tests/web/setup.sh) also need npm, from Debian's npm or a Node.js distribution.

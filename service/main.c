@@ -25,8 +25,10 @@
 #include "proto.h"
 #include "service.h"
 #include "session.h"
+#include "web.h"
 
 static volatile sig_atomic_t stopping;
+static int web_port, web_idle = WEB_IDLE_DEFAULT;  /* --web, --web-idle (docs/web.md) */
 
 static void on_term(int sig)
 {
@@ -41,10 +43,12 @@ static void on_child(int sig)
 
 static int usage(FILE *f, int code)
 {
-	fprintf(f, "usage: casevaultd --vault DIR [--socket PATH] [--request-timeout SECONDS] [--max-clients N]\n\n"
+	fprintf(f, "usage: casevaultd --vault DIR [--socket PATH] [--request-timeout SECONDS] [--max-clients N]\n"
+		   "                  [--web PORT [--web-idle SECONDS]]\n\n"
 		   "Serves the vault at DIR, owned by this account, to the staff members whose grants name\n"
 		   "the OS users that connect (docs/service.md).  Without --socket it uses the socket systemd\n"
-		   "passes (casevaultd.socket), else %s.\n", CLI_DEFAULT_SOCKET);
+		   "passes (casevaultd.socket), else %s.  --web PORT also serves the web\n"
+		   "interface on http://127.0.0.1:PORT/ (docs/web.md).\n", CLI_DEFAULT_SOCKET);
 	return code;
 }
 
@@ -92,6 +96,7 @@ static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 	static const struct option lo[] = {
 		{ "vault", required_argument, NULL, 'C' }, { "socket", required_argument, NULL, 's' },
 		{ "request-timeout", required_argument, NULL, 't' }, { "max-clients", required_argument, NULL, 'm' },
+		{ "web", required_argument, NULL, 'w' }, { "web-idle", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int o;
@@ -105,6 +110,10 @@ static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 			cfg->request_timeout = atoi(optarg);
 		else if (o == 'm')
 			cfg->max_clients = atoi(optarg);
+		else if (o == 'w')
+			web_port = atoi(optarg);
+		else if (o == 'i')
+			web_idle = atoi(optarg);
 		else
 			return usage(o == 'h' ? stdout : stderr, o == 'h' ? -1 : EXIT_USAGE);
 	}
@@ -112,6 +121,8 @@ static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 		return usage(stderr, EXIT_USAGE);
 	if (cfg->request_timeout < 1 || cfg->request_timeout > 600 || cfg->max_clients < 1)
 		return die("--request-timeout takes 1 to 600 seconds and --max-clients at least 1", NULL), EXIT_USAGE;
+	if (web_port < 0 || web_port > 65535 || web_idle < 1 || web_idle > 7200)
+		return die("--web takes a TCP port from 1 to 65535 and --web-idle 1 to 7200 seconds", NULL), EXIT_USAGE;
 	return 0;
 }
 
@@ -134,8 +145,23 @@ static void harden(void)
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
-static pid_t keeper_pid = -1;
-static time_t keeper_since;
+static pid_t keeper_pid = -1, web_pid = -1;
+static time_t keeper_since, web_since;
+static int web_renew;  /* the web process was stopped to follow a new keeper: start it again */
+
+/*
+ * The web process (docs/web.md), started after the keeper, whose socket it
+ * hands its workers; started again when it stops, and restarted with the
+ * keeper, whose socket changes then.
+ */
+static void web_start(cvd_config *cfg, int lfd)
+{
+	if (!web_port)
+		return;
+	web_since = time(NULL);
+	if (cvd_web_start(cfg->vault_dir, cfg->keeper_fd, web_port, web_idle, lfd, &web_pid) < 0)
+		fprintf(stderr, "casevaultd: cannot start the web interface: %s\n", strerror(errno));
+}
 
 /*
  * The session keeper (docs/service.md, Sessions): started with the daemon,
@@ -153,10 +179,21 @@ static void keeper_start(cvd_config *cfg, int lfd)
 /* A child ended: a connection, or the keeper (started again unless it cannot even start). */
 static void reaped(cvd_config *cfg, int lfd, pid_t pid, int *running)
 {
+	if (pid == web_pid) {
+		web_pid = -1;
+		if (time(NULL) - web_since < 2 && !web_renew)
+			fprintf(stderr, "casevaultd: the web interface stopped as it started; not starting it again\n");
+		else
+			web_start(cfg, lfd);
+		web_renew = 0;
+		return;
+	}
 	if (pid != keeper_pid) {
 		(*running)--;
 		return;
 	}
+	if (web_pid > 0 && kill(web_pid, SIGTERM) == 0)
+		web_renew = 1;  /* reaped, then started again with the new keeper's socket */
 	close(cfg->keeper_fd);
 	cfg->keeper_fd = -1;
 	keeper_pid = -1;
@@ -223,7 +260,10 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	fprintf(stderr, "casevaultd: serving %s\n", cfg.vault_dir);
 	keeper_start(&cfg, lfd);
+	web_start(&cfg, lfd);
 	serve(&cfg, lfd);
+	if (web_pid > 0 && kill(web_pid, SIGTERM) == 0)
+		waitpid(web_pid, NULL, 0);
 	cvd_keeper_stop(keeper_pid, cfg.keeper_fd);  /* every session wiped */
 	if (sock)
 		unlink(sock);

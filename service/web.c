@@ -1,0 +1,673 @@
+/*
+ * casevaultd - the web process (web.h; docs/web.md).  It parses HTTP with
+ * libmicrohttpd on 127.0.0.1 only, keeps the web sessions (web_auth.c),
+ * checks every request's host, cookie, CSRF token and Origin, and hands
+ * each page that touches the vault to a worker process (web_pages.c).  It
+ * never opens the vault and holds no key.  No threads: requests are served
+ * in turn, so that forking a worker is safe.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <microhttpd.h>
+
+#include "web.h"
+#include "session_table.h"
+#include "web_auth.h"
+
+#define WEB_FIELD_MAX 65536               /* a form's text field */
+#define WEB_UPLOAD_MAX (256L * 1024 * 1024) /* what one filing may carry (policy.h, CV_FMT_MAX) */
+
+static struct {
+	const char *vault_dir;
+	int keeper_fd, port, idle;
+} W;
+
+/* One request's form: its fields, and the uploaded documents in memory (memfd: never on disk). */
+typedef struct {
+	struct MHD_PostProcessor *pp;
+	char *csrf, *staff, *passphrase, *cls, *title, *text;
+	int nfiles, fds[WEB_MAX_FILES];
+	char *names[WEB_MAX_FILES];
+	long total;
+	int refused;              /* too many files, too large, or unreadable: nothing is filed */
+	/* the page's worker, while the connection waits suspended (docs/web.md, Processes) */
+	struct MHD_Connection *conn;
+	pid_t pid;                /* 0: none started */
+	int pipe, ended, signin;
+	size_t got;               /* bytes of head received */
+	web_head head;
+	web_buf body;
+	char token[WEB_TOKEN_HEX]; /* the session's cookie, to find it again when the page is made */
+} web_form;
+
+static web_form *pending[64];  /* connections waiting for their worker */
+
+static const char css[] =
+	"body{font-family:sans-serif;font-size:1rem;line-height:1.5;margin:0;color:#111;background:#fff}"
+	"header{background:#1d3557;color:#fff;padding:.5rem 1rem}header a,header .who{color:#fff;margin-right:1rem}"
+	"main{padding:1rem;max-width:60rem}table{border-collapse:collapse;margin:1rem 0}"
+	"th,td{border:1px solid #666;padding:.3rem .6rem;text-align:left}caption{text-align:left;font-weight:bold}"
+	"label{display:block;margin-top:.8rem;font-weight:bold}input,select,textarea,button{font-size:1rem}"
+	"button{display:block;margin-top:.8rem;padding:.3rem .8rem}header button{display:inline}.inline{display:inline}.error{color:#a00000;font-weight:bold}"
+	".marked{border:3px solid #a00000;padding:.5rem;font-weight:bold}"
+	".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
+	"a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #e76f51}\n";
+
+/* The only script: says how many documents are chosen (no inline script: docs/web.md). */
+static const char js[] =
+	"document.addEventListener('DOMContentLoaded',function(){var f=document.getElementById('doc'),"
+	"p=document.getElementById('chosen');if(!f||!p)return;f.addEventListener('change',function(){"
+	"p.textContent=f.files.length+(f.files.length==1?' document':' documents')+' chosen';});});\n";
+
+/* docs/web.md, Every response */
+static void secure_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; script-src 'self'; object-src 'none'; "
+				"frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+/* Send len bytes of body (taken: freed by MHD), with type, status and one optional extra header. */
+static enum MHD_Result send_body(struct MHD_Connection *c, int status, char *body, size_t len, const char *type,
+				 const char *hname, const char *hvalue)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	enum MHD_Result ret;
+
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	secure_headers(r);
+	MHD_add_response_header(r, "Content-Type", type);
+	if (hname)
+		MHD_add_response_header(r, hname, hvalue);
+	ret = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result send_page(struct MHD_Connection *c, int status, web_buf *b, const char *hname,
+				 const char *hvalue)
+{
+	if (b->failed) {
+		web_free(b);
+		return MHD_NO;
+	}
+	return send_body(c, status, b->s ? b->s : strdup(""), b->len, "text/html; charset=utf-8", hname, hvalue);
+}
+
+/* 303 to location, with a cookie to set (or NULL). */
+static enum MHD_Result redirect(struct MHD_Connection *c, const char *location, const char *cookie)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	secure_headers(r);
+	MHD_add_response_header(r, "Location", location);
+	if (cookie)
+		MHD_add_response_header(r, "Set-Cookie", cookie);
+	ret = MHD_queue_response(c, MHD_HTTP_SEE_OTHER, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* A plain refusal: the reason in one line, nothing changed. */
+static enum MHD_Result refuse(struct MHD_Connection *c, int status, const char *why, const char *staff,
+			      const char *csrf)
+{
+	web_buf b = { 0 };
+
+	web_page_start(&b, status == 403 ? "Not allowed" : "That did not work", staff, csrf);
+	web_puts(&b, "<p role=\"alert\" class=\"error\">");
+	web_esc(&b, why);
+	web_puts(&b, "</p><p><a href=\"/cases\">Back to the cases</a></p>");
+	web_page_end(&b);
+	return send_page(c, status, &b, NULL, NULL);
+}
+
+/* ---- forms */
+
+static void append(char **field, const char *data, size_t size, web_form *f)
+{
+	size_t had = *field ? strlen(*field) : 0;
+	char *p;
+
+	if (had + size > WEB_FIELD_MAX || !(p = realloc(*field, had + size + 1))) {
+		f->refused = 1;
+		return;
+	}
+	memcpy(p + had, data, size);
+	p[had + size] = '\0';
+	*field = p;
+}
+
+static char **field_of(web_form *f, const char *key)
+{
+	return !strcmp(key, "csrf") ? &f->csrf : !strcmp(key, "staff") ? &f->staff : !strcmp(key, "passphrase")
+		? &f->passphrase : !strcmp(key, "class") ? &f->cls : !strcmp(key, "title") ? &f->title
+		: !strcmp(key, "text") ? &f->text : NULL;
+}
+
+/* One uploaded document's bytes, into a memfd of its own. */
+static void upload(web_form *f, const char *filename, const char *data, uint64_t off, size_t size)
+{
+	int n = f->nfiles;
+
+	if (off == 0) {
+		if (n >= WEB_MAX_FILES || !*filename) {
+			f->refused |= n >= WEB_MAX_FILES;
+			return;
+		}
+		if ((f->fds[n] = memfd_create("cv-upload", MFD_CLOEXEC)) < 0 || !(f->names[n] = strdup(filename))) {
+			f->refused = 1;
+			return;
+		}
+		f->nfiles = ++n;
+	}
+	f->total += (long)size;
+	if (n == 0 || f->total > WEB_UPLOAD_MAX || (size && write(f->fds[n - 1], data, size) != (ssize_t)size))
+		f->refused = 1;
+}
+
+static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+				  const char *ctype, const char *enc, const char *data, uint64_t off, size_t size)
+{
+	web_form *f = cls;
+	char **field;
+
+	(void)kind, (void)ctype, (void)enc;
+	if (!strcmp(key, "doc") && filename)
+		upload(f, filename, data, off, size);
+	else if ((field = field_of(f, key)))
+		append(field, data, size, f);
+	return MHD_YES;
+}
+
+static void wipe(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_RequestTerminationCode toe)
+{
+	web_form *f = *ptr;
+	int i;
+
+	(void)cls, (void)c, (void)toe;
+	if (!f)
+		return;
+	if (f->pp)
+		MHD_destroy_post_processor(f->pp);
+	web_free(&f->body);
+	for (i = 0; i < f->nfiles; i++) {
+		close(f->fds[i]);
+		free(f->names[i]);
+	}
+	wipe(f->csrf), wipe(f->staff), wipe(f->passphrase), wipe(f->cls), wipe(f->title), wipe(f->text);
+	free(f);
+	*ptr = NULL;
+}
+
+/* ---- workers */
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	ssize_t w;
+
+	while (n) {
+		if ((w = write(fd, s, n)) < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* In the worker: the page made, sent on fd as the head and the body (or the document). */
+static void __attribute__((noreturn)) run_worker(const web_req *rq, int fd)
+{
+	web_head h;
+	web_buf b = { 0 };
+	int doc = -1, ok;
+	char chunk[65536];
+	ssize_t n;
+
+	prctl(PR_SET_NAME, "casevaultd-work", 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&h, 0, sizeof(h));
+	h.status = 200;
+	web_make(rq, &h, &b, &doc);
+	ok = !b.failed && write_all(fd, &h, sizeof(h)) == 0 && write_all(fd, b.s ? b.s : "", b.len) == 0;
+	if (ok && doc >= 0 && lseek(doc, 0, SEEK_SET) == 0)
+		while (ok && (n = read(doc, chunk, sizeof(chunk))) > 0)
+			ok = write_all(fd, chunk, (size_t)n) == 0;
+	explicit_bzero(chunk, sizeof(chunk));
+	_exit(ok ? 0 : 1);
+}
+
+/* Start rq's worker for f's connection, which waits suspended until it ends; 0 or -1. */
+static int worker_start(web_form *f, const web_req *rq)
+{
+	int p[2];
+	size_t i;
+
+	for (i = 0; i < sizeof(pending) / sizeof(pending[0]) && pending[i]; i++)
+		;
+	if (i == sizeof(pending) / sizeof(pending[0]) || pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	fflush(NULL);
+	if ((f->pid = fork()) == 0) {
+		close(p[0]);
+		run_worker(rq, p[1]);
+	}
+	close(p[1]);
+	if (f->pid < 0) {
+		close(p[0]);
+		return -1;
+	}
+	f->pipe = p[0];
+	memset(&f->head, 0, sizeof(f->head));
+	pending[i] = f;
+	MHD_suspend_connection(f->conn);
+	return 0;
+}
+
+/* What the worker sent since: the head first, then the body.  1 at its end. */
+static int worker_feed(web_form *f)
+{
+	char chunk[65536];
+	ssize_t n = read(f->pipe, chunk, sizeof(chunk));
+	size_t take = 0;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n > 0 && f->got < sizeof(f->head)) {
+		take = (size_t)n < sizeof(f->head) - f->got ? (size_t)n : sizeof(f->head) - f->got;
+		memcpy((char *)&f->head + f->got, chunk, take);
+		f->got += take;
+	}
+	if (n > 0)
+		web_add(&f->body, chunk + take, (size_t)n - take);
+	explicit_bzero(chunk, sizeof(chunk));
+	return n <= 0;
+}
+
+/* The worker ended: its status, and the connection resumed to send the page. */
+static void worker_end(web_form *f)
+{
+	int status = 0;
+
+	close(f->pipe);
+	while (waitpid(f->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	f->ended = WIFEXITED(status) && WEXITSTATUS(status) == 0 && f->got == sizeof(f->head) ? 1 : -1;
+	MHD_resume_connection(f->conn);
+}
+
+/* Every waiting worker's pipe in rs; the highest descriptor. */
+static int workers_fdset(fd_set *rs, int max)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pending) / sizeof(pending[0]); i++)
+		if (pending[i]) {
+			FD_SET(pending[i]->pipe, rs);
+			max = pending[i]->pipe > max ? pending[i]->pipe : max;
+		}
+	return max;
+}
+
+static void workers_run(fd_set *rs)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pending) / sizeof(pending[0]); i++)
+		if (pending[i] && FD_ISSET(pending[i]->pipe, rs) && worker_feed(pending[i])) {
+			worker_end(pending[i]);
+			pending[i] = NULL;
+		}
+}
+
+/* ---- sign-in */
+
+static void cookie(char *out, size_t size, const char *name, const char *value, int max_age)
+{
+	snprintf(out, size, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", name, value, max_age ? "; Max-Age=900" : "");
+	if (max_age < 0)
+		snprintf(out, size, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", name);
+}
+
+/* The form, with a token that the cv_pre cookie repeats (double submit: there is no session yet). */
+static enum MHD_Result signin_page(struct MHD_Connection *c, int status, const char *message)
+{
+	const char *pre = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cv_pre");
+	char token[WEB_TOKEN_HEX], set[160];
+	web_buf b = { 0 };
+
+	/* the token of a sign-in page open in another tab stays good */
+	if (pre && strlen(pre) == WEB_TOKEN_HEX - 1 && strspn(pre, "0123456789abcdef") == WEB_TOKEN_HEX - 1)
+		memcpy(token, pre, WEB_TOKEN_HEX);
+	else if (web_token(token) < 0)
+		return MHD_NO;
+	web_page_start(&b, "Sign in", NULL, NULL);
+	if (message) {
+		web_puts(&b, "<p role=\"alert\" class=\"error\">");
+		web_esc(&b, message);
+		web_puts(&b, "</p>");
+	}
+	web_puts(&b, "<form method=\"post\" action=\"/signin\">");
+	web_csrf_field(&b, token);
+	web_puts(&b, "<label for=\"staff\">Staff id</label><input type=\"text\" id=\"staff\" name=\"staff\" "
+		    "autocomplete=\"username\" required><label for=\"passphrase\">Passphrase</label>"
+		    "<input type=\"password\" id=\"passphrase\" name=\"passphrase\" autocomplete=\"current-password\" "
+		    "required><button type=\"submit\">Sign in</button></form>");
+	web_page_end(&b);
+	cookie(set, sizeof(set), "cv_pre", token, 1);
+	return send_page(c, status, &b, "Set-Cookie", set);
+}
+
+static enum MHD_Result sign_in(struct MHD_Connection *c, web_form *f)
+{
+	const char *pre = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cv_pre");
+	web_req rq = { .vault_dir = W.vault_dir, .keeper_fd = W.keeper_fd, .method = "POST", .url = "/signin",
+		       .staff = f->staff, .passphrase = f->passphrase ? f->passphrase : "", .uid = -1 };
+
+	if (!web_token_equal(pre, f->csrf))
+		return refuse(c, 403, "the sign-in form has expired or came from elsewhere; open the sign-in page "
+			      "again", NULL, NULL);
+	if (!f->staff || !*f->staff)  /* an empty passphrase is tried: it opens only a key without one */
+		return signin_page(c, 400, "give your staff id and your passphrase");
+	f->signin = 1;
+	if (worker_start(f, &rq) < 0)
+		return refuse(c, 503, "the web interface is busy; try again in a moment", NULL, NULL);
+	return MHD_YES;
+}
+
+/* The sign-in worker ended: a new session and its cookie, or the form again with why. */
+static enum MHD_Result signed_in_now(struct MHD_Connection *c, web_form *f)
+{
+	web_head *h = &f->head;
+	char token[WEB_TOKEN_HEX], set[160];
+
+	if (f->ended < 0 || h->kind != WEB_SIGNED_IN)
+		return signin_page(c, 403, f->ended > 0 && h->message[0] ? h->message : "signing in failed; try again");
+	if (!web_session_new(h->staff, h->uid, h->role, token, time(NULL)))
+		return refuse(c, 500, "the web interface cannot keep another session now; try again", NULL, NULL);
+	cookie(set, sizeof(set), "cv_session", token, 0);
+	explicit_bzero(token, sizeof(token));
+	return redirect(c, "/cases", set);
+}
+
+/* ---- pages */
+
+/* A worker's answer as an HTTP response. */
+static enum MHD_Result answer(struct MHD_Connection *c, web_session *s, web_head *h, web_buf *b)
+{
+	char set[160], disp[260];
+
+	if (h->kind == WEB_ENDED) {  /* signed out, or the keeper's session is over (docs/web.md, Web sessions) */
+		web_session_end(s);
+		web_free(b);
+		cookie(set, sizeof(set), "cv_session", "", -1);
+		return redirect(c, "/signin", set);
+	}
+	if (h->kind == WEB_REDIRECT) {
+		web_free(b);
+		return redirect(c, h->location, NULL);
+	}
+	if (h->kind == WEB_DOWNLOAD) {  /* never rendered as a page of this origin (docs/web.md) */
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", h->filename);
+		if (b->failed)
+			return web_free(b), MHD_NO;
+		return send_body(c, 200, b->s ? b->s : strdup(""), b->len, "application/octet-stream",
+				 "Content-Disposition", disp);
+	}
+	return send_page(c, h->status, b, NULL, NULL);
+}
+
+static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, const char *method, web_form *f,
+				 web_session *s, const char *token)
+{
+	int post = !strcmp(method, "POST");
+	web_req rq = { .vault_dir = W.vault_dir, .keeper_fd = W.keeper_fd, .method = method, .url = url,
+		       .staff = s->staff, .uid = s->uid, .role = s->role, .csrf = s->csrf,
+		       .cls = post ? f->cls : NULL, .title = post ? f->title : NULL, .text = post ? f->text : NULL };
+	int i;
+
+	if (f->refused)
+		return refuse(c, 400, "the form was too large (at most 32 documents, 256 MiB together, 64 KiB of "
+			      "text); nothing was filed", s->staff, s->csrf);
+	for (i = 0; post && i < f->nfiles; i++) {
+		rq.fds[i] = f->fds[i];
+		rq.names[i] = f->names[i];
+	}
+	rq.nfiles = post ? f->nfiles : 0;
+	snprintf(f->token, sizeof(f->token), "%s", token);
+	if (worker_start(f, &rq) < 0)
+		return refuse(c, 503, "the web interface is busy; try again in a moment", s->staff, s->csrf);
+	return MHD_YES;
+}
+
+/* A page's worker ended: its answer, for the session as it is now. */
+static enum MHD_Result page_made(struct MHD_Connection *c, web_form *f)
+{
+	/* alive when the request came: the time the page took does not count as idle */
+	web_session *s = web_session_find(f->token, CVD_IDLE_MAX, time(NULL));
+	web_buf b = f->body;
+
+	memset(&f->body, 0, sizeof(f->body));
+	if (!s) {
+		web_free(&b);
+		return redirect(c, "/signin", NULL);
+	}
+	if (f->ended < 0) {
+		web_free(&b);
+		return refuse(c, 500, "the page stopped before it was made; what it changed is kept only if it "
+			      "committed (docs/architecture.md, Crash safety)", s->staff, s->csrf);
+	}
+	s->used = time(NULL);  /* idle from the end of the last page, however long it took */
+	return answer(c, s, &f->head, &b);
+}
+
+/* The Host this server answers to: only its own loopback name (no DNS rebinding). */
+static int host_ok(struct MHD_Connection *c, char *origin, size_t size)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	char a[64], b[64];
+
+	snprintf(a, sizeof(a), "127.0.0.1:%d", W.port);
+	snprintf(b, sizeof(b), "localhost:%d", W.port);
+	if (!host || (strcmp(host, a) && strcmp(host, b)))
+		return 0;
+	snprintf(origin, size, "http://%s", host);
+	return 1;
+}
+
+/*
+ * A POST from this server's own pages.  Under Referrer-Policy: no-referrer
+ * Chromium sends "Origin: null" for a form, so then the browser's
+ * Sec-Fetch-Site (which no page can set) must say same-origin; a named
+ * Origin must be this server's.  A request with neither is refused.
+ */
+static int same_origin(struct MHD_Connection *c, const char *self)
+{
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+
+	if (origin && strcmp(origin, "null"))
+		return !strcmp(origin, self) && (!site || !strcmp(site, "same-origin"));
+	return site && !strcmp(site, "same-origin");
+}
+
+static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const char *method, web_form *f)
+{
+	int post = !strcmp(method, "POST");
+	const char *token;
+	char self[96];
+	web_session *s;
+
+	if (!host_ok(c, self, sizeof(self)))
+		return refuse(c, 400, "open the vault's pages at http://127.0.0.1 and its port", NULL, NULL);
+	if (!post && !strcmp(url, "/static/app.css"))
+		return send_body(c, 200, strdup(css), strlen(css), "text/css; charset=utf-8", NULL, NULL);
+	if (!post && !strcmp(url, "/static/app.js"))
+		return send_body(c, 200, strdup(js), strlen(js), "text/javascript; charset=utf-8", NULL, NULL);
+	if (!post && !strcmp(url, "/favicon.ico"))
+		return send_body(c, 404, strdup(""), 0, "text/plain", NULL, NULL);
+	if (strcmp(method, "GET") && !post)
+		return refuse(c, 405, "this page takes GET and POST only", NULL, NULL);
+	if (post && !same_origin(c, self))  /* docs/web.md, Web sessions: CSRF */
+		return refuse(c, 403, "a form from another site was refused; nothing was changed", NULL, NULL);
+	if (!strcmp(url, "/signin"))
+		return post ? sign_in(c, f) : signin_page(c, 200, NULL);
+	token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cv_session");
+	s = web_session_find(token, W.idle, time(NULL));
+	if (!s && post)
+		return refuse(c, 403, "you are signed out, so nothing was changed; sign in again", NULL, NULL);
+	if (!s)
+		return redirect(c, "/signin", NULL);
+	if (post && !web_token_equal(f->csrf, s->csrf))
+		return refuse(c, 403, "the form's security token is missing or wrong; nothing was changed. Open "
+			      "the page again and resend", s->staff, s->csrf);
+	if (!strcmp(url, "/"))
+		return redirect(c, "/cases", NULL);
+	return signed_in(c, url, method, f, s, token);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			      const char *version, const char *data, size_t *size, void **ptr)
+{
+	web_form *f = *ptr;
+
+	(void)cls, (void)version;
+	if (!f) {
+		if (!(f = calloc(1, sizeof(*f))))
+			return MHD_NO;
+		*ptr = f;
+		if (!strcmp(method, "POST") && !(f->pp = MHD_create_post_processor(c, 65536, post_field, f)))
+			f->refused = 1;  /* neither a form nor an upload */
+		return MHD_YES;
+	}
+	if (*size) {
+		if (f->pp && !f->refused && MHD_post_process(f->pp, data, *size) != MHD_YES)
+			f->refused = 1;
+		*size = 0;
+		return MHD_YES;
+	}
+	if (f->ended)  /* resumed: the worker has made the page */
+		return f->signin ? signed_in_now(c, f) : page_made(c, f);
+	f->conn = c;
+	return dispatch(c, url, method, f);
+}
+
+static volatile sig_atomic_t web_stopping;
+
+static void web_term(int sig)
+{
+	(void)sig;
+	web_stopping = 1;
+}
+
+/* One turn: wait for a connection or a worker, then serve what is ready. */
+static void web_turn(struct MHD_Daemon *d)
+{
+	fd_set rs, ws, es;
+	MHD_socket max = 0;
+	MHD_UNSIGNED_LONG_LONG ms = 1000;
+	struct timeval tv;
+	int n;
+
+	FD_ZERO(&rs);
+	FD_ZERO(&ws);
+	FD_ZERO(&es);
+	if (MHD_get_fdset(d, &rs, &ws, &es, &max) != MHD_YES)
+		return;
+	n = workers_fdset(&rs, (int)max);
+	if (MHD_get_timeout(d, &ms) != MHD_YES || ms > 1000)
+		ms = 1000;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	if (select(n + 1, &rs, &ws, &es, &tv) < 0) {
+		FD_ZERO(&rs);
+		FD_ZERO(&ws);
+		FD_ZERO(&es);
+		if (errno != EINTR)
+			return;
+	}
+	workers_run(&rs);
+	MHD_run_from_select(d, &rs, &ws, &es);
+	MHD_run(d);  /* the connections resumed just now */
+}
+
+/*
+ * Workers run side by side: a connection waits suspended while its page is
+ * made, and the loop watches the workers' pipes with libmicrohttpd's sockets.
+ */
+static void __attribute__((noreturn)) web_run(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)W.port) };
+	struct MHD_Daemon *d;
+
+	/* loopback only: no TLS yet, so no plaintext leaves the machine (docs/web.md) */
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)W.port, NULL, NULL, handle, NULL,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, form_done, NULL,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+			     MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "casevaultd: the web interface cannot listen on 127.0.0.1:%d: %s\n", W.port, strerror(errno));
+		_exit(1);
+	}
+	fprintf(stderr, "casevaultd: web interface at http://127.0.0.1:%d/\n", W.port);
+	while (!web_stopping)
+		web_turn(d);
+	_exit(0);  /* connections still waiting for a worker close with the process; the workers finish */
+}
+
+int cvd_web_start(const char *vault_dir, int keeper_fd, int port, int idle, int other_fd, pid_t *pid)
+{
+	struct sigaction sa;
+
+	W.vault_dir = vault_dir;
+	W.keeper_fd = keeper_fd;
+	W.port = port;
+	W.idle = idle;
+	fflush(NULL);
+	if ((*pid = fork()) != 0)
+		return *pid < 0 ? -1 : 0;
+	if (other_fd >= 0)
+		close(other_fd);
+	prctl(PR_SET_NAME, "casevaultd-web", 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = web_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	if (getppid() == 1)
+		_exit(1);
+	web_run();
+}

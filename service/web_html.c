@@ -1,0 +1,118 @@
+/*
+ * casevaultd - the web interface's text (web_html.h; docs/web.md, Every
+ * response): pages are built here and nowhere else, and no page carries
+ * inline script or style, which the Content-Security-Policy forbids.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web_html.h"
+
+void web_add(web_buf *b, const char *s, size_t n)
+{
+	char *p;
+	size_t cap;
+
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(p = realloc(b->s, cap))) {
+			b->failed = 1;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void web_puts(web_buf *b, const char *s)
+{
+	web_add(b, s, strlen(s));
+}
+
+void web_printf(web_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	web_add(b, s, (size_t)n);
+	free(s);
+}
+
+/*
+ * The one escaping of the web interface (docs/web.md, Every response): a
+ * value is safe as HTML text and inside a double-quoted attribute.  Pages
+ * never put a value in a URL, a script or a style, so no other context is
+ * needed; a title such as "javascript:..." shows as text, never a link.
+ */
+void web_esc(web_buf *b, const char *s)
+{
+	const char *run = s;
+
+	for (; s && *s; s++) {
+		const char *rep = *s == '&' ? "&amp;" : *s == '<' ? "&lt;" : *s == '>' ? "&gt;"
+				: *s == '"' ? "&quot;" : *s == '\'' ? "&#39;" : NULL;
+
+		if (!rep)
+			continue;
+		web_add(b, run, (size_t)(s - run));
+		web_puts(b, rep);
+		run = s + 1;
+	}
+	if (run)
+		web_add(b, run, strlen(run));
+}
+
+void web_free(web_buf *b)
+{
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+void web_csrf_field(web_buf *b, const char *csrf)
+{
+	web_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
+	web_esc(b, csrf);
+	web_puts(b, "\">");
+}
+
+void web_page_start(web_buf *b, const char *title, const char *staff, const char *csrf)
+{
+	web_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+	web_esc(b, title);
+	web_puts(b, " - casevault</title><link rel=\"stylesheet\" href=\"/static/app.css\">"
+		    "<script src=\"/static/app.js\" defer></script></head><body>"
+		    "<header><nav aria-label=\"Main\"><a href=\"/cases\">Cases</a>");
+	if (staff) {
+		web_puts(b, " <span class=\"who\">Signed in as ");
+		web_esc(b, staff);
+		web_puts(b, "</span><form method=\"post\" action=\"/signout\" class=\"inline\">");
+		web_csrf_field(b, csrf);
+		web_puts(b, "<button type=\"submit\">Sign out</button></form>");
+	}
+	web_puts(b, "</nav></header><main><h1>");
+	web_esc(b, title);
+	web_puts(b, "</h1>");
+}
+
+void web_page_end(web_buf *b)
+{
+	web_puts(b, "</main></body></html>\n");
+}

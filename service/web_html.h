@@ -1,0 +1,29 @@
+/*
+ * casevaultd - the web interface's text (docs/web.md): a growing buffer and
+ * the one escaping function every value a page shows goes through.
+ */
+#ifndef CVD_WEB_HTML_H
+#define CVD_WEB_HTML_H
+
+#include <stddef.h>
+
+typedef struct {
+	char *s;
+	size_t len, cap;
+	int failed;      /* out of memory: the page is not sent */
+} web_buf;
+
+void web_add(web_buf *b, const char *s, size_t n);
+void web_puts(web_buf *b, const char *s);
+void web_printf(web_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s as HTML text or a double-quoted attribute value: & < > " ' escaped (NULL shows nothing). */
+void web_esc(web_buf *b, const char *s);
+void web_free(web_buf *b);
+
+/* The page's head and top bar (title escaped); staff NULL when nobody is signed in. */
+void web_page_start(web_buf *b, const char *title, const char *staff, const char *csrf);
+void web_page_end(web_buf *b);
+/* A hidden CSRF field for a form. */
+void web_csrf_field(web_buf *b, const char *csrf);
+
+#endif

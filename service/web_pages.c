@@ -1,0 +1,462 @@
+/*
+ * casevaultd - the web interface's pages, made in a worker process forked
+ * for each request (docs/web.md, Processes).  The worker opens the vault as
+ * the signed-in staff member, with their session from the keeper, and calls
+ * the library's public API as the CLI's commands do: authorization and the
+ * audit trail are the library's (cv_authorize), never decided here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "casevault/casevault.h"
+#include "session.h"
+#include "web.h"
+
+/* A page's worker never asks for a passphrase: without a session it stops (docs/web.md, Web sessions). */
+static int no_passphrase(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
+{
+	(void)hook, (void)staff_id, (void)prev_was_bad, (void)buf, (void)bufsize;
+	return -1;
+}
+
+static int status_of(int r)
+{
+	return r == CV_EREFUSED ? 403 : r == CV_ENOTFOUND ? 404 : r == CV_EINVAL || r == CV_EPOLICY ? 400 : 500;
+}
+
+/* A page saying what went wrong, in the library's one line (no secret, no personal data). */
+static void error_page(const web_req *rq, web_head *h, web_buf *b, int status, const char *why)
+{
+	h->status = status;
+	h->kind = WEB_HTML;
+	web_page_start(b, status == 403 ? "Not allowed" : "That did not work", rq->staff, rq->csrf);
+	web_puts(b, "<p role=\"alert\" class=\"error\">");
+	web_esc(b, why);
+	web_puts(b, "</p><p><a href=\"/cases\">Back to the cases</a></p>");
+	web_page_end(b);
+}
+
+static void lib_error(const web_req *rq, web_head *h, web_buf *b, cv_vault *v, int r)
+{
+	error_page(rq, h, b, status_of(r), v ? cv_vault_errmsg(v) : "the vault cannot be opened");
+}
+
+/*
+ * The vault, as the signed-in person (docs/web.md, Who acts): the OS user
+ * their grant names, their session from the keeper, no passphrase.
+ */
+static int open_as(const web_req *rq, cv_vault **v, unsigned init)
+{
+	int r;
+
+	if (cv_global_init_ex(init) < 0 || cv_vault_open(v, rq->vault_dir) < 0)
+		return CV_ERROR;
+	cv_vault_set_os_uid(*v, rq->uid);
+	cv_vault_set_passphrase_cb(*v, no_passphrase, NULL);
+	if ((r = cv_vault_set_actor(*v, rq->staff)) < 0)
+		return r;
+	cv_vault_set_slip_cache(*v, &cvd_session_ops, cvd_session_ctx(rq->keeper_fd, rq->uid));
+	return cv_vault_check_lockout(*v);
+}
+
+static void cases_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
+{
+	cv_case *list = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if ((r = cv_case_list(v, &list, &n, 1)) < 0)
+		return lib_error(rq, h, b, v, r);
+	web_page_start(b, "Cases", rq->staff, rq->csrf);
+	web_puts(b, "<table><caption>Every case you may see</caption><thead><tr><th scope=\"col\">Case</th>"
+		    "<th scope=\"col\">Parent</th><th scope=\"col\">Child</th><th scope=\"col\">Opened</th>"
+		    "<th scope=\"col\">Records</th></tr></thead><tbody>");
+	for (i = 0; i < n; i++) {
+		web_printf(b, "<tr><td><a href=\"/case/%s\">", list[i].id);
+		web_esc(b, list[i].id);
+		web_puts(b, "</a></td><td>");
+		web_esc(b, list[i].parent);
+		web_puts(b, "</td><td>");
+		web_esc(b, list[i].child);
+		web_puts(b, "</td><td>");
+		web_esc(b, list[i].opened);
+		web_printf(b, "</td><td>%ld</td></tr>", list[i].records_case);
+	}
+	web_puts(b, "</tbody></table>");
+	if (!n)
+		web_puts(b, "<p>There are no cases yet.</p>");
+	web_page_end(b);
+	cv_case_list_free(list, n);
+}
+
+static void records_table(web_buf *b, const cv_record *recs, size_t n, const char *caption)
+{
+	size_t i;
+
+	web_puts(b, "<table><caption>");
+	web_esc(b, caption);
+	web_puts(b, "</caption><thead><tr><th scope=\"col\">Title</th><th scope=\"col\">Class</th>"
+		    "<th scope=\"col\">Date</th><th scope=\"col\">Record</th><th scope=\"col\">Document</th>"
+		    "</tr></thead><tbody>");
+	for (i = 0; i < n; i++) {
+		web_puts(b, "<tr><td class=\"title\">");
+		web_esc(b, recs[i].title);
+		web_puts(b, "</td><td>");
+		web_esc(b, recs[i].class_name);
+		web_puts(b, "</td><td>");
+		web_esc(b, recs[i].event_date);
+		web_puts(b, "</td><td>");
+		web_esc(b, recs[i].id);
+		web_printf(b, "</td><td><a href=\"/record/%s\" download>Download", recs[i].id);
+		web_puts(b, "<span class=\"visually-hidden\"> ");
+		web_esc(b, recs[i].title);
+		web_puts(b, "</span></a></td></tr>");
+	}
+	web_puts(b, "</tbody></table>");
+	if (!n)
+		web_puts(b, "<p>No records yet.</p>");
+}
+
+/* The classes of the case file from the schedule, as a labelled choice. */
+static void class_select(web_buf *b, cv_vault *v, const char *id)
+{
+	const cv_policy *p = cv_vault_policy(v);
+	size_t i, n = p ? cv_policy_class_count(p) : 0;
+
+	web_printf(b, "<label for=\"%s\">Class</label><select id=\"%s\" name=\"class\" required>", id, id);
+	for (i = 0; i < n; i++) {
+		const cv_class *c = cv_policy_class_at(p, i);
+
+		if (c->section != CV_SECTION_CASE)
+			continue;
+		web_puts(b, "<option value=\"");
+		web_esc(b, c->name);
+		web_puts(b, "\">");
+		web_esc(b, c->label[0] ? c->label : c->name);
+		web_puts(b, "</option>");
+	}
+	web_puts(b, "</select>");
+}
+
+static void case_forms(const web_req *rq, cv_vault *v, web_buf *b, const char *id)
+{
+	web_printf(b, "<section aria-labelledby=\"fh\"><h2 id=\"fh\">File documents</h2>"
+		      "<form method=\"post\" action=\"/case/%s/file\" enctype=\"multipart/form-data\">", id);
+	web_csrf_field(b, rq->csrf);
+	web_puts(b, "<p>All the documents are filed together, or none of them is.</p>"
+		    "<label for=\"doc\">Documents</label><input type=\"file\" id=\"doc\" name=\"doc\" multiple required>"
+		    "<p id=\"chosen\" aria-live=\"polite\"></p>");
+	class_select(b, v, "fclass");
+	web_puts(b, "<button type=\"submit\">File documents</button></form></section>");
+	web_printf(b, "<section aria-labelledby=\"nh\"><h2 id=\"nh\">Add a note</h2>"
+		      "<form method=\"post\" action=\"/case/%s/note\">", id);
+	web_csrf_field(b, rq->csrf);
+	web_puts(b, "<label for=\"ntitle\">Title</label><input type=\"text\" id=\"ntitle\" name=\"title\" required>");
+	class_select(b, v, "nclass");
+	web_puts(b, "<label for=\"ntext\">Note</label><textarea id=\"ntext\" name=\"text\" rows=\"6\" required>"
+		    "</textarea><button type=\"submit\">Add the note</button></form></section>");
+}
+
+static void case_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id)
+{
+	cv_case c;
+	cv_record *recs = NULL;
+	size_t n = 0;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	if ((r = cv_case_get(v, &c, id, 1)) < 0 || (r = cv_record_list(v, id, CV_SECTION_CASE, &recs, &n)) < 0) {
+		cv_case_release(&c);
+		return lib_error(rq, h, b, v, r);
+	}
+	web_page_start(b, c.id, rq->staff, rq->csrf);
+	web_puts(b, "<dl><dt>Parent</dt><dd>");
+	web_esc(b, c.parent);
+	web_puts(b, "</dd><dt>Child</dt><dd>");
+	web_esc(b, c.child);
+	web_puts(b, "</dd><dt>Opened</dt><dd>");
+	web_esc(b, c.opened);
+	web_puts(b, "</dd></dl>");
+	/* only a cp-lead is shown the child-protection file exists (docs/legal-rules.md) */
+	if (rq->role == CV_ROLE_CP_LEAD)
+		web_printf(b, "<p><a href=\"/case/%s/cp\">Child-protection file</a></p>", c.id);
+	records_table(b, recs, n, "Records in the case file");
+	case_forms(rq, v, b, c.id);
+	web_page_end(b);
+	cv_record_list_free(recs, n);
+	cv_case_release(&c);
+}
+
+static void cp_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id)
+{
+	cv_record *recs = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = cv_record_list(v, id, CV_SECTION_CP, &recs, &n)) < 0)
+		return lib_error(rq, h, b, v, r);
+	web_page_start(b, "Child-protection file", rq->staff, rq->csrf);
+	web_puts(b, "<p class=\"marked\" role=\"note\">Child-protection file of case ");
+	web_esc(b, id);
+	web_puts(b, ": separate from the case file, for the child-protection lead only.</p>");
+	records_table(b, recs, n, "Records in the child-protection file");
+	web_page_end(b);
+	cv_record_list_free(recs, n);
+}
+
+/* A title as a download's file name: printable ASCII without quotes or separators. */
+static void safe_filename(const char *title, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; title && title[i] && i + 1 < size; i++)
+		out[i] = title[i] >= 0x20 && title[i] < 0x7f && !strchr("\"\\;/", title[i]) ? title[i] : '_';
+	out[i] = '\0';
+	if (!i)
+		snprintf(out, size, "document");
+}
+
+/* The document, checked as 'casevault get' checks it, into a memfd: plaintext never on disk. */
+static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, int *doc_fd)
+{
+	cv_record info;
+	int fd = memfd_create("cv-doc", MFD_CLOEXEC), r;
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0)
+		return error_page(rq, h, b, 500, "out of memory for the document");
+	if ((r = cv_record_get(v, id, fd, &info)) < 0) {
+		close(fd);
+		cv_record_release(&info);
+		return lib_error(rq, h, b, v, r);
+	}
+	h->status = 200;
+	h->kind = WEB_DOWNLOAD;
+	safe_filename(info.title, h->filename, sizeof(h->filename));
+	cv_record_release(&info);
+	*doc_fd = fd;
+}
+
+/* After a filing: the case page again (303, so that a reload does not file twice). */
+static void back_to_case(web_head *h, const char *id)
+{
+	h->status = 303;
+	h->kind = WEB_REDIRECT;
+	snprintf(h->location, sizeof(h->location), "/case/%s", id);
+}
+
+/* Documents and notes go through cv_file, all or nothing as 'casevault file' (docs/web.md, Pages). */
+static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, int note)
+{
+	cv_file_item items[WEB_MAX_FILES];
+	size_t n = note ? 1 : (size_t)rq->nfiles, i, filed = 0;
+	int r;
+
+	if (!n || !rq->cls || !*rq->cls)
+		return error_page(rq, h, b, 400, note ? "give the note a title, a class and its text"
+							: "choose at least one document and its class");
+	memset(items, 0, sizeof(items));
+	for (i = 0; i < n; i++) {
+		items[i].case_id = id;
+		items[i].section = CV_SECTION_CASE;
+		items[i].class_name = rq->cls;
+		if (note) {
+			items[i].text = rq->text ? rq->text : "";
+			items[i].text_len = strlen(items[i].text);
+			items[i].title = rq->title;
+			continue;
+		}
+		items[i].path = rq->names[i];
+		items[i].has_fd = 1;
+		items[i].fd = rq->fds[i];
+		lseek(rq->fds[i], 0, SEEK_SET);
+	}
+	if ((r = cv_file(v, items, n, 0, NULL, NULL, &filed)) == 0)
+		return back_to_case(h, id);
+	for (i = 0; i < n; i++)
+		if (items[i].status < 0 && items[i].error[0])
+			return error_page(rq, h, b, status_of(items[i].status), items[i].error);
+	lib_error(rq, h, b, v, r);
+}
+
+/* The manager's list of staff: the library refuses anyone else (CV_ACT_STAFF_ADMIN). */
+static void staff_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
+{
+	cv_staff *list = NULL;
+	size_t n = 0, i;
+	int r;
+
+	if ((r = cv_staff_list(v, &list, &n, 1)) < 0)
+		return lib_error(rq, h, b, v, r);
+	web_page_start(b, "Staff", rq->staff, rq->csrf);
+	web_puts(b, "<table><caption>Staff and their yearly confidentiality attestation</caption><thead><tr>"
+		    "<th scope=\"col\">Staff id</th><th scope=\"col\">Name</th><th scope=\"col\">Role</th>"
+		    "<th scope=\"col\">Attested</th><th scope=\"col\">Attest</th></tr></thead><tbody>");
+	for (i = 0; i < n; i++) {
+		web_puts(b, "<tr><td>");
+		web_esc(b, list[i].id);
+		web_puts(b, "</td><td>");
+		web_esc(b, list[i].name);
+		web_puts(b, "</td><td>");
+		web_esc(b, cv_role_name(list[i].role));
+		web_puts(b, "</td><td>");
+		web_esc(b, list[i].attested[0] ? list[i].attested : "never");
+		web_printf(b, "</td><td><form method=\"post\" action=\"/staff/%s/attest\">", list[i].id);
+		web_csrf_field(b, rq->csrf);
+		web_puts(b, "<button type=\"submit\">Record today's attestation<span class=\"visually-hidden\"> of ");
+		web_esc(b, list[i].id);
+		web_puts(b, "</span></button></form></td></tr>");
+	}
+	web_puts(b, "</tbody></table>");
+	web_page_end(b);
+	cv_staff_list_free(list, n);
+}
+
+/* 'casevault staff attest ID' for today, by the manager (the library decides who may). */
+static void attest(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id)
+{
+	int r;
+
+	if ((r = cv_staff_attest(v, id, NULL, NULL)) < 0)
+		return lib_error(rq, h, b, v, r);
+	h->status = 303;
+	h->kind = WEB_REDIRECT;
+	snprintf(h->location, sizeof(h->location), "/staff");
+}
+
+/* "/case/C-2026-0001/note" -> "C-2026-0001" and "note" (or ""); 0, or -1 when it is no id. */
+static int split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest)
+{
+	size_t pl = strlen(prefix), n;
+
+	if (strncmp(url, prefix, pl))
+		return -1;
+	url += pl;
+	n = strcspn(url, "/");
+	if (!n || n >= idsize || strspn(url, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") < n)
+		return -1;
+	memcpy(id, url, n);
+	id[n] = '\0';
+	*rest = url[n] == '/' ? url + n + 1 : "";
+	return 0;
+}
+
+static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *doc_fd)
+{
+	int post = !strcmp(rq->method, "POST");
+	const char *rest;
+	char id[32];
+
+	if (!post && !strcmp(rq->url, "/cases"))
+		return cases_page(rq, v, h, b);
+	if (!post && !strcmp(rq->url, "/staff"))
+		return staff_page(rq, v, h, b);
+	if (post && split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "attest"))
+		return attest(rq, v, h, b, id);
+	if (!post && split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
+		return download(rq, v, h, b, id, doc_fd);
+	if (split_url(rq->url, "/case/", id, sizeof(id), &rest) == 0) {
+		if (!post && !*rest)
+			return case_page(rq, v, h, b, id);
+		if (!post && !strcmp(rest, "cp"))
+			return cp_page(rq, v, h, b, id);
+		if (post && (!strcmp(rest, "file") || !strcmp(rest, "note")))
+			return file_items(rq, v, h, b, id, !strcmp(rest, "note"));
+	}
+	error_page(rq, h, b, 404, "there is no such page; start from the list of cases");
+}
+
+/* Sign-in's proof: never the keeper's session nor gpg-agent's cache (docs/web.md, Who acts). */
+static size_t never_cached(void *ctx, const char *staff_id, const char *slip_id, char *buf, size_t bufsize)
+{
+	(void)ctx, (void)staff_id, (void)slip_id, (void)buf, (void)bufsize;
+	return 0;
+}
+
+static int given_passphrase(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
+{
+	(void)staff_id;
+	if (prev_was_bad || !hook)
+		return -1;
+	snprintf(buf, bufsize, "%s", (const char *)hook);
+	return 0;
+}
+
+/* Who signed in: their role and the OS user their grant names. */
+static int who(cv_vault *v, const char *staff, web_head *h)
+{
+	cv_staff *list = NULL;
+	size_t n = 0, i;
+	int r = cv_staff_list(v, &list, &n, 0);
+
+	for (i = 0; r == 0 && i < n; i++)
+		if (!strcmp(list[i].id, staff)) {
+			snprintf(h->staff, sizeof(h->staff), "%s", staff);
+			h->uid = list[i].os_uid;
+			h->role = (int)list[i].role;
+		}
+	if (list)
+		cv_staff_list_free(list, n);
+	return r < 0 ? r : h->staff[0] ? 0 : CV_ENOTFOUND;
+}
+
+static void sign_in(const web_req *rq, web_head *h, web_buf *b)
+{
+	cv_slip_cache proof = cvd_session_ops;
+	cv_vault *v = NULL;
+	int r;
+
+	(void)b;
+	proof.get = never_cached;
+	if (cv_global_init_ex(CV_INIT_GPGCONF) < 0 || cv_vault_open(&v, rq->vault_dir) < 0) {
+		snprintf(h->message, sizeof(h->message), "the vault cannot be opened; ask the service's administrator");
+		return;
+	}
+	cv_vault_set_os_uid(v, -2);  /* no OS user vouches: gpg-agent forgets the key's passphrase first */
+	cv_vault_set_passphrase_cb(v, given_passphrase, (void *)rq->passphrase);
+	if ((r = cv_vault_set_actor(v, rq->staff)) == 0 && (r = who(v, rq->staff, h)) == 0 && h->uid < 0)
+		snprintf(h->message, sizeof(h->message), "the web interface signs in only staff registered with an OS "
+			 "user for now; ask a manager ('casevault staff add --os-user', docs/web.md)");
+	else if (r == 0) {
+		cv_vault_set_slip_cache(v, &proof, cvd_session_ctx(rq->keeper_fd, h->uid));
+		if ((r = cv_vault_check_lockout(v)) == 0 && (r = cv_vault_unlock(v)) == 0)
+			h->kind = WEB_SIGNED_IN;
+	}
+	if (r == CV_EBADPASS || r == CV_ENOTFOUND)
+		snprintf(h->message, sizeof(h->message), "the staff id or the passphrase is wrong; try again");
+	else if (r < 0)
+		snprintf(h->message, sizeof(h->message), "%s", cv_vault_errmsg(v));
+	cv_vault_close(v);
+}
+
+void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
+{
+	int signout = !strcmp(rq->url, "/signout") && !strcmp(rq->method, "POST"), r;  /* never by a GET */
+	cv_vault *v = NULL;
+
+	if (!strcmp(rq->url, "/signin"))
+		return sign_in(rq, h, b);
+	if (!cvd_session_alive(cvd_session_ctx(rq->keeper_fd, rq->uid))) {
+		h->kind = WEB_ENDED;  /* the keeper no longer holds their keyslip */
+		return;
+	}
+	/* sign-out is 'casevault lock' for one person: gpg-agent is reached through gpgconf */
+	if ((r = open_as(rq, &v, signout ? CV_INIT_GPGCONF : 0)) < 0)
+		lib_error(rq, h, b, v, r);
+	else if (signout) {
+		cv_vault_end_session(v);
+		h->kind = WEB_ENDED;
+	}
+	else
+		route(rq, v, h, b, doc_fd);
+	if (h->kind == WEB_HTML && h->status >= 500 && v) {
+		/* one line for the journal: the library's messages hold no secret and no personal data */
+		fprintf(stderr, "casevaultd: web page failed: %s\n", cv_vault_errmsg(v));
+		if (strstr(cv_vault_errmsg(v), "passphrase"))
+			h->kind = WEB_ENDED;  /* the session ended while the page was made */
+	}
+	cv_vault_close(v);
+}

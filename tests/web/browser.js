@@ -1,0 +1,244 @@
+// casevaultd's web interface in headless Chromium (docs/web.md, Tests and
+// figures), driven by tests/web/t_web.sh, which makes the accounts, the vault
+// and the daemon and passes them in the environment.  Prints TAP-like
+// "ok - ..." / "FAIL - ..." lines; exits 1 on any failure.
+'use strict';
+const path = require('path');
+const fs = require('fs');
+const http = require('http');
+const crypto = require('crypto');
+const mods = process.env.CV_WEB_MODULES;
+const puppeteer = require(path.join(mods, 'puppeteer-core'));
+const axeSource = fs.readFileSync(path.join(mods, 'axe-core', 'axe.min.js'), 'utf8');
+const E = process.env;
+const BASE = E.WEB_URL;                        // http://127.0.0.1:PORT
+const SHOTS = E.WEB_SHOTS;
+let fails = 0, passes = 0, shot = 0;
+
+function check(what, cond, detail) {
+  if (cond) { passes++; console.log('ok - ' + what); }
+  else { fails++; console.log('FAIL - ' + what + (detail ? ': ' + detail : '')); }
+}
+const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Every page: CSP violations counted (the console reports each), axe run,
+// a screenshot kept (docs/web.md: property 4 and 6 of the issue).
+let cspViolations = [];
+async function newPage(browser) {
+  const page = await browser.newPage();
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  page.on('dialog', async (d) => { cspViolations.push('a dialog opened: ' + d.message()); await d.dismiss(); });
+  return page;
+}
+async function audit(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, String(++shot).padStart(2, '0') + '-' + name + '.png'), fullPage: true });
+  // DevTools' evaluate is not bound by the page's CSP, so axe is loaded without weakening it
+  await page.evaluate(axeSource);
+  const res = await page.evaluate(async () => {
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id + ' (' + v.nodes.length + ')');
+  });
+  check(`axe: no serious or critical violation on the ${name} page`, res.length === 0, res.join(', '));
+  const csp = await page.evaluate(() => document.querySelectorAll('script:not([src])').length);
+  check(`the ${name} page has no inline script`, csp === 0, csp + ' inline scripts');
+}
+
+async function signIn(page, staff, pass) {
+  await page.goto(BASE + '/signin');
+  await page.type('#staff', staff);
+  await page.type('#passphrase', pass);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  return page.url();
+}
+
+// A raw request from outside the browser: another site's form, or a replay.
+function raw(method, url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(BASE + url, { method, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+async function cookieHeader(page) {
+  const cs = await page.cookies();
+  return cs.map((c) => c.name + '=' + c.value).join('; ');
+}
+async function recordCount(page, caseId) {
+  await page.goto(BASE + '/case/' + caseId);
+  return page.$$eval('td.title', (tds) => tds.length);
+}
+
+async function caseworker(browser) {
+  const page = await newPage(browser);
+  const C = E.WEB_CASE;
+  check('a caseworker signs in and lands on the cases page', (await signIn(page, E.WEB_ADA, E.WEB_ADA_PASS)).endsWith('/cases'));
+  await audit(page, 'cases');
+  check('the cases page lists the case', (await page.content()).includes(C));
+  await page.goto(BASE + '/case/' + C);
+  await audit(page, 'case');
+  check('a caseworker sees no link to the child-protection file', (await page.$('a[href$="/cp"]')) === null);
+  // property 1: a PDF and a PNG at once, with a class from the schedule
+  const input = await page.$('#doc');
+  await input.uploadFile(E.WEB_PDF, E.WEB_PNG);
+  await page.select('#fclass', 'letter');
+  await Promise.all([page.waitForNavigation(), page.click('form[action$="/file"] button')]);
+  let titles = await page.$$eval('td.title', (tds) => tds.map((t) => t.textContent));
+  check('the PDF and the PNG are listed after filing', titles.includes(path.basename(E.WEB_PDF)) &&
+    titles.includes(path.basename(E.WEB_PNG)), JSON.stringify(titles));
+  await audit(page, 'case-filed');
+  // a note whose title holds script, quotes and a javascript: link (property 4)
+  await page.type('#ntitle', E.WEB_EVIL);
+  await page.select('#nclass', 'phone-call');
+  await page.type('#ntext', 'Spoke to the school about the review.');
+  await Promise.all([page.waitForNavigation(), page.click('form[action$="/note"] button')]);
+  titles = await page.$$eval('td.title', (tds) => tds.map((t) => t.textContent));
+  check('the note is listed, its title shown as text', titles.includes(E.WEB_EVIL), JSON.stringify(titles));
+  check('the title ran no script', await page.evaluate(() => window.__cvxss === undefined));
+  check('no javascript: link on the page', (await page.$$('a[href^="javascript:"]')).length === 0);
+  await audit(page, 'case-note');
+  // download the PDF: the same bytes, as an attachment, never a page of this origin
+  const link = await page.$$eval('tr', (rows, name) => {
+    const r = rows.find((x) => x.querySelector('td.title') && x.querySelector('td.title').textContent === name);
+    return r && r.querySelector('a').getAttribute('href');
+  }, path.basename(E.WEB_PDF));
+  const dl = await page.evaluate(async (u) => {
+    const r = await fetch(u);
+    const b = new Uint8Array(await r.arrayBuffer());
+    let s = ''; for (const x of b) s += String.fromCharCode(x);
+    return { type: r.headers.get('content-type'), disp: r.headers.get('content-disposition'),
+      nosniff: r.headers.get('x-content-type-options'), b64: btoa(s) };
+  }, link);
+  check('the downloaded PDF has the same bytes', sha(Buffer.from(dl.b64, 'base64')) === sha(fs.readFileSync(E.WEB_PDF)));
+  check('a download is an attachment of type application/octet-stream with nosniff',
+    dl.type === 'application/octet-stream' && /^attachment;/.test(dl.disp) && dl.nosniff === 'nosniff', JSON.stringify(dl).slice(0, 200));
+  page.pdfLink = link;
+  return page;
+}
+
+async function refusals(page) {
+  const C = E.WEB_CASE;
+  // property 2: the child-protection file, by URL, without a title leaking
+  let r = await page.goto(BASE + '/case/' + C + '/cp');
+  let text = await page.content();
+  check('a caseworker is refused the child-protection file by URL (403)', r.status() === 403, r.status());
+  check('the refusal shows no child-protection title', !text.includes(E.WEB_CP_TITLE));
+  await audit(page, 'cp-refused');
+  r = await page.goto(BASE + '/record/' + E.WEB_CP_RECORD);
+  text = await page.content();
+  check('a caseworker is refused a child-protection record by URL (403)', r.status() === 403 && !text.includes(E.WEB_CP_TITLE), r.status());
+  // property 3: CSRF token missing, another origin, sign-out
+  const before = await recordCount(page, C);
+  const csrf = await page.$eval('input[name=csrf]', (i) => i.value);
+  const cookie = await cookieHeader(page);
+  // property 2: the manager's staff page by URL, and its form replayed with a good token
+  check('a caseworker is shown no link to the manager\'s staff page', (await page.$('a[href="/staff"]')) === null);
+  r = await page.goto(BASE + '/staff');
+  text = await page.content();
+  check('a caseworker is refused the staff page by URL (403, no names shown)', r.status() === 403 &&
+    !text.includes('Cleo Lead') && !text.includes('Vic Volunteer'), r.status());
+  const replay = await raw('POST', '/staff/' + E.WEB_CLEO + '/attest', { Cookie: cookie, Origin: BASE,
+    Host: new URL(BASE).host, 'Content-Type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ csrf }).toString());
+  check('a caseworker replaying the manager\'s attest form is refused (403)', replay.status === 403, replay.status);
+  const form = (t) => new URLSearchParams({ csrf: t, title: 'Forged', class: 'phone-call', text: 'forged' }).toString();
+  const hdr = (origin) => ({ Cookie: cookie, Origin: origin, Host: new URL(BASE).host, 'Content-Type': 'application/x-www-form-urlencoded' });
+  r = await raw('POST', '/case/' + C + '/note', hdr(BASE), form(''));
+  check('a form without its CSRF token is refused (403)', r.status === 403, r.status);
+  r = await raw('POST', '/case/' + C + '/note', hdr('http://evil.example'), form(csrf));
+  check('a form from another origin is refused (403)', r.status === 403, r.status);
+  r = await raw('POST', '/case/' + C + '/note', { Cookie: cookie, Host: new URL(BASE).host, 'Content-Type': 'application/x-www-form-urlencoded' }, form(csrf));
+  check('a form with no Origin is refused (403)', r.status === 403, r.status);
+  r = await raw('GET', '/cases', { Cookie: cookie, Host: 'evil.example:' + new URL(BASE).port });
+  check('a request for another host name is refused (DNS rebinding)', r.status === 400, r.status);
+  check('none of the refused forms filed anything', (await recordCount(page, C)) === before);
+  await Promise.all([page.waitForNavigation(), page.click('header form button')]);
+  check('signing out lands on the sign-in page', page.url().endsWith('/signin'));
+  await audit(page, 'signin');
+  r = await raw('POST', '/case/' + C + '/note', hdr(BASE), form(csrf));
+  check('the same form replayed after sign-out is refused (403)', r.status === 403, r.status);
+  r = await raw('GET', '/case/' + C, { Cookie: cookie, Host: new URL(BASE).host });
+  check('the old cookie opens nothing after sign-out', r.status === 303 && r.headers.location === '/signin', r.status);
+}
+
+// a volunteer reads nothing: no keyslip, so no session, so no page and no record
+async function volunteer(browser, pdfLink) {
+  const page = await newPage(browser);
+  await signIn(page, E.WEB_VOL, E.WEB_VOL_PASS);
+  const text = await page.content();
+  check('a volunteer is not signed in (one line says why)', page.url().endsWith('/signin') && /class="error"/.test(text));
+  const r = await page.goto(BASE + pdfLink);
+  check('a volunteer gets no record by URL (sent to sign in)', page.url().endsWith('/signin') && r.status() === 200 &&
+    !(await page.content()).includes('%PDF'));
+  await page.close();
+}
+
+// the manager (S-0001, whose test key has no passphrase) on the staff page, attesting Cleo
+async function manager(browser) {
+  const page = await newPage(browser);
+  await page.goto(BASE + '/signin');
+  await page.evaluate(() => document.getElementById('passphrase').removeAttribute('required'));
+  await page.type('#staff', 'S-0001');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  const r = await page.goto(BASE + '/staff');
+  check('the manager reads the staff page', r.status() === 200 && (await page.content()).includes('Cleo Lead'), r.status());
+  await audit(page, 'staff');
+  await Promise.all([page.waitForNavigation(), page.click(`form[action="/staff/${E.WEB_CLEO}/attest"] button`)]);
+  check('the manager records an attestation from the staff page', page.url().endsWith('/staff'));
+  await page.close();
+}
+
+async function cpLead(browser) {
+  const page = await newPage(browser);
+  const C = E.WEB_CASE;
+  await signIn(page, E.WEB_CLEO, E.WEB_CLEO_PASS);
+  await page.goto(BASE + '/case/' + C);
+  check('a cp-lead sees the link to the child-protection file', (await page.$('a[href$="/cp"]')) !== null);
+  const r = await page.goto(BASE + '/case/' + C + '/cp');
+  check('a cp-lead reads the child-protection file, marked', r.status() === 200 &&
+    (await page.content()).includes(E.WEB_CP_TITLE) && (await page.$('.marked')) !== null);
+  await audit(page, 'cp-file');
+  return page;
+}
+
+async function idleAndLockout(browser, cleo) {
+  // the idle lock: unused past --web-idle, the session is gone
+  await sleep((Number(E.WEB_IDLE) + 1) * 1000);
+  await cleo.goto(BASE + '/cases');
+  check('after the idle lock the session is gone (back to sign-in)', cleo.url().endsWith('/signin'));
+  // five wrong passphrases lock the person out, even for the right one
+  const page = await newPage(browser);
+  for (let i = 0; i < 5; i++) await signIn(page, E.WEB_CLEO, 'wrong-' + i);
+  await audit(page, 'signin-refused');
+  await signIn(page, E.WEB_CLEO, E.WEB_CLEO_PASS);
+  const text = await page.content();
+  check('after 5 wrong passphrases the right one is refused: locked out', page.url().endsWith('/signin') &&
+    /locked out/.test(text), text.slice(text.indexOf('alert'), text.indexOf('alert') + 200));
+}
+
+(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const browser = await puppeteer.launch({ executablePath: E.WEB_CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'] });
+  try {
+    const ada = await caseworker(browser);
+    const pdfLink = ada.pdfLink;
+    await refusals(ada);
+    await volunteer(browser, pdfLink);
+    await manager(browser);
+    const cleo = await cpLead(browser);
+    await idleAndLockout(browser, cleo);
+    check('no Content-Security-Policy violation on any page', cspViolations.length === 0, cspViolations.join(' | '));
+  } catch (e) {
+    check('the browser scenario ran to its end', false, e.stack);
+  } finally {
+    await browser.close();
+  }
+  console.log(`# browser: ${passes} passed, ${fails} failed`);
+  process.exit(fails ? 1 : 0);
+})();

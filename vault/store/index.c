@@ -207,6 +207,16 @@ static const char *migrations[] = {
 	/* 11: the duplicate index, keyed blind values (docs/architecture.md, Sealed columns) */
 	"ALTER TABLE records ADD COLUMN blind TEXT;"
 	"CREATE INDEX records_blind_missing ON records(section) WHERE blind IS NULL;",
+	/*
+	 * 12: the corrections register: every record moved, corrected or erased
+	 * one at a time, and the rights request it answered (docs/legal-rules.md LR-18)
+	 */
+	"CREATE TABLE corrections("
+	"  id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK(kind IN ('moved','corrected','erased')),"
+	"  record_id TEXT NOT NULL, from_case TEXT NOT NULL, to_case TEXT, changed TEXT, request_id TEXT,"
+	"  certificate INTEGER, section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  done_by TEXT NOT NULL, done_at TEXT NOT NULL, reason BLOB);"
+	"CREATE INDEX corrections_record ON corrections(record_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

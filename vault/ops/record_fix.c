@@ -39,6 +39,7 @@
 #include "store/db_receipts.h"
 #include "store/index.h"
 #include "store/keystore.h"
+#include "casevault/request.h"
 
 static const char *const kind_words[] = { "moved", "corrected", "erased" };
 
@@ -73,6 +74,18 @@ static int check_holds(cv_fix *f)
 				"close the request first ('casevault request close %s')", f->id, by.ref, kind_words[f->kind], by.ref);
 	return cv_error(f->v, CV_EHELD, "record %s is under hold %ld; nothing was %s: release the hold first "
 			"('casevault hold release %ld')", f->id, by.id, kind_words[f->kind], by.id);
+}
+
+/* A restricted record is kept but not otherwise processed until the restriction is lifted (LR-18). */
+static int check_restriction(cv_fix *f)
+{
+	char req[24];
+	int r;
+
+	if ((r = cv_record_restricted(f->v, f->id, req)) <= 0)
+		return r;
+	return cv_error(f->v, CV_EREFUSED, "record %s is restricted by request %s; nothing was %s: it can be %s once the "
+			"restriction is lifted ('casevault request lift %s')", f->id, req, kind_words[f->kind], kind_words[f->kind], req);
 }
 
 /* The request a correction answers must be open (docs/legal-rules.md LR-18). */
@@ -118,7 +131,7 @@ int cv_fix_begin(cv_vault *v, cv_fix *f, cv_act act_case, cv_act act_cp)
 	/* what a crashed filing, purge or correction left, before this one names files of its own */
 	if ((r = cv_pending_recover(v)) < 0 || (cv_purge_needs_recovery(v) && (r = cv_purge_recover(v)) < 0))
 		return r;
-	if ((r = locate(f)) < 0 || (r = check_holds(f)) < 0 || (r = check_request(f)) < 0)
+	if ((r = locate(f)) < 0 || (r = check_holds(f)) < 0 || (r = check_restriction(f)) < 0 || (r = check_request(f)) < 0)
 		return r;
 	snprintf(f->rep->record_id, sizeof(f->rep->record_id), "%s", f->id);
 	snprintf(f->rep->from_case, sizeof(f->rep->from_case), "%s", f->case_id);

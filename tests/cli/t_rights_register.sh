@@ -67,6 +67,13 @@ check "the refusal names the restriction and how to lift it" grep -q "restricted
 expect_fail "a restricted record is not corrected" record set "$R3" --title "New"
 expect_fail "a restricted record is not erased" record erase "$R2" --reason "x"
 check "the refusals changed nothing" test "$(tree_hash "$V")" = "$before"
+ACC=$(open_req "$C" access)
+"$CV" request decide "$ACC" "$R2" --release --reason "the requester's own letter" >/dev/null
+"$CV" request decide "$ACC" "$R3" --release --reason "the requester's own letter" >/dev/null
+expect_fail "a bundle releasing a restricted record is refused" request bundle "$ACC" -o "$T/b.zip" --show-passphrase
+check "the refusal names the restriction" grep -q "restricted by request $RES" "$T/err"
+check "no bundle was written" test ! -e "$T/b.zip"
+"$CV" request close "$ACC" >/dev/null
 run_cv record move "$E1" "$C"
 check "a record the restriction does not name still moves (into the restricted case)" test "$RC" -eq 0
 run_cv --json request lift "$RES"

@@ -3,7 +3,7 @@
 # one record destroyed on a manager's decision, as the purge destroys, with
 # a signed certificate verify checks; refused to a caseworker, without a
 # reason, under a hold and under an open subject access request, each
-# changing nothing.
+# changing nothing.  Also: only a manager moves a record between linked cases.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 source "$CV_SOURCE_DIR/tests/cli/unwrap.sh"
 
@@ -33,6 +33,11 @@ check "the refusals changed nothing" test "$(tree_hash "$V")" = "$before"
 expect_fail "a caseworker may not erase" --as "$CW" record erase "$R1" --reason "x"
 check "the caseworker's refusal names the manager's act" grep -q "approve destruction" "$T/err"
 check "the record is still there" grep -qw "$R1" <<<"$(rec_ids "$C")"
+# a record moves between the linked cases of a separated family only by a manager (docs/legal-rules.md LR-19)
+"$CV" case link "$C" "$D" >/dev/null
+expect_fail "a caseworker may not move a record between linked cases" --as "$CW" record move "$R2" "$D"
+check "the refusal says why" grep -q "linked cases of a separated family" "$T/err"
+check "the record stayed in its case" grep -qw "$R2" <<<"$(rec_ids "$C")"
 "$CV" request open "$D" --requester "F Parent" --relationship client --received 2026-01-05 >/dev/null
 before=$(tree_hash "$V")
 expect_fail "a record in an open request's scope is not erased" record erase "$F1" --reason "x"

@@ -1,4 +1,4 @@
-/* casevault CLI: request open, list, show, decide, attach, extend, pause, resume, verify-id, bundle, log, close. */
+/* casevault CLI: request open, list, show, decide, attach, extend, pause, resume, verify-id, bundle, log, close, lift. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -19,6 +19,8 @@ static const cli_opt open_opts[] = {
 	{ "id-verified", 0, "DATE", "the date the requester's identity was verified, when it had to be", NULL },
 	{ "pr-confirmed", 0, NULL, "other-parent: you checked they hold parental responsibility", NULL },
 	{ "authority-confirmed", 0, NULL, "representative: you checked the client's written authority", NULL },
+	{ "kind", 0, "KIND", "access (default), rectification, erasure, restriction or objection", NULL },
+	{ "records", 0, "IDS", "the records the request names, ids separated by commas (a restriction restricts them)", NULL },
 	CLI_OPT_END
 };
 
@@ -40,15 +42,23 @@ static int cmd_request_open(cli_ctx *c)
 	o.id_verified = cli_opt_value(c, "id-verified");
 	o.authority_confirmed = o.relationship == CV_REL_OTHER_PARENT ? cli_flag(c, "pr-confirmed") :
 				o.relationship == CV_REL_REPRESENTATIVE ? cli_flag(c, "authority-confirmed") : 0;
+	o.kind = cli_opt_value(c, "kind");
+	o.records = cli_opt_value(c, "records");
 	r = cv_request_open(c->v, &o, id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if ((r = cv_request_get(c->v, &q, id, 0)) < 0)
 		return cli_lib_fail(c, r);
-	r = cli_done(c, json_pack("{s:b, s:s, s:s, s:s, s:s}", "ok", 1, "request", id, "case", q.case_id,
-			"clock_start", q.clock_start, "due", q.due),
-			"%s opened on %s; clock started %s; due %s (case %s is held until it is closed)\n",
-			id, q.case_id, q.clock_start, q.due, q.case_id);
+	if (strcmp(q.kind, "access"))
+		r = cli_done(c, json_pack("{s:b, s:s, s:s, s:s, s:s, s:s}", "ok", 1, "request", id, "case", q.case_id,
+				"kind", q.kind, "clock_start", q.clock_start, "due", q.due),
+				"%s (%s) opened on %s; clock started %s; due %s%s\n", id, q.kind, q.case_id, q.clock_start,
+				q.due, strcmp(q.kind, "restriction") ? "" : "; its records are restricted until it is lifted");
+	else
+		r = cli_done(c, json_pack("{s:b, s:s, s:s, s:s, s:s, s:s}", "ok", 1, "request", id, "case", q.case_id,
+				"kind", q.kind, "clock_start", q.clock_start, "due", q.due),
+				"%s opened on %s; clock started %s; due %s (case %s is held until it is closed)\n",
+				id, q.case_id, q.clock_start, q.due, q.case_id);
 	cv_request_release(&q);
 	return r;
 }
@@ -72,6 +82,7 @@ static json_t *req_json(const void *item, int arg)
 			      "days_left", (json_int_t)q->days_left, "overdue", !q->closed_at[0] && !q->paused_since[0] && q->days_left < 0,
 			      "closed_at", q->closed_at[0] ? q->closed_at : NULL);
 	(void)arg;
+	cli_jset(j, "kind", cli_jtext(q->kind));
 	if (q->requester)
 		cli_jset(j, "requester", cli_jtext(q->requester));
 	if (q->paused_since[0]) {
@@ -126,6 +137,8 @@ static int cmd_request_list(cli_ctx *c)
 				snprintf(left, sizeof(left), "%ld day%s left", q->days_left, q->days_left == 1 ? "" : "s");
 			printf("%-14s %-12s due %s%s  %-20s received %s  %s", q->id, q->case_id, q->due,
 			       q->extended_due[0] ? " (extended)" : "", left, q->received, cv_relationship_name(q->relationship));
+			if (strcmp(q->kind, "access"))
+				printf("  %s", q->kind);
 			if (names)
 				printf("  %s", cli_show(q->requester));
 			printf("\n");
@@ -604,5 +617,24 @@ static int cmd_request_close(cli_ctx *c)
 const cli_cmd cmd_request_close_spec = {
 	"request close", cmd_request_close, NEEDS_VAULT, "REQ", 1, 1,
 	"Close a request and release the hold on its case.",
+	cli_no_opts, { NULL }
+};
+
+/* ---- request lift (docs/legal-rules.md LR-18) ---- */
+
+static int cmd_request_lift(cli_ctx *c)
+{
+	size_t n = 0;
+	int r;
+
+	if ((r = cv_request_lift(c->v, c->argv[0], &n)) < 0)
+		return cli_lib_fail(c, r);
+	return cli_done(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "request", c->argv[0], "lifted", (json_int_t)n),
+			"%s: restriction lifted from %zu record%s\n", c->argv[0], n, n == 1 ? "" : "s");
+}
+
+const cli_cmd cmd_request_lift_spec = {
+	"request lift", cmd_request_lift, NEEDS_VAULT, "REQ", 1, 1,
+	"Lift a restriction request's restriction: its records may be processed again.",
 	cli_no_opts, { NULL }
 };

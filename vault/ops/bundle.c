@@ -58,6 +58,7 @@
 #include "ops/bundle_hints.h"
 #include "ops/disclose.h"
 #include "rules/redpolicy.h"
+#include "casevault/request.h"
 #include "store/index.h"
 #include "casevault/audit.h"
 #include "casevault/date.h"
@@ -80,6 +81,23 @@ static int refuse_undecided(cv_bundle *b)
 			nw, nw == 1 ? "" : "s", b->req.id, nw == 1 ? "s" : "", b->s[first].it.record_id, b->req.id);
 }
 
+/* A restricted record is not disclosed until its restriction is lifted (docs/legal-rules.md LR-18). */
+static int refuse_restricted(cv_bundle *b)
+{
+	char req[24];
+	size_t i;
+	int r;
+
+	for (i = 0; i < b->ns; i++) {
+		if (b->s[i].it.decision == CV_DEC_WITHHOLD || (r = cv_record_restricted(b->v, b->s[i].it.record_id, req)) == 0)
+			continue;
+		return r < 0 ? r : cv_error(b->v, CV_EREFUSED, "record %s is restricted by request %s: withhold it, or lift the "
+					    "restriction first ('casevault request lift %s'); nothing was written",
+					    b->s[i].it.record_id, req, req);
+	}
+	return 0;
+}
+
 /* What goes out was decided by someone entitled to, in a form casevault can read. */
 static int refuse_release(cv_bundle *b)
 {
@@ -98,7 +116,7 @@ static int refuse_release(cv_bundle *b)
 		if (s->it.decision == CV_DEC_REDACT && !s->src_text)
 			return cv_error(b->v, CV_EREFUSED, "record %s is marked for automatic redaction, but its type (%s) is not text under the current redaction policy; decide on it again", s->it.record_id, s->src_mime);
 	}
-	return 0;
+	return refuse_restricted(b);
 }
 
 static int load_decided_scope(cv_bundle *b, const char *ids)

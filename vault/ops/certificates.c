@@ -54,7 +54,7 @@ struct certsum {
 	"(an 'at most' at its quarter's start)"
 
 /* A destroyed record's entry, and what it adds to the run's summary. */
-static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct certsum *s)
+static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, const char *authorised, struct certsum *s)
 {
 	const cv_policy *p = cv_polcache_get(v, pc, d->policy_hash);
 	const cv_class *cls = p ? cv_policy_class(p, d->class_name) : NULL;
@@ -64,7 +64,9 @@ static void certify_record(cv_vault *v, cv_polcache *pc, const cv_due *d, struct
 		cls = cv_policy_class(v->policy, d->class_name);
 	cv_rules_text(cls, rules, sizeof(rules));
 	snprintf(fd, sizeof(fd), "%.10s", d->filed_at);
-	if (d->status == CV_DUE_APPROVED)
+	if (authorised)
+		snprintf(who, sizeof(who), "%s", authorised);
+	else if (d->status == CV_DUE_APPROVED)
 		snprintf(who, sizeof(who), "%s (review approved)", d->approved_by);
 	else
 		snprintf(who, sizeof(who), "schedule");
@@ -328,7 +330,7 @@ int cv_certificates_add(cv_vault *v, cv_polcache *pc, cv_certificate_writer *w, 
 		if (r < 0)
 			return r;
 	}
-	certify_record(v, pc, d, &w->cur);
+	certify_record(v, pc, d, w->run.authorised, &w->cur);
 	return 0;
 }
 
@@ -488,6 +490,9 @@ static int run_event(struct chain *ch, long number, json_t *j, char sha[65])
 	snprintf(word, sizeof(word), "certificate-%ld", number);
 	if ((r = cv_db_audit_find(ch->v, "purge", word, ids, sizeof(ids))) == 0)
 		r = cv_db_audit_find(ch->v, "purge.scheduled", word, ids, sizeof(ids));
+	/* a single record erased by a manager (ops/record_erase.c) */
+	if (r == 0)
+		r = cv_db_audit_find(ch->v, "erase", word, ids, sizeof(ids));
 	if (r <= 0)
 		return r < 0 ? r : CV_ENOTFOUND;
 	if (!(h = strstr(ids, "sha256-")))

@@ -24,6 +24,8 @@ typedef struct {
 	const char *now, *as_of, *run_by;
 	const cv_rewrite *rws;
 	size_t nrw;
+	/* who authorised it, for every record, when not the schedule or a review: an erasure (ops/record_erase.c) */
+	const char *authorised;
 } cv_certificate_run;
 
 /* The certificates a run stored: first to last (the index, when parts > 0). */

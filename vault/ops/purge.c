@@ -228,7 +228,7 @@ static int commit_chunk(void *hook, cv_due *items, size_t n)
 /* The run's certificates (numbered after the last one, chained by hash) and its rows, in one walk. */
 static int destroy_planned(cv_vault *v, struct run *run)
 {
-	cv_certificate_run cr = { run->now, run->day, run->run_by, run->rws, run->nrw };
+	cv_certificate_run cr = { run->now, run->day, run->run_by, run->rws, run->nrw, NULL };
 	int r;
 
 	if ((r = cv_db_purge_defer_checks(v)) < 0 ||

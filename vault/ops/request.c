@@ -16,6 +16,7 @@
 #include "crypto/seal.h"
 #include "ops/case.h"
 #include "ops/disclose.h"
+#include "ops/request_rights.h"
 #include "store/db_requests.h"
 #include "store/index.h"
 #include "casevault/audit.h"
@@ -129,7 +130,8 @@ static int open_tx(cv_vault *v, void *hook)
 	t->q.opened_by = v->actor;
 	t->q.opened_at = now;
 	snprintf(audit_ids, sizeof(audit_ids), "%s %s", t->q.id, o->case_id);
-	if ((r = cv_db_request_insert(v, &t->q)) < 0 || (r = cv_audit(v, "request.open", 0, audit_ids)) < 0)
+	if ((r = cv_db_request_insert(v, &t->q)) < 0 || (r = cv_rights_open_tx(v, t->q.id, o, now)) < 0 ||
+	    (r = cv_audit(v, "request.open", 0, audit_ids)) < 0)
 		return r;
 	cv_crashpoint("request-open-before-commit");
 	return 0;
@@ -153,7 +155,7 @@ int cv_request_open(cv_vault *v, const cv_request_opts *o, char id_out[24])
 		return cv_error(v, CV_EINVAL, "the requester's name is missing, too long or holds control characters");
 	if ((unsigned)o->relationship > CV_REL_REPRESENTATIVE)
 		return cv_error(v, CV_EINVAL, "the relationship must be client, other-parent, child or representative");
-	if ((r = check_open_dates(v, o, &received, &idv)) < 0)
+	if ((r = check_open_dates(v, o, &received, &idv)) < 0 || (r = cv_rights_check(v, o)) < 0)
 		return r;
 	if ((r = cv_case_fetch(v, &c, o->case_id, 0)) < 0)
 		return r;
@@ -186,9 +188,10 @@ int cv_request_open(cv_vault *v, const cv_request_opts *o, char id_out[24])
 	if ((r = cv_index_next_id(v, "request", &seq)) < 0)
 		goto out;
 	snprintf(id, sizeof(id), "REQ-%04d-%04ld", received.y, seq);
-	if ((r = cv_hold_place(v, CV_HOLD_REQUEST, o->case_id, NULL, id, &hold)) < 0)
+	/* only subject access holds its case: the other rights are answered by changing records (request_rights.c) */
+	if (cv_rights_is_access(o) && (r = cv_hold_place(v, CV_HOLD_REQUEST, o->case_id, NULL, id, &hold)) < 0)
 		goto out;
-	held = 1;
+	held = cv_rights_is_access(o);
 
 	/* 2. The request itself. */
 	memset(&t, 0, sizeof(t));

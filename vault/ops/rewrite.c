@@ -166,6 +166,8 @@ static int new_manifest(cv_vault *v, cv_rewrite *rw, struct rctx *c)
 	cv_json_set(&failed, rw->manifest, "archive", json_string(rw->newfile));
 	cv_json_set(&failed, rw->manifest, "rewritten", json_string(rw->now));
 	cv_json_set(&failed, rw->manifest, "rewritten_from", json_string(rw->file));
+	if (rw->edit)
+		rw->edit(rw->edit_hook, rw->manifest, &failed);
 	json_decref(old);
 	/* a manifest without a kept record's entry would lose its title for good */
 	if (failed)
@@ -276,21 +278,27 @@ static int grow_survivors(cv_rewrite *rw)
 	return 0;
 }
 
+int cv_rewrite_add(cv_rewrite *rw, const char *id, const char *member, int64_t size)
+{
+	if (rw->nsurv == rw->cap && grow_survivors(rw) < 0)
+		return -1;
+	snprintf(rw->ids[rw->nsurv], 24, "%s", id);
+	snprintf(rw->members[rw->nsurv], 64, "%s", member);
+	rw->sizes[rw->nsurv] = size;
+	rw->nsurv++;
+	return 0;
+}
+
 static int add_survivor(void *hook, const char *id, const char *member, int64_t size)
 {
 	struct survivors *s = hook;
-	cv_rewrite *rw = s->rw;
 	size_t k;
 
 	for (k = s->from; k < s->to; k++)
 		if (!strcmp(s->items[k].id, id) && cv_due_goes(s->items[k].status))
 			return 0;
-	if (rw->nsurv == rw->cap && grow_survivors(rw) < 0)
+	if (cv_rewrite_add(s->rw, id, member, size) < 0)
 		return cv_error(s->v, CV_ERROR, "out of memory");
-	snprintf(rw->ids[rw->nsurv], 24, "%s", id);
-	snprintf(rw->members[rw->nsurv], 64, "%s", member);
-	rw->sizes[rw->nsurv] = size;
-	rw->nsurv++;
 	return 0;
 }
 

@@ -35,6 +35,13 @@ typedef struct {
 	int written;
 	json_t *manifest;     /* old manifest, then the new one */
 	const char *now;
+	/*
+	 * A correction's change to the new manifest (ops/record_fix.c: the case a
+	 * record moves to, a corrected class, title or date), or NULL; it sets
+	 * *failed when a jansson call fails.
+	 */
+	void (*edit)(void *hook, json_t *manifest, int *failed);
+	void *edit_hook;
 } cv_rewrite;
 
 /* Whether the archive of items[i] was rewritten in this run (so that its records went). */
@@ -42,6 +49,8 @@ int cv_rewrite_done(const cv_rewrite *rws, size_t nrw, int64_t archive_id);
 
 /* The archive of items[from..to) and its survivors: the records not going in this run. */
 int cv_rewrite_load(cv_vault *v, cv_rewrite *rw, const cv_due *items, size_t from, size_t to);
+/* Add a record to copy into the new archive (its id, member name and size); <0 when out of memory. */
+int cv_rewrite_add(cv_rewrite *rw, const char *id, const char *member, int64_t size);
 /* Copy the survivors of rw into a new archive (written, renamed, synced, key wrapped). */
 int cv_rewrite_one(cv_vault *v, cv_rewrite *rw);
 void cv_rewrite_release(cv_rewrite *rw);

@@ -104,7 +104,10 @@ int cv_db_receipts_vanished(cv_vault *v, int (*fn)(void *hook, long long receipt
 		" WHERE json_valid(r.body) AND json_extract(j.value, '$.file') NOT IN (SELECT file FROM archives)"
 		" AND json_extract(j.value, '$.file') NOT IN"
 		"  (SELECT json_extract(c.value, '$.file') FROM certificates, json_each(certificates.body, '$.archives') c"
-		"   WHERE json_valid(certificates.body))")) < 0)
+		"   WHERE json_valid(certificates.body))"
+		/* an archive a correction rewrote: named by the correction's own signed receipt (ops/record_fix.c) */
+		" AND json_extract(j.value, '$.file') NOT IN"
+		"  (SELECT x.value FROM receipts r2, json_each(r2.body, '$.replaces') x WHERE json_valid(r2.body))")) < 0)
 		return r;
 	*stepped = 1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -48,7 +48,7 @@ int cv_db_request_insert(cv_vault *v, const cv_db_request_new *q)
 }
 
 #define REQ_COLS "id, case_id, relationship, requester, received, id_verified, clock_start, due, extended_due," \
-	" ext_reason, ext_notified, ext_grounds, opened_by, opened_at, closed_by, closed_at, paused_since, pause_reason"
+	" ext_reason, ext_notified, ext_grounds, opened_by, opened_at, closed_by, closed_at, paused_since, pause_reason, kind"
 
 static void wipe(char **s)
 {
@@ -81,6 +81,7 @@ static int row_to_request(cv_vault *v, sqlite3_stmt *st, int unseal, cv_db_reque
 	cv_col_copy(st, 14, q->closed_by, sizeof(q->closed_by));
 	cv_col_copy(st, 15, q->closed_at, sizeof(q->closed_at));
 	cv_col_copy(st, 16, q->paused_since, sizeof(q->paused_since));
+	cv_col_copy(st, 18, q->kind, sizeof(q->kind));
 	if (!unseal)
 		return 0;
 	if ((r = cv_sealed_get(v, st, 17, CV_SECTION_CASE, "requests", "pause_reason", q->id, &q->pause_reason)) < 0)

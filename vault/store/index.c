@@ -207,6 +207,26 @@ static const char *migrations[] = {
 	/* 11: the duplicate index, keyed blind values (docs/architecture.md, Sealed columns) */
 	"ALTER TABLE records ADD COLUMN blind TEXT;"
 	"CREATE INDEX records_blind_missing ON records(section) WHERE blind IS NULL;",
+	/*
+	 * 12: the corrections register: every record moved, corrected or erased
+	 * one at a time, and the rights request it answered; the kinds of
+	 * request beside subject access and the restrictions they place
+	 * (docs/legal-rules.md LR-18)
+	 */
+	"CREATE TABLE corrections("
+	"  id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK(kind IN ('moved','corrected','erased')),"
+	"  record_id TEXT NOT NULL, from_case TEXT NOT NULL, to_case TEXT, changed TEXT, request_id TEXT,"
+	"  certificate INTEGER, section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  done_by TEXT NOT NULL, done_at TEXT NOT NULL, reason BLOB);"
+	"CREATE INDEX corrections_record ON corrections(record_id);"
+	/* the other rights beside subject access, on the same clock; restrictions until lifted */
+	"ALTER TABLE requests ADD COLUMN kind TEXT NOT NULL DEFAULT 'access'"
+	"  CHECK(kind IN ('access','rectification','erasure','restriction','objection'));"
+	"ALTER TABLE requests ADD COLUMN records TEXT;"
+	"CREATE TABLE restrictions("
+	"  id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id), record_id TEXT NOT NULL,"
+	"  placed_by TEXT NOT NULL, placed_at TEXT NOT NULL, lifted_by TEXT, lifted_at TEXT);"
+	"CREATE INDEX restrictions_record ON restrictions(record_id) WHERE lifted_at IS NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

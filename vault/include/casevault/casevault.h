@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "case.h"
 #include "record.h"
+#include "correction.h"
 #include "retention.h"
 #include "purge.h"
 #include "request.h"

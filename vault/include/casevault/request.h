@@ -47,6 +47,16 @@ typedef struct {
 	 * was opened.
 	 */
 	int authority_confirmed;
+	/*
+	 * The right exercised (docs/legal-rules.md LR-18): NULL or "access" for
+	 * subject access; "rectification", "erasure", "restriction" or
+	 * "objection" for the other rights, on the same clock, which hold no
+	 * case.  records: the records the request names, ids separated by
+	 * commas (required for a restriction, which restricts them at once,
+	 * until lifted with cv_request_lift); each must be in case_id.
+	 */
+	const char *kind;
+	const char *records;
 } cv_request_opts;
 
 /*
@@ -79,6 +89,7 @@ typedef struct {
 	long days_left;             /* due - today; negative when overdue */
 	char paused_since[11];      /* "" while the clock runs (docs/legal-rules.md §1) */
 	char *pause_reason;         /* NULL unless unsealed */
+	char kind[16];              /* "access", "rectification", "erasure", "restriction", "objection" */
 } cv_request;
 
 /* One request (unseal: the requester and extension reason, unlocks).  CV_ENOTFOUND. */
@@ -121,5 +132,18 @@ int cv_request_verify_id(cv_vault *v, const char *id, const char *date, char due
  * CV_EREFUSED when already closed and nothing is held.
  */
 int cv_request_close(cv_vault *v, const char *id);
+
+/*
+ * Lift the restriction request id placed on its records (docs/legal-rules.md
+ * LR-18): they may be processed again.  *lifted (may be NULL) gets how many.
+ * CV_EREFUSED when it is not a restriction or nothing stands.
+ */
+int cv_request_lift(cv_vault *v, const char *id, size_t *lifted);
+
+/*
+ * The standing restriction on record_id: 1 with the request's id in req
+ * (may be NULL), 0 when none, <0 on error.
+ */
+int cv_record_restricted(cv_vault *v, const char *record_id, char req[24]);
 
 #endif

@@ -207,6 +207,17 @@ static const char *migrations[] = {
 	/* 11: the duplicate index, keyed blind values (docs/architecture.md, Sealed columns) */
 	"ALTER TABLE records ADD COLUMN blind TEXT;"
 	"CREATE INDEX records_blind_missing ON records(section) WHERE blind IS NULL;",
+	/*
+	 * 12 (helper j): child-protection referrals (docs/legal-rules.md §16): the
+	 * agency, reason and legal basis sealed under the cp key, the record ids
+	 * referred in clear (ids are not personal data)
+	 */
+	"CREATE TABLE referrals("
+	"  id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id),"
+	"  section TEXT NOT NULL CHECK(section IN ('case','cp')), records TEXT NOT NULL,"
+	"  referral_date TEXT NOT NULL, referred_by TEXT NOT NULL REFERENCES staff(id),"
+	"  referred_at TEXT NOT NULL, agency BLOB, reason BLOB, basis BLOB);"
+	"CREATE INDEX referrals_case ON referrals(case_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

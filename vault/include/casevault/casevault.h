@@ -20,5 +20,6 @@
 #include "people.h"
 #include "redact.h"
 #include "disclose.h"
+#include "refer.h"
 
 #endif

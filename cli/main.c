@@ -50,6 +50,7 @@ static const cli_cmd *commands[] = {
 	&cmd_request_close_spec,
 	&cmd_request_pause_spec, &cmd_request_resume_spec, &cmd_request_verify_id_spec,
 	&cmd_refer_list_spec, &cmd_refer_spec,  /* two-word forms first */
+	&cmd_enquiry_add_spec, &cmd_enquiry_list_spec,
 	NULL
 };
 

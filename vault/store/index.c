@@ -218,6 +218,14 @@ static const char *migrations[] = {
 	"  referral_date TEXT NOT NULL, referred_by TEXT NOT NULL REFERENCES staff(id),"
 	"  referred_at TEXT NOT NULL, agency BLOB, reason BLOB, basis BLOB);"
 	"CREATE INDEX referrals_case ON referrals(case_id);",
+	/*
+	 * 13 (helper j): anonymous enquiries: no case, the text sealed under the
+	 * case key, kept until a year after the enquiry's date (docs/legal-rules.md §12)
+	 */
+	"CREATE TABLE enquiries("
+	"  id INTEGER PRIMARY KEY, enquiry_date TEXT NOT NULL, retain_until TEXT NOT NULL,"
+	"  confirmed INTEGER NOT NULL, logged_by TEXT NOT NULL REFERENCES staff(id),"
+	"  logged_at TEXT NOT NULL, text BLOB);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -21,5 +21,6 @@
 #include "redact.h"
 #include "disclose.h"
 #include "refer.h"
+#include "enquiry.h"
 
 #endif

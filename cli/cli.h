@@ -200,6 +200,9 @@ extern const cli_cmd cmd_request_open_spec, cmd_request_list_spec, cmd_request_s
 extern const cli_cmd cmd_request_pause_spec, cmd_request_resume_spec, cmd_request_verify_id_spec;
 extern const cli_cmd cmd_refer_list_spec, cmd_refer_spec;
 extern const cli_cmd cmd_enquiry_add_spec, cmd_enquiry_list_spec;
+extern const cli_cmd cmd_case_notice_spec, cmd_case_contact_spec;
+/* case show's confidentiality notices and contact preference (cli/cmd_notice.c): into j, or as text when j is NULL. */
+int cli_case_show_notices(cli_ctx *c, const char *case_id, json_t *j);
 
 /* A command with no options of its own (the global ones still apply). */
 extern const cli_opt cli_no_opts[];

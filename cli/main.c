@@ -51,6 +51,7 @@ static const cli_cmd *commands[] = {
 	&cmd_request_pause_spec, &cmd_request_resume_spec, &cmd_request_verify_id_spec,
 	&cmd_refer_list_spec, &cmd_refer_spec,  /* two-word forms first */
 	&cmd_enquiry_add_spec, &cmd_enquiry_list_spec,
+	&cmd_case_notice_spec, &cmd_case_contact_spec,
 	NULL
 };
 

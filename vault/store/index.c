@@ -226,6 +226,19 @@ static const char *migrations[] = {
 	"  id INTEGER PRIMARY KEY, enquiry_date TEXT NOT NULL, retain_until TEXT NOT NULL,"
 	"  confirmed INTEGER NOT NULL, logged_by TEXT NOT NULL REFERENCES staff(id),"
 	"  logged_at TEXT NOT NULL, text BLOB);",
+	/*
+	 * 14 (helper j): per case, when and how the parent was told the service is
+	 * confidential and of which policy version, and whether a detailed message
+	 * may be left (the office's confidentiality policy)
+	 */
+	"CREATE TABLE case_notices("
+	"  id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id), told TEXT NOT NULL,"
+	"  how TEXT NOT NULL, policy_version TEXT NOT NULL, recorded_by TEXT NOT NULL REFERENCES staff(id),"
+	"  recorded_at TEXT NOT NULL);"
+	"CREATE INDEX case_notices_case ON case_notices(case_id);"
+	"CREATE TABLE case_contact("
+	"  case_id TEXT PRIMARY KEY REFERENCES cases(id), message_ok INTEGER NOT NULL, how TEXT,"
+	"  set_by TEXT NOT NULL REFERENCES staff(id), set_at TEXT NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -22,5 +22,6 @@
 #include "disclose.h"
 #include "refer.h"
 #include "enquiry.h"
+#include "notice.h"
 
 #endif

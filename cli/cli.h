@@ -35,6 +35,12 @@ typedef struct {
 enum {
 	NEEDS_VAULT = 1 << 0,    /* open the vault (-C / CASEVAULT_DIR) before running */
 	NEEDS_GPGCONF = 1 << 1,  /* talks to gpg-agent directly: cv_global_init_ex(CV_INIT_GPGCONF) */
+	/*
+	 * writes record content out of the vault: it must leave an audit event
+	 * each time it runs (docs/legal-rules.md §17); tests/cli/t_exports.sh runs
+	 * every command so flagged, from 'casevault help --commands'
+	 */
+	EXPORTS_CONTENT = 1 << 2,
 };
 
 #define CLI_PERSONAL_ARGS 2

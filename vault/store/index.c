@@ -239,6 +239,14 @@ static const char *migrations[] = {
 	"CREATE TABLE case_contact("
 	"  case_id TEXT PRIMARY KEY REFERENCES cases(id), message_ok INTEGER NOT NULL, how TEXT,"
 	"  set_by TEXT NOT NULL REFERENCES staff(id), set_at TEXT NOT NULL);",
+	/*
+	 * 15 (helper j): governed exports (docs/legal-rules.md §17): each record
+	 * written out of the vault, with its purpose sealed under its section key
+	 */
+	"CREATE TABLE exports("
+	"  id INTEGER PRIMARY KEY, record_id TEXT NOT NULL, section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  dest TEXT NOT NULL, exported_by TEXT NOT NULL REFERENCES staff(id), exported_at TEXT NOT NULL,"
+	"  purpose BLOB);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -23,5 +23,6 @@
 #include "refer.h"
 #include "enquiry.h"
 #include "notice.h"
+#include "export.h"
 
 #endif

@@ -35,6 +35,12 @@ typedef struct {
 enum {
 	NEEDS_VAULT = 1 << 0,    /* open the vault (-C / CASEVAULT_DIR) before running */
 	NEEDS_GPGCONF = 1 << 1,  /* talks to gpg-agent directly: cv_global_init_ex(CV_INIT_GPGCONF) */
+	/*
+	 * writes record content out of the vault: it must leave an audit event
+	 * each time it runs (docs/legal-rules.md §17); tests/cli/t_exports.sh runs
+	 * every command so flagged, from 'casevault help --commands'
+	 */
+	EXPORTS_CONTENT = 1 << 2,
 };
 
 #define CLI_PERSONAL_ARGS 2
@@ -209,6 +215,11 @@ extern const cli_cmd cmd_request_open_spec, cmd_request_list_spec, cmd_request_s
 	cmd_request_close_spec;
 extern const cli_cmd cmd_request_pause_spec, cmd_request_resume_spec, cmd_request_verify_id_spec;
 extern const cli_cmd cmd_record_move_spec, cmd_record_set_spec, cmd_record_erase_spec, cmd_request_lift_spec;
+extern const cli_cmd cmd_refer_list_spec, cmd_refer_spec;
+extern const cli_cmd cmd_enquiry_add_spec, cmd_enquiry_list_spec;
+extern const cli_cmd cmd_case_notice_spec, cmd_case_contact_spec;
+/* case show's confidentiality notices and contact preference (cli/cmd_notice.c): into j, or as text when j is NULL. */
+int cli_case_show_notices(cli_ctx *c, const char *case_id, json_t *j);
 
 /* A command with no options of its own (the global ones still apply). */
 extern const cli_opt cli_no_opts[];

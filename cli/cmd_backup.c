@@ -60,7 +60,7 @@ static int cmd_backup(cli_ctx *c)
 }
 
 const cli_cmd cmd_backup_spec = {
-	"backup", cmd_backup, NEEDS_VAULT, "FILE", 1, 1,
+	"backup", cmd_backup, NEEDS_VAULT | EXPORTS_CONTENT, "FILE", 1, 1,
 	"Write an encrypted, checked backup of the vault, and of its key store with --keys (managers only).",
 	backup_opts, { NULL }
 };

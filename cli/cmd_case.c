@@ -101,16 +101,23 @@ static int cmd_case_show(cli_ctx *c)
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if (c->json) {
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "case", case_json(&k, 1)));
+		json_t *j = case_json(&k, 1);
+
+		/* the confidentiality notice and contact preference go wherever the case is shown */
+		if ((r = cli_case_show_notices(c, k.id, j)) == EXIT_OK)
+			cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "case", j));
+		else
+			json_decref(j);
 	} else {
 		printf("case          %s\nparent        %s\nchild         %s (born %s)\n"
 		       "PR confirmed  by %s at %s\nopened        %s\nclosed        %s\n"
 		       "records       %ld in the case file, %ld in the child-protection file\n",
 		       k.id, cli_show(k.parent), cli_show(k.child), k.child_dob, k.pr_confirmed_by, k.pr_confirmed_at,
 		       k.opened, k.closed[0] ? k.closed : "(open)", k.records_case, k.records_cp);
+		r = cli_case_show_notices(c, k.id, NULL);
 	}
 	cv_case_release(&k);
-	return EXIT_OK;
+	return r;
 }
 
 const cli_cmd cmd_case_show_spec = {

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "casevault/common.h"
 #include "casevault/record.h"
+#include "casevault/export.h"
 
 static const cli_opt ls_opts[] = {
 	{ "cp", 0, NULL, "list the child-protection file instead of the case file", NULL },
@@ -61,6 +62,7 @@ const cli_cmd cmd_ls_spec = {
 static const cli_opt get_opts[] = {
 	{ "output", 'o', "PATH", "write to a new file PATH (mode 0600, never over an existing file); default standard output", NULL },
 	{ "accept-damaged-receipt", 0, NULL, "read a record whose filing receipt's signature fails, checked by its hashes alone (audited)", NULL },
+	{ "purpose", 0, "TEXT", "why the record leaves the vault, recorded (sealed) and audited before it is written out", "Purpose of the export" },
 	CLI_OPT_END
 };
 
@@ -85,6 +87,22 @@ static int show_on_terminal(cli_ctx *c, int mfd, const cv_record *info)
 	explicit_bzero(buf, sizeof(buf));
 	if (n != 0)
 		return cli_fail(c, EXIT_FAIL, "cannot write the document to the terminal: %s", strerror(errno));
+	return EXIT_OK;
+}
+
+/*
+ * Record the export of the record with its --purpose (casevault/export.h).
+ * Without one, the read's own audit event (record.get) is the only trace:
+ * --purpose is not yet required (docs/commands/get.md, "Purpose").
+ */
+static int export_first(cli_ctx *c, const char *dest)
+{
+	int r;
+
+	if (!cli_opt_value(c, "purpose"))
+		return EXIT_OK;
+	if ((r = cv_export_record(c->v, c->argv[0], cli_opt_value(c, "purpose"), dest, NULL)) < 0)
+		return cli_lib_fail(c, r);
 	return EXIT_OK;
 }
 
@@ -128,6 +146,13 @@ static int cmd_get(cli_ctx *c)
 		if (fd < 0)
 			return cli_fail(c, EXIT_FAIL, "cannot hold the document in memory: %s", strerror(errno));
 	}
+	/*
+	 * A file or a pipe takes the content out of the vault: an export, recorded
+	 * with its purpose before anything is decrypted (docs/legal-rules.md §17);
+	 * text shown at the terminal is a caseworker reading, not an export.
+	 */
+	if (!tty && (r = export_first(c, out || passed >= 0 ? "file" : "stdout")) != EXIT_OK)
+		goto out;
 	noted = strlen(cv_vault_notice(c->v));
 	r = cv_record_get_flags(c->v, c->argv[0], fd, cli_flag(c, "accept-damaged-receipt") ? CV_GET_DAMAGED_RECEIPT : 0, &info);
 	if (r < 0) {
@@ -164,7 +189,7 @@ out:
 }
 
 const cli_cmd cmd_get_spec = {
-	"get", cmd_get, NEEDS_VAULT, "RECORD", 1, 1,
+	"get", cmd_get, NEEDS_VAULT | EXPORTS_CONTENT, "RECORD", 1, 1,
 	"Write a record's document out after checking its hash and signature.",
 	get_opts, { NULL }
 };

@@ -538,7 +538,7 @@ static int cmd_request_bundle(cli_ctx *c)
 }
 
 const cli_cmd cmd_request_bundle_spec = {
-	"request bundle", cmd_request_bundle, NEEDS_VAULT, "REQ", 1, 1,
+	"request bundle", cmd_request_bundle, NEEDS_VAULT | EXPORTS_CONTENT, "REQ", 1, 1,
 	"Write the disclosure bundle (AES-256 ZIP, or OpenPGP to --recipient), checked before it is kept.",
 	bundle_opts, { NULL }
 };

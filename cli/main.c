@@ -50,6 +50,9 @@ static const cli_cmd *commands[] = {
 	&cmd_request_close_spec,
 	&cmd_request_pause_spec, &cmd_request_resume_spec, &cmd_request_verify_id_spec,
 	&cmd_record_move_spec, &cmd_record_set_spec, &cmd_record_erase_spec, &cmd_request_lift_spec,
+	&cmd_refer_list_spec, &cmd_refer_spec,  /* two-word forms first */
+	&cmd_enquiry_add_spec, &cmd_enquiry_list_spec,
+	&cmd_case_notice_spec, &cmd_case_contact_spec,
 	NULL
 };
 
@@ -896,6 +899,39 @@ static int unknown_command(cli_ctx *c, const char *word)
 	return cli_fail(c, EXIT_USAGE, "unknown command '%s'; did you mean '%s'? see 'casevault --help'", word, first);
 }
 
+/* Whether a command names a new file to write (cli/svcmode.c's table of file words). */
+static int writes_file(const cli_cmd *cmd)
+{
+	const cli_file_word *w = cli_file_word_of(cmd, NULL);
+	int i;
+
+	if (w && w->write)
+		return 1;
+	for (i = 0; cmd->opts && cmd->opts[i].name; i++)
+		if ((w = cli_file_word_of(cmd, cmd->opts[i].name)) && w->write)
+			return 1;
+	return 0;
+}
+
+/*
+ * 'casevault help --commands' (not listed: for tests and tools): the command
+ * table as JSON, with whether each command writes record content out of the
+ * vault (EXPORTS_CONTENT) and whether it writes a named file, so that a test
+ * can run every way out and see its audit event (docs/legal-rules.md §17).
+ */
+static void commands_json(void)
+{
+	json_t *arr = json_array();
+	int i;
+
+	for (i = 0; commands[i]; i++)
+		cli_jpush(arr, json_pack("{s:s, s:s, s:b, s:b}", "name", commands[i]->name,
+					 "args", commands[i]->args ? commands[i]->args : "",
+					 "exports", (commands[i]->flags & EXPORTS_CONTENT) != 0,
+					 "writes_file", writes_file(commands[i])));
+	cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "commands", arr));
+}
+
 /* The command word(s), or a usage answer; NULL with *status set when done. */
 static const cli_cmd *choose_command(cli_ctx *c, int argc, char **argv, int first, int *consumed, int *status)
 {
@@ -908,7 +944,9 @@ static const cli_cmd *choose_command(cli_ctx *c, int argc, char **argv, int firs
 		return NULL;
 	}
 	if (!strcmp(argv[first], "help")) {
-		if (first + 1 < argc && (cmd = find_cmd(argc - first - 1, argv + first + 1, consumed)))
+		if (first + 1 < argc && !strcmp(argv[first + 1], "--commands"))
+			commands_json();
+		else if (first + 1 < argc && (cmd = find_cmd(argc - first - 1, argv + first + 1, consumed)))
 			usage_cmd(stdout, cmd);
 		else
 			usage_all(stdout);

@@ -32,7 +32,9 @@ expect_date "an open case's EHCP material has no date yet" "$S" none
 at 2020-02-29
 "$CV" note "$K" --class complaint --date 2020-02-29 --text "complaint" >/dev/null; CP=$(last_id)
 "$CV" note "$K" --class enquiry --text "general enquiry" >/dev/null;   EQ=$(last_id)
-expect_date "filed + 1y from 29 Feb (enquiry)" "$EQ" 2021-03-01
+expect_date "event-date + 1y from 29 Feb (enquiry)" "$EQ" 2021-03-01
+"$CV" note "$K" --class enquiry --date 2020-02-01 --text "older enquiry" >/dev/null; EQ2=$(last_id)
+expect_date "an enquiry's year runs from its date, not from logging" "$EQ2" 2021-02-01
 expect_date "a complaint in an open case waits for the closure" "$CP" none
 
 at 2024-02-29

@@ -20,7 +20,7 @@
 /* A destroy-class record dated 2026-03-01, current rules, not held. */
 static cv_due_facts plain(const char *as_of)
 {
-	cv_due_facts f = { "2026-03-01", as_of, 1, 0, 0, 0, 0 };
+	cv_due_facts f = { "2026-03-01", as_of, 1, 0, 0, 0, 0, 0 };
 
 	return f;
 }
@@ -253,7 +253,7 @@ static void test_calendar_never_early(void **state)
 	for (k = 0; k < CAL_RUNS; k++) {
 		cv_date_format(&runs[k], day);
 		for (i = 0; i < CAL_RECORDS; i++) {
-			cv_due_facts f = { text[i], day, 1, 0, 0, 0, 0 };
+			cv_due_facts f = { text[i], day, 1, 0, 0, 0, 0, 0 };
 			cv_due_status st;
 
 			if (gone[i] || !cv_due_decide(&f, &st) || !cv_due_goes(st))

@@ -231,7 +231,7 @@ static void test_shipped_loads(void **state)
 	assert_int_equal(c->section, CV_SECTION_CASE);
 	assert_int_equal(c->action, CV_ACTION_DESTROY);
 	assert_int_equal(c->nrules, 1);
-	assert_true(has_rule(c, CV_TRIG_FILED, 1, 0, 0));
+	assert_true(has_rule(c, CV_TRIG_EVENT_DATE, 1, 0, 0));
 
 	c = cv_policy_class(f->policy, "complaint");
 	assert_int_equal(c->nrules, 2);
@@ -908,11 +908,11 @@ static void test_retention_latest_wins(void **state)
 	closed = D(2038, 6, 1);
 	expect_kept_until(c, &facts, 2043, 1, 1);
 
-	/* enquiry: a year after it was logged. */
+	/* enquiry: a year after the enquiry's own date, not the day it was logged (RULES 12). */
 	c = cv_policy_class(f->policy, "enquiry");
 	{
-		cv_date filed = D(2024, 2, 29);
-		cv_retention_facts ef = { &filed, NULL, NULL, NULL, NULL };
+		cv_date filed = D(2024, 6, 1), on = D(2024, 2, 29);
+		cv_retention_facts ef = { &filed, &on, NULL, NULL, NULL };
 
 		expect_kept_until(c, &ef, 2025, 3, 1);
 	}

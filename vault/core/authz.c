@@ -49,7 +49,7 @@ static int needs_proof(cv_act act)
 	 */
 	return act == CV_ACT_READ_CASE || act == CV_ACT_READ_CP || act == CV_ACT_CASE_ADMIN ||
 	       act == CV_ACT_HOLD || act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN ||
-	       act == CV_ACT_AUDIT;
+	       act == CV_ACT_AUDIT || act == CV_ACT_REFER;
 }
 
 /* The refusal when the actor's role does not allow act. */
@@ -59,7 +59,7 @@ static int refuse_role(cv_vault *v, cv_act act, const char *ids)
 	return cv_error(v, CV_EREFUSED, "staff member %s is %s %s and may not %s; ask a %s",
 			v->actor, cv_role_name(v->role)[0] && strchr("aeiou", cv_role_name(v->role)[0]) ? "an" : "a",
 			cv_role_name(v->role), cv_act_words(act),
-			act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP ? "cp-lead or manager" :
+			act == CV_ACT_READ_CP || act == CV_ACT_FILE_CP || act == CV_ACT_REFER ? "cp-lead or manager" :
 			act == CV_ACT_AUDIT ? "manager or auditor" :
 			act == CV_ACT_APPROVE || act == CV_ACT_STAFF_ADMIN ? "manager" : "caseworker or manager");
 }

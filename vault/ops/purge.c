@@ -58,6 +58,7 @@
 #include "crypto/gpg.h"
 #include "crypto/seal.h"
 #include "ops/certificates.h"
+#include "ops/limitation.h"
 #include "ops/purge.h"
 #include "ops/retention.h"
 #include "ops/rewrite.h"
@@ -678,6 +679,8 @@ int cv_purge_each(cv_vault *v, const char *as_of, int flags, cv_purge_report *re
 out:
 	if (r == 0 && !run.dry)
 		cv_db_purge_day_record(v, run.day);
+	if (r == 0 && !run.dry)
+		r = cv_limitation_after_purge(v, run.day, run.sched);
 	if (r == 0 && rep->pending && !run.sched && run.rewrite_msg[0])
 		cv_notice(v, "%zu record%s not destroyed: their archive must be rewritten and the vault could not be unlocked (%s)",
 			  rep->pending, rep->pending == 1 ? "" : "s", run.rewrite_msg);

@@ -19,6 +19,7 @@
 #include "ops/retention.h"
 #include "rules/due.h"
 #include "store/db_holds.h"
+#include "store/db_limitation.h"
 #include "store/db_retention.h"
 #include "store/index.h"
 #include "casevault/staff.h"
@@ -83,7 +84,7 @@ void cv_rules_text(const cv_class *cls, char *out, size_t len)
 static int due_status(cv_vault *v, cv_polcache *pc, const char *as_of, int dob_exact, cv_due *d)
 {
 	const cv_class *cls = cv_policy_class(v->policy, d->class_name);
-	cv_due_facts f = { d->retain_until, as_of, cls != NULL, 0, 0, 0, 0 };
+	cv_due_facts f = { d->retain_until, as_of, cls != NULL, 0, 0, 0, 0, 0 };
 	int r;
 
 	if (cls && strcmp(d->policy_hash, cv_policy_hash(v->policy))) {
@@ -104,6 +105,9 @@ static int due_status(cv_vault *v, cv_polcache *pc, const char *as_of, int dob_e
 		if ((r = cv_db_review_approver(v, d->id, d->retain_until, d->approved_by)) < 0)
 			return r;
 		f.approved = r;
+		if (f.approved && (r = cv_db_held_since_approval(v, d->id, d->case_id)) < 0)
+			return r;
+		f.approval_held_since = f.approved && r;
 	}
 	/* the index listed it as due on as_of: its text date is on or before as_of */
 	cv_due_decide(&f, &d->status);

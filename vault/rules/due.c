@@ -35,7 +35,8 @@ int cv_due_decide(const cv_due_facts *f, cv_due_status *status)
 	else if (f->held)
 		*status = CV_DUE_HELD;
 	else if (f->review_class)
-		*status = f->approved ? CV_DUE_APPROVED : CV_DUE_REVIEW;
+		/* a hold or moratorium since the approval needs a fresh review (docs/legal-rules.md §13) */
+		*status = f->approved && !f->approval_held_since ? CV_DUE_APPROVED : CV_DUE_REVIEW;
 	else
 		*status = CV_DUE_DESTROY;
 	return 1;

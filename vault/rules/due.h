@@ -19,6 +19,7 @@ typedef struct {
 	int held;                  /* a standing hold on it or on its case */
 	int review_class;          /* its class asks for a manager's review */
 	int approved;              /* a manager approved destruction for this retain_until */
+	int approval_held_since;   /* a hold or moratorium stood on it or its case after that approval */
 } cv_due_facts;
 
 /*
@@ -32,7 +33,8 @@ int cv_due_reached(const char *retain_until, const char *as_of);
  * 0 when the record is not due on f->as_of (no date yet, or a later one: a
  * deferred review moves retain_until on); otherwise 1 with *status set:
  * unknown class, then stale, then held, then review (approved or
- * awaiting), else destroy.  CV_DUE_PENDING is never returned here: it is
+ * awaiting: an approval is void once a hold or a moratorium has stood on
+ * the record since it was given, docs/legal-rules.md §13-§14), else destroy.  CV_DUE_PENDING is never returned here: it is
  * the purge's (cv_due_rewrite_blocked).
  */
 int cv_due_decide(const cv_due_facts *f, cv_due_status *status);

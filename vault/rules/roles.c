@@ -41,6 +41,7 @@ static const unsigned char allows[CV_ACT_COUNT][5] = {
 	[CV_ACT_APPROVE]     = { 0,  0,  0,  1,  0 },
 	[CV_ACT_STAFF_ADMIN] = { 0,  0,  0,  1,  0 },
 	[CV_ACT_AUDIT]       = { 0,  0,  0,  1,  1 },
+	[CV_ACT_REFER]       = { 0,  0,  1,  1,  0 },
 };
 
 static const char *act_words[CV_ACT_COUNT] = {
@@ -56,6 +57,7 @@ static const char *act_words[CV_ACT_COUNT] = {
 	[CV_ACT_APPROVE] = "approve destruction or release holds",
 	[CV_ACT_STAFF_ADMIN] = "administer staff",
 	[CV_ACT_AUDIT] = "read the audit trail",
+	[CV_ACT_REFER] = "refer a case to another agency",
 };
 
 int cv_role_allows(cv_role role, cv_act act)

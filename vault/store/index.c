@@ -227,6 +227,46 @@ static const char *migrations[] = {
 	"  id INTEGER PRIMARY KEY, request_id TEXT NOT NULL REFERENCES requests(id), record_id TEXT NOT NULL,"
 	"  placed_by TEXT NOT NULL, placed_at TEXT NOT NULL, lifted_by TEXT, lifted_at TEXT);"
 	"CREATE INDEX restrictions_record ON restrictions(record_id) WHERE lifted_at IS NULL;",
+	/*
+	 * 13: child-protection referrals (docs/legal-rules.md §16): the
+	 * agency, reason and legal basis sealed under the cp key, the record ids
+	 * referred in clear (ids are not personal data)
+	 */
+	"CREATE TABLE referrals("
+	"  id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id),"
+	"  section TEXT NOT NULL CHECK(section IN ('case','cp')), records TEXT NOT NULL,"
+	"  referral_date TEXT NOT NULL, referred_by TEXT NOT NULL REFERENCES staff(id),"
+	"  referred_at TEXT NOT NULL, agency BLOB, reason BLOB, basis BLOB);"
+	"CREATE INDEX referrals_case ON referrals(case_id);",
+	/*
+	 * 14: anonymous enquiries: no case, the text sealed under the
+	 * case key, kept until a year after the enquiry's date (docs/legal-rules.md §12)
+	 */
+	"CREATE TABLE enquiries("
+	"  id INTEGER PRIMARY KEY, enquiry_date TEXT NOT NULL, retain_until TEXT NOT NULL,"
+	"  confirmed INTEGER NOT NULL, logged_by TEXT NOT NULL REFERENCES staff(id),"
+	"  logged_at TEXT NOT NULL, text BLOB);",
+	/*
+	 * 15: per case, when and how the parent was told the service is
+	 * confidential and of which policy version, and whether a detailed message
+	 * may be left (the office's confidentiality policy)
+	 */
+	"CREATE TABLE case_notices("
+	"  id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id), told TEXT NOT NULL,"
+	"  how TEXT NOT NULL, policy_version TEXT NOT NULL, recorded_by TEXT NOT NULL REFERENCES staff(id),"
+	"  recorded_at TEXT NOT NULL);"
+	"CREATE INDEX case_notices_case ON case_notices(case_id);"
+	"CREATE TABLE case_contact("
+	"  case_id TEXT PRIMARY KEY REFERENCES cases(id), message_ok INTEGER NOT NULL, how TEXT,"
+	"  set_by TEXT NOT NULL REFERENCES staff(id), set_at TEXT NOT NULL);",
+	/*
+	 * 16: governed exports (docs/legal-rules.md §17): each record
+	 * written out of the vault, with its purpose sealed under its section key
+	 */
+	"CREATE TABLE exports("
+	"  id INTEGER PRIMARY KEY, record_id TEXT NOT NULL, section TEXT NOT NULL CHECK(section IN ('case','cp')),"
+	"  dest TEXT NOT NULL, exported_by TEXT NOT NULL REFERENCES staff(id), exported_at TEXT NOT NULL,"
+	"  purpose BLOB);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -38,6 +38,11 @@ const cv_sealed_col cv_sealed_cols[] = {
 	{ "decisions", "reason", "section", 0 },
 	{ "disclosure_items", "ground", "section", 0 },
 	{ "corrections", "reason", "section", 0 },
+	{ "referrals", "agency", "section", 0 },
+	{ "referrals", "reason", "section", 0 },
+	{ "referrals", "basis", "section", 0 },
+	{ "enquiries", "text", NULL, 0 },
+	{ "exports", "purpose", "section", 0 },
 	/* the schedule key itself, under the case key (the blind indexes' keys are derived, not stored) */
 	{ "vault_keys", "key", "section", 0 },
 	/* exact retention dates: DOB + 25 years publishes a birth date (docs/architecture.md, Sealed columns) */

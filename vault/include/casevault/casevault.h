@@ -21,5 +21,9 @@
 #include "people.h"
 #include "redact.h"
 #include "disclose.h"
+#include "refer.h"
+#include "enquiry.h"
+#include "notice.h"
+#include "export.h"
 
 #endif

@@ -43,6 +43,7 @@ typedef enum {
 	CV_ACT_APPROVE,        /* release holds, approve destruction, purge by hand */
 	CV_ACT_STAFF_ADMIN,    /* add, revoke, attest others */
 	CV_ACT_AUDIT,          /* read the audit trail and certificates */
+	CV_ACT_REFER,          /* record a child-protection referral (docs/legal-rules.md §16) */
 	CV_ACT_COUNT
 } cv_act;
 

@@ -1,0 +1,62 @@
+/*
+ * casevault - governed exports (casevault/export.h).  Nothing leaves the
+ * vault unrecorded (docs/legal-rules.md §17): a record's content written to
+ * a file or a pipe is an export, and it is recorded with its purpose, in
+ * its own transaction, before the document is decrypted, so that an export
+ * that then fails is still on the trail and one that succeeds never lacks
+ * its entry.  Reading a text record at the terminal is not an export.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/handle.h"
+#include "base/util.h"
+#include "casevault/export.h"
+#include "casevault/staff.h"
+#include "core/actor.h"
+#include "core/audit.h"
+#include "core/authz.h"
+#include "core/lock.h"
+#include "store/db_exports.h"
+#include "store/db_holds.h"
+
+struct exporting {
+	const char *record_id, *purpose, *dest;
+	cv_section sec;
+	long id;
+};
+
+static int export_tx(cv_vault *v, void *arg)
+{
+	struct exporting *p = arg;
+	char now[32], ids[64];
+	int r;
+
+	cv_now_iso(now);
+	if ((r = cv_db_export_insert(v, p->record_id, p->sec, p->purpose, p->dest, now, &p->id)) < 0)
+		return r;
+	snprintf(ids, sizeof(ids), "export-%ld %s", p->id, p->record_id);
+	return cv_audit(v, "record.export", 0, ids);
+}
+
+int cv_export_record(cv_vault *v, const char *record_id, const char *purpose, const char *dest, long *id)
+{
+	struct exporting p = { record_id, purpose, dest, CV_SECTION_CASE, 0 };
+	char case_id[24];
+	int r;
+
+	if (!purpose || !*purpose)
+		return cv_error(v, CV_EINVAL, "writing a record out of the vault needs its purpose (--purpose TEXT)");
+	if (strlen(purpose) > 500 || strpbrk(purpose, "\r\n\t"))
+		return cv_error(v, CV_EINVAL, "the purpose is longer than 500 bytes or holds control characters; keep it to one line");
+	if ((r = cv_db_hold_target(v, record_id, case_id, &p.sec)) < 0)
+		return r;
+	if (r == 0)
+		return cv_error(v, CV_ENOTFOUND, "no record %s in this vault", record_id);
+	if ((r = cv_authorize(v, p.sec == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, record_id)) < 0 ||
+	    (r = cv_require_key(v, p.sec)) < 0)
+		return r;
+	if ((r = cv_vault_write_tx(v, export_tx, &p)) == 0 && id)
+		*id = p.id;
+	return r;
+}

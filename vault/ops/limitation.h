@@ -1,0 +1,13 @@
+/*
+ * casevault - storage limitation after a purge (docs/legal-rules.md §12,
+ * §14): anonymous enquiries past their year are destroyed.
+ */
+#ifndef CV_OPS_LIMITATION_H
+#define CV_OPS_LIMITATION_H
+
+#include "base/handle.h"
+
+/* After a purge run on day (not a dry run); sched: the unattended run, audited as "schedule". */
+int cv_limitation_after_purge(cv_vault *v, const char *day, int sched);
+
+#endif

@@ -49,6 +49,7 @@ static const cli_cmd *commands[] = {
 	&cmd_request_attach_spec, &cmd_request_extend_spec, &cmd_request_bundle_spec, &cmd_request_log_spec,
 	&cmd_request_close_spec,
 	&cmd_request_pause_spec, &cmd_request_resume_spec, &cmd_request_verify_id_spec,
+	&cmd_case_assign_spec, &cmd_case_unassign_spec,
 	NULL
 };
 

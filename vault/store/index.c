@@ -207,6 +207,24 @@ static const char *migrations[] = {
 	/* 11: the duplicate index, keyed blind values (docs/architecture.md, Sealed columns) */
 	"ALTER TABLE records ADD COLUMN blind TEXT;"
 	"CREATE INDEX records_blind_missing ON records(section) WHERE blind IS NULL;",
+	/*
+	 * 12: case assignment (docs/security.md, Case assignment): a case made
+	 * before it keeps the caseworkers and cp-leads who opened it or filed
+	 * into it, so that nobody loses the cases they work on; a person on both
+	 * sides of a linked pair keeps neither, for a manager to decide
+	 * (docs/legal-rules.md, Separated parents)
+	 */
+	"CREATE TABLE case_staff("
+	"  case_id TEXT NOT NULL REFERENCES cases(id), staff_id TEXT NOT NULL REFERENCES staff(id),"
+	"  assigned_by TEXT NOT NULL, assigned_at TEXT NOT NULL, PRIMARY KEY(case_id, staff_id));"
+	"CREATE INDEX case_staff_staff ON case_staff(staff_id);"
+	"INSERT OR IGNORE INTO case_staff(case_id, staff_id, assigned_by, assigned_at)"
+	"  SELECT c.id, s.id, 'schema 12', strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM cases c JOIN staff s"
+	"  ON s.role IN ('caseworker', 'cp-lead') AND s.revoked IS NULL"
+	"  AND (s.id = c.opened_by OR s.id IN (SELECT filed_by FROM records r WHERE r.case_id = c.id));"
+	"DELETE FROM case_staff WHERE EXISTS(SELECT 1 FROM case_links l JOIN case_staff o"
+	"  ON o.staff_id = case_staff.staff_id AND o.case_id = CASE WHEN l.a = case_staff.case_id THEN l.b ELSE l.a END"
+	"  WHERE l.a = case_staff.case_id OR l.b = case_staff.case_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -18,6 +18,7 @@
 #include "purge.h"
 #include "request.h"
 #include "people.h"
+#include "assign.h"
 #include "redact.h"
 #include "disclose.h"
 

@@ -199,6 +199,7 @@ extern const cli_cmd cmd_request_open_spec, cmd_request_list_spec, cmd_request_s
 	cmd_request_close_spec;
 extern const cli_cmd cmd_request_pause_spec, cmd_request_resume_spec, cmd_request_verify_id_spec;
 extern const cli_cmd cmd_case_assign_spec, cmd_case_unassign_spec;
+extern const cli_cmd cmd_consent_add_spec, cmd_consent_list_spec, cmd_consent_due_spec, cmd_consent_withdraw_spec;
 
 /* A command with no options of its own (the global ones still apply). */
 extern const cli_opt cli_no_opts[];

@@ -225,6 +225,15 @@ static const char *migrations[] = {
 	"DELETE FROM case_staff WHERE EXISTS(SELECT 1 FROM case_links l JOIN case_staff o"
 	"  ON o.staff_id = case_staff.staff_id AND o.case_id = CASE WHEN l.a = case_staff.case_id THEN l.b ELSE l.a END"
 	"  WHERE l.a = case_staff.case_id OR l.b = case_staff.case_id);",
+	/* 13: the consent register (ops/consent.c; docs/legal-rules.md §15) */
+	"CREATE TABLE consents("
+	"  id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id),"
+	"  given_by TEXT NOT NULL CHECK(given_by IN ('parent','young-person')),"
+	"  how TEXT NOT NULL CHECK(how IN ('oral','written')), form_record TEXT REFERENCES records(id),"
+	"  scope_kind TEXT NOT NULL CHECK(scope_kind IN ('recipient','purpose')), scope BLOB NOT NULL,"
+	"  given TEXT NOT NULL, review_due TEXT NOT NULL, withdrawn TEXT, withdrawn_by TEXT REFERENCES staff(id),"
+	"  recorded_by TEXT NOT NULL REFERENCES staff(id), recorded_at TEXT NOT NULL);"
+	"CREATE INDEX consents_case ON consents(case_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -178,6 +178,21 @@ void cli_notices_from(cli_ctx *c, size_t from);
 /* Open the vault for a command that needs one (used by init's demo too). */
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
 
+/*
+ * Where a ZIP bundle's passphrase goes (cli/cmd_request.c; request bundle and
+ * share): the terminal by default, standard output (--show-passphrase) or a
+ * new 0600 file (--passphrase-file); settled before anything is built.
+ */
+typedef struct {
+	int tty, file;       /* descriptors, or -1 */
+	int show;            /* --show-passphrase */
+	const char *path;    /* --passphrase-file */
+	int passed;          /* file is the one casevaultd's client made: it removes it on failure */
+} cli_pass_dest;
+int cli_pass_dest_open(cli_ctx *c, cli_pass_dest *d);
+void cli_pass_dest_close(cli_pass_dest *d, int failed);
+int cli_pass_deliver(cli_ctx *c, cli_pass_dest *d, const char *pass, const char *out);
+
 /* Command tables, one per file. */
 extern const cli_cmd cmd_init_spec, cmd_lock_spec;
 extern const cli_cmd cmd_case_open_spec, cmd_case_list_spec, cmd_case_show_spec, cmd_case_close_spec;
@@ -200,6 +215,7 @@ extern const cli_cmd cmd_request_open_spec, cmd_request_list_spec, cmd_request_s
 extern const cli_cmd cmd_request_pause_spec, cmd_request_resume_spec, cmd_request_verify_id_spec;
 extern const cli_cmd cmd_case_assign_spec, cmd_case_unassign_spec;
 extern const cli_cmd cmd_consent_add_spec, cmd_consent_list_spec, cmd_consent_due_spec, cmd_consent_withdraw_spec;
+extern const cli_cmd cmd_share_spec;
 
 /* A command with no options of its own (the global ones still apply). */
 extern const cli_opt cli_no_opts[];

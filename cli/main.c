@@ -51,6 +51,7 @@ static const cli_cmd *commands[] = {
 	&cmd_request_pause_spec, &cmd_request_resume_spec, &cmd_request_verify_id_spec,
 	&cmd_case_assign_spec, &cmd_case_unassign_spec,
 	&cmd_consent_add_spec, &cmd_consent_list_spec, &cmd_consent_due_spec, &cmd_consent_withdraw_spec,
+	&cmd_share_spec,
 	NULL
 };
 

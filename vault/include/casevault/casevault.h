@@ -19,6 +19,8 @@
 #include "request.h"
 #include "people.h"
 #include "assign.h"
+#include "consent.h"
+#include "share.h"
 #include "redact.h"
 #include "disclose.h"
 

@@ -47,8 +47,8 @@ snapshot
 sqlite3 "$V/vault.db" "UPDATE audit SET ids = 'R-000099' WHERE seq = 9"
 broken "an edited event" 9
 restore
-sqlite3 "$V/vault.db" "UPDATE audit SET outcome = 'ok' WHERE seq = 10"
-broken "a refusal rewritten as ok" 10
+sqlite3 "$V/vault.db" "UPDATE audit SET outcome = 'ok' WHERE seq = 11"
+broken "a refusal rewritten as ok" 11
 restore
 sqlite3 "$V/vault.db" "DELETE FROM audit WHERE seq = 6"
 broken "a deleted event" 6

@@ -268,6 +268,7 @@ run_cv_as root --passphrase-file "$T/pass" staff add "Nia New" --role caseworker
 NIA=$OUT
 check "staff add --new-passphrase-file through the service (exit $RC: $OUT $ERR)" test "$RC" -eq 0 -a -n "$NIA"
 as_svc "$CV" "${M[@]}" staff attest "$NIA" >/dev/null 2>&1
+as_svc "$CV" "${M[@]}" case assign "$C" "$NIA" >/dev/null 2>&1  # her case (docs/security.md, Case assignment)
 install -m 600 -o "$SVC" "$T/r/nia.pass" "$T/svc/nia.pass"
 printf 'not hers\n' >"$T/svc/bad.pass" && chown "$SVC" "$T/svc/bad.pass"
 as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill gpg-agent

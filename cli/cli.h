@@ -194,6 +194,21 @@ void cli_notices_from(cli_ctx *c, size_t from);
 /* Open the vault for a command that needs one (used by init's demo too). */
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
 
+/*
+ * Where a ZIP bundle's passphrase goes (cli/cmd_request.c; request bundle and
+ * share): the terminal by default, standard output (--show-passphrase) or a
+ * new 0600 file (--passphrase-file); settled before anything is built.
+ */
+typedef struct {
+	int tty, file;       /* descriptors, or -1 */
+	int show;            /* --show-passphrase */
+	const char *path;    /* --passphrase-file */
+	int passed;          /* file is the one casevaultd's client made: it removes it on failure */
+} cli_pass_dest;
+int cli_pass_dest_open(cli_ctx *c, cli_pass_dest *d);
+void cli_pass_dest_close(cli_pass_dest *d, int failed);
+int cli_pass_deliver(cli_ctx *c, cli_pass_dest *d, const char *pass, const char *out);
+
 /* Command tables, one per file. */
 extern const cli_cmd cmd_init_spec, cmd_lock_spec;
 extern const cli_cmd cmd_case_open_spec, cmd_case_list_spec, cmd_case_show_spec, cmd_case_close_spec;
@@ -220,6 +235,9 @@ extern const cli_cmd cmd_enquiry_add_spec, cmd_enquiry_list_spec;
 extern const cli_cmd cmd_case_notice_spec, cmd_case_contact_spec;
 /* case show's confidentiality notices and contact preference (cli/cmd_notice.c): into j, or as text when j is NULL. */
 int cli_case_show_notices(cli_ctx *c, const char *case_id, json_t *j);
+extern const cli_cmd cmd_case_assign_spec, cmd_case_unassign_spec;
+extern const cli_cmd cmd_consent_add_spec, cmd_consent_list_spec, cmd_consent_due_spec, cmd_consent_withdraw_spec;
+extern const cli_cmd cmd_share_spec;
 
 /* A command with no options of its own (the global ones still apply). */
 extern const cli_opt cli_no_opts[];

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "casevault/assign.h"
 #include "casevault/case.h"
 #include "casevault/disclose.h"
 
@@ -93,16 +94,53 @@ const cli_cmd cmd_case_list_spec = {
 
 static const cli_opt show_opts[] = { CLI_OPT_END };
 
+/* The case's caseworkers and, for a manager, its linked cases (docs/security.md, Case assignment). */
+static void team_json(json_t *j, const cv_case_team *t)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < t->nstaff; i++)
+		cli_jpush(a, json_string(t->staff[i]));
+	cli_jset(j, "caseworkers", a);
+	if (!t->linked)
+		return;
+	a = json_array();
+	for (i = 0; i < t->nlinked; i++)
+		cli_jpush(a, json_string(t->linked[i]));
+	cli_jset(j, "linked", a);
+}
+
+static void team_text(const cv_case_team *t)
+{
+	size_t i;
+
+	printf("caseworkers  ");
+	for (i = 0; i < t->nstaff; i++)
+		printf(" %s", t->staff[i]);
+	printf("%s\n", t->nstaff ? "" : " (none: managers and cp-leads only)");
+	if (!t->linked)
+		return;
+	printf("linked       ");
+	for (i = 0; i < t->nlinked; i++)
+		printf(" %s", t->linked[i]);
+	printf("%s\n", t->nlinked ? "" : " (none)");
+}
+
 static int cmd_case_show(cli_ctx *c)
 {
+	cv_case_team t;
 	cv_case k;
 	int r = cv_case_get(c->v, &k, c->argv[0], 1);
 
+	if (r == 0 && (r = cv_case_team_get(c->v, c->argv[0], &t)) < 0)
+		cv_case_release(&k);
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	if (c->json) {
 		json_t *j = case_json(&k, 1);
 
+		team_json(j, &t);
 		/* the confidentiality notice and contact preference go wherever the case is shown */
 		if ((r = cli_case_show_notices(c, k.id, j)) == EXIT_OK)
 			cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "case", j));
@@ -114,8 +152,10 @@ static int cmd_case_show(cli_ctx *c)
 		       "records       %ld in the case file, %ld in the child-protection file\n",
 		       k.id, cli_show(k.parent), cli_show(k.child), k.child_dob, k.pr_confirmed_by, k.pr_confirmed_at,
 		       k.opened, k.closed[0] ? k.closed : "(open)", k.records_case, k.records_cp);
+		team_text(&t);
 		r = cli_case_show_notices(c, k.id, NULL);
 	}
+	cv_case_team_free(&t);
 	cv_case_release(&k);
 	return r;
 }
@@ -235,5 +275,39 @@ static int cmd_case_link(cli_ctx *c)
 const cli_cmd cmd_case_link_spec = {
 	"case link", cmd_case_link, NEEDS_VAULT, "CASE CASE", 2, 2,
 	"Mark two cases as the two sides of a separated family (never disclosed across).",
+	cli_no_opts, { NULL }
+};
+
+/* ---- case assign|unassign ---- */
+
+static int cmd_case_assign(cli_ctx *c)
+{
+	int r = cv_case_assign(c->v, c->argv[0], c->argv[1]);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	return cli_done(c, json_pack("{s:b, s:s, s:s}", "ok", 1, "case", c->argv[0], "assigned", c->argv[1]),
+			"assigned %s to %s\n", c->argv[1], c->argv[0]);
+}
+
+const cli_cmd cmd_case_assign_spec = {
+	"case assign", cmd_case_assign, NEEDS_VAULT, "CASE STAFF", 2, 2,
+	"Assign a caseworker to a case (managers; never to both of two linked cases).",
+	cli_no_opts, { NULL }
+};
+
+static int cmd_case_unassign(cli_ctx *c)
+{
+	int r = cv_case_unassign(c->v, c->argv[0], c->argv[1]);
+
+	if (r < 0)
+		return cli_lib_fail(c, r);
+	return cli_done(c, json_pack("{s:b, s:s, s:s}", "ok", 1, "case", c->argv[0], "unassigned", c->argv[1]),
+			"unassigned %s from %s\n", c->argv[1], c->argv[0]);
+}
+
+const cli_cmd cmd_case_unassign_spec = {
+	"case unassign", cmd_case_unassign, NEEDS_VAULT, "CASE STAFF", 2, 2,
+	"Take a caseworker off a case (managers).",
 	cli_no_opts, { NULL }
 };

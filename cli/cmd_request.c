@@ -424,14 +424,7 @@ static const cli_opt bundle_opts[] = {
  * default, so that it never lands in scrollback of a redirected stdout,
  * logs or cron mail; standard output or a new 0600 file only when asked.
  */
-typedef struct {
-	int tty, file;       /* descriptors, or -1 */
-	int show;            /* --show-passphrase */
-	const char *path;    /* --passphrase-file */
-	int passed;          /* file is the one casevaultd's client made: it removes it on failure */
-} pass_dest;
-
-static int pass_dest_open(cli_ctx *c, pass_dest *d)
+int cli_pass_dest_open(cli_ctx *c, cli_pass_dest *d)
 {
 	d->tty = d->file = -1;
 	d->show = cli_flag(c, "show-passphrase");
@@ -458,7 +451,7 @@ static int pass_dest_open(cli_ctx *c, pass_dest *d)
 }
 
 /* After a refusal: the passphrase file made for it goes (it is empty). */
-static void pass_dest_close(pass_dest *d, int failed)
+void cli_pass_dest_close(cli_pass_dest *d, int failed)
 {
 	if (d->file >= 0 && !d->passed) {
 		close(d->file);
@@ -470,7 +463,7 @@ static void pass_dest_close(pass_dest *d, int failed)
 }
 
 /* The passphrase to the terminal or the file (stdout is printed with the result). */
-static int pass_deliver(cli_ctx *c, pass_dest *d, const char *pass, const char *out)
+int cli_pass_deliver(cli_ctx *c, cli_pass_dest *d, const char *pass, const char *out)
 {
 	if (d->tty >= 0 && dprintf(d->tty, "passphrase for %s (shown once, never stored; send it by another channel, e.g. phone): %s\n", out, pass) < 0)
 		return cli_fail(c, EXIT_FAIL, "%s was written but its passphrase could not be shown on the terminal (%s): delete it and build the bundle again with --passphrase-file FILE",
@@ -485,12 +478,12 @@ static int cmd_request_bundle(cli_ctx *c)
 {
 	cv_bundle_opts o;
 	cv_bundle_result res;
-	pass_dest d;
+	cli_pass_dest d;
 	int r;
 
 	if (!cli_opt_value(c, "output"))
 		return cli_fail(c, EXIT_USAGE, "request bundle needs -o FILE");
-	if ((r = pass_dest_open(c, &d)) != 0)
+	if ((r = cli_pass_dest_open(c, &d)) != 0)
 		return r;
 	o.out_path = cli_opt_value(c, "output");
 	o.out_fd = cli_passed_fd(c, o.out_path);
@@ -501,11 +494,11 @@ static int cmd_request_bundle(cli_ctx *c)
 	o.unreadable_withheld = cli_opt_value(c, "unreadable-withheld");
 	r = cv_request_bundle(c->v, c->argv[0], &o, &res);
 	if (r < 0) {
-		pass_dest_close(&d, 1);
+		cli_pass_dest_close(&d, 1);
 		return cli_lib_fail(c, r);
 	}
-	r = o.recipient_key ? EXIT_OK : pass_deliver(c, &d, res.passphrase, o.out_path);
-	pass_dest_close(&d, 0);
+	r = o.recipient_key ? EXIT_OK : cli_pass_deliver(c, &d, res.passphrase, o.out_path);
+	cli_pass_dest_close(&d, 0);
 	if (r != EXIT_OK) {
 		explicit_bzero(res.passphrase, sizeof(res.passphrase));
 		return r;

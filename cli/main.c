@@ -53,6 +53,9 @@ static const cli_cmd *commands[] = {
 	&cmd_refer_list_spec, &cmd_refer_spec,  /* two-word forms first */
 	&cmd_enquiry_add_spec, &cmd_enquiry_list_spec,
 	&cmd_case_notice_spec, &cmd_case_contact_spec,
+	&cmd_case_assign_spec, &cmd_case_unassign_spec,
+	&cmd_consent_add_spec, &cmd_consent_list_spec, &cmd_consent_due_spec, &cmd_consent_withdraw_spec,
+	&cmd_share_spec,
 	NULL
 };
 

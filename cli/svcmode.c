@@ -42,6 +42,10 @@ static const cli_file_word file_words[] = {
 	{ "import", NULL, 0, NULL },
 	{ "request bundle", "passphrase-file", 1, "cannot create the passphrase file %s: File exists; give a new "
 	  "file's name (casevault never overwrites)" },
+	{ "share", "output", 1, "%s already exists; casevault never overwrites a file: choose another name" },
+	{ "share", "recipient", 0, NULL },
+	{ "share", "passphrase-file", 1, "cannot create the passphrase file %s: File exists; give a new "
+	  "file's name (casevault never overwrites)" },
 	{ NULL, NULL, 0, NULL }
 };
 

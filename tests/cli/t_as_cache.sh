@@ -24,6 +24,7 @@ A=$(echo "Andy Auditor" | "$CV" $M staff add - --role auditor --new-passphrase-f
 # The documented shared OS account: the caseworker acts as the same OS user.
 W=$(echo "Wendy Worker" | "$CV" $M staff add - --role caseworker --new-passphrase-file "$T/wpass" --os-user "$(id -u)")
 "$CV" --as S-0001 $M staff attest "$W" >/dev/null
+"$CV" --as S-0001 $M case assign "$C" "$W" >/dev/null  # her case (docs/security.md, Case assignment)
 hid=$(db "SELECT max(id) FROM holds")
 check "set up: a CP record, a caseworker on this OS account, an auditor, a hold" \
 	test -n "$R" -a -n "$W" -a -n "$A" -a -n "$hid"

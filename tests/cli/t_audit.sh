@@ -9,6 +9,7 @@ make_docs "$T/d"
 C=$(new_case "Audit Parent" "Audit Child" 2013-03-03)
 W=$("$CV" staff add "Wendy Worker" --role caseworker --no-passphrase)
 "$CV" staff attest "$W" >/dev/null
+"$CV" case assign "$C" "$W" >/dev/null  # her case (docs/security.md, Case assignment)
 "$CV" file "$C" "$T/d/letter.pdf" --class letter >/dev/null
 "$CV" note "$C" --class phone-call --text "called back" >/dev/null
 "$CV" --as "$W" ls "$C" >/dev/null
@@ -21,7 +22,7 @@ W=$("$CV" staff add "Wendy Worker" --role caseworker --no-passphrase)
 "$CV" file "$C" "$T/missing.pdf" --class letter >/dev/null 2>&1   # bad input: no event
 run_cv --json audit show
 got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(" ".join(e["actor"]+":"+e["action"]+":"+e["outcome"] for e in json.load(sys.stdin)["events"]))')
-want="S-0001:vault.init:ok S-0001:purgekey.init:ok S-0001:case.open:ok S-0001:staff.add:ok S-0001:staff.attest:ok S-0001:file:ok S-0001:file:ok $W:record.list:ok $W:record.get:ok $W:access.cp:refused S-0001:case.show:ok S-0001:case.close:ok S-0001:verify:ok"
+want="S-0001:vault.init:ok S-0001:purgekey.init:ok S-0001:case.open:ok S-0001:staff.add:ok S-0001:staff.attest:ok S-0001:case.assign:ok S-0001:file:ok S-0001:file:ok $W:record.list:ok $W:record.get:ok $W:access.cp:refused S-0001:case.show:ok S-0001:case.close:ok S-0001:verify:ok"
 if [ "$got" = "$want" ]; then ok "the trail holds exactly the expected events, in order"; else fail "trail: $got"; fi
 check "events name the records read" grep -q '"ids": "R-000001"' <<<"$OUT"
 check "no personal data in the events" bash -c "! sqlite3 '$V/vault.db' 'SELECT * FROM audit' | grep -q -e Audit -e Wendy -e letter.pdf -e 'called back'"
@@ -46,8 +47,8 @@ snapshot
 sqlite3 "$V/vault.db" "UPDATE audit SET ids = 'R-000099' WHERE seq = 9"
 broken "an edited event" 9
 restore
-sqlite3 "$V/vault.db" "UPDATE audit SET outcome = 'ok' WHERE seq = 10"
-broken "a refusal rewritten as ok" 10
+sqlite3 "$V/vault.db" "UPDATE audit SET outcome = 'ok' WHERE seq = 11"
+broken "a refusal rewritten as ok" 11
 restore
 sqlite3 "$V/vault.db" "DELETE FROM audit WHERE seq = 6"
 broken "a deleted event" 6

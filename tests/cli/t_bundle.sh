@@ -20,6 +20,7 @@ CPL=$("$CV" staff add "Lee Protect" --role cp-lead --no-passphrase); "$CV" staff
 C=$(new_case "Alex Example" "Sam Example" 2015-02-01)
 L=$(new_case "Jordan Linkside" "Sam Example" 2015-02-01)
 "$CV" case link "$C" "$L" >/dev/null
+"$CV" case assign "$C" "$CW" >/dev/null   # the caseworker works the client's case (docs/security.md, Case assignment)
 "$CV" case person add "$C" "Patricia Jones" --kind third-party --phone "07700 900456" >/dev/null
 "$CV" case person add "$C" "Vera Quillfeather" --kind volunteer --phone "07700 900123" --email vera.q@example.org >/dev/null
 "$CV" case person add "$C" "Mrs Sarah Teach" --kind professional --role SENCO >/dev/null

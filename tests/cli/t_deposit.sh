@@ -14,6 +14,8 @@ make_docs "$T/d"
 VOL=$("$CV" staff add "Vera Volunteer" --role volunteer --no-passphrase)
 CW=$("$CV" staff add "Carl Caseworker" --role caseworker --no-passphrase)
 for s in "$VOL" "$CW"; do "$CV" staff attest "$s" >/dev/null; done
+"$CV" case assign "$C" "$CW" >/dev/null  # the caseworker's cases (docs/security.md, Case assignment)
+"$CV" case assign "$C2" "$CW" >/dev/null
 "$CV" file "$C" "$T/d/letter.pdf" --class letter >/dev/null        # filed by the manager
 check "the volunteer holds no keyslip" test "$(db "SELECT count(*) FROM keyslips WHERE staff_id = '$VOL'")" = 0
 

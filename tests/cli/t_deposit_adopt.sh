@@ -15,6 +15,7 @@ make_docs "$T/d"
 VOL=$("$CV" staff add "Vera Volunteer" --role volunteer --no-passphrase)
 CW=$("$CV" staff add "Carl Caseworker" --role caseworker --no-passphrase)
 for s in "$VOL" "$CW"; do "$CV" staff attest "$s" >/dev/null; done
+"$CV" case assign "$C" "$CW" >/dev/null  # the caseworker's case (docs/security.md, Case assignment)
 R1=$("$CV" note "$C" --class contact-log --text "first call")
 R1=${R1%% *}
 "$CV" file "$C" "$T/d/letter.pdf" --class letter >/dev/null

@@ -15,6 +15,7 @@ W=$("$CV" staff add "Cas Worker" --role caseworker --no-passphrase)
 M=$("$CV" staff add "Second Manager" --role manager --no-passphrase)
 L=$("$CV" staff add "Lee Leaver" --role caseworker --no-passphrase)
 for id in "$W" "$M" "$L"; do "$CV" staff attest "$id" >/dev/null; done
+"$CV" case assign "$C" "$W" >/dev/null  # the caseworker's case (docs/security.md, Case assignment)
 check "every staff member has a signed grant" test "$(db "SELECT count(DISTINCT staff_id) FROM grants")" = 4
 check "the first manager's keyslip names the anchor (S-0001's key), so does the index's HMAC" \
 	test -n "$(db "SELECT value FROM meta WHERE key = 'anchor.mac.cp'")"

@@ -118,6 +118,7 @@ fi
 wait "$wp"
 NEW=$(cat "$T/w.out")
 "$CV" staff attest "$NEW" >/dev/null 2>&1
+"$CV" case assign "$C" "$NEW" >/dev/null 2>&1  # docs/security.md, Case assignment
 run_cv --as "$NEW" ls "$C"
 check "a person added while a revoke ran can read the case ($RC: $ERR)" test "$RC" -eq 0
 

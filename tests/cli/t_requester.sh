@@ -25,6 +25,7 @@ new_test_vault
 CW=$(staff "Casey Worker" caseworker)
 CPL=$(staff "Lee Protect" cp-lead)
 C=$(new_case "Maria Client" "Jamie Client" 2015-02-01)
+"$CV" case assign "$C" "$CW" >/dev/null  # the caseworker's case (docs/security.md, Case assignment)
 "$CV" note "$C" --class case-note --date 2026-06-01 --title "Home visit" >/dev/null <<'TXT'
 Maria is being treated for depression by her GP and takes sertraline.
 She has moved with Jamie to 14 Larch Close, Anytown AT1 2BC, to get away
@@ -113,6 +114,7 @@ check "  the refusal names the age" grep -q "the child was 18" "$T/err"
 
 # ---- 3. hints of the child-protection file need a decision ----
 H=$(new_case "Hana Hint" "Kit Hint" 2016-03-03)
+"$CV" case assign "$H" "$CW" >/dev/null
 "$CV" note "$H" --class cp-note --cp --date 2026-04-01 --title "Ribbonwood allegation strategy" \
 	--text "Kit named Mr Quennell at the strategy meeting." >/dev/null   # R-000005
 "$CV" note "$H" --class phone-call --date 2026-04-02 --title "Phone call" \

@@ -19,6 +19,7 @@ for point in revoke-after-commit revoke-after-delete; do
 	restore
 	L=$("$CV" staff add "Lee Leaver $point" --role caseworker --no-passphrase)
 	"$CV" staff attest "$L" >/dev/null
+	"$CV" case assign "$C" "$L" >/dev/null  # their case (docs/security.md, Case assignment)
 	R=$("$CV" --as "$L" note "$C" --class case-note --text "Note by the leaver ($point)" | awk '{print $1}')
 	FPR=$(db "SELECT fpr FROM staff WHERE id = '$L'")
 	CASEVAULT_CRASHPOINT=$point "$CV" staff revoke "$L" >/dev/null 2>&1

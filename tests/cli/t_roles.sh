@@ -13,6 +13,8 @@ for r in caseworker cp-lead volunteer auditor; do
 	"$CV" staff attest "${ID[$r]}" >/dev/null
 done
 ID[manager]=S-0001
+# a caseworker works in the cases assigned to them (docs/security.md, Case assignment; t_assign.sh)
+"$CV" case assign "$C" "${ID[caseworker]}" >/dev/null
 "$CV" file "$C" "$T/d/letter.pdf" --class letter >/dev/null          # R-000001
 "$CV" note "$C" --class cp-note --cp --text "CP concern one" >/dev/null  # R-000002
 

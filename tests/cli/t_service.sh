@@ -44,6 +44,8 @@ A=$(as_svc "$CV" "${M[@]}" staff add "Ada Worker" --role caseworker --no-passphr
 B=$(as_svc "$CV" "${M[@]}" staff add "Ben Worker" --role caseworker --no-passphrase --os-user "$UB")
 as_svc "$CV" "${M[@]}" staff attest "$A" >/dev/null && as_svc "$CV" "${M[@]}" staff attest "$B" >/dev/null
 C=$(as_svc "$CV" "${M[@]}" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
+# both caseworkers work on it (docs/security.md, Case assignment)
+as_svc "$CV" "${M[@]}" case assign "$C" "$A" >/dev/null && as_svc "$CV" "${M[@]}" case assign "$C" "$B" >/dev/null
 printf 'Call with the school about the annual review.\n' |
 	as_svc "$CV" "${M[@]}" note "$C" --class phone-call --title "School call" >/dev/null
 R=$(as_svc "$CV" "${M[@]}" --json ls "$C" | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')

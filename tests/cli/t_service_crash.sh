@@ -29,6 +29,8 @@ export CASEVAULT_TODAY=2015-01-10
 svc_setup --test-clock
 P=$(as_svc "$CV" case open --parent "Pat Due" --child "Kim Due" --child-dob 2010-05-06 --pr-confirmed)
 C=$(as_svc "$CV" case open --parent "Lee Open" --child "Sam Open" --child-dob 2012-05-06 --pr-confirmed)
+# both caseworkers work on both (docs/security.md, Case assignment)
+for k in "$P" "$C"; do as_svc "$CV" case assign "$k" "$A" >/dev/null && as_svc "$CV" case assign "$k" "$B" >/dev/null; done
 printf 'First phone call about the transfer.\n' | as_svc "$CV" note "$P" --class phone-call --title P1 >/dev/null
 printf 'Second phone call about the transfer.\n' | as_svc "$CV" note "$P" --class phone-call --title P2 >/dev/null
 printf 'The note that stays, read back after every crash.\n' >"$T/keep.txt"

@@ -47,6 +47,8 @@ A=$(as_svc "$CV" "${M[@]}" staff add "Ada Worker" --role caseworker --no-passphr
 B=$(as_svc "$CV" "${M[@]}" staff add "Ben Worker" --role caseworker --no-passphrase --os-user "$UB")
 as_svc "$CV" "${M[@]}" staff attest "$A" >/dev/null && as_svc "$CV" "${M[@]}" staff attest "$B" >/dev/null
 C=$(as_svc "$CV" "${M[@]}" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
+# both caseworkers work on it (docs/security.md, Case assignment)
+as_svc "$CV" "${M[@]}" case assign "$C" "$A" >/dev/null && as_svc "$CV" "${M[@]}" case assign "$C" "$B" >/dev/null
 printf 'Call with the school about the annual review.\n' |
 	as_svc "$CV" "${M[@]}" note "$C" --class phone-call --title "School call" >/dev/null
 R=$(as_svc "$CV" "${M[@]}" --json ls "$C" | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')
@@ -263,6 +265,7 @@ run_cv_as root --passphrase-file "$T/pass" staff add "Nia New" --role caseworker
 NIA=$OUT
 check "staff add --new-passphrase-file through the service (exit $RC: $OUT $ERR)" test "$RC" -eq 0 -a -n "$NIA"
 as_svc "$CV" "${M[@]}" staff attest "$NIA" >/dev/null 2>&1
+as_svc "$CV" "${M[@]}" case assign "$C" "$NIA" >/dev/null 2>&1  # her case (docs/security.md, Case assignment)
 install -m 600 -o "$SVC" "$T/r/nia.pass" "$T/svc/nia.pass"
 printf 'not hers\n' >"$T/svc/bad.pass" && chown "$SVC" "$T/svc/bad.pass"
 as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill gpg-agent

@@ -19,6 +19,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 svc_setup
 C=$(as_svc "$CV" case open --parent "Load Parent" --child "Load Child" --child-dob 2014-05-06 --pr-confirmed)
+# both caseworkers work on it (docs/security.md, Case assignment)
+as_svc "$CV" case assign "$C" "$A" >/dev/null && as_svc "$CV" case assign "$C" "$B" >/dev/null
 printf 'The first note, read by every client.\n' >"$T/first.txt"
 R1=$(as_svc "$CV" note "$C" --class phone-call --title "First" <"$T/first.txt" | awk '{ print $1 }')
 check "setup: staff $A ($UA) and $B ($UB), case $C with note $R1" test -n "$R1"

@@ -29,6 +29,7 @@ check "lock forgets it at once" test "$RC" -ne 0
 W=$("$CV" --passphrase-file "$T/m.pass" staff add "Walter Worker" --role caseworker --new-passphrase-file "$T/w.pass" --os-user 0)
 check "staff add with the new person's own passphrase" test "$W" = S-0002
 "$CV" --as S-0001 --passphrase-file "$T/m.pass" staff attest "$W" >/dev/null
+"$CV" --as S-0001 --passphrase-file "$T/m.pass" case assign "$C" "$W" >/dev/null  # docs/security.md, Case assignment
 "$CV" lock >/dev/null
 run_cv --as "$W" --passphrase-file "$T/w.pass" ls "$C"
 check "the caseworker unlocks with their own passphrase" test "$RC" -eq 0

@@ -8,6 +8,7 @@ new_vault
 C=$(new_case "Sealed Parent" "Sealed Child" 2014-04-04)
 W=$("$CV" staff add "Wren Worker" --role caseworker --no-passphrase)
 "$CV" staff attest "$W" >/dev/null
+"$CV" case assign "$C" "$W" >/dev/null  # her case (docs/security.md, Case assignment)
 "$CV" --as "$W" note "$C" --class case-note --text "Note by the caseworker" >/dev/null
 "$CV" note "$C" --class cp-note --cp --text "CP note" >/dev/null
 run_cv verify

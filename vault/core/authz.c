@@ -14,6 +14,7 @@
 #include "core/authz.h"
 #include "core/grants_upgrade.h"
 #include "rules/roles.h"
+#include "store/db_assign.h"
 #include "store/db_staff.h"
 
 int cv_latest_attestation(cv_vault *v, const char *id, char date[11], char version[32])
@@ -85,6 +86,35 @@ static int check_granted(cv_vault *v, cv_act act, const char *ids)
 	return 0;
 }
 
+int cv_authz_sees_case(cv_vault *v, const char *case_id)
+{
+	if (v->role != CV_ROLE_CASEWORKER)
+		return 1;
+	return cv_db_assign_has(v, case_id, v->actor);
+}
+
+/*
+ * A caseworker works only in the cases assigned to them (docs/security.md,
+ * Case assignment; the policy's separate caseworkers for separated
+ * parents, docs/legal-rules.md).  The case is the one the first of ids
+ * names: a case, or a record or request of it; a listing names none and is
+ * cut to the caseworker's cases where it is made.
+ */
+static int check_assigned(cv_vault *v, const char *ids)
+{
+	char first[32], case_id[24];
+	int r;
+
+	if (v->role != CV_ROLE_CASEWORKER || !ids || !*ids)
+		return 0;
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(ids, " "), ids);
+	if ((r = cv_db_assign_case_of(v, first, case_id)) <= 0 || (r = cv_authz_sees_case(v, case_id)) != 0)
+		return r < 0 ? r : 0;
+	cv_audit(v, "access", CV_EREFUSED, ids);
+	return cv_error(v, CV_EREFUSED, "staff member %s is not assigned to case %s; a manager assigns caseworkers "
+			"with 'casevault case assign %s STAFF'", v->actor, case_id, case_id);
+}
+
 int cv_authorize(cv_vault *v, cv_act act, const char *ids)
 {
 	int r;
@@ -103,5 +133,5 @@ int cv_authorize(cv_vault *v, cv_act act, const char *ids)
 		return refuse_role(v, act, ids);
 	if (needs_proof(act) && ((r = cv_prove_actor(v)) < 0 || (r = check_granted(v, act, ids)) < 0))
 		return r;
-	return 0;
+	return check_assigned(v, ids);
 }

@@ -9,4 +9,7 @@
 /* The date and version of id's latest agreement to the confidentiality policy; "" in date without one. */
 int cv_latest_attestation(cv_vault *v, const char *id, char date[11], char version[32]);
 
+/* 1 when the acting staff member may see case_id: every role but a caseworker, who needs it assigned. */
+int cv_authz_sees_case(cv_vault *v, const char *case_id);
+
 #endif

@@ -218,7 +218,7 @@ static int prepare_terms(cv_bundle *b)
 	if ((r = cv_bundle_withheld_terms(b)) < 0 ||
 	    (r = cv_hints_new(v, b->pol, &b->req, b->s, b->ns, &b->hints)) < 0)
 		return r;
-	if ((r = cv_bundle_letter(b)) < 0 || (r = cv_bundle_index(b)) < 0)
+	if ((r = b->kind->letter(b)) < 0 || (r = cv_bundle_index(b)) < 0)
 		return r;
 	return 0;
 }
@@ -406,7 +406,7 @@ static int log_bundle(cv_bundle *b, const cv_bundle_opts *o, cv_bundle_result *r
 		return cv_error(v, CV_EEXISTS, "%s appeared while the bundle was made; nothing was written", o->out_path);
 	if ((r = cv_index_begin(v)) < 0)
 		return r;
-	if ((r = cv_disclog_add(b, o->recipient_key ? "openpgp" : "zip-aes256", sha, res->size, &res->disclosure)) < 0 ||
+	if ((r = b->kind->log(b, o->recipient_key ? "openpgp" : "zip-aes256", sha, res->size, &res->disclosure)) < 0 ||
 	    (r = cv_bundle_unread_audit(b)) < 0) {
 		char msg[sizeof(v->errmsg)];
 
@@ -518,52 +518,67 @@ static int bundle_steps(cv_bundle *b, const cv_bundle_opts *o, const char *dir, 
 	char sha[65] = "";
 	int r;
 
-	if ((r = load_decided_scope(b, ids)) < 0 || (r = number_items(b, today)) < 0 ||
+	if ((r = b->kind->scope(b, ids)) < 0 || (r = number_items(b, today)) < 0 ||
 	    (r = cv_bundle_unread_opts(b, o->unreadable_withheld)) < 0 || (r = prepare_terms(b)) < 0 || (r = write_bundle(b, o, dir, t, res, sha)) < 0)
 		return r;
 	return publish(b, o, dir, t, res, sha);
 }
 
+int cv_bundle_run(cv_bundle *b, const cv_bundle_opts *o, cv_bundle_result *res, const char *ids)
+{
+	cv_vault *v = b->v;
+	cv_rpolicy *pol = NULL;
+	cv_btmp t = { .fd = -1 };
+	char *dir = NULL;
+	cv_date today;
+	int r;
+
+	b->outfd = b->teefd = -1;
+	if ((r = check_output(v, o)) < 0)
+		return r;
+	if (cv_date_today(&today) < 0)
+		r = cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
+	else if ((!o->has_out_fd && (r = folder_of(v, o->out_path, &dir)) < 0) || (r = cv_rpolicy_vault(v, &pol)) < 0)
+		;
+	else {
+		b->pol = pol;
+		r = bundle_steps(b, o, dir, &t, res, &today, ids);
+	}
+	if (r < 0) {
+		explicit_bzero(res->passphrase, sizeof(res->passphrase));
+		/* a refusal after the checks started is recorded (ids only) */
+		if (b->ns) {
+			char msg[sizeof(v->errmsg)];
+			memcpy(msg, v->errmsg, sizeof(msg));
+			cv_audit(v, b->kind->refused_action, r, ids);
+			memcpy(v->errmsg, msg, sizeof(msg));
+		}
+	}
+	cv_btmp_close(&t, dir, r < 0);
+	bundle_release(b);
+	cv_rpolicy_free(pol);
+	free(dir);
+	return r;
+}
+
+static const cv_bundle_kind request_kind = { load_decided_scope, cv_bundle_letter, cv_disclog_add, "request.bundle" };
+
 int cv_request_bundle(cv_vault *v, const char *req_id, const cv_bundle_opts *o, cv_bundle_result *res)
 {
-	cv_rpolicy *pol = NULL;
 	cv_bundle b;
-	cv_btmp t = { .fd = -1 };
-	char *dir = NULL, ids[64];
-	cv_date today;
+	char ids[64];
 	int r;
 
 	memset(&b, 0, sizeof(b));
 	memset(res, 0, sizeof(*res));
 	b.v = v;
-	b.outfd = b.teefd = -1;
+	b.kind = &request_kind;
 	if ((r = check_output(v, o)) < 0)
 		return r;
-	if (cv_date_today(&today) < 0)
-		return cv_error(v, CV_EINVAL, "CASEVAULT_TODAY is not a valid YYYY-MM-DD date");
 	if ((r = cv_req_fetch(v, req_id, &b.req)) < 0)
 		return r;
 	if (!b.req.open)
 		return cv_error(v, CV_EREFUSED, "request %s is closed", req_id);
-	if ((!o->has_out_fd && (r = folder_of(v, o->out_path, &dir)) < 0) || (r = cv_rpolicy_vault(v, &pol)) < 0)
-		goto out;
-	b.pol = pol;
 	snprintf(ids, sizeof(ids), "%s %s", req_id, b.req.case_id);
-	r = bundle_steps(&b, o, dir, &t, res, &today, ids);
-out:
-	if (r < 0) {
-		explicit_bzero(res->passphrase, sizeof(res->passphrase));
-		/* a refusal after the checks started is recorded (ids only) */
-		if (b.ns) {
-			char msg[sizeof(v->errmsg)];
-			memcpy(msg, v->errmsg, sizeof(msg));
-			cv_audit(v, "request.bundle", r, ids);
-			memcpy(v->errmsg, msg, sizeof(msg));
-		}
-	}
-	cv_btmp_close(&t, dir, r < 0);
-	bundle_release(&b);
-	cv_rpolicy_free(pol);
-	free(dir);
-	return r;
+	return cv_bundle_run(&b, o, res, ids);
 }

@@ -17,9 +17,12 @@
 #include "ops/disclose.h"
 
 struct archive;
+struct cv_bundle_kind;
 
 typedef struct {
 	cv_vault *v;
+	const struct cv_bundle_kind *kind;  /* a request's bundle, or a share's (ops/share.c) */
+	void *kind_ctx;
 	const cv_rpolicy *pol;
 	cv_req_row req;
 	cv_sitem *s;
@@ -66,6 +69,27 @@ typedef struct {
 	const cv_sitem *unread_first;
 	char unread_why[200];
 } cv_bundle;
+
+/*
+ * What differs between a subject access bundle (bundle.c) and a share
+ * (ops/share.c, docs/legal-rules.md §15): the records and their decisions,
+ * the cover letter, and what logs it (inside the transaction that commits
+ * before the file is named).  Everything else (neutral names, the index,
+ * the redactor, the fail-closed check, never overwriting) is the same code.
+ */
+typedef struct cv_bundle_kind {
+	int (*scope)(cv_bundle *b, const char *ids);
+	int (*letter)(cv_bundle *b);
+	int (*log)(cv_bundle *b, const char *form, const char *sha, int64_t size, long *id_out);
+	const char *refused_action;   /* the audit event of a refusal after the checks started */
+} cv_bundle_kind;
+
+/*
+ * bundle.c: build b (v, kind and req set: req.case_id names the case, req.id
+ * the request or "" for a share) to o->out_path, checked, logged, named;
+ * ids for authorisation and the audit trail.
+ */
+int cv_bundle_run(cv_bundle *b, const cv_bundle_opts *o, cv_bundle_result *res, const char *ids);
 
 /* bundle_write.c: open the ZIP writer on b->outfd (encrypt: AES-256 under b->passphrase). */
 int cv_bundle_zip_open(cv_bundle *b, int encrypt);

@@ -7,7 +7,9 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
+#include "core/authz.h"
 #include "core/lock.h"
+#include "ops/assign.h"
 #include "ops/case.h"
 #include "ops/retention.h"
 #include "store/db_cases.h"
@@ -79,7 +81,7 @@ int cv_case_open(cv_vault *v, const char *parent, const char *child, const char 
 	{
 		cv_db_case_new c = { id, parent, child, dobs, v->actor, now, ops };
 
-		if ((r = cv_db_case_insert(v, &c)) < 0)
+		if ((r = cv_db_case_insert(v, &c)) < 0 || (r = cv_assign_opener_tx(v, id, now)) < 0)
 			goto rollback;
 	}
 	if ((r = cv_audit(v, "case.open", 0, id)) < 0)
@@ -120,6 +122,24 @@ int cv_case_fetch(cv_vault *v, cv_case *out, const char *id, int unseal)
 	return cv_db_case_get(v, id, unseal, out);
 }
 
+/* A caseworker's listing holds only the cases assigned to them (docs/security.md, Case assignment). */
+static int keep_visible(cv_vault *v, cv_case *list, size_t *n)
+{
+	size_t i, kept = 0;
+	int r = 0;
+
+	for (i = 0; i < *n; i++) {
+		if (r >= 0)
+			r = cv_authz_sees_case(v, list[i].id);
+		if (r > 0)
+			list[kept++] = list[i];
+		else
+			cv_case_release(&list[i]);
+	}
+	*n = kept;
+	return r < 0 ? r : 0;
+}
+
 int cv_case_list(cv_vault *v, cv_case **out, size_t *n, int unseal)
 {
 	int r;
@@ -132,7 +152,12 @@ int cv_case_list(cv_vault *v, cv_case **out, size_t *n, int unseal)
 		return r;
 	if (unseal)
 		cv_audit(v, "case.list", 0, NULL);
-	return cv_db_case_list(v, unseal, out, n);
+	if ((r = cv_db_case_list(v, unseal, out, n)) < 0 || (r = keep_visible(v, *out, n)) < 0) {
+		cv_case_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
 }
 
 int cv_case_close(cv_vault *v, const char *id, const char *date)

@@ -73,6 +73,12 @@ static int authorize_items(cv_vault *v, const cv_file_item *items, size_t n)
 	for (i = 0; i < CV_ACT_COUNT; i++)
 		if (want[i] && (r = cv_authorize(v, (cv_act)i, n == 1 ? items[0].case_id : NULL)) < 0)
 			return r;
+	/* an import files into many cases: a caseworker's must each be assigned to them (core/authz.c) */
+	for (i = 0; n > 1 && i < n; i++)
+		if (items[i].status >= 0 && items[i].case_id && (i == 0 || !items[i - 1].case_id ||
+		    strcmp(items[i].case_id, items[i - 1].case_id)) &&
+		    (r = cv_authorize(v, CV_ACT_LIST, items[i].case_id)) < 0)
+			return r;
 	return 0;
 }
 

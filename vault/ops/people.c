@@ -13,6 +13,7 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
+#include "ops/assign.h"
 #include "ops/case.h"
 #include "ops/disclose.h"
 #include "rules/redpolicy.h"
@@ -211,7 +212,8 @@ int cv_case_link(cv_vault *v, const char *a, const char *b)
 		return r;
 	if (r)
 		return cv_error(v, CV_EEXISTS, "cases %s and %s are already linked", a, b);
-	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, a)) < 0)
+	if ((r = cv_authorize(v, CV_ACT_CASE_ADMIN, a)) < 0 || (r = cv_authorize(v, CV_ACT_CASE_ADMIN, b)) < 0 ||
+	    (r = cv_assign_check_link(v, a, b)) < 0)
 		return r;
 	return cv_vault_write_tx(v, link_tx, (void *)ab);
 }
@@ -289,7 +291,8 @@ int cv_people_redactor(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req
 		goto out;
 	if ((r = cv_case_links(v, req->case_id, &links, &nl)) < 0)
 		goto out;
-	if ((r = cv_db_request_requester(v, req->id, &requester)) < 0)
+	/* a share (ops/share.c) has no requester: the client consented, and is protected as below */
+	if (!strncmp(req->id, "REQ-", 4) && (r = cv_db_request_requester(v, req->id, &requester)) < 0)
 		goto out;
 	/* Disclosed people: never redacted as a whole name; their first names are not redacted alone. */
 	add_firsts(&keep, requester);

@@ -267,6 +267,33 @@ static const char *migrations[] = {
 	"  id INTEGER PRIMARY KEY, record_id TEXT NOT NULL, section TEXT NOT NULL CHECK(section IN ('case','cp')),"
 	"  dest TEXT NOT NULL, exported_by TEXT NOT NULL REFERENCES staff(id), exported_at TEXT NOT NULL,"
 	"  purpose BLOB);",
+	/*
+	 * 17: case assignment (docs/security.md, Case assignment): a case made
+	 * before it keeps the caseworkers and cp-leads who opened it or filed
+	 * into it, so that nobody loses the cases they work on; a person on both
+	 * sides of a linked pair keeps neither, for a manager to decide
+	 * (docs/legal-rules.md, Separated parents)
+	 */
+	"CREATE TABLE case_staff("
+	"  case_id TEXT NOT NULL REFERENCES cases(id), staff_id TEXT NOT NULL REFERENCES staff(id),"
+	"  assigned_by TEXT NOT NULL, assigned_at TEXT NOT NULL, PRIMARY KEY(case_id, staff_id));"
+	"CREATE INDEX case_staff_staff ON case_staff(staff_id);"
+	"INSERT OR IGNORE INTO case_staff(case_id, staff_id, assigned_by, assigned_at)"
+	"  SELECT c.id, s.id, 'schema 17', strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM cases c JOIN staff s"
+	"  ON s.role IN ('caseworker', 'cp-lead') AND s.revoked IS NULL"
+	"  AND (s.id = c.opened_by OR s.id IN (SELECT filed_by FROM records r WHERE r.case_id = c.id));"
+	"DELETE FROM case_staff WHERE EXISTS(SELECT 1 FROM case_links l JOIN case_staff o"
+	"  ON o.staff_id = case_staff.staff_id AND o.case_id = CASE WHEN l.a = case_staff.case_id THEN l.b ELSE l.a END"
+	"  WHERE l.a = case_staff.case_id OR l.b = case_staff.case_id);",
+	/* 18: the consent register (ops/consent.c; docs/legal-rules.md §15) */
+	"CREATE TABLE consents("
+	"  id INTEGER PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id),"
+	"  given_by TEXT NOT NULL CHECK(given_by IN ('parent','young-person')),"
+	"  how TEXT NOT NULL CHECK(how IN ('oral','written')), form_record TEXT REFERENCES records(id),"
+	"  scope_kind TEXT NOT NULL CHECK(scope_kind IN ('recipient','purpose')), scope BLOB NOT NULL,"
+	"  given TEXT NOT NULL, review_due TEXT NOT NULL, withdrawn TEXT, withdrawn_by TEXT REFERENCES staff(id),"
+	"  recorded_by TEXT NOT NULL REFERENCES staff(id), recorded_at TEXT NOT NULL);"
+	"CREATE INDEX consents_case ON consents(case_id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

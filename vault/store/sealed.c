@@ -43,6 +43,7 @@ const cv_sealed_col cv_sealed_cols[] = {
 	{ "referrals", "basis", "section", 0 },
 	{ "enquiries", "text", NULL, 0 },
 	{ "exports", "purpose", "section", 0 },
+	{ "consents", "scope", NULL, 0 },
 	/* the schedule key itself, under the case key (the blind indexes' keys are derived, not stored) */
 	{ "vault_keys", "key", "section", 0 },
 	/* exact retention dates: DOB + 25 years publishes a birth date (docs/architecture.md, Sealed columns) */

@@ -86,7 +86,7 @@ static int cmd_share(cli_ctx *c)
 }
 
 const cli_cmd cmd_share_spec = {
-	"share", cmd_share, NEEDS_VAULT, "CASE", 1, 1,
+	"share", cmd_share, NEEDS_VAULT | EXPORTS_CONTENT, "CASE", 1, 1,
 	"Share case records under the family's consent: an encrypted bundle, checked before it is kept.",
 	share_opts, { NULL }
 };

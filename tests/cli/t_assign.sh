@@ -103,7 +103,7 @@ check "CW2 (never on A) is refused on A" test "$RC" -ne 0
 check "audit has case.assign and case.unassign" \
 	test "$(db "SELECT count(DISTINCT action) FROM audit WHERE action IN ('case.assign', 'case.unassign')")" = 2
 
-# ---- the upgrade to schema 12: openers and filers keep their cases ----
+# ---- the upgrade to schema 17: openers and filers keep their cases ----
 snapshot
 # back to before case assignment: its migration and the consent register's (the last two,
 # consents empty here) are undone, so the open runs them again

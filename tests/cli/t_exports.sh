@@ -15,14 +15,16 @@ R=$("$CV" --json request open "$C" --requester "Export Parent" --relationship cl
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])')
 "$CV" request decide "$R" R-000001 --release --reason "the parent's own call" >/dev/null
 
+"$CV" consent add "$C" --to export-school --oral >/dev/null
 printf "a long backup passphrase for t_exports\n" >"$T/backup.secret"
 # One recipe per exporting command: its arguments, and the audit action it must leave.
 declare -A RECIPE=(
 	[get]="get R-000001 -o $T/get1.txt --purpose tribunal-bundle-prep"
 	[backup]="backup $T/backup1.cvb --secret-file $T/backup.secret"
 	[request bundle]="request bundle $R -o $T/sar.zip --show-passphrase"
+	[share]="share $C --to export-school -o $T/share.zip --show-passphrase"
 )
-declare -A ACTION=( [get]="record.get" [backup]="backup" [request bundle]="request.bundle" )
+declare -A ACTION=( [get]="record.get" [backup]="backup" [request bundle]="request.bundle" [share]="share" )
 
 run_cv help --commands
 check "help --commands gives the command table" test "$RC" -eq 0
@@ -49,7 +51,7 @@ while IFS=$'\t' read -r name exports writes; do
 	after=$(db "SELECT count(*) FROM audit WHERE action = '${ACTION[$name]}' AND outcome = 'ok'")
 	check "'$name' leaves an audit event (${ACTION[$name]})" test "$after" -eq $((before + 1))
 done <"$T/cmds"
-check "three or more exporting commands were run" test "$nexp" -ge 3
+check "four or more exporting commands were run" test "$nexp" -ge 4
 
 # get --purpose: recorded before the read, sealed, audited with the record.
 check "get -o --purpose is recorded as an export" \

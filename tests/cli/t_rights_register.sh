@@ -74,6 +74,10 @@ expect_fail "a bundle releasing a restricted record is refused" request bundle "
 check "the refusal names the restriction" grep -q "restricted by request $RES" "$T/err"
 check "no bundle was written" test ! -e "$T/b.zip"
 "$CV" request close "$ACC" >/dev/null
+"$CV" consent add "$C" --to "Rights School" --oral --given 2026-01-05 >/dev/null
+expect_fail "a share naming a restricted record is refused" share "$C" --to "Rights School" --records "$R2" -o "$T/s.zip" --show-passphrase
+check "the share's refusal names the restriction" grep -q "restricted by request $RES" "$T/err"
+check "no share was written" test ! -e "$T/s.zip"
 run_cv record move "$E1" "$C"
 check "a record the restriction does not name still moves (into the restricted case)" test "$RC" -eq 0
 run_cv --json request lift "$RES"

@@ -81,8 +81,7 @@ static int refuse_undecided(cv_bundle *b)
 			nw, nw == 1 ? "" : "s", b->req.id, nw == 1 ? "s" : "", b->s[first].it.record_id, b->req.id);
 }
 
-/* A restricted record is not disclosed until its restriction is lifted (docs/legal-rules.md LR-18). */
-static int refuse_restricted(cv_bundle *b)
+int cv_bundle_refuse_restricted(cv_bundle *b)
 {
 	char req[24];
 	size_t i;
@@ -116,7 +115,7 @@ static int refuse_release(cv_bundle *b)
 		if (s->it.decision == CV_DEC_REDACT && !s->src_text)
 			return cv_error(b->v, CV_EREFUSED, "record %s is marked for automatic redaction, but its type (%s) is not text under the current redaction policy; decide on it again", s->it.record_id, s->src_mime);
 	}
-	return refuse_restricted(b);
+	return cv_bundle_refuse_restricted(b);
 }
 
 static int load_decided_scope(cv_bundle *b, const char *ids)

@@ -104,6 +104,11 @@ int cv_bundle_zip_ae2(cv_vault *v, int fd, const char *checked_sha, int64_t chec
 
 /* bundle_member.c: b->msg and b->err, once (the first failure is the one reported). */
 int cv_bundle_fail(cv_bundle *b, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * A restricted record is neither disclosed nor shared until its restriction
+ * is lifted (docs/legal-rules.md LR-18); one not going out may stay.
+ */
+int cv_bundle_refuse_restricted(cv_bundle *b);
 /* bundle_member.c: 1 unless mime is text/plain (streamed through the redactor). */
 int cv_bundle_whole(const char *mime);
 /* bundle_member.c: a released member read whole, checked and cleaned; *out NULL: write it as it is. */

@@ -122,7 +122,7 @@ static int share_scope(cv_bundle *b, const char *ids)
 	drop_cp(b);
 	if ((r = decide(b, sh->o->records)) < 0)
 		return r;
-	return 0;
+	return cv_bundle_refuse_restricted(b);
 }
 
 /* The cover note: who shares what with whom, under which consent. */

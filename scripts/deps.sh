@@ -17,4 +17,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	poppler-utils libimage-exiftool-perl mupdf-tools libjpeg-turbo-progs \
 	restic \
 	libmicrohttpd-dev libgnutls28-dev chromium >/dev/null
-# The web tests (tests/web/setup.sh) also need npm, from Debian's npm or a Node.js distribution.
+# The web tests (tests/web/setup.sh) also need node and npm: Debian's npm (which brings
+# Debian's nodejs) unless a Node.js distribution is installed already, whose nodejs
+# package Debian's npm would conflict with.
+command -v npm >/dev/null 2>&1 || $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null

@@ -139,6 +139,12 @@ int cli_service_refuse_path(cli_ctx *c, const char *what, const char *word);
 int cli_passed_fd(const cli_ctx *c, const char *val);
 /* cli_passphrase_cb for a passed passphrase file: hook is its descriptor, (void *)(intptr_t)fd. */
 int cli_passed_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
+/*
+ * A new staff passphrase, read with cb(hook) from what (its file's name), is
+ * strong enough (cli/passq.c; docs/security.md, Passphrases): 0, else the exit
+ * status of a one-line refusal (EXIT_USAGE).
+ */
+int cli_new_passphrase_ok(cli_ctx *c, cv_passphrase_cb cb, void *hook, const char *what);
 int cli_service_actor(cli_ctx *c);
 /*
  * import through the service: the document a manifest names, asked of the

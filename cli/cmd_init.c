@@ -128,6 +128,10 @@ static int cmd_init(cli_ctx *c)
 		return cli_fail(c, EXIT_USAGE, "no vault directory given; use 'casevault init DIR' or -C DIR");
 	if (cli_opt_value(c, "owner") && !cli_flag(c, "service"))
 		return cli_fail(c, EXIT_USAGE, "--owner goes with --service (a vault for casevaultd)");
+	/* before anything is made (as root too: the file is read as cli_passphrase_cb will) */
+	if (c->passphrase_file && !cli_flag(c, "no-passphrase") &&
+	    (r = cli_new_passphrase_ok(c, cli_passphrase_cb, (void *)c->passphrase_file, c->passphrase_file)) != 0)
+		return r;
 	if (cli_flag(c, "service") && (r = service_account(c, cli_opt_value(c, "owner"))) != 0)
 		return r;
 	memset(&o, 0, sizeof(o));

@@ -249,6 +249,26 @@ static const cli_opt decide_opts[] = {
 	CLI_OPT_END
 };
 
+/* What was decided, one line a record (text) or their ids (JSON). */
+static int decide_done(cli_ctx *c, const char *said)
+{
+	json_t *recs = json_array();
+	int i;
+
+	for (i = 1; i < c->argc; i++)
+		cli_jpush(recs, json_string(c->argv[i]));
+	if (c->json) {
+		/* "record": the first, as when decide took one */
+		cli_json_out(json_pack("{s:b, s:s, s:s, s:o, s:s}", "ok", 1, "request", c->argv[0], "record", c->argv[1],
+				       "records", recs, "decision", said));
+		return EXIT_OK;
+	}
+	json_decref(recs);
+	for (i = 1; i < c->argc; i++)
+		printf("%s: %s %s\n", c->argv[0], c->argv[i], said);
+	return EXIT_OK;
+}
+
 static int cmd_request_decide(cli_ctx *c)
 {
 	int rel = cli_flag(c, "release"), red = cli_flag(c, "redact");
@@ -261,17 +281,16 @@ static int cmd_request_decide(cli_ctx *c)
 	if (!cli_opt_value(c, "reason"))
 		return cli_fail(c, EXIT_USAGE, "request decide needs --reason R");
 	d = rel ? CV_DEC_RELEASE : red ? CV_DEC_REDACT : CV_DEC_WITHHOLD;
-	r = cv_request_decide(c->v, c->argv[0], c->argv[1], d, wh, cli_opt_value(c, "reason"));
+	r = cv_request_decide_many(c->v, c->argv[0], (const char *const *)c->argv + 1, (size_t)c->argc - 1, d, wh,
+				   cli_opt_value(c, "reason"));
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	return cli_done(c, json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "request", c->argv[0], "record", c->argv[1],
-			"decision", cv_decision_name(d)),
-			"%s: %s %s\n", c->argv[0], c->argv[1], rel ? "released" : red ? "released with redaction" : "withheld");
+	return decide_done(c, c->json ? cv_decision_name(d) : rel ? "released" : red ? "released with redaction" : "withheld");
 }
 
 const cli_cmd cmd_request_decide_spec = {
-	"request decide", cmd_request_decide, NEEDS_VAULT, "REQ RECORD", 2, 2,
-	"Record a decision on one record of a request (child-protection: cp-lead or manager).",
+	"request decide", cmd_request_decide, NEEDS_VAULT, "REQ RECORD...", 2, 64,
+	"Record one decision on one or more records of a request, all or none (child-protection: cp-lead or manager).",
 	decide_opts, { NULL }
 };
 

@@ -56,6 +56,9 @@ static int cmd_staff_add(cli_ctx *c)
 		o.new_pass_cb = cli_passphrase_cb;
 		o.new_pass_hook = (void *)cli_opt_value(c, "new-passphrase-file");
 	}
+	if (o.new_pass_cb && !o.no_passphrase && !o.key_file &&
+	    (r = cli_new_passphrase_ok(c, o.new_pass_cb, o.new_pass_hook, cli_opt_value(c, "new-passphrase-file"))) != 0)
+		return r;
 	r = cv_staff_add(c->v, &o, id);
 	if (r < 0)
 		return cli_lib_fail(c, r);

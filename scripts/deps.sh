@@ -9,7 +9,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
 	build-essential cmake pkg-config git ca-certificates \
 	libgpgme-dev libarchive-dev libsqlite3-dev libmagic-dev libmagic-mgc libgcrypt20-dev \
-	libjansson-dev libinih-dev libcsv-dev libcmocka-dev \
+	libjansson-dev libinih-dev libcsv-dev libcmocka-dev libpwquality-dev cracklib-runtime \
 	libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libfreetype-dev \
 	libharfbuzz-dev libjpeg-dev zlib1g-dev libxml2-dev libgmime-3.0-dev libgexiv2-dev \
 	gnupg gpg-agent sqlite3 tar zstd libarchive-tools p7zip-full \

@@ -94,6 +94,21 @@ rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" "
 snapshot() { rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
 restore() { GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }
 
+# light ITEM...: the items an enumerating test tries (crash points, kill
+# delays, race kinds), one a line.  All of them, except in the sanitizer
+# pass, which sets CV_TEST_LIGHT=N (tests/CMakeLists.txt): every Nth from the
+# first, and the last.  ASan and UBSan are there to find memory errors on
+# each code path, which the subset still runs; the normal build tries every
+# item (tests/README.md, "The sanitizer pass").  A test orders its list so
+# that the subset holds every kind at least once.
+light() {
+	local n=${CV_TEST_LIGHT:-1} i=0 a
+	for a in "$@"; do
+		if [ "$n" -le 1 ] || [ $((i % n)) -eq 0 ] || [ $((i + 1)) -eq $# ]; then printf '%s\n' "$a"; fi
+		i=$((i + 1))
+	done
+}
+
 # new_vault [DIR]: a vault with an unprotected manager key (fast); sets CASEVAULT_DIR.
 new_vault() {
 	local dir=${1:-$V}

@@ -171,7 +171,7 @@ check "  and the bundle is deleted, nothing left behind" test "$(ls -A "$T" | so
 # ---- the OpenPGP form ----
 "$CV" --as "$CPL" request decide "$R" R-000010 --withhold sch3-para21 --reason "quotes CP material" >/dev/null
 mkdir -p -m 700 "$T/rk/gnupg"
-GNUPGHOME=$T/rk/gnupg gpg --batch --passphrase '' --quick-gen-key "Alex Example <alex@example.org>" default default never 2>/dev/null
+GNUPGHOME=$T/rk/gnupg gpg --batch --passphrase '' --quick-gen-key "Alex Example <alex@example.org>" future-default default never 2>/dev/null
 GNUPGHOME=$T/rk/gnupg gpg --export -a >"$T/alex.asc"
 run_cv --as "$CPL" request bundle "$R" -o "$T/sar.zip.gpg" --recipient "$T/alex.asc"
 check "bundle for an OpenPGP recipient (exit $RC: $ERR)" test "$RC" -eq 0

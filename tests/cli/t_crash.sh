@@ -36,7 +36,8 @@ attempt() { # attempt LABEL: after a killed filing, the vault verifies and holds
 }
 
 # 1. Deterministic crash points inside the filing.
-for point in filing-pending archive-member filing-archive filing-before-sign filing-before-commit filing-after-commit; do
+# (light: before the archive, inside it, before and after the commit)
+for point in $(light filing-pending archive-member filing-archive filing-before-sign filing-before-commit filing-after-commit); do
 	CASEVAULT_CRASHPOINT=$point "$CV" file "$C" "${batch[@]}" --class letter --allow-duplicate >/dev/null 2>&1
 	rc=$?
 	check "crash point $point killed the process" test "$rc" -eq 137
@@ -60,7 +61,7 @@ check "no helper outlives the filing" test -z "$(mine)"
 check "no helper GnuPG home is left behind" sh -c "! ls -d '$V'/gnupg/sym-* 2>/dev/null"
 
 # 2. SIGKILL at many moments of a real run (two sections: two archives).
-for delay in 0.01 0.03 0.05 0.08 0.1 0.13 0.16 0.2 0.25 0.3 0.35 0.4 0.5 0.6 0.8 1.0; do
+for delay in $(light 0.01 0.03 0.05 0.08 0.1 0.13 0.16 0.2 0.25 0.3 0.35 0.4 0.5 0.6 0.8 1.0); do
 	"$CV" file "$C" "${batch[@]}" --class letter --allow-duplicate >/dev/null 2>&1 &
 	pid=$!
 	sleep "$delay"

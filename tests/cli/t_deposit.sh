@@ -153,7 +153,7 @@ restore
 # The same forged key with a signature by a key of the attacker's own (stock gpg), which holds no grant.
 A=$T/atk
 mkdir -m 700 "$A"
-GNUPGHOME=$A gpg --batch --quiet --passphrase '' --quick-gen-key 'Attacker <atk@example.org>' default default never 2>/dev/null
+GNUPGHOME=$A gpg --batch --quiet --passphrase '' --quick-gen-key 'Attacker <atk@example.org>' future-default default never 2>/dev/null
 GNUPGHOME=$A gpg --export | GNUPGHOME=$V/gnupg gpg --batch --quiet --import 2>/dev/null
 chmod 600 "$V/gnupg/pubring.kbx"
 printf 'casevault-deposit-key/1\nvault %s\nsection case\nkey %s\n' "$(db "SELECT value FROM meta WHERE key = 'vault.id'")" "$forged" >"$T/stmt"

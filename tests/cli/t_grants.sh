@@ -25,7 +25,7 @@ check "an untouched vault verifies (exit $RC: $ERR)" test "$RC" -eq 0
 # The attacker: a key of their own, made with stock gpg; its public half in the vault's keyring.
 A=$T/atk
 mkdir -m 700 "$A"
-GNUPGHOME=$A gpg --batch --quiet --passphrase '' --quick-gen-key 'Attacker <atk@example.org>' default default never 2>/dev/null
+GNUPGHOME=$A gpg --batch --quiet --passphrase '' --quick-gen-key 'Attacker <atk@example.org>' future-default default never 2>/dev/null
 AFPR=$(GNUPGHOME=$A gpg --with-colons --list-keys | awk -F: '$1 == "fpr" {print $10; exit}')
 GNUPGHOME=$A gpg --export "$AFPR" | GNUPGHOME=$V/gnupg gpg --batch --quiet --import 2>/dev/null
 chmod 600 "$V/gnupg/pubring.kbx"

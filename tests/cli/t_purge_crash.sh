@@ -106,7 +106,8 @@ after_crash() { # LABEL
 }
 
 # 1. Every crash point of the purge.
-for point in purge-start purge-pending purge-rewrite-tmp purge-rewrite purge-sign purge-before-commit purge-after-commit purge-overwrite purge-shred; do
+# (light: before the intent, rolled back before the commit, rolled forward after it)
+for point in $(light purge-start purge-pending purge-rewrite-tmp purge-rewrite purge-sign purge-before-commit purge-after-commit purge-overwrite purge-shred); do
 	fresh
 	CASEVAULT_CRASHPOINT=$point "$CV" purge >/dev/null 2>&1
 	rc=$?
@@ -115,7 +116,7 @@ for point in purge-start purge-pending purge-rewrite-tmp purge-rewrite purge-sig
 done
 
 # 2. SIGKILL at random moments of a real run.
-for delay in 0.02 0.1 0.2 0.4 0.8; do
+for delay in $(light 0.02 0.1 0.2 0.4 0.8); do
 	fresh
 	"$CV" purge >/dev/null 2>&1 &
 	pid=$!
@@ -141,8 +142,11 @@ hold_lock() { # the writer lock, held for a second by another process
 	while [ ! -e "$T/held" ]; do sleep 0.01; done
 }
 printf 'Document o2\n' >"$T/d/o2.txt"
-for point in purge-rewrite-tmp purge-sign; do
-	for next in verify purge file; do
+# (light: each point and each next command at least once)
+for run in $(light purge-rewrite-tmp:verify purge-rewrite-tmp:file purge-rewrite-tmp:purge \
+		purge-sign:verify purge-sign:purge purge-sign:file); do
+	point=${run%%:*} next=${run#*:}
+	{
 		fresh
 		CASEVAULT_CRASHPOINT=$point "$CV" purge >/dev/null 2>&1
 		rc=$?
@@ -158,6 +162,6 @@ for point in purge-rewrite-tmp purge-sign; do
 		consistent "crash at $point, lock held, after $next"
 		wait "$HOLDER"
 		after_crash "crash at $point, lock held, then $next"
-	done
+	}
 done
 finish

@@ -34,7 +34,7 @@ TXT
 "$CV" note "$C" --class meeting-note --date 2026-07-01 --title "Annual review" \
 	--text "Annual review held at school; the plan for the next year was agreed." >/dev/null
 mkdir -p "$T/rk/gnupg" && chmod 700 "$T/rk/gnupg"
-GNUPGHOME=$T/rk/gnupg gpg --batch --passphrase '' --quick-gen-key "Requester <req@example.org>" default default never 2>/dev/null
+GNUPGHOME=$T/rk/gnupg gpg --batch --passphrase '' --quick-gen-key "Requester <req@example.org>" future-default default never 2>/dev/null
 GNUPGHOME=$T/rk/gnupg gpg --export -a >"$T/req.asc"
 
 open_req() { # open_req CASE REL NAME [flags]: the new request's id

@@ -234,7 +234,7 @@ COPY=$(as_svc "$CV" --as "$A" --json ls "$C" | python3 -c 'import json,sys; prin
 run_cv_as "$UA" get "$COPY"
 check "...the copy ($COPY) is the file $UA passed, byte for byte" eval '[ "$RC" -eq 0 ] && cmp -s "$T/out" "$T/a/redacted.txt"'
 mkdir -p -m 700 "$T/r" && mkdir -m 700 "$T/r/rk"
-GNUPGHOME=$T/r/rk gpg --batch --passphrase '' --quick-gen-key "Pat Parent <pat@example.org>" default default never 2>/dev/null
+GNUPGHOME=$T/r/rk gpg --batch --passphrase '' --quick-gen-key "Pat Parent <pat@example.org>" future-default default never 2>/dev/null
 GNUPGHOME=$T/r/rk gpg --export -a >"$T/a/pat.asc" && chown "$UA" "$T/a/pat.asc" && chmod 600 "$T/a/pat.asc"
 CWD=$T/a run_cv_as "$UA" request bundle "$REQ" -o sar.zip.gpg --recipient pat.asc
 check "request bundle --recipient through the service reads $UA's key file (exit $RC: $ERR)" \

@@ -93,82 +93,157 @@ static int para21_covers(cv_vault *v, const cv_req_row *req, const char *ground)
 			"the child was 18 on the day it was received or the date of birth is not recorded");
 }
 
+/* Decisions (one per record) and one audit event each, "REQ RECORD" (docs/architecture.md, The audit trail). */
 struct decision_tx {
-	cv_db_decision_new n;
-	const char *event, *ids;
+	cv_db_decision_new *n;
+	char (*ids)[80];
+	size_t count;
+	const char *event;
 };
 
 static int decision_tx(cv_vault *v, void *hook)
 {
 	struct decision_tx *t = hook;
 	char now[32];
+	size_t i;
 	int r;
 
 	cv_now_iso(now);
-	t->n.decided_at = now;
-	if ((r = cv_db_decision_insert(v, &t->n)) < 0)
-		return r;
-	return cv_audit(v, t->event, 0, t->ids);
+	for (i = 0; i < t->count; i++) {
+		t->n[i].decided_at = now;
+		if ((r = cv_db_decision_insert(v, &t->n[i])) < 0 || (r = cv_audit(v, t->event, 0, t->ids[i])) < 0)
+			return r;
+	}
+	return 0;
 }
 
-/* The decision and its audit event, together, under the writer lock. */
+static void fill_decision(cv_vault *v, cv_db_decision_new *n, const cv_req_row *req, const char *record_id,
+			  cv_section sec, cv_decision d, const char *ground, const char *reason, const char *policy_hash)
+{
+	memset(n, 0, sizeof(*n));
+	n->request_id = req->id;
+	n->record_id = record_id;
+	n->section = sec;
+	n->decision = cv_decision_name(d);
+	n->ground = ground;
+	n->reason = reason;
+	n->decided_by = v->actor;
+	n->decider_role = v->actor_role;
+	n->policy_hash = policy_hash;
+}
+
+/* One decision and its audit event, together, under the writer lock (ids: the event's). */
 static int commit_decision(cv_vault *v, const cv_req_row *req, const char *record_id, cv_section sec,
-			   cv_decision d, const char *ground, const char *reason, const char *copy,
+			   cv_decision d, const char *reason, const char *copy,
 			   const char *policy_hash, const char *event, const char *ids)
 {
-	struct decision_tx t;
+	cv_db_decision_new n;
+	char id1[1][80];
+	struct decision_tx t = { &n, id1, 1, event };
 
-	memset(&t, 0, sizeof(t));
-	t.n.request_id = req->id;
-	t.n.record_id = record_id;
-	t.n.section = sec;
-	t.n.decision = cv_decision_name(d);
-	t.n.ground = ground;
-	t.n.reason = reason;
-	t.n.copy_record = copy;
-	t.n.decided_by = v->actor;
-	t.n.decider_role = v->actor_role;
-	t.n.policy_hash = policy_hash;
-	t.event = event;
-	t.ids = ids;
+	fill_decision(v, &n, req, record_id, sec, d, NULL, reason, policy_hash);
+	n.copy_record = copy;
+	snprintf(id1[0], sizeof(id1[0]), "%s", ids);
 	return cv_vault_write_tx(v, decision_tx, &t);
+}
+
+/* What every record of one decision shares: the request, its policy and the choice. */
+struct decide_args {
+	cv_req_row req;
+	cv_rpolicy *pol;
+	cv_decision d;
+	const char *ground, *reason;
+};
+
+/* The decision itself: one of the three, a reason, a policy ground for a withholding. */
+static int check_decision(cv_vault *v, const char *req_id, struct decide_args *a)
+{
+	int r;
+
+	if (a->d != CV_DEC_RELEASE && a->d != CV_DEC_REDACT && a->d != CV_DEC_WITHHOLD)
+		return cv_error(v, CV_EINVAL, "a decision is --release, --redact or --withhold GROUND");
+	if (!cv_text_one_line(a->reason, 2000))
+		return cv_error(v, CV_EINVAL, "a decision needs a reason (--reason R, one line)");
+	if (a->d != CV_DEC_WITHHOLD && a->ground)
+		return cv_error(v, CV_EINVAL, "a ground goes with --withhold only");
+	if ((r = cv_req_fetch(v, req_id, &a->req)) < 0)
+		return r;
+	if (!a->req.open)
+		return cv_error(v, CV_EREFUSED, "request %s is closed; its decisions can no longer change", req_id);
+	if ((r = cv_rpolicy_vault(v, &a->pol)) < 0)
+		return r;
+	if (a->d == CV_DEC_WITHHOLD && !cv_rpolicy_ground(a->pol, a->ground))
+		return cv_error(v, CV_EINVAL, "'%.40s' is not a ground of the redaction policy; see [grounds] in policies/redaction.ini",
+				a->ground ? a->ground : "");
+	return a->d == CV_DEC_WITHHOLD ? para21_covers(v, &a->req, a->ground) : 0;
+}
+
+/* One record: in scope, redactable when redacted, readable by the actor; its row and event ids. */
+static int check_record(cv_vault *v, const struct decide_args *a, const char *record_id,
+			cv_db_decision_new *n, char ids[80])
+{
+	cv_section sec;
+	char mime[96], cls[64];
+	int r;
+
+	if ((r = in_scope(v, &a->req, record_id, &sec, mime, cls)) < 0)
+		return r;
+	if (a->d == CV_DEC_REDACT && !cv_rpolicy_is_text(a->pol, mime))
+		return cv_error(v, CV_EREFUSED, "record %s is %s, which casevault cannot redact; attach a redacted copy with 'casevault request attach %s %s PATH'",
+				record_id, mime, a->req.id, record_id);
+	snprintf(ids, 80, "%s %s", a->req.id, record_id);
+	if ((r = may_read(v, sec, ids)) < 0)
+		return r;
+	fill_decision(v, n, &a->req, record_id, sec, a->d, a->ground, a->reason, a->pol->hash);
+	return 0;
+}
+
+/* A record named twice: the second would be a second decision in one command. */
+static int named_twice(cv_vault *v, const char *const *records, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(records[i], records[j]))
+				return cv_error(v, CV_EINVAL, "record %.40s is named twice; name each record once", records[i]);
+	return 0;
+}
+
+int cv_request_decide_many(cv_vault *v, const char *req_id, const char *const *records, size_t count,
+			   cv_decision d, const char *ground, const char *reason)
+{
+	struct decide_args a = { .d = d, .ground = ground, .reason = reason };
+	struct decision_tx t = { NULL, NULL, count, "request.decide" };
+	size_t i;
+	int r;
+
+	if (!count)
+		return cv_error(v, CV_EINVAL, "name at least one record to decide on");
+	if ((r = named_twice(v, records, count)) < 0 || (r = check_decision(v, req_id, &a)) < 0)
+		goto out;
+	t.n = calloc(count, sizeof(*t.n));
+	t.ids = calloc(count, sizeof(*t.ids));
+	if (!t.n || !t.ids) {
+		r = cv_error(v, CV_ERROR, "out of memory");
+		goto out;
+	}
+	/* docs/legal-rules.md §7-§8: every record passes before any decision is written (all or nothing) */
+	for (i = 0; i < count; i++)
+		if ((r = check_record(v, &a, records[i], &t.n[i], t.ids[i])) < 0)
+			goto out;
+	r = cv_vault_write_tx(v, decision_tx, &t);
+out:
+	free(t.n);
+	free(t.ids);
+	cv_rpolicy_free(a.pol);
+	return r;
 }
 
 int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv_decision d,
 		      const char *ground, const char *reason)
 {
-	cv_rpolicy *pol = NULL;
-	cv_req_row req;
-	cv_section sec;
-	char mime[96], cls[64], ids[80];
-	int r;
-
-	if (d != CV_DEC_RELEASE && d != CV_DEC_REDACT && d != CV_DEC_WITHHOLD)
-		return cv_error(v, CV_EINVAL, "a decision is --release, --redact or --withhold GROUND");
-	if (!cv_text_one_line(reason, 2000))
-		return cv_error(v, CV_EINVAL, "a decision needs a reason (--reason R, one line)");
-	if (d != CV_DEC_WITHHOLD && ground)
-		return cv_error(v, CV_EINVAL, "a ground goes with --withhold only");
-	if ((r = open_in_scope(v, req_id, record_id, "; its decisions can no longer change", &req, &sec, mime, cls, &pol)) < 0)
-		goto out;
-	if (d == CV_DEC_WITHHOLD && !cv_rpolicy_ground(pol, ground)) {
-		r = cv_error(v, CV_EINVAL, "'%.40s' is not a ground of the redaction policy; see [grounds] in policies/redaction.ini", ground ? ground : "");
-		goto out;
-	}
-	if (d == CV_DEC_WITHHOLD && (r = para21_covers(v, &req, ground)) < 0)
-		goto out;
-	if (d == CV_DEC_REDACT && !cv_rpolicy_is_text(pol, mime)) {
-		r = cv_error(v, CV_EREFUSED, "record %s is %s, which casevault cannot redact; attach a redacted copy with 'casevault request attach %s %s PATH'",
-			     record_id, mime, req_id, record_id);
-		goto out;
-	}
-	snprintf(ids, sizeof(ids), "%s %s", req_id, record_id);
-	if ((r = may_read(v, sec, ids)) < 0)
-		goto out;
-	r = commit_decision(v, &req, record_id, sec, d, ground, reason, NULL, pol->hash, "request.decide", ids);
-out:
-	cv_rpolicy_free(pol);
-	return r;
+	return cv_request_decide_many(v, req_id, &record_id, 1, d, ground, reason);
 }
 
 /*
@@ -256,7 +331,7 @@ int cv_request_attach_fd(cv_vault *v, const char *req_id, const char *record_id,
 	if ((r = file_copy(v, &req, record_id, sec, cls, path, fd, &it)) < 0)
 		goto out;
 	snprintf(ids, sizeof(ids), "%s %s %s", req_id, record_id, it.record_id);
-	if ((r = commit_decision(v, &req, record_id, sec, CV_DEC_COPY, NULL, "redacted copy attached", it.record_id,
+	if ((r = commit_decision(v, &req, record_id, sec, CV_DEC_COPY, "redacted copy attached", it.record_id,
 				 pol->hash, "request.attach", ids)) < 0)
 		goto out;
 	snprintf(copy_out, 16, "%s", it.record_id);

@@ -67,6 +67,14 @@ void cv_scope_free(cv_scope_item *items, size_t n);
  */
 int cv_request_decide(cv_vault *v, const char *req_id, const char *record_id, cv_decision d,
 		      const char *ground, const char *reason);
+/*
+ * The same decision on each of count records, all or nothing: every record
+ * is checked (scope, redactability, role) before any is written, then every
+ * decision and its own request.decide event commit in one transaction.  A
+ * record named twice is CV_EINVAL.
+ */
+int cv_request_decide_many(cv_vault *v, const char *req_id, const char *const *records, size_t count,
+			   cv_decision d, const char *ground, const char *reason);
 
 /*
  * File the document at path (type-checked like any filing) as a redacted

@@ -26,6 +26,7 @@ REQ=$("$CV" --json request open "$C" --requester "Alex Example" --relationship c
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])')
 W=$("$CV" staff add "Wendy Worker" --role caseworker --no-passphrase)
 "$CV" staff attest "$W" >/dev/null
+"$CV" case assign "$C" "$W" >/dev/null  # so that only the CP record can be what is refused
 decisions() { db "SELECT count(*) FROM decisions WHERE request_id = '$REQ'"; }
 events() { db "SELECT count(*) FROM audit WHERE action = 'request.decide'"; }
 

@@ -41,6 +41,7 @@ check "staff add takes a strong passphrase (exit $RC: $ERR)" test "$RC" -eq 0
 W=$OUT
 "$CV" staff attest "$W" >/dev/null
 C=$(new_case)
+"$CV" case assign "$C" "$W" >/dev/null
 run_cv --as "$W" --passphrase-file "$T/good" ls "$C"
 check "  and the new person unlocks with it ($ERR)" test "$RC" -eq 0
 finish

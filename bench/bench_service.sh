@@ -32,27 +32,7 @@ CV=${CASEVAULT_BIN:-$REPO/build/casevault}
 CVD=${CASEVAULTD_BIN:-$REPO/build/casevaultd}
 source "$REPO/bench/lib.sh"
 
-ACCT=
-DPID=
-service_bench_cleanup() {
-	if [ -n "$DPID" ]; then kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null || true; fi
-	[ -d "$W/v/gnupg" ] && as_acct env GNUPGHOME="$W/v/gnupg" gpgconf --kill all 2>/dev/null
-	if [ -n "$ACCT" ]; then  # userdel refuses while the account's agent is still exiting
-		for _ in $(seq 50); do pgrep -u "$ACCT" >/dev/null || break; sleep 0.1; done
-		userdel "$ACCT" 2>/dev/null || echo "bench_service: could not remove the account $ACCT (userdel $ACCT)" >&2
-	fi
-	bench_cleanup
-}
-trap service_bench_cleanup EXIT
-if [ "$(id -u)" -eq 0 ]; then
-	ACCT=cvbench$$
-	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$ACCT"
-	chmod 711 "$W" && chown "$ACCT" "$W"
-	ACMD=(setpriv --reuid "$ACCT" --regid "$(id -g "$ACCT")" --init-groups env HOME="$W")
-else
-	ACMD=(env)
-fi
-as_acct() { "${ACMD[@]}" "$@"; }
+bench_account cvbench
 bench_treecpu
 export CASEVAULT_POLICY_DIR=$REPO/policies
 

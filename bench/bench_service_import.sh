@@ -37,33 +37,7 @@ CVD=${CASEVAULTD_BIN:-$REPO/build/casevaultd}
 POL=$REPO/policies
 source "$REPO/bench/lib.sh"
 
-ACCT=
-DPID=
-stop_daemon() {
-	[ -n "$DPID" ] || return 0
-	kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null || true
-	DPID=
-}
-import_bench_cleanup() {
-	stop_daemon
-	local d
-	for d in "$W"/*/gnupg; do [ -d "$d" ] && as_acct env GNUPGHOME="$d" gpgconf --kill all 2>/dev/null; done
-	if [ -n "$ACCT" ]; then
-		for _ in $(seq 50); do pgrep -u "$ACCT" >/dev/null || break; sleep 0.1; done
-		userdel "$ACCT" 2>/dev/null || echo "bench_service_import: could not remove the account $ACCT" >&2
-	fi
-	bench_cleanup
-}
-trap import_bench_cleanup EXIT
-if [ "$(id -u)" -eq 0 ]; then
-	ACCT=cvbimp$$
-	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$ACCT"
-	chmod 711 "$W" && chown "$ACCT" "$W"
-	ACMD=(setpriv --reuid "$ACCT" --regid "$(id -g "$ACCT")" --init-groups env HOME="$W")
-else
-	ACMD=(env)
-fi
-as_acct() { "${ACMD[@]}" "$@"; }
+bench_account cvbimp
 bench_treecpu
 export CASEVAULT_POLICY_DIR=$POL
 
@@ -105,7 +79,7 @@ one() {
 		# the daemon's children (connection process and worker, their gpg) into the CPU column
 		awk -v t=$((k1 - k0)) -v hz="$(getconf CLK_TCK)" 'NR == n { $2 = sprintf("%.4f", $2 + t / hz) } { print }' \
 			n="$(wc -l <"$W/$mode")" "$W/$mode" >"$W/$mode.tmp" && mv "$W/$mode.tmp" "$W/$mode"
-		stop_daemon
+		bench_stop_daemon
 	fi
 	n=$(as_acct env CASEVAULT_DIR="$v" "$CV" verify 2>&1 | sed -n 's/.* \([0-9][0-9]*\) records.*/\1/p')
 	[ "${n:-0}" -eq "$DOCS" ] || { echo "bench_service_import: $mode import filed $n of $DOCS documents" >&2; exit 1; }

@@ -1,4 +1,4 @@
-# casevault benchmarks: shared set-up, sourced by bench_purge.sh,
+# casevault benchmarks: shared set-up, sourced by bench_purge.sh, bench_service*.sh,
 # bench_scale.sh, bench_sealed.sh and bench_speed.sh (REPO: the source tree).  Sets W to a new temporary directory under /tmp, removed
 # on exit with every gpg-agent started for a vault in it, and clears the
 # environment a vault command would otherwise follow.
@@ -10,6 +10,42 @@ bench_cleanup() {
 }
 trap bench_cleanup EXIT
 unset CASEVAULT_DIR CASEVAULT_PASSPHRASE_FILE
+
+# ---- benchmarks of casevaultd (bench_service*.sh) ----
+
+# bench_account PREFIX: casevaultd never runs as root, so as root a throwaway
+# OS account (PREFIX and the PID) owns $W and runs the vault and the daemon;
+# as_acct runs a command as it (as anyone else, as oneself).  On exit the
+# daemon ($DPID) is stopped, every agent of a vault in $W too, and the
+# account removed once its processes are gone (userdel refuses before).
+ACCT= DPID=
+bench_account() {
+	trap bench_account_cleanup EXIT
+	if [ "$(id -u)" -eq 0 ]; then
+		ACCT=$1$$
+		useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$ACCT"
+		chmod 711 "$W" && chown "$ACCT" "$W"
+		ACMD=(setpriv --reuid "$ACCT" --regid "$(id -g "$ACCT")" --init-groups env HOME="$W")
+	else
+		ACMD=(env)
+	fi
+}
+as_acct() { "${ACMD[@]}" "$@"; }
+bench_stop_daemon() {
+	[ -n "$DPID" ] || return 0
+	kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null || true
+	DPID=
+}
+bench_account_cleanup() {
+	local d
+	bench_stop_daemon
+	for d in "$W"/*/gnupg; do [ -d "$d" ] && as_acct env GNUPGHOME="$d" gpgconf --kill all 2>/dev/null; done
+	if [ -n "$ACCT" ]; then
+		for _ in $(seq 50); do pgrep -u "$ACCT" >/dev/null || break; sleep 0.1; done
+		userdel "$ACCT" 2>/dev/null || echo "bench: could not remove the account $ACCT (userdel $ACCT)" >&2
+	fi
+	bench_cleanup
+}
 
 # ---- comparing two builds (bench_speed.sh, bench_sealed.sh) ----
 

@@ -10,27 +10,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "# SKIP the session test makes OS accounts (useradd) and runs as them: it needs root (CI runs as root)"
 	finish
 fi
-CVD=${CASEVAULTD_BIN:-$(dirname "$CV")/casevaultd}
-SVC=cvs$$s UA=cvs$$a UB=cvs$$b
-DPID=
-service_cleanup() {
-	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
-	[ -d "$V/gnupg" ] && as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all 2>/dev/null
-	for u in "$UA" "$UB" "$SVC"; do userdel "$u" 2>/dev/null; done
-	cleanup
-}
-trap service_cleanup EXIT
-for u in "$SVC" "$UA" "$UB"; do
-	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$u" || { echo "useradd $u failed"; exit 1; }
-done
 touch "$T/start"
-chmod 711 "$T"
-mkdir -m 700 "$T/svc" "$T/a" "$T/b" && mkdir -m 755 "$T/run"
-chown "$SVC" "$T/svc" "$T/run"; chown "$UA" "$T/a"; chown "$UB" "$T/b"
-V=$T/svc/v
-SOCK=$T/run/casevault.sock
-as_svc() { setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env HOME="$T/svc" CASEVAULT_DIR="$V" "$@"; }
-as_user() { local u=$1; shift; setpriv --reuid "$u" --regid "$(id -g "$u")" --init-groups env HOME=/nonexistent "$@"; }
+source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
+svc_accounts   # the service and two staff accounts, their folders, V, SOCK, as_svc, as_user
 
 # ---- the vault: manager S-0001 (root's OS user), Ada and Ben with passphrases of their own
 printf 'correct horse battery staple\n' >"$T/pass"

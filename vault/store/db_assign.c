@@ -35,28 +35,7 @@ int cv_db_assign_has(cv_vault *v, const char *case_id, const char *staff_id)
 
 int cv_db_assign_list(cv_vault *v, const char *case_id, char (**out)[16], size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	char (*list)[16] = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_query(v, &st, "SELECT staff_id FROM case_staff WHERE case_id = ? ORDER BY staff_id",
-				"t", case_id)) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			sqlite3_finalize(st);
-			free(list);
-			return cv_error(v, CV_ERROR, "out of memory");
-		}
-		cv_col_copy(st, 0, list[cnt++], 16);
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
+	return cv_index_ids(v, "SELECT staff_id FROM case_staff WHERE case_id = ? ORDER BY staff_id", case_id, 16, out, n);
 }
 
 /* Run a one-column look-up and copy its first row's value into buf. */

@@ -120,26 +120,6 @@ int cv_db_link_insert(cv_vault *v, const char *lo, const char *hi, const char *b
 
 int cv_db_link_list(cv_vault *v, const char *case_id, char (**out)[24], size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	char (*list)[24] = NULL;
-	size_t cnt = 0, cap = 0;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	if ((r = cv_index_query(v, &st,
-		"SELECT b FROM case_links WHERE a = ?1 UNION SELECT a FROM case_links WHERE b = ?1 ORDER BY 1", "t", case_id)) < 0)
-		return r;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (CV_ARRAY_GROW(&list, &cap, cnt) < 0) {
-			sqlite3_finalize(st);
-			free(list);
-			return cv_error(v, CV_ERROR, "out of memory");
-		}
-		cv_col_copy(st, 0, list[cnt++], 24);
-	}
-	sqlite3_finalize(st);
-	*out = list;
-	*n = cnt;
-	return 0;
+	return cv_index_ids(v,
+		"SELECT b FROM case_links WHERE a = ?1 UNION SELECT a FROM case_links WHERE b = ?1 ORDER BY 1", case_id, 24, out, n);
 }

@@ -675,3 +675,28 @@ int cv_index_checkpoint(cv_vault *v)
 				sqlite3_errmsg(v->db));
 	return 0;
 }
+
+int cv_index_ids(cv_vault *v, const char *sql, const char *arg, size_t width, void *out, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	char *list = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+
+	*(char **)out = NULL;
+	*n = 0;
+	if ((r = cv_index_query(v, &st, sql, "t", arg)) < 0)
+		return r;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (cv_array_grow(&list, &cap, cnt, width) < 0) {
+			sqlite3_finalize(st);
+			free(list);
+			return cv_error(v, CV_ERROR, "out of memory");
+		}
+		cv_col_copy(st, 0, list + width * cnt++, width);
+	}
+	sqlite3_finalize(st);
+	*(char **)out = list;
+	*n = cnt;
+	return 0;
+}

@@ -85,5 +85,12 @@ typedef struct {
  */
 int cv_index_collect(cv_vault *v, const char *what, const cv_index_list *how, void *items, size_t *n,
 		     void *ctx, const char *sql, const char *types, ...);
+/*
+ * The first column of every row of sql, bound to the one text parameter
+ * arg, as a list of fixed-width strings (width bytes each, cut to fit):
+ * the ids of a case's caseworkers, of its linked cases.  *out is freed by
+ * the caller; 0, or < 0 with a message.
+ */
+int cv_index_ids(cv_vault *v, const char *sql, const char *arg, size_t width, void *out, size_t *n);
 
 #endif

@@ -30,6 +30,8 @@ VO=$(as_svc "$CV" staff add "Vic Volunteer" --role volunteer --new-passphrase-fi
 as_svc "$CV" staff attest "$A" >/dev/null && as_svc "$CV" staff attest "$L" >/dev/null &&
 	as_svc "$CV" staff attest "$VO" >/dev/null
 C=$(as_svc "$CV" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
+# Ada works on it (docs/security.md, Case assignment)
+as_svc "$CV" case assign "$C" "$A" >/dev/null
 CPT="Strategy meeting CP-TITLE-$$"
 as_svc "$CV" note "$C" --cp --class cp-note --title "$CPT" --text "Child-protection concern raised." >/dev/null
 CPR=$(as_svc "$CV" --json ls "$C" --cp | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')

@@ -22,6 +22,8 @@ svc_setup
 C1=$(as_svc "$CV" case open --parent "Imp One" --child "Kid One" --child-dob 2014-05-06 --pr-confirmed)
 C2=$(as_svc "$CV" case open --parent "Imp Two" --child "Kid Two" --child-dob 2015-05-06 --pr-confirmed)
 C3=$(as_svc "$CV" case open --parent "Imp Three" --child "Kid Three" --child-dob 2016-05-06 --pr-confirmed)
+# UA (Ada) works on all three (docs/security.md, Case assignment)
+for k in "$C1" "$C2" "$C3"; do as_svc "$CV" case assign "$k" "$A" >/dev/null; done
 check "setup: staff $A ($UA), cases $C1 $C2 $C3" test -n "$C3"
 svc_start || exit 1
 

@@ -10,9 +10,14 @@
 set -eu
 cd "$(dirname "$0")/.."
 [ "${CV_SKIP_DEPS:-0}" = 1 ] || sh scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" >/dev/null
-CV=$PWD/build/casevault
+# CV_SKIP_BUILD=1 with CASEVAULT_BIN and CASEVAULTD_BIN: the test suite runs
+# this demonstration against the binaries it tests (tests/cli/t_demo.sh).
+if [ "${CV_SKIP_BUILD:-0}" != 1 ]; then
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build -j"$(nproc)" >/dev/null
+fi
+CV=${CASEVAULT_BIN:-$PWD/build/casevault}
+CVD=${CASEVAULTD_BIN:-$(dirname "$CV")/casevaultd}
 export CASEVAULT_POLICY_DIR=$PWD/policies
 work=$(mktemp -d /tmp/cvdemo.XXXXXX)
 svc= ada= ben= dpid=
@@ -62,10 +67,12 @@ b=$(runuser -u "$svc" -- $CV -C "$V" staff add "Ben Worker" --role caseworker --
 runuser -u "$svc" -- $CV -C "$V" staff attest "$a"
 runuser -u "$svc" -- $CV -C "$V" staff attest "$b"
 case=$(printf '%s\n' "Alex Example" "Sam Example" 2015-02-28 | runuser -u "$svc" -- $CV -C "$V" case open --parent - --child - --child-dob - --pr-confirmed)
+# Ben works on this case (docs/security.md, Case assignment)
+runuser -u "$svc" -- $CV -C "$V" case assign "$case" "$b"
 set +x
 # setpriv execs the daemon: $! is casevaultd itself
 setpriv --reuid "$svc" --regid "$(id -g "$svc")" --init-groups \
-	"$PWD/build/casevaultd" --vault "$V" --socket "$SOCK" </dev/null >/dev/null 2>"$work/run/daemon.log" &
+	"$CVD" --vault "$V" --socket "$SOCK" </dev/null >/dev/null 2>"$work/run/daemon.log" &
 dpid=$!
 i=0; while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 export CASEVAULT_SOCKET=$SOCK
@@ -74,7 +81,7 @@ echo "Ada: strategy meeting notes." | runuser -u "$ada" -- $CV note "$case" --cp
 echo "Ben: phoned the school." | runuser -u "$ben" -- $CV note "$case" --class phone-call --title "School call"
 runuser -u "$ada" -- $CV ls "$case" --cp
 runuser -u "$ben" -- $CV ls "$case"
-cp=$(runuser -u "$ada" -- $CV ls "$case" --cp | awk 'NR == 1 { print $1 }')
+cp=$(runuser -u "$ada" -- $CV ls "$case" --cp | awk 'NR == 2 { print $1 }')  # line 1 is the header
 runuser -u "$ada" -- $CV get "$cp"
 # Ben, a caseworker, may not read the child-protection file, nor act as Ada
 if runuser -u "$ben" -- $CV get "$cp"; then echo "demo FAILED: Ben read Ada's CP record"; exit 1; fi

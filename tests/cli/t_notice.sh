@@ -11,6 +11,7 @@ C=$(new_case "Notice Parent" "Notice Child" 2016-02-02)
 W=$("$CV" staff add "Wendy Caseworker" --role caseworker --no-passphrase)
 X=$("$CV" staff add "Val Volunteer" --role volunteer --no-passphrase)
 "$CV" staff attest "$W" >/dev/null && "$CV" staff attest "$X" >/dev/null
+"$CV" case assign "$C" "$W" >/dev/null   # Wendy works on the case (docs/security.md, Case assignment)
 
 run_cv case show "$C"
 check "a new case shows no notice" grep -q "^told          (no confidentiality notice recorded)" <<<"$OUT"

@@ -35,7 +35,13 @@ check "the caseworker's refusal names the manager's act" grep -q "approve destru
 check "the record is still there" grep -qw "$R1" <<<"$(rec_ids "$C")"
 # a record moves between the linked cases of a separated family only by a manager (docs/legal-rules.md LR-19)
 "$CV" case link "$C" "$D" >/dev/null
+# the caseworker works on C (docs/security.md, Case assignment); a cp-lead sees every case
+"$CV" case assign "$C" "$CW" >/dev/null
 expect_fail "a caseworker may not move a record between linked cases" --as "$CW" record move "$R2" "$D"
+check "the refusal says why" grep -q "linked cases of a separated family" "$T/err"
+CL=$("$CV" staff add "Cleo Lead" --role cp-lead --no-passphrase)
+"$CV" staff attest "$CL" >/dev/null
+expect_fail "a cp-lead may not move a record between linked cases" --as "$CL" record move "$R2" "$D"
 check "the refusal says why" grep -q "linked cases of a separated family" "$T/err"
 check "the record stayed in its case" grep -qw "$R2" <<<"$(rec_ids "$C")"
 "$CV" request open "$D" --requester "F Parent" --relationship client --received 2026-01-05 >/dev/null

@@ -28,11 +28,13 @@ source "$REPO/tests/cli/svc_lib.sh"
 echo "setting up a service vault and a case of 1,000 notes..." >&2
 svc_accounts
 as_svc "$CV" init "$V" --service --no-passphrase --name "Bench Manager" >/dev/null || exit 1
-printf 'bench-web-a\n' >"$T/svc/a.pass" && printf 'bench-web-b\n' >"$T/svc/b.pass" && chown "$SVC" "$T/svc/"*.pass
+printf 'bench web ada tulip harbour\n' >"$T/svc/a.pass" && printf 'bench web ben quartz meadow\n' >"$T/svc/b.pass" && chown "$SVC" "$T/svc/"*.pass
 A=$(as_svc "$CV" staff add "Ada Worker" --role caseworker --new-passphrase-file "$T/svc/a.pass" --os-user "$UA")
 B=$(as_svc "$CV" staff add "Ben Worker" --role caseworker --new-passphrase-file "$T/svc/b.pass" --os-user "$UB")
 as_svc "$CV" staff attest "$A" >/dev/null && as_svc "$CV" staff attest "$B" >/dev/null
 C=$(as_svc "$CV" case open --parent "Bench Parent" --child "Bench Child" --child-dob 2014-05-06 --pr-confirmed)
+# both read the case: a caseworker acts only on cases assigned to her (docs/architecture.md)
+as_svc "$CV" case assign "$C" "$A" >/dev/null && as_svc "$CV" case assign "$C" "$B" >/dev/null
 mkdir -p "$T/svc/d/c001"
 awk -v cases=1 -v per=1000 -v dir="$T/svc/d" -v path="%s/c%03d/n%04d.txt" -v lo=300 -v span=200 -f "$REPO/bench/gen_notes.awk"
 {

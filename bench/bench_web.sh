@@ -66,7 +66,7 @@ python3 - "$PORT" "$C" "$A" "$B" "$REQUESTS" "$DURATION" "$T/cli.us" <<'PY'
 import http.client, re, statistics, sys, threading, time, urllib.parse
 port, case, a, b, n, dur, cli = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 host = "127.0.0.1:%d" % port
-pw = {a: "bench-web-a", b: "bench-web-b"}
+pw = {a: "bench web ada tulip harbour", b: "bench web ben quartz meadow"}
 
 def sign_in(staff):
     c = http.client.HTTPConnection("127.0.0.1", port)

@@ -285,7 +285,7 @@ struct csvstate {
 	int badnul;                /* ... because it holds a NUL byte */
 	cli_import_path_fn each;   /* the first pass, in the client: each row's path (cli_import_each_path) */
 	void *each_hook;
-	const cli_ctx *svc;        /* through casevaultd: each document is asked of the client */
+	struct doc_keep *kept;     /* through casevaultd: each document is asked of the client */
 };
 
 static int case_cmp(const void *a, const void *b)
@@ -477,13 +477,90 @@ static char *row_path(struct csvstate *s)
 	return p;
 }
 
-/* A document of the manifest through casevaultd: the client opens it and passes it (docs/protocol.md). */
+/*
+ * A document of the manifest through casevaultd: the client opens it and
+ * passes it (docs/protocol.md, "Named files").  A filing reads each document
+ * twice (its size for the duplicate check, then its bytes), so the first
+ * DOC_KEEP descriptors of a batch are kept and a copy handed out again: one
+ * round trip to the client per document instead of two (docs/service.md,
+ * "Speed"), and both readings see the same file.  Past DOC_KEEP the
+ * client is asked again, so the worker never holds thousands at once.
+ */
+#define DOC_KEEP 512
+
+struct doc_keep {
+	const cli_ctx *svc;
+	void *tree;     /* tsearch tree of struct kept_doc, by path */
+	size_t n;
+};
+
+struct kept_doc {
+	char *path;
+	int fd;
+};
+
+static int kept_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kept_doc *)a)->path, ((const struct kept_doc *)b)->path);
+}
+
+static void kept_free(void *p)
+{
+	struct kept_doc *d = p;
+
+	close(d->fd);
+	free(d->path);
+	free(d);
+}
+
+static void doc_keep_clear(struct doc_keep *k)
+{
+	if (!k)
+		return;
+	tdestroy(k->tree, kept_free);
+	k->tree = NULL;
+	k->n = 0;
+}
+
+/* A copy of a kept descriptor, read from the start (a copy shares the offset). */
+static int kept_copy(const struct kept_doc *d)
+{
+	int fd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0);
+
+	if (fd >= 0 && lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void doc_keep_add(struct doc_keep *k, const char *path, int fd)
+{
+	struct kept_doc *d;
+
+	if (k->n >= DOC_KEEP || !(d = calloc(1, sizeof(*d))))
+		return;
+	d->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	d->path = strdup(path);
+	if (d->fd < 0 || !d->path || !tsearch(d, &k->tree, kept_cmp)) {
+		kept_free(d);
+		return;
+	}
+	k->n++;
+}
+
 static int client_doc(void *hook, const char *path)
 {
-	int err = 0, fd = cli_service_open_doc(hook, path, &err);
+	struct doc_keep *k = hook;
+	struct kept_doc key = { (char *)path, -1 }, **found = tfind(&key, &k->tree, kept_cmp);
+	int err = 0, fd;
 
-	if (fd < 0)
+	if (found)
+		return kept_copy(*found);
+	if ((fd = cli_service_open_doc(k->svc, path, &err)) < 0)
 		errno = err;
+	else
+		doc_keep_add(k, path, fd);
 	return fd;
 }
 
@@ -532,9 +609,9 @@ static void add_item(struct csvstate *s)
 	it->case_id = keep(s, s->field[0]);
 	s->field[0] = NULL;
 	it->path = keep(s, row_path(s));
-	if (s->svc) {
+	if (s->kept) {
 		it->open_doc = client_doc;
-		it->open_hook = (void *)s->svc;
+		it->open_hook = s->kept;
 	}
 	it->class_name = keep(s, s->field[2]);
 	s->field[2] = NULL;
@@ -778,6 +855,7 @@ static int import_batch(cli_ctx *c, FILE *f, struct csvstate *s, size_t b, struc
 	for (i = 0; i < s->npaths; i++)
 		free(s->paths[i]);
 	s->npaths = s->n = 0;
+	doc_keep_clear(s->kept);
 	return 0;
 }
 
@@ -846,6 +924,7 @@ static int cmd_import(cli_ctx *c)
 	struct csvstate s;
 	struct import_count cnt = { 0, 0, 0, 0 };
 	struct json_lists jl;
+	struct doc_keep kept = { c, NULL, 0 };
 	char *dircopy = NULL;
 	size_t nb, b, i;
 	FILE *f;
@@ -864,7 +943,7 @@ static int cmd_import(cli_ctx *c)
 		goto out;
 	dircopy = strdup(c->argv[0]);
 	s.basedir = dircopy ? dirname(dircopy) : NULL;
-	s.svc = c->svc ? c : NULL;
+	s.kept = c->svc ? &kept : NULL;
 	/* The first pass files nothing: a malformed manifest is refused whole. */
 	s.planning = 1;
 	if ((r = read_manifest(c, f, &s)) != 0)
@@ -898,6 +977,7 @@ static int cmd_import(cli_ctx *c)
 	r = cnt.bad == 0 ? EXIT_OK : EXIT_FAIL;
 out:
 	fclose(f);
+	doc_keep_clear(s.kept);
 	cv_text_conv_close(s.conv);
 	json_lists_close(&jl);
 	free_cases(&s);

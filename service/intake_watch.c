@@ -129,8 +129,13 @@ static void consider(watch *w, cv_vault **v, const char *name)
 	struct stat sb;
 	int fd = openat(w->dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == EACCES) {  /* the writer's mode keeps the service out: said, then tried again later */
+			say("cannot read %s: the service's account may not (docs/intake.md, Set-up)", name);
+			w->retry_after = time(NULL) + RETRY;
+		}
 		return;
+	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		if (errno != ENOENT)
 			set_aside(w, name, fd, "not a regular file");

@@ -102,6 +102,23 @@ wait "$WPID"
 check "once closed it is taken" gone "$DROP/held.pdf"
 check "...whole" grep -q "I-000004:held.pdf:$(stat -c %s "$T/held.pdf")" <<<"$(tray)"
 
+# ---- through the daemon: a caseworker adds a file only she can read, and assigns it to her case
+C=$(as_svc "$CV" case open --parent "Drop Parent" --child "Drop Child" --child-dob 2015-03-04 --pr-confirmed)
+as_svc "$CV" case assign "$C" "$A" >/dev/null
+install -m 600 -o "$UA" "$T/in.pdf" "$T/a/mine.pdf"
+run_svc() { svc_cv "$UA" "$@" >"$T/out" 2>"$T/err"; RC=$?; OUT=$(<"$T/out"); ERR=$(<"$T/err"); }
+run_svc intake add "$T/a/mine.pdf"
+check "intake add through the daemon reads the client's own file ($ERR)" test "$RC" -eq 0 -a "$OUT" = I-000005
+run_svc intake show I-000005 -o "$T/a/look.pdf"
+check "intake show -o through the daemon writes the client's file" cmp -s "$T/a/look.pdf" "$PDF"
+run_svc intake assign I-000001 "$C" --class correspondence --title "Scanned letter"
+check "a caseworker assigns the dropped PDF through the daemon ($ERR)" test "$RC" -eq 0
+run_svc get "$(awk '{print $1}' <<<"$OUT")" -o "$T/a/filed.pdf"
+check "the record is the dropped PDF, byte-identical" cmp -s "$T/a/filed.pdf" "$PDF"
+run_svc intake reject I-000002 --reason junk
+check "a caseworker rejects the dropped JPEG through the daemon" test "$RC" -eq 0
+check "the tray holds what is left" test "$(tray | wc -w)" = 3
+
 check "verify passes" quiet as_svc "$CV" verify
 check "audit verify passes" quiet as_svc "$CV" audit verify
 check "the daemon logged each file" test "$(grep -c 'taken as I-' "$T/daemon.log")" = 4

@@ -238,6 +238,8 @@ extern const cli_cmd cmd_request_pause_spec, cmd_request_resume_spec, cmd_reques
 extern const cli_cmd cmd_record_move_spec, cmd_record_set_spec, cmd_record_erase_spec, cmd_request_lift_spec;
 extern const cli_cmd cmd_refer_list_spec, cmd_refer_spec;
 extern const cli_cmd cmd_enquiry_add_spec, cmd_enquiry_list_spec;
+extern const cli_cmd cmd_intake_add_spec, cmd_intake_list_spec, cmd_intake_show_spec, cmd_intake_assign_spec,
+	cmd_intake_reject_spec;
 extern const cli_cmd cmd_case_notice_spec, cmd_case_contact_spec;
 /* case show's confidentiality notices and contact preference (cli/cmd_notice.c): into j, or as text when j is NULL. */
 int cli_case_show_notices(cli_ctx *c, const char *case_id, json_t *j);

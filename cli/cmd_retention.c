@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "casevault/intake.h"
 #include "casevault/case.h"
 #include "casevault/common.h"
 #include "casevault/purge.h"
@@ -199,7 +200,15 @@ static int print_due_list(cli_ctx *c, due_list_fn list_fn, const char *none)
 
 static int cmd_retention_due(cli_ctx *c)
 {
-	return print_due_list(c, cv_retention_due, "nothing is due");
+	size_t waiting = 0;
+	int r = print_due_list(c, cv_retention_due, "nothing is due");
+
+	/* intake items have their own short retention (docs/intake.md, Retention): a person decides */
+	if (r == EXIT_OK && cv_intake_due_count(c->v, &waiting) == 0 && waiting)
+		fprintf(stderr, "casevault: the intake tray: %zu item%s waiting %d days or more; assign or reject %s "
+			"('casevault intake list --due')\n", waiting, waiting == 1 ? "" : "s", CV_INTAKE_DUE_DAYS,
+			waiting == 1 ? "it" : "them");
+	return r;
 }
 
 const cli_cmd cmd_retention_due_spec = {

@@ -56,6 +56,8 @@ static const cli_cmd *commands[] = {
 	&cmd_case_assign_spec, &cmd_case_unassign_spec,
 	&cmd_consent_add_spec, &cmd_consent_list_spec, &cmd_consent_due_spec, &cmd_consent_withdraw_spec,
 	&cmd_share_spec,
+	&cmd_intake_add_spec, &cmd_intake_list_spec, &cmd_intake_show_spec, &cmd_intake_assign_spec,
+	&cmd_intake_reject_spec,
 	NULL
 };
 

@@ -46,6 +46,8 @@ static const cli_file_word file_words[] = {
 	{ "share", "recipient", 0, NULL },
 	{ "share", "passphrase-file", 1, "cannot create the passphrase file %s: File exists; give a new "
 	  "file's name (casevault never overwrites)" },
+	{ "intake add", NULL, 0, NULL },
+	{ "intake show", "output", 1, "%s already exists; choose a new file name (casevault never overwrites)" },
 	{ NULL, NULL, 0, NULL }
 };
 

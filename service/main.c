@@ -26,9 +26,11 @@
 #include "service.h"
 #include "session.h"
 #include "web.h"
+#include "intake_watch.h"
 
 static volatile sig_atomic_t stopping;
 static int web_port, web_idle = WEB_IDLE_DEFAULT;  /* --web, --web-idle (docs/web.md) */
+static const char *intake_dir;  /* --intake: the drop folder (docs/intake.md) */
 
 static void on_term(int sig)
 {
@@ -44,11 +46,12 @@ static void on_child(int sig)
 static int usage(FILE *f, int code)
 {
 	fprintf(f, "usage: casevaultd --vault DIR [--socket PATH] [--request-timeout SECONDS] [--max-clients N]\n"
-		   "                  [--web PORT [--web-idle SECONDS]]\n\n"
+		   "                  [--web PORT [--web-idle SECONDS]] [--intake DIR]\n\n"
 		   "Serves the vault at DIR, owned by this account, to the staff members whose grants name\n"
 		   "the OS users that connect (docs/service.md).  Without --socket it uses the socket systemd\n"
 		   "passes (casevaultd.socket), else %s.  --web PORT also serves the web\n"
-		   "interface on http://127.0.0.1:PORT/ (docs/web.md).\n", CLI_DEFAULT_SOCKET);
+		   "interface on http://127.0.0.1:PORT/ (docs/web.md).  --intake DIR watches DIR, a drop folder, and\n"
+		   "takes each complete file into the intake tray, encrypted (docs/intake.md).\n", CLI_DEFAULT_SOCKET);
 	return code;
 }
 
@@ -97,6 +100,7 @@ static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 		{ "vault", required_argument, NULL, 'C' }, { "socket", required_argument, NULL, 's' },
 		{ "request-timeout", required_argument, NULL, 't' }, { "max-clients", required_argument, NULL, 'm' },
 		{ "web", required_argument, NULL, 'w' }, { "web-idle", required_argument, NULL, 'i' },
+		{ "intake", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int o;
@@ -114,6 +118,8 @@ static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 			web_port = atoi(optarg);
 		else if (o == 'i')
 			web_idle = atoi(optarg);
+		else if (o == 'I')
+			intake_dir = optarg;
 		else
 			return usage(o == 'h' ? stdout : stderr, o == 'h' ? -1 : EXIT_USAGE);
 	}
@@ -145,7 +151,7 @@ static void harden(void)
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
-static pid_t keeper_pid = -1, web_pid = -1;
+static pid_t keeper_pid = -1, web_pid = -1, intake_pid = -1;
 static time_t keeper_since, web_since;
 static int web_renew;  /* the web process was stopped to follow a new keeper: start it again */
 
@@ -186,6 +192,13 @@ static void reaped(cvd_config *cfg, int lfd, pid_t pid, int *running)
 		else
 			web_start(cfg, lfd);
 		web_renew = 0;
+		return;
+	}
+	if (pid == intake_pid) {
+		fprintf(stderr, "casevaultd: the drop folder's watcher stopped; starting it again\n");
+		sleep(1);  /* a watcher that cannot run does not spin */
+		if (cvd_intake_start(cfg->vault_dir, intake_dir, lfd, &intake_pid) < 0)
+			intake_pid = -1;
 		return;
 	}
 	if (pid != keeper_pid) {
@@ -259,11 +272,15 @@ int main(int argc, char **argv)
 	if ((lfd = sock ? -1 : systemd_socket()) < 0 && (lfd = own_socket(sock ? sock : CLI_DEFAULT_SOCKET)) < 0)
 		return EXIT_FAIL;
 	fprintf(stderr, "casevaultd: serving %s\n", cfg.vault_dir);
+	if (intake_dir && cvd_intake_start(cfg.vault_dir, intake_dir, lfd, &intake_pid) < 0)
+		return EXIT_FAIL;
 	keeper_start(&cfg, lfd);
 	web_start(&cfg, lfd);
 	serve(&cfg, lfd);
 	if (web_pid > 0 && kill(web_pid, SIGTERM) == 0)
 		waitpid(web_pid, NULL, 0);
+	if (intake_pid > 0 && kill(intake_pid, SIGTERM) == 0)
+		waitpid(intake_pid, NULL, 0);
 	cvd_keeper_stop(keeper_pid, cfg.keeper_fd);  /* every session wiped */
 	if (sock)
 		unlink(sock);

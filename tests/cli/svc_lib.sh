@@ -37,8 +37,10 @@ svc_cv() { local u=$1; shift; as_user "$u" env CASEVAULT_SOCKET="$SOCK" "$CV" "$
 svc_start() {
 	rm -f "$SOCK"
 	# not through a shell function: $! must be the daemon itself
-	setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env HOME="$T/svc" "$@" \
-		"$CVD" --vault "$V" --socket "$SOCK" 2>>"$T/daemon.log" >/dev/null </dev/null &
+	# CVD_SETPRIV (more setpriv options, e.g. capabilities) and CVD_ARGS (more daemon options) split on spaces
+	# shellcheck disable=SC2086
+	setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups ${CVD_SETPRIV:-} env HOME="$T/svc" "$@" \
+		"$CVD" --vault "$V" --socket "$SOCK" ${CVD_ARGS:-} 2>>"$T/daemon.log" >/dev/null </dev/null &
 	DPID=$!
 	local i
 	for i in $(seq 100); do [ -S "$SOCK" ] && return 0; sleep 0.05; done

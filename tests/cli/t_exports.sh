@@ -16,6 +16,7 @@ R=$("$CV" --json request open "$C" --requester "Export Parent" --relationship cl
 "$CV" request decide "$R" R-000001 --release --reason "the parent's own call" >/dev/null
 
 "$CV" consent add "$C" --to export-school --oral >/dev/null
+"$CV" intake add "$CV_SOURCE_DIR/tests/fixtures/formats/photo.jpg" >/dev/null   # I-000001
 printf "a long backup passphrase for t_exports\n" >"$T/backup.secret"
 # One recipe per exporting command: its arguments, and the audit action it must leave.
 declare -A RECIPE=(
@@ -23,8 +24,9 @@ declare -A RECIPE=(
 	[backup]="backup $T/backup1.cvb --secret-file $T/backup.secret"
 	[request bundle]="request bundle $R -o $T/sar.zip --show-passphrase"
 	[share]="share $C --to export-school -o $T/share.zip --show-passphrase"
+	[intake show]="intake show I-000001 -o $T/intake1.jpg"
 )
-declare -A ACTION=( [get]="record.get" [backup]="backup" [request bundle]="request.bundle" [share]="share" )
+declare -A ACTION=( [get]="record.get" [backup]="backup" [request bundle]="request.bundle" [share]="share" [intake show]="intake.show" )
 
 run_cv help --commands
 check "help --commands gives the command table" test "$RC" -eq 0

@@ -23,6 +23,7 @@
 #include "crypto/gpg.h"
 #include "store/db_cases.h"
 #include "store/db_deposit.h"
+#include "store/db_intake.h"
 #include "store/db_meta.h"
 #include "store/index.h"
 #include "store/keystore.h"
@@ -538,5 +539,9 @@ int cv_deposit_before_rotation(cv_vault *v, cv_deposit_wrap_fn wrap, int *mask)
 					    "ask a manager who holds every section; nothing was changed");
 	if (v->mkey[CV_SECTION_CASE] && (r = cv_db_deposit_legacy_case_key(v, v->mkey_gen[CV_SECTION_CASE])) > 0)
 		*mask |= 1 << CV_SECTION_CASE;
+	/* intake items are wrapped to the case deposit key, which the rotation retires (docs/intake.md) */
+	if (r >= 0 && (*mask & (1 << CV_SECTION_CASE)) && (r = cv_db_intake_any(v)) > 0)
+		return cv_error(v, CV_EREFUSED, "the intake tray holds items encrypted to the case key this change replaces: "
+				"assign or reject them first ('casevault intake list'); nothing was changed");
 	return r < 0 ? r : 0;
 }

@@ -294,6 +294,16 @@ static const char *migrations[] = {
 	"  given TEXT NOT NULL, review_due TEXT NOT NULL, withdrawn TEXT, withdrawn_by TEXT REFERENCES staff(id),"
 	"  recorded_by TEXT NOT NULL REFERENCES staff(id), recorded_at TEXT NOT NULL);"
 	"CREATE INDEX consents_case ON consents(case_id);",
+	/*
+	 * the intake tray (ops/intake.c, docs/intake.md): the name and exact
+	 * size sealed under each item's own deposit sealing key; the item keys
+	 * are in the key store (ks.intake_keys)
+	 */
+	"CREATE TABLE intake("
+	"  id TEXT PRIMARY KEY, arrived TEXT NOT NULL, size_bucket INTEGER NOT NULL, mime TEXT NOT NULL,"
+	"  key_gen INTEGER NOT NULL, sealed BLOB NOT NULL, source TEXT NOT NULL CHECK(source IN ('drop','cli')),"
+	"  added_by TEXT NOT NULL);"
+	"INSERT INTO counters VALUES('intake',0);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

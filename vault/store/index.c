@@ -294,6 +294,12 @@ static const char *migrations[] = {
 	"  given TEXT NOT NULL, review_due TEXT NOT NULL, withdrawn TEXT, withdrawn_by TEXT REFERENCES staff(id),"
 	"  recorded_by TEXT NOT NULL REFERENCES staff(id), recorded_at TEXT NOT NULL);"
 	"CREATE INDEX consents_case ON consents(case_id);",
+	/*
+	 * 19: storage limitation (docs/legal-rules.md §12, ops/case_erase.c): the
+	 * day a closed case's personal data was erased and its certificate
+	 */
+	"ALTER TABLE cases ADD COLUMN erased TEXT;"
+	"ALTER TABLE cases ADD COLUMN erase_certificate INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

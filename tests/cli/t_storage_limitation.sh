@@ -151,8 +151,14 @@ check "G (open, with records never filed) keeps its names" grep -q "Gideon Linkw
 
 # ---- an erased case cannot be reopened or corrected ----
 expect_fail "an erased case is not reopened" case reopen "$A"
-check "  the refusal says it was erased" grep -q "was erased on 2026-06-01" "$T/err"
+check "  the refusal says it was erased" grep -q "was erased on 2026-06-01" <<<"$ERR"
 expect_fail "an erased case's date of birth is not set" case set-dob "$A" 2012-03-05
+printf 'late letter\n' >"$T/late.txt"
+run_cv file "$A" "$T/late.txt" --class letter
+check "nothing is filed into an erased case" test "$RC" -ne 0 -a -z "$(rec_ids "$A")"
+check "  the refusal says it was erased" grep -q "was erased on" "$T/err"
+"$CV" file "$G" "$T/late.txt" --class letter >/dev/null
+expect_fail "no record is moved into an erased case" record move "$(rec_ids "$G")" "$A"
 
 # ---- a pre-erasure backup: what it still reveals (docs/security.md, Storage limitation) ----
 check "a copy of the vault taken before still shows the names to a key holder (the documented residual)" \

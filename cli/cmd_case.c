@@ -45,6 +45,9 @@ static json_t *case_json(const void *item, int full)
 	json_t *j = json_pack("{s:s, s:s, s:s?, s:I, s:I}", "id", k->id, "opened", k->opened,
 			      "closed", k->closed[0] ? k->closed : NULL,
 			      "records", (json_int_t)k->records_case, "cp_records", (json_int_t)k->records_cp);
+	/* storage limitation: said plainly wherever the case is (docs/legal-rules.md LR-12) */
+	if (k->erased[0])
+		cli_jset(j, "erased", json_pack("{s:s, s:I}", "on", k->erased, "certificate", (json_int_t)k->erase_certificate));
 	if (full && k->parent) {
 		cli_jset(j, "parent", cli_jtext(k->parent));
 		cli_jset(j, "child", cli_jtext(k->child));
@@ -77,7 +80,9 @@ static int cmd_case_list(cli_ctx *c)
 			printf("%-12s opened %s%s%s  %ld record%s", list[i].id, list[i].opened,
 			       list[i].closed[0] ? "  closed " : "", list[i].closed,
 			       list[i].records_case, list[i].records_case == 1 ? "" : "s");
-			if (names)
+			if (list[i].erased[0])
+				printf("  erased %s", list[i].erased);
+			else if (names)
 				printf("  %s (child %s)", cli_show(list[i].parent), cli_show(list[i].child));
 			printf("\n");
 		}
@@ -152,6 +157,9 @@ static int cmd_case_show(cli_ctx *c)
 		       "records       %ld in the case file, %ld in the child-protection file\n",
 		       k.id, cli_show(k.parent), cli_show(k.child), k.child_dob, k.pr_confirmed_by, k.pr_confirmed_at,
 		       k.opened, k.closed[0] ? k.closed : "(open)", k.records_case, k.records_cp);
+		if (k.erased[0])
+			printf("erased        on %s (certificate %ld): every record was destroyed, then the names, date of birth,\n"
+			       "              people and reasons; ids and dates of events remain\n", k.erased, k.erase_certificate);
 		team_text(&t);
 		r = cli_case_show_notices(c, k.id, NULL);
 	}

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "casevault/case.h"
 #include "casevault/common.h"
 #include "casevault/record.h"
 #include "casevault/export.h"
@@ -30,21 +31,40 @@ static json_t *record_json(const void *item, int arg)
 			 "retain_until", rec->retain_until[0] ? rec->retain_until : NULL);
 }
 
+/* An erased case says so where its records were (docs/legal-rules.md LR-12, storage limitation). */
+static void ls_erased(cli_ctx *c, json_t *j)
+{
+	cv_case k;
+
+	if (cv_case_get(c->v, &k, c->argv[0], 0) < 0 || !k.erased[0])
+		return;
+	if (j)
+		cli_jset(j, "erased", json_pack("{s:s, s:I}", "on", k.erased, "certificate", (json_int_t)k.erase_certificate));
+	else
+		printf("case %s was erased on %s (certificate %ld): its records were destroyed, then its personal data\n",
+		       k.id, k.erased, k.erase_certificate);
+}
+
 static int cmd_ls(cli_ctx *c)
 {
 	cv_record *list;
 	size_t n, i;
 	int r = cv_record_list(c->v, c->argv[0], cli_flag(c, "cp") ? CV_SECTION_CP : CV_SECTION_CASE, &list, &n);
+	json_t *j;
 
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	if (c->json)
-		cli_json_out(json_pack("{s:b, s:s, s:s, s:o}", "ok", 1, "case", c->argv[0],
-				       "section", cli_flag(c, "cp") ? "cp" : "case",
-				       "records", cli_json_array(list, n, sizeof(*list), record_json, 0)));
-	else if (n == 0)
+	if (c->json) {
+		j = json_pack("{s:b, s:s, s:s, s:o}", "ok", 1, "case", c->argv[0],
+			      "section", cli_flag(c, "cp") ? "cp" : "case",
+			      "records", cli_json_array(list, n, sizeof(*list), record_json, 0));
+		if (n == 0)
+			ls_erased(c, j);
+		cli_json_out(j);
+	} else if (n == 0) {
 		printf("no records in the %s of %s\n", cli_flag(c, "cp") ? "child-protection (CP) file" : "case file", c->argv[0]);
-	else
+		ls_erased(c, NULL);
+	} else
 		printf("%-8s  %-10s  %-14s %-24s %9s  %s\n", "RECORD", "DATE", "CLASS", "TYPE", "BYTES", "TITLE");
 	for (i = 0; !c->json && i < n; i++)
 		printf("%s  %s  %-14s %-24s %9lld  %s\n", list[i].id, list[i].event_date, list[i].class_name,

@@ -155,12 +155,54 @@ static void sealed_value_is_bound_to_its_row(void **state)
 	gcry_free(f->v.mkey[CV_SECTION_CASE]);
 }
 
+/*
+ * The erasure marker (docs/architecture.md, Storage limitation) opens as
+ * "(erased)" only in the columns an erasure writes it to; anywhere else it
+ * is damage, as any value that does not open.
+ */
+static void erasure_marker_opens_only_where_erasure_puts_it(void **state)
+{
+	fixture *f = *state;
+	sqlite3_stmt *st = NULL;
+	char *out = NULL;
+
+	f->v.mkey[CV_SECTION_CASE] = gcry_malloc_secure(CV_KEY_LEN);
+	assert_non_null(f->v.mkey[CV_SECTION_CASE]);
+	gcry_randomize(f->v.mkey[CV_SECTION_CASE], CV_KEY_LEN, GCRY_STRONG_RANDOM);
+	f->v.seal = cv_seal_cache_new();
+	assert_int_equal(sqlite3_prepare_v2(f->v.db, "SELECT ?1", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(cv_sealed_erased_bind(st, 1), 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(cv_sealed_is_erased(st, 0), 1);
+	assert_int_equal(cv_sealed_get(&f->v, st, 0, CV_SECTION_CASE, "cases", "child_dob", "C-0001", &out), 0);
+	assert_string_equal(out, CV_SEALED_ERASED_TEXT);
+	free(out);
+	out = NULL;
+	assert_int_equal(cv_sealed_get(&f->v, st, 0, CV_SECTION_CASE, "requests", "requester", "REQ-1", &out), 0);
+	free(out);
+	out = NULL;
+	assert_int_equal(cv_sealed_get(&f->v, st, 0, CV_SECTION_CASE, "records", "title", "R-000001", &out), CV_ECORRUPT);
+	assert_null(out);
+	assert_int_equal(cv_sealed_get(&f->v, st, 0, CV_SECTION_CASE, "people", "name", "1", &out), CV_ECORRUPT);
+	assert_null(out);
+	sqlite3_finalize(st);
+	/* a real sealed value is never taken for the marker */
+	assert_int_equal(sqlite3_prepare_v2(f->v.db, "SELECT ?1", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(cv_sealed_bind(&f->v, st, 1, CV_SECTION_CASE, "cases", "child", "C-0001", "casevault:erased/1"), 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(cv_sealed_is_erased(st, 0), 0);
+	sqlite3_finalize(st);
+	cv_seal_cache_free(f->v.seal);
+	gcry_free(f->v.mkey[CV_SECTION_CASE]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(every_blob_column_is_registered, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_registered_column_exists, setup, teardown),
 		cmocka_unit_test_setup_teardown(sealed_value_is_bound_to_its_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(erasure_marker_opens_only_where_erasure_puts_it, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

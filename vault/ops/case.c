@@ -236,6 +236,15 @@ static int retrigger(cv_vault *v, const char *id, int (*update)(cv_vault *, cons
 	return cv_vault_write_tx(v, retrigger_tx, &t);
 }
 
+/* An erased case has no personal data left to work on (docs/legal-rules.md §12, storage limitation). */
+int cv_case_refuse_erased(cv_vault *v, const cv_case *c)
+{
+	if (!c->erased[0])
+		return 0;
+	return cv_error(v, CV_EREFUSED, "case %s was erased on %s (certificate %ld): its personal data is gone; "
+			"open a new case instead", c->id, c->erased, c->erase_certificate);
+}
+
 int cv_case_reopen(cv_vault *v, const char *id, size_t *changed)
 {
 	cv_case c;
@@ -247,6 +256,8 @@ int cv_case_reopen(cv_vault *v, const char *id, size_t *changed)
 		return r;
 	if (!c.closed[0])
 		return cv_error(v, CV_EREFUSED, "case %s is open; only a closed case can be reopened", id);
+	if ((r = cv_case_refuse_erased(v, &c)) < 0)
+		return r;
 	/* An open case has no closing date: every date that runs from it is unknown again. */
 	return retrigger(v, id, cv_db_case_reopen, NULL, "case.reopen", 1u << CV_TRIG_CASE_CLOSED, changed);
 }
@@ -264,6 +275,8 @@ int cv_case_set_dob(cv_vault *v, const char *id, const char *child_dob, size_t *
 	if ((r = parse_dob(v, child_dob, &dob, &today)) < 0)
 		return r;
 	if ((r = cv_case_get(v, &c, id, 0)) < 0)
+		return r;
+	if ((r = cv_case_refuse_erased(v, &c)) < 0)
 		return r;
 	if ((r = cv_require_key(v, CV_SECTION_CASE)) < 0 || (r = cv_retention_prepare(v, id, -1)) < 0)
 		return r;

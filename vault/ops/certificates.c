@@ -246,6 +246,21 @@ static int store(cv_vault *v, const cv_certificate_run *run, json_t *root, long 
 	return r;
 }
 
+int cv_certificate_store_next(cv_vault *v, const cv_certificate_run *run, json_t *root, long records,
+			      long *number, char sha[65])
+{
+	long last;
+	int r;
+
+	sha[0] = '\0';
+	if ((r = cv_db_certificate_last(v, &last, sha)) < 0) {
+		json_decref(root);
+		return r;
+	}
+	*number = last + 1;
+	return store(v, run, root, *number, records, sha, 0);
+}
+
 /* A run's certificates as the purge's commit walks the records it destroys. */
 struct cv_certificate_writer {
 	cv_certificate_run run;
@@ -493,6 +508,9 @@ static int run_event(struct chain *ch, long number, json_t *j, char sha[65])
 	/* a single record erased by a manager (ops/record_erase.c) */
 	if (r == 0)
 		r = cv_db_audit_find(ch->v, "erase", word, ids, sizeof(ids));
+	/* a closed case's personal data erased once its last record went (ops/case_erase.c) */
+	if (r == 0)
+		r = cv_db_audit_find(ch->v, "case.erase", word, ids, sizeof(ids));
 	if (r <= 0)
 		return r < 0 ? r : CV_ENOTFOUND;
 	if (!(h = strstr(ids, "sha256-")))

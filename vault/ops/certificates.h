@@ -49,6 +49,15 @@ int cv_certificates_start(cv_vault *v, const cv_certificate_run *run, size_t n, 
 int cv_certificates_add(cv_vault *v, cv_polcache *pc, cv_certificate_writer *w, const cv_due *d);
 int cv_certificates_finish(cv_vault *v, cv_certificate_writer *w);
 void cv_certificates_writer_free(cv_certificate_writer *w);
+/*
+ * Store root (a certificate's JSON; it is taken) as the next certificate,
+ * chained to the last one and signed as run's (run->now, run->run_by), in
+ * the caller's transaction: its *number and sha (SHA-256, hex).  A case's
+ * erasure certificate (ops/case_erase.c), which lists no record.
+ */
+struct json_t;
+int cv_certificate_store_next(cv_vault *v, const cv_certificate_run *run, struct json_t *root, long records,
+			      long *number, char sha[65]);
 /* The certificate that lists the k-th record the run destroyed (in the order they were added). */
 long cv_certificate_of(const cv_certificate_span *sp, size_t k);
 /* Certificate number's text, without an audit event (malloc'd).  CV_ENOTFOUND. */

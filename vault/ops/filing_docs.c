@@ -84,6 +84,8 @@ int cv_filing_check_meta(cv_vault *v, cv_file_item *it, const cv_date *today, ch
 	if (!strcmp(it->case_id, known_case))
 		return 0;  /* checked for the item before */
 	r = cv_case_fetch(v, &c, it->case_id, 0);
+	if (r == 0)
+		r = cv_case_refuse_erased(v, &c);
 	if (r < 0)
 		return cv_filing_item_fail(it, r, "%s", cv_vault_errmsg(v));
 	cv_case_release(&c);

@@ -1,6 +1,7 @@
 /*
  * casevault - storage limitation after each purge (ops/limitation.h).
- * Anonymous enquiries are kept a year from the enquiry's date
+ * Closed cases whose records are all destroyed lose their personal data
+ * (ops/case_erase.c).  Anonymous enquiries are kept a year from the enquiry's date
  * (docs/legal-rules.md §12) and then destroyed by the same run that destroys
  * records, scheduled or by hand: their rows are deleted (the index runs with
  * secure_delete, and the write-ahead log is checkpointed so that no copy of
@@ -12,6 +13,7 @@
 #include "base/handle.h"
 #include "core/audit.h"
 #include "core/lock.h"
+#include "ops/case_erase.h"
 #include "ops/limitation.h"
 #include "store/db_enquiries.h"
 #include "store/index.h"
@@ -51,5 +53,6 @@ int cv_limitation_after_purge(cv_vault *v, const char *day, int sched)
 	if (e.n)
 		cv_notice(v, "%zu anonymous enquir%s past %s year destroyed", e.n, e.n == 1 ? "y" : "ies",
 			  e.n == 1 ? "its" : "their");
-	return 0;
+	/* a closed case whose last record this run destroyed loses its personal data too */
+	return cv_case_erase_due(v, sched, NULL);
 }

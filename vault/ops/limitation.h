@@ -1,6 +1,7 @@
 /*
  * casevault - storage limitation after a purge (docs/legal-rules.md §12,
- * §14): anonymous enquiries past their year are destroyed.
+ * §14): anonymous enquiries past their year are destroyed, and closed
+ * cases whose records are all destroyed lose their personal data.
  */
 #ifndef CV_OPS_LIMITATION_H
 #define CV_OPS_LIMITATION_H

@@ -15,6 +15,7 @@
 #include "base/util.h"
 #include "core/adopted.h"
 #include "core/intent.h"
+#include "ops/case_erase.h"
 #include "ops/certificates.h"
 #include "ops/record_fix.h"
 #include "store/db_corrections.h"
@@ -92,5 +93,9 @@ int cv_record_erase(cv_vault *v, const char *record_id, const cv_fix_opts *o, cv
 	if (r == 0)
 		write_file(v, rep->certificate);
 	cv_fix_end(&e.f);
+	/* the case's last record erased: its personal data goes too, when it is closed (docs/legal-rules.md §12) */
+	if (r == 0 && cv_case_erase_due(v, 0, NULL) < 0)
+		cv_notice(v, "the record was erased, but its case's personal data could not be: %s; the next purge "
+			  "tries again", cv_vault_errmsg(v));
 	return r;
 }

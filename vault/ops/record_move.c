@@ -73,6 +73,8 @@ static int check_target(cv_fix *f, const char *to)
 	if ((r = cv_case_fetch(f->v, &c, to, 0)) < 0)
 		return r;
 	cv_case_release(&c);
+	if ((r = cv_case_refuse_erased(f->v, &c)) < 0)
+		return r;
 	if ((r = cv_db_link_exists(f->v, f->case_id, to)) < 0)
 		return r;
 	if (r && (r = cv_authorize(f->v, CV_ACT_APPROVE, f->id)) < 0)

@@ -21,6 +21,7 @@
 #include "ops/verify_keys.h"
 #include "store/archive.h"
 #include "store/db_receipts.h"
+#include "store/db_cases.h"
 #include "store/db_verify.h"
 #include "casevault/record.h"
 #include "casevault/staff.h"
@@ -583,6 +584,23 @@ static void check_text(cv_vault *v)
 		cv_notice(v, "%zu more stored values are not UTF-8", w.n - TEXT_NAMED);
 }
 
+static void erased_problem(void *hook, const char *id, const char *why)
+{
+	cv_verify_add_problem(hook, id, "%s (storage limitation: docs/architecture.md)", why);
+}
+
+/*
+ * The erasure marker needs no key to write, so anyone able to write
+ * vault.db could put it on a case still in use: it is accepted only where
+ * an erasure put it, on a closed case with no record left, whose every
+ * name is erased (docs/architecture.md, Storage limitation).
+ */
+static void check_erased(cv_vault *v, cv_verify_report *rep)
+{
+	if (cv_db_case_erased_check(v, erased_problem, rep) < 0)
+		cv_verify_add_problem(rep, "index", "cannot check the erased cases: %s", cv_vault_errmsg(v));
+}
+
 int cv_verify(cv_vault *v, cv_verify_report *rep)
 {
 	struct archive_walk aw = { v, rep, { 0, NULL, "" } };
@@ -606,6 +624,7 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 	check_vanished(v, rep);
 	check_permissions(v, rep);
 	cv_verify_keys(v, rep);
+	check_erased(v, rep);
 	check_text(v);
 	cv_verify_certificates(v, cert_problem, rep, NULL);
 	cv_audit(v, "verify", rep->nproblems ? CV_ECORRUPT : 0, NULL);

@@ -304,6 +304,12 @@ static const char *migrations[] = {
 	"  key_gen INTEGER NOT NULL, sealed BLOB NOT NULL, source TEXT NOT NULL CHECK(source IN ('drop','cli')),"
 	"  added_by TEXT NOT NULL);"
 	"INSERT INTO counters VALUES('intake',0);",
+	/*
+	 * 20: storage limitation (docs/legal-rules.md §12, ops/case_erase.c): the
+	 * day a closed case's personal data was erased and its certificate
+	 */
+	"ALTER TABLE cases ADD COLUMN erased TEXT;"
+	"ALTER TABLE cases ADD COLUMN erase_certificate INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

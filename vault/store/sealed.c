@@ -53,6 +53,43 @@ const cv_sealed_col cv_sealed_cols[] = {
 };
 const size_t cv_nsealed_cols = sizeof(cv_sealed_cols) / sizeof(cv_sealed_cols[0]);
 
+/*
+ * The erasure marker (docs/architecture.md, Storage limitation): what a
+ * sealed NOT NULL column of an erased case holds in place of its value.
+ * It is no sealed value (a real one starts with a random nonce), it needs no
+ * key to write (the scheduled purge holds none), and it opens only in the
+ * columns that may hold it, as CV_SEALED_ERASED_TEXT; verify checks that
+ * it stands only on an erased case (cv_db_case_erased_check).
+ */
+static const unsigned char erased_marker[] = "casevault:erased/1";
+#define ERASED_LEN (sizeof(erased_marker) - 1)
+
+static const char *const erasable[][2] = {
+	{ "cases", "parent" }, { "cases", "child" }, { "cases", "child_dob" },
+	{ "requests", "requester" }, { "consents", "scope" },
+};
+
+static int is_erasable(const char *table, const char *column)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(erasable) / sizeof(erasable[0]); i++)
+		if (!strcmp(erasable[i][0], table) && !strcmp(erasable[i][1], column))
+			return 1;
+	return 0;
+}
+
+int cv_sealed_erased_bind(sqlite3_stmt *st, int idx)
+{
+	return sqlite3_bind_blob(st, idx, erased_marker, (int)ERASED_LEN, SQLITE_STATIC) == SQLITE_OK ? 0 : -1;
+}
+
+int cv_sealed_is_erased(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_BLOB && (size_t)sqlite3_column_bytes(st, col) == ERASED_LEN &&
+	       !memcmp(sqlite3_column_blob(st, col), erased_marker, ERASED_LEN);
+}
+
 static void context(char *out, size_t len, const char *table, const char *column, const char *id)
 {
 	snprintf(out, len, "%s.%s:%s", table, column, id);
@@ -86,6 +123,8 @@ int cv_sealed_get(cv_vault *v, sqlite3_stmt *st, int col, cv_section s,
 	*out = NULL;
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return 0;
+	if (cv_sealed_is_erased(st, col) && is_erasable(table, column))
+		return (*out = strdup(CV_SEALED_ERASED_TEXT)) ? 0 : cv_error(v, CV_ERROR, "out of memory");
 	context(ctx, sizeof(ctx), table, column, id);
 	return cv_unseal(v, s, ctx, sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col), out, NULL);
 }
@@ -214,13 +253,19 @@ static int each_in_column(cv_vault *v, const cv_sealed_col *c, int mask, cv_seal
 	char *sql = NULL;
 	int r;
 
-	if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL", c->column,
-		     c->schedule ? "'schedule'" : c->section_col ? c->section_col : "'case'", c->table, c->column) < 0)
+	/* an erasure marker is no sealed value: nothing to open, re-seal or check here (verify checks where it stands) */
+	if (asprintf(&sql, "SELECT id, %s, %s FROM %s WHERE %s IS NOT NULL AND (?1 IS NULL OR %s IS NOT ?1)", c->column,
+		     c->schedule ? "'schedule'" : c->section_col ? c->section_col : "'case'", c->table, c->column,
+		     c->column) < 0)
 		return cv_error(v, CV_ERROR, "out of memory");
 	r = cv_index_prepare(v, &st, sql);
 	free(sql);
 	if (r < 0)
 		return r;
+	if (is_erasable(c->table, c->column) && cv_sealed_erased_bind(st, 1) < 0) {
+		sqlite3_finalize(st);
+		return cv_index_dberr(v, "read the sealed columns");
+	}
 	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
 		cv_section sec;
 		char *plain = NULL;

@@ -24,6 +24,20 @@ typedef struct {
 extern const cv_sealed_col cv_sealed_cols[];
 extern const size_t cv_nsealed_cols;
 
+/*
+ * Storage limitation (docs/architecture.md, Storage limitation): a sealed
+ * NOT NULL column of an erased case holds a fixed marker instead of a
+ * sealed value; cv_sealed_get gives CV_SEALED_ERASED_TEXT for it in the
+ * columns that may hold it (the case's names and date of birth, a
+ * requester, a consent's scope) and fails on it anywhere else;
+ * cv_sealed_each passes over it.
+ */
+#define CV_SEALED_ERASED_TEXT "(erased)"
+/* Bind the marker as parameter idx: -1 when SQLite refuses. */
+int cv_sealed_erased_bind(sqlite3_stmt *st, int idx);
+/* 1 when column col of st's row is the marker. */
+int cv_sealed_is_erased(sqlite3_stmt *st, int col);
+
 /* Seal text (NULL binds NULL) under s for table.column of row id, and bind it as parameter idx. */
 int cv_sealed_bind(cv_vault *v, sqlite3_stmt *st, int idx, cv_section s,
 		   const char *table, const char *column, const char *id, const char *text);

@@ -18,6 +18,8 @@ typedef struct cv_case {
 	char pr_confirmed_at[32];
 	long records_case;     /* number of records in each section */
 	long records_cp;
+	char erased[11];       /* the day its personal data was erased (storage limitation); "" when not */
+	long erase_certificate;
 } cv_case;
 
 /*

@@ -34,7 +34,7 @@ static cvd_web_config W;
 typedef struct {
 	struct MHD_PostProcessor *pp;
 	char *csrf, *staff, *passphrase, *cls, *title, *text;
-	char *decision, *ground, *reason, *recs, *query;
+	char *decision, *ground, *reason, *recs, *query, *since, *actor, *rid;
 	int nfiles, fds[WEB_MAX_FILES];
 	char *names[WEB_MAX_FILES];
 	long total;
@@ -59,6 +59,11 @@ static const char css[] =
 	"label{display:block;margin-top:.8rem;font-weight:bold}input,select,textarea,button{font-size:1rem}"
 	"button{display:block;margin-top:.8rem;padding:.3rem .8rem}header button{display:inline}.inline{display:inline}.error{color:#a00000;font-weight:bold}"
 	".marked{border:3px solid #a00000;padding:.5rem;font-weight:bold}"
+	".overdue{color:#a00000}fieldset{margin:1rem 0;padding:.5rem 1rem}code{word-break:break-all}"
+	".chart{list-style:none;padding:0}.chart li{margin:.3rem 0}.bar-label{display:inline-block;min-width:22rem}"
+	".bar{display:inline-block;height:1rem;background:#1d3557;vertical-align:middle}"
+	".w0{width:0em}.w1{width:1.5em}.w2{width:3em}.w3{width:4.5em}.w4{width:6em}.w5{width:7.5em}.w6{width:9em}.w7{width:10.5em}.w8{width:12em}.w9{width:13.5em}.w10{width:15em}.w11{width:16.5em}.w12{width:18em}.w13{width:19.5em}.w14{width:21em}.w15{width:22.5em}.w16{width:24em}.w17{width:25.5em}.w18{width:27em}.w19{width:28.5em}.w20{width:30em}"
+	"@media print{header,form,.chart{display:none}main{max-width:none}pre{white-space:pre-wrap}}"
 	".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
 	"a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #e76f51}\n";
 
@@ -161,9 +166,9 @@ static void append(char **field, const char *data, size_t size, web_form *f)
 static char **field_of(web_form *f, const char *key)
 {
 	static const char *const keys[] = { "csrf", "staff", "passphrase", "class", "title", "text", "decision",
-					    "ground", "reason", "rec", "query" };
+					    "ground", "reason", "rec", "query", "since", "actor", "rid" };
 	char **fields[] = { &f->csrf, &f->staff, &f->passphrase, &f->cls, &f->title, &f->text, &f->decision,
-			    &f->ground, &f->reason, &f->recs, &f->query };
+			    &f->ground, &f->reason, &f->recs, &f->query, &f->since, &f->actor, &f->rid };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -234,6 +239,7 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 	}
 	wipe(f->csrf), wipe(f->staff), wipe(f->passphrase), wipe(f->cls), wipe(f->title), wipe(f->text);
 	wipe(f->decision), wipe(f->ground), wipe(f->reason), wipe(f->recs), wipe(f->query);
+	wipe(f->since), wipe(f->actor), wipe(f->rid);
 	free(f);
 	*ptr = NULL;
 }
@@ -513,7 +519,8 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 		       .cls = post ? f->cls : NULL, .title = post ? f->title : NULL, .text = post ? f->text : NULL,
 		       .decision = post ? f->decision : NULL, .ground = post ? f->ground : NULL,
 		       .reason = post ? f->reason : NULL, .recs = post ? f->recs : NULL,
-		       .query = post ? f->query : NULL };
+		       .query = post ? f->query : NULL, .since = post ? f->since : NULL,
+		       .actor = post ? f->actor : NULL, .rid = post ? f->rid : NULL };
 	int i;
 
 	if (f->refused)

@@ -61,6 +61,7 @@ typedef struct {
 	const char *decision, *ground, *reason;  /* a request's decision (docs/web.md, Subject access) */
 	const char *recs;          /* the records chosen in a table, comma-separated */
 	const char *query;         /* a name to find (POSTed: never in a URL or a log) */
+	const char *since, *actor, *rid;  /* the audit trail's filters */
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];
@@ -88,11 +89,15 @@ void web_make(const web_req *rq, web_head *h, web_buf *body, int *doc_fd);
 struct cv_vault;
 void web_error_page(const web_req *rq, web_head *h, web_buf *b, int status, const char *why);
 void web_lib_error(const web_req *rq, web_head *h, web_buf *b, struct cv_vault *v, int r);
-void web_redirect(web_head *h, const char *fmt, const char *id);
+void web_redirect(web_head *h, const char *prefix, const char *id);
 /* "/case/C-2026-0001/note" -> "C-2026-0001" and "note" (or ""); 0, or -1 when it is no id. */
 int web_split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest);
 
 /* The subject access pages (web_requests.c); 1 when url is one of theirs. */
 int web_requests_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
+/* The records manager's pages (web_records.c); 1 when url is one of theirs. */
+int web_records_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* The auditor's page (web_audit.c); 1 when url is its. */
+int web_audit_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 
 #endif

@@ -14,17 +14,19 @@
 #include "casevault/casevault.h"
 #include "web.h"
 
-/* The last day of the month after today's: how far the page looks ahead. */
-static void horizon(char out[11], char this_month[8], char next_month[8])
+/* The last day of the month after today's: how far the page looks ahead.  0 or -1. */
+static int horizon(char out[11], char this_month[8], char next_month[8])
 {
 	cv_date d, next;
 
-	cv_date_today(&d);
+	if (cv_date_today(&d) < 0)
+		return -1;
 	snprintf(this_month, 8, "%04d-%02d", d.y, d.m);
 	d.d = 1;
 	cv_date_add_months_clamp(&next, &d, 1);
 	snprintf(next_month, 8, "%04d-%02d", next.y, next.m);
 	snprintf(out, 11, "%04d-%02d-%02d", next.y, next.m, cv_date_days_in_month(next.y, next.m));
+	return 0;
 }
 
 /* A bar per month, drawn with CSS classes (no inline style: docs/web.md, Every response). */
@@ -61,14 +63,14 @@ static void due_rows(web_buf *b, const cv_due *list, size_t n)
 
 static int due_section(web_buf *b, cv_vault *v)
 {
-	char until[11], m0[8], m1[8];
+	char until[11], m0[8] = "", m1[8] = "";
 	const char *months[2] = { m0, m1 };
 	size_t counts[3] = { 0, 0, 0 }, n = 0, i;
 	cv_due *list = NULL;
 	int r;
 
-	horizon(until, m0, m1);
-	if ((r = cv_retention_due(v, until, &list, &n)) < 0)
+	/* NULL: the library reports what is wrong with CASEVAULT_TODAY */
+	if ((r = cv_retention_due(v, horizon(until, m0, m1) == 0 ? until : NULL, &list, &n)) < 0)
 		return r;
 	for (i = 0; i < n; i++)
 		counts[strncmp(list[i].retain_until, m0, 7) < 0 ? 0 : !strncmp(list[i].retain_until, m0, 7) ? 1 : 2]++;
@@ -103,6 +105,7 @@ static int holds_section(web_buf *b, cv_vault *v)
 	return 0;
 }
 
+/* Approve, or defer: the date kept until travels in the form's "title" field (web.c's fields). */
 static void review_forms(const web_req *rq, web_buf *b, const char *id)
 {
 	web_printf(b, "<td><form method=\"post\" action=\"/review/%s/approve\">", id);

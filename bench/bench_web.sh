@@ -6,6 +6,8 @@
 # records listed, by the same account), so the ratio web / CLI is reported.
 #
 #     sudo bench/bench_web.sh [REQUESTS] [SECONDS]   (default 200 requests; 30 s with eight)
+#     sudo BENCH_WEB_TLS=1 bench/bench_web.sh ...     (the same over TLS, a pair from --make-cert;
+#                                                      a new connection, so a handshake, per page)
 #
 # Root only: it makes a service account and two staff OS accounts
 # (useradd), as tests/cli/svc_lib.sh does, and deletes them at the end.
@@ -28,13 +30,13 @@ source "$REPO/tests/cli/svc_lib.sh"
 echo "setting up a service vault and a case of 1,000 notes..." >&2
 svc_accounts
 as_svc "$CV" init "$V" --service --no-passphrase --name "Bench Manager" >/dev/null || exit 1
-printf 'bench web ada tulip harbour\n' >"$T/svc/a.pass" && printf 'bench web ben quartz meadow\n' >"$T/svc/b.pass" && chown "$SVC" "$T/svc/"*.pass
+printf 'bench-web-ada-4d1x\n' >"$T/svc/a.pass" && printf 'bench-web-ben-9e2y\n' >"$T/svc/b.pass" && chown "$SVC" "$T/svc/"*.pass
 A=$(as_svc "$CV" staff add "Ada Worker" --role caseworker --new-passphrase-file "$T/svc/a.pass" --os-user "$UA")
 B=$(as_svc "$CV" staff add "Ben Worker" --role caseworker --new-passphrase-file "$T/svc/b.pass" --os-user "$UB")
 as_svc "$CV" staff attest "$A" >/dev/null && as_svc "$CV" staff attest "$B" >/dev/null
 C=$(as_svc "$CV" case open --parent "Bench Parent" --child "Bench Child" --child-dob 2014-05-06 --pr-confirmed)
-# both read the case: a caseworker acts only on cases assigned to her (docs/architecture.md)
-as_svc "$CV" case assign "$C" "$A" >/dev/null && as_svc "$CV" case assign "$C" "$B" >/dev/null
+# a caseworker acts only on the cases she is assigned to (docs/security.md, Case assignment)
+as_svc "$CV" case assign "$C" "$A" >/dev/null && as_svc "$CV" case assign "$C" "$B" >/dev/null || exit 1
 mkdir -p "$T/svc/d/c001"
 awk -v cases=1 -v per=1000 -v dir="$T/svc/d" -v path="%s/c%03d/n%04d.txt" -v lo=300 -v span=200 -f "$REPO/bench/gen_notes.awk"
 {
@@ -46,8 +48,14 @@ awk -v cases=1 -v per=1000 -v dir="$T/svc/d" -v path="%s/c%03d/n%04d.txt" -v lo=
 chown -R "$SVC" "$T/svc/d" "$T/svc/m.csv"
 as_svc "$CV" import "$T/svc/m.csv" >/dev/null || { echo "import failed" >&2; exit 1; }
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+TLS=()
+if [ "${BENCH_WEB_TLS:-0}" = 1 ]; then
+	mkdir -m 700 "$T/svc/tls" && chown "$SVC" "$T/svc/tls"
+	as_svc "$CVD" --make-cert "$T/svc/tls" --web-name localhost >/dev/null || exit 1
+	TLS=(--tls-cert "$T/svc/tls/web.crt" --tls-key "$T/svc/tls/web.key")
+fi
 setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env HOME="$T/svc" \
-	"$CVD" --vault "$V" --socket "$SOCK" --web "$PORT" --web-idle 3600 2>>"$T/daemon.log" >/dev/null </dev/null &
+	"$CVD" --vault "$V" --socket "$SOCK" --web "$PORT" --web-idle 3600 "${TLS[@]}" 2>>"$T/daemon.log" >/dev/null </dev/null &
 DPID=$!
 for _ in $(seq 100); do grep -q "web interface at" "$T/daemon.log" 2>/dev/null && break; sleep 0.05; done
 
@@ -62,20 +70,24 @@ for i in $(seq "$REQUESTS"); do
 done >"$T/cli.us"
 
 echo "web: $REQUESTS x the case page, then eight people for $DURATION s..." >&2
-python3 - "$PORT" "$C" "$A" "$B" "$REQUESTS" "$DURATION" "$T/cli.us" <<'PY'
-import http.client, re, statistics, sys, threading, time, urllib.parse
+python3 - "$PORT" "$C" "$A" "$B" "$REQUESTS" "$DURATION" "$T/cli.us" "${BENCH_WEB_TLS:-0}" <<'PY'
+import http.client, re, ssl, statistics, sys, threading, time, urllib.parse
 port, case, a, b, n, dur, cli = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
+tls = sys.argv[8] == "1"
 host = "127.0.0.1:%d" % port
-pw = {a: "bench web ada tulip harbour", b: "bench web ben quartz meadow"}
+ctx = ssl._create_unverified_context()  # the bench's own self-signed pair
+def conn():
+    return http.client.HTTPSConnection("127.0.0.1", port, context=ctx) if tls else http.client.HTTPConnection("127.0.0.1", port)
+pw = {a: "bench-web-ada-4d1x", b: "bench-web-ben-9e2y"}
 
 def sign_in(staff):
-    c = http.client.HTTPConnection("127.0.0.1", port)
+    c = conn()
     c.request("GET", "/signin")
     r = c.getresponse(); page = r.read().decode()
     pre = re.search(r"cv_pre=([0-9a-f]+)", r.getheader("Set-Cookie")).group(1)
     tok = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
     body = urllib.parse.urlencode({"csrf": tok, "staff": staff, "passphrase": pw[staff]})
-    c.request("POST", "/signin", body, {"Cookie": "cv_pre=" + pre, "Origin": "http://" + host,
+    c.request("POST", "/signin", body, {"Cookie": "cv_pre=" + pre, "Origin": ("https://" if tls else "http://") + host,
               "Content-Type": "application/x-www-form-urlencoded"})
     r = c.getresponse(); r.read()
     m = re.search(r"cv_session=([0-9a-f]+)", r.getheader("Set-Cookie") or "")
@@ -83,7 +95,7 @@ def sign_in(staff):
     return m.group(1)
 
 def page(cookie):
-    c = http.client.HTTPConnection("127.0.0.1", port)
+    c = conn()
     t0 = time.perf_counter()
     c.request("GET", "/case/" + case, headers={"Cookie": "cv_session=" + cookie})
     r = c.getresponse(); body = r.read()
@@ -108,7 +120,7 @@ ts = [threading.Thread(target=browse, args=(i,)) for i in range(8)]
 [t.start() for t in ts]; [t.join() for t in ts]
 every = [x for l in lat for x in l]
 with open("/proc/loadavg") as f: load = " ".join(f.read().split()[:3])
-print("# casevaultd web interface: the case page of a 1,000-record case, session unlocked (%d CPUs, load %s)" % (len(__import__("os").sched_getaffinity(0)), load))
+print("# casevaultd web interface%s: the case page of a 1,000-record case, session unlocked (%d CPUs, load %s)" % (" over TLS" if tls else "", len(__import__("os").sched_getaffinity(0)), load))
 print("one person, %d pages:        p50 %7.1f ms  p99 %7.1f ms" % (n, pct(single, 50), pct(single, 99)))
 print("baseline, casevault ls (socket): p50 %7.1f ms  p99 %7.1f ms" % (pct(base, 50), pct(base, 99)))
 print("ratio web page / CLI ls:     p50 %7.2f      p99 %7.2f" % (pct(single, 50) / pct(base, 50), pct(single, 99) / pct(base, 99)))

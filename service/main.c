@@ -31,6 +31,8 @@
 static volatile sig_atomic_t stopping;
 static int web_port, web_idle = WEB_IDLE_DEFAULT;  /* --web, --web-idle (docs/web.md) */
 static const char *intake_dir;  /* --intake: the drop folder (docs/intake.md) */
+static cvd_web_config web_cfg = { .listen = "127.0.0.1" };  /* --web-listen, --web-name (docs/web.md, TLS) */
+static const char *tls_cert, *tls_key, *make_cert;
 
 static void on_term(int sig)
 {
@@ -46,12 +48,17 @@ static void on_child(int sig)
 static int usage(FILE *f, int code)
 {
 	fprintf(f, "usage: casevaultd --vault DIR [--socket PATH] [--request-timeout SECONDS] [--max-clients N]\n"
-		   "                  [--web PORT [--web-idle SECONDS]] [--intake DIR]\n\n"
+		   "                  [--web PORT [--web-idle SECONDS] [--web-listen ADDR] [--web-name NAME]\n"
+		   "                   [--tls-cert FILE --tls-key FILE]] [--intake DIR]\n"
+		   "       casevaultd --make-cert DIR --web-name NAME\n\n"
 		   "Serves the vault at DIR, owned by this account, to the staff members whose grants name\n"
 		   "the OS users that connect (docs/service.md).  Without --socket it uses the socket systemd\n"
 		   "passes (casevaultd.socket), else %s.  --web PORT also serves the web\n"
-		   "interface on http://127.0.0.1:PORT/ (docs/web.md).  --intake DIR watches DIR, a drop folder, and\n"
-		   "takes each complete file into the intake tray, encrypted (docs/intake.md).\n", CLI_DEFAULT_SOCKET);
+		   "interface on http://127.0.0.1:PORT/, or over TLS on ADDR (docs/web.md); --make-cert\n"
+		   "makes a self-signed pair DIR/web.crt, DIR/web.key for NAME and shows its fingerprint.\n"
+		   "--intake DIR watches DIR, a drop folder, and takes each complete file into the intake\n"
+		   "tray, encrypted (docs/intake.md).\n",
+		   CLI_DEFAULT_SOCKET);
 	return code;
 }
 
@@ -94,6 +101,29 @@ static int own_socket(const char *path)
 	return fd;
 }
 
+/* --make-cert DIR: the pair, and the fingerprint the office compares in its browsers (docs/web.md, TLS). */
+static int new_cert(void)
+{
+	char fpr[100], err[600];
+
+	if (cvd_web_make_cert(make_cert, web_cfg.name, fpr, sizeof(fpr), err, sizeof(err)) < 0)
+		return die(err, NULL), EXIT_USAGE;
+	printf("%s/web.crt\n%s/web.key\nSHA-256 fingerprint: %s\n", make_cert, make_cert, fpr);
+	return -1;
+}
+
+/* The web options checked now, so that a bad one stops the daemon before it listens. */
+static int web_options(void)
+{
+	char err[600];
+
+	if (!web_port && (tls_cert || tls_key || web_cfg.name || strcmp(web_cfg.listen, "127.0.0.1")))
+		return die("--web-listen, --web-name, --tls-cert and --tls-key need --web PORT", NULL), EXIT_USAGE;
+	if (web_port && cvd_web_check(&web_cfg, tls_cert, tls_key, err, sizeof(err)) < 0)
+		return die(err, NULL), EXIT_USAGE;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 {
 	static const struct option lo[] = {
@@ -101,6 +131,9 @@ static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 		{ "request-timeout", required_argument, NULL, 't' }, { "max-clients", required_argument, NULL, 'm' },
 		{ "web", required_argument, NULL, 'w' }, { "web-idle", required_argument, NULL, 'i' },
 		{ "intake", required_argument, NULL, 'I' },
+		{ "web-listen", required_argument, NULL, 'L' }, { "web-name", required_argument, NULL, 'N' },
+		{ "tls-cert", required_argument, NULL, 'c' }, { "tls-key", required_argument, NULL, 'k' },
+		{ "make-cert", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	int o;
@@ -120,16 +153,22 @@ static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 			web_idle = atoi(optarg);
 		else if (o == 'I')
 			intake_dir = optarg;
+		else if (o == 'L' || o == 'N')
+			*(o == 'L' ? &web_cfg.listen : &web_cfg.name) = optarg;
+		else if (o == 'c' || o == 'k' || o == 'M')
+			*(o == 'c' ? &tls_cert : o == 'k' ? &tls_key : &make_cert) = optarg;
 		else
 			return usage(o == 'h' ? stdout : stderr, o == 'h' ? -1 : EXIT_USAGE);
 	}
+	if (make_cert)
+		return new_cert();
 	if (optind < argc || !cfg->vault_dir)
 		return usage(stderr, EXIT_USAGE);
 	if (cfg->request_timeout < 1 || cfg->request_timeout > 600 || cfg->max_clients < 1)
 		return die("--request-timeout takes 1 to 600 seconds and --max-clients at least 1", NULL), EXIT_USAGE;
 	if (web_port < 0 || web_port > 65535 || web_idle < 1 || web_idle > 7200)
 		return die("--web takes a TCP port from 1 to 65535 and --web-idle 1 to 7200 seconds", NULL), EXIT_USAGE;
-	return 0;
+	return web_options();
 }
 
 /* The daemon's own process: no core dumps, nothing for ptrace, files for the owner only. */
@@ -165,7 +204,11 @@ static void web_start(cvd_config *cfg, int lfd)
 	if (!web_port)
 		return;
 	web_since = time(NULL);
-	if (cvd_web_start(cfg->vault_dir, cfg->keeper_fd, web_port, web_idle, lfd, &web_pid) < 0)
+	web_cfg.vault_dir = cfg->vault_dir;
+	web_cfg.keeper_fd = cfg->keeper_fd;
+	web_cfg.port = web_port;
+	web_cfg.idle = web_idle;
+	if (cvd_web_start(&web_cfg, lfd, &web_pid) < 0)
 		fprintf(stderr, "casevaultd: cannot start the web interface: %s\n", strerror(errno));
 }
 

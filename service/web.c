@@ -1,6 +1,6 @@
 /*
  * casevaultd - the web process (web.h; docs/web.md).  It parses HTTP with
- * libmicrohttpd on 127.0.0.1 only, keeps the web sessions (web_auth.c),
+ * libmicrohttpd (on 127.0.0.1, or over TLS on the office's network), keeps the web sessions (web_auth.c),
  * checks every request's host, cookie, CSRF token and Origin, and hands
  * each page that touches the vault to a worker process (web_pages.c).  It
  * never opens the vault and holds no key.  No threads: requests are served
@@ -28,15 +28,13 @@
 #define WEB_FIELD_MAX 65536               /* a form's text field */
 #define WEB_UPLOAD_MAX (256L * 1024 * 1024) /* what one filing may carry (policy.h, CV_FMT_MAX) */
 
-static struct {
-	const char *vault_dir;
-	int keeper_fd, port, idle;
-} W;
+static cvd_web_config W;
 
 /* One request's form: its fields, and the uploaded documents in memory (memfd: never on disk). */
 typedef struct {
 	struct MHD_PostProcessor *pp;
 	char *csrf, *staff, *passphrase, *cls, *title, *text;
+	char *decision, *ground, *reason, *recs, *query, *since, *actor, *rid;
 	int nfiles, fds[WEB_MAX_FILES];
 	char *names[WEB_MAX_FILES];
 	long total;
@@ -61,6 +59,11 @@ static const char css[] =
 	"label{display:block;margin-top:.8rem;font-weight:bold}input,select,textarea,button{font-size:1rem}"
 	"button{display:block;margin-top:.8rem;padding:.3rem .8rem}header button{display:inline}.inline{display:inline}.error{color:#a00000;font-weight:bold}"
 	".marked{border:3px solid #a00000;padding:.5rem;font-weight:bold}"
+	".overdue{color:#a00000}fieldset{margin:1rem 0;padding:.5rem 1rem}code{word-break:break-all}"
+	".chart{list-style:none;padding:0}.chart li{margin:.3rem 0}.bar-label{display:inline-block;min-width:22rem}"
+	".bar{display:inline-block;height:1rem;background:#1d3557;vertical-align:middle}"
+	".w0{width:0em}.w1{width:1.5em}.w2{width:3em}.w3{width:4.5em}.w4{width:6em}.w5{width:7.5em}.w6{width:9em}.w7{width:10.5em}.w8{width:12em}.w9{width:13.5em}.w10{width:15em}.w11{width:16.5em}.w12{width:18em}.w13{width:19.5em}.w14{width:21em}.w15{width:22.5em}.w16{width:24em}.w17{width:25.5em}.w18{width:27em}.w19{width:28.5em}.w20{width:30em}"
+	"@media print{header,form,.chart{display:none}main{max-width:none}pre{white-space:pre-wrap}}"
 	".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
 	"a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #e76f51}\n";
 
@@ -79,6 +82,8 @@ static void secure_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	if (W.cert_pem)  /* docs/web.md, TLS: the browser never tries plain HTTP for this name again */
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
 
 /* Send len bytes of body (taken: freed by MHD), with type, status and one optional extra header. */
@@ -160,9 +165,16 @@ static void append(char **field, const char *data, size_t size, web_form *f)
 
 static char **field_of(web_form *f, const char *key)
 {
-	return !strcmp(key, "csrf") ? &f->csrf : !strcmp(key, "staff") ? &f->staff : !strcmp(key, "passphrase")
-		? &f->passphrase : !strcmp(key, "class") ? &f->cls : !strcmp(key, "title") ? &f->title
-		: !strcmp(key, "text") ? &f->text : NULL;
+	static const char *const keys[] = { "csrf", "staff", "passphrase", "class", "title", "text", "decision",
+					    "ground", "reason", "rec", "query", "since", "actor", "rid" };
+	char **fields[] = { &f->csrf, &f->staff, &f->passphrase, &f->cls, &f->title, &f->text, &f->decision,
+			    &f->ground, &f->reason, &f->recs, &f->query, &f->since, &f->actor, &f->rid };
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i]))
+			return fields[i];
+	return NULL;
 }
 
 /* One uploaded document's bytes, into a memfd of its own. */
@@ -195,8 +207,11 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 	(void)kind, (void)ctype, (void)enc;
 	if (!strcmp(key, "doc") && filename)
 		upload(f, filename, data, off, size);
-	else if ((field = field_of(f, key)))
+	else if ((field = field_of(f, key))) {
+		if (field == &f->recs && off == 0 && f->recs)  /* every record ticked, comma-separated */
+			append(field, ",", 1, f);
 		append(field, data, size, f);
+	}
 	return MHD_YES;
 }
 
@@ -223,6 +238,8 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 		free(f->names[i]);
 	}
 	wipe(f->csrf), wipe(f->staff), wipe(f->passphrase), wipe(f->cls), wipe(f->title), wipe(f->text);
+	wipe(f->decision), wipe(f->ground), wipe(f->reason), wipe(f->recs), wipe(f->query);
+	wipe(f->since), wipe(f->actor), wipe(f->rid);
 	free(f);
 	*ptr = NULL;
 }
@@ -352,11 +369,15 @@ static void workers_run(fd_set *rs)
 
 /* ---- sign-in */
 
+/* Secure under TLS: the browser never sends the cookie over plain HTTP (docs/web.md, Web sessions). */
 static void cookie(char *out, size_t size, const char *name, const char *value, int max_age)
 {
-	snprintf(out, size, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", name, value, max_age ? "; Max-Age=900" : "");
+	const char *secure = W.cert_pem ? "; Secure" : "";
+
+	snprintf(out, size, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name, value, secure,
+		 max_age ? "; Max-Age=900" : "");
 	if (max_age < 0)
-		snprintf(out, size, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", name);
+		snprintf(out, size, "%s=; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=0", name, secure);
 }
 
 /* The form, with a token that the cv_pre cookie repeats (double submit: there is no session yet). */
@@ -422,6 +443,46 @@ static enum MHD_Result signed_in_now(struct MHD_Connection *c, web_form *f)
 
 /* ---- pages */
 
+/*
+ * A bundle made: the page (with its passphrase) is sent now; the bundle,
+ * encrypted, which followed it, is kept for this session's one download
+ * (docs/web.md, Subject access).
+ */
+static enum MHD_Result bundle_made(struct MHD_Connection *c, web_session *s, web_head *h, web_buf *b)
+{
+	size_t page = b->len;
+
+	if (h->attach < 0 || (size_t)h->attach > b->len || b->failed)
+		return web_free(b), refuse(c, 500, "the bundle did not reach the web interface; make it again",
+					   s->staff, s->csrf);
+	page -= (size_t)h->attach;
+	if (s->bundle)
+		explicit_bzero(s->bundle, s->bundle_len);
+	free(s->bundle);
+	if (!(s->bundle = malloc((size_t)h->attach + 1)))
+		return web_free(b), MHD_NO;
+	memcpy(s->bundle, b->s + page, (size_t)h->attach);
+	s->bundle_len = (size_t)h->attach;
+	snprintf(s->bundle_name, sizeof(s->bundle_name), "%.63s", h->filename);
+	b->len = page;
+	b->s[page] = '\0';
+	return send_page(c, 200, b, NULL, NULL);
+}
+
+/* The bundle kept for this session, once; it is gone after. */
+static enum MHD_Result bundle_download(struct MHD_Connection *c, web_session *s)
+{
+	char disp[120];
+	char *body = s->bundle;
+
+	if (!body)
+		return refuse(c, 404, "there is no bundle to download: it is downloaded once, after it is made; "
+			      "make it again from the request's page", s->staff, s->csrf);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", s->bundle_name);
+	s->bundle = NULL;
+	return send_body(c, 200, body, s->bundle_len, "application/zip", "Content-Disposition", disp);
+}
+
 /* A worker's answer as an HTTP response. */
 static enum MHD_Result answer(struct MHD_Connection *c, web_session *s, web_head *h, web_buf *b)
 {
@@ -433,6 +494,8 @@ static enum MHD_Result answer(struct MHD_Connection *c, web_session *s, web_head
 		cookie(set, sizeof(set), "cv_session", "", -1);
 		return redirect(c, "/signin", set);
 	}
+	if (h->kind == WEB_BUNDLE)
+		return bundle_made(c, s, h, b);
 	if (h->kind == WEB_REDIRECT) {
 		web_free(b);
 		return redirect(c, h->location, NULL);
@@ -453,7 +516,11 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 	int post = !strcmp(method, "POST");
 	web_req rq = { .vault_dir = W.vault_dir, .keeper_fd = W.keeper_fd, .method = method, .url = url,
 		       .staff = s->staff, .uid = s->uid, .role = s->role, .csrf = s->csrf,
-		       .cls = post ? f->cls : NULL, .title = post ? f->title : NULL, .text = post ? f->text : NULL };
+		       .cls = post ? f->cls : NULL, .title = post ? f->title : NULL, .text = post ? f->text : NULL,
+		       .decision = post ? f->decision : NULL, .ground = post ? f->ground : NULL,
+		       .reason = post ? f->reason : NULL, .recs = post ? f->recs : NULL,
+		       .query = post ? f->query : NULL, .since = post ? f->since : NULL,
+		       .actor = post ? f->actor : NULL, .rid = post ? f->rid : NULL };
 	int i;
 
 	if (f->refused)
@@ -491,17 +558,33 @@ static enum MHD_Result page_made(struct MHD_Connection *c, web_form *f)
 	return answer(c, s, &f->head, &b);
 }
 
-/* The Host this server answers to: only its own loopback name (no DNS rebinding). */
+/* host is name:PORT (an IPv6 address in brackets), or name alone on the scheme's own port. */
+static int names(const char *host, const char *name)
+{
+	char want[300];
+
+	if (!name)
+		return 0;
+	snprintf(want, sizeof(want), strchr(name, ':') ? "[%s]:%d" : "%s:%d", name, W.port);
+	if (!strcmp(host, want))
+		return 1;
+	*strrchr(want, ':') = '\0';
+	return W.port == (W.cert_pem ? 443 : 80) && !strcmp(host, want);
+}
+
+/*
+ * The Host this server answers to (no DNS rebinding): the loopback names
+ * when it listens there, its address, and the name the office's browsers
+ * use (--web-name; docs/web.md, TLS).
+ */
 static int host_ok(struct MHD_Connection *c, char *origin, size_t size)
 {
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
-	char a[64], b[64];
 
-	snprintf(a, sizeof(a), "127.0.0.1:%d", W.port);
-	snprintf(b, sizeof(b), "localhost:%d", W.port);
-	if (!host || (strcmp(host, a) && strcmp(host, b)))
+	if (!host || !(names(host, W.listen) || names(host, W.name) ||
+		       (W.loopback && (names(host, "127.0.0.1") || names(host, "localhost")))))
 		return 0;
-	snprintf(origin, size, "http://%s", host);
+	snprintf(origin, size, "%s://%s", W.cert_pem ? "https" : "http", host);
 	return 1;
 }
 
@@ -525,11 +608,12 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 {
 	int post = !strcmp(method, "POST");
 	const char *token;
-	char self[96];
+	char self[320];
 	web_session *s;
 
 	if (!host_ok(c, self, sizeof(self)))
-		return refuse(c, 400, "open the vault's pages at http://127.0.0.1 and its port", NULL, NULL);
+		return refuse(c, 400, "open the vault's pages at the address the office was given (the "
+			      "service's --web-name), not another name", NULL, NULL);
 	if (!post && !strcmp(url, "/static/app.css"))
 		return send_body(c, 200, strdup(css), strlen(css), "text/css; charset=utf-8", NULL, NULL);
 	if (!post && !strcmp(url, "/static/app.js"))
@@ -553,6 +637,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 			      "the page again and resend", s->staff, s->csrf);
 	if (!strcmp(url, "/"))
 		return redirect(c, "/cases", NULL);
+	if (!post && !strcmp(url, "/bundle"))
+		return bundle_download(c, s);
 	return signed_in(c, url, method, f, s, token);
 }
 
@@ -621,39 +707,74 @@ static void web_turn(struct MHD_Daemon *d)
 	MHD_run(d);  /* the connections resumed just now */
 }
 
+/* The listening address (docs/web.md, TLS: off the loopback only over TLS, which cvd_web_check made sure of). */
+static socklen_t listen_addr(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (W.v6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)W.port);
+		inet_pton(AF_INET6, W.listen, &s6->sin6_addr);
+		return sizeof(*s6);
+	}
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)W.port);
+	inet_pton(AF_INET, W.listen, &s4->sin_addr);
+	return sizeof(*s4);
+}
+
+static struct MHD_Daemon *web_listen(void)
+{
+	struct sockaddr_storage ss;
+	unsigned flags = MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | (W.v6 ? MHD_USE_IPv6 : 0);
+
+	listen_addr(&ss);
+	if (!W.cert_pem)
+		return MHD_start_daemon(flags, (uint16_t)W.port, NULL, NULL, handle, NULL,
+					MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED,
+					form_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+					MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
+	/* TLS 1.2 and 1.3 only (docs/security.md) */
+	return MHD_start_daemon(flags | MHD_USE_TLS, (uint16_t)W.port, NULL, NULL, handle, NULL,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, form_done,
+				NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
+				(unsigned)64, MHD_OPTION_HTTPS_MEM_CERT, W.cert_pem, MHD_OPTION_HTTPS_MEM_KEY,
+				W.key_pem, MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+				MHD_OPTION_END);
+}
+
 /*
  * Workers run side by side: a connection waits suspended while its page is
  * made, and the loop watches the workers' pipes with libmicrohttpd's sockets.
  */
 static void __attribute__((noreturn)) web_run(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)W.port) };
-	struct MHD_Daemon *d;
+	struct MHD_Daemon *d = web_listen();
+	char fpr[100] = "";
+	const char *host = W.name ? W.name : W.listen, *v6 = strchr(host, ':') ? "]" : "";
 
-	/* loopback only: no TLS yet, so no plaintext leaves the machine (docs/web.md) */
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	d = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)W.port, NULL, NULL, handle, NULL,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, form_done, NULL,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-			     MHD_OPTION_END);
 	if (!d) {
-		fprintf(stderr, "casevaultd: the web interface cannot listen on 127.0.0.1:%d: %s\n", W.port, strerror(errno));
+		fprintf(stderr, "casevaultd: the web interface cannot listen on %s port %d: %s\n", W.listen, W.port,
+			strerror(errno));
 		_exit(1);
 	}
-	fprintf(stderr, "casevaultd: web interface at http://127.0.0.1:%d/\n", W.port);
+	if (W.cert_pem && cvd_web_cert_fingerprint(W.cert_pem, fpr, sizeof(fpr)) == 0)
+		fprintf(stderr, "casevaultd: the web certificate's SHA-256 fingerprint is %s\n", fpr);
+	fprintf(stderr, "casevaultd: web interface at %s://%s%s%s:%d/\n", W.cert_pem ? "https" : "http",
+		*v6 ? "[" : "", host, v6, W.port);
 	while (!web_stopping)
 		web_turn(d);
 	_exit(0);  /* connections still waiting for a worker close with the process; the workers finish */
 }
 
-int cvd_web_start(const char *vault_dir, int keeper_fd, int port, int idle, int other_fd, pid_t *pid)
+int cvd_web_start(const cvd_web_config *cfg, int other_fd, pid_t *pid)
 {
 	struct sigaction sa;
 
-	W.vault_dir = vault_dir;
-	W.keeper_fd = keeper_fd;
-	W.port = port;
-	W.idle = idle;
+	W = *cfg;
 	fflush(NULL);
 	if ((*pid = fork()) != 0)
 		return *pid < 0 ? -1 : 0;

@@ -14,12 +14,37 @@
 #define WEB_MAX_FILES 32
 #define WEB_IDLE_DEFAULT 600
 
+/* How the web process listens (docs/web.md, TLS). */
+typedef struct {
+	const char *vault_dir;
+	int keeper_fd, port, idle;
+	const char *listen;        /* the address: 127.0.0.1 unless --web-listen */
+	const char *name;          /* the host name browsers use besides the loopback names (--web-name), or NULL */
+	char *cert_pem, *key_pem;  /* --tls-cert, --tls-key as read by cvd_web_check; NULL: plain HTTP */
+	int v6, loopback;          /* set by cvd_web_check */
+} cvd_web_config;
+
 /*
- * Fork the web process listening on 127.0.0.1:port for the vault at
- * vault_dir (other_fd, the daemon's socket, is closed in it).  0 and *pid,
- * or -1 with errno.
+ * Check cfg's address and read and check the TLS pair (cert and key are
+ * file names, or both NULL): an address off the machine needs TLS.  0, or
+ * -1 with one line in err saying what is wrong and what to do.
  */
-int cvd_web_start(const char *vault_dir, int keeper_fd, int port, int idle, int other_fd, pid_t *pid);
+int cvd_web_check(cvd_web_config *cfg, const char *cert, const char *key, char *err, size_t errsize);
+
+/*
+ * Fork the web process listening as cfg says (other_fd, the daemon's
+ * socket, is closed in it).  0 and *pid, or -1 with errno.
+ */
+int cvd_web_start(const cvd_web_config *cfg, int other_fd, pid_t *pid);
+
+/*
+ * Make a self-signed certificate for name in dir/web.crt and its key in
+ * dir/web.key (0600), never over existing files; its SHA-256 fingerprint
+ * (AB:CD:...) in fpr (at least 96 bytes).  0, or -1 with one line in err.
+ */
+int cvd_web_make_cert(const char *dir, const char *name, char *fpr, size_t fprsize, char *err, size_t errsize);
+/* The SHA-256 fingerprint of a PEM certificate, as above; 0 or -1. */
+int cvd_web_cert_fingerprint(const char *pem, char *out, size_t size);
 
 /* What a worker is asked to make (docs/web.md, Pages). */
 typedef struct {
@@ -33,12 +58,16 @@ typedef struct {
 	const char *csrf;          /* the session's token, for the page's forms */
 	const char *passphrase;    /* sign-in only */
 	const char *cls, *title, *text;  /* form fields */
+	const char *decision, *ground, *reason;  /* a request's decision (docs/web.md, Subject access) */
+	const char *recs;          /* the records chosen in a table, comma-separated */
+	const char *query;         /* a name to find (POSTed: never in a URL or a log) */
+	const char *since, *actor, *rid;  /* the audit trail's filters */
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];
 } web_req;
 
-enum { WEB_HTML = 0, WEB_DOWNLOAD, WEB_REDIRECT, WEB_ENDED, WEB_SIGNED_IN };
+enum { WEB_HTML = 0, WEB_DOWNLOAD, WEB_REDIRECT, WEB_ENDED, WEB_SIGNED_IN, WEB_BUNDLE };
 
 /* What a worker made: the head, then the body follows on the pipe. */
 typedef struct {
@@ -48,11 +77,27 @@ typedef struct {
 	long uid;
 	int role;
 	char location[96];         /* WEB_REDIRECT */
-	char filename[200];        /* WEB_DOWNLOAD: safe for the header */
+	char filename[200];        /* WEB_DOWNLOAD, WEB_BUNDLE: safe for the header */
+	long attach;               /* WEB_BUNDLE: the bundle's bytes, after the page's */
 	char message[400];         /* sign-in refused: why, in one line */
 } web_head;
 
 /* In the worker: make the page (web_pages.c). */
 void web_make(const web_req *rq, web_head *h, web_buf *body, int *doc_fd);
+
+/* What pages share (web_pages.c): a page saying what went wrong, the library's error as one. */
+struct cv_vault;
+void web_error_page(const web_req *rq, web_head *h, web_buf *b, int status, const char *why);
+void web_lib_error(const web_req *rq, web_head *h, web_buf *b, struct cv_vault *v, int r);
+void web_redirect(web_head *h, const char *prefix, const char *id);
+/* "/case/C-2026-0001/note" -> "C-2026-0001" and "note" (or ""); 0, or -1 when it is no id. */
+int web_split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest);
+
+/* The subject access pages (web_requests.c); 1 when url is one of theirs. */
+int web_requests_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
+/* The records manager's pages (web_records.c); 1 when url is one of theirs. */
+int web_records_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* The auditor's page (web_audit.c); 1 when url is its. */
+int web_audit_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 
 #endif

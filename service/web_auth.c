@@ -5,6 +5,7 @@
  * nobody in (docs/web.md, Web sessions).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <gnutls/crypto.h>
@@ -43,6 +44,9 @@ static int is_free(const web_session *s)
 
 void web_session_end(web_session *s)
 {
+	if (s->bundle)
+		explicit_bzero(s->bundle, s->bundle_len);
+	free(s->bundle);
 	explicit_bzero(s, sizeof(*s));
 }
 

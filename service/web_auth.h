@@ -18,6 +18,10 @@ typedef struct {
 	int role;
 	char csrf[WEB_TOKEN_HEX];
 	time_t signed_in, used;
+	/* a subject access bundle made but not yet downloaded: encrypted, for one download (docs/web.md) */
+	char *bundle;
+	size_t bundle_len;
+	char bundle_name[64];
 } web_session;
 
 /* 256 random bits in hex into out (WEB_TOKEN_HEX bytes); 0 or -1. */

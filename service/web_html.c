@@ -101,6 +101,7 @@ void web_page_start(web_buf *b, const char *title, const char *staff, const char
 		    "<script src=\"/static/app.js\" defer></script></head><body>"
 		    "<header><nav aria-label=\"Main\"><a href=\"/cases\">Cases</a>");
 	if (staff) {
+		web_puts(b, " <a href=\"/requests\">Requests</a>");
 		web_puts(b, " <span class=\"who\">Signed in as ");
 		web_esc(b, staff);
 		web_puts(b, "</span><form method=\"post\" action=\"/signout\" class=\"inline\">");

@@ -28,7 +28,7 @@ static int status_of(int r)
 }
 
 /* A page saying what went wrong, in the library's one line (no secret, no personal data). */
-static void error_page(const web_req *rq, web_head *h, web_buf *b, int status, const char *why)
+void web_error_page(const web_req *rq, web_head *h, web_buf *b, int status, const char *why)
 {
 	h->status = status;
 	h->kind = WEB_HTML;
@@ -39,9 +39,17 @@ static void error_page(const web_req *rq, web_head *h, web_buf *b, int status, c
 	web_page_end(b);
 }
 
-static void lib_error(const web_req *rq, web_head *h, web_buf *b, cv_vault *v, int r)
+void web_lib_error(const web_req *rq, web_head *h, web_buf *b, cv_vault *v, int r)
 {
-	error_page(rq, h, b, status_of(r), v ? cv_vault_errmsg(v) : "the vault cannot be opened");
+	web_error_page(rq, h, b, status_of(r), v ? cv_vault_errmsg(v) : "the vault cannot be opened");
+}
+
+/* After a change: prefix and id (303, so that a reload does not do it twice). */
+void web_redirect(web_head *h, const char *prefix, const char *id)
+{
+	h->status = 303;
+	h->kind = WEB_REDIRECT;
+	snprintf(h->location, sizeof(h->location), "%s%s", prefix, id);
 }
 
 /*
@@ -62,19 +70,47 @@ static int open_as(const web_req *rq, cv_vault **v, unsigned init)
 	return cv_vault_check_lockout(*v);
 }
 
+/* A case matches a name when the parent's or child's name, or its id, holds it (any case of letters). */
+static int matches(const cv_case *c, const char *q)
+{
+	return !q || (c->parent && strcasestr(c->parent, q)) || (c->child && strcasestr(c->child, q)) ||
+	       strcasestr(c->id, q);
+}
+
+/*
+ * Find a case by name: POSTed, so the name is never in a URL, a history or
+ * a log; the names are decrypted by the library in this worker's memory
+ * only (docs/web.md, Find a case).
+ */
+static void find_form(const web_req *rq, web_buf *b)
+{
+	web_puts(b, "<form method=\"post\" action=\"/find\" role=\"search\">");
+	web_csrf_field(b, rq->csrf);
+	web_puts(b, "<label for=\"query\">Find a case by a parent's or child's name</label>"
+		    "<input type=\"search\" id=\"query\" name=\"query\" autocomplete=\"off\" required>"
+		    "<button type=\"submit\">Find</button></form>");
+}
+
 static void cases_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 {
+	const char *q = rq->query && *rq->query ? rq->query : NULL;
 	cv_case *list = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, shown = 0;
 	int r;
 
 	if ((r = cv_case_list(v, &list, &n, 1)) < 0)
-		return lib_error(rq, h, b, v, r);
-	web_page_start(b, "Cases", rq->staff, rq->csrf);
-	web_puts(b, "<table><caption>Every case you may see</caption><thead><tr><th scope=\"col\">Case</th>"
+		return web_lib_error(rq, h, b, v, r);
+	web_page_start(b, q ? "Cases found" : "Cases", rq->staff, rq->csrf);
+	find_form(rq, b);
+	web_puts(b, "<table><caption>");
+	web_puts(b, q ? "The cases whose names hold what you searched for" : "Every case you may see");
+	web_puts(b, "</caption><thead><tr><th scope=\"col\">Case</th>"
 		    "<th scope=\"col\">Parent</th><th scope=\"col\">Child</th><th scope=\"col\">Opened</th>"
 		    "<th scope=\"col\">Records</th></tr></thead><tbody>");
 	for (i = 0; i < n; i++) {
+		if (!matches(&list[i], q))
+			continue;
+		shown++;
 		web_printf(b, "<tr><td><a href=\"/case/%s\">", list[i].id);
 		web_esc(b, list[i].id);
 		web_puts(b, "</a></td><td>");
@@ -86,8 +122,8 @@ static void cases_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 		web_printf(b, "</td><td>%ld</td></tr>", list[i].records_case);
 	}
 	web_puts(b, "</tbody></table>");
-	if (!n)
-		web_puts(b, "<p>There are no cases yet.</p>");
+	if (!shown)
+		web_puts(b, q ? "<p>No case has that name.</p>" : "<p>There are no cases yet.</p>");
 	web_page_end(b);
 	cv_case_list_free(list, n);
 }
@@ -170,7 +206,7 @@ static void case_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, c
 	memset(&c, 0, sizeof(c));
 	if ((r = cv_case_get(v, &c, id, 1)) < 0 || (r = cv_record_list(v, id, CV_SECTION_CASE, &recs, &n)) < 0) {
 		cv_case_release(&c);
-		return lib_error(rq, h, b, v, r);
+		return web_lib_error(rq, h, b, v, r);
 	}
 	web_page_start(b, c.id, rq->staff, rq->csrf);
 	web_puts(b, "<dl><dt>Parent</dt><dd>");
@@ -197,7 +233,7 @@ static void cp_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, con
 	int r;
 
 	if ((r = cv_record_list(v, id, CV_SECTION_CP, &recs, &n)) < 0)
-		return lib_error(rq, h, b, v, r);
+		return web_lib_error(rq, h, b, v, r);
 	web_page_start(b, "Child-protection file", rq->staff, rq->csrf);
 	web_puts(b, "<p class=\"marked\" role=\"note\">Child-protection file of case ");
 	web_esc(b, id);
@@ -227,25 +263,17 @@ static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, co
 
 	memset(&info, 0, sizeof(info));
 	if (fd < 0)
-		return error_page(rq, h, b, 500, "out of memory for the document");
+		return web_error_page(rq, h, b, 500, "out of memory for the document");
 	if ((r = cv_record_get(v, id, fd, &info)) < 0) {
 		close(fd);
 		cv_record_release(&info);
-		return lib_error(rq, h, b, v, r);
+		return web_lib_error(rq, h, b, v, r);
 	}
 	h->status = 200;
 	h->kind = WEB_DOWNLOAD;
 	safe_filename(info.title, h->filename, sizeof(h->filename));
 	cv_record_release(&info);
 	*doc_fd = fd;
-}
-
-/* After a filing: the case page again (303, so that a reload does not file twice). */
-static void back_to_case(web_head *h, const char *id)
-{
-	h->status = 303;
-	h->kind = WEB_REDIRECT;
-	snprintf(h->location, sizeof(h->location), "/case/%s", id);
 }
 
 /* Documents and notes go through cv_file, all or nothing as 'casevault file' (docs/web.md, Pages). */
@@ -256,7 +284,7 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 	int r;
 
 	if (!n || !rq->cls || !*rq->cls)
-		return error_page(rq, h, b, 400, note ? "give the note a title, a class and its text"
+		return web_error_page(rq, h, b, 400, note ? "give the note a title, a class and its text"
 							: "choose at least one document and its class");
 	memset(items, 0, sizeof(items));
 	for (i = 0; i < n; i++) {
@@ -275,11 +303,37 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 		lseek(rq->fds[i], 0, SEEK_SET);
 	}
 	if ((r = cv_file(v, items, n, 0, NULL, NULL, &filed)) == 0)
-		return back_to_case(h, id);
+		return web_redirect(h, "/case/", id);
 	for (i = 0; i < n; i++)
 		if (items[i].status < 0 && items[i].error[0])
-			return error_page(rq, h, b, status_of(items[i].status), items[i].error);
-	lib_error(rq, h, b, v, r);
+			return web_error_page(rq, h, b, status_of(items[i].status), items[i].error);
+	web_lib_error(rq, h, b, v, r);
+}
+
+/*
+ * When the yearly attestation falls due (docs/security.md: a person not
+ * attested in 12 months is refused): "overdue", "due within a month", or "".
+ */
+static const char *attestation_due(const char *attested)
+{
+	cv_date d, until, today, soon;
+
+	if (!attested[0] || cv_date_parse(&d, attested) < 0 || cv_date_today(&today) < 0)
+		return "overdue";
+	cv_date_add_months_later(&until, &d, 12);
+	cv_date_add_months_clamp(&soon, &today, 1);
+	return cv_date_cmp(&today, &until) >= 0 ? "overdue" : cv_date_cmp(&soon, &until) >= 0 ? "due within a month" : "";
+}
+
+static void attested_cell(web_buf *b, const cv_staff *st)
+{
+	const char *due = attestation_due(st->attested);
+
+	web_puts(b, "</td><td>");
+	web_esc(b, st->attested[0] ? st->attested : "never");
+	if (*due)
+		web_printf(b, " <strong class=\"overdue\">(%s)</strong>", due);
+	web_printf(b, "</td><td>%s", st->os_uid >= 0 ? "yes" : "no");
 }
 
 /* The manager's list of staff: the library refuses anyone else (CV_ACT_STAFF_ADMIN). */
@@ -290,11 +344,12 @@ static void staff_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 	int r;
 
 	if ((r = cv_staff_list(v, &list, &n, 1)) < 0)
-		return lib_error(rq, h, b, v, r);
+		return web_lib_error(rq, h, b, v, r);
 	web_page_start(b, "Staff", rq->staff, rq->csrf);
 	web_puts(b, "<table><caption>Staff and their yearly confidentiality attestation</caption><thead><tr>"
 		    "<th scope=\"col\">Staff id</th><th scope=\"col\">Name</th><th scope=\"col\">Role</th>"
-		    "<th scope=\"col\">Attested</th><th scope=\"col\">Attest</th></tr></thead><tbody>");
+		    "<th scope=\"col\">Attested</th><th scope=\"col\">Signs in with an OS user</th>"
+		    "<th scope=\"col\">Attest</th></tr></thead><tbody>");
 	for (i = 0; i < n; i++) {
 		web_puts(b, "<tr><td>");
 		web_esc(b, list[i].id);
@@ -302,8 +357,7 @@ static void staff_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 		web_esc(b, list[i].name);
 		web_puts(b, "</td><td>");
 		web_esc(b, cv_role_name(list[i].role));
-		web_puts(b, "</td><td>");
-		web_esc(b, list[i].attested[0] ? list[i].attested : "never");
+		attested_cell(b, &list[i]);
 		web_printf(b, "</td><td><form method=\"post\" action=\"/staff/%s/attest\">", list[i].id);
 		web_csrf_field(b, rq->csrf);
 		web_puts(b, "<button type=\"submit\">Record today's attestation<span class=\"visually-hidden\"> of ");
@@ -321,14 +375,11 @@ static void attest(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, cons
 	int r;
 
 	if ((r = cv_staff_attest(v, id, NULL, NULL)) < 0)
-		return lib_error(rq, h, b, v, r);
-	h->status = 303;
-	h->kind = WEB_REDIRECT;
-	snprintf(h->location, sizeof(h->location), "/staff");
+		return web_lib_error(rq, h, b, v, r);
+	web_redirect(h, "/staff", "");
 }
 
-/* "/case/C-2026-0001/note" -> "C-2026-0001" and "note" (or ""); 0, or -1 when it is no id. */
-static int split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest)
+int web_split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest)
 {
 	size_t pl = strlen(prefix), n;
 
@@ -350,15 +401,18 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	const char *rest;
 	char id[32];
 
-	if (!post && !strcmp(rq->url, "/cases"))
+	if ((!post && !strcmp(rq->url, "/cases")) || (post && !strcmp(rq->url, "/find")))
 		return cases_page(rq, v, h, b);
+	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
+	    web_audit_route(rq, v, h, b))
+		return;
 	if (!post && !strcmp(rq->url, "/staff"))
 		return staff_page(rq, v, h, b);
-	if (post && split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "attest"))
+	if (post && web_split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "attest"))
 		return attest(rq, v, h, b, id);
-	if (!post && split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
+	if (!post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
 		return download(rq, v, h, b, id, doc_fd);
-	if (split_url(rq->url, "/case/", id, sizeof(id), &rest) == 0) {
+	if (web_split_url(rq->url, "/case/", id, sizeof(id), &rest) == 0) {
 		if (!post && !*rest)
 			return case_page(rq, v, h, b, id);
 		if (!post && !strcmp(rest, "cp"))
@@ -366,7 +420,7 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 		if (post && (!strcmp(rest, "file") || !strcmp(rest, "note")))
 			return file_items(rq, v, h, b, id, !strcmp(rest, "note"));
 	}
-	error_page(rq, h, b, 404, "there is no such page; start from the list of cases");
+	web_error_page(rq, h, b, 404, "there is no such page; start from the list of cases");
 }
 
 /* Sign-in's proof: never the keeper's session nor gpg-agent's cache (docs/web.md, Who acts). */
@@ -445,7 +499,7 @@ void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
 	}
 	/* sign-out is 'casevault lock' for one person: gpg-agent is reached through gpgconf */
 	if ((r = open_as(rq, &v, signout ? CV_INIT_GPGCONF : 0)) < 0)
-		lib_error(rq, h, b, v, r);
+		web_lib_error(rq, h, b, v, r);
 	else if (signout) {
 		cv_vault_end_session(v);
 		h->kind = WEB_ENDED;

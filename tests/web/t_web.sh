@@ -37,9 +37,15 @@ as_svc "$CV" note "$C" --cp --class cp-note --title "$CPT" --text "Child-protect
 CPR=$(as_svc "$CV" --json ls "$C" --cp | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')
 check "setup: a caseworker, a cp-lead, a case with a child-protection note ($A $L $C $CPR)" test -n "$CPR"
 
+# a subject access request on the case (docs/web.md, Subject access), decided in the browser
+RQ=$(as_svc "$CV" --json request open "$C" --requester "Pat Parent" --relationship client --received "$(date +%F)")
+REQ=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["request"])' <<<"$RQ")
+REQ_DUE=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["due"])' <<<"$RQ")
+check "setup: a subject access request on the case ($REQ, due $REQ_DUE)" test -n "$REQ" -a -n "$REQ_DUE"
+mkdir -m 777 "$T/out"
 mkdir -m 755 "$T/docs"
 cp "$CORPUS/001-trivial_minimal-document.pdf" "$T/docs/referral letter.pdf"
-convert -size 40x30 xc:'#336699' "$T/docs/school photo.png"
+convert -size 40x30 xc:'#336699' -strip "$T/docs/school photo.png"  # no metadata: it goes in a bundle
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env HOME="$T/svc" \
 	"$CVD" --vault "$V" --socket "$SOCK" --web "$PORT" --web-idle "$IDLE" 2>>"$T/daemon.log" >/dev/null </dev/null &
@@ -53,7 +59,7 @@ WEB_URL=http://127.0.0.1:$PORT WEB_SHOTS=$SHOTS CV_WEB_MODULES=$MODS WEB_CHROMIU
 	WEB_CASE=$C WEB_ADA=$A WEB_ADA_PASS=ada-web-pass-4d1 WEB_CLEO=$L WEB_CLEO_PASS=cleo-web-pass-9e2 \
 	WEB_VOL=$VO WEB_VOL_PASS=vic-web-pass-3b7 \
 	WEB_CP_TITLE=$CPT WEB_CP_RECORD=$CPR WEB_PDF="$T/docs/referral letter.pdf" WEB_PNG="$T/docs/school photo.png" \
-	WEB_EVIL=$EVIL WEB_IDLE=$IDLE node "$CV_SOURCE_DIR/tests/web/browser.js" >"$T/browser.out" 2>&1
+	WEB_EVIL=$EVIL WEB_IDLE=$IDLE WEB_REQ=$REQ WEB_REQ_DUE=$REQ_DUE WEB_OUT=$T/out WEB_FIND="kim CHILD" node "$CV_SOURCE_DIR/tests/web/browser.js" >"$T/browser.out" 2>&1
 BRC=$?
 cat "$T/browser.out"
 [ -n "${CV_WEB_DEBUG:-}" ] && cat "$T/daemon.log"
@@ -78,8 +84,26 @@ check "Cleo's attestations are the manager's two (CLI, staff page); the casework
 	test "$(python3 -c '
 import json, sys
 print(" ".join(e["actor"] for e in json.load(sys.stdin)["events"] if e["action"] == "staff.attest" and sys.argv[1] in (e["ids"] or "")))' "$L" <<<"$AUDIT")" = "S-0001 S-0001"
+# property 5: the browser's bundle holds what the CLI's bundle of the same request holds
+decisions=$(as_svc "$CV" --json request show "$REQ" | python3 -c '
+import json, sys
+q = json.load(sys.stdin)["request"]
+print(" ".join(sorted(r["decision"] + ("/" + r.get("ground", "") if r["decision"] == "withhold" else "") +
+      ("/by-" + r["decided_by"] if not r["default"] else "") for r in q["records"])))')
+check "the CLI shows the browser's decisions, the manager's ($decisions)" \
+	test "$decisions" = "redact/by-S-0001 release/by-S-0001 withhold/sch2-para16/by-S-0001 withhold/sch2-para16/by-S-0001"
+as_svc "$CV" request bundle "$REQ" -o "$T/svc/cli.zip" --passphrase-file "$T/svc/cli.pass" >/dev/null
+mkdir "$T/out/b" "$T/out/c"
+(cd "$T/out/b" && 7z x -y -p"$(cat "$T/out/browser.pass")" "$T/out/browser.zip" >/dev/null)
+check "the browser's bundle opens with the passphrase the page showed" test "$?" -eq 0 -a -n "$(ls -A "$T/out/b")"
+(cd "$T/out/c" && 7z x -y -p"$(cat "$T/svc/cli.pass")" "$T/svc/cli.zip" >/dev/null)
+echo "# browser bundle: $(cd "$T/out/b" && find . -type f | sort | tr '\n' ' ')"
+check "the browser's bundle and the CLI's have the same members" \
+	test "$(cd "$T/out/b" && find . -type f | sort)" = "$(cd "$T/out/c" && find . -type f | sort)"
+check "  ... with the same bytes" diff -r "$T/out/b" "$T/out/c"
 check "verify passes" as_svc "$CV" verify
 check "audit verify passes" as_svc "$CV" audit verify
 check "no passphrase in the daemon's log" not grep -q -e ada-web-pass -e cleo-web-pass -e vic-web-pass "$T/daemon.log"
+check "no name searched for in the daemon's log" not grep -qi -e "kim child" -e "Nobody Such" "$T/daemon.log"
 check "a screenshot of each page is kept ($SHOTS)" test "$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)" -ge 9
 finish

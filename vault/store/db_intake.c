@@ -50,22 +50,6 @@ int cv_db_intake_key_delete(cv_vault *v, const char *id)
 	return cv_index_run(v, "delete an intake key", "DELETE FROM ks.intake_keys WHERE id = ?", "t", id);
 }
 
-int cv_db_intake_next(cv_vault *v, long *n)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	if ((r = cv_index_query(v, &st, "UPDATE counters SET value = value + 1 WHERE name = 'intake' RETURNING value",
-				"")) < 0)
-		return r;
-	if (sqlite3_step(st) != SQLITE_ROW)
-		r = cv_error(v, CV_ECORRUPT, "the index has no intake counter; run 'casevault verify'");
-	else
-		*n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return r;
-}
-
 int cv_db_intake_insert(cv_vault *v, const cv_db_intake *w)
 {
 	return cv_index_run(v, "add to the intake tray",

@@ -37,8 +37,6 @@ int cv_db_intake_key_put(cv_vault *v, const char *id, const char *wrapped);
 int cv_db_intake_key_get(cv_vault *v, const char *id, char *out, size_t outlen);
 /* After the commit that deleted the row: the key, overwritten (the key store's secure_delete). */
 int cv_db_intake_key_delete(cv_vault *v, const char *id);
-/* The next item number (the counter moves in the caller's transaction). */
-int cv_db_intake_next(cv_vault *v, long *n);
 int cv_db_intake_insert(cv_vault *v, const cv_db_intake *row);
 /* 1 with row filled (release it), 0 when there is no such item. */
 int cv_db_intake_get(cv_vault *v, const char *id, cv_db_intake *row);

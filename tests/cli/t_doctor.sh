@@ -128,6 +128,16 @@ check "and the backup of a year ago is asked for again" has backup todo "more th
 run_cv doctor
 check "attesting again fixes it" has attestations ok "holds"
 
+# ---- the policy key ----
+mkdir "$T/pol"
+sed 's/^\[backups\]$/[backups]\nbackup_every_days = 2/' "$CV_SOURCE_DIR/policies/retention.ini" >"$T/pol/retention.ini"
+run_cv policy check "$T/pol/retention.ini"
+check "[backups] backup_every_days = 2 is a good policy" test "$RC" -eq 0
+sed -i 's/^backup_every_days = 2$/backup_every_days = 0/' "$T/pol/retention.ini"
+run_cv policy check "$T/pol/retention.ini"
+check "backup_every_days = 0 is refused, saying what is expected ($(head -c 120 <<<"$ERR$OUT"))" \
+	bash -c "[ $RC -ne 0 ] && grep -q \"bad backup_every_days '0' (expected a whole number of days, 1 to 3660)\" <<<\"\$1\"" _ "$ERR$OUT"
+
 # ---- who may run it ----
 expect_fail "a caseworker may not run doctor (managers only)" --as "$W" doctor
 check "control: the manager's run before the bad states was clean (exit 0, or 1 for a full disk)" \

@@ -332,8 +332,8 @@ static void check_disk(struct run *r)
 	if (avail < DISK_MIN_BYTES || (total > 0 && avail * 100 / total < DISK_MIN_PERCENT))
 		add(r, "disk", CV_DOCTOR_TODO, "%lld MiB free of %lld MiB on the vault's filesystem: make room or move "
 		    "the vault (a purge rewrites archives and a backup stages a copy)", avail >> 20, total >> 20);
-	else
-		add(r, "disk", CV_DOCTOR_OK, "%lld MiB free of %lld MiB on the vault's filesystem", avail >> 20, total >> 20);
+	else  /* in whole GiB: the line stays the same from one run to the next */
+		add(r, "disk", CV_DOCTOR_OK, "%lld GiB free of %lld GiB on the vault's filesystem", avail >> 30, total >> 30);
 }
 
 struct perms {

@@ -267,9 +267,13 @@ static void check_attestations(struct run *r)
 		add(r, "attestations", CV_DOCTOR_UNKNOWN, "cannot read the staff: %s", cv_vault_errmsg(r->v));
 		return;
 	}
-	for (i = 0; i < n; i++)
-		if (attest_due(r, &list[i], one, sizeof(one)) && ++due && used + strlen(one) + 3 < sizeof(ids))
+	for (i = 0; i < n; i++) {
+		if (!attest_due(r, &list[i], one, sizeof(one)))
+			continue;
+		due++;
+		if (used + strlen(one) + 3 < sizeof(ids))  /* the first ones named; the count says how many */
 			used += (size_t)snprintf(ids + used, sizeof(ids) - used, "%s%s", used ? ", " : "", one);
+	}
 	cv_staff_list_free(list, n);
 	if (due)
 		add(r, "attestations", CV_DOCTOR_TODO, "%zu attestations lapse within %d days or have: %s; run "

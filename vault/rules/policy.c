@@ -65,6 +65,7 @@ struct cv_policy {
 	struct rclass *classes;
 	size_t nclasses;
 	int keystore_backup_days;
+	int backup_every_days;
 	struct ftype *types;
 	size_t ntypes;
 	char hash[65];
@@ -85,11 +86,14 @@ struct parse {
 	struct ftype *types;
 	size_t ntypes, atypes;
 	int backup_days, backup_line;  /* [backups] keystore_backup_days, and where */
+	int every_days, every_line;    /* [backups] backup_every_days, and where */
 };
 
 #define BACKUPS_SECTION (-2)      /* st->cur while in retention.ini's [backups] */
 #define KEYSTORE_BACKUP_DAYS 35
 #define KEYSTORE_BACKUP_DAYS_MAX 3660
+/* a backup older than this is reported by doctor (docs/commands/doctor.md) */
+#define BACKUP_EVERY_DAYS 7
 
 static const char *const trigger_names[] = {
 	"filed", "event-date", "case-closed", "child-dob", "last-contact"
@@ -611,23 +615,31 @@ static void filetype_key(struct parse *st, struct ftype *ft,
 	}
 }
 
-static void backups_key(struct parse *st, const char *name, const char *value)
+/* A whole number of days, 1 to KEYSTORE_BACKUP_DAYS_MAX, once: into *out. */
+static void days_value(struct parse *st, const char *name, const char *value, int *line, int *out)
 {
 	char *end;
 	long d;
 
-	if (strcmp(name, "keystore_backup_days")) {
-		problem(st, st->line, "unknown key '%s' in [backups] (expected keystore_backup_days)", name);
-		return;
-	}
-	if (once(st, &st->backup_line, name))
+	if (once(st, line, name))
 		return;
 	d = strtol(value, &end, 10);
 	if (end == value || *end || d < 1 || d > KEYSTORE_BACKUP_DAYS_MAX)
-		problem(st, st->line, "bad keystore_backup_days '%s' (expected a whole number of days, 1 to %d)",
-			value, KEYSTORE_BACKUP_DAYS_MAX);
+		problem(st, st->line, "bad %s '%s' (expected a whole number of days, 1 to %d)",
+			name, value, KEYSTORE_BACKUP_DAYS_MAX);
 	else
-		st->backup_days = (int)d;
+		*out = (int)d;
+}
+
+static void backups_key(struct parse *st, const char *name, const char *value)
+{
+	if (!strcmp(name, "keystore_backup_days"))
+		days_value(st, name, value, &st->backup_line, &st->backup_days);
+	else if (!strcmp(name, "backup_every_days"))
+		days_value(st, name, value, &st->every_line, &st->every_days);
+	else
+		problem(st, st->line, "unknown key '%s' in [backups] (expected keystore_backup_days or "
+			"backup_every_days)", name);
 }
 
 static int on_key(void *user, const char *section, const char *name,
@@ -946,6 +958,7 @@ static int assemble(cv_policy **out, struct parse *rs, struct parse *fs,
 	p->classes = rs->classes;
 	p->nclasses = rs->nclasses;
 	p->keystore_backup_days = rs->backup_days ? rs->backup_days : KEYSTORE_BACKUP_DAYS;
+	p->backup_every_days = rs->every_days ? rs->every_days : BACKUP_EVERY_DAYS;
 	p->types = fs->types;
 	p->ntypes = fs->ntypes;
 	rs->classes = NULL;
@@ -1047,6 +1060,11 @@ const char *cv_policy_hash(const cv_policy *p)
 int cv_policy_keystore_backup_days(const cv_policy *p)
 {
 	return p && p->keystore_backup_days ? p->keystore_backup_days : KEYSTORE_BACKUP_DAYS;
+}
+
+int cv_policy_backup_every_days(const cv_policy *p)
+{
+	return p && p->backup_every_days ? p->backup_every_days : BACKUP_EVERY_DAYS;
 }
 
 size_t cv_policy_class_count(const cv_policy *p)

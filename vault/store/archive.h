@@ -56,6 +56,12 @@ typedef struct {
 int cv_archive_read(cv_vault *v, const char *name, const char *key_hex,
 		    cv_archive_reader *rd, char out_sha[65]);
 
+/*
+ * The members of a decrypted archive stream (tar, zstd-compressed or not)
+ * read from fd to its end: 0, or CV_ECORRUPT / CV_ERROR with one line in msg.
+ */
+int cv_archive_read_stream(int fd, cv_archive_reader *rd, char *msg, size_t msglen);
+
 /* The archive files themselves, through the vault's backend (store/objects.h). */
 int cv_archive_publish(cv_vault *v, const char *name);   /* written and synced: now visible */
 int cv_archive_discard(cv_vault *v, const char *name);   /* gone, half-written copy too */

@@ -96,6 +96,8 @@ const char *cv_policy_hash(const cv_policy *p);
 
 /* Days a key-store backup is kept ([backups] keystore_backup_days; 35 when unset). */
 int cv_policy_keystore_backup_days(const cv_policy *p);
+/* Days after which doctor reports the last backup as too old ([backups] backup_every_days; 7 when unset). */
+int cv_policy_backup_every_days(const cv_policy *p);
 
 size_t cv_policy_class_count(const cv_policy *p);
 const cv_class *cv_policy_class_at(const cv_policy *p, size_t i);

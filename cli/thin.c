@@ -23,32 +23,34 @@
 /* The command line as given: getopt permutes argv while the thin client parses it. */
 static char **given;
 
-static int find_direct(char *out, size_t len)
+/* casevault-direct beside this program (a build tree), else in its libexec directory: into out. */
+static int find_direct(char *dir, size_t dirlen, char *out, size_t len)
 {
-	char self[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+	ssize_t n = readlink("/proc/self/exe", dir, dirlen - 1);
 
-	if (n <= 0)
+	if (n <= 0) {
+		snprintf(dir, dirlen, "(the directory of /proc/self/exe)");
 		return -1;
-	self[n] = '\0';
-	if (!(slash = strrchr(self, '/')))
-		return -1;
-	*slash = '\0';
-	snprintf(out, len, "%s/casevault-direct", self);
+	}
+	dir[n] = '\0';
+	if ((slash = strrchr(dir, '/')))
+		*slash = '\0';
+	snprintf(out, len, "%s/casevault-direct", dir);
 	if (access(out, X_OK) == 0)
 		return 0;
-	snprintf(out, len, "%s/%s/casevault-direct", self, CV_DIRECT_RELDIR);
+	snprintf(out, len, "%s/%s/casevault-direct", dir, CV_DIRECT_RELDIR);
 	return access(out, X_OK);
 }
 
 /* The direct program, in this process, on the command line as given; returns only if it cannot start. */
 static int exec_direct(cli_ctx *c)
 {
-	char path[PATH_MAX + 64];
+	char dir[PATH_MAX], path[PATH_MAX + 64];
 
-	if (find_direct(path, sizeof(path)) < 0)
-		return cli_fail(c, EXIT_FAIL, "cannot find casevault-direct beside %s or in its libexec directory; "
-				"reinstall casevault", "/proc/self/exe");
+	if (find_direct(dir, sizeof(dir), path, sizeof(path)) < 0)
+		return cli_fail(c, EXIT_FAIL, "cannot find casevault-direct in %s or %s/%s; reinstall casevault",
+				dir, dir, CV_DIRECT_RELDIR);
 	fflush(NULL);
 	execv(path, given);
 	return cli_fail(c, EXIT_FAIL, "cannot start %s: %s; reinstall casevault", path, strerror(errno));

@@ -7,7 +7,10 @@
 # the mean CPU milliseconds per command, which a loaded machine disturbs far
 # less: direct, the command's process tree and gpg-agent (bench/treecpu.c);
 # through the daemon, the client's tree and the daemon's reaped children
-# (connection process and worker: /proc/PID/stat cutime + cstime).
+# (connection process and worker: /proc/PID/stat cutime + cstime).  First,
+# the client's own start-up: 'casevault --version' (the thin client, which
+# every command pays) and 'casevault-direct --version' beside it when there
+# is one (docs/service.md, Speed).
 #
 #   bench/bench_service.sh [--runs N] [--records N]
 #   --runs N      commands of each kind timed (default 30, at least 20)
@@ -86,6 +89,12 @@ stats() { # wall median and p99 (nearest rank), mean CPU, in ms, of $W/NAME
 median() { awk '{ print $1 }' "$W/$1" | sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 cpu() { awk -v t="$(cat "$W/$1.ticks")" -v hz="$(getconf CLK_TCK)" '{ s += $2; n++ } END { printf "%.1f", (s + t / hz) / n * 1000 }' "$W/$1"; }
 
+# ---- the client's own start-up (docs/service.md, Speed): the thin client, and the direct program it hands to
+loop startup --version
+CVDIRECT=$(dirname "$CV")/casevault-direct
+[ -x "$CVDIRECT" ] && for _ in $(seq "$RUNS"); do bench_time "$V" "$W/startup.direct" "${ACMD[@]}" "$CVDIRECT" --version; done
+[ -x "$CVDIRECT" ] && echo 0 >"$W/startup.direct.ticks"
+
 # ---- direct mode, gpg-agent's cache warm (the passphrase file is read only if the agent asks)
 D=(--passphrase-file "$W/pass")
 as_acct "$CV" "${D[@]}" ls "$C" >/dev/null
@@ -103,6 +112,8 @@ loop session.ls ls "$C"
 loop session.get get "$R"
 
 echo "casevaultd sessions: $RECORDS-record case, $RUNS runs each ($(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '  casevault --version (start-up): %s\n' "$(stats startup)"
+[ -x "$CVDIRECT" ] && printf '  casevault-direct --version:     %s\n' "$(stats startup.direct)"
 echo "  first command through the daemon (proves the passphrase): $(awk '{ printf "%.1f", $1 * 1000 }' "$W/proof") ms wall"
 for what in ls get; do
 	printf '  %-4s direct, agent cache warm: %s\n' "$what" "$(stats "direct.$what")"

@@ -111,6 +111,16 @@ typedef struct cli_ctx {
  * Returns the exit status.
  */
 int cli_main(int argc, char **argv, const cli_service *svc);
+/* Every command (cli/commands.c; the thin client's generated copy has no fn), NULL-terminated. */
+extern const cli_cmd *const cli_commands[];
+/*
+ * Around a parsed command (cli/run.c): the library initialised and the vault
+ * opened (0, or the exit status of a one-line refusal), then closed.  The
+ * thin client's cli_begin hands the command line to the direct program
+ * instead (cli/thin.c; docs/service.md, Speed).
+ */
+int cli_begin(cli_ctx *c);
+void cli_end(cli_ctx *c, int r);
 /*
  * The client (cli/client.c): CASEVAULT_SOCKET, or NULL; run the command
  * line argv, parsed in c, through the daemon at sock.

@@ -17,7 +17,6 @@
 
 #include "cli.h"
 #include "casevault/common.h"
-#include "casevault/retention.h"
 #include "casevault/text.h"
 
 const cli_opt cli_no_opts[] = { CLI_OPT_END };
@@ -29,36 +28,6 @@ static const cli_opt global_opts[] = {
 	{ "passphrase-file", 0, "FILE", "read the staff passphrase from FILE (default: $CASEVAULT_PASSPHRASE_FILE, else pinentry)", NULL },
 	{ "help", 'h', NULL, "show this help", NULL },
 	CLI_OPT_END
-};
-
-static const cli_cmd *commands[] = {
-	&cmd_init_spec,
-	&cmd_case_open_spec, &cmd_case_list_spec, &cmd_case_show_spec, &cmd_case_close_spec,
-	&cmd_file_spec, &cmd_note_spec, &cmd_import_spec,
-	&cmd_ls_spec, &cmd_get_spec, &cmd_verify_spec, &cmd_backup_spec, &cmd_restore_spec, &cmd_doctor_spec,
-	&cmd_policy_check_spec, &cmd_policy_adopt_spec, &cmd_classes_spec, &cmd_lock_spec,
-	&cmd_staff_add_spec, &cmd_staff_list_spec, &cmd_staff_attest_spec, &cmd_staff_revoke_spec,
-	&cmd_audit_show_spec, &cmd_audit_verify_spec,
-	&cmd_case_reopen_spec, &cmd_case_set_dob_spec,
-	&cmd_hold_add_spec, &cmd_hold_release_spec, &cmd_hold_list_spec,
-	&cmd_retention_due_spec, &cmd_retention_recompute_spec,
-	&cmd_review_approve_spec, &cmd_review_defer_spec, &cmd_review_spec,  /* two-word forms first */
-	&cmd_purge_spec, &cmd_certificates_list_spec, &cmd_certificates_show_spec, &cmd_purge_key_init_spec,
-	&cmd_case_person_add_spec, &cmd_case_person_list_spec, &cmd_case_link_spec,
-	&cmd_request_open_spec, &cmd_request_list_spec, &cmd_request_show_spec, &cmd_request_decide_spec,
-	&cmd_request_attach_spec, &cmd_request_extend_spec, &cmd_request_bundle_spec, &cmd_request_log_spec,
-	&cmd_request_close_spec,
-	&cmd_request_pause_spec, &cmd_request_resume_spec, &cmd_request_verify_id_spec,
-	&cmd_record_move_spec, &cmd_record_set_spec, &cmd_record_erase_spec, &cmd_request_lift_spec,
-	&cmd_refer_list_spec, &cmd_refer_spec,  /* two-word forms first */
-	&cmd_enquiry_add_spec, &cmd_enquiry_list_spec,
-	&cmd_case_notice_spec, &cmd_case_contact_spec,
-	&cmd_case_assign_spec, &cmd_case_unassign_spec,
-	&cmd_consent_add_spec, &cmd_consent_list_spec, &cmd_consent_due_spec, &cmd_consent_withdraw_spec,
-	&cmd_share_spec,
-	&cmd_intake_add_spec, &cmd_intake_list_spec, &cmd_intake_show_spec, &cmd_intake_assign_spec,
-	&cmd_intake_reject_spec,
-	NULL
 };
 
 static int json_mode;
@@ -206,36 +175,6 @@ int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...)
 		json_failed |= failed;
 	}
 	return exit_code;
-}
-
-int cli_lib_fail(cli_ctx *c, int r)
-{
-	const char *m = c->v ? cv_vault_errmsg(c->v) : "";
-
-	if (!m || !*m)
-		m = "failed";
-	(void)r;  /* every library refusal is exit 1; exit 2 is for the command line itself */
-	return cli_fail(c, EXIT_FAIL, "%s", m);
-}
-
-void cli_notices(cli_ctx *c)
-{
-	cli_notices_from(c, 0);
-}
-
-void cli_notices_from(cli_ctx *c, size_t from)
-{
-	const char *n = c->v ? cv_vault_notice(c->v) : "";
-	size_t len = strlen(n);
-
-	if (from < c->notices_shown)
-		from = c->notices_shown;
-	if (len <= from)
-		return;
-	c->notices_shown = len;
-	n += from;
-	n += strspn(n, "; ");
-	fprintf(stderr, "casevault: note: %s\n", cli_show(n));
 }
 
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
@@ -577,8 +516,8 @@ static void usage_all(FILE *f)
 	fprintf(f, "usage: casevault [-C DIR] [--json] [--as STAFF-ID] COMMAND [ARGS]\n\n"
 		   "casevault keeps a confidential office's case records encrypted, indexed and\n"
 		   "on a retention schedule.  Commands:\n\n");
-	for (i = 0; commands[i]; i++)
-		fprintf(f, "  %-20s %s\n", commands[i]->name, commands[i]->summary);
+	for (i = 0; cli_commands[i]; i++)
+		fprintf(f, "  %-20s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	fprintf(f, "\n'casevault COMMAND --help' describes a command, 'casevault --version' tells the version;\n"
 		   "docs/ has the manual.\n");
 }
@@ -587,9 +526,9 @@ static const cli_cmd *find_cmd(int argc, char **argv, int *consumed)
 {
 	int i;
 
-	for (i = 0; commands[i]; i++) {
+	for (i = 0; cli_commands[i]; i++) {
 		/* "file", "case open", "case person add": one word of argv per word of the name */
-		const char *n = commands[i]->name;
+		const char *n = cli_commands[i]->name;
 		int w = 0;
 
 		while (w < argc) {
@@ -601,7 +540,7 @@ static const cli_cmd *find_cmd(int argc, char **argv, int *consumed)
 			w++;
 			if (!sp) {
 				*consumed = w;
-				return commands[i];
+				return cli_commands[i];
 			}
 			n = sp + 1;
 		}
@@ -806,26 +745,6 @@ static int settle_globals(cli_ctx *c)
 	return 0;
 }
 
-static int open_vault(cli_ctx *c)
-{
-	int r;
-
-	if (!c->vault_dir)
-		return cli_fail(c, EXIT_USAGE, "no vault given; use -C DIR or set CASEVAULT_DIR");
-	r = cv_vault_open(&c->v, c->vault_dir);
-	if (r < 0)
-		return cli_lib_fail(c, r);
-	cli_notices(c);
-	cv_retention_follow_deposits(c->v);
-	if (c->svc)
-		return cli_service_actor(c);
-	if (c->passphrase_file)
-		cv_vault_set_passphrase_cb(c->v, cli_passphrase_cb, (void *)c->passphrase_file);
-	if (c->as && (r = cv_vault_set_actor(c->v, c->as)) < 0)
-		return cli_lib_fail(c, r);
-	return 0;
-}
-
 /*
  * "casevault case --help", "casevault request": the first word of several
  * commands on its own lists them on f (NULL: only whether it is a group);
@@ -836,12 +755,12 @@ static int usage_group(FILE *f, const char *word)
 	size_t l = strlen(word);
 	int i, n = 0;
 
-	for (i = 0; commands[i]; i++)
-		if (!strncmp(commands[i]->name, word, l) && commands[i]->name[l] == ' ') {
+	for (i = 0; cli_commands[i]; i++)
+		if (!strncmp(cli_commands[i]->name, word, l) && cli_commands[i]->name[l] == ' ') {
 			if (f && !n)
 				fprintf(f, "usage: casevault %s SUBCOMMAND [ARGS]\n\n", word);
 			if (f)
-				fprintf(f, "  %-20s %s\n", commands[i]->name, commands[i]->summary);
+				fprintf(f, "  %-20s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 			n++;
 		}
 	if (f && n)
@@ -883,11 +802,11 @@ static const char *nearest_word(const char *word)
 	size_t bd = 3, d;
 	int i;
 
-	for (i = 0; commands[i]; i++) {
-		snprintf(first, sizeof(first), "%.*s", (int)strcspn(commands[i]->name, " "), commands[i]->name);
+	for (i = 0; cli_commands[i]; i++) {
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(cli_commands[i]->name, " "), cli_commands[i]->name);
 		if ((d = distance(word, first)) < bd) {
 			bd = d;
-			best = commands[i]->name;
+			best = cli_commands[i]->name;
 		}
 	}
 	return best;
@@ -929,11 +848,11 @@ static void commands_json(void)
 	json_t *arr = json_array();
 	int i;
 
-	for (i = 0; commands[i]; i++)
-		cli_jpush(arr, json_pack("{s:s, s:s, s:b, s:b}", "name", commands[i]->name,
-					 "args", commands[i]->args ? commands[i]->args : "",
-					 "exports", (commands[i]->flags & EXPORTS_CONTENT) != 0,
-					 "writes_file", writes_file(commands[i])));
+	for (i = 0; cli_commands[i]; i++)
+		cli_jpush(arr, json_pack("{s:s, s:s, s:b, s:b}", "name", cli_commands[i]->name,
+					 "args", cli_commands[i]->args ? cli_commands[i]->args : "",
+					 "exports", (cli_commands[i]->flags & EXPORTS_CONTENT) != 0,
+					 "writes_file", writes_file(cli_commands[i])));
 	cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "commands", arr));
 }
 
@@ -1084,38 +1003,11 @@ static int reader_gone(void)
 /* Run the command; the vault is closed and stdout flushed on every path. */
 static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t nsv)
 {
-	unsigned init = cmd->flags & NEEDS_GPGCONF ? CV_INIT_GPGCONF : 0;
 	int r;
 
-	/*
-	 * Finishing a revocation a crash left needs gpg-agent, reached only
-	 * with gpgconf (about 0.12 s): every command pays it while one is left,
-	 * and only then (docs/recovery.md, An interrupted revocation).
-	 */
-	if (!init && (cmd->flags & NEEDS_VAULT) && cv_vault_revoke_pending(c->vault_dir) == 1)
-		init = CV_INIT_GPGCONF;
-	/*
-	 * --as may name someone other than the person registered for this OS
-	 * user, who then proves their passphrase afresh: gpg-agent must forget
-	 * the cached one first, and is reached only with gpgconf (a few more
-	 * short processes at start-up, paid only when --as is given;
-	 * docs/security.md, Proving who acts).
-	 */
-	if (c->as)
-		init = CV_INIT_GPGCONF;
-	/*
-	 * Through casevaultd a person without a live session proves the
-	 * passphrase afresh: gpg-agent forgets their key's cached one first,
-	 * likewise.  With one, the command runs no gpg at all and starts
-	 * without gpgconf (docs/service.md, Sessions).
-	 */
-	if (c->svc && c->svc->sessions && !c->svc->session_alive)
-		init = CV_INIT_GPGCONF;
 	if (!c->svc && (cmd->flags & NEEDS_VAULT) && c->vault_dir && not_mine(c, &r))
 		return r;
-	if (cv_global_init_ex(init) < 0)
-		return cli_fail(c, EXIT_FAIL, "cannot initialise GnuPG/libgcrypt; is gnupg installed?");
-	r = cmd->flags & NEEDS_VAULT ? open_vault(c) : 0;
+	r = cli_begin(c);
 	/* Values given as "-" are read last, so that a wrong vault or staff
 	 * member is reported before anyone types a name. */
 	if (r == 0)
@@ -1124,11 +1016,8 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 		r = check_text_values(c);
 	if (r == 0)
 		r = cmd->fn(c);
-	/* what the library noted on the way (an unlock that made this manager the anchor), once */
-	if (r == EXIT_OK)
-		cli_notices_from(c, 0);
 	forget_stdin_values();
-	cv_vault_close(c->v);
+	cli_end(c, r);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno == EPIPE || reader_gone())
 			return r;  /* "... | head": the reader stopped reading (docs/commands/README.md, Exit status) */

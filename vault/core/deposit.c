@@ -113,6 +113,63 @@ static int sign_published(cv_vault *v, cv_section s, const char *value)
 	return r;
 }
 
+#define MEMO_HEX 65   /* 64 hex + NUL */
+
+/* The memo of value as section s's deposit key under the master key in memory (crypto/deposit.h). */
+static int memo_of(cv_vault *v, cv_section s, const char *value, char out[MEMO_HEX])
+{
+	unsigned char m[32];
+
+	if (cv_deposit_memo(v->mkey[s], cv_section_name(s), value, m) < 0)
+		return cv_error(v, CV_ERROR, "cannot derive the deposit key's memo");
+	cv_hex_encode(m, 32, out);
+	explicit_bzero(m, sizeof(m));
+	return 0;
+}
+
+static void memo_key(cv_section s, char out[40])
+{
+	snprintf(out, 40, "deposit.%s.memo", cv_section_name(s));
+}
+
+/*
+ * The deposit key's value for the master key in memory, into want; *held
+ * set when the index's memo shows that have is it.  Deriving it is an
+ * X25519 multiplication, most of what an unlocked 'ls' through casevaultd
+ * costs (docs/service.md, Speed); a memo (meta deposit.SECTION.memo) that
+ * matches have was written by a holder of the master key who derived that
+ * value, so it stands for the derivation; one that does not (none yet, a
+ * new generation, a value someone wrote into the index) sends the unlock
+ * to the derivation, as before.
+ */
+static int current_value(cv_vault *v, cv_section s, const char *have, char want[PUB_TEXT], int *held)
+{
+	char key[40], row[MEMO_HEX], memo[MEMO_HEX];
+	int r;
+
+	*held = 0;
+	memo_key(s, key);
+	if (have[0] && atoi(have) == v->mkey_gen[s] && (r = cv_db_meta_get(v, key, row, sizeof(row))) > 0 &&
+	    (r = memo_of(v, s, have, memo)) == 0 && !strcmp(row, memo)) {
+		*held = 1;
+		snprintf(want, PUB_TEXT, "%s", have);
+		return 0;
+	}
+	return pub_text(v, s, want);
+}
+
+/* Remember that want is this section's deposit key for the master key in memory. */
+static int write_memo(cv_vault *v, cv_section s, const char *want)
+{
+	char key[40], memo[MEMO_HEX];
+	int r;
+
+	memo_key(s, key);
+	if ((r = memo_of(v, s, want, memo)) < 0)
+		return r;
+	return cv_db_meta_set(v, key, memo, 1, "remember the deposit key");
+}
+
 /*
  * Publish every unlocked section's deposit key, signed, where the index
  * holds none or a stale one.  One of the current generation that differs
@@ -122,14 +179,14 @@ static int sign_published(cv_vault *v, cv_section s, const char *value)
 static int publish(cv_vault *v)
 {
 	char key[32], want[PUB_TEXT], have[PUB_TEXT];
-	int s, r;
+	int s, r, held;
 
 	for (s = 0; s < CV_SECTION_COUNT; s++) {
 		if (!v->mkey[s])
 			continue;
 		meta_key((cv_section)s, key);
-		if ((r = pub_text(v, (cv_section)s, want)) < 0 ||
-		    (r = cv_db_meta_get(v, key, have, sizeof(have))) < 0)
+		if ((r = cv_db_meta_get(v, key, have, sizeof(have))) < 0 ||
+		    (r = current_value(v, (cv_section)s, have, want, &held)) < 0)
 			return r;
 		if (have[0] && strcmp(have, want) && atoi(have) == v->mkey_gen[s]) {
 			v->deposit_forged |= 1 << s;
@@ -137,7 +194,8 @@ static int publish(cv_vault *v)
 				  "the vault's own is put back; a manager runs 'casevault verify'", cv_section_name(s));
 		}
 		if ((r = sign_published(v, (cv_section)s, want)) < 0 ||
-		    (strcmp(have, want) && (r = cv_db_meta_set(v, key, want, 1, "publish the deposit key")) < 0))
+		    (strcmp(have, want) && (r = cv_db_meta_set(v, key, want, 1, "publish the deposit key")) < 0) ||
+		    (!held && (r = write_memo(v, (cv_section)s, want)) < 0))
 			return r;
 	}
 	return cv_grants_record_anchor(v);

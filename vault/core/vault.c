@@ -268,11 +268,15 @@ static int check_vault_files(cv_vault *v, const char *path)
 	return 0;
 }
 
-/* The index file holds this vault's schema and SQLite can read it; refused before any use (see check_vault_files). */
+/*
+ * The index file holds this vault's schema and SQLite can read it; refused
+ * before any use (see check_vault_files).  The probe's connection is the
+ * one cv_index_open then sets up, so the schema is parsed once.
+ */
 static int check_index_file(cv_vault *v)
 {
 	char why[160];
-	int ver, r = cv_db_meta_probe(v->dbpath, &ver, why, sizeof(why));
+	int ver, r = cv_db_meta_probe(v->dbpath, &ver, why, sizeof(why), v);
 
 	if (r == 1)
 		return 0;

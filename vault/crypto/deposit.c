@@ -48,6 +48,16 @@ int cv_deposit_public(const unsigned char master[32], const char *section, unsig
 	return r;
 }
 
+int cv_deposit_memo(const unsigned char master[32], const char *section, const char *value, unsigned char memo[32])
+{
+	char info[192];
+	int n = snprintf(info, sizeof(info), "casevault/deposit-memo/v1 %s %s", section, value);
+
+	if (n < 0 || (size_t)n >= sizeof(info))
+		return -1;
+	return cv_hkdf_sha256(master, 32, "", 0, info, (size_t)n, memo, 32);
+}
+
 /* KEK and sealing key of one filing from the shared point Z. */
 static int filing_keys(const unsigned char z[32], const unsigned char e_pub[32], const unsigned char pub[32],
 		       const char *file, unsigned char kek[32], unsigned char seal[32])

@@ -29,6 +29,14 @@
 /* The section's deposit public key (32 bytes), derived from its master key. 0 or -1. */
 int cv_deposit_public(const unsigned char master[32], const char *section, unsigned char pub[32]);
 /*
+ * The memo of a published deposit key (its meta value "GEN:HEX"):
+ * HKDF-SHA256(IKM = master key, salt = "", info = "casevault/deposit-memo/v1 "
+ * SECTION " " VALUE), 32 bytes.  Only a holder of the master key computes
+ * it, so a memo that matches says a holder derived that value: the next
+ * unlock skips the curve multiplication (core/deposit.c).  0 or -1.
+ */
+int cv_deposit_memo(const unsigned char master[32], const char *section, const char *value, unsigned char memo[32]);
+/*
  * Wrap key (32 bytes) to the deposit public key pub for archive file; seal
  * gets the filing's sealing key.  0, or -1 (libgcrypt, or a degenerate pub).
  */

@@ -98,8 +98,11 @@ void cv_db_meta_close(cv_vault *v)
  * (docs/recovery.md, A lost or damaged index).  No SQLITE_OPEN_CREATE: a
  * missing file stays missing.  The probe reads the schema version and the
  * five tables every vault has had since migration 1; it writes nothing.
+ * When it finds a vault and keep is given, the connection becomes keep's
+ * and cv_index_open goes on with it: SQLite reads the schema once per
+ * command, not twice (docs/service.md, Speed).
  */
-int cv_db_meta_probe(const char *dbpath, int *version, char *why, size_t whylen)
+int cv_db_meta_probe(const char *dbpath, int *version, char *why, size_t whylen, cv_vault *keep)
 {
 	static const char sql[] =
 		"SELECT (SELECT user_version FROM pragma_user_version),"
@@ -111,7 +114,7 @@ int cv_db_meta_probe(const char *dbpath, int *version, char *why, size_t whylen)
 
 	*version = 0;
 	snprintf(why, whylen, "cannot be opened");
-	rc = sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+	rc = sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc == SQLITE_OK) {
 		/* another command may be committing: wait as the vault's own connection does */
 		sqlite3_busy_timeout(db, 10000);
@@ -128,6 +131,9 @@ int cv_db_meta_probe(const char *dbpath, int *version, char *why, size_t whylen)
 			r = CV_ERROR;
 	}
 	sqlite3_finalize(st);
-	sqlite3_close(db);
+	if (r == 1 && keep && !keep->db)
+		keep->db = db;
+	else
+		sqlite3_close(db);
 	return r;
 }

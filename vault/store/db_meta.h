@@ -43,8 +43,9 @@ void cv_db_meta_close(cv_vault *v);
  * it): 1 when it holds a vault's schema (its version in *version), 0 when
  * it holds none (an empty file), CV_ECORRUPT when SQLite cannot read it
  * (truncated or damaged), CV_ELOCKED or CV_ERROR otherwise; why gets
- * SQLite's reason.
+ * SQLite's reason.  With keep, a vault's connection is kept as keep->db
+ * for cv_index_open.
  */
-int cv_db_meta_probe(const char *dbpath, int *version, char *why, size_t whylen);
+int cv_db_meta_probe(const char *dbpath, int *version, char *why, size_t whylen, cv_vault *keep);
 
 #endif

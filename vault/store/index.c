@@ -470,7 +470,8 @@ int cv_index_open(cv_vault *v, int create)
 			return cv_error(v, CV_EEXISTS, "cannot create the index: %s", strerror(errno));
 		close(fd);
 	}
-	if (sqlite3_open_v2(v->dbpath, &v->db, flags, NULL) != SQLITE_OK)
+	/* the connection cv_db_meta_probe checked the file with, when it kept one (core/vault.c) */
+	if (!v->db && sqlite3_open_v2(v->dbpath, &v->db, flags, NULL) != SQLITE_OK)
 		return cv_index_dberr(v, "open the index");
 	sqlite3_busy_timeout(v->db, 10000);
 	sqlite3_extended_result_codes(v->db, 0);

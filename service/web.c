@@ -86,15 +86,39 @@ static void secure_headers(struct MHD_Response *r)
 		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
 }
 
-/* Send len bytes of body (taken: freed by MHD), with type, status and one optional extra header. */
+/* A body sent, wiped when libmicrohttpd is done with it: a document, a bundle's passphrase. */
+typedef struct {
+	char *body;
+	size_t len;
+} web_sent;
+
+static void wipe_sent(void *cls)
+{
+	web_sent *w = cls;
+
+	explicit_bzero(w->body, w->len);
+	free(w->body);
+	free(w);
+}
+
+/* Send len bytes of body (taken: wiped and freed after), with type, status and one optional extra header. */
 static enum MHD_Result send_body(struct MHD_Connection *c, int status, char *body, size_t len, const char *type,
 				 const char *hname, const char *hvalue)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	web_sent *w = body ? malloc(sizeof(*w)) : NULL;
+	struct MHD_Response *r = NULL;
 	enum MHD_Result ret;
 
+	if (w) {
+		w->body = body;
+		w->len = len;
+		r = MHD_create_response_from_buffer_with_free_callback_cls(len, body, wipe_sent, w);
+	}
 	if (!r) {
+		if (body)
+			explicit_bzero(body, len);
 		free(body);
+		free(w);
 		return MHD_NO;
 	}
 	secure_headers(r);

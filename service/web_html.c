@@ -21,9 +21,15 @@ void web_add(web_buf *b, const char *s, size_t n)
 		cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		if (!(p = realloc(b->s, cap))) {
+		/* not realloc: the old block, which may hold a document or a passphrase, is wiped first */
+		if (!(p = malloc(cap))) {
 			b->failed = 1;
 			return;
+		}
+		if (b->s) {
+			memcpy(p, b->s, b->len + 1);
+			explicit_bzero(b->s, b->cap);
+			free(b->s);
 		}
 		b->s = p;
 		b->cap = cap;
@@ -81,6 +87,8 @@ void web_esc(web_buf *b, const char *s)
 
 void web_free(web_buf *b)
 {
+	if (b->s)
+		explicit_bzero(b->s, b->cap);
 	free(b->s);
 	memset(b, 0, sizeof(*b));
 }

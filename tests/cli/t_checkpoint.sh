@@ -183,6 +183,9 @@ restore
 # ---- certificates: the scheduled purge signs with the purge key, a manager counter-signs ----
 at 2015-02-01
 "$CV" case close "$D" --date 2015-02-01 >/dev/null
+# D's data is kept past its last record (a request is open on its linked case C), so that a
+# second letter can be filed into it below (docs/legal-rules.md LR-12, storage limitation)
+"$CV" case link "$C" "$D" >/dev/null
 at 2022-03-01
 run_cv purge --scheduled
 check "the scheduled purge destroys D's letter ($OUT)" grep -q "destroyed 1 record" <<<"$OUT"

@@ -81,9 +81,11 @@ at "$NOW"
 head -c 24 /dev/urandom | base64 >"$T/secret"
 mkdir -m 700 "$T/bk"
 "$CV" backup "$T/bk/data.pgp" --keys "$T/bk/keys.pgp" --secret-file "$T/secret" >/dev/null
+# the purge erased the closed case too (docs/legal-rules.md, storage limitation): its
+# certificate of that erasure is the newest one
 run_cv doctor
 check "after the purge: nothing overdue, and the certificate is named" \
-	bash -c "$(declare -f line state has); OUT=\$1; has purge ok 'no destruction overdue' && has certificate note 'certificate of destruction: number 1 of '" _ "$OUT"
+	bash -c "$(declare -f line state has); OUT=\$1; has purge ok 'no destruction overdue' && has certificate note 'certificate of destruction: number [0-9]* of '" _ "$OUT"
 check "after a backup: it is ok, and key-store backups' expiry is said ($(line keystore-backups))" \
 	bash -c "$(declare -f line state has); OUT=\$1; has backup ok 'last backup' && has keystore-backups note 'made before $(date -u -d "$NOW -35 days" +%F) \(keystore_backup_days: 35\)'" _ "$OUT"
 if [ "$DISK" = ok ]; then

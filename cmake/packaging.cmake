@@ -62,9 +62,10 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/systemd/purge.env.example
 # -DCMAKE_INSTALL_PREFIX=/usr (the program's paths are compiled in).
 # CPack rather than debian/: the install rules above are the one list of what
 # is installed, and the package is made from a build without building again.
-set(CV_DEB_MAINTAINER "casevault maintainers <casevault@localhost>" CACHE STRING
+set(CV_DEB_MAINTAINER "casevault maintainers <casevault@example.org>" CACHE STRING
     "the Maintainer: of the Debian package")
-set(CV_DEB_CHANGELOG ${CV_GEN_DIR}/doc/changelog.Debian.gz)
+# a native package's changelog is changelog.gz (Debian policy 12.7)
+set(CV_DEB_CHANGELOG ${CV_GEN_DIR}/doc/changelog.gz)
 add_custom_command(OUTPUT ${CV_DEB_CHANGELOG}
   COMMAND ${Python3_EXECUTABLE} -c
           "import gzip,sys; gzip.GzipFile(sys.argv[2], 'wb', 9, mtime=0).write(open(sys.argv[1], 'rb').read())"
@@ -79,8 +80,7 @@ set(CPACK_PACKAGE_NAME casevault)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "${CV_DEB_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "secure document vault for confidential case-work offices")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "secure document vault for confidential case-work offices
- casevault keeps an office's case records encrypted (OpenPGP), indexed
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "casevault keeps an office's case records encrypted (OpenPGP), indexed
  (SQLite) and on a retention schedule, with secure purge, holds and subject
  access requests.  This package holds the casevault program, its
  encryption helper, the casevaultd service with its systemd units, the

@@ -101,6 +101,11 @@ def convert(src, name, section, version, date, what=None):
             ln = "## " + ln[4:]
         if not fence:
             ln = LINK.sub(lambda m: link_text(src_dir, m), ln)
+            # go-md2man keeps the source's lines, and troff reads a line that starts
+            # with '.' or "'" ("... the line", "'casevault'") as a request: join it
+            if ln.lstrip()[:1] in (".", "'") and out and out[-1].strip():
+                out[-1] = out[-1] + " " + ln.lstrip()
+                continue
         out.append(ln)
     return "\n".join(out) + "\n"
 

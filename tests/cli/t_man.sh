@@ -13,7 +13,8 @@ if [ ! -f "$M/casevault.1" ]; then
 	finish
 fi
 # render PAGE: the page as text, wide and unhyphenated so that an option stays one word
-render() { MANWIDTH=250 man --nh --nj -l "$1" 2>"$T/man.err"; }
+# (--warnings: troff's own, as lintian asks for them: a line read as a request)
+render() { MANWIDTH=250 man --warnings --nh --nj -l "$1" 2>"$T/man.err"; }
 # section TEXT-FILE NAME: the lines of one section of a rendered page
 section() { awk -v s="$2" '$0 == s { on = 1; next } on && /^[A-Z]/ { exit } on' "$1"; }
 

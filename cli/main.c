@@ -837,11 +837,28 @@ static int writes_file(const cli_cmd *cmd)
 	return 0;
 }
 
+/* An option table as JSON: [{"name": "--class", "short": "", "arg": "CLASS"}, ...]. */
+static json_t *opts_json(const cli_opt *opts)
+{
+	json_t *arr = json_array();
+	char sh[3] = "";
+	int i;
+
+	for (i = 0; opts && opts[i].name; i++) {
+		snprintf(sh, sizeof(sh), opts[i].shortopt ? "-%c" : "", opts[i].shortopt);
+		cli_jpush(arr, json_pack("{s:s+, s:s, s:s}", "name", "--", opts[i].name, "short", sh,
+					 "arg", opts[i].arg ? opts[i].arg : ""));
+	}
+	return arr;
+}
+
 /*
  * 'casevault help --commands' (not listed: for tests and tools): the command
  * table as JSON, with whether each command writes record content out of the
  * vault (EXPORTS_CONTENT) and whether it writes a named file, so that a test
- * can run every way out and see its audit event (docs/legal-rules.md §17).
+ * can run every way out and see its audit event (docs/legal-rules.md §17);
+ * with each command's options and the global ones, from which the build
+ * generates the bash completion (packaging/gen-completion.py).
  */
 static void commands_json(void)
 {
@@ -849,11 +866,14 @@ static void commands_json(void)
 	int i;
 
 	for (i = 0; cli_commands[i]; i++)
-		cli_jpush(arr, json_pack("{s:s, s:s, s:b, s:b}", "name", cli_commands[i]->name,
+		cli_jpush(arr, json_pack("{s:s, s:s, s:s, s:b, s:b, s:o}", "name", cli_commands[i]->name,
 					 "args", cli_commands[i]->args ? cli_commands[i]->args : "",
+					 "summary", cli_commands[i]->summary ? cli_commands[i]->summary : "",
 					 "exports", (cli_commands[i]->flags & EXPORTS_CONTENT) != 0,
-					 "writes_file", writes_file(cli_commands[i])));
-	cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "commands", arr));
+					 "writes_file", writes_file(cli_commands[i]),
+					 "options", opts_json(cli_commands[i]->opts)));
+	cli_json_out(json_pack("{s:b, s:o, s:o}", "ok", 1, "commands", arr,
+			       "global_options", opts_json(global_opts)));
 }
 
 /* The command word(s), or a usage answer; NULL with *status set when done. */

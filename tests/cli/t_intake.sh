@@ -106,6 +106,16 @@ check "intake list --due shows the item waiting since 2020" grep -q "^I-000003 .
 run_cv retention due
 check "retention due says the tray has an item due" grep -q "intake tray: 1 item" <<<"$OUT$ERR"
 
+# ---- a backup holds the waiting item: restored, it opens byte-identical
+head -c 24 /dev/urandom | base64 >"$T/secret"
+mkdir -m 700 "$T/bk"
+run_cv backup "$T/bk/data.pgp" --keys "$T/bk/keys.pgp" --secret-file "$T/secret"
+check "a backup with an item waiting succeeds ($ERR)" test "$RC" -eq 0
+run_cv restore "$T/bk/data.pgp" --keys "$T/bk/keys.pgp" --secret-file "$T/secret" "$T/restored"
+check "it restores ($ERR)" test "$RC" -eq 0 -a -f "$T/restored/intake/I-000003.cvi"
+run_cv -C "$T/restored" --as "$W" intake show I-000003 -o "$T/restored.jpg"
+check "the restored item opens, byte-identical ($ERR)" cmp -s "$T/restored.jpg" "$JPG"
+
 # ---- the case key cannot rotate under waiting items (they are wrapped to its deposit key)
 run_cv staff revoke "$W"
 check "a revocation that rotates the case key is refused while items wait" grep -q "intake tray holds items" <<<"$ERR"

@@ -2,7 +2,7 @@
  * casevault - backup and restore (casevault/backup.h).
  *
  * What goes where (docs/architecture.md, Keys; docs/recovery.md, Backups):
- * the data backup holds vault.db, the archives, audit.head, gnupg/,
+ * the data backup holds vault.db, the archives, the intake items, audit.head, gnupg/,
  * purge-key/, certificates/ and policies/; the key-store backup holds
  * keys.db alone.  Every archive key is wrapped in keys.db only, so the data
  * backup, kept for years, opens nothing without a key-store backup, which
@@ -245,7 +245,8 @@ typedef struct {
 /* A member name a restore may write: one of the backup's own, no way out of dir. */
 static int safe_name(const char *name)
 {
-	static const char *const tops[] = { "archives/", "gnupg/", "purge-key/", "certificates/", "policies/", NULL };
+	static const char *const tops[] = { "archives/", "intake/", "gnupg/", "purge-key/", "certificates/", "policies/",
+					    NULL };
 	size_t i;
 
 	if (!strcmp(name, MARKER) || !strcmp(name, "vault.db") || !strcmp(name, "keys.db") ||
@@ -498,6 +499,47 @@ static int link_archive(void *hook, const char *name)
 }
 
 /*
+ * The intake tray's items (docs/intake.md): each VAULT/intake/ID.cvi is
+ * written once and removed when the item is assigned or rejected, so a link
+ * taken under the writer lock is the item as the snapshot's index knows it,
+ * as for the archives.  Their keys are in the key store, beside the others.
+ */
+static int link_intake(plan *p)
+{
+	char *dir = NULL, *from = NULL, *to = NULL, *as = NULL;
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	if (asprintf(&dir, "%s/intake", p->v->path) < 0)
+		return cv_error(p->v, CV_ERROR, "out of memory");
+	d = opendir(dir);
+	while (d && r == 0 && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".cvi"))
+			continue;
+		if (asprintf(&from, "%s/%s", dir, e->d_name) < 0 || asprintf(&to, "%s/a/intake-%s", p->stage, e->d_name) < 0 ||
+		    asprintf(&as, "intake/%s", e->d_name) < 0)
+			r = cv_error(p->v, CV_ERROR, "out of memory");
+		else if (link(from, to) < 0)
+			r = cv_error(p->v, CV_ERROR, "cannot link %s for the backup: %s", from, strerror(errno));
+		else
+			r = add_member(p, as, to, 0);
+		free(from);
+		free(to);
+		free(as);
+		from = to = as = NULL;
+	}
+	if (!d && errno != ENOENT)
+		r = cv_error(p->v, CV_ERROR, "cannot read the vault's intake directory: %s", strerror(errno));
+	if (d)
+		closedir(d);
+	free(dir);
+	return r;
+}
+
+/*
  * A staging directory a killed backup left holds a copy of the key store:
  * it would keep purged archives' keys alive (docs/architecture.md, Keys), so
  * the next backup removes every one whose owner lock nobody holds.
@@ -542,6 +584,8 @@ static int take_snapshot(plan *p)
 		r = cv_error(v, CV_ERROR, "out of memory");
 	if (r == 0 && (r = cv_db_snapshot(v, "main", a)) == 0 && (r = cv_db_snapshot(v, "ks", b)) == 0)
 		r = cv_archive_list(v, link_archive, p);
+	if (r == 0)
+		r = link_intake(p);
 	if (r == 0 && link(d, c) == 0)
 		r = add_member(p, "audit.head", c, 0);
 	cv_vault_unlock_writer(v);

@@ -85,7 +85,8 @@ check "the purge ran (exit $RC)" test "$RC" -eq 0
 check "  a line per record due, printed as it went" test "$(grep -c '^R-' "$T/out")" = 1400
 check "  then the summary" grep -q "^destroyed 1398 records in .* (some rewritten) (certificate 3, " "$T/out"
 check "  only the two held records are left" test "$(db 'SELECT group_concat(id) FROM (SELECT id FROM records ORDER BY id)')" = "$(printf '%s\n' "$H2" "$HR" | sort | paste -sd,)"
-check "  two parts and an index" test "$(db 'SELECT group_concat(records) FROM certificates ORDER BY number')" = "1000,398,1398"
+# (a closed case whose last record went is erased with a certificate of its own: docs/legal-rules.md)
+check "  two parts and an index" test "$(db "SELECT group_concat(records) FROM certificates WHERE body NOT LIKE '%\"kind\": \"case-erasure\"%' ORDER BY number")" = "1000,398,1398"
 check "  the log names each record's part" \
 	test "$(db 'SELECT group_concat(n) FROM (SELECT count(*) AS n FROM destroyed GROUP BY certificate ORDER BY certificate)')" = "1000,398"
 for n in 1 2 3; do "$CV" certificates show "$n"; done >"$T/certs"

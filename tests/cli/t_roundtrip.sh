@@ -70,6 +70,7 @@ CASEVAULT_HELPER_HOME=0 file_pair "through the helpers' agent fallback"
 # install that lacks it) the forked helpers serve in-process: the same bytes.
 mkdir -p "$T/lone"
 cp "$CV" "$T/lone/casevault"
+[ ! -x "$(dirname "$CV")/casevault-direct" ] || cp "$(dirname "$CV")/casevault-direct" "$T/lone/"
 if [ ! -x "$(dirname "$CV")/casevault-helper" ]; then
 	echo "# no casevault-helper beside $CV: every filing above already ran without it"
 elif [ -e /usr/local/libexec/casevault/casevault-helper ] || [ -e /usr/libexec/casevault/casevault-helper ]; then

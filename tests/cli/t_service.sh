@@ -106,14 +106,35 @@ check "a wrong passphrase in the request is refused (exit $RC: $ERR)" eval '[ "$
 run_cv_as root --passphrase-file "$T/pass" get "$R"
 check "the right one unlocks S-0001's keys in the worker (exit $RC)" grep -q "annual review" <<<"$OUT"
 check "...and is in no log of the daemon" not grep -q "horse" "$T/daemon.log"
-if command -v script >/dev/null; then
-	run_cv_as root lock   # S-0001's session from the command above ends (docs/service.md, Sessions)
-	as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all
-	out=$( (sleep 2; printf 'correct horse battery staple\n') |
-		CASEVAULT_SOCKET="$SOCK" script -qec "$CV get $R" /dev/null 2>&1)
-	check "with no passphrase file the worker asks at the client's own terminal ($(head -c 120 <<<"$out"))" \
-		eval 'grep -q "Passphrase of staff member S-0001" <<<"$out" && grep -q "annual review" <<<"$out"'
-fi
+run_cv_as root lock   # S-0001's session from the command above ends (docs/service.md, Sessions)
+as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all
+# the client on a terminal of its own; the passphrase is typed once the prompt is shown
+out=$(CASEVAULT_SOCKET="$SOCK" python3 - "$CV" get "$R" <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+buf, typed, end = b"", False, time.time() + 120
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 1)
+    if not r:
+        continue
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    buf += chunk
+    if not typed and b"Passphrase of staff member" in buf:
+        os.write(fd, b"correct horse battery staple\n")
+        typed = True
+os.waitpid(pid, 0)
+sys.stdout.write(buf.decode(errors="replace"))
+PY
+)
+check "with no passphrase file the worker asks at the client's own terminal ($(head -c 120 <<<"$out"))" \
+	eval 'grep -q "Passphrase of staff member S-0001" <<<"$out" && grep -q "annual review" <<<"$out"'
 
 # ---- a worker killed mid-request: its client is told, the others are served
 mkfifo "$T/run/hold" && chmod 666 "$T/run/hold"

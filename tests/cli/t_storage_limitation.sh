@@ -160,6 +160,10 @@ check "  the refusal says it was erased" grep -q "was erased on" "$T/err"
 "$CV" file "$G" "$T/late.txt" --class letter >/dev/null
 expect_fail "no record is moved into an erased case" record move "$(rec_ids "$G")" "$A"
 
+# ---- an erased case's marker is no name: an enquiry quoting it is not refused as one ----
+run_cv enquiry add --text "Asked what a case shown as (erased) means; sent the leaflet"
+check "an enquiry quoting (erased) is taken ($ERR)" test "$RC" -eq 0
+
 # ---- a pre-erasure backup: what it still reveals (docs/security.md, Storage limitation) ----
 check "a copy of the vault taken before still shows the names to a key holder (the documented residual)" \
 	grep -q "Amelia Zephyrine" <<<"$(CASEVAULT_DIR=$T/pre "$CV" case show "$A" 2>/dev/null)"

@@ -319,7 +319,8 @@ int cv_people_redactor(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *req
 		if (cv_case_fetch(v, &o, links[i], 1) < 0)
 			continue;
 		r = 0;
-		if (req->rel != CV_REL_OTHER_PARENT || strcasecmp(o.parent, requester))
+		/* an erased case's names are gone, not a name to look for (docs/legal-rules.md, storage limitation) */
+		if (!o.erased[0] && (req->rel != CV_REL_OTHER_PARENT || strcasecmp(o.parent, requester)))
 			r = cv_redactor_add_name(rd, o.parent, pol->surname_min, pol->first_min, first_ok, &keep);
 		cv_case_release(&o);
 		if (r < 0 && r != CV_EINVAL)

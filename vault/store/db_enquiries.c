@@ -109,8 +109,10 @@ static const cv_index_list name_list = { sizeof(char *), fill_name, free_names }
 int cv_db_names(cv_vault *v, char ***names, size_t *n)
 {
 	return cv_index_collect(v, "read the names", &name_list, names, n, NULL,
-		"SELECT 'cases', 'parent', id, parent FROM cases WHERE parent IS NOT NULL"
-		" UNION ALL SELECT 'cases', 'child', id, child FROM cases WHERE child IS NOT NULL"
+		/* an erased case's names are gone (ops/case_erase.c): its marker is no name */
+		"SELECT 'cases', 'parent', id, parent FROM cases WHERE parent IS NOT NULL AND erased IS NULL"
+		" UNION ALL SELECT 'cases', 'child', id, child FROM cases WHERE child IS NOT NULL AND erased IS NULL"
 		" UNION ALL SELECT 'people', 'name', CAST(id AS TEXT), name FROM people WHERE name IS NOT NULL"
-		" UNION ALL SELECT 'requests', 'requester', id, requester FROM requests WHERE requester IS NOT NULL", NULL);
+		" UNION ALL SELECT 'requests', 'requester', id, requester FROM requests WHERE requester IS NOT NULL"
+		"  AND case_id NOT IN (SELECT id FROM cases WHERE erased IS NOT NULL)", NULL);
 }

@@ -477,25 +477,32 @@ static int add_tree(plan *p, const char *dir)
 	return r == 0 ? 0 : cv_error(p->v, CV_ERROR, "cannot read the vault's %s directory", dir);
 }
 
-static int link_archive(void *hook, const char *name)
+/* dir/name hard-linked into the staging area as a/PREFIXname, the member TOP/name. */
+static int link_member(plan *p, const char *dir, const char *name, const char *prefix, const char *top, int archive)
 {
-	plan *p = hook;
 	char *from = NULL, *to = NULL, *as = NULL;
-	int r = 0;
+	int r;
 
-	if (!strncmp(name, ".tmp-", 5))
-		return 0;
-	if (asprintf(&from, "%s/%s", p->v->archdir, name) < 0 || asprintf(&to, "%s/a/%s", p->stage, name) < 0 ||
-	    asprintf(&as, "archives/%s", name) < 0)
+	if (asprintf(&from, "%s/%s", dir, name) < 0 || asprintf(&to, "%s/a/%s%s", p->stage, prefix, name) < 0 ||
+	    asprintf(&as, "%s/%s", top, name) < 0)
 		r = cv_error(p->v, CV_ERROR, "out of memory");
 	else if (link(from, to) < 0)
 		r = cv_error(p->v, CV_ERROR, "cannot link %s for the backup: %s", from, strerror(errno));
 	else
-		r = add_member(p, as, to, 1);
+		r = add_member(p, as, to, archive);
 	free(from);
 	free(to);
 	free(as);
 	return r;
+}
+
+static int link_archive(void *hook, const char *name)
+{
+	plan *p = hook;
+
+	if (!strncmp(name, ".tmp-", 5))
+		return 0;
+	return link_member(p, p->v->archdir, name, "", "archives", 1);
 }
 
 /*
@@ -506,7 +513,7 @@ static int link_archive(void *hook, const char *name)
  */
 static int link_intake(plan *p)
 {
-	char *dir = NULL, *from = NULL, *to = NULL, *as = NULL;
+	char *dir = NULL;
 	struct dirent *e;
 	DIR *d;
 	int r = 0;
@@ -517,19 +524,8 @@ static int link_intake(plan *p)
 	while (d && r == 0 && (e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 
-		if (len < 5 || strcmp(e->d_name + len - 4, ".cvi"))
-			continue;
-		if (asprintf(&from, "%s/%s", dir, e->d_name) < 0 || asprintf(&to, "%s/a/intake-%s", p->stage, e->d_name) < 0 ||
-		    asprintf(&as, "intake/%s", e->d_name) < 0)
-			r = cv_error(p->v, CV_ERROR, "out of memory");
-		else if (link(from, to) < 0)
-			r = cv_error(p->v, CV_ERROR, "cannot link %s for the backup: %s", from, strerror(errno));
-		else
-			r = add_member(p, as, to, 0);
-		free(from);
-		free(to);
-		free(as);
-		from = to = as = NULL;
+		if (len >= 5 && !strcmp(e->d_name + len - 4, ".cvi"))
+			r = link_member(p, dir, e->d_name, "intake-", "intake", 0);
 	}
 	if (!d && errno != ENOENT)
 		r = cv_error(p->v, CV_ERROR, "cannot read the vault's intake directory: %s", strerror(errno));

@@ -43,7 +43,13 @@ static int find_direct(char *dir, size_t dirlen, char *out, size_t len)
 	return access(out, X_OK);
 }
 
-/* The direct program, in this process, on the command line as given; returns only if it cannot start. */
+/*
+ * The direct program, in this process, on the command line as given; returns
+ * only if it cannot start.  It is casevault's own second half, not a tool
+ * standing in for a library: found beside this program or at its install
+ * path relative to /proc/self/exe, never through PATH (docs/service.md,
+ * Speed), so whoever could replace it could replace this program too.
+ */
 static int exec_direct(cli_ctx *c)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64];

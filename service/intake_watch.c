@@ -47,6 +47,11 @@ typedef struct {
 	time_t retry_after;  /* after a failure of the vault's */
 } watch;
 
+/*
+ * One line to the journal.  Never a file's name: a scan is often named for the
+ * child ("Sam Smith EHCP.pdf"), and the tray seals the name (docs/intake.md);
+ * a line says "a file" and the item's id once it has one.
+ */
 static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 {
 	va_list ap;
@@ -56,6 +61,12 @@ static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* A library message for the journal, or a stand-in when it names the file. */
+static const char *unnamed(const char *msg, const char *name)
+{
+	return strstr(msg, name) ? "the vault cannot take it yet (the message names the file, so it is not logged)" : msg;
 }
 
 /* Move a refused file to rejected/ with a .reason file (both 0600 there, behind a 0700 folder). */
@@ -68,7 +79,7 @@ static void set_aside(watch *w, const char *name, int fd, const char *why)
 	snprintf(reason, sizeof(reason), "%s.reason", dest);
 	fchmod(fd, 0600);  /* refused only when we own it; the 0700 folder guards it either way */
 	if (renameat(w->dir, name, w->rejected, dest) < 0) {
-		say("cannot move %s to rejected/: %s", name, strerror(errno));
+		say("cannot move a refused file to rejected/: %s", strerror(errno));
 		return;
 	}
 	rfd = openat(w->rejected, reason, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -78,7 +89,7 @@ static void set_aside(watch *w, const char *name, int fd, const char *why)
 		close(rfd);
 	}
 	fsync(w->rejected);
-	say("%s refused, moved to rejected/: %s", name, why);
+	say("a file was refused and moved to rejected/; its .reason file there says why");
 }
 
 /*
@@ -103,16 +114,16 @@ static int take(watch *w, cv_vault *v, const char *name, int fd)
 
 	if (cv_intake_take(v, fd, name, "drop", id, &refused) == 0) {
 		if (unlinkat(w->dir, name, 0) < 0)
-			say("%s is in the tray but cannot be removed: %s", name, strerror(errno));
+			say("%s is in the tray but its file in the drop folder cannot be removed: %s", id, strerror(errno));
 		fsync(w->dir);
-		say("%s taken as %s", name, id);
+		say("a file was taken as %s", id);
 		return 1;
 	}
 	if (refused) {
 		set_aside(w, name, fd, cv_vault_errmsg(v));
 		return 1;
 	}
-	say("%s waits: %s", name, cv_vault_errmsg(v));
+	say("a file waits: %s", unnamed(cv_vault_errmsg(v), name));
 	w->retry_after = time(NULL) + RETRY;
 	return 0;
 }
@@ -131,7 +142,7 @@ static void consider(watch *w, cv_vault **v, const char *name)
 
 	if (fd < 0) {
 		if (errno == EACCES) {  /* the writer's mode keeps the service out: said, then tried again later */
-			say("cannot read %s: the service's account may not (docs/intake.md, Set-up)", name);
+			say("a file waits: the service's account may not read it (docs/intake.md, Set-up)");
 			w->retry_after = time(NULL) + RETRY;
 		}
 		return;
@@ -143,7 +154,7 @@ static void consider(watch *w, cv_vault **v, const char *name)
 		if (*v || cv_vault_open(v, w->vault) == 0) {
 			take(w, *v, name, fd);
 		} else {
-			say("%s waits: %s", name, *v ? cv_vault_errmsg(*v) : "cannot open the vault");
+			say("a file waits: %s", *v ? unnamed(cv_vault_errmsg(*v), name) : "cannot open the vault");
 			cv_vault_close(*v);
 			*v = NULL;
 			w->retry_after = time(NULL) + RETRY;

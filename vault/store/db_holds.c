@@ -82,17 +82,20 @@ int cv_db_request_open(cv_vault *v, const char *ref)
 	return r;
 }
 
+/* the last review a release follows: see cv_db_held_since_approval */
+#define RELEASED_AFTER "released_after_review = (SELECT coalesce(max(id), 0) FROM reviews)"
+
 int cv_db_hold_release(cv_vault *v, long id, const char *kind, const char *ref, const char *now, size_t *n)
 {
 	int r;
 
 	if (kind)
 		r = cv_index_run(v, "release the hold",
-			"UPDATE holds SET released_by = ?1, released_at = ?2 WHERE kind = ?3 AND ref = ?4 AND released_at IS NULL",
+			"UPDATE holds SET released_by = ?1, released_at = ?2, " RELEASED_AFTER " WHERE kind = ?3 AND ref = ?4 AND released_at IS NULL",
 			"tttt", v->actor, now, kind, ref);
 	else
 		r = cv_index_run(v, "release the hold",
-			"UPDATE holds SET released_by = ?1, released_at = ?2 WHERE id = ?3 AND released_at IS NULL",
+			"UPDATE holds SET released_by = ?1, released_at = ?2, " RELEASED_AFTER " WHERE id = ?3 AND released_at IS NULL",
 			"ttl", v->actor, now, id);
 	if (r == 0 && n)
 		*n = (size_t)sqlite3_changes(v->db);

@@ -310,6 +310,13 @@ static const char *migrations[] = {
 	 */
 	"ALTER TABLE cases ADD COLUMN erased TEXT;"
 	"ALTER TABLE cases ADD COLUMN erase_certificate INTEGER;",
+	/*
+	 * 21: the order of a hold's release and a review (docs/legal-rules.md
+	 * §13): times have whole seconds, so a release and a fresh approval in
+	 * the same second cannot be told apart by time; the release keeps the
+	 * last review id it followed
+	 */
+	"ALTER TABLE holds ADD COLUMN released_after_review INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -107,7 +107,11 @@ void cli_end(cli_ctx *c, int r)
 	c->v = NULL;
 }
 
-/* Read one line from the client's terminal (its standard input), not echoed. */
+/*
+ * Read one line from the client's terminal (its standard input), not echoed.
+ * Echo goes off, and what was typed before goes, before the prompt is shown:
+ * a passphrase typed once the prompt is there is never flushed or echoed.
+ */
 static int prompt_tty(const char *staff_id, char *buf, size_t bufsize)
 {
 	struct termios old, quiet;
@@ -115,14 +119,14 @@ static int prompt_tty(const char *staff_id, char *buf, size_t bufsize)
 	char ch;
 	int echo_off;
 
-	fprintf(stderr, "Passphrase of staff member %s: ", staff_id ? staff_id : "");
-	fflush(stderr);
 	echo_off = tcgetattr(0, &old) == 0;
 	if (echo_off) {
 		quiet = old;
 		quiet.c_lflag &= (tcflag_t)~ECHO;
 		tcsetattr(0, TCSAFLUSH, &quiet);
 	}
+	fprintf(stderr, "Passphrase of staff member %s: ", staff_id ? staff_id : "");
+	fflush(stderr);
 	while (read(0, &ch, 1) == 1 && ch != '\n')
 		if (len + 1 < bufsize)
 			buf[len++] = ch;

@@ -11,7 +11,8 @@ cores=$(nproc)
 jobs=${CV_TEST_JOBS:-$cores}
 san=1
 [ "${CV_SKIP_SANITIZERS:-0}" != 1 ] || san=0
-cmake -S . -B build -DENABLE_WERROR=ON -DBUILD_TESTS=ON >/dev/null
+# for /usr, as the Debian package: its test packs this very build (tests/cli/t_package.sh)
+cmake -S . -B build -DENABLE_WERROR=ON -DBUILD_TESTS=ON -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 cmake --build build -j"$cores"
 if [ "$san" = 1 ]; then
 	# The sanitizer build compiles while the normal tests run, at a lower

@@ -1,17 +1,18 @@
 #!/bin/bash
-# The Debian package (docs/install.md): built by CPack from a build of its own
-# configured for /usr (never the build tree under test: its binaries are left
-# as they are), installed into this machine with dpkg -i, used as an office
-# would (the installed casevault, its helper and policies, the account the
-# package made, a service vault made with init --service --owner), and purged:
-# afterwards nothing of it is left, not even on failure (the purge runs on
-# exit).  lintian's findings are printed (# lintian: ...); an error fails.
-# Root only, and only on a machine where the package and its account are not
-# already there.  Cost: the package's own build (once; then incremental), and
-# 273 s for cpack, lintian, dpkg -i, the checks and dpkg --purge, measured on
-# the shared 2-core machine at a load of 26 (the package's first full build
-# took 10 min there).  The sanitizer pass (CV_TEST_LIGHT > 1) skips it: the
-# package is a normal build's.
+# The Debian package (docs/install.md): built by CPack, installed into this
+# machine with dpkg -i, used as an office would (the installed casevault, its
+# helper and policies, the account the package made, a service vault made
+# with init --service --owner), and purged: afterwards nothing of it is left,
+# not even on failure (the purge runs on exit).  lintian's findings are
+# printed (# lintian: ...); an error fails.  Root only, and only on a machine
+# where the package and its account are not already there.
+# The package is the tested build's own when that build is configured for
+# /usr (scripts/test.sh does so: paths are compiled in); cpack then installs
+# copies and leaves the tree's binaries as they are.  Any other build tree
+# gets a build of its own for /usr (CV_DEB_BUILD_DIR, default BUILD/deb: one
+# more compilation of the whole tree).  Tests that look for an installed
+# helper share a lock with this one (tests/CMakeLists.txt).  The sanitizer
+# pass (CV_TEST_LIGHT > 1) skips it: the package is a normal build's.
 source "${CV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/lib.sh"
 
 skip() { echo "# SKIP $*"; finish; }
@@ -24,19 +25,29 @@ dpkg -s casevault >/dev/null 2>&1 && skip "a casevault package is installed here
 getent passwd casevault >/dev/null && skip "an account 'casevault' exists here: the package's purge would remove it"
 [ -e /srv/casevault ] && skip "/srv/casevault exists here: an office's vault, not the test's"
 
-# ---- build: a tree of its own, for /usr
-PKG=${CV_DEB_BUILD_DIR:-$CV_BUILD_DIR/deb}
-before=$(sha256sum "$CV" "$CV_BUILD_DIR/casevaultd")
+# ---- build: the tested tree when it is for /usr, else a tree of its own
+before=$(sha256sum "$CV" "$CV_BUILD_DIR/casevaultd" "$CV_BUILD_DIR/casevault-direct")
 start=$SECONDS
-if ! { cmake -S "$CV_SOURCE_DIR" -B "$PKG" -DCMAKE_INSTALL_PREFIX=/usr -DBUILD_TESTS=OFF >"$T/build.log" 2>&1 &&
-	nice -n 5 cmake --build "$PKG" -j2 >>"$T/build.log" 2>&1 &&
-	(cd "$PKG" && rm -f casevault_*.deb && cpack -G DEB >>"$T/build.log" 2>&1); }; then
+if [ -z "${CV_DEB_BUILD_DIR:-}" ] && grep -qx 'CMAKE_INSTALL_PREFIX:PATH=/usr' "$CV_BUILD_DIR/CMakeCache.txt"; then
+	PKG=$T/cpack how="the tested build's"
+	mkdir -p "$PKG"
+	packed() { (cd "$CV_BUILD_DIR" && cpack -G DEB -B "$PKG" >>"$T/build.log" 2>&1); }
+else
+	PKG=${CV_DEB_BUILD_DIR:-$CV_BUILD_DIR/deb} how="a build of its own"
+	packed() {
+		cmake -S "$CV_SOURCE_DIR" -B "$PKG" -DCMAKE_INSTALL_PREFIX=/usr -DBUILD_TESTS=OFF >"$T/build.log" 2>&1 &&
+			nice -n 5 cmake --build "$PKG" -j2 >>"$T/build.log" 2>&1 &&
+			(cd "$PKG" && rm -f casevault_*.deb && cpack -G DEB >>"$T/build.log" 2>&1)
+	}
+fi
+if ! packed; then
 	fail "the package builds: $(tail -n 5 "$T/build.log")"
 	finish
 fi
 DEB=$(ls "$PKG"/casevault_*.deb)
-ok "cpack builds $(basename "$DEB") ($((SECONDS - start)) s with the package's build)"
-check "the build tree's own binaries are untouched" test "$(sha256sum "$CV" "$CV_BUILD_DIR/casevaultd")" = "$before"
+ok "cpack builds $(basename "$DEB") from $how ($((SECONDS - start)) s)"
+check "the build tree's own binaries are untouched" \
+	test "$(sha256sum "$CV" "$CV_BUILD_DIR/casevaultd" "$CV_BUILD_DIR/casevault-direct")" = "$before"
 dpkg-deb -c "$DEB" | awk '{ print $6 }' >"$T/contents"
 for f in ./usr/bin/casevault ./usr/sbin/casevaultd ./usr/libexec/casevault/casevault-helper \
 	./usr/share/casevault/policies/retention.ini ./usr/share/man/man1/casevault-file.1.gz \
@@ -128,6 +139,7 @@ ls /var/lib/systemd/deb-systemd-helper-enabled 2>/dev/null | grep -q casevault &
 getent passwd casevault >/dev/null && left="$left account"
 getent group casevault >/dev/null && left="$left group"
 check "nothing of it is left (left:${left:- nothing})" test -z "$left"
-check "the build tree's binaries are still untouched" test "$(sha256sum "$CV" "$CV_BUILD_DIR/casevaultd")" = "$before"
+check "the build tree's binaries are still untouched" \
+	test "$(sha256sum "$CV" "$CV_BUILD_DIR/casevaultd" "$CV_BUILD_DIR/casevault-direct")" = "$before"
 echo "# t_package: $SECONDS s in all"
 finish

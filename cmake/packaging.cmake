@@ -47,8 +47,15 @@ add_custom_command(OUTPUT ${CV_COMPLETION}
           $<TARGET_FILE:casevault-cli> ${CV_COMPLETION}
   DEPENDS casevault-cli ${CMAKE_SOURCE_DIR}/packaging/gen-completion.py
   COMMENT "Bash completion from the command table" VERBATIM)
-add_custom_target(completion ALL DEPENDS ${CV_COMPLETION})
-install(FILES ${CV_COMPLETION} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+# casevaultd's, from 'casevaultd --options'
+set(CV_COMPLETION_D ${CV_GEN_DIR}/completion/casevaultd)
+add_custom_command(OUTPUT ${CV_COMPLETION_D}
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/packaging/gen-completion.py
+          --daemon $<TARGET_FILE:casevaultd> ${CV_COMPLETION_D}
+  DEPENDS casevaultd ${CMAKE_SOURCE_DIR}/packaging/gen-completion.py
+  COMMENT "Bash completion of casevaultd from its option table" VERBATIM)
+add_custom_target(completion ALL DEPENDS ${CV_COMPLETION} ${CV_COMPLETION_D})
+install(FILES ${CV_COMPLETION} ${CV_COMPLETION_D} DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
 
 # ---- the documentation the units' Documentation= and the manual pages point at
 file(GLOB CV_DOC_PAGES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/docs/*.md)

@@ -2,9 +2,11 @@
 """The bash completion of casevault, generated from its command table
 ('casevault help --commands': every command, its positional words and its
 options, and the global options), so that a command added to the table is
-completed without anyone editing this (docs/install.md, "Shell completion").
+completed without anyone editing this (docs/install.md, "Shell completion");
+and casevaultd's, from its option table ('casevaultd --options').
 
-  gen-completion.py CASEVAULT OUT     (CASEVAULT: the built program)
+  gen-completion.py CASEVAULT OUT              (CASEVAULT: the built program)
+  gen-completion.py --daemon CASEVAULTD OUT
 
 Completes the command words ("case" then "open"), a command's options and the
 global ones after "-", file names where the table's words name a file (PATH,
@@ -135,7 +137,47 @@ complete -F _casevault casevault
 '''
 
 
+DAEMON_TEMPLATE = r'''# bash completion for casevaultd: generated at build time by
+# packaging/gen-completion.py from 'casevaultd --options' (its option table,
+# service/main.c): do not edit, change the table.
+_casevaultd() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=
+	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	COMPREPLY=()
+	case " @DIRS@ " in *" $prev "*) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return 0 ;; esac
+	case " @FILES@ " in *" $prev "*) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;; esac
+	case " @VALUED@ " in *" $prev "*) return 0 ;; esac
+	[[ $cur == -* ]] && mapfile -t COMPREPLY < <(compgen -W "@OPTS@" -- "$cur")
+	return 0
+}
+complete -F _casevaultd casevaultd
+'''
+
+
+def daemon(program, out):
+    opts = json.loads(subprocess.run([program, "--options"], stdout=subprocess.PIPE,
+                                     check=True).stdout)["options"]
+    subst = {
+        "@OPTS@": " ".join(opt_words(opts)),
+        "@DIRS@": " ".join(w for o in opts if o["arg"] == "DIR" for w in (o["name"], o["short"]) if w),
+        "@FILES@": " ".join(w for o in opts if o["arg"] in ("FILE", "PATH")
+                            for w in (o["name"], o["short"]) if w),
+        "@VALUED@": " ".join(valued(opts, False)),
+    }
+    write(DAEMON_TEMPLATE, subst, out)
+
+
+def write(template, subst, out):
+    for k, v in subst.items():
+        template = template.replace(k, v)
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(template)
+
+
 def main():
+    if sys.argv[1] == "--daemon":
+        daemon(*sys.argv[2:4])
+        return
     program, out = sys.argv[1:3]
     table = json.loads(subprocess.run([program, "help", "--commands"], stdout=subprocess.PIPE,
                                       check=True).stdout)
@@ -150,11 +192,7 @@ def main():
         "@PATHS@": case_arms(cmds, lambda c: valued(c["options"], True)),
         "@ARGS@": case_arms(cmds, lambda c: ["path"] if is_path_word(c["args"]) else []),
     }
-    text = TEMPLATE
-    for k, v in subst.items():
-        text = text.replace(k, v)
-    with open(out, "w", encoding="utf-8") as f:
-        f.write(text)
+    write(TEMPLATE, subst, out)
 
 
 if __name__ == "__main__":

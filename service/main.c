@@ -21,6 +21,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "proto.h"
 #include "service.h"
@@ -50,7 +52,8 @@ static int usage(FILE *f, int code)
 	fprintf(f, "usage: casevaultd --vault DIR [--socket PATH] [--request-timeout SECONDS] [--max-clients N]\n"
 		   "                  [--web PORT [--web-idle SECONDS] [--web-listen ADDR] [--web-name NAME]\n"
 		   "                   [--tls-cert FILE --tls-key FILE]] [--intake DIR]\n"
-		   "       casevaultd --make-cert DIR --web-name NAME\n\n"
+		   "       casevaultd --make-cert DIR --web-name NAME\n"
+		   "       casevaultd --options\n\n"
 		   "Serves the vault at DIR, owned by this account, to the staff members whose grants name\n"
 		   "the OS users that connect (docs/service.md).  Without --socket it uses the socket systemd\n"
 		   "passes (casevaultd.socket), else %s.  --web PORT also serves the web\n"
@@ -124,21 +127,52 @@ static int web_options(void)
 	return 0;
 }
 
+/*
+ * The options, and beside each the word the usage names its value with: the
+ * bash completion is generated from this table ('casevaultd --options',
+ * packaging/gen-completion.py; docs/install.md, Shell completion).
+ */
+static const struct option OPTS[] = {
+	{ "vault", required_argument, NULL, 'C' }, { "socket", required_argument, NULL, 's' },
+	{ "request-timeout", required_argument, NULL, 't' }, { "max-clients", required_argument, NULL, 'm' },
+	{ "web", required_argument, NULL, 'w' }, { "web-idle", required_argument, NULL, 'i' },
+	{ "intake", required_argument, NULL, 'I' },
+	{ "web-listen", required_argument, NULL, 'L' }, { "web-name", required_argument, NULL, 'N' },
+	{ "tls-cert", required_argument, NULL, 'c' }, { "tls-key", required_argument, NULL, 'k' },
+	{ "make-cert", required_argument, NULL, 'M' },
+	{ "help", no_argument, NULL, 'h' }, { "options", no_argument, NULL, 'O' }, { NULL, 0, NULL, 0 }
+};
+static const char *const OPT_ARGS[] = {
+	"DIR", "PATH", "SECONDS", "N", "PORT", "SECONDS", "DIR", "ADDR", "NAME", "FILE", "FILE", "DIR", NULL, NULL
+};
+_Static_assert(sizeof(OPTS) / sizeof(OPTS[0]) == sizeof(OPT_ARGS) / sizeof(OPT_ARGS[0]) + 1,
+	       "every option has its value's word");
+
+/* --options: the table above as JSON, {"options": [{"name", "short", "arg"}...]} */
+static int print_options(void)
+{
+	json_t *list = json_array(), *o;
+	size_t i;
+	int bad = !list;
+
+	for (i = 0; !bad && OPTS[i].name; i++) {
+		o = json_object();
+		bad = !o || json_array_append_new(list, o) ||
+		      json_object_set_new(o, "name", json_sprintf("--%s", OPTS[i].name)) ||
+		      json_object_set_new(o, "short", OPTS[i].val == 'C' ? json_string("-C") : json_null()) ||
+		      json_object_set_new(o, "arg", OPT_ARGS[i] ? json_string(OPT_ARGS[i]) : json_null());
+	}
+	o = bad ? NULL : json_pack("{so}", "options", list);
+	bad = !o || json_dumpf(o, stdout, JSON_INDENT(2)) || putchar('\n') == EOF || fflush(stdout);
+	json_decref(o ? o : list);
+	return bad ? (die("cannot print the options", NULL), EXIT_FAIL) : -1;
+}
+
 static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 {
-	static const struct option lo[] = {
-		{ "vault", required_argument, NULL, 'C' }, { "socket", required_argument, NULL, 's' },
-		{ "request-timeout", required_argument, NULL, 't' }, { "max-clients", required_argument, NULL, 'm' },
-		{ "web", required_argument, NULL, 'w' }, { "web-idle", required_argument, NULL, 'i' },
-		{ "intake", required_argument, NULL, 'I' },
-		{ "web-listen", required_argument, NULL, 'L' }, { "web-name", required_argument, NULL, 'N' },
-		{ "tls-cert", required_argument, NULL, 'c' }, { "tls-key", required_argument, NULL, 'k' },
-		{ "make-cert", required_argument, NULL, 'M' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-	};
 	int o;
 
-	while ((o = getopt_long(argc, argv, "C:h", lo, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "C:h", OPTS, NULL)) != -1) {
 		if (o == 'C')
 			cfg->vault_dir = optarg;
 		else if (o == 's')
@@ -157,6 +191,8 @@ static int parse_args(int argc, char **argv, cvd_config *cfg, const char **sock)
 			*(o == 'L' ? &web_cfg.listen : &web_cfg.name) = optarg;
 		else if (o == 'c' || o == 'k' || o == 'M')
 			*(o == 'c' ? &tls_cert : o == 'k' ? &tls_key : &make_cert) = optarg;
+		else if (o == 'O')
+			return print_options();
 		else
 			return usage(o == 'h' ? stdout : stderr, o == 'h' ? -1 : EXIT_USAGE);
 	}

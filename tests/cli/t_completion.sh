@@ -81,4 +81,35 @@ while IFS=$'\t' read -r name opts; do
 done <"$T/commands"
 check "all $n commands of the table are completed word by word, with their options${bad:+:$bad}" \
 	test -z "$bad" -a "$n" -ge 10
+
+# ---- casevaultd's, from its option table ('casevaultd --options')
+D=$CV_BUILD_DIR/packaging/completion/casevaultd
+if [ ! -f "$D" ]; then
+	fail "no completion script $D (the build's 'completion' target makes it)"
+	finish
+fi
+# shellcheck source=/dev/null
+source "$D"
+check "sourcing it registers _casevaultd for casevaultd" \
+	eval '[[ "$(complete -p casevaultd 2>/dev/null)" == *"-F _casevaultd"* ]]'
+comp() {   # as above, for casevaultd
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_casevaultd
+	printf '%s\n' "${COMPREPLY[@]}" | sort
+}
+all=$("$CV_BUILD_DIR/casevaultd" --options | python3 -c '
+import json, sys
+print(" ".join(w for o in json.load(sys.stdin)["options"] for w in (o["name"], o["short"]) if w))')
+got=$(comp casevaultd - | tr '\n' ' ' | sed 's/ $//')
+check "'casevaultd -_' offers every option of its table ($got)" \
+	test "$got" = "$(printf '%s\n' $all | sort | tr '\n' ' ' | sed 's/ $//')" -a -n "$all"
+is "casevaultd --web-" --web-idle --web-listen --web-name
+is "casevaultd --tl" --tls-cert --tls-key
+is "casevaultd --vault $T/do" "$T/docs"
+is "casevaultd --intake $T/do" "$T/docs"
+is "casevaultd --tls-key $T/docs/le" "$T/docs/letter.pdf"
+is "casevaultd --web " ""
+is "casevaultd --web-name " ""
 finish

@@ -52,6 +52,7 @@ dpkg-deb -c "$DEB" | awk '{ print $6 }' >"$T/contents"
 for f in ./usr/bin/casevault ./usr/sbin/casevaultd ./usr/libexec/casevault/casevault-helper \
 	./usr/share/casevault/policies/retention.ini ./usr/share/man/man1/casevault-file.1.gz \
 	./usr/share/man/man8/casevaultd.8.gz ./usr/share/bash-completion/completions/casevault \
+	./usr/share/bash-completion/completions/casevaultd \
 	./etc/casevault/purge.env ./usr/share/doc/casevault/copyright; do
 	grep -qx -- "$f" "$T/contents" || fail "the package holds no $f"
 done
@@ -106,8 +107,9 @@ check "every unit's Documentation= is an installed file ($(echo $docs); missing:
 	test -n "$docs" -a -z "$missing"
 check "/etc/casevault/purge.env is a conffile" \
 	eval 'dpkg-query -W -f="\${Conffiles}" casevault | grep -q "/etc/casevault/purge.env"'
-check "the completion is installed where bash-completion looks" \
-	grep -q "complete -F _casevault casevault" /usr/share/bash-completion/completions/casevault
+check "both completions are installed where bash-completion looks" \
+	eval 'grep -q "complete -F _casevault casevault" /usr/share/bash-completion/completions/casevault &&
+		grep -q "complete -F _casevaultd casevaultd" /usr/share/bash-completion/completions/casevaultd'
 
 run casevault init "$VD" --service --owner casevault --no-passphrase >"$T/out" 2>&1
 check "casevault init --service --owner casevault makes a vault for the package's account ($(cat "$T/out"))" \
@@ -130,7 +132,7 @@ check "dpkg --purge removes it ($(tail -n 2 "$T/purge.log"))" eval '! dpkg -s ca
 left=
 for p in /usr/bin/casevault /usr/sbin/casevaultd /usr/libexec/casevault /usr/share/casevault \
 	/usr/share/doc/casevault /etc/casevault /usr/share/man/man1/casevault.1.gz \
-	/usr/share/bash-completion/completions/casevault $units \
+	/usr/share/bash-completion/completions/casevault /usr/share/bash-completion/completions/casevaultd $units \
 	/etc/systemd/system/sockets.target.wants/casevaultd.socket \
 	/etc/systemd/system/timers.target.wants/casevault-purge.timer; do
 	[ -e "$p" ] || [ -L "$p" ] && left="$left $p"

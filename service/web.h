@@ -97,6 +97,8 @@ int web_status_of(int r);
 unsigned web_nav(int role);
 /* web_page_start for the signed-in person of rq, with their top bar. */
 void web_page_begin(const web_req *rq, web_buf *b, const char *title);
+/* A title or name as a download's file name (out, size bytes): printable ASCII, no quotes or separators. */
+void web_safe_filename(const char *title, char *out, size_t size);
 /* The classes of the case file from the schedule, as a labelled choice named "class" (id: the field's id). */
 void web_class_select(web_buf *b, struct cv_vault *v, const char *id);
 /* "/case/C-2026-0001/note" -> "C-2026-0001" and "note" (or ""); 0, or -1 when it is no id. */
@@ -107,7 +109,7 @@ int web_requests_route(const web_req *rq, struct cv_vault *v, web_head *h, web_b
 /* The records manager's pages (web_records.c); 1 when url is one of theirs. */
 int web_records_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 /* The intake tray (web_intake.c); 1 when url is one of its. */
-int web_intake_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+int web_intake_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
 /* The auditor's page (web_audit.c); 1 when url is its. */
 int web_audit_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 

@@ -1,8 +1,9 @@
 /*
  * casevaultd - the intake tray page (docs/web.md, Intake tray; docs/intake.md):
  * the items waiting, and per item a form to file it into a case and one to
- * reject it.  Each calls the library as 'intake list', 'intake assign' and
- * 'intake reject' do (cv_intake_list, cv_intake_assign, cv_intake_reject),
+ * reject it, and its document to look at first.  Each calls the library as
+ * 'intake list', 'intake show', 'intake assign' and 'intake reject' do
+ * (cv_intake_list, cv_intake_show, cv_intake_assign, cv_intake_reject),
  * so who may read the tray (caseworkers and above), who may file into a
  * case (an assigned caseworker), the filing's checks, the erasure and the
  * audit events are the library's; a refusal is shown on the tray in the
@@ -10,6 +11,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "casevault/casevault.h"
 #include "casevault/intake.h"
@@ -71,9 +74,10 @@ static void item_forms(const web_req *rq, cv_vault *v, web_buf *b, const cv_inta
 	char cls[40];
 	size_t i;
 
-	web_printf(b, "<section aria-labelledby=\"h-%s\"><h2 id=\"h-%s\">%s</h2>"
+	web_printf(b, "<section aria-labelledby=\"h-%s\"><h2 id=\"h-%s\">%s</h2><p><a href=\"/intake/%s\" "
+		      "download>Download %s to look at it</a> (recorded in the audit trail)</p>"
 		      "<form method=\"post\" action=\"/intake/%s/assign\"><fieldset><legend>File %s into a case</legend>",
-		   it->id, it->id, it->id, it->id, it->id);
+		   it->id, it->id, it->id, it->id, it->id, it->id, it->id);
 	web_csrf_field(b, rq->csrf);
 	case_select(b, cases, ncases, it->id);
 	snprintf(cls, sizeof(cls), "class-%s", it->id);
@@ -149,7 +153,31 @@ static void act(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const c
 	}
 }
 
-int web_intake_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
+/*
+ * The item's document as a download, as 'intake show' writes it (audited,
+ * intake.show, before a byte is decrypted), into a memfd: never on disk,
+ * never rendered as a page of this origin (docs/web.md, Every response).
+ */
+static void show(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, int *doc_fd)
+{
+	cv_intake_item info;
+	int fd = memfd_create("cv-intake", MFD_CLOEXEC), r;
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0)
+		return web_error_page(rq, h, b, 500, "out of memory for the document");
+	if ((r = cv_intake_show(v, id, fd, &info)) < 0) {
+		close(fd);
+		return web_lib_error(rq, h, b, v, r);
+	}
+	h->status = 200;
+	h->kind = WEB_DOWNLOAD;
+	web_safe_filename(info.name, h->filename, sizeof(h->filename));
+	cv_intake_release(&info);
+	*doc_fd = fd;
+}
+
+int web_intake_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *doc_fd)
 {
 	int post = !strcmp(rq->method, "POST");
 	const char *rest;
@@ -163,9 +191,13 @@ int web_intake_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 		}
 		return 1;
 	}
-	if (!post || web_split_url(rq->url, "/intake/", id, sizeof(id), &rest) < 0 ||
-	    (strcmp(rest, "assign") && strcmp(rest, "reject")))
+	if (web_split_url(rq->url, "/intake/", id, sizeof(id), &rest) < 0)
 		return 0;
-	act(rq, v, h, b, id, !strcmp(rest, "assign"));
+	if (!post && !*rest)
+		show(rq, v, h, b, id, doc_fd);
+	else if (post && (!strcmp(rest, "assign") || !strcmp(rest, "reject")))
+		act(rq, v, h, b, id, !strcmp(rest, "assign"));
+	else
+		return 0;
 	return 1;
 }

@@ -256,7 +256,7 @@ static void cp_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, con
 }
 
 /* A title as a download's file name: printable ASCII without quotes or separators. */
-static void safe_filename(const char *title, char *out, size_t size)
+void web_safe_filename(const char *title, char *out, size_t size)
 {
 	size_t i;
 
@@ -283,7 +283,7 @@ static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, co
 	}
 	h->status = 200;
 	h->kind = WEB_DOWNLOAD;
-	safe_filename(info.title, h->filename, sizeof(h->filename));
+	web_safe_filename(info.title, h->filename, sizeof(h->filename));
 	cv_record_release(&info);
 	*doc_fd = fd;
 }
@@ -416,7 +416,7 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	if ((!post && !strcmp(rq->url, "/cases")) || (post && !strcmp(rq->url, "/find")))
 		return cases_page(rq, v, h, b);
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
-	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b))
+	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd))
 		return;
 	if (!post && !strcmp(rq->url, "/staff"))
 		return staff_page(rq, v, h, b);

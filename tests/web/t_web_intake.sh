@@ -2,8 +2,8 @@
 # The intake tray page of casevaultd's web interface (docs/web.md, Intake
 # tray; docs/intake.md), driven over HTTP without a browser
 # (tests/web/webclient.py): items added with 'intake add' are listed, one is
-# filed into a case from the page and reads back byte for byte through the
-# CLI, one is rejected and gone; a caseworker is refused a case she is not
+# downloaded to look at, filed into a case from the page and reads back
+# byte for byte through the CLI, one is rejected and gone; a caseworker is refused a case she is not
 # assigned to with the CLI's own line; a form without its CSRF token changes
 # nothing; the top bar shows the tray, the records manager's page and the
 # audit trail to the roles that may use them; the original file name reaches
@@ -70,6 +70,14 @@ check "  ... a filing form per item with the case and class fields" \
 check "  ... her assigned case offered, not the other" \
 	bash -c 'grep -qF "<option value=\"$1\">" "$3" && ! grep -qF "<option value=\"$2\">" "$3"' _ "$C" "$C2" "$T/jar.ada.body"
 
+# a look at an item before filing it: 'intake show' as a download
+web ada get "/intake/$I1"
+check "the caseworker downloads $I1 to look at it (200)" test "${WST%% *}" = 200
+check "  ... the bytes added" cmp -s "$T/jar.ada.body" "$T/docs/$NAME1"
+check "  ... as an attachment, never a page (octet-stream, nosniff)" \
+	bash -c 'grep -qix "content-type: application/octet-stream" "$1" && grep -qi "^content-disposition: attachment" "$1" &&
+		grep -qix "x-content-type-options: nosniff" "$1"' _ "$T/jar.ada.headers"
+
 # the roles that may not read the tray: not signed in, they get the sign-in page and no name
 for who in aud vol; do
 	web "$who" get /intake
@@ -126,6 +134,7 @@ print(" ".join(e["actor"] + ":" + e["ids"] for e in json.load(sys.stdin)["events
                if e["action"] == sys.argv[1] and e["outcome"] == "ok"))' "$1" <<<"$AUDIT"; }
 check "the filing is audited as Ada's (intake.assign $I1 ${REC%% *})" test "$(events intake.assign)" = "$A:$I1 ${REC%% *}"
 check "the rejection is audited as Ada's (intake.reject $I2 junk)" test "$(events intake.reject)" = "$A:$I2 junk"
+check "the download is audited as Ada's (intake.show $I1)" test "$(events intake.show)" = "$A:$I1"
 check "the refusal of the other case is audited" \
 	python3 -c 'import json,sys; sys.exit(not any(e["actor"] == sys.argv[1] and e["outcome"] != "ok" for e in json.load(sys.stdin)["events"]))' "$A" <<<"$AUDIT"
 check "the rejected item's file is gone" test ! -e "$V/intake/$I2.cvi"

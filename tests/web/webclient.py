@@ -9,7 +9,8 @@ shell scenarios tests/web/t_web_intake.sh and t_web_records.sh.
 JAR is a JSON file holding the session cookie and the CSRF token of the last
 page (as a browser's form carries it).  Each call prints the HTTP status (and
 the Location of a redirect) on standard output and writes the body to
-JAR.body, so that the scenario checks what the page says.  A POST carries
+JAR.body (the bytes as sent) and its headers to JAR.headers, so that the
+scenario checks what the page says.  A POST carries
 the session's CSRF token and an Origin naming this server, as the pages'
 own forms do, unless told not to.
 """
@@ -27,7 +28,7 @@ def request(port, method, url, headers=None, body=None):
     h.update(headers or {})
     conn.request(method, url, body=body, headers=h)
     r = conn.getresponse()
-    return r.status, r.getheaders(), r.read().decode('utf-8', 'replace')
+    return r.status, r.getheaders(), r.read()
 
 
 def header(headers, name):
@@ -41,14 +42,16 @@ def load(jar):
     return {'cookie': '', 'csrf': ''}
 
 
-def save(jar, state, body):
-    m = re.search(r'name="csrf" value="([0-9a-f]+)"', body)
+def save(jar, state, body, headers=()):
+    m = re.search(rb'name="csrf" value="([0-9a-f]+)"', body)
     if m:
-        state['csrf'] = m.group(1)
+        state['csrf'] = m.group(1).decode()
     with open(jar, 'w') as f:
         json.dump(state, f)
-    with open(jar + '.body', 'w') as f:
+    with open(jar + '.body', 'wb') as f:
         f.write(body)
+    with open(jar + '.headers', 'w') as f:
+        f.write(''.join('%s: %s\n' % (k, v) for k, v in headers))
 
 
 def form_headers(port, state, origin=True):
@@ -64,7 +67,7 @@ def signin(port, jar, staff, passphrase):
     st, hd, body = request(port, 'GET', '/signin')
     pre = header(hd, 'Set-Cookie')[0].split(';')[0]
     state = {'cookie': pre, 'csrf': ''}
-    token = re.search(r'name="csrf" value="([0-9a-f]+)"', body).group(1)
+    token = re.search(rb'name="csrf" value="([0-9a-f]+)"', body).group(1).decode()
     form = urllib.parse.urlencode({'csrf': token, 'staff': staff, 'passphrase': passphrase})
     st, hd, body = request(port, 'POST', '/signin', form_headers(port, state), form)
     sess = [c.split(';')[0] for c in header(hd, 'Set-Cookie') if c.startswith('cv_session=')]
@@ -92,7 +95,7 @@ def main(argv):
                 fields.insert(0, ('csrf', state['csrf']))
             st, hd, body = request(port, 'POST', url, form_headers(port, state, '--no-origin' not in rest),
                                    urllib.parse.urlencode(fields))
-        save(jar, state, body)
+        save(jar, state, body, hd)
     loc = header(hd, 'Location')
     print(st, loc[0] if loc else '')
 

@@ -142,4 +142,6 @@ check "no original name in the daemon's log" not grep -q ORIGNAME "$T/daemon.log
 check "no original name in the audit trail" not grep -q ORIGNAME <<<"$AUDIT"
 check "verify passes" as_svc "$CV" verify
 check "audit verify passes" as_svc "$CV" audit verify
+check "no sanitizer report in the daemon's log (its pages' workers included)" \
+	not grep -q -e "ERROR: AddressSanitizer" -e "ERROR: LeakSanitizer" -e "runtime error:" "$T/daemon.log"
 finish

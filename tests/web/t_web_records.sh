@@ -106,4 +106,6 @@ check "  ... shows what 'certificates show $CERT' prints" cmp -s "$T/cert.web" "
 check "  ... which names R-000001" grep -q R-000001 "$T/cert.web"
 check "verify passes" as_svc "$CV" verify
 check "audit verify passes" as_svc "$CV" audit verify
+check "no sanitizer report in the daemon's log (its pages' workers included)" \
+	not grep -q -e "ERROR: AddressSanitizer" -e "ERROR: LeakSanitizer" -e "runtime error:" "$T/daemon.log"
 finish

@@ -58,6 +58,8 @@ static void case_select(web_buf *b, const cv_case *cases, size_t n, const char *
 {
 	size_t i;
 
+	if (!n)  /* a caseworker files only into her assigned cases (docs/security.md, Case assignment) */
+		web_puts(b, "<p>You may file into no case yet: a manager assigns you to a case first.</p>");
 	web_printf(b, "<label for=\"case-%s\">Case</label><select id=\"case-%s\" name=\"case\" required>", item, item);
 	for (i = 0; i < n; i++) {
 		web_printf(b, "<option value=\"%s\">%s: ", cases[i].id, cases[i].id);

@@ -34,7 +34,7 @@ static cvd_web_config W;
 typedef struct {
 	struct MHD_PostProcessor *pp;
 	char *csrf, *staff, *passphrase, *cls, *title, *text;
-	char *decision, *ground, *reason, *recs, *query, *since, *actor, *rid;
+	char *decision, *ground, *reason, *recs, *query, *since, *actor, *rid, *case_id, *date;
 	int nfiles, fds[WEB_MAX_FILES];
 	char *names[WEB_MAX_FILES];
 	long total;
@@ -158,12 +158,12 @@ static enum MHD_Result redirect(struct MHD_Connection *c, const char *location, 
 }
 
 /* A plain refusal: the reason in one line, nothing changed. */
-static enum MHD_Result refuse(struct MHD_Connection *c, int status, const char *why, const char *staff,
-			      const char *csrf)
+static enum MHD_Result refuse(struct MHD_Connection *c, int status, const char *why, const web_session *s)
 {
 	web_buf b = { 0 };
 
-	web_page_start(&b, status == 403 ? "Not allowed" : "That did not work", staff, csrf);
+	web_page_start_nav(&b, status == 403 ? "Not allowed" : "That did not work", s ? s->staff : NULL,
+			   s ? s->csrf : NULL, s ? web_nav(s->role) : 0);
 	web_puts(&b, "<p role=\"alert\" class=\"error\">");
 	web_esc(&b, why);
 	web_puts(&b, "</p><p><a href=\"/cases\">Back to the cases</a></p>");
@@ -190,9 +190,10 @@ static void append(char **field, const char *data, size_t size, web_form *f)
 static char **field_of(web_form *f, const char *key)
 {
 	static const char *const keys[] = { "csrf", "staff", "passphrase", "class", "title", "text", "decision",
-					    "ground", "reason", "rec", "query", "since", "actor", "rid" };
+					    "ground", "reason", "rec", "query", "since", "actor", "rid", "case", "date" };
 	char **fields[] = { &f->csrf, &f->staff, &f->passphrase, &f->cls, &f->title, &f->text, &f->decision,
-			    &f->ground, &f->reason, &f->recs, &f->query, &f->since, &f->actor, &f->rid };
+			    &f->ground, &f->reason, &f->recs, &f->query, &f->since, &f->actor, &f->rid, &f->case_id,
+			    &f->date };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -263,7 +264,7 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 	}
 	wipe(f->csrf), wipe(f->staff), wipe(f->passphrase), wipe(f->cls), wipe(f->title), wipe(f->text);
 	wipe(f->decision), wipe(f->ground), wipe(f->reason), wipe(f->recs), wipe(f->query);
-	wipe(f->since), wipe(f->actor), wipe(f->rid);
+	wipe(f->since), wipe(f->actor), wipe(f->rid), wipe(f->case_id), wipe(f->date);
 	free(f);
 	*ptr = NULL;
 }
@@ -441,12 +442,12 @@ static enum MHD_Result sign_in(struct MHD_Connection *c, web_form *f)
 
 	if (!web_token_equal(pre, f->csrf))
 		return refuse(c, 403, "the sign-in form has expired or came from elsewhere; open the sign-in page "
-			      "again", NULL, NULL);
+			      "again", NULL);
 	if (!f->staff || !*f->staff)  /* an empty passphrase is tried: it opens only a key without one */
 		return signin_page(c, 400, "give your staff id and your passphrase");
 	f->signin = 1;
 	if (worker_start(f, &rq) < 0)
-		return refuse(c, 503, "the web interface is busy; try again in a moment", NULL, NULL);
+		return refuse(c, 503, "the web interface is busy; try again in a moment", NULL);
 	return MHD_YES;
 }
 
@@ -459,7 +460,7 @@ static enum MHD_Result signed_in_now(struct MHD_Connection *c, web_form *f)
 	if (f->ended < 0 || h->kind != WEB_SIGNED_IN)
 		return signin_page(c, 403, f->ended > 0 && h->message[0] ? h->message : "signing in failed; try again");
 	if (!web_session_new(h->staff, h->uid, h->role, token, time(NULL)))
-		return refuse(c, 500, "the web interface cannot keep another session now; try again", NULL, NULL);
+		return refuse(c, 500, "the web interface cannot keep another session now; try again", NULL);
 	cookie(set, sizeof(set), "cv_session", token, 0);
 	explicit_bzero(token, sizeof(token));
 	return redirect(c, "/cases", set);
@@ -478,7 +479,7 @@ static enum MHD_Result bundle_made(struct MHD_Connection *c, web_session *s, web
 
 	if (h->attach < 0 || (size_t)h->attach > b->len || b->failed)
 		return web_free(b), refuse(c, 500, "the bundle did not reach the web interface; make it again",
-					   s->staff, s->csrf);
+					   s);
 	page -= (size_t)h->attach;
 	if (s->bundle)
 		explicit_bzero(s->bundle, s->bundle_len);
@@ -501,7 +502,7 @@ static enum MHD_Result bundle_download(struct MHD_Connection *c, web_session *s)
 
 	if (!body)
 		return refuse(c, 404, "there is no bundle to download: it is downloaded once, after it is made; "
-			      "make it again from the request's page", s->staff, s->csrf);
+			      "make it again from the request's page", s);
 	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", s->bundle_name);
 	s->bundle = NULL;
 	return send_body(c, 200, body, s->bundle_len, "application/zip", "Content-Disposition", disp);
@@ -544,12 +545,13 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 		       .decision = post ? f->decision : NULL, .ground = post ? f->ground : NULL,
 		       .reason = post ? f->reason : NULL, .recs = post ? f->recs : NULL,
 		       .query = post ? f->query : NULL, .since = post ? f->since : NULL,
-		       .actor = post ? f->actor : NULL, .rid = post ? f->rid : NULL };
+		       .actor = post ? f->actor : NULL, .rid = post ? f->rid : NULL,
+		       .case_id = post ? f->case_id : NULL, .date = post ? f->date : NULL };
 	int i;
 
 	if (f->refused)
 		return refuse(c, 400, "the form was too large (at most 32 documents, 256 MiB together, 64 KiB of "
-			      "text); nothing was filed", s->staff, s->csrf);
+			      "text); nothing was filed", s);
 	for (i = 0; post && i < f->nfiles; i++) {
 		rq.fds[i] = f->fds[i];
 		rq.names[i] = f->names[i];
@@ -557,7 +559,7 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 	rq.nfiles = post ? f->nfiles : 0;
 	snprintf(f->token, sizeof(f->token), "%s", token);
 	if (worker_start(f, &rq) < 0)
-		return refuse(c, 503, "the web interface is busy; try again in a moment", s->staff, s->csrf);
+		return refuse(c, 503, "the web interface is busy; try again in a moment", s);
 	return MHD_YES;
 }
 
@@ -576,7 +578,7 @@ static enum MHD_Result page_made(struct MHD_Connection *c, web_form *f)
 	if (f->ended < 0) {
 		web_free(&b);
 		return refuse(c, 500, "the page stopped before it was made; what it changed is kept only if it "
-			      "committed (docs/architecture.md, Crash safety)", s->staff, s->csrf);
+			      "committed (docs/architecture.md, Crash safety)", s);
 	}
 	s->used = time(NULL);  /* idle from the end of the last page, however long it took */
 	return answer(c, s, &f->head, &b);
@@ -637,7 +639,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 
 	if (!host_ok(c, self, sizeof(self)))
 		return refuse(c, 400, "open the vault's pages at the address the office was given (the "
-			      "service's --web-name), not another name", NULL, NULL);
+			      "service's --web-name), not another name", NULL);
 	if (!post && !strcmp(url, "/static/app.css"))
 		return send_body(c, 200, strdup(css), strlen(css), "text/css; charset=utf-8", NULL, NULL);
 	if (!post && !strcmp(url, "/static/app.js"))
@@ -645,20 +647,20 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 	if (!post && !strcmp(url, "/favicon.ico"))
 		return send_body(c, 404, strdup(""), 0, "text/plain", NULL, NULL);
 	if (strcmp(method, "GET") && !post)
-		return refuse(c, 405, "this page takes GET and POST only", NULL, NULL);
+		return refuse(c, 405, "this page takes GET and POST only", NULL);
 	if (post && !same_origin(c, self))  /* docs/web.md, Web sessions: CSRF */
-		return refuse(c, 403, "a form from another site was refused; nothing was changed", NULL, NULL);
+		return refuse(c, 403, "a form from another site was refused; nothing was changed", NULL);
 	if (!strcmp(url, "/signin"))
 		return post ? sign_in(c, f) : signin_page(c, 200, NULL);
 	token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cv_session");
 	s = web_session_find(token, W.idle, time(NULL));
 	if (!s && post)
-		return refuse(c, 403, "you are signed out, so nothing was changed; sign in again", NULL, NULL);
+		return refuse(c, 403, "you are signed out, so nothing was changed; sign in again", NULL);
 	if (!s)
 		return redirect(c, "/signin", NULL);
 	if (post && !web_token_equal(f->csrf, s->csrf))
 		return refuse(c, 403, "the form's security token is missing or wrong; nothing was changed. Open "
-			      "the page again and resend", s->staff, s->csrf);
+			      "the page again and resend", s);
 	if (!strcmp(url, "/"))
 		return redirect(c, "/cases", NULL);
 	if (!post && !strcmp(url, "/bundle"))

@@ -62,6 +62,7 @@ typedef struct {
 	const char *recs;          /* the records chosen in a table, comma-separated */
 	const char *query;         /* a name to find (POSTed: never in a URL or a log) */
 	const char *since, *actor, *rid;  /* the audit trail's filters */
+	const char *case_id, *date;       /* an intake item's filing (docs/web.md, Intake tray) */
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];
@@ -90,6 +91,16 @@ struct cv_vault;
 void web_error_page(const web_req *rq, web_head *h, web_buf *b, int status, const char *why);
 void web_lib_error(const web_req *rq, web_head *h, web_buf *b, struct cv_vault *v, int r);
 void web_redirect(web_head *h, const char *prefix, const char *id);
+/* The HTTP status of a library error (403 refused, 404 not found, 400 bad input, else 500). */
+int web_status_of(int r);
+/* The top bar's links for role (WEB_NAV_*): the pages the library lets that role use (cv_role_allows). */
+unsigned web_nav(int role);
+/* web_page_start for the signed-in person of rq, with their top bar. */
+void web_page_begin(const web_req *rq, web_buf *b, const char *title);
+/* A title or name as a download's file name (out, size bytes): printable ASCII, no quotes or separators. */
+void web_safe_filename(const char *title, char *out, size_t size);
+/* The classes of the case file from the schedule, as a labelled choice named "class" (id: the field's id). */
+void web_class_select(web_buf *b, struct cv_vault *v, const char *id);
 /* "/case/C-2026-0001/note" -> "C-2026-0001" and "note" (or ""); 0, or -1 when it is no id. */
 int web_split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest);
 
@@ -97,6 +108,8 @@ int web_split_url(const char *url, const char *prefix, char *id, size_t idsize, 
 int web_requests_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
 /* The records manager's pages (web_records.c); 1 when url is one of theirs. */
 int web_records_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* The intake tray (web_intake.c); 1 when url is one of its. */
+int web_intake_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
 /* The auditor's page (web_audit.c); 1 when url is its. */
 int web_audit_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 

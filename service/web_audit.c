@@ -84,7 +84,7 @@ static void audit_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 
 	if ((r = cv_audit_list(v, &f, &ev, &n)) < 0)
 		return web_lib_error(rq, h, b, v, r);
-	web_page_start(b, "Audit trail", rq->staff, rq->csrf);
+	web_page_begin(rq, b, "Audit trail");
 	chain_state(b, v);
 	filter_form(rq, b);
 	events_table(b, ev, n);

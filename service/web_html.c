@@ -102,6 +102,11 @@ void web_csrf_field(web_buf *b, const char *csrf)
 
 void web_page_start(web_buf *b, const char *title, const char *staff, const char *csrf)
 {
+	web_page_start_nav(b, title, staff, csrf, 0);
+}
+
+void web_page_start_nav(web_buf *b, const char *title, const char *staff, const char *csrf, unsigned nav)
+{
 	web_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
 	web_esc(b, title);
@@ -110,6 +115,12 @@ void web_page_start(web_buf *b, const char *title, const char *staff, const char
 		    "<header><nav aria-label=\"Main\"><a href=\"/cases\">Cases</a>");
 	if (staff) {
 		web_puts(b, " <a href=\"/requests\">Requests</a>");
+		if (nav & WEB_NAV_INTAKE)
+			web_puts(b, " <a href=\"/intake\">Intake tray</a>");
+		if (nav & WEB_NAV_RECORDS)
+			web_puts(b, " <a href=\"/records\">Records management</a>");
+		if (nav & WEB_NAV_AUDIT)
+			web_puts(b, " <a href=\"/audit\">Audit trail</a>");
 		web_puts(b, " <span class=\"who\">Signed in as ");
 		web_esc(b, staff);
 		web_puts(b, "</span><form method=\"post\" action=\"/signout\" class=\"inline\">");

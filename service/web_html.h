@@ -20,8 +20,13 @@ void web_printf(web_buf *b, const char *fmt, ...) __attribute__((format(printf, 
 void web_esc(web_buf *b, const char *s);
 void web_free(web_buf *b);
 
+/* The top bar's links beyond Cases and Requests, for the roles that may use their pages (web_nav). */
+enum { WEB_NAV_INTAKE = 1, WEB_NAV_RECORDS = 2, WEB_NAV_AUDIT = 4 };
+
 /* The page's head and top bar (title escaped); staff NULL when nobody is signed in. */
 void web_page_start(web_buf *b, const char *title, const char *staff, const char *csrf);
+/* The same, with the links of nav (WEB_NAV_*) in the top bar. */
+void web_page_start_nav(web_buf *b, const char *title, const char *staff, const char *csrf, unsigned nav);
 void web_page_end(web_buf *b);
 /* A hidden CSRF field for a form. */
 void web_csrf_field(web_buf *b, const char *csrf);

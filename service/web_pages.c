@@ -22,9 +22,21 @@ static int no_passphrase(void *hook, const char *staff_id, int prev_was_bad, cha
 	return -1;
 }
 
-static int status_of(int r)
+int web_status_of(int r)
 {
 	return r == CV_EREFUSED ? 403 : r == CV_ENOTFOUND ? 404 : r == CV_EINVAL || r == CV_EPOLICY ? 400 : 500;
+}
+
+unsigned web_nav(int role)
+{
+	return (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_INTAKE : 0) |
+	       (cv_role_allows((cv_role)role, CV_ACT_APPROVE) ? WEB_NAV_RECORDS : 0) |
+	       (cv_role_allows((cv_role)role, CV_ACT_AUDIT) ? WEB_NAV_AUDIT : 0);
+}
+
+void web_page_begin(const web_req *rq, web_buf *b, const char *title)
+{
+	web_page_start_nav(b, title, rq->staff, rq->csrf, web_nav(rq->role));
 }
 
 /* A page saying what went wrong, in the library's one line (no secret, no personal data). */
@@ -32,7 +44,7 @@ void web_error_page(const web_req *rq, web_head *h, web_buf *b, int status, cons
 {
 	h->status = status;
 	h->kind = WEB_HTML;
-	web_page_start(b, status == 403 ? "Not allowed" : "That did not work", rq->staff, rq->csrf);
+	web_page_begin(rq, b, status == 403 ? "Not allowed" : "That did not work");
 	web_puts(b, "<p role=\"alert\" class=\"error\">");
 	web_esc(b, why);
 	web_puts(b, "</p><p><a href=\"/cases\">Back to the cases</a></p>");
@@ -41,7 +53,7 @@ void web_error_page(const web_req *rq, web_head *h, web_buf *b, int status, cons
 
 void web_lib_error(const web_req *rq, web_head *h, web_buf *b, cv_vault *v, int r)
 {
-	web_error_page(rq, h, b, status_of(r), v ? cv_vault_errmsg(v) : "the vault cannot be opened");
+	web_error_page(rq, h, b, web_status_of(r), v ? cv_vault_errmsg(v) : "the vault cannot be opened");
 }
 
 /* After a change: prefix and id (303, so that a reload does not do it twice). */
@@ -100,7 +112,7 @@ static void cases_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 
 	if ((r = cv_case_list(v, &list, &n, 1)) < 0)
 		return web_lib_error(rq, h, b, v, r);
-	web_page_start(b, q ? "Cases found" : "Cases", rq->staff, rq->csrf);
+	web_page_begin(rq, b, q ? "Cases found" : "Cases");
 	find_form(rq, b);
 	web_puts(b, "<table><caption>");
 	web_puts(b, q ? "The cases whose names hold what you searched for" : "Every case you may see");
@@ -157,7 +169,7 @@ static void records_table(web_buf *b, const cv_record *recs, size_t n, const cha
 }
 
 /* The classes of the case file from the schedule, as a labelled choice. */
-static void class_select(web_buf *b, cv_vault *v, const char *id)
+void web_class_select(web_buf *b, cv_vault *v, const char *id)
 {
 	const cv_policy *p = cv_vault_policy(v);
 	size_t i, n = p ? cv_policy_class_count(p) : 0;
@@ -185,13 +197,13 @@ static void case_forms(const web_req *rq, cv_vault *v, web_buf *b, const char *i
 	web_puts(b, "<p>All the documents are filed together, or none of them is.</p>"
 		    "<label for=\"doc\">Documents</label><input type=\"file\" id=\"doc\" name=\"doc\" multiple required>"
 		    "<p id=\"chosen\" aria-live=\"polite\"></p>");
-	class_select(b, v, "fclass");
+	web_class_select(b, v, "fclass");
 	web_puts(b, "<button type=\"submit\">File documents</button></form></section>");
 	web_printf(b, "<section aria-labelledby=\"nh\"><h2 id=\"nh\">Add a note</h2>"
 		      "<form method=\"post\" action=\"/case/%s/note\">", id);
 	web_csrf_field(b, rq->csrf);
 	web_puts(b, "<label for=\"ntitle\">Title</label><input type=\"text\" id=\"ntitle\" name=\"title\" required>");
-	class_select(b, v, "nclass");
+	web_class_select(b, v, "nclass");
 	web_puts(b, "<label for=\"ntext\">Note</label><textarea id=\"ntext\" name=\"text\" rows=\"6\" required>"
 		    "</textarea><button type=\"submit\">Add the note</button></form></section>");
 }
@@ -208,7 +220,7 @@ static void case_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, c
 		cv_case_release(&c);
 		return web_lib_error(rq, h, b, v, r);
 	}
-	web_page_start(b, c.id, rq->staff, rq->csrf);
+	web_page_begin(rq, b, c.id);
 	web_puts(b, "<dl><dt>Parent</dt><dd>");
 	web_esc(b, c.parent);
 	web_puts(b, "</dd><dt>Child</dt><dd>");
@@ -234,7 +246,7 @@ static void cp_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, con
 
 	if ((r = cv_record_list(v, id, CV_SECTION_CP, &recs, &n)) < 0)
 		return web_lib_error(rq, h, b, v, r);
-	web_page_start(b, "Child-protection file", rq->staff, rq->csrf);
+	web_page_begin(rq, b, "Child-protection file");
 	web_puts(b, "<p class=\"marked\" role=\"note\">Child-protection file of case ");
 	web_esc(b, id);
 	web_puts(b, ": separate from the case file, for the child-protection lead only.</p>");
@@ -244,7 +256,7 @@ static void cp_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, con
 }
 
 /* A title as a download's file name: printable ASCII without quotes or separators. */
-static void safe_filename(const char *title, char *out, size_t size)
+void web_safe_filename(const char *title, char *out, size_t size)
 {
 	size_t i;
 
@@ -271,7 +283,7 @@ static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, co
 	}
 	h->status = 200;
 	h->kind = WEB_DOWNLOAD;
-	safe_filename(info.title, h->filename, sizeof(h->filename));
+	web_safe_filename(info.title, h->filename, sizeof(h->filename));
 	cv_record_release(&info);
 	*doc_fd = fd;
 }
@@ -306,7 +318,7 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 		return web_redirect(h, "/case/", id);
 	for (i = 0; i < n; i++)
 		if (items[i].status < 0 && items[i].error[0])
-			return web_error_page(rq, h, b, status_of(items[i].status), items[i].error);
+			return web_error_page(rq, h, b, web_status_of(items[i].status), items[i].error);
 	web_lib_error(rq, h, b, v, r);
 }
 
@@ -345,7 +357,7 @@ static void staff_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 
 	if ((r = cv_staff_list(v, &list, &n, 1)) < 0)
 		return web_lib_error(rq, h, b, v, r);
-	web_page_start(b, "Staff", rq->staff, rq->csrf);
+	web_page_begin(rq, b, "Staff");
 	web_puts(b, "<table><caption>Staff and their yearly confidentiality attestation</caption><thead><tr>"
 		    "<th scope=\"col\">Staff id</th><th scope=\"col\">Name</th><th scope=\"col\">Role</th>"
 		    "<th scope=\"col\">Attested</th><th scope=\"col\">Signs in with an OS user</th>"
@@ -404,7 +416,7 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	if ((!post && !strcmp(rq->url, "/cases")) || (post && !strcmp(rq->url, "/find")))
 		return cases_page(rq, v, h, b);
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
-	    web_audit_route(rq, v, h, b))
+	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd))
 		return;
 	if (!post && !strcmp(rq->url, "/staff"))
 		return staff_page(rq, v, h, b);

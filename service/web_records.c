@@ -177,7 +177,7 @@ static void records_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b
 
 	if ((r = cv_authorize(v, CV_ACT_APPROVE, NULL)) < 0)
 		return web_lib_error(rq, h, b, v, r);
-	web_page_start(b, "Records management", rq->staff, rq->csrf);
+	web_page_begin(rq, b, "Records management");
 	if ((r = due_section(b, v)) < 0 || (r = holds_section(b, v)) < 0 || (r = review_section(rq, b, v)) < 0 ||
 	    (r = certificates_section(b, v)) < 0) {
 		web_free(b);
@@ -196,7 +196,7 @@ static void certificate_page(const web_req *rq, cv_vault *v, web_head *h, web_bu
 	if ((r = cv_authorize(v, CV_ACT_APPROVE, NULL)) < 0 || (r = cv_certificate_get(v, n, &json)) < 0)
 		return web_lib_error(rq, h, b, v, r);
 	snprintf(title, sizeof(title), "Certificate of destruction %ld", n);
-	web_page_start(b, title, rq->staff, rq->csrf);
+	web_page_begin(rq, b, title);
 	web_puts(b, "<pre class=\"certificate\">");
 	web_esc(b, json);
 	web_puts(b, "</pre>");

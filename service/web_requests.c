@@ -36,7 +36,7 @@ static void register_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *
 
 	if ((r = cv_request_list(v, 0, 1, &list, &n)) < 0)
 		return web_lib_error(rq, h, b, v, r);
-	web_page_start(b, "Subject access requests", rq->staff, rq->csrf);
+	web_page_begin(rq, b, "Subject access requests");
 	web_puts(b, "<table><caption>Open requests, the soonest due first</caption><thead><tr>"
 		    "<th scope=\"col\">Request</th><th scope=\"col\">Case</th><th scope=\"col\">Requester</th>"
 		    "<th scope=\"col\">Received</th><th scope=\"col\">Due</th><th scope=\"col\">Time left</th>"
@@ -144,7 +144,7 @@ static void request_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b
 		cv_request_release(&q);
 		return web_lib_error(rq, h, b, v, r);
 	}
-	web_page_start(b, q.id, rq->staff, rq->csrf);
+	web_page_begin(rq, b, q.id);
 	web_puts(b, "<dl><dt>Requester</dt><dd>");
 	web_esc(b, q.requester);
 	web_printf(b, " (%s)</dd><dt>Case</dt><dd><a href=\"/case/%s\">%s</a></dd><dt>Received</dt><dd>%s</dd>"
@@ -227,7 +227,7 @@ static void bundle(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, cons
 	h->kind = WEB_BUNDLE;
 	h->attach = (long)res.size;
 	snprintf(h->filename, sizeof(h->filename), "%s", name);
-	web_page_start(b, "The bundle is made", rq->staff, rq->csrf);
+	web_page_begin(rq, b, "The bundle is made");
 	web_printf(b, "<p>%zu document%s, SHA-256 <code>%s</code>.</p><p>The passphrase, shown this once and "
 		      "never kept: send it to the requester by another channel, such as the phone.</p>"
 		      "<p class=\"marked\" id=\"passphrase\">", res.members, res.members == 1 ? "" : "s", res.sha256);

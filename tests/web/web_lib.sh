@@ -1,0 +1,44 @@
+# The browser-less web scenarios' helpers (docs/web.md, Tests and figures):
+# source after tests/cli/lib.sh and tests/cli/svc_lib.sh, from
+# tests/web/t_web_intake.sh and t_web_records.sh.
+#
+# web_start starts casevaultd with --web on a free loopback port (PORT), as
+# the service account, with the environment the caller exported (e.g.
+# CASEVAULT_TODAY); web JAR VERB ARGS... runs tests/web/webclient.py for the
+# person whose session JAR holds, sets WST (the HTTP status and a redirect's
+# Location) and leaves the page in JAR.body.
+
+WEB_CLIENT=$CV_SOURCE_DIR/tests/web/webclient.py
+
+web_start() {
+	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	rm -f "$SOCK"
+	setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env HOME="$T/svc" \
+		"$CVD" --vault "$V" --socket "$SOCK" --web "$PORT" 2>>"$T/daemon.log" >/dev/null </dev/null &
+	DPID=$!
+	local i
+	for i in $(seq 200); do grep -q "web interface at" "$T/daemon.log" 2>/dev/null && [ -S "$SOCK" ] && return 0; sleep 0.05; done
+	echo "# casevaultd --web did not start: $(tail -n 3 "$T/daemon.log")"
+	return 1
+}
+
+web() {
+	WST=$(python3 "$WEB_CLIENT" "$PORT" "$T/jar.$1" "${@:2}")
+}
+
+# page_has JAR TEXT: the last page JAR got holds TEXT (as HTML: escaped)
+page_has() { grep -qF -- "$2" "$T/jar.$1.body"; }
+
+# alert_of JAR: the page's alert, the one line of a refusal, unescaped
+alert_of() {
+	python3 -c 'import html,re,sys
+m = re.search(r"<p role=\"alert\" class=\"error\">(.*?)</p>", open(sys.argv[1]).read(), re.S)
+print(html.unescape(m.group(1)) if m else "")' "$T/jar.$1.body"
+}
+
+# nav_of JAR: the top bar's links of the last page, space-separated
+nav_of() {
+	python3 -c 'import re,sys
+m = re.search(r"<nav aria-label=\"Main\">(.*?)</nav>", open(sys.argv[1]).read(), re.S)
+print(" ".join(re.findall(r"<a href=\"([^\"]+)\"", m.group(1))) if m else "")' "$T/jar.$1.body"
+}

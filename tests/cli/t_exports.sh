@@ -108,4 +108,9 @@ ev = {e["ids"]: e for e in json.load(sys.stdin)["events"] if e["action"] == "rec
 assert ev["export-3 R-000001"]["purpose"] == "copy for the tribunal", ev
 assert all("purpose" not in e for e in json.load(open(sys.argv[1]))["events"] if e["action"] != "record.export")
 ' "$T/out" <<<"$OUT"
+AUD=$("$CV" staff add "Ann Auditor" --role auditor --no-passphrase)
+"$CV" staff attest "$AUD" >/dev/null
+run_cv --as "$AUD" audit show --record R-000001
+check "an auditor sees the export's event ($ERR)" grep -qE "record\.export +ok +export-1 R-000001" <<<"$OUT"
+check "  ... but not its purpose (an auditor reads no records)" not grep -q "purpose" <<<"$OUT"
 finish

@@ -1,10 +1,11 @@
 /*
  * casevault - governed exports (casevault/export.h).  Nothing leaves the
  * vault unrecorded (docs/legal-rules.md §17): a record's content written to
- * a file or a pipe is an export, and it is recorded with its purpose, in
- * its own transaction, before the document is decrypted, so that an export
- * that then fails is still on the trail and one that succeeds never lacks
- * its entry.  Reading a text record at the terminal is not an export.
+ * a file is an export, and it is recorded with its purpose, in its own
+ * transaction, before the document is decrypted, so that an export that
+ * then fails is still on the trail and one that succeeds never lacks its
+ * entry.  Standard output is a view unless a purpose is given
+ * (docs/security.md, Governed exports).
  */
 #include <stdio.h>
 #include <string.h>

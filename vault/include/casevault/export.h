@@ -1,7 +1,8 @@
 /*
  * casevault - governed exports (docs/legal-rules.md §17): a record's
- * content written out of the vault (`get -o FILE`, `get > FILE`) is
- * recorded with its purpose before a byte is written.
+ * content written out of the vault (`get -o FILE`, which requires one, or
+ * standard output given a purpose) is recorded with its purpose before a
+ * byte is written.
  */
 #ifndef CASEVAULT_EXPORT_H
 #define CASEVAULT_EXPORT_H

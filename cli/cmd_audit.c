@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cli.h"
 #include "casevault/audit.h"
+#include "casevault/export.h"
 
 static const cli_opt show_opts[] = {
 	{ "since", 0, "DATE", "events on or after DATE (YYYY-MM-DD)", NULL },
@@ -22,22 +23,61 @@ static json_t *event_json(const void *item, int arg)
 			 "outcome", cli_jtext(e->outcome), "hash", e->hash);
 }
 
+/*
+ * A record.export event's purpose, opened for a reader who may read its
+ * record's section (casevault/export.h); NULL for any other event, an
+ * auditor, or a purpose erased with its case.  Free with drop_text.
+ */
+static char *export_purpose(cli_ctx *c, const cv_audit_event *e)
+{
+	char *p = NULL;
+	long id;
+
+	if (strcmp(e->action, "record.export") || strcmp(e->outcome, "ok") || sscanf(e->ids, "export-%ld", &id) != 1 ||
+	    cv_export_purpose(c->v, id, &p) < 0)
+		return NULL;
+	return p;
+}
+
+static void drop_text(char *p)
+{
+	if (p)
+		explicit_bzero(p, strlen(p));
+	free(p);
+}
+
 static int cmd_audit_show(cli_ctx *c)
 {
 	cv_audit_filter f = { cli_opt_value(c, "since"), cli_opt_value(c, "actor"), cli_opt_value(c, "record") };
 	cv_audit_event *list;
 	size_t n, i;
+	json_t *arr = json_array();
 	int r = cv_audit_list(c->v, &f, &list, &n);
 
-	if (r < 0)
+	if (r < 0) {
+		json_decref(arr);
 		return cli_lib_fail(c, r);
+	}
+	for (i = 0; i < n; i++) {
+		char *purpose = export_purpose(c, &list[i]);
+		json_t *o;
+
+		if (c->json) {
+			o = event_json(&list[i], 0);
+			if (o && purpose)
+				cli_jset(o, "purpose", cli_jtext(purpose));
+			cli_jpush(arr, o);
+		} else {
+			printf("%6ld  %s  %-7s %-16s %-8s %s%s%s\n", list[i].seq, list[i].time, cli_show(list[i].actor),
+			       cli_show(list[i].action), cli_show(list[i].outcome), cli_show(list[i].ids),
+			       purpose ? "  purpose: " : "", purpose ? cli_show(purpose) : "");
+		}
+		drop_text(purpose);
+	}
 	if (c->json)
-		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "events",
-				       cli_json_array(list, n, sizeof(*list), event_json, 0)));
+		cli_json_out(json_pack("{s:b, s:o}", "ok", 1, "events", arr));
 	else
-		for (i = 0; i < n; i++)
-			printf("%6ld  %s  %-7s %-16s %-8s %s\n", list[i].seq, list[i].time, cli_show(list[i].actor),
-			       cli_show(list[i].action), cli_show(list[i].outcome), cli_show(list[i].ids));
+		json_decref(arr);
 	cv_audit_list_free(list, n);
 	return EXIT_OK;
 }

@@ -82,7 +82,7 @@ const cli_cmd cmd_ls_spec = {
 static const cli_opt get_opts[] = {
 	{ "output", 'o', "PATH", "write to a new file PATH (mode 0600, never over an existing file); default standard output", NULL },
 	{ "accept-damaged-receipt", 0, NULL, "read a record whose filing receipt's signature fails, checked by its hashes alone (audited)", NULL },
-	{ "purpose", 0, "TEXT", "why the record leaves the vault, recorded (sealed) and audited before it is written out", "Purpose of the export" },
+	{ "purpose", 0, "TEXT", "why the record leaves the vault (required with -o), recorded (sealed) and audited before it is written out", "Purpose of the export" },
 	CLI_OPT_END
 };
 
@@ -112,8 +112,9 @@ static int show_on_terminal(cli_ctx *c, int mfd, const cv_record *info)
 
 /*
  * Record the export of the record with its --purpose (casevault/export.h).
- * Without one, the read's own audit event (record.get) is the only trace:
- * --purpose is not yet required (docs/commands/get.md, "Purpose").
+ * A file (-o) always has one (need_purpose); standard output is a view,
+ * traced by its read's own audit event (record.get), unless a purpose is
+ * given (docs/commands/get.md, "Purpose").
  */
 static int export_first(cli_ctx *c, const char *dest)
 {
@@ -126,6 +127,19 @@ static int export_first(cli_ctx *c, const char *dest)
 	return EXIT_OK;
 }
 
+/*
+ * Every way out is governed (docs/legal-rules.md §17): a record written to a
+ * file leaves the vault, so it says why before anything is created, decrypted
+ * or audited.
+ */
+static int need_purpose(cli_ctx *c, const char *out)
+{
+	if (!out || cli_opt_value(c, "purpose"))
+		return EXIT_OK;
+	return cli_fail(c, EXIT_USAGE, "get -o needs --purpose TEXT, why the record leaves the vault, e.g. "
+			"casevault get %s -o copy.pdf --purpose \"tribunal bundle\"", c->argv[0]);
+}
+
 static int cmd_get(cli_ctx *c)
 {
 	const char *out = cli_opt_value(c, "output");
@@ -134,6 +148,8 @@ static int cmd_get(cli_ctx *c)
 	int fd = 1, r, tty = 0, unsigned_read, passed = cli_passed_fd(c, out);
 	size_t noted;
 
+	if ((r = need_purpose(c, out)) != EXIT_OK)
+		return r;
 	if (passed >= 0) {
 		/* through casevaultd: the new 0600 file the client made (docs/service.md, Named files) */
 		fd = passed;
@@ -167,11 +183,12 @@ static int cmd_get(cli_ctx *c)
 			return cli_fail(c, EXIT_FAIL, "cannot hold the document in memory: %s", strerror(errno));
 	}
 	/*
-	 * A file or a pipe takes the content out of the vault: an export, recorded
-	 * with its purpose before anything is decrypted (docs/legal-rules.md §17);
-	 * text shown at the terminal is a caseworker reading, not an export.
+	 * A file takes the content out of the vault: an export, recorded with its
+	 * purpose before anything is decrypted (docs/legal-rules.md §17).  A
+	 * purpose given for standard output is recorded too, at the terminal as
+	 * well: that is how a manager reads a restricted record (LR-18).
 	 */
-	if (!tty && (r = export_first(c, out || passed >= 0 ? "file" : "stdout")) != EXIT_OK)
+	if ((r = export_first(c, out || passed >= 0 ? "file" : tty ? "terminal" : "stdout")) != EXIT_OK)
 		goto out;
 	noted = strlen(cv_vault_notice(c->v));
 	r = cv_record_get_flags(c->v, c->argv[0], fd, cli_flag(c, "accept-damaged-receipt") ? CV_GET_DAMAGED_RECEIPT : 0, &info);

@@ -44,7 +44,7 @@ convert -size 320x200 xc:white -fill black -draw 'text 20,100 "scanned report"' 
 $CV file "$case" "$work/letter.pdf" "$work/report.png" --class letter
 echo "Phoned Alex: annual review moved to Friday." | $CV note "$case" --class phone-call
 $CV ls "$case"
-$CV get R-000002 -o "$work/report-copy.png"
+$CV get R-000002 -o "$work/report-copy.png" --purpose "demo: a copy for the case file"
 cmp "$work/report.png" "$work/report-copy.png"
 $CV verify
 set +x

@@ -48,11 +48,11 @@ refused() {
 refused "--as the manager with the caseworker's passphrase, cache warm: ls --cp refused" \
 	--as S-0001 --passphrase-file "$T/wpass" ls "$C" --cp
 check "  nothing listed" test ! -s "$T/out"
-refused "  get refused" --as S-0001 --passphrase-file "$T/wpass" get "$R" -o "$T/got"
+refused "  get refused" --as S-0001 --passphrase-file "$T/wpass" get "$R" --purpose test-copy -o "$T/got"
 check "  nothing written" test ! -e "$T/got"
 refused "  hold release refused" --as S-0001 --passphrase-file "$T/wpass" hold release "$hid"
 check "  the hold stands" test "$(db "SELECT released_at IS NULL FROM holds WHERE id = $hid")" = 1
-run_cv --as S-0001 $M get "$R" -o "$T/got"
+run_cv --as S-0001 $M get "$R" --purpose test-copy -o "$T/got"
 check "the right passphrase file still works (exit $RC)" bash -c "test $RC -eq 0 && cmp -s '$T/cp.txt' '$T/got'"
 run_cv --as "$W" --passphrase-file "$T/wpass" ls "$C"
 check "the caseworker as themselves, with their passphrase (exit $RC)" test "$RC" -eq 0

@@ -35,7 +35,7 @@ check "another caseworker is assigned to B" test "$RC" -eq 0
 # ---- the caseworker of A works in A ----
 run_cv --as "$CW1" ls "$A"
 check "CW1 lists case A" test "$RC" -eq 0
-run_cv --as "$CW1" get R-000001 -o "$T/a.pdf"
+run_cv --as "$CW1" get R-000001 --purpose test-copy -o "$T/a.pdf"
 check "CW1 reads A's record" test "$RC" -eq 0
 run_cv --as "$CW1" note "$A" --class phone-call --text "call about A"
 check "CW1 files into A" test "$RC" -eq 0

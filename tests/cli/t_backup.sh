@@ -62,7 +62,7 @@ run_cv -C "$T/r" audit verify --expect "$HEAD"
 check "the restored trail holds the live head written down before the backup: $ERR" test "$RC" -eq 0
 same=0
 for r in $RECS; do
-	"$CV" get "$r" -o "$T/live.out" 2>/dev/null && "$CV" -C "$T/r" get "$r" -o "$T/rest.out" 2>/dev/null &&
+	"$CV" get "$r" --purpose test-copy -o "$T/live.out" 2>/dev/null && "$CV" -C "$T/r" get "$r" --purpose test-copy -o "$T/rest.out" 2>/dev/null &&
 		cmp -s "$T/live.out" "$T/rest.out" &&
 		same=$((same + 1))
 	rm -f "$T/live.out" "$T/rest.out"

@@ -71,7 +71,7 @@ refused "case open with a bad date of birth" case open --parent P --child C --ch
 refused "case open with a future date of birth" case open --parent P --child C --child-dob 2999-01-01 --pr-confirmed
 refused "unknown option" file "$C" "$T/docs/scan.png" --class letter --colour blue
 refused "unknown command" frobnicate
-refused "get over an existing file" get R-000001 -o "$T/docs/scan.png"
+refused "get over an existing file" get R-000001 --purpose test-copy -o "$T/docs/scan.png"
 refused "init over an existing vault" init "$V" --no-passphrase
 # init with a broken policy names the file the user gave, and makes no vault
 mkdir "$T/badpol" && cp -r "$CASEVAULT_POLICY_DIR"/. "$T/badpol/" && printf 'garbage line\n' >>"$T/badpol/retention.ini"

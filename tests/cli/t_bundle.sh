@@ -82,7 +82,7 @@ check "  and wrote nothing" test ! -e "$T/early.zip"
 # a redacted copy of the scan
 convert -size 64x48 xc:white "$T/scan-redacted.png" 2>/dev/null || cp "$T/d/scan.jpg" "$T/scan-redacted.png"
 # the original itself, unchanged, is not a redacted copy
-"$CV" get R-000004 -o "$T/unredacted-original" 2>/dev/null
+"$CV" get R-000004 --purpose test-copy -o "$T/unredacted-original" 2>/dev/null
 before=$(tree_hash "$V")
 expect_fail "attaching the original, unchanged, as its redacted copy is refused" --as "$CW" request attach "$R" R-000004 "$T/unredacted-original"
 check "  the message says to redact it first" grep -q "is R-000004 itself, unchanged: redact it" "$T/err"

@@ -71,7 +71,7 @@ check "the deposit is gone" test "$(db "SELECT count(*) FROM deposits")" = 0
 check "its archive is now wrapped normally" bash -c "! grep -q '^cvdp1:' <<<'$(db "SELECT wrapped_key FROM archives WHERE file = '$DEPFILE'")'"
 check "the adoption is in the audit trail" test "$(db "SELECT count(*) FROM audit WHERE action = 'deposit.adopt' AND ids LIKE '%$RID%'")" = 1
 check "the archive file was not rewritten" cmp -s "$T/deposit.pgp" "$V/archives/$DEPFILE"
-"$CV" --as "$CW" get "$RID" -o "$T/back.txt" 2>/dev/null
+"$CV" --as "$CW" get "$RID" --purpose test-copy -o "$T/back.txt" 2>/dev/null
 check "the caseworker reads it back byte for byte" cmp -s "$T/note.txt" "$T/back.txt"
 run_cv verify
 check "a manager's verify passes after the adoption ($OUT $ERR)" test "$RC" -eq 0
@@ -192,7 +192,7 @@ R4=$(db "SELECT count(*) FROM deposits")
 "$CV" staff revoke "$VOL" >/dev/null
 check "after the upgrade, the next revoke rotates the case key" test "$(db "SELECT generation FROM section_keys WHERE section = 'case'")" -gt "$gen0"
 check "the deposit waiting was adopted first" test "$R4" = 1 -a "$(db "SELECT count(*) FROM deposits")" = 0
-"$CV" --as "$CW" get "$RID" -o "$T/back2.txt" 2>/dev/null
+"$CV" --as "$CW" get "$RID" --purpose test-copy -o "$T/back2.txt" 2>/dev/null
 check "the caseworker still reads the adopted note after the rotation" cmp -s "$T/note.txt" "$T/back2.txt"
 check "the deposit key follows the new case key" test "$(db "SELECT value FROM meta WHERE key = 'deposit.case'")" != "$good"
 finish

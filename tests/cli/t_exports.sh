@@ -5,7 +5,9 @@
 # add an audit event naming what went out.  A command added later with the
 # flag (share, record move, ...) has no recipe below and fails this test
 # until one is added; a command that writes a named file but lacks the flag
-# fails it too.  get --purpose records the purpose (sealed) and audits it.
+# fails it too.  get -o needs --purpose (docs/commands/get.md, Purpose): the
+# purpose is recorded (sealed), audited, and shown by audit show; get to
+# standard output is a view, audited as a read, and needs none.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 new_vault
@@ -69,4 +71,46 @@ expect_fail "a purpose of two lines is refused" get R-000001 -o "$T/get3.txt" --
 check "nothing is written when the purpose is refused" test ! -e "$T/get3.txt"
 expect_fail "an unknown record is refused before any export is recorded" get R-000099 -o "$T/get4.txt" --purpose x
 check "no export recorded by refusals" test "$(db 'SELECT count(*) FROM exports')" = "$n0"
+
+# ---- get -o without a purpose: refused before anything is written or audited ----
+n0=$(db 'SELECT count(*) FROM exports')
+a0=$(db 'SELECT count(*) FROM audit')
+expect_fail "get -o without --purpose is refused" get R-000001 -o "$T/nopurpose.txt"
+check "  ... as a usage error (exit 2)" test "$RC" -eq 2
+check "  ... naming --purpose with an example" grep -q -- "needs --purpose TEXT.*casevault get R-000001 -o .* --purpose" <<<"$ERR"
+check "  ... nothing written" test ! -e "$T/nopurpose.txt"
+expect_fail "get --json -o without --purpose is refused too" --json get R-000001 -o "$T/nopurpose.txt"
+check "  ... exit 2, nothing written" test "$RC" -eq 2 -a ! -e "$T/nopurpose.txt"
+check "no export was recorded by the refusals" test "$(db 'SELECT count(*) FROM exports')" = "$n0"
+check "and nothing was audited" test "$(db 'SELECT count(*) FROM audit')" = "$a0"
+run_cv get R-000001 -o "$T/withpurpose.txt" --purpose "copy for the tribunal"
+check "get -o with --purpose writes the record ($ERR)" eval '[ "$RC" -eq 0 ] && cmp -s "$T/withpurpose.txt" "$T/get1.txt"'
+check "  ... and records the export" test "$(db 'SELECT count(*) FROM exports')" = $((n0 + 1))
+
+# ---- get to standard output: a view, audited as a read, no purpose needed ----
+g0=$(db "SELECT count(*) FROM audit WHERE action = 'record.get' AND outcome = 'ok'")
+n0=$(db 'SELECT count(*) FROM exports')
+"$CV" get R-000001 >"$T/view.txt" 2>"$T/err"
+check "get to standard output without --purpose works" cmp -s "$T/view.txt" "$T/get1.txt"
+check "  ... audited as a read (record.get)" \
+	test "$(db "SELECT count(*) FROM audit WHERE action = 'record.get' AND outcome = 'ok'")" = $((g0 + 1))
+check "  ... not recorded as an export" test "$(db 'SELECT count(*) FROM exports')" = "$n0"
+
+# ---- the purpose in the audit trail, for a manager ----
+run_cv audit show --record R-000001
+check "audit show gives an export's purpose" grep -qE "record\.export +ok +export-1 R-000001  purpose: tribunal-bundle-prep$" <<<"$OUT"
+check "  ... each export its own" grep -qE "export-2 R-000001  purpose: copy for the parent's solicitor$" <<<"$OUT"
+check "  ... and a read has none" not grep -qE "record\.get .*purpose" <<<"$OUT"
+run_cv --json audit show --record R-000001
+check "audit show --json gives the purpose" python3 -c '
+import json,sys
+ev = {e["ids"]: e for e in json.load(sys.stdin)["events"] if e["action"] == "record.export"}
+assert ev["export-3 R-000001"]["purpose"] == "copy for the tribunal", ev
+assert all("purpose" not in e for e in json.load(open(sys.argv[1]))["events"] if e["action"] != "record.export")
+' "$T/out" <<<"$OUT"
+AUD=$("$CV" staff add "Ann Auditor" --role auditor --no-passphrase)
+"$CV" staff attest "$AUD" >/dev/null
+run_cv --as "$AUD" audit show --record R-000001
+check "an auditor sees the export's event ($ERR)" grep -qE "record\.export +ok +export-1 R-000001" <<<"$OUT"
+check "  ... but not its purpose (an auditor reads no records)" not grep -q "purpose" <<<"$OUT"
 finish

@@ -70,7 +70,7 @@ check "nothing was added for them" test "$(db 'SELECT count(*) FROM intake')" = 
 run_cv --as "$W" intake assign I-000001 "$C" --class correspondence --title "Letter from school" --date 2026-11-30
 check "a caseworker assigns the PDF to her case ($ERR)" test "$RC" -eq 0
 REC=$(awk '{print $1}' <<<"$OUT")
-run_cv --as "$W" get "$REC" -o "$T/filed.pdf"
+run_cv --as "$W" get "$REC" --purpose test-copy -o "$T/filed.pdf"
 check "the record is the PDF, byte-identical" cmp -s "$T/filed.pdf" "$PDF"
 check "the item left the tray and its file" test "$(db "SELECT count(*) FROM intake WHERE id = 'I-000001'")" = 0 -a ! -e "$V/intake/I-000001.cvi"
 check "the assignment is audited with the record" test "$(db "SELECT count(*) FROM audit WHERE action = 'intake.assign' AND ids = 'I-000001 $REC'")" = 1

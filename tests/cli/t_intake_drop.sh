@@ -113,7 +113,7 @@ run_svc intake show I-000005 -o "$T/a/look.pdf"
 check "intake show -o through the daemon writes the client's file" cmp -s "$T/a/look.pdf" "$PDF"
 run_svc intake assign I-000001 "$C" --class correspondence --title "Scanned letter"
 check "a caseworker assigns the dropped PDF through the daemon ($ERR)" test "$RC" -eq 0
-run_svc get "$(awk '{print $1}' <<<"$OUT")" -o "$T/a/filed.pdf"
+run_svc get "$(awk '{print $1}' <<<"$OUT")" --purpose test-copy -o "$T/a/filed.pdf"
 check "the record is the dropped PDF, byte-identical" cmp -s "$T/a/filed.pdf" "$PDF"
 run_svc intake reject I-000002 --reason junk
 check "a caseworker rejects the dropped JPEG through the daemon" test "$RC" -eq 0

@@ -36,7 +36,7 @@ check "verify fails" test "$RC" -ne 0
 check "verify names the record whose wrapped key fails" grep -q "R-000001" <<<"$OUT"
 check "verify names its archive" grep -q "$A1" <<<"$OUT"
 check "verify does not blame the other archives" bash -c "! grep -q 'R-000004' <<<\"\$1\"" _ "$OUT"
-expect_fail "get refuses a record whose wrapped key fails" get R-000001 -o "$T/x.txt"
+expect_fail "get refuses a record whose wrapped key fails" get R-000001 --purpose test-copy -o "$T/x.txt"
 check "get left no file behind" test ! -e "$T/x.txt"
 # a wrapped key copied onto another archive's row fails too (the wrap names its archive)
 restore
@@ -63,7 +63,7 @@ downgrade() { # every row back to cvkw1: K xor SHA3-256(hex(master) || nonce)
 downgrade
 n=$(db 'SELECT count(*) FROM archives')
 check "the old vault holds $n cvkw1 wraps (control)" test "$(wraps cvkw1)" = "$n" -a "$n" -ge 3
-run_cv get R-000001 -o "$T/old.txt"
+"$CV" get R-000001 >"$T/old.txt" 2>/dev/null   # to standard output: a read only (get -o records an export, a write)
 check "an old wrap still opens its record" cmp -s "$T/old.txt" "$T/d/note.txt"
 check "reading does not upgrade (no writer lock)" test "$(wraps cvkw1)" = "$n"
 
@@ -80,10 +80,10 @@ run_cv verify
 check "verify passes after the upgrade" test "$RC" -eq 0
 for r in R-000001 R-000004; do
 	rm -f "$T/new"
-	run_cv get "$r" -o "$T/new"
+	run_cv get "$r" --purpose test-copy -o "$T/new"
 	check "$r opens after the upgrade" test "$RC" -eq 0 -a -s "$T/new"
 done
-run_cv get R-000001 -o "$T/new1.txt"
+run_cv get R-000001 --purpose test-copy -o "$T/new1.txt"
 check "R-000001 is byte-identical after the upgrade" cmp -s "$T/new1.txt" "$T/d/note.txt"
 
 # ---- 3. an uninterrupted upgrade leaves no old wrap in vault.db or its WAL ----

@@ -167,7 +167,7 @@ if command -v strace >/dev/null; then
 	check "file 21 documents: still 4 gpg runs, got $n" test "$n" -eq 4
 	n=$(gpgs ls "$C")
 	check "ls of 25 records: 1 gpg run (the unlock), got $n" test "$n" -eq 1
-	n=$(gpgs get R-000003 -o "$T/got.png")
+	n=$(gpgs get R-000003 --purpose test-copy -o "$T/got.png")
 	check "get: 3 gpg runs (receipt check, unlock, decrypt), got $n" test "$n" -eq 3
 	n=$(gpgs note "$C" --class phone-call --text "hello")
 	check "note: 4 gpg runs, got $n" test "$n" -eq 4

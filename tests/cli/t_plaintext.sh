@@ -51,7 +51,7 @@ printf 'case,path,class,section,title,date\n%s,%s,letter,case,EHCP draft for Phi
 "$CV" ls "$C1" --cp >/dev/null
 "$CV" case show "$C1" >/dev/null
 "$CV" case list --names >/dev/null
-"$CV" get R-000001 -o "$T/out.pdf" 2>/dev/null
+"$CV" get R-000001 --purpose test-copy -o "$T/out.pdf" 2>/dev/null
 "$CV" get R-000005 >/dev/null 2>&1
 "$CV" verify >/dev/null
 run_cv --json ls "$C1"

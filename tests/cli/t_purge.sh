@@ -17,7 +17,7 @@ exists() { [ "$(db "SELECT count(*) FROM records WHERE id = '$1'")" = 1 ]; }
 gone() { ! exists "$1"; }
 same_doc() { # same_doc RECORD FILE: get gives back exactly FILE
 	rm -f "$T/got"
-	"$CV" get "$1" -o "$T/got" >/dev/null 2>&1 && cmp -s "$T/got" "$2"
+	"$CV" get "$1" --purpose test-copy -o "$T/got" >/dev/null 2>&1 && cmp -s "$T/got" "$2"
 }
 
 at 2015-01-10
@@ -171,7 +171,7 @@ check "the request's record is untouched" same_doc "$Q1" "$T/d/q1.txt"
 check "the open case's record is untouched" same_doc "$B1" "$T/d/b1.txt"
 run_cv verify
 check "verify passes after the rewrite (new receipt, new manifest)" test "$RC" -eq 0
-expect_fail "get of a destroyed record fails" get "$A1" -o "$T/nope"
+expect_fail "get of a destroyed record fails" get "$A1" --purpose test-copy -o "$T/nope"
 
 # ---- holds released: the next scheduled run destroys ----
 run_cv hold release 1

@@ -78,8 +78,8 @@ consistent() { # LABEL: after the vault was opened once, every record is whole o
 untouched() { # LABEL: what was not due is intact
 	local label=$1
 	rm -f "$T/g1" "$T/g2"
-	if "$CV" get "$O1" -o "$T/g1" >/dev/null 2>&1 && cmp -s "$T/g1" "$T/d/o1.txt" &&
-	   "$CV" get "$M1" -o "$T/g2" >/dev/null 2>&1 && cmp -s "$T/g2" "$T/d/m1.txt"; then
+	if "$CV" get "$O1" --purpose test-copy -o "$T/g1" >/dev/null 2>&1 && cmp -s "$T/g1" "$T/d/o1.txt" &&
+	   "$CV" get "$M1" --purpose test-copy -o "$T/g2" >/dev/null 2>&1 && cmp -s "$T/g2" "$T/d/m1.txt"; then
 		ok "$label: the records not due (and the held one) are intact"
 	else
 		fail "$label: a record that was not due was touched"

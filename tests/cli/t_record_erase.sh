@@ -56,8 +56,8 @@ check "record erase succeeds" test "$RC" -eq 0
 N=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["certificate"])' "$T/out")
 check "it names its certificate" test -n "$N" -a "$N" != None
 check "the record is no longer listed" not grep -qw "$R1" <<<"$(rec_ids "$C")"
-expect_fail "the erased record cannot be read" get "$R1" -o "$T/g1"
-"$CV" get "$R2" -o "$T/g2" >/dev/null 2>&1
+expect_fail "the erased record cannot be read" get "$R1" --purpose test-copy -o "$T/g1"
+"$CV" get "$R2" --purpose test-copy -o "$T/g2" >/dev/null 2>&1
 check "the record sharing its archive reads byte for byte" cmp -s "$T/e2.txt" "$T/g2"
 check "the destruction log names it under the certificate" test "$(db "SELECT certificate FROM destroyed WHERE record_id = '$R1'")" = "$N"
 "$CV" certificates show "$N" >"$T/cert" 2>&1

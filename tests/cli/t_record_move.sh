@@ -57,9 +57,9 @@ check "it says where from and to" grep -q "moved from $A to $B" "$T/out"
 check "B lists the record" grep -qw "$R1" <<<"$(rec_ids "$B")"
 check "A no longer lists it" not grep -qw "$R1" <<<"$(rec_ids "$A")"
 check "A keeps its other record" test "$(rec_ids "$A")" = "$R2 $R3"
-"$CV" get "$R1" -o "$T/g1" >/dev/null 2>&1
+"$CV" get "$R1" --purpose test-copy -o "$T/g1" >/dev/null 2>&1
 check "get gives the moved record byte for byte" cmp -s "$T/a1.txt" "$T/g1"
-"$CV" get "$R2" -o "$T/g2" >/dev/null 2>&1
+"$CV" get "$R2" --purpose test-copy -o "$T/g2" >/dev/null 2>&1
 check "the record left behind reads byte for byte" cmp -s "$T/a2.txt" "$T/g2"
 check "the old archive file is gone" test ! -e "$V/archives/$OLD"
 check "the copy of A's old archive opens with no key the vault holds now" not opens_with_any "$T/old.pgp"
@@ -107,7 +107,7 @@ for point in fix-pending purge-rewrite-tmp fix-written fix-keys-stored fix-befor
 	check "$point: the record is in exactly one case and archive" once "$R2"
 	check "$point: no archive file outside the index" \
 		test "$(ls -A "$V/archives" | grep -c .)" -eq "$(db 'SELECT count(*) FROM archives')"
-	"$CV" get "$R2" -o "$T/c2" >/dev/null 2>&1
+	"$CV" get "$R2" --purpose test-copy -o "$T/c2" >/dev/null 2>&1
 	check "$point: the record reads byte for byte" cmp -s "$T/a2.txt" "$T/c2"
 	rm -f "$T/c2"
 	run_cv record move "$R2" "$B"

@@ -51,9 +51,9 @@ check "ls shows the new title" test "$(ls_json "$R1" title)" = "Complaint about 
 check "ls shows the new date" test "$(ls_json "$R1" date)" = 2022-05-05
 check "the other record is unchanged" test "$(ls_json "$R2" date)" = 2019-01-01
 check "retention worked out again: the complaint's event date + 6 years is later" test "$(retain_of "$R1")" = 2028-05-05
-"$CV" get "$R1" -o "$T/g1" >/dev/null 2>&1
+"$CV" get "$R1" --purpose test-copy -o "$T/g1" >/dev/null 2>&1
 check "the document is unchanged, byte for byte" cmp -s "$T/c.txt" "$T/g1"
-"$CV" get "$R2" -o "$T/g2" >/dev/null 2>&1
+"$CV" get "$R2" --purpose test-copy -o "$T/g2" >/dev/null 2>&1
 check "the other record reads byte for byte" cmp -s "$T/o.txt" "$T/g2"
 check "the old archive, with the wrong entry, is gone" test ! -e "$V/archives/$OLD"
 check "its key is gone from the key store" \

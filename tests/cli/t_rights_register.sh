@@ -3,9 +3,10 @@
 # docs/commands/request-open.md): rectification, erasure, restriction and
 # objection registered beside subject access, on the same clock (due date,
 # pause, extension); they hold no case, and the corrections that answer them
-# name them (--request).  A restriction stops moving, correcting and
-# erasing the records it names until it is lifted.  Bad input registers
-# nothing.
+# name them (--request).  A restriction stops moving, correcting, erasing
+# and reading (get) the records it names until it is lifted, except a
+# manager's or cp-lead's read for a legal claim with --purpose; an objection
+# restricts nothing.  Bad input registers nothing.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 req_field() { # REQ FIELD: the field of the request in request list --all --json
@@ -80,10 +81,41 @@ check "the share's refusal names the restriction" grep -q "restricted by request
 check "no share was written" test ! -e "$T/s.zip"
 run_cv record move "$E1" "$C"
 check "a record the restriction does not name still moves (into the restricted case)" test "$RC" -eq 0
+
+# ---- a restricted record is not read, but for a legal claim by a manager or cp-lead ----
+CW=$("$CV" staff add "Rita Worker" --role caseworker --no-passphrase)
+CPL=$("$CV" staff add "Lee Lead" --role cp-lead --no-passphrase)
+"$CV" staff attest "$CW" >/dev/null && "$CV" staff attest "$CPL" >/dev/null
+"$CV" case assign "$C" "$CW" >/dev/null
+n=$(db 'SELECT count(*) FROM exports')
+expect_fail "a caseworker's get -o of a restricted record is refused" --as "$CW" get "$R2" --purpose "for the file" -o "$T/g.txt"
+check "  ... naming the request and how it is lifted" grep -q "restricted by request $RES.*casevault request lift $RES" <<<"$ERR"
+check "  ... nothing written" test ! -e "$T/g.txt"
+expect_fail "a caseworker's get to standard output of it is refused too" --as "$CW" get "$R2"
+check "  ... saying who may read it and how" grep -q "a manager or cp-lead may read it for a legal claim with --purpose" <<<"$ERR"
+expect_fail "a manager's get without --purpose is refused" get "$R3"
+check "the refusals recorded no export" test "$(db 'SELECT count(*) FROM exports')" = "$n"
+check "  ... and were audited as refused" \
+	test "$(db "SELECT count(*) FROM audit WHERE action IN ('record.get', 'record.export') AND outcome = 'refused' AND ids = '$R2'")" -eq 2
+run_cv get "$R2" --purpose "defence of the parent's claim" -o "$T/m.txt"
+check "a manager reads it for a legal claim with --purpose ($ERR)" eval '[ "$RC" -eq 0 ] && cmp -s "$T/m.txt" "$T/r2.txt"'
+check "  ... the export recorded first" test "$(db "SELECT count(*) FROM exports WHERE record_id = '$R2'")" -eq 1
+run_cv --as "$CPL" get "$R3" --purpose "tribunal: legal claim"
+check "a cp-lead reads it on standard output with --purpose" eval '[ "$RC" -eq 0 ] && [ "$OUT" = "Record 3" ]'
+check "  ... recorded as an export to stdout" test "$(db "SELECT dest FROM exports WHERE record_id = '$R3'")" = stdout
+run_cv --as "$CW" get "$E1"
+check "the caseworker still reads an unrestricted record of the case" eval '[ "$RC" -eq 0 ] && [ "$OUT" = Other ]'
+OBJ=$(open_req "$C" objection --records "$E1")
+run_cv --as "$CW" get "$E1"
+check "an objection restricts nothing: the record is still read (LR-18)" test "$RC" -eq 0
+"$CV" request close "$OBJ" >/dev/null
+
 run_cv --json request lift "$RES"
 check "request lift lifts both" test "$RC" -eq 0 && \
 	python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["lifted"] != 2)' "$T/out"
 expect_fail "lifting twice is refused" request lift "$RES"
+run_cv --as "$CW" get "$R3"
+check "once lifted the caseworker reads the record" eval '[ "$RC" -eq 0 ] && [ "$OUT" = "Record 3" ]'
 run_cv record move "$R2" "$E"
 check "once lifted the record moves" test "$RC" -eq 0
 "$CV" audit show >"$T/audit" 2>&1

@@ -19,7 +19,7 @@ for i in "${!docs[@]}"; do
 	id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][$i]['record'])")
 	mime=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][$i]['mime'])")
 	check "type of $(basename "${docs[$i]}") is ${want_mime[$i]} (from content)" test "$mime" = "${want_mime[$i]}"
-	"$CV" get "$id" -o "$T/out-$i" 2>/dev/null
+	"$CV" get "$id" --purpose test-copy -o "$T/out-$i" 2>/dev/null
 	check "round trip $(basename "${docs[$i]}") via -o" cmp -s "${docs[$i]}" "$T/out-$i"
 	check "retrieved file is mode 0600" test "$(stat -c %a "$T/out-$i")" = 600
 	"$CV" get "$id" >"$T/stdout-$i" 2>/dev/null
@@ -90,7 +90,7 @@ if [ -d "$CORPUS" ]; then
 		[ -f "$f" ] || continue
 		run_cv file "$C" "$f" --class report --json --allow-duplicate
 		id=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][0]['record'])" 2>/dev/null)
-		"$CV" get "$id" -o "$T/corpus-$n" 2>/dev/null
+		"$CV" get "$id" --purpose test-copy -o "$T/corpus-$n" 2>/dev/null
 		check "corpus round trip $(basename "$f")" cmp -s "$f" "$T/corpus-$n"
 		n=$((n + 1))
 	done
@@ -110,7 +110,7 @@ big_pdf "$T/big.pdf" 200M
 run_cv file "$C" "$T/big.pdf" --class report --json
 check "file a 200 MB document" test "$RC" -eq 0
 bid=$(printf '%s' "$OUT" | python3 -c "import json,sys; print(json.load(sys.stdin)['filed'][0]['record'])")
-"$CV" get "$bid" -o "$T/big.out" 2>/dev/null
+"$CV" get "$bid" --purpose test-copy -o "$T/big.out" 2>/dev/null
 check "200 MB round trip" cmp -s "$T/big.pdf" "$T/big.out"
 rm -f "$T/big.pdf" "$T/big.out"
 

@@ -97,22 +97,22 @@ check "...as the direct mode's get is" eval '[ "$DRC" -eq 0 ] && cmp -s "$T/out"
 check "the daemon's log never names the document's path" not grep -q letter.txt "$T/daemon.log"
 
 # ---- 2. get -o: a new 0600 file of the client's, never over an existing one, nothing left on failure
-CWD=$T/a run_cv_as "$UA" get "$RS" -o copy.txt
+CWD=$T/a run_cv_as "$UA" get "$RS" --purpose test-copy -o copy.txt
 check "get -o through the service writes $UA's file (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 0 ] && cmp -s "$T/a/copy.txt" "$T/a/letter.txt"'
 check "...owned by $UA, mode 0600" test "$(stat -c '%U %a' "$T/a/copy.txt")" = "$UA 600"
-CWD=$T/svc/d run_direct "$A" get "$RS" -o copy.txt
+CWD=$T/svc/d run_direct "$A" get "$RS" --purpose test-copy -o copy.txt
 check "...with the direct mode's words ($ERR)" eval '[ "$DRC" -eq 0 ] && [ "$ERR" = "$DERR" ]'
-CWD=$T/a run_cv_as "$UA" --json get "$RS" -o copy2.txt
-CWD=$T/svc/d run_direct "$A" --json get "$RS" -o copy2.txt
+CWD=$T/a run_cv_as "$UA" --json get "$RS" --purpose test-copy -o copy2.txt
+CWD=$T/svc/d run_direct "$A" --json get "$RS" --purpose test-copy -o copy2.txt
 check "get --json -o: the direct mode's JSON ($OUT)" eval '[ "$RC" -eq 0 ] && [ "$OUT" = "$DOUT" ]'
-CWD=$T/a run_cv_as "$UA" get "$RS" -o copy.txt
-CWD=$T/svc/d run_direct "$A" get "$RS" -o copy.txt
+CWD=$T/a run_cv_as "$UA" get "$RS" --purpose test-copy -o copy.txt
+CWD=$T/svc/d run_direct "$A" get "$RS" --purpose test-copy -o copy.txt
 check "get -o over an existing file is refused with the direct mode's line (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && [ "$DRC" -eq 1 ] && one_line && [ "$ERR" = "$DERR" ] && cmp -s "$T/a/copy.txt" "$T/a/letter.txt"'
-CWD=$T/a run_cv_as "$UA" get R-999999 -o none.txt
+CWD=$T/a run_cv_as "$UA" get R-999999 --purpose test-copy -o none.txt
 check "a failed get -o leaves no file (exit $RC: $ERR)" eval '[ "$RC" -eq 1 ] && one_line && [ ! -e "$T/a/none.txt" ]'
-run_cv_as "$UB" get "$RS" -o "$T/a/intruder.txt"
+run_cv_as "$UB" get "$RS" --purpose test-copy -o "$T/a/intruder.txt"
 check "$UB cannot create a file in $UA's folder through the service (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 1 ] && one_line && grep -q "Permission denied" <<<"$ERR" && [ ! -e "$T/a/intruder.txt" ]'
 

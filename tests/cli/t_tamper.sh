@@ -34,7 +34,7 @@ with open(p, "r+b") as f:
     f.seek(off); b = f.read(1); f.seek(off); f.write(bytes([b[0] ^ 0x01]))
 PY
 expect_named "flipped archive byte" R-000003 "$a"
-expect_fail "get refuses a record from an altered archive" get R-000003 -o "$T/x.jpg"
+expect_fail "get refuses a record from an altered archive" get R-000003 --purpose test-copy -o "$T/x.jpg"
 check "get left no file behind" test ! -e "$T/x.jpg"
 restore
 

@@ -80,6 +80,7 @@ struct cv_vault {
 	int skey_file;
 	int unlocked;
 	int proven;                 /* the actor proved their key this command (cv_prove_actor) */
+	char exported[24];          /* the record whose export (with its purpose) this command recorded (ops/export.c) */
 	/* a case's dates worked out again after a deposit's adoption (ops sets it: core/deposit.c) */
 	int (*adopt_hook)(cv_vault *v, const char *case_id);
 	int dry_run;                /* a check (import --check): an unlock writes nothing (core/actor.c) */

@@ -93,6 +93,31 @@ int cv_authz_sees_case(cv_vault *v, const char *case_id)
 	return cv_db_assign_has(v, case_id, v->actor);
 }
 
+int cv_authz_keep_visible(cv_vault *v, void *items, size_t size, size_t case_off, size_t *n, void (*drop)(void *item))
+{
+	char *base = items;
+	size_t i, kept = 0;
+	int r = 0;
+
+	if (v->role != CV_ROLE_CASEWORKER)
+		return 0;
+	for (i = 0; i < *n; i++) {
+		char *it = base + i * size;
+
+		if (r >= 0)
+			r = cv_authz_sees_case(v, it + case_off);
+		if (r > 0) {
+			if (kept != i)
+				memcpy(base + kept * size, it, size);
+			kept++;
+		} else if (drop) {
+			drop(it);
+		}
+	}
+	*n = kept;
+	return r < 0 ? r : 0;
+}
+
 /*
  * A caseworker works only in the cases assigned to them (docs/security.md,
  * Case assignment; the policy's separate caseworkers for separated

@@ -1,10 +1,11 @@
 /*
  * casevault - governed exports (casevault/export.h).  Nothing leaves the
  * vault unrecorded (docs/legal-rules.md §17): a record's content written to
- * a file or a pipe is an export, and it is recorded with its purpose, in
- * its own transaction, before the document is decrypted, so that an export
- * that then fails is still on the trail and one that succeeds never lacks
- * its entry.  Reading a text record at the terminal is not an export.
+ * a file is an export, and it is recorded with its purpose, in its own
+ * transaction, before the document is decrypted, so that an export that
+ * then fails is still on the trail and one that succeeds never lacks its
+ * entry.  Standard output is a view unless a purpose is given
+ * (docs/security.md, Governed exports).
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "core/audit.h"
 #include "core/authz.h"
 #include "core/lock.h"
+#include "ops/record.h"
 #include "store/db_exports.h"
 #include "store/db_holds.h"
 
@@ -56,7 +58,36 @@ int cv_export_record(cv_vault *v, const char *record_id, const char *purpose, co
 	if ((r = cv_authorize(v, p.sec == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, record_id)) < 0 ||
 	    (r = cv_require_key(v, p.sec)) < 0)
 		return r;
-	if ((r = cv_vault_write_tx(v, export_tx, &p)) == 0 && id)
+	if ((r = cv_record_check_restriction(v, record_id, 1)) < 0) {
+		char msg[sizeof(v->errmsg)];
+
+		memcpy(msg, v->errmsg, sizeof(msg));
+		cv_audit(v, "record.export", r, record_id);
+		memcpy(v->errmsg, msg, sizeof(msg));
+		return r;
+	}
+	if ((r = cv_vault_write_tx(v, export_tx, &p)) < 0)
+		return r;
+	/* the read that follows may open a restricted record: its purpose is on the trail */
+	snprintf(v->exported, sizeof(v->exported), "%s", record_id);
+	if (id)
 		*id = p.id;
-	return r;
+	return 0;
+}
+
+int cv_export_purpose(cv_vault *v, long id, char **purpose)
+{
+	cv_section sec;
+	int r;
+
+	*purpose = NULL;
+	if ((r = cv_authorize(v, CV_ACT_AUDIT, NULL)) < 0 || (r = cv_db_export_section(v, id, &sec)) < 0)
+		return r;
+	if (r == 0)
+		return cv_error(v, CV_ENOTFOUND, "no export %ld in this vault", id);
+	if (!cv_role_allows(v->role, sec == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE))
+		return 0;
+	if ((r = cv_require_key(v, sec)) < 0)
+		return r;
+	return cv_db_export_purpose(v, id, sec, purpose);
 }

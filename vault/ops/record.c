@@ -18,6 +18,7 @@
 #include "store/db_cases.h"
 #include "store/db_receipts.h"
 #include "store/db_records.h"
+#include "store/db_rights.h"
 #include "casevault/record.h"
 #include "casevault/staff.h"
 
@@ -282,17 +283,39 @@ out:
 	return r;
 }
 
+/*
+ * A restricted record is stored but not otherwise processed until the
+ * restriction is lifted, reading included; stored data may still be used
+ * for legal claims (docs/legal-rules.md LR-18), so a manager or cp-lead
+ * may take it out with the purpose recorded first (cv_export_record).
+ */
+int cv_record_check_restriction(cv_vault *v, const char *record_id, int exporting)
+{
+	char req[24];
+	int r = cv_db_restriction_find(v, record_id, req);
+
+	if (r <= 0)
+		return r;
+	if (exporting ? v->role == CV_ROLE_MANAGER || v->role == CV_ROLE_CP_LEAD : !strcmp(v->exported, record_id))
+		return 0;
+	return cv_error(v, CV_EREFUSED, "record %s is restricted by request %s: it is kept but not read until the restriction "
+			"is lifted ('casevault request lift %s'); a manager or cp-lead may read it for a legal claim with "
+			"--purpose TEXT", record_id, req, req);
+}
+
 int cv_record_get_flags(cv_vault *v, const char *record_id, int fd, int flags, cv_record *info)
 {
 	cv_db_record_where w;
 	struct get_allow a = { v, record_id };
 	int r, unsigned_read = 0;
 
-	if ((r = cv_db_record_locate(v, record_id, get_allow, &a, &w)) < 0)
+	if ((r = cv_db_record_locate(v, record_id, get_allow, &a, &w)) < 0 ||
+	    (r = cv_record_check_restriction(v, record_id, 0)) < 0)
 		goto out;
 	if ((r = check_signed_archive(v, record_id, &w, flags, &unsigned_read)) == 0)
 		r = copy_member(v, record_id, &w, fd);
 out:
+	v->exported[0] = '\0';  /* one recorded export, one read */
 	if (w.rec.id[0]) {
 		/* every read is an event, and so is a read that failed its checks */
 		char msg[sizeof(v->errmsg)];

@@ -3,6 +3,7 @@
  * Due dates come from calendar.c (docs/legal-rules.md §1-§3) under the vault's own
  * policies/calendar.ini; the hold on the case from retention.c (docs/legal-rules.md §4).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "base/util.h"
 #include "core/actor.h"
 #include "core/audit.h"
+#include "core/authz.h"
 #include "core/lock.h"
 #include "crypto/seal.h"
 #include "ops/case.h"
@@ -287,6 +289,11 @@ static int add_request(void *hook, cv_db_request *row)
 	return 0;
 }
 
+static void drop_request(void *item)
+{
+	cv_request_release(item);
+}
+
 int cv_request_list(cv_vault *v, int all, int unseal, cv_request **out, size_t *n)
 {
 	struct req_list l;
@@ -302,7 +309,9 @@ int cv_request_list(cv_vault *v, int all, int unseal, cv_request **out, size_t *
 		return r;
 	if (unseal && (r = cv_require_key(v, CV_SECTION_CASE)) < 0)
 		return r;
-	if ((r = cv_db_request_each(v, all, unseal, add_request, &l)) < 0) {
+	/* a caseworker lists only the requests of their cases (docs/security.md, Case assignment) */
+	if ((r = cv_db_request_each(v, all, unseal, add_request, &l)) < 0 ||
+	    (r = cv_authz_keep_visible(v, l.items, sizeof(*l.items), offsetof(cv_request, case_id), &l.n, drop_request)) < 0) {
 		cv_request_list_free(l.items, l.n);
 		return r;
 	}

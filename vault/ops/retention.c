@@ -7,6 +7,7 @@
  * Which status a due record gets is rules/due.c's decision (cv_due_decide),
  * from facts this file reads from the index.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "core/schedule.h"
 #include "core/actor.h"
 #include "core/adopted.h"
+#include "core/authz.h"
 #include "core/lock.h"
 #include "ops/retention.h"
 #include "rules/due.h"
@@ -217,6 +219,12 @@ int cv_retention_due(cv_vault *v, const char *as_of, cv_due **out, size_t *n)
 		return r;
 	r = cv_retention_plan(v, day, &pc, out, n);
 	cv_polcache_release(&pc);
+	/* a caseworker sees the records of their cases only (docs/security.md, Case assignment) */
+	if (r == 0 && (r = cv_authz_keep_visible(v, *out, sizeof(**out), offsetof(cv_due, case_id), n, NULL)) < 0) {
+		cv_due_list_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
 	return r;
 }
 

@@ -176,6 +176,10 @@ int cli_flag(const cli_ctx *c, const char *name);
 
 /* Report an error: one line on stderr (and a JSON object with --json). Returns code. */
 int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* cli_fail for a failure the library reported with lib_code (CV_E*): its JSON "code" says which. */
+int cli_fail_lib(cli_ctx *c, int exit_code, int lib_code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The stable JSON "code" of an error (docs/json.md, Errors): from CV_E* lib_code if one, else the exit status. */
+const char *cli_error_code(int lib_code, int exit_code);
 /* Map a library return code to an exit code and report the vault's message. */
 int cli_lib_fail(cli_ctx *c, int r);
 /*

@@ -75,7 +75,7 @@ static int cmd_audit_verify(cli_ctx *c)
 	int r = expect ? cv_audit_verify_since(c->v, expect, &rep) : cv_audit_verify(c->v, &rep);
 
 	if (r == CV_EINVAL)
-		return cli_fail(c, EXIT_USAGE, "%s", cv_vault_errmsg(c->v));
+		return cli_fail_lib(c, EXIT_USAGE, r, "%s", cv_vault_errmsg(c->v));
 	if (r < 0 && r != CV_ECORRUPT)
 		return cli_lib_fail(c, r);
 	if (c->json)

@@ -193,6 +193,10 @@ void cli_jset(json_t *obj, const char *key, json_t *val);
 void cli_jpush(json_t *arr, json_t *val);
 /* Whether a JSON call of this command has failed (for output written in parts). */
 int cli_json_failed(void);
+/* A number that names something (a hold, a certificate) as a JSON id: a string, null for 0 (docs/json.md, Ids). */
+json_t *cli_jid(long id);
+/* A space-separated list of words as a JSON array of strings (empty for NULL or ""). */
+json_t *cli_jwords(const char *s);
 /* Text from the vault as JSON (null for NULL), bytes that are not UTF-8 shown as U+FFFD. */
 json_t *cli_jtext(const char *s);
 /* Text from the vault for the terminal: U+FFFD for bytes that are not UTF-8 and for control characters. */

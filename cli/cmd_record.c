@@ -24,7 +24,7 @@ static json_t *fix_json(const cv_fix_report *rep)
 			 "from_case", rep->from_case, "to_case", rep->to_case[0] ? rep->to_case : NULL,
 			 "correction", (json_int_t)rep->correction, "archives_rewritten", rep->archives_rewritten,
 			 "archives_erased", rep->archives_erased,
-			 "certificate", rep->certificate ? json_integer(rep->certificate) : NULL,
+			 "certificate", cli_jid(rep->certificate),
 			 "certificate_sha256", rep->certificate ? rep->certificate_sha256 : NULL);
 }
 

@@ -107,6 +107,36 @@ static void forget_mended(void)
 	mended = NULL;
 }
 
+json_t *cli_jid(long id)
+{
+	char buf[24];
+
+	if (!id)
+		return json_null();
+	snprintf(buf, sizeof(buf), "%ld", id);
+	return json_string(buf);
+}
+
+json_t *cli_jwords(const char *s)
+{
+	json_t *arr = json_array();
+	const char *p = s ? s : "";
+
+	while (arr && *p) {
+		size_t n = strcspn(p, " ");
+		char *w = n ? strndup(p, n) : NULL;
+
+		if (n)
+			cli_jpush(arr, cli_jtext(w));
+		free(w);
+		p += n;
+		p += strspn(p, " ");
+	}
+	if (!arr)
+		json_failed = 1;
+	return arr;
+}
+
 void cli_json_out(json_t *j)
 {
 	char *s = j && !json_failed ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;

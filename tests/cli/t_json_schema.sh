@@ -80,6 +80,8 @@ R2=$(val 'd["filed"][0]["record"]')
 printf 'case,path,class,section,title,date\n%s,%s,letter,case,Old letter,2019-02-01\n' "$C" "$T/b.txt" >"$T/m.csv"
 j import "$T/m.csv"
 R3=$(val 'd["filed"][0]["record"]')
+printf 'case,path,class,section,title,date\n%s,%s,letter,case,Gone,2019-02-01\n' "$C" "$T/missing.txt" >"$T/bad.csv"
+j import "$T/bad.csv"
 j ls "$C"
 j get "$R1" -o "$T/got.txt"
 j verify

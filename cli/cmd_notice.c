@@ -27,7 +27,7 @@ static int cmd_case_notice(cli_ctx *c)
 			  cli_opt_value(c, "policy-version"), &id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	return cli_done(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "case", c->argv[0], "notice", (json_int_t)id),
+	return cli_done(c, json_pack("{s:b, s:s, s:o}", "ok", 1, "case", c->argv[0], "notice", cli_jid(id)),
 			"notice %ld recorded on %s\n", id, c->argv[0]);
 }
 
@@ -69,7 +69,7 @@ static json_t *notice_json(const void *item, int arg)
 	const cv_case_notice *n = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)n->id, "told", n->told, "how", n->how,
+	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "id", cli_jid(n->id), "told", n->told, "how", n->how,
 			 "policy_version", n->policy_version, "by", n->by, "recorded_at", n->at);
 }
 

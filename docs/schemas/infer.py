@@ -19,7 +19,8 @@ DT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 SHA = re.compile(r"^[0-9a-f]{64}$")
 IDKEYS = {"case": "case_id", "from_case": "case_id", "to_case": "case_id", "record": "record_id", "request": "request_id",
           "hold": "number_id", "person": "number_id", "certificate": "number_id", "disclosure": "number_id",
-          "intake": "intake_id", "staff": "staff_id", "actor": "staff_id"}
+          "intake": "intake_id", "staff": "staff_id", "actor": "staff_id", "consent": "number_id",
+          "enquiry": "number_id", "notice": "number_id", "referral": "number_id", "correction": "number_id"}
 
 def ref(n): return {"$ref": "common.schema.json#/$defs/" + n}
 
@@ -31,6 +32,7 @@ def scalar(key, vals):
     sch = None
     if types <= {"string", "null"} and strs:
         if key in IDKEYS: sch = ref(IDKEYS[key])
+        elif key in ("id", "number") and all(re.match(r"^[1-9][0-9]*$", v) for v in strs): sch = ref("number_id")
         elif key.endswith("_by") and all(re.match(r"^S-\d{4}$", v) for v in strs): sch = ref("staff_id")
         elif all(DT.match(v) for v in strs): sch = ref("datetime")
         elif all(DATE.match(v) for v in strs): sch = ref("date")

@@ -126,7 +126,9 @@ json_t *cli_jwords(const char *s)
 		size_t n = strcspn(p, " ");
 		char *w = n ? strndup(p, n) : NULL;
 
-		if (n)
+		if (n && !w)
+			json_failed = 1;  /* out of memory: never a list short of an id */
+		else if (n)
 			cli_jpush(arr, cli_jtext(w));
 		free(w);
 		p += n;

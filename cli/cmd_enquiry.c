@@ -44,7 +44,7 @@ static json_t *enquiry_json(const void *item, int arg)
 
 	(void)arg;
 	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:b, s:o}", "id", cli_jid(e->id), "date", e->date,
-			 "retain_until", e->retain_until, "by", e->by, "logged_at", e->at, "confirmed", e->confirmed,
+			 "retain_until", e->retain_until, "logged_by", e->by, "logged_at", e->at, "confirmed", e->confirmed,
 			 "text", cli_jtext(e->text));
 }
 

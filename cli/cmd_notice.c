@@ -70,7 +70,7 @@ static json_t *notice_json(const void *item, int arg)
 
 	(void)arg;
 	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "id", cli_jid(n->id), "told", n->told, "how", n->how,
-			 "policy_version", n->policy_version, "by", n->by, "recorded_at", n->at);
+			 "policy_version", n->policy_version, "recorded_by", n->by, "recorded_at", n->at);
 }
 
 /* What case show adds: the notices and the contact preference, as text or into j. */
@@ -88,7 +88,7 @@ int cli_case_show_notices(cli_ctx *c, const char *case_id, json_t *j)
 	if (j) {
 		cli_jset(j, "notices", cli_json_array(list, n, sizeof(*list), notice_json, 0));
 		cli_jset(j, "contact", cp.set ? json_pack("{s:b, s:s?, s:s, s:s}", "message_ok", cp.message_ok,
-				"how", cp.how[0] ? cp.how : NULL, "by", cp.by, "set_at", cp.at) : json_null());
+				"how", cp.how[0] ? cp.how : NULL, "set_by", cp.by, "set_at", cp.at) : json_null());
 	} else {
 		for (i = 0; i < n; i++)
 			printf("told          %s, %s, policy %s (recorded by %s)\n", list[i].told, list[i].how,

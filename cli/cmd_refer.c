@@ -83,7 +83,7 @@ static json_t *referral_json(const void *item, int arg)
 	}
 	free(copy);
 	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", cli_jid(f->id),
-			 "case", f->case_id, "date", f->date, "by", f->by, "recorded_at", f->at,
+			 "case", f->case_id, "date", f->date, "recorded_by", f->by, "recorded_at", f->at,
 			 "to", cli_jtext(f->agency), "reason", cli_jtext(f->reason), "basis", cli_jtext(f->basis),
 			 "records", recs);
 }

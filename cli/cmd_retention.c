@@ -484,7 +484,7 @@ static json_t *cert_json(const void *item, int arg)
 	const cv_certificate *k = item;
 
 	(void)arg;
-	return json_pack("{s:o, s:s, s:s, s:I, s:s}", "number", cli_jid(k->number), "created", k->created,
+	return json_pack("{s:o, s:s, s:s, s:I, s:s}", "number", cli_jid(k->number), "run_at", k->created,
 			 "run_by", k->run_by, "records", (json_int_t)k->records, "sha256", k->sha256);
 }
 

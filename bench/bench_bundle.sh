@@ -148,7 +148,7 @@ PY
 import json,sys
 for x in json.load(sys.stdin)["request"]["records"]:
     # a PDF of a scan has no words: automatic redaction cannot see it, so it is decided too
-    if x["decision"] == "needs-decision" or x["type"] == "application/pdf": print(x["record"])' >"$W/needs"
+    if x["decision"] == "needs-decision" or x["mime"] == "application/pdf": print(x["record"])' >"$W/needs"
 	while read -r rec; do
 		"$CV" request decide "$r" "$rec" --release --reason "scan checked: nothing about others" >/dev/null
 	done <"$W/needs"

@@ -176,6 +176,10 @@ int cli_flag(const cli_ctx *c, const char *name);
 
 /* Report an error: one line on stderr (and a JSON object with --json). Returns code. */
 int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* cli_fail for a failure the library reported with lib_code (CV_E*): its JSON "code" says which. */
+int cli_fail_lib(cli_ctx *c, int exit_code, int lib_code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The stable JSON "code" of an error (docs/json.md, Errors): from CV_E* lib_code if one, else the exit status. */
+const char *cli_error_code(int lib_code, int exit_code);
 /* Map a library return code to an exit code and report the vault's message. */
 int cli_lib_fail(cli_ctx *c, int r);
 /*
@@ -189,6 +193,10 @@ void cli_jset(json_t *obj, const char *key, json_t *val);
 void cli_jpush(json_t *arr, json_t *val);
 /* Whether a JSON call of this command has failed (for output written in parts). */
 int cli_json_failed(void);
+/* A number that names something (a hold, a certificate) as a JSON id: a string, null for 0 (docs/json.md, Ids). */
+json_t *cli_jid(long id);
+/* A space-separated list of words as a JSON array of strings (empty for NULL or ""). */
+json_t *cli_jwords(const char *s);
 /* Text from the vault as JSON (null for NULL), bytes that are not UTF-8 shown as U+FFFD. */
 json_t *cli_jtext(const char *s);
 /* Text from the vault for the terminal: U+FFFD for bytes that are not UTF-8 and for control characters. */

@@ -19,7 +19,7 @@ static json_t *event_json(const void *item, int arg)
 
 	(void)arg;
 	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:s}", "seq", (json_int_t)e->seq, "time", e->time,
-			 "actor", cli_jtext(e->actor), "action", cli_jtext(e->action), "ids", cli_jtext(e->ids),
+			 "actor", cli_jtext(e->actor), "action", cli_jtext(e->action), "ids", cli_jwords(e->ids),
 			 "outcome", cli_jtext(e->outcome), "hash", e->hash);
 }
 
@@ -115,7 +115,7 @@ static int cmd_audit_verify(cli_ctx *c)
 	int r = expect ? cv_audit_verify_since(c->v, expect, &rep) : cv_audit_verify(c->v, &rep);
 
 	if (r == CV_EINVAL)
-		return cli_fail(c, EXIT_USAGE, "%s", cv_vault_errmsg(c->v));
+		return cli_fail_lib(c, EXIT_USAGE, r, "%s", cv_vault_errmsg(c->v));
 	if (r < 0 && r != CV_ECORRUPT)
 		return cli_lib_fail(c, r);
 	if (c->json)

@@ -82,7 +82,7 @@ static int cmd_restore(cli_ctx *c)
 	r = cv_restore(c->argv[0], cli_opt_value(c, "keys"), c->argv[1], secret, &res, err, sizeof(err));
 	explicit_bzero(secret, sizeof(secret));
 	if (r < 0)
-		return cli_fail(c, r == CV_EINVAL ? EXIT_USAGE : EXIT_FAIL, "%s; nothing was restored", err);
+		return cli_fail_lib(c, r == CV_EINVAL ? EXIT_USAGE : EXIT_FAIL, r, "%s; nothing was restored", err);
 	return cli_done(c, json_pack("{s:b, s:s, s:I, s:I}", "ok", 1, "vault", c->argv[1],
 				     "archives", (json_int_t)res.archives, "files", (json_int_t)res.files),
 			"restored into %s and checked (%zu archives, %zu files); now run: casevault -C %s verify\n",

@@ -47,7 +47,7 @@ static json_t *case_json(const void *item, int full)
 			      "records", (json_int_t)k->records_case, "cp_records", (json_int_t)k->records_cp);
 	/* storage limitation: said plainly wherever the case is (docs/legal-rules.md LR-12) */
 	if (k->erased[0])
-		cli_jset(j, "erased", json_pack("{s:s, s:I}", "on", k->erased, "certificate", (json_int_t)k->erase_certificate));
+		cli_jset(j, "erased", json_pack("{s:s, s:o}", "on", k->erased, "certificate", cli_jid(k->erase_certificate)));
 	if (full && k->parent) {
 		cli_jset(j, "parent", cli_jtext(k->parent));
 		cli_jset(j, "child", cli_jtext(k->child));
@@ -219,7 +219,7 @@ static int cmd_case_person_add(cli_ctx *c)
 			  cli_opt_value(c, "role"), &id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	return cli_done(c, json_pack("{s:b, s:s, s:I, s:s}", "ok", 1, "case", c->argv[0], "person", (json_int_t)id,
+	return cli_done(c, json_pack("{s:b, s:s, s:o, s:s}", "ok", 1, "case", c->argv[0], "person", cli_jid(id),
 			"kind", cv_person_kind_name(k)),
 			"person %ld (%s) recorded on %s\n", id, cv_person_kind_name(k), c->argv[0]);
 }
@@ -235,7 +235,7 @@ static json_t *person_json(const void *item, int arg)
 	const cv_person *p = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:s, s:s}", "id", (json_int_t)p->id,
+	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:s, s:s}", "id", cli_jid(p->id),
 			 "kind", cv_person_kind_name(p->kind), "name", cli_jtext(p->name), "phone", cli_jtext(p->phone),
 			 "email", cli_jtext(p->email), "role", cli_jtext(p->role), "added_by", p->added_by, "added_at", p->added_at);
 }

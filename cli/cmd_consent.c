@@ -29,7 +29,7 @@ static int cmd_consent_add(cli_ctx *c)
 		return cli_fail(c, EXIT_USAGE, "a consent covers one recipient (--to) or one purpose (--purpose): give one of them");
 	if ((r = cv_consent_add(c->v, &o, &id)) < 0)
 		return cli_lib_fail(c, r);
-	return cli_done(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "case", o.case_id, "consent", (json_int_t)id),
+	return cli_done(c, json_pack("{s:b, s:s, s:o}", "ok", 1, "case", o.case_id, "consent", cli_jid(id)),
 			"consent %ld recorded on %s\n", id, o.case_id);
 }
 
@@ -48,7 +48,7 @@ static json_t *consent_json(const void *item, int unused)
 	(void)unused;
 	if (cv_date_today(&today) < 0)
 		memset(&today, 0, sizeof(today));
-	j = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s}", "id", (json_int_t)k->id,
+	j = json_pack("{s:o, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s}", "id", cli_jid(k->id),
 		      "case", k->case_id, "given_by", k->given_by, "how", k->how,
 		      "form_record", k->form_record[0] ? k->form_record : NULL, "scope_kind", k->scope_kind,
 		      "given", k->given, "review_due", k->review_due, "withdrawn", k->withdrawn[0] ? k->withdrawn : NULL,
@@ -147,7 +147,7 @@ static int cmd_consent_withdraw(cli_ctx *c)
 		return cli_fail(c, EXIT_USAGE, "'%s' is not a consent number; 'casevault consent list CASE' shows them", c->argv[0]);
 	if ((r = cv_consent_withdraw(c->v, id, cli_opt_value(c, "date"))) < 0)
 		return cli_lib_fail(c, r);
-	return cli_done(c, json_pack("{s:b, s:I}", "ok", 1, "withdrawn", (json_int_t)id),
+	return cli_done(c, json_pack("{s:b, s:o}", "ok", 1, "consent", cli_jid(id)),
 			"consent %ld withdrawn\n", id);
 }
 

@@ -28,7 +28,7 @@ static int cmd_enquiry_add(cli_ctx *c)
 	if (found != CV_ENQ_CLEAN)
 		fprintf(stderr, "casevault: warning: the enquiry text looks like it holds %s; logged as confirmed\n",
 			cv_enquiry_kind_words(found));
-	return cli_done(c, json_pack("{s:b, s:I, s:b}", "ok", 1, "enquiry", (json_int_t)id, "confirmed", found != CV_ENQ_CLEAN),
+	return cli_done(c, json_pack("{s:b, s:o, s:b}", "ok", 1, "enquiry", cli_jid(id), "confirmed", found != CV_ENQ_CLEAN),
 			"enquiry %ld logged\n", id);
 }
 
@@ -43,8 +43,8 @@ static json_t *enquiry_json(const void *item, int arg)
 	const cv_enquiry *e = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:o}", "id", (json_int_t)e->id, "date", e->date,
-			 "retain_until", e->retain_until, "by", e->by, "logged_at", e->at, "confirmed", e->confirmed,
+	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:b, s:o}", "id", cli_jid(e->id), "date", e->date,
+			 "retain_until", e->retain_until, "logged_by", e->by, "logged_at", e->at, "confirmed", e->confirmed,
 			 "text", cli_jtext(e->text));
 }
 

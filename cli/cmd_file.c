@@ -58,7 +58,8 @@ static json_t *item_json(const cv_file_item *it, int check, int *k)
 		*k = 1;
 	} else {
 		/* an error may quote the refused value: U+FFFD for what is not UTF-8 */
-		o = json_pack("{s:i, s:o}", "line", it->line, "error", cli_jtext(it->error));
+		o = json_pack("{s:i, s:s, s:o}", "line", it->line, "code", cli_error_code(it->status, EXIT_FAIL),
+			      "error", cli_jtext(it->error));
 		*k = 2;
 	}
 	return o;

@@ -27,7 +27,7 @@ static int cmd_case_notice(cli_ctx *c)
 			  cli_opt_value(c, "policy-version"), &id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	return cli_done(c, json_pack("{s:b, s:s, s:I}", "ok", 1, "case", c->argv[0], "notice", (json_int_t)id),
+	return cli_done(c, json_pack("{s:b, s:s, s:o}", "ok", 1, "case", c->argv[0], "notice", cli_jid(id)),
 			"notice %ld recorded on %s\n", id, c->argv[0]);
 }
 
@@ -69,8 +69,8 @@ static json_t *notice_json(const void *item, int arg)
 	const cv_case_notice *n = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)n->id, "told", n->told, "how", n->how,
-			 "policy_version", n->policy_version, "by", n->by, "recorded_at", n->at);
+	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:s}", "id", cli_jid(n->id), "told", n->told, "how", n->how,
+			 "policy_version", n->policy_version, "recorded_by", n->by, "recorded_at", n->at);
 }
 
 /* What case show adds: the notices and the contact preference, as text or into j. */
@@ -88,7 +88,7 @@ int cli_case_show_notices(cli_ctx *c, const char *case_id, json_t *j)
 	if (j) {
 		cli_jset(j, "notices", cli_json_array(list, n, sizeof(*list), notice_json, 0));
 		cli_jset(j, "contact", cp.set ? json_pack("{s:b, s:s?, s:s, s:s}", "message_ok", cp.message_ok,
-				"how", cp.how[0] ? cp.how : NULL, "by", cp.by, "set_at", cp.at) : json_null());
+				"how", cp.how[0] ? cp.how : NULL, "set_by", cp.by, "set_at", cp.at) : json_null());
 	} else {
 		for (i = 0; i < n; i++)
 			printf("told          %s, %s, policy %s (recorded by %s)\n", list[i].told, list[i].how,

@@ -39,7 +39,7 @@ static void ls_erased(cli_ctx *c, json_t *j)
 	if (cv_case_get(c->v, &k, c->argv[0], 0) < 0 || !k.erased[0])
 		return;
 	if (j)
-		cli_jset(j, "erased", json_pack("{s:s, s:I}", "on", k.erased, "certificate", (json_int_t)k.erase_certificate));
+		cli_jset(j, "erased", json_pack("{s:s, s:o}", "on", k.erased, "certificate", cli_jid(k.erase_certificate)));
 	else
 		printf("case %s was erased on %s (certificate %ld): its records were destroyed, then its personal data\n",
 		       k.id, k.erased, k.erase_certificate);

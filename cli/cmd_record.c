@@ -20,11 +20,11 @@ static cv_fix_opts fix_opts(cli_ctx *c)
 /* What every correction reports; with --json the same facts. */
 static json_t *fix_json(const cv_fix_report *rep)
 {
-	return json_pack("{s:b, s:s, s:s, s:s?, s:I, s:i, s:i, s:o?, s:s?}", "ok", 1, "record", rep->record_id,
+	return json_pack("{s:b, s:s, s:s, s:s?, s:o, s:i, s:i, s:o?, s:s?}", "ok", 1, "record", rep->record_id,
 			 "from_case", rep->from_case, "to_case", rep->to_case[0] ? rep->to_case : NULL,
-			 "correction", (json_int_t)rep->correction, "archives_rewritten", rep->archives_rewritten,
+			 "correction", cli_jid(rep->correction), "archives_rewritten", rep->archives_rewritten,
 			 "archives_erased", rep->archives_erased,
-			 "certificate", rep->certificate ? json_integer(rep->certificate) : NULL,
+			 "certificate", cli_jid(rep->certificate),
 			 "certificate_sha256", rep->certificate ? rep->certificate_sha256 : NULL);
 }
 

@@ -52,7 +52,7 @@ static int cmd_refer(cli_ctx *c)
 		if ((r = cv_refer(c->v, &ref, &id)) < 0)
 			r = cli_lib_fail(c, r);
 		else
-			r = cli_done(c, json_pack("{s:b, s:I, s:s, s:I}", "ok", 1, "referral", (json_int_t)id,
+			r = cli_done(c, json_pack("{s:b, s:o, s:s, s:I}", "ok", 1, "referral", cli_jid(id),
 					"case", c->argv[0], "records", (json_int_t)ref.nrecords),
 				"referral %ld of %s recorded (%zu record%s)\n", id, c->argv[0], ref.nrecords,
 				ref.nrecords == 1 ? "" : "s");
@@ -82,8 +82,8 @@ static json_t *referral_json(const void *item, int arg)
 		recs = NULL;  /* out of memory: the item fails and --json fails closed */
 	}
 	free(copy);
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)f->id,
-			 "case", f->case_id, "date", f->date, "by", f->by, "recorded_at", f->at,
+	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", cli_jid(f->id),
+			 "case", f->case_id, "date", f->date, "recorded_by", f->by, "recorded_at", f->at,
 			 "to", cli_jtext(f->agency), "reason", cli_jtext(f->reason), "basis", cli_jtext(f->basis),
 			 "records", recs);
 }

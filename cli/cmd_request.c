@@ -179,7 +179,7 @@ static int cmd_request_show(cli_ctx *c)
 			json_t *it = json_pack("{s:s, s:s, s:s, s:o, s:s?, s:s, s:b, s:s, s:b}",
 					       "record", s->record_id, "section", s->section ? "cp" : "case",
 					       "class", s->class_name, "title", cli_jtext(s->title),
-					       "date", s->event_date[0] ? s->event_date : NULL, "type", s->mime,
+					       "date", s->event_date[0] ? s->event_date : NULL, "mime", s->mime,
 					       "text", s->text, "decision", cv_decision_name(s->decision), "default", s->is_default);
 			if (s->ground)
 				cli_jset(it, "ground", cli_jtext(s->ground));
@@ -523,9 +523,9 @@ static int cmd_request_bundle(cli_ctx *c)
 		return r;
 	}
 	if (c->json) {
-		json_t *j = json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:I}", "ok", 1, "request", c->argv[0],
+		json_t *j = json_pack("{s:b, s:s, s:s, s:s, s:I, s:I, s:o}", "ok", 1, "request", c->argv[0],
 				      "file", o.out_path, "sha256", res.sha256, "size", (json_int_t)res.size,
-				      "documents", (json_int_t)res.members, "disclosure", (json_int_t)res.disclosure);
+				      "documents", (json_int_t)res.members, "disclosure", cli_jid(res.disclosure));
 		if (j && o.recipient_key)
 			json_object_set_new(j, "recipient", json_string(res.recipient_fpr));
 		else if (j && d.show)
@@ -579,8 +579,8 @@ static int cmd_request_log(cli_ctx *c)
 					cli_jset(it, "ground", cli_jtext(li->ground));
 				cli_jpush(items, it);
 			}
-			cli_jpush(arr, json_pack("{s:I, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:o}",
-				"disclosure", (json_int_t)list[i].id, "form", list[i].form, "sha256", list[i].sha256,
+			cli_jpush(arr, json_pack("{s:o, s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:o}",
+				"disclosure", cli_jid(list[i].id), "form", list[i].form, "sha256", list[i].sha256,
 				"size", (json_int_t)list[i].size, "documents", (json_int_t)list[i].members,
 				"built_by", list[i].built_by, "built_at", list[i].built_at, "policy", list[i].policy_hash,
 				"records", items));

@@ -19,8 +19,8 @@ static json_t *hold_json(const void *item, int arg)
 	const cv_hold *h = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:s?, s:s?, s:o, s:o, s:s, s:s, s:s?, s:s?}",
-			 "id", (json_int_t)h->id, "kind", cv_hold_kind_name(h->kind),
+	return json_pack("{s:o, s:s, s:s?, s:s?, s:o, s:o, s:s, s:s, s:s?, s:s?}",
+			 "id", cli_jid(h->id), "kind", cv_hold_kind_name(h->kind),
 			 "case", h->case_id[0] ? h->case_id : NULL, "record", h->record_id[0] ? h->record_id : NULL,
 			 "ref", cli_jtext(h->ref[0] ? h->ref : NULL), "reason", cli_jtext(h->reason),
 			 "placed_by", h->placed_by, "placed_at", h->placed_at,
@@ -52,7 +52,7 @@ static int cmd_hold_add(cli_ctx *c)
 			  cli_opt_value(c, "reason"), NULL, &id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	return cli_done(c, json_pack("{s:b, s:I, s:s, s:s}", "ok", 1, "hold", (json_int_t)id, "target", c->argv[0],
+	return cli_done(c, json_pack("{s:b, s:o, s:s, s:s}", "ok", 1, "hold", cli_jid(id), "target", c->argv[0],
 			"kind", cli_flag(c, "moratorium") ? "moratorium" : "hold"),
 			"hold %ld placed on %s%s\n", id, c->argv[0], cli_flag(c, "moratorium") ? " (moratorium)" : "");
 }
@@ -84,7 +84,7 @@ static int cmd_hold_release(cli_ctx *c)
 	r = cv_hold_release(c->v, id);
 	if (r < 0)
 		return cli_lib_fail(c, r);
-	return cli_done(c, json_pack("{s:b, s:I}", "ok", 1, "hold", (json_int_t)id),
+	return cli_done(c, json_pack("{s:b, s:o}", "ok", 1, "hold", cli_jid(id)),
 			"hold %ld released\n", id);
 }
 
@@ -148,7 +148,7 @@ static json_t *due_json(const void *item, int arg)
 			      "policy_hash", d->policy_hash, "archive", d->archive, "whole_archive", d->whole);
 	(void)arg;
 	if (d->status == CV_DUE_HELD)
-		cli_jset(j, "held_by", json_pack("{s:I, s:s, s:o}", "hold", (json_int_t)d->hold.id,
+		cli_jset(j, "held_by", json_pack("{s:o, s:s, s:o}", "hold", cli_jid(d->hold.id),
 			"kind", cv_hold_kind_name(d->hold.kind), "ref", cli_jtext(d->hold.ref[0] ? d->hold.ref : NULL)));
 	if (d->status == CV_DUE_APPROVED)
 		cli_jset(j, "approved_by", cli_jtext(d->approved_by));
@@ -446,13 +446,15 @@ static int cmd_purge(cli_ctx *c)
 	summary(line, sizeof(line), &rep, dry);
 	r = EXIT_OK;
 	if (c->json) {
-		r = purge_json_out(c, json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s?, s:b, s:o}",
+		/* a dry run says what it WOULD do, in keys of their own (docs/json.md, Dry runs) */
+		r = purge_json_out(c, json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:s?, s:b, s:o}",
 			"ok", !(sched && (rep.pending || rep.policy_fallback)), "dry_run", dry,
-			"destroyed", (json_int_t)rep.destroyed,
-			"archives_erased", (json_int_t)rep.archives_destroyed, "archives_rewritten", (json_int_t)rep.archives_rewritten,
+			dry ? "would_destroy" : "destroyed", (json_int_t)rep.destroyed,
+			dry ? "would_erase_archives" : "archives_erased", (json_int_t)rep.archives_destroyed,
+			dry ? "would_rewrite_archives" : "archives_rewritten", (json_int_t)rep.archives_rewritten,
 			"held", (json_int_t)rep.held, "awaiting_review", (json_int_t)rep.review, "stale", (json_int_t)rep.stale,
 			"unknown_class", (json_int_t)rep.unknown, "pending_rewrite", (json_int_t)rep.pending,
-			"certificate", (json_int_t)rep.certificate,
+			"certificate", cli_jid(rep.certificate),
 			"certificate_sha256", rep.certificate ? rep.certificate_sha256 : NULL,
 			"policy_fallback", rep.policy_fallback, "records", json_array()), &o);
 	} else if (sched) {
@@ -482,7 +484,7 @@ static json_t *cert_json(const void *item, int arg)
 	const cv_certificate *k = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:s, s:I, s:s}", "number", (json_int_t)k->number, "created", k->created,
+	return json_pack("{s:o, s:s, s:s, s:I, s:s}", "number", cli_jid(k->number), "run_at", k->created,
 			 "run_by", k->run_by, "records", (json_int_t)k->records, "sha256", k->sha256);
 }
 

@@ -34,8 +34,8 @@ static void share_opts_fill(cli_ctx *c, cv_share_opts *o)
 static int share_print(cli_ctx *c, const cv_share_opts *o, cv_bundle_result *res, long consent, const cli_pass_dest *d)
 {
 	if (c->json) {
-		json_t *j = json_pack("{s:b, s:s, s:I, s:s, s:s, s:I, s:I}", "ok", 1, "case", o->case_id,
-				      "consent", (json_int_t)consent, "file", o->out.out_path, "sha256", res->sha256,
+		json_t *j = json_pack("{s:b, s:s, s:o, s:s, s:s, s:I, s:I}", "ok", 1, "case", o->case_id,
+				      "consent", cli_jid(consent), "file", o->out.out_path, "sha256", res->sha256,
 				      "size", (json_int_t)res->size, "documents", (json_int_t)res->members);
 		if (j && o->out.recipient_key)
 			json_object_set_new(j, "recipient", json_string(res->recipient_fpr));

@@ -81,7 +81,7 @@ static json_t *staff_json(const void *item, int arg)
 {
 	const cv_staff *s = item;
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id", s->id,
-			      "role", cv_role_name(s->role), "created", s->created,
+			      "role", cv_role_name(s->role), "added_at", s->created,
 			      "attested", s->attested[0] ? s->attested : NULL,
 			      "policy_version", s->policy_version[0] ? s->policy_version : NULL,
 			      "revoked", s->revoked[0] ? s->revoked : NULL);

@@ -107,6 +107,38 @@ static void forget_mended(void)
 	mended = NULL;
 }
 
+json_t *cli_jid(long id)
+{
+	char buf[24];
+
+	if (!id)
+		return json_null();
+	snprintf(buf, sizeof(buf), "%ld", id);
+	return json_string(buf);
+}
+
+json_t *cli_jwords(const char *s)
+{
+	json_t *arr = json_array();
+	const char *p = s ? s : "";
+
+	while (arr && *p) {
+		size_t n = strcspn(p, " ");
+		char *w = n ? strndup(p, n) : NULL;
+
+		if (n && !w)
+			json_failed = 1;  /* out of memory: never a list short of an id */
+		else if (n)
+			cli_jpush(arr, cli_jtext(w));
+		free(w);
+		p += n;
+		p += strspn(p, " ");
+	}
+	if (!arr)
+		json_failed = 1;
+	return arr;
+}
+
 void cli_json_out(json_t *j)
 {
 	char *s = j && !json_failed ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
@@ -114,7 +146,7 @@ void cli_json_out(json_t *j)
 	json_decref(j);
 	if (!s) {
 		json_failed = 1;
-		fputs("{\"ok\": false, \"error\": \"the JSON output could not be made (an item could not be encoded); "
+		fputs("{\"ok\": false, \"code\": \"json\", \"error\": \"the JSON output could not be made (an item could not be encoded); "
 		      "nothing was printed rather than an incomplete list\", \"exit\": 1}\n", stdout);
 		fprintf(stderr, "casevault: the JSON output could not be made (an item could not be encoded); "
 			"run the command without --json, and 'casevault verify'\n");
@@ -152,14 +184,41 @@ int cli_done(cli_ctx *c, json_t *j, const char *fmt, ...)
 	return EXIT_OK;
 }
 
-int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...)
+/*
+ * The one table of error codes a script matches in --json output
+ * (docs/json.md, Errors): the library's CV_E* code where the failure came
+ * from the library, else the exit status (1 "failed", 2 "usage").
+ */
+static const struct {
+	int lib;
+	const char *code;
+} error_codes[] = {
+	{ CV_ENOTFOUND, "not-found" },
+	{ CV_EEXISTS, "exists" },
+	{ CV_EREFUSED, "refused" },
+	{ CV_EBADPASS, "bad-passphrase" },
+	{ CV_ECORRUPT, "corrupt" },
+	{ CV_EHELD, "held" },
+	{ CV_EINVAL, "invalid" },
+	{ CV_ELOCKED, "locked" },
+	{ CV_EPOLICY, "bad-policy" },
+};
+
+const char *cli_error_code(int lib_code, int exit_code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(error_codes) / sizeof(error_codes[0]); i++)
+		if (error_codes[i].lib == lib_code)
+			return error_codes[i].code;
+	return exit_code == EXIT_USAGE ? "usage" : "failed";
+}
+
+static int vfail(cli_ctx *c, int exit_code, int lib_code, const char *fmt, va_list ap)
 {
 	char msg[1024];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	/* one line, always */
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
@@ -171,10 +230,33 @@ int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...)
 		int failed = json_failed;
 
 		json_failed = 0;
-		cli_json_out(json_pack("{s:b, s:o, s:i}", "ok", 0, "error", cli_jtext(msg), "exit", exit_code));
+		cli_json_out(json_pack("{s:b, s:s, s:o, s:i}", "ok", 0, "code", cli_error_code(lib_code, exit_code),
+				       "error", cli_jtext(msg), "exit", exit_code));
 		json_failed |= failed;
 	}
 	return exit_code;
+}
+
+int cli_fail(cli_ctx *c, int exit_code, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vfail(c, exit_code, 0, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int cli_fail_lib(cli_ctx *c, int exit_code, int lib_code, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vfail(c, exit_code, lib_code, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
@@ -400,7 +482,7 @@ static int check_date(cli_ctx *c, const char *label, const char *val, int person
 {
 	char msg[512];
 
-	return date_problem(label, val, personal, msg, sizeof(msg)) ? cli_fail(c, EXIT_USAGE, "%s", msg) : 0;
+	return date_problem(label, val, personal, msg, sizeof(msg)) ? cli_fail_lib(c, EXIT_USAGE, CV_EINVAL, "%s", msg) : 0;
 }
 
 /* Tries at a prompt before a badly written value ends the command. */
@@ -431,7 +513,7 @@ static int read_checked_value(cli_ctx *c, const struct stdin_value *sv, char **o
 		wipe_free(*out, strlen(*out));
 		*out = NULL;
 		if (tries == PROMPT_TRIES)
-			return cli_fail(c, EXIT_USAGE, "%s", msg);
+			return cli_fail_lib(c, EXIT_USAGE, CV_EINVAL, "%s", msg);
 		fprintf(stderr, "casevault: %s; try again\n", msg);
 	}
 }
@@ -941,9 +1023,9 @@ static int check_text(cli_ctx *c, const char *label, const char *word, const cha
 	if (why == CV_TEXT_OK)
 		return 0;
 	if (why == CV_TEXT_NOT_UTF8)
-		return cli_fail(c, EXIT_USAGE, "%s is not UTF-8 (byte %zu, 0x%02x); type it in UTF-8 or convert it "
+		return cli_fail_lib(c, EXIT_USAGE, CV_EINVAL, "%s is not UTF-8 (byte %zu, 0x%02x); type it in UTF-8 or convert it "
 				"(e.g. iconv -f windows-1252 -t utf-8)", label, at + 1, (unsigned char)val[at]);
-	return cli_fail(c, EXIT_USAGE, "%s holds a control character (byte %zu, 0x%02x)%s; give it as plain text",
+	return cli_fail_lib(c, EXIT_USAGE, CV_EINVAL, "%s holds a control character (byte %zu, 0x%02x)%s; give it as plain text",
 			label, at + 1, (unsigned char)val[at],
 			text_kind(word) == CV_TEXT_LINE ? " and must be one line" : "");
 }

@@ -21,8 +21,8 @@ int cli_lib_fail(cli_ctx *c, int r)
 
 	if (!m || !*m)
 		m = "failed";
-	(void)r;  /* every library refusal is exit 1; exit 2 is for the command line itself */
-	return cli_fail(c, EXIT_FAIL, "%s", m);
+	/* every library refusal is exit 1; exit 2 is for the command line itself */
+	return cli_fail_lib(c, EXIT_FAIL, r, "%s", m);
 }
 
 void cli_notices(cli_ctx *c)
@@ -160,7 +160,7 @@ int cli_service_actor(cli_ctx *c)
 	cv_vault_set_os_uid(c->v, c->svc->uid);
 	cv_vault_set_passphrase_cb(c->v, service_passphrase, (void *)c->svc);
 	if ((r = cv_vault_set_actor(c->v, NULL)) == CV_ENOTFOUND)
-		return cli_fail(c, EXIT_FAIL, "OS user %ld is no staff member of this vault; a manager registers you "
+		return cli_fail_lib(c, EXIT_FAIL, r, "OS user %ld is no staff member of this vault; a manager registers you "
 				"with 'casevault staff add --os-user'", c->svc->uid);
 	if (r < 0)
 		return cli_lib_fail(c, r);

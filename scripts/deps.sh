@@ -16,7 +16,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	imagemagick ghostscript python3 procps psmisc strace time file util-linux bsdutils \
 	poppler-utils libimage-exiftool-perl mupdf-tools libjpeg-turbo-progs \
 	restic \
-	go-md2man lintian man-db groff-base adduser \
+	go-md2man lintian man-db groff-base adduser python3-jsonschema \
 	libmicrohttpd-dev libgnutls28-dev chromium >/dev/null
 # The web tests (tests/web/setup.sh) also need node and npm: Debian's npm (which brings
 # Debian's nodejs) unless a Node.js distribution is installed already, whose nodejs

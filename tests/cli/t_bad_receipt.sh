@@ -20,7 +20,7 @@ damage_signature() {
 	sqlite3 "$V/vault.db" "UPDATE receipts SET sig = substr(sig, 1, 69) ||
 		(CASE substr(sig, 70, 1) WHEN 'A' THEN 'B' ELSE 'A' END) || substr(sig, 71) WHERE id = 1"
 }
-last_event() { "$CV" --json audit show | python3 -c 'import json,sys; e=json.load(sys.stdin)["events"][-1]; print(e["action"], e["outcome"], e["ids"])'; }
+last_event() { "$CV" --json audit show | python3 -c 'import json,sys; e=json.load(sys.stdin)["events"][-1]; print(e["action"], e["outcome"], " ".join(e["ids"]))'; }
 damage_signature
 
 # Records of another receipt: as before.

@@ -26,7 +26,7 @@ import json, sys
 c = json.loads(sys.argv[1])["consents"]
 assert len(c) == 2, c
 a, b = c
-assert a["id"] == int(sys.argv[2]) and a["scope"] == "Riverside School SENCO" and a["scope_kind"] == "recipient", a
+assert a["id"] == sys.argv[2] and a["scope"] == "Riverside School SENCO" and a["scope_kind"] == "recipient", a
 assert a["how"] == "oral" and a["given"] == "2026-06-01" and a["review_due"] == "2027-06-01" and a["status"] == "valid", a
 assert a["given_by"] == "parent" and a["form_record"] is None, a
 assert b["how"] == "written" and b["form_record"] == "R-000001" and b["scope_kind"] == "purpose", b

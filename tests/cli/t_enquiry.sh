@@ -61,7 +61,7 @@ check "29 February's year ends on 1 March" test "$(db 'SELECT retain_until FROM 
 run_cv --json enquiry list
 check "enquiry list shows both, the text opened" test "$(python3 -c '
 import json,sys; d=json.load(sys.stdin)["enquiries"]
-print(";".join("%d:%s:%s:%s" % (e["id"], e["date"], e["confirmed"], e["text"][:9]) for e in d))' <<<"$OUT")" \
+print(";".join("%s:%s:%s:%s" % (e["id"], e["date"], e["confirmed"], e["text"][:9]) for e in d))' <<<"$OUT")" \
 	= "1:2026-05-20:False:Asked how;2:2024-02-29:True:Tribunal "
 run_cv audit show
 check "each enquiry is audited" test "$(grep -c 'enquiry.add' <<<"$OUT")" = 2

@@ -47,7 +47,7 @@ d = json.load(open(sys.argv[1]))
 recs = d["records"]
 assert len(recs) == 1400 and len({r["id"] for r in recs}) == 1400, len(recs)
 assert [r["id"] for r in recs if r["status"] == "held"] == [sys.argv[2]]
-assert d["destroyed"] == 1399 and d["held"] == 1 and d["dry_run"] is True, d
+assert d["would_destroy"] == 1399 and "destroyed" not in d and d["held"] == 1 and d["dry_run"] is True, d
 PY
 
 # A hold placed between the purge's two walks (the plan, then the commit

@@ -45,7 +45,7 @@ check "the refusals changed nothing" test "$(tree_hash "$V")" = "$before"
 run_cv --json record set "$R1" --class complaint --date 2022-05-05 --title "Complaint about the school" --reason "misclassified"
 check "record set succeeds" test "$RC" -eq 0
 check "its --json names the record and the correction" \
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d["ok"] and d["record"] == sys.argv[2] and d["correction"] == 1))' "$T/out" "$R1"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d["ok"] and d["record"] == sys.argv[2] and d["correction"] == "1"))' "$T/out" "$R1"
 check "ls shows the new class" test "$(ls_json "$R1" class)" = complaint
 check "ls shows the new title" test "$(ls_json "$R1" title)" = "Complaint about the school"
 check "ls shows the new date" test "$(ls_json "$R1" date)" = 2022-05-05

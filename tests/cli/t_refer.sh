@@ -38,7 +38,7 @@ check "--json gives the referral's number" test "$(python3 -c 'import json,sys; 
 
 # Both are in the audit trail with their record ids.
 run_cv --json audit show
-ev() { python3 -c 'import json,sys; print("\n".join(e["ids"] for e in json.load(sys.stdin)["events"] if e["action"] == "refer"))' <<<"$OUT"; }
+ev() { python3 -c 'import json,sys; print("\n".join(" ".join(e["ids"]) for e in json.load(sys.stdin)["events"] if e["action"] == "refer"))' <<<"$OUT"; }
 check "referral 1 audited with both records" grep -qx "referral-1 $C R-000001 R-000002" <<<"$(ev)"
 check "referral 2 audited with its record" grep -qx "referral-2 $C R-000002" <<<"$(ev)"
 check "each referral audited once" test "$(ev | grep -c '')" = 2
@@ -51,7 +51,7 @@ check "refer list shows the records" grep -q "records: R-000001 R-000002" <<<"$O
 run_cv --json --as "$L" refer list
 check "refer list --json has both, newest first, with their records" test "$(python3 -c '
 import json,sys; d=json.load(sys.stdin)["referrals"]
-print(";".join("%d:%s:%s" % (f["id"], ",".join(f["records"]), f["reason"]) for f in d))' <<<"$OUT")" \
+print(";".join("%s:%s:%s" % (f["id"], ",".join(f["records"]), f["reason"]) for f in d))' <<<"$OUT")" \
 	= "2:R-000002:Further concern about Referral Child;1:R-000001,R-000002:Disclosure of harm at home"
 run_cv refer list "$D"
 check "another case has no referrals" test "$OUT" = "no referrals"

@@ -110,7 +110,7 @@ check "A's contact preference is gone" test "$(db "SELECT count(*) FROM case_con
 check "case show says the case was erased, with its certificate" grep -q "erased *on 2026-06-01 (certificate $N)" "$T/show"
 check "case show marks the names erased" grep -q "parent *(erased)" "$T/show"
 check "case show --json has the erasure" \
-	python3 -c 'import json,sys; c=json.load(sys.stdin)["case"]; sys.exit(not (c["erased"]["certificate"] == int(sys.argv[1]) and c["parent"] == "(erased)"))' "$N" <<<"$("$CV" --json case show "$A")"
+	python3 -c 'import json,sys; c=json.load(sys.stdin)["case"]; sys.exit(not (c["erased"]["certificate"] == sys.argv[1] and c["parent"] == "(erased)"))' "$N" <<<"$("$CV" --json case show "$A")"
 check "ls says the case was erased" grep -q "case $A was erased on 2026-06-01" <<<"$("$CV" ls "$A")"
 check "case list says so" grep -q "$A .*erased 2026-06-01" <<<"$("$CV" case list --names)"
 

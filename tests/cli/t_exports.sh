@@ -104,7 +104,7 @@ check "  ... and a read has none" not grep -qE "record\.get .*purpose" <<<"$OUT"
 run_cv --json audit show --record R-000001
 check "audit show --json gives the purpose" python3 -c '
 import json,sys
-ev = {e["ids"]: e for e in json.load(sys.stdin)["events"] if e["action"] == "record.export"}
+ev = {" ".join(e["ids"]): e for e in json.load(sys.stdin)["events"] if e["action"] == "record.export"}
 assert ev["export-3 R-000001"]["purpose"] == "copy for the tribunal", ev
 assert all("purpose" not in e for e in json.load(open(sys.argv[1]))["events"] if e["action"] != "record.export")
 ' "$T/out" <<<"$OUT"

@@ -20,7 +20,7 @@ code_is() {
 	fi
 }
 
-code_is not-found 1 get R-009999 -o "$T/x"
+code_is not-found 1 get R-009999 -o "$T/x" --purpose "schema check"
 code_is not-found 1 ls C-2099-9999
 code_is invalid 1 retention due --as-of 2020-13-45
 code_is invalid 2 case open --parent P --child K --child-dob 01/02/2019 --pr-confirmed
@@ -83,7 +83,7 @@ R3=$(val 'd["filed"][0]["record"]')
 printf 'case,path,class,section,title,date\n%s,%s,letter,case,Gone,2019-02-01\n' "$C" "$T/missing.txt" >"$T/bad.csv"
 j import "$T/bad.csv"
 j ls "$C"
-j get "$R1" -o "$T/got.txt"
+j get "$R1" -o "$T/got.txt" --purpose "schema check"
 j verify
 j audit show
 j audit verify

@@ -130,7 +130,7 @@ check "the CLI's tray is empty" test "$(as_svc "$CV" intake list)" = "the intake
 AUDIT=$(as_svc "$CV" --json audit show)
 events() { python3 -c '
 import json, sys
-print(" ".join(e["actor"] + ":" + e["ids"] for e in json.load(sys.stdin)["events"]
+print(" ".join(e["actor"] + ":" + " ".join(e["ids"]) for e in json.load(sys.stdin)["events"]
                if e["action"] == sys.argv[1] and e["outcome"] == "ok"))' "$1" <<<"$AUDIT"; }
 check "the filing is audited as Ada's (intake.assign $I1 ${REC%% *})" test "$(events intake.assign)" = "$A:$I1 ${REC%% *}"
 check "the rejection is audited as Ada's (intake.reject $I2 junk)" test "$(events intake.reject)" = "$A:$I2 junk"

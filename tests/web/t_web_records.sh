@@ -71,7 +71,7 @@ check "  ... but due again on 2027-06-01" test "$(status_of R-000002 --as-of 202
 AUDIT=$(as_svc "$CV" --json audit show)
 events() { python3 -c '
 import json, sys
-print(" ".join(e["actor"] + ":" + e["ids"] for e in json.load(sys.stdin)["events"]
+print(" ".join(e["actor"] + ":" + " ".join(e["ids"]) for e in json.load(sys.stdin)["events"]
                if e["action"] == sys.argv[1] and e["outcome"] == "ok"))' "$1" <<<"$AUDIT"; }
 check "the audit trail has the approval as S-0001's ($(events review.approve))" \
 	bash -c '[ "${1%% *}" = "S-0001:R-000001" ] && [ "$(wc -w <<<"$1")" -eq 1 ]' _ "$(events review.approve)"

@@ -8,22 +8,28 @@
 # where a value is the office's own.  Needs no vault, no gpg.
 source "${CV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/lib.sh"
 
-C=$CV_BUILD_DIR/packaging/completion/casevault
-if [ ! -f "$C" ]; then
-	fail "no completion script $C (the build's 'completion' target makes it)"
-	finish
-fi
-# shellcheck source=/dev/null
-source "$C"
-check "sourcing it registers _casevault for casevault ($(complete -p casevault 2>&1))" \
-	eval '[[ "$(complete -p casevault 2>/dev/null)" == *"-F _casevault"* ]]'
+# load PROGRAM: source the completion the build generated for it, which must
+# register _PROGRAM; comp then asks that function
+load() {
+	local prog=$1 f=$CV_BUILD_DIR/packaging/completion/$1
+	if [ ! -f "$f" ]; then
+		fail "no completion script $f (the build's 'completion' target makes it)"
+		finish
+	fi
+	# shellcheck source=/dev/null
+	source "$f"
+	check "sourcing it registers _$1 for $1 ($(complete -p "$1" 2>&1))" \
+		eval '[[ "$(complete -p "$prog" 2>/dev/null)" == *"-F _$prog"* ]]'
+	FN=_$1
+}
+load casevault
 
 # comp WORD...: the completions of the last word, one per line, sorted
 comp() {
 	COMP_WORDS=("$@")
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMPREPLY=()
-	_casevault
+	"$FN"
 	printf '%s\n' "${COMPREPLY[@]}" | sort
 }
 # is WORDS EXPECTED...: the completion of WORDS (one string, split) is exactly EXPECTED
@@ -83,22 +89,7 @@ check "all $n commands of the table are completed word by word, with their optio
 	test -z "$bad" -a "$n" -ge 10
 
 # ---- casevaultd's, from its option table ('casevaultd --options')
-D=$CV_BUILD_DIR/packaging/completion/casevaultd
-if [ ! -f "$D" ]; then
-	fail "no completion script $D (the build's 'completion' target makes it)"
-	finish
-fi
-# shellcheck source=/dev/null
-source "$D"
-check "sourcing it registers _casevaultd for casevaultd" \
-	eval '[[ "$(complete -p casevaultd 2>/dev/null)" == *"-F _casevaultd"* ]]'
-comp() {   # as above, for casevaultd
-	COMP_WORDS=("$@")
-	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-	COMPREPLY=()
-	_casevaultd
-	printf '%s\n' "${COMPREPLY[@]}" | sort
-}
+load casevaultd
 all=$("$CV_BUILD_DIR/casevaultd" --options | python3 -c '
 import json, sys
 print(" ".join(w for o in json.load(sys.stdin)["options"] for w in (o["name"], o["short"]) if w))')

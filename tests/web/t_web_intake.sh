@@ -13,10 +13,7 @@ source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
 source "$CV_SOURCE_DIR/tests/web/web_lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: the web test makes OS accounts (useradd) and runs as them: it needs root (CI runs as root)"
-	exit 77
-fi
+web_root_only
 svc_setup
 UL=cv$$l UD=cv$$d UV=cv$$v  # a cp-lead's, an auditor's and a volunteer's OS accounts
 trap 'for u in "$UL" "$UD" "$UV"; do userdel "$u" 2>/dev/null; done; svc_cleanup' EXIT

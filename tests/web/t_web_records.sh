@@ -12,10 +12,7 @@ source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
 source "$CV_SOURCE_DIR/tests/web/web_lib.sh"
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: the web test makes OS accounts (useradd) and runs as them: it needs root (CI runs as root)"
-	exit 77
-fi
+web_root_only
 svc_day() { # svc_day DAY: today is DAY for what follows, the daemon included; every staff member attests
 	export CASEVAULT_TODAY=$1
 	local s

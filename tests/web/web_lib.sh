@@ -10,6 +10,13 @@
 
 WEB_CLIENT=$CV_SOURCE_DIR/tests/web/webclient.py
 
+# web_root_only: these scenarios make OS accounts and run as them; skip (77) unless root
+web_root_only() {
+	[ "$(id -u)" -eq 0 ] && return 0
+	echo "SKIP: the web test makes OS accounts (useradd) and runs as them: it needs root (CI runs as root)"
+	exit 77
+}
+
 web_start() {
 	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	rm -f "$SOCK"

@@ -162,9 +162,13 @@ static int print_options(void)
 		      json_object_set_new(o, "short", OPTS[i].val == 'C' ? json_string("-C") : json_null()) ||
 		      json_object_set_new(o, "arg", OPT_ARGS[i] ? json_string(OPT_ARGS[i]) : json_null());
 	}
-	o = bad ? NULL : json_pack("{so}", "options", list);
-	bad = !o || json_dumpf(o, stdout, JSON_INDENT(2)) || putchar('\n') == EOF || fflush(stdout);
-	json_decref(o ? o : list);
+	o = json_object();
+	if (!bad && o && json_object_set(o, "options", list) == 0)
+		bad = json_dumpf(o, stdout, JSON_INDENT(2)) || putchar('\n') == EOF || fflush(stdout);
+	else
+		bad = 1;
+	json_decref(o);
+	json_decref(list);
 	return bad ? (die("cannot print the options", NULL), EXIT_FAIL) : -1;
 }
 

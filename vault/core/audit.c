@@ -121,6 +121,22 @@ fail:
 }
 
 /*
+ * Append an event after the action's outcome is known (a refusal, a failed
+ * check, a read that may have failed): the person is told why the action
+ * failed, not whether its event could be written, so the caller's message
+ * survives the append.  Returns the outcome, for `return cv_audit_keep(...)`.
+ */
+int cv_audit_keep(cv_vault *v, const char *action, int outcome, const char *ids)
+{
+	char msg[sizeof(v->errmsg)];
+
+	memcpy(msg, v->errmsg, sizeof(msg));
+	cv_audit(v, action, outcome, ids);
+	memcpy(v->errmsg, msg, sizeof(msg));
+	return outcome;
+}
+
+/*
  * Bring the anchor up to the chain's head after a crash between a commit and
  * the anchor write.  Only ever moves forward along a chain that verifies from
  * the anchored event; an anchor ahead of the chain is left alone (truncation).

@@ -10,6 +10,8 @@
 /* Append one event.  Inside a transaction the event commits with it and
  * the anchor follows on commit (an on-commit hook). */
 int cv_audit(cv_vault *v, const char *action, int outcome, const char *ids);
+/* The same once the outcome is known: v->errmsg is kept; returns outcome. */
+int cv_audit_keep(cv_vault *v, const char *action, int outcome, const char *ids);
 int cv_audit_sync_head(cv_vault *v);
 /* What audit.head says: CV_ENOTFOUND without one, CV_ECORRUPT when unreadable. */
 int cv_audit_read_head(cv_vault *v, long *seq, char hash[65]);

@@ -147,11 +147,7 @@ int cv_authorize(cv_vault *v, cv_act act, const char *ids)
 	if (!v->actor[0] && (r = cv_vault_set_actor(v, NULL)) < 0)
 		return r;
 	if ((r = check_attested(v, v->actor)) < 0) {
-		char msg[sizeof(v->errmsg)];
-
-		memcpy(msg, v->errmsg, sizeof(msg));
-		cv_audit(v, "access", CV_EREFUSED, ids);
-		memcpy(v->errmsg, msg, sizeof(msg));
+		cv_audit_keep(v, "access", CV_EREFUSED, ids);
 		return r;
 	}
 	if (!cv_role_allows(v->role, act))

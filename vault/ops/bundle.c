@@ -546,12 +546,8 @@ int cv_bundle_run(cv_bundle *b, const cv_bundle_opts *o, cv_bundle_result *res, 
 	if (r < 0) {
 		explicit_bzero(res->passphrase, sizeof(res->passphrase));
 		/* a refusal after the checks started is recorded (ids only) */
-		if (b->ns) {
-			char msg[sizeof(v->errmsg)];
-			memcpy(msg, v->errmsg, sizeof(msg));
-			cv_audit(v, b->kind->refused_action, r, ids);
-			memcpy(v->errmsg, msg, sizeof(msg));
-		}
+		if (b->ns)
+			cv_audit_keep(v, b->kind->refused_action, r, ids);
 	}
 	cv_btmp_close(&t, dir, r < 0);
 	bundle_release(b);

@@ -58,14 +58,8 @@ int cv_export_record(cv_vault *v, const char *record_id, const char *purpose, co
 	if ((r = cv_authorize(v, p.sec == CV_SECTION_CP ? CV_ACT_READ_CP : CV_ACT_READ_CASE, record_id)) < 0 ||
 	    (r = cv_require_key(v, p.sec)) < 0)
 		return r;
-	if ((r = cv_record_check_restriction(v, record_id, 1)) < 0) {
-		char msg[sizeof(v->errmsg)];
-
-		memcpy(msg, v->errmsg, sizeof(msg));
-		cv_audit(v, "record.export", r, record_id);
-		memcpy(v->errmsg, msg, sizeof(msg));
-		return r;
-	}
+	if ((r = cv_record_check_restriction(v, record_id, 1)) < 0)
+		return cv_audit_keep(v, "record.export", r, record_id);
 	if ((r = cv_vault_write_tx(v, export_tx, &p)) < 0)
 		return r;
 	/* the read that follows may open a restricted record: its purpose is on the trail */

@@ -316,14 +316,9 @@ int cv_record_get_flags(cv_vault *v, const char *record_id, int fd, int flags, c
 		r = copy_member(v, record_id, &w, fd);
 out:
 	v->exported[0] = '\0';  /* one recorded export, one read */
-	if (w.rec.id[0]) {
-		/* every read is an event, and so is a read that failed its checks */
-		char msg[sizeof(v->errmsg)];
-
-		memcpy(msg, v->errmsg, sizeof(msg));
-		cv_audit(v, unsigned_read ? "record.get.damaged-receipt" : "record.get", r, record_id);
-		memcpy(v->errmsg, msg, sizeof(msg));
-	}
+	/* every read is an event, and so is a read that failed its checks */
+	if (w.rec.id[0])
+		cv_audit_keep(v, unsigned_read ? "record.get.damaged-receipt" : "record.get", r, record_id);
 	if (info && r == 0) {
 		*info = w.rec;
 		w.rec.title = NULL;

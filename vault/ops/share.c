@@ -176,12 +176,7 @@ static const cv_bundle_kind share_kind = { share_scope, share_letter, share_log,
 /* A refusal of the rules (consent, records) is an attempt to share: audited, its message kept. */
 static int refused(cv_vault *v, int r, const char *case_id)
 {
-	char msg[sizeof(v->errmsg)];
-
-	memcpy(msg, v->errmsg, sizeof(msg));
-	cv_audit(v, "share", r, case_id);
-	memcpy(v->errmsg, msg, sizeof(msg));
-	return r;
+	return cv_audit_keep(v, "share", r, case_id);
 }
 
 /* The consent relied on: valid today and covering the recipient or the purpose. */

@@ -4,6 +4,7 @@
 # --json output, success and failure, is valid against its schema in
 # docs/schemas/ (a command with no schema, or never run here, fails).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/command_tour.sh"
 
 new_test_vault
 C=$(new_case)
@@ -65,109 +66,10 @@ j() {
 # val EXPR: a value of the last output (python, d the object)
 val() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$LAST.json" "$1"; }
 
-# ---- the scenario: one small vault, every command at least once with success ----
-printf 'hello\n' >"$T/a.txt"
-printf 'second\n' >"$T/b.txt"
-j classes
-j case list
-j case show "$C"
-j case open --parent "Pat Parent" --child "Kim Child" --child-dob 2015-03-04 --pr-confirmed
-C2=$(val 'd["case"]')
-j file "$C" "$T/a.txt" --class letter --date 2026-01-10
-R1=$(val 'd["filed"][0]["record"]')
-j note "$C" --class phone-call --title "Call" --text "A call."
-R2=$(val 'd["filed"][0]["record"]')
-printf 'case,path,class,section,title,date\n%s,%s,letter,case,Old letter,2019-02-01\n' "$C" "$T/b.txt" >"$T/m.csv"
-j import "$T/m.csv"
-R3=$(val 'd["filed"][0]["record"]')
-printf 'case,path,class,section,title,date\n%s,%s,letter,case,Gone,2019-02-01\n' "$C" "$T/missing.txt" >"$T/bad.csv"
-j import "$T/bad.csv"
-j ls "$C"
-j get "$R1" -o "$T/got.txt" --purpose "schema check"
-j verify
-j audit show
-j audit verify
-j doctor
-j policy check "$CASEVAULT_POLICY_DIR/retention.ini"
-j policy adopt
-j staff list
-j staff add "Wes Worker" --role caseworker --no-passphrase
-W2=$(val 'd["staff"]')
-j staff attest "$W2"
-j case assign "$C" "$W2"
-j case unassign "$C" "$W2"
-j staff revoke "$W2"
-j case person add "$C" "Gran Parent" --kind third-party --phone "01234 567890"
-j case person list "$C"
-j case link "$C" "$C2"
-j case set-dob "$C2" 2015-03-05
-j case notice "$C" --told 2026-01-02 --how phone --policy-version 2026-1
-j case contact "$C" --message-ok no --how phone
-j hold add "$R2" --reason "Complaint"
-H=$(val 'd["hold"]')
-j hold list
-j hold release "$H"
-j retention due
-j retention recompute
-# a case closed long ago: its EHCP record is due for a manager's review, then for the purge
-j case open --parent "Old Parent" --child "Old Child" --child-dob 1985-01-01 --pr-confirmed --opened 2001-01-01
-C3=$(val 'd["case"]')
-j note "$C3" --class sen-ehcp --title "EHCP review" --text "Plan reviewed." --date 2001-02-01
-RV=$(val 'd["filed"][0]["record"]')
-j note "$C3" --class sen-ehcp --title "EHCP plan" --text "Plan." --date 2001-03-01
-RD=$(val 'd["filed"][0]["record"]')
-j case close "$C3" --date 2002-01-01
-j review
-j review approve "$RV"
-CASEVAULT_TODAY=2014-01-01 j review defer "$RD" --until 2015-06-01 --reason "Sibling case open"
-j request open "$C" --requester "Pat Parent" --relationship client --received 2026-01-05 --pr-confirmed
-Q=$(val 'd["request"]')
-j request list
-j request show "$Q"
-j request decide "$Q" "$R1" "$R2" "$R3" --release --reason "ordinary letter"
-j request pause "$Q" --reason "clarification asked"
-j request resume "$Q"
-j request verify-id "$Q" --date 2026-01-05
-j request extend "$Q" --reason "many records" --notified 2026-01-06 --complex
-printf 'hello [redacted]\n' >"$T/redacted.txt"
-j request attach "$Q" "$R1" "$T/redacted.txt"
-j request bundle "$Q" -o "$T/bundle.zip" --show-passphrase
-j request log "$Q"
-j request close "$Q"
-j request open "$C" --requester "Pat Parent" --relationship client --received 2026-01-05 --id-verified 2026-01-05 --pr-confirmed --kind restriction --records "$R1"
-j request lift "$(val 'd["request"]')"
-j refer "$C" --to "LA officer" --reason "Concern" --basis "s47" --records "$R1"
-j refer list "$C"
-j enquiry add --text "Asked about assessments"
-j enquiry list
-j consent add "$C" --to "School" --oral --given 2026-01-03 --by parent
-K=$(val 'd["consent"]')
-j consent list "$C"
-j consent due
-j share "$C" --to "School" --purpose "support plan" -o "$T/share.zip" --records "$R1" --show-passphrase
-j consent withdraw "$K"
-j record set "$R2" --title "Call back" --reason "typo"
-j record move "$R3" "$C2" --reason "other family"
-j record erase "$R3" --reason "erasure upheld"
-j certificates list
-j certificates show 1
-j purge --dry-run
-j purge --yes
-printf 'a letter from school\n' >"$T/c.txt"
-j intake add "$T/c.txt"
-I=$(val 'd["intake"]')
-j intake list
-j intake show "$I" -o "$T/look.txt"
-j intake assign "$I" "$C" --class letter --title "Letter" --date 2026-01-09
-j intake add "$T/b.txt"
-j intake reject "$(val 'd["intake"]')" --reason wrong-office
-j case close "$C2"
-j case reopen "$C2"
-printf '%s\n' "a-backup-passphrase-of-more-than-32-chars" >"$T/secret"
-chmod 600 "$T/secret"
-j backup "$T/bk.pgp" --keys "$T/keys.pgp" --secret-file "$T/secret"
-j restore "$T/bk.pgp" "$T/restored" --keys "$T/keys.pgp" --secret-file "$T/secret"
-j lock
+# ---- the tour (tests/cli/command_tour.sh): every command at least once with success ----
+tour_put() { (umask 077 && printf '%b' "$2" >"$1"); }
+j_on() { local day=$1; shift; CASEVAULT_TODAY=$day j "$@"; }
+mkdir "$T/tour" && cd "$T/tour" && tour "$C" && cd "$T" || fail "the tour stopped"
 j init "$T/v2" --no-passphrase --name "Second Manager"
 # a vault made before purge keys existed: its purge key is made afterwards
 GNUPGHOME=$T/v2/purge-key gpgconf --kill all 2>/dev/null

@@ -12,12 +12,13 @@
 # daemon, real gpg.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
+source "$CV_SOURCE_DIR/tests/cli/command_tour.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "# SKIP the modes test makes OS accounts (useradd) and runs as them: it needs root (CI runs as root)"
 	finish
 fi
-svc_setup
+svc_setup --test-clock
 VD=$T/svc/vd
 as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all 2>/dev/null
 as_svc cp -a "$V" "$VD" && find "$VD" -name 'S.*' -delete
@@ -71,6 +72,66 @@ both "$N" verify
 both "$N" audit verify
 both "$N" --json audit show
 both "$N" --version
+
+# ---- the command tour (tests/cli/command_tour.sh): every command, --json, in both modes ----
+TD=$T/svc/td TS=$T/svc/ts
+as_svc mkdir -m 700 "$TD" "$TS"
+J=$T/svc/json
+mkdir -p "$J" && chown "$SVC" "$J"
+TOURN=0
+tour_put() { local d; for d in "$TD" "$TS"; do as_svc sh -c 'umask 077 && printf "%b" "$2" >"$1"' sh "$d/$1" "$2"; done; }
+# The commands that name a file the service would have to open itself (a
+# policy to check, a backup or restore's files) run only in direct mode, as
+# the vault's owner; through the daemon they are refused, by design.
+mode_specific() {
+	case $STEP in "policy check "* | "backup "* | "restore "*) ;; *) return 1 ;; esac
+	[ "$(cat "$LAST.d.rc")" = 0 ] && [ "$(cat "$LAST.s.rc")" = 1 ] &&
+		grep -q 'through casevaultd cannot take .*run the command in direct mode' "$LAST.s.json"
+}
+# same TAG: the two runs of the last step ($LAST.d and $LAST.s) must agree, paths and times masked
+same() {
+	local m="s#$TD#WORK#g; s#$TS#WORK#g"
+
+	# random by design: archive names, a bundle's passphrase, the audit head's hash (it covers times)
+	m="$m; s/[0-9a-f]{32}\.pgp/ARCHIVE.pgp/g; s/(\"passphrase\": \")[a-z0-9-]+/\1PASS/; s/[0-9]+:[0-9a-f]{16,64}/HEAD/g"
+	if mode_specific; then
+		ok "tour, mode-specific: $STEP: direct succeeds, the service refuses the file name (docs/service.md, Named files)"
+	elif [ "$(cat "$LAST.d.rc")" = "$(cat "$LAST.s.rc")" ] &&
+		[ "$(sed -E -e "$m" "$LAST.d.json" | mask /dev/stdin)" = "$(sed -E -e "$m" "$LAST.s.json" | mask /dev/stdin)" ] &&
+		[ "$(sed -E -e "$m" "$LAST.d.err" | mask /dev/stdin)" = "$(sed -E -e "$m" "$LAST.s.err" | mask /dev/stdin)" ]; then
+		ok "tour, same $1: $STEP (exit $(cat "$LAST.d.rc"))"
+	else
+		fail "tour, differs $1: $STEP (exit $(cat "$LAST.d.rc")/$(cat "$LAST.s.rc"))"
+		diff <(sed -E -e "$m" "$LAST.d.json" "$LAST.d.err" | mask /dev/stdin) \
+			<(sed -E -e "$m" "$LAST.s.json" "$LAST.s.err" | mask /dev/stdin) | head -n 8 | sed 's/^/# /'
+	fi
+	cp "$LAST.d.json" "$LAST.json"
+}
+# run SIDE DIR ENV... -- ARGS: casevault --json ARGS in DIR, kept as $LAST.SIDE.*
+run_side() {
+	local side=$1 dir=$2; shift 2
+	(cd "$dir" && as_svc env "$@") </dev/null >"$LAST.$side.json" 2>"$LAST.$side.err"
+	echo "$?" >"$LAST.$side.rc"
+}
+next_step() { TOURN=$((TOURN + 1)); LAST=$J/$TOURN; STEP="$*"; }
+j() {
+	next_step "$@"
+	run_side d "$TD" CASEVAULT_DIR="$VD" "$CV" --json "$@"
+	run_side s "$TS" CASEVAULT_SOCKET="$SOCK" "$CV" --json "$@"
+	same "in both modes"
+}
+# the daemon keeps its own clock, not the client's CASEVAULT_TODAY: a step on
+# another day runs directly on both copies (docs/service.md)
+j_on() {
+	local day=$1; shift
+	next_step "$@"
+	run_side d "$TD" CASEVAULT_DIR="$VD" CASEVAULT_TODAY="$day" "$CV" --json "$@"
+	run_side s "$TS" CASEVAULT_DIR="$V" CASEVAULT_TODAY="$day" "$CV" --json "$@"
+	same "directly on both copies"
+}
+val() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$LAST.json" "$1"; }
+tour C-2026-0001
+check "the tour ran every step ($TOURN of 81)" test "$TOURN" -eq 81
 
 svc_stop
 as_svc env GNUPGHOME="$VD/gnupg" gpgconf --kill all 2>/dev/null

@@ -214,6 +214,7 @@ const char *cli_error_code(int lib_code, int exit_code)
 	return exit_code == EXIT_USAGE ? "usage" : "failed";
 }
 
+__attribute__((format(printf, 4, 0)))
 static int vfail(cli_ctx *c, int exit_code, int lib_code, const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -927,7 +928,9 @@ static json_t *opts_json(const cli_opt *opts)
 	int i;
 
 	for (i = 0; opts && opts[i].name; i++) {
-		snprintf(sh, sizeof(sh), opts[i].shortopt ? "-%c" : "", opts[i].shortopt);
+		sh[0] = '\0';
+		if (opts[i].shortopt)
+			snprintf(sh, sizeof(sh), "-%c", opts[i].shortopt);
 		cli_jpush(arr, json_pack("{s:s+, s:s, s:s}", "name", "--", opts[i].name, "short", sh,
 					 "arg", opts[i].arg ? opts[i].arg : ""));
 	}

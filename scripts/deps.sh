@@ -17,7 +17,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	poppler-utils libimage-exiftool-perl mupdf-tools libjpeg-turbo-progs \
 	restic \
 	go-md2man lintian man-db groff-base adduser python3-jsonschema \
-	libmicrohttpd-dev libgnutls28-dev chromium >/dev/null
+	libmicrohttpd-dev libgnutls28-dev chromium clang >/dev/null
 # The web tests (tests/web/setup.sh) also need node and npm: Debian's npm (which brings
 # Debian's nodejs) unless a Node.js distribution is installed already, whose nodejs
 # package Debian's npm would conflict with.

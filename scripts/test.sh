@@ -2,8 +2,10 @@
 # Install the packages, build with -Werror, and run the test suite twice: a
 # normal build (every test), then AddressSanitizer + UndefinedBehaviorSanitizer
 # (the tests that run C lines no other does: tests/README.md, "The sanitizer
-# pass").  This is what CI runs (.ci/run).  Knobs (tests/README.md):
-# CV_SKIP_DEPS=1, CV_SKIP_SANITIZERS=1, CV_SAN_ALL=1, CV_TEST_JOBS=N.
+# pass"), then each libFuzzer target briefly from its seed corpus
+# (docs/fuzzing.md).  This is what CI runs (.ci/run).  Knobs (tests/README.md):
+# CV_SKIP_DEPS=1, CV_SKIP_SANITIZERS=1, CV_SAN_ALL=1, CV_TEST_JOBS=N,
+# CV_SKIP_FUZZ=1, CV_FUZZ_SECONDS=N.
 set -eu
 cd "$(dirname "$0")/.."
 [ "${CV_SKIP_DEPS:-0}" = 1 ] || sh scripts/deps.sh
@@ -15,6 +17,9 @@ cores=$(nproc)
 jobs=${CV_TEST_JOBS:-$((cores + 1))}
 san=1
 [ "${CV_SKIP_SANITIZERS:-0}" != 1 ] || san=0
+fuzz=1
+[ "${CV_SKIP_FUZZ:-0}" != 1 ] || fuzz=0
+fuzz_targets="fuzz_import fuzz_policy fuzz_archive fuzz_date fuzz_protocol"
 # for /usr, as the Debian package: its test packs this very build (tests/cli/t_package.sh)
 cmake -S . -B build -DENABLE_WERROR=ON -DBUILD_TESTS=ON -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
 cmake --build build -j"$cores"
@@ -26,6 +31,13 @@ if [ "$san" = 1 ]; then
 		-DCMAKE_BUILD_TYPE=Debug >/dev/null
 	nice -n 10 cmake --build build-asan -j"$cores" >build-asan/build.log 2>&1 &
 	asan_build=$!
+fi
+if [ "$fuzz" = 1 ]; then
+	# clang's libFuzzer build, the same way and for the same reason
+	mkdir -p build-fuzz
+	{ cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DBUILD_FUZZERS=ON -DENABLE_WERROR=ON &&
+		nice -n 10 cmake --build build-fuzz -j"$cores" --target $fuzz_targets; } >build-fuzz/build.log 2>&1 &
+	fuzz_build=$!
 fi
 rc=0
 (cd build && ctest --output-on-failure -j"$jobs") || rc=$?
@@ -39,4 +51,9 @@ if [ "$san" = 1 ]; then
 	(cd build-asan && ctest --output-on-failure -j"$jobs" -E '^(layers|functions)$' "$@")
 fi
 [ "$rc" = 0 ] || exit "$rc"
+if [ "$fuzz" = 1 ]; then
+	wait "$fuzz_build" || { cat build-fuzz/build.log; echo "fuzz build failed"; exit 1; }
+	# a finding fails the run; its input is kept in build-fuzz/fuzz-artifacts (docs/fuzzing.md)
+	sh scripts/fuzz.sh "${CV_FUZZ_SECONDS:-10}" $fuzz_targets
+fi
 echo "all tests passed"

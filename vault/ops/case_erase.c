@@ -50,8 +50,8 @@ static const char *const erased_items[] = {
 static const char *const remaining_items[] = {
 	"the case id, the dates it was opened and closed, who opened it and who confirmed parental responsibility and when",
 	"its requests' ids, kinds, relationships, dates received, due dates, decisions (grounds) and disclosures",
-	"ids and dates of its holds, reviews, corrections, exports, referrals (with the agency and the legal basis), "
-	"consents and confidentiality notices",
+	("ids and dates of its holds, reviews, corrections, exports, referrals (with the agency and the legal basis), "
+	 "consents and confidentiality notices"),
 	"its caseworkers and linked cases (staff and case ids)",
 	"the audit trail (ids only) and the certificates of its destroyed records",
 };

@@ -18,8 +18,8 @@ static json_t *event_json(const void *item, int arg)
 	const cv_audit_event *e = item;
 
 	(void)arg;
-	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:s}", "seq", (json_int_t)e->seq, "time", e->time,
-			 "actor", cli_jtext(e->actor), "action", cli_jtext(e->action), "ids", cli_jwords(e->ids),
+	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:o, s:s}", "seq", (json_int_t)e->seq, "acted_at", e->time,
+			 "acted_by", cli_jtext(e->actor), "action", cli_jtext(e->action), "ids", cli_jwords(e->ids),
 			 "outcome", cli_jtext(e->outcome), "hash", e->hash);
 }
 

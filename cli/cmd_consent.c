@@ -48,11 +48,14 @@ static json_t *consent_json(const void *item, int unused)
 	(void)unused;
 	if (cv_date_today(&today) < 0)
 		memset(&today, 0, sizeof(today));
-	j = json_pack("{s:o, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s}", "id", cli_jid(k->id),
-		      "case", k->case_id, "given_by", k->given_by, "how", k->how,
+	/* who gave it is a role (parent or young person), not a staff id: "giver", not a *_by (docs/json.md) */
+	j = json_pack("{s:o, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s}", "id", cli_jid(k->id),
+		      "case", k->case_id, "giver", k->given_by, "how", k->how,
 		      "form_record", k->form_record[0] ? k->form_record : NULL, "scope_kind", k->scope_kind,
-		      "given", k->given, "review_due", k->review_due, "withdrawn", k->withdrawn[0] ? k->withdrawn : NULL,
-		      "status", cv_consent_status(k, &today), "recorded_by", k->recorded_by);
+		      "given", k->given, "review_due", k->review_due,
+		      "withdrawn_at", k->withdrawn[0] ? k->withdrawn : NULL,
+		      "withdrawn_by", k->withdrawn[0] && k->withdrawn_by[0] ? k->withdrawn_by : NULL,
+		      "status", cv_consent_status(k, &today), "recorded_by", k->recorded_by, "recorded_at", k->recorded_at);
 	if (j)
 		cli_jset(j, "scope", cli_jtext(k->scope));
 	return j;

@@ -74,13 +74,14 @@ const cli_cmd cmd_request_open_spec = {
 static json_t *req_json(const void *item, int arg)
 {
 	const cv_request *q = item;
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:I, s:b, s:s?}",
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:I, s:b, s:s?, s:s?}",
 			      "id", q->id, "case", q->case_id, "relationship", cv_relationship_name(q->relationship),
 			      "received", q->received, "id_verified", q->id_verified[0] ? q->id_verified : NULL,
 			      "clock_start", q->clock_start, "due", q->due,
 			      "extended_due", q->extended_due[0] ? q->extended_due : NULL,
 			      "days_left", (json_int_t)q->days_left, "overdue", !q->closed_at[0] && !q->paused_since[0] && q->days_left < 0,
-			      "closed_at", q->closed_at[0] ? q->closed_at : NULL);
+			      "closed_at", q->closed_at[0] ? q->closed_at : NULL,
+			      "closed_by", q->closed_at[0] && q->closed_by[0] ? q->closed_by : NULL);
 	(void)arg;
 	cli_jset(j, "kind", cli_jtext(q->kind));
 	if (q->requester)

@@ -19,7 +19,7 @@ DT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 SHA = re.compile(r"^[0-9a-f]{64}$")
 IDKEYS = {"case": "case_id", "from_case": "case_id", "to_case": "case_id", "record": "record_id", "request": "request_id",
           "hold": "number_id", "person": "number_id", "certificate": "number_id", "disclosure": "number_id",
-          "intake": "intake_id", "staff": "staff_id", "actor": "staff_id", "consent": "number_id",
+          "intake": "intake_id", "staff": "staff_id", "consent": "number_id",
           "enquiry": "number_id", "notice": "number_id", "referral": "number_id", "correction": "number_id"}
 
 def ref(n): return {"$ref": "common.schema.json#/$defs/" + n}

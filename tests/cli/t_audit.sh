@@ -21,7 +21,7 @@ W=$("$CV" staff add "Wendy Worker" --role caseworker --no-passphrase)
 "$CV" ls C-1999-0001 >/dev/null 2>&1                 # bad input: no event
 "$CV" file "$C" "$T/missing.pdf" --class letter >/dev/null 2>&1   # bad input: no event
 run_cv --json audit show
-got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(" ".join(e["actor"]+":"+e["action"]+":"+e["outcome"] for e in json.load(sys.stdin)["events"]))')
+got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(" ".join(e["acted_by"]+":"+e["action"]+":"+e["outcome"] for e in json.load(sys.stdin)["events"]))')
 want="S-0001:vault.init:ok S-0001:purgekey.init:ok S-0001:case.open:ok S-0001:staff.add:ok S-0001:staff.attest:ok S-0001:case.assign:ok S-0001:file:ok S-0001:file:ok $W:record.list:ok $W:record.get:ok $W:access.cp:refused S-0001:case.show:ok S-0001:case.close:ok S-0001:verify:ok"
 if [ "$got" = "$want" ]; then ok "the trail holds exactly the expected events, in order"; else fail "trail: $got"; fi
 check "events name the records read (ids, an array)" python3 -c 'import json,sys; assert ["R-000001"] in [e["ids"] for e in json.load(sys.stdin)["events"]]' <<<"$OUT"

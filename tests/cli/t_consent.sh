@@ -28,7 +28,7 @@ assert len(c) == 2, c
 a, b = c
 assert a["id"] == sys.argv[2] and a["scope"] == "Riverside School SENCO" and a["scope_kind"] == "recipient", a
 assert a["how"] == "oral" and a["given"] == "2026-06-01" and a["review_due"] == "2027-06-01" and a["status"] == "valid", a
-assert a["given_by"] == "parent" and a["form_record"] is None, a
+assert a["giver"] == "parent" and a["form_record"] is None, a
 assert b["how"] == "written" and b["form_record"] == "R-000001" and b["scope_kind"] == "purpose", b
 assert b["review_due"] == "2026-06-20" and b["status"] == "valid", b
 PY
@@ -84,7 +84,7 @@ expect_fail "  ... the same for a backdated one" consent withdraw 2 --date 2025-
 run_cv consent withdraw "$K1"
 check "consent is withdrawn" test "$RC" -eq 0
 run_cv --json consent list "$A"
-check "it shows as withdrawn, with the date" python3 -c 'import json,sys; c=json.loads(sys.argv[1])["consents"][0]; assert c["status"] == "withdrawn" and c["withdrawn"] == "2026-06-01", c' "$OUT"
+check "it shows as withdrawn, with the date" python3 -c 'import json,sys; c=json.loads(sys.argv[1])["consents"][0]; assert c["status"] == "withdrawn" and c["withdrawn_at"] == "2026-06-01" and c["withdrawn_by"] == "S-0001", c' "$OUT"
 expect_fail "withdrawing it again is refused" consent withdraw "$K1"
 expect_fail "an unknown consent is refused" consent withdraw 99
 expect_fail "a consent number must be a number" consent withdraw abc

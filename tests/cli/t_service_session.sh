@@ -133,7 +133,7 @@ as_svc "$CV" "${M[@]}" --json audit show >"$T/audit.json" 2>"$T/err"
 events=$(python3 -c '
 import json, sys
 ev = json.load(open(sys.argv[1]))["events"]
-print(" ".join("%s:%s:%s" % (e["action"], e["actor"], e["outcome"]) for e in ev if e["action"].startswith("staff.lockout")))' "$T/audit.json")
+print(" ".join("%s:%s:%s" % (e["action"], e["acted_by"], e["outcome"]) for e in ev if e["action"].startswith("staff.lockout")))' "$T/audit.json")
 check "audit show lists the lock-out and each refused attempt ($events)" \
 	eval '[ "$(grep -o "staff.lockout:$B:refused" <<<"$events" | wc -l)" -eq 1 ] && [ "$(grep -o "staff.lockout-refused:$B:refused" <<<"$events" | wc -l)" -eq 2 ]'
 as_svc "$CV" "${M[@]}" audit verify >"$T/out" 2>"$T/err"

@@ -75,7 +75,7 @@ check "the PDF filed in the browser reads back byte for byte through the CLI" cm
 AUDIT=$(as_svc "$CV" --json audit show)
 check "the browser's two filings are audited as Ada's (action file)" test "$(python3 -c '
 import json, sys
-print(sum(1 for e in json.load(sys.stdin)["events"] if e["actor"] == sys.argv[1] and e["action"] == "file"))' "$A" <<<"$AUDIT")" -eq 2
+print(sum(1 for e in json.load(sys.stdin)["events"] if e["acted_by"] == sys.argv[1] and e["action"] == "file"))' "$A" <<<"$AUDIT")" -eq 2
 NOTE=$(as_svc "$CV" --json ls "$C" | python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin)["records"] if r["class"]=="phone-call"][0])')
 check "the note's text filed in the browser reads back through the CLI" \
 	test "$(as_svc "$CV" get "$NOTE")" = "Spoke to the school about the review."
@@ -83,7 +83,7 @@ check "the lock-out is audited (staff.lockout)" grep -q "staff.lockout" <<<"$AUD
 check "Cleo's attestations are the manager's two (CLI, staff page); the caseworker's replay made none" \
 	test "$(python3 -c '
 import json, sys
-print(" ".join(e["actor"] for e in json.load(sys.stdin)["events"] if e["action"] == "staff.attest" and sys.argv[1] in (e["ids"] or "")))' "$L" <<<"$AUDIT")" = "S-0001 S-0001"
+print(" ".join(e["acted_by"] for e in json.load(sys.stdin)["events"] if e["action"] == "staff.attest" and sys.argv[1] in (e["ids"] or "")))' "$L" <<<"$AUDIT")" = "S-0001 S-0001"
 # property 5: the browser's bundle holds what the CLI's bundle of the same request holds
 decisions=$(as_svc "$CV" --json request show "$REQ" | python3 -c '
 import json, sys

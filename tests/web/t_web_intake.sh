@@ -127,13 +127,13 @@ check "the CLI's tray is empty" test "$(as_svc "$CV" intake list)" = "the intake
 AUDIT=$(as_svc "$CV" --json audit show)
 events() { python3 -c '
 import json, sys
-print(" ".join(e["actor"] + ":" + " ".join(e["ids"]) for e in json.load(sys.stdin)["events"]
+print(" ".join(e["acted_by"] + ":" + " ".join(e["ids"]) for e in json.load(sys.stdin)["events"]
                if e["action"] == sys.argv[1] and e["outcome"] == "ok"))' "$1" <<<"$AUDIT"; }
 check "the filing is audited as Ada's (intake.assign $I1 ${REC%% *})" test "$(events intake.assign)" = "$A:$I1 ${REC%% *}"
 check "the rejection is audited as Ada's (intake.reject $I2 junk)" test "$(events intake.reject)" = "$A:$I2 junk"
 check "the download is audited as Ada's (intake.show $I1)" test "$(events intake.show)" = "$A:$I1"
 check "the refusal of the other case is audited" \
-	python3 -c 'import json,sys; sys.exit(not any(e["actor"] == sys.argv[1] and e["outcome"] != "ok" for e in json.load(sys.stdin)["events"]))' "$A" <<<"$AUDIT"
+	python3 -c 'import json,sys; sys.exit(not any(e["acted_by"] == sys.argv[1] and e["outcome"] != "ok" for e in json.load(sys.stdin)["events"]))' "$A" <<<"$AUDIT"
 check "the rejected item's file is gone" test ! -e "$V/intake/$I2.cvi"
 check "no original name in the daemon's log" not grep -q ORIGNAME "$T/daemon.log"
 check "no original name in the audit trail" not grep -q ORIGNAME <<<"$AUDIT"

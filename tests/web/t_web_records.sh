@@ -68,7 +68,7 @@ check "  ... but due again on 2027-06-01" test "$(status_of R-000002 --as-of 202
 AUDIT=$(as_svc "$CV" --json audit show)
 events() { python3 -c '
 import json, sys
-print(" ".join(e["actor"] + ":" + " ".join(e["ids"]) for e in json.load(sys.stdin)["events"]
+print(" ".join(e["acted_by"] + ":" + " ".join(e["ids"]) for e in json.load(sys.stdin)["events"]
                if e["action"] == sys.argv[1] and e["outcome"] == "ok"))' "$1" <<<"$AUDIT"; }
 check "the audit trail has the approval as S-0001's ($(events review.approve))" \
 	bash -c '[ "${1%% *}" = "S-0001:R-000001" ] && [ "$(wc -w <<<"$1")" -eq 1 ]' _ "$(events review.approve)"
@@ -76,7 +76,7 @@ check "  ... and the deferral as S-0001's ($(events review.defer))" \
 	bash -c '[ "${1%% *}" = "S-0001:R-000002" ] && [ "$(wc -w <<<"$1")" -eq 1 ]' _ "$(events review.defer)"
 check "  ... the caseworker's attempt as a refusal" python3 -c '
 import json, sys
-sys.exit(not any(e["actor"] == sys.argv[1] and e["outcome"] != "ok" for e in json.load(sys.stdin)["events"]))' "$A" <<<"$AUDIT"
+sys.exit(not any(e["acted_by"] == sys.argv[1] and e["outcome"] != "ok" for e in json.load(sys.stdin)["events"]))' "$A" <<<"$AUDIT"
 web mgr get /records
 check "the page's review queue shows R-000001 approved" \
 	python3 -c 'import re,sys; sys.exit(not re.search(r"<tr><td>R-000001</td><td>cp-note</td><td>[0-9-]+</td><td>approved</td>", open(sys.argv[1]).read()))' "$T/jar.mgr.body"

@@ -63,6 +63,8 @@ typedef struct {
 	const char *query;         /* a name to find (POSTed: never in a URL or a log) */
 	const char *since, *actor, *rid;  /* the audit trail's filters */
 	const char *case_id, *date;       /* an intake item's filing (docs/web.md, Intake tray) */
+	/* consent, share, referral, enquiry, rights requests, corrections (docs/web.md, Rights and sharing) */
+	const char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];
@@ -112,5 +114,12 @@ int web_records_route(const web_req *rq, struct cv_vault *v, web_head *h, web_bu
 int web_intake_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
 /* The auditor's page (web_audit.c); 1 when url is its. */
 int web_audit_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* Consent, enquiries, referrals (web_rights.c); 1 when url is one of theirs. */
+int web_rights_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
+/* Sharing under consent (web_share.c): the form on a case's consent page, and its route. */
+void web_rights_share_form(const web_req *rq, web_buf *b, const char *case_id);
+int web_rights_share_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
+/* Rights requests beside subject access, and corrections of records (web_fix.c); 1 when url is one of theirs. */
+int web_rights_fix_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 
 #endif

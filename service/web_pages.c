@@ -31,7 +31,10 @@ unsigned web_nav(int role)
 {
 	return (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_INTAKE : 0) |
 	       (cv_role_allows((cv_role)role, CV_ACT_APPROVE) ? WEB_NAV_RECORDS : 0) |
-	       (cv_role_allows((cv_role)role, CV_ACT_AUDIT) ? WEB_NAV_AUDIT : 0);
+	       (cv_role_allows((cv_role)role, CV_ACT_AUDIT) ? WEB_NAV_AUDIT : 0) |
+	       /* 'consent due', 'enquiry add|list' read the case file; 'refer' is CV_ACT_REFER's */
+	       (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_CONSENT | WEB_NAV_ENQUIRY : 0) |
+	       (cv_role_allows((cv_role)role, CV_ACT_REFER) ? WEB_NAV_REFER : 0);
 }
 
 void web_page_begin(const web_req *rq, web_buf *b, const char *title)
@@ -231,6 +234,7 @@ static void case_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, c
 	/* only a cp-lead is shown the child-protection file exists (docs/legal-rules.md) */
 	if (rq->role == CV_ROLE_CP_LEAD)
 		web_printf(b, "<p><a href=\"/case/%s/cp\">Child-protection file</a></p>", c.id);
+	web_printf(b, "<p><a href=\"/case/%s/consent\">Consent and sharing</a></p>", c.id);
 	records_table(b, recs, n, "Records in the case file");
 	case_forms(rq, v, b, c.id);
 	web_page_end(b);
@@ -416,7 +420,8 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	if ((!post && !strcmp(rq->url, "/cases")) || (post && !strcmp(rq->url, "/find")))
 		return cases_page(rq, v, h, b);
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
-	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd))
+	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd) ||
+	    web_rights_route(rq, v, h, b, doc_fd))
 		return;
 	if (!post && !strcmp(rq->url, "/staff"))
 		return staff_page(rq, v, h, b);

@@ -234,7 +234,8 @@ static void case_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, c
 	/* only a cp-lead is shown the child-protection file exists (docs/legal-rules.md) */
 	if (rq->role == CV_ROLE_CP_LEAD)
 		web_printf(b, "<p><a href=\"/case/%s/cp\">Child-protection file</a></p>", c.id);
-	web_printf(b, "<p><a href=\"/case/%s/consent\">Consent and sharing</a></p>", c.id);
+	web_printf(b, "<p><a href=\"/case/%s/consent\">Consent and sharing</a> <a href=\"/case/%s/fix\">Corrections "
+		      "and restrictions</a></p>", c.id, c.id);
 	records_table(b, recs, n, "Records in the case file");
 	case_forms(rq, v, b, c.id);
 	web_page_end(b);

@@ -16,16 +16,13 @@
 #include "casevault/casevault.h"
 #include "web.h"
 
-/* A page made with the library's refusal (or NULL) above it: 0, or the library's error when it cannot be made. */
-typedef int (*web_page_fn)(const web_req *rq, cv_vault *v, web_buf *b, const char *id, const char *alert);
-
 /*
  * After an action: the page again, to where a reload does nothing twice
  * (r == 0), or the page with the library's line on it and the refusal's
  * status; when even the page cannot be made, that line alone.
  */
-static void after(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int r, web_page_fn page, const char *id,
-		  const char *to)
+void web_after(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int r, web_page_fn page, const char *id,
+	       const char *to)
 {
 	char why[400];
 
@@ -40,7 +37,7 @@ static void after(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int r
 	}
 }
 
-static void show(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, web_page_fn page, const char *id)
+void web_show(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, web_page_fn page, const char *id)
 {
 	int r = page(rq, v, b, id, NULL);
 
@@ -141,7 +138,7 @@ static void consent_add(const web_req *rq, cv_vault *v, web_head *h, web_buf *b,
 	long made = 0;
 
 	snprintf(back, sizeof(back), "/case/%s/consent", id);
-	after(rq, v, h, b, cv_consent_add(v, &o, &made), consent_page, id, back);
+	web_after(rq, v, h, b, cv_consent_add(v, &o, &made), consent_page, id, back);
 }
 
 /* 'consent due': renewals within 30 days and those past their review, of the cases the person sees. */
@@ -177,7 +174,7 @@ static void consent_withdraw(const web_req *rq, cv_vault *v, web_head *h, web_bu
 	if (*end || id <= 0)
 		return web_error_page(rq, h, b, 400, "that is not a consent number; the case's consent page shows them");
 	snprintf(back, sizeof(back), "%s%s%s", *c ? "/case/" : "/consents", c, *c ? "/consent" : "");
-	after(rq, v, h, b, cv_consent_withdraw(v, id, web_given(rq->date)), *c ? consent_page : due_page, c, back);
+	web_after(rq, v, h, b, cv_consent_withdraw(v, id, web_given(rq->date)), *c ? consent_page : due_page, c, back);
 }
 
 /* ---- enquiries (docs/legal-rules.md §12) */
@@ -246,7 +243,7 @@ static void enquiry_add(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 	int r = cv_enquiry_add(v, web_given(rq->text), web_given(rq->date), web_given(rq->confirm) != NULL, &found,
 			       NULL);
 
-	after(rq, v, h, b, r, enquiries_page, r == CV_EREFUSED && found != CV_ENQ_CLEAN ? "confirm" : NULL,
+	web_after(rq, v, h, b, r, enquiries_page, r == CV_EREFUSED && found != CV_ENQ_CLEAN ? "confirm" : NULL,
 	      "/enquiries");
 }
 
@@ -326,7 +323,7 @@ static void refer(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 		ids[ref.nrecords++] = tok;
 	ref.records = ids;
 	r = cv_refer(v, &ref, NULL);
-	after(rq, v, h, b, r, referrals_page, NULL, "/referrals");
+	web_after(rq, v, h, b, r, referrals_page, NULL, "/referrals");
 	free(recs);
 }
 
@@ -337,15 +334,15 @@ int web_rights_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, in
 	char id[32];
 
 	if (!strcmp(rq->url, "/consents") && !post)
-		show(rq, v, h, b, due_page, NULL);
+		web_show(rq, v, h, b, due_page, NULL);
 	else if (!strcmp(rq->url, "/enquiries"))
-		post ? enquiry_add(rq, v, h, b) : show(rq, v, h, b, enquiries_page, NULL);
+		post ? enquiry_add(rq, v, h, b) : web_show(rq, v, h, b, enquiries_page, NULL);
 	else if (!strcmp(rq->url, "/referrals"))
-		post ? refer(rq, v, h, b) : show(rq, v, h, b, referrals_page, NULL);
+		post ? refer(rq, v, h, b) : web_show(rq, v, h, b, referrals_page, NULL);
 	else if (post && web_split_url(rq->url, "/consent/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "withdraw"))
 		consent_withdraw(rq, v, h, b, id);
 	else if (web_split_url(rq->url, "/case/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "consent"))
-		post ? consent_add(rq, v, h, b, id) : show(rq, v, h, b, consent_page, id);
+		post ? consent_add(rq, v, h, b, id) : web_show(rq, v, h, b, consent_page, id);
 	else
 		return web_rights_share_route(rq, v, h, b, doc_fd);
 	return 1;

@@ -190,6 +190,67 @@ check "the referral is audited as the cp-lead's, with its records ($(events refe
 	bash -c 'grep -q "^$1:referral-[0-9]* $2 $3 $4" <<<"$5"' _ "$L" "$C" "$R1" "$R2" "$(events refer)"
 check "the caseworker's refused referral is audited" test -n "$(events refer refused)$(events access refused)"
 
+# ---- rights requests beside subject access (docs/legal-rules.md LR-18)
+web ada get /requests
+check "the requests page links to the rights requests" page_has ada 'href="/rights"'
+web ada post /rights kind=restriction "case=$C" "requester=Pat Parent" relationship=client date=2026-12-01 "rec=$R2"
+check "the caseworker opens a restriction of $R2 (303: $WST)" test "$WST" = "303 /rights"
+RQ=$(as_svc "$CV" --json request list | python3 -c 'import json,sys
+print(" ".join("%s:%s:%s:%s" % (q["id"], q["kind"], q["case"], q["due"]) for q in json.load(sys.stdin)["requests"]))')
+check "  ... the CLI's register has it, a restriction of $C with its due date ($RQ)" \
+	bash -c '[[ "$1" =~ ^REQ-[0-9-]+:restriction:$2:20[0-9-]+$ ]]' _ "$RQ" "$C"
+REQ=${RQ%%:*} DUE=${RQ##*:}
+web ada get /rights
+check "  ... the rights page lists it with its due date" bash -c 'grep -qF ">$1<" "$3" && grep -qF ">$4<" "$3" &&
+	grep -qF "action=\"/rights/$1/lift\"" "$3"' _ "$REQ" "$R2" "$T/jar.ada.body" "$DUE"
+web ada get "/case/$C/fix"
+check "  ... and the case's corrections page shows $R2 restricted by it" page_has ada "restricted by $REQ"
+web ada post /rights kind=erasure "case=$C" relationship=client date=2026-12-01
+check "a request with no requester is refused with the CLI's line (${WST%% *}: $(alert_of ada))" same_line ada \
+	"$(svc_cv "$UA" request open "$C" --kind erasure --relationship client --received 2026-12-01 2>&1 >/dev/null)"
+web mgr post "/record/$R2/move" "case=$C2" "reason=misfiled"
+check "moving the restricted record is refused (${WST%% *}) with the CLI's line ($(alert_of mgr))" same_line mgr \
+	"$(as_svc "$CV" record move "$R2" "$C2" --reason misfiled 2>&1 >/dev/null)"
+web mgr post "/rights/$REQ/lift"
+check "the manager lifts the restriction (303: $WST)" test "$WST" = "303 /rights"
+web mgr post "/rights/$REQ/close"
+check "  ... and closes the request (303)" test "$WST" = "303 /rights"
+check "  ... the CLI's register has no open request" \
+	test "$(as_svc "$CV" --json request list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))')" = 0
+web ada get "/case/$C/fix"
+check "  ... and $R2 is no longer restricted" not page_has ada "restricted by"
+
+# ---- corrections (docs/legal-rules.md LR-18)
+recs_of() { as_svc "$CV" --json ls "$1" | python3 -c 'import json,sys
+print("|".join("%s:%s:%s" % (r["id"], r["title"], r["date"]) for r in json.load(sys.stdin)["records"]))'; }
+web mgr post "/record/$R2/move" "case=$C2" "reason=misfiled"
+check "the manager moves $R2 to $C2 (303: $WST)" test "$WST" = "303 /case/$C2/fix"
+check "  ... the CLI lists it in $C2, not in $C" \
+	bash -c '[[ "$1" == "$3:"* ]] && [[ "$2" != *"$3:"* ]]' _ "$(recs_of "$C2")" "$(recs_of "$C")" "$R2"
+web mgr post "/record/$R1/set" "title=Home visit, corrected" date=2026-11-30
+check "the manager corrects $R1's title and date (303: $WST)" test "$WST" = "303 /case/$C/fix"
+check "  ... the CLI lists the corrected title and date ($(recs_of "$C"))" \
+	test "$(recs_of "$C")" = "$R1:Home visit, corrected:2026-11-30"
+web mgr post "/record/$R1/set" "reason=nothing"
+check "a correction with nothing to correct is refused with the CLI's line" same_line mgr \
+	"$(as_svc "$CV" record set "$R1" --reason nothing 2>&1 >/dev/null)"
+web ada post "/record/$R1/erase" "reason=not needed"
+check "a caseworker's erasure is refused (${WST%% *}) with the CLI's line ($(alert_of ada))" same_line ada \
+	"$(svc_cv "$UA" record erase "$R1" --reason "not needed" 2>&1 >/dev/null)"
+web mgr post "/record/$R1/erase"
+check "an erasure without a reason is refused with the CLI's line" same_line mgr \
+	"$(as_svc "$CV" record erase "$R1" 2>&1 >/dev/null)"
+check "  ... $R1 is still there" test "$(recs_of "$C")" = "$R1:Home visit, corrected:2026-11-30"
+web mgr post "/record/$R1/erase" "reason=filed in error, the family asked"
+check "the manager erases $R1 (303: $WST)" test "$WST" = "303 /case/$C/fix"
+check "  ... the CLI lists no record in $C" test -z "$(recs_of "$C")"
+AUDIT=$(as_svc "$CV" --json audit show)
+check "the move, the correction and the erasure are audited as the manager's" \
+	bash -c 'for a in record.move record.set erase; do grep -q "^S-0001:.*$2" <<<"$(python3 -c "
+import json, sys
+print(\" \".join(e[\"actor\"] + \":\" + \" \".join(e[\"ids\"]) for e in json.load(sys.stdin)[\"events\"]
+               if e[\"action\"] == sys.argv[1] and e[\"outcome\"] == \"ok\"))" "$a" <<<"$1")" || exit 1; done' _ "$AUDIT" "R-"
+
 check "verify passes" as_svc "$CV" verify
 check "audit verify passes" as_svc "$CV" audit verify
 check "no sanitizer report in the daemon's log (its pages' workers included)" \

@@ -196,9 +196,16 @@ static int record_fix_page(const web_req *rq, cv_vault *v, web_buf *b, const cha
 	char title[64];
 
 	(void)v;
-	snprintf(title, sizeof(title), "Correct record %s", id);
+	snprintf(title, sizeof(title), "Record %s: download or correct", id);
 	web_page_begin(rq, b, title);
 	web_alert(b, alert);
+	/* 'get R -o FILE --purpose P': a download says why the record leaves the vault (docs/legal-rules.md §17) */
+	web_printf(b, "<form method=\"post\" action=\"/record/%s/export\"><fieldset><legend>Download it, saying why"
+		      "</legend>", id);
+	web_csrf_field(b, rq->csrf);
+	web_printf(b, "<label for=\"x-purpose\">Purpose: why the record leaves the vault (kept with the audit trail)"
+		      "</label><input type=\"text\" id=\"x-purpose\" name=\"purpose\" required><button type=\"submit\">"
+		      "Download %s</button></fieldset></form>", id);
 	web_printf(b, "<form method=\"post\" action=\"/record/%s/move\"><fieldset><legend>Move it to the right case"
 		      "</legend>", id);
 	web_csrf_field(b, rq->csrf);

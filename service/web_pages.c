@@ -272,14 +272,22 @@ void web_safe_filename(const char *title, char *out, size_t size)
 		snprintf(out, size, "document");
 }
 
-/* The document, checked as 'casevault get' checks it, into a memfd: plaintext never on disk. */
-static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, int *doc_fd)
+/*
+ * The document, checked as 'casevault get' checks it, into a memfd: plaintext
+ * never on disk.  With a purpose (POST /record/ID/export) it is 'get -o FILE
+ * --purpose P': the export is recorded with its purpose before a byte is
+ * read (docs/legal-rules.md §17), and an empty purpose is refused by it.
+ */
+static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, const char *purpose,
+		     int *doc_fd)
 {
 	cv_record info;
-	int fd = memfd_create("cv-doc", MFD_CLOEXEC), r;
+	int fd, r;
 
 	memset(&info, 0, sizeof(info));
-	if (fd < 0)
+	if (purpose && (r = cv_export_record(v, id, purpose, "file", NULL)) < 0)
+		return web_lib_error(rq, h, b, v, r);
+	if ((fd = memfd_create("cv-doc", MFD_CLOEXEC)) < 0)
 		return web_error_page(rq, h, b, 500, "out of memory for the document");
 	if ((r = cv_record_get(v, id, fd, &info)) < 0) {
 		close(fd);
@@ -429,7 +437,9 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	if (post && web_split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "attest"))
 		return attest(rq, v, h, b, id);
 	if (!post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
-		return download(rq, v, h, b, id, doc_fd);
+		return download(rq, v, h, b, id, NULL, doc_fd);
+	if (post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "export"))
+		return download(rq, v, h, b, id, rq->purpose ? rq->purpose : "", doc_fd);
 	if (web_split_url(rq->url, "/case/", id, sizeof(id), &rest) == 0) {
 		if (!post && !*rest)
 			return case_page(rq, v, h, b, id);

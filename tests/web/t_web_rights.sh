@@ -205,6 +205,11 @@ check "  ... the rights page lists it with its due date" bash -c 'grep -qF ">$1<
 	grep -qF "action=\"/rights/$1/lift\"" "$3"' _ "$REQ" "$R2" "$T/jar.ada.body" "$DUE"
 web ada get "/case/$C/fix"
 check "  ... and the case's corrections page shows $R2 restricted by it" page_has ada "restricted by $REQ"
+web ada get "/record/$R2"
+check "the caseworker cannot download the restricted record (${WST%% *})" test "${WST%% *}" = 403
+check "  ... the page says it is restricted by $REQ" bash -c 'grep -qF "restricted by request $1" <<<"$2"' _ "$REQ" "$(alert_of ada)"
+web mgr post "/record/$R2/export" "purpose=Legal claim"
+check "the manager downloads it for a legal claim, with its purpose (${WST%% *})" test "${WST%% *}" = 200
 web ada post /rights kind=erasure "case=$C" relationship=client date=2026-12-01
 check "a request with no requester is refused with the CLI's line (${WST%% *}: $(alert_of ada))" same_line ada \
 	"$(svc_cv "$UA" request open "$C" --kind erasure --relationship client --received 2026-12-01 2>&1 >/dev/null)"
@@ -234,6 +239,17 @@ check "  ... the CLI lists the corrected title and date ($(recs_of "$C"))" \
 web mgr post "/record/$R1/set" "reason=nothing"
 check "a correction with nothing to correct is refused with the CLI's line" same_line mgr \
 	"$(as_svc "$CV" record set "$R1" --reason nothing 2>&1 >/dev/null)"
+web ada get "/record/$R1/fix"
+check "the record's page offers a download that asks for its purpose" \
+	bash -c 'grep -qF "action=\"/record/$1/export\"" "$2" && grep -qF "name=\"purpose\" required" "$2"' _ "$R1" "$T/jar.ada.body"
+web ada post "/record/$R1/export"
+check "a download without a purpose is refused (${WST%% *}) with the CLI's line ($(alert_of ada))" same_line ada \
+	"$(svc_cv "$UA" get "$R1" -o "$T/a/r1.txt" --purpose "" 2>&1 >/dev/null)"
+web ada post "/record/$R1/export" "purpose=Tribunal bundle"
+as_svc "$CV" get "$R1" >"$T/r1.cli"
+check "with a purpose the caseworker downloads $R1 (${WST%% *}), the bytes 'get' gives" \
+	bash -c '[ "$1" = 200 ] && cmp -s "$2" "$3"' _ "${WST%% *}" "$T/jar.ada.body" "$T/r1.cli"
+check "  ... as an attachment" grep -qi "^content-disposition: attachment" "$T/jar.ada.headers"
 web ada post "/record/$R1/erase" "reason=not needed"
 check "a caseworker's erasure is refused (${WST%% *}) with the CLI's line ($(alert_of ada))" same_line ada \
 	"$(svc_cv "$UA" record erase "$R1" --reason "not needed" 2>&1 >/dev/null)"
@@ -245,6 +261,8 @@ web mgr post "/record/$R1/erase" "reason=filed in error, the family asked"
 check "the manager erases $R1 (303: $WST)" test "$WST" = "303 /case/$C/fix"
 check "  ... the CLI lists no record in $C" test -z "$(recs_of "$C")"
 AUDIT=$(as_svc "$CV" --json audit show)
+check "the downloads with a purpose are audited as record.export ($(events record.export))" \
+	bash -c 'grep -q "$1:export-[0-9]* $2" <<<"$4" && grep -q "S-0001:export-[0-9]* $3" <<<"$4"' _ "$A" "$R1" "$R2" "$(events record.export)"
 check "the move, the correction and the erasure are audited as the manager's" \
 	bash -c 'for a in record.move record.set erase; do grep -q "^S-0001:.*$2" <<<"$(python3 -c "
 import json, sys

@@ -321,6 +321,11 @@ static void refer(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 		return web_error_page(rq, h, b, 500, "out of memory");
 	for (tok = strtok_r(recs, ", ", &save); tok && ref.nrecords < 64; tok = strtok_r(NULL, ", ", &save))
 		ids[ref.nrecords++] = tok;
+	if (tok) {  /* never a referral of fewer records than were named */
+		free(recs);
+		return web_error_page(rq, h, b, 400, "a referral from the page names at most 64 records; refer more "
+				      "with 'casevault refer'; nothing was recorded");
+	}
 	ref.records = ids;
 	r = cv_refer(v, &ref, NULL);
 	web_after(rq, v, h, b, r, referrals_page, NULL, "/referrals");

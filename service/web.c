@@ -35,6 +35,7 @@ typedef struct {
 	struct MHD_PostProcessor *pp;
 	char *csrf, *staff, *passphrase, *cls, *title, *text;
 	char *decision, *ground, *reason, *recs, *query, *since, *actor, *rid, *case_id, *date;
+	char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
 	int nfiles, fds[WEB_MAX_FILES];
 	char *names[WEB_MAX_FILES];
 	long total;
@@ -190,10 +191,13 @@ static void append(char **field, const char *data, size_t size, web_form *f)
 static char **field_of(web_form *f, const char *key)
 {
 	static const char *const keys[] = { "csrf", "staff", "passphrase", "class", "title", "text", "decision",
-					    "ground", "reason", "rec", "query", "since", "actor", "rid", "case", "date" };
+					    "ground", "reason", "rec", "query", "since", "actor", "rid", "case", "date",
+					    "to", "purpose", "by", "confirm", "basis", "kind", "requester", "relationship",
+					    "request" };
 	char **fields[] = { &f->csrf, &f->staff, &f->passphrase, &f->cls, &f->title, &f->text, &f->decision,
 			    &f->ground, &f->reason, &f->recs, &f->query, &f->since, &f->actor, &f->rid, &f->case_id,
-			    &f->date };
+			    &f->date, &f->to, &f->purpose, &f->by, &f->confirm, &f->basis, &f->kind, &f->requester,
+			    &f->relationship, &f->request };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -265,6 +269,8 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 	wipe(f->csrf), wipe(f->staff), wipe(f->passphrase), wipe(f->cls), wipe(f->title), wipe(f->text);
 	wipe(f->decision), wipe(f->ground), wipe(f->reason), wipe(f->recs), wipe(f->query);
 	wipe(f->since), wipe(f->actor), wipe(f->rid), wipe(f->case_id), wipe(f->date);
+	wipe(f->to), wipe(f->purpose), wipe(f->by), wipe(f->confirm), wipe(f->basis), wipe(f->kind);
+	wipe(f->requester), wipe(f->relationship), wipe(f->request);
 	free(f);
 	*ptr = NULL;
 }
@@ -546,7 +552,11 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 		       .reason = post ? f->reason : NULL, .recs = post ? f->recs : NULL,
 		       .query = post ? f->query : NULL, .since = post ? f->since : NULL,
 		       .actor = post ? f->actor : NULL, .rid = post ? f->rid : NULL,
-		       .case_id = post ? f->case_id : NULL, .date = post ? f->date : NULL };
+		       .case_id = post ? f->case_id : NULL, .date = post ? f->date : NULL,
+		       .to = post ? f->to : NULL, .purpose = post ? f->purpose : NULL, .by = post ? f->by : NULL,
+		       .confirm = post ? f->confirm : NULL, .basis = post ? f->basis : NULL,
+		       .kind = post ? f->kind : NULL, .requester = post ? f->requester : NULL,
+		       .relationship = post ? f->relationship : NULL, .request = post ? f->request : NULL };
 	int i;
 
 	if (f->refused)

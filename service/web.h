@@ -63,6 +63,8 @@ typedef struct {
 	const char *query;         /* a name to find (POSTed: never in a URL or a log) */
 	const char *since, *actor, *rid;  /* the audit trail's filters */
 	const char *case_id, *date;       /* an intake item's filing (docs/web.md, Intake tray) */
+	/* consent, share, referral, enquiry, rights requests, corrections (docs/web.md, Rights and sharing) */
+	const char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];
@@ -112,5 +114,22 @@ int web_records_route(const web_req *rq, struct cv_vault *v, web_head *h, web_bu
 int web_intake_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
 /* The auditor's page (web_audit.c); 1 when url is its. */
 int web_audit_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* A page with the library's refusal (or NULL) above it: 0, or the library's error when it cannot be made. */
+typedef int (*web_page_fn)(const web_req *rq, struct cv_vault *v, web_buf *b, const char *id, const char *alert);
+/* page(id) shown, or the library's error alone when it cannot be made. */
+void web_show(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, web_page_fn page, const char *id);
+/*
+ * After an action whose result is r: to the page at to (303) when done, or
+ * page(id) with the library's line above it and the refusal's status.
+ */
+void web_after(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int r, web_page_fn page,
+	       const char *id, const char *to);
+/* Consent, enquiries, referrals (web_rights.c); 1 when url is one of theirs. */
+int web_rights_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
+/* Sharing under consent (web_share.c): the form on a case's consent page, and its route. */
+void web_rights_share_form(const web_req *rq, web_buf *b, const char *case_id);
+int web_rights_share_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
+/* Rights requests beside subject access, and corrections of records (web_fix.c); 1 when url is one of theirs. */
+int web_rights_fix_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 
 #endif

@@ -105,6 +105,24 @@ void web_page_start(web_buf *b, const char *title, const char *staff, const char
 	web_page_start_nav(b, title, staff, csrf, 0);
 }
 
+/*
+ * Rights and sharing, a bar of its own inside the top bar: consent renewals
+ * and enquiries for those who may read the case file, referrals for the
+ * cp-lead and the manager (docs/web.md, Rights and sharing).
+ */
+static void rights_nav(web_buf *b, unsigned nav)
+{
+	if (!(nav & (WEB_NAV_CONSENT | WEB_NAV_ENQUIRY | WEB_NAV_REFER)))
+		return;
+	web_puts(b, "</nav><nav aria-label=\"Rights and sharing\">");
+	if (nav & WEB_NAV_CONSENT)
+		web_puts(b, " <a href=\"/consents\">Consent due</a>");
+	if (nav & WEB_NAV_ENQUIRY)
+		web_puts(b, " <a href=\"/enquiries\">Enquiries</a>");
+	if (nav & WEB_NAV_REFER)
+		web_puts(b, " <a href=\"/referrals\">Referrals</a>");
+}
+
 void web_page_start_nav(web_buf *b, const char *title, const char *staff, const char *csrf, unsigned nav)
 {
 	web_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -126,10 +144,25 @@ void web_page_start_nav(web_buf *b, const char *title, const char *staff, const 
 		web_puts(b, "</span><form method=\"post\" action=\"/signout\" class=\"inline\">");
 		web_csrf_field(b, csrf);
 		web_puts(b, "<button type=\"submit\">Sign out</button></form>");
+		rights_nav(b, nav);
 	}
 	web_puts(b, "</nav></header><main><h1>");
 	web_esc(b, title);
 	web_puts(b, "</h1>");
+}
+
+void web_alert(web_buf *b, const char *why)
+{
+	if (!why)
+		return;
+	web_puts(b, "<p role=\"alert\" class=\"error\">");
+	web_esc(b, why);
+	web_puts(b, "</p>");
+}
+
+const char *web_given(const char *s)
+{
+	return s && *s ? s : NULL;
 }
 
 void web_page_end(web_buf *b)

@@ -22,6 +22,8 @@ void web_free(web_buf *b);
 
 /* The top bar's links beyond Cases and Requests, for the roles that may use their pages (web_nav). */
 enum { WEB_NAV_INTAKE = 1, WEB_NAV_RECORDS = 2, WEB_NAV_AUDIT = 4 };
+/* The second bar's links, rights and sharing (docs/web.md, Rights and sharing). */
+enum { WEB_NAV_CONSENT = 8, WEB_NAV_ENQUIRY = 16, WEB_NAV_REFER = 32 };
 
 /* The page's head and top bar (title escaped); staff NULL when nobody is signed in. */
 void web_page_start(web_buf *b, const char *title, const char *staff, const char *csrf);
@@ -30,5 +32,9 @@ void web_page_start_nav(web_buf *b, const char *title, const char *staff, const 
 void web_page_end(web_buf *b);
 /* A hidden CSRF field for a form. */
 void web_csrf_field(web_buf *b, const char *csrf);
+/* The library's one-line refusal above a page: the alert paragraph, escaped. */
+void web_alert(web_buf *b, const char *why);
+/* An optional form field: NULL when missing or empty, as an option not given on the command line. */
+const char *web_given(const char *s);
 
 #endif

@@ -31,7 +31,10 @@ unsigned web_nav(int role)
 {
 	return (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_INTAKE : 0) |
 	       (cv_role_allows((cv_role)role, CV_ACT_APPROVE) ? WEB_NAV_RECORDS : 0) |
-	       (cv_role_allows((cv_role)role, CV_ACT_AUDIT) ? WEB_NAV_AUDIT : 0);
+	       (cv_role_allows((cv_role)role, CV_ACT_AUDIT) ? WEB_NAV_AUDIT : 0) |
+	       /* 'consent due', 'enquiry add|list' read the case file; 'refer' is CV_ACT_REFER's */
+	       (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_CONSENT | WEB_NAV_ENQUIRY : 0) |
+	       (cv_role_allows((cv_role)role, CV_ACT_REFER) ? WEB_NAV_REFER : 0);
 }
 
 void web_page_begin(const web_req *rq, web_buf *b, const char *title)
@@ -231,6 +234,8 @@ static void case_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, c
 	/* only a cp-lead is shown the child-protection file exists (docs/legal-rules.md) */
 	if (rq->role == CV_ROLE_CP_LEAD)
 		web_printf(b, "<p><a href=\"/case/%s/cp\">Child-protection file</a></p>", c.id);
+	web_printf(b, "<p><a href=\"/case/%s/consent\">Consent and sharing</a> <a href=\"/case/%s/fix\">Corrections "
+		      "and restrictions</a></p>", c.id, c.id);
 	records_table(b, recs, n, "Records in the case file");
 	case_forms(rq, v, b, c.id);
 	web_page_end(b);
@@ -267,14 +272,22 @@ void web_safe_filename(const char *title, char *out, size_t size)
 		snprintf(out, size, "document");
 }
 
-/* The document, checked as 'casevault get' checks it, into a memfd: plaintext never on disk. */
-static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, int *doc_fd)
+/*
+ * The document, checked as 'casevault get' checks it, into a memfd: plaintext
+ * never on disk.  With a purpose (POST /record/ID/export) it is 'get -o FILE
+ * --purpose P': the export is recorded with its purpose before a byte is
+ * read (docs/legal-rules.md §17), and an empty purpose is refused by it.
+ */
+static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, const char *purpose,
+		     int *doc_fd)
 {
 	cv_record info;
-	int fd = memfd_create("cv-doc", MFD_CLOEXEC), r;
+	int fd, r;
 
 	memset(&info, 0, sizeof(info));
-	if (fd < 0)
+	if (purpose && (r = cv_export_record(v, id, purpose, "file", NULL)) < 0)
+		return web_lib_error(rq, h, b, v, r);
+	if ((fd = memfd_create("cv-doc", MFD_CLOEXEC)) < 0)
 		return web_error_page(rq, h, b, 500, "out of memory for the document");
 	if ((r = cv_record_get(v, id, fd, &info)) < 0) {
 		close(fd);
@@ -416,14 +429,17 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	if ((!post && !strcmp(rq->url, "/cases")) || (post && !strcmp(rq->url, "/find")))
 		return cases_page(rq, v, h, b);
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
-	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd))
+	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd) ||
+	    web_rights_route(rq, v, h, b, doc_fd))
 		return;
 	if (!post && !strcmp(rq->url, "/staff"))
 		return staff_page(rq, v, h, b);
 	if (post && web_split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "attest"))
 		return attest(rq, v, h, b, id);
 	if (!post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
-		return download(rq, v, h, b, id, doc_fd);
+		return download(rq, v, h, b, id, NULL, doc_fd);
+	if (post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "export"))
+		return download(rq, v, h, b, id, rq->purpose ? rq->purpose : "", doc_fd);
 	if (web_split_url(rq->url, "/case/", id, sizeof(id), &rest) == 0) {
 		if (!post && !*rest)
 			return case_page(rq, v, h, b, id);

@@ -37,6 +37,7 @@ static void register_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *
 	if ((r = cv_request_list(v, 0, 1, &list, &n)) < 0)
 		return web_lib_error(rq, h, b, v, r);
 	web_page_begin(rq, b, "Subject access requests");
+	web_puts(b, "<p><a href=\"/rights\">Rights requests: rectification, erasure, restriction, objection</a></p>");
 	web_puts(b, "<table><caption>Open requests, the soonest due first</caption><thead><tr>"
 		    "<th scope=\"col\">Request</th><th scope=\"col\">Case</th><th scope=\"col\">Requester</th>"
 		    "<th scope=\"col\">Received</th><th scope=\"col\">Due</th><th scope=\"col\">Time left</th>"

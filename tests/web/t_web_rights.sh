@@ -38,10 +38,10 @@ rights_nav() {
 m = re.search(r"<nav aria-label=\"Rights and sharing\">(.*?)</nav>", open(sys.argv[1]).read(), re.S)
 print(" ".join(re.findall(r"<a href=\"([^\"]+)\"", m.group(1))) if m else "")' "$T/jar.$1.body"
 }
-# consents CASE [FIELD]: the case's consents through the CLI, as "scope_kind:scope:how:given_by:status" each
+# consents CASE [FIELD]: the case's consents through the CLI, as "scope_kind:scope:how:giver:status" each
 consents() {
 	as_svc "$CV" --json consent list "$1" | python3 -c 'import json,sys
-print("|".join("%s:%s:%s:%s:%s" % (k["scope_kind"], k["scope"], k["how"], k["given_by"], k["status"])
+print("|".join("%s:%s:%s:%s:%s" % (k["scope_kind"], k["scope"], k["how"], k["giver"], k["status"])
                for k in json.load(sys.stdin)["consents"]))'
 }
 # same_line JAR CLI-STDERR: the page's alert is the CLI's own line
@@ -125,7 +125,7 @@ check "  ... once only (404)" test "${WST%% *}" = 404
 AUDIT=$(as_svc "$CV" --json audit show)
 events() { python3 -c '
 import json, sys
-print(" ".join(e["actor"] + ":" + " ".join(e["ids"]) for e in json.load(sys.stdin)["events"]
+print(" ".join(e["acted_by"] + ":" + " ".join(e["ids"]) for e in json.load(sys.stdin)["events"]
                if e["action"] == sys.argv[1] and e["outcome"] == sys.argv[2]))' "$1" "${2:-ok}" <<<"$AUDIT"; }
 check "the share is audited as Ada's, with the record shared ($(events share))" \
 	bash -c 'grep -q "^$1:.*$2" <<<"$3"' _ "$A" "$R1" "$(events share)"
@@ -266,7 +266,7 @@ check "the downloads with a purpose are audited as record.export ($(events recor
 check "the move, the correction and the erasure are audited as the manager's" \
 	bash -c 'for a in record.move record.set erase; do grep -q "^S-0001:.*$2" <<<"$(python3 -c "
 import json, sys
-print(\" \".join(e[\"actor\"] + \":\" + \" \".join(e[\"ids\"]) for e in json.load(sys.stdin)[\"events\"]
+print(\" \".join(e[\"acted_by\"] + \":\" + \" \".join(e[\"ids\"]) for e in json.load(sys.stdin)[\"events\"]
                if e[\"action\"] == sys.argv[1] and e[\"outcome\"] == \"ok\"))" "$a" <<<"$1")" || exit 1; done' _ "$AUDIT" "R-"
 
 check "verify passes" as_svc "$CV" verify

@@ -92,7 +92,13 @@ static const struct cv_fmt_table *load_table(struct where *w)
 
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", w->fd);
 	if (!(h = dlopen(fdpath, RTLD_NOW | RTLD_LOCAL))) {
-		snprintf(w->why, sizeof(w->why), "%s", dlerror());
+		const char *e = dlerror();
+		size_t fl = strlen(fdpath);
+
+		/* the message names the descriptor's path; the module's is already in the line */
+		if (e && !strncmp(e, fdpath, fl) && !strncmp(e + fl, ": ", 2))
+			e += fl + 2;
+		snprintf(w->why, sizeof(w->why), "%s", e ? e : "dlopen failed");
 		return NULL;
 	}
 	t = dlsym(h, CV_FMT_TABLE_NAME);

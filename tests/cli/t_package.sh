@@ -50,13 +50,14 @@ check "the build tree's own binaries are untouched" \
 	test "$(sha256sum "$CV" "$CV_BUILD_DIR/casevaultd" "$CV_BUILD_DIR/casevault-direct")" = "$before"
 dpkg-deb -c "$DEB" | awk '{ print $6 }' >"$T/contents"
 for f in ./usr/bin/casevault ./usr/sbin/casevaultd ./usr/libexec/casevault/casevault-helper \
+	./usr/libexec/casevault/casevault-formats.so \
 	./usr/share/casevault/policies/retention.ini ./usr/share/man/man1/casevault-file.1.gz \
 	./usr/share/man/man8/casevaultd.8.gz ./usr/share/bash-completion/completions/casevault \
 	./usr/share/bash-completion/completions/casevaultd \
 	./etc/casevault/purge.env ./usr/share/doc/casevault/copyright; do
 	grep -qx -- "$f" "$T/contents" || fail "the package holds no $f"
 done
-ok "the package holds $(grep -c '' "$T/contents") paths (binaries, helper, policies, manual pages, completion, /etc)"
+ok "the package holds $(grep -c '' "$T/contents") paths (binaries, helper, formats module, policies, manual pages, completion, /etc)"
 
 if command -v lintian >/dev/null; then
 	lintian --tag-display-limit 0 "$DEB" >"$T/lintian" 2>&1
@@ -121,6 +122,18 @@ P=$(run runuser -u casevault -- casevault -C "$VD" case open --parent "Pat Packa
 printf 'A call, filed through the installed helper.\n' |
 	run runuser -u casevault -- casevault -C "$VD" note "$P" --class phone-call >"$T/out" 2>>"$T/err"
 check "the account opens a case and files a note ($P $(cat "$T/out" "$T/err"))" grep -q "^R-000001" "$T/out"
+# the document formats module (docs/architecture.md): installed beside the helper, root's,
+# and loaded by the installed program when it reads a document, not before
+M=/usr/libexec/casevault/casevault-formats.so
+check "the formats module is installed ($(stat -c '%U %a' "$M" 2>&1))" \
+	eval '[ "$(stat -c "%U" "$M")" = root ] && ! [ "$(( 0$(stat -c "%a" "$M") & 022 ))" -ne 0 ]'
+check "the installed casevault-direct does not need the format libraries" \
+	not eval 'readelf -d /usr/libexec/casevault/casevault-direct | grep -Eq "lib(gmime|gexiv2|xml2|glib)"'
+cp "$CV_SOURCE_DIR/tests/fixtures/formats/letter.pdf" "$VP/letter.pdf" && chmod 644 "$VP/letter.pdf"
+run runuser -u casevault -- env CASEVAULT_DEBUG=formats casevault -C "$VD" file "$P" "$VP/letter.pdf" \
+	--class correspondence >"$T/out" 2>"$T/err"
+check "the account files a PDF, read through the installed module ($(cat "$T/out" "$T/err"))" \
+	eval 'grep -q "^R-000002" "$T/out" && grep -qx "casevault: debug: document formats module: $M" "$T/err"'
 run runuser -u casevault -- casevault -C "$VD" verify >"$T/out" 2>&1
 check "casevault verify passes ($(tail -n 1 "$T/out"))" test $? -eq 0
 run runuser -u casevault -- env CASEVAULT_DIR="$VD" casevault purge --scheduled >"$T/out" 2>&1
@@ -130,7 +143,8 @@ check "the purge unit's command runs as the account (nothing due: $(tail -n 1 "$
 purge_all
 check "dpkg --purge removes it ($(tail -n 2 "$T/purge.log"))" eval '! dpkg -s casevault >/dev/null 2>&1'
 left=
-for p in /usr/bin/casevault /usr/sbin/casevaultd /usr/libexec/casevault /usr/share/casevault \
+for p in /usr/bin/casevault /usr/sbin/casevaultd /usr/libexec/casevault/casevault-formats.so \
+	/usr/libexec/casevault /usr/share/casevault \
 	/usr/share/doc/casevault /etc/casevault /usr/share/man/man1/casevault.1.gz \
 	/usr/share/bash-completion/completions/casevault /usr/share/bash-completion/completions/casevaultd $units \
 	/etc/systemd/system/sockets.target.wants/casevaultd.socket \

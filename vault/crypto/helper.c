@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "base/handle.h"
+#include "base/trusted.h"
 #include "base/util.h"
 #include "crypto/gpg.h"
 #include "crypto/helper.h"
@@ -243,64 +244,11 @@ struct program {
 	int missing;           /* it, or a directory above it, does not exist */
 };
 
-/* Why a directory or the program may not be trusted, or NULL: owned by root or this user, nobody else writes it. */
-static const char *untrusted(const struct stat *sb, int is_dir)
-{
-	if (S_ISLNK(sb->st_mode))
-		return "a symbolic link";
-	if (is_dir ? !S_ISDIR(sb->st_mode) : !S_ISREG(sb->st_mode))
-		return is_dir ? "not a directory" : "not a regular file";
-	if (sb->st_uid != 0 && sb->st_uid != geteuid())
-		return "owned by another user";
-	/* a sticky directory (/tmp) lets nobody else rename or remove what is ours in it */
-	if ((sb->st_mode & 022) && !(is_dir && (sb->st_mode & S_ISVTX)))
-		return "writable by group or others";
-	return NULL;
-}
-
-/* Open one component below dir without following a link and check it; the descriptor, or -1 with pr->why. */
-static int open_checked(struct program *pr, int dir, const char *name, size_t upto, int is_dir)
-{
-	struct stat sb;
-	const char *why;
-	int fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0 || fstat(fd, &sb) < 0) {
-		pr->missing = errno == ENOENT;
-		why = strerror(errno);
-	} else
-		why = untrusted(&sb, is_dir);
-	if (!why)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	snprintf(pr->why, sizeof(pr->why), "%.*s: %s", (int)upto, pr->path, why);
-	return -1;
-}
-
-/* Open pr->path by identity (see above); 0, or -1 with pr->why (pr->missing when it is not there). */
+/* Open pr->path by identity (base/trusted.c); 0, or -1 with pr->why (pr->missing when it is not there). */
 static int program_open(struct program *pr)
 {
-	char buf[sizeof(pr->path)], *p, *next;
-	int dir, fd;
-
-	pr->fd = -1;
-	pr->missing = 0;
-	if (pr->path[0] != '/' || snprintf(buf, sizeof(buf), "%s", pr->path) >= (int)sizeof(buf))
-		return -1;
-	dir = open_checked(pr, AT_FDCWD, "/", 1, 1);
-	for (p = buf + 1; dir >= 0; p = next) {
-		if ((next = strchr(p, '/')))
-			*next++ = '\0';
-		fd = open_checked(pr, dir, p, (size_t)(p - buf) + strlen(p), next != NULL);
-		close(dir);
-		if (!next) {
-			pr->fd = fd;
-			return fd < 0 ? -1 : 0;
-		}
-		dir = fd;
-	}
-	return -1;
+	pr->fd = cv_trusted_open(pr->path, &pr->missing, pr->why, sizeof(pr->why));
+	return pr->fd < 0 ? -1 : 0;
 }
 
 /* The program to execute, opened and checked (pr->fd), or pr->fd -1 and why in pr->why. */

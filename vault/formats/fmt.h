@@ -12,6 +12,10 @@
 /* Nesting allowed for documents inside e-mails (docs/legal-rules.md §7-§8: every attachment is read). */
 #define CV_FMT_MAX_DEPTH 4
 
+/* types.c: what formats.c reads (K_*), and its CV_FMT_* caps in *caps */
+enum { K_NONE, K_PDF, K_ODT, K_DOCX, K_MAIL, K_TEXT, K_IMAGE };
+int cv_fmt_kind(const char *mime, int *caps);
+
 /* Set err to a one-line reason and return rc. */
 int cv_fmt_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -1,7 +1,9 @@
 /*
  * casevault - the formats layer's entry points: which module reads which
  * MIME type (docs/architecture.md, Layers: formats; docs/legal-rules.md
- * §7-§10).
+ * §7-§10).  Built into the document formats module casevault-formats.so,
+ * whose one exported symbol is the table at the end (module.h); programs
+ * reach these functions through loader.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,47 +11,7 @@
 
 #include "formats/formats.h"
 #include "formats/fmt.h"
-
-enum { K_NONE, K_PDF, K_ODT, K_DOCX, K_MAIL, K_TEXT, K_IMAGE };
-
-static const struct {
-	const char *mime;
-	int kind;
-	int caps;
-} TYPES[] = {
-	{ "application/pdf", K_PDF, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT | CV_FMT_STRUCTURE },
-	{ "application/vnd.oasis.opendocument.text", K_ODT, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
-	{ "application/vnd.openxmlformats-officedocument.wordprocessingml.document", K_DOCX,
-	  CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
-	{ "message/rfc822", K_MAIL, CV_FMT_TEXT | CV_FMT_CLEAN },
-	{ "text/plain", K_TEXT, CV_FMT_TEXT | CV_FMT_CLEAN },
-	{ "image/jpeg", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
-	{ "image/png", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
-	{ "image/tiff", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
-};
-
-static int kind_of(const char *mime, int *caps)
-{
-	size_t i;
-
-	*caps = 0;
-	if (!mime)
-		return K_NONE;
-	for (i = 0; i < sizeof(TYPES) / sizeof(TYPES[0]); i++)
-		if (strcmp(TYPES[i].mime, mime) == 0) {
-			*caps = TYPES[i].caps;
-			return TYPES[i].kind;
-		}
-	return K_NONE;
-}
-
-int cv_fmt_caps(const char *mime)
-{
-	int caps;
-
-	kind_of(mime, &caps);
-	return caps;
-}
+#include "formats/module.h"
 
 static int plain_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen)
 {
@@ -71,7 +33,7 @@ static int admit(const char *mime, int want, const void *buf, size_t n, int *kin
 {
 	int caps;
 
-	*kind = kind_of(mime, &caps);
+	*kind = cv_fmt_kind(mime, &caps);
 	if (!(caps & want))
 		return cv_fmt_fail(err, errlen, CV_EREFUSED, "casevault cannot %s a document of type %s",
 				   want == CV_FMT_TEXT ? "read the text of" : want == CV_FMT_CLEAN ?
@@ -190,7 +152,7 @@ int cv_fmt_redact(const char *mime, const void *buf, size_t n, const char *const
 
 int cv_fmt_structure(const char *mime, const void *buf, size_t n, char *err, size_t errlen)
 {
-	int caps, kind = kind_of(mime, &caps);
+	int caps, kind = cv_fmt_kind(mime, &caps);
 
 	if (n > CV_FMT_MAX)
 		return cv_fmt_fail(err, errlen, CV_EREFUSED, "the document is larger than %zu MiB; split it",
@@ -209,3 +171,11 @@ int cv_fmt_structure(const char *mime, const void *buf, size_t n, char *err, siz
 		return 0;  /* text and e-mail: read as text when a bundle needs them */
 	}
 }
+
+/* The module's one exported symbol (the version script in CMakeLists.txt hides every other). */
+#define CV_FMT_ENTRY(ret, name, params, args, reset) .name = cv_fmt_##name,
+__attribute__((visibility("default"))) const struct cv_fmt_table CV_FMT_TABLE_SYMBOL = {
+	.abi = CV_FMT_ABI,
+	.size = sizeof(struct cv_fmt_table),
+	CV_FMT_FUNCTIONS(CV_FMT_ENTRY)
+};

@@ -175,15 +175,25 @@ def check_calls(root, build):
     return problems
 
 
+def target_objects(root, objdir):
+    """(path, source) of each object the target is made of now: its link line, so that
+    an object left behind by a file moved to another target is not read."""
+    build = os.path.dirname(os.path.dirname(objdir))
+    try:
+        words = open(os.path.join(objdir, "link.txt")).read().replace('"', " ").split()
+        paths = [os.path.join(build, w) for w in words if w.endswith(".c.o")]
+    except OSError:
+        paths = [os.path.join(d, f) for d, _, fs in os.walk(objdir) for f in fs if f.endswith(".c.o")]
+    for full in sorted(paths):
+        rel = os.path.relpath(full, objdir)[: -len(".o")]
+        if layer_of(rel) and os.path.exists(full) and os.path.exists(os.path.join(root, rel)):
+            yield full, rel
+
+
 def check_calls_in(root, objdir):
     objs = {}
-    for dirpath, _, files in os.walk(objdir):
-        for f in files:
-            if f.endswith(".c.o"):
-                full = os.path.join(dirpath, f)
-                rel = os.path.relpath(full, objdir)[: -len(".o")]
-                if layer_of(rel) and os.path.exists(os.path.join(root, rel)):  # not a moved file's old object
-                    objs[rel] = nm(full)
+    for full, rel in target_objects(root, objdir):
+        objs[rel] = nm(full)
     if not objs:
         return [f"{objdir}: no object files; build the library first"]
     owner = {}
@@ -238,20 +248,14 @@ def check_module(build):
 
 def check_libraries_in(root, objdir, in_module):
     problems = []
-    for dirpath, _, files in os.walk(objdir):
-        for f in sorted(files):
-            if not f.endswith(".c.o"):
-                continue
-            rel = os.path.relpath(os.path.join(dirpath, f), objdir)[: -len(".o")]
-            layer = layer_of(rel)
-            if not layer or not os.path.exists(os.path.join(root, rel)):
-                continue
-            _, used = nm(os.path.join(dirpath, f))
-            for prefix, home in CONFINED.items():
-                calls = sorted(s for s in used if s.startswith(prefix))
-                if calls and (layer != home or (home == "formats" and not in_module)):
-                    where = f"{home}/" if home != "formats" else "the document formats module (formats/ but loader.c, types.c)"
-                    problems.append(f"{rel}: calls {prefix}* ({', '.join(calls[:3])}{', ...' if len(calls) > 3 else ''}), which only {where} may")
+    for full, rel in target_objects(root, objdir):
+        layer = layer_of(rel)
+        _, used = nm(full)
+        for prefix, home in CONFINED.items():
+            calls = sorted(s for s in used if s.startswith(prefix))
+            if calls and (layer != home or (home == "formats" and not in_module)):
+                where = f"{home}/" if home != "formats" else "the document formats module (formats/ but loader.c, types.c)"
+                problems.append(f"{rel}: calls {prefix}* ({', '.join(calls[:3])}{', ...' if len(calls) > 3 else ''}), which only {where} may")
     return problems
 
 

@@ -161,7 +161,7 @@ static void records_table(web_buf *b, const cv_record *recs, size_t n, const cha
 		web_esc(b, recs[i].event_date);
 		web_puts(b, "</td><td>");
 		web_esc(b, recs[i].id);
-		web_printf(b, "</td><td><a href=\"/record/%s\" download>Download", recs[i].id);
+		web_printf(b, "</td><td><a href=\"/record/%s/fix\">Download or correct", recs[i].id);
 		web_puts(b, "<span class=\"visually-hidden\"> ");
 		web_esc(b, recs[i].title);
 		web_puts(b, "</span></a></td></tr>");
@@ -274,9 +274,10 @@ void web_safe_filename(const char *title, char *out, size_t size)
 
 /*
  * The document, checked as 'casevault get' checks it, into a memfd: plaintext
- * never on disk.  With a purpose (POST /record/ID/export) it is 'get -o FILE
- * --purpose P': the export is recorded with its purpose before a byte is
- * read (docs/legal-rules.md §17), and an empty purpose is refused by it.
+ * never on disk.  A download writes the record out of the vault, so it is
+ * 'get -o FILE --purpose P' (POST /record/ID/export): the export is recorded
+ * with its purpose before a byte is read (docs/legal-rules.md §17), and an
+ * empty purpose is refused by it.
  */
 static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, const char *purpose,
 		     int *doc_fd)
@@ -285,7 +286,7 @@ static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, co
 	int fd, r;
 
 	memset(&info, 0, sizeof(info));
-	if (purpose && (r = cv_export_record(v, id, purpose, "file", NULL)) < 0)
+	if ((r = cv_export_record(v, id, purpose, "file", NULL)) < 0)
 		return web_lib_error(rq, h, b, v, r);
 	if ((fd = memfd_create("cv-doc", MFD_CLOEXEC)) < 0)
 		return web_error_page(rq, h, b, 500, "out of memory for the document");
@@ -299,6 +300,23 @@ static void download(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, co
 	web_safe_filename(info.title, h->filename, sizeof(h->filename));
 	cv_record_release(&info);
 	*doc_fd = fd;
+}
+
+/*
+ * GET /record/ID (an old link, a bookmark): no download without a purpose.
+ * The caller's access is checked without unlocking (a child-protection
+ * record is refused to a caseworker here, 403), then the record's page asks
+ * why it leaves the vault.
+ */
+static void record_link(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id)
+{
+	char mime[96], where[64];
+	int r;
+
+	if ((r = cv_record_mime(v, id, mime)) < 0)
+		return web_lib_error(rq, h, b, v, r);
+	snprintf(where, sizeof(where), "%s/fix", id);
+	web_redirect(h, "/record/", where);
 }
 
 /* Documents and notes go through cv_file, all or nothing as 'casevault file' (docs/web.md, Pages). */
@@ -437,7 +455,7 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	if (post && web_split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "attest"))
 		return attest(rq, v, h, b, id);
 	if (!post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
-		return download(rq, v, h, b, id, NULL, doc_fd);
+		return record_link(rq, v, h, b, id);
 	if (post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "export"))
 		return download(rq, v, h, b, id, rq->purpose ? rq->purpose : "", doc_fd);
 	if (web_split_url(rq->url, "/case/", id, sizeof(id), &rest) == 0) {

@@ -113,18 +113,28 @@ async function caseworker(browser) {
   check('the title ran no script', await page.evaluate(() => window.__cvxss === undefined));
   check('no javascript: link on the page', (await page.$$('a[href^="javascript:"]')).length === 0);
   await audit(page, 'case-note');
-  // download the PDF: the same bytes, as an attachment, never a page of this origin
+  // download the PDF: the record's page asks why it leaves the vault (docs/web.md, Downloads);
+  // the same bytes, as an attachment, never a page of this origin
   const link = await page.$$eval('tr', (rows, name) => {
     const r = rows.find((x) => x.querySelector('td.title') && x.querySelector('td.title').textContent === name);
     return r && r.querySelector('a').getAttribute('href');
   }, path.basename(E.WEB_PDF));
-  const dl = await page.evaluate(async (u) => {
-    const r = await fetch(u);
+  const direct = await page.evaluate(async (u) => (await fetch(u.replace(/\/fix$/, ''))).url, link);
+  check('the old download URL leads to the record\'s page, no bytes without a purpose', direct.endsWith(link), direct);
+  await page.goto(BASE + link);
+  check('the record\'s page asks for a purpose before a download',
+    (await page.$('form[action$="/export"] input[name=purpose][required]')) !== null);
+  await audit(page, 'record');
+  const dl = await page.evaluate(async () => {
+    const f = document.querySelector('form[action$="/export"]');
+    const body = new URLSearchParams(new FormData(f));
+    body.set('purpose', 'Copy for the parent at the annual review');
+    const r = await fetch(f.action, { method: 'POST', body });
     const b = new Uint8Array(await r.arrayBuffer());
     let s = ''; for (const x of b) s += String.fromCharCode(x);
     return { type: r.headers.get('content-type'), disp: r.headers.get('content-disposition'),
       nosniff: r.headers.get('x-content-type-options'), b64: btoa(s) };
-  }, link);
+  });
   check('the downloaded PDF has the same bytes', sha(Buffer.from(dl.b64, 'base64')) === sha(fs.readFileSync(E.WEB_PDF)));
   check('a download is an attachment of type application/octet-stream with nosniff',
     dl.type === 'application/octet-stream' && /^attachment;/.test(dl.disp) && dl.nosniff === 'nosniff', JSON.stringify(dl).slice(0, 200));

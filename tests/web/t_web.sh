@@ -79,6 +79,9 @@ print(sum(1 for e in json.load(sys.stdin)["events"] if e["acted_by"] == sys.argv
 NOTE=$(as_svc "$CV" --json ls "$C" | python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin)["records"] if r["class"]=="phone-call"][0])')
 check "the note's text filed in the browser reads back through the CLI" \
 	test "$(as_svc "$CV" get "$NOTE")" = "Spoke to the school about the review."
+check "the browser's download of the PDF is one export, audited as Ada's (record.export)" test "$(python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin)["events"] if e["acted_by"] == sys.argv[1] and e["action"] == "record.export"))' "$A" <<<"$AUDIT")" -eq 1
 check "the lock-out is audited (staff.lockout)" grep -q "staff.lockout" <<<"$AUDIT"
 check "Cleo's attestations are the manager's two (CLI, staff page); the caseworker's replay made none" \
 	test "$(python3 -c '

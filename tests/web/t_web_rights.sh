@@ -205,7 +205,7 @@ check "  ... the rights page lists it with its due date" bash -c 'grep -qF ">$1<
 	grep -qF "action=\"/rights/$1/lift\"" "$3"' _ "$REQ" "$R2" "$T/jar.ada.body" "$DUE"
 web ada get "/case/$C/fix"
 check "  ... and the case's corrections page shows $R2 restricted by it" page_has ada "restricted by $REQ"
-web ada get "/record/$R2"
+web ada post "/record/$R2/export" "purpose=Copy for the parent"
 check "the caseworker cannot download the restricted record (${WST%% *})" test "${WST%% *}" = 403
 check "  ... the page says it is restricted by $REQ" bash -c 'grep -qF "restricted by request $1" <<<"$2"' _ "$REQ" "$(alert_of ada)"
 web mgr post "/record/$R2/export" "purpose=Legal claim"

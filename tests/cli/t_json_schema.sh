@@ -83,6 +83,8 @@ R3=$(val 'd["filed"][0]["record"]')
 printf 'case,path,class,section,title,date\n%s,%s,letter,case,Gone,2019-02-01\n' "$C" "$T/missing.txt" >"$T/bad.csv"
 j import "$T/bad.csv"
 j ls "$C"
+j search letter
+j search letter --case "$C"
 j get "$R1" -o "$T/got.txt" --purpose "schema check"
 j verify
 j audit show

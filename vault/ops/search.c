@@ -129,40 +129,101 @@ static int add_hit(struct search *s, const char *case_id, const char *record_id,
 	return 0;
 }
 
-/* One archive member read into memory (wiped when released). */
-struct grab {
-	const char *member;
+/*
+ * One pass over an archive for the records of it whose text is wanted,
+ * ws[from..to): each member is read into memory, its text extracted and
+ * matched, and wiped before the next (an import's archive holds a whole
+ * case's documents: reading it once per record would cost its size each time).
+ */
+struct pass {
+	struct search *s;
+	const char *case_id;
+	cv_db_record_where *ws;
+	size_t from, to, cur;     /* cur: the member being read, or NONE */
 	unsigned char *buf;
 	size_t len, cap;
-	int found;
+	int rc;                   /* an error that stops the search (out of memory) */
 };
+#define NONE ((size_t)-1)
 
-static int grab_entry(void *hook, const char *name, int64_t size)
+static void pass_wipe(struct pass *p)
 {
-	struct grab *g = hook;
+	if (p->buf) {
+		explicit_bzero(p->buf, p->len);
+		free(p->buf);
+	}
+	p->buf = NULL;
+	p->len = p->cap = 0;
+	p->cur = NONE;
+}
 
-	if (strcmp(name, g->member) || g->buf || size < 0 || (uint64_t)size > CV_FMT_MAX)
+static int pass_entry(void *hook, const char *name, int64_t size)
+{
+	struct pass *p = hook;
+	size_t j;
+
+	for (j = p->from; j < p->to && strcmp(p->ws[j].member, name); j++)
+		;
+	if (j == p->to || size < 0 || (uint64_t)size > CV_FMT_MAX)
 		return 0;
-	g->cap = (size_t)size;
-	return (g->buf = malloc(g->cap + 1)) ? 1 : -1;
+	pass_wipe(p);
+	p->cur = j;
+	p->cap = (size_t)size;
+	return (p->buf = malloc(p->cap + 1)) ? 1 : -1;
 }
 
-static int grab_data(void *hook, const void *buf, size_t len)
+static int pass_data(void *hook, const void *buf, size_t len)
 {
-	struct grab *g = hook;
+	struct pass *p = hook;
 
-	if (len > g->cap - g->len)
+	if (!p->buf || len > p->cap - p->len)
 		return -1;
-	memcpy(g->buf + g->len, buf, len);
-	g->len += len;
+	memcpy(p->buf + p->len, buf, len);
+	p->len += len;
 	return 0;
 }
 
-static int grab_end(void *hook, const char *name)
+/* The member is whole: extract its words, match, wipe. */
+static int pass_end(void *hook, const char *name)
 {
+	struct pass *p = hook;
+	const cv_db_record_where *w;
+	char *text = NULL, err[256];
+	size_t tl = 0;
+
 	(void)name;
-	((struct grab *)hook)->found++;
-	return 0;
+	if (p->cur == NONE)
+		return 0;
+	w = &p->ws[p->cur];
+	if (p->len != p->cap || cv_fmt_text(w->rec.mime, p->buf, p->len, &text, &tl, err, sizeof(err)) < 0)
+		p->s->stats.unreadable++;
+	else {
+		p->s->stats.texts++;
+		if (matches(&p->s->q, text))
+			p->rc = add_hit(p->s, p->case_id, w->rec.id, w->rec.section, CV_MATCH_TEXT, w->rec.title);
+	}
+	if (text) {
+		explicit_bzero(text, tl);
+		free(text);
+	}
+	pass_wipe(p);
+	return p->rc < 0 ? -1 : 0;
+}
+
+/* Read archive ws[from].file once for ws[from..to); an archive that does not open is counted, not fatal. */
+static int read_archive(struct search *s, const char *case_id, cv_db_record_where *ws, size_t from, size_t to)
+{
+	struct pass p = { s, case_id, ws, from, to, NONE, NULL, 0, 0, 0 };
+	cv_archive_reader rd = { pass_entry, pass_data, pass_end, &p };
+	char key[CV_KEY_HEX + 1];
+	size_t before = s->stats.texts;
+
+	if (cv_keys_unwrap(s->v, ws[from].rec.section, ws[from].key_gen, ws[from].file, ws[from].wrapped, key) < 0 ||
+	    cv_archive_read(s->v, ws[from].file, key, &rd, NULL) < 0)
+		s->stats.unreadable += (to - from) - (s->stats.texts - before);
+	explicit_bzero(key, sizeof(key));
+	pass_wipe(&p);
+	return p.rc;
 }
 
 /* The caller's scope was checked for the whole search: no check per record. */
@@ -173,75 +234,68 @@ static int allow_all(void *hook, cv_section s)
 	return 0;
 }
 
-/* Decrypt the record's document into g (memory only). */
-static int doc_read(cv_vault *v, const cv_db_record_where *w, struct grab *g)
+/*
+ * A record matched by its title, or, when its document has words to read
+ * and it is not restricted (docs/legal-rules.md LR-18: stored but not
+ * otherwise processed), located into ws[*nw] for its archive's pass.
+ */
+static int pick_record(struct search *s, const char *case_id, cv_section sec, const cv_record *rec,
+		       cv_db_record_where *ws, size_t *nw)
 {
-	cv_archive_reader rd = { grab_entry, grab_data, grab_end, g };
-	char key[CV_KEY_HEX + 1];
-	int r;
-
-	g->member = w->member;
-	if ((r = cv_keys_unwrap(v, w->rec.section, w->key_gen, w->file, w->wrapped, key)) < 0)
-		return r;
-	r = cv_archive_read(v, w->file, key, &rd, NULL);
-	explicit_bzero(key, sizeof(key));
-	if (r == 0 && (g->found != 1 || g->len != g->cap))
-		r = cv_error(v, CV_ECORRUPT, "record %s is missing from its archive; run 'casevault verify'", w->rec.id);
-	return r;
-}
-
-/* The words of record id's document (*text NULL when its type has none), decrypted in memory. */
-static int doc_text(cv_vault *v, const char *id, char **text)
-{
-	cv_db_record_where w;
-	struct grab g;
-	char err[256];
-	size_t tl = 0;
-	int r;
-
-	*text = NULL;
-	memset(&g, 0, sizeof(g));
-	if ((r = cv_db_record_locate(v, id, allow_all, NULL, &w)) == 0 && (cv_fmt_caps(w.rec.mime) & CV_FMT_TEXT) &&
-	    (r = doc_read(v, &w, &g)) == 0 &&
-	    (r = cv_fmt_text(w.rec.mime, g.buf, g.len, text, &tl, err, sizeof(err))) < 0)
-		cv_error(v, r, "record %s: %s", id, err);
-	if (g.buf) {
-		explicit_bzero(g.buf, g.len);
-		free(g.buf);
-	}
-	cv_db_record_where_release(&w);
-	return r;
-}
-
-static int search_record(struct search *s, const char *case_id, cv_section sec, const cv_record *rec)
-{
-	char *text = NULL, req[24];
+	char req[24];
 	int r;
 
 	s->stats.records++;
 	if (matches(&s->q, rec->title))
 		return add_hit(s, case_id, rec->id, sec, CV_MATCH_TITLE, rec->title);
-	/* a restricted record is stored but not otherwise processed (docs/legal-rules.md LR-18) */
-	if ((r = cv_db_restriction_find(s->v, rec->id, req)) != 0)
-		return r < 0 ? r : 0;
-	if (doc_text(s->v, rec->id, &text) < 0) {
-		s->stats.unreadable++;
+	if (!(cv_fmt_caps(rec->mime) & CV_FMT_TEXT) || (r = cv_db_restriction_find(s->v, rec->id, req)) > 0)
+		return 0;
+	if (r < 0)
+		return r;
+	if (cv_db_record_locate(s->v, rec->id, allow_all, NULL, &ws[*nw]) < 0) {
+		cv_db_record_where_release(&ws[*nw]);
+		s->stats.unreadable++;  /* damaged: counted, and verify says what */
 		return 0;
 	}
-	s->stats.texts += text != NULL;
-	r = matches(&s->q, text) ? add_hit(s, case_id, rec->id, sec, CV_MATCH_TEXT, rec->title) : 0;
-	if (text) {
-		explicit_bzero(text, strlen(text));
-		free(text);
+	(*nw)++;
+	return 0;
+}
+
+static int by_file(const void *a, const void *b)
+{
+	return strcmp(((const cv_db_record_where *)a)->file, ((const cv_db_record_where *)b)->file);
+}
+
+static int search_section(struct search *s, const char *case_id, cv_section sec)
+{
+	cv_record *recs = NULL;
+	cv_db_record_where *ws;
+	size_t nr = 0, nw = 0, i, j;
+	int r;
+
+	if ((r = cv_db_records_list(s->v, case_id, sec, &recs, &nr)) < 0)
+		return r;
+	if (!(ws = calloc(nr ? nr : 1, sizeof(*ws))))
+		r = cv_error(s->v, CV_ERROR, "out of memory");
+	for (i = 0; r == 0 && i < nr; i++)
+		r = pick_record(s, case_id, sec, &recs[i], ws, &nw);
+	if (r == 0)
+		qsort(ws, nw, sizeof(*ws), by_file);
+	for (i = 0; r == 0 && i < nw; i = j) {
+		for (j = i + 1; j < nw && !strcmp(ws[j].file, ws[i].file); j++)
+			;
+		r = read_archive(s, case_id, ws, i, j);
 	}
+	for (i = 0; ws && i < nw; i++)
+		cv_db_record_where_release(&ws[i]);
+	free(ws);
+	cv_record_list_free(recs, nr);
 	return r;
 }
 
 static int search_case(struct search *s, const cv_case *k)
 {
-	cv_record *recs = NULL;
 	char *names = NULL;
-	size_t nr = 0, i;
 	int r = 0, sec;
 
 	s->stats.cases++;
@@ -250,13 +304,9 @@ static int search_case(struct search *s, const cv_case *k)
 	if (matches(&s->q, names))
 		r = add_hit(s, k->id, "", CV_SECTION_CASE, CV_MATCH_NAME, names);
 	free(names);
-	for (sec = 0; r == 0 && sec < CV_SECTION_COUNT; sec++) {
-		if (!(s->sections & (1 << sec)) || (r = cv_db_records_list(s->v, k->id, (cv_section)sec, &recs, &nr)) < 0)
-			continue;
-		for (i = 0; r == 0 && i < nr; i++)
-			r = search_record(s, k->id, (cv_section)sec, &recs[i]);
-		cv_record_list_free(recs, nr);
-	}
+	for (sec = 0; r == 0 && sec < CV_SECTION_COUNT; sec++)
+		if (s->sections & (1 << sec))
+			r = search_section(s, k->id, (cv_section)sec);
 	return r;
 }
 

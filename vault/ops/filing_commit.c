@@ -323,7 +323,7 @@ static int link_parts(cv_vault *v, const cv_filing_group *gs, size_t ng, const c
 	for (i = 0; i < ng; i++)
 		for (j = 0; !gs[i].failed && !gs[i].deposit && j < gs[i].n; j++) {
 			it = &items[gs[i].idx[j]];
-			if (it->part_of && (r = cv_db_record_part_set(v, it->record_id, items[it->part_of - 1].record_id)) < 0)
+			if (it->part_of && (r = cv_db_parts_add(v, it->record_id, items[it->part_of - 1].record_id)) < 0)
 				return r;
 		}
 	return 0;

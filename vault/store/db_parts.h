@@ -9,6 +9,6 @@
 #include "base/handle.h"
 
 /* Record record_id is part of record part_of (inside the filing's transaction). */
-int cv_db_record_part_set(cv_vault *v, const char *record_id, const char *part_of);
+int cv_db_parts_add(cv_vault *v, const char *record_id, const char *part_of);
 
 #endif

@@ -106,6 +106,16 @@ check "the attachment is part of it" grep -qxF "$H2|scan.pdf|$H1|application/pdf
 check "the HTML body's words, without markup" grep -q "is moved to Wednesday quokka" "$T/html.txt"
 check "...no tags" not grep -q "<b>" "$T/html.txt"
 
+
+# ---- a link goes with either record: an attachment erased, then the e-mail's text
+check "two links for the first e-mail" test "$(db "SELECT count(*) FROM record_parts WHERE part_of = '$R1'")" = 2
+run_cv record erase "$R3" --reason "erasure request upheld"
+check "an attachment is erased ($ERR)" test "$RC" -eq 0
+check "...and its link with it" test "$(db "SELECT count(*) FROM record_parts WHERE record_id = '$R3'")" = 0
+run_cv record erase "$R1" --reason "erasure request upheld"
+check "the e-mail's text is erased ($ERR)" test "$RC" -eq 0
+check "...and no link names it any more" test "$(db "SELECT count(*) FROM record_parts WHERE part_of = '$R1'")" = 0
+check "...the other attachment is still filed" test "$(db "SELECT count(*) FROM records WHERE id = '$R2'")" = 1
 check "verify and audit verify pass at the end" verified
 
 # ---- Outlook .msg: refused at intake, saying to save it as .eml

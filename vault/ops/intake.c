@@ -124,7 +124,7 @@ static int doc_take(cv_vault *v, int fd, const char *name, doc *d, int *refused)
 		*refused = 1;
 		if (outlook_msg(it.mime))
 			return cv_error(v, CV_EREFUSED, "%s is an Outlook .msg message, which casevault does not read; save the "
-					"message as .eml instead (Outlook: File > Save As, or Download in Outlook on the web) "
+					"message as .eml instead (the new Outlook, Outlook on the web and Thunderbird can) "
 					"and drop that file", name);
 		return cv_error(v, it.status ? it.status : r, "%s", it.error);
 	}

@@ -61,6 +61,7 @@ check "text output names the record, case, section and where it matched" \
 # ---- refusals: one line, nothing found
 expect_fail "a caseworker may not search a case not assigned to her" --as "$W" search absent --case "$C2"
 expect_fail "a volunteer may not search" --as "$X" search absent
+expect_fail "a case that does not exist is refused" search absent --case C-2099-9999
 expect_fail "an empty search is refused" search ""
 expect_fail "a search with no word is refused" search "!!! ???"
 expect_fail "a search for a control character is refused" search $'absent\x01'

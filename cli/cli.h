@@ -237,7 +237,7 @@ int cli_pass_deliver(cli_ctx *c, cli_pass_dest *d, const char *pass, const char 
 extern const cli_cmd cmd_init_spec, cmd_lock_spec;
 extern const cli_cmd cmd_case_open_spec, cmd_case_list_spec, cmd_case_show_spec, cmd_case_close_spec;
 extern const cli_cmd cmd_file_spec, cmd_note_spec, cmd_import_spec;
-extern const cli_cmd cmd_ls_spec, cmd_get_spec, cmd_verify_spec;
+extern const cli_cmd cmd_ls_spec, cmd_get_spec, cmd_verify_spec, cmd_search_spec;
 extern const cli_cmd cmd_backup_spec, cmd_restore_spec, cmd_doctor_spec;
 extern const cli_cmd cmd_policy_check_spec;
 extern const cli_cmd cmd_policy_adopt_spec, cmd_classes_spec;

@@ -148,19 +148,42 @@ static const cli_opt intake_assign_opts[] = {
 	CLI_OPT_END
 };
 
+/* Every record an item became (an e-mail: its text, then each attachment, part of the first). */
+static int assign_done(cli_ctx *c, const char *case_id, char (*recs)[16], size_t n)
+{
+	json_t *ids = json_array();
+	char *more = calloc(n, 80);
+	size_t i, o = 0;
+	int r;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(ids, json_string(recs[i]));
+	for (i = 1; more && i < n; i++)
+		o += (size_t)snprintf(more + o, 80, "%s  %s  (attachment, part of %s)\n", recs[i], case_id, recs[0]);
+	r = cli_done(c, json_pack("{s:b, s:s, s:s, s:s, s:o}", "ok", 1, "intake", c->argv[0], "record", recs[0],
+				  "case", case_id, "records", ids),
+		     "%s  %s  (from %s)\n%s", recs[0], case_id, c->argv[0], more ? more : "");
+	free(more);
+	return r;
+}
+
 static int cmd_intake_assign(cli_ctx *c)
 {
 	cv_intake_assign_opts o = { c->argv[1], cli_flag(c, "cp") ? CV_SECTION_CP : CV_SECTION_CASE,
 				    cli_opt_value(c, "class"), cli_opt_value(c, "title"), cli_opt_value(c, "date") };
-	char rec[16];
+	char (*recs)[16] = NULL;
+	size_t n = 0;
 	int r;
 
 	if (!o.class_name)
 		return cli_fail(c, EXIT_USAGE, "intake assign needs --class CLASS; the classes are in the vault's policies/retention.ini");
-	if ((r = cv_intake_assign(c->v, c->argv[0], &o, rec)) < 0)
+	if ((r = cv_intake_assign_all(c->v, c->argv[0], &o, &recs, &n)) < 0) {
+		free(recs);
 		return cli_lib_fail(c, r);
-	return cli_done(c, json_pack("{s:b, s:s, s:s, s:s}", "ok", 1, "intake", c->argv[0], "record", rec, "case", o.case_id),
-			"%s  %s  (from %s)\n", rec, o.case_id, c->argv[0]);
+	}
+	r = assign_done(c, o.case_id, recs, n);
+	free(recs);
+	return r;
 }
 
 const cli_cmd cmd_intake_assign_spec = {

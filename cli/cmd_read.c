@@ -25,10 +25,11 @@ static json_t *record_json(const void *item, int arg)
 
 	(void)arg;
 	/* a title stored before text was checked still lists, with U+FFFD (docs/commands/README.md) */
-	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:s?}", "id", rec->id, "class", rec->class_name,
+	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:I, s:s?, s:s?}", "id", rec->id, "class", rec->class_name,
 			 "title", cli_jtext(rec->title), "date", rec->event_date, "filed_at", rec->filed_at, "filed_by", rec->filed_by,
 			 "mime", rec->mime, "size", (json_int_t)rec->size,
-			 "retain_until", rec->retain_until[0] ? rec->retain_until : NULL);
+			 "retain_until", rec->retain_until[0] ? rec->retain_until : NULL,
+			 "part_of", rec->part_of[0] ? rec->part_of : NULL);
 }
 
 /* An erased case says so where its records were (docs/legal-rules.md LR-12, storage limitation). */
@@ -67,8 +68,9 @@ static int cmd_ls(cli_ctx *c)
 	} else
 		printf("%-8s  %-10s  %-14s %-24s %9s  %s\n", "RECORD", "DATE", "CLASS", "TYPE", "BYTES", "TITLE");
 	for (i = 0; !c->json && i < n; i++)
-		printf("%s  %s  %-14s %-24s %9lld  %s\n", list[i].id, list[i].event_date, list[i].class_name,
-		       list[i].mime, (long long)list[i].size, cli_show(list[i].title));
+		printf("%s  %s  %-14s %-24s %9lld  %s%s%s%s\n", list[i].id, list[i].event_date, list[i].class_name,
+		       list[i].mime, (long long)list[i].size, cli_show(list[i].title),
+		       list[i].part_of[0] ? "  (part of " : "", list[i].part_of, list[i].part_of[0] ? ")" : "");
 	cv_record_list_free(list, n);
 	return EXIT_OK;
 }

@@ -30,6 +30,8 @@ tour() {
 	tour_put bad.csv "case,path,class,section,title,date\n$C,missing.txt,letter,case,Gone,2019-02-01\n"
 	j import bad.csv
 	j ls "$C"
+	j search letter
+	j search letter --case "$C"
 	j get "$R1" -o got.txt --purpose "schema check"
 	j verify
 	j audit show

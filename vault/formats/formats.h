@@ -77,4 +77,25 @@ int cv_fmt_redact(const char *mime, const void *buf, size_t n, const char *const
  */
 int cv_fmt_structure(const char *mime, const void *buf, size_t n, char *err, size_t errlen);
 
+/*
+ * An e-mail split for filing as linked records (docs/intake.md, "E-mail"):
+ * part 0 is the message itself, its From, To, Cc, Date and Subject lines
+ * and its body as UTF-8 text (the text/plain body, or the HTML body as
+ * text when there is none), with name the subject; every other part is an
+ * attachment, name its file name and data its decoded bytes (an attached
+ * e-mail as a whole message/rfc822).  Names are valid UTF-8, "" when the
+ * message gives none; mime is what the message declares (the filing judges
+ * the bytes themselves).  CV_EINVAL for a message GMime cannot read;
+ * CV_EREFUSED for a type other than message/rfc822.  The caller frees each
+ * part's name, mime and data, then *parts (free()).
+ */
+typedef struct {
+	char *name;
+	char *mime;
+	void *data;
+	size_t len;
+} cv_fmt_part;
+int cv_fmt_mail_parts(const char *mime, const void *buf, size_t n, cv_fmt_part **parts, size_t *nparts,
+		      char *err, size_t errlen);
+
 #endif

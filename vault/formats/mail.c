@@ -4,6 +4,7 @@
  * needs and every attachment's metadata removed (docs/legal-rules.md
  * §7-§9; docs/architecture.md, Layers: formats).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -326,5 +327,196 @@ int cv_mail_check(const struct cv_fmt_nested *nest, const void *buf, size_t n, c
 		return CV_EINVAL;
 	rc = object_clean(nest, GMIME_OBJECT(msg), 1, err, errlen);
 	g_object_unref(msg);
+	return rc;
+}
+
+/* What cv_fmt_mail_parts gathers as it walks the message: the bodies and the attachments. */
+struct split {
+	GString *plain, *html;
+	GArray *parts;  /* of cv_fmt_part; [0] is the message itself */
+};
+
+/* A malloc'd copy of s made valid UTF-8 (a name in a broken character set still names the part). */
+static char *dup_valid(const char *s)
+{
+	char *g = g_utf8_make_valid(s ? s : "", -1), *c = strdup(g);
+
+	g_free(g);
+	return c;
+}
+
+static int split_add(struct split *s, const char *name, const char *mime, const void *data, size_t len,
+		     char *err, size_t errlen)
+{
+	cv_fmt_part p = { dup_valid(name), strdup(mime), malloc(len ? len : 1), len };
+
+	if (!p.name || !p.mime || !p.data) {
+		free(p.name);
+		free(p.mime);
+		free(p.data);
+		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory splitting the e-mail");
+	}
+	memcpy(p.data, data, len);
+	g_array_append_val(s->parts, p);
+	return 0;
+}
+
+/* An attached e-mail stays whole: one part of type message/rfc822, named by its file name or subject. */
+static int split_message(GMimeObject *obj, struct split *s, char *err, size_t errlen)
+{
+	GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+	const char *name = g_mime_object_get_content_disposition_parameter(obj, "filename");
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GByteArray *ba;
+	int rc;
+
+	if (inner)
+		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
+	if (!name && inner)
+		name = g_mime_message_get_subject(inner);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	rc = split_add(s, name, "message/rfc822", ba->data, ba->len, err, errlen);
+	g_object_unref(mem);
+	return rc;
+}
+
+static int split_leaf(GMimeObject *obj, struct split *s, char *err, size_t errlen)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(obj);
+	int html = g_mime_content_type_is_type(ct, "text", "html");
+	GByteArray *data;
+	char *mime;
+	int rc;
+
+	if (GMIME_IS_TEXT_PART(obj) && !g_mime_part_is_attachment(GMIME_PART(obj)))
+		/* the body: every inline plain-text part, and the first HTML one for a message without them */
+		return html && s->html->len ? 0 : body_text(obj, html ? s->html : s->plain, err, errlen);
+	data = part_bytes(GMIME_PART(obj));
+	mime = g_mime_content_type_get_mime_type(ct);
+	rc = split_add(s, g_mime_part_get_filename(GMIME_PART(obj)), mime, data->data, data->len, err, errlen);
+	g_free(mime);
+	g_byte_array_unref(data);
+	return rc;
+}
+
+static int split_object(GMimeObject *obj, struct split *s, char *err, size_t errlen)
+{
+	int i, rc = 0;
+
+	if (GMIME_IS_MULTIPART(obj)) {
+		for (i = 0; rc == 0 && i < g_mime_multipart_get_count(GMIME_MULTIPART(obj)); i++)
+			rc = split_object(g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), s, err, errlen);
+	} else if (GMIME_IS_MESSAGE_PART(obj)) {
+		rc = split_message(obj, s, err, errlen);
+	} else if (GMIME_IS_PART(obj)) {
+		rc = split_leaf(obj, s, err, errlen);
+	}
+	return rc;
+}
+
+/* What about, who wrote to whom and when: the lines a reader of the filed body needs. */
+static void header_lines(GMimeMessage *msg, GString *out)
+{
+	static const GMimeAddressType types[] = { GMIME_ADDRESS_TYPE_FROM, GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC };
+	static const char *const labels[] = { "From", "To", "Cc" };
+	GDateTime *date = g_mime_message_get_date(msg);
+	const char *subject = g_mime_message_get_subject(msg);
+	char *a;
+	size_t i;
+
+	/* Subject first: a text that starts "From:" is taken for an e-mail by its content (libmagic) */
+	g_string_append_printf(out, "Subject: %s\n", subject ? subject : "");
+	for (i = 0; i < G_N_ELEMENTS(types); i++) {
+		a = internet_address_list_to_string(g_mime_message_get_addresses(msg, types[i]), NULL, FALSE);
+		if (a && *a)
+			g_string_append_printf(out, "%s: %s\n", labels[i], a);
+		g_free(a);
+	}
+	if (date && (a = g_date_time_format(date, "%Y-%m-%d %H:%M %z"))) {
+		g_string_append_printf(out, "Date: %s\n", a);
+		g_free(a);
+	}
+	g_string_append_c(out, '\n');
+}
+
+/* Part 0: the header lines and the body (plain text, else the HTML body's words). */
+static int split_body(GMimeMessage *msg, struct split *s, char *err, size_t errlen)
+{
+	GString *text = g_string_new(NULL);
+	cv_fmt_part *p = &g_array_index(s->parts, cv_fmt_part, 0);
+	char *valid;
+
+	header_lines(msg, text);
+	g_string_append_len(text, s->plain->len ? s->plain->str : s->html->str,
+			    (gssize)(s->plain->len ? s->plain->len : s->html->len));
+	valid = g_utf8_make_valid(text->str, (gssize)text->len);
+	g_string_free(text, TRUE);
+	p->name = dup_valid(g_mime_message_get_subject(msg));
+	p->mime = strdup("text/plain");
+	p->len = strlen(valid);
+	p->data = strdup(valid);
+	g_free(valid);
+	if (!p->name || !p->mime || !p->data)
+		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory splitting the e-mail");
+	return 0;
+}
+
+static void split_free(GArray *parts)
+{
+	guint i;
+
+	for (i = 0; i < parts->len; i++) {
+		cv_fmt_part *p = &g_array_index(parts, cv_fmt_part, i);
+
+		free(p->name);
+		free(p->mime);
+		if (p->data)
+			explicit_bzero(p->data, p->len);
+		free(p->data);
+	}
+	g_array_free(parts, TRUE);
+}
+
+/* The parts as one malloc'd array (the caller frees with free(), not g_free()). */
+static int split_out(struct split *s, cv_fmt_part **parts, size_t *nparts, char *err, size_t errlen)
+{
+	size_t bytes = s->parts->len * sizeof(cv_fmt_part);
+
+	if (!(*parts = malloc(bytes)))
+		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory splitting the e-mail");
+	memcpy(*parts, s->parts->data, bytes);
+	*nparts = s->parts->len;
+	g_array_free(s->parts, TRUE);
+	return 0;
+}
+
+int cv_fmt_mail_parts(const char *mime, const void *buf, size_t n, cv_fmt_part **parts, size_t *nparts,
+		      char *err, size_t errlen)
+{
+	struct split s;
+	GMimeMessage *msg;
+	int rc;
+
+	*parts = NULL;
+	*nparts = 0;
+	if (!mime || g_ascii_strcasecmp(mime, "message/rfc822") != 0)
+		return cv_fmt_fail(err, errlen, CV_EREFUSED, "only an e-mail (message/rfc822) is split into parts");
+	if (n > CV_FMT_MAX)
+		return cv_fmt_fail(err, errlen, CV_EREFUSED, "the e-mail is larger than casevault reads");
+	if (!(msg = parse_mail(buf, n, err, errlen)))
+		return CV_EINVAL;
+	s.plain = g_string_new(NULL);
+	s.html = g_string_new(NULL);
+	s.parts = g_array_new(FALSE, TRUE, sizeof(cv_fmt_part));
+	g_array_set_size(s.parts, 1);
+	rc = split_object(g_mime_message_get_mime_part(msg), &s, err, errlen);
+	if (rc == 0)
+		rc = split_body(msg, &s, err, errlen);
+	g_object_unref(msg);
+	g_string_free(s.plain, TRUE);
+	g_string_free(s.html, TRUE);
+	if (rc == 0 && (rc = split_out(&s, parts, nparts, err, errlen)) == 0)
+		return 0;
+	split_free(s.parts);
 	return rc;
 }

@@ -21,6 +21,8 @@
 
 #include <stddef.h>
 
+/* Included after formats/formats.h, whose types the table names (cv_fmt_part). */
+
 #define CV_FMT_FUNCTIONS(X) \
 	X(int, text, (const char *mime, const void *buf, size_t n, char **text, size_t *len, \
 		      char *err, size_t errlen), (mime, buf, n, text, len, err, errlen), \
@@ -34,7 +36,10 @@
 			void **out, size_t *outlen, size_t *hits, char *err, size_t errlen), \
 	  (mime, buf, n, terms, nterms, out, outlen, hits, err, errlen), (*out = NULL, *outlen = 0, *hits = 0)) \
 	X(int, structure, (const char *mime, const void *buf, size_t n, char *err, size_t errlen), \
-	  (mime, buf, n, err, errlen), (void)0)
+	  (mime, buf, n, err, errlen), (void)0) \
+	X(int, mail_parts, (const char *mime, const void *buf, size_t n, cv_fmt_part **parts, size_t *nparts, \
+			    char *err, size_t errlen), (mime, buf, n, parts, nparts, err, errlen), \
+	  (*parts = NULL, *nparts = 0))
 
 /* Raised when a listed function changes; appending one does not (the size tells). */
 #define CV_FMT_ABI 1

@@ -24,6 +24,7 @@
 #include "ops/retention.h"
 #include "store/keystore.h"
 #include "store/db_archives.h"
+#include "store/db_parts.h"
 #include "store/db_receipts.h"
 #include "store/db_records.h"
 #include "store/index.h"
@@ -312,6 +313,22 @@ static int store_keys(cv_vault *v, const cv_filing_group *gs, size_t ng)
 	return 0;
 }
 
+/* An e-mail's attachments name its record (cv_file_item.part_of), in the filing's own commit. */
+static int link_parts(cv_vault *v, const cv_filing_group *gs, size_t ng, const cv_file_item *items)
+{
+	const cv_file_item *it;
+	size_t i, j;
+	int r;
+
+	for (i = 0; i < ng; i++)
+		for (j = 0; !gs[i].failed && !gs[i].deposit && j < gs[i].n; j++) {
+			it = &items[gs[i].idx[j]];
+			if (it->part_of && (r = cv_db_parts_add(v, it->record_id, items[it->part_of - 1].record_id)) < 0)
+				return r;
+		}
+	return 0;
+}
+
 static int commit_all(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item *items, const char *now,
 		      const char *receipt, signer *sg, char **sigp, const cv_date *today)
 {
@@ -330,7 +347,8 @@ static int commit_all(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item 
 	for (i = 0; i < ng; i++)
 		if (!gs[i].failed && (r = commit_group(v, &gs[i], items, now, today, receipt_id)) < 0)
 			goto fail;
-	if ((r = cv_intent_clear(v)) < 0 ||
+	if ((r = link_parts(v, gs, ng, items)) < 0 ||
+	    (r = cv_intent_clear(v)) < 0 ||
 	    (r = recompute_last_contact(v, gs, ng)) < 0 ||
 	    (r = audit_filing(v, gs, ng, items)) < 0 ||
 	    /* a checkpoint that is due is signed now, beside the receipt's signer, and commits with the rows */

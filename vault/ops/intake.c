@@ -32,12 +32,14 @@
 #include "casevault/intake.h"
 #include "casevault/record.h"
 #include "casevault/staff.h"
+#include "casevault/text.h"
 #include "core/actor.h"
 #include "core/audit.h"
 #include "core/deposit.h"
 #include "core/lock.h"
 #include "crypto/deposit.h"
 #include "crypto/seal.h"
+#include "formats/formats.h"
 #include "ops/filing_docs.h"
 #include "store/db_intake.h"
 #include "store/db_meta.h"
@@ -91,6 +93,16 @@ static int doc_read(cv_vault *v, int fd, int64_t size, const char *name, doc *d)
 	return 0;
 }
 
+/*
+ * An Outlook .msg (a CDF container with MAPI properties, as libmagic names
+ * it): no library in Debian reads it, so it is refused with how to save
+ * the message as .eml, which GMime reads (docs/intake.md, "E-mail").
+ */
+static int outlook_msg(const char *mime)
+{
+	return strcmp(mime, "application/vnd.ms-outlook") == 0;
+}
+
 /* Type-check the document as 'file' does and read it; *refused when the document is at fault. */
 static int doc_take(cv_vault *v, int fd, const char *name, doc *d, int *refused)
 {
@@ -110,6 +122,10 @@ static int doc_take(cv_vault *v, int fd, const char *name, doc *d, int *refused)
 	cv_typer_free(mg);
 	if (r < 0) {
 		*refused = 1;
+		if (outlook_msg(it.mime))
+			return cv_error(v, CV_EREFUSED, "%s is an Outlook .msg message, which casevault does not read; save the "
+					"message as .eml instead (the new Outlook, Outlook on the web and Thunderbird can) "
+					"and drop that file", name);
 		return cv_error(v, it.status ? it.status : r, "%s", it.error);
 	}
 	snprintf(d->mime, sizeof(d->mime), "%s", it.mime);
@@ -506,7 +522,7 @@ int cv_intake_show(cv_vault *v, const char *id, int fd, cv_intake_item *info)
 
 struct erasing {
 	const char *id;
-	char ids[64];
+	char *ids;
 	const char *action;
 };
 
@@ -546,69 +562,231 @@ static int erase(cv_vault *v, struct erasing *e)
 	return 0;
 }
 
-/* The document of an opened item in a memfd, for the filing to read (never a file on disk). */
-static int doc_memfd(cv_vault *v, item_open *o, int *fd)
+/* Bytes in a memfd (anonymous memory) for the filing to read: never a file on disk. */
+static int mem_fd(cv_vault *v, const void *buf, size_t len, int *fd)
+{
+	*fd = memfd_create("casevault-intake", MFD_CLOEXEC);
+	if (*fd < 0 || cv_write_all(*fd, buf, len) < 0)
+		return cv_error(v, CV_ERROR, "cannot hold the intake item in memory: %s", strerror(errno));
+	return 0;
+}
+
+static void item_init(cv_file_item *it, const cv_intake_assign_opts *a, const char *path, const char *title, int fd)
+{
+	memset(it, 0, sizeof(*it));
+	it->case_id = a->case_id;
+	it->section = a->section;
+	it->class_name = a->class_name;
+	it->path = path;
+	it->has_fd = 1;
+	it->fd = fd;
+	it->title = title;
+	it->date = a->date;
+	it->line = 1;
+}
+
+/*
+ * A title from a name an e-mail gives (its subject, an attachment's file
+ * name): a title holds no control character (docs/commands/README.md, "Text
+ * and JSON"), so each is written out, \xHH or \u00HH, and it is cut to 200
+ * bytes.  fallback when the message gives no name.
+ */
+static char *title_of(const char *name, const char *fallback)
+{
+	const unsigned char *s = (const unsigned char *)(name && *name ? name : fallback);
+	size_t len = strlen((const char *)s), i, o = 0;
+	char *t = malloc(len * 6 + 1);
+
+	for (i = 0; t && i < len; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			o += (size_t)sprintf(t + o, "\\x%02x", s[i]);
+		else if (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
+			o += (size_t)sprintf(t + o, "\\u%04x", s[++i]);
+		else
+			t[o++] = (char)s[i];
+	}
+	if (t)
+		t[cv_text_cut(t, o, 200)] = '\0';
+	return t;
+}
+
+/* What one assign files: one item (a document), or an e-mail's parts, each in a memfd. */
+typedef struct {
+	cv_fmt_part *parts;
+	size_t n;
+	cv_file_item *items;
+	char **titles;
+	int *fds;
+} filing_set;
+
+static void set_free(filing_set *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		if (f->fds && f->fds[i] >= 0)
+			close(f->fds[i]);
+		if (f->titles)
+			free(f->titles[i]);
+		if (f->parts) {
+			explicit_bzero(f->parts[i].data, f->parts[i].len);
+			free(f->parts[i].data);
+			free(f->parts[i].name);
+			free(f->parts[i].mime);
+		}
+	}
+	free(f->parts);
+	free(f->items);
+	free(f->titles);
+	free(f->fds);
+	memset(f, 0, sizeof(*f));
+}
+
+static int set_alloc(cv_vault *v, filing_set *f, size_t n)
+{
+	size_t i;
+
+	f->items = calloc(n, sizeof(*f->items));
+	f->titles = calloc(n, sizeof(*f->titles));
+	f->fds = malloc(n * sizeof(*f->fds));
+	if (!f->items || !f->titles || !f->fds)
+		return cv_error(v, CV_ERROR, "out of memory");
+	for (i = 0; i < n; i++)
+		f->fds[i] = -1;
+	return 0;
+}
+
+/*
+ * An e-mail (docs/intake.md, "E-mail"): the message's text as one item,
+ * titled by the subject (or the assign's --title), and each attachment as
+ * an item of its own, titled by its file name and part of the first.
+ */
+static int mail_set(cv_vault *v, const doc *d, const cv_intake_assign_opts *a, filing_set *f)
+{
+	char err[256];
+	size_t i;
+	int r;
+
+	if ((r = cv_fmt_mail_parts(d->mime, d->buf, d->len, &f->parts, &f->n, err, sizeof(err))) < 0)
+		return cv_error(v, r, "%s", err);
+	if ((r = set_alloc(v, f, f->n)) < 0)
+		return r;
+	for (i = 0; i < f->n; i++) {
+		if (!(f->titles[i] = title_of(f->parts[i].name, i ? "Attachment" : "E-mail")))
+			return cv_error(v, CV_ERROR, "out of memory");
+		if ((r = mem_fd(v, f->parts[i].data, f->parts[i].len, &f->fds[i])) < 0)
+			return r;
+		item_init(&f->items[i], a, f->titles[i], i == 0 && a->title ? a->title : f->titles[i], f->fds[i]);
+		f->items[i].part_of = i ? 1 : 0;
+	}
+	return 0;
+}
+
+/* Any other document: itself, under its original name. */
+static int doc_set(cv_vault *v, item_open *o, const doc *d, const cv_intake_assign_opts *a, filing_set *f)
+{
+	int r;
+
+	if ((r = set_alloc(v, f, 1)) < 0)
+		return r;
+	f->n = 1;
+	if ((r = mem_fd(v, d->buf, d->len, &f->fds[0])) < 0)
+		return r;
+	item_init(&f->items[0], a, o->name, a->title, f->fds[0]);
+	return 0;
+}
+
+/* Why an e-mail was not filed: the part at fault (not those refused with it), by its title. */
+static int set_fail(cv_vault *v, const char *id, filing_set *f, int r)
+{
+	cv_file_item *cause = cv_filing_root_cause(f->items, f->n);
+	size_t i = (size_t)(cause - f->items);
+
+	if (!cause->error[0])
+		return r;
+	if (!f->parts)
+		return cv_error(v, r, "%s", cause->error);
+	return cv_error(v, r, "e-mail %s was not filed: %s '%s': %s; nothing was filed, the item stays in the tray",
+			id, i ? "its attachment" : "its text", f->titles[i], cause->error);
+}
+
+static int file_item(cv_vault *v, item_open *o, const cv_intake_assign_opts *a, filing_set *f)
 {
 	doc d;
 	int r;
 
 	if ((r = open_doc(v, o, &d)) < 0)
 		return r;
-	*fd = memfd_create("casevault-intake", MFD_CLOEXEC);
-	if (*fd < 0 || cv_write_all(*fd, d.buf, d.len) < 0)
-		r = cv_error(v, CV_ERROR, "cannot hold the intake item in memory: %s", strerror(errno));
+	r = strcmp(d.mime, "message/rfc822") == 0 ? mail_set(v, &d, a, f) : doc_set(v, o, &d, a, f);
 	doc_wipe(&d);
+	if (r == 0 && (r = cv_file(v, f->items, f->n, 0, NULL, NULL, NULL)) < 0)
+		r = set_fail(v, o->row.id, f, r);
 	return r;
 }
 
-static int file_item(cv_vault *v, item_open *o, const cv_intake_assign_opts *a, char record_id[16])
+/* "I-000001 R-000001 R-000002 ...": the item and every record it became, for the audit event. */
+static char *assign_ids(const char *id, const filing_set *f, char (**records)[16])
 {
-	cv_file_item it;
-	int fd = -1, r;
+	char *ids = malloc(16 * (f->n + 1));
+	size_t i, o;
 
-	if ((r = doc_memfd(v, o, &fd)) == 0) {
-		memset(&it, 0, sizeof(it));
-		it.case_id = a->case_id;
-		it.section = a->section;
-		it.class_name = a->class_name;
-		it.path = o->name;
-		it.has_fd = 1;
-		it.fd = fd;
-		it.title = a->title;
-		it.date = a->date;
-		it.line = 1;
-		if ((r = cv_file(v, &it, 1, 0, NULL, NULL, NULL)) < 0 && it.error[0])
-			r = cv_error(v, r, "%s", it.error);
-		else if (r == 0)
-			snprintf(record_id, 16, "%s", it.record_id);
+	*records = malloc(f->n * sizeof(**records));
+	if (!ids || !*records) {
+		free(ids);
+		free(*records);
+		*records = NULL;
+		return NULL;
 	}
-	if (fd >= 0)
-		close(fd);
+	o = (size_t)sprintf(ids, "%s", id);
+	for (i = 0; i < f->n; i++) {
+		o += (size_t)sprintf(ids + o, " %s", f->items[i].record_id);
+		snprintf((*records)[i], 16, "%s", f->items[i].record_id);
+	}
+	return ids;
+}
+
+int cv_intake_assign_all(cv_vault *v, const char *id, const cv_intake_assign_opts *a, char (**records)[16], size_t *n)
+{
+	struct erasing e = { id, NULL, "intake.assign" };
+	filing_set f;
+	item_open o;
+	int r;
+
+	*records = NULL;
+	*n = 0;
+	memset(&f, 0, sizeof(f));
+	if (!a->case_id || !a->class_name)
+		return cv_error(v, CV_EINVAL, "intake assign needs a case and --class CLASS");
+	if ((r = may_read(v)) < 0 || (r = open_item(v, id, &o)) < 0)
+		return r;
+	r = file_item(v, &o, a, &f);
+	item_close(&o);
+	if (r == 0 && !(e.ids = assign_ids(id, &f, records)))
+		r = cv_error(v, CV_ERROR, "out of memory (the item was filed; reject it as a duplicate)");
+	if (r == 0) {
+		*n = f.n;
+		r = erase(v, &e);
+	}
+	set_free(&f);
+	free(e.ids);
 	return r;
 }
 
 int cv_intake_assign(cv_vault *v, const char *id, const cv_intake_assign_opts *a, char record_id[16])
 {
-	struct erasing e = { id, "", "intake.assign" };
-	item_open o;
-	int r;
+	char (*records)[16] = NULL;
+	size_t n = 0;
+	int r = cv_intake_assign_all(v, id, a, &records, &n);
 
-	record_id[0] = '\0';
-	if (!a->case_id || !a->class_name)
-		return cv_error(v, CV_EINVAL, "intake assign needs a case and --class CLASS");
-	if ((r = may_read(v)) < 0 || (r = open_item(v, id, &o)) < 0)
-		return r;
-	r = file_item(v, &o, a, record_id);
-	item_close(&o);
-	if (r < 0)
-		return r;
-	snprintf(e.ids, sizeof(e.ids), "%s %s", id, record_id);
-	return erase(v, &e);
+	snprintf(record_id, 16, "%s", n ? records[0] : "");
+	free(records);
+	return r;
 }
 
 int cv_intake_reject(cv_vault *v, const char *id, const char *reason)
 {
-	struct erasing e = { id, "", "intake.reject" };
+	char ids[64];
+	struct erasing e = { id, ids, "intake.reject" };
 	cv_db_intake row;
 	size_t i;
 	int r;
@@ -623,6 +801,6 @@ int cv_intake_reject(cv_vault *v, const char *id, const char *reason)
 	if (r == 0)
 		return cv_error(v, CV_ENOTFOUND, "no intake item %.20s; 'casevault intake list' shows the tray", id);
 	cv_db_intake_release(&row);
-	snprintf(e.ids, sizeof(e.ids), "%s %s", id, reason);
+	snprintf(ids, sizeof(ids), "%.20s %s", id, reason);
 	return erase(v, &e);
 }

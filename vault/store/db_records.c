@@ -9,7 +9,8 @@
 #include "store/keystore.h"
 #include "store/sealed.h"
 
-#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until, r.retain_clear, r.size_sealed"
+#define REC_COLS "r.id, r.case_id, r.section, r.class, r.title, r.event_date, r.filed_at, r.filed_by, r.mime, r.size, r.retain_until, r.retain_clear, r.size_sealed, " \
+	"(SELECT p.part_of FROM record_parts p WHERE p.record_id = r.id)"
 #define NO_RECORD "no record %s in this vault; see 'casevault ls CASE'"
 
 static int unseal_rec(cv_vault *v, sqlite3_stmt *st, int col, cv_section s, const char *what,
@@ -72,6 +73,7 @@ static int row_to_record(cv_vault *v, sqlite3_stmt *st, void *item, void *unused
 	cv_col_copy(st, 7, rec->filed_by, sizeof(rec->filed_by));
 	cv_col_copy(st, 8, rec->mime, sizeof(rec->mime));
 	rec->size = cv_sealed_size(v, st, 9, 12, rec->section, rec->id);
+	cv_col_copy(st, 13, rec->part_of, sizeof(rec->part_of));
 	return retain_date(v, st, rec);
 }
 
@@ -138,14 +140,14 @@ int cv_db_record_locate(cv_vault *v, const char *id, int (*allow)(void *hook, cv
 	if ((r = allow(hook, s)) < 0)
 		goto out;
 	if ((r = row_to_record(v, st, &w->rec, NULL)) < 0 ||
-	    (r = unseal_rec(v, st, 14, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
+	    (r = unseal_rec(v, st, 15, w->rec.section, "sha256", w->rec.id, &w->sha)) < 0)
 		goto out;
-	cv_col_copy(st, 13, w->member, sizeof(w->member));
-	cv_col_copy(st, 15, w->file, sizeof(w->file));
-	cv_col_copy(st, 16, w->archive_sha, sizeof(w->archive_sha));
-	w->wrapped = strdup(cv_col(st, 17));
-	w->key_gen = sqlite3_column_int(st, 18);
-	w->receipt_id = sqlite3_column_int64(st, 19);
+	cv_col_copy(st, 14, w->member, sizeof(w->member));
+	cv_col_copy(st, 16, w->file, sizeof(w->file));
+	cv_col_copy(st, 17, w->archive_sha, sizeof(w->archive_sha));
+	w->wrapped = strdup(cv_col(st, 18));
+	w->key_gen = sqlite3_column_int(st, 19);
+	w->receipt_id = sqlite3_column_int64(st, 20);
 	if (!w->wrapped)
 		r = cv_error(v, CV_ERROR, "out of memory");
 out:

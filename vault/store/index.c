@@ -317,6 +317,15 @@ static const char *migrations[] = {
 	 * last review id it followed
 	 */
 	"ALTER TABLE holds ADD COLUMN released_after_review INTEGER;",
+	/*
+	 * 22: an e-mail filed from the intake tray as linked records
+	 * (docs/intake.md, "E-mail"): each attachment's record names the
+	 * e-mail's; a link goes with either record when it is erased or purged
+	 */
+	"CREATE TABLE record_parts(record_id TEXT PRIMARY KEY, part_of TEXT NOT NULL);"
+	"CREATE INDEX record_parts_of ON record_parts(part_of);"
+	"CREATE TRIGGER record_parts_gone AFTER DELETE ON records BEGIN"
+	"  DELETE FROM record_parts WHERE record_id = OLD.id OR part_of = OLD.id; END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -65,6 +65,14 @@ typedef struct {
  * nothing changes; the item stays.
  */
 int cv_intake_assign(cv_vault *v, const char *id, const cv_intake_assign_opts *o, char record_id[16]);
+/*
+ * The same, with every record it made: an e-mail (message/rfc822) is filed
+ * as its text (From, To, Cc, Date, Subject and body) and each attachment as
+ * a record of its own, part of the first, all in one filing (docs/intake.md,
+ * "E-mail"); any other document as one record.  *records (malloc'd, *n ids,
+ * the e-mail's first) is freed by the caller.  record_id above is (*records)[0].
+ */
+int cv_intake_assign_all(cv_vault *v, const char *id, const cv_intake_assign_opts *o, char (**records)[16], size_t *n);
 
 /* The reasons an item may be rejected for (kept in the audit trail, so no free text). */
 extern const char *const cv_intake_reasons[];

@@ -34,6 +34,12 @@ typedef struct {
 	 */
 	int (*open_doc)(void *hook, const char *path);
 	void *open_hook;
+	/*
+	 * 1-based index, in this call, of the item whose record this one is
+	 * part of (an e-mail's attachment names its e-mail, docs/intake.md,
+	 * "E-mail"); 0 for none.  The link commits with the records.
+	 */
+	size_t part_of;
 	/* results */
 	char record_id[16];
 	char mime[96];
@@ -95,6 +101,7 @@ typedef struct {
 	char mime[96];
 	int64_t size;
 	char retain_until[11];   /* "" when not yet known */
+	char part_of[16];        /* the record (an e-mail) this one was attached to; "" for none */
 } cv_record;
 
 /* Records of one case and section, oldest first. */

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# casevault search benchmark (docs/commands/search.md; bench/README.md,
+# "Search").  Search keeps no index: each search decrypts and reads every
+# document of the cases searched, in memory.  This measures how long that
+# takes as the vault grows.
+#
+# For each size it makes a vault (no passphrase), one case per --per
+# records, that many English-like notes (bench/gen_notes.awk, 1,800-2,300
+# bytes each, every one different) filed with one 'casevault import', and
+# then times --runs searches of the whole vault as the manager (every case,
+# both sections), each for a different word of the notes' vocabulary or a
+# child's name, and reports p50 and p99 of their wall times.  The baseline,
+# measured the same way in the same vault, is 'casevault case list' (open
+# the vault, unlock, read the index): the ratio is what reading every
+# document adds.  No figure is asserted.
+#
+# Usage: bench/bench_search.sh [--sizes "1000 10000"] [--per N] [--runs N]
+# Environment: CASEVAULT_BIN (default build/casevault), CASEVAULT_POLICY_DIR
+# (default policies/).
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+SIZES="1000 10000" PER=50 RUNS=20
+while [ $# -gt 0 ]; do
+	case $1 in
+	--sizes) SIZES=$2; shift 2 ;;
+	--per) PER=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
+	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench_search.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+	esac
+done
+case "$SIZES$PER$RUNS" in *[!0-9\ ]*) echo "bench_search.sh: --sizes, --per and --runs take whole numbers" >&2; exit 2 ;; esac
+[ "$PER" -ge 1 ] && [ "$PER" -le 99 ] || { echo "bench_search.sh: --per must be 1 to 99 (notes are nNN.txt)" >&2; exit 2; }
+CV=${CASEVAULT_BIN:-$REPO/build/casevault}
+POL=${CASEVAULT_POLICY_DIR:-$REPO/policies}
+[ -x "$CV" ] || { echo "bench_search.sh: no casevault binary at $CV; build it first" >&2; exit 2; }
+source "$REPO/bench/lib.sh"
+
+WORDS=(tribunal SENCO transport therapy behaviour referral deadline evidence appointment consent
+	worried lunch reading assessment officer waiting visitor maths speech attendance)
+
+# pct FILE P: the P-th percentile (nearest rank) of a column of seconds
+pct() { sort -g "$1" | awk -v p="$2" '{ v[NR] = $1 } END { k = int((p * NR + 99) / 100); if (k < 1) k = 1; printf "%.3f", v[k] }'; }
+# timed OUT COMMAND...: append the wall seconds of COMMAND (stdout discarded) to OUT
+timed() {
+	local out=$1 t0 t1
+	shift
+	t0=$(date +%s.%N)
+	"$@" >/dev/null
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }' >>"$out"
+}
+
+echo "casevault search benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s %-6s %9s %9s %9s %9s %8s %8s\n' records cases import_s base_p50 srch_p50 srch_p99 ratio found
+for n in $SIZES; do
+	cases=$(( (n + PER - 1) / PER ))
+	[ "$cases" -le 999 ] || { echo "bench_search.sh: $n records at --per $PER is more than 999 cases" >&2; exit 2; }
+	rm -rf "$W/d"
+	bench_notes "$cases" "$PER"
+	bench_vault "$CV" "v$n" "$cases" "$PER"
+	export CASEVAULT_DIR=$W/v$n CASEVAULT_POLICY_DIR=$POL
+	: >"$W/imp"
+	timed "$W/imp" "$CV" import "$W/v$n.csv"
+	: >"$W/base" && : >"$W/srch"
+	for i in $(seq "$RUNS"); do
+		timed "$W/base" "$CV" case list
+		w=${WORDS[$(( (i - 1) % ${#WORDS[@]} ))]}
+		[ $((i % 5)) -eq 0 ] && w="Child $(( (i * 7) % cases + 1 ))"
+		timed "$W/srch" "$CV" search "$w"
+	done
+	hits=$("$CV" --json search tribunal | python3 -c 'import json,sys; print(json.load(sys.stdin)["count"])')
+	b50=$(pct "$W/base" 50) s50=$(pct "$W/srch" 50) s99=$(pct "$W/srch" 99)
+	printf '%-8s %-6s %9s %9s %9s %9s %8s %8s\n' "$n" "$cases" "$(cat "$W/imp")" "$b50" "$s50" "$s99" \
+		"$(awk -v a="$s50" -v b="$b50" 'BEGIN { printf "%.1fx", a / b }')" "$hits"
+	GNUPGHOME=$W/v$n/gnupg gpgconf --kill all 2>/dev/null || true
+	rm -rf "$W/v$n" "$W/d"
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

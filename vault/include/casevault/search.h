@@ -1,0 +1,45 @@
+/*
+ * casevault - search (docs/commands/search.md): case names, record titles
+ * and the text of documents, for what the acting staff member may read,
+ * opened in memory only: there is no search index, in clear or sealed, on
+ * disk (docs/security.md).
+ */
+#ifndef CASEVAULT_SEARCH_H
+#define CASEVAULT_SEARCH_H
+
+#include <stddef.h>
+#include "casevault/common.h"
+
+typedef enum { CV_MATCH_NAME = 0, CV_MATCH_TITLE = 1, CV_MATCH_TEXT = 2 } cv_match;
+
+typedef struct {
+	char record_id[16];   /* "" for a case found by its names */
+	char case_id[24];
+	cv_section section;
+	cv_match where;
+	char *title;          /* the record's title, or "CHILD (PARENT)" for a case; unsealed */
+} cv_search_hit;
+
+/* How much a search read: for the caller to report, and for the benchmark. */
+typedef struct {
+	size_t cases, records, texts;   /* cases and records looked at, documents whose text was read */
+	size_t unreadable;              /* documents whose text could not be read (counted, not fatal) */
+} cv_search_stats;
+
+/*
+ * Every case and record matching all the words of text (case-insensitive,
+ * whole words), in the case case_id or (NULL) in every case the acting
+ * staff member may read: a caseworker's assigned cases and their case
+ * files, never a child-protection file.  Restricted records (LR-18) are
+ * matched by title only.  Audited as one 'search' event with the count
+ * found, never the words (they are personal data).  Free with
+ * cv_search_free.  stats may be NULL.
+ */
+int cv_search(cv_vault *v, const char *text, const char *case_id, cv_search_hit **hits, size_t *n,
+	      cv_search_stats *stats);
+void cv_search_free(cv_search_hit *hits, size_t n);
+
+/* "name", "title" or "text". */
+const char *cv_match_name(cv_match m);
+
+#endif

@@ -1,0 +1,400 @@
+/*
+ * casevault - search (casevault/search.h, docs/commands/search.md).
+ *
+ * Nothing is indexed: every search opens, in memory, the names of the
+ * cases the caller may read, the titles of their records and the text of
+ * each document (cv_fmt_text), matches, and wipes what it opened.  A
+ * sealed or plaintext index on disk would be one more copy of every
+ * child's name and every letter's words outside the archives, to be kept
+ * in step with erasure and purge (docs/security.md, "Search"); the cost is
+ * the time of a search, measured in bench/bench_search.sh.
+ *
+ * Scope is the caller's reading scope (docs/security.md, Case assignment):
+ * a caseworker sees only assigned cases and never a child-protection file.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/handle.h"
+#include "casevault/case.h"
+#include "casevault/record.h"
+#include "casevault/search.h"
+#include "casevault/staff.h"
+#include "casevault/text.h"
+#include "core/actor.h"
+#include "core/audit.h"
+#include "core/authz.h"
+#include "formats/formats.h"
+#include "ops/case.h"
+#include "store/archive.h"
+#include "store/db_cases.h"
+#include "store/db_records.h"
+#include "store/db_rights.h"
+
+#define MAX_WORDS 16
+#define MAX_QUERY 200
+
+/* The words searched for, lower case (ASCII), in one buffer. */
+struct query {
+	char buf[MAX_QUERY + 1];
+	const char *words[MAX_WORDS];
+	size_t n;
+};
+
+struct search {
+	cv_vault *v;
+	struct query q;
+	int sections;            /* bit mask: the sections read */
+	cv_search_hit *hits;
+	size_t n, cap;
+	cv_search_stats stats;
+};
+
+const char *cv_match_name(cv_match m)
+{
+	return m == CV_MATCH_NAME ? "name" : m == CV_MATCH_TITLE ? "title" : "text";
+}
+
+/* A byte of a word: a letter or digit, or any byte of a non-ASCII character. */
+static int word_byte(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+static int query_parse(cv_vault *v, const char *text, struct query *q)
+{
+	char *p;
+
+	memset(q, 0, sizeof(*q));
+	if (!text || strlen(text) > MAX_QUERY || cv_text_check_str(text, CV_TEXT_LINE, NULL) != CV_TEXT_OK)
+		return cv_error(v, CV_EINVAL, "search for one line of UTF-8 text of at most %d bytes", MAX_QUERY);
+	snprintf(q->buf, sizeof(q->buf), "%s", text);
+	for (p = q->buf; *p; p++)
+		*p = word_byte((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '\0';
+	for (p = q->buf; p < q->buf + strlen(text); p += strlen(p) + 1) {
+		if (!*p)
+			continue;
+		if (q->n == MAX_WORDS)
+			return cv_error(v, CV_EINVAL, "search for at most %d words", MAX_WORDS);
+		q->words[q->n++] = p;
+	}
+	return q->n ? 0 : cv_error(v, CV_EINVAL, "give a word to search for (letters or digits)");
+}
+
+/* 1 when hay holds w as a whole word, without regard to case (ASCII letters). */
+static int has_word(const char *hay, const char *w)
+{
+	size_t wl = strlen(w);
+	const char *p;
+
+	for (p = hay; (p = strcasestr(p, w)); p++)
+		if ((p == hay || !word_byte((unsigned char)p[-1])) && !word_byte((unsigned char)p[wl]))
+			return 1;
+	return 0;
+}
+
+/* Every word of the query is in hay. */
+static int matches(const struct query *q, const char *hay)
+{
+	size_t i;
+
+	for (i = 0; hay && i < q->n; i++)
+		if (!has_word(hay, q->words[i]))
+			return 0;
+	return hay != NULL;
+}
+
+static int add_hit(struct search *s, const char *case_id, const char *record_id, cv_section sec, cv_match m,
+		   const char *title)
+{
+	cv_search_hit *h;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		if (!(h = realloc(s->hits, s->cap * sizeof(*h))))
+			return cv_error(s->v, CV_ERROR, "out of memory");
+		s->hits = h;
+	}
+	h = &s->hits[s->n];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->case_id, sizeof(h->case_id), "%s", case_id);
+	snprintf(h->record_id, sizeof(h->record_id), "%s", record_id);
+	h->section = sec;
+	h->where = m;
+	if (!(h->title = strdup(title ? title : "")))
+		return cv_error(s->v, CV_ERROR, "out of memory");
+	s->n++;
+	return 0;
+}
+
+/*
+ * One pass over an archive for the records of it whose text is wanted,
+ * ws[from..to): each member is read into memory, its text extracted and
+ * matched, and wiped before the next (an import's archive holds a whole
+ * case's documents: reading it once per record would cost its size each time).
+ */
+struct pass {
+	struct search *s;
+	const char *case_id;
+	cv_db_record_where *ws;
+	size_t from, to, cur;     /* cur: the member being read, or NONE */
+	unsigned char *buf;
+	size_t len, cap;
+	int rc;                   /* an error that stops the search (out of memory) */
+};
+#define NONE ((size_t)-1)
+
+static void pass_wipe(struct pass *p)
+{
+	if (p->buf) {
+		explicit_bzero(p->buf, p->len);
+		free(p->buf);
+	}
+	p->buf = NULL;
+	p->len = p->cap = 0;
+	p->cur = NONE;
+}
+
+static int pass_entry(void *hook, const char *name, int64_t size)
+{
+	struct pass *p = hook;
+	size_t j;
+
+	for (j = p->from; j < p->to && strcmp(p->ws[j].member, name); j++)
+		;
+	if (j == p->to || size < 0 || (uint64_t)size > CV_FMT_MAX)
+		return 0;
+	pass_wipe(p);
+	p->cur = j;
+	p->cap = (size_t)size;
+	return (p->buf = malloc(p->cap + 1)) ? 1 : -1;
+}
+
+static int pass_data(void *hook, const void *buf, size_t len)
+{
+	struct pass *p = hook;
+
+	if (!p->buf || len > p->cap - p->len)
+		return -1;
+	memcpy(p->buf + p->len, buf, len);
+	p->len += len;
+	return 0;
+}
+
+/* The member is whole: extract its words, match, wipe. */
+static int pass_end(void *hook, const char *name)
+{
+	struct pass *p = hook;
+	const cv_db_record_where *w;
+	char *text = NULL, err[256];
+	size_t tl = 0;
+
+	(void)name;
+	if (p->cur == NONE)
+		return 0;
+	w = &p->ws[p->cur];
+	if (p->len != p->cap || cv_fmt_text(w->rec.mime, p->buf, p->len, &text, &tl, err, sizeof(err)) < 0)
+		p->s->stats.unreadable++;
+	else {
+		p->s->stats.texts++;
+		if (matches(&p->s->q, text))
+			p->rc = add_hit(p->s, p->case_id, w->rec.id, w->rec.section, CV_MATCH_TEXT, w->rec.title);
+	}
+	if (text) {
+		explicit_bzero(text, tl);
+		free(text);
+	}
+	pass_wipe(p);
+	return p->rc < 0 ? -1 : 0;
+}
+
+/* Read archive ws[from].file once for ws[from..to); an archive that does not open is counted, not fatal. */
+static int read_archive(struct search *s, const char *case_id, cv_db_record_where *ws, size_t from, size_t to)
+{
+	struct pass p = { s, case_id, ws, from, to, NONE, NULL, 0, 0, 0 };
+	cv_archive_reader rd = { pass_entry, pass_data, pass_end, &p };
+	char key[CV_KEY_HEX + 1];
+	size_t before = s->stats.texts;
+
+	if (cv_keys_unwrap(s->v, ws[from].rec.section, ws[from].key_gen, ws[from].file, ws[from].wrapped, key) < 0 ||
+	    cv_archive_read(s->v, ws[from].file, key, &rd, NULL) < 0)
+		s->stats.unreadable += (to - from) - (s->stats.texts - before);
+	explicit_bzero(key, sizeof(key));
+	pass_wipe(&p);
+	return p.rc;
+}
+
+/* The caller's scope was checked for the whole search: no check per record. */
+static int allow_all(void *hook, cv_section s)
+{
+	(void)hook;
+	(void)s;
+	return 0;
+}
+
+/*
+ * A record matched by its title, or, when its document has words to read
+ * and it is not restricted (docs/legal-rules.md LR-18: stored but not
+ * otherwise processed), located into ws[*nw] for its archive's pass.
+ */
+static int pick_record(struct search *s, const char *case_id, cv_section sec, const cv_record *rec,
+		       cv_db_record_where *ws, size_t *nw)
+{
+	char req[24];
+	int r;
+
+	s->stats.records++;
+	if (matches(&s->q, rec->title))
+		return add_hit(s, case_id, rec->id, sec, CV_MATCH_TITLE, rec->title);
+	if (!(cv_fmt_caps(rec->mime) & CV_FMT_TEXT) || (r = cv_db_restriction_find(s->v, rec->id, req)) > 0)
+		return 0;
+	if (r < 0)
+		return r;
+	if (cv_db_record_locate(s->v, rec->id, allow_all, NULL, &ws[*nw]) < 0) {
+		cv_db_record_where_release(&ws[*nw]);
+		s->stats.unreadable++;  /* damaged: counted, and verify says what */
+		return 0;
+	}
+	(*nw)++;
+	return 0;
+}
+
+static int by_file(const void *a, const void *b)
+{
+	return strcmp(((const cv_db_record_where *)a)->file, ((const cv_db_record_where *)b)->file);
+}
+
+static int search_section(struct search *s, const char *case_id, cv_section sec)
+{
+	cv_record *recs = NULL;
+	cv_db_record_where *ws;
+	size_t nr = 0, nw = 0, i, j;
+	int r;
+
+	if ((r = cv_db_records_list(s->v, case_id, sec, &recs, &nr)) < 0)
+		return r;
+	if (!(ws = calloc(nr ? nr : 1, sizeof(*ws))))
+		r = cv_error(s->v, CV_ERROR, "out of memory");
+	for (i = 0; r == 0 && i < nr; i++)
+		r = pick_record(s, case_id, sec, &recs[i], ws, &nw);
+	if (r == 0)
+		qsort(ws, nw, sizeof(*ws), by_file);
+	for (i = 0; r == 0 && i < nw; i = j) {
+		for (j = i + 1; j < nw && !strcmp(ws[j].file, ws[i].file); j++)
+			;
+		r = read_archive(s, case_id, ws, i, j);
+	}
+	for (i = 0; ws && i < nw; i++)
+		cv_db_record_where_release(&ws[i]);
+	free(ws);
+	cv_record_list_free(recs, nr);
+	return r;
+}
+
+static int search_case(struct search *s, const cv_case *k)
+{
+	char *names = NULL;
+	int r = 0, sec;
+
+	s->stats.cases++;
+	if (k->child && k->parent && asprintf(&names, "%s (%s)", k->child, k->parent) < 0)
+		return cv_error(s->v, CV_ERROR, "out of memory");
+	if (matches(&s->q, names))
+		r = add_hit(s, k->id, "", CV_SECTION_CASE, CV_MATCH_NAME, names);
+	free(names);
+	for (sec = 0; r == 0 && sec < CV_SECTION_COUNT; sec++)
+		if (s->sections & (1 << sec))
+			r = search_section(s, k->id, (cv_section)sec);
+	return r;
+}
+
+/* The cases to search: case_id alone, or every case the caller may see (names unsealed). */
+static int cases_of(cv_vault *v, const char *case_id, cv_case **list, size_t *n)
+{
+	size_t i, kept = 0;
+	int r;
+
+	if (case_id) {
+		if (!(*list = calloc(1, sizeof(**list))))
+			return cv_error(v, CV_ERROR, "out of memory");
+		*n = 1;
+		return cv_case_fetch(v, *list, case_id, 1);
+	}
+	if ((r = cv_db_case_list(v, 1, list, n)) < 0)
+		return r;
+	for (i = 0; i < *n; i++) {
+		if (r >= 0)
+			r = cv_authz_sees_case(v, (*list)[i].id);
+		if (r > 0)
+			(*list)[kept++] = (*list)[i];
+		else
+			cv_case_release(&(*list)[i]);
+	}
+	*n = kept;
+	return r < 0 ? r : 0;
+}
+
+/* Which sections the caller reads: the case file, and the CP file for a cp-lead or manager. */
+static int sections_of(cv_vault *v)
+{
+	int m = 1 << CV_SECTION_CASE;
+
+	if (cv_role_allows(v->role, CV_ACT_READ_CP) && cv_require_key(v, CV_SECTION_CP) == 0)
+		m |= 1 << CV_SECTION_CP;
+	return m;
+}
+
+static void audit_search(struct search *s, const char *case_id, int r)
+{
+	char ids[64];
+
+	/* the count, never the words: what was searched for is personal data */
+	snprintf(ids, sizeof(ids), "%s%sfound:%zu", case_id ? case_id : "", case_id ? " " : "", s->n);
+	cv_audit(s->v, "search", r, ids);
+}
+
+int cv_search(cv_vault *v, const char *text, const char *case_id, cv_search_hit **hits, size_t *n,
+	      cv_search_stats *stats)
+{
+	struct search s;
+	cv_case *cases = NULL;
+	size_t nc = 0, i;
+	int r;
+
+	*hits = NULL;
+	*n = 0;
+	memset(&s, 0, sizeof(s));
+	s.v = v;
+	if ((r = query_parse(v, text, &s.q)) < 0 || (r = cv_authorize(v, CV_ACT_READ_CASE, case_id)) < 0 ||
+	    (r = cv_require_key(v, CV_SECTION_CASE)) < 0)
+		return r;
+	s.sections = sections_of(v);
+	r = cases_of(v, case_id, &cases, &nc);
+	for (i = 0; r == 0 && i < nc; i++)
+		r = search_case(&s, &cases[i]);
+	cv_case_list_free(cases, nc);
+	audit_search(&s, case_id, r);
+	if (stats)
+		*stats = s.stats;
+	if (r < 0) {
+		cv_search_free(s.hits, s.n);
+		return r;
+	}
+	*hits = s.hits;
+	*n = s.n;
+	return 0;
+}
+
+void cv_search_free(cv_search_hit *hits, size_t n)
+{
+	size_t i;
+
+	for (i = 0; hits && i < n; i++)
+		if (hits[i].title) {
+			explicit_bzero(hits[i].title, strlen(hits[i].title));
+			free(hits[i].title);
+		}
+	free(hits);
+}

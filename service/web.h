@@ -125,6 +125,8 @@ void web_show(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, we
 void web_after(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int r, web_page_fn page,
 	       const char *id, const char *to);
 /* Consent, enquiries, referrals (web_rights.c); 1 when url is one of theirs. */
+/* /search (web_search.c); 1 when it answered. */
+int web_search_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 int web_rights_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
 /* Sharing under consent (web_share.c): the form on a case's consent page, and its route. */
 void web_rights_share_form(const web_req *rq, web_buf *b, const char *case_id);

@@ -133,6 +133,8 @@ void web_page_start_nav(web_buf *b, const char *title, const char *staff, const 
 		    "<header><nav aria-label=\"Main\"><a href=\"/cases\">Cases</a>");
 	if (staff) {
 		web_puts(b, " <a href=\"/requests\">Requests</a>");
+		if (nav & WEB_NAV_SEARCH)
+			web_puts(b, " <a href=\"/search\">Search</a>");
 		if (nav & WEB_NAV_INTAKE)
 			web_puts(b, " <a href=\"/intake\">Intake tray</a>");
 		if (nav & WEB_NAV_RECORDS)

@@ -23,7 +23,7 @@ void web_free(web_buf *b);
 /* The top bar's links beyond Cases and Requests, for the roles that may use their pages (web_nav). */
 enum { WEB_NAV_INTAKE = 1, WEB_NAV_RECORDS = 2, WEB_NAV_AUDIT = 4 };
 /* The second bar's links, rights and sharing (docs/web.md, Rights and sharing). */
-enum { WEB_NAV_CONSENT = 8, WEB_NAV_ENQUIRY = 16, WEB_NAV_REFER = 32 };
+enum { WEB_NAV_CONSENT = 8, WEB_NAV_ENQUIRY = 16, WEB_NAV_REFER = 32, WEB_NAV_SEARCH = 64 };
 
 /* The page's head and top bar (title escaped); staff NULL when nobody is signed in. */
 void web_page_start(web_buf *b, const char *title, const char *staff, const char *csrf);

@@ -34,7 +34,9 @@ unsigned web_nav(int role)
 	       (cv_role_allows((cv_role)role, CV_ACT_AUDIT) ? WEB_NAV_AUDIT : 0) |
 	       /* 'consent due', 'enquiry add|list' read the case file; 'refer' is CV_ACT_REFER's */
 	       (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_CONSENT | WEB_NAV_ENQUIRY : 0) |
-	       (cv_role_allows((cv_role)role, CV_ACT_REFER) ? WEB_NAV_REFER : 0);
+	       (cv_role_allows((cv_role)role, CV_ACT_REFER) ? WEB_NAV_REFER : 0) |
+	       /* 'search' reads the case file */
+	       (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_SEARCH : 0);
 }
 
 void web_page_begin(const web_req *rq, web_buf *b, const char *title)
@@ -448,7 +450,7 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 		return cases_page(rq, v, h, b);
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
 	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd) ||
-	    web_rights_route(rq, v, h, b, doc_fd))
+	    web_rights_route(rq, v, h, b, doc_fd) || web_search_route(rq, v, h, b))
 		return;
 	if (!post && !strcmp(rq->url, "/staff"))
 		return staff_page(rq, v, h, b);

@@ -139,6 +139,21 @@ async function caseworker(browser) {
   check('a download is an attachment of type application/octet-stream with nosniff',
     dl.type === 'application/octet-stream' && /^attachment;/.test(dl.disp) && dl.nosniff === 'nosniff', JSON.stringify(dl).slice(0, 200));
   page.pdfLink = link;
+  // the other pages a caseworker uses, each checked by axe as the rest (docs/web.md, Pages)
+  for (const [name, url] of [['search', '/search'], ['intake', '/intake'], ['consents', '/consents'],
+    ['enquiries', '/enquiries'], ['rights', '/rights'], ['case-consent', '/case/' + C + '/consent'],
+    ['case-fix', '/case/' + C + '/fix']]) {
+    const r = await page.goto(BASE + url);
+    check(`the ${name} page opens for a caseworker (${r.status()})`, r.status() === 200, r.status());
+    await audit(page, name);
+  }
+  await page.goto(BASE + '/search');
+  await page.type('#query', 'review');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/search"] button')]);
+  const found = await page.$$eval('tbody tr td:last-child', (tds) => tds.map((t) => t.textContent));
+  check('searching a word of her note finds it by its text, the words in no URL',
+    page.url() === BASE + '/search' && found.includes('text'), page.url() + ' ' + JSON.stringify(found));
+  await audit(page, 'search-results');
   return page;
 }
 

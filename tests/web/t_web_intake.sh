@@ -40,12 +40,12 @@ check "casevaultd serves the web interface on 127.0.0.1:$PORT" test -n "$DPID"
 # ---- the top bar, for each role (docs/web.md, Pages)
 web ada signin "$A"
 check "the caseworker signs in ($WST)" test "${WST%% *}" = 303
-check "  ... her top bar: cases, requests, the intake tray ($(nav_of ada))" test "$(nav_of ada)" = "/cases /requests /intake"
+check "  ... her top bar: cases, requests, search, the intake tray ($(nav_of ada))" test "$(nav_of ada)" = "/cases /requests /search /intake"
 web lead signin "$L"
-check "the cp-lead's top bar: cases, requests, the intake tray ($(nav_of lead))" test "$(nav_of lead)" = "/cases /requests /intake"
+check "the cp-lead's top bar: cases, requests, search, the intake tray ($(nav_of lead))" test "$(nav_of lead)" = "/cases /requests /search /intake"
 web mgr signin S-0001
 check "the manager's top bar adds records management and the audit trail ($(nav_of mgr))" \
-	test "$(nav_of mgr)" = "/cases /requests /intake /records /audit"
+	test "$(nav_of mgr)" = "/cases /requests /search /intake /records /audit"
 # an auditor and a volunteer hold no keyslip (docs/architecture.md, Keys): the sign-in's proof, an
 # unlock, fails, so neither is signed in and neither has a top bar (docs/web.md, Who acts)
 for who in aud:"$D" vol:"$VO"; do

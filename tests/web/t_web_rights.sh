@@ -56,7 +56,7 @@ check "the caseworker's second bar: consent due, enquiries ($(rights_nav ada))" 
 	test "$(rights_nav ada)" = "/consents /enquiries"
 check "the cp-lead's adds referrals ($(rights_nav lead))" test "$(rights_nav lead)" = "/consents /enquiries /referrals"
 check "the manager's adds referrals ($(rights_nav mgr))" test "$(rights_nav mgr)" = "/consents /enquiries /referrals"
-check "the main bar is unchanged ($(nav_of ada))" test "$(nav_of ada)" = "/cases /requests /intake"
+check "the main bar is unchanged ($(nav_of ada))" test "$(nav_of ada)" = "/cases /requests /search /intake"
 
 # ---- consent (docs/legal-rules.md LR-15)
 web ada get "/case/$C"

@@ -36,6 +36,7 @@ typedef struct {
 	char *csrf, *staff, *passphrase, *cls, *title, *text;
 	char *decision, *ground, *reason, *recs, *query, *since, *actor, *rid, *case_id, *date;
 	char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
+	char *parent, *child, *dob;
 	int nfiles, fds[WEB_MAX_FILES];
 	char *names[WEB_MAX_FILES];
 	long total;
@@ -193,11 +194,11 @@ static char **field_of(web_form *f, const char *key)
 	static const char *const keys[] = { "csrf", "staff", "passphrase", "class", "title", "text", "decision",
 					    "ground", "reason", "rec", "query", "since", "actor", "rid", "case", "date",
 					    "to", "purpose", "by", "confirm", "basis", "kind", "requester", "relationship",
-					    "request" };
+					    "request", "parent", "child", "dob" };
 	char **fields[] = { &f->csrf, &f->staff, &f->passphrase, &f->cls, &f->title, &f->text, &f->decision,
 			    &f->ground, &f->reason, &f->recs, &f->query, &f->since, &f->actor, &f->rid, &f->case_id,
 			    &f->date, &f->to, &f->purpose, &f->by, &f->confirm, &f->basis, &f->kind, &f->requester,
-			    &f->relationship, &f->request };
+			    &f->relationship, &f->request, &f->parent, &f->child, &f->dob };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -270,7 +271,7 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 	wipe(f->decision), wipe(f->ground), wipe(f->reason), wipe(f->recs), wipe(f->query);
 	wipe(f->since), wipe(f->actor), wipe(f->rid), wipe(f->case_id), wipe(f->date);
 	wipe(f->to), wipe(f->purpose), wipe(f->by), wipe(f->confirm), wipe(f->basis), wipe(f->kind);
-	wipe(f->requester), wipe(f->relationship), wipe(f->request);
+	wipe(f->requester), wipe(f->relationship), wipe(f->request), wipe(f->parent), wipe(f->child), wipe(f->dob);
 	free(f);
 	*ptr = NULL;
 }
@@ -556,7 +557,8 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 		       .to = post ? f->to : NULL, .purpose = post ? f->purpose : NULL, .by = post ? f->by : NULL,
 		       .confirm = post ? f->confirm : NULL, .basis = post ? f->basis : NULL,
 		       .kind = post ? f->kind : NULL, .requester = post ? f->requester : NULL,
-		       .relationship = post ? f->relationship : NULL, .request = post ? f->request : NULL };
+		       .relationship = post ? f->relationship : NULL, .request = post ? f->request : NULL,
+		       .parent = post ? f->parent : NULL, .child = post ? f->child : NULL, .dob = post ? f->dob : NULL };
 	int i;
 
 	if (f->refused)

@@ -65,6 +65,7 @@ typedef struct {
 	const char *case_id, *date;       /* an intake item's filing (docs/web.md, Intake tray) */
 	/* consent, share, referral, enquiry, rights requests, corrections (docs/web.md, Rights and sharing) */
 	const char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
+	const char *parent, *child, *dob;  /* opening a case (docs/web.md, Opening a case) */
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];

@@ -108,6 +108,24 @@ static void find_form(const web_req *rq, web_buf *b)
 		    "<button type=\"submit\">Find</button></form>");
 }
 
+/* Opening a case, the fields of 'case open' (docs/web.md, Opening a case). */
+static void open_form(const web_req *rq, web_buf *b)
+{
+	web_puts(b, "<form method=\"post\" action=\"/cases/open\"><fieldset><legend>Open a case</legend>");
+	web_csrf_field(b, rq->csrf);
+	web_puts(b, "<label for=\"o-parent\">Parent or carer's name</label>"
+		    "<input type=\"text\" id=\"o-parent\" name=\"parent\" autocomplete=\"off\" required>"
+		    "<label for=\"o-child\">Child's name</label>"
+		    "<input type=\"text\" id=\"o-child\" name=\"child\" autocomplete=\"off\" required>"
+		    "<label for=\"o-dob\">Child's date of birth</label>"
+		    "<input type=\"date\" id=\"o-dob\" name=\"dob\" required>"
+		    "<label for=\"o-date\">Opened on (empty: today)</label>"
+		    "<input type=\"date\" id=\"o-date\" name=\"date\">"
+		    "<p><input type=\"checkbox\" id=\"o-pr\" name=\"confirm\" value=\"yes\" required>"
+		    "<label for=\"o-pr\">I have checked that this parent or carer holds parental responsibility"
+		    "</label></p><button type=\"submit\">Open the case</button></fieldset></form>");
+}
+
 static void cases_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 {
 	const char *q = rq->query && *rq->query ? rq->query : NULL;
@@ -141,8 +159,27 @@ static void cases_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 	web_puts(b, "</tbody></table>");
 	if (!shown)
 		web_puts(b, q ? "<p>No case has that name.</p>" : "<p>There are no cases yet.</p>");
+	if (!q && cv_role_allows((cv_role)rq->role, CV_ACT_CASE_ADMIN))
+		open_form(rq, b);
 	web_page_end(b);
 	cv_case_list_free(list, n);
+}
+
+/*
+ * POST /cases/open: 'casevault case open' (cv_case_open), which refuses
+ * without parental responsibility confirmed, a name with control
+ * characters or a date of birth in the future, in its own one line; the
+ * person who opens a case is assigned to it (docs/legal-rules.md).
+ */
+static void open_case(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
+{
+	char id[24];
+	int r = cv_case_open(v, rq->parent, rq->child, rq->dob, rq->confirm && !strcmp(rq->confirm, "yes"),
+			     rq->date && *rq->date ? rq->date : NULL, id);
+
+	if (r < 0)
+		return web_lib_error(rq, h, b, v, r);
+	web_redirect(h, "/case/", id);
 }
 
 static void records_table(web_buf *b, const cv_record *recs, size_t n, const char *caption)
@@ -448,6 +485,8 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 
 	if ((!post && !strcmp(rq->url, "/cases")) || (post && !strcmp(rq->url, "/find")))
 		return cases_page(rq, v, h, b);
+	if (post && !strcmp(rq->url, "/cases/open"))
+		return open_case(rq, v, h, b);
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
 	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd) ||
 	    web_rights_route(rq, v, h, b, doc_fd) || web_search_route(rq, v, h, b))

@@ -52,7 +52,7 @@ int cv_case_open(cv_vault *v, const char *parent, const char *child, const char 
 	int r;
 
 	if (!pr_confirmed)
-		return cv_error(v, CV_EREFUSED, "the service works only with people who hold parental responsibility: confirm it with --pr-confirmed once you have checked");
+		return cv_error(v, CV_EREFUSED, "the service works only with people who hold parental responsibility: check that this parent or carer holds it, then confirm that you have");
 	if (!valid_name(parent))
 		return cv_error(v, CV_EINVAL, "the parent's name is missing or holds control characters");
 	if (!valid_name(child))

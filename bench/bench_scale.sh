@@ -11,7 +11,12 @@
 #   verify   the full vault;
 #   purge    everything: the cases are closed, then CASEVAULT_TODAY is put
 #            far in the future (2030-01-01), so every record is due;
-#   verify+  the emptied vault, whose certificates name every record.
+#   verify+  the emptied vault, whose certificates name every record;
+# and, on the full vault: ls of one case, audit verify and the index size
+# (vault.db with its WAL), then retention due and purge --dry-run once every
+# record is due.  A second table gives each figure's growth from one size to
+# the next against the growth in records (at most linear: a ratio no larger
+# than the size ratio; ls of one case flat, about 1).
 # It prints one table (wall seconds and peak resident set size of the
 # casevault process: gpg is double-forked by GPGME and not counted) with the
 # machine load (uptime) before and after, and checks that each purge
@@ -22,7 +27,7 @@
 #
 # Usage: bench/bench_scale.sh [--sizes "1000 10000 100000"] [--per-case N] [--json] [--import-only]
 #   --sizes LIST   vault sizes in records (default "1000 10000")
-#   --per-case N   records per case (default 500)
+#   --per-case N   records per case (default 50)
 #   --json         measure 'casevault --json import' (its report streamed
 #                  to standard output, checked to list every record)
 #   --import-only  measure the import alone: no verify, no purge
@@ -35,7 +40,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CV=${CASEVAULT_BIN:-$REPO/build/casevault}
 export CASEVAULT_POLICY_DIR=${CASEVAULT_POLICY_DIR:-$REPO/policies}
 SIZES="1000 10000"
-PER_CASE=500
+PER_CASE=50
 JSON=
 IMPORT_ONLY=
 
@@ -101,14 +106,19 @@ one() {
 		grep -q "imported $size of $size documents" "$W/err"
 	fi || { echo "bench_scale.sh: the import did not file every document" >&2; exit 1; }
 	[ -z "$IMPORT_ONLY" ] || { GNUPGHOME=$v/gnupg gpgconf --kill all 2>/dev/null || true; rm -rf "$v" "$W/d$size"; return 0; }
-	echo "# $size records: verify" >&2
+	echo "# $size records: verify, ls of one case, audit verify" >&2
 	measure "$size" verify verify
+	measure "$size" ls ls "$(head -n 1 "$W/cases$size")"
+	measure "$size" audit audit verify
+	echo "$size $(stat -c %s "$v/vault.db" "$v/vault.db-wal" 2>/dev/null | awk '{s += $1} END {print s}')" >>"$W/isize"
 	export CASEVAULT_TODAY=2015-02-01
 	while read -r c; do "$CV" case close "$c" >/dev/null; done <"$W/cases$size"
 	export CASEVAULT_TODAY=2030-01-01
 	"$CV" staff attest S-0001 >/dev/null
-	echo "# $size records: purge" >&2
-	measure "$size" purge purge
+	echo "# $size records: purge --dry-run, purge" >&2
+	measure "$size" due retention due
+	measure "$size" dry-run purge --dry-run
+	measure "$size" purge purge --yes
 	grep -q "destroyed $size records" "$W/out" || { echo "bench_scale.sh: the purge did not destroy every record: $(tail -n 1 "$W/out")" >&2; exit 1; }
 	echo "# $size records: verify after the purge (its certificates)" >&2
 	measure "$size" verify+ verify
@@ -121,9 +131,28 @@ echo "machine: nproc $(nproc), $(awk '/MemTotal/{printf "%.1f GB RAM", $2/104857
      "repository at $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "load before: $(uptime)"
 : >"$W/table"
+: >"$W/isize"
 for s in $SIZES; do one "$s"; done
 echo "load after:  $(uptime)"
 echo
 echo "| records | command   |   wall s | peak RSS MB |"
 echo "|--------:|-----------|---------:|---------:|"
 cat "$W/table"
+echo
+echo "| records | index MB |"
+echo "|--------:|---------:|"
+awk '{ printf "| %7d | %8.1f |\n", $1, $2 / 1048576 }' "$W/isize"
+echo
+echo "Growth from one size to the next (wall time, or the index size; at most linear when grew x <= records x):"
+echo
+echo "| figure    | from | to | records x | grew x |"
+echo "|-----------|-----:|---:|----------:|-------:|"
+awk -F'|' 'FNR == NR { split($0, f, " "); t["index", f[1] + 0] = f[2]; next }
+	{ s = $2 + 0; w = $3; gsub(/ /, "", w); t[w, s] = $4 + 0; if (!(w in seen)) { seen[w] = 1; order[++nw] = w }
+	  if (!(s in got)) { got[s] = 1; sizes[++ns] = s } }
+	END { order[++nw] = "index"
+	      for (k = 1; k <= nw; k++) for (i = 2; i <= ns; i++) {
+		w = order[k]; a = sizes[i - 1]; b = sizes[i]
+		if (!((w SUBSEP a) in t) || !((w SUBSEP b) in t)) continue
+		printf "| %-9s | %d | %d | %9.1f | %6.2f |\n", w, a, b, b / a, (t[w, a] > 0 ? t[w, b] / t[w, a] : 0) } }' \
+	"$W/isize" "$W/table"

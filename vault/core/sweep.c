@@ -14,18 +14,71 @@
  *   gnupg/cvr-PID-XXXXXX a bundle's recipient home (crypto/bundle.c);
  *                        removed only when PID no longer runs, together
  *                        with any gpg or gpg-agent still working on them.
+ *   backup-tmp.XXXXXX    a backup's staging directory (ops/backup.c): it
+ *                        holds a copy of the key store, which would keep a
+ *                        purged archive's key alive (docs/architecture.md,
+ *                        Keys) until the next backup; removed as soon as
+ *                        no process holds its owner lock.
  * A bundle being written has no name to leave (ops/bundle_tmp.c).
  *
  * It runs each time a process takes the writer lock (core/lock.c): every
  * command that writes, and the open's recovery when the lock is free.
  */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/handle.h"
+#include "base/util.h"
 #include "core/sweep.h"
 #include "crypto/bundle.h"
 #include "crypto/helper.h"
 #include "store/archive.h"
+
+/* dir is a staging directory nobody works in: its owner lock is free (or it has none yet). */
+static int stage_abandoned(const char *dir)
+{
+	char *own;
+	int fd, free_lock;
+
+	if (asprintf(&own, "%s/owner", dir) < 0)
+		return 0;
+	fd = open(own, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(own);
+	if (fd < 0) {
+		/* no owner file: a stage being made this moment, or one whose maker died at once (empty) */
+		struct stat st;
+
+		return stat(dir, &st) == 0 && st.st_mtime < time(NULL) - 600;
+	}
+	free_lock = flock(fd, LOCK_EX | LOCK_NB) == 0;
+	close(fd);
+	return free_lock;
+}
+
+void cv_sweep_backup_stages(cv_vault *v)
+{
+	DIR *d = opendir(v->path);
+	struct dirent *e;
+	char *dir;
+
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, CV_BACKUP_STAGE_PREFIX, strlen(CV_BACKUP_STAGE_PREFIX)) ||
+		    asprintf(&dir, "%s/%s", v->path, e->d_name) < 0)
+			continue;
+		if (stage_abandoned(dir))
+			cv_rmtree(dir, 0);
+		free(dir);
+	}
+	if (d)
+		closedir(d);
+}
 
 void cv_sweep_leftovers(cv_vault *v)
 {
@@ -37,5 +90,6 @@ void cv_sweep_leftovers(cv_vault *v)
 	cv_archive_sweep_tmp(v, &n);
 	cv_helper_sweep(v);
 	cv_bundle_rcpt_sweep(v);
+	cv_sweep_backup_stages(v);
 	memcpy(v->errmsg, msg, sizeof(msg));
 }

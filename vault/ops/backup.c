@@ -46,6 +46,7 @@
 #include "base/util.h"
 #include "core/audit.h"
 #include "core/lock.h"
+#include "core/sweep.h"
 #include "crypto/gpg.h"
 #include "crypto/seal.h"
 #include "crypto/stream.h"
@@ -56,7 +57,6 @@
 
 #define CHUNK (256 * 1024)
 #define MARKER "casevault-backup.txt"
-#define STAGE_PREFIX "backup-tmp."
 /* a random secret of 24 bytes in base64 is 32 characters: gpg.conf's S2K is salted, not iterated */
 #define MIN_SECRET 32
 
@@ -535,36 +535,6 @@ static int link_intake(plan *p)
 	return r;
 }
 
-/*
- * A staging directory a killed backup left holds a copy of the key store:
- * it would keep purged archives' keys alive (docs/architecture.md, Keys), so
- * the next backup removes every one whose owner lock nobody holds.
- */
-static void sweep_stages(plan *p)
-{
-	DIR *d = opendir(p->v->path);
-	struct dirent *e;
-	char *dir, *own;
-	int fd;
-
-	while (d && (e = readdir(d))) {
-		if (strncmp(e->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)) ||
-		    asprintf(&dir, "%s/%s", p->v->path, e->d_name) < 0)
-			continue;
-		if (strcmp(dir, p->stage) && asprintf(&own, "%s/owner", dir) >= 0) {
-			fd = open(own, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-			if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0)
-				cv_rmtree(dir, 0);
-			if (fd >= 0)
-				close(fd);
-			free(own);
-		}
-		free(dir);
-	}
-	if (d)
-		closedir(d);
-}
-
 /* Under the writer lock: the index, the key store, the archives and audit.head as they are now. */
 static int take_snapshot(plan *p)
 {
@@ -572,9 +542,9 @@ static int take_snapshot(plan *p)
 	char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
 	int r;
 
+	/* taking the lock removes the stages killed backups left (core/sweep.c) */
 	if ((r = cv_vault_lock_writer(v, 1)) < 0)
 		return r;
-	sweep_stages(p);
 	if (asprintf(&a, "%s/vault.db", p->stage) < 0 || asprintf(&b, "%s/keys.db", p->stage) < 0 ||
 	    asprintf(&c, "%s/audit.head", p->stage) < 0 || asprintf(&d, "%s/audit.head", v->path) < 0)
 		r = cv_error(v, CV_ERROR, "out of memory");
@@ -598,7 +568,7 @@ static int make_stage(plan *p)
 	char *a = NULL, *o = NULL;
 	int r = 0;
 
-	if (asprintf(&p->stage, "%s/" STAGE_PREFIX "XXXXXX", p->v->path) < 0) {
+	if (asprintf(&p->stage, "%s/" CV_BACKUP_STAGE_PREFIX "XXXXXX", p->v->path) < 0) {
 		p->stage = NULL;
 		return cv_error(p->v, CV_ERROR, "out of memory");
 	}

@@ -131,7 +131,7 @@ EOS
 # Commands that change nothing in the vault, or are not run on a live vault
 # (init makes one, restore writes a new one, lock ends a session, purge-key
 # init is the one-off key ceremony): a command in neither list fails the run.
-FAULT_READONLY="case list|case show|ls|get|verify|doctor|policy check|classes|lock|staff list|audit show|audit verify|hold list|retention due|review|certificates list|certificates show|case person list|request list|request show|request log|refer list|enquiry list|consent list|consent due|intake list|intake show|init|restore|purge-key init"
+FAULT_READONLY="case list|case show|ls|get|verify|doctor|policy check|classes|lock|staff list|audit show|audit verify|hold list|retention due|review|certificates list|certificates show|case person list|request list|request show|request log|refer list|enquiry list|consent list|consent due|intake list|intake show|search|init|restore|purge-key init"
 
 # fault_coverage: every command of 'casevault help --commands' is a scenario or read-only.
 fault_coverage() {

@@ -38,8 +38,8 @@ int cv_db_case_set_dob(cv_vault *v, const char *id, const char *child_dob);
 
 /*
  * Storage limitation (docs/architecture.md, Storage limitation).  The
- * closed cases not erased yet with no record and no deposit left (an array
- * of ids the caller frees).
+ * closed cases not erased yet with no record and no deposit left, one of
+ * whose records a certificate names (an array of ids the caller frees).
  */
 int cv_db_case_erase_candidates(cv_vault *v, char (**ids)[24], size_t *n);
 /* 1 with why (a phrase) when case id must keep its personal data: a hold, an open request on it or a linked case. */
@@ -49,7 +49,8 @@ int cv_db_case_erase_blocker(cv_vault *v, const char *id, char *why, size_t len)
  * date of birth, its requesters' names and its consents' scopes become the
  * erasure marker, its people and contact preference are deleted, the
  * reasons that may name people are set NULL; it is marked erased on day
- * under the certificate.
+ * under the certificate.  The records destroyed from it are found in the
+ * table cv_db_case_erase_candidates made, so that call comes first.
  */
 int cv_db_case_erase(cv_vault *v, const char *id, const char *day, long certificate);
 /* verify: fn(id, why) for each erasure marker where no erasure put it, and each erased case that is not. */

@@ -9,6 +9,7 @@
 #define CVD_WEB_H
 
 #include <sys/types.h>
+#include "casevault/request.h"
 #include "web_html.h"
 
 #define WEB_MAX_FILES 32
@@ -126,6 +127,10 @@ void web_show(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, we
 void web_after(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int r, web_page_fn page,
 	       const char *id, const char *to);
 /* Consent, enquiries, referrals (web_rights.c); 1 when url is one of theirs. */
+/* A search form POSTing its words as "query" (never in a URL): label and button are HTML (web_pages.c). */
+void web_query_form(const web_req *rq, web_buf *b, const char *action, const char *label, const char *button);
+/* A request's time left as a table cell (web_requests.c). */
+void web_due_cell(web_buf *b, const cv_request *q);
 /* /search (web_search.c); 1 when it answered. */
 int web_search_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 int web_rights_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);

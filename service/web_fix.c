@@ -19,17 +19,6 @@
 
 /* ---- rights requests (docs/legal-rules.md LR-18) */
 
-static void time_left(web_buf *b, const cv_request *q)
-{
-	if (q->paused_since[0])
-		web_printf(b, "<td>paused since %s</td>", q->paused_since);
-	else if (q->days_left < 0)
-		web_printf(b, "<td class=\"overdue\"><strong>Overdue by %ld day%s</strong></td>", -q->days_left,
-			   q->days_left == -1 ? "" : "s");
-	else
-		web_printf(b, "<td>%ld day%s left</td>", q->days_left, q->days_left == 1 ? "" : "s");
-}
-
 /* Close it (the right answered or refused), and a restriction's lift. */
 static void request_actions(const web_req *rq, web_buf *b, const cv_request *q)
 {
@@ -61,7 +50,7 @@ static void request_rows(const web_req *rq, web_buf *b, const cv_request *list, 
 		web_esc(b, list[i].requester);
 		web_printf(b, " (%s)</td><td>%s</td><td>%s%s</td>", cv_relationship_name(list[i].relationship),
 			   list[i].received, list[i].due, list[i].extended_due[0] ? " (extended)" : "");
-		time_left(b, &list[i]);
+		web_due_cell(b, &list[i]);
 		request_actions(rq, b, &list[i]);
 		web_puts(b, "</tr>");
 	}

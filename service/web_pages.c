@@ -95,17 +95,16 @@ static int matches(const cv_case *c, const char *q)
 }
 
 /*
- * Find a case by name: POSTed, so the name is never in a URL, a history or
- * a log; the names are decrypted by the library in this worker's memory
- * only (docs/web.md, Find a case).
+ * Find a case by name, or search (web_search.c): POSTed, so the words are
+ * never in a URL, a history or a log; the names are decrypted by the
+ * library in this worker's memory only (docs/web.md, Find a case).
  */
-static void find_form(const web_req *rq, web_buf *b)
+void web_query_form(const web_req *rq, web_buf *b, const char *action, const char *label, const char *button)
 {
-	web_puts(b, "<form method=\"post\" action=\"/find\" role=\"search\">");
+	web_printf(b, "<form method=\"post\" action=\"%s\" role=\"search\">", action);
 	web_csrf_field(b, rq->csrf);
-	web_puts(b, "<label for=\"query\">Find a case by a parent's or child's name</label>"
-		    "<input type=\"search\" id=\"query\" name=\"query\" autocomplete=\"off\" required>"
-		    "<button type=\"submit\">Find</button></form>");
+	web_printf(b, "<label for=\"query\">%s</label><input type=\"search\" id=\"query\" name=\"query\" "
+		      "autocomplete=\"off\" required><button type=\"submit\">%s</button></form>", label, button);
 }
 
 /* Opening a case, the fields of 'case open' (docs/web.md, Opening a case). */
@@ -136,7 +135,7 @@ static void cases_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 	if ((r = cv_case_list(v, &list, &n, 1)) < 0)
 		return web_lib_error(rq, h, b, v, r);
 	web_page_begin(rq, b, q ? "Cases found" : "Cases");
-	find_form(rq, b);
+	web_query_form(rq, b, "/find", "Find a case by a parent's or child's name", "Find");
 	web_puts(b, "<table><caption>");
 	web_puts(b, q ? "The cases whose names hold what you searched for" : "Every case you may see");
 	web_puts(b, "</caption><thead><tr><th scope=\"col\">Case</th>"

@@ -16,7 +16,8 @@
 #include "casevault/casevault.h"
 #include "web.h"
 
-static void due_cell(web_buf *b, const cv_request *q)
+/* A request's time left, paused or overdue, as one table cell (also the rights requests' page). */
+void web_due_cell(web_buf *b, const cv_request *q)
 {
 	if (q->paused_since[0])
 		web_printf(b, "<td>paused since %s</td>", q->paused_since);
@@ -49,7 +50,7 @@ static void register_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *
 		web_esc(b, list[i].requester);
 		web_printf(b, " (%s)</td><td>%s</td><td>%s%s</td>", cv_relationship_name(list[i].relationship),
 			   list[i].received, list[i].due, list[i].extended_due[0] ? " (extended)" : "");
-		due_cell(b, &list[i]);
+		web_due_cell(b, &list[i]);
 		web_puts(b, "</tr>");
 	}
 	web_puts(b, "</tbody></table>");

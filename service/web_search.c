@@ -15,15 +15,6 @@
 #include "casevault/search.h"
 #include "web.h"
 
-static void search_form(const web_req *rq, web_buf *b)
-{
-	web_puts(b, "<form method=\"post\" action=\"/search\" role=\"search\">");
-	web_csrf_field(b, rq->csrf);
-	web_puts(b, "<label for=\"query\">Words to find in names, titles and documents (every word must "
-		    "appear)</label><input type=\"search\" id=\"query\" name=\"query\" autocomplete=\"off\" required>"
-		    "<button type=\"submit\">Search</button></form>");
-}
-
 /* One hit: its case, and its record with the link that asks a download's purpose (a case found by name has none). */
 static void hit_row(web_buf *b, const cv_search_hit *h)
 {
@@ -65,7 +56,8 @@ static void search_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b,
 	if (post && (r = cv_search(v, rq->query ? rq->query : "", NULL, &hits, &n, &st)) < 0)
 		return web_lib_error(rq, h, b, v, r);
 	web_page_begin(rq, b, post ? "Search results" : "Search");
-	search_form(rq, b);
+	web_query_form(rq, b, "/search", "Words to find in names, titles and documents (every word must appear)",
+		       "Search");
 	if (post)
 		results(b, hits, n, &st);
 	web_page_end(b);

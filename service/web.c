@@ -36,7 +36,7 @@ typedef struct {
 	char *csrf, *staff, *passphrase, *cls, *title, *text;
 	char *decision, *ground, *reason, *recs, *query, *since, *actor, *rid, *case_id, *date;
 	char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
-	char *parent, *child, *dob;
+	char *parent, *child, *dob, *how, *version;
 	int nfiles, fds[WEB_MAX_FILES];
 	char *names[WEB_MAX_FILES];
 	long total;
@@ -194,11 +194,11 @@ static char **field_of(web_form *f, const char *key)
 	static const char *const keys[] = { "csrf", "staff", "passphrase", "class", "title", "text", "decision",
 					    "ground", "reason", "rec", "query", "since", "actor", "rid", "case", "date",
 					    "to", "purpose", "by", "confirm", "basis", "kind", "requester", "relationship",
-					    "request", "parent", "child", "dob" };
+					    "request", "parent", "child", "dob", "how", "version" };
 	char **fields[] = { &f->csrf, &f->staff, &f->passphrase, &f->cls, &f->title, &f->text, &f->decision,
 			    &f->ground, &f->reason, &f->recs, &f->query, &f->since, &f->actor, &f->rid, &f->case_id,
 			    &f->date, &f->to, &f->purpose, &f->by, &f->confirm, &f->basis, &f->kind, &f->requester,
-			    &f->relationship, &f->request, &f->parent, &f->child, &f->dob };
+			    &f->relationship, &f->request, &f->parent, &f->child, &f->dob, &f->how, &f->version };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -272,6 +272,7 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 	wipe(f->since), wipe(f->actor), wipe(f->rid), wipe(f->case_id), wipe(f->date);
 	wipe(f->to), wipe(f->purpose), wipe(f->by), wipe(f->confirm), wipe(f->basis), wipe(f->kind);
 	wipe(f->requester), wipe(f->relationship), wipe(f->request), wipe(f->parent), wipe(f->child), wipe(f->dob);
+	wipe(f->how), wipe(f->version);
 	free(f);
 	*ptr = NULL;
 }
@@ -558,7 +559,8 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 		       .confirm = post ? f->confirm : NULL, .basis = post ? f->basis : NULL,
 		       .kind = post ? f->kind : NULL, .requester = post ? f->requester : NULL,
 		       .relationship = post ? f->relationship : NULL, .request = post ? f->request : NULL,
-		       .parent = post ? f->parent : NULL, .child = post ? f->child : NULL, .dob = post ? f->dob : NULL };
+		       .parent = post ? f->parent : NULL, .child = post ? f->child : NULL, .dob = post ? f->dob : NULL,
+		       .how = post ? f->how : NULL, .version = post ? f->version : NULL };
 	int i;
 
 	if (f->refused)

@@ -67,6 +67,7 @@ typedef struct {
 	/* consent, share, referral, enquiry, rights requests, corrections (docs/web.md, Rights and sharing) */
 	const char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
 	const char *parent, *child, *dob;  /* opening a case (docs/web.md, Opening a case) */
+	const char *how, *version;         /* a confidentiality notice, a contact preference */
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];
@@ -126,13 +127,16 @@ void web_show(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, we
  */
 void web_after(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int r, web_page_fn page,
 	       const char *id, const char *to);
-/* Consent, enquiries, referrals (web_rights.c); 1 when url is one of theirs. */
 /* A search form POSTing its words as "query" (never in a URL): label and button are HTML (web_pages.c). */
 void web_query_form(const web_req *rq, web_buf *b, const char *action, const char *label, const char *button);
 /* A request's time left as a table cell (web_requests.c). */
 void web_due_cell(web_buf *b, const cv_request *q);
+/* A case's notice and contact preference, said plainly (web_notice.c); its page and forms: */
+void web_case_notice_summary(struct cv_vault *v, web_buf *b, const char *id);
+int web_notice_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 /* /search (web_search.c); 1 when it answered. */
 int web_search_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* Consent, enquiries, referrals (web_rights.c); 1 when url is one of theirs. */
 int web_rights_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
 /* Sharing under consent (web_share.c): the form on a case's consent page, and its route. */
 void web_rights_share_form(const web_req *rq, web_buf *b, const char *case_id);

@@ -41,6 +41,32 @@ check "a date of birth in the future: refused with the CLI's line ($(alert_of ad
 web ada post /cases/open --no-csrf "parent=Robin Parent" "child=Sam Child" "dob=2015-09-01" "confirm=yes"
 check "without the CSRF token: refused (403)" test "${WST%% *}" = 403
 check "  ... and none of the three opened a case" test "$(ncases)" = "$before"
+# ---- the confidentiality notice and the contact preference (docs/web.md, Confidentiality and contact)
+web ada get "/case/$C"
+check "the new case's page says the parent is not yet told and no detailed message may be left" \
+	bash -c 'grep -qF "not yet recorded" "$1" && grep -qF "leave no detailed message" "$1"' _ "$T/jar.ada.body"
+web ada post "/case/$C/notice" "date=2026-01-02" "how=phone" "version=2026-1"
+check "she records that the parent was told, by phone (303: $WST)" test "$WST" = "303 /case/$C"
+web ada post "/case/$C/contact" "confirm=yes" "how=email"
+check "  ... and that a detailed message may be left by e-mail (303: $WST)" test "$WST" = "303 /case/$C"
+check "  ... the CLI's case show has both, recorded by her" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1]); d = d.get("case", d) if "notices" not in d else d
+n, c = d["notices"][-1], d["contact"]
+assert (n["told"], n["how"], n["policy_version"], c["message_ok"], c["how"], c["set_by"]) == \
+    ("2026-01-02", "phone", "2026-1", True, "email", sys.argv[2]), (n, c)' "$(as_svc "$CV" --json case show "$C")" "$A"
+web ada get "/case/$C"
+check "  ... the case page says both" bash -c 'grep -qF "on 2026-01-02 (phone), policy version 2026-1" "$1" &&
+	grep -qF "a detailed message may be left, by email" "$1"' _ "$T/jar.ada.body"
+web ada post "/case/$C/notice" "date=2026-01-02" "how=phone" "version=two words"
+check "a policy version with a space is refused with the library's line ($(alert_of ada))" \
+	bash -c '[ "${1%% *}" = 400 ] && grep -q "holds spaces" <<<"$2"' _ "$WST" "$(alert_of ada)"
+web ada post "/case/$C/contact" --no-csrf "confirm=no"
+check "  ... and a preference without the CSRF token (403)" test "${WST%% *}" = 403
+check "  ... the preference unchanged: a detailed message may still be left" python3 -c '
+import json, sys
+d = json.loads(sys.argv[1]); d = d if "contact" in d else d["case"]
+assert d["contact"]["message_ok"] is True, d["contact"]' "$(as_svc "$CV" --json case show "$C")"
 check "the daemon's log holds none of the names" not grep -q "Robin\|Sam Child" "$T/daemon.log"
 check "verify passes" as_svc "$CV" verify
 finish

@@ -36,7 +36,7 @@ typedef struct {
 	char *csrf, *staff, *passphrase, *cls, *title, *text;
 	char *decision, *ground, *reason, *recs, *query, *since, *actor, *rid, *case_id, *date;
 	char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
-	char *parent, *child, *dob, *how, *version;
+	char *parent, *child, *dob, *how, *version, *member;
 	int nfiles, fds[WEB_MAX_FILES];
 	char *names[WEB_MAX_FILES];
 	long total;
@@ -59,7 +59,7 @@ static const char css[] =
 	"main{padding:1rem;max-width:60rem}table{border-collapse:collapse;margin:1rem 0}"
 	"th,td{border:1px solid #666;padding:.3rem .6rem;text-align:left}caption{text-align:left;font-weight:bold}"
 	"label{display:block;margin-top:.8rem;font-weight:bold}input,select,textarea,button{font-size:1rem}"
-	"button{display:block;margin-top:.8rem;padding:.3rem .8rem}header button{display:inline}.inline{display:inline}.error{color:#a00000;font-weight:bold}"
+	"button{display:block;margin-top:.8rem;padding:.3rem .8rem}header button{display:inline}.inline{display:inline}.inline button{display:inline;margin:0 .5rem}.error{color:#a00000;font-weight:bold}"
 	".marked{border:3px solid #a00000;padding:.5rem;font-weight:bold}"
 	".overdue{color:#a00000}fieldset{margin:1rem 0;padding:.5rem 1rem}code{word-break:break-all}"
 	".chart{list-style:none;padding:0}.chart li{margin:.3rem 0}.bar-label{display:inline-block;min-width:22rem}"
@@ -194,11 +194,11 @@ static char **field_of(web_form *f, const char *key)
 	static const char *const keys[] = { "csrf", "staff", "passphrase", "class", "title", "text", "decision",
 					    "ground", "reason", "rec", "query", "since", "actor", "rid", "case", "date",
 					    "to", "purpose", "by", "confirm", "basis", "kind", "requester", "relationship",
-					    "request", "parent", "child", "dob", "how", "version" };
+					    "request", "parent", "child", "dob", "how", "version", "member" };
 	char **fields[] = { &f->csrf, &f->staff, &f->passphrase, &f->cls, &f->title, &f->text, &f->decision,
 			    &f->ground, &f->reason, &f->recs, &f->query, &f->since, &f->actor, &f->rid, &f->case_id,
 			    &f->date, &f->to, &f->purpose, &f->by, &f->confirm, &f->basis, &f->kind, &f->requester,
-			    &f->relationship, &f->request, &f->parent, &f->child, &f->dob, &f->how, &f->version };
+			    &f->relationship, &f->request, &f->parent, &f->child, &f->dob, &f->how, &f->version, &f->member };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -272,7 +272,7 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 	wipe(f->since), wipe(f->actor), wipe(f->rid), wipe(f->case_id), wipe(f->date);
 	wipe(f->to), wipe(f->purpose), wipe(f->by), wipe(f->confirm), wipe(f->basis), wipe(f->kind);
 	wipe(f->requester), wipe(f->relationship), wipe(f->request), wipe(f->parent), wipe(f->child), wipe(f->dob);
-	wipe(f->how), wipe(f->version);
+	wipe(f->how), wipe(f->version), wipe(f->member);
 	free(f);
 	*ptr = NULL;
 }
@@ -560,7 +560,8 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 		       .kind = post ? f->kind : NULL, .requester = post ? f->requester : NULL,
 		       .relationship = post ? f->relationship : NULL, .request = post ? f->request : NULL,
 		       .parent = post ? f->parent : NULL, .child = post ? f->child : NULL, .dob = post ? f->dob : NULL,
-		       .how = post ? f->how : NULL, .version = post ? f->version : NULL };
+		       .how = post ? f->how : NULL, .version = post ? f->version : NULL,
+		       .member = post ? f->member : NULL };
 	int i;
 
 	if (f->refused)

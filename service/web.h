@@ -68,6 +68,7 @@ typedef struct {
 	const char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
 	const char *parent, *child, *dob;  /* opening a case (docs/web.md, Opening a case) */
 	const char *how, *version;         /* a confidentiality notice, a contact preference */
+	const char *member;                /* a staff id assigned to a case, or taken off it */
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];
@@ -134,6 +135,9 @@ void web_due_cell(web_buf *b, const cv_request *q);
 /* A case's notice and contact preference, said plainly (web_notice.c); its page and forms: */
 void web_case_notice_summary(struct cv_vault *v, web_buf *b, const char *id);
 int web_notice_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* A case's caseworkers, and a manager's forms to change them (web_team.c). */
+void web_case_team(const web_req *rq, struct cv_vault *v, web_buf *b, const char *id);
+int web_team_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 /* /search (web_search.c); 1 when it answered. */
 int web_search_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 /* Consent, enquiries, referrals (web_rights.c); 1 when url is one of theirs. */

@@ -275,6 +275,7 @@ static void case_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, c
 	web_printf(b, "<p><a href=\"/case/%s/consent\">Consent and sharing</a> <a href=\"/case/%s/fix\">Corrections "
 		      "and restrictions</a></p>", c.id, c.id);
 	web_case_notice_summary(v, b, c.id);
+	web_case_team(rq, v, b, c.id);
 	records_table(b, recs, n, "Records in the case file");
 	case_forms(rq, v, b, c.id);
 	web_page_end(b);
@@ -489,7 +490,8 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 		return open_case(rq, v, h, b);
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
 	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd) ||
-	    web_rights_route(rq, v, h, b, doc_fd) || web_search_route(rq, v, h, b) || web_notice_route(rq, v, h, b))
+	    web_rights_route(rq, v, h, b, doc_fd) || web_search_route(rq, v, h, b) || web_notice_route(rq, v, h, b) ||
+	    web_team_route(rq, v, h, b))
 		return;
 	if (!post && !strcmp(rq->url, "/staff"))
 		return staff_page(rq, v, h, b);

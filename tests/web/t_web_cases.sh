@@ -4,7 +4,10 @@
 # opens one from the cases page, and the CLI shows it with the names and date
 # of birth typed, opened by her and assigned to her; without parental
 # responsibility confirmed, with a date of birth in the future or without the
-# CSRF token nothing is opened, each refusal in the CLI's own line.  Real OS
+# CSRF token nothing is opened, each refusal in the CLI's own line; the
+# parent's confidentiality notice and contact preference are recorded and
+# shown; a manager assigns and takes off caseworkers, never one of a linked
+# case, and alone sees the link.  Real OS
 # accounts (root only: exit 77), the real daemon, one vault.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
@@ -67,6 +70,31 @@ check "  ... the preference unchanged: a detailed message may still be left" pyt
 import json, sys
 d = json.loads(sys.argv[1]); d = d if "contact" in d else d["case"]
 assert d["contact"]["message_ok"] is True, d["contact"]' "$(as_svc "$CV" --json case show "$C")"
+# ---- who works on the case (docs/web.md, Caseworkers of a case)
+team() { as_svc "$CV" --json case show "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d if "caseworkers" in d else d["case"]; print(" ".join(d["caseworkers"]))'; }
+web ada get "/case/$C"
+check "the case page lists its caseworker, $A; she is offered no form to change that" \
+	bash -c 'grep -qF "<dt>Caseworkers</dt><dd>$1" "$2" && ! grep -qF "/assign\"" "$2"' _ "$A" "$T/jar.ada.body"
+web mgr signin S-0001
+web mgr post "/case/$C/assign" "member=$B"
+check "the manager assigns $B to $C (303: $WST); the CLI agrees ($(team "$C"))" \
+	bash -c '[ "$1" = "303 /case/$2" ] && grep -qw "$3" <<<"$4"' _ "$WST" "$C" "$B" "$(team "$C")"
+web ada post "/case/$C/assign" "member=$A"
+check "a caseworker's assignment is refused (${WST%% *}) with the library's line ($(alert_of ada))" \
+	bash -c '[ "${1%% *}" = 403 ] && grep -q "may not" <<<"$2"' _ "$WST" "$(alert_of ada)"
+C2=$(as_svc "$CV" case open --parent "Lou Other" --child "Sam Child" --child-dob 2015-09-01 --pr-confirmed)
+as_svc "$CV" case link "$C" "$C2" >/dev/null
+web mgr get "/case/$C"
+check "the manager sees the linked case $C2 on the page; a caseworker does not" \
+	bash -c 'grep -qF "<dt>Linked case</dt>" "$1" && grep -qF "/case/$2\"" "$1"' _ "$T/jar.mgr.body" "$C2"
+web ada get "/case/$C"
+check "  ... (Ada's view has no link)" not page_has ada "Linked case"
+web mgr post "/case/$C2/assign" "member=$A"
+check "assigning $A to the linked case is refused with the library's line ($(alert_of mgr))" \
+	bash -c '[ "${1%% *}" = 403 ] && grep -qi "linked" <<<"$2"' _ "$WST" "$(alert_of mgr)"
+web mgr post "/case/$C/unassign" "member=$B"
+check "the manager takes $B off $C (303); the CLI agrees ($(team "$C"))" \
+	bash -c '[ "${1%% *}" = 303 ] && ! grep -qw "$2" <<<"$3"' _ "$WST" "$B" "$(team "$C")"
 check "the daemon's log holds none of the names" not grep -q "Robin\|Sam Child" "$T/daemon.log"
 check "verify passes" as_svc "$CV" verify
 finish

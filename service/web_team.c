@@ -5,12 +5,15 @@
  * off a caseworker there, as 'case assign' and 'case unassign' do
  * (cv_case_assign, cv_case_unassign), so the rule that two linked cases
  * never share a caseworker is the library's, and a refusal its one line.
+ * A manager links the case to the other parent's case here too, as 'case
+ * link' does (cv_case_link).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "casevault/casevault.h"
 #include "casevault/assign.h"
+#include "casevault/people.h"
 #include "web.h"
 
 static void unassign_button(const web_req *rq, web_buf *b, const char *id, const char *staff)
@@ -53,6 +56,21 @@ void web_case_team(const web_req *rq, cv_vault *v, web_buf *b, const char *id)
 	web_csrf_field(b, rq->csrf);
 	web_puts(b, "<input type=\"text\" id=\"a-member\" name=\"member\" required><button type=\"submit\">Assign"
 		    "</button></form>");
+	web_printf(b, "<form method=\"post\" action=\"/case/%s/link\"><label for=\"l-case\">Link to the other "
+		      "parent's case (a separated family: never the same caseworker)</label>", id);
+	web_csrf_field(b, rq->csrf);
+	web_puts(b, "<input type=\"text\" id=\"l-case\" name=\"case\" required><button type=\"submit\">Link"
+		    "</button></form>");
+}
+
+/* POST /case/ID/assign|unassign|link: the library's act, back to the case page, or its one line. */
+static int team_act(const web_req *rq, cv_vault *v, const char *id, const char *act)
+{
+	if (!strcmp(act, "assign"))
+		return cv_case_assign(v, id, web_given(rq->member));
+	if (!strcmp(act, "unassign"))
+		return cv_case_unassign(v, id, web_given(rq->member));
+	return cv_case_link(v, id, web_given(rq->case_id));
 }
 
 int web_team_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
@@ -62,11 +80,9 @@ int web_team_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 	int r;
 
 	if (strcmp(rq->method, "POST") || web_split_url(rq->url, "/case/", id, sizeof(id), &rest) != 0 ||
-	    (strcmp(rest, "assign") && strcmp(rest, "unassign")))
+	    (strcmp(rest, "assign") && strcmp(rest, "unassign") && strcmp(rest, "link")))
 		return 0;
-	r = !strcmp(rest, "assign") ? cv_case_assign(v, id, web_given(rq->member))
-				    : cv_case_unassign(v, id, web_given(rq->member));
-	if (r < 0)
+	if ((r = team_act(rq, v, id, rest)) < 0)
 		web_lib_error(rq, h, b, v, r);
 	else
 		web_redirect(h, "/case/", id);

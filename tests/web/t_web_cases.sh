@@ -83,7 +83,10 @@ web ada post "/case/$C/assign" "member=$A"
 check "a caseworker's assignment is refused (${WST%% *}) with the library's line ($(alert_of ada))" \
 	bash -c '[ "${1%% *}" = 403 ] && grep -q "may not" <<<"$2"' _ "$WST" "$(alert_of ada)"
 C2=$(as_svc "$CV" case open --parent "Lou Other" --child "Sam Child" --child-dob 2015-09-01 --pr-confirmed)
-as_svc "$CV" case link "$C" "$C2" >/dev/null
+web ada post "/case/$C/link" "case=$C2"
+check "a caseworker's link is refused (${WST%% *})" test "${WST%% *}" = 403
+web mgr post "/case/$C/link" "case=$C2"
+check "the manager links $C to the other parent's case $C2 (303: $WST)" test "$WST" = "303 /case/$C"
 web mgr get "/case/$C"
 check "the manager sees the linked case $C2 on the page; a caseworker does not" \
 	bash -c 'grep -qF "<dt>Linked case</dt>" "$1" && grep -qF "/case/$2\"" "$1"' _ "$T/jar.mgr.body" "$C2"

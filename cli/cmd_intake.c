@@ -45,7 +45,7 @@ static json_t *item_json(const void *item, int arg)
 	const cv_intake_item *it = item;
 
 	(void)arg;
-	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:i, s:b}", "id", it->id, "arrived", it->arrived,
+	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:i, s:b}", "id", it->id, "added_at", it->arrived,
 			 "size", (json_int_t)it->size, "mime", it->mime, "source", it->source, "added_by", it->added_by,
 			 "name", cli_jtext(it->name ? it->name : ""), "days", it->days, "due", it->days >= CV_INTAKE_DUE_DAYS);
 }

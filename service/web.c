@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +31,36 @@
 
 static cvd_web_config W;
 
+/*
+ * The fields a page's form may carry, by name, and where the page finds
+ * each (web_req): a new field is one line here and its member in web_req.
+ */
+static const struct web_field {
+	const char *name;
+	size_t at;
+} page_fields[] = {
+	{ "class", offsetof(web_req, cls) }, { "title", offsetof(web_req, title) },
+	{ "text", offsetof(web_req, text) }, { "decision", offsetof(web_req, decision) },
+	{ "ground", offsetof(web_req, ground) }, { "reason", offsetof(web_req, reason) },
+	{ "rec", offsetof(web_req, recs) }, { "query", offsetof(web_req, query) },
+	{ "since", offsetof(web_req, since) }, { "actor", offsetof(web_req, actor) },
+	{ "rid", offsetof(web_req, rid) }, { "case", offsetof(web_req, case_id) },
+	{ "date", offsetof(web_req, date) }, { "to", offsetof(web_req, to) },
+	{ "purpose", offsetof(web_req, purpose) }, { "by", offsetof(web_req, by) },
+	{ "confirm", offsetof(web_req, confirm) }, { "basis", offsetof(web_req, basis) },
+	{ "kind", offsetof(web_req, kind) }, { "requester", offsetof(web_req, requester) },
+	{ "relationship", offsetof(web_req, relationship) }, { "request", offsetof(web_req, request) },
+	{ "parent", offsetof(web_req, parent) }, { "child", offsetof(web_req, child) },
+	{ "dob", offsetof(web_req, dob) }, { "how", offsetof(web_req, how) },
+	{ "version", offsetof(web_req, version) }, { "member", offsetof(web_req, member) }
+};
+#define WEB_NFIELDS (sizeof(page_fields) / sizeof(page_fields[0]))
+
 /* One request's form: its fields, and the uploaded documents in memory (memfd: never on disk). */
 typedef struct {
 	struct MHD_PostProcessor *pp;
-	char *csrf, *staff, *passphrase, *cls, *title, *text;
-	char *decision, *ground, *reason, *recs, *query, *since, *actor, *rid, *case_id, *date;
-	char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
-	char *parent, *child, *dob, *how, *version, *member;
+	char *csrf, *staff, *passphrase;  /* every form's token; the sign-in's */
+	char *val[WEB_NFIELDS];           /* page_fields' values */
 	int nfiles, fds[WEB_MAX_FILES];
 	char *names[WEB_MAX_FILES];
 	long total;
@@ -191,19 +215,17 @@ static void append(char **field, const char *data, size_t size, web_form *f)
 
 static char **field_of(web_form *f, const char *key)
 {
-	static const char *const keys[] = { "csrf", "staff", "passphrase", "class", "title", "text", "decision",
-					    "ground", "reason", "rec", "query", "since", "actor", "rid", "case", "date",
-					    "to", "purpose", "by", "confirm", "basis", "kind", "requester", "relationship",
-					    "request", "parent", "child", "dob", "how", "version", "member" };
-	char **fields[] = { &f->csrf, &f->staff, &f->passphrase, &f->cls, &f->title, &f->text, &f->decision,
-			    &f->ground, &f->reason, &f->recs, &f->query, &f->since, &f->actor, &f->rid, &f->case_id,
-			    &f->date, &f->to, &f->purpose, &f->by, &f->confirm, &f->basis, &f->kind, &f->requester,
-			    &f->relationship, &f->request, &f->parent, &f->child, &f->dob, &f->how, &f->version, &f->member };
 	size_t i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(key, keys[i]))
-			return fields[i];
+	if (!strcmp(key, "csrf"))
+		return &f->csrf;
+	if (!strcmp(key, "staff"))
+		return &f->staff;
+	if (!strcmp(key, "passphrase"))
+		return &f->passphrase;
+	for (i = 0; i < WEB_NFIELDS; i++)
+		if (!strcmp(key, page_fields[i].name))
+			return &f->val[i];
 	return NULL;
 }
 
@@ -238,7 +260,7 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 	if (!strcmp(key, "doc") && filename)
 		upload(f, filename, data, off, size);
 	else if ((field = field_of(f, key))) {
-		if (field == &f->recs && off == 0 && f->recs)  /* every record ticked, comma-separated */
+		if (!strcmp(key, "rec") && off == 0 && *field)  /* every record ticked, comma-separated */
 			append(field, ",", 1, f);
 		append(field, data, size, f);
 	}
@@ -267,12 +289,9 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 		close(f->fds[i]);
 		free(f->names[i]);
 	}
-	wipe(f->csrf), wipe(f->staff), wipe(f->passphrase), wipe(f->cls), wipe(f->title), wipe(f->text);
-	wipe(f->decision), wipe(f->ground), wipe(f->reason), wipe(f->recs), wipe(f->query);
-	wipe(f->since), wipe(f->actor), wipe(f->rid), wipe(f->case_id), wipe(f->date);
-	wipe(f->to), wipe(f->purpose), wipe(f->by), wipe(f->confirm), wipe(f->basis), wipe(f->kind);
-	wipe(f->requester), wipe(f->relationship), wipe(f->request), wipe(f->parent), wipe(f->child), wipe(f->dob);
-	wipe(f->how), wipe(f->version), wipe(f->member);
+	wipe(f->csrf), wipe(f->staff), wipe(f->passphrase);
+	for (i = 0; i < (int)WEB_NFIELDS; i++)
+		wipe(f->val[i]);
 	free(f);
 	*ptr = NULL;
 }
@@ -548,21 +567,12 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 {
 	int post = !strcmp(method, "POST");
 	web_req rq = { .vault_dir = W.vault_dir, .keeper_fd = W.keeper_fd, .method = method, .url = url,
-		       .staff = s->staff, .uid = s->uid, .role = s->role, .csrf = s->csrf,
-		       .cls = post ? f->cls : NULL, .title = post ? f->title : NULL, .text = post ? f->text : NULL,
-		       .decision = post ? f->decision : NULL, .ground = post ? f->ground : NULL,
-		       .reason = post ? f->reason : NULL, .recs = post ? f->recs : NULL,
-		       .query = post ? f->query : NULL, .since = post ? f->since : NULL,
-		       .actor = post ? f->actor : NULL, .rid = post ? f->rid : NULL,
-		       .case_id = post ? f->case_id : NULL, .date = post ? f->date : NULL,
-		       .to = post ? f->to : NULL, .purpose = post ? f->purpose : NULL, .by = post ? f->by : NULL,
-		       .confirm = post ? f->confirm : NULL, .basis = post ? f->basis : NULL,
-		       .kind = post ? f->kind : NULL, .requester = post ? f->requester : NULL,
-		       .relationship = post ? f->relationship : NULL, .request = post ? f->request : NULL,
-		       .parent = post ? f->parent : NULL, .child = post ? f->child : NULL, .dob = post ? f->dob : NULL,
-		       .how = post ? f->how : NULL, .version = post ? f->version : NULL,
-		       .member = post ? f->member : NULL };
+		       .staff = s->staff, .uid = s->uid, .role = s->role, .csrf = s->csrf };
+	size_t k;
 	int i;
+
+	for (k = 0; post && k < WEB_NFIELDS; k++)  /* a GET carries no form */
+		*(const char **)((char *)&rq + page_fields[k].at) = f->val[k];
 
 	if (f->refused)
 		return refuse(c, 400, "the form was too large (at most 32 documents, 256 MiB together, 64 KiB of "

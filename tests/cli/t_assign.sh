@@ -106,12 +106,14 @@ check "audit has case.assign and case.unassign" \
 # ---- the upgrade to schema 17: openers and filers keep their cases ----
 snapshot
 # back to before case assignment (schema 16): its migration and every later one (consents,
-# intake, storage limitation, release order: all empty here) are undone, so the open runs them again
+# intake, storage limitation, release order, e-mail parts: all empty here) are undone, so the open
+# runs them again
 ver=$(db 'PRAGMA user_version')
 sqlite3 "$V/vault.db" "DROP TABLE case_staff; DROP TABLE consents; DROP TABLE intake;
 	DELETE FROM counters WHERE name = 'intake';
 	ALTER TABLE cases DROP COLUMN erased; ALTER TABLE cases DROP COLUMN erase_certificate;
 	ALTER TABLE holds DROP COLUMN released_after_review;
+	DROP TRIGGER record_parts_gone; DROP TABLE record_parts;
 	PRAGMA user_version = 16;"
 run_cv audit verify
 check "the upgraded vault opens and its audit trail verifies ($ERR)" test "$RC" -eq 0

@@ -56,7 +56,7 @@ r=$(as_svc "$CV" --json ls "$C1" | python3 -c 'import json,sys; print([x["id"] f
 svc_cv "$UA" get "$r" >"$T/m.back" </dev/null
 check "a document reads back byte for byte, titled by its base name ($r)" cmp -s "$T/m.back" "$D/sub/m.txt"
 check "the filing is audited as UA's staff member $A" \
-	eval 'as_svc "$CV" --json audit show | python3 -c "import json,sys; a=[e[\"actor\"] for e in json.load(sys.stdin)[\"events\"] if e[\"action\"] == \"file\"]; sys.exit(0 if a and set(a) == {\"$A\"} else 1)"'
+	eval 'as_svc "$CV" --json audit show | python3 -c "import json,sys; a=[e[\"acted_by\"] for e in json.load(sys.stdin)[\"events\"] if e[\"action\"] == \"file\"]; sys.exit(0 if a and set(a) == {\"$A\"} else 1)"'
 
 # the same manifest again: every document is filed already, skipped as in direct mode
 CWD=$T/a run_cv_as "$UA" --json import m1.csv

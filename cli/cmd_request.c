@@ -572,8 +572,9 @@ static int cmd_request_log(cli_ctx *c)
 			json_t *items = json_array();
 			for (j = 0; j < list[i].nitems; j++) {
 				const cv_log_item *li = &list[i].items[j];
-				json_t *it = json_pack("{s:s, s:s, s:s, s:s}", "record", li->record_id, "source", li->source_record,
-						       "outcome", li->outcome, "decided_by", li->decided_by);
+				json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:s?}", "record", li->record_id, "source", li->source_record,
+						       "outcome", li->outcome, "decided_by", li->decided_by,
+						       "decided_at", li->decided_at[0] ? li->decided_at : NULL);
 				if (li->number)
 					cli_jset(it, "number", json_integer(li->number));
 				if (li->ground)
@@ -598,8 +599,9 @@ static int cmd_request_log(cli_ctx *c)
 				char num[16] = "-";
 				if (li->number)
 					snprintf(num, sizeof(num), "%d", li->number);
-				printf("  %-9s %-9s %5s  %-10s %s%s\n", li->record_id, strcmp(li->source_record, li->record_id) ? li->source_record : "",
-				       num, li->outcome, li->decided_by, li->ground ? "" : "");
+				printf("  %-9s %-9s %5s  %-10s %s  %s\n", li->record_id,
+				       strcmp(li->source_record, li->record_id) ? li->source_record : "",
+				       num, li->outcome, li->decided_by, li->decided_at);
 				if (li->ground)
 					printf("            ground: %s\n", cli_show(li->ground));
 			}

@@ -80,11 +80,13 @@ static const cli_opt list_opts[] = {
 static json_t *staff_json(const void *item, int arg)
 {
 	const cv_staff *s = item;
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id", s->id,
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?}", "id", s->id,
 			      "role", cv_role_name(s->role), "added_at", s->created,
+			      "added_by", s->added_by[0] ? s->added_by : NULL,
 			      "attested", s->attested[0] ? s->attested : NULL,
 			      "policy_version", s->policy_version[0] ? s->policy_version : NULL,
-			      "revoked", s->revoked[0] ? s->revoked : NULL);
+			      "revoked", s->revoked[0] ? s->revoked : NULL,
+			      "revoked_by", s->revoked_by[0] ? s->revoked_by : NULL);
 
 	(void)arg;
 	if (s->name)

@@ -114,6 +114,7 @@ sqlite3 "$V/vault.db" "DROP TABLE case_staff; DROP TABLE consents; DROP TABLE in
 	ALTER TABLE cases DROP COLUMN erased; ALTER TABLE cases DROP COLUMN erase_certificate;
 	ALTER TABLE holds DROP COLUMN released_after_review;
 	DROP TRIGGER record_parts_gone; DROP TABLE record_parts;
+	ALTER TABLE disclosure_items DROP COLUMN decided_at; DROP INDEX audit_action;
 	PRAGMA user_version = 16;"
 run_cv audit verify
 check "the upgraded vault opens and its audit trail verifies ($ERR)" test "$RC" -eq 0

@@ -205,4 +205,32 @@ check "  decisions' reasons still open" grep -q "neighbour's account, no consent
 run_cv case person list "$C"
 check "  the people named still open" grep -q "Quillfeather, 07700 900123, vera.q@example.org" "$T/out"
 
+# ---- who and when, both (docs/json.md): the log's decision times, who added and revoked ----
+run_cv --json request log "$R"
+check "every log item says when it was decided: the policy's at the bundle's time, a person's at their decision" \
+	python3 -c '
+import json, sqlite3, sys
+log = json.load(open(sys.argv[1]))
+db = sqlite3.connect("file:" + sys.argv[2] + "?mode=ro", uri=True)
+n = 0
+for b in log["bundles"]:
+    for it in b["records"]:
+        n += 1
+        if it["decided_by"] == "policy":
+            assert it["decided_at"] == b["built_at"], it
+        else:
+            at = [r[0] for r in db.execute("SELECT decided_at FROM decisions WHERE record_id = ? AND decided_by = ?",
+                                         (it["record"], it["decided_by"]))]
+            assert it["decided_at"] in at, (it, at)
+assert n > 0
+' "$T/out" "$V/vault.db"
+run_cv --json staff list
+check "staff list says who added and who revoked the cp-lead" python3 -c '
+import json, sys
+s = {p["id"]: p for p in json.load(open(sys.argv[1]))["staff"]}
+assert s["S-0001"].get("added_by") == "S-0001", s
+assert s[sys.argv[2]]["added_by"] == "S-0001" and s[sys.argv[2]]["revoked_by"] == "S-0001", s[sys.argv[2]]
+assert s["S-0001"]["revoked_by"] is None
+' "$T/out" "$CPL"
+
 finish

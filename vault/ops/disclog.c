@@ -19,7 +19,7 @@
 #include "casevault/vault.h"
 
 /* One item per record in scope: released, redacted or withheld (with its ground). */
-static int log_item(cv_bundle *b, long long did, const cv_sitem *s)
+static int log_item(cv_bundle *b, long long did, const cv_sitem *s, const char *now)
 {
 	cv_db_disclosure_item_new it;
 
@@ -29,6 +29,8 @@ static int log_item(cv_bundle *b, long long did, const cv_sitem *s)
 	it.outcome = s->number ? (s->redact || s->it.decision == CV_DEC_COPY ? "redacted" : "released") : "withheld";
 	it.number = s->number;
 	it.decided_by = s->it.is_default ? "policy" : s->it.decided_by;
+	/* the policy's default is decided as the bundle is built */
+	it.decided_at = s->it.is_default ? now : s->it.decided_at;
 	it.section = (cv_section)s->it.section;
 	it.ground = s->number ? NULL : s->it.ground;
 	return cv_db_disclosure_item_insert(b->v, did, &it);
@@ -56,7 +58,7 @@ int cv_disclog_add(cv_bundle *b, const char *form, const char *sha, int64_t size
 	if ((r = cv_db_disclosure_insert(v, &d, &did)) < 0)
 		return r;
 	for (i = 0; i < b->ns; i++)
-		if ((r = log_item(b, did, &b->s[i])) < 0)
+		if ((r = log_item(b, did, &b->s[i], now)) < 0)
 			return r;
 	snprintf(ids, sizeof(ids), "%s %s D-%lld", b->req.id, b->req.case_id, did);
 	if ((r = cv_audit(v, "request.bundle", 0, ids)) < 0)

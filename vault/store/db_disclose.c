@@ -252,9 +252,10 @@ int cv_db_disclosure_item_insert(cv_vault *v, long long disclosure_id, const cv_
 	int r;
 
 	if ((r = cv_index_query(v, &st,
-		"INSERT INTO disclosure_items(disclosure_id, record_id, source_record, outcome, number, decided_by, section) VALUES(?,?,?,?,?,?,?)",
-		"Ittt-tt", (sqlite3_int64)disclosure_id, it->record_id, it->source_record, it->outcome, it->decided_by,
-		cv_section_name(it->section))) < 0)
+		"INSERT INTO disclosure_items(disclosure_id, record_id, source_record, outcome, number, decided_by, section,"
+		" decided_at) VALUES(?,?,?,?,?,?,?,?)",
+		"Ittt-ttt", (sqlite3_int64)disclosure_id, it->record_id, it->source_record, it->outcome, it->decided_by,
+		cv_section_name(it->section), it->decided_at)) < 0)
 		return r;
 	if (it->number)
 		sqlite3_bind_int(st, 5, it->number);
@@ -273,7 +274,8 @@ static int log_items(cv_vault *v, cv_log_entry *e, void (*need_key)(cv_vault *v,
 	int r = 0;
 
 	if ((r = cv_index_query(v, &it,
-		"SELECT id, record_id, source_record, outcome, number, ground, decided_by, section FROM disclosure_items WHERE disclosure_id = ? ORDER BY id",
+		"SELECT id, record_id, source_record, outcome, number, ground, decided_by, section, decided_at"
+		" FROM disclosure_items WHERE disclosure_id = ? ORDER BY id",
 		"I", (sqlite3_int64)e->id)) < 0)
 		return r;
 	while (sqlite3_step(it) == SQLITE_ROW) {
@@ -291,6 +293,7 @@ static int log_items(cv_vault *v, cv_log_entry *e, void (*need_key)(cv_vault *v,
 		cv_col_copy(it, 3, li->outcome, sizeof(li->outcome));
 		li->number = sqlite3_column_int(it, 4);
 		cv_col_copy(it, 6, li->decided_by, sizeof(li->decided_by));
+		cv_col_copy(it, 8, li->decided_at, sizeof(li->decided_at));
 		sec = section_of(it, 7);
 		need_key(v, sec);
 		if ((r = get_if_key_n(v, it, 5, sec, "disclosure_items", "ground", sqlite3_column_int64(it, 0), &li->ground)) < 0)

@@ -106,7 +106,7 @@ typedef struct {
 typedef struct {
 	const char *record_id, *source_record, *outcome;
 	int number;                  /* 0: none (withheld) */
-	const char *decided_by;
+	const char *decided_by, *decided_at;
 	cv_section section;
 	const char *ground;          /* NULL: none */
 } cv_db_disclosure_item_new;

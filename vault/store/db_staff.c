@@ -70,6 +70,15 @@ int cv_db_staff_set_name(cv_vault *v, const char *id, const char *name)
 	return sealed_done(v, st, 1, id, name, "store the staff name");
 }
 
+/*
+ * Who added (or revoked) a person: the actor of the audit trail's event for
+ * them (docs/architecture.md, The audit trail), found by migration 23's
+ * index; the first manager's is vault.init's.
+ */
+#define STAFF_BY(action, what) \
+	" (SELECT a.actor FROM audit a WHERE a.action = '" action "' AND a.ids = s.id AND a.outcome = 'ok'" \
+	" ORDER BY a.seq LIMIT 1)"
+
 /* A cv_index_list fill: the row into item (a cv_staff); ctx points to unseal. */
 static int staff_from(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx)
 {
@@ -85,6 +94,8 @@ static int staff_from(cv_vault *v, sqlite3_stmt *st, void *item, void *ctx)
 	cv_col_copy(st, 6, s->revoked, sizeof(s->revoked));
 	cv_col_copy(st, 7, s->attested, sizeof(s->attested));
 	cv_col_copy(st, 8, s->policy_version, sizeof(s->policy_version));
+	cv_col_copy(st, sqlite3_column_type(st, 9) == SQLITE_NULL ? 10 : 9, s->added_by, sizeof(s->added_by));
+	cv_col_copy(st, 11, s->revoked_by, sizeof(s->revoked_by));
 	if (!unseal)
 		return 0;
 	return cv_sealed_get(v, st, 1, CV_SECTION_CASE, "staff", "name", s->id, &s->name);
@@ -114,7 +125,8 @@ int cv_db_staff_list(cv_vault *v, int unseal, cv_staff **out, size_t *n)
 	return cv_index_collect(v, NULL, &staff_list, out, n, &unseal,
 		"SELECT s.id, s.name, s.role, s.fpr, s.os_uid, s.created, s.revoked,"
 		" (SELECT date FROM attestations a WHERE a.staff_id = s.id ORDER BY date DESC, rowid DESC LIMIT 1),"
-		" (SELECT policy_version FROM attestations a WHERE a.staff_id = s.id ORDER BY date DESC, rowid DESC LIMIT 1)"
+		" (SELECT policy_version FROM attestations a WHERE a.staff_id = s.id ORDER BY date DESC, rowid DESC LIMIT 1),"
+		STAFF_BY("vault.init", "added_by") "," STAFF_BY("staff.add", "added_by") "," STAFF_BY("staff.revoke", "revoked_by")
 		" FROM staff s ORDER BY s.seq", NULL);
 }
 

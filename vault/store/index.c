@@ -326,6 +326,21 @@ static const char *migrations[] = {
 	"CREATE INDEX record_parts_of ON record_parts(part_of);"
 	"CREATE TRIGGER record_parts_gone AFTER DELETE ON records BEGIN"
 	"  DELETE FROM record_parts WHERE record_id = OLD.id OR part_of = OLD.id; END;",
+	/*
+	 * 23: who and when, both (docs/json.md): each disclosure log item keeps
+	 * when its decision was taken (the latest decision by the same person
+	 * before the bundle; the bundle's time where the policy decided), and
+	 * `staff list` reads who added each person from the audit trail's
+	 * staff.add event, by this index
+	 */
+	"ALTER TABLE disclosure_items ADD COLUMN decided_at TEXT;"
+	"UPDATE disclosure_items SET decided_at = (SELECT x.built_at FROM disclosures x WHERE x.id = disclosure_id)"
+	"  WHERE decided_by = 'policy';"
+	"UPDATE disclosure_items SET decided_at = (SELECT d.decided_at FROM decisions d JOIN disclosures x"
+	"  ON x.id = disclosure_items.disclosure_id WHERE d.request_id = x.request_id"
+	"  AND d.record_id = disclosure_items.record_id AND d.decided_by = disclosure_items.decided_by"
+	"  AND d.decided_at <= x.built_at ORDER BY d.id DESC LIMIT 1) WHERE decided_by <> 'policy';"
+	"CREATE INDEX audit_action ON audit(action, ids);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -134,7 +134,8 @@ typedef struct {
 	char outcome[12];            /* released | redacted | withheld */
 	int number;                  /* 0 when withheld */
 	char *ground;                /* unsealed when possible */
-	char decided_by[24];
+	char decided_by[24];         /* a staff id, or "policy" where the policy's default decided */
+	char decided_at[32];         /* "" for a bundle logged before schema 23 with no decision found */
 } cv_log_item;
 
 typedef struct {

@@ -67,6 +67,8 @@ typedef struct {
 	char attested[11];       /* "" when never */
 	char policy_version[32];
 	char revoked[32];        /* "" while active */
+	char added_by[16];       /* who added them, from the audit trail ("" when not found) */
+	char revoked_by[16];     /* who revoked them ("" while active) */
 } cv_staff;
 
 typedef struct {

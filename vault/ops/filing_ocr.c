@@ -56,6 +56,13 @@ static int text_fd(const char *text, size_t len)
 	return fd;
 }
 
+int cv_ocr_member_of(const char *name, const char *member)
+{
+	size_t ml = strlen(member);
+
+	return !strncmp(name, member, ml) && !strcmp(name + ml, CV_OCR_SUFFIX);
+}
+
 /* The OCR member's name for a document's member (record ids are short: it always fits). */
 static int ocr_name(char out[64], const char *member)
 {

@@ -14,6 +14,9 @@
 /* The member holding a record's OCR text: its document's member name and this. */
 #define CV_OCR_SUFFIX ".ocr.txt"
 
+/* 1 when archive member name is the OCR text of member: member followed by CV_OCR_SUFFIX. */
+int cv_ocr_member_of(const char *name, const char *member);
+
 /* What OCR gave for one member of a group. */
 struct cv_filing_ocr {
 	int fd;                 /* memfd with the text, or -1 */

@@ -160,20 +160,12 @@ static void pass_wipe(struct pass *p)
 	p->cur = NONE;
 }
 
-/* 1 when name is member's OCR text: member followed by CV_OCR_SUFFIX. */
-static int is_ocr_of(const char *name, const char *member)
-{
-	size_t ml = strlen(member);
-
-	return !strncmp(name, member, ml) && !strcmp(name + ml, CV_OCR_SUFFIX);
-}
-
 static int pass_entry(void *hook, const char *name, int64_t size)
 {
 	struct pass *p = hook;
 	size_t j;
 
-	for (j = p->from; j < p->to && strcmp(p->ws[j].member, name) && !is_ocr_of(name, p->ws[j].member); j++)
+	for (j = p->from; j < p->to && strcmp(p->ws[j].member, name) && !cv_ocr_member_of(name, p->ws[j].member); j++)
 		;
 	if (j == p->to || size < 0 || (uint64_t)size > CV_FMT_MAX)
 		return 0;

@@ -115,6 +115,8 @@ int cv_filing_ocr_members(cv_filing_group *g, cv_member_in **all, size_t *nall)
 		if (!(cv_fmt_caps(mime) & CV_FMT_OCR))
 			continue;
 		ocr_one(&g->m[j], mime, &o[j]);
+		if (o[j].why[0] && !g->not_ocred++)
+			snprintf(g->ocr_why, sizeof(g->ocr_why), "%s", o[j].why);
 		if (o[j].fd < 0 || ocr_name(a[k].name, g->m[j].name) < 0)
 			continue;
 		a[k].fd = o[j].fd;

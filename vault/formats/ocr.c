@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <omp.h>
 #include <leptonica/allheaders.h>
 #include <tesseract/capi.h>
 
@@ -43,6 +44,13 @@ static TessBaseAPI *ocr_new(int *rc, char *err, size_t errlen)
 		return NULL;
 	}
 	setMsgSeverity(L_SEVERITY_NONE);
+	/*
+	 * Tesseract's OpenMP regions run on this thread alone: the filing's
+	 * writers already keep both CPUs busy, and on a loaded machine its
+	 * threads spin against each other (bench/bench_ocr.sh: a page took
+	 * 4x longer).  Set per thread, so it reaches no other library.
+	 */
+	omp_set_max_active_levels(0);
 	if (!(api = TessBaseAPICreate())) {
 		*rc = cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
 		return NULL;

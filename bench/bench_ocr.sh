@@ -36,19 +36,20 @@ TOOL=${FORMATS_TOOL:-$REPO/build/formats_tool}
 export CASEVAULT_POLICY_DIR=${CASEVAULT_POLICY_DIR:-$REPO/policies}
 [ -x "$CV" ] || { echo "bench_ocr.sh: no casevault binary at $CV; build it first" >&2; exit 2; }
 [ -x "$TOOL" ] || { echo "bench_ocr.sh: no formats_tool at $TOOL; build with -DBUILD_TESTS=ON" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench_ocr.sh: needs /usr/bin/time (scripts/deps.sh installs time)" >&2; exit 2; }
 command -v gs >/dev/null || { echo "bench_ocr.sh: needs gs (scripts/deps.sh installs ghostscript)" >&2; exit 2; }
 source "$REPO/bench/lib.sh"
 
-# med FILE: the median of a column of seconds
-med() { sort -g "$1" | awk '{ v[NR] = $1 } END { printf "%.3f", v[int((NR + 1) / 2)] }'; }
-# timed OUT COMMAND...: append the wall seconds of COMMAND (its output discarded) to OUT
+# med FILE COL: the median of column COL (1 wall, 2 CPU seconds) of FILE
+med() { awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", v[int((NR + 1) / 2)] }'; }
+# div A B: A / B
+div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
+# timed OUT COMMAND...: append the wall and CPU (user + system) seconds of COMMAND to OUT
 timed() {
-	local out=$1 t0 t1
+	local out=$1
 	shift
-	t0=$(date +%s.%N)
-	"$@" >/dev/null 2>&1
-	t1=$(date +%s.%N)
-	echo "$t1 - $t0" | bc -l >>"$out"
+	/usr/bin/time -f '%e %U %S' -o "$W/time" "$@" >/dev/null 2>&1
+	awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$W/time" >>"$out"
 }
 # scan OUT TAG NPAGES: a scanned PDF, NPAGES pages of letter text marked TAG, pixels only
 scan() {
@@ -74,11 +75,13 @@ for i in $(seq "$RUNS"); do
 	timed "$W/t_png" "$TOOL" ocr image/png "$W/page.png" "$W/o.txt"
 	timed "$W/t_text" "$TOOL" text application/pdf "$W/multi.pdf" "$W/o.txt"
 done
-T_OCR=$(med "$W/t_ocr") T_PNG=$(med "$W/t_png") T_TEXT=$(med "$W/t_text")
-printf 'ocr_pdf   %s pages in %s s median: %.2f pages/s\n' "$PAGES" "$T_OCR" "$(echo "$PAGES / $T_OCR" | bc -l)"
-printf 'ocr_png   1 page in %s s median: %.2f pages/s\n' "$T_PNG" "$(echo "1 / $T_PNG" | bc -l)"
-printf 'text_pdf  %s s median (no text layer found: the baseline); OCR costs %.1fx that\n' "$T_TEXT" \
-	"$(echo "$T_OCR / $T_TEXT" | bc -l)"
+T_OCR=$(med "$W/t_ocr" 1) T_PNG=$(med "$W/t_png" 1) T_TEXT=$(med "$W/t_text" 1)
+C_OCR=$(med "$W/t_ocr" 2) C_PNG=$(med "$W/t_png" 2)
+printf 'ocr_pdf   %s pages: %s s wall, %s s CPU (median): %.2f pages/s wall, %.2f pages per CPU-second\n' \
+	"$PAGES" "$T_OCR" "$C_OCR" "$(div $PAGES $T_OCR)" "$(div $PAGES $C_OCR)"
+printf 'ocr_png   1 page: %s s wall, %s s CPU (median): %.2f pages/s wall\n' "$T_PNG" "$C_PNG" "$(div 1 $T_PNG)"
+printf 'text_pdf  %s s wall median (no text layer found: the baseline); OCR costs %.1fx that\n' "$T_TEXT" \
+	"$(div $T_OCR $T_TEXT)"
 
 # ---- filing one scan, with and without OCR ----
 "$CV" init "$W/v" --no-passphrase --name "Bench Manager" >/dev/null
@@ -91,7 +94,7 @@ for i in $(seq "$RUNS"); do
 	timed "$W/f_ocr" "$CV" file "$C" "$W/a$i.pdf" --class report --date 2026-03-01 --title "Scan a$i"
 	timed "$W/f_none" env TESSDATA_PREFIX="$W/nodata" "$CV" file "$C" "$W/b$i.pdf" --class report --date 2026-03-01 --title "Scan b$i"
 done
-F_OCR=$(med "$W/f_ocr") F_NONE=$(med "$W/f_none")
+F_OCR=$(med "$W/f_ocr" 1) F_NONE=$(med "$W/f_none" 1)
 echo "# check: search finds $("$CV" search a1 | grep -c '^R-') scan by an OCR'd word; verify: $("$CV" verify | head -1)"
 printf 'file_scan with OCR %s s, without %s s (median of %s): ratio %.2f\n' "$F_OCR" "$F_NONE" "$RUNS" \
-	"$(echo "$F_OCR / $F_NONE" | bc -l)"
+	"$(div $F_OCR $F_NONE)"

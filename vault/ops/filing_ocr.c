@@ -7,7 +7,6 @@
  * key, erased by the same crypto-erasure and purge (docs/security.md, "OCR
  * text").
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,27 +18,25 @@
 #include "formats/formats.h"
 #include "ops/filing_ocr.h"
 
-/* The whole document of member m, read without moving its offset (the writer reads it next). */
-static int read_doc(const cv_member_in *m, char **buf)
-{
-	size_t got = 0;
-	ssize_t r;
+/*
+ * The largest document OCR reads (docs/ocr.md): a scan is a few MiB a page;
+ * a larger document (a born-digital PDF with attachments) is filed without.
+ */
+#define OCR_MAX_BYTES ((int64_t)64 << 20)
 
-	if (m->size < 0 || (uint64_t)m->size > CV_FMT_MAX || !(*buf = malloc((size_t)m->size + 1)))
-		return -1;
-	while (got < (size_t)m->size && (r = pread(m->fd, *buf + got, (size_t)m->size - got, (off_t)got)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got == (size_t)m->size)
-		return 0;
-	explicit_bzero(*buf, got);
-	free(*buf);
-	*buf = NULL;
-	return -1;
+/*
+ * The whole document of member m, mapped read-only (the writer reads it
+ * next through the same descriptor): only the pages the libraries touch
+ * are read, so filing's memory stays flat (docs/architecture.md, Streaming).
+ */
+static void *map_doc(const cv_member_in *m)
+{
+	void *p;
+
+	if (m->size <= 0 || m->size > OCR_MAX_BYTES)
+		return NULL;
+	p = mmap(NULL, (size_t)m->size, PROT_READ, MAP_PRIVATE, m->fd, 0);
+	return p == MAP_FAILED ? NULL : p;
 }
 
 /* The text in a memory file, at its start; -1 when it cannot be made. */
@@ -74,12 +71,16 @@ static int ocr_name(char out[64], const char *member)
 /* OCR of one member whose type may be a scan: o->fd when words were found, else o->why or nothing. */
 static void ocr_one(const cv_member_in *m, const char *mime, struct cv_filing_ocr *o)
 {
-	char *doc = NULL, *text = NULL;
+	char *text = NULL;
+	void *doc = map_doc(m);
 	size_t tl = 0;
 
 	o->tried = 1;
-	if (read_doc(m, &doc) < 0) {
-		snprintf(o->why, sizeof(o->why), "the document could not be read for OCR");
+	if (!doc) {
+		if (m->size > OCR_MAX_BYTES)
+			snprintf(o->why, sizeof(o->why), "larger than %d MiB, not read by OCR", (int)(OCR_MAX_BYTES >> 20));
+		else
+			snprintf(o->why, sizeof(o->why), "the document could not be mapped for OCR");
 		return;
 	}
 	if (cv_fmt_ocr(mime, doc, (size_t)m->size, &text, &tl, o->why, sizeof(o->why)) == 0) {
@@ -91,8 +92,7 @@ static void ocr_one(const cv_member_in *m, const char *mime, struct cv_filing_oc
 		explicit_bzero(text, tl);
 		free(text);
 	}
-	explicit_bzero(doc, (size_t)m->size);
-	free(doc);
+	munmap(doc, (size_t)m->size);
 }
 
 int cv_filing_ocr_members(cv_filing_group *g, cv_member_in **all, size_t *nall)

@@ -259,9 +259,10 @@ static int cmd_verify(cli_ctx *c)
 	if (c->json) {
 		json_t *arr = cli_json_array(rep.problems, rep.nproblems, sizeof(*rep.problems), problem_json, 0);
 
-		cli_json_out(json_pack("{s:b, s:I, s:I, s:I, s:I, s:b, s:o}", "ok", rep.nproblems == 0,
+		cli_json_out(json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:b, s:o}", "ok", rep.nproblems == 0,
 				       "archives", (json_int_t)rep.archives, "records", (json_int_t)rep.records,
 				       "receipts", (json_int_t)rep.receipts, "sealed_only", (json_int_t)rep.sealed_only,
+				       "not_ocred", (json_int_t)rep.not_ocred,
 				       "test_clock", cv_vault_test_clock(c->v), "problems", arr));
 	} else {
 		for (i = 0; i < rep.nproblems; i++)
@@ -272,6 +273,11 @@ static int cmd_verify(cli_ctx *c)
 		if (rep.sealed_only)
 			printf("note: %zu archive%s of a section you hold no key for (child-protection) checked against "
 			       "their signed receipts without decrypting\n", rep.sealed_only, rep.sealed_only == 1 ? "" : "s");
+		if (rep.not_ocred)
+			printf("note: %zu scan%s filed when OCR could not run (its English data missing): %s words are not "
+			       "searchable and a request asks a person about %s (docs/ocr.md)\n", rep.not_ocred,
+			       rep.not_ocred == 1 ? " was" : "s were", rep.not_ocred == 1 ? "its" : "their",
+			       rep.not_ocred == 1 ? "it" : "each");
 		if (cv_vault_test_clock(c->v))
 			printf("note: a test vault (init --test-clock): CASEVAULT_TODAY can change its dates; keep no real records in it\n");
 	}

@@ -12,6 +12,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 	libjansson-dev libinih-dev libcsv-dev libcmocka-dev libpwquality-dev cracklib-runtime \
 	libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libfreetype-dev \
 	libharfbuzz-dev libjpeg-dev zlib1g-dev libxml2-dev libgmime-3.0-dev libgexiv2-dev \
+	libtesseract-dev libleptonica-dev tesseract-ocr-eng \
 	gnupg gpg-agent sqlite3 tar zstd libarchive-tools p7zip-full \
 	imagemagick ghostscript python3 procps psmisc strace time file util-linux bsdutils \
 	poppler-utils libimage-exiftool-perl mupdf-tools libjpeg-turbo-progs \

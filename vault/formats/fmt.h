@@ -35,6 +35,20 @@ int cv_pdf_structure(const void *buf, size_t n, char *err, size_t errlen);
 int cv_pdf_redact(const void *buf, size_t n, const char *const *terms, size_t nterms,
 		  void **out, size_t *outlen, size_t *hits, char *err, size_t errlen);
 
+/*
+ * Each page of a PDF that has no text layer (a scanned page), the first max
+ * of them, rendered at CV_SCAN_DPI in 8-bit grey and given to fn (0 to go
+ * on, or a code that stops and is returned); *pages counts them.
+ */
+#define CV_SCAN_DPI 300
+typedef int (*cv_scan_fn)(void *user, const unsigned char *grey, int w, int h, int stride);
+int cv_pdf_scan_pages(const void *buf, size_t n, int max, cv_scan_fn fn, void *user, int *pages,
+		      char *err, size_t errlen);
+
+/* ocr.c: Tesseract (English) and Leptonica */
+int cv_ocr_image(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+int cv_ocr_pdf(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+
 /* zip.c: the zip container of ODT and DOCX (libarchive, in memory) */
 struct cv_zip_member {
 	const char *name;

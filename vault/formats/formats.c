@@ -37,7 +37,8 @@ static int admit(const char *mime, int want, const void *buf, size_t n, int *kin
 	if (!(caps & want))
 		return cv_fmt_fail(err, errlen, CV_EREFUSED, "casevault cannot %s a document of type %s",
 				   want == CV_FMT_TEXT ? "read the text of" : want == CV_FMT_CLEAN ?
-				   "remove the metadata of" : "redact", mime ? mime : "(none)");
+				   "remove the metadata of" : want == CV_FMT_OCR ? "read by OCR" : "redact",
+				   mime ? mime : "(none)");
 	if (!buf && n)
 		return cv_fmt_fail(err, errlen, CV_EINVAL, "no document given");
 	if (n > CV_FMT_MAX)
@@ -170,6 +171,17 @@ int cv_fmt_structure(const char *mime, const void *buf, size_t n, char *err, siz
 	default:
 		return 0;  /* text and e-mail: read as text when a bundle needs them */
 	}
+}
+
+int cv_fmt_ocr(const char *mime, const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen)
+{
+	int kind, rc;
+
+	*text = NULL;
+	*len = 0;
+	if ((rc = admit(mime, CV_FMT_OCR, buf, n, &kind, err, errlen)))
+		return rc;
+	return kind == K_PDF ? cv_ocr_pdf(buf, n, text, len, err, errlen) : cv_ocr_image(buf, n, text, len, err, errlen);
 }
 
 /* The module's one exported symbol (the version script in CMakeLists.txt hides every other). */

@@ -24,7 +24,8 @@ enum {
 	CV_FMT_TEXT = 1,     /* its words can be extracted (cv_fmt_text) */
 	CV_FMT_CLEAN = 2,    /* its metadata can be removed (cv_fmt_clean) */
 	CV_FMT_REDACT = 4,   /* named text can be removed from it (cv_fmt_redact) */
-	CV_FMT_STRUCTURE = 8 /* its structure is checked before it is filed (cv_fmt_structure) */
+	CV_FMT_STRUCTURE = 8, /* its structure is checked before it is filed (cv_fmt_structure) */
+	CV_FMT_OCR = 16      /* it may be a scan whose words OCR reads (cv_fmt_ocr) */
 };
 int cv_fmt_caps(const char *mime);
 
@@ -97,5 +98,16 @@ typedef struct {
 } cv_fmt_part;
 int cv_fmt_mail_parts(const char *mime, const void *buf, size_t n, cv_fmt_part **parts, size_t *nparts,
 		      char *err, size_t errlen);
+
+/*
+ * The words of a scan read by OCR (Tesseract with its English data;
+ * docs/ocr.md): an image's pixels, or each page of a PDF that has no text
+ * layer (the first 20 such pages), rendered at 300 dpi.  0 with the text
+ * as UTF-8 (*len 0 when nothing legible was found, or a PDF has no scanned
+ * page); CV_ENOTFOUND when the English data is not installed; CV_EINVAL
+ * for an image it cannot read; CV_EREFUSED for a type without CV_FMT_OCR.
+ * Caller frees *text.
+ */
+int cv_fmt_ocr(const char *mime, const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
 
 #endif

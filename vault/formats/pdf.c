@@ -205,6 +205,68 @@ int cv_pdf_text(const void *buf, size_t n, char **text, size_t *len, char *err, 
 	return rc;
 }
 
+/* One page at CV_SCAN_DPI in grey, when it has no text layer (a scanned page); *scanned 0 otherwise. */
+static void scan_page(fz_context *ctx, fz_document *doc, int i, cv_scan_fn fn, void *user, int *scanned, int *rc)
+{
+	fz_page *page = NULL;
+	fz_stext_page *st = NULL;
+	fz_buffer *b = NULL;
+	fz_pixmap *pix = NULL;
+	fz_matrix m = fz_scale(CV_SCAN_DPI / 72.0f, CV_SCAN_DPI / 72.0f);
+	unsigned char *d = NULL;
+	size_t dl;
+
+	*scanned = 0;
+	fz_var(page);
+	fz_var(st);
+	fz_var(b);
+	fz_var(pix);
+	fz_try(ctx) {
+		page = fz_load_page(ctx, doc, i);
+		st = fz_new_stext_page_from_page(ctx, page, NULL);
+		b = fz_new_buffer_from_stext_page(ctx, st);
+		dl = fz_buffer_storage(ctx, b, &d);
+		if (blank((const char *)d, dl)) {
+			pix = fz_new_pixmap_from_page(ctx, page, m, fz_device_gray(ctx), 0);
+			*scanned = 1;
+			*rc = fn(user, pix->samples, pix->w, pix->h, (int)pix->stride);
+		}
+	}
+	fz_always(ctx) {
+		fz_drop_pixmap(ctx, pix);
+		fz_drop_buffer(ctx, b);
+		fz_drop_stext_page(ctx, st);
+		fz_drop_page(ctx, page);
+	}
+	fz_catch(ctx)
+		fz_rethrow(ctx);
+}
+
+int cv_pdf_scan_pages(const void *buf, size_t n, int max, cv_scan_fn fn, void *user, int *pages,
+		      char *err, size_t errlen)
+{
+	fz_context *ctx = new_ctx();
+	pdf_document *doc = NULL;
+	int rc, i, np, scanned = 0, cb = 0;
+
+	*pages = 0;
+	if (!ctx)
+		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
+	rc = open_pdf(ctx, buf, n, &doc, err, errlen);
+	fz_try(ctx) {
+		np = rc ? 0 : pdf_count_pages(ctx, doc);
+		for (i = 0; i < np && *pages < max && cb == 0; i++) {
+			scan_page(ctx, (fz_document *)doc, i, fn, user, &scanned, &cb);
+			*pages += scanned;
+		}
+	}
+	fz_catch(ctx)
+		rc = cv_fmt_fail(err, errlen, CV_EINVAL, "cannot render the PDF's pages (%s)", fz_caught_message(ctx));
+	pdf_drop_document(ctx, doc);
+	fz_drop_context(ctx);
+	return rc ? rc : cb;
+}
+
 /*
  * What a reader does not show but a released file would still carry:
  * application private data, embedded files (whose words casevault never

@@ -27,6 +27,7 @@
 #include "base/handle.h"
 #include "ops/bundle_hints.h"
 #include "ops/case.h"
+#include "ops/scope_ocr.h"
 #include "casevault/case.h"
 #include "casevault/staff.h"
 
@@ -414,7 +415,8 @@ int cv_scope_load_hinted(cv_vault *v, const cv_rpolicy *pol, const cv_req_row *r
 
 	if ((r = cv_scope_load(v, pol, req, out, n)) < 0)
 		return r;
-	if ((r = hinted_titles(v, pol, req, *out, *n)) < 0) {
+	/* a scan naming a recorded person by its OCR text needs a decision too (ops/scope_ocr.h) */
+	if ((r = hinted_titles(v, pol, req, *out, *n)) < 0 || (r = cv_scope_ocr_named(v, pol, req, *out, *n)) < 0) {
 		cv_sitems_free(*out, *n);
 		*out = NULL;
 		*n = 0;

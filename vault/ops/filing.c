@@ -196,6 +196,22 @@ static int section_key(filing *f, cv_section s)
 	return 0;
 }
 
+/* Scans filed without their words read: said once, here, after the writers (docs/ocr.md). */
+static void note_not_ocred(filing *f)
+{
+	size_t i, n = 0;
+	const char *why = NULL;
+
+	for (i = 0; i < f->ng; i++)
+		if (!f->gs[i].failed && f->gs[i].not_ocred) {
+			n += f->gs[i].not_ocred;
+			why = why ? why : f->gs[i].ocr_why;
+		}
+	if (n)
+		cv_notice(f->v, "%zu scan%s filed without OCR (%s); verify lists them (docs/ocr.md)", n,
+			  n == 1 ? " was" : "s were", why);
+}
+
 /* Helpers, section keys and the cases' facts, before any document is read. */
 static int prepare(filing *f)
 {
@@ -355,6 +371,7 @@ static int write_and_commit(filing *f, cv_progress_fn progress, void *hook, size
 	for (i = 0; i < f->ng; i++)
 		if (!f->gs[i].failed)
 			filed += f->gs[i].n;
+	note_not_ocred(f);
 	if (filed == 0)
 		return nothing_filed(f);
 

@@ -48,6 +48,9 @@ typedef struct {
 	int deposit;
 	unsigned char dpub[32];   /* the section's deposit public key */
 	unsigned char dseal[32];  /* this filing's sealing key for the deposit row */
+	struct cv_filing_ocr *ocr; /* per member, while the archive is written (filing_ocr.h) */
+	size_t not_ocred;         /* scans OCR could not read, the first one's reason in ocr_why */
+	char ocr_why[200];
 } cv_filing_group;
 
 int cv_filing_item_fail(cv_file_item *it, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

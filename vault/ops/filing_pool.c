@@ -16,6 +16,7 @@
 #include "core/actor.h"
 #include "core/deposit.h"
 #include "crypto/seal.h"
+#include "ops/filing_ocr.h"
 #include "ops/filing_pool.h"
 
 static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
@@ -34,7 +35,7 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 		cv_json_set(&failed, root, "filed_by", json_string(g->v->actor));
 		cv_json_set(&failed, root, "policy_hash", json_string(g->policy_hash));
 	}
-	for (i = 0; ok && i < n; i++) {
+	for (i = 0; ok && i < g->n; i++) {
 		cv_file_item *it = &g->items[g->idx[i]];
 		char *title = cv_filing_title(it);
 		char today[11];
@@ -58,6 +59,7 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 		cv_json_set(&failed, r, "mime", json_string(it->mime));
 		cv_json_set(&failed, r, "size", json_integer(m[i].size));
 		cv_json_set(&failed, r, "sha256", json_string(m[i].sha256));
+		cv_filing_ocr_manifest(g, i, m, n, r, &failed);
 		cv_json_push(&failed, recs, r);
 		explicit_bzero(title, strlen(title));
 		free(title);
@@ -74,6 +76,22 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 	return ok ? 0 : -1;
 }
 
+/* The group's documents and their scans' OCR text (filing_ocr.h) into one archive. */
+static int write_members(cv_vault *v, cv_filing_group *g)
+{
+	cv_member_in *all = NULL;
+	size_t nall = 0, j;
+	int r;
+
+	if (cv_filing_ocr_members(g, &all, &nall) < 0)
+		return cv_error(v, CV_ERROR, "out of memory");
+	r = cv_archive_write(v, g->file, g->key, g->compress, all, nall, manifest, g, &g->size, g->sha);
+	for (j = 0; j < g->n; j++)
+		memcpy(g->m[j].sha256, all[j].sha256, sizeof(g->m[j].sha256));
+	cv_filing_ocr_end(g, all);
+	return r;
+}
+
 static int write_group(cv_vault *v, cv_filing_group *g)
 {
 	int r;
@@ -85,7 +103,7 @@ static int write_group(cv_vault *v, cv_filing_group *g)
 	}
 	if ((r = cv_random_hex(g->key, CV_KEY_LEN)) < 0)
 		goto out;
-	r = cv_archive_write(v, g->file, g->key, g->compress, g->m, g->n, manifest, g, &g->size, g->sha);
+	r = write_members(v, g);
 	if (r == 0)
 		r = cv_archive_publish(v, g->file);
 	if (r < 0)

@@ -3,7 +3,8 @@
  *
  * Nothing is indexed: every search opens, in memory, the names of the
  * cases the caller may read, the titles of their records and the text of
- * each document (cv_fmt_text), matches, and wipes what it opened.  A
+ * each document (cv_fmt_text; a scan's, the OCR text sealed beside it,
+ * docs/ocr.md), matches, and wipes what it opened.  A
  * sealed or plaintext index on disk would be one more copy of every
  * child's name and every letter's words outside the archives, to be kept
  * in step with erasure and purge (docs/security.md, "Search"); the cost is
@@ -28,6 +29,7 @@
 #include "core/authz.h"
 #include "formats/formats.h"
 #include "ops/case.h"
+#include "ops/filing_ocr.h"
 #include "store/archive.h"
 #include "store/db_cases.h"
 #include "store/db_records.h"
@@ -140,6 +142,7 @@ struct pass {
 	const char *case_id;
 	cv_db_record_where *ws;
 	size_t from, to, cur;     /* cur: the member being read, or NONE */
+	int ocr;                  /* cur's member is the OCR text of a scan (docs/ocr.md) */
 	unsigned char *buf;
 	size_t len, cap;
 	int rc;                   /* an error that stops the search (out of memory) */
@@ -162,12 +165,13 @@ static int pass_entry(void *hook, const char *name, int64_t size)
 	struct pass *p = hook;
 	size_t j;
 
-	for (j = p->from; j < p->to && strcmp(p->ws[j].member, name); j++)
+	for (j = p->from; j < p->to && strcmp(p->ws[j].member, name) && !cv_ocr_member_of(name, p->ws[j].member); j++)
 		;
 	if (j == p->to || size < 0 || (uint64_t)size > CV_FMT_MAX)
 		return 0;
 	pass_wipe(p);
 	p->cur = j;
+	p->ocr = strcmp(p->ws[j].member, name) != 0;
 	p->cap = (size_t)size;
 	return (p->buf = malloc(p->cap + 1)) ? 1 : -1;
 }
@@ -183,6 +187,28 @@ static int pass_data(void *hook, const void *buf, size_t len)
 	return 0;
 }
 
+/* The words of the member read: a document's (cv_fmt_text), or a scan's OCR text as it was sealed. */
+static int member_text(struct pass *p, const char *mime, char **text, size_t *tl, char *err, size_t errlen)
+{
+	if (!p->ocr)
+		return cv_fmt_text(mime, p->buf, p->len, text, tl, err, errlen);
+	p->buf[p->len] = '\0';
+	*text = strdup((const char *)p->buf);
+	*tl = p->len;
+	return *text ? 0 : cv_error(p->s->v, CV_ERROR, "out of memory");
+}
+
+/* A record found by its document's words is not found again by its OCR text. */
+static int hit_already(const struct search *s, const char *record_id)
+{
+	size_t i;
+
+	for (i = s->n; i > 0; i--)
+		if (!strcmp(s->hits[i - 1].record_id, record_id))
+			return 1;
+	return 0;
+}
+
 /* The member is whole: extract its words, match, wipe. */
 static int pass_end(void *hook, const char *name)
 {
@@ -195,11 +221,11 @@ static int pass_end(void *hook, const char *name)
 	if (p->cur == NONE)
 		return 0;
 	w = &p->ws[p->cur];
-	if (p->len != p->cap || cv_fmt_text(w->rec.mime, p->buf, p->len, &text, &tl, err, sizeof(err)) < 0)
+	if (p->len != p->cap || member_text(p, w->rec.mime, &text, &tl, err, sizeof(err)) < 0)
 		p->s->stats.unreadable++;
 	else {
-		p->s->stats.texts++;
-		if (matches(&p->s->q, text))
+		p->s->stats.texts += !p->ocr;
+		if (matches(&p->s->q, text) && !(p->ocr && hit_already(p->s, w->rec.id)))
 			p->rc = add_hit(p->s, p->case_id, w->rec.id, w->rec.section, CV_MATCH_TEXT, w->rec.title);
 	}
 	if (text) {
@@ -213,7 +239,7 @@ static int pass_end(void *hook, const char *name)
 /* Read archive ws[from].file once for ws[from..to); an archive that does not open is counted, not fatal. */
 static int read_archive(struct search *s, const char *case_id, cv_db_record_where *ws, size_t from, size_t to)
 {
-	struct pass p = { s, case_id, ws, from, to, NONE, NULL, 0, 0, 0 };
+	struct pass p = { s, case_id, ws, from, to, NONE, 0, NULL, 0, 0, 0 };
 	cv_archive_reader rd = { pass_entry, pass_data, pass_end, &p };
 	char key[CV_KEY_HEX + 1];
 	size_t before = s->stats.texts;

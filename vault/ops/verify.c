@@ -172,6 +172,24 @@ struct archive_check {
 	const char *file;
 };
 
+/*
+ * A scan's OCR text (docs/ocr.md) against the hash its manifest gives; a
+ * scan filed when OCR could not run is counted for verify's note.  An OCR
+ * member no longer there (a purge rewrote the archive) is not a problem.
+ */
+static void check_ocr(cv_verify_report *rep, struct vctx *c, const cv_db_verify_record *rec, json_t *e)
+{
+	json_t *o = json_object_get(e, "ocr");
+	const char *member = json_string_value(json_object_get(o, "member"));
+	const char *sha = json_string_value(json_object_get(o, "sha256"));
+	const char *got = member ? seen_sha(c, member) : NULL;
+
+	if (json_object_get(o, "error"))
+		rep->not_ocred++;
+	if (got && (!sha || strcmp(got, sha)))
+		cv_verify_add_problem(rep, rec->id, "record's OCR text does not match the archive manifest");
+}
+
 /* A record of the archive: its content against the index's hash and the manifest. */
 static void check_record(void *hook, const cv_db_verify_record *rec)
 {
@@ -200,6 +218,7 @@ static void check_record(void *hook, const cv_db_verify_record *rec)
 			if (!msha || !actual || strcmp(msha, actual))
 				cv_verify_add_problem(rep, rec->id, "record's content does not match the archive manifest");
 			check_clear_fields(rep, rec, ac->man, e);
+			check_ocr(rep, ac->c, rec, e);
 		}
 	}
 	if (ac->man && !inman)

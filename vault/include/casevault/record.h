@@ -144,6 +144,7 @@ typedef struct {
 typedef struct {
 	size_t archives, records, receipts;
 	size_t sealed_only;      /* archives checked without decrypting (no key for their section) */
+	size_t not_ocred;        /* scans filed when OCR could not run (docs/ocr.md) */
 	size_t nproblems;
 	cv_verify_problem *problems;
 } cv_verify_report;

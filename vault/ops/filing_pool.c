@@ -17,6 +17,7 @@
 #include "core/deposit.h"
 #include "crypto/seal.h"
 #include "ops/filing_pool.h"
+#include "ops/search_words.h"
 
 static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 {
@@ -74,6 +75,24 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 	return ok ? 0 : -1;
 }
 
+/*
+ * Each member's word set for search, read again from the descriptor the
+ * archive was written from and checked against the hash it was filed
+ * with, here in the writer so that the text's extraction runs beside the
+ * other writers.  A deposit has none: its filer holds no section key to
+ * seal it under (docs/architecture.md, Keys); nor does a document whose
+ * words do not come out: search reads its archive instead.
+ */
+static void group_words(cv_filing_group *g)
+{
+	size_t j;
+
+	if (g->deposit || !(g->words = calloc(g->n, sizeof(*g->words))))
+		return;
+	for (j = 0; j < g->n; j++)
+		g->words[j] = cv_search_words_fd(g->items[g->idx[j]].mime, g->m[j].fd, g->m[j].size, g->m[j].sha256);
+}
+
 static int write_group(cv_vault *v, cv_filing_group *g)
 {
 	int r;
@@ -91,6 +110,7 @@ static int write_group(cv_vault *v, cv_filing_group *g)
 	if (r < 0)
 		goto out;
 	g->written = 1;
+	group_words(g);
 	r = g->deposit ? cv_deposit_wrap_key(v, g->dpub, g->file, g->key, &g->wrapped, g->dseal)
 		       : cv_keys_wrap(v, g->section, g->file, g->key, &g->wrapped, &g->key_gen);
 out:

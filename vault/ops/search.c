@@ -1,13 +1,18 @@
 /*
  * casevault - search (casevault/search.h, docs/commands/search.md).
  *
- * Nothing is indexed: every search opens, in memory, the names of the
- * cases the caller may read, the titles of their records and the text of
- * each document (cv_fmt_text), matches, and wipes what it opened.  A
- * sealed or plaintext index on disk would be one more copy of every
- * child's name and every letter's words outside the archives, to be kept
- * in step with erasure and purge (docs/security.md, "Search"); the cost is
- * the time of a search, measured in bench/bench_search.sh.
+ * Case names and record titles are opened from their sealed columns and
+ * matched in memory.  A record's document text is matched through its
+ * sealed word set (store/db_search.c): the distinct words of its
+ * searchable text, written at filing as one value sealed under the
+ * record's section key, opened here in memory and wiped.  No word is ever
+ * on disk in clear, nor a per-word token (which would tell which records
+ * share a word); what the rows tell is each record's padded word-set size
+ * and which records have one (docs/security.md, "Search").  A record with
+ * no row (filed before the word sets, by a volunteer's deposit, or with a
+ * row that does not open) has its archive read in memory as before; a
+ * manager's 'search --reindex' writes the missing rows from the archives.
+ * bench/bench_search.sh measures both ways.
  *
  * Scope is the caller's reading scope (docs/security.md, Case assignment):
  * a caseworker sees only assigned cases and never a child-protection file.
@@ -26,12 +31,16 @@
 #include "core/actor.h"
 #include "core/audit.h"
 #include "core/authz.h"
+#include "core/lock.h"
 #include "formats/formats.h"
 #include "ops/case.h"
+#include "ops/search_words.h"
 #include "store/archive.h"
 #include "store/db_cases.h"
 #include "store/db_records.h"
 #include "store/db_rights.h"
+#include "store/db_search.h"
+#include "store/index.h"
 
 #define MAX_WORDS 16
 #define MAX_QUERY 200
@@ -45,6 +54,7 @@ struct query {
 
 struct search {
 	cv_vault *v;
+	int build;               /* rebuilding missing word sets (--reindex), not searching */
 	struct query q;
 	int sections;            /* bit mask: the sections read */
 	cv_search_hit *hits;
@@ -57,11 +67,8 @@ const char *cv_match_name(cv_match m)
 	return m == CV_MATCH_NAME ? "name" : m == CV_MATCH_TITLE ? "title" : "text";
 }
 
-/* A byte of a word: a letter or digit, or any byte of a non-ASCII character. */
-static int word_byte(unsigned char c)
-{
-	return isalnum(c) || c >= 0x80;
-}
+/* One definition of a word for the matcher and the word sets (ops/search_words.c). */
+#define word_byte cv_search_word_byte
 
 static int query_parse(cv_vault *v, const char *text, struct query *q)
 {
@@ -183,7 +190,21 @@ static int pass_data(void *hook, const void *buf, size_t len)
 	return 0;
 }
 
-/* The member is whole: extract its words, match, wipe. */
+/* The rebuild: the record's word set from the text read, sealed into the index. */
+static int build_row(struct search *s, const cv_db_record_where *w, const char *text)
+{
+	char *words = cv_search_wordset(text);
+	int r;
+
+	if (!words)
+		return cv_error(s->v, CV_ERROR, "out of memory");
+	if ((r = cv_db_words_put(s->v, w->rec.id, w->rec.section, words)) == 0)
+		s->stats.indexed++;
+	cv_search_words_free(words);
+	return r;
+}
+
+/* The member is whole: extract its words, match (or build its row), wipe. */
 static int pass_end(void *hook, const char *name)
 {
 	struct pass *p = hook;
@@ -195,12 +216,12 @@ static int pass_end(void *hook, const char *name)
 	if (p->cur == NONE)
 		return 0;
 	w = &p->ws[p->cur];
-	if (p->len != p->cap || cv_fmt_text(w->rec.mime, p->buf, p->len, &text, &tl, err, sizeof(err)) < 0)
+	if (p->len != p->cap || cv_searchable_text(w->rec.mime, p->buf, p->len, &text, &tl, err, sizeof(err)) < 0)
 		p->s->stats.unreadable++;
 	else {
 		p->s->stats.texts++;
-		if (matches(&p->s->q, text))
-			p->rc = add_hit(p->s, p->case_id, w->rec.id, w->rec.section, CV_MATCH_TEXT, w->rec.title);
+		p->rc = p->s->build ? build_row(p->s, w, text) : matches(&p->s->q, text) ?
+			add_hit(p->s, p->case_id, w->rec.id, w->rec.section, CV_MATCH_TEXT, w->rec.title) : 0;
 	}
 	if (text) {
 		explicit_bzero(text, tl);
@@ -235,7 +256,28 @@ static int allow_all(void *hook, cv_section s)
 }
 
 /*
- * A record matched by its title, or, when its document has words to read
+ * Match the record's sealed word set: 1 when it has one (matched, or, in
+ * the rebuild, nothing to do), 0 when its archive must be read.
+ */
+static int match_words(struct search *s, const char *case_id, cv_section sec, const cv_record *rec)
+{
+	char *words = NULL;
+	int r = cv_db_words_get(s->v, rec->id, sec, &words);
+
+	if (r <= 0 || s->build) {
+		cv_search_words_free(words);
+		return r;
+	}
+	s->stats.indexed++;
+	if (matches(&s->q, words))
+		r = add_hit(s, case_id, rec->id, sec, CV_MATCH_TEXT, rec->title);
+	cv_search_words_free(words);
+	return r < 0 ? r : 1;
+}
+
+/*
+ * A record matched by its title, or by its sealed word set, or, when its
+ * document has words to read
  * and it is not restricted (docs/legal-rules.md LR-18: stored but not
  * otherwise processed), located into ws[*nw] for its archive's pass.
  */
@@ -246,12 +288,12 @@ static int pick_record(struct search *s, const char *case_id, cv_section sec, co
 	int r;
 
 	s->stats.records++;
-	if (matches(&s->q, rec->title))
+	if (!s->build && matches(&s->q, rec->title))
 		return add_hit(s, case_id, rec->id, sec, CV_MATCH_TITLE, rec->title);
 	if (!(cv_fmt_caps(rec->mime) & CV_FMT_TEXT) || (r = cv_db_restriction_find(s->v, rec->id, req)) > 0)
 		return 0;
-	if (r < 0)
-		return r;
+	if (r < 0 || (r = match_words(s, case_id, sec, rec)) != 0)
+		return r < 0 ? r : 0;
 	if (cv_db_record_locate(s->v, rec->id, allow_all, NULL, &ws[*nw]) < 0) {
 		cv_db_record_where_release(&ws[*nw]);
 		s->stats.unreadable++;  /* damaged: counted, and verify says what */
@@ -301,7 +343,7 @@ static int search_case(struct search *s, const cv_case *k)
 	s->stats.cases++;
 	if (k->child && k->parent && asprintf(&names, "%s (%s)", k->child, k->parent) < 0)
 		return cv_error(s->v, CV_ERROR, "out of memory");
-	if (matches(&s->q, names))
+	if (!s->build && matches(&s->q, names))
 		r = add_hit(s, k->id, "", CV_SECTION_CASE, CV_MATCH_NAME, names);
 	free(names);
 	for (sec = 0; r == 0 && sec < CV_SECTION_COUNT; sec++)
@@ -385,6 +427,48 @@ int cv_search(cv_vault *v, const char *text, const char *case_id, cv_search_hit 
 	*hits = s.hits;
 	*n = s.n;
 	return 0;
+}
+
+/* Under the writer lock, in one transaction: every missing row of every case, from the archives. */
+static int reindex_locked(struct search *s)
+{
+	cv_case *cases = NULL;
+	size_t nc = 0, i;
+	int r;
+
+	if ((r = cases_of(s->v, NULL, &cases, &nc)) < 0 || (r = cv_index_begin(s->v)) < 0) {
+		cv_case_list_free(cases, nc);
+		return r;
+	}
+	for (i = 0; r == 0 && i < nc; i++)
+		r = search_case(s, &cases[i]);
+	cv_case_list_free(cases, nc);
+	if (r < 0 || (r = cv_index_commit(s->v)) < 0)
+		cv_index_rollback(s->v);
+	return r;
+}
+
+int cv_search_reindex(cv_vault *v, cv_search_stats *stats)
+{
+	struct search s;
+	char ids[48];
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.v = v;
+	s.build = 1;
+	if ((r = cv_authorize(v, CV_ACT_APPROVE, NULL)) < 0 || (r = cv_require_key(v, CV_SECTION_CASE)) < 0)
+		return r;
+	s.sections = sections_of(v);
+	if ((r = cv_vault_lock_writer(v, 1)) == 0) {
+		r = reindex_locked(&s);
+		cv_vault_unlock_writer(v);
+	}
+	snprintf(ids, sizeof(ids), "built:%zu unreadable:%zu", s.stats.indexed, s.stats.unreadable);
+	cv_audit(v, "search.reindex", r, ids);
+	if (stats)
+		*stats = s.stats;
+	return r;
 }
 
 void cv_search_free(cv_search_hit *hits, size_t n)

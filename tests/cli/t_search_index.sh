@@ -65,6 +65,10 @@ check "...and the caseworker the same" test "$FOUND" = "$WITH_W"
 found --as "$W" porridge
 check "...for a second word too" test "$FOUND" = "$WITH_PORRIDGE"
 check "...reading the archives instead (0 opened, 4 read)" test "$(reads absent)" = "0 4"
+run_cv verify
+check "verify passes without the rows ($ERR)" test "$RC" -eq 0
+check "...with a note that says how many and what writes them" \
+	grep -q "note: 4 records with text have no search word set.*search --reindex" <<<"$ERR"
 
 # ---- the rebuild: a manager's, audited
 expect_fail "a caseworker may not rebuild the word sets" --as "$W" search --reindex
@@ -80,6 +84,8 @@ check "a second rebuild has nothing to write" grep -q "^0 word sets written" <<<
 found absent
 check "after the rebuild the same results" test "$FOUND" = "$WITH_ALL"
 check "...from the rows alone" test "$(reads absent)" = "4 0"
+run_cv verify
+check "verify has no note on word sets after the rebuild" not grep -q "word set" <<<"$ERR"
 
 # ---- a damaged row: the archive is read instead, verify names the row
 GOOD=$(db "SELECT hex(words) FROM record_words WHERE id = '$R3'")

@@ -471,6 +471,21 @@ int cv_search_reindex(cv_vault *v, cv_search_stats *stats)
 	return r;
 }
 
+static int count_missing(void *hook, const char *id, const char *mime)
+{
+	(void)id;
+	if (cv_fmt_caps(mime) & CV_FMT_TEXT)
+		(*(size_t *)hook)++;
+	return 0;
+}
+
+/* See search.h. */
+int cv_search_missing(cv_vault *v, size_t *n)
+{
+	*n = 0;
+	return cv_db_words_missing_each(v, count_missing, n);
+}
+
 void cv_search_free(cv_search_hit *hits, size_t n)
 {
 	size_t i;

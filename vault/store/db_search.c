@@ -48,3 +48,19 @@ int cv_db_words_count(cv_vault *v, long long *n)
 	sqlite3_finalize(st);
 	return 0;
 }
+
+int cv_db_words_missing_each(cv_vault *v, int (*fn)(void *hook, const char *id, const char *mime), void *hook)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc = SQLITE_DONE;
+
+	if ((r = cv_index_query(v, &st, "SELECT r.id, r.mime FROM records r LEFT JOIN record_words w ON w.id = r.id"
+				" WHERE w.id IS NULL", NULL)) < 0)
+		return r;
+	while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		r = fn(hook, cv_col(st, 0), cv_col(st, 1));
+	if (r >= 0 && rc != SQLITE_DONE)
+		r = cv_index_dberr(v, "read the search word sets");
+	sqlite3_finalize(st);
+	return r < 0 ? r : 0;
+}

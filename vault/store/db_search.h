@@ -22,5 +22,7 @@ int cv_db_words_put(cv_vault *v, const char *id, cv_section s, const char *words
 int cv_db_words_get(cv_vault *v, const char *id, cv_section s, char **words);
 /* The number of rows, for verify and the benchmark's report. */
 int cv_db_words_count(cv_vault *v, long long *n);
+/* Each record with no row (its id and type), to fn; fn's < 0 stops. */
+int cv_db_words_missing_each(cv_vault *v, int (*fn)(void *hook, const char *id, const char *mime), void *hook);
 
 #endif

@@ -49,6 +49,11 @@ void cv_search_free(cv_search_hit *hits, size_t n);
  * (may be NULL): records looked at, rows written (indexed), unreadable.
  */
 int cv_search_reindex(cv_vault *v, cv_search_stats *stats);
+/*
+ * How many records of a type with text have no sealed word set (search
+ * reads their archives): verify's note, which --reindex clears.
+ */
+int cv_search_missing(cv_vault *v, size_t *n);
 
 /* "name", "title" or "text". */
 const char *cv_match_name(cv_match m);

@@ -52,9 +52,17 @@ struct query {
 	size_t n;
 };
 
+/* A record's sealed word set, opened (NULL: its row does not open). */
+struct wordrow {
+	char id[16];
+	char *words;
+};
+
 struct search {
 	cv_vault *v;
 	int build;               /* rebuilding missing word sets (--reindex), not searching */
+	struct wordrow *rows;    /* the word sets of the section being searched, by record id */
+	size_t nrows, caprows;
 	struct query q;
 	int sections;            /* bit mask: the sections read */
 	cv_search_hit *hits;
@@ -255,24 +263,62 @@ static int allow_all(void *hook, cv_section s)
 	return 0;
 }
 
+static int keep_row(void *hook, const char *id, char *words)
+{
+	struct search *s = hook;
+
+	if (s->nrows == s->caprows) {
+		size_t cap = s->caprows ? s->caprows * 2 : 64;
+		struct wordrow *rows = realloc(s->rows, cap * sizeof(*rows));
+
+		if (!rows) {
+			cv_search_words_free(words);
+			return cv_error(s->v, CV_ERROR, "out of memory");
+		}
+		s->rows = rows;
+		s->caprows = cap;
+	}
+	snprintf(s->rows[s->nrows].id, sizeof(s->rows[0].id), "%s", id);
+	s->rows[s->nrows++].words = words;
+	return 0;
+}
+
+static void drop_rows(struct search *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrows; i++)
+		cv_search_words_free(s->rows[i].words);
+	s->nrows = 0;
+}
+
+static int by_row_id(const void *a, const void *b)
+{
+	return strcmp(((const struct wordrow *)a)->id, ((const struct wordrow *)b)->id);
+}
+
 /*
- * Match the record's sealed word set: 1 when it has one (matched, or, in
- * the rebuild, nothing to do), 0 when its archive must be read.
+ * Match the record's sealed word set: 1 when it has one that opened
+ * (matched, or, in the rebuild, nothing to do), 0 when its archive must be
+ * read.
  */
 static int match_words(struct search *s, const char *case_id, cv_section sec, const cv_record *rec)
 {
-	char *words = NULL;
-	int r = cv_db_words_get(s->v, rec->id, sec, &words);
+	struct wordrow key, *row;
 
-	if (r <= 0 || s->build) {
-		cv_search_words_free(words);
-		return r;
-	}
+	snprintf(key.id, sizeof(key.id), "%s", rec->id);
+	row = s->nrows ? bsearch(&key, s->rows, s->nrows, sizeof(*s->rows), by_row_id) : NULL;
+	if (!row || !row->words)
+		return 0;
+	if (s->build)
+		return 1;
 	s->stats.indexed++;
-	if (matches(&s->q, words))
-		r = add_hit(s, case_id, rec->id, sec, CV_MATCH_TEXT, rec->title);
-	cv_search_words_free(words);
-	return r < 0 ? r : 1;
+	if (matches(&s->q, row->words)) {
+		int r = add_hit(s, case_id, rec->id, sec, CV_MATCH_TEXT, rec->title);
+
+		return r < 0 ? r : 1;
+	}
+	return 1;
 }
 
 /*
@@ -317,6 +363,12 @@ static int search_section(struct search *s, const char *case_id, cv_section sec)
 
 	if ((r = cv_db_records_list(s->v, case_id, sec, &recs, &nr)) < 0)
 		return r;
+	/* the section's word sets, opened once (the query orders them by id, the order bsearch needs) */
+	if (nr && (r = cv_db_words_of_case(s->v, case_id, sec, keep_row, s)) < 0) {
+		drop_rows(s);
+		cv_record_list_free(recs, nr);
+		return r;
+	}
 	if (!(ws = calloc(nr ? nr : 1, sizeof(*ws))))
 		r = cv_error(s->v, CV_ERROR, "out of memory");
 	for (i = 0; r == 0 && i < nr; i++)
@@ -331,6 +383,7 @@ static int search_section(struct search *s, const char *case_id, cv_section sec)
 	for (i = 0; ws && i < nw; i++)
 		cv_db_record_where_release(&ws[i]);
 	free(ws);
+	drop_rows(s);
 	cv_record_list_free(recs, nr);
 	return r;
 }
@@ -417,6 +470,7 @@ int cv_search(cv_vault *v, const char *text, const char *case_id, cv_search_hit 
 	for (i = 0; r == 0 && i < nc; i++)
 		r = search_case(&s, &cases[i]);
 	cv_case_list_free(cases, nc);
+	free(s.rows);
 	audit_search(&s, case_id, r);
 	if (stats)
 		*stats = s.stats;
@@ -464,6 +518,7 @@ int cv_search_reindex(cv_vault *v, cv_search_stats *stats)
 		r = reindex_locked(&s);
 		cv_vault_unlock_writer(v);
 	}
+	free(s.rows);
 	snprintf(ids, sizeof(ids), "built:%zu unreadable:%zu", s.stats.indexed, s.stats.unreadable);
 	cv_audit(v, "search.reindex", r, ids);
 	if (stats)

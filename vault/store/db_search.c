@@ -20,33 +20,28 @@ int cv_db_words_put(cv_vault *v, const char *id, cv_section s, const char *words
 	return cv_index_done(v, st, "store a record's search words");
 }
 
-int cv_db_words_get(cv_vault *v, const char *id, cv_section s, char **words)
+int cv_db_words_of_case(cv_vault *v, const char *case_id, cv_section s,
+			int (*fn)(void *hook, const char *id, char *words), void *hook)
 {
 	sqlite3_stmt *st = NULL;
-	int r;
+	int r, rc = SQLITE_DONE;
 
-	*words = NULL;
-	if ((r = cv_index_one(v, &st, "SELECT words FROM record_words WHERE id = ? AND section = ?", "tt", id,
-			      cv_section_name(s))) <= 0)
+	if ((r = cv_index_query(v, &st, "SELECT w.id, w.words FROM record_words w JOIN records r ON r.id = w.id"
+				" WHERE r.case_id = ? AND r.section = ? AND w.section = r.section ORDER BY w.id", "tt",
+				case_id, cv_section_name(s))) < 0)
 		return r;
-	r = cv_sealed_get(v, st, 0, s, "record_words", "words", id, words);
-	sqlite3_finalize(st);
-	if (r == CV_ECORRUPT || (r == 0 && !*words))
-		return 0;
-	return r < 0 ? r : 1;
-}
+	while (r >= 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *words = NULL;
 
-int cv_db_words_count(cv_vault *v, long long *n)
-{
-	sqlite3_stmt *st = NULL;
-	int r;
-
-	*n = 0;
-	if ((r = cv_index_one(v, &st, "SELECT count(*) FROM record_words", NULL)) <= 0)
-		return r;
-	*n = sqlite3_column_int64(st, 0);
+		r = cv_sealed_get(v, st, 1, s, "record_words", "words", cv_col(st, 0), &words);
+		r = r == CV_ECORRUPT ? 0 : r;
+		if (r == 0)
+			r = fn(hook, cv_col(st, 0), words);
+	}
+	if (r >= 0 && rc != SQLITE_DONE)
+		r = cv_index_dberr(v, "read the search word sets");
 	sqlite3_finalize(st);
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 int cv_db_words_missing_each(cv_vault *v, int (*fn)(void *hook, const char *id, const char *mime), void *hook)

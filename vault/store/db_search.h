@@ -15,13 +15,13 @@
 /* Store (or replace) record id's word set, sealed under section s. */
 int cv_db_words_put(cv_vault *v, const char *id, cv_section s, const char *words);
 /*
- * Record id's word set, opened under s, into *words (malloc'd, the caller
- * wipes it): 1, or 0 when the record has no row, or one that does not open
- * under s (damaged or stale: verify names it; the caller reads the archive).
+ * The rows of the records of case case_id in section s, in order of
+ * record id, each opened under s, to fn: words NULL for a row that does not
+ * open (verify names it; search reads its archive).  fn owns words (wipe
+ * and free it) and returns < 0 to stop.
  */
-int cv_db_words_get(cv_vault *v, const char *id, cv_section s, char **words);
-/* The number of rows, for verify and the benchmark's report. */
-int cv_db_words_count(cv_vault *v, long long *n);
+int cv_db_words_of_case(cv_vault *v, const char *case_id, cv_section s,
+			int (*fn)(void *hook, const char *id, char *words), void *hook);
 /* Each record with no row (its id and type), to fn; fn's < 0 stops. */
 int cv_db_words_missing_each(cv_vault *v, int (*fn)(void *hook, const char *id, const char *mime), void *hook);
 

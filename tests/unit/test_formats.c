@@ -122,7 +122,7 @@ static void expect_einval(const char *mime, const char *name)
 static void test_caps(void **state)
 {
 	(void)state;
-	assert_int_equal(cv_fmt_caps(PDF), CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT | CV_FMT_STRUCTURE);
+	assert_int_equal(cv_fmt_caps(PDF), CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT | CV_FMT_STRUCTURE | CV_FMT_OCR);
 	assert_false(cv_fmt_caps("text/plain") & CV_FMT_STRUCTURE);
 	assert_true(cv_fmt_caps(DOCX) & CV_FMT_TEXT);
 	assert_false(cv_fmt_caps(DOCX) & CV_FMT_REDACT);

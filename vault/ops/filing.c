@@ -396,6 +396,7 @@ static void finish(filing *f)
 
 	for (i = 0; i < f->ng; i++) {
 		cv_filing_group_close_fds(&f->gs[i]);
+		cv_filing_group_free_words(&f->gs[i]);
 		free(f->gs[i].idx);
 		free(f->gs[i].m);
 		free(f->gs[i].wrapped);

@@ -27,6 +27,7 @@
 #include "store/db_parts.h"
 #include "store/db_receipts.h"
 #include "store/db_records.h"
+#include "store/db_search.h"
 #include "store/index.h"
 
 static int retention_for(cv_vault *v, const cv_filing_group *g, const cv_file_item *it, const cv_date *today, char out[11])
@@ -261,6 +262,10 @@ static int commit_group(cv_vault *v, const cv_filing_group *g, const cv_file_ite
 		r = record_row(v, g, j, &items[g->idx[j]], today, now, archive_id, &t[j], &rows[j]);
 	if (r == 0)  /* a deposit's rows wait, sealed under its own key, until adopted */
 		r = g->deposit ? cv_deposit_file(v, &a, rows, g->n, g->dseal) : cv_db_records_insert(v, rows, g->n);
+	/* the records' word sets for search, sealed under their section key (docs/security.md, Search) */
+	for (j = 0; r == 0 && g->words && j < g->n; j++)
+		if (g->words[j])
+			r = cv_db_words_put(v, rows[j].id, g->section, g->words[j]);
 	free(rows);
 	free_text(t, g->n);
 	return r;

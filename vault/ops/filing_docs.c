@@ -18,6 +18,7 @@
 #include "formats/formats.h"
 #include "ops/case.h"
 #include "ops/filing_docs.h"
+#include "ops/search_words.h"
 #include "casevault/case.h"
 
 int cv_filing_item_fail(cv_file_item *it, int code, const char *fmt, ...)
@@ -304,6 +305,16 @@ cv_file_item *cv_filing_root_cause(cv_file_item *items, size_t n)
 		if (items[i].status < 0)
 			return &items[i];
 	return &items[0];
+}
+
+void cv_filing_group_free_words(cv_filing_group *g)
+{
+	size_t i;
+
+	for (i = 0; g->words && i < g->n; i++)
+		cv_search_words_free(g->words[i]);
+	free(g->words);
+	g->words = NULL;
 }
 
 void cv_filing_group_close_fds(cv_filing_group *g)

@@ -51,6 +51,8 @@ typedef struct {
 	struct cv_filing_ocr *ocr; /* per member, while the archive is written (filing_ocr.h) */
 	size_t not_ocred;         /* scans OCR could not read, the first one's reason in ocr_why */
 	char ocr_why[200];
+	/* each member's word set for search (ops/search_words.h), sealed into the index at commit; NULL: none */
+	char **words;
 } cv_filing_group;
 
 int cv_filing_item_fail(cv_file_item *it, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -74,6 +76,8 @@ void cv_filing_retention_key(cv_vault *v, const cv_file_item *it, char *out, siz
 cv_file_item *cv_filing_root_cause(cv_file_item *items, size_t n);
 
 void cv_filing_group_close_fds(cv_filing_group *g);
+/* Wipe and free the group's word sets. */
+void cv_filing_group_free_words(cv_filing_group *g);
 /* Fail the groups of case_id (per_case) or all, naming bad_item in the others' errors. */
 void cv_filing_group_fail_case(cv_filing_group *gs, size_t ng, cv_file_item *items, const char *case_id,
 			       size_t bad_item, int per_case);

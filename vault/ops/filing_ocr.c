@@ -153,6 +153,22 @@ void cv_filing_ocr_manifest(const cv_filing_group *g, size_t i, const cv_member_
 	cv_json_set(failed, rec, "ocr", oj);
 }
 
+char *cv_filing_ocr_text(const cv_filing_group *g, size_t j)
+{
+	off_t size;
+	char *text;
+
+	if (!g->ocr || g->ocr[j].fd < 0 || (size = lseek(g->ocr[j].fd, 0, SEEK_END)) < 0 ||
+	    !(text = malloc((size_t)size + 1)))
+		return NULL;
+	if (pread(g->ocr[j].fd, text, (size_t)size, 0) != size) {
+		free(text);
+		return NULL;
+	}
+	text[size] = '\0';
+	return text;
+}
+
 void cv_filing_ocr_end(cv_filing_group *g, cv_member_in *all)
 {
 	size_t j;

@@ -37,4 +37,11 @@ void cv_filing_ocr_manifest(const cv_filing_group *g, size_t i, const cv_member_
 /* Close the OCR members' memory files and free what cv_filing_ocr_members made. */
 void cv_filing_ocr_end(cv_filing_group *g, cv_member_in *all);
 
+/*
+ * The OCR text found in member j of the group, while its archive is being
+ * written (between cv_filing_ocr_members and cv_filing_ocr_end): malloc'd,
+ * for the record's search word set; NULL when it has none.
+ */
+char *cv_filing_ocr_text(const cv_filing_group *g, size_t j);
+
 #endif

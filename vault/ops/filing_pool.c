@@ -18,6 +18,7 @@
 #include "crypto/seal.h"
 #include "ops/filing_ocr.h"
 #include "ops/filing_pool.h"
+#include "ops/search_words.h"
 
 static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 {
@@ -76,6 +77,28 @@ static int manifest(void *hook, const cv_member_in *m, size_t n, char **json)
 	return ok ? 0 : -1;
 }
 
+/*
+ * Each member's word set for search, read again from the descriptor the
+ * archive was written from and checked against the hash it was filed
+ * with, with a scan's OCR text (filing_ocr.h), here in the writer so that
+ * the text's extraction runs beside the other writers.  A deposit has none: its filer holds no section key to
+ * seal it under (docs/architecture.md, Keys); nor does a document whose
+ * words do not come out: search reads its archive instead.
+ */
+static void group_words(cv_filing_group *g)
+{
+	size_t j;
+
+	if (g->deposit || !(g->words = calloc(g->n, sizeof(*g->words))))
+		return;
+	for (j = 0; j < g->n; j++) {
+		char *ocr = cv_filing_ocr_text(g, j);  /* a scan's words are its OCR text's (docs/ocr.md) */
+
+		g->words[j] = cv_search_words_fd(g->items[g->idx[j]].mime, g->m[j].fd, g->m[j].size, g->m[j].sha256, ocr);
+		cv_search_words_free(ocr);
+	}
+}
+
 /* The group's documents and their scans' OCR text (filing_ocr.h) into one archive. */
 static int write_members(cv_vault *v, cv_filing_group *g)
 {
@@ -88,6 +111,8 @@ static int write_members(cv_vault *v, cv_filing_group *g)
 	r = cv_archive_write(v, g->file, g->key, g->compress, all, nall, manifest, g, &g->size, g->sha);
 	for (j = 0; j < g->n; j++)
 		memcpy(g->m[j].sha256, all[j].sha256, sizeof(g->m[j].sha256));
+	if (r == 0)
+		group_words(g);
 	cv_filing_ocr_end(g, all);
 	return r;
 }

@@ -23,6 +23,7 @@
 #include "store/db_receipts.h"
 #include "store/db_cases.h"
 #include "store/db_verify.h"
+#include "casevault/search.h"
 #include "casevault/record.h"
 #include "casevault/staff.h"
 
@@ -603,6 +604,22 @@ static void check_text(cv_vault *v)
 		cv_notice(v, "%zu more stored values are not UTF-8", w.n - TEXT_NAMED);
 }
 
+/*
+ * A record with text and no sealed word set is not a problem (search reads
+ * its archive instead, docs/commands/search.md) but slows every search: a
+ * note says how many, and what writes them.  Rows that do not open are
+ * problems, found with every sealed column (check_index).
+ */
+static void check_words(cv_vault *v)
+{
+	size_t n = 0;
+
+	if (cv_search_missing(v, &n) == 0 && n > 0)
+		cv_notice(v, "%zu record%s with text %s no search word set: search reads %s archive%s; "
+			  "a manager's 'casevault search --reindex' writes them", n, n == 1 ? "" : "s",
+			  n == 1 ? "has" : "have", n == 1 ? "its" : "their", n == 1 ? "" : "s");
+}
+
 static void erased_problem(void *hook, const char *id, const char *why)
 {
 	cv_verify_add_problem(hook, id, "%s (storage limitation: docs/architecture.md)", why);
@@ -645,6 +662,7 @@ int cv_verify(cv_vault *v, cv_verify_report *rep)
 	cv_verify_keys(v, rep);
 	check_erased(v, rep);
 	check_text(v);
+	check_words(v);
 	cv_verify_certificates(v, cert_problem, rep, NULL);
 	cv_audit(v, "verify", rep->nproblems ? CV_ECORRUPT : 0, NULL);
 	return rep->nproblems ? cv_error(v, CV_ECORRUPT, "verify found %zu problem%s", rep->nproblems,

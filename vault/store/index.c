@@ -341,6 +341,18 @@ static const char *migrations[] = {
 	"  AND d.record_id = disclosure_items.record_id AND d.decided_by = disclosure_items.decided_by"
 	"  AND d.decided_at <= x.built_at ORDER BY d.id DESC LIMIT 1) WHERE decided_by <> 'policy';"
 	"CREATE INDEX audit_action ON audit(action, ids);",
+	/*
+	 * 24: the sealed word sets of search (docs/commands/search.md,
+	 * docs/security.md "Search"): one row per record, its document's words
+	 * sealed as one value under the record's section key; it goes with the
+	 * record (erase, purge, case erasure), and a row whose record changes
+	 * section is dropped, as it no longer opens under the section it names
+	 */
+	"CREATE TABLE record_words(id TEXT PRIMARY KEY, section TEXT NOT NULL, words BLOB NOT NULL);"
+	"CREATE TRIGGER record_words_gone AFTER DELETE ON records BEGIN"
+	"  DELETE FROM record_words WHERE id = OLD.id; END;"
+	"CREATE TRIGGER record_words_section AFTER UPDATE OF section ON records WHEN OLD.section IS NOT NEW.section BEGIN"
+	"  DELETE FROM record_words WHERE id = OLD.id; END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -44,6 +44,8 @@ const cv_sealed_col cv_sealed_cols[] = {
 	{ "enquiries", "text", NULL, 0 },
 	{ "exports", "purpose", "section", 0 },
 	{ "consents", "scope", NULL, 0 },
+	/* a record's document words for search, one value per record (docs/security.md, Search) */
+	{ "record_words", "words", "section", 0 },
 	/* the schedule key itself, under the case key (the blind indexes' keys are derived, not stored) */
 	{ "vault_keys", "key", "section", 0 },
 	/* exact retention dates: DOB + 25 years publishes a birth date (docs/architecture.md, Sealed columns) */

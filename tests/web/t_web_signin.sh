@@ -126,4 +126,6 @@ check "the lock-out is audited (staff.lockout)" \
 	bash -c 'grep -q staff.lockout <<<"$1"' _ "$(as_svc "$CV" --json audit show --actor "$AU")"
 check "audit verify passes" as_svc "$CV" audit verify
 check "no passphrase in the daemon's log" not grep -q -e "web-pass-$$" "$T/daemon.log"
+check "no sanitizer report in the daemon's log (an ASan build's workers)" \
+	not grep -q -e "ERROR: AddressSanitizer" -e "ERROR: LeakSanitizer" -e "runtime error:" "$T/daemon.log"
 finish

@@ -7,9 +7,10 @@
 # staff and request page by URL and by a form replayed with their own CSRF
 # token, nothing filed; a caseworker registered with no OS user signs in,
 # files a note whose receipt 'casevault verify' checks, and signs out;
-# a volunteer is not signed in and reads no record; wrong passphrases count
-# towards the lock-out for an auditor as for anyone.  Real OS accounts (root
-# only: exit 77), the real daemon, real gpg, one vault.
+# a volunteer is not signed in and reads no record; when gpg-agent forgets,
+# the auditor's session ends, and 'lock --idle' ends the caseworker's; wrong
+# passphrases count towards the lock-out for an auditor as for anyone.
+# Real OS accounts (root only: exit 77), the real daemon, real gpg, one vault.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
 source "$CV_SOURCE_DIR/tests/web/web_lib.sh"
@@ -115,6 +116,19 @@ web vol get "/record/$R1"
 check "  ... and gets no record by URL ($WST)" test "$WST" = "303 /signin"
 web vol get "/case/$C"
 check "  ... nor a case ($WST)" test "$WST" = "303 /signin"
+
+# ---- when gpg-agent forgets, an auditor's session ends; 'lock --idle' ends everyone's
+web aud signin "$AU" "$(cat "$T/svc/aud.pass")"
+web nu signin "$NU" "$(cat "$T/svc/nu.pass")"
+as_svc "$CV" lock >/dev/null
+web aud get /audit
+check "after gpg-agent forgets (a direct-mode 'lock'), the auditor's next page ends the session ($WST)" \
+	test "$WST" = "303 /signin"
+web nu get "/case/$C"
+check "  ... while the caseworker's keyslip in the keeper still serves her page (${WST%% *})" test "${WST%% *}" = 200
+svc_cv "$SVC" lock --idle 600 >/dev/null 2>&1
+web nu get "/case/$C"
+check "'lock --idle' through the service ends her session too ($WST)" test "$WST" = "303 /signin"
 
 # ---- wrong passphrases count towards the lock-out, an auditor's too
 for i in 1 2 3 4 5; do web aud signin "$AU" "wrong-$i"; done

@@ -126,6 +126,11 @@ check "after gpg-agent forgets (a direct-mode 'lock'), the auditor's next page e
 	test "$WST" = "303 /signin"
 web nu get "/case/$C"
 check "  ... while the caseworker's keyslip in the keeper still serves her page (${WST%% *})" test "${WST%% *}" = 200
+web nu post "/case/$C/note" class=case-note title="Unsigned note" "text=No receipt."
+check "  ... but her filing, whose receipt the agent cannot sign now, ends the session ($WST)" \
+	test "$WST" = "303 /signin"
+check "  ... and files nothing" not grep -qF "Unsigned note" <<<"$(as_svc "$CV" --json ls "$C")"
+web nu signin "$NU" "$(cat "$T/svc/nu.pass")"
 svc_cv "$SVC" lock --idle 600 >/dev/null 2>&1
 web nu get "/case/$C"
 check "'lock --idle' through the service ends her session too ($WST)" test "$WST" = "303 /signin"

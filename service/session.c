@@ -64,7 +64,7 @@ static void answer(cvd_table *t, const cvd_msg *m, cvd_reply *r)
 	else if (m->op == OP_PUT)
 		r->yes = cvd_table_put(t, m->staff, m->uid, m->slip_id, m->text, m->len, m->idle, now) == 0;
 	else if (m->op == OP_ALIVE)
-		r->yes = cvd_table_alive(t, m->uid, now);
+		r->yes = m->staff[0] ? cvd_table_alive_staff(t, m->staff, now) : cvd_table_alive(t, m->uid, now);
 	else if (m->op == OP_BAD)
 		r->yes = cvd_table_bad(t, m->staff, now, &until);
 	else if (m->op == OP_LOCKED)
@@ -336,7 +336,7 @@ static void op_end(void *ctx, const char *staff_id)
 }
 
 /* Before the worker starts, so before libgcrypt: no secret travels, ordinary memory is fine. */
-int cvd_session_alive(void *ctx)
+static int alive(void *ctx, const char *staff)
 {
 	cvd_msg m;
 	cvd_reply r;
@@ -344,7 +344,19 @@ int cvd_session_alive(void *ctx)
 	memset(&m, 0, sizeof(m));
 	m.op = OP_ALIVE;
 	m.uid = ((const client *)ctx)->uid;
+	if (staff && strlen(staff) < sizeof(m.staff))
+		strcpy(m.staff, staff);
 	return ask(ctx, &m, &r) == 0 && r.yes;
+}
+
+int cvd_session_alive(void *ctx)
+{
+	return alive(ctx, NULL);
+}
+
+int cvd_session_alive_for(void *ctx, const char *staff)
+{
+	return staff && *staff && alive(ctx, staff);
 }
 
 const cv_slip_cache cvd_session_ops = { op_get, op_put, op_bad, op_locked, op_end };

@@ -26,5 +26,10 @@ extern const cv_slip_cache cvd_session_ops;
 void *cvd_session_ctx(int fd, long uid);
 /* 1 when that OS user holds a live session now. */
 int cvd_session_alive(void *ctx);
+/*
+ * 1 when staff holds a live session now, whatever OS user proved it: a web
+ * session's person may have no OS user (docs/web.md, Who acts).
+ */
+int cvd_session_alive_for(void *ctx, const char *staff);
 
 #endif

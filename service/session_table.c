@@ -99,6 +99,13 @@ int cvd_table_alive(cvd_table *t, long uid, time_t now)
 	return 0;
 }
 
+int cvd_table_alive_staff(cvd_table *t, const char *staff, time_t now)
+{
+	cvd_session *s = staff[0] ? find(t, staff) : NULL;
+
+	return s && alive(s, now);
+}
+
 int cvd_table_put(cvd_table *t, const char *staff, long uid, const char *slip_id, const char *text, size_t len,
 		  long idle, time_t now)
 {

@@ -51,6 +51,8 @@ int cvd_table_put(cvd_table *t, const char *staff, long uid, const char *slip_id
 		  long idle, time_t now);
 /* 1 when the OS user uid holds a session alive at now, else 0. */
 int cvd_table_alive(cvd_table *t, long uid, time_t now);
+/* 1 when staff holds a session alive at now, else 0 (a web session's check: docs/web.md, Who acts). */
+int cvd_table_alive_staff(cvd_table *t, const char *staff, time_t now);
 /* A wrong passphrase: 1 when it locks staff out (*until set), else 0. */
 int cvd_table_bad(cvd_table *t, const char *staff, time_t now, time_t *until);
 /* 1 when staff is locked out at now (*until set), else 0. */

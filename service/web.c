@@ -52,7 +52,8 @@ static const struct web_field {
 	{ "relationship", offsetof(web_req, relationship) }, { "request", offsetof(web_req, request) },
 	{ "parent", offsetof(web_req, parent) }, { "child", offsetof(web_req, child) },
 	{ "dob", offsetof(web_req, dob) }, { "how", offsetof(web_req, how) },
-	{ "version", offsetof(web_req, version) }, { "member", offsetof(web_req, member) }
+	{ "version", offsetof(web_req, version) }, { "member", offsetof(web_req, member) },
+	{ "until", offsetof(web_req, until) }, { "event", offsetof(web_req, event) }
 };
 #define WEB_NFIELDS (sizeof(page_fields) / sizeof(page_fields[0]))
 
@@ -490,7 +491,7 @@ static enum MHD_Result signed_in_now(struct MHD_Connection *c, web_form *f)
 		return refuse(c, 500, "the web interface cannot keep another session now; try again", NULL);
 	cookie(set, sizeof(set), "cv_session", token, 0);
 	explicit_bzero(token, sizeof(token));
-	return redirect(c, "/cases", set);
+	return redirect(c, web_home(h->role), set);
 }
 
 /* ---- pages */
@@ -687,7 +688,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 		return refuse(c, 403, "the form's security token is missing or wrong; nothing was changed. Open "
 			      "the page again and resend", s);
 	if (!strcmp(url, "/"))
-		return redirect(c, "/cases", NULL);
+		return redirect(c, web_home(s->role), NULL);
 	if (!post && !strcmp(url, "/bundle"))
 		return bundle_download(c, s);
 	return signed_in(c, url, method, f, s, token);

@@ -63,6 +63,7 @@ typedef struct {
 	const char *recs;          /* the records chosen in a table, comma-separated */
 	const char *query;         /* a name to find (POSTed: never in a URL or a log) */
 	const char *since, *actor, *rid;  /* the audit trail's filters */
+	const char *until, *event;        /* ...the last day, and an action (audit.show, record.*) */
 	const char *case_id, *date;       /* an intake item's filing (docs/web.md, Intake tray) */
 	/* consent, share, referral, enquiry, rights requests, corrections (docs/web.md, Rights and sharing) */
 	const char *to, *purpose, *by, *confirm, *basis, *kind, *requester, *relationship, *request;
@@ -99,6 +100,12 @@ void web_lib_error(const web_req *rq, web_head *h, web_buf *b, struct cv_vault *
 void web_redirect(web_head *h, const char *prefix, const char *id);
 /* The HTTP status of a library error (403 refused, 404 not found, 400 bad input, else 500). */
 int web_status_of(int r);
+/* 1 when role holds a keyslip (reads the case file); a volunteer and an auditor hold none. */
+int web_holds_slip(int role);
+/* The page a person of role starts from: the cases, or for an auditor the audit trail. */
+const char *web_home(int role);
+/* The purge runs and their certificates (CV_ACT_AUDIT: managers and auditors); 0 or the library's error. */
+int web_certificates_section(web_buf *b, struct cv_vault *v);
 /* The top bar's links for role (WEB_NAV_*): the pages the library lets that role use (cv_role_allows). */
 unsigned web_nav(int role);
 /* web_page_start for the signed-in person of rq, with their top bar. */

@@ -1,6 +1,6 @@
 /*
  * casevaultd - the auditor's page (docs/web.md, Auditor): the audit trail
- * with filters by date, staff member and id, as 'casevault audit show'
+ * with filters by dates, staff member, id (a case's, say) and event, as 'casevault audit show'
  * (cv_audit_list, which the library keeps for managers and auditors:
  * CV_ACT_AUDIT, refused and audited for anyone else), and whether the
  * chain holds (cv_audit_verify, as 'casevault audit verify').  The filters
@@ -27,8 +27,10 @@ static void filter_form(const web_req *rq, web_buf *b)
 	web_puts(b, "<form method=\"post\" action=\"/audit\"><fieldset><legend>Show only</legend>");
 	web_csrf_field(b, rq->csrf);
 	filter_field(b, "since", "Events since (date)", "date", rq->since);
+	filter_field(b, "until", "Events until (date, that day included)", "date", rq->until);
 	filter_field(b, "actor", "By staff member (staff id, such as S-0002)", "text", rq->actor);
 	filter_field(b, "rid", "About an id (a record, case, staff or request id)", "text", rq->rid);
+	filter_field(b, "event", "Event (such as record.export, or record for every record event)", "text", rq->event);
 	web_puts(b, "<button type=\"submit\">Show</button></fieldset></form>");
 }
 
@@ -48,6 +50,35 @@ static void chain_state(web_buf *b, cv_vault *v)
 		web_esc(b, rep.problem[0] ? rep.problem : cv_vault_errmsg(v));
 	}
 	web_puts(b, "</p>");
+}
+
+/*
+ * The filters the library's cv_audit_filter has no field for, applied to
+ * what it listed: the last day, and the event (exactly, or a family such as
+ * "record" for record.*).
+ */
+static int kept(const web_req *rq, const cv_audit_event *e)
+{
+	const char *ev = rq->event && *rq->event ? rq->event : NULL;
+	size_t n = ev ? strlen(ev) : 0;
+
+	if (rq->until && *rq->until && strncmp(e->time, rq->until, strlen(rq->until)) > 0)
+		return 0;
+	return !ev || !strcmp(e->action, ev) || (!strncmp(e->action, ev, n) && e->action[n] == '.');
+}
+
+static size_t keep(const web_req *rq, cv_audit_event *ev, size_t n)
+{
+	size_t i, k = 0;
+	cv_audit_event t;
+
+	for (i = 0; i < n; i++)
+		if (kept(rq, &ev[i])) {  /* swapped, not dropped: cv_audit_list_free frees all n */
+			t = ev[k];
+			ev[k++] = ev[i];
+			ev[i] = t;
+		}
+	return k;
 }
 
 static void events_table(web_buf *b, const cv_audit_event *ev, size_t n)
@@ -87,8 +118,13 @@ static void audit_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 	web_page_begin(rq, b, "Audit trail");
 	chain_state(b, v);
 	filter_form(rq, b);
-	events_table(b, ev, n);
-	web_page_end(b);
+	events_table(b, ev, keep(rq, ev, n));
+	if ((r = web_certificates_section(b, v)) < 0) {
+		web_free(b);
+		web_lib_error(rq, h, b, v, r);
+	}
+	else
+		web_page_end(b);
 	cv_audit_list_free(ev, n);
 }
 

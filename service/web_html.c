@@ -130,9 +130,12 @@ void web_page_start_nav(web_buf *b, const char *title, const char *staff, const 
 	web_esc(b, title);
 	web_puts(b, " - casevault</title><link rel=\"stylesheet\" href=\"/static/app.css\">"
 		    "<script src=\"/static/app.js\" defer></script></head><body>"
-		    "<header><nav aria-label=\"Main\"><a href=\"/cases\">Cases</a>");
+		    "<header><nav aria-label=\"Main\">");
+	if (!(nav & WEB_NAV_NO_CASES))
+		web_puts(b, "<a href=\"/cases\">Cases</a>");
 	if (staff) {
-		web_puts(b, " <a href=\"/requests\">Requests</a>");
+		if (!(nav & WEB_NAV_NO_CASES))
+			web_puts(b, " <a href=\"/requests\">Requests</a>");
 		if (nav & WEB_NAV_SEARCH)
 			web_puts(b, " <a href=\"/search\">Search</a>");
 		if (nav & WEB_NAV_INTAKE)

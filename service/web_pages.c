@@ -27,6 +27,17 @@ int web_status_of(int r)
 	return r == CV_EREFUSED ? 403 : r == CV_ENOTFOUND ? 404 : r == CV_EINVAL || r == CV_EPOLICY ? 400 : 500;
 }
 
+/* The roles that read the case file hold a keyslip; a volunteer and an auditor hold none (docs/architecture.md, Keys). */
+int web_holds_slip(int role)
+{
+	return cv_role_allows((cv_role)role, CV_ACT_READ_CASE);
+}
+
+const char *web_home(int role)
+{
+	return web_holds_slip(role) ? "/cases" : "/audit";
+}
+
 unsigned web_nav(int role)
 {
 	return (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_INTAKE : 0) |
@@ -36,7 +47,8 @@ unsigned web_nav(int role)
 	       (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_CONSENT | WEB_NAV_ENQUIRY : 0) |
 	       (cv_role_allows((cv_role)role, CV_ACT_REFER) ? WEB_NAV_REFER : 0) |
 	       /* 'search' reads the case file */
-	       (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_SEARCH : 0);
+	       (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_SEARCH : 0) |
+	       (web_holds_slip(role) ? 0 : WEB_NAV_NO_CASES);
 }
 
 void web_page_begin(const web_req *rq, web_buf *b, const char *title)
@@ -52,7 +64,8 @@ void web_error_page(const web_req *rq, web_head *h, web_buf *b, int status, cons
 	web_page_begin(rq, b, status == 403 ? "Not allowed" : "That did not work");
 	web_puts(b, "<p role=\"alert\" class=\"error\">");
 	web_esc(b, why);
-	web_puts(b, "</p><p><a href=\"/cases\">Back to the cases</a></p>");
+	web_printf(b, "</p><p><a href=\"%s\">Back to %s</a></p>", web_home(rq->role),
+		   web_holds_slip(rq->role) ? "the cases" : "the audit trail");
 	web_page_end(b);
 }
 
@@ -71,7 +84,9 @@ void web_redirect(web_head *h, const char *prefix, const char *id)
 
 /*
  * The vault, as the signed-in person (docs/web.md, Who acts): the OS user
- * their grant names, their session from the keeper, no passphrase.
+ * their grant names (-1: none), their session from the keeper, no
+ * passphrase; the web session vouches for them, so gpg-agent's cache of
+ * their key, filled by the sign-in's fresh proof, serves their signatures.
  */
 static int open_as(const web_req *rq, cv_vault **v, unsigned init)
 {
@@ -80,6 +95,7 @@ static int open_as(const web_req *rq, cv_vault **v, unsigned init)
 	if (cv_global_init_ex(init) < 0 || cv_vault_open(v, rq->vault_dir) < 0)
 		return CV_ERROR;
 	cv_vault_set_os_uid(*v, rq->uid);
+	cv_vault_vouch(*v, rq->staff);
 	cv_vault_set_passphrase_cb(*v, no_passphrase, NULL);
 	if ((r = cv_vault_set_actor(*v, rq->staff)) < 0)
 		return r;
@@ -546,6 +562,28 @@ static int who(cv_vault *v, const char *staff, web_head *h)
 	return r < 0 ? r : h->staff[0] ? 0 : CV_ENOTFOUND;
 }
 
+/*
+ * After the proof: a volunteer is not signed in (docs/web.md, Who acts: they
+ * read nothing, and file from the command line), and gpg-agent forgets the
+ * passphrase their signature cached.
+ */
+static int signed_in_as(cv_vault *v, web_head *h)
+{
+	if (h->role != (int)CV_ROLE_VOLUNTEER) {
+		h->kind = WEB_SIGNED_IN;
+		return 0;
+	}
+	cv_vault_end_session(v);
+	snprintf(h->message, sizeof(h->message), "a volunteer files notes from the command line ('casevault note'); "
+		 "the web interface signs in no volunteer, since a volunteer reads no record (docs/web.md)");
+	return CV_EREFUSED;
+}
+
+/*
+ * The proof (docs/web.md, Who acts): a keyslip's unlock, or for a person
+ * who holds none (an auditor) a signature with their key, checked against
+ * their grant's fingerprint; wrong passphrases count towards the lock-out.
+ */
 static void sign_in(const web_req *rq, web_head *h, web_buf *b)
 {
 	cv_slip_cache proof = cvd_session_ops;
@@ -560,19 +598,23 @@ static void sign_in(const web_req *rq, web_head *h, web_buf *b)
 	}
 	cv_vault_set_os_uid(v, -2);  /* no OS user vouches: gpg-agent forgets the key's passphrase first */
 	cv_vault_set_passphrase_cb(v, given_passphrase, (void *)rq->passphrase);
-	if ((r = cv_vault_set_actor(v, rq->staff)) == 0 && (r = who(v, rq->staff, h)) == 0 && h->uid < 0)
-		snprintf(h->message, sizeof(h->message), "the web interface signs in only staff registered with an OS "
-			 "user for now; ask a manager ('casevault staff add --os-user', docs/web.md)");
-	else if (r == 0) {
+	if ((r = cv_vault_set_actor(v, rq->staff)) == 0 && (r = who(v, rq->staff, h)) == 0) {
 		cv_vault_set_slip_cache(v, &proof, cvd_session_ctx(rq->keeper_fd, h->uid));
-		if ((r = cv_vault_check_lockout(v)) == 0 && (r = cv_vault_unlock(v)) == 0)
-			h->kind = WEB_SIGNED_IN;
+		if ((r = cv_vault_check_lockout(v)) == 0 && (r = cv_vault_prove(v)) == 0)
+			r = signed_in_as(v, h);
 	}
 	if (r == CV_EBADPASS || r == CV_ENOTFOUND)
 		snprintf(h->message, sizeof(h->message), "the staff id or the passphrase is wrong; try again");
-	else if (r < 0)
+	else if (r < 0 && !h->message[0])
 		snprintf(h->message, sizeof(h->message), "%s", cv_vault_errmsg(v));
 	cv_vault_close(v);
+}
+
+/* An auditor's web session reaches the audit trail and the certificates, and signs out (docs/web.md, Auditor). */
+static int slipless_page(const web_req *rq)
+{
+	return !strcmp(rq->url, "/audit") || !strcmp(rq->url, "/signout") ||
+	       (!strcmp(rq->method, "GET") && !strncmp(rq->url, "/certificate/", 13));
 }
 
 void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
@@ -582,10 +624,14 @@ void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
 
 	if (!strcmp(rq->url, "/signin"))
 		return sign_in(rq, h, b);
-	if (!cvd_session_alive(cvd_session_ctx(rq->keeper_fd, rq->uid))) {
-		h->kind = WEB_ENDED;  /* the keeper no longer holds their keyslip */
+	/* a keyslip's holder: the keeper still holds it; without one, each page proves by a signature */
+	if (web_holds_slip(rq->role) && !cvd_session_alive_for(cvd_session_ctx(rq->keeper_fd, rq->uid), rq->staff)) {
+		h->kind = WEB_ENDED;
 		return;
 	}
+	if (!web_holds_slip(rq->role) && !slipless_page(rq))
+		return web_error_page(rq, h, b, 403, "an auditor's web session reaches the audit trail and the "
+				      "certificates of destruction only; nothing else was read or changed");
 	/* sign-out is 'casevault lock' for one person: gpg-agent is reached through gpgconf */
 	if ((r = open_as(rq, &v, signout ? CV_INIT_GPGCONF : 0)) < 0)
 		web_lib_error(rq, h, b, v, r);

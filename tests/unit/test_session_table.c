@@ -69,6 +69,13 @@ static void test_hit_and_slip_id(void **state)
 	assert_memory_equal(buf, "slip text", 9);
 	assert_int_equal(cvd_table_alive(t, 1000, T0 + 10), 1);
 	assert_int_equal(cvd_table_alive(t, 1001, T0 + 10), 0);  /* another OS user's */
+	/* a web session asks by staff id: people with no OS user (-1) do not keep each other alive */
+	assert_int_equal(cvd_table_put(t, "S-0004", -1, ID1, "other", 5, 600, T0), 0);
+	assert_int_equal(cvd_table_alive_staff(t, "S-0004", T0 + 10), 1);
+	assert_int_equal(cvd_table_alive_staff(t, "S-0005", T0 + 10), 0);
+	assert_int_equal(cvd_table_alive_staff(t, "", T0 + 10), 0);
+	assert_int_equal(cvd_table_alive_staff(t, "S-0004", T0 + 600), 0);  /* idle */
+	cvd_table_end(t, "S-0004");
 	assert_int_equal(get(t, "S-0003", ID1, T0 + 10, buf), 0);  /* another person's: none */
 	/* a rotated keyslip misses, and the old text is dropped */
 	assert_int_equal(get(t, "S-0002", ID2, T0 + 10, buf), 0);

@@ -226,6 +226,19 @@ async function volunteer(browser, pdfLink) {
   await page.close();
 }
 
+// an auditor (no keyslip, no OS user) signs in by a signature to the audit trail, and reaches nothing else
+async function auditor(browser) {
+  const page = await newPage(browser);
+  check('an auditor signs in to the audit trail', (await signIn(page, E.WEB_AUD, E.WEB_AUD_PASS)).endsWith('/audit'));
+  await audit(page, 'audit-auditor');
+  const r = await page.goto(BASE + '/case/' + E.WEB_CASE);
+  check('an auditor is refused a case page (403)', r.status() === 403, r.status());
+  await audit(page, 'refused-auditor');
+  await Promise.all([page.waitForNavigation(), page.click('header form button')]);
+  check('the auditor signs out', page.url().endsWith('/signin'));
+  await page.close();
+}
+
 // the manager (S-0001, whose test key has no passphrase) on the staff page, attesting Cleo
 async function manager(browser) {
   const page = await newPage(browser);
@@ -363,6 +376,7 @@ async function idleAndLockout(browser, cleo) {
     const pdfLink = ada.pdfLink;
     await refusals(ada);
     await volunteer(browser, pdfLink);
+    await auditor(browser);
     await manager(browser);
     await subjectAccess(browser);
     await recordsManager(browser);

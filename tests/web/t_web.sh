@@ -22,11 +22,13 @@ trap 'userdel "$UV" 2>/dev/null; svc_cleanup' EXIT
 useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$UV" || { echo "useradd $UV failed"; exit 1; }
 as_svc "$CV" init "$V" --service --no-passphrase --name "Service Manager" >/dev/null || { echo "init failed"; exit 1; }
 printf 'ada-web-pass-4d1\n' >"$T/svc/a.pass" && printf 'cleo-web-pass-9e2\n' >"$T/svc/c.pass"
-printf 'vic-web-pass-3b7\n' >"$T/svc/v.pass"
-chown "$SVC" "$T/svc/a.pass" "$T/svc/c.pass" "$T/svc/v.pass"
+printf 'vic-web-pass-3b7\n' >"$T/svc/v.pass" && printf 'aude-web-pass-5c8\n' >"$T/svc/u.pass"
+chown "$SVC" "$T/svc/a.pass" "$T/svc/c.pass" "$T/svc/v.pass" "$T/svc/u.pass"
 A=$(as_svc "$CV" staff add "Ada Worker" --role caseworker --new-passphrase-file "$T/svc/a.pass" --os-user "$UA")
 L=$(as_svc "$CV" staff add "Cleo Lead" --role cp-lead --new-passphrase-file "$T/svc/c.pass" --os-user "$UB")
 VO=$(as_svc "$CV" staff add "Vic Volunteer" --role volunteer --new-passphrase-file "$T/svc/v.pass" --os-user "$UV")
+AU=$(as_svc "$CV" staff add "Aude Auditor" --role auditor --new-passphrase-file "$T/svc/u.pass")  # no OS user
+as_svc "$CV" staff attest "$AU" >/dev/null
 as_svc "$CV" staff attest "$A" >/dev/null && as_svc "$CV" staff attest "$L" >/dev/null &&
 	as_svc "$CV" staff attest "$VO" >/dev/null
 C=$(as_svc "$CV" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
@@ -57,7 +59,7 @@ check "casevaultd serves the web interface on 127.0.0.1:$PORT only" \
 EVIL=$'<script>window.__cvxss=1</script> "quoted" \'single\' <a href="javascript:alert(1)">click</a> & <b>bold</b>'
 WEB_URL=http://127.0.0.1:$PORT WEB_SHOTS=$SHOTS CV_WEB_MODULES=$MODS WEB_CHROMIUM=$(command -v chromium) \
 	WEB_CASE=$C WEB_ADA=$A WEB_ADA_PASS=ada-web-pass-4d1 WEB_CLEO=$L WEB_CLEO_PASS=cleo-web-pass-9e2 \
-	WEB_VOL=$VO WEB_VOL_PASS=vic-web-pass-3b7 \
+	WEB_VOL=$VO WEB_VOL_PASS=vic-web-pass-3b7 WEB_AUD=$AU WEB_AUD_PASS=aude-web-pass-5c8 \
 	WEB_CP_TITLE=$CPT WEB_CP_RECORD=$CPR WEB_PDF="$T/docs/referral letter.pdf" WEB_PNG="$T/docs/school photo.png" \
 	WEB_EVIL=$EVIL WEB_IDLE=$IDLE WEB_REQ=$REQ WEB_REQ_DUE=$REQ_DUE WEB_OUT=$T/out WEB_FIND="kim CHILD" node "$CV_SOURCE_DIR/tests/web/browser.js" >"$T/browser.out" 2>&1
 BRC=$?
@@ -106,7 +108,7 @@ check "the browser's bundle and the CLI's have the same members" \
 check "  ... with the same bytes" diff -r "$T/out/b" "$T/out/c"
 check "verify passes" as_svc "$CV" verify
 check "audit verify passes" as_svc "$CV" audit verify
-check "no passphrase in the daemon's log" not grep -q -e ada-web-pass -e cleo-web-pass -e vic-web-pass "$T/daemon.log"
+check "no passphrase in the daemon's log" not grep -q -e ada-web-pass -e cleo-web-pass -e vic-web-pass -e aude-web-pass "$T/daemon.log"
 check "no name searched for in the daemon's log" not grep -qi -e "kim child" -e "Nobody Such" "$T/daemon.log"
 check "a screenshot of each page is kept ($SHOTS)" test "$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)" -ge 9
 finish

@@ -46,12 +46,18 @@ check "the cp-lead's top bar: cases, requests, search, the intake tray ($(nav_of
 web mgr signin S-0001
 check "the manager's top bar adds records management and the audit trail ($(nav_of mgr))" \
 	test "$(nav_of mgr)" = "/cases /requests /search /intake /records /audit"
-# an auditor and a volunteer hold no keyslip (docs/architecture.md, Keys): the sign-in's proof, an
-# unlock, fails, so neither is signed in and neither has a top bar (docs/web.md, Who acts)
-for who in aud:"$D" vol:"$VO"; do
-	web "${who%%:*}" signin "${who#*:}"
-	check "the ${who%%:*} ${who#*:} is not signed in ($WST: $(alert_of "${who%%:*}")): no session, no top bar" \
-		test "${WST%% *}" = 403 -a -z "$(grep -o cv_session "$T/jar.${who%%:*}")" -a "$(nav_of "${who%%:*}")" = /cases
+# a volunteer is not signed in (docs/web.md, Who acts): no session, no top bar
+web vol signin "$VO"
+check "the volunteer $VO is not signed in ($WST: $(alert_of vol)): no session, no top bar" \
+	test "${WST%% *}" = 403 -a -z "$(grep -o cv_session "$T/jar.vol")" -a "$(nav_of vol)" = /cases
+# an auditor signs in by a signature to the audit trail, and reaches neither the tray nor an item
+web aud signin "$D"
+check "the auditor $D signs in to the audit trail ($WST), the top bar's only link ($(nav_of aud))" \
+	test "$WST" = "303 /audit" -a "$(nav_of aud)" = /audit
+for url in /intake "/intake/$I1"; do
+	web aud get "$url"
+	check "  ... and is refused $url ($WST), no name shown" \
+		bash -c '[ "${1%% *}" = 403 ] && ! grep -qF "$2" "$3"' _ "$WST" "$NAME1" "$T/jar.aud.body"
 done
 
 # ---- the tray as the caseworker: what 'intake list' shows
@@ -75,12 +81,10 @@ check "  ... as an attachment, never a page (octet-stream, nosniff)" \
 	bash -c 'grep -qix "content-type: application/octet-stream" "$1" && grep -qi "^content-disposition: attachment" "$1" &&
 		grep -qix "x-content-type-options: nosniff" "$1"' _ "$T/jar.ada.headers"
 
-# the roles that may not read the tray: not signed in, they get the sign-in page and no name
-for who in aud vol; do
-	web "$who" get /intake
-	check "the $who (not signed in) is sent to sign in ($WST), no item, no name" \
-		bash -c '[ "$1" = "303 /signin" ] && ! grep -q -e ORIGNAME -e "$2" "$3"' _ "$WST" "$I1" "$T/jar.$who.body"
-done
+# the volunteer, not signed in, gets the sign-in page and no name (the auditor's refusal is above)
+web vol get /intake
+check "the volunteer (not signed in) is sent to sign in ($WST), no item, no name" \
+	bash -c '[ "$1" = "303 /signin" ] && ! grep -q -e ORIGNAME -e "$2" "$3"' _ "$WST" "$I1" "$T/jar.vol.body"
 
 # ---- refusals: nothing changes
 web ada post "/intake/$I1/assign" --no-csrf "case=$C" class=correspondence

@@ -72,8 +72,9 @@ def signin(port, jar, staff, passphrase):
     st, hd, body = request(port, 'POST', '/signin', form_headers(port, state), form)
     sess = [c.split(';')[0] for c in header(hd, 'Set-Cookie') if c.startswith('cv_session=')]
     state['cookie'] = sess[0] if sess else ''
-    if sess:  # the first page, for its CSRF token
-        st2, _, page = request(port, 'GET', '/cases', {'Cookie': state['cookie']})
+    if sess:  # the first page (the cases, or an auditor's audit trail), for its CSRF token
+        first = (header(hd, 'Location') or ['/cases'])[0]
+        st2, _, page = request(port, 'GET', first, {'Cookie': state['cookie']})
         save(jar, state, page)
     else:
         save(jar, state, body)

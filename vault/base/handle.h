@@ -48,6 +48,7 @@ struct cv_vault {
 	char actor[32];             /* staff id, "" until chosen */
 	int os_uid_given;           /* 1: os_uid is the OS user acting (a service's client), else getuid() */
 	long os_uid;
+	char vouched[32];           /* the staff member a service vouches for (cv_vault_vouch), "" for none */
 	char actor_fpr[48];
 	char actor_role[16];
 	int role;                   /* cv_role of the actor */

@@ -17,6 +17,7 @@
 #include "core/deposit.h"
 #include "core/checkpoint.h"
 #include "core/keys.h"
+#include "core/slipcache.h"
 #include "core/blindupgrade.h"
 #include "core/keyupgrade.h"
 #include "crypto/gpg.h"
@@ -29,6 +30,11 @@ void cv_vault_set_os_uid(cv_vault *v, long uid)
 {
 	v->os_uid = uid;
 	v->os_uid_given = 1;
+}
+
+void cv_vault_vouch(cv_vault *v, const char *staff_id)
+{
+	snprintf(v->vouched, sizeof(v->vouched), "%s", staff_id ? staff_id : "");
 }
 
 /* The OS user acting: a service's client (cv_vault_set_os_uid), else this process's. */
@@ -72,7 +78,9 @@ int cv_vault_set_actor(cv_vault *v, const char *staff_id)
  * vouch for, that is anyone but the one person registered for this OS user,
  * proves the passphrase afresh: the agent first forgets that key's cached
  * passphrase, then asks (docs/security.md, Proving who acts).  The person
- * registered for this OS user keeps the cache, with or without --as.
+ * registered for this OS user keeps the cache, with or without --as, and
+ * so does the person a service vouches for (cv_vault_vouch: a web session
+ * whose sign-in proved the passphrase afresh, docs/security.md).
  */
 static int forget_unless_own(cv_vault *v)
 {
@@ -80,6 +88,8 @@ static int forget_unless_own(cv_vault *v)
 	size_t found = 0;
 	int r;
 
+	if (v->vouched[0] && !strcmp(v->vouched, v->actor))
+		return 0;
 	if ((r = cv_db_staff_actors(v, NULL, acting_uid(v), rows, 2, &found)) < 0)
 		return r;
 	if (found == 1 && !strcmp(rows[0].id, v->actor))
@@ -222,9 +232,15 @@ int cv_prove_actor(cv_vault *v)
 		return r;
 	cv_now_iso(now);
 	snprintf(line, sizeof(line), "casevault: %s acting at %s\n", v->actor, now);
+	/* a wrong passphrase counts towards the lock-out, as an unlock's does (docs/service.md, Sessions) */
 	if ((r = cv_gpg_sign_detached(v, v->actor_fpr, line, strlen(line), &sig, &siglen)) < 0)
-		return r;
+		return cv_slipcache_failed(v, r);
 	cv_gpg_free(sig);
 	v->proven = 1;
 	return 0;
+}
+
+int cv_vault_prove(cv_vault *v)
+{
+	return cv_prove_actor(v);
 }

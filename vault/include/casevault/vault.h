@@ -108,6 +108,21 @@ int cv_vault_set_actor(cv_vault *v, const char *staff_id);
  * process's own uid (getuid) is used.
  */
 void cv_vault_set_os_uid(cv_vault *v, long uid);
+/*
+ * A service vouches that staff_id proved their passphrase in a session it
+ * keeps (casevaultd's web sessions: docs/web.md, Who acts): while that
+ * person acts on this handle, gpg-agent's cache of their key serves their
+ * proof and their signatures, as it does for the person registered for the
+ * OS user acting, instead of being forgotten first.
+ */
+void cv_vault_vouch(cv_vault *v, const char *staff_id);
+/*
+ * Prove the actor holds their key: with a keyslip, its unlock
+ * (cv_vault_unlock); without one (a volunteer, an auditor), a signature with
+ * the key their grant names.  A wrong passphrase counts towards the
+ * lock-out (the slip cache's bad).  0, CV_EBADPASS, CV_EREFUSED.
+ */
+int cv_vault_prove(cv_vault *v);
 const char *cv_vault_actor(const cv_vault *v);
 
 /*

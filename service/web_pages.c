@@ -199,7 +199,8 @@ static void records_table(web_buf *b, const cv_record *recs, size_t n, const cha
 		web_esc(b, recs[i].event_date);
 		web_puts(b, "</td><td>");
 		web_esc(b, recs[i].id);
-		web_printf(b, "</td><td><a href=\"/record/%s/fix\">Download or correct", recs[i].id);
+		web_printf(b, "</td><td><a href=\"/record/%s/fix\">%s", recs[i].id,
+			   cv_preview_type(recs[i].mime) ? "Preview, download or correct" : "Download or correct");
 		web_puts(b, "<span class=\"visually-hidden\"> ");
 		web_esc(b, recs[i].title);
 		web_puts(b, "</span></a></td></tr>");
@@ -233,7 +234,7 @@ void web_class_select(web_buf *b, cv_vault *v, const char *id)
 static void case_forms(const web_req *rq, cv_vault *v, web_buf *b, const char *id)
 {
 	web_printf(b, "<section aria-labelledby=\"fh\"><h2 id=\"fh\">File documents</h2>"
-		      "<form method=\"post\" action=\"/case/%s/file\" enctype=\"multipart/form-data\">", id);
+		      "<form method=\"post\" action=\"/case/%s/file\" enctype=\"multipart/form-data\" data-upload>", id);
 	web_csrf_field(b, rq->csrf);
 	web_puts(b, "<p>All the documents are filed together, or none of them is.</p>"
 		    "<label for=\"doc\">Documents</label><input type=\"file\" id=\"doc\" name=\"doc\" multiple required>"
@@ -393,75 +394,6 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 	web_lib_error(rq, h, b, v, r);
 }
 
-/*
- * When the yearly attestation falls due (docs/security.md: a person not
- * attested in 12 months is refused): "overdue", "due within a month", or "".
- */
-static const char *attestation_due(const char *attested)
-{
-	cv_date d, until, today, soon;
-
-	if (!attested[0] || cv_date_parse(&d, attested) < 0 || cv_date_today(&today) < 0)
-		return "overdue";
-	cv_date_add_months_later(&until, &d, 12);
-	cv_date_add_months_clamp(&soon, &today, 1);
-	return cv_date_cmp(&today, &until) >= 0 ? "overdue" : cv_date_cmp(&soon, &until) >= 0 ? "due within a month" : "";
-}
-
-static void attested_cell(web_buf *b, const cv_staff *st)
-{
-	const char *due = attestation_due(st->attested);
-
-	web_puts(b, "</td><td>");
-	web_esc(b, st->attested[0] ? st->attested : "never");
-	if (*due)
-		web_printf(b, " <strong class=\"overdue\">(%s)</strong>", due);
-	web_printf(b, "</td><td>%s", st->os_uid >= 0 ? "yes" : "no");
-}
-
-/* The manager's list of staff: the library refuses anyone else (CV_ACT_STAFF_ADMIN). */
-static void staff_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
-{
-	cv_staff *list = NULL;
-	size_t n = 0, i;
-	int r;
-
-	if ((r = cv_staff_list(v, &list, &n, 1)) < 0)
-		return web_lib_error(rq, h, b, v, r);
-	web_page_begin(rq, b, "Staff");
-	web_puts(b, "<table><caption>Staff and their yearly confidentiality attestation</caption><thead><tr>"
-		    "<th scope=\"col\">Staff id</th><th scope=\"col\">Name</th><th scope=\"col\">Role</th>"
-		    "<th scope=\"col\">Attested</th><th scope=\"col\">Signs in with an OS user</th>"
-		    "<th scope=\"col\">Attest</th></tr></thead><tbody>");
-	for (i = 0; i < n; i++) {
-		web_puts(b, "<tr><td>");
-		web_esc(b, list[i].id);
-		web_puts(b, "</td><td>");
-		web_esc(b, list[i].name);
-		web_puts(b, "</td><td>");
-		web_esc(b, cv_role_name(list[i].role));
-		attested_cell(b, &list[i]);
-		web_printf(b, "</td><td><form method=\"post\" action=\"/staff/%s/attest\">", list[i].id);
-		web_csrf_field(b, rq->csrf);
-		web_puts(b, "<button type=\"submit\">Record today's attestation<span class=\"visually-hidden\"> of ");
-		web_esc(b, list[i].id);
-		web_puts(b, "</span></button></form></td></tr>");
-	}
-	web_puts(b, "</tbody></table>");
-	web_page_end(b);
-	cv_staff_list_free(list, n);
-}
-
-/* 'casevault staff attest ID' for today, by the manager (the library decides who may). */
-static void attest(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id)
-{
-	int r;
-
-	if ((r = cv_staff_attest(v, id, NULL, NULL)) < 0)
-		return web_lib_error(rq, h, b, v, r);
-	web_redirect(h, "/staff", "");
-}
-
 int web_split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest)
 {
 	size_t pl = strlen(prefix), n;
@@ -491,12 +423,8 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
 	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd) ||
 	    web_rights_route(rq, v, h, b, doc_fd) || web_search_route(rq, v, h, b) || web_notice_route(rq, v, h, b) ||
-	    web_team_route(rq, v, h, b))
+	    web_team_route(rq, v, h, b) || web_staff_route(rq, v, h, b) || web_preview_route(rq, v, h, b))
 		return;
-	if (!post && !strcmp(rq->url, "/staff"))
-		return staff_page(rq, v, h, b);
-	if (post && web_split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "attest"))
-		return attest(rq, v, h, b, id);
 	if (!post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
 		return record_link(rq, v, h, b, id);
 	if (post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "export"))
@@ -587,7 +515,7 @@ void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
 		return;
 	}
 	/* sign-out is 'casevault lock' for one person: gpg-agent is reached through gpgconf */
-	if ((r = open_as(rq, &v, signout ? CV_INIT_GPGCONF : 0)) < 0)
+	if ((r = open_as(rq, &v, signout || web_staff_needs_gpgconf(rq) ? CV_INIT_GPGCONF : 0)) < 0)
 		web_lib_error(rq, h, b, v, r);
 	else if (signout) {
 		cv_vault_end_session(v);

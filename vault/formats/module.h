@@ -39,7 +39,10 @@
 	  (mime, buf, n, err, errlen), (void)0) \
 	X(int, mail_parts, (const char *mime, const void *buf, size_t n, cv_fmt_part **parts, size_t *nparts, \
 			    char *err, size_t errlen), (mime, buf, n, parts, nparts, err, errlen), \
-	  (*parts = NULL, *nparts = 0))
+	  (*parts = NULL, *nparts = 0)) \
+	X(int, preview, (const char *mime, const void *buf, size_t n, int max_width, void **png, size_t *pnglen, \
+			 char *err, size_t errlen), (mime, buf, n, max_width, png, pnglen, err, errlen), \
+	  (*png = NULL, *pnglen = 0))
 
 /* Raised when a listed function changes; appending one does not (the size tells). */
 #define CV_FMT_ABI 1

@@ -168,7 +168,7 @@ static void add(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 		return refuse_form(rq, v, h, b, "choose a role: manager, caseworker, cp-lead, volunteer or auditor; "
 				   "nothing was changed");
 	if (o.os_uid == -2)
-		return snprintf(line, sizeof(line), "no OS user '%.64s' on this machine; nothing was changed",
+		return snprintf(line, sizeof(line), "no OS user '%.64s' on this machine",
 				rq->os_user), refuse_form(rq, v, h, b, line);
 	if (!pass || !rq->new_pass2 || strcmp(pass, rq->new_pass2))
 		return refuse_form(rq, v, h, b, "the two passphrases differ: type the same passphrase twice; nothing "

@@ -360,12 +360,36 @@ static void record_link(const web_req *rq, cv_vault *v, web_head *h, web_buf *b,
 	web_redirect(h, "/record/", where);
 }
 
+/*
+ * Every refused document's line, named, as 'casevault file' prints one per
+ * document: the one at fault and those refused with it (all or nothing).
+ * *status: the fault's code rather than the others' refusal.  0 when none.
+ */
+static int refused_lines(const cv_file_item *items, size_t n, const char *const *names, char *out, size_t size,
+			 int *status)
+{
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	*status = CV_EREFUSED;
+	for (i = 0; i < n && len < size; i++) {
+		if (items[i].status >= 0 || !items[i].error[0])
+			continue;
+		if (items[i].status != CV_EREFUSED)
+			*status = items[i].status;
+		len += (size_t)snprintf(out + len, size - len, "%s%s%s%s", len ? "; " : "", names ? names[i] : "",
+					names ? ": " : "", items[i].error);
+	}
+	return out[0] != '\0';
+}
+
 /* Documents and notes go through cv_file, all or nothing as 'casevault file' (docs/web.md, Pages). */
 static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, int note)
 {
 	cv_file_item items[WEB_MAX_FILES];
 	size_t n = note ? 1 : (size_t)rq->nfiles, i, filed = 0;
-	int r;
+	char why[2048];
+	int r, status;
 
 	if (!n || !rq->cls || !*rq->cls)
 		return web_error_page(rq, h, b, 400, note ? "give the note a title, a class and its text"
@@ -373,6 +397,7 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 	memset(items, 0, sizeof(items));
 	for (i = 0; i < n; i++) {
 		items[i].case_id = id;
+		items[i].line = (int)i + 1;  /* "the same batch ... (line 2)": the document's place in the form */
 		items[i].section = CV_SECTION_CASE;
 		items[i].class_name = rq->cls;
 		if (note) {
@@ -388,9 +413,8 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 	}
 	if ((r = cv_file(v, items, n, 0, NULL, NULL, &filed)) == 0)
 		return web_redirect(h, "/case/", id);
-	for (i = 0; i < n; i++)
-		if (items[i].status < 0 && items[i].error[0])
-			return web_error_page(rq, h, b, web_status_of(items[i].status), items[i].error);
+	if (refused_lines(items, n, note ? NULL : rq->names, why, sizeof(why), &status))
+		return web_error_page(rq, h, b, web_status_of(status), why);
 	web_lib_error(rq, h, b, v, r);
 }
 

@@ -119,6 +119,25 @@ refused() { python3 -c 'import json, sys
 print(len([e for e in json.load(sys.stdin)["events"] if e["outcome"] != "ok" and e["acted_by"] == sys.argv[1]]))' "$1" <<<"$AUDIT"; }
 check "  ... Ben's refusal is in the audit trail ($(refused "$B"))" test "$(refused "$B")" -ge 1
 
+# ---- the filing form without its script (docs/web.md, Filing documents): a plain multipart POST,
+# several documents at once, all or nothing
+cp "$CORPUS/002-trivial-libre-office-writer_002-trivial-libre-office-writer.pdf" "$T/docs/report.pdf"
+convert -size 30x30 xc:'#123456' -strip "$T/docs/photo.png"
+nrecs() { as_svc "$CV" --json ls "$C" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["records"]))'; }
+N0=$(nrecs)
+web ada get "/case/$C"
+web ada post "/case/$C/file" class=letter "doc@$T/docs/report.pdf" "doc@$T/docs/x.svg"
+check "a filing with an SVG among its documents is refused (${WST%% *}: $(alert_of ada))" \
+	bash -c '[ "$1" -ge 400 ] && grep -q "image/svg+xml" <<<"$2"' _ "${WST%% *}" "$(alert_of ada)"
+check "  ... and files none of them: all or nothing ($(nrecs) records)" test "$(nrecs)" = "$N0"
+web ada get "/case/$C"
+web ada post "/case/$C/file" class=letter "doc@$T/docs/report.pdf" "doc@$T/docs/photo.png"
+check "the form without script files a PDF and a PNG at once (303: $WST)" test "$WST" = "303 /case/$C"
+check "  ... both are in the case ($(nrecs) records)" test "$(nrecs)" = "$((N0 + 2))"
+RN2=$(rec photo.png)
+web ada get "/record/$RN2/preview"
+check "  ... and the new PNG has its preview ($(png_size ada))" test "$(png_size ada)" = 30x30
+
 # ---- markup never reaches the browser as a document of this origin
 check "an SVG is not filed (the policy admits no SVG)" not as_svc "$CV" file "$C" "$T/docs/x.svg" --class correspondence
 check "an HTML page is not filed either" not as_svc "$CV" file "$C" "$T/docs/x.html" --class correspondence

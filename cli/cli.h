@@ -155,6 +155,9 @@ int cli_passed_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad,
  * status of a one-line refusal (EXIT_USAGE).
  */
 int cli_new_passphrase_ok(cli_ctx *c, cv_passphrase_cb cb, void *hook, const char *what);
+/* The rule cli_new_passphrase_ok applies (also the web's staff form): 0 when pass is good enough, else 1 and why (pwquality's words). */
+#define CLI_PASS_MIN 12
+int cli_pass_weak(const char *pass, char *why, size_t len);
 int cli_service_actor(cli_ctx *c);
 /*
  * import through the service: the document a manifest names, asked of the

@@ -13,10 +13,7 @@
 
 #include "cli.h"
 
-#define CLI_PASS_MIN 12
-
-/* 0 when pass is good enough; else why not (buf, pwquality's words). */
-static int pass_weak(const char *pass, char *buf, size_t len)
+int cli_pass_weak(const char *pass, char *buf, size_t len)
 {
 	pwquality_settings_t *s = pwquality_default_settings();
 	void *aux = NULL;
@@ -39,7 +36,7 @@ int cli_new_passphrase_ok(cli_ctx *c, cv_passphrase_cb cb, void *hook, const cha
 
 	if (cb(hook, "", 0, pass, sizeof(pass)) < 0)
 		return cli_fail(c, EXIT_USAGE, "cannot read %s", what);
-	weak = pass_weak(pass, why, sizeof(why));
+	weak = cli_pass_weak(pass, why, sizeof(why));
 	explicit_bzero(pass, sizeof(pass));
 	if (weak)
 		return cli_fail(c, EXIT_USAGE, "the passphrase in %s is too weak (%s): use at least %d characters, "

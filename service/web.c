@@ -53,7 +53,10 @@ static const struct web_field {
 	{ "parent", offsetof(web_req, parent) }, { "child", offsetof(web_req, child) },
 	{ "dob", offsetof(web_req, dob) }, { "how", offsetof(web_req, how) },
 	{ "version", offsetof(web_req, version) }, { "member", offsetof(web_req, member) },
-	{ "until", offsetof(web_req, until) }, { "event", offsetof(web_req, event) }
+	{ "until", offsetof(web_req, until) }, { "event", offsetof(web_req, event) },
+	{ "name", offsetof(web_req, name) }, { "role", offsetof(web_req, role_name) },
+	{ "os_user", offsetof(web_req, os_user) }, { "new_pass", offsetof(web_req, new_pass) },
+	{ "new_pass2", offsetof(web_req, new_pass2) }
 };
 #define WEB_NFIELDS (sizeof(page_fields) / sizeof(page_fields[0]))
 
@@ -92,19 +95,19 @@ static const char css[] =
 	".w0{width:0em}.w1{width:1.5em}.w2{width:3em}.w3{width:4.5em}.w4{width:6em}.w5{width:7.5em}.w6{width:9em}.w7{width:10.5em}.w8{width:12em}.w9{width:13.5em}.w10{width:15em}.w11{width:16.5em}.w12{width:18em}.w13{width:19.5em}.w14{width:21em}.w15{width:22.5em}.w16{width:24em}.w17{width:25.5em}.w18{width:27em}.w19{width:28.5em}.w20{width:30em}"
 	"@media print{header,form,.chart{display:none}main{max-width:none}pre{white-space:pre-wrap}}"
 	".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
+	".drop{border:2px dashed #1d3557;padding:1rem;margin:.5rem 0}.drop.over{background:#dde6f2}"
+	".preview img{max-width:100%;height:auto;border:1px solid #666}"
 	"a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #e76f51}\n";
 
-/* The only script: says how many documents are chosen (no inline script: docs/web.md). */
-static const char js[] =
-	"document.addEventListener('DOMContentLoaded',function(){var f=document.getElementById('doc'),"
-	"p=document.getElementById('chosen');if(!f||!p)return;f.addEventListener('change',function(){"
-	"p.textContent=f.files.length+(f.files.length==1?' document':' documents')+' chosen';});});\n";
+#define WEB_CSP "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; " \
+	"base-uri 'none'; form-action 'self'"
+/* A preview's own policy: opened as a page of its own, the picture runs and loads nothing (docs/web.md, Previews). */
+#define WEB_PREVIEW_CSP "sandbox; default-src 'none'"
 
-/* docs/web.md, Every response */
-static void secure_headers(struct MHD_Response *r)
+/* docs/web.md, Every response (csp: WEB_CSP, or a preview's) */
+static void secure_headers(struct MHD_Response *r, const char *csp)
 {
-	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'self'; script-src 'self'; object-src 'none'; "
-				"frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+	MHD_add_response_header(r, "Content-Security-Policy", csp);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -128,9 +131,9 @@ static void wipe_sent(void *cls)
 	free(w);
 }
 
-/* Send len bytes of body (taken: wiped and freed after), with type, status and one optional extra header. */
-static enum MHD_Result send_body(struct MHD_Connection *c, int status, char *body, size_t len, const char *type,
-				 const char *hname, const char *hvalue)
+/* Send len bytes of body (taken: wiped and freed after), with type, status, csp and one optional extra header. */
+static enum MHD_Result send_body_csp(struct MHD_Connection *c, int status, char *body, size_t len, const char *type,
+				     const char *csp, const char *hname, const char *hvalue)
 {
 	web_sent *w = body ? malloc(sizeof(*w)) : NULL;
 	struct MHD_Response *r = NULL;
@@ -148,13 +151,19 @@ static enum MHD_Result send_body(struct MHD_Connection *c, int status, char *bod
 		free(w);
 		return MHD_NO;
 	}
-	secure_headers(r);
+	secure_headers(r, csp);
 	MHD_add_response_header(r, "Content-Type", type);
 	if (hname)
 		MHD_add_response_header(r, hname, hvalue);
 	ret = MHD_queue_response(c, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result send_body(struct MHD_Connection *c, int status, char *body, size_t len, const char *type,
+				 const char *hname, const char *hvalue)
+{
+	return send_body_csp(c, status, body, len, type, WEB_CSP, hname, hvalue);
 }
 
 static enum MHD_Result send_page(struct MHD_Connection *c, int status, web_buf *b, const char *hname,
@@ -175,7 +184,7 @@ static enum MHD_Result redirect(struct MHD_Connection *c, const char *location, 
 
 	if (!r)
 		return MHD_NO;
-	secure_headers(r);
+	secure_headers(r, WEB_CSP);
 	MHD_add_response_header(r, "Location", location);
 	if (cookie)
 		MHD_add_response_header(r, "Set-Cookie", cookie);
@@ -560,6 +569,9 @@ static enum MHD_Result answer(struct MHD_Connection *c, web_session *s, web_head
 		return send_body(c, 200, b->s ? b->s : strdup(""), b->len, "application/octet-stream",
 				 "Content-Disposition", disp);
 	}
+	if (h->kind == WEB_PREVIEW)  /* a PNG the vault drew, never the document's bytes */
+		return b->failed || !b->s ? (web_free(b), MHD_NO) :
+			send_body_csp(c, 200, b->s, b->len, "image/png", WEB_PREVIEW_CSP, "Content-Disposition", "inline");
 	return send_page(c, h->status, b, NULL, NULL);
 }
 
@@ -669,7 +681,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 	if (!post && !strcmp(url, "/static/app.css"))
 		return send_body(c, 200, strdup(css), strlen(css), "text/css; charset=utf-8", NULL, NULL);
 	if (!post && !strcmp(url, "/static/app.js"))
-		return send_body(c, 200, strdup(js), strlen(js), "text/javascript; charset=utf-8", NULL, NULL);
+		return send_body(c, 200, strdup(web_js), strlen(web_js), "text/javascript; charset=utf-8", NULL, NULL);
 	if (!post && !strcmp(url, "/favicon.ico"))
 		return send_body(c, 404, strdup(""), 0, "text/plain", NULL, NULL);
 	if (strcmp(method, "GET") && !post)

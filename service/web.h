@@ -70,12 +70,15 @@ typedef struct {
 	const char *parent, *child, *dob;  /* opening a case (docs/web.md, Opening a case) */
 	const char *how, *version;         /* a confidentiality notice, a contact preference */
 	const char *member;                /* a staff id assigned to a case, or taken off it */
+	/* a new member of staff (docs/web.md, Staff and grants): the passphrase typed twice by them */
+	const char *name, *role_name, *os_user, *new_pass, *new_pass2;
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];
 } web_req;
 
-enum { WEB_HTML = 0, WEB_DOWNLOAD, WEB_REDIRECT, WEB_ENDED, WEB_SIGNED_IN, WEB_BUNDLE };
+/* WEB_PREVIEW: a PNG drawn by the vault, sent inline under its own sandboxing policy (docs/web.md, Previews) */
+enum { WEB_HTML = 0, WEB_DOWNLOAD, WEB_REDIRECT, WEB_ENDED, WEB_SIGNED_IN, WEB_BUNDLE, WEB_PREVIEW };
 
 /* What a worker made: the head, then the body follows on the pipe. */
 typedef struct {
@@ -154,5 +157,16 @@ void web_rights_share_form(const web_req *rq, web_buf *b, const char *case_id);
 int web_rights_share_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
 /* Rights requests beside subject access, and corrections of records (web_fix.c); 1 when url is one of theirs. */
 int web_rights_fix_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+
+/* A record's preview (web_preview.c): GET /record/R/preview; 1 when url is its. */
+int web_preview_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* The preview's <img> for a record's page, when its type has one and it may be read. */
+void web_preview_figure(struct cv_vault *v, web_buf *b, const char *id);
+/* The manager's staff page and grants (web_staff.c); 1 when url is one of theirs. */
+int web_staff_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* 1 when rq's page talks to gpg-agent itself (a revocation), so its worker starts with gpgconf. */
+int web_staff_needs_gpgconf(const web_req *rq);
+/* The pages' one script, served as /static/app.js (web_js.c; no inline script: docs/web.md). */
+extern const char web_js[];
 
 #endif

@@ -184,10 +184,10 @@ static int record_fix_page(const web_req *rq, cv_vault *v, web_buf *b, const cha
 {
 	char title[64];
 
-	(void)v;
 	snprintf(title, sizeof(title), "Record %s: download or correct", id);
 	web_page_begin(rq, b, title);
 	web_alert(b, alert);
+	web_preview_figure(v, b, id);  /* docs/web.md, Previews */
 	/* 'get R -o FILE --purpose P': a download says why the record leaves the vault (docs/legal-rules.md §17) */
 	web_printf(b, "<form method=\"post\" action=\"/record/%s/export\"><fieldset><legend>Download it, saying why"
 		      "</legend>", id);

@@ -215,7 +215,8 @@ static void records_table(web_buf *b, const cv_record *recs, size_t n, const cha
 		web_esc(b, recs[i].event_date);
 		web_puts(b, "</td><td>");
 		web_esc(b, recs[i].id);
-		web_printf(b, "</td><td><a href=\"/record/%s/fix\">Download or correct", recs[i].id);
+		web_printf(b, "</td><td><a href=\"/record/%s/fix\">%s", recs[i].id,
+			   cv_preview_type(recs[i].mime) ? "Preview, download or correct" : "Download or correct");
 		web_puts(b, "<span class=\"visually-hidden\"> ");
 		web_esc(b, recs[i].title);
 		web_puts(b, "</span></a></td></tr>");
@@ -249,7 +250,7 @@ void web_class_select(web_buf *b, cv_vault *v, const char *id)
 static void case_forms(const web_req *rq, cv_vault *v, web_buf *b, const char *id)
 {
 	web_printf(b, "<section aria-labelledby=\"fh\"><h2 id=\"fh\">File documents</h2>"
-		      "<form method=\"post\" action=\"/case/%s/file\" enctype=\"multipart/form-data\">", id);
+		      "<form method=\"post\" action=\"/case/%s/file\" enctype=\"multipart/form-data\" data-upload>", id);
 	web_csrf_field(b, rq->csrf);
 	web_puts(b, "<p>All the documents are filed together, or none of them is.</p>"
 		    "<label for=\"doc\">Documents</label><input type=\"file\" id=\"doc\" name=\"doc\" multiple required>"
@@ -375,12 +376,36 @@ static void record_link(const web_req *rq, cv_vault *v, web_head *h, web_buf *b,
 	web_redirect(h, "/record/", where);
 }
 
+/*
+ * Every refused document's line, named, as 'casevault file' prints one per
+ * document: the one at fault and those refused with it (all or nothing).
+ * *status: the fault's code rather than the others' refusal.  0 when none.
+ */
+static int refused_lines(const cv_file_item *items, size_t n, const char *const *names, char *out, size_t size,
+			 int *status)
+{
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	*status = CV_EREFUSED;
+	for (i = 0; i < n && len < size; i++) {
+		if (items[i].status >= 0 || !items[i].error[0])
+			continue;
+		if (items[i].status != CV_EREFUSED)
+			*status = items[i].status;
+		len += (size_t)snprintf(out + len, size - len, "%s%s%s%s", len ? "; " : "", names ? names[i] : "",
+					names ? ": " : "", items[i].error);
+	}
+	return out[0] != '\0';
+}
+
 /* Documents and notes go through cv_file, all or nothing as 'casevault file' (docs/web.md, Pages). */
 static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id, int note)
 {
 	cv_file_item items[WEB_MAX_FILES];
 	size_t n = note ? 1 : (size_t)rq->nfiles, i, filed = 0;
-	int r;
+	char why[2048];
+	int r, status;
 
 	if (!n || !rq->cls || !*rq->cls)
 		return web_error_page(rq, h, b, 400, note ? "give the note a title, a class and its text"
@@ -388,6 +413,7 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 	memset(items, 0, sizeof(items));
 	for (i = 0; i < n; i++) {
 		items[i].case_id = id;
+		items[i].line = (int)i + 1;  /* "the same batch ... (line 2)": the document's place in the form */
 		items[i].section = CV_SECTION_CASE;
 		items[i].class_name = rq->cls;
 		if (note) {
@@ -403,79 +429,9 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 	}
 	if ((r = cv_file(v, items, n, 0, NULL, NULL, &filed)) == 0)
 		return web_redirect(h, "/case/", id);
-	for (i = 0; i < n; i++)
-		if (items[i].status < 0 && items[i].error[0])
-			return web_error_page(rq, h, b, web_status_of(items[i].status), items[i].error);
+	if (refused_lines(items, n, note ? NULL : rq->names, why, sizeof(why), &status))
+		return web_error_page(rq, h, b, web_status_of(status), why);
 	web_lib_error(rq, h, b, v, r);
-}
-
-/*
- * When the yearly attestation falls due (docs/security.md: a person not
- * attested in 12 months is refused): "overdue", "due within a month", or "".
- */
-static const char *attestation_due(const char *attested)
-{
-	cv_date d, until, today, soon;
-
-	if (!attested[0] || cv_date_parse(&d, attested) < 0 || cv_date_today(&today) < 0)
-		return "overdue";
-	cv_date_add_months_later(&until, &d, 12);
-	cv_date_add_months_clamp(&soon, &today, 1);
-	return cv_date_cmp(&today, &until) >= 0 ? "overdue" : cv_date_cmp(&soon, &until) >= 0 ? "due within a month" : "";
-}
-
-static void attested_cell(web_buf *b, const cv_staff *st)
-{
-	const char *due = attestation_due(st->attested);
-
-	web_puts(b, "</td><td>");
-	web_esc(b, st->attested[0] ? st->attested : "never");
-	if (*due)
-		web_printf(b, " <strong class=\"overdue\">(%s)</strong>", due);
-	web_printf(b, "</td><td>%s", st->os_uid >= 0 ? "yes" : "no");
-}
-
-/* The manager's list of staff: the library refuses anyone else (CV_ACT_STAFF_ADMIN). */
-static void staff_page(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
-{
-	cv_staff *list = NULL;
-	size_t n = 0, i;
-	int r;
-
-	if ((r = cv_staff_list(v, &list, &n, 1)) < 0)
-		return web_lib_error(rq, h, b, v, r);
-	web_page_begin(rq, b, "Staff");
-	web_puts(b, "<table><caption>Staff and their yearly confidentiality attestation</caption><thead><tr>"
-		    "<th scope=\"col\">Staff id</th><th scope=\"col\">Name</th><th scope=\"col\">Role</th>"
-		    "<th scope=\"col\">Attested</th><th scope=\"col\">Signs in with an OS user</th>"
-		    "<th scope=\"col\">Attest</th></tr></thead><tbody>");
-	for (i = 0; i < n; i++) {
-		web_puts(b, "<tr><td>");
-		web_esc(b, list[i].id);
-		web_puts(b, "</td><td>");
-		web_esc(b, list[i].name);
-		web_puts(b, "</td><td>");
-		web_esc(b, cv_role_name(list[i].role));
-		attested_cell(b, &list[i]);
-		web_printf(b, "</td><td><form method=\"post\" action=\"/staff/%s/attest\">", list[i].id);
-		web_csrf_field(b, rq->csrf);
-		web_puts(b, "<button type=\"submit\">Record today's attestation<span class=\"visually-hidden\"> of ");
-		web_esc(b, list[i].id);
-		web_puts(b, "</span></button></form></td></tr>");
-	}
-	web_puts(b, "</tbody></table>");
-	web_page_end(b);
-	cv_staff_list_free(list, n);
-}
-
-/* 'casevault staff attest ID' for today, by the manager (the library decides who may). */
-static void attest(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id)
-{
-	int r;
-
-	if ((r = cv_staff_attest(v, id, NULL, NULL)) < 0)
-		return web_lib_error(rq, h, b, v, r);
-	web_redirect(h, "/staff", "");
 }
 
 int web_split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest)
@@ -507,12 +463,8 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
 	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd) ||
 	    web_rights_route(rq, v, h, b, doc_fd) || web_search_route(rq, v, h, b) || web_notice_route(rq, v, h, b) ||
-	    web_team_route(rq, v, h, b))
+	    web_team_route(rq, v, h, b) || web_staff_route(rq, v, h, b) || web_preview_route(rq, v, h, b))
 		return;
-	if (!post && !strcmp(rq->url, "/staff"))
-		return staff_page(rq, v, h, b);
-	if (post && web_split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "attest"))
-		return attest(rq, v, h, b, id);
 	if (!post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
 		return record_link(rq, v, h, b, id);
 	if (post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !strcmp(rest, "export"))
@@ -633,7 +585,7 @@ void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
 		return web_error_page(rq, h, b, 403, "an auditor's web session reaches the audit trail and the "
 				      "certificates of destruction only; nothing else was read or changed");
 	/* sign-out is 'casevault lock' for one person: gpg-agent is reached through gpgconf */
-	if ((r = open_as(rq, &v, signout ? CV_INIT_GPGCONF : 0)) < 0)
+	if ((r = open_as(rq, &v, signout || web_staff_needs_gpgconf(rq) ? CV_INIT_GPGCONF : 0)) < 0)
 		web_lib_error(rq, h, b, v, r);
 	else if (signout) {
 		cv_vault_end_session(v);

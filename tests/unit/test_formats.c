@@ -122,7 +122,10 @@ static void expect_einval(const char *mime, const char *name)
 static void test_caps(void **state)
 {
 	(void)state;
-	assert_int_equal(cv_fmt_caps(PDF), CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT | CV_FMT_STRUCTURE | CV_FMT_OCR);
+	assert_int_equal(cv_fmt_caps(PDF), CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT | CV_FMT_STRUCTURE | CV_FMT_OCR | CV_FMT_PREVIEW);
+	assert_true(cv_fmt_caps(JPEG) & CV_FMT_PREVIEW);
+	assert_false(cv_fmt_caps("text/plain") & CV_FMT_PREVIEW);
+	assert_false(cv_fmt_caps(EML) & CV_FMT_PREVIEW);
 	assert_false(cv_fmt_caps("text/plain") & CV_FMT_STRUCTURE);
 	assert_true(cv_fmt_caps(DOCX) & CV_FMT_TEXT);
 	assert_false(cv_fmt_caps(DOCX) & CV_FMT_REDACT);
@@ -489,6 +492,62 @@ static void test_mail_clean(void **state)
 	free(c.buf);
 }
 
+/* The PNG a preview of a fixture gives; its width and height from IHDR (docs/web.md, Previews). */
+static struct doc preview_of(const char *mime, const char *name, unsigned *w, unsigned *h)
+{
+	struct doc d = fixture(name), p = { NULL, 0 };
+	char err[256] = "";
+	void *out = NULL;
+	const unsigned char *b;
+	int rc = cv_fmt_preview(mime, d.buf, d.n, 1200, &out, &p.n, err, sizeof(err));
+
+	if (rc)
+		fail_msg("cv_fmt_preview(%s) = %d: %s", name, rc, err);
+	p.buf = out;
+	b = out;
+	assert_true(p.n > 24);
+	assert_memory_equal(b, "\x89PNG\r\n\x1a\n", 8);
+	assert_memory_equal(b + 12, "IHDR", 4);
+	*w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+	*h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+	free(d.buf);
+	return p;
+}
+
+static void test_preview(void **state)
+{
+	/* a PNG whose header claims 10000 x 10000 pixels (100 megapixels), in a few bytes */
+	static const unsigned char huge[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+					       0, 0, 0x27, 0x10, 0, 0, 0x27, 0x10, 8, 2, 0, 0, 0, 0x35, 0x2c, 0xf5, 0x70,
+					       0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+	struct doc p, d;
+	char err[256] = "";
+	void *out = NULL;
+	size_t n = 0;
+	unsigned w, h;
+
+	(void)state;
+	p = preview_of(PDF, "letter.pdf", &w, &h);
+	assert_true(w > 100 && w <= 1200 && h > 100 && h <= 2400);
+	free(p.buf);
+	/* an image drawn again: its pixels, none of its metadata */
+	p = preview_of(JPEG, "photo.jpg", &w, &h);
+	assert_true(w > 0 && w <= 1200);
+	assert_null(memmem(p.buf, p.n, "Jane Doe", 8));
+	free(p.buf);
+	assert_int_equal(cv_fmt_preview("image/png", huge, sizeof(huge), 1200, &out, &n, err, sizeof(err)), CV_EINVAL);
+	assert_null(out);
+	if (!strstr(err, "10000 by 10000 pixels") || strchr(err, '\n'))
+		fail_msg("the huge PNG's refusal: %s", err);
+	d = fixture("bad.pdf");
+	assert_int_equal(cv_fmt_preview(PDF, d.buf, d.n, 1200, &out, &n, err, sizeof(err)), CV_EINVAL);
+	assert_null(out);
+	free(d.buf);
+	assert_int_equal(cv_fmt_preview("text/plain", "<svg onload=x>", 14, 1200, &out, &n, err, sizeof(err)),
+			 CV_EREFUSED);
+	assert_null(out);
+}
+
 static void test_jpeg(void **state)
 {
 	struct doc d = fixture("photo.jpg"), c;
@@ -568,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_mail_text),
 		cmocka_unit_test(test_mail_clean),
 		cmocka_unit_test(test_jpeg),
+		cmocka_unit_test(test_preview),
 		cmocka_unit_test(test_zip_bomb),
 		cmocka_unit_test(test_malformed),
 	};

@@ -94,11 +94,29 @@ async function caseworker(browser) {
   await page.goto(BASE + '/case/' + C);
   await audit(page, 'case');
   check('a caseworker sees no link to the child-protection file', (await page.$('a[href$="/cp"]')) === null);
-  // property 1: a PDF and a PNG at once, with a class from the schedule
-  const input = await page.$('#doc');
-  await input.uploadFile(E.WEB_PDF, E.WEB_PNG);
+  // property 1: a PDF and a PNG at once, with a class from the schedule, dropped on the drop zone
+  // and uploaded with its progress shown (docs/web.md, Filing documents)
+  check('the filing form has a drop zone and a progress element (app.js)',
+    (await page.$('#drop')) !== null && (await page.$('progress#upload-progress')) !== null);
+  const files = [E.WEB_PDF, E.WEB_PNG].map((f) => ({ name: path.basename(f),
+    type: f.endsWith('.pdf') ? 'application/pdf' : 'image/png', b64: fs.readFileSync(f).toString('base64') }));
+  const dropped = await page.evaluate((fs) => {
+    const dt = new DataTransfer();
+    for (const f of fs) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    const z = document.getElementById('drop');
+    for (const t of ['dragenter', 'dragover', 'drop']) z.dispatchEvent(new DragEvent(t, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    // what the progress element showed, kept across the page's navigation after the upload
+    const g = document.getElementById('upload-progress'), s = document.getElementById('upload-status');
+    new MutationObserver(() => sessionStorage.setItem('cv-progress', g.value + '|' + s.textContent))
+      .observe(g.parentNode, { attributes: true, childList: true, characterData: true, subtree: true });
+    return { n: document.getElementById('doc').files.length, chosen: document.getElementById('chosen').textContent };
+  }, files);
+  check('dropping the PDF and the PNG fills the form\'s own file input', dropped.n === 2 &&
+    dropped.chosen === '2 documents chosen', JSON.stringify(dropped));
   await page.select('#fclass', 'letter');
   await Promise.all([page.waitForNavigation(), page.click('form[action$="/file"] button')]);
+  const progress = await page.evaluate(() => sessionStorage.getItem('cv-progress') || '');
+  check('the upload showed its progress, reaching 100 %', /^100\|100 %/.test(progress), progress);
   let titles = await page.$$eval('td.title', (tds) => tds.map((t) => t.textContent));
   check('the PDF and the PNG are listed after filing', titles.includes(path.basename(E.WEB_PDF)) &&
     titles.includes(path.basename(E.WEB_PNG)), JSON.stringify(titles));
@@ -124,7 +142,23 @@ async function caseworker(browser) {
   await page.goto(BASE + link);
   check('the record\'s page asks for a purpose before a download',
     (await page.$('form[action$="/export"] input[name=purpose][required]')) !== null);
+  // the preview: a PNG the vault drew, loaded as an image of this origin (docs/web.md, Previews)
+  const loaded = async () => page.$eval('figure.preview img', (i) => i.decode().then(() => i.naturalWidth, () => 0))
+    .catch(() => -1);
+  const pdfWidth = await loaded();
+  check('the PDF\'s preview image loads on the record\'s page', pdfWidth > 0 && pdfWidth <= 1200, pdfWidth);
   await audit(page, 'record');
+  const pngLink = await page.evaluate(async (c, name) => {
+    const d = new DOMParser().parseFromString(await (await fetch('/case/' + c)).text(), 'text/html');
+    const r = [...d.querySelectorAll('tr')].find((x) => x.querySelector('td.title') &&
+      x.querySelector('td.title').textContent === name);
+    return r && r.querySelector('a').getAttribute('href');
+  }, C, path.basename(E.WEB_PNG));
+  await page.goto(BASE + pngLink);
+  const pngWidth = await loaded();
+  check('the PNG\'s preview image loads on its page', pngWidth > 0, pngWidth + ' ' + pngLink);
+  await audit(page, 'record-png');
+  await page.goto(BASE + link);
   const dl = await page.evaluate(async () => {
     const f = document.querySelector('form[action$="/export"]');
     const body = new URLSearchParams(new FormData(f));
@@ -251,6 +285,12 @@ async function manager(browser) {
   await audit(page, 'staff');
   await Promise.all([page.waitForNavigation(), page.click(`form[action="/staff/${E.WEB_CLEO}/attest"] button`)]);
   check('the manager records an attestation from the staff page', page.url().endsWith('/staff'));
+  // the revocation's confirm step (docs/web.md, Staff and grants), left without revoking
+  await Promise.all([page.waitForNavigation(), page.click(`form[action="/staff/${E.WEB_CLEO}/revoke"] button`)]);
+  check('the revoke button asks to confirm', (await page.$('input[name=confirm][value=yes]')) !== null);
+  await audit(page, 'staff-revoke');
+  await Promise.all([page.waitForNavigation(), page.click('a[href="/staff"]')]);
+  check('going back revokes nothing', !(await page.content()).includes('>revoked '));
   await page.close();
 }
 

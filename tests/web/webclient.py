@@ -4,7 +4,7 @@ shell scenarios tests/web/t_web_intake.sh and t_web_records.sh.
 
     webclient.py PORT JAR signin STAFF [PASSPHRASE]
     webclient.py PORT JAR get URL
-    webclient.py PORT JAR post URL [--no-csrf] [--no-origin] [NAME=VALUE ...]
+    webclient.py PORT JAR post URL [--no-csrf] [--no-origin] [NAME=VALUE ...] [NAME@PATH ...]
 
 JAR is a JSON file holding the session cookie and the CSRF token of the last
 page (as a browser's form carries it).  Each call prints the HTTP status (and
@@ -12,7 +12,8 @@ the Location of a redirect) on standard output and writes the body to
 JAR.body (the bytes as sent) and its headers to JAR.headers, so that the
 scenario checks what the page says.  A POST carries
 the session's CSRF token and an Origin naming this server, as the pages'
-own forms do, unless told not to.
+own forms do, unless told not to.  NAME@PATH uploads the file at PATH as
+field NAME (multipart/form-data, as the filing form without its script).
 """
 import http.client
 import json
@@ -81,6 +82,21 @@ def signin(port, jar, staff, passphrase):
     return st, hd
 
 
+def multipart(fields, files):
+    """A multipart/form-data body of fields and (name, path) files, and its Content-Type."""
+    boundary = 'cv' + os.urandom(12).hex()
+    out = b''
+    for k, v in fields:
+        out += ('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (boundary, k, v)).encode()
+    for k, path in files:
+        with open(path, 'rb') as f:
+            data = f.read()
+        out += ('--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+                'Content-Type: application/octet-stream\r\n\r\n' % (boundary, k, os.path.basename(path))).encode()
+        out += data + b'\r\n'
+    return out + ('--%s--\r\n' % boundary).encode(), 'multipart/form-data; boundary=' + boundary
+
+
 def main(argv):
     port, jar, verb = int(argv[1]), argv[2], argv[3]
     if verb == 'signin':
@@ -91,11 +107,16 @@ def main(argv):
         if verb == 'get':
             st, hd, body = request(port, 'GET', url, {'Cookie': state['cookie']} if state['cookie'] else {})
         else:
-            fields = [tuple(a.split('=', 1)) for a in rest if not a.startswith('--')]
+            files = [tuple(a.split('@', 1)) for a in rest if not a.startswith('--') and '=' not in a]
+            fields = [tuple(a.split('=', 1)) for a in rest if not a.startswith('--') and '=' in a]
             if '--no-csrf' not in rest:
                 fields.insert(0, ('csrf', state['csrf']))
-            st, hd, body = request(port, 'POST', url, form_headers(port, state, '--no-origin' not in rest),
-                                   urllib.parse.urlencode(fields))
+            h = form_headers(port, state, '--no-origin' not in rest)
+            if files:
+                form, h['Content-Type'] = multipart(fields, files)
+            else:
+                form = urllib.parse.urlencode(fields)
+            st, hd, body = request(port, 'POST', url, h, form)
         save(jar, state, body, hd)
     loc = header(hd, 'Location')
     print(st, loc[0] if loc else '')

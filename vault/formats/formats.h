@@ -25,7 +25,8 @@ enum {
 	CV_FMT_CLEAN = 2,    /* its metadata can be removed (cv_fmt_clean) */
 	CV_FMT_REDACT = 4,   /* named text can be removed from it (cv_fmt_redact) */
 	CV_FMT_STRUCTURE = 8, /* its structure is checked before it is filed (cv_fmt_structure) */
-	CV_FMT_OCR = 16      /* it may be a scan whose words OCR reads (cv_fmt_ocr) */
+	CV_FMT_OCR = 16,     /* it may be a scan whose words OCR reads (cv_fmt_ocr) */
+	CV_FMT_PREVIEW = 32  /* a picture of it can be drawn (cv_fmt_preview) */
 };
 int cv_fmt_caps(const char *mime);
 
@@ -109,5 +110,17 @@ int cv_fmt_mail_parts(const char *mime, const void *buf, size_t n, cv_fmt_part *
  * Caller frees *text.
  */
 int cv_fmt_ocr(const char *mime, const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+
+/*
+ * A preview of a document as a PNG picture (docs/web.md, Previews): the
+ * first page of a PDF, or an image's pixels decoded and drawn again, at
+ * most max_width pixels wide and twice that high, on white, with nothing
+ * of the document's own bytes but its pixels.  An image claiming more than
+ * 64 megapixels is refused before it is decoded.  Caller frees *png.
+ * CV_EREFUSED for a type without CV_FMT_PREVIEW; CV_EINVAL for a document
+ * that cannot be drawn.
+ */
+int cv_fmt_preview(const char *mime, const void *buf, size_t n, int max_width, void **png, size_t *pnglen,
+		   char *err, size_t errlen);
 
 #endif

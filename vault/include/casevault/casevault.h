@@ -28,5 +28,6 @@
 #include "enquiry.h"
 #include "notice.h"
 #include "export.h"
+#include "preview.h"
 
 #endif

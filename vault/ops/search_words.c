@@ -22,9 +22,24 @@ int cv_search_word_byte(unsigned char c)
 	return isalnum(c) || c >= 0x80;
 }
 
+/*
+ * A note's or a text file's words are its bytes (filing checked them as
+ * UTF-8): read here, so that filing a note does not load the document
+ * formats module (docs/architecture.md, The document formats module).
+ */
 int cv_searchable_text(const char *mime, const void *doc, size_t len, char **text, size_t *tl, char *err,
 		       size_t errlen)
 {
+	if (mime && !strcmp(mime, "text/plain")) {
+		if (!(*text = malloc(len + 1))) {
+			snprintf(err, errlen, "out of memory");
+			return CV_ERROR;
+		}
+		memcpy(*text, doc, len);
+		(*text)[len] = '\0';
+		*tl = len;
+		return 0;
+	}
 	return cv_fmt_text(mime, doc, len, text, tl, err, errlen);
 }
 

@@ -569,6 +569,22 @@ static int slipless_page(const web_req *rq)
 	       (!strcmp(rq->method, "GET") && !strncmp(rq->url, "/certificate/", 13));
 }
 
+/*
+ * Anything else an auditor asks for is refused before any page is made,
+ * and audited as the library refuses a role (cv_authorize: 'access',
+ * refused), so that the trail shows what they tried (docs/web.md, Who acts).
+ */
+static void slipless_refused(const web_req *rq, web_head *h, web_buf *b)
+{
+	cv_vault *v = NULL;
+
+	if (open_as(rq, &v, 0) == 0)
+		cv_authorize(v, CV_ACT_READ_CASE, NULL);
+	cv_vault_close(v);
+	web_error_page(rq, h, b, 403, "an auditor's web session reaches the audit trail and the certificates of "
+		       "destruction only; nothing else was read or changed");
+}
+
 void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
 {
 	int signout = !strcmp(rq->url, "/signout") && !strcmp(rq->method, "POST"), r;  /* never by a GET */
@@ -582,8 +598,7 @@ void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
 		return;
 	}
 	if (!web_holds_slip(rq->role) && !slipless_page(rq))
-		return web_error_page(rq, h, b, 403, "an auditor's web session reaches the audit trail and the "
-				      "certificates of destruction only; nothing else was read or changed");
+		return slipless_refused(rq, h, b);
 	/* sign-out is 'casevault lock' for one person: gpg-agent is reached through gpgconf */
 	if ((r = open_as(rq, &v, signout || web_staff_needs_gpgconf(rq) ? CV_INIT_GPGCONF : 0)) < 0)
 		web_lib_error(rq, h, b, v, r);

@@ -90,6 +90,10 @@ AUDIT=$(as_svc "$CV" --json audit show)
 check "the auditor's reading is audited as theirs (audit.show)" test "$(python3 -c '
 import json, sys
 print(sum(1 for e in json.load(sys.stdin)["events"] if e["acted_by"] == sys.argv[1] and e["action"] == "audit.show"))' "$AU" <<<"$AUDIT")" -ge 7
+check "  ... and each of the 20 pages refused, as a refused access" test "$(python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin)["events"] if e["acted_by"] == sys.argv[1] and e["action"] == "access"
+          and e["outcome"] == "refused"))' "$AU" <<<"$AUDIT")" -eq 20
 
 # ---- a caseworker with no OS user
 web nu signin "$NU" "$(cat "$T/svc/nu.pass")"

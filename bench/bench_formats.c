@@ -1,6 +1,6 @@
 /*
  * Times the formats layer on one document (bench/bench_formats.sh):
- *   bench_formats text|clean|check|redact MIME FILE RUNS [TERM...]
+ *   bench_formats text|clean|check|redact|preview MIME FILE RUNS [TERM...]
  * prints "best_ms median_ms bytes_out" for RUNS runs.
  */
 #include <stdio.h>
@@ -39,6 +39,8 @@ static int once(const char *mode, const char *mime, const char *buf, size_t n, c
 		rc = cv_fmt_clean(mime, buf, n, &out, outlen, err, sizeof(err));
 	else if (strcmp(mode, "check") == 0)
 		rc = cv_fmt_metadata_check(mime, buf, n, err, sizeof(err));
+	else if (strcmp(mode, "preview") == 0)  /* the web's preview: docs/web.md, Previews */
+		rc = cv_fmt_preview(mime, buf, n, 1200, &out, outlen, err, sizeof(err));
 	else
 		rc = cv_fmt_redact(mime, buf, n, (const char *const *)terms, nterms, &out, outlen, &hits,
 				   err, sizeof(err));
@@ -58,7 +60,7 @@ int main(int argc, char **argv)
 	size_t outlen = 0;
 
 	if (argc < 5 || (runs = atoi(argv[4])) < 1) {
-		fprintf(stderr, "usage: bench_formats text|clean|check|redact MIME FILE RUNS [TERM...]\n");
+		fprintf(stderr, "usage: bench_formats text|clean|check|redact|preview MIME FILE RUNS [TERM...]\n");
 		return 2;
 	}
 	if (!(f = fopen(argv[3], "rb")) || fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0) {

@@ -75,3 +75,10 @@ read -r best med < <(stock pdftotext "$tmp/doc.pdf" -)
 printf '%-34s %8s %8s\n' "pdftotext (poppler)" "$best" "$med"
 read -r best med < <(stock mutool clean -gg "$tmp/doc.pdf" "$tmp/out.pdf")
 printf '%-34s %8s %8s\n' "mutool clean -gg" "$best" "$med"
+# the web's preview (docs/web.md, Previews): the first page as a PNG 1200 px wide, beside mutool draw
+# doing the same (its process start included, as every stock line here)
+read -r pbest pmed pbytes < <("$tmp/bench" preview application/pdf "$tmp/doc.pdf" "$runs")
+printf '%-34s %8s %8s\n' "cv_fmt_preview (page 1, $pbytes B)" "$pbest" "$pmed"
+read -r best med < <(stock mutool draw -q -w 1200 -F png -o "$tmp/out.png" "$tmp/doc.pdf" 1)
+printf '%-34s %8s %8s\n' "mutool draw -w 1200 -F png (page 1)" "$best" "$med"
+awk -v a="$pmed" -v b="$med" 'BEGIN { if (b > 0) printf "preview / mutool draw (medians): %.2f\n", a / b }'

@@ -90,6 +90,8 @@ check "the revoke button asks to confirm (200), revoking nothing yet" \
 web mgr post "/staff/$N/revoke" confirm=yes
 check "the manager confirms: $N is revoked (303: $WST)" test "$WST" = "303 /staff"
 check "  ... 'staff list --json' has her revoked ($(staff_json "$N" revoked))" test -n "$(staff_json "$N" revoked)"
+web nia get /cases
+check "  ... her web session still open reads nothing more (${WST})" test "${WST%% *}" != 200
 web mgr get /staff
 check "  ... the staff page says so, with no button left for her" \
 	bash -c 'grep -qF "<td>revoked " "$1" && ! grep -qF "action=\"/staff/$2/revoke\"" "$1"' _ "$T/jar.mgr.body" "$N"

@@ -13,7 +13,8 @@
 #   - an erasure that rewrites a shared archive keeps the other scan's OCR
 #     text and destroys the erased one's;
 #   - without the English data a scan is still filed, filing says so in
-#     one note, verify counts it, and its words are not searchable.
+#     one note, verify counts it, its words are not searchable, and doctor
+#     says what to install.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 for tool in gs 7z; do
@@ -138,4 +139,8 @@ check "  verify counts it, and is still clean" python3 -c 'import json,sys; d=js
 run_cv verify
 check "  verify says so in a note" grep -q "1 scan was filed when OCR could not run" "$T/out"
 check "  its words are not searchable" test -z "$(found osprey)"
+TESSDATA_PREFIX=$T/nodata "$CV" doctor >"$T/out" 2>&1
+check "  doctor says OCR needs doing, naming the package" grep -q "^todo *ocr .*install the tesseract-ocr-eng package" "$T/out"
+"$CV" doctor >"$T/out" 2>&1
+check "with the data doctor says OCR can run" grep -q "^ok *ocr " "$T/out"
 finish

@@ -42,7 +42,8 @@
 	  (*parts = NULL, *nparts = 0)) \
 	X(int, ocr, (const char *mime, const void *buf, size_t n, char **text, size_t *len, \
 		     char *err, size_t errlen), (mime, buf, n, text, len, err, errlen), \
-	  (*text = NULL, *len = 0))
+	  (*text = NULL, *len = 0)) \
+	X(int, ocr_ready, (char *err, size_t errlen), (err, errlen), (void)0)
 
 /* Raised when a listed function changes; appending one does not (the size tells). */
 #define CV_FMT_ABI 1

@@ -96,8 +96,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# GPGME runs gpg and gpg-agent; postinst makes the account with adduser
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, gnupg, gpg-agent, libmagic-mgc")
+# GPGME runs gpg and gpg-agent; postinst makes the account with adduser; OCR at
+# filing reads tesseract-ocr-eng's English data (docs/ocr.md)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, gnupg, gpg-agent, libmagic-mgc, tesseract-ocr-eng")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/packaging/debian/postinst ${CMAKE_SOURCE_DIR}/packaging/debian/prerm
     ${CMAKE_SOURCE_DIR}/packaging/debian/postrm ${CMAKE_SOURCE_DIR}/packaging/debian/conffiles)

@@ -49,7 +49,7 @@ check "--json: exit 1, todo 2, every check named in order with its state and tex
 import json, sys
 j = json.loads(sys.argv[1]); rc = int(sys.argv[2])
 names = [c["check"] for c in j["checks"]]
-want = ["purge", "certificate", "timer", "backup", "policy", "attestations", "consents", "disk", "permissions", "audit-head"]
+want = ["purge", "certificate", "timer", "backup", "policy", "attestations", "consents", "disk", "ocr", "permissions", "audit-head"]
 assert rc == 1 and j["ok"] is True and j["todo"] == 2, (rc, j["todo"])
 assert names == want, names
 assert all(c["state"] in ("ok", "note", "todo", "unknown") and c["text"] for c in j["checks"])

@@ -10,8 +10,11 @@
 #     as needing a decision, because of the name its OCR found; a scan
 #     naming no one, and a blank scan, keep their default;
 #   - the bundle holds the released scans but no OCR text member;
+#   - an erasure that rewrites a shared archive keeps the other scan's OCR
+#     text and destroys the erased one's;
 #   - without the English data a scan is still filed, filing says so in
-#     one note, verify counts it, and its words are not searchable.
+#     one note, verify counts it, its words are not searchable, and doctor
+#     says what to install.
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 for tool in gs 7z; do
@@ -107,6 +110,23 @@ mkdir "$T/x"
 check "the bundle: letter, two indexes and three records, no OCR member" test "$(ls "$T/x" | wc -l)" -eq 6
 check "  no member holds OCR text" not grep -rqa -e heronsgate -e kingfisher "$T/x"
 
+# ---- an erasure rewrites an archive: the other scan keeps its OCR text ----
+C2=$(new_case "Bea Other" "Cai Other" 2016-01-01)
+page "$D/p1.pdf" "The lapwing group meets on Tuesday."
+page "$D/p2.pdf" "The plover group meets on Wednesday."
+gs -q -dNOPAUSE -dBATCH -sDEVICE=pnggray -r300 -o "$D/p1.png" "$D/p1.pdf" 2>/dev/null
+gs -q -dNOPAUSE -dBATCH -sDEVICE=pnggray -r300 -o "$D/p2.png" "$D/p2.pdf" 2>/dev/null
+"$CV" --json file "$C2" "$D/p1.png" "$D/p2.png" --class report --date 2026-03-06 >"$T/two.json"
+read -r E1 E2 <<<"$(python3 -c 'import json,sys; print(" ".join(f["record"] for f in json.load(open(sys.argv[1]))["filed"]))' "$T/two.json")"
+check "two scans filed in one call share an archive" test "$(db "SELECT COUNT(DISTINCT archive_id) FROM records WHERE id IN ('$E1','$E2')")" -eq 1
+check "  both found by their OCR words" sh -c "[ '$(found lapwing)' = '$E1' ] && [ '$(found plover)' = '$E2' ]"
+run_cv record erase "$E1" --reason "erasure request upheld"
+check "one is erased (exit $RC: $ERR)" test "$RC" -eq 0
+check "  its OCR words are gone with it" test -z "$(found lapwing)"
+check "  the other is still found by its OCR words" test "$(found plover)" = "$E2"
+run_cv verify
+check "  verify is clean after the rewrite" test "$RC" -eq 0
+
 # ---- without the English data: filed, said, counted ----
 page "$D/late.pdf" "The osprey visit is on Friday."
 gs -q -dNOPAUSE -dBATCH -sDEVICE=pnggray -r300 -o "$D/late.png" "$D/late.pdf" 2>/dev/null
@@ -119,4 +139,8 @@ check "  verify counts it, and is still clean" python3 -c 'import json,sys; d=js
 run_cv verify
 check "  verify says so in a note" grep -q "1 scan was filed when OCR could not run" "$T/out"
 check "  its words are not searchable" test -z "$(found osprey)"
+TESSDATA_PREFIX=$T/nodata "$CV" doctor >"$T/out" 2>&1
+check "  doctor says OCR needs doing, naming the package" grep -q "^todo *ocr .*install the tesseract-ocr-eng package" "$T/out"
+"$CV" doctor >"$T/out" 2>&1
+check "with the data doctor says OCR can run" grep -q "^ok *ocr " "$T/out"
 finish

@@ -48,6 +48,7 @@ int cv_pdf_scan_pages(const void *buf, size_t n, int max, cv_scan_fn fn, void *u
 /* ocr.c: Tesseract (English) and Leptonica */
 int cv_ocr_image(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
 int cv_ocr_pdf(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+int cv_ocr_ready(char *err, size_t errlen);
 
 /* zip.c: the zip container of ODT and DOCX (libarchive, in memory) */
 struct cv_zip_member {

@@ -184,6 +184,11 @@ int cv_fmt_ocr(const char *mime, const void *buf, size_t n, char **text, size_t 
 	return kind == K_PDF ? cv_ocr_pdf(buf, n, text, len, err, errlen) : cv_ocr_image(buf, n, text, len, err, errlen);
 }
 
+int cv_fmt_ocr_ready(char *err, size_t errlen)
+{
+	return cv_ocr_ready(err, errlen);
+}
+
 /* The module's one exported symbol (the version script in CMakeLists.txt hides every other). */
 #define CV_FMT_ENTRY(ret, name, params, args, reset) .name = cv_fmt_##name,
 __attribute__((visibility("default"))) const struct cv_fmt_table CV_FMT_TABLE_SYMBOL = {

@@ -110,6 +110,8 @@ int cv_fmt_mail_parts(const char *mime, const void *buf, size_t n, cv_fmt_part *
  * Caller frees *text.
  */
 int cv_fmt_ocr(const char *mime, const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+/* 0 when OCR can run (its English data is installed); CV_ENOTFOUND with the one line cv_fmt_ocr would give. */
+int cv_fmt_ocr_ready(char *err, size_t errlen);
 
 /*
  * A preview of a document as a PNG picture (docs/web.md, Previews): the

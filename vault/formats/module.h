@@ -45,7 +45,8 @@
 	  (*text = NULL, *len = 0)) \
 	X(int, preview, (const char *mime, const void *buf, size_t n, int max_width, void **png, size_t *pnglen, \
 			 char *err, size_t errlen), (mime, buf, n, max_width, png, pnglen, err, errlen), \
-	  (*png = NULL, *pnglen = 0))
+	  (*png = NULL, *pnglen = 0)) \
+	X(int, ocr_ready, (char *err, size_t errlen), (err, errlen), (void)0)
 
 /* Raised when a listed function changes; appending one does not (the size tells). */
 #define CV_FMT_ABI 1

@@ -28,21 +28,36 @@
 /* A scanned PDF's pages read, at most: a longer bundle of scans is read in part (docs/ocr.md). */
 #define CV_OCR_MAX_PAGES 20
 
+/* Tesseract's data directory: TESSDATA_PREFIX, else Debian's; 0, or CV_ENOTFOUND when eng.traineddata is not there. */
+static int data_dir(const char **dir, char *err, size_t errlen)
+{
+	char path[4096];
+
+	*dir = getenv("TESSDATA_PREFIX");
+	if (!*dir || !**dir)
+		*dir = CV_TESSDATA;
+	snprintf(path, sizeof(path), "%s/eng.traineddata", *dir);
+	if (access(path, R_OK) != 0)
+		return cv_fmt_fail(err, errlen, CV_ENOTFOUND,
+				   "OCR's English data %s is not installed; install the tesseract-ocr-eng package", path);
+	return 0;
+}
+
+int cv_ocr_ready(char *err, size_t errlen)
+{
+	const char *dir;
+
+	return data_dir(&dir, err, errlen);
+}
+
 /* A Tesseract ready to read English, or NULL with the reason in err (CV_ENOTFOUND: no data). */
 static TessBaseAPI *ocr_new(int *rc, char *err, size_t errlen)
 {
-	const char *dir = getenv("TESSDATA_PREFIX");
-	char path[4096];
+	const char *dir;
 	TessBaseAPI *api;
 
-	if (!dir || !*dir)
-		dir = CV_TESSDATA;
-	snprintf(path, sizeof(path), "%s/eng.traineddata", dir);
-	if (access(path, R_OK) != 0) {
-		*rc = cv_fmt_fail(err, errlen, CV_ENOTFOUND,
-				  "OCR's English data %s is not installed; install the tesseract-ocr-eng package", path);
+	if ((*rc = data_dir(&dir, err, errlen)) != 0)
 		return NULL;
-	}
 	setMsgSeverity(L_SEVERITY_NONE);
 	/*
 	 * Tesseract's OpenMP regions run on this thread alone: the filing's

@@ -19,6 +19,7 @@
 #include "base/array.h"
 #include "base/handle.h"
 #include "core/audit.h"
+#include "formats/formats.h"
 #include "store/db_consent.h"
 #include "store/db_doctor.h"
 #include "casevault/consent.h"
@@ -340,6 +341,17 @@ static void check_disk(struct run *r)
 		add(r, "disk", CV_DOCTOR_OK, "%lld GiB free of %lld GiB on the vault's filesystem", avail >> 30, total >> 30);
 }
 
+/* Scans are read by OCR at filing; without its data they are filed without (docs/ocr.md). */
+static void check_ocr(struct run *r)
+{
+	char why[320] = "";
+
+	if (cv_fmt_ocr_ready(why, sizeof(why)) == 0)
+		add(r, "ocr", CV_DOCTOR_OK, "OCR of scans at filing can run (its English data is installed)");
+	else
+		add(r, "ocr", CV_DOCTOR_TODO, "%s: until then scans are filed without OCR (docs/ocr.md)", why);
+}
+
 struct perms {
 	uid_t owner;             /* the vault directory's: every file must be its */
 	char bad[400];
@@ -439,6 +451,7 @@ int cv_doctor(cv_vault *v, const cv_doctor_opts *o, cv_doctor_item **out, size_t
 	check_attestations(&r);
 	check_consents(&r);
 	check_disk(&r);
+	check_ocr(&r);
 	check_permissions(&r);
 	check_audit_head(&r);
 	if (r.failed) {

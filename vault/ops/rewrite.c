@@ -17,6 +17,7 @@
 #include "core/intent.h"
 #include "core/receipt.h"
 #include "crypto/seal.h"
+#include "ops/filing_ocr.h"
 #include "ops/rewrite.h"
 #include "rules/due.h"
 #include "store/archive.h"
@@ -37,12 +38,28 @@ int cv_rewrite_done(const cv_rewrite *rws, size_t nrw, int64_t archive_id)
 
 struct rctx {
 	cv_rewrite *rw;
-	cv_member_in *m;      /* one per survivor, fd = memfd */
+	cv_member_in *m;      /* one per survivor, fd = memfd; then one per survivor's OCR text */
+	size_t nocr;          /* OCR texts kept, moved to m[nsurv..nsurv+nocr) */
 	int cur;              /* member index being captured, -1 none, -2 manifest */
 	char *man;
 	size_t manlen;
 	int err;
 };
+
+/* Member name into c->m[i], a memory file: a survivor, or (i >= nsurv) a survivor's OCR text (docs/ocr.md). */
+static int capture(struct rctx *c, size_t i, const char *name)
+{
+	if (c->m[i].fd >= 0) {
+		c->err = 1;  /* two members of one name */
+		return -1;
+	}
+	c->m[i].fd = memfd_create("casevault-rewrite", MFD_CLOEXEC);
+	if (c->m[i].fd < 0)
+		return -1;
+	snprintf(c->m[i].name, sizeof(c->m[i].name), "%s", name);
+	c->cur = (int)i;
+	return 1;
+}
 
 static int rw_entry(void *hook, const char *name, int64_t size)
 {
@@ -56,18 +73,10 @@ static int rw_entry(void *hook, const char *name, int64_t size)
 		c->cur = -2;
 		return 1;
 	}
-	for (i = 0; i < c->rw->nsurv; i++)
-		if (!strcmp(name, c->rw->members[i])) {
-			if (c->m[i].fd >= 0) {
-				c->err = 1;  /* two members of one name */
-				return -1;
-			}
-			c->m[i].fd = memfd_create("casevault-rewrite", MFD_CLOEXEC);
-			if (c->m[i].fd < 0)
-				return -1;
-			c->cur = (int)i;
-			return 1;
-		}
+	for (i = 0; i < 2 * c->rw->nsurv; i++)
+		if (i < c->rw->nsurv ? !strcmp(name, c->rw->members[i]) :
+		    cv_ocr_member_of(name, c->rw->members[i - c->rw->nsurv]))
+			return capture(c, i, name);
 	return 0;
 }
 
@@ -182,12 +191,28 @@ static int new_manifest(cv_vault *v, cv_rewrite *rw, struct rctx *c)
 	return 0;
 }
 
+/* The survivors' OCR texts found, moved up behind the survivors (c->nocr of them). */
+static void keep_ocr(cv_rewrite *rw, struct rctx *c)
+{
+	size_t i, j = rw->nsurv;
+
+	for (i = rw->nsurv; i < 2 * rw->nsurv; i++)
+		if (c->m[i].fd >= 0 && i != j) {
+			c->m[j++] = c->m[i];
+			c->m[i].fd = -1;
+		} else if (c->m[i].fd >= 0) {
+			j++;
+		}
+	c->nocr = j - rw->nsurv;
+}
+
 /* Write the survivors under newkey to a temporary name, then move it into place. */
 static int write_new(cv_vault *v, cv_rewrite *rw, struct rctx *c, const char *newkey)
 {
 	int r;
 
-	r = cv_archive_write(v, rw->newfile, newkey, !strcmp(rw->compression, "zstd"), c->m, rw->nsurv, rw_manifest, rw,
+	keep_ocr(rw, c);
+	r = cv_archive_write(v, rw->newfile, newkey, !strcmp(rw->compression, "zstd"), c->m, rw->nsurv + c->nocr, rw_manifest, rw,
 			     &rw->newsize, rw->newsha);
 	if (r < 0)
 		return r;
@@ -228,10 +253,10 @@ int cv_rewrite_one(cv_vault *v, cv_rewrite *rw)
 	memset(&c, 0, sizeof(c));
 	c.rw = rw;
 	c.cur = -1;
-	c.m = calloc(rw->nsurv, sizeof(cv_member_in));
+	c.m = calloc(2 * rw->nsurv + 1, sizeof(cv_member_in));
 	if (!c.m)
 		return cv_error(v, CV_ERROR, "out of memory");
-	for (i = 0; i < rw->nsurv; i++)
+	for (i = 0; i < 2 * rw->nsurv; i++)
 		c.m[i].fd = -1;
 	if ((r = read_old(v, rw, &c)) < 0 || (r = new_manifest(v, rw, &c)) < 0)
 		goto out;
@@ -241,7 +266,7 @@ int cv_rewrite_one(cv_vault *v, cv_rewrite *rw)
 		r = cv_keys_wrap(v, rw->section, rw->newfile, newkey, &rw->newwrapped, &rw->newgen);
 	explicit_bzero(newkey, sizeof(newkey));
 out:
-	for (i = 0; c.m && i < rw->nsurv; i++)
+	for (i = 0; c.m && i < 2 * rw->nsurv; i++)
 		if (c.m[i].fd >= 0)
 			close(c.m[i].fd);
 	free(c.m);

@@ -12,19 +12,21 @@
 #
 #   git worktree add /tmp/base BASE && cmake -S /tmp/base -B /tmp/base/build && cmake --build /tmp/base/build
 #   sudo bench/bench_service_ab.sh /tmp/base/build build [--records N] [--runs N]
-#   (defaults 1000 records; 2 callgrind requests and 20 timed commands of each kind)
+#   (defaults 1000 records; 2 callgrind requests and 20 timed commands of each kind;
+#   --cpu-only: the interleaved timing alone)
 set -euo pipefail
 export LC_ALL=C
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-USAGE="usage: bench_service_ab.sh OLD NEW [--records N] [--runs N]"
+USAGE="usage: bench_service_ab.sh OLD NEW [--records N] [--runs N] [--cpu-only]"
 [ $# -ge 2 ] || { echo "$USAGE" >&2; exit 2; }
 OLD=$1 NEW=$2
 shift 2
-RECORDS=1000 RUNS=20
+RECORDS=1000 RUNS=20 CG=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--records) RECORDS=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
+	--cpu-only) CG=; shift ;;
 	*) echo "$USAGE" >&2; exit 2 ;;
 	esac
 done
@@ -38,6 +40,7 @@ export CASEVAULT_POLICY_DIR=$REPO/policies
 
 # ---- instructions per request: callgrind, each build in turn (the load does not change them)
 for which in old new; do
+	[ -n "$CG" ] || { : >"$W/cg.$which"; continue; }
 	dir=$OLD; [ "$which" = new ] && dir=$NEW
 	echo "== $which ($dir)"
 	CASEVAULT_BIN=$dir/casevault CASEVAULTD_BIN=$dir/casevaultd \
@@ -84,18 +87,21 @@ one() {
 	k1=$(ticks "${PID[$which]}")
 	tail -n 1 "$W/raw" | awk -v k=$((k1 - k0)) -v hz="$(getconf CLK_TCK)" '{ printf "%s %.4f\n", $1, $2 + k / hz }' >>"$W/$name.$which"
 }
-for _ in $(seq "$RUNS"); do
-	one old ls ls "$C"; one new ls ls "$C"
-	one old get get "$R"; one new get get "$R"
+# each round in the other order, so that neither build is always the one after the other's command
+for k in $(seq "$RUNS"); do
+	a=old b=new
+	[ $((k % 2)) -eq 0 ] && a=new b=old
+	one $a ls ls "$C"; one $b ls ls "$C"
+	one $a get get "$R"; one $b get get "$R"
 done
 for which in old new; do kill "${PID[$which]}" 2>/dev/null; wait "${PID[$which]}" 2>/dev/null || true; done
 
 # median and p99 (nearest rank) of column K of FILE, in ms; the mean of column 2 (CPU)
 pcts() { awk -v k="$2" '{ print $k * 1000 }' "$1" | sort -g | awk '{ v[NR] = $1 } END {
 	p = int(NR * 0.99 + 0.999); if (p > NR) p = NR
-	printf "%.1f %.1f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[p] }'; }
+	printf "%.1f %.1f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2, v[p] }'; }
 cpumean() { awk '{ s += $2; n++ } END { printf "%.1f", s / n * 1000 }' "$1"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "x%.3f", b / a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0) printf "x%.3f", b / a; else printf "-" }'; }
 total() { sed -n "s/^  $1 .*total \([0-9.]*\) M/\1/p" "$W/cg.$2"; }
 echo "== interleaved through both daemons, $RECORDS-record case, session unlocked, $RUNS each ($(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg))"
 for what in ls get; do

@@ -27,7 +27,7 @@
 #include "session.h"
 #include "session_table.h"
 
-enum { OP_GET = 1, OP_PUT, OP_BAD, OP_LOCKED, OP_END, OP_END_ALL, OP_ALIVE };
+enum { OP_GET = 1, OP_PUT, OP_BAD, OP_LOCKED, OP_END, OP_END_ALL, OP_ALIVE, OP_SIG_GET, OP_SIG_PUT };
 
 typedef struct {
 	int op;
@@ -71,6 +71,10 @@ static void answer(cvd_table *t, const cvd_msg *m, cvd_reply *r)
 		r->yes = cvd_table_locked(t, m->staff, now, &until);
 	else if (m->op == OP_END || m->op == OP_END_ALL)
 		cvd_table_end(t, m->op == OP_END ? m->staff : NULL);
+	else if (m->op == OP_SIG_GET)
+		r->yes = cvd_table_sig_get(t, m->slip_id, r->text, CVD_FPR_LEN, now);
+	else if (m->op == OP_SIG_PUT && memchr(m->text, '\0', sizeof(m->text)))
+		r->yes = cvd_table_sig_put(t, m->slip_id, m->text, now) == 0;
 	r->until = (long long)until;
 }
 
@@ -335,6 +339,52 @@ static void op_end(void *ctx, const char *staff_id)
 	exchange(ctx, staff_id ? OP_END : OP_END_ALL, staff_id, &none, NULL);
 }
 
+/* A good signature's key (and, to file it, its signer) in the message; the signer from the reply. */
+struct sig_arg {
+	const char *key;
+	const char *fpr;   /* put */
+	char *buf;         /* get */
+	size_t len;
+};
+
+static int fill_sig(cvd_msg *m, const void *arg)
+{
+	const struct sig_arg *a = arg;
+
+	if (strlen(a->key) >= CVD_SLIP_ID_LEN || (a->fpr && strlen(a->fpr) >= CVD_FPR_LEN))
+		return -1;
+	strcpy(m->slip_id, a->key);
+	if (a->fpr)
+		strcpy(m->text, a->fpr);
+	return 0;
+}
+
+static long read_sig(const cvd_reply *r, void *arg)
+{
+	struct sig_arg *a = arg;
+
+	if (!r->yes || !memchr(r->text, '\0', CVD_FPR_LEN) || strlen(r->text) >= a->len)
+		return 0;
+	strcpy(a->buf, r->text);
+	return 1;
+}
+
+static int op_sig_get(void *ctx, const char *key, char *fpr, size_t fprlen)
+{
+	static const exchange_ops ops = { fill_sig, read_sig };
+	struct sig_arg a = { key, NULL, fpr, fprlen };
+
+	return (int)exchange(ctx, OP_SIG_GET, NULL, &ops, &a);
+}
+
+static void op_sig_put(void *ctx, const char *key, const char *fpr)
+{
+	static const exchange_ops ops = { fill_sig, NULL };
+	struct sig_arg a = { key, fpr, NULL, 0 };
+
+	exchange(ctx, OP_SIG_PUT, NULL, &ops, &a);
+}
+
 /* Before the worker starts, so before libgcrypt: no secret travels, ordinary memory is fine. */
 static int alive(void *ctx, const char *staff)
 {
@@ -359,4 +409,4 @@ int cvd_session_alive_for(void *ctx, const char *staff)
 	return staff && *staff && alive(ctx, staff);
 }
 
-const cv_slip_cache cvd_session_ops = { op_get, op_put, op_bad, op_locked, op_end };
+const cv_slip_cache cvd_session_ops = { op_get, op_put, op_bad, op_locked, op_end, op_sig_get, op_sig_put };

@@ -2,6 +2,7 @@
  * casevaultd - the session keeper's table (session_table.h;
  * docs/service.md, Sessions).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "session_table.h"
@@ -180,4 +181,37 @@ void cvd_table_expire(cvd_table *t, time_t now)
 	for (i = 0; i < CVD_SESSIONS; i++)
 		if (t->s[i].staff[0] && !alive(&t->s[i], now))
 			drop(t, &t->s[i]);
+}
+
+int cvd_table_sig_get(cvd_table *t, const char *key, char *fpr, size_t fprlen, time_t now)
+{
+	int i;
+
+	for (i = 0; key[0] && i < CVD_VERIFIED; i++)
+		if (!strcmp(t->g[i].key, key) && strlen(t->g[i].fpr) < fprlen) {
+			strcpy(fpr, t->g[i].fpr);
+			t->g[i].used = now;
+			return 1;
+		}
+	return 0;
+}
+
+int cvd_table_sig_put(cvd_table *t, const char *key, const char *fpr, time_t now)
+{
+	int i, slot = 0;
+
+	if (strlen(key) != CVD_SLIP_ID_LEN - 1 || !fpr[0] || strlen(fpr) >= CVD_FPR_LEN)
+		return -1;
+	for (i = 0; i < CVD_VERIFIED; i++) {
+		if (!strcmp(t->g[i].key, key)) {
+			slot = i;
+			break;
+		}
+		if (t->g[i].used < t->g[slot].used)
+			slot = i;
+	}
+	snprintf(t->g[slot].key, sizeof(t->g[slot].key), "%s", key);
+	snprintf(t->g[slot].fpr, sizeof(t->g[slot].fpr), "%s", fpr);
+	t->g[slot].used = now;
+	return 0;
 }

@@ -19,6 +19,8 @@
 #define CVD_STRIKES 5              /* wrong passphrases ... */
 #define CVD_STRIKE_WINDOW 900      /* ... within 15 minutes ... */
 #define CVD_LOCKOUT 900            /* ... lock the person out for 15 minutes */
+#define CVD_VERIFIED 256           /* good signatures held; the longest unused goes first */
+#define CVD_FPR_LEN 48
 
 typedef struct {
 	char staff[CVD_STAFF_LEN];     /* "" for a free slot */
@@ -36,9 +38,17 @@ typedef struct {
 	time_t first, until;          /* the first wrong one of the window; the lock-out's end (0: none) */
 } cvd_strikes;
 
+/* A signature gpg found good, under the key cv_gpg_verify_detached made (casevault/session.h). */
+typedef struct {
+	char key[CVD_SLIP_ID_LEN];     /* "" for a free slot */
+	char fpr[CVD_FPR_LEN];
+	time_t used;
+} cvd_verified;
+
 typedef struct {
 	cvd_session s[CVD_SESSIONS];
 	cvd_strikes k[CVD_SESSIONS];
+	cvd_verified g[CVD_VERIFIED];
 	void *(*alloc)(size_t n);      /* secure memory for texts */
 	void (*release)(void *p, size_t n);  /* wipes and frees */
 } cvd_table;
@@ -60,5 +70,9 @@ int cvd_table_locked(cvd_table *t, const char *staff, time_t now, time_t *until)
 /* End staff's session (NULL: everyone's); sessions past their time end in cvd_table_expire. */
 void cvd_table_end(cvd_table *t, const char *staff);
 void cvd_table_expire(cvd_table *t, time_t now);
+/* The signer of the good signature filed under key, copied into fpr: 1, or 0 when none is. */
+int cvd_table_sig_get(cvd_table *t, const char *key, char *fpr, size_t fprlen, time_t now);
+/* File a good signature (replacing the one longest unused when full).  0 or -1 (malformed). */
+int cvd_table_sig_put(cvd_table *t, const char *key, const char *fpr, time_t now);
 
 #endif

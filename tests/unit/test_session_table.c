@@ -198,6 +198,33 @@ static void test_bad_input(void **state)
 	assert_int_equal(live_texts, 0);
 }
 
+/* Good signatures (casevault/session.h): a hit only for the exact key; the longest unused goes first. */
+static void test_verified_signatures(void **state)
+{
+	cvd_table *t = *state;
+	char key[CVD_SLIP_ID_LEN], fpr[CVD_FPR_LEN];
+	int i;
+
+	assert_int_equal(cvd_table_sig_put(t, ID1, "AAAA1111", T0), 0);
+	assert_int_equal(cvd_table_sig_get(t, ID1, fpr, sizeof(fpr), T0 + 1), 1);
+	assert_string_equal(fpr, "AAAA1111");
+	assert_int_equal(cvd_table_sig_get(t, ID2, fpr, sizeof(fpr), T0 + 1), 0);
+	assert_int_equal(cvd_table_sig_get(t, "", fpr, sizeof(fpr), T0 + 1), 0);
+	assert_int_equal(cvd_table_sig_get(t, ID1, fpr, 4, T0 + 1), 0);   /* no room: no hit */
+	assert_int_equal(cvd_table_sig_put(t, "short", "AAAA1111", T0), -1);
+	assert_int_equal(cvd_table_sig_put(t, ID2, "", T0), -1);
+	/* a full table: ID1, used last at T0 + 1, outlives the others until it is the longest unused */
+	for (i = 0; i < CVD_VERIFIED; i++) {
+		snprintf(key, sizeof(key), "%064d", i);
+		assert_int_equal(cvd_table_sig_put(t, key, "BBBB2222", T0 + 2 + i), 0);
+	}
+	assert_int_equal(cvd_table_sig_get(t, ID1, fpr, sizeof(fpr), T0 + 1000), 0);
+	snprintf(key, sizeof(key), "%064d", CVD_VERIFIED - 1);
+	assert_int_equal(cvd_table_sig_get(t, key, fpr, sizeof(fpr), T0 + 1000), 1);
+	snprintf(key, sizeof(key), "%064d", 0);
+	assert_int_equal(cvd_table_sig_get(t, key, fpr, sizeof(fpr), T0 + 1000), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +236,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_strikes_window_and_proof, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_table_drops_least_used, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verified_signatures, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

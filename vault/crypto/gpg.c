@@ -8,16 +8,20 @@
  * gpg-agent does not keep them.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <gcrypt.h>
 
 #include "base/handle.h"
 #include "base/util.h"
 #include "crypto/gpg.h"
 #include "crypto/gpgconf.h"
+#include "crypto/seal.h"
 
 struct cv_pass_ctx {
 	cv_vault *v;
@@ -494,7 +498,66 @@ int cv_gpg_sign_in(cv_vault *v, gpgme_ctx_t ctx, const char *fpr, const void *bu
 	return r;
 }
 
+/*
+ * The key a front end's cache of good signatures files this check under
+ * (casevault/session.h): the SHA-256 of the vault keyring's identity (its
+ * file's device, inode, size and change time: a key imported, deleted or
+ * revoked changes it), the signed text and the signature, each with its
+ * length.  0, or -1 when the keyring cannot be stat'ed (then no cache).
+ */
+static int verified_key(cv_vault *v, const void *buf, size_t len, const void *sig, size_t siglen, char out[65])
+{
+	static const char label[] = "casevault/verified-signature/v1";
+	struct stat st;
+	char ring[PATH_MAX];
+	uint64_t id[6];
+	cv_sha256 *h;
+
+	snprintf(ring, sizeof(ring), "%s/pubring.kbx", v->gnupghome);
+	if (stat(ring, &st) < 0 || !(h = cv_sha256_new()))
+		return -1;
+	id[0] = (uint64_t)st.st_dev;
+	id[1] = (uint64_t)st.st_ino;
+	id[2] = (uint64_t)st.st_size;
+	id[3] = (uint64_t)st.st_ctim.tv_sec * 1000000000u + (uint64_t)st.st_ctim.tv_nsec;
+	id[4] = (uint64_t)len;
+	id[5] = (uint64_t)siglen;
+	cv_sha256_write(h, label, sizeof(label));
+	cv_sha256_write(h, id, sizeof(id));
+	cv_sha256_write(h, buf, len);
+	cv_sha256_write(h, sig, siglen);
+	cv_sha256_final(h, out);
+	return 0;
+}
+
+static int verify_with_gpg(cv_vault *v, const void *buf, size_t len,
+			   const void *sig, size_t siglen, char **signer_fpr);
+
+/*
+ * Through casevaultd the session keeper holds the signatures gpg found good
+ * (docs/service.md, Speed): a receipt or grant verified once is not sent to
+ * a gpg process again while its text, its signature and the keyring are
+ * the same.  What a hit stands for is only gpg's answer; every check the
+ * caller makes with the signer (revoked, the one the row names) still runs.
+ */
 int cv_gpg_verify_detached(cv_vault *v, const void *buf, size_t len,
+			   const void *sig, size_t siglen, char **signer_fpr)
+{
+	const cv_slip_cache *c = v->slip_cache;
+	char key[65], fpr[48];
+	int r, keyed = c && c->sig_get && c->sig_put && verified_key(v, buf, len, sig, siglen, key) == 0;
+
+	if (keyed && c->sig_get(v->slip_cache_ctx, key, fpr, sizeof(fpr)) == 1 && fpr[0]) {
+		*signer_fpr = strdup(fpr);
+		return *signer_fpr ? 0 : cv_error(v, CV_ERROR, "out of memory");
+	}
+	r = verify_with_gpg(v, buf, len, sig, siglen, signer_fpr);
+	if (r == 0 && keyed && strlen(*signer_fpr) < sizeof(fpr))
+		c->sig_put(v->slip_cache_ctx, key, *signer_fpr);
+	return r;
+}
+
+static int verify_with_gpg(cv_vault *v, const void *buf, size_t len,
 			   const void *sig, size_t siglen, char **signer_fpr)
 {
 	gpgme_ctx_t ctx = NULL;

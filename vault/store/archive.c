@@ -422,11 +422,14 @@ int cv_archive_read_stream(int fd, cv_archive_reader *rd, char *msg, size_t msgl
 				}
 			if (r != ARCHIVE_EOF)
 				goto aerr;
-			if (rd->end && rd->end(rd->hook, name) < 0) {
+			if (rd->end && (want = rd->end(rd->hook, name)) < 0) {
 				err = CV_ERROR;
 				snprintf(msg, msglen, "cannot finish a record");
 				goto out;
 			}
+			/* the rest is drained, not unpacked: gpg still decrypts and checks it all */
+			if (want == 1)
+				goto out;
 		} else {
 			archive_read_data_skip(a);
 		}

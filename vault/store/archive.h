@@ -43,6 +43,7 @@ typedef struct {
 	/* Called per member: return 1 to receive its bytes, 0 to skip, <0 to stop. */
 	int (*entry)(void *hook, const char *name, int64_t size);
 	int (*data)(void *hook, const void *buf, size_t len);
+	/* After a member's bytes: 0 to go on, 1 when nothing more is wanted (the rest is not unpacked), <0 to stop. */
 	int (*end)(void *hook, const char *name);
 	void *hook;
 } cv_archive_reader;

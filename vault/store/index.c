@@ -537,9 +537,21 @@ const char *cv_col(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
+/*
+ * What snprintf("%s") did, truncating to size, without its format parser:
+ * an 'ls' of 1,000 records copies 8,000 columns, and snprintf was a tenth
+ * of its instructions (docs/service.md, Speed).
+ */
 void cv_col_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s", cv_col(st, i));
+	const char *s = cv_col(st, i);
+	size_t n = (size_t)sqlite3_column_bytes(st, i);
+
+	if (!size)
+		return;
+	n = strnlen(s, n < size - 1 ? n : size - 1);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
 }
 
 char *cv_col_dup(sqlite3_stmt *st, int i, size_t *len)

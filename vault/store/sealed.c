@@ -92,9 +92,25 @@ int cv_sealed_is_erased(sqlite3_stmt *st, int col)
 	       !memcmp(sqlite3_column_blob(st, col), erased_marker, ERASED_LEN);
 }
 
+/*
+ * "TABLE.COLUMN:ID", truncated to len as snprintf would, joined by hand: an
+ * 'ls' of 1,000 records opens 3,000 sealed fields and the format parser
+ * was a twelfth of its instructions (docs/service.md, Speed).
+ */
 static void context(char *out, size_t len, const char *table, const char *column, const char *id)
 {
-	snprintf(out, len, "%s.%s:%s", table, column, id);
+	const char *part[5] = { table, ".", column, ":", id };
+	size_t at = 0, n;
+	int i;
+
+	if (!len)
+		return;
+	for (i = 0; i < 5; i++) {
+		n = strnlen(part[i], len - 1 - at);
+		memcpy(out + at, part[i], n);
+		at += n;
+	}
+	out[at] = '\0';
 }
 
 int cv_sealed_bind(cv_vault *v, sqlite3_stmt *st, int idx, cv_section s,

@@ -36,6 +36,16 @@ typedef struct {
 	int (*locked)(void *ctx, const char *staff_id, char *why, size_t whylen);
 	/* Forget staff_id's unlocked keyslip (NULL: everyone's). */
 	void (*end)(void *ctx, const char *staff_id);
+	/*
+	 * Signatures gpg found good (docs/security.md, Signed grants; Filing
+	 * receipts), both optional.  key is the SHA-256 (64 hex digits) of the
+	 * signed text, the signature and the vault keyring's identity as
+	 * cv_gpg_verify_detached saw them: a changed row, signature or keyring
+	 * misses.  sig_get copies the signer's fingerprint into fpr (fprlen
+	 * bytes) and returns 1, or returns 0; sig_put keeps one gpg verified.
+	 */
+	int (*sig_get)(void *ctx, const char *key, char *fpr, size_t fprlen);
+	void (*sig_put)(void *ctx, const char *key, const char *fpr);
 } cv_slip_cache;
 
 /* Use ops (NULL: none, the default) for this handle's unlocks; ops and ctx outlive the handle. */

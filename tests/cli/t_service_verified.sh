@@ -1,0 +1,90 @@
+#!/bin/bash
+# Good signatures held by the session keeper (docs/service.md, Speed;
+# docs/security.md, Signed grants and Filing receipts): through casevaultd a
+# filing receipt gpg found good is not sent to gpg again while its row, its
+# signature and the keyring are the same; one changed character of the
+# signature is caught at the next read as in direct mode, and the grant a
+# person's unlock checks is caught the same way.  gpg is run through a
+# wrapper on the daemon's PATH that logs each call.
+source "$CV_SOURCE_DIR/tests/cli/lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "# SKIP the service test makes OS accounts (useradd) and runs as them: it needs root (CI runs as root)"
+	finish
+fi
+source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
+svc_accounts
+
+printf 'correct horse battery staple\n' >"$T/pass"
+fixture_vault pass "$V" "$T/pass" || { echo "no vault"; exit 1; }
+chmod 700 "$V" && chown -R "$SVC" "$V"
+install -m 600 -o "$SVC" "$T/pass" "$T/svc/m.pass"
+printf 'ada-secret-7f3e9\n' >"$T/svc/a.new" && chown "$SVC" "$T/svc/a.new"
+install -m 600 -o "$UA" "$T/svc/a.new" "$T/a/pass"
+M=(--as S-0001 --passphrase-file "$T/svc/m.pass")
+A=$(as_svc "$CV" "${M[@]}" staff add "Ada Worker" --role caseworker --new-passphrase-file "$T/svc/a.new" --os-user "$UA")
+as_svc "$CV" "${M[@]}" staff attest "$A" >/dev/null
+C=$(as_svc "$CV" "${M[@]}" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
+as_svc "$CV" "${M[@]}" case assign "$C" "$A" >/dev/null
+printf 'Call with the school about the annual review.\n' |
+	as_svc "$CV" "${M[@]}" note "$C" --class phone-call --title "School call" >/dev/null
+R=$(as_svc "$CV" "${M[@]}" --json ls "$C" | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')
+check "setup: Ada with a passphrase and an OS user, a case with a note ($A $C $R)" test -n "$R"
+
+# gpg as the daemon finds it (on PATH): the real one, each call logged
+mkdir -p "$T/bin" && : >"$T/gpg.log" && chmod 666 "$T/gpg.log"
+printf '#!/bin/sh\necho "$*" >>%s\nexec %s "$@"\n' "$T/gpg.log" "$(command -v gpg)" >"$T/bin/gpg"
+chmod 755 "$T/bin" "$T/bin/gpg"
+as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all
+setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env PATH="$T/bin:$PATH" \
+	"$CVD" --vault "$V" --socket "$SOCK" 2>>"$T/daemon.log" >/dev/null </dev/null &
+DPID=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+check "casevaultd listens on its socket" test -S "$SOCK"
+
+get_r() { # get_r [--passphrase-file F]: Ada reads R through the daemon
+	as_user "$UA" env CASEVAULT_SOCKET="$SOCK" "$CV" "$@" get "$R" >"$T/out" 2>"$T/err" </dev/null
+	RC=$?; OUT=$(cat "$T/out"); ERR=$(cat "$T/err")
+}
+verifies() { grep -c -- '--verify' "$T/gpg.log"; }
+read_ok() { [ "$RC" -eq 0 ] && grep -q "annual review" <<<"$OUT"; }
+
+get_r --passphrase-file "$T/a/pass"
+check "Ada proves her passphrase and reads the note (exit $RC: $ERR)" read_ok
+# (proving the passphrase, the worker finds gpg with gpgconf, not on PATH: not logged)
+n1=$(verifies)
+get_r
+check "Ada reads it again in her session (exit $RC: $ERR)" read_ok
+check "...and no signature went to gpg again ($(verifies) --verify in all)" test "$(verifies)" -eq "$n1"
+
+# one character of the receipt's signature changed (tests/cli/t_bad_receipt.sh)
+SIG=$(as_svc sqlite3 "$V/vault.db" "SELECT sig FROM receipts WHERE id = 1")
+as_svc sqlite3 "$V/vault.db" "UPDATE receipts SET sig = substr(sig, 1, 69) ||
+	(CASE substr(sig, 70, 1) WHEN 'A' THEN 'B' ELSE 'A' END) || substr(sig, 71) WHERE id = 1"
+get_r
+check "a changed receipt signature is caught at the next read (exit $RC: $ERR)" \
+	eval '[ "$RC" -ne 0 ] && grep -q "filing receipt 1" <<<"$ERR" && [ -z "$OUT" ]'
+check "...by gpg ($(verifies) --verify in all)" test "$(verifies)" -gt "$n1"
+as_svc sqlite3 "$V/vault.db" "UPDATE receipts SET sig = '$SIG' WHERE id = 1"
+get_r
+check "the signature put back, the note reads again (exit $RC: $ERR)" read_ok
+
+# Ada's grant rewritten (tests/cli/t_grants.sh): her unlock's grant check fails though her session is open
+n2=$(verifies)
+GRANT=$(as_svc sqlite3 "$V/vault.db" "SELECT statement FROM grants WHERE staff_id = '$A'")
+as_svc sqlite3 "$V/vault.db" "UPDATE grants SET statement = replace(statement, '\"caseworker\"', '\"cp-lead\"') WHERE staff_id = '$A'"
+get_r
+check "a rewritten grant is caught in the session (exit $RC: $ERR)" eval '[ "$RC" -ne 0 ] && [ -z "$OUT" ]'
+as_svc sqlite3 "$V/vault.db" "UPDATE grants SET statement = '$GRANT' WHERE staff_id = '$A'"
+get_r
+check "the grant put back, the note reads again (exit $RC: $ERR)" read_ok
+
+# a key added to the keyring: what was verified against the old one is verified again
+n3=$(verifies)
+as_svc env GNUPGHOME="$V/gnupg" gpg --batch --quiet --passphrase '' --quick-gen-key 'Someone Else <x@example.org>' \
+	ed25519 sign never 2>/dev/null
+get_r
+check "a changed keyring sends the signatures to gpg again (exit $RC: $ERR; $(verifies) --verify, $n3 before)" \
+	eval 'read_ok && [ "$(verifies)" -gt "$n3" ]'
+check "the daemon's log holds no sanitizer report" not grep -q 'Sanitizer' "$T/daemon.log"
+finish

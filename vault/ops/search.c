@@ -518,7 +518,7 @@ int cv_search(cv_vault *v, const char *text, const char *case_id, cv_search_hit 
 	struct search s;
 	cv_case *cases = NULL;
 	size_t nc = 0, i;
-	int r;
+	int r, snap;
 
 	*hits = NULL;
 	*n = 0;
@@ -528,9 +528,14 @@ int cv_search(cv_vault *v, const char *text, const char *case_id, cv_search_hit 
 	    (r = cv_require_key(v, CV_SECTION_CASE)) < 0)
 		return r;
 	s.sections = sections_of(v);
-	r = cases_of(v, case_id, &cases, &nc);
+	/* one snapshot for the whole search: one read lock, not one per look-up (bench/README.md, Search) */
+	snap = !cv_index_in_tx(v);
+	if (!snap || (r = cv_index_read_begin(v)) == 0)
+		r = cases_of(v, case_id, &cases, &nc);
 	for (i = 0; r == 0 && i < nc; i++)
 		r = search_case(&s, &cases[i]);
+	if (snap)
+		cv_index_rollback(v);
 	cv_case_list_free(cases, nc);
 	free(s.rows);
 	audit_search(&s, case_id, r);

@@ -393,6 +393,11 @@ int cv_index_begin(cv_vault *v)
 	return cv_index_exec(v, "BEGIN IMMEDIATE");
 }
 
+int cv_index_read_begin(cv_vault *v)
+{
+	return cv_index_exec(v, "BEGIN DEFERRED");
+}
+
 int cv_index_commit(cv_vault *v)
 {
 	int i, n = v->n_on_commit;

@@ -16,6 +16,11 @@ int cv_index_exec(cv_vault *v, const char *sql);
 int cv_index_prepare(cv_vault *v, sqlite3_stmt **st, const char *sql);
 int cv_index_begin(cv_vault *v);
 /*
+ * A read transaction: one snapshot and one WAL read lock for many reads
+ * (a search's thousands of look-ups), ended with cv_index_rollback.
+ */
+int cv_index_read_begin(cv_vault *v);
+/*
  * Commit; then run (once each) the hooks registered during the transaction.
  * A hook's failure does not undo the commit: hooks do work that can be
  * redone from the index (the audit anchor file, store/index.c).

@@ -115,6 +115,7 @@ sqlite3 "$V/vault.db" "DROP TABLE case_staff; DROP TABLE consents; DROP TABLE in
 	ALTER TABLE holds DROP COLUMN released_after_review;
 	DROP TRIGGER record_parts_gone; DROP TABLE record_parts;
 	ALTER TABLE disclosure_items DROP COLUMN decided_at; DROP INDEX audit_action;
+	DROP TRIGGER record_words_gone; DROP TRIGGER record_words_section; DROP TABLE record_words;
 	PRAGMA user_version = 16;"
 run_cv audit verify
 check "the upgraded vault opens and its audit trail verifies ($ERR)" test "$RC" -eq 0

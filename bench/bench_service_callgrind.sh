@@ -39,22 +39,7 @@ source "$REPO/bench/lib.sh"
 bench_account cvbcg
 export CASEVAULT_POLICY_DIR=$REPO/policies
 
-V=$W/v
-printf 'bench passphrase for the session keeper\n' >"$W/pass" && chmod 600 "$W/pass"
-[ -n "$ACCT" ] && chown "$ACCT" "$W/pass"
-as_acct "$CV" init "$V" --passphrase-file "$W/pass" --name "Bench Manager" >/dev/null
-export CASEVAULT_DIR=$V
-C=$(as_acct "$CV" --passphrase-file "$W/pass" case open --parent "Pat Parent" --child "Kim Child" \
-	--child-dob 2014-01-02 --pr-confirmed)
-mkdir -p "$W/d/c001"
-awk -v cases=1 -v per="$RECORDS" -v dir="$W/d" -v path="%s/c%03d/n%05d.txt" -f "$REPO/bench/gen_notes.awk"
-{
-	echo "case,path,class,section,title,date"
-	for k in $(seq "$RECORDS"); do printf '%s,%s/d/c001/n%05d.txt,case-note,case,Note %d,2025-01-02\n' "$C" "$W" "$k" "$k"; done
-} >"$W/notes.csv"
-[ -n "$ACCT" ] && chown -R "$ACCT" "$W/d" "$W/notes.csv"
-as_acct "$CV" --passphrase-file "$W/pass" import "$W/notes.csv" >/dev/null
-R=R-$(printf '%06d' $(( RECORDS / 2 )))
+bench_service_vault "$RECORDS"
 
 as_acct mkdir -p "$W/run" "$W/cg"
 "${ACMD[@]}" valgrind -q --tool=callgrind --trace-children=yes --callgrind-out-file="$W/cg/%p.out" \

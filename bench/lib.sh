@@ -47,6 +47,29 @@ bench_account_cleanup() {
 	bench_cleanup
 }
 
+# bench_service_vault RECORDS: as the bench account, a vault $V = $W/v with a
+# passphrase ($W/pass) and one case $C of RECORDS notes filed by one import;
+# R is the record in the middle (bench_service_callgrind.sh, bench_service_ab.sh).
+bench_service_vault() {
+	local k
+	V=$W/v
+	printf 'bench passphrase for the session keeper\n' >"$W/pass" && chmod 600 "$W/pass"
+	[ -n "$ACCT" ] && chown "$ACCT" "$W/pass"
+	as_acct "$CV" init "$V" --passphrase-file "$W/pass" --name "Bench Manager" >/dev/null
+	export CASEVAULT_DIR=$V
+	C=$(as_acct "$CV" --passphrase-file "$W/pass" case open --parent "Pat Parent" --child "Kim Child" \
+		--child-dob 2014-01-02 --pr-confirmed)
+	mkdir -p "$W/d/c001"
+	awk -v cases=1 -v per="$1" -v dir="$W/d" -v path="%s/c%03d/n%05d.txt" -f "$REPO/bench/gen_notes.awk"
+	{
+		echo "case,path,class,section,title,date"
+		for k in $(seq "$1"); do printf '%s,%s/d/c001/n%05d.txt,case-note,case,Note %d,2025-01-02\n' "$C" "$W" "$k" "$k"; done
+	} >"$W/notes.csv"
+	[ -n "$ACCT" ] && chown -R "$ACCT" "$W/d" "$W/notes.csv"
+	as_acct "$CV" --passphrase-file "$W/pass" import "$W/notes.csv" >/dev/null 2>&1
+	R=R-$(printf '%06d' $(( $1 / 2 )))
+}
+
 # ---- comparing two builds (bench_speed.sh, bench_sealed.sh) ----
 
 # bench_notes CASES PER: PER notes of gen_notes.awk in each of CASES

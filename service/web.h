@@ -160,6 +160,11 @@ int web_rights_fix_route(const web_req *rq, struct cv_vault *v, web_head *h, web
 
 /* A record's preview (web_preview.c): GET /record/R/preview; 1 when url is its. */
 int web_preview_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/*
+ * The PNG a preview call made (r its result: < 0 shows the library's line
+ * as an error page) as the response, WEB_PREVIEW; png is wiped and freed.
+ */
+void web_preview_send(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int r, void *png, size_t len);
 /* The preview's <img> for a record's page, when its type has one and it may be read. */
 void web_preview_figure(struct cv_vault *v, web_buf *b, const char *id);
 /* The manager's staff page and grants (web_staff.c); 1 when url is one of theirs. */

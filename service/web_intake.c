@@ -1,7 +1,8 @@
 /*
  * casevaultd - the intake tray page (docs/web.md, Intake tray; docs/intake.md):
  * the items waiting, and per item a form to file it into a case and one to
- * reject it, and its document to look at first.  Each calls the library as
+ * reject it, and its document to look at first: a preview drawn by the
+ * vault (docs/web.md, Previews) where its type has one, and a download.  Each calls the library as
  * 'intake list', 'intake show', 'intake assign' and 'intake reject' do
  * (cv_intake_list, cv_intake_show, cv_intake_assign, cv_intake_reject),
  * so who may read the tray (caseworkers and above), who may file into a
@@ -77,9 +78,15 @@ static void item_forms(const web_req *rq, cv_vault *v, web_buf *b, const cv_inta
 	size_t i;
 
 	web_printf(b, "<section aria-labelledby=\"h-%s\"><h2 id=\"h-%s\">%s</h2><p><a href=\"/intake/%s\" "
-		      "download>Download %s to look at it</a> (recorded in the audit trail)</p>"
-		      "<form method=\"post\" action=\"/intake/%s/assign\"><fieldset><legend>File %s into a case</legend>",
-		   it->id, it->id, it->id, it->id, it->id, it->id, it->id);
+		      "download>Download %s to look at it</a> (recorded in the audit trail)</p>",
+		   it->id, it->id, it->id, it->id, it->id);
+	if (cv_preview_type(it->mime))  /* preview, then assign (docs/intake.md, The web tray) */
+		web_printf(b, "<figure class=\"preview\"><img src=\"/intake/%s/preview\" alt=\"Preview of intake "
+			      "item %s\" loading=\"lazy\"><figcaption>A picture of the document made by the vault: its "
+			      "first page, or the image itself; looking at it is recorded in the audit trail."
+			      "</figcaption></figure>", it->id, it->id);
+	web_printf(b, "<form method=\"post\" action=\"/intake/%s/assign\"><fieldset><legend>File %s into a case"
+		      "</legend>", it->id, it->id);
 	web_csrf_field(b, rq->csrf);
 	case_select(b, cases, ncases, it->id);
 	snprintf(cls, sizeof(cls), "class-%s", it->id);
@@ -179,6 +186,16 @@ static void show(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const 
 	*doc_fd = fd;
 }
 
+/* The item drawn as a PNG by the vault (cv_intake_preview: the same checks and audit as the download). */
+static void preview(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id)
+{
+	void *png = NULL;
+	size_t len = 0;
+	int r = cv_intake_preview(v, id, CV_PREVIEW_WIDTH, &png, &len);
+
+	web_preview_send(rq, v, h, b, r, png, len);
+}
+
 int web_intake_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *doc_fd)
 {
 	int post = !strcmp(rq->method, "POST");
@@ -197,6 +214,8 @@ int web_intake_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, in
 		return 0;
 	if (!post && !*rest)
 		show(rq, v, h, b, id, doc_fd);
+	else if (!post && !strcmp(rest, "preview"))
+		preview(rq, v, h, b, id);
 	else if (post && (!strcmp(rest, "assign") || !strcmp(rest, "reject")))
 		act(rq, v, h, b, id, !strcmp(rest, "assign"));
 	else

@@ -13,15 +13,12 @@
 #include "casevault/casevault.h"
 #include "web.h"
 
-/* The picture as the page's body, or the library's line as an error page. */
-static void preview(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, const char *id)
+void web_preview_send(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int r, void *png, size_t len)
 {
-	void *png = NULL;
-	size_t len = 0;
-	int r;
-
-	if ((r = cv_record_preview(v, id, CV_PREVIEW_WIDTH, &png, &len)) < 0)
+	if (r < 0) {
+		free(png);
 		return web_lib_error(rq, h, b, v, r);
+	}
 	h->status = 200;
 	h->kind = WEB_PREVIEW;
 	web_add(b, png, len);
@@ -45,10 +42,14 @@ int web_preview_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 {
 	const char *rest;
 	char id[32];
+	void *png = NULL;
+	size_t len = 0;
+	int r;
 
 	if (strcmp(rq->method, "GET") || web_split_url(rq->url, "/record/", id, sizeof(id), &rest) < 0 ||
 	    strcmp(rest, "preview"))
 		return 0;
-	preview(rq, v, h, b, id);
+	r = cv_record_preview(v, id, CV_PREVIEW_WIDTH, &png, &len);
+	web_preview_send(rq, v, h, b, r, png, len);
 	return 1;
 }

@@ -41,6 +41,7 @@
 #include "crypto/seal.h"
 #include "formats/formats.h"
 #include "ops/filing_docs.h"
+#include "ops/preview_doc.h"
 #include "store/db_intake.h"
 #include "store/db_meta.h"
 #include "store/index.h"
@@ -500,22 +501,62 @@ int cv_intake_due_count(cv_vault *v, size_t *n)
 	return cv_db_intake_count_before(v, iso, n);
 }
 
+/*
+ * Item id's document decrypted into d, as 'intake show' opens it: who may
+ * read the tray, then (preview) a type with no preview refused before
+ * anything is decrypted or audited, then the audit event.  On failure o
+ * and d are released.
+ */
+static int show_doc(cv_vault *v, const char *id, const char *preview, item_open *o, doc *d)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	if ((r = may_read(v)) < 0 || (r = open_item(v, id, o)) < 0)
+		return r;
+	if (preview)
+		r = cv_preview_refuse_type(v, preview, o->row.mime);
+	/* the content leaves the vault: audited before a byte is decrypted (docs/legal-rules.md §17) */
+	if (r == 0 && (r = cv_audit(v, "intake.show", 0, o->row.id)) == 0)
+		r = open_doc(v, o, d);
+	if (r < 0) {
+		doc_wipe(d);
+		item_close(o);
+	}
+	return r;
+}
+
 int cv_intake_show(cv_vault *v, const char *id, int fd, cv_intake_item *info)
 {
 	item_open o;
 	doc d;
 	int r;
 
-	if ((r = may_read(v)) < 0 || (r = open_item(v, id, &o)) < 0)
+	if ((r = show_doc(v, id, NULL, &o, &d)) < 0)
 		return r;
-	/* the content leaves the vault: audited before a byte is decrypted (docs/legal-rules.md §17) */
-	if ((r = cv_audit(v, "intake.show", 0, o.row.id)) == 0 && (r = open_doc(v, &o, &d)) == 0) {
-		if (cv_write_all(fd, d.buf, d.len) < 0)
-			r = cv_error(v, CV_ERROR, "cannot write intake item %s out: %s", o.row.id, strerror(errno));
-		doc_wipe(&d);
-	}
+	if (cv_write_all(fd, d.buf, d.len) < 0)
+		r = cv_error(v, CV_ERROR, "cannot write intake item %s out: %s", o.row.id, strerror(errno));
+	doc_wipe(&d);
 	if (r == 0 && info)
 		fill_item(info, &o);
+	item_close(&o);
+	return r;
+}
+
+int cv_intake_preview(cv_vault *v, const char *id, int max_width, void **png, size_t *len)
+{
+	char what[40];
+	item_open o;
+	doc d;
+	int r;
+
+	*png = NULL;
+	*len = 0;
+	snprintf(what, sizeof(what), "intake item %.20s", id);
+	if ((r = show_doc(v, id, what, &o, &d)) < 0)
+		return r;
+	r = cv_preview_doc(v, what, d.mime, d.buf, d.len, max_width, png, len);
+	doc_wipe(&d);
 	item_close(&o);
 	return r;
 }

@@ -49,6 +49,14 @@ void cv_intake_list_free(cv_intake_item *list, size_t n);
 int cv_intake_due_count(cv_vault *v, size_t *n);
 /* Write item id's document to fd, audited (intake.show) before anything is decrypted; *info may be NULL. */
 int cv_intake_show(cv_vault *v, const char *id, int fd, cv_intake_item *info);
+/*
+ * Item id's document drawn as a PNG at most max_width wide (*png, caller
+ * frees; casevault/preview.h), opened and audited (intake.show) as
+ * cv_intake_show opens it.  A type with no preview (text, e-mail) is
+ * refused (CV_EREFUSED, saying to download it) before anything is
+ * decrypted or audited.
+ */
+int cv_intake_preview(cv_vault *v, const char *id, int max_width, void **png, size_t *len);
 void cv_intake_release(cv_intake_item *it);
 
 typedef struct {

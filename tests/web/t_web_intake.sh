@@ -1,7 +1,9 @@
 #!/bin/bash
 # The intake tray page of casevaultd's web interface (docs/web.md, Intake
 # tray; docs/intake.md), driven over HTTP without a browser
-# (tests/web/webclient.py): items added with 'intake add' are listed, one is
+# (tests/web/webclient.py): items added with 'intake add' are listed, a PDF's
+# and a PNG's previews are PNGs the vault drew (the preview's headers,
+# audited as intake.show) and a text item's is refused, one is
 # downloaded to look at, filed into a case from the page and reads back
 # byte for byte through the CLI, one is rejected and gone; a caseworker is refused a case she is not
 # assigned to with the CLI's own line; a form without its CSRF token changes
@@ -27,13 +29,16 @@ for s in "$L" "$D" "$VO"; do as_svc "$CV" staff attest "$s" >/dev/null; done
 C=$(as_svc "$CV" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
 C2=$(as_svc "$CV" case open --parent "Lou Other" --child "Max Other" --child-dob 2013-02-03 --pr-confirmed)
 as_svc "$CV" case assign "$C" "$A" >/dev/null  # Ada works on C only (docs/security.md, Case assignment)
-NAME1="Kim-referral-ORIGNAME$$.pdf" NAME2="junk-scan-ORIGNAME$$.png"
+NAME1="Kim-referral-ORIGNAME$$.pdf" NAME2="junk-scan-ORIGNAME$$.png" NAME3="phone-note-ORIGNAME$$.txt"
 mkdir -m 755 "$T/docs"
 cp "$CORPUS/001-trivial_minimal-document.pdf" "$T/docs/$NAME1"
 convert -size 40x30 xc:'#336699' -strip "$T/docs/$NAME2"
+printf 'Caller said TEXTWORDS%s about the review.\n' $$ >"$T/docs/$NAME3"
 chmod 644 "$T/docs"/*
-I1=$(as_svc "$CV" intake add "$T/docs/$NAME1") && I2=$(as_svc "$CV" intake add "$T/docs/$NAME2")
-check "setup: two items in the tray ($I1 $I2), cases $C (Ada's) and $C2, staff $A $L $D $VO" test -n "$I1" -a -n "$I2"
+I1=$(as_svc "$CV" intake add "$T/docs/$NAME1") && I2=$(as_svc "$CV" intake add "$T/docs/$NAME2") &&
+	I3=$(as_svc "$CV" intake add "$T/docs/$NAME3")
+check "setup: three items in the tray ($I1 $I2 $I3), cases $C (Ada's) and $C2, staff $A $L $D $VO" \
+	test -n "$I1" -a -n "$I2" -a -n "$I3"
 web_start
 check "casevaultd serves the web interface on 127.0.0.1:$PORT" test -n "$DPID"
 
@@ -54,16 +59,18 @@ check "the volunteer $VO is not signed in ($WST: $(alert_of vol)): no session, n
 web aud signin "$D"
 check "the auditor $D signs in to the audit trail ($WST), the top bar's only link ($(nav_of aud))" \
 	test "$WST" = "303 /audit" -a "$(nav_of aud)" = /audit
-for url in /intake "/intake/$I1"; do
+for url in /intake "/intake/$I1" "/intake/$I1/preview"; do
 	web aud get "$url"
-	check "  ... and is refused $url ($WST), no name shown" \
-		bash -c '[ "${1%% *}" = 403 ] && ! grep -qF "$2" "$3"' _ "$WST" "$NAME1" "$T/jar.aud.body"
+	check "  ... and is refused $url ($WST), no name shown, no picture" \
+		bash -c '[ "${1%% *}" = 403 ] && ! grep -qF "$2" "$3" && ! grep -qi "^content-type: image/png" "$4"' \
+		_ "$WST" "$NAME1" "$T/jar.aud.body" "$T/jar.aud.headers"
 done
 
 # ---- the tray as the caseworker: what 'intake list' shows
 web ada get /intake
 check "the caseworker reads the tray (200)" test "${WST%% *}" = 200
-check "  ... it lists both items" bash -c 'grep -qF ">$1<" "$3" && grep -qF ">$2<" "$3"' _ "$I1" "$I2" "$T/jar.ada.body"
+check "  ... it lists the three items" \
+	bash -c 'grep -qF ">$1<" "$4" && grep -qF ">$2<" "$4" && grep -qF ">$3<" "$4"' _ "$I1" "$I2" "$I3" "$T/jar.ada.body"
 check "  ... with their original names (as 'intake list' shows her)" \
 	bash -c 'grep -qF "$1" "$3" && grep -qF "$2" "$3"' _ "$NAME1" "$NAME2" "$T/jar.ada.body"
 check "  ... their type and size bucket" bash -c 'grep -qF "application/pdf" "$1" && grep -qF "up to 32 KiB" "$1"' _ "$T/jar.ada.body"
@@ -72,6 +79,32 @@ check "  ... a filing form per item with the case and class fields" \
 		grep -qF "id=\"class-$1\" name=\"class\"" "$2"' _ "$I1" "$T/jar.ada.body"
 check "  ... her assigned case offered, not the other" \
 	bash -c 'grep -qF "<option value=\"$1\">" "$3" && ! grep -qF "<option value=\"$2\">" "$3"' _ "$C" "$C2" "$T/jar.ada.body"
+
+# a preview above each item's filing form, for the types that have one (docs/web.md, Intake tray)
+img() { printf '<img src="/intake/%s/preview" alt="Preview of intake item %s" loading="lazy">' "$1" "$1"; }
+check "  ... a preview image for the PDF and the PNG, none for the text" \
+	bash -c 'grep -qF "$1" "$4" && grep -qF "$2" "$4" && ! grep -qF "/intake/$3/preview" "$4"' \
+	_ "$(img "$I1")" "$(img "$I2")" "$I3" "$T/jar.ada.body"
+check "  ... each above its filing form" python3 -c 'import sys
+b = open(sys.argv[1]).read()
+sys.exit(not all(-1 < b.find("/intake/%s/preview" % i) < b.find("/intake/%s/assign" % i) for i in sys.argv[2:]))' \
+	"$T/jar.ada.body" "$I1" "$I2"
+web ada get "/intake/$I1/preview"
+check "the caseworker previews the PDF $I1 (${WST%% *}): a PNG drawn by the vault ($(png_size ada)), not its bytes" \
+	bash -c '[ "$1" = 200 ] && [ -n "$2" ] && ! cmp -s "$3" "$4"' _ "${WST%% *}" "$(png_size ada)" "$T/jar.ada.body" "$T/docs/$NAME1"
+check "  ... with the preview's headers (image/png, its own sandbox policy, nosniff, inline, no-store)" headers_exact ada
+web ada get "/intake/$I2/preview"
+check "the caseworker previews the PNG $I2: a 40x30 PNG ($(png_size ada)), not the bytes added" \
+	bash -c '[ "$1" = 40x30 ] && ! cmp -s "$2" "$3"' _ "$(png_size ada)" "$T/jar.ada.body" "$T/docs/$NAME2"
+check "  ... with the same headers" headers_exact ada
+web ada get "/intake/$I3/preview"
+check "the text item $I3's preview is refused (${WST%% *}: $(alert_of ada))" \
+	test "${WST%% *}" = 403 -a "$(alert_of ada)" = "intake item $I3 is of type text/plain, which casevault shows no preview of; download it to read it"
+check "  ... an HTML page, none of its words" \
+	bash -c '! grep -qi "^content-type: image/png" "$1" && ! grep -q TEXTWORDS "$2"' _ "$T/jar.ada.headers" "$T/jar.ada.body"
+web vol get "/intake/$I1/preview"
+check "the volunteer (not signed in) is sent to sign in for a preview ($WST), no picture" \
+	bash -c '[ "$1" = "303 /signin" ] && ! grep -qi "^content-type: image/png" "$2"' _ "$WST" "$T/jar.vol.headers"
 
 # a look at an item before filing it: 'intake show' as a download
 web ada get "/intake/$I1"
@@ -108,8 +141,8 @@ WEBMSG=$(alert_of ada)
 CLIMSG=$(svc_cv "$UA" intake reject "$I2" --reason because 2>&1 >/dev/null)
 check "a reason not on the list is refused (${WST%% *}) with the CLI's line" \
 	test "casevault: $WEBMSG" = "$CLIMSG" -a -n "$WEBMSG" -a "${WST%% *}" = 400
-check "  ... both items are still in the tray (CLI)" \
-	test "$(svc_cv "$UA" --json intake list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["intake"]))')" = 2
+check "  ... the three items are still in the tray (CLI)" \
+	test "$(svc_cv "$UA" --json intake list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["intake"]))')" = 3
 check "  ... and the case has no record yet" \
 	test "$(as_svc "$CV" --json ls "$C" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["records"]))')" = 0
 
@@ -118,6 +151,8 @@ web ada post "/intake/$I1/assign" "case=$C" class=correspondence "title=Referral
 check "the caseworker files $I1 into her case (303 to the tray: $WST)" test "$WST" = "303 /intake"
 web ada post "/intake/$I2/reject" reason=junk
 check "and rejects $I2 (303 to the tray: $WST)" test "$WST" = "303 /intake"
+web ada post "/intake/$I3/reject" reason=duplicate
+check "and $I3 (303 to the tray: $WST)" test "$WST" = "303 /intake"
 web ada get /intake
 check "the tray is empty now" page_has ada "The intake tray is empty."
 REC=$(as_svc "$CV" --json ls "$C" | python3 -c '
@@ -134,12 +169,14 @@ import json, sys
 print(" ".join(e["acted_by"] + ":" + " ".join(e["ids"]) for e in json.load(sys.stdin)["events"]
                if e["action"] == sys.argv[1] and e["outcome"] == "ok"))' "$1" <<<"$AUDIT"; }
 check "the filing is audited as Ada's (intake.assign $I1 ${REC%% *})" test "$(events intake.assign)" = "$A:$I1 ${REC%% *}"
-check "the rejection is audited as Ada's (intake.reject $I2 junk)" test "$(events intake.reject)" = "$A:$I2 junk"
-check "the download is audited as Ada's (intake.show $I1)" test "$(events intake.show)" = "$A:$I1"
+check "the rejections are audited as Ada's (intake.reject $I2 junk, $I3 duplicate)" \
+	test "$(events intake.reject)" = "$A:$I2 junk $A:$I3 duplicate"
+check "the two previews and the download are audited as Ada's (intake.show $I1 $I2 $I1); the refused preview is not" \
+	test "$(events intake.show)" = "$A:$I1 $A:$I2 $A:$I1"
 check "the refusal of the other case is audited" \
 	python3 -c 'import json,sys; sys.exit(not any(e["acted_by"] == sys.argv[1] and e["outcome"] != "ok" for e in json.load(sys.stdin)["events"]))' "$A" <<<"$AUDIT"
 check "the rejected item's file is gone" test ! -e "$V/intake/$I2.cvi"
-check "no original name in the daemon's log" not grep -q ORIGNAME "$T/daemon.log"
+check "no original name, no document's word in the daemon's log" not grep -q -e ORIGNAME -e TEXTWORDS "$T/daemon.log"
 check "no original name in the audit trail" not grep -q ORIGNAME <<<"$AUDIT"
 check "verify passes" as_svc "$CV" verify
 check "audit verify passes" as_svc "$CV" audit verify

@@ -48,20 +48,6 @@ web ben signin "$B"
 web lead signin "$L"
 check "the three sign in" test -n "$(nav_of ada)" -a -n "$(nav_of ben)" -a -n "$(nav_of lead)"
 
-# png_size JAR: "WIDTHxHEIGHT" of the PNG JAR got, or "" when it is no PNG
-png_size() { python3 -c 'import struct,sys
-b = open(sys.argv[1], "rb").read()
-print("%dx%d" % struct.unpack(">II", b[16:24]) if b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR" else "")' "$T/jar.$1.body"; }
-# headers_exact JAR: the preview's headers, as decided (docs/web.md, Previews)
-headers_exact() {
-	grep -qx "Content-Type: image/png" "$T/jar.$1.headers" &&
-	grep -qx "Content-Security-Policy: sandbox; default-src 'none'" "$T/jar.$1.headers" &&
-	test "$(grep -ci '^content-security-policy:' "$T/jar.$1.headers")" = 1 &&
-	grep -qx "X-Content-Type-Options: nosniff" "$T/jar.$1.headers" &&
-	grep -qx "Content-Disposition: inline" "$T/jar.$1.headers" &&
-	grep -qx "Cache-Control: no-store" "$T/jar.$1.headers"
-}
-
 # ---- a PDF and a PNG
 web ada get "/record/$RP/preview"
 check "the caseworker previews the PDF $RP (200)" test "${WST%% *}" = 200

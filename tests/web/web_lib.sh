@@ -1,6 +1,6 @@
 # The browser-less web scenarios' helpers (docs/web.md, Tests and figures):
 # source after tests/cli/lib.sh and tests/cli/svc_lib.sh, from
-# tests/web/t_web_intake.sh and t_web_records.sh.
+# tests/web/t_web_intake.sh, t_web_records.sh, t_web_preview.sh and the rest.
 #
 # web_start starts casevaultd with --web on a free loopback port (PORT), as
 # the service account, with the environment the caller exported (e.g.
@@ -48,4 +48,18 @@ nav_of() {
 	python3 -c 'import re,sys
 m = re.search(r"<nav aria-label=\"Main\">(.*?)</nav>", open(sys.argv[1]).read(), re.S)
 print(" ".join(re.findall(r"<a href=\"([^\"]+)\"", m.group(1))) if m else "")' "$T/jar.$1.body"
+}
+
+# png_size JAR: "WIDTHxHEIGHT" of the PNG JAR got, or "" when it is no PNG
+png_size() { python3 -c 'import struct,sys
+b = open(sys.argv[1], "rb").read()
+print("%dx%d" % struct.unpack(">II", b[16:24]) if b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR" else "")' "$T/jar.$1.body"; }
+# headers_exact JAR: the preview's headers, as decided (docs/web.md, Previews)
+headers_exact() {
+	grep -qx "Content-Type: image/png" "$T/jar.$1.headers" &&
+	grep -qx "Content-Security-Policy: sandbox; default-src 'none'" "$T/jar.$1.headers" &&
+	test "$(grep -ci '^content-security-policy:' "$T/jar.$1.headers")" = 1 &&
+	grep -qx "X-Content-Type-Options: nosniff" "$T/jar.$1.headers" &&
+	grep -qx "Content-Disposition: inline" "$T/jar.$1.headers" &&
+	grep -qx "Cache-Control: no-store" "$T/jar.$1.headers"
 }

@@ -181,6 +181,14 @@ async function caseworker(browser) {
     check(`the ${name} page opens for a caseworker (${r.status()})`, r.status() === 200, r.status());
     await audit(page, name);
   }
+  // the intake tray's PNG item, previewed above its filing form (docs/web.md, Intake tray); the
+  // image is lazy, so it is scrolled to before its load is awaited
+  await page.goto(BASE + '/intake');
+  const trayWidth = await page.$eval('figure.preview img[src^="/intake/"][loading=lazy]', (i) => {
+    i.scrollIntoView();
+    return i.decode().then(() => i.naturalWidth, () => 0);
+  }).catch(() => -1);
+  check('the intake tray\'s preview image of its item loads', trayWidth > 0, trayWidth);
   await page.goto(BASE + '/search');
   await page.type('#query', 'review');
   await Promise.all([page.waitForNavigation(), page.click('form[action="/search"] button')]);

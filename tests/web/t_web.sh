@@ -48,6 +48,8 @@ mkdir -m 777 "$T/out"
 mkdir -m 755 "$T/docs"
 cp "$CORPUS/001-trivial_minimal-document.pdf" "$T/docs/referral letter.pdf"
 convert -size 40x30 xc:'#336699' -strip "$T/docs/school photo.png"  # no metadata: it goes in a bundle
+# an item waiting on the intake tray, so that the browser sees its preview (docs/web.md, Intake tray)
+check "setup: an image on the intake tray" as_svc "$CV" intake add "$T/docs/school photo.png"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups env HOME="$T/svc" \
 	"$CVD" --vault "$V" --socket "$SOCK" --web "$PORT" --web-idle "$IDLE" 2>>"$T/daemon.log" >/dev/null </dev/null &

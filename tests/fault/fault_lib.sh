@@ -263,14 +263,19 @@ fault_command() {
 }
 
 # fault_all SPEC [NAME-REGEX]: every scenario (or those matching), then the table.
+# CV_FAULT_SHARD=K/N (tests/CMakeLists.txt): only every Nth of the scenarios
+# chosen, from the Kth, so that N CTest tests share the commands and run side
+# by side.
 fault_all() {
-	local spec=$1 re=${2:-.} idx=0
+	local spec=$1 re=${2:-.} idx=0 chosen=0 shard=${CV_FAULT_SHARD:-0/1}
 	[ -f "$SHIM" ] || { echo "# no fault shim at $SHIM (build with -DBUILD_TESTS=ON)"; exit 1; }
 	while IFS='|' read -r F_NAME F_ARGS F_PROBES F_SETUP; do
 		idx=$((idx + 1))
 		grep -qE -- "$re" <<<"$F_NAME" || continue
 		# the sanitizer pass (CV_TEST_LIGHT=N, tests/README.md): every Nth command
 		[ "$spec" = all ] || [ $(((idx - 1) % ${CV_TEST_LIGHT:-1})) -eq 0 ] || continue
+		chosen=$((chosen + 1))
+		[ $(((chosen - 1) % ${shard#*/})) -eq "${shard%/*}" ] || continue
 		fault_command "$idx" "$spec"
 	done < <(fault_scenarios)
 	printf 'command               calls  tried  survived  failed\n%s' "$FAULT_REPORT" | sed 's/^/# /'

@@ -17,27 +17,13 @@
 #include "casevault/text.h"
 #include "formats/formats.h"
 #include "ops/filing_ocr.h"
+#include "ops/search_words.h"
 
 /*
  * The largest document OCR reads (docs/ocr.md): a scan is a few MiB a page;
  * a larger document (a born-digital PDF with attachments) is filed without.
  */
 #define OCR_MAX_BYTES ((int64_t)64 << 20)
-
-/*
- * The whole document of member m, mapped read-only (the writer reads it
- * next through the same descriptor): only the pages the libraries touch
- * are read, so filing's memory stays flat (docs/architecture.md, Streaming).
- */
-static void *map_doc(const cv_member_in *m)
-{
-	void *p;
-
-	if (m->size <= 0 || m->size > OCR_MAX_BYTES)
-		return NULL;
-	p = mmap(NULL, (size_t)m->size, PROT_READ, MAP_PRIVATE, m->fd, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
 
 /* The text in a memory file, at its start; -1 when it cannot be made. */
 static int text_fd(const char *text, size_t len)
@@ -72,15 +58,16 @@ static int ocr_name(char out[64], const char *member)
 static void ocr_one(const cv_member_in *m, const char *mime, struct cv_filing_ocr *o)
 {
 	char *text = NULL;
-	void *doc = map_doc(m);
+	unsigned char *doc;
 	size_t tl = 0;
 
 	o->tried = 1;
-	if (!doc) {
+	/* a copy, with its hash checked against the filed bytes after the write (cv_filing_ocr_same) */
+	if (m->size > OCR_MAX_BYTES || !(doc = cv_doc_copy(m->fd, m->size, OCR_MAX_BYTES, o->sha))) {
 		if (m->size > OCR_MAX_BYTES)
 			snprintf(o->why, sizeof(o->why), "larger than %d MiB, not read by OCR", (int)(OCR_MAX_BYTES >> 20));
 		else
-			snprintf(o->why, sizeof(o->why), "the document could not be mapped for OCR");
+			snprintf(o->why, sizeof(o->why), "the document could not be read for OCR");
 		return;
 	}
 	if (cv_fmt_ocr(mime, doc, (size_t)m->size, &text, &tl, o->why, sizeof(o->why)) == 0) {
@@ -92,7 +79,18 @@ static void ocr_one(const cv_member_in *m, const char *mime, struct cv_filing_oc
 		explicit_bzero(text, tl);
 		free(text);
 	}
-	munmap(doc, (size_t)m->size);
+	explicit_bzero(doc, (size_t)m->size);
+	free(doc);
+}
+
+int cv_filing_ocr_same(const cv_filing_group *g)
+{
+	size_t j;
+
+	for (j = 0; g->ocr && j < g->n; j++)
+		if (g->ocr[j].fd >= 0 && strcmp(g->ocr[j].sha, g->m[j].sha256))
+			return 0;
+	return 1;
 }
 
 int cv_filing_ocr_members(cv_filing_group *g, cv_member_in **all, size_t *nall)

@@ -22,6 +22,7 @@ struct cv_filing_ocr {
 	int fd;                 /* memfd with the text, or -1 */
 	int tried;              /* its type may be a scan */
 	char why[200];          /* why OCR could not run, or "" */
+	char sha[65];           /* SHA-256 of the bytes OCR read */
 };
 
 /*
@@ -43,5 +44,12 @@ void cv_filing_ocr_end(cv_filing_group *g, cv_member_in *all);
  * for the record's search word set; NULL when it has none.
  */
 char *cv_filing_ocr_text(const cv_filing_group *g, size_t j);
+
+/*
+ * After the archive is written: 1 when every document OCR read is the one
+ * filed (the same SHA-256), 0 when one changed under the filing, whose OCR
+ * text would then not be the filed document's.
+ */
+int cv_filing_ocr_same(const cv_filing_group *g);
 
 #endif

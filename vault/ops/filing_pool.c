@@ -111,6 +111,8 @@ static int write_members(cv_vault *v, cv_filing_group *g)
 	r = cv_archive_write(v, g->file, g->key, g->compress, all, nall, manifest, g, &g->size, g->sha);
 	for (j = 0; j < g->n; j++)
 		memcpy(g->m[j].sha256, all[j].sha256, sizeof(g->m[j].sha256));
+	if (r == 0 && !cv_filing_ocr_same(g))
+		r = cv_error(v, CV_EINVAL, "a document changed while it was being filed; file it again");
 	if (r == 0)
 		group_words(g);
 	cv_filing_ocr_end(g, all);

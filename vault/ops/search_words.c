@@ -109,22 +109,32 @@ char *cv_search_wordset(const char *text)
 	return out;
 }
 
-/* The whole document from fd into a malloc'd buffer, when it has size bytes hashing to sha. */
-static unsigned char *read_doc(int fd, int64_t size, const char sha[65])
+unsigned char *cv_doc_copy(int fd, int64_t size, int64_t max, char sha[65])
 {
 	unsigned char *buf;
 	size_t have = 0;
 	ssize_t got = 1;
-	char got_sha[65];
 
-	if (size < 0 || (uint64_t)size > CV_FMT_MAX || !(buf = malloc(size ? (size_t)size : 1)))
+	if (size < 0 || size > max || !(buf = malloc(size ? (size_t)size : 1)))
 		return NULL;
 	while (have < (size_t)size && (got = pread(fd, buf + have, (size_t)size - have, (off_t)have)) > 0)
 		have += (size_t)got;
-	cv_sha256_hex(buf, have, got_sha);
-	if (have == (size_t)size && !strcmp(got_sha, sha))
+	if (have == (size_t)size && cv_sha256_hex(buf, have, sha) == 0)
 		return buf;
 	explicit_bzero(buf, have);
+	free(buf);
+	return NULL;
+}
+
+/* The whole document from fd into a malloc'd buffer, when it has size bytes hashing to sha. */
+static unsigned char *read_doc(int fd, int64_t size, const char sha[65])
+{
+	char got_sha[65];
+	unsigned char *buf = cv_doc_copy(fd, size, (int64_t)CV_FMT_MAX, got_sha);
+
+	if (!buf || !strcmp(got_sha, sha))
+		return buf;
+	explicit_bzero(buf, (size_t)size);
 	free(buf);
 	return NULL;
 }

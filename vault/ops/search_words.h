@@ -35,6 +35,13 @@ char *cv_search_wordset(const char *text);
  * and search reads its archive.
  */
 char *cv_search_words_fd(const char *mime, int fd, int64_t size, const char sha[65], const char *extra);
+/*
+ * A copy of a whole document read from fd (size bytes, at most max) with
+ * its SHA-256 in sha: a copy, not a mapping, so that a file changed or cut
+ * short by its owner while it is filed gives other bytes (caught by the
+ * hash), never a SIGBUS.  malloc'd (wipe it), NULL when it cannot be read.
+ */
+unsigned char *cv_doc_copy(int fd, int64_t size, int64_t max, char sha[65]);
 /* Wipe and free a word set. */
 void cv_search_words_free(char *words);
 

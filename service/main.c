@@ -351,6 +351,9 @@ int main(int argc, char **argv)
 		return die("the vault directory must belong to this account and be closed to others (chmod 700): ", real);
 	cfg.vault_dir = real;
 	harden();
+	/* GnuPG's programs learnt once for every worker (docs/service.md, Speed) */
+	if (cv_global_warm() < 0)
+		fprintf(stderr, "casevaultd: cannot start gpg yet; each request will try again\n");
 	cv_proto_wipe_json_memory();
 	if ((lfd = sock ? -1 : systemd_socket()) < 0 && (lfd = own_socket(sock ? sock : CLI_DEFAULT_SOCKET)) < 0)
 		return EXIT_FAIL;

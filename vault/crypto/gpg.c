@@ -700,6 +700,32 @@ int cv_global_init(void)
 	return cv_global_init_ex(0);
 }
 
+/*
+ * GPGME's part of the set-up, once per process, or once in a parent whose
+ * children inherit it (cv_global_warm).  A first call with CV_INIT_GPGCONF
+ * satisfies every later one; a first call without it decides for the process.
+ */
+static int gpgme_ready;
+
+static int gpgme_init(unsigned flags)
+{
+	if (gpgme_ready)
+		return 0;
+	/*
+	 * GPGME would otherwise run gpgconf --list-dirs, --list-components and
+	 * --version, and gpgsm --version, before the first operation of every
+	 * command (about 8 ms of a 30 ms "ls"), to learn where programs that
+	 * casevault does not use live.  gpg itself is then found on PATH.
+	 */
+	gpgconf_enabled = !!(flags & CV_INIT_GPGCONF);
+	if (!gpgconf_enabled)
+		gpgme_set_global_flag("disable-gpgconf", "1");
+	if (!gpgme_check_version(NULL))
+		return CV_ERROR;
+	gpgme_ready = 1;
+	return 0;
+}
+
 int cv_global_init_ex(unsigned flags)
 {
 	static int done;
@@ -713,19 +739,27 @@ int cv_global_init_ex(unsigned flags)
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	/* No engine enumeration here: it runs gpg, gpgsm and gpgconf --version
 	 * on every start.  A missing gpg shows up at the first operation. */
-	/*
-	 * GPGME would otherwise run gpgconf --list-dirs, --list-components and
-	 * --version, and gpgsm --version, before the first operation of every
-	 * command (about 8 ms of a 30 ms "ls"), to learn where programs that
-	 * casevault does not use live.  gpg itself is then found on PATH.
-	 */
-	gpgconf_enabled = !!(flags & CV_INIT_GPGCONF);
-	if (!gpgconf_enabled)
-		gpgme_set_global_flag("disable-gpgconf", "1");
-	if (!gpgme_check_version(NULL))
+	if (gpgme_init(flags) < 0)
 		return CV_ERROR;
 	done = 1;
 	return 0;
+}
+
+/*
+ * casevaultd, before it forks anything: GPGME learns the GnuPG programs and
+ * their versions once (gpgconf, gpg --version), with gpgconf allowed, which
+ * every worker may need (docs/service.md, Speed); each worker inherits what
+ * it learnt and starts no gpg --version of its own.  Only GPGME: libgcrypt's
+ * secure memory is locked per process (a child does not inherit mlock), so
+ * each process still sets it up itself in cv_global_init_ex.
+ */
+int cv_global_warm(void)
+{
+	gpgme_engine_info_t info;
+
+	if (gpgme_init(CV_INIT_GPGCONF) < 0)
+		return CV_ERROR;
+	return gpgme_get_engine_info(&info) ? CV_ERROR : 0;
 }
 
 /*

@@ -53,6 +53,16 @@ int cv_global_init(void);
 int cv_global_init_ex(unsigned flags);
 
 /*
+ * For a parent that forks processes which use the library (casevaultd):
+ * GPGME's set-up with gpgconf allowed, and the GnuPG programs' versions
+ * learnt now, so that no child runs gpg --version again.  Call it before
+ * any cv_global_init_ex in the process; each child still calls
+ * cv_global_init_ex (libgcrypt's secure memory is per process).  0, or
+ * CV_ERROR when GPGME or gpg cannot be started (children then try again).
+ */
+int cv_global_warm(void);
+
+/*
  * 1 when the vault at path holds a revocation a crash left unfinished (the
  * revoked person's secret key still to delete, docs/recovery.md, An
  * interrupted revocation), else 0, also when path holds no readable vault.

@@ -42,15 +42,15 @@ static void deposit_form(const web_req *rq, cv_vault *v, web_buf *b, const char 
 
 	web_page_begin(rq, b, "File a note");
 	web_alert(b, alert);
-	web_puts(b, "<p>Your note is encrypted so that only the caseworkers can read it: once filed, you cannot read "
-		    "it back or see the case. It appears in the case when a caseworker next opens the vault.</p>"
+	web_puts(b, "<p>Your note is encrypted so that only the office's caseworkers and managers can read it: once "
+		    "filed, you cannot read it back or see the case. It appears in the case when a caseworker next opens the vault.</p>"
 		    "<form method=\"post\" action=\"/deposit\">");
 	web_csrf_field(b, rq->csrf);
 	field(b, "dcase", "case", "text", "Case reference (C-YEAR-NUMBER, as you were given it)", kept ? kept->case_id : NULL,
 	      " required autocomplete=\"off\" spellcheck=\"false\"");
 	web_class_select_chosen(b, v, "dclass", kept ? kept->cls : NULL);
 	web_puts(b, "<label for=\"dtext\">Note</label><p id=\"dtext-hint\">Plain text, at most 64 KiB.</p>"
-		    "<textarea id=\"dtext\" name=\"text\" rows=\"10\" required aria-describedby=\"dtext-hint\">");
+		    "<textarea id=\"dtext\" name=\"text\" rows=\"10\" cols=\"60\" required aria-describedby=\"dtext-hint\">");
 	web_esc(b, kept ? kept->text : NULL);
 	web_puts(b, "</textarea>");
 	field(b, "dtitle", "title", "text", "Title (empty: the note's first line)", kept ? kept->title : NULL,

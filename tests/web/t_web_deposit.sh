@@ -166,6 +166,19 @@ web ada post /deposit "case=$C" class=phone-call "text=through the wrong form"
 check "  ... nor its POST, which files nothing (${WST%% *})" \
 	bash -c '[ "${1%% *}" = 404 ] && ! grep -q "wrong form" <<<"$2"' _ "$WST" "$(svc_cv "$UA" --json ls "$C")"
 
+# ---- when gpg-agent forgets (the vault's idle lock), the form sends the volunteer to sign in again
+as_svc "$CV" lock >/dev/null
+web vol get /deposit
+check "after gpg-agent forgets, the note form ends the volunteer's session ($WST)" test "$WST" = "303 /signin"
+web vol signin "$VO" "$(cat "$T/svc/vol.pass")"
+check "  ... they sign in again ($WST)" test "$WST" = "303 /deposit"
+as_svc "$CV" lock >/dev/null
+web vol post /deposit "case=$C" class=phone-call "text=posted after the idle lock"
+AUDIT=$(as_svc "$CV" --json audit show)
+check "  ... and a note posted after it forgets ends the session too ($WST), nothing filed" \
+	test "$WST" = "303 /signin" -a "$(deposits)" = 0 -a "$(events "$VO" file)" = 1
+web vol signin "$VO" "$(cat "$T/svc/vol.pass")"
+
 # ---- signing out ends it
 web vol post /signout
 check "the volunteer signs out ($WST)" test "$WST" = "303 /signin"
@@ -173,6 +186,12 @@ web vol get /deposit
 check "  ... and the form is gone ($WST)" test "$WST" = "303 /signin"
 web vol post /deposit "case=$C" class=phone-call "text=after sign-out"
 check "  ... a note posted after it is refused (${WST%% *}), nothing filed" test "${WST%% *}" = 403 -a "$(deposits)" = 0
+
+# ---- wrong passphrases count towards the lock-out, a volunteer's too
+for i in 1 2 3 4 5; do web vol signin "$VO" "wrong-$i"; done
+web vol signin "$VO" "$(cat "$T/svc/vol.pass")"
+check "after 5 wrong passphrases the volunteer is refused even with the right one (${WST%% *}): $(alert_of vol)" \
+	bash -c '[ "${1%% *}" = 403 ] && grep -q "locked out" <<<"$2"' _ "$WST" "$(alert_of vol)"
 check "audit verify passes" as_svc "$CV" audit verify
 check "no passphrase and no word of the note in the daemon's log" not grep -q -e "vol-web-pass-$$" -e "$MARK" "$T/daemon.log"
 check "  ... nor in the audit trail" not grep -q -e "$MARK" <<<"$AUDIT"

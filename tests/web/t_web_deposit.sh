@@ -82,6 +82,9 @@ bad "a date in the future" 400 "$L_FUTURE" "case=$C" class=phone-call "date=$TOM
 bad "an unknown case" 404 "$L_CASE" case=C-2099-9999 class=phone-call "text=ok"
 bad "an unknown class" 404 "$L_CLASS" "case=$C" class=no-such-class "text=ok"
 bad "a class of the child-protection file" 403 "$L_CP" "case=$C" class=cp-note "text=ok"
+web vol post /deposit "case=$C" class=phone-call "title<$T/nul.txt" text=ok
+check "a title with a NUL, which no field takes, is refused by the web process (${WST%% *}): $(alert_of vol)" \
+	bash -c '[ "${1%% *}" = 400 ] && grep -q "NUL character" <<<"$2" && [ "$3" = 0 ]' _ "$WST" "$(alert_of vol)" "$(deposits)"
 check "  ... none of the refusals shows anything of the case" \
 	not grep -q -e "Kim Child" -e "Pat Parent" -e "Letter one" "$T/jar.vol.body"
 web vol post /deposit --no-csrf "case=$C" class=phone-call "text=no token"

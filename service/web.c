@@ -65,6 +65,7 @@ typedef struct {
 	struct MHD_PostProcessor *pp;
 	char *csrf, *staff, *passphrase;  /* every form's token; the sign-in's */
 	char *val[WEB_NFIELDS];           /* page_fields' values */
+	size_t len[WEB_NFIELDS];          /* ...and their lengths: a NUL is the library's to refuse in a note */
 	int nfiles, fds[WEB_MAX_FILES];
 	char *names[WEB_MAX_FILES];
 	long total;
@@ -202,16 +203,18 @@ static enum MHD_Result refuse(struct MHD_Connection *c, int status, const char *
 			   s ? s->csrf : NULL, s ? web_nav(s->role) : 0);
 	web_puts(&b, "<p role=\"alert\" class=\"error\">");
 	web_esc(&b, why);
-	web_puts(&b, "</p><p><a href=\"/cases\">Back to the cases</a></p>");
+	web_printf(&b, "</p><p><a href=\"%s\">Back to %s</a></p>", s ? web_home(s->role) : "/cases",
+		   s ? web_home_name(s->role) : "the cases");
 	web_page_end(&b);
 	return send_page(c, status, &b, NULL, NULL);
 }
 
 /* ---- forms */
 
-static void append(char **field, const char *data, size_t size, web_form *f)
+/* len: the field's length so far, or NULL to count up to its first NUL */
+static void append(char **field, size_t *len, const char *data, size_t size, web_form *f)
 {
-	size_t had = *field ? strlen(*field) : 0;
+	size_t had = len ? *len : *field ? strlen(*field) : 0;
 	char *p;
 
 	if (had + size > WEB_FIELD_MAX || !(p = realloc(*field, had + size + 1))) {
@@ -221,12 +224,15 @@ static void append(char **field, const char *data, size_t size, web_form *f)
 	memcpy(p + had, data, size);
 	p[had + size] = '\0';
 	*field = p;
+	if (len)
+		*len = had + size;
 }
 
-static char **field_of(web_form *f, const char *key)
+static char **field_of(web_form *f, const char *key, size_t **len)
 {
 	size_t i;
 
+	*len = NULL;
 	if (!strcmp(key, "csrf"))
 		return &f->csrf;
 	if (!strcmp(key, "staff"))
@@ -234,8 +240,10 @@ static char **field_of(web_form *f, const char *key)
 	if (!strcmp(key, "passphrase"))
 		return &f->passphrase;
 	for (i = 0; i < WEB_NFIELDS; i++)
-		if (!strcmp(key, page_fields[i].name))
+		if (!strcmp(key, page_fields[i].name)) {
+			*len = &f->len[i];
 			return &f->val[i];
+		}
 	return NULL;
 }
 
@@ -264,15 +272,16 @@ static enum MHD_Result post_field(void *cls, enum MHD_ValueKind kind, const char
 				  const char *ctype, const char *enc, const char *data, uint64_t off, size_t size)
 {
 	web_form *f = cls;
+	size_t *len;
 	char **field;
 
 	(void)kind, (void)ctype, (void)enc;
 	if (!strcmp(key, "doc") && filename)
 		upload(f, filename, data, off, size);
-	else if ((field = field_of(f, key))) {
+	else if ((field = field_of(f, key, &len))) {
 		if (!strcmp(key, "rec") && off == 0 && *field)  /* every record ticked, comma-separated */
-			append(field, ",", 1, f);
-		append(field, data, size, f);
+			append(field, len, ",", 1, f);
+		append(field, len, data, size, f);
 	}
 	return MHD_YES;
 }
@@ -300,8 +309,11 @@ static void form_done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_
 		free(f->names[i]);
 	}
 	wipe(f->csrf), wipe(f->staff), wipe(f->passphrase);
-	for (i = 0; i < (int)WEB_NFIELDS; i++)
-		wipe(f->val[i]);
+	for (i = 0; i < (int)WEB_NFIELDS; i++) {  /* by length: a note's text may hold a NUL */
+		if (f->val[i])
+			explicit_bzero(f->val[i], f->len[i]);
+		free(f->val[i]);
+	}
 	free(f);
 	*ptr = NULL;
 }
@@ -582,14 +594,22 @@ static enum MHD_Result signed_in(struct MHD_Connection *c, const char *url, cons
 	web_req rq = { .vault_dir = W.vault_dir, .keeper_fd = W.keeper_fd, .method = method, .url = url,
 		       .staff = s->staff, .uid = s->uid, .role = s->role, .csrf = s->csrf };
 	size_t k;
-	int i;
+	int i, nul = 0;
 
-	for (k = 0; post && k < WEB_NFIELDS; k++)  /* a GET carries no form */
+	for (k = 0; post && k < WEB_NFIELDS; k++) {  /* a GET carries no form */
 		*(const char **)((char *)&rq + page_fields[k].at) = f->val[k];
+		if (page_fields[k].at == offsetof(web_req, text))
+			rq.text_len = f->len[k];  /* a note's NUL is refused by the library, in the CLI's words */
+		else
+			nul |= f->val[k] && strlen(f->val[k]) != f->len[k];
+	}
 
 	if (f->refused)
 		return refuse(c, 400, "the form was too large (at most 32 documents, 256 MiB together, 64 KiB of "
 			      "text); nothing was filed", s);
+	if (nul)
+		return refuse(c, 400, "a field of the form holds a NUL character, which none takes; nothing was "
+			      "changed", s);
 	for (i = 0; post && i < f->nfiles; i++) {
 		rq.fds[i] = f->fds[i];
 		rq.names[i] = f->names[i];

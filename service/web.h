@@ -59,6 +59,7 @@ typedef struct {
 	const char *csrf;          /* the session's token, for the page's forms */
 	const char *passphrase;    /* sign-in only */
 	const char *cls, *title, *text;  /* form fields */
+	size_t text_len;           /* the text's bytes, a NUL among them (a note's, refused by the library) */
 	const char *decision, *ground, *reason;  /* a request's decision (docs/web.md, Subject access) */
 	const char *recs;          /* the records chosen in a table, comma-separated */
 	const char *query;         /* a name to find (POSTed: never in a URL or a log) */
@@ -105,8 +106,12 @@ void web_redirect(web_head *h, const char *prefix, const char *id);
 int web_status_of(int r);
 /* 1 when role holds a keyslip (reads the case file); a volunteer and an auditor hold none. */
 int web_holds_slip(int role);
-/* The page a person of role starts from: the cases, or for an auditor the audit trail. */
+/* 1 when role files notes without holding a key (a volunteer): their session reaches /deposit only. */
+int web_deposits_only(int role);
+/* The page a person of role starts from: the cases, a volunteer's note form, an auditor's audit trail. */
 const char *web_home(int role);
+/* That page in words, after "Back to": "the cases", "the note form", "the audit trail". */
+const char *web_home_name(int role);
 /* The purge runs and their certificates (CV_ACT_AUDIT: managers and auditors); 0 or the library's error. */
 int web_certificates_section(web_buf *b, struct cv_vault *v);
 /* The top bar's links for role (WEB_NAV_*): the pages the library lets that role use (cv_role_allows). */
@@ -117,6 +122,8 @@ void web_page_begin(const web_req *rq, web_buf *b, const char *title);
 void web_safe_filename(const char *title, char *out, size_t size);
 /* The classes of the case file from the schedule, as a labelled choice named "class" (id: the field's id). */
 void web_class_select(web_buf *b, struct cv_vault *v, const char *id);
+/* The same with the class named chosen (or NULL) selected, as a form sent back with its refusal. */
+void web_class_select_chosen(web_buf *b, struct cv_vault *v, const char *id, const char *chosen);
 /* "/case/C-2026-0001/note" -> "C-2026-0001" and "note" (or ""); 0, or -1 when it is no id. */
 int web_split_url(const char *url, const char *prefix, char *id, size_t idsize, const char **rest);
 
@@ -126,6 +133,10 @@ int web_requests_route(const web_req *rq, struct cv_vault *v, web_head *h, web_b
 int web_records_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 /* The intake tray (web_intake.c); 1 when url is one of its. */
 int web_intake_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b, int *doc_fd);
+/* A volunteer's note form, filed as a deposit (web_deposit.c); 1 when url is one of its. */
+int web_deposit_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
+/* 1 when url is one of the deposit pages (what a volunteer's session reaches, with /signout). */
+int web_deposit_page(const char *url);
 /* The auditor's page (web_audit.c); 1 when url is its. */
 int web_audit_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 /* A page with the library's refusal (or NULL) above it: 0, or the library's error when it cannot be made. */

@@ -144,6 +144,8 @@ void web_page_start_nav(web_buf *b, const char *title, const char *staff, const 
 			web_puts(b, " <a href=\"/records\">Records management</a>");
 		if (nav & WEB_NAV_AUDIT)
 			web_puts(b, " <a href=\"/audit\">Audit trail</a>");
+		if (nav & WEB_NAV_DEPOSIT)
+			web_puts(b, " <a href=\"/deposit\">File a note</a>");
 		web_puts(b, " <span class=\"who\">Signed in as ");
 		web_esc(b, staff);
 		web_puts(b, "</span><form method=\"post\" action=\"/signout\" class=\"inline\">");

@@ -26,6 +26,8 @@ enum { WEB_NAV_INTAKE = 1, WEB_NAV_RECORDS = 2, WEB_NAV_AUDIT = 4 };
 enum { WEB_NAV_CONSENT = 8, WEB_NAV_ENQUIRY = 16, WEB_NAV_REFER = 32, WEB_NAV_SEARCH = 64 };
 /* No Cases nor Requests: an auditor's session reaches the audit trail only (docs/web.md, Who acts). */
 enum { WEB_NAV_NO_CASES = 128 };
+/* A volunteer's note form (docs/web.md, Deposits by volunteers). */
+enum { WEB_NAV_DEPOSIT = 256 };
 
 /* The page's head and top bar (title escaped); staff NULL when nobody is signed in. */
 void web_page_start(web_buf *b, const char *title, const char *staff, const char *csrf);

@@ -33,9 +33,20 @@ int web_holds_slip(int role)
 	return cv_role_allows((cv_role)role, CV_ACT_READ_CASE);
 }
 
+/* Files notes without holding a key: a volunteer (docs/architecture.md, Keys: deposits). */
+int web_deposits_only(int role)
+{
+	return !web_holds_slip(role) && cv_role_allows((cv_role)role, CV_ACT_FILE_NOTE);
+}
+
 const char *web_home(int role)
 {
-	return web_holds_slip(role) ? "/cases" : "/audit";
+	return web_holds_slip(role) ? "/cases" : web_deposits_only(role) ? "/deposit" : "/audit";
+}
+
+const char *web_home_name(int role)
+{
+	return web_holds_slip(role) ? "the cases" : web_deposits_only(role) ? "the note form" : "the audit trail";
 }
 
 unsigned web_nav(int role)
@@ -48,7 +59,7 @@ unsigned web_nav(int role)
 	       (cv_role_allows((cv_role)role, CV_ACT_REFER) ? WEB_NAV_REFER : 0) |
 	       /* 'search' reads the case file */
 	       (cv_role_allows((cv_role)role, CV_ACT_READ_CASE) ? WEB_NAV_SEARCH : 0) |
-	       (web_holds_slip(role) ? 0 : WEB_NAV_NO_CASES);
+	       (web_holds_slip(role) ? 0 : WEB_NAV_NO_CASES) | (web_deposits_only(role) ? WEB_NAV_DEPOSIT : 0);
 }
 
 void web_page_begin(const web_req *rq, web_buf *b, const char *title)
@@ -64,8 +75,7 @@ void web_error_page(const web_req *rq, web_head *h, web_buf *b, int status, cons
 	web_page_begin(rq, b, status == 403 ? "Not allowed" : "That did not work");
 	web_puts(b, "<p role=\"alert\" class=\"error\">");
 	web_esc(b, why);
-	web_printf(b, "</p><p><a href=\"%s\">Back to %s</a></p>", web_home(rq->role),
-		   web_holds_slip(rq->role) ? "the cases" : "the audit trail");
+	web_printf(b, "</p><p><a href=\"%s\">Back to %s</a></p>", web_home(rq->role), web_home_name(rq->role));
 	web_page_end(b);
 }
 
@@ -229,6 +239,11 @@ static void records_table(web_buf *b, const cv_record *recs, size_t n, const cha
 /* The classes of the case file from the schedule, as a labelled choice. */
 void web_class_select(web_buf *b, cv_vault *v, const char *id)
 {
+	web_class_select_chosen(b, v, id, NULL);
+}
+
+void web_class_select_chosen(web_buf *b, cv_vault *v, const char *id, const char *chosen)
+{
 	const cv_policy *p = cv_vault_policy(v);
 	size_t i, n = p ? cv_policy_class_count(p) : 0;
 
@@ -240,7 +255,7 @@ void web_class_select(web_buf *b, cv_vault *v, const char *id)
 			continue;
 		web_puts(b, "<option value=\"");
 		web_esc(b, c->name);
-		web_puts(b, "\">");
+		web_puts(b, chosen && !strcmp(chosen, c->name) ? "\" selected>" : "\">");
 		web_esc(b, c->label[0] ? c->label : c->name);
 		web_puts(b, "</option>");
 	}
@@ -418,7 +433,7 @@ static void file_items(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, 
 		items[i].class_name = rq->cls;
 		if (note) {
 			items[i].text = rq->text ? rq->text : "";
-			items[i].text_len = strlen(items[i].text);
+			items[i].text_len = rq->text ? rq->text_len : 0;
 			items[i].title = rq->title;
 			continue;
 		}
@@ -460,6 +475,8 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 		return cases_page(rq, v, h, b);
 	if (post && !strcmp(rq->url, "/cases/open"))
 		return open_case(rq, v, h, b);
+	if (web_deposit_route(rq, v, h, b))
+		return;
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
 	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd) ||
 	    web_rights_route(rq, v, h, b, doc_fd) || web_search_route(rq, v, h, b) || web_notice_route(rq, v, h, b) ||
@@ -515,23 +532,6 @@ static int who(cv_vault *v, const char *staff, web_head *h)
 }
 
 /*
- * After the proof: a volunteer is not signed in (docs/web.md, Who acts: they
- * read nothing, and file from the command line), and gpg-agent forgets the
- * passphrase their signature cached.
- */
-static int signed_in_as(cv_vault *v, web_head *h)
-{
-	if (h->role != (int)CV_ROLE_VOLUNTEER) {
-		h->kind = WEB_SIGNED_IN;
-		return 0;
-	}
-	cv_vault_end_session(v);
-	snprintf(h->message, sizeof(h->message), "a volunteer files notes from the command line ('casevault note'); "
-		 "the web interface signs in no volunteer, since a volunteer reads no record (docs/web.md)");
-	return CV_EREFUSED;
-}
-
-/*
  * The proof (docs/web.md, Who acts): a keyslip's unlock, or for a person
  * who holds none (an auditor) a signature with their key, checked against
  * their grant's fingerprint; wrong passphrases count towards the lock-out.
@@ -553,7 +553,7 @@ static void sign_in(const web_req *rq, web_head *h, web_buf *b)
 	if ((r = cv_vault_set_actor(v, rq->staff)) == 0 && (r = who(v, rq->staff, h)) == 0) {
 		cv_vault_set_slip_cache(v, &proof, cvd_session_ctx(rq->keeper_fd, h->uid));
 		if ((r = cv_vault_check_lockout(v)) == 0 && (r = cv_vault_prove(v)) == 0)
-			r = signed_in_as(v, h);
+			h->kind = WEB_SIGNED_IN;  /* a volunteer too, to a deposit-only session (docs/web.md, Who acts) */
 	}
 	if (r == CV_EBADPASS || r == CV_ENOTFOUND)
 		snprintf(h->message, sizeof(h->message), "the staff id or the passphrase is wrong; try again");
@@ -562,17 +562,24 @@ static void sign_in(const web_req *rq, web_head *h, web_buf *b)
 	cv_vault_close(v);
 }
 
-/* An auditor's web session reaches the audit trail and the certificates, and signs out (docs/web.md, Auditor). */
+/*
+ * A web session without a keyslip signs out and reaches: an auditor's, the
+ * audit trail and the certificates (docs/web.md, Auditor); a volunteer's,
+ * the note form, filed as a deposit (docs/web.md, Deposits by volunteers).
+ */
 static int slipless_page(const web_req *rq)
 {
-	return !strcmp(rq->url, "/audit") || !strcmp(rq->url, "/signout") ||
-	       (!strcmp(rq->method, "GET") && !strncmp(rq->url, "/certificate/", 13));
+	if (!strcmp(rq->url, "/signout"))
+		return 1;
+	if (web_deposits_only(rq->role))
+		return web_deposit_page(rq->url);
+	return !strcmp(rq->url, "/audit") || (!strcmp(rq->method, "GET") && !strncmp(rq->url, "/certificate/", 13));
 }
 
 /*
- * Anything else an auditor asks for is refused before any page is made,
- * and audited as the library refuses a role (cv_authorize: 'access',
- * refused), so that the trail shows what they tried (docs/web.md, Who acts).
+ * Anything else they ask for is refused before any page is made, and
+ * audited as the library refuses a role (cv_authorize: 'access', refused),
+ * so that the trail shows what they tried (docs/web.md, Who acts).
  */
 static void slipless_refused(const web_req *rq, web_head *h, web_buf *b)
 {
@@ -581,8 +588,11 @@ static void slipless_refused(const web_req *rq, web_head *h, web_buf *b)
 	if (open_as(rq, &v, 0) == 0)
 		cv_authorize(v, CV_ACT_READ_CASE, NULL);
 	cv_vault_close(v);
-	web_error_page(rq, h, b, 403, "an auditor's web session reaches the audit trail and the certificates of "
-		       "destruction only; nothing else was read or changed");
+	web_error_page(rq, h, b, 403, web_deposits_only(rq->role) ?
+		       "a volunteer's web session reaches the note form only: a volunteer files notes and reads "
+		       "nothing; nothing else was read or changed" :
+		       "an auditor's web session reaches the audit trail and the certificates of destruction only; "
+		       "nothing else was read or changed");
 }
 
 void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)

@@ -256,15 +256,17 @@ async function refusals(page) {
   check('the old cookie opens nothing after sign-out', r.status === 303 && r.headers.location === '/signin', r.status);
 }
 
-// a volunteer reads nothing: no keyslip, so no session, so no page and no record
+// a volunteer reads nothing: a deposit-only session, whose one page is the note form (docs/web.md)
 async function volunteer(browser, pdfLink) {
   const page = await newPage(browser);
-  await signIn(page, E.WEB_VOL, E.WEB_VOL_PASS);
-  const text = await page.content();
-  check('a volunteer is not signed in (one line says why)', page.url().endsWith('/signin') && /class="error"/.test(text));
+  check('a volunteer signs in to the note form', (await signIn(page, E.WEB_VOL, E.WEB_VOL_PASS)).endsWith('/deposit'));
+  check('  ... which shows nothing of the case', !(await page.content()).includes('Kim Child'));
+  await audit(page, 'deposit');
   const r = await page.goto(BASE + pdfLink);
-  check('a volunteer gets no record by URL (sent to sign in)', page.url().endsWith('/signin') && r.status() === 200 &&
-    !(await page.content()).includes('%PDF'));
+  check('a volunteer gets no record by URL (403)', r.status() === 403 && !(await page.content()).includes('%PDF'),
+    r.status());
+  await Promise.all([page.waitForNavigation(), page.click('header form button')]);
+  check('the volunteer signs out', page.url().endsWith('/signin'));
   await page.close();
 }
 

@@ -51,10 +51,10 @@ check "the cp-lead's top bar: cases, requests, search, the intake tray ($(nav_of
 web mgr signin S-0001
 check "the manager's top bar adds records management and the audit trail ($(nav_of mgr))" \
 	test "$(nav_of mgr)" = "/cases /requests /search /intake /records /audit"
-# a volunteer is not signed in (docs/web.md, Who acts): no session, no top bar
+# a volunteer signs in to the note form only (docs/web.md, Deposits by volunteers)
 web vol signin "$VO"
-check "the volunteer $VO is not signed in ($WST: $(alert_of vol)): no session, no top bar" \
-	test "${WST%% *}" = 403 -a -z "$(grep -o cv_session "$T/jar.vol")" -a "$(nav_of vol)" = /cases
+check "the volunteer $VO signs in to the note form ($WST), the top bar's only link ($(nav_of vol))" \
+	test "$WST" = "303 /deposit" -a "$(nav_of vol)" = /deposit
 # an auditor signs in by a signature to the audit trail, and reaches neither the tray nor an item
 web aud signin "$D"
 check "the auditor $D signs in to the audit trail ($WST), the top bar's only link ($(nav_of aud))" \
@@ -103,8 +103,8 @@ check "the text item $I3's preview is refused (${WST%% *}: $(alert_of ada))" \
 check "  ... an HTML page, none of its words" \
 	bash -c '! grep -qi "^content-type: image/png" "$1" && ! grep -q TEXTWORDS "$2"' _ "$T/jar.ada.headers" "$T/jar.ada.body"
 web vol get "/intake/$I1/preview"
-check "the volunteer (not signed in) is sent to sign in for a preview ($WST), no picture" \
-	bash -c '[ "$1" = "303 /signin" ] && ! grep -qi "^content-type: image/png" "$2"' _ "$WST" "$T/jar.vol.headers"
+check "the volunteer is refused a preview (${WST%% *}), no picture" \
+	bash -c '[ "${1%% *}" = 403 ] && ! grep -qi "^content-type: image/png" "$2"' _ "$WST" "$T/jar.vol.headers"
 
 # a look at an item before filing it: 'intake show' as a download
 web ada get "/intake/$I1"
@@ -114,10 +114,10 @@ check "  ... as an attachment, never a page (octet-stream, nosniff)" \
 	bash -c 'grep -qix "content-type: application/octet-stream" "$1" && grep -qi "^content-disposition: attachment" "$1" &&
 		grep -qix "x-content-type-options: nosniff" "$1"' _ "$T/jar.ada.headers"
 
-# the volunteer, not signed in, gets the sign-in page and no name (the auditor's refusal is above)
+# the volunteer is refused the tray, no item, no name (the auditor's refusal is above)
 web vol get /intake
-check "the volunteer (not signed in) is sent to sign in ($WST), no item, no name" \
-	bash -c '[ "$1" = "303 /signin" ] && ! grep -q -e ORIGNAME -e "$2" "$3"' _ "$WST" "$I1" "$T/jar.vol.body"
+check "the volunteer is refused the tray (${WST%% *}), no item, no name" \
+	bash -c '[ "${1%% *}" = 403 ] && ! grep -q -e ORIGNAME -e "$2" "$3"' _ "$WST" "$I1" "$T/jar.vol.body"
 
 # ---- refusals: nothing changes
 web ada post "/intake/$I1/assign" --no-csrf "case=$C" class=correspondence

@@ -7,7 +7,7 @@
 # staff and request page by URL and by a form replayed with their own CSRF
 # token, nothing filed; a caseworker registered with no OS user signs in,
 # files a note whose receipt 'casevault verify' checks, and signs out;
-# a volunteer is not signed in and reads no record; when gpg-agent forgets,
+# a volunteer signs in to a deposit-only session and reads no record; when gpg-agent forgets,
 # the auditor's session ends, and 'lock --idle' ends the caseworker's; wrong
 # passphrases count towards the lock-out for an auditor as for anyone.
 # Real OS accounts (root only: exit 77), the real daemon, real gpg, one vault.
@@ -112,14 +112,20 @@ web nu post /signout
 web nu get "/case/$C"
 check "she signs out, and the page is gone ($WST)" test "$WST" = "303 /signin"
 
-# ---- a volunteer reads no record
+# ---- a volunteer reads no record: a deposit-only session (tests/web/t_web_deposit.sh files through it)
 web vol signin "$VO" "$(cat "$T/svc/vol.pass")"
-check "a volunteer is not signed in ($WST): $(alert_of vol)" \
-	bash -c '[ "${1%% *}" = 403 ] && grep -q "volunteer" <<<"$2"' _ "$WST" "$(alert_of vol)"
+check "a volunteer signs in to the note form only ($WST, top bar: $(nav_of vol))" \
+	test "$WST" = "303 /deposit" -a "$(nav_of vol)" = /deposit
 web vol get "/record/$R1"
-check "  ... and gets no record by URL ($WST)" test "$WST" = "303 /signin"
+check "  ... and gets no record by URL (${WST%% *})" \
+	bash -c '[ "${1%% *}" = 403 ] && ! grep -qF "Letter one" "$2"' _ "$WST" "$T/jar.vol.body"
 web vol get "/case/$C"
-check "  ... nor a case ($WST)" test "$WST" = "303 /signin"
+check "  ... nor a case (${WST%% *})" bash -c '[ "${1%% *}" = 403 ] && ! grep -qF "Kim Child" "$2"' _ "$WST" "$T/jar.vol.body"
+check "  ... both refusals audited as the volunteer's" test "$(python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin)["events"] if e["acted_by"] == sys.argv[1] and e["action"] == "access"
+          and e["outcome"] == "refused"))' "$VO" <<<"$(as_svc "$CV" --json audit show)")" -eq 2
+web vol post /signout
 
 # ---- when gpg-agent forgets, an auditor's session ends; 'lock --idle' ends everyone's
 web aud signin "$AU" "$(cat "$T/svc/aud.pass")"

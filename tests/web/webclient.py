@@ -4,7 +4,7 @@ shell scenarios tests/web/t_web_intake.sh and t_web_records.sh.
 
     webclient.py PORT JAR signin STAFF [PASSPHRASE]
     webclient.py PORT JAR get URL
-    webclient.py PORT JAR post URL [--no-csrf] [--no-origin] [NAME=VALUE ...] [NAME@PATH ...]
+    webclient.py PORT JAR post URL [--no-csrf] [--no-origin] [NAME=VALUE ...] [NAME@PATH ...] [NAME<PATH ...]
 
 JAR is a JSON file holding the session cookie and the CSRF token of the last
 page (as a browser's form carries it).  Each call prints the HTTP status (and
@@ -13,7 +13,9 @@ JAR.body (the bytes as sent) and its headers to JAR.headers, so that the
 scenario checks what the page says.  A POST carries
 the session's CSRF token and an Origin naming this server, as the pages'
 own forms do, unless told not to.  NAME@PATH uploads the file at PATH as
-field NAME (multipart/form-data, as the filing form without its script).
+field NAME (multipart/form-data, as the filing form without its script);
+NAME<PATH sends the bytes of the file at PATH, whatever they are, as the
+value of field NAME (a note's text with a NUL in it, say).
 """
 import http.client
 import json
@@ -107,8 +109,14 @@ def main(argv):
         if verb == 'get':
             st, hd, body = request(port, 'GET', url, {'Cookie': state['cookie']} if state['cookie'] else {})
         else:
+            from_file = [a for a in rest if re.match(r'^\w+<', a)]
+            rest = [a for a in rest if a not in from_file]
             files = [tuple(a.split('@', 1)) for a in rest if not a.startswith('--') and '=' not in a]
             fields = [tuple(a.split('=', 1)) for a in rest if not a.startswith('--') and '=' in a]
+            for a in from_file:
+                name, path = a.split('<', 1)
+                with open(path, 'rb') as f:
+                    fields.append((name, f.read()))
             if '--no-csrf' not in rest:
                 fields.insert(0, ('csrf', state['csrf']))
             h = form_headers(port, state, '--no-origin' not in rest)

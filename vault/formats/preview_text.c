@@ -157,7 +157,7 @@ static void lay_out(struct pen *pen, const char *text, size_t len)
 /* The words drawn on a white page, then "..." on the line below the last when the text goes on. */
 static void draw_words(struct pen *pen, const char *text, size_t len, fz_pixmap *pix, float z)
 {
-	const float black[3] = { 0, 0, 0 };
+	const float black[1] = { 0 };
 	fz_device *dev = NULL;
 
 	lay_out(pen, text, len > CV_PREVIEW_TEXT_MAX ? CV_PREVIEW_TEXT_MAX : len);
@@ -171,7 +171,7 @@ static void draw_words(struct pen *pen, const char *text, size_t len, fz_pixmap 
 	fz_var(dev);
 	fz_try(pen->ctx) {
 		dev = fz_new_draw_device(pen->ctx, fz_scale(z, z), pix);
-		fz_fill_text(pen->ctx, dev, pen->text, fz_identity, fz_device_rgb(pen->ctx), black, 1.0f,
+		fz_fill_text(pen->ctx, dev, pen->text, fz_identity, fz_device_gray(pen->ctx), black, 1.0f,
 			     fz_default_color_params);
 		fz_close_device(pen->ctx, dev);
 	}
@@ -193,7 +193,7 @@ fz_pixmap *cv_preview_text_draw(fz_context *ctx, const char *text, size_t len, i
 	fz_try(ctx) {
 		pen.font = fz_new_base14_font(ctx, mono ? "Courier" : "Helvetica");
 		pen.text = fz_new_text(ctx);
-		pix = fz_new_pixmap(ctx, fz_device_rgb(ctx), max_width, (int)(PAGE_H * z + 0.5f), NULL, 0);
+		pix = fz_new_pixmap(ctx, fz_device_gray(ctx), max_width, (int)(PAGE_H * z + 0.5f), NULL, 0);
 		draw_words(&pen, text, len, pix, z);
 	}
 	fz_always(ctx) {

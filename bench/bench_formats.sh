@@ -1,7 +1,8 @@
 #!/bin/bash
 # Times the formats layer (vault/formats/) on a 50-page born-digital PDF:
 # text extraction, metadata removal, the metadata check and redaction of a
-# name, beside stock tools doing the nearest thing (pdftotext, mutool clean).
+# name, beside stock tools doing the nearest thing (pdftotext, mutool clean);
+# the web preview of its first page, and of its words as a text and a DOCX.
 #   cmake -S . -B build && cmake --build build -j2
 #   bench/bench_formats.sh [--runs N] [--pages N]
 # Needs python3, mutool, pdftotext, gcc, pkg-config.  Report on stdout.
@@ -82,3 +83,19 @@ printf '%-34s %8s %8s\n' "cv_fmt_preview (page 1, $pbytes B)" "$pbest" "$pmed"
 read -r best med < <(stock mutool draw -q -w 1200 -F png -o "$tmp/out.png" "$tmp/doc.pdf" 1)
 printf '%-34s %8s %8s\n' "mutool draw -w 1200 -F png (page 1)" "$best" "$med"
 awk -v a="$pmed" -v b="$med" 'BEGIN { if (b > 0) printf "preview / mutool draw (medians): %.2f\n", a / b }'
+# a text's preview (docs/web.md, Previews): the PDF's words as a text file, drawn as a page of words
+# (at most 64 KB of it read, 60 lines drawn), and the same words as a DOCX (its text read whole first)
+pdftotext -layout "$tmp/doc.pdf" "$tmp/doc.txt"
+python3 - "$tmp/doc.txt" "$tmp/doc.docx" <<'PY'
+import sys, zipfile
+from xml.sax.saxutils import escape
+paras = "".join("<w:p><w:r><w:t>%s</w:t></w:r></w:p>" % escape(l) for l in open(sys.argv[1]).read().splitlines())
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", "<?xml version='1.0'?><Types xmlns='http://schemas.openxmlformats.org/package/2006/content-types'/>")
+    z.writestr("word/document.xml", "<?xml version='1.0'?><w:document xmlns:w='http://schemas.openxmlformats.org/wordprocessingml/2006/main'><w:body>%s</w:body></w:document>" % paras)
+PY
+read -r best med bytes < <("$tmp/bench" preview text/plain "$tmp/doc.txt" "$runs")
+printf '%-34s %8s %8s\n' "cv_fmt_preview (text, $(stat -c %s "$tmp/doc.txt") B: $bytes B)" "$best" "$med"
+read -r best med bytes < <("$tmp/bench" preview \
+	application/vnd.openxmlformats-officedocument.wordprocessingml.document "$tmp/doc.docx" "$runs")
+printf '%-34s %8s %8s\n' "cv_fmt_preview (DOCX, $(stat -c %s "$tmp/doc.docx") B: $bytes B)" "$best" "$med"

@@ -83,7 +83,7 @@ static void item_forms(const web_req *rq, cv_vault *v, web_buf *b, const cv_inta
 	if (cv_preview_type(it->mime))  /* preview, then assign (docs/intake.md, The web tray) */
 		web_printf(b, "<figure class=\"preview\"><img src=\"/intake/%s/preview\" alt=\"Preview of intake "
 			      "item %s\" loading=\"lazy\"><figcaption>A picture of the document made by the vault: its "
-			      "first page, or the image itself; looking at it is recorded in the audit trail."
+			      "first page, the image itself, or its words; looking at it is recorded in the audit trail."
 			      "</figcaption></figure>", it->id, it->id);
 	web_printf(b, "<form method=\"post\" action=\"/intake/%s/assign\"><fieldset><legend>File %s into a case"
 		      "</legend>", it->id, it->id);

@@ -35,7 +35,8 @@ void web_preview_figure(cv_vault *v, web_buf *b, const char *id)
 		return;
 	web_printf(b, "<figure class=\"preview\"><img src=\"/record/%s/preview\" alt=\"Preview of record %s, drawn "
 		      "by the vault (its first page)\"><figcaption>A picture of the document made by the vault: its "
-		      "first page, or the image itself; reading it is recorded as a view.</figcaption></figure>", id, id);
+		      "first page, the image itself, or its words; reading it is recorded as a view.</figcaption>"
+		      "</figure>", id, id);
 }
 
 int web_preview_route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)

@@ -2,9 +2,9 @@
  * A test driver for the formats layer, so that tests/cli/t_formats.sh can
  * check its output with tools casevault did not write (pdfinfo,
  * pdftotext, exiftool, unzip):
- *   formats_tool text|clean|check|redact|ocr MIME IN OUT [TERM...]
- * writes the text (ocr: the words OCR reads, docs/ocr.md) or the document to OUT; prints the one-line reason and
- * exits 1 on failure.
+ *   formats_tool text|clean|check|redact|ocr|preview MIME IN OUT [TERM...]
+ * writes the text (ocr: the words OCR reads, docs/ocr.md; preview: the PNG of docs/web.md, Previews, 1200 pixels
+ * wide) or the document to OUT; prints the one-line reason and exits 1 on failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: formats_tool text|clean|check|redact|ocr MIME IN OUT [TERM...]\n");
+		fprintf(stderr, "usage: formats_tool text|clean|check|redact|ocr|preview MIME IN OUT [TERM...]\n");
 		return 2;
 	}
 	buf = slurp(argv[3], &n);
@@ -47,6 +47,8 @@ int main(int argc, char **argv)
 		rc = cv_fmt_clean(argv[2], buf, n, &out, &len, err, sizeof(err));
 	else if (strcmp(argv[1], "ocr") == 0)
 		rc = cv_fmt_ocr(argv[2], buf, n, (char **)&out, &len, err, sizeof(err));
+	else if (strcmp(argv[1], "preview") == 0)
+		rc = cv_fmt_preview(argv[2], buf, n, 1200, &out, &len, err, sizeof(err));
 	else if (strcmp(argv[1], "check") == 0)
 		rc = cv_fmt_metadata_check(argv[2], buf, n, err, sizeof(err));
 	else

@@ -124,8 +124,10 @@ static void test_caps(void **state)
 	(void)state;
 	assert_int_equal(cv_fmt_caps(PDF), CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT | CV_FMT_STRUCTURE | CV_FMT_OCR | CV_FMT_PREVIEW);
 	assert_true(cv_fmt_caps(JPEG) & CV_FMT_PREVIEW);
-	assert_false(cv_fmt_caps("text/plain") & CV_FMT_PREVIEW);
-	assert_false(cv_fmt_caps(EML) & CV_FMT_PREVIEW);
+	assert_true(cv_fmt_caps("text/plain") & CV_FMT_PREVIEW);
+	assert_true(cv_fmt_caps(EML) & CV_FMT_PREVIEW);
+	assert_true(cv_fmt_caps(ODT) & CV_FMT_PREVIEW);
+	assert_true(cv_fmt_caps(DOCX) & CV_FMT_PREVIEW);
 	assert_false(cv_fmt_caps("text/plain") & CV_FMT_STRUCTURE);
 	assert_true(cv_fmt_caps(DOCX) & CV_FMT_TEXT);
 	assert_false(cv_fmt_caps(DOCX) & CV_FMT_REDACT);
@@ -543,9 +545,74 @@ static void test_preview(void **state)
 	assert_int_equal(cv_fmt_preview(PDF, d.buf, d.n, 1200, &out, &n, err, sizeof(err)), CV_EINVAL);
 	assert_null(out);
 	free(d.buf);
-	assert_int_equal(cv_fmt_preview("text/plain", "<svg onload=x>", 14, 1200, &out, &n, err, sizeof(err)),
+	assert_int_equal(cv_fmt_preview("application/zip", "PK\3\4", 4, 1200, &out, &n, err, sizeof(err)),
 			 CV_EREFUSED);
 	assert_null(out);
+}
+
+/* The words a preview shows, read back from the picture by OCR (the library's Tesseract). */
+static char *preview_words(const char *mime, const void *buf, size_t n, unsigned *w, unsigned *h)
+{
+	char err[256] = "", *t = NULL;
+	void *png = NULL;
+	size_t len = 0;
+	const unsigned char *b;
+	int rc = cv_fmt_preview(mime, buf, n, 1200, &png, &len, err, sizeof(err));
+
+	if (rc)
+		fail_msg("cv_fmt_preview(%s) = %d: %s", mime, rc, err);
+	b = png;
+	assert_memory_equal(b, "\x89PNG\r\n\x1a\n", 8);
+	*w = (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+	*h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
+	assert_null(memmem(png, len, "<script>", 8));
+	if ((rc = cv_fmt_ocr("image/png", png, len, &t, &len, err, sizeof(err))))
+		fail_msg("OCR of the preview of %s = %d: %s", mime, rc, err);
+	free(png);
+	return t;
+}
+
+/* A text, an ODT, a DOCX and an e-mail are drawn as their words on an A4 page (docs/web.md, Previews). */
+static void test_preview_text(void **state)
+{
+	static const char txt[] = "Dear Marmalade,\n<script>alert(1)</script>\nBad \xff\xfe bytes and a cut \xc3";
+	struct doc d;
+	char *t, *big;
+	unsigned w, h;
+	size_t i;
+
+	(void)state;
+	t = preview_words("text/plain", txt, sizeof(txt) - 1, &w, &h);
+	assert_true(w == 1200 && h == 1698);
+	expect_in(t, "Marmalade");
+	expect_in(t, "<script>alert");  /* the markup drawn as characters, not run */
+	free(t);
+	d = fixture("notes.odt");
+	t = preview_words(ODT, d.buf, d.n, &w, &h);
+	expect_in(t, "Jane Doe, attended");
+	free(t);
+	free(d.buf);
+	d = fixture("notes.docx");
+	t = preview_words(DOCX, d.buf, d.n, &w, &h);
+	expect_in(t, "Second paragraph");
+	free(t);
+	free(d.buf);
+	d = fixture("mail.eml");
+	t = preview_words(EML, d.buf, d.n, &w, &h);
+	expect_in(t, "Subject: Visit notes");
+	expect_in(t, "went well");
+	expect_in(t, "Attachment: letter.pdf");
+	free(t);
+	free(d.buf);
+	/* 8 MB of text: only its first 64 KB are read, its first 60 lines drawn, then "..." */
+	big = malloc(8u << 20);
+	assert_non_null(big);
+	for (i = 0; i < (8u << 20); i++)
+		big[i] = i % 64 == 63 ? '\n' : "Line of words "[i % 14];
+	t = preview_words("text/plain", big, 8u << 20, &w, &h);
+	expect_in(t, "Line of words");
+	free(t);
+	free(big);
 }
 
 static void test_jpeg(void **state)
@@ -628,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_mail_clean),
 		cmocka_unit_test(test_jpeg),
 		cmocka_unit_test(test_preview),
+		cmocka_unit_test(test_preview_text),
 		cmocka_unit_test(test_zip_bomb),
 		cmocka_unit_test(test_malformed),
 	};

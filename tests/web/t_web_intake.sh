@@ -1,9 +1,9 @@
 #!/bin/bash
 # The intake tray page of casevaultd's web interface (docs/web.md, Intake
 # tray; docs/intake.md), driven over HTTP without a browser
-# (tests/web/webclient.py): items added with 'intake add' are listed, a PDF's
-# and a PNG's previews are PNGs the vault drew (the preview's headers,
-# audited as intake.show) and a text item's is refused, one is
+# (tests/web/webclient.py): items added with 'intake add' are listed, a PDF's,
+# a PNG's and a text's previews are PNGs the vault drew (the preview's
+# headers, audited as intake.show; the text's words read back by OCR), one is
 # downloaded to look at, filed into a case from the page and reads back
 # byte for byte through the CLI, one is rejected and gone; a caseworker is refused a case she is not
 # assigned to with the CLI's own line; a form without its CSRF token changes
@@ -82,13 +82,13 @@ check "  ... her assigned case offered, not the other" \
 
 # a preview above each item's filing form, for the types that have one (docs/web.md, Intake tray)
 img() { printf '<img src="/intake/%s/preview" alt="Preview of intake item %s" loading="lazy">' "$1" "$1"; }
-check "  ... a preview image for the PDF and the PNG, none for the text" \
-	bash -c 'grep -qF "$1" "$4" && grep -qF "$2" "$4" && ! grep -qF "/intake/$3/preview" "$4"' \
-	_ "$(img "$I1")" "$(img "$I2")" "$I3" "$T/jar.ada.body"
+check "  ... a preview image for the PDF, the PNG and the text" \
+	bash -c 'grep -qF "$1" "$4" && grep -qF "$2" "$4" && grep -qF "$3" "$4"' \
+	_ "$(img "$I1")" "$(img "$I2")" "$(img "$I3")" "$T/jar.ada.body"
 check "  ... each above its filing form" python3 -c 'import sys
 b = open(sys.argv[1]).read()
 sys.exit(not all(-1 < b.find("/intake/%s/preview" % i) < b.find("/intake/%s/assign" % i) for i in sys.argv[2:]))' \
-	"$T/jar.ada.body" "$I1" "$I2"
+	"$T/jar.ada.body" "$I1" "$I2" "$I3"
 web ada get "/intake/$I1/preview"
 check "the caseworker previews the PDF $I1 (${WST%% *}): a PNG drawn by the vault ($(png_size ada)), not its bytes" \
 	bash -c '[ "$1" = 200 ] && [ -n "$2" ] && ! cmp -s "$3" "$4"' _ "${WST%% *}" "$(png_size ada)" "$T/jar.ada.body" "$T/docs/$NAME1"
@@ -98,10 +98,11 @@ check "the caseworker previews the PNG $I2: a 40x30 PNG ($(png_size ada)), not t
 	bash -c '[ "$1" = 40x30 ] && ! cmp -s "$2" "$3"' _ "$(png_size ada)" "$T/jar.ada.body" "$T/docs/$NAME2"
 check "  ... with the same headers" headers_exact ada
 web ada get "/intake/$I3/preview"
-check "the text item $I3's preview is refused (${WST%% *}: $(alert_of ada))" \
-	test "${WST%% *}" = 403 -a "$(alert_of ada)" = "intake item $I3 is of type text/plain, which casevault shows no preview of; download it to read it"
-check "  ... an HTML page, none of its words" \
-	bash -c '! grep -qi "^content-type: image/png" "$1" && ! grep -q TEXTWORDS "$2"' _ "$T/jar.ada.headers" "$T/jar.ada.body"
+check "the caseworker previews the text $I3: a picture of its words ($(png_size ada)), none of its bytes" \
+	bash -c '[ "$1" = 1200x1698 ] && ! grep -q TEXTWORDS "$2"' _ "$(png_size ada)" "$T/jar.ada.body"
+check "  ... with the same headers" headers_exact ada
+"$CV_BUILD_DIR/formats_tool" ocr image/png "$T/jar.ada.body" "$T/ocr.txt" >/dev/null 2>&1
+check "  ... whose words OCR reads ($(tr '\n' ' ' <"$T/ocr.txt" 2>/dev/null))" grep -q "TEXTWORDS$$" "$T/ocr.txt"
 web vol get "/intake/$I1/preview"
 check "the volunteer is refused a preview (${WST%% *}), no picture" \
 	bash -c '[ "${1%% *}" = 403 ] && ! grep -qi "^content-type: image/png" "$2"' _ "$WST" "$T/jar.vol.headers"
@@ -171,8 +172,8 @@ print(" ".join(e["acted_by"] + ":" + " ".join(e["ids"]) for e in json.load(sys.s
 check "the filing is audited as Ada's (intake.assign $I1 ${REC%% *})" test "$(events intake.assign)" = "$A:$I1 ${REC%% *}"
 check "the rejections are audited as Ada's (intake.reject $I2 junk, $I3 duplicate)" \
 	test "$(events intake.reject)" = "$A:$I2 junk $A:$I3 duplicate"
-check "the two previews and the download are audited as Ada's (intake.show $I1 $I2 $I1); the refused preview is not" \
-	test "$(events intake.show)" = "$A:$I1 $A:$I2 $A:$I1"
+check "the three previews and the download are audited as Ada's (intake.show $I1 $I2 $I3 $I1)" \
+	test "$(events intake.show)" = "$A:$I1 $A:$I2 $A:$I3 $A:$I1"
 check "the refusal of the other case is audited" \
 	python3 -c 'import json,sys; sys.exit(not any(e["acted_by"] == sys.argv[1] and e["outcome"] != "ok" for e in json.load(sys.stdin)["events"]))' "$A" <<<"$AUDIT"
 check "the rejected item's file is gone" test ! -e "$V/intake/$I2.cvi"

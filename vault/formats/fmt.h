@@ -105,6 +105,18 @@ int cv_mail_text(const struct cv_fmt_nested *nest, const void *buf, size_t n, in
 int cv_mail_clean(const struct cv_fmt_nested *nest, const void *buf, size_t n, void **out, size_t *outlen,
 		  char *err, size_t errlen);
 int cv_mail_check(const struct cv_fmt_nested *nest, const void *buf, size_t n, char *err, size_t errlen);
+/* What a preview shows of an e-mail: cv_fmt_mail_parts' part 0 (its header lines and body), then
+ * "Attachment: NAME" a line per attachment; caller frees *text. */
+int cv_mail_preview_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen);
+
+/* preview_text.c: a picture of a document's words (MuPDF; docs/web.md, Previews) */
+/* The text drawn is cut at this many bytes before layout: the first page needs far less. */
+#define CV_PREVIEW_TEXT_MAX ((size_t)64 << 10)
+struct fz_context;
+struct fz_pixmap;
+/* text[0..len) drawn on a white page max_width wide (Courier when mono, else Helvetica); throws. */
+struct fz_pixmap *cv_preview_text_draw(struct fz_context *ctx, const char *text, size_t len, int mono,
+				       int max_width);
 
 /* image.c: gexiv2 */
 /* "" for a readable image (its words are pixels); CV_EINVAL otherwise */

@@ -118,7 +118,12 @@ int cv_fmt_ocr_ready(char *err, size_t errlen);
  * first page of a PDF, or an image's pixels decoded and drawn again, at
  * most max_width pixels wide and twice that high, on white, with nothing
  * of the document's own bytes but its pixels.  An image claiming more than
- * 64 megapixels is refused before it is decoded.  Caller frees *png.
+ * 64 megapixels is refused before it is decoded.  A text, an e-mail (its
+ * header lines and body as cv_fmt_mail_parts gives them, then its
+ * attachments' names), an ODT or a DOCX (the words cv_fmt_text reads) is
+ * drawn as its words on an A4 page max_width wide: at most 64 KB of text,
+ * the first 60 lines, wrapped, "..." when it goes on; never its markup
+ * interpreted.  Caller frees *png.
  * CV_EREFUSED for a type without CV_FMT_PREVIEW; CV_EINVAL for a document
  * that cannot be drawn.
  */

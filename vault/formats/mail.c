@@ -490,33 +490,69 @@ static int split_out(struct split *s, cv_fmt_part **parts, size_t *nparts, char 
 	return 0;
 }
 
+/* The message split into s->parts (the body, then the attachments); on an error s->parts is freed. */
+static int split_mail(const void *buf, size_t n, struct split *s, char *err, size_t errlen)
+{
+	GMimeMessage *msg;
+	int rc;
+
+	if (n > CV_FMT_MAX)
+		return cv_fmt_fail(err, errlen, CV_EREFUSED, "the e-mail is larger than casevault reads");
+	if (!(msg = parse_mail(buf, n, err, errlen)))
+		return CV_EINVAL;
+	s->plain = g_string_new(NULL);
+	s->html = g_string_new(NULL);
+	s->parts = g_array_new(FALSE, TRUE, sizeof(cv_fmt_part));
+	g_array_set_size(s->parts, 1);
+	rc = split_object(g_mime_message_get_mime_part(msg), s, err, errlen);
+	if (rc == 0)
+		rc = split_body(msg, s, err, errlen);
+	g_object_unref(msg);
+	g_string_free(s->plain, TRUE);
+	g_string_free(s->html, TRUE);
+	if (rc)
+		split_free(s->parts);
+	return rc;
+}
+
 int cv_fmt_mail_parts(const char *mime, const void *buf, size_t n, cv_fmt_part **parts, size_t *nparts,
 		      char *err, size_t errlen)
 {
 	struct split s;
-	GMimeMessage *msg;
 	int rc;
 
 	*parts = NULL;
 	*nparts = 0;
 	if (!mime || g_ascii_strcasecmp(mime, "message/rfc822") != 0)
 		return cv_fmt_fail(err, errlen, CV_EREFUSED, "only an e-mail (message/rfc822) is split into parts");
-	if (n > CV_FMT_MAX)
-		return cv_fmt_fail(err, errlen, CV_EREFUSED, "the e-mail is larger than casevault reads");
-	if (!(msg = parse_mail(buf, n, err, errlen)))
-		return CV_EINVAL;
-	s.plain = g_string_new(NULL);
-	s.html = g_string_new(NULL);
-	s.parts = g_array_new(FALSE, TRUE, sizeof(cv_fmt_part));
-	g_array_set_size(s.parts, 1);
-	rc = split_object(g_mime_message_get_mime_part(msg), &s, err, errlen);
-	if (rc == 0)
-		rc = split_body(msg, &s, err, errlen);
-	g_object_unref(msg);
-	g_string_free(s.plain, TRUE);
-	g_string_free(s.html, TRUE);
-	if (rc == 0 && (rc = split_out(&s, parts, nparts, err, errlen)) == 0)
-		return 0;
+	if ((rc = split_mail(buf, n, &s, err, errlen)))
+		return rc;
+	if ((rc = split_out(&s, parts, nparts, err, errlen)))
+		split_free(s.parts);
+	return rc;
+}
+
+int cv_mail_preview_text(const void *buf, size_t n, char **text, size_t *len, char *err, size_t errlen)
+{
+	struct split s;
+	GString *out;
+	cv_fmt_part *p;
+	guint i;
+	int rc;
+
+	if ((rc = split_mail(buf, n, &s, err, errlen)))
+		return rc;
+	p = &g_array_index(s.parts, cv_fmt_part, 0);
+	out = g_string_new_len(p->data, (gssize)p->len);
+	if (s.parts->len > 1)  /* a blank line between the body and the attachments' names */
+		g_string_append(out, out->len && out->str[out->len - 1] == '\n' ? "\n" : "\n\n");
+	for (i = 1; i < s.parts->len; i++) {
+		p = &g_array_index(s.parts, cv_fmt_part, i);
+		g_string_append_printf(out, "Attachment: %s\n", *p->name ? p->name : "(no name)");
+	}
 	split_free(s.parts);
+	rc = cv_fmt_copy(out->str, out->len, (void **)text, len, err, errlen);
+	explicit_bzero(out->str, out->len);
+	g_string_free(out, TRUE);
 	return rc;
 }

@@ -5,8 +5,9 @@
  * Why a picture made on the server: a filed document is the client's
  * bytes, and a crafted PDF, image or SVG shown by the browser itself would
  * run its parser (or its script) on the vault's origin.  The browser is
- * given only a PNG drawn here from the first page of a PDF or from the
- * decoded pixels of an image, never the document's own bytes.  Every
+ * given only a PNG drawn here from the first page of a PDF, from the
+ * decoded pixels of an image, or from the words of a text, an e-mail, an
+ * ODT or a DOCX (preview_text.c), never the document's own bytes.  Every
  * MuPDF call runs inside fz_try, in a context of its own, silenced, as in
  * pdf.c.
  */
@@ -116,6 +117,47 @@ static fz_pixmap *draw_image(fz_context *ctx, const void *buf, size_t n, int max
 	return pix;
 }
 
+/*
+ * The words a text, an e-mail, an ODT or a DOCX is drawn as (*words NULL
+ * for a PDF or an image); *own is what the caller frees.  A text is drawn
+ * from its own first bytes, one more than is drawn ("..." then says it
+ * goes on); what in them is not UTF-8 is drawn as '?'.
+ */
+static int words_of(int kind, const void *buf, size_t n, const char **words, size_t *len, char **own,
+		    char *err, size_t errlen)
+{
+	char why[200] = "";
+	int rc;
+
+	*words = NULL;
+	*own = NULL;
+	*len = 0;
+	if (kind == K_TEXT) {
+		*words = buf;
+		*len = n > CV_PREVIEW_TEXT_MAX ? CV_PREVIEW_TEXT_MAX + 1 : n;
+		return 0;
+	}
+	if (kind == K_MAIL)
+		rc = cv_mail_preview_text(buf, n, own, len, why, sizeof(why));
+	else if (kind == K_ODT || kind == K_DOCX)
+		rc = cv_office_text(kind == K_ODT ? CV_OFFICE_ODT : CV_OFFICE_DOCX, buf, n, own, len, why, sizeof(why));
+	else
+		return 0;
+	if (rc < 0)
+		return cv_fmt_fail(err, errlen, rc, "cannot read the words of the document to preview (%s); "
+				   "download it to read it", why);
+	*words = *own;
+	return 0;
+}
+
+static fz_pixmap *draw(fz_context *ctx, int kind, const void *buf, size_t n, const char *words, size_t wlen,
+		       int max_width)
+{
+	if (words)
+		return cv_preview_text_draw(ctx, words, wlen, kind == K_TEXT || kind == K_MAIL, max_width);
+	return kind == K_PDF ? draw_pdf(ctx, buf, n, max_width) : draw_image(ctx, buf, n, max_width);
+}
+
 int cv_fmt_preview(const char *mime, const void *buf, size_t n, int max_width, void **png, size_t *pnglen,
 		   char *err, size_t errlen)
 {
@@ -124,7 +166,9 @@ int cv_fmt_preview(const char *mime, const void *buf, size_t n, int max_width, v
 	fz_pixmap *pix = NULL;
 	fz_buffer *out = NULL;
 	unsigned char *data = NULL;
-	size_t len;
+	const char *words;
+	char *own;
+	size_t len, wlen;
 
 	*png = NULL;
 	*pnglen = 0;
@@ -133,14 +177,18 @@ int cv_fmt_preview(const char *mime, const void *buf, size_t n, int max_width, v
 				   "download it to read it", mime ? mime : "(none)");
 	if (!buf || !n || n > CV_FMT_MAX || max_width < 16 || max_width > 4096)
 		return cv_fmt_fail(err, errlen, CV_EINVAL, "no document, or one too large, to preview");
-	if (!(ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT)))
+	if ((rc = words_of(kind, buf, n, &words, &wlen, &own, err, errlen)) < 0)
+		return rc;
+	if (!(ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT))) {
+		free(own);
 		return cv_fmt_fail(err, errlen, CV_ERROR, "out of memory");
+	}
 	fz_set_error_callback(ctx, quiet, NULL);
 	fz_set_warning_callback(ctx, quiet, NULL);
 	fz_var(pix);
 	fz_var(out);
 	fz_try(ctx) {
-		pix = kind == K_PDF ? draw_pdf(ctx, buf, n, max_width) : draw_image(ctx, buf, n, max_width);
+		pix = draw(ctx, kind, buf, n, words, wlen, max_width);
 		out = fz_new_buffer_from_pixmap_as_png(ctx, pix, fz_default_color_params);
 	}
 	fz_catch(ctx)
@@ -150,6 +198,9 @@ int cv_fmt_preview(const char *mime, const void *buf, size_t n, int max_width, v
 		len = fz_buffer_storage(ctx, out, &data);
 		rc = cv_fmt_copy(data, len, png, pnglen, err, errlen);
 	}
+	if (own)
+		explicit_bzero(own, wlen);
+	free(own);
 	fz_drop_buffer(ctx, out);
 	fz_drop_pixmap(ctx, pix);
 	fz_drop_context(ctx);

@@ -15,11 +15,11 @@ static const struct {
 	int caps;
 } TYPES[] = {
 	{ "application/pdf", K_PDF, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_REDACT | CV_FMT_STRUCTURE | CV_FMT_OCR | CV_FMT_PREVIEW },
-	{ "application/vnd.oasis.opendocument.text", K_ODT, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
+	{ "application/vnd.oasis.opendocument.text", K_ODT, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE | CV_FMT_PREVIEW },
 	{ "application/vnd.openxmlformats-officedocument.wordprocessingml.document", K_DOCX,
-	  CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE },
-	{ "message/rfc822", K_MAIL, CV_FMT_TEXT | CV_FMT_CLEAN },
-	{ "text/plain", K_TEXT, CV_FMT_TEXT | CV_FMT_CLEAN },
+	  CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE | CV_FMT_PREVIEW },
+	{ "message/rfc822", K_MAIL, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_PREVIEW },
+	{ "text/plain", K_TEXT, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_PREVIEW },
 	{ "image/jpeg", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE | CV_FMT_OCR | CV_FMT_PREVIEW },
 	{ "image/png", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE | CV_FMT_OCR | CV_FMT_PREVIEW },
 	{ "image/tiff", K_IMAGE, CV_FMT_TEXT | CV_FMT_CLEAN | CV_FMT_STRUCTURE | CV_FMT_OCR | CV_FMT_PREVIEW },

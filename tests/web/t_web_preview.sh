@@ -16,14 +16,7 @@ source "$CV_SOURCE_DIR/tests/web/web_lib.sh"
 
 web_root_only
 svc_setup
-UL=cv$$l  # a cp-lead's OS account
-trap 'userdel "$UL" 2>/dev/null; svc_cleanup' EXIT
-useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$UL" || { echo "useradd $UL failed"; exit 1; }
-L=$(as_svc "$CV" staff add "Cleo Lead" --role cp-lead --no-passphrase --os-user "$UL")
-as_svc "$CV" staff attest "$L" >/dev/null
-C=$(as_svc "$CV" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
-as_svc "$CV" case assign "$C" "$A" >/dev/null  # Ada works on C; Ben on no case
-as_svc "$CV" case assign "$C" "$L" >/dev/null
+web_lead_case  # Cleo, a cp-lead, and case C: Ada and Cleo work on it, Ben on none
 mkdir -m 755 "$T/docs"
 cp "$CORPUS/001-trivial_minimal-document.pdf" "$T/docs/letter.pdf"
 convert -size 3000x1000 xc:'#336699' -strip "$T/docs/wide.png"
@@ -42,12 +35,7 @@ RP=$(rec letter.pdf) RW=$(rec wide.png) RR=$(rec restricted.png) RC=$(rec small.
 check "setup: case $C, records $RP (PDF) $RW (PNG) $RR $RC (cp) $RN (note)" test -n "$RP" -a -n "$RW" -a -n "$RC" -a -n "$RN"
 as_svc "$CV" request open "$C" --kind restriction --requester "Pat Parent" --relationship client \
 	--received "$(date +%F)" --records "$RR" >/dev/null
-web_start
-check "casevaultd serves the web interface on 127.0.0.1:$PORT" test -n "$DPID"
-web ada signin "$A"
-web ben signin "$B"
-web lead signin "$L"
-check "the three sign in" test -n "$(nav_of ada)" -a -n "$(nav_of ben)" -a -n "$(nav_of lead)"
+web_start_three
 
 # ---- a PDF and a PNG
 web ada get "/record/$RP/preview"

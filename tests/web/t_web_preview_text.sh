@@ -19,14 +19,7 @@ OCR=$CV_BUILD_DIR/formats_tool
 [ -r /usr/share/tesseract-ocr/5/tessdata/eng.traineddata ] ||
 	{ echo "SKIP: tesseract-ocr-eng is not installed (scripts/deps.sh installs it)"; exit 77; }
 svc_setup
-UL=cv$$l  # a cp-lead's OS account
-trap 'userdel "$UL" 2>/dev/null; svc_cleanup' EXIT
-useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$UL" || { echo "useradd $UL failed"; exit 1; }
-L=$(as_svc "$CV" staff add "Cleo Lead" --role cp-lead --no-passphrase --os-user "$UL")
-as_svc "$CV" staff attest "$L" >/dev/null
-C=$(as_svc "$CV" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
-as_svc "$CV" case assign "$C" "$A" >/dev/null  # Ada works on C; Ben on no case
-as_svc "$CV" case assign "$C" "$L" >/dev/null
+web_lead_case  # Cleo, a cp-lead, and case C: Ada and Cleo work on it, Ben on none
 D=$T/docs
 mkdir -m 755 "$D"
 # markup in a text: libmagic calls a text with "<script" in its first 8 KB HTML, which the policy
@@ -73,12 +66,7 @@ read -r RN MN < <(rec Markup)
 check "setup: case $C; the text $RT ($MT), DOCX $RD, ODT $RO, e-mail $RE ($ME), cp text $RC, note $RN ($MN)" \
 	test "$MT" = text/plain -a "$MD" = application/vnd.openxmlformats-officedocument.wordprocessingml.document \
 	-a "$MO" = application/vnd.oasis.opendocument.text -a "$ME" = message/rfc822 -a -n "$RC" -a "$MN" = text/plain
-web_start
-check "casevaultd serves the web interface on 127.0.0.1:$PORT" test -n "$DPID"
-web ada signin "$A"
-web ben signin "$B"
-web lead signin "$L"
-check "the three sign in" test -n "$(nav_of ada)" -a -n "$(nav_of ben)" -a -n "$(nav_of lead)"
+web_start_three
 
 # ---- each type: a PNG of its words
 # words JAR: what OCR reads in the PNG JAR got, on one line

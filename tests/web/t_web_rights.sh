@@ -16,11 +16,7 @@ source "$CV_SOURCE_DIR/tests/web/web_lib.sh"
 web_root_only
 export CASEVAULT_TODAY=2026-12-03  # the consents' review dates below are counted from it
 svc_setup --test-clock
-UL=cv$$l  # a cp-lead's OS account
-trap 'userdel "$UL" 2>/dev/null; svc_cleanup' EXIT
-useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$UL" || { echo "useradd $UL failed"; exit 1; }
-L=$(as_svc "$CV" staff add "Cleo Lead" --role cp-lead --no-passphrase --os-user "$UL")
-as_svc "$CV" staff attest "$L" >/dev/null
+web_lead  # Cleo, a cp-lead
 C=$(as_svc "$CV" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
 C2=$(as_svc "$CV" case open --parent "Yan Parent" --child "Yolanda Young" --child-dob 2008-03-01 --pr-confirmed)
 as_svc "$CV" case assign "$C" "$A" >/dev/null  # Ada works on C only; Ben on no case

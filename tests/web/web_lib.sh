@@ -17,6 +17,34 @@ web_root_only() {
 	exit 77
 }
 
+# web_lead: a cp-lead, Cleo ($L), with an OS account of her own ($UL), removed
+# on exit with the rest (svc_cleanup).
+web_lead() {
+	UL=cv$$l
+	trap 'userdel "$UL" 2>/dev/null; svc_cleanup' EXIT
+	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$UL" || { echo "useradd $UL failed"; exit 1; }
+	L=$(as_svc "$CV" staff add "Cleo Lead" --role cp-lead --no-passphrase --os-user "$UL")
+	as_svc "$CV" staff attest "$L" >/dev/null
+}
+
+# web_lead_case: web_lead, and a case $C that Ada ($A) and Cleo work on (Ben on none).
+web_lead_case() {
+	web_lead
+	C=$(as_svc "$CV" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
+	as_svc "$CV" case assign "$C" "$A" >/dev/null
+	as_svc "$CV" case assign "$C" "$L" >/dev/null
+}
+
+# web_start_three: web_start, then Ada, Ben and Cleo (web_lead) sign in (jars ada, ben, lead).
+web_start_three() {
+	web_start
+	check "casevaultd serves the web interface on 127.0.0.1:$PORT" test -n "$DPID"
+	web ada signin "$A"
+	web ben signin "$B"
+	web lead signin "$L"
+	check "the three sign in" test -n "$(nav_of ada)" -a -n "$(nav_of ben)" -a -n "$(nav_of lead)"
+}
+
 web_start() {
 	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	rm -f "$SOCK"

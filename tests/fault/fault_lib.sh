@@ -183,25 +183,34 @@ fault_fresh() {
 
 # fault_leftovers: what no command may leave once the next writer ran.
 fault_leftovers() {
-	local p c
+	local p c comm e args env
 	find "$V" \( -name '*.tmp' -o -name '.tmp-*' -o -name '*-journal' -o -name 'sym-*' -o -name 'cvr-*' \) -print
 	grep -rlaF "$MARK" "$V" 2>/dev/null | sed 's/^/plaintext: /'
 	for p in /proc/[0-9]*; do
-		case $(cat 2>/dev/null <"$p/comm") in casevault* | gpg* | keyboxd) ;; *) continue ;; esac
-		c=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline")
+		# read by bash itself: a process per entry made this scan 3 to 5 s of each
+		# point among the other engineers' hundred gpg processes
+		comm=
+		read -r comm 2>/dev/null <"$p/comm"
+		case $comm in casevault* | gpg* | keyboxd) ;; *) continue ;; esac
+		args=() env=()
+		mapfile -d '' -t args 2>/dev/null <"$p/cmdline"
+		c="${args[*]}"
 		case $c in
 		*"$V/gnupg/sym-"* | *"$V/gnupg/cvr-"*) echo "process: $c" ;;
 		gpg-agent*"$V/gnupg"*) ;;   # the vault's own agent: lib.sh's cleanup stops it
 		*"$V"*) echo "process: $c" ;;
-		*) tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qxF "CASEVAULT_DIR=$V" && echo "process: $c" ;;
+		*)
+			mapfile -d '' -t env 2>/dev/null <"$p/environ"
+			for e in "${env[@]}"; do [ "$e" != "CASEVAULT_DIR=$V" ] || { echo "process: $c"; break; }; done ;;
 		esac
 	done
 }
 
-# fault_point N KIND: one fault run of the current scenario ($F_NAME,
-# $F_ARGS, $F_PROBES, $F_SETUP) and its checks; sets FP_OK.
+# fault_point N KIND [WHERE]: one fault run of the current scenario
+# ($F_NAME, $F_ARGS, $F_PROBES, $F_SETUP) and its checks; sets FP_OK.
+# WHERE (the call's function and site) goes into the line of a failed point.
 fault_point() {
-	local n=$1 kind=$2 rc st bad= left
+	local n=$1 kind=$2 where=${3:+ (${3})} rc st bad= left
 	fault_fresh
 	fault_setup "$F_SETUP"
 	# shellcheck disable=SC2086
@@ -215,17 +224,45 @@ fault_point() {
 	left=$(fault_leftovers)
 	[ -z "$left" ] || bad+=" leftovers($(echo $left))"
 	if [ -z "$bad" ]; then FP_OK=1
-	else FP_OK=0; echo "# $F_NAME: $kind at call $n (exit $rc: $(head -c 200 "$T/ferr")):$bad"; fi
+	else FP_OK=0; echo "# $F_NAME: $kind at call $n$where (exit $rc: $(head -c 200 "$T/ferr")):$bad"; fi
+}
+
+# fault_site_points SITES-FILE: per distinct site (faultshim.c: one line
+# "N function site" per call of the clean run), its first call and, when
+# the site recurs, its last: the calls of a loop share a code path, and the
+# end of a loop is where a commit or a rename follows (docs/recovery.md,
+# "Fault injection").
+fault_site_points() {
+	awk '!($3 in first) { first[$3] = $1 } { last[$3] = $1 }
+		END { for (k in first) { print first[k]; if (last[k] != first[k]) print last[k] } }' "$1" | sort -n
+}
+
+# fault_recount SPEC TOTAL: after a sweep's fault runs, the count of a
+# second clean run, when it differs from the first.  A routine checkpoint
+# falls due 10 minutes after the template's (docs/architecture.md, the
+# signed trail), adding calls: fault runs after that point hit calls
+# numbered from the first count, but not the same sites.
+fault_recount() {
+	[ "$1" != one ] || return 0
+	fault_fresh
+	fault_setup "$F_SETUP"
+	rm -f "$T/count"
+	# shellcheck disable=SC2086
+	CV_FAULT_COUNT=$T/count LD_PRELOAD=$SHIM "$CV" $F_ARGS >/dev/null 2>&1 </dev/null
+	[ "$(cat "$T/count" 2>/dev/null)" = "$2" ] || echo " (calls now $(cat "$T/count" 2>/dev/null))"
 }
 
 # fault_command IDX SPEC: the current scenario's clean run (its calls
-# counted, the state before and after it), then its fault runs.  SPEC:
-# "one" (one call and kind, chosen by the scenario's place IDX in the list)
-# or "all" (every $FAULT_STRIDE-th call, every kind in $FAULT_KINDS).
+# counted and their sites recorded, the state before and after it), then its
+# fault runs.  SPEC: "one" (one call and kind, chosen by the scenario's place
+# IDX in the list), "all" (every $FAULT_STRIDE-th call) or "sites" (the
+# first and last call of each site), the last two with every kind in
+# $FAULT_KINDS.
 FAULT_REPORT=
+FAULT_TOTALS=(0 0 0 0)   # calls, sites, tried, survived
 declare -A FAULT_BEFORE=()
 fault_command() {
-	local idx=$1 spec=$2 total n kind tried=0 survived=0 pts kinds
+	local idx=$1 spec=$2 total sites n kind tried=0 survived=0 pts kinds
 	# the state before: one probe of the template per probe list and setup
 	# (then a fresh copy: a probe may be audited itself, as audit show is)
 	BEFORE=${FAULT_BEFORE["$F_PROBES|$F_SETUP"]:-}
@@ -237,32 +274,44 @@ fault_command() {
 	fi
 	fault_fresh
 	fault_setup "$F_SETUP"
-	rm -f "$T/count"
+	rm -f "$T/count" "$T/sites"
 	# shellcheck disable=SC2086
-	if ! CV_FAULT_COUNT=$T/count LD_PRELOAD=$SHIM "$CV" $F_ARGS >/dev/null 2>"$T/ferr" </dev/null; then
+	if ! CV_FAULT_COUNT=$T/count CV_FAULT_SITES=$T/sites LD_PRELOAD=$SHIM "$CV" $F_ARGS >/dev/null 2>"$T/ferr" </dev/null; then
 		fail "$F_NAME: the clean run failed: $(head -c 300 "$T/ferr")"; return
 	fi
 	total=$(cat "$T/count" 2>/dev/null || echo 0)
 	AFTER=$(fault_state "$F_PROBES")
 	[ "$total" -gt 0 ] || { fail "$F_NAME: the shim counted no call"; return; }
-	if [ "$spec" = all ]; then pts=$(seq 1 "${FAULT_STRIDE:-1}" "$total"); kinds=${FAULT_KINDS:-kill eio enospc}
+	[ "$(grep -c '' "$T/sites")" -eq "$total" ] || { fail "$F_NAME: $total calls but $(grep -c '' "$T/sites") sites recorded"; return; }
+	sites=$(cut -d' ' -f3 "$T/sites" | sort -u | grep -c '')
+	kinds=${FAULT_KINDS:-kill eio enospc}
+	if [ "$spec" = all ]; then pts=$(seq 1 "${FAULT_STRIDE:-1}" "$total")
+	elif [ "$spec" = sites ]; then pts=$(fault_site_points "$T/sites")
 	else
 		set -- kill eio enospc; shift $((idx % 3)); kinds=$1
 		pts=$(( (total * (1 + idx % 7)) / 8 + 1 ))
 	fi
+	if [ -n "${FAULT_PLAN:-}" ]; then   # bench/fault_sweep.sh --plan: the clean runs only
+		printf '# plan: %-20s calls %4d  sites %4d  calls tried %4d  points %5d\n' "$F_NAME" "$total" "$sites" \
+			"$(wc -w <<<"$pts")" $(($(wc -w <<<"$pts") * $(wc -w <<<"$kinds")))
+		return
+	fi
 	for n in $pts; do
 		for kind in $kinds; do
-			fault_point "$n" "$kind"
+			fault_point "$n" "$kind" "$(awk -v n="$n" '$1 == n { print $2 ", site " $3 }' "$T/sites")"
 			tried=$((tried + 1)); survived=$((survived + FP_OK))
 		done
 	done
-	FAULT_REPORT+=$(printf '%-20s %6d %6d %9d %7d %s' "$F_NAME" "$total" "$tried" "$survived" $((tried - survived)) \
-		"$([ "$AFTER" = "$BEFORE" ] && echo '(probes unchanged)')")$'\n'
-	if [ "$survived" -eq "$tried" ]; then ok "$F_NAME: $survived of $tried fault points survived ($total calls)"
-	else fail "$F_NAME: $((tried - survived)) of $tried fault points failed ($total calls)"; fi
+	FAULT_REPORT+=$(printf '%-20s %6d %6d %6d %9d %7d %s%s' "$F_NAME" "$total" "$sites" "$tried" "$survived" \
+		$((tried - survived)) "$([ "$AFTER" = "$BEFORE" ] && echo '(probes unchanged)')" "$(fault_recount "$spec" "$total")")$'\n'
+	FAULT_TOTALS=($((FAULT_TOTALS[0] + total)) $((FAULT_TOTALS[1] + sites)) $((FAULT_TOTALS[2] + tried))
+		$((FAULT_TOTALS[3] + survived)))
+	if [ "$survived" -eq "$tried" ]; then ok "$F_NAME: $survived of $tried fault points survived ($total calls, $sites sites)"
+	else fail "$F_NAME: $((tried - survived)) of $tried fault points failed ($total calls, $sites sites)"; fi
 }
 
-# fault_all SPEC [NAME-REGEX]: every scenario (or those matching), then the table.
+# fault_all SPEC [NAME-REGEX]: every scenario (or those matching), then the
+# table and its totals.
 # CV_FAULT_SHARD=K/N (tests/CMakeLists.txt): only every Nth of the scenarios
 # chosen, from the Kth, so that N CTest tests share the commands and run side
 # by side.
@@ -273,10 +322,13 @@ fault_all() {
 		idx=$((idx + 1))
 		grep -qE -- "$re" <<<"$F_NAME" || continue
 		# the sanitizer pass (CV_TEST_LIGHT=N, tests/README.md): every Nth command
-		[ "$spec" = all ] || [ $(((idx - 1) % ${CV_TEST_LIGHT:-1})) -eq 0 ] || continue
+		[ "$spec" != one ] || [ $(((idx - 1) % ${CV_TEST_LIGHT:-1})) -eq 0 ] || continue
 		chosen=$((chosen + 1))
 		[ $(((chosen - 1) % ${shard#*/})) -eq "${shard%/*}" ] || continue
 		fault_command "$idx" "$spec"
 	done < <(fault_scenarios)
-	printf 'command               calls  tried  survived  failed\n%s' "$FAULT_REPORT" | sed 's/^/# /'
+	{
+		printf 'command               calls  sites  tried  survived  failed\n%s' "$FAULT_REPORT"
+		printf '%-20s %6d %6d %6d %9d %7d\n' total "${FAULT_TOTALS[@]}" $((FAULT_TOTALS[2] - FAULT_TOTALS[3]))
+	} | sed 's/^/# /'
 }

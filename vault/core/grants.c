@@ -145,6 +145,15 @@ static int grant_check(cv_vault *v, const cv_db_grant *row, cv_grant *g)
 	int r, same;
 
 	r = cv_gpg_verify_detached(v, row->statement, strlen(row->statement), row->sig, strlen(row->sig), &by);
+	/*
+	 * gpg could not make the check (it did not start, a pipe or the disk
+	 * failed): nothing is known of the grant, so nothing may be decided on
+	 * it.  Taken for a forged grant, a revocation would skip signing it and
+	 * a rotation would leave its holder without a keyslip
+	 * (docs/architecture.md, Signed grants; docs/recovery.md, Fault injection).
+	 */
+	if (r < 0 && r != CV_ECORRUPT)
+		return r;
 	same = r == 0 && by && !strcmp(by, row->signer);
 	free(by);
 	if (!same)

@@ -121,13 +121,16 @@ static int resign_collect(void *hook, const cv_db_grant *row)
 {
 	struct resign *rs = hook;
 	cv_grant g;
+	int r;
 
 	if ((strcmp(row->signer, rs->leaver) && strcmp(row->signer, rs->old_anchor)) || !strcmp(row->staff_id, rs->id))
 		return 0;
-	if (cv_grants_current(rs->v, row->staff_id, &g) < 0) {
+	if ((r = cv_grants_current(rs->v, row->staff_id, &g)) == CV_ENOTFOUND || r == CV_ECORRUPT) {
 		cv_notice(rs->v, "the grant of %s was not signed again: it does not hold; run 'casevault verify'", row->staff_id);
 		return 0;
 	}
+	if (r < 0)
+		return r;  /* not checked (gpg failed): the revocation stops, nothing changed */
 	/* revocations too: one signed by a manager who later leaves must still hold */
 	if (CV_ARRAY_GROW(&rs->list, &rs->cap, rs->n) < 0)
 		return cv_error(rs->v, CV_ERROR, "out of memory");

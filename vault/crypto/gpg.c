@@ -575,7 +575,9 @@ static int verify_with_gpg(cv_vault *v, const void *buf, size_t len,
 	if (!err)
 		err = gpgme_op_verify(ctx, s, in, NULL);
 	if (err) {
-		r = cv_gpg_err(v, err, "unreadable signature (damaged)");
+		/* damaged data is the signature's fault; anything else is gpg's, and says nothing of it */
+		if ((r = cv_gpg_err(v, err, "unreadable signature (damaged)")) != CV_ECORRUPT)
+			r = cv_gpg_err(v, err, "gpg could not check a signature; try again");
 		goto out;
 	}
 	res = gpgme_op_verify_result(ctx);

@@ -164,6 +164,21 @@ n2=$(db "SELECT count(*) FROM records WHERE case_id = '$P'")
 check "after request close the purge destroys the case's due records ($n2 left)" test "$n2" -eq 0
 expect_fail "a closed request takes no decision" request decide "$PQ" R-000001 --release --reason x
 
+# ---- a redacted copy commits with its decision, or neither does (docs/recovery.md, Fault injection) ----
+at 2026-12-01
+"$CV" note "$C" --class case-note --text "A note about Sam Example, to be redacted" >/dev/null
+N=$(db "SELECT id FROM records WHERE case_id = '$C' ORDER BY id DESC LIMIT 1")
+printf 'A note about [redacted], to be redacted\n' >"$T/redacted.txt"
+n0=$(db "SELECT count(*) FROM records WHERE case_id = '$C'")
+(CASEVAULT_CRASHPOINT=filing-after-commit exec "$CV" request attach "$R" "$N" "$T/redacted.txt" >/dev/null 2>&1)
+check "request attach killed just after its copy's filing committed" test "$?" -eq 137
+COPY=$(db "SELECT copy_record FROM decisions WHERE request_id = '$R' AND record_id = '$N' AND decision = 'copy'")
+n1=$(db "SELECT count(*) FROM records WHERE case_id = '$C'")
+check "  the copy ($COPY) and its decision committed together ($n0 -> $n1 records)" \
+	test -n "$COPY" -a "$n1" -eq $((n0 + 1))
+run_cv verify
+check "  verify passes (exit $RC)" test "$RC" -eq 0
+
 # ---- the audit trail holds ids only ----
 at 2026-12-01
 run_cv audit show

@@ -84,6 +84,13 @@ struct cv_vault {
 	char exported[24];          /* the record whose export (with its purpose) this command recorded (ops/export.c) */
 	/* a case's dates worked out again after a deposit's adoption (ops sets it: core/deposit.c) */
 	int (*adopt_hook)(cv_vault *v, const char *case_id);
+	/*
+	 * Rows that must commit with a filing or not at all, written inside its
+	 * transaction (ops/filing_commit.c): a request's redacted copy and its
+	 * decision (ops/decide.c).  Set around one cv_file call, NULL otherwise.
+	 */
+	int (*filing_also)(cv_vault *v, void *arg);
+	void *filing_also_arg;
 	int dry_run;                /* a check (import --check): an unlock writes nothing (core/actor.c) */
 	int deposit_forged;         /* sections whose deposit key this unlock found forged (core/deposit.c) */
 	int policy_fallback;        /* running on the last good policy kept in the index */

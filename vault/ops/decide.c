@@ -132,21 +132,6 @@ static void fill_decision(cv_vault *v, cv_db_decision_new *n, const cv_req_row *
 	n->policy_hash = policy_hash;
 }
 
-/* One decision and its audit event, together, under the writer lock (ids: the event's). */
-static int commit_decision(cv_vault *v, const cv_req_row *req, const char *record_id, cv_section sec,
-			   cv_decision d, const char *reason, const char *copy,
-			   const char *policy_hash, const char *event, const char *ids)
-{
-	cv_db_decision_new n;
-	char id1[1][80];
-	struct decision_tx t = { &n, id1, 1, event };
-
-	fill_decision(v, &n, req, record_id, sec, d, NULL, reason, policy_hash);
-	n.copy_record = copy;
-	snprintf(id1[0], sizeof(id1[0]), "%s", ids);
-	return cv_vault_write_tx(v, decision_tx, &t);
-}
-
 /* What every record of one decision shares: the request, its policy and the choice. */
 struct decide_args {
 	cv_req_row req;
@@ -275,8 +260,32 @@ static int refuse_unchanged(cv_vault *v, const char *record_id, cv_section sec, 
 }
 
 /* File the copy in the original's case, section and class, keeping its event date. */
+/*
+ * The redacted copy's decision, written in the copy's own filing commit
+ * (cv_vault.filing_also): the copy filed and the original marked "copy",
+ * or neither (docs/recovery.md, Fault injection).  A copy filed without its
+ * decision would be an ordinary record of the case, in the request's scope
+ * with a default decision of its own.
+ */
+struct attach {
+	cv_db_decision_new n;
+	const cv_file_item *it;
+	const char *req_id, *record_id;
+};
+
+static int attach_decision(cv_vault *v, void *arg)
+{
+	struct attach *a = arg;
+	char id1[1][80];
+	struct decision_tx t = { &a->n, id1, 1, "request.attach" };
+
+	a->n.copy_record = a->it->record_id;
+	snprintf(id1[0], sizeof(id1[0]), "%s %s %s", a->req_id, a->record_id, a->it->record_id);
+	return decision_tx(v, &t);
+}
+
 static int file_copy(cv_vault *v, const cv_req_row *req, const char *record_id, cv_section sec,
-		     char cls[64], const char *path, int fd, cv_file_item *it)
+		     char cls[64], const char *path, int fd, cv_file_item *it, struct attach *a)
 {
 	char title[64], *ev = NULL;
 	int r;
@@ -296,8 +305,13 @@ static int file_copy(cv_vault *v, const cv_req_row *req, const char *record_id, 
 	snprintf(title, sizeof(title), "Redacted copy of %s for %s", record_id, req->id);
 	it->title = title;
 	it->date = ev;
+	a->it = it;
+	v->filing_also = attach_decision;
+	v->filing_also_arg = a;
 	/* the same copy may serve two requests: only the original itself is refused (above) */
 	r = cv_file(v, it, 1, CV_FILE_ALLOW_DUPLICATES, NULL, NULL, NULL);
+	v->filing_also = NULL;
+	v->filing_also_arg = NULL;
 	it->title = NULL;
 	it->date = NULL;
 out:
@@ -318,6 +332,7 @@ int cv_request_attach_fd(cv_vault *v, const char *req_id, const char *record_id,
 	cv_req_row req;
 	cv_section sec;
 	cv_file_item it;
+	struct attach a;
 	char mime[96], cls[64], ids[80];
 	int r;
 
@@ -328,11 +343,10 @@ int cv_request_attach_fd(cv_vault *v, const char *req_id, const char *record_id,
 	snprintf(ids, sizeof(ids), "%s %s", req_id, record_id);
 	if ((r = may_read(v, sec, ids)) < 0)
 		goto out;
-	if ((r = file_copy(v, &req, record_id, sec, cls, path, fd, &it)) < 0)
-		goto out;
-	snprintf(ids, sizeof(ids), "%s %s %s", req_id, record_id, it.record_id);
-	if ((r = commit_decision(v, &req, record_id, sec, CV_DEC_COPY, "redacted copy attached", it.record_id,
-				 pol->hash, "request.attach", ids)) < 0)
+	fill_decision(v, &a.n, &req, record_id, sec, CV_DEC_COPY, NULL, "redacted copy attached", pol->hash);
+	a.req_id = req_id;
+	a.record_id = record_id;
+	if ((r = file_copy(v, &req, record_id, sec, cls, path, fd, &it, &a)) < 0)
 		goto out;
 	snprintf(copy_out, 16, "%s", it.record_id);
 out:

@@ -356,6 +356,7 @@ static int commit_all(cv_vault *v, cv_filing_group *gs, size_t ng, cv_file_item 
 	    (r = cv_intent_clear(v)) < 0 ||
 	    (r = recompute_last_contact(v, gs, ng)) < 0 ||
 	    (r = audit_filing(v, gs, ng, items)) < 0 ||
+	    (v->filing_also && (r = v->filing_also(v, v->filing_also_arg)) < 0) ||
 	    /* a checkpoint that is due is signed now, beside the receipt's signer, and commits with the rows */
 	    (r = cv_checkpoint_in_tx(v)) < 0 ||
 	    (r = signer_finish(sg, v, sigp)) < 0 ||

@@ -34,10 +34,13 @@ check "setup: Ada with a passphrase and an OS user, a case with a note ($A $C $R
 
 # every program the daemon and its processes start, logged by strace: casevaultd
 # learns where gpg is once, from gpgconf (docs/service.md, Speed), so a wrapper on
-# PATH would not see the workers' gpg
+# PATH would not see the workers' gpg.  LeakSanitizer cannot run in a traced
+# process, so under the sanitizers this daemon alone is not checked for leaks
+# (the other service tests check it); its other reports still fail the test.
 : >"$T/gpg.log"
 as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all
 setpriv --reuid "$SVC" --regid "$(id -g "$SVC")" --init-groups \
+	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 	"$CVD" --vault "$V" --socket "$SOCK" 2>>"$T/daemon.log" >/dev/null </dev/null &
 DPID=$!
 strace -f -qq -e trace=execve -o "$T/gpg.log" -p "$DPID" 2>/dev/null &

@@ -116,6 +116,25 @@ check "it restores ($ERR)" test "$RC" -eq 0 -a -f "$T/restored/intake/I-000003.c
 run_cv -C "$T/restored" --as "$W" intake show I-000003 -o "$T/restored.jpg"
 check "the restored item opens, byte-identical ($ERR)" cmp -s "$T/restored.jpg" "$JPG"
 
+# ---- assign killed just after its filing committed: the record filed and the
+# item off the tray together (docs/recovery.md, Fault injection); the key and
+# file it left go at the next intake write
+n0=$(db "SELECT count(*) FROM records WHERE case_id = '$C'")
+(CASEVAULT_CRASHPOINT=filing-after-commit exec "$CV" --as "$W" intake assign I-000003 "$C" --class correspondence >/dev/null 2>&1)
+check "intake assign killed just after its filing committed" test "$?" -eq 137
+REC=$(db "SELECT id FROM records WHERE case_id = '$C' ORDER BY id DESC LIMIT 1")
+check "  the record ($REC) was filed ($n0 -> $(db "SELECT count(*) FROM records WHERE case_id = '$C'") records)" \
+	test "$(db "SELECT count(*) FROM records WHERE case_id = '$C'")" -eq $((n0 + 1))
+check "  ...and the item is off the tray in the same commit" test "$(db "SELECT count(*) FROM intake WHERE id = 'I-000003'")" = 0
+check "  ...audited with its record" test "$(db "SELECT count(*) FROM audit WHERE action = 'intake.assign' AND ids = 'I-000003 $REC'")" = 1
+check "  verify and audit verify pass" verified
+check "  the item's file is still there, its key too" \
+	test -e "$V/intake/I-000003.cvi" -a "$(sqlite3 "$V/keys.db" "SELECT count(*) FROM intake_keys WHERE id = 'I-000003'")" = 1
+run_cv intake add "$JPG"
+check "  the next intake add works ($OUT)" test "$RC" -eq 0
+check "  ...and removes the file and key the killed assign left" \
+	test ! -e "$V/intake/I-000003.cvi" -a "$(sqlite3 "$V/keys.db" "SELECT count(*) FROM intake_keys WHERE id = 'I-000003'")" = 0
+
 # ---- the case key cannot rotate under waiting items (they are wrapped to its deposit key)
 run_cv staff revoke "$W"
 check "a revocation that rotates the case key is refused while items wait" grep -q "intake tray holds items" <<<"$ERR"

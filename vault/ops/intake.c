@@ -17,8 +17,10 @@
  * memfd that the ordinary filing reads.  No plaintext is ever written
  * under the vault.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +230,40 @@ static int key_tx(cv_vault *v, const char *id, const char *wrapped)
 }
 
 /*
+ * Files no row names: an erasing a crash cut short after its commit (the
+ * key goes with cv_db_intake_keys_settle), already unreadable, removed
+ * under the writer lock so no add is between its file and its row.
+ */
+static void sweep_files(cv_vault *v)
+{
+	char dir[PATH_MAX], id[16], *path;
+	struct dirent *de;
+	cv_db_intake row;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/intake", v->path);
+	if (!(d = opendir(dir)))
+		return;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		int r;
+
+		if (len < 7 || len - 4 >= sizeof(id) || strncmp(de->d_name, "I-", 2) ||
+		    strcmp(de->d_name + len - 4, ".cvi"))
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(len - 4), de->d_name);
+		r = cv_db_intake_get(v, id, &row);
+		cv_db_intake_release(&row);
+		if (r != 0)
+			continue;
+		if ((path = item_path(v, id)))
+			unlink(path);
+		free(path);
+	}
+	closedir(d);
+}
+
+/*
  * Under the writer lock: the deposit key of the case key now in use
  * (checked under the lock, so nothing is wrapped to a retired one), the
  * item's file, its key (committed first), then its row and audit event.
@@ -238,6 +274,7 @@ static int store_item(cv_vault *v, const doc *d, const char *name, item_new *w)
 	char *path;
 	int r;
 
+	sweep_files(v);
 	if ((r = cv_db_intake_keys_settle(v)) < 0 || (r = cv_deposit_public_key(v, CV_SECTION_CASE, pub, &w->row.key_gen)) < 0 ||
 	    (r = cv_db_meta_counter_peek(v, "intake", &w->n)) < 0)
 		return r;
@@ -578,17 +615,15 @@ static int erase_tx(cv_vault *v, void *arg)
 }
 
 /*
- * Erase item id: its row and audit event in one commit, then its key (the
- * key store's secure_delete overwrites it), then its file.  A crash after
- * the commit leaves a key no row names, which the next intake write sweeps.
+ * What follows an item's row going: its key (the key store's secure_delete
+ * overwrites it), then its file.  A crash before leaves a key no row names,
+ * which the next intake write sweeps.
  */
-static int erase(cv_vault *v, struct erasing *e)
+static void erase_rest(cv_vault *v, struct erasing *e)
 {
 	char *path;
 	int r;
 
-	if ((r = cv_vault_write_tx(v, erase_tx, e)) < 0)
-		return r;
 	cv_crashpoint("intake-erase");
 	if ((r = cv_vault_lock_writer(v, 1)) == 0) {
 		r = key_tx(v, e->id, NULL);
@@ -600,6 +635,16 @@ static int erase(cv_vault *v, struct erasing *e)
 		unlink(path);
 		free(path);
 	}
+}
+
+/* Erase item id: its row and audit event in one commit, then the rest. */
+static int erase(cv_vault *v, struct erasing *e)
+{
+	int r;
+
+	if ((r = cv_vault_write_tx(v, erase_tx, e)) < 0)
+		return r;
+	erase_rest(v, e);
 	return 0;
 }
 
@@ -751,20 +796,6 @@ static int set_fail(cv_vault *v, const char *id, filing_set *f, int r)
 			id, i ? "its attachment" : "its text", f->titles[i], cause->error);
 }
 
-static int file_item(cv_vault *v, item_open *o, const cv_intake_assign_opts *a, filing_set *f)
-{
-	doc d;
-	int r;
-
-	if ((r = open_doc(v, o, &d)) < 0)
-		return r;
-	r = strcmp(d.mime, "message/rfc822") == 0 ? mail_set(v, &d, a, f) : doc_set(v, o, &d, a, f);
-	doc_wipe(&d);
-	if (r == 0 && (r = cv_file(v, f->items, f->n, 0, NULL, NULL, NULL)) < 0)
-		r = set_fail(v, o->row.id, f, r);
-	return r;
-}
-
 /* "I-000001 R-000001 R-000002 ...": the item and every record it became, for the audit event. */
 static char *assign_ids(const char *id, const filing_set *f, char (**records)[16])
 {
@@ -786,30 +817,71 @@ static char *assign_ids(const char *id, const filing_set *f, char (**records)[16
 	return ids;
 }
 
+/* An assign: the item's erasing, the set it files and the records it became. */
+typedef struct {
+	struct erasing e;
+	filing_set f;
+	char (*records)[16];
+} assigning;
+
+/*
+ * The item off the tray, in the filing's own commit (cv_vault.filing_also):
+ * the records filed and the item gone, or neither (docs/recovery.md, Fault
+ * injection).  Records filed with the item still in the tray would be filed
+ * twice by the next assign.
+ */
+static int assign_tx(cv_vault *v, void *arg)
+{
+	assigning *s = arg;
+
+	if (!s->e.ids && !(s->e.ids = assign_ids(s->e.id, &s->f, &s->records)))
+		return cv_error(v, CV_ERROR, "out of memory");
+	return erase_tx(v, &s->e);
+}
+
+static int file_item(cv_vault *v, item_open *o, const cv_intake_assign_opts *a, assigning *s)
+{
+	filing_set *f = &s->f;
+	doc d;
+	int r;
+
+	if ((r = open_doc(v, o, &d)) < 0)
+		return r;
+	r = strcmp(d.mime, "message/rfc822") == 0 ? mail_set(v, &d, a, f) : doc_set(v, o, &d, a, f);
+	doc_wipe(&d);
+	if (r < 0)
+		return r;
+	v->filing_also = assign_tx;
+	v->filing_also_arg = s;
+	r = cv_file(v, f->items, f->n, 0, NULL, NULL, NULL);
+	v->filing_also = NULL;
+	v->filing_also_arg = NULL;
+	return r < 0 ? set_fail(v, o->row.id, f, r) : 0;
+}
+
 int cv_intake_assign_all(cv_vault *v, const char *id, const cv_intake_assign_opts *a, char (**records)[16], size_t *n)
 {
-	struct erasing e = { id, NULL, "intake.assign" };
-	filing_set f;
+	assigning s = { { id, NULL, "intake.assign" }, { 0 }, NULL };
 	item_open o;
 	int r;
 
 	*records = NULL;
 	*n = 0;
-	memset(&f, 0, sizeof(f));
 	if (!a->case_id || !a->class_name)
 		return cv_error(v, CV_EINVAL, "intake assign needs a case and --class CLASS");
 	if ((r = may_read(v)) < 0 || (r = open_item(v, id, &o)) < 0)
 		return r;
-	r = file_item(v, &o, a, &f);
+	r = file_item(v, &o, a, &s);
 	item_close(&o);
-	if (r == 0 && !(e.ids = assign_ids(id, &f, records)))
-		r = cv_error(v, CV_ERROR, "out of memory (the item was filed; reject it as a duplicate)");
 	if (r == 0) {
-		*n = f.n;
-		r = erase(v, &e);
+		erase_rest(v, &s.e);
+		*records = s.records;
+		*n = s.f.n;
+		s.records = NULL;
 	}
-	set_free(&f);
-	free(e.ids);
+	set_free(&s.f);
+	free(s.records);
+	free(s.e.ids);
 	return r;
 }
 

@@ -18,7 +18,7 @@
 # the next against the growth in records (at most linear: a ratio no larger
 # than the size ratio; ls of one case flat, about 1).
 # It prints one table (wall seconds, peak resident set size and CPU seconds,
-# user and system, of the casevault process: gpg is double-forked by GPGME
+# user + system, then each alone, of the casevault process: gpg is double-forked by GPGME
 # and not counted; the CPU time is the figure a loaded machine disturbs
 # least) with the
 # machine load (uptime) before and after, and checks that each purge
@@ -76,8 +76,9 @@ measure() {
 	awk -F': ' -v s="$size" -v w="$what" '
 		/Elapsed \(wall clock\)/ { n = split($2, t, ":"); secs = t[n] + (n > 1 ? 60 * t[n - 1] : 0) + (n > 2 ? 3600 * t[n - 2] : 0) }
 		/Maximum resident set size/ { kb = $2 }
-		/User time \(seconds\)/ || /System time \(seconds\)/ { cpu += $2 }
-		END { printf "| %7d | %-9s | %8.2f | %8.1f | %8.2f |\n", s, w, secs, kb / 1024, cpu }' "$W/tv" >>"$W/table"
+		/User time \(seconds\)/ { user = $2 }
+		/System time \(seconds\)/ { sys = $2 }
+		END { printf "| %7d | %-9s | %8.2f | %8.1f | %8.2f | %8.2f | %8.2f |\n", s, w, secs, kb / 1024, user + sys, user, sys }' "$W/tv" >>"$W/table"
 }
 
 # one SIZE: build, import, verify and purge a vault of SIZE records.
@@ -138,8 +139,8 @@ echo "load before: $(uptime)"
 for s in $SIZES; do one "$s"; done
 echo "load after:  $(uptime)"
 echo
-echo "| records | command   |   wall s | peak RSS MB |    CPU s |"
-echo "|--------:|-----------|---------:|---------:|---------:|"
+echo "| records | command   |   wall s | peak RSS MB |    CPU s |   user s |    sys s |"
+echo "|--------:|-----------|---------:|---------:|---------:|---------:|---------:|"
 cat "$W/table"
 echo
 echo "| records | index MB |"
@@ -148,15 +149,16 @@ awk '{ printf "| %7d | %8.1f |\n", $1, $2 / 1048576 }' "$W/isize"
 echo
 echo "Growth from one size to the next (wall time and CPU time, or the index size; at most linear when grew x <= records x):"
 echo
-echo "| figure    | from | to | records x | wall x |  CPU x |"
-echo "|-----------|-----:|---:|----------:|-------:|-------:|"
+echo "| figure    | from | to | records x | wall x |  CPU x | user x |  sys x |"
+echo "|-----------|-----:|---:|----------:|-------:|-------:|-------:|-------:|"
 awk -F'|' 'FNR == NR { split($0, f, " "); t["index", f[1] + 0] = f[2]; next }
-	{ s = $2 + 0; w = $3; gsub(/ /, "", w); t[w, s] = $4 + 0; u[w, s] = $6 + 0; if (!(w in seen)) { seen[w] = 1; order[++nw] = w }
+	{ s = $2 + 0; w = $3; gsub(/ /, "", w); t[w, s] = $4 + 0; u[w, s] = $6 + 0; us[w, s] = $7 + 0; sy[w, s] = $8 + 0; if (!(w in seen)) { seen[w] = 1; order[++nw] = w }
 	  if (!(s in got)) { got[s] = 1; sizes[++ns] = s } }
 	END { order[++nw] = "index"
 	      for (k = 1; k <= nw; k++) for (i = 2; i <= ns; i++) {
 		w = order[k]; a = sizes[i - 1]; b = sizes[i]
 		if (!((w SUBSEP a) in t) || !((w SUBSEP b) in t)) continue
-		printf "| %-9s | %d | %d | %9.1f | %6.2f | %6s |\n", w, a, b, b / a, (t[w, a] > 0 ? t[w, b] / t[w, a] : 0),
-			w == "index" || !(u[w, a] > 0) ? "-" : sprintf("%.2f", u[w, b] / u[w, a]) } }' \
+		printf "| %-9s | %d | %d | %9.1f | %6.2f | %6s | %6s | %6s |\n", w, a, b, b / a, (t[w, a] > 0 ? t[w, b] / t[w, a] : 0),
+			ratio(u, w, a, b), ratio(us, w, a, b), ratio(sy, w, a, b) } }
+	function ratio(x, w, a, b) { return w == "index" || !(x[w, a] > 0) ? "-" : sprintf("%.2f", x[w, b] / x[w, a]) }' \
 	"$W/isize" "$W/table"

@@ -240,8 +240,15 @@ static int enquiries_page(const web_req *rq, cv_vault *v, web_buf *b, const char
 static void enquiry_add(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 {
 	cv_enquiry_kind found = CV_ENQ_CLEAN;
-	int r = cv_enquiry_add(v, web_given(rq->text), web_given(rq->date), web_given(rq->confirm) != NULL, &found,
-			       NULL);
+	int r;
+
+	/* the text field alone comes by length (a note's); an enquiry's is a string, cut short by a NUL */
+	if (rq->text && strlen(rq->text) != rq->text_len) {
+		web_error_page(rq, h, b, 400, "the enquiry's text holds a NUL character, which it cannot take; "
+			       "nothing was logged");
+		return;
+	}
+	r = cv_enquiry_add(v, web_given(rq->text), web_given(rq->date), web_given(rq->confirm) != NULL, &found, NULL);
 
 	web_after(rq, v, h, b, r, enquiries_page, r == CV_EREFUSED && found != CV_ENQ_CLEAN ? "confirm" : NULL,
 	      "/enquiries");

@@ -157,6 +157,11 @@ check "  ... nothing was logged" test "$(enquiries)" = "Asked about the opening 
 web ada post /enquiries "text=Kim Child asked" confirm=yes
 check "confirmed, it is logged (303)" test "$WST" = "303 /enquiries"
 check "  ... as confirmed ($(enquiries))" bash -c 'grep -q "^Kim Child asked:True|" <<<"$1"' _ "$(enquiries)"
+printf 'Asked about\0 a tribunal' >"$T/nul.txt"
+web ada post /enquiries "text<$T/nul.txt"
+check "an enquiry with a NUL in its text is refused (${WST%% *}): $(alert_of ada)" \
+	bash -c '[ "${1%% *}" = 400 ] && grep -q "NUL character" <<<"$2"' _ "$WST" "$(alert_of ada)"
+check "  ... and nothing of it was logged" not grep -q "Asked about:" <<<"$(enquiries)"
 web ada get /enquiries
 check "the enquiries page lists both" bash -c 'grep -qF "told Mondays" "$1" && grep -qF "(confirmed)" "$1"' _ "$T/jar.ada.body"
 

@@ -19,6 +19,9 @@
  *                        purged archive's key alive (docs/architecture.md,
  *                        Keys) until the next backup; removed as soon as
  *                        no process holds its owner lock.
+ *   intake/NAME.tmp      an intake item's file being written (ops/intake.c),
+ *                        only while holding the writer lock; the item has
+ *                        no key or row yet, so nothing else names it.
  * A bundle being written has no name to leave (ops/bundle_tmp.c).
  *
  * It runs each time a process takes the writer lock (core/lock.c): every
@@ -80,6 +83,28 @@ void cv_sweep_backup_stages(cv_vault *v)
 		closedir(d);
 }
 
+static void sweep_intake_tmp(cv_vault *v)
+{
+	char *dir, *path;
+	struct dirent *e;
+	DIR *d;
+
+	if (asprintf(&dir, "%s/intake", v->path) < 0)
+		return;
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len <= 4 || strcmp(e->d_name + len - 4, ".tmp") || asprintf(&path, "%s/%s", dir, e->d_name) < 0)
+			continue;
+		unlink(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+}
+
 void cv_sweep_leftovers(cv_vault *v)
 {
 	char msg[sizeof(v->errmsg)];
@@ -91,5 +116,6 @@ void cv_sweep_leftovers(cv_vault *v)
 	cv_helper_sweep(v);
 	cv_bundle_rcpt_sweep(v);
 	cv_sweep_backup_stages(v);
+	sweep_intake_tmp(v);
 	memcpy(v->errmsg, msg, sizeof(msg));
 }

@@ -263,6 +263,13 @@ static void sweep_files(cv_vault *v)
 	closedir(d);
 }
 
+/* Under the writer lock: the files and keys of items no row names, gone. */
+static int settle(cv_vault *v)
+{
+	sweep_files(v);
+	return cv_db_intake_keys_settle(v);
+}
+
 /*
  * Under the writer lock: the deposit key of the case key now in use
  * (checked under the lock, so nothing is wrapped to a retired one), the
@@ -274,8 +281,7 @@ static int store_item(cv_vault *v, const doc *d, const char *name, item_new *w)
 	char *path;
 	int r;
 
-	sweep_files(v);
-	if ((r = cv_db_intake_keys_settle(v)) < 0 || (r = cv_deposit_public_key(v, CV_SECTION_CASE, pub, &w->row.key_gen)) < 0 ||
+	if ((r = settle(v)) < 0 || (r = cv_deposit_public_key(v, CV_SECTION_CASE, pub, &w->row.key_gen)) < 0 ||
 	    (r = cv_db_meta_counter_peek(v, "intake", &w->n)) < 0)
 		return r;
 	snprintf(w->row.id, sizeof(w->row.id), "I-%06ld", w->n);
@@ -616,8 +622,9 @@ static int erase_tx(cv_vault *v, void *arg)
 
 /*
  * What follows an item's row going: its key (the key store's secure_delete
- * overwrites it), then its file.  A crash before leaves a key no row names,
- * which the next intake write sweeps.
+ * overwrites it), then its file.  A crash before leaves a key and a file no
+ * row names, which the next intake write sweeps (this one sweeps those an
+ * earlier one left).
  */
 static void erase_rest(cv_vault *v, struct erasing *e)
 {
@@ -626,7 +633,8 @@ static void erase_rest(cv_vault *v, struct erasing *e)
 
 	cv_crashpoint("intake-erase");
 	if ((r = cv_vault_lock_writer(v, 1)) == 0) {
-		r = key_tx(v, e->id, NULL);
+		if ((r = key_tx(v, e->id, NULL)) == 0)
+			r = settle(v);
 		cv_vault_unlock_writer(v);
 	}
 	if (r < 0)

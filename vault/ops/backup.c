@@ -754,6 +754,34 @@ static int run_backup(plan *p, const cv_backup_opts *o, cv_backup_result *res)
 	return r;
 }
 
+/*
+ * A copy of the whole vault is made with its event in the audit trail, or
+ * not at all (docs/architecture.md, The audit trail): when the event of a
+ * written backup cannot be committed, the backup's files are removed.  An
+ * event that committed but whose anchor could not be written stands, and
+ * so does its backup (the next event writes the anchor again).
+ */
+static int audit_backup(cv_vault *v, const cv_backup_opts *o, int r)
+{
+	char hash[65], msg[sizeof(v->errmsg)];
+	long before = -1, after = -1;
+
+	if (r < 0)
+		return cv_audit_keep(v, "backup", r, NULL);
+	if (cv_audit_head(v, &before, hash) < 0 || (r = cv_audit(v, "backup", 0, NULL)) == 0)
+		return r;
+	memcpy(msg, v->errmsg, sizeof(msg));
+	if (cv_audit_head(v, &after, hash) == 0 && after > before) {
+		cv_notice(v, "the backup's audit event is in the trail, but %s", msg);
+		return 0;
+	}
+	unlink(o->dest);
+	if (o->keys_dest)
+		unlink(o->keys_dest);
+	return cv_error(v, r, "the backup was written and checked but could not be recorded in the audit trail (%s), "
+			"so its files were removed; try again", msg);
+}
+
 int cv_backup(cv_vault *v, const cv_backup_opts *o, cv_backup_result *res)
 {
 	plan p = { v, NULL, 0, 0, NULL, -1 };
@@ -775,8 +803,7 @@ int cv_backup(cv_vault *v, const cv_backup_opts *o, cv_backup_result *res)
 		close(p.owner);
 	free(p.stage);
 	free_plan(&p);
-	cv_audit(v, "backup", r < 0 ? r : 0, NULL);
-	return r;
+	return audit_backup(v, o, r);
 }
 
 /* ---- restore ---- */

@@ -4,10 +4,11 @@
 # Found by the sweep by site: an EIO or ENOSPC in the commit of a finished
 # backup's event left the backup's files in place, the trail without the
 # event, doctor saying "no backup yet", and exit 0.  Here each of the last
-# calls of a clean backup (the event's commit and the index's close) fails
-# in turn (faultshim.c; the calls before vary in number from run to run as
-# gpg reads its pipes, the last ones do not): the backup's files exist
-# exactly when its event is in the trail, and exit 0 says so.
+# 20 calls of a clean backup (the event's commit and the index's close) fails
+# in turn: the backup's files exist exactly when its event is in the trail,
+# and exit 0 says so.  A backup's calls vary in number from run to run (its
+# writer thread, gpg's pipes), so each fault is aimed at a call by its site
+# and its turn at that site (faultshim.c, CV_FAULT=site:HEX/K:KIND).
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 source "$CV_SOURCE_DIR/tests/fault/fault_lib.sh"
 [ -f "$SHIM" ] || { echo "# no fault shim at $SHIM (build with -DBUILD_TESTS=ON)"; exit 1; }
@@ -26,21 +27,23 @@ backup() {
 events() { db "SELECT count(*) FROM audit WHERE action = 'backup' AND outcome = 'ok'"; }
 
 fault_fresh
-backup CV_FAULT_COUNT="$T/count"; rc0=$?
-total=$(cat "$T/count" 2>/dev/null || echo 0)
+backup CV_FAULT_SITES="$T/sites"; rc0=$?
+total=$(wc -l <"$T/sites")
 check "a clean backup under the shim succeeds ($total calls; exit $rc0)" test "$rc0" -eq 0 -a "$total" -gt 20
+# the last 20 calls, each as SITE/K: the K-th call from its site
+points=$(awk '{ k[$3]++; turn[NR] = $3 "/" k[$3] } END { for (i = NR - 19; i <= NR; i++) print turn[i] }' "$T/sites")
 bad= removed=0
-for ((n = total - 19; n <= total; n++)); do
+for p in $points; do
 	for kind in eio enospc; do
 		fault_fresh
-		backup CV_FAULT="$n:$kind"; rc=$?
+		backup CV_FAULT="site:$p:$kind"; rc=$?
 		files=$(find "$T/o" -type f | wc -l) ev=$(events)
 		grep -q "could not be recorded in the audit trail" "$T/err" && removed=$((removed + 1))
 		# the files and the event go together; exit 0 only with both
-		if [ "$ev" -eq 1 ] && [ "$files" -ne 2 ]; then bad+=" $n:$kind(event-without-files:exit-$rc)"; fi
-		if [ "$ev" -eq 0 ] && [ "$files" -ne 0 ]; then bad+=" $n:$kind(files-without-event:exit-$rc)"; fi
-		if [ "$rc" -eq 0 ] && [ "$ev" -ne 1 ]; then bad+=" $n:$kind(exit-0-without-event)"; fi
-		"$CV" audit verify >/dev/null 2>&1 || bad+=" $n:$kind(audit-verify)"
+		if [ "$ev" -eq 1 ] && [ "$files" -ne 2 ]; then bad+=" $p:$kind(event-without-files:exit-$rc)"; fi
+		if [ "$ev" -eq 0 ] && [ "$files" -ne 0 ]; then bad+=" $p:$kind(files-without-event:exit-$rc)"; fi
+		if [ "$rc" -eq 0 ] && [ "$ev" -ne 1 ]; then bad+=" $p:$kind(exit-0-without-event)"; fi
+		"$CV" audit verify >/dev/null 2>&1 || bad+=" $p:$kind(audit-verify)"
 		GNUPGHOME=$V/gnupg gpgconf --kill all
 	done
 done

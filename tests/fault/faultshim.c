@@ -16,6 +16,10 @@
  *
  * Environment:
  *   CV_FAULT=N:kill|N:eio|N:enospc   the fault, at call N (1 = the first)
+ *   CV_FAULT=site:HEX/K:KIND         the fault at the K-th call from site HEX
+ *                                    (as CV_FAULT_SITES writes it): for a
+ *                                    command whose number of calls varies
+ *                                    from run to run (threads, pipes)
  *   CV_FAULT_COUNT=FILE              where the number of calls is written
  *                                    when the process exits normally
  *   CV_FAULT_SITES=FILE              one line appended per counted call:
@@ -48,6 +52,8 @@ enum fault { F_NONE, F_KILL, F_EIO, F_ENOSPC };
 
 static pid_t active_pid;  /* the casevault-direct process; 0: not this program */
 static unsigned long calls, at;
+static uint64_t at_site;         /* CV_FAULT=site:...: the site, and its calls to wait */
+static unsigned long site_left;
 static enum fault kind;
 static const char *sites_path;
 /* set while the shim records a site: a call made then is the shim's own */
@@ -71,7 +77,12 @@ __attribute__((constructor)) static void shim_init(void)
 		return;
 	active_pid = getpid();
 	sites_path = getenv("CV_FAULT_SITES");
-	if (sites_path) {
+	if (f && !strncmp(f, "site:", 5)) {
+		at_site = strtoull(f + 5, &end, 16);
+		site_left = *end == '/' ? strtoul(end + 1, &end, 10) : 0;
+		f = end;   /* ":KIND" */
+	}
+	if (sites_path || at_site) {
 		/* the first backtrace() loads libgcc_s (opens, reads, allocates):
 		 * here, not inside the first counted call */
 		void *warm[2];
@@ -82,7 +93,8 @@ __attribute__((constructor)) static void shim_init(void)
 	}
 	if (!f)
 		return;
-	at = strtoul(f, &end, 10);
+	if (!at_site)
+		at = strtoul(f, &end, 10);
 	if (*end == ':' && !strcmp(end + 1, "kill"))
 		kind = F_KILL;
 	else if (*end == ':' && !strcmp(end + 1, "eio"))
@@ -139,15 +151,14 @@ static uint64_t site_key(void)
 
 /* appends "N NAME SITE" to CV_FAULT_SITES; opened per line, as the program
  * may close or reuse any descriptor the shim kept */
-static void record_site(const char *name)
+static void record_site(const char *name, uint64_t key)
 {
 	char line[128];
 	int fd, len, saved = errno;
 	ssize_t w;
 
 	in_shim = 1;
-	len = snprintf(line, sizeof(line), "%lu %s %016llx\n", calls, name,
-		       (unsigned long long)site_key());
+	len = snprintf(line, sizeof(line), "%lu %s %016llx\n", calls, name, (unsigned long long)key);
 	fd = open(sites_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		w = REAL(write)(fd, line, (size_t)len);   /* a short record: the sweep's line count differs */
@@ -161,11 +172,23 @@ static void record_site(const char *name)
 /* 0: make the call; -1: fail it (errno set).  Kills at the chosen call. */
 static int fault_here(const char *name)
 {
+	uint64_t key = 0;
+
 	if (!active_pid || getpid() != active_pid || in_shim)
 		return 0;
 	++calls;
+	if (sites_path || at_site) {   /* one key for both, taken at the same depth */
+		int saved = errno;
+
+		in_shim = 1;
+		key = site_key();
+		in_shim = 0;
+		errno = saved;
+	}
 	if (sites_path)
-		record_site(name);
+		record_site(name, key);
+	if (at_site && site_left && key == at_site && --site_left == 0)
+		at = calls;   /* CV_FAULT=site:HEX/K:KIND: this is the K-th call from that site */
 	if (calls != at || kind == F_NONE)
 		return 0;
 	if (kind == F_KILL)

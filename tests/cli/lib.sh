@@ -74,6 +74,13 @@ not() { ! "$@"; }
 
 # db SQL: a query on the vault's index, opened read-only.
 db() { sqlite3 -readonly "$V/vault.db" "$1"; }
+# flip_byte FILE OFFSET: the byte there inverted, so it always changes (writing
+# a fixed byte leaves one file in 256 as it was)
+flip_byte() {
+	python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
+}
 
 # at DAY: pretend today is DAY (CASEVAULT_TODAY, for a vault made with
 # new_test_vault) and renew the manager's yearly attestation.

@@ -79,7 +79,7 @@ check "... and the directory is untouched" test "$(ls "$T/full")" = keep
 expect_fail "restore over the restored vault is refused" restore "$T/bk/data.pgp" --keys "$T/bk/keys.pgp" --secret-file "$T/secret" "$T/r"
 cp "$T/bk/data.pgp" "$T/tampered.pgp"
 size=$(stat -c %s "$T/tampered.pgp")
-printf '\x55' | dd of="$T/tampered.pgp" bs=1 seek=$((size / 2)) conv=notrunc status=none
+flip_byte "$T/tampered.pgp" $((size / 2))
 expect_fail "a tampered backup is refused" restore "$T/tampered.pgp" --keys "$T/bk/keys.pgp" --secret-file "$T/secret" "$T/t1"
 check "... and nothing is left where it was to go" test ! -e "$T/t1"
 echo "not-the-passphrase-not-the-passphrase" >"$T/wrong"

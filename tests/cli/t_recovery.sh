@@ -510,7 +510,7 @@ if [ "$BOUT" = "exit status: 0" ]; then ok "check-archives: all archive files in
 REC=${R_PDFISH}
 run_block find-record
 TAMPERED=$FILE
-printf 'X' | dd of="$WORK/vault/archives/$TAMPERED" bs=1 seek=1500 conv=notrunc status=none
+flip_byte "$WORK/vault/archives/$TAMPERED" 1500
 run_block check-archives
 expect_out "check-archives: the altered archive is reported" "$TAMPERED: FAILED"
 expect_out "check-archives: and the status is not 0" '^exit status: [1-9]'
@@ -557,7 +557,7 @@ check "restore: records filed after the backup are not in the restored index" \
 	test "$(sqlite3 -readonly "$V/vault.db" "SELECT count(*) FROM records WHERE id = '$R_CP'")" = 0
 
 FILE=$(sqlite3 -readonly "$V/vault.db" "SELECT a.file FROM archives a JOIN records r ON r.archive_id = a.id WHERE r.id = '$R_PDFISH'")
-printf 'X' | dd of="$V/archives/$FILE" bs=1 seek=1500 conv=notrunc status=none
+flip_byte "$V/archives/$FILE" 1500
 run_cv verify
 if [ "$RC" -ne 0 ] && grep -q "$FILE" <<<"$OUT"; then ok "an altered archive fails casevault verify"; else fail "verify missed an altered archive: $OUT"; fi
 run_block restore-archive

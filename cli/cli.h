@@ -220,6 +220,10 @@ void cli_notices(cli_ctx *c);
 void cli_notices_from(cli_ctx *c, size_t from);
 /* Open the vault for a command that needs one (used by init's demo too). */
 int cli_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
+/* cli_passphrase_cb asking at the terminal on standard input, not echoed (-1 when it is no terminal). */
+int cli_tty_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
+/* Show prompt on standard error and read one line from the terminal on standard input, not echoed. */
+int cli_prompt_hidden(const char *prompt, char *buf, size_t bufsize);
 
 /*
  * Where a ZIP bundle's passphrase goes (cli/cmd_request.c; request bundle and
@@ -244,7 +248,8 @@ extern const cli_cmd cmd_ls_spec, cmd_get_spec, cmd_verify_spec, cmd_search_spec
 extern const cli_cmd cmd_backup_spec, cmd_restore_spec, cmd_doctor_spec;
 extern const cli_cmd cmd_policy_check_spec;
 extern const cli_cmd cmd_policy_adopt_spec, cmd_classes_spec;
-extern const cli_cmd cmd_staff_add_spec, cmd_staff_list_spec, cmd_staff_attest_spec, cmd_staff_revoke_spec;
+extern const cli_cmd cmd_staff_add_spec, cmd_staff_list_spec, cmd_staff_attest_spec, cmd_staff_revoke_spec,
+	cmd_staff_passphrase_spec;
 extern const cli_cmd cmd_audit_show_spec, cmd_audit_verify_spec;
 extern const cli_cmd cmd_case_reopen_spec, cmd_case_set_dob_spec;
 extern const cli_cmd cmd_hold_add_spec, cmd_hold_release_spec, cmd_hold_list_spec;

@@ -14,6 +14,7 @@ const cli_cmd *const cli_commands[] = {
 	&cmd_ls_spec, &cmd_get_spec, &cmd_search_spec, &cmd_verify_spec, &cmd_backup_spec, &cmd_restore_spec, &cmd_doctor_spec,
 	&cmd_policy_check_spec, &cmd_policy_adopt_spec, &cmd_classes_spec, &cmd_lock_spec,
 	&cmd_staff_add_spec, &cmd_staff_list_spec, &cmd_staff_attest_spec, &cmd_staff_revoke_spec,
+	&cmd_staff_passphrase_spec,
 	&cmd_audit_show_spec, &cmd_audit_verify_spec,
 	&cmd_case_reopen_spec, &cmd_case_set_dob_spec,
 	&cmd_hold_add_spec, &cmd_hold_release_spec, &cmd_hold_list_spec,

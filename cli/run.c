@@ -112,7 +112,7 @@ void cli_end(cli_ctx *c, int r)
  * Echo goes off, and what was typed before goes, before the prompt is shown:
  * a passphrase typed once the prompt is there is never flushed or echoed.
  */
-static int prompt_tty(const char *staff_id, char *buf, size_t bufsize)
+int cli_prompt_hidden(const char *prompt, char *buf, size_t bufsize)
 {
 	struct termios old, quiet;
 	size_t len = 0;
@@ -125,7 +125,7 @@ static int prompt_tty(const char *staff_id, char *buf, size_t bufsize)
 		quiet.c_lflag &= (tcflag_t)~ECHO;
 		tcsetattr(0, TCSAFLUSH, &quiet);
 	}
-	fprintf(stderr, "Passphrase of staff member %s: ", staff_id ? staff_id : "");
+	fputs(prompt, stderr);
 	fflush(stderr);
 	while (read(0, &ch, 1) == 1 && ch != '\n')
 		if (len + 1 < bufsize)
@@ -147,9 +147,18 @@ static int service_passphrase(void *hook, const char *staff_id, int prev_was_bad
 		snprintf(buf, bufsize, "%s", s->passphrase);
 		return 0;
 	}
-	if (!isatty(0))
+	return cli_tty_passphrase_cb(NULL, staff_id, 0, buf, bufsize);
+}
+
+int cli_tty_passphrase_cb(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
+{
+	char prompt[80];
+
+	(void)hook;
+	if (prev_was_bad || !isatty(0))
 		return -1;
-	return prompt_tty(staff_id, buf, bufsize);
+	snprintf(prompt, sizeof(prompt), "Passphrase of staff member %s: ", staff_id ? staff_id : "");
+	return cli_prompt_hidden(prompt, buf, bufsize);
 }
 
 int cli_service_actor(cli_ctx *c)

@@ -33,6 +33,7 @@ static const cli_file_word file_words[] = {
 	{ "file", NULL, 0, NULL },
 	{ "staff add", "key", 0, NULL },
 	{ "staff add", "new-passphrase-file", 0, NULL },
+	{ "staff passphrase", "new-passphrase-file", 0, NULL },
 	{ "get", "output", 1, "%s already exists; choose a new file name (casevault never overwrites)" },
 	{ "request bundle", "output", 1, "%s already exists; casevault never overwrites a file: choose another name" },
 	{ "request bundle", "recipient", 0, NULL },

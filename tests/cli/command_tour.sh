@@ -116,5 +116,9 @@ tour() {
 	tour_put secret 'a-backup-passphrase-of-more-than-32-chars\n'
 	j backup bk.pgp --keys keys.pgp --secret-file secret
 	j restore bk.pgp restored --keys keys.pgp --secret-file secret
+	# the manager's key has no passphrase here (an empty current one): it gets one, last
+	tour_put cur ''
+	tour_put new 'a new manager passphrase of five words\n'
+	j --passphrase-file cur staff passphrase --new-passphrase-file new
 	j lock
 }

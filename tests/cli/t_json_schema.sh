@@ -48,6 +48,7 @@ N=0
 # cmd_name ARGS...: the command an argument list runs ("case person add" -> case-person-add)
 cmd_name() {
 	local k w
+	while [ "${1:-}" = --passphrase-file ] || [ "${1:-}" = --as ]; do shift 2; done  # leading global options
 	for k in 3 2 1; do
 		w="${*:1:$k}"
 		if grep -qxF -- "$w" <<<"$COMMANDS"; then printf '%s' "${w// /-}"; return; fi

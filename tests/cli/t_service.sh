@@ -109,37 +109,7 @@ check "...and is in no log of the daemon" not grep -q "horse" "$T/daemon.log"
 run_cv_as root lock   # S-0001's session from the command above ends (docs/service.md, Sessions)
 as_svc env GNUPGHOME="$V/gnupg" gpgconf --kill all
 # the client on a terminal of its own; the passphrase is typed once the prompt is shown
-out=$(CASEVAULT_SOCKET="$SOCK" python3 - "$CV" get "$R" <<'PY'
-import os, pty, select, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-buf, typed, end = b"", False, time.time() + 120
-while time.time() < end:
-    r, _, _ = select.select([fd], [], [], 1)
-    if not r:
-        continue
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    buf += chunk
-    if not typed and b"Passphrase of staff member" in buf:
-        os.write(fd, b"correct horse battery staple\n")
-        typed = True
-for _ in range(100):  # it closed its terminal: it is ending
-    if os.waitpid(pid, os.WNOHANG) != (0, 0):
-        break
-    time.sleep(0.1)
-else:  # still running after 120 s: say so and end it, never hang the suite
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    buf += b" [killed after 120 s, passphrase %s]" % (b"typed" if typed else b"never asked for")
-sys.stdout.write(buf.decode(errors="replace"))
-PY
-)
+out=$(CASEVAULT_SOCKET="$SOCK" python3 "$CV_SOURCE_DIR/tests/cli/pty_answer.py" "correct horse battery staple" -- "$CV" get "$R")
 check "with no passphrase file the worker asks at the client's own terminal ($(tr -d '\r' <<<"$out" | tail -c 200))" \
 	eval 'grep -q "Passphrase of staff member S-0001" <<<"$out" && grep -q "annual review" <<<"$out"'
 

@@ -131,7 +131,7 @@ j_on() {
 }
 val() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$LAST.json" "$1"; }
 tour C-2026-0001
-check "the tour ran every step ($TOURN of 83)" test "$TOURN" -eq 83
+check "the tour ran every step ($TOURN of 84)" test "$TOURN" -eq 84
 
 svc_stop
 as_svc env GNUPGHOME="$VD/gnupg" gpgconf --kill all 2>/dev/null

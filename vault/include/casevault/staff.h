@@ -98,5 +98,13 @@ int cv_staff_attest(cv_vault *v, const char *id, const char *date, const char *v
  * nothing held afterwards.  *rewrapped (may be NULL) gets the archive count.
  */
 int cv_staff_revoke(cv_vault *v, const char *id, size_t *rewrapped);
+/*
+ * The acting staff member changes their own key's passphrase: the current
+ * one from the vault's passphrase callback (asked even while a session is
+ * unlocked; a wrong one counts towards the lock-out), the new one from
+ * new_cb.  Audited as staff.passphrase; their session ends.  Needs
+ * CV_INIT_GPGCONF.
+ */
+int cv_staff_change_passphrase(cv_vault *v, cv_passphrase_cb new_cb, void *new_hook);
 
 #endif

@@ -56,7 +56,7 @@ static const struct web_field {
 	{ "until", offsetof(web_req, until) }, { "event", offsetof(web_req, event) },
 	{ "name", offsetof(web_req, name) }, { "role", offsetof(web_req, role_name) },
 	{ "os_user", offsetof(web_req, os_user) }, { "new_pass", offsetof(web_req, new_pass) },
-	{ "new_pass2", offsetof(web_req, new_pass2) }
+	{ "new_pass2", offsetof(web_req, new_pass2) }, { "old_pass", offsetof(web_req, old_pass) }
 };
 #define WEB_NFIELDS (sizeof(page_fields) / sizeof(page_fields[0]))
 
@@ -566,7 +566,7 @@ static enum MHD_Result answer(struct MHD_Connection *c, web_session *s, web_head
 		web_session_end(s);
 		web_free(b);
 		cookie(set, sizeof(set), "cv_session", "", -1);
-		return redirect(c, "/signin", set);
+		return redirect(c, h->location[0] ? h->location : "/signin", set);  /* a passphrase change: its word */
 	}
 	if (h->kind == WEB_BUNDLE)
 		return bundle_made(c, s, h, b);
@@ -709,7 +709,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, const char *url, const
 	if (post && !same_origin(c, self))  /* docs/web.md, Web sessions: CSRF */
 		return refuse(c, 403, "a form from another site was refused; nothing was changed", NULL);
 	if (!strcmp(url, "/signin"))
-		return post ? sign_in(c, f) : signin_page(c, 200, NULL);
+		return post ? sign_in(c, f) : signin_page(c, 200, MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+					  "changed") ? "Your passphrase is changed: sign in with the new one." : NULL);
 	token = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cv_session");
 	s = web_session_find(token, W.idle, time(NULL));
 	if (!s && post)

@@ -72,7 +72,7 @@ typedef struct {
 	const char *how, *version;         /* a confidentiality notice, a contact preference */
 	const char *member;                /* a staff id assigned to a case, or taken off it */
 	/* a new member of staff (docs/web.md, Staff and grants): the passphrase typed twice by them */
-	const char *name, *role_name, *os_user, *new_pass, *new_pass2;
+	const char *name, *role_name, *os_user, *new_pass, *new_pass2, *old_pass;
 	int nfiles;
 	int fds[WEB_MAX_FILES];    /* uploaded documents, in memory (memfd) */
 	const char *names[WEB_MAX_FILES];
@@ -182,6 +182,10 @@ void web_preview_figure(struct cv_vault *v, web_buf *b, const char *id);
 int web_staff_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 /* 1 when rq's page talks to gpg-agent itself (a revocation), so its worker starts with gpgconf. */
 int web_staff_needs_gpgconf(const web_req *rq);
+/* A passphrase callback giving hook, a passphrase typed into a form (NULL: none given). */
+int web_typed_passphrase(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize);
+/* "Change your passphrase" for anyone signed in (web_passphrase.c); 1 when url is its. */
+int web_passphrase_route(const web_req *rq, struct cv_vault *v, web_head *h, web_buf *b);
 /* The pages' one script, served as /static/app.js (web_js.c; no inline script: docs/web.md). */
 extern const char web_js[];
 

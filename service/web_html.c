@@ -146,9 +146,11 @@ void web_page_start_nav(web_buf *b, const char *title, const char *staff, const 
 			web_puts(b, " <a href=\"/audit\">Audit trail</a>");
 		if (nav & WEB_NAV_DEPOSIT)
 			web_puts(b, " <a href=\"/deposit\">File a note</a>");
-		web_puts(b, " <span class=\"who\">Signed in as ");
+		/* the person's own: a landmark of its own (docs/web.md, Your passphrase) */
+		web_puts(b, "</nav><nav aria-label=\"Your account\"><span class=\"who\">Signed in as ");
 		web_esc(b, staff);
-		web_puts(b, "</span><form method=\"post\" action=\"/signout\" class=\"inline\">");
+		web_puts(b, "</span> <a href=\"/passphrase\">Your passphrase</a>"
+			    "<form method=\"post\" action=\"/signout\" class=\"inline\">");
 		web_csrf_field(b, csrf);
 		web_puts(b, "<button type=\"submit\">Sign out</button></form>");
 		rights_nav(b, nav);

@@ -480,7 +480,8 @@ static void route(const web_req *rq, cv_vault *v, web_head *h, web_buf *b, int *
 	if (web_requests_route(rq, v, h, b, doc_fd) || web_records_route(rq, v, h, b) ||
 	    web_audit_route(rq, v, h, b) || web_intake_route(rq, v, h, b, doc_fd) ||
 	    web_rights_route(rq, v, h, b, doc_fd) || web_search_route(rq, v, h, b) || web_notice_route(rq, v, h, b) ||
-	    web_team_route(rq, v, h, b) || web_staff_route(rq, v, h, b) || web_preview_route(rq, v, h, b))
+	    web_team_route(rq, v, h, b) || web_staff_route(rq, v, h, b) || web_preview_route(rq, v, h, b) ||
+	    web_passphrase_route(rq, v, h, b))
 		return;
 	if (!post && web_split_url(rq->url, "/record/", id, sizeof(id), &rest) == 0 && !*rest)
 		return record_link(rq, v, h, b, id);
@@ -504,7 +505,7 @@ static size_t never_cached(void *ctx, const char *staff_id, const char *slip_id,
 	return 0;
 }
 
-static int given_passphrase(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
+int web_typed_passphrase(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
 {
 	(void)staff_id;
 	if (prev_was_bad || !hook)
@@ -549,7 +550,7 @@ static void sign_in(const web_req *rq, web_head *h, web_buf *b)
 		return;
 	}
 	cv_vault_set_os_uid(v, -2);  /* no OS user vouches: gpg-agent forgets the key's passphrase first */
-	cv_vault_set_passphrase_cb(v, given_passphrase, (void *)rq->passphrase);
+	cv_vault_set_passphrase_cb(v, web_typed_passphrase, (void *)rq->passphrase);
 	if ((r = cv_vault_set_actor(v, rq->staff)) == 0 && (r = who(v, rq->staff, h)) == 0) {
 		cv_vault_set_slip_cache(v, &proof, cvd_session_ctx(rq->keeper_fd, h->uid));
 		if ((r = cv_vault_check_lockout(v)) == 0 && (r = cv_vault_prove(v)) == 0)
@@ -569,7 +570,7 @@ static void sign_in(const web_req *rq, web_head *h, web_buf *b)
  */
 static int slipless_page(const web_req *rq)
 {
-	if (!strcmp(rq->url, "/signout"))
+	if (!strcmp(rq->url, "/signout") || !strcmp(rq->url, "/passphrase"))
 		return 1;
 	if (web_deposits_only(rq->role))
 		return web_deposit_page(rq->url);

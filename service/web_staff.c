@@ -130,15 +130,6 @@ static void refuse_form(const web_req *rq, cv_vault *v, web_head *h, web_buf *b,
 	}
 }
 
-static int typed_passphrase(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t bufsize)
-{
-	(void)staff_id;
-	if (prev_was_bad || !hook)
-		return -1;
-	snprintf(buf, bufsize, "%s", (const char *)hook);
-	return 0;
-}
-
 /* An OS user by name or uid, as 'staff add --os-user' takes it; -1 for none, -2 for no such user. */
 static long os_uid_of(const char *u)
 {
@@ -177,7 +168,7 @@ static void add(const web_req *rq, cv_vault *v, web_head *h, web_buf *b)
 		return snprintf(line, sizeof(line), "the passphrase is too weak (%s): use at least %d characters, e.g. "
 				"four or more unrelated words, not based on a dictionary word; nothing was changed",
 				why, CLI_PASS_MIN), refuse_form(rq, v, h, b, line);
-	o.new_pass_cb = typed_passphrase;
+	o.new_pass_cb = web_typed_passphrase;
 	o.new_pass_hook = (void *)pass;
 	web_after(rq, v, h, b, cv_staff_add(v, &o, id), staff_page, NULL, "/staff");
 }
@@ -228,7 +219,9 @@ int web_staff_needs_gpgconf(const web_req *rq)
 	const char *rest;
 	char id[32];
 
-	/* 'staff revoke' talks to gpg-agent (cli: NEEDS_GPGCONF), as sign-out does */
+	/* 'staff revoke' and 'staff passphrase' talk to gpg-agent (cli: NEEDS_GPGCONF), as sign-out does */
+	if (!strcmp(rq->method, "POST") && !strcmp(rq->url, "/passphrase"))
+		return 1;
 	return !strcmp(rq->method, "POST") && web_split_url(rq->url, "/staff/", id, sizeof(id), &rest) == 0 &&
 	       !strcmp(rest, "revoke");
 }

@@ -176,7 +176,7 @@ async function caseworker(browser) {
   // the other pages a caseworker uses, each checked by axe as the rest (docs/web.md, Pages)
   for (const [name, url] of [['search', '/search'], ['intake', '/intake'], ['consents', '/consents'],
     ['enquiries', '/enquiries'], ['rights', '/rights'], ['case-consent', '/case/' + C + '/consent'],
-    ['case-fix', '/case/' + C + '/fix'], ['case-notice', '/case/' + C + '/notice']]) {
+    ['case-fix', '/case/' + C + '/fix'], ['case-notice', '/case/' + C + '/notice'], ['passphrase', '/passphrase']]) {
     const r = await page.goto(BASE + url);
     check(`the ${name} page opens for a caseworker (${r.status()})`, r.status() === 200, r.status());
     await audit(page, name);

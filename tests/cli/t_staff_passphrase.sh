@@ -153,6 +153,14 @@ run_svc --passphrase-file "$T/a/p1" ls "$C"
 check "...the old passphrase is wrong now (exit $RC: $ERR)" eval '[ "$RC" -eq 1 ] && grep -q "wrong passphrase" <<<"$ERR"'
 run_svc --passphrase-file "$T/a/p2" ls "$C"
 check "...the new one opens a session (exit $RC: $ERR)" eval '[ "$RC" -eq 0 ] && grep -q "First call" <<<"$OUT"'
+for i in 1 2 3 4 5; do
+	run_svc --passphrase-file "$T/a/wrong" staff passphrase --new-passphrase-file "$T/a/p1"
+done
+check "...five wrong current passphrases lock $UA out, as five wrong unlocks do (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && grep -q "locked out after 5 wrong passphrases" <<<"$ERR"'
+run_svc --passphrase-file "$T/a/p2" staff passphrase --new-passphrase-file "$T/a/p1"
+check "...then even the right one is refused, nothing changed (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && grep -q "locked out" <<<"$ERR"'
 svc_stop
 check "the daemon's log holds no passphrase and no sanitizer report" \
 	not grep -q -e "ada " -e "Sanitizer" -e "runtime error" "$T/daemon.log"

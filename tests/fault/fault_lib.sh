@@ -67,6 +67,7 @@ fault_template() {
 	j intake add "$d/x1.txt"; I1=$(val 'd["intake"]')
 	j intake add "$d/x2.txt"; I2=$(val 'd["intake"]')
 	head -c 32 /dev/urandom | base64 >"$T/secret"
+	: >"$T/empty" && printf 'a new passphrase of five words\n' >"$T/newpass"
 	printf 'case,path,class,section,title,date\n%s,%s,letter,case,Imported,2026-01-13\n' "$B" "$d/x3.txt" >"$T/m.csv"
 	"$CV" verify >/dev/null || { echo "# template does not verify" >&2; exit 1; }
 	GNUPGHOME=$V/gnupg gpgconf --kill all
@@ -96,6 +97,7 @@ import|import $T/m.csv|ls $B
 staff add|staff add Wes --role caseworker --no-passphrase|staff list
 staff attest|staff attest $CW|staff list
 staff revoke|staff revoke $LV|staff list|intake reject $I1 --reason junk;intake reject $I2 --reason junk
+staff passphrase|staff passphrase --as $CW --passphrase-file $T/empty --new-passphrase-file $T/newpass|staff list
 policy adopt|policy adopt|doctor
 hold add|hold add $RB1 --reason Complaint|hold list
 hold release|hold release $H|hold list

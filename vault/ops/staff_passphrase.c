@@ -9,6 +9,7 @@
  * the person's session ends and gpg-agent forgets their key, so the next
  * command proves the new passphrase.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/handle.h"
@@ -75,19 +76,45 @@ static int record(cv_vault *v, int outcome)
 	return cv_index_commit(v);
 }
 
+/*
+ * The keys are changed: the event, then the session's end.  Either failing
+ * says the passphrase is changed all the same, so nobody retries with the
+ * old one and counts towards a lock-out.
+ */
+static int after_change(cv_vault *v)
+{
+	char why[sizeof(v->errmsg)];
+	int r;
+
+	if ((r = record(v, 0)) < 0) {
+		snprintf(why, sizeof(why), "%s", v->errmsg);
+		cv_vault_end_session(v);
+		return cv_error(v, r, "your passphrase is changed, but its audit event could not be written (%s); "
+				"tell a manager", why);
+	}
+	if ((r = cv_vault_end_session(v)) < 0) {
+		snprintf(why, sizeof(why), "%s", v->errmsg);
+		return cv_error(v, r, "your passphrase is changed, but your session could not be ended (%s); "
+				"run 'casevault lock'", why);
+	}
+	return 0;
+}
+
 static int change(cv_vault *v, const char *old, const char *next)
 {
+	char why[sizeof(v->errmsg)];
 	int r;
 
 	if ((r = cv_vault_lock_writer(v, 1)) < 0)
 		return r;
 	r = cv_gpg_change_passphrase(v, v->actor_fpr, old, next);
 	if (r == CV_EBADPASS) {
+		snprintf(why, sizeof(why), "%s", v->errmsg);  /* the refusal's line, whatever the event's commit says */
 		record(v, CV_EBADPASS);
+		cv_error(v, CV_EBADPASS, "%s", why);
 		r = cv_slipcache_failed(v, CV_EBADPASS);
-	} else if (r == 0 && (r = cv_vault_end_session(v)) == 0 && (r = record(v, 0)) < 0) {
-		r = cv_error(v, r, "your passphrase is changed, but its audit event could not be written (%s); "
-			     "tell a manager", v->errmsg);
+	} else if (r == 0) {
+		r = after_change(v);
 	}
 	cv_vault_unlock_writer(v);
 	return r;

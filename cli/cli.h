@@ -86,6 +86,9 @@ typedef struct {
 	void *sessions_ctx;
 	int session_alive;        /* the client's OS user held a live session when the request came */
 	int conn;                 /* the client's connection: import asks it for each document (docs/protocol.md) */
+	/* the client answered with the exit status once the output is out, before the command's end (cli_end) */
+	void (*answer)(void *ctx, int code);
+	void *answer_ctx;
 } cli_service;
 
 /* Where casevault looks for the daemon when a vault is not its own to open. */
@@ -115,7 +118,9 @@ int cli_main(int argc, char **argv, const cli_service *svc);
 extern const cli_cmd *const cli_commands[];
 /*
  * Around a parsed command (cli/run.c): the library initialised and the vault
- * opened (0, or the exit status of a one-line refusal), then closed.  The
+ * opened (0, or the exit status of a one-line refusal); once the output is
+ * flushed (r: the exit status), the client answered (through casevaultd),
+ * the work the library left for the end (cv_vault_finish), and closed.  The
  * thin client's cli_begin hands the command line to the direct program
  * instead (cli/thin.c; docs/service.md, Speed).
  */

@@ -1105,7 +1105,19 @@ static int reader_gone(void)
 	return fstat(1, &sb) == 0 && S_ISFIFO(sb.st_mode) && poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
-/* Run the command; the vault is closed and stdout flushed on every path. */
+/* The command's exit status once its output is flushed. */
+static int flushed(int r)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE || reader_gone())
+			return r;  /* "... | head": the reader stopped reading (docs/commands/README.md, Exit status) */
+		fprintf(stderr, "casevault: cannot write output: %s\n", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return json_failed && r == EXIT_OK ? EXIT_FAIL : r;
+}
+
+/* Run the command; stdout is flushed, then the vault closed, on every path. */
 static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t nsv)
 {
 	int r;
@@ -1122,14 +1134,9 @@ static int run(cli_ctx *c, const cli_cmd *cmd, struct stdin_value *sv, size_t ns
 	if (r == 0)
 		r = cmd->fn(c);
 	forget_stdin_values();
+	r = flushed(r);
 	cli_end(c, r);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno == EPIPE || reader_gone())
-			return r;  /* "... | head": the reader stopped reading (docs/commands/README.md, Exit status) */
-		fprintf(stderr, "casevault: cannot write output: %s\n", strerror(errno));
-		return EXIT_FAIL;
-	}
-	return json_failed && r == EXIT_OK ? EXIT_FAIL : r;
+	return r;
 }
 
 /* The client's copy of the command line as given (freed at exit). */

@@ -180,15 +180,52 @@ static void check_fds(struct incoming *in, const cv_proto_request *rq)
 	}
 }
 
+/* Where the worker answers its connection process, and where its messages go once it has. */
+struct early {
+	int fd;   /* the status pipe; -1 once answered */
+	int log;  /* the daemon's own standard error */
+};
+
+/*
+ * The command's output is flushed: the client's streams are given back (a
+ * reader of its output sees the end now) and the status goes to the
+ * connection process, which answers the client at once.  What the command
+ * still does (its end: cv_vault_finish, the vault's close) and the
+ * process's exit are not the client's to wait for; a message written then
+ * goes to the daemon's log (docs/service.md, Speed).
+ */
+static void answer_early(void *ctx, int code)
+{
+	struct early *e = ctx;
+	unsigned char b = (unsigned char)code;
+	int null;
+
+	if (e->fd < 0)
+		return;
+	fflush(NULL);
+	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(e->log >= 0 ? e->log : null, 2);
+		close(null);
+	}
+	while (write(e->fd, &b, 1) < 0 && errno == EINTR)
+		;
+	close(e->fd);
+	e->fd = -1;
+}
+
 static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct incoming *in,
-						  cv_proto_request *rq, long uid)
+						  cv_proto_request *rq, long uid, int done_fd)
 {
 	cli_passed_file files[CV_PROTO_MAX_FILES];
 	void *sessions = cvd_session_ctx(cfg->keeper_fd, uid);
+	struct early early = { done_fd, fcntl(2, F_DUPFD_CLOEXEC, 3) };
 	cli_service svc = { .uid = uid, .vault_dir = cfg->vault_dir, .passphrase = rq->passphrase,
 			    .files = files, .nfiles = rq->nfiles,
 			    .sessions = &cvd_session_ops, .sessions_ctx = sessions,
-			    .session_alive = cvd_session_alive(sessions), .conn = in->conn };
+			    .session_alive = cvd_session_alive(sessions), .conn = in->conn,
+			    .answer = answer_early, .answer_ctx = &early };
 	char **argv = calloc((size_t)rq->argc + 2, sizeof(char *));
 	int i;
 
@@ -213,7 +250,9 @@ static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct i
 		_exit(EXIT_FAIL);
 	argv[0] = "casevault";
 	memcpy(argv + 1, rq->argv, (size_t)rq->argc * sizeof(char *));
-	exit(cli_main(rq->argc + 1, argv, &svc));
+	i = cli_main(rq->argc + 1, argv, &svc);
+	answer_early(&early, i);  /* a command that ended before its output was flushed (a refusal) */
+	exit(i);
 }
 
 /* The peer's OS user, as the kernel saw it connect. */
@@ -243,13 +282,26 @@ static void answer(int conn, int status, pid_t pid)
 	reply(conn, EXIT_FAIL, why);
 }
 
+/* The status the worker sent once its command returned; 0 if it ended without one (it was stopped). */
+static int worker_status(int fd, int *code)
+{
+	unsigned char b;
+	ssize_t n;
+
+	while ((n = read(fd, &b, 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	*code = b;
+	return n == 1;
+}
+
 void cvd_serve_connection(const cvd_config *cfg, int conn)
 {
 	struct incoming in = { .conn = conn };
 	cv_proto_request rq;
 	char err[256];
 	long uid;
-	int status, i;
+	int status, i, done[2], answered, code;
 	pid_t pid;
 
 	for (i = 0; i < CV_PROTO_NFDS + CV_PROTO_MAX_FILES; i++)
@@ -266,17 +318,24 @@ void cvd_serve_connection(const cvd_config *cfg, int conn)
 		snprintf(err, sizeof(err), "this casevaultd serves the vault at %.80s, not %.80s", cfg->vault_dir, rq.vault);
 		refuse(&in, err);
 	}
-	if ((pid = fork()) < 0)
+	if (pipe2(done, O_CLOEXEC) < 0 || (pid = fork()) < 0)
 		refuse(&in, "the service cannot start a worker now (fork failed); try again");
-	if (pid == 0)
-		run_worker(cfg, &in, &rq, uid);
+	if (pid == 0) {
+		close(done[0]);
+		run_worker(cfg, &in, &rq, uid, done[1]);
+	}
+	close(done[1]);
 	cv_proto_request_free(&rq);
 	for (i = 0; i < CV_PROTO_NFDS + CV_PROTO_MAX_FILES; i++)
 		if (in.fds[i] >= 0)
 			close(in.fds[i]);
+	answered = worker_status(done[0], &code);
+	if (answered)
+		reply(conn, code, NULL);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			_exit(EXIT_FAIL);
-	answer(conn, status, pid);
+	if (!answered)
+		answer(conn, status, pid);
 	_exit(0);
 }

@@ -12,6 +12,7 @@
 # It sets SVC UA UB (account names), A B (their staff ids), V (the vault),
 # SOCK (the daemon's socket), and defines as_svc, as_user, svc_cv, svc_start
 # and svc_stop.  Everything is undone on exit (userdel, daemon stopped).
+# svc_ada_vault (at the end) makes the accounts and a vault with passphrases instead.
 
 CVD=${CASEVAULTD_BIN:-$(dirname "$CV")/casevaultd}
 SVC=cv$$s UA=cv$$a UB=cv$$b
@@ -82,4 +83,27 @@ svc_setup() {
 		B=$(as_svc "$CV" staff add "Ben Worker" --role caseworker --no-passphrase --os-user "$UB") &&
 		as_svc "$CV" staff attest "$A" >/dev/null && as_svc "$CV" staff attest "$B" >/dev/null ||
 		{ echo "staff setup failed"; exit 1; }
+}
+
+# svc_ada_vault: the accounts and a vault with passphrases (the fixture "pass"):
+# the manager S-0001 (M: the options that act as them, as the service account),
+# Ada (A, OS user UA, her passphrase in $T/a/pass) assigned to a case C with one
+# note R ("School call", about the annual review)
+svc_ada_vault() {
+	svc_accounts
+	printf 'correct horse battery staple\n' >"$T/pass"
+	fixture_vault pass "$V" "$T/pass" || { echo "no vault"; exit 1; }
+	chmod 700 "$V" && chown -R "$SVC" "$V"
+	install -m 600 -o "$SVC" "$T/pass" "$T/svc/m.pass"
+	printf 'ada-secret-7f3e9\n' >"$T/svc/a.new" && chown "$SVC" "$T/svc/a.new"
+	install -m 600 -o "$UA" "$T/svc/a.new" "$T/a/pass"
+	M=(--as S-0001 --passphrase-file "$T/svc/m.pass")
+	A=$(as_svc "$CV" "${M[@]}" staff add "Ada Worker" --role caseworker --new-passphrase-file "$T/svc/a.new" --os-user "$UA")
+	as_svc "$CV" "${M[@]}" staff attest "$A" >/dev/null
+	C=$(as_svc "$CV" "${M[@]}" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
+	as_svc "$CV" "${M[@]}" case assign "$C" "$A" >/dev/null
+	printf 'Call with the school about the annual review.\n' |
+		as_svc "$CV" "${M[@]}" note "$C" --class phone-call --title "School call" >/dev/null
+	R=$(as_svc "$CV" "${M[@]}" --json ls "$C" | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')
+	check "setup: Ada with a passphrase and an OS user, a case with a note ($A $C $R)" test -n "$R"
 }

@@ -14,23 +14,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	finish
 fi
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
-svc_accounts
-
-printf 'correct horse battery staple\n' >"$T/pass"
-fixture_vault pass "$V" "$T/pass" || { echo "no vault"; exit 1; }
-chmod 700 "$V" && chown -R "$SVC" "$V"
-install -m 600 -o "$SVC" "$T/pass" "$T/svc/m.pass"
-printf 'ada-secret-7f3e9\n' >"$T/svc/a.new" && chown "$SVC" "$T/svc/a.new"
-install -m 600 -o "$UA" "$T/svc/a.new" "$T/a/pass"
-M=(--as S-0001 --passphrase-file "$T/svc/m.pass")
-A=$(as_svc "$CV" "${M[@]}" staff add "Ada Worker" --role caseworker --new-passphrase-file "$T/svc/a.new" --os-user "$UA")
-as_svc "$CV" "${M[@]}" staff attest "$A" >/dev/null
-C=$(as_svc "$CV" "${M[@]}" case open --parent "Pat Parent" --child "Kim Child" --child-dob 2014-05-06 --pr-confirmed)
-as_svc "$CV" "${M[@]}" case assign "$C" "$A" >/dev/null
-printf 'Call with the school about the annual review.\n' |
-	as_svc "$CV" "${M[@]}" note "$C" --class phone-call --title "School call" >/dev/null
-R=$(as_svc "$CV" "${M[@]}" --json ls "$C" | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')
-check "setup: Ada with a passphrase and an OS user, a case with a note ($A $C $R)" test -n "$R"
+svc_ada_vault
 
 # every program the daemon and its processes start, logged by strace: casevaultd
 # learns where gpg is once, from gpgconf (docs/service.md, Speed), so a wrapper on

@@ -61,6 +61,8 @@ struct cv_vault {
 	int n_on_commit;
 	/* told of each event cv_audit appends, once a key is unlocked (core/checkpoint.c) */
 	int (*on_audit)(cv_vault *v, const char *action);
+	/* work the command leaves for its end, after its output (cv_vault_finish; core/checkpoint.c) */
+	void (*at_end)(cv_vault *v);
 	cv_passphrase_cb pass_cb;
 	void *pass_hook;
 	int pass_given;             /* pass_cb gave gpg a passphrase (a wrong one counts towards a lock-out) */

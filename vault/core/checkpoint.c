@@ -116,6 +116,7 @@ static int checkpoint_make(cv_vault *v, long every)
 	cv_now_iso(c.created);
 	if (!(text = statement(&c)))
 		return cv_error(v, CV_ERROR, "out of memory");
+	cv_crashpoint("checkpoint-sign");  /* tests: through casevaultd a reader's client has its answer by now */
 	r = cv_gpg_sign_detached(v, v->actor_fpr, text, strlen(text), &sig, &len);
 	free(text);
 	if (r < 0)
@@ -155,6 +156,8 @@ static void sign_unless_writing(cv_vault *v)
 	cv_db_checkpoint c, last;
 	int have = 0, r;
 
+	if (!v->unlocked)
+		return;
 	memcpy(keep, v->errmsg, sizeof(keep));
 	if (due(v, CV_CHECKPOINT_EVERY, &c, &last, &have) > 0 && cv_vault_lock_writer(v, 0) == 0) {
 		/* the index busy with other readers' events (SQLite's lock, not ours) is left to the next unlock too */
@@ -169,9 +172,14 @@ void cv_checkpoint_on_unlock(cv_vault *v)
 {
 	char keep[sizeof(v->errmsg)];
 
-	/* a writer signs after its own commit instead, covering its events too (cv_checkpoint_event) */
+	/*
+	 * A writer signs after its own commit instead, covering its events too
+	 * (cv_checkpoint_event); a reader at its end, once its output is out
+	 * (cv_vault_finish): gpg-agent's signature costs a key derivation,
+	 * about 0.3 s, which the person need not wait for.
+	 */
 	if (v->lockfd < 0)
-		sign_unless_writing(v);
+		v->at_end = sign_unless_writing;
 	memcpy(keep, v->errmsg, sizeof(keep));
 	if (cv_certsign_countersign(v) < 0)
 		cv_notice(v, "%s", v->errmsg);

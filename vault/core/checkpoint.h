@@ -25,8 +25,9 @@
 
 /*
  * After a staff key was unlocked: sign the trail's head (at most once per
- * command, as above) and, for a manager, counter-sign the scheduled purge's
- * certificates.  A command holding the writer lock signs after its own
+ * command, as above) at the command's end (cv_vault_finish, while the key is
+ * still unlocked) and, for a manager, counter-sign the scheduled purge's
+ * certificates now.  A command holding the writer lock signs after its own
  * commit instead (cv_checkpoint_event), so the checkpoint covers its events
  * too.  Never fails the unlock: a failure is a notice, and a later unlock
  * signs.

@@ -84,10 +84,21 @@ fail:
 	return NULL;
 }
 
+void cv_vault_finish(cv_vault *v)
+{
+	void (*fn)(cv_vault *v) = v ? v->at_end : NULL;
+
+	if (fn) {
+		v->at_end = NULL;
+		fn(v);
+	}
+}
+
 void cv_vault_close(cv_vault *v)
 {
 	if (!v)
 		return;
+	cv_vault_finish(v);
 	cv_keys_wipe(v);
 	cv_schedule_wipe(v);
 	cv_seal_cache_free(v->seal);

@@ -88,7 +88,16 @@ int cv_vault_init(cv_vault **out, const char *path, const cv_init_opts *opts,
  */
 int cv_vault_open(cv_vault **out, const char *path);
 
-/* Close and wipe every key held in memory.  Accepts NULL. */
+/*
+ * The work a command leaves for after its output: a reader's routine audit
+ * checkpoint, signed while its key is still unlocked (docs/architecture.md,
+ * The audit trail).  A front end calls it once the person has their answer;
+ * cv_vault_close calls it if nobody did.  Its notices (cv_vault_notice) are
+ * the only trace of a failure.  Accepts NULL.
+ */
+void cv_vault_finish(cv_vault *v);
+
+/* Close and wipe every key held in memory (after cv_vault_finish).  Accepts NULL. */
 void cv_vault_close(cv_vault *v);
 
 /* The message of the last failure on v ("" if none). */

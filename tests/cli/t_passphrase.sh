@@ -174,4 +174,34 @@ if command -v strace >/dev/null; then
 else
 	echo "# strace is missing: gpg process counts not measured"
 fi
+
+# A reader's routine checkpoint is signed at its end (vault/core/checkpoint.c,
+# cv_vault_finish), with the passphrase gpg-agent holds from the unlock: the
+# command stops itself where it would sign (crash point), gpg-agent is
+# stopped meanwhile (its cache is gone, as after an idle lock), and let go it
+# ends well and says the checkpoint waits for the next unlock, which signs.
+stopped=
+for _ in $(seq 15); do
+	CASEVAULT_CRASHPOINT=checkpoint-sign:stop "$CV" --passphrase-file "$T/pass" ls "$C" >"$T/out" 2>"$T/err" &
+	p=$!
+	for _ in $(seq 100); do
+		st=$(ps -o stat= -p "$p" 2>/dev/null | cut -c1)
+		[ -z "$st" ] || [ "$st" = T ] && break
+		sleep 0.05
+	done
+	if [ "$st" = T ]; then
+		stopped=1
+		GNUPGHOME=$V/gnupg gpgconf --kill gpg-agent
+		kill -CONT "$p"
+	fi
+	wait "$p"; RC=$?
+	[ -n "$stopped" ] && break
+done
+check "a reader reached its checkpoint at its end" test -n "$stopped"
+check "with gpg-agent's cache gone meanwhile it still ends well (exit $RC)" test "$RC" -eq 0
+check "...says the checkpoint waits for the next unlock ($(cat "$T/err"))" grep -q "checkpoint could not be signed" "$T/err"
+n=$(db "SELECT count(*) FROM checkpoints")
+run_cv --passphrase-file "$T/pass" ls "$C"
+check "the next unlock signs it ($n, then $(db "SELECT count(*) FROM checkpoints") checkpoints)" \
+	test "$(db "SELECT count(*) FROM checkpoints")" -gt "$n"
 finish

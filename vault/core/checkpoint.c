@@ -168,6 +168,35 @@ static void sign_unless_writing(cv_vault *v)
 	memcpy(v->errmsg, keep, sizeof(keep));
 }
 
+/* The end's signature asks nobody (sign_at_end). */
+static int ask_nobody(void *hook, const char *staff_id, int prev_was_bad, char *buf, size_t len)
+{
+	(void)hook;
+	(void)staff_id;
+	(void)prev_was_bad;
+	(void)buf;
+	(void)len;
+	return -1;
+}
+
+/*
+ * A reader's routine checkpoint, at the command's end (cv_vault_finish).
+ * Nobody is asked for a passphrase then: if gpg-agent no longer holds it
+ * (an idle lock that struck during a long command), the signature fails
+ * quietly as a notice and the next unlock signs, as after any failure.
+ */
+static void sign_at_end(cv_vault *v)
+{
+	cv_passphrase_cb cb = v->pass_cb;
+	void *hook = v->pass_hook;
+
+	v->pass_cb = ask_nobody;
+	v->pass_hook = NULL;
+	sign_unless_writing(v);
+	v->pass_cb = cb;
+	v->pass_hook = hook;
+}
+
 void cv_checkpoint_on_unlock(cv_vault *v)
 {
 	char keep[sizeof(v->errmsg)];
@@ -179,7 +208,7 @@ void cv_checkpoint_on_unlock(cv_vault *v)
 	 * about 0.3 s, which the person need not wait for.
 	 */
 	if (v->lockfd < 0)
-		v->at_end = sign_unless_writing;
+		v->at_end = sign_at_end;
 	memcpy(keep, v->errmsg, sizeof(keep));
 	if (cv_certsign_countersign(v) < 0)
 		cv_notice(v, "%s", v->errmsg);

@@ -207,14 +207,31 @@ static void test_chain_event_deleted(void **state)
 	assert_non_null(strstr(rep.problem, "event 2 is missing (deleted) before event 3"));
 }
 
+/*
+ * The setup's last command signed a checkpoint at its end, naming its own
+ * event, the last (docs/architecture.md, The audit trail): that checkpoint
+ * catches the cut.
+ */
 static void test_chain_last_event_deleted(void **state)
 {
 	cv_audit_report rep;
 	char msg[512];
 
 	(void)state;
-	/* the chain itself is whole; the anchor in audit.head knows it was longer */
 	tamper("DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)");
+	assert_int_equal(verify_now(&rep, msg), CV_ECORRUPT);
+	assert_non_null(strstr(rep.problem, "which the trail no longer holds"));
+}
+
+/* Its checkpoint deleted too, the chain itself is whole; the anchor in audit.head knows it was longer. */
+static void test_chain_last_event_and_checkpoint_deleted(void **state)
+{
+	cv_audit_report rep;
+	char msg[512];
+
+	(void)state;
+	tamper("DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)");
+	tamper("DELETE FROM checkpoints WHERE seq > (SELECT max(seq) FROM audit)");
 	assert_int_equal(verify_now(&rep, msg), CV_ECORRUPT);
 	assert_non_null(strstr(rep.problem, "cut off the end"));
 }
@@ -234,6 +251,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chain_event_edited, vault_setup, vault_teardown),
 		cmocka_unit_test_setup_teardown(test_chain_event_deleted, vault_setup, vault_teardown),
 		cmocka_unit_test_setup_teardown(test_chain_last_event_deleted, vault_setup, vault_teardown),
+		cmocka_unit_test_setup_teardown(test_chain_last_event_and_checkpoint_deleted, vault_setup, vault_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, global_setup, NULL);

@@ -89,6 +89,12 @@ typedef struct {
 	/* the client answered with the exit status once the output is out, before the command's end (cli_end) */
 	void (*answer)(void *ctx, int code);
 	void *answer_ctx;
+	/*
+	 * The vault as the worker opened it before the request came, or NULL:
+	 * the command takes it (and closes it) when it is still current, else
+	 * closes it and opens the vault afresh (docs/service.md, Speed).
+	 */
+	cv_vault *spare;
 } cli_service;
 
 /* Where casevault looks for the daemon when a vault is not its own to open. */

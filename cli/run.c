@@ -45,13 +45,34 @@ void cli_notices_from(cli_ctx *c, size_t from)
 	fprintf(stderr, "casevault: note: %s\n", cli_show(n));
 }
 
+/*
+ * How long a vault casevaultd opened ahead stays fit to use (a change in the
+ * meantime makes it unfit sooner: cv_vault_current).
+ */
+#define SPARE_MAX_AGE 300
+
+/* The vault the worker opened before the request, when nothing changed since (docs/service.md, Speed). */
+static int take_spare(cli_ctx *c)
+{
+	cv_vault *s = c->svc ? c->svc->spare : NULL;
+
+	if (!s)
+		return 0;
+	if (strcmp(cv_vault_path(s), c->vault_dir) || !cv_vault_current(s, SPARE_MAX_AGE)) {
+		cv_vault_close(s);
+		return 0;
+	}
+	c->v = s;
+	return 1;
+}
+
 static int open_vault(cli_ctx *c)
 {
 	int r;
 
 	if (!c->vault_dir)
 		return cli_fail(c, EXIT_USAGE, "no vault given; use -C DIR or set CASEVAULT_DIR");
-	r = cv_vault_open(&c->v, c->vault_dir);
+	r = take_spare(c) ? 0 : cv_vault_open(&c->v, c->vault_dir);
 	if (r < 0)
 		return cli_lib_fail(c, r);
 	cli_notices(c);
@@ -74,7 +95,7 @@ int cli_begin(cli_ctx *c)
 	 * with gpgconf (about 0.12 s): every command pays it while one is left,
 	 * and only then (docs/recovery.md, An interrupted revocation).
 	 */
-	if (!init && (c->cmd->flags & NEEDS_VAULT) && cv_vault_revoke_pending(c->vault_dir) == 1)
+	if (!init && !cv_global_gpgconf() && (c->cmd->flags & NEEDS_VAULT) && cv_vault_revoke_pending(c->vault_dir) == 1)
 		init = CV_INIT_GPGCONF;
 	/*
 	 * --as may name someone other than the person registered for this OS

@@ -216,7 +216,7 @@ static void answer_early(void *ctx, int code)
 }
 
 static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct incoming *in,
-						  cv_proto_request *rq, long uid, int done_fd)
+						  cv_proto_request *rq, long uid, int done_fd, cv_vault *spare)
 {
 	cli_passed_file files[CV_PROTO_MAX_FILES];
 	void *sessions = cvd_session_ctx(cfg->keeper_fd, uid);
@@ -225,7 +225,7 @@ static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct i
 			    .files = files, .nfiles = rq->nfiles,
 			    .sessions = &cvd_session_ops, .sessions_ctx = sessions,
 			    .session_alive = cvd_session_alive(sessions), .conn = in->conn,
-			    .answer = answer_early, .answer_ctx = &early };
+			    .answer = answer_early, .answer_ctx = &early, .spare = spare };
 	char **argv = calloc((size_t)rq->argc + 2, sizeof(char *));
 	int i;
 
@@ -295,7 +295,75 @@ static int worker_status(int fd, int *code)
 	return n == 1;
 }
 
-void cvd_serve_connection(const cvd_config *cfg, int conn)
+/*
+ * A spare: a connection process forked ahead of its client, with its
+ * worker forked too and the vault already opened in it (docs/service.md,
+ * Speed).  sock: this process's end of a socket to that worker, -1 once
+ * the worker is gone.
+ */
+struct spare {
+	pid_t pid;
+	int sock;
+};
+
+/* What the connection process sends its spare worker, before the request's JSON. */
+struct handoff {
+	long uid;
+	size_t len;
+};
+
+#define HANDOFF_NFDS (2 + CV_PROTO_NFDS + CV_PROTO_MAX_FILES)
+
+/*
+ * The request, as received, to the spare's worker: the JSON (the worker
+ * parses it again: nothing but bytes crosses), the peer's uid, and the
+ * status pipe, the connection and the client's descriptors.
+ */
+static int hand_over(struct spare *sp, const struct incoming *in, long uid, int done_fd)
+{
+	struct handoff h = { uid, in->len };
+	struct iovec iov[2] = { { &h, sizeof(h) }, { in->buf, in->len } };
+	char cbuf[CMSG_SPACE(sizeof(int) * HANDOFF_NFDS)];
+	int fds[HANDOFF_NFDS], n = 0, i;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = cbuf };
+	struct cmsghdr *cm;
+	ssize_t sent;
+
+	fds[n++] = done_fd;
+	fds[n++] = in->conn;
+	for (i = 0; i < in->nfds; i++)
+		fds[n++] = in->fds[i];
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
+	while ((sent = sendmsg(sp->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	close(sp->sock);
+	sp->sock = -1;
+	return sent == (ssize_t)(sizeof(h) + in->len) ? 0 : -1;
+}
+
+/* The worker for this request: the spare's, or a new one.  Its pid, or -1. */
+static pid_t start_worker(const cvd_config *cfg, struct incoming *in, cv_proto_request *rq, long uid,
+			  int done[2], struct spare *sp)
+{
+	pid_t pid;
+
+	if (sp && sp->sock >= 0 && hand_over(sp, in, uid, done[1]) == 0)
+		return sp->pid;
+	if (sp && sp->pid > 0 && kill(sp->pid, SIGKILL) == 0)
+		waitpid(sp->pid, NULL, 0);  /* a spare that did not take the request does nothing else */
+	if ((pid = fork()) == 0) {
+		close(done[0]);
+		run_worker(cfg, in, rq, uid, done[1], NULL);
+	}
+	return pid;
+}
+
+static void __attribute__((noreturn)) serve(const cvd_config *cfg, int conn, struct spare *sp)
 {
 	struct incoming in = { .conn = conn };
 	cv_proto_request rq;
@@ -312,18 +380,14 @@ void cvd_serve_connection(const cvd_config *cfg, int conn)
 	if (cv_proto_parse_request(in.buf, in.len, &rq, err, sizeof(err)) < 0)
 		refuse(&in, err);
 	check_fds(&in, &rq);
-	explicit_bzero(in.buf, in.len);
 	uid = peer_uid(&in);
 	if (rq.vault && strcmp(rq.vault, cfg->vault_dir)) {
 		snprintf(err, sizeof(err), "this casevaultd serves the vault at %.80s, not %.80s", cfg->vault_dir, rq.vault);
 		refuse(&in, err);
 	}
-	if (pipe2(done, O_CLOEXEC) < 0 || (pid = fork()) < 0)
+	if (pipe2(done, O_CLOEXEC) < 0 || (pid = start_worker(cfg, &in, &rq, uid, done, sp)) < 0)
 		refuse(&in, "the service cannot start a worker now (fork failed); try again");
-	if (pid == 0) {
-		close(done[0]);
-		run_worker(cfg, &in, &rq, uid, done[1]);
-	}
+	explicit_bzero(in.buf, in.len);
 	close(done[1]);
 	cv_proto_request_free(&rq);
 	for (i = 0; i < CV_PROTO_NFDS + CV_PROTO_MAX_FILES; i++)
@@ -338,4 +402,113 @@ void cvd_serve_connection(const cvd_config *cfg, int conn)
 	if (!answered)
 		answer(conn, status, pid);
 	_exit(0);
+}
+
+void cvd_serve_connection(const cvd_config *cfg, int conn)
+{
+	serve(cfg, conn, NULL);
+}
+
+/* n descriptors (at most max) from a message on sock into fds; the count, or -1 when none came. */
+static int recv_fds(int sock, void *buf, size_t len, ssize_t *got, int *fds, int max)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * HANDOFF_NFDS)];
+	struct iovec iov = { buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int n = 0;
+
+	while ((*got = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (*got <= 0)
+		return -1;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		int i, k;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + (size_t)i * sizeof(int), sizeof(int));
+			if (n < max)
+				fds[n++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return n;
+}
+
+/*
+ * The spare's worker: the library set up and the vault opened before any
+ * request (no key: a session's keys come with the request's person), then
+ * it waits for the one request its connection process hands over.  A vault
+ * that did not open is not an error here: the command opens it again and
+ * says what is wrong.
+ */
+static void __attribute__((noreturn)) spare_worker(const cvd_config *cfg, int sock)
+{
+	static char buf[sizeof(struct handoff) + 65536];
+	int fds[HANDOFF_NFDS], n, i;
+	struct incoming in = { .conn = -1 };
+	struct handoff h;
+	cv_proto_request rq;
+	cv_vault *v = NULL;
+	char err[256];
+	ssize_t got;
+
+	signal(SIGTERM, SIG_DFL);
+	prctl(PR_SET_NAME, "casevaultd-idle", 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  /* unused, it ends with its connection process */
+	if (cv_global_init_ex(0) < 0 || cv_vault_open(&v, cfg->vault_dir) < 0) {
+		cv_vault_close(v);
+		v = NULL;
+	}
+	n = recv_fds(sock, buf, sizeof(buf), &got, fds, HANDOFF_NFDS);
+	if (n < 2 + CV_PROTO_NFDS || (size_t)got < sizeof(h))
+		_exit(0);  /* no request: the daemon stopped, or this spare was not needed */
+	memcpy(&h, buf, sizeof(h));
+	if (h.len != (size_t)got - sizeof(h) ||
+	    cv_proto_parse_request(buf + sizeof(h), h.len, &rq, err, sizeof(err)) < 0)
+		_exit(EXIT_FAIL);
+	explicit_bzero(buf, sizeof(buf));
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);  /* the connection process waits for it from now on */
+	in.conn = fds[1];
+	for (i = 0; i < CV_PROTO_NFDS + CV_PROTO_MAX_FILES; i++)
+		in.fds[i] = i + 2 < n ? fds[i + 2] : -1;
+	in.nfds = n - 2;
+	run_worker(cfg, &in, &rq, h.uid, fds[0], v);
+}
+
+void cvd_spare_connection(const cvd_config *cfg, int ctl)
+{
+	struct spare sp = { -1, -1 };
+	int s[2], conn;
+	char b;
+	ssize_t got;
+
+	signal(SIGCHLD, SIG_DFL);
+	prctl(PR_SET_NAME, "casevaultd-idle", 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  /* unused, it ends with the daemon */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s) == 0) {
+		if ((sp.pid = fork()) == 0) {
+			close(ctl);
+			close(s[0]);
+			spare_worker(cfg, s[1]);
+		}
+		close(s[1]);
+		sp.sock = sp.pid > 0 ? s[0] : -1;
+		if (sp.pid < 0)
+			close(s[0]);
+	}
+	if (recv_fds(ctl, &b, 1, &got, &conn, 1) != 1) {
+		if (sp.pid > 0 && kill(sp.pid, SIGKILL) == 0)
+			waitpid(sp.pid, NULL, 0);
+		_exit(0);
+	}
+	close(ctl);
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);  /* a connection now: it answers its client as any does */
+	serve(cfg, conn, &sp);
 }

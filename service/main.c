@@ -265,9 +265,89 @@ static void keeper_start(cvd_config *cfg, int lfd)
 			strerror(errno));
 }
 
+/*
+ * The spare (docs/service.md, Speed): a connection process and its worker,
+ * forked while no request runs, the vault opened in the worker; the next
+ * connection is handed to it.  spare_ctl: the socket it is handed on.
+ */
+static pid_t spare_pid = -1;
+static int spare_ctl = -1;
+static time_t spare_since, spare_failed;
+
+/* A spare kept this long is replaced by a fresh one (a worker takes one up to 300 s old: cli/run.c). */
+#define SPARE_REFRESH 240
+
+static void spare_start(cvd_config *cfg, int lfd)
+{
+	int s[2];
+	pid_t pid;
+
+	if (spare_pid > 0 || stopping || cfg->keeper_fd < 0 || time(NULL) - spare_failed < 2 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s) < 0)
+		return;
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		close(lfd);
+		close(s[0]);
+		cvd_spare_connection(cfg, s[1]);
+	}
+	close(s[1]);
+	if (pid < 0) {
+		close(s[0]);
+		return;
+	}
+	spare_pid = pid;
+	spare_ctl = s[0];
+	spare_since = time(NULL);
+}
+
+/* The spare ends unused (and so does its worker, whose socket closes with it). */
+static void spare_drop(void)
+{
+	if (spare_pid <= 0)
+		return;
+	if (kill(spare_pid, SIGKILL) == 0)
+		while (waitpid(spare_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	close(spare_ctl);
+	spare_ctl = -1;
+	spare_pid = -1;
+}
+
+/* The connection to the spare, which serves it from now on; 0, or -1 when there is none to take it. */
+static int spare_hand(int conn)
+{
+	char b = 0, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &b, 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	if (spare_pid <= 0)
+		return -1;
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &conn, sizeof(int));
+	if (sendmsg(spare_ctl, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) {
+		spare_drop();
+		return -1;
+	}
+	close(spare_ctl);
+	spare_ctl = -1;
+	spare_pid = -1;  /* a connection process now, counted as one */
+	return 0;
+}
+
 /* A child ended: a connection, or the keeper (started again unless it cannot even start). */
 static void reaped(cvd_config *cfg, int lfd, pid_t pid, int *running)
 {
+	if (pid == spare_pid) {
+		close(spare_ctl);
+		spare_ctl = -1;
+		spare_pid = -1;
+		spare_failed = time(NULL);  /* a spare that dies unused is not forked again at once */
+		return;
+	}
 	if (pid == web_pid) {
 		web_pid = -1;
 		if (time(NULL) - web_since < 2 && !web_renew)
@@ -290,6 +370,7 @@ static void reaped(cvd_config *cfg, int lfd, pid_t pid, int *running)
 	}
 	if (web_pid > 0 && kill(web_pid, SIGTERM) == 0)
 		web_renew = 1;  /* reaped, then started again with the new keeper's socket */
+	spare_drop();  /* it holds the old keeper's socket */
 	close(cfg->keeper_fd);
 	cfg->keeper_fd = -1;
 	keeper_pid = -1;
@@ -311,6 +392,10 @@ static void serve(cvd_config *cfg, int lfd)
 	while (!stopping) {
 		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
 			reaped(cfg, lfd, pid, &running);
+		if (running == 0 && spare_pid > 0 && time(NULL) - spare_since >= SPARE_REFRESH)
+			spare_drop();
+		if (running == 0)
+			spare_start(cfg, lfd);
 		if (poll(&p, 1, 1000) <= 0 || (conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 			continue;
 		if (running >= cfg->max_clients) {
@@ -323,9 +408,16 @@ static void serve(cvd_config *cfg, int lfd)
 			close(conn);
 			continue;
 		}
+		if (spare_hand(conn) == 0) {
+			running++;
+			close(conn);
+			continue;
+		}
 		fflush(NULL);
 		if ((pid = fork()) == 0) {
 			close(lfd);
+			if (spare_ctl >= 0)
+				close(spare_ctl);  /* the spare sees its end close with the daemon's */
 			cvd_serve_connection(cfg, conn);
 		}
 		running += pid > 0;
@@ -363,6 +455,7 @@ int main(int argc, char **argv)
 	keeper_start(&cfg, lfd);
 	web_start(&cfg, lfd);
 	serve(&cfg, lfd);
+	spare_drop();
 	if (web_pid > 0 && kill(web_pid, SIGTERM) == 0)
 		waitpid(web_pid, NULL, 0);
 	if (intake_pid > 0 && kill(intake_pid, SIGTERM) == 0)

@@ -19,5 +19,13 @@ typedef struct {
  * command in a worker and send the reply.  Never returns.
  */
 void cvd_serve_connection(const cvd_config *cfg, int conn) __attribute__((noreturn));
+/*
+ * A spare connection process, forked before its client connects: it forks
+ * its worker at once, which opens the vault, then waits on ctl for the
+ * connection the daemon hands it (SCM_RIGHTS), and serves it as
+ * cvd_serve_connection does.  End of file on ctl: it ends, unused
+ * (docs/service.md, Speed).  Never returns.
+ */
+void cvd_spare_connection(const cvd_config *cfg, int ctl) __attribute__((noreturn));
 
 #endif

@@ -56,7 +56,7 @@ svc_stop() {
 	kill "-${1:-TERM}" "$DPID" 2>/dev/null
 	wait "$DPID" 2>/dev/null
 	local p
-	for p in $(pgrep -u "$SVC" -x 'casevaultd-conn|casevaultd-work' 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	for p in $(pgrep -u "$SVC" -x 'casevaultd-conn|casevaultd-work|casevaultd-idle' 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	DPID=
 }
 

@@ -17,6 +17,8 @@
 #include <sys/vfs.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "base/util.h"
 #include "core/keys.h"
 #include "core/lock.h"
@@ -449,6 +451,61 @@ static void test_bad_policy(void **state)
 	tv_sh("cp %s/ret.bak %s/policies/retention.ini", tv_dir, tv_path);
 }
 
+/* Another connection commits to the file (a write that leaves nothing behind). */
+static void commit_elsewhere(const char *file)
+{
+	char db[160];
+	sqlite3 *h = NULL;
+
+	snprintf(db, sizeof(db), "%s/%s", tv_path, file);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "CREATE TABLE unit_t(x); DROP TABLE unit_t;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+/*
+ * cv_vault_current, for a vault opened before its command came (casevaultd,
+ * docs/service.md, Speed): a handle stays current only while nobody else
+ * commits to the index or the key store or changes a policy file or the
+ * audit trail's head, and for max_age seconds.
+ */
+static void test_current(void **state)
+{
+	static const char *const changes[] = { "index", "keys", "policy", "head" };
+	cv_vault *a = open_v(), *b = open_v();
+	char id[24];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(cv_vault_current(a, 300), 1);
+	assert_int_equal(cv_vault_current(b, 300), 1);  /* two readers */
+	assert_int_equal(cv_case_open(a, "Ann Own", "Ben Own", "2014-02-03", 1, NULL, id), 0);
+	assert_int_equal(cv_vault_current(b, 300), 0);  /* a case opened through a */
+	cv_vault_close(a);
+	cv_vault_close(b);
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		a = open_v();
+		assert_int_equal(cv_vault_current(a, 300), 1);
+		if (i == 0)
+			commit_elsewhere("vault.db");
+		else if (i == 1)
+			commit_elsewhere("keys.db");
+		else if (i == 2)
+			tv_sh("cp -p %s/policies/filetypes.ini %s/ft && mv %s/ft %s/policies/filetypes.ini",
+			      tv_path, tv_dir, tv_dir, tv_path);
+		else
+			tv_sh("cp -p %s/audit.head %s/h && mv %s/h %s/audit.head", tv_path, tv_dir, tv_dir, tv_path);
+		if (cv_vault_current(a, 300) != 0)
+			fail_msg("a handle stayed current after a change to the %s", changes[i]);
+		cv_vault_close(a);
+	}
+	a = open_v();
+	sleep(2);
+	assert_int_equal(cv_vault_current(a, 1), 0);
+	assert_int_equal(cv_vault_current(a, 300), 1);
+	cv_vault_close(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_bad_passphrase),
 		cmocka_unit_test(test_bad_policy),
 		cmocka_unit_test(test_two_vaults),
+		cmocka_unit_test(test_current),
 	};
 
 	setenv("CASEVAULT_POLICY_DIR", CV_TEST_SOURCE_DIR "/policies", 1);

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "casevault/common.h"
 #include "casevault/vault.h"
@@ -104,6 +105,12 @@ struct cv_vault {
 	cv_seal_cache *seal;        /* crypto/seal.c: ready AES-GCM contexts, shared by handle copies */
 	cv_blind_cache *blind;      /* crypto/blind.c: the duplicate index's keys, derived once per section */
 	cv_helper *helper;          /* a filing writer's encryption helper (crypto/helper.c), or NULL */
+	/* what cv_vault_open found, for cv_vault_current (core/vault.c) */
+	struct cv_open_stamp {
+		struct timespec at;             /* CLOCK_MONOTONIC */
+		long long data_version[2];      /* the index's and the key store's */
+		struct cv_file_stamp { dev_t dev; ino_t ino; off_t size; struct timespec mtim; } files[5];
+	} opened;
 	char errmsg[512];
 	char notice[512];
 };

@@ -300,6 +300,50 @@ static int check_index_file(cv_vault *v)
 	return cv_error(v, CV_ERROR, "cannot read the vault's index %s: %s", v->dbpath, why);
 }
 
+/* The files whose change makes an open handle stale (cv_vault_current). */
+static const char *const stamped[] = { "vault.db", "keys.db", "audit.head", "policies/retention.ini",
+				       "policies/filetypes.ini" };
+_Static_assert(sizeof(stamped) / sizeof(stamped[0]) == sizeof(((struct cv_open_stamp *)0)->files) /
+	       sizeof(struct cv_file_stamp), "one stamp per file");
+
+static void stamp_files(const cv_vault *v, struct cv_open_stamp *s)
+{
+	char p[PATH_MAX];
+	struct stat sb;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	clock_gettime(CLOCK_MONOTONIC, &s->at);
+	for (i = 0; i < sizeof(stamped) / sizeof(stamped[0]); i++) {
+		struct cv_file_stamp *f = &s->files[i];
+
+		if (snprintf(p, sizeof(p), "%s/%s", v->path, stamped[i]) < (int)sizeof(p) && stat(p, &sb) == 0) {
+			f->dev = sb.st_dev;
+			f->ino = sb.st_ino;
+			f->size = sb.st_size;
+			f->mtim = sb.st_mtim;
+		}
+	}
+}
+
+/*
+ * Taken before the open reads anything (files) and before it reads the
+ * index's rows (data versions): a change made while it opens makes the
+ * handle stale, never current.
+ */
+int cv_vault_current(cv_vault *v, long max_age)
+{
+	struct cv_open_stamp now;
+
+	if (!v || !v->db || cv_index_in_tx(v))
+		return 0;
+	stamp_files(v, &now);
+	if (now.at.tv_sec - v->opened.at.tv_sec > max_age || cv_index_data_version(v, now.data_version) < 0)
+		return 0;
+	return !memcmp(now.files, v->opened.files, sizeof(now.files)) &&
+	       !memcmp(now.data_version, v->opened.data_version, sizeof(now.data_version));
+}
+
 int cv_vault_open(cv_vault **out, const char *path)
 {
 	cv_vault *v;
@@ -312,11 +356,13 @@ int cv_vault_open(cv_vault **out, const char *path)
 	v = vault_new(path);
 	if (!v)
 		return CV_ERROR;
+	stamp_files(v, &v->opened);
 	if ((r = check_vault_files(v, path)) < 0 || (r = check_index_file(v)) < 0)
 		goto out;
 	if ((r = cv_gpg_home(v)) < 0)
 		goto out;
-	if ((r = cv_index_open(v, 0)) < 0 || (r = cv_keystore_attach(v)) < 0)
+	if ((r = cv_index_open(v, 0)) < 0 || (r = cv_keystore_attach(v)) < 0 ||
+	    (r = cv_index_data_version(v, v->opened.data_version)) < 0)
 		goto out;
 	if ((r = check_clock(v)) < 0)
 		goto out;

@@ -728,6 +728,11 @@ static int gpgme_init(unsigned flags)
 	return 0;
 }
 
+int cv_global_gpgconf(void)
+{
+	return gpgme_ready && gpgconf_enabled;
+}
+
 int cv_global_init_ex(unsigned flags)
 {
 	static int done;

@@ -753,6 +753,28 @@ int cv_index_checkpoint(cv_vault *v)
 	return 0;
 }
 
+/*
+ * SQLite's data_version of the index and of the attached key store: either
+ * changes when another connection commits to that file (core/vault.c,
+ * cv_vault_current).
+ */
+int cv_index_data_version(cv_vault *v, long long out[2])
+{
+	static const char *const sql[2] = { "PRAGMA main.data_version", "PRAGMA ks.data_version" };
+	sqlite3_stmt *st = NULL;
+	int i, r;
+
+	for (i = 0; i < 2; i++) {
+		if ((r = cv_index_prepare(v, &st, sql[i])) < 0)
+			return r;
+		out[i] = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+		sqlite3_finalize(st);
+		if (out[i] < 0)
+			return cv_index_dberr(v, "read the index's data version");
+	}
+	return 0;
+}
+
 int cv_index_ids(cv_vault *v, const char *sql, const char *arg, size_t width, void *out, size_t *n)
 {
 	sqlite3_stmt *st = NULL;

@@ -34,6 +34,8 @@ int cv_index_next_id(cv_vault *v, const char *counter, long *out);
 int cv_index_next_ids(cv_vault *v, const char *counter, long count, long *first);  /* a block of ids */
 /* Move the write-ahead log into vault.db and empty it (deleted keys leave the log). */
 int cv_index_checkpoint(cv_vault *v);
+/* data_version of the index and of the key store (SQLite's: another connection committed when it changes) */
+int cv_index_data_version(cv_vault *v, long long out[2]);
 int cv_index_dberr(cv_vault *v, const char *what);
 /* A text column, "" for NULL. */
 const char *cv_col(sqlite3_stmt *st, int i);

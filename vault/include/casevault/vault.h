@@ -63,6 +63,13 @@ int cv_global_init_ex(unsigned flags);
 int cv_global_warm(void);
 
 /*
+ * 1 when GPGME in this process may run gpgconf already (cv_global_warm, or
+ * a first cv_global_init_ex with CV_INIT_GPGCONF): a front end then has
+ * nothing to decide before it starts (cv_vault_revoke_pending), else 0.
+ */
+int cv_global_gpgconf(void);
+
+/*
  * 1 when the vault at path holds a revocation a crash left unfinished (the
  * revoked person's secret key still to delete, docs/recovery.md, An
  * interrupted revocation), else 0, also when path holds no readable vault.
@@ -96,6 +103,16 @@ int cv_vault_open(cv_vault **out, const char *path);
  * the only trace of a failure.  Accepts NULL.
  */
 void cv_vault_finish(cv_vault *v);
+
+/*
+ * 1 when a handle opened earlier and not used since is still what opening
+ * the vault now would give: nobody committed to the index or the key store,
+ * nor replaced them, the audit trail's head or the policy files, since
+ * cv_vault_open began, and that was at most max_age seconds ago.  Else 0:
+ * close it and open the vault afresh.  casevaultd opens a worker's vault
+ * before its request comes (docs/service.md, Speed).
+ */
+int cv_vault_current(cv_vault *v, long max_age);
 
 /* Close and wipe every key held in memory (after cv_vault_finish).  Accepts NULL. */
 void cv_vault_close(cv_vault *v);

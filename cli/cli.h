@@ -97,6 +97,9 @@ typedef struct {
 	cv_vault *spare;
 } cli_service;
 
+/* The oldest vault opened ahead that a command takes (cv_vault_current's max_age), seconds. */
+#define CLI_SPARE_MAX_AGE 300
+
 /* Where casevault looks for the daemon when a vault is not its own to open. */
 #define CLI_DEFAULT_SOCKET "/run/casevault/casevault.sock"
 

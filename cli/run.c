@@ -45,12 +45,6 @@ void cli_notices_from(cli_ctx *c, size_t from)
 	fprintf(stderr, "casevault: note: %s\n", cli_show(n));
 }
 
-/*
- * How long a vault casevaultd opened ahead stays fit to use (a change in the
- * meantime makes it unfit sooner: cv_vault_current).
- */
-#define SPARE_MAX_AGE 300
-
 /* The vault the worker opened before the request, when nothing changed since (docs/service.md, Speed). */
 static int take_spare(cli_ctx *c)
 {
@@ -58,7 +52,7 @@ static int take_spare(cli_ctx *c)
 
 	if (!s)
 		return 0;
-	if (strcmp(cv_vault_path(s), c->vault_dir) || !cv_vault_current(s, SPARE_MAX_AGE)) {
+	if (strcmp(cv_vault_path(s), c->vault_dir) || !cv_vault_current(s, CLI_SPARE_MAX_AGE)) {
 		cv_vault_close(s);
 		return 0;
 	}

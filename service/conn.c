@@ -313,6 +313,8 @@ struct handoff {
 };
 
 #define HANDOFF_NFDS (2 + CV_PROTO_NFDS + CV_PROTO_MAX_FILES)
+/* How often an idle spare checks that the vault it holds is still current. */
+#define SPARE_CHECK_S 1
 
 /*
  * The request, as received, to the spare's worker: the JSON (the worker
@@ -442,6 +444,33 @@ static int recv_fds(int sock, void *buf, size_t len, ssize_t *got, int *fds, int
 }
 
 /*
+ * The vault as the spare holds it: v while it is current, else closed and
+ * opened again.  Closed, a handle that was the vault's last connection
+ * empties SQLite's log into the index, as every command's end does: a
+ * change someone else committed meanwhile is not left in the log at rest
+ * (docs/service.md, Speed).  NULL when the vault does not open.
+ */
+static cv_vault *spare_vault(const cvd_config *cfg, cv_vault *v)
+{
+	if (v && cv_vault_current(v, CLI_SPARE_MAX_AGE - SPARE_CHECK_S * 2))
+		return v;
+	cv_vault_close(v);
+	if (cv_vault_open(&v, cfg->vault_dir) < 0) {
+		cv_vault_close(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* 1 when something came on sock (a request, or its end) within SPARE_CHECK_S seconds. */
+static int request_waits(int sock)
+{
+	struct pollfd p = { sock, POLLIN, 0 };
+
+	return poll(&p, 1, SPARE_CHECK_S * 1000) != 0;
+}
+
+/*
  * The spare's worker: the library set up and the vault opened before any
  * request (no key: a session's keys come with the request's person), then
  * it waits for the one request its connection process hands over.  A vault
@@ -462,13 +491,14 @@ static void __attribute__((noreturn)) spare_worker(const cvd_config *cfg, int so
 	signal(SIGTERM, SIG_DFL);
 	prctl(PR_SET_NAME, "casevaultd-idle", 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);  /* unused, it ends with its connection process */
-	if (cv_global_init_ex(0) < 0 || cv_vault_open(&v, cfg->vault_dir) < 0) {
-		cv_vault_close(v);
-		v = NULL;
-	}
+	v = cv_global_init_ex(0) < 0 ? NULL : spare_vault(cfg, NULL);
+	while (!request_waits(sock))
+		v = spare_vault(cfg, v);
 	n = recv_fds(sock, buf, sizeof(buf), &got, fds, HANDOFF_NFDS);
-	if (n < 2 + CV_PROTO_NFDS || (size_t)got < sizeof(h))
+	if (n < 2 + CV_PROTO_NFDS || (size_t)got < sizeof(h)) {
+		cv_vault_close(v);
 		_exit(0);  /* no request: the daemon stopped, or this spare was not needed */
+	}
 	memcpy(&h, buf, sizeof(h));
 	if (h.len != (size_t)got - sizeof(h) ||
 	    cv_proto_parse_request(buf + sizeof(h), h.len, &rq, err, sizeof(err)) < 0)
@@ -504,7 +534,8 @@ void cvd_spare_connection(const cvd_config *cfg, int ctl)
 			close(s[0]);
 	}
 	if (recv_fds(ctl, &b, 1, &got, &conn, 1) != 1) {
-		if (sp.pid > 0 && kill(sp.pid, SIGKILL) == 0)
+		close(sp.sock);  /* its worker closes the vault and ends */
+		if (sp.pid > 0)
 			waitpid(sp.pid, NULL, 0);
 		_exit(0);
 	}

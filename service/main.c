@@ -272,10 +272,7 @@ static void keeper_start(cvd_config *cfg, int lfd)
  */
 static pid_t spare_pid = -1;
 static int spare_ctl = -1;
-static time_t spare_since, spare_failed;
-
-/* A spare kept this long is replaced by a fresh one (a worker takes one up to 300 s old: cli/run.c). */
-#define SPARE_REFRESH 240
+static time_t spare_failed;
 
 static void spare_start(cvd_config *cfg, int lfd)
 {
@@ -298,18 +295,24 @@ static void spare_start(cvd_config *cfg, int lfd)
 	}
 	spare_pid = pid;
 	spare_ctl = s[0];
-	spare_since = time(NULL);
 }
 
-/* The spare ends unused (and so does its worker, whose socket closes with it). */
+/*
+ * The spare ends unused: told so by its socket's end, its worker closes the
+ * vault as a command's end does, for a second at most, then it is killed.
+ */
 static void spare_drop(void)
 {
+	int i;
+
 	if (spare_pid <= 0)
 		return;
-	if (kill(spare_pid, SIGKILL) == 0)
+	close(spare_ctl);
+	for (i = 0; i < 100 && waitpid(spare_pid, NULL, WNOHANG) == 0; i++)
+		usleep(10000);
+	if (i == 100 && kill(spare_pid, SIGKILL) == 0)
 		while (waitpid(spare_pid, NULL, 0) < 0 && errno == EINTR)
 			;
-	close(spare_ctl);
 	spare_ctl = -1;
 	spare_pid = -1;
 }
@@ -392,8 +395,6 @@ static void serve(cvd_config *cfg, int lfd)
 	while (!stopping) {
 		while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
 			reaped(cfg, lfd, pid, &running);
-		if (running == 0 && spare_pid > 0 && time(NULL) - spare_since >= SPARE_REFRESH)
-			spare_drop();
 		if (running == 0)
 			spare_start(cfg, lfd);
 		if (poll(&p, 1, 1000) <= 0 || (conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)

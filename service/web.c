@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <microhttpd.h>
 
@@ -336,25 +337,38 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* In the worker: the page made, sent on fd as the head and the body (or the document). */
+/*
+ * In the worker: the page made, sent on fd as the head and the body (or the
+ * document), then fd closed: the web process sends the page while this
+ * process closes the vault, which may sign a reader's audit checkpoint
+ * (docs/web.md, Processes).
+ */
 static void __attribute__((noreturn)) run_worker(const web_req *rq, int fd)
 {
 	web_head h;
 	web_buf b = { 0 };
 	int doc = -1, ok;
 	char chunk[65536];
+	struct stat sb;
 	ssize_t n;
+	cv_vault *v;
 
 	prctl(PR_SET_NAME, "casevaultd-work", 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&h, 0, sizeof(h));
 	h.status = 200;
-	web_make(rq, &h, &b, &doc);
+	v = web_make(rq, &h, &b, &doc);
+	sb.st_size = 0;
+	if (doc >= 0 && (fstat(doc, &sb) < 0 || lseek(doc, 0, SEEK_SET) != 0))
+		b.failed = 1;
+	h.total = (long long)b.len + (long long)sb.st_size;
 	ok = !b.failed && write_all(fd, &h, sizeof(h)) == 0 && write_all(fd, b.s ? b.s : "", b.len) == 0;
-	if (ok && doc >= 0 && lseek(doc, 0, SEEK_SET) == 0)
+	if (ok && doc >= 0)
 		while (ok && (n = read(doc, chunk, sizeof(chunk))) > 0)
 			ok = write_all(fd, chunk, (size_t)n) == 0;
 	explicit_bzero(chunk, sizeof(chunk));
+	close(fd);
+	cv_vault_close(v);
 	_exit(ok ? 0 : 1);
 }
 
@@ -405,16 +419,23 @@ static int worker_feed(web_form *f)
 	return n <= 0;
 }
 
-/* The worker ended: its status, and the connection resumed to send the page. */
+/*
+ * The worker closed its pipe: the page is whole when every byte its head
+ * announced came, and the connection resumes to send it.  The worker may
+ * still be closing the vault; it is reaped later (workers_reap).
+ */
 static void worker_end(web_form *f)
 {
-	int status = 0;
-
 	close(f->pipe);
-	while (waitpid(f->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	f->ended = WIFEXITED(status) && WEXITSTATUS(status) == 0 && f->got == sizeof(f->head) ? 1 : -1;
+	f->ended = f->got == sizeof(f->head) && (long long)f->body.len == f->head.total ? 1 : -1;
 	MHD_resume_connection(f->conn);
+}
+
+/* Workers that ended, each after its page was sent (the web process forks nothing else). */
+static void workers_reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
 }
 
 /* Every waiting worker's pipe in rs; the highest descriptor. */
@@ -788,6 +809,7 @@ static void web_turn(struct MHD_Daemon *d)
 			return;
 	}
 	workers_run(&rs);
+	workers_reap();
 	MHD_run_from_select(d, &rs, &ws, &es);
 	MHD_run(d);  /* the connections resumed just now */
 }

@@ -92,10 +92,16 @@ typedef struct {
 	char filename[200];        /* WEB_DOWNLOAD, WEB_BUNDLE: safe for the header */
 	long attach;               /* WEB_BUNDLE: the bundle's bytes, after the page's */
 	char message[400];         /* sign-in refused: why, in one line */
+	long long total;           /* the bytes after the head (the body, then the document): a page cut short is refused */
 } web_head;
 
-/* In the worker: make the page (web_pages.c). */
-void web_make(const web_req *rq, web_head *h, web_buf *body, int *doc_fd);
+/*
+ * In the worker: make the page (web_pages.c).  The vault it was made from,
+ * still open, or NULL: the worker closes it once the page is sent, since
+ * what the library leaves for a command's end (cv_vault_finish) is not the
+ * person's to wait for (docs/web.md, Processes).
+ */
+cv_vault *web_make(const web_req *rq, web_head *h, web_buf *body, int *doc_fd);
 
 /* What pages share (web_pages.c): a page saying what went wrong, the library's error as one. */
 struct cv_vault;

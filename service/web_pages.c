@@ -596,20 +596,24 @@ static void slipless_refused(const web_req *rq, web_head *h, web_buf *b)
 		       "nothing else was read or changed");
 }
 
-void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
+cv_vault *web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
 {
 	int signout = !strcmp(rq->url, "/signout") && !strcmp(rq->method, "POST"), r;  /* never by a GET */
 	cv_vault *v = NULL;
 
-	if (!strcmp(rq->url, "/signin"))
-		return sign_in(rq, h, b);
+	if (!strcmp(rq->url, "/signin")) {
+		sign_in(rq, h, b);
+		return NULL;
+	}
 	/* a keyslip's holder: the keeper still holds it; without one, each page proves by a signature */
 	if (web_holds_slip(rq->role) && !cvd_session_alive_for(cvd_session_ctx(rq->keeper_fd, rq->uid), rq->staff)) {
 		h->kind = WEB_ENDED;
-		return;
+		return NULL;
 	}
-	if (!web_holds_slip(rq->role) && !slipless_page(rq))
-		return slipless_refused(rq, h, b);
+	if (!web_holds_slip(rq->role) && !slipless_page(rq)) {
+		slipless_refused(rq, h, b);
+		return NULL;
+	}
 	/* sign-out is 'casevault lock' for one person: gpg-agent is reached through gpgconf */
 	if ((r = open_as(rq, &v, signout || web_staff_needs_gpgconf(rq) ? CV_INIT_GPGCONF : 0)) < 0)
 		web_lib_error(rq, h, b, v, r);
@@ -625,5 +629,5 @@ void web_make(const web_req *rq, web_head *h, web_buf *b, int *doc_fd)
 		if (strstr(cv_vault_errmsg(v), "passphrase"))
 			h->kind = WEB_ENDED;  /* the session ended while the page was made */
 	}
-	cv_vault_close(v);
+	return v;
 }

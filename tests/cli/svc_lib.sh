@@ -107,3 +107,25 @@ svc_ada_vault() {
 	R=$(as_svc "$CV" "${M[@]}" --json ls "$C" | python3 -c 'import json,sys; print(json.load(sys.stdin)["records"][0]["id"])')
 	check "setup: Ada with a passphrase and an OS user, a case with a note ($A $C $R)" test -n "$R"
 }
+
+# svc_db SQL: one value from the index, read as the service account (never root: its -shm would be root's)
+svc_db() { as_svc python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$V/vault.db" "$1"; }
+# stopped_worker: the pid of a worker stopped at its crash point (CASEVAULT_CRASHPOINT=...:stop), or nothing
+stopped_worker() { local p; for p in $(pgrep -u "$SVC" -x casevaultd-work); do [ "$(ps -o stat= -p "$p" | cut -c1)" = T ] && echo "$p"; done; }
+# svc_until_stopped CMD...: CMD (which sets RC, 0 when it succeeded) again, 30 times at most, until a
+# worker has stopped itself at its crash point; W is that worker, or empty
+svc_until_stopped() {
+	W=
+	for _ in $(seq 30); do
+		W=$(stopped_worker)
+		[ -n "$W" ] && return 0
+		"$@"
+		[ "$RC" -eq 0 ] || return 1
+	done
+}
+# svc_let_go BEFORE: every stopped worker let go; waits (10 s at most) until the checkpoints number more than BEFORE
+svc_let_go() {
+	local p
+	for p in $(stopped_worker); do kill -CONT "$p"; done
+	for _ in $(seq 100); do [ "$(svc_db "SELECT count(*) FROM checkpoints")" -gt "$1" ] && break; sleep 0.1; done
+}

@@ -17,10 +17,6 @@ fi
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
 svc_ada_vault
 
-# svc_db SQL: one value from the index, read as the service account (never root: its -shm would be root's)
-svc_db() { as_svc python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$V/vault.db" "$1"; }
-# stopped_worker: the pid of a worker stopped at its crash point, or nothing
-stopped_worker() { local p; for p in $(pgrep -u "$SVC" -x casevaultd-work); do [ "$(ps -o stat= -p "$p" | cut -c1)" = T ] && echo "$p"; done; }
 ls_ada() { # ls_ada: Ada lists the case through the daemon; a minute at most, so a wait is a failure, not a hang
 	timeout 60 setpriv --reuid "$UA" --regid "$(id -g "$UA")" --init-groups env HOME=/nonexistent \
 		CASEVAULT_SOCKET="$SOCK" "$CV" "$@" ls "$C" >"$T/out" 2>"$T/err" </dev/null
@@ -33,13 +29,7 @@ before=$(svc_db "SELECT count(*) FROM checkpoints")
 ls_ada --passphrase-file "$T/a/pass"
 check "Ada proves her passphrase and lists the case (exit $RC: $ERR)" test "$RC" -eq 0
 # one unlock in ten events signs (vault/core/checkpoint.h): list until a worker stops at the signature
-W=
-for _ in $(seq 30); do
-	W=$(stopped_worker)
-	[ -n "$W" ] && break
-	ls_ada
-	[ "$RC" -eq 0 ] || break
-done
+svc_until_stopped ls_ada
 check "a reader's worker reached its routine checkpoint (worker ${W:-none})" test -n "$W"
 check "its client had the whole listing and exit 0 while the worker waits to sign (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 0 ] && grep -q "School call" <<<"$OUT" && [ -z "$ERR" ]'
@@ -47,11 +37,9 @@ check "nothing was signed yet ($before checkpoints)" test "$(svc_db "SELECT coun
 ls_ada
 check "the next command is answered meanwhile (exit $RC: $ERR)" eval '[ "$RC" -eq 0 ] && grep -q "School call" <<<"$OUT"'
 
-[ -n "$W" ] && kill -CONT "$W"
-for _ in $(seq 100); do [ "$(svc_db "SELECT count(*) FROM checkpoints")" -gt "$before" ] && break; sleep 0.1; done
+svc_let_go "$before"
 check "let go, the worker signs the checkpoint as Ada" \
 	test "$(svc_db "SELECT staff_id FROM checkpoints ORDER BY number DESC LIMIT 1")" = "$A"
-for p in $(stopped_worker); do kill -CONT "$p"; done
 svc_stop
 
 # killed where it would sign: the client's answer stands, and the next unlock signs

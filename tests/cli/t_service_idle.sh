@@ -41,15 +41,25 @@ both() {
 	[ "$D" -eq "$S" ] && cmp -s "$T/d.out" "$T/s.out" && cmp -s "$T/d.err" "$T/s.err"
 }
 
-svc_start || exit 1
+# every worker stops itself when it appends its audit event: which process serves the request shows
+svc_start CASEVAULT_CRASHPOINT=audit-append:stop || exit 1
 read -r IC IW <<<"$(idle_pair)"
 check "an idle connection process and its worker wait, the vault's index open in the worker (${IC:-none} ${IW:-none})" \
 	test -n "$IW"
-C=$(as_user "$SVC" env CASEVAULT_SOCKET="$SOCK" "$CV" case open --parent "Pat Parent" --child "Kim Child" \
-	--child-dob 2014-05-06 --pr-confirmed 2>"$T/err")
-check "the next request is served (a case opened: ${C:-none}; $(head -c 100 "$T/err"))" test -n "$C"
-check "by the idle worker: it is gone, and no other worker was forked for the request" \
-	eval '! kill -0 '"${IW:-0}"' 2>/dev/null && grep -q "$C" <(as_svc "$CV" case list)'
+as_user "$SVC" env CASEVAULT_SOCKET="$SOCK" "$CV" case open --parent "Pat Parent" --child "Kim Child" \
+	--child-dob 2014-05-06 --pr-confirmed >"$T/case" 2>"$T/err" &
+CP=$!
+for _ in $(seq 200); do [ -n "$(stopped_worker)" ] && break; sleep 0.05; done
+SW=$(stopped_worker)
+check "the next request is served by that idle worker (the worker at its audit event: ${SW:-none})" \
+	test -n "$SW" -a "$SW" = "$IW"
+[ -n "$SW" ] && kill -CONT "$SW"
+wait "$CP"
+C=$(cat "$T/case")
+check "the request ends as it would have (a case opened: ${C:-none}; $(head -c 100 "$T/err"))" \
+	eval '[ -n "$C" ] && grep -q "$C" <(as_svc "$CV" case list)'
+svc_stop
+svc_start || exit 1
 read -r IC IW <<<"$(idle_pair)"
 check "a new idle pair waits once the request has ended (${IC:-none} ${IW:-none})" test -n "$IW"
 

@@ -31,11 +31,14 @@ source "$REPO/tests/cli/svc_lib.sh"
 echo "setting up a service vault with 6 notes..." >&2
 svc_setup
 C=$(as_svc "$CV" case open --parent "Bench Parent" --child "Bench Child" --child-dob 2014-05-06 --pr-confirmed)
+# caseworkers read only the cases they are assigned to (docs/legal-rules.md)
+as_svc "$CV" case assign "$C" "$A" >/dev/null && as_svc "$CV" case assign "$C" "$B" >/dev/null
 for i in 1 2 3 4 5 6; do
 	printf 'Bench note %d: a phone call about the annual review, with actions agreed.\n' "$i" |
 		as_svc "$CV" note "$C" --class phone-call --title "Note $i" >/dev/null
 done
-mapfile -t RECS < <(as_svc "$CV" ls "$C" | awk '{ print $1 }')
+mapfile -t RECS < <(as_svc "$CV" ls "$C" | awk '$1 ~ /^R-/ { print $1 }')
+[ "${#RECS[@]}" -eq 6 ] || { echo "bench_service_load: the case should list 6 notes, not ${#RECS[@]}" >&2; exit 1; }
 svc_start || exit 1
 L=$T/lat
 mkdir -m 777 "$L"

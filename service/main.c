@@ -1,8 +1,10 @@
 /*
  * casevaultd - the daemon (docs/service.md): listens on a Unix socket (its
- * own, or the one systemd passes), forks a process per connection, and
+ * own, or the one systemd passes), gives each connection a process of its
+ * own (the spare forked ahead while nothing ran, or one forked for it), and
  * keeps count of them.  It holds no vault state itself: each request's
- * worker opens the vault as a direct-mode command does.
+ * worker opens the vault as a direct-mode command does, or takes the one
+ * its spare opened when nothing changed since (docs/service.md, Processes).
  */
 #include <errno.h>
 #include <getopt.h>

@@ -18,15 +18,17 @@ fi
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
 svc_setup
 
+# has_index PID: the process holds the vault's index open
+has_index() { local f; for f in /proc/"$1"/fd/*; do [ "$(readlink "$f")" = "$V/vault.db" ] && return 0; done; return 1; }
 # idle_pair: "CONN WORKER" once both idle processes are there and the worker has the index open (5 s at most)
 idle_pair() {
 	local p c w
 	for _ in $(seq 100); do
-		c= w=
+		c='' w=''
 		for p in $(pgrep -u "$SVC" -x casevaultd-idle); do
 			if [ "$(cat "/proc/$(ps -o ppid= -p "$p" | tr -d ' ')/comm" 2>/dev/null)" = casevaultd-idle ]; then w=$p; else c=$p; fi
 		done
-		if [ -n "$c" ] && [ -n "$w" ] && ls -l "/proc/$w/fd" 2>/dev/null | grep -q 'vault\.db$'; then
+		if [ -n "$c" ] && [ -n "$w" ] && has_index "$w"; then
 			echo "$c $w"
 			return 0
 		fi

@@ -31,6 +31,10 @@ strace -f -qq -e trace=execve -o "$T/gpg.log" -p "$DPID" 2>/dev/null &
 SPID=$!
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 check "casevaultd listens on its socket" test -S "$SOCK"
+# strace follows only what the daemon forks once it is attached: the spare forked at start
+# (docs/service.md, Processes) may be older, so it is ended, and the daemon forks the next later
+for _ in $(seq 50); do [ "$(awk '/^TracerPid/ { print $2 }' "/proc/$DPID/status")" != 0 ] && break; sleep 0.1; done
+pkill -KILL -u "$SVC" -x casevaultd-idle
 
 get_r() { # get_r [--passphrase-file F]: Ada reads R through the daemon
 	as_user "$UA" env CASEVAULT_SOCKET="$SOCK" "$CV" "$@" get "$R" >"$T/out" 2>"$T/err" </dev/null

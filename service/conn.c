@@ -321,31 +321,43 @@ struct handoff {
  * parses it again: nothing but bytes crosses), the peer's uid, and the
  * status pipe, the connection and the client's descriptors.
  */
+int cvd_send_fds(int sock, struct iovec *iov, int niov, const int *fds, int nfds, int flags)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * HANDOFF_NFDS)];
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)niov, .msg_control = cbuf,
+			     .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	ssize_t sent, want = 0;
+	int i;
+
+	if (nfds < 1 || nfds > HANDOFF_NFDS)
+		return -1;
+	for (i = 0; i < niov; i++)
+		want += (ssize_t)iov[i].iov_len;
+	memset(cbuf, 0, sizeof(cbuf));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+	while ((sent = sendmsg(sock, &mh, flags | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return sent == want ? 0 : -1;
+}
+
 static int hand_over(struct spare *sp, const struct incoming *in, long uid, int done_fd)
 {
 	struct handoff h = { uid, in->len };
 	struct iovec iov[2] = { { &h, sizeof(h) }, { in->buf, in->len } };
-	char cbuf[CMSG_SPACE(sizeof(int) * HANDOFF_NFDS)];
-	int fds[HANDOFF_NFDS], n = 0, i;
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2, .msg_control = cbuf };
-	struct cmsghdr *cm;
-	ssize_t sent;
+	int fds[HANDOFF_NFDS], n = 0, i, r;
 
 	fds[n++] = done_fd;
 	fds[n++] = in->conn;
 	for (i = 0; i < in->nfds; i++)
 		fds[n++] = in->fds[i];
-	mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
-	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
-	while ((sent = sendmsg(sp->sock, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
+	r = cvd_send_fds(sp->sock, iov, 2, fds, n, 0);
 	close(sp->sock);
 	sp->sock = -1;
-	return sent == (ssize_t)(sizeof(h) + in->len) ? 0 : -1;
+	return r;
 }
 
 /* The worker for this request: the spare's, or a new one.  Its pid, or -1. */
@@ -360,6 +372,7 @@ static pid_t start_worker(const cvd_config *cfg, struct incoming *in, cv_proto_r
 		waitpid(sp->pid, NULL, 0);  /* a spare that did not take the request does nothing else */
 	if ((pid = fork()) == 0) {
 		close(done[0]);
+		explicit_bzero(in->buf, in->len);  /* the request is parsed: no raw copy of a passphrase stays */
 		run_worker(cfg, in, rq, uid, done[1], NULL);
 	}
 	return pid;

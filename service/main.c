@@ -322,18 +322,12 @@ static void spare_drop(void)
 /* The connection to the spare, which serves it from now on; 0, or -1 when there is none to take it. */
 static int spare_hand(int conn)
 {
-	char b = 0, cbuf[CMSG_SPACE(sizeof(int))];
+	char b = 0;
 	struct iovec iov = { &b, 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 
 	if (spare_pid <= 0)
 		return -1;
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &conn, sizeof(int));
-	if (sendmsg(spare_ctl, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != 1) {
+	if (cvd_send_fds(spare_ctl, &iov, 1, &conn, 1, MSG_DONTWAIT) < 0) {
 		spare_drop();
 		return -1;
 	}

@@ -27,5 +27,11 @@ void cvd_serve_connection(const cvd_config *cfg, int conn) __attribute__((noretu
  * (docs/service.md, Speed).  Never returns.
  */
 void cvd_spare_connection(const cvd_config *cfg, int ctl) __attribute__((noreturn));
+/*
+ * The bytes of iov and nfds descriptors (SCM_RIGHTS: at least one, at most
+ * a request's own and two more) in one message on sock; 0 or -1.
+ */
+struct iovec;
+int cvd_send_fds(int sock, struct iovec *iov, int niov, const int *fds, int nfds, int flags);
 
 #endif

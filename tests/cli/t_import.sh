@@ -72,6 +72,35 @@ run_cv import "$T/d/due.csv" --allow-duplicates
 check "import: letter and case-note share an archive, two complaints with different event dates do not (3 archives)" \
 	test "$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')" -eq $((before + 3))
 
+# A case's documents that fall due together go into archives of at most 128
+# (docs/architecture.md, Filing): 130 notes make two archives, and a bad
+# last line still spoils the whole case, in both.
+C5=$(new_case "Import Five" "Child Five" 2013-05-05)
+mkdir -p "$T/d/many"
+{
+	echo "case,path,class,section,title,date"
+	for k in $(seq 130); do
+		printf 'Note %d of the import: a phone call with the parent.\n' "$k" >"$T/d/many/n$k.txt"
+		printf '%s,many/n%d.txt,case-note,case,Note %d,2026-09-01\n' "$C5" "$k" "$k"
+	done
+} >"$T/d/many.csv"
+archives_of() { sqlite3 "$V/vault.db" "SELECT count(DISTINCT archive_id) FROM records WHERE case_id = '$1'"; }
+{ cat "$T/d/many.csv"; printf '%s,evil.pdf,letter,case,Bad,2026-09-01\n' "$C5"; } >"$T/d/many-bad.csv"
+run_cv import "$T/d/many-bad.csv"
+check "131 rows with one bad: exit 1, none of the case filed (exit $RC)" test "$RC" -eq 1 -a "$(archives_of "$C5")" = 0
+run_cv import "$T/d/many.csv" --json
+check "130 notes of one case and class: filed (exit $RC)" test "$RC" -eq 0
+check "  in two archives" test "$(archives_of "$C5")" = 2
+check "  of 128 and 2 members" test "$(sqlite3 "$V/vault.db" "SELECT group_concat(n, ' ') FROM (SELECT count(*) AS n FROM records WHERE case_id = '$C5' GROUP BY archive_id ORDER BY n DESC)")" = "128 2"
+check "  one receipt for both" test "$(sqlite3 "$V/vault.db" "SELECT count(DISTINCT a.receipt_id) FROM records r JOIN archives a ON a.id = r.archive_id WHERE r.case_id = '$C5'")" = 1
+ids=$("$CV" --json ls "$C5" | python3 -c 'import json,sys; r={x["title"]: x["id"] for x in json.load(sys.stdin)["records"]}; print(r["Note 1"], r["Note 128"], r["Note 129"], r["Note 130"])')
+for k in 1 128 129 130; do
+	set -- $ids
+	"$CV" get "$1" >"$T/back.txt" 2>/dev/null
+	check "  note $k reads back as filed" cmp -s "$T/d/many/n$k.txt" "$T/back.txt"
+	ids=${ids#* }
+done
+
 # A malformed CSV (unterminated quote) files nothing at all.
 printf 'case,path,class,section,title,date\n%s,scan.png,letter,case,"unterminated,2026-11-01\n' "$C1" >"$T/d/broken.csv"
 before=$(tree_hash "$V")

@@ -116,7 +116,17 @@ static int check_items(filing *f)
 	return authorize_items(f->v, items, n);
 }
 
-/* The group item i falls in, a new one when none matches. */
+/*
+ * At most this many documents share an archive.  A read decrypts and unpacks
+ * its record's whole archive, so an import's 1,000 notes in one archive made
+ * each `get` pay for all of them; at 128 a note of an import reads as fast
+ * as a note filed on its own, the writers fill the extra archives side by
+ * side, and a damaged archive costs fewer records (docs/architecture.md,
+ * Filing).
+ */
+#define ARCHIVE_MAX_MEMBERS 128
+
+/* The group item i falls in: the open one that matches, or a new one. */
 static cv_filing_group *group_for(filing *f, size_t i)
 {
 	cv_file_item *it = &f->items[i];
@@ -126,14 +136,14 @@ static cv_filing_group *group_for(filing *f, size_t i)
 
 	cv_filing_retention_key(f->v, it, rkey, sizeof(rkey));
 	for (j = 0; j < f->ng; j++)
-		if (!strcmp(f->gs[j].case_id, it->case_id) && f->gs[j].section == it->section &&
-		    !strcmp(f->gs[j].rkey, rkey))
+		if (f->gs[j].n < ARCHIVE_MAX_MEMBERS && !strcmp(f->gs[j].case_id, it->case_id) &&
+		    f->gs[j].section == it->section && !strcmp(f->gs[j].rkey, rkey))
 			return &f->gs[j];
 	g = &f->gs[f->ng++];
 	g->case_id = it->case_id;
 	g->section = it->section;
 	snprintf(g->rkey, sizeof(g->rkey), "%s", rkey);
-	g->idx = calloc(f->n, sizeof(size_t));
+	g->idx = calloc(f->n < ARCHIVE_MAX_MEMBERS ? f->n : ARCHIVE_MAX_MEMBERS, sizeof(size_t));
 	if (!g->idx)
 		return NULL;
 	g->v = f->v;

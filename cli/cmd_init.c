@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 #include "casevault/common.h"
@@ -65,22 +66,54 @@ static int empty_dir(const char *path)
 }
 
 /*
+ * Root waits while its child, become the account, makes the vault: a refused
+ * init leaves nothing behind (docs/commands/init.md), and the directory root
+ * made is root's to remove, as the account cannot in a parent it may not
+ * write.  Returns in the child; the parent exits with the child's status.
+ */
+static void owner_child(const char *dir, int made, const struct stat *was)
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid == 0)
+		return;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (made)
+			rmdir(dir);  /* only if empty: what the library wrote on a refusal, it removed */
+		else if (chown(dir, was->st_uid, was->st_gid) == 0)
+			chmod(dir, was->st_mode & 07777);  /* an empty directory taken goes back as it was */
+		_exit(pid < 0 ? EXIT_FAIL : WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_FAIL);
+	}
+	_exit(0);
+}
+
+/*
  * As root: DIR made (or an empty one taken: root never hands over what is in
- * a directory) 0700 for the account, then this process becomes it.
+ * a directory) 0700 for the account, then a child process becomes it.
  */
 static int become_owner(cli_ctx *c, const struct passwd *pw)
 {
 	struct stat sb;
+	int made;
 
 	if (c->passphrase_file && cli_passphrase_cb((void *)c->passphrase_file, "", 0, root_pass, sizeof(root_pass)) < 0)
 		return cli_fail(c, EXIT_FAIL, "cannot read the passphrase file %s", c->passphrase_file);
 	root_pass_read = c->passphrase_file != NULL;
-	if (mkdir(c->vault_dir, 0700) < 0 && errno != EEXIST)
+	made = mkdir(c->vault_dir, 0700) == 0;
+	if (!made && errno != EEXIST)
 		return cli_fail(c, EXIT_FAIL, "cannot create %s: %s (check the parent directory exists)", c->vault_dir, strerror(errno));
 	if (lstat(c->vault_dir, &sb) < 0 || !S_ISDIR(sb.st_mode) || !empty_dir(c->vault_dir))
 		return cli_fail(c, EXIT_FAIL, "cannot initialise %s: it is not a new or empty directory; choose one", c->vault_dir);
-	if (chown(c->vault_dir, pw->pw_uid, pw->pw_gid) < 0 || chmod(c->vault_dir, 0700) < 0)
+	if (chown(c->vault_dir, pw->pw_uid, pw->pw_gid) < 0 || chmod(c->vault_dir, 0700) < 0) {
+		if (made)
+			rmdir(c->vault_dir);
 		return cli_fail(c, EXIT_FAIL, "cannot give %s to %s: %s", c->vault_dir, pw->pw_name, strerror(errno));
+	}
+	fflush(NULL);
+	owner_child(c->vault_dir, made, &sb);
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0 ||
 	    getuid() != pw->pw_uid || setenv("HOME", pw->pw_dir, 1) < 0)
 		return cli_fail(c, EXIT_FAIL, "cannot become the account %s: %s", pw->pw_name, strerror(errno));

@@ -32,6 +32,13 @@ check "--owner without --service: refused (exit $RC: $ERR)" \
 run_cv init "$T/r5" --service --owner "$LOGIN" --no-passphrase
 check "an account with a login shell: refused (exit $RC: $ERR)" \
 	eval '[ "$RC" -eq 2 ] && one_line && grep -q "has a login shell (/bin/bash)" <<<"$ERR" && [ ! -e "$T/r5" ]'
+# refused by the library, after root made the directory for the account: nothing is left
+CASEVAULT_TODAY=2030-01-01 run_cv init "$T/r7" --service --owner "$SVC" --no-passphrase
+check "refused once made for the account (CASEVAULT_TODAY on a real vault): no directory left (exit $RC: $ERR)" \
+	eval '[ "$RC" -eq 1 ] && one_line && grep -q "CASEVAULT_TODAY is set" <<<"$ERR" && [ ! -e "$T/r7" ]'
+mkdir -m 755 "$T/r8"
+CASEVAULT_TODAY=2030-01-01 run_cv init "$T/r8" --service --owner "$SVC" --no-passphrase
+check "  an empty directory taken is given back as it was (root 755)" test "$(stat -c "%U %a" "$T/r8")" = "root 755"
 mkdir -m 755 "$T/full" && touch "$T/full/keep"
 run_cv init "$T/full" --service --owner "$SVC" --no-passphrase
 check "as root, a directory that holds files: refused, and not handed over (exit $RC: $ERR)" \

@@ -34,6 +34,41 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# CASEVAULT_TEST_VIA=service: the same test, unchanged, through casevaultd
+# (docs/service.md, "The CLI suite through the daemon").  Its vaults are
+# service vaults of an OS account made for it, each served by a daemon of
+# its own, and its commands run as that account, the vaults' first manager,
+# as the test's root is in direct mode (tests/cli/via_service.sh).  The
+# account reads the test's files and writes its outputs: the work
+# directory is open to it (umask 0), as a person's own files are to them.
+if [ "${CASEVAULT_TEST_VIA:-}" = service ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "# SKIP through the daemon the test makes an OS account (useradd): it needs root (CI runs as root)"
+		exit 0
+	fi
+	export CASEVAULT_VIA_ACCOUNT=cv$$v CASEVAULT_VIA_RUN=$T/run CASEVAULT_REAL_BIN=$CV
+	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$CASEVAULT_VIA_ACCOUNT" || exit 1
+	umask 000 && chmod 777 "$T" && mkdir "$T/run"
+	# the daemon's idle worker keeps the index open and tidies it when it
+	# changes: the test's own sqlite3 waits for that, as casevault does
+	mkdir -p "$T/bin" && printf '#!/bin/sh\nexec /usr/bin/sqlite3 -cmd ".timeout 10000" "$@"\n' >"$T/bin/sqlite3" &&
+		chmod 755 "$T/bin/sqlite3" && PATH=$T/bin:$PATH
+	CV=$CV_SOURCE_DIR/tests/cli/via_service.sh
+	via_cleanup() {
+		local p u
+		for p in "$CASEVAULT_VIA_RUN"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+		sleep 0.2
+		for u in "$CASEVAULT_VIA_ACCOUNT" $(cat "$CASEVAULT_VIA_RUN/accounts" 2>/dev/null); do
+			pkill -9 -u "$u" 2>/dev/null
+			for _ in 1 2 3 4 5; do userdel "$u" 2>/dev/null && break; sleep 0.2; done
+		done
+		[ -f "$CASEVAULT_VIA_RUN/calls" ] &&
+			echo "# through casevaultd: $(grep -c '^service ' "$CASEVAULT_VIA_RUN/calls") commands; directly (a vault not made by the test): $(grep -c '^direct ' "$CASEVAULT_VIA_RUN/calls")"
+		cleanup
+	}
+	trap via_cleanup EXIT
+fi
+
 ok()   { PASSES=$((PASSES + 1)); echo "ok - $*"; }
 fail() { FAILS=$((FAILS + 1)); echo "FAIL - $*"; }
 check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
@@ -181,6 +216,14 @@ new_case() {
 
 # tree_hash DIR: one hash over every file's path, mode and content (for "changes nothing").
 tree_hash() {
+	# through the daemon, a command's commit stays in SQLite's log until the
+	# idle worker sees the change and reopens (within a second): wait for that
+	if [ "${CASEVAULT_TEST_VIA:-}" = service ]; then
+		for _ in $(seq 50); do
+			find "$1" -maxdepth 1 -name '*-wal' -size +0 | grep -q . || break
+			sleep 0.1
+		done
+	fi
 	# an empty WAL holds nothing: a read-only sqlite3 leaves one, the next open removes it
 	(cd "$1" && find . -type f ! -name 'S.*' ! -name '.lock' ! -name 'random_seed' ! -name '*-shm' \
 		! \( -name '*-wal' -empty \) -print0 | sort -z |

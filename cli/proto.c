@@ -74,9 +74,64 @@ void cv_proto_request_free(cv_proto_request *rq)
 	memset(rq, 0, sizeof(*rq));
 }
 
+/*
+ * A word that is not UTF-8 (a file named in Windows-1252, say) crosses as
+ * {"bytes": [99, 97, 102, 233]}: the worker gets the client's exact bytes,
+ * as the direct mode's argv holds them (docs/protocol.md, Requests).
+ */
+static json_t *word_json(const char *w)
+{
+	json_t *j = json_string(w), *arr;
+	const unsigned char *p;
+
+	if (j)
+		return j;
+	if (!(arr = json_array()))
+		return NULL;
+	for (p = (const unsigned char *)w; *p; p++)
+		if (json_array_append_new(arr, json_integer(*p)) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	return json_pack("{s:o}", "bytes", arr);
+}
+
+/* {"bytes": [...]}: 1 to 255 each, at most max of them, into *out; 0, or -1 with err. */
+static int take_bytes(json_t *val, const char *key, size_t max, char **out, char *err, size_t errlen)
+{
+	json_t *arr = json_object_get(val, "bytes");
+	size_t i, n = json_array_size(arr);
+
+	if (json_object_size(val) != 1 || !json_is_array(arr) || n > max) {
+		snprintf(err, errlen, "\"%s\" must be a string, or {\"bytes\": [...]} of at most %zu bytes", key, max);
+		return -1;
+	}
+	if (!(*out = malloc(n + 1))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		json_int_t b = json_integer_value(json_array_get(arr, i));
+
+		if (!json_is_integer(json_array_get(arr, i)) || b < 1 || b > 255) {
+			snprintf(err, errlen, "\"%s\": each byte must be a number from 1 to 255", key);
+			free(*out);
+			*out = NULL;
+			return -1;
+		}
+		(*out)[i] = (char)b;
+	}
+	(*out)[n] = '\0';
+	return 0;
+}
+
 /* A string member no longer than max, copied into *out; 0, or -1 with err. */
 static int take_string(json_t *val, const char *key, size_t max, char **out, char *err, size_t errlen)
 {
+	if (json_is_object(val) && strcmp(key, "argv") && strcmp(key, "name"))
+		val = NULL;  /* only words and file names may be bytes */
+	if (json_is_object(val))
+		return take_bytes(val, key, max, out, err, errlen);
 	if (!json_is_string(val)) {
 		snprintf(err, errlen, "\"%s\" must be a string", key);
 		return -1;
@@ -247,8 +302,8 @@ static json_t *files_json(const cv_proto_request *rq)
 	int i;
 
 	for (i = 0; arr && i < rq->nfiles; i++)
-		if (json_array_append_new(arr, json_pack("{s:i, s:s, s:s}", "arg", rq->files[i].arg, "mode",
-							 rq->files[i].write ? "w" : "r", "name", rq->files[i].name)) < 0) {
+		if (json_array_append_new(arr, json_pack("{s:i, s:s, s:o}", "arg", rq->files[i].arg, "mode",
+							 rq->files[i].write ? "w" : "r", "name", word_json(rq->files[i].name))) < 0) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -262,7 +317,7 @@ char *cv_proto_make_request(const cv_proto_request *rq, size_t *len, char *err, 
 	int i, bad = !j || !arr || json_object_set(j, "argv", arr) < 0;
 
 	for (i = 0; !bad && i < rq->argc; i++)
-		bad = json_array_append_new(arr, json_string(rq->argv[i])) < 0;
+		bad = json_array_append_new(arr, word_json(rq->argv[i])) < 0;
 	json_decref(arr);
 	if (!bad && rq->passphrase)
 		bad = json_object_set_new(j, "passphrase", json_string(rq->passphrase)) < 0;
@@ -272,7 +327,7 @@ char *cv_proto_make_request(const cv_proto_request *rq, size_t *len, char *err, 
 		bad = json_object_set_new(j, "files", files_json(rq)) < 0;
 	if (bad) {
 		json_decref(j);
-		snprintf(err, errlen, "an argument is not UTF-8 text (the service takes UTF-8 only)");
+		snprintf(err, errlen, "cannot put the request into JSON (out of memory, or a value that is not UTF-8)");
 		return NULL;
 	}
 	if (!(out = frame(j, len)))

@@ -25,6 +25,7 @@ as_svc cp -a "$V" "$VD" && find "$VD" -name 'S.*' -delete
 mkdir -p "$T/svc/docs"
 printf 'Letter from the school about the annual review.\n' >"$T/svc/docs/letter.txt"
 printf 'Minutes of the review meeting.\n' >"$T/svc/docs/minutes.txt"
+printf 'Letter named on an old Windows share.\n' >"$T/svc/docs/caf"$'\xe9'".txt"
 printf 'Phone call with the parent about transport.\n' >"$T/svc/note.txt"
 printf 'case,path,class,section,title,date\nC-2026-0001,docs/minutes.txt,letter,case,Minutes,2025-01-03\n' >"$T/svc/m.csv"
 chown -R "$SVC" "$T/svc/docs" "$T/svc/note.txt" "$T/svc/m.csv"
@@ -61,6 +62,9 @@ both "$N" get R-000001
 both "$N" get R-000002
 both "$N" get R-000099
 both "$N" file C-2026-0001 docs/missing.pdf --class letter
+# a name that is not UTF-8 crosses as its bytes (docs/protocol.md): refused as a title, filed with one
+both "$N" file C-2026-0001 "docs/caf"$'\xe9'".txt" --class letter
+both "$N" file C-2026-0001 "docs/caf"$'\xe9'".txt" --class letter --title "Letter from the cafe"
 both "$T/svc/note.txt" note C-2026-0001 --class no-such-class
 both "$N" ls
 both "$N" staff list

@@ -73,7 +73,7 @@ check "import: letter and case-note share an archive, two complaints with differ
 	test "$(sqlite3 "$V/vault.db" 'SELECT count(*) FROM archives')" -eq $((before + 3))
 
 # A case's documents that fall due together go into archives of at most 128
-# (docs/architecture.md, Filing): 130 notes make two archives, and a bad
+# (docs/architecture.md, "Filing: the data flow"): 130 notes make two archives, and a bad
 # last line still spoils the whole case, in both.
 C5=$(new_case "Import Five" "Child Five" 2013-05-05)
 mkdir -p "$T/d/many"

@@ -122,7 +122,7 @@ static int check_items(filing *f)
  * each `get` pay for all of them; at 128 a note of an import reads as fast
  * as a note filed on its own, the writers fill the extra archives side by
  * side, and a damaged archive costs fewer records (docs/architecture.md,
- * Filing).
+ * "Filing: the data flow").
  */
 #define ARCHIVE_MAX_MEMBERS 128
 

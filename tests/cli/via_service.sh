@@ -59,6 +59,8 @@ daemon_for() {
 	local key today=${CASEVAULT_TODAY:-} pid
 	key=$(printf '%s' "$1" | sha256sum | cut -c1-12)
 	SOCK=$RUN/$key.sock
+	exec 8>>"$RUN/$key.lock"
+	flock 8  # one restart at a time, when a test runs commands side by side
 	if [ -f "$RUN/$key.pid" ]; then
 		[ "$(cat "$RUN/$key.today")" = "$today" ] && kill -0 "$(cat "$RUN/$key.pid")" 2>/dev/null && return 0
 		pid=$(cat "$RUN/$key.pid")

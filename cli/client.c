@@ -125,28 +125,12 @@ struct opened {
 /* A frame, the descriptors riding on its first byte (none: a plain send). */
 static int send_fds(int fd, const char *msg, size_t len, const int *fds, size_t nfd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * (CV_PROTO_NFDS + CV_PROTO_MAX_FILES))];
 	struct iovec iov = { (void *)msg, len };
-	struct msghdr mh = { 0 };
-	struct cmsghdr *cm;
 	ssize_t n;
 
-	memset(cbuf, 0, sizeof(cbuf));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (nfd) {
-		mh.msg_control = cbuf;
-		mh.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(nfd * sizeof(int));
-		memcpy(CMSG_DATA(cm), fds, nfd * sizeof(int));
-	}
 	/* the descriptors ride on the first byte; the rest follows as it fits */
-	while ((n = sendmsg(fd, &mh, MSG_NOSIGNAL)) < 0)
-		if (errno != EINTR)
-			return -1;
+	if ((n = cv_proto_send_fds(fd, &iov, 1, fds, (int)nfd, 0)) < 0)
+		return -1;
 	for (msg += n, len -= (size_t)n; len; msg += n, len -= (size_t)n) {
 		while ((n = send(fd, msg, len, MSG_NOSIGNAL)) < 0)
 			if (errno != EINTR)

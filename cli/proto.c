@@ -3,10 +3,12 @@
  * The parser takes bytes from any local account: it refuses, with one line
  * saying what is wrong, anything but the one shape version 1 allows.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <jansson.h>
 
 #include "proto.h"
@@ -400,4 +402,30 @@ int cv_proto_parse_opened(const char *buf, size_t len, int *err)
 	}
 	json_decref(j);
 	return r;
+}
+
+ssize_t cv_proto_send_fds(int sock, struct iovec *iov, int niov, const int *fds, int nfds, int flags)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * CV_PROTO_MAX_PASS)];
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)niov };
+	struct cmsghdr *cm;
+	ssize_t sent;
+
+	if (nfds < 0 || nfds > CV_PROTO_MAX_PASS) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(cbuf, 0, sizeof(cbuf));
+	if (nfds) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+	}
+	while ((sent = sendmsg(sock, &mh, flags | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return sent;
 }

@@ -9,6 +9,8 @@
 #define CV_PROTO_H
 
 #include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #define CV_PROTO_VERSION 1
 #define CV_PROTO_MAX_MSG (64 * 1024)    /* bytes of JSON in one frame */
@@ -16,6 +18,16 @@
 #define CV_PROTO_MAX_PASSPHRASE 1024
 #define CV_PROTO_NFDS 3                 /* the client's stdin, stdout and stderr */
 #define CV_PROTO_MAX_FILES 64           /* named files the client opened and passes after those */
+/* the most descriptors one message carries: a hand-over to a worker, its two and the client's */
+#define CV_PROTO_MAX_PASS (2 + CV_PROTO_NFDS + CV_PROTO_MAX_FILES)
+
+/*
+ * sendmsg of iov with nfds descriptors (0 to CV_PROTO_MAX_PASS) riding on
+ * its first byte (SCM_RIGHTS), never raising SIGPIPE, again after EINTR:
+ * what sendmsg returned.  The one sender of descriptors, for the client,
+ * the daemon and its processes.
+ */
+ssize_t cv_proto_send_fds(int sock, struct iovec *iov, int niov, const int *fds, int nfds, int flags);
 
 /*
  * A file the client opened itself and passes as a descriptor (docs/service.md,

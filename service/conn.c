@@ -312,7 +312,7 @@ struct handoff {
 	size_t len;
 };
 
-#define HANDOFF_NFDS (2 + CV_PROTO_NFDS + CV_PROTO_MAX_FILES)
+#define HANDOFF_NFDS CV_PROTO_MAX_PASS
 /* How often an idle spare checks that the vault it holds is still current. */
 #define SPARE_CHECK_S 1
 
@@ -323,25 +323,12 @@ struct handoff {
  */
 int cvd_send_fds(int sock, struct iovec *iov, int niov, const int *fds, int nfds, int flags)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * HANDOFF_NFDS)];
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = (size_t)niov, .msg_control = cbuf,
-			     .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	ssize_t sent, want = 0;
+	ssize_t want = 0;
 	int i;
 
-	if (nfds < 1 || nfds > HANDOFF_NFDS)
-		return -1;
 	for (i = 0; i < niov; i++)
 		want += (ssize_t)iov[i].iov_len;
-	memset(cbuf, 0, sizeof(cbuf));
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
-	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
-	while ((sent = sendmsg(sock, &mh, flags | MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
-	return sent == want ? 0 : -1;
+	return nfds >= 1 && cv_proto_send_fds(sock, iov, niov, fds, nfds, flags) == want ? 0 : -1;
 }
 
 static int hand_over(struct spare *sp, const struct incoming *in, long uid, int done_fd)

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "proto.h"
 #include "session.h"
 #include "session_table.h"
 
@@ -189,22 +190,13 @@ void *cvd_session_ctx(int fd, long uid)
 /* m to the keeper, its answer in r: 0, or -1 when the keeper is not there (no session then). */
 static int ask(const client *c, const cvd_msg *m, cvd_reply *r)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { (void *)m, sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
 	struct pollfd p;
 	int sv[2], ok;
 
-	memset(cbuf, 0, sizeof(cbuf));
 	if (c->fd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
-	ok = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof(*m);
+	ok = cv_proto_send_fds(c->fd, &iov, 1, &sv[1], 1, MSG_DONTWAIT) == (ssize_t)sizeof(*m);
 	close(sv[1]);
 	p.fd = sv[0];
 	p.events = POLLIN;

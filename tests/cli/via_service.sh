@@ -69,7 +69,7 @@ daemon_for() {
 	fi
 	rm -f "$SOCK"
 	(umask 077 && exec setsid setpriv --reuid "$ACCT" --regid "$(id -g "$ACCT")" --init-groups \
-		env HOME="$RUN" "$CVD" --vault "$1" --socket "$SOCK" </dev/null >/dev/null 2>>"$RUN/$key.log") &
+		env HOME="$RUN" "$CVD" --vault "$1" --socket "$SOCK" </dev/null >/dev/null 2>>"$RUN/$key.log" 8>&-) &
 	echo $! >"$RUN/$key.pid"
 	printf '%s' "$today" >"$RUN/$key.today"
 	for _ in $(seq 200); do [ -S "$SOCK" ] && return 0; sleep 0.025; done

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <search.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -486,6 +487,8 @@ static char *row_path(struct csvstate *s)
  * round trip to the client per document instead of two (docs/service.md,
  * "Speed"), and both readings see the same file.  Past DOC_KEEP the
  * client is asked again, so the worker never holds thousands at once.
+ * The filing's threads ask at once (vault/ops/filing_pool.c): the tree is
+ * theirs one at a time.
  */
 #define DOC_KEEP 512
 
@@ -493,6 +496,7 @@ struct doc_keep {
 	const cli_ctx *svc;
 	void *tree;     /* tsearch tree of struct kept_doc, by path */
 	size_t n;
+	pthread_mutex_t mu;
 };
 
 struct kept_doc {
@@ -550,9 +554,8 @@ static void doc_keep_add(struct doc_keep *k, const char *path, int fd)
 	k->n++;
 }
 
-static int client_doc(void *hook, const char *path)
+static int kept_or_asked(struct doc_keep *k, const char *path)
 {
-	struct doc_keep *k = hook;
 	struct kept_doc key = { (char *)path, -1 }, **found = tfind(&key, &k->tree, kept_cmp);
 	int err = 0, fd;
 
@@ -562,6 +565,17 @@ static int client_doc(void *hook, const char *path)
 		errno = err;
 	else
 		doc_keep_add(k, path, fd);
+	return fd;
+}
+
+static int client_doc(void *hook, const char *path)
+{
+	struct doc_keep *k = hook;
+	int fd;
+
+	pthread_mutex_lock(&k->mu);
+	fd = kept_or_asked(k, path);
+	pthread_mutex_unlock(&k->mu);
 	return fd;
 }
 
@@ -925,7 +939,7 @@ static int cmd_import(cli_ctx *c)
 	struct csvstate s;
 	struct import_count cnt = { 0, 0, 0, 0 };
 	struct json_lists jl;
-	struct doc_keep kept = { c, NULL, 0 };
+	struct doc_keep kept = { c, NULL, 0, PTHREAD_MUTEX_INITIALIZER };
 	char *dircopy = NULL;
 	size_t nb, b, i;
 	FILE *f;

@@ -71,23 +71,25 @@ static int empty_dir(const char *path)
  * made is root's to remove, as the account cannot in a parent it may not
  * write.  Returns in the child; the parent exits with the child's status.
  */
-static void owner_child(const char *dir, int made, const struct stat *was)
+static void owner_child(cli_ctx *c, int made, const struct stat *was)
 {
 	pid_t pid = fork();
-	int st = 0;
+	int st = 0, r;
 
 	if (pid == 0)
 		return;
+	explicit_bzero(root_pass, sizeof(root_pass));  /* the child has its copy; root holds none while it waits */
+	if (pid < 0)
+		r = cli_fail(c, EXIT_FAIL, "cannot start the process that makes the vault: %s", strerror(errno));
 	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
-	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		if (made)
-			rmdir(dir);  /* only if empty: what the library wrote on a refusal, it removed */
-		else if (chown(dir, was->st_uid, was->st_gid) == 0)
-			chmod(dir, was->st_mode & 07777);  /* an empty directory taken goes back as it was */
-		_exit(pid < 0 ? EXIT_FAIL : WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_FAIL);
-	}
-	_exit(0);
+	if (pid > 0)
+		r = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_FAIL;
+	if (r != 0 && made)
+		rmdir(c->vault_dir);  /* only if empty: what the library wrote on a refusal, it removed */
+	else if (r != 0 && chown(c->vault_dir, was->st_uid, was->st_gid) == 0)
+		chmod(c->vault_dir, was->st_mode & 07777);  /* an empty directory taken goes back as it was */
+	_exit(r);
 }
 
 /*
@@ -113,7 +115,7 @@ static int become_owner(cli_ctx *c, const struct passwd *pw)
 		return cli_fail(c, EXIT_FAIL, "cannot give %s to %s: %s", c->vault_dir, pw->pw_name, strerror(errno));
 	}
 	fflush(NULL);
-	owner_child(c->vault_dir, made, &sb);
+	owner_child(c, made, &sb);
 	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0 ||
 	    getuid() != pw->pw_uid || setenv("HOME", pw->pw_dir, 1) < 0)
 		return cli_fail(c, EXIT_FAIL, "cannot become the account %s: %s", pw->pw_name, strerror(errno));

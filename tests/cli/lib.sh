@@ -107,8 +107,9 @@ expect_fail() {
 # not COMMAND...: succeeds when the command fails (for check).
 not() { ! "$@"; }
 
-# db SQL: a query on the vault's index, opened read-only.
-db() { sqlite3 -readonly "$V/vault.db" "$1"; }
+# db SQL: a query on the vault's index, opened read-only; it waits for a lock,
+# as casevault does (a daemon's idle worker takes one when it reopens, docs/service.md)
+db() { sqlite3 -readonly -cmd '.timeout 10000' "$V/vault.db" "$1"; }
 # flip_byte FILE OFFSET: the byte there inverted, so it always changes (writing
 # a fixed byte leaves one file in 256 as it was)
 flip_byte() {

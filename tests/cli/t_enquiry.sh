@@ -53,7 +53,7 @@ check "the enquiries table has no case column" not grep -q case_id <<<"$(db 'PRA
 
 # --confirm logs a flagged text, with a warning, marked as confirmed.
 run_cv --json enquiry add --text "Tribunal clerk's number 020 7946 0018 given to caller" --confirm --date 2024-02-29
-check "--confirm logs it" test "$RC" -eq 0
+check "--confirm logs it (exit $RC: $ERR)" test "$RC" -eq 0
 check "--confirm still warns" grep -q "warning: the enquiry text looks like it holds a phone number; logged as confirmed" <<<"$ERR"
 check "--json says it was confirmed" test "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["enquiry"], d["confirmed"])' <<<"$OUT")" = "2 True"
 check "29 February's year ends on 1 March" test "$(db 'SELECT retain_until FROM enquiries WHERE id = 2')" = 2025-03-01

@@ -134,8 +134,22 @@ rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" "
 
 # snapshot / restore: keep a copy of the vault at $T/snap, put it back (after
 # stopping the vault's gpg-agent) to undo what a scenario did to the vault.
-snapshot() { rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
-restore() { GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }
+# Through casevaultd (CASEVAULT_TEST_VIA=service) the vault's daemon is stopped
+# first, its idle worker with it: the next command starts it again
+# (tests/cli/via_service.sh), on the vault as snapshot or restore left it.
+via_stop() {
+	[ "${CASEVAULT_TEST_VIA:-}" = service ] || return 0
+	local key pid
+	key=$(printf '%s' "$(realpath -m "$V")" | sha256sum | cut -c1-12)
+	pid=$(cat "$CASEVAULT_VIA_RUN/$key.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || pgrep -u "$CASEVAULT_VIA_ACCOUNT" -x 'casevaultd-idle|casevaultd-conn|casevaultd-work' >/dev/null || break
+		sleep 0.05
+	done
+}
+snapshot() { via_stop; rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
+restore() { via_stop; GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }
 
 # light ITEM...: the items an enumerating test tries (crash points, kill
 # delays, race kinds), one a line.  All of them, except in the sanitizer

@@ -210,6 +210,7 @@ fault_leftovers() {
 
 # fault_point N KIND [WHERE]: one fault run of the current scenario
 # ($F_NAME, $F_ARGS, $F_PROBES, $F_SETUP) and its checks; sets FP_OK.
+# N is a call's number or its site and turn (site:HEX/K).
 # WHERE (the call's function and site) goes into the line of a failed point.
 fault_point() {
 	local n=$1 kind=$2 where=${3:+ (${3})} rc st bad= left
@@ -233,10 +234,14 @@ fault_point() {
 # "N function site" per call of the clean run), its first call and, when
 # the site recurs, its last: the calls of a loop share a code path, and the
 # end of a loop is where a commit or a rename follows (docs/recovery.md,
-# "Fault injection").
+# "Fault injection").  One line per point, "N site:HEX/K": its number in
+# the clean run and the shim's aim by site and turn (CV_FAULT=site:HEX/K),
+# which stays on that call when threads interleave their calls differently
+# in another run (the receipt's signer writes to gpg while the filing writes
+# the index).
 fault_site_points() {
-	awk '!($3 in first) { first[$3] = $1 } { last[$3] = $1 }
-		END { for (k in first) { print first[k]; if (last[k] != first[k]) print last[k] } }' "$1" | sort -n
+	awk '{ n[$3]++; if (n[$3] == 1) first[$3] = $1; last[$3] = $1 }
+		END { for (k in first) { print first[k], "site:" k "/1"; if (n[k] > 1) print last[k], "site:" k "/" n[k] } }' "$1" | sort -n
 }
 
 # fault_recount SPEC TOTAL: after a sweep's fault runs, the count of a
@@ -252,6 +257,15 @@ fault_recount() {
 	# shellcheck disable=SC2086
 	CV_FAULT_COUNT=$T/count LD_PRELOAD=$SHIM "$CV" $F_ARGS >/dev/null 2>&1 </dev/null
 	[ "$(cat "$T/count" 2>/dev/null)" = "$2" ] || echo " (calls now $(cat "$T/count" 2>/dev/null))"
+}
+
+# fault_where POINT SITES-FILE: the function and site of a point, a call's
+# number or site:HEX/K.
+fault_where() {
+	case $1 in
+	site:*) awk -v s="${1#site:}" 'BEGIN { split(s, a, "/") } $3 == a[1] && ++k == a[2] { print $2 ", site " $3 ", turn " k; exit }' "$2" ;;
+	*) awk -v n="$1" '$1 == n { print $2 ", site " $3 }' "$2" ;;
+	esac
 }
 
 # fault_command IDX SPEC: the current scenario's clean run (its calls
@@ -288,7 +302,7 @@ fault_command() {
 	sites=$(cut -d' ' -f3 "$T/sites" | sort -u | grep -c '')
 	kinds=${FAULT_KINDS:-kill eio enospc}
 	if [ "$spec" = all ]; then pts=$(seq 1 "${FAULT_STRIDE:-1}" "$total")
-	elif [ "$spec" = sites ]; then pts=$(fault_site_points "$T/sites")
+	elif [ "$spec" = sites ]; then pts=$(fault_site_points "$T/sites" | cut -d' ' -f2)
 	else
 		set -- kill eio enospc; shift $((idx % 3)); kinds=$1
 		pts=$(( (total * (1 + idx % 7)) / 8 + 1 ))
@@ -300,7 +314,7 @@ fault_command() {
 	fi
 	for n in $pts; do
 		for kind in $kinds; do
-			fault_point "$n" "$kind" "$(awk -v n="$n" '$1 == n { print $2 ", site " $3 }' "$T/sites")"
+			fault_point "$n" "$kind" "$(fault_where "$n" "$T/sites")"
 			tried=$((tried + 1)); survived=$((survived + FP_OK))
 		done
 	done

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <jansson.h>
+#include "casevault/record.h"
 #include "casevault/vault.h"
 #include "casevault/session.h"
 
@@ -86,6 +87,7 @@ typedef struct {
 	void *sessions_ctx;
 	int session_alive;        /* the client's OS user held a live session when the request came */
 	int conn;                 /* the client's connection: import asks it for each document (docs/protocol.md) */
+	int open_many;            /* documents the client opens for one ask (docs/protocol.md); 0: one */
 	/* the client answered with the exit status once the output is out, before the command's end (cli_end) */
 	void (*answer)(void *ctx, int code);
 	void *answer_ctx;
@@ -174,11 +176,24 @@ int cli_new_passphrase_ok(cli_ctx *c, cv_passphrase_cb cb, void *hook, const cha
 int cli_pass_weak(const char *pass, char *why, size_t len);
 int cli_service_actor(cli_ctx *c);
 /*
- * import through the service: the document a manifest names, asked of the
- * client, which opens it itself (cli/svcmode.c); the descriptor, or -1 with
- * *err the errno of the client's open (or of the exchange).
+ * import through the service: documents a manifest names, asked of the
+ * client, which opens them itself (cli/svcmode.c).  At most
+ * cli_service_open_many(c) at once; how many it opened, their descriptors
+ * in fds (in order), and *err the errno of the client's open of the next
+ * one (or of the exchange) when that is fewer than n.
  */
-int cli_service_open_doc(const cli_ctx *c, const char *path, int *err);
+size_t cli_service_open_many(const cli_ctx *c);
+size_t cli_service_open_docs(const cli_ctx *c, char *const *paths, size_t n, int *fds, int *err);
+/*
+ * The documents of an import's batch through the service (cli/dockeep.c):
+ * cli_doc_keep_open is each row's cv_file_item.open_doc, asking the client
+ * for it and those after it, and keeping what a filing reads twice.
+ */
+typedef struct cli_doc_keep cli_doc_keep;
+cli_doc_keep *cli_doc_keep_new(const cli_ctx *c);
+void cli_doc_keep_batch(cli_doc_keep *k, const cv_file_item *items, size_t n);
+int cli_doc_keep_open(void *hook, const char *path);
+void cli_doc_keep_free(cli_doc_keep *k);
 /* The path of each row of a manifest, as import files it (cli/cmd_file.c): the client's list of what it may pass. */
 typedef int (*cli_import_path_fn)(void *hook, const char *path);
 int cli_import_each_path(cli_ctx *c, int fd, cli_import_path_fn fn, void *hook);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -202,54 +203,70 @@ static void free_docs(struct doclist *d)
 }
 
 /*
- * The daemon asks for a document of the manifest: opened as direct mode
- * opens it (vault/ops/filing_docs.c), as the person who runs the command,
- * passed and closed at once: the client holds one at a time.  A path the
- * manifest does not name is refused (EPERM): the client passes nothing else.
+ * The daemon asks for documents of the manifest: each opened as direct
+ * mode opens it (vault/ops/filing_docs.c), as the person who runs the
+ * command, all passed in one answer and closed at once.  The first that
+ * cannot be opened ends the answer with its errno (the worker asks for it
+ * again alone, to learn which errno is its own); a path the manifest does
+ * not name is refused (EPERM): the client passes nothing else.
  */
-static int serve_doc(int conn, const struct doclist *docs, const char *path)
+static int serve_docs(int conn, const struct doclist *docs, char *const *paths, size_t n)
 {
-	int fd = -1, err = EPERM, r;
+	int fds[CV_PROTO_OPEN_MANY], err = 0, r;
+	size_t k;
 	char *msg;
 	size_t len = 0;
 
-	if (docs && bsearch(&path, docs->path, docs->n, sizeof(char *), cmp_path)) {
-		fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-		err = fd < 0 ? errno : 0;
+	for (k = 0; k < n && k < CV_PROTO_OPEN_MANY && !err; k++) {
+		err = EPERM;
+		if (docs && bsearch(&paths[k], docs->path, docs->n, sizeof(char *), cmp_path)) {
+			fds[k] = open(paths[k], O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+			err = fds[k] < 0 ? errno : 0;
+		}
 	}
-	if (!(msg = cv_proto_make_opened(err, &len))) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	r = send_fds(conn, msg, len, &fd, fd >= 0);
+	k -= err != 0;
+	r = (msg = cv_proto_make_opened(err, k, &len)) ? send_fds(conn, msg, len, fds, k) : -1;
 	free(msg);
-	if (fd >= 0)
-		close(fd);
+	while (k)
+		close(fds[--k]);
 	return r;
+}
+
+/* The most documents this process can hold open for one answer: its descriptor limit's spare, halved. */
+static int open_many(void)
+{
+	struct rlimit rl;
+	long spare;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return CV_PROTO_OPEN_MANY;
+	spare = ((long)rl.rlim_cur - 16) / 2;
+	return spare < 1 ? 1 : spare > CV_PROTO_OPEN_MANY ? CV_PROTO_OPEN_MANY : (int)spare;
 }
 
 /* The reply: the command's exit status, after printing the daemon's own error if any. */
 static int read_reply(int fd, const char *sock, const struct doclist *docs)
 {
 	unsigned char hdr[4];
-	char *buf = NULL, *path = NULL, error[1024];
-	size_t len;
+	char *buf = NULL, **paths = NULL, error[1024];
+	size_t len, n = 0;
 	int code = EXIT_FAIL, asked;
 
 	for (;;) {
 		if (read_all(fd, (char *)hdr, 4) < 0 || cv_proto_frame_len(hdr, &len) < 0 ||
-		    !(buf = malloc(len)) || read_all(fd, buf, len) < 0 || (asked = cv_proto_parse_open(buf, len, &path)) < 0 ||
-		    (asked && serve_doc(fd, docs, path) < 0) ||
+		    !(buf = malloc(len)) || read_all(fd, buf, len) < 0 ||
+		    (asked = cv_proto_parse_open(buf, len, &paths, &n)) < 0 ||
+		    (asked && serve_docs(fd, docs, paths, n) < 0) ||
 		    (!asked && cv_proto_parse_reply(buf, len, &code, error, sizeof(error)) < 0)) {
 			free(buf);
-			free(path);
+			cv_proto_paths_free(paths, n);
 			return say("casevaultd at %s ended the request without an answer; run 'casevault verify' "
 				   "and try again, or ask the vault's administrator", sock);
 		}
 		free(buf);
-		free(path);
-		buf = path = NULL;
+		cv_proto_paths_free(paths, n);
+		buf = NULL;
+		paths = NULL;
 		if (!asked)
 			break;
 	}
@@ -412,8 +429,10 @@ int cli_client_run(const char *sock, int argc, char **argv, cli_ctx *c)
 		r = cli_each_path(c, open_named, &op);
 	/* import: the manifest is read here first, with its parser, and refused before connecting */
 	if (r == 0 && !strcmp(c->cmd->name, "import") && rq.nfiles == 1 &&
-	    (r = cli_import_each_path(c, op.fds[CV_PROTO_NFDS], add_doc, &docs)) == 0)
+	    (r = cli_import_each_path(c, op.fds[CV_PROTO_NFDS], add_doc, &docs)) == 0) {
 		qsort(docs.path, docs.n, sizeof(char *), cmp_path);
+		rq.open_many = open_many();
+	}
 	if (r == 0 && !(msg = cv_proto_make_request(&rq, &len, err, sizeof(err))))
 		r = say("%s", err);
 	if (r == 0)

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <search.h>
 #include <libgen.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -287,7 +286,7 @@ struct csvstate {
 	int badnul;                /* ... because it holds a NUL byte */
 	cli_import_path_fn each;   /* the first pass, in the client: each row's path (cli_import_each_path) */
 	void *each_hook;
-	struct doc_keep *kept;     /* through casevaultd: each document is asked of the client */
+	cli_doc_keep *kept;        /* through casevaultd: each document is asked of the client (cli/dockeep.c) */
 };
 
 static int case_cmp(const void *a, const void *b)
@@ -479,106 +478,6 @@ static char *row_path(struct csvstate *s)
 	return p;
 }
 
-/*
- * A document of the manifest through casevaultd: the client opens it and
- * passes it (docs/protocol.md, "Named files").  A filing reads each document
- * twice (its size for the duplicate check, then its bytes), so the first
- * DOC_KEEP descriptors of a batch are kept and a copy handed out again: one
- * round trip to the client per document instead of two (docs/service.md,
- * "Speed"), and both readings see the same file.  Past DOC_KEEP the
- * client is asked again, so the worker never holds thousands at once.
- * The filing's threads ask at once (vault/ops/filing_pool.c): the tree is
- * theirs one at a time.
- */
-#define DOC_KEEP 512
-
-struct doc_keep {
-	const cli_ctx *svc;
-	void *tree;     /* tsearch tree of struct kept_doc, by path */
-	size_t n;
-	pthread_mutex_t mu;
-};
-
-struct kept_doc {
-	char *path;
-	int fd;
-};
-
-static int kept_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct kept_doc *)a)->path, ((const struct kept_doc *)b)->path);
-}
-
-static void kept_free(void *p)
-{
-	struct kept_doc *d = p;
-
-	close(d->fd);
-	free(d->path);
-	free(d);
-}
-
-static void doc_keep_clear(struct doc_keep *k)
-{
-	if (!k)
-		return;
-	tdestroy(k->tree, kept_free);
-	k->tree = NULL;
-	k->n = 0;
-}
-
-/* A copy of a kept descriptor, read from the start (a copy shares the offset). */
-static int kept_copy(const struct kept_doc *d)
-{
-	int fd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0);
-
-	if (fd >= 0 && lseek(fd, 0, SEEK_SET) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void doc_keep_add(struct doc_keep *k, const char *path, int fd)
-{
-	struct kept_doc *d;
-
-	if (k->n >= DOC_KEEP || !(d = calloc(1, sizeof(*d))))
-		return;
-	d->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	d->path = strdup(path);
-	if (d->fd < 0 || !d->path || !tsearch(d, &k->tree, kept_cmp)) {
-		kept_free(d);
-		return;
-	}
-	k->n++;
-}
-
-static int kept_or_asked(struct doc_keep *k, const char *path)
-{
-	struct kept_doc key = { (char *)path, -1 }, **found = tfind(&key, &k->tree, kept_cmp);
-	int err = 0, fd;
-
-	if (found)
-		return kept_copy(*found);
-	if ((fd = cli_service_open_doc(k->svc, path, &err)) < 0)
-		errno = err;
-	else
-		doc_keep_add(k, path, fd);
-	return fd;
-}
-
-static int client_doc(void *hook, const char *path)
-{
-	struct doc_keep *k = hook;
-	int fd;
-
-	pthread_mutex_lock(&k->mu);
-	fd = kept_or_asked(k, path);
-	pthread_mutex_unlock(&k->mu);
-	return fd;
-}
-
 /* The first pass in the client: the document of each row, the only ones it passes. */
 static void each_path(struct csvstate *s)
 {
@@ -625,7 +524,7 @@ static void add_item(struct csvstate *s)
 	s->field[0] = NULL;
 	it->path = keep(s, row_path(s));
 	if (s->kept) {
-		it->open_doc = client_doc;
+		it->open_doc = cli_doc_keep_open;
 		it->open_hook = s->kept;
 	}
 	it->class_name = keep(s, s->field[2]);
@@ -847,6 +746,7 @@ static int import_batch(cli_ctx *c, FILE *f, struct csvstate *s, size_t b, struc
 	s->batch = b;
 	if ((r = read_manifest(c, f, s)) != 0)
 		return r;
+	cli_doc_keep_batch(s->kept, s->items + first, s->n - first);
 	r = cv_file(c->v, s->items + first, s->n - first, CV_FILE_PER_CASE |
 		    (cli_flag(c, "allow-duplicates") ? CV_FILE_ALLOW_DUPLICATES : 0) | (check ? CV_FILE_CHECK_ONLY : 0),
 		    isatty(2) && !c->json && !check ? progress_batch : NULL, &pa, &nfiled);
@@ -870,7 +770,7 @@ static int import_batch(cli_ctx *c, FILE *f, struct csvstate *s, size_t b, struc
 	for (i = 0; i < s->npaths; i++)
 		free(s->paths[i]);
 	s->npaths = s->n = 0;
-	doc_keep_clear(s->kept);
+	cli_doc_keep_batch(s->kept, NULL, 0);
 	return 0;
 }
 
@@ -939,7 +839,6 @@ static int cmd_import(cli_ctx *c)
 	struct csvstate s;
 	struct import_count cnt = { 0, 0, 0, 0 };
 	struct json_lists jl;
-	struct doc_keep kept = { c, NULL, 0, PTHREAD_MUTEX_INITIALIZER };
 	char *dircopy = NULL;
 	size_t nb, b, i;
 	FILE *f;
@@ -958,7 +857,10 @@ static int cmd_import(cli_ctx *c)
 		goto out;
 	dircopy = strdup(c->argv[0]);
 	s.basedir = dircopy ? dirname(dircopy) : NULL;
-	s.kept = c->svc ? &kept : NULL;
+	if (c->svc && !(s.kept = cli_doc_keep_new(c))) {
+		r = cli_fail(c, EXIT_FAIL, "out of memory reading %s", c->argv[0]);
+		goto out;
+	}
 	/* The first pass files nothing: a malformed manifest is refused whole. */
 	s.planning = 1;
 	if ((r = read_manifest(c, f, &s)) != 0)
@@ -992,7 +894,7 @@ static int cmd_import(cli_ctx *c)
 	r = cnt.bad == 0 ? EXIT_OK : EXIT_FAIL;
 out:
 	fclose(f);
-	doc_keep_clear(s.kept);
+	cli_doc_keep_free(s.kept);
 	cv_text_conv_close(s.conv);
 	json_lists_close(&jl);
 	free_cases(&s);

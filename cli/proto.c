@@ -261,6 +261,14 @@ static int take_member(const char *key, json_t *val, cv_proto_request *rq, int *
 		return take_string(val, key, 4096, &rq->vault, err, errlen);
 	if (!strcmp(key, "files"))
 		return take_files(val, rq, err, errlen);
+	if (!strcmp(key, "open_many")) {
+		if (json_is_integer(val) && json_integer_value(val) >= 1 && json_integer_value(val) <= CV_PROTO_OPEN_MANY) {
+			rq->open_many = (int)json_integer_value(val);
+			return 0;
+		}
+		snprintf(err, errlen, "\"open_many\" must be a number from 1 to %d", CV_PROTO_OPEN_MANY);
+		return -1;
+	}
 	snprintf(err, errlen, "unknown member \"%.40s\" in the request", key);
 	return -1;
 }
@@ -327,6 +335,8 @@ char *cv_proto_make_request(const cv_proto_request *rq, size_t *len, char *err, 
 		bad = json_object_set_new(j, "vault", json_string(rq->vault)) < 0;
 	if (!bad && rq->nfiles)
 		bad = json_object_set_new(j, "files", files_json(rq)) < 0;
+	if (!bad && rq->open_many)
+		bad = json_object_set_new(j, "open_many", json_integer(rq->open_many)) < 0;
 	if (bad) {
 		json_decref(j);
 		snprintf(err, errlen, "cannot put the request into JSON (out of memory, or a value that is not UTF-8)");
@@ -366,38 +376,85 @@ int cv_proto_parse_reply(const char *buf, size_t len, int *exit_code, char *erro
 	return r;
 }
 
-char *cv_proto_make_open(const char *path, size_t *len)
+/* an answer's descriptors ride on one message, as a request's do */
+_Static_assert(CV_PROTO_OPEN_MANY <= CV_PROTO_MAX_PASS, "an answer carries more descriptors than one message may");
+
+char *cv_proto_make_open(char *const *paths, size_t n, size_t *len)
 {
-	return frame(json_pack("{s:i, s:s}", "v", CV_PROTO_VERSION, "open", path), len);
+	json_t *arr;
+	size_t i;
+
+	if (n == 1)
+		return frame(json_pack("{s:i, s:s}", "v", CV_PROTO_VERSION, "open", paths[0]), len);
+	if (n == 0 || n > CV_PROTO_OPEN_MANY || !(arr = json_array()))
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(arr, json_string(paths[i])) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	return frame(json_pack("{s:i, s:o}", "v", CV_PROTO_VERSION, "open", arr), len);
 }
 
-int cv_proto_parse_open(const char *buf, size_t len, char **path)
+void cv_proto_paths_free(char **paths, size_t n)
+{
+	size_t i;
+
+	for (i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+/* "open" as a string or an array of 1 to CV_PROTO_OPEN_MANY strings, copied; -1 otherwise. */
+static int take_paths(json_t *p, char ***paths, size_t *n)
+{
+	size_t i, k = json_is_string(p) ? 1 : json_array_size(p);
+
+	if (k == 0 || k > CV_PROTO_OPEN_MANY || !(*paths = calloc(k, sizeof(char *))))
+		return -1;
+	for (i = 0; i < k; i++) {
+		json_t *s = json_is_string(p) ? p : json_array_get(p, i);
+
+		if (!json_is_string(s) || !((*paths)[i] = strdup(json_string_value(s)))) {
+			cv_proto_paths_free(*paths, i);
+			*paths = NULL;
+			return -1;
+		}
+	}
+	*n = k;
+	return 1;
+}
+
+int cv_proto_parse_open(const char *buf, size_t len, char ***paths, size_t *n)
 {
 	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
 	json_t *p = json_object_get(j, "open");
 	int r = -1;
 
-	*path = NULL;
+	*paths = NULL;
+	*n = 0;
 	if (json_is_object(j) && json_integer_value(json_object_get(j, "v")) == CV_PROTO_VERSION)
-		r = !json_is_string(p) ? 0 : (*path = strdup(json_string_value(p))) ? 1 : -1;
+		r = !p ? 0 : take_paths(p, paths, n);
 	json_decref(j);
 	return r;
 }
 
-char *cv_proto_make_opened(int err, size_t *len)
+char *cv_proto_make_opened(int err, size_t count, size_t *len)
 {
-	return frame(json_pack("{s:i, s:i}", "v", CV_PROTO_VERSION, "errno", err), len);
+	return frame(json_pack("{s:i, s:i, s:I}", "v", CV_PROTO_VERSION, "errno", err, "count", (json_int_t)count), len);
 }
 
-int cv_proto_parse_opened(const char *buf, size_t len, int *err)
+int cv_proto_parse_opened(const char *buf, size_t len, int *err, size_t *count)
 {
 	json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
-	json_t *e = json_object_get(j, "errno");
+	json_t *e = json_object_get(j, "errno"), *c = json_object_get(j, "count");
 	int r = -1;
 
 	if (json_is_object(j) && json_integer_value(json_object_get(j, "v")) == CV_PROTO_VERSION &&
-	    json_is_integer(e) && json_integer_value(e) >= 0 && json_integer_value(e) < 4096) {
+	    json_is_integer(e) && json_integer_value(e) >= 0 && json_integer_value(e) < 4096 &&
+	    (!c || (json_is_integer(c) && json_integer_value(c) >= 0 && json_integer_value(c) <= CV_PROTO_OPEN_MANY))) {
 		*err = (int)json_integer_value(e);
+		*count = c ? (size_t)json_integer_value(c) : *err == 0;
 		r = 0;
 	}
 	json_decref(j);

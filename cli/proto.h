@@ -46,6 +46,7 @@ typedef struct {
 	char *vault;        /* the vault directory the client named, or NULL */
 	cv_proto_file *files; /* nfiles entries: descriptor CV_PROTO_NFDS + i of the message is files[i] */
 	int nfiles;
+	int open_many;      /* import: documents the client opens for one ask (1 to CV_PROTO_OPEN_MANY), or 0 */
 } cv_proto_request;
 
 /* The length a frame header announces: 0, or -1 when it is 0 or over CV_PROTO_MAX_MSG. */
@@ -61,16 +62,25 @@ int cv_proto_parse_reply(const char *buf, size_t len, int *exit_code, char *erro
 /*
  * import through the service (docs/protocol.md, "Documents of a manifest"):
  * while its worker runs, the daemon asks the client for one document the
- * manifest names, {"v": 1, "open": PATH}; the client answers {"v": 1,
- * "errno": 0} with the descriptor, or the errno of its own open and none.
+ * manifest names, {"v": 1, "open": PATH}, or, when the request said
+ * "open_many": K, for up to K at once, {"v": 1, "open": [PATH, ...]}.  The
+ * client answers {"v": 1, "errno": E, "count": N} with N descriptors: those
+ * of the first N paths, which it opened; E is the errno of its open of the
+ * next one (0 when all N were opened).
  */
 #define CV_PROTO_OPEN_TIMEOUT 10        /* seconds the worker waits for a document's answer */
-char *cv_proto_make_open(const char *path, size_t *len);
-/* A frame from the daemon: 1 and *path (malloc'd) for a document asked for, 0 for the reply, -1 neither. */
-int cv_proto_parse_open(const char *buf, size_t len, char **path);
-char *cv_proto_make_opened(int err, size_t *len);
-/* The client's answer: 0 with *err (0: a descriptor came with it), or -1. */
-int cv_proto_parse_opened(const char *buf, size_t len, int *err);
+#define CV_PROTO_OPEN_MANY 64           /* the most documents one ask names */
+/* One path as a string; more than one (at most CV_PROTO_OPEN_MANY) as an array. */
+char *cv_proto_make_open(char *const *paths, size_t n, size_t *len);
+/*
+ * A frame from the daemon: 1 and the paths asked for (*paths malloc'd, free
+ * with cv_proto_paths_free), 0 for the reply, -1 neither.
+ */
+int cv_proto_parse_open(const char *buf, size_t len, char ***paths, size_t *n);
+void cv_proto_paths_free(char **paths, size_t n);
+char *cv_proto_make_opened(int err, size_t count, size_t *len);
+/* The client's answer: 0 with *err and *count (the descriptors that came with it), or -1. */
+int cv_proto_parse_opened(const char *buf, size_t len, int *err, size_t *count);
 /* Free memory jansson held wiped (a passphrase passes through it); call once at start. */
 void cv_proto_wipe_json_memory(void);
 

@@ -160,14 +160,39 @@ int cli_service_refuse(cli_ctx *c)
 	return cli_each_path(c, worker_path, NULL);
 }
 
-/* len bytes of the client's answer before the deadline; a descriptor that comes with them into *fd. */
-static int answer_bytes(int conn, char *buf, size_t len, time_t deadline, int *fd)
+/* The descriptors an answer brings: up to cap kept in fds, any further one closed. */
+struct got_fds {
+	int *fds;
+	size_t cap, n;
+};
+
+static void take_fds(struct msghdr *mh, struct got_fds *g)
 {
-	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t i, k = cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
+			? (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+
+		for (i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (g->n < g->cap)
+				g->fds[g->n++] = fd;
+			else
+				close(fd);
+		}
+	}
+}
+
+/* len bytes of the client's answer before the deadline, and the descriptors that come with them. */
+static int answer_bytes(int conn, char *buf, size_t len, time_t deadline, struct got_fds *g)
+{
+	char cbuf[CMSG_SPACE(sizeof(int) * (CV_PROTO_OPEN_MANY + 1))];
 	struct pollfd p = { conn, POLLIN, 0 };
 	struct iovec iov;
 	struct msghdr mh;
-	struct cmsghdr *cm;
 	ssize_t n;
 	long left;
 
@@ -185,20 +210,7 @@ static int answer_bytes(int conn, char *buf, size_t len, time_t deadline, int *f
 			continue;
 		if (n <= 0)
 			return errno = n == 0 ? EPIPE : errno, -1;
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			size_t i, k = cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
-				? (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
-
-			for (i = 0; i < k; i++) {  /* one descriptor is kept; any further one is closed */
-				int got;
-
-				memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-				if (*fd < 0)
-					*fd = got;
-				else
-					close(got);
-			}
-		}
+		take_fds(&mh, g);
 		buf += n;
 		len -= (size_t)n;
 	}
@@ -216,38 +228,59 @@ static int send_all(int conn, const char *msg, size_t len)
 	return 0;
 }
 
+size_t cli_service_open_many(const cli_ctx *c)
+{
+	return c->svc->open_many > 0 ? (size_t)c->svc->open_many : 1;
+}
+
+/* One ask and its answer: how many were opened (their descriptors in g), and *err; -1 when the exchange failed. */
+static int ask_docs(int conn, char *const *paths, size_t n, struct got_fds *g, int *err)
+{
+	unsigned char hdr[4];
+	char *msg, body[256];
+	size_t len = 0, count = 0;
+	time_t deadline = time(NULL) + CV_PROTO_OPEN_TIMEOUT;
+	int r = -1;
+
+	if (!(msg = cv_proto_make_open(paths, n, &len)) || send_all(conn, msg, len) < 0 ||
+	    answer_bytes(conn, (char *)hdr, 4, deadline, g) < 0 || cv_proto_frame_len(hdr, &len) < 0 ||
+	    len > sizeof(body) || answer_bytes(conn, body, len, deadline, g) < 0 ||
+	    cv_proto_parse_opened(body, len, err, &count) < 0 || count != g->n || count > n ||
+	    (count == n) != (*err == 0))
+		*err = errno ? errno : EPROTO;
+	else
+		r = 0;
+	free(msg);
+	return r;
+}
+
 /*
  * The worker never opens the path: it asks the client, which opens it as
  * the person who runs the command and passes the descriptor.  A client
  * that does not answer in CV_PROTO_OPEN_TIMEOUT seconds, or answers
- * wrongly, fails this document and every later one: the connection is not
- * trusted again (the filing refuses their cases as unreadable).  The
+ * wrongly, fails these documents and every later one: the connection is
+ * not trusted again (the filing refuses their cases as unreadable).  The
  * filing's threads open their groups' documents at once
  * (vault/ops/filing_pool.c): one question and its answer at a time.
  */
-int cli_service_open_doc(const cli_ctx *c, const char *path, int *err)
+size_t cli_service_open_docs(const cli_ctx *c, char *const *paths, size_t n, int *fds, int *err)
 {
 	static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER;
 	static int broken;
-	unsigned char hdr[4];
-	char *msg = NULL, body[256];
-	size_t len = 0;
-	time_t deadline = time(NULL) + CV_PROTO_OPEN_TIMEOUT;
-	int fd = -1;
+	struct got_fds g = { fds, 0, 0 };
 
 	*err = 0;
+	if (n > cli_service_open_many(c))
+		n = cli_service_open_many(c);
+	g.cap = n;
 	pthread_mutex_lock(&one);
-	if (broken || !(msg = cv_proto_make_open(path, &len)) || send_all(c->svc->conn, msg, len) < 0 ||
-	    answer_bytes(c->svc->conn, (char *)hdr, 4, deadline, &fd) < 0 || cv_proto_frame_len(hdr, &len) < 0 ||
-	    len > sizeof(body) || answer_bytes(c->svc->conn, body, len, deadline, &fd) < 0 ||
-	    cv_proto_parse_opened(body, len, err) < 0 || (*err == 0) != (fd >= 0)) {
-		*err = broken ? EPIPE : errno ? errno : EPROTO;
+	errno = 0;
+	if (broken || ask_docs(c->svc->conn, paths, n, &g, err) < 0) {
+		*err = broken ? EPIPE : *err;
 		broken = 1;
-		if (fd >= 0)
-			close(fd);
-		fd = -1;
+		while (g.n)
+			close(fds[--g.n]);
 	}
 	pthread_mutex_unlock(&one);
-	free(msg);
-	return fd;
+	return g.n;
 }

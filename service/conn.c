@@ -224,7 +224,7 @@ static void __attribute__((noreturn)) run_worker(const cvd_config *cfg, struct i
 	cli_service svc = { .uid = uid, .vault_dir = cfg->vault_dir, .passphrase = rq->passphrase,
 			    .files = files, .nfiles = rq->nfiles,
 			    .sessions = &cvd_session_ops, .sessions_ctx = sessions,
-			    .session_alive = cvd_session_alive(sessions), .conn = in->conn,
+			    .session_alive = cvd_session_alive(sessions), .conn = in->conn, .open_many = rq->open_many,
 			    .answer = answer_early, .answer_ctx = &early, .spare = spare };
 	char **argv = calloc((size_t)rq->argc + 2, sizeof(char *));
 	int i;

@@ -2,15 +2,16 @@
 # import MANIFEST.csv through casevaultd (docs/service.md, "Named files";
 # docs/protocol.md, "Documents of a manifest"): the client reads the
 # manifest with the direct mode's parser, passes it, and opens each document
-# the worker asks for, as the person who runs the command, one at a time.
+# the worker asks for, as the person who runs the command, several to an ask.
 # Real OS accounts (useradd), a real daemon, real gpg: documents only their
 # owner may read are filed, byte for byte, with the direct mode's report; a
 # missing document, a symbolic link, and a file of the vault itself (which
 # the service account could read, the client cannot) each refuse their case
 # only, with the direct mode's words; a malformed manifest is refused before
 # the client connects; 150 documents pass with the client limited to 24
-# descriptors; the client passes only the documents its manifest names
-# (a fake daemon asks it for another file).
+# descriptors, and 600, more than the worker keeps at once; the client
+# passes only the documents its manifest names, several to an ask, and
+# stops at the first it cannot (a fake daemon asks it for another file).
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 source "$CV_SOURCE_DIR/tests/cli/svc_lib.sh"
 
@@ -113,6 +114,25 @@ check "150 documents through the daemon with the client at 24 descriptors (exit 
 	eval '[ "$RC" -eq 0 ] && grep -q "imported 150 of 150 documents" "$T/err"'
 check "... all 150 are in the case ($(count "$C3") records)" test "$(count "$C3")" -eq 151
 
+# ---- 4b. more documents than the worker keeps (cli/dockeep.c): asked again, in batches
+mkdir -p "$D/more"
+{
+	echo "case,path,class,section,title,date"
+	for k in $(seq 600); do
+		printf 'Entry %d of the second backlog.\n' "$k" >"$D/more/e$k.txt"
+		echo "$C1,docs/more/e$k.txt,letter,case,Entry $k,2025-04-01"
+	done
+} >"$T/a/more.csv"
+chown -R "$UA" "$T/a"
+before=$(count "$C1")
+CWD=$T/a run_cv_as "$UA" import more.csv
+check "600 documents through the daemon, more than the worker keeps at once (exit $RC: $(tail -n 1 "$T/err"))" \
+	eval '[ "$RC" -eq 0 ] && grep -q "imported 600 of 600 documents" "$T/err"'
+check "... all 600 are in the case ($(($(count "$C1") - before)) new records)" test "$(($(count "$C1") - before))" -eq 600
+r=$(as_svc "$CV" --json ls "$C1" | python3 -c 'import json,sys; print([x["id"] for x in json.load(sys.stdin)["records"] if x["title"] == "Entry 599"][0])')
+as_svc "$CV" get "$r" >"$T/e599" 2>/dev/null
+check "... each record holds its own document (Entry 599: $(head -c 40 "$T/e599"))" cmp -s "$T/e599" "$D/more/e599.txt"
+
 # ---- 5. the client passes only what its manifest names: a daemon that asks for more gets EPERM
 python3 - "$T/run/fake.sock" >"$T/fake.out" 2>&1 <<'PY' &
 import array, json, os, socket, struct, sys
@@ -138,6 +158,10 @@ base = os.path.dirname(manifest) or "."
 for path in ("/etc/shadow", base + "/docs/l1.txt"):
     a, got = ask(path)
     print(path, a["errno"], len(got), os.read(got[0], 6).decode() if got else "")
+print("open_many", rq.get("open_many"))
+for paths in (["docs/l1.txt", "docs/sub/m.txt", "/etc/shadow", "docs/l2.txt"], ["docs/l2.txt", "docs/sub/m.txt"]):
+    a, got = ask([base + "/" + p if p.startswith("docs") else p for p in paths])
+    print("many", a["errno"], a["count"], len(got), " ".join(os.read(f, 6).decode() for f in got))
 b = json.dumps({"v": 1, "exit": 0}).encode()
 c.sendall(struct.pack(">I", len(b)) + b)
 PY
@@ -147,8 +171,14 @@ for _ in $(seq 50); do [ -S "$T/run/fake.sock" ] && break; sleep 0.1; done
 wait "$fake"
 check "a path outside the manifest is refused EPERM, no descriptor ($(head -n 1 "$T/fake.out"))" \
 	grep -qx "/etc/shadow 1 0 " "$T/fake.out"
-check "a path the manifest names is opened by the client and passed ($(tail -n 1 "$T/fake.out"))" \
+check "a path the manifest names is opened by the client and passed ($(sed -n 2p "$T/fake.out"))" \
 	grep -qx "./docs/l1.txt 0 1 Letter" "$T/fake.out"
+# one ask for several documents (docs/protocol.md): the request says how many the client opens at once
+check "the client offers to open $(sed -n 's/^open_many //p' "$T/fake.out") documents for one ask" grep -qx "open_many 64" "$T/fake.out"
+check "an ask for four, the third outside the manifest: the first two passed, then EPERM ($(sed -n 4p "$T/fake.out"))" \
+	grep -qx "many 1 2 2 Letter Minute" "$T/fake.out"
+check "an ask for two of the manifest: both passed, in order ($(sed -n 5p "$T/fake.out"))" \
+	grep -qx "many 0 2 2 Letter Minute" "$T/fake.out"
 
 svc_stop
 as_svc "$CV" verify >"$T/out" 2>&1

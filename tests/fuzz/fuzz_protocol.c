@@ -5,7 +5,8 @@
  * request; a parsed request is made into a frame again and must parse to
  * the same words and named files (the client's encoder and the daemon's
  * parser agree), and every named file must point inside its word.  The
- * same bytes are also parsed as a reply (the client reads those).  Build
+ * same bytes are also parsed as a reply, a document asked for and the
+ * answer to that ask (the client and the worker read those).  Build
  * with -DBUILD_FUZZERS=ON and clang; run: build-fuzz/fuzz_protocol -max_total_time=60
  */
 #include <stdint.h>
@@ -67,8 +68,29 @@ static void round_trip(const cv_proto_request *rq)
 	if (!rq->passphrase != !again.passphrase || (rq->passphrase && strcmp(rq->passphrase, again.passphrase)))
 		abort();
 	same_files(rq, &again);
+	if (again.open_many != rq->open_many)
+		abort();
 	cv_proto_request_free(&again);
 	free(msg);
+}
+
+/* An ask for documents: 1 to CV_PROTO_OPEN_MANY paths, each a string; its answer: a count within that. */
+static void asked(const char *buf, size_t len)
+{
+	char **paths;
+	size_t n, i, count;
+	int err;
+
+	if (cv_proto_parse_open(buf, len, &paths, &n) == 1) {
+		if (n < 1 || n > CV_PROTO_OPEN_MANY)
+			abort();
+		for (i = 0; i < n; i++)
+			if (!paths[i])
+				abort();
+		cv_proto_paths_free(paths, n);
+	}
+	if (cv_proto_parse_opened(buf, len, &err, &count) == 0 && (count > CV_PROTO_OPEN_MANY || err < 0))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -88,5 +110,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cv_proto_request_free(&rq);
 	}
 	cv_proto_parse_reply((const char *)data + 4, len, &code, err, sizeof(err));
+	asked((const char *)data + 4, len);
 	return 0;
 }

@@ -251,7 +251,7 @@ int cv_grants_pin_anchor(cv_vault *v, int mask)
 int cv_grants_record_anchor(cv_vault *v)
 {
 	char have[48];
-	int r;
+	int r = 0;
 
 	if (!v->anchor_fpr[0] || (r = cv_db_meta_get(v, "anchor.fpr", have, sizeof(have))) < 0)
 		return v->anchor_fpr[0] ? r : 0;

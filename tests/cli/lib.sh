@@ -140,13 +140,23 @@ rec_ids() { "$CV" --json ls "$1" ${2:-} | python3 -c 'import json,sys; print(" "
 via_stop() {
 	[ "${CASEVAULT_TEST_VIA:-}" = service ] || return 0
 	local key pid
-	key=$(printf '%s' "$(realpath -m "$V")" | sha256sum | cut -c1-12)
+	source "$CV_SOURCE_DIR/tests/cli/via_key.sh"
+	key=$(via_key "$(realpath -m "$V")")
 	pid=$(cat "$CASEVAULT_VIA_RUN/$key.pid" 2>/dev/null) || return 0
 	kill "$pid" 2>/dev/null
 	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || pgrep -u "$CASEVAULT_VIA_ACCOUNT" -x 'casevaultd-idle|casevaultd-conn|casevaultd-work' >/dev/null || break
+		kill -0 "$pid" 2>/dev/null || via_busy || break
 		sleep 0.05
 	done
+}
+# via_busy: a process of the daemon's still runs (one name at a time: pgrep
+# matches the 15 characters of a process's name, and warns of a longer pattern)
+via_busy() {
+	local name
+	for name in casevaultd-idle casevaultd-conn casevaultd-work; do
+		pgrep -u "$CASEVAULT_VIA_ACCOUNT" -x "$name" >/dev/null && return 0
+	done
+	return 1
 }
 snapshot() { via_stop; rm -rf "$T/snap"; cp -a "$V" "$T/snap"; }
 restore() { via_stop; GNUPGHOME=$V/gnupg gpgconf --kill all 2>/dev/null; rm -rf "$V"; cp -a "$T/snap" "$V"; }

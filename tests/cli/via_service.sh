@@ -23,6 +23,8 @@ CVD=${CASEVAULTD_BIN:-$(dirname "$REAL")/casevaultd}
 ACCT=$CASEVAULT_VIA_ACCOUNT
 RUN=$CASEVAULT_VIA_RUN
 
+source "$(dirname "${BASH_SOURCE[0]}")/via_key.sh"
+
 as_acct() { setpriv --reuid "$ACCT" --regid "$(id -g "$ACCT")" --init-groups env HOME="$RUN" "$@"; }
 
 # the vault this call names: -C DIR, --vault DIR, --vault=DIR (before "--"), else $CASEVAULT_DIR
@@ -57,7 +59,7 @@ command_of() {
 # daemon_for DIR: start (or restart, for a new CASEVAULT_TODAY) DIR's daemon; its socket in $SOCK
 daemon_for() {
 	local key today=${CASEVAULT_TODAY:-} pid
-	key=$(printf '%s' "$1" | sha256sum | cut -c1-12)
+	key=$(via_key "$1")
 	SOCK=$RUN/$key.sock
 	exec 8>>"$RUN/$key.lock"
 	flock 8  # one restart at a time, when a test runs commands side by side
@@ -83,7 +85,7 @@ if [ "${cmd%% *}" = init ]; then
 	dir=$(awk -v want=init 'BEGIN { for (i = 1; i < ARGC; i++) if (seen) { if (ARGV[i] !~ /^-/) { print ARGV[i]; exit } } else if (ARGV[i] == want) seen = 1 }' "$@")
 	dir=$(realpath -m "$dir")
 	echo "$dir" >>"$RUN/vaults"
-	printf 'a new vault' >"$RUN/$(printf '%s' "$dir" | sha256sum | cut -c1-12).today" 2>/dev/null
+	printf 'a new vault' >"$RUN/$(via_key "$dir").today" 2>/dev/null
 	daemon_for "$dir"
 	exit $?
 fi

@@ -130,10 +130,6 @@ static int take_bytes(json_t *val, const char *key, size_t max, char **out, char
 /* A string member no longer than max, copied into *out; 0, or -1 with err. */
 static int take_string(json_t *val, const char *key, size_t max, char **out, char *err, size_t errlen)
 {
-	if (json_is_object(val) && strcmp(key, "argv") && strcmp(key, "name"))
-		val = NULL;  /* only words and file names may be bytes */
-	if (json_is_object(val))
-		return take_bytes(val, key, max, out, err, errlen);
 	if (!json_is_string(val)) {
 		snprintf(err, errlen, "\"%s\" must be a string", key);
 		return -1;
@@ -147,6 +143,13 @@ static int take_string(json_t *val, const char *key, size_t max, char **out, cha
 		return -1;
 	}
 	return 0;
+}
+
+/* A word of argv or a file's name: a string, or {"bytes": [...]} when it is not UTF-8. */
+static int take_word(json_t *val, const char *key, size_t max, char **out, char *err, size_t errlen)
+{
+	return json_is_object(val) ? take_bytes(val, key, max, out, err, errlen)
+				   : take_string(val, key, max, out, err, errlen);
 }
 
 static int take_argv(json_t *arr, cv_proto_request *rq, char *err, size_t errlen)
@@ -166,7 +169,7 @@ static int take_argv(json_t *arr, cv_proto_request *rq, char *err, size_t errlen
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (take_string(json_array_get(arr, i), "argv", CV_PROTO_MAX_MSG, &rq->argv[i], err, errlen) < 0)
+		if (take_word(json_array_get(arr, i), "argv", CV_PROTO_MAX_MSG, &rq->argv[i], err, errlen) < 0)
 			return -1;
 		rq->argc = (int)i + 1;
 	}
@@ -189,7 +192,7 @@ static int take_file(json_t *o, cv_proto_file *f, char *err, size_t errlen)
 	}
 	f->write = m[0] == 'w';
 	f->arg = json_integer_value(arg) < 0 || json_integer_value(arg) >= CV_PROTO_MAX_ARGS ? -1 : (int)json_integer_value(arg);
-	return take_string(json_object_get(o, "name"), "name", 4096, &f->name, err, errlen);
+	return take_word(json_object_get(o, "name"), "name", 4096, &f->name, err, errlen);
 }
 
 static int take_files(json_t *arr, cv_proto_request *rq, char *err, size_t errlen)

@@ -161,13 +161,16 @@ cases = [
     ("name-not-in-word", dict(listed, files=[{"arg": 1, "mode": "r", "name": "/etc/shadow"}]), [0, 1, 2, fd]),
     ("too-many-files", dict(listed, files=[{"arg": 4, "mode": "r", "name": "w"}] * 65), [0, 1, 2]),
     ("o-path-descriptor", listed, [0, 1, 2, os.open(doc, os.O_PATH)]),
+    ("passphrase-as-bytes", {"v": 1, "argv": ["ls", case], "passphrase": {"bytes": [97, 98]}}, [0, 1, 2]),
+    ("open-many-over-64", {"v": 1, "argv": ["ls", case], "open_many": 65}, [0, 1, 2]),
 ]
 for name, req, fds in cases:
     r = ask(req, fds)
     print(name, r.get("exit"), r.get("error"))
 PY
 cat "$T/raw.out"
-for name in claimed-not-passed passed-not-listed read-claimed-as-write name-not-in-word too-many-files o-path-descriptor; do
+for name in claimed-not-passed passed-not-listed read-claimed-as-write name-not-in-word too-many-files o-path-descriptor \
+	passphrase-as-bytes open-many-over-64; do
 	line=$(grep "^$name " "$T/raw.out")
 	check "$name: refused by the daemon with exit 2 and a reason ($line)" \
 		eval '[ "$(cut -d" " -f2 <<<"$line")" = 2 ] && [ "$(cut -d" " -f3- <<<"$line")" != None ]'

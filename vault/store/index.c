@@ -357,9 +357,35 @@ static const char *migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+/*
+ * Why SQLite would not write: its one message, "attempt to write a readonly
+ * database", stands for several causes, each with its own remedy.
+ */
+static const char *readonly_why(sqlite3 *db, char *buf, size_t len)
+{
+	switch (sqlite3_extended_errcode(db)) {
+	case SQLITE_READONLY_DBMOVED:
+		return "vault.db was moved or replaced while casevault had it open; run the command again";
+	case SQLITE_READONLY_CANTINIT:
+	case SQLITE_READONLY_CANTLOCK:
+	case SQLITE_READONLY_RECOVERY:
+		return "vault.db-wal or vault.db-shm cannot be written by this account; they must belong to the "
+		       "vault's owner, mode 0600 (docs/recovery.md)";
+	default:
+		if (sqlite3_db_readonly(db, "main") == 1)
+			return "vault.db could be opened for reading only; it must belong to the vault's owner, mode 0600 "
+			       "(docs/recovery.md)";
+		/* the index itself is writable: its log is not (made while vault.db was read-only, or by another account) */
+		snprintf(buf, len, "vault.db-wal or vault.db-shm cannot be written by this account; they must belong to "
+			 "the vault's owner, mode 0600 (docs/recovery.md; SQLite's code %d)", sqlite3_extended_errcode(db));
+		return buf;
+	}
+}
+
 int cv_index_dberr(cv_vault *v, const char *what)
 {
 	int code = sqlite3_errcode(v->db);
+	char why[192];
 
 	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
 		return cv_error(v, CV_ELOCKED, "cannot %s: the index is busy; try again", what);
@@ -368,6 +394,9 @@ int cv_index_dberr(cv_vault *v, const char *what)
 				what, sqlite3_errmsg(v->db));
 	if (code == SQLITE_FULL)
 		return cv_error(v, CV_ERROR, "cannot %s: %s%s", what, sqlite3_errmsg(v->db), cv_disk_hint(ENOSPC));
+	if (code == SQLITE_READONLY)
+		return cv_error(v, CV_ERROR, "cannot %s: %s: %s", what, sqlite3_errmsg(v->db),
+				readonly_why(v->db, why, sizeof(why)));
 	return cv_error(v, CV_ERROR, "cannot %s: %s%s", what, sqlite3_errmsg(v->db),
 			cv_disk_hint(sqlite3_system_errno(v->db)));
 }

@@ -1,9 +1,8 @@
 #!/bin/sh
 # Install the packages, build with -Werror, and run the test suite twice: a
-# normal build (every test) and, side by side with it once built,
-# AddressSanitizer + UndefinedBehaviorSanitizer (the tests that run C lines
-# no other does: tests/README.md, "The sanitizer pass"); then each
-# libFuzzer target briefly from its seed corpus
+# normal build (every test), then AddressSanitizer + UndefinedBehaviorSanitizer
+# (the tests that run C lines no other does: tests/README.md, "The sanitizer
+# pass"), then each libFuzzer target briefly from its seed corpus
 # (docs/fuzzing.md).  This is what CI runs (.ci/run).  Knobs (tests/README.md):
 # CV_SKIP_DEPS=1, CV_SKIP_SANITIZERS=1, CV_SAN_ALL=1, CV_TEST_JOBS=N,
 # CV_SKIP_FUZZ=1, CV_FUZZ_SECONDS=N.
@@ -40,33 +39,17 @@ if [ "$fuzz" = 1 ]; then
 		nice -n 10 cmake --build build-fuzz -j"$cores" --target $fuzz_targets; } >build-fuzz/build.log 2>&1 &
 	fuzz_build=$!
 fi
-# pass DIR ARGS...: ctest in DIR, its output in DIR/ctest.log, its status in DIR/ctest.rc
-pass() {
-	d=$1; shift
-	(cd "$d" && ctest --output-on-failure "$@" >ctest.log 2>&1; echo $? >ctest.rc)
-}
 rc=0
+(cd build && ctest --output-on-failure -j"$jobs") || rc=$?
 if [ "$san" = 1 ]; then
-	# The two passes side by side, the sanitizer pass from when its build
-	# is done: the tests wait on gpg-agent, fsync and sleeps more than
-	# they compute (the normal pass alone used 105 % of 200 % CPU), so the
-	# second pass fills the idle CPU (tests/README.md, "Timings").
-	pass build -j"$jobs" &
-	normal=$!
-	wait "$asan_build" || { wait "$normal"; cat build/ctest.log build-asan/build.log; echo "sanitizer build failed"; exit 1; }
+	wait "$asan_build" || { cat build-asan/build.log; echo "sanitizer build failed"; exit 1; }
+	[ "$rc" = 0 ] || exit "$rc"
 	# layers and functions read the sources (and the objects' calls, the
 	# same but for ASan's own): the normal run has checked them already.
 	# via_service: the same scenarios through casevaultd (tests/CMakeLists.txt says why not here)
 	set -- -LE '^(san_covered|via_service)$'
 	[ "${CV_SAN_ALL:-0}" != 1 ] || set --
-	pass build-asan -j"$cores" -E '^(layers|functions)$' "$@"
-	wait "$normal"
-	echo "== the normal build's tests"; cat build/ctest.log
-	echo "== the sanitizer build's tests (ASan and UBSan)"; cat build-asan/ctest.log
-	rc=$(cat build/ctest.rc)
-	[ "$rc" != 0 ] || rc=$(cat build-asan/ctest.rc)
-else
-	(cd build && ctest --output-on-failure -j"$jobs") || rc=$?
+	(cd build-asan && ctest --output-on-failure -j"$jobs" -E '^(layers|functions)$' "$@")
 fi
 [ "$rc" = 0 ] || exit "$rc"
 if [ "$fuzz" = 1 ]; then

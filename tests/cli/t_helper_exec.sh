@@ -6,7 +6,6 @@
 # in-process instead, never running what was refused; a script is never run.
 # Run by hand, the program changes nothing it did not make.
 # CASEVAULT_DEBUG=helper says which way each helper serves.
-source "${CV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/installed_lock.sh"
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 HP=$(dirname "$CV")/casevault-helper

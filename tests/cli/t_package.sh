@@ -13,7 +13,6 @@
 # more compilation of the whole tree).  Tests that look for an installed
 # helper share a lock with this one (tests/CMakeLists.txt).  The sanitizer
 # pass (CV_TEST_LIGHT > 1) skips it: the package is a normal build's.
-source "${CV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/installed_lock.sh"
 source "${CV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/lib.sh"
 
 skip() { echo "# SKIP $*"; finish; }

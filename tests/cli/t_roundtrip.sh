@@ -1,7 +1,6 @@
 #!/bin/bash
 # Property 1: byte-identical round trip for real documents of every allowed
 # type, for a note, and for a 200 MB document; hash and signature checked.
-source "${CV_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/cli/installed_lock.sh"
 source "$CV_SOURCE_DIR/tests/cli/lib.sh"
 
 new_vault

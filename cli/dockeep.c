@@ -13,9 +13,11 @@
  * documents asks for each once, and one of 1,000 in about 35 asks, not
  * 1,500, each a round trip and two wake-ups (docs/service.md, "Speed").
  * When full, the keeper drops the descriptor that came first.  The worker
- * so holds at most DOC_KEEP, well under the 1,024 descriptors GPGME's
- * select() can watch.  The filing's threads ask at once
- * (vault/ops/filing_pool.c): the keeper is theirs one at a time.
+ * so holds at most DOC_KEEP, well under the 1,024 descriptors a service
+ * may open by default (systemd's soft LimitNOFILE; casevaultd.service sets
+ * none), beside SQLite's, gpg's pipes and the helpers'.  The filing's
+ * threads ask at once (vault/ops/filing_pool.c): the keeper is theirs one
+ * at a time.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -18,6 +18,13 @@
  * none), beside SQLite's, gpg's pipes and the helpers'.  The filing's
  * threads ask at once (vault/ops/filing_pool.c): the keeper is theirs one
  * at a time.
+ *
+ * A copy of a descriptor shares its offset, and the archive writer and the
+ * type check read from the offset.  A document one row names is read by
+ * one thread at a time, but a document several rows name (a school letter
+ * filed in two siblings' cases) may be read by two writers at once: such a
+ * document is asked for afresh each time, never kept, so each reading has
+ * a file description of its own, as each open() gives in direct mode.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,13 +48,15 @@ struct cli_doc_keep {
 	const cli_ctx *svc;
 	const char **paths;         /* the batch's documents, in manifest order, as it was read */
 	size_t npaths;
+	const char **shared;        /* those several rows name, sorted: never kept */
+	size_t nshared;
+	int known;                  /* shared was found: without it nothing is kept */
 	size_t next;                /* where the last ask ahead stopped */
 	void *tree;                 /* tsearch tree of struct kept_doc, by path */
 	struct kept_doc *ring[DOC_KEEP];  /* the same, in the order they came */
 	size_t first, n;
 	pthread_mutex_t mu;
 };
-
 
 static int kept_cmp(const void *a, const void *b)
 {
@@ -74,6 +83,32 @@ cli_doc_keep *cli_doc_keep_new(const cli_ctx *c)
 	return k;
 }
 
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The paths several rows of the batch name, sorted, into k->shared (none when out of memory). */
+static void find_shared(cli_doc_keep *k)
+{
+	const char **sorted = k->npaths ? malloc(k->npaths * sizeof(char *)) : NULL;
+	size_t i;
+
+	k->nshared = 0;
+	k->known = k->npaths == 0;
+	if (!sorted || !(k->shared = calloc(k->npaths, sizeof(char *)))) {
+		free(sorted);
+		return;
+	}
+	k->known = 1;
+	memcpy(sorted, k->paths, k->npaths * sizeof(char *));
+	qsort(sorted, k->npaths, sizeof(char *), path_cmp);
+	for (i = 1; i < k->npaths; i++)
+		if (!strcmp(sorted[i], sorted[i - 1]) && (!k->nshared || strcmp(k->shared[k->nshared - 1], sorted[i])))
+			k->shared[k->nshared++] = sorted[i];
+	free(sorted);
+}
+
 /*
  * A new batch: the kept descriptors of the last one closed, and the paths of
  * this one's rows that read well, taken now (the filing's threads change
@@ -89,12 +124,15 @@ void cli_doc_keep_batch(cli_doc_keep *k, const cv_file_item *items, size_t n)
 	k->tree = NULL;
 	k->first = k->n = 0;
 	free(k->paths);
+	free(k->shared);
+	k->shared = NULL;
 	k->paths = n ? calloc(n, sizeof(char *)) : NULL;
 	k->npaths = 0;
 	k->next = 0;
 	for (i = 0; k->paths && i < n; i++)
 		if (items[i].status == 0 && items[i].path)
 			k->paths[k->npaths++] = items[i].path;
+	find_shared(k);
 }
 
 void cli_doc_keep_free(cli_doc_keep *k)
@@ -147,7 +185,7 @@ static int kept_copy(const struct kept_doc *d)
 	return fd;
 }
 
-/* Where path is in the batch: from where the last ask stopped, round; nitems when it is not there. */
+/* Where path is in the batch: from where the last ask stopped, round; npaths when it is not there. */
 static size_t batch_pos(const cli_doc_keep *k, const char *path)
 {
 	size_t i, j;
@@ -158,6 +196,12 @@ static size_t batch_pos(const cli_doc_keep *k, const char *path)
 			return j;
 	}
 	return k->npaths;
+}
+
+/* 1 when path must not be kept: several rows name it, or that is not known (out of memory) */
+static int is_shared(const cli_doc_keep *k, const char *path)
+{
+	return !k->known || (k->nshared && bsearch(&path, k->shared, k->nshared, sizeof(char *), path_cmp));
 }
 
 static int listed(char *const *paths, size_t n, const char *path)
@@ -177,7 +221,7 @@ static size_t ask_list(cli_doc_keep *k, const char *path, char **paths)
 	if (max > CV_PROTO_OPEN_MANY)
 		max = CV_PROTO_OPEN_MANY;
 	for (i = i < k->npaths ? i + 1 : k->npaths; i < k->npaths && n < max; i++)
-		if (!kept_find(k, k->paths[i]) && !listed(paths, n, k->paths[i]))
+		if (!kept_find(k, k->paths[i]) && !is_shared(k, k->paths[i]) && !listed(paths, n, k->paths[i]))
 			paths[n++] = (char *)k->paths[i];
 	k->next = i < k->npaths ? i : 0;
 	return n;
@@ -193,12 +237,13 @@ static int kept_or_asked(cli_doc_keep *k, const char *path)
 
 	if (d)
 		return kept_copy(d);
-	n = cli_service_open_docs(k->svc, paths, ask_list(k, path, paths), fds, &err);
+	paths[0] = (char *)path;
+	n = cli_service_open_docs(k->svc, paths, is_shared(k, path) ? 1 : ask_list(k, path, paths), fds, &err);
 	if (n == 0) {
 		errno = err;
 		return -1;
 	}
-	if ((own = fcntl(fds[0], F_DUPFD_CLOEXEC, 0)) >= 0)
+	if (!is_shared(k, path) && (own = fcntl(fds[0], F_DUPFD_CLOEXEC, 0)) >= 0)
 		kept_put(k, path, own);
 	for (i = 1; i < n; i++)
 		kept_put(k, paths[i], fds[i]);

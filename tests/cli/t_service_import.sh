@@ -133,6 +133,30 @@ r=$(as_svc "$CV" --json ls "$C1" | python3 -c 'import json,sys; print([x["id"] f
 as_svc "$CV" get "$r" >"$T/e599" 2>/dev/null
 check "... each record holds its own document (Entry 599: $(head -c 40 "$T/e599"))" cmp -s "$T/e599" "$D/more/e599.txt"
 
+# ---- 4c. documents in two cases each (a school letter about two siblings):
+# each filing reads a descriptor of its own, not one whose offset the other
+# writer moves at the same time
+{
+	echo "case,path,class,section,title,date"
+	for k in 1 2 3; do
+		head -c 4500000 /dev/urandom | base64 >"$D/both$k.txt"
+		echo "$C1,docs/both$k.txt,letter,case,Both $k,2025-05-0$k"
+		echo "$C2,docs/both$k.txt,letter,case,Both $k,2025-05-0$k"
+	done
+} >"$T/a/both.csv"
+chown -R "$UA" "$T/a"
+CWD=$T/a run_cv_as "$UA" import both.csv
+bad=
+[ "$RC" -eq 0 ] || bad+=" exit $RC: $(head -c 300 "$T/err" | tr '\n' ' ');"
+for k in 1 2 3; do
+	for c in "$C1" "$C2"; do
+		r=$(as_svc "$CV" --json ls "$c" | python3 -c 'import json,sys; print(" ".join(x["id"] for x in json.load(sys.stdin)["records"] if x["title"] == sys.argv[1]))' "Both $k")
+		as_svc "$CV" get "$r" >"$T/both.back" 2>/dev/null
+		cmp -s "$T/both.back" "$D/both$k.txt" || bad+=" $c's copy of both$k.txt (${r:-none}) differs;"
+	done
+done
+check "three 6 MB documents, each in two cases, one import: all six filed, byte for byte${bad:+:$bad}" test -z "$bad"
+
 # ---- 5. the client passes only what its manifest names: a daemon that asks for more gets EPERM
 python3 - "$T/run/fake.sock" >"$T/fake.out" 2>&1 <<'PY' &
 import array, json, os, socket, struct, sys
